@@ -1,0 +1,40 @@
+# Every target bootstraps .venv from pyproject.toml first; the stamp makes that quick
+# when nothing changed. Only Python 3.11 and make are assumed (Node.js is optional for
+# `make run`, required for the manifest schema tests and `make e2e`).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup run test bench package e2e clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $@
+
+# The bot (embedded TinyDB, demo data when the store is empty) and, when Node.js is
+# there, the Microsoft 365 Agents Playground pointed at it. Ctrl-C stops both.
+run: $(STAMP)
+	$(BIN)/callplan dev
+
+test: $(STAMP) schemas
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+package: $(STAMP)
+	$(BIN)/callplan package
+
+# The Teams manifest JSON schemas come from a pinned npm package (offline validation).
+schemas: manifest/node_modules/.stamp
+
+manifest/node_modules/.stamp: manifest/package.json manifest/package-lock.json
+	cd manifest && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+clean:
+	rm -rf $(VENV) manifest/node_modules build *.egg-info
