@@ -1,8 +1,64 @@
-"""`callplan` subcommands for this area (to be filled in)."""
+"""`callplan package`: build the Teams app package an admin uploads ("Upload a custom app").
+
+The build logic lives in :mod:`bot.teams_package`; it is imported inside the handler so that
+``callplan serve`` never loads Pillow or jsonschema.
+"""
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+from bot.commands import CommandError
+
+DESCRIPTION = """\
+Build the Teams app package: fill manifest/manifest.json with the app id (MicrosoftAppId),
+the project version and the developer details (DEVELOPER_NAME, DEVELOPER_WEBSITE_URL,
+DEVELOPER_PRIVACY_URL, DEVELOPER_TERMS_URL), validate it offline against the official Teams
+schema (installed by `make schemas`), check the icons, and write a zip with manifest.json,
+color.png, outline.png and fr.json at its root. Upload the zip in Teams: Apps > Manage your
+apps > Upload an app > Upload a custom app. Nothing is written if anything is invalid.
+"""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add this area's subcommands."""
+    """Add ``package``."""
+    parser = subparsers.add_parser(
+        "package",
+        help="build the Teams app package (zip) to upload in Teams",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="PATH",
+        default=None,
+        help=(
+            "where to write the zip (default: build/calling-plan-assistant.zip in the project; "
+            "an existing folder gets calling-plan-assistant.zip inside it)"
+        ),
+    )
+    parser.set_defaults(func=handle)
+
+
+def handle(args: argparse.Namespace) -> int:
+    try:
+        from bot import teams_package
+    except ImportError as exc:  # jsonschema and Pillow come with the [test] extra
+        raise CommandError(
+            f"packaging needs {exc.name or 'a missing module'}: run `make setup` "
+            "(or `.venv/bin/pip install -e '.[test]'`)"
+        ) from exc
+    from bot.config import SettingsError, load_settings
+
+    try:
+        settings = load_settings()  # bot.config.Settings, bad values as one line
+    except SettingsError as exc:
+        raise CommandError(str(exc)) from exc
+    try:
+        path = teams_package.build_package(settings, args.out or teams_package.DEFAULT_OUT)
+    except teams_package.PackageError as exc:
+        raise CommandError(str(exc)) from exc
+    print(f"wrote {path}")
+    print("upload it in Teams: Apps > Manage your apps > Upload an app > Upload a custom app")
+    return 0
