@@ -1,0 +1,444 @@
+"""Which plan to buy: from what an admin knows to ordered purchase steps, pools and caveats.
+
+Everything the advisor says is an item with a stable ``code``, explicit ``params`` and an English
+default ``text`` (from ``data/texts.json``), so the dialogs layer can render any language from
+the code and the params without parsing English.
+
+The choice, per usage-location country (fact sheet §6, §7; choices marked DECISION are ours):
+
+* a carrier already (Operator Connect, Direct Routing, on-premises): no Calling Plan, only
+  Teams Phone (FR_CP: "assign only Teams Phone");
+* no Calling Plans sold there: the alternatives (Operator Connect, Direct Routing, Teams Phone
+  Mobile); Australia and Japan: the partner's offer (Telstra, SoftBank);
+* calls abroad: Domestic and International (MCOPSTN2; Mexico's own SKU in MX);
+* DECISION: no outbound minutes expected (0): Pay-As-You-Go where a zone SKU exists;
+  at most 120 expected minutes: the 120-minute plan where sold (not US/PR/MX); otherwise the
+  Domestic plan. The 240-minute plan is deprecated (EN_SMS) and never proposed;
+* DECISION: a base licence eligible for the Teams Phone with Calling Plan bundle (E3, Business,
+  Teams Essentials...) and a plain Domestic plan: the bundle (one SKU gives Teams Phone and the
+  Domestic plan); E5/A5/G5 include Teams Phone, so they only add the plan.
+"""
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from knowledge.catalog import Country, Plan, load_catalog
+
+CarrierName = Literal["operator_connect", "direct_routing", "on_premises"]
+Agreement = Literal["legacy", "mca"]
+MAX_USERS = 1_000_000
+
+
+class AdviceRequest(BaseModel):
+    """What the admin knows. Countries may be ISO codes or English/French names."""
+
+    model_config = ConfigDict(frozen=True)
+
+    countries: list[str] = Field(min_length=1)
+    users: int | None = Field(None, ge=1, le=MAX_USERS)  # per country when users_per_country is not given
+    users_per_country: dict[str, int] | None = None
+    international: bool = False
+    international_minutes: int | None = Field(None, ge=0, le=100_000)  # per user per month
+    base_licence: str | None = None  # E3, E5, A5, G5, Business Premium, Teams Essentials, or a SKU
+    carrier: CarrierName | None = None
+    minutes_per_user: int | None = Field(None, ge=0, le=100_000)  # expected outbound domestic minutes
+    agreement: Agreement | None = None  # legacy (MOSA/EA/CSP): credits; mca (New Commerce): overage
+
+    @field_validator("countries")
+    @classmethod
+    def _countries(cls, values: list[str]) -> list[str]:
+        catalog = load_catalog()
+        resolved: list[str] = []
+        for value in values:
+            country = catalog.country_by_name(value)
+            if country is None:
+                raise ValueError(f"unknown country {value!r}: use a two-letter code (FR) or a name (France)")
+            if country.iso not in resolved:
+                resolved.append(country.iso)
+        return resolved
+
+    @field_validator("base_licence")
+    @classmethod
+    def _base(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        family = load_catalog().family(value)
+        if family is None:
+            known = ", ".join(f.id for f in load_catalog().families)
+            raise ValueError(f"unknown base licence {value!r}: use one of {known} or a SKU such as SPE_E5")
+        return family.id
+
+    @field_validator("users_per_country")
+    @classmethod
+    def _per_country(cls, value: dict[str, int] | None) -> dict[str, int] | None:
+        if value is None:
+            return None
+        catalog = load_catalog()
+        out: dict[str, int] = {}
+        for name, count in value.items():
+            country = catalog.country_by_name(name)
+            if country is None:
+                raise ValueError(f"unknown country {name!r}")
+            if not 1 <= count <= MAX_USERS:
+                raise ValueError(f"users in {country.iso} must be between 1 and {MAX_USERS}")
+            out[country.iso] = out.get(country.iso, 0) + count
+        return out
+
+    @model_validator(mode="after")
+    def _users_given(self) -> AdviceRequest:
+        if self.users is None and not self.users_per_country:
+            raise ValueError("say how many users (users or users_per_country)")
+        if self.users_per_country:
+            missing = [c for c in self.countries if c not in self.users_per_country]
+            if missing and self.users is None:
+                raise ValueError(f"no user count for {', '.join(missing)}")
+        return self
+
+    def users_in(self, iso: str) -> int:
+        if self.users_per_country and iso in self.users_per_country:
+            return self.users_per_country[iso]
+        return int(self.users or 0)
+
+
+class _Item(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    text: str = ""
+
+
+class Step(_Item):
+    """One thing to do, in order (admin center paths in the text)."""
+
+
+class Caveat(_Item):
+    """Something that applies and is easy to get wrong."""
+
+
+class Reason(_Item):
+    """Why a choice was made."""
+
+
+class PlannedPool(BaseModel):
+    """The monthly pool the recommendation creates in one country (one line of it)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    country: str
+    plan: str  # capability the pool is keyed on (the bundle pools as MCOPSTN1)
+    sku: str  # what is bought
+    line: Literal["domestic", "international"]
+    users: int
+    minutes_per_user: int
+    minutes: int  # users x minutes per user
+    per_user: bool = False
+
+
+class CountryAdvice(BaseModel):
+    """The choice for one usage-location country."""
+
+    model_config = ConfigDict(frozen=True)
+
+    country: str
+    name: dict[str, str]
+    users: int
+    calling_plans_available: bool
+    provider: str | None
+    calling_plan: str | None
+    alternatives: list[str] = Field(default_factory=list)
+
+
+class Recommendation(BaseModel):
+    """The advisor's answer. ``calling_plan`` is the SKU for the most users (see ``countries``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    steps: list[Step]
+    calling_plan: str | None
+    calling_plans: dict[str, str | None]
+    needs_teams_phone: bool  # Teams Phone Standard must be bought
+    teams_phone_source: Literal["included", "teams_phone_standard", "bundle", "none"]
+    pools: list[PlannedPool]
+    caveats: list[Caveat]
+    reasons: list[Reason]
+    alternatives: dict[str, list[str]]  # country -> alternative ids, where Calling Plans are not an option
+    countries: list[CountryAdvice]
+    needs_funding: bool  # Communications Credits or overage will be used
+
+
+class _Builder:
+    """Collects items, renders their English text, and keeps each code+params once."""
+
+    def __init__(self) -> None:
+        self.catalog = load_catalog()
+        self.steps: list[Step] = []
+        self.caveats: list[Caveat] = []
+        self.reasons: list[Reason] = []
+
+    def _add(self, bucket: list, cls: type[_Item], code: str, params: dict[str, Any]) -> None:
+        item = cls(code=code, params=params, text=self.catalog.text(code, self._english(params)))
+        if all((i.code, i.params) != (item.code, item.params) for i in bucket):
+            bucket.append(item)
+
+    def step(self, code: str, **params: Any) -> None:
+        self._add(self.steps, Step, code, params)
+
+    def caveat(self, code: str, **params: Any) -> None:
+        self._add(self.caveats, Caveat, code, params)
+
+    def reason(self, code: str, **params: Any) -> None:
+        self._add(self.reasons, Reason, code, params)
+
+
+    def _english(self, params: dict[str, Any]) -> dict[str, str]:
+        """Params as English words for the default text (codes stay codes in ``params``)."""
+        out: dict[str, str] = {}
+        for key, value in params.items():
+            if key == "country":
+                country = self.catalog.country(value)
+                out[key] = country.name_en if country else str(value)
+            elif key == "countries":
+                out[key] = ", ".join(c.name_en if (c := self.catalog.country(v)) else str(v) for v in value)
+            elif key in ("options", "alternatives"):
+                names = {a.id: a.name.en for a in self.catalog.alternatives}
+                out[key] = ", ".join(names.get(v, str(v)) for v in value)
+            elif key == "carrier":
+                out[key] = str(value).replace("_", " ")
+            elif isinstance(value, (list, tuple)):
+                out[key] = ", ".join(map(str, value))
+            else:
+                out[key] = str(value)
+        return out
+
+
+def _choose_plan(country: Country, request: AdviceRequest, b: _Builder) -> Plan | None:
+    """The Calling Plan SKU for users located in ``country`` (None: not a Calling Plan country)."""
+    catalog = b.catalog
+    cp = country.calling_plans
+    if cp is None:
+        return None
+    sold = [catalog.plan(sku) for sku in cp.plans]
+    if cp.provider != "microsoft":
+        plan = sold[0]
+        b.reason("partner_country", country=country.iso, partner=plan.partner or cp.provider, plan=plan.sku)
+        return plan
+
+    def pick(kind: str) -> Plan | None:
+        return next((p for p in sold if p.kind == kind and not p.deprecated), None)
+
+    if request.international:
+        plan = pick("domestic_and_international")
+        b.reason("international_needs_di", country=country.iso, plan=plan.sku if plan else None)
+        return plan
+    expected = request.minutes_per_user
+    if expected == 0:
+        payg = pick("payg")
+        if payg is not None:
+            b.reason("payg_no_outbound", country=country.iso, plan=payg.sku)
+            return payg
+    if expected is not None and expected <= 120:
+        small = next((p for p in sold if p.sku == "MCOPSTN5"), None)
+        if small is not None:
+            b.reason("low_usage_120", country=country.iso, plan=small.sku, minutes_per_user=expected)
+            return small
+    plan = next((p for p in sold if p.kind == "domestic" and p.pool == "shared" and p.sku != "MCOPSTN5" and not p.deprecated), None)
+    if plan is not None:
+        b.reason("domestic_standard", country=country.iso, plan=plan.sku,
+                 minutes_per_user=plan.minutes_for(country.iso) or 0)
+    return plan
+
+
+def recommend(request: AdviceRequest) -> Recommendation:
+    """Turn an :class:`AdviceRequest` into a :class:`Recommendation` (pure; no I/O)."""
+    b = _Builder()
+    catalog = b.catalog
+    family = catalog.family(request.base_licence) if request.base_licence else None
+    teams_phone_included = bool(family and family.teams_phone)
+    bundle_ok = bool(family and family.bundle_eligible)
+
+    chosen: dict[str, Plan | None] = {}
+    advice: list[CountryAdvice] = []
+    alternatives: dict[str, list[str]] = {}
+    for iso in request.countries:
+        country = catalog.country(iso)
+        assert country is not None  # validated by AdviceRequest
+        plan: Plan | None = None
+        alts: list[str] = []
+        if request.carrier is not None:
+            b.reason("carrier_no_calling_plan", country=iso, carrier=request.carrier)
+        elif not country.has_calling_plans:
+            alts = [a.id for a in catalog.alternatives]
+            alternatives[iso] = alts
+            b.reason("no_calling_plans_here", country=iso, alternatives=alts)
+        else:
+            plan = _choose_plan(country, request, b)
+            if plan is not None and plan.sku == "MCOPSTN1" and bundle_ok and not teams_phone_included:
+                plan = catalog.plan("MCOTEAMS_ESSENTIALS")
+                b.reason("bundle_chosen", country=iso, base=family.id if family else None, plan=plan.sku)
+        chosen[iso] = plan
+        advice.append(CountryAdvice(
+            country=iso, name=dict(country.name), users=request.users_in(iso),
+            calling_plans_available=country.has_calling_plans,
+            provider=country.calling_plans.provider if country.calling_plans else None,
+            calling_plan=plan.sku if plan else None, alternatives=alts,
+        ))
+
+    # Teams Phone: needed by every PSTN path (Calling Plan, carrier) unless included or bundled.
+    microsoft_plans = {iso: p for iso, p in chosen.items() if p is not None and not p.is_partner}
+    pstn_users = sum(request.users_in(iso) for iso in request.countries
+                     if chosen[iso] is not None or request.carrier is not None)
+    standard_users = sum(request.users_in(iso) for iso in request.countries
+                         if (chosen[iso] is None and request.carrier is not None)
+                         or (chosen[iso] is not None and not chosen[iso].includes_teams_phone))
+    if teams_phone_included:
+        teams_phone_source = "included"
+        b.reason("teams_phone_included", base=family.id if family else None)
+    elif standard_users:
+        teams_phone_source = "teams_phone_standard"
+        b.reason("teams_phone_required", base=family.id if family else None)
+    elif pstn_users:
+        teams_phone_source = "bundle"
+    else:
+        teams_phone_source = "none"
+    needs_teams_phone = teams_phone_source == "teams_phone_standard"
+    if request.base_licence is None and pstn_users:
+        b.caveat("base_licence_unknown")
+
+    if needs_teams_phone:
+        b.step("buy_teams_phone", sku="MCOEV", name=catalog.licence("MCOEV").name.en, quantity=standard_users)
+    quantities: dict[str, int] = {}
+    for iso, plan in chosen.items():
+        if plan is not None and not plan.is_partner:
+            quantities[plan.sku] = quantities.get(plan.sku, 0) + request.users_in(iso)
+    for sku, quantity in quantities.items():
+        plan = catalog.plan(sku)
+        b.step("buy_calling_plan", sku=sku, name=plan.name.en, quantity=quantity)
+    for iso, plan in chosen.items():
+        if plan is not None and plan.is_partner:
+            b.step("buy_from_partner", country=iso, partner=plan.partner, plan=plan.sku, quantity=request.users_in(iso))
+    for iso, alts in alternatives.items():
+        b.step("choose_alternative", country=iso, options=alts)
+
+    needs_funding = _funding(request, chosen, b)
+    pstn_countries = [iso for iso in request.countries if chosen[iso] is not None or request.carrier is not None]
+    if pstn_countries:
+        b.step("set_usage_location", countries=pstn_countries)
+        licences = (["MCOEV"] if needs_teams_phone else []) + list(quantities)
+        if licences:
+            b.step("assign_licences", licences=licences)
+    if request.carrier is not None:
+        b.step("connect_carrier", carrier=request.carrier)
+        b.caveat("no_calling_plan_with_carrier", carrier=request.carrier)
+    if microsoft_plans:
+        b.step("add_emergency_address", countries=list(microsoft_plans))
+        b.step("get_phone_numbers", countries=list(microsoft_plans))
+    if needs_funding == "communications_credits":
+        b.step("set_up_communications_credits")
+    elif needs_funding == "overage":
+        b.step("turn_on_overage")
+    elif needs_funding == "either":
+        b.step("set_up_funding")
+
+    pools = _pools(request, chosen, b)
+    _caveats(request, chosen, b)
+
+    counts: dict[str, int] = {}
+    for iso, plan in chosen.items():
+        if plan is not None:
+            counts[plan.sku] = counts.get(plan.sku, 0) + request.users_in(iso)
+    main = max(counts, key=lambda sku: counts[sku]) if counts else None
+    return Recommendation(
+        steps=b.steps, calling_plan=main,
+        calling_plans={iso: (p.sku if p else None) for iso, p in chosen.items()},
+        needs_teams_phone=needs_teams_phone, teams_phone_source=teams_phone_source,
+        pools=pools, caveats=b.caveats, reasons=b.reasons, alternatives=alternatives,
+        countries=advice, needs_funding=needs_funding is not None,
+    )
+
+
+def _funding(request: AdviceRequest, chosen: dict[str, Plan | None], b: _Builder) -> str | None:
+    """Whether Communications Credits / overage will be needed, and which (by agreement)."""
+    why: list[str] = []
+    for iso, plan in chosen.items():
+        if plan is None or plan.is_partner:
+            continue
+        if plan.is_payg:
+            why.append("payg")
+        allowance = plan.minutes_for(iso) if plan.domestic_minutes else None
+        if request.minutes_per_user and allowance is not None and request.minutes_per_user > allowance and not plan.is_payg:
+            why.append("domestic_above_allowance")
+            b.caveat("minutes_exceed_allowance", country=iso, minutes_per_user=request.minutes_per_user, allowance=allowance)
+        intl = plan.minutes_for(iso, "international") if plan.international_minutes else None
+        if request.international_minutes and intl is not None and request.international_minutes > intl:
+            why.append("international_above_allowance")
+            b.caveat("international_above_allowance", country=iso, minutes_per_user=request.international_minutes, allowance=intl)
+    if not why:
+        return None
+    b.reason("funding_needed", why=sorted(set(why)))
+    if request.agreement == "legacy":
+        return "communications_credits"
+    if request.agreement == "mca":
+        return "overage"
+    return "either"
+
+
+def _pools(request: AdviceRequest, chosen: dict[str, Plan | None], b: _Builder) -> list[PlannedPool]:
+    """The monthly pools the purchase creates (US and PR merged; per-user plans not merged)."""
+    catalog = b.catalog
+    merged: dict[tuple[str, str, str], PlannedPool] = {}
+    for iso, plan in chosen.items():
+        if plan is None or plan.pool == "none":
+            continue
+        country = catalog.country(iso)
+        pool_country = country.pool_country if country else iso
+        users = request.users_in(iso)
+        for line in ("domestic", "international"):
+            per_user = plan.minutes_for(pool_country, line)  # type: ignore[arg-type]
+            if not per_user:
+                continue
+            key = (pool_country, plan.capability, line)
+            previous = merged.get(key)
+            total_users = users + (previous.users if previous else 0)
+            merged[key] = PlannedPool(
+                country=pool_country, plan=plan.capability, sku=plan.sku, line=line,  # type: ignore[arg-type]
+                users=total_users, minutes_per_user=per_user, minutes=total_users * per_user,
+                per_user=plan.pool == "per_user",
+            )
+    return sorted(merged.values(), key=lambda p: (p.country, p.plan, p.line))
+
+
+def _caveats(request: AdviceRequest, chosen: dict[str, Plan | None], b: _Builder) -> None:
+    catalog = b.catalog
+    plans = [p for p in chosen.values() if p is not None and not p.is_partner]
+    if plans:
+        b.caveat("dial_pad_delay", hours=24)
+        b.caveat("usage_location_not_billing_address")
+        b.caveat("pools_identical_plans_only")
+    if request.users_per_country is None and len(request.countries) > 1:
+        b.caveat("same_users_each_country", users=request.users)
+    for iso, plan in chosen.items():
+        country = catalog.country(iso)
+        if country is None or country.calling_plans is None:
+            continue
+        cp = country.calling_plans
+        if iso in ("US", "PR", "CA") and plan is not None:
+            b.caveat("us_canada_domestic")
+        if iso == "PR" and plan is not None:
+            b.caveat("pr_shares_us_pool")
+        if iso == "MX" and plan is not None:
+            b.caveat("mexico_specific_skus")
+        if cp.payg_listed_without_zone:
+            b.caveat("payg_sku_unknown", country=iso)
+        if plan is not None and plan.is_partner:
+            b.caveat("partner_minutes", country=iso, partner=plan.partner)
+        if cp.emergency_calls == "not_supported" and request.carrier is None:
+            b.caveat("emergency_not_supported_here", country=iso)
+        if plan is not None and plan.is_payg:
+            b.caveat("one_number_per_payg_licence")
+        if plan is not None and plan.international:
+            b.caveat("international_destinations_list", count=len(catalog.callable_destinations.isos))
+        if plan is not None and not (plan.international or plan.is_partner or plan.is_payg):
+            b.caveat("domestic_only_calls_abroad")

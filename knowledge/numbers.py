@@ -1,0 +1,302 @@
+"""Can this caller call this number? The rules of fact sheet §5 as one function.
+
+:func:`check_call` answers with a :class:`CallVerdict`: a stable ``reason`` code (the dialogs
+layer renders it in French or English; ``message`` is the English default), the destination
+country, domestic or international, the pool the call draws on, and ``needs``: the codes of what
+would make it callable. It never raises: a bad number or country is a verdict, not an exception.
+
+Order of the rules (first match wins), and why:
+1. Teams-to-Teams calls are free and need no PSTN option at all.
+2. The caller's country must be known: every later rule depends on it.
+3. Emergency numbers are always allowed, even under the "no PSTN" dial-out policy, as long as
+   the user has some PSTN path (Japan's Calling Plans are the documented exception).
+4. Without a Calling Plan, Direct Routing / Operator Connect / on-premises carry the call
+   (their terms, not ours); without any of them there is no PSTN call.
+5. The number must parse and be valid; then the dial-out policy, premium/shared-cost rules of
+   the destination's country, and finally domestic vs international under the plan.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from knowledge.catalog import Catalog, Country, Plan, load_catalog
+from knowledge.phone import ParsedNumber, parse_number, strip_separators
+from knowledge.pools import PoolKey
+
+Scope = Literal["domestic", "international", "emergency", "teams"]
+Carrier = Literal["operator_connect", "direct_routing", "on_premises"]
+DialOut = Literal["international", "domestic", "none"]
+CARRIERS: tuple[str, ...] = ("operator_connect", "direct_routing", "on_premises")
+DIAL_OUT: tuple[str, ...] = ("international", "domestic", "none")
+
+_PARSE_REASONS = {
+    "empty": "empty_number",
+    "not_a_number": "not_a_number",
+    "unparseable": "impossible_number",
+    "too_short": "impossible_number",
+    "too_long": "impossible_number",
+    "impossible": "impossible_number",
+    "invalid": "invalid_number",
+}
+
+
+class CallVerdict(BaseModel):
+    """The answer to "can this user call this number", with what it rests on."""
+
+    model_config = ConfigDict(frozen=True)
+
+    callable: bool
+    reason: str  # stable code, e.g. "international_needs_credits"
+    message: str  # English default text for ``reason``
+    number: str  # what was asked
+    normalized: str | None = None  # E.164 (masked digits replaced)
+    number_type: str = "unknown"  # fixed_line, mobile, toll_free, premium_rate, shared_cost...
+    masked: bool = False
+    caller_country: str | None = None
+    destination_country: str | None = None
+    scope: Scope | None = None
+    plan: str | None = None  # the Calling Plan SKU the answer assumed
+    pool: PoolKey | None = None
+    needs: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+    params: dict[str, str] = Field(default_factory=dict)  # to render reason/notes in any language
+
+
+class _Ctx:
+    """What one check has established so far (keeps the rule functions small)."""
+
+    def __init__(self, catalog: Catalog, number: str, plan_text: str | None) -> None:
+        self.catalog = catalog
+        self.number = number
+        self.plan_text = plan_text
+        self.caller: Country | None = None
+        self.plan: Plan | None = None
+        self.parsed: ParsedNumber | None = None
+        self.notes: list[str] = []
+        self.params: dict[str, str] = {}
+
+    def verdict(self, callable_: bool, reason: str, *, scope: Scope | None = None, needs: tuple[str, ...] = (),
+                pool: PoolKey | None = None, destination: str | None = None) -> CallVerdict:
+        params = dict(self.params)
+        if self.caller is not None:
+            params.setdefault("caller", self.caller.name_en)
+            params.setdefault("caller_iso", self.caller.iso)
+        if self.plan is not None:
+            params.setdefault("plan", self.plan.sku)
+            params.setdefault("plan_name", self.plan.name_en)
+        if destination is not None:
+            country = self.catalog.country(destination)
+            params.setdefault("destination", country.name_en if country else destination)
+            params.setdefault("destination_iso", destination)
+        parsed = self.parsed
+        return CallVerdict(
+            callable=callable_,
+            reason=reason,
+            message=self.catalog.text(reason, params),
+            number=self.number,
+            normalized=parsed.e164 if parsed and parsed.ok else None,
+            number_type=parsed.kind if parsed else "unknown",
+            masked=bool(parsed and parsed.masked),
+            caller_country=self.caller.iso if self.caller else None,
+            destination_country=destination,
+            scope=scope,
+            plan=self.plan.sku if self.plan else None,
+            pool=pool,
+            needs=list(needs),
+            notes=list(dict.fromkeys(self.notes)),
+            params=params,
+        )
+
+
+def check_call(
+    number: str,
+    caller_country: str,
+    plan: str | None,
+    *,
+    teams_user: bool = False,
+    carrier: str | None = None,
+    has_credits: bool = False,
+    overage: bool = False,
+    dial_out: str = "international",
+    upn: str | None = None,
+) -> CallVerdict:
+    """Whether a user located in ``caller_country`` (licence usage location, ISO code or name)
+    holding ``plan`` (Calling Plan SKU, bundle, or any licence SKU) can call ``number``.
+
+    ``teams_user``: the number is another Teams user (free). ``carrier``: operator_connect,
+    direct_routing or on_premises when the user has one. ``has_credits``: Communications Credits
+    set up and assigned; ``overage``: pay-as-you-go overage turned on (MCA / New Commerce).
+    ``dial_out``: the user's PSTN dial-out policy (international, domestic, none). ``upn`` only
+    fills the per-user pool key of MCOPSTN8. Never raises.
+    """
+    try:
+        return _check(number, caller_country, plan, teams_user=teams_user, carrier=carrier,
+                      has_credits=has_credits, overage=overage, dial_out=dial_out, upn=upn)
+    except Exception:  # noqa: BLE001 - the contract is "never raises": answer, don't crash
+        catalog = load_catalog()
+        return CallVerdict(callable=False, reason="internal_error", message=catalog.text("internal_error", {}),
+                           number=number if isinstance(number, str) else repr(number))
+
+
+def _check(number: object, caller_country: object, plan: object, *, teams_user: bool, carrier: object,
+           has_credits: bool, overage: bool, dial_out: object, upn: object) -> CallVerdict:
+    catalog = load_catalog()
+    text = number if isinstance(number, str) else ""
+    ctx = _Ctx(catalog, text, plan if isinstance(plan, str) else None)
+    if teams_user or ("@" in text and not text.strip().startswith("+")):
+        return ctx.verdict(True, "teams_to_teams_free", scope="teams")
+
+    caller_text = caller_country if isinstance(caller_country, str) else ""
+    ctx.caller = catalog.country(caller_text) if len(caller_text.strip()) == 2 else catalog.country_by_name(caller_text)
+    if ctx.caller is None:
+        ctx.params["caller_text"] = caller_text.strip()[:40]
+        return ctx.verdict(False, "unknown_caller_country")
+    caller = ctx.caller
+
+    carrier_text = carrier.strip().lower() if isinstance(carrier, str) and carrier.strip() else None
+    if carrier_text is not None and carrier_text not in CARRIERS:
+        ctx.params["carrier"] = carrier_text[:40]
+        return ctx.verdict(False, "unknown_carrier")
+    policy = dial_out.strip().lower() if isinstance(dial_out, str) else "international"
+    if policy not in DIAL_OUT:
+        ctx.params["dial_out"] = policy[:40]
+        return ctx.verdict(False, "unknown_dial_out_policy")
+
+    plan_text = ctx.plan_text.strip() if ctx.plan_text and ctx.plan_text.strip() else None
+    if plan_text is not None:
+        ctx.plan = catalog.calling_plan_for(plan_text)
+        if ctx.plan is None:
+            if catalog.licence(plan_text) is None:
+                ctx.params["plan_text"] = plan_text[:60]
+                return ctx.verdict(False, "unknown_plan")
+            ctx.notes.append("licence_has_no_calling_plan")
+    has_pstn = ctx.plan is not None or carrier_text is not None
+
+    # Emergency short numbers of the caller's country.
+    digits = strip_separators(text)  # not clean_number: "000" (Australia) is not a "00" prefix
+    if digits.isdigit() and digits in caller.emergency_numbers:
+        ctx.params["emergency_number"] = digits
+        if not has_pstn:
+            return ctx.verdict(False, "no_pstn_option", scope="emergency", needs=("calling_plan_or_carrier",))
+        if carrier_text is None and caller.calling_plans and caller.calling_plans.emergency_calls == "not_supported":
+            return ctx.verdict(False, "emergency_not_supported", scope="emergency", needs=("direct_routing_or_operator_connect",))
+        if carrier_text is not None:
+            ctx.notes.append("emergency_routed_by_carrier")
+        elif caller.calling_plans and caller.calling_plans.emergency_calls == "partner":
+            ctx.notes.append("emergency_routed_by_partner")
+        return ctx.verdict(True, "emergency_allowed", scope="emergency")
+
+    ctx.parsed = parse_number(text, caller.iso)
+    parsed = ctx.parsed
+    if parsed.masked:
+        ctx.notes.append("masked_number")
+    if not parsed.ok:
+        return ctx.verdict(False, _PARSE_REASONS[parsed.error or "invalid"])
+    destination = catalog.listed_region(parsed.region) if parsed.region else None
+    domestic = destination is not None and catalog.is_domestic(caller.iso, destination)
+    scope: Scope = "domestic" if domestic else "international"
+    if parsed.kind == "toll_free":
+        ctx.notes.append(catalog.number_rules.toll_free.note)
+    if domestic and destination != caller.iso:
+        ctx.notes.append("us_canada_domestic")
+
+    if policy == "none":
+        return ctx.verdict(False, "blocked_by_dial_out_policy", scope=scope, needs=("dial_out_policy_change",), destination=destination)
+    if policy == "domestic" and (scope == "international" or destination != caller.iso):
+        # A domestic-only policy also blocks the US<->Canada calls a plan counts as domestic.
+        return ctx.verdict(False, "international_blocked_by_policy", scope=scope, needs=("dial_out_policy_change",), destination=destination)
+
+    if ctx.plan is None:
+        if carrier_text is not None:
+            ctx.params["carrier"] = carrier_text
+            return ctx.verdict(True, "via_carrier", scope=scope, destination=destination)
+        return ctx.verdict(False, "no_pstn_option", scope=scope, needs=("calling_plan_or_carrier",), destination=destination)
+
+    plan_obj = ctx.plan
+    if not caller.has_calling_plans:
+        return ctx.verdict(False, "no_calling_plans_in_country", scope=scope,
+                           needs=("operator_connect_or_direct_routing",), destination=destination)
+    provider = caller.calling_plans.provider if caller.calling_plans else None
+    if plan_obj.is_partner != (provider != "microsoft"):
+        return ctx.verdict(False, "plan_not_in_country", scope=scope, needs=("calling_plan_or_carrier",), destination=destination)
+    if caller.calling_plans and plan_obj.sku not in caller.calling_plans.plans and not plan_obj.is_partner:
+        ctx.notes.append("plan_not_sold_in_country")
+
+    premium = _premium(ctx, parsed, destination, has_credits, scope)
+    if premium is not None:
+        return premium
+    funded = has_credits or overage
+    pool_country = caller.pool_country
+    if plan_obj.is_partner:
+        if domestic:
+            return ctx.verdict(True, "domestic_partner_plan", scope=scope, destination=destination)
+        return ctx.verdict(False, "international_partner_terms", scope=scope, needs=("partner_offer",), destination=destination)
+    if domestic:
+        if plan_obj.is_payg:
+            return _paid_per_minute(ctx, funded, scope, destination)
+        if plan_obj.kind == "international_addon":
+            return ctx.verdict(False, "domestic_needs_domestic_plan", scope=scope, needs=("domestic_calling_plan",), destination=destination)
+        pool = _pool(plan_obj, pool_country, "domestic", upn)
+        return ctx.verdict(True, "domestic_included", scope=scope, pool=pool, destination=destination)
+
+    # International.
+    if destination is None or not catalog.is_callable_destination(destination):
+        if parsed.region is None:
+            ctx.notes.append("non_geographic_number")
+        if has_credits:
+            return ctx.verdict(True, "destination_via_credits", scope=scope, destination=destination)
+        return ctx.verdict(False, "destination_not_included", scope=scope, needs=("communications_credits",), destination=destination)
+    if plan_obj.is_payg:
+        return _paid_per_minute(ctx, funded, scope, destination)
+    if plan_obj.international:
+        pool = _pool(plan_obj, pool_country, "international", upn)
+        if pool is None:
+            ctx.notes.append("minutes_undocumented")
+        return ctx.verdict(True, "international_included", scope=scope, pool=pool, destination=destination)
+    if funded:
+        ctx.params["funding"] = "communications_credits" if has_credits else "overage"
+        return ctx.verdict(True, "international_via_credits", scope=scope, destination=destination)
+    return ctx.verdict(False, "international_needs_credits", scope=scope,
+                       needs=("communications_credits", "overage", "domestic_and_international_plan"), destination=destination)
+
+
+def _pool(plan: Plan, pool_country: str, line: Literal["domestic", "international"], upn: object) -> PoolKey | None:
+    if plan.pool == "none" or plan.minutes_for(pool_country, line) is None:
+        return None
+    user = upn.strip().lower() if plan.pool == "per_user" and isinstance(upn, str) and upn.strip() and "|" not in upn else None
+    return PoolKey(country=pool_country, plan=plan.capability, line=line, upn=user)
+
+
+def _paid_per_minute(ctx: _Ctx, funded: bool, scope: Scope, destination: str | None) -> CallVerdict:
+    if funded:
+        return ctx.verdict(True, "payg_per_minute", scope=scope, destination=destination)
+    return ctx.verdict(False, "payg_needs_funding", scope=scope, needs=("communications_credits", "overage"), destination=destination)
+
+
+def _premium(ctx: _Ctx, parsed: ParsedNumber, destination: str | None, has_credits: bool, scope: Scope) -> CallVerdict | None:
+    """Premium-rate and shared-cost numbers, by the destination country's rule (None: not one)."""
+    rule = ctx.catalog.premium_rule(destination)
+    treatment = None
+    kind = parsed.kind
+    for prefix in rule.prefixes:
+        if parsed.national_number.startswith(prefix.prefix):
+            treatment, kind = prefix.treatment, prefix.kind
+            break
+    if treatment is None:
+        if parsed.kind == "premium_rate":
+            treatment = rule.premium_rate
+        elif parsed.kind == "shared_cost":
+            treatment = rule.shared_cost
+        else:
+            return None
+    ctx.params["number_kind"] = kind.replace("_", "-")
+    if treatment == "blocked":
+        return ctx.verdict(False, "premium_blocked", scope=scope, destination=destination)
+    if treatment == "credits":
+        if has_credits:
+            return ctx.verdict(True, "premium_via_credits", scope=scope, destination=destination)
+        return ctx.verdict(False, "premium_needs_credits", scope=scope, needs=("communications_credits",), destination=destination)
+    ctx.notes.append("premium_charges_may_apply")
+    return None  # allowed: the ordinary domestic/international rules decide
