@@ -29,6 +29,13 @@ bench: $(STAMP)
 package: $(STAMP)
 	$(BIN)/callplan package
 
+# End to end: the bot and the Microsoft 365 Agents Playground (a Teams-like web client),
+# driven headless through Debian's Chromium by Playwright. Installs what is missing
+# (chromium, the e2e extra, the pinned playground), runs tests/e2e only (marked e2e).
+# Screenshots and logs: artifacts/e2e/. Bounded: the whole run stops after 10 minutes.
+e2e: $(STAMP)
+	BIN=$(BIN) timeout --kill-after=30 600 tests/e2e/run.sh
+
 # The Teams manifest JSON schemas come from a pinned npm package (offline validation).
 schemas: manifest/node_modules/.stamp
 
