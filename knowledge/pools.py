@@ -19,6 +19,7 @@ balance (:func:`compute_pools`) are separate; :func:`pools_for_month` chains the
 from __future__ import annotations
 
 import calendar
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Literal
@@ -173,6 +174,7 @@ def parse_month(month: str) -> tuple[int, int]:
     return year, mon
 
 
+@lru_cache(maxsize=256)
 def _pooled_plan(capability: str | None) -> Plan | None:
     plan = load_catalog().find_plan(capability)
     if plan is None or plan.pool == "none":
@@ -185,20 +187,23 @@ def _call_line(call: CallRecord) -> PoolLine | None:
     """Domestic or international, from the record's context or else from the dialled number.
 
     None: an international call to a destination outside the Calling Plan list, which
-    Communications Credits pay for rather than the international minutes.
+    Communications Credits pay for rather than the international minutes. The number is parsed
+    only when the record does not already say "Domestic": parsing is most of an import's cost.
     """
     context = (call.destination_context or "").strip().lower()
+    if context == "domestic":
+        return "domestic"
     parsed = parse_number(call.number, call.usage_location) if call.number and call.usage_location else None
     catalog = load_catalog()
-    if context in ("domestic", "international"):
-        line: PoolLine = context  # type: ignore[assignment]
+    if context == "international":
+        line: PoolLine = "international"
     elif parsed is None or (parsed.region is None and parsed.error):
         return "domestic"  # no way to tell: most Calling Plan minutes are domestic (see README)
     elif parsed.region is not None and catalog.is_domestic(call.usage_location or "", parsed.region):
-        line = "domestic"
+        return "domestic"
     else:
         line = "international"
-    if line == "international" and parsed is not None and parsed.ok:
+    if parsed is not None and parsed.ok:
         region = catalog.listed_region(parsed.region) if parsed.region else None
         if region is None or not catalog.is_callable_destination(region):
             return None
@@ -225,23 +230,43 @@ def pool_key_for_call(call: CallRecord) -> PoolKey | None:
         if not call.upn:
             return None
         upn = call.upn
-    country = load_catalog().pool_country(call.usage_location)
-    return PoolKey(country=country, plan=plan.capability, line=line, upn=upn)
+    return _pool_key(call.usage_location, plan.capability, line, upn)
+
+
+@lru_cache(maxsize=4096)
+def _pool_key(usage_location: str, capability: str, line: PoolLine, upn: str | None) -> PoolKey:
+    """One shared, immutable key per pool: an import builds millions of these otherwise."""
+    country = load_catalog().pool_country(usage_location)
+    return PoolKey(country=country, plan=capability, line=line, upn=upn)
 
 
 def usage_from_calls(calls: Iterable[CallRecord], month: str) -> dict[PoolKey, UsageTotal]:
-    """Billable minutes per pool for the calls that started in ``month`` (``YYYY-MM``, UTC)."""
-    parse_month(month)
-    totals: dict[PoolKey, UsageTotal] = {}
+    """Billable minutes per pool for the calls that started in ``month`` (``YYYY-MM``, UTC).
+
+    Sums in plain tuples and builds one ``UsageTotal`` per pool at the end: the store runs this
+    over every imported batch, so per-call model instances would dominate the import's cost.
+    """
+    year, number = parse_month(month)
+    sums: dict[PoolKey, list] = {}
     for call in calls:
-        if call.month != month:
+        if call.start.month != number or call.start.year != year:
             continue
         key = pool_key_for_call(call)
         if key is None:
             continue
-        one = UsageTotal(minutes=billable_minutes(call.duration_seconds), calls=1, first_call=call.start, last_call=call.start)
-        totals[key] = totals[key].merge(one) if key in totals else one
-    return totals
+        minutes = billable_minutes(call.duration_seconds)
+        entry = sums.get(key)
+        if entry is None:
+            sums[key] = [minutes, 1, call.start, call.start]
+        else:
+            entry[0] += minutes
+            entry[1] += 1
+            entry[2] = min(entry[2], call.start)
+            entry[3] = max(entry[3], call.start)
+    return {
+        key: UsageTotal(minutes=m, calls=n, first_call=first, last_call=last)
+        for key, (m, n, first, last) in sums.items()
+    }
 
 
 def pool_sizes(users: Iterable[UserRecord]) -> dict[PoolKey, PoolSize]:

@@ -1,0 +1,99 @@
+"""User and licence rosters: who has which Calling Plan, and where (their usage location).
+
+Two formats, told apart by their header:
+
+* the Microsoft 365 admin center *Active users* export (``User principal name``, ``Display
+  name``, ``Usage location``, ``Licenses``, ``ObjectId`` and some 25 other columns, which are
+  ignored). ``Licenses`` holds ``+``-separated SKU part numbers prefixed with the tenant's
+  short name (``contoso:SPE_E5+contoso:MCOPSTN1``) or ``Unlicensed``;
+* a plain CSV ``upn,usage_location,licenses`` (optionally ``display_name``, ``object_id``)
+  for admins who build the list themselves; licences separated by ``+`` or ``;``.
+
+Usage location may be a code (``FR``) or an English name (``France``). The pool key uses the
+usage location, never the address columns (``Country/Region``), as the fact sheet §1 says.
+"""
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+from typing import TextIO
+
+from knowledge.importers.fields import clean, country_code, header_index, reason_for
+from knowledge.importers.summary import RowError
+from knowledge.records import UserRecord
+
+ADMIN_CENTER_SIGNATURE = frozenset({"user principal name", "licenses"})
+PLAIN_SIGNATURE = frozenset({"upn", "usage_location", "licenses"})
+
+#: Column names per format: upn, display name, usage location, licences, object id.
+_COLUMNS = {
+    "admin_center": ("user principal name", "display name", "usage location", "licenses", "objectid"),
+    "plain": ("upn", "display_name", "usage_location", "licenses", "object_id"),
+}
+
+
+def roster_format(header: Iterable[str]) -> str | None:
+    names = set(header)
+    if ADMIN_CENTER_SIGNATURE <= names and "usage location" in names:
+        return "admin_center"
+    if PLAIN_SIGNATURE <= names:
+        return "plain"
+    return None
+
+
+def parse_licenses(text: str | None) -> tuple[str, ...]:
+    """SKU part numbers from ``contoso:SPE_E5+contoso:MCOPSTN1`` (sorted, no tenant prefix)."""
+    skus: set[str] = set()
+    for part in (text or "").replace(";", "+").split("+"):
+        sku = part.strip().rpartition(":")[2].strip().upper()
+        if sku and sku != "UNLICENSED":
+            skus.add(sku)
+    return tuple(sorted(skus))
+
+
+def read_roster(text: TextIO, tenant_id: str) -> Iterator[UserRecord | RowError]:
+    """Yield one :class:`UserRecord` or :class:`RowError` per data row.
+
+    A UPN that appears twice in the same file is rejected on its second line: the file
+    contradicts itself and guessing which line is right would hide it.
+    """
+    reader = csv.reader(text)
+    header = next(reader, None)
+    if header is None:
+        raise ValueError("the file is empty (no header row)")
+    index = header_index(header)
+    fmt = roster_format(index)
+    if fmt is None:
+        raise ValueError("not a user roster: needs 'User principal name', 'Usage location' and "
+                         "'Licenses' columns, or 'upn,usage_location,licenses'")
+    upn_at, name_at, location_at, licenses_at, object_at = (index.get(c, -1) for c in _COLUMNS[fmt])
+    location_label = "Usage location" if fmt == "admin_center" else "usage_location"
+    seen: dict[str, int] = {}
+
+    last_line = reader.line_num
+    for row in reader:
+        line = last_line + 1
+        last_line = reader.line_num
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue
+
+        def cell(position: int) -> str | None:
+            return clean(row[position]) if 0 <= position < len(row) else None
+
+        try:
+            user = UserRecord(
+                tenant_id=tenant_id,
+                upn=cell(upn_at) or "",
+                object_id=(cell(object_at) or "").lower() or None,
+                display_name=cell(name_at) or "",
+                usage_location=country_code(cell(location_at), location_label),
+                licenses=parse_licenses(cell(licenses_at)),
+            )
+        except ValueError as exc:
+            yield RowError(line=line, reason=reason_for(exc))
+            continue
+        if user.upn in seen:
+            yield RowError(line=line, reason=f"{user.upn} is already on line {seen[user.upn]}")
+            continue
+        seen[user.upn] = line
+        yield user

@@ -1,0 +1,185 @@
+"""Where the store keeps things on disk, the tenant summary (the commit record) and the lock.
+
+Layout, all under ``DATA_DIR/store/``::
+
+    .lock                                  fcntl lock file: one writer across processes
+    tenants/<tenant id>/summary.json       small: pool sizes, monthly usage totals, manifest
+    tenants/<tenant id>/users-<gen>.json   TinyDB, table "users"
+    tenants/<tenant id>/calls/<YYYY-MM>/c<gen>-<n>.json   TinyDB, table "calls", <= 10k docs
+    tenants/<tenant id>/calls/<YYYY-MM>/c<gen>-<n>.ids    the chunk's call ids, one per line
+    tenants/<tenant id>/imports.json       TinyDB, table "imports": the import log
+
+Why this shape: TinyDB re-reads and rewrites a whole file on every operation, so call records
+are cut per tenant, per month and into chunks of at most ``CHUNK_ROWS`` documents, and a pool
+lookup reads only ``summary.json`` (a few KB whatever the number of calls).
+
+Why the summary is the commit record: data files are never modified in place. A batch writes
+*new* files (a chunk that grows is copied to a new name), then replaces ``summary.json``
+atomically; the summary lists the files that are part of the store. A crash before that rename
+leaves the old summary, which does not know the new files: they are orphans, removed by the
+next writer. So the store is always exactly the state after some whole batch. The tenant id is
+a path component, so no read can reach another tenant's files.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from knowledge.atomic import atomic_write_bytes
+
+#: The tenant the demo and a first import use when none is named and the store is empty.
+DEFAULT_TENANT_ID = "demo-tenant"
+
+#: At most this many call documents per TinyDB file ("at ease up to ~10k documents").
+CHUNK_ROWS = 10_000
+
+SUMMARY_NAME = "summary.json"
+IMPORT_LOG_NAME = "imports.json"
+SUMMARY_VERSION = 1
+
+_TENANT_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,127}$")
+_MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class StoreError(Exception):
+    """A problem the user can fix (bad tenant id, ambiguous tenant, unreadable store)."""
+
+
+def normalize_tenant_id(tenant_id: str) -> str:
+    """Tenant ids are Entra GUIDs or domain names: lower-cased, and safe as a folder name."""
+    value = (tenant_id or "").strip().lower()
+    if not _TENANT_ID.match(value):
+        raise StoreError(
+            f"{tenant_id!r} is not a tenant id: use a GUID or a domain name "
+            "(letters, digits, '.', '-', '_')"
+        )
+    return value
+
+
+def check_month(month: str) -> str:
+    if not _MONTH.match(month or ""):
+        raise StoreError(f"{month!r} is not a month: use YYYY-MM, e.g. 2025-06")
+    return month
+
+
+class Chunk(BaseModel):
+    """One TinyDB file of call records, and its id sidecar (same stem, ``.ids``)."""
+
+    name: str  # file name inside calls/<month>/, e.g. c00000012-0.json
+    rows: int
+
+
+class TenantSummary(BaseModel):
+    """Everything a pool lookup needs, plus the list of data files that are committed."""
+
+    version: int = SUMMARY_VERSION
+    tenant_id: str
+    generation: int = 0  # +1 per committed batch; new files carry it in their name
+    updated_at: datetime | None = None
+    users_file: str | None = None
+    user_count: int = 0
+    pool_sizes: dict[str, dict[str, Any]] = Field(default_factory=dict)  # PoolKey str -> PoolSize
+    usage: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)  # month -> key -> UsageTotal
+    chunks: dict[str, list[Chunk]] = Field(default_factory=dict)  # month -> chunks
+
+    def call_count(self, month: str | None = None) -> int:
+        months = [month] if month else list(self.chunks)
+        return sum(chunk.rows for m in months for chunk in self.chunks.get(m, ()))
+
+    def files(self) -> set[str]:
+        """Every committed data file, relative to the tenant folder."""
+        names = {self.users_file} if self.users_file else set()
+        for month, chunks in self.chunks.items():
+            for chunk in chunks:
+                names.add(f"calls/{month}/{chunk.name}")
+                names.add(f"calls/{month}/{ids_name(chunk.name)}")
+        return names
+
+
+def ids_name(chunk_name: str) -> str:
+    return chunk_name.removesuffix(".json") + ".ids"
+
+
+class Layout:
+    """Paths of one store; the only place that knows them."""
+
+    def __init__(self, data_dir: Path | str) -> None:
+        self.data_dir = Path(data_dir)
+        self.root = self.data_dir / "store"
+        self.tenants_dir = self.root / "tenants"
+        self.lock_path = self.root / ".lock"
+
+    def tenant_dir(self, tenant_id: str) -> Path:
+        return self.tenants_dir / normalize_tenant_id(tenant_id)
+
+    def summary_path(self, tenant_id: str) -> Path:
+        return self.tenant_dir(tenant_id) / SUMMARY_NAME
+
+    def tenant_ids(self) -> list[str]:
+        if not self.tenants_dir.is_dir():
+            return []
+        return sorted(
+            entry.name
+            for entry in self.tenants_dir.iterdir()
+            if (entry / SUMMARY_NAME).is_file() and _TENANT_ID.match(entry.name)
+        )
+
+
+def read_summary(path: Path, tenant_id: str) -> TenantSummary:
+    """The committed summary, or an empty one for a tenant that has none yet."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raw = b""
+    return parse_summary(raw, path, tenant_id)
+
+
+def parse_summary(raw: bytes, path: Path, tenant_id: str) -> TenantSummary:
+    if not raw:
+        return TenantSummary(tenant_id=tenant_id)
+    try:
+        return TenantSummary.model_validate(json.loads(raw))
+    except ValueError as exc:
+        raise StoreError(f"{path} is damaged ({exc.__class__.__name__}); restore it from a backup") from None
+
+
+def write_summary(path: Path, summary: TenantSummary) -> None:
+    """The commit point of a batch: one atomic rename."""
+    summary.updated_at = datetime.now(timezone.utc)
+    atomic_write_bytes(path, summary.model_dump_json().encode("utf-8"))
+
+
+_PROCESS_LOCKS: dict[Path, threading.Lock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+@contextmanager
+def writer_lock(layout: Layout) -> Iterator[None]:
+    """One writer per store: a lock for the threads of this process, then ``fcntl.flock``.
+
+    The OS lock is what makes ``callplan import`` safe while the bot runs (another process);
+    the thread lock comes first because two file descriptors of one process would otherwise
+    block each other on ``flock`` forever. Readers take no lock: they only follow the summary,
+    which changes by atomic rename.
+    """
+    key = layout.root.resolve()
+    with _PROCESS_LOCKS_GUARD:
+        thread_lock = _PROCESS_LOCKS.setdefault(key, threading.Lock())
+    with thread_lock:
+        layout.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(layout.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the flock

@@ -1,0 +1,282 @@
+"""Applies import batches to one tenant: new data files first, the summary rename last.
+
+Order of a batch (see :mod:`knowledge.store_layout` for why):
+
+1. drop calls whose id is already committed (the per-chunk ``.ids`` sidecars) or repeated in
+   the batch;
+2. write the new calls as *new* TinyDB chunk files (a partly full chunk is copied with the new
+   rows to a new name, never modified) and their ``.ids`` sidecars, each atomically;
+3. add the batch's usage to the monthly totals (:func:`knowledge.pools.usage_from_calls`);
+4. replace ``summary.json`` atomically: the commit. Only now do the new files count;
+5. delete the files the new summary no longer lists.
+
+A kill before step 4 leaves orphan files that no summary names; :meth:`TenantWriter.__init__`
+removes them (it runs under the writer lock, so no other writer is mid-batch). Readers never
+see half a batch: they follow the summary, which is either the old one or the new one.
+"""
+from __future__ import annotations
+
+import os
+import signal
+from collections import defaultdict
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter
+from tinydb import TinyDB
+
+from knowledge import pools
+from knowledge.atomic import AtomicJSONStorage, atomic_write_bytes
+from knowledge.records import CallRecord, UserRecord
+from knowledge.store_layout import (
+    CHUNK_ROWS,
+    Chunk,
+    Layout,
+    TenantSummary,
+    ids_name,
+    read_summary,
+    write_summary,
+)
+
+CALLS_TABLE = "calls"
+USERS_TABLE = "users"
+
+#: Test hook: ``CALLPLAN_STORE_KILL_AT=before-commit:3`` SIGKILLs the process the third time
+#: a batch is about to commit (its data files written, its summary not yet). Lets a test kill a
+#: real import at the worst moment, deterministically.
+KILL_AT_ENV = "CALLPLAN_STORE_KILL_AT"
+_checkpoint_counts: dict[str, int] = defaultdict(int)
+
+
+def checkpoint(name: str) -> None:
+    """A named point in a batch, for crash tests (env hook above, or monkeypatch this)."""
+    target = os.environ.get(KILL_AT_ENV)
+    if not target:
+        return
+    point, _, count = target.partition(":")
+    if point != name:
+        return
+    _checkpoint_counts[name] += 1
+    if _checkpoint_counts[name] >= int(count or 1):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+_CHUNK_FILE = TypeAdapter(dict[str, dict[str, CallRecord]])
+
+
+def write_calls(path: Path, calls: list[CallRecord]) -> None:
+    """A new chunk file: TinyDB's format (table ``calls``, doc ids 1..n), written atomically.
+
+    Why not ``Table.insert_multiple``: for a *new* file TinyDB would only build this same dict
+    and hand it to the storage; serializing the models straight to JSON in one pydantic-core
+    pass is 4x cheaper than model -> dict -> TinyDB -> JSON, and the import's hot path is
+    here. Reads go through TinyDB (:func:`read_table`).
+    """
+    document = {CALLS_TABLE: {str(n): call for n, call in enumerate(calls, start=1)}}
+    atomic_write_bytes(path, _CHUNK_FILE.dump_json(document, exclude_none=True))
+
+
+def month_of(call: CallRecord) -> str:
+    """``call.month`` without ``strftime`` (this runs once per imported row)."""
+    start = call.start
+    return f"{start.year:04d}-{start.month:02d}"
+
+
+def write_table(path: Path, table: str, docs: list[dict[str, Any]]) -> None:
+    """A new TinyDB file holding ``docs``, written in one atomic replace."""
+    db = TinyDB(path, storage=AtomicJSONStorage)
+    try:
+        db.table(table).insert_multiple(docs)
+    finally:
+        db.close()
+
+
+def read_table(path: Path, table: str) -> list[dict[str, Any]]:
+    """Every document of a TinyDB file (raises FileNotFoundError if it is gone)."""
+    if not path.is_file():
+        raise FileNotFoundError(path)
+    db = TinyDB(path, storage=AtomicJSONStorage)
+    try:
+        return [dict(doc) for doc in db.table(table).all()]
+    finally:
+        db.close()
+
+
+class TenantWriter:
+    """Batches for one tenant. Create it, and use it, only while holding the writer lock."""
+
+    def __init__(self, layout: Layout, tenant_id: str) -> None:
+        self.tenant_id = tenant_id
+        self.dir = layout.tenant_dir(tenant_id)
+        self.summary_path = layout.summary_path(tenant_id)
+        self.summary = read_summary(self.summary_path, tenant_id)
+        self._ids: dict[str, set[str]] = {}
+        self.collect_garbage()
+
+    # --- calls ---------------------------------------------------------------------------
+
+    def add_calls(self, calls: Iterable[CallRecord]) -> tuple[int, int]:
+        """Commit one batch of calls; returns (imported, duplicates)."""
+        fresh: dict[str, dict[str, CallRecord]] = defaultdict(dict)
+        duplicates = 0
+        for call in calls:
+            month = month_of(call)
+            if call.id in fresh[month] or call.id in self._month_ids(month):
+                duplicates += 1
+            else:
+                fresh[month][call.id] = call
+        fresh = {month: batch for month, batch in fresh.items() if batch}
+        if not fresh:
+            return 0, duplicates
+
+        summary = self.summary.model_copy(deep=True)
+        summary.generation += 1
+        replaced: list[Path] = []
+        for month, batch in sorted(fresh.items()):
+            replaced += self._write_month(summary, month, list(batch.values()))
+            month_usage = summary.usage.setdefault(month, {})
+            for key, total in pools.usage_from_calls(batch.values(), month).items():
+                name = key.as_str()
+                if name in month_usage:
+                    total = pools.UsageTotal.model_validate(month_usage[name]).merge(total)
+                month_usage[name] = total.model_dump(mode="json")
+
+        self._commit(summary, replaced)
+        for month, batch in fresh.items():
+            self._month_ids(month).update(batch)
+        return sum(len(batch) for batch in fresh.values()), duplicates
+
+    def _write_month(self, summary: TenantSummary, month: str, calls: list[CallRecord]) -> list[Path]:
+        """Write ``calls`` into new chunk files of ``month``; returns the files they replace."""
+        folder = self.dir / "calls" / month
+        chunks = summary.chunks.setdefault(month, [])
+        ids = [call.id for call in calls]
+        replaced: list[Path] = []
+        part = 0
+        if chunks and chunks[-1].rows < CHUNK_ROWS:
+            last = chunks.pop()
+            room = CHUNK_ROWS - last.rows
+            old_path = folder / last.name
+            old_calls = [CallRecord.model_validate(doc) for doc in read_table(old_path, CALLS_TABLE)]
+            old_ids = [call.id for call in old_calls]
+            chunk = self._write_chunk(
+                folder, summary.generation, part, old_calls + calls[:room], old_ids + ids[:room],
+            )
+            chunks.append(chunk)
+            replaced += [old_path, folder / ids_name(last.name)]
+            calls, ids, part = calls[room:], ids[room:], part + 1
+        for start in range(0, len(calls), CHUNK_ROWS):
+            chunks.append(self._write_chunk(
+                folder, summary.generation, part,
+                calls[start:start + CHUNK_ROWS], ids[start:start + CHUNK_ROWS],
+            ))
+            part += 1
+        return replaced
+
+    def _write_chunk(self, folder: Path, generation: int, part: int,
+                     calls: list[CallRecord], ids: list[str]) -> Chunk:
+        name = f"c{generation:08d}-{part}.json"
+        folder.mkdir(parents=True, exist_ok=True)
+        write_calls(folder / name, calls)
+        atomic_write_bytes(folder / ids_name(name), "\n".join(ids).encode("utf-8"))
+        return Chunk(name=name, rows=len(calls))
+
+    def _month_ids(self, month: str) -> set[str]:
+        """Ids already committed for ``month``, loaded once per writer from the sidecars."""
+        ids = self._ids.get(month)
+        if ids is None:
+            ids = set()
+            folder = self.dir / "calls" / month
+            for chunk in self.summary.chunks.get(month, ()):
+                text = (folder / ids_name(chunk.name)).read_text("utf-8")
+                if text:
+                    ids.update(text.split("\n"))
+            self._ids[month] = ids
+        return ids
+
+    # --- users ---------------------------------------------------------------------------
+
+    def current_users(self) -> dict[str, UserRecord]:
+        if not self.summary.users_file:
+            return {}
+        docs = read_table(self.dir / self.summary.users_file, USERS_TABLE)
+        return {doc["upn"]: UserRecord.model_validate(doc) for doc in docs}
+
+    def merge_users(self, users: Iterable[UserRecord]) -> tuple[int, int]:
+        """Add or update users by UPN in one commit; returns (new or changed, unchanged).
+
+        A roster is applied whole (one batch), so pool sizes never reflect half a roster.
+        Users missing from a later roster are kept: a roster may cover part of a tenant. An
+        empty display name or object id (the plain roster has neither) keeps the known one.
+        """
+        merged = self.current_users()
+        changed = unchanged = 0
+        for user in users:
+            known = merged.get(user.upn)
+            if known is not None:
+                # A plain roster has no name or object id columns: keep what we know.
+                user = user.model_copy(update={
+                    "display_name": user.display_name or known.display_name,
+                    "object_id": user.object_id or known.object_id,
+                })
+            if known == user:
+                unchanged += 1
+            else:
+                merged[user.upn] = user
+                changed += 1
+        if not changed:
+            return 0, unchanged
+
+        summary = self.summary.model_copy(deep=True)
+        summary.generation += 1
+        name = f"users-{summary.generation:08d}.json"
+        ordered = sorted(merged.values(), key=lambda u: u.upn)
+        write_table(self.dir / name, USERS_TABLE, [u.model_dump(mode="json") for u in ordered])
+        replaced = [self.dir / summary.users_file] if summary.users_file else []
+        summary.users_file = name
+        summary.user_count = len(ordered)
+        summary.pool_sizes = {
+            key.as_str(): size.model_dump(mode="json")
+            for key, size in pools.pool_sizes(ordered).items()
+        }
+        self._commit(summary, replaced)
+        return changed, unchanged
+
+    # --- commit and clean-up ---------------------------------------------------------------
+
+    def _commit(self, summary: TenantSummary, replaced: list[Path]) -> None:
+        checkpoint("before-commit")
+        write_summary(self.summary_path, summary)
+        self.summary = summary
+        for path in replaced:
+            _unlink(path)
+
+    def collect_garbage(self) -> None:
+        """Remove files no committed summary lists: leftovers of a killed batch."""
+        if not self.dir.is_dir():
+            return
+        keep = self.summary.files()
+        for path in self.dir.glob("users-*.json"):
+            if path.name not in keep:
+                _unlink(path)
+        for path in self.dir.glob(".*.tmp"):
+            _unlink(path)
+        calls_dir = self.dir / "calls"
+        if calls_dir.is_dir():
+            for month_dir in calls_dir.iterdir():
+                for path in month_dir.iterdir():
+                    if f"calls/{month_dir.name}/{path.name}" not in keep:
+                        _unlink(path)
+                if month_dir.name not in self.summary.chunks:
+                    try:
+                        month_dir.rmdir()
+                    except OSError:
+                        pass
+
+
+def _unlink(path: Path) -> None:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        pass
