@@ -52,7 +52,7 @@ def handle(args: argparse.Namespace) -> int:
     from bot.config import SettingsError, load_settings
 
     try:
-        settings = load_settings()  # bot.config.Settings, bad values as one line
+        settings = load_settings(serving=False)  # bot.config.Settings, bad values as one line
     except SettingsError as exc:
         raise CommandError(str(exc)) from exc
     try:

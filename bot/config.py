@@ -1,0 +1,239 @@
+"""The bot's settings: environment variables and an optional ``.env`` file.
+
+Why pydantic-settings: every value is checked once at start-up, and a wrong one stops the
+process with a single line naming the variable (:func:`load_settings`), instead of a
+traceback minutes later in the middle of a turn.
+
+The Azure Bot credentials are read from the names the Azure portal and the Teams Toolkit use
+(``MicrosoftAppId``, ``MicrosoftAppPassword``, ``MicrosoftAppType``, ``MicrosoftAppTenantId``)
+and exposed as ``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE`` and ``APP_TENANTID``: the attribute
+names ``ConfigurationBotFrameworkAuthentication`` reads with ``getattr``, so the settings object
+is passed to the SDK as is.
+"""
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+LOOPBACK_HOST = "127.0.0.1"
+
+AppType = Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class SettingsError(ValueError):
+    """An invalid setting; ``str(error)`` is one line that names the variable."""
+
+
+def _alias(env_name: str, field_name: str) -> Any:
+    # The environment name first (what users set); the attribute name too, so tests and
+    # code can build Settings(APP_ID=...) directly.
+    return AliasChoices(env_name, field_name)
+
+
+class Settings(BaseSettings):
+    """Everything the host needs, validated. Build it with :func:`load_settings`."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        frozen=True,
+    )
+
+    APP_ID: str = Field("", validation_alias=_alias("MicrosoftAppId", "APP_ID"))
+    APP_PASSWORD: str = Field(
+        "", validation_alias=_alias("MicrosoftAppPassword", "APP_PASSWORD"), repr=False
+    )
+    APP_TYPE: AppType = Field(
+        "MultiTenant", validation_alias=_alias("MicrosoftAppType", "APP_TYPE")
+    )
+    APP_TENANTID: str = Field(
+        "", validation_alias=_alias("MicrosoftAppTenantId", "APP_TENANTID")
+    )
+
+    HOST: str = LOOPBACK_HOST
+    PORT: int = Field(3978, ge=0, le=65535)  # 0: any free port (the URL printed says which)
+    DATA_DIR: Path = Path("data")
+    #: Entra tenant ids allowed to talk to the bot; empty = every tenant.
+    ALLOWED_TENANTS: Annotated[frozenset[str], NoDecode] = frozenset()
+    LOG_LEVEL: LogLevel = "INFO"
+
+    # For the Teams app manifest (packaged by `callplan package`).
+    DEVELOPER_NAME: str = Field("Calling Plan Assistant", min_length=1, max_length=32)
+    DEVELOPER_WEBSITE_URL: str = "https://www.example.com/calling-plan-assistant"
+    DEVELOPER_PRIVACY_URL: str = "https://www.example.com/calling-plan-assistant/privacy"
+    DEVELOPER_TERMS_URL: str = "https://www.example.com/calling-plan-assistant/terms"
+
+    #: Where `callplan dev` asks the Microsoft 365 Agents Playground to listen.
+    PLAYGROUND_PORT: int = Field(56150, ge=1, le=65535)
+
+    # --- validators -------------------------------------------------------------------
+
+    @field_validator("APP_ID", "APP_PASSWORD", "APP_TENANTID", "HOST", mode="before")
+    @classmethod
+    def _strip(cls, value: Any) -> Any:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("APP_TYPE", mode="before")
+    @classmethod
+    def _app_type(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            by_lower = {name.lower(): name for name in ("MultiTenant", "SingleTenant", "UserAssignedMSI")}
+            return by_lower.get(value.strip().lower(), value) if value.strip() else "MultiTenant"
+        return value
+
+    @field_validator("LOG_LEVEL", mode="before")
+    @classmethod
+    def _log_level(cls, value: Any) -> Any:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("DATA_DIR", mode="before")
+    @classmethod
+    def _data_dir(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError("must be a folder path, e.g. ./data")
+        return value
+
+    @field_validator("HOST")
+    @classmethod
+    def _host(cls, value: str) -> str:
+        if not value or any(c.isspace() for c in value) or "/" in value:
+            raise ValueError("must be a host name or an IP address, e.g. 127.0.0.1")
+        return value
+
+    @field_validator("ALLOWED_TENANTS", mode="before")
+    @classmethod
+    def _tenants(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, (list, tuple, set, frozenset)):
+            tenants = {str(item).strip().lower() for item in value}
+            return frozenset(t for t in tenants if t)
+        return value
+
+    @field_validator("ALLOWED_TENANTS")
+    @classmethod
+    def _tenant_shape(cls, value: frozenset[str]) -> frozenset[str]:
+        for tenant in value:
+            if not all(c.isalnum() or c in "-._" for c in tenant):
+                raise ValueError(f"{tenant!r} is not a tenant id (a GUID or a domain name)")
+        return value
+
+    @field_validator(
+        "DEVELOPER_WEBSITE_URL", "DEVELOPER_PRIVACY_URL", "DEVELOPER_TERMS_URL", mode="before"
+    )
+    @classmethod
+    def _https_url(cls, value: Any) -> Any:
+        if not isinstance(value, str):
+            return value
+        value = value.strip()
+        parts = urlsplit(value)
+        if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in value):
+            raise ValueError("must be an https:// URL (Teams rejects anything else)")
+        return value
+
+    def credential_problem(self) -> str | None:
+        """What is missing for the adapter to authenticate, or None.
+
+        Checked when serving (the SDK would only fail on the first message), not on every load:
+        packaging the Teams app needs the app id alone, never the password.
+        """
+        if self.APP_TYPE == "SingleTenant":
+            required = ("APP_ID", "APP_PASSWORD", "APP_TENANTID")
+        elif self.APP_TYPE == "UserAssignedMSI":
+            required = ("APP_ID", "APP_TENANTID")
+        elif self.APP_ID or self.APP_PASSWORD:
+            required = ("APP_ID", "APP_PASSWORD")
+        else:
+            return None
+        for name in required:
+            if not getattr(self, name):
+                return f"{ENV_NAMES[name]} is required when {self._credential_context(name)}"
+        return None
+
+    def _credential_context(self, missing: str) -> str:
+        if self.APP_TYPE in ("SingleTenant", "UserAssignedMSI"):
+            return f"MicrosoftAppType is {self.APP_TYPE}"
+        return "MicrosoftAppPassword is set" if missing == "APP_ID" else "MicrosoftAppId is set"
+
+    # --- derived values -----------------------------------------------------------------
+
+    @property
+    def local_mode(self) -> bool:
+        """No app id: requests are not authenticated, so only loopback may reach the bot."""
+        return not self.APP_ID
+
+    @property
+    def bind_host(self) -> str:
+        """The address to listen on: ``HOST``, except loopback when in local mode."""
+        if self.local_mode and not is_loopback(self.HOST):
+            return LOOPBACK_HOST
+        return self.HOST
+
+    @property
+    def state_dir(self) -> Path:
+        """Bot state (dialog stacks, user preferences): one small file per conversation/user."""
+        return self.DATA_DIR / "state"
+
+
+#: Field name -> the environment variable a user sets (for error messages).
+ENV_NAMES = {
+    "APP_ID": "MicrosoftAppId",
+    "APP_PASSWORD": "MicrosoftAppPassword",
+    "APP_TYPE": "MicrosoftAppType",
+    "APP_TENANTID": "MicrosoftAppTenantId",
+}
+
+
+_SECRETS = {"app_password", "microsoftapppassword"}
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def load_settings(*, serving: bool = True, **overrides: Any) -> Settings:
+    """Settings from the environment (and ``.env``), with ``overrides`` applied on top.
+
+    Raises :class:`SettingsError` with one line naming each bad variable, never a pydantic
+    dump: the CLI prints it as is. A secret's value is never echoed. ``serving=False`` (the
+    packaging command) skips the credential pairing check, which only the adapter needs.
+    """
+    try:
+        settings = Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError(describe_errors(exc)) from None
+    problem = settings.credential_problem() if serving else None
+    if problem:
+        raise SettingsError(f"invalid settings: {problem}")
+    return settings
+
+
+def describe_errors(exc: ValidationError) -> str:
+    problems = []
+    for error in exc.errors(include_url=False):
+        loc = [str(part) for part in error.get("loc", ()) if part != "__root__"]
+        message = error.get("msg", "invalid value")
+        message = message.removeprefix("Value error, ")
+        if loc:
+            field = loc[0]
+            name = ENV_NAMES.get(field, field)
+            shown = ""
+            if name.lower() not in _SECRETS and "input" in error and isinstance(error["input"], (str, int)):
+                shown = f" (got {error['input']!r})"
+            problems.append(f"invalid setting {name}{shown}: {message}")
+        else:
+            problems.append(f"invalid settings: {message}")
+    return "; ".join(" ".join(p.split()) for p in problems)

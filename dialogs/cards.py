@@ -1,0 +1,404 @@
+"""Adaptive Cards (schema 1.5) built from data, each with the plain-text summary sent beside it.
+
+Why the text: Teams shows it in notifications and chat previews, screen readers and clients
+without card support fall back to it, and tests can read a reply without parsing the card.
+Why only ``Action.Submit``: it reaches the bot as an ordinary ``message`` activity with
+``value`` set (``Action.Execute`` goes through ``invoke``, which the stock adapter mishandles).
+Every string comes from the locale files through :func:`dialogs.i18n.t`.
+
+Submit payloads are the contract with the dialogs: menu buttons send ``{"intent": ...}``,
+prompt choices send ``{"value": ...}``.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from botbuilder.core import CardFactory, MessageFactory
+from botbuilder.schema import Activity, Attachment
+from pydantic import BaseModel, ConfigDict
+
+from dialogs.i18n import format_date, format_month, format_number, format_percent, normalize_lang, t
+from dialogs.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
+from knowledge.advisor import PlannedPool, Recommendation
+from knowledge.catalog import load_catalog
+from knowledge.numbers import CallVerdict
+from knowledge.pools import PoolBalance
+
+ADAPTIVE_CARD_VERSION = "1.5"
+ADAPTIVE_CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
+
+#: The menu intents the welcome card offers, in display order (purchase, check, pool, help).
+WELCOME_ACTIONS = ("purchase", "check", "pool", "help")
+
+
+class CardReply(BaseModel):
+    """A card and the text summary that travels with it in the same message."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    attachment: Attachment
+    text: str
+
+    @property
+    def card(self) -> dict[str, Any]:
+        """The Adaptive Card JSON itself (the attachment's content)."""
+        return self.attachment.content
+
+    def to_activity(self) -> Activity:
+        """A message activity carrying the card and the summary, ready for ``send_activity``."""
+        return MessageFactory.attachment(self.attachment, text=self.text)
+
+
+# --- small element builders -------------------------------------------------------------
+
+
+def text_block(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+
+
+def heading(text: str) -> dict[str, Any]:
+    return text_block(text, size="Large", weight="Bolder", style="heading")
+
+
+def submit(title: str, data: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Action.Submit", "title": title, "data": data}
+
+
+def fact_set(facts: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    return {"type": "FactSet", "facts": [{"title": title, "value": value} for title, value in facts]}
+
+
+def section(title: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    """A titled block (a Container: a bold title then its items)."""
+    return {
+        "type": "Container",
+        "spacing": "Medium",
+        "items": [text_block(title, weight="Bolder", spacing="Medium"), *items],
+    }
+
+
+def bullets(lines: Sequence[str], lang: str) -> list[dict[str, Any]]:
+    return [text_block(t(lang, "summary.bullet", text=line), spacing="Small") for line in lines]
+
+
+#: Teams shows a row of at most this many buttons well; longer choice lists wrap into rows.
+BUTTONS_PER_ROW = 4
+
+
+def button_rows(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {"type": "ActionSet", "actions": actions[i:i + BUTTONS_PER_ROW]}
+        for i in range(0, len(actions), BUTTONS_PER_ROW)
+    ]
+
+
+def adaptive_card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | None = None) -> Attachment:
+    card: dict[str, Any] = {
+        "type": "AdaptiveCard",
+        "$schema": ADAPTIVE_CARD_SCHEMA,
+        "version": ADAPTIVE_CARD_VERSION,
+        "body": body,
+    }
+    if actions:
+        card["actions"] = actions
+    return CardFactory.adaptive_card(card)
+
+
+# --- welcome ------------------------------------------------------------------------------
+
+
+def welcome_reply(lang: str) -> CardReply:
+    """What the bot can do, with one button per thing (also the answer to unknown input)."""
+    body = [heading(t(lang, "welcome.title")), text_block(t(lang, "welcome.intro"))]
+    for intent in ("purchase", "check", "pool"):
+        body.append(
+            {
+                "type": "Container",
+                "spacing": "Medium",
+                "items": [
+                    text_block(t(lang, f"welcome.{intent}.title"), weight="Bolder"),
+                    text_block(t(lang, f"welcome.{intent}.body"), spacing="None", isSubtle=True),
+                ],
+            }
+        )
+    body.append(text_block(t(lang, "welcome.examples"), spacing="Medium", size="Small", isSubtle=True))
+    actions = [submit(t(lang, f"action.{intent}"), {"intent": intent}) for intent in WELCOME_ACTIONS]
+    return CardReply(attachment=adaptive_card(body, actions), text=t(lang, "welcome.text"))
+
+
+def welcome_card(lang: str) -> Attachment:
+    """The welcome Adaptive Card alone (the host sends it when the bot is added)."""
+    return welcome_reply(lang).attachment
+
+
+def unknown_reply(lang: str) -> CardReply:
+    """The answer to a message the recognizer could not place: never a shrug, always the menu."""
+    welcome = welcome_reply(lang)
+    body = [text_block(t(lang, "unknown.intro"), weight="Bolder"), *welcome.card["body"][1:]]
+    return CardReply(attachment=adaptive_card(body, welcome.card["actions"]), text=t(lang, "unknown.text"))
+
+
+# --- recommendation and purchase summary -------------------------------------------------------
+
+
+def _pool_facts(pools: Sequence[PlannedPool], lang: str) -> list[tuple[str, str]]:
+    facts = []
+    for pool in pools:
+        label = t(lang, "pool.label", country=country_name(pool.country, lang),
+                  plan=plan_name(pool.sku, lang), line=line_name(pool.line, lang))
+        if pool.per_user:
+            value = t(lang, "pool.per_user", minutes=pool.minutes_per_user)
+        else:
+            value = t(lang, "pool.size", minutes=pool.minutes, users=pool.users, per_user=pool.minutes_per_user)
+        facts.append((label, value))
+    return facts
+
+
+def _country_choice(advice: Any, lang: str, carrier_only: bool) -> str:
+    if advice.calling_plan:
+        return plan_name(advice.calling_plan, lang)
+    if advice.alternatives:
+        return t(lang, "rec.alternatives", alternatives=join(
+            (carrier_name(a, lang) for a in advice.alternatives), lang, style="or"))
+    if carrier_only:
+        return t(lang, "rec.carrier_only")
+    return t(lang, "unknown_value")
+
+
+def _recommendation_text(rec: Recommendation, lang: str) -> str:
+    countries = join((country_name(c.country, lang) for c in rec.countries), lang)
+    if rec.calling_plan:
+        return t(lang, "rec.text", plan=plan_name(rec.calling_plan, lang), countries=countries)
+    return t(lang, "rec.text_no_plan", countries=countries)
+
+
+def recommendation_card(rec: Recommendation, lang: str) -> CardReply:
+    """What to buy where, and why: the plan per country, Teams Phone, pools, the reasons."""
+    carrier_only = any(r.code == "carrier_no_calling_plan" for r in rec.reasons)
+    body = [heading(t(lang, "rec.title"))]
+    body.append(fact_set([
+        (t(lang, "rec.country_users", country=country_name(c.country, lang), users=c.users),
+         _country_choice(c, lang, carrier_only))
+        for c in rec.countries
+    ]))
+    body.append(text_block(t(lang, f"rec.teams_phone.{rec.teams_phone_source}")))
+    if rec.reasons:
+        body.append(section(t(lang, "rec.why"), bullets([render_item(r, lang) for r in rec.reasons], lang)))
+    if rec.pools:
+        body.append(section(t(lang, "rec.pools"), [fact_set(_pool_facts(rec.pools, lang))]))
+    if rec.needs_funding:
+        body.append(text_block(t(lang, "rec.funding"), isSubtle=True))
+    return CardReply(attachment=adaptive_card(body), text=_recommendation_text(rec, lang))
+
+
+_BUY_STEPS = ("buy_teams_phone", "buy_calling_plan", "buy_from_partner")
+
+
+def purchase_summary_card(rec: Recommendation, lang: str) -> CardReply:
+    """The end of the guided purchase: ordered admin-center steps, licences and quantities,
+    the pools that will result, and the caveats."""
+    steps = [render_item(step, lang) for step in rec.steps]
+    body = [heading(t(lang, "summary.title")), text_block(_recommendation_text(rec, lang))]
+    body.append(section(t(lang, "summary.steps"), [
+        text_block(t(lang, "summary.step", n=str(n), text=text), spacing="Small")
+        for n, text in enumerate(steps, start=1)
+    ]))
+    purchases = []
+    for step in rec.steps:
+        if step.code in _BUY_STEPS:
+            sku = str(step.params.get("sku") or step.params.get("plan") or "")
+            label = plan_name(sku, lang)
+            if step.code == "buy_from_partner":
+                where = [str(step.params.get("partner") or ""), country_name(step.params.get("country"), lang)]
+                label = f"{label} ({', '.join(w for w in where if w)})"
+            purchases.append((label, format_number(int(step.params.get("quantity") or 0), lang)))
+    licences = [fact_set(purchases)] if purchases else [text_block(t(lang, "summary.nothing_to_buy"))]
+    body.append(section(t(lang, "summary.licences"), licences))
+    pools = [fact_set(_pool_facts(rec.pools, lang))] if rec.pools else [text_block(t(lang, "summary.no_pools"))]
+    body.append(section(t(lang, "summary.pools"), pools))
+    if rec.caveats:
+        body.append(section(t(lang, "summary.caveats"), bullets([render_item(c, lang) for c in rec.caveats], lang)))
+    text = t(lang, "summary.text", count=len(steps), first=steps[0]) if steps else _recommendation_text(rec, lang)
+    return CardReply(attachment=adaptive_card(body), text=text)
+
+
+# --- call verdict ------------------------------------------------------------------------------
+
+
+def _pool_label(country: str, plan: str, line: str, lang: str) -> str:
+    return t(lang, "pool.label", country=country_name(country, lang), plan=plan_name(plan, lang),
+             line=line_name(line, lang))
+
+
+def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = None) -> CardReply:
+    """Can this user call this number: the verdict, the reason, what would make it callable,
+    and the pool the call draws on with what is left of it (``balance``, when known)."""
+    reason = render(verdict.reason, verdict.params, lang)
+    title = t(lang, "verdict.callable" if verdict.callable else "verdict.not_callable")
+    facts = [(t(lang, "verdict.number"), verdict.number or t(lang, "unknown_value"))]
+    if verdict.destination_country:
+        facts.append((t(lang, "verdict.destination"), country_name(verdict.destination_country, lang)))
+    if verdict.caller_country:
+        facts.append((t(lang, "verdict.caller"), country_name(verdict.caller_country, lang)))
+    if verdict.plan:
+        facts.append((t(lang, "verdict.plan"), plan_name(verdict.plan, lang)))
+    if verdict.scope:
+        facts.append((t(lang, "verdict.scope"), t(lang, f"scope.{verdict.scope}")))
+    body = [
+        heading(title),
+        text_block(reason, color="Good" if verdict.callable else "Attention"),
+        fact_set(facts),
+    ]
+    text_key = "verdict.text_yes" if verdict.callable else "verdict.text_no"
+    text = t(lang, text_key, number=verdict.number, reason=reason)
+    if verdict.needs:
+        needs = [render(code, {}, lang) for code in verdict.needs]
+        body.append(section(t(lang, "verdict.needs"), [text_block(join(needs, lang, style="or"))]))
+    if verdict.pool is not None:
+        key = verdict.pool
+        label = _pool_label(key.country, key.plan, key.line, lang)
+        items = [text_block(label)]
+        if balance is not None:
+            items.append(text_block(t(
+                lang, "verdict.remaining", remaining=balance.remaining_minutes, total=balance.total_minutes,
+                percent=format_percent(balance.percent_used / 100, lang))))
+            text += " " + t(lang, "verdict.text_pool", pool=label, remaining=balance.remaining_minutes)
+        body.append(section(t(lang, "verdict.pool"), items))
+    elif verdict.callable and verdict.scope in ("domestic", "international"):
+        body.append(text_block(t(lang, "verdict.no_pool"), isSubtle=True))
+    notes = [render(code, verdict.params, lang) for code in verdict.notes]
+    if notes:
+        body.append(section(t(lang, "verdict.notes"), bullets(notes, lang)))
+    return CardReply(attachment=adaptive_card(body), text=text)
+
+
+# --- pool table --------------------------------------------------------------------------------
+
+_POOL_COLUMNS = ("country", "plan", "line", "total", "used", "remaining", "percent", "runs_out")
+_NUMERIC_COLUMNS = {"total", "used", "remaining", "percent"}
+
+
+def _runs_out(balance: PoolBalance, lang: str) -> str:
+    if balance.runs_out_on is None:
+        return t(lang, "pools.not_this_month")
+    if balance.exhausted:
+        return t(lang, "pools.ran_out", date=balance.runs_out_on)
+    return format_date(balance.runs_out_on, lang)
+
+
+def _pool_row(balance: PoolBalance, lang: str) -> dict[str, str]:
+    plan = balance.plan_names.get(normalize_lang(lang)) or plan_name(balance.plan, lang)
+    if balance.upn:
+        plan = t(lang, "pools.plan_user", plan=plan, upn=balance.upn)
+    return {
+        "country": country_name(balance.country, lang),
+        "plan": plan,
+        "line": line_name(balance.line, lang),
+        "total": format_number(balance.total_minutes, lang),
+        "used": format_number(balance.used_minutes, lang),
+        "remaining": format_number(balance.remaining_minutes, lang),
+        "percent": format_percent(balance.percent_used / 100, lang),
+        "runs_out": _runs_out(balance, lang),
+    }
+
+
+def _cell(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TableCell", "items": [text_block(text, **style)]}
+
+
+def pool_table_card(balances: Sequence[PoolBalance], lang: str, *, month: str | None = None,
+                    as_of: date | None = None) -> CardReply:
+    """Every matching pool: country, plan, line, total, used, remaining, percent, runs-out date
+    (an Adaptive Card 1.5 Table; exhausted pools in the attention colour)."""
+    month = month or (balances[0].month if balances else None)
+    title = t(lang, "pools.title", month=format_month(month, lang)) if month else t(lang, "rec.pools")
+    body: list[dict[str, Any]] = [heading(title)]
+    if as_of is not None:
+        body.append(text_block(t(lang, "pools.as_of", date=as_of), isSubtle=True, spacing="None"))
+    if not balances:
+        body.append(text_block(t(lang, "pools.empty")))
+        return CardReply(attachment=adaptive_card(body), text=t(lang, "pools.empty"))
+    header = {"type": "TableRow", "style": "accent",
+              "cells": [_cell(t(lang, f"pools.col.{c}"), weight="Bolder") for c in _POOL_COLUMNS]}
+    rows = [header]
+    lines = []
+    for balance in balances:
+        row = _pool_row(balance, lang)
+        style = {"color": "Attention"} if balance.exhausted else {}
+        rows.append({"type": "TableRow", "cells": [
+            _cell(row[c], horizontalAlignment="Right" if c in _NUMERIC_COLUMNS else "Left", **style)
+            for c in _POOL_COLUMNS
+        ]})
+        line = t(lang, "pools.text_line", country=row["country"], plan=row["plan"], line=row["line"],
+                 remaining=row["remaining"], total=row["total"], percent=row["percent"])
+        if balance.runs_out_on is not None:
+            key = "pools.text_ran_out" if balance.exhausted else "pools.text_runs_out"
+            line += " " + t(lang, key, date=balance.runs_out_on)
+        lines.append(line)
+    body.append({
+        "type": "Table",
+        "gridStyle": "accent",
+        "firstRowAsHeader": True,
+        "showGridLines": True,
+        "columns": [{"width": 2 if c in ("country", "plan") else 1} for c in _POOL_COLUMNS],
+        "rows": rows,
+    })
+    return CardReply(attachment=adaptive_card(body), text="\n".join(lines))
+
+
+# --- choice prompts ----------------------------------------------------------------------------
+
+
+def choice_card(question: str, choices: Sequence[tuple[str, Any]], lang: str) -> CardReply:
+    """A question with one button per answer; a click sends ``{"value": value}``.
+
+    ``choices`` are ``(label, value)`` pairs. Typed answers work too: the hint says so.
+    """
+    actions = [submit(label, {"value": value}) for label, value in choices]
+    body = [text_block(question, weight="Bolder"), *button_rows(actions),
+            text_block(t(lang, "choice.hint"), isSubtle=True, size="Small")]
+    return CardReply(attachment=adaptive_card(body), text=question)
+
+
+#: Offered first when asking for countries: the largest Calling Plan markets (any other can be typed).
+DEFAULT_COUNTRY_CHOICES = ("US", "GB", "FR", "DE", "CA", "ES", "IT", "NL")
+
+
+def countries_choice(lang: str, countries: Sequence[str] | None = None, *, question_key: str = "prompt.countries") -> CardReply:
+    codes = list(countries or DEFAULT_COUNTRY_CHOICES)
+    return choice_card(t(lang, question_key), [(country_name(c, lang), c) for c in codes], lang)
+
+
+def yes_no_choice(lang: str, question_key: str, **params: Any) -> CardReply:
+    """A yes/no question; the buttons send ``{"value": true}`` / ``{"value": false}``."""
+    return choice_card(t(lang, question_key, **params), [(t(lang, "yes"), True), (t(lang, "no"), False)], lang)
+
+
+#: The base licences offered as buttons (catalog family ids), most common first.
+DEFAULT_LICENCE_CHOICES = ("E5", "E3", "BUSINESS_PREMIUM", "BUSINESS_STANDARD", "BUSINESS_BASIC",
+                           "TEAMS_ESSENTIALS", "A5", "A3", "G5", "G3", "F3", "E1")
+
+
+def licence_choice(lang: str, families: Sequence[str] = DEFAULT_LICENCE_CHOICES) -> CardReply:
+    """Base licence families by name; plus "I don't know" (``{"value": "unknown"}``)."""
+    lang = normalize_lang(lang)
+    known = {family.id: family for family in load_catalog().families}
+    choices = [(getattr(known[f].name, lang), f) for f in families if f in known]
+    choices.append((t(lang, "choice.dont_know"), "unknown"))
+    return choice_card(t(lang, "prompt.licence"), choices, lang)
+
+
+#: Carrier answers, as the advisor and the number check name them ("none": no carrier).
+CARRIER_CHOICES = ("none", "operator_connect", "direct_routing", "on_premises")
+
+
+def carrier_choice(lang: str) -> CardReply:
+    choices = [(t(lang, "choice.no_carrier") if c == "none" else carrier_name(c, lang), c) for c in CARRIER_CHOICES]
+    return choice_card(t(lang, "prompt.carrier"), choices, lang)
+
+
+def plan_choice(lang: str, plans: Sequence[str] = ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5", "MCOPSTN_PAYG_2", "MCOTEAMS_ESSENTIALS")) -> CardReply:
+    """Calling Plans by name; the value is the SKU."""
+    return choice_card(t(lang, "prompt.plan"), [(plan_name(p, lang), p) for p in plans], lang)

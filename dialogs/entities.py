@@ -1,0 +1,444 @@
+"""Entity extraction for the recognizer: what an admin's message names, language-independently.
+
+WHY a separate module: the intent scorer and the dialogs' own prompt parsing both need the
+same extraction (a prompt answer "UK, Germany" or "+44 20 7946 0958" is parsed here too), and
+the rules are the part most likely to grow.
+
+How: consumed spans are blanked out of a working copy of the text in a fixed order, so a thing
+is read once and never twice as something else: Teams ``<at>`` mentions, UPNs, ``@handles``,
+ISO months and dates, phone numbers, then everything word-based on folded tokens (countries,
+plans, carriers, base licences, lines, months, yes/no). Vocabulary lives in data files
+(``locales/lexicon.json``, ``locales/countries.json``, the knowledge catalog for licence
+families and SKUs, babel for month names), not in this code.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from babel.dates import get_month_names
+from pydantic import BaseModel, Field
+
+from dialogs.i18n import fold
+from knowledge.catalog import load_catalog
+
+Line = Literal["domestic", "international"]
+
+#: The recognizer's plan value for pay-as-you-go: the SKU depends on the user's country
+#: (zone 1, zone 2, Mexico), which the dialog resolves with the knowledge catalog.
+PAYG = "PAYG"
+
+
+class Entities(BaseModel):
+    """What a message names. Lists keep the order of appearance, without duplicates."""
+
+    numbers: list[str] = Field(default_factory=list)  # phone numbers as written
+    countries: list[str] = Field(default_factory=list)  # ISO 3166-1 alpha-2, upper case
+    users: list[str] = Field(default_factory=list)  # UPNs (lower case) and @mention names
+    user_count: int | None = None  # "40 users", "40 utilisateurs"
+    plan: str | None = None  # a Calling Plan SKU, or PAYG
+    base_licence: str | None = None  # a licence family id of the catalog: E5, BUSINESS_PREMIUM...
+    carrier: str | None = None  # operator_connect, direct_routing, teams_phone_mobile
+    yes_no: bool | None = None
+    month: str | None = None  # "2026-11", or "--11" when no year was given (ISO 8601)
+    line: Line | None = None  # the pool line: domestic or international
+
+
+# --- data ------------------------------------------------------------------------------------
+
+
+def _read_json(name: str) -> Any:
+    return json.loads(resources.files("dialogs").joinpath("locales", name).read_text("utf-8"))
+
+
+@cache
+def lexicon() -> dict[str, Any]:
+    return _read_json("lexicon.json")
+
+
+@cache
+def countries_data() -> dict[str, Any]:
+    return _read_json("countries.json")
+
+
+def key(text: str) -> str:
+    """Folded, space-separated words: the form every word-based rule matches on."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text.replace("’", "'"))))
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    names: dict[tuple[str, ...], str]
+    max_name_len: int
+    adjectives: dict[str, str]
+    codes: frozenset[str]
+    ambiguous: frozenset[str]
+    case_sensitive: dict[str, str]
+    prepositions: frozenset[str]
+    place_nouns: frozenset[str]
+    people_nouns: frozenset[str]
+    call_words: frozenset[str]
+    unit_words: frozenset[str]
+    plans: list[tuple[int, str, re.Pattern[str]]]
+    carriers: list[tuple[str, re.Pattern[str]]]
+    licences: list[tuple[str, re.Pattern[str]]]
+    lines: list[tuple[Line, re.Pattern[str]]]
+    months: re.Pattern[str]
+    month_numbers: dict[str, int]
+    months_stop: frozenset[str]
+    months_context: re.Pattern[str]
+    yes_words: list[tuple[str, ...]]
+    no_words: list[tuple[str, ...]]
+    user_count: re.Pattern[str]
+
+
+def _word_alternation(phrases: set[str]) -> str:
+    return "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+
+
+@cache
+def compiled() -> _Compiled:
+    """Every table and pattern, built once from the data files and the catalog."""
+    lex, cty = lexicon(), countries_data()
+    names = {tuple(k.split()): code for k, code in cty["names"].items()}
+
+    plans: list[tuple[int, str, re.Pattern[str]]] = []
+    for priority, entry in enumerate(lex["plans"]):
+        for pattern in entry["patterns"]:
+            plans.append((priority, entry["sku"], re.compile(pattern)))
+    # Literal SKUs and the base-licence families come from the knowledge catalog: one list of
+    # SKUs and licence names in the project (dialogs -> knowledge is the allowed direction).
+    catalog = load_catalog()
+    for plan in catalog.plans:  # SKUs typed as such: "MCOPSTN2", "MCOPSTN_PAYG_1"
+        sku = PAYG if plan.is_payg and plan.sku.upper().startswith("MCOPSTN_PAYG") else plan.sku
+        plans.append((-1, sku, re.compile(rf"\b{re.escape(key(plan.sku))}\b")))
+    aliases: dict[str, str] = {}
+    for family in catalog.families:
+        for name in (family.id, family.name.en, family.name.fr, *family.aliases):
+            aliases.setdefault(key(name), family.id)
+    for licence in catalog.licences:
+        if licence.family:
+            aliases.setdefault(key(licence.sku), licence.family)
+    licences = [(aliases[a], re.compile(rf"\b{re.escape(a)}\b")) for a in sorted(aliases, key=len, reverse=True) if a]
+
+    month_numbers: dict[str, int] = {}
+    for locale in ("en", "fr"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, locale=locale).items():
+                month_numbers.setdefault(key(name), number)
+    for alias, number in lex["month_aliases"].items():
+        month_numbers.setdefault(key(alias), number)
+    month_names = _word_alternation(set(month_numbers))
+
+    people = {key(w) for w in lex["people_nouns"]}
+    # On folded text: "40 users", "300 A5 users", "30 new users", "1 200 utilisateurs"
+    # (up to two words between the count and the noun).
+    user_count = re.compile(
+        r"(?<![\w.,+\-])(\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+|\d+)\s+(?:[^\W_]+\s+){0,2}?"
+        rf"({_word_alternation(people)})(?![\w])"
+    )
+    return _Compiled(
+        names=names,
+        max_name_len=max(len(k) for k in names),
+        adjectives=dict(cty["adjectives"]),
+        codes=frozenset(cty["codes"]),
+        ambiguous=frozenset(cty["ambiguous_codes"]),
+        case_sensitive=dict(cty["case_sensitive"]),
+        prepositions=frozenset(cty["place_prepositions"]),
+        place_nouns=frozenset(key(w) for w in lex["place_nouns"]),
+        people_nouns=frozenset(people),
+        call_words=frozenset(key(w) for w in lex["call_words"]),
+        unit_words=frozenset(key(w) for w in lex["unit_words"]),
+        plans=plans,
+        carriers=[(cid, re.compile(p)) for cid, pats in lex["carriers"].items() for p in pats],
+        licences=licences,
+        lines=[(line, re.compile(p)) for line, pats in lex["lines"].items() for p in pats],
+        months=re.compile(rf"\b({month_names})\b(?: ((?:19|20)\d\d)\b)?"),
+        month_numbers=month_numbers,
+        months_stop=frozenset(lex["months_stop"]),
+        months_context=re.compile(rf"{lex['months_context']}$"),
+        yes_words=sorted((tuple(key(w).split()) for w in lex["yes_words"]), key=len, reverse=True),
+        no_words=sorted((tuple(key(w).split()) for w in lex["no_words"]), key=len, reverse=True),
+        user_count=user_count,
+    )
+
+
+# --- span extractors on the raw text -----------------------------------------------------------
+
+_MENTION = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+_UPN = re.compile(r"(?<![\w.%+\-])[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?:['’]s\b)?")
+_HANDLE = re.compile(r"(?<![\w@])@([^\W\d_][\w.\-]*[^\W_]|[^\W\d_])")
+_ISO_DATE = re.compile(r"(?<![\w\-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?(?![\w\-])")
+_DMY_DATE = re.compile(r"(?<![\w./\-])(?:0?[1-9]|[12]\d|3[01])[/.\-](?:0?[1-9]|1[0-2])[/.\-](?:19|20)\d\d(?![\w./\-])")
+_US_ABBR = [(re.compile(r"\bU\.S\.A\.?"), "USA"), (re.compile(r"\bU\.S\.(?!\w)"), "US"), (re.compile(r"\bU\.K\.(?!\w)"), "UK")]
+_MASKS = "*•#"
+# Possessive quantifiers and atomic groups: a digit run is never re-split on backtracking, so a
+# long run of digits and separators is matched in linear time (no catastrophic backtracking).
+_NUMBER = re.compile(
+    r"(?<![\w+*•#])"
+    r"(?>(?:\+ ?|\(\+?)?\d++\)?)"  # first chunk: +44, (212), 0044, 020
+    r"(?>[ .\-/\u00a0\u202f]?(?:\(\d++\)|\d++|[*•#]++))*+"  # more chunks, masked ones included
+    r"(?![\w])"
+)
+_SPACE_RUN = re.compile(r"\s+")
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def _add(items: list[str], value: str) -> None:
+    if value and value not in items:
+        items.append(value)
+
+
+def _words_before(text: str, start: int, count: int) -> list[str]:
+    return key(text[:start]).split()[-count:]
+
+
+def _word_after(text: str, end: int) -> str:
+    words = key(text[end:end + 40]).split()
+    return words[0] if words else ""
+
+
+def _extract_numbers(work: str, table: _Compiled, found: list[str]) -> str:
+    for match in list(_NUMBER.finditer(work)):
+        raw = match.group(0).strip()
+        digits = sum(c.isdigit() for c in raw)
+        masked = sum(c in _MASKS for c in raw)
+        after = _word_after(work, match.end())
+        if after in table.unit_words:
+            continue  # "40 users", "3000 minutes", "1 200 000 minutes"
+        if digits + masked >= 6 or (raw.startswith("+") and digits >= 5):
+            pass
+        elif 2 <= digits <= 6 and not masked and re.fullmatch(r"\d+", raw):
+            # Short codes (112, 911, 15, 3179) only right after a calling word: "call 911",
+            # "appeler le 112", so "20 in Mexico" or a year is not taken for a number.
+            before = [w for w in _words_before(work, match.start(), 3) if w not in ("le", "la", "the", "a", "au")]
+            if not before or before[-1] not in table.call_words:
+                continue
+        else:
+            continue
+        _add(found, raw)
+        work = _blank(work, match.start(), match.end())
+    return work
+
+
+# --- word-level extractors on folded tokens ----------------------------------------------------
+
+
+@dataclass
+class _Token:
+    raw: str
+    folded: str
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+def tokenize(work: str) -> list[_Token]:
+    tokens = []
+    for match in _TOKEN.finditer(work):
+        raw = match.group(0)
+        for part in key(raw).split():  # "ﬁ" ligatures or digits+letters fold to one or more words
+            tokens.append(_Token(raw=raw, folded=part))
+    return tokens
+
+
+def _extract_countries(tokens: list[_Token], table: _Compiled) -> list[str]:
+    found: list[str] = []
+    # An all-caps message ("CAN ALICE CALL US") makes every short word look like a code.
+    words = [t.raw for t in tokens if t.raw.isalpha() and len(t.raw) >= 3]
+    shouting = len(words) >= 2 and sum(w.isupper() for w in words) > len(words) / 2
+    i = 0
+    while i < len(tokens):
+        for size in range(min(table.max_name_len, len(tokens) - i), 0, -1):
+            words = tuple(t.folded for t in tokens[i:i + size])
+            code = table.names.get(words)
+            if code:
+                _add(found, code)
+                i += size
+                break
+        else:
+            token = tokens[i]
+            prev = tokens[i - 1].folded if i else ""
+            after_place = prev in table.prepositions
+            raw = token.raw
+            if raw in table.case_sensitive and (not shouting or len(raw) > 2 or after_place):
+                _add(found, table.case_sensitive[raw])
+            elif len(raw) == 2 and raw.isupper() and raw.isalpha() and raw in table.codes:
+                if after_place or (raw not in table.ambiguous and not shouting):
+                    _add(found, raw)
+            elif token.folded in table.adjectives:
+                window = tokens[max(0, i - 3):i] + tokens[i + 1:i + 4]
+                if any(t.folded in table.place_nouns for t in window):
+                    _add(found, table.adjectives[token.folded])
+            i += 1
+    return found
+
+
+def _first(norm: str, patterns: list[tuple[Any, re.Pattern[str]]]) -> tuple[Any, re.Match[str]] | None:
+    best = None
+    for value, pattern in patterns:
+        match = pattern.search(norm)
+        if match and (best is None or match.start() < best[1].start()):
+            best = (value, match)
+    return best
+
+
+def _extract_plan(norm: str, table: _Compiled) -> tuple[str | None, str]:
+    """The first plan named (ties: literal SKUs, then the lexicon's order), and the text without it."""
+    candidates = []
+    for priority, sku, pattern in table.plans:
+        for match in pattern.finditer(norm):
+            candidates.append((match.start(), priority, -(match.end() - match.start()), sku, match))
+    if not candidates:
+        return None, norm
+    candidates.sort(key=lambda c: c[:3])
+    for *_, match in candidates:  # blank every plan mention so "domestic plan" is not a line
+        norm = _blank(norm, match.start(), match.end())
+    return candidates[0][3], norm
+
+
+def _extract_month(norm: str, table: _Compiled, iso_month: str | None) -> str | None:
+    if iso_month:
+        return iso_month
+    for match in table.months.finditer(norm):
+        name, year = match.group(1), match.group(2)
+        if name in table.months_stop and not year and not table.months_context.search(norm[: match.start()]):
+            continue  # "may", "sept" (seven): only with a year or after "in", "en", "depuis"...
+        number = table.month_numbers[name]
+        return f"{year}-{number:02d}" if year else f"--{number:02d}"
+    return None
+
+
+def _extract_yes_no(words: list[str], table: _Compiled) -> bool | None:
+    if not words or len(words) > 8:
+        return None
+    for value, phrases in ((True, table.yes_words), (False, table.no_words)):
+        for phrase in phrases:
+            if len(phrase) == 1 and len(phrase[0]) == 1 and len(words) != 1:
+                continue  # "y"/"n" only as the whole answer
+            if tuple(words[: len(phrase)]) == phrase:
+                return value
+    return None
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """Entities, and the folded words left once they are taken out (for intent scoring)."""
+
+    entities: Entities
+    words: list[str]
+    features: frozenset[str]
+
+
+#: Messages are read up to this many characters: an admin's question is a few lines, and the
+#: bound keeps a pasted log or a hostile message from costing more than a few milliseconds.
+MAX_CHARS = 2000
+
+
+def extract(text: str) -> Extraction:
+    table = compiled()
+    work = (text or "")[:MAX_CHARS]
+    numbers: list[str] = []
+    found_users: list[tuple[int, str]] = []  # (position, user): reported in the order written
+    for match in list(_MENTION.finditer(work)):
+        found_users.append((match.start(), _SPACE_RUN.sub(" ", match.group(1)).strip()))
+        work = _blank(work, match.start(), match.end())
+    for match in list(_UPN.finditer(work)):
+        found_users.append((match.start(), re.sub(r"['’]s$", "", match.group(0)).lower().strip(".'")))
+        work = _blank(work, match.start(), match.end())
+    for match in list(_HANDLE.finditer(work)):
+        found_users.append((match.start(), match.group(1)))
+        work = _blank(work, match.start(), match.end())
+    users: list[str] = []
+    for _, user in sorted(found_users):
+        _add(users, user)
+    iso_month = None
+    for match in list(_ISO_DATE.finditer(work)):
+        iso_month = iso_month or f"{match.group(1)}-{match.group(2)}"
+        work = _blank(work, match.start(), match.end())
+    for match in list(_DMY_DATE.finditer(work)):
+        work = _blank(work, match.start(), match.end())
+    for pattern, replacement in _US_ABBR:
+        work = pattern.sub(lambda m: replacement.ljust(len(m.group(0))), work)
+    work = _extract_numbers(work, table, numbers)
+
+    user_count = None
+    count_match = table.user_count.search(fold(work))
+    if count_match:
+        value = int(re.sub(r"\D", "", count_match.group(1)))
+        if 0 < value <= 1_000_000:
+            user_count = value
+
+    tokens = tokenize(work)
+    words = [t.folded for t in tokens]
+    norm = " ".join(words)
+    plan, rest = _extract_plan(norm, table)
+    carrier_hit = _first(rest, table.carriers)
+    if carrier_hit:
+        rest = _blank(rest, carrier_hit[1].start(), carrier_hit[1].end())
+    licence_hit = _first(rest, table.licences)
+    line_hit = _first(rest, table.lines)
+    entities = Entities(
+        numbers=numbers,
+        countries=_extract_countries(tokens, table),
+        users=users,
+        user_count=user_count,
+        plan=plan,
+        base_licence=licence_hit[0] if licence_hit else None,
+        carrier=carrier_hit[0] if carrier_hit else None,
+        yes_no=_extract_yes_no(words, table),
+        month=_extract_month(norm, table, iso_month),
+        line=line_hit[0] if line_hit else None,
+    )
+    features = {
+        name
+        for name, present in (
+            ("phone_number", entities.numbers),
+            ("user_ref", entities.users),
+            ("user_count", entities.user_count),
+            ("base_licence", entities.base_licence),
+            ("carrier", entities.carrier),
+            ("month", entities.month),
+            ("plan", entities.plan),
+            ("country", entities.countries),
+        )
+        if present
+    }
+    return Extraction(entities=entities, words=words, features=frozenset(features))
+
+
+def extract_entities(text: str) -> Entities:
+    """Only the entities of ``text`` (what a dialog step needs to read a typed answer)."""
+    return extract(text).entities
+
+
+_INTEGER = re.compile(r"(?<![\w.,+\-])(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+)(?![\w]|[.,]\d)")
+
+
+def first_integer(text: str | None) -> int | None:
+    """The first whole number typed (``"40"``, ``"about 1,200"``, ``"1 200 utilisateurs"``), for a
+    dialog step that asks for a count or minutes; None when there is none (or a decimal)."""
+    match = _INTEGER.search((text or "")[:MAX_CHARS])
+    return int(re.sub(r"\D", "", match.group(1))) if match else None
+
+
+def resolve_month(month: str | None, today: date) -> str | None:
+    """``"--11"`` -> the most recent November up to ``today`` (``"2025-11"`` in March 2026)."""
+    if not month:
+        return None
+    if not month.startswith("--"):
+        return month
+    number = int(month[2:])
+    year = today.year if number <= today.month else today.year - 1
+    return f"{year}-{number:02d}"

@@ -1,0 +1,168 @@
+"""Language choice, user-facing strings and locale formatting (English and French).
+
+Every sentence the bot says lives in ``dialogs/locales/<lang>.json`` (flat ``key -> template``
+maps with ``{placeholder}`` fields), so a translation is a data change and a missing string
+is caught by a test comparing the two files, not by an admin reading a raw key.
+
+Numbers, percentages and dates go through babel (2.9.1, pinned by botbuilder-dialogs) so the
+French reply reads ``12 000`` (narrow no-break space, exactly what babel/CLDR gives) and the
+English one ``12,000``. :func:`t` formats ``int``/``float``/``Decimal``/``date`` parameters
+itself, which is the one way numbers reach a message: a caller cannot forget to localize.
+Pass anything that must not be grouped (years, ids, SKU codes) as a ``str``.
+"""
+from __future__ import annotations
+
+import json
+import re
+import string
+import unicodedata
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Literal, get_args
+
+from babel.dates import format_date as _babel_format_date
+from babel.numbers import format_decimal as _babel_format_decimal
+from babel.numbers import format_percent as _babel_format_percent
+
+Lang = Literal["en", "fr"]
+LANGUAGES: tuple[Lang, ...] = get_args(Lang)
+DEFAULT_LANG: Lang = "en"
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+class MissingStringError(KeyError):
+    """A key is absent from a locale file: a programming error, caught by the tests."""
+
+
+def normalize_lang(lang: str | None) -> Lang:
+    """Map anything locale-like (``fr``, ``fr-CA``, ``FR_fr``, ``None``) to a supported language."""
+    if lang and lang.strip().lower()[:2] == "fr":
+        return "fr"
+    return DEFAULT_LANG
+
+
+@cache
+def strings(lang: str) -> dict[str, str]:
+    """The ``key -> template`` map of one language, read once from the package data."""
+    lang = normalize_lang(lang)
+    text = resources.files("dialogs").joinpath("locales", f"{lang}.json").read_text("utf-8")
+    data = json.loads(text)
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ValueError(f"dialogs/locales/{lang}.json must be a flat object of strings")
+    return data
+
+
+@cache
+def _language_words() -> dict[str, frozenset[str]]:
+    text = resources.files("dialogs").joinpath("locales", "language_words.json").read_text("utf-8")
+    data = json.loads(text)
+    return {lang: frozenset(data[lang]) for lang in LANGUAGES}
+
+
+def placeholders(template: str) -> set[str]:
+    """The ``{names}`` a template expects (used by the tests to compare the two languages)."""
+    return {field for _, field, _, _ in string.Formatter().parse(template) if field}
+
+
+def has_string(lang: str, key: str) -> bool:
+    return key in strings(lang)
+
+
+def t(lang: str, key: str, **params: object) -> str:
+    """The message ``key`` in ``lang`` with ``params`` filled in and formatted for the locale."""
+    lang = normalize_lang(lang)
+    try:
+        template = strings(lang)[key]
+    except KeyError:
+        raise MissingStringError(f"no string {key!r} in dialogs/locales/{lang}.json") from None
+    if not params:
+        return template
+    values = {name: _localize(value, lang) for name, value in params.items()}
+    return template.format_map(values)
+
+
+def _localize(value: object, lang: Lang) -> object:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float, Decimal)):
+        return format_number(value, lang)
+    if isinstance(value, (date, datetime)):
+        return format_date(value, lang)
+    return value
+
+
+def format_number(n: int | float | Decimal, lang: str) -> str:
+    """``12000 -> "12,000"`` (en) or ``"12\u202f000"`` (fr); at most two decimals."""
+    return _babel_format_decimal(n, format="#,##0.##", locale=normalize_lang(lang))
+
+
+def format_percent(ratio: float | Decimal, lang: str) -> str:
+    """A ratio (``0.42``) as a percentage (``42%`` / ``42\u00a0%``), whole percent."""
+    return _babel_format_percent(ratio, locale=normalize_lang(lang))
+
+
+def format_date(d: date | datetime, lang: str) -> str:
+    """A day in words, unambiguous for both audiences: ``November 3, 2026`` / ``3 novembre 2026``."""
+    if isinstance(d, datetime):
+        d = d.date()
+    return _babel_format_date(d, format="long", locale=normalize_lang(lang))
+
+
+def format_month(month: str | date, lang: str) -> str:
+    """A ``YYYY-MM`` pool month as ``November 2026`` / ``novembre 2026``."""
+    if isinstance(month, str):
+        month = datetime.strptime(month, "%Y-%m").date()
+    return _babel_format_date(month, format="LLLL y", locale=normalize_lang(lang))
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents, so matching ignores both (``États`` == ``etats``)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def french_score(text: str) -> tuple[int, int]:
+    """(French evidence, English evidence) in ``text``: marker words, and accents for French."""
+    words = _language_words()
+    tokens = [w.replace("’", "'") for w in _WORD.findall(text.casefold())]
+    fr = sum(1 for w in tokens if fold(w) in words["fr"])
+    en = sum(1 for w in tokens if w in words["en"])
+    # Accented letters are strong evidence of French; an apostrophe elision (l', d', qu') too.
+    fr += sum(1 for c in text.casefold() if c in "éèêàâçôûùîïœ")
+    fr += len(re.findall(r"\b(?:l|d|qu|j|n|c|s)['’][^\W\d_]", text.casefold()))
+    return fr, en
+
+
+def is_clearly_french(text: str | None) -> bool:
+    if not text:
+        return False
+    fr, en = french_score(text)
+    return fr >= 1 and fr > en
+
+
+def is_clearly_english(text: str | None) -> bool:
+    if not text:
+        return False
+    fr, en = french_score(text)
+    return en >= 1 and en > fr
+
+
+def detect_language(
+    locale: str | None, text: str | None, *, current: str | None = None
+) -> Lang:
+    """French when the activity locale is ``fr-*`` or the text is clearly French, else English.
+
+    ``current`` (the conversation's language so far) wins when the text gives no clear signal
+    either way, so a French admin answering ``40`` or ``ok`` to a prompt is not switched to
+    English because the Teams client sent ``en-US``.
+    """
+    if normalize_lang(locale) == "fr":
+        return "fr"
+    if is_clearly_french(text):
+        return "fr"
+    if current is not None and not is_clearly_english(text):
+        return normalize_lang(current)
+    return DEFAULT_LANG

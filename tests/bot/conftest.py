@@ -1,0 +1,197 @@
+"""Fixtures for the host tests: settings over a temporary DATA_DIR, the real app factory behind
+aiohttp's test server, a fake Bot Connector on 127.0.0.1, and Teams-shaped activities."""
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from bot.app import create_app
+from bot.config import Settings
+
+TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
+BOT_ID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
+USER_ID = "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw"
+
+_ENV_VARS = (
+    "MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId",
+    "APP_ID", "APP_PASSWORD", "APP_TYPE", "APP_TENANTID", "HOST", "PORT", "DATA_DIR",
+    "ALLOWED_TENANTS", "LOG_LEVEL", "PLAYGROUND_PORT", "DEVELOPER_NAME",
+    "DEVELOPER_WEBSITE_URL", "DEVELOPER_PRIVACY_URL", "DEVELOPER_TERMS_URL",
+)
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine's own bot settings must not leak into a test."""
+    for name in _ENV_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def make_settings(data_dir) -> Callable[..., Settings]:
+    def make(**values: Any) -> Settings:
+        values.setdefault("DATA_DIR", data_dir)
+        return Settings(_env_file=None, **values)
+
+    return make
+
+
+@pytest.fixture
+async def start_app() -> AsyncIterator[Callable[..., Any]]:
+    """``await start_app(settings, **create_app_kwargs)`` -> a TestClient; all closed at the end."""
+    clients: list[TestClient] = []
+
+    async def start(settings: Settings, **kwargs: Any) -> TestClient:
+        client = TestClient(TestServer(create_app(settings, **kwargs)))
+        await client.start_server()
+        clients.append(client)
+        return client
+
+    yield start
+    for client in clients:
+        await client.close()
+
+
+@pytest.fixture
+async def client(start_app, make_settings) -> TestClient:
+    return await start_app(make_settings())
+
+
+class FakeConnector:
+    """Stands in for the Bot Connector service: records every activity the bot posts."""
+
+    def __init__(self, status: int = 200) -> None:
+        self.status = status
+        self.posts: list[dict[str, Any]] = []
+        self.runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def _reply(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        self.posts.append(
+            {
+                "path": request.path,
+                "conversation_id": request.match_info["conversation_id"],
+                "reply_to_id": request.match_info.get("reply_to_id"),
+                "authorization": request.headers.get("Authorization"),
+                "activity": body,
+            }
+        )
+        if self.status != 200:
+            return web.json_response({"error": {"code": "NotFound", "message": "no such conversation"}}, status=self.status)
+        return web.json_response({"id": f"reply-{len(self.posts)}"})
+
+    async def start(self) -> "FakeConnector":
+        app = web.Application()
+        app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to_id}", self._reply)
+        app.router.add_post("/v3/conversations/{conversation_id}/activities", self._reply)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}/"
+        return self
+
+    async def close(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+
+    def texts(self) -> list[str | None]:
+        return [post["activity"].get("text") for post in self.posts]
+
+
+@pytest.fixture
+async def connector() -> AsyncIterator[FakeConnector]:
+    fake = await FakeConnector().start()
+    yield fake
+    await fake.close()
+
+
+_ids = itertools.count(1)
+
+
+def teams_activity(
+    text: str | None = "hello",
+    *,
+    conversation_id: str = "a:1Xo2mmpKDyFAaGRrmDgs5eWdFoUgVw1fVhN8hdG4xR2_MI0KGJMj7pDDiHGQgXtYk",
+    conversation_type: str = "personal",
+    tenant: str | None = TENANT,
+    expect_replies: bool = True,
+    service_url: str = "https://smba.trafficmanager.net/emea/",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A message shaped like Teams sends it (~1 KB): ids, tenant in two places, clientInfo."""
+    activity: dict[str, Any] = {
+        "type": "message",
+        "id": f"1700000000{next(_ids):06d}",
+        "timestamp": "2026-11-26T12:00:00.000Z",
+        "localTimestamp": "2026-11-26T13:00:00.000+01:00",
+        "serviceUrl": service_url,
+        "channelId": "msteams",
+        "from": {"id": USER_ID, "name": "Megan Bowen", "aadObjectId": str(uuid.UUID(int=7))},
+        "conversation": {"conversationType": conversation_type, "id": conversation_id},
+        "recipient": {"id": BOT_ID, "name": "Calling Plan Assistant"},
+        "textFormat": "plain",
+        "locale": "en-US",
+        "entities": [
+            {"locale": "en-US", "country": "US", "platform": "Web", "timezone": "Europe/Paris", "type": "clientInfo"}
+        ],
+        "channelData": {},
+    }
+    if text is not None:
+        activity["text"] = text
+    if tenant is not None:
+        activity["conversation"]["tenantId"] = tenant
+        activity["channelData"]["tenant"] = {"id": tenant}
+    if expect_replies:
+        activity["deliveryMode"] = "expectReplies"
+    activity.update(extra)
+    return activity
+
+
+async def post(client: TestClient, activity: dict[str, Any], **kwargs: Any):
+    return await client.post("/api/messages", json=activity, **kwargs)
+
+
+async def replies(client: TestClient, activity: dict[str, Any]) -> list[dict[str, Any]]:
+    """POST an expectReplies activity and return the bot's replies (asserting a 200)."""
+    response = await post(client, activity)
+    assert response.status == 200, await response.text()
+    body = await response.json()
+    return body["activities"]
+
+
+def texts(activities: list[dict[str, Any]]) -> list[str | None]:
+    return [a.get("text") for a in activities if a.get("type") == "message"]
+
+
+class Helpers:
+    """The helpers above, as a fixture (test files cannot import conftest in importlib mode)."""
+
+    TENANT = TENANT
+    BOT_ID = BOT_ID
+    USER_ID = USER_ID
+    FakeConnector = FakeConnector
+    activity = staticmethod(teams_activity)
+    post = staticmethod(post)
+    replies = staticmethod(replies)
+    texts = staticmethod(texts)
+
+
+@pytest.fixture
+def h() -> type[Helpers]:
+    return Helpers

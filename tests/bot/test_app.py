@@ -1,0 +1,134 @@
+"""The app factory: health, typed state and its lifecycle, and the two speedups."""
+from __future__ import annotations
+
+import shutil
+import threading
+from importlib.metadata import version
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from msrest.universal_http.requests import ClientRetryPolicy
+
+from bot.app import (
+    ADAPTER_KEY,
+    AUTH_KEY,
+    BOT_KEY,
+    CONVERSATION_STATE_KEY,
+    SETTINGS_KEY,
+    STORAGE_KEY,
+    STORE_KEY,
+    USER_STATE_KEY,
+    create_app,
+)
+from bot.speedups import ReusingBotFrameworkAuthentication, apply_msrest_retry_patch
+
+
+async def test_healthz_reports_version_and_store(client):
+    response = await client.get("/healthz")
+    assert response.status == 200
+    assert await response.json() == {
+        "status": "ok",
+        "version": version("calling-plan-assistant"),
+        "store": True,
+    }
+
+
+async def test_healthz_is_503_when_the_data_folder_is_gone(client, data_dir):
+    shutil.rmtree(data_dir)
+    response = await client.get("/healthz")
+    assert response.status == 503
+    body = await response.json()
+    assert body["store"] is False and body["status"] == "degraded"
+
+
+async def test_healthz_asks_the_store_when_one_is_wired(make_settings):
+    class Store:
+        answer: object = True
+
+        async def ping(self):
+            if isinstance(self.answer, Exception):
+                raise self.answer
+            return self.answer
+
+    store = Store()
+    app = create_app(make_settings())
+
+    async def wire_store(app):  # what the lead's wiring will do in calling_plan_store_ctx
+        app[STORE_KEY] = store
+        yield
+
+    app.cleanup_ctx.append(wire_store)
+    async with TestClient(TestServer(app)) as client:
+        assert (await client.get("/healthz")).status == 200
+        store.answer = OSError("disk gone")
+        response = await client.get("/healthz")
+        assert response.status == 503 and (await response.json())["store"] is False
+        store.answer = False
+        assert (await client.get("/healthz")).status == 503
+
+
+def test_create_app_opens_nothing_until_started(make_settings):
+    app = create_app(make_settings())
+    assert isinstance(app, web.Application)
+    assert app[SETTINGS_KEY].PORT == 3978
+    assert STORAGE_KEY not in app and BOT_KEY not in app
+
+
+async def test_resources_open_on_start_and_close_on_stop(start_app, make_settings):
+    client = await start_app(make_settings())
+    app = client.app
+    for key in (STORAGE_KEY, CONVERSATION_STATE_KEY, USER_STATE_KEY, AUTH_KEY, ADAPTER_KEY, BOT_KEY):
+        assert app[key] is not None
+    assert app[STORE_KEY] is None  # the calling-plan store is not wired yet
+    assert app[BOT_KEY].conversation_state is app[CONVERSATION_STATE_KEY]
+    assert app[STORAGE_KEY].folder == make_settings().state_dir
+    await client.close()
+    assert app[STORAGE_KEY]._executor._shutdown
+    assert not [t for t in threading.enumerate() if t.name.startswith("bot-state") and t.is_alive()]
+
+
+async def test_two_apps_side_by_side_share_nothing(start_app, make_settings, tmp_path, h):
+    one = await start_app(make_settings())
+    two = await start_app(make_settings(DATA_DIR=tmp_path / "other"))
+    assert one.app[BOT_KEY] is not two.app[BOT_KEY]
+    await h.replies(one, h.activity("plan"))
+    assert h.texts(await h.replies(two, h.activity("France"))) != ["How many users in France need a Calling Plan?"]
+
+
+# --- speedups ---------------------------------------------------------------------------------
+
+
+def test_retry_patch_keeps_the_same_retry_list_and_is_idempotent(make_settings):
+    expected = [i for i in range(999) if i >= 500 or i == 408]
+    expected = [i for i in expected if i not in (501, 505)]
+    create_app(make_settings())  # applies the patch
+    assert isinstance(ClientRetryPolicy.safe_codes, frozenset)
+    assert ClientRetryPolicy().policy.status_forcelist == expected
+    assert apply_msrest_retry_patch() is False  # already applied: nothing changes
+    assert ClientRetryPolicy().policy.status_forcelist == expected
+
+
+async def test_connector_and_token_clients_are_reused_across_turns(client, connector, h):
+    auth = client.app[AUTH_KEY]
+    assert isinstance(auth, ReusingBotFrameworkAuthentication)
+    for text in ("hello", "plan", "France"):
+        response = await h.post(client, h.activity(text, expect_replies=False, service_url=connector.url))
+        assert response.status == 201
+    assert len(connector.posts) == 3
+    assert auth.connector_clients.created == 1
+    assert auth.user_token_clients.created == 1
+
+    second = await h.FakeConnector().start()
+    try:
+        await h.post(client, h.activity("hello", expect_replies=False, service_url=second.url))
+        assert len(second.posts) == 1
+        assert auth.connector_clients.created == 2  # one client per service URL
+    finally:
+        await second.close()
+
+
+async def test_stock_mode_builds_new_clients(start_app, make_settings, connector, h):
+    client = await start_app(make_settings(), speedups=False)
+    assert not isinstance(client.app[AUTH_KEY], ReusingBotFrameworkAuthentication)
+    response = await h.post(client, h.activity("hello", expect_replies=False, service_url=connector.url))
+    assert response.status == 201 and len(connector.posts) == 1

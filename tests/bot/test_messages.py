@@ -1,0 +1,185 @@
+"""POST /api/messages through the real app factory: every status code the endpoint promises."""
+from __future__ import annotations
+
+import json
+import logging
+import time
+
+import jwt
+
+from bot.messages import MAX_BODY_BYTES
+
+
+async def test_expect_replies_returns_the_replies_in_the_body(client, h):
+    activities = await h.replies(client, h.activity("hello"))
+    messages = [a for a in activities if a["type"] == "message"]
+    assert len(messages) == 1
+    assert "plan" in messages[0]["text"].lower()  # the placeholder's help text
+    # Replies are addressed back to the user, in the same conversation.
+    assert messages[0]["recipient"]["id"] == h.USER_ID
+    assert messages[0]["conversation"]["id"] == h.activity()["conversation"]["id"]
+    # Emulator-only trace activities are not part of a Teams answer.
+    assert all(a["type"] != "trace" for a in activities)
+
+
+async def test_default_delivery_posts_the_reply_to_the_connector(client, connector, h):
+    activity = h.activity("hello", expect_replies=False, service_url=connector.url)
+    response = await h.post(client, activity)
+    assert response.status == 201
+    assert await response.read() == b""
+    assert len(connector.posts) == 1
+    post = connector.posts[0]
+    assert post["path"] == f"/v3/conversations/{activity['conversation']['id']}/activities/{activity['id']}"
+    assert post["reply_to_id"] == activity["id"]
+    assert "plan" in post["activity"]["text"].lower()
+    assert post["activity"]["replyToId"] == activity["id"]
+    assert post["authorization"] is None  # local mode: no token is requested or sent
+
+
+async def test_non_json_content_type_is_415(client):
+    response = await client.post("/api/messages", data="hello", headers={"Content-Type": "text/plain"})
+    assert response.status == 415
+    assert (await response.json())["error"]["status"] == 415
+    response = await client.post("/api/messages", data=b"{}")  # no content type at all
+    assert response.status == 415
+
+
+async def test_invalid_json_is_400(client):
+    for body in (b"{not json", b"\xff\xfe\x00", b"", b"[1, 2]", b'"text"', b"null"):
+        response = await client.post("/api/messages", data=body, headers={"Content-Type": "application/json"})
+        assert response.status == 400, body
+        payload = await response.json()
+        assert set(payload) == {"error"}
+        assert "Traceback" not in json.dumps(payload)
+
+
+async def test_activity_missing_required_fields_is_400(client, h):
+    cases = {
+        "type": lambda a: a.pop("type"),
+        "channelId": lambda a: a.pop("channelId"),
+        "conversation": lambda a: a.pop("conversation"),
+        "conversation.id": lambda a: a["conversation"].pop("id"),
+        "from": lambda a: a.pop("from"),
+    }
+    for name, breaks in cases.items():
+        activity = h.activity("hello")
+        breaks(activity)
+        response = await h.post(client, activity)
+        assert response.status == 400, name
+        assert name.split(".")[0] in (await response.json())["error"]["message"]
+
+
+async def test_service_url_is_needed_unless_replies_come_back_in_the_response(client, h):
+    activity = h.activity("hello", expect_replies=False)
+    del activity["serviceUrl"]
+    response = await h.post(client, activity)
+    assert response.status == 400
+    assert "serviceUrl" in (await response.json())["error"]["message"]
+    response = await h.post(client, h.activity("hello", expect_replies=False, service_url="ftp://x"))
+    assert response.status == 400
+    # With expectReplies nothing is sent to the service, so it may be absent.
+    activity = h.activity("hello")
+    del activity["serviceUrl"]
+    assert (await h.post(client, activity)).status == 200
+
+
+async def test_wrongly_typed_activity_is_400_not_500(client, h):
+    for field, value in (("conversation", "not an object"), ("entities", {"a": 1}), ("timestamp", "yesterday")):
+        activity = h.activity("hello")
+        activity[field] = value
+        response = await h.post(client, activity)
+        assert response.status == 400, (field, response.status)
+
+
+async def test_body_above_256_kb_is_413(client, h):
+    activity = h.activity("x" * (MAX_BODY_BYTES + 10))
+    response = await h.post(client, activity)
+    assert response.status == 413
+    assert (await response.json())["error"]["status"] == 413
+
+    async def chunks():  # no Content-Length: the limit still holds while reading
+        yield json.dumps(activity).encode()
+
+    response = await client.post("/api/messages", data=chunks(), headers={"Content-Type": "application/json"})
+    assert response.status == 413
+    # Just under the limit is fine.
+    small = h.activity("y" * (MAX_BODY_BYTES - 4096))
+    assert len(json.dumps(small)) < MAX_BODY_BYTES
+    assert (await h.post(client, small)).status == 200
+
+
+async def test_configured_app_id_refuses_unsigned_and_badly_signed_requests(start_app, make_settings, h, caplog):
+    client = await start_app(make_settings(APP_ID="c9e8c047-2a74-40a2-b28a-b162d5f5327c", APP_PASSWORD="secret"))
+    response = await h.post(client, h.activity("hello"))
+    assert response.status == 401
+    assert (await response.json())["error"]["status"] == 401
+
+    response = await h.post(client, h.activity("hello"), headers={"Authorization": "Bearer not-a-jwt"})
+    assert response.status == 401
+
+    # A well-formed token from an issuer the Bot Framework does not trust.
+    forged = jwt.encode(
+        {"iss": "https://evil.example.com", "aud": "c9e8c047-2a74-40a2-b28a-b162d5f5327c",
+         "exp": int(time.time()) + 600, "serviceurl": "https://smba.trafficmanager.net/emea/"},
+        "k" * 32, algorithm="HS256",
+    )
+    response = await h.post(client, h.activity("hello"), headers={"Authorization": f"Bearer {forged}"})
+    assert response.status == 401
+    response = await h.post(client, h.activity("hello"), headers={"Authorization": "Basic dXNlcjpwYXNz"})
+    assert response.status == 401
+    # Nothing reached the bot: no state was written for the refused conversation.
+    assert not any(p.is_file() for p in (make_settings().state_dir).rglob("*.json"))
+
+
+async def test_local_mode_accepts_requests_without_a_token(client, h):
+    assert (await h.post(client, h.activity("hello"))).status == 200
+
+
+async def test_invoke_returns_its_invoke_response_with_body(client, h):
+    # Action.Execute without a value: the SDK answers a 400 invoke response *with a body*,
+    # the case the stock CloudAdapter.process turns into a 500.
+    activity = h.activity(None, type="invoke", name="adaptiveCard/action", expect_replies=False)
+    response = await h.post(client, activity)
+    assert response.status == 400
+    body = await response.json()
+    assert body["statusCode"] == 400
+    assert body["type"] == "application/vnd.microsoft.error"
+    assert body["value"]["code"] == "BadRequest"
+
+
+async def test_unknown_invoke_is_501_without_a_body(client, h):
+    activity = h.activity(None, type="invoke", name="composeExtension/unknown", expect_replies=False)
+    response = await h.post(client, activity)
+    assert response.status == 501
+
+
+async def test_non_message_activities_are_201(client, connector, h):
+    activity = h.activity(None, type="typing", expect_replies=False, service_url=connector.url)
+    response = await h.post(client, activity)
+    assert response.status == 201
+    assert connector.posts == []
+
+
+async def test_failure_beyond_the_turn_error_handler_is_a_generic_500(client, h, caplog):
+    # The connector refuses every reply: the reply fails, then the apology fails too.
+    fake = await h.FakeConnector(status=404).start()
+    try:
+        caplog.set_level(logging.ERROR)
+        activity = h.activity("hello", expect_replies=False, service_url=fake.url)
+        response = await h.post(client, activity)
+        assert response.status == 500
+        body = await response.json()
+        assert body == {"error": {"status": 500, "message": "internal error"}}
+        # Both attempts (the reply and the apology) did reach the connector.
+        assert len(fake.posts) == 2
+        assert "Sorry" in fake.posts[1]["activity"]["text"]
+        # The traceback is in the log, with the activity id; not in the response.
+        assert any(activity["id"] in r.getMessage() for r in caplog.records)
+        assert any(r.exc_info for r in caplog.records)
+    finally:
+        await fake.close()
+
+
+async def test_get_on_messages_is_405(client):
+    response = await client.get("/api/messages")
+    assert response.status == 405

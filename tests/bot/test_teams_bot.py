@@ -1,0 +1,227 @@
+"""The Teams activity handler through the real app: tenants, mentions, card submits, welcome,
+the turn error handler, per-conversation ordering, and a dialog surviving a restart."""
+from __future__ import annotations
+
+import asyncio
+
+from botbuilder.dialogs import DialogTurnResult, WaterfallStepContext
+
+from bot.app import BOT_KEY, STORAGE_KEY
+from bot.teams_bot import strip_mention, tenant_of
+from botbuilder.schema import Activity
+from dialogs.root import RootDialog
+
+OTHER_TENANT = "0d4f6e0b-1111-2222-3333-444455556666"
+
+
+# --- tenant allow-list ----------------------------------------------------------------------
+
+
+async def test_tenant_outside_the_allow_list_is_refused_without_reading_state(start_app, make_settings, h):
+    client = await start_app(make_settings(ALLOWED_TENANTS=h.TENANT.upper()))
+    storage = client.app[STORAGE_KEY]
+    reads: list[list[str]] = []
+    real_read = storage.read
+
+    async def counting_read(keys):
+        keys = list(keys)
+        reads.append(keys)
+        return await real_read(keys)
+
+    storage.read = counting_read
+
+    refused = await h.replies(client, h.activity("plan", tenant=OTHER_TENANT))
+    assert len(h.texts(refused)) == 1
+    assert "not available to your organization" in h.texts(refused)[0]
+    assert reads == []
+    assert not list(make_settings().state_dir.rglob("*.json"))
+
+    # No tenant at all is refused too.
+    assert "not available" in h.texts(await h.replies(client, h.activity("plan", tenant=None)))[0]
+    assert reads == []
+
+    # The allowed tenant (compared case-insensitively) is served and its state is read.
+    allowed = await h.replies(client, h.activity("plan"))
+    assert h.texts(allowed) == ["Which country are the users in?"]
+    assert reads
+
+
+async def test_tenant_is_taken_from_conversation_when_channel_data_lacks_it(start_app, make_settings, h):
+    client = await start_app(make_settings(ALLOWED_TENANTS=f"{OTHER_TENANT}, {h.TENANT}"))
+    activity = h.activity("plan")
+    activity["channelData"] = {}
+    assert h.texts(await h.replies(client, activity)) == ["Which country are the users in?"]
+
+
+def test_tenant_of_prefers_channel_data():
+    activity = Activity().deserialize(
+        {"type": "message", "conversation": {"id": "c", "tenantId": "B"}, "channelData": {"tenant": {"id": " A "}}}
+    )
+    assert tenant_of(activity) == "a"
+    activity.channel_data = None
+    assert tenant_of(activity) == "b"  # Teams' "tenantId" (the SDK's own key is "tenantID")
+    activity.conversation.additional_properties.clear()
+    assert tenant_of(activity) is None
+    activity.conversation.tenant_id = "C"
+    assert tenant_of(activity) == "c"
+
+
+async def test_non_message_activity_from_a_refused_tenant_gets_no_reply(start_app, make_settings, h):
+    client = await start_app(make_settings(ALLOWED_TENANTS=h.TENANT))
+    activity = h.activity(None, type="messageReaction", tenant=OTHER_TENANT)
+    assert await h.replies(client, activity) == []
+
+
+# --- @mentions ------------------------------------------------------------------------------
+
+
+def _mentioned(text: str, h, conversation_type: str = "channel") -> dict:
+    activity = h.activity(text, conversation_type=conversation_type, conversation_id="19:abc@thread.tacv2;messageid=1")
+    activity["entities"].append(
+        {
+            "type": "mention",
+            "text": "<at>Calling Plan Assistant</at>",
+            "mentioned": {"id": h.BOT_ID, "name": "Calling Plan Assistant"},
+        }
+    )
+    return activity
+
+
+async def test_mention_is_stripped_in_channels_and_group_chats(client, h):
+    for conversation_type in ("channel", "groupChat"):
+        activity = _mentioned("<at>Calling Plan Assistant</at> plan", h, conversation_type)
+        activity["conversation"]["id"] += conversation_type
+        assert h.texts(await h.replies(client, activity)) == ["Which country are the users in?"], conversation_type
+
+
+async def test_mention_in_the_middle_and_odd_names_are_stripped(h):
+    activity = Activity().deserialize(_mentioned("please <at>Calling Plan Assistant</at>  plan", h))
+    assert strip_mention(activity) == "please plan"
+    # A bot name the SDK would use as a broken regex, and a malformed mention entity.
+    odd = Activity().deserialize(_mentioned("<at>Bot (beta</at> plan", h))
+    odd.entities[-1].additional_properties["text"] = "<at>Bot (beta</at>"
+    assert strip_mention(odd) == "plan"
+    broken = Activity().deserialize(_mentioned("<at>Calling Plan Assistant</at> plan", h))
+    del broken.entities[-1].additional_properties["mentioned"]
+    assert strip_mention(broken) == "plan"
+
+
+# --- card submits ---------------------------------------------------------------------------
+
+
+async def test_card_submit_reaches_the_dialog(client, h):
+    submit = h.activity(None, value={"intent": "purchase"})
+    assert h.texts(await h.replies(client, submit)) == ["Which country are the users in?"]
+    # And a submit without a known intent still gets an answer from the dialog.
+    other = h.activity(None, value={"intent": "help"}, conversation_id="a:other")
+    assert "plan" in h.texts(await h.replies(client, other))[0]
+
+
+# --- welcome --------------------------------------------------------------------------------
+
+
+async def test_install_sends_the_welcome_card_once(client, h):
+    install = h.activity(None, type="installationUpdate", action="add")
+    replies = await h.replies(client, install)
+    cards = [a for r in replies for a in r.get("attachments", [])]
+    assert len(cards) == 1
+    assert cards[0]["contentType"] == "application/vnd.microsoft.card.adaptive"
+    assert cards[0]["content"]["type"] == "AdaptiveCard"
+    submits = [a["data"] for a in cards[0]["content"]["actions"] if a["type"] == "Action.Submit"]
+    assert {"intent": "purchase"} in submits
+
+    # Teams also sends "members added" for the same install: no second card.
+    added = h.activity(None, type="conversationUpdate", membersAdded=[{"id": h.BOT_ID}, {"id": h.USER_ID}])
+    assert await h.replies(client, added) == []
+
+
+async def test_members_added_welcomes_in_a_new_conversation_in_the_users_language(client, h):
+    added = h.activity(
+        None, type="conversationUpdate", membersAdded=[{"id": h.BOT_ID}], locale="fr-FR", conversation_id="a:new"
+    )
+    replies = await h.replies(client, added)
+    card = replies[0]["attachments"][0]["content"]
+    assert "Assistant Forfaits d'appels" in str(card)
+
+
+async def test_welcome_needs_no_call_to_the_connector(client, connector, h):
+    """The SDK's members-added dispatch fetches each member first; ours goes straight to the card."""
+    added = h.activity(
+        None, type="conversationUpdate", membersAdded=[{"id": h.USER_ID}], expect_replies=False,
+        service_url=connector.url, conversation_id="a:fresh",
+    )
+    response = await h.post(client, added)
+    assert response.status == 201
+    assert len(connector.posts) == 1  # the card, and no apology for a failed member lookup
+    assert connector.posts[0]["activity"]["attachments"][0]["contentType"].endswith("card.adaptive")
+
+
+# --- the turn error handler -------------------------------------------------------------------
+
+
+class ExplodingRootDialog(RootDialog):
+    """The placeholder, plus a bug: "boom" raises in the middle of a turn."""
+
+    async def _route(self, step: WaterfallStepContext) -> DialogTurnResult:
+        if step.context.activity.text == "boom":
+            raise RuntimeError("a bug in a dialog")
+        return await super()._route(step)
+
+    async def on_continue_dialog(self, inner_dc):
+        if inner_dc.context.activity.text == "boom":
+            raise RuntimeError("a bug in a dialog")
+        return await super().on_continue_dialog(inner_dc)
+
+
+async def test_a_bug_in_a_turn_apologizes_and_clears_the_conversation(start_app, make_settings, h, caplog):
+    client = await start_app(
+        make_settings(), root_dialog=lambda **kw: ExplodingRootDialog(kw.get("user_state"), kw.get("store"))
+    )
+    assert h.texts(await h.replies(client, h.activity("plan"))) == ["Which country are the users in?"]
+    failed = await h.replies(client, h.activity("boom"))
+    assert h.texts(failed) == ["Sorry, something went wrong on my side. Please try again."]
+    assert any("a bug in a dialog" in str(r.exc_info) for r in caplog.records if r.exc_info)
+    # The half-done "plan" dialog is gone: "France" is a fresh start, not an answer.
+    after = h.texts(await h.replies(client, h.activity("France")))
+    assert after != ["How many users in France need a Calling Plan?"]
+    assert "plan" in after[0]
+
+
+# --- one turn at a time per conversation ------------------------------------------------------
+
+
+async def test_concurrent_turns_of_one_conversation_do_not_conflict(client, h):
+    # Every one of these turns changes the stored dialog state (prompt, then retry prompts):
+    # processed at once, all but the first would fail the e_tag check.
+    await h.replies(client, h.activity("plan"))
+    results = await asyncio.gather(*(h.replies(client, h.activity("lots")) for _ in range(12)))
+    for replies in results:
+        assert "Sorry" not in " ".join(h.texts(replies))
+        assert len(h.texts(replies)) == 1
+    assert len(client.app[BOT_KEY]._locks) == 0  # no lock is kept once its turns are done
+
+
+# --- a dialog in progress survives a restart ----------------------------------------------------
+
+
+async def test_dialog_continues_after_a_restart(start_app, make_settings, h):
+    settings = make_settings()
+    first = await start_app(settings)
+    assert h.texts(await h.replies(first, h.activity("plan"))) == ["Which country are the users in?"]
+    assert h.texts(await h.replies(first, h.activity("France"))) == ["How many users in France need a Calling Plan?"]
+    await first.close()  # the process stops: storage closed, threads gone
+
+    second = await start_app(settings)  # a new app over the same DATA_DIR
+    assert second.app is not first.app
+    assert h.texts(await h.replies(second, h.activity("lots"))) == ["Please type a whole number of users, e.g. 40."]
+    assert h.texts(await h.replies(second, h.activity("40"))) == [
+        "Noted: 40 users in France. Plan advice arrives with the conversations update."
+    ]
+    # Done: the next message starts over.
+    assert "plan" in h.texts(await h.replies(second, h.activity("hi")))[0]
+
+
+async def test_cancel_stops_the_dialog(client, h):
+    await h.replies(client, h.activity("plan"))
+    assert h.texts(await h.replies(client, h.activity("cancel"))) == ["OK, cancelled."]
+    assert "plan" in h.texts(await h.replies(client, h.activity("France")))[0]

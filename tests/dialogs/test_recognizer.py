@@ -1,0 +1,388 @@
+"""The offline recognizer: corpus accuracy per language, entity extraction, unknown input."""
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dialogs
+from dialogs.entities import PAYG, Entities, extract_entities, resolve_month
+from dialogs.locales import build_countries
+from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
+
+CORPUS = Path(__file__).parent / "corpus"
+LOCALES = Path(dialogs.__file__).parent / "locales"
+MIN_ACCURACY = 0.95
+MIN_PHRASINGS = 60
+
+
+def corpus(lang: str) -> list[dict]:
+    return json.loads((CORPUS / f"{lang}.json").read_text("utf-8"))["items"]
+
+
+def annotated(lang: str) -> list[tuple[str, dict]]:
+    return [(item["text"], item["entities"]) for item in corpus(lang) if item.get("entities")]
+
+
+# --- corpus ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_corpus_is_big_and_covers_every_intent(lang):
+    items = corpus(lang)
+    assert len(items) >= MIN_PHRASINGS
+    intents = {item["intent"] for item in items}
+    assert intents == {i.value for i in Intent}
+    assert len({item["text"] for item in items}) == len(items), "duplicate phrasings"
+    for intent in ("purchase", "check", "pool"):
+        assert sum(item["intent"] == intent for item in items) >= 10
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_intent_accuracy_per_language(lang, capsys):
+    items = corpus(lang)
+    misses = []
+    for item in items:
+        got = recognize(item["text"]).intent.value
+        if got != item["intent"]:
+            misses.append(f"{item['intent']} -> {got}: {item['text']}")
+    accuracy = 1 - len(misses) / len(items)
+    with capsys.disabled():
+        print(f"\n[{lang}] recognizer intent accuracy {accuracy:.1%} on {len(items)} phrasings")
+        for miss in misses:
+            print("   ", miss)
+    assert accuracy >= MIN_ACCURACY, misses
+
+
+@pytest.mark.parametrize(("text", "expected"), annotated("en") + annotated("fr"))
+def test_corpus_entities(text, expected):
+    entities = recognize(text).entities
+    for field, want in expected.items():
+        got = getattr(entities, field)
+        if field == "countries":
+            assert set(got) == set(want), (field, text)
+        else:
+            assert got == want, (field, text)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_corpus_language_is_detected(lang):
+    wrong = [
+        item["text"] for item in corpus(lang)
+        if len(item["text"].split()) >= 4 and item["intent"] != "unknown" and recognize(item["text"]).lang != lang
+    ]
+    # Short or mixed phrasings may be neutral; longer ones must be read in their language.
+    assert len(wrong) <= len(corpus(lang)) * 0.05, wrong
+
+
+# --- unknown and robustness --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "   ", "xkcd qwzt plmokn", "ghjkl", "!!!", "lorem ipsum", "the quick brown fox jumps over the lazy dog",
+        "what time is the all-hands", "please reboot my laptop", "who is the CEO", "send the report to finance",
+        "où est la cafétéria", "le wifi ne marche pas", "j'ai faim", "mets de la musique", "1234",
+    ],
+)
+def test_gibberish_and_off_topic_are_unknown(text):
+    result = recognize(text)
+    assert result.intent is Intent.UNKNOWN, result.scores
+    assert result.score == 0.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=200))
+def test_any_text_gives_a_recognition_never_an_exception(text):
+    result = recognize(text)
+    assert isinstance(result, Recognition)
+    assert 0.0 <= result.score <= 1.0
+    assert result.lang in ("en", "fr")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(alphabet="bcdfghjklmnpqrstvwxz", min_size=2, max_size=12))  # "n" alone is a "no"
+def test_consonant_gibberish_is_unknown(word):
+    assert recognize(word).intent is Intent.UNKNOWN
+
+
+def test_very_long_input_is_handled():
+    text = "can alice@contoso.com call +44 20 7946 0958 " + "blah " * 5000
+    result = recognize(text)
+    assert result.intent is Intent.CHECK
+    assert result.entities.numbers == ["+44 20 7946 0958"]
+
+
+# --- command menu, cards, language -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("plan", Intent.PURCHASE), ("check", Intent.CHECK), ("pool", Intent.POOL), ("help", Intent.HELP),
+     ("Plan", Intent.PURCHASE), ("  CHECK ", Intent.CHECK), ("pool.", Intent.POOL), ("help!", Intent.HELP),
+     ("forfait", Intent.PURCHASE), ("vérifier", Intent.CHECK), ("aide", Intent.HELP), ("annuler", Intent.CANCEL)],
+)
+def test_command_menu_words(text, intent):
+    result = recognize(text)
+    assert result.intent is intent
+    assert result.score == 1.0
+
+
+def test_card_submit_values():
+    assert from_card_value({"intent": "pool"}, "fr-FR").intent is Intent.POOL
+    assert from_card_value({"intent": "pool"}, "fr-FR").lang == "fr"
+    assert from_card_value({"intent": "PURCHASE"}, "en").intent is Intent.PURCHASE
+    assert from_card_value({"intent": "nonsense"}, "en") is None
+    assert from_card_value({"value": "FR"}, "en") is None
+    assert from_card_value("pool", "en") is None
+    assert from_card_value(None, "en") is None
+
+
+def test_language_of_the_recognition():
+    assert recognize("minutes restantes en France").lang == "fr"
+    assert recognize("minutes left in France").lang == "en"
+    assert recognize("pool", "fr-FR").lang == "fr"
+    assert recognize("ok", "fr").lang == "fr"
+
+
+def test_score_orders_clear_over_marginal():
+    clear = recognize("which calling plan should we buy for 40 users in France?")
+    marginal = recognize("what plan")
+    assert clear.intent is Intent.PURCHASE and marginal.intent is Intent.PURCHASE
+    assert clear.score > marginal.score > 0
+
+
+# --- phone numbers -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "+44 20 7946 0958", "+442079460958", "0044 20 7946 0958", "020 7946 0958", "+1 (212) 555-0147",
+        "(212) 555-0147", "+1-416-555-0199", "01.23.45.67.89", "01 23 45 67 89", "+33 6 12 34 56 78",
+        "+33 1 23 45 ****", "+4930123456**", "0900 123 456", "+49 30 1234567", "+1.202.555.0143",
+        "06/12/34/56/78",
+    ],
+)
+def test_phone_number_formats_are_extracted_as_written(number):
+    assert extract_entities(f"can bob call {number} today?").numbers == [number]
+    assert extract_entities(f"{number}").numbers == [number]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "40 users in France", "1 200 utilisateurs", "12,000 minutes left", "1 200 000 minutes", "pool for 2026-11",
+        "on 03/11/2026 we ran out", "the 3000 minutes in the US", "in 2026", "60 users in the USA and 20 in Mexico",
+        "E5 and MCOPSTN2", "it costs 8 dollars", "42% used", "at 10:30 tomorrow",
+    ],
+)
+def test_counts_dates_and_skus_are_not_phone_numbers(text):
+    assert extract_entities(text).numbers == []
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("can john call 911", "911"), ("est-ce que jean peut appeler le 112", "112"), ("dial 999", "999"),
+     ("composer le 15", "15"), ("can she ring 3179?", "3179")],
+)
+def test_short_numbers_only_after_a_calling_word(text, number):
+    assert extract_entities(text).numbers == [number]
+
+
+def test_several_numbers_keep_their_order():
+    entities = extract_entities("compare +44 20 7946 0958 and 0033 1 23 45 67 89")
+    assert entities.numbers == ["+44 20 7946 0958", "0033 1 23 45 67 89"]
+
+
+# --- users and counts --------------------------------------------------------------------------
+
+
+def test_users_from_upns_mentions_and_handles():
+    entities = extract_entities("can Alice.Smith@Contoso.com's phone and <at>Marie  Dupont</at> and @frank call +33 1 23 45 67 89?")
+    assert entities.users == ["alice.smith@contoso.com", "Marie Dupont", "frank"]
+    assert entities.numbers == ["+33 1 23 45 67 89"]
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("40 users", 40), ("40 utilisateurs", 40), ("for 300 A5 users", 300), ("30 new users", 30),
+     ("1,200 users", 1200), ("1 200 salariés", 1200), ("25 personnes", 25), ("12 staff", 12),
+     ("a team of 15 employees in Spain", 15), ("no count here", None), ("3000 minutes", None)],
+)
+def test_user_count(text, count):
+    assert extract_entities(text).user_count == count
+
+
+# --- countries ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("users in the UK", ["GB"]), ("USA", ["US"]), ("calls to the U.S. and the U.K.", ["US", "GB"]),
+        ("États-Unis", ["US"]), ("etats unis", ["US"]), ("ETATS-UNIS", ["US"]), ("Allemagne", ["DE"]),
+        ("allemagne", ["DE"]), ("Royaume-Uni", ["GB"]), ("royaume uni", ["GB"]), ("Angleterre", ["GB"]),
+        ("Grande-Bretagne", ["GB"]), ("Germany and Austria", ["DE", "AT"]), ("Pays-Bas", ["NL"]),
+        ("the Netherlands", ["NL"]), ("Côte d’Ivoire", ["CI"]), ("cote d'ivoire", ["CI"]), ("Hong Kong", ["HK"]),
+        ("South Korea", ["KR"]), ("Corée du Sud", ["KR"]), ("New Zealand", ["NZ"]), ("Nouvelle-Zélande", ["NZ"]),
+        ("FR and DE", ["FR", "DE"]), ("pool for DE", ["DE"]), ("users in IT", ["IT"]), ("depuis BE", ["BE"]),
+        ("French users", ["FR"]), ("utilisateurs français", ["FR"]), ("the German staff", ["DE"]),
+        ("collaboratrices allemandes", ["DE"]), ("our Dutch office", ["NL"]), ("numéro britannique", ["GB"]),
+        ("Puerto Rico", ["PR"]), ("Porto Rico", ["PR"]), ("Mexique", ["MX"]), ("Suisse", ["CH"]),
+    ],
+)
+def test_countries_by_name_alias_code_and_adjective(text, codes):
+    assert extract_entities(text).countries == codes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can you call us back", "is it possible", "no", "be there at noon", "log in to the portal",
+        "our IT team", "NO!", "I am AT the office", "HR wants a report", "AD sync is broken",
+        "reply in French please", "translate into German", "team reunion on friday",
+        "salle de réunion", "it is what it is", "as soon as possible", "go to the ID page", "PS: thanks",
+    ],
+)
+def test_two_letter_words_and_languages_are_not_countries(text):
+    assert extract_entities(text).countries == []
+
+
+def test_all_caps_message_does_not_invent_countries():
+    assert extract_entities("CAN ALICE CALL US OR IS IT BLOCKED").countries == []
+    assert extract_entities("CAN ALICE CALL THE UK").countries == ["GB"]
+
+
+def test_countries_json_is_what_the_build_script_generates():
+    committed = json.loads((LOCALES / "countries.json").read_text("utf-8"))
+    assert committed == json.loads(json.dumps(build_countries.build(), ensure_ascii=False))
+
+
+def test_countries_json_covers_every_iso_code_in_both_languages():
+    from babel import Locale
+
+    data = json.loads((LOCALES / "countries.json").read_text("utf-8"))
+    codes = set(data["codes"])
+    assert len(codes) >= 245
+    assert {"FR", "GB", "US", "DE", "PR", "XK"} <= codes
+    names = data["names"]
+    reachable = set(names.values()) | set(data["case_sensitive"].values())
+    assert codes - reachable == set(), "codes with no usable name"
+    for lang in ("en", "fr"):
+        for code in ("FR", "DE", "ES", "JP", "BR"):
+            assert build_countries.key(Locale(lang).territories[code]) in names
+
+
+# --- plans, licences, carriers, lines, months, yes/no ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "plan"),
+    [
+        ("domestic plan", "MCOPSTN1"), ("Domestic Calling Plan", "MCOPSTN1"), ("forfait national", "MCOPSTN1"),
+        ("forfait d'appels nationaux", "MCOPSTN1"), ("international calling plan", "MCOPSTN2"),
+        ("domestic and international", "MCOPSTN2"), ("forfait international", "MCOPSTN2"),
+        ("pay as you go", PAYG), ("PAYG", PAYG), ("pay-as-you-go", PAYG), ("paiement à l'utilisation", PAYG),
+        ("MCOPSTN_PAYG_2", PAYG), ("mcopstn2", "MCOPSTN2"), ("MCOPSTN5", "MCOPSTN5"), ("the 120 minute plan", "MCOPSTN5"),
+        ("forfait 240 minutes", "MCOPSTN6"), ("Teams Phone with Calling Plan", "MCOTEAMS_ESSENTIALS"),
+        ("MCOTEAMS_ESSENTIALS", "MCOTEAMS_ESSENTIALS"), ("120 minutes per user", "MCOPSTN8"),
+        ("which calling plan should we buy", None), ("120 minutes left", None), ("UK international pool", None),
+    ],
+)
+def test_plans(text, plan):
+    assert extract_entities(text).plan == plan
+
+
+@pytest.mark.parametrize(
+    ("text", "licence"),
+    [("we're on E3", "E3"), ("M365 E5", "E5"), ("Office 365 E1", "E1"), ("A5 users", "A5"), ("G5", "G5"),
+     ("Business Premium", "BUSINESS_PREMIUM"), ("business basic", "BUSINESS_BASIC"), ("SPE_E3", "E3"),
+     ("ENTERPRISEPACK", "E3"), ("Teams Essentials", "TEAMS_ESSENTIALS"), ("Teams Phone with Calling Plan", None),
+     ("no licence named", None)],
+)
+def test_base_licences_come_from_the_catalog(text, licence):
+    assert extract_entities(text).base_licence == licence
+
+
+@pytest.mark.parametrize(
+    ("text", "carrier"),
+    [("we use Operator Connect", "operator_connect"), ("direct routing", "direct_routing"),
+     ("routage direct", "direct_routing"), ("our own SBCs", "direct_routing"), ("an on-premises PBX", "on_premises"),
+     ("téléphonie sur site", "on_premises"), ("Teams Phone Mobile", None), ("nothing", None)],
+)
+def test_carriers(text, carrier):
+    assert extract_entities(text).carrier == carrier
+    if carrier:  # the values are the ones the advisor and the number check accept
+        from knowledge.advisor import AdviceRequest
+
+        assert AdviceRequest(countries=["FR"], users=1, carrier=carrier).carrier == carrier
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [("UK international pool", "international"), ("pool national", "domestic"), ("domestic minutes", "domestic"),
+     ("calls abroad", "international"), ("forfait national", None), ("domestic plan", None), ("pool", None)],
+)
+def test_lines(text, line):
+    assert extract_entities(text).line == line
+
+
+@pytest.mark.parametrize(
+    ("text", "month"),
+    [("2026-11", "2026-11"), ("November", "--11"), ("novembre", "--11"), ("October 2026", "2026-10"),
+     ("octobre 2026", "2026-10"), ("in May", "--05"), ("May I buy a plan", None), ("en mai", "--05"),
+     ("sept utilisateurs", None), ("depuis sept.", "--09"), ("fév. 2026", "2026-02"), ("on 2026-03-15", "2026-03"),
+     ("2026-13", None)],
+)
+def test_months(text, month):
+    assert extract_entities(text).month == month
+
+
+def test_resolve_month():
+    assert resolve_month("--11", date(2026, 3, 5)) == "2025-11"
+    assert resolve_month("--03", date(2026, 3, 5)) == "2026-03"
+    assert resolve_month("2024-07", date(2026, 3, 5)) == "2024-07"
+    assert resolve_month(None, date(2026, 3, 5)) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("yes", True), ("Yes!", True), ("oui", True), ("OK", True), ("bien sûr", True), ("y", True),
+     ("no", False), ("Non.", False), ("nope", False), ("pas du tout", False), ("n", False),
+     ("maybe", None), ("yesterday", None), ("nonsense", None), ("I say yes", None),
+     ("no idea which plan to buy for the 40 users we have in France and Spain", None)],
+)
+def test_yes_no(text, value):
+    assert extract_entities(text).yes_no is value
+
+
+def test_entities_model_defaults_are_empty():
+    assert Entities() == extract_entities("")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("40", 40), ("about 1,200", 1200), ("1 200 utilisateurs", 1200), ("12\u202f000", 12000), ("0", 0),
+     ("we have 35", 35), ("none", None), ("", None), (None, None), ("E5", None), ("2.5", None), ("MCOPSTN2", None)],
+)
+def test_first_integer(text, value):
+    from dialogs.entities import first_integer
+
+    assert first_integer(text) == value
+
+
+@pytest.mark.timeout(30)  # a hang guard for regex backtracking, not a speed assertion
+@pytest.mark.parametrize(
+    "text",
+    ["1" * 40 + "a", "1 " * 3000 + "x", "1." * 3000 + "a", "a@" + "b." * 3000 + "1", "@a " * 3000, "plan " * 5000,
+     "+44 (20) 7946-0958 " * 500, "*" * 5000, "(" * 3000 + "1" + ")" * 3000, "a." * 3000 + "@b", "1 " * 1000 + "users",
+     "<at>" * 1000 + "x", "é" * 10000],
+)
+def test_adversarial_input_is_read_quickly_and_safely(text):
+    assert isinstance(recognize(text), Recognition)
