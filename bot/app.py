@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from collections.abc import AsyncIterator, Callable
 from importlib.metadata import PackageNotFoundError, version
 
@@ -34,11 +33,12 @@ from bot.speedups import (
 )
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
+from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
 
 log = logging.getLogger(__name__)
 
 #: Builds the root dialog; called once per app with the keywords ``conversation_state=``,
-#: ``user_state=`` and ``store=``.
+#: ``user_state=``, ``store=`` and ``tenant_fallback=``.
 RootDialogFactory = Callable[..., Dialog]
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
@@ -46,8 +46,8 @@ VERSION_KEY = web.AppKey("version", str)
 STORAGE_KEY = web.AppKey("bot_state_storage", TinyDBStorage)
 CONVERSATION_STATE_KEY = web.AppKey("conversation_state", ConversationState)
 USER_STATE_KEY = web.AppKey("user_state", UserState)
-#: The calling-plan store (``knowledge.store.AsyncStore``) once the lead wires it; None until then.
-STORE_KEY = web.AppKey("calling_plan_store", object)
+#: The calling-plan store: pool balances, users and imported calls under ``DATA_DIR/store``.
+STORE_KEY = web.AppKey("calling_plan_store", AsyncStore)
 AUTH_KEY = web.AppKey("bot_framework_auth", object)
 ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
 BOT_KEY = web.AppKey("bot", CallingPlanBot)
@@ -89,7 +89,14 @@ def create_app(
         auth = build_authentication(settings, reuse_clients=speedups)
         conversation_state = app[CONVERSATION_STATE_KEY]
         user_state = app[USER_STATE_KEY]
-        dialog = root_dialog(conversation_state=conversation_state, user_state=user_state, store=app[STORE_KEY])
+        dialog = root_dialog(
+            conversation_state=conversation_state,
+            user_state=user_state,
+            store=app[STORE_KEY],
+            # Local mode serves the demo tenant to whatever tenant id the client sends (the
+            # Agents Playground sends a fixed fake one); a configured bot never falls back.
+            tenant_fallback=DEFAULT_TENANT_ID if settings.local_mode else None,
+        )
         app[AUTH_KEY] = auth
         app[ADAPTER_KEY] = create_adapter(auth, conversation_state)
         app[BOT_KEY] = CallingPlanBot(
@@ -122,34 +129,23 @@ async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:
-    """THE PLACE TO OPEN THE CALLING-PLAN STORE (``knowledge.store.AsyncStore(DATA_DIR)``).
-
-    Not wired yet: that store is being written; the lead connects it here (open before
-    ``yield``, close after). Until then ``STORE_KEY`` is None and ``/healthz`` checks that
-    ``DATA_DIR`` is a writable folder instead of calling ``store.ping()``.
-    """
-    app[STORE_KEY] = None
+    """The calling-plan store; its file work runs on its own thread, off the event loop."""
+    store = AsyncStore(app[SETTINGS_KEY].DATA_DIR)
+    app[STORE_KEY] = store
     yield
+    store.close()
 
 
 async def messages(request: web.Request) -> web.Response:
     return await process_request(request, request.app[ADAPTER_KEY], request.app[BOT_KEY])
 
 
-def data_dir_writable(path: os.PathLike[str] | str) -> bool:
-    return os.path.isdir(path) and os.access(path, os.W_OK | os.X_OK)
-
-
 async def healthz(request: web.Request) -> web.Response:
     app = request.app
-    store = app[STORE_KEY]
-    if store is not None:
-        try:
-            ok = bool(await asyncio.wait_for(store.ping(), timeout=5))
-        except Exception:
-            log.warning("health check: the calling-plan store does not answer", exc_info=True)
-            ok = False
-    else:
-        ok = data_dir_writable(app[SETTINGS_KEY].DATA_DIR)
+    try:
+        ok = bool(await asyncio.wait_for(app[STORE_KEY].ping(), timeout=5))
+    except Exception:
+        log.warning("health check: the calling-plan store does not answer", exc_info=True)
+        ok = False
     body = {"status": "ok" if ok else "degraded", "version": app[VERSION_KEY], "store": ok}
     return web.json_response(body, status=200 if ok else 503)

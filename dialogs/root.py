@@ -157,6 +157,7 @@ def create_root_dialog(
     conversation_state: ConversationState | None = None,
     user_state: UserState | None = None,
     store: Any = None,
+    **_: Any,
 ) -> Dialog:
     """The entry point the host uses to build the root dialog once per app."""
     return RootDialog(user_state=user_state, store=store)

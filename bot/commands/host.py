@@ -152,10 +152,26 @@ def warn_local_mode(settings: Settings) -> None:
 
 
 def ensure_demo_data(settings: Settings) -> None:
-    """HOOK: seed demo calling-plan data when the store is empty (before ``dev`` serves).
+    """Seed the demo tenant when the store is empty, so a first ``make run`` shows real answers.
 
-    A no-op for now; the lead wires it to ``callplan demo`` once that exists.
+    The demo is written as files in the real export formats and imported through the
+    importers (``callplan demo``); a store that already holds data is left alone.
     """
+    from knowledge.demo import load_demo
+    from knowledge.store import Store
+
+    store = Store(settings.DATA_DIR)
+    try:
+        if not store.is_empty():
+            return
+        summary = load_demo(store)
+        print(
+            f"Demo data: {summary.imported:,} rows imported into tenant {summary.tenant_id!r} "
+            f"under {settings.DATA_DIR} (callplan pools shows the balances).",
+            flush=True,
+        )
+    finally:
+        store.close()
 
 
 def bot_urls(settings: Settings, runner: web.AppRunner | None = None) -> tuple[str, str]:

@@ -1,8 +1,8 @@
 """The app factory: health, typed state and its lifecycle, and the two speedups."""
 from __future__ import annotations
 
-import shutil
 import threading
+from pathlib import Path
 from importlib.metadata import version
 
 from aiohttp import web
@@ -21,6 +21,7 @@ from bot.app import (
     create_app,
 )
 from bot.speedups import ReusingBotFrameworkAuthentication, apply_msrest_retry_patch
+from knowledge.store import AsyncStore, Store
 
 
 async def test_healthz_reports_version_and_store(client):
@@ -33,8 +34,13 @@ async def test_healthz_reports_version_and_store(client):
     }
 
 
-async def test_healthz_is_503_when_the_data_folder_is_gone(client, data_dir):
-    shutil.rmtree(data_dir)
+async def test_healthz_is_503_when_the_calling_plan_store_is_unreadable(client, data_dir):
+    roster = Path(__file__).parents[1] / "knowledge" / "fixtures" / "users.plain.csv"
+    summary = Store(data_dir).import_paths([roster], tenant_id="contoso")
+    assert summary.imported > 0
+    assert (await client.get("/healthz")).status == 200
+    for summary_file in (data_dir / "store").rglob("summary.json"):
+        summary_file.write_text("{ half a file")
     response = await client.get("/healthz")
     assert response.status == 503
     body = await response.json()
@@ -53,7 +59,7 @@ async def test_healthz_asks_the_store_when_one_is_wired(make_settings):
     store = Store()
     app = create_app(make_settings())
 
-    async def wire_store(app):  # what the lead's wiring will do in calling_plan_store_ctx
+    async def wire_store(app):  # replaces the real store with one that fails on demand
         app[STORE_KEY] = store
         yield
 
@@ -79,12 +85,13 @@ async def test_resources_open_on_start_and_close_on_stop(start_app, make_setting
     app = client.app
     for key in (STORAGE_KEY, CONVERSATION_STATE_KEY, USER_STATE_KEY, AUTH_KEY, ADAPTER_KEY, BOT_KEY):
         assert app[key] is not None
-    assert app[STORE_KEY] is None  # the calling-plan store is not wired yet
+    assert isinstance(app[STORE_KEY], AsyncStore) and await app[STORE_KEY].ping()
     assert app[BOT_KEY].conversation_state is app[CONVERSATION_STATE_KEY]
     assert app[STORAGE_KEY].folder == make_settings().state_dir
     await client.close()
     assert app[STORAGE_KEY]._executor._shutdown
-    assert not [t for t in threading.enumerate() if t.name.startswith("bot-state") and t.is_alive()]
+    leftover = ("bot-state", "callplan-store")
+    assert not [t for t in threading.enumerate() if t.name.startswith(leftover) and t.is_alive()]
 
 
 async def test_two_apps_side_by_side_share_nothing(start_app, make_settings, tmp_path, h):

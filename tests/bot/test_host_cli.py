@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.store import DEFAULT_TENANT_ID, Store
+
 BIN = Path(sys.executable).parent
 CALLPLAN = str(BIN / "callplan")
 URL_LINE = re.compile(r"(http://[\w.\[\]:]+?:\d+)/api/messages")
@@ -182,6 +184,20 @@ def test_dev_without_node_prints_the_hint_and_serves(tmp_path):
         code = bot.stop()
     assert code == 0
     assert not (tmp_path / ".playground").exists()
+    # An empty store was seeded with the demo tenant before serving, through the importers.
+    demo = Store(tmp_path / "data")
+    assert demo.tenants() == [DEFAULT_TENANT_ID]
+    assert len(demo.users(DEFAULT_TENANT_ID)) > 0 and demo.pools(DEFAULT_TENANT_ID)
+
+
+def test_dev_leaves_a_store_with_data_alone(tmp_path, monkeypatch):
+    from bot.commands.host import ensure_demo_data
+    from bot.config import load_settings
+
+    roster = Path(__file__).parents[1] / "knowledge" / "fixtures" / "users.plain.csv"
+    Store(tmp_path).import_paths([roster], tenant_id="contoso")
+    ensure_demo_data(load_settings(_env_file=None, DATA_DIR=tmp_path))
+    assert Store(tmp_path).tenants() == ["contoso"]
 
 
 FAKE_PLAYGROUND = """\
