@@ -62,6 +62,12 @@ def lexicon() -> dict[str, Any]:
 
 
 @cache
+def language_words() -> dict[str, Any]:
+    """The marker words of each language (``locales/language_words.json``)."""
+    return _read_json("language_words.json")
+
+
+@cache
 def countries_data() -> dict[str, Any]:
     return _read_json("countries.json")
 
@@ -137,9 +143,12 @@ def compiled() -> _Compiled:
 
     people = {key(w) for w in lex["people_nouns"]}
     # On folded text: "40 users", "300 A5 users", "30 new users", "1 200 utilisateurs"
-    # (up to two words between the count and the noun).
+    # (up to two words between the count and the noun, but not across a preposition or a
+    # conjunction: "is 112 blocked for users" counts nobody).
+    breakers = _word_alternation({key(w) for w in lex["count_breakers"]})
     user_count = re.compile(
-        r"(?<![\w.,+\-])(\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+|\d+)\s+(?:[^\W_]+\s+){0,2}?"
+        r"(?<![\w.,+\-])(\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+|\d+)\s+"
+        rf"(?:(?!(?:{breakers})\s)[^\W_]+\s+){{0,2}}?"
         rf"({_word_alternation(people)})(?![\w])"
     )
     return _Compiled(
@@ -412,6 +421,7 @@ def extract(text: str) -> Extraction:
             ("month", entities.month),
             ("plan", entities.plan),
             ("country", entities.countries),
+            ("line", entities.line),
         )
         if present
     }

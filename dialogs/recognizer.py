@@ -5,13 +5,18 @@ intents), admins type short technical messages full of entities (numbers, countr
 and every decision must be explainable and fixable by editing data. The vocabulary is in
 ``locales/lexicon.json``; this module only scores it:
 
-* each intent has weighted cue phrases (both languages; typo-tolerant on words of 5+ letters);
-* the entities found add weight (a phone number points to a number check, "40 users" to a
-  purchase, a month to a pool lookup);
+* each intent has weighted cue phrases and question patterns, in both languages, on folded
+  words (no case, no accents); a cue slot can be a word class ("which @people", "who ...
+  @topic"); a word the lexicon does not know also matches a cue word with one typo, a known
+  word never does ("about" is not "abort");
+* the entities found add weight: ``features`` always (a phone number points to a number check,
+  "40 users" to a purchase), ``boosts`` only to an intent the words already point to (a
+  country makes "minutes ... Germany" a firmer pool question);
 * a whole message that is a Teams command-menu word (``plan``, ``check``, ``pool``, ``help``)
-  maps straight to its intent;
+  maps straight to its intent, also with one typo;
 * the best intent wins if it reaches the threshold, otherwise UNKNOWN (never a wrong guess on
-  gibberish: the bot then answers with what it can do).
+  gibberish: the bot then answers with what it can do). Purchase, check, pool and users must
+  reach a higher bar when nothing in the message is about calling ("order pizza").
 
 Card buttons bypass text: :func:`from_card_value` reads ``{"intent": ...}`` submits.
 """
@@ -25,7 +30,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from dialogs.entities import Entities, extract, key, lexicon
+from dialogs.entities import Entities, countries_data, extract, key, language_words, lexicon
 from dialogs.i18n import detect_language
 
 
@@ -59,32 +64,113 @@ class _Cue:
     weight: float
     anchored: bool
     parts: tuple[tuple[str, ...], ...]  # word groups separated by "..." gaps
+    gaps: tuple[int, ...]  # how many words each gap may skip (one per part after the first)
 
 
-_GAP = 3  # "..." skips up to this many words
+_GAP = 3  # "..." skips up to this many words; "...6" up to six
+_GAP_TOKEN = re.compile(r"\.\.\.(\d?)")
 _FUZZY_MIN = 5
 
 
+@dataclass(frozen=True)
+class _Lexicon:
+    cues_by_first: dict[str, tuple[int, ...]]  # first token -> indexes into ``cues``
+    cues: tuple[_Cue, ...]  # cues of several words, or anchored ones
+    single: dict[str, tuple[tuple[Intent, float], ...]]  # unanchored one-word cues, by token
+    exact: dict[str, Intent]
+    threshold: float
+    gated_threshold: float  # a domain intent with no domain evidence must reach this instead
+    gated: frozenset[Intent]
+    domain_features: frozenset[str]
+    filler: frozenset[str]
+    literal: dict[str, tuple[str, ...]]  # first letter -> plain cue tokens (typo candidates)
+    prefixes: tuple[str, ...]  # "word*" tokens
+    exact_only: frozenset[str]  # "word=" tokens
+    classes: dict[str, frozenset[str]]  # class name -> member tokens
+    vocabulary: frozenset[str]  # known words: never read as a typo of another word
+    features: dict[str, dict[Intent, float]]
+    boosts: dict[str, dict[Intent, float]]
+
+
+def _compile_cue(intent: Intent, weight: float, phrase: str) -> _Cue:
+    anchored = phrase.startswith("^ ")
+    body = phrase[2:] if anchored else phrase
+    pieces = _GAP_TOKEN.split(body)  # [group, gap, group, gap, group...]
+    parts = tuple(tuple(piece.split()) for piece in pieces[0::2])
+    gaps = tuple(int(g) if g else _GAP for g in pieces[1::2])
+    if not all(parts):
+        raise ValueError(f"lexicon cue {phrase!r} has an empty word group")
+    return _Cue(intent, weight, anchored, parts, gaps)
+
+
 @cache
-def _cues() -> tuple[list[_Cue], dict[str, Intent], float]:
+def _lexicon() -> _Lexicon:
+    """The lexicon's cues, tables and word lists, compiled and indexed once."""
     lex = lexicon()
-    cues = []
+    cues: list[_Cue] = []
+    single: dict[str, list[tuple[Intent, float]]] = {}
     for intent_name, entries in lex["intents"].items():
         intent = Intent(intent_name)
         for weight, phrase in entries:
-            anchored = phrase.startswith("^ ")
-            body = phrase[2:] if anchored else phrase
-            parts = tuple(tuple(part.split()) for part in body.split("..."))
-            cues.append(_Cue(intent, float(weight), anchored, parts))
-    exact = {}
-    for phrase, intent_name in lex["exact"].items():
-        exact[phrase if not key(phrase) else key(phrase)] = Intent(intent_name)
-    return cues, exact, float(lex["threshold"])
+            cue = _compile_cue(intent, float(weight), phrase)
+            if not cue.anchored and len(cue.parts) == 1 and len(cue.parts[0]) == 1:
+                single.setdefault(cue.parts[0][0], []).append((intent, cue.weight))
+            else:
+                cues.append(cue)
+    by_first: dict[str, list[int]] = {}
+    for index, cue in enumerate(cues):
+        by_first.setdefault(cue.parts[0][0], []).append(index)
+    exact = {key(phrase) or phrase: Intent(intent_name) for phrase, intent_name in lex["exact"].items()}
+    classes = {name: frozenset(members) for name, members in lex["classes"].items()}
+    unknown_classes = {t[1:] for c in cues for g in c.parts for t in g if t.startswith("@")} - set(classes)
+    if unknown_classes:
+        raise ValueError(f"lexicon cues name unknown classes: {sorted(unknown_classes)}")
+
+    tokens = set(single) | {t for c in cues for g in c.parts for t in g}
+    tokens |= {m for members in classes.values() for m in members}
+    tokens = {t for t in tokens if not t.startswith("@")}
+    literal: dict[str, list[str]] = {}
+    for token in sorted(tokens):
+        if not token.endswith(("*", "=")):
+            literal.setdefault(token[0], []).append(token)
+
+    known = tokens | set(exact) | set(lex["filler"]) | set(lex["known_words"])
+    for name in ("yes_words", "no_words", "people_nouns", "place_nouns", "call_words", "unit_words"):
+        known.update(lex[name])
+    # The common words language detection uses and the words of country names ("Congo",
+    # "Costa Rica", "Pérou") are real words too, never typos of a cue word.
+    markers = language_words()
+    known.update(w for lang in ("en", "fr") for w in markers[lang])
+    known.update(countries_data()["names"])
+    vocabulary = frozenset(
+        part for phrase in known for part in key(phrase).split() if not phrase.endswith("*")
+    )
+
+    def weights(table: dict[str, dict[str, float]]) -> dict[str, dict[Intent, float]]:
+        return {f: {Intent(i): float(w) for i, w in ws.items()} for f, ws in table.items()}
+
+    gate = lex["domain_gate"]
+    return _Lexicon(
+        cues_by_first={t: tuple(v) for t, v in by_first.items()},
+        cues=tuple(cues),
+        single={t: tuple(v) for t, v in single.items()},
+        exact=exact,
+        threshold=float(lex["threshold"]),
+        gated_threshold=float(gate["threshold"]),
+        gated=frozenset(Intent(i) for i in gate["intents"]),
+        domain_features=frozenset(gate["features"]),
+        filler=frozenset(lex["filler"]),
+        literal={letter: tuple(v) for letter, v in literal.items()},
+        prefixes=tuple(sorted(t for t in tokens if t.endswith("*"))),
+        exact_only=frozenset(t for t in tokens if t.endswith("=")),
+        classes=classes,
+        vocabulary=vocabulary,
+        features=weights(lex["features"]),
+        boosts=weights(lex["boosts"]),
+    )
 
 
-@cache
-def _filler() -> frozenset[str]:
-    return frozenset(lexicon()["filler"])
+# --- word matching -----------------------------------------------------------------------------
 
 
 def _distance_at_most_one(a: str, b: str) -> bool:
@@ -100,53 +186,90 @@ def _distance_at_most_one(a: str, b: str) -> bool:
     if la == lb:
         if a[i + 1:] == b[i + 1:]:
             return True  # substitution
-        return i + 1 < la and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
+        return _swapped_at(a, b, i)
     if la > lb:
         return a[i + 1:] == b[i:]
     return a[i:] == b[i + 1:]
 
 
+def _swapped_at(a: str, b: str, i: int) -> bool:
+    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
+
+
 @cache
-def _word_matches(pattern: str, word: str) -> bool:
-    if pattern.endswith("*"):
-        return word.startswith(pattern[:-1])
-    if pattern.endswith("="):
-        return word == pattern[:-1]
-    if pattern == word:
-        return True
-    # A typo rarely hits the first letter; requiring it keeps real words apart ("rappelle").
-    return (
-        len(pattern) >= _FUZZY_MIN
-        and len(word) >= _FUZZY_MIN
-        and pattern[0] == word[0]
-        and _distance_at_most_one(pattern, word)
-    )
+def _is_known(word: str) -> bool:
+    lex = _lexicon()
+    return word in lex.vocabulary or any(word.startswith(p[:-1]) for p in lex.prefixes)
 
 
-def _group_at(words: list[str], start: int, group: tuple[str, ...]) -> bool:
-    if start + len(group) > len(words):
+def _is_typo_of(pattern: str, word: str) -> bool:
+    """Whether ``word`` reads as ``pattern`` with one typo.
+
+    Only an unknown word can be a typo: "about" is not "abort" and "reset" is not "reste",
+    because both are words the lexicon or the language lists know. A typo rarely hits the
+    first letter, so that one must match ("rappelle" is not "appelle"). A word of five letters
+    or more may differ by any one edit ("purchse", "pooll"); a four-letter word only by a swap
+    of neighbours ("hlep"), as one letter changed or missing in four makes another real word
+    too often ("than" is not "thank").
+    """
+    if not word or pattern[0] != word[0] or min(len(pattern), len(word)) < _FUZZY_MIN - 1 or _is_known(word):
         return False
-    return all(_word_matches(p, words[start + k]) for k, p in enumerate(group))
+    if len(word) >= _FUZZY_MIN:
+        return _distance_at_most_one(pattern, word)
+    if len(pattern) != len(word):
+        return False
+    first = next((i for i in range(len(word)) if word[i] != pattern[i]), len(word))
+    return _swapped_at(pattern, word, first)
 
 
-def _cue_matches(cue: _Cue, words: list[str]) -> bool:
-    starts = [0] if cue.anchored else range(len(words))
-    for start in starts:
-        if not _group_at(words, start, cue.parts[0]):
-            continue
-        position = start + len(cue.parts[0])
-        ok = True
-        for group in cue.parts[1:]:
-            for skip in range(_GAP + 1):
-                if _group_at(words, position + skip, group):
-                    position += skip + len(group)
-                    break
-            else:
-                ok = False
+@cache
+def _tokens_of(word: str) -> frozenset[str]:
+    """Every cue token ``word`` fills: itself, a token it is a typo of, a ``prefix*``, a
+    ``word=``, and the ``@class`` of any of those. Cached per word, so scoring a message is a
+    few set lookups per word."""
+    lex = _lexicon()
+    found = {word}
+    if not _is_known(word):
+        found.update(t for t in lex.literal.get(word[:1], ()) if _is_typo_of(t, word))
+    found.update(p for p in lex.prefixes if word.startswith(p[:-1]))
+    if f"{word}=" in lex.exact_only:
+        found.add(f"{word}=")
+    found.update(f"@{name}" for name, members in lex.classes.items() if members & found)
+    return frozenset(found)
+
+
+def _word_matches(pattern: str, word: str) -> bool:
+    return pattern in _tokens_of(word)
+
+
+def _group_at(hits: list[frozenset[str]], start: int, group: tuple[str, ...]) -> bool:
+    if start + len(group) > len(hits):
+        return False
+    return all(token in hits[start + k] for k, token in enumerate(group))
+
+
+def _rest_matches(cue: _Cue, hits: list[frozenset[str]], start: int) -> bool:
+    """Whether ``cue`` matches from ``start`` (its first group is known to match there)."""
+    if not _group_at(hits, start, cue.parts[0]):
+        return False
+    position = start + len(cue.parts[0])
+    for group, gap in zip(cue.parts[1:], cue.gaps):
+        for skip in range(gap + 1):
+            if _group_at(hits, position + skip, group):
+                position += skip + len(group)
                 break
-        if ok:
-            return True
-    return False
+        else:
+            return False
+    return True
+
+
+def _anchors(words: list[str], filler: frozenset[str]) -> tuple[int, ...]:
+    """Where a "^" cue may start: the first word, or the first one after leading filler
+    ("show me who has..." asks "who has...", "ok yes" answers "yes")."""
+    for position, word in enumerate(words):
+        if word not in filler:
+            return (0, position) if position else (0,)
+    return (0,)
 
 
 # --- scoring -----------------------------------------------------------------------------------
@@ -154,37 +277,63 @@ def _cue_matches(cue: _Cue, words: list[str]) -> bool:
 _ONLY_PUNCTUATION = re.compile(r"^[\s?¿!.]*$")
 
 
-def score_intents(words: list[str], features: frozenset[str]) -> dict[Intent, float]:
-    """Raw score per intent: matched cues plus entity features.
+def cue_scores(words: list[str]) -> dict[Intent, float]:
+    """Score per intent from the words alone (cue phrases, question patterns).
 
-    A single word counts once per intent, for its best cue, so a word that matches several
-    spellings ("licence", "licences", "license" by typo tolerance) is not counted three times.
+    Each cue counts once per message. A single word counts once per intent, for its best cue,
+    so a word that matches several spellings ("licence", "licences", "license" by typo
+    tolerance) is not counted three times, nor a word written twice.
     """
-    cues, _, _ = _cues()
+    lex = _lexicon()
+    hits = [_tokens_of(w) for w in words]
+    anchors = _anchors(words, lex.filler)
     scores: dict[Intent, float] = {}
-    best_single: dict[tuple[Intent, int], float] = {}
-    for cue in cues:
-        if len(cue.parts) == 1 and len(cue.parts[0]) == 1 and not cue.anchored:
-            pattern = cue.parts[0][0]
-            for position, word in enumerate(words):
-                if _word_matches(pattern, word):
-                    slot = (cue.intent, position)
-                    best_single[slot] = max(best_single.get(slot, 0.0), cue.weight)
-            continue
-        if _cue_matches(cue, words):
-            scores[cue.intent] = scores.get(cue.intent, 0.0) + cue.weight
-    counted: set[tuple[Intent, str]] = set()
-    for (intent, position), weight in best_single.items():
-        if (intent, words[position]) in counted:
-            continue  # the same word twice in a message counts once
-        counted.add((intent, words[position]))
+    matched: set[int] = set()
+    for start, tokens in enumerate(hits):
+        for token in tokens:
+            for index in lex.cues_by_first.get(token, ()):
+                if index in matched:
+                    continue
+                cue = lex.cues[index]
+                if cue.anchored and start not in anchors:
+                    continue
+                if _rest_matches(cue, hits, start):
+                    matched.add(index)
+                    scores[cue.intent] = scores.get(cue.intent, 0.0) + cue.weight
+    best_single: dict[tuple[Intent, str], float] = {}
+    for word, tokens in zip(words, hits):
+        for token in tokens:
+            for intent, weight in lex.single.get(token, ()):
+                slot = (intent, word)
+                best_single[slot] = max(best_single.get(slot, 0.0), weight)
+    for (intent, _), weight in best_single.items():
         scores[intent] = scores.get(intent, 0.0) + weight
-    for feature, weights in lexicon()["features"].items():
-        if feature in features:
-            for intent_name, weight in weights.items():
-                intent = Intent(intent_name)
-                scores[intent] = scores.get(intent, 0.0) + float(weight)
     return scores
+
+
+def score_intents(words: list[str], features: frozenset[str]) -> dict[Intent, float]:
+    """Raw score per intent: matched cues plus what the entities found say.
+
+    Two kinds of entity evidence, both data in the lexicon: ``features`` always add (a phone
+    number is a number check on its own), ``boosts`` add only to an intent the words already
+    point to (a country makes "minutes ... Germany" a firmer pool question, but a country
+    alone says nothing about what is asked).
+    """
+    lex = _lexicon()
+    scores = cue_scores(words)
+    worded = {intent for intent, score in scores.items() if score > 0}
+    for feature in sorted(features):
+        for intent, weight in lex.features.get(feature, {}).items():
+            scores[intent] = scores.get(intent, 0.0) + weight
+        for intent, weight in lex.boosts.get(feature, {}).items():
+            if intent in worded:
+                scores[intent] = scores.get(intent, 0.0) + weight
+    return scores
+
+
+def has_domain_evidence(words: list[str], features: frozenset[str]) -> bool:
+    """Whether the message is about calling at all: a telling entity, or a ``@domain`` word."""
+    return bool(features & _lexicon().domain_features) or any("@domain" in _tokens_of(w) for w in words)
 
 
 def _confidence(best: float, second: float, threshold: float) -> float:
@@ -195,25 +344,46 @@ def _confidence(best: float, second: float, threshold: float) -> float:
     return round(strength * (0.5 + 0.5 * margin), 3)
 
 
+def _exact(phrase: str, exact: dict[str, Intent]) -> Intent | None:
+    """A whole message that is a command word, also with one typo ("hlep", "chekc")."""
+    if phrase in exact:
+        return exact[phrase]
+    if not phrase or " " in phrase:
+        return None
+    for command, intent in exact.items():
+        if " " not in command and _is_typo_of(command, phrase):
+            return intent
+    return None
+
+
 def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     """The intent and entities of one message; ``lang_hint`` is the activity locale (or the
-    conversation's language): French wins when it says ``fr`` or the text is clearly French."""
+    conversation's language): French wins when it says ``fr`` or the text is clearly French.
+
+    The best-scoring intent wins when it reaches the threshold. Purchase, check, pool and users
+    answer questions about calling, so when a message has no domain evidence at all (no plan,
+    number, user, minutes... word nor telling entity) they must reach a higher bar: "order
+    pizza" or "check the printer" are off-topic, not a purchase or a number check.
+    """
     text = text or ""
     lang = detect_language(lang_hint, text)
     extraction = extract(text)
-    _, exact, threshold = _cues()
-    content = [w for w in extraction.words if w not in _filler()] or extraction.words
+    lex = _lexicon()
+    content = [w for w in extraction.words if w not in lex.filler] or extraction.words
     phrase = " ".join(content)
     if not extraction.words and _ONLY_PUNCTUATION.match(text) and "?" in text:
         phrase = "?"
-    if phrase in exact and not extraction.features:
-        intent = exact[phrase]
-        return Recognition(intent=intent, score=1.0, entities=extraction.entities, lang=lang,
-                           scores={intent.value: 5.0})
+    command = _exact(phrase, lex.exact) if not extraction.features else None
+    if command is not None:
+        return Recognition(intent=command, score=1.0, entities=extraction.entities, lang=lang,
+                           scores={command.value: 5.0})
     scores = score_intents(extraction.words, extraction.features)
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best_intent, best = ranked[0] if ranked else (Intent.UNKNOWN, 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
+    threshold = lex.threshold
+    if best_intent in lex.gated and not has_domain_evidence(extraction.words, extraction.features):
+        threshold = lex.gated_threshold
     intent = best_intent if best >= threshold else Intent.UNKNOWN
     return Recognition(
         intent=intent,
