@@ -201,6 +201,8 @@ def purchase_summary_card(rec: Recommendation, lang: str) -> CardReply:
     the pools that will result, and the caveats."""
     steps = [render_item(step, lang) for step in rec.steps]
     body = [heading(t(lang, "summary.title")), text_block(_recommendation_text(rec, lang))]
+    if rec.reasons:  # the guided purchase ends with this card alone: say why, briefly
+        body.append(section(t(lang, "rec.why"), bullets([render_item(r, lang) for r in rec.reasons], lang)))
     body.append(section(t(lang, "summary.steps"), [
         text_block(t(lang, "summary.step", n=str(n), text=text), spacing="Small")
         for n, text in enumerate(steps, start=1)
@@ -402,3 +404,65 @@ def carrier_choice(lang: str) -> CardReply:
 def plan_choice(lang: str, plans: Sequence[str] = ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5", "MCOPSTN_PAYG_2", "MCOTEAMS_ESSENTIALS")) -> CardReply:
     """Calling Plans by name; the value is the SKU."""
     return choice_card(t(lang, "prompt.plan"), [(plan_name(p, lang), p) for p in plans], lang)
+
+
+#: Minutes-per-user buttons: rough answers are enough (the advisor compares them with allowances).
+DOMESTIC_MINUTES_CHOICES = (("minutes.none", 0), ("minutes.up_to", 120), ("minutes.about", 500), ("minutes.over", 1200))
+INTERNATIONAL_MINUTES_CHOICES = (("minutes.up_to", 100), ("minutes.about", 300), ("minutes.over", 600))
+
+
+def minutes_choice(lang: str, question_key: str, *, international: bool = False) -> CardReply:
+    """Rough minutes per user per month as buttons (the value is a number), plus "I don't know".
+
+    "More than N" sends N + 1: above the allowance is what the advisor needs to know.
+    """
+    table = INTERNATIONAL_MINUTES_CHOICES if international else DOMESTIC_MINUTES_CHOICES
+    choices: list[tuple[str, Any]] = []
+    for key, minutes in table:
+        value = minutes + 1 if key == "minutes.over" else minutes
+        label = t(lang, key) if key == "minutes.none" else t(lang, key, minutes=minutes)
+        choices.append((label, value))
+    choices.append((t(lang, "choice.dont_know"), "unknown"))
+    return choice_card(t(lang, question_key), choices, lang)
+
+
+# --- users ---------------------------------------------------------------------------------------
+
+#: At most this many rows in the users table (a chat card, not a report: the CLI lists them all).
+USERS_CARD_ROWS = 30
+
+
+def users_card(users: Sequence[Any], lang: str) -> CardReply:
+    """The tenant's users: name, UPN, usage location and the Calling Plan their licences give.
+
+    ``users`` are ``knowledge.records.UserRecord``s (anything with ``display_name``, ``upn``,
+    ``usage_location`` and ``licenses``).
+    """
+    catalog = load_catalog()
+    body: list[dict[str, Any]] = [heading(t(lang, "users.title", count=len(users)))]
+    if not users:
+        body.append(text_block(t(lang, "users.empty")))
+        return CardReply(attachment=adaptive_card(body), text=t(lang, "users.empty"))
+    columns = ("name", "upn", "country", "plan")
+    rows = [{"type": "TableRow", "style": "accent",
+             "cells": [_cell(t(lang, f"users.col.{c}"), weight="Bolder") for c in columns]}]
+    for user in users[:USERS_CARD_ROWS]:
+        plans = [p.sku for p in (catalog.calling_plan_for(sku) for sku in user.licenses) if p is not None]
+        values = {
+            "name": user.display_name or user.upn,
+            "upn": user.upn,
+            "country": country_name(user.usage_location, lang) if user.usage_location else t(lang, "users.no_location"),
+            "plan": join((plan_name(p, lang) for p in dict.fromkeys(plans)), lang) or t(lang, "users.no_plan"),
+        }
+        rows.append({"type": "TableRow", "cells": [_cell(values[c], size="Small") for c in columns]})
+    body.append({"type": "Table", "firstRowAsHeader": True, "showGridLines": True, "gridStyle": "accent",
+                 "columns": [{"width": w} for w in (2, 3, 2, 2)], "rows": rows})
+    if len(users) > USERS_CARD_ROWS:
+        body.append(text_block(t(lang, "users.more", count=len(users) - USERS_CARD_ROWS), isSubtle=True))
+    by_country: dict[str | None, int] = {}
+    for user in users:
+        by_country[user.usage_location] = by_country.get(user.usage_location, 0) + 1
+    summary = join((t(lang, "users.text_country", count=n, country=country_name(c, lang)) if c
+                    else t(lang, "users.text_no_location", count=n)
+                    for c, n in sorted(by_country.items(), key=lambda item: (item[0] is None, -item[1]))), lang)
+    return CardReply(attachment=adaptive_card(body), text=t(lang, "users.text", count=len(users), summary=summary))

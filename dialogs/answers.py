@@ -1,0 +1,180 @@
+"""Reading the answer to one question: a card click (``activity.value``) or typed text.
+
+Each reader returns the slots the answer fills (a small dict merged into the dialog's slots),
+or None when the answer is not one: the prompt then says what it expects and asks again.
+Clicks carry exact values (``{"value": "E5"}``); typed text goes through the same entity
+extraction as the recognizer, so "the UK and Germany", "1 200" or "+44 20 7946 0958" read the
+same in a prompt as in a first message.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from dialogs.entities import extract_entities, first_integer
+from dialogs.slots import MAX_MINUTES, NO_CARRIER, counts_per_country, known_countries, says_dont_know, says_no_carrier
+from knowledge.advisor import MAX_USERS
+from knowledge.catalog import load_catalog
+
+UNKNOWN = "unknown"
+CARRIERS = ("operator_connect", "direct_routing", "on_premises")
+
+#: A typed answer that is nothing but a phone number or short code (``112``, ``+44 20 7946 0958``).
+_DIALLED = re.compile(r"^\s*\+?[\d(][\d\s().\-/*•#]*\s*$")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the admin sent: the clicked value (None when typed) and the typed text."""
+
+    value: Any
+    text: str
+
+    @classmethod
+    def of(cls, activity: Any) -> Answer:
+        value = activity.value.get("value") if isinstance(activity.value, dict) else None
+        return cls(value=value, text=(activity.text or "").strip())
+
+    @property
+    def empty(self) -> bool:
+        return self.value is None and not self.text
+
+
+def _country(value: Any) -> str | None:
+    country = load_catalog().country_by_name(str(value)) if value not in (None, "") else None
+    return country.iso if country else None
+
+
+def read_countries(answer: Answer) -> dict[str, Any] | None:
+    """Usage-location countries; typed counts ("30 in France, 10 in Germany") come along."""
+    if answer.value is not None:
+        values = answer.value if isinstance(answer.value, list) else [answer.value]
+        codes = [c for c in (_country(v) for v in values) if c]
+        return {"countries": list(dict.fromkeys(codes))} if codes else None
+    entities = extract_entities(answer.text)
+    codes = known_countries(entities.countries)
+    if not codes:
+        typed = _country(answer.text)
+        codes = [typed] if typed else []
+    if not codes:
+        return None
+    slots: dict[str, Any] = {"countries": codes}
+    counts = {c: n for c, n in counts_per_country(answer.text).items() if c in codes}
+    if len(counts) >= 2 and set(counts) >= set(codes):
+        slots["users_per_country"] = counts
+    elif entities.user_count:
+        slots["users"] = entities.user_count
+    return slots
+
+
+def read_country(answer: Answer) -> str | None:
+    """One country (the caller's usage location)."""
+    slots = read_countries(answer)
+    return slots["countries"][0] if slots else None
+
+
+def read_users(answer: Answer, countries: list[str] | None = None) -> dict[str, Any] | None:
+    """A number of users (per country), or one count per country ("30 in France, 10 in Germany")."""
+    if answer.value is not None:
+        value = answer.value
+        count = value if isinstance(value, int) and not isinstance(value, bool) else first_integer(str(value))
+    else:
+        counts = counts_per_country(answer.text)
+        if countries and len(countries) > 1 and set(counts) >= set(countries):
+            return {"users_per_country": {c: counts[c] for c in countries}, "users": None}
+        count = first_integer(answer.text)
+    if count is None or not 1 <= count <= MAX_USERS:
+        return None
+    return {"users": count}
+
+
+def read_yes_no(answer: Answer) -> bool | None:
+    if isinstance(answer.value, bool):
+        return answer.value
+    if answer.value is not None:
+        return None
+    entities = extract_entities(answer.text)
+    if entities.yes_no is not None:
+        return entities.yes_no
+    if entities.line is not None:  # "internationally", "only domestic"
+        return entities.line == "international"
+    return None
+
+
+def read_licence(answer: Answer) -> str | None:
+    """A base-licence family id of the catalog (E5, BUSINESS_PREMIUM...), or ``"unknown"``."""
+    catalog = load_catalog()
+    if answer.value is not None:
+        if answer.value == UNKNOWN:
+            return UNKNOWN
+        family = catalog.family(str(answer.value))
+        return family.id if family else None
+    if says_dont_know(answer.text):
+        return UNKNOWN
+    licence = extract_entities(answer.text).base_licence
+    if licence:
+        return licence
+    family = catalog.family(answer.text)
+    return family.id if family else None
+
+
+def read_carrier(answer: Answer) -> str | None:
+    """``operator_connect``, ``direct_routing``, ``on_premises``, or ``"none"``."""
+    if answer.value is not None:
+        return answer.value if answer.value in (NO_CARRIER, *CARRIERS) else None
+    carrier = extract_entities(answer.text).carrier
+    if carrier in CARRIERS:
+        return carrier
+    if says_no_carrier(answer.text) or says_dont_know(answer.text):
+        return NO_CARRIER
+    return None
+
+
+def read_minutes(answer: Answer) -> int | str | None:
+    """Minutes per user per month, or ``"unknown"``."""
+    if answer.value is not None:
+        value = answer.value
+        if value == UNKNOWN:
+            return UNKNOWN
+        minutes = value if isinstance(value, int) and not isinstance(value, bool) else first_integer(str(value))
+    else:
+        if says_dont_know(answer.text):
+            return UNKNOWN
+        minutes = first_integer(answer.text)
+    if minutes is None or not 0 <= minutes <= MAX_MINUTES:
+        return None
+    return minutes
+
+
+def read_number(answer: Answer) -> str | None:
+    """The phone number as written (or a Teams user's UPN: a Teams-to-Teams call)."""
+    if answer.value is not None:
+        return str(answer.value) if str(answer.value).strip() else None
+    entities = extract_entities(answer.text)
+    if entities.numbers:
+        return entities.numbers[0]
+    if _DIALLED.match(answer.text) and sum(c.isdigit() for c in answer.text) >= 2:
+        return answer.text.strip()
+    if entities.users and "@" in entities.users[0]:
+        return entities.users[0]
+    return None
+
+
+def read_plan(answer: Answer) -> str | None:
+    """A Calling Plan SKU (from a click, a name, a SKU or "domestic"/"international"), or PAYG."""
+    catalog = load_catalog()
+    if answer.value is not None:
+        plan = catalog.find_plan(str(answer.value))
+        return plan.sku if plan else None
+    entities = extract_entities(answer.text)
+    if entities.plan:
+        return entities.plan
+    plan = catalog.calling_plan_for(answer.text)
+    if plan is not None:
+        return plan.sku
+    if entities.line == "international":
+        return "MCOPSTN2"
+    if entities.line == "domestic":
+        return "MCOPSTN1"
+    return None

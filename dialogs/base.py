@@ -1,0 +1,116 @@
+"""The base of every multi-turn dialog: "cancel" and "help" work at every step.
+
+Like the BotBuilder samples' ``CancelAndHelpDialog``: before the active step sees a message,
+:meth:`InterruptibleDialog.on_continue_dialog` checks whether it interrupts the dialog.
+
+* A valid answer to the open question is always an answer ("no" to "do they call abroad?",
+  "about 300 minutes"), so the question's own reader runs first.
+* "cancel" (typed, or a card's ``{"intent": "cancel"}``) ends the dialog and says so.
+* "help" explains what the dialog is doing and asks the open question again.
+* A different request (typed "pool balance", or a welcome-card button) ends this dialog and
+  hands the message back to the root dialog, which starts that request instead.
+* Anything else is a bad answer: the prompt says what it expects and asks again.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import MessageFactory
+from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus, WaterfallStepContext
+from botbuilder.schema import ActivityTypes
+from pydantic import BaseModel
+
+from dialogs.i18n import t
+from dialogs.prompts import AnswerPrompt, all_prompts, ask
+from dialogs.recognizer import Intent, from_card_value, recognize
+from dialogs.turn import lang_of
+
+#: Requests that may interrupt a dialog in progress to start another one.
+REQUEST_INTENTS = frozenset({Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS})
+
+#: What an interrupted dialog ends with, for the root dialog.
+CANCELLED = {"cancelled": True}
+SWITCH = "switch_to"
+
+
+class InterruptibleDialog(ComponentDialog):
+    """A ComponentDialog with the answer prompts of :mod:`dialogs.prompts` and interruptions."""
+
+    #: This dialog's own intent (typing it again mid-dialog is just a bad answer, not a restart).
+    intent: Intent = Intent.UNKNOWN
+    #: The locale key of the help sentence sent before asking the open question again.
+    help_key: str = "help.purchase"
+    #: What the dialog fills (a pydantic model; kept in the waterfall's values as plain JSON,
+    #: so a dialog in progress survives a restart).
+    slots_model: type[BaseModel]
+
+    def __init__(self, dialog_id: str) -> None:
+        super().__init__(dialog_id)
+        for prompt in all_prompts():
+            self.add_dialog(prompt)
+
+    # --- slot filling ----------------------------------------------------------------------
+
+    def start_slots(self, step: WaterfallStepContext, slots: BaseModel) -> None:
+        step.values["slots"] = slots.model_dump(mode="json")
+
+    def take(self, step: WaterfallStepContext) -> Any:
+        """The slots, with the answer to the previous step's question (if one was asked) merged in."""
+        slots = self.slots_model.model_validate(step.values["slots"])
+        if isinstance(step.result, dict):
+            slots = slots.model_copy(update=step.result)
+            self.start_slots(step, slots)
+        return slots
+
+    @staticmethod
+    async def ask_if(step: WaterfallStepContext, missing: bool, question: str, **spec: Any) -> DialogTurnResult:
+        """Ask ``question`` when its slot is still empty, else go straight to the next step."""
+        if missing:
+            return await step.prompt(question, ask(question, **spec))
+        return await step.next(None)
+
+    # --- interruptions ---------------------------------------------------------------------
+
+    async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
+        activity = inner_dc.context.activity
+        if activity.type == ActivityTypes.message:
+            result = await self._interrupt(inner_dc)
+            if result is not None:
+                return result
+        return await super().on_continue_dialog(inner_dc)
+
+    async def _answers_open_question(self, inner_dc: DialogContext) -> bool:
+        active = inner_dc.active_dialog
+        if active is None:
+            return False
+        prompt = await self.find_dialog(active.id)
+        if not isinstance(prompt, AnswerPrompt):
+            return False
+        return prompt.read(inner_dc.context, active.state.get(AnswerPrompt.persisted_options)) is not None
+
+    async def _interrupt(self, inner_dc: DialogContext) -> DialogTurnResult | None:
+        context = inner_dc.context
+        activity = context.activity
+        lang = lang_of(context)
+        clicked = from_card_value(activity.value, lang)
+        if clicked is not None:
+            intent = clicked.intent
+        elif not (activity.text or "").strip() or await self._answers_open_question(inner_dc):
+            return None
+        else:
+            intent = recognize(activity.text, lang).intent
+
+        if intent == Intent.CANCEL:
+            await inner_dc.cancel_all_dialogs()
+            await context.send_activity(t(lang, "cancelled"))
+            return DialogTurnResult(DialogTurnStatus.Complete, dict(CANCELLED))
+        if intent == Intent.HELP:
+            await context.send_activity(MessageFactory.text(t(lang, self.help_key)))
+            await inner_dc.reprompt_dialog()
+            return DialogTurnResult(DialogTurnStatus.Waiting)
+        if intent in REQUEST_INTENTS and intent != self.intent:
+            await inner_dc.cancel_all_dialogs()
+            return DialogTurnResult(DialogTurnStatus.Complete, {SWITCH: intent.value})
+        return None
+
+

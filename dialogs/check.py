@@ -1,0 +1,144 @@
+"""The number check: "can alice@contoso.com call +44 20 7946 0958?" -> the call verdict card.
+
+When a user is named and the tenant's data holds them, their licence usage location and the
+Calling Plan their licences give (the catalog's licence -> plan mapping) are used, and said, so
+the admin sees what the answer rests on. Whatever is still missing is asked: the number, the
+caller's country, the plan (the plans sold in that country). The verdict comes from
+:func:`knowledge.numbers.check_call`; the card shows the pool the call draws on with this
+month's remaining minutes from the store.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
+
+from dialogs.base import InterruptibleDialog
+from dialogs.cards import DEFAULT_COUNTRY_CHOICES, verdict_card
+from dialogs.entities import PAYG
+from dialogs.i18n import t
+from dialogs.lookups import (
+    DataUnavailable,
+    calling_plan_of,
+    error_activity,
+    find_user,
+    pool_balance,
+)
+from dialogs.recognizer import Intent
+from dialogs.render import country_name, plan_name
+from dialogs.slots import CheckSlots
+from dialogs.turn import TenantData, lang_of
+from knowledge.catalog import load_catalog
+from knowledge.numbers import check_call
+
+#: The plan slot of a user whose licences give no Calling Plan (known, so not asked).
+NO_PLAN = "none"
+
+
+def plans_sold_in(country: str | None) -> list[str]:
+    """The Calling Plans offered as buttons for a caller in ``country`` (all current ones when
+    the country sells none or is unknown)."""
+    catalog = load_catalog()
+    info = catalog.country(country) if country else None
+    skus = list(info.calling_plans.plans) if info is not None and info.calling_plans else []
+    plans = [p for p in (catalog.find_plan(s) for s in skus) if p is not None and not p.deprecated]
+    if not plans:
+        plans = [p for p in catalog.plans if not p.deprecated and not p.is_partner and p.kind != "international_addon"]
+    return [p.sku for p in plans]
+
+
+def resolve_plan(plan: str | None, country: str | None) -> str | None:
+    """``PAYG`` -> the pay-as-you-go SKU of the caller's country (its zone); ``none`` -> None."""
+    if plan in (None, NO_PLAN):
+        return None
+    if plan != PAYG:
+        return plan
+    catalog = load_catalog()
+    payg = [p for p in (catalog.find_plan(s) for s in plans_sold_in(country)) if p is not None and p.is_payg]
+    if not payg:
+        payg = [p for p in catalog.plans if p.is_payg]
+    return payg[0].sku
+
+
+class NumberCheckDialog(InterruptibleDialog):
+    intent = Intent.CHECK
+    help_key = "help.check"
+    slots_model = CheckSlots
+
+    def __init__(self, tenants: TenantData) -> None:
+        super().__init__(NumberCheckDialog.__name__)
+        self.tenants = tenants
+        self.add_dialog(WaterfallDialog("check_steps", [self._start, self._country, self._plan, self._verdict]))
+        self.initial_dialog_id = "check_steps"
+
+    async def _start(self, step: WaterfallStepContext) -> DialogTurnResult:
+        slots = CheckSlots.model_validate(step.options or {})
+        if slots.user:
+            slots = await self._with_user(step, slots)
+        if slots.number and not any(c.isdigit() for c in slots.number) and "@" not in slots.number:
+            slots = await self._callee(step, slots)
+        self.start_slots(step, slots)
+        return await self.ask_if(step, not slots.number, "number")
+
+    async def _callee(self, step: WaterfallStepContext, slots: CheckSlots) -> CheckSlots:
+        """A second user named by name ("can @Keith call @Laura"): their UPN, a Teams-to-Teams call."""
+        try:
+            tenant = await self.tenants.resolve(step.context)
+            user = await find_user(self.tenants, tenant, slots.number) if tenant else None
+        except DataUnavailable:
+            return slots
+        return slots.model_copy(update={"number": user.upn}) if user is not None else slots
+
+    async def _with_user(self, step: WaterfallStepContext, slots: CheckSlots) -> CheckSlots:
+        """Fill the caller's country and plan from the store, and say what was found."""
+        context, lang = step.context, lang_of(step.context)
+        try:
+            tenant = await self.tenants.resolve(context)
+            user = await find_user(self.tenants, tenant, slots.user) if tenant else None
+        except DataUnavailable as exc:
+            await context.send_activity(error_activity(exc, lang))
+            return slots
+        if user is None:
+            await context.send_activity(t(lang, "user_unknown", user=slots.user))
+            return slots
+        update: dict[str, Any] = {"upn": user.upn}
+        plan = calling_plan_of(user)
+        if slots.plan is None:
+            update["plan"] = plan or NO_PLAN
+        if slots.caller_country is None and user.usage_location:
+            update["caller_country"] = user.usage_location
+        if not user.usage_location:
+            await context.send_activity(t(lang, "check.user_no_location", user=user.upn))
+        elif plan:
+            await context.send_activity(t(lang, "check.user", user=user.upn, country=country_name(user.usage_location, lang),
+                                          plan=plan_name(plan, lang)))
+        else:
+            await context.send_activity(t(lang, "check.user_no_plan", user=user.upn,
+                                          country=country_name(user.usage_location, lang)))
+        return slots.model_copy(update=update)
+
+    async def _country(self, step: WaterfallStepContext) -> DialogTurnResult:
+        slots = self.take(step)
+        return await self.ask_if(step, slots.caller_country is None, "caller_country",
+                                  choices=list(DEFAULT_COUNTRY_CHOICES))
+
+    async def _plan(self, step: WaterfallStepContext) -> DialogTurnResult:
+        slots = self.take(step)
+        missing = slots.plan is None and slots.carrier is None
+        return await self.ask_if(step, missing, "plan", plans=plans_sold_in(slots.caller_country))
+
+    async def _verdict(self, step: WaterfallStepContext) -> DialogTurnResult:
+        slots = self.take(step)
+        context, lang = step.context, lang_of(step.context)
+        verdict = check_call(
+            slots.number or "", slots.caller_country or "", resolve_plan(slots.plan, slots.caller_country),
+            carrier=slots.carrier, upn=slots.upn,
+        )
+        balance = None
+        if verdict.pool is not None:
+            try:
+                balance = await pool_balance(self.tenants, await self.tenants.resolve(context), verdict.pool)
+            except DataUnavailable as exc:
+                await context.send_activity(error_activity(exc, lang))
+        await context.send_activity(verdict_card(verdict, lang, balance).to_activity())
+        return await step.end_dialog({"done": "check"})

@@ -1,0 +1,177 @@
+"""Answers read from the imported data: pool balances, the user list, a user, a pool.
+
+Single-turn requests (pool balance, list users) are plain functions returning the activities to
+send: they ask nothing, so they need no dialog. The store is ``knowledge.store.AsyncStore``
+(its file work runs on the store's own thread); a damaged store is one sentence, never a
+traceback, and a tenant without data gets told how to import it.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.schema import Activity
+
+from dialogs.cards import pool_table_card, users_card
+from dialogs.entities import Entities, resolve_month
+from dialogs.i18n import format_month, t
+from dialogs.render import country_name, join, line_name, plan_name
+from dialogs.slots import known_countries
+from dialogs.turn import TenantData, tenant_id_of
+from knowledge.catalog import load_catalog
+from knowledge.pools import PoolBalance, PoolKey
+from knowledge.records import UserRecord
+from knowledge.store_layout import StoreError
+
+
+class DataUnavailable(Exception):
+    """The store could not be read; the message is for the admin (one line)."""
+
+
+def today() -> Any:
+    return datetime.now(timezone.utc).date()
+
+
+def no_data_activity(context: TurnContext, lang: str) -> Activity:
+    """How to import data, for a tenant the store does not hold."""
+    tenant = tenant_id_of(context.activity)
+    text = t(lang, "data.none", tenant=tenant) if tenant else t(lang, "data.none_no_tenant")
+    return MessageFactory.text(f"{text}\n\n{t(lang, 'data.demo_hint')}")
+
+
+def error_activity(error: Exception, lang: str) -> Activity:
+    return MessageFactory.text(t(lang, "data.error", error=str(error) or type(error).__name__))
+
+
+async def _read(call: Any) -> Any:
+    try:
+        return await call
+    except (StoreError, OSError, ValueError) as exc:  # a damaged or unreadable store
+        raise DataUnavailable(str(exc)) from exc
+
+
+# --- users --------------------------------------------------------------------------------------
+
+
+def calling_plan_of(user: UserRecord) -> str | None:
+    """The Calling Plan SKU the user's licences give (the catalog's licence -> plan mapping)."""
+    catalog = load_catalog()
+    for sku in user.licenses:
+        plan = catalog.calling_plan_for(sku)
+        if plan is not None:
+            return plan.sku
+    return None
+
+
+async def find_user(tenants: TenantData, tenant: str, query: str) -> UserRecord | None:
+    """A user by UPN, mail nickname or display name; a bare first name ("@Alice") when only one
+    user has it. A different UPN is never taken for another person."""
+    store = tenants.store
+    user = await _read(store.find_user(tenant, query))
+    if user is not None or "@" in query:
+        return user
+    wanted = query.strip().casefold()
+    matches = [u for u in await _read(store.users(tenant))
+               if u.display_name.casefold().split()[:1] == [wanted]
+               or u.upn.partition("@")[0].split(".")[0] == wanted]
+    return matches[0] if len(matches) == 1 else None
+
+
+def _user_filter(users: list[UserRecord], entities: Entities) -> list[UserRecord]:
+    countries = set(known_countries(entities.countries))
+    catalog = load_catalog()
+    plan = catalog.find_plan(entities.plan) if entities.plan else None
+    selected = []
+    for user in users:
+        if countries and user.usage_location not in countries:
+            continue
+        if entities.plan:
+            held = calling_plan_of(user)
+            if plan is None and not (held and catalog.plan(held).is_payg):
+                continue  # PAYG asked
+            if plan is not None and held != plan.sku:
+                continue
+        selected.append(user)
+    return selected
+
+
+async def users_activities(context: TurnContext, tenants: TenantData, entities: Entities, lang: str) -> list[Activity]:
+    try:
+        tenant = await tenants.resolve(context)
+        if tenant is None:
+            return [no_data_activity(context, lang)]
+        users = await _read(tenants.store.users(tenant))
+    except DataUnavailable as exc:
+        return [error_activity(exc, lang)]
+    return [users_card(_user_filter(users, entities), lang).to_activity()]
+
+
+# --- pools --------------------------------------------------------------------------------------
+
+
+async def pool_balance(tenants: TenantData, tenant: str | None, key: PoolKey | None) -> PoolBalance | None:
+    """This month's balance of the pool ``key`` (None when unknown or no data)."""
+    if tenant is None or key is None:
+        return None
+    balances = await _read(tenants.store.pools(tenant))
+    return next((b for b in balances if b.key == key), None)
+
+
+def _pool_filters(entities: Entities, user: UserRecord | None) -> tuple[set[str], str | None, str | None, str | None]:
+    """(pool countries, plan capability or "PAYG", line, upn) asked for."""
+    catalog = load_catalog()
+    countries = {catalog.pool_country(c) for c in known_countries(entities.countries)}
+    capability = None
+    if entities.plan:
+        plan = catalog.find_plan(entities.plan)
+        capability = plan.capability if plan else entities.plan
+    upn = None
+    if user is not None:
+        if user.usage_location:
+            countries.add(catalog.pool_country(user.usage_location))
+        sku = calling_plan_of(user)
+        if sku and capability is None:
+            capability = catalog.plan(sku).capability
+            upn = user.upn if catalog.plan(sku).pool == "per_user" else None
+    return countries, capability, entities.line, upn
+
+
+def _describe(countries: set[str], capability: str | None, line: str | None, lang: str) -> str:
+    parts = [country_name(c, lang) for c in sorted(countries)]
+    if capability:
+        parts.append(plan_name(capability, lang))
+    if line:
+        parts.append(line_name(line, lang))
+    return join(parts, lang)
+
+
+async def pool_activities(context: TurnContext, tenants: TenantData, entities: Entities, lang: str) -> list[Activity]:
+    """The pool table of the pools the message asks about (all of them when it names none)."""
+    try:
+        tenant = await tenants.resolve(context)
+        if tenant is None:
+            return [no_data_activity(context, lang)]
+        day = today()
+        month = resolve_month(entities.month, day) or day.strftime("%Y-%m")
+        balances = await _read(tenants.store.pools(tenant, month))
+        user = await find_user(tenants, tenant, entities.users[0]) if entities.users else None
+    except DataUnavailable as exc:
+        return [error_activity(exc, lang)]
+    as_of = day if month == day.strftime("%Y-%m") else None
+    if not balances:
+        return [MessageFactory.text(t(lang, "pools.none_month", month=format_month(month, lang)))]
+    countries, capability, line, upn = _pool_filters(entities, user)
+    matched = [
+        b for b in balances
+        if (not countries or b.country in countries)
+        and (capability is None or b.plan == capability)
+        and (line is None or b.line == line)
+        and (upn is None or b.upn == upn)
+    ]
+    replies: list[Activity] = []
+    if not matched:
+        replies.append(MessageFactory.text(t(lang, "pools.no_match", filter=_describe(countries, capability, line, lang))))
+        matched = balances
+    replies.append(pool_table_card(matched, lang, month=month, as_of=as_of).to_activity())
+    return replies

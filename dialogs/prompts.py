@@ -1,0 +1,154 @@
+"""The questions the dialogs ask, as one botbuilder ``Prompt`` that takes a click OR typed text.
+
+WHY not ``ChoicePrompt``/``ConfirmPrompt``: on ``msteams`` they send a Hero card with imBack
+buttons, which the Agents Playground (our end-to-end client) does not deliver. Every choice is
+an Adaptive Card with ``Action.Submit`` buttons here (``dialogs.cards``), whose click arrives as
+a message with ``value = {"value": ...}`` and no text; typed answers are read with the same
+entity extraction as first messages (``dialogs.answers``). A bad answer gets the question again
+with a sentence saying what is expected.
+
+Each prompt's card is rendered when it is sent, in the turn's language, from a small JSON spec
+kept in the dialog state (``PromptOptions.validations``): nothing language-specific or
+non-serializable is stored, so a conversation resumes after a restart, in the language it has
+by then.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.dialogs import PromptOptions
+from botbuilder.dialogs.prompts import Prompt, PromptRecognizerResult
+from botbuilder.schema import Activity, InputHints
+
+from dialogs import answers
+from dialogs.answers import Answer
+from dialogs.cards import (
+    CardReply,
+    carrier_choice,
+    countries_choice,
+    licence_choice,
+    minutes_choice,
+    plan_choice,
+    yes_no_choice,
+)
+from dialogs.i18n import t
+from dialogs.render import localize_params
+from dialogs.turn import lang_of
+
+Spec = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One kind of question: how it is asked, how an answer is read, what a retry says."""
+
+    id: str
+    reprompt_key: str
+    render: Callable[[str, Spec], CardReply | str]
+    read: Callable[[Answer, Spec], dict[str, Any] | None]
+
+
+def _slot(name: str, reader: Callable[[Answer], Any]) -> Callable[[Answer, Spec], dict[str, Any] | None]:
+    def read(answer: Answer, spec: Spec) -> dict[str, Any] | None:
+        value = reader(answer)
+        return None if value is None else {name: value}
+
+    return read
+
+
+def _text(spec: Spec, lang: str) -> str:
+    return t(lang, spec["text_key"], **localize_params(spec.get("params", {}), lang))
+
+
+QUESTIONS: dict[str, Question] = {
+    q.id: q
+    for q in (
+        Question("countries", "reprompt.countries",
+                 lambda lang, spec: countries_choice(lang, spec.get("choices")),
+                 lambda answer, spec: answers.read_countries(answer)),
+        Question("users", "reprompt.users",
+                 lambda lang, spec: _text(spec, lang),
+                 lambda answer, spec: answers.read_users(answer, spec.get("countries"))),
+        Question("international", "reprompt.yes_no",
+                 lambda lang, spec: yes_no_choice(lang, "prompt.international"),
+                 _slot("international", answers.read_yes_no)),
+        Question("international_minutes", "reprompt.minutes",
+                 lambda lang, spec: minutes_choice(lang, "prompt.intl_minutes", international=True),
+                 _slot("international_minutes", answers.read_minutes)),
+        Question("licence", "reprompt.licence",
+                 lambda lang, spec: licence_choice(lang),
+                 _slot("base_licence", answers.read_licence)),
+        Question("carrier", "reprompt.carrier",
+                 lambda lang, spec: carrier_choice(lang),
+                 _slot("carrier", answers.read_carrier)),
+        Question("minutes", "reprompt.minutes",
+                 lambda lang, spec: minutes_choice(lang, "prompt.minutes"),
+                 _slot("minutes_per_user", answers.read_minutes)),
+        Question("number", "reprompt.number",
+                 lambda lang, spec: t(lang, "prompt.number"),
+                 _slot("number", answers.read_number)),
+        Question("caller_country", "reprompt.countries",
+                 lambda lang, spec: countries_choice(lang, spec.get("choices"), question_key="prompt.caller_country"),
+                 _slot("caller_country", answers.read_country)),
+        Question("plan", "reprompt.plan",
+                 lambda lang, spec: plan_choice(lang, spec["plans"]) if spec.get("plans") else plan_choice(lang),
+                 _slot("plan", answers.read_plan)),
+    )
+}
+
+
+def ask(question: str, **spec: Any) -> PromptOptions:
+    """The options to start the prompt ``question`` with (``spec``: JSON-able details)."""
+    if question not in QUESTIONS:
+        raise KeyError(f"no question {question!r}")
+    return PromptOptions(validations=dict(spec))
+
+
+def question_activity(question: Question, spec: Spec, lang: str, *, retry: bool) -> Activity:
+    rendered = question.render(lang, spec)
+    if isinstance(rendered, str):
+        text = t(lang, question.reprompt_key) if retry else rendered
+        activity = MessageFactory.text(text)
+    else:
+        text = t(lang, question.reprompt_key) if retry else rendered.text
+        activity = MessageFactory.attachment(rendered.attachment, text=text)
+    activity.input_hint = InputHints.expecting_input
+    return activity
+
+
+class AnswerPrompt(Prompt):
+    """A prompt for one :class:`Question`; it ends with the slots the answer fills (a dict)."""
+
+    def __init__(self, question: Question) -> None:
+        super().__init__(question.id)
+        self.question = question
+
+    def read(self, context: TurnContext, options: PromptOptions | None) -> dict[str, Any] | None:
+        """The slots this turn's activity answers, or None (also used to tell an answer from an
+        interruption: a valid answer is never taken for "cancel" or a new request)."""
+        answer = Answer.of(context.activity)
+        if answer.empty:
+            return None
+        spec = (options.validations if options is not None else None) or {}
+        return self.question.read(answer, spec)
+
+    async def on_prompt(self, turn_context: TurnContext, state: dict[str, object],
+                        options: PromptOptions, is_retry: bool) -> None:
+        spec = options.validations or {}
+        await turn_context.send_activity(question_activity(self.question, spec, lang_of(turn_context), retry=is_retry))
+
+    async def on_recognize(self, turn_context: TurnContext, state: dict[str, object],
+                           options: PromptOptions) -> PromptRecognizerResult:
+        slots = self.read(turn_context, options)
+        return PromptRecognizerResult(succeeded=slots is not None, value=slots)
+
+
+def all_prompts() -> list[AnswerPrompt]:
+    """One prompt dialog per question, to add to a ComponentDialog."""
+    return [AnswerPrompt(q) for q in QUESTIONS.values()]
+
+
+__all__ = ["AnswerPrompt", "QUESTIONS", "Question", "all_prompts", "ask", "question_activity"]

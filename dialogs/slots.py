@@ -1,0 +1,233 @@
+"""What the first message of a request already says, as the slots a dialog would otherwise ask for.
+
+WHY this layer on top of the recognizer: entities say *what* a message names, not the *role* it
+plays. In "40 users in France who call the UK" both countries are entities, but only France is
+where the users are (their licence usage location); the UK is a destination, and what it tells
+the purchase is "they call abroad". The same goes for "never call abroad" (a negated
+international need) and "60 users in the USA and 20 in Mexico" (a count per country). The
+vocabulary for these roles is data (``locales/slots.json``); entity extraction itself is reused
+from :mod:`dialogs.entities`, never re-implemented here.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from dialogs.entities import Entities, compiled, extract_entities, key
+from knowledge.advisor import MAX_USERS
+from knowledge.catalog import load_catalog
+
+MAX_MINUTES = 100_000
+#: The carrier slot's value for "no carrier" (the carrier buttons send it too).
+NO_CARRIER = "none"
+
+
+@cache
+def slot_words() -> dict[str, Any]:
+    text = resources.files("dialogs").joinpath("locales", "slots.json").read_text("utf-8")
+    return json.loads(text)
+
+
+@cache
+def _patterns() -> dict[str, Any]:
+    words = slot_words()
+    flags = re.IGNORECASE
+    return {
+        "markers": [re.compile(p, flags) for p in words["destination_markers"]],
+        "destination_end": re.compile(words["destination_end"], flags),
+        "count_in_country": re.compile(words["count_in_country"], flags),
+        "count_segment_end": re.compile(words["count_segment_end"], flags),
+        "minutes": re.compile(words["minutes"], flags),
+        "negations": frozenset(words["negations"]),
+        "intl_hint": frozenset(words["international_minutes_hint"]),
+        "dont_know": frozenset(words["dont_know"]),
+        "no_carrier": frozenset(words["no_carrier"]),
+        "no_carrier_mention": re.compile(words["no_carrier_mention"], flags),
+    }
+
+
+def known_countries(codes: list[str]) -> list[str]:
+    """The codes the knowledge catalog knows (the recognizer knows every ISO territory)."""
+    catalog = load_catalog()
+    return [code for code in codes if catalog.country(code) is not None]
+
+
+# --- roles of countries ------------------------------------------------------------------------
+
+
+def destination_countries(text: str) -> list[str]:
+    """Countries named right after a calling verb: "call the UK", "qui appellent l'Espagne"."""
+    found: list[str] = []
+    patterns = _patterns()
+    for marker in patterns["markers"]:
+        for match in marker.finditer(text):
+            rest = text[match.end():match.end() + 80]
+            end = patterns["destination_end"].search(rest)
+            segment = rest[: end.start()] if end else rest
+            for code in extract_entities(segment).countries:
+                if code not in found:
+                    found.append(code)
+    return found
+
+
+def split_countries(text: str, countries: list[str]) -> tuple[list[str], list[str]]:
+    """(where the users are, where they call): every country not called is a location."""
+    destinations = [c for c in destination_countries(text) if c in countries]
+    locations = [c for c in countries if c not in destinations]
+    return locations, destinations
+
+
+# --- international need ------------------------------------------------------------------------
+
+
+def _negated(words: list[str], position: int) -> bool:
+    window = slot_words()["negation_window"]
+    return any(w in _patterns()["negations"] for w in words[max(0, position - window):position])
+
+
+def international_need(text: str, locations: list[str], destinations: list[str]) -> bool | None:
+    """True/False when the message says whether the users call abroad, None when it does not.
+
+    A destination outside the users' domestic area says yes (US users calling Canada is
+    domestic); "international"/"abroad" says yes unless negated ("never call abroad"); "domestic"
+    or "national" says no. Both at once ("domestic or international?") is the question itself.
+    """
+    catalog = load_catalog()
+    if destinations and locations:
+        return any(not catalog.is_domestic(loc, dest) for loc in locations for dest in destinations)
+    if destinations:
+        return True
+    folded = key(text)
+    words = folded.split()
+    says: set[bool] = set()
+    for line, pattern in compiled().lines:
+        for match in pattern.finditer(folded):
+            position = len(folded[: match.start()].split())
+            if line == "international":
+                says.add(not _negated(words, position))
+            else:
+                says.add(False)
+    return says.pop() if len(says) == 1 else None
+
+
+# --- counts and minutes -----------------------------------------------------------------------
+
+
+def _integer(digits: str) -> int:
+    return int(re.sub(r"\D", "", digits))
+
+
+def counts_per_country(text: str) -> dict[str, int]:
+    """``"60 users in the USA and 20 in Mexico"`` -> ``{"US": 60, "MX": 20}``."""
+    patterns = _patterns()
+    counts: dict[str, int] = {}
+    for match in patterns["count_in_country"].finditer(text):
+        rest = text[match.end():match.end() + 60]
+        end = patterns["count_segment_end"].search(rest)
+        segment = rest[: end.start()] if end else rest
+        countries = known_countries(extract_entities(segment).countries)
+        value = _integer(match.group(1))
+        if countries and 1 <= value <= MAX_USERS and countries[0] not in counts:
+            counts[countries[0]] = value
+    return counts
+
+
+def minutes_mentioned(text: str) -> tuple[int | None, int | None]:
+    """(domestic minutes per user, international minutes per user) written as "300 minutes"."""
+    domestic = international = None
+    patterns = _patterns()
+    for match in patterns["minutes"].finditer(text):
+        value = _integer(match.group(1))
+        if value > MAX_MINUTES:
+            continue
+        # "200 international minutes", "300 minutes abroad", "300 minutes à l'international"
+        after = key(text[match.end():match.end() + 40]).split()[:3]
+        if (set(key(match.group(0)).split()) | set(after)) & patterns["intl_hint"]:
+            international = international if international is not None else value
+        else:
+            domestic = domestic if domestic is not None else value
+    return domestic, international
+
+
+def says_dont_know(text: str | None) -> bool:
+    return key(text or "") in _patterns()["dont_know"]
+
+
+def says_no_carrier(text: str | None) -> bool:
+    return key(text or "") in _patterns()["no_carrier"]
+
+
+# --- the slots of each request ---------------------------------------------------------------
+
+
+class PurchaseSlots(BaseModel):
+    """What the guided purchase knows so far. ``"unknown"`` records an "I don't know" answer
+    (asked, not known), so the question is not asked twice."""
+
+    countries: list[str] = Field(default_factory=list)
+    users: int | None = None
+    users_per_country: dict[str, int] | None = None
+    international: bool | None = None
+    international_minutes: int | str | None = None
+    base_licence: str | None = None
+    carrier: str | None = None
+    minutes_per_user: int | str | None = None
+
+
+def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
+    """The purchase slots the first message fills."""
+    countries = known_countries(entities.countries)
+    locations, destinations = split_countries(text, countries)
+    per_country = {c: n for c, n in counts_per_country(text).items() if c in locations}
+    users = entities.user_count
+    if len(per_country) >= 2:
+        users_per_country = per_country
+        users = None if set(per_country) >= set(locations) else users
+    else:
+        users_per_country = None
+        if users is None and len(per_country) == 1:
+            users = next(iter(per_country.values()))
+    domestic_minutes, international_minutes = minutes_mentioned(text)
+    return PurchaseSlots(
+        countries=locations,
+        users=users,
+        users_per_country=users_per_country,
+        international=international_need(text, locations, destinations),
+        international_minutes=international_minutes,
+        base_licence=entities.base_licence,
+        carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),
+        minutes_per_user=domestic_minutes,
+    )
+
+
+class CheckSlots(BaseModel):
+    """What the number check knows so far."""
+
+    number: str | None = None
+    user: str | None = None  # as named: UPN, @mention or display name
+    upn: str | None = None  # the user found in the store
+    caller_country: str | None = None
+    plan: str | None = None  # a Calling Plan SKU, "PAYG", or "none" (the user holds none)
+    carrier: str | None = None
+
+
+def check_slots(text: str, entities: Entities) -> CheckSlots:
+    """The number-check slots the first message fills (a second user named is the number:
+    a Teams-to-Teams call)."""
+    countries = known_countries(entities.countries)
+    locations, _ = split_countries(text, countries)
+    number = entities.numbers[0] if entities.numbers else None
+    if number is None and len(entities.users) >= 2:
+        number = entities.users[1]
+    return CheckSlots(
+        number=number,
+        user=entities.users[0] if entities.users else None,
+        caller_country=locations[0] if locations else None,
+        plan=entities.plan,
+        carrier=entities.carrier,
+    )

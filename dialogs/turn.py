@@ -1,0 +1,101 @@
+"""Per-turn facts every dialog needs: the reply language and the tenant whose data to use.
+
+The language is decided once per turn by the root dialog and kept in ``turn_state``, so every
+prompt and card of the turn agrees. It is REMEMBERED: in conversation state (the conversation's
+language) and in user state (the admin's, used when a new conversation starts with a neutral
+message). WHY: Teams clients and the Agents Playground send ``locale: en-US`` with card clicks
+and short answers ("40", "E5") carry no language, so a French conversation must not flip to
+English on them; :func:`dialogs.i18n.detect_language` keeps the current language unless the
+text is clearly in the other one.
+
+The tenant of a turn is ``channelData.tenant.id`` (else ``conversation.tenantId``). Its data is
+used when the store holds it; otherwise the host's ``tenant_fallback`` (the demo tenant in local
+mode); otherwise None, and the caller explains how to import data.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from botbuilder.core import ConversationState, TurnContext, UserState
+
+from dialogs.i18n import Lang, detect_language, normalize_lang
+from knowledge.store_layout import StoreError, normalize_tenant_id
+
+LANG_KEY = "callplan.lang"
+TENANT_KEY = "callplan.tenant"
+_UNRESOLVED = object()
+
+
+def lang_of(context: TurnContext) -> Lang:
+    """The reply language of this turn (set by :meth:`TurnLanguage.decide`)."""
+    lang = context.turn_state.get(LANG_KEY)
+    return lang if lang else normalize_lang(context.activity.locale)
+
+
+class TurnLanguage:
+    """Decides and remembers the conversation's language (conversation and user state)."""
+
+    def __init__(self, conversation_state: ConversationState | None, user_state: UserState | None) -> None:
+        self._conversation = conversation_state.create_property("ConversationLanguage") if conversation_state else None
+        self._user = user_state.create_property("UserProfile") if user_state else None
+
+    async def decide(self, context: TurnContext) -> Lang:
+        if context.turn_state.get(LANG_KEY):
+            return context.turn_state[LANG_KEY]
+        activity = context.activity
+        current = await self._conversation.get(context) if self._conversation else None
+        profile = (await self._user.get(context) if self._user else None) or {}
+        if current is None:
+            current = profile.get("lang")
+        lang = detect_language(activity.locale, activity.text, current=current)
+        context.turn_state[LANG_KEY] = lang
+        if self._conversation and current != lang:
+            await self._conversation.set(context, lang)
+        if self._user and profile.get("lang") != lang:
+            await self._user.set(context, {**profile, "lang": lang})
+        return lang
+
+
+def tenant_id_of(activity: Any) -> str | None:
+    """The Entra tenant id Teams put on the activity (``channelData.tenant.id`` first)."""
+    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = channel_data.get("tenant")
+    tenant_id = tenant.get("id") if isinstance(tenant, dict) else None
+    conversation = activity.conversation
+    if not tenant_id and conversation is not None:
+        # msrest maps the SDK's "tenantID"; Teams sends "tenantId" (kept in additional_properties).
+        extra = conversation.additional_properties or {}
+        tenant_id = conversation.tenant_id or extra.get("tenantId")
+    return tenant_id.strip().lower() if isinstance(tenant_id, str) and tenant_id.strip() else None
+
+
+class TenantData:
+    """Which tenant's imported data answers this turn (see the module docstring)."""
+
+    def __init__(self, store: Any, fallback: str | None) -> None:
+        self.store = store
+        self.fallback = _normalized(fallback)
+
+    async def resolve(self, context: TurnContext) -> str | None:
+        cached = context.turn_state.get(TENANT_KEY, _UNRESOLVED)
+        if cached is not _UNRESOLVED:
+            return cached
+        tenant = None
+        if self.store is not None:
+            known = set(await self.store.tenants())
+            asked = _normalized(tenant_id_of(context.activity))
+            if asked in known:
+                tenant = asked
+            elif self.fallback in known:
+                tenant = self.fallback
+        context.turn_state[TENANT_KEY] = tenant
+        return tenant
+
+
+def _normalized(tenant_id: str | None) -> str | None:
+    if not tenant_id:
+        return None
+    try:
+        return normalize_tenant_id(tenant_id)
+    except StoreError:
+        return None

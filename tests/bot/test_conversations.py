@@ -1,0 +1,240 @@
+"""Whole conversations over HTTP through the real app factory, in English and in French.
+
+Every turn is a Teams-shaped activity POSTed to ``/api/messages`` with ``expectReplies``; the
+bot state and the calling-plan store are real files under a temporary ``DATA_DIR`` seeded with
+the demo tenant (imported from real export files by ``knowledge.demo``). The app runs in local
+mode (no app id), so the demo tenant answers for the test tenant. Card clicks are sent as Teams
+and the Agents Playground send them: ``value`` set, no text, ``locale: en-US`` even in a French
+conversation.
+"""
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+import pytest
+
+from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
+from dialogs.i18n import is_clearly_french, t
+from knowledge.advisor import AdviceRequest, recommend
+from knowledge.demo import load_demo
+from knowledge.numbers import check_call
+from knowledge.store import DEFAULT_TENANT_ID, Store
+
+ADAPTIVE = "application/vnd.microsoft.card.adaptive"
+
+SAY = {
+    "en": {
+        "purchase": "which calling plan should we buy for 40 users in France who call the UK?",
+        "noted": "Noted: 40 users in France, they call abroad.",
+        "plan": "which plan should we buy?",
+        "no_carrier": "none",
+        "no": "no",
+        "check": "can alice.martin@contoso.com call 01 23 45 67 89?",
+        "user_found": "alice.martin@contoso.com: usage location France, Domestic Calling Plan.",
+        "pool": "minutes left in France",
+        "help": "help",
+        "cancel": "cancel",
+        "bad": "lots",
+    },
+    "fr": {
+        "purchase": "quel forfait d'appels acheter pour 40 utilisateurs en France qui appellent le Royaume-Uni ?",
+        "noted": "C'est noté : 40 utilisateurs (France), ils appellent l'étranger.",
+        "plan": "quel forfait acheter ?",
+        "no_carrier": "aucun",
+        "no": "non",
+        "check": "alice.martin@contoso.com peut-elle appeler le 01 23 45 67 89 ?",
+        "user_found": "alice.martin@contoso.com : emplacement d'utilisation France, Forfait d'appels nationaux.",
+        "pool": "combien de minutes restantes en France",
+        "help": "aide",
+        "cancel": "annuler",
+        "bad": "beaucoup",
+    },
+}
+LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
+
+
+@pytest.fixture(scope="module")
+def demo_store_dir(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo")
+    load_demo(Store(path))
+    return path / "store"
+
+
+@pytest.fixture
+def settings(make_settings, data_dir, demo_store_dir):
+    shutil.copytree(demo_store_dir, data_dir / "store")
+    return make_settings()
+
+
+@pytest.fixture
+async def bot(start_app, settings):
+    return await start_app(settings)
+
+
+class Chat:
+    """One Teams conversation with the bot over HTTP."""
+
+    def __init__(self, client, h, conversation_id: str = "a:conversation-http") -> None:
+        self.client, self.h, self.conversation_id = client, h, conversation_id
+
+    async def say(self, text: str, **extra: Any) -> list[dict]:
+        replies = await self.h.replies(self.client, self.h.activity(text, conversation_id=self.conversation_id, **extra))
+        assert replies, f"no reply to {text!r}"
+        for reply in replies:
+            assert reply["text"].strip()
+            for attachment in reply.get("attachments", []):
+                assert attachment["contentType"] == ADAPTIVE  # never a Hero card on msteams
+        return replies
+
+    async def click(self, value: Any) -> list[dict]:
+        """An Action.Submit click: value only, locale en-US (what the Agents Playground sends)."""
+        return await self.say(None, value={"value": value}) if value is not None else []
+
+
+def buttons(reply: dict) -> list[Any]:
+    found = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Submit":
+                found.append(node["data"].get("value", node["data"].get("intent")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    for attachment in reply.get("attachments", []):
+        walk(attachment["content"])
+    return found
+
+
+def pools(settings):
+    return Store(settings.DATA_DIR).pools(DEFAULT_TENANT_ID)
+
+
+# --- the guided purchase ----------------------------------------------------------------------------
+
+
+@LANGS
+async def test_guided_purchase_clicked(bot, h, lang):
+    chat = Chat(bot, h)
+    replies = await chat.say(SAY[lang]["purchase"])
+    assert [r["text"] for r in replies] == [SAY[lang]["noted"], t(lang, "prompt.licence")]
+    assert buttons(replies[-1])[:3] == ["E5", "E3", "BUSINESS_PREMIUM"]
+    replies = await chat.click("E3")
+    assert [r["text"] for r in replies] == [t(lang, "prompt.carrier")]
+    replies = await chat.click("none")
+    assert [r["text"] for r in replies] == [t(lang, "prompt.intl_minutes")]
+    replies = await chat.click(300)
+    expected = purchase_summary_card(recommend(AdviceRequest(
+        countries=["FR"], users=40, international=True, base_licence="E3", international_minutes=300)), lang)
+    assert [r["text"] for r in replies] == [expected.text]
+    assert replies[0]["attachments"][0]["content"] == expected.card
+    if lang == "fr":
+        assert is_clearly_french(expected.text)
+
+
+@LANGS
+async def test_guided_purchase_typed_from_scratch(bot, h, lang):
+    chat = Chat(bot, h)
+    asked = [(await chat.say(SAY[lang]["plan"]))[-1]["text"]]
+    for answer in ("France", "40", SAY[lang]["no"], "E5", SAY[lang]["no_carrier"]):
+        asked.append((await chat.say(answer))[-1]["text"])
+    assert asked == [
+        t(lang, "prompt.countries"), t(lang, "prompt.users_in", country="France"), t(lang, "prompt.international"),
+        t(lang, "prompt.licence"), t(lang, "prompt.carrier"), t(lang, "prompt.minutes"),
+    ]
+    replies = await chat.say("1500")
+    rec = recommend(AdviceRequest(countries=["FR"], users=40, base_licence="E5", minutes_per_user=1500))
+    assert replies[-1]["text"] == purchase_summary_card(rec, lang).text
+    assert any(c.code == "minutes_exceed_allowance" for c in rec.caveats)  # 1,500 > the 1,200 included
+
+
+@LANGS
+async def test_bad_answer_is_asked_again(bot, h, lang):
+    chat = Chat(bot, h)
+    await chat.say(SAY[lang]["plan"])
+    await chat.say("France")
+    replies = await chat.say(SAY[lang]["bad"])
+    assert [r["text"] for r in replies] == [t(lang, "reprompt.users")]
+    replies = await chat.say("40")
+    assert replies[-1]["text"] == t(lang, "prompt.international")
+
+
+@LANGS
+async def test_help_mid_dialog(bot, h, lang):
+    chat = Chat(bot, h)
+    await chat.say(SAY[lang]["purchase"])
+    replies = await chat.say(SAY[lang]["help"])
+    assert [r["text"] for r in replies] == [t(lang, "help.purchase"), t(lang, "prompt.licence")]
+    replies = await chat.click("E5")
+    assert replies[-1]["text"] == t(lang, "prompt.carrier")  # still in the purchase
+
+
+@LANGS
+async def test_cancel_mid_dialog(bot, h, lang):
+    chat = Chat(bot, h)
+    await chat.say(SAY[lang]["purchase"])
+    await chat.click("E5")
+    replies = await chat.say(SAY[lang]["cancel"])
+    assert [r["text"] for r in replies] == [t(lang, "cancelled")]
+    replies = await chat.click("none")  # the carrier question is gone
+    assert replies[0]["text"] == t(lang, "stale_answer")
+
+
+@LANGS
+async def test_restart_mid_dialog_continues_in_a_new_app(start_app, settings, h, lang):
+    first = await start_app(settings)
+    await Chat(first, h).say(SAY[lang]["purchase"])
+    await Chat(first, h).click("E3")
+    await first.close()  # the process stops
+
+    second = await start_app(settings)  # a new app over the same DATA_DIR
+    chat = Chat(second, h)
+    replies = await chat.click("none")  # answers the question the first app asked
+    assert [r["text"] for r in replies] == [t(lang, "prompt.intl_minutes")]
+    replies = await chat.click("unknown")
+    rec = recommend(AdviceRequest(countries=["FR"], users=40, international=True, base_licence="E3"))
+    assert replies[-1]["text"] == purchase_summary_card(rec, lang).text
+
+
+# --- number check and pool balance --------------------------------------------------------------------
+
+
+@LANGS
+async def test_number_check_for_a_user_from_the_store(bot, h, settings, lang):
+    replies = await Chat(bot, h).say(SAY[lang]["check"])
+    verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
+    balance = next(b for b in pools(settings) if b.key == verdict.pool)
+    expected = verdict_card(verdict, lang, balance)
+    assert [r["text"] for r in replies] == [SAY[lang]["user_found"], expected.text]
+    assert replies[-1]["attachments"][0]["content"] == expected.card
+
+
+@LANGS
+async def test_pool_lookup(bot, h, settings, lang):
+    replies = await Chat(bot, h).say(SAY[lang]["pool"])
+    balances = [b for b in pools(settings) if b.country == "FR"]
+    expected = pool_table_card(balances, lang, month=balances[0].month, as_of=None)
+    assert [r["text"] for r in replies] == [expected.text]
+    table = replies[0]["attachments"][0]["content"]["body"]
+    assert len(next(e for e in table if e["type"] == "Table")["rows"]) == len(balances) + 1
+
+
+async def test_french_locale_from_teams_and_the_language_kept_on_english_clicks(bot, h):
+    chat = Chat(bot, h)
+    replies = await chat.say("plan", locale="fr-FR")
+    assert replies[-1]["text"] == t("fr", "prompt.countries")
+    replies = await chat.click("DE")  # locale en-US
+    assert replies[-1]["text"] == t("fr", "prompt.users_in", country="Allemagne")
+    replies = await chat.say("12")
+    assert replies[-1]["text"] == t("fr", "prompt.international")
+
+
+async def test_without_data_the_bot_says_how_to_import(start_app, make_settings, h):
+    client = await start_app(make_settings())  # an empty store
+    replies = await Chat(client, h).say("pool balance")
+    assert replies[0]["text"].startswith(t("en", "data.none", tenant=h.TENANT).split("(")[0])
+    assert f"--tenant {h.TENANT}" in replies[0]["text"]

@@ -1,0 +1,435 @@
+"""The conversations on channel ``msteams``: routing, the guided purchase, the number check,
+pool balance and users, interruptions, language memory, tenants and a damaged store."""
+from __future__ import annotations
+
+import pytest
+
+from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
+from dialogs.i18n import format_number, is_clearly_french, t
+from dialogs.purchase import advice_request
+from dialogs.slots import PurchaseSlots
+from knowledge.advisor import AdviceRequest, recommend
+from knowledge.numbers import check_call
+from knowledge.store import DEFAULT_TENANT_ID, Store
+
+MENU = [{"intent": "purchase"}, {"intent": "check"}, {"intent": "pool"}, {"intent": "help"}]
+
+
+def question(replies, h) -> tuple[str, list]:
+    """The question a turn ends with: its text and its buttons' values (empty when typed)."""
+    last = replies[-1]
+    values = [d["value"] for c in h.cards([last]) for d in h.submits(c)]
+    return last.text, values
+
+
+def assert_teams_rendering(replies, h):
+    """Every reply has text; every attachment is an Adaptive Card with Action.Submit only."""
+    for reply in replies:
+        assert reply.text and reply.text.strip()
+        for card in h.cards([reply]):
+            assert card["version"] == "1.5"
+            kinds = {e["type"] for e in h.walk(card) if e.get("type", "").startswith("Action.")}
+            assert kinds <= {"Action.Submit"}
+
+
+# --- routing ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "locale"), [("help", "en-US"), ("hi", "en-US"), ("aide", "fr-FR"), ("bonjour", "en-US")])
+async def test_help_and_greetings_answer_with_the_menu(talk, h, text, locale):
+    replies = await talk.send(text, locale=locale)
+    lang = "fr" if locale.startswith("fr") or text == "bonjour" else "en"
+    assert h.texts(replies) == [t(lang, "welcome.text")]
+    assert h.submits(h.cards(replies)[0]) == MENU
+    assert_teams_rendering(replies, h)
+
+
+async def test_unknown_input_gets_the_three_things_not_a_shrug(talk, h):
+    replies = await talk.send("the weather in Lyon is lovely")
+    assert h.texts(replies) == [t("en", "unknown.text")]
+    assert h.submits(h.cards(replies)[0]) == MENU
+
+
+async def test_cancel_with_nothing_in_progress(talk, h):
+    replies = await talk.send("cancel")
+    assert h.texts(replies)[0] == t("en", "nothing_to_cancel")
+    assert h.submits(h.cards(replies)[0]) == MENU
+
+
+async def test_a_click_on_a_closed_question(talk, h):
+    replies = await talk.click("E5")
+    assert h.texts(replies)[0] == t("en", "stale_answer")
+
+
+async def test_menu_buttons_start_each_request(talk, h):
+    text, values = question(await talk.send(value={"intent": "purchase"}), h)
+    assert text == t("en", "prompt.countries") and "FR" in values
+    await talk.send("cancel")
+    text, values = question(await talk.send(value={"intent": "check"}), h)
+    assert text == t("en", "prompt.number") and values == []
+    await talk.send("cancel")
+    replies = await talk.send(value={"intent": "pool"})
+    assert any(e.get("type") == "Table" for e in h.walk(h.cards(replies)[0]))
+
+
+# --- the guided purchase ------------------------------------------------------------------------------
+
+
+async def test_guided_purchase_from_nothing_asks_everything_in_order_typed(talk, h):
+    asked = []
+    for answer in (None, "France and Germany", "30 in France, 10 in Germany", "no", "Business Premium",
+                   "none", "about 100 minutes"):
+        replies = await talk.send("which plan should we buy?" if answer is None else answer)
+        assert_teams_rendering(replies, h)
+        asked.append(replies[-1].text)
+    assert asked[:-1] == [t("en", k) for k in ("prompt.countries", "prompt.users_each", "prompt.international",
+                                              "prompt.licence", "prompt.carrier", "prompt.minutes")]
+    expected = recommend(AdviceRequest(countries=["FR", "DE"], users_per_country={"FR": 30, "DE": 10},
+                                       base_licence="BUSINESS_PREMIUM", minutes_per_user=100))
+    summary = h.cards(replies)[-1]
+    assert h.card_texts(summary) == h.card_texts(purchase_summary_card(expected, "en").card)
+    assert replies[-1].text == purchase_summary_card(expected, "en").text
+    # The dialog is over: the next message is a new request.
+    assert h.texts(await talk.send("thanks!"))[0] != t("en", "reprompt.minutes")
+
+
+async def test_guided_purchase_asks_only_what_the_first_sentence_leaves_out_clicked(talk, h):
+    replies = await talk.send("which calling plan should we buy for 40 users in France who call the UK?")
+    assert replies[0].text == "Noted: 40 users in France, they call abroad."
+    text, values = question(replies, h)
+    assert text == t("en", "prompt.licence") and values[:3] == ["E5", "E3", "BUSINESS_PREMIUM"]
+    text, values = question(await talk.click("E3"), h)
+    assert text == t("en", "prompt.carrier") and values == ["none", "operator_connect", "direct_routing", "on_premises"]
+    text, values = question(await talk.click("none"), h)
+    assert text == t("en", "prompt.intl_minutes") and values[-1] == "unknown"
+    replies = await talk.click(values[1])
+    expected = recommend(AdviceRequest(countries=["FR"], users=40, international=True, base_licence="E3",
+                                       international_minutes=values[1]))
+    assert expected.calling_plan == "MCOPSTN2"
+    assert replies[-1].text == purchase_summary_card(expected, "en").text
+    assert h.card_texts(h.cards(replies)[-1]) == h.card_texts(purchase_summary_card(expected, "en").card)
+
+
+async def test_a_complete_first_sentence_goes_straight_to_the_summary(talk, h):
+    replies = await talk.send("we have E5 and no carrier, which plan for 10 users in Spain who never call abroad, "
+                              "about 50 minutes each")
+    slots = PurchaseSlots(countries=["ES"], users=10, international=False, base_licence="E5", carrier="none",
+                          minutes_per_user=50)
+    expected = recommend(advice_request(slots))
+    assert expected.calling_plan == "MCOPSTN5"  # 50 minutes fit the 120-minute plan
+    assert h.texts(replies) == [
+        "Noted: 10 users in Spain, they call within their country only, base licence Microsoft 365 / Office 365 E5.",
+        purchase_summary_card(expected, "en").text,
+    ]
+
+
+async def test_bad_answers_are_asked_again_saying_what_is_expected_and_lose_nothing(talk, h):
+    await talk.send("which plan for users in France?")
+    replies = await talk.send("lots")
+    assert h.texts(replies) == [t("en", "reprompt.users")]
+    replies = await talk.send("40")
+    text, _ = question(replies, h)
+    assert text == t("en", "prompt.international")
+    replies = await talk.send("perhaps")
+    assert replies[-1].text == t("en", "reprompt.yes_no")
+    assert [d["value"] for d in h.submits(h.cards(replies)[-1])] == [True, False]  # the buttons again
+    replies = await talk.click("maybe")  # a value no button has
+    assert replies[-1].text == t("en", "reprompt.yes_no")
+    await talk.click(False)
+    replies = await talk.send("the blue one")
+    assert replies[-1].text == t("en", "reprompt.licence")
+    await talk.send("E3")
+    await talk.send("no")
+    replies = await talk.click("unknown")
+    expected = recommend(AdviceRequest(countries=["FR"], users=40, base_licence="E3"))
+    assert replies[-1].text == purchase_summary_card(expected, "en").text
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2, 3, 4, 5])
+async def test_cancel_works_at_every_step(talk, h, steps):
+    answers = ["France", "40", "no", "E3", "none"]
+    await talk.send("which plan should we buy?")
+    for answer in answers[:steps]:
+        await talk.send(answer)
+    replies = await talk.send("cancel")
+    assert h.texts(replies) == [t("en", "cancelled")]
+    assert h.texts(await talk.send("France"))[0] == t("en", "unknown.text")  # not an answer any more
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2, 3, 4, 5])
+async def test_help_works_at_every_step_and_asks_the_same_question_again(talk, h, steps):
+    answers = ["France", "40", "no", "E3", "none"]
+    replies = await talk.send("which plan should we buy?")
+    for answer in answers[:steps]:
+        replies = await talk.send(answer)
+    before = question(replies, h)
+    replies = await talk.send("help")
+    assert replies[0].text == t("en", "help.purchase")
+    assert question(replies, h) == before
+    replies = await talk.send(answers[steps] if steps < 5 else "0")
+    assert question(replies, h) != before  # the dialog moved on
+
+
+async def test_card_cancel_and_help_buttons_interrupt_too(talk, h):
+    await talk.send("plan")
+    replies = await talk.send(value={"intent": "help"})
+    assert replies[0].text == t("en", "help.purchase")
+    replies = await talk.send(value={"intent": "cancel"})
+    assert h.texts(replies) == [t("en", "cancelled")]
+
+
+async def test_valid_answers_are_never_taken_for_cancel(talk, h):
+    await talk.send("which plan for 10 users in France who never call abroad")
+    await talk.click("E5")
+    replies = await talk.send("no")  # "no" to "do you have a carrier?" is an answer
+    assert question(replies, h)[0] == t("en", "prompt.minutes")
+    replies = await talk.send("about 300 minutes")  # "about" is one typo from "abort"
+    assert "Your purchase plan" in h.card_texts(h.cards(replies)[-1])
+
+
+async def test_another_request_mid_dialog_switches_to_it(talk, h, store):
+    await talk.send("which plan should we buy?")
+    await talk.send("France")
+    replies = await talk.send("show the pool balance")
+    table = h.cards(replies)[-1]
+    assert any(e.get("type") == "Table" for e in h.walk(table))
+    assert h.texts(await talk.send("40"))[0] == t("en", "unknown.text")  # the purchase is gone
+    await talk.send("plan")
+    replies = await talk.send(value={"intent": "check"})  # a menu button from an older card
+    assert question(replies, h)[0] == t("en", "prompt.number")
+
+
+# --- the number check ---------------------------------------------------------------------------------
+
+
+async def test_number_check_for_a_user_from_the_store(talk, h, store):
+    replies = await talk.send("can alice.martin@contoso.com call 01 23 45 67 89?")
+    assert replies[0].text == "alice.martin@contoso.com: usage location France, Domestic Calling Plan."
+    verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
+    assert verdict.callable and verdict.pool is not None
+    balance = next(b for b in await store.pools(DEFAULT_TENANT_ID) if b.key == verdict.pool)
+    expected = verdict_card(verdict, "en", balance)
+    assert replies[-1].text == expected.text
+    assert format_number(balance.remaining_minutes, "en") in replies[-1].text
+    assert h.card_texts(h.cards(replies)[-1]) == h.card_texts(expected.card)
+
+
+async def test_number_check_not_callable_says_why_and_what_would_help(talk, h):
+    replies = await talk.send("can alice.martin@contoso.com call +44 20 7946 0958?")
+    verdict = check_call("+44 20 7946 0958", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
+    assert not verdict.callable
+    assert replies[-1].text == verdict_card(verdict, "en").text
+    body = h.card_texts(h.cards(replies)[-1])
+    assert t("en", "verdict.needs") in body
+
+
+async def test_number_check_asks_what_is_missing(talk, h):
+    text, _ = question(await talk.send("check"), h)
+    assert text == t("en", "prompt.number")
+    assert h.texts(await talk.send("hello"))[-1] == t("en", "reprompt.number")
+    text, values = question(await talk.send("+33 1 23 45 67 89"), h)
+    assert text == t("en", "prompt.caller_country") and "FR" in values
+    text, values = question(await talk.click("FR"), h)
+    assert text == t("en", "prompt.plan") and "MCOPSTN_PAYG_2" in values and "MCOPSTN6" not in values
+    replies = await talk.send("pay as you go")
+    verdict = check_call("+33 1 23 45 67 89", "FR", "MCOPSTN_PAYG_2")
+    assert replies[-1].text == verdict_card(verdict, "en").text
+
+
+async def test_number_check_of_an_unknown_user_asks_for_country_and_plan(talk, h):
+    replies = await talk.send("can nobody@contoso.com call +33 1 23 45 67 89")
+    assert replies[0].text == t("en", "user_unknown", user="nobody@contoso.com")
+    assert question(replies, h)[0] == t("en", "prompt.caller_country")
+
+
+async def test_number_check_by_first_name_and_teams_to_teams(talk, h):
+    replies = await talk.send("can @Keith call @Laura")
+    assert replies[0].text == "keith.smith@contoso.com: usage location United Kingdom, Domestic Calling Plan."
+    verdict = check_call("laura.walker@contoso.com", "GB", "MCOPSTN1")
+    assert verdict.callable and verdict.reason == "teams_to_teams_free"
+    assert replies[-1].text == verdict_card(verdict, "en").text
+    replies = await talk.send("can keith.smith@contoso.com call laura.walker@contoso.com")
+    assert replies[-1].text == verdict_card(verdict, "en").text
+
+
+async def test_help_and_cancel_in_the_number_check(talk, h):
+    await talk.send("check")
+    await talk.send("+33 1 23 45 67 89")
+    replies = await talk.send("help")
+    assert [r.text for r in replies] == [t("en", "help.check"), t("en", "prompt.caller_country")]
+    replies = await talk.send("never mind")
+    assert h.texts(replies) == [t("en", "cancelled")]
+    replies = await talk.send("check")
+    replies = await talk.send("which plan for 40 users in Spain?")  # another request: the purchase starts
+    assert replies[0].text == "Noted: 40 users in Spain."
+    assert question(replies, h)[0] == t("en", "prompt.international")
+
+
+async def test_user_without_a_calling_plan(talk, h):
+    replies = await talk.send("can carlos.evans@contoso.com call +49 30 1234567")
+    assert replies[0].text == t("en", "check.user_no_plan", user="carlos.evans@contoso.com", country="Germany")
+    verdict = check_call("+49 30 1234567", "DE", None)
+    assert not verdict.callable and replies[-1].text == verdict_card(verdict, "en").text
+
+
+# --- pool balance and users ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "keep"),
+    [
+        ("pool balance", lambda b: True),
+        ("minutes left in France", lambda b: b.country == "FR"),
+        ("US international pool", lambda b: b.country == "US" and b.line == "international"),
+        ("how much is left of the 120 minute plan pool in the UK", lambda b: b.plan == "MCOPSTN5"),
+    ],
+)
+async def test_pool_balance_shows_the_matching_pools(talk, h, store, text, keep):
+    replies = await talk.send(text)
+    balances = [b for b in await store.pools(DEFAULT_TENANT_ID) if keep(b)]
+    assert balances
+    expected = pool_table_card(balances, "en", month=balances[0].month)
+    assert replies[-1].text == expected.text
+    assert len(replies) == 1
+
+
+async def test_pool_filter_without_a_match_says_so_and_shows_all(talk, h, store):
+    replies = await talk.send("UK international pool")  # the demo has no UK international pool
+    assert replies[0].text == t("en", "pools.no_match", filter="United Kingdom and international")
+    assert replies[1].text == pool_table_card(await store.pools(DEFAULT_TENANT_ID), "en").text
+
+
+async def test_pool_of_a_named_user(talk, h, store):
+    replies = await talk.send("how many minutes does nathan.bernard@contoso.com have left?")
+    balances = [b for b in await store.pools(DEFAULT_TENANT_ID) if b.country == "GB" and b.plan == "MCOPSTN5"]
+    assert replies[-1].text == pool_table_card(balances, "en").text
+
+
+async def test_users_list_and_filter(talk, h, demo_users):
+    replies = await talk.send("list users")
+    card = h.cards(replies)[0]
+    assert card["body"][0]["text"] == t("en", "users.title", count=len(demo_users))
+    replies = await talk.send("which users are in Germany")
+    germans = [u for u in demo_users if u.usage_location == "DE"]
+    assert replies[0].text.startswith(f"{len(germans)} users")
+    rows = [e for e in h.walk(h.cards(replies)[0]) if e.get("type") == "TableRow"]
+    assert len(rows) == len(germans) + 1
+
+
+# --- tenants ---------------------------------------------------------------------------------------
+
+
+async def test_without_data_for_the_tenant_the_bot_says_how_to_import(memory, store, h):
+    talk = h.Conversation(memory, store=store, tenant_fallback=None)
+    replies = await talk.send("pool balance")
+    assert h.texts(replies)[0].startswith(t("en", "data.none", tenant=h.TENANT).split("(")[0])
+    assert f"callplan import <files> --tenant {h.TENANT}" in replies[0].text
+    assert "callplan demo" in replies[0].text
+    assert h.texts(await talk.send("list users"))[0] == replies[0].text
+    # No tenant on the activity at all, and no store at all.
+    no_tenant = h.Conversation(memory, store=store, tenant=None, conversation_id="a:2")
+    assert "--tenant <your tenant id>" in h.texts(await no_tenant.send("pool balance"))[0]
+    no_store = h.Conversation(memory, store=None, tenant_fallback=DEFAULT_TENANT_ID, conversation_id="a:3")
+    assert "callplan import" in h.texts(await no_store.send("pool balance"))[0]
+
+
+async def test_the_callers_own_tenant_wins_over_the_fallback(memory, store, data_dir, h):
+    roster = data_dir / "roster.csv"
+    roster.write_text("upn,usage_location,licenses\nivan@fabrikam.com,DE,MCOPSTN1+SPE_E5\n", "utf-8")
+    Store(data_dir).import_paths([roster], tenant_id=h.TENANT)
+    talk = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID)
+    replies = await talk.send("list users")
+    assert replies[0].text.startswith("1 users")
+    other = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID, tenant="someone-else",
+                           conversation_id="a:other")
+    assert not h.texts(await other.send("list users"))[0].startswith("1 users")
+
+
+async def test_a_damaged_store_is_one_sentence_not_a_crash(talk, h, data_dir):
+    for summary in (data_dir / "store").rglob("summary.json"):
+        summary.write_text("{ half a file", "utf-8")
+    replies = await talk.send("pool balance")
+    assert h.texts(replies)[0].startswith(t("en", "data.error", error="x").split("(")[0])
+    replies = await talk.send("can alice.martin@contoso.com call 01 23 45 67 89")
+    assert h.texts(replies)[0].startswith(t("en", "data.error", error="x").split("(")[0])
+
+
+# --- language --------------------------------------------------------------------------------------
+
+
+async def test_french_is_kept_on_english_locale_clicks_and_neutral_answers(talk, h):
+    replies = await talk.send("quel forfait pour des utilisateurs en France ?")  # locale en-US
+    assert question(replies, h)[0] == t("fr", "prompt.users_in", country="France")
+    replies = await talk.send("40")
+    assert question(replies, h)[0] == t("fr", "prompt.international")
+    replies = await talk.click(True)
+    assert question(replies, h)[0] == t("fr", "prompt.licence")
+    await talk.click("E5")
+    await talk.click("none")
+    replies = await talk.click(300)
+    summary = h.cards(replies)[-1]
+    assert is_clearly_french(" ".join(h.card_texts(summary)))
+    expected = recommend(AdviceRequest(countries=["FR"], users=40, international=True, base_licence="E5",
+                                       international_minutes=300))
+    assert replies[-1].text == purchase_summary_card(expected, "fr").text
+
+
+async def test_the_language_is_remembered_for_the_admin_across_conversations(memory, store, h):
+    first = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID)
+    await first.send("bonjour", locale="en-US")
+    second = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID, conversation_id="a:second")
+    replies = await second.send("?")  # neutral: the admin's language applies
+    assert h.texts(replies) == [t("fr", "welcome.text")]
+    replies = await second.send("what can you do")  # clearly English: switch
+    assert h.texts(replies) == [t("en", "welcome.text")]
+
+
+async def test_french_number_check_and_pool(talk, h, store):
+    replies = await talk.send("peut-on appeler le 0044 20 7946 0958 depuis la France avec un forfait national ?")
+    verdict = check_call("0044 20 7946 0958", "FR", "MCOPSTN1")
+    assert replies[-1].text == verdict_card(verdict, "fr").text
+    replies = await talk.send("combien de minutes restantes en France", locale="fr-FR")
+    balances = [b for b in await store.pools(DEFAULT_TENANT_ID) if b.country == "FR"]
+    assert replies[-1].text == pool_table_card(balances, "fr").text
+    assert "\u202f" in replies[-1].text  # 4 950 -> French digit grouping
+
+
+# --- a dialog survives a restart (new dialog objects over the same storage) ---------------------------
+
+
+async def test_a_dialog_resumes_with_new_dialog_objects_over_the_same_storage(memory, store, h):
+    first = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID)
+    await first.send("which calling plan should we buy for 40 users in France who call the UK?")
+    second = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID)
+    text, _ = question(await second.click("E3"), h)
+    assert text == t("en", "prompt.carrier")
+
+
+# --- odd input at every question never breaks a turn ---------------------------------------------
+
+ODD = [
+    {"text": ""}, {"text": "   "}, {"text": "🙂"}, {"text": "x" * 5000}, {"text": "0"}, {"text": "-5"},
+    {"text": "1e9"}, {"text": "<at>Someone</at>"}, {"text": "@"}, {"text": "+"}, {"text": "FR" * 50},
+    {"value": {"value": None}}, {"value": {"value": [1, 2]}}, {"value": {"value": {"a": 1}}},
+    {"value": {"value": ["FR", "ZZ"]}}, {"value": {"value": 10**12}}, {"value": {"intent": 5}},
+    {"value": {"intent": "nope"}}, {"value": {}}, {"value": "plain string"}, {"value": [1]},
+]
+STEPS = {
+    "purchase": ["which plan should we buy?", "France", "40", "no", "E3", "none"],
+    "check": ["check", "+33 1 23 45 67 89", "France"],
+}
+
+
+@pytest.mark.parametrize("flow", sorted(STEPS))
+async def test_odd_input_at_every_question_gets_an_answer(memory, store, h, flow):
+    for depth in range(1, len(STEPS[flow]) + 1):
+        for n, odd in enumerate(ODD):
+            talk = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID,
+                                  conversation_id=f"a:{flow}-{depth}-{n}")
+            for text in STEPS[flow][:depth]:
+                await talk.send(text)
+            text = odd.get("text")
+            replies = await talk.send(text if text else None, value=odd.get("value"))
+            if text is None and odd.get("value") is None:
+                continue  # an empty message: nothing to answer
+            assert replies, (flow, depth, odd)

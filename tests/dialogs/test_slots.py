@@ -1,0 +1,203 @@
+"""What a first message already says, and how one answer to a question is read."""
+from __future__ import annotations
+
+import pytest
+
+from dialogs.answers import (
+    Answer,
+    read_carrier,
+    read_countries,
+    read_country,
+    read_licence,
+    read_minutes,
+    read_number,
+    read_plan,
+    read_users,
+    read_yes_no,
+)
+from dialogs.entities import extract_entities
+from dialogs.slots import check_slots, counts_per_country, international_need, minutes_mentioned, purchase_slots
+
+
+def purchase(text: str) -> dict:
+    return purchase_slots(text, extract_entities(text)).model_dump(exclude_defaults=True)
+
+
+def check(text: str) -> dict:
+    return check_slots(text, extract_entities(text)).model_dump(exclude_defaults=True)
+
+
+# --- purchase: roles of countries, international need, counts ----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("which calling plan should we buy for 40 users in France who call the UK?",
+         {"countries": ["FR"], "users": 40, "international": True}),
+        ("quel forfait d'appels acheter pour 40 utilisateurs en France qui appellent le Royaume-Uni ?",
+         {"countries": ["FR"], "users": 40, "international": True}),
+        ("recomend a plan for 10 users in spain, they never call abroad",
+         {"countries": ["ES"], "users": 10, "international": False}),
+        ("recommande moi un forfait pour 10 utilisateurs en espagne ils n'appellent jamais l'étranger",
+         {"countries": ["ES"], "users": 10, "international": False}),
+        ("what licences do 8 users in Ireland need to call internationally",
+         {"countries": ["IE"], "users": 8, "international": True}),
+        ("need calling plans for 60 users in the USA and 20 in Mexico",
+         {"countries": ["US", "MX"], "users_per_country": {"US": 60, "MX": 20}}),
+        ("il nous faut des forfaits pour 60 utilisateurs aux USA et 20 au Mexique",
+         {"countries": ["US", "MX"], "users_per_country": {"US": 60, "MX": 20}}),
+        ("we're on E3, what do we need to give 15 users a phone number in the UK",
+         {"countries": ["GB"], "users": 15, "base_licence": "E3"}),
+        ("our sales team in the UK uses operator connect, do we still need a calling plan for them",
+         {"countries": ["GB"], "carrier": "operator_connect"}),
+        ("40 users in the US who call Canada", {"countries": ["US"], "users": 40, "international": False}),
+        ("which plan for 25 users in Germany using about 300 minutes each",
+         {"countries": ["DE"], "users": 25, "minutes_per_user": 300}),
+        ("plan", {}),
+    ],
+)
+def test_purchase_slots_of_a_first_message(text, expected):
+    assert purchase(text) == expected
+
+
+def test_calling_plan_is_not_a_calling_verb():
+    # "calling plan" names the product: France is where the users are, not a destination.
+    assert purchase("calling plan for France")["countries"] == ["FR"]
+    assert "international" not in purchase("calling plan for France")
+
+
+def test_domestic_or_international_question_leaves_the_need_open():
+    text = "Should I get the domestic or the international calling plan for our Paris office?"
+    assert international_need(text, [], []) is None
+    assert international_need("a domestic plan for Spain", ["ES"], []) is False
+
+
+def test_counts_and_minutes():
+    assert counts_per_country("30 in France, 10 in Germany") == {"FR": 30, "DE": 10}
+    assert counts_per_country("1 200 utilisateurs en Allemagne") == {"DE": 1200}
+    assert minutes_mentioned("about 1,200 min per user") == (1200, None)
+    assert minutes_mentioned("20 users, about 200 international minutes a month") == (None, 200)
+    assert minutes_mentioned("no minutes here, 40 users") == (None, None)
+    assert minutes_mentioned("they never call abroad, about 50 minutes each") == (50, None)
+    assert minutes_mentioned("300 minutes à l'international") == (None, 300)
+
+
+# --- number check --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("can alice@contoso.com call +44 20 7946 0958?", {"number": "+44 20 7946 0958", "user": "alice@contoso.com"}),
+        ("peut-on appeler le 0044 20 7946 0958 depuis la France avec un forfait national ?",
+         {"number": "0044 20 7946 0958", "caller_country": "FR", "plan": "MCOPSTN1"}),
+        ("is +1 (212) 555-0147 reachable from France on a domestic plan",
+         {"number": "+1 (212) 555-0147", "caller_country": "FR", "plan": "MCOPSTN1"}),
+        ("can a French user call +49 30 1234567", {"number": "+49 30 1234567", "caller_country": "FR"}),
+        ("can alice.martin@contoso.com call bob@contoso.com",
+         {"number": "bob@contoso.com", "user": "alice.martin@contoso.com"}),
+        ("can users in France call the UK", {"caller_country": "FR"}),
+        ("check", {}),
+    ],
+)
+def test_check_slots_of_a_first_message(text, expected):
+    assert check(text) == expected
+
+
+# --- answers to questions: clicks and typed text --------------------------------------------------
+
+
+def typed(text: str) -> Answer:
+    return Answer(value=None, text=text)
+
+
+def clicked(value) -> Answer:
+    return Answer(value=value, text="")
+
+
+def test_countries_answers():
+    assert read_countries(clicked("FR")) == {"countries": ["FR"]}
+    assert read_countries(typed("the UK and Germany")) == {"countries": ["GB", "DE"]}
+    assert read_countries(typed("Allemagne")) == {"countries": ["DE"]}
+    assert read_countries(typed("fr")) == {"countries": ["FR"]}  # a bare code, lower case
+    assert read_countries(typed("30 in France, 10 in Germany")) == {
+        "countries": ["FR", "DE"], "users_per_country": {"FR": 30, "DE": 10}}
+    assert read_countries(typed("40 users in Spain")) == {"countries": ["ES"], "users": 40}
+    assert read_country(typed("Royaume-Uni")) == "GB"
+    for bad in (typed("lots"), typed("12"), clicked("ZZ"), clicked("Narnia")):
+        assert read_countries(bad) is None
+
+
+def test_user_count_answers():
+    assert read_users(typed("40")) == {"users": 40}
+    assert read_users(typed("about 1,200 people")) == {"users": 1200}
+    assert read_users(typed("1 200")) == {"users": 1200}
+    assert read_users(typed("30 in France, 10 in Germany"), ["FR", "DE"]) == {
+        "users_per_country": {"FR": 30, "DE": 10}, "users": None}
+    for bad in ("lots", "0", "2.5", "-3", "9999999", ""):
+        assert read_users(typed(bad)) is None, bad
+
+
+def test_yes_no_answers():
+    assert read_yes_no(clicked(True)) is True and read_yes_no(clicked(False)) is False
+    assert read_yes_no(typed("yes")) is True and read_yes_no(typed("non")) is False
+    assert read_yes_no(typed("only domestic")) is False
+    assert read_yes_no(typed("internationally")) is True
+    assert read_yes_no(typed("perhaps")) is None and read_yes_no(clicked("maybe")) is None
+
+
+def test_licence_answers():
+    assert read_licence(clicked("E5")) == "E5"
+    assert read_licence(clicked("unknown")) == "unknown"
+    assert read_licence(typed("Business Premium")) == "BUSINESS_PREMIUM"
+    assert read_licence(typed("we have SPE_E3")) == "E3"
+    assert read_licence(typed("I don't know")) == "unknown"
+    assert read_licence(typed("je ne sais pas")) == "unknown"
+    assert read_licence(typed("the blue one")) is None
+    assert read_licence(clicked("PLATINUM")) is None
+
+
+def test_carrier_answers():
+    assert read_carrier(clicked("none")) == "none"
+    assert read_carrier(clicked("direct_routing")) == "direct_routing"
+    assert read_carrier(typed("we use Operator Connect")) == "operator_connect"
+    assert read_carrier(typed("routage direct")) == "direct_routing"
+    for text in ("no", "none", "aucun", "no carrier"):
+        assert read_carrier(typed(text)) == "none", text
+    assert read_carrier(typed("yes")) is None  # which one?
+    assert read_carrier(clicked("telstra")) is None
+
+
+def test_minutes_answers():
+    assert read_minutes(clicked(300)) == 300
+    assert read_minutes(clicked("unknown")) == "unknown"
+    assert read_minutes(typed("about 300 minutes")) == 300
+    assert read_minutes(typed("0")) == 0
+    assert read_minutes(typed("not sure")) == "unknown"
+    assert read_minutes(typed("a lot")) is None
+    assert read_minutes(typed("1000000")) is None
+
+
+def test_number_answers():
+    assert read_number(typed("+44 20 7946 0958")) == "+44 20 7946 0958"
+    assert read_number(typed("call 0044 20 7946 0958 please")) == "0044 20 7946 0958"
+    assert read_number(typed("112")) == "112"  # an emergency short code, typed alone
+    assert read_number(typed("bob@contoso.com")) == "bob@contoso.com"
+    assert read_number(typed("hello")) is None
+    assert read_number(typed("")) is None
+
+
+def test_plan_answers():
+    assert read_plan(clicked("MCOPSTN2")) == "MCOPSTN2"
+    assert read_plan(clicked("NOPE")) is None
+    assert read_plan(typed("domestic")) == "MCOPSTN1"
+    assert read_plan(typed("forfait international")) == "MCOPSTN2"
+    assert read_plan(typed("pay as you go")) == "PAYG"
+    assert read_plan(typed("MCOPSTN5")) == "MCOPSTN5"
+    assert read_plan(typed("something")) is None
+
+
+def test_phone_as_a_noun_or_product_is_not_a_destination():
+    assert purchase("how do I buy Teams Phone in Italy for 20 users") == {"countries": ["IT"], "users": 20}
+    assert purchase("a phone number in Spain for 5 users")["countries"] == ["ES"]
