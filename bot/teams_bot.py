@@ -28,38 +28,30 @@ from botbuilder.schema import ActivityTypes, AdaptiveCardInvokeResponse, Attachm
 from botbuilder.schema.teams import TeamInfo
 
 from dialogs.root import tenant_refusal_text
+from dialogs.turn import tenant_id_of as tenant_of
 
 log = logging.getLogger(__name__)
 
 #: Conversation types where Teams puts ``<at>Bot</at>`` in the message text.
 MENTION_CONVERSATION_TYPES = frozenset({"channel", "groupChat"})
-_AT_TAG = re.compile(r"<at[^>]*>.*?</at>", re.IGNORECASE | re.DOTALL)
-
-
-def tenant_of(activity) -> str | None:
-    """The Entra tenant id of an activity, lower-cased (Teams puts it in two places)."""
-    channel_data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
-    tenant = channel_data.get("tenant")
-    tenant_id = tenant.get("id") if isinstance(tenant, dict) else None
-    conversation = activity.conversation
-    if not tenant_id and conversation is not None:
-        # The SDK maps ``tenant_id`` to "tenantID"; Teams sends "tenantId", which msrest
-        # then keeps in additional_properties.
-        extra = conversation.additional_properties or {}
-        tenant_id = conversation.tenant_id or extra.get("tenantId")
-    return tenant_id.strip().lower() if isinstance(tenant_id, str) and tenant_id.strip() else None
+_AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
 
 
 def strip_mention(activity) -> str:
-    """Remove the bot's @mention from the text (and set it on the activity)."""
+    """Remove the bot's @mention from the text (and set it on the activity).
+
+    Other people's mentions keep their name ("can <at>Alice</at> call ..." reads "can Alice
+    call ...", which the number check can look up); when the SDK cannot match the bot's mention
+    (malformed entities, a name that is a bad regex), every mention tag is dropped instead.
+    """
+    matched = True
     try:
         TurnContext.remove_recipient_mention(activity)
     except (KeyError, TypeError, AttributeError, IndexError, re.error):
-        # Malformed mention entities, or a bot name the SDK turns into a bad regex.
-        pass
+        matched = False
     text = activity.text or ""
-    if "<at" in text.lower():  # a mention the SDK could not match (or of someone else's name)
-        text = _AT_TAG.sub("", text)
+    if "<at" in text.lower():
+        text = _AT_TAG.sub(lambda m: m.group(1) if matched else "", text)
     activity.text = " ".join(text.replace("&nbsp;", " ").split())
     return activity.text
 

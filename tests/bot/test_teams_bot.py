@@ -224,3 +224,11 @@ async def test_cancel_stops_the_dialog(client, h):
     await h.replies(client, h.activity("plan"))
     assert h.texts(await h.replies(client, h.activity("cancel"))) == [t("en", "cancelled")]
     assert h.texts(await h.replies(client, h.activity("France"))) == [t("en", "unknown.text")]
+
+
+async def test_other_peoples_mentions_keep_their_names(h):
+    activity = _mentioned("<at>Calling Plan Assistant</at> can <at>Alice Martin</at> call +44 20 7946 0958", h)
+    activity["entities"].append(
+        {"type": "mention", "text": "<at>Alice Martin</at>", "mentioned": {"id": "29:alice", "name": "Alice Martin"}}
+    )
+    assert strip_mention(Activity().deserialize(activity)) == "can Alice Martin call +44 20 7946 0958"
