@@ -13,18 +13,16 @@ families and SKUs, babel for month names), not in this code.
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
 from babel.dates import get_month_names
 from pydantic import BaseModel, Field
 
-from dialogs.i18n import fold
+from dialogs.i18n import fold, language_words, read_locale_json
 from knowledge.catalog import load_catalog
 
 Line = Literal["domestic", "international"]
@@ -52,24 +50,16 @@ class Entities(BaseModel):
 # --- data ------------------------------------------------------------------------------------
 
 
-def _read_json(name: str) -> Any:
-    return json.loads(resources.files("dialogs").joinpath("locales", name).read_text("utf-8"))
 
 
 @cache
 def lexicon() -> dict[str, Any]:
-    return _read_json("lexicon.json")
-
-
-@cache
-def language_words() -> dict[str, Any]:
-    """The marker words of each language (``locales/language_words.json``)."""
-    return _read_json("language_words.json")
+    return read_locale_json("lexicon.json")
 
 
 @cache
 def countries_data() -> dict[str, Any]:
-    return _read_json("countries.json")
+    return read_locale_json("countries.json")
 
 
 def key(text: str) -> str:

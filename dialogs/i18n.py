@@ -20,7 +20,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
 from importlib import resources
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 from babel.dates import format_date as _babel_format_date
 from babel.numbers import format_decimal as _babel_format_decimal
@@ -48,17 +48,21 @@ def normalize_lang(lang: str | None) -> Lang:
 def strings(lang: str) -> dict[str, str]:
     """The ``key -> template`` map of one language, read once from the package data."""
     lang = normalize_lang(lang)
-    text = resources.files("dialogs").joinpath("locales", f"{lang}.json").read_text("utf-8")
-    data = json.loads(text)
+    data = read_locale_json(f"{lang}.json")
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise ValueError(f"dialogs/locales/{lang}.json must be a flat object of strings")
     return data
 
 
+def read_locale_json(name: str) -> Any:
+    """A data file of ``dialogs/locales`` (the one place that opens them)."""
+    return json.loads(resources.files("dialogs").joinpath("locales", name).read_text("utf-8"))
+
+
 @cache
-def _language_words() -> dict[str, frozenset[str]]:
-    text = resources.files("dialogs").joinpath("locales", "language_words.json").read_text("utf-8")
-    data = json.loads(text)
+def language_words() -> dict[str, frozenset[str]]:
+    """The marker words of each language (``locales/language_words.json``)."""
+    data = read_locale_json("language_words.json")
     return {lang: frozenset(data[lang]) for lang in LANGUAGES}
 
 
@@ -126,7 +130,7 @@ def fold(text: str) -> str:
 
 def french_score(text: str) -> tuple[int, int]:
     """(French evidence, English evidence) in ``text``: marker words, and accents for French."""
-    words = _language_words()
+    words = language_words()
     tokens = [w.replace("’", "'") for w in _WORD.findall(text.casefold())]
     fr = sum(1 for w in tokens if fold(w) in words["fr"])
     en = sum(1 for w in tokens if w in words["en"])
