@@ -33,7 +33,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # --import-mode=importlib adds none
 
-from e2e_harness.bots import REPO, STUB, RunningBot, selected_bot, start_bot  # noqa: E402
+from e2e_harness.bots import REAL, REPO, STUB, RunningBot, selected_bot, start_bot  # noqa: E402
 from e2e_harness.playground import (  # noqa: E402
     PlaygroundConfig, RunningPlayground, start_playground)
 from e2e_harness.processes import free_port, stop_all  # noqa: E402
@@ -107,6 +107,16 @@ def stub_bot(request: pytest.FixtureRequest, e2e_tmp: Path) -> Iterator[RunningB
         yield request.getfixturevalue("bot")
     else:
         yield from _start(STUB, e2e_tmp)
+
+
+@pytest.fixture(scope="session")
+def real_bot(request: pytest.FixtureRequest, e2e_tmp: Path) -> Iterator[RunningBot]:
+    """Always the real bot (``python -m bot`` on the demo tenant): the scenarios test it,
+    whatever ``E2E_BOT`` says; shared with ``bot`` when that is the real one too."""
+    if selected_bot().name == REAL.name:
+        yield request.getfixturevalue("bot")
+    else:
+        yield from _start(REAL, e2e_tmp)
 
 
 @pytest.fixture(scope="session")
@@ -200,6 +210,12 @@ def _save_failure_evidence(chat, console: list[str], artifacts_dir: Path, n: int
 def chat(chat_factory, bot: RunningBot) -> "TeamsChat":
     """The personal chat with the selected bot, opened, welcome rendered."""
     return chat_factory(bot)
+
+
+@pytest.fixture
+def real_chat(chat_factory, real_bot: RunningBot) -> "TeamsChat":
+    """The personal chat with the real bot, opened, welcome rendered."""
+    return chat_factory(real_bot)
 
 
 @pytest.fixture

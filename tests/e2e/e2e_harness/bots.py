@@ -65,7 +65,7 @@ REAL = BotSpec(
 )
 
 BOTS = {spec.name: spec for spec in (STUB, REAL)}
-DEFAULT_BOT = "stub"  # the lead switches this to "real" once the bot lands
+DEFAULT_BOT = "real"  # the scenarios (test_scenarios.py) need the real bot
 
 
 def selected_bot() -> BotSpec:

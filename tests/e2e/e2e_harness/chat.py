@@ -106,6 +106,48 @@ class TeamsChat:
                 seen.append(line)
         return seen
 
+    def _card(self, card_index: int = -1):
+        """The Adaptive Card ``card_index`` (Python-style: -1 is the last one) or None."""
+        cards = self.page.locator(ADAPTIVE_CARD)
+        count = cards.count()
+        index = card_index if card_index >= 0 else count + card_index
+        return cards.nth(index) if 0 <= index < count else None
+
+    def card_facts(self, card_index: int = -1) -> list[tuple[str, str]]:
+        """The (title, value) rows of every FactSet of one Adaptive Card, as rendered
+        (``.ac-fact-title`` / ``.ac-fact-value`` grid cells, in order)."""
+        card = self._card(card_index)
+        if card is None:
+            return []
+        titles = [normalize(t) for t in card.locator(".ac-fact-title").all_inner_texts()]
+        values = [normalize(v) for v in card.locator(".ac-fact-value").all_inner_texts()]
+        return list(zip(titles, values))
+
+    def card_table(self, card_index: int = -1) -> list[list[str]]:
+        """The rows of the Table of one Adaptive Card (header row first), cell texts
+        whitespace-normalized. Adaptive Cards 1.5 render a Table as ``role=row`` /
+        ``role=columnheader|cell`` divs."""
+        card = self._card(card_index)
+        if card is None:
+            return []
+        return [[normalize(c) for c in cells] for cells in card.locator('[role="row"]').evaluate_all(
+            """rows => rows.map(r => Array.from(
+                   r.querySelectorAll('[role="columnheader"], [role="cell"]'))
+                   .map(c => c.innerText || ''))""")]
+
+    def card_blocks(self, card_index: int = -1) -> list[str]:
+        """The text of every TextBlock of one Adaptive Card (empty ones included, so a test
+        can tell a card with an empty block)."""
+        card = self._card(card_index)
+        return [] if card is None else [normalize(t) for t in
+                                        card.locator(".ac-textBlock").all_inner_texts()]
+
+    def card_list_items(self, card_index: int = -1) -> list[str]:
+        """The items of the Markdown lists of one Adaptive Card (e.g. numbered steps), as
+        rendered (``<li>``): proof the list was rendered, not shown as raw Markdown."""
+        card = self._card(card_index)
+        return [] if card is None else [normalize(t) for t in card.locator("li").all_inner_texts()]
+
     def card_buttons(self, card_index: int = -1) -> list[str]:
         """The button titles of one card (default: the last one)."""
         cards = self.page.locator(CARD)
@@ -279,11 +321,40 @@ class TeamsChat:
         field.fill(value, timeout=limit)
 
     # ---------------------------------------------------------------- evidence
-    def screenshot(self, step: str) -> Path:
-        """Save ``NN-<step>.png`` under this test's artifacts directory."""
+    def _shot_path(self, step: str, suffix: str = "") -> Path:
         self._shots += 1
         slug = re.sub(r"[^A-Za-z0-9]+", "-", step).strip("-").lower() or "step"
-        path = self.artifacts_dir / f"{self._shots:02d}-{slug}.png"
+        path = self.artifacts_dir / f"{self._shots:02d}-{slug}{suffix}.png"
         path.parent.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def screenshot(self, step: str) -> Path:
+        """Save ``NN-<step>.png`` (the window, as a person sees it) under this test's
+        artifacts directory."""
+        path = self._shot_path(step)
         self.page.screenshot(path=str(path), timeout=self.timeout * 1000)
+        return path
+
+    def screenshot_card(self, step: str, card_index: int = -1) -> Path:
+        """Save ``NN-<step>-card.png``: one whole Adaptive Card, however tall.
+
+        Why: a summary or a pool table is taller than the window, and an element
+        screenshot of it would show the playground's sticky header over the card. The
+        viewport is made tall enough for the card, then restored."""
+        card = self._card(card_index)
+        if card is None:
+            raise ChatError(f"no Adaptive Card {card_index} to screenshot")
+        path = self._shot_path(step, "-card")
+        limit = self.timeout * 1000
+        size = self.page.viewport_size
+        box = card.bounding_box(timeout=limit) or {"height": 0}
+        needed = int(box["height"]) + 400
+        try:
+            if size and needed > size["height"]:
+                self.page.set_viewport_size({"width": size["width"], "height": needed})
+            card.scroll_into_view_if_needed(timeout=limit)
+            card.screenshot(path=str(path), timeout=limit)
+        finally:
+            if size and needed > size["height"]:
+                self.page.set_viewport_size(size)
         return path

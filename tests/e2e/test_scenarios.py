@@ -1,0 +1,433 @@
+"""The bot as an admin meets it: the real bot, in the Agents Playground, driven like a person.
+
+Issue 7's scenarios, one test each: the welcome card; the guided purchase for "40 users in
+France who call the UK" by clicking card buttons up to the summary card; a number check for
+demo users; a pool lookup; the same in French; cancel in the middle of a dialog.
+
+What the assertions rest on (never on a copy of the bot's output):
+- the numbers come from the bot's own data folder, read with ``callplan users|pools|check
+  --json`` (the playground's tenant, ``00000000-...-0000000000001``, is not in the store: the
+  bot must answer from the demo tenant, as it does in local mode);
+- plan, licence and country names and the minutes per user come from the catalog (the
+  sourced fact sheet); numbers are formatted here (``48,000`` / ``48 000``), not by Babel;
+- everything is read from the rendered page: card headings and text blocks, FactSet rows,
+  Table cells, list items and button titles (see ``e2e_harness/chat.py``), and every card is
+  checked for leftovers (``{placeholder}``, raw Markdown, empty blocks, Hero cards, the
+  playground's "not supported" warnings).
+
+Each step saves a screenshot (``NN-step.png``) and tall cards a whole-card one
+(``NN-step-card.png``) under ``artifacts/e2e/<test>/``.
+"""
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import pytest
+
+from e2e_harness.bots import REPO
+from e2e_harness.chat import HERO_CARD
+from e2e_harness.playground import DEFAULT_TENANT_ID
+from knowledge.catalog import load_catalog
+
+pytestmark = pytest.mark.e2e
+
+PURCHASE_QUESTION = "which calling plan should we buy for 40 users in France who call the UK?"
+FRENCH_PURCHASE_QUESTION = ("quel forfait acheter pour 40 utilisateurs en France qui appellent "
+                            "le Royaume-Uni ?")
+UK_NUMBER = "+44 20 7946 0958"
+PARIS_NUMBER = "+33 1 23 45 67 89"
+USERS = 40
+DEMO_TENANT = "demo-tenant"
+WELCOME_BUTTONS = ["Choose a plan", "Check a number", "Pool balance", "Help"]
+E3 = "Microsoft 365 / Office 365 E3"
+
+MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+           "septembre", "octobre", "novembre", "décembre"),
+}
+
+# What must never reach an admin's screen: an unfilled "{placeholder}", Markdown the card
+# did not render, an escaped newline or HTML entity, a Python/JS empty value.
+LEFTOVERS = re.compile(r"\{\w+\}|\*\*|\]\(|\\n|&[a-z]+;|\bNone\b|\bnan\b|\bundefined\b")
+
+
+def number(n: int, lang: str) -> str:
+    """48000 -> "48,000" (en) or "48 000" (fr; the page's U+202F is compared as a space)."""
+    text = f"{n:,}"
+    return text.replace(",", " ") if lang == "fr" else text
+
+
+def month_title(month: str, lang: str) -> str:
+    year, nr = month.split("-")
+    return f"{MONTHS[lang][int(nr) - 1]} {year}"
+
+
+# --- the oracle: the bot's own data, read with the CLI --------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoTenant:
+    """The demo tenant the running bot serves, as ``callplan ... --json`` reports it."""
+
+    users: list[dict]
+    pools: list[dict]
+    month: str
+
+    def user(self, location: str, licence: str) -> dict:
+        """The first user located in ``location`` holding ``licence`` (picked from the data,
+        so the scenario does not depend on the demo's names)."""
+        found = [u for u in self.users if u["usage_location"] == location and licence in u["licenses"]]
+        assert found, f"the demo tenant has no user in {location} with {licence}"
+        return found[0]
+
+    def pool(self, country: str, plan: str, line: str) -> dict:
+        found = [p for p in self.pools
+                 if (p["country"], p["plan"], p["line"], p["upn"]) == (country, plan, line, None)]
+        assert len(found) == 1, f"no single pool {country}/{plan}/{line}: {found!r}"
+        return found[0]
+
+
+def callplan(*args: str) -> object:
+    result = subprocess.run([sys.executable, "-m", "bot.cli", *args, "--json"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, f"callplan {' '.join(args)}: {result.stderr.strip()}"
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def demo(real_bot) -> DemoTenant:
+    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    where = ("--data-dir", str(real_bot.data_dir), "--tenant", DEMO_TENANT)
+    users = callplan("users", *where)
+    pools = callplan("pools", *where, "--month", month)
+    assert users and pools, "the demo tenant is empty"
+    # The playground's tenant is not the demo's: what the bot shows proves its fallback.
+    assert DEFAULT_TENANT_ID != DEMO_TENANT
+    return DemoTenant(users, pools, month)
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+# --- what every rendered card must look like --------------------------------------------------
+
+
+def assert_renders_cleanly(chat, card_index: int = -1) -> None:
+    """No empty text block or fact, nothing unrendered, nothing the client refused."""
+    blocks = chat.card_blocks(card_index)
+    assert blocks, "the card shows no text"
+    assert all(blocks), f"the card has an empty text block: {blocks!r}"
+    facts = chat.card_facts(card_index)
+    assert all(title and value for title, value in facts), f"an empty fact: {facts!r}"
+    shown = [*blocks, *(x for fact in facts for x in fact), *chat.card_list_items(card_index),
+             *chat.card_buttons(card_index), *chat.bot_texts()]
+    leftovers = [(m.group(), text) for text in shown for m in LEFTOVERS.finditer(text)]
+    assert not leftovers, f"unrendered leftovers on screen: {leftovers!r}"
+    assert chat.page.locator(HERO_CARD).count() == 0, "a Hero card: its buttons do nothing here"
+    assert chat.playground_warnings() == []
+
+
+def pool_rows(demo: DemoTenant, catalog, lang: str, country: str | None = None) -> list[list[str]]:
+    """The first six columns (country, plan, line, total, used, left) the pool table must show."""
+    lines = {"en": {"domestic": "domestic", "international": "international"},
+             "fr": {"domestic": "national", "international": "international"}}[lang]
+    rows = []
+    for pool in demo.pools:
+        if country and pool["country"] != country:
+            continue
+        place = catalog.country(pool["country"])
+        rows.append([place.name[lang], pool["plan_names"][lang], lines[pool["line"]],
+                     *(number(pool[k], lang) for k in ("total_minutes", "used_minutes",
+                                                       "remaining_minutes"))])
+    return rows
+
+
+# --- 1. welcome -------------------------------------------------------------------------------
+
+
+def test_welcome_card_shows_what_the_bot_does_and_its_buttons_work(real_chat):
+    chat = real_chat
+    card = chat.wait_for_card("Calling Plan Assistant")
+    blocks = chat.card_blocks()
+    assert blocks[0] == "Calling Plan Assistant"
+    for title in ("Which plan to buy", "Can this user call this number?",
+                  "How much of the minute pool is left"):
+        assert title in blocks
+    assert "minutes left in France" in card  # an example to type
+    assert chat.card_buttons() == WELCOME_BUTTONS
+    assert_renders_cleanly(chat)
+    chat.screenshot("welcome card")
+
+    # Its Help button answers with the same menu; the install and the members-added event
+    # that the page load sends did not welcome twice.
+    chat.click_card_button("Help")
+    chat.wait_for_card("Which plan to buy")
+    assert chat.card_buttons() == WELCOME_BUTTONS
+    welcome_cards = [t for t in chat.card_texts() if "Which plan to buy" in t]
+    assert len(welcome_cards) == 2, welcome_cards
+    chat.screenshot("help button")
+
+
+# --- 2. guided purchase -------------------------------------------------------------------------
+
+
+def test_guided_purchase_by_clicking_card_buttons_ends_with_the_summary(real_chat, catalog):
+    chat = real_chat
+    plan = catalog.plan("MCOPSTN2")  # users who call abroad: the domestic + international plan
+    teams_phone = catalog.licence("MCOEV")
+    domestic = USERS * plan.minutes_for("FR", "domestic")
+    international = USERS * plan.minutes_for("FR", "international")
+    chat.wait_for_card("Calling Plan Assistant")
+
+    chat.send(PURCHASE_QUESTION)
+    # The first sentence answered where, how many and "abroad": the bot says so and asks on.
+    noted = chat.wait_for_bot_text("Noted:")
+    assert noted == f"Noted: {USERS} users in France, they call abroad."
+    chat.wait_for_card("Which base licence do they have?")
+    assert E3 in chat.card_buttons() and "I don't know" in chat.card_buttons()
+    assert_renders_cleanly(chat)
+    chat.screenshot("licence question")
+
+    chat.click_card_button(E3)
+    chat.wait_for_card("Do you already have a phone carrier for Teams?")
+    assert chat.card_buttons()[:3] == ["No carrier", "Operator Connect", "Direct Routing"]
+    chat.screenshot("carrier question")
+
+    chat.click_card_button("No carrier")
+    chat.wait_for_card("minutes per user per month do they call abroad?")
+    assert chat.card_buttons() == ["Up to 100", "About 300", "More than 600", "I don't know"]
+    chat.screenshot("international minutes question")
+
+    chat.click_card_button("About 300")
+    chat.wait_for_card("Your purchase plan")
+    blocks = chat.card_blocks()
+    assert blocks[0] == "Your purchase plan"
+    assert f"Recommended plan: {plan.name_en} (France)." in blocks
+    # Ordered steps: Teams Phone first (a Calling Plan cannot be assigned without it).
+    steps = chat.card_list_items()
+    assert len(steps) >= 4, steps
+    assert steps[0].startswith(f"Buy {USERS} {teams_phone.name.en} licences ({teams_phone.sku})")
+    assert steps[1].startswith(f"Buy {USERS} x {plan.name_en} ({plan.sku})")
+    assert any("usage location (France)" in step for step in steps)
+    assert any(step.startswith("Assign the licences") for step in steps)
+    # Licences and quantities, then the pools they make, as FactSet rows.
+    facts = chat.card_facts()
+    assert (teams_phone.name.en, str(USERS)) in facts
+    assert (plan.name_en, str(USERS)) in facts
+    per_user = plan.minutes_for("FR", "domestic")
+    assert (f"France · {plan.name_en} · domestic",
+            f"{number(domestic, 'en')} min ({USERS} × {number(per_user, 'en')})") in facts
+    assert (f"France · {plan.name_en} · international",
+            f"{number(international, 'en')} min ({USERS} × "
+            f"{number(plan.minutes_for('FR', 'international'), 'en')})") in facts
+    assert number(domestic, "en") == "48,000"  # the issue's example, from the fact sheet
+    assert "Good to know" in blocks
+    assert chat.card_buttons() == []
+    assert_renders_cleanly(chat)
+    chat.screenshot("purchase summary")
+    chat.screenshot_card("purchase summary")
+
+
+# --- 3. number check ----------------------------------------------------------------------------
+
+
+def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, demo, catalog):
+    chat = real_chat
+    chat.wait_for_card("Calling Plan Assistant")
+    caller = demo.user("FR", "MCOPSTN2")
+    plan = catalog.plan("MCOPSTN2")
+    expected = callplan("check", UK_NUMBER, "--country", "FR", "--plan", plan.sku)
+    assert expected["callable"] and expected["scope"] == "international"
+    pool = demo.pool("FR", plan.sku, "international")
+
+    chat.send(f"can {caller['upn']} call {UK_NUMBER}?")
+    # What the answer rests on: the user's usage location and plan, read from the store.
+    said = chat.wait_for_bot_text(f"{caller['upn']}: usage location")
+    assert said == f"{caller['upn']}: usage location France, {plan.name_en}."
+    chat.wait_for_card("Callable")
+    blocks = chat.card_blocks()
+    assert blocks[0] == "✅ Callable"
+    assert expected["message"] in blocks  # the reason
+    facts = dict(chat.card_facts())
+    assert facts == {"Number": UK_NUMBER, "Destination": "United Kingdom",
+                     "Caller's country": "France", "Plan": plan.name_en,
+                     "Call type": "International call"}
+    assert "Minute pool" in blocks
+    assert f"France · {plan.name_en} · international" in blocks
+    assert any(b.startswith(f"{number(pool['remaining_minutes'], 'en')} of "
+                            f"{number(pool['total_minutes'], 'en')} minutes left") for b in blocks)
+    assert_renders_cleanly(chat)
+    chat.screenshot("callable with pool")
+
+    # A user whose plan is domestic only: the same number is not callable, and the card says
+    # what would make it callable; no pool is drawn on.
+    domestic_caller = demo.user("FR", "MCOPSTN1")
+    refused = callplan("check", UK_NUMBER, "--country", "FR", "--plan", "MCOPSTN1")
+    assert not refused["callable"]
+    chat.send(f"can {domestic_caller['upn']} call {UK_NUMBER}?")
+    chat.wait_for_card("Not callable")
+    blocks = chat.card_blocks()
+    assert blocks[0] == "❌ Not callable"
+    assert refused["message"] in blocks
+    assert "What would make it callable" in blocks
+    assert "Minute pool" not in blocks
+    assert dict(chat.card_facts())["Plan"] == catalog.plan("MCOPSTN1").name_en
+    assert_renders_cleanly(chat)
+    chat.screenshot("not callable")
+
+    # The same kind of check started from the welcome card, answered by clicking.
+    chat.click_card_button("Check a number")
+    chat.wait_for_bot_text("Which phone number should I check?")
+    chat.send(PARIS_NUMBER)
+    chat.wait_for_card("In which country is the caller located")
+    chat.click_card_button("France")
+    chat.wait_for_card("Which Calling Plan does the caller have?")
+    domestic_plan = catalog.plan("MCOPSTN1")
+    chat.click_card_button(domestic_plan.name_en)
+    chat.wait_for_card("Callable")
+    domestic_pool = demo.pool("FR", domestic_plan.sku, "domestic")
+    blocks = chat.card_blocks()
+    assert callplan("check", PARIS_NUMBER, "--country", "FR", "--plan",
+                    domestic_plan.sku)["message"] in blocks
+    assert f"France · {domestic_plan.name_en} · domestic" in blocks
+    assert any(b.startswith(f"{number(domestic_pool['remaining_minutes'], 'en')} of "
+                            f"{number(domestic_pool['total_minutes'], 'en')} minutes left")
+               for b in blocks)
+    assert_renders_cleanly(chat)
+    chat.screenshot("check by clicking")
+
+
+# --- 4. pool lookup -----------------------------------------------------------------------------
+
+
+def test_pool_lookup_shows_the_demo_tenants_pools_as_a_table(real_chat, demo, catalog):
+    chat = real_chat
+    chat.wait_for_card("Calling Plan Assistant")
+    today = datetime.now(timezone.utc).date()
+
+    chat.click_card_button("Pool balance")
+    chat.wait_for_card(f"Minute pools, {month_title(demo.month, 'en')}")
+    blocks = chat.card_blocks()
+    assert f"As of {MONTHS['en'][today.month - 1]} {today.day}, {today.year}" in blocks
+    table = chat.card_table()
+    assert table[0] == ["Country", "Plan", "Line", "Total", "Used", "Left", "Used %", "Runs out"]
+    assert [row[:6] for row in table[1:]] == pool_rows(demo, catalog, "en")
+    # An exhausted pool says when it ran out (the demo tenant has one).
+    assert any(p["exhausted"] for p in demo.pools)
+    for pool, row in zip(demo.pools, table[1:]):
+        assert row[7].startswith("ran out") == pool["exhausted"], row
+    assert_renders_cleanly(chat)
+    chat.screenshot("all pools")
+    chat.screenshot_card("all pools")
+
+    chat.send("minutes left in France")
+    chat.wait_for_card(f"Minute pools, {month_title(demo.month, 'en')}")
+    france = pool_rows(demo, catalog, "en", country="FR")
+    assert france, "the demo tenant has pools in France"
+    assert [row[:6] for row in chat.card_table()[1:]] == france
+    assert_renders_cleanly(chat)
+    chat.screenshot("pools in France")
+
+
+# --- 5. in French -----------------------------------------------------------------------------
+
+
+def test_french_purchase_check_and_pool_lookup(real_chat, demo, catalog):
+    chat = real_chat
+    plan = catalog.plan("MCOPSTN2")
+    teams_phone = catalog.licence("MCOEV")
+    chat.wait_for_card("Calling Plan Assistant")
+
+    # Only the playground's custom activity can say fr-FR; later clicks and typed messages
+    # arrive as en-US, so the bot must remember the conversation's language.
+    chat.send_activity(FRENCH_PURCHASE_QUESTION, locale="fr-FR")
+    assert chat.wait_for_bot_text("C'est noté") == (
+        f"C'est noté : {USERS} utilisateurs (France), ils appellent l'étranger.")
+    chat.wait_for_card("Quelle licence de base ont-ils ?")
+    assert "Je ne sais pas" in chat.card_buttons()
+    chat.screenshot("question de licence")
+    chat.click_card_button(E3)
+    chat.wait_for_card("Avez-vous déjà un opérateur téléphonique pour Teams ?")
+    chat.click_card_button("Aucun opérateur")
+    chat.wait_for_card("vers l'étranger ?")
+    assert chat.card_buttons() == ["Jusqu'à 100", "Environ 300", "Plus de 600", "Je ne sais pas"]
+    chat.click_card_button("Environ 300")
+    chat.wait_for_card("Votre plan d'achat")
+    blocks = chat.card_blocks()
+    assert blocks[0] == "Votre plan d'achat"
+    assert f"Forfait recommandé : {plan.name_fr} (France)." in blocks
+    steps = chat.card_list_items()
+    assert steps[0].startswith(f"Achetez {USERS} licences {teams_phone.name.fr} ({teams_phone.sku})")
+    facts = chat.card_facts()
+    assert (teams_phone.name.fr, str(USERS)) in facts
+    assert (plan.name_fr, str(USERS)) in facts
+    per_user = plan.minutes_for("FR", "domestic")
+    assert (f"France · {plan.name_fr} · national",
+            f"{number(USERS * per_user, 'fr')} min ({USERS} × {number(per_user, 'fr')})") in facts
+    assert number(USERS * per_user, "fr") == "48 000"
+    assert_renders_cleanly(chat)
+    chat.screenshot("plan d'achat")
+    chat.screenshot_card("plan d'achat")
+
+    # Typed in the message box (locale en-US on the wire): still answered in French.
+    caller = demo.user("FR", "MCOPSTN2")
+    pool = demo.pool("FR", plan.sku, "international")
+    chat.send(f"est-ce que {caller['upn']} peut appeler le {UK_NUMBER} ?")
+    chat.wait_for_card("Appel possible")
+    blocks = chat.card_blocks()
+    assert blocks[0] == "✅ Appel possible"
+    assert dict(chat.card_facts())["Destination"] == "Royaume-Uni"
+    assert (f"{number(pool['remaining_minutes'], 'fr')} minutes restantes sur "
+            f"{number(pool['total_minutes'], 'fr')}") in " ".join(blocks)
+    assert_renders_cleanly(chat)
+    chat.screenshot("verification en francais")
+
+    chat.send("minutes restantes en France")
+    chat.wait_for_card(f"Pools de minutes, {month_title(demo.month, 'fr')}")
+    table = chat.card_table()
+    assert table[0][:6] == ["Pays", "Forfait", "Ligne", "Total", "Consommé", "Restant"]
+    assert [row[:6] for row in table[1:]] == pool_rows(demo, catalog, "fr", country="FR")
+    assert_renders_cleanly(chat)
+    chat.screenshot("pools en francais")
+
+
+# --- 6. cancel ----------------------------------------------------------------------------------
+
+
+def test_cancel_in_the_middle_of_a_purchase_and_start_afresh(real_chat):
+    chat = real_chat
+    chat.wait_for_card("Calling Plan Assistant")
+    chat.send(f"which plan for {USERS} users in France?")
+    assert chat.wait_for_bot_text("Noted:") == f"Noted: {USERS} users in France."
+    chat.wait_for_card("Do these users call abroad?")
+    assert chat.card_buttons() == ["Yes", "No"]
+    chat.click_card_button("Yes")
+    chat.wait_for_card("Which base licence do they have?")
+    chat.screenshot("in the middle of a purchase")
+
+    chat.send("cancel")
+    assert chat.wait_for_bot_text("cancelled") == "OK, cancelled. What would you like to do next?"
+    chat.screenshot("cancelled")
+
+    # The closed question's buttons are still on screen: a click no longer answers it.
+    chat.click_card_button(E3)
+    assert chat.wait_for_bot_text("already closed").startswith("That question is already closed.")
+    chat.wait_for_card("Which plan to buy")
+    assert chat.card_buttons() == WELCOME_BUTTONS
+    chat.screenshot("stale click after cancel")
+
+    # A new request starts from nothing: neither France nor "they call abroad" carried over.
+    chat.send("which plan for 10 users in Germany?")
+    assert chat.wait_for_bot_text("Noted:") == "Noted: 10 users in Germany."
+    chat.wait_for_card("Do these users call abroad?")
+    assert_renders_cleanly(chat)
+    chat.screenshot("fresh start")
