@@ -19,7 +19,7 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity, Attachment
 from pydantic import BaseModel, ConfigDict
 
-from dialogs.i18n import format_date, format_month, format_number, format_percent, normalize_lang, t
+from dialogs.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
 from dialogs.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
 from knowledge.advisor import PlannedPool, Recommendation
 from knowledge.catalog import load_catalog
@@ -66,6 +66,10 @@ def submit(title: str, data: dict[str, Any]) -> dict[str, Any]:
     return {"type": "Action.Submit", "title": title, "data": data}
 
 
+def table_cell(text: str, **style: Any) -> dict[str, Any]:
+    return {"type": "TableCell", "items": [text_block(text, **style)]}
+
+
 def fact_set(facts: Sequence[tuple[str, str]]) -> dict[str, Any]:
     return {"type": "FactSet", "facts": [{"title": title, "value": value} for title, value in facts]}
 
@@ -109,23 +113,32 @@ def adaptive_card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | No
 # --- welcome ------------------------------------------------------------------------------
 
 
+def _menu_items(lang: str) -> list[dict[str, Any]]:
+    """The three things the bot does, one titled line each, then typing examples: the body the
+    welcome and the unknown-input cards share (each puts its own opening above it)."""
+    items: list[dict[str, Any]] = [
+        {
+            "type": "Container",
+            "spacing": "Medium",
+            "items": [
+                text_block(t(lang, f"welcome.{intent}.title"), weight="Bolder"),
+                text_block(t(lang, f"welcome.{intent}.body"), spacing="None", isSubtle=True),
+            ],
+        }
+        for intent in ("purchase", "check", "pool")
+    ]
+    items.append(text_block(t(lang, "welcome.examples"), spacing="Medium", size="Small", isSubtle=True))
+    return items
+
+
+def _menu_actions(lang: str) -> list[dict[str, Any]]:
+    return [submit(t(lang, f"action.{intent}"), {"intent": intent}) for intent in WELCOME_ACTIONS]
+
+
 def welcome_reply(lang: str) -> CardReply:
-    """What the bot can do, with one button per thing (also the answer to unknown input)."""
-    body = [heading(t(lang, "welcome.title")), text_block(t(lang, "welcome.intro"))]
-    for intent in ("purchase", "check", "pool"):
-        body.append(
-            {
-                "type": "Container",
-                "spacing": "Medium",
-                "items": [
-                    text_block(t(lang, f"welcome.{intent}.title"), weight="Bolder"),
-                    text_block(t(lang, f"welcome.{intent}.body"), spacing="None", isSubtle=True),
-                ],
-            }
-        )
-    body.append(text_block(t(lang, "welcome.examples"), spacing="Medium", size="Small", isSubtle=True))
-    actions = [submit(t(lang, f"action.{intent}"), {"intent": intent}) for intent in WELCOME_ACTIONS]
-    return CardReply(attachment=adaptive_card(body, actions), text=t(lang, "welcome.text"))
+    """What the bot can do, with one button per thing."""
+    body = [heading(t(lang, "welcome.title")), text_block(t(lang, "welcome.intro")), *_menu_items(lang)]
+    return CardReply(attachment=adaptive_card(body, _menu_actions(lang)), text=t(lang, "welcome.text"))
 
 
 def welcome_card(lang: str) -> Attachment:
@@ -134,10 +147,12 @@ def welcome_card(lang: str) -> Attachment:
 
 
 def unknown_reply(lang: str) -> CardReply:
-    """The answer to a message the recognizer could not place: never a shrug, always the menu."""
-    welcome = welcome_reply(lang)
-    body = [text_block(t(lang, "unknown.intro"), weight="Bolder"), *welcome.card["body"][1:]]
-    return CardReply(attachment=adaptive_card(body, welcome.card["actions"]), text=t(lang, "unknown.text"))
+    """The answer to a message the recognizer could not place: never a shrug, always the menu.
+
+    Its own opening ("Sorry, I didn't get that. Here is what I can do:") replaces the welcome's
+    title and greeting, which would say "Here is what I can do" a second time."""
+    body = [text_block(t(lang, "unknown.intro"), weight="Bolder"), *_menu_items(lang)]
+    return CardReply(attachment=adaptive_card(body, _menu_actions(lang)), text=t(lang, "unknown.text"))
 
 
 # --- recommendation and purchase summary -------------------------------------------------------
@@ -278,42 +293,92 @@ def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = 
 
 # --- pool table --------------------------------------------------------------------------------
 
-_POOL_COLUMNS = ("country", "plan", "line", "total", "used", "remaining", "percent", "runs_out")
-_NUMERIC_COLUMNS = {"total", "used", "remaining", "percent"}
+#: The relative widths of a pool's four figures (total, used, left, runs out). WHY not an
+#: eight-column Table: a chat card is about 400 px wide (Teams desktop barely more), so the Table
+#: broke numbers and words mid-token ("4,8/00", "do/me/stic"). Each pool is now a titled block
+#: whose four short label/value pairs fit that width in both languages; the widths are weights
+#: (not "auto") so the figures of every pool line up under each other, and the last is widest
+#: so a date ("November 26, 2026") fits on one line.
+_POOL_FIGURE_WIDTHS = (2, 3, 2, 4)
 
 
-def _runs_out(balance: PoolBalance, lang: str) -> str:
-    if balance.runs_out_on is None:
-        return t(lang, "pools.not_this_month")
-    if balance.exhausted:
-        return t(lang, "pools.ran_out", date=balance.runs_out_on)
-    return format_date(balance.runs_out_on, lang)
-
-
-def _pool_row(balance: PoolBalance, lang: str) -> dict[str, str]:
+def _pool_plan(balance: PoolBalance, lang: str) -> str:
+    """The pool's plan name as the store knows it (with the UPN for a per-user plan)."""
     plan = balance.plan_names.get(normalize_lang(lang)) or plan_name(balance.plan, lang)
-    if balance.upn:
-        plan = t(lang, "pools.plan_user", plan=plan, upn=balance.upn)
+    return t(lang, "pools.plan_user", plan=plan, upn=balance.upn) if balance.upn else plan
+
+
+def _pool_title(balance: PoolBalance, lang: str) -> str:
+    """"France · Domestic Calling Plan · domestic": the label the verdict card and the purchase
+    summary give a pool too."""
+    return t(lang, "pool.label", country=country_name(balance.country, lang), plan=_pool_plan(balance, lang),
+             line=line_name(balance.line, lang))
+
+
+def _pool_figures(balance: PoolBalance, lang: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """``(label, value, value style)`` of total, used (with the percentage), left and runs out.
+
+    An exhausted pool's figures are in the attention colour and say when it ran out; a day
+    this month it will run out on is in the warning colour; "not this month" is subtle."""
+    alert: dict[str, Any] = {"color": "Attention"} if balance.exhausted else {}
+    if balance.runs_out_on is None:
+        runs_out = (t(lang, "pools.col.runs_out"), t(lang, "pools.not_this_month"), {"isSubtle": True})
+    elif balance.exhausted:
+        runs_out = (t(lang, "pools.col.ran_out"), format_date(balance.runs_out_on, lang), alert)
+    else:
+        runs_out = (t(lang, "pools.col.runs_out"), format_date(balance.runs_out_on, lang), {"color": "Warning"})
+    used = t(lang, "pools.used", used=balance.used_minutes, percent=format_percent(balance.percent_used / 100, lang))
+    return [
+        (t(lang, "pools.col.total"), format_number(balance.total_minutes, lang), {}),
+        (t(lang, "pools.col.used"), used, alert),
+        (t(lang, "pools.col.remaining"), format_number(balance.remaining_minutes, lang), {"weight": "Bolder", **alert}),
+        runs_out,
+    ]
+
+
+def _pool_block(balance: PoolBalance, lang: str) -> dict[str, Any]:
+    """One pool: a bold title line over a row of label/value pairs (attention colour when
+    the pool is exhausted)."""
+    title_style: dict[str, Any] = {"color": "Attention"} if balance.exhausted else {}
+    columns = [
+        {
+            "type": "Column",
+            "width": width,
+            "items": [
+                text_block(label, isSubtle=True, size="Small"),
+                text_block(value, spacing="None", **style),
+            ],
+        }
+        for (label, value, style), width in zip(_pool_figures(balance, lang), _POOL_FIGURE_WIDTHS, strict=True)
+    ]
     return {
-        "country": country_name(balance.country, lang),
-        "plan": plan,
-        "line": line_name(balance.line, lang),
-        "total": format_number(balance.total_minutes, lang),
-        "used": format_number(balance.used_minutes, lang),
-        "remaining": format_number(balance.remaining_minutes, lang),
-        "percent": format_percent(balance.percent_used / 100, lang),
-        "runs_out": _runs_out(balance, lang),
+        "type": "Container",
+        "separator": True,
+        "spacing": "Medium",
+        "items": [
+            text_block(_pool_title(balance, lang), weight="Bolder", **title_style),
+            {"type": "ColumnSet", "spacing": "Small", "columns": columns},
+        ],
     }
 
 
-def _cell(text: str, **style: Any) -> dict[str, Any]:
-    return {"type": "TableCell", "items": [text_block(text, **style)]}
+def _pool_text(balance: PoolBalance, lang: str) -> str:
+    """The pool in one sentence, for the plain-text summary."""
+    line = t(lang, "pools.text_line", country=country_name(balance.country, lang),
+             plan=_pool_plan(balance, lang), line=line_name(balance.line, lang),
+             remaining=format_number(balance.remaining_minutes, lang),
+             total=format_number(balance.total_minutes, lang),
+             percent=format_percent(balance.percent_used / 100, lang))
+    if balance.runs_out_on is not None:
+        key = "pools.text_ran_out" if balance.exhausted else "pools.text_runs_out"
+        line += " " + t(lang, key, date=balance.runs_out_on)
+    return line
 
 
 def pool_table_card(balances: Sequence[PoolBalance], lang: str, *, month: str | None = None,
                     as_of: date | None = None) -> CardReply:
-    """Every matching pool: country, plan, line, total, used, remaining, percent, runs-out date
-    (an Adaptive Card 1.5 Table; exhausted pools in the attention colour)."""
+    """Every matching pool: its country, plan and line as a title, then total, used (with the
+    percentage), left and the day it runs out (or ran out) at the current rate."""
     month = month or (balances[0].month if balances else None)
     title = t(lang, "pools.title", month=format_month(month, lang)) if month else t(lang, "rec.pools")
     body: list[dict[str, Any]] = [heading(title)]
@@ -322,32 +387,8 @@ def pool_table_card(balances: Sequence[PoolBalance], lang: str, *, month: str | 
     if not balances:
         body.append(text_block(t(lang, "pools.empty")))
         return CardReply(attachment=adaptive_card(body), text=t(lang, "pools.empty"))
-    header = {"type": "TableRow", "style": "accent",
-              "cells": [_cell(t(lang, f"pools.col.{c}"), weight="Bolder") for c in _POOL_COLUMNS]}
-    rows = [header]
-    lines = []
-    for balance in balances:
-        row = _pool_row(balance, lang)
-        style = {"color": "Attention"} if balance.exhausted else {}
-        rows.append({"type": "TableRow", "cells": [
-            _cell(row[c], horizontalAlignment="Right" if c in _NUMERIC_COLUMNS else "Left", **style)
-            for c in _POOL_COLUMNS
-        ]})
-        line = t(lang, "pools.text_line", country=row["country"], plan=row["plan"], line=row["line"],
-                 remaining=row["remaining"], total=row["total"], percent=row["percent"])
-        if balance.runs_out_on is not None:
-            key = "pools.text_ran_out" if balance.exhausted else "pools.text_runs_out"
-            line += " " + t(lang, key, date=balance.runs_out_on)
-        lines.append(line)
-    body.append({
-        "type": "Table",
-        "gridStyle": "accent",
-        "firstRowAsHeader": True,
-        "showGridLines": True,
-        "columns": [{"width": 2 if c in ("country", "plan") else 1} for c in _POOL_COLUMNS],
-        "rows": rows,
-    })
-    return CardReply(attachment=adaptive_card(body), text="\n".join(lines))
+    body.extend(_pool_block(balance, lang) for balance in balances)
+    return CardReply(attachment=adaptive_card(body), text="\n".join(_pool_text(b, lang) for b in balances))
 
 
 # --- choice prompts ----------------------------------------------------------------------------
@@ -397,8 +438,16 @@ CARRIER_CHOICES = ("none", "operator_connect", "direct_routing", "on_premises")
 
 
 def carrier_choice(lang: str) -> CardReply:
-    choices = [(t(lang, "choice.no_carrier") if c == "none" else carrier_name(c, lang), c) for c in CARRIER_CHOICES]
+    """Button labels: ``choice.carrier.<id>`` when the locale has one, else the carrier's catalog
+    name. WHY the override: ``carrier.on_premises`` ("your on-premises phone system") is a
+    fragment for sentences, not a label; and "none" is no carrier at all."""
+    choices = [(_carrier_label(c, lang), c) for c in CARRIER_CHOICES]
     return choice_card(t(lang, "prompt.carrier"), choices, lang)
+
+
+def _carrier_label(carrier: str, lang: str) -> str:
+    key = f"choice.carrier.{carrier}"
+    return t(lang, key) if has_string(lang, key) else carrier_name(carrier, lang)
 
 
 def plan_choice(lang: str, plans: Sequence[str] = ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5", "MCOPSTN_PAYG_2", "MCOTEAMS_ESSENTIALS")) -> CardReply:
@@ -445,7 +494,7 @@ def users_card(users: Sequence[Any], lang: str) -> CardReply:
         return CardReply(attachment=adaptive_card(body), text=t(lang, "users.empty"))
     columns = ("name", "upn", "country", "plan")
     rows = [{"type": "TableRow", "style": "accent",
-             "cells": [_cell(t(lang, f"users.col.{c}"), weight="Bolder") for c in columns]}]
+             "cells": [table_cell(t(lang, f"users.col.{c}"), weight="Bolder") for c in columns]}]
     for user in users[:USERS_CARD_ROWS]:
         plans = [p.sku for p in (catalog.calling_plan_for(sku) for sku in user.licenses) if p is not None]
         values = {
@@ -454,7 +503,7 @@ def users_card(users: Sequence[Any], lang: str) -> CardReply:
             "country": country_name(user.usage_location, lang) if user.usage_location else t(lang, "users.no_location"),
             "plan": join((plan_name(p, lang) for p in dict.fromkeys(plans)), lang) or t(lang, "users.no_plan"),
         }
-        rows.append({"type": "TableRow", "cells": [_cell(values[c], size="Small") for c in columns]})
+        rows.append({"type": "TableRow", "cells": [table_cell(values[c], size="Small") for c in columns]})
     body.append({"type": "Table", "firstRowAsHeader": True, "showGridLines": True, "gridStyle": "accent",
                  "columns": [{"width": w} for w in (2, 3, 2, 2)], "rows": rows})
     if len(users) > USERS_CARD_ROWS:

@@ -8,7 +8,7 @@ import pytest
 from botbuilder.core import CardFactory
 
 from dialogs.cards import CardReply, welcome_card, welcome_reply
-from dialogs.i18n import LANGUAGES, format_number, is_clearly_french, strings
+from dialogs.i18n import LANGUAGES, format_date, format_number, format_percent, is_clearly_french, strings
 
 NNBSP = "\u202f"
 
@@ -112,7 +112,7 @@ from dialogs.cards import (  # noqa: E402
     yes_no_choice,
 )
 from dialogs.i18n import placeholders  # noqa: E402
-from dialogs.render import country_name, plan_name, render, render_item  # noqa: E402
+from dialogs.render import carrier_name, country_name, plan_name, render, render_item  # noqa: E402
 from knowledge.advisor import AdviceRequest, recommend  # noqa: E402
 from knowledge.catalog import load_catalog  # noqa: E402
 from knowledge.numbers import check_call  # noqa: E402
@@ -261,25 +261,100 @@ def test_verdict_card_for_every_kind_of_answer():
             assert_no_raw_keys(reply.card, reply.text)
 
 
+def pool_blocks(card: dict) -> list[dict]:
+    """Each pool of a pool card as read from the card: its title line, its figures as
+    ``{label: value}`` in display order, and the colours its texts use."""
+    pools = []
+    for element in card["body"]:
+        if element.get("type") != "Container":
+            continue
+        title = element["items"][0]
+        columns = next(e for e in element["items"] if e.get("type") == "ColumnSet")["columns"]
+        figures = {column["items"][0]["text"]: column["items"][1]["text"] for column in columns}
+        colours = {e.get("color") for e in walk(element) if e.get("type") == "TextBlock"}
+        pools.append({"title": title["text"], "figures": figures, "colours": colours,
+                      "subtle": [e["text"] for e in walk(element) if e.get("isSubtle")]})
+    return pools
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_pool_table(lang, balances):
+def test_pool_card_shows_each_pool_with_total_used_percent_left_and_runs_out(lang, balances):
     reply = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
     card = assert_card_reply(reply, lang)
-    table = next(e for e in walk(card) if e.get("type") == "Table")
-    assert len(table["columns"]) == 8
-    assert len(table["rows"]) == len(balances) + 1
-    rows = [[cell["items"][0]["text"] for cell in row["cells"]] for row in table["rows"]]
-    fr_pool = next(r for r, b in zip(rows[1:], balances) if b.country == "FR")
-    assert fr_pool[0] == country_name("FR", lang)
-    assert fr_pool[3:7] == [format_number(12000, lang), format_number(5000, lang), format_number(7000, lang),
-                           "42%" if lang == "en" else "42\u00a0%"]
-    assert fr_pool[7] == ("November 24, 2026" if lang == "en" else "24 novembre 2026")
-    exhausted = next(row for row, b in zip(table["rows"][1:], balances) if b.exhausted)
-    assert all(cell["items"][0].get("color") == "Attention" for cell in exhausted["cells"])
-    assert len(reply.text.splitlines()) == len(balances)
     assert ("novembre 2026" if lang == "fr" else "November 2026") in texts(card)[0]
+    assert ("Au 10 novembre 2026" if lang == "fr" else "As of November 10, 2026") in texts(card)
+    pools = pool_blocks(card)
+    assert [p["title"] for p in pools] == [
+        f"{country_name(b.country, lang)} · {b.plan_names[lang]} · {t_(lang, f'line.{b.line}')}" for b in balances]
+
+    fr_pool = pools[next(i for i, b in enumerate(balances) if b.country == "FR")]
+    percent = "42%" if lang == "en" else "42\u00a0%"
+    assert fr_pool["figures"] == {
+        t_(lang, "pools.col.total"): format_number(12000, lang),
+        t_(lang, "pools.col.used"): f"{format_number(5000, lang)} ({percent})",
+        t_(lang, "pools.col.remaining"): format_number(7000, lang),
+        t_(lang, "pools.col.runs_out"): "November 24, 2026" if lang == "en" else "24 novembre 2026",
+    }
+    assert "Attention" not in fr_pool["colours"]
+    assert "Warning" in fr_pool["colours"]  # it runs out this month: say so in the warning colour
+    if lang == "fr":
+        assert f"12{NNBSP}000" in fr_pool["figures"]["Total"]
+
+    # The exhausted pool: in the attention colour, title and figures, and it says when it ran out.
+    index, exhausted = next((i, b) for i, b in enumerate(balances) if b.exhausted)
+    shown = pools[index]
+    assert shown["colours"] >= {"Attention"}
+    assert shown["figures"][t_(lang, "pools.col.ran_out")] == format_date(exhausted.runs_out_on, lang)
+    assert shown["figures"][t_(lang, "pools.col.remaining")] == "0"
+    assert shown["figures"][t_(lang, "pools.col.used")].startswith(format_number(exhausted.used_minutes, lang))
+
+    # A pool that lasts the month says so, quietly.
+    index = next(i for i, b in enumerate(balances) if b.runs_out_on is None)
+    assert pools[index]["figures"][t_(lang, "pools.col.runs_out")] == t_(lang, "pools.not_this_month")
+    assert t_(lang, "pools.not_this_month") in pools[index]["subtle"]
+
+    # The plain-text summary: one line per pool, unchanged by the card's layout.
+    assert reply.text.splitlines() == [
+        t_(lang, "pools.text_line", country=country_name(b.country, lang), plan=b.plan_names[lang],
+           line=t_(lang, f"line.{b.line}"), remaining=b.remaining_minutes, total=b.total_minutes,
+           percent=format_percent(b.percent_used / 100, lang))
+        + ("" if b.runs_out_on is None else " " + t_(
+            lang, "pools.text_ran_out" if b.exhausted else "pools.text_runs_out", date=b.runs_out_on))
+        for b in balances]
     if lang == "fr":
         assert f"12{NNBSP}000" in reply.text
+
+
+#: About what a quarter of a 400 px chat card holds at the card's font size. WHY: the old
+#: eight-column table broke numbers and words mid-token ("4,8/00", "do/me/stic"); a figure or
+#: label no longer than this wraps between words, if at all (the e2e screenshots show it).
+QUARTER_CARD_CHARS = 11
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pool_card_figures_are_short_enough_not_to_break_mid_word(lang, balances):
+    pools = pool_blocks(pool_table_card(balances, lang).card)
+    words = [word for pool in pools for pair in pool["figures"].items() for text in pair for word in text.split(" ")]
+    longest = max(words, key=len)
+    assert len(longest) <= QUARTER_CARD_CHARS, longest
+
+
+def test_pool_card_of_per_user_plans_and_the_longest_french_plan_name():
+    start = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+    users = [UserRecord(tenant_id="t", upn="alice@contoso.com", usage_location="FR", licenses=("MCOPSTN8",)),
+             UserRecord(tenant_id="t", upn="bob@contoso.com", usage_location="FR", licenses=("SPE_E5", "MCOPSTN2"))]
+    calls = [CallRecord(id="c1", tenant_id="t", source="pstn_csv", call_type="user_out", start=start,
+                        duration_seconds=30 * 60, usage_location="FR", capability="MCOPSTN2",
+                        destination_context="International", upn="bob@contoso.com")]
+    balances = pools_for_month(users, calls, "2026-11", date(2026, 11, 10))
+    per_user = [b for b in balances if b.upn]
+    assert per_user, "MCOPSTN8 makes a per-user pool"
+    pools = pool_blocks(pool_table_card(balances, "fr").card)
+    titles = [p["title"] for p in pools]
+    assert "France · Forfait d'appels nationaux et internationaux · international" in titles
+    assert any("(alice@contoso.com)" in title for title in titles)
+    for pool in pools:
+        assert list(pool["figures"])[:3] == ["Total", "Consommé", "Restant"]
 
 
 def test_pool_table_empty():
@@ -290,10 +365,21 @@ def test_pool_table_empty():
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_unknown_reply_offers_the_menu(lang):
+def test_unknown_reply_offers_the_menu_without_greeting_again(lang):
     reply = unknown_reply(lang)
     card = assert_card_reply(reply, lang)
+    shown = texts(card)
+    assert shown[0] == t_(lang, "unknown.intro")
+    for intent in ("purchase", "check", "pool"):
+        assert t_(lang, f"welcome.{intent}.title") in shown
+        assert t_(lang, f"welcome.{intent}.body") in shown
+    assert t_(lang, "welcome.examples") in shown
+    # Not the welcome card's title and greeting: "Here is what I can do" is said once.
+    assert t_(lang, "welcome.title") not in shown and t_(lang, "welcome.intro") not in shown
+    menu = t_(lang, "unknown.intro").split(". ")[-1]
+    assert sum(text.count(menu) for text in shown) == 1
     assert [a["data"]["intent"] for a in card["actions"]] == ["purchase", "check", "pool", "help"]
+    assert card["actions"] == welcome_reply(lang).card["actions"]
 
 
 # --- choice cards ------------------------------------------------------------------------------
@@ -324,6 +410,9 @@ def test_choice_cards(lang):
     carriers = carrier_choice(lang)
     values = submit_values(assert_valid_card(carriers.attachment))
     assert values == list(CARRIER_CHOICES)
+    titles = [a["title"] for a in walk(carriers.card) if a.get("type") == "Action.Submit"]
+    assert titles == {"en": ["No carrier", "Operator Connect", "Direct Routing", "On-premises phone system"],
+                      "fr": ["Aucun opérateur", "Operator Connect", "Routage direct", "Téléphonie sur site"]}[lang]
     for value in values[1:]:
         assert AdviceRequest(countries=["FR"], users=1, carrier=value).carrier == value
 
@@ -391,3 +480,14 @@ def t_(lang, key, **params):
     from dialogs.i18n import t
 
     return t(lang, key, **params)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_carrier_button_labels_leave_the_sentence_fragment_alone(lang):
+    """The on-premises button has a label of its own; sentences still say "your on-premises
+    phone system" ("votre téléphonie sur site")."""
+    fragment = carrier_name("on_premises", lang)
+    assert fragment == {"en": "your on-premises phone system", "fr": "votre téléphonie sur site"}[lang]
+    assert fragment in render("via_carrier", {"carrier": "on_premises"}, lang)
+    labels = [a["title"] for a in walk(carrier_choice(lang).card) if a.get("type") == "Action.Submit"]
+    assert fragment not in labels and labels[-1][0].isupper()

@@ -69,7 +69,7 @@ def test_french_strings_are_not_copies_of_english():
 def test_t_fills_placeholders_and_formats_numbers_for_the_locale():
     assert t("en", "pool.size", minutes=48000, users=40, per_user=1200) == "48,000 min (40 × 1,200)"
     assert t("fr", "pool.size", minutes=48000, users=40, per_user=1200) == f"48{NNBSP}000 min (40 × 1{NNBSP}200)"
-    assert t("fr", "pools.ran_out", date=date(2026, 11, 3)) == "épuisé le 3 novembre 2026"
+    assert t("fr", "pools.text_ran_out", date=date(2026, 11, 3)) == "Il a été épuisé le 3 novembre 2026."
     assert t("en", "summary.step", n="2026", text="x") == "2026. x"  # strings are left alone
 
 

@@ -11,7 +11,8 @@ What the assertions rest on (never on a copy of the bot's output):
 - plan, licence and country names and the minutes per user come from the catalog (the
   sourced fact sheet); numbers are formatted here (``48,000`` / ``48 000``), not by Babel;
 - everything is read from the rendered page: card headings and text blocks, FactSet rows,
-  Table cells, list items and button titles (see ``e2e_harness/chat.py``), and every card is
+  ColumnSet label/value pairs, list items and button titles (see ``e2e_harness/chat.py``),
+  and every card is
   checked for leftovers (``{placeholder}``, raw Markdown, empty blocks, Hero cards, the
   playground's "not supported" warnings).
 
@@ -136,19 +137,54 @@ def assert_renders_cleanly(chat, card_index: int = -1) -> None:
     assert chat.playground_warnings() == []
 
 
-def pool_rows(demo: DemoTenant, catalog, lang: str, country: str | None = None) -> list[list[str]]:
-    """The first six columns (country, plan, line, total, used, left) the pool table must show."""
+#: The pool card's figure labels, as an admin reads them (total, used with the percentage,
+#: left, and the day the pool runs out, or ran out).
+POOL_LABELS = {
+    "en": {"total": "Total", "used": "Used", "left": "Left", "runs_out": "Runs out", "ran_out": "Ran out",
+           "not_this_month": "not this month"},
+    "fr": {"total": "Total", "used": "Consommé", "left": "Restant", "runs_out": "Épuisement",
+           "ran_out": "Épuisé le", "not_this_month": "pas ce mois-ci"},
+}
+
+
+def day_in_words(iso: str, lang: str) -> str:
+    """"2026-11-26" -> "November 26, 2026" (en) or "26 novembre 2026" (fr)."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    name = MONTHS[lang][month - 1]
+    return f"{name} {day}, {year}" if lang == "en" else f"{day} {name} {year}"
+
+
+def expected_pools(demo: DemoTenant, catalog, lang: str,
+                   country: str | None = None) -> list[tuple[str, dict[str, str]]]:
+    """What the pool card must show for each pool, in order: the title line
+    "Country · Plan · line" and the figures as {label: value}."""
     lines = {"en": {"domestic": "domestic", "international": "international"},
              "fr": {"domestic": "national", "international": "international"}}[lang]
-    rows = []
+    label = POOL_LABELS[lang]
+    percent_sign = "%" if lang == "en" else " %"
+    shown = []
     for pool in demo.pools:
         if country and pool["country"] != country:
             continue
-        place = catalog.country(pool["country"])
-        rows.append([place.name[lang], pool["plan_names"][lang], lines[pool["line"]],
-                     *(number(pool[k], lang) for k in ("total_minutes", "used_minutes",
-                                                       "remaining_minutes"))])
-    return rows
+        title = f"{catalog.country(pool['country']).name[lang]} · {pool['plan_names'][lang]} · {lines[pool['line']]}"
+        used = f"{number(pool['used_minutes'], lang)} ({round(pool['percent_used'])}{percent_sign})"
+        figures = {label["total"]: number(pool["total_minutes"], lang), label["used"]: used,
+                   label["left"]: number(pool["remaining_minutes"], lang)}
+        if pool["runs_out_on"] is None:
+            figures[label["runs_out"]] = label["not_this_month"]
+        else:
+            figures[label["ran_out" if pool["exhausted"] else "runs_out"]] = day_in_words(pool["runs_out_on"], lang)
+        shown.append((title, figures))
+    return shown
+
+
+def shown_pools(chat) -> list[tuple[str, dict[str, str]]]:
+    """The pool card as rendered: each title line (the bold "A · B · C" blocks) with the
+    label/value pairs of the row of figures under it."""
+    titles = [block for block in chat.card_blocks() if block.count(" · ") == 2]
+    figures = [{column[0]: " ".join(column[1:]) for column in columns} for columns in chat.card_column_sets()]
+    assert len(titles) == len(figures), f"{titles!r} / {figures!r}"
+    return list(zip(titles, figures))
 
 
 # --- 1. welcome -------------------------------------------------------------------------------
@@ -176,6 +212,20 @@ def test_welcome_card_shows_what_the_bot_does_and_its_buttons_work(real_chat):
     assert len(welcome_cards) == 2, welcome_cards
     chat.screenshot("help button")
 
+    # Something the bot does not understand: the menu again, introduced once, not greeted.
+    chat.send("what is the weather like today?")
+    chat.wait_for_card("Sorry, I didn't get that.")
+    blocks = chat.card_blocks()
+    assert blocks[0] == "Sorry, I didn't get that. Here is what I can do:"
+    assert "Calling Plan Assistant" not in blocks
+    assert sum(block.count("Here is what I can do") for block in blocks) == 1
+    for title in ("Which plan to buy", "Can this user call this number?",
+                  "How much of the minute pool is left"):
+        assert title in blocks
+    assert chat.card_buttons() == WELCOME_BUTTONS
+    assert_renders_cleanly(chat)
+    chat.screenshot("not understood")
+
 
 # --- 2. guided purchase -------------------------------------------------------------------------
 
@@ -199,7 +249,8 @@ def test_guided_purchase_by_clicking_card_buttons_ends_with_the_summary(real_cha
 
     chat.click_card_button(E3)
     chat.wait_for_card("Do you already have a phone carrier for Teams?")
-    assert chat.card_buttons()[:3] == ["No carrier", "Operator Connect", "Direct Routing"]
+    assert chat.card_buttons() == ["No carrier", "Operator Connect", "Direct Routing",
+                                   "On-premises phone system"]
     chat.screenshot("carrier question")
 
     chat.click_card_button("No carrier")
@@ -309,7 +360,7 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
 # --- 4. pool lookup -----------------------------------------------------------------------------
 
 
-def test_pool_lookup_shows_the_demo_tenants_pools_as_a_table(real_chat, demo, catalog):
+def test_pool_lookup_shows_each_of_the_demo_tenants_pools(real_chat, demo, catalog):
     chat = real_chat
     chat.wait_for_card("Calling Plan Assistant")
     today = datetime.now(timezone.utc).date()
@@ -318,22 +369,22 @@ def test_pool_lookup_shows_the_demo_tenants_pools_as_a_table(real_chat, demo, ca
     chat.wait_for_card(f"Minute pools, {month_title(demo.month, 'en')}")
     blocks = chat.card_blocks()
     assert f"As of {MONTHS['en'][today.month - 1]} {today.day}, {today.year}" in blocks
-    table = chat.card_table()
-    assert table[0] == ["Country", "Plan", "Line", "Total", "Used", "Left", "Used %", "Runs out"]
-    assert [row[:6] for row in table[1:]] == pool_rows(demo, catalog, "en")
+    # One block per pool: "Country · Plan · line", then total, used (%), left, runs out.
+    assert shown_pools(chat) == expected_pools(demo, catalog, "en")
     # An exhausted pool says when it ran out (the demo tenant has one).
     assert any(p["exhausted"] for p in demo.pools)
-    for pool, row in zip(demo.pools, table[1:]):
-        assert row[7].startswith("ran out") == pool["exhausted"], row
+    for pool, (_, figures) in zip(demo.pools, shown_pools(chat)):
+        assert ("Ran out" in figures) == pool["exhausted"], figures
+    assert chat.card_table() == [], "the pools are no longer an eight-column table"
     assert_renders_cleanly(chat)
     chat.screenshot("all pools")
     chat.screenshot_card("all pools")
 
     chat.send("minutes left in France")
     chat.wait_for_card(f"Minute pools, {month_title(demo.month, 'en')}")
-    france = pool_rows(demo, catalog, "en", country="FR")
+    france = expected_pools(demo, catalog, "en", country="FR")
     assert france, "the demo tenant has pools in France"
-    assert [row[:6] for row in chat.card_table()[1:]] == france
+    assert shown_pools(chat) == france
     assert_renders_cleanly(chat)
     chat.screenshot("pools in France")
 
@@ -357,6 +408,9 @@ def test_french_purchase_check_and_pool_lookup(real_chat, demo, catalog):
     chat.screenshot("question de licence")
     chat.click_card_button(E3)
     chat.wait_for_card("Avez-vous déjà un opérateur téléphonique pour Teams ?")
+    assert chat.card_buttons() == ["Aucun opérateur", "Operator Connect", "Routage direct",
+                                   "Téléphonie sur site"]
+    chat.screenshot("question operateur")
     chat.click_card_button("Aucun opérateur")
     chat.wait_for_card("vers l'étranger ?")
     assert chat.card_buttons() == ["Jusqu'à 100", "Environ 300", "Plus de 600", "Je ne sais pas"]
@@ -393,11 +447,21 @@ def test_french_purchase_check_and_pool_lookup(real_chat, demo, catalog):
 
     chat.send("minutes restantes en France")
     chat.wait_for_card(f"Pools de minutes, {month_title(demo.month, 'fr')}")
-    table = chat.card_table()
-    assert table[0][:6] == ["Pays", "Forfait", "Ligne", "Total", "Consommé", "Restant"]
-    assert [row[:6] for row in table[1:]] == pool_rows(demo, catalog, "fr", country="FR")
+    # The longest French plan name, in a title line of its own.
+    pools = shown_pools(chat)
+    assert pools == expected_pools(demo, catalog, "fr", country="FR")
+    assert ("France · Forfait d'appels nationaux et internationaux · international"
+            in [title for title, _ in pools])
     assert_renders_cleanly(chat)
     chat.screenshot("pools en francais")
+    chat.screenshot_card("pools en francais")
+
+    # Every pool in French, the exhausted one included.
+    chat.send("solde de tous les pools de minutes")
+    chat.wait_for_card(f"Pools de minutes, {month_title(demo.month, 'fr')}")
+    assert shown_pools(chat) == expected_pools(demo, catalog, "fr")
+    assert_renders_cleanly(chat)
+    chat.screenshot_card("tous les pools")
 
 
 # --- 6. cancel ----------------------------------------------------------------------------------

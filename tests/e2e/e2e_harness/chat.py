@@ -135,6 +135,24 @@ class TeamsChat:
                    r.querySelectorAll('[role="columnheader"], [role="cell"]'))
                    .map(c => c.innerText || ''))""")]
 
+    def card_column_sets(self, card_index: int = -1) -> list[list[list[str]]]:
+        """The ColumnSets of one Adaptive Card, in order: for each, its columns, and for each
+        column the texts of its TextBlocks (e.g. ``[["Total", "9,600"], ["Left", "4,935"]]``),
+        whitespace-normalized. The renderer gives a ColumnSet no class of its own: it is a
+        ``.ac-container`` holding a ``flex-direction: row`` div whose ``.ac-container``
+        children are the columns (``.ac-vertical-separator`` divs between them)."""
+        card = self._card(card_index)
+        if card is None:
+            return []
+        return [[[normalize(t) for t in column] for column in columns] for columns in card.evaluate(
+            """card => Array.from(card.querySelectorAll('div'))
+                .filter(d => getComputedStyle(d).flexDirection === 'row'
+                             && Array.from(d.children).some(c => c.classList.contains('ac-container')))
+                .map(row => Array.from(row.children)
+                    .filter(c => c.classList.contains('ac-container'))
+                    .map(column => Array.from(column.querySelectorAll('.ac-textBlock'))
+                                        .map(b => b.innerText || '')))""")]
+
     def card_blocks(self, card_index: int = -1) -> list[str]:
         """The text of every TextBlock of one Adaptive Card (empty ones included, so a test
         can tell a card with an empty block)."""
