@@ -26,11 +26,7 @@ from botbuilder.schema import Attachment
 from bot.adapter import build_authentication, create_adapter
 from bot.config import Settings
 from bot.messages import MAX_BODY_BYTES, process_request
-from bot.speedups import (
-    ReusingBotFrameworkAuthentication,
-    apply_msrest_retry_patch,
-    apply_snapshot_trace_patch,
-)
+from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
@@ -78,8 +74,7 @@ def create_app(
     if root_dialog is None:
         from dialogs.root import create_root_dialog as root_dialog
     if speedups:
-        apply_msrest_retry_patch()
-        apply_snapshot_trace_patch()
+        apply_turn_patches()
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings

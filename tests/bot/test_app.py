@@ -1,4 +1,4 @@
-"""The app factory: health, typed state and its lifecycle, and the two speedups."""
+"""The app factory: health, typed state and its lifecycle, and the speedups."""
 from __future__ import annotations
 
 import threading
