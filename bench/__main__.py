@@ -35,6 +35,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from bench.common import fmt_number, fmt_ratio
 from knowledge.atomic import atomic_write_bytes
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -67,6 +68,9 @@ class Outcome(BaseModel):
     results: list[Result] = []
     error: str | None = None
     details: str | None = None
+    #: The machine's 1/5/15-minute load average when the benchmark started: other work on a
+    #: 2-core machine moves every figure, so the report says how busy it was.
+    load: tuple[float, float, float] | None = None
 
 
 class Report(BaseModel):
@@ -128,11 +132,11 @@ def run_benchmark(name: str, *, quick: bool, timeout: float = DEFAULT_TIMEOUT,
                   bench_dir: Path = BENCH_DIR) -> Outcome:
     """Run ``bench_<name>.run(quick)`` in a child interpreter; never raises for a
     benchmark's own failure (it becomes ``ok=False`` with the error)."""
-    started, ran_at = time.monotonic(), _now()
+    started, ran_at, load = time.monotonic(), _now(), os.getloadavg()
     module = f"{bench_dir.name}.{PREFIX}{name}"
 
     def outcome(**fields: Any) -> Outcome:
-        return Outcome(module=name, quick=quick, ran_at=ran_at,
+        return Outcome(module=name, quick=quick, ran_at=ran_at, load=load,
                        seconds=round(time.monotonic() - started, 2), **fields)
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
@@ -201,23 +205,6 @@ def load_report(path: Path) -> Report | None:
         return None
 
 
-def fmt_number(value: float | None) -> str:
-    if value is None:
-        return "-"
-    if value == 0:
-        return "0"
-    magnitude = abs(value)
-    if magnitude >= 1000:
-        return f"{value:,.0f}"
-    if magnitude >= 1:
-        return f"{value:.4g}" if magnitude < 100 else f"{value:.1f}"
-    return f"{value:.3g}"
-
-
-def fmt_ratio(ratio: float | None) -> str:
-    return "-" if ratio is None else f"{fmt_number(ratio)}x"
-
-
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -229,14 +216,19 @@ def render_markdown(report: Report) -> str:
         "# Benchmark report",
         "",
         f"Generated {report.generated_at} by `python -m bench` (`make bench`) on Python "
-        f"{report.python}, {report.cpu_count} CPUs, {report.platform}. Ratios compare "
-        "with a baseline measured in the same run (see each note).",
+        f"{report.python}, {report.cpu_count} CPUs, {report.platform}.",
+        "",
+        "`ratio` = value / baseline, the baseline measured in the same run (each note says "
+        "what it is): for a time or a size, how many times the baseline's; for a rate "
+        "(turns/s, rows/s), the fraction of the baseline's rate.",
         "",
     ]
     for outcome in report.outcomes:
         mode = "quick" if outcome.quick else "full"
         source = f"`bench/{PREFIX}{outcome.module}.py`, {mode} run at {outcome.ran_at}, " \
                  f"{outcome.seconds:.1f} s"
+        if outcome.load is not None:
+            source += ", machine load {:.2f}/{:.2f}/{:.2f} (1/5/15 min) at its start".format(*outcome.load)
         if not outcome.ok:
             lines += [f"## {outcome.module}: FAILED", "", f"{source}.", "",
                       f"Error: {_cell(outcome.error or 'unknown')}", ""]

@@ -15,17 +15,15 @@ Run: ``python -m bench.bench_knowledge`` (``--quick`` for fewer repetitions).
 from __future__ import annotations
 
 import json
-import statistics
 import subprocess
 import sys
-import time
-from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import phonenumbers
 
+from bench.common import main, median_seconds, result
 from knowledge import catalog as catalog_module
 from knowledge.numbers import check_call
 from knowledge.pools import usage_from_calls
@@ -54,31 +52,15 @@ CHECKS = [
 ]
 
 
-def _median_seconds(fn: Callable[[], object], repeat: int) -> float:
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
-
-
-def _result(benchmark: str, metric: str, value: float, unit: str, baseline: float | None, note: str) -> dict[str, Any]:
-    ratio = value / baseline if baseline else None
-    return {"benchmark": benchmark, "metric": metric, "value": round(value, 4), "unit": unit,
-            "baseline": round(baseline, 4) if baseline is not None else None,
-            "ratio": round(ratio, 2) if ratio is not None else None, "note": note}
-
-
 def bench_catalog_load(quick: bool) -> list[dict[str, Any]]:
     data_dir = catalog_module.DATA_DIR
     files = [data_dir / name for name, _ in catalog_module._FILES.values()]
     repeat = 5 if quick else 20
     catalog_module._load(data_dir)  # warm the imports
-    load = _median_seconds(lambda: catalog_module._load(data_dir), repeat)
-    raw = _median_seconds(lambda: [json.loads(p.read_text(encoding="utf-8")) for p in files], repeat)
+    load = median_seconds(lambda: catalog_module._load(data_dir), repeat)
+    raw = median_seconds(lambda: [json.loads(p.read_text(encoding="utf-8")) for p in files], repeat)
     size_kb = sum(p.stat().st_size for p in files) / 1024
-    return [_result("catalog_load", "load_ms", load * 1000, "ms", raw * 1000,
+    return [result("catalog_load", "load_ms", load * 1000, "ms", raw * 1000,
                     f"validate+index {len(files)} files ({size_kb:.0f} KB) vs bare json.loads; goal < 500 ms")]
 
 
@@ -90,9 +72,9 @@ def bench_cold_start(quick: bool) -> list[dict[str, Any]]:
         subprocess.run([sys.executable, "-c", source], cwd=ROOT, check=True, timeout=60)
 
     spawn(code)
-    loaded = _median_seconds(lambda: spawn(code), repeat)
-    bare = _median_seconds(lambda: spawn("pass"), repeat)
-    return [_result("catalog_cold_start", "process_ms", loaded * 1000, "ms", bare * 1000,
+    loaded = median_seconds(lambda: spawn(code), repeat)
+    bare = median_seconds(lambda: spawn("pass"), repeat)
+    return [result("catalog_cold_start", "process_ms", loaded * 1000, "ms", bare * 1000,
                     "fresh interpreter: import + load the catalog vs an empty interpreter")]
 
 
@@ -115,9 +97,9 @@ def bench_check_call(quick: bool) -> list[dict[str, Any]]:
                     pass
 
     calls = rounds * len(CHECKS)
-    ours_s = _median_seconds(ours, 3)
-    bare_s = _median_seconds(bare, 3)
-    return [_result("check_call", "per_call_us", ours_s / calls * 1e6, "us", bare_s / calls * 1e6,
+    ours_s = median_seconds(ours, 3)
+    bare_s = median_seconds(bare, 3)
+    return [result("check_call", "per_call_us", ours_s / calls * 1e6, "us", bare_s / calls * 1e6,
                     f"{len(CHECKS)} mixed inputs x {rounds}; baseline bare phonenumbers.parse; goal well under 1000 us")]
 
 
@@ -148,9 +130,9 @@ def bench_usage(quick: bool) -> list[dict[str, Any]]:
                 key = (call.usage_location, call.capability)
                 totals[key] = totals.get(key, 0) + -(-call.duration_seconds // 60)
 
-    ours_s = _median_seconds(lambda: usage_from_calls(calls, "2025-06"), 3)
-    bare_s = _median_seconds(bare, 3)
-    return [_result("usage_from_calls", "per_call_us", ours_s / len(calls) * 1e6, "us", bare_s / len(calls) * 1e6,
+    ours_s = median_seconds(lambda: usage_from_calls(calls, "2025-06"), 3)
+    bare_s = median_seconds(bare, 3)
+    return [result("usage_from_calls", "per_call_us", ours_s / len(calls) * 1e6, "us", bare_s / len(calls) * 1e6,
                     f"{len(calls)} calls, half without destination context (number parsed); baseline: group by location+capability")]
 
 
@@ -158,15 +140,5 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return [*bench_catalog_load(quick), *bench_cold_start(quick), *bench_check_call(quick), *bench_usage(quick)]
 
 
-def _print(results: list[dict[str, Any]]) -> None:
-    columns = ("benchmark", "metric", "value", "unit", "baseline", "ratio")
-    rows = [[str(r[c]) if r[c] is not None else "-" for c in columns] for r in results]
-    widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns)]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
-    for row, result in zip(rows, results):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
-        print(f"    {result['note']}")
-
-
 if __name__ == "__main__":
-    _print(run(quick="--quick" in sys.argv[1:]))
+    sys.exit(main(run, description=__doc__.splitlines()[0]))

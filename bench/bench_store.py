@@ -21,7 +21,6 @@ import json
 import os
 import random
 import shutil
-import statistics
 import sys
 import tempfile
 import time
@@ -30,6 +29,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from bench.common import main, median, median_seconds, percentile, result, sample_seconds
 from knowledge import pools
 from knowledge.importers.detect import open_text
 from knowledge.importers.pstn_csv import PSTN_COLUMNS, read_pstn_csv
@@ -113,16 +113,16 @@ def bench_import(work: Path, rows: int) -> list[dict[str, Any]]:
     begin = time.perf_counter()
     pools.usage_from_calls(calls, MONTH)
     usage = time.perf_counter() - begin
-    rate, base_rate = rows / elapsed, rows / baseline
+    base_rate = rows / baseline
     return [
-        _result("import_parse_rows_per_s", "read_pstn_csv (parse + pydantic)", rows / parse, "rows/s",
-                base_rate, base_rate / (rows / parse), f"{parse / elapsed:.0%} of the import time"),
-        _result("import_pool_usage_rows_per_s", "pools.usage_from_calls", rows / usage, "rows/s",
-                base_rate, base_rate / (rows / usage), f"{usage / elapsed:.0%} of the import time"),
-        _result("import_rows_per_s", f"{rows:,}-row PSTN CSV", rate, "rows/s", base_rate,
-                base_rate / rate, f"baseline: csv.reader only; goal >= 50,000 rows/s; took {elapsed:.2f} s"),
-        _result("reimport_rows_per_s", f"{rows:,} duplicates", rows / reimport, "rows/s", base_rate,
-                base_rate / (rows / reimport), "same file again: every row a duplicate"),
+        result("import_parse_rows_per_s", "read_pstn_csv (parse + pydantic)", rows / parse, "rows/s",
+               base_rate, f"{parse / elapsed:.0%} of the import time; baseline: csv.reader only"),
+        result("import_pool_usage_rows_per_s", "pools.usage_from_calls", rows / usage, "rows/s",
+               base_rate, f"{usage / elapsed:.0%} of the import time; baseline: csv.reader only"),
+        result("import_rows_per_s", f"{rows:,}-row PSTN CSV", rows / elapsed, "rows/s", base_rate,
+               f"baseline: csv.reader only; goal >= 50,000 rows/s; took {elapsed:.2f} s"),
+        result("reimport_rows_per_s", f"{rows:,} duplicates", rows / reimport, "rows/s", base_rate,
+               "same file again: every row a duplicate; baseline: csv.reader only"),
     ]
 
 
@@ -154,24 +154,14 @@ def _lookup_us(store: Store, repeats: int) -> tuple[float, float, float]:
     begin = time.perf_counter()
     fresh.pools(TENANT, MONTH, date(2025, 6, 20))
     first = (time.perf_counter() - begin) * 1e6
-    samples = []
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        fresh.pools(TENANT, MONTH, date(2025, 6, 20))
-        samples.append((time.perf_counter() - begin) * 1e6)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.99) - 1], first
+    samples = [s * 1e6 for s in sample_seconds(lambda: fresh.pools(TENANT, MONTH, date(2025, 6, 20)), repeats)]
+    return median(samples), percentile(samples, 0.99), first
 
 
 def _tiny_json_us(work: Path, repeats: int) -> float:
     tiny = work / "tiny.json"
     tiny.write_text(json.dumps({"pool": "FR|MCOPSTN1|domestic", "used": 17}))
-    samples = []
-    for _ in range(repeats):
-        begin = time.perf_counter()
-        json.loads(tiny.read_bytes())
-        samples.append((time.perf_counter() - begin) * 1e6)
-    return statistics.median(samples)
+    return median_seconds(lambda: json.loads(tiny.read_bytes()), repeats) * 1e6
 
 
 def bench_lookup(work: Path, sizes: list[int], repeats: int) -> list[dict[str, Any]]:
@@ -193,20 +183,13 @@ def bench_lookup(work: Path, sizes: list[int], repeats: int) -> list[dict[str, A
             how = "real import"
         stored = sum(store.call_count(TENANT, m) for m in store.months(TENANT))
         assert stored == rows, (stored, rows)
-        median, p99, first = _lookup_us(store, repeats)
-        results.append(_result(
-            "pool_lookup", f"{rows:,} calls stored", median, "us", baseline, median / baseline,
+        typical, p99, first = _lookup_us(store, repeats)
+        results.append(result(
+            "pool_lookup", f"{rows:,} calls stored", typical, "us", baseline,
             f"p99 {p99:.0f} us, first (cold) {first:.0f} us; goal < 1000 us; baseline: tiny JSON "
             f"read+parse; {how}",
         ))
     return results
-
-
-def _result(benchmark: str, metric: str, value: float, unit: str, baseline: float | None,
-            ratio: float | None, note: str) -> dict[str, Any]:
-    return {"benchmark": benchmark, "metric": metric, "value": round(value, 2), "unit": unit,
-            "baseline": None if baseline is None else round(baseline, 2),
-            "ratio": None if ratio is None else round(ratio, 3), "note": note}
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -218,15 +201,5 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return results
 
 
-def _print(results: list[dict[str, Any]]) -> None:
-    columns = ("benchmark", "metric", "value", "unit", "baseline", "ratio")
-    rows = [[str(r[c]) if r[c] is not None else "-" for c in columns] for r in results]
-    widths = [max(len(c), *(len(row[i]) for row in rows)) for i, c in enumerate(columns)]
-    print("  ".join(c.ljust(w) for c, w in zip(columns, widths)))
-    for row, result in zip(rows, results):
-        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths)))
-        print(f"    {result['note']}")
-
-
 if __name__ == "__main__":
-    _print(run(quick="--quick" in sys.argv[1:]))
+    sys.exit(main(run, description=__doc__.splitlines()[0]))

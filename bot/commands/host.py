@@ -19,13 +19,13 @@ import re
 import shutil
 import signal
 import sys
-import textwrap
 from pathlib import Path
 
 from aiohttp import web
 
 from bot.commands import CommandError
-from bot.config import Settings, SettingsError, is_loopback, load_settings
+from bot.commands.common import add_command, add_data_dir, cli_settings
+from bot.config import Settings, is_loopback
 
 log = logging.getLogger("bot")
 
@@ -59,47 +59,39 @@ The bot runs on its own meanwhile."""
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``serve`` and ``dev``."""
-    serve = subparsers.add_parser(
-        "serve",
+    serve = add_command(
+        subparsers, "serve", serve_command,
         help="run the bot: POST /api/messages for Teams, GET /healthz",
-        description=_wrap(
+        description=(
             "Run the Calling Plan Assistant bot (the same as `python -m bot`). It answers Bot "
             "Framework activities on POST /api/messages and its health on GET /healthz. "
             "Without MicrosoftAppId it runs in local mode: no authentication, loopback only."
         ),
         epilog=SETTINGS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_overrides(serve)
-    serve.set_defaults(func=serve_command)
 
-    dev = subparsers.add_parser(
-        "dev",
+    dev = add_command(
+        subparsers, "dev", dev_command,
         help="run the bot and the Microsoft 365 Agents Playground (what `make run` does)",
-        description=_wrap(
+        description=(
             "Run the bot in local mode and, when Node.js is installed, the Microsoft 365 Agents "
             f"Playground ({PLAYGROUND_PACKAGE}@{PLAYGROUND_VERSION}, installed on first use into "
             "./.playground/) pointed at it, then print both URLs. Seeds demo data when the store "
             "is empty. Ctrl-C stops both."
         ),
         epilog=SETTINGS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_overrides(dev)
     dev.add_argument(
         "--no-playground", action="store_true", help="run the bot only, even when Node.js is installed"
     )
-    dev.set_defaults(func=dev_command)
-
-
-def _wrap(text: str) -> str:
-    return textwrap.fill(text, width=88)
 
 
 def _add_overrides(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="listen address (overrides HOST)")
     parser.add_argument("--port", type=int, help="listen port (overrides PORT)")
-    parser.add_argument("--data-dir", help="data folder (overrides DATA_DIR)")
+    add_data_dir(parser)
 
 
 # --- shared start-up ------------------------------------------------------------------------
@@ -111,10 +103,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
         for name, value in (("HOST", args.host), ("PORT", args.port), ("DATA_DIR", args.data_dir))
         if value is not None
     }
-    try:
-        return load_settings(**overrides)
-    except SettingsError as exc:
-        raise CommandError(str(exc)) from None
+    return cli_settings(serving=True, **overrides)
 
 
 def configure_logging(level: str) -> None:

@@ -9,6 +9,7 @@ import argparse
 from pathlib import Path
 
 from bot.commands import CommandError
+from bot.commands.common import cli_settings
 
 DESCRIPTION = """\
 Build the Teams app package: fill manifest/manifest.json with the app id (MicrosoftAppId),
@@ -42,19 +43,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    try:
-        from bot import teams_package
-    except ImportError as exc:  # jsonschema and Pillow come with the [test] extra
-        raise CommandError(
-            f"packaging needs {exc.name or 'a missing module'}: run `make setup` "
-            "(or `.venv/bin/pip install -e '.[test]'`)"
-        ) from exc
-    from bot.config import SettingsError, load_settings
+    from bot import teams_package  # jsonschema and Pillow: loaded only for this command
 
-    try:
-        settings = load_settings(serving=False)  # bot.config.Settings, bad values as one line
-    except SettingsError as exc:
-        raise CommandError(str(exc)) from exc
+    settings = cli_settings()
     try:
         path = teams_package.build_package(settings, args.out or teams_package.DEFAULT_OUT)
     except teams_package.PackageError as exc:

@@ -11,13 +11,13 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import textwrap
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from bot.commands import CommandError
+from bot.commands.common import add_command, add_data_dir, cli_settings
 from knowledge.importers.summary import FileImport, ImportSummary
 from knowledge.store import DEFAULT_TENANT_ID, ImportFileError, Store, StoreError
 
@@ -32,26 +32,24 @@ formats (recognized by content, not by file name):
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``import``, ``pools``, ``users`` and ``demo``."""
-    importer = subparsers.add_parser(
-        "import",
+    importer = add_command(
+        subparsers, "import", import_command,
         help="import PSTN usage exports, Graph getPstnCalls pages and user rosters",
-        description=_wrap(
+        description=(
             "Import exports into the calling-plan store. Files, zips and folders are accepted "
             "and recognized by their content. Importing the same file again adds nothing; a "
             "bad row is reported with its line number while the good rows are imported."
         ),
         epilog=FORMATS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     importer.add_argument("paths", nargs="+", metavar="PATH", type=Path,
                           help="an export file, a Calls.Export zip, or a folder of exports")
     _add_common(importer, tenant=True)
-    importer.set_defaults(func=import_command)
 
-    pools = subparsers.add_parser(
-        "pools",
+    pools = add_command(
+        subparsers, "pools", pools_command,
         help="show the minute pools of a month: total, used, left, when they run out",
-        description=_wrap(
+        description=(
             "Show each minute pool (usage location x plan x line) for a month: its size, the "
             "minutes used, what is left and, at the month's pace so far, the day it runs out."
         ),
@@ -60,21 +58,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     pools.add_argument("--month", metavar="YYYY-MM",
                        help="the calendar month (UTC); default: the current month")
     pools.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
-    pools.set_defaults(func=pools_command)
 
-    users = subparsers.add_parser(
-        "users",
+    users = add_command(
+        subparsers, "users", users_command,
         help="list a tenant's users with their usage location and licences",
-        description=_wrap("List the users imported from rosters, with usage location and licences."),
+        description="List the users imported from rosters, with usage location and licences.",
     )
     _add_common(users, tenant=True)
     users.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
-    users.set_defaults(func=users_command)
 
-    demo = subparsers.add_parser(
-        "demo",
+    demo = add_command(
+        subparsers, "demo", demo_command,
         help=f"write a demo tenant as real export files and import it (tenant {DEFAULT_TENANT_ID})",
-        description=_wrap(
+        description=(
             "Write a realistic demo tenant (users in France, the UK, Germany and the US; this "
             "month's calls up to now) as the files Microsoft's tools export, under "
             "DATA_DIR/demo/, then import them like any export. Running it again adds only the "
@@ -82,7 +78,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     _add_common(demo, tenant=False)
-    demo.set_defaults(func=demo_command)
 
 
 # --- handlers -----------------------------------------------------------------------------------
@@ -170,8 +165,7 @@ def demo_command(args: argparse.Namespace) -> int:
 
 
 def _add_common(parser: argparse.ArgumentParser, tenant: bool) -> None:
-    parser.add_argument("--data-dir", type=Path, metavar="DIR",
-                        help="the data folder (default: $DATA_DIR, else ./data)")
+    add_data_dir(parser)
     if tenant:
         parser.add_argument("--tenant", metavar="ID",
                             help="tenant id (a GUID or domain); may be left out when the store "
@@ -179,14 +173,7 @@ def _add_common(parser: argparse.ArgumentParser, tenant: bool) -> None:
 
 
 def _store(args: argparse.Namespace) -> Store:
-    data_dir = args.data_dir
-    if data_dir is None:
-        from bot.config import SettingsError, load_settings
-
-        try:
-            data_dir = load_settings().DATA_DIR
-        except SettingsError as exc:
-            raise CommandError(str(exc)) from None
+    data_dir = args.data_dir if args.data_dir is not None else cli_settings().DATA_DIR
     if Path(data_dir).exists() and not Path(data_dir).is_dir():
         raise CommandError(f"--data-dir {data_dir} is not a folder")
     return Store(data_dir)
@@ -239,8 +226,4 @@ def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]], right: frozens
     print(line(headers))
     for row in rows:
         print(line(row))
-
-
-def _wrap(text: str) -> str:
-    return textwrap.fill(text, width=88)
 

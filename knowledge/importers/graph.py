@@ -10,18 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from knowledge.importers.fields import (
-    clean,
-    country_code,
-    is_outbound,
-    other_party_number,
-    parse_money,
-    parse_id,
-    parse_optional_utc,
-    parse_seconds,
-    parse_utc,
-    reason_for,
-)
+from knowledge.importers.call_record import CallFields, build_call
+from knowledge.importers.fields import reason_for
 from knowledge.importers.summary import RowError
 from knowledge.records import CallRecord
 
@@ -29,6 +19,15 @@ from knowledge.records import CallRecord
 ROW_SIGNATURE = frozenset({"id", "callType", "startDateTime", "duration"})
 #: A directRoutingLogRow (getDirectRoutingCalls): not Calling Plan minutes, skipped.
 DIRECT_ROUTING_SIGNATURE = frozenset({"correlationId", "inviteDateTime"})
+#: The pstnCallLogRow key of each call fact.
+GRAPH_FIELDS = CallFields(
+    id="id", call_type="callType", start="startDateTime", end="endDateTime", duration="duration",
+    call_id="callId", user_id="userId", upn="userPrincipalName", user_display_name="userDisplayName",
+    usage_location="usageCountryCode", capability="licenseCapability",
+    destination_context="destinationContext", destination_name="destinationName",
+    caller="callerNumber", callee="calleeNumber", charge="charge", connection_fee="connectionCharge",
+    currency="currency",
+)
 
 
 def graph_rows(document: Any) -> list[Any] | None:
@@ -69,39 +68,7 @@ def read_graph_rows(rows: list[Any], tenant_id: str) -> Iterator[CallRecord | Ro
             yield RowError(line=position, reason="the row is not a JSON object")
             continue
         try:
-            yield _call(row, tenant_id)
+            yield build_call([row.get(key) for key in GRAPH_FIELDS], GRAPH_FIELDS, "graph", tenant_id)
         except ValueError as exc:
             yield RowError(line=position, reason=reason_for(exc))
 
-
-def _call(row: dict[str, Any], tenant_id: str) -> CallRecord:
-    ident = parse_id(row.get("id"), "id")
-    kind = clean(row.get("callType"))
-    if kind is None:
-        raise ValueError("callType is empty")
-    kind = kind.lower()
-    upn = clean(row.get("userPrincipalName"))
-    capability = clean(row.get("licenseCapability"))
-    return CallRecord(
-        id=ident,
-        tenant_id=tenant_id,
-        source="graph",
-        call_type=kind,
-        start=parse_utc(str(row.get("startDateTime") or ""), "startDateTime"),
-        end=parse_optional_utc(row.get("endDateTime"), "endDateTime"),
-        duration_seconds=parse_seconds(row.get("duration"), "duration"),
-        call_id=clean(row.get("callId")),
-        user_id=(clean(row.get("userId")) or "").lower() or None,
-        upn=upn.lower() if upn else None,
-        user_display_name=clean(row.get("userDisplayName")),
-        usage_location=country_code(clean(row.get("usageCountryCode")), "usageCountryCode"),
-        capability=capability.upper() if capability else None,
-        destination_context=clean(row.get("destinationContext")),
-        destination_name=clean(row.get("destinationName")),
-        number=other_party_number(
-            is_outbound(kind), clean(row.get("callerNumber")), clean(row.get("calleeNumber"))
-        ),
-        charge=parse_money(row.get("charge"), "charge"),
-        connection_fee=parse_money(row.get("connectionCharge"), "connectionCharge"),
-        currency=clean(row.get("currency")),
-    )

@@ -14,11 +14,11 @@ usage location, never the address columns (``Country/Region``), as the fact shee
 """
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable, Iterator
 from typing import TextIO
 
-from knowledge.importers.fields import clean, country_code, header_index, reason_for
+from knowledge.importers.csv_rows import open_csv
+from knowledge.importers.fields import clean, country_code, reason_for
 from knowledge.importers.summary import RowError
 from knowledge.records import UserRecord
 
@@ -57,11 +57,7 @@ def read_roster(text: TextIO, tenant_id: str) -> Iterator[UserRecord | RowError]
     A UPN that appears twice in the same file is rejected on its second line: the file
     contradicts itself and guessing which line is right would hide it.
     """
-    reader = csv.reader(text)
-    header = next(reader, None)
-    if header is None:
-        raise ValueError("the file is empty (no header row)")
-    index = header_index(header)
+    rows, index = open_csv(text)
     fmt = roster_format(index)
     if fmt is None:
         raise ValueError("not a user roster: needs 'User principal name', 'Usage location' and "
@@ -70,12 +66,7 @@ def read_roster(text: TextIO, tenant_id: str) -> Iterator[UserRecord | RowError]
     location_label = "Usage location" if fmt == "admin_center" else "usage_location"
     seen: dict[str, int] = {}
 
-    last_line = reader.line_num
-    for row in reader:
-        line = last_line + 1
-        last_line = reader.line_num
-        if not row or (len(row) == 1 and not row[0].strip()):
-            continue
+    for line, row in rows:
 
         def cell(position: int) -> str | None:
             return clean(row[position]) if 0 <= position < len(row) else None

@@ -198,3 +198,42 @@ def test_render_groups_rows_by_benchmark_in_first_seen_order(tmp_path):
     markdown = render_markdown(report)
     assert markdown.index("## ok: lookup") < markdown.index("## ok: memory")
     assert markdown.count("| metric | value | unit | baseline | ratio | note |") == 2
+
+
+def test_each_outcome_records_the_machine_load_and_the_report_shows_it(tmp_path):
+    bench_dir = make_bench_dir(tmp_path, {"bench_ok": OK})
+    out = tmp_path / "out"
+    assert main(["--out-dir", str(out), "--quick"], bench_dir=bench_dir) == 0
+    outcome = Report.model_validate_json((out / "report.json").read_text()).outcomes[0]
+    assert outcome.load is not None and len(outcome.load) == 3 and min(outcome.load) >= 0
+    markdown = (out / "REPORT.md").read_text()
+    assert "machine load {:.2f}/{:.2f}/{:.2f}".format(*outcome.load) in markdown
+    assert "`ratio` = value / baseline" in markdown
+
+
+def test_the_real_benchmarks_follow_the_contract():
+    """Every bench_*.py in bench/ has run(quick=...) and a __main__ block (imports only)."""
+    import importlib
+    import inspect
+
+    names = discover()
+    assert {"chat", "knowledge", "recognizer", "startup", "store", "turn"} <= set(names)
+    for name in names:
+        module = importlib.import_module(f"bench.bench_{name}")
+        assert "quick" in inspect.signature(module.run).parameters, name
+        source = (REPO / "bench" / f"bench_{name}.py").read_text()
+        assert 'if __name__ == "__main__":' in source, name
+
+
+def test_the_recognizer_accuracy_rows_reach_the_report(tmp_path):
+    """The wrapper, run by the aggregator in its own process like `make bench` does."""
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "bench", "--only", "recognizer", "--out-dir", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    outcome = Report.model_validate_json((out / "report.json").read_text()).outcomes[0]
+    benchmarks = {r.benchmark for r in outcome.results}
+    assert any(b.startswith("recognizer_en") for b in benchmarks)
+    assert any(b.startswith("recognizer_fr") for b in benchmarks)
+    accuracy = [r for r in outcome.results if r.metric == "intent_accuracy"]
+    assert accuracy and all(0 <= r.value <= 100 and r.unit == "%" for r in accuracy)

@@ -137,3 +137,15 @@ def test_store_problems_are_one_line_not_a_traceback(capsys, tmp_path, fixtures)
     (blocked / "store").write_text("a file where the store folder should be")
     code, _, err = run(capsys, "import", str(fixtures / "users.admin-center.csv"), "--data-dir", str(blocked))
     assert code == 2 and err.startswith("callplan import: ") and "Traceback" not in err
+
+
+def test_data_commands_need_no_app_password(capsys, tmp_path, fixtures, monkeypatch) -> None:
+    # An admin with the bot's app id in their environment can still import and read pools.
+    monkeypatch.setenv("MicrosoftAppId", "c9e8c047-2a74-40a2-b28a-b162d5f5327c")
+    monkeypatch.delenv("MicrosoftAppPassword", raising=False)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, "import", str(fixtures / "users.plain.csv"), "--tenant", "contoso")
+    assert code == 1 and "2 imported" in out and "MicrosoftApp" not in err  # 1: the fixture's bad rows
+    code, out, err = run(capsys, "users", "--tenant", "contoso")
+    assert code == 0 and "@" in out, err

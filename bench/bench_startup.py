@@ -1,0 +1,159 @@
+"""Start time and memory of the bot process (issue 7).
+
+* ``start time``: from starting ``python -m bot`` (local mode, a ``DATA_DIR`` seeded with the
+  demo tenant, as after ``make run``) to its first ``GET /healthz`` answered 200, polled every
+  few milliseconds; against a minimal aiohttp app (``bench.servers raw``) measured the same way,
+  and against a bare interpreter (``python -c pass``, start to exit): what any Python server
+  pays before its first line of its own. Median of several starts, the three interleaved.
+* ``memory``: resident set size (``VmRSS``) of the bot process after start, and after 1,000
+  turns (16 conversations: half ask "pool balance", half walk the guided purchase, see
+  :mod:`bench.bench_chat`); against the minimal aiohttp app's RSS after start and after 1,000
+  requests of the same bodies.
+
+Run: ``python -m bench.bench_startup`` (``--quick`` for fewer starts).
+"""
+from __future__ import annotations
+
+import asyncio
+import http.client
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.bench_chat import POOL_TEXT, PURCHASE_TEXT, seed_demo
+from bench.common import main, median, result
+from bench.loadgen import DialogWalk, Repeat, Script, drive, load_average, rss_mb, server_env
+
+START_TIMEOUT = 60.0
+POLL_SECONDS = 0.005
+TURNS = 1_000
+CONVERSATIONS = 16
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def healthz_ok(port: int) -> bool:
+    """One GET /healthz; True on 200, False when refused or not 200 yet."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/healthz")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+class Started:
+    """A server process started and polled until ``/healthz`` answers 200."""
+
+    def __init__(self, command: list[str], env: dict[str, str], cwd: Path, log: Path) -> None:
+        self.port = free_port()
+        full_env = server_env({"PORT": str(self.port), "BENCH_PORT": str(self.port), **env})
+        begin = time.perf_counter()
+        self.proc = subprocess.Popen(command, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=log.open("w"),
+                                     start_new_session=True)
+        while not healthz_ok(self.port):
+            if self.proc.poll() is not None or time.perf_counter() - begin > START_TIMEOUT:
+                self.stop()
+                raise RuntimeError(f"{' '.join(command[1:])} did not answer /healthz: "
+                                   f"{log.read_text()[-2000:]}")
+            time.sleep(POLL_SECONDS)
+        self.seconds = time.perf_counter() - begin
+        self.url = f"http://127.0.0.1:{self.port}/api/messages"
+
+    def rss_mb(self) -> float:
+        return rss_mb(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+def bare_interpreter_seconds() -> float:
+    begin = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "pass"], check=True, timeout=60)
+    return time.perf_counter() - begin
+
+
+def _turns(url: str, scripts: list[Script]) -> int:
+    done = asyncio.run(drive(url, scripts, seconds=600, max_turns=TURNS))
+    if done.errors:
+        raise RuntimeError(f"{done.errors} of {TURNS} turns failed")
+    return done.turns
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    starts = 2 if quick else 5
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        work = Path(tmp)
+        data = work / "data"
+        seed_demo(data)
+        bot_command = [sys.executable, "-m", "bot"]
+        raw_command = [sys.executable, "-m", "bench.servers", "raw", str(work / "raw")]
+        bot_env = {"DATA_DIR": str(data), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"}
+        load_before = load_average()
+        bot_s, raw_s, bare_s = [], [], []
+        for _ in range(starts):
+            for command, env, into in ((bot_command, bot_env, bot_s), (raw_command, {}, raw_s)):
+                server = Started(command, env, work, work / "server.log")
+                server.stop()
+                into.append(server.seconds)
+            bare_s.append(bare_interpreter_seconds())
+
+        # Memory: one more start of each, then the same number of turns.
+        bot = Started(bot_command, bot_env, work, work / "bot.log")
+        try:
+            bot_rss_start = bot.rss_mb()
+            scripts: list[Script] = [
+                Repeat(f"a:mem-pool-{i}", POOL_TEXT) if i % 2 else DialogWalk(f"a:mem-dialog-{i}", PURCHASE_TEXT)
+                for i in range(CONVERSATIONS)
+            ]
+            bot_turns = _turns(bot.url, scripts)
+            bot_rss_end = bot.rss_mb()
+        finally:
+            bot.stop()
+        raw = Started(raw_command, {}, work, work / "raw.log")
+        try:
+            raw_rss_start = raw.rss_mb()
+            raw_turns = _turns(raw.url, [Repeat(f"a:mem-raw-{i}", POOL_TEXT) for i in range(CONVERSATIONS)])
+            raw_rss_end = raw.rss_mb()
+        finally:
+            raw.stop()
+        load = f"{load_before} before, {load_average()} after"
+
+    bot_ms, raw_ms, bare_ms = (1000 * median(s) for s in (bot_s, raw_s, bare_s))
+    starts_note = f"median of {starts} starts, interleaved; polled every {POLL_SECONDS * 1000:.0f} ms"
+    return [
+        result("start time", "python -m bot -> first /healthz 200", bot_ms, "ms", raw_ms,
+               f"vs a minimal aiohttp app (bench.servers raw) started and polled the same way; "
+               f"{starts_note}; {load}"),
+        result("start time", "python -m bot vs bare interpreter", bot_ms, "ms", bare_ms,
+               f"baseline: python -c pass, start to exit; {starts_note}"),
+        result("memory", "bot RSS after start", bot_rss_start, "MB", raw_rss_start,
+               "VmRSS at the first /healthz 200 vs a minimal aiohttp app's"),
+        result("memory", f"bot RSS after {bot_turns:,} turns", bot_rss_end, "MB", raw_rss_end,
+               f"{CONVERSATIONS} conversations: half pool lookups, half guided purchases; "
+               f"baseline: the minimal aiohttp app after {raw_turns:,} requests; "
+               f"the bot grew {bot_rss_end - bot_rss_start:+.1f} MB"),
+    ]
+
+
+if __name__ == "__main__":
+    sys.exit(main(run, description=__doc__.splitlines()[0]))

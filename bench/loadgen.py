@@ -1,0 +1,369 @@
+"""The load generator of the turn benchmarks: Teams-shaped turns over loopback HTTP.
+
+Servers run in their own processes (:mod:`bench.servers`, started by :class:`Server`); this
+process only posts activities and times the answers, so on two cores the server has one to
+itself. Every turn uses ``deliveryMode: expectReplies``: the replies come back in the HTTP
+response, so a turn's latency is the whole turn, replies included, with no connector needed.
+
+What a conversation says is a *script* (:class:`Repeat` or :class:`DialogWalk`): one per
+simulated conversation, asked for the next activity and told the replies, so a dialog can be
+walked the way a person does it (click the first button of each question card).
+
+Fairness: :func:`interleave` runs every case in short slices, round after round, so whatever
+else the machine does at a given moment (another process, a disk flush) falls on every case
+alike, baseline included.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from bench.common import median, percentile
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_TENANT = "demo-tenant"
+
+
+# --- activities -----------------------------------------------------------------------------
+
+
+def teams_message(n: int, conversation: str, text: str | None = None, *, tenant: str = DEMO_TENANT,
+                  value: dict[str, Any] | None = None, locale: str = "en-US") -> dict[str, Any]:
+    """A ~1 KB personal-chat message shaped like Teams sends it, with ``expectReplies``.
+
+    ``value`` makes it a card click (``Action.Submit``): Teams sends the button's data as
+    ``value`` and no text.
+    """
+    activity: dict[str, Any] = {
+        "type": "message", "id": f"1700000000{n:06d}", "timestamp": "2026-11-26T12:00:00.000Z",
+        "localTimestamp": "2026-11-26T13:00:00.000+01:00",
+        "serviceUrl": "https://smba.trafficmanager.net/emea/", "channelId": "msteams",
+        "from": {"id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw",
+                 "name": "Megan Bowen", "aadObjectId": "00000000-0000-0000-0000-000000000007"},
+        "conversation": {"conversationType": "personal", "tenantId": tenant, "id": conversation},
+        "recipient": {"id": "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c", "name": "Calling Plan Assistant"},
+        "textFormat": "plain", "locale": locale,
+        "entities": [{"locale": locale, "country": "US", "platform": "Web", "timezone": "Europe/Paris",
+                      "type": "clientInfo"}],
+        "channelData": {"tenant": {"id": tenant}},
+        "deliveryMode": "expectReplies",
+    }
+    if text is not None:
+        activity["text"] = text
+    if value is not None:
+        activity["value"] = value
+    return activity
+
+
+def submit_buttons(activity: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The ``Action.Submit`` data of every button on the activity's Adaptive Cards, in order."""
+
+    def walk(node: Any) -> Iterator[dict[str, Any]]:
+        if isinstance(node, dict):
+            if node.get("type") == "Action.Submit" and isinstance(node.get("data"), dict):
+                yield node["data"]
+            for child in node.values():
+                yield from walk(child)
+        elif isinstance(node, list):
+            for child in node:
+                yield from walk(child)
+
+    for attachment in activity.get("attachments") or []:
+        yield from walk(attachment.get("content"))
+
+
+def next_answer(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """What a person does next in a dialog, from the bot's replies to the last turn.
+
+    The last question wins: a card whose buttons answer it (their data has ``value``, the
+    contract of ``dialogs.cards.choice_card``) gets its first button clicked; a plain-text
+    question (it ends with "?") gets a number typed, the one thing our text questions ask for.
+    ``{"value": ...}`` is a click, ``{"text": ...}`` a typed answer, None: no question is open.
+    """
+    for activity in reversed(replies):
+        for data in submit_buttons(activity):
+            if "value" in data:
+                return {"value": data}
+        text = (activity.get("text") or "").strip()
+        if not activity.get("attachments") and text.endswith("?"):
+            return {"text": "40"}
+    return None
+
+
+# --- scripts: what each simulated conversation says -----------------------------------------
+
+
+class Script(Protocol):
+    def next_activity(self, n: int) -> tuple[dict[str, Any], bool]:
+        """The next activity and whether its turn is measured."""
+
+    def replies(self, activities: list[dict[str, Any]], measured: bool) -> None:
+        """What the bot answered to that activity."""
+
+
+@dataclass
+class Repeat:
+    """The same message every turn (a lookup), every turn measured.
+
+    Counts the turns whose replies carry an attachment: a sanity check that the bot really
+    answered with its card (a pool table) and not with help text or an apology.
+    """
+
+    conversation: str
+    text: str
+    with_attachment: int = 0
+    answered: int = 0
+
+    def next_activity(self, n: int) -> tuple[dict[str, Any], bool]:
+        return teams_message(n, self.conversation, self.text), True
+
+    def replies(self, activities: list[dict[str, Any]], measured: bool) -> None:
+        self.answered += 1
+        if any(a.get("attachments") for a in activities):
+            self.with_attachment += 1
+
+
+@dataclass
+class DialogWalk:
+    """A multi-turn dialog walked like a person: the first message starts it (not measured),
+    then every answer to a question is a measured *dialog step*, until no question is open;
+    then it starts again. ``max_steps`` bounds a walk that keeps being asked the same thing.
+    """
+
+    conversation: str
+    start_text: str
+    max_steps: int = 12
+    answer: dict[str, Any] | None = None
+    steps_in_walk: int = 0
+    completed: int = 0  # walks that ended with no question open
+    completed_steps: int = 0  # the steps those walks took
+    capped: int = 0  # walks stopped at max_steps
+    steps: int = 0
+    starts: int = 0
+
+    def next_activity(self, n: int) -> tuple[dict[str, Any], bool]:
+        if self.answer is None or self.steps_in_walk >= self.max_steps:
+            if self.answer is not None:
+                self.capped += 1
+            self.steps_in_walk = 0
+            self.starts += 1
+            return teams_message(n, self.conversation, self.start_text), False
+        self.steps_in_walk += 1
+        self.steps += 1
+        if "value" in self.answer:
+            return teams_message(n, self.conversation, value=self.answer["value"]), True
+        return teams_message(n, self.conversation, self.answer["text"]), True
+
+    def replies(self, activities: list[dict[str, Any]], measured: bool) -> None:
+        self.answer = next_answer(activities)
+        if self.answer is None and self.steps_in_walk:
+            self.completed += 1
+            self.completed_steps += self.steps_in_walk
+
+
+# --- servers --------------------------------------------------------------------------------
+
+
+def server_env(extra: dict[str, str]) -> dict[str, str]:
+    """The environment of a server under test: ours, in local mode (no app id, no tenant
+    allow-list, whatever the developer's shell has set), ``bench`` importable, plus ``extra``."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    for name in ("MicrosoftAppId", "MicrosoftAppPassword", "ALLOWED_TENANTS"):
+        env.pop(name, None)
+    env.update(extra)
+    return env
+
+
+class Server:
+    """``python -m bench.servers MODE DATA_DIR`` (or any command printing its port first)."""
+
+    def __init__(self, mode: str, data_dir: Path, *, command: list[str] | None = None,
+                 env: dict[str, str] | None = None, start_timeout: float = 60.0) -> None:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        self.mode = mode
+        self.log = data_dir.parent / f"server-{mode}.log"
+        self.proc = subprocess.Popen(
+            command or [sys.executable, "-m", "bench.servers", mode, str(data_dir)],
+            cwd=data_dir.parent,  # never the repository: no .env is read
+            env=server_env(env or {}), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=self.log.open("w"), text=True,
+        )
+        line = _readline(self.proc, start_timeout)
+        if not line.strip().isdigit():
+            self.stop()
+            raise RuntimeError(f"the {mode} server did not start: {self.log.read_text()[-2000:]}")
+        self.port = int(line)
+        self.url = f"http://127.0.0.1:{self.port}/api/messages"
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    def rss_mb(self) -> float:
+        return rss_mb(self.proc.pid)
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc.stdout:
+            self.proc.stdout.close()
+
+    def __enter__(self) -> Server:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _readline(proc: subprocess.Popen, timeout: float) -> str:
+    """The first line of ``proc``'s output, or "" after ``timeout`` s or when it exits."""
+    import selectors
+
+    assert proc.stdout is not None
+    with selectors.DefaultSelector() as selector:
+        selector.register(proc.stdout, selectors.EVENT_READ)
+        if not selector.select(timeout):
+            return ""
+    return proc.stdout.readline()
+
+
+def rss_mb(pid: int) -> float:
+    """Resident set size of a live process, in MB (Linux ``/proc``)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+# --- load -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Slice:
+    """One timed run of ``concurrency`` conversations against one server."""
+
+    latencies: list[float] = field(default_factory=list)  # measured turns, seconds
+    turns: int = 0  # every turn completed in the measured window (measured or not)
+    errors: int = 0
+    seconds: float = 0.0
+
+
+async def drive(url: str, scripts: list[Script], seconds: float, warmup: float = 0.0,
+                counter: list[int] | None = None, max_turns: int | None = None) -> Slice:
+    """Each script is one conversation posting turns back to back for ``warmup + seconds``
+    (or until ``max_turns`` turns in all have been posted); turns that start in the warm-up
+    are not counted. A non-200 answer is an error."""
+    import aiohttp
+
+    result = Slice(seconds=seconds)
+    counter = counter if counter is not None else [0]
+    start_measuring = time.perf_counter() + warmup
+    deadline = start_measuring + seconds
+    budget = [max_turns if max_turns is not None else -1]
+
+    async def conversation(session: aiohttp.ClientSession, script: Script) -> None:
+        while time.perf_counter() < deadline and budget[0] != 0:
+            budget[0] -= 1
+            counter[0] += 1
+            activity, measured = script.next_activity(counter[0])
+            body = json.dumps(activity).encode()
+            start = time.perf_counter()
+            async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as response:
+                payload = await response.read()
+            end = time.perf_counter()
+            try:
+                replies = json.loads(payload)["activities"] if response.status == 200 else None
+            except (ValueError, KeyError, TypeError):
+                replies = None
+            if not isinstance(replies, list):
+                result.errors += 1
+                script.replies([], measured)
+                continue
+            script.replies(replies, measured)
+            if start >= start_measuring:
+                result.turns += 1
+                if measured:
+                    result.latencies.append(end - start)
+
+    connector = aiohttp.TCPConnector(limit=len(scripts))
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await asyncio.gather(*(conversation(session, script) for script in scripts))
+    return result
+
+
+@dataclass
+class Summary:
+    turns_per_s: float  # measured turns per second
+    all_turns_per_s: float  # every turn (a dialog walk's unmeasured starts too)
+    p50_ms: float
+    p99_ms: float
+    samples: int
+    errors: int
+
+
+def summarize(slices: list[Slice]) -> Summary:
+    latencies = [x for s in slices for x in s.latencies]
+    seconds = sum(s.seconds for s in slices)
+    if not latencies:
+        raise RuntimeError("no successful turn was measured")
+    return Summary(
+        turns_per_s=len(latencies) / seconds,
+        all_turns_per_s=sum(s.turns for s in slices) / seconds,
+        p50_ms=1000 * median(latencies),
+        p99_ms=1000 * percentile(latencies, 0.99),
+        samples=len(latencies),
+        errors=sum(s.errors for s in slices),
+    )
+
+
+@dataclass
+class Case:
+    """One thing to measure: a server URL and how to make its conversations' scripts."""
+
+    name: str
+    url: str
+    make_script: Callable[[int], Script]  # conversation index -> script
+    scripts: dict[int, list[Script]] = field(default_factory=dict)  # by concurrency, kept
+
+    def scripts_for(self, concurrency: int) -> list[Script]:
+        """The same conversations for every slice at this concurrency (a dialog walk goes on)."""
+        if concurrency not in self.scripts:
+            self.scripts[concurrency] = [self.make_script(i) for i in range(concurrency)]
+        return self.scripts[concurrency]
+
+
+def interleave(cases: list[Case], concurrencies: tuple[int, ...], *, rounds: int, seconds: float,
+               warmup: float) -> dict[tuple[str, int], Summary]:
+    """Every case for ``seconds`` (after ``warmup``), one after the other, ``rounds`` times,
+    at each concurrency; summarized per (case name, concurrency)."""
+    counter = [0]
+    measured: dict[tuple[str, int], Summary] = {}
+    for concurrency in concurrencies:
+        slices: dict[str, list[Slice]] = {case.name: [] for case in cases}
+        for _ in range(rounds):
+            for case in cases:
+                slices[case.name].append(asyncio.run(
+                    drive(case.url, case.scripts_for(concurrency), seconds, warmup, counter)))
+        for case in cases:
+            measured[case.name, concurrency] = summarize(slices[case.name])
+    return measured
+
+
+def load_average() -> str:
+    """The 1/5/15-minute load average, for the notes: how busy the machine was."""
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.2f}/{five:.2f}/{fifteen:.2f}"

@@ -1,0 +1,152 @@
+"""bench.loadgen and bench.servers: Teams-shaped turns, dialog walks, servers in their own
+processes. Real servers over loopback; nothing here asserts a speed."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+
+import pytest
+from botbuilder.schema import Activity
+
+from bench.bench_chat import POOL_TEXT, PURCHASE_TEXT, dialog_note, pool_note, seed_demo
+from bench.loadgen import (
+    Case,
+    DialogWalk,
+    Repeat,
+    Server,
+    Slice,
+    drive,
+    interleave,
+    next_answer,
+    submit_buttons,
+    summarize,
+    teams_message,
+)
+from dialogs.cards import choice_card
+
+
+def question_card(question: str, choices: list[tuple[str, object]]) -> dict:
+    """A question exactly as the bot sends it, as it arrives in an expectReplies body."""
+    return choice_card(question, choices, "en").to_activity().serialize()
+
+
+def test_a_teams_message_names_the_tenant_twice_and_deserializes():
+    body = teams_message(7, "a:conv", "pool balance", tenant="demo-tenant")
+    assert body["channelData"]["tenant"]["id"] == "demo-tenant"
+    assert body["conversation"]["tenantId"] == "demo-tenant"
+    assert body["deliveryMode"] == "expectReplies" and body["text"] == "pool balance"
+    assert 700 < len(json.dumps(body)) < 1500  # "a ~1 KB message"
+    activity = Activity().deserialize(body)
+    assert activity.conversation.id == "a:conv" and activity.channel_id == "msteams"
+
+    click = teams_message(8, "a:conv", value={"value": "FR"})
+    assert "text" not in click and click["value"] == {"value": "FR"}
+
+
+def test_the_next_answer_clicks_the_first_choice_of_the_last_question():
+    noted = {"type": "message", "text": "Noted: 40 users in France."}
+    card = question_card("Do these users call abroad?", [("Yes", True), ("No", False)])
+    assert list(submit_buttons(card)) == [{"value": True}, {"value": False}]
+    assert next_answer([noted, card]) == {"value": {"value": True}}
+
+    older = question_card("Which country?", [("France", "FR")])
+    assert next_answer([older, card]) == {"value": {"value": True}}  # the last question wins
+
+
+def test_a_plain_text_question_gets_a_number_typed_and_no_question_ends_the_walk():
+    assert next_answer([{"type": "message", "text": "How many users in France? "}]) == {"text": "40"}
+    assert next_answer([{"type": "message", "text": "Your purchase plan: 5 steps."}]) is None
+    assert next_answer([]) is None
+    menu = {"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
+                                                "content": {"actions": [{"type": "Action.Submit",
+                                                                         "data": {"intent": "pool"}}]}}]}
+    assert next_answer([menu]) is None  # menu buttons start things; they answer no question
+
+
+def test_a_dialog_walk_starts_untimed_times_each_answer_and_starts_again():
+    walk = DialogWalk("a:walk", "which plan?", max_steps=3)
+    first, timed = walk.next_activity(1)
+    assert first["text"] == "which plan?" and not timed
+    walk.replies([question_card("Which country?", [("France", "FR")])], timed)
+
+    step, timed = walk.next_activity(2)
+    assert timed and step["value"] == {"value": "FR"} and "text" not in step
+    walk.replies([{"type": "message", "text": "How many users in France?"}], timed)
+    step, timed = walk.next_activity(3)
+    assert timed and step["text"] == "40"
+    walk.replies([{"type": "message", "text": "Here is your summary."}], timed)
+    assert walk.completed == 1 and walk.steps == 2 and walk.completed_steps == 2
+
+    again, timed = walk.next_activity(4)
+    assert again["text"] == "which plan?" and not timed and walk.starts == 2
+
+    for n in range(5, 9):  # the same question forever: stopped at max_steps
+        walk.replies([{"type": "message", "text": "How many users?"}], True)
+        walk.next_activity(n)
+    assert walk.capped == 1 and walk.starts == 3
+
+
+def test_repeat_counts_replies_that_carry_a_card():
+    script = Repeat("a:pool", POOL_TEXT)
+    body, timed = script.next_activity(1)
+    assert timed and body["text"] == POOL_TEXT
+    script.replies([{"type": "message", "text": "help"}], True)
+    script.replies([{"type": "message", "attachments": [{"contentType": "x"}]}], True)
+    assert (script.answered, script.with_attachment) == (2, 1)
+    assert pool_note([script]).startswith("SANITY: only 1 of 2 replies carried a card")
+    script.with_attachment = 2
+    assert pool_note([script]).startswith("every reply carried a card")
+
+
+def test_the_dialog_note_says_when_no_walk_reached_the_end():
+    stuck = DialogWalk("a:x", "plan", max_steps=2, steps=6, capped=3, starts=3)
+    assert dialog_note([stuck]).startswith("SANITY: no walk reached a reply without a question")
+    done = DialogWalk("a:y", "plan", completed=4, completed_steps=24, steps=27, starts=5)
+    assert dialog_note([done]) == "4 purchases walked to the summary card, 6.0 steps each"
+
+
+def test_summaries_pool_the_slices():
+    slices = [Slice(latencies=[0.001, 0.003], turns=4, errors=1, seconds=1.0),
+              Slice(latencies=[0.002], turns=2, seconds=0.5)]
+    summary = summarize(slices)
+    assert summary.turns_per_s == 2.0 and summary.all_turns_per_s == 4.0
+    assert summary.p50_ms == pytest.approx(2.0) and summary.samples == 3 and summary.errors == 1
+    with pytest.raises(RuntimeError):
+        summarize([Slice(seconds=1.0)])
+
+
+def test_the_raw_server_answers_turns_and_max_turns_is_exact(tmp_path):
+    with Server("raw", tmp_path / "raw") as raw:
+        assert raw.rss_mb() > 5
+        scripts = [Repeat(f"a:c{i}", POOL_TEXT) for i in range(4)]
+        done = asyncio.run(drive(raw.url, scripts, seconds=30, max_turns=50))
+        assert done.turns == 50 and done.errors == 0 and len(done.latencies) == 50
+        assert sum(s.answered for s in scripts) == 50
+
+        cases = [Case("a", raw.url, lambda i: Repeat(f"a:a{i}", "hi")),
+                 Case("b", raw.url, lambda i: Repeat(f"a:b{i}", "hi"))]
+        measured = interleave(cases, (1, 2), rounds=1, seconds=0.15, warmup=0.05)
+        assert set(measured) == {("a", 1), ("b", 1), ("a", 2), ("b", 2)}
+        assert all(m.samples > 0 and m.errors == 0 for m in measured.values())
+        assert len(cases[0].scripts[2]) == 2  # one script per conversation, kept per concurrency
+        pid = raw.pid
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+def test_the_real_bot_answers_a_pool_lookup_with_a_card_and_walks_the_purchase(tmp_path):
+    """The bench's assumptions about the real bot (dialogs.root), over real HTTP."""
+    assert seed_demo(tmp_path / "data") > 1000
+    with Server("bot", tmp_path / "data") as bot:
+        pool = Repeat("a:pool", POOL_TEXT)
+        walk = DialogWalk("a:walk", PURCHASE_TEXT)
+        done = asyncio.run(drive(bot.url, [pool, walk], seconds=60, max_turns=30))
+    assert done.errors == 0 and done.turns == 30
+    assert pool.answered > 0 and pool.with_attachment == pool.answered
+    assert walk.steps >= 3 and walk.completed >= 1 and walk.capped == 0
+
+
+def test_a_server_that_cannot_start_is_a_clear_error(tmp_path):
+    with pytest.raises(RuntimeError, match="the nonsense server did not start"):
+        Server("nonsense", tmp_path / "x", start_timeout=20)
