@@ -3,6 +3,7 @@ aiohttp's test server, a fake Bot Connector on 127.0.0.1, and Teams-shaped activ
 from __future__ import annotations
 
 import itertools
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -13,6 +14,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.app import create_app
 from bot.config import Settings
+from knowledge.demo import load_demo
+from knowledge.store import Store
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 BOT_ID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
@@ -195,3 +198,25 @@ class Helpers:
 @pytest.fixture
 def h() -> type[Helpers]:
     return Helpers
+
+
+# --- a bot over the demo tenant (conversation and speedup tests) --------------------------------
+
+
+@pytest.fixture(scope="session")
+def demo_store_dir(tmp_path_factory):
+    """The demo tenant, imported once through the real importers; tests copy it."""
+    path = tmp_path_factory.mktemp("demo")
+    load_demo(Store(path))
+    return path / "store"
+
+
+@pytest.fixture
+def demo_settings(make_settings, data_dir, demo_store_dir):
+    shutil.copytree(demo_store_dir, data_dir / "store")
+    return make_settings()
+
+
+@pytest.fixture
+async def demo_bot(start_app, demo_settings):
+    return await start_app(demo_settings)

@@ -9,7 +9,6 @@ conversation.
 """
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 import pytest
@@ -17,7 +16,6 @@ import pytest
 from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
 from dialogs.i18n import is_clearly_french, t
 from knowledge.advisor import AdviceRequest, recommend
-from knowledge.demo import load_demo
 from knowledge.numbers import check_call
 from knowledge.store import DEFAULT_TENANT_ID, Store
 
@@ -52,24 +50,6 @@ SAY = {
     },
 }
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
-
-
-@pytest.fixture(scope="module")
-def demo_store_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo")
-    load_demo(Store(path))
-    return path / "store"
-
-
-@pytest.fixture
-def settings(make_settings, data_dir, demo_store_dir):
-    shutil.copytree(demo_store_dir, data_dir / "store")
-    return make_settings()
-
-
-@pytest.fixture
-async def bot(start_app, settings):
-    return await start_app(settings)
 
 
 class Chat:
@@ -110,16 +90,16 @@ def buttons(reply: dict) -> list[Any]:
     return found
 
 
-def pools(settings):
-    return Store(settings.DATA_DIR).pools(DEFAULT_TENANT_ID)
+def pools(demo_settings):
+    return Store(demo_settings.DATA_DIR).pools(DEFAULT_TENANT_ID)
 
 
 # --- the guided purchase ----------------------------------------------------------------------------
 
 
 @LANGS
-async def test_guided_purchase_clicked(bot, h, lang):
-    chat = Chat(bot, h)
+async def test_guided_purchase_clicked(demo_bot, h, lang):
+    chat = Chat(demo_bot, h)
     replies = await chat.say(SAY[lang]["purchase"])
     assert [r["text"] for r in replies] == [SAY[lang]["noted"], t(lang, "prompt.licence")]
     assert buttons(replies[-1])[:3] == ["E5", "E3", "BUSINESS_PREMIUM"]
@@ -137,8 +117,8 @@ async def test_guided_purchase_clicked(bot, h, lang):
 
 
 @LANGS
-async def test_guided_purchase_typed_from_scratch(bot, h, lang):
-    chat = Chat(bot, h)
+async def test_guided_purchase_typed_from_scratch(demo_bot, h, lang):
+    chat = Chat(demo_bot, h)
     asked = [(await chat.say(SAY[lang]["plan"]))[-1]["text"]]
     for answer in ("France", "40", SAY[lang]["no"], "E5", SAY[lang]["no_carrier"]):
         asked.append((await chat.say(answer))[-1]["text"])
@@ -153,8 +133,8 @@ async def test_guided_purchase_typed_from_scratch(bot, h, lang):
 
 
 @LANGS
-async def test_bad_answer_is_asked_again(bot, h, lang):
-    chat = Chat(bot, h)
+async def test_bad_answer_is_asked_again(demo_bot, h, lang):
+    chat = Chat(demo_bot, h)
     await chat.say(SAY[lang]["plan"])
     await chat.say("France")
     replies = await chat.say(SAY[lang]["bad"])
@@ -164,8 +144,8 @@ async def test_bad_answer_is_asked_again(bot, h, lang):
 
 
 @LANGS
-async def test_help_mid_dialog(bot, h, lang):
-    chat = Chat(bot, h)
+async def test_help_mid_dialog(demo_bot, h, lang):
+    chat = Chat(demo_bot, h)
     await chat.say(SAY[lang]["purchase"])
     replies = await chat.say(SAY[lang]["help"])
     assert [r["text"] for r in replies] == [t(lang, "help.purchase"), t(lang, "prompt.licence")]
@@ -174,8 +154,8 @@ async def test_help_mid_dialog(bot, h, lang):
 
 
 @LANGS
-async def test_cancel_mid_dialog(bot, h, lang):
-    chat = Chat(bot, h)
+async def test_cancel_mid_dialog(demo_bot, h, lang):
+    chat = Chat(demo_bot, h)
     await chat.say(SAY[lang]["purchase"])
     await chat.click("E5")
     replies = await chat.say(SAY[lang]["cancel"])
@@ -185,13 +165,13 @@ async def test_cancel_mid_dialog(bot, h, lang):
 
 
 @LANGS
-async def test_restart_mid_dialog_continues_in_a_new_app(start_app, settings, h, lang):
-    first = await start_app(settings)
+async def test_restart_mid_dialog_continues_in_a_new_app(start_app, demo_settings, h, lang):
+    first = await start_app(demo_settings)
     await Chat(first, h).say(SAY[lang]["purchase"])
     await Chat(first, h).click("E3")
     await first.close()  # the process stops
 
-    second = await start_app(settings)  # a new app over the same DATA_DIR
+    second = await start_app(demo_settings)  # a new app over the same DATA_DIR
     chat = Chat(second, h)
     replies = await chat.click("none")  # answers the question the first app asked
     assert [r["text"] for r in replies] == [t(lang, "prompt.intl_minutes")]
@@ -204,19 +184,19 @@ async def test_restart_mid_dialog_continues_in_a_new_app(start_app, settings, h,
 
 
 @LANGS
-async def test_number_check_for_a_user_from_the_store(bot, h, settings, lang):
-    replies = await Chat(bot, h).say(SAY[lang]["check"])
+async def test_number_check_for_a_user_from_the_store(demo_bot, h, demo_settings, lang):
+    replies = await Chat(demo_bot, h).say(SAY[lang]["check"])
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
-    balance = next(b for b in pools(settings) if b.key == verdict.pool)
+    balance = next(b for b in pools(demo_settings) if b.key == verdict.pool)
     expected = verdict_card(verdict, lang, balance)
     assert [r["text"] for r in replies] == [SAY[lang]["user_found"], expected.text]
     assert replies[-1]["attachments"][0]["content"] == expected.card
 
 
 @LANGS
-async def test_pool_lookup(bot, h, settings, lang):
-    replies = await Chat(bot, h).say(SAY[lang]["pool"])
-    balances = [b for b in pools(settings) if b.country == "FR"]
+async def test_pool_lookup(demo_bot, h, demo_settings, lang):
+    replies = await Chat(demo_bot, h).say(SAY[lang]["pool"])
+    balances = [b for b in pools(demo_settings) if b.country == "FR"]
     expected = pool_table_card(balances, lang, month=balances[0].month, as_of=None)
     assert [r["text"] for r in replies] == [expected.text]
     body = replies[0]["attachments"][0]["content"]["body"]
@@ -226,8 +206,8 @@ async def test_pool_lookup(bot, h, settings, lang):
     assert len(body) == len(expected.card["body"]) + 1  # + "As of <today>"
 
 
-async def test_french_locale_from_teams_and_the_language_kept_on_english_clicks(bot, h):
-    chat = Chat(bot, h)
+async def test_french_locale_from_teams_and_the_language_kept_on_english_clicks(demo_bot, h):
+    chat = Chat(demo_bot, h)
     replies = await chat.say("plan", locale="fr-FR")
     assert replies[-1]["text"] == t("fr", "prompt.countries")
     replies = await chat.click("DE")  # locale en-US

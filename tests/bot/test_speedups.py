@@ -61,8 +61,6 @@ from bot.speedups import (
 )
 from bot.state import TinyDBStorage
 from dialogs.root import apology_text
-from knowledge.demo import load_demo
-from knowledge.store import Store
 
 PROPERTY = hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -238,7 +236,7 @@ def test_a_state_pickle_cannot_encode_falls_back_to_the_sdk_hash():
     assert fast_hash(state) != first
 
 
-async def test_state_hash_no_longer_runs_jsonpickle_on_the_event_loop(bot, h, monkeypatch):
+async def test_state_hash_no_longer_runs_jsonpickle_on_the_event_loop(demo_bot, h, monkeypatch):
     """With the patch a turn never needs ``jsonpickle.Pickler`` for change detection (the
     storage still uses it, off the loop, to write the file)."""
     import botbuilder.core.bot_state as bot_state
@@ -248,7 +246,7 @@ async def test_state_hash_no_longer_runs_jsonpickle_on_the_event_loop(bot, h, mo
             raise AssertionError("the SDK's jsonpickle hash ran")
 
     monkeypatch.setattr(bot_state, "Pickler", Refuse)
-    replies = await h.replies(bot, h.activity("which calling plan should we buy?"))
+    replies = await h.replies(demo_bot, h.activity("which calling plan should we buy?"))
     assert replies and apology_text("en-US") not in [r.get("text") for r in replies]
 
 
@@ -521,24 +519,6 @@ async def test_send_activities_still_leaves_the_callers_activity_untouched():
 # --- end to end: the same conversation with and without the patches ---------------------------
 
 
-@pytest.fixture(scope="module")
-def demo_store(tmp_path_factory):
-    path = tmp_path_factory.mktemp("demo")
-    load_demo(Store(path))
-    return path / "store"
-
-
-@pytest.fixture
-def settings(make_settings, data_dir, demo_store):
-    shutil.copytree(demo_store, data_dir / "store")
-    return make_settings()
-
-
-@pytest.fixture
-async def bot(start_app, settings):
-    return await start_app(settings)
-
-
 def _first_button(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
     for reply in reversed(replies):
         for attachment in reply.get("attachments") or []:
@@ -581,7 +561,7 @@ async def _conversation(client, h, writes: list[Any]) -> list[list[dict[str, Any
 
 
 async def test_a_conversation_is_identical_with_and_without_the_patches(start_app, make_settings, h, tmp_path,
-                                                                         demo_store, monkeypatch):
+                                                                         demo_store_dir, monkeypatch):
     writes: list[Any] = []
     original_write = TinyDBStorage.write
 
@@ -593,7 +573,7 @@ async def test_a_conversation_is_identical_with_and_without_the_patches(start_ap
 
     def fresh_settings(name: str):
         folder = tmp_path / name
-        shutil.copytree(demo_store, folder / "store")
+        shutil.copytree(demo_store_dir, folder / "store")
         return make_settings(DATA_DIR=folder)
 
     with sdk_as_shipped():
