@@ -343,19 +343,10 @@ def validate_package(files: Mapping[str, bytes], schema_root: Path = SCHEMA_ROOT
     manifest_bytes = files.get(MANIFEST_NAME)
     if manifest_bytes is None:
         return [f"{MANIFEST_NAME} is not at the root of the package"]
-    manifest, problem = _parse_json(MANIFEST_NAME, manifest_bytes)
-    if problem:
-        return [problem]
-    if not isinstance(manifest, dict):
-        return [f"{MANIFEST_NAME} must hold a JSON object"]
-    schema_url = manifest.get("$schema")
-    if not isinstance(schema_url, str):
-        return [f"{MANIFEST_NAME} has no $schema URL, so it cannot be validated"]
-
-    problems, usable = _schema_problems_or_reason(manifest, schema_url, MANIFEST_NAME, schema_root)
-    if not usable:
-        return problems  # nothing else makes sense without the right schema
-    problems += placeholder_problems(MANIFEST_NAME, manifest)
+    manifest, problems = _checked_document(MANIFEST_NAME, manifest_bytes, schema_root)
+    if manifest is None:
+        return problems  # nothing else makes sense without a parsable, schema-checked manifest
+    schema_url = manifest["$schema"]
     problems += id_problems(manifest)
     problems += command_list_problems(manifest)
     problems += version_problems(manifest)
@@ -369,6 +360,26 @@ def validate_package(files: Mapping[str, bytes], schema_root: Path = SCHEMA_ROOT
         else:
             problems += language_file_problems(name, files[name], manifest, schema_url, schema_root)
     return problems
+
+
+def _checked_document(name: str, payload: bytes, schema_root: Path) -> tuple[dict[str, Any] | None, list[str]]:
+    """Parse a JSON file of the package and check it against the schema its ``$schema`` names.
+
+    Returns (the document, its schema and placeholder problems), or (None, why it cannot be
+    checked at all): not JSON, not an object, no usable ``$schema``.
+    """
+    document, problem = _parse_json(name, payload)
+    if problem:
+        return None, [problem]
+    if not isinstance(document, dict):
+        return None, [f"{name} must hold a JSON object"]
+    schema_url = document.get("$schema")
+    if not isinstance(schema_url, str):
+        return None, [f"{name} has no $schema URL, so it cannot be validated"]
+    problems, usable = _schema_problems_or_reason(document, schema_url, name, schema_root)
+    if not usable:
+        return None, problems
+    return document, problems + placeholder_problems(name, document)
 
 
 def _schema_problems_or_reason(
@@ -550,18 +561,10 @@ def language_file_problems(
 ) -> list[str]:
     """A localization file: valid against its schema (same version as the manifest), and every
     key it translates exists in the manifest (Teams ignores the others silently)."""
-    document, problem = _parse_json(name, payload)
-    if problem:
-        return [problem]
-    if not isinstance(document, dict):
-        return [f"{name} must hold a JSON object"]
-    schema_url = document.get("$schema")
-    if not isinstance(schema_url, str):
-        return [f"{name} has no $schema URL, so it cannot be validated"]
-    problems, usable = _schema_problems_or_reason(document, schema_url, name, schema_root)
-    if not usable:
+    document, problems = _checked_document(name, payload, schema_root)
+    if document is None:
         return problems
-    problems += placeholder_problems(name, document)
+    schema_url = document["$schema"]
     manifest_version = schema_path(manifest_schema_url, schema_root).parent.name
     if schema_path(schema_url, schema_root).parent.name != manifest_version:
         problems.append(
