@@ -65,9 +65,9 @@ The app factory applies them all (:func:`apply_turn_patches`); nothing here is a
 singleton except the class and module attributes the patches set and two caches of facts
 about model classes (which never change once imported), and every patch is idempotent.
 ``speedups=False`` in :func:`bot.app.create_app` only skips applying them: a process that
-applied them keeps them. What the patches do not touch: the state files, their format and
-their writes (``bot/state.py``: read, jsonpickle, fsync, rename), now the larger part of a
-dialog turn's cost.
+applied them keeps them. What the patches do not touch: bot state, its format and its
+durable writes (``bot/state.py``: jsonpickle, then one group-committed journal segment per
+batch of turns).
 """
 from __future__ import annotations
 

@@ -1,38 +1,59 @@
-"""Bot state (dialog stacks, per-user data) in small TinyDB files under ``DATA_DIR/state``.
+"""Bot state (dialog stacks, per-user data): small TinyDB files under ``DATA_DIR/state``, fed
+through a group-commit journal.
 
-Why one file per storage key: a turn reads and writes its own conversation's and user's
-state only. With a single TinyDB file every write would re-serialize every conversation
-(TinyDB rewrites the whole file), so the 10,000th conversation would be slow; here a write
-touches one small file whatever the number of conversations (``bench/bench_turn.py``
-measures it). Files are spread over 256 sub-folders by the first byte of the key's SHA-256,
-so no folder grows huge.
+Layout::
 
-Why :class:`~knowledge.atomic.AtomicJSONStorage`: each write goes to a temporary file that is
-fsynced and renamed over the old one, so a crash or kill mid-write leaves the previous state
-readable, never half a file.
+    state/.lock                 fcntl lock: one bot process owns this folder
+    state/journal/<seq>.json    committed changes not yet copied to their key files
+    state/<xx>/<sha256>.json    one TinyDB file per storage key (conversation, user)
 
-Why a dedicated thread pool: file I/O and fsync block; running them on the event loop would
-stall every other conversation. Writes of one key are serialized by a lock so the e_tag check
-and the write are atomic (within this process: one bot process owns a ``DATA_DIR``).
+Why one file per key: a turn reads and writes its own conversation's and user's state only.
+With a single TinyDB file every write would re-serialize every conversation (TinyDB rewrites
+the whole file), so the 10,000th conversation would be slow; here a write touches one small
+file whatever the number of conversations (``bench/bench_turn.py`` measures it). Files are
+spread over 256 sub-folders by the first byte of the key's SHA-256, so no folder grows huge.
 
-Values are flattened with jsonpickle, as the SDK's own Cosmos DB and Blob storages do, so the
-``DialogState`` objects ``ConversationState`` holds survive a restart. Only this process
-writes these files: treat ``DATA_DIR`` as trusted (its owner can already run code as the bot).
+Why a journal (group commit): a turn must not answer before its state is durable, and making
+a file durable costs an fsync, which the disk serializes. Writing each key's file on every
+turn made the fsync the turn's largest cost and capped throughput whatever the concurrency.
+Here the changes of all turns that write while a commit is in flight wait for the next one and
+go to disk together: one journal segment, written like every file here (temporary file,
+fsync, rename, folder fsync), so a crash leaves a segment whole or absent, never half of one.
+``write()`` returns only once its segment is on disk. In the background, a checkpoint copies
+the newest committed value of each changed key to its key file (written the same atomic way)
+and only then deletes the segments it covered; opening the folder replays any segment a crash
+left behind. A key file therefore always holds a whole, committed state, and the journal holds
+whatever is newer.
+
+Why a cache: this process is the folder's only writer (the lock makes sure), so the state it
+last wrote is the state on disk. Reads of keys it knows cost no file I/O; a key it does not
+know is read from its file on the storage threads. Entries not yet checkpointed stay cached;
+the others are dropped oldest first beyond ``cache_size``.
+
+File I/O and fsync run on a small thread pool, never on the event loop. Values are flattened
+with jsonpickle, as the SDK's own Cosmos DB and Blob storages do, so the ``DialogState``
+objects ``ConversationState`` holds survive a restart; treat ``DATA_DIR`` as trusted (its owner
+can already run code as the bot).
 
 Concurrency follows the SDK's contract (``botbuilder.testing.StorageBaseTests``): every write
 gets a new ``e_tag``; a write carrying an ``e_tag`` other than ``*`` that no longer matches
-the stored one raises :class:`ETagConflictError`; an empty ``e_tag`` is refused.
+the stored one raises :class:`ETagConflictError` and changes nothing; an empty ``e_tag`` is
+refused.
 """
 from __future__ import annotations
 
 import asyncio
 import copy
+import fcntl
 import hashlib
+import json
+import logging
 import os
-import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,46 +63,120 @@ from jsonpickle.unpickler import Unpickler
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from knowledge.atomic import AtomicJSONStorage, fsync_dir
+from knowledge.atomic import AtomicJSONStorage, atomic_write_bytes, fsync_dir
 
-#: The one document of each state file.
+log = logging.getLogger(__name__)
+
+#: The one document of each key file.
 _DOC_ID = 1
 _TABLE = "state"
-_LOCK_STRIPES = 64
+_JOURNAL = "journal"
+_LOCK_FILE = ".lock"
+
+#: ``_Entry.seq`` values that are not journal segments.
+_CLEAN = 0  # what the key file holds
+_PENDING = -1  # accepted, its segment not yet on disk
+_FAILED = -2  # its segment could not be written: never on disk
 
 
 class ETagConflictError(KeyError):
     """The item changed since it was read (optimistic concurrency). A KeyError like MemoryStorage's."""
 
 
-class TinyDBStorage(Storage):
-    """A botbuilder ``Storage``: one TinyDB file per key under ``folder``.
+class StateFolderBusyError(RuntimeError):
+    """Another process holds the state folder."""
 
-    ``close()`` (await it) stops the worker threads; the files stay.
+
+@dataclass(slots=True, eq=False)
+class _Entry:
+    """What this process knows of one key: its e_tag and flattened value (JSON text), or absent."""
+
+    e_tag: str | None
+    state: str | None  # None: no such key (never written, or deleted)
+    seq: int = _CLEAN  # the journal segment holding it, or one of the markers above
+    previous: _Entry | None = None  # what it replaced, restored if its segment fails
+
+
+class TinyDBStorage(Storage):
+    """A botbuilder ``Storage``: one TinyDB file per key under ``folder``, written through a
+    group-commit journal.
+
+    Opening replays what a crash left in the journal; ``close()`` (await it) checkpoints the
+    journal into the key files, stops the worker threads and releases the folder.
     """
 
-    def __init__(self, folder: str | os.PathLike[str], *, max_workers: int = 4) -> None:
+    def __init__(
+        self,
+        folder: str | os.PathLike[str],
+        *,
+        max_workers: int = 4,
+        cache_size: int = 4096,
+        checkpoint_segments: int = 256,
+        checkpoint_bytes: int = 8 << 20,
+    ) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
+        self.journal = self.folder / _JOURNAL
+        self.journal.mkdir(exist_ok=True)
+        self._lock_fd = _lock_folder(self.folder)
+        self.cache_size = cache_size
+        self.checkpoint_segments = checkpoint_segments
+        self.checkpoint_bytes = checkpoint_bytes
+        self._cache: OrderedDict[str, _Entry] = OrderedDict()
+        self._batch: dict[str, _Entry] = {}
+        self._batch_done: asyncio.Future[None] | None = None
+        self._committer: asyncio.Task[None] | None = None
+        self._checkpointer: asyncio.Task[None] | None = None
+        self._checkpoint_lock = asyncio.Lock()
+        self._committed_seq = 0
+        self._journal_segments = 0
+        self._journal_bytes = 0
+        self._closed = False
+        try:
+            self._next_seq = self._recover() + 1
+        except BaseException:
+            os.close(self._lock_fd)
+            raise
         self._executor = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="bot-state")
-        self._locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
 
     # --- botbuilder Storage API ----------------------------------------------------------
 
     async def read(self, keys: Iterable[str]) -> dict[str, Any]:
         if keys is None:
             raise Exception("Keys are required when reading")  # the wording StorageBaseTests expects
-        keys = list(keys)
-        if not keys:
-            return {}
-        return await self._run(self._read_sync, keys)
+        entries = await self._entries(list(keys))
+        found: dict[str, Any] = {}
+        for key, entry in entries.items():
+            if entry.state is not None:
+                item = Unpickler().restore(json.loads(entry.state))
+                _set_e_tag(item, entry.e_tag)
+                found[key] = item
+        return found
 
     async def write(self, changes: Mapping[str, Any]) -> None:
         if changes is None:
             raise Exception("Changes are required when writing")
         if not changes:
             return
-        new_tags = await self._run(self._write_sync, dict(changes))
+        self._check_open()
+        for key, change in changes.items():
+            if _get_e_tag(change) == "":
+                raise ValueError(f"state write for {key!r}: empty e_tag")
+        current = await self._entries(list(changes))
+        # Check every key before changing any, so a conflict leaves the whole write undone.
+        for key, change in changes.items():
+            wanted, stored = _get_e_tag(change), current[key]
+            if stored.state is not None and wanted not in (None, "*") and wanted != stored.e_tag:
+                raise ETagConflictError(
+                    f"state for {key!r} changed since it was read (e_tag {wanted!r}, now {stored.e_tag!r})"
+                )
+        new_tags = {}
+        for key, change in changes.items():
+            flat = json.dumps(Pickler().flatten(_without_e_tag(change)), separators=(",", ":"))
+            entry = _Entry(uuid.uuid4().hex, flat)
+            self._stage(key, entry, previous=current[key])
+            new_tags[key] = entry.e_tag
+        await self._commit()
         # Give the caller's object its new e_tag: BotState keeps the dict it saved, and a
         # second save in the same turn must not conflict with the first one.
         for key, e_tag in new_tags.items():
@@ -89,78 +184,291 @@ class TinyDBStorage(Storage):
 
     async def delete(self, keys: Iterable[str]) -> None:
         keys = list(keys or ())
-        if keys:
-            await self._run(self._delete_sync, keys)
+        if not keys:
+            return
+        self._check_open()
+        current = await self._entries(keys)
+        for key in keys:
+            if current[key].state is not None:
+                self._stage(key, _Entry(None, None), previous=current[key])
+        if self._batch:
+            await self._commit()
 
     async def close(self) -> None:
-        self._executor.shutdown(wait=True)
+        """Finish the commits in flight, checkpoint the journal, stop the threads, unlock."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            for task in (self._committer, self._checkpointer):
+                if task is not None:
+                    await asyncio.gather(task, return_exceptions=True)
+            await self.checkpoint()
+        finally:
+            self._executor.shutdown(wait=True)
+            os.close(self._lock_fd)
 
-    # --- paths --------------------------------------------------------------------------
+    def _check_open(self) -> None:
+        if self._closed:
+            raise RuntimeError("the bot-state storage is closed")
+
+    # --- paths ----------------------------------------------------------------------------
 
     def path_for(self, key: str) -> Path:
-        """The file that holds ``key`` (any string: it is hashed, never used as a name)."""
+        """The key file of ``key`` (any string: it is hashed, never used as a name)."""
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.folder / digest[:2] / f"{digest}.json"
 
-    # --- blocking work, on the executor --------------------------------------------------
+    @property
+    def cached_keys(self) -> int:
+        """How many keys this process holds in memory (for tests and diagnostics)."""
+        return len(self._cache)
 
-    async def _run(self, func: Any, *args: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, func, *args)
+    def segments(self) -> list[Path]:
+        """The journal's segments, oldest first."""
+        return sorted(p for p in self.journal.glob("*.json") if p.stem.isdigit())
 
-    def _lock(self, path: Path) -> threading.Lock:
-        return self._locks[int(path.stem[:8], 16) % _LOCK_STRIPES]
+    # --- the cache ------------------------------------------------------------------------
 
-    @staticmethod
-    def _load(path: Path) -> dict[str, Any] | None:
-        if not path.exists():
-            return None
-        db = TinyDB(path, storage=AtomicJSONStorage)
-        return db.table(_TABLE).get(doc_id=_DOC_ID)
-
-    def _read_sync(self, keys: list[str]) -> dict[str, Any]:
-        found: dict[str, Any] = {}
+    async def _entries(self, keys: list[str]) -> dict[str, _Entry]:
+        """What is stored under each key: from the cache, else from the key files (one trip to
+        the storage threads for all the missing keys)."""
+        found: dict[str, _Entry] = {}
+        missing = []
         for key in keys:
-            doc = self._load(self.path_for(key))
-            if doc is None or doc.get("key") != key:
-                continue
-            item = Unpickler().restore(doc["state"])
-            _set_e_tag(item, doc["e_tag"])
-            found[key] = item
+            entry = self._cache.get(key)
+            if entry is None:
+                missing.append(key)
+            else:
+                self._cache.move_to_end(key)
+                found[key] = entry
+        if missing:
+            loaded = await self._run(self._load_entries, missing)
+            for key in missing:
+                # Another turn may have cached (or written) the key while the file was read:
+                # the cache is always the newer of the two.
+                found[key] = self._cache.get(key) or self._remember(key, loaded[key])
         return found
 
-    def _write_sync(self, changes: dict[str, Any]) -> dict[str, str]:
-        new_tags: dict[str, str] = {}
-        for key, change in changes.items():
-            wanted = _get_e_tag(change)
-            if wanted == "":
-                raise ValueError(f"state write for {key!r}: empty e_tag")
-            path = self.path_for(key)
-            with self._lock(path):
-                old = self._load(path)
-                if old is not None and wanted not in (None, "*") and wanted != old.get("e_tag"):
-                    raise ETagConflictError(
-                        f"state for {key!r} changed since it was read (e_tag {wanted!r}, now {old.get('e_tag')!r})"
-                    )
-                e_tag = uuid.uuid4().hex
-                doc = {"key": key, "e_tag": e_tag, "state": Pickler().flatten(_without_e_tag(change))}
-                table = TinyDB(path, storage=AtomicJSONStorage).table(_TABLE)
-                if old is None:
-                    table.insert(Document(doc, doc_id=_DOC_ID))
-                else:
-                    table.update(doc, doc_ids=[_DOC_ID])
-            new_tags[key] = e_tag
-        return new_tags
+    def _remember(self, key: str, entry: _Entry) -> _Entry:
+        self._cache[key] = entry
+        self._evict()
+        return entry
 
-    def _delete_sync(self, keys: list[str]) -> None:
-        for key in keys:
-            path = self.path_for(key)
-            with self._lock(path):
+    def _evict(self) -> None:
+        """Forget the oldest entries whose key file is up to date, beyond ``cache_size``."""
+        excess = len(self._cache) - self.cache_size
+        if excess <= 0:
+            return
+        victims = []
+        for key, entry in self._cache.items():
+            if entry.seq == _CLEAN:
+                victims.append(key)
+                if len(victims) == excess:
+                    break
+        for key in victims:
+            del self._cache[key]
+
+    # --- group commit ---------------------------------------------------------------------
+
+    def _stage(self, key: str, entry: _Entry, *, previous: _Entry) -> None:
+        entry.seq, entry.previous = _PENDING, previous
+        self._cache[key] = entry
+        self._cache.move_to_end(key)
+        self._batch[key] = entry
+
+    async def _commit(self) -> None:
+        """Wait until what is staged is on disk, committing it with everything staged meanwhile."""
+        if self._batch_done is None:
+            self._batch_done = asyncio.get_running_loop().create_future()
+        done = self._batch_done
+        if self._committer is None:
+            self._committer = asyncio.ensure_future(self._commit_batches())
+        # shield: a cancelled turn must not cancel the batch other turns wait for.
+        await asyncio.shield(done)
+
+    async def _commit_batches(self) -> None:
+        """One segment per batch; a batch is what was staged while the previous one was written."""
+        loop = asyncio.get_running_loop()
+        try:
+            while self._batch:
+                batch, done = self._batch, self._batch_done
+                self._batch, self._batch_done = {}, None
+                seq = self._next_seq
+                self._next_seq += 1
+                payload = _segment_bytes(seq, batch)
                 try:
-                    path.unlink()
-                except FileNotFoundError:
+                    await loop.run_in_executor(self._executor, atomic_write_bytes, self._segment_path(seq), payload)
+                except Exception as exc:
+                    log.error("bot state: could not write journal segment %s: %s", seq, exc)
+                    self._roll_back(batch)
+                    assert done is not None
+                    done.set_exception(exc)
                     continue
-                fsync_dir(path.parent)
+                for entry in batch.values():
+                    entry.seq, entry.previous = seq, None
+                self._committed_seq = seq
+                self._journal_segments += 1
+                self._journal_bytes += len(payload)
+                assert done is not None
+                done.set_result(None)
+                if not self._closed and (
+                    self._journal_segments >= self.checkpoint_segments or self._journal_bytes >= self.checkpoint_bytes
+                ):
+                    self._start_checkpoint()
+        finally:
+            self._committer = None
+
+    def _roll_back(self, batch: dict[str, _Entry]) -> None:
+        """A batch that never reached the disk: its keys go back to what they held before."""
+        for key, entry in batch.items():
+            entry.seq = _FAILED
+            if self._cache.get(key) is entry:
+                previous = entry.previous
+                while previous is not None and previous.seq == _FAILED:
+                    previous = previous.previous
+                self._cache[key] = previous if previous is not None else _Entry(None, None)
+
+    def _segment_path(self, seq: int) -> Path:
+        return self.journal / f"{seq:012d}.json"
+
+    # --- checkpoints ------------------------------------------------------------------------
+
+    def _start_checkpoint(self) -> None:
+        if self._checkpointer is None:
+            self._checkpointer = asyncio.ensure_future(self._checkpoint_logged())
+
+    async def _checkpoint_logged(self) -> None:
+        try:
+            await self.checkpoint()
+        except Exception as exc:  # the journal keeps everything: the next checkpoint retries
+            log.error("bot state: checkpoint failed, the journal keeps the changes: %s", exc)
+        finally:
+            self._checkpointer = None
+
+    async def checkpoint(self) -> None:
+        """Copy every committed change to its key file, then drop the journal segments it covered."""
+        async with self._checkpoint_lock:
+            upto = self._committed_seq
+            dirty = [(key, entry) for key, entry in self._cache.items() if _CLEAN < entry.seq <= upto]
+            if not dirty and not self._journal_segments:
+                return
+            segments, size = self._journal_segments, self._journal_bytes
+            await self._run(self._checkpoint_sync, dirty, upto)
+            self._journal_segments -= segments
+            self._journal_bytes -= size
+            for key, entry in dirty:
+                if self._cache.get(key) is entry:
+                    entry.seq = _CLEAN
+            self._evict()
+
+    def _checkpoint_sync(self, dirty: list[tuple[str, _Entry]], upto: int) -> None:
+        for key, entry in dirty:
+            self._write_key_file(key, entry.e_tag, entry.state)
+        for segment in self.segments():
+            if int(segment.stem) <= upto:
+                segment.unlink(missing_ok=True)
+        fsync_dir(self.journal)
+
+    # --- files, on the storage threads (or at open) ------------------------------------------
+
+    async def _run(self, func: Any, *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
+
+    def _load_entries(self, keys: list[str]) -> dict[str, _Entry]:
+        loaded = {}
+        for key in keys:
+            doc = _load(self.path_for(key))
+            if doc is None or doc.get("key") != key:
+                loaded[key] = _Entry(None, None)
+            else:
+                loaded[key] = _Entry(doc["e_tag"], json.dumps(doc["state"], separators=(",", ":")))
+        return loaded
+
+    def _write_key_file(self, key: str, e_tag: str | None, state: str | None) -> None:
+        path = self.path_for(key)
+        if state is None:
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                return
+            fsync_dir(path.parent)
+            return
+        doc = {"key": key, "e_tag": e_tag, "state": json.loads(state)}
+        table = TinyDB(path, storage=AtomicJSONStorage).table(_TABLE)
+        if table.contains(doc_id=_DOC_ID):
+            table.update(doc, doc_ids=[_DOC_ID])
+        else:
+            table.insert(Document(doc, doc_id=_DOC_ID))
+
+    def _recover(self) -> int:
+        """Replay the segments a crash left behind into the key files; return the last seq.
+
+        A segment is whole (it was renamed into place after an fsync), so it replays as is; a
+        leftover temporary file never was a segment and goes. A segment that does not parse is
+        set aside as ``bad-<name>`` and logged rather than blocking the bot's start.
+        """
+        segments = self.segments()
+        # Temporary files are what a kill left mid-write (in the journal, or in a key folder
+        # mid-checkpoint, which only an unclean stop leaves): never a segment or a key file.
+        for leftover in self.journal.glob(".*.tmp"):
+            leftover.unlink()
+        if segments:
+            for leftover in self.folder.glob("[0-9a-f][0-9a-f]/.*.tmp"):
+                leftover.unlink()
+        newest: dict[str, tuple[str | None, str | None]] = {}
+        for segment in segments:
+            try:
+                changes = json.loads(segment.read_bytes())["changes"]
+            except (ValueError, KeyError, TypeError) as exc:
+                log.error("bot state: journal segment %s is unreadable (%s); set aside", segment.name, exc)
+                segment.rename(segment.with_name(f"bad-{segment.name}"))
+                continue
+            for change in changes:
+                state = None if change.get("deleted") else json.dumps(change["state"], separators=(",", ":"))
+                newest[change["key"]] = (change.get("e_tag"), state)
+        for key, (e_tag, state) in newest.items():
+            self._write_key_file(key, e_tag, state)
+        for segment in segments:
+            segment.unlink(missing_ok=True)
+        if segments:
+            fsync_dir(self.journal)
+            log.warning("bot state: replayed %d journal segment(s), %d key(s), left by an unclean stop",
+                        len(segments), len(newest))
+        return int(segments[-1].stem) if segments else 0
+
+
+def _lock_folder(folder: Path) -> int:
+    """Take the folder for this process: the cache is only right if no one else writes."""
+    fd = os.open(folder / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
+        os.close(fd)
+        raise StateFolderBusyError(
+            f"bot state folder {folder} is in use by process {holder}: run one bot per DATA_DIR"
+        ) from None
+    os.ftruncate(fd, 0)
+    os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
+    return fd
+
+
+def _load(path: Path) -> dict[str, Any] | None:
+    if not path.exists():
+        return None
+    return TinyDB(path, storage=AtomicJSONStorage).table(_TABLE).get(doc_id=_DOC_ID)
+
+
+def _segment_bytes(seq: int, batch: dict[str, _Entry]) -> bytes:
+    """One journal segment; each value is serialized once, when it was staged."""
+    changes = []
+    for key, entry in batch.items():
+        if entry.state is None:
+            changes.append(f'{{"key":{json.dumps(key)},"deleted":true}}')
+        else:
+            changes.append(f'{{"key":{json.dumps(key)},"e_tag":"{entry.e_tag}","state":{entry.state}}}')
+    return f'{{"seq":{seq},"changes":[{",".join(changes)}]}}'.encode("utf-8")
 
 
 def _get_e_tag(item: Any) -> str | None:
@@ -169,7 +477,7 @@ def _get_e_tag(item: Any) -> str | None:
     return getattr(item, "e_tag", None)
 
 
-def _set_e_tag(item: Any, e_tag: str) -> None:
+def _set_e_tag(item: Any, e_tag: str | None) -> None:
     if isinstance(item, dict):
         item["e_tag"] = e_tag
     elif item is not None and not isinstance(item, (str, int, float, bool, list, tuple)):

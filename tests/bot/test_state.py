@@ -1,6 +1,8 @@
-"""The TinyDB bot-state storage: the SDK's conformance suite, partitioning, crashes, threads."""
+"""The TinyDB bot-state storage: the SDK's conformance suite, partitioning, the group-commit
+journal and its checkpoints, crashes, the folder lock, threads."""
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -17,7 +19,7 @@ from botbuilder.dialogs import DialogState
 from botbuilder.testing import StorageBaseTests
 
 import knowledge.atomic
-from bot.state import ETagConflictError, TinyDBStorage
+from bot.state import ETagConflictError, StateFolderBusyError, TinyDBStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -113,10 +115,12 @@ async def test_dialog_state_objects_round_trip(storage):
 async def test_a_write_does_not_rewrite_other_conversations(storage):
     keys = [f"msteams/conversations/a:{i}" for i in range(50)]
     await storage.write({key: {"n": i} for i, key in enumerate(keys)})
+    await storage.checkpoint()
     paths = {key: storage.path_for(key) for key in keys}
     assert len(set(paths.values())) == len(keys)
     before = {key: (p.stat().st_ino, p.stat().st_mtime_ns) for key, p in paths.items()}
     await storage.write({keys[7]: {"n": 700}})
+    await storage.checkpoint()
     after = {key: (p.stat().st_ino, p.stat().st_mtime_ns) for key, p in paths.items()}
     changed = [key for key in keys if before[key] != after[key]]
     assert changed == [keys[7]]
@@ -127,14 +131,26 @@ async def test_a_write_does_not_rewrite_other_conversations(storage):
 
 async def test_delete_removes_the_file(storage):
     await storage.write({"conv": {"n": 1}})
+    await storage.checkpoint()
     path = storage.path_for("conv")
     assert path.exists()
     await storage.delete(["conv"])
+    assert await storage.read(["conv"]) == {}
+    await storage.checkpoint()
     assert not path.exists()
     assert await storage.read(["conv"]) == {}
 
 
 # --- crashes --------------------------------------------------------------------------------
+
+
+async def _reopened(folder: Path, keys: list[str]) -> dict:
+    """What a new process would read (the first storage must be closed)."""
+    storage = TinyDBStorage(folder)
+    try:
+        return await storage.read(keys)
+    finally:
+        await storage.close()
 
 
 async def test_interrupted_rename_leaves_the_previous_state(storage, monkeypatch):
@@ -145,13 +161,19 @@ async def test_interrupted_rename_leaves_the_previous_state(storage, monkeypatch
 
     monkeypatch.setattr(knowledge.atomic.os, "replace", crash)
     state = (await storage.read(["conv"]))["conv"]
+    tag = state["e_tag"]
     state["step"] = 2
-    with pytest.raises(OSError):
+    with pytest.raises(OSError, match="No space"):
         await storage.write({"conv": state})
     monkeypatch.undo()
-    assert (await storage.read(["conv"]))["conv"] == {"step": 1, "country": "France", "e_tag": state["e_tag"]}
+    assert state["e_tag"] == tag  # the caller's object was not given a tag that never landed
+    assert (await storage.read(["conv"]))["conv"] == {"step": 1, "country": "France", "e_tag": tag}
     # No temporary file is left behind.
-    assert [p.name for p in storage.path_for("conv").parent.iterdir()] == [storage.path_for("conv").name]
+    assert [p.name for p in storage.journal.iterdir()] == [p.name for p in storage.segments()]
+    # The failed write is forgotten: the next one, from the same read, goes through.
+    await storage.write({"conv": state})
+    await storage.close()
+    assert (await _reopened(storage.folder, ["conv"]))["conv"]["step"] == 2
 
 
 async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch):
@@ -177,30 +199,54 @@ async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch)
         await storage.write({"conv": {"step": 2, "e_tag": "*"}})
     monkeypatch.undo()
     assert (await storage.read(["conv"]))["conv"]["step"] == 1
+    await storage.close()
+    assert (await _reopened(storage.folder, ["conv"]))["conv"]["step"] == 1
 
 
-def test_a_killed_writer_leaves_readable_state(tmp_path):
-    """SIGKILL a process in the middle of writing large states: every file still reads."""
-    folder = tmp_path / "state"
+async def test_a_failed_checkpoint_keeps_the_journal(storage, monkeypatch):
+    """The key file cannot be written: the segment stays, and the next open replays it."""
+    await storage.write({"conv": {"step": 1}})
+
+    def crash(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(knowledge.atomic.os, "replace", crash)
+    with pytest.raises(OSError):
+        await storage.checkpoint()
+    monkeypatch.undo()
+    assert len(storage.segments()) == 1 and not storage.path_for("conv").exists()
+    assert (await storage.read(["conv"]))["conv"]["step"] == 1
+
+
+def _child(folder: Path, body: str) -> subprocess.Popen:
+    """A Python process that opens the storage over ``folder`` and runs ``body`` in ``main()``."""
     script = textwrap.dedent(
-        f"""
-        import asyncio, sys
-        sys.path.insert(0, {str(ROOT)!r})
+        """
+        import asyncio, os, signal, sys
+        sys.path.insert(0, {root!r})
         from bot.state import TinyDBStorage
 
         async def main():
-            storage = TinyDBStorage({str(folder)!r})
-            n = 0
-            while True:
-                n += 1
-                await storage.write({{"conv": {{"n": n, "blob": "x" * 400_000, "e_tag": "*"}}}})
-                if n == 1:
-                    print("first", flush=True)
+            storage = TinyDBStorage({folder!r})
+        {body}
 
         asyncio.run(main())
         """
-    )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    ).format(root=str(ROOT), folder=str(folder), body=textwrap.indent(textwrap.dedent(body), "    "))
+    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+
+
+def test_a_killed_writer_leaves_readable_state(tmp_path):
+    """SIGKILL a process in the middle of writing large states: the state still reads."""
+    folder = tmp_path / "state"
+    child = _child(folder, """
+        n = 0
+        while True:
+            n += 1
+            await storage.write({"conv": {"n": n, "blob": "x" * 400_000, "e_tag": "*"}})
+            if n == 1:
+                print("first", flush=True)
+    """)
     try:
         assert child.stdout.readline().strip() == "first"
         time.sleep(0.4)
@@ -208,40 +254,193 @@ def test_a_killed_writer_leaves_readable_state(tmp_path):
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=10)
 
-    async def read_back():
-        storage = TinyDBStorage(folder)
-        try:
-            return await storage.read(["conv"])
-        finally:
-            await storage.close()
-
-    import asyncio
-
-    item = asyncio.run(read_back())["conv"]
+    item = asyncio.run(_reopened(folder, ["conv"]))["conv"]
     assert item["n"] >= 1 and len(item["blob"]) == 400_000
+    assert not list((folder / "journal").iterdir())  # replayed into the key file, then dropped
+
+
+def test_an_acknowledged_write_survives_a_kill(tmp_path):
+    """``write()`` returns only once its change is in a file: kill the writer just after an
+    acknowledgement, and that value (or a later one) is what the next process reads."""
+    folder = tmp_path / "state"
+    child = _child(folder, """
+        for n in range(1, 10_000):
+            await asyncio.gather(*(
+                storage.write({f"conv-{i}": {"n": n, "e_tag": "*"}}) for i in range(8)
+            ))
+            print(n, flush=True)
+    """)
+    acknowledged = 0
+    try:
+        while acknowledged < 40:
+            line = child.stdout.readline()
+            assert line, "the writer stopped early"
+            acknowledged = int(line)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=10)
+    items = asyncio.run(_reopened(folder, [f"conv-{i}" for i in range(8)]))
+    assert len(items) == 8
+    assert all(item["n"] >= acknowledged for item in items.values()), (acknowledged, items)
+
+
+async def test_opening_replays_what_a_crash_left_in_the_journal(tmp_path, caplog):
+    folder = tmp_path / "state"
+    child = _child(folder, """
+        await storage.write({"conv": {"step": 1}, "user": {"lang": "fr"}})
+        await storage.write({"conv": {"step": 2, "e_tag": "*"}})
+        await storage.delete(["user"])
+        os.kill(os.getpid(), signal.SIGKILL)
+    """)
+    assert child.wait(timeout=30) == -signal.SIGKILL
+    journal = folder / "journal"
+    assert len(list(journal.glob("*.json"))) == 3  # three commits, no checkpoint
+    (journal / ".000000000004.json.abc.tmp").write_text('{"seq": 4, "chan')  # killed mid-segment
+
+    with caplog.at_level("WARNING", logger="bot.state"):
+        reopened = TinyDBStorage(folder)
+    try:
+        assert "replayed 3 journal segment(s)" in caplog.text
+        assert not list(journal.iterdir())
+        assert json.loads(reopened.path_for("conv").read_text())["state"]["1"]["state"] == {"step": 2}
+        assert not reopened.path_for("user").exists()
+        items = await reopened.read(["conv", "user"])
+        assert list(items) == ["conv"] and items["conv"]["step"] == 2
+    finally:
+        await reopened.close()
+
+
+async def test_an_unreadable_segment_is_set_aside(tmp_path, caplog):
+    folder = tmp_path / "state"
+    (folder / "journal").mkdir(parents=True)
+    (folder / "journal" / "000000000007.json").write_text("not json")
+    with caplog.at_level("ERROR", logger="bot.state"):
+        storage = TinyDBStorage(folder)
+    try:
+        assert "000000000007.json is unreadable" in caplog.text
+        assert [p.name for p in storage.journal.iterdir()] == ["bad-000000000007.json"]
+        await storage.write({"conv": {"n": 1}})
+        assert [p.name for p in storage.segments()] == ["000000000008.json"]
+    finally:
+        await storage.close()
+
+
+# --- group commit and checkpoints -------------------------------------------------------------
+
+
+async def test_concurrent_writes_share_journal_segments(storage, monkeypatch):
+    import bot.state
+
+    written: list[str] = []
+    real = bot.state.atomic_write_bytes
+
+    def spy(path, payload):
+        written.append(path.parent.name)
+        return real(path, payload)
+
+    monkeypatch.setattr(bot.state, "atomic_write_bytes", spy)
+    keys = [f"msteams/conversations/a:{i}" for i in range(64)]
+    await asyncio.gather(*(storage.write({key: {"n": i}}) for i, key in enumerate(keys)))
+    commits = written.count("journal")
+    assert 1 <= commits <= len(keys) // 4, commits  # one fsynced segment per batch, not per write
+    await storage.close()
+    items = await _reopened(storage.folder, keys)
+    assert [items[key]["n"] for key in keys] == list(range(64))
+
+
+async def test_checkpoints_keep_the_journal_short(tmp_path):
+    storage = TinyDBStorage(tmp_path / "state", checkpoint_segments=8)
+    try:
+        longest = 0
+        for n in range(40):
+            await storage.write({"conv": {"n": n, "e_tag": "*"}, f"user-{n % 3}": {"n": n, "e_tag": "*"}})
+            longest = max(longest, len(storage.segments()))
+        # A checkpoint starts at the 8th segment; commits go on while it copies four keys.
+        assert 8 <= longest <= 16, longest
+        for _ in range(200):
+            if len(storage.segments()) < 8 and storage.path_for("conv").exists():
+                break
+            await asyncio.sleep(0.01)
+        assert storage.path_for("conv").exists() and len(storage.segments()) < 8
+    finally:
+        await storage.close()
+    assert not list(storage.journal.iterdir())  # close checkpoints the rest
+    assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 39}
+
+
+async def test_a_conflict_in_a_multi_key_write_changes_nothing(storage):
+    await storage.write({"a": {"n": 1}, "b": {"n": 1}})
+    a = (await storage.read(["a"]))["a"]
+    stale = (await storage.read(["b"]))["b"]
+    await storage.write({"b": {"n": 2, "e_tag": "*"}})
+    a["n"], stale["n"] = 10, 10
+    with pytest.raises(ETagConflictError):
+        await storage.write({"a": a, "b": stale})
+    assert {k: v["n"] for k, v in (await storage.read(["a", "b"])).items()} == {"a": 1, "b": 2}
+
+
+async def test_the_cache_is_bounded_and_forgotten_keys_read_from_their_files(tmp_path):
+    storage = TinyDBStorage(tmp_path / "state", cache_size=5)
+    try:
+        keys = [f"conv-{i}" for i in range(50)]
+        await storage.write({key: {"n": i} for i, key in enumerate(keys)})
+        assert storage.cached_keys == 50  # not checkpointed yet: all kept
+        await storage.checkpoint()
+        assert storage.cached_keys == 5
+        items = await storage.read(keys)
+        assert [items[key]["n"] for key in keys] == list(range(50))
+        assert storage.cached_keys == 5
+    finally:
+        await storage.close()
+
+
+# --- one process per folder -----------------------------------------------------------------
+
+
+async def test_a_second_storage_on_the_same_folder_is_refused(tmp_path):
+    first = TinyDBStorage(tmp_path / "state")
+    try:
+        with pytest.raises(StateFolderBusyError, match=f"in use by process {os.getpid()}: run one bot per DATA_DIR"):
+            TinyDBStorage(tmp_path / "state")
+    finally:
+        await first.close()
+    second = TinyDBStorage(tmp_path / "state")  # free again once closed
+    await second.close()
+
+
+async def test_a_closed_storage_refuses_writes(tmp_path):
+    storage = TinyDBStorage(tmp_path / "state")
+    await storage.close()
+    with pytest.raises(RuntimeError, match="closed"):
+        await storage.write({"conv": {"n": 1}})
 
 
 # --- the event loop stays free --------------------------------------------------------------
 
 
-async def test_file_io_runs_on_the_storage_threads(storage, monkeypatch):
+async def test_file_io_runs_on_the_storage_threads(tmp_path, monkeypatch):
     seen: list[str] = []
-    real_write = knowledge.atomic.AtomicJSONStorage.write
+    real_fsync = os.fsync
     real_read = knowledge.atomic.AtomicJSONStorage.read
 
-    def spy_write(self, data):
+    def spy_fsync(fd):
         seen.append(threading.current_thread().name)
-        return real_write(self, data)
+        return real_fsync(fd)
 
     def spy_read(self):
         seen.append(threading.current_thread().name)
         return real_read(self)
 
-    monkeypatch.setattr(knowledge.atomic.AtomicJSONStorage, "write", spy_write)
+    storage = TinyDBStorage(tmp_path / "state", cache_size=0)
+    monkeypatch.setattr(knowledge.atomic.os, "fsync", spy_fsync)
     monkeypatch.setattr(knowledge.atomic.AtomicJSONStorage, "read", spy_read)
-    await storage.write({"conv": {"n": 1}})
-    await storage.read(["conv"])
-    assert seen and all(name.startswith("bot-state") for name in seen)
+    try:
+        await storage.write({"conv": {"n": 1}})  # a journal segment
+        await storage.checkpoint()  # the key file
+        assert (await storage.read(["conv"]))["conv"]["n"] == 1  # not cached: from the file
+    finally:
+        await storage.close()
+    assert len(seen) >= 4 and all(name.startswith("bot-state") for name in seen)
     assert threading.current_thread().name not in seen
 
 
