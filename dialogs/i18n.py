@@ -18,7 +18,7 @@ import string
 import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any, Literal, get_args
 
@@ -98,16 +98,25 @@ def _localize(value: object, lang: Lang) -> object:
     return value
 
 
+#: How many distinct values each formatter remembers. Babel parses the locale and the pattern
+#: on every call (~20 us each, the larger part of building a pool table card); the figures a
+#: bot shows repeat (pool sizes, this month's days), and a formatted value never changes.
+_FORMAT_CACHE = 4096
+
+
+@lru_cache(maxsize=_FORMAT_CACHE, typed=True)
 def format_number(n: int | float | Decimal, lang: str) -> str:
     """``12000 -> "12,000"`` (en) or ``"12\u202f000"`` (fr); at most two decimals."""
     return _babel_format_decimal(n, format="#,##0.##", locale=normalize_lang(lang))
 
 
+@lru_cache(maxsize=_FORMAT_CACHE, typed=True)
 def format_percent(ratio: float | Decimal, lang: str) -> str:
     """A ratio (``0.42``) as a percentage (``42%`` / ``42\u00a0%``), whole percent."""
     return _babel_format_percent(ratio, locale=normalize_lang(lang))
 
 
+@lru_cache(maxsize=_FORMAT_CACHE, typed=True)
 def format_date(d: date | datetime, lang: str) -> str:
     """A day in words, unambiguous for both audiences: ``November 3, 2026`` / ``3 novembre 2026``."""
     if isinstance(d, datetime):
@@ -115,6 +124,7 @@ def format_date(d: date | datetime, lang: str) -> str:
     return _babel_format_date(d, format="long", locale=normalize_lang(lang))
 
 
+@lru_cache(maxsize=_FORMAT_CACHE, typed=True)
 def format_month(month: str | date, lang: str) -> str:
     """A ``YYYY-MM`` pool month as ``November 2026`` / ``novembre 2026``."""
     if isinstance(month, str):
