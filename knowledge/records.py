@@ -92,5 +92,21 @@ class CallRecord(BaseModel):
         return self.start.strftime("%Y-%m")
 
     @property
+    def match_key(self) -> str | None:
+        """The call as the *other* export would show it, for de-duplication across sources.
+
+        A TAC export's ``UsageId`` and Graph's ``id`` are not documented to be the same value,
+        so an admin importing both for overlapping days would count those calls twice. Both
+        carry the same Call ID, user, start and call type (Call ID alone is "not unique": a
+        conference or a transfer shares it), so this key matches them; the start is cut to the
+        second (a POSIX timestamp) because the two formats print fractions differently. ``None``
+        without a Call ID. The space in it can never appear in an id (``parse_id`` refuses spaces).
+        """
+        if not self.call_id:
+            return None
+        who = self.upn or self.user_id or ""
+        return f"match {self.call_id.lower()}|{who}|{int(self.start.timestamp())}|{self.call_type}"
+
+    @property
     def is_outbound_pool_call(self) -> bool:
         return self.call_type in OUTBOUND_POOL_CALL_TYPES

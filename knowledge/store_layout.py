@@ -6,7 +6,7 @@ Layout, all under ``DATA_DIR/store/``::
     tenants/<tenant id>/summary.json       small: pool sizes, monthly usage totals, manifest
     tenants/<tenant id>/users-<gen>.json   TinyDB, table "users"
     tenants/<tenant id>/calls/<YYYY-MM>/c<gen>-<n>.json   TinyDB, table "calls", <= 10k docs
-    tenants/<tenant id>/calls/<YYYY-MM>/c<gen>-<n>.ids    the chunk's call ids, one per line
+    tenants/<tenant id>/calls/<YYYY-MM>/c<gen>-<n>.ids    the chunk's call ids, then its match keys
     tenants/<tenant id>/imports.json       TinyDB, table "imports": the import log
 
 Why this shape: TinyDB re-reads and rewrites a whole file on every operation, so call records

@@ -2,8 +2,9 @@
 
 Order of a batch (see :mod:`knowledge.store_layout` for why):
 
-1. drop calls whose id is already committed (the per-chunk ``.ids`` sidecars) or repeated in
-   the batch;
+1. drop calls whose id or match key is already committed (the per-chunk ``.ids`` sidecars) or
+   repeated in the batch: the id catches a file imported twice, the match key
+   (:attr:`CallRecord.match_key`) the same call imported from the TAC export and from Graph;
 2. write the new calls as *new* TinyDB chunk files (a partly full chunk is copied with the new
    rows to a new name, never modified) and their ``.ids`` sidecars, each atomically;
 3. add the batch's usage to the monthly totals (:func:`knowledge.pools.usage_from_calls`);
@@ -41,6 +42,8 @@ from knowledge.store_layout import (
 
 CALLS_TABLE = "calls"
 USERS_TABLE = "users"
+#: The line of a ``.ids`` sidecar between the ids and the match keys (a space: never an id).
+_MATCH_MARKER = "# match keys"
 
 #: Test hook: ``CALLPLAN_STORE_KILL_AT=before-commit:3`` SIGKILLs the process the third time
 #: a batch is about to commit (its data files written, its summary not yet). Lets a test kill a
@@ -103,6 +106,15 @@ def read_table(path: Path, table: str) -> list[dict[str, Any]]:
         db.close()
 
 
+def _keys(calls: Iterable[CallRecord], matches: dict[str, str] | None = None) -> list[str]:
+    """A chunk's sidecar lines: every id, the marker, every match key (from ``matches`` when
+    the duplicate check already computed it)."""
+    calls = list(calls)
+    known = matches or {}
+    keys = [k for call in calls if (k := known.get(call.id) or call.match_key)]
+    return [call.id for call in calls] + [_MATCH_MARKER] + keys
+
+
 class TenantWriter:
     """Batches for one tenant. Create it, and use it, only while holding the writer lock."""
 
@@ -119,13 +131,24 @@ class TenantWriter:
     def add_calls(self, calls: Iterable[CallRecord]) -> tuple[int, int]:
         """Commit one batch of calls; returns (imported, duplicates)."""
         fresh: dict[str, dict[str, CallRecord]] = defaultdict(dict)
+        matches: dict[str, str] = {}  # id -> match key, of the calls kept
+        batch_keys: set[str] = set()
         duplicates = 0
         for call in calls:
             month = month_of(call)
-            if call.id in fresh[month] or call.id in self._month_ids(month):
+            ident = call.id
+            known = self._month_ids(month)
+            if ident in known or ident in fresh[month]:
                 duplicates += 1
-            else:
-                fresh[month][call.id] = call
+                continue
+            match = call.match_key
+            if match is not None:
+                if match in known or match in batch_keys:
+                    duplicates += 1
+                    continue
+                batch_keys.add(match)
+                matches[ident] = match
+            fresh[month][ident] = call
         fresh = {month: batch for month, batch in fresh.items() if batch}
         if not fresh:
             return 0, duplicates
@@ -134,7 +157,7 @@ class TenantWriter:
         summary.generation += 1
         replaced: list[Path] = []
         for month, batch in sorted(fresh.items()):
-            replaced += self._write_month(summary, month, list(batch.values()))
+            replaced += self._write_month(summary, month, list(batch.values()), matches)
             month_usage = summary.usage.setdefault(month, {})
             for key, total in pools.usage_from_calls(batch.values(), month).items():
                 name = key.as_str()
@@ -144,14 +167,14 @@ class TenantWriter:
 
         self._commit(summary, replaced)
         for month, batch in fresh.items():
-            self._month_ids(month).update(batch)
+            self._month_ids(month).update(_keys(batch.values(), matches))
         return sum(len(batch) for batch in fresh.values()), duplicates
 
-    def _write_month(self, summary: TenantSummary, month: str, calls: list[CallRecord]) -> list[Path]:
+    def _write_month(self, summary: TenantSummary, month: str, calls: list[CallRecord],
+                     matches: dict[str, str]) -> list[Path]:
         """Write ``calls`` into new chunk files of ``month``; returns the files they replace."""
         folder = self.dir / "calls" / month
         chunks = summary.chunks.setdefault(month, [])
-        ids = [call.id for call in calls]
         replaced: list[Path] = []
         part = 0
         if chunks and chunks[-1].rows < CHUNK_ROWS:
@@ -159,39 +182,38 @@ class TenantWriter:
             room = CHUNK_ROWS - last.rows
             old_path = folder / last.name
             old_calls = [CallRecord.model_validate(doc) for doc in read_table(old_path, CALLS_TABLE)]
-            old_ids = [call.id for call in old_calls]
-            chunk = self._write_chunk(
-                folder, summary.generation, part, old_calls + calls[:room], old_ids + ids[:room],
-            )
+            chunk = self._write_chunk(folder, summary.generation, part, old_calls + calls[:room], matches)
             chunks.append(chunk)
             replaced += [old_path, folder / ids_name(last.name)]
-            calls, ids, part = calls[room:], ids[room:], part + 1
+            calls, part = calls[room:], part + 1
         for start in range(0, len(calls), CHUNK_ROWS):
-            chunks.append(self._write_chunk(
-                folder, summary.generation, part,
-                calls[start:start + CHUNK_ROWS], ids[start:start + CHUNK_ROWS],
-            ))
+            chunks.append(self._write_chunk(folder, summary.generation, part, calls[start:start + CHUNK_ROWS],
+                                            matches))
             part += 1
         return replaced
 
-    def _write_chunk(self, folder: Path, generation: int, part: int,
-                     calls: list[CallRecord], ids: list[str]) -> Chunk:
+    def _write_chunk(self, folder: Path, generation: int, part: int, calls: list[CallRecord],
+                     matches: dict[str, str]) -> Chunk:
         name = f"c{generation:08d}-{part}.json"
         folder.mkdir(parents=True, exist_ok=True)
         write_calls(folder / name, calls)
-        atomic_write_bytes(folder / ids_name(name), "\n".join(ids).encode("utf-8"))
+        atomic_write_bytes(folder / ids_name(name), "\n".join(_keys(calls, matches)).encode("utf-8"))
         return Chunk(name=name, rows=len(calls))
 
     def _month_ids(self, month: str) -> set[str]:
-        """Ids already committed for ``month``, loaded once per writer from the sidecars."""
+        """Ids and match keys already committed for ``month``, loaded once per writer from the
+        sidecars. A sidecar written before match keys existed (no marker line) lists ids only:
+        its chunk's keys are computed from the calls, so old imports still match new ones."""
         ids = self._ids.get(month)
         if ids is None:
             ids = set()
             folder = self.dir / "calls" / month
             for chunk in self.summary.chunks.get(month, ()):
-                text = (folder / ids_name(chunk.name)).read_text("utf-8")
-                if text:
-                    ids.update(text.split("\n"))
+                lines = (folder / ids_name(chunk.name)).read_text("utf-8").split("\n")
+                if _MATCH_MARKER not in lines:
+                    calls = [CallRecord.model_validate(doc) for doc in read_table(folder / chunk.name, CALLS_TABLE)]
+                    lines = _keys(calls)
+                ids.update(lines)
             self._ids[month] = ids
         return ids
 

@@ -51,8 +51,8 @@ def write_pstn_csv(path: Path, rows: int, *, tag: int = 0, seconds: int = 120,
     """A PSTN usage export of ``rows`` outbound domestic calls of French MCOPSTN1 users.
 
     Every call lasts ``seconds`` (120 s = 2 billable minutes), so the pool use it adds is
-    ``rows * ceil(seconds / 60)``: easy to compute by hand. ``tag`` keeps ids of two files
-    apart; ``start_row`` continues the numbering of an earlier file (same ids = duplicates).
+    ``rows * ceil(seconds / 60)``: easy to compute by hand. ``tag`` keeps the calls of two files
+    apart (ids and Call IDs); ``start_row`` continues the numbering of an earlier file (same ids = duplicates).
     """
     lines = [PSTN_HEADER]
     for n in range(start_row, start_row + rows):
@@ -60,7 +60,7 @@ def write_pstn_csv(path: Path, rows: int, *, tag: int = 0, seconds: int = 120,
         minute = n % 1440
         start = f"{month}-{day:02d}T{minute // 60:02d}:{minute % 60:02d}:00.0000000Z"
         lines.append(
-            f"0c5e{tag:04d}-0000-4000-8000-{n:012d},call-{n},,FR,,user{n % 7}@contoso.com,"
+            f"0c5e{tag:04d}-0000-4000-8000-{n:012d},call-{tag}-{n},,FR,,user{n % 7}@contoso.com,"
             f"User {n % 7},+3314{n % 10000:04d}****,user_out,Subscriber,Domestic,France,"
             f"+3314{n % 10000:04d}****,{start},,{seconds},0.00,0.00,EUR,MCOPSTN1"
         )

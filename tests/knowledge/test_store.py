@@ -104,6 +104,95 @@ def test_reimporting_adds_nothing(store, fixtures, export_zip, tmp_path) -> None
     assert files_after == files_before  # nothing was even rewritten
 
 
+def _graph_time(tac: str) -> str:
+    """A TAC time (``...T08:01:13.0000000Z`` or ``...T10:00:00+02:00``) as Graph prints it (UTC)."""
+    from datetime import datetime, timezone
+
+    whole, offset = tac[:19], tac[19:].lstrip(".0123456789") or "Z"
+    moment = datetime.fromisoformat(whole + ("+00:00" if offset == "Z" else offset))
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _as_graph_page(csv_path: Path, out: Path, *, keep=lambda row: True) -> Path:
+    """The calls of a TAC PSTN export as Graph ``getPstnCalls`` returns them: the same calls
+    under Graph's names, with Graph's own ids (never the TAC UsageId) and whole-second times."""
+    import csv
+    import json
+
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [row for row in csv.DictReader(handle) if keep(row)]
+    value = [
+        {
+            "id": f"9b7e4d21-0000-4000-8000-{n:012d}",
+            "callId": row["Call ID"],
+            "userId": row["AAD ObjectId"] or None,
+            "userPrincipalName": row["UPN"].upper(),  # Graph and TAC may differ in case
+            "userDisplayName": row["User Display Name"],
+            "startDateTime": _graph_time(row["Start Time"]),
+            "endDateTime": _graph_time(row["End Time"]) if row["End Time"] else None,
+            "duration": int(row["Duration Seconds"]),
+            "charge": 0.0, "connectionCharge": 0.0, "currency": row["Currency"],
+            "callType": row["Call Type"],
+            "calleeNumber": row["Destination Number"], "callerNumber": "+33100000000",
+            "usageCountryCode": row["User Location"], "destinationContext": row["Domestic/International"],
+            "destinationName": row["Destination Dialed"], "licenseCapability": row["Capability"],
+            "conferenceId": None, "inventoryType": "Subscriber", "operator": "Microsoft",
+            "callDurationSource": "microsoft",
+        }
+        for n, row in enumerate(rows)
+    ]
+    out.write_text(json.dumps({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection("
+                                                 "microsoft.graph.callRecords.pstnCallLogRow)",
+                               "@odata.count": len(value), "value": value}), encoding="utf-8")
+    return out
+
+
+def test_a_call_in_both_the_tac_export_and_graph_counts_once(store, fixtures, export_zip, tmp_path) -> None:
+    _import_everything(store, fixtures, export_zip)
+    csv_path = fixtures / "Calls.Export" / "PSTN.calls.2025-06-30.csv"
+    graph = store.import_paths([_as_graph_page(csv_path, tmp_path / "overlap.json")], "contoso")
+    assert (graph.rows_read, graph.imported, graph.duplicates, graph.rejected) == (14, 0, 14, 0)
+    assert _figures(store.pools("contoso", "2025-06", AS_OF)) == EXPECTED_JUNE
+    assert store.call_count("contoso") == 20
+
+
+def test_graph_first_then_the_tac_export_counts_once_too(store, fixtures, export_zip, tmp_path) -> None:
+    """Either order; and a batch holding both copies keeps one."""
+    csv_path = fixtures / "Calls.Export" / "PSTN.calls.2025-06-30.csv"
+    page = _as_graph_page(csv_path, tmp_path / "first.json", keep=lambda row: row["UPN"].startswith("alice"))
+    first = store.import_paths([fixtures / "users.admin-center.csv", page], "contoso").files[1]
+    assert first.imported > 0
+    rest = store.import_paths([export_zip, fixtures / "graph_pages", fixtures / "getPstnCalls.array.json"], "contoso")
+    assert rest.imported + first.imported == 20 and rest.duplicates == first.imported
+    assert _figures(store.pools("contoso", "2025-06", AS_OF)) == EXPECTED_JUNE
+
+
+def test_calls_sharing_a_call_id_are_not_merged(store, make_pstn_csv, tmp_path) -> None:
+    """Call ID alone is "not unique" (a conference, a transfer): other users or other legs count."""
+    path = make_pstn_csv(3)
+    text = path.read_text(encoding="utf-8").replace("call-0-1,", "call-0-0,").replace("call-0-2,", "call-0-0,")
+    path.write_text(text, encoding="utf-8")
+    summary = store.import_paths([path], "contoso")
+    assert (summary.imported, summary.duplicates) == (3, 0)
+
+
+def test_a_store_from_before_match_keys_still_matches(store, fixtures, export_zip, tmp_path) -> None:
+    """Sidecars written before match keys held ids only: their keys are computed from the calls."""
+    _import_everything(store, fixtures, export_zip)
+    store.close()
+    for sidecar in (tmp_path / "data" / "store").rglob("*.ids"):
+        lines = sidecar.read_text("utf-8").split("\n")
+        assert "# match keys" in lines
+        sidecar.write_text("\n".join(lines[: lines.index("# match keys")]), "utf-8")
+    reopened = Store(tmp_path / "data")
+    try:
+        csv_path = fixtures / "Calls.Export" / "PSTN.calls.2025-06-30.csv"
+        graph = reopened.import_paths([_as_graph_page(csv_path, tmp_path / "overlap.json")], "contoso")
+        assert (graph.imported, graph.duplicates) == (0, 14)
+    finally:
+        reopened.close()
+
+
 def test_bad_rows_are_reported_and_good_rows_count(store, fixtures, export_zip) -> None:
     _import_everything(store, fixtures, export_zip)
     summary = store.import_paths([fixtures / "PSTN.calls.bad-rows.csv"], "contoso")
