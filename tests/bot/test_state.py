@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -15,7 +16,9 @@ from pathlib import Path
 
 import pytest
 from botbuilder.core import StoreItem
-from botbuilder.dialogs import DialogState
+from botbuilder.dialogs import DialogInstance, DialogState
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from botbuilder.testing import StorageBaseTests
 
 import knowledge.atomic
@@ -107,6 +110,71 @@ async def test_dialog_state_objects_round_trip(storage):
     read = (await storage.read(["conv"]))["conv"]["DialogState"]
     assert isinstance(read, DialogState)
     assert read.dialog_stack[0]["state"]["values"]["country"] == "France"
+
+
+# --- one value, two encodings: memory (pickle) and the key files (jsonpickle) agree -----------
+
+_leaves = st.one_of(
+    st.none(), st.booleans(), st.integers(-1, 2), st.sampled_from([0.0, -0.0, 1.5]), st.text("ab1é", max_size=2),
+    st.binary(max_size=2),
+)
+_keys = st.one_of(st.text("ab1", max_size=2), st.integers(0, 2), st.booleans())
+_values = st.recursive(
+    _leaves,
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=3),
+        st.lists(kids, max_size=3).map(tuple),
+        st.dictionaries(_keys, kids, max_size=3),
+        st.sets(st.integers(0, 3), max_size=3),
+        st.builds(lambda a, b: StoreItem(a=a, b=b), kids, kids),
+        st.builds(lambda stack: DialogState([DialogInstance(f"d{i}", s) for i, s in enumerate(stack)]),
+                  st.lists(st.dictionaries(st.text("ab", max_size=2), kids, max_size=2), max_size=2)),
+    ),
+    max_leaves=10,
+)
+
+
+def _canon(value):
+    """A comparable form that keeps types apart (1 / 1.0 / True, list / tuple, -0.0 / 0.0)."""
+    if isinstance(value, dict):
+        return ("dict", sorted((_canon(k), _canon(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_canon(v) for v in value])
+    if isinstance(value, (set, frozenset)):
+        return ("set", sorted(_canon(v) for v in value))
+    if isinstance(value, (StoreItem, DialogState, DialogInstance)):
+        return (type(value).__name__, _canon(vars(value)))
+    return (type(value).__name__, repr(value))
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(value=_values)
+def test_a_value_reads_back_the_same_from_memory_and_after_a_restart(value):
+    async def hot_and_cold(folder: Path):
+        storage = TinyDBStorage(folder)
+        try:
+            await storage.write({"k": {"v": value}})
+            hot = (await storage.read(["k"]))["k"]["v"]
+        finally:
+            await storage.close()  # checkpoints the value into its key file (jsonpickle)
+        return hot, (await _reopened(folder, ["k"]))["k"]["v"]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        hot, cold = asyncio.run(hot_and_cold(Path(tmp) / "state"))
+    assert _canon(hot) == _canon(value)
+    assert _canon(cold) == _canon(value)
+
+
+async def test_a_value_pickle_refuses_is_kept_flattened(storage):
+    """A local class cannot be pickled by name; jsonpickle flattens it like the SDK does."""
+
+    class Local:
+        def __init__(self):
+            self.n = 3
+
+    await storage.write({"k": {"v": Local(), "lock": "x"}})
+    item = (await storage.read(["k"]))["k"]
+    assert item["lock"] == "x" and "v" in item
 
 
 # --- partitioning: a write touches its own file only -----------------------------------------
