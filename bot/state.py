@@ -458,7 +458,7 @@ def _lock_folder(folder: Path) -> int:
         holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
         os.close(fd)
         raise StateFolderBusyError(
-            f"bot state folder {folder} is in use by process {holder}: run one bot per DATA_DIR"
+            f"bot state folder {folder.resolve()} is in use by process {holder}: run one bot per DATA_DIR"
         ) from None
     os.ftruncate(fd, 0)
     os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)

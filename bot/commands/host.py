@@ -178,11 +178,17 @@ def bot_urls(settings: Settings, runner: web.AppRunner | None = None) -> tuple[s
 
 
 async def start_bot(settings: Settings) -> web.AppRunner:
-    """Open the app's resources and listen; raises CommandError when the port is taken."""
+    """Open the app's resources and listen; raises CommandError when the port is taken or
+    another bot process holds the same DATA_DIR."""
     from bot.app import create_app  # imported here so `--help` stays fast
+    from bot.state import StateFolderBusyError
 
     runner = web.AppRunner(create_app(settings), access_log=None, handle_signals=False)
-    await runner.setup()
+    try:
+        await runner.setup()
+    except StateFolderBusyError as exc:
+        await runner.cleanup()
+        raise CommandError(str(exc)) from None
     site = web.TCPSite(runner, settings.bind_host, settings.PORT)
     try:
         await site.start()

@@ -142,6 +142,24 @@ def test_unusable_data_dir_and_busy_port_are_one_line_errors(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_a_second_bot_on_the_same_data_dir_is_a_one_line_error(tmp_path):
+    """Bot state is cached in the process that owns the folder: a second one must not start."""
+    import asyncio
+
+    from bot.state import TinyDBStorage
+
+    holder = TinyDBStorage(tmp_path / "data" / "state")  # what a running bot holds
+    try:
+        result = run([CALLPLAN, "serve", "--port", "0"], tmp_path)
+    finally:
+        asyncio.run(holder.close())
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"callplan serve: bot state folder {tmp_path / 'data' / 'state'} is in use by process "
+        f"{os.getpid()}: run one bot per DATA_DIR"
+    )
+
+
 # --- serve ------------------------------------------------------------------------------------
 
 
