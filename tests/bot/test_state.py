@@ -436,6 +436,21 @@ async def test_checkpoints_keep_the_journal_short(tmp_path):
     assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 39}
 
 
+async def test_a_quiet_storage_checkpoints_soon_after_its_last_commit(tmp_path):
+    storage = TinyDBStorage(tmp_path / "state", checkpoint_idle_s=0.05)
+    try:
+        await storage.write({"conv": {"n": 1}})
+        assert len(storage.segments()) == 1 and not storage.path_for("conv").exists()
+        for _ in range(300):
+            if not storage.segments():
+                break
+            await asyncio.sleep(0.01)
+        assert not storage.segments()
+        assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 1}
+    finally:
+        await storage.close()
+
+
 async def test_a_conflict_in_a_multi_key_write_changes_nothing(storage):
     await storage.write({"a": {"n": 1}, "b": {"n": 1}})
     a = (await storage.read(["a"]))["a"]
