@@ -387,8 +387,14 @@ def pool_table_card(balances: Sequence[PoolBalance], lang: str, *, month: str | 
     if not balances:
         body.append(text_block(t(lang, "pools.empty")))
         return CardReply(attachment=adaptive_card(body), text=t(lang, "pools.empty"))
+    lines = [_pool_text(b, lang) for b in balances]
+    later = next((b.roster_month for b in balances if b.roster_is_later), None)
+    if later is not None:  # a past month sized by a newer roster: say so, sizes may differ
+        note = t(lang, "pools.roster_later", roster_month=format_month(later, lang))
+        body.append(text_block(note, isSubtle=True, size="Small", spacing="None"))
+        lines.append(note)
     body.extend(_pool_block(balance, lang) for balance in balances)
-    return CardReply(attachment=adaptive_card(body), text="\n".join(_pool_text(b, lang) for b in balances))
+    return CardReply(attachment=adaptive_card(body), text="\n".join(lines))
 
 
 # --- choice prompts ----------------------------------------------------------------------------

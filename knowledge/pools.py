@@ -147,6 +147,14 @@ class PoolBalance(BaseModel):
     percent_used: float
     runs_out_on: date | None
     exhausted: bool
+    #: The month of the roster import the size comes from (None: unknown, a store written
+    #: before roster history). Later than ``month`` when no roster was imported by then.
+    roster_month: str | None = None
+
+    @property
+    def roster_is_later(self) -> bool:
+        """The size comes from a roster imported after ``month``: licences may have changed."""
+        return self.roster_month is not None and self.roster_month > self.month
 
     @property
     def key(self) -> PoolKey:
@@ -320,8 +328,12 @@ def compute_pools(
     usage: Mapping[PoolKey, UsageTotal],
     month: str,
     as_of: date,
+    roster_month: str | None = None,
 ) -> list[PoolBalance]:
     """Balances of every pool that has a size or a use in ``month``, sorted by key.
+
+    ``roster_month``: the month of the roster import ``sizes`` come from, carried on each
+    balance so that an answer can say when the sizes are a later month's.
 
     ``runs_out_on``: the burn rate is the month's use so far divided by the days elapsed (the
     whole of ``as_of`` counts; after the month, all its days). A pool that will not run out by
@@ -377,6 +389,7 @@ def compute_pools(
                 percent_used=percent,
                 runs_out_on=runs_out_on,
                 exhausted=exhausted,
+                roster_month=roster_month,
             )
         )
     return balances

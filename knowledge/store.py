@@ -62,7 +62,7 @@ class _TenantView:
 
     raw: bytes
     summary: TenantSummary
-    sizes: dict[pools.PoolKey, pools.PoolSize] | None = None
+    sizes: dict[str, tuple[dict[pools.PoolKey, pools.PoolSize], str | None]] = field(default_factory=dict)
     usage: dict[str, dict[pools.PoolKey, pools.UsageTotal]] = field(default_factory=dict)
     results: dict[tuple[str, date], list[pools.PoolBalance]] = field(default_factory=dict)
 
@@ -202,18 +202,20 @@ class Store:
         view = self._view(tenant_id)
         cached = view.results.get((month, as_of))
         if cached is None:
-            if view.sizes is None:
-                view.sizes = {
+            sized = view.sizes.get(month)
+            if sized is None:
+                raw_sizes, roster_month = view.summary.sizes_for(month)
+                sized = view.sizes[month] = ({
                     pools.PoolKey.from_str(key): pools.PoolSize.model_validate(size)
-                    for key, size in view.summary.pool_sizes.items()
-                }
+                    for key, size in raw_sizes.items()
+                }, roster_month)
             usage = view.usage.get(month)
             if usage is None:
                 usage = view.usage[month] = {
                     pools.PoolKey.from_str(key): pools.UsageTotal.model_validate(total)
                     for key, total in view.summary.usage.get(month, {}).items()
                 }
-            cached = pools.compute_pools(view.sizes, usage, month, as_of)
+            cached = pools.compute_pools(sized[0], usage, month, as_of, roster_month=sized[1])
             if len(view.results) > 64:
                 view.results.clear()
             view.results[(month, as_of)] = cached

@@ -89,8 +89,24 @@ class TenantSummary(BaseModel):
     users_file: str | None = None
     user_count: int = 0
     pool_sizes: dict[str, dict[str, Any]] = Field(default_factory=dict)  # PoolKey str -> PoolSize
+    #: Pool sizes as the last roster import of each month (UTC) left them: month -> key -> size.
+    #: A month's pools use the newest snapshot not after it (see :meth:`sizes_for`).
+    roster_sizes: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
     usage: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)  # month -> key -> UsageTotal
     chunks: dict[str, list[Chunk]] = Field(default_factory=dict)  # month -> chunks
+
+    def sizes_for(self, month: str) -> tuple[dict[str, dict[str, Any]], str | None]:
+        """The pool sizes for ``month`` and the month of the roster they come from.
+
+        The newest roster snapshot of ``month`` or before; for a month before the first roster
+        import, the first snapshot (the best there is: the answer says the roster is later). A
+        store written before roster history has only ``pool_sizes``: month unknown (None).
+        """
+        if not self.roster_sizes:
+            return self.pool_sizes, None
+        months = sorted(self.roster_sizes)
+        chosen = max((m for m in months if m <= month), default=months[0])
+        return self.roster_sizes[chosen], chosen
 
     def call_count(self, month: str | None = None) -> int:
         months = [month] if month else list(self.chunks)

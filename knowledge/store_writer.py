@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import signal
 from collections import defaultdict
+from datetime import datetime, timezone
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,12 @@ def read_table(path: Path, table: str) -> list[dict[str, Any]]:
         return [dict(doc) for doc in db.table(table).all()]
     finally:
         db.close()
+
+
+def this_month() -> str:
+    """The current month (UTC), ``YYYY-MM``: the month a roster import sizes the pools of.
+    The store's one clock for rosters (tests replace it)."""
+    return datetime.now(timezone.utc).strftime("%Y-%m")
 
 
 def _keys(calls: Iterable[CallRecord], matches: dict[str, str] | None = None) -> list[str]:
@@ -262,6 +269,8 @@ class TenantWriter:
             key.as_str(): size.model_dump(mode="json")
             for key, size in pools.pool_sizes(ordered).items()
         }
+        # History: this month's pools are sized by this roster; earlier months keep theirs.
+        summary.roster_sizes[this_month()] = summary.pool_sizes
         self._commit(summary, replaced)
         return changed, unchanged
 

@@ -121,6 +121,9 @@ def pools_command(args: argparse.Namespace) -> int:
               "licences (callplan import).")
         return 0
     print(f"Minute pools of {tenant}, {month}")
+    later = next((b.roster_month for b in balances if b.roster_is_later), None)
+    if later:
+        print(f"Pool sizes come from the user list imported in {later}: licences may have changed since.")
     rows = [
         (b.country, b.plan, b.line, str(b.users), f"{b.total_minutes:,}", f"{b.used_minutes:,}",
          f"{b.remaining_minutes:,}", f"{b.percent_used:.1f}%",

@@ -357,6 +357,21 @@ def test_pool_card_of_per_user_plans_and_the_longest_french_plan_name():
         assert list(pool["figures"])[:3] == ["Total", "Consommé", "Restant"]
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pool_card_says_when_a_past_month_is_sized_by_a_later_roster(lang, balances):
+    current = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
+    note = t_(lang, "pools.roster_later", roster_month="novembre 2026" if lang == "fr" else "November 2026")
+    assert note not in texts(current.attachment.content) and note not in current.text  # no roster month known
+
+    same = [b.model_copy(update={"roster_month": "2026-11"}) for b in balances]
+    assert note not in pool_table_card(same, lang).text  # this month's roster: nothing to say
+    earlier = [b.model_copy(update={"month": "2026-09", "roster_month": "2026-11"}) for b in balances]
+    reply = pool_table_card(earlier, lang)
+    card = assert_card_reply(reply, lang)
+    assert note in texts(card) and reply.text.endswith(note)
+    assert len(pool_blocks(card)) == len(balances)
+
+
 def test_pool_table_empty():
     for lang in LANGUAGES:
         reply = pool_table_card([], lang, month="2026-11")

@@ -39,6 +39,10 @@ def test_import_then_pools_json_and_users(capsys, tmp_path, fixtures, export_zip
     assert code == 0 and "Minute pools of contoso, 2025-06" in out
     line = next(l for l in out.splitlines() if "MCOPSTN5" in l)
     assert line.split()[:7] == ["GB", "MCOPSTN5", "domestic", "2", "240", "200", "40"]
+    # June 2025 is sized by the roster imported today: the output says so.
+    this_month = datetime.now(timezone.utc).strftime("%Y-%m")
+    assert (f"Pool sizes come from the user list imported in {this_month}: licences may have changed since."
+            in out.splitlines())
 
     code, out, _ = run(capsys, "users", "--data-dir", data)
     assert code == 0 and "Users of contoso (8)" in out and "chloe@contoso.com" in out

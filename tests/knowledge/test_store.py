@@ -193,6 +193,59 @@ def test_a_store_from_before_match_keys_still_matches(store, fixtures, export_zi
         reopened.close()
 
 
+def test_each_month_is_sized_by_the_roster_of_its_time(store, fixtures, tmp_path, monkeypatch) -> None:
+    """Rosters imported in May and in July: June keeps May's sizes, July has its own, and a
+    month before the first roster uses May's and says it is later."""
+    import knowledge.store_writer
+
+    monkeypatch.setattr(knowledge.store_writer, "this_month", lambda: "2025-05")
+    store.import_paths([fixtures / "users.admin-center.csv"], "contoso")
+    fr_may = {(b.country, b.plan, b.line): b for b in store.pools("contoso", "2025-05", AS_OF)}
+    fr_users = fr_may[("FR", "MCOPSTN1", "domestic")].users
+    assert fr_users >= 2
+
+    monkeypatch.setattr(knowledge.store_writer, "this_month", lambda: "2025-07")
+    changed = tmp_path / "july.csv"
+    changed.write_text("upn,usage_location,licenses\nbob@contoso.com,FR,SPE_E5\n")  # Bob loses his plan
+    store.import_paths([changed], "contoso")
+
+    def fr(month):
+        balance = next(b for b in store.pools("contoso", month, AS_OF)
+                       if (b.country, b.plan, b.line) == ("FR", "MCOPSTN1", "domestic"))
+        return balance.users, balance.roster_month, balance.roster_is_later
+
+    assert fr("2025-06") == (fr_users, "2025-05", False)
+    assert fr("2025-07") == (fr_users - 1, "2025-07", False)
+    assert fr("2025-12") == (fr_users - 1, "2025-07", False)
+    assert fr("2025-04") == (fr_users, "2025-05", True)
+    store.close()
+    reopened = Store(tmp_path / "data")  # the history is in the committed summary
+    try:
+        june = next(b for b in reopened.pools("contoso", "2025-06", AS_OF) if b.country == "FR")
+        assert (june.users, june.roster_month) == (fr_users, "2025-05")
+    finally:
+        reopened.close()
+
+
+def test_a_store_from_before_roster_history_uses_its_one_roster(store, fixtures, tmp_path) -> None:
+    import json
+
+    store.import_paths([fixtures / "users.admin-center.csv"], "contoso")
+    expected = {(b.country, b.plan, b.line): b.total_minutes for b in store.pools("contoso", "2025-06", AS_OF)}
+    store.close()
+    summary_path = next((tmp_path / "data" / "store").rglob("summary.json"))
+    summary = json.loads(summary_path.read_text())
+    del summary["roster_sizes"]
+    summary_path.write_text(json.dumps(summary))
+    reopened = Store(tmp_path / "data")
+    try:
+        balances = reopened.pools("contoso", "2025-06", AS_OF)
+        assert {(b.country, b.plan, b.line): b.total_minutes for b in balances} == expected
+        assert all(b.roster_month is None and not b.roster_is_later for b in balances)
+    finally:
+        reopened.close()
+
+
 def test_bad_rows_are_reported_and_good_rows_count(store, fixtures, export_zip) -> None:
     _import_everything(store, fixtures, export_zip)
     summary = store.import_paths([fixtures / "PSTN.calls.bad-rows.csv"], "contoso")
