@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from botbuilder.core import StoreItem
+from botbuilder.dialogs import DialogInstance, DialogState
+from hypothesis import strategies as st
 
 from bot.app import create_app
 from bot.config import Settings
@@ -220,3 +223,35 @@ def demo_settings(make_settings, data_dir, demo_store_dir):
 @pytest.fixture
 async def demo_bot(start_app, demo_settings):
     return await start_app(demo_settings)
+
+
+# --- random bot-state values, for the property tests of state hashing and storage -------------
+
+# Small alphabets, so that near-identical values (1 / 1.0 / True, [x] / (x,), 1 / "1" keys)
+# meet often.
+_leaves = st.one_of(
+    st.none(), st.booleans(), st.integers(-1, 2), st.sampled_from([0.0, -0.0, 1.0, 2.5]),
+    st.text("ab1é", max_size=2), st.binary(max_size=2),
+)
+_keys = st.one_of(st.text("ab1", max_size=2), st.integers(0, 2), st.booleans())
+STATE_VALUES = st.recursive(
+    _leaves,
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=3),
+        st.lists(kids, max_size=3).map(tuple),
+        st.dictionaries(_keys, kids, max_size=3),
+        st.sets(st.integers(0, 3), max_size=3),
+        # A plain object (dialog state holds objects, not only dicts), importable by name so
+        # that jsonpickle can restore it.
+        st.builds(lambda a, b: StoreItem(a=a, b=b), kids, kids),
+        st.builds(lambda stack: DialogState([DialogInstance(f"d{i}", s) for i, s in enumerate(stack)]),
+                  st.lists(st.dictionaries(st.text("ab", max_size=2), kids, max_size=2), max_size=2)),
+    ),
+    max_leaves=10,
+)
+
+
+@pytest.fixture(scope="session")
+def state_values() -> st.SearchStrategy[Any]:
+    """A hypothesis strategy of values a bot keeps in state (draw with ``st.data()``)."""
+    return STATE_VALUES

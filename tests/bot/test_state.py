@@ -114,26 +114,6 @@ async def test_dialog_state_objects_round_trip(storage):
 
 # --- one value, two encodings: memory (pickle) and the key files (jsonpickle) agree -----------
 
-_leaves = st.one_of(
-    st.none(), st.booleans(), st.integers(-1, 2), st.sampled_from([0.0, -0.0, 1.5]), st.text("ab1é", max_size=2),
-    st.binary(max_size=2),
-)
-_keys = st.one_of(st.text("ab1", max_size=2), st.integers(0, 2), st.booleans())
-_values = st.recursive(
-    _leaves,
-    lambda kids: st.one_of(
-        st.lists(kids, max_size=3),
-        st.lists(kids, max_size=3).map(tuple),
-        st.dictionaries(_keys, kids, max_size=3),
-        st.sets(st.integers(0, 3), max_size=3),
-        st.builds(lambda a, b: StoreItem(a=a, b=b), kids, kids),
-        st.builds(lambda stack: DialogState([DialogInstance(f"d{i}", s) for i, s in enumerate(stack)]),
-                  st.lists(st.dictionaries(st.text("ab", max_size=2), kids, max_size=2), max_size=2)),
-    ),
-    max_leaves=10,
-)
-
-
 def _canon(value):
     """A comparable form that keeps types apart (1 / 1.0 / True, list / tuple, -0.0 / 0.0)."""
     if isinstance(value, dict):
@@ -148,8 +128,10 @@ def _canon(value):
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(value=_values)
-def test_a_value_reads_back_the_same_from_memory_and_after_a_restart(value):
+@given(data=st.data())
+def test_a_value_reads_back_the_same_from_memory_and_after_a_restart(data, state_values):
+    value = data.draw(state_values)
+
     async def hot_and_cold(folder: Path):
         storage = TinyDBStorage(folder)
         try:
