@@ -201,10 +201,10 @@ class TinyDBStorage(Storage):
             return
         self._check_open()
         current = await self._entries(keys)
-        for key in keys:
-            if current[key].state is not None:
-                self._stage(key, _Entry(None, None), previous=current[key])
-        if self._batch:
+        present = [key for key in keys if current[key].state is not None]
+        for key in present:
+            self._stage(key, _Entry(None, None), previous=current[key])
+        if present:
             await self._commit()
 
     async def close(self) -> None:
@@ -287,6 +287,10 @@ class TinyDBStorage(Storage):
     # --- group commit ---------------------------------------------------------------------
 
     def _stage(self, key: str, entry: _Entry, *, previous: _Entry) -> None:
+        if self._batch.get(key) is previous:
+            # Written twice before one commit: the first value never reaches the disk alone,
+            # so a failed commit must go back to what was there before both.
+            previous = previous.previous  # type: ignore[assignment]
         entry.seq, entry.previous = _PENDING, previous
         self._cache[key] = entry
         self._cache.move_to_end(key)

@@ -13,6 +13,7 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+from unittest.mock import ANY
 
 import pytest
 from botbuilder.core import StoreItem
@@ -251,6 +252,43 @@ async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch)
     assert (await storage.read(["conv"]))["conv"]["step"] == 1
     await storage.close()
     assert (await _reopened(storage.folder, ["conv"]))["conv"]["step"] == 1
+
+
+async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_value(storage, monkeypatch):
+    """Two writes of one key wait behind a commit in flight and share the next one, which fails:
+    the key goes back to its committed value, not to the first of the two."""
+    import bot.state
+
+    await storage.write({"k": {"n": 0}})
+    real = bot.state.atomic_write_bytes
+    gate = threading.Event()
+    commits = []
+
+    def flaky(path, payload):
+        commits.append(path.name)
+        if len(commits) == 1:  # the commit in flight: hold it while two writes queue
+            assert gate.wait(10)
+            return real(path, payload)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(bot.state, "atomic_write_bytes", flaky)
+    first = asyncio.ensure_future(storage.write({"other": {"n": 1}}))
+    while not commits:
+        await asyncio.sleep(0.005)
+    second = asyncio.ensure_future(storage.write({"k": {"n": 2, "e_tag": "*"}}))
+    third = asyncio.ensure_future(storage.write({"k": {"n": 3, "e_tag": "*"}}))
+    await asyncio.sleep(0.02)
+    gate.set()
+    await first
+    for queued in (second, third):
+        with pytest.raises(OSError, match="No space"):
+            await queued
+    monkeypatch.undo()
+    assert len(commits) == 2  # the two writes of k shared one (failed) commit
+    assert (await storage.read(["k"]))["k"]["n"] == 0
+    await storage.close()
+    assert (await _reopened(storage.folder, ["k", "other"])) == {
+        "k": {"n": 0, "e_tag": ANY}, "other": {"n": 1, "e_tag": ANY}}
 
 
 async def test_a_failed_checkpoint_keeps_the_journal(storage, monkeypatch):
