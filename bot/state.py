@@ -381,7 +381,14 @@ class TinyDBStorage(Storage):
         """Copy every committed change to its key file, then drop the journal segments it covered."""
         async with self._checkpoint_lock:
             upto = self._committed_seq
-            dirty = [(key, entry) for key, entry in self._cache.items() if _CLEAN < entry.seq <= upto]
+            dirty = []
+            for key, entry in self._cache.items():
+                # The newest *committed* value: a write staged or in flight on top of it is not
+                # on disk yet, and the segment holding this one is about to be deleted.
+                while entry is not None and entry.seq < _CLEAN:
+                    entry = entry.previous
+                if entry is not None and _CLEAN < entry.seq <= upto:
+                    dirty.append((key, entry))
             if not dirty and not self._journal_segments:
                 return
             segments, size = self._journal_segments, self._journal_bytes

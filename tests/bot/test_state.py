@@ -291,6 +291,36 @@ async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_val
         "k": {"n": 0, "e_tag": ANY}, "other": {"n": 1, "e_tag": ANY}}
 
 
+async def test_a_checkpoint_during_a_commit_keeps_the_committed_value(storage, monkeypatch):
+    """A checkpoint that runs while a newer write of a key is still being committed copies the
+    committed value to the key file before it drops its segment: a crash then loses nothing
+    that was acknowledged."""
+    import bot.state
+
+    await storage.write({"k": {"n": 1}})
+    real = bot.state.atomic_write_bytes
+    gate = threading.Event()
+    held = threading.Event()
+
+    def slow_journal(path, payload):
+        if path.parent == storage.journal:
+            held.set()
+            assert gate.wait(10)
+        return real(path, payload)
+
+    monkeypatch.setattr(bot.state, "atomic_write_bytes", slow_journal)
+    pending = asyncio.ensure_future(storage.write({"k": {"n": 2, "e_tag": "*"}}))
+    while not held.is_set():
+        await asyncio.sleep(0.005)
+    await storage.checkpoint()  # segment 1 goes: its value must be in the key file now
+    assert [p.name for p in storage.segments()] == []
+    assert json.loads(storage.path_for("k").read_text())["state"]["1"]["state"] == {"n": 1}
+    gate.set()
+    await pending
+    await storage.close()
+    assert (await _reopened(storage.folder, ["k"]))["k"]["n"] == 2
+
+
 async def test_a_failed_checkpoint_keeps_the_journal(storage, monkeypatch):
     """The key file cannot be written: the segment stays, and the next open replays it."""
     await storage.write({"conv": {"step": 1}})
