@@ -20,8 +20,8 @@ from __future__ import annotations
 import os
 import signal
 from collections import defaultdict
-from datetime import datetime, timezone
 from collections.abc import Iterable
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
