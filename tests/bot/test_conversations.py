@@ -18,6 +18,7 @@ from dialogs.i18n import is_clearly_french, t
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
 from knowledge.store import DEFAULT_TENANT_ID, Store
+from testkit.cards import submits
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
@@ -73,21 +74,9 @@ class Chat:
 
 
 def buttons(reply: dict) -> list[Any]:
-    found = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Submit":
-                found.append(node["data"].get("value", node["data"].get("intent")))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    for attachment in reply.get("attachments", []):
-        walk(attachment["content"])
-    return found
+    """What each button of the reply's cards sends: its value, or its intent."""
+    return [data.get("value", data.get("intent"))
+            for attachment in reply.get("attachments", []) for data in submits(attachment["content"])]
 
 
 def pools(demo_settings):

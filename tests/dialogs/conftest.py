@@ -15,6 +15,7 @@ from botbuilder.dialogs import DialogExtensions
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationReference
 
 from dialogs.root import create_root_dialog
+from testkit.cards import card_texts, submits, walk
 from knowledge.demo import load_demo
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store
 
@@ -50,16 +51,6 @@ def store(data_dir) -> Iterator[AsyncStore]:
 @pytest.fixture
 def demo_users(demo_dir):
     return Store(demo_dir).users(DEFAULT_TENANT_ID)
-
-
-def walk(node: Any) -> Iterator[dict]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from walk(item)
 
 
 class Conversation:
@@ -116,22 +107,6 @@ def cards(replies: list[Activity]) -> list[dict]:
         for attachment in reply.attachments or []:
             assert attachment.content_type == ADAPTIVE, f"not an Adaptive Card: {attachment.content_type}"
             found.append(attachment.content)
-    return found
-
-
-def submits(card: dict) -> list[Any]:
-    """The data of every Action.Submit of a card (``{"value": ...}`` or ``{"intent": ...}``)."""
-    return [element["data"] for element in walk(card) if element.get("type") == "Action.Submit"]
-
-
-def card_texts(card: dict) -> list[str]:
-    found = []
-    for element in walk(card):
-        if element.get("type") == "TextBlock":
-            found.append(element["text"])
-        elif element.get("type") == "FactSet":
-            for fact in element["facts"]:
-                found += [fact["title"], fact["value"]]
     return found
 
 

@@ -2,38 +2,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
 
 import pytest
 from botbuilder.core import CardFactory
 
 from dialogs.cards import CardReply, welcome_card, welcome_reply
 from dialogs.i18n import LANGUAGES, format_date, format_number, format_percent, is_clearly_french, strings
+from testkit.cards import card_texts, walk
 
 NNBSP = "\u202f"
-
-
-def walk(node: Any) -> Iterator[dict]:
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from walk(item)
-
-
-def texts(card: dict) -> list[str]:
-    found = []
-    for element in walk(card):
-        if element.get("type") == "TextBlock":
-            found.append(element["text"])
-        elif element.get("type") == "FactSet":
-            for fact in element["facts"]:
-                found += [fact["title"], fact["value"]]
-        elif element.get("type") == "TextRun":
-            found.append(element["text"])
-    return found
 
 
 def assert_valid_card(attachment) -> dict:
@@ -61,7 +38,7 @@ def assert_valid_card(attachment) -> dict:
 
 def assert_no_raw_keys(card: dict, reply_text: str) -> None:
     keys = set(strings("en"))
-    for text in texts(card) + [reply_text]:
+    for text in card_texts(card) + [reply_text]:
         assert text not in keys, f"raw key {text!r} in a card"
         assert "{" not in text and "}" not in text, f"unfilled placeholder in {text!r}"
 
@@ -77,10 +54,10 @@ def test_welcome_card_structure_and_menu(lang):
 def test_welcome_card_speaks_the_language():
     fr = welcome_reply("fr")
     en = welcome_reply("en")
-    assert is_clearly_french(" ".join(texts(fr.card)))
+    assert is_clearly_french(" ".join(card_texts(fr.card)))
     assert is_clearly_french(fr.text)
-    assert not is_clearly_french(" ".join(texts(en.card)))
-    assert texts(fr.card) != texts(en.card)
+    assert not is_clearly_french(" ".join(card_texts(en.card)))
+    assert card_texts(fr.card) != card_texts(en.card)
     assert [a["title"] for a in fr.card["actions"]] != [a["title"] for a in en.card["actions"]]
 
 
@@ -121,7 +98,7 @@ from knowledge.records import CallRecord, UserRecord  # noqa: E402
 
 
 def all_text(reply) -> str:
-    return " ".join(texts(reply.card)) + " " + reply.text
+    return " ".join(card_texts(reply.card)) + " " + reply.text
 
 
 def assert_card_reply(reply, lang):
@@ -160,7 +137,7 @@ def balances():
 def test_recommendation_card(rec_fr_gb, lang):
     reply = recommendation_card(rec_fr_gb, lang)
     card = assert_card_reply(reply, lang)
-    body = " ".join(texts(card))
+    body = " ".join(card_texts(card))
     for advice in rec_fr_gb.countries:
         assert country_name(advice.country, lang) in body
     assert plan_name(rec_fr_gb.calling_plan, lang) in reply.text
@@ -172,18 +149,18 @@ def test_recommendation_card(rec_fr_gb, lang):
 
 
 def test_recommendation_card_french_numbers(rec_fr_gb):
-    body = " ".join(texts(recommendation_card(rec_fr_gb, "fr").card))
+    body = " ".join(card_texts(recommendation_card(rec_fr_gb, "fr").card))
     minutes = rec_fr_gb.pools[0].minutes
     assert minutes >= 1000
     assert f"{minutes // 1000}{NNBSP}{minutes % 1000:03d} min" in body
-    assert f"{minutes // 1000},{minutes % 1000:03d} min" in " ".join(texts(recommendation_card(rec_fr_gb, "en").card))
+    assert f"{minutes // 1000},{minutes % 1000:03d} min" in " ".join(card_texts(recommendation_card(rec_fr_gb, "en").card))
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_purchase_summary_has_ordered_steps_licences_pools_caveats(rec_fr_gb, lang):
     reply = purchase_summary_card(rec_fr_gb, lang)
     card = assert_card_reply(reply, lang)
-    body = texts(card)
+    body = card_texts(card)
     numbered = [text for text in body if text[:1].isdigit() and ". " in text[:4]]
     assert numbered == [f"{n}. {render_item(step, lang)}" for n, step in enumerate(rec_fr_gb.steps, start=1)]
     bought = {s.params["sku"]: s.params["quantity"] for s in rec_fr_gb.steps if s.code in ("buy_teams_phone", "buy_calling_plan")}
@@ -220,8 +197,8 @@ def test_verdict_card_not_callable_says_why_and_what_would_help(lang):
     assert not verdict.callable and verdict.needs
     reply = verdict_card(verdict, lang)
     card = assert_card_reply(reply, lang)
-    body = " ".join(texts(card))
-    assert texts(card)[0] == t_(lang, "verdict.not_callable")
+    body = " ".join(card_texts(card))
+    assert card_texts(card)[0] == t_(lang, "verdict.not_callable")
     assert render(verdict.reason, verdict.params, lang) in body
     for need in verdict.needs:
         assert render(need, {}, lang) in body
@@ -236,8 +213,8 @@ def test_verdict_card_callable_with_pool_balance(lang, balances):
     balance = next(b for b in balances if b.key == verdict.pool)
     reply = verdict_card(verdict, lang, balance)
     card = assert_card_reply(reply, lang)
-    body = " ".join(texts(card))
-    assert texts(card)[0] == t_(lang, "verdict.callable")
+    body = " ".join(card_texts(card))
+    assert card_texts(card)[0] == t_(lang, "verdict.callable")
     assert format_number(balance.remaining_minutes, lang) in body
     assert format_number(balance.total_minutes, lang) in body
     assert format_number(balance.remaining_minutes, lang) in reply.text
@@ -281,8 +258,8 @@ def pool_blocks(card: dict) -> list[dict]:
 def test_pool_card_shows_each_pool_with_total_used_percent_left_and_runs_out(lang, balances):
     reply = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
     card = assert_card_reply(reply, lang)
-    assert ("novembre 2026" if lang == "fr" else "November 2026") in texts(card)[0]
-    assert ("Au 10 novembre 2026" if lang == "fr" else "As of November 10, 2026") in texts(card)
+    assert ("novembre 2026" if lang == "fr" else "November 2026") in card_texts(card)[0]
+    assert ("Au 10 novembre 2026" if lang == "fr" else "As of November 10, 2026") in card_texts(card)
     pools = pool_blocks(card)
     assert [p["title"] for p in pools] == [
         f"{country_name(b.country, lang)} · {b.plan_names[lang]} · {t_(lang, f'line.{b.line}')}" for b in balances]
@@ -361,14 +338,14 @@ def test_pool_card_of_per_user_plans_and_the_longest_french_plan_name():
 def test_pool_card_says_when_a_past_month_is_sized_by_a_later_roster(lang, balances):
     current = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
     note = t_(lang, "pools.roster_later", roster_month="novembre 2026" if lang == "fr" else "November 2026")
-    assert note not in texts(current.attachment.content) and note not in current.text  # no roster month known
+    assert note not in card_texts(current.attachment.content) and note not in current.text  # no roster month known
 
     same = [b.model_copy(update={"roster_month": "2026-11"}) for b in balances]
     assert note not in pool_table_card(same, lang).text  # this month's roster: nothing to say
     earlier = [b.model_copy(update={"month": "2026-09", "roster_month": "2026-11"}) for b in balances]
     reply = pool_table_card(earlier, lang)
     card = assert_card_reply(reply, lang)
-    assert note in texts(card) and reply.text.endswith(note)
+    assert note in card_texts(card) and reply.text.endswith(note)
     assert len(pool_blocks(card)) == len(balances)
 
 
@@ -383,7 +360,7 @@ def test_pool_table_empty():
 def test_unknown_reply_offers_the_menu_without_greeting_again(lang):
     reply = unknown_reply(lang)
     card = assert_card_reply(reply, lang)
-    shown = texts(card)
+    shown = card_texts(card)
     assert shown[0] == t_(lang, "unknown.intro")
     for intent in ("purchase", "check", "pool"):
         assert t_(lang, f"welcome.{intent}.title") in shown
@@ -409,7 +386,7 @@ def test_choice_cards(lang):
     countries = countries_choice(lang, ["FR", "DE", "GB"])
     assert submit_values(assert_valid_card(countries.attachment)) == ["FR", "DE", "GB"]
     assert countries.text == t_(lang, "prompt.countries")
-    assert country_name("DE", lang) in texts(countries.card) or country_name("DE", lang) in [
+    assert country_name("DE", lang) in card_texts(countries.card) or country_name("DE", lang) in [
         a["title"] for a in walk(countries.card) if a.get("type") == "Action.Submit"]
 
     yes_no = yes_no_choice(lang, "prompt.international")
