@@ -115,7 +115,8 @@ def create_app(
 
 async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
     """Bot state storage (TinyDB files under ``DATA_DIR/state``) and the two state scopes."""
-    storage = TinyDBStorage(app[SETTINGS_KEY].state_dir)
+    # Opening may replay a journal a crash left behind: file work, so off the event loop.
+    storage = await asyncio.to_thread(TinyDBStorage, app[SETTINGS_KEY].state_dir)
     app[STORAGE_KEY] = storage
     app[CONVERSATION_STATE_KEY] = ConversationState(storage)
     app[USER_STATE_KEY] = UserState(storage)
