@@ -88,7 +88,9 @@ class TenantSummary(BaseModel):
     updated_at: datetime | None = None
     users_file: str | None = None
     user_count: int = 0
-    pool_sizes: dict[str, dict[str, Any]] = Field(default_factory=dict)  # PoolKey str -> PoolSize
+    #: PoolKey str -> PoolSize: the one roster of a store written before roster history (read
+    #: only; new stores keep their sizes in ``roster_sizes``).
+    pool_sizes: dict[str, dict[str, Any]] = Field(default_factory=dict)
     #: Pool sizes as the last roster import of each month (UTC) left them: month -> key -> size.
     #: A month's pools use the newest snapshot not after it (see :meth:`sizes_for`).
     roster_sizes: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)

@@ -265,12 +265,11 @@ class TenantWriter:
         replaced = [self.dir / summary.users_file] if summary.users_file else []
         summary.users_file = name
         summary.user_count = len(ordered)
-        summary.pool_sizes = {
+        # History: this month's pools are sized by this roster; earlier months keep theirs.
+        summary.roster_sizes[this_month()] = {
             key.as_str(): size.model_dump(mode="json")
             for key, size in pools.pool_sizes(ordered).items()
         }
-        # History: this month's pools are sized by this roster; earlier months keep theirs.
-        summary.roster_sizes[this_month()] = summary.pool_sizes
         self._commit(summary, replaced)
         return changed, unchanged
 

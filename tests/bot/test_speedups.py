@@ -405,18 +405,18 @@ def _children(node: Any) -> list[Any]:
     return list(node)
 
 
-def _sharing(value: Any) -> list[int]:
-    """Which mutable nodes are the same object: each node's first-seen index, in walk order."""
-    seen: dict[int, int] = {}
+def _mutable_nodes(value: Any) -> list[int]:
+    """The id of each mutable node (dict, list, msrest model) met in a depth-first walk, a
+    node met again included once more but not entered again; tuples are walked through."""
+    seen: set[int] = set()
     out: list[int] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, (dict, list, Model)):
+            out.append(id(node))
             if id(node) in seen:
-                out.append(seen[id(node)])
                 return
-            seen[id(node)] = len(seen)
-            out.append(seen[id(node)])
+            seen.add(id(node))
             for child in _children(node):
                 walk(child)
         elif isinstance(node, tuple):
@@ -427,21 +427,14 @@ def _sharing(value: Any) -> list[int]:
     return out
 
 
+def _sharing(value: Any) -> list[int]:
+    """Which mutable nodes are the same object: each node's first-seen index, in walk order."""
+    index: dict[int, int] = {}
+    return [index.setdefault(node, len(index)) for node in _mutable_nodes(value)]
+
+
 def _mutable_ids(value: Any) -> set[int]:
-    ids: set[int] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, (dict, list, Model)):
-            if id(node) not in ids:
-                ids.add(id(node))
-                for child in _children(node):
-                    walk(child)
-        elif isinstance(node, tuple):
-            for child in node:
-                walk(child)
-
-    walk(value)
-    return ids
+    return set(_mutable_nodes(value))
 
 
 @PROPERTY
