@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 
-from botbuilder.core import ConversationState, TurnContext
+from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
@@ -23,6 +23,7 @@ from botframework.connector.auth import BotFrameworkAuthentication
 from bot.config import Settings
 from bot.speedups import ReusingBotFrameworkAuthentication
 from dialogs.root import apology_text
+from dialogs.turn import TurnLanguage
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,13 @@ def build_authentication(settings: Settings, *, reuse_clients: bool = True) -> B
 def make_turn_error_handler(
     conversation_state: ConversationState,
     apology: Callable[[str | None], str] = apology_text,
+    user_state: UserState | None = None,
 ) -> TurnErrorHandler:
+    """The handler; ``apology(lang)`` is said in the conversation's remembered language
+    (read before the state is cleared), not the activity's locale: Teams sends card clicks as
+    ``en-US`` whatever language the conversation is in."""
+    language = TurnLanguage(conversation_state, user_state)
+
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
         activity = turn_context.activity
         conversation_id = activity.conversation.id if activity.conversation else None
@@ -56,13 +63,14 @@ def make_turn_error_handler(
             activity.id, activity.type, conversation_id,
             exc_info=(type(error), error, error.__traceback__),
         )
+        lang = await language.remembered(turn_context)
         try:
             await conversation_state.clear_state(turn_context)
             await conversation_state.save_changes(turn_context, force=True)
         except Exception:
             log.exception("could not clear the conversation state of %s after a failed turn", conversation_id)
         if activity.type in _ANSWERED_TYPES:
-            await turn_context.send_activity(apology(activity.locale))
+            await turn_context.send_activity(apology(lang))
 
     return on_turn_error
 
@@ -72,7 +80,8 @@ def create_adapter(
     conversation_state: ConversationState,
     *,
     apology: Callable[[str | None], str] = apology_text,
+    user_state: UserState | None = None,
 ) -> CloudAdapter:
     adapter = CloudAdapter(auth)
-    adapter.on_turn_error = make_turn_error_handler(conversation_state, apology)
+    adapter.on_turn_error = make_turn_error_handler(conversation_state, apology, user_state)
     return adapter

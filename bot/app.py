@@ -93,7 +93,7 @@ def create_app(
             tenant_fallback=DEFAULT_TENANT_ID if settings.local_mode else None,
         )
         app[AUTH_KEY] = auth
-        app[ADAPTER_KEY] = create_adapter(auth, conversation_state)
+        app[ADAPTER_KEY] = create_adapter(auth, conversation_state, user_state=user_state)
         app[BOT_KEY] = CallingPlanBot(
             conversation_state,
             user_state,

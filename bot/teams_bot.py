@@ -21,13 +21,16 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 
-from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
+from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import Dialog, DialogExtensions
 from botbuilder.schema import ActivityTypes, AdaptiveCardInvokeResponse, Attachment, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 
+from dialogs.cards import card_activity
+from dialogs.i18n import detect_language
 from dialogs.root import tenant_refusal_text
+from dialogs.turn import TurnLanguage
 from dialogs.turn import tenant_id_of as tenant_of
 
 log = logging.getLogger(__name__)
@@ -105,6 +108,7 @@ class CallingPlanBot(TeamsActivityHandler):
         self.welcome_card = welcome_card
         self._dialog_state = conversation_state.create_property("DialogState")
         self._welcomed = conversation_state.create_property("Welcomed")
+        self._language = TurnLanguage(conversation_state, user_state)
         self._locks = _ConversationLocks()
 
     # --- the turn ----------------------------------------------------------------------
@@ -129,7 +133,9 @@ class CallingPlanBot(TeamsActivityHandler):
             activity.id, activity.type, tenant_of(activity) or "(none)",
         )
         if activity.type in (ActivityTypes.message, ActivityTypes.installation_update):
-            await turn_context.send_activity(tenant_refusal_text(activity.locale))
+            # No state is read for a refused tenant (none was ever written for it): the
+            # activity's locale and text decide the language, as in a first turn.
+            await turn_context.send_activity(tenant_refusal_text(detect_language(activity.locale, activity.text)))
 
     # --- messages and card submits -------------------------------------------------------
 
@@ -174,6 +180,7 @@ class CallingPlanBot(TeamsActivityHandler):
         """Send the welcome card, once per conversation (install and members-added both fire)."""
         if await self._welcomed.get(turn_context, False):
             return
-        card = self.welcome_card(turn_context.activity.locale or "en")
-        await turn_context.send_activity(MessageFactory.attachment(card))
+        card = self.welcome_card(await self._language.remembered(turn_context))
+        content = card.content if isinstance(card.content, dict) else {}
+        await turn_context.send_activity(card_activity(card, content.get("fallbackText")))
         await self._welcomed.set(turn_context, True)

@@ -1,7 +1,11 @@
-"""Adaptive Cards (schema 1.5) built from data, each with the plain-text summary sent beside it.
+"""Adaptive Cards (schema 1.5) built from data, each with a plain-text summary of the answer.
 
-Why the text: Teams shows it in notifications and chat previews, screen readers and clients
-without card support fall back to it, and tests can read a reply without parsing the card.
+Each answer is shown once: a card reply carries NO visible ``text`` (Teams and the Agents
+Playground render an activity's ``text`` as a bubble of its own beside the card, so the chat
+showed every answer twice). The summary goes where it is not rendered in the chat: the
+activity's ``summary`` (Teams' notification and chat-list preview) and the card's
+``fallbackText`` (what a client that cannot render the card shows instead). Tests read a
+reply's summary without parsing the card.
 Why only ``Action.Submit``: it reaches the bot as an ordinary ``message`` activity with
 ``value`` set (``Action.Execute`` goes through ``invoke``, which the stock adapter mishandles).
 Every string comes from the locale files through :func:`dialogs.i18n.t`.
@@ -17,7 +21,7 @@ from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity, Attachment
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from dialogs.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
 from dialogs.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
@@ -34,12 +38,20 @@ WELCOME_ACTIONS = ("purchase", "check", "pool", "help")
 
 
 class CardReply(BaseModel):
-    """A card and the text summary that travels with it in the same message."""
+    """A card and its plain-text summary (``text``): the card's ``fallbackText`` and the
+    activity's ``summary``, never a visible text beside the card (see the module docstring)."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
 
     attachment: Attachment
     text: str
+
+    @model_validator(mode="after")
+    def _card_falls_back_to_the_summary(self) -> "CardReply":
+        content = self.attachment.content
+        if isinstance(content, dict):
+            content["fallbackText"] = self.text
+        return self
 
     @property
     def card(self) -> dict[str, Any]:
@@ -47,8 +59,23 @@ class CardReply(BaseModel):
         return self.attachment.content
 
     def to_activity(self) -> Activity:
-        """A message activity carrying the card and the summary, ready for ``send_activity``."""
-        return MessageFactory.attachment(self.attachment, text=self.text)
+        """A message activity carrying the card alone, the summary as its ``summary``."""
+        return card_activity(self.attachment, self.text)
+
+    def with_notice(self, notice: str, color: str = "Attention") -> "CardReply":
+        """The same card with ``notice`` as its first line (and as the summary). WHY: a sentence
+        about a card (a prompt asked again, "here is what I can do") sent as a text of its own
+        is a second bubble for one answer."""
+        card = {**self.card, "body": [text_block(notice, color=color), *self.card.get("body", [])]}
+        card.pop("fallbackText", None)
+        return CardReply(attachment=CardFactory.adaptive_card(card), text=notice)
+
+
+def card_activity(attachment: Attachment, summary: str | None) -> Activity:
+    """A message with one card and no visible text; ``summary`` is the notification preview."""
+    activity = MessageFactory.attachment(attachment)
+    activity.summary = summary
+    return activity
 
 
 # --- small element builders -------------------------------------------------------------
@@ -366,8 +393,7 @@ def _pool_text(balance: PoolBalance, lang: str) -> str:
     """The pool in one sentence, for the plain-text summary."""
     line = t(lang, "pools.text_line", country=country_name(balance.country, lang),
              plan=_pool_plan(balance, lang), line=line_name(balance.line, lang),
-             remaining=format_number(balance.remaining_minutes, lang),
-             total=format_number(balance.total_minutes, lang),
+             remaining=balance.remaining_minutes, total=balance.total_minutes,
              percent=format_percent(balance.percent_used / 100, lang))
     if balance.runs_out_on is not None:
         key = "pools.text_ran_out" if balance.exhausted else "pools.text_runs_out"

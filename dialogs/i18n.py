@@ -9,6 +9,10 @@ French reply reads ``12 000`` (narrow no-break space, exactly what babel/CLDR gi
 English one ``12,000``. :func:`t` formats ``int``/``float``/``Decimal``/``date`` parameters
 itself, which is the one way numbers reach a message: a caller cannot forget to localize.
 Pass anything that must not be grouped (years, ids, SKU codes) as a ``str``.
+
+A count that names a thing picks its plural form by CLDR's rule for the language:
+``{users:plural:one=# user|other=# users}`` (see :mod:`knowledge.texts`; ``#`` is the number,
+formatted as above). Pass the count as a number, not as already-formatted text.
 """
 from __future__ import annotations
 
@@ -25,6 +29,9 @@ from typing import Any, Literal, get_args
 from babel.dates import format_date as _babel_format_date
 from babel.numbers import format_decimal as _babel_format_decimal
 from babel.numbers import format_percent as _babel_format_percent
+
+from knowledge.catalog import load_catalog
+from knowledge.texts import fill
 
 Lang = Literal["en", "fr"]
 LANGUAGES: tuple[Lang, ...] = get_args(Lang)
@@ -44,14 +51,35 @@ def normalize_lang(lang: str | None) -> Lang:
     return DEFAULT_LANG
 
 
+#: The locale key of a knowledge code's sentence: ``k.<code>``.
+KNOWLEDGE_KEY_PREFIX = "k."
+
+
 @cache
 def strings(lang: str) -> dict[str, str]:
-    """The ``key -> template`` map of one language, read once from the package data."""
+    """The ``key -> template`` map of one language, read once from the package data.
+
+    English sentences of knowledge codes (``k.<code>``) are not in ``en.json``: their one source
+    is ``knowledge/data/texts.json`` (the knowledge layer's own defaults, which the CLI prints),
+    merged in here. French has its translations as ``k.*`` keys in ``fr.json``."""
     lang = normalize_lang(lang)
     data = read_locale_json(f"{lang}.json")
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
         raise ValueError(f"dialogs/locales/{lang}.json must be a flat object of strings")
+    if lang == DEFAULT_LANG:
+        data = with_knowledge_texts(data, load_catalog().texts)
     return data
+
+
+def with_knowledge_texts(english: dict[str, str], texts: dict[str, str]) -> dict[str, str]:
+    """``en.json`` plus ``k.<code>`` for every knowledge text. A ``k.*`` key already in
+    ``en.json`` is an error, not a silent override: two copies of a sentence drift apart."""
+    repeated = sorted(key for key in english if key.startswith(KNOWLEDGE_KEY_PREFIX))
+    if repeated:
+        raise ValueError(
+            f"dialogs/locales/en.json repeats knowledge texts {repeated}: the English of a knowledge "
+            "code lives in knowledge/data/texts.json only (delete the k.* keys from en.json)")
+    return {**english, **{KNOWLEDGE_KEY_PREFIX + code: text for code, text in texts.items()}}
 
 
 def read_locale_json(name: str) -> Any:
@@ -67,7 +95,8 @@ def language_words() -> dict[str, frozenset[str]]:
 
 
 def placeholders(template: str) -> set[str]:
-    """The ``{names}`` a template expects (used by the tests to compare the two languages)."""
+    """The ``{names}`` a template expects (used by the tests to compare the two languages);
+    a plural field (``{users:plural:one=# user|other=# users}``) counts as ``users``."""
     return {field for _, field, _, _ in string.Formatter().parse(template) if field}
 
 
@@ -84,8 +113,7 @@ def t(lang: str, key: str, **params: object) -> str:
         raise MissingStringError(f"no string {key!r} in dialogs/locales/{lang}.json") from None
     if not params:
         return template
-    values = {name: _localize(value, lang) for name, value in params.items()}
-    return template.format_map(values)
+    return fill(template, params, lang, localize=lambda value: _localize(value, lang))
 
 
 def _localize(value: object, lang: Lang) -> object:

@@ -169,9 +169,8 @@ async def pool_activities(context: TurnContext, tenants: TenantData, entities: E
         and (line is None or b.line == line)
         and (upn is None or b.upn == upn)
     ]
-    replies: list[Activity] = []
-    if not matched:
-        replies.append(MessageFactory.text(t(lang, "pools.no_match", filter=_describe(countries, capability, line, lang))))
-        matched = balances
-    replies.append(pool_table_card(matched, lang, month=month, as_of=as_of).to_activity())
-    return replies
+    if matched:
+        return [pool_table_card(matched, lang, month=month, as_of=as_of).to_activity()]
+    # Nothing matches: every pool, the card saying why (one answer, not a text and a card).
+    notice = t(lang, "pools.no_match", filter=_describe(countries, capability, line, lang))
+    return [pool_table_card(balances, lang, month=month, as_of=as_of).with_notice(notice).to_activity()]

@@ -108,13 +108,15 @@ def ask(question: str, **spec: Any) -> PromptOptions:
 
 
 def question_activity(question: Question, spec: Spec, lang: str, *, retry: bool) -> Activity:
+    """The question as ONE activity: a text, or a card with no visible text beside it (its
+    summary is the notification preview). A retry says what is expected: as the text of a
+    text question, as the first line of a card question (the card itself is asked again)."""
     rendered = question.render(lang, spec)
     if isinstance(rendered, str):
-        text = t(lang, question.reprompt_key) if retry else rendered
-        activity = MessageFactory.text(text)
+        activity = MessageFactory.text(t(lang, question.reprompt_key) if retry else rendered)
     else:
-        text = t(lang, question.reprompt_key) if retry else rendered.text
-        activity = MessageFactory.attachment(rendered.attachment, text=text)
+        card = rendered.with_notice(t(lang, question.reprompt_key)) if retry else rendered
+        activity = card.to_activity()
     activity.input_hint = InputHints.expecting_input
     return activity
 

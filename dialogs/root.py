@@ -45,14 +45,15 @@ from dialogs.slots import check_slots, purchase_slots
 from dialogs.turn import TenantData, TurnLanguage, lang_of
 
 
-def apology_text(locale: str | None) -> str:
-    """What the host says after a turn failed (the conversation state is cleared too)."""
-    return t(locale or "en", "host.apology")
+def apology_text(lang: str | None) -> str:
+    """What the host says after a turn failed (the conversation state is cleared too), in the
+    conversation's language (``TurnLanguage.remembered``; a locale such as ``fr-FR`` works too)."""
+    return t(lang or "en", "host.apology")
 
 
-def tenant_refusal_text(locale: str | None) -> str:
+def tenant_refusal_text(lang: str | None) -> str:
     """What the host says to a tenant that is not in ``ALLOWED_TENANTS``."""
-    return t(locale or "en", "host.tenant_refused")
+    return t(lang or "en", "host.tenant_refused")
 
 
 def _is_stale_answer(activity: Any) -> bool:
@@ -101,8 +102,7 @@ class RootDialog(ComponentDialog):
         if activity.type != ActivityTypes.message:
             return await step.end_dialog()
         if _is_stale_answer(activity):
-            await context.send_activity(t(lang, "stale_answer"))
-            await context.send_activity(welcome_reply(lang).to_activity())
+            await context.send_activity(welcome_reply(lang).with_notice(t(lang, "stale_answer")).to_activity())
             return await step.end_dialog()
         recognition = self.understand(activity, lang)
         text = activity.text or ""
@@ -118,8 +118,7 @@ class RootDialog(ComponentDialog):
         elif intent == Intent.USERS:
             await context.send_activities(await users_activities(context, self.tenants, recognition.entities, lang))
         elif intent == Intent.CANCEL:
-            await context.send_activity(t(lang, "nothing_to_cancel"))
-            await context.send_activity(welcome_reply(lang).to_activity())
+            await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
         elif intent in (Intent.HELP, Intent.GREETING):
             await context.send_activity(welcome_reply(lang).to_activity())
         else:

@@ -55,6 +55,24 @@ class TurnLanguage:
             await self._user.set(context, {**profile, "lang": lang})
         return lang
 
+    async def remembered(self, context: TurnContext) -> Lang:
+        """The language the HOST speaks in this turn (turn-error apology, welcome card): this
+        turn's if the dialogs decided it, else the conversation's remembered language, else the
+        admin's, read through :func:`detect_language` like a dialog turn (so a card click sent
+        as ``en-US`` in a French conversation gets French). Reads state, never writes it; if the
+        state cannot be read (the turn may have failed on exactly that), the activity decides."""
+        if context.turn_state.get(LANG_KEY):
+            return context.turn_state[LANG_KEY]
+        activity = context.activity
+        current = None
+        try:
+            current = await self._conversation.get(context) if self._conversation else None
+            if current is None and self._user:
+                current = ((await self._user.get(context)) or {}).get("lang")
+        except Exception:  # noqa: BLE001 - a failed read must not stop the host from answering
+            current = None
+        return detect_language(activity.locale, activity.text, current=current)
+
 
 def tenant_id_of(activity: Any) -> str | None:
     """The Entra tenant id Teams put on the activity (``channelData.tenant.id`` first)."""

@@ -20,6 +20,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from knowledge.texts import fill
+
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LANGS = ("en", "fr")
 
@@ -241,11 +243,6 @@ class TextsFile(_Strict):
     texts: dict[str, str]
 
 
-class _Blank(dict):
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
 class SourcesFile(_Strict):
     about: str = Field("", alias="_about")
     sources: dict[str, dict[str, Any]]
@@ -374,11 +371,12 @@ class Catalog:
                     self._any_index.setdefault(key, iso)
 
     def text(self, code: str, params: dict[str, Any] | None = None) -> str:
-        """The English default text for a stable code, placeholders filled from ``params``."""
+        """The English default text for a stable code, placeholders filled from ``params``
+        (plural forms by the count, see :mod:`knowledge.texts`; a missing param stays ``{name}``)."""
         template = self.texts.get(code)
         if template is None:
             return code
-        return template.format_map(_Blank({k: str(v) for k, v in (params or {}).items()}))
+        return fill(template, {k: str(v) for k, v in (params or {}).items()}, "en", missing=lambda k: "{" + k + "}")
 
     # -- plans and licences ---------------------------------------------------------------------
 
