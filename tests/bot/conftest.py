@@ -19,6 +19,7 @@ from bot.app import create_app
 from bot.config import Settings
 from knowledge.demo import load_demo
 from knowledge.store import Store
+from testkit.cards import shown_once
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 BOT_ID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
@@ -117,7 +118,7 @@ class FakeConnector:
             await self.runner.cleanup()
 
     def texts(self) -> list[str | None]:
-        return [post["activity"].get("text") for post in self.posts]
+        return [shown_once(post["activity"]) for post in self.posts]
 
 
 @pytest.fixture
@@ -182,7 +183,8 @@ async def replies(client: TestClient, activity: dict[str, Any]) -> list[dict[str
 
 
 def texts(activities: list[dict[str, Any]]) -> list[str | None]:
-    return [a.get("text") for a in activities if a.get("type") == "message"]
+    """What each message says: a text reply's text, a card reply's summary (checked shown once)."""
+    return [shown_once(a) for a in activities if a.get("type") == "message"]
 
 
 class Helpers:

@@ -18,7 +18,7 @@ from dialogs.i18n import is_clearly_french, t
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
 from knowledge.store import DEFAULT_TENANT_ID, Store
-from testkit.cards import submits
+from testkit.cards import shown_once, submits
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
@@ -63,7 +63,10 @@ class Chat:
         replies = await self.h.replies(self.client, self.h.activity(text, conversation_id=self.conversation_id, **extra))
         assert replies, f"no reply to {text!r}"
         for reply in replies:
-            assert reply["text"].strip()
+            # What the reply says, once: a card reply has no text beside the card (shown_once
+            # checks it); "said" is its text, or its summary when it is a card.
+            reply["said"] = shown_once(reply)
+            assert reply["said"] and reply["said"].strip()
             for attachment in reply.get("attachments", []):
                 assert attachment["contentType"] == ADAPTIVE  # never a Hero card on msteams
         return replies
@@ -90,16 +93,16 @@ def pools(demo_settings):
 async def test_guided_purchase_clicked(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
     replies = await chat.say(SAY[lang]["purchase"])
-    assert [r["text"] for r in replies] == [SAY[lang]["noted"], t(lang, "prompt.licence")]
+    assert [r["said"] for r in replies] == [SAY[lang]["noted"], t(lang, "prompt.licence")]
     assert buttons(replies[-1])[:3] == ["E5", "E3", "BUSINESS_PREMIUM"]
     replies = await chat.click("E3")
-    assert [r["text"] for r in replies] == [t(lang, "prompt.carrier")]
+    assert [r["said"] for r in replies] == [t(lang, "prompt.carrier")]
     replies = await chat.click("none")
-    assert [r["text"] for r in replies] == [t(lang, "prompt.intl_minutes")]
+    assert [r["said"] for r in replies] == [t(lang, "prompt.intl_minutes")]
     replies = await chat.click(300)
     expected = purchase_summary_card(recommend(AdviceRequest(
         countries=["FR"], users=40, international=True, base_licence="E3", international_minutes=300)), lang)
-    assert [r["text"] for r in replies] == [expected.text]
+    assert [r["said"] for r in replies] == [expected.text]
     assert replies[0]["attachments"][0]["content"] == expected.card
     if lang == "fr":
         assert is_clearly_french(expected.text)
@@ -108,16 +111,16 @@ async def test_guided_purchase_clicked(demo_bot, h, lang):
 @LANGS
 async def test_guided_purchase_typed_from_scratch(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
-    asked = [(await chat.say(SAY[lang]["plan"]))[-1]["text"]]
+    asked = [(await chat.say(SAY[lang]["plan"]))[-1]["said"]]
     for answer in ("France", "40", SAY[lang]["no"], "E5", SAY[lang]["no_carrier"]):
-        asked.append((await chat.say(answer))[-1]["text"])
+        asked.append((await chat.say(answer))[-1]["said"])
     assert asked == [
         t(lang, "prompt.countries"), t(lang, "prompt.users_in", country="France"), t(lang, "prompt.international"),
         t(lang, "prompt.licence"), t(lang, "prompt.carrier"), t(lang, "prompt.minutes"),
     ]
     replies = await chat.say("1500")
     rec = recommend(AdviceRequest(countries=["FR"], users=40, base_licence="E5", minutes_per_user=1500))
-    assert replies[-1]["text"] == purchase_summary_card(rec, lang).text
+    assert replies[-1]["said"] == purchase_summary_card(rec, lang).text
     assert any(c.code == "minutes_exceed_allowance" for c in rec.caveats)  # 1,500 > the 1,200 included
 
 
@@ -127,9 +130,9 @@ async def test_bad_answer_is_asked_again(demo_bot, h, lang):
     await chat.say(SAY[lang]["plan"])
     await chat.say("France")
     replies = await chat.say(SAY[lang]["bad"])
-    assert [r["text"] for r in replies] == [t(lang, "reprompt.users")]
+    assert [r["said"] for r in replies] == [t(lang, "reprompt.users")]
     replies = await chat.say("40")
-    assert replies[-1]["text"] == t(lang, "prompt.international")
+    assert replies[-1]["said"] == t(lang, "prompt.international")
 
 
 @LANGS
@@ -137,9 +140,9 @@ async def test_help_mid_dialog(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
     await chat.say(SAY[lang]["purchase"])
     replies = await chat.say(SAY[lang]["help"])
-    assert [r["text"] for r in replies] == [t(lang, "help.purchase"), t(lang, "prompt.licence")]
+    assert [r["said"] for r in replies] == [t(lang, "help.purchase"), t(lang, "prompt.licence")]
     replies = await chat.click("E5")
-    assert replies[-1]["text"] == t(lang, "prompt.carrier")  # still in the purchase
+    assert replies[-1]["said"] == t(lang, "prompt.carrier")  # still in the purchase
 
 
 @LANGS
@@ -148,9 +151,9 @@ async def test_cancel_mid_dialog(demo_bot, h, lang):
     await chat.say(SAY[lang]["purchase"])
     await chat.click("E5")
     replies = await chat.say(SAY[lang]["cancel"])
-    assert [r["text"] for r in replies] == [t(lang, "cancelled")]
+    assert [r["said"] for r in replies] == [t(lang, "cancelled")]
     replies = await chat.click("none")  # the carrier question is gone
-    assert replies[0]["text"] == t(lang, "stale_answer")
+    assert replies[0]["said"] == t(lang, "stale_answer")
 
 
 @LANGS
@@ -163,10 +166,10 @@ async def test_restart_mid_dialog_continues_in_a_new_app(start_app, demo_setting
     second = await start_app(demo_settings)  # a new app over the same DATA_DIR
     chat = Chat(second, h)
     replies = await chat.click("none")  # answers the question the first app asked
-    assert [r["text"] for r in replies] == [t(lang, "prompt.intl_minutes")]
+    assert [r["said"] for r in replies] == [t(lang, "prompt.intl_minutes")]
     replies = await chat.click("unknown")
     rec = recommend(AdviceRequest(countries=["FR"], users=40, international=True, base_licence="E3"))
-    assert replies[-1]["text"] == purchase_summary_card(rec, lang).text
+    assert replies[-1]["said"] == purchase_summary_card(rec, lang).text
 
 
 # --- number check and pool balance --------------------------------------------------------------------
@@ -178,7 +181,7 @@ async def test_number_check_for_a_user_from_the_store(demo_bot, h, demo_settings
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
     balance = next(b for b in pools(demo_settings) if b.key == verdict.pool)
     expected = verdict_card(verdict, lang, balance)
-    assert [r["text"] for r in replies] == [SAY[lang]["user_found"], expected.text]
+    assert [r["said"] for r in replies] == [SAY[lang]["user_found"], expected.text]
     assert replies[-1]["attachments"][0]["content"] == expected.card
 
 
@@ -187,7 +190,7 @@ async def test_pool_lookup(demo_bot, h, demo_settings, lang):
     replies = await Chat(demo_bot, h).say(SAY[lang]["pool"])
     balances = [b for b in pools(demo_settings) if b.country == "FR"]
     expected = pool_table_card(balances, lang, month=balances[0].month, as_of=None)
-    assert [r["text"] for r in replies] == [expected.text]
+    assert [r["said"] for r in replies] == [expected.text]
     body = replies[0]["attachments"][0]["content"]["body"]
     # One block per French pool, as the card builder makes it (the "as of" line above them
     # depends on the day, so only the pools are compared).
@@ -198,15 +201,15 @@ async def test_pool_lookup(demo_bot, h, demo_settings, lang):
 async def test_french_locale_from_teams_and_the_language_kept_on_english_clicks(demo_bot, h):
     chat = Chat(demo_bot, h)
     replies = await chat.say("plan", locale="fr-FR")
-    assert replies[-1]["text"] == t("fr", "prompt.countries")
+    assert replies[-1]["said"] == t("fr", "prompt.countries")
     replies = await chat.click("DE")  # locale en-US
-    assert replies[-1]["text"] == t("fr", "prompt.users_in", country="Allemagne")
+    assert replies[-1]["said"] == t("fr", "prompt.users_in", country="Allemagne")
     replies = await chat.say("12")
-    assert replies[-1]["text"] == t("fr", "prompt.international")
+    assert replies[-1]["said"] == t("fr", "prompt.international")
 
 
 async def test_without_data_the_bot_says_how_to_import(start_app, make_settings, h):
     client = await start_app(make_settings())  # an empty store
     replies = await Chat(client, h).say("pool balance")
-    assert replies[0]["text"].startswith(t("en", "data.none", tenant=h.TENANT).split("(")[0])
-    assert f"--tenant {h.TENANT}" in replies[0]["text"]
+    assert replies[0]["said"].startswith(t("en", "data.none", tenant=h.TENANT).split("(")[0])
+    assert f"--tenant {h.TENANT}" in replies[0]["said"]

@@ -15,7 +15,7 @@ from botbuilder.dialogs import DialogExtensions
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationReference
 
 from dialogs.root import create_root_dialog
-from testkit.cards import card_texts, submits, walk
+from testkit.cards import card_texts, shown_once, submits, walk
 from knowledge.demo import load_demo
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store
 
@@ -85,9 +85,11 @@ class Conversation:
         await self.adapter.receive_activity(activity)
         replies = []
         while (reply := self.adapter.get_next_activity()) is not None:
-            # What Teams users see: every reply has text, every attachment is an Adaptive Card
-            # (ChoicePrompt's Hero cards with imBack buttons never reach the Agents Playground).
-            assert reply.text and reply.text.strip(), reply
+            # What Teams users see: every reply says something, once (a card has no text beside
+            # it), and every attachment is an Adaptive Card (ChoicePrompt's Hero cards with
+            # imBack buttons never reach the Agents Playground).
+            said = shown_once(reply)
+            assert said and said.strip(), reply
             assert all(a.content_type == ADAPTIVE for a in reply.attachments or []), reply.attachments
             replies.append(reply)
         return replies
@@ -98,7 +100,8 @@ class Conversation:
 
 
 def texts(replies: list[Activity]) -> list[str]:
-    return [r.text for r in replies if r.type == ActivityTypes.message and r.text]
+    """What each message says: a text reply's text, a card reply's summary (checked shown once)."""
+    return [said for r in replies if r.type == ActivityTypes.message and (said := shown_once(r))]
 
 
 def cards(replies: list[Activity]) -> list[dict]:
@@ -120,6 +123,7 @@ class Helpers:
     submits = staticmethod(submits)
     card_texts = staticmethod(card_texts)
     walk = staticmethod(walk)
+    said = staticmethod(shown_once)
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ import pytest
 from botbuilder.core import CardFactory
 
 from dialogs.cards import CardReply, welcome_card, welcome_reply
-from dialogs.i18n import LANGUAGES, format_date, format_number, format_percent, is_clearly_french, strings
-from testkit.cards import card_texts, walk
+from dialogs.i18n import LANGUAGES, format_date, format_number, format_percent, is_clearly_french, strings, t
+from testkit.cards import card_texts, shown_once, walk
 
 NNBSP = "\u202f"
 
@@ -61,13 +61,29 @@ def test_welcome_card_speaks_the_language():
     assert [a["title"] for a in fr.card["actions"]] != [a["title"] for a in en.card["actions"]]
 
 
-def test_card_reply_becomes_one_message_with_text_and_card():
-    reply = welcome_reply("en")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_card_reply_becomes_one_message_with_the_card_alone(lang):
+    """Shown once: no visible text beside the card; the summary is the activity's ``summary``
+    (notification preview) and the card's ``fallbackText`` (clients without cards)."""
+    reply = welcome_reply(lang)
     assert isinstance(reply, CardReply)
     activity = reply.to_activity()
     assert activity.type == "message"
-    assert activity.text == reply.text
+    assert activity.text is None
+    assert activity.summary == reply.text == t(lang, "welcome.text")
     assert activity.attachments == [reply.attachment]
+    assert reply.card["fallbackText"] == reply.text
+    assert shown_once(activity.serialize()) == reply.text  # the JSON Teams receives
+
+
+def test_a_notice_goes_inside_the_card_and_becomes_its_summary():
+    reply = welcome_reply("en")
+    noticed = reply.with_notice("That question is already closed.")
+    assert noticed.text == noticed.card["fallbackText"] == "That question is already closed."
+    assert card_texts(noticed.card)[0] == "That question is already closed."
+    assert card_texts(noticed.card)[1:] == card_texts(reply.card)
+    assert reply.card["fallbackText"] == t("en", "welcome.text")  # the original is unchanged
+    assert_valid_card(noticed.attachment)
 
 
 # --- cards from real knowledge results ---------------------------------------------------------
