@@ -35,6 +35,10 @@ async def test_tenant_outside_the_allow_list_is_refused_without_reading_state(st
     assert len(h.texts(refused)) == 1
     assert "not available to your organization" in h.texts(refused)[0]
     assert reads == []
+    # French words from an en-US client: refused in French, still without reading state.
+    refused = await h.replies(client, h.activity("quel forfait acheter ?", tenant=OTHER_TENANT))
+    assert h.texts(refused) == [t("fr", "host.tenant_refused")]
+    assert reads == []
     assert not list(make_settings().state_dir.rglob("*.json"))
 
     # No tenant at all is refused too.
@@ -145,6 +149,16 @@ async def test_members_added_welcomes_in_a_new_conversation_in_the_users_languag
     assert "Assistant Forfaits d'appels" in str(card)
 
 
+async def test_the_welcome_is_one_card_without_text_in_the_admins_remembered_language(client, h):
+    """A French admin (remembered in user state from an earlier chat) opens a new conversation
+    from an en-US client: the welcome is French, one card, no visible text beside it."""
+    assert h.texts(await h.replies(client, h.activity("quel forfait acheter ?"))) == [t("fr", "prompt.countries")]
+    added = h.activity(None, type="conversationUpdate", membersAdded=[{"id": h.BOT_ID}], conversation_id="a:other")
+    replies = await h.replies(client, added)
+    assert len(replies) == 1 and "text" not in replies[0]
+    assert h.texts(replies) == [t("fr", "welcome.text")]  # its summary, = the card's fallbackText
+
+
 async def test_welcome_needs_no_call_to_the_connector(client, connector, h):
     """The SDK's members-added dispatch fetches each member first; ours goes straight to the card."""
     added = h.activity(
@@ -185,6 +199,29 @@ async def test_a_bug_in_a_turn_apologizes_and_clears_the_conversation(start_app,
     # The half-done "plan" dialog is gone: "France" is a fresh start, not an answer.
     after = h.texts(await h.replies(client, h.activity("France")))
     assert after == [t("en", "unknown.text")]
+
+
+class ExplodingOnClickRootDialog(RootDialog):
+    """A bug on a card click: the button ``{"value": "boom"}`` raises before the dialogs run
+    (so before this turn's language is decided: the host must read the remembered one)."""
+
+    async def on_continue_dialog(self, inner_dc):
+        if inner_dc.context.activity.value == {"value": "boom"}:
+            raise RuntimeError("a bug on a click")
+        return await super().on_continue_dialog(inner_dc)
+
+
+async def test_a_failed_click_in_a_french_conversation_gets_the_french_apology(start_app, make_settings, h):
+    client = await start_app(make_settings(), root_dialog=lambda **kw: ExplodingOnClickRootDialog(
+        kw["user_state"], kw["store"], conversation_state=kw["conversation_state"]))
+    assert h.texts(await h.replies(client, h.activity("quel forfait acheter ?"))) == [t("fr", "prompt.countries")]
+    click = h.activity(None, value={"value": "boom"})  # what Teams sends: no text, locale en-US
+    assert click["locale"] == "en-US"
+    failed = await h.replies(client, click)
+    assert h.texts(failed) == [t("fr", "host.apology")]
+    assert t("fr", "host.apology") != t("en", "host.apology")
+    # The conversation was cleared, the admin's language was not: still French after the bug.
+    assert h.texts(await h.replies(client, h.activity(None, value={"intent": "purchase"}))) == [t("fr", "prompt.countries")]
 
 
 # --- one turn at a time per conversation ------------------------------------------------------
