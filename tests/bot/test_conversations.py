@@ -18,7 +18,7 @@ from dialogs.i18n import is_clearly_french, t
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
 from knowledge.store import DEFAULT_TENANT_ID, Store
-from testkit.cards import shown_once, submits
+from testkit.cards import card_texts, shown_once, submits
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
@@ -133,6 +133,22 @@ async def test_bad_answer_is_asked_again(demo_bot, h, lang):
     assert [r["said"] for r in replies] == [t(lang, "reprompt.users")]
     replies = await chat.say("40")
     assert replies[-1]["said"] == t(lang, "prompt.international")
+
+
+@LANGS
+async def test_a_card_question_asked_again_is_one_card_saying_what_is_expected(demo_bot, h, lang):
+    """Shown once: the retry is ONE activity, the card itself with the reason on top (no text
+    bubble beside it); the question and its buttons are all still there."""
+    chat = Chat(demo_bot, h)
+    first = (await chat.say(SAY[lang]["purchase"]))[-1]  # ... ends with the licence question
+    assert first["said"] == t(lang, "prompt.licence")
+    replies = await chat.say(SAY[lang]["bad"])
+    assert len(replies) == 1 and "text" not in replies[0]
+    assert replies[0]["said"] == t(lang, "reprompt.licence")
+    card = replies[0]["attachments"][0]["content"]
+    assert card["body"][0]["text"] == t(lang, "reprompt.licence")
+    assert t(lang, "prompt.licence") in card_texts(card)
+    assert buttons(replies[0]) == buttons(first)
 
 
 @LANGS
