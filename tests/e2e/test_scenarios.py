@@ -135,6 +135,8 @@ def assert_renders_cleanly(chat, card_index: int = -1) -> None:
     assert not leftovers, f"unrendered leftovers on screen: {leftovers!r}"
     assert chat.page.locator(HERO_CARD).count() == 0, "a Hero card: its buttons do nothing here"
     assert chat.playground_warnings() == []
+    # Each answer shown once: no card with the activity's text in a bubble beside it.
+    assert chat.answers_shown_twice() == [], "an answer shown twice (text beside its card)"
 
 
 #: The pool card's figure labels, as an admin reads them (total, used with the percentage,
@@ -495,3 +497,22 @@ def test_cancel_in_the_middle_of_a_purchase_and_start_afresh(real_chat):
     chat.wait_for_card("Do these users call abroad?")
     assert_renders_cleanly(chat)
     chat.screenshot("fresh start")
+
+    # A question asked again is one card saying what it expects (no text bubble beside it).
+    before = chat.mark()
+    chat.send("perhaps")
+    chat.wait_for_card("Please answer yes or no.")
+    assert chat.bot_message_count() == before + 1
+    assert chat.card_buttons() == ["Yes", "No"]
+    assert_renders_cleanly(chat)
+    chat.screenshot("question asked again")
+
+    # Cancel, then cancel with nothing running: one short bubble, no menu card.
+    chat.send("cancel")
+    chat.wait_for_bot_text("cancelled")
+    before = chat.mark()
+    chat.send("cancel")
+    assert chat.wait_for_bot_text("nothing in progress") == "There is nothing in progress to cancel."
+    chat.page.wait_for_timeout(1500)  # anything else the bot sent would have arrived by now
+    assert chat.bot_message_count() == before + 1
+    chat.screenshot("nothing to cancel")

@@ -96,6 +96,22 @@ class TeamsChat:
         ``since`` counts cards, not messages."""
         return self._texts(CARD, since)
 
+    def answers_shown_twice(self, since: int = 0) -> list[str]:
+        """Bot outputs that show a card AND text outside it (an activity's ``text`` rendered
+        as a bubble beside its card: the same answer shown twice). Empty when each answer
+        is shown once."""
+        return self.page.evaluate(
+            """(a) => Array.from(document.querySelectorAll(a.out)).slice(a.since)
+                  .filter(e => e.querySelector(a.card))
+                  .map(e => {
+                      const norm = s => (s || '').replace(/[\\s\\u00a0\\u202f]+/g, ' ').trim();
+                      const inCards = Array.from(e.querySelectorAll(a.card)).map(c => norm(c.innerText)).join(' ');
+                      return [norm(e.innerText), inCards];
+                  })
+                  .filter(([all, inCards]) => all !== inCards)
+                  .map(([all]) => all)""",
+            {"out": OUTPUT, "card": CARD, "since": since})
+
     def playground_warnings(self) -> list[str]:
         """The playground's own "not supported yet" hints (e.g. a Hero card imBack click),
         shown under a message and in the log panel; deduplicated."""
