@@ -64,45 +64,43 @@ def _as_number(value: Any) -> int | float | Decimal | None:
 
 
 @lru_cache(maxsize=32)
-def _locale(lang: str) -> Locale:
-    return Locale.parse(lang)
+def _plural_rule(lang: str) -> Callable[[Any], str]:
+    """The language's rule, looked up once (``Locale.plural_form`` costs ~10 us per access)."""
+    return Locale.parse(lang).plural_form
 
 
 def plural_category(count: Any, lang: str) -> str:
     """The CLDR category of ``count`` in ``lang`` ("one", "other", ...); "other" for a non-number."""
+    try:
+        hash(count)
+    except TypeError:  # a list, a dict: not a count
+        return "other"
+    return _category(count, lang)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _category(count: Any, lang: str) -> str:
     number = _as_number(count)
     if number is None:
         return "other"
-    return _locale(lang).plural_form(abs(number))
+    return _plural_rule(lang)(abs(number))
 
 
-class _Formatter(string.Formatter):
-    def __init__(self, lang: str, localize: Callable[[Any], Any], missing: Callable[[str], Any] | None) -> None:
-        super().__init__()
-        self.lang = lang
-        self.localize = localize
-        self.missing = missing
-
-    def get_value(self, key: Any, args: Any, kwargs: Mapping[str, Any]) -> Any:
-        if isinstance(key, str) and key not in kwargs and self.missing is not None:
-            return _Missing(self.missing(key))
-        return super().get_value(key, args, kwargs)
-
-    def format_field(self, value: Any, format_spec: str) -> str:
-        if isinstance(value, _Missing):
-            return value.text
-        if format_spec.startswith(PLURAL_PREFIX):
-            variants = plural_variants(format_spec)
-            text = variants.get(plural_category(value, self.lang), variants["other"])
-            return text.replace("#", str(self.localize(value))) if "#" in text else text
-        return format(self.localize(value), format_spec)
+#: A template with plural specs, parsed once: (literal text, field name or None, format spec,
+#: plural variants or None) per piece.
+_Piece = tuple[str, "str | None", str, "dict[str, str] | None"]
 
 
-class _Missing:
-    __slots__ = ("text",)
-
-    def __init__(self, text: Any) -> None:
-        self.text = str(text)
+@lru_cache(maxsize=1024)
+def _pieces(template: str) -> tuple[_Piece, ...]:
+    pieces = []
+    for literal, field, spec, conversion in string.Formatter().parse(template):
+        if field is not None and (conversion or not field.isidentifier() or "{" in (spec or "")):
+            raise TemplateError(f"unsupported field {{{field}...}} in a template with plurals: {template!r}")
+        spec = spec or ""
+        variants = plural_variants(spec) if spec.startswith(PLURAL_PREFIX) else None
+        pieces.append((literal, field, spec, variants))
+    return tuple(pieces)
 
 
 def fill(
@@ -118,7 +116,36 @@ def fill(
 
     A param the template names but ``params`` lacks is a ``KeyError``, unless ``missing`` gives
     its text (the knowledge layer leaves ``{name}`` in place rather than fail a CLI answer)."""
-    return _Formatter(lang, localize, missing).vformat(template, (), params)
+    if PLURAL_PREFIX not in template:  # most templates: str.format_map (C, nothing parsed here)
+        values = {name: localize(value) for name, value in params.items()}
+        return template.format_map(_Fallback(values, missing) if missing is not None else values)
+    out = []
+    for literal, field, spec, variants in _pieces(template):
+        out.append(literal)
+        if field is None:
+            continue
+        if field in params:
+            value = params[field]
+        elif missing is not None:
+            out.append(str(missing(field)))
+            continue
+        else:
+            raise KeyError(field)
+        if variants is None:
+            out.append(format(localize(value), spec))
+        else:
+            text = variants.get(plural_category(value, lang), variants["other"])
+            out.append(text.replace("#", str(localize(value))) if "#" in text else text)
+    return "".join(out)
+
+
+class _Fallback(dict):
+    def __init__(self, values: dict[str, Any], missing: Callable[[str], Any]) -> None:
+        super().__init__(values)
+        self.missing = missing
+
+    def __missing__(self, key: str) -> Any:
+        return self.missing(key)
 
 
 __all__ = ["PLURAL_CATEGORIES", "TemplateError", "fill", "plural_category", "plural_variants"]

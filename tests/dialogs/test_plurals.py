@@ -89,6 +89,18 @@ def test_plural_specs_are_checked():
             fill(bad, {"n": 1})
 
 
+def test_fill_reports_a_missing_count_and_leaves_other_fields_alone():
+    template = "{who}: {n:plural:one=# call|other=# calls} ({share})"
+    assert fill(template, {"who": "Ann", "n": 1000, "share": "5%"}, "en", localize=lambda v: f"<{v}>") == (
+        "<Ann>: <1000> calls (<5%>)")
+    with pytest.raises(KeyError):
+        fill(template, {"who": "Ann", "share": "5%"})
+    assert fill(template, {"who": "Ann"}, missing=lambda name: f"[{name}]") == "Ann: [n] ([share])"
+    assert fill("{n:plural:one=# call|other=# calls}", {"n": [1]}) == "[1] calls"  # not a count: other
+    with pytest.raises(TemplateError):
+        fill("{n!r:plural:one=a|other=b}", {"n": 1})
+
+
 def test_the_knowledge_layers_english_uses_the_same_plurals():
     catalog = load_catalog()
     assert catalog.text("buy_teams_phone", {"quantity": "1", "sku": "MCOEV"}).startswith(
