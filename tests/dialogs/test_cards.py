@@ -21,6 +21,9 @@ def assert_valid_card(attachment) -> dict:
     assert card["type"] == "AdaptiveCard"
     assert card["version"] == "1.5"
     assert isinstance(card["body"], list) and card["body"]
+    # A client that cannot render the card shows its summary instead (never an empty bubble).
+    assert isinstance(card.get("fallbackText"), str) and card["fallbackText"].strip()
+    assert "{" not in card["fallbackText"], card["fallbackText"]
     for element in walk(card):
         kind = element.get("type", "")
         if kind.startswith("Action."):

@@ -10,6 +10,7 @@ import pytest
 
 import dialogs
 from dialogs.i18n import LANGUAGES, placeholders, strings, t, with_knowledge_texts
+from dialogs.render import NUMERIC_PARAMS
 from knowledge.catalog import load_catalog
 from knowledge.texts import TemplateError, fill, plural_category
 
@@ -62,8 +63,7 @@ def test_french_one_covers_zero_and_one_english_one_is_exactly_one():
 
 
 #: Every param that holds a count, in any template (the rest are names, dates, sentences).
-COUNT_PARAMS = frozenset({"allowance", "count", "hours", "minutes", "minutes_per_user", "n", "per_user",
-                          "quantity", "remaining", "total", "used", "users"})
+COUNT_PARAMS = NUMERIC_PARAMS | {"n", "per_user", "remaining", "total", "used"}
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
