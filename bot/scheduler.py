@@ -1,0 +1,135 @@
+"""The bot's one scheduler: the Graph sync every ``SYNC_INTERVAL_MINUTES`` and the pool alerts.
+
+Every ``TICK_SECONDS`` the scheduler tries to take the deployment's scheduler lock without
+waiting. The process that gets it syncs the tenants that are due (their last sync, in
+``DATA_DIR/sync/``, is older than the interval) and then sends the due pool alerts; the others
+skip the tick. Due-ness and "alert sent" live in files, so several bot processes over one
+``DATA_DIR`` neither sync twice nor alert twice. Alerts are checked every tick, so an import
+made with ``callplan import`` (another process) is noticed within a tick too.
+
+The lock is a small interface (:class:`SchedulerLock`): locally an ``fcntl.flock`` on
+``DATA_DIR/sync.lock`` (:class:`FileSchedulerLock`); a deployment spread over machines would
+plug in a blob lease with the same two methods.
+"""
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Protocol
+
+from botbuilder.core import BotAdapter
+
+from bot.alerts import send_due_alerts
+from bot.config import Settings
+from bot.graph import SyncNotConfigured, sync_all
+from knowledge.alerts import Alert, AlertBook
+from knowledge.graph.sync import SyncResult, read_state
+from knowledge.store import AsyncStore
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60.0
+#: The first tick waits this long after start-up (the app is serving first).
+FIRST_TICK_SECONDS = 10.0
+
+
+class SchedulerLock(Protocol):
+    """Who may sync and alert now. ``try_acquire`` never waits."""
+
+    def try_acquire(self) -> bool: ...
+
+    def release(self) -> None: ...
+
+
+class FileSchedulerLock:
+    """``fcntl.flock(LOCK_EX | LOCK_NB)`` on a file: one holder per machine's ``DATA_DIR``."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+
+    def try_acquire(self) -> bool:
+        if self._fd is not None:
+            return False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)  # closing releases the flock
+            self._fd = None
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class TickResult:
+    ran: bool  # False: another process holds the lock
+    synced: list[SyncResult] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+
+class Scheduler:
+    def __init__(self, settings: Settings, store: AsyncStore, book: AlertBook, adapter: BotAdapter, *,
+                 lock: SchedulerLock | None = None, now: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.store = store
+        self.book = book
+        self.adapter = adapter
+        self.lock = lock or FileSchedulerLock(settings.DATA_DIR / "sync.lock")
+        self.now = now
+
+    def due_tenants(self) -> list[str]:
+        """Configured tenants whose last sync is older than the interval (or never ran)."""
+        interval = self.settings.SYNC_INTERVAL_MINUTES
+        if not interval or not self.settings.SYNC_TENANTS or not self.settings.GRAPH_CLIENT_ID:
+            return []
+        now = self.now()
+        due = []
+        for tenant in sorted(self.settings.SYNC_TENANTS):
+            last = read_state(self.settings.DATA_DIR, tenant).last_run
+            if last is None or now - last >= timedelta(minutes=interval):
+                due.append(tenant)
+        return due
+
+    async def run_once(self) -> TickResult:
+        if not self.lock.try_acquire():
+            return TickResult(ran=False)
+        try:
+            result = TickResult(ran=True)
+            tenants = await asyncio.to_thread(self.due_tenants)
+            if tenants:
+                try:
+                    result.synced = await asyncio.to_thread(sync_all, self.settings, tenants, self.now)
+                except SyncNotConfigured as exc:
+                    log.error("Graph sync is not configured: %s", exc)
+                for synced in result.synced:
+                    (log.warning if synced.error else log.info)("graph sync: %s", synced.line())
+            result.alerts = await send_due_alerts(self.adapter, self.settings.APP_ID, self.store, self.book, self.now)
+            return result
+        finally:
+            self.lock.release()
+
+    async def run_forever(self, tick: float = TICK_SECONDS, first: float = FIRST_TICK_SECONDS) -> None:
+        await asyncio.sleep(first)
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # noqa: BLE001 - a bad tick must not end the schedule
+                log.exception("scheduler tick failed")
+            await asyncio.sleep(tick)
