@@ -19,7 +19,7 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
@@ -27,7 +27,7 @@ from botbuilder.core import BotAdapter
 
 from bot.alerts import send_due_alerts
 from bot.config import Settings
-from bot.graph import SyncNotConfigured, sync_all
+from bot.graph import SyncNotConfigured, sync_all, utc_now
 from knowledge.alerts import Alert, AlertBook
 from knowledge.graph.sync import SyncResult, read_state
 from knowledge.store import AsyncStore
@@ -71,10 +71,6 @@ class FileSchedulerLock:
         if self._fd is not None:
             os.close(self._fd)  # closing releases the flock
             self._fd = None
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @dataclass

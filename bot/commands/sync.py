@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 
 from bot.commands import CommandError
 from bot.commands.common import add_command, add_data_dir, cli_settings
-from bot.graph import SyncNotConfigured, sync_all
+from bot.graph import SyncNotConfigured, sync_all, utc_now
 from knowledge.graph.sync import results_json
 
 
@@ -53,7 +53,7 @@ def sync_command(args: argparse.Namespace) -> int:
         print(f"  {tenant}: {message}", file=sys.stderr, flush=True)
 
     try:
-        results = sync_all(settings, tenants, lambda: datetime.now(timezone.utc), since=since,
+        results = sync_all(settings, tenants, utc_now, since=since,
                            progress=progress)
     except SyncNotConfigured as exc:
         raise CommandError(str(exc)) from None
