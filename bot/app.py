@@ -2,7 +2,8 @@
 
 Everything a request needs lives in typed app state (``web.AppKey``) and is opened and closed
 by ``cleanup_ctx`` generators, in order: bot state storage -> calling-plan store -> adapter and
-bot. Nothing is a module-level global, so tests can run several apps side by side (the restart
+bot, with the scheduler (:mod:`bot.scheduler`: Graph sync and pool alerts) ticking in the
+background until the app stops. Nothing is a module-level global, so tests can run several apps side by side (the restart
 test opens a second app over the same ``DATA_DIR``), and a closed app leaves no threads behind.
 
 Routes:

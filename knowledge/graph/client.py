@@ -128,6 +128,10 @@ class GraphClient:
         if self.session is None:
             self.session = build_session(self.config.ca_bundle)
 
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
     # --- token ---------------------------------------------------------------------------
 
     def token(self) -> str:

@@ -222,6 +222,8 @@ def sync_tenants(data_dir: Path | str, clients: Iterable[GraphClient], now: Cloc
             results.append(sync_tenant(data_dir, client, now, since=since, progress=progress))
         except Exception as exc:  # noqa: BLE001 - reported per tenant, the others still run
             results.append(SyncResult(tenant_id=client.tenant_id, error=f"{exc.__class__.__name__}: {exc}"))
+        finally:
+            client.close()
     return results
 
 
