@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import msal
 import requests
@@ -163,6 +163,9 @@ class GraphClient:
         """GET a Graph URL (absolute, or a path under the endpoint) as JSON, throttling honoured."""
         if not url.startswith("https://") and not url.startswith("http://"):
             url = f"{self.config.endpoint.rstrip('/')}/{url.lstrip('/')}"
+        elif _origin(url) != _origin(self.config.endpoint):
+            # An @odata.nextLink elsewhere would receive our bearer token: never follow it.
+            raise GraphError(self.tenant_id, f"refusing a link outside {_origin(self.config.endpoint)}")
         assert self.session is not None
         for attempt in range(1, self.config.max_attempts + 1):
             headers = {"Authorization": f"Bearer {self.token()}", "Accept": "application/json"}
@@ -239,6 +242,11 @@ def windows(start: datetime, end: datetime, size: timedelta = MAX_WINDOW) -> lis
         cuts.append((cursor, stop))
         cursor = stop
     return cuts
+
+
+def _origin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return parts.scheme.lower(), (parts.netloc or "").lower()
 
 
 def _rows(page: dict[str, Any]) -> list[Any]:

@@ -221,10 +221,22 @@ def sync_tenants(data_dir: Path | str, clients: Iterable[GraphClient], now: Cloc
         try:
             results.append(sync_tenant(data_dir, client, now, since=since, progress=progress))
         except Exception as exc:  # noqa: BLE001 - reported per tenant, the others still run
-            results.append(SyncResult(tenant_id=client.tenant_id, error=f"{exc.__class__.__name__}: {exc}"))
+            failed = SyncResult(tenant_id=client.tenant_id, error=f"{exc.__class__.__name__}: {exc}")
+            results.append(failed)
+            _record_failure(data_dir, failed, now)
         finally:
             client.close()
     return results
+
+
+def _record_failure(data_dir: Path | str, result: SyncResult, now: Clock) -> None:
+    """An unexpected failure still counts as a run: the scheduler waits an interval, no storm."""
+    try:
+        state = read_state(data_dir, result.tenant_id)
+        state.last_run, state.last_error = now(), result.error
+        write_state(data_dir, state)
+    except (OSError, ValueError):
+        pass
 
 
 def results_json(results: list[SyncResult]) -> str:

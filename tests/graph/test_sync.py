@@ -171,3 +171,29 @@ def test_two_tenants_one_failing_the_other_syncs(tmp_path, fake_graph, make_clie
     assert "not consented" in by_tenant[T1].error and by_tenant[T1].new == 0
     assert by_tenant[T2].error is None and by_tenant[T2].new == 6
     assert Store(tmp_path).tenants() == [T2]
+
+
+def test_a_next_link_to_another_host_is_not_followed(tmp_path, fake_graph, make_client, monkeypatch):
+    fake_graph.tenants[T1] = tenant_with(calls_in_november(3))
+    client = make_client()
+    page = {"value": [], "@odata.nextLink": "https://attacker.example/v1.0/users?$skiptoken=1"}
+    monkeypatch.setattr(client, "get", lambda url, real=client.get: page if url == "first" else real(url))
+    try:
+        list(client.pages("first"))
+    except GraphError as exc:
+        assert "refusing a link outside" in str(exc)
+    else:
+        raise AssertionError("followed a nextLink to another host")
+    assert not any("attacker" in path for _, path in fake_graph.requests)
+
+
+def test_an_unexpected_failure_is_recorded_as_a_run(tmp_path, fake_graph, make_client, monkeypatch):
+    import knowledge.graph.sync as sync_module
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(sync_module, "sync_tenant", boom)
+    [result] = sync_tenants(tmp_path, [make_client()], clock())
+    assert "disk on fire" in result.error
+    assert read_state(tmp_path, T1).last_run == NOW  # the scheduler waits an interval before retrying
