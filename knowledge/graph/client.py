@@ -14,6 +14,8 @@ Faults are :class:`GraphError` s that name the tenant, in words an admin can act
 """
 from __future__ import annotations
 
+import hashlib
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -26,6 +28,8 @@ from urllib.parse import quote, urlsplit
 import msal
 import requests
 from pydantic import SecretStr
+
+from knowledge.atomic import atomic_write_bytes
 
 #: getPstnCalls refuses a range over 90 days (fact sheet §9.3, G_PSTN_API).
 MAX_WINDOW = timedelta(days=90)
@@ -102,14 +106,14 @@ def build_session(ca_bundle: Path | None) -> requests.Session:
 
 
 def _combined_bundle(extra: Path) -> Path:
-    """The default roots (certifi, as requests uses) and ``extra`` in one file, beside the extra."""
+    """The default roots (certifi, as requests uses) and ``extra`` in one file, in the temp
+    folder (the extra CA's own folder may be read-only), named by its content."""
     import certifi
 
-    combined = extra.with_name(f".{extra.name}.with-roots.pem")
-    roots = Path(certifi.where()).read_bytes()
-    data = roots + b"\n" + extra.read_bytes()
-    if not combined.exists() or combined.read_bytes() != data:
-        combined.write_bytes(data)
+    data = Path(certifi.where()).read_bytes() + b"\n" + extra.read_bytes()
+    combined = Path(tempfile.gettempdir()) / f"callplan-ca-{hashlib.sha256(data).hexdigest()[:16]}.pem"
+    if not combined.is_file():
+        atomic_write_bytes(combined, data)
     return combined
 
 

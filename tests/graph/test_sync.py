@@ -197,3 +197,18 @@ def test_an_unexpected_failure_is_recorded_as_a_run(tmp_path, fake_graph, make_c
     [result] = sync_tenants(tmp_path, [make_client()], clock())
     assert "disk on fire" in result.error
     assert read_state(tmp_path, T1).last_run == NOW  # the scheduler waits an interval before retrying
+
+
+def test_a_certificate_instead_of_a_secret(tmp_path):
+    from knowledge.graph.client import GraphConfig
+
+    pem = tmp_path / "app.pem"
+    pem.write_text("-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n")
+    config = GraphConfig(client_id="app", certificate_path=pem, certificate_thumbprint="AB12")
+    assert config.credential() == {"private_key": pem.read_text(), "thumbprint": "AB12"}
+    try:
+        GraphConfig(client_id="app").credential()
+    except ValueError as exc:
+        assert "GRAPH_CLIENT_SECRET" in str(exc)
+    else:
+        raise AssertionError("no credential was accepted")
