@@ -112,6 +112,7 @@ def create_app(
             welcome_card=welcome_card,
         )
         app[SCHEDULER_KEY] = Scheduler(settings, app[STORE_KEY], app[ALERTS_KEY], app[ADAPTER_KEY])
+        app[ALERTS_KEY].on_subscribe.append(app[SCHEDULER_KEY].wake)
         ticking = asyncio.create_task(app[SCHEDULER_KEY].run_forever()) if scheduler else None
         yield
         if ticking is not None:

@@ -89,6 +89,13 @@ class Scheduler:
         self.adapter = adapter
         self.lock = lock or FileSchedulerLock(settings.DATA_DIR / "sync.lock")
         self.now = now
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """Run the next tick now (thread-safe: the alert book calls it from a worker thread)."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
 
     def due_tenants(self) -> list[str]:
         """Configured tenants whose last sync is older than the interval (or never ran)."""
@@ -122,10 +129,21 @@ class Scheduler:
             self.lock.release()
 
     async def run_forever(self, tick: float = TICK_SECONDS, first: float = FIRST_TICK_SECONDS) -> None:
-        await asyncio.sleep(first)
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        await self._sleep(first)
         while True:
             try:
                 await self.run_once()
             except Exception:  # noqa: BLE001 - a bad tick must not end the schedule
                 log.exception("scheduler tick failed")
-            await asyncio.sleep(tick)
+            await self._sleep(tick)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, or less when :meth:`wake` is called."""
+        assert self._wake is not None
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+        self._wake.clear()

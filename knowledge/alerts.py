@@ -19,7 +19,7 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
@@ -111,6 +111,9 @@ class AlertBook:
 
     def __init__(self, data_dir: Path | str) -> None:
         self.root = Path(data_dir) / "alerts"
+        #: Called (from the writing thread) after a new subscription: the host wakes its
+        #: scheduler, so a pool already past a threshold is reported at once, not a tick later.
+        self.on_subscribe: list[Callable[[], None]] = []
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -151,7 +154,9 @@ class AlertBook:
                                thresholds=thresholds_for(percent, known.thresholds if known else ()))
             subs[conversation_id] = sub
             self._write(tenant_id, "subscriptions.json", _SUBS.dump_json(subs, indent=1))
-            return sub
+        for listener in self.on_subscribe:
+            listener()
+        return sub
 
     def unsubscribe(self, tenant_id: str, conversation_id: str) -> bool:
         with self._locked():

@@ -3,6 +3,7 @@ posts a proactive card to the fake Bot Connector, once per threshold per month, 
 subscriber's language. The clock is injected: no test reads the wall clock."""
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta, timezone
 
@@ -149,3 +150,23 @@ async def test_a_scheduled_sync_then_alerts(start_app, make_settings, connector,
         assert "has used 60" in title_of(alerts_of(connector, CONV_EN)[0])
     finally:
         fake.close()
+
+
+async def test_a_new_subscription_wakes_the_scheduler(start_app, make_settings, connector, h, tmp_path, data_dir):
+    """A pool already past a threshold is reported right after subscribing, not a tick later."""
+    store = Store(data_dir)
+    roster(tmp_path / "users.csv", 1)
+    store.import_paths([tmp_path / "users.csv"], h.TENANT)
+    total = store.pools(h.TENANT, "2026-11", as_of=NOW.date())[0].total_minutes
+    calls_page(tmp_path / "p.json", total * 9 // 10, first=0)
+    store.import_paths([tmp_path / "p.json"], h.TENANT)
+    client = await start_app(make_settings())  # the background scheduler runs (ticks a minute apart)
+    scheduler = client.server.app[SCHEDULER_KEY]
+    scheduler.now = lambda: NOW
+    await asyncio.sleep(0)  # let it start waiting
+    await say(client, h, connector, "alert me when a pool hits 80%", CONV_EN)
+    for _ in range(200):
+        if connector.posts:
+            break
+        await asyncio.sleep(0.05)
+    assert any("has used 90" in title_of(p["activity"]) for p in connector.posts)
