@@ -1,33 +1,29 @@
 """The bot's one scheduler: the Graph sync every ``SYNC_INTERVAL_MINUTES`` and the pool alerts.
 
-Every ``TICK_SECONDS`` the scheduler tries to take the deployment's scheduler lock without
-waiting. The process that gets it syncs the tenants that are due (their last sync, in
-``DATA_DIR/sync/``, is older than the interval) and then sends the due pool alerts; the others
-skip the tick. Due-ness and "alert sent" live in files, so several bot processes over one
-``DATA_DIR`` neither sync twice nor alert twice. Alerts are checked every tick, so an import
+Every ``TICK_SECONDS`` (or at once when a chat subscribes) the scheduler tries to take the
+deployment's sync lock without waiting. Holding it, it syncs the tenants that are due (their
+last sync, in ``DATA_DIR/sync/``, is older than the interval) and then sends the due pool
+alerts; when another holder has it (``callplan sync``, another instance), it skips the tick.
+Due-ness and "alert sent" live in files, so no holder syncs or alerts twice what another did. Alerts are checked every tick, so an import
 made with ``callplan import`` (another process) is noticed within a tick too.
 
-The lock is a small interface (:class:`SchedulerLock`): locally an ``fcntl.flock`` on
-``DATA_DIR/sync.lock`` (:class:`FileSchedulerLock`); a deployment spread over machines would
-plug in a blob lease with the same two methods.
+The lock (:mod:`bot.sync_lock`) is also taken by ``callplan sync``, so a sync from the shell
+and the bot's never run at once.
 """
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
-from typing import Protocol
 
 from botbuilder.core import BotAdapter
 
 from bot.alerts import send_due_alerts
 from bot.config import Settings
 from bot.graph import SyncNotConfigured, sync_all, utc_now
+from bot.sync_lock import FileSchedulerLock, SchedulerLock, sync_lock_path
 from knowledge.alerts import Alert, AlertBook
 from knowledge.graph.sync import SyncResult, read_state
 from knowledge.store import AsyncStore
@@ -37,40 +33,6 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60.0
 #: The first tick waits this long after start-up (the app is serving first).
 FIRST_TICK_SECONDS = 10.0
-
-
-class SchedulerLock(Protocol):
-    """Who may sync and alert now. ``try_acquire`` never waits."""
-
-    def try_acquire(self) -> bool: ...
-
-    def release(self) -> None: ...
-
-
-class FileSchedulerLock:
-    """``fcntl.flock(LOCK_EX | LOCK_NB)`` on a file: one holder per machine's ``DATA_DIR``."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._fd: int | None = None
-
-    def try_acquire(self) -> bool:
-        if self._fd is not None:
-            return False
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            return False
-        self._fd = fd
-        return True
-
-    def release(self) -> None:
-        if self._fd is not None:
-            os.close(self._fd)  # closing releases the flock
-            self._fd = None
 
 
 @dataclass
@@ -87,7 +49,7 @@ class Scheduler:
         self.store = store
         self.book = book
         self.adapter = adapter
-        self.lock = lock or FileSchedulerLock(settings.DATA_DIR / "sync.lock")
+        self.lock = lock or FileSchedulerLock(sync_lock_path(settings.DATA_DIR))
         self.now = now
         self._wake: asyncio.Event | None = None
         self._loop: asyncio.AbstractEventLoop | None = None

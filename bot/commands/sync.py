@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from datetime import datetime, timezone
 
 from bot.commands import CommandError
 from bot.commands.common import add_command, add_data_dir, cli_settings
 from bot.graph import SyncNotConfigured, sync_all, utc_now
+from bot.sync_lock import FileSchedulerLock, sync_lock_path
 from knowledge.graph.sync import results_json
 
 
@@ -36,6 +38,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_data_dir(sync)
 
 
+#: How long ``callplan sync`` waits for a sync already running (the bot's scheduler).
+LOCK_WAIT_SECONDS = 300.0
+
+
 def sync_command(args: argparse.Namespace) -> int:
     overrides = {"DATA_DIR": args.data_dir} if args.data_dir else {}
     settings = cli_settings(**overrides)
@@ -52,11 +58,22 @@ def sync_command(args: argparse.Namespace) -> int:
     def progress(tenant: str, message: str) -> None:
         print(f"  {tenant}: {message}", file=sys.stderr, flush=True)
 
+    lock = FileSchedulerLock(sync_lock_path(settings.DATA_DIR))
+    waited = 0.0
+    while not lock.try_acquire():
+        if not waited:
+            print("waiting for the sync in progress (the bot's, or another callplan sync)...",
+                  file=sys.stderr, flush=True)
+        if waited >= LOCK_WAIT_SECONDS:
+            raise CommandError(f"another sync still holds {lock.path} after {waited:.0f} s; try again later")
+        time.sleep(0.5)
+        waited += 0.5
     try:
-        results = sync_all(settings, tenants, utc_now, since=since,
-                           progress=progress)
+        results = sync_all(settings, tenants, utc_now, since=since, progress=progress)
     except SyncNotConfigured as exc:
         raise CommandError(str(exc)) from None
+    finally:
+        lock.release()
     if args.json:
         print(results_json(results))
     for result in results:

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta, timezone
 from testkit.fake_graph import FakeGraph, FakeTenant, graph_user, pstn_row
 
 from bot.app import ADAPTER_KEY, ALERTS_KEY, SCHEDULER_KEY, STORE_KEY
-from bot.scheduler import FileSchedulerLock, Scheduler
+from bot.scheduler import Scheduler
+from bot.sync_lock import FileSchedulerLock
 from knowledge.alerts import AlertBook
 from knowledge.store import Store
 

@@ -60,3 +60,20 @@ def test_a_bad_setting_never_echoes_the_secret(capsys, monkeypatch, env):
     assert main(["sync", "--tenant", T1]) == 2
     err = capsys.readouterr().err
     assert "GRAPH_ENDPOINT" in err and SECRET not in err
+
+
+def test_sync_waits_for_a_running_sync_then_gives_up(capsys, monkeypatch, fake_graph, env):
+    from bot.sync_lock import FileSchedulerLock, sync_lock_path
+
+    fake_graph.tenants[T1] = tenant_with(calls_in_november(1), secret=SECRET)
+    monkeypatch.setattr("bot.commands.sync.LOCK_WAIT_SECONDS", 1.0)
+    held = FileSchedulerLock(sync_lock_path(env))
+    assert held.try_acquire()
+    try:
+        assert main(["sync", "--tenant", T1]) == 2
+        err = capsys.readouterr().err
+        assert "waiting for the sync in progress" in err and "try again later" in err
+        assert not fake_graph.requests  # nothing was read while the other sync ran
+    finally:
+        held.release()
+    assert main(["sync", "--tenant", T1]) == 0
