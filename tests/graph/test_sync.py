@@ -212,3 +212,12 @@ def test_a_certificate_instead_of_a_secret(tmp_path):
         assert "GRAPH_CLIENT_SECRET" in str(exc)
     else:
         raise AssertionError("no credential was accepted")
+
+
+def test_a_missing_permission_names_the_tenant_and_what_to_grant(tmp_path, fake_graph, make_client):
+    fake_graph.tenants[T1] = tenant_with(calls_in_november(2), calls_forbidden=True)
+    result = sync_tenant(tmp_path, make_client(), clock())
+    assert "403" in result.error and "Authorization_RequestDenied" in result.error
+    assert "permissions" in result.error and "consent" in result.error
+    assert result.users == 2  # the users were synced before the calls were refused
+    assert len([p for _, p in fake_graph.requests if "getPstnCalls" in p]) == 1  # not retried

@@ -40,6 +40,8 @@ class FakeTenant:
     retry_after: str = "3"
     #: Fail a getPstnCalls page request (500) once this many pages were served (-1: never).
     fail_after_pages: int = -1
+    #: The app lacks CallRecords.Read.All here: getPstnCalls answers 403.
+    calls_forbidden: bool = False
 
 
 class FakeGraph:
@@ -178,6 +180,10 @@ class FakeGraph:
         if isinstance(found, web.Response):
             return found
         _, tenant = found
+        if tenant.calls_forbidden:
+            return web.json_response({"error": {"code": "Authorization_RequestDenied",
+                                                "message": "Insufficient privileges to complete the operation."}},
+                                     status=403)
         match = _WINDOW.search(unquote(request.path))
         if not match:
             return web.json_response({"error": {"code": "BadRequest", "message": "no window"}}, status=400)
