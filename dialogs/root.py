@@ -15,7 +15,8 @@ What the host relies on (keep these when changing the insides):
 Routing (``_route``): a card button (``activity.value = {"intent": ...}``) or the recognizer's
 intent for typed text decides. Purchase and number check are multi-turn dialogs
 (:mod:`dialogs.purchase`, :mod:`dialogs.check`) started with what the first message already
-says; pool balance and the user list are answered at once (:mod:`dialogs.lookups`); help,
+says; pool balance and the user list are answered at once (:mod:`dialogs.lookups`), and so
+are pool alert requests (subscribe, list, stop: :mod:`dialogs.alerts`); help,
 greetings and anything not understood get the three things the bot can do with the welcome
 card. A dialog interrupted by another request hands it back here (``_after``), and it is routed
 like a new message.
