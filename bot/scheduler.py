@@ -22,7 +22,7 @@ from botbuilder.core import BotAdapter
 
 from bot.alerts import send_due_alerts
 from bot.config import Settings
-from bot.graph import SyncNotConfigured, sync_all, utc_now
+from bot.graph import SyncNotConfigured, graph_config, sync_all, utc_now
 from bot.sync_lock import FileSchedulerLock, SchedulerLock, sync_lock_path
 from knowledge.alerts import Alert, AlertBook
 from knowledge.graph.sync import SyncResult, read_state
@@ -52,6 +52,7 @@ class Scheduler:
         self.lock = lock or FileSchedulerLock(sync_lock_path(settings.DATA_DIR))
         self.now = now
         self._wake: asyncio.Event | None = None
+        self._warned = False
         self._loop: asyncio.AbstractEventLoop | None = None
 
     def wake(self) -> None:
@@ -62,7 +63,14 @@ class Scheduler:
     def due_tenants(self) -> list[str]:
         """Configured tenants whose last sync is older than the interval (or never ran)."""
         interval = self.settings.SYNC_INTERVAL_MINUTES
-        if not interval or not self.settings.SYNC_TENANTS or not self.settings.GRAPH_CLIENT_ID:
+        if not interval or not self.settings.SYNC_TENANTS:
+            return []
+        try:
+            graph_config(self.settings)
+        except SyncNotConfigured as exc:
+            if not self._warned:  # once, not every tick
+                log.warning("SYNC_TENANTS is set but the Graph sync cannot run: %s", exc)
+                self._warned = True
             return []
         now = self.now()
         due = []

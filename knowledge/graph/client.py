@@ -157,6 +157,8 @@ class GraphClient:
             result = self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE])
         except requests.RequestException as exc:
             raise GraphError(self.tenant_id, f"the sign-in service is unreachable ({_short(exc)})") from None
+        except ValueError as exc:  # e.g. an HTML error page where JSON was expected
+            raise GraphError(self.tenant_id, f"the sign-in service answered something unexpected ({_short(exc)})") from None
         if "access_token" in result:
             return str(result["access_token"])
         raise GraphAuthError(self.tenant_id, _describe_token_error(result))

@@ -171,3 +171,17 @@ async def test_a_new_subscription_wakes_the_scheduler(start_app, make_settings, 
             break
         await asyncio.sleep(0.05)
     assert any("has used 90" in title_of(p["activity"]) for p in connector.posts)
+
+
+async def test_no_sync_without_credentials_or_with_interval_zero(start_app, make_settings, h, caplog):
+    client = await start_app(make_settings(SYNC_TENANTS=h.TENANT, GRAPH_CLIENT_ID="app"), scheduler=False)
+    scheduler = client.server.app[SCHEDULER_KEY]
+    assert scheduler.due_tenants() == [] and scheduler.due_tenants() == []
+    assert caplog.text.count("GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH is required") == 1  # said once
+    off = await start_app(make_settings(SYNC_TENANTS=h.TENANT, GRAPH_CLIENT_ID="app", GRAPH_CLIENT_SECRET="x",
+                                        SYNC_INTERVAL_MINUTES=0, DATA_DIR=client.server.app[SCHEDULER_KEY].settings.DATA_DIR / "other"),
+                          scheduler=False)
+    assert off.server.app[SCHEDULER_KEY].due_tenants() == []
+    on = Scheduler(make_settings(SYNC_TENANTS=h.TENANT, GRAPH_CLIENT_ID="app", GRAPH_CLIENT_SECRET="x"),
+                   scheduler.store, scheduler.book, scheduler.adapter, now=lambda: NOW)
+    assert on.due_tenants() == [h.TENANT]  # never synced: due
