@@ -4,8 +4,9 @@ Every ``TICK_SECONDS`` (or at once when a chat subscribes) the scheduler tries t
 deployment's sync lock without waiting. Holding it, it syncs the tenants that are due (their
 last sync, in ``DATA_DIR/sync/``, is older than the interval) and then sends the due pool
 alerts; when another holder has it (``callplan sync``, another instance), it skips the tick.
-Due-ness and "alert sent" live in files, so no holder syncs or alerts twice what another did. Alerts are checked every tick, so an import
-made with ``callplan import`` (another process) is noticed within a tick too.
+Due-ness and "alert sent" live in files, so no holder syncs or alerts twice what another did.
+Alerts are checked every tick, so an import made with ``callplan import`` (another process) is
+noticed within a tick too.
 
 The lock (:mod:`bot.sync_lock`) is also taken by ``callplan sync``, so a sync from the shell
 and the bot's never run at once.
@@ -43,6 +44,8 @@ class TickResult:
 
 
 class Scheduler:
+    """Ticks for one app; ``now`` is injectable (tests pass a fixed clock)."""
+
     def __init__(self, settings: Settings, store: AsyncStore, book: AlertBook, adapter: BotAdapter, *,
                  lock: SchedulerLock | None = None, now: Callable[[], datetime] = utc_now) -> None:
         self.settings = settings
