@@ -95,7 +95,8 @@ def read_state(data_dir: Path | str, tenant_id: str) -> SyncState:
     path = state_path(data_dir, tenant_id)
     try:
         return SyncState.model_validate_json(path.read_bytes())
-    except FileNotFoundError:
+    except (FileNotFoundError, ValueError):
+        # Missing or unreadable: start afresh. Safe, since re-reading calls adds nothing.
         return SyncState(tenant_id=normalize_tenant_id(tenant_id))
 
 

@@ -221,3 +221,14 @@ def test_a_missing_permission_names_the_tenant_and_what_to_grant(tmp_path, fake_
     assert "permissions" in result.error and "consent" in result.error
     assert result.users == 2  # the users were synced before the calls were refused
     assert len([p for _, p in fake_graph.requests if "getPstnCalls" in p]) == 1  # not retried
+
+
+def test_a_damaged_state_file_means_a_fresh_start_not_a_stuck_tenant(tmp_path, fake_graph, make_client):
+    from knowledge.graph.sync import state_path
+
+    fake_graph.tenants[T1] = tenant_with(calls_in_november(5))
+    assert sync_tenant(tmp_path, make_client(), clock()).new == 5
+    state_path(tmp_path, T1).write_text("{not json")
+    again = sync_tenant(tmp_path, make_client(), clock())
+    assert again.error is None and (again.new, again.duplicates) == (0, 5)
+    assert read_state(tmp_path, T1).synced_until == NOW
