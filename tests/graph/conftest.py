@@ -2,18 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
 
 import pytest
 from pydantic import SecretStr
-from testkit.fake_graph import FakeGraph
+from testkit.fake_graph import T1, FakeGraph
 
 from knowledge.graph.client import GraphClient, GraphConfig
 
-T1 = "0f6b1a2c-3d4e-4f50-8a1b-2c3d4e5f6a7b"
-T2 = "9e8d7c6b-5a49-4382-b1a0-f9e8d7c6b5a4"
-#: The injected clock: no test reads the wall clock.
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
 
 
 @pytest.fixture

@@ -4,28 +4,15 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
-from testkit.fake_graph import SKU_DOMESTIC, FakeTenant, graph_user, pstn_row
+from testkit.fake_graph import NOW, T1, T2, calls_in_november, pstn_row, tenant_with
 
 from knowledge.graph.client import GraphAuthError, GraphError
 from knowledge.graph.sync import OVERLAP, read_state, sync_tenant, sync_tenants
 from knowledge.store import Store
 
-from .conftest import NOW, T1, T2
-
 
 def clock(moment: datetime = NOW):
     return lambda: moment
-
-
-def calls_in_november(count: int, first: int = 0) -> list[dict]:
-    start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
-    return [pstn_row(first + n, start + timedelta(minutes=7 * n)) for n in range(count)]
-
-
-def tenant_with(calls: list[dict], **kwargs) -> FakeTenant:
-    users = [graph_user("adele@contoso.com", n=1), graph_user("bob@contoso.com", n=2)]
-    return FakeTenant(users=users, skus=[SKU_DOMESTIC, {"skuId": "06ebc4ee-1bb5-47dd-8120-11324bc54e06",
-                                                        "skuPartNumber": "SPE_E5"}], calls=calls, **kwargs)
 
 
 def test_paging_follows_next_link_and_imports_every_call(tmp_path, fake_graph, make_client):
