@@ -2,7 +2,8 @@
 
 Everything a request needs lives in typed app state (``web.AppKey``) and is opened and closed
 by ``cleanup_ctx`` generators, in order: bot state storage -> calling-plan store -> adapter and
-bot. Nothing is a module-level global, so tests can run several apps side by side (the restart
+bot, with the scheduler (:mod:`bot.scheduler`: Graph sync and pool alerts) ticking in the
+background until the app stops. Nothing is a module-level global, so tests can run several apps side by side (the restart
 test opens a second app over the same ``DATA_DIR``), and a closed app leaves no threads behind.
 
 Routes:
@@ -26,9 +27,11 @@ from botbuilder.schema import Attachment
 from bot.adapter import build_authentication, create_adapter
 from bot.config import Settings
 from bot.messages import MAX_BODY_BYTES, process_request
+from bot.scheduler import Scheduler
 from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
+from knowledge.alerts import AlertBook
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
 
 log = logging.getLogger(__name__)
@@ -47,6 +50,9 @@ STORE_KEY = web.AppKey("calling_plan_store", AsyncStore)
 AUTH_KEY = web.AppKey("bot_framework_auth", object)
 ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
 BOT_KEY = web.AppKey("bot", CallingPlanBot)
+#: Pool alert subscriptions (``DATA_DIR/alerts``) and the scheduler that syncs Graph and alerts.
+ALERTS_KEY = web.AppKey("alert_book", AlertBook)
+SCHEDULER_KEY = web.AppKey("scheduler", Scheduler)
 
 PACKAGE_NAME = "calling-plan-assistant"
 
@@ -64,12 +70,14 @@ def create_app(
     root_dialog: RootDialogFactory | None = None,
     welcome_card: Callable[[str], Attachment] | None = None,
     speedups: bool = True,
+    scheduler: bool = True,
 ) -> web.Application:
     """The bot's web application. Resources open when the app starts, close when it stops.
 
     ``root_dialog`` defaults to :func:`dialogs.root.create_root_dialog`; ``welcome_card`` to
     :func:`dialogs.cards.welcome_card`. ``speedups=False`` runs the SDK as shipped (the
-    benchmark's "stock" case); leave it on otherwise.
+    benchmark's "stock" case); leave it on otherwise. ``scheduler=False`` does not start the
+    background Graph sync and alert ticks (``app[SCHEDULER_KEY].run_once()`` still works).
     """
     if root_dialog is None:
         from dialogs.root import create_root_dialog as root_dialog
@@ -79,6 +87,7 @@ def create_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings
     app[VERSION_KEY] = package_version()
+    app[ALERTS_KEY] = AlertBook(settings.DATA_DIR)
 
     async def adapter_and_bot(app: web.Application) -> AsyncIterator[None]:
         auth = build_authentication(settings, reuse_clients=speedups)
@@ -91,6 +100,7 @@ def create_app(
             # Local mode serves the demo tenant to whatever tenant id the client sends (the
             # Agents Playground sends a fixed fake one); a configured bot never falls back.
             tenant_fallback=DEFAULT_TENANT_ID if settings.local_mode else None,
+            alerts=app[ALERTS_KEY],
         )
         app[AUTH_KEY] = auth
         app[ADAPTER_KEY] = create_adapter(auth, conversation_state, user_state=user_state)
@@ -101,7 +111,13 @@ def create_app(
             allowed_tenants=settings.ALLOWED_TENANTS,
             welcome_card=welcome_card,
         )
+        app[SCHEDULER_KEY] = Scheduler(settings, app[STORE_KEY], app[ALERTS_KEY], app[ADAPTER_KEY])
+        app[ALERTS_KEY].on_subscribe.append(app[SCHEDULER_KEY].wake)
+        ticking = asyncio.create_task(app[SCHEDULER_KEY].run_forever()) if scheduler else None
         yield
+        if ticking is not None:
+            ticking.cancel()
+            await asyncio.gather(ticking, return_exceptions=True)
         if isinstance(auth, ReusingBotFrameworkAuthentication):
             await auth.close()
 

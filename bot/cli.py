@@ -2,7 +2,7 @@
 
 Each area of the product registers its subcommands from a module in ``bot.commands``:
 ``serve``/``dev`` (the host), ``check``/``advise`` (knowledge), ``import``/``pools``/
-``users``/``demo`` (the store) and ``package`` (the Teams app package). A handler returns
+``users``/``demo`` (the store), ``sync`` (Microsoft Graph) and ``package`` (the Teams app package). A handler returns
 the process exit code; :class:`CommandError` becomes a one-line message and exit code 2.
 """
 from __future__ import annotations
@@ -11,9 +11,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from bot.commands import CommandError, host, knowledge, package, store
+from bot.commands import CommandError, host, knowledge, package, store, sync
 
-COMMAND_MODULES = (host, knowledge, store, package)
+COMMAND_MODULES = (host, knowledge, store, sync, package)
 
 
 def build_parser() -> argparse.ArgumentParser:

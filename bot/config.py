@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 LOOPBACK_HOST = "127.0.0.1"
@@ -74,6 +74,22 @@ class Settings(BaseSettings):
     #: Where `callplan dev` asks the Microsoft 365 Agents Playground to listen.
     PLAYGROUND_PORT: int = Field(56150, ge=1, le=65535)
 
+    # Microsoft Graph sync (`callplan sync`, and the bot every SYNC_INTERVAL_MINUTES).
+    GRAPH_CLIENT_ID: str = ""
+    #: SecretStr: shown as ********** in any repr, log or error (never echoed).
+    GRAPH_CLIENT_SECRET: SecretStr = Field(SecretStr(""), repr=False)
+    #: A PEM file with the app's certificate and private key, instead of a secret.
+    GRAPH_CERTIFICATE_PATH: Path | None = None
+    GRAPH_CERTIFICATE_THUMBPRINT: str = ""
+    GRAPH_AUTHORITY: str = "https://login.microsoftonline.com"
+    GRAPH_ENDPOINT: str = "https://graph.microsoft.com/v1.0"
+    #: An extra CA file to trust (a TLS-inspecting proxy; the tests' fake Graph).
+    GRAPH_CA_BUNDLE: Path | None = None
+    #: Entra tenant ids to sync (the app must be consented in each).
+    SYNC_TENANTS: Annotated[frozenset[str], NoDecode] = frozenset()
+    #: Minutes between background syncs in the bot; 0 turns the background sync off.
+    SYNC_INTERVAL_MINUTES: int = Field(30, ge=0, le=7 * 24 * 60)
+
     # --- validators -------------------------------------------------------------------
 
     @field_validator("APP_ID", "APP_PASSWORD", "APP_TENANTID", "HOST", mode="before")
@@ -108,7 +124,7 @@ class Settings(BaseSettings):
             raise ValueError("must be a host name or an IP address, e.g. 127.0.0.1")
         return value
 
-    @field_validator("ALLOWED_TENANTS", mode="before")
+    @field_validator("ALLOWED_TENANTS", "SYNC_TENANTS", mode="before")
     @classmethod
     def _tenants(cls, value: Any) -> Any:
         if isinstance(value, str):
@@ -118,7 +134,7 @@ class Settings(BaseSettings):
             return frozenset(t for t in tenants if t)
         return value
 
-    @field_validator("ALLOWED_TENANTS")
+    @field_validator("ALLOWED_TENANTS", "SYNC_TENANTS")
     @classmethod
     def _tenant_shape(cls, value: frozenset[str]) -> frozenset[str]:
         for tenant in value:
@@ -127,7 +143,8 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "DEVELOPER_WEBSITE_URL", "DEVELOPER_PRIVACY_URL", "DEVELOPER_TERMS_URL", mode="before"
+        "DEVELOPER_WEBSITE_URL", "DEVELOPER_PRIVACY_URL", "DEVELOPER_TERMS_URL", "GRAPH_AUTHORITY",
+        "GRAPH_ENDPOINT", mode="before"
     )
     @classmethod
     def _https_url(cls, value: Any) -> Any:
@@ -192,7 +209,7 @@ ENV_NAMES = {
 }
 
 
-_SECRETS = {"app_password", "microsoftapppassword"}
+_SECRETS = {"app_password", "microsoftapppassword", "graph_client_secret"}
 
 
 def is_loopback(host: str) -> bool:

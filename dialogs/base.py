@@ -26,7 +26,8 @@ from dialogs.recognizer import Intent, from_card_value, recognize
 from dialogs.turn import lang_of
 
 #: Requests that may interrupt a dialog in progress to start another one.
-REQUEST_INTENTS = frozenset({Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS})
+REQUEST_INTENTS = frozenset({Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS,
+                             Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP})
 
 #: What an interrupted dialog ends with, for the root dialog.
 CANCELLED = {"cancelled": True}

@@ -420,7 +420,9 @@ def pool_table_card(balances: Sequence[PoolBalance], lang: str, *, month: str | 
         body.append(text_block(note, isSubtle=True, size="Small", spacing="None"))
         lines.append(note)
     body.extend(_pool_block(balance, lang) for balance in balances)
-    return CardReply(attachment=adaptive_card(body), text="\n".join(lines))
+    # Subscribes this chat to pool alerts (80% and 100%, and "runs out this month").
+    alert_me = submit(t(lang, "action.alert"), {"intent": "alert"})
+    return CardReply(attachment=adaptive_card(body, [alert_me]), text="\n".join(lines))
 
 
 # --- choice prompts ----------------------------------------------------------------------------

@@ -39,6 +39,9 @@ class Intent(StrEnum):
     CHECK = "check"  # can X call Y
     POOL = "pool"  # pool balance
     USERS = "users"  # list users
+    ALERT = "alert"  # subscribe to pool alerts ("alert me at 80%")
+    ALERTS = "alerts"  # list this conversation's alerts
+    ALERT_STOP = "alert_stop"  # unsubscribe
     HELP = "help"
     CANCEL = "cancel"
     GREETING = "greeting"

@@ -4,7 +4,8 @@ What the host relies on (keep these when changing the insides):
 
 - :func:`create_root_dialog` is the entry point ``bot.app.create_app`` calls (its default
   ``root_dialog`` factory), with the keywords ``conversation_state=``, ``user_state=``,
-  ``store=`` (a ``knowledge.store.AsyncStore``, or None) and ``tenant_fallback=`` (the tenant
+  ``store=`` (a ``knowledge.store.AsyncStore``, or None), ``alerts=`` (a
+  ``knowledge.alerts.AlertBook`` for pool alerts, or None) and ``tenant_fallback=`` (the tenant
   whose data answers when the store does not hold the caller's: the demo tenant in local mode,
   None when an app id is configured); unknown keywords are accepted and ignored, so the host
   can add one before this module uses it. It returns a ``Dialog``.
@@ -14,7 +15,8 @@ What the host relies on (keep these when changing the insides):
 Routing (``_route``): a card button (``activity.value = {"intent": ...}``) or the recognizer's
 intent for typed text decides. Purchase and number check are multi-turn dialogs
 (:mod:`dialogs.purchase`, :mod:`dialogs.check`) started with what the first message already
-says; pool balance and the user list are answered at once (:mod:`dialogs.lookups`); help,
+says; pool balance and the user list are answered at once (:mod:`dialogs.lookups`), and so
+are pool alert requests (subscribe, list, stop: :mod:`dialogs.alerts`); help,
 greetings and anything not understood get the three things the bot can do with the welcome
 card. A dialog interrupted by another request hands it back here (``_after``), and it is routed
 like a new message.
@@ -34,6 +36,7 @@ from botbuilder.dialogs import (
 )
 from botbuilder.schema import ActivityTypes
 
+from dialogs.alerts import alert_activities
 from dialogs.base import SWITCH
 from dialogs.cards import unknown_reply, welcome_reply
 from dialogs.check import NumberCheckDialog
@@ -71,10 +74,12 @@ class RootDialog(ComponentDialog):
         *,
         conversation_state: ConversationState | None = None,
         tenant_fallback: str | None = None,
+        alerts: Any = None,
     ) -> None:
         super().__init__(RootDialog.__name__)
         self.language = TurnLanguage(conversation_state, user_state)
         self.tenants = TenantData(store, tenant_fallback)
+        self.alerts = alerts  # a knowledge.alerts.AlertBook, or None (no alerts: e.g. a bare test)
         self.purchase = PurchaseDialog()
         self.check = NumberCheckDialog(self.tenants)
         self.add_dialog(self.purchase)
@@ -117,6 +122,8 @@ class RootDialog(ComponentDialog):
             await context.send_activities(await pool_activities(context, self.tenants, recognition.entities, lang))
         elif intent == Intent.USERS:
             await context.send_activities(await users_activities(context, self.tenants, recognition.entities, lang))
+        elif intent in (Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP) and self.alerts is not None:
+            await context.send_activities(await alert_activities(context, intent, self.alerts, self.tenants, lang))
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
         elif intent in (Intent.HELP, Intent.GREETING):
@@ -139,10 +146,12 @@ def create_root_dialog(
     user_state: UserState | None = None,
     store: Any = None,
     tenant_fallback: str | None = None,
+    alerts: Any = None,
     **_: Any,
 ) -> Dialog:
     """The entry point the host uses to build the root dialog once per app."""
-    return RootDialog(user_state, store, conversation_state=conversation_state, tenant_fallback=tenant_fallback)
+    return RootDialog(user_state, store, conversation_state=conversation_state, tenant_fallback=tenant_fallback,
+                      alerts=alerts)
 
 
 __all__ = ["RootDialog", "apology_text", "create_root_dialog", "tenant_refusal_text"]

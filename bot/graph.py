@@ -1,0 +1,48 @@
+"""The Graph sync as the host runs it: settings -> clients, and one call that syncs every tenant.
+
+Shared by ``callplan sync`` (:mod:`bot.commands.sync`) and the bot's scheduler
+(:mod:`bot.scheduler`), so both read the same ``GRAPH_*`` settings the same way.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+
+from bot.config import Settings
+from knowledge.graph.client import GraphClient, GraphConfig
+from knowledge.graph.sync import Clock, Progress, SyncResult, sync_tenants
+
+
+def utc_now() -> datetime:
+    """The host's clock (the CLI and the scheduler; tests pass their own)."""
+    return datetime.now(timezone.utc)
+
+
+class SyncNotConfigured(ValueError):
+    """A setting the sync needs is missing; ``str()`` names it."""
+
+
+def graph_config(settings: Settings) -> GraphConfig:
+    if not settings.GRAPH_CLIENT_ID:
+        raise SyncNotConfigured("GRAPH_CLIENT_ID is required to sync (the app registration's client id)")
+    if not settings.GRAPH_CLIENT_SECRET.get_secret_value() and settings.GRAPH_CERTIFICATE_PATH is None:
+        raise SyncNotConfigured("GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH is required to sync")
+    return GraphConfig(
+        client_id=settings.GRAPH_CLIENT_ID,
+        client_secret=settings.GRAPH_CLIENT_SECRET,
+        certificate_path=settings.GRAPH_CERTIFICATE_PATH,
+        certificate_thumbprint=settings.GRAPH_CERTIFICATE_THUMBPRINT,
+        authority=settings.GRAPH_AUTHORITY,
+        endpoint=settings.GRAPH_ENDPOINT,
+        ca_bundle=settings.GRAPH_CA_BUNDLE,
+    )
+
+
+def sync_all(settings: Settings, tenants: Iterable[str], now: Clock, *,
+             since: datetime | None = None, progress: Progress | None = None,
+             sleep: Callable[[float], None] | None = None) -> list[SyncResult]:
+    """Sync ``tenants`` one after the other (one failing never stops the others)."""
+    config = graph_config(settings)
+    extra = {"sleep": sleep} if sleep is not None else {}
+    clients = (GraphClient(config, tenant, **extra) for tenant in sorted(tenants))
+    return sync_tenants(settings.DATA_DIR, clients, now, since=since, progress=progress)

@@ -1,0 +1,122 @@
+"""The bot's one scheduler: the Graph sync every ``SYNC_INTERVAL_MINUTES`` and the pool alerts.
+
+Every ``TICK_SECONDS`` (or at once when a chat subscribes) the scheduler tries to take the
+deployment's sync lock without waiting. Holding it, it syncs the tenants that are due (their
+last sync, in ``DATA_DIR/sync/``, is older than the interval) and then sends the due pool
+alerts; when another holder has it (``callplan sync``, another instance), it skips the tick.
+Due-ness and "alert sent" live in files, so no holder syncs or alerts twice what another did.
+Alerts are checked every tick, so an import made with ``callplan import`` (another process) is
+noticed within a tick too.
+
+The lock (:mod:`bot.sync_lock`) is also taken by ``callplan sync``, so a sync from the shell
+and the bot's never run at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from botbuilder.core import BotAdapter
+
+from bot.alerts import send_due_alerts
+from bot.config import Settings
+from bot.graph import SyncNotConfigured, graph_config, sync_all, utc_now
+from bot.sync_lock import FileSchedulerLock, SchedulerLock, sync_lock_path
+from knowledge.alerts import Alert, AlertBook
+from knowledge.graph.sync import SyncResult, read_state
+from knowledge.store import AsyncStore
+
+log = logging.getLogger(__name__)
+
+TICK_SECONDS = 60.0
+#: The first tick waits this long after start-up (the app is serving first).
+FIRST_TICK_SECONDS = 10.0
+
+
+@dataclass
+class TickResult:
+    ran: bool  # False: another process holds the lock
+    synced: list[SyncResult] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+
+
+class Scheduler:
+    """Ticks for one app; ``now`` is injectable (tests pass a fixed clock)."""
+
+    def __init__(self, settings: Settings, store: AsyncStore, book: AlertBook, adapter: BotAdapter, *,
+                 lock: SchedulerLock | None = None, now: Callable[[], datetime] = utc_now) -> None:
+        self.settings = settings
+        self.store = store
+        self.book = book
+        self.adapter = adapter
+        self.lock = lock or FileSchedulerLock(sync_lock_path(settings.DATA_DIR))
+        self.now = now
+        self._wake: asyncio.Event | None = None
+        self._warned = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def wake(self) -> None:
+        """Run the next tick now (thread-safe: the alert book calls it from a worker thread)."""
+        if self._loop is not None and self._wake is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def due_tenants(self) -> list[str]:
+        """Configured tenants whose last sync is older than the interval (or never ran)."""
+        interval = self.settings.SYNC_INTERVAL_MINUTES
+        if not interval or not self.settings.SYNC_TENANTS:
+            return []
+        try:
+            graph_config(self.settings)
+        except SyncNotConfigured as exc:
+            if not self._warned:  # once, not every tick
+                log.warning("SYNC_TENANTS is set but the Graph sync cannot run: %s", exc)
+                self._warned = True
+            return []
+        now = self.now()
+        due = []
+        for tenant in sorted(self.settings.SYNC_TENANTS):
+            last = read_state(self.settings.DATA_DIR, tenant).last_run
+            if last is None or now - last >= timedelta(minutes=interval):
+                due.append(tenant)
+        return due
+
+    async def run_once(self) -> TickResult:
+        if not self.lock.try_acquire():
+            return TickResult(ran=False)
+        try:
+            result = TickResult(ran=True)
+            tenants = await asyncio.to_thread(self.due_tenants)
+            if tenants:
+                try:
+                    result.synced = await asyncio.to_thread(sync_all, self.settings, tenants, self.now)
+                except SyncNotConfigured as exc:
+                    log.error("Graph sync is not configured: %s", exc)
+                for synced in result.synced:
+                    (log.warning if synced.error else log.info)("graph sync: %s", synced.line())
+            result.alerts = await send_due_alerts(self.adapter, self.settings.APP_ID, self.store, self.book, self.now)
+            return result
+        finally:
+            self.lock.release()
+
+    async def run_forever(self, tick: float = TICK_SECONDS, first: float = FIRST_TICK_SECONDS) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        await self._sleep(first)
+        while True:
+            try:
+                await self.run_once()
+            except Exception:  # noqa: BLE001 - a bad tick must not end the schedule
+                log.exception("scheduler tick failed")
+            await self._sleep(tick)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, or less when :meth:`wake` is called."""
+        assert self._wake is not None
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except asyncio.TimeoutError:
+            pass
+        self._wake.clear()

@@ -1,0 +1,244 @@
+"""``callplan sync`` and the bot's scheduled sync: Graph users, licences and PSTN calls into the store.
+
+What goes through which code (one way to do each thing):
+
+* calls: each getPstnCalls page's ``value`` goes through :func:`knowledge.importers.graph.read_graph_rows`
+  (the importer a Graph JSON *file* import uses, with its row validation) and then
+  :meth:`TenantWriter.add_calls` (the store's de-duplication on id and on the match key), in
+  batches of ``BATCH_ROWS`` under the store's writer lock. A call synced and later imported
+  from a Teams admin center file therefore counts once, and re-reading a window adds nothing;
+* users: ``/users`` + ``/subscribedSkus`` become :class:`UserRecord` s and one
+  :meth:`TenantWriter.merge_users` (a roster import: a snapshot that sizes this month's pools).
+
+Incremental: ``DATA_DIR/sync/<tenant>.json`` keeps ``synced_until``, the end of the last
+window read completely. The next sync starts ``OVERLAP`` before it (Graph records arrive
+late); the overlap is re-read and de-duplicated. A sync killed mid-window has not advanced
+``synced_until``, so the next one reads that window again: committed batches come back as
+duplicates, nothing is counted twice. The first sync starts at ``since`` (default: the first
+day of the current month, what the pools need).
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from knowledge.atomic import atomic_write_bytes
+from knowledge.graph.client import GraphClient, GraphError, windows
+from knowledge.importers.fields import country_code, reason_for
+from knowledge.importers.graph import read_graph_rows
+from knowledge.importers.summary import MAX_ROW_ERRORS, RowError
+from knowledge.records import CallRecord, UserRecord
+from knowledge.store_import import BATCH_ROWS
+from knowledge.store_layout import Layout, normalize_tenant_id, writer_lock
+from knowledge.store_writer import TenantWriter
+
+#: Re-read this much before the end of the last sync: Graph call records can arrive late.
+OVERLAP = timedelta(days=2)
+
+Clock = Callable[[], datetime]
+#: Progress callback: (tenant, what happened) for the CLI; the bot logs instead.
+Progress = Callable[[str, str], None]
+
+
+class SyncState(BaseModel):
+    """How far one tenant was synced (``DATA_DIR/sync/<tenant>.json``)."""
+
+    tenant_id: str
+    synced_until: datetime | None = None  # end of the last window read completely
+    newest_call: datetime | None = None  # start of the newest call ever synced
+    last_run: datetime | None = None
+    last_error: str | None = None
+
+
+class SyncResult(BaseModel):
+    """What one tenant's sync did: the CLI's summary line and the bot's log line."""
+
+    tenant_id: str
+    users: int = 0
+    users_changed: int = 0
+    calls: int = 0  # rows read from Graph
+    new: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    errors: list[RowError] = Field(default_factory=list)
+    windows: int = 0
+    requests: int = 0
+    error: str | None = None
+    #: The months whose pools this sync changed (alerts look at these).
+    months: list[str] = Field(default_factory=list)
+
+    def reject(self, error: RowError) -> None:
+        self.rejected += 1
+        if len(self.errors) < MAX_ROW_ERRORS:
+            self.errors.append(error)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.rejected == 0
+
+    def line(self) -> str:
+        text = (f"tenant {self.tenant_id}: {self.users} users, {self.calls} calls, {self.new} new, "
+                f"{self.duplicates} duplicates, {self.rejected} rejected rows")
+        return f"{text}; FAILED: {self.error}" if self.error else text
+
+
+def state_path(data_dir: Path | str, tenant_id: str) -> Path:
+    return Path(data_dir) / "sync" / f"{normalize_tenant_id(tenant_id)}.json"
+
+
+def read_state(data_dir: Path | str, tenant_id: str) -> SyncState:
+    path = state_path(data_dir, tenant_id)
+    try:
+        return SyncState.model_validate_json(path.read_bytes())
+    except (FileNotFoundError, ValueError):
+        # Missing or unreadable: start afresh. Safe, since re-reading calls adds nothing.
+        return SyncState(tenant_id=normalize_tenant_id(tenant_id))
+
+
+def write_state(data_dir: Path | str, state: SyncState) -> None:
+    path = state_path(data_dir, state.tenant_id)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, state.model_dump_json(indent=1).encode("utf-8"))
+
+
+def start_of_month(moment: datetime) -> datetime:
+    return moment.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def sync_tenant(data_dir: Path | str, client: GraphClient, now: Clock, *,
+                since: datetime | None = None, users: bool = True,
+                progress: Progress | None = None) -> SyncResult:
+    """Sync one tenant; a :class:`GraphError` ends it with ``result.error`` set (not raised)."""
+    tenant_id = normalize_tenant_id(client.tenant_id)
+    layout = Layout(data_dir)
+    result = SyncResult(tenant_id=tenant_id)
+    state = read_state(data_dir, tenant_id)
+    end = now().astimezone(timezone.utc)
+    if since is not None:
+        start = since.astimezone(timezone.utc)
+    elif state.synced_until is not None:
+        start = state.synced_until - OVERLAP
+    else:
+        start = start_of_month(end)
+    say = progress or (lambda tenant, message: None)
+    try:
+        if users:
+            _sync_users(layout, client, result)
+            say(tenant_id, f"{result.users} users ({result.users_changed} new or changed)")
+        months: set[str] = set()
+        for window_start, window_end in windows(start, end):
+            _sync_window(layout, client, window_start, window_end, result, state, months, say)
+            result.windows += 1
+            state.synced_until = max(state.synced_until or window_end, window_end)
+            write_state(data_dir, state)
+        result.months = sorted(months)
+    except GraphError as exc:
+        result.error = str(exc).removeprefix(f"tenant {tenant_id}: ")
+    result.requests = client.requests_made
+    state.last_run = end
+    state.last_error = result.error
+    write_state(data_dir, state)
+    return result
+
+
+def _sync_users(layout: Layout, client: GraphClient, result: SyncResult) -> None:
+    skus = client.subscribed_skus()
+    records: list[UserRecord] = []
+    for position, row in enumerate(client.users(), start=1):
+        result.users += 1
+        try:
+            records.append(user_record(row, skus, result.tenant_id))
+        except ValueError as exc:
+            result.reject(RowError(line=position, reason=f"user: {reason_for(exc)}"))
+    with writer_lock(layout):
+        result.users_changed, _ = TenantWriter(layout, result.tenant_id).merge_users(records)
+
+
+def user_record(row: Any, skus: dict[str, str], tenant_id: str) -> UserRecord:
+    """A Graph user (``$select`` of :data:`USER_FIELDS`) as the roster importer's record."""
+    if not isinstance(row, dict):
+        raise ValueError("the row is not a JSON object")
+    licenses = []
+    for item in row.get("assignedLicenses") or ():
+        sku_id = str(item.get("skuId", "")).lower() if isinstance(item, dict) else ""
+        if sku_id in skus:
+            licenses.append(skus[sku_id].upper())
+    location = row.get("usageLocation")
+    return UserRecord(
+        tenant_id=tenant_id,
+        upn=str(row.get("userPrincipalName") or ""),
+        object_id=str(row.get("id") or "").lower() or None,
+        display_name=str(row.get("displayName") or ""),
+        usage_location=country_code(location, "usageLocation") if location else None,
+        licenses=tuple(sorted(set(licenses))),
+    )
+
+
+def _sync_window(layout: Layout, client: GraphClient, start: datetime, end: datetime,
+                 result: SyncResult, state: SyncState, months: set[str], say: Progress) -> None:
+    batch: list[CallRecord] = []
+    for page in client.pstn_call_pages(start, end):
+        rows = page.get("value")
+        if not isinstance(rows, list):
+            raise GraphError(result.tenant_id, "a getPstnCalls page has no 'value' list")
+        offset = result.calls
+        result.calls += len(rows)
+        for item in read_graph_rows(rows, result.tenant_id):
+            if isinstance(item, RowError):
+                result.reject(RowError(line=offset + item.line, reason=item.reason))
+            else:
+                batch.append(item)
+        if len(batch) >= BATCH_ROWS:
+            _commit(layout, batch, result, state, months)
+            say(result.tenant_id, f"{result.calls} calls read, {result.new} new")
+    _commit(layout, batch, result, state, months)
+    say(result.tenant_id, f"{start:%Y-%m-%d}..{end:%Y-%m-%d}: {result.calls} calls read, {result.new} new")
+
+
+def _commit(layout: Layout, batch: list[CallRecord], result: SyncResult, state: SyncState,
+            months: set[str]) -> None:
+    if not batch:
+        return
+    with writer_lock(layout):
+        imported, duplicates = TenantWriter(layout, result.tenant_id).add_calls(batch)
+    result.new += imported
+    result.duplicates += duplicates
+    newest = max(call.start for call in batch)
+    state.newest_call = max(state.newest_call or newest, newest)
+    months.update(call.month for call in batch)
+    batch.clear()
+
+
+def sync_tenants(data_dir: Path | str, clients: Iterable[GraphClient], now: Clock, *,
+                 since: datetime | None = None, progress: Progress | None = None) -> list[SyncResult]:
+    """Each tenant in turn; one failing (even with an unexpected error) never stops the others."""
+    results = []
+    for client in clients:
+        try:
+            results.append(sync_tenant(data_dir, client, now, since=since, progress=progress))
+        except Exception as exc:  # noqa: BLE001 - reported per tenant, the others still run
+            failed = SyncResult(tenant_id=client.tenant_id, error=f"{exc.__class__.__name__}: {exc}")
+            results.append(failed)
+            _record_failure(data_dir, failed, now)
+        finally:
+            client.close()
+    return results
+
+
+def _record_failure(data_dir: Path | str, result: SyncResult, now: Clock) -> None:
+    """An unexpected failure still counts as a run: the scheduler waits an interval, no storm."""
+    try:
+        state = read_state(data_dir, result.tenant_id)
+        state.last_run, state.last_error = now(), result.error
+        write_state(data_dir, state)
+    except (OSError, ValueError):
+        pass
+
+
+def results_json(results: list[SyncResult]) -> str:
+    return json.dumps([r.model_dump(mode="json") for r in results], indent=1)

@@ -1,0 +1,77 @@
+"""``callplan sync``: the command line against the fake Graph (settings from the environment)."""
+from __future__ import annotations
+
+import pytest
+from testkit.fake_graph import NOW, T1, T2, FakeTenant, calls_in_november, graph_user, tenant_with
+
+from bot.cli import main
+from knowledge.store import Store
+
+
+SECRET = "Kx7-graph-secret-value"
+
+
+@pytest.fixture
+def env(monkeypatch, fake_graph, tmp_path):
+    for name, value in fake_graph.env([T1, T2], secret=SECRET).items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.chdir(tmp_path)  # no .env
+    monkeypatch.setattr("bot.commands.sync.utc_now", lambda: NOW)
+    return tmp_path / "data"
+
+
+def test_sync_prints_progress_and_a_summary_line(capsys, fake_graph, env):
+    fake_graph.tenants[T1] = tenant_with(calls_in_november(12), secret=SECRET)
+    code = main(["sync", "--tenant", T1])
+    out, err = capsys.readouterr()
+    assert code == 0, (out, err)
+    assert f"tenant {T1}: 2 users, 12 calls, 12 new, 0 duplicates, 0 rejected rows" in out
+    assert "calls read" in err  # progress on stderr
+    assert Store(env).call_count(T1, "2026-11") == 12
+    assert main(["sync", "--tenant", T1]) == 0  # incremental: only the last two days again
+    assert "0 calls, 0 new" in capsys.readouterr().out
+    assert main(["sync", "--tenant", T1, "--since", "2026-11-01"]) == 0  # a re-read adds nothing
+    assert "12 calls, 0 new, 12 duplicates" in capsys.readouterr().out
+
+
+def test_sync_all_configured_tenants_one_failing(capsys, fake_graph, env):
+    fake_graph.tenants[T1] = tenant_with(calls_in_november(3), secret="another-secret")
+    fake_graph.tenants[T2] = FakeTenant(secret=SECRET, users=[graph_user("zoe@fabrikam.com")],
+                                        calls=calls_in_november(4))
+    code = main(["sync"])  # SYNC_TENANTS
+    out, err = capsys.readouterr()
+    assert code == 1
+    assert f"tenant {T1}: 0 users" in out and "FAILED" in out and "client secret" in out
+    assert f"tenant {T2}: 1 users, 4 calls, 4 new" in out
+    assert SECRET not in out + err and "another-secret" not in out + err
+
+
+def test_sync_without_a_client_id_is_a_usage_error(capsys, monkeypatch, env):
+    monkeypatch.delenv("GRAPH_CLIENT_ID")
+    assert main(["sync", "--tenant", T1]) == 2
+    assert "GRAPH_CLIENT_ID is required" in capsys.readouterr().err
+
+
+def test_a_bad_setting_never_echoes_the_secret(capsys, monkeypatch, env):
+    monkeypatch.setenv("GRAPH_ENDPOINT", "http://graph.example.com")
+    assert main(["sync", "--tenant", T1]) == 2
+    err = capsys.readouterr().err
+    assert "GRAPH_ENDPOINT" in err and SECRET not in err
+
+
+def test_sync_waits_for_a_running_sync_then_gives_up(capsys, monkeypatch, fake_graph, env):
+    from bot.sync_lock import FileSchedulerLock, sync_lock_path
+
+    fake_graph.tenants[T1] = tenant_with(calls_in_november(1), secret=SECRET)
+    monkeypatch.setattr("bot.commands.sync.LOCK_WAIT_SECONDS", 1.0)
+    held = FileSchedulerLock(sync_lock_path(env))
+    assert held.try_acquire()
+    try:
+        assert main(["sync", "--tenant", T1]) == 2
+        err = capsys.readouterr().err
+        assert "waiting for the sync in progress" in err and "try again later" in err
+        assert not fake_graph.requests  # nothing was read while the other sync ran
+    finally:
+        held.release()
+    assert main(["sync", "--tenant", T1]) == 0
