@@ -89,6 +89,7 @@ class _Ctx:
         self.notes: list[str] = []
         self.params: dict[str, str] = {}
         self.sources: list[str] = []
+        self.kind: str | None = None  # the number type a premium prefix rule names
 
     def verdict(self, verdict: Verdict, reason: str, *, scope: Scope | None = None, needs: tuple[str, ...] = (),
                 pool: PoolKey | None = None, destination: str | None = None) -> CallVerdict:
@@ -115,7 +116,7 @@ class _Ctx:
             message=self.catalog.text(reason, params),
             number=self.number,
             normalized=parsed.e164 if parsed and parsed.ok else None,
-            number_type=parsed.kind if parsed else "unknown",
+            number_type=self.kind or (parsed.kind if parsed else "unknown"),
             masked=bool(parsed and parsed.masked),
             caller_country=self.caller.iso if self.caller else None,
             destination_country=destination,
@@ -315,6 +316,7 @@ def _premium(ctx: _Ctx, parsed: ParsedNumber, destination: str | None, has_credi
         else:
             return None
     ctx.params["number_kind"] = kind.replace("_", "-")
+    ctx.kind = kind
     ctx.sources.extend(rule.sources)
     if destination is None:  # a number of no country (premium rules are per country)
         ctx.params["destination"] = parsed.e164 or ctx.number
