@@ -278,6 +278,8 @@ def recommend(request: AdviceRequest) -> Recommendation:
             plan = _choose_plan(country, request, b)
             if plan is not None and plan.sku == "MCOPSTN1" and bundle_ok and not teams_phone_included:
                 plan = catalog.plan("MCOTEAMS_ESSENTIALS")
+                # The Domestic plan's minutes are not the bundle's (undocumented): not said here.
+                b.reasons = [r for r in b.reasons if (r.code, r.params.get("country")) != ("domestic_standard", iso)]
                 b.reason("bundle_chosen", country=iso, base=family.id if family else None, plan=plan.sku)
         chosen[iso] = plan
         advice.append(CountryAdvice(
