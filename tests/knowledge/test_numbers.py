@@ -220,3 +220,22 @@ def test_check_call_survives_wrong_types(junk: Any) -> None:
     verdict = check_call(junk, junk, junk, carrier=junk, dial_out=junk, upn=junk)
     assert isinstance(verdict, CallVerdict)
     assert not verdict.callable
+
+
+#: Reasons that answer a malformed question, not a domain fact: they cite no source.
+_QUESTION_REASONS = {"empty_number", "not_a_number", "unknown_caller_country", "unknown_plan", "unknown_carrier",
+                     "unknown_dial_out_policy", "internal_error"}
+
+
+@pytest.mark.parametrize("args, expected", [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_every_domain_answer_carries_its_source_keys(args, expected) -> None:
+    from knowledge.catalog import load_catalog
+
+    number, country, plan, kwargs = args
+    verdict = check_call(number, country, plan, **kwargs)
+    if verdict.reason in _QUESTION_REASONS:
+        assert verdict.sources == []
+    else:
+        assert verdict.sources, verdict.reason
+        assert set(verdict.sources) <= set(load_catalog().sources)
+        assert verdict.sources[0] in load_catalog().number_rules.reasons[verdict.reason].sources
