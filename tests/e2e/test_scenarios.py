@@ -308,7 +308,9 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     blocks = chat.card_blocks()
     assert blocks[0] == "✅ Callable: included"
     assert expected["message"] in blocks  # the reason
-    assert sum(b.startswith("Source: [") for b in blocks) == 1  # one Source line, with links
+    # One Source line, last, its markdown links rendered as links to Microsoft Learn.
+    assert blocks[-1].startswith("Source: ") and sum(b.startswith("Source: ") for b in blocks) == 1
+    assert chat._card(-1).locator("a[href^='https://learn.microsoft.com/en-us/']").count() >= 1
     facts = dict(chat.card_facts())
     assert facts == {"Number": UK_NUMBER, "Destination": "United Kingdom",
                      "Caller's country": "France", "Plan": plan.name_en,
