@@ -134,7 +134,7 @@ def source_line(keys: Iterable[str], lang: str) -> dict[str, Any] | None:
         parts.append(t(lang, "source.dated", link=text, date=_doc_date(link.date, lang)) if link.date else text)
     if not parts:
         return None
-    return text_block(t(lang, "source.line", links=" · ".join(parts)), size="Small", isSubtle=True, spacing="Medium")
+    return text_block(t(lang, "source.line", links="; ".join(parts)), size="Small", isSubtle=True, spacing="Medium")
 
 
 def _with_sources(body: list[dict[str, Any]], keys: Iterable[str], lang: str) -> list[dict[str, Any]]:

@@ -36,7 +36,6 @@ from knowledge.pools import PoolKey
 Scope = Literal["domestic", "international", "emergency", "teams"]
 Carrier = Literal["operator_connect", "direct_routing", "on_premises"]
 Verdict = Literal["included", "per_minute", "not_callable"]
-VERDICTS: tuple[str, ...] = ("included", "per_minute", "not_callable")
 DialOut = Literal["international", "domestic", "none"]
 CARRIERS: tuple[str, ...] = ("operator_connect", "direct_routing", "on_premises")
 DIAL_OUT: tuple[str, ...] = ("international", "domestic", "none")
