@@ -312,7 +312,8 @@ def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = 
     text = t(lang, text_key, number=verdict.number, reason=reason)
     if verdict.needs:
         needs = [render(code, {}, lang) for code in verdict.needs]
-        body.append(section(t(lang, "verdict.needs"), [text_block(join(needs, lang, style="or"))]))
+        needs_key = "verdict.needs.per_minute" if verdict.verdict == "per_minute" else "verdict.needs"
+        body.append(section(t(lang, needs_key), [text_block(join(needs, lang, style="or"))]))
     if verdict.pool is not None:
         key = verdict.pool
         label = _pool_label(key.country, key.plan, key.line, lang)

@@ -332,7 +332,7 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     blocks = chat.card_blocks()
     assert blocks[0] == "💳 Callable, billed per minute"
     assert refused["message"] in blocks
-    assert "What would make it callable" in blocks
+    assert "What pays for it" in blocks
     assert "Minute pool" not in blocks
     assert dict(chat.card_facts())["Plan"] == catalog.plan("MCOPSTN1").name_en
     assert_renders_cleanly(chat)
