@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory
@@ -117,6 +118,7 @@ SOURCE_LINKS = 3
 _LEARN = "https://learn.microsoft.com/"
 
 
+@lru_cache(maxsize=256)
 def _doc_date(value: str, lang: str) -> str:
     """A source's date (``YYYY-MM-DD`` or ``YYYY-MM``) in the conversation's language."""
     return format_date(date.fromisoformat(value), lang) if len(value) == 10 else format_month(value, lang)

@@ -53,7 +53,12 @@ def _locale(key: str, lang: str) -> str:
 
 def source_link(key: str, lang: str = "en") -> SourceLink:
     """The link for one source key in ``lang`` (``en``/``fr``); ``KeyError`` for an unknown key."""
-    lang = "fr" if (lang or "").lower().startswith("fr") else "en"
+    return _source_link(key, "fr" if (lang or "").lower().startswith("fr") else "en")
+
+
+@lru_cache(maxsize=512)
+def _source_link(key: str, lang: str) -> SourceLink:
+    """Cached: every card with a domain fact asks for the same few keys (the result is frozen)."""
     data = _data()
     entry = data["links"][key]
     if key not in load_catalog().sources:
