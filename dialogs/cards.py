@@ -15,8 +15,9 @@ prompt choices send ``{"value": ...}``.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from botbuilder.core import CardFactory, MessageFactory
@@ -27,6 +28,7 @@ from dialogs.i18n import format_date, format_month, format_number, format_percen
 from dialogs.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
 from knowledge.advisor import PlannedPool, Recommendation
 from knowledge.catalog import load_catalog
+from knowledge.learn import source_links
 from knowledge.numbers import CallVerdict
 from knowledge.pools import PoolBalance
 
@@ -137,6 +139,38 @@ def adaptive_card(body: list[dict[str, Any]], actions: list[dict[str, Any]] | No
     return CardFactory.adaptive_card(card)
 
 
+#: At most this many links on a Source line: a short line under the answer, not a bibliography
+#: (the knowledge result and ``--json`` keep every key). Microsoft Learn pages come first.
+SOURCE_LINKS = 3
+_LEARN = "https://learn.microsoft.com/"
+
+
+@lru_cache(maxsize=256)
+def _doc_date(value: str, lang: str) -> str:
+    """A source's date (``YYYY-MM-DD`` or ``YYYY-MM``) in the conversation's language."""
+    return format_date(date.fromisoformat(value), lang) if len(value) == 10 else format_month(value, lang)
+
+
+def source_line(keys: Iterable[str], lang: str) -> dict[str, Any] | None:
+    """The one "Source:" TextBlock that ends every card stating a domain fact: markdown links to
+    the pages behind ``keys`` (catalog source keys) in ``lang`` where a localized page exists, each
+    with the date of the copy the catalog rests on. None when no key has a public page."""
+    links = [link for link in source_links(keys, lang) if link.url]
+    links.sort(key=lambda link: not link.url.startswith(_LEARN))  # stable: Learn pages first
+    parts = []
+    for link in links[:SOURCE_LINKS]:
+        text = f"[{link.title}]({link.url})"
+        parts.append(t(lang, "source.dated", link=text, date=_doc_date(link.date, lang)) if link.date else text)
+    if not parts:
+        return None
+    return text_block(t(lang, "source.line", links="; ".join(parts)), size="Small", isSubtle=True, spacing="Medium")
+
+
+def _with_sources(body: list[dict[str, Any]], keys: Iterable[str], lang: str) -> list[dict[str, Any]]:
+    line = source_line(keys, lang)
+    return [*body, line] if line is not None else body
+
+
 # --- welcome ------------------------------------------------------------------------------
 
 
@@ -189,8 +223,10 @@ def _pool_facts(pools: Sequence[PlannedPool], lang: str) -> list[tuple[str, str]
     facts = []
     for pool in pools:
         label = t(lang, "pool.label", country=country_name(pool.country, lang),
-                  plan=plan_name(pool.sku, lang), line=line_name(pool.line, lang))
-        if pool.per_user:
+                  plan=plan_name(pool.plan, lang), line=line_name(pool.line, lang))
+        if pool.minutes_per_user is None:  # the bundle: Microsoft documents no figure
+            value = t(lang, "pool.undocumented", users=pool.users)
+        elif pool.per_user:
             value = t(lang, "pool.per_user", minutes=pool.minutes_per_user)
         else:
             value = t(lang, "pool.size", minutes=pool.minutes, users=pool.users, per_user=pool.minutes_per_user)
@@ -232,7 +268,7 @@ def recommendation_card(rec: Recommendation, lang: str) -> CardReply:
         body.append(section(t(lang, "rec.pools"), [fact_set(_pool_facts(rec.pools, lang))]))
     if rec.needs_funding:
         body.append(text_block(t(lang, "rec.funding"), isSubtle=True))
-    return CardReply(attachment=adaptive_card(body), text=_recommendation_text(rec, lang))
+    return CardReply(attachment=adaptive_card(_with_sources(body, rec.sources, lang)), text=_recommendation_text(rec, lang))
 
 
 _BUY_STEPS = ("buy_teams_phone", "buy_calling_plan", "buy_from_partner")
@@ -265,7 +301,7 @@ def purchase_summary_card(rec: Recommendation, lang: str) -> CardReply:
     if rec.caveats:
         body.append(section(t(lang, "summary.caveats"), bullets([render_item(c, lang) for c in rec.caveats], lang)))
     text = t(lang, "summary.text", count=len(steps), first=steps[0]) if steps else _recommendation_text(rec, lang)
-    return CardReply(attachment=adaptive_card(body), text=text)
+    return CardReply(attachment=adaptive_card(_with_sources(body, rec.sources, lang)), text=text)
 
 
 # --- call verdict ------------------------------------------------------------------------------
@@ -276,11 +312,16 @@ def _pool_label(country: str, plan: str, line: str, lang: str) -> str:
              line=line_name(line, lang))
 
 
+_VERDICT_COLOURS = {"included": "Good", "per_minute": "Warning", "not_callable": "Attention"}
+
+
 def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = None) -> CardReply:
     """Can this user call this number: the verdict, the reason, what would make it callable,
     and the pool the call draws on with what is left of it (``balance``, when known)."""
     reason = render(verdict.reason, verdict.params, lang)
-    title = t(lang, "verdict.callable" if verdict.callable else "verdict.not_callable")
+    # The headline follows the three-valued verdict (a reason the sheet leaves open has its own).
+    title_key = f"verdict.title.{verdict.reason}"
+    title = t(lang, title_key if has_string(lang, title_key) else f"verdict.{verdict.verdict}")
     facts = [(t(lang, "verdict.number"), verdict.number or t(lang, "unknown_value"))]
     if verdict.destination_country:
         facts.append((t(lang, "verdict.destination"), country_name(verdict.destination_country, lang)))
@@ -292,14 +333,16 @@ def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = 
         facts.append((t(lang, "verdict.scope"), t(lang, f"scope.{verdict.scope}")))
     body = [
         heading(title),
-        text_block(reason, color="Good" if verdict.callable else "Attention"),
+        text_block(reason, color=_VERDICT_COLOURS[verdict.verdict]),
         fact_set(facts),
     ]
-    text_key = "verdict.text_yes" if verdict.callable else "verdict.text_no"
+    text_key = f"verdict.text.{verdict.reason}"
+    text_key = text_key if has_string(lang, text_key) else f"verdict.text_{verdict.verdict}"
     text = t(lang, text_key, number=verdict.number, reason=reason)
     if verdict.needs:
         needs = [render(code, {}, lang) for code in verdict.needs]
-        body.append(section(t(lang, "verdict.needs"), [text_block(join(needs, lang, style="or"))]))
+        needs_key = "verdict.needs.per_minute" if verdict.verdict == "per_minute" else "verdict.needs"
+        body.append(section(t(lang, needs_key), [text_block(join(needs, lang, style="or"))]))
     if verdict.pool is not None:
         key = verdict.pool
         label = _pool_label(key.country, key.plan, key.line, lang)
@@ -310,12 +353,12 @@ def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = 
                 percent=format_percent(balance.percent_used / 100, lang))))
             text += " " + t(lang, "verdict.text_pool", pool=label, remaining=balance.remaining_minutes)
         body.append(section(t(lang, "verdict.pool"), items))
-    elif verdict.callable and verdict.scope in ("domestic", "international"):
+    elif verdict.verdict != "not_callable" and verdict.scope in ("domestic", "international"):
         body.append(text_block(t(lang, "verdict.no_pool"), isSubtle=True))
     notes = [render(code, verdict.params, lang) for code in verdict.notes]
     if notes:
         body.append(section(t(lang, "verdict.notes"), bullets(notes, lang)))
-    return CardReply(attachment=adaptive_card(body), text=text)
+    return CardReply(attachment=adaptive_card(_with_sources(body, verdict.sources, lang)), text=text)
 
 
 # --- pool table --------------------------------------------------------------------------------
@@ -420,6 +463,7 @@ def pool_table_card(balances: Sequence[PoolBalance], lang: str, *, month: str | 
         body.append(text_block(note, isSubtle=True, size="Small", spacing="None"))
         lines.append(note)
     body.extend(_pool_block(balance, lang) for balance in balances)
+    body = _with_sources(body, (key for balance in balances for key in balance.sources), lang)
     # Subscribes this chat to pool alerts (80% and 100%, and "runs out this month").
     alert_me = submit(t(lang, "action.alert"), {"intent": "alert"})
     return CardReply(attachment=adaptive_card(body, [alert_me]), text="\n".join(lines))

@@ -132,8 +132,8 @@ class PlannedPool(BaseModel):
     sku: str  # what is bought
     line: Literal["domestic", "international"]
     users: int
-    minutes_per_user: int
-    minutes: int  # users x minutes per user
+    minutes_per_user: int | None  # None: not documented by Microsoft (the bundle)
+    minutes: int | None  # users x minutes per user (None when that is not documented)
     per_user: bool = False
 
 
@@ -167,6 +167,7 @@ class Recommendation(BaseModel):
     alternatives: dict[str, list[str]]  # country -> alternative ids, where Calling Plans are not an option
     countries: list[CountryAdvice]
     needs_funding: bool  # Communications Credits or overage will be used
+    sources: list[str] = Field(default_factory=list)  # source keys of the plans, pools and paths chosen
 
 
 class _Builder:
@@ -277,6 +278,8 @@ def recommend(request: AdviceRequest) -> Recommendation:
             plan = _choose_plan(country, request, b)
             if plan is not None and plan.sku == "MCOPSTN1" and bundle_ok and not teams_phone_included:
                 plan = catalog.plan("MCOTEAMS_ESSENTIALS")
+                # The Domestic plan's minutes are not the bundle's (undocumented): not said here.
+                b.reasons = [r for r in b.reasons if (r.code, r.params.get("country")) != ("domestic_standard", iso)]
                 b.reason("bundle_chosen", country=iso, base=family.id if family else None, plan=plan.sku)
         chosen[iso] = plan
         advice.append(CountryAdvice(
@@ -356,7 +359,35 @@ def recommend(request: AdviceRequest) -> Recommendation:
         needs_teams_phone=needs_teams_phone, teams_phone_source=teams_phone_source,
         pools=pools, caveats=b.caveats, reasons=b.reasons, alternatives=alternatives,
         countries=advice, needs_funding=needs_funding is not None,
+        sources=_sources(request, chosen, alternatives, needs_teams_phone),
     )
+
+
+def _sources(request: AdviceRequest, chosen: dict[str, Plan | None], alternatives: dict[str, list[str]],
+             needs_teams_phone: bool) -> list[str]:
+    """The source keys the recommendation rests on, most specific first: each chosen plan's
+    minutes (or the plan itself when its minutes are undocumented), the country's Calling Plan
+    facts, Teams Phone, then the alternatives to Calling Plans."""
+    catalog = load_catalog()
+    keys: list[str] = []
+    for iso, plan in chosen.items():
+        if plan is not None:
+            keys.extend(plan.domestic_minutes.sources if plan.domestic_minutes else plan.sources)
+            if plan.international_minutes:
+                keys.extend(plan.international_minutes.sources)
+        country = catalog.country(iso)
+        if country is not None and country.calling_plans is not None:
+            keys.extend(country.calling_plans.sources)
+    if needs_teams_phone or request.carrier is not None:
+        teams_phone = catalog.licence("MCOEV")
+        keys.extend(teams_phone.sources if teams_phone else ())
+    names = {a.id: a for a in catalog.alternatives}
+    for options in alternatives.values():
+        for option in options:
+            keys.extend(names[option].sources if option in names else ())
+    if request.carrier is not None and request.carrier in names:
+        keys.extend(names[request.carrier].sources)
+    return list(dict.fromkeys(keys))
 
 
 def _funding(request: AdviceRequest, chosen: dict[str, Plan | None], b: _Builder) -> str | None:
@@ -395,6 +426,16 @@ def _pools(request: AdviceRequest, chosen: dict[str, Plan | None], b: _Builder) 
         country = catalog.country(iso)
         pool_country = country.pool_country if country else iso
         users = request.users_in(iso)
+        if plan.domestic_minutes is None and plan.capability != plan.sku:
+            # The bundle: its users join the country's pool of its capability (MCOPSTN1), but
+            # Microsoft documents no minutes for it, so the pool states none.
+            b.caveat("bundle_minutes_undocumented")
+            key = (pool_country, plan.capability, "domestic")
+            previous = merged.get(key)
+            merged[key] = PlannedPool(country=pool_country, plan=plan.capability, sku=plan.sku, line="domestic",
+                                      users=users + (previous.users if previous else 0),
+                                      minutes_per_user=None, minutes=None)
+            continue
         for line in ("domestic", "international"):
             per_user = plan.minutes_for(pool_country, line)  # type: ignore[arg-type]
             if not per_user:

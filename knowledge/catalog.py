@@ -162,7 +162,7 @@ class CallingPlanCountriesFile(_Strict):
     countries: tuple[CallingPlanCountry, ...]
 
 
-Treatment = Literal["allowed", "credits", "blocked"]
+Treatment = Literal["allowed", "credits", "blocked", "undocumented"]
 
 
 class PrefixRule(_Strict):
@@ -194,8 +194,13 @@ class RegionAliases(_Sourced):
     map: dict[str, str]
 
 
+class ReasonSources(_Sourced):
+    """The source keys a verdict reason code rests on (cited by the answer's Source line)."""
+
+
 class NumberRulesFile(_Strict):
     about: str = Field("", alias="_about")
+    reasons: dict[str, ReasonSources] = Field(default_factory=dict)
     premium: PremiumSection
     toll_free: TollFree
     masking: Masking
@@ -565,7 +570,8 @@ def _cross_check(parsed: dict[str, Any], data_dir: Path) -> None:
             )
         for j, req in enumerate(plan.requires):
             _check(req.upper() in skus, path["plans"], f"plans.{i}.requires.{j}", f"unknown plan {req!r}")
-        if plan.pool != "none":
+        if plan.pool != "none" and plan.capability.upper() == plan.sku.upper():
+            # A plan pooled under another capability (the bundle, MCOPSTN1) may have no figure.
             _check(plan.domestic_minutes is not None, path["plans"], f"plans.{i}.domestic_minutes", "a pooled plan needs minutes")
         if plan.kind == "domestic_and_international":
             _check(plan.international_minutes is not None, path["plans"], f"plans.{i}.international_minutes", "required for this kind")

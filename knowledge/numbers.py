@@ -5,6 +5,14 @@ layer renders it in French or English; ``message`` is the English default), the 
 country, domestic or international, the pool the call draws on, and ``needs``: the codes of what
 would make it callable. It never raises: a bad number or country is a verdict, not an exception.
 
+The ``verdict`` is three-valued (issue 11): ``included`` (in the user's plan, or always free:
+emergency, Teams-to-Teams, a carrier's own plan), ``per_minute`` (goes through only with
+Communications Credits or pay-as-you-go overage, billed per minute; blocked without them) and
+``not_callable`` (never: not on the callable list, a blocked number type, or a rule the fact sheet
+does not document). ``callable`` is true only for ``included``, so a headline can never say "not
+callable" over a body that says credits make the call possible. ``sources`` are the source keys
+the answer rests on (``number_rules.json`` ``reasons``, plus the premium rule and plan cited).
+
 Order of the rules (first match wins), and why:
 1. Teams-to-Teams calls are free and need no PSTN option at all.
 2. The caller's country must be known: every later rule depends on it.
@@ -27,6 +35,7 @@ from knowledge.pools import PoolKey
 
 Scope = Literal["domestic", "international", "emergency", "teams"]
 Carrier = Literal["operator_connect", "direct_routing", "on_premises"]
+Verdict = Literal["included", "per_minute", "not_callable"]
 DialOut = Literal["international", "domestic", "none"]
 CARRIERS: tuple[str, ...] = ("operator_connect", "direct_routing", "on_premises")
 DIAL_OUT: tuple[str, ...] = ("international", "domestic", "none")
@@ -47,7 +56,8 @@ class CallVerdict(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    callable: bool
+    verdict: Verdict
+    callable: bool  # verdict == "included"
     reason: str  # stable code, e.g. "international_needs_credits"
     message: str  # English default text for ``reason``
     number: str  # what was asked
@@ -62,6 +72,7 @@ class CallVerdict(BaseModel):
     needs: list[str] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
     params: dict[str, str] = Field(default_factory=dict)  # to render reason/notes in any language
+    sources: list[str] = Field(default_factory=list)  # source keys (knowledge.learn links them)
 
 
 class _Ctx:
@@ -76,8 +87,10 @@ class _Ctx:
         self.parsed: ParsedNumber | None = None
         self.notes: list[str] = []
         self.params: dict[str, str] = {}
+        self.sources: list[str] = []
+        self.kind: str | None = None  # the number type a premium prefix rule names
 
-    def verdict(self, callable_: bool, reason: str, *, scope: Scope | None = None, needs: tuple[str, ...] = (),
+    def verdict(self, verdict: Verdict, reason: str, *, scope: Scope | None = None, needs: tuple[str, ...] = (),
                 pool: PoolKey | None = None, destination: str | None = None) -> CallVerdict:
         params = dict(self.params)
         if self.caller is not None:
@@ -91,13 +104,18 @@ class _Ctx:
             params.setdefault("destination", country.name_en if country else destination)
             params.setdefault("destination_iso", destination)
         parsed = self.parsed
+        rule = self.catalog.number_rules.reasons.get(reason)
+        sources = [*(rule.sources if rule else ()), *self.sources]
+        if pool is not None and self.plan is not None:
+            sources.extend(self.plan.sources)
         return CallVerdict(
-            callable=callable_,
+            verdict=verdict,
+            callable=verdict == "included",
             reason=reason,
             message=self.catalog.text(reason, params),
             number=self.number,
             normalized=parsed.e164 if parsed and parsed.ok else None,
-            number_type=parsed.kind if parsed else "unknown",
+            number_type=self.kind or (parsed.kind if parsed else "unknown"),
             masked=bool(parsed and parsed.masked),
             caller_country=self.caller.iso if self.caller else None,
             destination_country=destination,
@@ -107,6 +125,7 @@ class _Ctx:
             needs=list(needs),
             notes=list(dict.fromkeys(self.notes)),
             params=params,
+            sources=list(dict.fromkeys(sources)),
         )
 
 
@@ -136,7 +155,7 @@ def check_call(
                       has_credits=has_credits, overage=overage, dial_out=dial_out, upn=upn)
     except Exception:  # noqa: BLE001 - the contract is "never raises": answer, don't crash
         catalog = load_catalog()
-        return CallVerdict(callable=False, reason="internal_error", message=catalog.text("internal_error", {}),
+        return CallVerdict(verdict="not_callable", callable=False, reason="internal_error", message=catalog.text("internal_error", {}),
                            number=number if isinstance(number, str) else repr(number))
 
 
@@ -146,23 +165,23 @@ def _check(number: object, caller_country: object, plan: object, *, teams_user: 
     text = number if isinstance(number, str) else ""
     ctx = _Ctx(catalog, text, plan if isinstance(plan, str) else None)
     if teams_user or ("@" in text and not text.strip().startswith("+")):
-        return ctx.verdict(True, "teams_to_teams_free", scope="teams")
+        return ctx.verdict("included", "teams_to_teams_free", scope="teams")
 
     caller_text = caller_country if isinstance(caller_country, str) else ""
     ctx.caller = catalog.country(caller_text) if len(caller_text.strip()) == 2 else catalog.country_by_name(caller_text)
     if ctx.caller is None:
         ctx.params["caller_text"] = caller_text.strip()[:40]
-        return ctx.verdict(False, "unknown_caller_country")
+        return ctx.verdict("not_callable", "unknown_caller_country")
     caller = ctx.caller
 
     carrier_text = carrier.strip().lower() if isinstance(carrier, str) and carrier.strip() else None
     if carrier_text is not None and carrier_text not in CARRIERS:
         ctx.params["carrier"] = carrier_text[:40]
-        return ctx.verdict(False, "unknown_carrier")
+        return ctx.verdict("not_callable", "unknown_carrier")
     policy = dial_out.strip().lower() if isinstance(dial_out, str) else "international"
     if policy not in DIAL_OUT:
         ctx.params["dial_out"] = policy[:40]
-        return ctx.verdict(False, "unknown_dial_out_policy")
+        return ctx.verdict("not_callable", "unknown_dial_out_policy")
 
     plan_text = ctx.plan_text.strip() if ctx.plan_text and ctx.plan_text.strip() else None
     if plan_text is not None:
@@ -170,7 +189,7 @@ def _check(number: object, caller_country: object, plan: object, *, teams_user: 
         if ctx.plan is None:
             if catalog.licence(plan_text) is None:
                 ctx.params["plan_text"] = plan_text[:60]
-                return ctx.verdict(False, "unknown_plan")
+                return ctx.verdict("not_callable", "unknown_plan")
             ctx.notes.append("licence_has_no_calling_plan")
     has_pstn = ctx.plan is not None or carrier_text is not None
 
@@ -179,21 +198,21 @@ def _check(number: object, caller_country: object, plan: object, *, teams_user: 
     if digits.isdigit() and digits in caller.emergency_numbers:
         ctx.params["emergency_number"] = digits
         if not has_pstn:
-            return ctx.verdict(False, "no_pstn_option", scope="emergency", needs=("calling_plan_or_carrier",))
+            return ctx.verdict("not_callable", "no_pstn_option", scope="emergency", needs=("calling_plan_or_carrier",))
         if carrier_text is None and caller.calling_plans and caller.calling_plans.emergency_calls == "not_supported":
-            return ctx.verdict(False, "emergency_not_supported", scope="emergency", needs=("direct_routing_or_operator_connect",))
+            return ctx.verdict("not_callable", "emergency_not_supported", scope="emergency", needs=("direct_routing_or_operator_connect",))
         if carrier_text is not None:
             ctx.notes.append("emergency_routed_by_carrier")
         elif caller.calling_plans and caller.calling_plans.emergency_calls == "partner":
             ctx.notes.append("emergency_routed_by_partner")
-        return ctx.verdict(True, "emergency_allowed", scope="emergency")
+        return ctx.verdict("included", "emergency_allowed", scope="emergency")
 
     ctx.parsed = parse_number(text, caller.iso)
     parsed = ctx.parsed
     if parsed.masked:
         ctx.notes.append("masked_number")
     if not parsed.ok:
-        return ctx.verdict(False, _PARSE_REASONS[parsed.error or "invalid"])
+        return ctx.verdict("not_callable", _PARSE_REASONS[parsed.error or "invalid"])
     destination = catalog.listed_region(parsed.region) if parsed.region else None
     domestic = destination is not None and catalog.is_domestic(caller.iso, destination)
     scope: Scope = "domestic" if domestic else "international"
@@ -203,24 +222,24 @@ def _check(number: object, caller_country: object, plan: object, *, teams_user: 
         ctx.notes.append("us_canada_domestic")
 
     if policy == "none":
-        return ctx.verdict(False, "blocked_by_dial_out_policy", scope=scope, needs=("dial_out_policy_change",), destination=destination)
+        return ctx.verdict("not_callable", "blocked_by_dial_out_policy", scope=scope, needs=("dial_out_policy_change",), destination=destination)
     if policy == "domestic" and (scope == "international" or destination != caller.iso):
         # A domestic-only policy also blocks the US<->Canada calls a plan counts as domestic.
-        return ctx.verdict(False, "international_blocked_by_policy", scope=scope, needs=("dial_out_policy_change",), destination=destination)
+        return ctx.verdict("not_callable", "international_blocked_by_policy", scope=scope, needs=("dial_out_policy_change",), destination=destination)
 
     if ctx.plan is None:
         if carrier_text is not None:
             ctx.params["carrier"] = carrier_text
-            return ctx.verdict(True, "via_carrier", scope=scope, destination=destination)
-        return ctx.verdict(False, "no_pstn_option", scope=scope, needs=("calling_plan_or_carrier",), destination=destination)
+            return ctx.verdict("included", "via_carrier", scope=scope, destination=destination)
+        return ctx.verdict("not_callable", "no_pstn_option", scope=scope, needs=("calling_plan_or_carrier",), destination=destination)
 
     plan_obj = ctx.plan
     if not caller.has_calling_plans:
-        return ctx.verdict(False, "no_calling_plans_in_country", scope=scope,
+        return ctx.verdict("not_callable", "no_calling_plans_in_country", scope=scope,
                            needs=("operator_connect_or_direct_routing",), destination=destination)
     provider = caller.calling_plans.provider if caller.calling_plans else None
     if plan_obj.is_partner != (provider != "microsoft"):
-        return ctx.verdict(False, "plan_not_in_country", scope=scope, needs=("calling_plan_or_carrier",), destination=destination)
+        return ctx.verdict("not_callable", "plan_not_in_country", scope=scope, needs=("calling_plan_or_carrier",), destination=destination)
     if caller.calling_plans and plan_obj.sku not in caller.calling_plans.plans and not plan_obj.is_partner:
         ctx.notes.append("plan_not_sold_in_country")
 
@@ -231,39 +250,43 @@ def _check(number: object, caller_country: object, plan: object, *, teams_user: 
     pool_country = caller.pool_country
     if plan_obj.is_partner:
         if domestic:
-            return ctx.verdict(True, "domestic_partner_plan", scope=scope, destination=destination)
-        return ctx.verdict(False, "international_partner_terms", scope=scope, needs=("partner_offer",), destination=destination)
+            return ctx.verdict("included", "domestic_partner_plan", scope=scope, destination=destination)
+        return ctx.verdict("not_callable", "international_partner_terms", scope=scope, needs=("partner_offer",), destination=destination)
     if domestic:
         if plan_obj.is_payg:
             return _paid_per_minute(ctx, funded, scope, destination)
         if plan_obj.kind == "international_addon":
-            return ctx.verdict(False, "domestic_needs_domestic_plan", scope=scope, needs=("domestic_calling_plan",), destination=destination)
+            return ctx.verdict("not_callable", "domestic_needs_domestic_plan", scope=scope, needs=("domestic_calling_plan",), destination=destination)
         pool = _pool(plan_obj, pool_country, "domestic", upn)
-        return ctx.verdict(True, "domestic_included", scope=scope, pool=pool, destination=destination)
+        if plan_obj.kind == "bundle" and plan_obj.domestic_minutes is None:
+            ctx.notes.append("bundle_minutes_undocumented")
+        return ctx.verdict("included", "domestic_included", scope=scope, pool=pool, destination=destination)
 
     # International.
     if destination is None or not catalog.is_callable_destination(destination):
         if parsed.region is None:
             ctx.notes.append("non_geographic_number")
-        if has_credits:
-            return ctx.verdict(True, "destination_via_credits", scope=scope, destination=destination)
-        return ctx.verdict(False, "destination_not_included", scope=scope, needs=("communications_credits",), destination=destination)
+        # Not among the destinations Calling Plans can call (EN_OUTBOUND): never, funded or not.
+        return ctx.verdict("not_callable", "destination_not_included", scope=scope, destination=destination)
     if plan_obj.is_payg:
         return _paid_per_minute(ctx, funded, scope, destination)
     if plan_obj.international:
         pool = _pool(plan_obj, pool_country, "international", upn)
         if pool is None:
             ctx.notes.append("minutes_undocumented")
-        return ctx.verdict(True, "international_included", scope=scope, pool=pool, destination=destination)
+        return ctx.verdict("included", "international_included", scope=scope, pool=pool, destination=destination)
     if funded:
         ctx.params["funding"] = "communications_credits" if has_credits else "overage"
-        return ctx.verdict(True, "international_via_credits", scope=scope, destination=destination)
-    return ctx.verdict(False, "international_needs_credits", scope=scope,
+        return ctx.verdict("per_minute", "international_via_credits", scope=scope, destination=destination)
+    return ctx.verdict("per_minute", "international_needs_credits", scope=scope,
                        needs=("communications_credits", "overage", "domestic_and_international_plan"), destination=destination)
 
 
 def _pool(plan: Plan, pool_country: str, line: Literal["domestic", "international"], upn: object) -> PoolKey | None:
-    if plan.pool == "none" or plan.minutes_for(pool_country, line) is None:
+    """The pool the call draws on: the plan's capability's (the bundle reports MCOPSTN1, so its
+    users draw on the Domestic plan's pool, although the bundle's own minutes are undocumented)."""
+    pooled = load_catalog().find_plan(plan.capability) or plan
+    if plan.pool == "none" or pooled.minutes_for(pool_country, line) is None:
         return None
     user = upn.strip().lower() if plan.pool == "per_user" and isinstance(upn, str) and upn.strip() and "|" not in upn else None
     return PoolKey(country=pool_country, plan=plan.capability, line=line, upn=user)
@@ -271,8 +294,8 @@ def _pool(plan: Plan, pool_country: str, line: Literal["domestic", "internationa
 
 def _paid_per_minute(ctx: _Ctx, funded: bool, scope: Scope, destination: str | None) -> CallVerdict:
     if funded:
-        return ctx.verdict(True, "payg_per_minute", scope=scope, destination=destination)
-    return ctx.verdict(False, "payg_needs_funding", scope=scope, needs=("communications_credits", "overage"), destination=destination)
+        return ctx.verdict("per_minute", "payg_per_minute", scope=scope, destination=destination)
+    return ctx.verdict("per_minute", "payg_needs_funding", scope=scope, needs=("communications_credits", "overage"), destination=destination)
 
 
 def _premium(ctx: _Ctx, parsed: ParsedNumber, destination: str | None, has_credits: bool, scope: Scope) -> CallVerdict | None:
@@ -292,11 +315,18 @@ def _premium(ctx: _Ctx, parsed: ParsedNumber, destination: str | None, has_credi
         else:
             return None
     ctx.params["number_kind"] = kind.replace("_", "-")
+    ctx.kind = kind
+    ctx.sources.extend(rule.sources)
+    if destination is None:  # a number of no country (premium rules are per country)
+        ctx.params["destination"] = parsed.e164 or ctx.number
+    if treatment == "undocumented":
+        # The sheet is silent for this country or number type: say so, not "blocked".
+        return ctx.verdict("not_callable", "premium_undocumented", scope=scope, destination=destination)
     if treatment == "blocked":
-        return ctx.verdict(False, "premium_blocked", scope=scope, destination=destination)
+        return ctx.verdict("not_callable", "premium_blocked", scope=scope, destination=destination)
     if treatment == "credits":
         if has_credits:
-            return ctx.verdict(True, "premium_via_credits", scope=scope, destination=destination)
-        return ctx.verdict(False, "premium_needs_credits", scope=scope, needs=("communications_credits",), destination=destination)
+            return ctx.verdict("per_minute", "premium_via_credits", scope=scope, destination=destination)
+        return ctx.verdict("per_minute", "premium_needs_credits", scope=scope, needs=("communications_credits",), destination=destination)
     ctx.notes.append("premium_charges_may_apply")
     return None  # allowed: the ordinary domestic/international rules decide

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from knowledge.catalog import Plan, load_catalog
 from knowledge.phone import parse_number
@@ -150,6 +150,17 @@ class PoolBalance(BaseModel):
     #: The month of the roster import the size comes from (None: unknown, a store written
     #: before roster history). Later than ``month`` when no roster was imported by then.
     roster_month: str | None = None
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def sources(self) -> list[str]:
+        """The source keys of the pooling facts the balance rests on: the plan's minutes on this
+        line (per user, per country) and the plan itself (who pools with whom)."""
+        plan = load_catalog().find_plan(self.plan)
+        if plan is None:
+            return []
+        minutes = plan.domestic_minutes if self.line == "domestic" else plan.international_minutes
+        return list(dict.fromkeys([*(minutes.sources if minutes else ()), *plan.sources]))
 
     @property
     def roster_is_later(self) -> bool:

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from bot.commands import CommandError
 from knowledge.advisor import AdviceRequest, Recommendation, recommend
 from knowledge.catalog import load_catalog
+from knowledge.learn import source_links, sources_json
 from knowledge.numbers import CARRIERS, DIAL_OUT, CallVerdict, check_call
 
 #: Verdicts that mean the question was asked wrong, not that the call is impossible.
@@ -102,12 +103,15 @@ def run_check(args: argparse.Namespace) -> int:
 def verdict_json(verdict: CallVerdict) -> dict[str, Any]:
     data = verdict.model_dump(mode="json")
     data["pool_key"] = verdict.pool.as_str() if verdict.pool else None
+    data["sources"] = sources_json(verdict.sources)
     return data
 
 
 def format_verdict(verdict: CallVerdict) -> str:
     catalog = load_catalog()
-    lines = [("CALLABLE" if verdict.callable else "NOT CALLABLE") + f": {verdict.message}"]
+    headline = {"included": "CALLABLE", "per_minute": "PER MINUTE ONLY (Communications Credits or overage)",
+                "not_callable": "NOT CALLABLE"}[verdict.verdict]
+    lines = [f"{headline}: {verdict.message}"]
     if verdict.normalized:
         lines.append(f"  number:      {verdict.normalized} ({verdict.number_type.replace('_', ' ')}{', masked' if verdict.masked else ''})")
     if verdict.destination_country:
@@ -122,7 +126,12 @@ def format_verdict(verdict: CallVerdict) -> str:
     for note in verdict.notes:
         lines.append(f"  note:        {catalog.text(note)}")
     lines.append(f"  reason code: {verdict.reason}")
+    lines.extend(_format_sources(verdict.sources))
     return "\n".join(lines)
+
+
+def _format_sources(keys: list[str]) -> list[str]:
+    return [f"  source:      {link.title} <{link.url}>" for link in source_links(keys) if link.url]
 
 
 # --- advise --------------------------------------------------------------------------------------
@@ -153,7 +162,9 @@ def run_advise(args: argparse.Namespace) -> int:
         raise CommandError(_first_error(exc)) from None
     recommendation = recommend(request)
     if args.json:
-        print(json.dumps(recommendation.model_dump(mode="json"), ensure_ascii=False, indent=2))
+        data = recommendation.model_dump(mode="json")
+        data["sources"] = sources_json(recommendation.sources)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         print(format_recommendation(recommendation))
     return 0
@@ -191,7 +202,10 @@ def format_recommendation(rec: Recommendation) -> str:
         lines.append("Monthly minute pools:")
         for pool in rec.pools:
             who = "per user" if pool.per_user else f"{pool.users} users"
-            lines.append(f"  {pool.country} {pool.plan} {pool.line}: {who} x {pool.minutes_per_user} = {pool.minutes:,} minutes")
+            if pool.minutes is None:
+                lines.append(f"  {pool.country} {pool.plan} {pool.line}: {who}, minutes per user not documented by Microsoft")
+            else:
+                lines.append(f"  {pool.country} {pool.plan} {pool.line}: {who} x {pool.minutes_per_user} = {pool.minutes:,} minutes")
     if rec.alternatives:
         lines.append("")
         lines.append("No Calling Plans:")
@@ -206,4 +220,8 @@ def format_recommendation(rec: Recommendation) -> str:
         lines.append("")
         lines.append("Good to know:")
         lines.extend(f"  - {caveat.text}" for caveat in rec.caveats)
+    sources = _format_sources(rec.sources)
+    if sources:
+        lines.append("")
+        lines.extend(sources)
     return "\n".join(lines)

@@ -211,13 +211,14 @@ def test_summary_with_a_carrier():
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_verdict_card_not_callable_says_why_and_what_would_help(lang):
+def test_verdict_card_per_minute_says_why_and_what_would_help(lang):
     verdict = check_call("+44 20 7946 0958", "FR", "MCOPSTN1")
-    assert not verdict.callable and verdict.needs
+    assert verdict.verdict == "per_minute" and not verdict.callable and verdict.needs
     reply = verdict_card(verdict, lang)
     card = assert_card_reply(reply, lang)
     body = " ".join(card_texts(card))
-    assert card_texts(card)[0] == t_(lang, "verdict.not_callable")
+    # The headline never says "not callable" over a body that says credits make it possible.
+    assert card_texts(card)[0] == t_(lang, "verdict.per_minute") != t_(lang, "verdict.not_callable")
     assert render(verdict.reason, verdict.params, lang) in body
     for need in verdict.needs:
         assert render(need, {}, lang) in body
@@ -233,7 +234,7 @@ def test_verdict_card_callable_with_pool_balance(lang, balances):
     reply = verdict_card(verdict, lang, balance)
     card = assert_card_reply(reply, lang)
     body = " ".join(card_texts(card))
-    assert card_texts(card)[0] == t_(lang, "verdict.callable")
+    assert card_texts(card)[0] == t_(lang, "verdict.included")
     assert format_number(balance.remaining_minutes, lang) in body
     assert format_number(balance.total_minutes, lang) in body
     assert format_number(balance.remaining_minutes, lang) in reply.text

@@ -217,13 +217,14 @@ async def test_number_check_for_a_user_from_the_store(talk, h, store):
     assert h.card_texts(h.cards(replies)[-1]) == h.card_texts(expected.card)
 
 
-async def test_number_check_not_callable_says_why_and_what_would_help(talk, h):
+async def test_number_check_per_minute_says_why_and_what_pays(talk, h):
     replies = await talk.send("can alice.martin@contoso.com call +44 20 7946 0958?")
     verdict = check_call("+44 20 7946 0958", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
-    assert not verdict.callable
+    assert verdict.verdict == "per_minute" and not verdict.callable
     assert h.said(replies[-1]) == verdict_card(verdict, "en").text
     body = h.card_texts(h.cards(replies)[-1])
-    assert t("en", "verdict.needs") in body
+    assert body[0] == t("en", "verdict.per_minute")
+    assert t("en", "verdict.needs.per_minute") in body
 
 
 async def test_number_check_asks_what_is_missing(talk, h):

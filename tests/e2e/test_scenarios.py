@@ -299,7 +299,7 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     caller = demo.user("FR", "MCOPSTN2")
     plan = catalog.plan("MCOPSTN2")
     expected = callplan("check", UK_NUMBER, "--country", "FR", "--plan", plan.sku)
-    assert expected["callable"] and expected["scope"] == "international"
+    assert expected["verdict"] == "included" and expected["scope"] == "international"
     pool = demo.pool("FR", plan.sku, "international")
 
     chat.send(f"can {caller['upn']} call {UK_NUMBER}?")
@@ -308,8 +308,11 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     assert said == f"{caller['upn']}: usage location France, {plan.name_en}."
     chat.wait_for_card("Callable")
     blocks = chat.card_blocks()
-    assert blocks[0] == "✅ Callable"
+    assert blocks[0] == "✅ Callable: included"
     assert expected["message"] in blocks  # the reason
+    # One Source line, last, its markdown links rendered as links to Microsoft Learn.
+    assert blocks[-1].startswith("Source: ") and sum(b.startswith("Source: ") for b in blocks) == 1
+    assert chat._card(-1).locator("a[href^='https://learn.microsoft.com/en-us/']").count() >= 1
     facts = dict(chat.card_facts())
     assert facts == {"Number": UK_NUMBER, "Destination": "United Kingdom",
                      "Caller's country": "France", "Plan": plan.name_en,
@@ -321,21 +324,21 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     assert_renders_cleanly(chat)
     chat.screenshot("callable with pool")
 
-    # A user whose plan is domestic only: the same number is not callable, and the card says
-    # what would make it callable; no pool is drawn on.
+    # A user whose plan is domestic only: the same number goes through only per minute
+    # (Communications Credits or overage), and the card says what would pay for it; no pool.
     domestic_caller = demo.user("FR", "MCOPSTN1")
     refused = callplan("check", UK_NUMBER, "--country", "FR", "--plan", "MCOPSTN1")
-    assert not refused["callable"]
+    assert refused["verdict"] == "per_minute" and not refused["callable"]
     chat.send(f"can {domestic_caller['upn']} call {UK_NUMBER}?")
-    chat.wait_for_card("Not callable")
+    chat.wait_for_card("billed per minute")
     blocks = chat.card_blocks()
-    assert blocks[0] == "❌ Not callable"
+    assert blocks[0] == "💳 Callable, billed per minute"
     assert refused["message"] in blocks
-    assert "What would make it callable" in blocks
+    assert "What pays for it" in blocks
     assert "Minute pool" not in blocks
     assert dict(chat.card_facts())["Plan"] == catalog.plan("MCOPSTN1").name_en
     assert_renders_cleanly(chat)
-    chat.screenshot("not callable")
+    chat.screenshot("per minute")
 
     # The same kind of check started from the welcome card, answered by clicking.
     chat.click_card_button("Check a number")
@@ -440,7 +443,7 @@ def test_french_purchase_check_and_pool_lookup(real_chat, demo, catalog):
     chat.send(f"est-ce que {caller['upn']} peut appeler le {UK_NUMBER} ?")
     chat.wait_for_card("Appel possible")
     blocks = chat.card_blocks()
-    assert blocks[0] == "✅ Appel possible"
+    assert blocks[0] == "✅ Appel possible : inclus"
     assert dict(chat.card_facts())["Destination"] == "Royaume-Uni"
     assert (f"{number(pool['remaining_minutes'], 'fr')} minutes restantes sur "
             f"{number(pool['total_minutes'], 'fr')}") in " ".join(blocks)

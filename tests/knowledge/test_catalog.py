@@ -39,8 +39,8 @@ def test_load_catalog_is_cached_and_shared() -> None:
         ("MCOPSTN8", "FR", "domestic", 120),
         ("MCOPSTN_PAYG_1", "GB", "domestic", 0),
         ("MCOPSTN_PAYG_2", "FR", "domestic", 0),
-        ("MCOTEAMS_ESSENTIALS", "US", "domestic", 3000),
-        ("MCOTEAMS_ESSENTIALS", "FR", "domestic", 1200),
+        ("MCOTEAMS_ESSENTIALS", "US", "domestic", None),  # not documented by Microsoft
+        ("MCOTEAMS_ESSENTIALS", "FR", "domestic", None),
         ("MCOPSTN1", "FR", "international", None),
         ("TELSTRA_CALLING", "AU", "domestic", None),
     ],
@@ -84,7 +84,7 @@ def test_conflicts_carry_a_decision(catalog: Catalog) -> None:
     assert "Puerto Rico" in catalog.plan("MCOPSTN1").domestic_minutes.decision
     assert catalog.country("ZA").calling_plans.decision and catalog.country("ZA").calling_plans.payg_listed_without_zone
     assert "SPE_E5_CALLINGMINUTES" in catalog.plan("MCOPSTN8").decision
-    assert catalog.plan("MCOTEAMS_ESSENTIALS").domestic_minutes.decision
+    assert "not documented" in catalog.plan("MCOTEAMS_ESSENTIALS").decision
 
 
 # --- countries --------------------------------------------------------------------------------

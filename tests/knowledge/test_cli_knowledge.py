@@ -34,29 +34,29 @@ def test_check_json_has_the_contract_fields(capsys) -> None:
 
 
 @pytest.mark.parametrize(
-    "argv, callable_, reason",
+    "argv, verdict, reason",
     [
-        (["0845 123 4567", "--country", "GB", "--plan", "MCOPSTN1"], False, "premium_needs_credits"),
-        (["0845 123 4567", "--country", "GB", "--plan", "MCOPSTN1", "--credits"], True, "premium_via_credits"),
-        (["+49 30 123456", "--country", "France", "--plan", "MCOPSTN1", "--overage"], True, "international_via_credits"),
-        (["+55 11 3123 4567", "--country", "BR", "--carrier", "direct_routing"], True, "via_carrier"),
-        (["+33 1 23 45 67 89", "--country", "FR"], False, "no_pstn_option"),
-        (["+33 1 23 45 67 89", "--country", "FR", "--plan", "MCOPSTN1", "--dial-out", "none"], False, "blocked_by_dial_out_policy"),
-        (["112", "--country", "FR", "--plan", "MCOPSTN1"], True, "emergency_allowed"),
-        (["not a number", "--country", "FR", "--plan", "MCOPSTN1"], False, "not_a_number"),
+        (["0845 123 4567", "--country", "GB", "--plan", "MCOPSTN1"], "per_minute", "premium_needs_credits"),
+        (["0845 123 4567", "--country", "GB", "--plan", "MCOPSTN1", "--credits"], "per_minute", "premium_via_credits"),
+        (["+49 30 123456", "--country", "France", "--plan", "MCOPSTN1", "--overage"], "per_minute", "international_via_credits"),
+        (["+55 11 3123 4567", "--country", "BR", "--carrier", "direct_routing"], "included", "via_carrier"),
+        (["+33 1 23 45 67 89", "--country", "FR"], "not_callable", "no_pstn_option"),
+        (["+33 1 23 45 67 89", "--country", "FR", "--plan", "MCOPSTN1", "--dial-out", "none"], "not_callable", "blocked_by_dial_out_policy"),
+        (["112", "--country", "FR", "--plan", "MCOPSTN1"], "included", "emergency_allowed"),
+        (["not a number", "--country", "FR", "--plan", "MCOPSTN1"], "not_callable", "not_a_number"),
     ],
 )
-def test_check_flags_reach_the_rules(capsys, argv, callable_, reason) -> None:
+def test_check_flags_reach_the_rules(capsys, argv, verdict, reason) -> None:
     code, out, _ = run(capsys, "check", *argv, "--json")
     data = json.loads(out)
     assert code == 0
-    assert (data["callable"], data["reason"]) == (callable_, reason)
+    assert (data["verdict"], data["callable"], data["reason"]) == (verdict, verdict == "included", reason)
 
 
 def test_check_human_output(capsys) -> None:
     code, out, _ = run(capsys, "check", "+49 30 123456", "--country", "FR", "--plan", "MCOPSTN1")
     assert code == 0
-    assert out.startswith("NOT CALLABLE: ")
+    assert out.startswith("PER MINUTE ONLY (Communications Credits or overage): ")
     assert "destination: Germany (DE)" in out
     assert "scope:       international" in out
     assert "Communications Credits" in out and "reason code: international_needs_credits" in out
