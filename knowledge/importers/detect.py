@@ -20,8 +20,8 @@ from typing import IO, Any
 
 from knowledge.importers import graph, pstn_csv, roster
 from knowledge.importers.fields import header_index
+from knowledge.importers import text as bounds
 from knowledge.importers.text import (
-    MAX_JSON_BYTES,
     InputLimitError,
     decode_head,
     loads_json,
@@ -109,7 +109,7 @@ def _file(path: Path, top_level: bool) -> list[Source]:
 
     def read_all() -> bytes:
         with path.open("rb") as handle:
-            return read_bounded(handle, MAX_JSON_BYTES, "the JSON document")
+            return read_bounded(handle, bounds.MAX_JSON_BYTES, "the JSON document")
 
     kind, note = _classify(head, read_all, top_level)
     if kind == "skipped" and top_level and note != DIRECT_ROUTING_NOTE:
@@ -130,7 +130,7 @@ def _zip(path: Path) -> list[Source]:
 
                 def read_all(info: zipfile.ZipInfo = info) -> bytes:
                     with archive.open(info) as member:
-                        return read_bounded(member, MAX_JSON_BYTES, "the JSON document")
+                        return read_bounded(member, bounds.MAX_JSON_BYTES, "the JSON document")
 
                 kind, note = _classify(head, read_all, False)
                 classified.append((info, kind, note))

@@ -1,0 +1,173 @@
+"""Hostile or broken export files cost bounded memory and work, and fail with one clear line.
+
+Issue 13 rows 7, 8 and 9: a zip of a CSV header + 1 GiB of ``0`` (or ``[`` + 1 GiB of spaces)
+took 2.1 GB; a zip of 1 GiB of newlines spun for minutes; JSON nested 100,000 deep was a
+traceback. Limits are lowered through the module constants where a small file shows the
+same thing; one test per limit uses the real default.
+"""
+from __future__ import annotations
+
+import io
+import tracemalloc
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from knowledge.importers import detect, text
+from knowledge.importers.detect import ImportFileError, detect_sources
+from knowledge.importers.text import InputLimitError, LineReader
+from knowledge.store import Store
+
+from .conftest import PSTN_HEADER, write_pstn_csv
+
+ROW = ("u-1,call-1,,FR,,ann@contoso.com,Ann,+33140000****,user_out,Subscriber,Domestic,France,"
+       "+33140000****,2025-06-02T09:00:00Z,,120,0.00,0.00,EUR,MCOPSTN1")
+
+
+def _zip_lazily(path: Path, name: str, head: bytes, filler: bytes, size: int) -> Path:
+    """A zip whose member is ``head`` + ``size`` bytes of ``filler``, written in pieces."""
+    block = filler * (1024 * 1024 // len(filler))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive, archive.open(name, "w") as member:
+        member.write(head)
+        for _ in range(size // len(block)):
+            member.write(block)
+    return path
+
+
+# --- long lines --------------------------------------------------------------------------------------
+
+
+def test_a_line_over_the_limit_stops_the_file_with_its_line_number(store: Store, tmp_path: Path,
+                                                                    monkeypatch) -> None:
+    monkeypatch.setattr(text, "MAX_LINE_CHARS", 4096)
+    export = tmp_path / "PSTN.calls.csv"
+    export.write_text(f"{PSTN_HEADER}\n{ROW}\n" + "0" * 100_000 + "\n" + ROW.replace("u-1", "u-2") + "\n")
+    result = store.import_paths([export], "contoso").files[0]
+    assert result.error == ("stopped after 1 rows: line 3 is longer than 4,096 characters: not a CSV "
+                            "export (or a damaged one)")
+
+
+def test_header_plus_a_huge_line_of_zeros_is_refused_in_bounded_memory(store: Store, tmp_path: Path) -> None:
+    # The real default limit (1 MiB): the 16 MiB "line" is never held whole.
+    export = tmp_path / "PSTN.calls.csv"
+    with export.open("w") as handle:
+        handle.write(PSTN_HEADER + "\n")
+        for _ in range(16):
+            handle.write("0" * (1024 * 1024))
+    tracemalloc.start()
+    try:
+        result = store.import_paths([export], "contoso").files[0]
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.error and "line 2 is longer than 1,048,576 characters" in result.error
+    assert peak < 8 * 1024 * 1024, f"peak {peak:,} bytes"
+
+
+def test_blank_line_runs_never_reach_the_csv_parser_and_line_numbers_stay_right(tmp_path: Path) -> None:
+    blanks = 2_000_000
+    source = io.StringIO(f"{PSTN_HEADER}\n" + "\n" * blanks + f"{ROW}\n\n\n" + ROW.replace("u-1", "u-2"))
+    lines = LineReader(source)
+    handed = []
+    for line in lines:
+        handed.append((lines.line, line[:4]))
+    # Two million blank lines cost no Python iteration: only the three real lines come out.
+    assert handed == [(1, "Usag"), (blanks + 2, "u-1,"), (blanks + 5, "u-2,")]
+
+
+def test_blank_lines_in_a_real_import_keep_line_numbers(store: Store, tmp_path: Path) -> None:
+    export = tmp_path / "PSTN.calls.csv"
+    export.write_text(f"{PSTN_HEADER}\r\n" + "\r\n" * 5000 + ROW.replace("120", "-5") + "\r\n")
+    result = store.import_paths([export], "contoso").files[0]
+    assert [(e.line, "negative" in e.reason) for e in result.errors] == [(5002, True)]
+
+
+# --- zips --------------------------------------------------------------------------------------------
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_read(tmp_path: Path, capsys) -> None:
+    # Real defaults: 64 MiB of zeros deflate ~1000 to 1, over the 100 to 1 cap.
+    bomb = _zip_lazily(tmp_path / "Calls.Export.zip", "PSTN.calls.csv", (PSTN_HEADER + "\n").encode(),
+                       b"0", 64 * 1024 * 1024)
+    assert bomb.stat().st_size < 1024 * 1024
+    code = main(["import", str(bomb), "--tenant", "contoso", "--data-dir", str(tmp_path / "data")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "PSTN.calls.csv: packed" in err and "over the 100 to 1" in err and "Traceback" not in err
+
+
+def test_a_zip_of_newlines_is_refused_too(tmp_path: Path) -> None:
+    bomb = _zip_lazily(tmp_path / "Calls.Export.zip", "PSTN.calls.csv", (PSTN_HEADER + "\n").encode(),
+                       b"\n", 16 * 1024 * 1024)
+    with pytest.raises(ImportFileError, match="zip bomb"):
+        detect_sources([bomb])
+
+
+def test_zip_member_size_cap_declared_and_actual(tmp_path: Path, monkeypatch) -> None:
+    export = write_pstn_csv(tmp_path / "PSTN.calls.csv", 200)
+    archive_path = tmp_path / "Calls.Export.zip"
+    with zipfile.ZipFile(archive_path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.write(export, export.name)
+    size = export.stat().st_size
+
+    monkeypatch.setattr(detect, "MAX_MEMBER_BYTES", size - 1)
+    with pytest.raises(ImportFileError, match=f"unpacks to {size:,} bytes, over the"):
+        detect_sources([archive_path])
+
+    # A member that unpacks to more than the cap while it is read (whatever it declared) stops.
+    monkeypatch.setattr(detect, "MAX_MEMBER_BYTES", size)
+    (source,) = detect_sources([archive_path])
+    monkeypatch.setattr(detect, "MAX_MEMBER_BYTES", 1000)
+    with source.opener() as binary, pytest.raises(InputLimitError, match="more than 1,000 bytes"):
+        while binary.read(4096):
+            pass
+
+
+# --- JSON --------------------------------------------------------------------------------------------
+
+
+def test_json_nested_100000_deep_is_one_line_and_exit_2(tmp_path: Path, capsys) -> None:
+    page = tmp_path / "getPstnCalls.json"
+    page.write_text("[" * 100_000 + "]" * 100_000)
+    code = main(["import", str(page), "--tenant", "contoso", "--data-dir", str(tmp_path / "data")])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "nested deeper than 64 levels" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_json_depth_limit_below_the_recursion_limit(tmp_path: Path) -> None:
+    page = tmp_path / "page.json"
+    page.write_text('{"value": [' + "[" * 70 + "]" * 70 + "]}")
+    with pytest.raises(ImportFileError, match="nested deeper than 64"):
+        detect_sources([page])
+
+
+def test_json_over_the_size_cap_is_refused_without_reading_it_all(tmp_path: Path, capsys,
+                                                                  monkeypatch) -> None:
+    monkeypatch.setattr(text, "MAX_JSON_BYTES", 1024 * 1024)
+    page = tmp_path / "page.json"
+    with page.open("w") as handle:
+        handle.write("[")
+        handle.write(" " * (8 * 1024 * 1024))
+        handle.write("]")
+    tracemalloc.start()
+    try:
+        code = main(["import", str(page), "--tenant", "contoso", "--data-dir", str(tmp_path / "data")])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    err = capsys.readouterr().err
+    assert code == 2 and "larger than 1,048,576 bytes" in err
+    assert peak < 4 * 1024 * 1024, f"peak {peak:,} bytes"
+
+
+def test_json_in_a_zip_is_bounded_too(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(text, "MAX_JSON_BYTES", 64 * 1024)
+    path = tmp_path / "pages.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("page.json", "[" + " " * 200_000 + "]")
+    with pytest.raises(ImportFileError, match="holds no PSTN"):
+        detect_sources([path])
