@@ -44,19 +44,22 @@ def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: 
     show_progress = progress and sys.stderr.isatty()
     with tenant_lock(layout, tenant_id, on_wait):
         writer = TenantWriter(layout, tenant_id)
-        for source in sources:
-            result = FileImport(path=source.label, kind=source.kind, note=source.note)
-            summary.files.append(result)
-            if source.kind == "skipped":
-                continue
-            try:
-                with source.opener() as binary:
-                    _import_source(writer, source, binary, result, show_progress)
-            except (ValueError, OSError, csv.Error, zipfile.BadZipFile) as exc:
-                where = f"stopped after {result.rows_read} rows: " if result.rows_read else ""
-                kept = "; the rows before it were kept" if result.imported else ""
-                result.error = f"{where}{_describe(exc)}{kept}"
-            _log(layout, tenant_id, result)
+        try:
+            for source in sources:
+                result = FileImport(path=source.label, kind=source.kind, note=source.note)
+                summary.files.append(result)
+                if source.kind == "skipped":
+                    continue
+                try:
+                    with source.opener() as binary:
+                        _import_source(writer, source, binary, result, show_progress)
+                except (ValueError, OSError, csv.Error, zipfile.BadZipFile) as exc:
+                    where = f"stopped after {result.rows_read} rows: " if result.rows_read else ""
+                    kept = "; the rows before it were kept" if result.imported else ""
+                    result.error = f"{where}{_describe(exc)}{kept}"
+                _log(layout, tenant_id, result)
+        finally:
+            writer.close()
     return summary
 
 
