@@ -171,3 +171,58 @@ def test_json_in_a_zip_is_bounded_too(tmp_path: Path, monkeypatch) -> None:
         archive.writestr("page.json", "[" + " " * 200_000 + "]")
     with pytest.raises(ImportFileError, match="holds no PSTN"):
         detect_sources([path])
+
+
+# --- flat memory -------------------------------------------------------------------------------------
+
+
+def test_duplicate_check_gives_the_same_answers_once_spilled_to_disk(store: Store, tmp_path: Path,
+                                                                    monkeypatch) -> None:
+    from knowledge import key_index, store_import
+
+    monkeypatch.setattr(key_index, "SPILL_AT", 150)
+    monkeypatch.setattr(store_import, "BATCH_ROWS", 100)
+    first = write_pstn_csv(tmp_path / "a.csv", 400)
+    assert store.import_paths([first], "contoso").imported == 400
+    # Again, from a new writer (it reloads the committed keys from the sidecars, then spills):
+    again = store.import_paths([first], "contoso")
+    assert (again.imported, again.duplicates) == (0, 400)
+    # The same calls under other ids (another export of the same calls): caught by match key.
+    other = tmp_path / "b.csv"
+    other.write_text(first.read_text().replace("0c5e0000-", "ffff0000-"))
+    assert store.import_paths([other], "contoso").duplicates == 400
+    # New calls still go in, in the same run as old ones.
+    more = write_pstn_csv(tmp_path / "c.csv", 500)  # rows 0..399 known, 400..499 new
+    result = store.import_paths([more], "contoso")
+    assert (result.imported, result.duplicates) == (100, 400)
+    assert store.call_count("contoso") == 500
+
+
+def _import_peak(store: Store, path: Path) -> int:
+    tracemalloc.start()
+    try:
+        store.import_paths([path], "contoso")
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_import_memory_does_not_grow_with_the_file(tmp_path: Path, monkeypatch) -> None:
+    # Small batches, chunks and spill threshold show in seconds what 1 GB shows in minutes
+    # (bench/bench_import_memory.py measures the real defaults on a 1 GB export).
+    from knowledge import key_index, store_import, store_writer
+
+    monkeypatch.setattr(key_index, "SPILL_AT", 2_000)
+    monkeypatch.setattr(store_import, "BATCH_ROWS", 1_000)
+    monkeypatch.setattr(store_writer, "CHUNK_ROWS", 1_000)
+    peaks = []
+    for rows in (8_000, 32_000):
+        store = Store(tmp_path / f"data-{rows}")
+        try:
+            peaks.append(_import_peak(store, write_pstn_csv(tmp_path / f"{rows}.csv", rows)))
+            assert store.call_count("contoso") == rows
+        finally:
+            store.close()
+    # Four times the rows, not four times the memory (kept as sets, the 24k extra calls'
+    # keys alone would add ~6 MB, more than the whole small import).
+    assert peaks[1] < peaks[0] * 1.25, peaks
