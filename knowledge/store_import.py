@@ -63,6 +63,21 @@ def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: 
     return summary
 
 
+def import_rows(layout: Layout, tenant_id: str, label: str, rows: Iterable[CallRecord | RowError],
+                on_wait: Callable[[str], None] | None = None) -> FileImport:
+    """Commit call rows that come from no file (e.g. a Graph sync feeding
+    :func:`knowledge.importers.graph.read_graph_rows`) under the tenant's lock, in batches."""
+    result = FileImport(path=label, kind="graph")
+    with tenant_lock(layout, tenant_id, on_wait):
+        writer = TenantWriter(layout, tenant_id)
+        try:
+            import_calls(writer, rows, result)
+        finally:
+            writer.close()
+        _log(layout, tenant_id, result)
+    return result
+
+
 def _import_source(writer: TenantWriter, source: Source, binary: IO[bytes],
                    result: FileImport, show_progress: bool) -> None:
     if source.kind == "roster":

@@ -12,7 +12,7 @@ else, so nothing about its size or shape is trusted:
   and skips runs of blank lines in C (``str.lstrip``/``str.count``), so a file of a billion
   newlines takes seconds, not minutes of one Python iteration per line. It also tracks the
   physical line each CSV record starts on, for the error messages.
-* **JSON.** A Graph page is parsed whole (1000 rows, ~1.5 MB), so it is read with a size cap
+* **JSON.** A Graph page is parsed whole (1000 rows, ~0.7 MB), so it is read with a size cap
   (:data:`MAX_JSON_BYTES`) and its nesting is limited (:data:`MAX_JSON_DEPTH`): a document
   nested 100,000 deep is a one-line error, not a ``RecursionError`` traceback.
 
@@ -33,8 +33,9 @@ MAX_LINE_CHARS = 1024 * 1024
 #: Largest CSV record (one field can span lines when quoted): ``csv.field_size_limit``.
 MAX_FIELD_CHARS = 1024 * 1024
 #: Largest JSON document (a Graph page or a plain array), in bytes. A getPstnCalls page holds
-#: at most 1000 rows (~1.5 MB); bigger arrays must be saved as several pages.
-MAX_JSON_BYTES = 32 * 1024 * 1024
+#: at most 1000 rows (~0.7 MB); 16 MiB (~23,000 rows) parses into ~65 MB of objects, which keeps an
+#: import under its memory goal. Bigger arrays must be saved as several pages.
+MAX_JSON_BYTES = 16 * 1024 * 1024
 #: Deepest JSON nesting accepted. A Graph page is 3 deep (page, rows, row); 64 is generous.
 MAX_JSON_DEPTH = 64
 #: Characters read at a time by :class:`LineReader`.

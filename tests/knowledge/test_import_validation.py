@@ -164,3 +164,17 @@ def test_admin_center_roster_in_every_encoding(tmp_path: Path, encoding: str, de
         assert (user.display_name, user.usage_location, user.licenses) == ("Zoé Martin", "FR", ("MCOPSTN1", "SPE_E5"))
     finally:
         store.close()
+
+
+def test_rows_from_no_file_import_through_the_same_checks(store: Store) -> None:
+    # What a Graph sync does: rows straight from the API, validated one by one, committed in batches.
+    from knowledge.store_import import import_rows
+
+    good = {"id": "g-1", "callId": "c-1", "callType": "user_out", "startDateTime": "2025-06-01T10:00:00Z",
+            "duration": 120, "userPrincipalName": "ann@contoso.com", "usageCountryCode": "FR",
+            "licenseCapability": "MCOPSTN1", "destinationContext": "Domestic"}
+    stream = iter([good, {**good, "id": "g-2", "callId": "c-2", "duration": 10**8}, good])
+    result = import_rows(store.layout, "contoso", "graph sync", read_graph_rows(stream, "contoso"))
+    assert (result.rows_read, result.imported, result.duplicates) == (3, 1, 1)
+    assert result.rejected_by == {"duration_over_limit": 1}
+    assert [c.id for c in store.calls("contoso", "2025-06")] == ["g-1"]
