@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import IO, Any
 
 from knowledge.importers import graph, pstn_csv, roster
-from knowledge.importers.fields import header_index
 from knowledge.importers import text as bounds
+from knowledge.importers.fields import header_index
 from knowledge.importers.text import (
     InputLimitError,
     decode_head,
