@@ -11,7 +11,9 @@
 
 The file is generated on the fly in a temporary folder (it is highly compressible; nothing
 is kept). Run: ``python -m bench.bench_import_memory`` (``--quick``: 64 MiB and 4 MiB). The
-full run takes a few minutes on 2 busy cores: run it once, not in a loop.
+full run imports 3.9M rows: 19 minutes on 2 cores shared with other work (load 5), more than
+``make bench``'s default 240 s per benchmark, so record it with
+``python -m bench --only import_memory --timeout 1500``, once, not in a loop.
 """
 from __future__ import annotations
 
