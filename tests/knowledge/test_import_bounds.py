@@ -98,9 +98,12 @@ def test_a_zip_bomb_is_refused_before_anything_is_read(tmp_path: Path, capsys) -
     assert "PSTN.calls.csv: packed" in err and "over the 100 to 1" in err and "Traceback" not in err
 
 
-def test_a_zip_of_newlines_is_refused_too(tmp_path: Path) -> None:
-    bomb = _zip_lazily(tmp_path / "Calls.Export.zip", "PSTN.calls.csv", (PSTN_HEADER + "\n").encode(),
-                       b"\n", 16 * 1024 * 1024)
+@pytest.mark.parametrize("name, head, filler", [
+    ("PSTN.calls.csv", (PSTN_HEADER + "\n").encode(), b"\n"),  # issue 13 row 8
+    ("getPstnCalls.json", b"[", b" "),                          # issue 13 row 7, JSON
+])
+def test_other_zip_bombs_are_refused_too(tmp_path: Path, name: str, head: bytes, filler: bytes) -> None:
+    bomb = _zip_lazily(tmp_path / "Calls.Export.zip", name, head, filler, 16 * 1024 * 1024)
     with pytest.raises(ImportFileError, match="zip bomb"):
         detect_sources([bomb])
 
