@@ -224,16 +224,19 @@ class Store:
     # --- import -------------------------------------------------------------------------------------
 
     def import_paths(self, paths: Sequence[Path | str], tenant_id: str | None = None,
-                     progress: bool = False) -> ImportSummary:
+                     progress: bool = False,
+                     on_wait: Callable[[str], None] | None = None) -> ImportSummary:
         """Import exports (files, zips, folders; detected by content) into one tenant.
 
         Every path is checked before anything is written: a missing or unrecognized file raises
         :class:`ImportFileError` and imports nothing. Row problems are reported in the summary
         while the good rows import. ``progress`` shows a bar on stderr when it is a terminal.
+        ``on_wait(tenant)`` is called when another import of the same tenant is running (this
+        one waits for it, then raises :class:`StoreError` after ``store_lock.LOCK_WAIT_SECONDS``).
         """
         sources = detect_sources(paths)
         tenant = self.resolve_tenant(tenant_id)
-        return run_import(self.layout, sources, tenant, progress)
+        return run_import(self.layout, sources, tenant, progress, on_wait)
 
     def close(self) -> None:
         """Drop the caches (nothing else stays open between calls)."""

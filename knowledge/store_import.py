@@ -3,8 +3,10 @@
 Rows stream from the importers in batches of ``BATCH_ROWS`` (memory stays flat whatever the
 file size); each batch is one commit, so a kill loses at most the batch in flight and a
 re-import skips what was committed (duplicates). A roster is one batch (see
-:meth:`TenantWriter.merge_users`). A file that fails half-way (bad encoding, truncated CSV)
-keeps its committed batches and says where it stopped.
+:meth:`TenantWriter.merge_users`), its rows streamed into the merge. A file that fails
+half-way (bad encoding, truncated CSV, a line over the length limit) keeps its committed
+batches and says where it stopped. The import holds its tenant's lock only
+(:func:`knowledge.store_lock.tenant_lock`): other tenants import at the same time.
 """
 from __future__ import annotations
 
@@ -12,72 +14,106 @@ import csv
 import json
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime, timezone
 from typing import IO, Any
 
 from tinydb import TinyDB
 
 from knowledge.atomic import AtomicJSONStorage
-from knowledge.importers.detect import Source, open_text
+from knowledge.importers.detect import Source
 from knowledge.importers.graph import graph_rows, read_graph_rows
 from knowledge.importers.pstn_csv import read_pstn_csv
-from knowledge.importers.roster import read_roster
+from knowledge.importers.roster import read_roster, unknown_licences
 from knowledge.importers.summary import FileImport, ImportSummary, RowError
+from knowledge.importers.text import load_json, open_text
 from knowledge.records import CallRecord, UserRecord
-from knowledge.store_layout import IMPORT_LOG_NAME, Layout, writer_lock
+from knowledge.store_layout import IMPORT_LOG_NAME, Layout
+from knowledge.store_lock import tenant_lock
 from knowledge.store_writer import TenantWriter
 
 #: Rows per commit: big enough that per-batch costs vanish, small enough for flat memory.
 BATCH_ROWS = 10_000
 
 
-def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: bool) -> ImportSummary:
+def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: bool,
+               on_wait: Callable[[str], None] | None = None) -> ImportSummary:
+    """Import ``sources`` into ``tenant_id``; ``on_wait`` is told when another import of the
+    same tenant holds its lock (this one then waits, up to ``store_lock.LOCK_WAIT_SECONDS``)."""
     summary = ImportSummary(tenant_id=tenant_id)
     show_progress = progress and sys.stderr.isatty()
-    with writer_lock(layout):
+    with tenant_lock(layout, tenant_id, on_wait):
         writer = TenantWriter(layout, tenant_id)
-        for source in sources:
-            result = FileImport(path=source.label, kind=source.kind, note=source.note)
-            summary.files.append(result)
-            if source.kind == "skipped":
-                continue
-            try:
-                with source.opener() as binary:
-                    _import_source(writer, source, binary, result, show_progress)
-            except (ValueError, OSError, csv.Error, zipfile.BadZipFile) as exc:
-                where = f"stopped after {result.rows_read} rows: " if result.rows_read else ""
-                kept = "; the rows before it were kept" if result.imported else ""
-                result.error = f"{where}{_describe(exc)}{kept}"
-            _log(layout, tenant_id, result)
+        try:
+            for source in sources:
+                result = FileImport(path=source.label, kind=source.kind, note=source.note)
+                summary.files.append(result)
+                if source.kind == "skipped":
+                    continue
+                try:
+                    with source.opener() as binary:
+                        _import_source(writer, source, binary, result, show_progress)
+                except (ValueError, OSError, csv.Error, zipfile.BadZipFile) as exc:
+                    where = f"stopped after {result.rows_read} rows: " if result.rows_read else ""
+                    kept = "; the rows before it were kept" if result.imported else ""
+                    result.error = f"{where}{_describe(exc)}{kept}"
+                _log(layout, tenant_id, result)
+        finally:
+            writer.close()
     return summary
+
+
+def import_rows(layout: Layout, tenant_id: str, label: str, rows: Iterable[CallRecord | RowError],
+                on_wait: Callable[[str], None] | None = None) -> FileImport:
+    """Commit call rows that come from no file (e.g. a Graph sync feeding
+    :func:`knowledge.importers.graph.read_graph_rows`) under the tenant's lock, in batches."""
+    result = FileImport(path=label, kind="graph")
+    with tenant_lock(layout, tenant_id, on_wait):
+        writer = TenantWriter(layout, tenant_id)
+        try:
+            import_calls(writer, rows, result)
+        finally:
+            writer.close()
+        _log(layout, tenant_id, result)
+    return result
 
 
 def _import_source(writer: TenantWriter, source: Source, binary: IO[bytes],
                    result: FileImport, show_progress: bool) -> None:
     if source.kind == "roster":
-        users: list[UserRecord] = []
-        for item in read_roster(open_text(binary), writer.tenant_id):
-            result.rows_read += 1
-            if isinstance(item, RowError):
-                result.reject(item)
-            else:
-                users.append(item)
+        users = _roster_users(read_roster(open_text(binary), writer.tenant_id), result)
         result.imported, result.duplicates = writer.merge_users(users)
         return
 
     if source.kind == "pstn_csv":
         rows: Iterator[CallRecord | RowError] = read_pstn_csv(open_text(binary), writer.tenant_id)
     elif source.kind == "graph":
-        document: Any = json.load(binary)
-        found = graph_rows(document)
+        found = graph_rows(load_json(binary))
         if found is None:
             raise ValueError("not a Graph getPstnCalls page or array")
         rows = read_graph_rows(found, writer.tenant_id)
     else:  # pragma: no cover - detect only yields the kinds above
         raise ValueError(f"cannot import {source.kind}")
+    import_calls(writer, rows, result, binary, _progress_bar(source) if show_progress else None)
 
-    bar = _progress_bar(source) if show_progress else None
+
+def _roster_users(items: Iterable[UserRecord | RowError], result: FileImport) -> Iterator[UserRecord]:
+    """The roster's users, streamed into the merge; rejections and unknown licences counted."""
+    for item in items:
+        result.rows_read += 1
+        if isinstance(item, RowError):
+            result.reject(item)
+        else:
+            result.warn_unknown_licences(unknown_licences(item.licenses))
+            yield item
+
+
+def import_calls(writer: TenantWriter, rows: Iterable[CallRecord | RowError], result: FileImport,
+                 binary: IO[bytes] | None = None, bar: Any = None) -> None:
+    """Commit ``rows`` (records or row errors, from any importer or a Graph sync) in batches.
+
+    The caller holds the tenant's lock and owns ``writer``; ``result`` counts what happened.
+    """
     batch: list[CallRecord] = []
     try:
         for item in rows:
@@ -88,12 +124,12 @@ def _import_source(writer: TenantWriter, source: Source, binary: IO[bytes],
                 batch.append(item)
             if result.rows_read % BATCH_ROWS == 0:
                 _flush(writer, batch, result)
-                if bar is not None:
+                if bar is not None and binary is not None:
                     bar.update(_position(binary) - bar.n)
         _flush(writer, batch, result)
     finally:
         if bar is not None:
-            bar.update(max(0, (source.size or 0) - bar.n))
+            bar.update(max(0, (bar.total or 0) - bar.n))
             bar.close()
 
 
@@ -122,7 +158,7 @@ def _position(binary: IO[bytes]) -> int:
 
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, UnicodeDecodeError):
-        return "the file is not UTF-8 text"
+        return "the file is not UTF-8 or UTF-16 text"
     if isinstance(exc, json.JSONDecodeError):
         return f"not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
     if isinstance(exc, OSError):

@@ -1,8 +1,8 @@
-"""Where the store keeps things on disk, the tenant summary (the commit record) and the lock.
+"""Where the store keeps things on disk, and the tenant summary (the commit record).
 
 Layout, all under ``DATA_DIR/store/``::
 
-    .lock                                  fcntl lock file: one writer across processes
+    locks/<tenant id>.lock                 fcntl lock files: one writer per tenant (store_lock)
     tenants/<tenant id>/summary.json       small: pool sizes, monthly usage totals, manifest
     tenants/<tenant id>/users-<gen>.json   TinyDB, table "users"
     tenants/<tenant id>/calls/<YYYY-MM>/c<gen>-<n>.json   TinyDB, table "calls", <= 10k docs
@@ -22,13 +22,8 @@ a path component, so no read can reach another tenant's files.
 """
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -135,7 +130,6 @@ class Layout:
         self.data_dir = Path(data_dir)
         self.root = self.data_dir / "store"
         self.tenants_dir = self.root / "tenants"
-        self.lock_path = self.root / ".lock"
 
     def tenant_dir(self, tenant_id: str) -> Path:
         return self.tenants_dir / normalize_tenant_id(tenant_id)
@@ -175,29 +169,3 @@ def write_summary(path: Path, summary: TenantSummary) -> None:
     """The commit point of a batch: one atomic rename."""
     summary.updated_at = datetime.now(timezone.utc)
     atomic_write_bytes(path, summary.model_dump_json().encode("utf-8"))
-
-
-_PROCESS_LOCKS: dict[Path, threading.Lock] = {}
-_PROCESS_LOCKS_GUARD = threading.Lock()
-
-
-@contextmanager
-def writer_lock(layout: Layout) -> Iterator[None]:
-    """One writer per store: a lock for the threads of this process, then ``fcntl.flock``.
-
-    The OS lock is what makes ``callplan import`` safe while the bot runs (another process);
-    the thread lock comes first because two file descriptors of one process would otherwise
-    block each other on ``flock`` forever. Readers take no lock: they only follow the summary,
-    which changes by atomic rename.
-    """
-    key = layout.root.resolve()
-    with _PROCESS_LOCKS_GUARD:
-        thread_lock = _PROCESS_LOCKS.setdefault(key, threading.Lock())
-    with thread_lock:
-        layout.root.mkdir(parents=True, exist_ok=True)
-        fd = os.open(layout.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the flock

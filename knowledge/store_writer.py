@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 import signal
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from tinydb import TinyDB
 
 from knowledge import pools
 from knowledge.atomic import AtomicJSONStorage, atomic_write_bytes
+from knowledge.key_index import KeyIndex
 from knowledge.records import CallRecord, UserRecord
 from knowledge.store_layout import (
     CHUNK_ROWS,
@@ -130,25 +131,35 @@ class TenantWriter:
         self.dir = layout.tenant_dir(tenant_id)
         self.summary_path = layout.summary_path(tenant_id)
         self.summary = read_summary(self.summary_path, tenant_id)
-        self._ids: dict[str, set[str]] = {}
+        self._keys = KeyIndex(self._committed_keys)
         self.collect_garbage()
+
+    def close(self) -> None:
+        """Free the duplicate-check index (a temporary database once an import is large)."""
+        self._keys.close()
 
     # --- calls ---------------------------------------------------------------------------
 
     def add_calls(self, calls: Iterable[CallRecord]) -> tuple[int, int]:
         """Commit one batch of calls; returns (imported, duplicates)."""
+        keyed = [(call, month_of(call), call.match_key) for call in calls]
+        wanted: dict[str, list[str]] = defaultdict(list)
+        for call, month, match in keyed:
+            wanted[month].append(call.id)
+            if match is not None:
+                wanted[month].append(match)
+        committed = {month: self._keys.present(month, keys) for month, keys in wanted.items()}
+
         fresh: dict[str, dict[str, CallRecord]] = defaultdict(dict)
         matches: dict[str, str] = {}  # id -> match key, of the calls kept
         batch_keys: set[str] = set()
         duplicates = 0
-        for call in calls:
-            month = month_of(call)
+        for call, month, match in keyed:
             ident = call.id
-            known = self._month_ids(month)
+            known = committed[month]
             if ident in known or ident in fresh[month]:
                 duplicates += 1
                 continue
-            match = call.match_key
             if match is not None:
                 if match in known or match in batch_keys:
                     duplicates += 1
@@ -174,7 +185,7 @@ class TenantWriter:
 
         self._commit(summary, replaced)
         for month, batch in fresh.items():
-            self._month_ids(month).update(_keys(batch.values(), matches))
+            self._keys.add(month, _keys(batch.values(), matches))
         return sum(len(batch) for batch in fresh.values()), duplicates
 
     def _write_month(self, summary: TenantSummary, month: str, calls: list[CallRecord],
@@ -207,22 +218,18 @@ class TenantWriter:
         atomic_write_bytes(folder / ids_name(name), "\n".join(_keys(calls, matches)).encode("utf-8"))
         return Chunk(name=name, rows=len(calls))
 
-    def _month_ids(self, month: str) -> set[str]:
-        """Ids and match keys already committed for ``month``, loaded once per writer from the
-        sidecars. A sidecar written before match keys existed (no marker line) lists ids only:
-        its chunk's keys are computed from the calls, so old imports still match new ones."""
-        ids = self._ids.get(month)
-        if ids is None:
-            ids = set()
-            folder = self.dir / "calls" / month
-            for chunk in self.summary.chunks.get(month, ()):
-                lines = (folder / ids_name(chunk.name)).read_text("utf-8").split("\n")
-                if _MATCH_MARKER not in lines:
-                    calls = [CallRecord.model_validate(doc) for doc in read_table(folder / chunk.name, CALLS_TABLE)]
-                    lines = _keys(calls)
-                ids.update(lines)
-            self._ids[month] = ids
-        return ids
+    def _committed_keys(self, month: str) -> Iterator[str]:
+        """Ids and match keys already committed for ``month``, from the chunks' sidecars (read
+        once per writer, by :class:`KeyIndex`). A sidecar written before match keys existed (no
+        marker line) lists ids only: its chunk's keys are computed from the calls, so old
+        imports still match new ones."""
+        folder = self.dir / "calls" / month
+        for chunk in self.summary.chunks.get(month, ()):
+            lines = (folder / ids_name(chunk.name)).read_text("utf-8").split("\n")
+            if _MATCH_MARKER not in lines:
+                calls = [CallRecord.model_validate(doc) for doc in read_table(folder / chunk.name, CALLS_TABLE)]
+                lines = _keys(calls)
+            yield from lines
 
     # --- users ---------------------------------------------------------------------------
 

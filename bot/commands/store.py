@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 
 from bot.commands import CommandError
 from bot.commands.common import add_command, add_data_dir, cli_settings
-from knowledge.importers.summary import FileImport, ImportSummary
+from knowledge.importers.summary import REJECTION_REASONS, FileImport, ImportSummary
 from knowledge.store import DEFAULT_TENANT_ID, ImportFileError, Store, StoreError
 
 FORMATS_HELP = """\
@@ -102,7 +103,8 @@ def _user_errors(handler: Callable[[argparse.Namespace], int]) -> Callable[[argp
 @_user_errors
 def import_command(args: argparse.Namespace) -> int:
     store = _store(args)
-    summary = store.import_paths(args.paths, tenant_id=args.tenant, progress=True)
+    summary = store.import_paths(args.paths, tenant_id=args.tenant, progress=True,
+                                 on_wait=_say_waiting)
     _print_summary(summary)
     return 0 if summary.ok else 1
 
@@ -192,6 +194,10 @@ def _tenant(store: Store, tenant_id: str | None) -> str:
     return tenant
 
 
+def _say_waiting(tenant: str) -> None:
+    print(f"waiting for another import of {tenant}...", file=sys.stderr, flush=True)
+
+
 def _print_summary(summary: ImportSummary) -> None:
     print(f"Tenant {summary.tenant_id}")
     for item in summary.files:
@@ -202,8 +208,16 @@ def _print_summary(summary: ImportSummary) -> None:
             print(f"    {where} {error.line}: {error.reason}")
         if item.rejected > len(item.errors):
             print(f"    ... and {item.rejected - len(item.errors)} more rejected rows")
+        if item.warnings:
+            names = ", ".join(f"{sku} ({count})" for sku, count in item.unknown_licences.items())
+            print(f"    warning: {item.warnings} users kept with licences the catalog does not know, "
+                  f"never counted as Calling Plans: {names}")
     print(f"Total: {summary.rows_read} rows read, {summary.imported} imported, "
           f"{summary.duplicates} duplicates, {summary.rejected} rejected.")
+    if summary.rejected:
+        reasons = sorted(summary.rejected_by.items(), key=lambda item: (-item[1], item[0]))
+        print("Rejected by reason: " + "; ".join(
+            f"{REJECTION_REASONS.get(code, code)}: {count}" for code, count in reasons))
 
 
 def _outcome(item: FileImport) -> str:

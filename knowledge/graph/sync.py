@@ -5,7 +5,7 @@ What goes through which code (one way to do each thing):
 * calls: each getPstnCalls page's ``value`` goes through :func:`knowledge.importers.graph.read_graph_rows`
   (the importer a Graph JSON *file* import uses, with its row validation) and then
   :meth:`TenantWriter.add_calls` (the store's de-duplication on id and on the match key), in
-  batches of ``BATCH_ROWS`` under the store's writer lock. A call synced and later imported
+  batches of ``BATCH_ROWS`` under the tenant's import lock. A call synced and later imported
   from a Teams admin center file therefore counts once, and re-reading a window adds nothing;
 * users: ``/users`` + ``/subscribedSkus`` become :class:`UserRecord` s and one
   :meth:`TenantWriter.merge_users` (a roster import: a snapshot that sizes this month's pools).
@@ -34,7 +34,8 @@ from knowledge.importers.graph import read_graph_rows
 from knowledge.importers.summary import MAX_ROW_ERRORS, RowError
 from knowledge.records import CallRecord, UserRecord
 from knowledge.store_import import BATCH_ROWS
-from knowledge.store_layout import Layout, normalize_tenant_id, writer_lock
+from knowledge.store_layout import Layout, normalize_tenant_id
+from knowledge.store_lock import tenant_lock
 from knowledge.store_writer import TenantWriter
 
 #: Re-read this much before the end of the last sync: Graph call records can arrive late.
@@ -155,7 +156,7 @@ def _sync_users(layout: Layout, client: GraphClient, result: SyncResult) -> None
             records.append(user_record(row, skus, result.tenant_id))
         except ValueError as exc:
             result.reject(RowError(line=position, reason=f"user: {reason_for(exc)}"))
-    with writer_lock(layout):
+    with tenant_lock(layout, result.tenant_id):
         result.users_changed, _ = TenantWriter(layout, result.tenant_id).merge_users(records)
 
 
@@ -204,7 +205,7 @@ def _commit(layout: Layout, batch: list[CallRecord], result: SyncResult, state: 
             months: set[str]) -> None:
     if not batch:
         return
-    with writer_lock(layout):
+    with tenant_lock(layout, result.tenant_id):
         imported, duplicates = TenantWriter(layout, result.tenant_id).add_calls(batch)
     result.new += imported
     result.duplicates += duplicates

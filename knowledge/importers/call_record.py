@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Literal, NamedTuple
 
 from knowledge.importers.fields import (
+    RowRejected,
     clean,
     country_code,
     is_outbound,
@@ -24,6 +25,10 @@ from knowledge.importers.fields import (
     parse_utc,
 )
 from knowledge.records import CallRecord
+
+#: The longest call we accept, in seconds: 24 hours. Teams ends calls long before a day has
+#: passed, so a row over it (99,999,999 s was seen) is a damaged export, not usage to bill.
+MAX_CALL_SECONDS = 24 * 3600
 
 
 class CallFields(NamedTuple):
@@ -53,7 +58,10 @@ def build_call(values: Sequence[object], fields: CallFields, source: Literal["ps
                tenant_id: str) -> CallRecord:
     """The call in ``values`` (raw cells or JSON values, in :class:`CallFields` order).
 
-    Raises ``ValueError`` naming the field (by ``fields``) for the first bad value.
+    Raises ``ValueError`` naming the field (by ``fields``) for the first bad value, a
+    :class:`~knowledge.importers.fields.RowRejected` with its reason code for a call that
+    cannot be real: over :data:`MAX_CALL_SECONDS`, a user call with no user, an end before
+    its start.
     """
     (ident, kind, start, end, duration, call_id, user_id, upn, display, location, capability,
      scope, destination, caller, callee, charge, fee, currency) = values
@@ -63,14 +71,26 @@ def build_call(values: Sequence[object], fields: CallFields, source: Literal["ps
         raise ValueError(f"{fields.call_type} is empty")
     kind = kind.lower()
     user_id, upn, capability = clean(user_id), clean(upn), clean(capability)
+    seconds = parse_seconds(duration, fields.duration)
+    if seconds > MAX_CALL_SECONDS:
+        raise RowRejected("duration_over_limit", f"{fields.duration} {seconds} is over 24 hours "
+                                                 f"({MAX_CALL_SECONDS} s): not a real call")
+    if kind.startswith("user") and not user_id and not upn:
+        raise RowRejected("no_user", f"neither {fields.upn} nor {fields.user_id} is set: a {kind} "
+                                     "call must name its user")
+    begin = parse_utc(start if start.__class__ is str else str(start or ""), fields.start)
+    finish = parse_optional_utc(end, fields.end)  # type: ignore[arg-type]
+    if finish is not None and finish < begin:
+        raise RowRejected("end_before_start", f"{fields.end} {finish.isoformat()} is before "
+                                              f"{fields.start} {begin.isoformat()}")
     return CallRecord(
         id=ident,
         tenant_id=tenant_id,
         source=source,
         call_type=kind,
-        start=parse_utc(start if start.__class__ is str else str(start or ""), fields.start),
-        end=parse_optional_utc(end, fields.end),  # type: ignore[arg-type]
-        duration_seconds=parse_seconds(duration, fields.duration),
+        start=begin,
+        end=finish,
+        duration_seconds=seconds,
         call_id=clean(call_id),
         user_id=user_id.lower() if user_id else None,
         upn=upn.lower() if upn else None,

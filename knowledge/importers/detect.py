@@ -19,10 +19,29 @@ from pathlib import Path
 from typing import IO, Any
 
 from knowledge.importers import graph, pstn_csv, roster
+from knowledge.importers import text as bounds
 from knowledge.importers.fields import header_index
+from knowledge.importers.text import (
+    InputLimitError,
+    decode_head,
+    loads_json,
+    open_text,
+    read_bounded,
+    sniff_delimiter,
+)
+
+__all__ = ["ImportFileError", "Source", "detect_sources", "open_text"]
 
 #: Bytes read to classify a file: enough for any header row.
 SNIFF_BYTES = 64 * 1024
+#: Largest zip member we unpack (declared or actual size). A month's PSTN export of a large
+#: tenant is a few hundred MB; 4 GiB leaves room and stops a zip bomb.
+MAX_MEMBER_BYTES = 4 * 1024**3
+#: Largest unpacked/packed ratio of a zip member over :data:`RATIO_FLOOR_BYTES`. Real CSV and
+#: JSON exports deflate 5-20x; a member of repeated bytes (a bomb) deflates ~1000x.
+MAX_ZIP_RATIO = 100
+#: Members smaller than this are never refused for their ratio (tiny files compress oddly).
+RATIO_FLOOR_BYTES = 1024 * 1024
 
 DIRECT_ROUTING_NOTE = "skipped: Direct Routing calls do not use Calling Plan minutes"
 NEXT_LINK_NOTE = ("this page has @odata.nextLink: more rows exist; save every page in one folder "
@@ -43,11 +62,6 @@ class Source:
     opener: Callable[[], AbstractContextManager[IO[bytes]]]
     size: int | None = None  # bytes, for the progress bar
     note: str | None = None
-
-
-def open_text(binary: IO[bytes]) -> io.TextIOWrapper:
-    """Exports are UTF-8, often with a BOM (Excel); ``newline=""`` is what ``csv`` needs."""
-    return io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
 
 
 def detect_sources(paths: Sequence[Path | str]) -> list[Source]:
@@ -93,7 +107,11 @@ def _file(path: Path, top_level: bool) -> list[Source]:
         with path.open("rb") as handle:
             yield handle
 
-    kind, note = _classify(head, lambda: path.read_bytes(), top_level)
+    def read_all() -> bytes:
+        with path.open("rb") as handle:
+            return read_bounded(handle, bounds.MAX_JSON_BYTES, "the JSON document")
+
+    kind, note = _classify(head, read_all, top_level)
     if kind == "skipped" and top_level and note != DIRECT_ROUTING_NOTE:
         raise ImportFileError(f"{path}: {(note or UNKNOWN_NOTE).removeprefix('skipped: ')}")
     return [Source(str(path), kind, opener, path.stat().st_size, note)]
@@ -103,27 +121,67 @@ def _zip(path: Path) -> list[Source]:
     try:
         with zipfile.ZipFile(path) as archive:
             members = [info for info in archive.infolist() if not info.is_dir()]
+            for info in members:
+                _check_member(path, info)
             classified = []
             for info in members:
                 with archive.open(info) as member:
                     head = member.read(SNIFF_BYTES)
-                kind, note = _classify(head, lambda info=info: archive.read(info), False)
+
+                def read_all(info: zipfile.ZipInfo = info) -> bytes:
+                    with archive.open(info) as member:
+                        return read_bounded(member, bounds.MAX_JSON_BYTES, "the JSON document")
+
+                kind, note = _classify(head, read_all, False)
                 classified.append((info, kind, note))
-    except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, OSError, RuntimeError, EOFError, NotImplementedError) as exc:
         raise ImportFileError(f"{path}: not a readable zip ({exc})") from None
 
     sources = []
     for info, kind, note in classified:
 
         @contextmanager
-        def opener(name: str = info.filename) -> Iterator[IO[bytes]]:
+        def opener(name: str = info.filename, declared: int = info.file_size) -> Iterator[IO[bytes]]:
             with zipfile.ZipFile(path) as archive, archive.open(name) as member:
-                yield member
+                yield io.BufferedReader(_CappedReader(member, min(declared, MAX_MEMBER_BYTES), name))
 
         sources.append(Source(f"{path}!{info.filename}", kind, opener, info.file_size, note))
     if not any(source.kind != "skipped" for source in sources):
         raise ImportFileError(f"{path}: the zip holds no PSTN usage export, Graph page or roster")
     return sources
+
+
+def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
+    """Refuse a member whose declared size or packing ratio says it is a zip bomb."""
+    where = f"{path}!{info.filename}"
+    if info.file_size > MAX_MEMBER_BYTES:
+        raise ImportFileError(f"{where}: unpacks to {info.file_size:,} bytes, over the "
+                              f"{MAX_MEMBER_BYTES:,}-byte limit for one zip member")
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > RATIO_FLOOR_BYTES and ratio > MAX_ZIP_RATIO:
+        raise ImportFileError(f"{where}: packed {ratio:,.0f} to 1, over the {MAX_ZIP_RATIO} to 1 "
+                              "an export can reach: not an export (a zip bomb?)")
+
+
+class _CappedReader(io.RawIOBase):
+    """A zip member that may yield at most ``cap`` bytes: more is an error, never memory."""
+
+    def __init__(self, member: IO[bytes], cap: int, name: str) -> None:
+        self._member, self._cap, self._name, self._read = member, cap, name, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._member.read(len(buffer))
+        self._read += len(data)
+        if self._read > self._cap:
+            raise InputLimitError(f"{self._name} unpacks to more than {self._cap:,} bytes")
+        buffer[:len(data)] = data
+        return len(data)
+
+    def tell(self) -> int:
+        return self._read
 
 
 def _classify(head: bytes, read_all: Callable[[], bytes], alone: bool) -> tuple[str, str | None]:
@@ -136,7 +194,9 @@ def _classify(head: bytes, read_all: Callable[[], bytes], alone: bool) -> tuple[
 
 def _classify_json(read_all: Callable[[], bytes], alone: bool) -> tuple[str, str | None]:
     try:
-        document: Any = json.loads(read_all())
+        document: Any = loads_json(read_all())
+    except InputLimitError as exc:
+        return "skipped", f"skipped: {exc}"
     except json.JSONDecodeError as exc:
         return "skipped", f"skipped: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
     except (ValueError, UnicodeDecodeError):
@@ -152,9 +212,9 @@ def _classify_json(read_all: Callable[[], bytes], alone: bool) -> tuple[str, str
 
 
 def _classify_csv(head: bytes) -> tuple[str, str | None]:
-    text = head.decode("utf-8-sig", errors="replace")
+    text = decode_head(head)
     try:
-        header = next(csv.reader(io.StringIO(text)), None)
+        header = next(csv.reader(io.StringIO(text), delimiter=sniff_delimiter(text)), None)
     except csv.Error:
         return "skipped", UNKNOWN_NOTE
     if not header:

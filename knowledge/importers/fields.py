@@ -11,6 +11,36 @@ from datetime import datetime, timezone
 from knowledge.catalog import load_catalog
 
 
+class RowRejected(ValueError):
+    """A row-level ``ValueError`` with its reason code (a key of ``summary.REJECTION_REASONS``)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def code_for(exc: ValueError) -> str:
+    """The reason code of a row error: ours when we raised it, else ``invalid_value``."""
+    return getattr(exc, "code", None) or "invalid_value"
+
+
+def parse_upn(value: object, field: str) -> str:
+    """A user principal name: an address ``name@domain.tld``, lower-cased.
+
+    Entra UPNs are ``alias@verified-domain``; anything else (``bad-row-no-at``) is a typo or
+    another column, and would create a user no call can ever be matched to.
+    """
+    text = clean(value) or ""
+    if not text:
+        raise RowRejected("bad_upn", f"{field} is empty")
+    local, _, domain = text.lower().partition("@")
+    if (not local or "." not in domain or "@" in domain or domain.startswith(".")
+            or domain.endswith(".") or ".." in domain or len(text) > 256
+            or any(ch.isspace() for ch in text) or not text.isprintable()):
+        raise RowRejected("bad_upn", f"{field} {text[:60]!r} is not an address (name@domain)")
+    return text.lower()
+
+
 def parse_utc(value: str, field: str) -> datetime:
     """An ISO 8601 date-time as aware UTC; a time without an offset is taken as UTC.
 
@@ -148,7 +178,8 @@ def country_code(value: str | None, field: str) -> str | None:
 
     The admin center's user export writes the usage location either way depending on how the
     export was made, so the roster importer accepts both. Names are the catalog's (English,
-    French and common aliases), the same the bot understands in chat.
+    French and common aliases), the same the bot understands in chat. The catalog lists every
+    ISO 3166-1 country, so anything else (``ZZ``) is refused rather than kept as a pool key.
     """
     code = _COUNTRY_CODES.get(value)  # type: ignore[arg-type]
     if code is not None:
@@ -160,17 +191,11 @@ def country_code(value: str | None, field: str) -> str | None:
     country = catalog.country(text) if len(text) == 2 else None
     if country is None:
         country = catalog.country_by_name(text)
-    if country is not None:
-        code = country.iso
-    elif len(text) == 2 and text.isalpha():
-        code = text.upper()  # a code the catalog does not list: kept, it simply has no pool
-    else:
-        code = None
-    if code is not None:
-        if len(_COUNTRY_CODES) < 4096:
-            _COUNTRY_CODES[value] = code  # type: ignore[index]
-        return code
-    raise ValueError(f"{field} {text!r} is not a country code or a country name")
+    if country is None:
+        raise RowRejected("unknown_country", f"{field} {text[:40]!r} is not a country the catalog knows")
+    if len(_COUNTRY_CODES) < 4096:
+        _COUNTRY_CODES[value] = country.iso  # type: ignore[index]
+    return country.iso
 
 
 def reason_for(exc: ValueError) -> str:

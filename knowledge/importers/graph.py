@@ -7,11 +7,11 @@ folder. Row errors report the row's 1-based position in the array.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from knowledge.importers.call_record import CallFields, build_call
-from knowledge.importers.fields import reason_for
+from knowledge.importers.fields import RowRejected, code_for, reason_for
 from knowledge.importers.summary import RowError
 from knowledge.records import CallRecord
 
@@ -61,14 +61,22 @@ def next_link(document: Any) -> str | None:
     return document.get("@odata.nextLink") if isinstance(document, dict) else None
 
 
-def read_graph_rows(rows: list[Any], tenant_id: str) -> Iterator[CallRecord | RowError]:
-    """Yield one :class:`CallRecord` or :class:`RowError` per row of a page or array."""
-    for position, row in enumerate(rows, start=1):
-        if not isinstance(row, dict):
-            yield RowError(line=position, reason="the row is not a JSON object")
-            continue
-        try:
-            yield build_call([row.get(key) for key in GRAPH_FIELDS], GRAPH_FIELDS, "graph", tenant_id)
-        except ValueError as exc:
-            yield RowError(line=position, reason=reason_for(exc))
+def parse_graph_row(row: Any, tenant_id: str) -> CallRecord:
+    """One ``pstnCallLogRow`` dict as a validated :class:`CallRecord`.
 
+    Raises ``ValueError`` (a :class:`~knowledge.importers.fields.RowRejected` with a reason
+    code where there is one) for a row that cannot be imported. Used for saved pages and by
+    anything that gets rows straight from Graph.
+    """
+    if not isinstance(row, dict):
+        raise RowRejected("not_an_object", "the row is not a JSON object")
+    return build_call([row.get(key) for key in GRAPH_FIELDS], GRAPH_FIELDS, "graph", tenant_id)
+
+
+def read_graph_rows(rows: Iterable[Any], tenant_id: str) -> Iterator[CallRecord | RowError]:
+    """Yield one :class:`CallRecord` or :class:`RowError` per row of a page, array or stream."""
+    for position, row in enumerate(rows, start=1):
+        try:
+            yield parse_graph_row(row, tenant_id)
+        except ValueError as exc:
+            yield RowError(line=position, reason=reason_for(exc), code=code_for(exc))

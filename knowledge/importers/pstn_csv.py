@@ -13,7 +13,7 @@ from typing import TextIO
 
 from knowledge.importers.call_record import CallFields, build_call
 from knowledge.importers.csv_rows import open_csv
-from knowledge.importers.fields import reason_for
+from knowledge.importers.fields import code_for, reason_for
 from knowledge.importers.summary import RowError
 from knowledge.records import CallRecord
 
@@ -90,10 +90,10 @@ def read_pstn_csv(text: TextIO, tenant_id: str) -> Iterator[CallRecord | RowErro
     # validation per row (the boundary), no per-row closures.
     for line, row in rows:
         if len(row) < width:
-            yield RowError(line=line, reason=f"expected {width} fields, found {len(row)}")
+            yield RowError(line=line, reason=f"expected {width} fields, found {len(row)}", code="field_count")
             continue
         row.append("")
         try:
             yield build_call(cells(row), PSTN_FIELDS, "pstn_csv", tenant_id)
         except ValueError as exc:
-            yield RowError(line=line, reason=reason_for(exc))
+            yield RowError(line=line, reason=reason_for(exc), code=code_for(exc))

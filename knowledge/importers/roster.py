@@ -11,6 +11,11 @@ Two formats, told apart by their header:
 
 Usage location may be a code (``FR``) or an English name (``France``). The pool key uses the
 usage location, never the address columns (``Country/Region``), as the fact sheet §1 says.
+
+Checked per row: the UPN is an address, the usage location a country the catalog knows (or
+empty: unlicensed users often have none). A licence the catalog does not know is kept on the
+user (it may matter to the admin) but reported by :func:`unknown_licences`, and it never
+counts as a Calling Plan (:func:`knowledge.pools.pool_sizes` only counts catalog plans).
 """
 from __future__ import annotations
 
@@ -18,7 +23,8 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from knowledge.importers.csv_rows import open_csv
-from knowledge.importers.fields import clean, country_code, reason_for
+from knowledge.catalog import load_catalog
+from knowledge.importers.fields import clean, code_for, country_code, parse_upn, reason_for
 from knowledge.importers.summary import RowError
 from knowledge.records import UserRecord
 
@@ -51,6 +57,12 @@ def parse_licenses(text: str | None) -> tuple[str, ...]:
     return tuple(sorted(skus))
 
 
+def unknown_licences(skus: Iterable[str]) -> list[str]:
+    """The SKUs of ``skus`` the catalog does not know (kept on the user, reported as a warning)."""
+    catalog = load_catalog()
+    return [sku for sku in skus if catalog.licence(sku) is None]
+
+
 def read_roster(text: TextIO, tenant_id: str) -> Iterator[UserRecord | RowError]:
     """Yield one :class:`UserRecord` or :class:`RowError` per data row.
 
@@ -64,6 +76,7 @@ def read_roster(text: TextIO, tenant_id: str) -> Iterator[UserRecord | RowError]
                          "'Licenses' columns, or 'upn,usage_location,licenses'")
     upn_at, name_at, location_at, licenses_at, object_at = (index.get(c, -1) for c in _COLUMNS[fmt])
     location_label = "Usage location" if fmt == "admin_center" else "usage_location"
+    upn_label = "User principal name" if fmt == "admin_center" else "upn"
     seen: dict[str, int] = {}
 
     for line, row in rows:
@@ -74,17 +87,18 @@ def read_roster(text: TextIO, tenant_id: str) -> Iterator[UserRecord | RowError]
         try:
             user = UserRecord(
                 tenant_id=tenant_id,
-                upn=cell(upn_at) or "",
+                upn=parse_upn(cell(upn_at), upn_label),
                 object_id=(cell(object_at) or "").lower() or None,
                 display_name=cell(name_at) or "",
                 usage_location=country_code(cell(location_at), location_label),
                 licenses=parse_licenses(cell(licenses_at)),
             )
         except ValueError as exc:
-            yield RowError(line=line, reason=reason_for(exc))
+            yield RowError(line=line, reason=reason_for(exc), code=code_for(exc))
             continue
         if user.upn in seen:
-            yield RowError(line=line, reason=f"{user.upn} is already on line {seen[user.upn]}")
+            yield RowError(line=line, reason=f"{user.upn} is already on line {seen[user.upn]}",
+                           code="duplicate_user")
             continue
         seen[user.upn] = line
         yield user
