@@ -7,7 +7,6 @@ traceback, and a tenant without data gets told how to import it.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -27,10 +26,6 @@ from knowledge.store_layout import StoreError
 
 class DataUnavailable(Exception):
     """The store could not be read; the message is for the admin (one line)."""
-
-
-def today() -> Any:
-    return datetime.now(timezone.utc).date()
 
 
 def no_data_activity(context: TurnContext, lang: str) -> Activity:
@@ -152,7 +147,7 @@ async def pool_activities(context: TurnContext, tenants: TenantData, entities: E
         tenant = await tenants.resolve(context)
         if tenant is None:
             return [no_data_activity(context, lang)]
-        day = today()
+        day = tenants.today()
         month = resolve_month(entities.month, day) or day.strftime("%Y-%m")
         balances = await _read(tenants.store.pools(tenant, month))
         user = await find_user(tenants, tenant, entities.users[0]) if entities.users else None

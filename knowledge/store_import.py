@@ -13,12 +13,12 @@ import json
 import sys
 import zipfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from typing import IO, Any
 
 from tinydb import TinyDB
 
 from knowledge.atomic import AtomicJSONStorage
+from knowledge.clock import Clock, system_clock
 from knowledge.importers.detect import Source, open_text
 from knowledge.importers.graph import graph_rows, read_graph_rows
 from knowledge.importers.pstn_csv import read_pstn_csv
@@ -32,11 +32,12 @@ from knowledge.store_writer import TenantWriter
 BATCH_ROWS = 10_000
 
 
-def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: bool) -> ImportSummary:
+def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: bool,
+               clock: Clock = system_clock) -> ImportSummary:
     summary = ImportSummary(tenant_id=tenant_id)
     show_progress = progress and sys.stderr.isatty()
     with writer_lock(layout):
-        writer = TenantWriter(layout, tenant_id)
+        writer = TenantWriter(layout, tenant_id, clock)
         for source in sources:
             result = FileImport(path=source.label, kind=source.kind, note=source.note)
             summary.files.append(result)
@@ -49,7 +50,7 @@ def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: 
                 where = f"stopped after {result.rows_read} rows: " if result.rows_read else ""
                 kept = "; the rows before it were kept" if result.imported else ""
                 result.error = f"{where}{_describe(exc)}{kept}"
-            _log(layout, tenant_id, result)
+            _log(layout, tenant_id, result, clock)
     return summary
 
 
@@ -131,10 +132,10 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or exc.__class__.__name__
 
 
-def _log(layout: Layout, tenant_id: str, result: FileImport) -> None:
+def _log(layout: Layout, tenant_id: str, result: FileImport, clock: Clock) -> None:
     """Append the file's outcome to the tenant's import log (after its last commit)."""
     entry = result.model_dump(mode="json", exclude={"errors"})
-    entry["at"] = datetime.now(timezone.utc).isoformat()
+    entry["at"] = clock().isoformat()
     entry["error_sample"] = [e.model_dump() for e in result.errors[:5]]
     db = TinyDB(layout.tenant_dir(tenant_id) / IMPORT_LOG_NAME, storage=AtomicJSONStorage)
     try:

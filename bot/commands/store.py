@@ -12,12 +12,12 @@ import argparse
 import functools
 import json
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from bot.commands import CommandError
 from bot.commands.common import add_command, add_data_dir, cli_settings
+from knowledge.clock import month_of
 from knowledge.importers.summary import FileImport, ImportSummary
 from knowledge.store import DEFAULT_TENANT_ID, ImportFileError, Store, StoreError
 
@@ -112,7 +112,7 @@ def pools_command(args: argparse.Namespace) -> int:
     store = _store(args)
     tenant = _tenant(store, args.tenant)
     balances = store.pools(tenant, args.month)
-    month = args.month or datetime.now(timezone.utc).strftime("%Y-%m")
+    month = args.month or month_of(store.clock())
     if args.json:
         print(json.dumps([b.model_dump(mode="json") for b in balances], indent=2, ensure_ascii=False))
         return 0
@@ -176,10 +176,12 @@ def _add_common(parser: argparse.ArgumentParser, tenant: bool) -> None:
 
 
 def _store(args: argparse.Namespace) -> Store:
-    data_dir = args.data_dir if args.data_dir is not None else cli_settings().DATA_DIR
+    """The store of ``--data-dir`` (else ``DATA_DIR``), on the settings' clock (``CALLPLAN_NOW``)."""
+    settings = cli_settings()
+    data_dir = args.data_dir if args.data_dir is not None else settings.DATA_DIR
     if Path(data_dir).exists() and not Path(data_dir).is_dir():
         raise CommandError(f"--data-dir {data_dir} is not a folder")
-    return Store(data_dir)
+    return Store(data_dir, settings.clock)
 
 
 def _tenant(store: Store, tenant_id: str | None) -> str:

@@ -80,7 +80,7 @@ def buttons(reply: dict) -> list[Any]:
 
 
 def pools(demo_settings):
-    return Store(demo_settings.DATA_DIR).pools(DEFAULT_TENANT_ID)
+    return Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID)
 
 
 # --- the guided purchase ----------------------------------------------------------------------------

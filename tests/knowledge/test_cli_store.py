@@ -4,12 +4,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+
+
+#: The CLI's clock (``CALLPLAN_NOW``): early July 2025, after the June 2025 fixtures.
+NOW = "2025-07-02T09:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch) -> None:
+    monkeypatch.setenv("CALLPLAN_NOW", NOW)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -39,9 +47,8 @@ def test_import_then_pools_json_and_users(capsys, tmp_path, fixtures, export_zip
     assert code == 0 and "Minute pools of contoso, 2025-06" in out
     line = next(l for l in out.splitlines() if "MCOPSTN5" in l)
     assert line.split()[:7] == ["GB", "MCOPSTN5", "domestic", "2", "240", "200", "40"]
-    # June 2025 is sized by the roster imported today: the output says so.
-    this_month = datetime.now(timezone.utc).strftime("%Y-%m")
-    assert (f"Pool sizes come from the user list imported in {this_month}: licences may have changed since."
+    # June 2025 is sized by the roster imported "now" (July 2025): the output says so.
+    assert ("Pool sizes come from the user list imported in 2025-07: licences may have changed since."
             in out.splitlines())
 
     code, out, _ = run(capsys, "users", "--data-dir", data)
@@ -95,9 +102,8 @@ def test_demo_command_and_data_dir_from_the_environment(capsys, tmp_path, monkey
     assert code == 0 and "Demo files written to" in out and "demo-tenant" in out
     assert (tmp_path / "envdata" / "demo" / "active-users.csv").is_file()
     code, out, _ = run(capsys, "pools", "--json")
-    month = datetime.now(timezone.utc).strftime("%Y-%m")
     pools = json.loads(out)
-    assert code == 0 and pools and all(p["month"] == month for p in pools)
+    assert code == 0 and pools and all(p["month"] == "2025-07" for p in pools)
     assert {p["country"] for p in pools} == {"FR", "GB", "DE", "US"}
 
 
