@@ -20,6 +20,7 @@ from dialogs.slots import known_countries
 from dialogs.turn import TenantData, tenant_id_of
 from knowledge.catalog import load_catalog
 from knowledge.pools import PoolBalance, PoolKey
+from knowledge.provenance import DataProvenance
 from knowledge.records import UserRecord
 from knowledge.store_layout import StoreError
 
@@ -113,6 +114,13 @@ async def pool_balance(tenants: TenantData, tenant: str | None, key: PoolKey | N
     return next((b for b in balances if b.key == key), None)
 
 
+async def pool_data(tenants: TenantData, tenant: str | None) -> DataProvenance | None:
+    """What the tenant's pool figures rest on (from the summary the lookup just read)."""
+    if tenant is None:
+        return None
+    return await _read(tenants.store.provenance(tenant))
+
+
 def _pool_filters(entities: Entities, user: UserRecord | None) -> tuple[set[str], str | None, str | None, str | None]:
     """(pool countries, plan capability or "PAYG", line, upn) asked for."""
     catalog = load_catalog()
@@ -150,6 +158,7 @@ async def pool_activities(context: TurnContext, tenants: TenantData, entities: E
         day = tenants.today()
         month = resolve_month(entities.month, day) or day.strftime("%Y-%m")
         balances = await _read(tenants.store.pools(tenant, month))
+        data = await pool_data(tenants, tenant)
         user = await find_user(tenants, tenant, entities.users[0]) if entities.users else None
     except DataUnavailable as exc:
         return [error_activity(exc, lang)]
@@ -168,5 +177,5 @@ async def pool_activities(context: TurnContext, tenants: TenantData, entities: E
     if not matched:
         replies.append(MessageFactory.text(t(lang, "pools.no_match", filter=_describe(countries, capability, line, lang))))
         matched = balances
-    replies.append(pool_table_card(matched, lang, month=month, as_of=as_of).to_activity())
+    replies.append(pool_table_card(matched, lang, month=month, as_of=as_of, data=data).to_activity())
     return replies

@@ -83,6 +83,11 @@ def pools(demo_settings):
     return Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID)
 
 
+def data(demo_settings):
+    """What the demo tenant's figures rest on (the cards' "Data:" line)."""
+    return Store(demo_settings.DATA_DIR, demo_settings.clock).provenance(DEFAULT_TENANT_ID)
+
+
 # --- the guided purchase ----------------------------------------------------------------------------
 
 
@@ -177,7 +182,7 @@ async def test_number_check_for_a_user_from_the_store(demo_bot, h, demo_settings
     replies = await Chat(demo_bot, h).say(SAY[lang]["check"])
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
     balance = next(b for b in pools(demo_settings) if b.key == verdict.pool)
-    expected = verdict_card(verdict, lang, balance)
+    expected = verdict_card(verdict, lang, balance, data(demo_settings))
     assert [r["text"] for r in replies] == [SAY[lang]["user_found"], expected.text]
     assert replies[-1]["attachments"][0]["content"] == expected.card
 
@@ -186,13 +191,15 @@ async def test_number_check_for_a_user_from_the_store(demo_bot, h, demo_settings
 async def test_pool_lookup(demo_bot, h, demo_settings, lang):
     replies = await Chat(demo_bot, h).say(SAY[lang]["pool"])
     balances = [b for b in pools(demo_settings) if b.country == "FR"]
-    expected = pool_table_card(balances, lang, month=balances[0].month, as_of=None)
+    # The app's clock is pinned (CALLPLAN_NOW): "as of" is that day, and the card ends with
+    # the data it rests on (the demo tenant's exports, marked as demo data).
+    expected = pool_table_card(balances, lang, month=balances[0].month, as_of=demo_settings.clock().date(),
+                               data=data(demo_settings))
     assert [r["text"] for r in replies] == [expected.text]
     body = replies[0]["attachments"][0]["content"]["body"]
-    # One block per French pool, as the card builder makes it (the "as of" line above them
-    # depends on the day, so only the pools are compared).
-    assert body[-len(balances):] == expected.card["body"][-len(balances):]
-    assert len(body) == len(expected.card["body"]) + 1  # + "As of <today>"
+    assert body == expected.card["body"]
+    assert body[-1]["text"].startswith({"en": "Data: ", "fr": "Données : "}[lang])
+    assert {"en": "demo data", "fr": "données de démonstration"}[lang] in body[-1]["text"]
 
 
 async def test_french_locale_from_teams_and_the_language_kept_on_english_clicks(demo_bot, h):
