@@ -75,10 +75,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         subparsers, "demo", demo_command,
         help=f"write a demo tenant as real export files and import it (tenant {DEFAULT_TENANT_ID})",
         description=(
-            "Write a realistic demo tenant (users in France, the UK, Germany and the US; this "
-            "month's calls up to now) as the files Microsoft's tools export, under "
-            "DATA_DIR/demo/, then import them like any export. Running it again adds only the "
-            "calls made since."
+            "Write a realistic demo tenant (users in France, the UK, Germany and the US; last "
+            "month's calls and this month's up to now) as the files Microsoft's tools export, "
+            "under DATA_DIR/demo/, then import them like any export. Running it again adds only "
+            "the calls made since. CALLPLAN_NOW=2027-01-01T08:00:00Z writes it as of that moment."
         ),
     )
     _add_common(demo, tenant=False)
