@@ -377,6 +377,8 @@ def test_pool_lookup_shows_each_of_the_demo_tenants_pools(real_chat, demo, catal
     assert any(p["exhausted"] for p in demo.pools)
     for pool, (_, figures) in zip(demo.pools, shown_pools(chat)):
         assert ("Ran out" in figures) == pool["exhausted"], figures
+    # Under the pools, one line says what they rest on, and that this is demo data.
+    assert any(b.startswith("Data: ") and b.endswith("; demo data") for b in blocks), blocks
     assert chat.card_table() == [], "the pools are no longer an eight-column table"
     assert_renders_cleanly(chat)
     chat.screenshot("all pools")
