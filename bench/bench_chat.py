@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,12 +38,14 @@ POOL_TEXT = "pool balance"
 PURCHASE_TEXT = "which calling plan should we buy?"
 
 
-def seed_demo(data_dir: Path) -> int:
-    """The demo tenant, imported through the real importers; returns the rows imported."""
+def seed_demo(data_dir: Path, now: datetime | None = None) -> int:
+    """The demo tenant as of ``now`` (default: the system clock, the bot's under a benchmark),
+    imported through the real importers; returns the rows imported."""
+    from knowledge.clock import fixed_clock, system_clock
     from knowledge.demo import load_demo
     from knowledge.store import Store
 
-    store = Store(data_dir)
+    store = Store(data_dir, fixed_clock(now) if now else system_clock)
     try:
         return load_demo(store).imported
     finally:

@@ -145,7 +145,7 @@ def _replicate_months(store: Store, months: int) -> None:
         summary.chunks[month] = [chunk.model_copy() for chunk in summary.chunks[MONTH]]
         summary.usage[month] = dict(summary.usage[MONTH])
     summary.generation += 1
-    write_summary(path, summary)
+    write_summary(path, summary, summary.updated_at or datetime(2025, 6, 30, tzinfo=timezone.utc))
 
 
 def _lookup_us(store: Store, repeats: int) -> tuple[float, float, float]:

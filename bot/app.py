@@ -142,7 +142,8 @@ async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:
     """The calling-plan store; its file work runs on its own thread, off the event loop."""
-    store = AsyncStore(app[SETTINGS_KEY].DATA_DIR)
+    settings = app[SETTINGS_KEY]
+    store = AsyncStore(settings.DATA_DIR, settings.clock)
     app[STORE_KEY] = store
     yield
     store.close()

@@ -13,12 +13,15 @@ is passed to the SDK as is.
 from __future__ import annotations
 
 import ipaddress
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from knowledge.clock import Clock, as_utc, clock_from_setting, parse_now
 
 LOOPBACK_HOST = "127.0.0.1"
 
@@ -89,6 +92,10 @@ class Settings(BaseSettings):
     SYNC_TENANTS: Annotated[frozenset[str], NoDecode] = frozenset()
     #: Minutes between background syncs in the bot; 0 turns the background sync off.
     SYNC_INTERVAL_MINUTES: int = Field(30, ge=0, le=7 * 24 * 60)
+    #: Pins the clock of the bot and the CLI (``2026-03-01T08:00:00Z``; a bare date is midnight
+    #: UTC): "this month", the demo's calls up to "now", forecasts. Unset: the system clock.
+    #: For demos, tests and subprocesses; a pinned clock does not move.
+    CALLPLAN_NOW: datetime | None = None
 
     # --- validators -------------------------------------------------------------------
 
@@ -116,6 +123,13 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             raise ValueError("must be a folder path, e.g. ./data")
         return value
+
+    @field_validator("CALLPLAN_NOW", mode="before")
+    @classmethod
+    def _now(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return parse_now(value) if value.strip() else None
+        return as_utc(value) if isinstance(value, datetime) else value
 
     @field_validator("HOST")
     @classmethod
@@ -193,6 +207,11 @@ class Settings(BaseSettings):
         if self.local_mode and not is_loopback(self.HOST):
             return LOOPBACK_HOST
         return self.HOST
+
+    @property
+    def clock(self) -> Clock:
+        """The clock everything this process builds uses (``CALLPLAN_NOW`` or the system's)."""
+        return clock_from_setting(self.CALLPLAN_NOW)
 
     @property
     def state_dir(self) -> Path:

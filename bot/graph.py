@@ -6,16 +6,12 @@ Shared by ``callplan sync`` (:mod:`bot.commands.sync`) and the bot's scheduler
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 
 from bot.config import Settings
+from knowledge.clock import Clock
 from knowledge.graph.client import GraphClient, GraphConfig
-from knowledge.graph.sync import Clock, Progress, SyncResult, sync_tenants
-
-
-def utc_now() -> datetime:
-    """The host's clock (the CLI and the scheduler; tests pass their own)."""
-    return datetime.now(timezone.utc)
+from knowledge.graph.sync import Progress, SyncResult, sync_tenants
 
 
 class SyncNotConfigured(ValueError):

@@ -15,17 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from botbuilder.core import BotAdapter
 
 from bot.alerts import send_due_alerts
 from bot.config import Settings
-from bot.graph import SyncNotConfigured, graph_config, sync_all, utc_now
+from bot.graph import SyncNotConfigured, graph_config, sync_all
 from bot.sync_lock import FileSchedulerLock, SchedulerLock, sync_lock_path
 from knowledge.alerts import Alert, AlertBook
+from knowledge.clock import Clock
 from knowledge.graph.sync import SyncResult, read_state
 from knowledge.store import AsyncStore
 
@@ -47,13 +47,13 @@ class Scheduler:
     """Ticks for one app; ``now`` is injectable (tests pass a fixed clock)."""
 
     def __init__(self, settings: Settings, store: AsyncStore, book: AlertBook, adapter: BotAdapter, *,
-                 lock: SchedulerLock | None = None, now: Callable[[], datetime] = utc_now) -> None:
+                 lock: SchedulerLock | None = None, now: Clock | None = None) -> None:
         self.settings = settings
         self.store = store
         self.book = book
         self.adapter = adapter
         self.lock = lock or FileSchedulerLock(sync_lock_path(settings.DATA_DIR))
-        self.now = now
+        self.now = now or settings.clock
         self._wake: asyncio.Event | None = None
         self._warned = False
         self._loop: asyncio.AbstractEventLoop | None = None

@@ -25,12 +25,14 @@ from botbuilder.schema import Activity, Attachment
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from dialogs.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
+from dialogs.provenance import data_block
 from dialogs.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
 from knowledge.advisor import PlannedPool, Recommendation
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links
 from knowledge.numbers import CallVerdict
 from knowledge.pools import PoolBalance
+from knowledge.provenance import DataProvenance
 
 ADAPTIVE_CARD_VERSION = "1.5"
 ADAPTIVE_CARD_SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -315,9 +317,11 @@ def _pool_label(country: str, plan: str, line: str, lang: str) -> str:
 _VERDICT_COLOURS = {"included": "Good", "per_minute": "Warning", "not_callable": "Attention"}
 
 
-def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = None) -> CardReply:
+def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = None,
+                 data: DataProvenance | None = None) -> CardReply:
     """Can this user call this number: the verdict, the reason, what would make it callable,
-    and the pool the call draws on with what is left of it (``balance``, when known)."""
+    and the pool the call draws on with what is left of it (``balance``, when known, followed
+    by the data it rests on, ``data``)."""
     reason = render(verdict.reason, verdict.params, lang)
     # The headline follows the three-valued verdict (a reason the sheet leaves open has its own).
     title_key = f"verdict.title.{verdict.reason}"
@@ -352,6 +356,8 @@ def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = 
                 lang, "verdict.remaining", remaining=balance.remaining_minutes, total=balance.total_minutes,
                 percent=format_percent(balance.percent_used / 100, lang))))
             text += " " + t(lang, "verdict.text_pool", pool=label, remaining=balance.remaining_minutes)
+            if data is not None:
+                items.append(data_block(data, lang))
         body.append(section(t(lang, "verdict.pool"), items))
     elif verdict.verdict != "not_callable" and verdict.scope in ("domestic", "international"):
         body.append(text_block(t(lang, "verdict.no_pool"), isSubtle=True))
@@ -391,7 +397,9 @@ def _pool_figures(balance: PoolBalance, lang: str) -> list[tuple[str, str, dict[
     An exhausted pool's figures are in the attention colour and say when it ran out; a day
     this month it will run out on is in the warning colour; "not this month" is subtle."""
     alert: dict[str, Any] = {"color": "Attention"} if balance.exhausted else {}
-    if balance.runs_out_on is None:
+    if balance.exhausted and balance.runs_out_on is None:  # an older summary: no daily minutes
+        runs_out = (t(lang, "pools.col.ran_out"), t(lang, "pools.ran_out_undated"), alert)
+    elif balance.runs_out_on is None:
         runs_out = (t(lang, "pools.col.runs_out"), t(lang, "pools.not_this_month"), {"isSubtle": True})
     elif balance.exhausted:
         runs_out = (t(lang, "pools.col.ran_out"), format_date(balance.runs_out_on, lang), alert)
@@ -441,13 +449,16 @@ def _pool_text(balance: PoolBalance, lang: str) -> str:
     if balance.runs_out_on is not None:
         key = "pools.text_ran_out" if balance.exhausted else "pools.text_runs_out"
         line += " " + t(lang, key, date=balance.runs_out_on)
+    elif balance.exhausted:
+        line += " " + t(lang, "pools.text_ran_out_undated")
     return line
 
 
 def pool_table_card(balances: Sequence[PoolBalance], lang: str, *, month: str | None = None,
-                    as_of: date | None = None) -> CardReply:
+                    as_of: date | None = None, data: DataProvenance | None = None) -> CardReply:
     """Every matching pool: its country, plan and line as a title, then total, used (with the
-    percentage), left and the day it runs out (or ran out) at the current rate."""
+    percentage), left and the day it runs out (or ran out); then the data the figures rest on
+    (``data``: source kinds, newest call, last import, demo)."""
     month = month or (balances[0].month if balances else None)
     title = t(lang, "pools.title", month=format_month(month, lang)) if month else t(lang, "rec.pools")
     body: list[dict[str, Any]] = [heading(title)]
@@ -463,6 +474,8 @@ def pool_table_card(balances: Sequence[PoolBalance], lang: str, *, month: str | 
         body.append(text_block(note, isSubtle=True, size="Small", spacing="None"))
         lines.append(note)
     body.extend(_pool_block(balance, lang) for balance in balances)
+    if data is not None:
+        body.append(data_block(data, lang))
     body = _with_sources(body, (key for balance in balances for key in balance.sources), lang)
     # Subscribes this chat to pool alerts (80% and 100%, and "runs out this month").
     alert_me = submit(t(lang, "action.alert"), {"intent": "alert"})

@@ -23,6 +23,7 @@ from dialogs.lookups import (
     error_activity,
     find_user,
     pool_balance,
+    pool_data,
 )
 from dialogs.recognizer import Intent
 from dialogs.render import country_name, plan_name
@@ -134,11 +135,13 @@ class NumberCheckDialog(InterruptibleDialog):
             slots.number or "", slots.caller_country or "", resolve_plan(slots.plan, slots.caller_country),
             carrier=slots.carrier, upn=slots.upn,
         )
-        balance = None
+        balance = data = None
         if verdict.pool is not None:
             try:
-                balance = await pool_balance(self.tenants, await self.tenants.resolve(context), verdict.pool)
+                tenant = await self.tenants.resolve(context)
+                balance = await pool_balance(self.tenants, tenant, verdict.pool)
+                data = await pool_data(self.tenants, tenant) if balance is not None else None
             except DataUnavailable as exc:
                 await context.send_activity(error_activity(exc, lang))
-        await context.send_activity(verdict_card(verdict, lang, balance).to_activity())
+        await context.send_activity(verdict_card(verdict, lang, balance, data).to_activity())
         return await step.end_dialog({"done": "check"})

@@ -7,7 +7,6 @@ traceback, and a tenant without data gets told how to import it.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -21,16 +20,13 @@ from dialogs.slots import known_countries
 from dialogs.turn import TenantData, tenant_id_of
 from knowledge.catalog import load_catalog
 from knowledge.pools import PoolBalance, PoolKey
+from knowledge.provenance import DataProvenance
 from knowledge.records import UserRecord
 from knowledge.store_layout import StoreError
 
 
 class DataUnavailable(Exception):
     """The store could not be read; the message is for the admin (one line)."""
-
-
-def today() -> Any:
-    return datetime.now(timezone.utc).date()
 
 
 def no_data_activity(context: TurnContext, lang: str) -> Activity:
@@ -118,6 +114,13 @@ async def pool_balance(tenants: TenantData, tenant: str | None, key: PoolKey | N
     return next((b for b in balances if b.key == key), None)
 
 
+async def pool_data(tenants: TenantData, tenant: str | None) -> DataProvenance | None:
+    """What the tenant's pool figures rest on (from the summary the lookup just read)."""
+    if tenant is None:
+        return None
+    return await _read(tenants.store.provenance(tenant))
+
+
 def _pool_filters(entities: Entities, user: UserRecord | None) -> tuple[set[str], str | None, str | None, str | None]:
     """(pool countries, plan capability or "PAYG", line, upn) asked for."""
     catalog = load_catalog()
@@ -152,9 +155,10 @@ async def pool_activities(context: TurnContext, tenants: TenantData, entities: E
         tenant = await tenants.resolve(context)
         if tenant is None:
             return [no_data_activity(context, lang)]
-        day = today()
+        day = tenants.today()
         month = resolve_month(entities.month, day) or day.strftime("%Y-%m")
         balances = await _read(tenants.store.pools(tenant, month))
+        data = await pool_data(tenants, tenant)
         user = await find_user(tenants, tenant, entities.users[0]) if entities.users else None
     except DataUnavailable as exc:
         return [error_activity(exc, lang)]
@@ -170,7 +174,7 @@ async def pool_activities(context: TurnContext, tenants: TenantData, entities: E
         and (upn is None or b.upn == upn)
     ]
     if matched:
-        return [pool_table_card(matched, lang, month=month, as_of=as_of).to_activity()]
+        return [pool_table_card(matched, lang, month=month, as_of=as_of, data=data).to_activity()]
     # Nothing matches: every pool, the card saying why (one answer, not a text and a card).
     notice = t(lang, "pools.no_match", filter=_describe(countries, capability, line, lang))
-    return [pool_table_card(balances, lang, month=month, as_of=as_of).with_notice(notice).to_activity()]
+    return [pool_table_card(balances, lang, month=month, as_of=as_of, data=data).with_notice(notice).to_activity()]

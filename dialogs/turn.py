@@ -14,11 +14,13 @@ mode); otherwise None, and the caller explains how to import data.
 """
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext, UserState
 
 from dialogs.i18n import Lang, detect_language, normalize_lang
+from knowledge.clock import Clock, system_clock
 from knowledge.store_layout import StoreError, normalize_tenant_id
 
 LANG_KEY = "callplan.lang"
@@ -88,11 +90,17 @@ def tenant_id_of(activity: Any) -> str | None:
 
 
 class TenantData:
-    """Which tenant's imported data answers this turn (see the module docstring)."""
+    """Which tenant's imported data answers this turn (see the module docstring), and what day
+    it is: ``clock`` defaults to the store's, so a dialog's "this month" is the store's."""
 
-    def __init__(self, store: Any, fallback: str | None) -> None:
+    def __init__(self, store: Any, fallback: str | None, clock: Clock | None = None) -> None:
         self.store = store
         self.fallback = _normalized(fallback)
+        self.clock: Clock = clock or getattr(store, "clock", None) or system_clock
+
+    def today(self) -> date:
+        """Today (UTC) by the injected clock."""
+        return self.clock().date()
 
     async def resolve(self, context: TurnContext) -> str | None:
         cached = context.turn_state.get(TENANT_KEY, _UNRESOLVED)

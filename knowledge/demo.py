@@ -12,12 +12,13 @@ through (detection, the three importers, dedupe, the summary), and the files und
   which the admin center export (24-48 h behind) does not have yet.
 
 Users sit in France, the UK, Germany and the US on Domestic (MCOPSTN1), Domestic and
-International (MCOPSTN2) and 120-minute (MCOPSTN5) plans. The month is the current UTC month
-and only calls that started before ``now`` are written, so pools show live numbers. The whole
-month is drawn from a seeded generator keyed on the month, so a later run writes the same calls
-(same ids) plus the newer ones, and the import adds only those. The UK 120-minute pool is the
-one near exhaustion: a campaign burns 45% of it on the 1st and its pace runs it out before
-the month ends. The organization is in France, so external numbers are masked to 4 digits.
+International (MCOPSTN2) and 120-minute (MCOPSTN5) plans. The calls cover the previous full
+UTC month and the current one up to ``now`` (the store's clock), so pools, history and
+forecasts look real even on the 1st. Each month is drawn from a seeded generator keyed on the
+month, so a later run writes the same calls (same ids) plus the newer ones, and the import adds
+only those. The UK 120-minute pool is the one near exhaustion: a campaign burns 45% of it on
+the 1st and its pace runs it out before the month ends. The organization is in France, so
+external numbers are masked to 4 digits.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from knowledge.clock import as_utc
 from knowledge.importers.pstn_csv import PSTN_COLUMNS
 from knowledge.importers.summary import ImportSummary
 from knowledge.store import DEFAULT_TENANT_ID, Store
@@ -322,11 +324,24 @@ def _roster_bytes(users: list[_User]) -> bytes:
     return _csv_bytes(ADMIN_CENTER_COLUMNS, rows)
 
 
-def write_demo_files(folder: Path | str, now: datetime | None = None) -> list[Path]:
-    """Write the demo exports into ``folder`` (replacing earlier ones); returns their paths."""
+def previous_month(moment: datetime) -> tuple[int, int]:
+    """(year, month) of the month before ``moment``'s."""
+    return (moment.year - 1, 12) if moment.month == 1 else (moment.year, moment.month - 1)
+
+
+def demo_calls(now: datetime) -> list[_Call]:
+    """The previous full month's calls and this month's up to ``now``, oldest first."""
+    calls = _month_calls(*previous_month(now)) + _month_calls(now.year, now.month)
+    return [call for call in calls if call.start < now]
+
+
+def write_demo_files(folder: Path | str, now: datetime) -> list[Path]:
+    """Write the demo exports into ``folder`` (replacing earlier ones) as they would be at
+    ``now``; returns their paths. The previous month and this month up to two days ago are in
+    the Teams admin center export; the last two days in Graph pages."""
     folder = Path(folder)
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    calls = [call for call in _month_calls(now.year, now.month) if call.start < now]
+    now = as_utc(now)
+    calls = demo_calls(now)
     graph_since = now - timedelta(days=2)
     tac = [call for call in calls if call.start < graph_since]
     recent = [call for call in calls if call.start >= graph_since]
@@ -346,7 +361,7 @@ def write_demo_files(folder: Path | str, now: datetime | None = None) -> list[Pa
         zipped.writestr(f"PSTN.calls.{stamp}.csv", _csv_bytes(PSTN_COLUMNS, [_pstn_row(c) for c in tac]))
         zipped.writestr(f"DirectRouting.calls.{stamp}.csv", _csv_bytes(DIRECT_ROUTING_COLUMNS, []))
         zipped.writestr("parameters.json", json.dumps({
-            "From": now.strftime("%Y-%m-01T00:00:00Z"), "To": graph_since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "From": "{:04d}-{:02d}-01T00:00:00Z".format(*previous_month(now)), "To": graph_since.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Capabilities": sorted({team[1] for team in TEAMS}),
         }, indent=2))
     export = folder / f"Calls.Export.{now:%Y%m%d}.zip"
@@ -369,6 +384,7 @@ def write_demo_files(folder: Path | str, now: datetime | None = None) -> list[Pa
 
 
 def load_demo(store: Store, now: datetime | None = None) -> ImportSummary:
-    """Write the demo files under ``DATA_DIR/demo`` and import them as ``DEFAULT_TENANT_ID``."""
-    paths = write_demo_files(store.layout.data_dir / "demo", now)
+    """Write the demo files under ``DATA_DIR/demo`` as of ``now`` (default: the store's clock)
+    and import them as ``DEFAULT_TENANT_ID``."""
+    paths = write_demo_files(store.layout.data_dir / "demo", now or store.clock())
     return store.import_paths(paths, tenant_id=DEFAULT_TENANT_ID)

@@ -104,7 +104,12 @@ class PoolSize(BaseModel):
 
 
 class UsageTotal(BaseModel):
-    """Billable minutes and calls drawn on one pool in one month."""
+    """Billable minutes and calls drawn on one pool in one month.
+
+    ``days``: billable minutes per day of the month (UTC), so a pool that ran out can say the
+    day its use crossed the total. Summaries written before it have no ``days``: then
+    :attr:`has_daily` is False and no past run-out day is stated (see :func:`crossing_day`).
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -112,17 +117,43 @@ class UsageTotal(BaseModel):
     calls: int = Field(0, ge=0)
     first_call: datetime | None = None
     last_call: datetime | None = None
+    days: dict[int, int] = Field(default_factory=dict)
+
+    @property
+    def has_daily(self) -> bool:
+        """Every minute is placed on a day (False for totals from older summaries)."""
+        return sum(self.days.values()) == self.minutes
 
     def merge(self, other: UsageTotal) -> UsageTotal:
         """The sum of two totals (associative and commutative, so batches can arrive in any order)."""
         firsts = [t for t in (self.first_call, other.first_call) if t is not None]
         lasts = [t for t in (self.last_call, other.last_call) if t is not None]
+        days = dict(self.days)
+        for day, minutes in other.days.items():
+            days[day] = days.get(day, 0) + minutes
         return UsageTotal(
             minutes=self.minutes + other.minutes,
             calls=self.calls + other.calls,
             first_call=min(firsts) if firsts else None,
             last_call=max(lasts) if lasts else None,
+            days=dict(sorted(days.items())),
         )
+
+
+def crossing_day(usage: UsageTotal, total: int) -> int | None:
+    """The day of the month the cumulative use first reached ``total`` (and was above zero).
+
+    None when it never did, or when ``usage`` has no complete per-day record (an older
+    summary): then the day is unknown and nothing is said rather than a guess.
+    """
+    if not usage.has_daily or not usage.minutes:
+        return None
+    running = 0
+    for day in sorted(usage.days):
+        running += usage.days[day]
+        if running >= total and running > 0:
+            return day
+    return None
 
 
 class PoolBalance(BaseModel):
@@ -275,16 +306,18 @@ def usage_from_calls(calls: Iterable[CallRecord], month: str) -> dict[PoolKey, U
             continue
         minutes = billable_minutes(call.duration_seconds)
         entry = sums.get(key)
+        day = call.start.day
         if entry is None:
-            sums[key] = [minutes, 1, call.start, call.start]
+            sums[key] = [minutes, 1, call.start, call.start, {day: minutes}]
         else:
             entry[0] += minutes
             entry[1] += 1
             entry[2] = min(entry[2], call.start)
             entry[3] = max(entry[3], call.start)
+            entry[4][day] = entry[4].get(day, 0) + minutes
     return {
-        key: UsageTotal(minutes=m, calls=n, first_call=first, last_call=last)
-        for key, (m, n, first, last) in sums.items()
+        key: UsageTotal(minutes=m, calls=n, first_call=first, last_call=last, days=dict(sorted(days.items())))
+        for key, (m, n, first, last, days) in sums.items()
     }
 
 
@@ -346,11 +379,14 @@ def compute_pools(
     ``roster_month``: the month of the roster import ``sizes`` come from, carried on each
     balance so that an answer can say when the sizes are a later month's.
 
-    ``runs_out_on``: the burn rate is the month's use so far divided by the days elapsed (the
-    whole of ``as_of`` counts; after the month, all its days). A pool that will not run out by
-    the month's end gets None; one already exhausted gets the estimated day it ran out at that
-    rate (never after ``as_of``). A pool with usage but no size (users lost the licence, or the
-    calls came from a plan nobody in the roster holds) has 0 minutes and is exhausted.
+    ``runs_out_on``: for a pool not yet exhausted, a forecast: the burn rate is the month's use
+    so far divided by the days elapsed (the whole of ``as_of`` counts; after the month, all its
+    days), and a pool that will not run out by the month's end gets None. For one already
+    exhausted, a fact: the day its use crossed the total (:func:`crossing_day`, from the
+    per-day minutes), or None when the summary predates per-day minutes (``exhausted`` still
+    says it ran out; no day is invented). A pool with usage but no size (users lost the
+    licence, or the calls came from a plan nobody in the roster holds) has 0 minutes and is
+    exhausted.
     """
     year, mon = parse_month(month)
     days_in_month = calendar.monthrange(year, mon)[1]
@@ -373,11 +409,12 @@ def compute_pools(
         else:
             percent = 100.0 if used.minutes else 0.0
         runs_out_on = None
-        if used.minutes and elapsed:
+        if exhausted:
+            crossed = crossing_day(used, total)
+            runs_out_on = date(year, mon, crossed) if crossed else None
+        elif used.minutes and elapsed:
             day = _run_out_day(total, used.minutes, elapsed)
-            if exhausted:
-                runs_out_on = date(year, mon, min(day, elapsed))
-            elif day <= days_in_month:
+            if day <= days_in_month:
                 runs_out_on = date(year, mon, day)
         plan = catalog.find_plan(key.plan)
         names = {"en": plan.name.en, "fr": plan.name.fr} if plan else {"en": key.plan, "fr": key.plan}

@@ -19,13 +19,15 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any, TypeVar
 
 from knowledge import pools
+from knowledge.clock import Clock, month_of, system_clock
 from knowledge.importers.detect import ImportFileError, detect_sources
 from knowledge.importers.summary import FileImport, ImportSummary, RowError
+from knowledge.provenance import DataProvenance
 from knowledge.records import CallRecord, UserRecord
 from knowledge.store_import import run_import
 from knowledge.store_layout import (
@@ -74,10 +76,15 @@ class _UserIndex:
 
 
 class Store:
-    """Tenants, users, calls and pools of one ``data_dir`` (files under ``data_dir/store``)."""
+    """Tenants, users, calls and pools of one ``data_dir`` (files under ``data_dir/store``).
 
-    def __init__(self, data_dir: Path | str) -> None:
+    ``clock`` (:mod:`knowledge.clock`) is the store's "now": the default month and day of a
+    pool lookup, the month a roster import sizes, and the time stamped on imports.
+    """
+
+    def __init__(self, data_dir: Path | str, clock: Clock = system_clock) -> None:
         self.layout = Layout(data_dir)
+        self.clock = clock
         self._views: dict[str, _TenantView] = {}
         self._users: dict[tuple[str, str], _UserIndex] = {}
         self._cache_lock = threading.Lock()
@@ -196,8 +203,8 @@ class Store:
         answered from memory until the next commit.
         """
         tenant_id = normalize_tenant_id(tenant_id)
-        today = datetime.now(timezone.utc).date()
-        month = check_month(month) if month else today.strftime("%Y-%m")
+        today = self.clock().date()
+        month = check_month(month) if month else month_of(today)
         as_of = as_of or today
         view = self._view(tenant_id)
         cached = view.results.get((month, as_of))
@@ -221,6 +228,11 @@ class Store:
             view.results[(month, as_of)] = cached
         return list(cached)
 
+    def provenance(self, tenant_id: str) -> DataProvenance:
+        """What the tenant's pools rest on (source kinds, newest call, last import, demo), from
+        the summary a pool lookup reads anyway."""
+        return DataProvenance.from_summary(self._view(normalize_tenant_id(tenant_id)).summary)
+
     # --- import -------------------------------------------------------------------------------------
 
     def import_paths(self, paths: Sequence[Path | str], tenant_id: str | None = None,
@@ -236,7 +248,7 @@ class Store:
         """
         sources = detect_sources(paths)
         tenant = self.resolve_tenant(tenant_id)
-        return run_import(self.layout, sources, tenant, progress, on_wait)
+        return run_import(self.layout, sources, tenant, progress, on_wait, self.clock)
 
     def close(self) -> None:
         """Drop the caches (nothing else stays open between calls)."""
@@ -285,8 +297,8 @@ class AsyncStore:
     (another process), which the store's file lock makes safe.
     """
 
-    def __init__(self, data_dir: Path | str) -> None:
-        self.sync = Store(data_dir)
+    def __init__(self, data_dir: Path | str, clock: Clock = system_clock) -> None:
+        self.sync = Store(data_dir, clock)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callplan-store")
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -294,6 +306,11 @@ class AsyncStore:
         ``await store.call(load_demo, store.sync)`` when ``await store.is_empty()``."""
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._executor, functools.partial(fn, *args, **kwargs))
+
+    @property
+    def clock(self) -> Clock:
+        """The store's clock (the dialogs' "today" too, so answers and lookups agree)."""
+        return self.sync.clock
 
     async def ping(self) -> bool:
         return await self.call(self.sync.ping)
@@ -316,6 +333,9 @@ class AsyncStore:
     async def pools(self, tenant_id: str, month: str | None = None,
                     as_of: date | None = None) -> list[pools.PoolBalance]:
         return await self.call(self.sync.pools, tenant_id, month, as_of)
+
+    async def provenance(self, tenant_id: str) -> DataProvenance:
+        return await self.call(self.sync.provenance, tenant_id)
 
     async def import_paths(self, paths: Sequence[Path | str], tenant_id: str | None = None,
                            progress: bool = False) -> ImportSummary:

@@ -15,12 +15,12 @@ import json
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime, timezone
 from typing import IO, Any
 
 from tinydb import TinyDB
 
 from knowledge.atomic import AtomicJSONStorage
+from knowledge.clock import Clock, system_clock
 from knowledge.importers.detect import Source
 from knowledge.importers.graph import graph_rows, read_graph_rows
 from knowledge.importers.pstn_csv import read_pstn_csv
@@ -37,13 +37,13 @@ BATCH_ROWS = 10_000
 
 
 def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: bool,
-               on_wait: Callable[[str], None] | None = None) -> ImportSummary:
+               on_wait: Callable[[str], None] | None = None, clock: Clock = system_clock) -> ImportSummary:
     """Import ``sources`` into ``tenant_id``; ``on_wait`` is told when another import of the
     same tenant holds its lock (this one then waits, up to ``store_lock.LOCK_WAIT_SECONDS``)."""
     summary = ImportSummary(tenant_id=tenant_id)
     show_progress = progress and sys.stderr.isatty()
     with tenant_lock(layout, tenant_id, on_wait):
-        writer = TenantWriter(layout, tenant_id)
+        writer = TenantWriter(layout, tenant_id, clock)
         try:
             for source in sources:
                 result = FileImport(path=source.label, kind=source.kind, note=source.note)
@@ -57,24 +57,24 @@ def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: 
                     where = f"stopped after {result.rows_read} rows: " if result.rows_read else ""
                     kept = "; the rows before it were kept" if result.imported else ""
                     result.error = f"{where}{_describe(exc)}{kept}"
-                _log(layout, tenant_id, result)
+                _log(layout, tenant_id, result, clock)
         finally:
             writer.close()
     return summary
 
 
 def import_rows(layout: Layout, tenant_id: str, label: str, rows: Iterable[CallRecord | RowError],
-                on_wait: Callable[[str], None] | None = None) -> FileImport:
+                on_wait: Callable[[str], None] | None = None, clock: Clock = system_clock) -> FileImport:
     """Commit call rows that come from no file (e.g. a Graph sync feeding
     :func:`knowledge.importers.graph.read_graph_rows`) under the tenant's lock, in batches."""
     result = FileImport(path=label, kind="graph")
     with tenant_lock(layout, tenant_id, on_wait):
-        writer = TenantWriter(layout, tenant_id)
+        writer = TenantWriter(layout, tenant_id, clock)
         try:
             import_calls(writer, rows, result)
         finally:
             writer.close()
-        _log(layout, tenant_id, result)
+        _log(layout, tenant_id, result, clock)
     return result
 
 
@@ -167,10 +167,10 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or exc.__class__.__name__
 
 
-def _log(layout: Layout, tenant_id: str, result: FileImport) -> None:
+def _log(layout: Layout, tenant_id: str, result: FileImport, clock: Clock) -> None:
     """Append the file's outcome to the tenant's import log (after its last commit)."""
     entry = result.model_dump(mode="json", exclude={"errors"})
-    entry["at"] = datetime.now(timezone.utc).isoformat()
+    entry["at"] = clock().isoformat()
     entry["error_sample"] = [e.model_dump() for e in result.errors[:5]]
     db = TinyDB(layout.tenant_dir(tenant_id) / IMPORT_LOG_NAME, storage=AtomicJSONStorage)
     try:

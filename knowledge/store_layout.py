@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +91,11 @@ class TenantSummary(BaseModel):
     roster_sizes: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)
     usage: dict[str, dict[str, dict[str, Any]]] = Field(default_factory=dict)  # month -> key -> UsageTotal
     chunks: dict[str, list[Chunk]] = Field(default_factory=dict)  # month -> chunks
+    #: What the data rests on, kept at import time so a lookup reads no other file (see
+    #: :mod:`knowledge.provenance`): the kinds of file imported ("pstn_csv", "graph", "roster"),
+    #: the start of the newest call stored, and when data was last added (``updated_at``).
+    source_kinds: list[str] = Field(default_factory=list)
+    newest_call: datetime | None = None
 
     def sizes_for(self, month: str) -> tuple[dict[str, dict[str, Any]], str | None]:
         """The pool sizes for ``month`` and the month of the roster they come from.
@@ -165,7 +170,7 @@ def parse_summary(raw: bytes, path: Path, tenant_id: str) -> TenantSummary:
         raise StoreError(f"{path} is damaged ({exc.__class__.__name__}); restore it from a backup") from None
 
 
-def write_summary(path: Path, summary: TenantSummary) -> None:
-    """The commit point of a batch: one atomic rename."""
-    summary.updated_at = datetime.now(timezone.utc)
+def write_summary(path: Path, summary: TenantSummary, now: datetime) -> None:
+    """The commit point of a batch: one atomic rename. ``now``: the writer's clock."""
+    summary.updated_at = now
     atomic_write_bytes(path, summary.model_dump_json().encode("utf-8"))

@@ -21,7 +21,6 @@ import os
 import signal
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +29,7 @@ from tinydb import TinyDB
 
 from knowledge import pools
 from knowledge.atomic import AtomicJSONStorage, atomic_write_bytes
+from knowledge.clock import Clock, month_of as month_string, system_clock
 from knowledge.key_index import KeyIndex
 from knowledge.records import CallRecord, UserRecord
 from knowledge.store_layout import (
@@ -108,12 +108,6 @@ def read_table(path: Path, table: str) -> list[dict[str, Any]]:
         db.close()
 
 
-def this_month() -> str:
-    """The current month (UTC), ``YYYY-MM``: the month a roster import sizes the pools of.
-    The store's one clock for rosters (tests replace it)."""
-    return datetime.now(timezone.utc).strftime("%Y-%m")
-
-
 def _keys(calls: Iterable[CallRecord], matches: dict[str, str] | None = None) -> list[str]:
     """A chunk's sidecar lines: every id, the marker, every match key (from ``matches`` when
     the duplicate check already computed it)."""
@@ -126,8 +120,10 @@ def _keys(calls: Iterable[CallRecord], matches: dict[str, str] | None = None) ->
 class TenantWriter:
     """Batches for one tenant. Create it, and use it, only while holding the writer lock."""
 
-    def __init__(self, layout: Layout, tenant_id: str) -> None:
+    def __init__(self, layout: Layout, tenant_id: str, clock: Clock = system_clock) -> None:
         self.tenant_id = tenant_id
+        #: Stamps commits and decides the month a roster import sizes (the store's clock).
+        self.clock = clock
         self.dir = layout.tenant_dir(tenant_id)
         self.summary_path = layout.summary_path(tenant_id)
         self.summary = read_summary(self.summary_path, tenant_id)
@@ -174,6 +170,9 @@ class TenantWriter:
         summary = self.summary.model_copy(deep=True)
         summary.generation += 1
         replaced: list[Path] = []
+        newest = max(call.start for batch in fresh.values() for call in batch.values())
+        summary.newest_call = max(newest, summary.newest_call) if summary.newest_call else newest
+        _note_kinds(summary, {call.source for batch in fresh.values() for call in batch.values()})
         for month, batch in sorted(fresh.items()):
             replaced += self._write_month(summary, month, list(batch.values()), matches)
             month_usage = summary.usage.setdefault(month, {})
@@ -273,10 +272,11 @@ class TenantWriter:
         summary.users_file = name
         summary.user_count = len(ordered)
         # History: this month's pools are sized by this roster; earlier months keep theirs.
-        summary.roster_sizes[this_month()] = {
+        summary.roster_sizes[month_string(self.clock())] = {
             key.as_str(): size.model_dump(mode="json")
             for key, size in pools.pool_sizes(ordered).items()
         }
+        _note_kinds(summary, {"roster"})
         self._commit(summary, replaced)
         return changed, unchanged
 
@@ -284,7 +284,7 @@ class TenantWriter:
 
     def _commit(self, summary: TenantSummary, replaced: list[Path]) -> None:
         checkpoint("before-commit")
-        write_summary(self.summary_path, summary)
+        write_summary(self.summary_path, summary, self.clock())
         self.summary = summary
         for path in replaced:
             _unlink(path)
@@ -310,6 +310,11 @@ class TenantWriter:
                         month_dir.rmdir()
                     except OSError:
                         pass
+
+
+def _note_kinds(summary: TenantSummary, kinds: set[str]) -> None:
+    """Add the kinds of file a batch came from to the summary's provenance."""
+    summary.source_kinds = sorted(set(summary.source_kinds) | kinds)
 
 
 def _unlink(path: Path) -> None:

@@ -149,7 +149,7 @@ def ensure_demo_data(settings: Settings) -> None:
     from knowledge.demo import load_demo
     from knowledge.store import Store
 
-    store = Store(settings.DATA_DIR)
+    store = Store(settings.DATA_DIR, settings.clock)
     try:
         if not store.is_empty():
             return

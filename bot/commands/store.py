@@ -13,13 +13,14 @@ import functools
 import json
 import sys
 from collections.abc import Callable
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from bot.commands import CommandError
 from bot.commands.common import add_command, add_data_dir, cli_settings
+from knowledge.clock import month_of
 from knowledge.importers.summary import REJECTION_REASONS, FileImport, ImportSummary
+from knowledge.provenance import DataProvenance
 from knowledge.store import DEFAULT_TENANT_ID, ImportFileError, Store, StoreError
 
 FORMATS_HELP = """\
@@ -52,13 +53,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="show the minute pools of a month: total, used, left, when they run out",
         description=(
             "Show each minute pool (usage location x plan x line) for a month: its size, the "
-            "minutes used, what is left and, at the month's pace so far, the day it runs out."
+            "minutes used, what is left and, at the month's pace so far, the day it runs out "
+            "(for a pool already exhausted: the day its use crossed the total), with the data "
+            "the figures rest on (kinds of export imported, newest call, last import)."
         ),
     )
     _add_common(pools, tenant=True)
     pools.add_argument("--month", metavar="YYYY-MM",
                        help="the calendar month (UTC); default: the current month")
-    pools.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
+    pools.add_argument("--json", action="store_true",
+                       help='print JSON instead of a table: {"tenant", "month", "data", "pools": [...]}')
 
     users = add_command(
         subparsers, "users", users_command,
@@ -72,10 +76,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         subparsers, "demo", demo_command,
         help=f"write a demo tenant as real export files and import it (tenant {DEFAULT_TENANT_ID})",
         description=(
-            "Write a realistic demo tenant (users in France, the UK, Germany and the US; this "
-            "month's calls up to now) as the files Microsoft's tools export, under "
-            "DATA_DIR/demo/, then import them like any export. Running it again adds only the "
-            "calls made since."
+            "Write a realistic demo tenant (users in France, the UK, Germany and the US; last "
+            "month's calls and this month's up to now) as the files Microsoft's tools export, "
+            "under DATA_DIR/demo/, then import them like any export. Running it again adds only "
+            "the calls made since. CALLPLAN_NOW=2027-01-01T08:00:00Z writes it as of that moment."
         ),
     )
     _add_common(demo, tenant=False)
@@ -114,27 +118,55 @@ def pools_command(args: argparse.Namespace) -> int:
     store = _store(args)
     tenant = _tenant(store, args.tenant)
     balances = store.pools(tenant, args.month)
-    month = args.month or datetime.now(timezone.utc).strftime("%Y-%m")
+    month = args.month or month_of(store.clock())
+    data = store.provenance(tenant)
     if args.json:
-        print(json.dumps([b.model_dump(mode="json") for b in balances], indent=2, ensure_ascii=False))
+        document = {"tenant": tenant, "month": month, "data": data.model_dump(mode="json"),
+                    "pools": [b.model_dump(mode="json") for b in balances]}
+        print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     if not balances:
         print(f"No minute pools for {tenant} in {month}: import a user roster with Calling Plan "
               "licences (callplan import).")
         return 0
     print(f"Minute pools of {tenant}, {month}")
+    print(_data_line(data))
     later = next((b.roster_month for b in balances if b.roster_is_later), None)
     if later:
         print(f"Pool sizes come from the user list imported in {later}: licences may have changed since.")
     rows = [
         (b.country, b.plan, b.line, str(b.users), f"{b.total_minutes:,}", f"{b.used_minutes:,}",
          f"{b.remaining_minutes:,}", f"{b.percent_used:.1f}%",
-         "exhausted" if b.exhausted else (b.runs_out_on.isoformat() if b.runs_out_on else "-"))
+         _run_out(b))
         for b in balances
     ]
     _table(("Country", "Plan", "Line", "Users", "Total min", "Used", "Left", "Used %", "Runs out"),
            rows, right={3, 4, 5, 6, 7})
     return 0
+
+
+_KIND_NAMES = {"pstn_csv": "Teams admin center PSTN export", "graph": "Graph getPstnCalls",
+               "roster": "user roster"}
+
+
+def _data_line(data: DataProvenance) -> str:
+    """What the figures rest on, in one line (the cards say the same, see dialogs.provenance)."""
+    kinds = ", ".join(_KIND_NAMES[kind] for kind in data.source_kinds) or "sources not recorded"
+    parts = [f"Data: {kinds}"]
+    if data.newest_call:
+        parts.append(f"newest call {data.newest_call:%Y-%m-%d %H:%M} UTC")
+    if data.last_import:
+        parts.append(f"last import {data.last_import:%Y-%m-%d %H:%M} UTC")
+    if data.demo:
+        parts.append("demo data")
+    return "; ".join(parts)
+
+
+def _run_out(balance: Any) -> str:
+    """The "Runs out" cell: the forecast day, or the day an exhausted pool crossed its total."""
+    if balance.exhausted:
+        return f"ran out {balance.runs_out_on.isoformat()}" if balance.runs_out_on else "exhausted"
+    return balance.runs_out_on.isoformat() if balance.runs_out_on else "-"
 
 
 @_user_errors
@@ -178,10 +210,12 @@ def _add_common(parser: argparse.ArgumentParser, tenant: bool) -> None:
 
 
 def _store(args: argparse.Namespace) -> Store:
-    data_dir = args.data_dir if args.data_dir is not None else cli_settings().DATA_DIR
+    """The store of ``--data-dir`` (else ``DATA_DIR``), on the settings' clock (``CALLPLAN_NOW``)."""
+    settings = cli_settings()
+    data_dir = args.data_dir if args.data_dir is not None else settings.DATA_DIR
     if Path(data_dir).exists() and not Path(data_dir).is_dir():
         raise CommandError(f"--data-dir {data_dir} is not a folder")
-    return Store(data_dir)
+    return Store(data_dir, settings.clock)
 
 
 def _tenant(store: Store, tenant_id: str | None) -> str:

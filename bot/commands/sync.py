@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from bot.commands import CommandError
 from bot.commands.common import add_command, add_data_dir, cli_settings
-from bot.graph import SyncNotConfigured, sync_all, utc_now
+from bot.graph import SyncNotConfigured, sync_all
 from bot.sync_lock import FileSchedulerLock, sync_lock_path
 from knowledge.graph.sync import results_json
 
@@ -69,7 +69,7 @@ def sync_command(args: argparse.Namespace) -> int:
         time.sleep(0.5)
         waited += 0.5
     try:
-        results = sync_all(settings, tenants, utc_now, since=since, progress=progress)
+        results = sync_all(settings, tenants, settings.clock, since=since, progress=progress)
     except SyncNotConfigured as exc:
         raise CommandError(str(exc)) from None
     finally:

@@ -28,6 +28,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from knowledge.atomic import atomic_write_bytes
+from knowledge.clock import Clock
 from knowledge.graph.client import GraphClient, GraphError, windows
 from knowledge.importers.fields import country_code, reason_for
 from knowledge.importers.graph import read_graph_rows
@@ -41,7 +42,6 @@ from knowledge.store_writer import TenantWriter
 #: Re-read this much before the end of the last sync: Graph call records can arrive late.
 OVERLAP = timedelta(days=2)
 
-Clock = Callable[[], datetime]
 #: Progress callback: (tenant, what happened) for the CLI; the bot logs instead.
 Progress = Callable[[str, str], None]
 

@@ -20,6 +20,7 @@ from bot.config import Settings
 from knowledge.demo import load_demo
 from knowledge.store import Store
 from testkit.cards import shown_once
+from testkit.clock import DEMO_CLOCK, DEMO_NOW
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 BOT_ID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
@@ -29,7 +30,7 @@ _ENV_VARS = (
     "MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId",
     "APP_ID", "APP_PASSWORD", "APP_TYPE", "APP_TENANTID", "HOST", "PORT", "DATA_DIR",
     "ALLOWED_TENANTS", "LOG_LEVEL", "PLAYGROUND_PORT", "DEVELOPER_NAME",
-    "DEVELOPER_WEBSITE_URL", "DEVELOPER_PRIVACY_URL", "DEVELOPER_TERMS_URL",
+    "DEVELOPER_WEBSITE_URL", "DEVELOPER_PRIVACY_URL", "DEVELOPER_TERMS_URL", "CALLPLAN_NOW",
     "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET", "GRAPH_CERTIFICATE_PATH", "GRAPH_CERTIFICATE_THUMBPRINT",
     "GRAPH_AUTHORITY", "GRAPH_ENDPOINT", "GRAPH_CA_BUNDLE", "SYNC_TENANTS", "SYNC_INTERVAL_MINUTES",
 )
@@ -53,6 +54,7 @@ def data_dir(tmp_path):
 def make_settings(data_dir) -> Callable[..., Settings]:
     def make(**values: Any) -> Settings:
         values.setdefault("DATA_DIR", data_dir)
+        values.setdefault("CALLPLAN_NOW", DEMO_NOW)  # the app's clock: never the wall clock
         return Settings(_env_file=None, **values)
 
     return make
@@ -214,7 +216,7 @@ def h() -> type[Helpers]:
 def demo_store_dir(tmp_path_factory):
     """The demo tenant, imported once through the real importers; tests copy it."""
     path = tmp_path_factory.mktemp("demo")
-    load_demo(Store(path))
+    load_demo(Store(path, DEMO_CLOCK))
     return path / "store"
 
 

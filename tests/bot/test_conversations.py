@@ -83,7 +83,12 @@ def buttons(reply: dict) -> list[Any]:
 
 
 def pools(demo_settings):
-    return Store(demo_settings.DATA_DIR).pools(DEFAULT_TENANT_ID)
+    return Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID)
+
+
+def data(demo_settings):
+    """What the demo tenant's figures rest on (the cards' "Data:" line)."""
+    return Store(demo_settings.DATA_DIR, demo_settings.clock).provenance(DEFAULT_TENANT_ID)
 
 
 # --- the guided purchase ----------------------------------------------------------------------------
@@ -196,7 +201,7 @@ async def test_number_check_for_a_user_from_the_store(demo_bot, h, demo_settings
     replies = await Chat(demo_bot, h).say(SAY[lang]["check"])
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
     balance = next(b for b in pools(demo_settings) if b.key == verdict.pool)
-    expected = verdict_card(verdict, lang, balance)
+    expected = verdict_card(verdict, lang, balance, data(demo_settings))
     assert [r["said"] for r in replies] == [SAY[lang]["user_found"], expected.text]
     assert replies[-1]["attachments"][0]["content"] == expected.card
 
@@ -205,13 +210,16 @@ async def test_number_check_for_a_user_from_the_store(demo_bot, h, demo_settings
 async def test_pool_lookup(demo_bot, h, demo_settings, lang):
     replies = await Chat(demo_bot, h).say(SAY[lang]["pool"])
     balances = [b for b in pools(demo_settings) if b.country == "FR"]
-    expected = pool_table_card(balances, lang, month=balances[0].month, as_of=None)
+    # The app's clock is pinned (CALLPLAN_NOW): "as of" is that day, and the card ends with
+    # the data it rests on (the demo tenant's exports, marked as demo data), then its sources.
+    expected = pool_table_card(balances, lang, month=balances[0].month, as_of=demo_settings.clock().date(),
+                               data=data(demo_settings))
     assert [r["said"] for r in replies] == [expected.text]
     body = replies[0]["attachments"][0]["content"]["body"]
-    # One block per French pool, as the card builder makes it (the "as of" line above them
-    # depends on the day, so only the pools are compared).
-    assert body[-len(balances):] == expected.card["body"][-len(balances):]
-    assert len(body) == len(expected.card["body"]) + 1  # + "As of <today>"
+    assert body == expected.card["body"]
+    data_line = body[-2]["text"]  # the Data line, just above the Source line
+    assert data_line.startswith({"en": "Data: ", "fr": "Données : "}[lang])
+    assert {"en": "demo data", "fr": "données de démonstration"}[lang] in data_line
 
 
 async def test_french_locale_from_teams_and_the_language_kept_on_english_clicks(demo_bot, h):

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.store import DEFAULT_TENANT_ID, Store
+from testkit.clock import DEMO_NOW_ENV
 
 BIN = Path(sys.executable).parent
 CALLPLAN = str(BIN / "callplan")
@@ -28,6 +29,7 @@ def base_env(tmp_path: Path, path: str | None = None) -> dict[str, str]:
         "HOME": str(tmp_path),
         "LANG": "C.UTF-8",
         "PYTHONUNBUFFERED": "1",
+        "CALLPLAN_NOW": DEMO_NOW_ENV,  # the processes' clock (the demo they seed): never the wall clock
     }
 
 

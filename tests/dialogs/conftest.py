@@ -16,6 +16,7 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, Conversat
 
 from dialogs.root import create_root_dialog
 from testkit.cards import card_texts, shown_once, submits, walk
+from testkit.clock import DEMO_CLOCK
 from knowledge.demo import load_demo
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store
 
@@ -27,7 +28,7 @@ ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 def demo_dir(tmp_path_factory) -> Path:
     """A DATA_DIR holding the demo tenant (written as real export files, then imported)."""
     path = tmp_path_factory.mktemp("demo-data")
-    store = Store(path)
+    store = Store(path, DEMO_CLOCK)
     load_demo(store)
     store.close()
     return path
@@ -43,14 +44,14 @@ def data_dir(tmp_path, demo_dir) -> Path:
 
 @pytest.fixture
 def store(data_dir) -> Iterator[AsyncStore]:
-    async_store = AsyncStore(data_dir)
+    async_store = AsyncStore(data_dir, DEMO_CLOCK)
     yield async_store
     async_store.close()
 
 
 @pytest.fixture
 def demo_users(demo_dir):
-    return Store(demo_dir).users(DEFAULT_TENANT_ID)
+    return Store(demo_dir, DEMO_CLOCK).users(DEFAULT_TENANT_ID)
 
 
 class Conversation:

@@ -211,7 +211,7 @@ async def test_number_check_for_a_user_from_the_store(talk, h, store):
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
     assert verdict.callable and verdict.pool is not None
     balance = next(b for b in await store.pools(DEFAULT_TENANT_ID) if b.key == verdict.pool)
-    expected = verdict_card(verdict, "en", balance)
+    expected = verdict_card(verdict, "en", balance, await store.provenance(DEFAULT_TENANT_ID))
     assert h.said(replies[-1]) == expected.text
     assert format_number(balance.remaining_minutes, "en") in h.said(replies[-1])
     assert h.card_texts(h.cards(replies)[-1]) == h.card_texts(expected.card)

@@ -10,24 +10,25 @@ alert follows within seconds.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import datetime
 
 import pytest
 
-from e2e_harness.bots import REPO
+from e2e_harness.bots import E2E_NOW, REPO
 
 pytestmark = pytest.mark.e2e
 
 
 def pools(data_dir) -> list[dict]:
-    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    month = E2E_NOW[:7]  # the bot's "this month" (its clock is pinned)
     result = subprocess.run([sys.executable, "-m", "bot.cli", "pools", "--data-dir", str(data_dir), "--tenant",
                              "demo-tenant", "--month", month, "--json"], cwd=REPO, capture_output=True, text=True,
-                            timeout=60)
+                            timeout=60, env={**os.environ, "CALLPLAN_NOW": E2E_NOW})
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return json.loads(result.stdout)["pools"]
 
 
 def test_subscribe_in_chat_then_a_proactive_alert_card(real_chat, real_bot):

@@ -22,6 +22,7 @@ Each step saves a screenshot (``NN-step.png``) and tall cards a whole-card one
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -30,7 +31,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from e2e_harness.bots import REPO
+from e2e_harness.bots import E2E_NOW, REPO
 from e2e_harness.chat import HERO_CARD
 from e2e_harness.playground import DEFAULT_TENANT_ID
 from knowledge.catalog import load_catalog
@@ -97,17 +98,18 @@ class DemoTenant:
 
 def callplan(*args: str) -> object:
     result = subprocess.run([sys.executable, "-m", "bot.cli", *args, "--json"], cwd=REPO,
-                            capture_output=True, text=True, timeout=60)
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "CALLPLAN_NOW": E2E_NOW})  # the bot's clock
     assert result.returncode == 0, f"callplan {' '.join(args)}: {result.stderr.strip()}"
     return json.loads(result.stdout)
 
 
 @pytest.fixture(scope="module")
 def demo(real_bot) -> DemoTenant:
-    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    month = E2E_NOW[:7]  # the bot's "this month"
     where = ("--data-dir", str(real_bot.data_dir), "--tenant", DEMO_TENANT)
     users = callplan("users", *where)
-    pools = callplan("pools", *where, "--month", month)
+    pools = callplan("pools", *where, "--month", month)["pools"]
     assert users and pools, "the demo tenant is empty"
     # The playground's tenant is not the demo's: what the bot shows proves its fallback.
     assert DEFAULT_TENANT_ID != DEMO_TENANT
@@ -368,7 +370,7 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
 def test_pool_lookup_shows_each_of_the_demo_tenants_pools(real_chat, demo, catalog):
     chat = real_chat
     chat.wait_for_card("Calling Plan Assistant")
-    today = datetime.now(timezone.utc).date()
+    today = datetime.fromisoformat(E2E_NOW.replace("Z", "+00:00")).date()  # the bot's today
 
     chat.click_card_button("Pool balance")
     chat.wait_for_card(f"Minute pools, {month_title(demo.month, 'en')}")
@@ -380,6 +382,8 @@ def test_pool_lookup_shows_each_of_the_demo_tenants_pools(real_chat, demo, catal
     assert any(p["exhausted"] for p in demo.pools)
     for pool, (_, figures) in zip(demo.pools, shown_pools(chat)):
         assert ("Ran out" in figures) == pool["exhausted"], figures
+    # Under the pools, one line says what they rest on, and that this is demo data.
+    assert any(b.startswith("Data: ") and b.endswith("; demo data") for b in blocks), blocks
     assert chat.card_table() == [], "the pools are no longer an eight-column table"
     assert_renders_cleanly(chat)
     chat.screenshot("all pools")

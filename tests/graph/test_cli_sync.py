@@ -17,7 +17,7 @@ def env(monkeypatch, fake_graph, tmp_path):
         monkeypatch.setenv(name, value)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
     monkeypatch.chdir(tmp_path)  # no .env
-    monkeypatch.setattr("bot.commands.sync.utc_now", lambda: NOW)
+    monkeypatch.setenv("CALLPLAN_NOW", NOW.isoformat())
     return tmp_path / "data"
 
 

@@ -8,11 +8,13 @@ are computed by hand in the tests from these files; see ``test_store.py``.
 from __future__ import annotations
 
 import zipfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from knowledge.store import Store
+from testkit.clock import SettableClock
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -23,8 +25,14 @@ def fixtures() -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "data")
+def clock() -> SettableClock:
+    """The store's clock: early July 2025, after the June 2025 fixtures (tests may move it)."""
+    return SettableClock(datetime(2025, 7, 2, 9, 0, tzinfo=timezone.utc))
+
+
+@pytest.fixture
+def store(tmp_path: Path, clock: SettableClock) -> Store:
+    store = Store(tmp_path / "data", clock)
     yield store
     store.close()
 

@@ -4,12 +4,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
+
+
+#: The CLI's clock (``CALLPLAN_NOW``): early July 2025, after the June 2025 fixtures.
+NOW = "2025-07-02T09:00:00Z"
+
+
+@pytest.fixture(autouse=True)
+def pinned_clock(monkeypatch) -> None:
+    monkeypatch.setenv("CALLPLAN_NOW", NOW)
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -28,7 +36,13 @@ def test_import_then_pools_json_and_users(capsys, tmp_path, fixtures, export_zip
 
     code, out, _ = run(capsys, "pools", "--month", "2025-06", "--json", "--data-dir", data)
     assert code == 0
-    pools = {(p["country"], p["plan"], p["line"]): p for p in json.loads(out)}
+    document = json.loads(out)
+    pools = {(p["country"], p["plan"], p["line"]): p for p in document["pools"]}
+    # What the figures rest on: the three kinds of file, the newest call, the import time.
+    assert document["tenant"] == "contoso" and document["month"] == "2025-06"
+    assert document["data"]["source_kinds"] == ["pstn_csv", "graph", "roster"]
+    assert document["data"]["last_import"] == "2025-07-02T09:00:00Z" and not document["data"]["demo"]
+    assert document["data"]["newest_call"].startswith("2025-06-")
     gb = pools[("GB", "MCOPSTN5", "domestic")]
     # 130 min from the TAC export + 70 from the Graph pages, of 2 x 120 (see test_store.py).
     assert (gb["total_minutes"], gb["used_minutes"], gb["remaining_minutes"]) == (240, 200, 40)
@@ -37,11 +51,12 @@ def test_import_then_pools_json_and_users(capsys, tmp_path, fixtures, export_zip
 
     code, out, _ = run(capsys, "pools", "--month", "2025-06", "--data-dir", data)
     assert code == 0 and "Minute pools of contoso, 2025-06" in out
+    assert ("Data: Teams admin center PSTN export, Graph getPstnCalls, user roster; newest call "
+            f"{document['data']['newest_call'][:10]} ") in out and "last import 2025-07-02 09:00 UTC" in out
     line = next(l for l in out.splitlines() if "MCOPSTN5" in l)
     assert line.split()[:7] == ["GB", "MCOPSTN5", "domestic", "2", "240", "200", "40"]
-    # June 2025 is sized by the roster imported today: the output says so.
-    this_month = datetime.now(timezone.utc).strftime("%Y-%m")
-    assert (f"Pool sizes come from the user list imported in {this_month}: licences may have changed since."
+    # June 2025 is sized by the roster imported "now" (July 2025): the output says so.
+    assert ("Pool sizes come from the user list imported in 2025-07: licences may have changed since."
             in out.splitlines())
 
     code, out, _ = run(capsys, "users", "--data-dir", data)
@@ -95,9 +110,12 @@ def test_demo_command_and_data_dir_from_the_environment(capsys, tmp_path, monkey
     assert code == 0 and "Demo files written to" in out and "demo-tenant" in out
     assert (tmp_path / "envdata" / "demo" / "active-users.csv").is_file()
     code, out, _ = run(capsys, "pools", "--json")
-    month = datetime.now(timezone.utc).strftime("%Y-%m")
-    pools = json.loads(out)
-    assert code == 0 and pools and all(p["month"] == month for p in pools)
+    document = json.loads(out)
+    pools = document["pools"]
+    assert code == 0 and pools and all(p["month"] == "2025-07" for p in pools)
+    assert document["data"]["demo"] and document["data"]["source_kinds"] == ["pstn_csv", "graph", "roster"]
+    # On the 2nd: the newest call is from the last two days (Graph pages), not in the future.
+    assert "2025-06-30" <= document["data"]["newest_call"] < NOW
     assert {p["country"] for p in pools} == {"FR", "GB", "DE", "US"}
 
 
@@ -123,7 +141,7 @@ def test_the_console_script(tmp_path, fixtures) -> None:
     assert done.stderr == ""  # not a terminal: no progress bar
     done = subprocess.run([str(script), "pools", "--month", "2025-06", "--json", "--data-dir", data],
                           capture_output=True, text=True, timeout=60)
-    pools = {(p["country"], p["plan"], p["line"]): p["used_minutes"] for p in json.loads(done.stdout)}
+    pools = {(p["country"], p["plan"], p["line"]): p["used_minutes"] for p in json.loads(done.stdout)["pools"]}
     assert pools[("FR", "MCOPSTN2", "international")] == 11 and pools[("FR", "MCOPSTN2", "domestic")] == 4
 
 

@@ -81,16 +81,35 @@ def test_demo_rerun_adds_only_newer_calls(tmp_path) -> None:
     assert again.imported == 0 and again.duplicates == count + 31  # calls + roster rows
     later = load_demo(store, NOW.replace(day=20))
     assert later.imported > 0
-    calls = list(store.calls(DEFAULT_TENANT_ID, "2025-06"))
+    calls = [c for month in store.months(DEFAULT_TENANT_ID) for c in store.calls(DEFAULT_TENANT_ID, month)]
     assert len(calls) == len({c.id for c in calls}) == count + later.imported
+    assert store.months(DEFAULT_TENANT_ID) == ["2025-05", "2025-06"]
 
 
 def test_demo_in_the_first_minutes_of_a_month(tmp_path) -> None:
+    """On the 1st the current month is empty, but last month is whole: pools look real."""
     store = Store(tmp_path / "data")
     summary = load_demo(store, datetime(2025, 7, 1, 0, 5, tzinfo=timezone.utc))
-    assert summary.ok and summary.imported == 31  # the roster; no call has started yet
+    assert summary.ok and summary.imported > 1000  # June's calls and the roster
+    assert store.months(DEFAULT_TENANT_ID) == ["2025-06"]
     pools = store.pools(DEFAULT_TENANT_ID, "2025-07", datetime(2025, 7, 1).date())
     assert pools and all(b.used_minutes == 0 for b in pools)
+    june = store.pools(DEFAULT_TENANT_ID, "2025-06", datetime(2025, 7, 1).date())
+    assert all(b.used_minutes for b in june)
+
+
+def test_the_previous_month_is_in_the_admin_center_export(tmp_path) -> None:
+    paths = write_demo_files(tmp_path / "demo", NOW)
+    with zipfile.ZipFile(paths[1]) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("PSTN.calls.2025-06-13.csv").decode("utf-8-sig"))))
+        parameters = json.loads(archive.read("parameters.json"))
+    months = Counter(row["Start Time"][:7] for row in rows)
+    assert set(months) == {"2025-05", "2025-06"} and months["2025-05"] > 1000
+    assert parameters["From"] == "2025-05-01T00:00:00Z"
+    assert max(row["Start Time"] for row in rows) < "2025-06-13T12:00:00"
+    graph = [row for page in sorted((tmp_path / "demo" / "graph").glob("*.json"))
+             for row in json.loads(page.read_text())["value"]]
+    assert graph and min(row["startDateTime"] for row in graph) >= "2025-06-13T12:00:00Z"
 
 
 async def test_demo_on_an_empty_store_from_the_bot(tmp_path) -> None:

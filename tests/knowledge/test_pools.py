@@ -197,6 +197,7 @@ def test_usage_counts_only_the_month_and_rounds_each_call_up() -> None:
             minutes=3, calls=2,
             first_call=datetime(2025, 3, 1, 0, 0, tzinfo=timezone.utc),
             last_call=datetime(2025, 3, 31, 23, 59, tzinfo=timezone.utc),
+            days={1: 2, 31: 1},
         )
     }
 
@@ -253,7 +254,8 @@ SIZE = {KEY: PoolSize(users=10, minutes_per_user=120)}  # 1,200 minutes in March
     ],
 )
 def test_balance_figures(used, as_of, remaining, overage, percent, runs_out_on, exhausted) -> None:
-    usage = {KEY: UsageTotal(minutes=used, calls=1)} if used else {}
+    # Spread evenly over days 1-10: an exhausted pool says the day its use crossed the total.
+    usage = {KEY: UsageTotal(minutes=used, calls=1, days={d: used // 10 for d in range(1, 11)})} if used else {}
     [b] = compute_pools(SIZE, usage, "2025-03", as_of)
     assert (b.total_minutes, b.used_minutes) == (1200, used)
     assert (b.remaining_minutes, b.overage_minutes, b.percent_used) == (remaining, overage, percent)
@@ -261,9 +263,47 @@ def test_balance_figures(used, as_of, remaining, overage, percent, runs_out_on, 
 
 
 def test_usage_without_a_size_is_all_overage() -> None:
-    [b] = compute_pools({}, {KEY: UsageTotal(minutes=50, calls=2)}, "2025-03", date(2025, 3, 5))
+    [b] = compute_pools({}, {KEY: UsageTotal(minutes=50, calls=2, days={3: 20, 4: 30})}, "2025-03", date(2025, 3, 5))
     assert (b.users, b.total_minutes, b.remaining_minutes, b.overage_minutes) == (0, 0, 0, 50)
-    assert b.exhausted and b.percent_used == 100.0 and b.runs_out_on == date(2025, 3, 1)
+    assert b.exhausted and b.percent_used == 100.0 and b.runs_out_on == date(2025, 3, 3)
+
+
+def test_a_pool_that_ran_out_says_the_day_its_use_crossed_the_total_not_today() -> None:
+    # 1,200 minutes: 500 on the 2nd, 600 on the 9th (1,100), 200 on the 9th too, 50 on the 15th.
+    days = {2: 500, 9: 800, 15: 50}
+    [b] = compute_pools(SIZE, {KEY: UsageTotal(minutes=1350, calls=4, days=days)}, "2025-03", date(2025, 3, 20))
+    assert b.exhausted and b.runs_out_on == date(2025, 3, 9)
+    # Looked up after the month: still the 9th.
+    [later] = compute_pools(SIZE, {KEY: UsageTotal(minutes=1350, calls=4, days=days)}, "2025-03", date(2025, 5, 2))
+    assert later.runs_out_on == date(2025, 3, 9)
+
+
+def test_a_summary_without_daily_minutes_says_it_ran_out_but_no_day() -> None:
+    """Totals written before per-day minutes existed: exhausted, and no invented day."""
+    old = UsageTotal.model_validate({"minutes": 1300, "calls": 9, "first_call": "2025-03-02T08:00:00Z",
+                                     "last_call": "2025-03-12T08:00:00Z"})
+    assert not old.has_daily
+    [b] = compute_pools(SIZE, {KEY: old}, "2025-03", date(2025, 3, 20))
+    assert b.exhausted and b.runs_out_on is None
+    # A newer import merged onto an old total is still incomplete: still no day.
+    merged = old.merge(UsageTotal(minutes=10, calls=1, days={14: 10}))
+    assert not merged.has_daily and merged.days == {14: 10}
+    assert compute_pools(SIZE, {KEY: merged}, "2025-03", date(2025, 3, 20))[0].runs_out_on is None
+    # Not exhausted: the forecast needs no daily data.
+    [b] = compute_pools(SIZE, {KEY: UsageTotal(minutes=600, calls=3)}, "2025-03", date(2025, 3, 10))
+    assert b.runs_out_on == date(2025, 3, 20)
+
+
+def test_usage_from_calls_keeps_minutes_per_day() -> None:
+    totals = {}
+    for day, seconds in ((9, 61), (9, 60), (2, 1)):
+        call = CallRecord(id=f"c{day}-{seconds}", tenant_id="t", source="graph", upn="a@x.com", usage_location="FR",
+                          call_type="user_out", capability="MCOPSTN1", destination_context="Domestic",
+                          start=datetime(2025, 3, day, 10, tzinfo=timezone.utc), duration_seconds=seconds)
+        for key, total in usage_from_calls([call], "2025-03").items():
+            totals[key] = totals[key].merge(total) if key in totals else total
+    [total] = totals.values()
+    assert total.days == {2: 1, 9: 3} and total.minutes == 4 and total.has_daily
 
 
 def test_balances_carry_plan_names_and_are_sorted() -> None:

@@ -25,7 +25,7 @@ GB runs out: 200 min in 20 days -> 240 reached on day ceil(240 * 20 / 200) = 24.
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -193,18 +193,16 @@ def test_a_store_from_before_match_keys_still_matches(store, fixtures, export_zi
         reopened.close()
 
 
-def test_each_month_is_sized_by_the_roster_of_its_time(store, fixtures, tmp_path, monkeypatch) -> None:
+def test_each_month_is_sized_by_the_roster_of_its_time(store, clock, fixtures, tmp_path) -> None:
     """Rosters imported in May and in July: June keeps May's sizes, July has its own, and a
     month before the first roster uses May's and says it is later."""
-    import knowledge.store_writer
-
-    monkeypatch.setattr(knowledge.store_writer, "this_month", lambda: "2025-05")
+    clock.set(datetime(2025, 5, 20, 9, 0, tzinfo=timezone.utc))
     store.import_paths([fixtures / "users.admin-center.csv"], "contoso")
     fr_may = {(b.country, b.plan, b.line): b for b in store.pools("contoso", "2025-05", AS_OF)}
     fr_users = fr_may[("FR", "MCOPSTN1", "domestic")].users
     assert fr_users >= 2
 
-    monkeypatch.setattr(knowledge.store_writer, "this_month", lambda: "2025-07")
+    clock.set(datetime(2025, 7, 3, 9, 0, tzinfo=timezone.utc))
     changed = tmp_path / "july.csv"
     changed.write_text("upn,usage_location,licenses\nbob@contoso.com,FR,SPE_E5\n")  # Bob loses his plan
     store.import_paths([changed], "contoso")

@@ -50,6 +50,10 @@ STUB = BotSpec(
     records_activities=True,
 )
 
+#: The real bot's clock (``CALLPLAN_NOW``), so that the scenarios and the screenshots never
+#: depend on the day they run: the demo data, "this month" and "As of" are this moment's.
+E2E_NOW = "2026-03-28T10:00:00Z"  # late in the month: the demo has an exhausted pool
+
 # The real bot: local mode (empty app id and password, since the playground sends no
 # Authorization header), its own data directory filled with the demo tenant first.
 REAL = BotSpec(
@@ -60,6 +64,7 @@ REAL = BotSpec(
         "DATA_DIR": "{data_dir}",
         "MicrosoftAppId": "",
         "MicrosoftAppPassword": "",
+        "CALLPLAN_NOW": E2E_NOW,
     },
     prepare=(("{python}", "-m", "bot.cli", "demo", "--data-dir", "{data_dir}"),),
 )
