@@ -50,6 +50,12 @@ def apology_text(locale: str | None) -> str:
     return t(locale or "en", "host.apology")
 
 
+def state_reset_text(locale: str | None) -> str:
+    """What the host says when this conversation's saved state could not be read and was set
+    aside: the conversation starts over rather than failing on every turn."""
+    return t(locale or "en", "host.state_reset")
+
+
 def tenant_refusal_text(locale: str | None) -> str:
     """What the host says to a tenant that is not in ``ALLOWED_TENANTS``."""
     return t(locale or "en", "host.tenant_refused")
