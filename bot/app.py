@@ -33,7 +33,7 @@ from botbuilder.schema import Attachment
 from bot.adapter import build_authentication, create_adapter
 from bot.config import Settings
 from bot.messages import BODY_TIMEOUT_S, MAX_BODY_BYTES, process_request
-from bot.outbound import apply_key_fetch_patch
+from bot.outbound import apply_key_fetch_patch, widen_default_executor
 from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
@@ -125,12 +125,20 @@ def create_app(
         if isinstance(auth, ReusingBotFrameworkAuthentication):
             await auth.close()
 
+    app.cleanup_ctx.append(outbound_threads_ctx)
     app.cleanup_ctx.append(bot_state_ctx)
     app.cleanup_ctx.append(calling_plan_store_ctx)
     app.cleanup_ctx.append(adapter_and_bot)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     return app
+
+
+async def outbound_threads_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Outbound HTTP (msrest's connector calls) waits on the loop's default thread pool: make it
+    wide enough that a few dead serviceUrls cannot starve other replies (:mod:`bot.outbound`)."""
+    widen_default_executor(asyncio.get_running_loop())
+    yield
 
 
 async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -160,6 +168,9 @@ async def messages(request: web.Request) -> web.Response:
 def make_runner(app: web.Application, *, header_timeout_s: float = HEADER_TIMEOUT_S, **kwargs) -> web.AppRunner:
     """The app's server runner, with the slow-client bound (see the module docstring)."""
     kwargs.setdefault("access_log", None)
+    # After an early answer (408, 413) aiohttp reads and discards the rest of the body for
+    # up to lingering_time (10 s by default) before closing: a slow body would linger on.
+    kwargs.setdefault("lingering_time", 1.0)
     return web.AppRunner(app, keepalive_timeout=header_timeout_s, **kwargs)
 
 

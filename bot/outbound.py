@@ -10,6 +10,10 @@ loop itself. Here:
   read timeout (the activity may have been delivered: no duplicates);
 - a failure to deliver is a :data:`DELIVERY_ERRORS` exception, which ``/api/messages`` answers
   with 502 (the caller's ``serviceUrl`` is at fault, not the bot);
+- the loop's default thread pool, on which msrest runs every connector call (``requests``),
+  gets :data:`OUTBOUND_THREADS` threads (:func:`widen_default_executor`) instead of
+  ``min(32, cores + 4)`` (six here): a few dead ``serviceUrl`` values cannot starve the replies
+  of everyone else while they wait out their timeout;
 - the key refresh (:func:`apply_key_fetch_patch`) runs on a thread with a timeout, one at a
   time, and after a failure answers "unavailable" at once for :data:`KEY_RETRY_AFTER_S`
   rather than letting every request wait on a dead service; the request gets a 503.
@@ -18,6 +22,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
@@ -34,6 +40,9 @@ CONNECT_RETRIES = 1
 KEY_FETCH_TIMEOUT_S = 5.0
 #: After a failed key fetch, how long requests are answered "unavailable" without trying again.
 KEY_RETRY_AFTER_S = 10.0
+
+#: Threads of the loop's default executor (outbound HTTP waits there, mostly idle).
+OUTBOUND_THREADS = 32
 
 #: A reply that could not be delivered: refused, failed or unanswered by ``serviceUrl``.
 DELIVERY_ERRORS: tuple[type[BaseException], ...] = (
@@ -58,6 +67,19 @@ def bound_client(client: Any) -> Any:
     return client
 
 
+_WIDENED_LOOPS: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()
+
+
+def widen_default_executor(loop: asyncio.AbstractEventLoop) -> bool:
+    """Give ``loop`` a default executor of :data:`OUTBOUND_THREADS` threads, once per loop.
+    (The one it replaces, if any, lets its idle threads go when it is collected.)"""
+    if loop in _WIDENED_LOOPS:
+        return False
+    loop.set_default_executor(ThreadPoolExecutor(max_workers=OUTBOUND_THREADS, thread_name_prefix="outbound"))
+    _WIDENED_LOOPS.add(loop)
+    return True
+
+
 def is_delivery_failure(error: BaseException) -> bool:
     return isinstance(error, DELIVERY_ERRORS)
 
@@ -79,7 +101,9 @@ def _fetch_keys(url: str, timeout: float) -> list[dict[str, Any]]:
 
 async def _bounded_refresh(self: Any) -> None:
     """``_OpenIdMetadata._refresh``, off the event loop, bounded, one at a time, with a back-off."""
-    lock = self.__dict__.setdefault("_refresh_lock", asyncio.Lock())
+    # The SDK keeps one metadata object per URL for the whole process: one lock per event loop.
+    locks = self.__dict__.setdefault("_refresh_locks", weakref.WeakKeyDictionary())
+    lock = locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
     asked_at = datetime.now()
     async with lock:
         if self.last_updated >= asked_at:  # refreshed by the request we waited behind
