@@ -13,7 +13,6 @@ import logging
 import socket
 import time
 from contextlib import asynccontextmanager
-from typing import Any
 
 import jwt
 import pytest
@@ -22,10 +21,11 @@ from botframework.connector.auth import AuthenticationConstants, jwt_token_extra
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from bot import outbound
-from bot.app import STORAGE_KEY, create_app, make_runner
+from bot.app import create_app, make_runner
 from bot.state import TinyDBStorage
 from dialogs.i18n import t
 from dialogs.root import state_reset_text
+from knowledge.logsafe import clean
 
 APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 BOUND_S = 10.0  # generous: every request here is answered in well under a second when fixed
@@ -78,7 +78,6 @@ async def test_row1_a_64_kb_mention_storm_is_answered_quickly_and_health_does_no
     named = h.activity("hello <at>Calling Plan Assistant</at>", conversation_type="channel",
                        entities=[{"type": "mention", "text": "<at>" * 4000 + "(a+)+$",
                                   "mentioned": {"id": h.BOT_ID, "name": "(a+)+$"}}])
-    health = asyncio.ensure_future(asyncio.sleep(0))
     storm_reply = asyncio.ensure_future(h.post(client, storm))
     health = asyncio.ensure_future(client.get("/healthz"))
     assert (await bounded(health, 3)).status == 200
@@ -239,6 +238,13 @@ async def test_row6_request_fields_reach_the_log_escaped_and_capped(start_app, m
     assert any("refused activity 1\\x0a2026" in m for m in messages)
     assert any("\\x00evil" in m and "chars)" in m for m in messages)
     one_line_logs(caplog)
+
+
+def test_row6_clean_escapes_controls_surrogates_and_backslashes_and_caps_the_length():
+    assert clean("a\nb\r\x00\ud800\\n") == "a\\x0ab\\x0d\\x00\\ud800\\\\n"
+    assert clean("\u2028x\U000e0001") == "\\u2028x\\U000e0001"  # a line separator, a tag character
+    assert clean("é" * 300) == "é" * 200 + "...(+100 chars)"
+    assert clean(None) == "(none)" and clean(ValueError("bad\nline")) == "bad\\x0aline"
 
 
 # --- row 10: serviceUrls that never answer, closed ports, CR/LF ids -------------------------------
