@@ -33,11 +33,12 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 
-from botbuilder.core import ConversationState, MessageFactory, TurnContext, UserState
+from botbuilder.core import ConversationState, InvokeResponse, MessageFactory, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import Dialog, DialogExtensions
 from botbuilder.schema import ActivityTypes, AdaptiveCardInvokeResponse, Attachment, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
+from msrest.exceptions import DeserializationError
 
 from dialogs.root import state_reset_text, tenant_refusal_text
 from dialogs.turn import tenant_id_of as tenant_of
@@ -245,6 +246,22 @@ class CallingPlanBot(TeamsActivityHandler):
         await DialogExtensions.run_dialog(self.dialog, turn_context, self._dialog_state)
 
     # --- invokes ---------------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """The SDK's invoke dispatch, with a malformed ``value`` answered 400.
+
+        Why: the Teams handler deserializes an invoke's ``value`` into the model its name calls
+        for (a task module request, a compose extension query...) before any handler runs, and a
+        wrong shape (a string where an object goes) raised inside the turn: an ERROR with a
+        traceback and an apology for what is the client's mistake. Only shape errors are caught.
+        """
+        try:
+            return await super().on_invoke_activity(turn_context)
+        except (DeserializationError, AttributeError, TypeError, KeyError, ValueError) as exc:
+            activity = turn_context.activity
+            log.warning("refused invoke %s (%s): its value has the wrong shape: %s: %s", clean(activity.id),
+                        clean(activity.name), type(exc).__name__, clean(exc))
+            return InvokeResponse(status=400, body={"code": "BadRequest", "message": "the invoke value is malformed"})
 
     def _create_adaptive_card_invoke_error_response(self, status_code, code: str, message: str):
         # The SDK puts an Exception object in the error body, which cannot be serialized: a

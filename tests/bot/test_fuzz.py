@@ -43,6 +43,10 @@ _FIELDS = ["type", "text", "value", "channelData", "channelData.tenant", "channe
 _TYPES = ["message", "invoke", "conversationUpdate", "installationUpdate", "messageUpdate", "messageDelete",
           "messageReaction", "event", "typing", "endOfConversation", "trace"]
 
+_INVOKE_NAMES = ["adaptiveCard/action", "task/fetch", "task/submit", "composeExtension/query",
+                 "composeExtension/submitAction", "fileConsent/invoke", "signin/verifyState", "tab/fetch",
+                 "config/fetch", "actionableMessage/executeAction", "healthCheck", "application/search"]
+
 
 def _set(activity: dict[str, Any], field: str, value: Any) -> None:
     *parents, last = field.split(".")
@@ -61,6 +65,8 @@ def _mutated_activities(draw) -> dict[str, Any]:
 
     activity = teams_activity(draw(_texts), conversation_type=draw(st.sampled_from(["personal", "channel", "groupChat"])))
     activity["type"] = draw(st.sampled_from(_TYPES))
+    if activity["type"] == "invoke":
+        activity["name"] = draw(st.one_of(st.sampled_from(_INVOKE_NAMES), _texts))
     if draw(st.booleans()):  # a card submit
         activity["value"] = draw(st.one_of(_json, st.fixed_dictionaries({"value": _json}),
                                            st.fixed_dictionaries({"intent": _texts, "value": _json})))

@@ -398,6 +398,21 @@ async def test_row15_malformed_teams_channel_data_is_a_400(client, h, kind, capl
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
+INVOKE_NAMES = ["composeExtension/query", "task/fetch", "task/submit", "fileConsent/invoke",
+                "actionableMessage/executeAction", "composeExtension/submitAction", "composeExtension/queryLink",
+                "signin/verifyState", "adaptiveCard/action", "tab/fetch", "config/fetch", "handoff/action"]
+
+
+@pytest.mark.parametrize("value", ["x", 5, [1], {"data": "x", "context": 3, "action": "y"}])
+async def test_row15_invokes_with_a_value_of_the_wrong_shape_are_4xx_without_errors(client, h, value, caplog):
+    for name in INVOKE_NAMES:
+        response = await h.post(client, h.activity(None, type="invoke", name=name, value=value))
+        assert 400 <= response.status < 500 or response.status == 200, (name, response.status)
+        replies = (await response.json()).get("activities", []) if response.status == 200 else []
+        assert not [a for a in replies if t("en", "host.apology") in (a.get("text") or "")], name
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+
+
 # --- row 16: the journal checkpoints after load stops --------------------------------------------
 
 
