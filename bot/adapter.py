@@ -21,9 +21,11 @@ from botbuilder.schema import ActivityTypes
 from botframework.connector.auth import BotFrameworkAuthentication
 
 from bot.config import Settings
+from bot.outbound import is_delivery_failure
 from bot.speedups import ReusingBotFrameworkAuthentication
 from dialogs.root import apology_text
 from dialogs.turn import TurnLanguage
+from knowledge.logsafe import clean
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +58,23 @@ def make_turn_error_handler(
     language = TurnLanguage(conversation_state, user_state)
 
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+        if is_delivery_failure(error):
+            # The replies cannot reach serviceUrl: an apology would fail the same way, and the
+            # dialog state was not saved, so the user can simply try again. /api/messages: 502.
+            raise error
         activity = turn_context.activity
-        conversation_id = activity.conversation.id if activity.conversation else None
+        conversation_id = clean(activity.conversation.id if activity.conversation else None)
         log.error(
             "turn failed: activity %s (%s) in conversation %s",
-            activity.id, activity.type, conversation_id,
+            clean(activity.id), clean(activity.type), conversation_id,
             exc_info=(type(error), error, error.__traceback__),
         )
         lang = await language.remembered(turn_context)
         try:
             await conversation_state.clear_state(turn_context)
             await conversation_state.save_changes(turn_context, force=True)
-        except Exception:
-            log.exception("could not clear the conversation state of %s after a failed turn", conversation_id)
+        except Exception as exc:
+            log.error("could not clear the conversation state of %s after a failed turn: %s", conversation_id, clean(exc))
         if activity.type in _ANSWERED_TYPES:
             await turn_context.send_activity(apology(lang))
 

@@ -8,8 +8,15 @@ test opens a second app over the same ``DATA_DIR``), and a closed app leaves no 
 
 Routes:
 - ``POST /api/messages``: :func:`bot.messages.process_request` (see there for status codes);
-- ``GET /healthz``: ``{"status", "version", "store"}``; 200 when the store is reachable, 503
-  otherwise.
+- ``GET /healthz``: ``{"status", "version", "store", "state"}`` and, when degraded, ``"reason"``;
+  200 when the calling-plan store can be read and both it and the bot state can be written
+  (a small probe write in each folder, and no failed state write since the last good one);
+  503 otherwise: a full or read-only disk shows here, and clears when writes work again.
+
+The server (:func:`make_runner`) cuts off slow clients: a connection must deliver a request's
+headers within ``header_timeout_s`` (aiohttp's keep-alive timer closes a connection whose
+handler is still waiting for a whole request) and its body within ``body_timeout_s``
+(``/api/messages`` answers 408 and closes the connection); the body size limit stays 256 KB.
 """
 from __future__ import annotations
 
@@ -26,12 +33,15 @@ from botbuilder.schema import Attachment
 
 from bot.adapter import build_authentication, create_adapter
 from bot.config import Settings
-from bot.messages import MAX_BODY_BYTES, process_request
+from bot.messages import BODY_TIMEOUT_S, MAX_BODY_BYTES, process_request
+from bot.outbound import apply_key_fetch_patch, widen_default_executor
 from bot.scheduler import Scheduler
 from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
 from knowledge.alerts import AlertBook
+from knowledge.atomic import atomic_write_bytes
+from knowledge.logsafe import clean
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
 
 log = logging.getLogger(__name__)
@@ -53,6 +63,13 @@ BOT_KEY = web.AppKey("bot", CallingPlanBot)
 #: Pool alert subscriptions (``DATA_DIR/alerts``) and the scheduler that syncs Graph and alerts.
 ALERTS_KEY = web.AppKey("alert_book", AlertBook)
 SCHEDULER_KEY = web.AppKey("scheduler", Scheduler)
+BODY_TIMEOUT_KEY = web.AppKey("body_timeout_s", float)
+
+#: Seconds a connection may take to send a whole request's headers (and to stay idle between
+#: requests): slow-header clients are cut off after this.
+HEADER_TIMEOUT_S = 15.0
+#: Seconds /healthz waits for each check.
+HEALTH_TIMEOUT_S = 5.0
 
 PACKAGE_NAME = "calling-plan-assistant"
 
@@ -71,6 +88,7 @@ def create_app(
     welcome_card: Callable[[str], Attachment] | None = None,
     speedups: bool = True,
     scheduler: bool = True,
+    body_timeout_s: float = BODY_TIMEOUT_S,
 ) -> web.Application:
     """The bot's web application. Resources open when the app starts, close when it stops.
 
@@ -83,11 +101,13 @@ def create_app(
         from dialogs.root import create_root_dialog as root_dialog
     if speedups:
         apply_turn_patches()
+    apply_key_fetch_patch()  # not a speedup: a bound on an outbound call, always on
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings
     app[VERSION_KEY] = package_version()
     app[ALERTS_KEY] = AlertBook(settings.DATA_DIR)
+    app[BODY_TIMEOUT_KEY] = body_timeout_s
 
     async def adapter_and_bot(app: web.Application) -> AsyncIterator[None]:
         auth = build_authentication(settings, reuse_clients=speedups)
@@ -121,12 +141,20 @@ def create_app(
         if isinstance(auth, ReusingBotFrameworkAuthentication):
             await auth.close()
 
+    app.cleanup_ctx.append(outbound_threads_ctx)
     app.cleanup_ctx.append(bot_state_ctx)
     app.cleanup_ctx.append(calling_plan_store_ctx)
     app.cleanup_ctx.append(adapter_and_bot)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     return app
+
+
+async def outbound_threads_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Outbound HTTP (msrest's connector calls) waits on the loop's default thread pool: make it
+    wide enough that a few dead serviceUrls cannot starve other replies (:mod:`bot.outbound`)."""
+    widen_default_executor(asyncio.get_running_loop())
+    yield
 
 
 async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -150,15 +178,52 @@ async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def messages(request: web.Request) -> web.Response:
-    return await process_request(request, request.app[ADAPTER_KEY], request.app[BOT_KEY])
+    app = request.app
+    return await process_request(request, app[ADAPTER_KEY], app[BOT_KEY], body_timeout_s=app[BODY_TIMEOUT_KEY])
+
+
+def make_runner(app: web.Application, *, header_timeout_s: float = HEADER_TIMEOUT_S, **kwargs) -> web.AppRunner:
+    """The app's server runner, with the slow-client bound (see the module docstring)."""
+    kwargs.setdefault("access_log", None)
+    # After an early answer (408, 413) aiohttp reads and discards the rest of the body for
+    # up to lingering_time (10 s by default) before closing: a slow body would linger on.
+    kwargs.setdefault("lingering_time", 1.0)
+    return web.AppRunner(app, keepalive_timeout=header_timeout_s, **kwargs)
+
+
+def _write_probe(folder) -> None:
+    atomic_write_bytes(folder / ".probe", b"ok")
 
 
 async def healthz(request: web.Request) -> web.Response:
     app = request.app
+    problems = []
+    store_ok = state_ok = True
     try:
-        ok = bool(await asyncio.wait_for(app[STORE_KEY].ping(), timeout=5))
-    except Exception:
-        log.warning("health check: the calling-plan store does not answer", exc_info=True)
-        ok = False
-    body = {"status": "ok" if ok else "degraded", "version": app[VERSION_KEY], "store": ok}
+        if not await asyncio.wait_for(app[STORE_KEY].ping(), timeout=HEALTH_TIMEOUT_S):
+            store_ok = False
+            problems.append("the calling-plan store cannot be read")
+        else:
+            # Writes too: a full or read-only disk breaks imports and syncs.
+            store_dir = app[SETTINGS_KEY].DATA_DIR
+            await asyncio.wait_for(asyncio.to_thread(_write_probe, store_dir), timeout=HEALTH_TIMEOUT_S)
+    except Exception as exc:
+        store_ok = False
+        problems.append(f"the calling-plan store does not answer or cannot be written: {_reason(exc)}")
+    try:
+        problem = await asyncio.wait_for(app[STORAGE_KEY].probe(), timeout=HEALTH_TIMEOUT_S)
+    except Exception as exc:
+        problem = f"bot state does not answer: {_reason(exc)}"
+    if problem:
+        state_ok = False
+        problems.append(problem)
+    ok = store_ok and state_ok
+    body = {"status": "ok" if ok else "degraded", "version": app[VERSION_KEY], "store": store_ok, "state": state_ok}
+    if problems:
+        body["reason"] = "; ".join(problems)
+        log.warning("health check: %s", clean(body["reason"], limit=500))
     return web.json_response(body, status=200 if ok else 503)
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or type(exc).__name__

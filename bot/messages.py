@@ -11,14 +11,21 @@ xxx   an invoke: the invoke response's status and body, as they are
 201   any other activity, processed (replies went to ``serviceUrl``)
 400   invalid JSON, not an object, not an activity, or missing ``type``,
       ``channelId``, ``conversation.id``, ``from.id``, or ``serviceUrl`` (unless
-      ``expectReplies``)
-401   missing or invalid Bot Framework token while an app id is configured
+      ``expectReplies``); JSON nested deeper than :data:`MAX_JSON_DEPTH`; an id with
+      control characters or lone surrogates; Teams ``channelData`` of the wrong shape
+401   missing or invalid Bot Framework token while an app id is configured (refused by
+      :mod:`bot.token_gate` without any network call when its shape alone rules it out)
+408   the body did not arrive within the body read timeout (the connection is closed)
 413   a body above 256 KB
 415   a body that is not ``application/json``
-500   a failure on our side: a turn whose error handler failed too, or a token that could
-      not be checked because the Bot Framework key service is unreachable (logged with its
+502   the replies could not be delivered to ``serviceUrl`` (it refused, failed or did not
+      answer within the connector timeout)
+503   the token could not be checked: the Bot Framework key service cannot be reached
+500   a failure on our side: a turn whose error handler failed too (logged with its
       traceback; the body only says "internal error")
 ====  ==============================================================================
+
+Every field of a request that reaches the log goes through :func:`knowledge.logsafe.clean`.
 
 Authentication runs before the turn, separately, so that a token that fails validation
 is a 401, while a failure inside the turn can never be mistaken for one. (We do not use
@@ -39,16 +46,51 @@ from aiohttp import web
 from botbuilder.core import Bot
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, DeliveryModes
+from botbuilder.schema.teams import TeamsChannelData
+from botframework.connector import Channels
 from msrest.serialization import Model
+
+from bot.outbound import KeyServiceUnavailable, is_delivery_failure
+from bot.token_gate import token_problem
+from knowledge.logsafe import clean
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+#: Deepest JSON nesting accepted. A Teams activity is ~5 levels deep, a card submit a few more;
+#: Python's parsers, msrest and pickle recurse per level and fail near 1,000.
+MAX_JSON_DEPTH = 64
+#: Seconds for the whole body to arrive once the headers are in (slow clients are cut off).
+BODY_TIMEOUT_S = 15.0
 
 
 def error_response(status: int, message: str) -> web.Response:
     """A small JSON error body: never a stack trace, never the request echoed back."""
     return web.json_response({"error": {"status": status, "message": message}}, status=status)
+
+
+def json_depth_exceeds(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True if ``value`` (parsed JSON) nests deeper than ``limit``. Iterative: no recursion,
+    and it stops at the first container too deep."""
+    stack = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def _unsafe_id(value: Any) -> bool:
+    """An id no channel sends: control characters (CR/LF...) or lone surrogates. Such ids would
+    reach state keys, file names, URLs and log lines."""
+    return isinstance(value, str) and not all(c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF for c in value)
 
 
 def activity_problem(activity: Activity) -> str | None:
@@ -61,35 +103,59 @@ def activity_problem(activity: Activity) -> str | None:
         return "the activity has no conversation.id"
     if activity.from_property is None or not activity.from_property.id:
         return "the activity has no from.id"
+    for name, value in (
+        ("channelId", activity.channel_id),
+        ("conversation.id", activity.conversation.id),
+        ("from.id", activity.from_property.id),
+        ("recipient.id", activity.recipient.id if activity.recipient else None),
+        ("serviceUrl", activity.service_url),
+    ):
+        if _unsafe_id(value):
+            return f"{name} contains control characters or invalid Unicode"
     if activity.delivery_mode != DeliveryModes.expect_replies:
         parts = urlsplit(activity.service_url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return "the activity has no valid serviceUrl (needed to send the replies)"
+    if activity.channel_id == Channels.ms_teams and activity.channel_data is not None:
+        # The Teams handler reads channelData as TeamsChannelData on most activity types; a
+        # wrong shape (a "team" that is not an object) would fail inside the turn.
+        try:
+            TeamsChannelData().deserialize(activity.channel_data)
+        except Exception:
+            return "channelData is not valid Teams channel data"
     return None
 
 
-async def read_activity(request: web.Request) -> Activity | web.Response:
+async def read_activity(request: web.Request, body_timeout_s: float = BODY_TIMEOUT_S) -> Activity | web.Response:
     """The request's activity, or the 4xx response explaining why there is none."""
     if request.content_type != "application/json":
         return error_response(415, "Content-Type must be application/json")
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return error_response(413, f"the body is larger than {MAX_BODY_BYTES // 1024} KB")
     try:
-        raw = await request.read()
+        raw = await asyncio.wait_for(request.read(), timeout=body_timeout_s)
     except web.HTTPRequestEntityTooLarge:
         return error_response(413, f"the body is larger than {MAX_BODY_BYTES // 1024} KB")
+    except asyncio.TimeoutError:
+        response = error_response(408, "the body did not arrive in time")
+        response.force_close()  # do not linger reading the rest of a slow body
+        return response
     if len(raw) > MAX_BODY_BYTES:
         return error_response(413, f"the body is larger than {MAX_BODY_BYTES // 1024} KB")
     try:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         return error_response(400, "the body is not valid JSON")
+    except RecursionError:
+        return error_response(400, f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(body, dict):
         return error_response(400, "the body must be a JSON object (an activity)")
+    if json_depth_exceeds(body):
+        return error_response(400, f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         activity = Activity().deserialize(body)
-    except Exception:  # msrest raises DeserializationError, and sometimes worse, on bad shapes
-        log.info("rejected a body that is not an activity", exc_info=True)
+    except Exception as exc:  # msrest raises DeserializationError, and sometimes worse, on bad shapes
+        log.info("rejected a body that is not an activity: %s", clean(exc))
         return error_response(400, "the body is not a valid Bot Framework activity")
     problem = activity_problem(activity)
     if problem:
@@ -117,33 +183,43 @@ def _without_traces(body: Any) -> Any:
     return body
 
 
-async def process_request(request: web.Request, adapter: CloudAdapter, bot: Bot) -> web.Response:
+async def process_request(
+    request: web.Request, adapter: CloudAdapter, bot: Bot, *, body_timeout_s: float = BODY_TIMEOUT_S
+) -> web.Response:
     """Validate, authenticate and run one turn; always a deliberate status code."""
-    activity = await read_activity(request)
+    activity = await read_activity(request, body_timeout_s)
     if isinstance(activity, web.Response):
         return activity
 
     auth_header = request.headers.get("Authorization", "")
+    problem = token_problem(auth_header)
+    if problem:
+        log.warning("refused activity %s: %s", clean(activity.id), problem)
+        return error_response(401, "missing or invalid Bot Framework token")
     try:
         auth = await adapter.bot_framework_authentication.authenticate_request(activity, auth_header)
     except PermissionError as exc:  # before OSError: PermissionError is one
-        log.warning("refused activity %s: %s", activity.id, exc)
+        log.warning("refused activity %s: %s", clean(activity.id), clean(exc))
         return error_response(401, "missing or invalid Bot Framework token")
-    except (requests.RequestException, aiohttp.ClientError, OSError, asyncio.TimeoutError):
+    except (KeyServiceUnavailable, requests.RequestException, aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
         # Not the client's fault: the Bot Framework key service is unreachable from here.
-        log.exception("could not validate the token of activity %s", activity.id)
-        return error_response(500, "internal error")
+        log.warning("could not check the token of activity %s: %s", clean(activity.id), clean(exc))
+        return error_response(503, "cannot check the token now: the Bot Framework key service is unreachable")
     except Exception as exc:
-        log.warning("refused activity %s: %s: %s", activity.id, type(exc).__name__, exc)
+        log.warning("refused activity %s: %s: %s", clean(activity.id), type(exc).__name__, clean(exc))
         return error_response(401, "missing or invalid Bot Framework token")
 
     try:
         invoke_response = await adapter.process_activity(auth, activity, bot.on_turn)
     except PermissionError as exc:
-        log.warning("refused activity %s: %s", activity.id, exc)
+        log.warning("refused activity %s: %s", clean(activity.id), clean(exc))
         return error_response(401, "not authorized")
-    except Exception:
-        log.exception("unhandled failure processing activity %s (%s)", activity.id, activity.type)
+    except Exception as exc:
+        if is_delivery_failure(exc):
+            log.warning("could not deliver the replies of activity %s to %s: %s",
+                        clean(activity.id), clean(activity.service_url), clean(exc))
+            return error_response(502, "the replies could not be delivered to serviceUrl")
+        log.exception("unhandled failure processing activity %s (%s)", clean(activity.id), clean(activity.type))
         return error_response(500, "internal error")
 
     if invoke_response is None:
@@ -157,5 +233,5 @@ async def process_request(request: web.Request, adapter: CloudAdapter, bot: Bot)
     try:
         return web.json_response(body, status=status)
     except (TypeError, ValueError):
-        log.exception("the invoke response of activity %s is not JSON", activity.id)
+        log.exception("the invoke response of activity %s is not JSON", clean(activity.id))
         return error_response(500, "internal error")

@@ -13,7 +13,8 @@ time goes"): a stock dialog turn costs ~8 ms against ~0.1 ms for a raw aiohttp J
    :class:`ReusingBotFrameworkAuthentication` wraps the real authentication and hands out one
    client per (app id, service URL, audience) and one token client per app id, for the life of
    the app. Credentials objects refresh their own tokens, so reuse is safe; the sessions are
-   ``requests`` sessions used from the SDK's thread pool (msrest keeps one per thread).
+   ``requests`` sessions used from the SDK's thread pool (msrest keeps one per thread). Each
+   client gets the timeouts of :func:`bot.outbound.bound_client` when it is made.
 3. ``DialogExtensions.run_dialog`` builds a memory snapshot of every dialog scope and sends it
    as a "Bot State" trace activity on every turn (a deep copy, then msrest serialization in
    ``expectReplies`` answers). Trace activities are for the Bot Framework Emulator: CloudAdapter
@@ -96,6 +97,8 @@ from botframework.connector.skills import BotFrameworkClient
 from msrest.exceptions import SerializationError, raise_with_traceback
 from msrest.serialization import Model, Serializer, full_restapi_key_transformer
 from msrest.universal_http.requests import ClientRetryPolicy
+
+from bot.outbound import bound_client
 
 log = logging.getLogger(__name__)
 
@@ -445,7 +448,7 @@ class _ReusingConnectorFactory(ConnectorFactory):
         key = (self._app_id, service_url, audience)
         client = self._cache.get(key)
         if client is None:
-            client = self._cache.put(key, await self._inner.create(service_url, audience))
+            client = self._cache.put(key, bound_client(await self._inner.create(service_url, audience)))
         return client
 
 
@@ -480,7 +483,7 @@ class ReusingBotFrameworkAuthentication(BotFrameworkAuthentication):
         client = self.user_token_clients.get(key)
         if client is None:
             client = self.user_token_clients.put(
-                key, await self._inner.create_user_token_client(claims_identity)
+                key, bound_client(await self._inner.create_user_token_client(claims_identity))
             )
         return client
 

@@ -20,11 +20,18 @@ Here the changes of all turns that write while a commit is in flight wait for th
 go to disk together: one journal segment, written like every file here (temporary file,
 fsync, rename, folder fsync), so a crash leaves a segment whole or absent, never half of one.
 ``write()`` returns only once its segment is on disk. In the background (every 256 segments,
-8 MB of journal, or 5 s after a commit when no other triggered), a checkpoint copies
+8 MB of journal, or 5 s after the last commit: a quiet bot's key files catch up soon after
+its load stops), a checkpoint copies
 the newest committed value of each changed key to its key file (written the same atomic way)
 and only then deletes the segments it covered; opening the folder replays any segment a crash
 left behind. A key file therefore always holds a whole, committed state, and the journal holds
 whatever is newer.
+
+State that cannot be read (a key file truncated or edited by hand) is set aside as
+``<name>.bad`` and the key reads as absent: that conversation starts over (the host says so:
+:meth:`TinyDBStorage.take_set_aside`) instead of failing on every turn. A journal segment that
+cannot be written is remembered (:attr:`TinyDBStorage.write_problem`) until a write succeeds,
+so ``/healthz`` can report a full or read-only disk; :meth:`TinyDBStorage.probe` tries a write.
 
 Why a cache: this process is the folder's only writer (the lock makes sure), so the state it
 last wrote is the state on disk. Reads of keys it knows cost no file I/O; a key it does not
@@ -75,6 +82,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from knowledge.atomic import AtomicJSONStorage, atomic_write_bytes, fsync_dir
+from knowledge.logsafe import clean
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +154,9 @@ class TinyDBStorage(Storage):
         self._journal_segments = 0
         self._journal_bytes = 0
         self._closed = False
+        self._set_aside: set[str] = set()
+        #: Why the last journal write failed (disk full, read-only...), None once one succeeds.
+        self.write_problem: str | None = None
         try:
             self._next_seq = self._recover() + 1
         except BaseException:
@@ -230,9 +241,28 @@ class TinyDBStorage(Storage):
     # --- paths ----------------------------------------------------------------------------
 
     def path_for(self, key: str) -> Path:
-        """The key file of ``key`` (any string: it is hashed, never used as a name)."""
-        digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+        """The key file of ``key`` (any string, even one with lone surrogates: it is hashed,
+        never used as a name)."""
+        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
         return self.folder / digest[:2] / f"{digest}.json"
+
+    def take_set_aside(self, key: str) -> bool:
+        """True (once) if ``key``'s file could not be read and was set aside since the last call."""
+        if key in self._set_aside:
+            self._set_aside.discard(key)
+            return True
+        return False
+
+    async def probe(self) -> str | None:
+        """Try a small durable write in the folder: None if it worked, else why not. A success
+        also clears :attr:`write_problem` (the disk has room again)."""
+        try:
+            await self._run(atomic_write_bytes, self.folder / ".probe", b"ok")
+        except OSError as exc:
+            self.write_problem = f"bot state cannot be written: {exc.strerror or exc}"
+            return self.write_problem
+        self.write_problem = None
+        return None
 
     @property
     def cached_keys(self) -> int:
@@ -319,11 +349,13 @@ class TinyDBStorage(Storage):
                 try:
                     await loop.run_in_executor(self._executor, atomic_write_bytes, self._segment_path(seq), payload)
                 except Exception as exc:
-                    log.error("bot state: could not write journal segment %s: %s", seq, exc)
+                    log.error("bot state: could not write journal segment %s: %s", seq, clean(exc))
+                    self.write_problem = f"bot state cannot be written: {getattr(exc, 'strerror', None) or exc}"
                     self._roll_back(batch)
                     assert done is not None
                     done.set_exception(exc)
                     continue
+                self.write_problem = None
                 for entry in batch.values():
                     entry.seq, entry.previous = seq, None
                 self._committed_seq = seq
@@ -335,10 +367,8 @@ class TinyDBStorage(Storage):
                     continue
                 if self._journal_segments >= self.checkpoint_segments or self._journal_bytes >= self.checkpoint_bytes:
                     self._start_checkpoint()
-                elif self._idle_timer is None:
-                    # A quiet bot (an admin's few questions a day) still gets its key files up
-                    # to date soon, rather than at the 256th commit or at shutdown.
-                    self._idle_timer = loop.call_later(self.checkpoint_idle_s, self._idle_checkpoint)
+                else:
+                    self._arm_idle_timer()
         finally:
             self._committer = None
 
@@ -357,6 +387,17 @@ class TinyDBStorage(Storage):
 
     # --- checkpoints ------------------------------------------------------------------------
 
+    def _arm_idle_timer(self) -> None:
+        """Checkpoint ``checkpoint_idle_s`` after the last commit. A quiet bot (an admin's few
+        questions a day) gets its key files up to date soon, not at the 256th commit or at
+        shutdown; re-armed on every commit, and after a checkpoint that left segments behind
+        (commits that landed while it ran), so the journal never stays unchecked once load stops."""
+        if self._closed:
+            return
+        if self._idle_timer is not None:
+            self._idle_timer.cancel()
+        self._idle_timer = asyncio.get_running_loop().call_later(self.checkpoint_idle_s, self._idle_checkpoint)
+
     def _idle_checkpoint(self) -> None:
         self._idle_timer = None
         if not self._closed:
@@ -373,9 +414,11 @@ class TinyDBStorage(Storage):
         try:
             await self.checkpoint()
         except Exception as exc:  # the journal keeps everything: the next checkpoint retries
-            log.error("bot state: checkpoint failed, the journal keeps the changes: %s", exc)
+            log.error("bot state: checkpoint failed, the journal keeps the changes: %s", clean(exc))
         finally:
             self._checkpointer = None
+            if self._journal_segments and not self._closed:
+                self._arm_idle_timer()
 
     async def checkpoint(self) -> None:
         """Copy every committed change to its key file, then drop the journal segments it covered."""
@@ -416,12 +459,27 @@ class TinyDBStorage(Storage):
     def _load_entries(self, keys: list[str]) -> dict[str, _Entry]:
         loaded = {}
         for key in keys:
-            doc = _load(self.path_for(key))
-            if doc is None or doc.get("key") != key:
+            path = self.path_for(key)
+            try:
+                doc = _load(path)
+                if doc is None or doc.get("key") != key:
+                    loaded[key] = _Entry(None, None)
+                else:
+                    loaded[key] = _Entry(doc["e_tag"], _encode(Unpickler(keys=True).restore(doc["state"])))
+            except OSError:
+                raise  # not damage: the disk or its permissions; the turn fails and says so
+            except Exception as exc:  # damaged: parse, shape or restore errors of every kind
+                self._set_aside_file(key, path, exc)
                 loaded[key] = _Entry(None, None)
-            else:
-                loaded[key] = _Entry(doc["e_tag"], _encode(Unpickler(keys=True).restore(doc["state"])))
         return loaded
+
+    def _set_aside_file(self, key: str, path: Path, exc: Exception) -> None:
+        aside = path.with_name(f"{path.name}.bad")
+        os.replace(path, aside)
+        fsync_dir(path.parent)
+        self._set_aside.add(key)
+        log.error("bot state: the file of key %s is unreadable (%s: %s); set aside as %s, the key starts over",
+                  clean(key), type(exc).__name__, clean(exc), aside.name)
 
     def _write_key_file(self, key: str, e_tag: str | None, state: bytes | None) -> None:
         path = self.path_for(key)

@@ -13,6 +13,18 @@ A turn, in order:
    ``<at>`` mention in channels and group chats; install / members added send the welcome
    card once per conversation.
 4. **Save** conversation and user state (each is written only if it changed).
+
+State that cannot be read was set aside by the storage; the turn then starts the conversation
+over with a short note (:func:`dialogs.root.state_reset_text`) rather than failing forever.
+
+Why user state is merged on a conflict: the per-conversation lock does not cover user state,
+which one admin's conversations share (it remembers their language for new conversations).
+Four conversations of one user answered at the same moment all read the same user state, and
+the three later saves failed their e_tag check; that failure failed the turn, whose error
+handler then cleared the conversation: the dialog was lost. Keeping the language out of user
+state would lose the feature; instead a save that conflicts re-reads the user state, puts back
+only the properties this turn changed, and tries again (last writer wins per property). User
+state is a convenience: if it still cannot be saved the turn goes on and logs a warning.
 """
 from __future__ import annotations
 
@@ -21,42 +33,95 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import Dialog, DialogExtensions
 from botbuilder.schema import ActivityTypes, AdaptiveCardInvokeResponse, Attachment, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
+from msrest.exceptions import DeserializationError
 
 from dialogs.cards import card_activity
 from dialogs.i18n import detect_language
-from dialogs.root import tenant_refusal_text
+from dialogs.root import state_reset_text, tenant_refusal_text
 from dialogs.turn import TurnLanguage
 from dialogs.turn import tenant_id_of as tenant_of
+from knowledge.logsafe import clean
 
 log = logging.getLogger(__name__)
 
+#: Tries of a user-state save that keeps meeting another conversation's newer save.
+USER_STATE_SAVE_TRIES = 4
+
 #: Conversation types where Teams puts ``<at>Bot</at>`` in the message text.
 MENTION_CONVERSATION_TYPES = frozenset({"channel", "groupChat"})
-_AT_TAG = re.compile(r"<at[^>]*>(.*?)</at>", re.IGNORECASE | re.DOTALL)
+# Literal searches only: each scan below moves forward, so the work is linear in the text.
+_AT_OPEN = re.compile(r"<at", re.IGNORECASE)
+_AT_CLOSE = re.compile(r"</at>", re.IGNORECASE)
 
 
 def strip_mention(activity) -> str:
     """Remove the bot's @mention from the text (and set it on the activity).
 
     Other people's mentions keep their name ("can <at>Alice</at> call ..." reads "can Alice
-    call ...", which the number check can look up); when the SDK cannot match the bot's mention
-    (malformed entities, a name that is a bad regex), every mention tag is dropped instead.
+    call ...", which the number check can look up); when the bot's mention cannot be matched
+    (malformed entities), every mention tag is dropped instead.
+
+    Why not ``TurnContext.remove_recipient_mention``: it matches the mention entity's text with
+    a backtracking regex and then uses the mentioned *name* as a regex pattern; both are
+    attacker-controlled, and ``<at>`` repeated 16,000 times took 14-20 s on the event loop.
+    Here every step is a literal search moving forward: linear in the text.
     """
+    text = activity.text or ""
     matched = True
     try:
-        TurnContext.remove_recipient_mention(activity)
-    except (KeyError, TypeError, AttributeError, IndexError, re.error):
+        for mention_text in _own_mentions(activity):
+            text = text.replace(mention_text, "")
+    except (KeyError, TypeError, AttributeError, IndexError):
         matched = False
-    text = activity.text or ""
-    if "<at" in text.lower():
-        text = _AT_TAG.sub(lambda m: m.group(1) if matched else "", text)
+    text = _replace_at_tags(text, keep_names=matched)
     activity.text = " ".join(text.replace("&nbsp;", " ").split())
     return activity.text
+
+
+def _own_mentions(activity) -> list[str]:
+    """The text of each mention entity that names the bot (``recipient.id``)."""
+    found = []
+    for entity in activity.entities or []:
+        if (getattr(entity, "type", None) or "").lower() != "mention":
+            continue
+        extra = entity.additional_properties or {}
+        mentioned = extra["mentioned"]
+        if mentioned["id"] != activity.recipient.id:
+            continue
+        mention_text = extra.get("text") or f"<at>{mentioned['name']}</at>"
+        if not isinstance(mention_text, str):
+            raise TypeError("mention text is not a string")
+        if mention_text:
+            found.append(mention_text)
+    return found
+
+
+def _replace_at_tags(text: str, *, keep_names: bool) -> str:
+    """Every ``<at ...>name</at>`` replaced by ``name`` (or by nothing): what the regex
+    ``<at[^>]*>(.*?)</at>`` matches, found without backtracking."""
+    out = []
+    pos = 0
+    while True:
+        opening = _AT_OPEN.search(text, pos)
+        if opening is None:
+            break
+        close = text.find(">", opening.end())
+        if close < 0:
+            break  # no later tag can close either
+        end = _AT_CLOSE.search(text, close + 1)
+        if end is None:
+            break
+        out.append(text[pos:opening.start()])
+        if keep_names:
+            out.append(text[close + 1:end.start()])
+        pos = end.end()
+    out.append(text[pos:])
+    return "".join(out)
 
 
 class _ConversationLocks:
@@ -122,15 +187,56 @@ class CallingPlanBot(TeamsActivityHandler):
         await self._locks(key, lambda: self._run_turn(turn_context))
 
     async def _run_turn(self, turn_context: TurnContext) -> None:
+        await self.conversation_state.load(turn_context)
+        await self.user_state.load(turn_context)
+        user_before = self._user_values(turn_context)
+        if self._state_was_set_aside(turn_context):
+            # The conversation's own state is gone; the admin's remembered language still holds.
+            await turn_context.send_activity(state_reset_text(await self._language.remembered(turn_context)))
         await super().on_turn(turn_context)
         await self.conversation_state.save_changes(turn_context)
-        await self.user_state.save_changes(turn_context)
+        await self._save_user_state(turn_context, user_before)
+
+    def _state_was_set_aside(self, turn_context: TurnContext) -> bool:
+        storage = self.conversation_state._storage
+        take = getattr(storage, "take_set_aside", None)
+        if take is None:  # a storage that never sets state aside (MemoryStorage in tests)
+            return False
+        take(self.user_state.get_storage_key(turn_context))  # the user's language: silently reset
+        return take(self.conversation_state.get_storage_key(turn_context))
+
+    def _user_values(self, turn_context: TurnContext) -> dict[str, object]:
+        """A fingerprint of each user-state property, to tell which ones this turn changes."""
+        cached = self.user_state.get_cached_state(turn_context)
+        state = (cached.state if cached is not None else None) or {}
+        return {key: cached.compute_hash(value) for key, value in state.items() if key != "e_tag"}
+
+    async def _save_user_state(self, turn_context: TurnContext, before: dict[str, object]) -> None:
+        for _ in range(USER_STATE_SAVE_TRIES):
+            try:
+                await self.user_state.save_changes(turn_context)
+                return
+            except KeyError:  # an e_tag conflict (ETagConflictError, MemoryStorage's KeyError)
+                pass
+            cached = self.user_state.get_cached_state(turn_context)
+            ours = {key: value for key, value in cached.state.items() if key != "e_tag"}
+            changed = {key for key, value in ours.items() if before.get(key) != cached.compute_hash(value)}
+            removed = set(before) - set(ours)
+            await self.user_state.load(turn_context, force=True)
+            fresh = self.user_state.get_cached_state(turn_context).state
+            for key in changed:
+                fresh[key] = ours[key]
+            for key in removed:
+                fresh.pop(key, None)
+            before = {key: value for key, value in self._user_values(turn_context).items() if key not in changed}
+        log.warning("user state of %s not saved: other conversations kept changing it",
+                    clean(turn_context.activity.from_property.id))
 
     async def _refuse(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         log.warning(
             "refused activity %s (%s) from tenant %s: not in ALLOWED_TENANTS",
-            activity.id, activity.type, tenant_of(activity) or "(none)",
+            clean(activity.id), clean(activity.type), clean(tenant_of(activity)),
         )
         if activity.type in (ActivityTypes.message, ActivityTypes.installation_update):
             # No state is read for a refused tenant (none was ever written for it): the
@@ -147,6 +253,22 @@ class CallingPlanBot(TeamsActivityHandler):
         await DialogExtensions.run_dialog(self.dialog, turn_context, self._dialog_state)
 
     # --- invokes ---------------------------------------------------------------------------
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """The SDK's invoke dispatch, with a malformed ``value`` answered 400.
+
+        Why: the Teams handler deserializes an invoke's ``value`` into the model its name calls
+        for (a task module request, a compose extension query...) before any handler runs, and a
+        wrong shape (a string where an object goes) raised inside the turn: an ERROR with a
+        traceback and an apology for what is the client's mistake. Only shape errors are caught.
+        """
+        try:
+            return await super().on_invoke_activity(turn_context)
+        except (DeserializationError, AttributeError, TypeError, KeyError, ValueError) as exc:
+            activity = turn_context.activity
+            log.warning("refused invoke %s (%s): its value has the wrong shape: %s: %s", clean(activity.id),
+                        clean(activity.name), type(exc).__name__, clean(exc))
+            return InvokeResponse(status=400, body={"code": "BadRequest", "message": "the invoke value is malformed"})
 
     def _create_adaptive_card_invoke_error_response(self, status_code, code: str, message: str):
         # The SDK puts an Exception object in the error body, which cannot be serialized: a

@@ -7,6 +7,7 @@ traceback, and a tenant without data gets told how to import it.
 """
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -19,14 +20,17 @@ from dialogs.render import country_name, join, line_name, plan_name
 from dialogs.slots import known_countries
 from dialogs.turn import TenantData, tenant_id_of
 from knowledge.catalog import load_catalog
+from knowledge.logsafe import clean
 from knowledge.pools import PoolBalance, PoolKey
 from knowledge.provenance import DataProvenance
 from knowledge.records import UserRecord
 from knowledge.store_layout import StoreError
 
+log = logging.getLogger(__name__)
+
 
 class DataUnavailable(Exception):
-    """The store could not be read; the message is for the admin (one line)."""
+    """The store could not be read; the message names the kind of failure only (no path)."""
 
 
 def no_data_activity(context: TurnContext, lang: str) -> Activity:
@@ -37,14 +41,17 @@ def no_data_activity(context: TurnContext, lang: str) -> Activity:
 
 
 def error_activity(error: Exception, lang: str) -> Activity:
-    return MessageFactory.text(t(lang, "data.error", error=str(error) or type(error).__name__))
+    """The store could not be read. The details (a server path, a parser's message) went to the
+    log in :func:`_read`; the chat only says it is unavailable."""
+    return MessageFactory.text(t(lang, "data.error"))
 
 
 async def _read(call: Any) -> Any:
     try:
         return await call
     except (StoreError, OSError, ValueError) as exc:  # a damaged or unreadable store
-        raise DataUnavailable(str(exc)) from exc
+        log.error("the calling-plan store cannot be read: %s: %s", type(exc).__name__, clean(exc, limit=500))
+        raise DataUnavailable(type(exc).__name__) from exc
 
 
 # --- users --------------------------------------------------------------------------------------

@@ -54,6 +54,12 @@ def apology_text(lang: str | None) -> str:
     return t(lang or "en", "host.apology")
 
 
+def state_reset_text(lang: str | None) -> str:
+    """What the host says when this conversation's saved state could not be read and was set
+    aside: the conversation starts over rather than failing on every turn."""
+    return t(lang or "en", "host.state_reset")
+
+
 def tenant_refusal_text(lang: str | None) -> str:
     """What the host says to a tenant that is not in ``ALLOWED_TENANTS``."""
     return t(lang or "en", "host.tenant_refused")

@@ -180,10 +180,10 @@ def bot_urls(settings: Settings, runner: web.AppRunner | None = None) -> tuple[s
 async def start_bot(settings: Settings) -> web.AppRunner:
     """Open the app's resources and listen; raises CommandError when the port is taken or
     another bot process holds the same DATA_DIR."""
-    from bot.app import create_app  # imported here so `--help` stays fast
+    from bot.app import create_app, make_runner  # imported here so `--help` stays fast
     from bot.state import StateFolderBusyError
 
-    runner = web.AppRunner(create_app(settings), access_log=None, handle_signals=False)
+    runner = make_runner(create_app(settings), handle_signals=False)
     try:
         await runner.setup()
     except StateFolderBusyError as exc:

@@ -31,6 +31,7 @@ async def test_healthz_reports_version_and_store(client):
         "status": "ok",
         "version": version("calling-plan-assistant"),
         "store": True,
+        "state": True,
     }
 
 

@@ -160,22 +160,21 @@ async def test_non_message_activities_are_201(client, connector, h):
     assert connector.posts == []
 
 
-async def test_failure_beyond_the_turn_error_handler_is_a_generic_500(client, h, caplog):
-    # The connector refuses every reply: the reply fails, then the apology fails too.
+async def test_replies_the_connector_refuses_are_a_502_without_a_traceback(client, h, caplog):
+    # The connector refuses every reply: the serviceUrl is at fault, not the bot. No apology is
+    # tried (it would fail the same way) and the dialog state was not saved: the user can retry.
     fake = await h.FakeConnector(status=404).start()
     try:
-        caplog.set_level(logging.ERROR)
+        caplog.set_level(logging.INFO)
         activity = h.activity("hello", expect_replies=False, service_url=fake.url)
         response = await h.post(client, activity)
-        assert response.status == 500
+        assert response.status == 502
         body = await response.json()
-        assert body == {"error": {"status": 500, "message": "internal error"}}
-        # Both attempts (the reply and the apology) did reach the connector.
-        assert len(fake.posts) == 2
-        assert "Sorry" in fake.posts[1]["activity"]["text"]
-        # The traceback is in the log, with the activity id; not in the response.
-        assert any(activity["id"] in r.getMessage() for r in caplog.records)
-        assert any(r.exc_info for r in caplog.records)
+        assert body == {"error": {"status": 502, "message": "the replies could not be delivered to serviceUrl"}}
+        assert len(fake.posts) == 1
+        # Logged with the activity id, as one line: no traceback, nothing of the request echoed.
+        assert any(activity["id"] in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+        assert not any(r.exc_info for r in caplog.records)
     finally:
         await fake.close()
 
