@@ -89,7 +89,10 @@ class Expect(BaseModel):
     @classmethod
     def _regexes_compile(cls, value: list[str]) -> list[str]:
         for pattern in value:
-            re.compile(pattern)
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"bad regex {pattern!r}: {exc}") from None
         return value
 
     @model_validator(mode="after")
@@ -375,19 +378,36 @@ def activity(text: str, lang: str, conversation_id: str, service_url: str) -> di
     }
 
 
+def _has_clock() -> bool:
+    try:
+        import knowledge.clock  # noqa: F401  (the project's clock injection, when it has one)
+    except ImportError:
+        return False
+    return True
+
+
 def _seed(data_dir: Path) -> None:
-    """The demo tenant in ``data_dir``, at a fixed instant: the project's clock if it has one
-    (``CALLPLAN_NOW``), else ``now`` passed to the demo loader."""
+    """The demo tenant in ``data_dir``, generated at :data:`DEMO_NOW`: through the project's
+    clock (``CALLPLAN_NOW``, set by :func:`evaluate_async`) when it has one, else by passing
+    ``now`` to the demo loader."""
     from knowledge.demo import load_demo
     from knowledge.store import Store
 
-    try:
-        import knowledge.clock  # noqa: F401  (wave 1 adds it)
-    except ImportError:
-        load_demo(Store(data_dir), now=DEMO_NOW)
-    else:
-        os.environ.setdefault("CALLPLAN_NOW", DEMO_NOW.isoformat())
+    if _has_clock():
         load_demo(Store(data_dir))
+    else:
+        load_demo(Store(data_dir), now=DEMO_NOW)
+
+
+#: Settings of the machine that must not reach the bot under test (auth, tenant filters).
+_HOST_ENV = ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId",
+             "APP_ID", "APP_PASSWORD", "ALLOWED_TENANTS", "SYNC_TENANTS", "DATA_DIR")
+
+
+def clean_env() -> None:
+    """For a process of its own (``python -m``, ``make bench``): the bot runs in local mode."""
+    for name in _HOST_ENV:
+        os.environ.pop(name, None)
 
 
 @dataclass
@@ -405,16 +425,20 @@ class ItemScore:
         return all(t.correct for t in self.turns)
 
 
-async def evaluate_async(langs: Sequence[str] = LANGS) -> list[ItemScore]:
+async def evaluate_async(langs: Sequence[str] = LANGS,
+                         sets: dict[str, HeldoutSet] | None = None) -> list[ItemScore]:
+    """Score ``sets`` (default: the heldout4 files of ``langs``) on a fresh bot."""
     from aiohttp.test_utils import TestClient, TestServer
 
     from bot.app import create_app
     from bot.config import Settings
 
-    for name in ("MicrosoftAppId", "MicrosoftAppPassword", "ALLOWED_TENANTS", "SYNC_TENANTS"):
-        os.environ.pop(name, None)
-    sets = {lang: load_set(lang) for lang in langs}
+    if sets is None:
+        sets = {lang: load_set(lang) for lang in langs}
     scores: list[ItemScore] = []
+    clock_was = os.environ.get("CALLPLAN_NOW")
+    if _has_clock():
+        os.environ["CALLPLAN_NOW"] = DEMO_NOW.isoformat()
     with tempfile.TemporaryDirectory(prefix="heldout-") as tmp:
         data_dir = Path(tmp) / "data"
         data_dir.mkdir()
@@ -442,11 +466,15 @@ async def evaluate_async(langs: Sequence[str] = LANGS) -> list[ItemScore]:
         finally:
             await client.close()
             await connector.close()
+            if clock_was is None:
+                os.environ.pop("CALLPLAN_NOW", None)
+            else:
+                os.environ["CALLPLAN_NOW"] = clock_was
     return scores
 
 
-def evaluate(langs: Sequence[str] = LANGS) -> list[ItemScore]:
-    return asyncio.run(evaluate_async(langs))
+def evaluate(langs: Sequence[str] = LANGS, sets: dict[str, HeldoutSet] | None = None) -> list[ItemScore]:
+    return asyncio.run(evaluate_async(langs, sets))
 
 
 # --------------------------------------------------------------------------- the report
@@ -525,6 +553,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     category. No baseline: a score, not a speed (``quick`` changes nothing: the set is small)."""
     from bench.common import result
 
+    clean_env()
     scores = evaluate()
     rows = []
     table = tally(scores)
@@ -545,6 +574,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="the table only, not the misses")
     parser.add_argument("--json", type=Path, help="also write every turn's score to this file")
     args = parser.parse_args(argv)
+    clean_env()
     scores = evaluate(args.lang or LANGS)
     print(format_table(scores))
     if not args.quiet:
