@@ -216,9 +216,17 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(report: Report) -> str:
+def load_records(bench_dir: Path = BENCH_DIR) -> list[str]:
+    """The hand-written records of ``bench/records/*.md`` (e.g. a held-out set's first score,
+    before the change it judges), in name order: measured once, they must survive every
+    regeneration of REPORT.md, so they live in their own files and are appended to it."""
+    return [path.read_text("utf-8").strip() for path in sorted((bench_dir / "records").glob("*.md"))]
+
+
+def render_markdown(report: Report, records: Sequence[str] = ()) -> str:
     """REPORT.md: a header, then one table per benchmark (grouped by the ``benchmark``
-    field, in order of first appearance), and each failed module with its error."""
+    field, in order of first appearance), each failed module with its error, then the
+    records (:func:`load_records`)."""
     lines = [
         "# Benchmark report",
         "",
@@ -251,13 +259,15 @@ def render_markdown(report: Report) -> str:
                       f"{fmt_number(r.baseline)} | {fmt_ratio(r.ratio)} | {_cell(r.note)} |"
                       for r in results]
             lines.append("")
+    for record in records:
+        lines += [record, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def write_report(report: Report, out_dir: Path) -> tuple[Path, Path]:
+def write_report(report: Report, out_dir: Path, records: Sequence[str] = ()) -> tuple[Path, Path]:
     markdown, data = out_dir / "REPORT.md", out_dir / "report.json"
     atomic_write_bytes(data, report.model_dump_json(indent=2).encode("utf-8") + b"\n")
-    atomic_write_bytes(markdown, render_markdown(report).encode("utf-8"))
+    atomic_write_bytes(markdown, render_markdown(report, records).encode("utf-8"))
     return markdown, data
 
 
@@ -306,8 +316,9 @@ def main(argv: Sequence[str] | None = None, *, bench_dir: Path = BENCH_DIR) -> i
         fresh.append(outcome)
     previous = load_report(args.out_dir / "report.json") if args.only else None
     report = merge(previous, fresh, available)
-    markdown, data = write_report(report, args.out_dir)
-    print(render_markdown(report), end="")
+    records = load_records(bench_dir)
+    markdown, data = write_report(report, args.out_dir, records)
+    print(render_markdown(report, records), end="")
     print(f"bench: wrote {markdown} and {data}", file=sys.stderr)
     return 0 if all(o.ok for o in fresh) else 1
 

@@ -32,11 +32,16 @@ from dialogs.recognizer import recognize
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "dialogs" / "corpus"
 LANGS = ("en", "fr")
+#: Held-out sets scored end to end on the real bot by ``bench/heldout_eval.py`` (another
+#: format: expected reply kinds and content checks, no intents). Skipped here, so that this
+#: report never opens or prints them (whoever tunes the recognizer must not see them).
+END_TO_END_SETS = frozenset({"heldout4"})
 
 
 def set_names(lang: str) -> list[str]:
     """``corpus`` first, then every held-out set of ``lang`` in order (heldout, heldout2...)."""
     names = [p.name[: -len(f"_{lang}.json")] for p in CORPUS_DIR.glob(f"heldout*_{lang}.json")]
+    names = [name for name in names if name not in END_TO_END_SETS]
     return ["corpus", *sorted(names, key=lambda name: int(name.removeprefix("heldout") or 1))]
 
 

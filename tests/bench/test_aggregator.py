@@ -211,6 +211,21 @@ def test_each_outcome_records_the_machine_load_and_the_report_shows_it(tmp_path)
     assert "`ratio` = value / baseline" in markdown
 
 
+def test_the_records_survive_every_regeneration_of_the_report(tmp_path):
+    """bench/records/*.md (a first score, measured once) are appended to REPORT.md, in name order."""
+    bench_dir = make_bench_dir(tmp_path, {"bench_ok": OK})
+    (bench_dir / "records").mkdir()
+    (bench_dir / "records" / "b.md").write_text("## Second record\n\nfigure B\n")
+    (bench_dir / "records" / "a.md").write_text("## First record\n\nfigure A\n")
+    out = tmp_path / "out"
+    for _ in range(2):
+        assert main(["--out-dir", str(out), "--quick"], bench_dir=bench_dir) == 0
+    markdown = (out / "REPORT.md").read_text()
+    assert markdown.count("## First record") == 1
+    assert markdown.index("## ok: memory") < markdown.index("## First record") < markdown.index("## Second record")
+    assert markdown.endswith("figure B\n")
+
+
 def test_the_real_benchmarks_follow_the_contract():
     """Every bench_*.py in bench/ has run(quick=...) and a __main__ block (imports only)."""
     import importlib
