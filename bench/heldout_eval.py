@@ -321,39 +321,6 @@ def score_turn(text: str, expect: Expect, activities: Sequence[dict[str, Any]]) 
 # --------------------------------------------------------------------------- the bot under test
 
 
-class Connector:
-    """A fake Bot Connector on 127.0.0.1: records what the bot posts, per conversation."""
-
-    def __init__(self) -> None:
-        self.posts: dict[str, list[dict[str, Any]]] = {}
-        self.runner: Any = None
-        self.url = ""
-
-    async def _reply(self, request: Any) -> Any:
-        from aiohttp import web
-
-        body = await request.json()
-        self.posts.setdefault(request.match_info["conversation_id"], []).append(body)
-        return web.json_response({"id": f"reply-{sum(map(len, self.posts.values()))}"})
-
-    async def start(self) -> "Connector":
-        from aiohttp import web
-
-        app = web.Application()
-        app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to_id}", self._reply)
-        app.router.add_post("/v3/conversations/{conversation_id}/activities", self._reply)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}/"
-        return self
-
-    async def close(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
-
-
 _ids = itertools.count(1)
 TENANT = "9b1c3f5e-7a2d-4e8f-b6c4-2d1e0f9a8b7c"
 
@@ -430,6 +397,7 @@ async def evaluate_async(langs: Sequence[str] = LANGS,
     """Score ``sets`` (default: the heldout4 files of ``langs``) on a fresh bot."""
     from aiohttp.test_utils import TestClient, TestServer
 
+    from bench.fake_connector import FakeConnector
     from bot.app import create_app
     from bot.config import Settings
 
@@ -444,7 +412,7 @@ async def evaluate_async(langs: Sequence[str] = LANGS,
         data_dir.mkdir()
         _seed(data_dir)
         settings = Settings(_env_file=None, DATA_DIR=data_dir, LOG_LEVEL="ERROR")
-        connector = await Connector().start()
+        connector = await FakeConnector().start()
         client = TestClient(TestServer(create_app(settings, scheduler=False)))
         await client.start_server()
         try:
@@ -453,14 +421,14 @@ async def evaluate_async(langs: Sequence[str] = LANGS,
                     conversation = f"a:heldout4-{lang}-{item.id}-{next(_ids)}"
                     turns = []
                     for turn in item.as_turns():
-                        before = len(connector.posts.get(conversation, []))
+                        before = len(connector.activities(conversation))
                         response = await client.post(
                             "/api/messages", json=activity(turn.text, lang, conversation, connector.url))
                         await response.read()
                         if response.status >= 300:
                             sent: list[dict[str, Any]] = [{"type": "message", "text": f"HTTP {response.status}"}]
                         else:
-                            sent = connector.posts.get(conversation, [])[before:]
+                            sent = connector.activities(conversation)[before:]
                         turns.append(score_turn(turn.text, turn.expect, sent))
                     scores.append(ItemScore(lang, item, turns))
         finally:

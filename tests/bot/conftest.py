@@ -9,12 +9,12 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from botbuilder.core import StoreItem
 from botbuilder.dialogs import DialogInstance, DialogState
 from hypothesis import strategies as st
 
+from bench.fake_connector import FakeConnector as BaseFakeConnector
 from bot.app import create_app
 from bot.config import Settings
 from knowledge.demo import load_demo
@@ -81,45 +81,9 @@ async def client(start_app, make_settings) -> TestClient:
     return await start_app(make_settings())
 
 
-class FakeConnector:
-    """Stands in for the Bot Connector service: records every activity the bot posts."""
-
-    def __init__(self, status: int = 200) -> None:
-        self.status = status
-        self.posts: list[dict[str, Any]] = []
-        self.runner: web.AppRunner | None = None
-        self.url = ""
-
-    async def _reply(self, request: web.Request) -> web.Response:
-        body = await request.json()
-        self.posts.append(
-            {
-                "path": request.path,
-                "conversation_id": request.match_info["conversation_id"],
-                "reply_to_id": request.match_info.get("reply_to_id"),
-                "authorization": request.headers.get("Authorization"),
-                "activity": body,
-            }
-        )
-        if self.status != 200:
-            return web.json_response({"error": {"code": "NotFound", "message": "no such conversation"}}, status=self.status)
-        return web.json_response({"id": f"reply-{len(self.posts)}"})
-
-    async def start(self) -> "FakeConnector":
-        app = web.Application()
-        app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to_id}", self._reply)
-        app.router.add_post("/v3/conversations/{conversation_id}/activities", self._reply)
-        self.runner = web.AppRunner(app, access_log=None)
-        await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}/"
-        return self
-
-    async def close(self) -> None:
-        if self.runner is not None:
-            await self.runner.cleanup()
+class FakeConnector(BaseFakeConnector):
+    """Stands in for the Bot Connector service (:mod:`bench.fake_connector`), reading replies
+    as a person sees them."""
 
     def texts(self) -> list[str | None]:
         return [shown_once(post["activity"]) for post in self.posts]
