@@ -103,8 +103,15 @@ def _fuzzy_choices() -> tuple[list[str], list[str]]:
     return [f.folded for f in forms], [f.fact_id for f in forms]
 
 
+def _set_weight(query: str) -> float:
+    """How much ``token_set_ratio`` counts next to ``token_sort_ratio``: half, but nothing for a
+    query of one or two words, which is a subset of many forms ("how work" is in "how does
+    payg work"): a short query must match a form as a whole."""
+    return 0.5 if query.count(" ") >= 2 else 0.0
+
+
 def search_fuzzy(text: str) -> list[tuple[str, float]]:
-    """The mean of rapidfuzz ``token_set_ratio`` and ``token_sort_ratio``: word overlap that
+    """rapidfuzz ``token_set_ratio`` and ``token_sort_ratio`` (see :func:`_set_weight`): word overlap that
     tolerates order and a typo, penalized when the message says much more than the form."""
     from rapidfuzz import fuzz, process
 
@@ -115,7 +122,9 @@ def search_fuzzy(text: str) -> list[tuple[str, float]]:
     # process.extract runs the loop in C++ and returns plain floats (cdist would import numpy).
     set_scores = {i: s for _, s, i in process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=None)}
     sort_scores = {i: s for _, s, i in process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=None)}
-    return _best_per_fact((ids[i], (set_scores[i] + sort_scores[i]) / 200.0) for i in range(len(ids)))
+    weight = _set_weight(query)
+    return _best_per_fact((ids[i], (weight * set_scores[i] + (1 - weight) * sort_scores[i]) / 100.0)
+                          for i in range(len(ids)))
 
 
 # --- BM25 (bm25s) ------------------------------------------------------------------------------
@@ -180,7 +189,8 @@ def search_blend(text: str, k: int = 8) -> list[tuple[str, float]]:
     texts = [forms[i].folded for i in picked]
     set_scores = process.extract(query, texts, scorer=fuzz.token_set_ratio, limit=None)
     sort_scores = {j: score for _, score, j in process.extract(query, texts, scorer=fuzz.token_sort_ratio, limit=None)}
-    return _best_per_fact((forms[picked[j]].fact_id, (score + sort_scores[j]) / 200.0)
+    weight = _set_weight(query)
+    return _best_per_fact((forms[picked[j]].fact_id, (weight * score + (1 - weight) * sort_scores[j]) / 100.0)
                           for _, score, j in set_scores)
 
 
