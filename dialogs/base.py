@@ -7,6 +7,8 @@ Like the BotBuilder samples' ``CancelAndHelpDialog``: before the active step see
   "about 300 minutes"), so the question's own reader runs first.
 * "cancel" (typed, or a card's ``{"intent": "cancel"}``) ends the dialog and says so.
 * "help" explains what the dialog is doing and asks the open question again.
+* A question of fact ("what does the Domestic plan include?") is answered, then the open
+  question is asked again: the dialog goes on where it was.
 * A different request (typed "pool balance", or a welcome-card button) ends this dialog and
   hands the message back to the root dialog, which starts that request instead.
 * Anything else is a bad answer: the prompt says what it expects and asks again.
@@ -20,6 +22,7 @@ from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult,
 from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
+from dialogs.facts import answer_fact, clicked_fact
 from dialogs.i18n import t
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
 from dialogs.recognizer import Intent, from_card_value, recognize
@@ -105,6 +108,10 @@ class InterruptibleDialog(ComponentDialog):
             await inner_dc.cancel_all_dialogs()
             await context.send_activity(t(lang, "cancelled"))
             return DialogTurnResult(DialogTurnStatus.Complete, dict(CANCELLED))
+        if intent == Intent.FACT:
+            await context.send_activities(await _fact_answer(context, lang))
+            await inner_dc.reprompt_dialog()
+            return DialogTurnResult(DialogTurnStatus.Waiting)
         if intent == Intent.HELP:
             await context.send_activity(MessageFactory.text(t(lang, self.help_key)))
             await inner_dc.reprompt_dialog()
@@ -115,3 +122,12 @@ class InterruptibleDialog(ComponentDialog):
         return None
 
 
+
+
+async def _fact_answer(context: Any, lang: str) -> list[Any]:
+    """A question of fact asked mid-dialog (typed, or a "did you mean" button)."""
+    clicked = clicked_fact(context.activity.value)
+    if clicked is not None:
+        return await answer_fact(context, None, clicked[1], lang, fact_id=clicked[0])
+    text = context.activity.text or ""
+    return await answer_fact(context, text, recognize(text, lang).entities, lang)

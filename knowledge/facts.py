@@ -114,12 +114,23 @@ def _plan_sku(catalog: Catalog, query: FactQuery, country: str | None) -> str:
     return DEFAULT_PLAN
 
 
+def _not_sold(catalog: Catalog, sku: str, iso: str) -> tuple[str, dict[str, Any], tuple[str, ...]] | None:
+    """The "not sold there" answer when ``sku`` is not offered in ``iso`` (None when it is)."""
+    row = catalog.country(iso).calling_plans
+    if row is not None and sku in row.plans:
+        return None
+    return "answer_no", {"plan": sku, "country": iso}, row.sources if row else catalog.calling_plan_count.sources
+
+
 def minutes_per_user(catalog: Catalog, query: FactQuery) -> tuple[str, dict[str, Any], tuple[str, ...]]:
     """Minutes per user per month on a plan (default Domestic) in the first country named."""
     country = next((c for c in query.countries if catalog.country(c)), None)
     if country is None:
         return "missing", {}, ()
     plan = catalog.plan(_plan_sku(catalog, query, country))
+    not_sold = _not_sold(catalog, plan.sku, country)
+    if not_sold:
+        return not_sold
     minutes = plan.minutes_for(country, "domestic")
     if minutes is None:
         return "missing", {}, plan.sources
@@ -134,6 +145,9 @@ def pool_size(catalog: Catalog, query: FactQuery) -> tuple[str, dict[str, Any], 
     if country is None or not query.user_count:
         return "missing", {}, ()
     plan = catalog.plan(_plan_sku(catalog, query, country))
+    not_sold = _not_sold(catalog, plan.sku, country)
+    if not_sold:
+        return not_sold
     minutes = plan.minutes_for(country, "domestic")
     if minutes is None or plan.pool != "shared":
         return "missing", {}, plan.sources
