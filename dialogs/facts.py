@@ -119,7 +119,7 @@ async def answer_fact(
         if best >= fact_search.ANSWER_FLOOR:
             fact_id = ranked[0][0]
         elif best >= fact_search.SUGGEST_FLOOR:
-            close = [fid for fid, score in ranked[:SUGGESTIONS] if score >= fact_search.SUGGEST_FLOOR]
+            close = [fid for fid, _ in ranked[:SUGGESTIONS]]  # the best and its runners-up
             return [suggestions_reply(close, entities, lang).to_activity()]
         else:
             return [unknown_reply(lang).to_activity()]
