@@ -161,7 +161,8 @@ def country_availability(catalog: Catalog, query: FactQuery) -> tuple[str, dict[
     count = catalog.calling_plan_count
     country = next((catalog.country(c) for c in query.countries if catalog.country(c)), None)
     if country is None:
-        return "missing", {"count": count.value}, count.sources
+        operated = sum(1 for c in catalog.calling_plan_countries if c.calling_plans.provider == "microsoft")
+        return "missing", {"count": count.value, "microsoft": operated}, count.sources
     row = country.calling_plans
     if row is None:
         return "answer_no", {"country": country.iso}, count.sources
@@ -175,7 +176,7 @@ def callable_destination(catalog: Catalog, query: FactQuery) -> tuple[str, dict[
     count = listed.headline_count or len(listed.isos)
     country = next((catalog.country(c) for c in query.countries if catalog.country(c)), None)
     if country is None:
-        return "missing", {"count": count}, listed.sources
+        return "missing", {"count": count, "listed": len(listed.isos)}, listed.sources
     template = "answer" if country.callable_destination else "answer_no"
     return template, {"country": country.iso, "count": count}, listed.sources
 
