@@ -430,7 +430,10 @@ def _score_fact(text: str, features: frozenset[str], scores: dict[Intent, float]
     ranked = fact_search.search(text)[:FACT_CHOICES]
     best = ranked[0][1] if ranked else 0.0
     if best >= fact_search.ANSWER_FLOOR:
-        scores[Intent.FACT] = weights["answer_weight"] + weights["slope"] * (best - fact_search.ANSWER_FLOOR)
+        score = weights["answer_weight"] + weights["slope"] * (best - fact_search.ANSWER_FLOOR)
+        if cue > 0 and others < lex.threshold:
+            score = max(score, lex.threshold)  # a close question nothing else understood
+        scores[Intent.FACT] = score
     elif best >= fact_search.SUGGEST_FLOOR and cue > 0 and others < lex.threshold:
         scores[Intent.FACT] = weights["suggest_weight"] + lex.threshold
     return ranked
