@@ -22,7 +22,7 @@ from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult,
 from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
-from dialogs.facts import answer_fact, clicked_fact
+from dialogs.facts import fact_turn
 from dialogs.i18n import t
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
 from dialogs.recognizer import Intent, from_card_value, recognize
@@ -98,18 +98,19 @@ class InterruptibleDialog(ComponentDialog):
         lang = lang_of(context)
         clicked = from_card_value(activity.value, lang)
         if clicked is not None:
-            intent = clicked.intent
+            recognition = clicked
         elif not (activity.text or "").strip() or await self._answers_open_question(inner_dc):
             return None
         else:
-            intent = recognize(activity.text, lang).intent
+            recognition = recognize(activity.text, lang)
+        intent = recognition.intent
 
         if intent == Intent.CANCEL:
             await inner_dc.cancel_all_dialogs()
             await context.send_activity(t(lang, "cancelled"))
             return DialogTurnResult(DialogTurnStatus.Complete, dict(CANCELLED))
         if intent == Intent.FACT:
-            await context.send_activities(await _fact_answer(context, lang))
+            await context.send_activities(await fact_turn(context, recognition.entities, lang))
             await inner_dc.reprompt_dialog()
             return DialogTurnResult(DialogTurnStatus.Waiting)
         if intent == Intent.HELP:
@@ -120,14 +121,3 @@ class InterruptibleDialog(ComponentDialog):
             await inner_dc.cancel_all_dialogs()
             return DialogTurnResult(DialogTurnStatus.Complete, {SWITCH: intent.value})
         return None
-
-
-
-
-async def _fact_answer(context: Any, lang: str) -> list[Any]:
-    """A question of fact asked mid-dialog (typed, or a "did you mean" button)."""
-    clicked = clicked_fact(context.activity.value)
-    if clicked is not None:
-        return await answer_fact(context, None, clicked[1], lang, fact_id=clicked[0])
-    text = context.activity.text or ""
-    return await answer_fact(context, text, recognize(text, lang).entities, lang)

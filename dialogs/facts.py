@@ -135,4 +135,15 @@ def clicked_fact(value: Any) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-__all__ = ["FACT_ID_KEY", "answer_fact", "answered_fact", "clicked_fact", "fact_reply", "suggestions_reply"]
+async def fact_turn(context: TurnContext, entities: Entities | None, lang: str) -> list[Activity]:
+    """This turn's question of fact: a "did you mean" button (its fact id and the entities of
+    the question it came from), or the typed text with ``entities`` (the recognizer's)."""
+    clicked = clicked_fact(context.activity.value)
+    if clicked is not None:
+        fact_id, clicked_entities = clicked
+        return await answer_fact(context, None, clicked_entities, lang, fact_id=fact_id)
+    return await answer_fact(context, context.activity.text or "", entities, lang)
+
+
+__all__ = ["FACT_ID_KEY", "answer_fact", "answered_fact", "clicked_fact", "fact_reply", "fact_turn",
+           "suggestions_reply"]

@@ -40,7 +40,7 @@ from dialogs.alerts import alert_activities
 from dialogs.base import SWITCH
 from dialogs.cards import unknown_reply, welcome_reply
 from dialogs.check import NumberCheckDialog
-from dialogs.facts import answer_fact, clicked_fact
+from dialogs.facts import fact_turn
 from dialogs.i18n import t
 from dialogs.lookups import pool_activities, users_activities
 from dialogs.purchase import PurchaseDialog
@@ -120,7 +120,7 @@ class RootDialog(ComponentDialog):
             slots = check_slots(text, recognition.entities)
             return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
         if intent == Intent.FACT:
-            await context.send_activities(await fact_activities(context, recognition, lang))
+            await context.send_activities(await fact_turn(context, recognition.entities, lang))
         elif intent == Intent.POOL:
             await context.send_activities(await pool_activities(context, self.tenants, recognition.entities, lang))
         elif intent == Intent.USERS:
@@ -141,16 +141,6 @@ class RootDialog(ComponentDialog):
             # Another request interrupted a dialog: route this same message afresh.
             return await step.replace_dialog(self.initial_dialog_id)
         return await step.end_dialog(result)
-
-
-async def fact_activities(context: Any, recognition: Recognition, lang: str) -> list[Any]:
-    """A question of fact (typed, or a "did you mean" button: its fact id and the entities of
-    the question it came from) answered by :func:`dialogs.facts.answer_fact`."""
-    clicked = clicked_fact(context.activity.value)
-    if clicked is not None:
-        fact_id, entities = clicked
-        return await answer_fact(context, None, entities, lang, fact_id=fact_id)
-    return await answer_fact(context, context.activity.text or "", recognition.entities, lang)
 
 
 def create_root_dialog(
