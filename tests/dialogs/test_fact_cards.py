@@ -3,10 +3,13 @@ one Source line, and a "did you mean" card's buttons carry what answers the chos
 from __future__ import annotations
 
 import pytest
+from botbuilder.core import TurnContext
+from botbuilder.core.adapters import TestAdapter
+from botbuilder.schema import Activity
 
 from dialogs.cards import source_line
-from dialogs.facts import clicked_fact, fact_reply, suggestions_reply
-from dialogs.i18n import format_number, placeholders
+from dialogs.facts import answer_fact, answered_fact, clicked_fact, fact_reply, suggestions_reply
+from dialogs.i18n import format_number, placeholders, t
 from knowledge.catalog import load_catalog
 from knowledge.facts import FactQuery, load_facts
 from testkit.cards import card_texts, submits
@@ -53,3 +56,33 @@ def test_a_did_you_mean_button_carries_the_fact_and_the_questions_entities():
     pool = 20 * load_catalog().plan("MCOPSTN1").minutes_for("FR")
     assert f"{format_number(pool, 'en')} minutes" in fact_reply(fact_id, entities, "en").text
     assert clicked_fact({"intent": "pool"}) is None and clicked_fact("fact") is None
+
+
+# --- the entry point the conversation context calls (contract with w2-dialogs) -----------------
+
+
+def _context(text: str | None) -> TurnContext:
+    activity = Activity(type="message", text=text, channel_id="msteams", locale="en-US")
+    return TurnContext(TestAdapter(), activity)
+
+
+async def test_answer_fact_records_the_fact_and_a_forced_fact_takes_new_entities():
+    """A follow-up ("and for Spain?") re-asks the last fact with other entities: passing its
+    id answers that fact whatever the text says; the answered id is in the turn state."""
+    minutes = load_catalog().plan("MCOPSTN1")
+    first = _context("How many minutes per user on the Domestic plan in Germany?")
+    [reply] = await answer_fact(first, first.activity.text, {"countries": ["DE"]}, "en")
+    assert answered_fact(first) == "minutes_per_user"
+    assert f"{format_number(minutes.minutes_for('DE'), 'en')} minutes" in reply.summary
+    follow_up = _context("and for Canada?")
+    [reply] = await answer_fact(follow_up, follow_up.activity.text, {"countries": ["CA"]}, "en",
+                                fact_id=answered_fact(first))
+    assert answered_fact(follow_up) == "minutes_per_user"
+    assert f"{format_number(minutes.minutes_for('CA'), 'en')} minutes" in reply.summary
+
+
+async def test_answer_fact_below_the_floors_is_not_a_fact():
+    context = _context("zzz qqq")
+    [reply] = await answer_fact(context, "zzz qqq", None, "en")
+    assert answered_fact(context) is None
+    assert reply.summary == t("en", "unknown.text")
