@@ -7,6 +7,8 @@ Like the BotBuilder samples' ``CancelAndHelpDialog``: before the active step see
   "about 300 minutes"), so the question's own reader runs first.
 * "cancel" (typed, or a card's ``{"intent": "cancel"}``) ends the dialog and says so.
 * "help" explains what the dialog is doing and asks the open question again.
+* A question of fact ("what does the Domestic plan include?") is answered, then the open
+  question is asked again: the dialog goes on where it was.
 * A different request (typed "pool balance", or a welcome-card button) ends this dialog and
   hands the message back to the root dialog, which starts that request instead.
 * Anything else is a bad answer: the prompt says what it expects and asks again.
@@ -20,6 +22,7 @@ from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult,
 from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
+from dialogs.facts import fact_turn
 from dialogs.i18n import t
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
 from dialogs.recognizer import Intent, from_card_value, recognize
@@ -95,16 +98,21 @@ class InterruptibleDialog(ComponentDialog):
         lang = lang_of(context)
         clicked = from_card_value(activity.value, lang)
         if clicked is not None:
-            intent = clicked.intent
+            recognition = clicked
         elif not (activity.text or "").strip() or await self._answers_open_question(inner_dc):
             return None
         else:
-            intent = recognize(activity.text, lang).intent
+            recognition = recognize(activity.text, lang)
+        intent = recognition.intent
 
         if intent == Intent.CANCEL:
             await inner_dc.cancel_all_dialogs()
             await context.send_activity(t(lang, "cancelled"))
             return DialogTurnResult(DialogTurnStatus.Complete, dict(CANCELLED))
+        if intent == Intent.FACT:
+            await context.send_activities(await fact_turn(context, recognition.entities, lang))
+            await inner_dc.reprompt_dialog()
+            return DialogTurnResult(DialogTurnStatus.Waiting)
         if intent == Intent.HELP:
             await context.send_activity(MessageFactory.text(t(lang, self.help_key)))
             await inner_dc.reprompt_dialog()
@@ -113,5 +121,3 @@ class InterruptibleDialog(ComponentDialog):
             await inner_dc.cancel_all_dialogs()
             return DialogTurnResult(DialogTurnStatus.Complete, {SWITCH: intent.value})
         return None
-
-

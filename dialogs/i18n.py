@@ -113,6 +113,13 @@ def t(lang: str, key: str, **params: object) -> str:
         raise MissingStringError(f"no string {key!r} in dialogs/locales/{lang}.json") from None
     if not params:
         return template
+    return fill_template(lang, template, **params)
+
+
+def fill_template(lang: str, template: str, **params: object) -> str:
+    """A template that is not in the locale files (a fact's answer in ``knowledge/data``) filled
+    like :func:`t` fills its own: numbers formatted for ``lang``, plural forms by CLDR."""
+    lang = normalize_lang(lang)
     return fill(template, params, lang, localize=lambda value: _localize(value, lang))
 
 

@@ -32,12 +32,14 @@ from pydantic import BaseModel
 
 from dialogs.entities import Entities, countries_data, extract, key, language_words, lexicon
 from dialogs.i18n import detect_language
+from knowledge import fact_search
 
 
 class Intent(StrEnum):
     PURCHASE = "purchase"  # which plan to buy / guided purchase
     CHECK = "check"  # can X call Y
     POOL = "pool"  # pool balance
+    FACT = "fact"  # a question of fact ("what does the Domestic plan include?"): dialogs/facts.py
     USERS = "users"  # list users
     ALERT = "alert"  # subscribe to pool alerts ("alert me at 80%")
     ALERTS = "alerts"  # list this conversation's alerts
@@ -56,6 +58,7 @@ class Recognition(BaseModel):
     entities: Entities
     lang: Literal["en", "fr"]
     scores: dict[str, float] = {}  # raw score per intent, for the bench and for debugging
+    facts: list[tuple[str, float]] = []  # the closest facts (id, retrieval score), best first
 
 
 # --- cue compilation ---------------------------------------------------------------------------
@@ -93,6 +96,8 @@ class _Lexicon:
     vocabulary: frozenset[str]  # known words: never read as a typo of another word
     features: dict[str, dict[Intent, float]]
     boosts: dict[str, dict[Intent, float]]
+    fact_weights: dict[str, float]  # answer_weight, slope, suggest_weight (see _fact_retrieval)
+    fact_not_with: frozenset[str]  # entity features that rule a question of fact out
 
 
 def _compile_cue(intent: Intent, weight: float, phrase: str) -> _Cue:
@@ -170,6 +175,8 @@ def _lexicon() -> _Lexicon:
         vocabulary=vocabulary,
         features=weights(lex["features"]),
         boosts=weights(lex["boosts"]),
+        fact_weights={name: float(w) for name, w in lex["fact_retrieval"].items() if name != "not_with"},
+        fact_not_with=frozenset(lex["fact_retrieval"]["not_with"]),
     )
 
 
@@ -308,7 +315,8 @@ def cue_scores(words: list[str]) -> dict[Intent, float]:
         for token in tokens:
             for intent, weight in lex.single.get(token, ()):
                 slot = (intent, word)
-                best_single[slot] = max(best_single.get(slot, 0.0), weight)
+                # (a negative cue, "left" against a question of fact, must not become 0)
+                best_single[slot] = max(best_single[slot], weight) if slot in best_single else weight
     for (intent, _), weight in best_single.items():
         scores[intent] = scores.get(intent, 0.0) + weight
     return scores
@@ -381,6 +389,7 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         return Recognition(intent=command, score=1.0, entities=extraction.entities, lang=lang,
                            scores={command.value: 5.0})
     scores = score_intents(extraction.words, extraction.features)
+    facts = _score_fact(text, extraction.features, scores, lex)
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best_intent, best = ranked[0] if ranked else (Intent.UNKNOWN, 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -394,7 +403,40 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         entities=extraction.entities,
         lang=lang,
         scores={i.value: round(s, 2) for i, s in ranked},
+        facts=facts if intent == Intent.FACT else [],
     )
+
+
+#: How many closest facts a recognition keeps (the "did you mean" card offers up to three).
+FACT_CHOICES = 3
+
+
+def _score_fact(text: str, features: frozenset[str], scores: dict[Intent, float], lex: _Lexicon) -> list[tuple[str, float]]:
+    """Turns the question-shape cues of ``fact`` into a score by asking fact retrieval.
+
+    WHY here and not as a feature: whether a message asks a question of fact depends on what
+    it asks, not on its words alone ("how many minutes per user in Germany?" is a fact, "how
+    many minutes are left in Germany?" a pool lookup). Retrieval runs only when the message is
+    shaped like a question or nothing else understood it, so other messages cost nothing more.
+    Returns the closest facts; ``scores`` gets the fact intent's score (or loses it). The
+    weights are data (lexicon ``fact_retrieval``)."""
+    cue = scores.pop(Intent.FACT, 0.0)
+    others = max(scores.values(), default=0.0)
+    weights = lex.fact_weights
+    if cue < 0 or (cue == 0 and others >= lex.threshold) or features & lex.fact_not_with:
+        return []  # a negative cue ("minutes left") or a number or user: the tenant's own data
+    if others >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
+        return []  # even a perfect match could not win: spare the search
+    ranked = fact_search.search(text)[:FACT_CHOICES]
+    best = ranked[0][1] if ranked else 0.0
+    if best >= fact_search.ANSWER_FLOOR:
+        score = weights["answer_weight"] + weights["slope"] * (best - fact_search.ANSWER_FLOOR)
+        if cue > 0 and others < lex.threshold:
+            score = max(score, lex.threshold)  # a close question nothing else understood
+        scores[Intent.FACT] = score
+    elif best >= fact_search.SUGGEST_FLOOR and cue > 0 and others < lex.threshold:
+        scores[Intent.FACT] = weights["suggest_weight"] + lex.threshold
+    return ranked
 
 
 def from_card_value(value: Any, lang: str) -> Recognition | None:

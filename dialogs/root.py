@@ -40,6 +40,7 @@ from dialogs.alerts import alert_activities
 from dialogs.base import SWITCH
 from dialogs.cards import unknown_reply, welcome_reply
 from dialogs.check import NumberCheckDialog
+from dialogs.facts import fact_turn
 from dialogs.i18n import t
 from dialogs.lookups import pool_activities, users_activities
 from dialogs.purchase import PurchaseDialog
@@ -124,7 +125,9 @@ class RootDialog(ComponentDialog):
         if intent == Intent.CHECK:
             slots = check_slots(text, recognition.entities)
             return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
-        if intent == Intent.POOL:
+        if intent == Intent.FACT:
+            await context.send_activities(await fact_turn(context, recognition.entities, lang))
+        elif intent == Intent.POOL:
             await context.send_activities(await pool_activities(context, self.tenants, recognition.entities, lang))
         elif intent == Intent.USERS:
             await context.send_activities(await users_activities(context, self.tenants, recognition.entities, lang))

@@ -69,6 +69,11 @@ def test_corpus_is_big_and_covers_every_intent(lang):
         assert sum(item["intent"] == intent for item in items) >= 10
 
 
+#: Intents added after a held-out batch was written: that batch cannot have them (a held-out set
+#: is never edited after its first score). ``fact`` came with issue 12.
+NEWER_INTENTS = {batch: {Intent.FACT.value} for batch in ("heldout", "heldout2", "heldout3")}
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_heldout_sets_are_big_spread_over_every_intent_and_new(lang):
     files = heldout_files(lang)
@@ -78,7 +83,7 @@ def test_heldout_sets_are_big_spread_over_every_intent_and_new(lang):
         items = items_of(path)
         batch = path.stem.rsplit("_", 1)[0]
         assert len(items) >= MIN_HELDOUT.get(batch, MIN_LATER_HELDOUT), path.name
-        assert {item["intent"] for item in items} == {i.value for i in Intent}, path.name
+        assert {item["intent"] for item in items} == {i.value for i in Intent} - NEWER_INTENTS.get(batch, set()), path.name
         texts = [item["text"].casefold() for item in items]
         assert len(set(texts)) == len(texts), f"duplicate phrasings in {path.name}"
         # A held-out phrasing copied into the corpus (or another batch) no longer measures anything.

@@ -1,0 +1,149 @@
+"""Questions of fact, answered from the fact base as a card with its sources.
+
+The one entry point is :func:`answer_fact` (the contract with the root dialog and the
+conversation context): given a message, its entities and the conversation's language, it
+returns the activities to send. Retrieval (:mod:`knowledge.fact_search`) picks the fact:
+
+* at or above the answer floor, the fact card: a heading, the answer (a computed one uses the
+  message's countries, plan and user count), then the one Source line;
+* between the floors, a "did you mean" card with the 2-3 closest questions as buttons; a click
+  sends ``{"intent": "fact", "fact_id": ..., "entities": ...}`` and is answered like a question;
+* below, the "not understood" card (the recognizer rarely routes such a message here).
+
+``fact_id`` forces a fact (a button click, or a follow-up that re-asks the last fact with other
+entities). The fact answered is recorded in the turn state (:func:`answered_fact`), so the
+caller can remember it for a follow-up.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from botbuilder.core import TurnContext
+from botbuilder.schema import Activity
+
+from dialogs.cards import (CardReply, adaptive_card, button_rows, heading, source_line, submit, text_block,
+                           unknown_reply)
+from dialogs.entities import Entities
+from dialogs.i18n import fill_template, normalize_lang, t
+from dialogs.render import country_name, join, plan_name
+from knowledge import fact_search
+from knowledge.facts import FactAnswer, FactQuery, load_facts
+
+#: Where :func:`answer_fact` records the id of the fact it answered (``TurnContext.turn_state``).
+FACT_ID_KEY = "calling_plan.fact_id"
+#: How many questions a "did you mean" card offers.
+SUGGESTIONS = 3
+
+
+def answered_fact(context: TurnContext) -> str | None:
+    """The id of the fact answered in this turn, if any (for the conversation context)."""
+    return context.turn_state.get(FACT_ID_KEY)
+
+
+def _query(entities: Entities | Mapping[str, Any] | None) -> FactQuery:
+    if entities is None:
+        return FactQuery()
+    data = entities.model_dump() if isinstance(entities, Entities) else dict(entities)
+    return FactQuery(countries=list(data.get("countries") or []), plan=data.get("plan"),
+                     user_count=data.get("user_count"))
+
+
+def _render_params(answer: FactAnswer, lang: str) -> dict[str, Any]:
+    """A computed answer's raw parameters as words of ``lang`` (numbers stay numbers: the
+    template formats them and picks plural forms)."""
+    out: dict[str, Any] = {}
+    for name, value in answer.params.items():
+        if name == "country":
+            out[name] = country_name(value, lang)
+        elif name == "plan":
+            out[name] = plan_name(value, lang)
+        elif name == "plans":
+            out[name] = join((plan_name(sku, lang) for sku in value), lang)
+        elif name == "provider":
+            out[name] = t(lang, f"fact.provider.{value}")
+        elif name == "international_minutes":
+            out["international"] = t(lang, "fact.plus_international", minutes=value) if value else ""
+        else:
+            out[name] = value
+    return out
+
+
+def fact_reply(fact_id: str, entities: Entities | Mapping[str, Any] | None, lang: str) -> CardReply:
+    """The card answering ``fact_id`` for these entities, in ``lang``."""
+    lang = normalize_lang(lang)
+    base = load_facts()
+    fact = base.by_id[fact_id]
+    answer = base.answer(fact_id, _query(entities))
+    template = getattr(fact, answer.template)[lang]
+    text = fill_template(lang, template, **_render_params(answer, lang))
+    body = [heading(fact.title[lang]), text_block(text)]
+    line = source_line(answer.sources, lang)
+    if line is not None:
+        body.append(line)
+    return CardReply(attachment=adaptive_card(body), text=text)
+
+
+def _entities_payload(entities: Entities | Mapping[str, Any] | None) -> dict[str, Any]:
+    query = _query(entities)
+    return {k: v for k, v in query.model_dump().items() if v}
+
+
+def suggestions_reply(fact_ids: list[str], entities: Entities | Mapping[str, Any] | None, lang: str) -> CardReply:
+    """ "Did you mean...?" with one button per fact (its first question form in ``lang``)."""
+    lang = normalize_lang(lang)
+    base = load_facts()
+    payload = _entities_payload(entities)
+    actions = [
+        submit(base.by_id[fact_id].title[lang], {"intent": "fact", "fact_id": fact_id, "entities": payload})
+        for fact_id in fact_ids
+    ]
+    question = t(lang, "fact.did_you_mean")
+    body = [text_block(question, weight="Bolder"), *button_rows(actions)]
+    return CardReply(attachment=adaptive_card(body), text=question)
+
+
+async def answer_fact(
+    context: TurnContext,
+    text: str | None,
+    entities: Entities | Mapping[str, Any] | None,
+    lang: str,
+    fact_id: str | None = None,
+) -> list[Activity]:
+    """The activities answering a question of fact (see the module docstring); records the
+    answered fact's id in the turn state (:func:`answered_fact`)."""
+    base = load_facts()
+    if fact_id is None or base.get(fact_id) is None:
+        ranked = fact_search.search(text or "")
+        best = ranked[0][1] if ranked else 0.0
+        if best >= fact_search.ANSWER_FLOOR:
+            fact_id = ranked[0][0]
+        elif best >= fact_search.SUGGEST_FLOOR:
+            close = [fid for fid, _ in ranked[:SUGGESTIONS]]  # the best and its runners-up
+            return [suggestions_reply(close, entities, lang).to_activity()]
+        else:
+            return [unknown_reply(lang).to_activity()]
+    context.turn_state[FACT_ID_KEY] = fact_id
+    return [fact_reply(fact_id, entities, lang).to_activity()]
+
+
+def clicked_fact(value: Any) -> tuple[str, dict[str, Any]] | None:
+    """A "did you mean" button's ``(fact_id, entities)``, None for any other card value."""
+    if isinstance(value, dict) and value.get("intent") == "fact" and isinstance(value.get("fact_id"), str):
+        entities = value.get("entities")
+        return value["fact_id"], entities if isinstance(entities, dict) else {}
+    return None
+
+
+async def fact_turn(context: TurnContext, entities: Entities | None, lang: str) -> list[Activity]:
+    """This turn's question of fact: a "did you mean" button (its fact id and the entities of
+    the question it came from), or the typed text with ``entities`` (the recognizer's)."""
+    clicked = clicked_fact(context.activity.value)
+    if clicked is not None:
+        fact_id, clicked_entities = clicked
+        return await answer_fact(context, None, clicked_entities, lang, fact_id=fact_id)
+    return await answer_fact(context, context.activity.text or "", entities, lang)
+
+
+__all__ = ["FACT_ID_KEY", "answer_fact", "answered_fact", "clicked_fact", "fact_reply", "fact_turn",
+           "suggestions_reply"]

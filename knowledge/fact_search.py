@@ -1,0 +1,205 @@
+"""Finding the fact a message asks about: retrieval over the fact base's question forms.
+
+WHY a library and not hand-written scoring: fuzzy matching (``rapidfuzz``) and BM25 (``bm25s``)
+are well kept, fast and measured; ``bench/fact_retrieval.py`` compares them (and a blend) on
+the dev sets ``tests/dialogs/corpus/facts_dev_{en,fr}.json``, accuracy and microseconds per
+query, and :data:`METHOD` keeps the winner. Both languages' forms are searched together, folded
+(no case, no accents, no punctuation) and without the words that say nothing about which fact
+is asked (articles, pronouns: ``STOPWORDS`` in ``facts.json``), so a French question finds its
+fact even in an English conversation.
+
+The index is built on first use and cached (``@lru_cache``): starting the bot costs nothing,
+the first question pays a few milliseconds once. Nothing here grows with the message beyond
+:data:`MAX_QUERY_CHARS`.
+
+A result is a ranked list of ``(fact_id, score)``, one per fact, score in [0, 1]. The caller
+decides with :data:`ANSWER_FLOOR` (answer) and :data:`SUGGEST_FLOOR` (offer the closest
+questions) what to do with it.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+from knowledge.facts import FactBase, load_facts
+
+Method = Literal["fuzzy", "bm25", "blend"]
+
+#: The method kept after measuring (see the module docstring and bench/fact_retrieval.py).
+METHOD: Method = "blend"
+#: At or above this score the best fact is answered.
+ANSWER_FLOOR = 0.70
+#: Between this and ANSWER_FLOOR, the closest questions are offered as buttons; below, not a fact.
+SUGGEST_FLOOR = 0.58
+#: A question is read up to this many characters (a question of fact is one or two lines).
+MAX_QUERY_CHARS = 300
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """Lower case, accents and punctuation removed: ``"Qu'est-ce"`` -> ``"qu est ce"``."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_WORD.findall(plain))
+
+
+@dataclass(frozen=True)
+class _Form:
+    fact_id: str
+    lang: str
+    text: str  # the form as written in facts.json
+    folded: str  # folded, stopwords removed
+
+
+@dataclass(frozen=True)
+class Index:
+    forms: tuple[_Form, ...]
+    stopwords: frozenset[str]
+
+
+def _content(folded: str, stopwords: frozenset[str]) -> str:
+    words = [w for w in folded.split() if w not in stopwords]
+    return " ".join(words) or folded
+
+
+@lru_cache(maxsize=1)
+def index(base: FactBase | None = None) -> Index:
+    """Every question form of every fact, folded once."""
+    base = base or load_facts()
+    stopwords = frozenset(w for words in base.stopwords.values() for w in words)
+    forms = tuple(
+        _Form(fact.id, lang, form, _content(fold(form), stopwords))
+        for fact in base.facts
+        for lang in ("en", "fr")
+        for form in fact.questions[lang]
+    )
+    return Index(forms, stopwords)
+
+
+def query_form(text: str, idx: Index | None = None) -> str:
+    idx = idx or index()
+    return _content(fold((text or "")[:MAX_QUERY_CHARS]), idx.stopwords)
+
+
+def _best_per_fact(scored: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
+    best: dict[str, float] = {}
+    for fact_id, score in scored:
+        if score > best.get(fact_id, -1.0):
+            best[fact_id] = score
+    return sorted(best.items(), key=lambda item: item[1], reverse=True)
+
+
+# --- fuzzy (rapidfuzz) -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _fuzzy_choices() -> tuple[list[str], list[str]]:
+    forms = index().forms
+    return [f.folded for f in forms], [f.fact_id for f in forms]
+
+
+def _set_weight(query: str) -> float:
+    """How much ``token_set_ratio`` counts next to ``token_sort_ratio``: half, but nothing for a
+    query of one or two words, which is a subset of many forms ("how work" is in "how does
+    payg work"): a short query must match a form as a whole."""
+    return 0.5 if query.count(" ") >= 2 else 0.0
+
+
+def search_fuzzy(text: str) -> list[tuple[str, float]]:
+    """rapidfuzz ``token_set_ratio`` and ``token_sort_ratio`` (see :func:`_set_weight`): word overlap that
+    tolerates order and a typo, penalized when the message says much more than the form."""
+    from rapidfuzz import fuzz, process
+
+    query = query_form(text)
+    if not query:
+        return []
+    choices, ids = _fuzzy_choices()
+    # process.extract runs the loop in C++ and returns plain floats (cdist would import numpy).
+    set_scores = {i: s for _, s, i in process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=None)}
+    sort_scores = {i: s for _, s, i in process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=None)}
+    weight = _set_weight(query)
+    return _best_per_fact((ids[i], (weight * set_scores[i] + (1 - weight) * sort_scores[i]) / 100.0)
+                          for i in range(len(ids)))
+
+
+# --- BM25 (bm25s) ------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _bm25():
+    """The BM25 index of the folded forms and its vocabulary (the query is split the same way
+    the forms were, so bm25s' tokenizer, 90 us a call, is only used to build the index)."""
+    import bm25s
+
+    forms = index().forms
+    retriever = bm25s.BM25()
+    corpus = bm25s.tokenize([f.folded for f in forms], stopwords=None, show_progress=False)
+    retriever.index(corpus, show_progress=False)
+    return retriever, frozenset(corpus.vocab)
+
+
+def _bm25_top(query: str, k: int) -> list[tuple[int, float]]:
+    """The ``k`` best forms by BM25 (form index, raw score), best first; only scores > 0."""
+    retriever, vocab = _bm25()
+    tokens = [w for w in query.split() if w in vocab]
+    if not tokens:
+        return []
+    scores = retriever.get_scores(tokens)
+    top = scores.argsort()[::-1][:k]
+    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
+
+
+def search_bm25(text: str) -> list[tuple[str, float]]:
+    """BM25 over the forms, the raw score squashed into [0, 1) by ``s / (s + 4)`` (BM25 scores
+    are unbounded; 4 is about a two-rare-word match on this small corpus)."""
+    query = query_form(text)
+    if not query:
+        return []
+    forms = index().forms
+    return _best_per_fact((forms[i].fact_id, s / (s + 4.0)) for i, s in _bm25_top(query, 40))
+
+
+# --- blend: BM25 and a cheap fuzzy pass pick candidates, fuzzy scores them --------------------
+
+
+@lru_cache(maxsize=1)
+def _sorted_choices() -> list[str]:
+    return [" ".join(sorted(f.folded.split())) for f in index().forms]
+
+
+def search_blend(text: str, k: int = 8) -> list[tuple[str, float]]:
+    """Candidates: the ``k`` best forms by BM25 (exact words, weighted by rarity) and the ``k``
+    best by a plain ratio on sorted words (catches typos BM25 cannot see); each candidate is
+    then scored like :func:`search_fuzzy`, so the floors mean the same thing for both."""
+    from rapidfuzz import fuzz, process
+
+    query = query_form(text)
+    if not query:
+        return []
+    forms = index().forms
+    candidates = {i for i, _ in _bm25_top(query, k)}
+    sorted_query = " ".join(sorted(query.split()))
+    candidates.update(i for _, _, i in process.extract(sorted_query, _sorted_choices(), scorer=fuzz.ratio, limit=k))
+    picked = sorted(candidates)
+    texts = [forms[i].folded for i in picked]
+    set_scores = process.extract(query, texts, scorer=fuzz.token_set_ratio, limit=None)
+    sort_scores = {j: score for _, score, j in process.extract(query, texts, scorer=fuzz.token_sort_ratio, limit=None)}
+    weight = _set_weight(query)
+    return _best_per_fact((forms[picked[j]].fact_id, (weight * score + (1 - weight) * sort_scores[j]) / 100.0)
+                          for _, score, j in set_scores)
+
+
+SEARCHES = {"fuzzy": search_fuzzy, "bm25": search_bm25, "blend": search_blend}
+
+
+def search(text: str, method: Method | None = None) -> list[tuple[str, float]]:
+    """Facts ranked by how well ``text`` matches one of their question forms (best first)."""
+    return SEARCHES[method or METHOD](text)
+
+
+__all__ = ["ANSWER_FLOOR", "MAX_QUERY_CHARS", "METHOD", "SUGGEST_FLOOR", "fold", "index", "search"]

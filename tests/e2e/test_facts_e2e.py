@@ -1,0 +1,70 @@
+"""Questions of fact in the Agents Playground, with the real bot (issue 12).
+
+A fact question answered by one card (its heading, the answer, the Source line linking
+Microsoft Learn), and a follow-up the fact answer itself supports: a question the bot is
+unsure of gets a "did you mean" card whose button answers the chosen fact. The same in French.
+The expected texts come from the fact base (knowledge/data/facts.json), never from the bot.
+Screenshots: ``artifacts/e2e/<test>/``.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from knowledge.facts import load_facts
+
+pytestmark = pytest.mark.e2e
+
+LEFTOVERS = re.compile(r"\{\w+\}|\*\*|\]\(|\\n|&[a-z]+;|\bNone\b|\bnan\b|\bundefined\b")
+
+
+def collapse(text: str) -> str:
+    return " ".join(text.replace("\u202f", " ").replace("\u00a0", " ").split())
+
+
+def assert_fact_card(chat, fact_id: str, lang: str) -> None:
+    fact = load_facts().by_id[fact_id]
+    blocks = [collapse(b) for b in chat.card_blocks()]
+    assert blocks[0] == collapse(fact.title[lang])
+    assert collapse(fact.answer[lang]) in blocks
+    assert blocks[-1].startswith("Source" if lang == "en" else "Source")
+    assert chat._card(-1).locator("a[href^='https://learn.microsoft.com/']").count() >= 1
+    assert not [m.group() for b in blocks for m in LEFTOVERS.finditer(b)]
+    assert chat.playground_warnings() == []
+    assert chat.answers_shown_twice() == [], "an answer shown twice (text beside its card)"
+
+
+def test_a_question_of_fact_then_a_did_you_mean_click(real_chat):
+    chat = real_chat
+    chat.wait_for_card("Assistant")  # the welcome, in the language the playground's user last spoke
+    chat.send("What does the Domestic Calling Plan include?")
+    chat.wait_for_card(load_facts().by_id["domestic_plan_includes"].title["en"])
+    assert_fact_card(chat, "domestic_plan_includes", "en")
+    chat.screenshot("fact answer")
+
+    chat.send("why do some freephone numbers fail?")
+    chat.wait_for_card("Did you mean")
+    buttons = chat.card_buttons()
+    assert 2 <= len(buttons) <= 3
+    titles = {fact.title["en"]: fact.id for fact in load_facts().facts}
+    assert all(b in titles for b in buttons)
+    chat.screenshot("did you mean")
+    chat.click_card_button(buttons[1])
+    chat.wait_for_card(buttons[1])
+    assert_fact_card(chat, titles[buttons[1]], "en")
+    chat.screenshot("chosen fact")
+
+
+def test_a_question_of_fact_in_french(real_chat):
+    chat = real_chat
+    chat.wait_for_card("Assistant")
+    chat.send_activity("Que se passe-t-il quand le pool de minutes est épuisé ?", locale="fr-FR")
+    chat.wait_for_card(load_facts().by_id["pool_exhausted"].title["fr"])
+    assert_fact_card(chat, "pool_exhausted", "fr")
+    chat.screenshot("question de fait")
+    # The playground's user is the same in every test and its language is remembered: an
+    # English question switches back (and leaves the next tests an English welcome).
+    chat.send("What does the Domestic Calling Plan include?")
+    chat.wait_for_card(load_facts().by_id["domestic_plan_includes"].title["en"])
+    assert_fact_card(chat, "domestic_plan_includes", "en")

@@ -1,0 +1,115 @@
+"""The fact base (knowledge/data/facts.json): it loads, cites real sources, covers every topic
+of the fact sheet, computes its figures from the catalog, and retrieval finds its questions."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from knowledge import fact_search
+from knowledge.catalog import DATA_DIR, load_catalog
+from knowledge.facts import COMPUTATIONS, FactQuery, FactsError, load_facts, read_facts
+
+#: The topics the fact sheet (shared/domain/calling-plans.md) has and the brief lists: each must
+#: be a topic of the fact base with at least one fact.
+SHEET_TOPICS = {
+    "plans", "skus", "minutes", "callable_countries", "pooling", "pool_exhaustion", "communications_credits",
+    "premium_tollfree", "availability", "dial_out_policy", "licensing", "pstn_connectivity", "emergency",
+    "number_allotment", "reports_graph", "payg", "bundle", "usage_location", "teams_to_teams", "inbound",
+}
+
+
+def test_every_topic_of_the_sheet_has_a_fact():
+    base = load_facts()
+    assert SHEET_TOPICS <= set(base.topics)
+    assert SHEET_TOPICS <= {fact.topic for fact in base.facts}
+
+
+def test_every_source_key_is_in_the_catalog():
+    sources = load_catalog().sources
+    for fact in load_facts().facts:
+        assert fact.sources and all(key in sources for key in fact.sources), fact.id
+
+
+def test_computed_facts_name_known_computations_and_say_what_is_missing():
+    computed = [fact for fact in load_facts().facts if fact.compute]
+    assert {fact.compute for fact in computed} == set(COMPUTATIONS)
+    for fact in computed:
+        answer = load_facts().answer(fact.id, FactQuery())
+        assert answer.template == "missing", fact.id
+
+
+def _broken(tmp_path: Path, change) -> Path:
+    data = json.loads((DATA_DIR / "facts.json").read_text("utf-8"))
+    change(data)
+    path = tmp_path / "facts.json"
+    path.write_text(json.dumps(data), "utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda d: d["facts"][0].update(sources=["NOT_A_KEY"]), "unknown source keys ['NOT_A_KEY']"),
+    (lambda d: d["facts"].append(dict(d["facts"][0])), "appears twice"),
+    (lambda d: d["topics"].update(orphan="§99"), "topics with no fact: ['orphan']"),
+    (lambda d: d["facts"][0].update(compute="astrology", missing={"en": "x", "fr": "x"}), "unknown computation"),
+    (lambda d: d["facts"][0]["questions"].update(fr=[]), "fr"),
+])
+def test_a_broken_file_is_refused_naming_the_problem(tmp_path, change, message):
+    with pytest.raises(FactsError, match="facts.json") as error:
+        read_facts(_broken(tmp_path, change))
+    assert message in str(error.value)
+
+
+def test_minutes_per_user_is_the_catalogs_figure():
+    catalog = load_catalog()
+    for iso in ("DE", "US", "CA", "FR"):
+        answer = load_facts().answer("minutes_per_user", FactQuery(countries=[iso]))
+        assert answer.template == "answer"
+        assert answer.params["minutes"] == catalog.plan("MCOPSTN1").minutes_for(iso)
+    intl = load_facts().answer("minutes_per_user", FactQuery(countries=["GB"], plan="MCOPSTN2"))
+    assert intl.params["international_minutes"] == catalog.plan("MCOPSTN2").minutes_for("GB", "international")
+
+
+def test_pool_size_is_users_times_minutes():
+    answer = load_facts().answer("pool_size", FactQuery(countries=["ES"], user_count=80))
+    assert answer.params["pool"] == 80 * load_catalog().plan("MCOPSTN1").minutes_for("ES")
+
+
+def test_a_plan_not_sold_in_the_country_has_no_figure():
+    for query in (FactQuery(countries=["MA"]), FactQuery(countries=["US"], plan="MCOPSTN5")):
+        assert load_facts().answer("minutes_per_user", query).template == "answer_no"
+
+
+def test_availability_and_callable_come_from_the_catalog():
+    catalog = load_catalog()
+    sold = load_facts().answer("availability", FactQuery(countries=["FR"]))
+    assert (sold.template, sold.params["plans"]) == ("answer", list(catalog.country("FR").calling_plans.plans))
+    assert load_facts().answer("availability", FactQuery(countries=["BR"])).template == "answer_no"
+    assert load_facts().answer("availability", FactQuery()).params["count"] == catalog.calling_plan_count.value
+    callable_ = load_facts().answer("callable_count", FactQuery(countries=["MA"]))
+    assert callable_.template == ("answer" if catalog.is_callable_destination("MA") else "answer_no")
+
+
+def test_retrieval_finds_each_question_form_of_its_own_fact():
+    """Every form written in the base retrieves its own fact first (else two facts compete for
+    the same question and one can never be answered)."""
+    base = load_facts()
+    forms = [(fact.id, form) for fact in base.facts for lang in ("en", "fr") for form in fact.questions[lang]]
+    wrong = [(fid, form, fact_search.search(form)[0]) for fid, form in forms if fact_search.search(form)[0][0] != fid]
+    assert not wrong
+
+
+def test_retrieval_folds_case_and_accents_and_bounds_the_query():
+    assert fact_search.fold("Qu'EST-CE que les CRÉDITS ?") == "qu est ce que les credits"
+    plain = fact_search.search("que sont les credits de communication")[0]
+    accented = fact_search.search("QUE SONT LES CRÉDITS DE COMMUNICATION ?")[0]
+    assert plain[0] == accented[0] == "credits_what"
+    assert fact_search.query_form("x " * 10_000).count("x") <= fact_search.MAX_QUERY_CHARS
+
+
+@pytest.mark.parametrize("method", ["fuzzy", "bm25", "blend"])
+def test_every_method_ranks_an_exact_question_first(method):
+    ranked = fact_search.search("what happens when the pool runs out", method)
+    assert ranked[0][0] == "pool_exhausted"
+    assert all(a[1] >= b[1] for a, b in zip(ranked, ranked[1:]))
