@@ -48,6 +48,7 @@ def _patterns() -> dict[str, Any]:
         "dont_know": frozenset(words["dont_know"]),
         "no_carrier": frozenset(words["no_carrier"]),
         "no_carrier_mention": re.compile(words["no_carrier_mention"], flags),
+        "scope_domestic": [re.compile(p, flags) for p in words["scope_domestic"]],
     }
 
 
@@ -80,6 +81,18 @@ def split_countries(text: str, countries: list[str]) -> tuple[list[str], list[st
     destinations = [c for c in destination_countries(text) if c in countries]
     locations = [c for c in countries if c not in destinations]
     return locations, destinations
+
+
+def without_scope(text: str) -> tuple[str, bool]:
+    """The text with its scope phrases ("only call within", "appels restent en") blanked out, and
+    whether there was one: the country after such a phrase is where the users are, not a
+    destination, and the phrase says they do not call abroad."""
+    found = False
+    for pattern in _patterns()["scope_domestic"]:
+        for match in list(pattern.finditer(text)):
+            found = True
+            text = text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    return text, found
 
 
 # --- international need ------------------------------------------------------------------------
@@ -182,6 +195,7 @@ class PurchaseSlots(BaseModel):
 def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
     """The purchase slots the first message fills."""
     countries = known_countries(entities.countries)
+    text, domestic_scope = without_scope(text)
     locations, destinations = split_countries(text, countries)
     per_country = {c: n for c, n in counts_per_country(text).items() if c in locations}
     users = entities.user_count
@@ -197,7 +211,7 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
         countries=locations,
         users=users,
         users_per_country=users_per_country,
-        international=international_need(text, locations, destinations),
+        international=False if domestic_scope and not destinations else international_need(text, locations, destinations),
         international_minutes=international_minutes,
         base_licence=entities.base_licence,
         carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),
