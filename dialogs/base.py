@@ -7,27 +7,44 @@ Like the BotBuilder samples' ``CancelAndHelpDialog``: before the active step see
   "about 300 minutes"), so the question's own reader runs first.
 * "cancel" (typed, or a card's ``{"intent": "cancel"}``) ends the dialog and says so.
 * "help" explains what the dialog is doing and asks the open question again.
-* A different request (typed "pool balance", or a welcome-card button) ends this dialog and
-  hands the message back to the root dialog, which starts that request instead.
+* A question answered at once (pool balance, the users, alerts: :attr:`aside`, given by the root
+  dialog) is answered, then the open question is asked again: the dialog resumes at its step.
+* A correction ("actually, Austria", "en fait, 50 utilisateurs") updates the slot it names
+  (:meth:`corrected`), says so, and asks the open question again.
+* A different dialog request (typed "can bob call 112?", or a welcome-card button) ends this
+  dialog and hands the message back to the root dialog, which starts that request instead.
+* A message of one word or number never switches: it is an answer or a bad answer ("No" at the
+  country question, "5000" at the user count), and the retry says why.
 * Anything else is a bad answer: the prompt says what it expects and asks again.
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from botbuilder.core import MessageFactory
+from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus, WaterfallStepContext
 from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
+from dialogs.context import cue_of
+from dialogs.entities import Entities, key
 from dialogs.i18n import t
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
-from dialogs.recognizer import Intent, from_card_value, recognize
+from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.turn import lang_of
 
 #: Requests that may interrupt a dialog in progress to start another one.
 REQUEST_INTENTS = frozenset({Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS,
                              Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP})
+
+#: Requests answered without a dialog: mid-dialog they are answered aside, then the dialog resumes.
+ASIDE_INTENTS = frozenset({Intent.POOL, Intent.USERS, Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP})
+#: A message readable as an answer is still taken for another request when it is a sentence
+#: (at least this many words) and the recognizer is this sure: "how much is left in the France
+#: pool?" at the country question is a pool question, not "France".
+SENTENCE_WORDS = 4
+SURE = 0.5
 
 #: What an interrupted dialog ends with, for the root dialog.
 CANCELLED = {"cancelled": True}
@@ -44,6 +61,8 @@ class InterruptibleDialog(ComponentDialog):
     #: What the dialog fills (a pydantic model; kept in the waterfall's values as plain JSON,
     #: so a dialog in progress survives a restart).
     slots_model: type[BaseModel]
+    #: Answers a request that needs no dialog, True when it did (set by the root dialog).
+    aside: Callable[[TurnContext, Recognition, str], Awaitable[bool]] | None = None
 
     def __init__(self, dialog_id: str) -> None:
         super().__init__(dialog_id)
@@ -89,17 +108,54 @@ class InterruptibleDialog(ComponentDialog):
             return False
         return prompt.read(inner_dc.context, active.state.get(AnswerPrompt.persisted_options)) is not None
 
+    def corrected(self, text: str, entities: Entities) -> dict[str, Any] | None:
+        """The slots a correction changes ("actually, Austria"); None: this dialog has none."""
+        return None
+
+    async def _correct(self, inner_dc: DialogContext, change: dict[str, Any]) -> bool:
+        """Apply a correction to the slots kept by the waterfall under the open question."""
+        if len(inner_dc.stack) < 2:
+            return False
+        values = inner_dc.stack[1].state.get("values")
+        if not isinstance(values, dict) or "slots" not in values:
+            return False
+        slots = self.slots_model.model_validate(values["slots"]).model_copy(update=change)
+        values["slots"] = slots.model_dump(mode="json")
+        spec = getattr(inner_dc.active_dialog.state.get(AnswerPrompt.persisted_options), "validations", None)
+        countries = change.get("countries")
+        if isinstance(spec, dict) and countries:  # "How many users in France?" now asks about Austria
+            if isinstance(spec.get("params"), dict) and "country" in spec["params"]:
+                spec["params"]["country"] = countries[0]
+            if "countries" in spec:
+                spec["countries"] = countries
+        return True
+
     async def _interrupt(self, inner_dc: DialogContext) -> DialogTurnResult | None:
         context = inner_dc.context
         activity = context.activity
         lang = lang_of(context)
+        text = activity.text or ""
         clicked = from_card_value(activity.value, lang)
         if clicked is not None:
-            intent = clicked.intent
-        elif not (activity.text or "").strip() or await self._answers_open_question(inner_dc):
+            recognition = clicked
+        elif not text.strip():
             return None
         else:
-            intent = recognize(activity.text, lang).intent
+            recognition = recognize(text, lang)
+            if cue_of(text) == "correction" and not await self._answers_open_question(inner_dc):
+                change = self.corrected(text, recognition.entities)
+                if change and await self._correct(inner_dc, change):
+                    await context.send_activity(t(lang, "corrected", facts=text.split(",", 1)[-1].strip(" .!?")))
+                    await inner_dc.reprompt_dialog()
+                    return DialogTurnResult(DialogTurnStatus.Waiting)
+            words = len(key(text).split())
+            if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
+                return None  # one word or number: an answer, or a bad one (the retry says why)
+            if await self._answers_open_question(inner_dc) and not (
+                    words >= SENTENCE_WORDS and recognition.score >= SURE
+                    and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent):
+                return None
+        intent = recognition.intent
 
         if intent == Intent.CANCEL:
             await inner_dc.cancel_all_dialogs()
@@ -108,6 +164,9 @@ class InterruptibleDialog(ComponentDialog):
         if intent == Intent.HELP:
             await context.send_activity(MessageFactory.text(t(lang, self.help_key)))
             await inner_dc.reprompt_dialog()
+            return DialogTurnResult(DialogTurnStatus.Waiting)
+        if intent in ASIDE_INTENTS and self.aside is not None and await self.aside(context, recognition, lang):
+            await inner_dc.reprompt_dialog()  # answered: back to the open question
             return DialogTurnResult(DialogTurnStatus.Waiting)
         if intent in REQUEST_INTENTS and intent != self.intent:
             await inner_dc.cancel_all_dialogs()

@@ -13,6 +13,7 @@ from typing import Any
 
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
+from dialogs.context import remember
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import DEFAULT_COUNTRY_CHOICES, verdict_card
 from dialogs.entities import PAYG
@@ -141,4 +142,5 @@ class NumberCheckDialog(InterruptibleDialog):
             except DataUnavailable as exc:
                 await context.send_activity(error_activity(exc, lang))
         await context.send_activity(verdict_card(verdict, lang, balance).to_activity())
+        await remember(context, Intent.CHECK.value, slots.model_dump(mode="json"))
         return await step.end_dialog({"done": "check"})

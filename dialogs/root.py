@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import ConversationState, UserState
+from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.dialogs import (
     ComponentDialog,
     Dialog,
@@ -37,15 +37,21 @@ from botbuilder.dialogs import (
 from botbuilder.schema import ActivityTypes
 
 from dialogs.alerts import alert_activities
+from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember
+from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.base import SWITCH
 from dialogs.cards import unknown_reply, welcome_reply
 from dialogs.check import NumberCheckDialog
 from dialogs.i18n import t
 from dialogs.lookups import pool_activities, users_activities
-from dialogs.purchase import PurchaseDialog
+from dialogs.purchase import PurchaseDialog, changed
 from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
-from dialogs.slots import check_slots, purchase_slots
+from dialogs.slots import PurchaseSlots, check_slots, purchase_slots
 from dialogs.turn import TenantData, TurnLanguage, lang_of
+
+
+#: A follow-up cue does not hold back a request of another kind recognized this surely.
+FOLLOW_UP_OVERRIDE = 0.5
 
 
 def apology_text(lang: str | None) -> str:
@@ -80,8 +86,11 @@ class RootDialog(ComponentDialog):
         self.language = TurnLanguage(conversation_state, user_state)
         self.tenants = TenantData(store, tenant_fallback)
         self.alerts = alerts  # a knowledge.alerts.AlertBook, or None (no alerts: e.g. a bare test)
+        self.memory = ConversationMemory(conversation_state)
         self.purchase = PurchaseDialog()
         self.check = NumberCheckDialog(self.tenants)
+        for dialog in (self.purchase, self.check):  # a question of another kind mid-dialog is answered aside
+            dialog.aside = self.answer_aside
         self.add_dialog(self.purchase)
         self.add_dialog(self.check)
         self.add_dialog(WaterfallDialog("main", [self._route, self._after]))
@@ -89,10 +98,12 @@ class RootDialog(ComponentDialog):
 
     async def on_begin_dialog(self, inner_dc: DialogContext, options: object) -> DialogTurnResult:
         await self.language.decide(inner_dc.context)
+        self.memory.attach(inner_dc.context)
         return await super().on_begin_dialog(inner_dc, options)
 
     async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
         await self.language.decide(inner_dc.context)
+        self.memory.attach(inner_dc.context)
         return await super().on_continue_dialog(inner_dc)
 
     def understand(self, activity: Any, lang: str) -> Recognition:
@@ -111,6 +122,9 @@ class RootDialog(ComponentDialog):
             return await step.end_dialog()
         recognition = self.understand(activity, lang)
         text = activity.text or ""
+        followed = await self._follow_up(step, recognition, text, lang)
+        if followed is not None:
+            return followed
         intent = recognition.intent
         if intent == Intent.PURCHASE:
             slots = purchase_slots(text, recognition.entities)
@@ -118,12 +132,8 @@ class RootDialog(ComponentDialog):
         if intent == Intent.CHECK:
             slots = check_slots(text, recognition.entities)
             return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
-        if intent == Intent.POOL:
-            await context.send_activities(await pool_activities(context, self.tenants, recognition.entities, lang))
-        elif intent == Intent.USERS:
-            await context.send_activities(await users_activities(context, self.tenants, recognition.entities, lang))
-        elif intent in (Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP) and self.alerts is not None:
-            await context.send_activities(await alert_activities(context, intent, self.alerts, self.tenants, lang))
+        if await self.answer_aside(context, recognition, lang):
+            pass
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
         elif intent in (Intent.HELP, Intent.GREETING):
@@ -131,6 +141,69 @@ class RootDialog(ComponentDialog):
         else:
             await context.send_activity(unknown_reply(lang).to_activity())
         return await step.end_dialog()
+
+    async def answer_aside(self, context: TurnContext, recognition: Recognition, lang: str) -> bool:
+        """Answer a request that needs no dialog (pool balance, users, alerts); False for others.
+        Also what a dialog calls for such a request mid-dialog, before asking its question again."""
+        intent = recognition.intent
+        if intent == Intent.POOL:
+            await context.send_activities(await pool_activities(context, self.tenants, recognition.entities, lang))
+        elif intent == Intent.USERS:
+            await context.send_activities(await users_activities(context, self.tenants, recognition.entities, lang))
+        elif intent in (Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP) and self.alerts is not None:
+            await context.send_activities(await alert_activities(context, intent, self.alerts, self.tenants, lang))
+            return True
+        else:
+            return False
+        await remember(context, intent.value, recognition.entities.model_dump(mode="json"))
+        return True
+
+    async def _follow_up(self, step: WaterfallStepContext, recognition: Recognition, text: str,
+                         lang: str) -> DialogTurnResult | None:
+        """The last answered question again with something changed (see dialogs/followup.py):
+        a button of the assumptions ({"intent": "purchase", "change": {...}}), or a message
+        that starts like a follow-up or a correction ("and Belgium?", "actually, Austria") and
+        names something, unless it is clearly a request of another kind. None: route as usual."""
+        context = step.context
+        value = context.activity.value
+        change = value.get("change") if isinstance(value, dict) and not text.strip() else None
+        if isinstance(change, dict):
+            last = await recall(context)
+            if last is None or last.intent != Intent.PURCHASE.value:
+                return None  # a button of a card from before: start the purchase afresh
+            slots = changed(PurchaseSlots.model_validate(last.entities), change)
+            return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
+        if cue_of(text) is None or not carries_change(recognition.entities) and not any(c.isdigit() for c in text):
+            return None
+        last = await recall(context)
+        if last is None:
+            return None
+        if recognition.intent not in (Intent.UNKNOWN, Intent.YES, Intent.NO, Intent(last.intent)) \
+                and recognition.score >= FOLLOW_UP_OVERRIDE:
+            return None  # "and can bob call 112?" after a purchase is a new request
+        entities = recognition.entities
+        if last.intent == Intent.PURCHASE.value:
+            slots = followed_purchase(last.entities, text, entities)
+            if slots is not None:
+                return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
+        elif last.intent == Intent.CHECK.value:
+            check = followed_check(last.entities, text, entities)
+            if check is not None:
+                return await step.begin_dialog(self.check.id, check.model_dump(mode="json"))
+        elif last.intent in (Intent.POOL.value, Intent.USERS.value):
+            lookup = followed_lookup(last.entities, entities)
+            if lookup is not None:
+                again = Recognition(intent=Intent(last.intent), score=1.0, entities=lookup, lang=recognition.lang)
+                await self.answer_aside(context, again, lang)
+                return await step.end_dialog()
+        elif last.intent == "fact":
+            # A question of fact asked again with other entities (dialogs/facts.py, w2-facts).
+            from dialogs.facts import answer_fact  # noqa: PLC0415 - the module w2-facts adds
+
+            activities = await answer_fact(context, text, entities, lang, fact_id=last.fact_id)
+            await context.send_activities(activities)
+            return await step.end_dialog()
+        return None
 
     async def _after(self, step: WaterfallStepContext) -> DialogTurnResult:
         result = step.result

@@ -190,6 +190,11 @@ class PurchaseSlots(BaseModel):
     base_licence: str | None = None
     carrier: str | None = None
     minutes_per_user: int | str | None = None
+    #: Slots filled by an assumption to answer in one turn ("carrier", "international",
+    #: "licence", "minutes", "international_minutes"): shown on the card with buttons to change.
+    assumed: list[str] = Field(default_factory=list)
+    #: Place names the message gave that are no country ("Narnia"): said back, never dropped.
+    unknown_places: list[str] = Field(default_factory=list)
 
 
 def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
@@ -216,7 +221,38 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
         base_licence=entities.base_licence,
         carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),
         minutes_per_user=domestic_minutes,
+        unknown_places=entities.unknown_places,
     )
+
+
+#: Plans that say whether the users call abroad ("same for the D&I plan").
+INTERNATIONAL_PLANS = frozenset({"MCOPSTN2"})
+DOMESTIC_PLANS = frozenset({"MCOPSTN1", "MCOPSTN5", "MCOPSTN6", "MCOPSTN8"})
+
+
+def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
+    """The purchase slots a follow-up names (only those: the rest stays as it was)."""
+    change: dict[str, Any] = {}
+    countries = known_countries(entities.countries)
+    if countries:
+        change["countries"] = countries
+    if entities.user_count:
+        change["users"] = entities.user_count
+        change["users_per_country"] = None
+    if entities.base_licence:
+        change["base_licence"] = entities.base_licence
+    if entities.carrier:
+        change["carrier"] = entities.carrier
+    if entities.plan in INTERNATIONAL_PLANS or entities.line == "international":
+        change["international"] = True
+    elif entities.plan in DOMESTIC_PLANS or entities.line == "domestic" or without_scope(text)[1]:
+        change["international"] = False
+    domestic, international = minutes_mentioned(text)
+    if domestic is not None:
+        change["minutes_per_user"] = domestic
+    if international is not None:
+        change["international_minutes"] = international
+    return change
 
 
 class CheckSlots(BaseModel):

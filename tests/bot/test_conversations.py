@@ -24,8 +24,9 @@ ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
 SAY = {
     "en": {
-        "purchase": "which calling plan should we buy for 40 users in France who call the UK?",
-        "noted": "Noted: 40 users in France, they call abroad.",
+        # No seat count: a guided purchase (with it, the message would be answered in one turn).
+        "purchase": "which calling plan should we buy for our users in France who call the UK?",
+        "noted": "Noted: users in France, they call abroad.",
         "plan": "which plan should we buy?",
         "no_carrier": "none",
         "no": "no",
@@ -37,8 +38,8 @@ SAY = {
         "bad": "lots",
     },
     "fr": {
-        "purchase": "quel forfait d'appels acheter pour 40 utilisateurs en France qui appellent le Royaume-Uni ?",
-        "noted": "C'est noté : 40 utilisateurs (France), ils appellent l'étranger.",
+        "purchase": "quel forfait d'appels acheter pour nos utilisateurs en France qui appellent le Royaume-Uni ?",
+        "noted": "C'est noté : utilisateurs situés ici : France, ils appellent l'étranger.",
         "plan": "quel forfait acheter ?",
         "no_carrier": "aucun",
         "no": "non",
@@ -89,11 +90,18 @@ def pools(demo_settings):
 # --- the guided purchase ----------------------------------------------------------------------------
 
 
+async def open_purchase(chat: Chat, lang: str) -> list[dict]:
+    """The guided purchase up to its licence question: the opener, then the seat count."""
+    replies = await chat.say(SAY[lang]["purchase"])
+    assert [r["said"] for r in replies] == [SAY[lang]["noted"], t(lang, "prompt.users_in", country="France")]
+    return await chat.say("40")
+
+
 @LANGS
 async def test_guided_purchase_clicked(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
-    replies = await chat.say(SAY[lang]["purchase"])
-    assert [r["said"] for r in replies] == [SAY[lang]["noted"], t(lang, "prompt.licence")]
+    replies = await open_purchase(chat, lang)
+    assert [r["said"] for r in replies] == [t(lang, "prompt.licence")]
     assert buttons(replies[-1])[:3] == ["E5", "E3", "BUSINESS_PREMIUM"]
     replies = await chat.click("E3")
     assert [r["said"] for r in replies] == [t(lang, "prompt.carrier")]
@@ -140,7 +148,7 @@ async def test_a_card_question_asked_again_is_one_card_saying_what_is_expected(d
     """Shown once: the retry is ONE activity, the card itself with the reason on top (no text
     bubble beside it); the question and its buttons are all still there."""
     chat = Chat(demo_bot, h)
-    first = (await chat.say(SAY[lang]["purchase"]))[-1]  # ... ends with the licence question
+    first = (await open_purchase(chat, lang))[-1]  # ... ends with the licence question
     assert first["said"] == t(lang, "prompt.licence")
     replies = await chat.say(SAY[lang]["bad"])
     assert len(replies) == 1 and "text" not in replies[0]
@@ -154,7 +162,7 @@ async def test_a_card_question_asked_again_is_one_card_saying_what_is_expected(d
 @LANGS
 async def test_help_mid_dialog(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
-    await chat.say(SAY[lang]["purchase"])
+    await open_purchase(chat, lang)
     replies = await chat.say(SAY[lang]["help"])
     assert [r["said"] for r in replies] == [t(lang, "help.purchase"), t(lang, "prompt.licence")]
     replies = await chat.click("E5")
@@ -164,7 +172,7 @@ async def test_help_mid_dialog(demo_bot, h, lang):
 @LANGS
 async def test_cancel_mid_dialog(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
-    await chat.say(SAY[lang]["purchase"])
+    await open_purchase(chat, lang)
     await chat.click("E5")
     replies = await chat.say(SAY[lang]["cancel"])
     assert [r["said"] for r in replies] == [t(lang, "cancelled")]
@@ -175,7 +183,7 @@ async def test_cancel_mid_dialog(demo_bot, h, lang):
 @LANGS
 async def test_restart_mid_dialog_continues_in_a_new_app(start_app, demo_settings, h, lang):
     first = await start_app(demo_settings)
-    await Chat(first, h).say(SAY[lang]["purchase"])
+    await open_purchase(Chat(first, h), lang)
     await Chat(first, h).click("E3")
     await first.close()  # the process stops
 
