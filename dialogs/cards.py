@@ -498,6 +498,13 @@ def choice_card(question: str, choices: Sequence[tuple[str, Any]], lang: str) ->
     return CardReply(attachment=adaptive_card(body), text=question)
 
 
+def which_one_card(question: str, people: Sequence[tuple[str, dict[str, Any]]]) -> CardReply:
+    """"Which one?": one button per person a name may mean; a click sends the request again
+    with that person (``people``: label and the button's data)."""
+    body = [text_block(question, weight="Bolder"), *button_rows([submit(label, data) for label, data in people])]
+    return CardReply(attachment=adaptive_card(body), text=question)
+
+
 #: Offered first when asking for countries: the largest Calling Plan markets (any other can be typed).
 DEFAULT_COUNTRY_CHOICES = ("US", "GB", "FR", "DE", "CA", "ES", "IT", "NL")
 

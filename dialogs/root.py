@@ -46,7 +46,7 @@ from dialogs.i18n import t
 from dialogs.lookups import pool_activities, users_activities
 from dialogs.purchase import PurchaseDialog, changed
 from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
-from dialogs.slots import PurchaseSlots, check_slots, purchase_slots
+from dialogs.slots import CheckSlots, PurchaseSlots, check_slots, purchase_slots
 from dialogs.turn import TenantData, TurnLanguage, lang_of
 
 
@@ -63,6 +63,18 @@ def apology_text(lang: str | None) -> str:
 def tenant_refusal_text(lang: str | None) -> str:
     """What the host says to a tenant that is not in ``ALLOWED_TENANTS``."""
     return t(lang or "en", "host.tenant_refused")
+
+
+def _clicked_slots(activity: Any) -> dict[str, Any] | None:
+    """The slots a "which one?" button carries (``{"intent": "check", "slots": {...}}``)."""
+    value = activity.value
+    slots = value.get("slots") if isinstance(value, dict) and not (activity.text or "").strip() else None
+    if not isinstance(slots, dict):
+        return None
+    try:
+        return CheckSlots.model_validate(slots).model_dump(mode="json")
+    except ValueError:
+        return None  # a forged or outdated button: the request starts afresh
 
 
 def _is_stale_answer(activity: Any) -> bool:
@@ -126,11 +138,12 @@ class RootDialog(ComponentDialog):
         if followed is not None:
             return followed
         intent = recognition.intent
+        chosen = _clicked_slots(activity)
         if intent == Intent.PURCHASE:
             slots = purchase_slots(text, recognition.entities)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
         if intent == Intent.CHECK:
-            slots = check_slots(text, recognition.entities)
+            slots = CheckSlots.model_validate(chosen) if chosen else check_slots(text, recognition.entities)
             return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
         if await self.answer_aside(context, recognition, lang):
             pass
