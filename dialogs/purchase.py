@@ -13,13 +13,13 @@ from __future__ import annotations
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from dialogs.answers import NO_CARRIER, UNKNOWN
-from dialogs.context import remember
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import purchase_summary_card
+from dialogs.context import remember
+from dialogs.entities import Entities
 from dialogs.i18n import t
 from dialogs.recognizer import Intent
 from dialogs.render import carrier_name, country_name, join
-from dialogs.entities import Entities
 from dialogs.slots import PurchaseSlots, purchase_change
 from dialogs.turn import lang_of
 from knowledge.advisor import AdviceRequest, Recommendation, recommend

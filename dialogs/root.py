@@ -37,11 +37,11 @@ from botbuilder.dialogs import (
 from botbuilder.schema import ActivityTypes
 
 from dialogs.alerts import alert_activities
-from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember
-from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.base import SWITCH
 from dialogs.cards import unknown_reply, welcome_reply
 from dialogs.check import NumberCheckDialog
+from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember
+from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.i18n import t
 from dialogs.lookups import pool_activities, users_activities
 from dialogs.purchase import PurchaseDialog, changed
