@@ -37,7 +37,7 @@ from botbuilder.dialogs import (
 from botbuilder.schema import ActivityTypes
 
 from dialogs.alerts import alert_activities
-from dialogs.base import SWITCH
+from dialogs.base import REQUEST_INTENTS, SWITCH
 from dialogs.cards import unknown_reply, welcome_reply
 from dialogs.check import NumberCheckDialog
 from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember
@@ -48,10 +48,6 @@ from dialogs.purchase import PurchaseDialog, changed
 from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.slots import CheckSlots, PurchaseSlots, check_slots, purchase_slots
 from dialogs.turn import TenantData, TurnLanguage, lang_of
-
-
-#: A follow-up cue does not hold back a request of another kind recognized this surely.
-FOLLOW_UP_OVERRIDE = 0.5
 
 
 def apology_text(lang: str | None) -> str:
@@ -191,8 +187,7 @@ class RootDialog(ComponentDialog):
         last = await recall(context)
         if last is None:
             return None
-        if recognition.intent not in (Intent.UNKNOWN, Intent.YES, Intent.NO, Intent(last.intent)) \
-                and recognition.score >= FOLLOW_UP_OVERRIDE:
+        if recognition.intent in REQUEST_INTENTS and recognition.intent.value != last.intent:
             return None  # "and can bob call 112?" after a purchase is a new request
         entities = recognition.entities
         if last.intent == Intent.PURCHASE.value:

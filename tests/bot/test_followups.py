@@ -254,3 +254,18 @@ async def test_a_big_number_at_the_count_question_is_a_count(demo_bot, h, lang):
         f'{t(lang, "reason.users_range", count=2000000, max=MAX_USERS)} {t(lang, "reprompt.users")}']
     replies = await chat.say("5000")
     assert replies[-1]["said"] == t(lang, "prompt.international")
+
+
+CODE_FOLLOW_UP = {"en": "and DE?", "fr": "et DE ?"}
+
+
+@LANGS
+async def test_a_country_code_never_switches_the_language(demo_bot, h, lang):
+    chat = Chat(demo_bot, h)
+    await chat.say(ONE_TURN[lang])
+    replies = await chat.say(CODE_FOLLOW_UP[lang])  # "DE" is a code, not the French word "de"
+    assert [r["said"] for r in replies] == [summary_text(lang, countries=["DE"], users=40, base_licence="E5")]
+    other = Chat(demo_bot, h, conversation_id=f"a:codes-{lang}")
+    await other.say(GUIDED[lang][0])
+    replies = await other.say("FR")
+    assert replies[-1]["said"] == t(lang, "prompt.users_in", country="France")

@@ -449,3 +449,35 @@ async def test_odd_input_at_every_question_gets_an_answer(memory, store, h, flow
             if text is None and odd.get("value") is None:
                 continue  # an empty message: nothing to answer
             assert replies, (flow, depth, odd)
+
+
+# --- people named by first name: "which one?" when the roster has two -------------------------------
+
+
+async def test_a_shared_first_name_gets_a_which_one_card(talk, h, store, tmp_path):
+    import csv
+
+    from knowledge.demo import ADMIN_CENTER_COLUMNS
+
+    row = {column: "" for column in ADMIN_CENTER_COLUMNS}
+    row.update({"Display name": "Alice Durand", "First name": "Alice", "Last name": "Durand",
+                "User principal name": "alice.durand@contoso.com", "Usage location": "Germany",
+                "Licenses": "contoso:MCOEV+contoso:MCOPSTN1", "ObjectId": "00000000-0000-4000-8000-0000000a11ce",
+                "Block credential": "False", "When created": "1/10/2023 8:00:00 AM"})
+    roster = tmp_path / "users.csv"
+    with roster.open("w", newline="", encoding="utf-8-sig") as file:
+        writer = csv.DictWriter(file, ADMIN_CENTER_COLUMNS)
+        writer.writeheader()
+        writer.writerow(row)
+    await store.import_paths([roster], tenant_id=DEFAULT_TENANT_ID)
+    upns = {u.upn for u in await store.users(DEFAULT_TENANT_ID) if u.display_name.startswith("Alice ")}
+    assert upns == {"alice.martin@contoso.com", "alice.durand@contoso.com"}
+
+    replies = await talk.send("can Alice call 01 23 45 67 89?")
+    assert h.said(replies[-1]) == t("en", "check.which_one", name="Alice")
+    choices = [d for c in h.cards(replies) for d in h.submits(c)]
+    assert sorted(d["slots"]["user"] for d in choices) == sorted(upns)
+    assert all(d["intent"] == "check" and d["slots"]["number"] == "01 23 45 67 89" for d in choices)
+    chosen = next(d for d in choices if d["slots"]["user"] == "alice.martin@contoso.com")
+    replies = await talk.send(value=chosen)  # the click checks the call for that person
+    assert h.said(replies[0]).startswith("alice.martin@contoso.com")
