@@ -27,7 +27,7 @@ from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult,
 from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
-from dialogs.context import cue_of
+from dialogs.context import cue_of, without_cue
 from dialogs.entities import Entities, key
 from dialogs.i18n import t
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
@@ -142,19 +142,19 @@ class InterruptibleDialog(ComponentDialog):
             return None
         else:
             recognition = recognize(text, lang)
-            if cue_of(text) == "correction" and not await self._answers_open_question(inner_dc):
+            answers = await self._answers_open_question(inner_dc)
+            if cue_of(text) == "correction" and not answers:
                 change = self.corrected(text, recognition.entities)
                 if change and await self._correct(inner_dc, change):
-                    await context.send_activity(t(lang, "corrected", facts=text.split(",", 1)[-1].strip(" .!?")))
+                    await context.send_activity(t(lang, "corrected", facts=without_cue(text)))
                     await inner_dc.reprompt_dialog()
                     return DialogTurnResult(DialogTurnStatus.Waiting)
             words = len(key(text).split())
-            if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
-                return None  # one word or number: an answer, or a bad one (the retry says why)
-            if await self._answers_open_question(inner_dc) and not (
-                    words >= SENTENCE_WORDS and recognition.score >= SURE
-                    and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent):
+            if answers and not (words >= SENTENCE_WORDS and recognition.score >= SURE
+                                and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent):
                 return None
+            if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
+                return None  # one word or number: a bad answer ("No" at a country question), never a switch
         intent = recognition.intent
 
         if intent == Intent.CANCEL:

@@ -14,6 +14,7 @@ fact with other entities.
 """
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -100,6 +101,21 @@ def cue_of(text: str | None) -> str | None:
     return None
 
 
+_RAW_WORD = re.compile(r"[^\W_]+")
+
+
+def without_cue(text: str) -> str:
+    """The message as typed, without its leading cue: "actually, Austria" -> "Austria"."""
+    text = text[:200]
+    words = key(text).split()
+    count = max(_starts_with(words, _cues()["correction_cues"]), _starts_with(words, _cues()["follow_up_cues"]))
+    for match in _RAW_WORD.finditer(text):
+        if count <= 0:
+            return text[match.start():].strip(" .!?")
+        count -= len(key(match.group(0)).split())
+    return text.strip(" .!?")
+
+
 def carries_change(entities: Entities) -> bool:
     """Whether a message names something a follow-up could change."""
     return bool(entities.countries or entities.user_count or entities.numbers or entities.users or entities.plan
@@ -107,4 +123,4 @@ def carries_change(entities: Entities) -> bool:
                 or entities.unknown_places)
 
 
-__all__ = ["ConversationMemory", "LastAnswer", "carries_change", "cue_of", "recall", "remember"]
+__all__ = ["ConversationMemory", "LastAnswer", "carries_change", "cue_of", "recall", "remember", "without_cue"]

@@ -140,7 +140,8 @@ async def test_a_correction_updates_its_slot(demo_bot, h, lang):
     replies = await chat.say(start)
     assert replies[-1]["said"] == t(lang, "prompt.users_in", country="France")
     replies = await chat.say(correction)
-    assert replies[-1]["said"] == t(lang, "prompt.users_in", country=austria)
+    said = correction.split(", ", 1)[1]  # what the correction says, without "actually" / "en fait"
+    assert [r["said"] for r in replies] == [t(lang, "corrected", facts=said), t(lang, "prompt.users_in", country=austria)]
     replies = await chat.say("40")
     assert replies[-1]["said"] == t(lang, "prompt.international")
 
