@@ -289,6 +289,9 @@ def tokenize(work: str) -> list[_Token]:
 #: name, and the shortest word tried ("Itly" is too short to tell from a real word).
 FUZZY_FLOOR = 0.8
 FUZZY_MIN_LEN = 5
+#: A capitalized word that is no place is said back only after these ("in Narnia", "en Narnia"):
+#: after "for", "to" or "à" it is more often a company, a product or a person.
+UNKNOWN_AFTER = frozenset({"in", "en", "au", "aux", "dans"})
 #: At most this many words of a message are tried as misspelt places (bounded work).
 FUZZY_MAX_CANDIDATES = 4
 
@@ -322,7 +325,8 @@ def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[li
         code = _fuzzy_country(token.folded, table)
         if code:
             _add(countries, code)
-        elif after_place and token.raw[:1].isupper() and len(token.raw) >= 3 and not token.raw.isupper():
+        elif (i > 0 and tokens[i - 1].folded in UNKNOWN_AFTER and token.raw[:1].isupper() and len(token.raw) >= 3
+              and not token.raw.isupper()):
             _add(unknown, token.raw)
     return countries, unknown
 

@@ -157,20 +157,20 @@ class PurchaseDialog(InterruptibleDialog):
     async def _start(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = PurchaseSlots.model_validate(step.options or {})
         lang = lang_of(step.context)
+        unknown = [t(lang, "reason.unknown_country", name=name) for name in slots.unknown_places]
         if says_enough(slots):
             # One turn: answer now. What was assumed is on the card, with what the message said;
             # a message that said everything gets its "Noted" line as before.
             slots = with_assumptions(slots)
             self.start_slots(step, slots)
             noted = None if slots.assumed else noted_facts(slots, lang)
-            if noted:
-                await step.context.send_activity(noted)
+            said = ([noted] if noted else []) + unknown
+            if said:
+                await step.context.send_activity(" ".join(said))
             return await step.next(None)
         self.start_slots(step, slots)
         noted = noted_facts(slots, lang)
-        said = [noted] if noted else []
-        if not slots.countries:
-            said += [t(lang, "reason.unknown_country", name=name) for name in slots.unknown_places]
+        said = ([noted] if noted else []) + unknown
         if said:
             await step.context.send_activity(" ".join(said))
         return await self.ask_if(step, not slots.countries, "countries")

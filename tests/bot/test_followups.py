@@ -270,3 +270,30 @@ async def test_a_country_code_never_switches_the_language(demo_bot, h, lang):
     await other.say(GUIDED[lang][0])
     replies = await other.say("FR")
     assert replies[-1]["said"] == t(lang, "prompt.users_in", country="France")
+
+
+UNKNOWN_BESIDE = {"en": "which plan for 40 E5 users in France and in Narnia?",
+                  "fr": "quel forfait pour 40 utilisateurs E5 en France et en Narnia ?"}
+
+
+@LANGS
+async def test_an_unknown_country_beside_a_known_one_is_said_back_too(demo_bot, h, lang):
+    replies = await Chat(demo_bot, h).say(UNKNOWN_BESIDE[lang])
+    assert [r["said"] for r in replies] == [t(lang, "reason.unknown_country", name="Narnia"),
+                                            summary_text(lang, countries=["FR"], users=40, base_licence="E5")]
+
+
+POOL_FOLLOW_UP = {"en": ("how many minutes are left in France?", "and Germany?"),
+                  "fr": ("combien de minutes restantes en France ?", "et en Allemagne ?")}
+
+
+@LANGS
+async def test_a_follow_up_pool_lookup_changes_the_country(demo_bot, h, demo_settings, lang):
+    from dialogs.cards import pool_table_card
+
+    chat = Chat(demo_bot, h)
+    first, again = POOL_FOLLOW_UP[lang]
+    await chat.say(first)
+    replies = await chat.say(again)
+    german = [b for b in Store(demo_settings.DATA_DIR).pools(DEFAULT_TENANT_ID) if b.key.country == "DE"]
+    assert german and replies[-1]["said"] == pool_table_card(german, lang).text
