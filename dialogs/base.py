@@ -23,7 +23,15 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
-from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus, WaterfallStepContext
+from botbuilder.dialogs import (
+    ComponentDialog,
+    Dialog,
+    DialogContext,
+    DialogTurnResult,
+    DialogTurnStatus,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
 from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
@@ -63,6 +71,14 @@ class InterruptibleDialog(ComponentDialog):
     slots_model: type[BaseModel]
     #: Answers a request that needs no dialog, True when it did (set by the root dialog).
     aside: Callable[[TurnContext, Recognition, str], Awaitable[bool]] | None = None
+    #: A dialog that runs INSIDE this one as an aside (the number check inside the purchase),
+    #: and the options it starts with for a message; when it ends, the open question is asked
+    #: again (a botbuilder prompt re-asks when the dialog above it ends). See :meth:`nest`.
+    nested: tuple[Dialog, Callable[[str, Recognition], dict[str, Any]]] | None = None
+
+    def nest(self, dialog: Dialog, options: Callable[[str, Recognition], dict[str, Any]]) -> None:
+        self.add_dialog(dialog)
+        self.nested = (dialog, options)
 
     def __init__(self, dialog_id: str) -> None:
         super().__init__(dialog_id)
@@ -135,6 +151,9 @@ class InterruptibleDialog(ComponentDialog):
         activity = context.activity
         lang = lang_of(context)
         text = activity.text or ""
+        active = inner_dc.active_dialog
+        if active is not None and not isinstance(await self.find_dialog(active.id), (AnswerPrompt, WaterfallDialog)):
+            return None  # a nested dialog is running: it reads its own answers and interruptions
         clicked = from_card_value(activity.value, lang)
         if clicked is not None:
             recognition = clicked
@@ -168,6 +187,9 @@ class InterruptibleDialog(ComponentDialog):
         if intent in ASIDE_INTENTS and self.aside is not None and await self.aside(context, recognition, lang):
             await inner_dc.reprompt_dialog()  # answered: back to the open question
             return DialogTurnResult(DialogTurnStatus.Waiting)
+        if self.nested is not None and intent == getattr(self.nested[0], "intent", None) and clicked is None:
+            dialog, options = self.nested
+            return await inner_dc.begin_dialog(dialog.id, options(text, recognition))
         if intent in REQUEST_INTENTS and intent != self.intent:
             await inner_dc.cancel_all_dialogs()
             return DialogTurnResult(DialogTurnStatus.Complete, {SWITCH: intent.value})

@@ -72,9 +72,11 @@ class NumberCheckDialog(InterruptibleDialog):
     help_key = "help.check"
     slots_model = CheckSlots
 
-    def __init__(self, tenants: TenantData) -> None:
-        super().__init__(NumberCheckDialog.__name__)
+    def __init__(self, tenants: TenantData, *, nested: bool = False) -> None:
+        # A check nested in another dialog has its own id (one dialog set may not hold two).
+        super().__init__(f"{NumberCheckDialog.__name__}.nested" if nested else NumberCheckDialog.__name__)
         self.tenants = tenants
+        self.aside = None
         self.add_dialog(WaterfallDialog("check_steps", [self._start, self._country, self._plan, self._verdict]))
         self.initial_dialog_id = "check_steps"
 

@@ -99,6 +99,9 @@ class RootDialog(ComponentDialog):
         self.check = NumberCheckDialog(self.tenants)
         for dialog in (self.purchase, self.check):  # a question of another kind mid-dialog is answered aside
             dialog.aside = self.answer_aside
+        # A number check typed mid-purchase runs inside it; the purchase question comes back after.
+        self.purchase.nest(NumberCheckDialog(self.tenants, nested=True),
+                           lambda text, recognition: check_slots(text, recognition.entities).model_dump(mode="json"))
         self.add_dialog(self.purchase)
         self.add_dialog(self.check)
         self.add_dialog(WaterfallDialog("main", [self._route, self._after]))

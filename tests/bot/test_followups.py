@@ -297,3 +297,20 @@ async def test_a_follow_up_pool_lookup_changes_the_country(demo_bot, h, demo_set
     replies = await chat.say(again)
     german = [b for b in Store(demo_settings.DATA_DIR).pools(DEFAULT_TENANT_ID) if b.key.country == "DE"]
     assert german and replies[-1]["said"] == pool_table_card(german, lang).text
+
+
+CHECK_MID_PURCHASE = {"en": "can alice.martin@contoso.com call 01 23 45 67 89?",
+                      "fr": "alice.martin@contoso.com peut-elle appeler le 01 23 45 67 89 ?"}
+
+
+@LANGS
+async def test_a_number_check_mid_purchase_is_answered_then_the_purchase_resumes(demo_bot, h, demo_settings, lang):
+    chat = Chat(demo_bot, h)
+    await chat.say(CORRECTION[lang][0])  # ... asks how many users in France
+    replies = await chat.say(CHECK_MID_PURCHASE[lang])
+    verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
+    balance = next(b for b in Store(demo_settings.DATA_DIR).pools(DEFAULT_TENANT_ID) if b.key == verdict.pool)
+    assert [r["said"] for r in replies] == [USER_FOUND[lang], verdict_card(verdict, lang, balance).text,
+                                            t(lang, "prompt.users_in", country="France")]
+    replies = await chat.say("40")
+    assert replies[-1]["said"] == t(lang, "prompt.international")
