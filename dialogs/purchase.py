@@ -2,7 +2,11 @@
 
 A waterfall of one step per slot. The first message's slots arrive as the dialog's options
 (:func:`dialogs.slots.purchase_slots`); each step asks its question only when the slot is still
-empty, so a complete first sentence goes straight to the summary. Order: where the users are,
+empty, so a complete first sentence goes straight to the summary. A message that gives the
+countries, the seat count and the base licence or the scope is answered at once
+(:func:`says_enough`): what it does not say is assumed (:func:`with_assumptions`: no carrier of
+your own, calls within the country, typical usage) and the card states each assumption with
+buttons that re-run the advice with that slot changed (:func:`changed`). Order: where the users are,
 how many, whether they call abroad, their base licence, their carrier, then (only when it can
 change the plan) the minutes they expect to use. The answers feed
 :func:`knowledge.advisor.recommend`, and the dialog ends with the summary card: ordered

@@ -18,8 +18,15 @@ intent for typed text decides. Purchase and number check are multi-turn dialogs
 says; pool balance and the user list are answered at once (:mod:`dialogs.lookups`), and so
 are pool alert requests (subscribe, list, stop: :mod:`dialogs.alerts`); help,
 greetings and anything not understood get the three things the bot can do with the welcome
-card. A dialog interrupted by another request hands it back here (``_after``), and it is routed
-like a new message.
+card. A dialog interrupted by another dialog's request hands it back here (``_after``), and it is
+routed like a new message; a request answered at once (pool, users, alerts) is answered inside
+the dialog instead (:meth:`RootDialog.answer_aside`), and a number check typed mid-purchase runs
+nested in it, after which the purchase asks its question again.
+
+Conversation context (:mod:`dialogs.context`): every answered question is remembered; a
+message that starts like a follow-up or a correction ("and Belgium?", "actually, Austria") and
+names something is the last question again with that changed (``_follow_up``,
+:mod:`dialogs.followup`), as is a click on an assumption button of a one-turn purchase card.
 """
 from __future__ import annotations
 
