@@ -54,6 +54,8 @@ def read_countries(answer: Answer) -> dict[str, Any] | None:
         return {"countries": list(dict.fromkeys(codes))} if codes else None
     entities = extract_entities(answer.text)
     codes = known_countries(entities.countries)
+    if not codes and entities.yes_no is not None:
+        return None  # "No" at the country question is an answer to another question, not Norway
     if not codes:
         typed = _country(answer.text)
         codes = [typed] if typed else []
@@ -66,6 +68,30 @@ def read_countries(answer: Answer) -> dict[str, Any] | None:
     elif entities.user_count:
         slots["users"] = entities.user_count
     return slots
+
+
+def why_not_countries(answer: Answer) -> tuple[str, dict[str, Any]] | None:
+    """Why a typed answer to a country question is not one: a yes/no ("No" is not Norway), or
+    a name that is no country ("Narnia", said back)."""
+    if answer.value is not None or not answer.text:
+        return None
+    entities = extract_entities(answer.text)
+    if entities.unknown_places:
+        return "reason.unknown_country", {"name": entities.unknown_places[0]}
+    if entities.yes_no is not None:
+        return "reason.answer_not_country", {"text": answer.text[:40]}
+    words = answer.text.split()
+    if 1 <= len(words) <= 3 and all(w.isalpha() for w in words):
+        return "reason.unknown_country", {"name": answer.text[:40]}
+    return None
+
+
+def why_not_users(answer: Answer) -> tuple[str, dict[str, Any]] | None:
+    """Why a typed count is not one: out of range ("0", "5000000")."""
+    count = first_integer(answer.text) if answer.value is None else None
+    if count is not None and not 1 <= count <= MAX_USERS:
+        return "reason.users_range", {"count": count, "max": MAX_USERS}
+    return None
 
 
 def read_country(answer: Answer) -> str | None:

@@ -9,28 +9,52 @@ Like the BotBuilder samples' ``CancelAndHelpDialog``: before the active step see
 * "help" explains what the dialog is doing and asks the open question again.
 * A question of fact ("what does the Domestic plan include?") is answered, then the open
   question is asked again: the dialog goes on where it was.
-* A different request (typed "pool balance", or a welcome-card button) ends this dialog and
-  hands the message back to the root dialog, which starts that request instead.
+* A question answered at once (pool balance, the users, alerts: :attr:`aside`, given by the root
+  dialog) is answered, then the open question is asked again: the dialog resumes at its step.
+* A correction ("actually, Austria", "en fait, 50 utilisateurs") updates the slot it names
+  (:meth:`corrected`), says so, and asks the open question again.
+* A different dialog request (typed "can bob call 112?", or a welcome-card button) ends this
+  dialog and hands the message back to the root dialog, which starts that request instead.
+* A message of one word or number never switches: it is an answer or a bad answer ("No" at the
+  country question, "5000" at the user count), and the retry says why.
 * Anything else is a bad answer: the prompt says what it expects and asks again.
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from botbuilder.core import MessageFactory
-from botbuilder.dialogs import ComponentDialog, DialogContext, DialogTurnResult, DialogTurnStatus, WaterfallStepContext
+from botbuilder.core import MessageFactory, TurnContext
+from botbuilder.dialogs import (
+    ComponentDialog,
+    Dialog,
+    DialogContext,
+    DialogTurnResult,
+    DialogTurnStatus,
+    WaterfallDialog,
+    WaterfallStepContext,
+)
 from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
-from dialogs.facts import fact_turn
+from dialogs.context import cue_of, without_cue
+from dialogs.entities import Entities, key
 from dialogs.i18n import t
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
-from dialogs.recognizer import Intent, from_card_value, recognize
+from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.turn import lang_of
 
 #: Requests that may interrupt a dialog in progress to start another one.
 REQUEST_INTENTS = frozenset({Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS,
                              Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP})
+
+#: Requests answered without a dialog: mid-dialog they are answered aside, then the dialog resumes.
+ASIDE_INTENTS = frozenset({Intent.FACT, Intent.POOL, Intent.USERS, Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP})
+#: A message readable as an answer is still taken for another request when it is a sentence
+#: (at least this many words) and the recognizer is this sure: "how much is left in the France
+#: pool?" at the country question is a pool question, not "France".
+SENTENCE_WORDS = 4
+SURE = 0.5
 
 #: What an interrupted dialog ends with, for the root dialog.
 CANCELLED = {"cancelled": True}
@@ -47,6 +71,16 @@ class InterruptibleDialog(ComponentDialog):
     #: What the dialog fills (a pydantic model; kept in the waterfall's values as plain JSON,
     #: so a dialog in progress survives a restart).
     slots_model: type[BaseModel]
+    #: Answers a request that needs no dialog, True when it did (set by the root dialog).
+    aside: Callable[[TurnContext, Recognition, str], Awaitable[bool]] | None = None
+    #: A dialog that runs INSIDE this one as an aside (the number check inside the purchase),
+    #: and the options it starts with for a message; when it ends, the open question is asked
+    #: again (a botbuilder prompt re-asks when the dialog above it ends). See :meth:`nest`.
+    nested: tuple[Dialog, Callable[[str, Recognition], dict[str, Any]]] | None = None
+
+    def nest(self, dialog: Dialog, options: Callable[[str, Recognition], dict[str, Any]]) -> None:
+        self.add_dialog(dialog)
+        self.nested = (dialog, options)
 
     def __init__(self, dialog_id: str) -> None:
         super().__init__(dialog_id)
@@ -92,32 +126,75 @@ class InterruptibleDialog(ComponentDialog):
             return False
         return prompt.read(inner_dc.context, active.state.get(AnswerPrompt.persisted_options)) is not None
 
+    def corrected(self, text: str, entities: Entities) -> dict[str, Any] | None:
+        """The slots a correction changes ("actually, Austria"); None: this dialog has none."""
+        return None
+
+    async def _correct(self, inner_dc: DialogContext, change: dict[str, Any]) -> bool:
+        """Apply a correction to the slots kept by the waterfall under the open question."""
+        if len(inner_dc.stack) < 2:
+            return False
+        values = inner_dc.stack[1].state.get("values")
+        if not isinstance(values, dict) or "slots" not in values:
+            return False
+        slots = self.slots_model.model_validate(values["slots"]).model_copy(update=change)
+        values["slots"] = slots.model_dump(mode="json")
+        spec = getattr(inner_dc.active_dialog.state.get(AnswerPrompt.persisted_options), "validations", None)
+        countries = change.get("countries")
+        if isinstance(spec, dict) and countries:  # "How many users in France?" now asks about Austria
+            if isinstance(spec.get("params"), dict) and "country" in spec["params"]:
+                spec["params"]["country"] = countries[0]
+            if "countries" in spec:
+                spec["countries"] = countries
+        return True
+
     async def _interrupt(self, inner_dc: DialogContext) -> DialogTurnResult | None:
         context = inner_dc.context
         activity = context.activity
         lang = lang_of(context)
+        text = activity.text or ""
+        active = inner_dc.active_dialog
+        if active is not None and not isinstance(await self.find_dialog(active.id), (AnswerPrompt, WaterfallDialog)):
+            return None  # a nested dialog is running: it reads its own answers and interruptions
         clicked = from_card_value(activity.value, lang)
         if clicked is not None:
             recognition = clicked
-        elif not (activity.text or "").strip() or await self._answers_open_question(inner_dc):
+        elif not text.strip():
             return None
         else:
-            recognition = recognize(activity.text, lang)
+            recognition = recognize(text, lang)
+            answers = await self._answers_open_question(inner_dc)
+            if cue_of(text) == "correction" and not answers:
+                change = self.corrected(text, recognition.entities)
+                if change and await self._correct(inner_dc, change):
+                    await context.send_activity(t(lang, "corrected", facts=without_cue(text)))
+                    await inner_dc.reprompt_dialog()
+                    return DialogTurnResult(DialogTurnStatus.Waiting)
+            words = len(key(text).split())
+            if answers and not (words >= SENTENCE_WORDS and recognition.score >= SURE
+                                and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent):
+                return None
+            if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
+                return None  # one word or number: a bad answer ("No" at a country question), never a switch
         intent = recognition.intent
 
         if intent == Intent.CANCEL:
             await inner_dc.cancel_all_dialogs()
             await context.send_activity(t(lang, "cancelled"))
             return DialogTurnResult(DialogTurnStatus.Complete, dict(CANCELLED))
-        if intent == Intent.FACT:
-            await context.send_activities(await fact_turn(context, recognition.entities, lang))
-            await inner_dc.reprompt_dialog()
-            return DialogTurnResult(DialogTurnStatus.Waiting)
         if intent == Intent.HELP:
             await context.send_activity(MessageFactory.text(t(lang, self.help_key)))
             await inner_dc.reprompt_dialog()
             return DialogTurnResult(DialogTurnStatus.Waiting)
+        if intent in ASIDE_INTENTS and self.aside is not None and await self.aside(context, recognition, lang):
+            await inner_dc.reprompt_dialog()  # answered: back to the open question
+            return DialogTurnResult(DialogTurnStatus.Waiting)
+        if self.nested is not None and intent == getattr(self.nested[0], "intent", None) and clicked is None:
+            dialog, options = self.nested
+            return await inner_dc.begin_dialog(dialog.id, options(text, recognition))
         if intent in REQUEST_INTENTS and intent != self.intent:
             await inner_dc.cancel_all_dialogs()
             return DialogTurnResult(DialogTurnStatus.Complete, {SWITCH: intent.value})
         return None
+
+

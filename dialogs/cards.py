@@ -276,9 +276,17 @@ def recommendation_card(rec: Recommendation, lang: str) -> CardReply:
 _BUY_STEPS = ("buy_teams_phone", "buy_calling_plan", "buy_from_partner")
 
 
-def purchase_summary_card(rec: Recommendation, lang: str) -> CardReply:
+#: What a button of the assumptions section sends: the purchase again, with slots changed.
+CHANGE_INTENT = "purchase"
+
+
+def purchase_summary_card(rec: Recommendation, lang: str, *,
+                          assumptions: Sequence[tuple[str, Sequence[tuple[str, dict[str, Any]]]]] = (),
+                          given: str | None = None) -> CardReply:
     """The end of the guided purchase: ordered admin-center steps, licences and quantities,
-    the pools that will result, and the caveats."""
+    the pools that will result, and the caveats. A one-turn answer also states what it
+    assumed (``assumptions``: sentence and buttons, each button the slots it changes) and what
+    the message said (``given``); a click re-runs the advice with that slot changed."""
     steps = [render_item(step, lang) for step in rec.steps]
     body = [heading(t(lang, "summary.title")), text_block(_recommendation_text(rec, lang))]
     if rec.reasons:  # the guided purchase ends with this card alone: say why, briefly
@@ -302,6 +310,13 @@ def purchase_summary_card(rec: Recommendation, lang: str) -> CardReply:
     body.append(section(t(lang, "summary.pools"), pools))
     if rec.caveats:
         body.append(section(t(lang, "summary.caveats"), bullets([render_item(c, lang) for c in rec.caveats], lang)))
+    if assumptions:
+        items = [text_block(t(lang, "assume.given", facts=given), spacing="Small")] if given else []
+        for sentence, changes in assumptions:
+            items.append(text_block(t(lang, "summary.bullet", text=sentence), spacing="Small"))
+            items.extend(button_rows([submit(title, {"intent": CHANGE_INTENT, "change": change})
+                                      for title, change in changes]))
+        body.append(section(t(lang, "assume.title"), items))
     text = t(lang, "summary.text", count=len(steps), first=steps[0]) if steps else _recommendation_text(rec, lang)
     return CardReply(attachment=adaptive_card(_with_sources(body, rec.sources, lang)), text=text)
 
@@ -493,6 +508,13 @@ def choice_card(question: str, choices: Sequence[tuple[str, Any]], lang: str) ->
     actions = [submit(label, {"value": value}) for label, value in choices]
     body = [text_block(question, weight="Bolder"), *button_rows(actions),
             text_block(t(lang, "choice.hint"), isSubtle=True, size="Small")]
+    return CardReply(attachment=adaptive_card(body), text=question)
+
+
+def which_one_card(question: str, people: Sequence[tuple[str, dict[str, Any]]]) -> CardReply:
+    """"Which one?": one button per person a name may mean; a click sends the request again
+    with that person (``people``: label and the button's data)."""
+    body = [text_block(question, weight="Bolder"), *button_rows([submit(label, data) for label, data in people])]
     return CardReply(attachment=adaptive_card(body), text=question)
 
 

@@ -14,10 +14,13 @@ from typing import Any
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from dialogs.base import InterruptibleDialog
-from dialogs.cards import DEFAULT_COUNTRY_CHOICES, verdict_card
+from dialogs.cards import DEFAULT_COUNTRY_CHOICES, verdict_card, which_one_card
+from dialogs.context import remember
 from dialogs.entities import PAYG
 from dialogs.i18n import t
 from dialogs.lookups import (
+    WHICH_ONE,
+    users_named,
     DataUnavailable,
     calling_plan_of,
     error_activity,
@@ -61,25 +64,52 @@ def resolve_plan(plan: str | None, country: str | None) -> str | None:
     return payg[0].sku
 
 
+def _first_word(name: str | None) -> str:
+    return (name or "").split(" ", 1)[0]
+
+
 class NumberCheckDialog(InterruptibleDialog):
     intent = Intent.CHECK
     help_key = "help.check"
     slots_model = CheckSlots
 
-    def __init__(self, tenants: TenantData) -> None:
-        super().__init__(NumberCheckDialog.__name__)
+    def __init__(self, tenants: TenantData, *, nested: bool = False) -> None:
+        # A check nested in another dialog has its own id (one dialog set may not hold two).
+        super().__init__(f"{NumberCheckDialog.__name__}.nested" if nested else NumberCheckDialog.__name__)
         self.tenants = tenants
+        self.aside = None
         self.add_dialog(WaterfallDialog("check_steps", [self._start, self._country, self._plan, self._verdict]))
         self.initial_dialog_id = "check_steps"
 
     async def _start(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = CheckSlots.model_validate(step.options or {})
+        text = step.context.activity.text or ""
+        if not slots.user and text.strip():
+            people = await self._named(step, text)
+            if len(people) == 1:
+                slots = slots.model_copy(update={"user": people[0].upn})
+            elif len(people) > 1:  # a shared first name: "which one?", each button the check again
+                lang = lang_of(step.context)
+                name = _first_word(people[0].display_name) or people[0].upn
+                choices = [(f"{u.display_name} ({u.upn})" if u.display_name else u.upn,
+                            {"intent": Intent.CHECK.value, "slots": slots.model_copy(update={"user": u.upn}).model_dump(mode="json")})
+                           for u in people[:WHICH_ONE]]
+                await step.context.send_activity(which_one_card(t(lang, "check.which_one", name=name), choices).to_activity())
+                return await step.end_dialog({"done": "which_one"})
         if slots.user:
             slots = await self._with_user(step, slots)
         if slots.number and not any(c.isdigit() for c in slots.number) and "@" not in slots.number:
             slots = await self._callee(step, slots)
         self.start_slots(step, slots)
         return await self.ask_if(step, not slots.number, "number")
+
+    async def _named(self, step: WaterfallStepContext, text: str) -> list[Any]:
+        """The people of the roster the message names by display name or first name."""
+        try:
+            tenant = await self.tenants.resolve(step.context)
+            return await users_named(self.tenants, tenant, text) if tenant else []
+        except DataUnavailable:
+            return []
 
     async def _callee(self, step: WaterfallStepContext, slots: CheckSlots) -> CheckSlots:
         """A second user named by name ("can @Keith call @Laura"): their UPN, a Teams-to-Teams call."""
@@ -144,4 +174,5 @@ class NumberCheckDialog(InterruptibleDialog):
             except DataUnavailable as exc:
                 await context.send_activity(error_activity(exc, lang))
         await context.send_activity(verdict_card(verdict, lang, balance, data).to_activity())
+        await remember(context, Intent.CHECK.value, slots.model_dump(mode="json"))
         return await step.end_dialog({"done": "check"})

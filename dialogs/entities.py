@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 from babel.dates import get_month_names
 from pydantic import BaseModel, Field
+from rapidfuzz import process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from dialogs.i18n import fold, language_words, read_locale_json
 from knowledge.catalog import load_catalog
@@ -45,6 +47,9 @@ class Entities(BaseModel):
     yes_no: bool | None = None
     month: str | None = None  # "2026-11", or "--11" when no year was given (ISO 8601)
     line: Line | None = None  # the pool line: domestic or international
+    #: Place names written after "in"/"en"... that are no country, city or near miss of one
+    #: ("Narnia"), as typed: said back to the admin instead of being dropped silently.
+    unknown_places: list[str] = Field(default_factory=list)
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -60,6 +65,11 @@ def lexicon() -> dict[str, Any]:
 @cache
 def countries_data() -> dict[str, Any]:
     return read_locale_json("countries.json")
+
+
+@cache
+def cities_data() -> dict[str, str]:
+    return read_locale_json("cities.json")["cities"]
 
 
 def key(text: str) -> str:
@@ -91,6 +101,9 @@ class _Compiled:
     yes_words: list[tuple[str, ...]]
     no_words: list[tuple[str, ...]]
     user_count: re.Pattern[str]
+    carrier_names: re.Pattern[str]
+    fuzzy_names: dict[str, str]  # one-word country and city names (EN, FR) -> code, for typo matching
+    plain_words: frozenset[str]  # words of the lexicon: never a misspelt or unknown place
 
 
 def _word_alternation(phrases: set[str]) -> str:
@@ -102,6 +115,8 @@ def compiled() -> _Compiled:
     """Every table and pattern, built once from the data files and the catalog."""
     lex, cty = lexicon(), countries_data()
     names = {tuple(k.split()): code for k, code in cty["names"].items()}
+    for city, code in cities_data().items():  # "Lyon" -> FR; a country's own name wins
+        names.setdefault(tuple(city.split()), code)
 
     plans: list[tuple[int, str, re.Pattern[str]]] = []
     for priority, entry in enumerate(lex["plans"]):
@@ -164,7 +179,28 @@ def compiled() -> _Compiled:
         yes_words=sorted((tuple(key(w).split()) for w in lex["yes_words"]), key=len, reverse=True),
         no_words=sorted((tuple(key(w).split()) for w in lex["no_words"]), key=len, reverse=True),
         user_count=user_count,
+        carrier_names=re.compile(
+            r"(?<![\w&])(?:" + "|".join(re.escape(n) for n in sorted(lex["carrier_names"], key=len, reverse=True))
+            + r")(?![\w&])", re.IGNORECASE),
+        fuzzy_names={" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN},
+        plain_words=_plain_words(lex, month_numbers),
     )
+
+
+def _plain_words(lex: dict[str, Any], month_numbers: dict[str, int]) -> frozenset[str]:
+    """Every word the lexicon uses (cues, fillers, word lists, language markers, month names):
+    a word the bot knows is never read as a misspelt country nor said back as an unknown one."""
+    phrases: set[str] = set(lex["filler"]) | set(lex["known_words"]) | set(lex["exact"]) | set(month_numbers)
+    for entries in lex["intents"].values():
+        phrases.update(phrase for _, phrase in entries)
+    for members in lex["classes"].values():
+        phrases.update(members)
+    for name in ("yes_words", "no_words", "people_nouns", "place_nouns", "call_words", "unit_words",
+                 "count_breakers"):
+        phrases.update(lex[name])
+    markers = language_words()
+    phrases.update(w for lang in ("en", "fr") for w in markers[lang])
+    return frozenset(w.strip("*=^") for phrase in phrases for w in key(phrase.replace("...", " ")).split())
 
 
 # --- span extractors on the raw text -----------------------------------------------------------
@@ -249,7 +285,56 @@ def tokenize(work: str) -> list[_Token]:
     return tokens
 
 
-def _extract_countries(tokens: list[_Token], table: _Compiled) -> list[str]:
+#: Typo matching: how similar (Damerau-Levenshtein, normalized) a word must be to a country
+#: name, and the shortest word tried ("Itly" is too short to tell from a real word).
+FUZZY_FLOOR = 0.8
+FUZZY_MIN_LEN = 5
+#: A capitalized word that is no place is said back only after these ("in Narnia", "en Narnia"):
+#: after "for", "to" or "à" it is more often a company, a product or a person.
+UNKNOWN_AFTER = frozenset({"in", "en", "au", "aux", "dans"})
+#: At most this many words of a message are tried as misspelt places (bounded work).
+FUZZY_MAX_CANDIDATES = 4
+
+
+def _fuzzy_country(word: str, table: _Compiled) -> str | None:
+    """The country a misspelt name means ("allemange" -> DE), or None below the floor."""
+    if len(word) < FUZZY_MIN_LEN or word in table.plain_words:
+        return None
+    best = process.extractOne(word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity,
+                              score_cutoff=FUZZY_FLOOR)
+    return table.fuzzy_names[best[0]] if best else None
+
+
+def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[list[str], list[str]]:
+    """(countries of misspelt names, unknown place names) among the words not read yet: the
+    word right after a place preposition ("in Narnia", "en Allemange"), or each word of a
+    message of one or two words (a prompt's answer "Swizterland")."""
+    short = len(tokens) <= 2
+    countries: list[str] = []
+    unknown: list[str] = []
+    tried = 0
+    for i, token in enumerate(tokens):
+        if i in taken or not token.raw.isalpha() or token.folded in table.plain_words:
+            continue
+        after_place = i > 0 and tokens[i - 1].folded in table.prepositions
+        if not (short or after_place):
+            continue
+        tried += 1
+        if tried > FUZZY_MAX_CANDIDATES:
+            break
+        code = _fuzzy_country(token.folded, table)
+        if code:
+            _add(countries, code)
+        elif (i > 0 and tokens[i - 1].folded in UNKNOWN_AFTER and token.raw[:1].isupper() and len(token.raw) >= 3
+              and not token.raw.isupper()):
+            _add(unknown, token.raw)
+    return countries, unknown
+
+
+def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] | None = None) -> list[str]:
+    """Countries named (names, cities, codes, adjectives near a place noun); the indexes of the
+    tokens read go into ``taken``."""
+    taken = set() if taken is None else taken
     found: list[str] = []
     # An all-caps message ("CAN ALICE CALL US") makes every short word look like a code.
     words = [t.raw for t in tokens if t.raw.isalpha() and len(t.raw) >= 3]
@@ -261,6 +346,7 @@ def _extract_countries(tokens: list[_Token], table: _Compiled) -> list[str]:
             code = table.names.get(words)
             if code:
                 _add(found, code)
+                taken.update(range(i, i + size))
                 i += size
                 break
         else:
@@ -270,10 +356,13 @@ def _extract_countries(tokens: list[_Token], table: _Compiled) -> list[str]:
             raw = token.raw
             if raw in table.case_sensitive and (not shouting or len(raw) > 2 or after_place):
                 _add(found, table.case_sensitive[raw])
+                taken.add(i)
             elif len(raw) == 2 and raw.isupper() and raw.isalpha() and raw in table.codes:
                 if after_place or (raw not in table.ambiguous and not shouting):
                     _add(found, raw)
+                    taken.add(i)
             elif token.folded in table.adjectives:
+                taken.add(i)  # "French users" without a place noun: a language or a people, not a typo
                 window = tokens[max(0, i - 3):i] + tokens[i + 1:i + 4]
                 if any(t.folded in table.place_nouns for t in window):
                     _add(found, table.adjectives[token.folded])
@@ -371,6 +460,10 @@ def extract(text: str) -> Extraction:
     for pattern, replacement in _US_ABBR:
         work = pattern.sub(lambda m: replacement.ljust(len(m.group(0))), work)
     work = _extract_numbers(work, table, numbers)
+    named_carrier = None
+    for match in list(table.carrier_names.finditer(work)):  # "BT", "AT&T": a carrier, never a country
+        named_carrier = "operator_connect"
+        work = _blank(work, match.start(), match.end())
 
     user_count = None
     count_match = table.user_count.search(fold(work))
@@ -388,17 +481,23 @@ def extract(text: str) -> Extraction:
         rest = _blank(rest, carrier_hit[1].start(), carrier_hit[1].end())
     licence_hit = _first(rest, table.licences)
     line_hit = _first(rest, table.lines)
+    taken: set[int] = set()
+    countries = _extract_countries(tokens, table, taken)
+    misspelt, unknown_places = _places(tokens, taken, table)
+    for code in misspelt:
+        _add(countries, code)
     entities = Entities(
         numbers=numbers,
-        countries=_extract_countries(tokens, table),
+        countries=countries,
         users=users,
         user_count=user_count,
         plan=plan,
         base_licence=licence_hit[0] if licence_hit else None,
-        carrier=carrier_hit[0] if carrier_hit else None,
+        carrier=carrier_hit[0] if carrier_hit else named_carrier,
         yes_no=_extract_yes_no(words, table),
         month=_extract_month(norm, table, iso_month),
         line=line_hit[0] if line_hit else None,
+        unknown_places=unknown_places,
     )
     features = {
         name

@@ -176,7 +176,9 @@ def fold(text: str) -> str:
 def french_score(text: str) -> tuple[int, int]:
     """(French evidence, English evidence) in ``text``: marker words, and accents for French."""
     words = language_words()
-    tokens = [w.replace("’", "'") for w in _WORD.findall(text.casefold())]
+    # A code typed in capitals ("DE", "ES", "FR") is a country, not the French word "de"/"es".
+    tokens = [w.replace("’", "'") for w in _WORD.findall(text) if not (len(w) <= 3 and w.isupper())]
+    tokens = [w.casefold() for w in tokens]
     fr = sum(1 for w in tokens if fold(w) in words["fr"])
     en = sum(1 for w in tokens if w in words["en"])
     # Accented letters are strong evidence of French; an apostrophe elision (l', d', qu') too.
@@ -185,18 +187,24 @@ def french_score(text: str) -> tuple[int, int]:
     return fr, en
 
 
-def is_clearly_french(text: str | None) -> bool:
+def is_clearly_french(text: str | None, *, evidence: int = 1) -> bool:
+    """French wins with at least ``evidence`` French markers, and more than English ones."""
     if not text:
         return False
     fr, en = french_score(text)
-    return fr >= 1 and fr > en
+    return fr >= evidence and fr > en
 
 
-def is_clearly_english(text: str | None) -> bool:
+def is_clearly_english(text: str | None, *, evidence: int = 1) -> bool:
     if not text:
         return False
     fr, en = french_score(text)
-    return en >= 1 and en > fr
+    return en >= evidence and en > fr
+
+
+#: How much evidence it takes to switch a conversation that already has a language: a
+#: sentence, not one word ("Congo", "en", "de") that happens to exist in the other language.
+SWITCH_EVIDENCE = 2
 
 
 def detect_language(
@@ -210,8 +218,9 @@ def detect_language(
     """
     if normalize_lang(locale) == "fr":
         return "fr"
-    if is_clearly_french(text):
-        return "fr"
-    if current is not None and not is_clearly_english(text):
-        return normalize_lang(current)
-    return DEFAULT_LANG
+    if current is None:
+        return "fr" if is_clearly_french(text) else DEFAULT_LANG
+    current = normalize_lang(current)
+    if current == "en":
+        return "fr" if is_clearly_french(text, evidence=SWITCH_EVIDENCE) else "en"
+    return "en" if is_clearly_english(text, evidence=SWITCH_EVIDENCE) else "fr"

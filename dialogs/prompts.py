@@ -49,6 +49,8 @@ class Question:
     reprompt_key: str
     render: Callable[[str, Spec], CardReply | str]
     read: Callable[[Answer, Spec], dict[str, Any] | None]
+    #: Why a bad answer is not one (a locale key and its parameters), said before the retry.
+    why: Callable[[Answer], tuple[str, dict[str, Any]] | None] = lambda answer: None
 
 
 def _slot(name: str, reader: Callable[[Answer], Any]) -> Callable[[Answer, Spec], dict[str, Any] | None]:
@@ -68,10 +70,10 @@ QUESTIONS: dict[str, Question] = {
     for q in (
         Question("countries", "reprompt.countries",
                  lambda lang, spec: countries_choice(lang, spec.get("choices")),
-                 lambda answer, spec: answers.read_countries(answer)),
+                 lambda answer, spec: answers.read_countries(answer), answers.why_not_countries),
         Question("users", "reprompt.users",
                  lambda lang, spec: _text(spec, lang),
-                 lambda answer, spec: answers.read_users(answer, spec.get("countries"))),
+                 lambda answer, spec: answers.read_users(answer, spec.get("countries")), answers.why_not_users),
         Question("international", "reprompt.yes_no",
                  lambda lang, spec: yes_no_choice(lang, "prompt.international"),
                  _slot("international", answers.read_yes_no)),
@@ -92,7 +94,7 @@ QUESTIONS: dict[str, Question] = {
                  _slot("number", answers.read_number)),
         Question("caller_country", "reprompt.countries",
                  lambda lang, spec: countries_choice(lang, spec.get("choices"), question_key="prompt.caller_country"),
-                 _slot("caller_country", answers.read_country)),
+                 _slot("caller_country", answers.read_country), answers.why_not_countries),
         Question("plan", "reprompt.plan",
                  lambda lang, spec: plan_choice(lang, spec["plans"]) if spec.get("plans") else plan_choice(lang),
                  _slot("plan", answers.read_plan)),
@@ -107,15 +109,22 @@ def ask(question: str, **spec: Any) -> PromptOptions:
     return PromptOptions(validations=dict(spec))
 
 
-def question_activity(question: Question, spec: Spec, lang: str, *, retry: bool) -> Activity:
+def question_activity(question: Question, spec: Spec, lang: str, *, retry: bool,
+                      answer: Answer | None = None) -> Activity:
     """The question as ONE activity: a text, or a card with no visible text beside it (its
     summary is the notification preview). A retry says what is expected: as the text of a
-    text question, as the first line of a card question (the card itself is asked again)."""
+    text question, as the first line of a card question (the card itself is asked again);
+    when the bad ``answer`` tells why it is not one, the retry says that first."""
     rendered = question.render(lang, spec)
+    expected = t(lang, question.reprompt_key)
+    reason = question.why(answer) if retry and answer is not None and not answer.empty else None
+    if reason is not None:
+        key, params = reason
+        expected = f"{t(lang, key, **params)} {expected}"
     if isinstance(rendered, str):
-        activity = MessageFactory.text(t(lang, question.reprompt_key) if retry else rendered)
+        activity = MessageFactory.text(expected if retry else rendered)
     else:
-        card = rendered.with_notice(t(lang, question.reprompt_key)) if retry else rendered
+        card = rendered.with_notice(expected) if retry else rendered
         activity = card.to_activity()
     activity.input_hint = InputHints.expecting_input
     return activity
@@ -140,7 +149,9 @@ class AnswerPrompt(Prompt):
     async def on_prompt(self, turn_context: TurnContext, state: dict[str, object],
                         options: PromptOptions, is_retry: bool) -> None:
         spec = options.validations or {}
-        await turn_context.send_activity(question_activity(self.question, spec, lang_of(turn_context), retry=is_retry))
+        answer = Answer.of(turn_context.activity) if is_retry else None
+        await turn_context.send_activity(question_activity(self.question, spec, lang_of(turn_context), retry=is_retry,
+                                                           answer=answer))
 
     async def on_recognize(self, turn_context: TurnContext, state: dict[str, object],
                            options: PromptOptions) -> PromptRecognizerResult:

@@ -2,7 +2,11 @@
 
 A waterfall of one step per slot. The first message's slots arrive as the dialog's options
 (:func:`dialogs.slots.purchase_slots`); each step asks its question only when the slot is still
-empty, so a complete first sentence goes straight to the summary. Order: where the users are,
+empty, so a complete first sentence goes straight to the summary. A message that gives the
+countries, the seat count and the base licence or the scope is answered at once
+(:func:`says_enough`): what it does not say is assumed (:func:`with_assumptions`: no carrier of
+your own, calls within the country, typical usage) and the card states each assumption with
+buttons that re-run the advice with that slot changed (:func:`changed`). Order: where the users are,
 how many, whether they call abroad, their base licence, their carrier, then (only when it can
 change the plan) the minutes they expect to use. The answers feed
 :func:`knowledge.advisor.recommend`, and the dialog ends with the summary card: ordered
@@ -15,10 +19,12 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepC
 from dialogs.answers import NO_CARRIER, UNKNOWN
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import purchase_summary_card
+from dialogs.context import remember
+from dialogs.entities import Entities
 from dialogs.i18n import t
 from dialogs.recognizer import Intent
 from dialogs.render import carrier_name, country_name, join
-from dialogs.slots import PurchaseSlots
+from dialogs.slots import PurchaseSlots, purchase_change
 from dialogs.turn import lang_of
 from knowledge.advisor import AdviceRequest, Recommendation, recommend
 from knowledge.catalog import load_catalog
@@ -44,6 +50,12 @@ def advice_request(slots: PurchaseSlots) -> AdviceRequest:
 
 def noted_facts(slots: PurchaseSlots, lang: str) -> str | None:
     """"Noted: 40 users in France, they call abroad." for what the first message said."""
+    facts = given_facts(slots, lang)
+    return t(lang, "purchase.noted", facts=facts) if facts else None
+
+
+def given_facts(slots: PurchaseSlots, lang: str) -> str | None:
+    """"40 users in France, they call abroad": what the slots say, in one phrase."""
     facts = []
     countries = join((country_name(c, lang) for c in slots.countries), lang)
     if slots.users_per_country:
@@ -55,12 +67,65 @@ def noted_facts(slots: PurchaseSlots, lang: str) -> str | None:
         facts.append(t(lang, "facts.countries", countries=countries))
     if slots.international is not None:
         facts.append(t(lang, "facts.international" if slots.international else "facts.domestic"))
-    if slots.base_licence:
+    if slots.base_licence and slots.base_licence != UNKNOWN:
         family = load_catalog().family(slots.base_licence)
         facts.append(t(lang, "facts.licence", licence=getattr(family.name, lang) if family else slots.base_licence))
     if slots.carrier and slots.carrier != NO_CARRIER:
         facts.append(t(lang, "facts.carrier", carrier=carrier_name(slots.carrier, lang)))
-    return t(lang, "purchase.noted", facts=", ".join(facts)) if facts else None
+    return ", ".join(facts) if facts else None
+
+
+def says_enough(slots: PurchaseSlots) -> bool:
+    """Whether the message is enough to answer at once: the countries and the seat count, and
+    either the base licence or the scope (do they call abroad)."""
+    has_users = slots.users is not None or bool(slots.users_per_country)
+    return bool(slots.countries) and has_users and (slots.base_licence is not None or slots.international is not None)
+
+
+def with_assumptions(slots: PurchaseSlots) -> PurchaseSlots:
+    """The slots a one-turn answer assumes, recorded in ``assumed`` so the card states them
+    with buttons to change each: no carrier of your own, calls within the country, typical
+    usage (the advisor's default when no minutes are given), base licence not given."""
+    update: dict[str, object] = {}
+    assumed = list(slots.assumed)
+
+    def assume(name: str, slot: str, value: object) -> None:
+        update[slot] = value
+        if name not in assumed:
+            assumed.append(name)
+
+    if slots.carrier is None:
+        assume("carrier", "carrier", NO_CARRIER)
+    if slots.international is None:
+        assume("international", "international", False)
+    if slots.base_licence is None:
+        assume("licence", "base_licence", UNKNOWN)
+    question = minutes_question(slots.model_copy(update=update))
+    if question == "minutes":
+        assume("minutes", "minutes_per_user", UNKNOWN)
+    elif question == "international_minutes":
+        assume("international_minutes", "international_minutes", UNKNOWN)
+    return slots.model_copy(update={**update, "assumed": assumed})
+
+
+def changed(slots: PurchaseSlots, change: dict[str, object]) -> PurchaseSlots:
+    """The slots with ``change`` applied (a button of the assumptions, a follow-up or a
+    correction): a changed slot is no longer an assumption, and an assumption that depended on
+    it is made again (typical minutes once the users call abroad)."""
+    names = {"carrier": "carrier", "international": "international", "base_licence": "licence",
+             "minutes_per_user": "minutes", "international_minutes": "international_minutes"}
+    dropped = {names[k] for k in change if k in names}
+    fields = set(PurchaseSlots.model_fields) - {"assumed", "unknown_places"}
+    update = {k: v for k, v in change.items() if k in fields}
+    if "international" in update and slots.international != update["international"]:
+        dropped |= {"minutes", "international_minutes"}
+        for name, slot in (("minutes", "minutes_per_user"), ("international_minutes", "international_minutes")):
+            if name in slots.assumed and slot not in update:
+                update[slot] = None
+    if "countries" in update and "users_per_country" not in update:
+        update["users_per_country"] = None
+    assumed = [a for a in slots.assumed if a not in dropped]
+    return slots.model_copy(update={**update, "assumed": assumed, "unknown_places": []})
 
 
 def minutes_question(slots: PurchaseSlots) -> str | None:
@@ -90,12 +155,28 @@ class PurchaseDialog(InterruptibleDialog):
         ]))
         self.initial_dialog_id = "purchase_steps"
 
+    def corrected(self, text: str, entities: Entities) -> dict[str, object] | None:
+        return purchase_change(text, entities) or None
+
     async def _start(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = PurchaseSlots.model_validate(step.options or {})
+        lang = lang_of(step.context)
+        unknown = [t(lang, "reason.unknown_country", name=name) for name in slots.unknown_places]
+        if says_enough(slots):
+            # One turn: answer now. What was assumed is on the card, with what the message said;
+            # a message that said everything gets its "Noted" line as before.
+            slots = with_assumptions(slots)
+            self.start_slots(step, slots)
+            noted = None if slots.assumed else noted_facts(slots, lang)
+            said = ([noted] if noted else []) + unknown
+            if said:
+                await step.context.send_activity(" ".join(said))
+            return await step.next(None)
         self.start_slots(step, slots)
-        noted = noted_facts(slots, lang_of(step.context))
-        if noted:
-            await step.context.send_activity(noted)
+        noted = noted_facts(slots, lang)
+        said = ([noted] if noted else []) + unknown
+        if said:
+            await step.context.send_activity(" ".join(said))
         return await self.ask_if(step, not slots.countries, "countries")
 
     async def _users(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -127,5 +208,36 @@ class PurchaseDialog(InterruptibleDialog):
     async def _summary(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)
         recommendation: Recommendation = recommend(advice_request(slots))
-        await step.context.send_activity(purchase_summary_card(recommendation, lang_of(step.context)).to_activity())
+        lang = lang_of(step.context)
+        given = given_facts(slots.model_copy(update=_without_assumed(slots)), lang) if slots.assumed else None
+        card = purchase_summary_card(recommendation, lang, assumptions=assumption_lines(slots, lang), given=given)
+        await step.context.send_activity(card.to_activity())
+        await remember(step.context, Intent.PURCHASE.value, slots.model_dump(mode="json"))
         return await step.end_dialog({"done": "purchase"})
+
+
+def _without_assumed(slots: PurchaseSlots) -> dict[str, object]:
+    """The slots an assumption filled, emptied (so "From your message" says only what was said)."""
+    slot_of = {"carrier": "carrier", "international": "international", "licence": "base_licence",
+               "minutes": "minutes_per_user", "international_minutes": "international_minutes"}
+    return {slot_of[a]: None for a in slots.assumed if a in slot_of}
+
+
+#: The base licences offered as buttons when none was given.
+LICENCE_BUTTONS = ("E5", "E3", "BUSINESS_PREMIUM")
+
+
+def assumption_lines(slots: PurchaseSlots, lang: str) -> list[tuple[str, list[tuple[str, dict[str, object]]]]]:
+    """Each assumption as (sentence, [(button title, slots it changes)])."""
+    catalog = load_catalog()
+    buttons: dict[str, list[tuple[str, dict[str, object]]]] = {
+        "carrier": [(t(lang, "change.operator_connect"), {"carrier": "operator_connect"}),
+                    (t(lang, "change.direct_routing"), {"carrier": "direct_routing"})],
+        "international": [(t(lang, "change.international"), {"international": True})],
+        "licence": [(t(lang, "change.licence", licence=getattr(catalog.family(f).name, lang) if catalog.family(f) else f),
+                     {"base_licence": f}) for f in LICENCE_BUTTONS],
+        "minutes": [(t(lang, "change.low_minutes"), {"minutes_per_user": 100}),
+                    (t(lang, "change.high_minutes"), {"minutes_per_user": 2000})],
+        "international_minutes": [(t(lang, "change.intl_minutes"), {"international_minutes": 600})],
+    }
+    return [(t(lang, f"assume.{name}"), buttons[name]) for name in slots.assumed if name in buttons]

@@ -18,14 +18,21 @@ intent for typed text decides. Purchase and number check are multi-turn dialogs
 says; pool balance and the user list are answered at once (:mod:`dialogs.lookups`), and so
 are pool alert requests (subscribe, list, stop: :mod:`dialogs.alerts`); help,
 greetings and anything not understood get the three things the bot can do with the welcome
-card. A dialog interrupted by another request hands it back here (``_after``), and it is routed
-like a new message.
+card. A dialog interrupted by another dialog's request hands it back here (``_after``), and it is
+routed like a new message; a request answered at once (pool, users, alerts) is answered inside
+the dialog instead (:meth:`RootDialog.answer_aside`), and a number check typed mid-purchase runs
+nested in it, after which the purchase asks its question again.
+
+Conversation context (:mod:`dialogs.context`): every answered question is remembered; a
+message that starts like a follow-up or a correction ("and Belgium?", "actually, Austria") and
+names something is the last question again with that changed (``_follow_up``,
+:mod:`dialogs.followup`), as is a click on an assumption button of a one-turn purchase card.
 """
 from __future__ import annotations
 
 from typing import Any
 
-from botbuilder.core import ConversationState, UserState
+from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.dialogs import (
     ComponentDialog,
     Dialog,
@@ -37,15 +44,17 @@ from botbuilder.dialogs import (
 from botbuilder.schema import ActivityTypes
 
 from dialogs.alerts import alert_activities
-from dialogs.base import SWITCH
+from dialogs.base import REQUEST_INTENTS, SWITCH
 from dialogs.cards import unknown_reply, welcome_reply
 from dialogs.check import NumberCheckDialog
-from dialogs.facts import fact_turn
+from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember
+from dialogs.facts import answer_fact, answered_fact, fact_turn
+from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.i18n import t
 from dialogs.lookups import pool_activities, users_activities
-from dialogs.purchase import PurchaseDialog
+from dialogs.purchase import PurchaseDialog, changed
 from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
-from dialogs.slots import check_slots, purchase_slots
+from dialogs.slots import CheckSlots, PurchaseSlots, check_slots, purchase_slots
 from dialogs.turn import TenantData, TurnLanguage, lang_of
 
 
@@ -64,6 +73,18 @@ def state_reset_text(lang: str | None) -> str:
 def tenant_refusal_text(lang: str | None) -> str:
     """What the host says to a tenant that is not in ``ALLOWED_TENANTS``."""
     return t(lang or "en", "host.tenant_refused")
+
+
+def _clicked_slots(activity: Any) -> dict[str, Any] | None:
+    """The slots a "which one?" button carries (``{"intent": "check", "slots": {...}}``)."""
+    value = activity.value
+    slots = value.get("slots") if isinstance(value, dict) and not (activity.text or "").strip() else None
+    if not isinstance(slots, dict):
+        return None
+    try:
+        return CheckSlots.model_validate(slots).model_dump(mode="json")
+    except ValueError:
+        return None  # a forged or outdated button: the request starts afresh
 
 
 def _is_stale_answer(activity: Any) -> bool:
@@ -87,8 +108,14 @@ class RootDialog(ComponentDialog):
         self.language = TurnLanguage(conversation_state, user_state)
         self.tenants = TenantData(store, tenant_fallback)
         self.alerts = alerts  # a knowledge.alerts.AlertBook, or None (no alerts: e.g. a bare test)
+        self.memory = ConversationMemory(conversation_state)
         self.purchase = PurchaseDialog()
         self.check = NumberCheckDialog(self.tenants)
+        for dialog in (self.purchase, self.check):  # a question of another kind mid-dialog is answered aside
+            dialog.aside = self.answer_aside
+        # A number check typed mid-purchase runs inside it; the purchase question comes back after.
+        self.purchase.nest(NumberCheckDialog(self.tenants, nested=True),
+                           lambda text, recognition: check_slots(text, recognition.entities).model_dump(mode="json"))
         self.add_dialog(self.purchase)
         self.add_dialog(self.check)
         self.add_dialog(WaterfallDialog("main", [self._route, self._after]))
@@ -96,10 +123,12 @@ class RootDialog(ComponentDialog):
 
     async def on_begin_dialog(self, inner_dc: DialogContext, options: object) -> DialogTurnResult:
         await self.language.decide(inner_dc.context)
+        self.memory.attach(inner_dc.context)
         return await super().on_begin_dialog(inner_dc, options)
 
     async def on_continue_dialog(self, inner_dc: DialogContext) -> DialogTurnResult:
         await self.language.decide(inner_dc.context)
+        self.memory.attach(inner_dc.context)
         return await super().on_continue_dialog(inner_dc)
 
     def understand(self, activity: Any, lang: str) -> Recognition:
@@ -118,21 +147,19 @@ class RootDialog(ComponentDialog):
             return await step.end_dialog()
         recognition = self.understand(activity, lang)
         text = activity.text or ""
+        followed = await self._follow_up(step, recognition, text, lang)
+        if followed is not None:
+            return followed
         intent = recognition.intent
+        chosen = _clicked_slots(activity)
         if intent == Intent.PURCHASE:
             slots = purchase_slots(text, recognition.entities)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
         if intent == Intent.CHECK:
-            slots = check_slots(text, recognition.entities)
+            slots = CheckSlots.model_validate(chosen) if chosen else check_slots(text, recognition.entities)
             return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
-        if intent == Intent.FACT:
-            await context.send_activities(await fact_turn(context, recognition.entities, lang))
-        elif intent == Intent.POOL:
-            await context.send_activities(await pool_activities(context, self.tenants, recognition.entities, lang))
-        elif intent == Intent.USERS:
-            await context.send_activities(await users_activities(context, self.tenants, recognition.entities, lang))
-        elif intent in (Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP) and self.alerts is not None:
-            await context.send_activities(await alert_activities(context, intent, self.alerts, self.tenants, lang))
+        if await self.answer_aside(context, recognition, lang):
+            pass
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
         elif intent in (Intent.HELP, Intent.GREETING):
@@ -140,6 +167,74 @@ class RootDialog(ComponentDialog):
         else:
             await context.send_activity(unknown_reply(lang).to_activity())
         return await step.end_dialog()
+
+    async def answer_aside(self, context: TurnContext, recognition: Recognition, lang: str) -> bool:
+        """Answer a request that needs no dialog (a question of fact, pool balance, users, alerts);
+        False for others. Also what a dialog calls for such a request mid-dialog, before asking
+        its question again."""
+        intent = recognition.intent
+        if intent == Intent.FACT:
+            await context.send_activities(await fact_turn(context, recognition.entities, lang))
+            await remember(context, intent.value, recognition.entities.model_dump(mode="json"),
+                           fact_id=answered_fact(context))
+            return True
+        if intent == Intent.POOL:
+            await context.send_activities(await pool_activities(context, self.tenants, recognition.entities, lang))
+        elif intent == Intent.USERS:
+            await context.send_activities(await users_activities(context, self.tenants, recognition.entities, lang))
+        elif intent in (Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP) and self.alerts is not None:
+            await context.send_activities(await alert_activities(context, intent, self.alerts, self.tenants, lang))
+            return True
+        else:
+            return False
+        await remember(context, intent.value, recognition.entities.model_dump(mode="json"))
+        return True
+
+    async def _follow_up(self, step: WaterfallStepContext, recognition: Recognition, text: str,
+                         lang: str) -> DialogTurnResult | None:
+        """The last answered question again with something changed (see dialogs/followup.py):
+        a button of the assumptions ({"intent": "purchase", "change": {...}}), or a message
+        that starts like a follow-up or a correction ("and Belgium?", "actually, Austria") and
+        names something, unless it is clearly a request of another kind. None: route as usual."""
+        context = step.context
+        value = context.activity.value
+        change = value.get("change") if isinstance(value, dict) and not text.strip() else None
+        if isinstance(change, dict):
+            last = await recall(context)
+            if last is None or last.intent != Intent.PURCHASE.value:
+                return None  # a button of a card from before: start the purchase afresh
+            slots = changed(PurchaseSlots.model_validate(last.entities), change)
+            return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
+        if cue_of(text) is None or not carries_change(recognition.entities) and not any(c.isdigit() for c in text):
+            return None
+        last = await recall(context)
+        if last is None:
+            return None
+        if recognition.intent in REQUEST_INTENTS and recognition.intent.value != last.intent:
+            return None  # "and can bob call 112?" after a purchase is a new request
+        entities = recognition.entities
+        if last.intent == Intent.PURCHASE.value:
+            slots = followed_purchase(last.entities, text, entities)
+            if slots is not None:
+                return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
+        elif last.intent == Intent.CHECK.value:
+            check = followed_check(last.entities, text, entities)
+            if check is not None:
+                return await step.begin_dialog(self.check.id, check.model_dump(mode="json"))
+        elif last.intent in (Intent.POOL.value, Intent.USERS.value):
+            lookup = followed_lookup(last.entities, entities)
+            if lookup is not None:
+                again = Recognition(intent=Intent(last.intent), score=1.0, entities=lookup, lang=recognition.lang)
+                await self.answer_aside(context, again, lang)
+                return await step.end_dialog()
+        elif last.intent == Intent.FACT.value:
+            # The same question of fact with what the follow-up names changed ("and Spain?").
+            named = {name: value for name, value in entities.model_dump(mode="json").items() if value}
+            merged = {**last.entities, **named}
+            await context.send_activities(await answer_fact(context, text, merged, lang, fact_id=last.fact_id))
+            await remember(context, last.intent, merged, fact_id=last.fact_id)
+            return await step.end_dialog()
+        return None
 
     async def _after(self, step: WaterfallStepContext) -> DialogTurnResult:
         result = step.result

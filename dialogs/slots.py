@@ -48,6 +48,7 @@ def _patterns() -> dict[str, Any]:
         "dont_know": frozenset(words["dont_know"]),
         "no_carrier": frozenset(words["no_carrier"]),
         "no_carrier_mention": re.compile(words["no_carrier_mention"], flags),
+        "scope_domestic": [re.compile(p, flags) for p in words["scope_domestic"]],
     }
 
 
@@ -80,6 +81,18 @@ def split_countries(text: str, countries: list[str]) -> tuple[list[str], list[st
     destinations = [c for c in destination_countries(text) if c in countries]
     locations = [c for c in countries if c not in destinations]
     return locations, destinations
+
+
+def without_scope(text: str) -> tuple[str, bool]:
+    """The text with its scope phrases ("only call within", "appels restent en") blanked out, and
+    whether there was one: the country after such a phrase is where the users are, not a
+    destination, and the phrase says they do not call abroad."""
+    found = False
+    for pattern in _patterns()["scope_domestic"]:
+        for match in list(pattern.finditer(text)):
+            found = True
+            text = text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+    return text, found
 
 
 # --- international need ------------------------------------------------------------------------
@@ -177,11 +190,17 @@ class PurchaseSlots(BaseModel):
     base_licence: str | None = None
     carrier: str | None = None
     minutes_per_user: int | str | None = None
+    #: Slots filled by an assumption to answer in one turn ("carrier", "international",
+    #: "licence", "minutes", "international_minutes"): shown on the card with buttons to change.
+    assumed: list[str] = Field(default_factory=list)
+    #: Place names the message gave that are no country ("Narnia"): said back, never dropped.
+    unknown_places: list[str] = Field(default_factory=list)
 
 
 def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
     """The purchase slots the first message fills."""
     countries = known_countries(entities.countries)
+    text, domestic_scope = without_scope(text)
     locations, destinations = split_countries(text, countries)
     per_country = {c: n for c, n in counts_per_country(text).items() if c in locations}
     users = entities.user_count
@@ -197,12 +216,43 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
         countries=locations,
         users=users,
         users_per_country=users_per_country,
-        international=international_need(text, locations, destinations),
+        international=False if domestic_scope and not destinations else international_need(text, locations, destinations),
         international_minutes=international_minutes,
         base_licence=entities.base_licence,
         carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),
         minutes_per_user=domestic_minutes,
+        unknown_places=entities.unknown_places,
     )
+
+
+#: Plans that say whether the users call abroad ("same for the D&I plan").
+INTERNATIONAL_PLANS = frozenset({"MCOPSTN2"})
+DOMESTIC_PLANS = frozenset({"MCOPSTN1", "MCOPSTN5", "MCOPSTN6", "MCOPSTN8"})
+
+
+def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
+    """The purchase slots a follow-up names (only those: the rest stays as it was)."""
+    change: dict[str, Any] = {}
+    countries = known_countries(entities.countries)
+    if countries:
+        change["countries"] = countries
+    if entities.user_count:
+        change["users"] = entities.user_count
+        change["users_per_country"] = None
+    if entities.base_licence:
+        change["base_licence"] = entities.base_licence
+    if entities.carrier:
+        change["carrier"] = entities.carrier
+    if entities.plan in INTERNATIONAL_PLANS or entities.line == "international":
+        change["international"] = True
+    elif entities.plan in DOMESTIC_PLANS or entities.line == "domestic" or without_scope(text)[1]:
+        change["international"] = False
+    domestic, international = minutes_mentioned(text)
+    if domestic is not None:
+        change["minutes_per_user"] = domestic
+    if international is not None:
+        change["international_minutes"] = international
+    return change
 
 
 class CheckSlots(BaseModel):

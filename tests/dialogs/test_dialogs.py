@@ -98,9 +98,10 @@ async def test_guided_purchase_from_nothing_asks_everything_in_order_typed(talk,
 
 
 async def test_guided_purchase_asks_only_what_the_first_sentence_leaves_out_clicked(talk, h):
-    replies = await talk.send("which calling plan should we buy for 40 users in France who call the UK?")
-    assert h.said(replies[0]) == "Noted: 40 users in France, they call abroad."
-    text, values = question(replies, h)
+    replies = await talk.send("which calling plan should we buy for our users in France who call the UK?")
+    assert h.said(replies[0]) == "Noted: users in France, they call abroad."
+    assert question(replies, h)[0] == t("en", "prompt.users_in", country="France")
+    text, values = question(await talk.send("40"), h)
     assert text == t("en", "prompt.licence") and values[:3] == ["E5", "E3", "BUSINESS_PREMIUM"]
     text, values = question(await talk.click("E3"), h)
     assert text == t("en", "prompt.carrier") and values == ["none", "operator_connect", "direct_routing", "on_premises"]
@@ -183,7 +184,8 @@ async def test_card_cancel_and_help_buttons_interrupt_too(talk, h):
 
 
 async def test_valid_answers_are_never_taken_for_cancel(talk, h):
-    await talk.send("which plan for 10 users in France who never call abroad")
+    await talk.send("which plan for our users in France who never call abroad")
+    await talk.send("10")
     await talk.click("E5")
     replies = await talk.send("no")  # "no" to "do you have a carrier?" is an answer
     assert question(replies, h)[0] == t("en", "prompt.minutes")
@@ -191,12 +193,18 @@ async def test_valid_answers_are_never_taken_for_cancel(talk, h):
     assert "Your purchase plan" in h.card_texts(h.cards(replies)[-1])
 
 
-async def test_another_request_mid_dialog_switches_to_it(talk, h, store):
+async def test_a_question_mid_dialog_is_answered_then_the_dialog_resumes(talk, h, store):
     await talk.send("which plan should we buy?")
     await talk.send("France")
     replies = await talk.send("show the pool balance")
-    assert h.cards(replies) and h.said(replies[-1]) == pool_table_card(await store.pools(DEFAULT_TENANT_ID), "en").text
-    assert h.texts(await talk.send("40"))[0] == t("en", "unknown.text")  # the purchase is gone
+    assert h.said(replies[0]) == pool_table_card(await store.pools(DEFAULT_TENANT_ID), "en").text
+    assert h.said(replies[-1]) == t("en", "prompt.users_in", country="France")  # asked again
+    assert question(await talk.send("40"), h)[0] == t("en", "prompt.international")  # the purchase goes on
+    await talk.send(value={"intent": "cancel"})
+
+
+async def test_another_dialog_request_mid_dialog_switches_to_it(talk, h):
+    await talk.send("which plan should we buy?")
     await talk.send("plan")
     replies = await talk.send(value={"intent": "check"})  # a menu button from an older card
     assert question(replies, h)[0] == t("en", "prompt.number")
@@ -408,7 +416,8 @@ async def test_french_number_check_and_pool(talk, h, store):
 
 async def test_a_dialog_resumes_with_new_dialog_objects_over_the_same_storage(memory, store, h):
     first = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID)
-    await first.send("which calling plan should we buy for 40 users in France who call the UK?")
+    await first.send("which calling plan should we buy for our users in France who call the UK?")
+    await first.send("40")
     second = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID)
     text, _ = question(await second.click("E3"), h)
     assert text == t("en", "prompt.carrier")
@@ -442,3 +451,35 @@ async def test_odd_input_at_every_question_gets_an_answer(memory, store, h, flow
             if text is None and odd.get("value") is None:
                 continue  # an empty message: nothing to answer
             assert replies, (flow, depth, odd)
+
+
+# --- people named by first name: "which one?" when the roster has two -------------------------------
+
+
+async def test_a_shared_first_name_gets_a_which_one_card(talk, h, store, tmp_path):
+    import csv
+
+    from knowledge.demo import ADMIN_CENTER_COLUMNS
+
+    row = {column: "" for column in ADMIN_CENTER_COLUMNS}
+    row.update({"Display name": "Alice Durand", "First name": "Alice", "Last name": "Durand",
+                "User principal name": "alice.durand@contoso.com", "Usage location": "Germany",
+                "Licenses": "contoso:MCOEV+contoso:MCOPSTN1", "ObjectId": "00000000-0000-4000-8000-0000000a11ce",
+                "Block credential": "False", "When created": "1/10/2023 8:00:00 AM"})
+    roster = tmp_path / "users.csv"
+    with roster.open("w", newline="", encoding="utf-8-sig") as file:
+        writer = csv.DictWriter(file, ADMIN_CENTER_COLUMNS)
+        writer.writeheader()
+        writer.writerow(row)
+    await store.import_paths([roster], tenant_id=DEFAULT_TENANT_ID)
+    upns = {u.upn for u in await store.users(DEFAULT_TENANT_ID) if u.display_name.startswith("Alice ")}
+    assert upns == {"alice.martin@contoso.com", "alice.durand@contoso.com"}
+
+    replies = await talk.send("can Alice call 01 23 45 67 89?")
+    assert h.said(replies[-1]) == t("en", "check.which_one", name="Alice")
+    choices = [d for c in h.cards(replies) for d in h.submits(c)]
+    assert sorted(d["slots"]["user"] for d in choices) == sorted(upns)
+    assert all(d["intent"] == "check" and d["slots"]["number"] == "01 23 45 67 89" for d in choices)
+    chosen = next(d for d in choices if d["slots"]["user"] == "alice.martin@contoso.com")
+    replies = await talk.send(value=chosen)  # the click checks the call for that person
+    assert h.said(replies[0]).startswith("alice.martin@contoso.com")

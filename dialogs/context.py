@@ -1,0 +1,126 @@
+"""What this conversation last asked and got an answer to, so a follow-up can reuse it.
+
+WHY: admins talk in ellipses. After "which plan for 40 E5 users in France?" they type "and
+Belgium?", "what about 50 users?", "et pour 20 personnes ?", "same for the D&I plan", "and 112?"
+or "actually, Austria". None of these is a request on its own; each is the LAST request with one
+thing changed. So every answered question records its intent and the entities (or slots) it was
+answered with (:func:`remember`), in CONVERSATION state (a follow-up belongs to the
+conversation, not to the admin), and :func:`follow_up` reads a new message as a change to it.
+
+The record is a small pydantic model kept as plain JSON, so it survives a restart like the rest
+of the conversation state. A question of fact (intent ``fact``, answered by
+``dialogs.facts.answer_fact``) records the fact id it answered, so a follow-up re-asks the same
+fact with other entities.
+"""
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from botbuilder.core import ConversationState, TurnContext
+from pydantic import BaseModel, Field
+
+from dialogs.entities import Entities, key
+from dialogs.i18n import read_locale_json
+
+CONTEXT_PROPERTY = "LastAnswer"
+#: Where the root dialog puts the conversation-state accessor for this turn.
+_ACCESSOR_KEY = "callplan.last_answer"
+
+
+class LastAnswer(BaseModel):
+    """The last answered question: its intent, what it was answered with, and (for a question
+    of fact) the fact id."""
+
+    intent: str
+    entities: dict[str, Any] = Field(default_factory=dict)
+    fact_id: str | None = None
+
+
+class ConversationMemory:
+    """The conversation-state property that holds the :class:`LastAnswer` (None in a bare test)."""
+
+    def __init__(self, conversation_state: ConversationState | None) -> None:
+        self._property = conversation_state.create_property(CONTEXT_PROPERTY) if conversation_state else None
+
+    def attach(self, context: TurnContext) -> None:
+        """Make :func:`remember`/:func:`recall` work for this turn (called by the root dialog)."""
+        if self._property is not None:
+            context.turn_state[_ACCESSOR_KEY] = self._property
+
+
+async def remember(context: TurnContext, intent: str, entities: dict[str, Any] | None = None,
+                   fact_id: str | None = None) -> None:
+    """Record the question this turn answered (a no-op when the conversation has no state)."""
+    prop = context.turn_state.get(_ACCESSOR_KEY)
+    if prop is not None:
+        await prop.set(context, LastAnswer(intent=intent, entities=entities or {}, fact_id=fact_id).model_dump(mode="json"))
+
+
+async def recall(context: TurnContext) -> LastAnswer | None:
+    """The last answered question of this conversation, or None."""
+    prop = context.turn_state.get(_ACCESSOR_KEY)
+    if prop is None:
+        return None
+    value = await prop.get(context)
+    try:
+        return LastAnswer.model_validate(value) if value else None
+    except ValueError:
+        return None  # an older or damaged record: no context rather than a failed turn
+
+
+# --- reading a follow-up ----------------------------------------------------------------------
+
+
+@cache
+def _cues() -> dict[str, tuple[tuple[str, ...], ...]]:
+    words = read_locale_json("slots.json")
+    return {name: tuple(sorted((tuple(key(p).split()) for p in words[name]), key=len, reverse=True))
+            for name in ("follow_up_cues", "correction_cues")}
+
+
+def _starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
+    for phrase in phrases:
+        if tuple(words[: len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def cue_of(text: str | None) -> str | None:
+    """``"correction"`` ("actually, Austria", "en fait, l'Autriche"), ``"follow_up"`` ("and
+    Belgium?", "what about 50 users?", "et pour 20 personnes ?", "same for the D&I plan"), or
+    None. Only the first words are read: a follow-up starts with its cue."""
+    words = key((text or "")[:200]).split()[:8]
+    if not words:
+        return None
+    if _starts_with(words, _cues()["correction_cues"]):
+        return "correction"
+    if _starts_with(words, _cues()["follow_up_cues"]):
+        return "follow_up"
+    return None
+
+
+_RAW_WORD = re.compile(r"[^\W_]+")
+
+
+def without_cue(text: str) -> str:
+    """The message as typed, without its leading cue: "actually, Austria" -> "Austria"."""
+    text = text[:200]
+    words = key(text).split()
+    count = max(_starts_with(words, _cues()["correction_cues"]), _starts_with(words, _cues()["follow_up_cues"]))
+    for match in _RAW_WORD.finditer(text):
+        if count <= 0:
+            return text[match.start():].strip(" .!?")
+        count -= len(key(match.group(0)).split())
+    return text.strip(" .!?")
+
+
+def carries_change(entities: Entities) -> bool:
+    """Whether a message names something a follow-up could change."""
+    return bool(entities.countries or entities.user_count or entities.numbers or entities.users or entities.plan
+                or entities.base_licence or entities.carrier or entities.line or entities.month
+                or entities.unknown_places)
+
+
+__all__ = ["ConversationMemory", "LastAnswer", "carries_change", "cue_of", "recall", "remember", "without_cue"]

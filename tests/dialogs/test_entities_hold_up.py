@@ -1,0 +1,81 @@
+"""Entities that hold up (issue 12): carriers are never countries, cities name their country,
+misspelt country names match above a floor, unknown places are kept to be said back, scope
+phrases are no destinations, and a short code never switches the conversation's language."""
+from __future__ import annotations
+
+import pytest
+
+from dialogs.entities import FUZZY_MAX_CANDIDATES, MAX_CHARS, extract_entities
+from dialogs.i18n import detect_language
+from dialogs.slots import purchase_slots
+
+CARRIERS = ["BT", "Orange", "Vodafone", "Telstra", "AT&T", "Deutsche Telekom", "SFR", "Bouygues", "Verizon",
+            "Swisscom", "KPN", "Telefónica"]
+
+
+@pytest.mark.parametrize("carrier", CARRIERS)
+def test_a_carrier_is_a_carrier_never_a_country(carrier):
+    entities = extract_entities(f"we use {carrier} for 40 users in France")
+    assert entities.countries == ["FR"]
+    assert entities.carrier == "operator_connect"
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("40 users in Lyon", "FR"), ("40 users in Munich", "DE"), ("20 users in São Paulo", "BR"),
+    ("20 utilisateurs à Londres", "GB"), ("10 utilisateurs à Bruxelles", "BE"), ("users in New York", "US"),
+])
+def test_a_city_names_its_country(text, country):
+    assert extract_entities(text).countries == [country]
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("30 users in Allemange", "DE"), ("users in Swizterland", "CH"), ("Frnace", "FR"),
+    ("20 utilisateurs en Espagna", "ES"), ("des utilisateurs en Belgiqe", "BE"), ("users in Pariss", "FR"),
+])
+def test_a_misspelt_country_matches(text, country):
+    assert extract_entities(text).countries == [country]
+
+
+@pytest.mark.parametrize("text", ["40 users in Narnia", "users in Tortuga", "20 utilisateurs en Narnia"])
+def test_a_name_below_the_floor_is_no_country_but_is_kept(text):
+    entities = extract_entities(text)
+    assert entities.countries == []
+    assert entities.unknown_places == [text.split()[-1]]
+
+
+@pytest.mark.parametrize("text", ["40 users in total", "users in march", "people in our team", "no"])
+def test_plain_words_are_neither_countries_nor_unknown_places(text):
+    entities = extract_entities(text)
+    assert entities.countries == [] and entities.unknown_places == []
+
+
+def test_typo_matching_is_bounded_on_long_messages():
+    text = ("users in Qwxzyk " * 400)[:MAX_CHARS]
+    assert len(extract_entities(text).unknown_places) <= FUZZY_MAX_CANDIDATES
+
+
+@pytest.mark.parametrize("text", [
+    "40 E5 users in France who only call within France",
+    "30 users in France, calls stay in France",
+    "30 utilisateurs en France, appels nationaux seulement",
+    "30 utilisateurs qui appellent uniquement en France",
+])
+def test_a_scope_phrase_is_where_the_users_are_not_a_destination(text):
+    slots = purchase_slots(text, extract_entities(text))
+    assert slots.countries == ["FR"]
+    assert slots.international is False
+
+
+def test_a_destination_still_says_they_call_abroad():
+    text = "40 users in France who call the UK"
+    slots = purchase_slots(text, extract_entities(text))
+    assert slots.countries == ["FR"] and slots.international is True
+
+
+@pytest.mark.parametrize(("text", "current", "expected"), [
+    ("DE?", "en", "en"), ("and DE?", "en", "en"), ("FR", "en", "en"), ("Congo", "en", "en"),
+    ("et pour la Belgique ?", "en", "fr"), ("what about 50 users?", "fr", "en"), ("ok", "fr", "fr"),
+    ("bonjour", None, "fr"), ("DE", None, "en"),
+])
+def test_the_language_switches_on_a_sentence_never_on_a_code(text, current, expected):
+    assert detect_language("en-US", text, current=current) == expected
