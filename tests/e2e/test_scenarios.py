@@ -38,8 +38,10 @@ from knowledge.catalog import load_catalog
 
 pytestmark = pytest.mark.e2e
 
-PURCHASE_QUESTION = "which calling plan should we buy for 40 users in France who call the UK?"
-FRENCH_PURCHASE_QUESTION = ("quel forfait acheter pour 40 utilisateurs en France qui appellent "
+# Without a seat count, so the bot guides (a message with the count, the country and the scope
+# is answered in one turn: tests/bot/test_followups.py).
+PURCHASE_QUESTION = "which calling plan should we buy for our users in France who call the UK?"
+FRENCH_PURCHASE_QUESTION = ("quel forfait acheter pour nos utilisateurs en France qui appellent "
                             "le Royaume-Uni ?")
 UK_NUMBER = "+44 20 7946 0958"
 PARIS_NUMBER = "+33 1 23 45 67 89"
@@ -243,9 +245,11 @@ def test_guided_purchase_by_clicking_card_buttons_ends_with_the_summary(real_cha
     chat.wait_for_card("Calling Plan Assistant")
 
     chat.send(PURCHASE_QUESTION)
-    # The first sentence answered where, how many and "abroad": the bot says so and asks on.
+    # The first sentence answered where and "abroad": the bot says so and asks how many.
     noted = chat.wait_for_bot_text("Noted:")
-    assert noted == f"Noted: {USERS} users in France, they call abroad."
+    assert noted == "Noted: users in France, they call abroad."
+    chat.wait_for_bot_text("How many users in France?")
+    chat.send(str(USERS))
     chat.wait_for_card("Which base licence do they have?")
     assert E3 in chat.card_buttons() and "I don't know" in chat.card_buttons()
     assert_renders_cleanly(chat)
@@ -411,7 +415,9 @@ def test_french_purchase_check_and_pool_lookup(real_chat, demo, catalog):
     # arrive as en-US, so the bot must remember the conversation's language.
     chat.send_activity(FRENCH_PURCHASE_QUESTION, locale="fr-FR")
     assert chat.wait_for_bot_text("C'est noté") == (
-        f"C'est noté : {USERS} utilisateurs (France), ils appellent l'étranger.")
+        "C'est noté : utilisateurs situés ici : France, ils appellent l'étranger.")
+    chat.wait_for_bot_text("Combien d'utilisateurs dans ce pays : France ?")
+    chat.send(str(USERS))  # typed: arrives as en-US, the conversation stays French
     chat.wait_for_card("Quelle licence de base ont-ils ?")
     assert "Je ne sais pas" in chat.card_buttons()
     chat.screenshot("question de licence")
