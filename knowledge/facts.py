@@ -122,18 +122,27 @@ def _not_sold(catalog: Catalog, sku: str, iso: str) -> tuple[str, dict[str, Any]
     return "answer_no", {"plan": sku, "country": iso}, row.sources if row else catalog.calling_plan_count.sources
 
 
+def _domestic_minutes(catalog: Catalog, query: FactQuery, country: str) -> tuple[Any, Any]:
+    """The plan asked about (default Domestic) in ``country`` and its domestic minutes per user,
+    or ``(None, result)`` when that is the answer already (not sold there, no figure)."""
+    plan = catalog.plan(_plan_sku(catalog, query, country))
+    not_sold = _not_sold(catalog, plan.sku, country)
+    if not_sold:
+        return None, not_sold
+    minutes = plan.minutes_for(country, "domestic")
+    if minutes is None:
+        return None, ("missing", {}, plan.sources)
+    return plan, minutes
+
+
 def minutes_per_user(catalog: Catalog, query: FactQuery) -> tuple[str, dict[str, Any], tuple[str, ...]]:
     """Minutes per user per month on a plan (default Domestic) in the first country named."""
     country = next((c for c in query.countries if catalog.country(c)), None)
     if country is None:
         return "missing", {}, ()
-    plan = catalog.plan(_plan_sku(catalog, query, country))
-    not_sold = _not_sold(catalog, plan.sku, country)
-    if not_sold:
-        return not_sold
-    minutes = plan.minutes_for(country, "domestic")
-    if minutes is None:
-        return "missing", {}, plan.sources
+    plan, minutes = _domestic_minutes(catalog, query, country)
+    if plan is None:
+        return minutes
     international = plan.minutes_for(country, "international")
     params = {"plan": plan.sku, "country": country, "minutes": minutes, "international_minutes": international}
     return "answer", params, plan.domestic_minutes.sources if plan.domestic_minutes else plan.sources
@@ -144,12 +153,10 @@ def pool_size(catalog: Catalog, query: FactQuery) -> tuple[str, dict[str, Any], 
     country = next((c for c in query.countries if catalog.country(c)), None)
     if country is None or not query.user_count:
         return "missing", {}, ()
-    plan = catalog.plan(_plan_sku(catalog, query, country))
-    not_sold = _not_sold(catalog, plan.sku, country)
-    if not_sold:
-        return not_sold
-    minutes = plan.minutes_for(country, "domestic")
-    if minutes is None or plan.pool != "shared":
+    plan, minutes = _domestic_minutes(catalog, query, country)
+    if plan is None:
+        return minutes
+    if plan.pool != "shared":
         return "missing", {}, plan.sources
     params = {"plan": plan.sku, "country": country, "users": query.user_count, "minutes": minutes,
               "pool": query.user_count * minutes}
