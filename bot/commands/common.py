@@ -24,10 +24,11 @@ def wrap(text: str) -> str:
     return textwrap.fill(text, width=88)
 
 
-def add_command(subparsers: argparse._SubParsersAction, name: str, handler: Handler, *, help: str,
+def add_command(subparsers: argparse._SubParsersAction, name: str, handler: Handler, *,
                 description: str, epilog: str | None = None) -> argparse.ArgumentParser:
-    """A subcommand whose ``--help`` shows ``description`` wrapped and ``epilog`` as written."""
-    parser = subparsers.add_parser(name, help=help, description=wrap(description), epilog=epilog,
+    """A subcommand whose ``--help`` shows ``description`` wrapped and ``epilog`` as written
+    (its one-line summary is in :data:`bot.cli.COMMANDS`)."""
+    parser = subparsers.add_parser(name, description=wrap(description), epilog=epilog,
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.set_defaults(func=handler)
     return parser

@@ -20,12 +20,14 @@ import shutil
 import signal
 import sys
 from pathlib import Path
-
-from aiohttp import web
+from typing import TYPE_CHECKING
 
 from bot.commands import CommandError
 from bot.commands.common import add_command, add_data_dir, cli_settings
 from bot.config import Settings, is_loopback
+
+if TYPE_CHECKING:  # aiohttp is loaded by `serve`/`dev` only: the other commands start without it
+    from aiohttp import web
 
 log = logging.getLogger("bot")
 
@@ -61,7 +63,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``serve`` and ``dev``."""
     serve = add_command(
         subparsers, "serve", serve_command,
-        help="run the bot: POST /api/messages for Teams, GET /healthz",
         description=(
             "Run the Calling Plan Assistant bot (the same as `python -m bot`). It answers Bot "
             "Framework activities on POST /api/messages and its health on GET /healthz. "
@@ -73,7 +74,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     dev = add_command(
         subparsers, "dev", dev_command,
-        help="run the bot and the Microsoft 365 Agents Playground (what `make run` does)",
         description=(
             "Run the bot in local mode and, when Node.js is installed, the Microsoft 365 Agents "
             f"Playground ({PLAYGROUND_PACKAGE}@{PLAYGROUND_VERSION}, installed on first use into "
@@ -180,7 +180,9 @@ def bot_urls(settings: Settings, runner: web.AppRunner | None = None) -> tuple[s
 async def start_bot(settings: Settings) -> web.AppRunner:
     """Open the app's resources and listen; raises CommandError when the port is taken or
     another bot process holds the same DATA_DIR."""
-    from bot.app import create_app, make_runner  # imported here so `--help` stays fast
+    from aiohttp import web  # imported here so `--help` and the other commands stay fast
+
+    from bot.app import create_app, make_runner
     from bot.state import StateFolderBusyError
 
     runner = make_runner(create_app(settings), handle_signals=False)

@@ -9,15 +9,17 @@ from __future__ import annotations
 import argparse
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from bot.commands import CommandError
-from knowledge.advisor import AdviceRequest, Recommendation, recommend
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links, sources_json
 from knowledge.numbers import CARRIERS, DIAL_OUT, CallVerdict, check_call
+
+if TYPE_CHECKING:  # the advisor is loaded by `advise` only: `check` starts without it
+    from knowledge.advisor import Recommendation
 
 #: Verdicts that mean the question was asked wrong, not that the call is impossible.
 _ARGUMENT_REASONS = {"unknown_caller_country", "unknown_plan", "unknown_carrier", "unknown_dial_out_policy", "internal_error"}
@@ -27,7 +29,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``check`` and ``advise``."""
     check = subparsers.add_parser(
         "check",
-        help="can a user call this number?",
         description="Say whether a user located in COUNTRY with a Calling Plan can call NUMBER, why, "
         "and which minute pool the call draws on.",
         epilog="examples:\n  callplan check '+49 30 123456' --country FR --plan MCOPSTN1\n"
@@ -47,7 +48,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     advise = subparsers.add_parser(
         "advise",
-        help="which Calling Plan to buy, the steps and the resulting pools",
         description="Recommend what to buy for users located in one or more countries: ordered "
         "admin center steps, the monthly minute pools, caveats and reasons.",
         epilog="examples:\n  callplan advise --country FR --users 40 --international --base E5\n"
@@ -141,6 +141,8 @@ def run_advise(args: argparse.Namespace) -> int:
     users: list[int] = args.users
     if len(users) not in (1, len(countries)):
         raise CommandError(f"give --users once, or once per --country ({len(countries)}), not {len(users)} times")
+    from knowledge.advisor import AdviceRequest, recommend
+
     try:
         per_country = None
         if len(countries) > 1 and len(users) == len(countries):

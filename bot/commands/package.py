@@ -25,7 +25,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``package``."""
     parser = subparsers.add_parser(
         "package",
-        help="build the Teams app package (zip) to upload in Teams",
         description=DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -36,7 +36,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``import``, ``pools``, ``users`` and ``demo``."""
     importer = add_command(
         subparsers, "import", import_command,
-        help="import PSTN usage exports, Graph getPstnCalls pages and user rosters",
         description=(
             "Import exports into the calling-plan store. Files, zips and folders are accepted "
             "and recognized by their content. Importing the same file again adds nothing; a "
@@ -50,7 +49,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     pools = add_command(
         subparsers, "pools", pools_command,
-        help="show the minute pools of a month: total, used, left, when they run out",
         description=(
             "Show each minute pool (usage location x plan x line) for a month: its size, the "
             "minutes used, what is left and, at the month's pace so far, the day it runs out "
@@ -66,7 +64,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     users = add_command(
         subparsers, "users", users_command,
-        help="list a tenant's users with their usage location and licences",
         description="List the users imported from rosters, with usage location and licences.",
     )
     _add_common(users, tenant=True)
@@ -74,7 +71,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     demo = add_command(
         subparsers, "demo", demo_command,
-        help=f"write a demo tenant as real export files and import it (tenant {DEFAULT_TENANT_ID})",
         description=(
             "Write a realistic demo tenant (users in France, the UK, Germany and the US; last "
             "month's calls and this month's up to now) as the files Microsoft's tools export, "

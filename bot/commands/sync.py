@@ -12,15 +12,12 @@ from datetime import datetime, timezone
 
 from bot.commands import CommandError
 from bot.commands.common import add_command, add_data_dir, cli_settings
-from bot.graph import SyncNotConfigured, sync_all
 from bot.sync_lock import FileSchedulerLock, sync_lock_path
-from knowledge.graph.sync import results_json
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     sync = add_command(
         subparsers, "sync", sync_command,
-        help="read users, licences and PSTN calls from Microsoft Graph (app-only)",
         description=(
             "Read a tenant's users and licences (/users, /subscribedSkus) and its PSTN calls "
             "(getPstnCalls, in windows of at most 90 days) from Microsoft Graph into the store. "
@@ -43,6 +40,10 @@ LOCK_WAIT_SECONDS = 300.0
 
 
 def sync_command(args: argparse.Namespace) -> int:
+    # The Graph client (msal, requests) is loaded by this command only: the others start without it.
+    from bot.graph import SyncNotConfigured, sync_all
+    from knowledge.graph.sync import results_json
+
     overrides = {"DATA_DIR": args.data_dir} if args.data_dir else {}
     settings = cli_settings(**overrides)
     tenants = [t.strip().lower() for t in (args.tenant or []) if t.strip()] or sorted(settings.SYNC_TENANTS)
