@@ -5,6 +5,8 @@
   few milliseconds; against a minimal aiohttp app (``bench.servers raw``) measured the same way,
   and against a bare interpreter (``python -c pass``, start to exit): what any Python server
   pays before its first line of its own. Median of several starts, the three interleaved.
+* ``cli start``: ``callplan --help`` and ``callplan check ...``, start to exit, against
+  ``python -c pass`` (commands that do not serve load neither aiohttp nor the bot host).
 * ``memory``: resident set size (``VmRSS``) of the bot process after start, and after 1,000
   turns (16 conversations: half ask "pool balance", half walk the guided purchase, see
   :mod:`bench.bench_chat`); against the minimal aiohttp app's RSS after start and after 1,000
@@ -87,8 +89,22 @@ class Started:
 
 
 def bare_interpreter_seconds() -> float:
+    return command_seconds([sys.executable, "-c", "pass"])
+
+
+#: ``callplan`` commands that do not serve, timed start to exit (issue 14): they load only
+#: their own subcommand's module, not aiohttp, the SDK or the bot host.
+CALLPLAN = str(Path(sys.executable).parent / "callplan")
+CLI_COMMANDS = {
+    "callplan --help": [CALLPLAN, "--help"],
+    "callplan check": [CALLPLAN, "check", "+44 20 7946 0958", "--country", "FR", "--plan", "MCOPSTN1"],
+}
+
+
+def command_seconds(command: list[str], cwd: Path | None = None) -> float:
+    """Start to exit of ``command`` (which must succeed), output discarded."""
     begin = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "pass"], check=True, timeout=60)
+    subprocess.run(command, check=True, timeout=60, cwd=cwd, stdout=subprocess.DEVNULL)
     return time.perf_counter() - begin
 
 
@@ -110,12 +126,15 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         bot_env = {"DATA_DIR": str(data), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"}
         load_before = load_average()
         bot_s, raw_s, bare_s = [], [], []
+        cli_s: dict[str, list[float]] = {name: [] for name in CLI_COMMANDS}
         for _ in range(starts):
             for command, env, into in ((bot_command, bot_env, bot_s), (raw_command, {}, raw_s)):
                 server = Started(command, env, work, work / "server.log")
                 server.stop()
                 into.append(server.seconds)
             bare_s.append(bare_interpreter_seconds())
+            for name, command in CLI_COMMANDS.items():
+                cli_s[name].append(command_seconds(command, cwd=work))
 
         # Memory: one more start of each, then the same number of turns.
         bot = Started(bot_command, bot_env, work, work / "bot.log")
@@ -140,7 +159,13 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 
     bot_ms, raw_ms, bare_ms = (1000 * median(s) for s in (bot_s, raw_s, bare_s))
     starts_note = f"median of {starts} starts, interleaved; polled every {POLL_SECONDS * 1000:.0f} ms"
-    return [
+    cli_rows = [
+        result("start time", f"{name} (start to exit)", 1000 * median(samples), "ms", bare_ms,
+               f"baseline: python -c pass, start to exit; median of {starts} runs, interleaved "
+               "with the server starts; goal: at most 0.3 s and 6x")
+        for name, samples in cli_s.items()
+    ]
+    return cli_rows + [
         result("start time", "python -m bot -> first /healthz 200", bot_ms, "ms", raw_ms,
                f"vs a minimal aiohttp app (bench.servers raw) started and polled the same way; "
                f"{starts_note}; {load}"),

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 
 import pytest
 
-from bench.bench_startup import Started, bare_interpreter_seconds, free_port, healthz_ok
+from bench.bench_startup import (CLI_COMMANDS, Started, bare_interpreter_seconds, command_seconds, free_port,
+                                  healthz_ok)
 from bench.loadgen import rss_mb
 
 
@@ -34,3 +36,10 @@ def test_nothing_listening_is_not_healthy_and_rss_reads_proc():
     assert healthz_ok(free_port()) is False
     assert rss_mb(os.getpid()) > 5
     assert bare_interpreter_seconds() > 0
+
+
+def test_the_cli_commands_timed_run_and_a_failing_one_is_an_error(tmp_path):
+    for command in CLI_COMMANDS.values():
+        assert command_seconds(command, cwd=tmp_path) > 0
+    with pytest.raises(subprocess.CalledProcessError):
+        command_seconds([*CLI_COMMANDS["callplan check"], "--carrier", "nope"], cwd=tmp_path)
