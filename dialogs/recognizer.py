@@ -399,10 +399,7 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     best_intent, best = ranked[0] if ranked else (Intent.UNKNOWN, 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     threshold = lex.threshold
-    # A confident match in the fact base is evidence enough that the message is about calling
-    # ("how many destinations are covered?" names no calling word).
-    about_a_fact = best_intent == Intent.FACT and bool(facts) and facts[0][1] >= fact_search.ANSWER_FLOOR
-    if best_intent in lex.gated and not about_a_fact and not has_domain_evidence(extraction.words, extraction.features):
+    if best_intent in lex.gated and not has_domain_evidence(extraction.words, extraction.features):
         threshold = lex.gated_threshold
     intent = best_intent if best >= threshold else Intent.UNKNOWN
     return Recognition(
