@@ -80,6 +80,34 @@ def _per_message_us(fn: Any, texts: list[str], rounds: int) -> list[float]:
     return [median(samples) for samples in per_text]
 
 
+def routing(lang: str) -> dict[str, Any]:
+    """How the whole recognizer routes the dev set (not retrieval alone): ``routed`` is the
+    share of fact questions whose intent is FACT, ``routed_right`` those whose best fact is
+    also the right one, ``false_fact`` the non-fact messages taken as FACT. Lists the misses
+    with the intent that won."""
+    from dialogs.recognizer import Intent, recognize
+
+    items = load_dev(lang)
+    facts = [i for i in items if i["fact"]]
+    others = [i for i in items if not i["fact"]]
+    routed = right = false_fact = 0
+    misses = []
+    for item in facts:
+        rec = recognize(item["text"], lang)
+        is_fact = rec.intent == Intent.FACT
+        routed += is_fact
+        right += is_fact and bool(rec.facts) and rec.facts[0][0] == item["fact"]
+        if not is_fact:
+            misses.append((item["text"], item["fact"], rec.intent.value))
+    for item in others:
+        rec = recognize(item["text"], lang)
+        if rec.intent == Intent.FACT:
+            false_fact += 1
+            misses.append((item["text"], None, "fact"))
+    return {"lang": lang, "n": len(facts), "routed": routed, "routed_right": right,
+            "others": len(others), "false_fact": false_fact, "misses": misses}
+
+
 def understanding_speed(quick: bool = False) -> dict[str, float]:
     """Median microseconds to understand one message (recognizer + fact retrieval) over the
     corpus and the fact dev sets, next to the same recognizer with retrieval switched off in
@@ -113,6 +141,12 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                             "(corpus + fact dev sets); goal <= 1000 us median"))
     rows.append(result("understanding_speed", "median_us_per_fact_question", speed["questions_us"], "us",
                        baseline=speed["baseline_us"], note="fact dev questions only (each runs retrieval)"))
+    for lang in LANGS:
+        r = routing(lang)
+        rows.append(result(f"fact_routing_{lang}", "routed", round(100 * r["routed"] / r["n"], 1), "%",
+                           note=f"{r['routed']}/{r['n']} dev fact questions routed to FACT "
+                                f"({r['routed_right']} to the right fact); {r['false_fact']}/{r['others']} "
+                                "non-fact dev messages taken as FACT"))
     for method in METHODS:
         for lang in LANGS:
             fact_search.search("warm up", method)  # builds the index outside the timing
@@ -129,6 +163,13 @@ def main() -> int:
     speed = understanding_speed()
     print(f"understanding: median {speed['median_us']:.0f} us/message with retrieval, {speed['baseline_us']:.0f} "
           f"without; fact questions {speed['questions_us']:.0f} us ({speed['messages']:.0f} messages)")
+    for lang in LANGS:
+        r = routing(lang)
+        print(f"routing {lang}  {r['routed']}/{r['n']} fact questions routed to FACT ({r['routed_right']} right fact)"
+              f"  {r['false_fact']}/{r['others']} non-fact taken as FACT")
+        if "-v" in sys.argv:
+            for miss in r["misses"]:
+                print("    ", miss)
     for method in METHODS:
         for lang in LANGS:
             fact_search.search("warm up", method)

@@ -98,6 +98,8 @@ class _Lexicon:
     boosts: dict[str, dict[Intent, float]]
     fact_weights: dict[str, float]  # answer_weight, slope, suggest_weight (see _fact_retrieval)
     fact_not_with: frozenset[str]  # entity features that rule a question of fact out
+    fact_beats: frozenset[Intent]  # intents a question shape with a confident match wins over
+    seat_count_facts: frozenset[str]  # facts that take a seat count (it does not make them a purchase)
 
 
 def _compile_cue(intent: Intent, weight: float, phrase: str) -> _Cue:
@@ -175,8 +177,11 @@ def _lexicon() -> _Lexicon:
         vocabulary=vocabulary,
         features=weights(lex["features"]),
         boosts=weights(lex["boosts"]),
-        fact_weights={name: float(w) for name, w in lex["fact_retrieval"].items() if name != "not_with"},
+        fact_weights={name: float(w) for name, w in lex["fact_retrieval"].items()
+                      if name not in ("not_with", "seat_count_facts", "beats")},
         fact_not_with=frozenset(lex["fact_retrieval"]["not_with"]),
+        fact_beats=frozenset(Intent(i) for i in lex["fact_retrieval"]["beats"]),
+        seat_count_facts=frozenset(lex["fact_retrieval"]["seat_count_facts"]),
     )
 
 
@@ -389,7 +394,7 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         return Recognition(intent=command, score=1.0, entities=extraction.entities, lang=lang,
                            scores={command.value: 5.0})
     scores = score_intents(extraction.words, extraction.features)
-    facts = _score_fact(text, extraction.features, scores, lex)
+    facts = _score_fact(text, extraction.words, extraction.features, scores, lex)
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best_intent, best = ranked[0] if ranked else (Intent.UNKNOWN, 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -411,7 +416,8 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
 FACT_CHOICES = 3
 
 
-def _score_fact(text: str, features: frozenset[str], scores: dict[Intent, float], lex: _Lexicon) -> list[tuple[str, float]]:
+def _score_fact(text: str, words: list[str], features: frozenset[str], scores: dict[Intent, float],
+                lex: _Lexicon) -> list[tuple[str, float]]:
     """Turns the question-shape cues of ``fact`` into a score by asking fact retrieval.
 
     WHY here and not as a feature: whether a message asks a question of fact depends on what
@@ -419,13 +425,16 @@ def _score_fact(text: str, features: frozenset[str], scores: dict[Intent, float]
     many minutes are left in Germany?" a pool lookup). Retrieval runs only when the message is
     shaped like a question or nothing else understood it, so other messages cost nothing more.
     Returns the closest facts; ``scores`` gets the fact intent's score (or loses it). The
-    weights are data (lexicon ``fact_retrieval``)."""
+    weights are data (lexicon ``fact_retrieval``). A question shape with a confident match
+    then wins over the intents the words only brush against (:func:`_question_beats`)."""
     cue = scores.pop(Intent.FACT, 0.0)
     others = max(scores.values(), default=0.0)
     weights = lex.fact_weights
     if cue < 0 or (cue == 0 and others >= lex.threshold) or features & lex.fact_not_with:
         return []  # a negative cue ("minutes left") or a number or user: the tenant's own data
-    if others >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
+    beatable = _question_beats(words, features, cue, lex)
+    unbeaten = max((s for i, s in scores.items() if i not in beatable), default=0.0)
+    if unbeaten >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
         return []  # even a perfect match could not win: spare the search
     ranked = fact_search.search(text)[:FACT_CHOICES]
     best = ranked[0][1] if ranked else 0.0
@@ -433,10 +442,43 @@ def _score_fact(text: str, features: frozenset[str], scores: dict[Intent, float]
         score = weights["answer_weight"] + weights["slope"] * (best - fact_search.ANSWER_FLOOR)
         if cue > 0 and others < lex.threshold:
             score = max(score, lex.threshold)  # a close question nothing else understood
+        if beatable and not (ranked[0][0] not in lex.seat_count_facts and "user_count" in features):
+            beaten = max((scores.get(i, 0.0) for i in beatable), default=0.0)
+            if score <= beaten and unbeaten < beaten:
+                score = max(beaten + 0.01, lex.threshold)  # the question shape wins (see _question_beats)
         scores[Intent.FACT] = score
     elif best >= fact_search.SUGGEST_FLOOR and cue > 0 and others < lex.threshold:
         scores[Intent.FACT] = weights["suggest_weight"] + lex.threshold
     return ranked
+
+
+def _question_beats(words: list[str], features: frozenset[str], cue: float, lex: _Lexicon) -> frozenset[Intent]:
+    """The intents a question of fact wins over when its retrieval match is confident.
+
+    WHY a rule and not more word weights: "which calling plans can we choose from?", "why
+    can't we reach some toll-free numbers?" or "le pool repart-il à zéro ?" carry purchase,
+    check, pool or cancel words because they are about those things, not because they ask
+    to do them. An open question (a ``fact`` cue and an ``@open`` word: how, why, what
+    happens, comment, combien) whose best fact is at the answer floor is a question of fact,
+    unless it asks to buy, choose or recommend (an ``@ask`` word: "which plan should we
+    buy?") or gives a seat count (a purchase: "which plan for 40 users?", checked by the
+    caller against the facts that take one). A yes/no question ("can users in Mexico call
+    the US?", "do I need Teams Phone if we have E3?") keeps its other reading: measured on
+    the corpus, those are number checks and purchases. Any question shape beats CANCEL when
+    the message is longer than three words and does not start with the cancel word ("stop",
+    "cancel the purchase" still cancel)."""
+    if cue <= 0:
+        return frozenset()
+    content = [w for w in words if w not in lex.filler]
+    starts_cancel = bool(content) and any(
+        intent == Intent.CANCEL for t in _tokens_of(content[0]) for intent, _ in lex.single.get(t, ()))
+    beats: set[Intent] = set()
+    if len(content) > 3 and not starts_cancel:
+        beats.add(Intent.CANCEL)
+    hits = [_tokens_of(w) for w in words]
+    if any("@open" in h for h in hits) and not any("@ask" in h for h in hits):
+        beats |= lex.fact_beats - {Intent.CANCEL}
+    return frozenset(beats & lex.fact_beats)
 
 
 def from_card_value(value: Any, lang: str) -> Recognition | None:

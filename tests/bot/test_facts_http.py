@@ -120,3 +120,26 @@ async def test_a_fact_question_inside_the_purchase_is_answered_and_the_dialog_go
     assert [r["said"] for r in replies] == [fact_summary("domestic_plan_includes", lang), t(lang, "prompt.countries")]
     replies = await chat.say(ASK[lang]["country"], lang)
     assert replies[-1]["said"] == t(lang, "prompt.users_in", country=country_name("FR", lang))
+
+
+FOLLOW_UP = {
+    "en": ("how many minutes per user does the Domestic Calling Plan give in Germany?", "and in Spain?"),
+    "fr": ("combien de minutes par utilisateur donne le forfait d'appels nationaux en Allemagne ?",
+           "et en Espagne ?"),
+}
+
+
+@LANGS
+async def test_a_computed_fact_then_a_follow_up_naming_another_country(demo_bot, h, lang):
+    """"and in Spain?" asks the same computed fact again with the country changed: the
+    figure is the catalog's for Spain, in the same fact card, not the fallback."""
+    chat = Chat(demo_bot, h, f"a:fact-follow-{lang}")
+    catalog, title = load_catalog(), load_facts().by_id["minutes_per_user"].title[lang]
+    first, follow = FOLLOW_UP[lang]
+    for text, country in ((first, "DE"), (follow, "ES")):
+        replies = await chat.say(text, lang)
+        assert len(replies) == 1, [r["said"] for r in replies]
+        said = replies[0]["said"]
+        assert f"{format_number(catalog.plan('MCOPSTN1').minutes_for(country), lang)} minutes" in said
+        assert country_name(country, lang) in said
+        assert card_texts(card(replies[0]))[0] == title

@@ -584,3 +584,34 @@ def test_cue_syntax_gaps_and_classes():
     assert cue.anchored and cue.parts == (("who",), ("@topic",), ("on",)) and cue.gaps == (6, 3)
     with pytest.raises(ValueError):
         _compile_cue(Intent.USERS, 1.0, "who ... ... plan")
+
+
+# --- w3-facts: an open question with a confident fact match wins over the words it brushes against
+
+
+@pytest.mark.parametrize(("text", "lang", "other", "fact_id"), [
+    ("how do I stop a user from making international calls?", "en", Intent.CANCEL, "dial_out_policy"),
+    ("why can't we reach some toll-free numbers?", "en", Intent.CHECK, "toll_free"),
+    ("comment marchent les pools de minutes ?", "fr", Intent.POOL, "pool_how"),
+    ("le pool repart-il à zéro au début de chaque mois ?", "fr", Intent.CANCEL, "pool_how"),
+    ("comment empêcher un utilisateur de passer des appels internationaux ?", "fr", Intent.CHECK, "dial_out_policy"),
+])
+def test_an_open_question_of_fact_beats_the_intent_its_words_brush_against(text, lang, other, fact_id):
+    rec = recognize(text, lang)
+    assert (rec.intent, rec.facts[0][0]) == (Intent.FACT, fact_id), rec.scores
+    # the other reading is there (on main it won: bench.fact_retrieval routing)
+    assert rec.scores.get(other.value, 0.0) >= 1.0, rec.scores
+
+
+@pytest.mark.parametrize(("text", "lang", "intent"), [
+    ("stop", "en", Intent.CANCEL),  # short: the cancel word
+    ("on reprend à zéro", "fr", Intent.CANCEL),
+    ("how should we buy calling plans for France?", "en", Intent.PURCHASE),  # asks to buy
+    ("how many calling plans do we need for 40 users in France?", "en", Intent.PURCHASE),  # a seat count
+    ("combien de forfaits acheter pour nos utilisateurs en France ?", "fr", Intent.PURCHASE),
+    ("can users in Mexico call the US on the domestic calling plan?", "en", Intent.CHECK),  # yes/no question
+    ("combien a été consommé sur le forfait 240 minutes en Italie", "fr", Intent.POOL),  # the tenant's usage
+    ("how many minutes are left in Germany?", "en", Intent.POOL),
+])
+def test_a_question_that_asks_to_act_keeps_its_intent(text, lang, intent):
+    assert recognize(text, lang).intent == intent

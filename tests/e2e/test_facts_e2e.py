@@ -68,3 +68,28 @@ def test_a_question_of_fact_in_french(real_chat):
     chat.send("What does the Domestic Calling Plan include?")
     chat.wait_for_card(load_facts().by_id["domestic_plan_includes"].title["en"])
     assert_fact_card(chat, "domestic_plan_includes", "en")
+
+
+def test_a_computed_fact_then_a_follow_up_for_another_country(real_chat):
+    """"and in Spain?" after a computed fact asks the same fact for Spain: a second fact card
+    with the catalog's figure for Spain (the follow-up of dialogs/root.py, in the browser)."""
+    from dialogs.i18n import format_number
+    from dialogs.render import country_name
+    from knowledge.catalog import load_catalog
+
+    chat = real_chat
+    chat.wait_for_card("Assistant")
+    plan = load_catalog().plan("MCOPSTN1")
+    for step, text, country in (
+            ("fact for Germany", "how many minutes per user does the Domestic Calling Plan give in Germany?", "DE"),
+            ("follow-up for Spain", "and in Spain?", "ES")):
+        chat.send(text)
+        figure = f"{format_number(plan.minutes_for(country), 'en')} minutes"
+        shown = collapse(chat.wait_for_card(country_name(country, "en")))
+        assert figure in shown, shown
+        blocks = [collapse(b) for b in chat.card_blocks()]
+        assert blocks[0] == collapse(load_facts().by_id["minutes_per_user"].title["en"])
+        assert blocks[-1].startswith("Source")
+        assert not [m.group() for b in blocks for m in LEFTOVERS.finditer(b)]
+        assert chat.answers_shown_twice() == []
+        chat.screenshot(step)
