@@ -31,6 +31,8 @@ import requests
 from botframework.connector.auth import jwt_token_extractor
 from msrest.exceptions import ClientRequestError, HttpOperationError
 
+from knowledge.clock import system_clock
+
 #: Seconds to open a connection to a ``serviceUrl`` / to wait for its answer.
 CONNECT_TIMEOUT_S = 3.05
 READ_TIMEOUT_S = 10.0
@@ -99,12 +101,18 @@ def _fetch_keys(url: str, timeout: float) -> list[dict[str, Any]]:
     return keys
 
 
+def _sdk_now() -> datetime:
+    """The SDK's key cache compares ``last_updated`` with its own naive local time of day:
+    the same moment, read through the project's one clock."""
+    return system_clock().astimezone().replace(tzinfo=None)
+
+
 async def _bounded_refresh(self: Any) -> None:
     """``_OpenIdMetadata._refresh``, off the event loop, bounded, one at a time, with a back-off."""
     # The SDK keeps one metadata object per URL for the whole process: one lock per event loop.
     locks = self.__dict__.setdefault("_refresh_locks", weakref.WeakKeyDictionary())
     lock = locks.setdefault(asyncio.get_running_loop(), asyncio.Lock())
-    asked_at = datetime.now()
+    asked_at = _sdk_now()
     async with lock:
         if self.last_updated >= asked_at:  # refreshed by the request we waited behind
             return
@@ -121,7 +129,7 @@ async def _bounded_refresh(self: Any) -> None:
             raise KeyServiceUnavailable(f"cannot fetch the Bot Framework keys: {type(exc).__name__}") from exc
         self._failed_at = None
         self.keys = keys
-        self.last_updated = datetime.now()
+        self.last_updated = _sdk_now()
 
 
 def apply_key_fetch_patch() -> bool:
