@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test bench package e2e clean
+.PHONY: setup run test bench package e2e clean schemas azurite
 
 setup: $(STAMP)
 
@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/callplan dev
 
-test: $(STAMP) schemas
+test: $(STAMP) schemas azurite
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
@@ -43,5 +43,12 @@ manifest/node_modules/.stamp: manifest/package.json manifest/package-lock.json
 	cd manifest && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
+# Azurite (the Azure Storage emulator) for the azure-blob backend tests, pinned like the schemas.
+azurite: tests/support/azurite/node_modules/.stamp
+
+tests/support/azurite/node_modules/.stamp: tests/support/azurite/package.json tests/support/azurite/package-lock.json
+	cd tests/support/azurite && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 clean:
-	rm -rf $(VENV) manifest/node_modules build *.egg-info
+	rm -rf $(VENV) manifest/node_modules tests/support/azurite/node_modules build *.egg-info

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from knowledge.clock import Clock, as_utc, clock_from_setting, parse_now
@@ -27,6 +27,9 @@ LOOPBACK_HOST = "127.0.0.1"
 
 AppType = Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+StorageBackend = Literal["local", "azure-blob"]
+#: Azure container names: 3-63 lowercase letters, digits and single hyphens.
+CONTAINER_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
 class SettingsError(ValueError):
@@ -97,6 +100,15 @@ class Settings(BaseSettings):
     #: For demos, tests and subprocesses; a pinned clock does not move.
     CALLPLAN_NOW: datetime | None = None
 
+    # Storage backends (README "Running several replicas"). ``local``: files under DATA_DIR,
+    # one process. ``azure-blob``: containers in one storage account, shared by every replica.
+    STATE_BACKEND: StorageBackend = "local"
+    STORE_BACKEND: StorageBackend = "local"
+    #: The storage account (``azure-blob`` only); a secret: never echoed.
+    AZURE_STORAGE_CONNECTION_STRING: SecretStr = Field(SecretStr(""), repr=False)
+    STATE_CONTAINER: str = Field("bot-state", min_length=3, max_length=63, pattern=CONTAINER_NAME)
+    STORE_CONTAINER: str = Field("usage-store", min_length=3, max_length=63, pattern=CONTAINER_NAME)
+
     # --- validators -------------------------------------------------------------------
 
     @field_validator("APP_ID", "APP_PASSWORD", "APP_TENANTID", "HOST", mode="before")
@@ -130,6 +142,20 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return parse_now(value) if value.strip() else None
         return as_utc(value) if isinstance(value, datetime) else value
+
+    @field_validator("STATE_BACKEND", "STORE_BACKEND", mode="before")
+    @classmethod
+    def _backend(cls, value: Any) -> Any:
+        return value.strip().lower() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _blob_needs_account(self) -> "Settings":
+        uses_blob = "azure-blob" in (self.STATE_BACKEND, self.STORE_BACKEND)
+        if uses_blob and not self.AZURE_STORAGE_CONNECTION_STRING.get_secret_value().strip():
+            raise ValueError(
+                "STATE_BACKEND or STORE_BACKEND is azure-blob but AZURE_STORAGE_CONNECTION_STRING is not set"
+            )
+        return self
 
     @field_validator("HOST")
     @classmethod
@@ -228,7 +254,7 @@ ENV_NAMES = {
 }
 
 
-_SECRETS = {"app_password", "microsoftapppassword", "graph_client_secret"}
+_SECRETS = {"app_password", "microsoftapppassword", "graph_client_secret", "azure_storage_connection_string"}
 
 
 def is_loopback(host: str) -> bool:
