@@ -36,7 +36,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bench.common import fmt_number, fmt_ratio
-from knowledge.atomic import atomic_write_bytes
+from knowledge.store.atomic import atomic_write_bytes
 
 BENCH_DIR = Path(__file__).resolve().parent
 PREFIX = "bench_"

@@ -27,7 +27,7 @@ from bench.common import main, median_seconds, result
 from knowledge import catalog as catalog_module
 from knowledge.numbers import check_call
 from knowledge.pools import usage_from_calls
-from knowledge.records import CallRecord
+from knowledge.store.records import CallRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -35,7 +35,7 @@ from knowledge.importers.detect import open_text
 from knowledge.importers.pstn_csv import PSTN_COLUMNS, read_pstn_csv
 from knowledge.importers.summary import RowError
 from knowledge.store import Store
-from knowledge.store_layout import read_summary, write_summary
+from knowledge.store.layout import read_summary, write_summary
 
 TENANT = "bench-tenant"
 MONTH = "2025-06"

@@ -357,7 +357,7 @@ def _seed(data_dir: Path) -> None:
     """The demo tenant in ``data_dir``, generated at :data:`DEMO_NOW`: through the project's
     clock (``CALLPLAN_NOW``, set by :func:`evaluate_async`) when it has one, else by passing
     ``now`` to the demo loader."""
-    from knowledge.demo import load_demo
+    from knowledge.store.demo import load_demo
     from knowledge.store import Store
 
     if _has_clock():

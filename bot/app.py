@@ -40,7 +40,7 @@ from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
 from knowledge.alerts import AlertBook
-from knowledge.atomic import atomic_write_bytes
+from knowledge.store.atomic import atomic_write_bytes
 from knowledge.logsafe import clean
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
 

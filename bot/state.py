@@ -81,7 +81,7 @@ from jsonpickle.unpickler import Unpickler
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from knowledge.atomic import AtomicJSONStorage, atomic_write_bytes, fsync_dir
+from knowledge.store.atomic import AtomicJSONStorage, atomic_write_bytes, fsync_dir
 from knowledge.logsafe import clean
 
 log = logging.getLogger(__name__)

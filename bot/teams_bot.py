@@ -41,7 +41,7 @@ from botbuilder.schema.teams import TeamInfo
 from msrest.exceptions import DeserializationError
 
 from dialogs.cards import card_activity
-from dialogs.i18n import detect_language
+from dialogs.nlu.i18n import detect_language
 from dialogs.root import state_reset_text, tenant_refusal_text
 from dialogs.turn import TurnLanguage
 from dialogs.turn import tenant_id_of as tenant_of

@@ -32,7 +32,7 @@ from jsonschema import Draft7Validator
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from knowledge.atomic import atomic_write_bytes
+from knowledge.store.atomic import atomic_write_bytes
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_DIR = PROJECT_ROOT / "manifest"

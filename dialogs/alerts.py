@@ -16,12 +16,12 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
 from dialogs.cards import CardReply, _pool_block, _pool_title, adaptive_card, text_block
-from dialogs.i18n import format_date, format_percent, t
-from dialogs.recognizer import Intent
-from dialogs.render import join
+from dialogs.nlu.i18n import format_date, format_percent, t
+from dialogs.nlu.recognizer import Intent
+from dialogs.nlu.render import join
 from dialogs.turn import TenantData, tenant_id_of
 from knowledge.alerts import RUNOUT, Alert, AlertBook
-from knowledge.store_layout import StoreError, normalize_tenant_id
+from knowledge.store.layout import StoreError, normalize_tenant_id
 
 #: "80%", "80 %", "80 percent", "80 pour cent", "à 80" is not enough (could be a count).
 _PERCENT = re.compile(r"(?<!\d)(\d{1,3})(?:[.,]\d+)?\s?(?:%|percent\b|per cent\b|pour\s?cent\b|pourcent\b)",

@@ -8,7 +8,7 @@ activity's ``summary`` (Teams' notification and chat-list preview) and the card'
 reply's summary without parsing the card.
 Why only ``Action.Submit``: it reaches the bot as an ordinary ``message`` activity with
 ``value`` set (``Action.Execute`` goes through ``invoke``, which the stock adapter mishandles).
-Every string comes from the locale files through :func:`dialogs.i18n.t`.
+Every string comes from the locale files through :func:`dialogs.nlu.i18n.t`.
 
 Submit payloads are the contract with the dialogs: menu buttons send ``{"intent": ...}``,
 prompt choices send ``{"value": ...}``.
@@ -24,9 +24,9 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity, Attachment
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from dialogs.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
+from dialogs.nlu.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
 from dialogs.provenance import data_block
-from dialogs.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
+from dialogs.nlu.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
 from knowledge.advisor import PlannedPool, Recommendation
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links
@@ -597,7 +597,7 @@ USERS_CARD_ROWS = 30
 def users_card(users: Sequence[Any], lang: str) -> CardReply:
     """The tenant's users: name, UPN, usage location and the Calling Plan their licences give.
 
-    ``users`` are ``knowledge.records.UserRecord``s (anything with ``display_name``, ``upn``,
+    ``users`` are ``knowledge.store.records.UserRecord``s (anything with ``display_name``, ``upn``,
     ``usage_location`` and ``licenses``).
     """
     catalog = load_catalog()

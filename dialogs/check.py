@@ -16,8 +16,8 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepC
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import DEFAULT_COUNTRY_CHOICES, verdict_card, which_one_card
 from dialogs.context import remember
-from dialogs.entities import PAYG
-from dialogs.i18n import t
+from dialogs.nlu.entities import PAYG
+from dialogs.nlu.i18n import t
 from dialogs.lookups import (
     WHICH_ONE,
     users_named,
@@ -28,9 +28,9 @@ from dialogs.lookups import (
     pool_balance,
     pool_data,
 )
-from dialogs.recognizer import Intent
-from dialogs.render import country_name, plan_name
-from dialogs.slots import CheckSlots
+from dialogs.nlu.recognizer import Intent
+from dialogs.nlu.render import country_name, plan_name
+from dialogs.nlu.slots import CheckSlots
 from dialogs.turn import TenantData, lang_of
 from knowledge.catalog import load_catalog
 from knowledge.numbers import check_call

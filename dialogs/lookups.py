@@ -15,17 +15,17 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
 from dialogs.cards import pool_table_card, users_card
-from dialogs.entities import MAX_CHARS, Entities, resolve_month
-from dialogs.i18n import fold, format_month, t
-from dialogs.render import country_name, join, line_name, plan_name
-from dialogs.slots import known_countries
+from dialogs.nlu.entities import MAX_CHARS, Entities, resolve_month
+from dialogs.nlu.i18n import fold, format_month, t
+from dialogs.nlu.render import country_name, join, line_name, plan_name
+from dialogs.nlu.slots import known_countries
 from dialogs.turn import TenantData, tenant_id_of
 from knowledge.catalog import load_catalog
 from knowledge.logsafe import clean
 from knowledge.pools import PoolBalance, PoolKey
 from knowledge.provenance import DataProvenance
-from knowledge.records import UserRecord
-from knowledge.store_layout import StoreError
+from knowledge.store.records import UserRecord
+from knowledge.store.layout import StoreError
 
 log = logging.getLogger(__name__)
 

@@ -50,11 +50,11 @@ from dialogs.check import NumberCheckDialog
 from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
-from dialogs.i18n import t
+from dialogs.nlu.i18n import t
 from dialogs.lookups import pool_activities, users_activities
 from dialogs.purchase import PurchaseDialog, changed
-from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
-from dialogs.slots import CheckSlots, PurchaseSlots, check_slots, purchase_slots
+from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
+from dialogs.nlu.slots import CheckSlots, PurchaseSlots, check_slots, purchase_slots
 from dialogs.turn import TenantData, TurnLanguage, lang_of
 
 

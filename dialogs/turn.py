@@ -5,7 +5,7 @@ prompt and card of the turn agrees. It is REMEMBERED: in conversation state (the
 language) and in user state (the admin's, used when a new conversation starts with a neutral
 message). WHY: Teams clients and the Agents Playground send ``locale: en-US`` with card clicks
 and short answers ("40", "E5") carry no language, so a French conversation must not flip to
-English on them; :func:`dialogs.i18n.detect_language` keeps the current language unless the
+English on them; :func:`dialogs.nlu.i18n.detect_language` keeps the current language unless the
 text is clearly in the other one.
 
 The tenant of a turn is ``channelData.tenant.id`` (else ``conversation.tenantId``). Its data is
@@ -19,9 +19,9 @@ from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext, UserState
 
-from dialogs.i18n import Lang, detect_language, normalize_lang
+from dialogs.nlu.i18n import Lang, detect_language, normalize_lang
 from knowledge.clock import Clock, system_clock
-from knowledge.store_layout import StoreError, normalize_tenant_id
+from knowledge.store.layout import StoreError, normalize_tenant_id
 
 LANG_KEY = "callplan.lang"
 TENANT_KEY = "callplan.tenant"

@@ -26,9 +26,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
-from knowledge.atomic import atomic_write_bytes
+from knowledge.store.atomic import atomic_write_bytes
 from knowledge.pools import PoolBalance
-from knowledge.store_layout import normalize_tenant_id
+from knowledge.store.layout import normalize_tenant_id
 
 DEFAULT_THRESHOLDS = (80, 100)
 #: The "at this rate it runs out before the month ends" alert, beside the percentages.

@@ -173,7 +173,7 @@ def build_countries(sheet: dict) -> dict:
 
 
 def _dump(path: Path, payload: dict) -> None:
-    from knowledge.atomic import atomic_write_bytes
+    from knowledge.store.atomic import atomic_write_bytes
 
     text = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
     atomic_write_bytes(path, text.encode("utf-8"))

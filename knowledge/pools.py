@@ -28,7 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validat
 
 from knowledge.catalog import Plan, load_catalog
 from knowledge.phone import parse_number
-from knowledge.records import OUTBOUND_POOL_CALL_TYPES, CallRecord, UserRecord
+from knowledge.store.records import OUTBOUND_POOL_CALL_TYPES, CallRecord, UserRecord
 
 PoolLine = Literal["domestic", "international"]
 

@@ -146,7 +146,7 @@ def ensure_demo_data(settings: Settings) -> None:
     The demo is written as files in the real export formats and imported through the
     importers (``callplan demo``); a store that already holds data is left alone.
     """
-    from knowledge.demo import load_demo
+    from knowledge.store.demo import load_demo
     from knowledge.store import Store
 
     store = Store(settings.DATA_DIR, settings.clock)

@@ -184,7 +184,7 @@ def users_command(args: argparse.Namespace) -> int:
 
 @_user_errors
 def demo_command(args: argparse.Namespace) -> int:
-    from knowledge.demo import load_demo
+    from knowledge.store.demo import load_demo
 
     store = _store(args)
     summary = load_demo(store)

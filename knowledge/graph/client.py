@@ -29,7 +29,7 @@ import msal
 import requests
 from pydantic import SecretStr
 
-from knowledge.atomic import atomic_write_bytes
+from knowledge.store.atomic import atomic_write_bytes
 
 #: getPstnCalls refuses a range over 90 days (fact sheet §9.3, G_PSTN_API).
 MAX_WINDOW = timedelta(days=90)

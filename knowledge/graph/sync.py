@@ -27,17 +27,17 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from knowledge.atomic import atomic_write_bytes
+from knowledge.store.atomic import atomic_write_bytes
 from knowledge.clock import Clock
 from knowledge.graph.client import GraphClient, GraphError, windows
 from knowledge.importers.fields import country_code, reason_for
 from knowledge.importers.graph import read_graph_rows
 from knowledge.importers.summary import MAX_ROW_ERRORS, RowError
-from knowledge.records import CallRecord, UserRecord
-from knowledge.store_import import BATCH_ROWS
-from knowledge.store_layout import Layout, normalize_tenant_id
-from knowledge.store_lock import tenant_lock
-from knowledge.store_writer import TenantWriter
+from knowledge.store.records import CallRecord, UserRecord
+from knowledge.store.importing import BATCH_ROWS
+from knowledge.store.layout import Layout, normalize_tenant_id
+from knowledge.store.lock import tenant_lock
+from knowledge.store.writer import TenantWriter
 
 #: Re-read this much before the end of the last sync: Graph call records can arrive late.
 OVERLAP = timedelta(days=2)

@@ -13,7 +13,7 @@ from typing import Any
 from knowledge.importers.call_record import CallFields, build_call
 from knowledge.importers.fields import RowRejected, code_for, reason_for
 from knowledge.importers.summary import RowError
-from knowledge.records import CallRecord
+from knowledge.store.records import CallRecord
 
 #: Keys every pstnCallLogRow has; enough to tell it from other Graph rows.
 ROW_SIGNATURE = frozenset({"id", "callType", "startDateTime", "duration"})

@@ -15,7 +15,7 @@ from knowledge.importers.call_record import CallFields, build_call
 from knowledge.importers.csv_rows import open_csv
 from knowledge.importers.fields import code_for, reason_for
 from knowledge.importers.summary import RowError
-from knowledge.records import CallRecord
+from knowledge.store.records import CallRecord
 
 #: The 20 documented columns, in export order.
 PSTN_COLUMNS = (

@@ -26,7 +26,7 @@ from knowledge.importers.csv_rows import open_csv
 from knowledge.catalog import load_catalog
 from knowledge.importers.fields import clean, code_for, country_code, parse_upn, reason_for
 from knowledge.importers.summary import RowError
-from knowledge.records import UserRecord
+from knowledge.store.records import UserRecord
 
 ADMIN_CENTER_SIGNATURE = frozenset({"user principal name", "licenses"})
 PLAIN_SIGNATURE = frozenset({"upn", "usage_location", "licenses"})

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from dialogs.cards import source_line
-from dialogs.i18n import format_number, t
-from dialogs.render import country_name
+from dialogs.nlu.i18n import format_number, t
+from dialogs.nlu.render import country_name
 from knowledge.catalog import load_catalog
 from knowledge.facts import load_facts
 from testkit.cards import card_texts, shown_once, submits

@@ -23,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from bot import outbound
 from bot.app import create_app, make_runner
 from bot.state import TinyDBStorage
-from dialogs.i18n import t
+from dialogs.nlu.i18n import t
 from dialogs.root import state_reset_text
 from knowledge.logsafe import clean
 

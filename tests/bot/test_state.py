@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from botbuilder.testing import StorageBaseTests
 
-import knowledge.atomic
+import knowledge.store.atomic
 from bot.state import ETagConflictError, StateFolderBusyError, TinyDBStorage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -210,7 +210,7 @@ async def test_interrupted_rename_leaves_the_previous_state(storage, monkeypatch
     def crash(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(knowledge.atomic.os, "replace", crash)
+    monkeypatch.setattr(knowledge.store.atomic.os, "replace", crash)
     state = (await storage.read(["conv"]))["conv"]
     tag = state["e_tag"]
     state["step"] = 2
@@ -245,7 +245,7 @@ async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch)
             self.handle.write(payload[: len(payload) // 2])
             raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(knowledge.atomic.os, "fdopen", lambda fd, mode: HalfWritten(real_fdopen(fd, mode)))
+    monkeypatch.setattr(knowledge.store.atomic.os, "fdopen", lambda fd, mode: HalfWritten(real_fdopen(fd, mode)))
     with pytest.raises(OSError):
         await storage.write({"conv": {"step": 2, "e_tag": "*"}})
     monkeypatch.undo()
@@ -328,7 +328,7 @@ async def test_a_failed_checkpoint_keeps_the_journal(storage, monkeypatch):
     def crash(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(knowledge.atomic.os, "replace", crash)
+    monkeypatch.setattr(knowledge.store.atomic.os, "replace", crash)
     with pytest.raises(OSError):
         await storage.checkpoint()
     monkeypatch.undo()
@@ -556,7 +556,7 @@ async def test_a_closed_storage_refuses_writes(tmp_path):
 async def test_file_io_runs_on_the_storage_threads(tmp_path, monkeypatch):
     seen: list[str] = []
     real_fsync = os.fsync
-    real_read = knowledge.atomic.AtomicJSONStorage.read
+    real_read = knowledge.store.atomic.AtomicJSONStorage.read
 
     def spy_fsync(fd):
         seen.append(threading.current_thread().name)
@@ -567,8 +567,8 @@ async def test_file_io_runs_on_the_storage_threads(tmp_path, monkeypatch):
         return real_read(self)
 
     storage = TinyDBStorage(tmp_path / "state", cache_size=0)
-    monkeypatch.setattr(knowledge.atomic.os, "fsync", spy_fsync)
-    monkeypatch.setattr(knowledge.atomic.AtomicJSONStorage, "read", spy_read)
+    monkeypatch.setattr(knowledge.store.atomic.os, "fsync", spy_fsync)
+    monkeypatch.setattr(knowledge.store.atomic.AtomicJSONStorage, "read", spy_read)
     try:
         await storage.write({"conv": {"n": 1}})  # a journal segment
         await storage.checkpoint()  # the key file

@@ -7,7 +7,7 @@ import pytest
 from botbuilder.core import CardFactory
 
 from dialogs.cards import CardReply, welcome_card, welcome_reply
-from dialogs.i18n import LANGUAGES, format_date, format_number, format_percent, is_clearly_french, strings, t
+from dialogs.nlu.i18n import LANGUAGES, format_date, format_number, format_percent, is_clearly_french, strings, t
 from testkit.cards import card_texts, shown_once, walk
 
 NNBSP = "\u202f"
@@ -107,13 +107,13 @@ from dialogs.cards import (  # noqa: E402
     verdict_card,
     yes_no_choice,
 )
-from dialogs.i18n import placeholders  # noqa: E402
-from dialogs.render import carrier_name, country_name, plan_name, render, render_item  # noqa: E402
+from dialogs.nlu.i18n import placeholders  # noqa: E402
+from dialogs.nlu.render import carrier_name, country_name, plan_name, render, render_item  # noqa: E402
 from knowledge.advisor import AdviceRequest, recommend  # noqa: E402
 from knowledge.catalog import load_catalog  # noqa: E402
 from knowledge.numbers import check_call  # noqa: E402
 from knowledge.pools import pools_for_month  # noqa: E402
-from knowledge.records import CallRecord, UserRecord  # noqa: E402
+from knowledge.store.records import CallRecord, UserRecord  # noqa: E402
 
 
 def all_text(reply) -> str:
@@ -447,7 +447,7 @@ def test_choice_buttons_wrap_into_rows():
 
 
 def test_every_knowledge_code_has_a_string_in_both_languages_with_its_placeholders():
-    from dialogs.render import code_key
+    from dialogs.nlu.render import code_key
 
     codes = load_catalog().texts
     assert len(codes) > 50
@@ -461,7 +461,7 @@ def test_every_knowledge_code_has_a_string_in_both_languages_with_its_placeholde
 
 
 def test_every_code_the_advisor_and_number_check_emit_renders(rec_fr_gb):
-    from dialogs.render import code_key
+    from dialogs.nlu.render import code_key
 
     emitted = set()
     requests = [
@@ -489,7 +489,7 @@ def test_every_code_the_advisor_and_number_check_emit_renders(rec_fr_gb):
 
 
 def t_(lang, key, **params):
-    from dialogs.i18n import t
+    from dialogs.nlu.i18n import t
 
     return t(lang, key, **params)
 

@@ -12,9 +12,9 @@ from datetime import datetime, timezone
 import pytest
 from botbuilder.core import MemoryStorage
 
-from dialogs.i18n import format_date, format_month, t
+from dialogs.nlu.i18n import format_date, format_month, t
 from knowledge.clock import fixed_clock, month_of
-from knowledge.demo import load_demo, previous_month
+from knowledge.store.demo import load_demo, previous_month
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store
 
 MONTH_NAMES = {"en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
-from dialogs.i18n import format_number, is_clearly_french, t
+from dialogs.nlu.i18n import format_number, is_clearly_french, t
 from dialogs.purchase import advice_request
-from dialogs.slots import PurchaseSlots
+from dialogs.nlu.slots import PurchaseSlots
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
 from knowledge.store import DEFAULT_TENANT_ID, Store
@@ -459,7 +459,7 @@ async def test_odd_input_at_every_question_gets_an_answer(memory, store, h, flow
 async def test_a_shared_first_name_gets_a_which_one_card(talk, h, store, tmp_path):
     import csv
 
-    from knowledge.demo import ADMIN_CENTER_COLUMNS
+    from knowledge.store.demo import ADMIN_CENTER_COLUMNS
 
     row = {column: "" for column in ADMIN_CENTER_COLUMNS}
     row.update({"Display name": "Alice Durand", "First name": "Alice", "Last name": "Durand",

@@ -9,7 +9,7 @@ from botbuilder.schema import Activity
 
 from dialogs.cards import source_line
 from dialogs.facts import answer_fact, answered_fact, clicked_fact, fact_reply, suggestions_reply
-from dialogs.i18n import format_number, placeholders, t
+from dialogs.nlu.i18n import format_number, placeholders, t
 from knowledge.catalog import load_catalog
 from knowledge.facts import FactQuery, load_facts
 from testkit.cards import card_texts, submits

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import dialogs
-from dialogs.i18n import (
+from dialogs.nlu.i18n import (
     LANGUAGES,
     MissingStringError,
     detect_language,

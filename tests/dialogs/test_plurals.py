@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import dialogs
-from dialogs.i18n import LANGUAGES, placeholders, strings, t, with_knowledge_texts
-from dialogs.render import NUMERIC_PARAMS
+from dialogs.nlu.i18n import LANGUAGES, placeholders, strings, t, with_knowledge_texts
+from dialogs.nlu.render import NUMERIC_PARAMS
 from knowledge.catalog import load_catalog
 from knowledge.texts import TemplateError, fill, plural_category
 

@@ -13,7 +13,7 @@ import pytest
 from botbuilder.core import MemoryStorage
 
 from dialogs.cards import pool_table_card
-from dialogs.i18n import t
+from dialogs.nlu.i18n import t
 from dialogs.provenance import data_text
 from knowledge.clock import fixed_clock
 from knowledge.provenance import DataProvenance

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 
 from bench.recognizer_accuracy import END_TO_END_SETS
 import dialogs
-from dialogs.entities import PAYG, Entities, extract_entities, resolve_month
+from dialogs.nlu.entities import PAYG, Entities, extract_entities, resolve_month
 from dialogs.locales import build_countries
-from dialogs.recognizer import Intent, Recognition, from_card_value, recognize, score_intents
+from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize, score_intents
 
 CORPUS = Path(__file__).parent / "corpus"
 LOCALES = Path(dialogs.__file__).parent / "locales"
@@ -441,7 +441,7 @@ def test_entities_model_defaults_are_empty():
      ("we have 35", 35), ("none", None), ("", None), (None, None), ("E5", None), ("2.5", None), ("MCOPSTN2", None)],
 )
 def test_first_integer(text, value):
-    from dialogs.entities import first_integer
+    from dialogs.nlu.entities import first_integer
 
     assert first_integer(text) == value
 
@@ -564,7 +564,7 @@ def test_more_ways_to_say_yes_and_no(text, value):
 def test_known_words_are_each_one_typo_from_a_cue_word():
     """``known_words`` exists to stop typo tolerance on real words; an entry that no cue word
     is one typo from does nothing and should not be there."""
-    from dialogs.recognizer import _distance_at_most_one
+    from dialogs.nlu.recognizer import _distance_at_most_one
 
     lexicon = json.loads((LOCALES / "lexicon.json").read_text("utf-8"))
     cue_words = {word for entries in lexicon["intents"].values() for _, phrase in entries
@@ -578,7 +578,7 @@ def test_known_words_are_each_one_typo_from_a_cue_word():
 
 
 def test_cue_syntax_gaps_and_classes():
-    from dialogs.recognizer import _compile_cue
+    from dialogs.nlu.recognizer import _compile_cue
 
     cue = _compile_cue(Intent.USERS, 3.0, "^ who ...6 @topic ... on")
     assert cue.anchored and cue.parts == (("who",), ("@topic",), ("on",)) and cue.gaps == (6, 3)

@@ -10,13 +10,13 @@ import pytest
 from dialogs.cards import (
     choice_card, pool_table_card, purchase_summary_card, recommendation_card, source_line, verdict_card, welcome_reply,
 )
-from dialogs.i18n import LANGUAGES, format_date, t
-from dialogs.render import plan_name, render
+from dialogs.nlu.i18n import LANGUAGES, format_date, t
+from dialogs.nlu.render import plan_name, render
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.learn import source_link
 from knowledge.numbers import check_call
 from knowledge.pools import pools_for_month
-from knowledge.records import CallRecord, UserRecord
+from knowledge.store.records import CallRecord, UserRecord
 from testkit.cards import card_texts
 
 LINK = re.compile(r"\[([^\]]+)\]\((https://[^)\s]+)\)")

@@ -7,8 +7,8 @@ import re
 import pytest
 
 from dialogs.cards import welcome_reply
-from dialogs.i18n import t
-from knowledge.demo import _users as demo_roster
+from dialogs.nlu.i18n import t
+from knowledge.store.demo import _users as demo_roster
 
 UPN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 

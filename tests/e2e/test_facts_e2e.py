@@ -73,8 +73,8 @@ def test_a_question_of_fact_in_french(real_chat):
 def test_a_computed_fact_then_a_follow_up_for_another_country(real_chat):
     """"and in Spain?" after a computed fact asks the same fact for Spain: a second fact card
     with the catalog's figure for Spain (the follow-up of dialogs/root.py, in the browser)."""
-    from dialogs.i18n import format_number
-    from dialogs.render import country_name
+    from dialogs.nlu.i18n import format_number
+    from dialogs.nlu.render import country_name
     from knowledge.catalog import load_catalog
 
     chat = real_chat

@@ -8,7 +8,7 @@ import zipfile
 from collections import Counter
 from datetime import datetime, timezone
 
-from knowledge.demo import load_demo, write_demo_files
+from knowledge.store.demo import load_demo, write_demo_files
 from knowledge.importers.pstn_csv import PSTN_COLUMNS
 from knowledge.store import DEFAULT_TENANT_ID, Store
 

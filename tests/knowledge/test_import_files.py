@@ -14,7 +14,7 @@ from knowledge.importers.fields import other_party_number, parse_utc
 from knowledge.importers.pstn_csv import read_pstn_csv
 from knowledge.importers.roster import parse_licenses, read_roster
 from knowledge.importers.summary import RowError
-from knowledge.records import CallRecord, UserRecord
+from knowledge.store.records import CallRecord, UserRecord
 
 
 def _kinds(sources) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from knowledge.pools import (
     pools_for_month,
     usage_from_calls,
 )
-from knowledge.records import CallRecord, UserRecord
+from knowledge.store.records import CallRecord, UserRecord
 
 _ids = iter(range(10**9))
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import store_import, store_writer
+from knowledge.store import importing as store_import, writer as store_writer
 from knowledge.store import AsyncStore, Store
 
 REPO = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ def _data_files(data_dir: Path) -> set[str]:
 
 
 def _committed_files(store: Store, tenant: str = "contoso") -> set[str]:
-    from knowledge.store_layout import read_summary
+    from knowledge.store.layout import read_summary
 
     summary = read_summary(store.layout.summary_path(tenant), tenant)
     return {f"{tenant}/{name}" for name in summary.files()} | {f"{tenant}/summary.json"}
@@ -45,7 +45,7 @@ def _committed_files(store: Store, tenant: str = "contoso") -> set[str]:
 def _import_script(batch_rows: int) -> str:
     return (
         "import sys\n"
-        "from knowledge import store_import\n"
+        "from knowledge.store import importing as store_import\n"
         f"store_import.BATCH_ROWS = {batch_rows}\n"
         "from knowledge.store import Store\n"
         "summary = Store(sys.argv[1]).import_paths(sys.argv[2:], tenant_id='contoso')\n"

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from knowledge import store_lock
+from knowledge.store import lock as store_lock
 from knowledge.store import Store, StoreError
-from knowledge.store_layout import Layout
-from knowledge.store_lock import lock_path, tenant_lock
+from knowledge.store.layout import Layout
+from knowledge.store.lock import lock_path, tenant_lock
 
 from .conftest import write_pstn_csv
 

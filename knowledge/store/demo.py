@@ -36,7 +36,7 @@ from pathlib import Path
 from knowledge.clock import as_utc
 from knowledge.importers.pstn_csv import PSTN_COLUMNS
 from knowledge.importers.summary import ImportSummary
-from knowledge.store import DEFAULT_TENANT_ID, Store
+from knowledge.store.usage_store import DEFAULT_TENANT_ID, Store
 
 DEMO_SEED = 4242
 TENANT_PREFIX = "contoso"
@@ -347,7 +347,7 @@ def write_demo_files(folder: Path | str, now: datetime) -> list[Path]:
     recent = [call for call in calls if call.start >= graph_since]
     stamp = (graph_since if tac else now).strftime("%Y-%m-%d")
 
-    from knowledge.atomic import atomic_write_bytes  # the one way to write a file
+    from knowledge.store.atomic import atomic_write_bytes  # the one way to write a file
 
     for old in folder.glob("Calls.Export.*.zip"):
         old.unlink()

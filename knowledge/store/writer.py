@@ -1,6 +1,6 @@
 """Applies import batches to one tenant: new data files first, the summary rename last.
 
-Order of a batch (see :mod:`knowledge.store_layout` for why):
+Order of a batch (see :mod:`knowledge.store.layout` for why):
 
 1. drop calls whose id or match key is already committed (the per-chunk ``.ids`` sidecars) or
    repeated in the batch: the id catches a file imported twice, the match key
@@ -28,11 +28,11 @@ from pydantic import TypeAdapter
 from tinydb import TinyDB
 
 from knowledge import pools
-from knowledge.atomic import AtomicJSONStorage, atomic_write_bytes
+from knowledge.store.atomic import AtomicJSONStorage, atomic_write_bytes
 from knowledge.clock import Clock, month_of as month_string, system_clock
-from knowledge.key_index import KeyIndex
-from knowledge.records import CallRecord, UserRecord
-from knowledge.store_layout import (
+from knowledge.store.key_index import KeyIndex
+from knowledge.store.records import CallRecord, UserRecord
+from knowledge.store.layout import (
     CHUNK_ROWS,
     Chunk,
     Layout,

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from dialogs.i18n import fold, language_words, read_locale_json
+from dialogs.nlu.i18n import fold, language_words, read_locale_json
 from knowledge.catalog import load_catalog
 
 Line = Literal["domestic", "international"]

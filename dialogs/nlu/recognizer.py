@@ -30,8 +30,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from dialogs.entities import Entities, countries_data, extract, key, language_words, lexicon
-from dialogs.i18n import detect_language
+from dialogs.nlu.entities import Entities, countries_data, extract, key, language_words, lexicon
+from dialogs.nlu.i18n import detect_language
 from knowledge import fact_search
 
 
