@@ -42,7 +42,7 @@ from bot.teams_bot import CallingPlanBot
 from knowledge.alerts import AlertBook
 from knowledge.store.atomic import atomic_write_bytes
 from knowledge.logsafe import clean
-from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
+from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, UsageStoreApi
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,8 @@ STORAGE_KEY = web.AppKey("bot_state_storage", TinyDBStorage)
 CONVERSATION_STATE_KEY = web.AppKey("conversation_state", ConversationState)
 USER_STATE_KEY = web.AppKey("user_state", UserState)
 #: The calling-plan store: pool balances, users and imported calls under ``DATA_DIR/store``.
-STORE_KEY = web.AppKey("calling_plan_store", AsyncStore)
+#: Typed by what callers use (a protocol, so not passed as the key's class).
+STORE_KEY = web.AppKey[UsageStoreApi]("calling_plan_store")
 AUTH_KEY = web.AppKey("bot_framework_auth", object)
 ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
 BOT_KEY = web.AppKey("bot", CallingPlanBot)
@@ -92,13 +93,13 @@ def create_app(
 ) -> web.Application:
     """The bot's web application. Resources open when the app starts, close when it stops.
 
-    ``root_dialog`` defaults to :func:`dialogs.root.create_root_dialog`; ``welcome_card`` to
-    :func:`dialogs.cards.welcome_card`. ``speedups=False`` runs the SDK as shipped (the
+    ``root_dialog`` defaults to :func:`dialogs.api.create_root_dialog`; ``welcome_card`` to
+    :func:`dialogs.api.welcome_card`. ``speedups=False`` runs the SDK as shipped (the
     benchmark's "stock" case); leave it on otherwise. ``scheduler=False`` does not start the
     background Graph sync and alert ticks (``app[SCHEDULER_KEY].run_once()`` still works).
     """
     if root_dialog is None:
-        from dialogs.root import create_root_dialog as root_dialog
+        from dialogs.api import create_root_dialog as root_dialog
     if speedups:
         apply_turn_patches()
     apply_key_fetch_patch()  # not a speedup: a bound on an outbound call, always on

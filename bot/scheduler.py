@@ -27,7 +27,7 @@ from bot.sync_lock import FileSchedulerLock, SchedulerLock, sync_lock_path
 from knowledge.alerts import Alert, AlertBook
 from knowledge.clock import Clock
 from knowledge.graph.sync import SyncResult, read_state
-from knowledge.store import AsyncStore
+from knowledge.store import UsageStoreApi
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class TickResult:
 class Scheduler:
     """Ticks for one app; ``now`` is injectable (tests pass a fixed clock)."""
 
-    def __init__(self, settings: Settings, store: AsyncStore, book: AlertBook, adapter: BotAdapter, *,
+    def __init__(self, settings: Settings, store: UsageStoreApi, book: AlertBook, adapter: BotAdapter, *,
                  lock: SchedulerLock | None = None, now: Clock | None = None) -> None:
         self.settings = settings
         self.store = store

@@ -1,7 +1,7 @@
 """Answers read from the imported data: pool balances, the user list, a user, a pool.
 
 Single-turn requests (pool balance, list users) are plain functions returning the activities to
-send: they ask nothing, so they need no dialog. The store is ``knowledge.store.AsyncStore``
+send: they ask nothing, so they need no dialog. The store is a ``knowledge.store.UsageStoreApi``
 (its file work runs on the store's own thread); a damaged store is one sentence, never a
 traceback, and a tenant without data gets told how to import it.
 """

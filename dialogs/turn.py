@@ -21,6 +21,7 @@ from botbuilder.core import ConversationState, TurnContext, UserState
 
 from dialogs.nlu.i18n import Lang, detect_language, normalize_lang
 from knowledge.clock import Clock, system_clock
+from knowledge.store.api import UsageStoreApi
 from knowledge.store.layout import StoreError, normalize_tenant_id
 
 LANG_KEY = "callplan.lang"
@@ -93,10 +94,17 @@ class TenantData:
     """Which tenant's imported data answers this turn (see the module docstring), and what day
     it is: ``clock`` defaults to the store's, so a dialog's "this month" is the store's."""
 
-    def __init__(self, store: Any, fallback: str | None, clock: Clock | None = None) -> None:
-        self.store = store
+    def __init__(self, store: UsageStoreApi | None, fallback: str | None, clock: Clock | None = None) -> None:
+        self._store = store
         self.fallback = _normalized(fallback)
-        self.clock: Clock = clock or getattr(store, "clock", None) or system_clock
+        self.clock: Clock = clock or (store.clock if store is not None else system_clock)
+
+    @property
+    def store(self) -> UsageStoreApi:
+        """The store, for a turn whose tenant :meth:`resolve` found (so there is one)."""
+        if self._store is None:
+            raise RuntimeError("no usage store: resolve() finds no tenant without one")
+        return self._store
 
     def today(self) -> date:
         """Today (UTC) by the injected clock."""
@@ -107,8 +115,8 @@ class TenantData:
         if cached is not _UNRESOLVED:
             return cached
         tenant = None
-        if self.store is not None:
-            known = set(await self.store.tenants())
+        if self._store is not None:
+            known = set(await self._store.tenants())
             asked = _normalized(tenant_id_of(context.activity))
             if asked in known:
                 tenant = asked

@@ -72,3 +72,20 @@ def test_nlu_loads_without_the_sdk():
 
 def test_knowledge_imports_no_sdk_and_nothing_above_it():
     assert offenders("knowledge", lambda module: _within(module, *SDK, "bot", "dialogs")) == []
+
+
+def test_the_host_uses_dialogs_only_through_dialogs_api():
+    def bad(module: str) -> bool:
+        return _within(module, "dialogs") and not _within(module, "dialogs.api")
+
+    assert offenders("bot", bad) == []
+
+
+def test_dialogs_api_exports_what_it_lists():
+    import dialogs.api
+
+    assert sorted(dialogs.api.__all__) == sorted(set(dialogs.api.__all__))
+    assert all(getattr(dialogs.api, name, None) is not None for name in dialogs.api.__all__)
+    used = {module.rsplit(".", 1)[1] for folder in ("bot",) for path in (ROOT / folder).rglob("*.py")
+            for _, module in imports_of(path) if _within(module, "dialogs.api")}
+    assert used <= set(dialogs.api.__all__)
