@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from bot import teams_package
+from manifest import packaging as teams_package
 
 
 def test_zip_has_manifest_icons_and_french_file_at_the_root(built_zip, read_zip):

@@ -9,7 +9,7 @@ import io
 import pytest
 from PIL import Image, ImageChops
 
-from bot import teams_package
+from manifest import packaging as teams_package
 
 ICONS = teams_package.MANIFEST_DIR / "icons"
 
