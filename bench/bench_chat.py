@@ -42,8 +42,8 @@ def seed_demo(data_dir: Path, now: datetime | None = None) -> int:
     """The demo tenant as of ``now`` (default: the system clock, the bot's under a benchmark),
     imported through the real importers; returns the rows imported."""
     from knowledge.clock import fixed_clock, system_clock
-    from knowledge.store.demo import load_demo
     from knowledge.store import Store
+    from knowledge.store.demo import load_demo
 
     store = Store(data_dir, fixed_clock(now) if now else system_clock)
     try:

@@ -165,19 +165,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                "with the server starts; goal: at most 0.3 s and 6x")
         for name, samples in cli_s.items()
     ]
-    return cli_rows + [
-        result("start time", "python -m bot -> first /healthz 200", bot_ms, "ms", raw_ms,
-               f"vs a minimal aiohttp app (bench.servers raw) started and polled the same way; "
-               f"{starts_note}; {load}"),
-        result("start time", "python -m bot vs bare interpreter", bot_ms, "ms", bare_ms,
-               f"baseline: python -c pass, start to exit; {starts_note}"),
-        result("memory", "bot RSS after start", bot_rss_start, "MB", raw_rss_start,
-               "VmRSS at the first /healthz 200 vs a minimal aiohttp app's"),
-        result("memory", f"bot RSS after {bot_turns:,} turns", bot_rss_end, "MB", raw_rss_end,
-               f"{CONVERSATIONS} conversations: half pool lookups, half guided purchases; "
-               f"baseline: the minimal aiohttp app after {raw_turns:,} requests; "
-               f"the bot grew {bot_rss_end - bot_rss_start:+.1f} MB"),
-    ]
+    return [*cli_rows, result("start time", "python -m bot -> first /healthz 200", bot_ms, "ms", raw_ms, f"vs a minimal aiohttp app (bench.servers raw) started and polled the same way; " f"{starts_note}; {load}"), result("start time", "python -m bot vs bare interpreter", bot_ms, "ms", bare_ms, f"baseline: python -c pass, start to exit; {starts_note}"), result("memory", "bot RSS after start", bot_rss_start, "MB", raw_rss_start, "VmRSS at the first /healthz 200 vs a minimal aiohttp app's"), result("memory", f"bot RSS after {bot_turns:,} turns", bot_rss_end, "MB", raw_rss_end, f"{CONVERSATIONS} conversations: half pool lookups, half guided purchases; " f"baseline: the minimal aiohttp app after {raw_turns:,} requests; " f"the bot grew {bot_rss_end - bot_rss_start:+.1f} MB")]
 
 
 if __name__ == "__main__":

@@ -51,7 +51,7 @@ def bench_turns(work: Path, quick: bool) -> list[dict[str, Any]]:
         for mode, _ in MODES:
             servers.append(Server(mode, work / f"data-{mode}"))
         cases = [Case(mode, server.url, lambda i, mode=mode: Repeat(f"a:bench-{mode}-{i}", TEXT))
-                 for (mode, _), server in zip(MODES, servers)]
+                 for (mode, _), server in zip(MODES, servers, strict=True)]
         measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
     finally:
         for server in servers:

@@ -34,7 +34,7 @@ class FakeConnector:
             return web.json_response({"error": {"code": "NotFound", "message": "no such conversation"}}, status=self.status)
         return web.json_response({"id": f"reply-{len(self.posts)}"})
 
-    async def start(self) -> "FakeConnector":
+    async def start(self) -> FakeConnector:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to_id}", self._reply)
         app.router.add_post("/v3/conversations/{conversation_id}/activities", self._reply)

@@ -48,7 +48,7 @@ async def send_due_alerts(adapter: BotAdapter, bot_app_id: str, store: UsageStor
 
             try:
                 await asyncio.wait_for(adapter.continue_conversation(reference, post, bot_app_id), SEND_TIMEOUT)
-            except Exception as exc:  # noqa: BLE001 - one conversation failing never stops the others
+            except Exception as exc:  # one conversation failing never stops the others
                 log.warning("pool alert for tenant %s to conversation %s not delivered (%s); will retry",
                             tenant, alert.conversation_id, exc.__class__.__name__)
                 continue

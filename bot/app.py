@@ -3,8 +3,8 @@
 Everything a request needs lives in typed app state (``web.AppKey``) and is opened and closed
 by ``cleanup_ctx`` generators, in order: bot state storage -> calling-plan store -> adapter and
 bot, with the scheduler (:mod:`bot.scheduler`: Graph sync and pool alerts) ticking in the
-background until the app stops. Nothing is a module-level global, so tests can run several apps side by side (the restart
-test opens a second app over the same ``DATA_DIR``), and a closed app leaves no threads behind.
+background until the app stops. Nothing is a module-level global, so tests can run several
+apps side by side (the restart test opens a second app over the same ``DATA_DIR``), and a closed app leaves no threads behind.
 
 Routes:
 - ``POST /api/messages``: :func:`bot.messages.process_request` (see there for status codes);
@@ -40,9 +40,9 @@ from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
 from knowledge.alerts import AlertBook
-from knowledge.store.atomic import atomic_write_bytes
 from knowledge.logsafe import clean
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, UsageStoreApi
+from knowledge.store.atomic import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 

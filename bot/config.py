@@ -160,7 +160,7 @@ class Settings(BaseSettings):
         return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _blob_needs_account(self) -> "Settings":
+    def _blob_needs_account(self) -> Settings:
         uses_blob = "azure-blob" in (self.STATE_BACKEND, self.STORE_BACKEND)
         if uses_blob and not self.AZURE_STORAGE_CONNECTION_STRING.get_secret_value().strip():
             raise ValueError(

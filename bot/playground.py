@@ -42,7 +42,7 @@ class Playground:
         self._pump = pump
 
     @staticmethod
-    async def start(settings: Settings, messages_url: str, stop: asyncio.Event) -> "Playground | None":
+    async def start(settings: Settings, messages_url: str, stop: asyncio.Event) -> Playground | None:
         if not (shutil.which("node") and shutil.which("npm")):
             print(NODE_HINT, flush=True)
             return None
@@ -96,7 +96,7 @@ class Playground:
             _signal_group(self.process.pid, signal.SIGTERM)
             try:
                 await asyncio.wait_for(self.process.wait(), timeout=5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 _signal_group(self.process.pid, signal.SIGKILL)
                 await self.process.wait()
         else:  # the leader died; its children (node under npx) may not have
@@ -155,7 +155,7 @@ async def ensure_playground_installed() -> Path | None:
         _signal_group(process.pid, signal.SIGKILL)
         await process.wait()
         raise
-    except asyncio.TimeoutError:
+    except TimeoutError:
         _signal_group(process.pid, signal.SIGKILL)
         await process.wait()
         print("npm install did not finish; the bot runs without the Agents Playground.", flush=True)

@@ -14,6 +14,7 @@ and the bot's never run at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -108,15 +109,13 @@ class Scheduler:
         while True:
             try:
                 await self.run_once()
-            except Exception:  # noqa: BLE001 - a bad tick must not end the schedule
+            except Exception:  # a bad tick must not end the schedule
                 log.exception("scheduler tick failed")
             await self._sleep(tick)
 
     async def _sleep(self, seconds: float) -> None:
         """Wait ``seconds``, or less when :meth:`wake` is called."""
         assert self._wake is not None
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
-        except asyncio.TimeoutError:
-            pass
         self._wake.clear()

@@ -25,8 +25,8 @@ from botbuilder.schema import Activity, Attachment
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from dialogs.nlu.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
-from dialogs.provenance import data_block
 from dialogs.nlu.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
+from dialogs.provenance import data_block
 from knowledge.advisor import PlannedPool, Recommendation
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links
@@ -51,7 +51,7 @@ class CardReply(BaseModel):
     text: str
 
     @model_validator(mode="after")
-    def _card_falls_back_to_the_summary(self) -> "CardReply":
+    def _card_falls_back_to_the_summary(self) -> CardReply:
         content = self.attachment.content
         if isinstance(content, dict):
             content["fallbackText"] = self.text
@@ -66,7 +66,7 @@ class CardReply(BaseModel):
         """A message activity carrying the card alone, the summary as its ``summary``."""
         return card_activity(self.attachment, self.text)
 
-    def with_notice(self, notice: str, color: str = "Attention") -> "CardReply":
+    def with_notice(self, notice: str, color: str = "Attention") -> CardReply:
         """The same card with ``notice`` as its first line (and as the summary). WHY: a sentence
         about a card (a prompt asked again, "here is what I can do") sent as a text of its own
         is a second bubble for one answer."""

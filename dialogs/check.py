@@ -16,18 +16,18 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepC
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import DEFAULT_COUNTRY_CHOICES, verdict_card, which_one_card
 from dialogs.context import remember
-from dialogs.nlu.entities import PAYG
-from dialogs.nlu.i18n import t
 from dialogs.lookups import (
     WHICH_ONE,
-    users_named,
     DataUnavailable,
     calling_plan_of,
     error_activity,
     find_user,
     pool_balance,
     pool_data,
+    users_named,
 )
+from dialogs.nlu.entities import PAYG
+from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent
 from dialogs.nlu.render import country_name, plan_name
 from dialogs.nlu.slots import CheckSlots

@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from dialogs.nlu.entities import Entities
-from dialogs.purchase import changed
 from dialogs.nlu.slots import CheckSlots, PurchaseSlots, known_countries, purchase_change
+from dialogs.purchase import changed
 
 #: A number typed alone after a cue ("and 112?", "et le 15 ?"): short codes count here too.
 _DIGITS = re.compile(r"\+?\d[\d .\-]{0,18}\d|\d")

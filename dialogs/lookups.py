@@ -24,8 +24,8 @@ from knowledge.catalog import load_catalog
 from knowledge.logsafe import clean
 from knowledge.pools import PoolBalance, PoolKey
 from knowledge.provenance import DataProvenance
-from knowledge.store.records import UserRecord
 from knowledge.store.layout import StoreError
+from knowledge.store.records import UserRecord
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,6 @@ from botbuilder.dialogs import PromptOptions
 from botbuilder.dialogs.prompts import Prompt, PromptRecognizerResult
 from botbuilder.schema import Activity, InputHints
 
-from dialogs.nlu import answers
-from dialogs.nlu.answers import Answer
 from dialogs.cards import (
     CardReply,
     carrier_choice,
@@ -34,6 +32,8 @@ from dialogs.cards import (
     plan_choice,
     yes_no_choice,
 )
+from dialogs.nlu import answers
+from dialogs.nlu.answers import Answer
 from dialogs.nlu.i18n import t
 from dialogs.nlu.render import localize_params
 from dialogs.turn import lang_of
@@ -164,4 +164,4 @@ def all_prompts() -> list[AnswerPrompt]:
     return [AnswerPrompt(q) for q in QUESTIONS.values()]
 
 
-__all__ = ["AnswerPrompt", "QUESTIONS", "Question", "all_prompts", "ask", "question_activity"]
+__all__ = ["QUESTIONS", "AnswerPrompt", "Question", "all_prompts", "ask", "question_activity"]

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
-from dialogs.nlu.answers import NO_CARRIER, UNKNOWN
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import purchase_summary_card
 from dialogs.context import remember
+from dialogs.nlu.answers import NO_CARRIER, UNKNOWN
 from dialogs.nlu.entities import Entities
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent

@@ -62,11 +62,11 @@ from dialogs.check import NumberCheckDialog
 from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
-from dialogs.nlu.i18n import t
 from dialogs.lookups import pool_activities, users_activities
-from dialogs.purchase import PurchaseDialog, changed
+from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.nlu.slots import CheckSlots, PurchaseSlots, check_slots, purchase_slots
+from dialogs.purchase import PurchaseDialog, changed
 from dialogs.turn import TenantData, TurnLanguage, lang_of
 from knowledge.store.api import UsageStoreApi
 
@@ -218,7 +218,7 @@ class RootDialog(ComponentDialog):
                 return None  # a button of a card from before: start the purchase afresh
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
-        if cue_of(text) is None or not carries_change(recognition.entities) and not any(c.isdigit() for c in text):
+        if cue_of(text) is None or (not carries_change(recognition.entities) and not any(c.isdigit() for c in text)):
             return None
         last = await recall(context)
         if last is None:

@@ -72,7 +72,7 @@ class TurnLanguage:
             current = await self._conversation.get(context) if self._conversation else None
             if current is None and self._user:
                 current = ((await self._user.get(context)) or {}).get("lang")
-        except Exception:  # noqa: BLE001 - a failed read must not stop the host from answering
+        except Exception:  # a failed read must not stop the host from answering
             current = None
         return detect_language(activity.locale, activity.text, current=current)
 

@@ -26,8 +26,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
-from knowledge.store.atomic import atomic_write_bytes
 from knowledge.pools import PoolBalance
+from knowledge.store.atomic import atomic_write_bytes
 from knowledge.store.layout import normalize_tenant_id
 
 DEFAULT_THRESHOLDS = (80, 100)
@@ -187,5 +187,14 @@ class AlertBook:
         atomic_write_bytes(folder / name, payload)
 
 
-__all__ = ["DEFAULT_THRESHOLDS", "RUNOUT", "Alert", "AlertBook", "Subscription", "due_alerts",
-           "covered_keys", "sent_key", "thresholds_for"]
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "RUNOUT",
+    "Alert",
+    "AlertBook",
+    "Subscription",
+    "covered_keys",
+    "due_alerts",
+    "sent_key",
+    "thresholds_for",
+]

@@ -71,7 +71,7 @@ class Fact(_Strict):
     sources: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _computed_needs_missing(self) -> "Fact":
+    def _computed_needs_missing(self) -> Fact:
         if self.compute is not None and self.missing is None:
             raise ValueError(f"fact {self.id!r} computes {self.compute!r} but has no 'missing' text")
         return self

@@ -154,7 +154,7 @@ def _gradient(size: int) -> Image.Image:
         for x in range(size):
             t = (x + y) / (2 * (size - 1))
             pixels[x, y] = tuple(
-                round(a + (b - a) * t) for a, b in zip(GRADIENT_TOP_LEFT, GRADIENT_BOTTOM_RIGHT)
+                round(a + (b - a) * t) for a, b in zip(GRADIENT_TOP_LEFT, GRADIENT_BOTTOM_RIGHT, strict=True)
             )
     return image
 
@@ -175,7 +175,7 @@ def draw_outline() -> Image.Image:
     alpha = ImageChops.lighter(main, used).resize(
         (OUTLINE_SIZE, OUTLINE_SIZE), Image.Resampling.BOX
     )
-    image = Image.new("RGBA", (OUTLINE_SIZE, OUTLINE_SIZE), WHITE + (0,))
+    image = Image.new("RGBA", (OUTLINE_SIZE, OUTLINE_SIZE), (*WHITE, 0))
     image.putalpha(alpha)
     return image
 

@@ -129,8 +129,8 @@ def ensure_demo_data(settings: Settings) -> None:
     The demo is written as files in the real export formats and imported through the
     importers (``callplan demo``); a store that already holds data is left alone.
     """
-    from knowledge.store.demo import load_demo
     from knowledge.store import Store
+    from knowledge.store.demo import load_demo
 
     store = Store(settings.DATA_DIR, settings.clock)
     try:
@@ -247,7 +247,7 @@ async def _dev(settings: Settings, *, use_playground: bool) -> int:
             await stop.wait()
             return 0
         waiters = {asyncio.ensure_future(stop.wait()), asyncio.ensure_future(playground.process.wait())}
-        done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        _done, pending = await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
         for task in pending:
             task.cancel()
         if not stop.is_set():

@@ -458,7 +458,7 @@ def extract(text: str) -> Extraction:
     for match in list(_DMY_DATE.finditer(work)):
         work = _blank(work, match.start(), match.end())
     for pattern, replacement in _US_ABBR:
-        work = pattern.sub(lambda m: replacement.ljust(len(m.group(0))), work)
+        work = pattern.sub(lambda m, replacement=replacement: replacement.ljust(len(m.group(0))), work)
     work = _extract_numbers(work, table, numbers)
     named_carrier = None
     for match in list(table.carrier_names.finditer(work)):  # "BT", "AT&T": a carrier, never a country

@@ -20,7 +20,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -261,7 +261,7 @@ def _rows(page: dict[str, Any]) -> list[Any]:
 
 
 def _iso(moment: datetime) -> str:
-    return quote(moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), safe=":-TZ")
+    return quote(moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), safe=":-TZ")
 
 
 def _retry_after(header: str | None, attempt: int) -> float:

@@ -50,9 +50,9 @@ def classify(document: Any) -> str | None:
     sample = [row for row in rows[:50] if isinstance(row, dict)]
     if not sample:
         return "graph" if isinstance(document, dict) else None
-    if any(ROW_SIGNATURE <= row.keys() for row in sample):
+    if any(row.keys() >= ROW_SIGNATURE for row in sample):
         return "graph"
-    if any(DIRECT_ROUTING_SIGNATURE <= row.keys() for row in sample):
+    if any(row.keys() >= DIRECT_ROUTING_SIGNATURE for row in sample):
         return "direct_routing"
     return None
 

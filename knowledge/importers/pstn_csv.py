@@ -61,11 +61,11 @@ DIRECT_ROUTING_SIGNATURE = frozenset({"correlationid", "invite time", "sbc fqdn"
 
 
 def looks_like_pstn(header: Iterable[str]) -> bool:
-    return SIGNATURE <= set(header)
+    return set(header) >= SIGNATURE
 
 
 def looks_like_direct_routing(header: Iterable[str]) -> bool:
-    return DIRECT_ROUTING_SIGNATURE <= set(header)
+    return set(header) >= DIRECT_ROUTING_SIGNATURE
 
 
 def missing_columns(index: dict[str, int]) -> list[str]:

@@ -30,7 +30,7 @@ import random
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from knowledge.clock import as_utc
@@ -182,7 +182,7 @@ def _month_calls(year: int, month: int) -> list[_Call]:
 
     def moment(day: int, first_hour: int = 7, last_hour: int = 18) -> datetime:
         return datetime(year, month, day, rng.randint(first_hour, last_hour), rng.randrange(60),
-                        rng.randrange(60), tzinfo=timezone.utc)
+                        rng.randrange(60), tzinfo=UTC)
 
     def add(user: _User | None, call_type: str, scope: str | None, office: _Office,
             start: datetime, seconds: int, capability: str, charge: float = 0.0) -> None:

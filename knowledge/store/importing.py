@@ -19,7 +19,6 @@ from typing import IO, Any
 
 from tinydb import TinyDB
 
-from knowledge.store.atomic import AtomicJSONStorage
 from knowledge.clock import Clock, system_clock
 from knowledge.importers.detect import Source
 from knowledge.importers.graph import graph_rows, read_graph_rows
@@ -27,9 +26,10 @@ from knowledge.importers.pstn_csv import read_pstn_csv
 from knowledge.importers.roster import read_roster, unknown_licences
 from knowledge.importers.summary import FileImport, ImportSummary, RowError
 from knowledge.importers.text import load_json, open_text
-from knowledge.store.records import CallRecord, UserRecord
+from knowledge.store.atomic import AtomicJSONStorage
 from knowledge.store.layout import IMPORT_LOG_NAME, Layout
 from knowledge.store.lock import tenant_lock
+from knowledge.store.records import CallRecord, UserRecord
 from knowledge.store.writer import TenantWriter
 
 #: Rows per commit: big enough that per-batch costs vanish, small enough for flat memory.

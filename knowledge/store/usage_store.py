@@ -28,7 +28,6 @@ from knowledge.clock import Clock, month_of, system_clock
 from knowledge.importers.detect import ImportFileError, detect_sources
 from knowledge.importers.summary import FileImport, ImportSummary, RowError
 from knowledge.provenance import DataProvenance
-from knowledge.store.records import CallRecord, UserRecord
 from knowledge.store.importing import run_import
 from knowledge.store.layout import (
     DEFAULT_TENANT_ID,
@@ -39,6 +38,7 @@ from knowledge.store.layout import (
     normalize_tenant_id,
     parse_summary,
 )
+from knowledge.store.records import CallRecord, UserRecord
 from knowledge.store.writer import CALLS_TABLE, USERS_TABLE, read_table
 
 __all__ = [

@@ -17,6 +17,7 @@ see half a batch: they follow the summary, which is either the old one or the ne
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections import defaultdict
@@ -28,10 +29,10 @@ from pydantic import TypeAdapter
 from tinydb import TinyDB
 
 from knowledge import pools
+from knowledge.clock import Clock, system_clock
+from knowledge.clock import month_of as month_string
 from knowledge.store.atomic import AtomicJSONStorage, atomic_write_bytes
-from knowledge.clock import Clock, month_of as month_string, system_clock
 from knowledge.store.key_index import KeyIndex
-from knowledge.store.records import CallRecord, UserRecord
 from knowledge.store.layout import (
     CHUNK_ROWS,
     Chunk,
@@ -41,6 +42,7 @@ from knowledge.store.layout import (
     read_summary,
     write_summary,
 )
+from knowledge.store.records import CallRecord, UserRecord
 
 CALLS_TABLE = "calls"
 USERS_TABLE = "users"
@@ -306,10 +308,8 @@ class TenantWriter:
                     if f"calls/{month_dir.name}/{path.name}" not in keep:
                         _unlink(path)
                 if month_dir.name not in self.summary.chunks:
-                    try:
+                    with contextlib.suppress(OSError):
                         month_dir.rmdir()
-                    except OSError:
-                        pass
 
 
 def _note_kinds(summary: TenantSummary, kinds: set[str]) -> None:
@@ -318,7 +318,5 @@ def _note_kinds(summary: TenantSummary, kinds: set[str]) -> None:
 
 
 def _unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    except FileNotFoundError:
-        pass

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.__main__ import (
-    Report, discover, fmt_number, fmt_ratio, main, render_markdown, run_benchmark)
+from bench.__main__ import Report, discover, fmt_number, fmt_ratio, main, render_markdown, run_benchmark
 
 REPO = Path(__file__).resolve().parents[2]
 

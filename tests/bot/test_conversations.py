@@ -9,7 +9,6 @@ conversation.
 """
 from __future__ import annotations
 
-
 import pytest
 
 from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card

@@ -61,7 +61,7 @@ def _set(activity: dict[str, Any], field: str, value: Any) -> None:
 @st.composite
 def _mutated_activities(draw) -> dict[str, Any]:
     """A Teams-shaped activity with a few fields replaced by anything."""
-    from conftest import teams_activity  # noqa: PLC0415 - the tests' own activity builder
+    from conftest import teams_activity  # the tests' own activity builder
 
     activity = teams_activity(draw(_texts), conversation_type=draw(st.sampled_from(["personal", "channel", "groupChat"])))
     activity["type"] = draw(st.sampled_from(_TYPES))

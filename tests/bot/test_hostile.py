@@ -186,14 +186,14 @@ async def test_row4_one_user_in_four_conversations_at_once_keeps_every_dialog(de
     langs = ["en", "fr", "en", "fr"]
     conversations = [f"a:user-conversation-{i}" for i in range(4)]
     first = await bounded(asyncio.gather(*[
-        h.replies(demo_bot, h.activity(say[lang], conversation_id=cid)) for cid, lang in zip(conversations, langs)
+        h.replies(demo_bot, h.activity(say[lang], conversation_id=cid)) for cid, lang in zip(conversations, langs, strict=True)
     ]))
-    for lang, replies in zip(langs, first):
+    for lang, replies in zip(langs, first, strict=True):
         assert h.texts(replies)[-1] == t(lang, "prompt.countries")
     second = await bounded(asyncio.gather(*[
         h.replies(demo_bot, h.activity("France", conversation_id=cid)) for cid in conversations
     ]))
-    for lang, replies in zip(langs, second):  # every dialog went on, each in its language
+    for lang, replies in zip(langs, second, strict=True):  # every dialog went on, each in its language
         assert h.texts(replies)[-1] == t(lang, "prompt.users_in", country="France")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 

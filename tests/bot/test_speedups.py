@@ -26,7 +26,7 @@ import json
 import pickle
 import shutil
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import botbuilder.core.turn_context as turn_context_module
 import pytest
@@ -45,11 +45,12 @@ from botbuilder.schema import (
     ExpectedReplies,
     SuggestedActions,
 )
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from msrest.exceptions import SerializationError
 from msrest.serialization import Model, Serializer
 
-import bot.speedups as speedups
 from bot.app import create_app
 from bot.speedups import (
     apply_msrest_model_patch,
@@ -224,7 +225,7 @@ async def test_state_hash_no_longer_runs_jsonpickle_on_the_event_loop(demo_bot, 
 # --- 5. msrest fast paths -----------------------------------------------------------------------
 
 
-class Colour(str, enum.Enum):
+class Colour(str, enum.Enum):  # noqa: UP042 - the (str, Enum) mixin is the shape the SDK models use
     RED = "red"
 
 
@@ -252,7 +253,7 @@ def outcome(fn: Any, *args: Any, **kwargs: Any) -> Any:
     values, e.g. an enum of the models' own module: the fast path must raise the same)."""
     try:
         return exact(fn(*args, **kwargs))
-    except Exception as exc:  # noqa: BLE001 - compared, not swallowed
+    except Exception as exc:  # compared, not swallowed
         return ("raised", type(exc).__name__)
 
 
@@ -261,7 +262,7 @@ _json_leaves = st.one_of(
 )
 _odd_leaves = st.one_of(
     st.just(Colour.RED), st.just(Level.HIGH), st.builds(Tag, st.text(max_size=3)),
-    st.just(ActivityTypes.message), st.just(datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)),
+    st.just(ActivityTypes.message), st.just(datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)),
     st.just(datetime.date(2026, 1, 2)), st.just(decimal.Decimal("1.5")), st.just(b"x"),
     st.builds(ChannelAccount, id=st.text(max_size=3), name=st.text(max_size=3)),
 )
@@ -292,7 +293,7 @@ _activities = st.builds(
     id=st.one_of(st.none(), st.text(max_size=5)),
     text=st.one_of(st.none(), st.text(max_size=8)),
     locale=st.sampled_from([None, "en-US", "fr-FR"]),
-    timestamp=st.one_of(st.none(), st.just(datetime.datetime(2026, 11, 26, 12, tzinfo=datetime.timezone.utc))),
+    timestamp=st.one_of(st.none(), st.just(datetime.datetime(2026, 11, 26, 12, tzinfo=datetime.UTC))),
     from_property=st.one_of(st.none(), st.builds(ChannelAccount, id=st.text(max_size=4), name=st.text(max_size=4))),
     conversation=st.one_of(st.none(), st.builds(ConversationAccount, id=st.text(max_size=4), is_group=st.booleans())),
     attachments=st.one_of(st.none(), st.lists(st.builds(
@@ -321,7 +322,7 @@ class Flattened(Model):
     """Shapes botbuilder's models do not use but msrest supports: flattened keys, a read-only
     attribute, additional properties in the middle of the map, a key another attribute fills."""
 
-    _attribute_map = {
+    _attribute_map: ClassVar[dict[str, dict[str, str]]] = {
         "name": {"key": "properties.name", "type": "str"},
         "additional_properties": {"key": "", "type": "{object}"},
         "size": {"key": "properties.size", "type": "int"},
@@ -330,7 +331,7 @@ class Flattened(Model):
         "also_kind": {"key": "kind", "type": "str"},
         "dotted": {"key": "a\\.b", "type": "str"},
     }
-    _validation = {"rid": {"readonly": True}}
+    _validation: ClassVar[dict[str, dict[str, bool]]] = {"rid": {"readonly": True}}
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__()

@@ -41,7 +41,7 @@ def assert_valid_card(attachment) -> dict:
 
 def assert_no_raw_keys(card: dict, reply_text: str) -> None:
     keys = set(strings("en"))
-    for text in card_texts(card) + [reply_text]:
+    for text in [*card_texts(card), reply_text]:
         assert text not in keys, f"raw key {text!r} in a card"
         assert "{" not in text and "}" not in text, f"unfilled placeholder in {text!r}"
 
@@ -91,7 +91,7 @@ def test_a_notice_goes_inside_the_card_and_becomes_its_summary():
 
 # --- cards from real knowledge results ---------------------------------------------------------
 
-from datetime import date, datetime, timezone  # noqa: E402
+from datetime import UTC, date, datetime  # noqa: E402
 
 from dialogs.cards import (  # noqa: E402
     CARRIER_CHOICES,
@@ -138,7 +138,7 @@ def rec_fr_gb():
 
 @pytest.fixture(scope="module")
 def balances():
-    start = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 10, tzinfo=UTC)
     users = [UserRecord(tenant_id="t", upn=f"u{i}@contoso.com", usage_location="FR", licenses=("SPE_E5", "MCOPSTN5"))
              for i in range(100)]
     users += [UserRecord(tenant_id="t", upn=f"g{i}@contoso.com", usage_location="GB", licenses=("MCOPSTN2",))
@@ -337,7 +337,7 @@ def test_pool_card_figures_are_short_enough_not_to_break_mid_word(lang, balances
 
 
 def test_pool_card_of_per_user_plans_and_the_longest_french_plan_name():
-    start = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 10, tzinfo=UTC)
     users = [UserRecord(tenant_id="t", upn="alice@contoso.com", usage_location="FR", licenses=("MCOPSTN8",)),
              UserRecord(tenant_id="t", upn="bob@contoso.com", usage_location="FR", licenses=("SPE_E5", "MCOPSTN2"))]
     calls = [CallRecord(id="c1", tenant_id="t", source="pstn_csv", call_type="user_out", start=start,

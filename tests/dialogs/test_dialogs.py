@@ -6,8 +6,8 @@ import pytest
 
 from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
 from dialogs.nlu.i18n import format_number, is_clearly_french, t
-from dialogs.purchase import advice_request
 from dialogs.nlu.slots import PurchaseSlots
+from dialogs.purchase import advice_request
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
 from knowledge.store import DEFAULT_TENANT_ID, Store

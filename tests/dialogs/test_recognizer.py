@@ -9,10 +9,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bench.recognizer_accuracy import END_TO_END_SETS
 import dialogs
-from dialogs.nlu.entities import PAYG, Entities, extract_entities, resolve_month
+from bench.recognizer_accuracy import END_TO_END_SETS
 from dialogs.locales import build_countries
+from dialogs.nlu.entities import PAYG, Entities, extract_entities, resolve_month
 from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize, score_intents
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -498,7 +498,7 @@ def test_domain_intents_need_something_about_calling(off_topic, on_topic, intent
 
 
 def test_entity_boosts_only_strengthen_what_the_words_ask():
-    words = "how are we doing on minutes".split()
+    words = ["how", "are", "we", "doing", "on", "minutes"]
     plain = score_intents(words, frozenset())
     with_country = score_intents(words, frozenset({"country"}))
     assert with_country[Intent.POOL] > plain[Intent.POOL]

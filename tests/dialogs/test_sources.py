@@ -3,12 +3,18 @@ the verdict card's headline follows the three-valued verdict; the bundle states 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from dialogs.cards import (
-    choice_card, pool_table_card, purchase_summary_card, recommendation_card, source_line, verdict_card, welcome_reply,
+    choice_card,
+    pool_table_card,
+    purchase_summary_card,
+    recommendation_card,
+    source_line,
+    verdict_card,
+    welcome_reply,
 )
 from dialogs.nlu.i18n import LANGUAGES, format_date, t
 from dialogs.nlu.render import plan_name, render
@@ -103,7 +109,7 @@ def test_recommendation_and_summary_cards_end_with_one_source_line(lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_pool_card_ends_with_one_source_line_of_its_pooling_facts(lang):
-    start = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 10, tzinfo=UTC)
     users = [UserRecord(tenant_id="t", upn=f"u{i}@contoso.com", usage_location="FR", licenses=("MCOPSTN1",))
              for i in range(3)]
     calls = [CallRecord(id="c1", tenant_id="t", source="pstn_csv", call_type="user_out", start=start,

@@ -13,9 +13,9 @@ import uuid
 import pytest
 from PIL import Image
 
+from e2e_harness.browser import VIEWPORT
 from e2e_harness.chat import ChatError
 from e2e_harness.playground import PlaygroundConfig, PlaygroundUser
-from e2e_harness.browser import VIEWPORT
 
 pytestmark = pytest.mark.e2e
 

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
-
-from testkit.fake_graph import NOW, T1, T2, calls_in_november, pstn_row, tenant_with
+from datetime import UTC, datetime, timedelta
 
 from knowledge.graph.client import GraphAuthError, GraphError
 from knowledge.graph.sync import OVERLAP, read_state, sync_tenant, sync_tenants
 from knowledge.store import Store
+from testkit.fake_graph import NOW, T1, T2, calls_in_november, pstn_row, tenant_with
 
 
 def clock(moment: datetime = NOW):
@@ -50,9 +49,9 @@ def test_throttling_is_bounded(tmp_path, fake_graph, make_client):
 
 
 def test_a_long_range_is_cut_into_windows_of_90_days(tmp_path, fake_graph, make_client):
-    old = pstn_row(900, datetime(2026, 3, 10, 8, 0, tzinfo=timezone.utc))
+    old = pstn_row(900, datetime(2026, 3, 10, 8, 0, tzinfo=UTC))
     fake_graph.tenants[T1] = tenant_with([old, *calls_in_november(3)])
-    since = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    since = datetime(2026, 1, 1, tzinfo=UTC)
     result = sync_tenant(tmp_path, make_client(), clock(), since=since)
     assert result.error is None and result.new == 4 and result.windows == 4
     for start, end in fake_graph.windows:
@@ -63,7 +62,7 @@ def test_a_long_range_is_cut_into_windows_of_90_days(tmp_path, fake_graph, make_
 def test_the_fake_refuses_a_window_over_90_days(fake_graph, make_client):
     fake_graph.tenants[T1] = tenant_with([])
     client = make_client()
-    start = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
     try:
         client.get("communications/callRecords/getPstnCalls(fromDateTime=2026-01-01T00:00:00Z,"
                    "toDateTime=2026-05-01T00:00:00Z)")

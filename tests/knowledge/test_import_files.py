@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -101,13 +101,13 @@ def test_pstn_csv_rows_become_normalized_utc_records(fixtures: Path) -> None:
     by_id = {r.id[-2:]: r for r in rows}
     first = by_id["01"]
     assert first.id == "5f0c2a10-7d3e-4b8a-9c61-000000000001"
-    assert first.start == datetime(2025, 6, 2, 8, 1, 13, tzinfo=timezone.utc)
+    assert first.start == datetime(2025, 6, 2, 8, 1, 13, tzinfo=UTC)
     assert first.duration_seconds == 600 and first.capability == "MCOPSTN1"
     assert first.usage_location == "FR" and first.upn == "alice@contoso.com"
     assert first.number == "+3314567****"  # masked numbers are kept as they are
     assert first.tenant_id == "t1" and first.source == "pstn_csv"
     # "+02:00" in the file is stored as UTC.
-    assert by_id["14"].start == datetime(2025, 6, 15, 8, 0, tzinfo=timezone.utc)
+    assert by_id["14"].start == datetime(2025, 6, 15, 8, 0, tzinfo=UTC)
     assert by_id["14"].start.utcoffset().total_seconds() == 0
     # Inbound: the other party is the masked caller, not the user's own number.
     assert by_id["04"].call_type == "user_in" and by_id["04"].number == "+3356789****"
@@ -164,7 +164,7 @@ def test_graph_array_rows(fixtures: Path) -> None:
     international = rows[0]
     assert international.source == "graph" and international.destination_context == "International"
     assert international.number == "+1206555****"  # the callee, not the user's own callerNumber
-    assert international.start == datetime(2025, 6, 20, 18, 0, tzinfo=timezone.utc)
+    assert international.start == datetime(2025, 6, 20, 18, 0, tzinfo=UTC)
     assert international.duration_seconds == 630
 
 
@@ -204,8 +204,8 @@ def test_other_party_number(outbound: bool, caller, callee, expected) -> None:
 
 
 def test_times_without_offset_are_utc_and_offsets_are_converted() -> None:
-    assert parse_utc("2025-06-01 10:00:00", "t") == datetime(2025, 6, 1, 10, tzinfo=timezone.utc)
-    assert parse_utc("2025-06-01T10:00:00-05:00", "t") == datetime(2025, 6, 1, 15, tzinfo=timezone.utc)
+    assert parse_utc("2025-06-01 10:00:00", "t") == datetime(2025, 6, 1, 10, tzinfo=UTC)
+    assert parse_utc("2025-06-01T10:00:00-05:00", "t") == datetime(2025, 6, 1, 15, tzinfo=UTC)
     assert parse_utc("2025-06-01T10:00:00.1234567Z", "t").microsecond == 123456
     with pytest.raises(ValueError, match="not an ISO 8601"):
         parse_utc("01/06/2025", "Start Time")

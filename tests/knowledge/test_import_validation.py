@@ -13,8 +13,8 @@ import pytest
 from bot.cli import main
 from knowledge.importers.graph import parse_graph_row, read_graph_rows
 from knowledge.importers.summary import RowError
-from knowledge.store.records import CallRecord
 from knowledge.store import Store
+from knowledge.store.records import CallRecord
 
 from .conftest import PSTN_HEADER
 

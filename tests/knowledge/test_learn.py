@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from knowledge.catalog import DATA_DIR, _FILES, _load_file, _walk_sources, load_catalog
+from knowledge.catalog import _FILES, DATA_DIR, _load_file, _walk_sources, load_catalog
 from knowledge.learn import source_link, source_links, sources_json, teams_page
 
 LEARN = re.compile(r"^https://learn\.microsoft\.com/(en-us|fr-fr)/[a-z0-9/._?=-]+$")

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.store import importing as store_import, writer as store_writer
 from knowledge.store import AsyncStore, Store
+from knowledge.store import importing as store_import
+from knowledge.store import writer as store_writer
 
 REPO = Path(__file__).resolve().parents[2]
 FR_POOL = ("FR", "MCOPSTN1", "domestic")
@@ -142,7 +143,7 @@ def test_readers_never_see_half_a_batch(store, make_pstn_csv, monkeypatch) -> No
         thread.join(timeout=30)
     assert not failures
     assert all(used % 400 == 0 for used in seen), sorted(set(seen))  # 200 calls x 2 min per batch
-    assert max(seen + [_used(reader)]) == 6000 and len(seen) > 1
+    assert max([*seen, _used(reader)]) == 6000 and len(seen) > 1
 
 
 def test_months_are_partitioned_and_chunks_stay_small(store, make_pstn_csv, monkeypatch) -> None:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from knowledge.store import lock as store_lock
 from knowledge.store import Store, StoreError
+from knowledge.store import lock as store_lock
 from knowledge.store.layout import Layout
 from knowledge.store.lock import lock_path, tenant_lock
 

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_manifest_folder_is_the_package_not_a_checkout_path():
-    assert teams_package.MANIFEST_DIR == Path(manifest.__file__).resolve().parent
+    assert Path(manifest.__file__).resolve().parent == teams_package.MANIFEST_DIR
     assert not teams_package.DEFAULT_OUT.is_absolute()  # under the working folder
 
 

@@ -17,7 +17,7 @@ import re
 import ssl
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -66,7 +66,7 @@ class FakeGraph:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> "FakeGraph":
+    def start(self) -> FakeGraph:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
         return self
@@ -232,16 +232,16 @@ def pstn_row(n: int, start: datetime, *, upn: str = "adele@contoso.com", duratio
 #: Two tenant ids and the tests' clock (no test reads the wall clock).
 T1 = "0f6b1a2c-3d4e-4f50-8a1b-2c3d4e5f6a7b"
 T2 = "9e8d7c6b-5a49-4382-b1a0-f9e8d7c6b5a4"
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def calls_in_november(count: int, first: int = 0) -> list[dict[str, Any]]:
     """``count`` outbound calls of 125 s, seven minutes apart from 2 November 2026."""
-    start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     return [pstn_row(first + n, start + timedelta(minutes=7 * n)) for n in range(count)]
 
 
-def tenant_with(calls: list[dict[str, Any]], **kwargs: Any) -> "FakeTenant":
+def tenant_with(calls: list[dict[str, Any]], **kwargs: Any) -> FakeTenant:
     """Two French users with E5 + Domestic Calling Plan, and ``calls``."""
     users = [graph_user("adele@contoso.com", n=1), graph_user("bob@contoso.com", n=2)]
     return FakeTenant(users=users, skus=[SKU_DOMESTIC, SKU_E5], calls=calls, **kwargs)
