@@ -125,7 +125,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         raw_command = [sys.executable, "-m", "bench.servers", "raw", str(work / "raw")]
         bot_env = {"DATA_DIR": str(data), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"}
         load_before = load_average()
-        bot_s, raw_s, bare_s = [], [], []
+        bot_s: list[float] = []
+        raw_s: list[float] = []
+        bare_s: list[float] = []
         cli_s: dict[str, list[float]] = {name: [] for name in CLI_COMMANDS}
         for _ in range(starts):
             for command, env, into in ((bot_command, bot_env, bot_s), (raw_command, {}, raw_s)):

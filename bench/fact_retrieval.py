@@ -25,14 +25,14 @@ from knowledge import fact_search
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "dialogs" / "corpus"
 LANGS = ("en", "fr")
-METHODS = ("fuzzy", "bm25", "blend")
+METHODS: tuple[fact_search.Method, ...] = ("fuzzy", "bm25", "blend")
 
 
 def load_dev(lang: str) -> list[dict[str, Any]]:
     return json.loads((CORPUS_DIR / f"facts_dev_{lang}.json").read_text("utf-8"))["items"]
 
 
-def evaluate(method: str, lang: str, answer_floor: float | None = None,
+def evaluate(method: fact_search.Method, lang: str, answer_floor: float | None = None,
              suggest_floor: float | None = None) -> dict[str, Any]:
     answer_floor = fact_search.ANSWER_FLOOR if answer_floor is None else answer_floor
     suggest_floor = fact_search.SUGGEST_FLOOR if suggest_floor is None else suggest_floor

@@ -99,7 +99,8 @@ def create_app(
     background Graph sync and alert ticks (``app[SCHEDULER_KEY].run_once()`` still works).
     """
     if root_dialog is None:
-        from dialogs.api import create_root_dialog as root_dialog
+        from dialogs.api import create_root_dialog
+    make_dialog: RootDialogFactory = root_dialog or create_root_dialog
     if speedups:
         apply_turn_patches()
     apply_key_fetch_patch()  # not a speedup: a bound on an outbound call, always on
@@ -114,7 +115,7 @@ def create_app(
         auth = build_authentication(settings, reuse_clients=speedups)
         conversation_state = app[CONVERSATION_STATE_KEY]
         user_state = app[USER_STATE_KEY]
-        dialog = root_dialog(
+        dialog = make_dialog(
             conversation_state=conversation_state,
             user_state=user_state,
             store=app[STORE_KEY],

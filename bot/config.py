@@ -212,6 +212,7 @@ class Settings(BaseSettings):
         Checked when serving (the SDK would only fail on the first message), not on every load:
         packaging the Teams app needs the app id alone, never the password.
         """
+        required: tuple[str, ...]
         if self.APP_TYPE == "SingleTenant":
             required = ("APP_ID", "APP_PASSWORD", "APP_TENANTID")
         elif self.APP_TYPE == "UserAssignedMSI":

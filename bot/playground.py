@@ -16,6 +16,7 @@ import re
 import shutil
 import signal
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
 
@@ -75,7 +76,8 @@ class Playground:
         port_found: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         pump = asyncio.ensure_future(_pump_output(process, port_found))
         playground = Playground(process, settings.PLAYGROUND_PORT, pump)
-        waiters = [port_found, asyncio.ensure_future(stop.wait()), asyncio.ensure_future(process.wait())]
+        waiters: list[asyncio.Future[Any]] = [
+            port_found, asyncio.ensure_future(stop.wait()), asyncio.ensure_future(process.wait())]
         done, _ = await asyncio.wait(waiters, timeout=PLAYGROUND_LISTEN_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters[1:]:
             waiter.cancel()

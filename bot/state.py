@@ -426,6 +426,7 @@ class TinyDBStorage(Storage):
         async with self._checkpoint_lock:
             upto = self._committed_seq
             dirty = []
+            entry: _Entry | None
             for key, entry in self._cache.items():
                 # The newest *committed* value: a write staged or in flight on top of it is not
                 # on disk yet, and the segment holding this one is about to be deleted.

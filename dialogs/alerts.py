@@ -20,7 +20,7 @@ from dialogs.nlu.i18n import format_date, format_percent, t
 from dialogs.nlu.recognizer import Intent
 from dialogs.nlu.render import join
 from dialogs.turn import TenantData, tenant_id_of
-from knowledge.alerts import RUNOUT, Alert, AlertBook
+from knowledge.alerts import RUNOUT, Alert, AlertBook, Subscription
 from knowledge.store.layout import StoreError, normalize_tenant_id
 
 #: "80%", "80 %", "80 percent", "80 pour cent", "à 80" is not enough (could be a count).
@@ -58,10 +58,10 @@ async def alert_activities(context: TurnContext, intent: Intent, book: AlertBook
     if intent == Intent.ALERT_STOP:
         await asyncio.to_thread(book.unsubscribe, tenant, conversation_id)
         return [MessageFactory.text(t(lang, "alerts.removed"))]
-    sub = await asyncio.to_thread(book.subscription, tenant, conversation_id)
-    if sub is None:
+    current: Subscription | None = await asyncio.to_thread(book.subscription, tenant, conversation_id)
+    if current is None:
         return [MessageFactory.text(t(lang, "alerts.none"))]
-    return [MessageFactory.text(t(lang, "alerts.list", thresholds=thresholds_text(sub.thresholds, lang)))]
+    return [MessageFactory.text(t(lang, "alerts.list", thresholds=thresholds_text(current.thresholds, lang)))]
 
 
 async def _tenant(context: TurnContext, tenants: TenantData) -> str | None:

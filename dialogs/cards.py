@@ -158,7 +158,7 @@ def source_line(keys: Iterable[str], lang: str) -> dict[str, Any] | None:
     the pages behind ``keys`` (catalog source keys) in ``lang`` where a localized page exists, each
     with the date of the copy the catalog rests on. None when no key has a public page."""
     links = [link for link in source_links(keys, lang) if link.url]
-    links.sort(key=lambda link: not link.url.startswith(_LEARN))  # stable: Learn pages first
+    links.sort(key=lambda link: not (link.url or "").startswith(_LEARN))  # stable: Learn pages first
     parts = []
     for link in links[:SOURCE_LINKS]:
         text = f"[{link.title}]({link.url})"

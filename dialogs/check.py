@@ -115,7 +115,7 @@ class NumberCheckDialog(InterruptibleDialog):
         """A second user named by name ("can @Keith call @Laura"): their UPN, a Teams-to-Teams call."""
         try:
             tenant = await self.tenants.resolve(step.context)
-            user = await find_user(self.tenants, tenant, slots.number) if tenant else None
+            user = await find_user(self.tenants, tenant, slots.number) if tenant and slots.number else None
         except DataUnavailable:
             return slots
         return slots.model_copy(update={"number": user.upn}) if user is not None else slots
@@ -125,7 +125,7 @@ class NumberCheckDialog(InterruptibleDialog):
         context, lang = step.context, lang_of(step.context)
         try:
             tenant = await self.tenants.resolve(context)
-            user = await find_user(self.tenants, tenant, slots.user) if tenant else None
+            user = await find_user(self.tenants, tenant, slots.user) if tenant and slots.user else None
         except DataUnavailable as exc:
             await context.send_activity(error_activity(exc, lang))
             return slots

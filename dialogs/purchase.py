@@ -234,7 +234,7 @@ def assumption_lines(slots: PurchaseSlots, lang: str) -> list[tuple[str, list[tu
         "carrier": [(t(lang, "change.operator_connect"), {"carrier": "operator_connect"}),
                     (t(lang, "change.direct_routing"), {"carrier": "direct_routing"})],
         "international": [(t(lang, "change.international"), {"international": True})],
-        "licence": [(t(lang, "change.licence", licence=getattr(catalog.family(f).name, lang) if catalog.family(f) else f),
+        "licence": [(t(lang, "change.licence", licence=getattr(family.name, lang) if (family := catalog.family(f)) else f),
                      {"base_licence": f}) for f in LICENCE_BUTTONS],
         "minutes": [(t(lang, "change.low_minutes"), {"minutes_per_user": 100}),
                     (t(lang, "change.high_minutes"), {"minutes_per_user": 2000})],

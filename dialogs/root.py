@@ -169,8 +169,8 @@ class RootDialog(ComponentDialog):
             slots = purchase_slots(text, recognition.entities)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
         if intent == Intent.CHECK:
-            slots = CheckSlots.model_validate(chosen) if chosen else check_slots(text, recognition.entities)
-            return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
+            check = CheckSlots.model_validate(chosen) if chosen else check_slots(text, recognition.entities)
+            return await step.begin_dialog(self.check.id, check.model_dump(mode="json"))
         if await self.answer_aside(context, recognition, lang):
             pass
         elif intent == Intent.CANCEL:
@@ -227,9 +227,9 @@ class RootDialog(ComponentDialog):
             return None  # "and can bob call 112?" after a purchase is a new request
         entities = recognition.entities
         if last.intent == Intent.PURCHASE.value:
-            slots = followed_purchase(last.entities, text, entities)
-            if slots is not None:
-                return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
+            purchase = followed_purchase(last.entities, text, entities)
+            if purchase is not None:
+                return await step.begin_dialog(self.purchase.id, purchase.model_dump(mode="json"))
         elif last.intent == Intent.CHECK.value:
             check = followed_check(last.entities, text, entities)
             if check is not None:

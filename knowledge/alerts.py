@@ -32,7 +32,7 @@ from knowledge.store.layout import normalize_tenant_id
 
 DEFAULT_THRESHOLDS = (80, 100)
 #: The "at this rate it runs out before the month ends" alert, beside the percentages.
-RUNOUT = "runout"
+RUNOUT: Literal["runout"] = "runout"
 #: Months of "sent" keys kept (older ones can no longer be due).
 KEEP_MONTHS = 3
 

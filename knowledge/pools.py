@@ -342,7 +342,7 @@ def pool_sizes(users: Iterable[UserRecord]) -> dict[PoolKey, PoolSize]:
             if country is None or not country.has_microsoft_calling_plans:
                 continue
             pool_country = country.pool_country
-            lines: list[PoolLine] = ["domestic"] + (["international"] if plan.international_minutes else [])
+            lines: list[PoolLine] = ["domestic", "international"] if plan.international_minutes else ["domestic"]
             for line in lines:
                 per_user = plan.minutes_for(pool_country, line)
                 if not per_user:

@@ -147,11 +147,11 @@ def run_advise(args: argparse.Namespace) -> int:
     from knowledge.advisor import AdviceRequest, recommend
 
     try:
-        per_country = None
+        per_country: dict[str, int] | None = None
         if len(countries) > 1 and len(users) == len(countries):
             per_country = {}
             for name, count in zip(countries, users, strict=True):
-                per_country[name] = per_country.get(name, 0) + count
+                per_country[name] = per_country.get(name, 0) + count  # a country given twice adds up
         request = AdviceRequest(
             countries=countries,
             users=users[0] if per_country is None else None,

@@ -12,7 +12,7 @@ import argparse
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -263,10 +263,10 @@ def _outcome(item: FileImport) -> str:
     return text
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]], right: frozenset[int] | set[int] = frozenset()) -> None:
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[object, ...]], right: frozenset[int] | set[int] = frozenset()) -> None:
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
 
-    def line(cells: tuple[Any, ...]) -> str:
+    def line(cells: tuple[object, ...]) -> str:
         return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
                          for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 

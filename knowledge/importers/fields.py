@@ -133,7 +133,7 @@ def parse_id(value: object, field: str) -> str:
 def clean(value: object) -> str | None:
     """A stripped string, or None for an empty cell or a JSON null."""
     if value.__class__ is str:  # the common case, on the hot path of every import
-        return value.strip() or None  # type: ignore[union-attr]
+        return value.strip() or None
     if value is None:
         return None
     text = str(value).strip()

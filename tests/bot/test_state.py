@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 
 import knowledge.store.atomic
 from bot.state import ETagConflictError, StateFolderBusyError, TinyDBStorage
+from testkit.narrow import present
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -366,7 +367,7 @@ def test_a_killed_writer_leaves_readable_state(tmp_path):
                 print("first", flush=True)
     """)
     try:
-        assert child.stdout.readline().strip() == "first"
+        assert present(child.stdout).readline().strip() == "first"
         time.sleep(0.4)
     finally:
         child.send_signal(signal.SIGKILL)
@@ -391,7 +392,7 @@ def test_an_acknowledged_write_survives_a_kill(tmp_path):
     acknowledged = 0
     try:
         while acknowledged < 40:
-            line = child.stdout.readline()
+            line = present(child.stdout).readline()
             assert line, "the writer stopped early"
             acknowledged = int(line)
     finally:

@@ -2,6 +2,8 @@
 pool balance and users, interruptions, language memory, tenants and a damaged store."""
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
@@ -425,7 +427,7 @@ async def test_a_dialog_resumes_with_new_dialog_objects_over_the_same_storage(me
 
 # --- odd input at every question never breaks a turn ---------------------------------------------
 
-ODD = [
+ODD: list[dict[str, Any]] = [
     {"text": ""}, {"text": "   "}, {"text": "🙂"}, {"text": "x" * 5000}, {"text": "0"}, {"text": "-5"},
     {"text": "1e9"}, {"text": "<at>Someone</at>"}, {"text": "@"}, {"text": "+"}, {"text": "FR" * 50},
     {"value": {"value": None}}, {"value": {"value": [1, 2]}}, {"value": {"value": {"a": 1}}},
@@ -446,9 +448,9 @@ async def test_odd_input_at_every_question_gets_an_answer(memory, store, h, flow
                                   conversation_id=f"a:{flow}-{depth}-{n}")
             for text in STEPS[flow][:depth]:
                 await talk.send(text)
-            text = odd.get("text")
-            replies = await talk.send(text if text else None, value=odd.get("value"))
-            if text is None and odd.get("value") is None:
+            odd_text = odd.get("text")
+            replies = await talk.send(odd_text if odd_text else None, value=odd.get("value"))
+            if odd_text is None and odd.get("value") is None:
                 continue  # an empty message: nothing to answer
             assert replies, (flow, depth, odd)
 

@@ -18,6 +18,7 @@ from dialogs.provenance import data_text
 from knowledge.clock import fixed_clock
 from knowledge.provenance import DataProvenance
 from knowledge.store import AsyncStore
+from testkit.narrow import present
 
 TENANT = "contoso.example"
 LOOKED_UP = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
@@ -92,8 +93,8 @@ def test_the_data_line_names_kinds_dates_and_demo(lang):
     assert line.startswith(t(lang, "data.line", parts=""))
     for key in ("data.kind.pstn_csv", "data.kind.graph", "data.kind.roster", "data.demo"):
         assert t(lang, key) in line
-    assert t(lang, "data.newest_call", date=data.newest_call.date()) in line
-    assert t(lang, "data.last_import", date=data.last_import.date()) in line
+    assert t(lang, "data.newest_call", date=present(data.newest_call).date()) in line
+    assert t(lang, "data.last_import", date=present(data.last_import).date()) in line
     # A store written before kinds were recorded says so rather than naming none.
     old = DataProvenance(tenant_id="contoso", source_kinds=[], newest_call=None, last_import=None, demo=False)
     assert data_text(old, lang) == t(lang, "data.line", parts=t(lang, "data.kinds_unknown"))

@@ -14,6 +14,7 @@ from bench.recognizer_accuracy import END_TO_END_SETS
 from dialogs.locales import build_countries
 from dialogs.nlu.entities import PAYG, Entities, extract_entities, resolve_month
 from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize, score_intents
+from testkit.narrow import present
 
 CORPUS = Path(__file__).parent / "corpus"
 LOCALES = Path(dialogs.__file__).parent / "locales"
@@ -203,9 +204,9 @@ def test_command_menu_words(text, intent):
 
 
 def test_card_submit_values():
-    assert from_card_value({"intent": "pool"}, "fr-FR").intent is Intent.POOL
-    assert from_card_value({"intent": "pool"}, "fr-FR").lang == "fr"
-    assert from_card_value({"intent": "PURCHASE"}, "en").intent is Intent.PURCHASE
+    assert present(from_card_value({"intent": "pool"}, "fr-FR")).intent is Intent.POOL
+    assert present(from_card_value({"intent": "pool"}, "fr-FR")).lang == "fr"
+    assert present(from_card_value({"intent": "PURCHASE"}, "en")).intent is Intent.PURCHASE
     assert from_card_value({"intent": "nonsense"}, "en") is None
     assert from_card_value({"value": "FR"}, "en") is None
     assert from_card_value("pool", "en") is None

@@ -24,6 +24,7 @@ from knowledge.numbers import check_call
 from knowledge.pools import pools_for_month
 from knowledge.store.records import CallRecord, UserRecord
 from testkit.cards import card_texts
+from testkit.narrow import present
 
 LINK = re.compile(r"\[([^\]]+)\]\((https://[^)\s]+)\)")
 
@@ -92,7 +93,7 @@ def test_source_line_links_the_french_page_in_french_with_the_docs_date():
 
 
 def test_source_line_prefers_learn_pages_and_skips_keys_without_a_page():
-    block = source_line(["DECISION", "LIBPHONENUMBER", "FR_DIALOUT_POLICY"], "en")
+    block = present(source_line(["DECISION", "LIBPHONENUMBER", "FR_DIALOUT_POLICY"], "en"))
     links = LINK.findall(block["text"])
     assert links[0][1] == source_link("FR_DIALOUT_POLICY").url
     assert "DECISION" not in block["text"] and len(links) == 2

@@ -37,6 +37,9 @@ from e2e_harness.bots import REAL, REPO, STUB, RunningBot, selected_bot, start_b
 from e2e_harness.playground import PlaygroundConfig, RunningPlayground, start_playground
 from e2e_harness.processes import free_port, stop_all
 
+if TYPE_CHECKING:  # Playwright is the e2e extra: imported when a browser test runs
+    from e2e_harness.browser import OfflineContext
+
 if TYPE_CHECKING:
     from e2e_harness.chat import TeamsChat
 
@@ -149,7 +152,7 @@ def chat_factory(request: pytest.FixtureRequest, browser, e2e_tmp: Path,
     from e2e_harness.browser import offline_context
     from e2e_harness.chat import TeamsChat
 
-    opened: list[tuple[RunningPlayground, object, TeamsChat, list[str]]] = []
+    opened: list[tuple[RunningPlayground, OfflineContext, TeamsChat, list[str]]] = []
 
     def make(running_bot: RunningBot, config: PlaygroundConfig | None = None,
              *, open: bool = True) -> TeamsChat:

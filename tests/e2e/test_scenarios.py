@@ -28,6 +28,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -98,7 +99,7 @@ class DemoTenant:
         return found[0]
 
 
-def callplan(*args: str) -> object:
+def callplan(*args: str) -> Any:
     result = subprocess.run([sys.executable, "-m", "bot.cli", *args, "--json"], cwd=REPO,
                             capture_output=True, text=True, timeout=60,
                             env={**os.environ, "CALLPLAN_NOW": E2E_NOW})  # the bot's clock

@@ -8,6 +8,7 @@ are computed by hand in the tests from these files; see ``test_store.py``.
 from __future__ import annotations
 
 import zipfile
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -31,7 +32,7 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: SettableClock) -> Store:
+def store(tmp_path: Path, clock: SettableClock) -> Iterator[Store]:
     store = Store(tmp_path / "data", clock)
     yield store
     store.close()

@@ -11,6 +11,7 @@ import pytest
 from knowledge import fact_search
 from knowledge.catalog import DATA_DIR, load_catalog
 from knowledge.facts import COMPUTATIONS, FactQuery, FactsError, load_facts, read_facts
+from testkit.narrow import present
 
 #: The topics the fact sheet (shared/domain/calling-plans.md) has and the brief lists: each must
 #: be a topic of the fact base with at least one fact.
@@ -74,7 +75,7 @@ def test_minutes_per_user_is_the_catalogs_figure():
 
 def test_pool_size_is_users_times_minutes():
     answer = load_facts().answer("pool_size", FactQuery(countries=["ES"], user_count=80))
-    assert answer.params["pool"] == 80 * load_catalog().plan("MCOPSTN1").minutes_for("ES")
+    assert answer.params["pool"] == 80 * present(load_catalog().plan("MCOPSTN1").minutes_for("ES"))
 
 
 def test_a_plan_not_sold_in_the_country_has_no_figure():
@@ -85,7 +86,7 @@ def test_a_plan_not_sold_in_the_country_has_no_figure():
 def test_availability_and_callable_come_from_the_catalog():
     catalog = load_catalog()
     sold = load_facts().answer("availability", FactQuery(countries=["FR"]))
-    assert (sold.template, sold.params["plans"]) == ("answer", list(catalog.country("FR").calling_plans.plans))
+    assert (sold.template, sold.params["plans"]) == ("answer", list(present(present(catalog.country("FR")).calling_plans).plans))
     assert load_facts().answer("availability", FactQuery(countries=["BR"])).template == "answer_no"
     assert load_facts().answer("availability", FactQuery()).params["count"] == catalog.calling_plan_count.value
     callable_ = load_facts().answer("callable_count", FactQuery(countries=["MA"]))

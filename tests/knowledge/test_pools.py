@@ -19,6 +19,7 @@ from knowledge.pools import (
     usage_from_calls,
 )
 from knowledge.store.records import CallRecord, UserRecord
+from testkit.narrow import present
 
 _ids = iter(range(10**9))
 
@@ -177,7 +178,7 @@ def test_us_and_pr_users_share_one_pool_and_identical_plans_only_pool_together()
 def test_mcopstn8_pools_are_per_user() -> None:
     users = [user("a@c.com", "DE", "SPE_E5_CALLINGMINUTES"), user("b@c.com", "DE", "SPE_E5_CALLINGMINUTES")]
     sizes = pool_sizes(users)
-    assert sorted(k.upn for k in sizes) == ["a@c.com", "b@c.com"]
+    assert sorted(present(k.upn) for k in sizes) == ["a@c.com", "b@c.com"]
     assert all(v == PoolSize(users=1, minutes_per_user=120) for v in sizes.values())
 
 
@@ -295,7 +296,7 @@ def test_a_summary_without_daily_minutes_says_it_ran_out_but_no_day() -> None:
 
 
 def test_usage_from_calls_keeps_minutes_per_day() -> None:
-    totals = {}
+    totals: dict[PoolKey, UsageTotal] = {}
     for day, seconds in ((9, 61), (9, 60), (2, 1)):
         call = CallRecord(id=f"c{day}-{seconds}", tenant_id="t", source="graph", upn="a@x.com", usage_location="FR",
                           call_type="user_out", capability="MCOPSTN1", destination_context="Domestic",

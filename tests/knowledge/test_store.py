@@ -24,6 +24,7 @@ GB runs out: 200 min in 20 days -> 240 reached on day ceil(240 * 20 / 200) = 24.
 """
 from __future__ import annotations
 
+import io
 import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -32,6 +33,8 @@ import pytest
 
 from knowledge.importers.detect import ImportFileError
 from knowledge.store import DEFAULT_TENANT_ID, Store, StoreError
+from knowledge.store.records import CallRecord
+from testkit.narrow import all_of
 
 AS_OF = date(2025, 6, 20)
 
@@ -296,7 +299,7 @@ def test_stored_calls_read_back_exactly(store, fixtures, export_zip) -> None:
 
     store.import_paths([export_zip], "contoso")
     with (fixtures / "Calls.Export" / "PSTN.calls.2025-06-30.csv").open("rb") as handle:
-        expected = {c.id: c for c in read_pstn_csv(open_text(handle), "contoso")}
+        expected = {c.id: c for c in all_of(CallRecord, read_pstn_csv(open_text(handle), "contoso"))}
     stored = {c.id: c for m in store.months("contoso") for c in store.calls("contoso", m)}
     assert stored == expected
 
@@ -378,7 +381,7 @@ def test_import_log(store, fixtures, export_zip, tmp_path) -> None:
     assert entries[1]["path"].endswith("!PSTN.calls.2025-06-30.csv")
 
 
-class _Terminal(__import__("io").StringIO):
+class _Terminal(io.StringIO):
     def isatty(self) -> bool:
         return True
 

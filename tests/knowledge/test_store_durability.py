@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from knowledge.pools import PoolLine
 from knowledge.store import AsyncStore, Store
 from knowledge.store import importing as store_import
 from knowledge.store import writer as store_writer
+from testkit.narrow import present
 
 REPO = Path(__file__).resolve().parents[2]
-FR_POOL = ("FR", "MCOPSTN1", "domestic")
+FR_POOL: tuple[str, str, PoolLine] = ("FR", "MCOPSTN1", "domestic")
 AS_OF = date(2025, 6, 28)
 
 
@@ -198,7 +200,7 @@ async def test_async_store_runs_off_the_event_loop(tmp_path, fixtures, make_pstn
         assert summary.imported == 18
         assert await store.tenants() == ["contoso"] and await store.resolve_tenant(None) == "contoso"
         assert len(await store.users("contoso")) == 8
-        assert (await store.find_user("contoso", "Dave Smith")).usage_location == "GB"
+        assert present(await store.find_user("contoso", "Dave Smith")).usage_location == "GB"
         results = await asyncio.gather(*(store.pools("contoso", "2025-06", AS_OF) for _ in range(5)))
         assert all(r == results[0] for r in results)
         used = {(b.country, b.plan, b.line): b.used_minutes for b in results[0]}

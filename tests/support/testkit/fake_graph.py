@@ -125,7 +125,7 @@ class FakeGraph:
         if tenant is None or not tenant.consented:
             return web.json_response({
                 "error": "unauthorized_client",
-                "error_description": f"AADSTS700016: Application with identifier '{form.get('client_id')}' "
+                "error_description": f"AADSTS700016: Application with identifier '{form.get('client_id')!s}' "
                                      f"was not found in the directory '{tenant_id}'.",
             }, status=400)
         if form.get("client_secret") != tenant.secret:
@@ -195,7 +195,7 @@ class FakeGraph:
             tenant.fail_after_pages = -1
             return web.json_response({"error": {"code": "InternalServerError", "message": "boom"}}, status=500)
         if "$skiptoken" not in request.query:
-            self.windows.append(match.groups())
+            self.windows.append((match.group(1), match.group(2)))
         key = (id(tenant), start, end, len(tenant.calls), id(tenant.calls))
         rows = self._windows_cache.get(key)
         if rows is None:  # one filter per window, not per page (the bench serves 100k rows)
