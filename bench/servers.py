@@ -4,7 +4,8 @@
 
 prints the port it listens on (127.0.0.1; ``BENCH_PORT`` from the environment, else any free
 port) as its first line of output, then serves until SIGTERM. Why a process each: the machine
-has two cores, and a server sharing its interpreter with the load generator would measure the generator's work as the bot's. Modes:
+has two cores, and a server sharing its interpreter with the load generator would measure the
+generator's work as the bot's. Modes:
 
 * ``raw``: the baseline, a bare aiohttp handler that parses the same Teams JSON and answers
   JSON (plus ``GET /healthz`` for the start-time baseline);

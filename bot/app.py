@@ -4,7 +4,8 @@ Everything a request needs lives in typed app state (``web.AppKey``) and is open
 by ``cleanup_ctx`` generators, in order: bot state storage -> calling-plan store -> adapter and
 bot, with the scheduler (:mod:`bot.scheduler`: Graph sync and pool alerts) ticking in the
 background until the app stops. Nothing is a module-level global, so tests can run several
-apps side by side (the restart test opens a second app over the same ``DATA_DIR``), and a closed app leaves no threads behind.
+apps side by side (the restart test opens a second app over the same ``DATA_DIR``), and a closed
+app leaves no threads behind.
 
 Routes:
 - ``POST /api/messages``: :func:`bot.messages.process_request` (see there for status codes);
