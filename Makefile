@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test bench package e2e clean schemas azurite
+.PHONY: setup run test lint bench package e2e clean schemas azurite
 
 setup: $(STAMP)
 
@@ -20,8 +20,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/callplan dev
 
-test: $(STAMP) schemas azurite
+test: $(STAMP) schemas azurite lint
 	$(BIN)/python -m pytest
+
+# Format, lint and types (configured in pyproject.toml: [tool.ruff], [tool.mypy]); zero findings.
+lint: $(STAMP)
+	$(BIN)/ruff format --check
+	$(BIN)/ruff check
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

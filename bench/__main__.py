@@ -19,6 +19,7 @@ failed (the report is still written), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -36,7 +37,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bench.common import fmt_number, fmt_ratio
-from knowledge.atomic import atomic_write_bytes
+from knowledge.store.atomic import atomic_write_bytes
 
 BENCH_DIR = Path(__file__).resolve().parent
 PREFIX = "bench_"
@@ -125,7 +126,7 @@ with open(out, "w", encoding="utf-8") as handle:
 
 
 def _now() -> str:
-    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 #: Benchmarks that are long by design: the 1 GiB import (about 4M rows, minutes on a loaded
@@ -183,14 +184,10 @@ def run_benchmark(name: str, *, quick: bool, timeout: float = DEFAULT_TIMEOUT,
 
 
 def _kill_group(child: subprocess.Popen) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):  # pragma: no cover - SIGKILL cannot be ignored
         child.wait(timeout=10)
-    except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
-        pass
 
 
 def _one_line(exc: BaseException) -> str:

@@ -2,7 +2,7 @@
 
 Both run through the real application (``bot.app.create_app`` with the real root dialog of
 ``dialogs.root``: recognizer, dialogs, cards, state in the TinyDB files, the store) in a server
-process of its own, over a ``DATA_DIR`` seeded with ``knowledge.demo.load_demo``, posted over
+process of its own, over a ``DATA_DIR`` seeded with ``knowledge.store.demo.load_demo``, posted over
 loopback HTTP with ``expectReplies`` at 1 and 32 concurrent conversations:
 
 * ``turn: pool lookup``: "pool balance" from tenant ``demo-tenant`` (``channelData.tenant.id``
@@ -42,8 +42,8 @@ def seed_demo(data_dir: Path, now: datetime | None = None) -> int:
     """The demo tenant as of ``now`` (default: the system clock, the bot's under a benchmark),
     imported through the real importers; returns the rows imported."""
     from knowledge.clock import fixed_clock, system_clock
-    from knowledge.demo import load_demo
     from knowledge.store import Store
+    from knowledge.store.demo import load_demo
 
     store = Store(data_dir, fixed_clock(now) if now else system_clock)
     try:

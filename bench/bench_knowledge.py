@@ -14,10 +14,11 @@ Run: ``python -m bench.bench_knowledge`` (``--quick`` for fewer repetitions).
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,7 @@ from bench.common import main, median_seconds, result
 from knowledge import catalog as catalog_module
 from knowledge.numbers import check_call
 from knowledge.pools import usage_from_calls
-from knowledge.records import CallRecord
+from knowledge.store.records import CallRecord
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -91,10 +92,8 @@ def bench_check_call(quick: bool) -> list[dict[str, Any]]:
     def bare() -> None:
         for _ in range(rounds):
             for number, country, _plan in CHECKS:
-                try:
+                with contextlib.suppress(phonenumbers.NumberParseException):
                     phonenumbers.parse(number, country)
-                except phonenumbers.NumberParseException:
-                    pass
 
     calls = rounds * len(CHECKS)
     ours_s = median_seconds(ours, 3)
@@ -104,7 +103,7 @@ def bench_check_call(quick: bool) -> list[dict[str, Any]]:
 
 
 def _calls(count: int) -> list[CallRecord]:
-    start = datetime(2025, 6, 1, tzinfo=timezone.utc)
+    start = datetime(2025, 6, 1, tzinfo=UTC)
     people = [("FR", "MCOPSTN1", "+33 1 23 45 ****"), ("FR", "MCOPSTN2", "+49 30 123****"), ("US", "MCOPSTN1", "+1 212 555 0123"),
               ("PR", "MCOPSTN1", "+1 604 555 0123"), ("DE", "MCOPSTN2", None), ("GB", "MCOPSTN_PAYG_1", "+44 20 7946 0018")]
     out = []
@@ -133,7 +132,8 @@ def bench_usage(quick: bool) -> list[dict[str, Any]]:
     ours_s = median_seconds(lambda: usage_from_calls(calls, "2025-06"), 3)
     bare_s = median_seconds(bare, 3)
     return [result("usage_from_calls", "per_call_us", ours_s / len(calls) * 1e6, "us", bare_s / len(calls) * 1e6,
-                    f"{len(calls)} calls, half without destination context (number parsed); baseline: group by location+capability")]
+                    f"{len(calls)} calls, half without destination context (number parsed); "
+                    "baseline: group by location+capability")]
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

@@ -125,7 +125,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         raw_command = [sys.executable, "-m", "bench.servers", "raw", str(work / "raw")]
         bot_env = {"DATA_DIR": str(data), "HOST": "127.0.0.1", "LOG_LEVEL": "WARNING"}
         load_before = load_average()
-        bot_s, raw_s, bare_s = [], [], []
+        bot_s: list[float] = []
+        raw_s: list[float] = []
+        bare_s: list[float] = []
         cli_s: dict[str, list[float]] = {name: [] for name in CLI_COMMANDS}
         for _ in range(starts):
             for command, env, into in ((bot_command, bot_env, bot_s), (raw_command, {}, raw_s)):
@@ -165,19 +167,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                "with the server starts; goal: at most 0.3 s and 6x")
         for name, samples in cli_s.items()
     ]
-    return cli_rows + [
-        result("start time", "python -m bot -> first /healthz 200", bot_ms, "ms", raw_ms,
-               f"vs a minimal aiohttp app (bench.servers raw) started and polled the same way; "
-               f"{starts_note}; {load}"),
-        result("start time", "python -m bot vs bare interpreter", bot_ms, "ms", bare_ms,
-               f"baseline: python -c pass, start to exit; {starts_note}"),
-        result("memory", "bot RSS after start", bot_rss_start, "MB", raw_rss_start,
-               "VmRSS at the first /healthz 200 vs a minimal aiohttp app's"),
-        result("memory", f"bot RSS after {bot_turns:,} turns", bot_rss_end, "MB", raw_rss_end,
-               f"{CONVERSATIONS} conversations: half pool lookups, half guided purchases; "
-               f"baseline: the minimal aiohttp app after {raw_turns:,} requests; "
-               f"the bot grew {bot_rss_end - bot_rss_start:+.1f} MB"),
-    ]
+    return [*cli_rows, result("start time", "python -m bot -> first /healthz 200", bot_ms, "ms", raw_ms, f"vs a minimal aiohttp app (bench.servers raw) started and polled the same way; " f"{starts_note}; {load}"), result("start time", "python -m bot vs bare interpreter", bot_ms, "ms", bare_ms, f"baseline: python -c pass, start to exit; {starts_note}"), result("memory", "bot RSS after start", bot_rss_start, "MB", raw_rss_start, "VmRSS at the first /healthz 200 vs a minimal aiohttp app's"), result("memory", f"bot RSS after {bot_turns:,} turns", bot_rss_end, "MB", raw_rss_end, f"{CONVERSATIONS} conversations: half pool lookups, half guided purchases; " f"baseline: the minimal aiohttp app after {raw_turns:,} requests; " f"the bot grew {bot_rss_end - bot_rss_start:+.1f} MB")]
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ from knowledge.importers.detect import open_text
 from knowledge.importers.pstn_csv import PSTN_COLUMNS, read_pstn_csv
 from knowledge.importers.summary import RowError
 from knowledge.store import Store
-from knowledge.store_layout import read_summary, write_summary
+from knowledge.store.layout import read_summary, write_summary
 
 TENANT = "bench-tenant"
 MONTH = "2025-06"
@@ -49,7 +49,7 @@ def write_pstn_csv(path: Path, rows: int, month: str = MONTH, seed: int = 7, use
     """A realistic ``PSTN.calls`` export of ``rows`` calls in ``month`` (UTC)."""
     rng = random.Random(seed)
     year, mon = map(int, month.split("-"))
-    start = datetime(year, mon, 1, tzinfo=timezone.utc)
+    start = datetime(year, mon, 1, tzinfo=UTC)
     people = []
     for n in range(users):
         iso, name, prefix = COUNTRIES[n % len(COUNTRIES)]
@@ -145,7 +145,7 @@ def _replicate_months(store: Store, months: int) -> None:
         summary.chunks[month] = [chunk.model_copy() for chunk in summary.chunks[MONTH]]
         summary.usage[month] = dict(summary.usage[MONTH])
     summary.generation += 1
-    write_summary(path, summary, summary.updated_at or datetime(2025, 6, 30, tzinfo=timezone.utc))
+    write_summary(path, summary, summary.updated_at or datetime(2025, 6, 30, tzinfo=UTC))
 
 
 def _lookup_us(store: Store, repeats: int) -> tuple[float, float, float]:

@@ -18,7 +18,7 @@ import json
 import sys
 import tempfile
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,11 @@ from knowledge.graph.sync import sync_tenant
 from knowledge.store import Store
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
-from testkit.fake_graph import SKU_DOMESTIC, FakeGraph, FakeTenant, graph_user, pstn_row  # noqa: E402
+from testkit.fake_graph import SKU_DOMESTIC, FakeGraph, FakeTenant, graph_user, pstn_row
 
 TENANT = "0f6b1a2c-3d4e-4f50-8a1b-2c3d4e5f6a7b"
-SINCE = datetime(2026, 11, 1, tzinfo=timezone.utc)
-NOW = datetime(2026, 11, 30, 23, 0, tzinfo=timezone.utc)
+SINCE = datetime(2026, 11, 1, tzinfo=UTC)
+NOW = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
 PAGE = 1000
 
 

@@ -26,6 +26,7 @@ import asyncio
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,11 @@ MODES = (
 )
 
 
+def _repeat(mode: str) -> Callable[[int], Repeat]:
+    """Conversation ``i`` of ``mode`` sends the same message every turn."""
+    return lambda i: Repeat(f"a:bench-{mode}-{i}", TEXT)
+
+
 def bench_turns(work: Path, quick: bool) -> list[dict[str, Any]]:
     rounds, seconds, warmup = (3, 0.6, 0.2) if quick else (6, 1.0, 0.25)
     servers: list[Server] = []
@@ -50,8 +56,7 @@ def bench_turns(work: Path, quick: bool) -> list[dict[str, Any]]:
     try:
         for mode, _ in MODES:
             servers.append(Server(mode, work / f"data-{mode}"))
-        cases = [Case(mode, server.url, lambda i, mode=mode: Repeat(f"a:bench-{mode}-{i}", TEXT))
-                 for (mode, _), server in zip(MODES, servers)]
+        cases = [Case(mode, server.url, _repeat(mode)) for (mode, _), server in zip(MODES, servers, strict=True)]
         measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
     finally:
         for server in servers:

@@ -105,10 +105,10 @@ def format_table(results: Sequence[dict[str, Any]]) -> str:
 
     def line(row: Sequence[str]) -> str:
         return "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
-                         for i, (cell, w) in enumerate(zip(row, widths))).rstrip()
+                         for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
 
     lines = [line(COLUMNS)]
-    for row, r in zip(cells, results):
+    for row, r in zip(cells, results, strict=True):
         lines.append(line(row))
         if r.get("note"):
             lines.append(f"    {r['note']}")

@@ -25,14 +25,14 @@ from knowledge import fact_search
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "dialogs" / "corpus"
 LANGS = ("en", "fr")
-METHODS = ("fuzzy", "bm25", "blend")
+METHODS: tuple[fact_search.Method, ...] = ("fuzzy", "bm25", "blend")
 
 
 def load_dev(lang: str) -> list[dict[str, Any]]:
     return json.loads((CORPUS_DIR / f"facts_dev_{lang}.json").read_text("utf-8"))["items"]
 
 
-def evaluate(method: str, lang: str, answer_floor: float | None = None,
+def evaluate(method: fact_search.Method, lang: str, answer_floor: float | None = None,
              suggest_floor: float | None = None) -> dict[str, Any]:
     answer_floor = fact_search.ANSWER_FLOOR if answer_floor is None else answer_floor
     suggest_floor = fact_search.SUGGEST_FLOOR if suggest_floor is None else suggest_floor
@@ -85,7 +85,7 @@ def routing(lang: str) -> dict[str, Any]:
     share of fact questions whose intent is FACT, ``routed_right`` those whose best fact is
     also the right one, ``false_fact`` the non-fact messages taken as FACT. Lists the misses
     with the intent that won."""
-    from dialogs.recognizer import Intent, recognize
+    from dialogs.nlu.recognizer import Intent, recognize
 
     items = load_dev(lang)
     facts = [i for i in items if i["fact"]]
@@ -112,7 +112,7 @@ def understanding_speed(quick: bool = False) -> dict[str, float]:
     """Median microseconds to understand one message (recognizer + fact retrieval) over the
     corpus and the fact dev sets, next to the same recognizer with retrieval switched off in
     the same run (the cost retrieval adds), and over the fact questions alone."""
-    from dialogs import recognizer
+    from dialogs.nlu import recognizer
 
     corpus = [item["text"] for lang in LANGS for item in json.loads(
         (CORPUS_DIR / f"{lang}.json").read_text("utf-8"))["items"]]

@@ -5,7 +5,7 @@ One copy for the HTTP tests (``tests/bot/conftest.py``) and the held-out harness
 (``bench/heldout_eval.py``)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from aiohttp import web
 
@@ -34,7 +34,7 @@ class FakeConnector:
             return web.json_response({"error": {"code": "NotFound", "message": "no such conversation"}}, status=self.status)
         return web.json_response({"id": f"reply-{len(self.posts)}"})
 
-    async def start(self) -> "FakeConnector":
+    async def start(self) -> Self:
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to_id}", self._reply)
         app.router.add_post("/v3/conversations/{conversation_id}/activities", self._reply)
@@ -42,7 +42,9 @@ class FakeConnector:
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", 0)
         await site.start()
-        port = site._server.sockets[0].getsockname()[1]
+        server = site._server
+        assert server is not None and hasattr(server, "sockets")  # a TCPSite listens on a socket
+        port = server.sockets[0].getsockname()[1]
         self.url = f"http://127.0.0.1:{port}/"
         return self
 

@@ -42,7 +42,7 @@ import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -61,7 +61,7 @@ CATEGORIES = ("fact", "purchase", "check", "pool", "entities", "conversation")
 #: The instant the demo tenant is generated at, when the project has no clock injection:
 #: its calls are spread over that month. Pool checks only test figures that do not move with
 #: the date (pool sizes, countries, plans), so the score does not depend on the day it runs.
-DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+DEMO_NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 # --------------------------------------------------------------------------- the set's format
 
@@ -127,7 +127,7 @@ class Expect(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _checks_content(self) -> "Expect":
+    def _checks_content(self) -> Expect:
         # A kind alone says nothing of whether the answer is right: every item checks content.
         if not (self.has or self.link):
             raise ValueError("an item needs content checks (has and/or link) beside its kind")
@@ -154,7 +154,7 @@ class Item(BaseModel):
     turns: list[Turn] | None = None
 
     @model_validator(mode="after")
-    def _single_or_conversation(self) -> "Item":
+    def _single_or_conversation(self) -> Item:
         if self.turns is None:
             if self.text is None or self.expect is None or self.category == "conversation":
                 raise ValueError(f"{self.id}: a single message needs text and expect (and no conversation category)")
@@ -177,7 +177,7 @@ class HeldoutSet(BaseModel):
     items: list[Item]
 
     @model_validator(mode="after")
-    def _unique_ids(self) -> "HeldoutSet":
+    def _unique_ids(self) -> HeldoutSet:
         ids = [item.id for item in self.items]
         doubles = sorted({i for i in ids if ids.count(i) > 1})
         if doubles:
@@ -224,7 +224,7 @@ class Reply:
     is_card: bool = False
 
     @classmethod
-    def from_activity(cls, activity: dict[str, Any]) -> "Reply":
+    def from_activity(cls, activity: dict[str, Any]) -> Reply:
         parts: list[str] = []
         buttons: list[str] = []
         links: list[str] = []
@@ -389,8 +389,8 @@ def _seed(data_dir: Path) -> None:
     """The demo tenant in ``data_dir``, generated at :data:`DEMO_NOW`: through the project's
     clock (``CALLPLAN_NOW``, set by :func:`evaluate_async`) when it has one, else by passing
     ``now`` to the demo loader."""
-    from knowledge.demo import load_demo
     from knowledge.store import Store
+    from knowledge.store.demo import load_demo
 
     if _has_clock():
         load_demo(Store(data_dir))

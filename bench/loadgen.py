@@ -22,7 +22,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -262,7 +262,7 @@ class Slice:
     seconds: float = 0.0
 
 
-async def drive(url: str, scripts: list[Script], seconds: float, warmup: float = 0.0,
+async def drive(url: str, scripts: Sequence[Script], seconds: float, warmup: float = 0.0,
                 counter: list[int] | None = None, max_turns: int | None = None) -> Slice:
     """Each script is one conversation posting turns back to back for ``warmup + seconds``
     (or until ``max_turns`` turns in all have been posted); turns that start in the warm-up

@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import median, result
-from dialogs.entities import extract
-from dialogs.recognizer import recognize
+from dialogs.nlu.entities import extract
+from dialogs.nlu.recognizer import recognize
 
 CORPUS_DIR = Path(__file__).resolve().parent.parent / "tests" / "dialogs" / "corpus"
 LANGS = ("en", "fr")

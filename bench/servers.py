@@ -3,8 +3,9 @@
     python -m bench.servers MODE DATA_DIR
 
 prints the port it listens on (127.0.0.1; ``BENCH_PORT`` from the environment, else any free
-port) as its first line of output, then serves until SIGTERM. Why a process each: the machine has two cores, and a server sharing its
-interpreter with the load generator would measure the generator's work as the bot's. Modes:
+port) as its first line of output, then serves until SIGTERM. Why a process each: the machine
+has two cores, and a server sharing its interpreter with the load generator would measure the
+generator's work as the bot's. Modes:
 
 * ``raw``: the baseline, a bare aiohttp handler that parses the same Teams JSON and answers
   JSON (plus ``GET /healthz`` for the start-time baseline);
@@ -76,8 +77,9 @@ def one_step_dialog(*, conversation_state: Any, **_: Any) -> Any:
 
 def _use_memory_storage() -> None:
     """The app's state storage becomes the SDK's MemoryStorage (the ``memory`` mode only)."""
-    import bot.app
     from botbuilder.core import MemoryStorage
+
+    import bot.app
 
     class ClosableMemoryStorage(MemoryStorage):
         def __init__(self, folder: Any) -> None:
@@ -87,7 +89,7 @@ def _use_memory_storage() -> None:
         async def close(self) -> None:
             pass
 
-    bot.app.TinyDBStorage = ClosableMemoryStorage  # type: ignore[attr-defined, misc]
+    bot.app.TinyDBStorage = ClosableMemoryStorage  # type: ignore[misc, assignment]  # a stand-in class, for the bench
 
 
 def build_app(mode: str, data_dir: Path) -> web.Application:
@@ -101,7 +103,7 @@ def build_app(mode: str, data_dir: Path) -> web.Application:
     if mode == "memory":
         _use_memory_storage()
     # No .env, no app id: local mode, the same as `make run`.
-    settings = Settings(_env_file=None, DATA_DIR=data_dir, LOG_LEVEL="ERROR",  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, DATA_DIR=data_dir, LOG_LEVEL="ERROR",
                         APP_ID="", APP_PASSWORD="", ALLOWED_TENANTS=frozenset())
     if mode == "bot":
         return create_app(settings)

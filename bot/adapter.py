@@ -3,7 +3,7 @@
 Why a turn error handler: without one, an exception in a dialog leaves the broken dialog on
 the conversation's stack, so every later message fails the same way. The handler logs the
 exception with the activity id, clears the conversation state (the user starts fresh) and
-sends a short apology whose wording comes from the dialogs layer (:func:`dialogs.root.apology_text`).
+sends a short apology whose wording comes from the dialogs layer (:func:`dialogs.api.apology_text`).
 If even that fails (the connector is unreachable, the disk is full), the exception propagates
 and ``/api/messages`` answers 500 with a generic body.
 """
@@ -23,8 +23,7 @@ from botframework.connector.auth import BotFrameworkAuthentication
 from bot.config import Settings
 from bot.outbound import is_delivery_failure
 from bot.speedups import ReusingBotFrameworkAuthentication
-from dialogs.root import apology_text
-from dialogs.turn import TurnLanguage
+from dialogs.api import TurnLanguage, apology_text
 from knowledge.logsafe import clean
 
 log = logging.getLogger(__name__)

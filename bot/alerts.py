@@ -15,9 +15,9 @@ from datetime import datetime
 from botbuilder.core import BotAdapter, TurnContext
 from botbuilder.schema import ConversationReference
 
-from dialogs.alerts import alert_card
+from dialogs.api import alert_card
 from knowledge.alerts import Alert, AlertBook, covered_keys, due_alerts
-from knowledge.store import AsyncStore
+from knowledge.store import UsageStoreApi
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 SEND_TIMEOUT = 30.0
 
 
-async def send_due_alerts(adapter: BotAdapter, bot_app_id: str, store: AsyncStore, book: AlertBook,
+async def send_due_alerts(adapter: BotAdapter, bot_app_id: str, store: UsageStoreApi, book: AlertBook,
                           now: Callable[[], datetime]) -> list[Alert]:
     """Send every due alert of every subscribed tenant; returns the alerts sent."""
     today = now().date()
@@ -48,7 +48,7 @@ async def send_due_alerts(adapter: BotAdapter, bot_app_id: str, store: AsyncStor
 
             try:
                 await asyncio.wait_for(adapter.continue_conversation(reference, post, bot_app_id), SEND_TIMEOUT)
-            except Exception as exc:  # noqa: BLE001 - one conversation failing never stops the others
+            except Exception as exc:  # one conversation failing never stops the others
                 log.warning("pool alert for tenant %s to conversation %s not delivered (%s); will retry",
                             tenant, alert.conversation_id, exc.__class__.__name__)
                 continue

@@ -3,8 +3,9 @@
 Everything a request needs lives in typed app state (``web.AppKey``) and is opened and closed
 by ``cleanup_ctx`` generators, in order: bot state storage -> calling-plan store -> adapter and
 bot, with the scheduler (:mod:`bot.scheduler`: Graph sync and pool alerts) ticking in the
-background until the app stops. Nothing is a module-level global, so tests can run several apps side by side (the restart
-test opens a second app over the same ``DATA_DIR``), and a closed app leaves no threads behind.
+background until the app stops. Nothing is a module-level global, so tests can run several
+apps side by side (the restart test opens a second app over the same ``DATA_DIR``), and a closed
+app leaves no threads behind.
 
 Routes:
 - ``POST /api/messages``: :func:`bot.messages.process_request` (see there for status codes);
@@ -40,9 +41,9 @@ from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
 from knowledge.alerts import AlertBook
-from knowledge.atomic import atomic_write_bytes
 from knowledge.logsafe import clean
-from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
+from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, UsageStoreApi
+from knowledge.store.atomic import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,8 @@ STORAGE_KEY = web.AppKey("bot_state_storage", TinyDBStorage)
 CONVERSATION_STATE_KEY = web.AppKey("conversation_state", ConversationState)
 USER_STATE_KEY = web.AppKey("user_state", UserState)
 #: The calling-plan store: pool balances, users and imported calls under ``DATA_DIR/store``.
-STORE_KEY = web.AppKey("calling_plan_store", AsyncStore)
+#: Typed by what callers use (a protocol, so not passed as the key's class).
+STORE_KEY = web.AppKey[UsageStoreApi]("calling_plan_store")
 AUTH_KEY = web.AppKey("bot_framework_auth", object)
 ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
 BOT_KEY = web.AppKey("bot", CallingPlanBot)
@@ -92,13 +94,14 @@ def create_app(
 ) -> web.Application:
     """The bot's web application. Resources open when the app starts, close when it stops.
 
-    ``root_dialog`` defaults to :func:`dialogs.root.create_root_dialog`; ``welcome_card`` to
-    :func:`dialogs.cards.welcome_card`. ``speedups=False`` runs the SDK as shipped (the
+    ``root_dialog`` defaults to :func:`dialogs.api.create_root_dialog`; ``welcome_card`` to
+    :func:`dialogs.api.welcome_card`. ``speedups=False`` runs the SDK as shipped (the
     benchmark's "stock" case); leave it on otherwise. ``scheduler=False`` does not start the
     background Graph sync and alert ticks (``app[SCHEDULER_KEY].run_once()`` still works).
     """
     if root_dialog is None:
-        from dialogs.root import create_root_dialog as root_dialog
+        from dialogs.api import create_root_dialog
+    make_dialog: RootDialogFactory = root_dialog or create_root_dialog
     if speedups:
         apply_turn_patches()
     apply_key_fetch_patch()  # not a speedup: a bound on an outbound call, always on
@@ -113,7 +116,7 @@ def create_app(
         auth = build_authentication(settings, reuse_clients=speedups)
         conversation_state = app[CONVERSATION_STATE_KEY]
         user_state = app[USER_STATE_KEY]
-        dialog = root_dialog(
+        dialog = make_dialog(
             conversation_state=conversation_state,
             user_state=user_state,
             store=app[STORE_KEY],

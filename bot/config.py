@@ -32,6 +32,17 @@ StorageBackend = Literal["local", "azure-blob"]
 CONTAINER_NAME = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 
+#: The longest publisher name Teams accepts (the manifest's ``developer.name``).
+DEVELOPER_NAME_MAX_CHARS = 32
+
+
+def is_https_url(value: str) -> bool:
+    """An https:// URL with a host and no white space: what Teams accepts for the developer
+    URLs (``manifest.packaging`` checks the manifest with this rule too) and what Graph needs."""
+    parts = urlsplit(value)
+    return parts.scheme == "https" and bool(parts.hostname) and not any(c.isspace() for c in value)
+
+
 class SettingsError(ValueError):
     """An invalid setting; ``str(error)`` is one line that names the variable."""
 
@@ -72,7 +83,7 @@ class Settings(BaseSettings):
     LOG_LEVEL: LogLevel = "INFO"
 
     # For the Teams app manifest (packaged by `callplan package`).
-    DEVELOPER_NAME: str = Field("Calling Plan Assistant", min_length=1, max_length=32)
+    DEVELOPER_NAME: str = Field("Calling Plan Assistant", min_length=1, max_length=DEVELOPER_NAME_MAX_CHARS)
     DEVELOPER_WEBSITE_URL: str = "https://www.example.com/calling-plan-assistant"
     DEVELOPER_PRIVACY_URL: str = "https://www.example.com/calling-plan-assistant/privacy"
     DEVELOPER_TERMS_URL: str = "https://www.example.com/calling-plan-assistant/terms"
@@ -149,7 +160,7 @@ class Settings(BaseSettings):
         return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _blob_needs_account(self) -> "Settings":
+    def _blob_needs_account(self) -> Settings:
         uses_blob = "azure-blob" in (self.STATE_BACKEND, self.STORE_BACKEND)
         if uses_blob and not self.AZURE_STORAGE_CONNECTION_STRING.get_secret_value().strip():
             raise ValueError(
@@ -191,8 +202,7 @@ class Settings(BaseSettings):
         if not isinstance(value, str):
             return value
         value = value.strip()
-        parts = urlsplit(value)
-        if parts.scheme != "https" or not parts.hostname or any(c.isspace() for c in value):
+        if not is_https_url(value):
             raise ValueError("must be an https:// URL (Teams rejects anything else)")
         return value
 
@@ -202,6 +212,7 @@ class Settings(BaseSettings):
         Checked when serving (the SDK would only fail on the first message), not on every load:
         packaging the Teams app needs the app id alone, never the password.
         """
+        required: tuple[str, ...]
         if self.APP_TYPE == "SingleTenant":
             required = ("APP_ID", "APP_PASSWORD", "APP_TENANTID")
         elif self.APP_TYPE == "UserAssignedMSI":

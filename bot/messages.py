@@ -36,6 +36,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Iterable
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
@@ -75,6 +76,7 @@ def json_depth_exceeds(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     stack = [(value, 1)]
     while stack:
         node, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(node, dict):
             children = node.values()
         elif isinstance(node, list):
@@ -136,7 +138,7 @@ async def read_activity(request: web.Request, body_timeout_s: float = BODY_TIMEO
         raw = await asyncio.wait_for(request.read(), timeout=body_timeout_s)
     except web.HTTPRequestEntityTooLarge:
         return error_response(413, f"the body is larger than {MAX_BODY_BYTES // 1024} KB")
-    except asyncio.TimeoutError:
+    except TimeoutError:
         response = error_response(408, "the body did not arrive in time")
         response.force_close()  # do not linger reading the rest of a slow body
         return response
@@ -201,7 +203,7 @@ async def process_request(
     except PermissionError as exc:  # before OSError: PermissionError is one
         log.warning("refused activity %s: %s", clean(activity.id), clean(exc))
         return error_response(401, "missing or invalid Bot Framework token")
-    except (KeyServiceUnavailable, requests.RequestException, aiohttp.ClientError, OSError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, KeyServiceUnavailable, requests.RequestException, aiohttp.ClientError, OSError) as exc:
         # Not the client's fault: the Bot Framework key service is unreachable from here.
         log.warning("could not check the token of activity %s: %s", clean(activity.id), clean(exc))
         return error_response(503, "cannot check the token now: the Bot Framework key service is unreachable")

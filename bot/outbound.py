@@ -69,7 +69,7 @@ def bound_client(client: Any) -> Any:
     return client
 
 
-_WIDENED_LOOPS: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()
+_WIDENED_LOOPS: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
 
 def widen_default_executor(loop: asyncio.AbstractEventLoop) -> bool:

@@ -14,6 +14,7 @@ and the bot's never run at once.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -27,7 +28,7 @@ from bot.sync_lock import FileSchedulerLock, SchedulerLock, sync_lock_path
 from knowledge.alerts import Alert, AlertBook
 from knowledge.clock import Clock
 from knowledge.graph.sync import SyncResult, read_state
-from knowledge.store import AsyncStore
+from knowledge.store import UsageStoreApi
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ class TickResult:
 class Scheduler:
     """Ticks for one app; ``now`` is injectable (tests pass a fixed clock)."""
 
-    def __init__(self, settings: Settings, store: AsyncStore, book: AlertBook, adapter: BotAdapter, *,
+    def __init__(self, settings: Settings, store: UsageStoreApi, book: AlertBook, adapter: BotAdapter, *,
                  lock: SchedulerLock | None = None, now: Clock | None = None) -> None:
         self.settings = settings
         self.store = store
@@ -108,15 +109,13 @@ class Scheduler:
         while True:
             try:
                 await self.run_once()
-            except Exception:  # noqa: BLE001 - a bad tick must not end the schedule
+            except Exception:  # a bad tick must not end the schedule
                 log.exception("scheduler tick failed")
             await self._sleep(tick)
 
     async def _sleep(self, seconds: float) -> None:
         """Wait ``seconds``, or less when :meth:`wake` is called."""
         assert self._wake is not None
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), seconds)
-        except asyncio.TimeoutError:
-            pass
         self._wake.clear()

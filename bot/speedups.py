@@ -72,6 +72,7 @@ batch of turns).
 """
 from __future__ import annotations
 
+import contextlib
 import copy
 import copyreg
 import logging
@@ -188,10 +189,8 @@ def apply_msrest_object_patch() -> bool:
             if kind is list:
                 out_list = []
                 for item in value:
-                    try:
+                    with contextlib.suppress(ValueError):  # as msrest: dropped from the list
                         out_list.append(walk(item))
-                    except ValueError:  # as msrest: dropped from the list
-                        pass
                 return out_list
             return original(self, value, **kwargs)
 
@@ -444,7 +443,7 @@ class _ReusingConnectorFactory(ConnectorFactory):
         self._app_id = app_id
         self._cache = cache
 
-    async def create(self, service_url: str, audience: str = None) -> ConnectorClient:
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         key = (self._app_id, service_url, audience)
         client = self._cache.get(key)
         if client is None:

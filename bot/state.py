@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import copy
 import fcntl
 import hashlib
@@ -81,8 +82,8 @@ from jsonpickle.unpickler import Unpickler
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from knowledge.atomic import AtomicJSONStorage, atomic_write_bytes, fsync_dir
 from knowledge.logsafe import clean
+from knowledge.store.atomic import AtomicJSONStorage, atomic_write_bytes, fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -425,6 +426,7 @@ class TinyDBStorage(Storage):
         async with self._checkpoint_lock:
             upto = self._committed_seq
             dirty = []
+            entry: _Entry | None
             for key, entry in self._cache.items():
                 # The newest *committed* value: a write staged or in flight on top of it is not
                 # on disk yet, and the segment holding this one is about to be deleted.
@@ -567,7 +569,7 @@ def _segment_bytes(seq: int, batch: dict[str, _Entry]) -> bytes:
         else:
             value = base64.b64encode(entry.state).decode("ascii")
             changes.append(f'{{"key":{json.dumps(key)},"e_tag":"{entry.e_tag}","value":"{value}"}}')
-    return f'{{"seq":{seq},"changes":[{",".join(changes)}]}}'.encode("utf-8")
+    return f'{{"seq":{seq},"changes":[{",".join(changes)}]}}'.encode()
 
 
 #: The first byte of an encoded value: how the rest is encoded.
@@ -606,10 +608,8 @@ def _set_e_tag(item: Any, e_tag: str | None) -> None:
     if isinstance(item, dict):
         item["e_tag"] = e_tag
     elif item is not None and not isinstance(item, (str, int, float, bool, list, tuple)):
-        try:
+        with contextlib.suppress(AttributeError):  # pragma: no cover - objects with __slots__
             item.e_tag = e_tag
-        except AttributeError:  # pragma: no cover - objects with __slots__
-            pass
 
 
 def _without_e_tag(item: Any) -> Any:

@@ -15,7 +15,7 @@ A turn, in order:
 4. **Save** conversation and user state (each is written only if it changed).
 
 State that cannot be read was set aside by the storage; the turn then starts the conversation
-over with a short note (:func:`dialogs.root.state_reset_text`) rather than failing forever.
+over with a short note (:func:`dialogs.api.state_reset_text`) rather than failing forever.
 
 Why user state is merged on a conflict: the per-conversation lock does not cover user state,
 which one admin's conversations share (it remembers their language for new conversations).
@@ -40,11 +40,8 @@ from botbuilder.schema import ActivityTypes, AdaptiveCardInvokeResponse, Attachm
 from botbuilder.schema.teams import TeamInfo
 from msrest.exceptions import DeserializationError
 
-from dialogs.cards import card_activity
-from dialogs.i18n import detect_language
-from dialogs.root import state_reset_text, tenant_refusal_text
-from dialogs.turn import TurnLanguage
-from dialogs.turn import tenant_id_of as tenant_of
+from dialogs.api import TurnLanguage, card_activity, detect_language, state_reset_text, tenant_refusal_text
+from dialogs.api import tenant_id_of as tenant_of
 from knowledge.logsafe import clean
 
 log = logging.getLogger(__name__)
@@ -167,7 +164,7 @@ class CallingPlanBot(TeamsActivityHandler):
         self.dialog = dialog
         self.allowed_tenants = frozenset(t.lower() for t in allowed_tenants)
         if welcome_card is None:
-            from dialogs.cards import welcome_card as default_welcome_card
+            from dialogs.api import welcome_card as default_welcome_card
 
             welcome_card = default_welcome_card
         self.welcome_card = welcome_card

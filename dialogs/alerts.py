@@ -16,12 +16,12 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
 from dialogs.cards import CardReply, _pool_block, _pool_title, adaptive_card, text_block
-from dialogs.i18n import format_date, format_percent, t
-from dialogs.recognizer import Intent
-from dialogs.render import join
+from dialogs.nlu.i18n import format_date, format_percent, t
+from dialogs.nlu.recognizer import Intent
+from dialogs.nlu.render import join
 from dialogs.turn import TenantData, tenant_id_of
-from knowledge.alerts import RUNOUT, Alert, AlertBook
-from knowledge.store_layout import StoreError, normalize_tenant_id
+from knowledge.alerts import RUNOUT, Alert, AlertBook, Subscription
+from knowledge.store.layout import StoreError, normalize_tenant_id
 
 #: "80%", "80 %", "80 percent", "80 pour cent", "à 80" is not enough (could be a count).
 _PERCENT = re.compile(r"(?<!\d)(\d{1,3})(?:[.,]\d+)?\s?(?:%|percent\b|per cent\b|pour\s?cent\b|pourcent\b)",
@@ -58,10 +58,10 @@ async def alert_activities(context: TurnContext, intent: Intent, book: AlertBook
     if intent == Intent.ALERT_STOP:
         await asyncio.to_thread(book.unsubscribe, tenant, conversation_id)
         return [MessageFactory.text(t(lang, "alerts.removed"))]
-    sub = await asyncio.to_thread(book.subscription, tenant, conversation_id)
-    if sub is None:
+    current: Subscription | None = await asyncio.to_thread(book.subscription, tenant, conversation_id)
+    if current is None:
         return [MessageFactory.text(t(lang, "alerts.none"))]
-    return [MessageFactory.text(t(lang, "alerts.list", thresholds=thresholds_text(sub.thresholds, lang)))]
+    return [MessageFactory.text(t(lang, "alerts.list", thresholds=thresholds_text(current.thresholds, lang)))]
 
 
 async def _tenant(context: TurnContext, tenants: TenantData) -> str | None:

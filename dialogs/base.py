@@ -38,10 +38,10 @@ from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
 from dialogs.context import cue_of, without_cue
-from dialogs.entities import Entities, key
-from dialogs.i18n import t
+from dialogs.nlu.entities import Entities, key
+from dialogs.nlu.i18n import t
+from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
-from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.turn import lang_of
 
 #: Requests that may interrupt a dialog in progress to start another one.

@@ -8,7 +8,7 @@ activity's ``summary`` (Teams' notification and chat-list preview) and the card'
 reply's summary without parsing the card.
 Why only ``Action.Submit``: it reaches the bot as an ordinary ``message`` activity with
 ``value`` set (``Action.Execute`` goes through ``invoke``, which the stock adapter mishandles).
-Every string comes from the locale files through :func:`dialogs.i18n.t`.
+Every string comes from the locale files through :func:`dialogs.nlu.i18n.t`.
 
 Submit payloads are the contract with the dialogs: menu buttons send ``{"intent": ...}``,
 prompt choices send ``{"value": ...}``.
@@ -24,9 +24,9 @@ from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity, Attachment
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from dialogs.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
+from dialogs.nlu.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
+from dialogs.nlu.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
 from dialogs.provenance import data_block
-from dialogs.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
 from knowledge.advisor import PlannedPool, Recommendation
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links
@@ -51,7 +51,7 @@ class CardReply(BaseModel):
     text: str
 
     @model_validator(mode="after")
-    def _card_falls_back_to_the_summary(self) -> "CardReply":
+    def _card_falls_back_to_the_summary(self) -> CardReply:
         content = self.attachment.content
         if isinstance(content, dict):
             content["fallbackText"] = self.text
@@ -66,7 +66,7 @@ class CardReply(BaseModel):
         """A message activity carrying the card alone, the summary as its ``summary``."""
         return card_activity(self.attachment, self.text)
 
-    def with_notice(self, notice: str, color: str = "Attention") -> "CardReply":
+    def with_notice(self, notice: str, color: str = "Attention") -> CardReply:
         """The same card with ``notice`` as its first line (and as the summary). WHY: a sentence
         about a card (a prompt asked again, "here is what I can do") sent as a text of its own
         is a second bubble for one answer."""
@@ -158,7 +158,7 @@ def source_line(keys: Iterable[str], lang: str) -> dict[str, Any] | None:
     the pages behind ``keys`` (catalog source keys) in ``lang`` where a localized page exists, each
     with the date of the copy the catalog rests on. None when no key has a public page."""
     links = [link for link in source_links(keys, lang) if link.url]
-    links.sort(key=lambda link: not link.url.startswith(_LEARN))  # stable: Learn pages first
+    links.sort(key=lambda link: not (link.url or "").startswith(_LEARN))  # stable: Learn pages first
     parts = []
     for link in links[:SOURCE_LINKS]:
         text = f"[{link.title}]({link.url})"
@@ -597,7 +597,7 @@ USERS_CARD_ROWS = 30
 def users_card(users: Sequence[Any], lang: str) -> CardReply:
     """The tenant's users: name, UPN, usage location and the Calling Plan their licences give.
 
-    ``users`` are ``knowledge.records.UserRecord``s (anything with ``display_name``, ``upn``,
+    ``users`` are ``knowledge.store.records.UserRecord``s (anything with ``display_name``, ``upn``,
     ``usage_location`` and ``licenses``).
     """
     catalog = load_catalog()

@@ -16,21 +16,21 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepC
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import DEFAULT_COUNTRY_CHOICES, verdict_card, which_one_card
 from dialogs.context import remember
-from dialogs.entities import PAYG
-from dialogs.i18n import t
 from dialogs.lookups import (
     WHICH_ONE,
-    users_named,
     DataUnavailable,
     calling_plan_of,
     error_activity,
     find_user,
     pool_balance,
     pool_data,
+    users_named,
 )
-from dialogs.recognizer import Intent
-from dialogs.render import country_name, plan_name
-from dialogs.slots import CheckSlots
+from dialogs.nlu.entities import PAYG
+from dialogs.nlu.i18n import t
+from dialogs.nlu.recognizer import Intent
+from dialogs.nlu.render import country_name, plan_name
+from dialogs.nlu.slots import CheckSlots
 from dialogs.turn import TenantData, lang_of
 from knowledge.catalog import load_catalog
 from knowledge.numbers import check_call
@@ -115,7 +115,7 @@ class NumberCheckDialog(InterruptibleDialog):
         """A second user named by name ("can @Keith call @Laura"): their UPN, a Teams-to-Teams call."""
         try:
             tenant = await self.tenants.resolve(step.context)
-            user = await find_user(self.tenants, tenant, slots.number) if tenant else None
+            user = await find_user(self.tenants, tenant, slots.number) if tenant and slots.number else None
         except DataUnavailable:
             return slots
         return slots.model_copy(update={"number": user.upn}) if user is not None else slots
@@ -125,7 +125,7 @@ class NumberCheckDialog(InterruptibleDialog):
         context, lang = step.context, lang_of(step.context)
         try:
             tenant = await self.tenants.resolve(context)
-            user = await find_user(self.tenants, tenant, slots.user) if tenant else None
+            user = await find_user(self.tenants, tenant, slots.user) if tenant and slots.user else None
         except DataUnavailable as exc:
             await context.send_activity(error_activity(exc, lang))
             return slots

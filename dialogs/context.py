@@ -21,8 +21,8 @@ from typing import Any
 from botbuilder.core import ConversationState, TurnContext
 from pydantic import BaseModel, Field
 
-from dialogs.entities import Entities, key
-from dialogs.i18n import read_locale_json
+from dialogs.nlu.entities import Entities, key
+from dialogs.nlu.i18n import read_locale_json
 
 CONTEXT_PROPERTY = "LastAnswer"
 #: Where the root dialog puts the conversation-state accessor for this turn.

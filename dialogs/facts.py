@@ -22,11 +22,10 @@ from typing import Any
 from botbuilder.core import TurnContext
 from botbuilder.schema import Activity
 
-from dialogs.cards import (CardReply, adaptive_card, button_rows, heading, source_line, submit, text_block,
-                           unknown_reply)
-from dialogs.entities import Entities
-from dialogs.i18n import fill_template, normalize_lang, t
-from dialogs.render import country_name, join, plan_name
+from dialogs.cards import CardReply, adaptive_card, button_rows, heading, source_line, submit, text_block, unknown_reply
+from dialogs.nlu.entities import Entities
+from dialogs.nlu.i18n import fill_template, normalize_lang, t
+from dialogs.nlu.render import country_name, join, plan_name
 from knowledge import fact_search
 from knowledge.facts import FactAnswer, FactQuery, load_facts
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dialogs.entities import Entities
+from dialogs.nlu.entities import Entities
+from dialogs.nlu.slots import CheckSlots, PurchaseSlots, known_countries, purchase_change
 from dialogs.purchase import changed
-from dialogs.slots import CheckSlots, PurchaseSlots, known_countries, purchase_change
 
 #: A number typed alone after a cue ("and 112?", "et le 15 ?"): short codes count here too.
 _DIGITS = re.compile(r"\+?\d[\d .\-]{0,18}\d|\d")

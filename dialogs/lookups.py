@@ -1,7 +1,7 @@
 """Answers read from the imported data: pool balances, the user list, a user, a pool.
 
 Single-turn requests (pool balance, list users) are plain functions returning the activities to
-send: they ask nothing, so they need no dialog. The store is ``knowledge.store.AsyncStore``
+send: they ask nothing, so they need no dialog. The store is a ``knowledge.store.UsageStoreApi``
 (its file work runs on the store's own thread); a damaged store is one sentence, never a
 traceback, and a tenant without data gets told how to import it.
 """
@@ -15,17 +15,17 @@ from botbuilder.core import MessageFactory, TurnContext
 from botbuilder.schema import Activity
 
 from dialogs.cards import pool_table_card, users_card
-from dialogs.entities import MAX_CHARS, Entities, resolve_month
-from dialogs.i18n import fold, format_month, t
-from dialogs.render import country_name, join, line_name, plan_name
-from dialogs.slots import known_countries
+from dialogs.nlu.entities import MAX_CHARS, Entities, resolve_month
+from dialogs.nlu.i18n import fold, format_month, t
+from dialogs.nlu.render import country_name, join, line_name, plan_name
+from dialogs.nlu.slots import known_countries
 from dialogs.turn import TenantData, tenant_id_of
 from knowledge.catalog import load_catalog
 from knowledge.logsafe import clean
 from knowledge.pools import PoolBalance, PoolKey
 from knowledge.provenance import DataProvenance
-from knowledge.records import UserRecord
-from knowledge.store_layout import StoreError
+from knowledge.store.layout import StoreError
+from knowledge.store.records import UserRecord
 
 log = logging.getLogger(__name__)
 

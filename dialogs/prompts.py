@@ -4,7 +4,7 @@ WHY not ``ChoicePrompt``/``ConfirmPrompt``: on ``msteams`` they send a Hero card
 buttons, which the Agents Playground (our end-to-end client) does not deliver. Every choice is
 an Adaptive Card with ``Action.Submit`` buttons here (``dialogs.cards``), whose click arrives as
 a message with ``value = {"value": ...}`` and no text; typed answers are read with the same
-entity extraction as first messages (``dialogs.answers``). A bad answer gets the question again
+entity extraction as first messages (``dialogs.nlu.answers``). A bad answer gets the question again
 with a sentence saying what is expected.
 
 Each prompt's card is rendered when it is sent, in the turn's language, from a small JSON spec
@@ -23,8 +23,6 @@ from botbuilder.dialogs import PromptOptions
 from botbuilder.dialogs.prompts import Prompt, PromptRecognizerResult
 from botbuilder.schema import Activity, InputHints
 
-from dialogs import answers
-from dialogs.answers import Answer
 from dialogs.cards import (
     CardReply,
     carrier_choice,
@@ -34,8 +32,10 @@ from dialogs.cards import (
     plan_choice,
     yes_no_choice,
 )
-from dialogs.i18n import t
-from dialogs.render import localize_params
+from dialogs.nlu import answers
+from dialogs.nlu.answers import Answer
+from dialogs.nlu.i18n import t
+from dialogs.nlu.render import localize_params
 from dialogs.turn import lang_of
 
 Spec = dict[str, Any]
@@ -164,4 +164,4 @@ def all_prompts() -> list[AnswerPrompt]:
     return [AnswerPrompt(q) for q in QUESTIONS.values()]
 
 
-__all__ = ["AnswerPrompt", "QUESTIONS", "Question", "all_prompts", "ask", "question_activity"]
+__all__ = ["QUESTIONS", "AnswerPrompt", "Question", "all_prompts", "ask", "question_activity"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dialogs.i18n import t
+from dialogs.nlu.i18n import t
 from knowledge.provenance import DataProvenance
 
 

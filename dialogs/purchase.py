@@ -1,7 +1,7 @@
 """The guided purchase: from "which plan for 40 users in France?" to the purchase summary card.
 
 A waterfall of one step per slot. The first message's slots arrive as the dialog's options
-(:func:`dialogs.slots.purchase_slots`); each step asks its question only when the slot is still
+(:func:`dialogs.nlu.slots.purchase_slots`); each step asks its question only when the slot is still
 empty, so a complete first sentence goes straight to the summary. A message that gives the
 countries, the seat count and the base licence or the scope is answered at once
 (:func:`says_enough`): what it does not say is assumed (:func:`with_assumptions`: no carrier of
@@ -16,15 +16,15 @@ from __future__ import annotations
 
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
-from dialogs.answers import NO_CARRIER, UNKNOWN
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import purchase_summary_card
 from dialogs.context import remember
-from dialogs.entities import Entities
-from dialogs.i18n import t
-from dialogs.recognizer import Intent
-from dialogs.render import carrier_name, country_name, join
-from dialogs.slots import PurchaseSlots, purchase_change
+from dialogs.nlu.answers import NO_CARRIER, UNKNOWN
+from dialogs.nlu.entities import Entities
+from dialogs.nlu.i18n import t
+from dialogs.nlu.recognizer import Intent
+from dialogs.nlu.render import carrier_name, country_name, join
+from dialogs.nlu.slots import PurchaseSlots, purchase_change
 from dialogs.turn import lang_of
 from knowledge.advisor import AdviceRequest, Recommendation, recommend
 from knowledge.catalog import load_catalog
@@ -234,7 +234,7 @@ def assumption_lines(slots: PurchaseSlots, lang: str) -> list[tuple[str, list[tu
         "carrier": [(t(lang, "change.operator_connect"), {"carrier": "operator_connect"}),
                     (t(lang, "change.direct_routing"), {"carrier": "direct_routing"})],
         "international": [(t(lang, "change.international"), {"international": True})],
-        "licence": [(t(lang, "change.licence", licence=getattr(catalog.family(f).name, lang) if catalog.family(f) else f),
+        "licence": [(t(lang, "change.licence", licence=getattr(family.name, lang) if (family := catalog.family(f)) else f),
                      {"base_licence": f}) for f in LICENCE_BUTTONS],
         "minutes": [(t(lang, "change.low_minutes"), {"minutes_per_user": 100}),
                     (t(lang, "change.high_minutes"), {"minutes_per_user": 2000})],

@@ -1,16 +1,28 @@
 """The root dialog the host runs every turn: it decides the language and routes each request.
 
-What the host relies on (keep these when changing the insides):
+The contract with the host (keep it when changing the insides). The host imports all of it
+from :mod:`dialogs.api`, and nothing else of ``dialogs``.
 
-- :func:`create_root_dialog` is the entry point ``bot.app.create_app`` calls (its default
-  ``root_dialog`` factory), with the keywords ``conversation_state=``, ``user_state=``,
-  ``store=`` (a ``knowledge.store.AsyncStore``, or None), ``alerts=`` (a
+What the host gives:
+
+- to :func:`create_root_dialog` (``bot.app.create_app`` calls it once per app as its default
+  ``root_dialog`` factory) the keywords ``conversation_state=``, ``user_state=``, ``store=`` (a
+  :class:`knowledge.store.api.UsageStoreApi`, or None), ``alerts=`` (a
   ``knowledge.alerts.AlertBook`` for pool alerts, or None) and ``tenant_fallback=`` (the tenant
   whose data answers when the store does not hold the caller's: the demo tenant in local mode,
   None when an app id is configured); unknown keywords are accepted and ignored, so the host
-  can add one before this module uses it. It returns a ``Dialog``.
-- :func:`apology_text` and :func:`tenant_refusal_text` are the sentences the host itself sends
-  (after a bug in a turn, and to a tenant outside ``ALLOWED_TENANTS``), from the locale files.
+  can add one before this module uses it.
+
+What the host gets:
+
+- the root ``Dialog`` it runs every turn (from :func:`create_root_dialog`);
+- the sentences the host itself sends, from the locale files: :func:`apology_text` (after a
+  bug in a turn), :func:`tenant_refusal_text` (to a tenant outside ``ALLOWED_TENANTS``) and
+  :func:`state_reset_text` (when the conversation's saved state could not be read);
+- the cards it sends itself: ``welcome_card`` (when the bot is added), ``alert_card`` (a
+  proactive pool alert, a ``CardReply``) and ``card_activity`` (a card as a message);
+- the conversation's language: ``TurnLanguage`` (decided and remembered in conversation and
+  user state) and ``detect_language``; and ``tenant_id_of`` (the tenant id on an activity).
 
 Routing (``_route``): a card button (``activity.value = {"intent": ...}``) or the recognizer's
 intent for typed text decides. Purchase and number check are multi-turn dialogs
@@ -50,12 +62,13 @@ from dialogs.check import NumberCheckDialog
 from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
-from dialogs.i18n import t
 from dialogs.lookups import pool_activities, users_activities
+from dialogs.nlu.i18n import t
+from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
+from dialogs.nlu.slots import CheckSlots, PurchaseSlots, check_slots, purchase_slots
 from dialogs.purchase import PurchaseDialog, changed
-from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
-from dialogs.slots import CheckSlots, PurchaseSlots, check_slots, purchase_slots
 from dialogs.turn import TenantData, TurnLanguage, lang_of
+from knowledge.store.api import UsageStoreApi
 
 
 def apology_text(lang: str | None) -> str:
@@ -98,7 +111,7 @@ class RootDialog(ComponentDialog):
     def __init__(
         self,
         user_state: UserState | None = None,
-        store: Any = None,
+        store: UsageStoreApi | None = None,
         *,
         conversation_state: ConversationState | None = None,
         tenant_fallback: str | None = None,
@@ -156,8 +169,8 @@ class RootDialog(ComponentDialog):
             slots = purchase_slots(text, recognition.entities)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
         if intent == Intent.CHECK:
-            slots = CheckSlots.model_validate(chosen) if chosen else check_slots(text, recognition.entities)
-            return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
+            check = CheckSlots.model_validate(chosen) if chosen else check_slots(text, recognition.entities)
+            return await step.begin_dialog(self.check.id, check.model_dump(mode="json"))
         if await self.answer_aside(context, recognition, lang):
             pass
         elif intent == Intent.CANCEL:
@@ -205,7 +218,7 @@ class RootDialog(ComponentDialog):
                 return None  # a button of a card from before: start the purchase afresh
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
-        if cue_of(text) is None or not carries_change(recognition.entities) and not any(c.isdigit() for c in text):
+        if cue_of(text) is None or (not carries_change(recognition.entities) and not any(c.isdigit() for c in text)):
             return None
         last = await recall(context)
         if last is None:
@@ -214,9 +227,9 @@ class RootDialog(ComponentDialog):
             return None  # "and can bob call 112?" after a purchase is a new request
         entities = recognition.entities
         if last.intent == Intent.PURCHASE.value:
-            slots = followed_purchase(last.entities, text, entities)
-            if slots is not None:
-                return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
+            purchase = followed_purchase(last.entities, text, entities)
+            if purchase is not None:
+                return await step.begin_dialog(self.purchase.id, purchase.model_dump(mode="json"))
         elif last.intent == Intent.CHECK.value:
             check = followed_check(last.entities, text, entities)
             if check is not None:
@@ -248,7 +261,7 @@ def create_root_dialog(
     *,
     conversation_state: ConversationState | None = None,
     user_state: UserState | None = None,
-    store: Any = None,
+    store: UsageStoreApi | None = None,
     tenant_fallback: str | None = None,
     alerts: Any = None,
     **_: Any,

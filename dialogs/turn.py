@@ -5,7 +5,7 @@ prompt and card of the turn agrees. It is REMEMBERED: in conversation state (the
 language) and in user state (the admin's, used when a new conversation starts with a neutral
 message). WHY: Teams clients and the Agents Playground send ``locale: en-US`` with card clicks
 and short answers ("40", "E5") carry no language, so a French conversation must not flip to
-English on them; :func:`dialogs.i18n.detect_language` keeps the current language unless the
+English on them; :func:`dialogs.nlu.i18n.detect_language` keeps the current language unless the
 text is clearly in the other one.
 
 The tenant of a turn is ``channelData.tenant.id`` (else ``conversation.tenantId``). Its data is
@@ -19,9 +19,10 @@ from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext, UserState
 
-from dialogs.i18n import Lang, detect_language, normalize_lang
+from dialogs.nlu.i18n import Lang, detect_language, normalize_lang
 from knowledge.clock import Clock, system_clock
-from knowledge.store_layout import StoreError, normalize_tenant_id
+from knowledge.store.api import UsageStoreApi
+from knowledge.store.layout import StoreError, normalize_tenant_id
 
 LANG_KEY = "callplan.lang"
 TENANT_KEY = "callplan.tenant"
@@ -71,7 +72,7 @@ class TurnLanguage:
             current = await self._conversation.get(context) if self._conversation else None
             if current is None and self._user:
                 current = ((await self._user.get(context)) or {}).get("lang")
-        except Exception:  # noqa: BLE001 - a failed read must not stop the host from answering
+        except Exception:  # a failed read must not stop the host from answering
             current = None
         return detect_language(activity.locale, activity.text, current=current)
 
@@ -93,10 +94,17 @@ class TenantData:
     """Which tenant's imported data answers this turn (see the module docstring), and what day
     it is: ``clock`` defaults to the store's, so a dialog's "this month" is the store's."""
 
-    def __init__(self, store: Any, fallback: str | None, clock: Clock | None = None) -> None:
-        self.store = store
+    def __init__(self, store: UsageStoreApi | None, fallback: str | None, clock: Clock | None = None) -> None:
+        self._store = store
         self.fallback = _normalized(fallback)
-        self.clock: Clock = clock or getattr(store, "clock", None) or system_clock
+        self.clock: Clock = clock or (store.clock if store is not None else system_clock)
+
+    @property
+    def store(self) -> UsageStoreApi:
+        """The store, for a turn whose tenant :meth:`resolve` found (so there is one)."""
+        if self._store is None:
+            raise RuntimeError("no usage store: resolve() finds no tenant without one")
+        return self._store
 
     def today(self) -> date:
         """Today (UTC) by the injected clock."""
@@ -107,8 +115,8 @@ class TenantData:
         if cached is not _UNRESOLVED:
             return cached
         tenant = None
-        if self.store is not None:
-            known = set(await self.store.tenants())
+        if self._store is not None:
+            known = set(await self._store.tenants())
             asked = _normalized(tenant_id_of(context.activity))
             if asked in known:
                 tenant = asked

@@ -222,6 +222,7 @@ def _choose_plan(country: Country, request: AdviceRequest, b: _Builder) -> Plan 
     if cp is None:
         return None
     sold = [catalog.plan(sku) for sku in cp.plans]
+    plan: Plan | None
     if cp.provider != "microsoft":
         plan = sold[0]
         b.reason("partner_country", country=country.iso, partner=plan.partner or cp.provider, plan=plan.sku)
@@ -295,7 +296,7 @@ def recommend(request: AdviceRequest) -> Recommendation:
                      if chosen[iso] is not None or request.carrier is not None)
     standard_users = sum(request.users_in(iso) for iso in request.countries
                          if (chosen[iso] is None and request.carrier is not None)
-                         or (chosen[iso] is not None and not chosen[iso].includes_teams_phone))
+                         or ((plan := chosen[iso]) is not None and not plan.includes_teams_phone))
     if teams_phone_included:
         teams_phone_source = "included"
         b.reason("teams_phone_included", base=family.id if family else None)
@@ -311,7 +312,9 @@ def recommend(request: AdviceRequest) -> Recommendation:
         b.caveat("base_licence_unknown")
 
     if needs_teams_phone:
-        b.step("buy_teams_phone", sku="MCOEV", name=catalog.licence("MCOEV").name.en, quantity=standard_users)
+        teams_phone = catalog.licence("MCOEV")
+        assert teams_phone is not None  # in licences.json (tests/knowledge/test_catalog.py)
+        b.step("buy_teams_phone", sku="MCOEV", name=teams_phone.name.en, quantity=standard_users)
     quantities: dict[str, int] = {}
     for iso, plan in chosen.items():
         if plan is not None and not plan.is_partner:
@@ -437,14 +440,14 @@ def _pools(request: AdviceRequest, chosen: dict[str, Plan | None], b: _Builder) 
                                       minutes_per_user=None, minutes=None)
             continue
         for line in ("domestic", "international"):
-            per_user = plan.minutes_for(pool_country, line)  # type: ignore[arg-type]
+            per_user = plan.minutes_for(pool_country, line)
             if not per_user:
                 continue
             key = (pool_country, plan.capability, line)
             previous = merged.get(key)
             total_users = users + (previous.users if previous else 0)
             merged[key] = PlannedPool(
-                country=pool_country, plan=plan.capability, sku=plan.sku, line=line,  # type: ignore[arg-type]
+                country=pool_country, plan=plan.capability, sku=plan.sku, line=line,
                 users=total_users, minutes_per_user=per_user, minutes=total_users * per_user,
                 per_user=plan.pool == "per_user",
             )

@@ -26,13 +26,13 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, TypeAdapter
 
-from knowledge.atomic import atomic_write_bytes
 from knowledge.pools import PoolBalance
-from knowledge.store_layout import normalize_tenant_id
+from knowledge.store.atomic import atomic_write_bytes
+from knowledge.store.layout import normalize_tenant_id
 
 DEFAULT_THRESHOLDS = (80, 100)
 #: The "at this rate it runs out before the month ends" alert, beside the percentages.
-RUNOUT = "runout"
+RUNOUT: Literal["runout"] = "runout"
 #: Months of "sent" keys kept (older ones can no longer be due).
 KEEP_MONTHS = 3
 
@@ -187,5 +187,14 @@ class AlertBook:
         atomic_write_bytes(folder / name, payload)
 
 
-__all__ = ["DEFAULT_THRESHOLDS", "RUNOUT", "Alert", "AlertBook", "Subscription", "due_alerts",
-           "covered_keys", "sent_key", "thresholds_for"]
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "RUNOUT",
+    "Alert",
+    "AlertBook",
+    "Subscription",
+    "covered_keys",
+    "due_alerts",
+    "sent_key",
+    "thresholds_for",
+]

@@ -483,7 +483,7 @@ class Catalog:
 # ---------------------------------------------------------------------------------------------
 # Loading and cross-file checks.
 
-_FILES = {
+_FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "sources": ("sources.json", SourcesFile),
     "countries": ("countries.json", CountriesFile),
     "calling_plan_countries": ("calling_plan_countries.json", CallingPlanCountriesFile),

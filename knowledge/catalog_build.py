@@ -56,7 +56,7 @@ EXTRA_NAMES = {"AN": {"en": "Netherlands Antilles", "fr": "Antilles néerlandais
 PLAIN_EN = {"US": "United States", "GB": "United Kingdom", "AE": "United Arab Emirates"}
 
 #: Common ways admins write a country that are neither its name nor its code.
-ALIASES = {
+ALIASES: dict[str, dict[str, list[str]]] = {
     "US": {"en": ["USA", "U.S.", "U.S.A.", "United States of America", "America"], "fr": ["Etats-Unis", "États-Unis d'Amérique"]},
     "GB": {"en": ["UK", "U.K.", "Great Britain", "Britain", "England", "Scotland", "Wales", "Northern Ireland"], "fr": ["Grande-Bretagne", "Angleterre", "Écosse", "Pays de Galles"]},
     "PR": {"en": [], "fr": ["Porto Rico"]},
@@ -97,7 +97,8 @@ def _emergency_numbers(region: str) -> list[str]:
     if meta is None or meta.emergency is None or not meta.emergency.national_number_pattern:
         return []
     pattern = re.compile(meta.emergency.national_number_pattern)
-    lengths = meta.emergency.possible_length or meta.general_desc.possible_length or (3,)
+    general = meta.general_desc
+    lengths = meta.emergency.possible_length or (general.possible_length if general else None) or (3,)
     found = []
     for length in sorted(set(lengths)):
         if length < 1 or length > 6:
@@ -173,7 +174,7 @@ def build_countries(sheet: dict) -> dict:
 
 
 def _dump(path: Path, payload: dict) -> None:
-    from knowledge.atomic import atomic_write_bytes
+    from knowledge.store.atomic import atomic_write_bytes
 
     text = json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
     atomic_write_bytes(path, text.encode("utf-8"))

@@ -9,7 +9,7 @@ never reads the wall clock except through :func:`system_clock`; tests pass
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 #: A clock returns the current moment as an aware UTC datetime.
 Clock = Callable[[], datetime]
@@ -20,7 +20,7 @@ NOW_ENV = "CALLPLAN_NOW"
 
 def system_clock() -> datetime:
     """The wall clock, in UTC: the only place the product reads it."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def fixed_clock(moment: datetime) -> Clock:
@@ -36,8 +36,8 @@ def fixed_clock(moment: datetime) -> Clock:
 def as_utc(moment: datetime) -> datetime:
     """``moment`` as an aware UTC datetime (a naive one is taken to be UTC already)."""
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def parse_now(text: str) -> datetime:
@@ -48,7 +48,7 @@ def parse_now(text: str) -> datetime:
     value = (text or "").strip()
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), datetime.min.time(), timezone.utc)
+            return datetime.combine(date.fromisoformat(value), datetime.min.time(), UTC)
         return as_utc(datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00")))
     except ValueError:
         raise ValueError(f"{text!r} is not a date-time: use ISO 8601, e.g. 2026-03-01T08:00:00Z") from None

@@ -71,7 +71,7 @@ class Fact(_Strict):
     sources: tuple[str, ...] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _computed_needs_missing(self) -> "Fact":
+    def _computed_needs_missing(self) -> Fact:
         if self.compute is not None and self.missing is None:
             raise ValueError(f"fact {self.id!r} computes {self.compute!r} but has no 'missing' text")
         return self
@@ -116,7 +116,8 @@ def _plan_sku(catalog: Catalog, query: FactQuery, country: str | None) -> str:
 
 def _not_sold(catalog: Catalog, sku: str, iso: str) -> tuple[str, dict[str, Any], tuple[str, ...]] | None:
     """The "not sold there" answer when ``sku`` is not offered in ``iso`` (None when it is)."""
-    row = catalog.country(iso).calling_plans
+    country = catalog.country(iso)
+    row = country.calling_plans if country is not None else None
     if row is not None and sku in row.plans:
         return None
     return "answer_no", {"plan": sku, "country": iso}, row.sources if row else catalog.calling_plan_count.sources
@@ -168,7 +169,8 @@ def country_availability(catalog: Catalog, query: FactQuery) -> tuple[str, dict[
     count = catalog.calling_plan_count
     country = next((catalog.country(c) for c in query.countries if catalog.country(c)), None)
     if country is None:
-        operated = sum(1 for c in catalog.calling_plan_countries if c.calling_plans.provider == "microsoft")
+        operated = sum(1 for c in catalog.calling_plan_countries
+                       if c.calling_plans is not None and c.calling_plans.provider == "microsoft")
         return "missing", {"count": count.value, "microsoft": operated}, count.sources
     row = country.calling_plans
     if row is None:

@@ -153,7 +153,7 @@ def check_call(
     try:
         return _check(number, caller_country, plan, teams_user=teams_user, carrier=carrier,
                       has_credits=has_credits, overage=overage, dial_out=dial_out, upn=upn)
-    except Exception:  # noqa: BLE001 - the contract is "never raises": answer, don't crash
+    except Exception:  # the contract is "never raises": answer, don't crash
         catalog = load_catalog()
         return CallVerdict(verdict="not_callable", callable=False, reason="internal_error", message=catalog.text("internal_error", {}),
                            number=number if isinstance(number, str) else repr(number))

@@ -113,7 +113,7 @@ def parse_number(text: object, default_region: str | None = None) -> ParsedNumbe
             phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD,
         ) else "too_long" if exc.error_type == phonenumbers.NumberParseException.TOO_LONG else "unparseable"
         return ParsedNumber(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, error=error)
-    except Exception:  # noqa: BLE001 - a library bug must not reach the user as a traceback
+    except Exception:  # a library bug must not reach the user as a traceback
         return ParsedNumber(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, error="unparseable")
     national = phonenumbers.national_significant_number(number)
     base = dict(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, national_number=national)

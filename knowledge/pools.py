@@ -19,16 +19,16 @@ balance (:func:`compute_pools`) are separate; :func:`pools_for_month` chains the
 from __future__ import annotations
 
 import calendar
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from knowledge.catalog import Plan, load_catalog
 from knowledge.phone import parse_number
-from knowledge.records import OUTBOUND_POOL_CALL_TYPES, CallRecord, UserRecord
+from knowledge.store.records import OUTBOUND_POOL_CALL_TYPES, CallRecord, UserRecord
 
 PoolLine = Literal["domestic", "international"]
 
@@ -342,7 +342,7 @@ def pool_sizes(users: Iterable[UserRecord]) -> dict[PoolKey, PoolSize]:
             if country is None or not country.has_microsoft_calling_plans:
                 continue
             pool_country = country.pool_country
-            lines: list[PoolLine] = ["domestic"] + (["international"] if plan.international_minutes else [])
+            lines: list[PoolLine] = ["domestic", "international"] if plan.international_minutes else ["domestic"]
             for line in lines:
                 per_user = plan.minutes_for(pool_country, line)
                 if not per_user:
@@ -404,10 +404,7 @@ def compute_pools(
         used = usage.get(key, UsageTotal())
         total = size.total_minutes
         exhausted = used.minutes >= total and (total > 0 or used.minutes > 0)
-        if total:
-            percent = round(100.0 * used.minutes / total, 2)
-        else:
-            percent = 100.0 if used.minutes else 0.0
+        percent = round(100.0 * used.minutes / total, 2) if total else (100.0 if used.minutes else 0.0)
         runs_out_on = None
         if exhausted:
             crossed = crossing_day(used, total)

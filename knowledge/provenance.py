@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from knowledge.store_layout import DEFAULT_TENANT_ID, TenantSummary
+from knowledge.store.layout import DEFAULT_TENANT_ID, TenantSummary
 
 SourceKind = Literal["pstn_csv", "graph", "roster"]
 

@@ -132,10 +132,14 @@ def _glyph_masks(size: int, margin: float) -> tuple[Image.Image, Image.Image]:
         return ImageChops.lighter(handset, remaining), used
 
     probe_main, probe_used = render(big)
-    left, top, right, bottom = ImageChops.lighter(probe_main, probe_used).getbbox()
+    box = ImageChops.lighter(probe_main, probe_used).getbbox()
+    assert box is not None  # the glyph draws something
+    left, top, right, bottom = box
     glyph_box = round(big * target / max(right - left, bottom - top))
     main, used = render(glyph_box)
-    left, top, right, bottom = ImageChops.lighter(main, used).getbbox()
+    box = ImageChops.lighter(main, used).getbbox()
+    assert box is not None
+    left, top, right, bottom = box
     # Centre the drawn shape itself (not its unit square) on the canvas.
     dx = (big - (right - left)) // 2 - left
     dy = (big - (bottom - top)) // 2 - top
@@ -150,11 +154,12 @@ def _gradient(size: int) -> Image.Image:
     """A diagonal gradient from the top-left colour to the bottom-right one."""
     image = Image.new("RGB", (size, size))
     pixels = image.load()
+    assert pixels is not None  # a new in-memory image is loaded
     for y in range(size):
         for x in range(size):
             t = (x + y) / (2 * (size - 1))
             pixels[x, y] = tuple(
-                round(a + (b - a) * t) for a, b in zip(GRADIENT_TOP_LEFT, GRADIENT_BOTTOM_RIGHT)
+                round(a + (b - a) * t) for a, b in zip(GRADIENT_TOP_LEFT, GRADIENT_BOTTOM_RIGHT, strict=True)
             )
     return image
 
@@ -175,7 +180,7 @@ def draw_outline() -> Image.Image:
     alpha = ImageChops.lighter(main, used).resize(
         (OUTLINE_SIZE, OUTLINE_SIZE), Image.Resampling.BOX
     )
-    image = Image.new("RGBA", (OUTLINE_SIZE, OUTLINE_SIZE), WHITE + (0,))
+    image = Image.new("RGBA", (OUTLINE_SIZE, OUTLINE_SIZE), (*WHITE, 0))
     image.putalpha(alpha)
     return image
 

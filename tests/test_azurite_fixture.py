@@ -1,5 +1,6 @@
-from azure.storage.blob.aio import BlobServiceClient
 from azure.core.exceptions import ResourceExistsError
+from azure.storage.blob.aio import BlobServiceClient
+
 
 async def test_roundtrip(azurite):
     async with BlobServiceClient.from_connection_string(azurite.connection_string) as svc:

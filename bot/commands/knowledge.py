@@ -37,7 +37,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     check.add_argument("number", metavar="NUMBER", help="E.164 (+33...), 00-prefixed, or national format; masked digits (****) accepted")
     check.add_argument("--country", required=True, metavar="CC", help="the user's licence usage location: ISO code (FR) or name")
-    check.add_argument("--plan", metavar="SKU", help="Calling Plan SKU (MCOPSTN1, MCOPSTN2, MCOPSTN_PAYG_2, MCOTEAMS_ESSENTIALS...) or licence SKU; omit for none")
+    check.add_argument("--plan", metavar="SKU", help="Calling Plan SKU (MCOPSTN1, MCOPSTN2, MCOPSTN_PAYG_2, MCOTEAMS_ESSENTIALS...) "
+                       "or licence SKU; omit for none")
     check.add_argument("--carrier", choices=CARRIERS, help="the user's carrier when not (only) a Calling Plan")
     check.add_argument("--credits", action="store_true", help="Communications Credits are set up and assigned")
     check.add_argument("--overage", action="store_true", help="pay-as-you-go overage is on (Microsoft Customer Agreement)")
@@ -113,10 +114,12 @@ def format_verdict(verdict: CallVerdict) -> str:
                 "not_callable": "NOT CALLABLE"}[verdict.verdict]
     lines = [f"{headline}: {verdict.message}"]
     if verdict.normalized:
-        lines.append(f"  number:      {verdict.normalized} ({verdict.number_type.replace('_', ' ')}{', masked' if verdict.masked else ''})")
+        masked = ", masked" if verdict.masked else ""
+        lines.append(f"  number:      {verdict.normalized} ({verdict.number_type.replace('_', ' ')}{masked})")
     if verdict.destination_country:
         country = catalog.country(verdict.destination_country)
-        lines.append(f"  destination: {country.name_en if country else verdict.destination_country} ({verdict.destination_country})")
+        name = country.name_en if country else verdict.destination_country
+        lines.append(f"  destination: {name} ({verdict.destination_country})")
     if verdict.scope:
         lines.append(f"  scope:       {verdict.scope}")
     if verdict.pool:
@@ -144,11 +147,11 @@ def run_advise(args: argparse.Namespace) -> int:
     from knowledge.advisor import AdviceRequest, recommend
 
     try:
-        per_country = None
+        per_country: dict[str, int] | None = None
         if len(countries) > 1 and len(users) == len(countries):
             per_country = {}
-            for name, count in zip(countries, users):
-                per_country[name] = per_country.get(name, 0) + count
+            for name, count in zip(countries, users, strict=True):
+                per_country[name] = per_country.get(name, 0) + count  # a country given twice adds up
         request = AdviceRequest(
             countries=countries,
             users=users[0] if per_country is None else None,
@@ -207,7 +210,8 @@ def format_recommendation(rec: Recommendation) -> str:
             if pool.minutes is None:
                 lines.append(f"  {pool.country} {pool.plan} {pool.line}: {who}, minutes per user not documented by Microsoft")
             else:
-                lines.append(f"  {pool.country} {pool.plan} {pool.line}: {who} x {pool.minutes_per_user} = {pool.minutes:,} minutes")
+                lines.append(f"  {pool.country} {pool.plan} {pool.line}: {who} x {pool.minutes_per_user} "
+                             f"= {pool.minutes:,} minutes")
     if rec.alternatives:
         lines.append("")
         lines.append("No Calling Plans:")

@@ -1,7 +1,7 @@
 """`callplan package`: build the Teams app package an admin uploads ("Upload a custom app").
 
-The build logic lives in :mod:`bot.teams_package`; it is imported inside the handler so that
-``callplan serve`` never loads Pillow or jsonschema.
+The build logic lives next to the manifest, in :mod:`manifest.packaging`; it is imported inside
+the handler so that ``callplan serve`` never loads Pillow or jsonschema.
 """
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="PATH",
         default=None,
         help=(
-            "where to write the zip (default: build/calling-plan-assistant.zip in the project; "
+            "where to write the zip (default: build/calling-plan-assistant.zip in the current folder; "
             "an existing folder gets calling-plan-assistant.zip inside it)"
         ),
     )
@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def handle(args: argparse.Namespace) -> int:
-    from bot import teams_package  # jsonschema and Pillow: loaded only for this command
+    from manifest import packaging as teams_package  # jsonschema and Pillow: only for this command
 
     settings = cli_settings()
     try:

@@ -12,7 +12,7 @@ import argparse
 import functools
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +184,7 @@ def users_command(args: argparse.Namespace) -> int:
 
 @_user_errors
 def demo_command(args: argparse.Namespace) -> int:
-    from knowledge.demo import load_demo
+    from knowledge.store.demo import load_demo
 
     store = _store(args)
     summary = load_demo(store)
@@ -263,12 +263,12 @@ def _outcome(item: FileImport) -> str:
     return text
 
 
-def _table(headers: tuple[str, ...], rows: list[tuple[str, ...]], right: frozenset[int] | set[int] = frozenset()) -> None:
-    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows)]
+def _table(headers: tuple[str, ...], rows: Sequence[tuple[object, ...]], right: frozenset[int] | set[int] = frozenset()) -> None:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
 
-    def line(cells: tuple[Any, ...]) -> str:
+    def line(cells: tuple[object, ...]) -> str:
         return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
     print(line(headers))
     for row in rows:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from bot.commands import CommandError
 from bot.commands.common import add_command, add_data_dir, cli_settings
@@ -52,7 +52,7 @@ def sync_command(args: argparse.Namespace) -> int:
     since = None
     if args.since:
         try:
-            since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+            since = datetime.strptime(args.since, "%Y-%m-%d").replace(tzinfo=UTC)
         except ValueError:
             raise CommandError(f"--since {args.since!r}: expected YYYY-MM-DD") from None
 

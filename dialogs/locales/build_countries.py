@@ -23,7 +23,7 @@ from pathlib import Path
 
 from babel import Locale
 
-from dialogs.i18n import fold
+from dialogs.nlu.i18n import fold
 
 OUT = Path(__file__).with_name("countries.json")
 

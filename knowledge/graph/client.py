@@ -20,7 +20,7 @@ import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -29,7 +29,7 @@ import msal
 import requests
 from pydantic import SecretStr
 
-from knowledge.atomic import atomic_write_bytes
+from knowledge.store.atomic import atomic_write_bytes
 
 #: getPstnCalls refuses a range over 90 days (fact sheet §9.3, G_PSTN_API).
 MAX_WINDOW = timedelta(days=90)
@@ -261,7 +261,7 @@ def _rows(page: dict[str, Any]) -> list[Any]:
 
 
 def _iso(moment: datetime) -> str:
-    return quote(moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"), safe=":-TZ")
+    return quote(moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), safe=":-TZ")
 
 
 def _retry_after(header: str | None, attempt: int) -> float:

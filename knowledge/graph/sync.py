@@ -21,23 +21,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from knowledge.atomic import atomic_write_bytes
 from knowledge.clock import Clock
 from knowledge.graph.client import GraphClient, GraphError, windows
 from knowledge.importers.fields import country_code, reason_for
 from knowledge.importers.graph import read_graph_rows
 from knowledge.importers.summary import MAX_ROW_ERRORS, RowError
-from knowledge.records import CallRecord, UserRecord
-from knowledge.store_import import BATCH_ROWS
-from knowledge.store_layout import Layout, normalize_tenant_id
-from knowledge.store_lock import tenant_lock
-from knowledge.store_writer import TenantWriter
+from knowledge.store.atomic import atomic_write_bytes
+from knowledge.store.importing import BATCH_ROWS
+from knowledge.store.layout import Layout, normalize_tenant_id
+from knowledge.store.lock import tenant_lock
+from knowledge.store.records import CallRecord, UserRecord
+from knowledge.store.writer import TenantWriter
 
 #: Re-read this much before the end of the last sync: Graph call records can arrive late.
 OVERLAP = timedelta(days=2)
@@ -108,7 +108,7 @@ def write_state(data_dir: Path | str, state: SyncState) -> None:
 
 
 def start_of_month(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
 def sync_tenant(data_dir: Path | str, client: GraphClient, now: Clock, *,
@@ -119,9 +119,9 @@ def sync_tenant(data_dir: Path | str, client: GraphClient, now: Clock, *,
     layout = Layout(data_dir)
     result = SyncResult(tenant_id=tenant_id)
     state = read_state(data_dir, tenant_id)
-    end = now().astimezone(timezone.utc)
+    end = now().astimezone(UTC)
     if since is not None:
-        start = since.astimezone(timezone.utc)
+        start = since.astimezone(UTC)
     elif state.synced_until is not None:
         start = state.synced_until - OVERLAP
     else:
@@ -222,7 +222,7 @@ def sync_tenants(data_dir: Path | str, clients: Iterable[GraphClient], now: Cloc
     for client in clients:
         try:
             results.append(sync_tenant(data_dir, client, now, since=since, progress=progress))
-        except Exception as exc:  # noqa: BLE001 - reported per tenant, the others still run
+        except Exception as exc:  # reported per tenant, the others still run
             failed = SyncResult(tenant_id=client.tenant_id, error=f"{exc.__class__.__name__}: {exc}")
             results.append(failed)
             _record_failure(data_dir, failed, now)

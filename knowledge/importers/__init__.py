@@ -5,6 +5,6 @@
 * :mod:`.graph`: Microsoft Graph ``getPstnCalls`` pages, plain arrays or folders of pages;
 * :mod:`.roster`: Microsoft 365 admin center Active users export, or ``upn,usage_location,licenses``.
 
-Each yields validated :class:`~knowledge.records.CallRecord` / :class:`~knowledge.records.UserRecord`
+Each yields validated :class:`~knowledge.store.records.CallRecord` / :class:`~knowledge.store.records.UserRecord`
 rows or :class:`~knowledge.importers.summary.RowError` s; the store batches and commits them.
 """

@@ -24,7 +24,7 @@ from knowledge.importers.fields import (
     parse_seconds,
     parse_utc,
 )
-from knowledge.records import CallRecord
+from knowledge.store.records import CallRecord
 
 #: The longest call we accept, in seconds: 24 hours. Teams ends calls long before a day has
 #: passed, so a row over it (99,999,999 s was seen) is a damaged export, not usage to bill.

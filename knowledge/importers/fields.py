@@ -6,7 +6,7 @@ plain functions on the hot path of a 100k-row import: no regexes where a slice w
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from knowledge.catalog import load_catalog
 
@@ -55,8 +55,8 @@ def parse_utc(value: str, field: str) -> datetime:
     except ValueError:
         raise ValueError(f"{field} {text!r} is not an ISO 8601 date-time") from None
     if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def parse_optional_utc(value: str | None, field: str) -> datetime | None:
@@ -133,7 +133,7 @@ def parse_id(value: object, field: str) -> str:
 def clean(value: object) -> str | None:
     """A stripped string, or None for an empty cell or a JSON null."""
     if value.__class__ is str:  # the common case, on the hot path of every import
-        return value.strip() or None  # type: ignore[union-attr]
+        return value.strip() or None
     if value is None:
         return None
     text = str(value).strip()

@@ -13,7 +13,7 @@ from typing import Any
 from knowledge.importers.call_record import CallFields, build_call
 from knowledge.importers.fields import RowRejected, code_for, reason_for
 from knowledge.importers.summary import RowError
-from knowledge.records import CallRecord
+from knowledge.store.records import CallRecord
 
 #: Keys every pstnCallLogRow has; enough to tell it from other Graph rows.
 ROW_SIGNATURE = frozenset({"id", "callType", "startDateTime", "duration"})
@@ -50,9 +50,9 @@ def classify(document: Any) -> str | None:
     sample = [row for row in rows[:50] if isinstance(row, dict)]
     if not sample:
         return "graph" if isinstance(document, dict) else None
-    if any(ROW_SIGNATURE <= row.keys() for row in sample):
+    if any(row.keys() >= ROW_SIGNATURE for row in sample):
         return "graph"
-    if any(DIRECT_ROUTING_SIGNATURE <= row.keys() for row in sample):
+    if any(row.keys() >= DIRECT_ROUTING_SIGNATURE for row in sample):
         return "direct_routing"
     return None
 

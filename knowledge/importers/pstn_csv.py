@@ -15,7 +15,7 @@ from knowledge.importers.call_record import CallFields, build_call
 from knowledge.importers.csv_rows import open_csv
 from knowledge.importers.fields import code_for, reason_for
 from knowledge.importers.summary import RowError
-from knowledge.records import CallRecord
+from knowledge.store.records import CallRecord
 
 #: The 20 documented columns, in export order.
 PSTN_COLUMNS = (
@@ -61,11 +61,11 @@ DIRECT_ROUTING_SIGNATURE = frozenset({"correlationid", "invite time", "sbc fqdn"
 
 
 def looks_like_pstn(header: Iterable[str]) -> bool:
-    return SIGNATURE <= set(header)
+    return set(header) >= SIGNATURE
 
 
 def looks_like_direct_routing(header: Iterable[str]) -> bool:
-    return DIRECT_ROUTING_SIGNATURE <= set(header)
+    return set(header) >= DIRECT_ROUTING_SIGNATURE
 
 
 def missing_columns(index: dict[str, int]) -> list[str]:

@@ -19,14 +19,14 @@ counts as a Calling Plan (:func:`knowledge.pools.pool_sizes` only counts catalog
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TextIO
 
-from knowledge.importers.csv_rows import open_csv
 from knowledge.catalog import load_catalog
+from knowledge.importers.csv_rows import open_csv
 from knowledge.importers.fields import clean, code_for, country_code, parse_upn, reason_for
 from knowledge.importers.summary import RowError
-from knowledge.records import UserRecord
+from knowledge.store.records import UserRecord
 
 ADMIN_CENTER_SIGNATURE = frozenset({"user principal name", "licenses"})
 PLAIN_SIGNATURE = frozenset({"upn", "usage_location", "licenses"})
@@ -40,9 +40,9 @@ _COLUMNS = {
 
 def roster_format(header: Iterable[str]) -> str | None:
     names = set(header)
-    if ADMIN_CENTER_SIGNATURE <= names and "usage location" in names:
+    if names >= ADMIN_CENTER_SIGNATURE and "usage location" in names:
         return "admin_center"
-    if PLAIN_SIGNATURE <= names:
+    if names >= PLAIN_SIGNATURE:
         return "plain"
     return None
 
@@ -81,7 +81,7 @@ def read_roster(text: TextIO, tenant_id: str) -> Iterator[UserRecord | RowError]
 
     for line, row in rows:
 
-        def cell(position: int) -> str | None:
+        def cell(position: int, row: Sequence[str] = row) -> str | None:
             return clean(row[position]) if 0 <= position < len(row) else None
 
         try:

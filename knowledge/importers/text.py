@@ -24,7 +24,7 @@ import codecs
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import IO, Any
 
 #: Longest physical line of a CSV export, in characters. A PSTN export row is under 1 KB and
@@ -71,7 +71,8 @@ def sniff_delimiter(head_text: str) -> str:
 def _peekable(binary: IO[bytes]) -> IO[bytes]:
     if hasattr(binary, "peek"):
         return binary
-    return io.BufferedReader(binary)  # type: ignore[arg-type]
+    # Any binary file object works (BufferedReader only calls readinto); typeshed wants a RawIOBase.
+    return io.BufferedReader(binary)  # type: ignore[type-var]
 
 
 def open_text(binary: IO[bytes]) -> io.TextIOWrapper:
@@ -81,7 +82,7 @@ def open_text(binary: IO[bytes]) -> io.TextIOWrapper:
     """
     binary = _peekable(binary)
     head = binary.peek(4)[:4]  # type: ignore[attr-defined]
-    return io.TextIOWrapper(binary, encoding=sniff_encoding(head), newline=None)  # type: ignore[arg-type]
+    return io.TextIOWrapper(binary, encoding=sniff_encoding(head), newline=None)
 
 
 class LineReader:
@@ -152,7 +153,7 @@ class LineReader:
                               "not a CSV export (or a damaged one)")
 
 
-def csv_reader(lines: LineReader, delimiter: str) -> Any:
+def csv_reader(lines: Iterable[str], delimiter: str) -> Any:
     """``csv.reader`` over ``lines`` with the record size bounded (:data:`MAX_FIELD_CHARS`)."""
     if csv.field_size_limit() != MAX_FIELD_CHARS:
         csv.field_size_limit(MAX_FIELD_CHARS)  # process-wide; every caller wants the same bound

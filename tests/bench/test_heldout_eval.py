@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from bench import heldout_eval as he
 from bench.recognizer_accuracy import set_names
+from testkit.narrow import present
 
 LANGS = ("en", "fr")
 #: The topics of the fact sheet the issue lists; each needs at least one question of fact.
@@ -63,7 +64,7 @@ def test_each_set_is_as_big_as_the_issue_asks(heldout):
 
 def test_the_questions_of_fact_cover_every_topic_and_show_a_source(heldout):
     facts = [i for i in heldout.items if i.category == "fact"]
-    assert FACT_TOPICS <= {i.topic for i in facts}
+    assert {i.topic for i in facts} >= FACT_TOPICS
     assert all(i.expect is not None and i.expect.kind == ["fact"] and i.expect.link for i in facts)
 
 
@@ -182,8 +183,9 @@ def test_a_conversation_is_right_only_when_every_turn_is():
         {"text": "a", "expect": {"kind": "fact", "has": ["E5"]}},
         {"text": "b", "expect": {"kind": "fact", "has": ["E5"]}},
     ])
-    ok = he.score_turn("a", item.turns[0].expect, [FACT_CARD])
-    bad = he.score_turn("b", item.turns[1].expect, [text_reply("Sorry, I didn't get that.")])
+    turns = present(item.turns)
+    ok = he.score_turn("a", turns[0].expect, [FACT_CARD])
+    bad = he.score_turn("b", turns[1].expect, [text_reply("Sorry, I didn't get that.")])
     score = he.ItemScore("en", item, [ok, bad])
     assert not score.understood and not score.correct
     table = he.tally([score, he.ItemScore("en", item, [ok, ok])])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from botbuilder.schema import Activity
@@ -139,7 +139,7 @@ def test_the_raw_server_answers_turns_and_max_turns_is_exact(tmp_path):
 def test_the_real_bot_answers_a_pool_lookup_with_a_card_and_walks_the_purchase(tmp_path):
     """The bench's assumptions about the real bot (dialogs.root), over real HTTP."""
     # On the 1st (the hardest day: the current month is empty), the demo has last month whole.
-    now = datetime(2027, 1, 1, 8, 0, tzinfo=timezone.utc)
+    now = datetime(2027, 1, 1, 8, 0, tzinfo=UTC)
     assert seed_demo(tmp_path / "data", now) > 1000
     with Server("bot", tmp_path / "data", env={"CALLPLAN_NOW": now.isoformat()}) as bot:
         pool = Repeat("a:pool", POOL_TEXT)

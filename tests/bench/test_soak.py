@@ -19,15 +19,20 @@ def test_the_mix_is_32_conversations_of_four_kinds_each_measured():
     assert len(made) == CONVERSATIONS
     kinds = [type(w.inner) for w in made]
     assert kinds.count(Repeat) == 8 and kinds.count(Rotate) == 8 and kinds.count(DialogWalk) == 16
-    assert len({w.inner.conversation for w in made}) == CONVERSATIONS
+    conversations = set()
+    for w in made:
+        assert isinstance(w.inner, Repeat | Rotate | DialogWalk)
+        conversations.add(w.inner.conversation)
+    assert len(conversations) == CONVERSATIONS
     assert all(measured for w in made for measured in [w.next_activity(1)[1]])  # every turn timed
 
 
 def test_an_apology_in_a_reply_is_counted():
-    watched = Watched(Rotate("a:x", offset=0), "Sorry, something went wrong")
+    rotate = Rotate("a:x", offset=0)
+    watched = Watched(rotate, "Sorry, something went wrong")
     watched.replies([{"type": "message", "text": "Here is the pool."}], True)
     watched.replies([{"type": "message", "text": "Sorry, something went wrong on my side."}], True)
-    assert watched.apologies == 1 and watched.inner.answered == 2
+    assert watched.apologies == 1 and rotate.answered == 2
 
 
 def test_rotate_includes_a_stale_card_click():

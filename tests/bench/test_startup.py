@@ -7,8 +7,7 @@ import sys
 
 import pytest
 
-from bench.bench_startup import (CLI_COMMANDS, Started, bare_interpreter_seconds, command_seconds, free_port,
-                                  healthz_ok)
+from bench.bench_startup import CLI_COMMANDS, Started, bare_interpreter_seconds, command_seconds, free_port, healthz_ok
 from bench.loadgen import rss_mb
 
 

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from bench.fake_connector import FakeConnector as BaseFakeConnector
 from bot.app import create_app
 from bot.config import Settings
-from knowledge.demo import load_demo
 from knowledge.store import Store
+from knowledge.store.demo import load_demo
 from testkit.cards import shown_once
 from testkit.clock import DEMO_CLOCK, DEMO_NOW
 

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timedelta, timezone
-
-from testkit.fake_graph import FakeGraph, FakeTenant, graph_user, pstn_row
+from datetime import UTC, datetime, timedelta
 
 from bot.app import ADAPTER_KEY, ALERTS_KEY, SCHEDULER_KEY, STORE_KEY
 from bot.scheduler import Scheduler
 from bot.sync_lock import FileSchedulerLock
 from knowledge.alerts import AlertBook
 from knowledge.store import Store
+from testkit.fake_graph import FakeGraph, FakeTenant, graph_user, pstn_row
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 CONV_EN = "a:conversation-en"
 CONV_FR = "a:conversation-fr"
 
@@ -27,7 +26,7 @@ def roster(path, users: int) -> None:
 
 def calls_page(path, minutes: int, first: int) -> None:
     """``minutes`` one-minute outbound calls in November, as a Graph getPstnCalls page."""
-    start = datetime(2026, 11, 2, 8, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
     rows = [pstn_row(first + n, start + timedelta(minutes=2 * n), upn="user0@contoso.com", duration=60)
             for n in range(minutes)]
     path.write_text(json.dumps({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#"

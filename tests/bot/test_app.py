@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from importlib.metadata import version
+from pathlib import Path
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer

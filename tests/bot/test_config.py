@@ -12,10 +12,10 @@ from bot.config import Settings, SettingsError, is_loopback, load_settings
 def test_defaults(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no .env here
     s = load_settings()
-    assert (s.HOST, s.PORT, s.DATA_DIR, s.LOG_LEVEL, s.PLAYGROUND_PORT) == (
+    assert (
         "127.0.0.1", 3978, Path("data"), "INFO", 56150,
-    )
-    assert s.APP_ID == "" and s.APP_TYPE == "MultiTenant" and s.ALLOWED_TENANTS == frozenset()
+    ) == (s.HOST, s.PORT, s.DATA_DIR, s.LOG_LEVEL, s.PLAYGROUND_PORT)
+    assert s.APP_ID == "" and s.APP_TYPE == "MultiTenant" and frozenset() == s.ALLOWED_TENANTS
     assert s.local_mode
     for url in (s.DEVELOPER_WEBSITE_URL, s.DEVELOPER_PRIVACY_URL, s.DEVELOPER_TERMS_URL):
         assert url.startswith("https://")
@@ -39,9 +39,9 @@ def test_azure_names_map_to_the_attributes_the_sdk_reads(monkeypatch):
 
 def test_allowed_tenants_is_a_comma_list(monkeypatch):
     monkeypatch.setenv("ALLOWED_TENANTS", " 72F988BF-86f1-41af-91ab-2d7cd011db47, contoso.com,, ")
-    assert Settings(_env_file=None).ALLOWED_TENANTS == frozenset(
+    assert frozenset(
         {"72f988bf-86f1-41af-91ab-2d7cd011db47", "contoso.com"}
-    )
+    ) == Settings(_env_file=None).ALLOWED_TENANTS
 
 
 def test_dotenv_file_is_read_and_environment_wins(monkeypatch, tmp_path):

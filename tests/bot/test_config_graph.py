@@ -15,7 +15,7 @@ def test_defaults():
     s = Settings(_env_file=None)
     assert s.GRAPH_AUTHORITY == "https://login.microsoftonline.com"
     assert s.GRAPH_ENDPOINT == "https://graph.microsoft.com/v1.0"
-    assert s.SYNC_INTERVAL_MINUTES == 30 and s.SYNC_TENANTS == frozenset()
+    assert s.SYNC_INTERVAL_MINUTES == 30 and frozenset() == s.SYNC_TENANTS
     with pytest.raises(SyncNotConfigured, match="GRAPH_CLIENT_ID"):
         graph_config(s)
 
@@ -25,7 +25,7 @@ def test_tenants_are_a_comma_list_and_the_secret_stays_hidden(monkeypatch, caplo
     monkeypatch.setenv("GRAPH_CLIENT_ID", "11111111-2222-3333-4444-555555555555")
     monkeypatch.setenv("GRAPH_CLIENT_SECRET", SECRET)
     s = load_settings(_env_file=None)
-    assert s.SYNC_TENANTS == {"0f6b1a2c-3d4e-4f50-8a1b-2c3d4e5f6a7b", "contoso.onmicrosoft.com"}
+    assert {"0f6b1a2c-3d4e-4f50-8a1b-2c3d4e5f6a7b", "contoso.onmicrosoft.com"} == s.SYNC_TENANTS
     config = graph_config(s)
     assert config.credential() == SECRET
     with caplog.at_level(logging.DEBUG):

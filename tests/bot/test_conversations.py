@@ -2,18 +2,17 @@
 
 Every turn is a Teams-shaped activity POSTed to ``/api/messages`` with ``expectReplies``; the
 bot state and the calling-plan store are real files under a temporary ``DATA_DIR`` seeded with
-the demo tenant (imported from real export files by ``knowledge.demo``). The app runs in local
+the demo tenant (imported from real export files by ``knowledge.store.demo``). The app runs in local
 mode (no app id), so the demo tenant answers for the test tenant. Card clicks are sent as Teams
 and the Agents Playground send them: ``value`` set, no text, ``locale: en-US`` even in a French
 conversation.
 """
 from __future__ import annotations
 
-
 import pytest
 
 from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
-from dialogs.i18n import is_clearly_french, t
+from dialogs.nlu.i18n import is_clearly_french, t
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
 from knowledge.store import DEFAULT_TENANT_ID, Store

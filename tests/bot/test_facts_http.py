@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 
 from dialogs.cards import source_line
-from dialogs.i18n import format_number, t
-from dialogs.render import country_name
+from dialogs.nlu.i18n import format_number, t
+from dialogs.nlu.render import country_name
 from knowledge.catalog import load_catalog
 from knowledge.facts import load_facts
 from testkit.cards import card_texts, shown_once, submits
+from testkit.narrow import present
 
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
 
@@ -73,7 +74,7 @@ async def test_a_fact_question_is_one_card_with_its_answer_and_source(demo_bot, 
     assert replies[0]["said"] == fact.answer[lang]
     texts = card_texts(card(replies[0]))
     assert texts[0] == fact.title[lang]
-    assert texts[-1] == source_line(fact.sources, lang)["text"]
+    assert texts[-1] == present(source_line(fact.sources, lang))["text"]
     assert "https://learn.microsoft.com/" in texts[-1]
     assert sum("learn.microsoft.com" in text for text in texts) == 1  # one Source line, once
 

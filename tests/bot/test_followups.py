@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from testkit.chat import Chat
 
 from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
-from dialogs.i18n import t
+from dialogs.nlu.i18n import t
 from knowledge.advisor import MAX_USERS, AdviceRequest, recommend
 from knowledge.numbers import check_call
 from knowledge.store import DEFAULT_TENANT_ID, Store
 from testkit.cards import card_texts, submits
+from testkit.chat import Chat
 
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
 

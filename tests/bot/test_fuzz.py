@@ -61,7 +61,8 @@ def _set(activity: dict[str, Any], field: str, value: Any) -> None:
 @st.composite
 def _mutated_activities(draw) -> dict[str, Any]:
     """A Teams-shaped activity with a few fields replaced by anything."""
-    from conftest import teams_activity  # noqa: PLC0415 - the tests' own activity builder
+    # tests/bot/conftest.py, put on sys.path by the conftest_on_path fixture (mypy finds another).
+    from conftest import teams_activity  # type: ignore[attr-defined]
 
     activity = teams_activity(draw(_texts), conversation_type=draw(st.sampled_from(["personal", "channel", "groupChat"])))
     activity["type"] = draw(st.sampled_from(_TYPES))

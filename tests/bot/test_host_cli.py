@@ -16,6 +16,7 @@ import pytest
 
 from knowledge.store import DEFAULT_TENANT_ID, Store
 from testkit.clock import DEMO_NOW_ENV
+from testkit.narrow import present
 
 BIN = Path(sys.executable).parent
 CALLPLAN = str(BIN / "callplan")
@@ -53,7 +54,7 @@ class Running:
         deadline = time.monotonic() + timeout
         regex = re.compile(pattern)
         while time.monotonic() < deadline:
-            line = self.proc.stdout.readline()
+            line = present(self.proc.stdout).readline()
             if not line:
                 break
             self.lines.append(line)
@@ -61,7 +62,7 @@ class Running:
             if match:
                 return match
         self.stop()
-        raise AssertionError(f"{pattern!r} not printed; output: {''.join(self.lines)}\nstderr: {self.proc.stderr.read()}")
+        raise AssertionError(f"{pattern!r} not printed; output: {''.join(self.lines)}\nstderr: {present(self.proc.stderr).read()}")
 
     def wait_for_bot(self) -> str:
         self.url = self.wait_for(URL_LINE.pattern).group(1)
@@ -175,7 +176,7 @@ def test_python_m_bot_serves_and_stops_on_ctrl_c(tmp_path):
     finally:
         code = bot.stop()
     assert code == 0
-    assert "local mode" in bot.proc.stderr.read()
+    assert "local mode" in present(bot.proc.stderr).read()
     assert refuses_connections(f"{url}/healthz")
 
 
@@ -187,7 +188,7 @@ def test_local_mode_refuses_to_listen_beyond_loopback(tmp_path):
         assert get_json(f"{url}/healthz")[0] == 200
     finally:
         bot.stop(signal.SIGTERM)
-    assert "refusing to listen on 0.0.0.0" in bot.proc.stderr.read()
+    assert "refusing to listen on 0.0.0.0" in present(bot.proc.stderr).read()
 
 
 # --- dev ----------------------------------------------------------------------------------------

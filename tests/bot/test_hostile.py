@@ -23,9 +23,10 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from bot import outbound
 from bot.app import create_app, make_runner
 from bot.state import TinyDBStorage
-from dialogs.i18n import t
+from dialogs.nlu.i18n import t
 from dialogs.root import state_reset_text
 from knowledge.logsafe import clean
+from testkit.narrow import present
 
 APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 BOUND_S = 10.0  # generous: every request here is answered in well under a second when fixed
@@ -126,7 +127,7 @@ def hostile_tokens() -> dict[str, tuple[str, set[int]]]:
     claims = {"iss": "https://api.botframework.com", "aud": APP_ID, "exp": 4102444800,
               "serviceurl": "https://smba.trafficmanager.net/emea/"}
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
-    unsigned = jwt.encode(claims, None, algorithm="none")
+    unsigned = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]  # alg none: no key
     return {
         "alg none": (unsigned, {401}),
         "HS256": (jwt.encode(claims, "k" * 32, algorithm="HS256", headers={"kid": "k1"}), {401}),
@@ -186,14 +187,14 @@ async def test_row4_one_user_in_four_conversations_at_once_keeps_every_dialog(de
     langs = ["en", "fr", "en", "fr"]
     conversations = [f"a:user-conversation-{i}" for i in range(4)]
     first = await bounded(asyncio.gather(*[
-        h.replies(demo_bot, h.activity(say[lang], conversation_id=cid)) for cid, lang in zip(conversations, langs)
+        h.replies(demo_bot, h.activity(say[lang], conversation_id=cid)) for cid, lang in zip(conversations, langs, strict=True)
     ]))
-    for lang, replies in zip(langs, first):
+    for lang, replies in zip(langs, first, strict=True):
         assert h.texts(replies)[-1] == t(lang, "prompt.countries")
     second = await bounded(asyncio.gather(*[
         h.replies(demo_bot, h.activity("France", conversation_id=cid)) for cid in conversations
     ]))
-    for lang, replies in zip(langs, second):  # every dialog went on, each in its language
+    for lang, replies in zip(langs, second, strict=True):  # every dialog went on, each in its language
         assert h.texts(replies)[-1] == t(lang, "prompt.users_in", country="France")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
@@ -351,7 +352,9 @@ async def test_row14_slow_headers_and_slow_bodies_are_cut_off(make_settings):
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    server = site._server
+    assert server is not None and hasattr(server, "sockets")
+    port = server.sockets[0].getsockname()[1]
     loop = asyncio.get_running_loop()
 
     async def slow_client(kind: str) -> float:
@@ -424,7 +427,7 @@ async def test_row16_the_journal_is_checkpointed_soon_after_load_stops(tmp_path)
         time.sleep(0.2)
         slow_sync(*args)
 
-    storage._checkpoint_sync = slower
+    storage._checkpoint_sync = slower  # type: ignore[method-assign]  # this storage only
     try:
         for i in range(40):
             await storage.write({f"key-{i}": {"n": i}})
@@ -447,7 +450,7 @@ async def test_row13_storage_remembers_a_failed_write_until_one_succeeds(tmp_pat
                             lambda path, payload: (_ for _ in ()).throw(OSError(errno.EROFS, "Read-only file system")))
         with pytest.raises(OSError):
             await storage.write({"k": {"v": 1}})
-        assert "Read-only file system" in storage.write_problem
+        assert "Read-only file system" in present(storage.write_problem)
         assert await storage.probe() is not None
         monkeypatch.setattr(bot.state, "atomic_write_bytes", real)
         await storage.write({"k": {"v": 1}})

@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from testkit.narrow import present
+
 README = Path(__file__).resolve().parents[2] / "README.md"
 NOW = "2026-12-02T08:00:00Z"  # the day the README examples were last checked by hand
 
@@ -38,7 +40,7 @@ def test_the_readme_lists_the_store_commands_for_the_demo_tenant():
     for verb in ("advise", "check", "demo", "import", "pools", "users"):
         assert any(f"callplan {verb}" in c for c in commands), verb
     # The demo tenant's id as `callplan demo` writes it: no other tenant a fresh clone lacks.
-    assert all(re.search(r"--tenant (\S+)", c).group(1) == "demo-tenant" for c in commands if "--tenant" in c)
+    assert all(present(re.search(r"--tenant (\S+)", c)).group(1) == "demo-tenant" for c in commands if "--tenant" in c)
 
 
 def test_every_readme_callplan_line_runs_verbatim_after_the_demo(tmp_path):

@@ -45,11 +45,12 @@ from botbuilder.schema import (
     ExpectedReplies,
     SuggestedActions,
 )
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from msrest.exceptions import SerializationError
 from msrest.serialization import Model, Serializer
 
-import bot.speedups as speedups
 from bot.app import create_app
 from bot.speedups import (
     apply_msrest_model_patch,
@@ -72,9 +73,9 @@ def _originals() -> dict[tuple[Any, str], Any]:
     """(owner, attribute) -> the SDK's own function that a patch replaced."""
     apply_turn_patches()
     return {
-        (CachedBotState, "compute_hash"): CachedBotState.compute_hash.sdk_hash,
-        (Serializer, "serialize_object"): Serializer.serialize_object.original,
-        (Serializer, "_serialize"): Serializer._serialize.original,
+        (CachedBotState, "compute_hash"): CachedBotState.compute_hash.sdk_hash,  # set by bot.speedups (like .original below)
+        (Serializer, "serialize_object"): Serializer.serialize_object.original,  # type: ignore[attr-defined]
+        (Serializer, "_serialize"): Serializer._serialize.original,  # type: ignore[attr-defined]
         (turn_context_module, "deepcopy"): copy.deepcopy,
     }
 
@@ -96,8 +97,8 @@ def test_the_app_factory_applies_every_turn_patch(make_settings):
         assert not getattr(CachedBotState.compute_hash, "pickle_hash", False)
         create_app(make_settings())
         assert CachedBotState.compute_hash.pickle_hash
-        assert Serializer.serialize_object.json_fast_path
-        assert Serializer._serialize.json_fast_path
+        assert Serializer.serialize_object.json_fast_path  # type: ignore[attr-defined]  # set by bot.speedups
+        assert Serializer._serialize.json_fast_path  # type: ignore[attr-defined]
         assert turn_context_module.deepcopy is deepcopy_activity
 
 
@@ -224,7 +225,7 @@ async def test_state_hash_no_longer_runs_jsonpickle_on_the_event_loop(demo_bot, 
 # --- 5. msrest fast paths -----------------------------------------------------------------------
 
 
-class Colour(str, enum.Enum):
+class Colour(str, enum.Enum):  # noqa: UP042 - the (str, Enum) mixin is the shape the SDK models use
     RED = "red"
 
 
@@ -252,7 +253,7 @@ def outcome(fn: Any, *args: Any, **kwargs: Any) -> Any:
     values, e.g. an enum of the models' own module: the fast path must raise the same)."""
     try:
         return exact(fn(*args, **kwargs))
-    except Exception as exc:  # noqa: BLE001 - compared, not swallowed
+    except Exception as exc:  # compared, not swallowed
         return ("raised", type(exc).__name__)
 
 
@@ -261,7 +262,7 @@ _json_leaves = st.one_of(
 )
 _odd_leaves = st.one_of(
     st.just(Colour.RED), st.just(Level.HIGH), st.builds(Tag, st.text(max_size=3)),
-    st.just(ActivityTypes.message), st.just(datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.timezone.utc)),
+    st.just(ActivityTypes.message), st.just(datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)),
     st.just(datetime.date(2026, 1, 2)), st.just(decimal.Decimal("1.5")), st.just(b"x"),
     st.builds(ChannelAccount, id=st.text(max_size=3), name=st.text(max_size=3)),
 )
@@ -281,7 +282,7 @@ json_like = st.recursive(
 def test_serialize_object_fast_path_returns_what_msrest_returns(value):
     apply_turn_patches()
     serializer = Serializer(Activity._infer_class_models())
-    stock = outcome(Serializer.serialize_object.original, serializer, value)
+    stock = outcome(Serializer.serialize_object.original, serializer, value)  # type: ignore[attr-defined]
     assert outcome(serializer.serialize_object, value) == stock
     assert outcome(serializer.serialize_object, value, keep_readonly=True) == stock
 
@@ -292,7 +293,7 @@ _activities = st.builds(
     id=st.one_of(st.none(), st.text(max_size=5)),
     text=st.one_of(st.none(), st.text(max_size=8)),
     locale=st.sampled_from([None, "en-US", "fr-FR"]),
-    timestamp=st.one_of(st.none(), st.just(datetime.datetime(2026, 11, 26, 12, tzinfo=datetime.timezone.utc))),
+    timestamp=st.one_of(st.none(), st.just(datetime.datetime(2026, 11, 26, 12, tzinfo=datetime.UTC))),
     from_property=st.one_of(st.none(), st.builds(ChannelAccount, id=st.text(max_size=4), name=st.text(max_size=4))),
     conversation=st.one_of(st.none(), st.builds(ConversationAccount, id=st.text(max_size=4), is_group=st.booleans())),
     attachments=st.one_of(st.none(), st.lists(st.builds(
@@ -321,7 +322,9 @@ class Flattened(Model):
     """Shapes botbuilder's models do not use but msrest supports: flattened keys, a read-only
     attribute, additional properties in the middle of the map, a key another attribute fills."""
 
-    _attribute_map = {
+    size: int | None  # set in __init__ (one test deletes it)
+
+    _attribute_map = {  # noqa: RUF012 - msrest reads it as an instance attribute (Model declares it so)
         "name": {"key": "properties.name", "type": "str"},
         "additional_properties": {"key": "", "type": "{object}"},
         "size": {"key": "properties.size", "type": "int"},
@@ -330,14 +333,14 @@ class Flattened(Model):
         "also_kind": {"key": "kind", "type": "str"},
         "dotted": {"key": "a\\.b", "type": "str"},
     }
-    _validation = {"rid": {"readonly": True}}
+    _validation = {"rid": {"readonly": True}}  # noqa: RUF012 - as _attribute_map
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__()
         for name in self._attribute_map:
             if name != "additional_properties":
                 setattr(self, name, kwargs.get(name))
-        self.additional_properties = kwargs.get("additional_properties")
+        self.additional_properties = kwargs.get("additional_properties")  # type: ignore[assignment]  # None: none
 
 
 @pytest.mark.parametrize("keep_readonly", [False, True])
@@ -386,8 +389,12 @@ def test_the_model_fast_path_skips_empty_attributes(monkeypatch):
 
 def test_the_object_fast_path_does_not_walk_plain_json_through_msrest(monkeypatch):
     apply_turn_patches()
-    seen = []
-    monkeypatch.setattr(Serializer, "serialize_unicode", classmethod(lambda cls, data: seen.append(data) or str(data)))
+    seen: list[Any] = []
+    def spy(cls: Any, data: Any) -> str:
+        seen.append(data)
+        return str(data)
+
+    monkeypatch.setattr(Serializer, "serialize_unicode", classmethod(spy))
     card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": f"row {i}"} for i in range(50)]}
     body = Activity(attachments=[Attachment(content_type="application/json", content=card)]).serialize()
     assert body["attachments"][0]["content"] == card
@@ -502,7 +509,7 @@ def _first_button(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
 async def _conversation(client, h, writes: list[Any]) -> list[list[dict[str, Any]]]:
     """A guided purchase clicked through to its summary, a pool lookup, help, in English and
     French; the replies of every turn. ``writes`` gets a turn marker before each turn."""
-    answers = []
+    answers: list[Any] = []
 
     async def turn(**activity: Any) -> list[dict[str, Any]]:
         writes.append(("turn", len(answers)))

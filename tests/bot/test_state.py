@@ -18,12 +18,13 @@ from unittest.mock import ANY
 import pytest
 from botbuilder.core import StoreItem
 from botbuilder.dialogs import DialogInstance, DialogState
+from botbuilder.testing import StorageBaseTests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from botbuilder.testing import StorageBaseTests
 
-import knowledge.atomic
+import knowledge.store.atomic
 from bot.state import ETagConflictError, StateFolderBusyError, TinyDBStorage
+from testkit.narrow import present
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -210,7 +211,7 @@ async def test_interrupted_rename_leaves_the_previous_state(storage, monkeypatch
     def crash(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(knowledge.atomic.os, "replace", crash)
+    monkeypatch.setattr(knowledge.store.atomic.os, "replace", crash)
     state = (await storage.read(["conv"]))["conv"]
     tag = state["e_tag"]
     state["step"] = 2
@@ -245,7 +246,7 @@ async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch)
             self.handle.write(payload[: len(payload) // 2])
             raise OSError(5, "Input/output error")
 
-    monkeypatch.setattr(knowledge.atomic.os, "fdopen", lambda fd, mode: HalfWritten(real_fdopen(fd, mode)))
+    monkeypatch.setattr(knowledge.store.atomic.os, "fdopen", lambda fd, mode: HalfWritten(real_fdopen(fd, mode)))
     with pytest.raises(OSError):
         await storage.write({"conv": {"step": 2, "e_tag": "*"}})
     monkeypatch.undo()
@@ -328,7 +329,7 @@ async def test_a_failed_checkpoint_keeps_the_journal(storage, monkeypatch):
     def crash(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(knowledge.atomic.os, "replace", crash)
+    monkeypatch.setattr(knowledge.store.atomic.os, "replace", crash)
     with pytest.raises(OSError):
         await storage.checkpoint()
     monkeypatch.undo()
@@ -366,7 +367,7 @@ def test_a_killed_writer_leaves_readable_state(tmp_path):
                 print("first", flush=True)
     """)
     try:
-        assert child.stdout.readline().strip() == "first"
+        assert present(child.stdout).readline().strip() == "first"
         time.sleep(0.4)
     finally:
         child.send_signal(signal.SIGKILL)
@@ -391,7 +392,7 @@ def test_an_acknowledged_write_survives_a_kill(tmp_path):
     acknowledged = 0
     try:
         while acknowledged < 40:
-            line = child.stdout.readline()
+            line = present(child.stdout).readline()
             assert line, "the writer stopped early"
             acknowledged = int(line)
     finally:
@@ -556,7 +557,7 @@ async def test_a_closed_storage_refuses_writes(tmp_path):
 async def test_file_io_runs_on_the_storage_threads(tmp_path, monkeypatch):
     seen: list[str] = []
     real_fsync = os.fsync
-    real_read = knowledge.atomic.AtomicJSONStorage.read
+    real_read = knowledge.store.atomic.AtomicJSONStorage.read
 
     def spy_fsync(fd):
         seen.append(threading.current_thread().name)
@@ -567,8 +568,8 @@ async def test_file_io_runs_on_the_storage_threads(tmp_path, monkeypatch):
         return real_read(self)
 
     storage = TinyDBStorage(tmp_path / "state", cache_size=0)
-    monkeypatch.setattr(knowledge.atomic.os, "fsync", spy_fsync)
-    monkeypatch.setattr(knowledge.atomic.AtomicJSONStorage, "read", spy_read)
+    monkeypatch.setattr(knowledge.store.atomic.os, "fsync", spy_fsync)
+    monkeypatch.setattr(knowledge.store.atomic.AtomicJSONStorage, "read", spy_read)
     try:
         await storage.write({"conv": {"n": 1}})  # a journal segment
         await storage.checkpoint()  # the key file

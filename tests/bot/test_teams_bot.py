@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 
 from botbuilder.dialogs import DialogTurnResult, WaterfallStepContext
+from botbuilder.schema import Activity
 
 from bot.app import BOT_KEY, STORAGE_KEY
 from bot.teams_bot import strip_mention, tenant_of
-from botbuilder.schema import Activity
-from dialogs.i18n import t
+from dialogs.nlu.i18n import t
 from dialogs.root import RootDialog
 
 OTHER_TENANT = "0d4f6e0b-1111-2222-3333-444455556666"

@@ -14,7 +14,7 @@ import pytest
 
 from bot.cli import main as cli_main
 from dialogs.cards import verdict_card
-from dialogs.i18n import t
+from dialogs.nlu.i18n import t
 from knowledge.learn import source_link
 from knowledge.numbers import check_call
 from testkit.cards import card_texts, shown_once

@@ -15,10 +15,10 @@ from botbuilder.dialogs import DialogExtensions
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationReference
 
 from dialogs.root import create_root_dialog
+from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store
+from knowledge.store.demo import load_demo
 from testkit.cards import card_texts, shown_once, submits, walk
 from testkit.clock import DEMO_CLOCK
-from knowledge.demo import load_demo
-from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"

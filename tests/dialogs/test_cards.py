@@ -7,7 +7,7 @@ import pytest
 from botbuilder.core import CardFactory
 
 from dialogs.cards import CardReply, welcome_card, welcome_reply
-from dialogs.i18n import LANGUAGES, format_date, format_number, format_percent, is_clearly_french, strings, t
+from dialogs.nlu.i18n import LANGUAGES, format_date, format_number, format_percent, is_clearly_french, strings, t
 from testkit.cards import card_texts, shown_once, walk
 
 NNBSP = "\u202f"
@@ -41,7 +41,7 @@ def assert_valid_card(attachment) -> dict:
 
 def assert_no_raw_keys(card: dict, reply_text: str) -> None:
     keys = set(strings("en"))
-    for text in card_texts(card) + [reply_text]:
+    for text in [*card_texts(card), reply_text]:
         assert text not in keys, f"raw key {text!r} in a card"
         assert "{" not in text and "}" not in text, f"unfilled placeholder in {text!r}"
 
@@ -91,7 +91,7 @@ def test_a_notice_goes_inside_the_card_and_becomes_its_summary():
 
 # --- cards from real knowledge results ---------------------------------------------------------
 
-from datetime import date, datetime, timezone  # noqa: E402
+from datetime import UTC, date, datetime  # noqa: E402
 
 from dialogs.cards import (  # noqa: E402
     CARRIER_CHOICES,
@@ -107,13 +107,13 @@ from dialogs.cards import (  # noqa: E402
     verdict_card,
     yes_no_choice,
 )
-from dialogs.i18n import placeholders  # noqa: E402
-from dialogs.render import carrier_name, country_name, plan_name, render, render_item  # noqa: E402
+from dialogs.nlu.i18n import placeholders  # noqa: E402
+from dialogs.nlu.render import carrier_name, country_name, plan_name, render, render_item  # noqa: E402
 from knowledge.advisor import AdviceRequest, recommend  # noqa: E402
 from knowledge.catalog import load_catalog  # noqa: E402
 from knowledge.numbers import check_call  # noqa: E402
 from knowledge.pools import pools_for_month  # noqa: E402
-from knowledge.records import CallRecord, UserRecord  # noqa: E402
+from knowledge.store.records import CallRecord, UserRecord  # noqa: E402
 
 
 def all_text(reply) -> str:
@@ -138,7 +138,7 @@ def rec_fr_gb():
 
 @pytest.fixture(scope="module")
 def balances():
-    start = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 10, tzinfo=UTC)
     users = [UserRecord(tenant_id="t", upn=f"u{i}@contoso.com", usage_location="FR", licenses=("SPE_E5", "MCOPSTN5"))
              for i in range(100)]
     users += [UserRecord(tenant_id="t", upn=f"g{i}@contoso.com", usage_location="GB", licenses=("MCOPSTN2",))
@@ -337,7 +337,7 @@ def test_pool_card_figures_are_short_enough_not_to_break_mid_word(lang, balances
 
 
 def test_pool_card_of_per_user_plans_and_the_longest_french_plan_name():
-    start = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 10, tzinfo=UTC)
     users = [UserRecord(tenant_id="t", upn="alice@contoso.com", usage_location="FR", licenses=("MCOPSTN8",)),
              UserRecord(tenant_id="t", upn="bob@contoso.com", usage_location="FR", licenses=("SPE_E5", "MCOPSTN2"))]
     calls = [CallRecord(id="c1", tenant_id="t", source="pstn_csv", call_type="user_out", start=start,
@@ -447,7 +447,7 @@ def test_choice_buttons_wrap_into_rows():
 
 
 def test_every_knowledge_code_has_a_string_in_both_languages_with_its_placeholders():
-    from dialogs.render import code_key
+    from dialogs.nlu.render import code_key
 
     codes = load_catalog().texts
     assert len(codes) > 50
@@ -461,7 +461,7 @@ def test_every_knowledge_code_has_a_string_in_both_languages_with_its_placeholde
 
 
 def test_every_code_the_advisor_and_number_check_emit_renders(rec_fr_gb):
-    from dialogs.render import code_key
+    from dialogs.nlu.render import code_key
 
     emitted = set()
     requests = [
@@ -489,7 +489,7 @@ def test_every_code_the_advisor_and_number_check_emit_renders(rec_fr_gb):
 
 
 def t_(lang, key, **params):
-    from dialogs.i18n import t
+    from dialogs.nlu.i18n import t
 
     return t(lang, key, **params)
 

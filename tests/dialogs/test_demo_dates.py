@@ -7,25 +7,25 @@ explicit "not this month"; nothing crashes, in English and French.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from botbuilder.core import MemoryStorage
 
-from dialogs.i18n import format_date, format_month, t
+from dialogs.nlu.i18n import format_date, format_month, t
 from knowledge.clock import fixed_clock, month_of
-from knowledge.demo import load_demo, previous_month
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store
+from knowledge.store.demo import load_demo, previous_month
 
 MONTH_NAMES = {"en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
                       "October", "November", "December"),
                "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
                       "octobre", "novembre", "décembre")}
 DAYS = {
-    "the 1st (a new year)": datetime(2027, 1, 1, 8, 0, tzinfo=timezone.utc),
-    "the 15th": datetime(2026, 12, 15, 8, 0, tzinfo=timezone.utc),
-    "the last day of February": datetime(2027, 2, 28, 20, 0, tzinfo=timezone.utc),
-    "a leap day": datetime(2028, 2, 29, 12, 0, tzinfo=timezone.utc),
+    "the 1st (a new year)": datetime(2027, 1, 1, 8, 0, tzinfo=UTC),
+    "the 15th": datetime(2026, 12, 15, 8, 0, tzinfo=UTC),
+    "the last day of February": datetime(2027, 2, 28, 20, 0, tzinfo=UTC),
+    "a leap day": datetime(2028, 2, 29, 12, 0, tzinfo=UTC),
 }
 
 

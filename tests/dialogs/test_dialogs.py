@@ -2,12 +2,14 @@
 pool balance and users, interruptions, language memory, tenants and a damaged store."""
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
-from dialogs.i18n import format_number, is_clearly_french, t
+from dialogs.nlu.i18n import format_number, is_clearly_french, t
+from dialogs.nlu.slots import PurchaseSlots
 from dialogs.purchase import advice_request
-from dialogs.slots import PurchaseSlots
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
 from knowledge.store import DEFAULT_TENANT_ID, Store
@@ -425,7 +427,7 @@ async def test_a_dialog_resumes_with_new_dialog_objects_over_the_same_storage(me
 
 # --- odd input at every question never breaks a turn ---------------------------------------------
 
-ODD = [
+ODD: list[dict[str, Any]] = [
     {"text": ""}, {"text": "   "}, {"text": "🙂"}, {"text": "x" * 5000}, {"text": "0"}, {"text": "-5"},
     {"text": "1e9"}, {"text": "<at>Someone</at>"}, {"text": "@"}, {"text": "+"}, {"text": "FR" * 50},
     {"value": {"value": None}}, {"value": {"value": [1, 2]}}, {"value": {"value": {"a": 1}}},
@@ -446,9 +448,9 @@ async def test_odd_input_at_every_question_gets_an_answer(memory, store, h, flow
                                   conversation_id=f"a:{flow}-{depth}-{n}")
             for text in STEPS[flow][:depth]:
                 await talk.send(text)
-            text = odd.get("text")
-            replies = await talk.send(text if text else None, value=odd.get("value"))
-            if text is None and odd.get("value") is None:
+            odd_text = odd.get("text")
+            replies = await talk.send(odd_text if odd_text else None, value=odd.get("value"))
+            if odd_text is None and odd.get("value") is None:
                 continue  # an empty message: nothing to answer
             assert replies, (flow, depth, odd)
 
@@ -459,7 +461,7 @@ async def test_odd_input_at_every_question_gets_an_answer(memory, store, h, flow
 async def test_a_shared_first_name_gets_a_which_one_card(talk, h, store, tmp_path):
     import csv
 
-    from knowledge.demo import ADMIN_CENTER_COLUMNS
+    from knowledge.store.demo import ADMIN_CENTER_COLUMNS
 
     row = {column: "" for column in ADMIN_CENTER_COLUMNS}
     row.update({"Display name": "Alice Durand", "First name": "Alice", "Last name": "Durand",

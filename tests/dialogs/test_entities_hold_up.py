@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.entities import FUZZY_MAX_CANDIDATES, MAX_CHARS, extract_entities
-from dialogs.i18n import detect_language
-from dialogs.slots import purchase_slots
+from dialogs.nlu.entities import FUZZY_MAX_CANDIDATES, MAX_CHARS, extract_entities
+from dialogs.nlu.i18n import detect_language
+from dialogs.nlu.slots import purchase_slots
 
 CARRIERS = ["BT", "Orange", "Vodafone", "Telstra", "AT&T", "Deutsche Telekom", "SFR", "Bouygues", "Verizon",
             "Swisscom", "KPN", "Telefónica"]

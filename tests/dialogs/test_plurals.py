@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 import dialogs
-from dialogs.i18n import LANGUAGES, placeholders, strings, t, with_knowledge_texts
-from dialogs.render import NUMERIC_PARAMS
+from dialogs.nlu.i18n import LANGUAGES, placeholders, strings, t, with_knowledge_texts
+from dialogs.nlu.render import NUMERIC_PARAMS
 from knowledge.catalog import load_catalog
 from knowledge.texts import TemplateError, fill, plural_category
 
@@ -75,7 +75,7 @@ def test_no_count_is_left_without_its_plural_form(lang):
     for key, template in strings(lang).items():
         values = {name: 1 if name in COUNT_PARAMS else "X" for name in placeholders(template)}
         text = t(lang, key, **values)
-        if match := plural_after_one.search(text):
+        if plural_after_one.search(text):
             found[key] = text
     assert found == {}
 

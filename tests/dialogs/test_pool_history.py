@@ -7,26 +7,27 @@ pool card ends with the data its figures rest on.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from botbuilder.core import MemoryStorage
 
 from dialogs.cards import pool_table_card
-from dialogs.i18n import t
+from dialogs.nlu.i18n import t
 from dialogs.provenance import data_text
 from knowledge.clock import fixed_clock
 from knowledge.provenance import DataProvenance
 from knowledge.store import AsyncStore
+from testkit.narrow import present
 
 TENANT = "contoso.example"
-LOOKED_UP = datetime(2026, 3, 20, 9, 0, tzinfo=timezone.utc)
+LOOKED_UP = datetime(2026, 3, 20, 9, 0, tzinfo=UTC)
 #: (day of March 2026, minutes): 60 + 55 = 115 by the 8th... then 10 on the 9th crosses 120.
 CALLS = ((2, 60), (8, 55), (9, 10), (15, 30))
 
 
 def _graph_row(n: int, day: int, minutes: int) -> dict:
-    start = datetime(2026, 3, day, 10, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 3, day, 10, 0, tzinfo=UTC)
     return {
         "id": f"00000000-0000-4000-8000-{n:012d}", "callId": f"call-{n}",
         "userId": "1a1e0f3e-2b52-4c1d-9a6e-000000000001", "userPrincipalName": "uma@contoso.example",
@@ -70,7 +71,7 @@ async def test_a_pool_that_ran_out_on_the_9th_says_the_9th_on_the_20th(crossed_s
     # The card ends with what it rests on: Graph and a roster, imported on the 20th; not demo data.
     data = await crossed_store.provenance(TENANT)
     assert data.source_kinds == ["graph", "roster"] and not data.demo
-    assert data.newest_call == datetime(2026, 3, 15, 10, 0, tzinfo=timezone.utc)
+    assert data.newest_call == datetime(2026, 3, 15, 10, 0, tzinfo=UTC)
     assert data.last_import == LOOKED_UP
     assert texts[-2] == data_text(data, lang)  # just above the Source line
     assert t(lang, "data.kind.graph") in texts[-2] and t(lang, "data.demo") not in texts[-2]
@@ -86,14 +87,14 @@ async def test_the_verdict_card_pool_block_says_what_data_it_rests_on(crossed_st
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_data_line_names_kinds_dates_and_demo(lang):
     data = DataProvenance(tenant_id="demo-tenant", source_kinds=["pstn_csv", "graph", "roster"],
-                          newest_call=datetime(2026, 3, 27, 17, 0, tzinfo=timezone.utc),
-                          last_import=datetime(2026, 3, 28, 10, 0, tzinfo=timezone.utc), demo=True)
+                          newest_call=datetime(2026, 3, 27, 17, 0, tzinfo=UTC),
+                          last_import=datetime(2026, 3, 28, 10, 0, tzinfo=UTC), demo=True)
     line = data_text(data, lang)
     assert line.startswith(t(lang, "data.line", parts=""))
     for key in ("data.kind.pstn_csv", "data.kind.graph", "data.kind.roster", "data.demo"):
         assert t(lang, key) in line
-    assert t(lang, "data.newest_call", date=data.newest_call.date()) in line
-    assert t(lang, "data.last_import", date=data.last_import.date()) in line
+    assert t(lang, "data.newest_call", date=present(data.newest_call).date()) in line
+    assert t(lang, "data.last_import", date=present(data.last_import).date()) in line
     # A store written before kinds were recorded says so rather than naming none.
     old = DataProvenance(tenant_id="contoso", source_kinds=[], newest_call=None, last_import=None, demo=False)
     assert data_text(old, lang) == t(lang, "data.line", parts=t(lang, "data.kinds_unknown"))

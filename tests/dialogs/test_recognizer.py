@@ -9,11 +9,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from bench.recognizer_accuracy import END_TO_END_SETS
 import dialogs
-from dialogs.entities import PAYG, Entities, extract_entities, resolve_month
+from bench.recognizer_accuracy import END_TO_END_SETS
 from dialogs.locales import build_countries
-from dialogs.recognizer import Intent, Recognition, from_card_value, recognize, score_intents
+from dialogs.nlu.entities import PAYG, Entities, extract_entities, resolve_month
+from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize, score_intents
+from testkit.narrow import present
 
 CORPUS = Path(__file__).parent / "corpus"
 LOCALES = Path(dialogs.__file__).parent / "locales"
@@ -203,9 +204,9 @@ def test_command_menu_words(text, intent):
 
 
 def test_card_submit_values():
-    assert from_card_value({"intent": "pool"}, "fr-FR").intent is Intent.POOL
-    assert from_card_value({"intent": "pool"}, "fr-FR").lang == "fr"
-    assert from_card_value({"intent": "PURCHASE"}, "en").intent is Intent.PURCHASE
+    assert present(from_card_value({"intent": "pool"}, "fr-FR")).intent is Intent.POOL
+    assert present(from_card_value({"intent": "pool"}, "fr-FR")).lang == "fr"
+    assert present(from_card_value({"intent": "PURCHASE"}, "en")).intent is Intent.PURCHASE
     assert from_card_value({"intent": "nonsense"}, "en") is None
     assert from_card_value({"value": "FR"}, "en") is None
     assert from_card_value("pool", "en") is None
@@ -441,7 +442,7 @@ def test_entities_model_defaults_are_empty():
      ("we have 35", 35), ("none", None), ("", None), (None, None), ("E5", None), ("2.5", None), ("MCOPSTN2", None)],
 )
 def test_first_integer(text, value):
-    from dialogs.entities import first_integer
+    from dialogs.nlu.entities import first_integer
 
     assert first_integer(text) == value
 
@@ -498,7 +499,7 @@ def test_domain_intents_need_something_about_calling(off_topic, on_topic, intent
 
 
 def test_entity_boosts_only_strengthen_what_the_words_ask():
-    words = "how are we doing on minutes".split()
+    words = ["how", "are", "we", "doing", "on", "minutes"]
     plain = score_intents(words, frozenset())
     with_country = score_intents(words, frozenset({"country"}))
     assert with_country[Intent.POOL] > plain[Intent.POOL]
@@ -564,7 +565,7 @@ def test_more_ways_to_say_yes_and_no(text, value):
 def test_known_words_are_each_one_typo_from_a_cue_word():
     """``known_words`` exists to stop typo tolerance on real words; an entry that no cue word
     is one typo from does nothing and should not be there."""
-    from dialogs.recognizer import _distance_at_most_one
+    from dialogs.nlu.recognizer import _distance_at_most_one
 
     lexicon = json.loads((LOCALES / "lexicon.json").read_text("utf-8"))
     cue_words = {word for entries in lexicon["intents"].values() for _, phrase in entries
@@ -578,7 +579,7 @@ def test_known_words_are_each_one_typo_from_a_cue_word():
 
 
 def test_cue_syntax_gaps_and_classes():
-    from dialogs.recognizer import _compile_cue
+    from dialogs.nlu.recognizer import _compile_cue
 
     cue = _compile_cue(Intent.USERS, 3.0, "^ who ...6 @topic ... on")
     assert cue.anchored and cue.parts == (("who",), ("@topic",), ("on",)) and cue.gaps == (6, 3)

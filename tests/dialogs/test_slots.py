@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.answers import (
+from dialogs.nlu.answers import (
     Answer,
     read_carrier,
     read_countries,
@@ -15,8 +15,8 @@ from dialogs.answers import (
     read_users,
     read_yes_no,
 )
-from dialogs.entities import extract_entities
-from dialogs.slots import check_slots, counts_per_country, international_need, minutes_mentioned, purchase_slots
+from dialogs.nlu.entities import extract_entities
+from dialogs.nlu.slots import check_slots, counts_per_country, international_need, minutes_mentioned, purchase_slots
 
 
 def purchase(text: str) -> dict:

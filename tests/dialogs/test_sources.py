@@ -3,21 +3,28 @@ the verdict card's headline follows the three-valued verdict; the bundle states 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
 from dialogs.cards import (
-    choice_card, pool_table_card, purchase_summary_card, recommendation_card, source_line, verdict_card, welcome_reply,
+    choice_card,
+    pool_table_card,
+    purchase_summary_card,
+    recommendation_card,
+    source_line,
+    verdict_card,
+    welcome_reply,
 )
-from dialogs.i18n import LANGUAGES, format_date, t
-from dialogs.render import plan_name, render
+from dialogs.nlu.i18n import LANGUAGES, format_date, t
+from dialogs.nlu.render import plan_name, render
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.learn import source_link
 from knowledge.numbers import check_call
 from knowledge.pools import pools_for_month
-from knowledge.records import CallRecord, UserRecord
+from knowledge.store.records import CallRecord, UserRecord
 from testkit.cards import card_texts
+from testkit.narrow import present
 
 LINK = re.compile(r"\[([^\]]+)\]\((https://[^)\s]+)\)")
 
@@ -86,7 +93,7 @@ def test_source_line_links_the_french_page_in_french_with_the_docs_date():
 
 
 def test_source_line_prefers_learn_pages_and_skips_keys_without_a_page():
-    block = source_line(["DECISION", "LIBPHONENUMBER", "FR_DIALOUT_POLICY"], "en")
+    block = present(source_line(["DECISION", "LIBPHONENUMBER", "FR_DIALOUT_POLICY"], "en"))
     links = LINK.findall(block["text"])
     assert links[0][1] == source_link("FR_DIALOUT_POLICY").url
     assert "DECISION" not in block["text"] and len(links) == 2
@@ -103,7 +110,7 @@ def test_recommendation_and_summary_cards_end_with_one_source_line(lang):
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_pool_card_ends_with_one_source_line_of_its_pooling_facts(lang):
-    start = datetime(2026, 11, 2, 10, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 10, tzinfo=UTC)
     users = [UserRecord(tenant_id="t", upn=f"u{i}@contoso.com", usage_location="FR", licenses=("MCOPSTN1",))
              for i in range(3)]
     calls = [CallRecord(id="c1", tenant_id="t", source="pstn_csv", call_type="user_out", start=start,

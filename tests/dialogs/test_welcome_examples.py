@@ -7,8 +7,9 @@ import re
 import pytest
 
 from dialogs.cards import welcome_reply
-from dialogs.i18n import t
-from knowledge.demo import _users as demo_roster
+from dialogs.nlu.i18n import t
+from knowledge.store.demo import _users as demo_roster
+from testkit.narrow import present
 
 UPN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
@@ -31,7 +32,7 @@ async def test_the_welcome_check_example_finds_its_user(lang, locale, quote, tal
     examples = t(lang, "welcome.examples")
     sentences = re.findall(r'"([^"]+)"' if quote == '"' else r"«\s*([^»]+?)\s*»", examples)
     [check] = [s for s in sentences if UPN.search(s)]
-    upn = UPN.search(check).group(0)
+    upn = present(UPN.search(check)).group(0)
     replies = await talk.send(check, locale=locale)
     # "<upn>: usage location ..., <plan>.": the user was found in the demo tenant.
     found = t(lang, "check.user", user=upn, country="", plan="").split(",")[0].strip()

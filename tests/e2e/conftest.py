@@ -33,10 +33,12 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # --import-mode=importlib adds none
 
-from e2e_harness.bots import REAL, REPO, STUB, RunningBot, selected_bot, start_bot  # noqa: E402
-from e2e_harness.playground import (  # noqa: E402
-    PlaygroundConfig, RunningPlayground, start_playground)
-from e2e_harness.processes import free_port, stop_all  # noqa: E402
+from e2e_harness.bots import REAL, REPO, STUB, RunningBot, selected_bot, start_bot
+from e2e_harness.playground import PlaygroundConfig, RunningPlayground, start_playground
+from e2e_harness.processes import free_port, stop_all
+
+if TYPE_CHECKING:  # Playwright is the e2e extra: imported when a browser test runs
+    from e2e_harness.browser import OfflineContext
 
 if TYPE_CHECKING:
     from e2e_harness.chat import TeamsChat
@@ -143,14 +145,14 @@ def artifacts_dir(request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture
 def chat_factory(request: pytest.FixtureRequest, browser, e2e_tmp: Path,
-                 artifacts_dir: Path) -> Iterator[Callable[..., "TeamsChat"]]:
+                 artifacts_dir: Path) -> Iterator[Callable[..., TeamsChat]]:
     """``chat_factory(bot, config=None, open=True)``: a fresh playground for ``bot`` and a
     page on its personal chat. Everything is torn down after the test; on failure the
     page's screenshot, HTML, console and the playground's log land in the artifacts."""
     from e2e_harness.browser import offline_context
     from e2e_harness.chat import TeamsChat
 
-    opened: list[tuple[RunningPlayground, object, TeamsChat, list[str]]] = []
+    opened: list[tuple[RunningPlayground, OfflineContext, TeamsChat, list[str]]] = []
 
     def make(running_bot: RunningBot, config: PlaygroundConfig | None = None,
              *, open: bool = True) -> TeamsChat:
@@ -193,7 +195,7 @@ def chat_factory(request: pytest.FixtureRequest, browser, e2e_tmp: Path,
 def _best_effort() -> Iterator[None]:
     try:
         yield
-    except Exception as exc:  # noqa: BLE001 - teardown evidence must not mask the failure
+    except Exception as exc:  # teardown evidence must not mask the failure
         print(f"e2e teardown: {exc!r}", file=sys.stderr)
 
 
@@ -207,18 +209,18 @@ def _save_failure_evidence(chat, console: list[str], artifacts_dir: Path, n: int
 
 
 @pytest.fixture
-def chat(chat_factory, bot: RunningBot) -> "TeamsChat":
+def chat(chat_factory, bot: RunningBot) -> TeamsChat:
     """The personal chat with the selected bot, opened, welcome rendered."""
     return chat_factory(bot)
 
 
 @pytest.fixture
-def real_chat(chat_factory, real_bot: RunningBot) -> "TeamsChat":
+def real_chat(chat_factory, real_bot: RunningBot) -> TeamsChat:
     """The personal chat with the real bot, opened, welcome rendered."""
     return chat_factory(real_bot)
 
 
 @pytest.fixture
-def stub_chat(chat_factory, stub_bot: RunningBot) -> "TeamsChat":
+def stub_chat(chat_factory, stub_bot: RunningBot) -> TeamsChat:
     """The personal chat with the stub bot, opened, welcome rendered."""
     return chat_factory(stub_bot)

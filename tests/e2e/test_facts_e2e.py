@@ -28,7 +28,7 @@ def assert_fact_card(chat, fact_id: str, lang: str) -> None:
     blocks = [collapse(b) for b in chat.card_blocks()]
     assert blocks[0] == collapse(fact.title[lang])
     assert collapse(fact.answer[lang]) in blocks
-    assert blocks[-1].startswith("Source" if lang == "en" else "Source")
+    assert blocks[-1].startswith("Source")  # the same word in English and French
     assert chat._card(-1).locator("a[href^='https://learn.microsoft.com/']").count() >= 1
     assert not [m.group() for b in blocks for m in LEFTOVERS.finditer(b)]
     assert chat.playground_warnings() == []
@@ -73,8 +73,8 @@ def test_a_question_of_fact_in_french(real_chat):
 def test_a_computed_fact_then_a_follow_up_for_another_country(real_chat):
     """"and in Spain?" after a computed fact asks the same fact for Spain: a second fact card
     with the catalog's figure for Spain (the follow-up of dialogs/root.py, in the browser)."""
-    from dialogs.i18n import format_number
-    from dialogs.render import country_name
+    from dialogs.nlu.i18n import format_number
+    from dialogs.nlu.render import country_name
     from knowledge.catalog import load_catalog
 
     chat = real_chat

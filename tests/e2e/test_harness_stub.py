@@ -13,9 +13,9 @@ import uuid
 import pytest
 from PIL import Image
 
+from e2e_harness.browser import VIEWPORT
 from e2e_harness.chat import ChatError
 from e2e_harness.playground import PlaygroundConfig, PlaygroundUser
-from e2e_harness.browser import VIEWPORT
 
 pytestmark = pytest.mark.e2e
 
@@ -120,8 +120,8 @@ def test_french_message_through_a_custom_activity(stub_chat, stub_bot):
 def test_config_file_sets_tenant_user_and_conversation(chat_factory, stub_bot):
     tenant = str(uuid.uuid4())
     user = PlaygroundUser(id="29:demo-user", name="Camille Martin",
-                          userPrincipleName="camille@contoso.example",
-                          aadObjectId=str(uuid.uuid4()), givenName="Camille",
+                          user_principal_name="camille@contoso.example",
+                          aad_object_id=str(uuid.uuid4()), given_name="Camille",
                           surname="Martin", email="camille@contoso.example")
     chat = chat_factory(stub_bot, PlaygroundConfig(tenant_id=tenant, current_user=user,
                                                    bot_name="Calling Plan Assistant"))

@@ -28,6 +28,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import pytest
 
@@ -98,7 +99,7 @@ class DemoTenant:
         return found[0]
 
 
-def callplan(*args: str) -> object:
+def callplan(*args: str) -> Any:
     result = subprocess.run([sys.executable, "-m", "bot.cli", *args, "--json"], cwd=REPO,
                             capture_output=True, text=True, timeout=60,
                             env={**os.environ, "CALLPLAN_NOW": E2E_NOW})  # the bot's clock
@@ -190,7 +191,7 @@ def shown_pools(chat) -> list[tuple[str, dict[str, str]]]:
     titles = [block for block in chat.card_blocks() if block.count(" · ") == 2]
     figures = [{column[0]: " ".join(column[1:]) for column in columns} for columns in chat.card_column_sets()]
     assert len(titles) == len(figures), f"{titles!r} / {figures!r}"
-    return list(zip(titles, figures))
+    return list(zip(titles, figures, strict=True))
 
 
 # --- 1. welcome -------------------------------------------------------------------------------
@@ -384,7 +385,7 @@ def test_pool_lookup_shows_each_of_the_demo_tenants_pools(real_chat, demo, catal
     assert shown_pools(chat) == expected_pools(demo, catalog, "en")
     # An exhausted pool says when it ran out (the demo tenant has one).
     assert any(p["exhausted"] for p in demo.pools)
-    for pool, (_, figures) in zip(demo.pools, shown_pools(chat)):
+    for pool, (_, figures) in zip(demo.pools, shown_pools(chat), strict=True):
         assert ("Ran out" in figures) == pool["exhausted"], figures
     # Under the pools, one line says what they rest on, and that this is demo data.
     assert any(b.startswith("Data: ") and b.endswith("; demo data") for b in blocks), blocks

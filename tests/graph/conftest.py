@@ -5,10 +5,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from pydantic import SecretStr
-from testkit.fake_graph import T1, FakeGraph
 
 from knowledge.graph.client import GraphClient, GraphConfig
-
+from testkit.fake_graph import T1, FakeGraph
 
 
 @pytest.fixture

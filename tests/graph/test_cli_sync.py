@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import pytest
-from testkit.fake_graph import NOW, T1, T2, FakeTenant, calls_in_november, graph_user, tenant_with
 
 from bot.cli import main
 from knowledge.store import Store
-
+from testkit.fake_graph import NOW, T1, T2, FakeTenant, calls_in_november, graph_user, tenant_with
 
 SECRET = "Kx7-graph-secret-value"
 

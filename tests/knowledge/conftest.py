@@ -8,7 +8,8 @@ are computed by hand in the tests from these files; see ``test_store.py``.
 from __future__ import annotations
 
 import zipfile
-from datetime import datetime, timezone
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -27,11 +28,11 @@ def fixtures() -> Path:
 @pytest.fixture
 def clock() -> SettableClock:
     """The store's clock: early July 2025, after the June 2025 fixtures (tests may move it)."""
-    return SettableClock(datetime(2025, 7, 2, 9, 0, tzinfo=timezone.utc))
+    return SettableClock(datetime(2025, 7, 2, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: SettableClock) -> Store:
+def store(tmp_path: Path, clock: SettableClock) -> Iterator[Store]:
     store = Store(tmp_path / "data", clock)
     yield store
     store.close()

@@ -7,6 +7,7 @@ import pytest
 
 from knowledge.alerts import RUNOUT, AlertBook, Subscription, covered_keys, due_alerts, thresholds_for
 from knowledge.pools import PoolKey, PoolSize, UsageTotal, compute_pools
+from testkit.narrow import present
 
 KEY = PoolKey(country="FR", plan="MCOPSTN1", line="domestic")
 
@@ -61,7 +62,7 @@ def test_book_subscribe_list_unsubscribe_and_prune(tmp_path):
     book = AlertBook(tmp_path)
     book.subscribe("tenant-a", "c1", {"x": 1}, "fr", 90)
     book.subscribe("tenant-a", "c1", {"x": 2}, "fr", 50)
-    stored = book.subscription("tenant-a", "c1")
+    stored = present(book.subscription("tenant-a", "c1"))
     assert stored.thresholds == (50, 90, 100) and stored.reference == {"x": 2} and stored.lang == "fr"
     assert AlertBook(tmp_path).tenants() == ["tenant-a"]  # read back from the files
     book.mark_sent("tenant-a", ["2026-07|k|80|c1", "2026-09|k|80|c1"], "2026-11")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.catalog import DATA_DIR, Catalog, CatalogError, load_catalog
+from knowledge.catalog import DATA_DIR, Catalog, CatalogError, Line, load_catalog
+from testkit.narrow import present
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +46,7 @@ def test_load_catalog_is_cached_and_shared() -> None:
         ("TELSTRA_CALLING", "AU", "domestic", None),
     ],
 )
-def test_minutes_per_user_per_month(catalog: Catalog, sku: str, country: str, line: str, minutes: int | None) -> None:
+def test_minutes_per_user_per_month(catalog: Catalog, sku: str, country: str, line: Line, minutes: int | None) -> None:
     assert catalog.plan(sku).minutes_for(country, line) == minutes
 
 
@@ -77,24 +78,25 @@ def test_every_figure_cites_known_sources(catalog: Catalog) -> None:
             if minutes is not None:
                 assert minutes.sources and set(minutes.sources) <= set(catalog.sources)
     for country in catalog.calling_plan_countries:
-        assert set(country.calling_plans.sources) <= set(catalog.sources)
+        assert set(present(country.calling_plans).sources) <= set(catalog.sources)
 
 
 def test_conflicts_carry_a_decision(catalog: Catalog) -> None:
-    assert "Puerto Rico" in catalog.plan("MCOPSTN1").domestic_minutes.decision
-    assert catalog.country("ZA").calling_plans.decision and catalog.country("ZA").calling_plans.payg_listed_without_zone
-    assert "SPE_E5_CALLINGMINUTES" in catalog.plan("MCOPSTN8").decision
-    assert "not documented" in catalog.plan("MCOTEAMS_ESSENTIALS").decision
+    assert "Puerto Rico" in present(present(catalog.plan("MCOPSTN1").domestic_minutes).decision)
+    south_africa = present(present(catalog.country("ZA")).calling_plans)
+    assert south_africa.decision and south_africa.payg_listed_without_zone
+    assert "SPE_E5_CALLINGMINUTES" in present(catalog.plan("MCOPSTN8").decision)
+    assert "not documented" in present(catalog.plan("MCOTEAMS_ESSENTIALS").decision)
 
 
 # --- countries --------------------------------------------------------------------------------
 
 def test_35_calling_plan_countries_and_198_destinations(catalog: Catalog) -> None:
-    providers = [c.calling_plans.provider for c in catalog.calling_plan_countries]
+    providers = [present(c.calling_plans).provider for c in catalog.calling_plan_countries]
     assert len(providers) == 35
     assert providers.count("microsoft") == 33
-    assert catalog.country("AU").calling_plans.provider == "telstra"
-    assert catalog.country("JP").calling_plans.provider == "softbank"
+    assert present(present(catalog.country("AU")).calling_plans).provider == "telstra"
+    assert present(present(catalog.country("JP")).calling_plans).provider == "softbank"
     assert len(catalog.callable_destinations.isos) == 198
     assert len(catalog.zone_a.isos) == 44
 
@@ -111,7 +113,7 @@ def test_35_calling_plan_countries_and_198_destinations(catalog: Catalog) -> Non
     ],
 )
 def test_plans_sold_by_country(catalog: Catalog, iso: str, zone: str | None, plans_in: list[str], plans_out: list[str]) -> None:
-    cp = catalog.country(iso).calling_plans
+    cp = present(present(catalog.country(iso)).calling_plans)
     assert cp.payg_zone == zone
     assert set(plans_in) <= set(cp.plans)
     assert not set(plans_out) & set(cp.plans)
@@ -143,11 +145,11 @@ def test_unknown_country_names_give_none(catalog: Catalog, text: str) -> None:
 def test_every_country_has_english_and_french_names(catalog: Catalog) -> None:
     isos = set(catalog.callable_destinations.isos) | {c.iso for c in catalog.calling_plan_countries}
     for iso in isos:
-        country = catalog.country(iso)
+        country = present(catalog.country(iso))
         assert country.name_en and country.name_fr, iso
-    assert catalog.country("DE").name_fr == "Allemagne"
-    assert catalog.country("US").name_fr == "États-Unis"
-    assert catalog.country("GB").name_en == "United Kingdom"
+    assert present(catalog.country("DE")).name_fr == "Allemagne"
+    assert present(catalog.country("US")).name_fr == "États-Unis"
+    assert present(catalog.country("GB")).name_en == "United Kingdom"
 
 
 @pytest.mark.parametrize("iso, expected", [("SS", True), ("FR", True), ("AN", True), ("BR", True), ("CU", False), ("KP", False), ("XX", False), (None, False)])
@@ -166,7 +168,7 @@ def test_domestic_areas(catalog: Catalog, caller: str, destination: str, domesti
 
 @pytest.mark.parametrize("iso, number", [("FR", "112"), ("FR", "15"), ("FR", "17"), ("FR", "18"), ("US", "911"), ("GB", "999"), ("DE", "112"), ("AU", "000")])
 def test_emergency_numbers_per_country(catalog: Catalog, iso: str, number: str) -> None:
-    assert number in catalog.country(iso).emergency_numbers
+    assert number in present(catalog.country(iso)).emergency_numbers
 
 
 # --- licences ---------------------------------------------------------------------------------
@@ -191,8 +193,8 @@ def test_licence_aliases(catalog: Catalog, sku: str, teams_phone: bool, calling_
 
 
 def test_communications_credits_skus_are_credits(catalog: Catalog) -> None:
-    assert catalog.licence("MCOPSTNC").credits and catalog.licence("MCOPSTNPP").credits
-    assert catalog.calling_plan_for("MCOTEAMS_ESSENTIALS").capability == "MCOPSTN1"
+    assert present(catalog.licence("MCOPSTNC")).credits and present(catalog.licence("MCOPSTNPP")).credits
+    assert present(catalog.calling_plan_for("MCOTEAMS_ESSENTIALS")).capability == "MCOPSTN1"
     assert catalog.licence("UNKNOWN") is None and catalog.calling_plan_for("SPE_E3") is None
 
 
@@ -315,7 +317,7 @@ def test_minutes_match_the_fact_sheet_country_table(catalog: Catalog) -> None:
     for row in rows:
         minutes = row["minutes_per_user_per_calendar_month"]
         if not isinstance(minutes, dict):  # partner offers (AU, JP)
-            assert catalog.country(row["iso"]).calling_plans.provider != "microsoft"
+            assert present(present(catalog.country(row["iso"])).calling_plans).provider != "microsoft"
             continue
         iso = row["iso"]
         assert catalog.plan("MCOPSTN1").minutes_for(iso) == minutes["domestic"], iso
@@ -335,9 +337,9 @@ def test_destinations_zones_and_sources_match_the_fact_sheet(catalog: Catalog) -
     assert set(sheet["sources"]) <= set(catalog.sources)
     zones = next(plan for plan in sheet["plans"] if plan["id"] == "payg")["zones"]
     for iso in zones["Zone 2"]:
-        assert catalog.country(iso).calling_plans.payg_zone == "zone2", iso
+        assert present(present(catalog.country(iso)).calling_plans).payg_zone == "zone2", iso
     for iso in ("CA", "GB"):
-        assert catalog.country(iso).calling_plans.payg_zone == "zone1"
+        assert present(present(catalog.country(iso)).calling_plans).payg_zone == "zone1"
 
 
 def test_generated_files_are_what_the_build_script_produces() -> None:

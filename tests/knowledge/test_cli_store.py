@@ -10,7 +10,6 @@ import pytest
 
 from bot.cli import main
 
-
 #: The CLI's clock (``CALLPLAN_NOW``): early July 2025, after the June 2025 fixtures.
 NOW = "2025-07-02T09:00:00Z"
 
@@ -53,7 +52,7 @@ def test_import_then_pools_json_and_users(capsys, tmp_path, fixtures, export_zip
     assert code == 0 and "Minute pools of contoso, 2025-06" in out
     assert ("Data: Teams admin center PSTN export, Graph getPstnCalls, user roster; newest call "
             f"{document['data']['newest_call'][:10]} ") in out and "last import 2025-07-02 09:00 UTC" in out
-    line = next(l for l in out.splitlines() if "MCOPSTN5" in l)
+    line = next(row for row in out.splitlines() if "MCOPSTN5" in row)
     assert line.split()[:7] == ["GB", "MCOPSTN5", "domestic", "2", "240", "200", "40"]
     # June 2025 is sized by the roster imported "now" (July 2025): the output says so.
     assert ("Pool sizes come from the user list imported in 2025-07: licences may have changed since."
@@ -78,12 +77,12 @@ def test_import_again_and_bad_rows(capsys, tmp_path, fixtures) -> None:
 
 def test_usage_mistakes_exit_2_with_one_line(capsys, tmp_path, fixtures) -> None:
     data = str(tmp_path / "data")
-    code, out, err = run(capsys, "pools", "--data-dir", data)
+    code, _out, err = run(capsys, "pools", "--data-dir", data)
     assert code == 2 and "is empty" in err and "callplan demo" in err
 
     junk = tmp_path / "notes.txt"
     junk.write_text("hello\n")
-    code, out, err = run(capsys, "import", str(fixtures / "users.plain.csv"), str(junk), "--data-dir", data)
+    code, _out, err = run(capsys, "import", str(fixtures / "users.plain.csv"), str(junk), "--data-dir", data)
     assert code == 2 and err.startswith("callplan import: ") and "notes.txt" in err
     assert err.count("\n") == 1 and "Traceback" not in err
     assert not (tmp_path / "data" / "store" / "tenants").exists()  # nothing imported

@@ -6,13 +6,13 @@ import io
 import json
 import zipfile
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from knowledge.demo import load_demo, write_demo_files
 from knowledge.importers.pstn_csv import PSTN_COLUMNS
 from knowledge.store import DEFAULT_TENANT_ID, Store
+from knowledge.store.demo import load_demo, write_demo_files
 
-NOW = datetime(2025, 6, 15, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 15, 12, 0, tzinfo=UTC)
 
 
 def test_demo_files_are_real_export_formats(tmp_path) -> None:
@@ -89,7 +89,7 @@ def test_demo_rerun_adds_only_newer_calls(tmp_path) -> None:
 def test_demo_in_the_first_minutes_of_a_month(tmp_path) -> None:
     """On the 1st the current month is empty, but last month is whole: pools look real."""
     store = Store(tmp_path / "data")
-    summary = load_demo(store, datetime(2025, 7, 1, 0, 5, tzinfo=timezone.utc))
+    summary = load_demo(store, datetime(2025, 7, 1, 0, 5, tzinfo=UTC))
     assert summary.ok and summary.imported > 1000  # June's calls and the roster
     assert store.months(DEFAULT_TENANT_ID) == ["2025-06"]
     pools = store.pools(DEFAULT_TENANT_ID, "2025-07", datetime(2025, 7, 1).date())

@@ -181,7 +181,8 @@ def test_json_in_a_zip_is_bounded_too(tmp_path: Path, monkeypatch) -> None:
 
 def test_duplicate_check_gives_the_same_answers_once_spilled_to_disk(store: Store, tmp_path: Path,
                                                                     monkeypatch) -> None:
-    from knowledge import key_index, store_import
+    from knowledge.store import importing as store_import
+    from knowledge.store import key_index
 
     monkeypatch.setattr(key_index, "SPILL_AT", 150)
     monkeypatch.setattr(store_import, "BATCH_ROWS", 100)
@@ -213,7 +214,9 @@ def _import_peak(store: Store, path: Path) -> int:
 def test_import_memory_does_not_grow_with_the_file(tmp_path: Path, monkeypatch) -> None:
     # Small batches, chunks and spill threshold show in seconds what 1 GB shows in minutes
     # (bench/bench_import_memory.py measures the real defaults on a 1 GB export).
-    from knowledge import key_index, store_import, store_writer
+    from knowledge.store import importing as store_import
+    from knowledge.store import key_index
+    from knowledge.store import writer as store_writer
 
     monkeypatch.setattr(key_index, "SPILL_AT", 2_000)
     monkeypatch.setattr(store_import, "BATCH_ROWS", 1_000)

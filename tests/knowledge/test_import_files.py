@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import shutil
 import zipfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,8 @@ from knowledge.importers.fields import other_party_number, parse_utc
 from knowledge.importers.pstn_csv import read_pstn_csv
 from knowledge.importers.roster import parse_licenses, read_roster
 from knowledge.importers.summary import RowError
-from knowledge.records import CallRecord, UserRecord
+from knowledge.store.records import CallRecord, UserRecord
+from testkit.narrow import all_of, present
 
 
 def _kinds(sources) -> list[tuple[str, str]]:
@@ -43,7 +44,7 @@ def test_zip_members_are_detected_and_others_skipped_with_a_note(export_zip: Pat
         "parameters.json": "skipped",
     }
     notes = {Path(s.label.split("!")[-1]).name: s.note for s in sources}
-    assert "Direct Routing" in notes["DirectRouting.calls.2025-06-30.csv"]
+    assert "Direct Routing" in present(notes["DirectRouting.calls.2025-06-30.csv"])
     assert all(s.label.startswith(f"{export_zip}!") for s in sources)
 
 
@@ -53,7 +54,7 @@ def test_folder_of_graph_pages_in_order(fixtures: Path) -> None:
     # Inside a folder, @odata.nextLink is expected: no note. Alone, the page says more exist.
     assert sources[0].note is None
     alone = detect_sources([fixtures / "graph_pages" / "getPstnCalls.page-1.json"])
-    assert "nextLink" in alone[0].note
+    assert "nextLink" in present(alone[0].note)
 
 
 @pytest.mark.parametrize(
@@ -96,19 +97,19 @@ def _read_csv(path: Path, tenant: str = "t1") -> list[CallRecord | RowError]:
 
 
 def test_pstn_csv_rows_become_normalized_utc_records(fixtures: Path) -> None:
-    rows = _read_csv(fixtures / "Calls.Export" / "PSTN.calls.2025-06-30.csv")
-    assert len(rows) == 14 and all(isinstance(r, CallRecord) for r in rows)
+    rows = all_of(CallRecord, _read_csv(fixtures / "Calls.Export" / "PSTN.calls.2025-06-30.csv"))
+    assert len(rows) == 14
     by_id = {r.id[-2:]: r for r in rows}
     first = by_id["01"]
     assert first.id == "5f0c2a10-7d3e-4b8a-9c61-000000000001"
-    assert first.start == datetime(2025, 6, 2, 8, 1, 13, tzinfo=timezone.utc)
+    assert first.start == datetime(2025, 6, 2, 8, 1, 13, tzinfo=UTC)
     assert first.duration_seconds == 600 and first.capability == "MCOPSTN1"
     assert first.usage_location == "FR" and first.upn == "alice@contoso.com"
     assert first.number == "+3314567****"  # masked numbers are kept as they are
     assert first.tenant_id == "t1" and first.source == "pstn_csv"
     # "+02:00" in the file is stored as UTC.
-    assert by_id["14"].start == datetime(2025, 6, 15, 8, 0, tzinfo=timezone.utc)
-    assert by_id["14"].start.utcoffset().total_seconds() == 0
+    assert by_id["14"].start == datetime(2025, 6, 15, 8, 0, tzinfo=UTC)
+    assert by_id["14"].start.utcoffset() == timedelta(0)
     # Inbound: the other party is the masked caller, not the user's own number.
     assert by_id["04"].call_type == "user_in" and by_id["04"].number == "+3356789****"
     # A bot call has no user.
@@ -159,12 +160,12 @@ def test_pstn_csv_missing_required_column_is_a_file_error(tmp_path: Path) -> Non
 def test_graph_array_rows(fixtures: Path) -> None:
     from knowledge.importers.graph import read_graph_rows
 
-    rows = list(read_graph_rows(json.loads((fixtures / "getPstnCalls.array.json").read_text()), "t1"))
+    rows = all_of(CallRecord, read_graph_rows(json.loads((fixtures / "getPstnCalls.array.json").read_text()), "t1"))
     assert [r.call_type for r in rows] == ["user_out", "user_out_conf"]
     international = rows[0]
     assert international.source == "graph" and international.destination_context == "International"
     assert international.number == "+1206555****"  # the callee, not the user's own callerNumber
-    assert international.start == datetime(2025, 6, 20, 18, 0, tzinfo=timezone.utc)
+    assert international.start == datetime(2025, 6, 20, 18, 0, tzinfo=UTC)
     assert international.duration_seconds == 630
 
 
@@ -204,8 +205,8 @@ def test_other_party_number(outbound: bool, caller, callee, expected) -> None:
 
 
 def test_times_without_offset_are_utc_and_offsets_are_converted() -> None:
-    assert parse_utc("2025-06-01 10:00:00", "t") == datetime(2025, 6, 1, 10, tzinfo=timezone.utc)
-    assert parse_utc("2025-06-01T10:00:00-05:00", "t") == datetime(2025, 6, 1, 15, tzinfo=timezone.utc)
+    assert parse_utc("2025-06-01 10:00:00", "t") == datetime(2025, 6, 1, 10, tzinfo=UTC)
+    assert parse_utc("2025-06-01T10:00:00-05:00", "t") == datetime(2025, 6, 1, 15, tzinfo=UTC)
     assert parse_utc("2025-06-01T10:00:00.1234567Z", "t").microsecond == 123456
     with pytest.raises(ValueError, match="not an ISO 8601"):
         parse_utc("01/06/2025", "Start Time")
@@ -220,7 +221,7 @@ def _read_roster(path: Path) -> list[UserRecord | RowError]:
 
 
 def test_admin_center_roster(fixtures: Path) -> None:
-    users = {u.upn: u for u in _read_roster(fixtures / "users.admin-center.csv")}
+    users = {u.upn: u for u in all_of(UserRecord, _read_roster(fixtures / "users.admin-center.csv"))}
     assert len(users) == 8
     assert users["alice@contoso.com"].licenses == ("MCOPSTN1", "SPE_E5")
     assert users["alice@contoso.com"].usage_location == "FR"  # from "France"

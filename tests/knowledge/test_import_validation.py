@@ -13,8 +13,8 @@ import pytest
 from bot.cli import main
 from knowledge.importers.graph import parse_graph_row, read_graph_rows
 from knowledge.importers.summary import RowError
-from knowledge.records import CallRecord
 from knowledge.store import Store
+from knowledge.store.records import CallRecord
 
 from .conftest import PSTN_HEADER
 
@@ -168,7 +168,7 @@ def test_admin_center_roster_in_every_encoding(tmp_path: Path, encoding: str, de
 
 def test_rows_from_no_file_import_through_the_same_checks(store: Store) -> None:
     # What a Graph sync does: rows straight from the API, validated one by one, committed in batches.
-    from knowledge.store_import import import_rows
+    from knowledge.store.importing import import_rows
 
     good = {"id": "g-1", "callId": "c-1", "callType": "user_out", "startDateTime": "2025-06-01T10:00:00Z",
             "duration": 120, "userPrincipalName": "ann@contoso.com", "usageCountryCode": "FR",

@@ -120,7 +120,8 @@ def test_check_call_rules(args, expected) -> None:
 )
 def test_emergency_numbers_are_always_allowed(number: str, country: str) -> None:
     plan = "TELSTRA_CALLING" if country == "AU" else "MCOPSTN1"
-    for kwargs in ({}, {"dial_out": "none"}):
+    options: tuple[dict[str, Any], ...] = ({}, {"dial_out": "none"})
+    for kwargs in options:
         verdict = check_call(number, country, plan, **kwargs)
         assert (verdict.verdict, verdict.reason, verdict.scope) == ("included", "emergency_allowed", "emergency")
     assert check_call(number, country, None, carrier="direct_routing").reason == "emergency_allowed"

@@ -17,11 +17,14 @@ from pathlib import Path
 
 import pytest
 
-from knowledge import store_import, store_writer
+from knowledge.pools import PoolLine
 from knowledge.store import AsyncStore, Store
+from knowledge.store import importing as store_import
+from knowledge.store import writer as store_writer
+from testkit.narrow import present
 
 REPO = Path(__file__).resolve().parents[2]
-FR_POOL = ("FR", "MCOPSTN1", "domestic")
+FR_POOL: tuple[str, str, PoolLine] = ("FR", "MCOPSTN1", "domestic")
 AS_OF = date(2025, 6, 28)
 
 
@@ -36,7 +39,7 @@ def _data_files(data_dir: Path) -> set[str]:
 
 
 def _committed_files(store: Store, tenant: str = "contoso") -> set[str]:
-    from knowledge.store_layout import read_summary
+    from knowledge.store.layout import read_summary
 
     summary = read_summary(store.layout.summary_path(tenant), tenant)
     return {f"{tenant}/{name}" for name in summary.files()} | {f"{tenant}/summary.json"}
@@ -45,7 +48,7 @@ def _committed_files(store: Store, tenant: str = "contoso") -> set[str]:
 def _import_script(batch_rows: int) -> str:
     return (
         "import sys\n"
-        "from knowledge import store_import\n"
+        "from knowledge.store import importing as store_import\n"
         f"store_import.BATCH_ROWS = {batch_rows}\n"
         "from knowledge.store import Store\n"
         "summary = Store(sys.argv[1]).import_paths(sys.argv[2:], tenant_id='contoso')\n"
@@ -142,7 +145,7 @@ def test_readers_never_see_half_a_batch(store, make_pstn_csv, monkeypatch) -> No
         thread.join(timeout=30)
     assert not failures
     assert all(used % 400 == 0 for used in seen), sorted(set(seen))  # 200 calls x 2 min per batch
-    assert max(seen + [_used(reader)]) == 6000 and len(seen) > 1
+    assert max([*seen, _used(reader)]) == 6000 and len(seen) > 1
 
 
 def test_months_are_partitioned_and_chunks_stay_small(store, make_pstn_csv, monkeypatch) -> None:
@@ -197,7 +200,7 @@ async def test_async_store_runs_off_the_event_loop(tmp_path, fixtures, make_pstn
         assert summary.imported == 18
         assert await store.tenants() == ["contoso"] and await store.resolve_tenant(None) == "contoso"
         assert len(await store.users("contoso")) == 8
-        assert (await store.find_user("contoso", "Dave Smith")).usage_location == "GB"
+        assert present(await store.find_user("contoso", "Dave Smith")).usage_location == "GB"
         results = await asyncio.gather(*(store.pools("contoso", "2025-06", AS_OF) for _ in range(5)))
         assert all(r == results[0] for r in results)
         used = {(b.country, b.plan, b.line): b.used_minutes for b in results[0]}

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from knowledge import store_lock
 from knowledge.store import Store, StoreError
-from knowledge.store_layout import Layout
-from knowledge.store_lock import lock_path, tenant_lock
+from knowledge.store import lock as store_lock
+from knowledge.store.layout import Layout
+from knowledge.store.lock import lock_path, tenant_lock
+from testkit.narrow import present
 
 from .conftest import write_pstn_csv
 
@@ -51,7 +52,7 @@ def test_the_same_tenant_in_another_process_waits_visibly_then_is_refused(capsys
     holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True)
     try:
-        assert holder.stdout.readline().strip() == "locked"
+        assert present(holder.stdout).readline().strip() == "locked"
         export = write_pstn_csv(tmp_path / "PSTN.calls.csv", 5)
         code = main(["import", str(export), "--tenant", "contoso", "--data-dir", str(data)])
         err = capsys.readouterr().err
@@ -62,7 +63,7 @@ def test_the_same_tenant_in_another_process_waits_visibly_then_is_refused(capsys
         assert main(["import", str(export), "--tenant", "fabrikam", "--data-dir", str(data)]) == 0
         assert "waiting" not in capsys.readouterr().err
     finally:
-        holder.stdin.close()
+        present(holder.stdin).close()
         holder.wait(timeout=10)
     # Once the other import is over, the same tenant imports.
     assert main(["import", str(export), "--tenant", "contoso", "--data-dir", str(data)]) == 0

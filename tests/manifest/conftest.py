@@ -14,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from bot import teams_package
+from manifest import packaging as teams_package
 
 APP_ID = "0f8d6a4e-2b1c-4d3e-9f10-1a2b3c4d5e6f"
 

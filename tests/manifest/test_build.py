@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import re
 
 import pytest
 
-from bot import teams_package
+from manifest import packaging as teams_package
 
 
 def test_zip_has_manifest_icons_and_french_file_at_the_root(built_zip, read_zip):
@@ -102,7 +103,7 @@ def test_two_bad_settings_are_reported_together(make_settings, tmp_path):
 
 
 def test_non_semver_version_is_refused(settings, tmp_path):
-    with pytest.raises(teams_package.PackageError, match="'0.1.0.dev3' is not MAJOR.MINOR.PATCH"):
+    with pytest.raises(teams_package.PackageError, match=re.escape("'0.1.0.dev3' is not MAJOR.MINOR.PATCH")):
         teams_package.build_package(settings, tmp_path / "p.zip", version="0.1.0.dev3")
 
 

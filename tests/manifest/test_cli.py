@@ -7,7 +7,8 @@ import zipfile
 
 import pytest
 
-from bot import cli, teams_package
+from bot import cli
+from manifest import packaging as teams_package
 
 SETTINGS_ENV = (
     "MicrosoftAppId",

@@ -9,7 +9,7 @@ import io
 import pytest
 from PIL import Image, ImageChops
 
-from bot import teams_package
+from manifest import packaging as teams_package
 
 ICONS = teams_package.MANIFEST_DIR / "icons"
 
@@ -28,6 +28,7 @@ def _png(image: Image.Image) -> bytes:
 
 def _draw_icons_module():
     spec = importlib.util.spec_from_file_location("draw_icons", teams_package.MANIFEST_DIR / "draw_icons.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -52,8 +53,9 @@ def test_outline_is_white_on_transparent(package_files, manifest):
 
 def test_color_icon_is_opaque_and_colourful(package_files, manifest):
     color = Image.open(io.BytesIO(package_files[manifest["icons"]["color"]])).convert("RGBA")
-    assert color.getextrema()[3] == (255, 255)  # fully opaque background
+    assert color.getchannel("A").getextrema() == (255, 255)  # fully opaque background
     colours = color.convert("RGB").getcolors(maxcolors=192 * 192)
+    assert colours is not None
     assert len(colours) > 50  # a gradient and anti-aliased glyph, not a flat square
     # The white glyph covers a real part of the icon, but not all of it.
     white = sum(count for count, rgb in colours if rgb == (255, 255, 255))

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot import teams_package
+from manifest import packaging as teams_package
 
 
 def _with_manifest(package_files, edit):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot import teams_package
+from manifest import packaging as teams_package
 
 
 def test_built_package_has_no_problems(package_files):

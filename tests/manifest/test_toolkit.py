@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import teams_package
+from manifest import packaging as teams_package
 
 ROOT = Path(__file__).resolve().parents[2]
 MANIFEST = ROOT / "manifest" / "manifest.json"

@@ -41,7 +41,7 @@ def chromium_path() -> str:
     return path
 
 
-def launch_chromium(playwright: "Playwright", timeout_ms: float = 30_000) -> "Browser":
+def launch_chromium(playwright: Playwright, timeout_ms: float = 30_000) -> Browser:
     return playwright.chromium.launch(executable_path=chromium_path(), headless=True,
                                       args=list(CHROMIUM_ARGS), timeout=timeout_ms)
 
@@ -57,14 +57,14 @@ def is_loopback(url: str) -> bool:
 class OfflineContext:
     """A browser context that only reaches loopback; ``blocked`` lists what it refused."""
 
-    context: "BrowserContext"
+    context: BrowserContext
     blocked: list[str] = field(default_factory=list)
 
     def close(self) -> None:
         self.context.close()
 
 
-def offline_context(browser: "Browser", *, default_timeout_ms: float = 15_000,
+def offline_context(browser: Browser, *, default_timeout_ms: float = 15_000,
                     locale: str | None = None) -> OfflineContext:
     """A fresh context (own cookies/storage) with every non-loopback request aborted and
     every Playwright wait bounded by ``default_timeout_ms`` unless told otherwise."""
@@ -73,7 +73,7 @@ def offline_context(browser: "Browser", *, default_timeout_ms: float = 15_000,
     context.set_default_navigation_timeout(max(default_timeout_ms, 30_000))
     result = OfflineContext(context)
 
-    def route(route: "Route") -> None:
+    def route(route: Route) -> None:
         url = route.request.url
         if is_loopback(url):
             route.continue_()

@@ -65,7 +65,7 @@ class ChatError(AssertionError):
 class TeamsChat:
     """One browser page on one playground's personal chat."""
 
-    def __init__(self, page: "Page", playground: RunningPlayground, artifacts_dir: Path,
+    def __init__(self, page: Page, playground: RunningPlayground, artifacts_dir: Path,
                  *, timeout: float = 15.0, blocked_requests: list[str] | None = None) -> None:
         self.page = page
         self.playground = playground
@@ -137,7 +137,7 @@ class TeamsChat:
             return []
         titles = [normalize(t) for t in card.locator(".ac-fact-title").all_inner_texts()]
         values = [normalize(v) for v in card.locator(".ac-fact-value").all_inner_texts()]
-        return list(zip(titles, values))
+        return list(zip(titles, values, strict=True))
 
     def card_table(self, card_index: int = -1) -> list[list[str]]:
         """The rows of the Table of one Adaptive Card (header row first), cell texts

@@ -43,9 +43,9 @@ class PlaygroundUser(BaseModel):
 
 def _user(n: int, given: str, surname: str) -> PlaygroundUser:
     mail = f"{given.lower()}{surname[0].lower()}@example.com"
-    return PlaygroundUser(id=f"user-id-{n}", name=f"{given} {surname}", userPrincipleName=mail,
-                          aadObjectId=f"00000000-0000-0000-0000-00000000000{20 + n}",
-                          givenName=given, surname=surname, email=mail)
+    return PlaygroundUser(id=f"user-id-{n}", name=f"{given} {surname}", user_principal_name=mail,
+                          aad_object_id=f"00000000-0000-0000-0000-00000000000{20 + n}",
+                          given_name=given, surname=surname, email=mail)
 
 
 # The playground's own defaults (it needs at least 5 other users).

@@ -16,6 +16,7 @@ Every wait takes a timeout; nothing here blocks without one.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import ctypes
 import os
 import re
@@ -27,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
-_LIVE: set["Service"] = set()
+_LIVE: set[Service] = set()
 
 
 class ServiceError(RuntimeError):
@@ -70,10 +71,8 @@ def _wait_group_gone(pgid: int, timeout: float) -> bool:
     by init shortly after they die). Reaps our own child meanwhile."""
     deadline = time.monotonic() + timeout
     while True:
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(pgid, os.WNOHANG)  # our direct child, the group leader
-        except ChildProcessError:
-            pass
         if not _signal_group(pgid, 0):
             return True
         if time.monotonic() > deadline:
@@ -163,16 +162,13 @@ class Service:
         and return only once the group is gone (so its ports are free). Idempotent."""
         _LIVE.discard(self)
         pgid = self.proc.pid
-        if _signal_group(pgid, signal.SIGTERM):
-            if not _wait_group_gone(pgid, grace):
+        if _signal_group(pgid, signal.SIGTERM) and not _wait_group_gone(pgid, grace):
                 _signal_group(pgid, signal.SIGKILL)
                 _wait_group_gone(pgid, 10.0)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # pragma: no cover - SIGKILL cannot be ignored
             self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL cannot be ignored
-            pass
 
-    def __enter__(self) -> "Service":
+    def __enter__(self) -> Service:
         return self
 
     def __exit__(self, *exc: object) -> None:

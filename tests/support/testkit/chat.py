@@ -14,7 +14,7 @@ class Chat:
     def __init__(self, client, h, conversation_id: str = "a:conversation-http") -> None:
         self.client, self.h, self.conversation_id = client, h, conversation_id
 
-    async def say(self, text: str, **extra: Any) -> list[dict]:
+    async def say(self, text: str | None, **extra: Any) -> list[dict]:
         replies = await self.h.replies(self.client, self.h.activity(text, conversation_id=self.conversation_id, **extra))
         assert replies, f"no reply to {text!r}"
         for reply in replies:

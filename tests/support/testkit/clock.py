@@ -5,12 +5,12 @@ care about the 1st, the last day or a leap day pin their own (tests/knowledge/te
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from knowledge.clock import fixed_clock
 
 #: "Now" for the shared demo fixtures, the app's ``CALLPLAN_NOW`` and the CLI subprocesses.
-DEMO_NOW = datetime(2026, 3, 18, 10, 0, tzinfo=timezone.utc)
+DEMO_NOW = datetime(2026, 3, 18, 10, 0, tzinfo=UTC)
 DEMO_CLOCK = fixed_clock(DEMO_NOW)
 DEMO_NOW_ENV = "2026-03-18T10:00:00Z"
 

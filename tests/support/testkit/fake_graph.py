@@ -17,7 +17,7 @@ import re
 import ssl
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -66,7 +66,7 @@ class FakeGraph:
 
     # --- lifecycle -------------------------------------------------------------------------
 
-    def start(self) -> "FakeGraph":
+    def start(self) -> FakeGraph:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._start(), self._loop).result(10)
         return self
@@ -125,7 +125,7 @@ class FakeGraph:
         if tenant is None or not tenant.consented:
             return web.json_response({
                 "error": "unauthorized_client",
-                "error_description": f"AADSTS700016: Application with identifier '{form.get('client_id')}' "
+                "error_description": f"AADSTS700016: Application with identifier '{form.get('client_id')!s}' "
                                      f"was not found in the directory '{tenant_id}'.",
             }, status=400)
         if form.get("client_secret") != tenant.secret:
@@ -195,7 +195,7 @@ class FakeGraph:
             tenant.fail_after_pages = -1
             return web.json_response({"error": {"code": "InternalServerError", "message": "boom"}}, status=500)
         if "$skiptoken" not in request.query:
-            self.windows.append(match.groups())
+            self.windows.append((match.group(1), match.group(2)))
         key = (id(tenant), start, end, len(tenant.calls), id(tenant.calls))
         rows = self._windows_cache.get(key)
         if rows is None:  # one filter per window, not per page (the bench serves 100k rows)
@@ -232,16 +232,16 @@ def pstn_row(n: int, start: datetime, *, upn: str = "adele@contoso.com", duratio
 #: Two tenant ids and the tests' clock (no test reads the wall clock).
 T1 = "0f6b1a2c-3d4e-4f50-8a1b-2c3d4e5f6a7b"
 T2 = "9e8d7c6b-5a49-4382-b1a0-f9e8d7c6b5a4"
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def calls_in_november(count: int, first: int = 0) -> list[dict[str, Any]]:
     """``count`` outbound calls of 125 s, seven minutes apart from 2 November 2026."""
-    start = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+    start = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     return [pstn_row(first + n, start + timedelta(minutes=7 * n)) for n in range(count)]
 
 
-def tenant_with(calls: list[dict[str, Any]], **kwargs: Any) -> "FakeTenant":
+def tenant_with(calls: list[dict[str, Any]], **kwargs: Any) -> FakeTenant:
     """Two French users with E5 + Domestic Calling Plan, and ``calls``."""
     users = [graph_user("adele@contoso.com", n=1), graph_user("bob@contoso.com", n=2)]
     return FakeTenant(users=users, skus=[SKU_DOMESTIC, SKU_E5], calls=calls, **kwargs)

@@ -12,8 +12,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from dialogs.entities import extract_entities, first_integer
-from dialogs.slots import MAX_MINUTES, NO_CARRIER, counts_per_country, known_countries, says_dont_know, says_no_carrier
+from dialogs.nlu.entities import extract_entities, first_integer
+from dialogs.nlu.slots import (
+    MAX_MINUTES,
+    NO_CARRIER,
+    counts_per_country,
+    known_countries,
+    says_dont_know,
+    says_no_carrier,
+)
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
 

@@ -30,8 +30,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from dialogs.entities import Entities, countries_data, extract, key, language_words, lexicon
-from dialogs.i18n import detect_language
+from dialogs.nlu.entities import Entities, countries_data, extract, key, language_words, lexicon
+from dialogs.nlu.i18n import detect_language
 from knowledge import fact_search
 
 
@@ -268,7 +268,7 @@ def _rest_matches(cue: _Cue, hits: list[frozenset[str]], start: int) -> bool:
     if not _group_at(hits, start, cue.parts[0]):
         return False
     position = start + len(cue.parts[0])
-    for group, gap in zip(cue.parts[1:], cue.gaps):
+    for group, gap in zip(cue.parts[1:], cue.gaps, strict=True):
         for skip in range(gap + 1):
             if _group_at(hits, position + skip, group):
                 position += skip + len(group)
@@ -316,7 +316,7 @@ def cue_scores(words: list[str]) -> dict[Intent, float]:
                     matched.add(index)
                     scores[cue.intent] = scores.get(cue.intent, 0.0) + cue.weight
     best_single: dict[tuple[Intent, str], float] = {}
-    for word, tokens in zip(words, hits):
+    for word, tokens in zip(words, hits, strict=True):
         for token in tokens:
             for intent, weight in lex.single.get(token, ()):
                 slot = (intent, word)

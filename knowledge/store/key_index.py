@@ -1,7 +1,7 @@
 """The committed call ids and match keys of a tenant, per month: the duplicate check's memory.
 
 Every row of an import is checked against every call already committed for its month (by id
-and by match key, see :meth:`knowledge.records.CallRecord.match_key`). Kept as Python sets,
+and by match key, see :meth:`knowledge.store.records.CallRecord.match_key`). Kept as Python sets,
 that costs ~270 bytes per call: 1 GB of export (~3.5M calls) would need ~1 GB of RAM. So the
 keys live in sets while they are few (:data:`SPILL_AT`, the common case and fast), and past
 that move to a private temporary SQLite database on disk (stdlib, no server), keyed by a

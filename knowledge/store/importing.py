@@ -6,7 +6,7 @@ re-import skips what was committed (duplicates). A roster is one batch (see
 :meth:`TenantWriter.merge_users`), its rows streamed into the merge. A file that fails
 half-way (bad encoding, truncated CSV, a line over the length limit) keeps its committed
 batches and says where it stopped. The import holds its tenant's lock only
-(:func:`knowledge.store_lock.tenant_lock`): other tenants import at the same time.
+(:func:`knowledge.store.lock.tenant_lock`): other tenants import at the same time.
 """
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from typing import IO, Any
 
 from tinydb import TinyDB
 
-from knowledge.atomic import AtomicJSONStorage
 from knowledge.clock import Clock, system_clock
 from knowledge.importers.detect import Source
 from knowledge.importers.graph import graph_rows, read_graph_rows
@@ -27,10 +26,11 @@ from knowledge.importers.pstn_csv import read_pstn_csv
 from knowledge.importers.roster import read_roster, unknown_licences
 from knowledge.importers.summary import FileImport, ImportSummary, RowError
 from knowledge.importers.text import load_json, open_text
-from knowledge.records import CallRecord, UserRecord
-from knowledge.store_layout import IMPORT_LOG_NAME, Layout
-from knowledge.store_lock import tenant_lock
-from knowledge.store_writer import TenantWriter
+from knowledge.store.atomic import AtomicJSONStorage
+from knowledge.store.layout import IMPORT_LOG_NAME, Layout
+from knowledge.store.lock import tenant_lock
+from knowledge.store.records import CallRecord, UserRecord
+from knowledge.store.writer import TenantWriter
 
 #: Rows per commit: big enough that per-batch costs vanish, small enough for flat memory.
 BATCH_ROWS = 10_000
@@ -39,7 +39,7 @@ BATCH_ROWS = 10_000
 def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: bool,
                on_wait: Callable[[str], None] | None = None, clock: Clock = system_clock) -> ImportSummary:
     """Import ``sources`` into ``tenant_id``; ``on_wait`` is told when another import of the
-    same tenant holds its lock (this one then waits, up to ``store_lock.LOCK_WAIT_SECONDS``)."""
+    same tenant holds its lock (this one then waits, up to ``knowledge.store.lock.LOCK_WAIT_SECONDS``)."""
     summary = ImportSummary(tenant_id=tenant_id)
     show_progress = progress and sys.stderr.isatty()
     with tenant_lock(layout, tenant_id, on_wait):

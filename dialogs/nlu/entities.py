@@ -14,6 +14,7 @@ families and SKUs, babel for month names), not in this code.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -24,7 +25,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from dialogs.i18n import fold, language_words, read_locale_json
+from dialogs.nlu.i18n import fold, language_words, read_locale_json
 from knowledge.catalog import load_catalog
 
 Line = Literal["domestic", "international"]
@@ -227,6 +228,11 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
+def _padded(text: str) -> Callable[[re.Match[str]], str]:
+    """A ``re.sub`` replacement: ``text`` padded to the matched length (offsets stay put)."""
+    return lambda match: text.ljust(len(match.group(0)))
+
+
 def _add(items: list[str], value: str) -> None:
     if value and value not in items:
         items.append(value)
@@ -342,8 +348,8 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
     i = 0
     while i < len(tokens):
         for size in range(min(table.max_name_len, len(tokens) - i), 0, -1):
-            words = tuple(t.folded for t in tokens[i:i + size])
-            code = table.names.get(words)
+            name = tuple(t.folded for t in tokens[i:i + size])
+            code = table.names.get(name)
             if code:
                 _add(found, code)
                 taken.update(range(i, i + size))
@@ -458,7 +464,7 @@ def extract(text: str) -> Extraction:
     for match in list(_DMY_DATE.finditer(work)):
         work = _blank(work, match.start(), match.end())
     for pattern, replacement in _US_ABBR:
-        work = pattern.sub(lambda m: replacement.ljust(len(m.group(0))), work)
+        work = pattern.sub(_padded(replacement), work)
     work = _extract_numbers(work, table, numbers)
     named_carrier = None
     for match in list(table.carrier_names.finditer(work)):  # "BT", "AT&T": a carrier, never a country

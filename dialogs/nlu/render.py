@@ -15,7 +15,7 @@ from typing import Any
 from babel import Locale
 from babel.lists import format_list
 
-from dialogs.i18n import has_string, normalize_lang, t
+from dialogs.nlu.i18n import has_string, normalize_lang, t
 from knowledge.catalog import load_catalog
 
 #: Params that hold counts (rendered with the locale's digit grouping even when given as text).

@@ -2,8 +2,8 @@
 
 :class:`Store` is the synchronous API (CLI, tests); :class:`AsyncStore` wraps it for the bot
 and runs every call in one worker thread, so file work never blocks the event loop. On-disk
-layout and the commit protocol are described in :mod:`knowledge.store_layout` and
-:mod:`knowledge.store_writer`.
+layout and the commit protocol are described in :mod:`knowledge.store.layout` and
+:mod:`knowledge.store.writer`.
 
 Reads take no lock. They follow the tenant's ``summary.json`` and cache what they parsed,
 keyed on that file's content: every commit renames a new summary into place, so a cached
@@ -28,9 +28,8 @@ from knowledge.clock import Clock, month_of, system_clock
 from knowledge.importers.detect import ImportFileError, detect_sources
 from knowledge.importers.summary import FileImport, ImportSummary, RowError
 from knowledge.provenance import DataProvenance
-from knowledge.records import CallRecord, UserRecord
-from knowledge.store_import import run_import
-from knowledge.store_layout import (
+from knowledge.store.importing import run_import
+from knowledge.store.layout import (
     DEFAULT_TENANT_ID,
     Layout,
     StoreError,
@@ -39,7 +38,8 @@ from knowledge.store_layout import (
     normalize_tenant_id,
     parse_summary,
 )
-from knowledge.store_writer import CALLS_TABLE, USERS_TABLE, read_table
+from knowledge.store.records import CallRecord, UserRecord
+from knowledge.store.writer import CALLS_TABLE, USERS_TABLE, read_table
 
 __all__ = [
     "DEFAULT_TENANT_ID",
@@ -244,7 +244,7 @@ class Store:
         :class:`ImportFileError` and imports nothing. Row problems are reported in the summary
         while the good rows import. ``progress`` shows a bar on stderr when it is a terminal.
         ``on_wait(tenant)`` is called when another import of the same tenant is running (this
-        one waits for it, then raises :class:`StoreError` after ``store_lock.LOCK_WAIT_SECONDS``).
+        one waits for it, then raises :class:`StoreError` after ``knowledge.store.lock.LOCK_WAIT_SECONDS``).
         """
         sources = detect_sources(paths)
         tenant = self.resolve_tenant(tenant_id)

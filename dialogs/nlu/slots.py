@@ -6,7 +6,7 @@ where the users are (their licence usage location); the UK is a destination, and
 the purchase is "they call abroad". The same goes for "never call abroad" (a negated
 international need) and "60 users in the USA and 20 in Mexico" (a count per country). The
 vocabulary for these roles is data (``locales/slots.json``); entity extraction itself is reused
-from :mod:`dialogs.entities`, never re-implemented here.
+from :mod:`dialogs.nlu.entities`, never re-implemented here.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dialogs.entities import Entities, compiled, extract_entities, key
+from dialogs.nlu.entities import Entities, compiled, extract_entities, key
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
 

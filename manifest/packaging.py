@@ -32,14 +32,17 @@ from jsonschema import Draft7Validator
 from PIL import Image, UnidentifiedImageError
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from knowledge.atomic import atomic_write_bytes
+from bot.config import DEVELOPER_NAME_MAX_CHARS, is_https_url
+from knowledge.store.atomic import atomic_write_bytes
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-MANIFEST_DIR = PROJECT_ROOT / "manifest"
+#: This package's folder: the template, fr.json and icons are its package data, so the build
+#: works from an installed project as from a checkout.
+MANIFEST_DIR = Path(__file__).resolve().parent
 ICONS_SUBDIR = "icons"
 SCHEMA_ROOT = MANIFEST_DIR / "node_modules/@microsoft/app-manifest/build/json-schemas/teams"
 PACKAGE_FILENAME = "calling-plan-assistant.zip"
-DEFAULT_OUT = PROJECT_ROOT / "build" / PACKAGE_FILENAME
+#: Relative to the working folder (``make package`` runs in the project).
+DEFAULT_OUT = Path("build") / PACKAGE_FILENAME
 DISTRIBUTION = "calling-plan-assistant"
 MANIFEST_NAME = "manifest.json"
 
@@ -121,8 +124,8 @@ class PackageInputs(BaseModel):
     def _name(cls, value: str) -> str:
         if not value:
             raise ValueError("is not set (the publisher name Teams shows on the app)")
-        if len(value) > 32:
-            raise ValueError(f"{value!r} is longer than the 32 characters Teams allows")
+        if len(value) > DEVELOPER_NAME_MAX_CHARS:
+            raise ValueError(f"{value!r} is longer than the {DEVELOPER_NAME_MAX_CHARS} characters Teams allows")
         return value
 
     @field_validator("developer_website_url", "developer_privacy_url", "developer_terms_url")
@@ -133,11 +136,6 @@ class PackageInputs(BaseModel):
         if not is_https_url(value):
             raise ValueError(f"{value!r} is not an https:// URL, which Teams requires")
         return value
-
-
-def is_https_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme.lower() == "https" and bool(parts.netloc)
 
 
 def project_version() -> str:

@@ -11,7 +11,7 @@ summary, which changes by atomic rename.
 
 A second writer of the same tenant is told (``on_wait``, e.g. the CLI prints "waiting for
 another import of <tenant>...") and waits up to ``timeout`` seconds, then gets a
-:class:`~knowledge.store_layout.StoreError` saying so, never a silent hang.
+:class:`~knowledge.store.layout.StoreError` saying so, never a silent hang.
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-from knowledge.store_layout import Layout, StoreError, normalize_tenant_id
+from knowledge.store.layout import Layout, StoreError, normalize_tenant_id
 
 #: Longest wait for another import of the same tenant, in seconds (then a clear refusal).
 LOCK_WAIT_SECONDS = 600.0

@@ -2,7 +2,7 @@
 
 Layout, all under ``DATA_DIR/store/``::
 
-    locks/<tenant id>.lock                 fcntl lock files: one writer per tenant (store_lock)
+    locks/<tenant id>.lock                 fcntl lock files: one writer per tenant (lock.py)
     tenants/<tenant id>/summary.json       small: pool sizes, monthly usage totals, manifest
     tenants/<tenant id>/users-<gen>.json   TinyDB, table "users"
     tenants/<tenant id>/calls/<YYYY-MM>/c<gen>-<n>.json   TinyDB, table "calls", <= 10k docs
@@ -30,7 +30,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from knowledge.atomic import atomic_write_bytes
+from knowledge.store.atomic import atomic_write_bytes
 
 #: The tenant the demo and a first import use when none is named and the store is empty.
 DEFAULT_TENANT_ID = "demo-tenant"

@@ -1,6 +1,6 @@
 """Applies import batches to one tenant: new data files first, the summary rename last.
 
-Order of a batch (see :mod:`knowledge.store_layout` for why):
+Order of a batch (see :mod:`knowledge.store.layout` for why):
 
 1. drop calls whose id or match key is already committed (the per-chunk ``.ids`` sidecars) or
    repeated in the batch: the id catches a file imported twice, the match key
@@ -17,6 +17,7 @@ see half a batch: they follow the summary, which is either the old one or the ne
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections import defaultdict
@@ -28,11 +29,11 @@ from pydantic import TypeAdapter
 from tinydb import TinyDB
 
 from knowledge import pools
-from knowledge.atomic import AtomicJSONStorage, atomic_write_bytes
-from knowledge.clock import Clock, month_of as month_string, system_clock
-from knowledge.key_index import KeyIndex
-from knowledge.records import CallRecord, UserRecord
-from knowledge.store_layout import (
+from knowledge.clock import Clock, system_clock
+from knowledge.clock import month_of as month_string
+from knowledge.store.atomic import AtomicJSONStorage, atomic_write_bytes
+from knowledge.store.key_index import KeyIndex
+from knowledge.store.layout import (
     CHUNK_ROWS,
     Chunk,
     Layout,
@@ -41,6 +42,7 @@ from knowledge.store_layout import (
     read_summary,
     write_summary,
 )
+from knowledge.store.records import CallRecord, UserRecord
 
 CALLS_TABLE = "calls"
 USERS_TABLE = "users"
@@ -306,10 +308,8 @@ class TenantWriter:
                     if f"calls/{month_dir.name}/{path.name}" not in keep:
                         _unlink(path)
                 if month_dir.name not in self.summary.chunks:
-                    try:
+                    with contextlib.suppress(OSError):
                         month_dir.rmdir()
-                    except OSError:
-                        pass
 
 
 def _note_kinds(summary: TenantSummary, kinds: set[str]) -> None:
@@ -318,7 +318,5 @@ def _note_kinds(summary: TenantSummary, kinds: set[str]) -> None:
 
 
 def _unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    except FileNotFoundError:
-        pass

@@ -30,13 +30,13 @@ import random
 import uuid
 import zipfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from knowledge.clock import as_utc
 from knowledge.importers.pstn_csv import PSTN_COLUMNS
 from knowledge.importers.summary import ImportSummary
-from knowledge.store import DEFAULT_TENANT_ID, Store
+from knowledge.store.usage_store import DEFAULT_TENANT_ID, Store
 
 DEMO_SEED = 4242
 TENANT_PREFIX = "contoso"
@@ -182,7 +182,7 @@ def _month_calls(year: int, month: int) -> list[_Call]:
 
     def moment(day: int, first_hour: int = 7, last_hour: int = 18) -> datetime:
         return datetime(year, month, day, rng.randint(first_hour, last_hour), rng.randrange(60),
-                        rng.randrange(60), tzinfo=timezone.utc)
+                        rng.randrange(60), tzinfo=UTC)
 
     def add(user: _User | None, call_type: str, scope: str | None, office: _Office,
             start: datetime, seconds: int, capability: str, charge: float = 0.0) -> None:
@@ -347,7 +347,7 @@ def write_demo_files(folder: Path | str, now: datetime) -> list[Path]:
     recent = [call for call in calls if call.start >= graph_since]
     stamp = (graph_since if tac else now).strftime("%Y-%m-%d")
 
-    from knowledge.atomic import atomic_write_bytes  # the one way to write a file
+    from knowledge.store.atomic import atomic_write_bytes  # the one way to write a file
 
     for old in folder.glob("Calls.Export.*.zip"):
         old.unlink()

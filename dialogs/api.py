@@ -1,0 +1,27 @@
+"""Everything the host (``bot/``) uses of the dialogs layer, in one place.
+
+``bot/`` imports ``dialogs`` only through this module (tests/test_architecture.py checks it), so
+the dialogs' insides can move without touching the host, and what the host relies on is this
+list. The contract itself (what the host gives and gets) is described in :mod:`dialogs.root`.
+"""
+from __future__ import annotations
+
+from dialogs.alerts import alert_card
+from dialogs.cards import CardReply, card_activity, welcome_card
+from dialogs.nlu.i18n import detect_language
+from dialogs.root import apology_text, create_root_dialog, state_reset_text, tenant_refusal_text
+from dialogs.turn import TurnLanguage, tenant_id_of
+
+__all__ = [
+    "CardReply",
+    "TurnLanguage",
+    "alert_card",
+    "apology_text",
+    "card_activity",
+    "create_root_dialog",
+    "detect_language",
+    "state_reset_text",
+    "tenant_id_of",
+    "tenant_refusal_text",
+    "welcome_card",
+]
