@@ -41,4 +41,7 @@ def sync_all(settings: Settings, tenants: Iterable[str], now: Clock, *,
     config = graph_config(settings)
     extra = {"sleep": sleep} if sleep is not None else {}
     clients = (GraphClient(config, tenant, **extra) for tenant in sorted(tenants))
-    return sync_tenants(settings.DATA_DIR, clients, now, since=since, progress=progress)
+    from bot.usage_store import open_usage_store, uses_blob
+
+    store = open_usage_store(settings) if uses_blob(settings) else None  # local: DATA_DIR's store
+    return sync_tenants(settings.DATA_DIR, clients, now, since=since, progress=progress, store=store)

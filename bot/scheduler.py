@@ -84,7 +84,8 @@ class Scheduler:
         return due
 
     async def run_once(self) -> TickResult:
-        if not self.lock.try_acquire():
+        # In a thread: across replicas the lock is a blob lease (a network call, bounded).
+        if not await asyncio.to_thread(self.lock.try_acquire):
             return TickResult(ran=False)
         try:
             result = TickResult(ran=True)
@@ -99,24 +100,51 @@ class Scheduler:
             result.alerts = await send_due_alerts(self.adapter, self.settings.APP_ID, self.store, self.book, self.now)
             return result
         finally:
-            self.lock.release()
+            # A lease across replicas is kept from tick to tick (the elected replica stays the
+            # one that syncs and alerts) and released by stop(); the local file lock is freed
+            # after each tick, so `callplan sync` can run between ticks.
+            if not getattr(self.lock, "keeps_between_ticks", False):
+                await asyncio.to_thread(self.lock.release)
+
+    async def stop(self) -> None:
+        """Give up the lock (on shutdown): another replica takes over at its next tick."""
+        await asyncio.to_thread(self.lock.release)
 
     async def run_forever(self, tick: float = TICK_SECONDS, first: float = FIRST_TICK_SECONDS) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        await self._sleep(first)
-        while True:
-            try:
-                await self.run_once()
-            except Exception:  # noqa: BLE001 - a bad tick must not end the schedule
-                log.exception("scheduler tick failed")
-            await self._sleep(tick)
+        try:
+            await self._sleep(first)
+            while True:
+                try:
+                    await self.run_once()
+                except Exception:  # noqa: BLE001 - a bad tick must not end the schedule
+                    log.exception("scheduler tick failed")
+                await self._between_ticks(tick)
+        finally:
+            await self.stop()
 
-    async def _sleep(self, seconds: float) -> None:
-        """Wait ``seconds``, or less when :meth:`wake` is called."""
+    async def _between_ticks(self, tick: float) -> None:
+        """Wait for the next tick; a lease held between ticks is renewed meanwhile."""
+        keep = getattr(self.lock, "keep", None)
+        every = getattr(self.lock, "renew_seconds", None)
+        if keep is None or not every:
+            await self._sleep(tick)
+            return
+        loop = asyncio.get_running_loop()
+        end = loop.time() + tick
+        while (left := end - loop.time()) > 0:
+            if await self._sleep(min(left, every)):
+                return
+            await asyncio.to_thread(keep)
+
+    async def _sleep(self, seconds: float) -> bool:
+        """Wait ``seconds``, or less when :meth:`wake` is called (then True)."""
         assert self._wake is not None
+        woken = True
         try:
             await asyncio.wait_for(self._wake.wait(), seconds)
         except asyncio.TimeoutError:
-            pass
+            woken = False
         self._wake.clear()
+        return woken

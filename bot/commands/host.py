@@ -146,10 +146,10 @@ def ensure_demo_data(settings: Settings) -> None:
     The demo is written as files in the real export formats and imported through the
     importers (``callplan demo``); a store that already holds data is left alone.
     """
+    from bot.usage_store import open_usage_store
     from knowledge.demo import load_demo
-    from knowledge.store import Store
 
-    store = Store(settings.DATA_DIR, settings.clock)
+    store = open_usage_store(settings)
     try:
         if not store.is_empty():
             return
