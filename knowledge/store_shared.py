@@ -227,6 +227,9 @@ class SharedStore(Store):
         except ObjectStoreError:
             return False
 
+    def is_empty(self) -> bool:
+        return not self.tenants()
+
     def tenants(self) -> list[str]:
         found = set()
         for name in self.objects.list("tenants/"):
