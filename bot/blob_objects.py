@@ -109,8 +109,10 @@ class AzureBlobObjects:
                 raise _unavailable(exc) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def list(self, prefix: str) -> list[str]:
+    def list(self, prefix: str, *, shallow: bool = False) -> list[str]:
         try:
+            if shallow:
+                return sorted(item.name for item in self.container.walk_blobs(name_starts_with=prefix, delimiter="/"))
             return sorted(item.name for item in self.container.list_blobs(name_starts_with=prefix))
         except ResourceNotFoundError:
             return []  # no container yet: nothing stored

@@ -19,7 +19,7 @@ from dialogs.entities import MAX_CHARS, Entities, resolve_month
 from dialogs.i18n import fold, format_month, t
 from dialogs.render import country_name, join, line_name, plan_name
 from dialogs.slots import known_countries
-from dialogs.turn import TenantData, tenant_id_of
+from dialogs.turn import DataUnavailable, TenantData, tenant_id_of
 from knowledge.catalog import load_catalog
 from knowledge.logsafe import clean
 from knowledge.pools import PoolBalance, PoolKey
@@ -28,10 +28,6 @@ from knowledge.records import UserRecord
 from knowledge.store_layout import StoreError
 
 log = logging.getLogger(__name__)
-
-
-class DataUnavailable(Exception):
-    """The store could not be read; the message names the kind of failure only (no path)."""
 
 
 def no_data_activity(context: TurnContext, lang: str) -> Activity:

@@ -63,8 +63,9 @@ class ObjectStore(Protocol):
         ``if_none_match="*"``: only if absent. Otherwise :class:`PreconditionFailed`."""
         ...
 
-    def list(self, prefix: str) -> list[str]:
-        """Names starting with ``prefix``, sorted."""
+    def list(self, prefix: str, *, shallow: bool = False) -> list[str]:
+        """Names starting with ``prefix``, sorted. ``shallow``: only one level below it, each
+        deeper name cut after its next ``/`` (a "folder", listed once, ending with ``/``)."""
         ...
 
     def delete(self, name: str) -> None:
@@ -102,9 +103,9 @@ class CountingObjects:
         self._count("put")
         return self.inner.put(name, data, if_match=if_match, if_none_match=if_none_match)
 
-    def list(self, prefix: str) -> list[str]:
+    def list(self, prefix: str, *, shallow: bool = False) -> list[str]:
         self._count("list")
-        return self.inner.list(prefix)
+        return self.inner.list(prefix, shallow=shallow)
 
     def delete(self, name: str) -> None:
         self._count("delete")

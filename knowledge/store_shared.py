@@ -217,6 +217,7 @@ class SharedStore(Store):
     def __init__(self, objects: ObjectStore, data_dir: Path | str, clock: Clock = system_clock) -> None:
         super().__init__(data_dir, clock)
         self.objects = objects
+        self._confirmed: set[str] = set()
 
     def ping(self) -> bool:
         """The object store answers a write and a read (what imports and lookups need)."""
@@ -231,11 +232,19 @@ class SharedStore(Store):
         return not self.tenants()
 
     def tenants(self) -> list[str]:
-        found = set()
-        for name in self.objects.list("tenants/"):
-            parts = name.split("/")
-            if len(parts) == 3 and parts[2] == SUMMARY_NAME and _TENANT_ID.match(parts[1]):
-                found.add(parts[1])
+        """Tenants with a committed summary. Asked on every turn, so one shallow listing (the
+        tenant folders), plus a summary check the first time a folder is seen (a tenant whose
+        first import was killed before its commit has a folder and no summary yet)."""
+        found = []
+        for folder in self.objects.list("tenants/", shallow=True):
+            tenant = folder.removeprefix("tenants/").rstrip("/")
+            if not folder.endswith("/") or not _TENANT_ID.match(tenant):
+                continue
+            if tenant not in self._confirmed:
+                if self.objects.get(tenant_prefix(tenant) + SUMMARY_NAME) is None:
+                    continue
+                self._confirmed.add(tenant)  # summaries are replaced, never deleted
+            found.append(tenant)
         return sorted(found)
 
     def import_paths(self, paths: Sequence[Path | str], tenant_id: str | None = None,
