@@ -24,7 +24,12 @@ from azure.core.exceptions import (
     ResourceNotFoundError,
     ResourceNotModifiedError,
 )
-from azure.storage.blob import BlobLeaseClient, BlobServiceClient, ContainerClient, LinearRetry
+from azure.storage.blob import (
+    BlobLeaseClient,
+    BlobServiceClient,
+    ContainerClient,
+    LinearRetry,
+)
 
 from knowledge.store_objects import (
     NotModified,

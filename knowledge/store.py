@@ -16,9 +16,9 @@ import asyncio
 import functools
 import os
 import threading
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path

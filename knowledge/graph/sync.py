@@ -34,8 +34,8 @@ from knowledge.importers.fields import country_code, reason_for
 from knowledge.importers.graph import read_graph_rows
 from knowledge.importers.summary import MAX_ROW_ERRORS, RowError
 from knowledge.records import CallRecord, UserRecord
-from knowledge.store_import import BATCH_ROWS
 from knowledge.store import Store
+from knowledge.store_import import BATCH_ROWS
 from knowledge.store_layout import normalize_tenant_id
 
 #: Re-read this much before the end of the last sync: Graph call records can arrive late.

@@ -10,6 +10,8 @@ from __future__ import annotations
 import asyncio
 import os
 
+from testkit.chat import Chat
+
 from bot.app import SCHEDULER_KEY, STORE_KEY
 from bot.blob_objects import BlobLeaseSchedulerLock
 from bot.scheduler import Scheduler
@@ -21,7 +23,6 @@ from knowledge.demo import load_demo
 from knowledge.provenance import DataProvenance
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
 from knowledge.store_shared import SharedStore
-from testkit.chat import Chat
 
 
 def _blob_settings(make_settings, azurite, container: str, **values):
