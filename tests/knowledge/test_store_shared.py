@@ -80,6 +80,11 @@ def test_two_processes_importing_into_one_tenant_lose_nothing(azurite, tmp_path,
     assert [(b.users, b.total_minutes) for b in balances] == [(7, 7 * 1200)]
     log = json.loads(store.objects.get(tenant_prefix(TENANT) + "imports.json").data)
     assert len(log["imports"]) == 4  # both files of both processes: no log line lost either
+    shown = _cli(azurite, container, tmp_path / "replica-2", "pools", "--tenant", TENANT, "--month", "2025-06",
+                 "--json")
+    out, err = shown.communicate(timeout=60)
+    assert shown.returncode == 0, err
+    assert [p["used_minutes"] for p in json.loads(out)["pools"]] == [36_000]  # the CLI reads the container too
 
 
 def test_a_writer_that_loses_the_race_merges_again(azurite, tmp_path, clock) -> None:
