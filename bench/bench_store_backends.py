@@ -29,16 +29,17 @@ from knowledge.store import Store
 from knowledge.store_objects import CountingObjects
 from knowledge.store_shared import SharedStore
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests" / "support"))
-from testkit.azurite import running_azurite  # noqa: E402 - the tests' Azurite helper
+#: The tests' Azurite helper (start on a free loopback port, stop by PID) lives here.
+TESTKIT = Path(__file__).resolve().parent.parent / "tests" / "support"
 
 AS_OF = date(2025, 6, 20)
 
 
-def _blob_store(connection_string: str, container: str, data_dir: Path) -> SharedStore:
+def _blob_store(connection_string: str, container: str, data_dir: Path) -> tuple[SharedStore, CountingObjects]:
     from bot.blob_objects import AzureBlobObjects
 
-    return SharedStore(CountingObjects(AzureBlobObjects(connection_string, container)), data_dir)
+    objects = CountingObjects(AzureBlobObjects(connection_string, container))
+    return SharedStore(objects, data_dir), objects
 
 
 def _import(store: Store, export: Path, roster: Path) -> float:
@@ -67,6 +68,9 @@ def _changed_us(store: Store, other: Store, work: Path, rounds: int) -> list[flo
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
+    sys.path.insert(0, str(TESTKIT))
+    from testkit.azurite import running_azurite  # type: ignore[import-not-found]
+
     rows = 20_000 if quick else 50_000
     repeats = 100 if quick else 400
     rounds = 5 if quick else 20
@@ -79,15 +83,15 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         local_lookup = _lookups_us(local, repeats)
         local_changed = _changed_us(local, Store(work / "local"), work, rounds)
         with running_azurite(work / "azurite") as azurite:
-            blob = _blob_store(azurite.connection_string, "bench", work / "blob")
+            blob, counted = _blob_store(azurite.connection_string, "bench", work / "blob")
             blob_import = _import(blob, export, roster)
             blob.pools(TENANT, MONTH, AS_OF)
-            before = dict(blob.objects.counts)
+            before = dict(counted.counts)
             blob_lookup = _lookups_us(blob, repeats)
             lookups = repeats + 1
-            requests = (blob.objects.counts["get"] - before["get"]) / lookups
-            bodies = (blob.objects.counts["get_body"] - before["get_body"]) / lookups
-            other = _blob_store(azurite.connection_string, "bench", work / "blob-other")
+            requests = (counted.counts["get"] - before["get"]) / lookups
+            bodies = (counted.counts["get_body"] - before["get_body"]) / lookups
+            other, _ = _blob_store(azurite.connection_string, "bench", work / "blob-other")
             blob_changed = _changed_us(blob, other, work, rounds)
             blob.close()
             other.close()
