@@ -154,7 +154,7 @@ LEASE_BLOB = "scheduler-lease"
 class BlobLeaseSchedulerLock:
     """One scheduler across replicas: whoever holds the lease on ``scheduler-lease`` runs the
     syncs and alerts. ``try_acquire`` takes the lease, or renews it when this replica holds it
-    (the scheduler calls it every tick, well within the 60 s); ``release`` gives it up (on
+    (every tick, and ``keep`` renews it every 20 s in between); ``release`` gives it up (on
     shutdown), so another replica takes over at its next tick instead of a minute later. A
     replica that dies keeps it at most 60 s. A storage failure reads as "not the holder": no
     replica runs a tick it cannot be sure is its own.
@@ -206,7 +206,7 @@ class BlobLeaseSchedulerLock:
         return self.lease_seconds / 3
 
     def keep(self) -> None:
-        """Renew the lease if this replica holds it (between ticks); never takes it."""
+        """Renew the lease if this replica holds it (:meth:`Scheduler.keep_lease`); never takes it."""
         if self.lease is not None:
             self.try_acquire()
 

@@ -113,6 +113,7 @@ class Scheduler:
     async def run_forever(self, tick: float = TICK_SECONDS, first: float = FIRST_TICK_SECONDS) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
+        keeper = asyncio.create_task(self.keep_lease())
         try:
             await self._sleep(first)
             while True:
@@ -120,31 +121,31 @@ class Scheduler:
                     await self.run_once()
                 except Exception:  # noqa: BLE001 - a bad tick must not end the schedule
                     log.exception("scheduler tick failed")
-                await self._between_ticks(tick)
+                await self._sleep(tick)
         finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
             await self.stop()
 
-    async def _between_ticks(self, tick: float) -> None:
-        """Wait for the next tick; a lease held between ticks is renewed meanwhile."""
+    async def keep_lease(self) -> None:
+        """Renew a lease held from tick to tick every ``renew_seconds`` (during a long sync
+        too), for as long as the schedule runs; a local file lock needs nothing."""
         keep = getattr(self.lock, "keep", None)
         every = getattr(self.lock, "renew_seconds", None)
         if keep is None or not every:
-            await self._sleep(tick)
             return
-        loop = asyncio.get_running_loop()
-        end = loop.time() + tick
-        while (left := end - loop.time()) > 0:
-            if await self._sleep(min(left, every)):
-                return
-            await asyncio.to_thread(keep)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                await asyncio.to_thread(keep)
+            except Exception:  # noqa: BLE001 - the next renewal, or the next tick, tries again
+                log.exception("scheduler lease renewal failed")
 
-    async def _sleep(self, seconds: float) -> bool:
-        """Wait ``seconds``, or less when :meth:`wake` is called (then True)."""
+    async def _sleep(self, seconds: float) -> None:
+        """Wait ``seconds``, or less when :meth:`wake` is called."""
         assert self._wake is not None
-        woken = True
         try:
             await asyncio.wait_for(self._wake.wait(), seconds)
         except asyncio.TimeoutError:
-            woken = False
+            pass
         self._wake.clear()
-        return woken

@@ -103,7 +103,7 @@ async def test_the_app_uses_the_lease_and_releases_it_on_shutdown(azurite, make_
     assert (await two.server.app[SCHEDULER_KEY].run_once()).ran is True
 
 
-async def test_a_lease_held_between_ticks_is_renewed_meanwhile(make_settings, azurite):
+async def test_a_held_lease_is_renewed_while_the_schedule_runs(make_settings, azurite):
     settings = _blob_settings(make_settings, azurite, f"renew-{os.getpid()}")
     scheduler = Scheduler(settings, store=None, book=None, adapter=None, lock=scheduler_lock(settings))
     lock = scheduler.lock
@@ -112,10 +112,15 @@ async def test_a_lease_held_between_ticks_is_renewed_meanwhile(make_settings, az
     original = lock.keep
     lock.keep = lambda: (renewals.append(1), original())  # type: ignore[method-assign]
     assert await asyncio.to_thread(lock.try_acquire)  # a 60 s lease
-    lock.lease_seconds = 0.15  # now renewed every 0.05 s between ticks
-    scheduler._wake = asyncio.Event()
-    await scheduler._between_ticks(0.4)
-    assert renewals and lock.lease is not None  # renewed, still the holder
+    lock.lease_seconds = 0.15  # now renewed every 0.05 s (between ticks and during a long one)
+    keeper = asyncio.create_task(scheduler.keep_lease())
+    for _ in range(200):  # bounded: at most ~4 s
+        await asyncio.sleep(0.02)
+        if len(renewals) >= 2:
+            break
+    keeper.cancel()
+    await asyncio.gather(keeper, return_exceptions=True)
+    assert len(renewals) >= 2 and lock.lease is not None  # renewed, still the holder
     other = BlobLeaseSchedulerLock(lock.container)
     assert not await asyncio.to_thread(other.try_acquire)
     await scheduler.stop()
