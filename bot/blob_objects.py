@@ -41,8 +41,8 @@ from knowledge.store_objects import (
 log = logging.getLogger(__name__)
 
 #: Seconds to open a connection, and to wait for an answer, per try.
-CONNECT_TIMEOUT_S = 5.0
-READ_TIMEOUT_S = 20.0
+CONNECT_TIMEOUT_S = 3.0
+READ_TIMEOUT_S = 10.0
 #: Retries of a failed request (connection refused, 5xx), half a second apart.
 RETRIES = 2
 
