@@ -47,13 +47,14 @@ READ_TIMEOUT_S = 10.0
 RETRIES = 2
 
 
-def container_client(connection_string: str, container: str) -> ContainerClient:
+def container_client(connection_string: str, container: str, *, connect_timeout: float = CONNECT_TIMEOUT_S,
+                     read_timeout: float = READ_TIMEOUT_S, retries: int = RETRIES) -> ContainerClient:
     """A container client whose every request is bounded (see the module doc)."""
     service = BlobServiceClient.from_connection_string(
         connection_string,
-        connection_timeout=CONNECT_TIMEOUT_S,
-        read_timeout=READ_TIMEOUT_S,
-        retry_policy=LinearRetry(backoff=0.5, random_jitter_range=0.2, retry_total=RETRIES),
+        connection_timeout=connect_timeout,
+        read_timeout=read_timeout,
+        retry_policy=LinearRetry(backoff=0.5, random_jitter_range=0.2, retry_total=retries),
     )
     return service.get_container_client(container)
 
@@ -67,8 +68,9 @@ def _unavailable(exc: AzureError) -> ObjectStoreUnavailable:
 class AzureBlobObjects:
     """The objects of one container (created on first write if missing)."""
 
-    def __init__(self, connection_string: str, container: str) -> None:
-        self.container = container_client(connection_string, container)
+    def __init__(self, connection_string: str, container: str, **bounds: float) -> None:
+        """``bounds``: ``connect_timeout``, ``read_timeout``, ``retries`` (see :func:`container_client`)."""
+        self.container = container_client(connection_string, container, **bounds)  # type: ignore[arg-type]
         self._created = False
 
     def get(self, name: str, *, if_none_match: str | None = None) -> StoredObject | None:

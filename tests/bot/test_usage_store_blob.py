@@ -126,3 +126,26 @@ async def test_a_held_lease_is_renewed_while_the_schedule_runs(make_settings, az
     await scheduler.stop()
     assert await asyncio.to_thread(other.try_acquire)
     await asyncio.to_thread(other.release)
+
+
+def test_a_service_that_never_answers_is_unavailable_within_the_bounds(tmp_path):
+    """A listener that accepts and says nothing: every request ends at the read timeout (an
+    unbounded client would hang here until pytest-timeout fails the test)."""
+    import socket
+
+    import pytest
+
+    from bot.blob_objects import AzureBlobObjects
+    from knowledge.store_objects import ObjectStoreUnavailable
+    from testkit.azurite import Azurite
+
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        dead = Azurite(tmp_path, port=silent.getsockname()[1])  # only for its connection string
+        objects = AzureBlobObjects(dead.connection_string, "never", read_timeout=0.3, retries=1)
+        store = SharedStore(objects, tmp_path / "data")
+        with pytest.raises(ObjectStoreUnavailable, match="did not answer"):
+            objects.get("tenants/contoso/summary.json")
+        assert store.ping() is False
+        store.close()
