@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 
+import pytest
+from testkit.azurite import Azurite
 from testkit.chat import Chat
 
 from bot.app import SCHEDULER_KEY, STORE_KEY
-from bot.blob_objects import BlobLeaseSchedulerLock
+from bot.blob_objects import AzureBlobObjects, BlobLeaseSchedulerLock
 from bot.scheduler import Scheduler
 from bot.usage_store import open_usage_store, scheduler_lock
 from dialogs.cards import pool_table_card
@@ -22,6 +25,7 @@ from knowledge.alerts import AlertBook
 from knowledge.demo import load_demo
 from knowledge.provenance import DataProvenance
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
+from knowledge.store_objects import ObjectStoreUnavailable
 from knowledge.store_shared import SharedStore
 
 
@@ -131,14 +135,6 @@ async def test_a_held_lease_is_renewed_while_the_schedule_runs(make_settings, az
 def test_a_service_that_never_answers_is_unavailable_within_the_bounds(tmp_path):
     """A listener that accepts and says nothing: every request ends at the read timeout (an
     unbounded client would hang here until pytest-timeout fails the test)."""
-    import socket
-
-    import pytest
-
-    from bot.blob_objects import AzureBlobObjects
-    from knowledge.store_objects import ObjectStoreUnavailable
-    from testkit.azurite import Azurite
-
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(8)
