@@ -29,6 +29,7 @@ summary and computed pools are reused.
 """
 from __future__ import annotations
 
+import logging
 import random
 import re
 import secrets
@@ -65,6 +66,7 @@ from knowledge.store_objects import (
 from knowledge.store_writer import USERS_TABLE, TenantWriter
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: Tries of one batch against concurrent writers of the same tenant (then a clear error).
 MERGE_ATTEMPTS = 10
@@ -113,6 +115,8 @@ class SharedTenantWriter(TenantWriter):
                 if attempt == MERGE_ATTEMPTS:
                     break
                 self.retries += 1
+                log.info("tenant %s: another writer committed first; merging this batch again (%d)",
+                         self.tenant_id, attempt)
                 self.sleep(random.uniform(0.01, 0.05) * attempt)
                 self._reload()
         raise StoreError(f"tenant {self.tenant_id}: {MERGE_ATTEMPTS} concurrent imports committed before "
