@@ -40,6 +40,7 @@ from bot.scheduler import Scheduler
 from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
+from bot.usage_store import open_usage_store, scheduler_lock
 from knowledge.alerts import AlertBook
 from knowledge.logsafe import clean
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, UsageStoreApi
@@ -134,7 +135,8 @@ def create_app(
             allowed_tenants=settings.ALLOWED_TENANTS,
             welcome_card=welcome_card,
         )
-        app[SCHEDULER_KEY] = Scheduler(settings, app[STORE_KEY], app[ALERTS_KEY], app[ADAPTER_KEY])
+        app[SCHEDULER_KEY] = Scheduler(settings, app[STORE_KEY], app[ALERTS_KEY], app[ADAPTER_KEY],
+                                       lock=scheduler_lock(settings))
         app[ALERTS_KEY].on_subscribe.append(app[SCHEDULER_KEY].wake)
         ticking = asyncio.create_task(app[SCHEDULER_KEY].run_forever()) if scheduler else None
         yield
@@ -174,7 +176,7 @@ async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
 async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:
     """The calling-plan store; its file work runs on its own thread, off the event loop."""
     settings = app[SETTINGS_KEY]
-    store = AsyncStore(settings.DATA_DIR, settings.clock)
+    store = AsyncStore(settings.DATA_DIR, settings.clock, store=open_usage_store(settings))
     app[STORE_KEY] = store
     yield
     store.close()

@@ -39,6 +39,9 @@ def sync_all(settings: Settings, tenants: Iterable[str], now: Clock, *,
              sleep: Callable[[float], None] | None = None) -> list[SyncResult]:
     """Sync ``tenants`` one after the other (one failing never stops the others)."""
     config = graph_config(settings)
-    clients = (GraphClient(config, tenant) if sleep is None else GraphClient(config, tenant, sleep=sleep)
-               for tenant in sorted(tenants))
-    return sync_tenants(settings.DATA_DIR, clients, now, since=since, progress=progress)
+    extra = {"sleep": sleep} if sleep is not None else {}
+    clients = (GraphClient(config, tenant, **extra) for tenant in sorted(tenants))
+    from bot.usage_store import open_usage_store, uses_blob
+
+    store = open_usage_store(settings) if uses_blob(settings) else None  # local: DATA_DIR's store
+    return sync_tenants(settings.DATA_DIR, clients, now, since=since, progress=progress, store=store)

@@ -85,7 +85,8 @@ class Scheduler:
         return due
 
     async def run_once(self) -> TickResult:
-        if not self.lock.try_acquire():
+        # In a thread: across replicas the lock is a blob lease (a network call, bounded).
+        if not await asyncio.to_thread(self.lock.try_acquire):
             return TickResult(ran=False)
         try:
             result = TickResult(ran=True)
@@ -100,18 +101,46 @@ class Scheduler:
             result.alerts = await send_due_alerts(self.adapter, self.settings.APP_ID, self.store, self.book, self.now)
             return result
         finally:
-            self.lock.release()
+            # A lease across replicas is kept from tick to tick (the elected replica stays the
+            # one that syncs and alerts) and released by stop(); the local file lock is freed
+            # after each tick, so `callplan sync` can run between ticks.
+            if not getattr(self.lock, "keeps_between_ticks", False):
+                await asyncio.to_thread(self.lock.release)
+
+    async def stop(self) -> None:
+        """Give up the lock (on shutdown): another replica takes over at its next tick."""
+        await asyncio.to_thread(self.lock.release)
 
     async def run_forever(self, tick: float = TICK_SECONDS, first: float = FIRST_TICK_SECONDS) -> None:
         self._loop = asyncio.get_running_loop()
         self._wake = asyncio.Event()
-        await self._sleep(first)
+        keeper = asyncio.create_task(self.keep_lease())
+        try:
+            await self._sleep(first)
+            while True:
+                try:
+                    await self.run_once()
+                except Exception:  # a bad tick must not end the schedule
+                    log.exception("scheduler tick failed")
+                await self._sleep(tick)
+        finally:
+            keeper.cancel()
+            await asyncio.gather(keeper, return_exceptions=True)
+            await self.stop()
+
+    async def keep_lease(self) -> None:
+        """Renew a lease held from tick to tick every ``renew_seconds`` (during a long sync
+        too), for as long as the schedule runs; a local file lock needs nothing."""
+        keep = getattr(self.lock, "keep", None)
+        every = getattr(self.lock, "renew_seconds", None)
+        if keep is None or not every:
+            return
         while True:
+            await asyncio.sleep(every)
             try:
-                await self.run_once()
-            except Exception:  # a bad tick must not end the schedule
-                log.exception("scheduler tick failed")
-            await self._sleep(tick)
+                await asyncio.to_thread(keep)
+            except Exception:  # the next renewal, or the next tick, tries again
+                log.exception("scheduler lease renewal failed")
 
     async def _sleep(self, seconds: float) -> None:
         """Wait ``seconds``, or less when :meth:`wake` is called."""

@@ -19,7 +19,7 @@ from dialogs.nlu.entities import MAX_CHARS, Entities, resolve_month
 from dialogs.nlu.i18n import fold, format_month, t
 from dialogs.nlu.render import country_name, join, line_name, plan_name
 from dialogs.nlu.slots import known_countries
-from dialogs.turn import TenantData, tenant_id_of
+from dialogs.turn import DataUnavailable, TenantData, tenant_id_of
 from knowledge.catalog import load_catalog
 from knowledge.logsafe import clean
 from knowledge.pools import PoolBalance, PoolKey
@@ -28,10 +28,6 @@ from knowledge.store.layout import StoreError
 from knowledge.store.records import UserRecord
 
 log = logging.getLogger(__name__)
-
-
-class DataUnavailable(Exception):
-    """The store could not be read; the message names the kind of failure only (no path)."""
 
 
 def no_data_activity(context: TurnContext, lang: str) -> Activity:

@@ -14,6 +14,7 @@ mode); otherwise None, and the caller explains how to import data.
 """
 from __future__ import annotations
 
+import logging
 from datetime import date
 from typing import Any
 
@@ -23,6 +24,8 @@ from dialogs.nlu.i18n import Lang, detect_language, normalize_lang
 from knowledge.clock import Clock, system_clock
 from knowledge.store.api import UsageStoreApi
 from knowledge.store.layout import StoreError, normalize_tenant_id
+
+log = logging.getLogger(__name__)
 
 LANG_KEY = "callplan.lang"
 TENANT_KEY = "callplan.tenant"
@@ -90,6 +93,10 @@ def tenant_id_of(activity: Any) -> str | None:
     return tenant_id.strip().lower() if isinstance(tenant_id, str) and tenant_id.strip() else None
 
 
+class DataUnavailable(Exception):
+    """The store could not be read; the message names the kind of failure only (no path)."""
+
+
 class TenantData:
     """Which tenant's imported data answers this turn (see the module docstring), and what day
     it is: ``clock`` defaults to the store's, so a dialog's "this month" is the store's."""
@@ -116,7 +123,11 @@ class TenantData:
             return cached
         tenant = None
         if self._store is not None:
-            known = set(await self._store.tenants())
+            try:
+                known = set(await self._store.tenants())
+            except (StoreError, OSError) as exc:  # e.g. Azure Blob Storage does not answer
+                log.error("the calling-plan store cannot be read: %s", type(exc).__name__)
+                raise DataUnavailable(type(exc).__name__) from exc
             asked = _normalized(tenant_id_of(context.activity))
             if asked in known:
                 tenant = asked

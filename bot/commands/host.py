@@ -129,10 +129,10 @@ def ensure_demo_data(settings: Settings) -> None:
     The demo is written as files in the real export formats and imported through the
     importers (``callplan demo``); a store that already holds data is left alone.
     """
-    from knowledge.store import Store
+    from bot.usage_store import open_usage_store
     from knowledge.store.demo import load_demo
 
-    store = Store(settings.DATA_DIR, settings.clock)
+    store = open_usage_store(settings)
     try:
         if not store.is_empty():
             return

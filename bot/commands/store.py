@@ -211,7 +211,9 @@ def _store(args: argparse.Namespace) -> Store:
     data_dir = args.data_dir if args.data_dir is not None else settings.DATA_DIR
     if Path(data_dir).exists() and not Path(data_dir).is_dir():
         raise CommandError(f"--data-dir {data_dir} is not a folder")
-    return Store(data_dir, settings.clock)
+    from bot.usage_store import open_usage_store
+
+    return open_usage_store(settings, data_dir)
 
 
 def _tenant(store: Store, tenant_id: str | None) -> str:

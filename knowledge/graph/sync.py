@@ -33,11 +33,10 @@ from knowledge.importers.fields import country_code, reason_for
 from knowledge.importers.graph import read_graph_rows
 from knowledge.importers.summary import MAX_ROW_ERRORS, RowError
 from knowledge.store.atomic import atomic_write_bytes
-from knowledge.store.importing import BATCH_ROWS
-from knowledge.store.layout import Layout, normalize_tenant_id
-from knowledge.store.lock import tenant_lock
 from knowledge.store.records import CallRecord, UserRecord
-from knowledge.store.writer import TenantWriter
+from knowledge.store import Store
+from knowledge.store.importing import BATCH_ROWS
+from knowledge.store.layout import normalize_tenant_id
 
 #: Re-read this much before the end of the last sync: Graph call records can arrive late.
 OVERLAP = timedelta(days=2)
@@ -113,10 +112,13 @@ def start_of_month(moment: datetime) -> datetime:
 
 def sync_tenant(data_dir: Path | str, client: GraphClient, now: Clock, *,
                 since: datetime | None = None, users: bool = True,
-                progress: Progress | None = None) -> SyncResult:
-    """Sync one tenant; a :class:`GraphError` ends it with ``result.error`` set (not raised)."""
+                progress: Progress | None = None, store: Store | None = None) -> SyncResult:
+    """Sync one tenant; a :class:`GraphError` ends it with ``result.error`` set (not raised).
+
+    ``store``: where the rows go (default: the local store of ``data_dir``; the sync state
+    stays in ``data_dir`` either way)."""
     tenant_id = normalize_tenant_id(client.tenant_id)
-    layout = Layout(data_dir)
+    target = store if store is not None else Store(data_dir)
     result = SyncResult(tenant_id=tenant_id)
     state = read_state(data_dir, tenant_id)
     end = now().astimezone(UTC)
@@ -129,11 +131,11 @@ def sync_tenant(data_dir: Path | str, client: GraphClient, now: Clock, *,
     say = progress or (lambda tenant, message: None)
     try:
         if users:
-            _sync_users(layout, client, result)
+            _sync_users(target, client, result)
             say(tenant_id, f"{result.users} users ({result.users_changed} new or changed)")
         months: set[str] = set()
         for window_start, window_end in windows(start, end):
-            _sync_window(layout, client, window_start, window_end, result, state, months, say)
+            _sync_window(target, client, window_start, window_end, result, state, months, say)
             result.windows += 1
             state.synced_until = max(state.synced_until or window_end, window_end)
             write_state(data_dir, state)
@@ -147,7 +149,7 @@ def sync_tenant(data_dir: Path | str, client: GraphClient, now: Clock, *,
     return result
 
 
-def _sync_users(layout: Layout, client: GraphClient, result: SyncResult) -> None:
+def _sync_users(target: Store, client: GraphClient, result: SyncResult) -> None:
     skus = client.subscribed_skus()
     records: list[UserRecord] = []
     for position, row in enumerate(client.users(), start=1):
@@ -156,8 +158,8 @@ def _sync_users(layout: Layout, client: GraphClient, result: SyncResult) -> None
             records.append(user_record(row, skus, result.tenant_id))
         except ValueError as exc:
             result.reject(RowError(line=position, reason=f"user: {reason_for(exc)}"))
-    with tenant_lock(layout, result.tenant_id):
-        result.users_changed, _ = TenantWriter(layout, result.tenant_id).merge_users(records)
+    with target.writer(result.tenant_id) as writer:
+        result.users_changed, _ = writer.merge_users(records)
 
 
 def user_record(row: Any, skus: dict[str, str], tenant_id: str) -> UserRecord:
@@ -180,7 +182,7 @@ def user_record(row: Any, skus: dict[str, str], tenant_id: str) -> UserRecord:
     )
 
 
-def _sync_window(layout: Layout, client: GraphClient, start: datetime, end: datetime,
+def _sync_window(target: Store, client: GraphClient, start: datetime, end: datetime,
                  result: SyncResult, state: SyncState, months: set[str], say: Progress) -> None:
     batch: list[CallRecord] = []
     for page in client.pstn_call_pages(start, end):
@@ -195,18 +197,18 @@ def _sync_window(layout: Layout, client: GraphClient, start: datetime, end: date
             else:
                 batch.append(item)
         if len(batch) >= BATCH_ROWS:
-            _commit(layout, batch, result, state, months)
+            _commit(target, batch, result, state, months)
             say(result.tenant_id, f"{result.calls} calls read, {result.new} new")
-    _commit(layout, batch, result, state, months)
+    _commit(target, batch, result, state, months)
     say(result.tenant_id, f"{start:%Y-%m-%d}..{end:%Y-%m-%d}: {result.calls} calls read, {result.new} new")
 
 
-def _commit(layout: Layout, batch: list[CallRecord], result: SyncResult, state: SyncState,
+def _commit(target: Store, batch: list[CallRecord], result: SyncResult, state: SyncState,
             months: set[str]) -> None:
     if not batch:
         return
-    with tenant_lock(layout, result.tenant_id):
-        imported, duplicates = TenantWriter(layout, result.tenant_id).add_calls(batch)
+    with target.writer(result.tenant_id) as writer:
+        imported, duplicates = writer.add_calls(batch)
     result.new += imported
     result.duplicates += duplicates
     newest = max(call.start for call in batch)
@@ -216,12 +218,13 @@ def _commit(layout: Layout, batch: list[CallRecord], result: SyncResult, state: 
 
 
 def sync_tenants(data_dir: Path | str, clients: Iterable[GraphClient], now: Clock, *,
-                 since: datetime | None = None, progress: Progress | None = None) -> list[SyncResult]:
+                 since: datetime | None = None, progress: Progress | None = None,
+                 store: Store | None = None) -> list[SyncResult]:
     """Each tenant in turn; one failing (even with an unexpected error) never stops the others."""
     results = []
     for client in clients:
         try:
-            results.append(sync_tenant(data_dir, client, now, since=since, progress=progress))
+            results.append(sync_tenant(data_dir, client, now, since=since, progress=progress, store=store))
         except Exception as exc:  # reported per tenant, the others still run
             failed = SyncResult(tenant_id=client.tenant_id, error=f"{exc.__class__.__name__}: {exc}")
             results.append(failed)

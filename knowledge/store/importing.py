@@ -15,7 +15,7 @@ import json
 import sys
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from tinydb import TinyDB
 
@@ -40,26 +40,45 @@ def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: 
                on_wait: Callable[[str], None] | None = None, clock: Clock = system_clock) -> ImportSummary:
     """Import ``sources`` into ``tenant_id``; ``on_wait`` is told when another import of the
     same tenant holds its lock (this one then waits, up to ``knowledge.store.lock.LOCK_WAIT_SECONDS``)."""
-    summary = ImportSummary(tenant_id=tenant_id)
-    show_progress = progress and sys.stderr.isatty()
     with tenant_lock(layout, tenant_id, on_wait):
-        writer = TenantWriter(layout, tenant_id, clock)
-        try:
-            for source in sources:
-                result = FileImport(path=source.label, kind=source.kind, note=source.note)
-                summary.files.append(result)
-                if source.kind == "skipped":
-                    continue
-                try:
-                    with source.opener() as binary:
-                        _import_source(writer, source, binary, result, show_progress)
-                except (ValueError, OSError, csv.Error, zipfile.BadZipFile) as exc:
-                    where = f"stopped after {result.rows_read} rows: " if result.rows_read else ""
-                    kept = "; the rows before it were kept" if result.imported else ""
-                    result.error = f"{where}{_describe(exc)}{kept}"
-                _log(layout, tenant_id, result, clock)
-        finally:
-            writer.close()
+        return import_sources(TenantWriter(layout, tenant_id, clock), sources, progress,
+                              lambda result: _log(layout, tenant_id, result, clock))
+
+
+class BatchWriter(Protocol):
+    """What an import needs of a tenant's writer (:class:`TenantWriter` and its object-store
+    subclass)."""
+
+    tenant_id: str
+
+    def add_calls(self, calls: Iterable[CallRecord]) -> tuple[int, int]: ...
+
+    def merge_users(self, users: Iterable[UserRecord]) -> tuple[int, int]: ...
+
+    def close(self) -> None: ...
+
+
+def import_sources(writer: BatchWriter, sources: list[Source], progress: bool,
+                   log: Callable[[FileImport], None]) -> ImportSummary:
+    """Import ``sources`` through ``writer`` (closed at the end), ``log`` each file's outcome."""
+    summary = ImportSummary(tenant_id=writer.tenant_id)
+    show_progress = progress and sys.stderr.isatty()
+    try:
+        for source in sources:
+            result = FileImport(path=source.label, kind=source.kind, note=source.note)
+            summary.files.append(result)
+            if source.kind == "skipped":
+                continue
+            try:
+                with source.opener() as binary:
+                    _import_source(writer, source, binary, result, show_progress)
+            except (ValueError, OSError, csv.Error, zipfile.BadZipFile) as exc:
+                where = f"stopped after {result.rows_read} rows: " if result.rows_read else ""
+                kept = "; the rows before it were kept" if result.imported else ""
+                result.error = f"{where}{_describe(exc)}{kept}"
+            log(result)
+    finally:
+        writer.close()
     return summary
 
 
@@ -78,7 +97,7 @@ def import_rows(layout: Layout, tenant_id: str, label: str, rows: Iterable[CallR
     return result
 
 
-def _import_source(writer: TenantWriter, source: Source, binary: IO[bytes],
+def _import_source(writer: BatchWriter, source: Source, binary: IO[bytes],
                    result: FileImport, show_progress: bool) -> None:
     if source.kind == "roster":
         users = _roster_users(read_roster(open_text(binary), writer.tenant_id), result)
@@ -108,7 +127,7 @@ def _roster_users(items: Iterable[UserRecord | RowError], result: FileImport) ->
             yield item
 
 
-def import_calls(writer: TenantWriter, rows: Iterable[CallRecord | RowError], result: FileImport,
+def import_calls(writer: BatchWriter, rows: Iterable[CallRecord | RowError], result: FileImport,
                  binary: IO[bytes] | None = None, bar: Any = None) -> None:
     """Commit ``rows`` (records or row errors, from any importer or a Graph sync) in batches.
 
@@ -133,7 +152,7 @@ def import_calls(writer: TenantWriter, rows: Iterable[CallRecord | RowError], re
             bar.close()
 
 
-def _flush(writer: TenantWriter, batch: list[CallRecord], result: FileImport) -> None:
+def _flush(writer: BatchWriter, batch: list[CallRecord], result: FileImport) -> None:
     if batch:
         imported, duplicates = writer.add_calls(batch)
         result.imported += imported
@@ -167,11 +186,17 @@ def _describe(exc: BaseException) -> str:
     return str(exc) or exc.__class__.__name__
 
 
-def _log(layout: Layout, tenant_id: str, result: FileImport, clock: Clock) -> None:
-    """Append the file's outcome to the tenant's import log (after its last commit)."""
+def log_entry(result: FileImport, clock: Clock) -> dict[str, Any]:
+    """One line of a tenant's import log."""
     entry = result.model_dump(mode="json", exclude={"errors"})
     entry["at"] = clock().isoformat()
     entry["error_sample"] = [e.model_dump() for e in result.errors[:5]]
+    return entry
+
+
+def _log(layout: Layout, tenant_id: str, result: FileImport, clock: Clock) -> None:
+    """Append the file's outcome to the tenant's import log (after its last commit)."""
+    entry = log_entry(result, clock)
     db = TinyDB(layout.tenant_dir(tenant_id) / IMPORT_LOG_NAME, storage=AtomicJSONStorage)
     try:
         db.table("imports").insert(entry)

@@ -18,6 +18,7 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -38,8 +39,9 @@ from knowledge.store.layout import (
     normalize_tenant_id,
     parse_summary,
 )
+from knowledge.store.lock import tenant_lock
 from knowledge.store.records import CallRecord, UserRecord
-from knowledge.store.writer import CALLS_TABLE, USERS_TABLE, read_table
+from knowledge.store.writer import CALLS_TABLE, USERS_TABLE, TenantWriter, read_table
 
 __all__ = [
     "DEFAULT_TENANT_ID",
@@ -67,6 +69,7 @@ class _TenantView:
     sizes: dict[str, tuple[dict[pools.PoolKey, pools.PoolSize], str | None]] = field(default_factory=dict)
     usage: dict[str, dict[pools.PoolKey, pools.UsageTotal]] = field(default_factory=dict)
     results: dict[tuple[str, date], list[pools.PoolBalance]] = field(default_factory=dict)
+    etag: str | None = None  # the summary's version on an object store (knowledge.store.shared)
 
 
 @dataclass
@@ -154,8 +157,8 @@ class Store:
                 cached = self._users.get(cache_key)
             if cached is not None:
                 return cached
-            path = self.layout.tenant_dir(tenant_id) / summary.users_file
-            users = [UserRecord.model_validate(doc) for doc in read_table(path, USERS_TABLE)]
+            docs = self._read_docs(tenant_id, summary.users_file, USERS_TABLE)
+            users = [UserRecord.model_validate(doc) for doc in docs]
             users.sort(key=lambda u: u.upn)
             by_key: dict[str, UserRecord] = {}
             for extract in (lambda u: u.upn, lambda u: u.upn.partition("@")[0],
@@ -188,9 +191,9 @@ class Store:
         """
         tenant_id = normalize_tenant_id(tenant_id)
         summary = self._view(tenant_id).summary
-        folder = self.layout.tenant_dir(tenant_id) / "calls" / check_month(month)
+        folder = f"calls/{check_month(month)}"
         for chunk in summary.chunks.get(month, ()):
-            for doc in read_table(folder / chunk.name, CALLS_TABLE):
+            for doc in self._read_docs(tenant_id, f"{folder}/{chunk.name}", CALLS_TABLE):
                 yield CallRecord.model_validate(doc)
 
     # --- pools ------------------------------------------------------------------------------------
@@ -250,6 +253,18 @@ class Store:
         tenant = self.resolve_tenant(tenant_id)
         return run_import(self.layout, sources, tenant, progress, on_wait, self.clock)
 
+    @contextmanager
+    def writer(self, tenant_id: str, on_wait: Callable[[str], None] | None = None) -> Iterator[TenantWriter]:
+        """A writer of one tenant, for rows that come from no file (a Graph sync): holds the
+        tenant's lock here; on an object store, merges with concurrent writers instead."""
+        tenant_id = normalize_tenant_id(tenant_id)
+        with tenant_lock(self.layout, tenant_id, on_wait):
+            writer = TenantWriter(self.layout, tenant_id, self.clock)
+            try:
+                yield writer
+            finally:
+                writer.close()
+
     def close(self) -> None:
         """Drop the caches (nothing else stays open between calls)."""
         with self._cache_lock:
@@ -257,6 +272,10 @@ class Store:
             self._users.clear()
 
     # --- internals ------------------------------------------------------------------------------------
+
+    def _read_docs(self, tenant_id: str, name: str, table: str) -> list[dict[str, Any]]:
+        """The documents of a committed TinyDB file (``name``: relative to the tenant folder)."""
+        return read_table(self.layout.tenant_dir(tenant_id) / name, table)
 
     def _view(self, tenant_id: str) -> _TenantView:
         """The tenant's committed summary, parsed once per distinct content.
@@ -297,8 +316,9 @@ class AsyncStore:
     (another process), which the store's file lock makes safe.
     """
 
-    def __init__(self, data_dir: Path | str, clock: Clock = system_clock) -> None:
-        self.sync = Store(data_dir, clock)
+    def __init__(self, data_dir: Path | str, clock: Clock = system_clock, *, store: Store | None = None) -> None:
+        #: ``store``: another kind of :class:`Store` (``knowledge.store.shared.SharedStore``).
+        self.sync = store if store is not None else Store(data_dir, clock)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="callplan-store")
 
     async def call(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -72,8 +72,8 @@ def checkpoint(name: str) -> None:
 _CHUNK_FILE = TypeAdapter(dict[str, dict[str, CallRecord]])
 
 
-def write_calls(path: Path, calls: list[CallRecord]) -> None:
-    """A new chunk file: TinyDB's format (table ``calls``, doc ids 1..n), written atomically.
+def calls_document(calls: list[CallRecord]) -> bytes:
+    """A new chunk: TinyDB's format (table ``calls``, doc ids 1..n), as bytes.
 
     Why not ``Table.insert_multiple``: for a *new* file TinyDB would only build this same dict
     and hand it to the storage; serializing the models straight to JSON in one pydantic-core
@@ -81,7 +81,12 @@ def write_calls(path: Path, calls: list[CallRecord]) -> None:
     here. Reads go through TinyDB (:func:`read_table`).
     """
     document = {CALLS_TABLE: {str(n): call for n, call in enumerate(calls, start=1)}}
-    atomic_write_bytes(path, _CHUNK_FILE.dump_json(document, exclude_none=True))
+    return _CHUNK_FILE.dump_json(document, exclude_none=True)
+
+
+def write_calls(path: Path, calls: list[CallRecord]) -> None:
+    """A new chunk file (:func:`calls_document`), written atomically."""
+    atomic_write_bytes(path, calls_document(calls))
 
 
 def month_of(call: CallRecord) -> str:
@@ -120,15 +125,23 @@ def _keys(calls: Iterable[CallRecord], matches: dict[str, str] | None = None) ->
 
 
 class TenantWriter:
-    """Batches for one tenant. Create it, and use it, only while holding the writer lock."""
+    """Batches for one tenant. Create it, and use it, only while holding the writer lock.
+
+    Files are named relative to the tenant folder (``calls/<month>/<chunk>``); the methods
+    under "storage" are the only ones that touch them, so the same batch logic also commits to
+    an object store (:class:`knowledge.store.shared.SharedTenantWriter`).
+    """
 
     def __init__(self, layout: Layout, tenant_id: str, clock: Clock = system_clock) -> None:
+        self.dir = layout.tenant_dir(tenant_id)
+        self.summary_path = layout.summary_path(tenant_id)
+        self._start(tenant_id, clock)
+
+    def _start(self, tenant_id: str, clock: Clock) -> None:
         self.tenant_id = tenant_id
         #: Stamps commits and decides the month a roster import sizes (the store's clock).
         self.clock = clock
-        self.dir = layout.tenant_dir(tenant_id)
-        self.summary_path = layout.summary_path(tenant_id)
-        self.summary = read_summary(self.summary_path, tenant_id)
+        self.summary = self._load_summary()
         self._keys = KeyIndex(self._committed_keys)
         self.collect_garbage()
 
@@ -171,7 +184,7 @@ class TenantWriter:
 
         summary = self.summary.model_copy(deep=True)
         summary.generation += 1
-        replaced: list[Path] = []
+        replaced: list[str] = []
         newest = max(call.start for batch in fresh.values() for call in batch.values())
         summary.newest_call = max(newest, summary.newest_call) if summary.newest_call else newest
         _note_kinds(summary, {call.source for batch in fresh.values() for call in batch.values()})
@@ -190,20 +203,20 @@ class TenantWriter:
         return sum(len(batch) for batch in fresh.values()), duplicates
 
     def _write_month(self, summary: TenantSummary, month: str, calls: list[CallRecord],
-                     matches: dict[str, str]) -> list[Path]:
+                     matches: dict[str, str]) -> list[str]:
         """Write ``calls`` into new chunk files of ``month``; returns the files they replace."""
-        folder = self.dir / "calls" / month
+        folder = f"calls/{month}"
         chunks = summary.chunks.setdefault(month, [])
-        replaced: list[Path] = []
+        replaced: list[str] = []
         part = 0
         if chunks and chunks[-1].rows < CHUNK_ROWS:
             last = chunks.pop()
             room = CHUNK_ROWS - last.rows
-            old_path = folder / last.name
-            old_calls = [CallRecord.model_validate(doc) for doc in read_table(old_path, CALLS_TABLE)]
+            old_name = f"{folder}/{last.name}"
+            old_calls = [CallRecord.model_validate(doc) for doc in self._read_docs(old_name, CALLS_TABLE)]
             chunk = self._write_chunk(folder, summary.generation, part, old_calls + calls[:room], matches)
             chunks.append(chunk)
-            replaced += [old_path, folder / ids_name(last.name)]
+            replaced += [old_name, f"{folder}/{ids_name(last.name)}"]
             calls, part = calls[room:], part + 1
         for start in range(0, len(calls), CHUNK_ROWS):
             chunks.append(self._write_chunk(folder, summary.generation, part, calls[start:start + CHUNK_ROWS],
@@ -211,12 +224,11 @@ class TenantWriter:
             part += 1
         return replaced
 
-    def _write_chunk(self, folder: Path, generation: int, part: int, calls: list[CallRecord],
+    def _write_chunk(self, folder: str, generation: int, part: int, calls: list[CallRecord],
                      matches: dict[str, str]) -> Chunk:
-        name = f"c{generation:08d}-{part}.json"
-        folder.mkdir(parents=True, exist_ok=True)
-        write_calls(folder / name, calls)
-        atomic_write_bytes(folder / ids_name(name), "\n".join(_keys(calls, matches)).encode("utf-8"))
+        name = self._chunk_name(generation, part)
+        self._write_new(f"{folder}/{name}", calls_document(calls))
+        self._write_new(f"{folder}/{ids_name(name)}", "\n".join(_keys(calls, matches)).encode("utf-8"))
         return Chunk(name=name, rows=len(calls))
 
     def _committed_keys(self, month: str) -> Iterator[str]:
@@ -224,12 +236,12 @@ class TenantWriter:
         once per writer, by :class:`KeyIndex`). A sidecar written before match keys existed (no
         marker line) lists ids only: its chunk's keys are computed from the calls, so old
         imports still match new ones."""
-        folder = self.dir / "calls" / month
+        folder = f"calls/{month}"
         for chunk in self.summary.chunks.get(month, ()):
-            lines = (folder / ids_name(chunk.name)).read_text("utf-8").split("\n")
+            lines = self._read_bytes(f"{folder}/{ids_name(chunk.name)}").decode("utf-8").split("\n")
             if _MATCH_MARKER not in lines:
-                calls = [CallRecord.model_validate(doc) for doc in read_table(folder / chunk.name, CALLS_TABLE)]
-                lines = _keys(calls)
+                docs = self._read_docs(f"{folder}/{chunk.name}", CALLS_TABLE)
+                lines = _keys(CallRecord.model_validate(doc) for doc in docs)
             yield from lines
 
     # --- users ---------------------------------------------------------------------------
@@ -237,7 +249,7 @@ class TenantWriter:
     def current_users(self) -> dict[str, UserRecord]:
         if not self.summary.users_file:
             return {}
-        docs = read_table(self.dir / self.summary.users_file, USERS_TABLE)
+        docs = self._read_docs(self.summary.users_file, USERS_TABLE)
         return {doc["upn"]: UserRecord.model_validate(doc) for doc in docs}
 
     def merge_users(self, users: Iterable[UserRecord]) -> tuple[int, int]:
@@ -267,10 +279,10 @@ class TenantWriter:
 
         summary = self.summary.model_copy(deep=True)
         summary.generation += 1
-        name = f"users-{summary.generation:08d}.json"
+        name = self._users_name(summary.generation)
         ordered = sorted(merged.values(), key=lambda u: u.upn)
-        write_table(self.dir / name, USERS_TABLE, [u.model_dump(mode="json") for u in ordered])
-        replaced = [self.dir / summary.users_file] if summary.users_file else []
+        self._write_users(name, [u.model_dump(mode="json") for u in ordered])
+        replaced = [summary.users_file] if summary.users_file else []
         summary.users_file = name
         summary.user_count = len(ordered)
         # History: this month's pools are sized by this roster; earlier months keep theirs.
@@ -282,14 +294,38 @@ class TenantWriter:
         self._commit(summary, replaced)
         return changed, unchanged
 
-    # --- commit and clean-up ---------------------------------------------------------------
+    # --- storage: names, reads, writes, the commit (overridden by the object-store writer) ----
 
-    def _commit(self, summary: TenantSummary, replaced: list[Path]) -> None:
+    def _chunk_name(self, generation: int, part: int) -> str:
+        return f"c{generation:08d}-{part}.json"
+
+    def _users_name(self, generation: int) -> str:
+        return f"users-{generation:08d}.json"
+
+    def _load_summary(self) -> TenantSummary:
+        return read_summary(self.summary_path, self.tenant_id)
+
+    def _read_docs(self, name: str, table: str) -> list[dict[str, Any]]:
+        return read_table(self.dir / name, table)
+
+    def _read_bytes(self, name: str) -> bytes:
+        return (self.dir / name).read_bytes()
+
+    def _write_new(self, name: str, payload: bytes) -> None:
+        atomic_write_bytes(self.dir / name, payload)
+
+    def _write_users(self, name: str, docs: list[dict[str, Any]]) -> None:
+        write_table(self.dir / name, USERS_TABLE, docs)
+
+    def _remove(self, name: str) -> None:
+        _unlink(self.dir / name)
+
+    def _commit(self, summary: TenantSummary, replaced: list[str]) -> None:
         checkpoint("before-commit")
         write_summary(self.summary_path, summary, self.clock())
         self.summary = summary
-        for path in replaced:
-            _unlink(path)
+        for name in replaced:
+            self._remove(name)
 
     def collect_garbage(self) -> None:
         """Remove files no committed summary lists: leftovers of a killed batch."""

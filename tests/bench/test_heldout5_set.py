@@ -18,7 +18,7 @@ import pytest
 from bench import heldout_eval as he
 from bench.recognizer_accuracy import END_TO_END_SETS, set_names
 from knowledge.catalog import load_catalog
-from knowledge.demo import write_demo_files
+from knowledge.store.demo import write_demo_files
 
 NAME = "heldout5"
 LANGS = ("en", "fr")

@@ -74,3 +74,22 @@ def test_sync_waits_for_a_running_sync_then_gives_up(capsys, monkeypatch, fake_g
     finally:
         held.release()
     assert main(["sync", "--tenant", T1]) == 0
+
+
+def test_sync_into_the_blob_store(capsys, fake_graph, env, monkeypatch, azurite, tmp_path):
+    """STORE_BACKEND=azure-blob: the rows go to the container, the sync marks stay in DATA_DIR."""
+    from bot.blob_objects import AzureBlobObjects
+    from knowledge.store.shared import SharedStore
+
+    monkeypatch.setenv("STORE_BACKEND", "azure-blob")
+    monkeypatch.setenv("STORE_CONTAINER", "sync-blob")
+    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite.connection_string)
+    fake_graph.tenants[T1] = tenant_with(calls_in_november(12), secret=SECRET)
+    assert main(["sync", "--tenant", T1]) == 0
+    assert f"tenant {T1}: 2 users, 12 calls, 12 new" in capsys.readouterr().out
+    shared = SharedStore(AzureBlobObjects(azurite.connection_string, "sync-blob"), tmp_path / "reader")
+    assert shared.call_count(T1, "2026-11") == 12 and len(shared.users(T1)) == 2
+    assert Store(env).tenants() == []  # nothing in the local store
+    assert main(["sync", "--tenant", T1, "--since", "2026-11-01"]) == 0
+    assert "12 calls, 0 new, 12 duplicates" in capsys.readouterr().out
+    shared.close()

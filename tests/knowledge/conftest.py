@@ -7,6 +7,7 @@ are computed by hand in the tests from these files; see ``test_store.py``.
 """
 from __future__ import annotations
 
+import os
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -32,10 +33,30 @@ def clock() -> SettableClock:
 
 
 @pytest.fixture
-def store(tmp_path: Path, clock: SettableClock) -> Iterator[Store]:
-    store = Store(tmp_path / "data", clock)
+def store(request: pytest.FixtureRequest, tmp_path: Path, clock: SettableClock) -> Iterator[Store]:
+    """The local store; ``@both_backends`` runs a test on the Azure Blob store too (Azurite)."""
+    if getattr(request, "param", "local") == "blob":
+        store: Store = blob_store(request.getfixturevalue("azurite"), tmp_path / "data", clock)
+    else:
+        store = Store(tmp_path / "data", clock)
     yield store
     store.close()
+
+
+#: Runs a test that uses ``store`` on the local store and on the Azure Blob store (Azurite).
+both_backends = pytest.mark.parametrize("store", ["local", "blob"], indirect=True)
+_containers = iter(range(1_000_000))
+
+
+def blob_store(azurite, data_dir: Path, clock, *, container: str | None = None) -> Store:
+    """A :class:`SharedStore` in a container of its own (or ``container``) of ``azurite``,
+    its requests counted (``store.objects.counts``)."""
+    from bot.blob_objects import AzureBlobObjects
+    from knowledge.store.objects import CountingObjects
+    from knowledge.store.shared import SharedStore
+
+    name = container or f"usage-{os.getpid()}-{next(_containers)}"
+    return SharedStore(CountingObjects(AzureBlobObjects(azurite.connection_string, name)), data_dir, clock)
 
 
 @pytest.fixture

@@ -36,6 +36,8 @@ from knowledge.store import DEFAULT_TENANT_ID, Store, StoreError
 from knowledge.store.records import CallRecord
 from testkit.narrow import all_of
 
+from .conftest import both_backends
+
 AS_OF = date(2025, 6, 20)
 
 # (country, plan, line): (users, total, used, remaining, percent, calls, runs_out_on)
@@ -64,6 +66,7 @@ def _import_everything(store: Store, fixtures: Path, export_zip: Path):
     )
 
 
+@both_backends
 def test_pools_from_every_format_match_hand_computed_figures(store, fixtures, export_zip) -> None:
     summary = _import_everything(store, fixtures, export_zip)
     assert summary.ok and summary.tenant_id == "contoso"
@@ -150,6 +153,7 @@ def _as_graph_page(csv_path: Path, out: Path, *, keep=lambda row: True) -> Path:
     return out
 
 
+@both_backends
 def test_a_call_in_both_the_tac_export_and_graph_counts_once(store, fixtures, export_zip, tmp_path) -> None:
     _import_everything(store, fixtures, export_zip)
     csv_path = fixtures / "Calls.Export" / "PSTN.calls.2025-06-30.csv"
@@ -159,6 +163,7 @@ def test_a_call_in_both_the_tac_export_and_graph_counts_once(store, fixtures, ex
     assert store.call_count("contoso") == 20
 
 
+@both_backends
 def test_graph_first_then_the_tac_export_counts_once_too(store, fixtures, export_zip, tmp_path) -> None:
     """Either order; and a batch holding both copies keeps one."""
     csv_path = fixtures / "Calls.Export" / "PSTN.calls.2025-06-30.csv"
@@ -170,6 +175,7 @@ def test_graph_first_then_the_tac_export_counts_once_too(store, fixtures, export
     assert _figures(store.pools("contoso", "2025-06", AS_OF)) == EXPECTED_JUNE
 
 
+@both_backends
 def test_calls_sharing_a_call_id_are_not_merged(store, make_pstn_csv, tmp_path) -> None:
     """Call ID alone is "not unique" (a conference, a transfer): other users or other legs count."""
     path = make_pstn_csv(3)
@@ -248,6 +254,7 @@ def test_a_store_from_before_roster_history_uses_its_one_roster(store, fixtures,
         reopened.close()
 
 
+@both_backends
 def test_bad_rows_are_reported_and_good_rows_count(store, fixtures, export_zip) -> None:
     _import_everything(store, fixtures, export_zip)
     summary = store.import_paths([fixtures / "PSTN.calls.bad-rows.csv"], "contoso")
@@ -261,6 +268,7 @@ def test_bad_rows_are_reported_and_good_rows_count(store, fixtures, export_zip) 
     assert figures[("US", "MCOPSTN1", "domestic")][2] == 90 + 10
 
 
+@both_backends
 def test_roster_updates_change_pool_sizes(store, fixtures, tmp_path) -> None:
     store.import_paths([fixtures / "users.admin-center.csv"], "contoso")
     plain = store.import_paths([fixtures / "users.plain.csv"], "contoso").files[0]
@@ -293,6 +301,7 @@ def test_pool_lookup_reads_only_the_summary(store, fixtures, export_zip, tmp_pat
     assert (tenant_dir / "summary.json").stat().st_size < 8 * 1024
 
 
+@both_backends
 def test_stored_calls_read_back_exactly(store, fixtures, export_zip) -> None:
     from knowledge.importers.detect import open_text
     from knowledge.importers.pstn_csv import read_pstn_csv
@@ -304,6 +313,7 @@ def test_stored_calls_read_back_exactly(store, fixtures, export_zip) -> None:
     assert stored == expected
 
 
+@both_backends
 def test_tenants_are_isolated(store, fixtures, export_zip, make_pstn_csv) -> None:
     _import_everything(store, fixtures, export_zip)
     other = make_pstn_csv(10)
@@ -325,6 +335,7 @@ def test_tenants_are_isolated(store, fixtures, export_zip, make_pstn_csv) -> Non
     assert store.users("unknown-tenant") == [] and store.pools("unknown-tenant", "2025-06") == []
 
 
+@both_backends
 def test_tenant_resolution(store, fixtures, make_pstn_csv) -> None:
     assert store.is_empty() and store.resolve_tenant(None) == DEFAULT_TENANT_ID
     first = store.import_paths([make_pstn_csv(3)])
@@ -338,6 +349,7 @@ def test_tenant_resolution(store, fixtures, make_pstn_csv) -> None:
         store.import_paths([make_pstn_csv(3, tag=2)])
 
 
+@both_backends
 def test_unrecognized_path_imports_nothing(store, fixtures, tmp_path) -> None:
     junk = tmp_path / "notes.txt"
     junk.write_text("just some notes\n")
@@ -346,6 +358,7 @@ def test_unrecognized_path_imports_nothing(store, fixtures, tmp_path) -> None:
     assert store.is_empty() and store.users("contoso") == []
 
 
+@both_backends
 def test_find_user(store, fixtures) -> None:
     store.import_paths([fixtures / "users.admin-center.csv"], "contoso")
     assert store.find_user("contoso", "ALICE@contoso.com").upn == "alice@contoso.com"
