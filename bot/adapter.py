@@ -1,4 +1,5 @@
-"""The Bot Framework adapter: authentication (with the client-reuse speedup) and the turn error handler.
+"""The Bot Framework adapter: authentication (clients reused across turns, closed with the adapter)
+and the turn error handler.
 
 Why a turn error handler: without one, an exception in a dialog leaves the broken dialog on
 the conversation's stack, so every later message fails the same way. The handler logs the
@@ -22,7 +23,7 @@ from botframework.connector.auth import BotFrameworkAuthentication
 
 from bot.config import Settings
 from bot.outbound import is_delivery_failure
-from bot.speedups import ReusingBotFrameworkAuthentication
+from bot.client_reuse import ReusingBotFrameworkAuthentication
 from dialogs.root import apology_text
 from dialogs.turn import TurnLanguage
 from knowledge.logsafe import clean
@@ -81,13 +82,25 @@ def make_turn_error_handler(
     return on_turn_error
 
 
+class CallingPlanAdapter(CloudAdapter):
+    """``CloudAdapter`` that closes what its authentication opened (reused clients)."""
+
+    async def close(self) -> int:
+        """Close the connector and user-token clients kept across turns (on app cleanup);
+        returns how many were closed."""
+        auth = self.bot_framework_authentication
+        if isinstance(auth, ReusingBotFrameworkAuthentication):
+            return await auth.close()
+        return 0
+
+
 def create_adapter(
     auth: BotFrameworkAuthentication,
     conversation_state: ConversationState,
     *,
     apology: Callable[[str | None], str] = apology_text,
     user_state: UserState | None = None,
-) -> CloudAdapter:
-    adapter = CloudAdapter(auth)
+) -> CallingPlanAdapter:
+    adapter = CallingPlanAdapter(auth)
     adapter.on_turn_error = make_turn_error_handler(conversation_state, apology, user_state)
     return adapter

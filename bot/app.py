@@ -28,15 +28,13 @@ from importlib.metadata import PackageNotFoundError, version
 from aiohttp import web
 from botbuilder.core import ConversationState, UserState
 from botbuilder.dialogs import Dialog
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Attachment
 
-from bot.adapter import build_authentication, create_adapter
+from bot.adapter import CallingPlanAdapter, build_authentication, create_adapter
 from bot.config import Settings
 from bot.messages import BODY_TIMEOUT_S, MAX_BODY_BYTES, process_request
 from bot.outbound import apply_key_fetch_patch, widen_default_executor
 from bot.scheduler import Scheduler
-from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
 from knowledge.alerts import AlertBook
@@ -58,7 +56,7 @@ USER_STATE_KEY = web.AppKey("user_state", UserState)
 #: The calling-plan store: pool balances, users and imported calls under ``DATA_DIR/store``.
 STORE_KEY = web.AppKey("calling_plan_store", AsyncStore)
 AUTH_KEY = web.AppKey("bot_framework_auth", object)
-ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
+ADAPTER_KEY = web.AppKey("adapter", CallingPlanAdapter)
 BOT_KEY = web.AppKey("bot", CallingPlanBot)
 #: Pool alert subscriptions (``DATA_DIR/alerts``) and the scheduler that syncs Graph and alerts.
 ALERTS_KEY = web.AppKey("alert_book", AlertBook)
@@ -86,21 +84,21 @@ def create_app(
     *,
     root_dialog: RootDialogFactory | None = None,
     welcome_card: Callable[[str], Attachment] | None = None,
-    speedups: bool = True,
+    reuse_clients: bool = True,
     scheduler: bool = True,
     body_timeout_s: float = BODY_TIMEOUT_S,
 ) -> web.Application:
     """The bot's web application. Resources open when the app starts, close when it stops.
 
     ``root_dialog`` defaults to :func:`dialogs.root.create_root_dialog`; ``welcome_card`` to
-    :func:`dialogs.cards.welcome_card`. ``speedups=False`` runs the SDK as shipped (the
-    benchmark's "stock" case); leave it on otherwise. ``scheduler=False`` does not start the
+    :func:`dialogs.cards.welcome_card`. ``reuse_clients=False`` builds new connector and
+    token clients every turn as the SDK does (the benchmark's "stock" case); leave it on
+    otherwise. The SDK speed patches are not applied here: the entry points apply them
+    (:func:`bot.sdk_patches.apply_sdk_patches`). ``scheduler=False`` does not start the
     background Graph sync and alert ticks (``app[SCHEDULER_KEY].run_once()`` still works).
     """
     if root_dialog is None:
         from dialogs.root import create_root_dialog as root_dialog
-    if speedups:
-        apply_turn_patches()
     apply_key_fetch_patch()  # not a speedup: a bound on an outbound call, always on
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -110,7 +108,7 @@ def create_app(
     app[BODY_TIMEOUT_KEY] = body_timeout_s
 
     async def adapter_and_bot(app: web.Application) -> AsyncIterator[None]:
-        auth = build_authentication(settings, reuse_clients=speedups)
+        auth = build_authentication(settings, reuse_clients=reuse_clients)
         conversation_state = app[CONVERSATION_STATE_KEY]
         user_state = app[USER_STATE_KEY]
         dialog = root_dialog(
@@ -138,8 +136,7 @@ def create_app(
         if ticking is not None:
             ticking.cancel()
             await asyncio.gather(ticking, return_exceptions=True)
-        if isinstance(auth, ReusingBotFrameworkAuthentication):
-            await auth.close()
+        await app[ADAPTER_KEY].close()
 
     app.cleanup_ctx.append(outbound_threads_ctx)
     app.cleanup_ctx.append(bot_state_ctx)
