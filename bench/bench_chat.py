@@ -37,6 +37,7 @@ from __future__ import annotations
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
@@ -47,6 +48,7 @@ from bench.loadgen import (
     DialogWalk,
     Distinct,
     Repeat,
+    Script,
     Server,
     Summary,
     interleave,
@@ -119,6 +121,11 @@ def rows(name: str, measured: Summary, raw: Summary, concurrency: int, note: str
     ]
 
 
+def repeating(prefix: str, text: str) -> Callable[[int], Script]:
+    """Conversation ``i`` of a case says ``text`` every turn."""
+    return lambda i: Repeat(f"{prefix}-{i}", text)
+
+
 def run(quick: bool = False) -> list[dict[str, Any]]:
     rounds, seconds, warmup = (2, 0.5, 0.2) if quick else (6, 1.0, 0.25)
     distinct = 200 if quick else DISTINCT_CONVERSATIONS
@@ -129,8 +136,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         with Server("raw", work / "data-raw") as raw, Server("bot", work / "data-bot") as bot:
             pinned = pin_load_generator()
             cases = [Case("raw", raw.url, lambda i: Repeat(f"bench-raw-{i}", POOL_TEXT))]
-            cases += [Case(name, bot.url, lambda i, name=name, text=text: Repeat(f"bench-{name}-{i}", text))
-                      for name, _, text in LOOKUPS]
+            cases += [Case(name, bot.url, repeating(f"bench-{name}", text)) for name, _, text in LOOKUPS]
             cases.append(Case("dialog", bot.url, lambda i: DialogWalk(f"bench-dialog-{i}", PURCHASE_TEXT)))
             measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
             fresh = distinct_conversations(raw.url, bot.url, distinct)
@@ -149,10 +155,10 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         results += rows("turn: dialog step", measured["dialog", concurrency], raw_summary, concurrency,
                         f"{dialog_note(walks)}; throughput counts every turn of the walk, "
                         f"latency the steps; {context}", throughput="all_turns_per_s")
-    bot_fresh, raw_fresh, scripts = fresh
+    bot_fresh, raw_fresh, fresh_scripts = fresh
     results += rows("turn: 1,000 conversations", bot_fresh, raw_fresh, DISTINCT_CONCURRENCY,
                     f"{distinct:,} pool lookups, each from a new conversation; "
-                    f"{card_note(scripts, 'the pool table')}; {context}")
+                    f"{card_note(fresh_scripts, 'the pool table')}; {context}")
     return results
 
 

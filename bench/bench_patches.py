@@ -22,12 +22,23 @@ from __future__ import annotations
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench.bench_chat import CHECK_TEXT, HELP_TEXT, POOL_TEXT, PURCHASE_TEXT, seed_demo
 from bench.common import main, result
-from bench.loadgen import Case, DialogWalk, Repeat, Script, Server, interleave, load_average, pin_load_generator
+from bench.loadgen import (
+    Case,
+    DialogWalk,
+    Repeat,
+    Script,
+    Server,
+    interleave,
+    load_average,
+    pin_load_generator,
+    warm_up,
+)
 
 #: (case, what it is, how a conversation's script is made)
 TURNS: tuple[tuple[str, str, Any], ...] = (
@@ -47,8 +58,9 @@ def variants() -> list[tuple[str, str]]:
     return out
 
 
-def _script(make: Any, server: str, turn: str, i: int) -> Script:
-    return make(f"bench-{server}-{turn}-{i}")  # type: ignore[no-any-return]
+def _scripts(make: Callable[[str], Script], prefix: str) -> Callable[[int], Script]:
+    """Conversation ``i`` of a case: ``make`` given its own conversation id."""
+    return lambda i: make(f"{prefix}-{i}")
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -66,14 +78,13 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 servers[name] = Server("bot", work / f"data-{name}", env={"BENCH_SDK_PATCHES": patches}, name=name)
             pinned = pin_load_generator()
             cases = [
-                Case(f"{server}/{turn}", servers[server].url,
-                     lambda i, make=make, server=server, turn=turn: _script(make, server, turn, i),
+                Case(f"{server}/{turn}", servers[server].url, _scripts(make, f"bench-{server}-{turn}"),
                      pid=servers[server].pid)
                 for turn, _, make in TURNS for server in servers
             ]
             # Every server's first turns load what it loads lazily (the recognizer, the card
             # schemas...): get that done before anything is measured.
-            interleave(cases, (1,), rounds=1, seconds=0.3, warmup=0.0)
+            warm_up(cases, 1, 0.4)
             measured = interleave(cases, (1,), rounds=rounds, seconds=seconds, warmup=warmup)
         finally:
             for server in servers.values():

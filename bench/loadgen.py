@@ -453,6 +453,13 @@ def interleave(cases: list[Case], concurrencies: tuple[int, ...], *, rounds: int
     return measured
 
 
+def warm_up(cases: list[Case], concurrency: int, seconds: float) -> None:
+    """Each case for ``seconds``, nothing recorded: a server's first turns load what it loads
+    lazily (the recognizer, card templates...), which is not what a turn costs."""
+    for case in cases:
+        asyncio.run(drive(case.url, case.scripts_for(concurrency), seconds))
+
+
 def load_average() -> str:
     """The 1/5/15-minute load average, for the notes: how busy the machine was."""
     one, five, fifteen = os.getloadavg()

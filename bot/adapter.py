@@ -21,9 +21,9 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import ActivityTypes
 from botframework.connector.auth import BotFrameworkAuthentication
 
+from bot.client_reuse import ReusingBotFrameworkAuthentication
 from bot.config import Settings
 from bot.outbound import is_delivery_failure
-from bot.client_reuse import ReusingBotFrameworkAuthentication
 from dialogs.root import apology_text
 from dialogs.turn import TurnLanguage
 from knowledge.logsafe import clean
