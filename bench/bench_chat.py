@@ -54,6 +54,7 @@ from bench.loadgen import (
     interleave,
     load_average,
     pin_load_generator,
+    warm_up,
 )
 
 CONCURRENCY = (1, 32)
@@ -113,12 +114,19 @@ def rows(name: str, measured: Summary, raw: Summary, concurrency: int, note: str
     value_rate = measured.all_turns_per_s if throughput == "all_turns_per_s" else measured.turns_per_s
     errors = f"; {measured.errors} failed requests" if measured.errors else ""
     timed = f"{concurrency} concurrent conversation(s), {measured.samples:,} timed turns{errors}"
-    return [
+    out = [
         result(name, f"turns_per_s_c{concurrency}", value_rate, "turns/s", raw.turns_per_s,
                f"vs the raw aiohttp JSON handler; {timed}; {note}"),
         result(name, f"p50_ms_c{concurrency}", measured.p50_ms, "ms", raw.p50_ms, timed),
         result(name, f"p99_ms_c{concurrency}", measured.p99_ms, "ms", raw.p99_ms, timed),
     ]
+    if measured.cpu_ms_per_turn and raw.cpu_ms_per_turn:
+        out.append(result(
+            name, f"cpu_ms_per_turn_c{concurrency}", measured.cpu_ms_per_turn, "ms CPU", raw.cpu_ms_per_turn,
+            f"the server process's CPU time per turn (all its threads, median over slices) vs the raw "
+            f"handler's: what a dedicated core would do, whatever else this machine runs; "
+            f"1/ratio = {raw.cpu_ms_per_turn / measured.cpu_ms_per_turn:.3g}x raw throughput per core"))
+    return out
 
 
 def repeating(prefix: str, text: str) -> Callable[[int], Script]:
@@ -135,11 +143,13 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         load_before = load_average()
         with Server("raw", work / "data-raw") as raw, Server("bot", work / "data-bot") as bot:
             pinned = pin_load_generator()
-            cases = [Case("raw", raw.url, lambda i: Repeat(f"bench-raw-{i}", POOL_TEXT))]
-            cases += [Case(name, bot.url, repeating(f"bench-{name}", text)) for name, _, text in LOOKUPS]
-            cases.append(Case("dialog", bot.url, lambda i: DialogWalk(f"bench-dialog-{i}", PURCHASE_TEXT)))
+            cases = [Case("raw", raw.url, repeating("bench-raw", POOL_TEXT), pid=raw.pid)]
+            cases += [Case(name, bot.url, repeating(f"bench-{name}", text), pid=bot.pid) for name, _, text in LOOKUPS]
+            cases.append(Case("dialog", bot.url, lambda i: DialogWalk(f"bench-dialog-{i}", PURCHASE_TEXT),
+                              pid=bot.pid))
+            warm_up(cases, 1, 0.3)
             measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
-            fresh = distinct_conversations(raw.url, bot.url, distinct)
+            fresh = distinct_conversations(raw, bot, distinct)
         context = (f"demo tenant: {seeded:,} rows imported; {pinned}; "
                    f"{load_before} before, {load_average()} after")
     by_name = {case.name: case for case in cases}
@@ -162,13 +172,13 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     return results
 
 
-def distinct_conversations(raw_url: str, bot_url: str, count: int) -> tuple[Summary, Summary, list[Distinct]]:
+def distinct_conversations(raw: Server, bot: Server, count: int) -> tuple[Summary, Summary, list[Distinct]]:
     """``count`` pool lookups, :data:`DISTINCT_CONCURRENCY` at a time, each from a new
     conversation, against the bot and then the raw handler (twice each, alternating, the
     summaries of both passes together)."""
     import asyncio
 
-    from bench.loadgen import Slice, drive, summarize
+    from bench.loadgen import Slice, cpu_seconds, drive, summarize
 
     shared = [0]
     bot_scripts = [Distinct(f"bench-fresh-{i}", POOL_TEXT, shared) for i in range(DISTINCT_CONCURRENCY)]
@@ -176,10 +186,11 @@ def distinct_conversations(raw_url: str, bot_url: str, count: int) -> tuple[Summ
     bot_slices: list[Slice] = []
     raw_slices: list[Slice] = []
     for _ in range(2):
-        for scripts, slices, url in ((bot_scripts, bot_slices, bot_url), (raw_scripts, raw_slices, raw_url)):
-            start = time.perf_counter()
-            one = asyncio.run(drive(url, cast(list[Any], scripts), 600.0, max_turns=count // 2))
+        for scripts, slices, server in ((bot_scripts, bot_slices, bot), (raw_scripts, raw_slices, raw)):
+            start, cpu = time.perf_counter(), cpu_seconds(server.pid)
+            one = asyncio.run(drive(server.url, cast(list[Any], scripts), 600.0, max_turns=count // 2))
             one.seconds = time.perf_counter() - start
+            one.cpu_s = cpu_seconds(server.pid) - cpu
             slices.append(one)
     return summarize(bot_slices), summarize(raw_slices), bot_scripts
 

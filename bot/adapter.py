@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.integration.aiohttp import (
@@ -24,6 +25,7 @@ from botframework.connector.auth import BotFrameworkAuthentication
 from bot.client_reuse import ReusingBotFrameworkAuthentication
 from bot.config import Settings
 from bot.outbound import is_delivery_failure
+from bot.shared_cards import CardSharingTurnContext
 from dialogs.root import apology_text
 from dialogs.turn import TurnLanguage
 from knowledge.logsafe import clean
@@ -83,7 +85,17 @@ def make_turn_error_handler(
 
 
 class CallingPlanAdapter(CloudAdapter):
-    """``CloudAdapter`` that closes what its authentication opened (reused clients)."""
+    """``CloudAdapter`` that closes what its authentication opened (reused clients), and whose
+    turns send their cards without the SDK deep-copying them (:mod:`bot.shared_cards`)."""
+
+    def _create_turn_context(self, *args: Any, **kwargs: Any) -> TurnContext:
+        # CloudAdapterBase._create_turn_context (botbuilder-core 4.17.1) builds a plain
+        # TurnContext and fills its turn_state; TurnContext(context) is the SDK's own copy
+        # (copy_to), which starts an empty turn_state: carry it over.
+        plain = super()._create_turn_context(*args, **kwargs)
+        context = CardSharingTurnContext(plain)
+        context.turn_state.update(plain.turn_state)
+        return context
 
     async def close(self) -> int:
         """Close the connector and user-token clients kept across turns (on app cleanup);
