@@ -41,6 +41,7 @@ from knowledge.alerts import AlertBook
 from knowledge.atomic import atomic_write_bytes
 from knowledge.logsafe import clean
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
+from knowledge.store_memo import MemoizedAsyncStore
 
 log = logging.getLogger(__name__)
 
@@ -166,9 +167,10 @@ async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The calling-plan store; its file work runs on its own thread, off the event loop."""
+    """The calling-plan store; its file work runs on its own thread, off the event loop, and
+    pool lookups are answered from memory while the tenant's summary file is unchanged."""
     settings = app[SETTINGS_KEY]
-    store = AsyncStore(settings.DATA_DIR, settings.clock)
+    store = MemoizedAsyncStore(settings.DATA_DIR, settings.clock)
     app[STORE_KEY] = store
     yield
     store.close()
