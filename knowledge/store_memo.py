@@ -28,7 +28,7 @@ from knowledge import pools
 from knowledge.clock import month_of
 from knowledge.provenance import DataProvenance
 from knowledge.store import AsyncStore
-from knowledge.store_layout import check_month, normalize_tenant_id
+from knowledge.store_layout import StoreError, check_month, normalize_tenant_id
 
 #: Remembered answers at most; all are dropped when there are more (tenants x months x days).
 MAX_ENTRIES = 512
@@ -72,7 +72,7 @@ class MemoizedAsyncStore(AsyncStore):
             tenant = normalize_tenant_id(tenant_id)
             today = self.clock().date()
             key = ("pools", tenant, check_month(month) if month else month_of(today), as_of or today)
-        except Exception:  # a bad tenant id or month: the store says why, as before
+        except StoreError:  # a bad tenant id or month: the store says why, as before
             return await super().pools(tenant_id, month, as_of)
         stamp = self._stamp(tenant)
         remembered = self._recall(key, stamp)
@@ -85,7 +85,7 @@ class MemoizedAsyncStore(AsyncStore):
     async def provenance(self, tenant_id: str) -> DataProvenance:
         try:
             tenant = normalize_tenant_id(tenant_id)
-        except Exception:
+        except StoreError:
             return await super().provenance(tenant_id)
         key = ("provenance", tenant)
         stamp = self._stamp(tenant)
