@@ -66,7 +66,7 @@ def _scripts(make: Callable[[str], Script], prefix: str) -> Callable[[int], Scri
 def run(quick: bool = False) -> list[dict[str, Any]]:
     from bot.sdk_patches import PATCHES
 
-    rounds, seconds, warmup = (3, 0.3, 0.1) if quick else (7, 0.6, 0.1)
+    rounds, seconds, warmup = (3, 0.3, 0.1) if quick else (6, 0.5, 0.1)
     with tempfile.TemporaryDirectory(prefix="bench-patches-") as tmp:
         work = Path(tmp)
         seeded = seed_demo(work / "seed")
