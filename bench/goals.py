@@ -24,6 +24,10 @@ MAX_CLI_S, MAX_CLI_X = 0.3, 6.0
 MAX_HEALTHZ_S = 1.5
 
 
+def _ms(value: float) -> str:
+    return f"{value:.3g} ms" if value < 100 else f"{value:,.0f} ms"
+
+
 def _verdict(ok: bool | None) -> str:
     return "n/a" if ok is None else ("**met**" if ok else "not met")
 
@@ -49,7 +53,7 @@ def goal_lines(rows: Iterable[Any]) -> list[str]:
                          f"throughput {rate.ratio:.3g}x{per_core} | {_verdict(ok)} |")
         p99 = get(benchmark, "p99_ms_c32")
         table.append(f"| {label}, 32 conv.: p99 <= {MAX_P99_MS:g} ms | "
-                     f"{'not measured' if p99 is None else f'{p99.value:.3g} ms'} | "
+                     f"{'not measured' if p99 is None else _ms(p99.value)} | "
                      f"{_verdict(None if p99 is None else p99.value <= MAX_P99_MS)} |")
     for name in ("callplan --help", "callplan check"):
         row = get("start time", f"{name} (start to exit)")
