@@ -12,7 +12,7 @@ source of the module that validates them, and the Python and pydantic versions. 
 a new key, so a stale cache is never read; a broken data file raises before anything is
 written. A cache file that cannot be read (truncated, another version) is ignored and
 rewritten; a folder that cannot be written (a read-only install) just means no cache. The file
-is written atomically (temp file + rename); older ``catalog-*.pickle`` files of the folder are
+is written as a temp file renamed into place; older ``catalog-*.pickle`` files of the folder are
 removed. Trust: the file sits next to the data and to the package's ``.pyc`` files, and is as
 trusted as they are.
 """
@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import pickle
 import sys
+import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
-
-from knowledge.atomic import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,8 @@ def load_or_build(data_dir: Path, key: str, build: Callable[[Path], T], kind: ty
         cached = pickle.loads(path.read_bytes())
     except FileNotFoundError:
         pass
-    except Exception as exc:  # a truncated or foreign file: rebuild it
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError,
+            OSError) as exc:  # a truncated or foreign file: rebuild it
         log.info("ignoring the catalog cache %s: %s", path, type(exc).__name__)
     else:
         if isinstance(cached, kind):
@@ -77,11 +78,22 @@ def load_or_build(data_dir: Path, key: str, build: Callable[[Path], T], kind: ty
 
 
 def _store(path: Path, value: object) -> None:
+    """Temp file + rename, without fsync (a cache: a torn file fails to unpickle and is
+    rebuilt), and without ``knowledge.atomic``, whose module loads TinyDB: `check` must not."""
+    tmp_name = None
     try:
         path.parent.mkdir(exist_ok=True)
-        atomic_write_bytes(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp_name, path)
     except OSError as exc:  # read-only install, full disk: no cache, nothing else changes
         log.debug("cannot write the catalog cache %s: %s", path, exc)
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
         return
     for old in path.parent.glob(f"{PREFIX}*.pickle"):
         if old != path:
