@@ -37,6 +37,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bench.common import fmt_number, fmt_ratio
+from bench.goals import goal_lines
 from knowledge.store.atomic import atomic_write_bytes
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -239,6 +240,7 @@ def render_markdown(report: Report, records: Sequence[str] = ()) -> str:
         "what it is): for a time or a size, how many times the baseline's; for a rate "
         "(turns/s, rows/s), the fraction of the baseline's rate.",
         "",
+        *goal_lines(r for o in report.outcomes if o.ok for r in o.results),
     ]
     for outcome in report.outcomes:
         mode = "quick" if outcome.quick else "full"

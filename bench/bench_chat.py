@@ -1,24 +1,34 @@
-"""What an admin's turns cost in the real bot: a pool lookup and a dialog step (issue 7).
+"""What an admin's turns cost in the real bot, measured like production (issues 7 and 14).
 
-Both run through the real application (``bot.app.create_app`` with the real root dialog of
-``dialogs.root``: recognizer, dialogs, cards, state in the TinyDB files, the store) in a server
-process of its own, over a ``DATA_DIR`` seeded with ``knowledge.store.demo.load_demo``, posted over
-loopback HTTP with ``expectReplies`` at 1 and 32 concurrent conversations:
+Every turn runs through the real application (``bot.app.create_app`` with the real root
+dialog of ``dialogs.root``: recognizer, dialogs, cards, state in the TinyDB files, the store)
+with the SDK patches ``callplan serve`` applies (:mod:`bot.sdk_patches`), in a server process
+of its own pinned to one core, over a ``DATA_DIR`` seeded with ``knowledge.store.demo.load_demo``.
+The load generator runs on the other core (:func:`bench.loadgen.pin_load_generator`; the
+machine has two, shared with other work). Each activity is a ~1.3 KB Teams channel message
+(:func:`bench.loadgen.teams_message`: @mention, clientInfo entity, channelData with tenant,
+team and channel, ``conversation.tenantId``, ``aadObjectId``) posted over loopback HTTP with
+``expectReplies`` (the replies come back in the HTTP answer: no connector is involved), at
+1 and 32 concurrent conversations:
 
-* ``turn: pool lookup``: "pool balance" from tenant ``demo-tenant`` (``channelData.tenant.id``
-  and ``conversation.tenantId``); answered at once with the pool table card. Sanity check (a
-  note, never a failure): the share of replies that carried an attachment.
+* ``turn: pool lookup``: "pool balance": the pool table card (14.8 KB), one turn.
+* ``turn: number check``: "can alice.martin@contoso.com call 01 23 45 67 89?": the user is
+  looked up in the store, then the verdict card.
 * ``turn: dialog step``: the guided purchase walked like a person does it: "which calling plan
   should we buy?" starts it (not timed), then every answer is a timed step: the first button
   of each question card is clicked, a plain-text question gets "40" typed, until the summary
-  card; then it starts again. Latency is the steps'; throughput counts every turn of the walk
-  (the start turns too, one in seven), i.e. how many dialog turns the server gets through.
+  card; then it starts again. Latency is the steps'; throughput counts every turn of the walk.
+* ``turn: help card``: "help".
+* ``turn: 1,000 conversations``: 1,000 pool lookups at 32 concurrent, each from a conversation
+  the bot has never seen (its state is looked up, not found, then written).
 
-Baseline, in the same run and under the same load: a raw aiohttp handler parsing the same
-Teams JSON and answering JSON (:mod:`bench.servers`). ``ratio`` = value / baseline: for
-throughput the fraction of the raw handler's rate, for latency how many times slower. At 32
-conversations the raw handler is limited by this load generator, not by the server: its rate
-is the ceiling what any handler could show here.
+Sanity checks (notes, never failures): the share of replies that carried a card, and the
+purchases walked to their end. Baseline, in the same run and under the same load: a raw
+aiohttp handler parsing the same Teams JSON and answering JSON (:mod:`bench.servers`), pinned
+to the same core. ``ratio`` = value / baseline: for throughput the fraction of the raw
+handler's rate, for latency how many times slower. At 32 conversations the raw handler is
+limited by this load generator (one core of Python), not by the server: its rate is the
+ceiling of what any handler could show here.
 
 Run: ``python -m bench.bench_chat`` (``--quick`` for shorter slices).
 """
@@ -26,16 +36,41 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
 from bench.common import main, result
-from bench.loadgen import Case, DialogWalk, Repeat, Server, Summary, interleave, load_average
+from bench.loadgen import (
+    Case,
+    DialogWalk,
+    Distinct,
+    Repeat,
+    Script,
+    Server,
+    Summary,
+    interleave,
+    load_average,
+    pin_load_generator,
+    warm_up,
+)
 
 CONCURRENCY = (1, 32)
 POOL_TEXT = "pool balance"
+CHECK_TEXT = "can alice.martin@contoso.com call 01 23 45 67 89?"
+HELP_TEXT = "help"
 PURCHASE_TEXT = "which calling plan should we buy?"
+#: The distinct-conversation case: this many conversations, this many at a time.
+DISTINCT_CONVERSATIONS = 1_000
+DISTINCT_CONCURRENCY = 32
+#: (case, benchmark name, what it says) for the one-turn lookups, each a :class:`Repeat`.
+LOOKUPS = (
+    ("pool", "turn: pool lookup", POOL_TEXT),
+    ("check", "turn: number check", CHECK_TEXT),
+    ("help", "turn: help card", HELP_TEXT),
+)
 
 
 def seed_demo(data_dir: Path, now: datetime | None = None) -> int:
@@ -52,13 +87,13 @@ def seed_demo(data_dir: Path, now: datetime | None = None) -> int:
         store.close()
 
 
-def pool_note(scripts: list[Repeat]) -> str:
+def card_note(scripts: list[Any], what: str) -> str:
     answered = sum(s.answered for s in scripts)
     carded = sum(s.with_attachment for s in scripts)
     if answered and carded == answered:
-        return f"every reply carried a card (the pool table), {answered:,} turns"
+        return f"every reply carried a card ({what}), {answered:,} turns"
     return (f"SANITY: only {carded:,} of {answered:,} replies carried a card: the bot did not "
-            "answer with the pool table (help text? an apology?); the figures are not a pool lookup's")
+            f"answer with {what} (help text? an apology?); the figures are not this turn's")
 
 
 def dialog_note(scripts: list[DialogWalk]) -> str:
@@ -79,40 +114,85 @@ def rows(name: str, measured: Summary, raw: Summary, concurrency: int, note: str
     value_rate = measured.all_turns_per_s if throughput == "all_turns_per_s" else measured.turns_per_s
     errors = f"; {measured.errors} failed requests" if measured.errors else ""
     timed = f"{concurrency} concurrent conversation(s), {measured.samples:,} timed turns{errors}"
-    return [
+    out = [
         result(name, f"turns_per_s_c{concurrency}", value_rate, "turns/s", raw.turns_per_s,
                f"vs the raw aiohttp JSON handler; {timed}; {note}"),
         result(name, f"p50_ms_c{concurrency}", measured.p50_ms, "ms", raw.p50_ms, timed),
         result(name, f"p99_ms_c{concurrency}", measured.p99_ms, "ms", raw.p99_ms, timed),
     ]
+    if measured.cpu_ms_per_turn and raw.cpu_ms_per_turn:
+        out.append(result(
+            name, f"cpu_ms_per_turn_c{concurrency}", measured.cpu_ms_per_turn, "ms CPU", raw.cpu_ms_per_turn,
+            f"the server process's CPU time per turn (all its threads, median over slices) vs the raw "
+            f"handler's: what a dedicated core would do, whatever else this machine runs; "
+            f"1/ratio = {raw.cpu_ms_per_turn / measured.cpu_ms_per_turn:.3g}x raw throughput per core"))
+    return out
+
+
+def repeating(prefix: str, text: str) -> Callable[[int], Script]:
+    """Conversation ``i`` of a case says ``text`` every turn."""
+    return lambda i: Repeat(f"{prefix}-{i}", text)
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
     rounds, seconds, warmup = (2, 0.5, 0.2) if quick else (6, 1.0, 0.25)
+    distinct = 200 if quick else DISTINCT_CONVERSATIONS
     with tempfile.TemporaryDirectory(prefix="bench-chat-") as tmp:
         work = Path(tmp)
         seeded = seed_demo(work / "data-bot")
         load_before = load_average()
         with Server("raw", work / "data-raw") as raw, Server("bot", work / "data-bot") as bot:
-            cases = [
-                Case("raw", raw.url, lambda i: Repeat(f"a:bench-raw-{i}", POOL_TEXT)),
-                Case("pool", bot.url, lambda i: Repeat(f"a:bench-pool-{i}", POOL_TEXT)),
-                Case("dialog", bot.url, lambda i: DialogWalk(f"a:bench-dialog-{i}", PURCHASE_TEXT)),
-            ]
+            pinned = pin_load_generator()
+            cases = [Case("raw", raw.url, repeating("bench-raw", POOL_TEXT), pid=raw.pid)]
+            cases += [Case(name, bot.url, repeating(f"bench-{name}", text), pid=bot.pid) for name, _, text in LOOKUPS]
+            cases.append(Case("dialog", bot.url, lambda i: DialogWalk(f"bench-dialog-{i}", PURCHASE_TEXT),
+                              pid=bot.pid))
+            warm_up(cases, 1, 0.3)
             measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
-        context = f"demo tenant: {seeded:,} rows imported; {load_before} before, {load_average()} after"
+            fresh = distinct_conversations(raw, bot, distinct)
+        context = (f"demo tenant: {seeded:,} rows imported; {pinned}; "
+                   f"{load_before} before, {load_average()} after")
     by_name = {case.name: case for case in cases}
     results = []
     for concurrency in CONCURRENCY:
         raw_summary = measured["raw", concurrency]
-        pool_scripts = cast(list[Repeat], by_name["pool"].scripts[concurrency])
+        for name, benchmark, _ in LOOKUPS:
+            scripts = by_name[name].scripts[concurrency]
+            what = {"pool": "the pool table", "check": "the verdict", "help": "the help card"}[name]
+            results += rows(benchmark, measured[name, concurrency], raw_summary, concurrency,
+                            f"{card_note(scripts, what)}; {context}")
         walks = cast(list[DialogWalk], by_name["dialog"].scripts[concurrency])
-        results += rows("turn: pool lookup", measured["pool", concurrency], raw_summary, concurrency,
-                        f"{pool_note(pool_scripts)}; {context}")
         results += rows("turn: dialog step", measured["dialog", concurrency], raw_summary, concurrency,
                         f"{dialog_note(walks)}; throughput counts every turn of the walk, "
                         f"latency the steps; {context}", throughput="all_turns_per_s")
+    bot_fresh, raw_fresh, fresh_scripts = fresh
+    results += rows("turn: 1,000 conversations", bot_fresh, raw_fresh, DISTINCT_CONCURRENCY,
+                    f"{distinct:,} pool lookups, each from a new conversation; "
+                    f"{card_note(fresh_scripts, 'the pool table')}; {context}")
     return results
+
+
+def distinct_conversations(raw: Server, bot: Server, count: int) -> tuple[Summary, Summary, list[Distinct]]:
+    """``count`` pool lookups, :data:`DISTINCT_CONCURRENCY` at a time, each from a new
+    conversation, against the bot and then the raw handler (twice each, alternating, the
+    summaries of both passes together)."""
+    import asyncio
+
+    from bench.loadgen import Slice, cpu_seconds, drive, summarize
+
+    shared = [0]
+    bot_scripts = [Distinct(f"bench-fresh-{i}", POOL_TEXT, shared) for i in range(DISTINCT_CONCURRENCY)]
+    raw_scripts = [Distinct(f"bench-fresh-raw-{i}", POOL_TEXT) for i in range(DISTINCT_CONCURRENCY)]
+    bot_slices: list[Slice] = []
+    raw_slices: list[Slice] = []
+    for _ in range(2):
+        for scripts, slices, server in ((bot_scripts, bot_slices, bot), (raw_scripts, raw_slices, raw)):
+            start, cpu = time.perf_counter(), cpu_seconds(server.pid)
+            one = asyncio.run(drive(server.url, cast(list[Any], scripts), 600.0, max_turns=count // 2))
+            one.seconds = time.perf_counter() - start
+            one.cpu_s = cpu_seconds(server.pid) - cpu
+            slices.append(one)
+    return summarize(bot_slices), summarize(raw_slices), bot_scripts
 
 
 if __name__ == "__main__":

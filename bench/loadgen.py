@@ -36,29 +36,47 @@ DEMO_TENANT = "demo-tenant"
 # --- activities -----------------------------------------------------------------------------
 
 
+#: The serviceUrl, team and channel of every activity: a Teams channel thread in EMEA.
+SERVICE_URL = "https://smba.trafficmanager.net/emea/"
+TEAM_ID = "19:Gv0pYv2qm4WCBl7nIhsmBEq7TDNzT7Y2xqW9aJ5ZbY41@thread.tacv2"
+CHANNEL_ID = "19:5d0c8b9f6a8b4a3e9a1f7b6e0c2d4e6f@thread.tacv2"
+BOT_ID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
+BOT_NAME = "Calling Plan Assistant"
+
+
 def teams_message(n: int, conversation: str, text: str | None = None, *, tenant: str = DEMO_TENANT,
                   value: dict[str, Any] | None = None, locale: str = "en-US") -> dict[str, Any]:
-    """A ~1 KB personal-chat message shaped like Teams sends it, with ``expectReplies``.
+    """A ~1.3 KB channel message shaped like Teams sends it, with ``expectReplies``.
 
-    ``value`` makes it a card click (``Action.Submit``): Teams sends the button's data as
-    ``value`` and no text.
+    What Teams sends in a team channel: the bot's @mention in the text and as a mention
+    entity, the client's ``clientInfo`` entity (locale, country, platform, timezone),
+    ``channelData`` with the tenant, team and channel, ``conversation.tenantId``, and the
+    sender's ``aadObjectId``. ``conversation`` becomes the thread's id. ``value`` makes it a
+    card click (``Action.Submit``): Teams sends the button's data as ``value`` and no text.
     """
+    mention = f"<at>{BOT_NAME}</at>"
+    entities: list[dict[str, Any]] = [{"locale": locale, "country": "US", "platform": "Web",
+                                       "timezone": "Europe/Paris", "type": "clientInfo"}]
+    if text is not None:
+        entities.insert(0, {"mentioned": {"id": BOT_ID, "name": BOT_NAME}, "text": mention, "type": "mention"})
     activity: dict[str, Any] = {
         "type": "message", "id": f"1700000000{n:06d}", "timestamp": "2026-11-26T12:00:00.000Z",
         "localTimestamp": "2026-11-26T13:00:00.000+01:00",
-        "serviceUrl": "https://smba.trafficmanager.net/emea/", "channelId": "msteams",
+        "serviceUrl": SERVICE_URL, "channelId": "msteams",
         "from": {"id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw",
                  "name": "Megan Bowen", "aadObjectId": "00000000-0000-0000-0000-000000000007"},
-        "conversation": {"conversationType": "personal", "tenantId": tenant, "id": conversation},
-        "recipient": {"id": "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c", "name": "Calling Plan Assistant"},
+        "conversation": {"isGroup": True, "conversationType": "channel", "tenantId": tenant,
+                         "id": f"{CHANNEL_ID};messageid={conversation}"},
+        "recipient": {"id": BOT_ID, "name": BOT_NAME},
         "textFormat": "plain", "locale": locale,
-        "entities": [{"locale": locale, "country": "US", "platform": "Web", "timezone": "Europe/Paris",
-                      "type": "clientInfo"}],
-        "channelData": {"tenant": {"id": tenant}},
+        "entities": entities,
+        "channelData": {"teamsChannelId": CHANNEL_ID, "teamsTeamId": TEAM_ID,
+                        "channel": {"id": CHANNEL_ID}, "team": {"id": TEAM_ID},
+                        "tenant": {"id": tenant}},
         "deliveryMode": "expectReplies",
     }
     if text is not None:
-        activity["text"] = text
+        activity["text"] = f"{mention} {text}"
     if value is not None:
         activity["value"] = value
     return activity
@@ -170,6 +188,48 @@ class DialogWalk:
             self.completed_steps += self.steps_in_walk
 
 
+@dataclass
+class Distinct:
+    """The same message, every turn from a conversation the bot has never seen (its state is
+    read from storage that does not have it, then written): ``count`` shared across the
+    scripts of one case numbers the conversations, so no two turns share one."""
+
+    prefix: str
+    text: str
+    count: list[int] = field(default_factory=lambda: [0])
+    with_attachment: int = 0
+    answered: int = 0
+
+    def next_activity(self, n: int) -> tuple[dict[str, Any], bool]:
+        self.count[0] += 1
+        return teams_message(n, f"{self.prefix}-{self.count[0]}", self.text), True
+
+    def replies(self, activities: list[dict[str, Any]], measured: bool) -> None:
+        self.answered += 1
+        if any(a.get("attachments") for a in activities):
+            self.with_attachment += 1
+
+
+# --- cores ----------------------------------------------------------------------------------
+
+#: Like production, each server process runs on one core (``BENCH_CPU``, see
+#: :mod:`bench.servers`): CPU 0. The load generator runs on the others (CPU 1 on this 2-core
+#: machine), so the servers' worker threads cannot borrow the generator's core and the
+#: generator's work is never counted as the server's.
+SERVER_CPU = 0
+
+
+def pin_load_generator() -> str:
+    """Pin this process to every CPU but :data:`SERVER_CPU`; says what was done, for the notes."""
+    cpus = sorted(os.sched_getaffinity(0))
+    others = {cpu for cpu in cpus if cpu != SERVER_CPU}
+    if not others or SERVER_CPU not in cpus:
+        return f"not pinned: only CPUs {cpus} available"
+    os.sched_setaffinity(0, others)
+    return (f"each server process pinned to CPU {SERVER_CPU} (one core, its threads included), "
+            f"the load generator to CPU(s) {sorted(others)}; {len(cpus)} CPUs, shared with other work")
+
+
 # --- servers --------------------------------------------------------------------------------
 
 
@@ -187,14 +247,18 @@ class Server:
     """``python -m bench.servers MODE DATA_DIR`` (or any command printing its port first)."""
 
     def __init__(self, mode: str, data_dir: Path, *, command: list[str] | None = None,
-                 env: dict[str, str] | None = None, start_timeout: float = 60.0) -> None:
+                 env: dict[str, str] | None = None, start_timeout: float = 60.0,
+                 cpu: int | None = SERVER_CPU, name: str | None = None) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.mode = mode
-        self.log = data_dir.parent / f"server-{mode}.log"
+        self.log = data_dir.parent / f"server-{name or mode}.log"
+        env = dict(env or {})
+        if cpu is not None and (os.cpu_count() or 1) > 1:
+            env.setdefault("BENCH_CPU", str(cpu))
         self.proc = subprocess.Popen(
             command or [sys.executable, "-m", "bench.servers", mode, str(data_dir)],
             cwd=data_dir.parent,  # never the repository: no .env is read
-            env=server_env(env or {}), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            env=server_env(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=self.log.open("w"), text=True,
         )
         line = _readline(self.proc, start_timeout)
@@ -260,6 +324,8 @@ class Slice:
     turns: int = 0  # every turn completed in the measured window (measured or not)
     errors: int = 0
     seconds: float = 0.0
+    completed: int = 0  # every turn completed, warm-up included
+    cpu_s: float | None = None  # the server's CPU time (all its threads) over the whole slice
 
 
 async def drive(url: str, scripts: Sequence[Script], seconds: float, warmup: float = 0.0,
@@ -294,6 +360,7 @@ async def drive(url: str, scripts: Sequence[Script], seconds: float, warmup: flo
                 script.replies([], measured)
                 continue
             script.replies(replies, measured)
+            result.completed += 1
             if start >= start_measuring:
                 result.turns += 1
                 if measured:
@@ -313,6 +380,9 @@ class Summary:
     p99_ms: float
     samples: int
     errors: int
+    #: The server's CPU time per turn (user + system, all its threads), when its pid was
+    #: known: what a turn costs whatever else the machine runs, unlike the rates above.
+    cpu_ms_per_turn: float | None = None
 
 
 def summarize(slices: list[Slice]) -> Summary:
@@ -327,7 +397,23 @@ def summarize(slices: list[Slice]) -> Summary:
         p99_ms=1000 * percentile(latencies, 0.99),
         samples=len(latencies),
         errors=sum(s.errors for s in slices),
+        cpu_ms_per_turn=_cpu_ms_per_turn(slices),
     )
+
+
+def _cpu_ms_per_turn(slices: list[Slice]) -> float | None:
+    """The median over slices of the server's CPU time per completed turn: a slice that other
+    work on the machine (or the server's own background checkpoint) disturbed does not move it."""
+    per_slice = [1000 * s.cpu_s / s.completed for s in slices if s.cpu_s is not None and s.completed]
+    if not per_slice or len(per_slice) != len(slices):
+        return None
+    return median(per_slice)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process and all its threads (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -338,6 +424,7 @@ class Case:
     url: str
     make_script: Callable[[int], Script]  # conversation index -> script
     scripts: dict[int, list[Script]] = field(default_factory=dict)  # by concurrency, kept
+    pid: int | None = None  # the server's process: its CPU time per turn is measured too
 
     def scripts_for(self, concurrency: int) -> list[Script]:
         """The same conversations for every slice at this concurrency (a dialog walk goes on)."""
@@ -356,11 +443,21 @@ def interleave(cases: list[Case], concurrencies: tuple[int, ...], *, rounds: int
         slices: dict[str, list[Slice]] = {case.name: [] for case in cases}
         for _ in range(rounds):
             for case in cases:
-                slices[case.name].append(asyncio.run(
-                    drive(case.url, case.scripts_for(concurrency), seconds, warmup, counter)))
+                cpu_before = cpu_seconds(case.pid) if case.pid else None
+                one = asyncio.run(drive(case.url, case.scripts_for(concurrency), seconds, warmup, counter))
+                if case.pid and cpu_before is not None:
+                    one.cpu_s = cpu_seconds(case.pid) - cpu_before
+                slices[case.name].append(one)
         for case in cases:
             measured[case.name, concurrency] = summarize(slices[case.name])
     return measured
+
+
+def warm_up(cases: list[Case], concurrency: int, seconds: float) -> None:
+    """Each case for ``seconds``, nothing recorded: a server's first turns load what it loads
+    lazily (the recognizer, card templates...), which is not what a turn costs."""
+    for case in cases:
+        asyncio.run(drive(case.url, case.scripts_for(concurrency), seconds))
 
 
 def load_average() -> str:

@@ -14,7 +14,15 @@ generator's work as the bot's. Modes:
 * ``onestep``: the real host with a one-step dialog that counts turns in conversation state
   (the Bot Framework plumbing alone, state in the TinyDB files);
 * ``memory``: the same, with the SDK's ``MemoryStorage`` (no file I/O at all);
-* ``stock``: the same as ``onestep`` with the SDK as shipped (``speedups=False``).
+* ``stock``: the same as ``onestep`` with the SDK as shipped (no SDK patches, new connector
+  and token clients every turn: ``reuse_clients=False``).
+
+Like production, a server process gets one core: ``BENCH_CPU`` (a CPU number) pins it there
+with ``os.sched_setaffinity`` before it builds the app, so its worker threads (the store's, bot
+state's, the SDK's thread pool) share that core instead of borrowing the load generator's.
+``BENCH_SDK_PATCHES`` chooses the SDK patches of the bot modes (:mod:`bot.sdk_patches`):
+``all`` (the default, what ``callplan serve`` applies), ``none``, or a comma list of names;
+``stock`` applies none whatever it says.
 """
 from __future__ import annotations
 
@@ -102,16 +110,35 @@ def build_app(mode: str, data_dir: Path) -> web.Application:
 
     if mode == "memory":
         _use_memory_storage()
+    if mode != "stock":
+        apply_patches(os.environ.get("BENCH_SDK_PATCHES", "all"))
     # No .env, no app id: local mode, the same as `make run`.
     settings = Settings(_env_file=None, DATA_DIR=data_dir, LOG_LEVEL="ERROR",
                         APP_ID="", APP_PASSWORD="", ALLOWED_TENANTS=frozenset())
     if mode == "bot":
         return create_app(settings)
-    return create_app(settings, root_dialog=one_step_dialog, speedups=(mode != "stock"))
+    return create_app(settings, root_dialog=one_step_dialog, reuse_clients=(mode != "stock"))
+
+
+def apply_patches(choice: str) -> list[str]:
+    """``all``, ``none`` or a comma list of :mod:`bot.sdk_patches` names; returns those applied."""
+    from bot.sdk_patches import apply_sdk_patches
+
+    if choice == "none":
+        return []
+    return apply_sdk_patches(None if choice == "all" else [n for n in choice.split(",") if n])
+
+
+def pin_to_cpu() -> None:
+    """``BENCH_CPU``: run this process (and every thread it starts) on that one CPU."""
+    cpu = os.environ.get("BENCH_CPU")
+    if cpu:
+        os.sched_setaffinity(0, {int(cpu)})
 
 
 def serve(mode: str, data_dir: Path) -> None:
     logging.basicConfig(level=logging.ERROR)
+    pin_to_cpu()
     app = build_app(mode, data_dir)
 
     async def main() -> None:

@@ -1,4 +1,5 @@
-"""The Bot Framework adapter: authentication (with the client-reuse speedup) and the turn error handler.
+"""The Bot Framework adapter: authentication (clients reused across turns, closed with the adapter)
+and the turn error handler.
 
 Why a turn error handler: without one, an exception in a dialog leaves the broken dialog on
 the conversation's stack, so every later message fails the same way. The handler logs the
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext, UserState
 from botbuilder.integration.aiohttp import (
@@ -20,9 +22,10 @@ from botbuilder.integration.aiohttp import (
 from botbuilder.schema import ActivityTypes
 from botframework.connector.auth import BotFrameworkAuthentication
 
+from bot.client_reuse import ReusingBotFrameworkAuthentication
 from bot.config import Settings
 from bot.outbound import is_delivery_failure
-from bot.speedups import ReusingBotFrameworkAuthentication
+from bot.shared_cards import CardSharingTurnContext
 from dialogs.api import TurnLanguage, apology_text
 from knowledge.logsafe import clean
 
@@ -80,13 +83,35 @@ def make_turn_error_handler(
     return on_turn_error
 
 
+class CallingPlanAdapter(CloudAdapter):
+    """``CloudAdapter`` that closes what its authentication opened (reused clients), and whose
+    turns send their cards without the SDK deep-copying them (:mod:`bot.shared_cards`)."""
+
+    def _create_turn_context(self, *args: Any, **kwargs: Any) -> TurnContext:
+        # CloudAdapterBase._create_turn_context (botbuilder-core 4.17.1) builds a plain
+        # TurnContext and fills its turn_state; TurnContext(context) is the SDK's own copy
+        # (copy_to), which starts an empty turn_state: carry it over.
+        plain = super()._create_turn_context(*args, **kwargs)
+        context = CardSharingTurnContext(plain)
+        context.turn_state.update(plain.turn_state)
+        return context
+
+    async def close(self) -> int:
+        """Close the connector and user-token clients kept across turns (on app cleanup);
+        returns how many were closed."""
+        auth = self.bot_framework_authentication
+        if isinstance(auth, ReusingBotFrameworkAuthentication):
+            return await auth.close()
+        return 0
+
+
 def create_adapter(
     auth: BotFrameworkAuthentication,
     conversation_state: ConversationState,
     *,
     apology: Callable[[str | None], str] = apology_text,
     user_state: UserState | None = None,
-) -> CloudAdapter:
-    adapter = CloudAdapter(auth)
+) -> CallingPlanAdapter:
+    adapter = CallingPlanAdapter(auth)
     adapter.on_turn_error = make_turn_error_handler(conversation_state, apology, user_state)
     return adapter

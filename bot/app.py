@@ -29,22 +29,21 @@ from importlib.metadata import PackageNotFoundError, version
 from aiohttp import web
 from botbuilder.core import ConversationState, UserState
 from botbuilder.dialogs import Dialog
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Attachment
 
-from bot.adapter import build_authentication, create_adapter
+from bot.adapter import CallingPlanAdapter, build_authentication, create_adapter
 from bot.config import Settings
 from bot.messages import BODY_TIMEOUT_S, MAX_BODY_BYTES, process_request
 from bot.outbound import apply_key_fetch_patch, widen_default_executor
 from bot.scheduler import Scheduler
-from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import TinyDBStorage
 from bot.teams_bot import CallingPlanBot
-from bot.usage_store import open_usage_store, scheduler_lock
+from bot.usage_store import open_usage_store, scheduler_lock, uses_blob
 from knowledge.alerts import AlertBook
 from knowledge.logsafe import clean
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, UsageStoreApi
 from knowledge.store.atomic import atomic_write_bytes
+from knowledge.store.memo import MemoizedAsyncStore
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ USER_STATE_KEY = web.AppKey("user_state", UserState)
 #: Typed by what callers use (a protocol, so not passed as the key's class).
 STORE_KEY = web.AppKey[UsageStoreApi]("calling_plan_store")
 AUTH_KEY = web.AppKey("bot_framework_auth", object)
-ADAPTER_KEY = web.AppKey("adapter", CloudAdapter)
+ADAPTER_KEY = web.AppKey("adapter", CallingPlanAdapter)
 BOT_KEY = web.AppKey("bot", CallingPlanBot)
 #: Pool alert subscriptions (``DATA_DIR/alerts``) and the scheduler that syncs Graph and alerts.
 ALERTS_KEY = web.AppKey("alert_book", AlertBook)
@@ -89,22 +88,22 @@ def create_app(
     *,
     root_dialog: RootDialogFactory | None = None,
     welcome_card: Callable[[str], Attachment] | None = None,
-    speedups: bool = True,
+    reuse_clients: bool = True,
     scheduler: bool = True,
     body_timeout_s: float = BODY_TIMEOUT_S,
 ) -> web.Application:
     """The bot's web application. Resources open when the app starts, close when it stops.
 
     ``root_dialog`` defaults to :func:`dialogs.api.create_root_dialog`; ``welcome_card`` to
-    :func:`dialogs.api.welcome_card`. ``speedups=False`` runs the SDK as shipped (the
-    benchmark's "stock" case); leave it on otherwise. ``scheduler=False`` does not start the
+    :func:`dialogs.api.welcome_card`. ``reuse_clients=False`` builds new connector and
+    token clients every turn as the SDK does (the benchmark's "stock" case); leave it on
+    otherwise. The SDK speed patches are not applied here: the entry points apply them
+    (:func:`bot.sdk_patches.apply_sdk_patches`). ``scheduler=False`` does not start the
     background Graph sync and alert ticks (``app[SCHEDULER_KEY].run_once()`` still works).
     """
     if root_dialog is None:
         from dialogs.api import create_root_dialog
     make_dialog: RootDialogFactory = root_dialog or create_root_dialog
-    if speedups:
-        apply_turn_patches()
     apply_key_fetch_patch()  # not a speedup: a bound on an outbound call, always on
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
@@ -114,7 +113,7 @@ def create_app(
     app[BODY_TIMEOUT_KEY] = body_timeout_s
 
     async def adapter_and_bot(app: web.Application) -> AsyncIterator[None]:
-        auth = build_authentication(settings, reuse_clients=speedups)
+        auth = build_authentication(settings, reuse_clients=reuse_clients)
         conversation_state = app[CONVERSATION_STATE_KEY]
         user_state = app[USER_STATE_KEY]
         dialog = make_dialog(
@@ -143,8 +142,7 @@ def create_app(
         if ticking is not None:
             ticking.cancel()
             await asyncio.gather(ticking, return_exceptions=True)
-        if isinstance(auth, ReusingBotFrameworkAuthentication):
-            await auth.close()
+        await app[ADAPTER_KEY].close()
 
     app.cleanup_ctx.append(outbound_threads_ctx)
     app.cleanup_ctx.append(bot_state_ctx)
@@ -174,9 +172,14 @@ async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:
-    """The calling-plan store; its file work runs on its own thread, off the event loop."""
+    """The calling-plan store; its file work runs on its own thread, off the event loop, and
+    pool lookups are answered from memory while the tenant's summary file is unchanged."""
     settings = app[SETTINGS_KEY]
-    store = AsyncStore(settings.DATA_DIR, settings.clock, store=open_usage_store(settings))
+    store: AsyncStore
+    if uses_blob(settings):  # the blob store keeps its own summary cache (by ETag)
+        store = AsyncStore(settings.DATA_DIR, settings.clock, store=open_usage_store(settings))
+    else:  # answered from memory while the local summary.json is unchanged
+        store = MemoizedAsyncStore(settings.DATA_DIR, settings.clock)
     app[STORE_KEY] = store
     yield
     store.close()

@@ -91,8 +91,9 @@ def json_depth_exceeds(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
 
 def _unsafe_id(value: Any) -> bool:
     """An id no channel sends: control characters (CR/LF...) or lone surrogates. Such ids would
-    reach state keys, file names, URLs and log lines."""
-    return isinstance(value, str) and not all(c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF for c in value)
+    reach state keys, file names, URLs and log lines. ``str.isprintable`` is False for both
+    (a surrogate is category Cs, never printable) and runs in C, not a Python step per character."""
+    return isinstance(value, str) and not value.isprintable()
 
 
 def activity_problem(activity: Activity) -> str | None:

@@ -6,7 +6,10 @@ came from, and be reviewable and fixable without touching code. The JSON files i
 field, a wrong type, a source key or SKU that does not exist) raises :class:`CatalogError` naming
 the file and the field, so a broken catalog stops start-up instead of giving wrong answers.
 
-``load_catalog()`` is cached: the bot, the CLI and the pool computation share one instance.
+``load_catalog()`` is cached: the bot, the CLI and the pool computation share one instance,
+and the validated catalog is kept between processes (:mod:`knowledge.catalog_cache`). The
+models are declared with ``defer_build``: their validators are built on first use, so a
+process that reads the cached catalog never builds them.
 """
 from __future__ import annotations
 
@@ -38,7 +41,7 @@ class CatalogError(Exception):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
 
 
 class _Sourced(_Strict):
@@ -260,7 +263,7 @@ class SourcesFile(_Strict):
 class Country(BaseModel):
     """A country/region: names, whether it can be called, emergency numbers, Calling Plan facts."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     iso: str
     name: dict[str, str]
@@ -610,7 +613,12 @@ def _load(data_dir: Path) -> Catalog:
 
 @lru_cache(maxsize=8)
 def _cached(data_dir: Path) -> Catalog:
-    return _load(data_dir)
+    # Validated once per distinct content, then kept in the folder's __pycache__ for the
+    # next process (``knowledge.catalog_cache``): `callplan check` starts without validating.
+    from knowledge import catalog_cache
+
+    key = catalog_cache.cache_key(data_dir, [filename for filename, _ in _FILES.values()], [Path(__file__)])
+    return catalog_cache.load_or_build(data_dir, key, _load, Catalog)
 
 
 def load_catalog(data_dir: Path | None = None) -> Catalog:

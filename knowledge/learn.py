@@ -25,7 +25,7 @@ _TEAMS_PATH = re.compile(r"^Teams/(?P<name>[A-Za-z0-9/_.-]+?)\.md\b")
 class SourceLink(BaseModel):
     """One source as an answer cites it (``url`` None: no public page, e.g. a project choice)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     key: str
     title: str

@@ -54,7 +54,7 @@ _PARSE_REASONS = {
 class CallVerdict(BaseModel):
     """The answer to "can this user call this number", with what it rests on."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     verdict: Verdict
     callable: bool  # verdict == "included"

@@ -52,7 +52,7 @@ _MAX_INPUT = 64
 class ParsedNumber(BaseModel):
     """A dialled number, cleaned and classified."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     raw: str
     cleaned: str = ""

@@ -37,7 +37,7 @@ class PoolKey(BaseModel):
     """Which pool: usage-location country (PR folded into US), plan capability, line, and the UPN
     for per-user plans (MCOPSTN8)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     country: str
     plan: str
@@ -93,7 +93,7 @@ class PoolKey(BaseModel):
 class PoolSize(BaseModel):
     """How many users share the pool and the minutes each brings per month."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     users: int = Field(ge=0)
     minutes_per_user: int = Field(ge=0)
@@ -111,7 +111,7 @@ class UsageTotal(BaseModel):
     :attr:`has_daily` is False and no past run-out day is stated (see :func:`crossing_day`).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     minutes: int = Field(0, ge=0)
     calls: int = Field(0, ge=0)
@@ -159,7 +159,7 @@ def crossing_day(usage: UsageTotal, total: int) -> int | None:
 class PoolBalance(BaseModel):
     """One pool's state for a month, as of a day."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     month: str
     country: str

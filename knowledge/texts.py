@@ -23,7 +23,6 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
-from babel import Locale
 
 #: CLDR plural categories (any language); English and French use ``one`` and ``other``.
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
@@ -65,7 +64,10 @@ def _as_number(value: Any) -> int | float | Decimal | None:
 
 @lru_cache(maxsize=32)
 def _plural_rule(lang: str) -> Callable[[Any], str]:
-    """The language's rule, looked up once (``Locale.plural_form`` costs ~10 us per access)."""
+    """The language's rule, looked up once (``Locale.plural_form`` costs ~10 us per access).
+    babel is imported here, on first use: `callplan check` prints no plural and skips it."""
+    from babel import Locale
+
     return Locale.parse(lang).plural_form
 
 

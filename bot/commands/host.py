@@ -166,8 +166,10 @@ async def start_bot(settings: Settings) -> web.AppRunner:
     from aiohttp import web  # imported here so `--help` and the other commands stay fast
 
     from bot.app import create_app, make_runner
+    from bot.sdk_patches import apply_sdk_patches
     from bot.state import StateFolderBusyError
 
+    apply_sdk_patches()  # the entry point's choice, never a side effect of create_app
     runner = make_runner(create_app(settings), handle_signals=False)
     try:
         await runner.setup()

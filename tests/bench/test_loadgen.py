@@ -5,18 +5,25 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from botbuilder.schema import Activity
 
-from bench.bench_chat import POOL_TEXT, PURCHASE_TEXT, dialog_note, pool_note, seed_demo
+from bench.bench_chat import POOL_TEXT, PURCHASE_TEXT, card_note, dialog_note, seed_demo
 from bench.loadgen import (
+    BOT_NAME,
+    CHANNEL_ID,
+    TEAM_ID,
     Case,
     DialogWalk,
+    Distinct,
     Repeat,
     Server,
     Slice,
+    cpu_seconds,
     drive,
     interleave,
     next_answer,
@@ -32,17 +39,40 @@ def question_card(question: str, choices: list[tuple[str, object]]) -> dict:
     return choice_card(question, choices, "en").to_activity().serialize()
 
 
-def test_a_teams_message_names_the_tenant_twice_and_deserializes():
+def test_a_teams_message_is_shaped_like_a_teams_channel_message_and_deserializes():
     body = teams_message(7, "a:conv", "pool balance", tenant="demo-tenant")
     assert body["channelData"]["tenant"]["id"] == "demo-tenant"
+    assert body["channelData"]["team"]["id"] == TEAM_ID and body["channelData"]["channel"]["id"] == CHANNEL_ID
     assert body["conversation"]["tenantId"] == "demo-tenant"
-    assert body["deliveryMode"] == "expectReplies" and body["text"] == "pool balance"
-    assert 700 < len(json.dumps(body)) < 1500  # "a ~1 KB message"
+    assert body["conversation"]["conversationType"] == "channel"
+    assert body["from"]["aadObjectId"]
+    assert body["deliveryMode"] == "expectReplies"
+    assert body["text"] == f"<at>{BOT_NAME}</at> pool balance"  # the bot's @mention, as in a channel
+    kinds = [e["type"] for e in body["entities"]]
+    assert kinds == ["mention", "clientInfo"]
+    assert {"locale", "country", "platform", "timezone"} <= set(body["entities"][1])
+    assert 1000 < len(json.dumps(body)) < 1600  # "a ~1 KB message"
     activity = Activity().deserialize(body)
-    assert activity.conversation.id == "a:conv" and activity.channel_id == "msteams"
+    assert activity.conversation.id == f"{CHANNEL_ID};messageid=a:conv" and activity.channel_id == "msteams"
 
     click = teams_message(8, "a:conv", value={"value": "FR"})
     assert "text" not in click and click["value"] == {"value": "FR"}
+    assert [e["type"] for e in click["entities"]] == ["clientInfo"]  # a click mentions no one
+
+
+def test_distinct_scripts_never_repeat_a_conversation():
+    shared = [0]
+    scripts = [Distinct(f"a:fresh-{i}", POOL_TEXT, shared) for i in range(3)]
+    seen = {script.next_activity(n)[0]["conversation"]["id"] for n in range(4) for script in scripts}
+    assert len(seen) == 12 and shared == [12]
+
+
+def test_cpu_seconds_counts_a_process_and_its_threads():
+    before = cpu_seconds(os.getpid())
+    end = time.process_time() + 0.05
+    while time.process_time() < end:
+        pass
+    assert cpu_seconds(os.getpid()) > before
 
 
 def test_the_next_answer_clicks_the_first_choice_of_the_last_question():
@@ -68,19 +98,19 @@ def test_a_plain_text_question_gets_a_number_typed_and_no_question_ends_the_walk
 def test_a_dialog_walk_starts_untimed_times_each_answer_and_starts_again():
     walk = DialogWalk("a:walk", "which plan?", max_steps=3)
     first, timed = walk.next_activity(1)
-    assert first["text"] == "which plan?" and not timed
+    assert first["text"] == f"<at>{BOT_NAME}</at> which plan?" and not timed
     walk.replies([question_card("Which country?", [("France", "FR")])], timed)
 
     step, timed = walk.next_activity(2)
     assert timed and step["value"] == {"value": "FR"} and "text" not in step
     walk.replies([{"type": "message", "text": "How many users in France?"}], timed)
     step, timed = walk.next_activity(3)
-    assert timed and step["text"] == "40"
+    assert timed and step["text"] == f"<at>{BOT_NAME}</at> 40"
     walk.replies([{"type": "message", "text": "Here is your summary."}], timed)
     assert walk.completed == 1 and walk.steps == 2 and walk.completed_steps == 2
 
     again, timed = walk.next_activity(4)
-    assert again["text"] == "which plan?" and not timed and walk.starts == 2
+    assert again["text"] == f"<at>{BOT_NAME}</at> which plan?" and not timed and walk.starts == 2
 
     for n in range(5, 9):  # the same question forever: stopped at max_steps
         walk.replies([{"type": "message", "text": "How many users?"}], True)
@@ -91,13 +121,13 @@ def test_a_dialog_walk_starts_untimed_times_each_answer_and_starts_again():
 def test_repeat_counts_replies_that_carry_a_card():
     script = Repeat("a:pool", POOL_TEXT)
     body, timed = script.next_activity(1)
-    assert timed and body["text"] == POOL_TEXT
+    assert timed and body["text"] == f"<at>{BOT_NAME}</at> {POOL_TEXT}"
     script.replies([{"type": "message", "text": "help"}], True)
     script.replies([{"type": "message", "attachments": [{"contentType": "x"}]}], True)
     assert (script.answered, script.with_attachment) == (2, 1)
-    assert pool_note([script]).startswith("SANITY: only 1 of 2 replies carried a card")
+    assert card_note([script], "the pool table").startswith("SANITY: only 1 of 2 replies carried a card")
     script.with_attachment = 2
-    assert pool_note([script]).startswith("every reply carried a card")
+    assert card_note([script], "the pool table").startswith("every reply carried a card (the pool table)")
 
 
 def test_the_dialog_note_says_when_no_walk_reached_the_end():
@@ -156,3 +186,17 @@ def test_the_real_bot_answers_a_pool_lookup_with_a_card_and_walks_the_purchase(t
 def test_a_server_that_cannot_start_is_a_clear_error(tmp_path):
     with pytest.raises(RuntimeError, match="the nonsense server did not start"):
         Server("nonsense", tmp_path / "x", start_timeout=20)
+
+
+def test_a_server_runs_on_the_one_core_it_is_given(tmp_path):
+    """Like production, one core per server process (BENCH_CPU), its threads included; on a
+    one-CPU machine there is nothing to pin and the server keeps what it inherited."""
+
+    def allowed(pid: int | str) -> str:
+        status = Path(f"/proc/{pid}/status").read_text()
+        return next(line.split(":")[1].strip() for line in status.splitlines()
+                    if line.startswith("Cpus_allowed_list"))
+
+    expected = "0" if (os.cpu_count() or 1) > 1 else allowed("self")
+    with Server("raw", tmp_path / "raw", cpu=0) as raw:
+        assert allowed(raw.pid) == expected

@@ -1,4 +1,4 @@
-"""The app factory: health, typed state and its lifecycle, and the speedups."""
+"""The app factory: health, typed state and its lifecycle."""
 from __future__ import annotations
 
 import threading
@@ -7,7 +7,6 @@ from pathlib import Path
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from msrest.universal_http.requests import ClientRetryPolicy
 
 from bot.app import (
     ADAPTER_KEY,
@@ -20,7 +19,6 @@ from bot.app import (
     USER_STATE_KEY,
     create_app,
 )
-from bot.speedups import ReusingBotFrameworkAuthentication, apply_msrest_retry_patch
 from knowledge.store import AsyncStore, Store
 
 
@@ -101,42 +99,3 @@ async def test_two_apps_side_by_side_share_nothing(start_app, make_settings, tmp
     assert one.app[BOT_KEY] is not two.app[BOT_KEY]
     await h.replies(one, h.activity("plan"))
     assert h.texts(await h.replies(two, h.activity("France"))) != ["How many users in France need a Calling Plan?"]
-
-
-# --- speedups ---------------------------------------------------------------------------------
-
-
-def test_retry_patch_keeps_the_same_retry_list_and_is_idempotent(make_settings):
-    expected = [i for i in range(999) if i >= 500 or i == 408]
-    expected = [i for i in expected if i not in (501, 505)]
-    create_app(make_settings())  # applies the patch
-    assert isinstance(ClientRetryPolicy.safe_codes, frozenset)
-    assert ClientRetryPolicy().policy.status_forcelist == expected
-    assert apply_msrest_retry_patch() is False  # already applied: nothing changes
-    assert ClientRetryPolicy().policy.status_forcelist == expected
-
-
-async def test_connector_and_token_clients_are_reused_across_turns(client, connector, h):
-    auth = client.app[AUTH_KEY]
-    assert isinstance(auth, ReusingBotFrameworkAuthentication)
-    for text in ("hello", "plan", "France"):
-        response = await h.post(client, h.activity(text, expect_replies=False, service_url=connector.url))
-        assert response.status == 201
-    assert len(connector.posts) == 3
-    assert auth.connector_clients.created == 1
-    assert auth.user_token_clients.created == 1
-
-    second = await h.FakeConnector().start()
-    try:
-        await h.post(client, h.activity("hello", expect_replies=False, service_url=second.url))
-        assert len(second.posts) == 1
-        assert auth.connector_clients.created == 2  # one client per service URL
-    finally:
-        await second.close()
-
-
-async def test_stock_mode_builds_new_clients(start_app, make_settings, connector, h):
-    client = await start_app(make_settings(), speedups=False)
-    assert not isinstance(client.app[AUTH_KEY], ReusingBotFrameworkAuthentication)
-    response = await h.post(client, h.activity("hello", expect_replies=False, service_url=connector.url))
-    assert response.status == 201 and len(connector.posts) == 1

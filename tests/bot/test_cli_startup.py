@@ -16,7 +16,8 @@ import pytest
 CALLPLAN = str(Path(sys.executable).parent / "callplan")
 # The web host and the SDK: only `serve` and `dev` need them.
 HOST_PACKAGES = {"aiohttp", "botbuilder", "botframework", "msrest"}
-HOST_MODULES = {"bot.app", "bot.messages", "bot.adapter", "bot.teams_bot", "bot.speedups", "bot.state",
+HOST_MODULES = {"bot.app", "bot.messages", "bot.adapter", "bot.teams_bot", "bot.sdk_patches", "bot.client_reuse",
+                "bot.state",
                 "bot.outbound", "bot.scheduler", "bot.token_gate"}
 _IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)\s*$", re.MULTILINE)
 
@@ -59,3 +60,24 @@ def test_the_check_sees_the_host_when_it_is_loaded(tmp_path):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr[-2000:]
     assert {"aiohttp", "bot.app"} <= host_modules(set(_IMPORTED.findall(result.stderr)))
+
+
+def test_check_reads_the_cached_catalog_and_builds_no_catalog_validator(tmp_path):
+    """The second ``check`` of a process tree unpickles the validated catalog kept in
+    ``knowledge/data/__pycache__`` (``knowledge.catalog_cache``) instead of validating the
+    seven files: the models of ``knowledge.catalog`` are declared with ``defer_build``, so
+    none of them gets a validator built."""
+    probe = (
+        "import sys; from bot.cli import main; main(sys.argv[1:]);"
+        "import knowledge.catalog as c;"
+        "built = [n for n in ('PlansFile', 'CountriesFile', 'NumberRulesFile', 'TextsFile')"
+        " if getattr(c, n).__pydantic_complete__];"
+        "print('BUILT', built)"
+    )
+    args = ["check", "+44 20 7946 0958", "--country", "FR", "--plan", "MCOPSTN1"]
+    for _ in range(2):  # the first may write the cache; the second must read it
+        result = subprocess.run([sys.executable, "-c", probe, *args], cwd=tmp_path, capture_output=True,
+                                text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path)})
+        assert result.returncode == 0, result.stderr[-2000:]
+    assert "CALLABLE" in result.stdout or "PER MINUTE" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "BUILT []"

@@ -6,6 +6,7 @@ import logging
 import time
 
 import jwt
+from hypothesis import given, strategies as st
 
 from bot.messages import MAX_BODY_BYTES
 
@@ -182,3 +183,13 @@ async def test_replies_the_connector_refuses_are_a_502_without_a_traceback(clien
 async def test_get_on_messages_is_405(client):
     response = await client.get("/api/messages")
     assert response.status == 405
+
+
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(["\ud800", "\udfff", "\x00", "\u2028", "\x7f"])),
+               max_size=12))
+def test_unsafe_ids_are_exactly_those_with_unprintable_characters_or_surrogates(value):
+    """The C-speed check refuses exactly what a per-character rule refuses."""
+    from bot.messages import _unsafe_id
+
+    per_character = not all(c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF for c in value)
+    assert _unsafe_id(value) == per_character

@@ -1,0 +1,103 @@
+"""The validated catalog kept between processes, as Python keeps bytecode in ``__pycache__``.
+
+Why: validating the seven catalog files builds the core schema of every pydantic model of
+:mod:`knowledge.catalog` (the models are declared with ``defer_build``), and that, not the
+reading, is most of what ``callplan check`` paid before printing anything. The first process
+that loads a catalog folder pickles the :class:`~knowledge.catalog.Catalog` it validated into
+``<folder>/__pycache__/catalog-<key>.pickle``; later processes unpickle it (no validation, no
+schema build) as long as the key matches.
+
+The key is a SHA-256 of everything the result depends on: each data file's name and bytes, the
+source of the module that validates them, and the Python and pydantic versions. Any edit gives
+a new key, so a stale cache is never read; a broken data file raises before anything is
+written. A cache file that cannot be read (truncated, another version) is ignored and
+rewritten; a folder that cannot be written (a read-only install) just means no cache. The file
+is written as a temp file renamed into place; older ``catalog-*.pickle`` files of the folder are
+removed. Trust: the file sits next to the data and to the package's ``.pyc`` files, and is as
+trusted as they are.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+CACHE_FOLDER = "__pycache__"
+PREFIX = "catalog-"
+
+
+def cache_key(data_dir: Path, filenames: Iterable[str], code: Iterable[Path]) -> str:
+    """SHA-256 over the data files (name and bytes), the validating code and the versions.
+    A missing file hashes as missing: loading then raises, and nothing is cached."""
+    import pydantic
+
+    digest = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0".encode())
+    for name in sorted(filenames):
+        path = data_dir / name
+        digest.update(name.encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\0missing\0")
+        digest.update(b"\0")
+    for module in code:
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_path(data_dir: Path, key: str) -> Path:
+    return data_dir / CACHE_FOLDER / f"{PREFIX}{key[:32]}.pickle"
+
+
+def load_or_build(data_dir: Path, key: str, build: Callable[[Path], T], kind: type[T]) -> T:
+    """The object cached for ``key`` in ``data_dir``, else ``build(data_dir)`` (then cached)."""
+    path = cache_path(data_dir, key)
+    try:
+        cached = pickle.loads(path.read_bytes())
+    except FileNotFoundError:
+        pass
+    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError,
+            OSError) as exc:  # a truncated or foreign file: rebuild it
+        log.info("ignoring the catalog cache %s: %s", path, type(exc).__name__)
+    else:
+        if isinstance(cached, kind):
+            return cached
+    built = build(data_dir)
+    _store(path, built)
+    return built
+
+
+def _store(path: Path, value: object) -> None:
+    """Temp file + rename, without fsync (a cache: a torn file fails to unpickle and is
+    rebuilt), and without ``knowledge.store.atomic``, whose module loads TinyDB: `check` must not."""
+    tmp_name = None
+    try:
+        path.parent.mkdir(exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp_name, path)
+    except OSError as exc:  # read-only install, full disk: no cache, nothing else changes
+        log.debug("cannot write the catalog cache %s: %s", path, exc)
+        if tmp_name is not None:
+            try:
+                os.unlink(tmp_name)
+            except OSError:
+                pass
+        return
+    for old in path.parent.glob(f"{PREFIX}*.pickle"):
+        if old != path:
+            try:
+                old.unlink()
+            except OSError:
+                pass

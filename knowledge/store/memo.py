@@ -1,0 +1,97 @@
+"""Pool lookups answered from memory while the tenant's summary file has not changed.
+
+Why: every pool lookup asked :class:`~knowledge.store.AsyncStore` twice (``pools``,
+``provenance``), and each call is a hop to the store's worker thread and back, where
+``Store._view`` reads ``summary.json`` again to see whether it changed. On a bot pinned to one
+core that hop (a thread wake-up, the GIL handed over and back) cost more than the answer.
+
+:class:`MemoizedAsyncStore` is an ``AsyncStore`` whose ``pools`` and ``provenance`` remember
+their last answers per tenant (and month and day), stamped with the ``os.stat`` of the tenant's
+``summary.json``: inode, size, modification and change times in nanoseconds. A call whose file
+still has the same stamp gets the remembered answer on the event loop (one ``stat`` of a small
+local file, microseconds); any other goes to the store as before. Every import commit renames a
+new summary into place, a new inode with new times, so the stamp changes with each commit. The
+stamp is taken *before* the store reads the file, so an answer is never kept under a stamp
+older than what it was computed from; at worst a commit that lands in between costs one more
+read. "Today" and "this month" come from the store's clock on every call, as in
+:meth:`~knowledge.store.Store.pools`. Residual risk, on file systems with coarse timestamps
+only: three commits within one timestamp tick, the third reusing the first's inode at the same
+size. For a local ``DATA_DIR`` (a store kept elsewhere has no such file to stat).
+"""
+from __future__ import annotations
+
+import os
+from datetime import date
+from typing import Any
+
+from knowledge import pools
+from knowledge.clock import month_of
+from knowledge.provenance import DataProvenance
+from knowledge.store import AsyncStore
+from knowledge.store.layout import StoreError, check_month, normalize_tenant_id
+
+#: Remembered answers at most; all are dropped when there are more (tenants x months x days).
+MAX_ENTRIES = 512
+
+Stamp = tuple[int, int, int, int]
+
+
+class MemoizedAsyncStore(AsyncStore):
+    """``AsyncStore`` whose pool and provenance reads skip the worker thread while the
+    tenant's ``summary.json`` is unchanged."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._memo: dict[tuple[Any, ...], tuple[Stamp, Any]] = {}
+        self.hits = 0
+
+    def _stamp(self, tenant_id: str) -> Stamp | None:
+        try:
+            st = os.stat(self.sync.layout.summary_path(tenant_id))
+        except OSError:
+            return None
+        return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+    def _recall(self, key: tuple[Any, ...], stamp: Stamp | None) -> Any | None:
+        remembered = self._memo.get(key)
+        if stamp is not None and remembered is not None and remembered[0] == stamp:
+            self.hits += 1
+            return remembered[1]
+        return None
+
+    def _keep(self, key: tuple[Any, ...], stamp: Stamp | None, value: Any) -> None:
+        if stamp is None:
+            return
+        if len(self._memo) >= MAX_ENTRIES:
+            self._memo.clear()
+        self._memo[key] = (stamp, value)
+
+    async def pools(self, tenant_id: str, month: str | None = None,
+                    as_of: date | None = None) -> list[pools.PoolBalance]:
+        try:
+            tenant = normalize_tenant_id(tenant_id)
+            today = self.clock().date()
+            key = ("pools", tenant, check_month(month) if month else month_of(today), as_of or today)
+        except StoreError:  # a bad tenant id or month: the store says why, as before
+            return await super().pools(tenant_id, month, as_of)
+        stamp = self._stamp(tenant)
+        remembered = self._recall(key, stamp)
+        if remembered is not None:
+            return list(remembered)
+        balances = await super().pools(tenant_id, month, as_of)
+        self._keep(key, stamp, tuple(balances))  # PoolBalance is frozen: sharing it is safe
+        return balances
+
+    async def provenance(self, tenant_id: str) -> DataProvenance:
+        try:
+            tenant = normalize_tenant_id(tenant_id)
+        except StoreError:
+            return await super().provenance(tenant_id)
+        key = ("provenance", tenant)
+        stamp = self._stamp(tenant)
+        remembered = self._recall(key, stamp)
+        if remembered is not None:
+            return remembered  # type: ignore[no-any-return]
+        provenance = await super().provenance(tenant_id)
+        self._keep(key, stamp, provenance)
+        return provenance

@@ -1,0 +1,392 @@
+"""The SDK patches of ``bot/sdk_patches``: applied only where an entry point asks, only on the
+SDK version they were written for, revertible, and giving what the SDK as shipped gives.
+
+* ``state_hash`` (pickle): every change the SDK's jsonpickle hash sees is still seen (property
+  test over random states and random mutations), near-identical values are told apart, and a
+  state pickle cannot encode falls back to the SDK's hash;
+* ``msrest_object``: output identical to msrest's ``serialize_object``, types and key order
+  included (property test), and whole activities serialize exactly as with msrest alone;
+* end to end over HTTP: a conversation (guided purchase clicked through, pool lookups, help)
+  gets byte-identical replies and the same state writes with and without the patches. The
+  whole conversation suite (``test_conversations.py``) also runs both ways.
+"""
+from __future__ import annotations
+
+import copy
+import datetime
+import decimal
+import enum
+import importlib
+import json
+import logging
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botbuilder.core import StoreItem
+from botbuilder.core.bot_state import CachedBotState
+from botbuilder.dialogs import DialogInstance, DialogState
+from botbuilder.schema import (
+    Activity,
+    ActivityTypes,
+    Attachment,
+    CardAction,
+    ChannelAccount,
+    ConversationAccount,
+    Entity,
+    ExpectedReplies,
+    SuggestedActions,
+)
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+from msrest.serialization import Model, Serializer
+
+from bot import sdk_patches
+from bot.app import create_app
+from bot.sdk_patches import (
+    PATCHES,
+    applied_sdk_patches,
+    apply_sdk_patches,
+    msrest_object,
+    revert_sdk_patches,
+    sdk_version_problem,
+    state_hash,
+)
+from bot.state import TinyDBStorage
+
+PROPERTY = hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(autouse=True)
+def sdk_as_shipped() -> Iterator[None]:
+    """Every test starts and ends on the SDK's own code (the patches are process-wide)."""
+    revert_sdk_patches()
+    yield
+    revert_sdk_patches()
+
+
+# --- applied explicitly, guarded, revertible ------------------------------------------------------
+
+
+def test_the_app_factory_applies_no_patch(make_settings):
+    create_app(make_settings())
+    assert applied_sdk_patches() == []
+
+
+async def test_the_serve_entry_point_applies_every_patch(make_settings):
+    from bot.commands.host import start_bot
+
+    runner = await start_bot(make_settings(PORT=0))
+    try:
+        assert applied_sdk_patches() == list(PATCHES)
+    finally:
+        await runner.cleanup()
+
+
+def test_the_bench_servers_apply_what_they_are_told():
+    from bench.servers import apply_patches
+
+    assert apply_patches("none") == [] and applied_sdk_patches() == []
+    assert apply_patches("msrest_object") == ["msrest_object"] == applied_sdk_patches()
+    assert apply_patches("all") == list(PATCHES) == applied_sdk_patches()
+
+
+@pytest.mark.parametrize("name", PATCHES)
+def test_each_patch_applies_once_and_reverts_to_the_sdks_code(name):
+    module = importlib.import_module(f"bot.sdk_patches.{name}")
+    owner, attribute = {"state_hash": (CachedBotState, "compute_hash"),
+                        "msrest_object": (Serializer, "serialize_object")}[name]
+    shipped = owner.__dict__[attribute]
+    assert module.apply() is True and module.is_applied()
+    patched = owner.__dict__[attribute]
+    assert patched is not shipped
+    assert module.apply() is False and owner.__dict__[attribute] is patched  # not wrapped twice
+    assert module.revert() is True and owner.__dict__[attribute] is shipped
+    assert module.revert() is False and not module.is_applied()
+
+
+def test_another_sdk_version_gets_no_patch_and_one_warning_line(monkeypatch, caplog):
+    real_version = sdk_patches.version
+    monkeypatch.setattr(sdk_patches, "version",
+                        lambda dist: "4.18.0" if dist == "botbuilder-core" else real_version(dist))
+    assert sdk_version_problem() == "botbuilder-core is 4.18.0, the patches were written for 4.17.1"
+    with caplog.at_level(logging.WARNING, logger="bot.sdk_patches"):
+        assert apply_sdk_patches() == []
+    assert applied_sdk_patches() == []
+    assert [r.getMessage() for r in caplog.records] == [
+        "SDK speed patches not applied: botbuilder-core is 4.18.0, the patches were written for 4.17.1"]
+
+
+def test_the_installed_sdk_is_the_one_the_patches_were_written_for():
+    assert sdk_version_problem() is None
+
+
+def test_an_unknown_patch_name_fails_before_anything_is_patched():
+    with pytest.raises(ValueError, match="unknown SDK patch 'send_copy'"):
+        apply_sdk_patches(["state_hash", "send_copy"])
+    assert applied_sdk_patches() == []
+
+
+# --- state_hash ---------------------------------------------------------------------------------------
+
+
+def sdk_hash(state: Any) -> Any:
+    return state_hash._SDK_HASH(CachedBotState.__new__(CachedBotState), state)
+
+
+def fast_hash(state: Any) -> Any:
+    return state_hash._pickle_hash(CachedBotState.__new__(CachedBotState), state)
+
+
+def _slots(value: Any) -> list[tuple[Any, Any]]:
+    """Every (container, key) whose value can be replaced, depth first."""
+    found: list[tuple[Any, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            for key in list(node):
+                found.append((node, key))
+                walk(node[key])
+        elif isinstance(node, list):
+            for index, item in enumerate(node):
+                found.append((node, index))
+                walk(item)
+        elif isinstance(node, DialogState):
+            found.append((node, "_dialog_stack"))
+            for instance in node.dialog_stack:
+                found.append((instance, "state"))
+                walk(instance.state)
+        elif isinstance(node, StoreItem):
+            found.extend([(node, "a"), (node, "b")])
+            walk(node.a)
+            walk(node.b)
+
+    walk(value)
+    return found
+
+
+@PROPERTY
+@given(data=st.data())
+def test_every_change_the_sdk_hash_sees_the_pickle_hash_sees(data, state_values):
+    state = {"root": data.draw(state_values)}
+    before_sdk, before_fast = sdk_hash(state), fast_hash(state)
+    assert fast_hash(copy.deepcopy(state)) == before_fast  # an equal state: no spurious write
+    slots = _slots(state)
+    owner, key = slots[data.draw(st.integers(0, len(slots) - 1))]
+    new_value = data.draw(state_values)
+    if isinstance(owner, (dict, list)):
+        owner[key] = new_value
+    else:
+        setattr(owner, key, new_value if key != "_dialog_stack" else [DialogInstance("x", {"v": new_value})])
+    if sdk_hash(state) != before_sdk:
+        assert fast_hash(state) != before_fast
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        ([1], (1,)),  # a list became a tuple
+        (1, 1.0),
+        (1, True),
+        (0.0, -0.0),
+        ({"1": "a"}, {1: "a"}),  # jsonpickle's own hash cannot tell these apart; pickle can
+        ({"a": 1, "b": 2}, {"b": 2, "a": 1}),  # key order is part of the stored JSON
+        ("a", "a "),
+    ],
+)
+def test_pickle_hash_tells_near_identical_values_apart(before, after):
+    assert fast_hash({"v": before}) != fast_hash({"v": after})
+
+
+def test_a_state_pickle_cannot_encode_falls_back_to_the_sdk_hash():
+    state = {"callback": lambda: None, "n": 1}
+    first = fast_hash(state)
+    assert isinstance(first, str) and first == sdk_hash(state)
+    state["n"] = 2
+    assert fast_hash(state) != first
+
+
+# --- msrest_object ------------------------------------------------------------------------------------
+
+
+class Colour(str, enum.Enum):
+    RED = "red"
+
+
+class Level(enum.IntEnum):
+    HIGH = 3
+
+
+class Tag(str):
+    """A str subclass: msrest turns it into str(value), the fast path must not pass it as is."""
+
+
+def exact(value: Any) -> Any:
+    """A comparable picture of a value with every type and every dict's key order."""
+    if isinstance(value, dict):
+        return ("dict", type(value).__name__, [(exact(k), exact(v)) for k, v in value.items()])
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [exact(v) for v in value])
+    if isinstance(value, Model):
+        return ("model", type(value).__name__, exact(vars(value)))
+    return (type(value).__name__, repr(value))
+
+
+def outcome(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """``exact`` of what ``fn`` returns, or the type of what it raises (msrest raises on some
+    values, e.g. an enum of the models' own module: the fast path must raise the same)."""
+    try:
+        return exact(fn(*args, **kwargs))
+    except Exception as exc:  # noqa: BLE001 - compared, not swallowed
+        return ("raised", type(exc).__name__)
+
+
+_json_leaves = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False), st.text(max_size=4),
+)
+_odd_leaves = st.one_of(
+    st.just(Colour.RED), st.just(Level.HIGH), st.builds(Tag, st.text(max_size=3)),
+    st.just(ActivityTypes.message), st.just(datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)),
+    st.just(datetime.date(2026, 1, 2)), st.just(decimal.Decimal("1.5")), st.just(b"x"),
+    st.builds(ChannelAccount, id=st.text(max_size=3), name=st.text(max_size=3)),
+)
+json_like = st.recursive(
+    st.one_of(_json_leaves, _odd_leaves),
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=4),
+        st.lists(kids, max_size=3).map(tuple),
+        st.dictionaries(st.one_of(st.text(max_size=3), st.integers(0, 3), st.booleans(), st.none()), kids, max_size=4),
+    ),
+    max_leaves=25,
+)
+
+
+@PROPERTY
+@given(json_like)
+def test_serialize_object_fast_path_returns_what_msrest_returns(value):
+    serializer = Serializer(Activity._infer_class_models())
+    stock = outcome(msrest_object._SDK_SERIALIZE_OBJECT, serializer, value)
+    assert outcome(msrest_object._serialize_object, serializer, value) == stock
+    assert outcome(msrest_object._serialize_object, serializer, value, keep_readonly=True) == stock
+
+
+_activities = st.builds(
+    Activity,
+    type=st.sampled_from(["message", ActivityTypes.message, ActivityTypes.invoke]),
+    id=st.one_of(st.none(), st.text(max_size=5)),
+    text=st.one_of(st.none(), st.text(max_size=8)),
+    locale=st.sampled_from([None, "en-US", "fr-FR"]),
+    timestamp=st.one_of(st.none(), st.just(datetime.datetime(2026, 11, 26, 12, tzinfo=datetime.UTC))),
+    from_property=st.one_of(st.none(), st.builds(ChannelAccount, id=st.text(max_size=4), name=st.text(max_size=4))),
+    conversation=st.one_of(st.none(), st.builds(ConversationAccount, id=st.text(max_size=4), is_group=st.booleans())),
+    attachments=st.one_of(st.none(), st.lists(st.builds(
+        Attachment, content_type=st.just("application/vnd.microsoft.card.adaptive"), content=json_like), max_size=2)),
+    entities=st.one_of(st.none(), st.lists(st.builds(Entity, type=st.text(max_size=4)), max_size=2)),
+    channel_data=json_like,
+    value=json_like,
+    suggested_actions=st.one_of(st.none(), st.builds(
+        SuggestedActions, actions=st.lists(st.builds(CardAction, type=st.just("imBack"), title=st.text(max_size=3),
+                                                     value=json_like), max_size=2))),
+)
+
+
+@PROPERTY
+@given(st.lists(_activities, min_size=1, max_size=3))
+def test_activities_serialize_exactly_as_with_msrest_alone(activities):
+    stock = outcome(ExpectedReplies(activities=activities).serialize)
+    stock_single = outcome(activities[0].serialize, keep_readonly=True)
+    apply_sdk_patches(["msrest_object"])
+    try:
+        assert outcome(ExpectedReplies(activities=activities).serialize) == stock
+        assert outcome(activities[0].serialize, keep_readonly=True) == stock_single
+    finally:
+        revert_sdk_patches()
+
+
+def test_the_object_fast_path_does_not_walk_plain_json_through_msrest(monkeypatch):
+    apply_sdk_patches(["msrest_object"])
+    seen: list[Any] = []
+    monkeypatch.setattr(Serializer, "serialize_unicode", classmethod(lambda cls, data: seen.append(data) or str(data)))
+    card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": f"row {i}"} for i in range(50)]}
+    body = Activity(attachments=[Attachment(content_type="application/json", content=card)]).serialize()
+    assert body["attachments"][0]["content"] == card
+    assert not any(str(s).startswith("row") for s in seen)
+
+
+# --- end to end: the same conversation with and without the patches ---------------------------
+
+
+def _first_button(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
+    for reply in reversed(replies):
+        for attachment in reply.get("attachments") or []:
+            stack = [attachment.get("content")]
+            while stack:
+                node = stack.pop(0)
+                if isinstance(node, dict):
+                    data = node.get("data")
+                    if node.get("type") == "Action.Submit" and isinstance(data, dict) and "value" in data:
+                        return data
+                    stack.extend(node.values())
+                elif isinstance(node, list):
+                    stack.extend(node)
+    return None
+
+
+async def _conversation(client: Any, h: Any, writes: list[Any]) -> list[list[dict[str, Any]]]:
+    """A guided purchase clicked through to its summary, a pool lookup, help, in English and
+    French; the replies of every turn. ``writes`` gets a turn marker before each turn."""
+    answers: list[list[dict[str, Any]]] = []
+
+    async def turn(**activity: Any) -> list[dict[str, Any]]:
+        writes.append(("turn", len(answers)))
+        replies = await h.replies(client, h.activity(conversation_id="a:same-conversation",
+                                                     id=f"turn-{len(answers)}", **activity))
+        answers.append(replies)
+        return replies
+
+    replies = await turn(text="which calling plan should we buy for 40 users in France?")
+    for _ in range(8):
+        data = _first_button(replies)
+        if data is None:
+            break
+        replies = await turn(text=None, value=data)
+    await turn(text="pool balance")
+    await turn(text="combien de minutes restantes en France")
+    await turn(text="help")
+    await turn(text="help")  # nothing changes: the SDK writes nothing
+    return answers
+
+
+async def test_a_conversation_is_identical_with_and_without_the_patches(start_app, make_settings, h, tmp_path,
+                                                                         demo_store_dir, monkeypatch):
+    writes: list[Any] = []
+    original_write = TinyDBStorage.write
+
+    async def recording_write(self: TinyDBStorage, changes: dict[str, Any]) -> None:
+        writes.append(sorted(changes))
+        return await original_write(self, changes)
+
+    monkeypatch.setattr(TinyDBStorage, "write", recording_write)
+
+    def fresh_settings(name: str) -> Any:
+        folder = tmp_path / name
+        shutil.copytree(demo_store_dir, folder / "store")
+        return make_settings(DATA_DIR=folder)
+
+    stock_client = await start_app(fresh_settings("stock"), reuse_clients=False)
+    stock_replies = await _conversation(stock_client, h, writes)
+    assert applied_sdk_patches() == []  # really the SDK's own code
+    stock_writes, writes[:] = list(writes), []
+
+    assert apply_sdk_patches() == list(PATCHES)
+    fast_client = await start_app(fresh_settings("fast"))
+    fast_replies = await _conversation(fast_client, h, writes)
+
+    assert len(stock_replies) >= 6  # the purchase walked to its summary, then the lookups
+    assert any(r.get("attachments") for turn in stock_replies for r in turn)
+    assert json.dumps(fast_replies) == json.dumps(stock_replies)
+    assert writes == stock_writes  # the same states written on the same turns
+    assert any(isinstance(w, list) for w in writes)
+    assert writes[-1] == ("turn", len(fast_replies) - 1)  # the last "help" changed nothing
