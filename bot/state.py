@@ -53,8 +53,10 @@ value reads the same from memory as after a restart (property-tested). Both form
 
 Concurrency follows the SDK's contract (``botbuilder.testing.StorageBaseTests``): every write
 gets a new ``e_tag``; a write carrying an ``e_tag`` other than ``*`` that no longer matches
-the stored one raises :class:`ETagConflictError` and changes nothing; an empty ``e_tag`` is
-refused.
+the stored one raises :class:`ETagConflictError` and changes nothing (:data:`NEW_KEY_E_TAG`
+matches no stored e_tag: a key created since it was read as absent conflicts); an empty
+``e_tag`` is refused. The checks and the staging of a write happen after its last await, so
+two racing writes cannot both pass against the same e_tag.
 """
 from __future__ import annotations
 
@@ -69,11 +71,11 @@ import os
 import pickle
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
@@ -102,8 +104,51 @@ class ETagConflictError(KeyError):
     """The item changed since it was read (optimistic concurrency). A KeyError like MemoryStorage's."""
 
 
+class StateUnavailableError(RuntimeError):
+    """The state backend could not be read or written (not a conflict): the turn fails with an
+    apology, and nothing is cleared or overwritten on the strength of a read that failed."""
+
+
+#: The e_tag of the state of a key that had none when it was read (``bot.state_scopes`` puts
+#: it there): its first save is refused if the key was created meanwhile (``If-None-Match: *``
+#: on Azure Blob), where no e_tag at all would overwrite, as the SDK's contract says.
+NEW_KEY_E_TAG = "new-key"
+
+
 class StateFolderBusyError(RuntimeError):
     """Another process holds the state folder."""
+
+
+class TimerHandle(Protocol):
+    def cancel(self) -> None: ...
+
+
+#: Schedules ``callback`` after ``delay`` seconds; the default is the running loop's
+#: ``call_later``. Tests inject one they fire by hand (no sleeping on the wall clock).
+Timer = Callable[[float, Callable[[], None]], TimerHandle]
+
+
+def _loop_timer(delay: float, callback: Callable[[], None]) -> TimerHandle:
+    return asyncio.get_running_loop().call_later(delay, callback)
+
+
+class StateStorage(Storage):
+    """A bot-state ``Storage`` the host can probe (``/healthz``) and close (app cleanup):
+    :class:`TinyDBStorage` (local) or ``bot.state_blob.BlobStateStorage`` (Azure Blob)."""
+
+    #: Why the last write failed, None once one succeeds.
+    write_problem: str | None = None
+
+    async def probe(self) -> str | None:
+        """None if the storage can be written now, else why not."""
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        raise NotImplementedError
+
+    def take_set_aside(self, key: str) -> bool:
+        """True (once) if ``key``'s stored state could not be read and now reads as absent."""
+        return False
 
 
 @dataclass(slots=True, eq=False)
@@ -116,7 +161,7 @@ class _Entry:
     previous: _Entry | None = None  # what it replaced, restored if its segment fails
 
 
-class TinyDBStorage(Storage):
+class TinyDBStorage(StateStorage):
     """A botbuilder ``Storage``: one TinyDB file per key under ``folder``, written through a
     group-commit journal.
 
@@ -133,6 +178,7 @@ class TinyDBStorage(Storage):
         checkpoint_segments: int = 256,
         checkpoint_bytes: int = 8 << 20,
         checkpoint_idle_s: float = 5.0,
+        timer: Timer = _loop_timer,
     ) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
@@ -143,7 +189,8 @@ class TinyDBStorage(Storage):
         self.checkpoint_segments = checkpoint_segments
         self.checkpoint_bytes = checkpoint_bytes
         self.checkpoint_idle_s = checkpoint_idle_s
-        self._idle_timer: asyncio.TimerHandle | None = None
+        self._timer = timer
+        self._idle_timer: TimerHandle | None = None
         self._cache: OrderedDict[str, _Entry] = OrderedDict()
         self._batch: dict[str, _Entry] = {}
         self._batch_done: asyncio.Future[None] | None = None
@@ -192,6 +239,7 @@ class TinyDBStorage(Storage):
         for key, change in changes.items():
             wanted, stored = _get_e_tag(change), current[key]
             if stored.state is not None and wanted not in (None, "*") and wanted != stored.e_tag:
+                # NEW_KEY_E_TAG included: the key was created since it was read as absent.
                 raise ETagConflictError(
                     f"state for {key!r} changed since it was read (e_tag {wanted!r}, now {stored.e_tag!r})"
                 )
@@ -278,27 +326,26 @@ class TinyDBStorage(Storage):
     async def _entries(self, keys: list[str]) -> dict[str, _Entry]:
         """What is stored under each key: from the cache, else from the key files (one trip to
         the storage threads for all the missing keys)."""
-        found: dict[str, _Entry] = {}
-        missing = []
-        for key in keys:
-            entry = self._cache.get(key)
-            if entry is None:
-                missing.append(key)
-            else:
-                self._cache.move_to_end(key)
-                found[key] = entry
-        if missing:
+        missing = [key for key in keys if key not in self._cache]
+        while missing:
             loaded = await self._run(self._load_entries, missing)
             for key in missing:
                 # Another turn may have cached (or written) the key while the file was read:
                 # the cache is always the newer of the two.
-                found[key] = self._cache.get(key) or self._remember(key, loaded[key])
+                if key not in self._cache:
+                    self._cache[key] = loaded[key]
+            # Another request's eviction may have dropped a (clean) key of ours meanwhile.
+            missing = [key for key in keys if key not in self._cache]
+        # Every entry is taken AFTER the last await: one taken before it could have been
+        # replaced by a write meanwhile, and an e_tag check against it would accept a stale
+        # write (the lost-update race of issue 16). The caller checks and stages without
+        # awaiting in between.
+        found: dict[str, _Entry] = {}
+        for key in keys:
+            self._cache.move_to_end(key)
+            found[key] = self._cache[key]
+        self._evict()  # only now: no key of this request leaves the cache before it is taken
         return found
-
-    def _remember(self, key: str, entry: _Entry) -> _Entry:
-        self._cache[key] = entry
-        self._evict()
-        return entry
 
     def _evict(self) -> None:
         """Forget the oldest entries whose key file is up to date, beyond ``cache_size``."""
@@ -396,7 +443,7 @@ class TinyDBStorage(Storage):
             return
         if self._idle_timer is not None:
             self._idle_timer.cancel()
-        self._idle_timer = asyncio.get_running_loop().call_later(self.checkpoint_idle_s, self._idle_checkpoint)
+        self._idle_timer = self._timer(self.checkpoint_idle_s, self._idle_checkpoint)
 
     def _idle_checkpoint(self) -> None:
         self._idle_timer = None

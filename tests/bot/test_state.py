@@ -488,17 +488,67 @@ async def test_checkpoints_keep_the_journal_short(tmp_path):
     assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 39}
 
 
-async def test_a_quiet_storage_checkpoints_soon_after_its_last_commit(tmp_path):
-    storage = TinyDBStorage(tmp_path / "state", checkpoint_idle_s=0.05)
+class FakeTimer:
+    """Stands in for ``loop.call_later``: records what is scheduled; the test fires it."""
+
+    class Handle:
+        def __init__(self, delay, callback):
+            self.delay, self.callback, self.cancelled = delay, callback, False
+
+        def cancel(self):
+            self.cancelled = True
+
+    def __init__(self):
+        self.handles: list[FakeTimer.Handle] = []
+
+    def __call__(self, delay, callback):
+        handle = FakeTimer.Handle(delay, callback)
+        self.handles.append(handle)
+        return handle
+
+    @property
+    def armed(self):
+        return [h for h in self.handles if not h.cancelled]
+
+    def fire(self):
+        (handle,) = self.armed
+        handle.cancelled = True
+        handle.callback()
+
+
+async def test_a_quiet_storage_checkpoints_after_its_last_commit(tmp_path):
+    """README: a checkpoint runs ``checkpoint_idle_s`` after the last commit once load stops.
+    The timer is injected: each commit re-arms it (one armed at a time), firing it checkpoints."""
+    timer = FakeTimer()
+    storage = TinyDBStorage(tmp_path / "state", checkpoint_idle_s=5.0, timer=timer)
     try:
-        await storage.write({"conv": {"n": 1}})
-        assert len(storage.segments()) == 1 and not storage.path_for("conv").exists()
-        for _ in range(300):
-            if not storage.segments():
-                break
-            await asyncio.sleep(0.01)
-        assert not storage.segments()
-        assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 1}
+        for n in range(3):
+            await storage.write({"conv": {"n": n, "e_tag": "*"}})
+        assert len(timer.handles) == 3 and len(timer.armed) == 1 and timer.armed[0].delay == 5.0
+        assert len(storage.segments()) == 3 and not storage.path_for("conv").exists()
+        timer.fire()  # the load stopped 5 s ago
+        await storage._checkpointer  # the checkpoint it started
+        assert not storage.segments() and not timer.armed
+        assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 2}
+    finally:
+        await storage.close()
+
+
+async def test_an_idle_timer_that_fires_during_a_commit_rearms_for_what_is_left(tmp_path):
+    """A checkpoint that leaves segments behind (a commit landed while it ran) arms the timer
+    again, so the journal never stays unchecked once the load stops."""
+    timer = FakeTimer()
+    storage = TinyDBStorage(tmp_path / "state", timer=timer)
+    try:
+        await storage.write({"a": {"n": 1}})
+        timer.fire()
+        running = storage._checkpointer
+        await storage.write({"b": {"n": 1}})  # commits while the checkpoint runs
+        await running
+        assert len(storage.segments()) == 1 and len(timer.armed) == 1
+        timer.fire()
+        await storage._checkpointer
+        assert not storage.segments() and storage.path_for("b").exists()
     finally:
         await storage.close()
 
@@ -584,3 +634,33 @@ async def test_close_stops_the_threads(tmp_path):
     await storage.write({"conv": {"n": 1}})
     await storage.close()
     assert not [t for t in threading.enumerate() if t.name.startswith("bot-state") and t.is_alive()]
+
+
+# --- the lost-update race (issue 16) ---------------------------------------------------------
+
+
+async def test_a_racing_write_of_a_cached_key_is_refused_while_another_key_loads(tmp_path):
+    """A write of {A, B} (B not in memory: its file is read first) races a write of {A}, both
+    carrying A's e_tag: exactly one may land, the other gets the conflict error. Before the fix
+    the first write kept the cache entry of A it took before awaiting B's file, and both landed."""
+    folder = tmp_path / "state"
+    first = TinyDBStorage(folder)
+    await first.write({"A": {"n": 0}, "B": {"n": 0}})
+    await first.close()
+    storage = TinyDBStorage(folder)
+    try:
+        a = (await storage.read(["A"]))["A"]  # A is cached now; B is still only in its file
+        tag = a["e_tag"]
+        both = storage.write({"A": {"n": 1, "e_tag": tag}, "B": {"n": 1, "e_tag": "*"}})
+        only_a = storage.write({"A": {"n": 2, "e_tag": tag}})
+        outcomes = await asyncio.gather(both, only_a, return_exceptions=True)
+        conflicts = [o for o in outcomes if isinstance(o, ETagConflictError)]
+        assert len(conflicts) == 1, outcomes
+        assert [o for o in outcomes if o is not None and o not in conflicts] == []
+        stored = await storage.read(["A", "B"])
+        if outcomes[0] is None:  # {A, B} won
+            assert (stored["A"]["n"], stored["B"]["n"]) == (1, 1)
+        else:  # {A} won and {A, B} changed nothing
+            assert (stored["A"]["n"], stored["B"]["n"]) == (2, 0)
+    finally:
+        await storage.close()
