@@ -24,11 +24,23 @@ import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bench.common import main, median, result
-from bench.loadgen import ROOT, Case, Repeat, Server, Slice, drive, interleave, load_average, summarize
+from bench.loadgen import (
+    ROOT,
+    Case,
+    Repeat,
+    Script,
+    Server,
+    Slice,
+    drive,
+    interleave,
+    load_average,
+    summarize,
+)
 
 sys.path.insert(0, str(ROOT / "tests" / "support"))  # testkit.azurite: the pinned Azurite the tests use
 
@@ -36,6 +48,11 @@ TEXT = "how many minutes are left in the French pool this month?"
 TURN = "state backends: dialog turn"
 REPLICAS = "state backends: replicas"
 CALL = "state backends: storage call"
+
+
+def _repeat(prefix: str) -> Callable[[int], Script]:
+    """Conversation ``i`` of a case: the same lookup every turn."""
+    return lambda i: Repeat(f"{prefix}-{i}", TEXT)
 
 
 def _blob_env(connection_string: str, container: str) -> dict[str, str]:
@@ -51,7 +68,7 @@ def bench_turn_backends(work: Path, connection_string: str, quick: bool) -> list
     try:
         servers.append(Server("onestep", work / "local" / "data"))
         servers.append(Server("onestep", work / "blob" / "data", env=_blob_env(connection_string, "bench-turn")))
-        cases = [Case(name, server.url, lambda i, name=name: Repeat(f"a:bench-{name}-{i}", TEXT))
+        cases = [Case(name, server.url, _repeat(f"a:bench-{name}"))
                  for name, server in zip(("local", "blob"), servers, strict=True)]
         measured = interleave(cases, concurrency, rounds=rounds, seconds=seconds, warmup=warmup)
     finally:
@@ -85,7 +102,7 @@ def bench_replicas(work: Path, connection_string: str, quick: bool) -> list[dict
         spread: list[Slice] = []
         counter = [0]
         for _ in range(rounds):
-            scripts = [Repeat(f"a:bench-one-{i}", TEXT) for i in range(conversations)]
+            scripts: list[Script] = [Repeat(f"a:bench-one-{i}", TEXT) for i in range(conversations)]
             single.append(asyncio.run(drive(servers[0].url, scripts, seconds, warmup, counter)))
             spread.append(asyncio.run(_drive_spread(servers, conversations, seconds, warmup, counter)))
     finally:
@@ -105,7 +122,7 @@ async def _drive_spread(servers: list[Server], conversations: int, seconds: floa
                         counter: list[int]) -> Slice:
     per = conversations // len(servers)
     slices = await asyncio.gather(*(
-        drive(server.url, [Repeat(f"a:bench-three-{n}-{i}", TEXT) for i in range(per)], seconds, warmup, counter)
+        drive(server.url, [_repeat(f"a:bench-three-{n}")(i) for i in range(per)], seconds, warmup, counter)
         for n, server in enumerate(servers)))
     merged = Slice(seconds=seconds)
     for part in slices:

@@ -39,7 +39,11 @@ from collections.abc import Awaitable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from azure.core import MatchConditions
-from azure.core.exceptions import HttpResponseError, ResourceExistsError, ResourceNotFoundError
+from azure.core.exceptions import (
+    HttpResponseError,
+    ResourceExistsError,
+    ResourceNotFoundError,
+)
 from azure.storage.blob.aio import ContainerClient, LinearRetry
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
@@ -137,7 +141,7 @@ class BlobStateStorage(StateStorage):
 
     async def read(self, keys: Iterable[str]) -> dict[str, Any]:
         if keys is None:
-            raise Exception("Keys are required when reading")  # the wording StorageBaseTests expects
+            raise Exception("Keys are required when reading")  # noqa: TRY002 - the SDK's contract (StorageBaseTests)
         keys = list(dict.fromkeys(keys))
         if not keys:
             return {}
@@ -147,7 +151,7 @@ class BlobStateStorage(StateStorage):
 
     async def write(self, changes: Mapping[str, Any]) -> None:
         if changes is None:
-            raise Exception("Changes are required when writing")
+            raise Exception("Changes are required when writing")  # noqa: TRY002 - the SDK's contract
         if not changes:
             return
         for key, change in changes.items():
@@ -186,7 +190,7 @@ class BlobStateStorage(StateStorage):
             if not isinstance(doc, dict) or doc.get("key") != key:
                 raise ValueError("the blob holds another key")
             item = Unpickler(keys=True).restore(doc["state"])
-        except Exception as exc:  # damaged: parse, shape or restore errors of every kind
+        except Exception as exc:  # noqa: BLE001 - damaged: parse, shape or restore errors of every kind
             log.error("bot state: the blob of key %s is unreadable (%s: %s); the key starts over",
                       clean(key), type(exc).__name__, clean(exc))
             self._damaged[key] = e_tag

@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
-
 from botbuilder.dialogs import ComponentDialog, WaterfallDialog, WaterfallStepContext
+from testkit.chat import Chat
 
 from bot.state import NEW_KEY_E_TAG
 from bot.state_blob import BlobStateStorage
 from dialogs.i18n import t
-from testkit.chat import Chat
 
 _containers = itertools.count()
 

@@ -23,12 +23,12 @@ from typing import Any
 
 import aiohttp
 import pytest
+from testkit.chat import Chat
+from testkit.clock import DEMO_NOW_ENV
 
 from dialogs.cards import purchase_summary_card
 from dialogs.i18n import t
 from knowledge.advisor import AdviceRequest, recommend
-from testkit.chat import Chat
-from testkit.clock import DEMO_NOW_ENV
 
 CALLPLAN = str(Path(sys.executable).parent / "callplan")
 URL_LINE = re.compile(r"(http://127\.0\.0\.1:\d+)/api/messages")
