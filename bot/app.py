@@ -38,7 +38,7 @@ from bot.outbound import apply_key_fetch_patch, widen_default_executor
 from bot.scheduler import Scheduler
 from bot.speedups import ReusingBotFrameworkAuthentication, apply_turn_patches
 from bot.state import StateStorage, TinyDBStorage
-from bot.state_scopes import state_scopes
+from bot.state.scopes import state_scopes
 from bot.teams_bot import CallingPlanBot
 from knowledge.alerts import AlertBook
 from knowledge.atomic import atomic_write_bytes
@@ -162,7 +162,7 @@ async def open_state_storage(settings: Settings) -> StateStorage:
     """The bot-state storage ``STATE_BACKEND`` names: TinyDB files under ``DATA_DIR/state``
     (``local``), or ``STATE_CONTAINER`` in Azure Blob Storage (``azure-blob``, shared by replicas)."""
     if settings.STATE_BACKEND == "azure-blob":
-        from bot.state_blob import BlobStateStorage
+        from bot.state.blob import BlobStateStorage
 
         blob = BlobStateStorage.from_connection_string(
             settings.AZURE_STORAGE_CONNECTION_STRING.get_secret_value(), settings.STATE_CONTAINER)

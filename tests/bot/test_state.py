@@ -257,10 +257,10 @@ async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch)
 async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_value(storage, monkeypatch):
     """Two writes of one key wait behind a commit in flight and share the next one, which fails:
     the key goes back to its committed value, not to the first of the two."""
-    import bot.state
+    import bot.state.local
 
     await storage.write({"k": {"n": 0}})
-    real = bot.state.atomic_write_bytes
+    real = bot.state.local.atomic_write_bytes
     gate = threading.Event()
     commits = []
 
@@ -271,7 +271,7 @@ async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_val
             return real(path, payload)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(bot.state, "atomic_write_bytes", flaky)
+    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", flaky)
     first = asyncio.ensure_future(storage.write({"other": {"n": 1}}))
     while not commits:
         await asyncio.sleep(0.005)
@@ -295,10 +295,10 @@ async def test_a_checkpoint_during_a_commit_keeps_the_committed_value(storage, m
     """A checkpoint that runs while a newer write of a key is still being committed copies the
     committed value to the key file before it drops its segment: a crash then loses nothing
     that was acknowledged."""
-    import bot.state
+    import bot.state.local
 
     await storage.write({"k": {"n": 1}})
-    real = bot.state.atomic_write_bytes
+    real = bot.state.local.atomic_write_bytes
     gate = threading.Event()
     held = threading.Event()
 
@@ -308,7 +308,7 @@ async def test_a_checkpoint_during_a_commit_keeps_the_committed_value(storage, m
             assert gate.wait(10)
         return real(path, payload)
 
-    monkeypatch.setattr(bot.state, "atomic_write_bytes", slow_journal)
+    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", slow_journal)
     pending = asyncio.ensure_future(storage.write({"k": {"n": 2, "e_tag": "*"}}))
     while not held.is_set():
         await asyncio.sleep(0.005)
@@ -447,16 +447,16 @@ async def test_an_unreadable_segment_is_set_aside(tmp_path, caplog):
 
 
 async def test_concurrent_writes_share_journal_segments(storage, monkeypatch):
-    import bot.state
+    import bot.state.local
 
     written: list[str] = []
-    real = bot.state.atomic_write_bytes
+    real = bot.state.local.atomic_write_bytes
 
     def spy(path, payload):
         written.append(path.parent.name)
         return real(path, payload)
 
-    monkeypatch.setattr(bot.state, "atomic_write_bytes", spy)
+    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", spy)
     keys = [f"msteams/conversations/a:{i}" for i in range(64)]
     await asyncio.gather(*(storage.write({key: {"n": i}}) for i, key in enumerate(keys)))
     commits = written.count("journal")

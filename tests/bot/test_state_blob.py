@@ -1,4 +1,4 @@
-"""Bot state on Azure Blob Storage (``bot/state_blob.py``), on a real Azurite: the SDK's
+"""Bot state on Azure Blob Storage (``bot/state/blob.py``), on a real Azurite: the SDK's
 conformance suite, e_tag concurrency (If-Match, If-None-Match: * for new keys), failed reads
 that never read as empty state, bounded calls, damaged blobs, any key."""
 from __future__ import annotations
@@ -14,7 +14,7 @@ from botbuilder.dialogs import DialogState
 from botbuilder.testing import StorageBaseTests
 
 from bot.state import NEW_KEY_E_TAG, ETagConflictError, StateUnavailableError
-from bot.state_blob import BlobStateStorage
+from bot.state.blob import BlobStateStorage
 
 _names = itertools.count()
 

@@ -14,7 +14,7 @@ from botbuilder.dialogs import ComponentDialog, WaterfallDialog, WaterfallStepCo
 from testkit.chat import Chat
 
 from bot.state import NEW_KEY_E_TAG
-from bot.state_blob import BlobStateStorage
+from bot.state.blob import BlobStateStorage
 from dialogs.i18n import t
 
 _containers = itertools.count()

@@ -24,7 +24,7 @@ from hypothesis.stateful import (
 )
 
 from bot.state import NEW_KEY_E_TAG, ETagConflictError, StateStorage, TinyDBStorage
-from bot.state_blob import BlobStateStorage
+from bot.state.blob import BlobStateStorage
 
 KEYS = st.sampled_from(["msteams/conversations/a:1", "msteams/users/29:x", "odd key ü/\\?#"])
 VALUES = st.integers(min_value=0, max_value=10**6)

@@ -61,62 +61,42 @@ two racing writes cannot both pass against the same e_tag.
 from __future__ import annotations
 
 import asyncio
-import base64
-import copy
-import fcntl
-import hashlib
-import json
 import logging
 import os
-import pickle
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from botbuilder.core import Storage
-from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
-from tinydb import TinyDB
-from tinydb.table import Document
 
-from knowledge.atomic import AtomicJSONStorage, atomic_write_bytes, fsync_dir
+from bot.state import keyfiles
+from bot.state.base import (
+    ETagConflictError,
+    StateStorage,
+    get_e_tag,
+    set_e_tag,
+    without_e_tag,
+)
+from bot.state.codec import decode, encode
+from bot.state.journal import (
+    CLEAN,
+    FAILED,
+    JOURNAL,
+    PENDING,
+    Entry,
+    parse_segment,
+    segment_bytes,
+    segment_path,
+)
+from bot.state.journal import segments as journal_segments
+from bot.state.lock import lock_folder
+from knowledge.atomic import atomic_write_bytes, fsync_dir
 from knowledge.logsafe import clean
 
 log = logging.getLogger(__name__)
-
-#: The one document of each key file.
-_DOC_ID = 1
-_TABLE = "state"
-_JOURNAL = "journal"
-_LOCK_FILE = ".lock"
-
-#: ``_Entry.seq`` values that are not journal segments.
-_CLEAN = 0  # what the key file holds
-_PENDING = -1  # accepted, its segment not yet on disk
-_FAILED = -2  # its segment could not be written: never on disk
-
-
-class ETagConflictError(KeyError):
-    """The item changed since it was read (optimistic concurrency). A KeyError like MemoryStorage's."""
-
-
-class StateUnavailableError(RuntimeError):
-    """The state backend could not be read or written (not a conflict): the turn fails with an
-    apology, and nothing is cleared or overwritten on the strength of a read that failed."""
-
-
-#: The e_tag of the state of a key that had none when it was read (``bot.state_scopes`` puts
-#: it there): its first save is refused if the key was created meanwhile (``If-None-Match: *``
-#: on Azure Blob), where no e_tag at all would overwrite, as the SDK's contract says.
-NEW_KEY_E_TAG = "new-key"
-
-
-class StateFolderBusyError(RuntimeError):
-    """Another process holds the state folder."""
 
 
 class TimerHandle(Protocol):
@@ -130,35 +110,6 @@ Timer = Callable[[float, Callable[[], None]], TimerHandle]
 
 def _loop_timer(delay: float, callback: Callable[[], None]) -> TimerHandle:
     return asyncio.get_running_loop().call_later(delay, callback)
-
-
-class StateStorage(Storage):
-    """A bot-state ``Storage`` the host can probe (``/healthz``) and close (app cleanup):
-    :class:`TinyDBStorage` (local) or ``bot.state_blob.BlobStateStorage`` (Azure Blob)."""
-
-    #: Why the last write failed, None once one succeeds.
-    write_problem: str | None = None
-
-    async def probe(self) -> str | None:
-        """None if the storage can be written now, else why not."""
-        raise NotImplementedError
-
-    async def close(self) -> None:
-        raise NotImplementedError
-
-    def take_set_aside(self, key: str) -> bool:
-        """True (once) if ``key``'s stored state could not be read and now reads as absent."""
-        return False
-
-
-@dataclass(slots=True, eq=False)
-class _Entry:
-    """What this process knows of one key: its e_tag and encoded value (:func:`_encode`), or absent."""
-
-    e_tag: str | None
-    state: bytes | None  # None: no such key (never written, or deleted)
-    seq: int = _CLEAN  # the journal segment holding it, or one of the markers above
-    previous: _Entry | None = None  # what it replaced, restored if its segment fails
 
 
 class TinyDBStorage(StateStorage):
@@ -182,17 +133,17 @@ class TinyDBStorage(StateStorage):
     ) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.journal = self.folder / _JOURNAL
+        self.journal = self.folder / JOURNAL
         self.journal.mkdir(exist_ok=True)
-        self._lock_fd = _lock_folder(self.folder)
+        self._lock_fd = lock_folder(self.folder)
         self.cache_size = cache_size
         self.checkpoint_segments = checkpoint_segments
         self.checkpoint_bytes = checkpoint_bytes
         self.checkpoint_idle_s = checkpoint_idle_s
         self._timer = timer
         self._idle_timer: TimerHandle | None = None
-        self._cache: OrderedDict[str, _Entry] = OrderedDict()
-        self._batch: dict[str, _Entry] = {}
+        self._cache: OrderedDict[str, Entry] = OrderedDict()
+        self._batch: dict[str, Entry] = {}
         self._batch_done: asyncio.Future[None] | None = None
         self._committer: asyncio.Task[None] | None = None
         self._checkpointer: asyncio.Task[None] | None = None
@@ -220,8 +171,8 @@ class TinyDBStorage(StateStorage):
         found: dict[str, Any] = {}
         for key, entry in entries.items():
             if entry.state is not None:
-                item = _decode(entry.state)
-                _set_e_tag(item, entry.e_tag)
+                item = decode(entry.state)
+                set_e_tag(item, entry.e_tag)
                 found[key] = item
         return found
 
@@ -232,12 +183,12 @@ class TinyDBStorage(StateStorage):
             return
         self._check_open()
         for key, change in changes.items():
-            if _get_e_tag(change) == "":
+            if get_e_tag(change) == "":
                 raise ValueError(f"state write for {key!r}: empty e_tag")
         current = await self._entries(list(changes))
         # Check every key before changing any, so a conflict leaves the whole write undone.
         for key, change in changes.items():
-            wanted, stored = _get_e_tag(change), current[key]
+            wanted, stored = get_e_tag(change), current[key]
             if stored.state is not None and wanted not in (None, "*") and wanted != stored.e_tag:
                 # NEW_KEY_E_TAG included: the key was created since it was read as absent.
                 raise ETagConflictError(
@@ -245,14 +196,14 @@ class TinyDBStorage(StateStorage):
                 )
         new_tags = {}
         for key, change in changes.items():
-            entry = _Entry(uuid.uuid4().hex, _encode(_without_e_tag(change)))
+            entry = Entry(uuid.uuid4().hex, encode(without_e_tag(change)))
             self._stage(key, entry, previous=current[key])
             new_tags[key] = entry.e_tag
         await self._commit()
         # Give the caller's object its new e_tag: BotState keeps the dict it saved, and a
         # second save in the same turn must not conflict with the first one.
         for key, e_tag in new_tags.items():
-            _set_e_tag(changes[key], e_tag)
+            set_e_tag(changes[key], e_tag)
 
     async def delete(self, keys: Iterable[str]) -> None:
         keys = list(keys or ())
@@ -262,7 +213,7 @@ class TinyDBStorage(StateStorage):
         current = await self._entries(keys)
         present = [key for key in keys if current[key].state is not None]
         for key in present:
-            self._stage(key, _Entry(None, None), previous=current[key])
+            self._stage(key, Entry(None, None), previous=current[key])
         if present:
             await self._commit()
 
@@ -291,8 +242,7 @@ class TinyDBStorage(StateStorage):
     def path_for(self, key: str) -> Path:
         """The key file of ``key`` (any string, even one with lone surrogates: it is hashed,
         never used as a name)."""
-        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-        return self.folder / digest[:2] / f"{digest}.json"
+        return keyfiles.path_for(self.folder, key)
 
     def take_set_aside(self, key: str) -> bool:
         """True (once) if ``key``'s file could not be read and was set aside since the last call."""
@@ -319,11 +269,11 @@ class TinyDBStorage(StateStorage):
 
     def segments(self) -> list[Path]:
         """The journal's segments, oldest first."""
-        return sorted(p for p in self.journal.glob("*.json") if p.stem.isdigit())
+        return journal_segments(self.journal)
 
     # --- the cache ------------------------------------------------------------------------
 
-    async def _entries(self, keys: list[str]) -> dict[str, _Entry]:
+    async def _entries(self, keys: list[str]) -> dict[str, Entry]:
         """What is stored under each key: from the cache, else from the key files (one trip to
         the storage threads for all the missing keys)."""
         missing = [key for key in keys if key not in self._cache]
@@ -340,7 +290,7 @@ class TinyDBStorage(StateStorage):
         # replaced by a write meanwhile, and an e_tag check against it would accept a stale
         # write (the lost-update race of issue 16). The caller checks and stages without
         # awaiting in between.
-        found: dict[str, _Entry] = {}
+        found: dict[str, Entry] = {}
         for key in keys:
             self._cache.move_to_end(key)
             found[key] = self._cache[key]
@@ -354,7 +304,7 @@ class TinyDBStorage(StateStorage):
             return
         victims = []
         for key, entry in self._cache.items():
-            if entry.seq == _CLEAN:
+            if entry.seq == CLEAN:
                 victims.append(key)
                 if len(victims) == excess:
                     break
@@ -363,12 +313,12 @@ class TinyDBStorage(StateStorage):
 
     # --- group commit ---------------------------------------------------------------------
 
-    def _stage(self, key: str, entry: _Entry, *, previous: _Entry) -> None:
+    def _stage(self, key: str, entry: Entry, *, previous: Entry) -> None:
         if self._batch.get(key) is previous:
             # Written twice before one commit: the first value never reaches the disk alone,
             # so a failed commit must go back to what was there before both.
             previous = previous.previous  # type: ignore[assignment]
-        entry.seq, entry.previous = _PENDING, previous
+        entry.seq, entry.previous = PENDING, previous
         self._cache[key] = entry
         self._cache.move_to_end(key)
         self._batch[key] = entry
@@ -392,7 +342,7 @@ class TinyDBStorage(StateStorage):
                 self._batch, self._batch_done = {}, None
                 seq = self._next_seq
                 self._next_seq += 1
-                payload = _segment_bytes(seq, batch)
+                payload = segment_bytes(seq, batch)
                 try:
                     await loop.run_in_executor(self._executor, atomic_write_bytes, self._segment_path(seq), payload)
                 except Exception as exc:
@@ -419,18 +369,18 @@ class TinyDBStorage(StateStorage):
         finally:
             self._committer = None
 
-    def _roll_back(self, batch: dict[str, _Entry]) -> None:
+    def _roll_back(self, batch: dict[str, Entry]) -> None:
         """A batch that never reached the disk: its keys go back to what they held before."""
         for key, entry in batch.items():
-            entry.seq = _FAILED
+            entry.seq = FAILED
             if self._cache.get(key) is entry:
                 previous = entry.previous
-                while previous is not None and previous.seq == _FAILED:
+                while previous is not None and previous.seq == FAILED:
                     previous = previous.previous
-                self._cache[key] = previous if previous is not None else _Entry(None, None)
+                self._cache[key] = previous if previous is not None else Entry(None, None)
 
     def _segment_path(self, seq: int) -> Path:
-        return self.journal / f"{seq:012d}.json"
+        return segment_path(self.journal, seq)
 
     # --- checkpoints ------------------------------------------------------------------------
 
@@ -472,12 +422,13 @@ class TinyDBStorage(StateStorage):
         async with self._checkpoint_lock:
             upto = self._committed_seq
             dirty = []
-            for key, entry in self._cache.items():
+            for key, cached in self._cache.items():
                 # The newest *committed* value: a write staged or in flight on top of it is not
                 # on disk yet, and the segment holding this one is about to be deleted.
-                while entry is not None and entry.seq < _CLEAN:
+                entry: Entry | None = cached
+                while entry is not None and entry.seq < CLEAN:
                     entry = entry.previous
-                if entry is not None and _CLEAN < entry.seq <= upto:
+                if entry is not None and CLEAN < entry.seq <= upto:
                     dirty.append((key, entry))
             if not dirty and not self._journal_segments:
                 return
@@ -487,10 +438,10 @@ class TinyDBStorage(StateStorage):
             self._journal_bytes -= size
             for key, entry in dirty:
                 if self._cache.get(key) is entry:
-                    entry.seq = _CLEAN
+                    entry.seq = CLEAN
             self._evict()
 
-    def _checkpoint_sync(self, dirty: list[tuple[str, _Entry]], upto: int) -> None:
+    def _checkpoint_sync(self, dirty: list[tuple[str, Entry]], upto: int) -> None:
         for key, entry in dirty:
             self._write_key_file(key, entry.e_tag, entry.state)
         for segment in self.segments():
@@ -503,21 +454,21 @@ class TinyDBStorage(StateStorage):
     async def _run(self, func: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
 
-    def _load_entries(self, keys: list[str]) -> dict[str, _Entry]:
+    def _load_entries(self, keys: list[str]) -> dict[str, Entry]:
         loaded = {}
         for key in keys:
             path = self.path_for(key)
             try:
-                doc = _load(path)
+                doc = keyfiles.load(path)
                 if doc is None or doc.get("key") != key:
-                    loaded[key] = _Entry(None, None)
+                    loaded[key] = Entry(None, None)
                 else:
-                    loaded[key] = _Entry(doc["e_tag"], _encode(Unpickler(keys=True).restore(doc["state"])))
+                    loaded[key] = Entry(doc["e_tag"], encode(Unpickler(keys=True).restore(doc["state"])))
             except OSError:
                 raise  # not damage: the disk or its permissions; the turn fails and says so
             except Exception as exc:  # damaged: parse, shape or restore errors of every kind
                 self._set_aside_file(key, path, exc)
-                loaded[key] = _Entry(None, None)
+                loaded[key] = Entry(None, None)
         return loaded
 
     def _set_aside_file(self, key: str, path: Path, exc: Exception) -> None:
@@ -529,20 +480,7 @@ class TinyDBStorage(StateStorage):
                   clean(key), type(exc).__name__, clean(exc), aside.name)
 
     def _write_key_file(self, key: str, e_tag: str | None, state: bytes | None) -> None:
-        path = self.path_for(key)
-        if state is None:
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                return
-            fsync_dir(path.parent)
-            return
-        doc = {"key": key, "e_tag": e_tag, "state": _flatten(state)}
-        table = TinyDB(path, storage=AtomicJSONStorage).table(_TABLE)
-        if table.contains(doc_id=_DOC_ID):
-            table.update(doc, doc_ids=[_DOC_ID])
-        else:
-            table.insert(Document(doc, doc_id=_DOC_ID))
+        keyfiles.write_key_file(self.path_for(key), key, e_tag, state)
 
     def _recover(self) -> int:
         """Replay the segments a crash left behind into the key files; return the last seq.
@@ -562,11 +500,7 @@ class TinyDBStorage(StateStorage):
         newest: dict[str, tuple[str | None, bytes | None]] = {}
         for segment in segments:
             try:
-                parsed = {
-                    change["key"]: (change.get("e_tag"), None if change.get("deleted")
-                                    else base64.b64decode(change["value"], validate=True))
-                    for change in json.loads(segment.read_bytes())["changes"]
-                }
+                parsed = parse_segment(segment.read_bytes())
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("bot state: journal segment %s is unreadable (%s); set aside", segment.name, exc)
                 segment.rename(segment.with_name(f"bad-{segment.name}"))
@@ -581,89 +515,3 @@ class TinyDBStorage(StateStorage):
             log.warning("bot state: replayed %d journal segment(s), %d key(s), left by an unclean stop",
                         len(segments), len(newest))
         return int(segments[-1].stem) if segments else 0
-
-
-def _lock_folder(folder: Path) -> int:
-    """Take the folder for this process: the cache is only right if no one else writes."""
-    fd = os.open(folder / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
-        os.close(fd)
-        raise StateFolderBusyError(
-            f"bot state folder {folder.resolve()} is in use by process {holder}: run one bot per DATA_DIR"
-        ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
-    return fd
-
-
-def _load(path: Path) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    return TinyDB(path, storage=AtomicJSONStorage).table(_TABLE).get(doc_id=_DOC_ID)
-
-
-def _segment_bytes(seq: int, batch: dict[str, _Entry]) -> bytes:
-    """One journal segment; each value is serialized once, when it was staged."""
-    changes = []
-    for key, entry in batch.items():
-        if entry.state is None:
-            changes.append(f'{{"key":{json.dumps(key)},"deleted":true}}')
-        else:
-            value = base64.b64encode(entry.state).decode("ascii")
-            changes.append(f'{{"key":{json.dumps(key)},"e_tag":"{entry.e_tag}","value":"{value}"}}')
-    return f'{{"seq":{seq},"changes":[{",".join(changes)}]}}'.encode("utf-8")
-
-
-#: The first byte of an encoded value: how the rest is encoded.
-_PICKLED, _FLATTENED = b"P", b"J"
-
-
-def _encode(value: Any) -> bytes:
-    """A value as the cache and the journal keep it: pickled, else jsonpickle-flattened JSON."""
-    try:
-        return _PICKLED + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # not picklable (a lambda, a lock...): jsonpickle, like the SDK
-        return _FLATTENED + json.dumps(Pickler(keys=True).flatten(value), separators=(",", ":")).encode("utf-8")
-
-
-def _decode(blob: bytes) -> Any:
-    """A new copy of the value :func:`_encode` encoded (each read gets its own objects)."""
-    if blob[:1] == _PICKLED:
-        return pickle.loads(blob[1:])
-    return Unpickler(keys=True).restore(json.loads(blob[1:]))
-
-
-def _flatten(blob: bytes) -> Any:
-    """The value as a key file holds it: jsonpickle's JSON-ready structure."""
-    if blob[:1] == _PICKLED:
-        return Pickler(keys=True).flatten(pickle.loads(blob[1:]))
-    return json.loads(blob[1:])
-
-
-def _get_e_tag(item: Any) -> str | None:
-    if isinstance(item, Mapping):
-        return item.get("e_tag")
-    return getattr(item, "e_tag", None)
-
-
-def _set_e_tag(item: Any, e_tag: str | None) -> None:
-    if isinstance(item, dict):
-        item["e_tag"] = e_tag
-    elif item is not None and not isinstance(item, (str, int, float, bool, list, tuple)):
-        try:
-            item.e_tag = e_tag
-        except AttributeError:  # pragma: no cover - objects with __slots__
-            pass
-
-
-def _without_e_tag(item: Any) -> Any:
-    if isinstance(item, Mapping):
-        return {k: v for k, v in item.items() if k != "e_tag"}
-    if hasattr(item, "__dict__") and "e_tag" in vars(item):
-        clone = copy.copy(item)
-        del clone.e_tag
-        return clone
-    return item

@@ -5,15 +5,15 @@ The SDK's ``Storage`` contract with e_tag optimistic concurrency, on ``azure-sto
 async client used directly. Why not ``botbuilder.azure.BlobStorage``: it has the traps listed
 in ``../shared/notes/azure-storage.md``, each fixed here:
 
-1. A failed read (throttled, refused, timed out) raises :class:`~bot.state.StateUnavailableError`:
+1. A failed read (throttled, refused, timed out) raises :class:`~bot.state.base.StateUnavailableError`:
    the turn fails with an apology. It never reads as empty state, which the next save would
    write over the real one.
 2. The first save of a new key is conditional on the blob not existing (``If-None-Match: *``):
    two replicas starting the same conversation cannot both win. A new key is one whose item
-   carries :data:`~bot.state.NEW_KEY_E_TAG` (``bot.state_scopes`` puts it on the state of a
+   carries :data:`~bot.state.base.NEW_KEY_E_TAG` (``bot.state.scopes`` puts it on the state of a
    conversation or user that has none yet); an update carries the blob's ETag (``If-Match``);
    ``"*"`` or no e_tag overwrite, as the SDK's storages do.
-3. A lost race (412, or 409 for a new key) is :class:`~bot.state.ETagConflictError`, a
+3. A lost race (412, or 409 for a new key) is :class:`~bot.state.base.ETagConflictError`, a
    ``KeyError`` like ``MemoryStorage``'s; ``bot.turn_retry`` re-runs the turn once on fresh
    state, then apologizes.
 4. Values are jsonpickle JSON as the SDK's storages (and our local key files) write them: the
@@ -48,14 +48,14 @@ from azure.storage.blob.aio import ContainerClient, LinearRetry
 from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
 
-from bot.state import (
+from bot.state.base import (
     NEW_KEY_E_TAG,
     ETagConflictError,
     StateStorage,
     StateUnavailableError,
-    _get_e_tag,
-    _set_e_tag,
-    _without_e_tag,
+    get_e_tag,
+    set_e_tag,
+    without_e_tag,
 )
 from knowledge.logsafe import clean
 
@@ -155,12 +155,12 @@ class BlobStateStorage(StateStorage):
         if not changes:
             return
         for key, change in changes.items():
-            if _get_e_tag(change) == "":
+            if get_e_tag(change) == "":
                 raise ValueError(f"state write for {key!r}: empty e_tag")
         await self._ensure_for("write")
         new_tags = await asyncio.gather(*(self._write_one(key, change) for key, change in changes.items()))
         for key, e_tag in zip(changes, new_tags):
-            _set_e_tag(changes[key], e_tag)
+            set_e_tag(changes[key], e_tag)
 
     async def delete(self, keys: Iterable[str]) -> None:
         keys = list(keys or ())
@@ -197,12 +197,12 @@ class BlobStateStorage(StateStorage):
             self._set_aside.add(key)
             return None
         self._damaged.pop(key, None)
-        _set_e_tag(item, e_tag)
+        set_e_tag(item, e_tag)
         return item
 
     async def _write_one(self, key: str, change: Any) -> str:
-        wanted = _get_e_tag(change)
-        doc = {"key": key, "state": Pickler(keys=True).flatten(_without_e_tag(change))}
+        wanted = get_e_tag(change)
+        doc = {"key": key, "state": Pickler(keys=True).flatten(without_e_tag(change))}
         payload = json.dumps(doc, separators=(",", ":")).encode("utf-8")
         conditions: dict[str, Any]
         if wanted == NEW_KEY_E_TAG:

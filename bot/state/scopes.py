@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from botbuilder.core import BotState, ConversationState, Storage, TurnContext, UserState
 
-from bot.state import NEW_KEY_E_TAG
+from bot.state.base import NEW_KEY_E_TAG
 
 
 async def _mark_new(scope: BotState, turn_context: TurnContext) -> None:
