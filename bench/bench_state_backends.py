@@ -136,7 +136,7 @@ async def _storage_calls(connection_string: str, cycles: int) -> list[dict[str, 
     from botbuilder.azure import BlobStorage, BlobStorageSettings
     from botbuilder.dialogs import DialogState
 
-    from bot.state_blob import BlobStateStorage
+    from bot.state.blob import BlobStateStorage
 
     ours = BlobStateStorage.from_connection_string(connection_string, "bench-ours")
     await ours.ensure_container()
