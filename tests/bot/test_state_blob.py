@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import socket
 import time
 
 import pytest
@@ -117,22 +118,32 @@ async def test_a_damaged_blob_starts_the_key_over_and_the_next_save_replaces_it(
 # --- failures: never empty state, always bounded ------------------------------------------
 
 
-async def test_a_failed_read_raises_and_never_reads_as_empty(own_azurite):
-    storage = BlobStateStorage.from_connection_string(own_azurite.connection_string, "state")
+def _connection_to(port: int) -> str:
+    return (
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        f"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
+    )
+
+
+async def test_a_failed_read_raises_and_never_reads_as_empty():
+    """Nothing listens on the storage's port (it is down): every call fails, in bounded time,
+    with StateUnavailableError; never an empty read. (Recovery, with a real Azurite stopped
+    and started again: tests/bot/test_state_blob_turns.py.)"""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]  # closed once the block ends: connections are refused
+    storage = BlobStateStorage.from_connection_string(_connection_to(port), "state")
     try:
-        await storage.ensure_container()
-        await storage.write({"conv": {"step": 3}})
-        own_azurite.stop()
         started = time.monotonic()
         with pytest.raises(StateUnavailableError, match="bot state read failed"):
             await storage.read(["conv"])
         with pytest.raises(StateUnavailableError, match="bot state write failed"):
             await storage.write({"conv": {"step": 4, "e_tag": "*"}})
-        assert time.monotonic() - started < 2 * (storage.call_timeout_s + 1)  # bounded
+        with pytest.raises(StateUnavailableError, match="bot state delete failed"):
+            await storage.delete(["conv"])
+        assert time.monotonic() - started < 3 * (storage.call_timeout_s + 1)  # bounded
         assert "cannot be reached" in (await storage.probe() or "")
-        own_azurite.start()
-        assert await storage.probe() is None
-        assert (await storage.read(["conv"]))["conv"]["step"] == 3
     finally:
         await storage.close()
 
@@ -144,12 +155,7 @@ async def test_a_call_that_never_answers_times_out(blob):
 
     server = await asyncio.start_server(silent, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    connection = (
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
-        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
-        f"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
-    )
-    storage = BlobStateStorage.from_connection_string(connection, "state", call_timeout_s=0.5)
+    storage = BlobStateStorage.from_connection_string(_connection_to(port), "state", call_timeout_s=0.5)
     try:
         started = time.monotonic()
         with pytest.raises(StateUnavailableError, match="no answer in time"):

@@ -179,25 +179,24 @@ def asked(key: str) -> str:
     return t("en", key, country="France") if key == "prompt.users_in" else t("en", key)
 
 
-async def test_a_guided_purchase_round_robin_across_three_replicas_completes(replicas, h):
+async def test_three_replicas_share_the_state_and_a_killed_one_loses_nothing_acknowledged(replicas, proxy, h):
+    """One set of processes for both scenarios (their start-up is most of the cost)."""
+    rec = recommend(AdviceRequest(countries=["FR"], users=40, base_licence="E5", minutes_per_user=1500))
     async with aiohttp.ClientSession() as session:
+        # 1. A guided purchase whose turns go round-robin across the three completes.
         balancer = RoundRobin(session, [r.url for r in replicas])
         chat = Chat(balancer, h, conversation_id="a:round-robin")
         for text, question in [*PURCHASE, ("E5", "prompt.carrier"), ("none", "prompt.minutes")]:
             assert (await chat.say(text))[-1]["said"] == asked(question)
         replies = await chat.say("1500")
-    assert balancer.turn == 7  # every replica served turns of it
-    rec = recommend(AdviceRequest(countries=["FR"], users=40, base_licence="E5", minutes_per_user=1500))
-    assert replies[-1]["said"] == purchase_summary_card(rec, "en").text
+        assert balancer.turn == 7  # every replica served turns of it
+        assert replies[-1]["said"] == purchase_summary_card(rec, "en").text
 
-
-async def test_a_replica_killed_mid_turn_loses_no_acknowledged_state(replicas, proxy, h):
-    async with aiohttp.ClientSession() as session:
+        # 2. r3 is killed (SIGKILL) while it saves a turn's state: nothing acknowledged is lost.
         balancer = RoundRobin(session, [r.url for r in replicas])
         chat = Chat(balancer, h, conversation_id="a:killed")
         for text, question in PURCHASE:  # acknowledged: the licence question is pending
             assert (await chat.say(text))[-1]["said"] == asked(question)
-
         victim = replicas[2]
         balancer.turn = 2  # the next turn goes to r3, behind the proxy
         proxy.hold_writes = True
@@ -214,5 +213,4 @@ async def test_a_replica_killed_mid_turn_loses_no_acknowledged_state(replicas, p
         assert (await chat.say("E5"))[-1]["said"] == asked("prompt.carrier")
         assert (await chat.say("none"))[-1]["said"] == asked("prompt.minutes")
         replies = await chat.say("1500")
-    rec = recommend(AdviceRequest(countries=["FR"], users=40, base_licence="E5", minutes_per_user=1500))
     assert replies[-1]["said"] == purchase_summary_card(rec, "en").text
