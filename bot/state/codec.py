@@ -21,7 +21,7 @@ def encode(value: Any) -> bytes:
     """A value as the cache and the journal keep it: pickled, else jsonpickle-flattened JSON."""
     try:
         return _PICKLED + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # not picklable (a lambda, a lock...): jsonpickle, like the SDK
+    except Exception:  # noqa: BLE001 - not picklable (a lambda, a lock...): jsonpickle, like the SDK
         return _FLATTENED + json.dumps(Pickler(keys=True).flatten(value), separators=(",", ":")).encode("utf-8")
 
 

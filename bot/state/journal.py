@@ -35,7 +35,7 @@ def segment_bytes(seq: int, batch: dict[str, Entry]) -> bytes:
         else:
             value = base64.b64encode(entry.state).decode("ascii")
             changes.append(f'{{"key":{json.dumps(key)},"e_tag":"{entry.e_tag}","value":"{value}"}}')
-    return f'{{"seq":{seq},"changes":[{",".join(changes)}]}}'.encode("utf-8")
+    return f'{{"seq":{seq},"changes":[{",".join(changes)}]}}'.encode()
 
 
 

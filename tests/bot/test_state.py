@@ -18,9 +18,9 @@ from unittest.mock import ANY
 import pytest
 from botbuilder.core import StoreItem
 from botbuilder.dialogs import DialogInstance, DialogState
+from botbuilder.testing import StorageBaseTests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from botbuilder.testing import StorageBaseTests
 
 import knowledge.atomic
 from bot.state import ETagConflictError, StateFolderBusyError, TinyDBStorage

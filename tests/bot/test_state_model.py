@@ -72,11 +72,11 @@ class StateModel(RuleBasedStateMachine):
         tag = self.tag_of(key)
 
         async def race() -> list[Any]:
-            return await asyncio.gather(
+            return list(await asyncio.gather(
                 self.storage.write({key: {"v": first, "e_tag": tag}}),
                 self.storage.write({key: {"v": second, "e_tag": tag}}),
                 return_exceptions=True,
-            )
+            ))
 
         outcomes = self.run(race())
         assert sorted(type(o).__name__ for o in outcomes) == ["ETagConflictError", "NoneType"], outcomes
