@@ -76,6 +76,7 @@ from bot.state import keyfiles
 from bot.state.base import (
     ETagConflictError,
     StateStorage,
+    StateUnavailableError,
     get_e_tag,
     set_e_tag,
     without_e_tag,
@@ -278,7 +279,10 @@ class TinyDBStorage(StateStorage):
         the storage threads for all the missing keys)."""
         missing = [key for key in keys if key not in self._cache]
         while missing:
-            loaded = await self._run(self._load_entries, missing)
+            try:
+                loaded = await self._run(self._load_entries, missing)
+            except OSError as exc:  # the disk or its permissions, not damage: nothing to set aside
+                raise StateUnavailableError(f"bot state read failed: {exc.strerror or exc}") from exc
             for key in missing:
                 # Another turn may have cached (or written) the key while the file was read:
                 # the cache is always the newer of the two.

@@ -664,3 +664,27 @@ async def test_a_racing_write_of_a_cached_key_is_refused_while_another_key_loads
             assert (stored["A"]["n"], stored["B"]["n"]) == (2, 0)
     finally:
         await storage.close()
+
+
+async def test_a_key_file_the_disk_cannot_read_fails_the_read_and_sets_nothing_aside(tmp_path, monkeypatch):
+    """Not damage (EIO, permissions): the read fails with StateUnavailableError, so the turn
+    apologizes and its error handler keeps the state; the file stays where it is."""
+    from bot.state import StateUnavailableError
+
+    folder = tmp_path / "state"
+    first = TinyDBStorage(folder)
+    await first.write({"conv": {"step": 3}})
+    await first.close()
+    storage = TinyDBStorage(folder)
+    try:
+        def eio(path):
+            raise OSError(5, "Input/output error")
+
+        monkeypatch.setattr(knowledge.atomic.AtomicJSONStorage, "read", lambda self: eio(self))
+        with pytest.raises(StateUnavailableError, match="Input/output error"):
+            await storage.read(["conv"])
+        monkeypatch.undo()
+        assert not storage.take_set_aside("conv")
+        assert (await storage.read(["conv"]))["conv"]["step"] == 3
+    finally:
+        await storage.close()
