@@ -10,8 +10,10 @@ Routes:
 - ``POST /api/messages``: :func:`bot.messages.process_request` (see there for status codes);
 - ``GET /healthz``: ``{"status", "version", "store", "state"}`` and, when degraded, ``"reason"``;
   200 when the calling-plan store can be read and both it and the bot state can be written
-  (a small probe write in each folder, and no failed state write since the last good one);
-  503 otherwise: a full or read-only disk shows here, and clears when writes work again.
+  (a small probe write in each folder, and no failed state write since the last good one;
+  with ``STATE_BACKEND=azure-blob``, the state container answers);
+  503 otherwise: a full or read-only disk, or unreachable state storage, shows here, and
+  clears when writes work again.
 
 The server (:func:`make_runner`) cuts off slow clients: a connection must deliver a request's
 headers within ``header_timeout_s`` (aiohttp's keep-alive timer closes a connection whose
