@@ -3,7 +3,7 @@
 * ``turn: host plumbing``: turns per second and p50/p99 latency of a message turn through the
   real host (``bot.app.create_app``: our /api/messages handler, CloudAdapter, the Teams handler,
   ``DialogExtensions.run_dialog``) with a one-step dialog that counts turns in conversation
-  state, so every turn commits its state durably (``bot/state.py``: the group-commit journal,
+  state, so every turn commits its state durably (``bot/state/local.py``: the group-commit journal,
   then the TinyDB key files); posted over loopback HTTP
   with ``expectReplies`` at 1 and 32 concurrent conversations (:mod:`bench.loadgen`). The same
   turn with ``MemoryStorage`` (no file I/O) and with the SDK as shipped (no SDK patches, new

@@ -3,8 +3,9 @@ and the turn error handler.
 
 Why a turn error handler: without one, an exception in a dialog leaves the broken dialog on
 the conversation's stack, so every later message fails the same way. The handler logs the
-exception with the activity id, clears the conversation state (the user starts fresh) and
-sends a short apology whose wording comes from the dialogs layer (:func:`dialogs.api.apology_text`).
+exception with the activity id, clears the conversation state (the user starts fresh; not
+when the state itself could not be read or saved, or lost an e_tag race: the stored state is
+then still good) and sends a short apology whose wording comes from the dialogs layer (:func:`dialogs.api.apology_text`).
 If even that fails (the connector is unreachable, the disk is full), the exception propagates
 and ``/api/messages`` answers 500 with a generic body.
 """
@@ -26,7 +27,8 @@ from bot.client_reuse import ReusingBotFrameworkAuthentication
 from bot.config import Settings
 from bot.outbound import is_delivery_failure
 from bot.shared_cards import CardSharingTurnContext
-from dialogs.api import TurnLanguage, apology_text
+from bot.state import ETagConflictError, StateUnavailableError
+from dialogs.api import TurnLanguage, apology_text, detect_language
 from knowledge.logsafe import clean
 
 log = logging.getLogger(__name__)
@@ -71,12 +73,20 @@ def make_turn_error_handler(
             clean(activity.id), clean(activity.type), conversation_id,
             exc_info=(type(error), error, error.__traceback__),
         )
-        lang = await language.remembered(turn_context)
-        try:
-            await conversation_state.clear_state(turn_context)
-            await conversation_state.save_changes(turn_context, force=True)
-        except Exception as exc:
-            log.error("could not clear the conversation state of %s after a failed turn: %s", conversation_id, clean(exc))
+        if isinstance(error, StateUnavailableError):
+            # The state could not be read or written: reading it again for the language would
+            # wait out the same failure, and clearing it would overwrite the real state.
+            lang = detect_language(activity.locale, activity.text)
+        else:
+            lang = await language.remembered(turn_context)
+        if not isinstance(error, (StateUnavailableError, ETagConflictError)):
+            # A conflict means the stored state is another turn's good state: keep it.
+            try:
+                await conversation_state.clear_state(turn_context)
+                await conversation_state.save_changes(turn_context, force=True)
+            except Exception as exc:
+                log.error("could not clear the conversation state of %s after a failed turn: %s",
+                          conversation_id, clean(exc))
         if activity.type in _ANSWERED_TYPES:
             await turn_context.send_activity(apology(lang))
 

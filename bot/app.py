@@ -11,8 +11,10 @@ Routes:
 - ``POST /api/messages``: :func:`bot.messages.process_request` (see there for status codes);
 - ``GET /healthz``: ``{"status", "version", "store", "state"}`` and, when degraded, ``"reason"``;
   200 when the calling-plan store can be read and both it and the bot state can be written
-  (a small probe write in each folder, and no failed state write since the last good one);
-  503 otherwise: a full or read-only disk shows here, and clears when writes work again.
+  (a small probe write in each folder, and no failed state write since the last good one;
+  with ``STATE_BACKEND=azure-blob``, the state container answers);
+  503 otherwise: a full or read-only disk, or unreachable state storage, shows here, and
+  clears when writes work again.
 
 The server (:func:`make_runner`) cuts off slow clients: a connection must deliver a request's
 headers within ``header_timeout_s`` (aiohttp's keep-alive timer closes a connection whose
@@ -36,7 +38,8 @@ from bot.config import Settings
 from bot.messages import BODY_TIMEOUT_S, MAX_BODY_BYTES, process_request
 from bot.outbound import apply_key_fetch_patch, widen_default_executor
 from bot.scheduler import Scheduler
-from bot.state import TinyDBStorage
+from bot.state import StateStorage, TinyDBStorage
+from bot.state.scopes import state_scopes
 from bot.teams_bot import CallingPlanBot
 from bot.usage_store import open_usage_store, scheduler_lock, uses_blob
 from knowledge.alerts import AlertBook
@@ -53,7 +56,7 @@ RootDialogFactory = Callable[..., Dialog]
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 VERSION_KEY = web.AppKey("version", str)
-STORAGE_KEY = web.AppKey("bot_state_storage", TinyDBStorage)
+STORAGE_KEY = web.AppKey("bot_state_storage", StateStorage)
 CONVERSATION_STATE_KEY = web.AppKey("conversation_state", ConversationState)
 USER_STATE_KEY = web.AppKey("user_state", UserState)
 #: The calling-plan store: pool balances, users and imported calls under ``DATA_DIR/store``.
@@ -160,13 +163,29 @@ async def outbound_threads_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Bot state storage (TinyDB files under ``DATA_DIR/state``) and the two state scopes."""
+async def open_state_storage(settings: Settings) -> StateStorage:
+    """The bot-state storage ``STATE_BACKEND`` names: TinyDB files under ``DATA_DIR/state``
+    (``local``), or ``STATE_CONTAINER`` in Azure Blob Storage (``azure-blob``, shared by replicas)."""
+    if settings.STATE_BACKEND == "azure-blob":
+        from bot.state.blob import BlobStateStorage
+
+        blob = BlobStateStorage.from_connection_string(
+            settings.AZURE_STORAGE_CONNECTION_STRING.get_secret_value(), settings.STATE_CONTAINER)
+        try:
+            await blob.ensure_container()
+        except Exception as exc:  # noqa: BLE001 - retried before the first call; /healthz says so
+            log.error("bot state: container %s could not be created or checked now: %s",
+                      settings.STATE_CONTAINER, _reason(exc))
+        return blob
     # Opening may replay a journal a crash left behind: file work, so off the event loop.
-    storage = await asyncio.to_thread(TinyDBStorage, app[SETTINGS_KEY].state_dir)
+    return await asyncio.to_thread(TinyDBStorage, settings.state_dir)
+
+
+async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Bot state storage and the two state scopes."""
+    storage = await open_state_storage(app[SETTINGS_KEY])
     app[STORAGE_KEY] = storage
-    app[CONVERSATION_STATE_KEY] = ConversationState(storage)
-    app[USER_STATE_KEY] = UserState(storage)
+    app[CONVERSATION_STATE_KEY], app[USER_STATE_KEY] = state_scopes(storage)
     yield
     await storage.close()
 
@@ -187,7 +206,8 @@ async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def messages(request: web.Request) -> web.Response:
     app = request.app
-    return await process_request(request, app[ADAPTER_KEY], app[BOT_KEY], body_timeout_s=app[BODY_TIMEOUT_KEY])
+    return await process_request(request, app[ADAPTER_KEY], app[BOT_KEY], body_timeout_s=app[BODY_TIMEOUT_KEY],
+                                 retry_conflicts=app[SETTINGS_KEY].STATE_BACKEND == "azure-blob")
 
 
 def make_runner(app: web.Application, *, header_timeout_s: float = HEADER_TIMEOUT_S, **kwargs) -> web.AppRunner:

@@ -53,6 +53,7 @@ from msrest.serialization import Model
 
 from bot.outbound import KeyServiceUnavailable, is_delivery_failure
 from bot.token_gate import token_problem
+from bot.turn_retry import retrying_turn
 from knowledge.logsafe import clean
 
 log = logging.getLogger(__name__)
@@ -187,9 +188,13 @@ def _without_traces(body: Any) -> Any:
 
 
 async def process_request(
-    request: web.Request, adapter: CloudAdapter, bot: Bot, *, body_timeout_s: float = BODY_TIMEOUT_S
+    request: web.Request, adapter: CloudAdapter, bot: Bot, *, body_timeout_s: float = BODY_TIMEOUT_S,
+    retry_conflicts: bool = False,
 ) -> web.Response:
-    """Validate, authenticate and run one turn; always a deliberate status code."""
+    """Validate, authenticate and run one turn; always a deliberate status code.
+
+    ``retry_conflicts`` (bot state shared by replicas): a turn whose state save loses an e_tag
+    race runs again once on fresh state (:mod:`bot.turn_retry`)."""
     activity = await read_activity(request, body_timeout_s)
     if isinstance(activity, web.Response):
         return activity
@@ -213,7 +218,8 @@ async def process_request(
         return error_response(401, "missing or invalid Bot Framework token")
 
     try:
-        invoke_response = await adapter.process_activity(auth, activity, bot.on_turn)
+        logic = retrying_turn(bot.on_turn) if retry_conflicts else bot.on_turn
+        invoke_response = await adapter.process_activity(auth, activity, logic)
     except PermissionError as exc:
         log.warning("refused activity %s: %s", clean(activity.id), clean(exc))
         return error_response(401, "not authorized")

@@ -320,14 +320,14 @@ async def test_row12_a_damaged_store_is_a_plain_sentence_without_paths(demo_bot,
 
 async def test_row13_health_says_degraded_while_writes_fail_and_recovers(demo_bot, h, monkeypatch):
     import bot.app
-    import bot.state
-    real = bot.state.atomic_write_bytes
+    import bot.state.local
+    real = bot.state.local.atomic_write_bytes
 
     def disk_full(path, payload):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     assert (await demo_bot.get("/healthz")).status == 200
-    monkeypatch.setattr(bot.state, "atomic_write_bytes", disk_full)
+    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", disk_full)
     monkeypatch.setattr(bot.app, "atomic_write_bytes", disk_full)
     response = await h.post(demo_bot, h.activity("which plan should we buy?", conversation_id="a:full"))
     assert response.status == 200  # the turn apologizes; it is not a 500
@@ -336,7 +336,7 @@ async def test_row13_health_says_degraded_while_writes_fail_and_recovers(demo_bo
     assert health.status == 503 and body["status"] == "degraded" and body["state"] is False
     assert "No space left on device" in body["reason"]
 
-    monkeypatch.setattr(bot.state, "atomic_write_bytes", real)
+    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", real)
     monkeypatch.setattr(bot.app, "atomic_write_bytes", real)
     health = await demo_bot.get("/healthz")
     assert health.status == 200 and "reason" not in await health.json()
@@ -442,17 +442,17 @@ async def test_row16_the_journal_is_checkpointed_soon_after_load_stops(tmp_path)
 
 
 async def test_row13_storage_remembers_a_failed_write_until_one_succeeds(tmp_path, monkeypatch):
-    import bot.state
+    import bot.state.local
     storage = TinyDBStorage(tmp_path / "state")
-    real = bot.state.atomic_write_bytes
+    real = bot.state.local.atomic_write_bytes
     try:
-        monkeypatch.setattr(bot.state, "atomic_write_bytes",
+        monkeypatch.setattr(bot.state.local, "atomic_write_bytes",
                             lambda path, payload: (_ for _ in ()).throw(OSError(errno.EROFS, "Read-only file system")))
         with pytest.raises(OSError):
             await storage.write({"k": {"v": 1}})
         assert "Read-only file system" in present(storage.write_problem)
         assert await storage.probe() is not None
-        monkeypatch.setattr(bot.state, "atomic_write_bytes", real)
+        monkeypatch.setattr(bot.state.local, "atomic_write_bytes", real)
         await storage.write({"k": {"v": 1}})
         assert storage.write_problem is None and await storage.probe() is None
     finally:

@@ -258,10 +258,10 @@ async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch)
 async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_value(storage, monkeypatch):
     """Two writes of one key wait behind a commit in flight and share the next one, which fails:
     the key goes back to its committed value, not to the first of the two."""
-    import bot.state
+    import bot.state.local
 
     await storage.write({"k": {"n": 0}})
-    real = bot.state.atomic_write_bytes
+    real = bot.state.local.atomic_write_bytes
     gate = threading.Event()
     commits = []
 
@@ -272,7 +272,7 @@ async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_val
             return real(path, payload)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(bot.state, "atomic_write_bytes", flaky)
+    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", flaky)
     first = asyncio.ensure_future(storage.write({"other": {"n": 1}}))
     while not commits:
         await asyncio.sleep(0.005)
@@ -296,10 +296,10 @@ async def test_a_checkpoint_during_a_commit_keeps_the_committed_value(storage, m
     """A checkpoint that runs while a newer write of a key is still being committed copies the
     committed value to the key file before it drops its segment: a crash then loses nothing
     that was acknowledged."""
-    import bot.state
+    import bot.state.local
 
     await storage.write({"k": {"n": 1}})
-    real = bot.state.atomic_write_bytes
+    real = bot.state.local.atomic_write_bytes
     gate = threading.Event()
     held = threading.Event()
 
@@ -309,7 +309,7 @@ async def test_a_checkpoint_during_a_commit_keeps_the_committed_value(storage, m
             assert gate.wait(10)
         return real(path, payload)
 
-    monkeypatch.setattr(bot.state, "atomic_write_bytes", slow_journal)
+    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", slow_journal)
     pending = asyncio.ensure_future(storage.write({"k": {"n": 2, "e_tag": "*"}}))
     while not held.is_set():
         await asyncio.sleep(0.005)
@@ -448,16 +448,16 @@ async def test_an_unreadable_segment_is_set_aside(tmp_path, caplog):
 
 
 async def test_concurrent_writes_share_journal_segments(storage, monkeypatch):
-    import bot.state
+    import bot.state.local
 
     written: list[str] = []
-    real = bot.state.atomic_write_bytes
+    real = bot.state.local.atomic_write_bytes
 
     def spy(path, payload):
         written.append(path.parent.name)
         return real(path, payload)
 
-    monkeypatch.setattr(bot.state, "atomic_write_bytes", spy)
+    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", spy)
     keys = [f"msteams/conversations/a:{i}" for i in range(64)]
     await asyncio.gather(*(storage.write({key: {"n": i}}) for i, key in enumerate(keys)))
     commits = written.count("journal")
@@ -489,17 +489,67 @@ async def test_checkpoints_keep_the_journal_short(tmp_path):
     assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 39}
 
 
-async def test_a_quiet_storage_checkpoints_soon_after_its_last_commit(tmp_path):
-    storage = TinyDBStorage(tmp_path / "state", checkpoint_idle_s=0.05)
+class FakeTimer:
+    """Stands in for ``loop.call_later``: records what is scheduled; the test fires it."""
+
+    class Handle:
+        def __init__(self, delay, callback):
+            self.delay, self.callback, self.cancelled = delay, callback, False
+
+        def cancel(self):
+            self.cancelled = True
+
+    def __init__(self):
+        self.handles: list[FakeTimer.Handle] = []
+
+    def __call__(self, delay, callback):
+        handle = FakeTimer.Handle(delay, callback)
+        self.handles.append(handle)
+        return handle
+
+    @property
+    def armed(self):
+        return [h for h in self.handles if not h.cancelled]
+
+    def fire(self):
+        (handle,) = self.armed
+        handle.cancelled = True
+        handle.callback()
+
+
+async def test_a_quiet_storage_checkpoints_after_its_last_commit(tmp_path):
+    """README: a checkpoint runs ``checkpoint_idle_s`` after the last commit once load stops.
+    The timer is injected: each commit re-arms it (one armed at a time), firing it checkpoints."""
+    timer = FakeTimer()
+    storage = TinyDBStorage(tmp_path / "state", checkpoint_idle_s=5.0, timer=timer)
     try:
-        await storage.write({"conv": {"n": 1}})
-        assert len(storage.segments()) == 1 and not storage.path_for("conv").exists()
-        for _ in range(300):
-            if not storage.segments():
-                break
-            await asyncio.sleep(0.01)
-        assert not storage.segments()
-        assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 1}
+        for n in range(3):
+            await storage.write({"conv": {"n": n, "e_tag": "*"}})
+        assert len(timer.handles) == 3 and len(timer.armed) == 1 and timer.armed[0].delay == 5.0
+        assert len(storage.segments()) == 3 and not storage.path_for("conv").exists()
+        timer.fire()  # the load stopped 5 s ago
+        await storage._checkpointer  # the checkpoint it started
+        assert not storage.segments() and not timer.armed
+        assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 2}
+    finally:
+        await storage.close()
+
+
+async def test_an_idle_timer_that_fires_during_a_commit_rearms_for_what_is_left(tmp_path):
+    """A checkpoint that leaves segments behind (a commit landed while it ran) arms the timer
+    again, so the journal never stays unchecked once the load stops."""
+    timer = FakeTimer()
+    storage = TinyDBStorage(tmp_path / "state", timer=timer)
+    try:
+        await storage.write({"a": {"n": 1}})
+        timer.fire()
+        running = storage._checkpointer
+        await storage.write({"b": {"n": 1}})  # commits while the checkpoint runs
+        await running
+        assert len(storage.segments()) == 1 and len(timer.armed) == 1
+        timer.fire()
+        await storage._checkpointer
+        assert not storage.segments() and storage.path_for("b").exists()
     finally:
         await storage.close()
 
@@ -585,3 +635,57 @@ async def test_close_stops_the_threads(tmp_path):
     await storage.write({"conv": {"n": 1}})
     await storage.close()
     assert not [t for t in threading.enumerate() if t.name.startswith("bot-state") and t.is_alive()]
+
+
+# --- the lost-update race (issue 16) ---------------------------------------------------------
+
+
+async def test_a_racing_write_of_a_cached_key_is_refused_while_another_key_loads(tmp_path):
+    """A write of {A, B} (B not in memory: its file is read first) races a write of {A}, both
+    carrying A's e_tag: exactly one may land, the other gets the conflict error. Before the fix
+    the first write kept the cache entry of A it took before awaiting B's file, and both landed."""
+    folder = tmp_path / "state"
+    first = TinyDBStorage(folder)
+    await first.write({"A": {"n": 0}, "B": {"n": 0}})
+    await first.close()
+    storage = TinyDBStorage(folder)
+    try:
+        a = (await storage.read(["A"]))["A"]  # A is cached now; B is still only in its file
+        tag = a["e_tag"]
+        both = storage.write({"A": {"n": 1, "e_tag": tag}, "B": {"n": 1, "e_tag": "*"}})
+        only_a = storage.write({"A": {"n": 2, "e_tag": tag}})
+        outcomes = await asyncio.gather(both, only_a, return_exceptions=True)
+        conflicts = [o for o in outcomes if isinstance(o, ETagConflictError)]
+        assert len(conflicts) == 1, outcomes
+        assert [o for o in outcomes if o is not None and o not in conflicts] == []
+        stored = await storage.read(["A", "B"])
+        if outcomes[0] is None:  # {A, B} won
+            assert (stored["A"]["n"], stored["B"]["n"]) == (1, 1)
+        else:  # {A} won and {A, B} changed nothing
+            assert (stored["A"]["n"], stored["B"]["n"]) == (2, 0)
+    finally:
+        await storage.close()
+
+
+async def test_a_key_file_the_disk_cannot_read_fails_the_read_and_sets_nothing_aside(tmp_path, monkeypatch):
+    """Not damage (EIO, permissions): the read fails with StateUnavailableError, so the turn
+    apologizes and its error handler keeps the state; the file stays where it is."""
+    from bot.state import StateUnavailableError
+
+    folder = tmp_path / "state"
+    first = TinyDBStorage(folder)
+    await first.write({"conv": {"step": 3}})
+    await first.close()
+    storage = TinyDBStorage(folder)
+    try:
+        def eio(path):
+            raise OSError(5, "Input/output error")
+
+        monkeypatch.setattr(knowledge.store.atomic.AtomicJSONStorage, "read", lambda self: eio(self))
+        with pytest.raises(StateUnavailableError, match="Input/output error"):
+            await storage.read(["conv"])
+        monkeypatch.undo()
+        assert not storage.take_set_aside("conv")
+        assert (await storage.read(["conv"]))["conv"]["step"] == 3
+    finally:
+        await storage.close()

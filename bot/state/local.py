@@ -53,71 +53,67 @@ value reads the same from memory as after a restart (property-tested). Both form
 
 Concurrency follows the SDK's contract (``botbuilder.testing.StorageBaseTests``): every write
 gets a new ``e_tag``; a write carrying an ``e_tag`` other than ``*`` that no longer matches
-the stored one raises :class:`ETagConflictError` and changes nothing; an empty ``e_tag`` is
-refused.
+the stored one raises :class:`ETagConflictError` and changes nothing (:data:`NEW_KEY_E_TAG`
+matches no stored e_tag: a key created since it was read as absent conflicts); an empty
+``e_tag`` is refused. The checks and the staging of a write happen after its last await, so
+two racing writes cannot both pass against the same e_tag.
 """
 from __future__ import annotations
 
 import asyncio
-import base64
-import contextlib
-import copy
-import fcntl
-import hashlib
-import json
 import logging
 import os
-import pickle
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from botbuilder.core import Storage
-from jsonpickle.pickler import Pickler
 from jsonpickle.unpickler import Unpickler
-from tinydb import TinyDB
-from tinydb.table import Document
 
+from bot.state import keyfiles
+from bot.state.base import (
+    ETagConflictError,
+    StateStorage,
+    StateUnavailableError,
+    get_e_tag,
+    set_e_tag,
+    without_e_tag,
+)
+from bot.state.codec import decode, encode
+from bot.state.journal import (
+    CLEAN,
+    FAILED,
+    JOURNAL,
+    PENDING,
+    Entry,
+    parse_segment,
+    segment_bytes,
+    segment_path,
+)
+from bot.state.journal import segments as journal_segments
+from bot.state.lock import lock_folder
+from knowledge.store.atomic import atomic_write_bytes, fsync_dir
 from knowledge.logsafe import clean
-from knowledge.store.atomic import AtomicJSONStorage, atomic_write_bytes, fsync_dir
 
 log = logging.getLogger(__name__)
 
-#: The one document of each key file.
-_DOC_ID = 1
-_TABLE = "state"
-_JOURNAL = "journal"
-_LOCK_FILE = ".lock"
 
-#: ``_Entry.seq`` values that are not journal segments.
-_CLEAN = 0  # what the key file holds
-_PENDING = -1  # accepted, its segment not yet on disk
-_FAILED = -2  # its segment could not be written: never on disk
+class TimerHandle(Protocol):
+    def cancel(self) -> None: ...
 
 
-class ETagConflictError(KeyError):
-    """The item changed since it was read (optimistic concurrency). A KeyError like MemoryStorage's."""
+#: Schedules ``callback`` after ``delay`` seconds; the default is the running loop's
+#: ``call_later``. Tests inject one they fire by hand (no sleeping on the wall clock).
+Timer = Callable[[float, Callable[[], None]], TimerHandle]
 
 
-class StateFolderBusyError(RuntimeError):
-    """Another process holds the state folder."""
+def _loop_timer(delay: float, callback: Callable[[], None]) -> TimerHandle:
+    return asyncio.get_running_loop().call_later(delay, callback)
 
 
-@dataclass(slots=True, eq=False)
-class _Entry:
-    """What this process knows of one key: its e_tag and encoded value (:func:`_encode`), or absent."""
-
-    e_tag: str | None
-    state: bytes | None  # None: no such key (never written, or deleted)
-    seq: int = _CLEAN  # the journal segment holding it, or one of the markers above
-    previous: _Entry | None = None  # what it replaced, restored if its segment fails
-
-
-class TinyDBStorage(Storage):
+class TinyDBStorage(StateStorage):
     """A botbuilder ``Storage``: one TinyDB file per key under ``folder``, written through a
     group-commit journal.
 
@@ -134,19 +130,21 @@ class TinyDBStorage(Storage):
         checkpoint_segments: int = 256,
         checkpoint_bytes: int = 8 << 20,
         checkpoint_idle_s: float = 5.0,
+        timer: Timer = _loop_timer,
     ) -> None:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.journal = self.folder / _JOURNAL
+        self.journal = self.folder / JOURNAL
         self.journal.mkdir(exist_ok=True)
-        self._lock_fd = _lock_folder(self.folder)
+        self._lock_fd = lock_folder(self.folder)
         self.cache_size = cache_size
         self.checkpoint_segments = checkpoint_segments
         self.checkpoint_bytes = checkpoint_bytes
         self.checkpoint_idle_s = checkpoint_idle_s
-        self._idle_timer: asyncio.TimerHandle | None = None
-        self._cache: OrderedDict[str, _Entry] = OrderedDict()
-        self._batch: dict[str, _Entry] = {}
+        self._timer = timer
+        self._idle_timer: TimerHandle | None = None
+        self._cache: OrderedDict[str, Entry] = OrderedDict()
+        self._batch: dict[str, Entry] = {}
         self._batch_done: asyncio.Future[None] | None = None
         self._committer: asyncio.Task[None] | None = None
         self._checkpointer: asyncio.Task[None] | None = None
@@ -169,43 +167,44 @@ class TinyDBStorage(Storage):
 
     async def read(self, keys: Iterable[str]) -> dict[str, Any]:
         if keys is None:
-            raise Exception("Keys are required when reading")  # the wording StorageBaseTests expects
+            raise Exception("Keys are required when reading")  # noqa: TRY002 - the wording and type StorageBaseTests expect
         entries = await self._entries(list(keys))
         found: dict[str, Any] = {}
         for key, entry in entries.items():
             if entry.state is not None:
-                item = _decode(entry.state)
-                _set_e_tag(item, entry.e_tag)
+                item = decode(entry.state)
+                set_e_tag(item, entry.e_tag)
                 found[key] = item
         return found
 
     async def write(self, changes: Mapping[str, Any]) -> None:
         if changes is None:
-            raise Exception("Changes are required when writing")
+            raise Exception("Changes are required when writing")  # noqa: TRY002 - the wording and type StorageBaseTests expect
         if not changes:
             return
         self._check_open()
         for key, change in changes.items():
-            if _get_e_tag(change) == "":
+            if get_e_tag(change) == "":
                 raise ValueError(f"state write for {key!r}: empty e_tag")
         current = await self._entries(list(changes))
         # Check every key before changing any, so a conflict leaves the whole write undone.
         for key, change in changes.items():
-            wanted, stored = _get_e_tag(change), current[key]
+            wanted, stored = get_e_tag(change), current[key]
             if stored.state is not None and wanted not in (None, "*") and wanted != stored.e_tag:
+                # NEW_KEY_E_TAG included: the key was created since it was read as absent.
                 raise ETagConflictError(
                     f"state for {key!r} changed since it was read (e_tag {wanted!r}, now {stored.e_tag!r})"
                 )
         new_tags = {}
         for key, change in changes.items():
-            entry = _Entry(uuid.uuid4().hex, _encode(_without_e_tag(change)))
+            entry = Entry(uuid.uuid4().hex, encode(without_e_tag(change)))
             self._stage(key, entry, previous=current[key])
             new_tags[key] = entry.e_tag
         await self._commit()
         # Give the caller's object its new e_tag: BotState keeps the dict it saved, and a
         # second save in the same turn must not conflict with the first one.
         for key, e_tag in new_tags.items():
-            _set_e_tag(changes[key], e_tag)
+            set_e_tag(changes[key], e_tag)
 
     async def delete(self, keys: Iterable[str]) -> None:
         keys = list(keys or ())
@@ -215,7 +214,7 @@ class TinyDBStorage(Storage):
         current = await self._entries(keys)
         present = [key for key in keys if current[key].state is not None]
         for key in present:
-            self._stage(key, _Entry(None, None), previous=current[key])
+            self._stage(key, Entry(None, None), previous=current[key])
         if present:
             await self._commit()
 
@@ -244,8 +243,7 @@ class TinyDBStorage(Storage):
     def path_for(self, key: str) -> Path:
         """The key file of ``key`` (any string, even one with lone surrogates: it is hashed,
         never used as a name)."""
-        digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
-        return self.folder / digest[:2] / f"{digest}.json"
+        return keyfiles.path_for(self.folder, key)
 
     def take_set_aside(self, key: str) -> bool:
         """True (once) if ``key``'s file could not be read and was set aside since the last call."""
@@ -272,34 +270,36 @@ class TinyDBStorage(Storage):
 
     def segments(self) -> list[Path]:
         """The journal's segments, oldest first."""
-        return sorted(p for p in self.journal.glob("*.json") if p.stem.isdigit())
+        return journal_segments(self.journal)
 
     # --- the cache ------------------------------------------------------------------------
 
-    async def _entries(self, keys: list[str]) -> dict[str, _Entry]:
+    async def _entries(self, keys: list[str]) -> dict[str, Entry]:
         """What is stored under each key: from the cache, else from the key files (one trip to
         the storage threads for all the missing keys)."""
-        found: dict[str, _Entry] = {}
-        missing = []
-        for key in keys:
-            entry = self._cache.get(key)
-            if entry is None:
-                missing.append(key)
-            else:
-                self._cache.move_to_end(key)
-                found[key] = entry
-        if missing:
-            loaded = await self._run(self._load_entries, missing)
+        missing = [key for key in keys if key not in self._cache]
+        while missing:
+            try:
+                loaded = await self._run(self._load_entries, missing)
+            except OSError as exc:  # the disk or its permissions, not damage: nothing to set aside
+                raise StateUnavailableError(f"bot state read failed: {exc.strerror or exc}") from exc
             for key in missing:
                 # Another turn may have cached (or written) the key while the file was read:
                 # the cache is always the newer of the two.
-                found[key] = self._cache.get(key) or self._remember(key, loaded[key])
+                if key not in self._cache:
+                    self._cache[key] = loaded[key]
+            # Another request's eviction may have dropped a (clean) key of ours meanwhile.
+            missing = [key for key in keys if key not in self._cache]
+        # Every entry is taken AFTER the last await: one taken before it could have been
+        # replaced by a write meanwhile, and an e_tag check against it would accept a stale
+        # write (the lost-update race of issue 16). The caller checks and stages without
+        # awaiting in between.
+        found: dict[str, Entry] = {}
+        for key in keys:
+            self._cache.move_to_end(key)
+            found[key] = self._cache[key]
+        self._evict()  # only now: no key of this request leaves the cache before it is taken
         return found
-
-    def _remember(self, key: str, entry: _Entry) -> _Entry:
-        self._cache[key] = entry
-        self._evict()
-        return entry
 
     def _evict(self) -> None:
         """Forget the oldest entries whose key file is up to date, beyond ``cache_size``."""
@@ -308,7 +308,7 @@ class TinyDBStorage(Storage):
             return
         victims = []
         for key, entry in self._cache.items():
-            if entry.seq == _CLEAN:
+            if entry.seq == CLEAN:
                 victims.append(key)
                 if len(victims) == excess:
                     break
@@ -317,12 +317,12 @@ class TinyDBStorage(Storage):
 
     # --- group commit ---------------------------------------------------------------------
 
-    def _stage(self, key: str, entry: _Entry, *, previous: _Entry) -> None:
+    def _stage(self, key: str, entry: Entry, *, previous: Entry) -> None:
         if self._batch.get(key) is previous:
             # Written twice before one commit: the first value never reaches the disk alone,
             # so a failed commit must go back to what was there before both.
             previous = previous.previous  # type: ignore[assignment]
-        entry.seq, entry.previous = _PENDING, previous
+        entry.seq, entry.previous = PENDING, previous
         self._cache[key] = entry
         self._cache.move_to_end(key)
         self._batch[key] = entry
@@ -346,10 +346,10 @@ class TinyDBStorage(Storage):
                 self._batch, self._batch_done = {}, None
                 seq = self._next_seq
                 self._next_seq += 1
-                payload = _segment_bytes(seq, batch)
+                payload = segment_bytes(seq, batch)
                 try:
                     await loop.run_in_executor(self._executor, atomic_write_bytes, self._segment_path(seq), payload)
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001 - handed to every writer of the batch
                     log.error("bot state: could not write journal segment %s: %s", seq, clean(exc))
                     self.write_problem = f"bot state cannot be written: {getattr(exc, 'strerror', None) or exc}"
                     self._roll_back(batch)
@@ -373,18 +373,18 @@ class TinyDBStorage(Storage):
         finally:
             self._committer = None
 
-    def _roll_back(self, batch: dict[str, _Entry]) -> None:
+    def _roll_back(self, batch: dict[str, Entry]) -> None:
         """A batch that never reached the disk: its keys go back to what they held before."""
         for key, entry in batch.items():
-            entry.seq = _FAILED
+            entry.seq = FAILED
             if self._cache.get(key) is entry:
                 previous = entry.previous
-                while previous is not None and previous.seq == _FAILED:
+                while previous is not None and previous.seq == FAILED:
                     previous = previous.previous
-                self._cache[key] = previous if previous is not None else _Entry(None, None)
+                self._cache[key] = previous if previous is not None else Entry(None, None)
 
     def _segment_path(self, seq: int) -> Path:
-        return self.journal / f"{seq:012d}.json"
+        return segment_path(self.journal, seq)
 
     # --- checkpoints ------------------------------------------------------------------------
 
@@ -397,7 +397,7 @@ class TinyDBStorage(Storage):
             return
         if self._idle_timer is not None:
             self._idle_timer.cancel()
-        self._idle_timer = asyncio.get_running_loop().call_later(self.checkpoint_idle_s, self._idle_checkpoint)
+        self._idle_timer = self._timer(self.checkpoint_idle_s, self._idle_checkpoint)
 
     def _idle_checkpoint(self) -> None:
         self._idle_timer = None
@@ -414,7 +414,7 @@ class TinyDBStorage(Storage):
     async def _checkpoint_logged(self) -> None:
         try:
             await self.checkpoint()
-        except Exception as exc:  # the journal keeps everything: the next checkpoint retries
+        except Exception as exc:  # noqa: BLE001 - the journal keeps everything: the next checkpoint retries
             log.error("bot state: checkpoint failed, the journal keeps the changes: %s", clean(exc))
         finally:
             self._checkpointer = None
@@ -426,13 +426,13 @@ class TinyDBStorage(Storage):
         async with self._checkpoint_lock:
             upto = self._committed_seq
             dirty = []
-            entry: _Entry | None
-            for key, entry in self._cache.items():
+            for key, cached in self._cache.items():
                 # The newest *committed* value: a write staged or in flight on top of it is not
                 # on disk yet, and the segment holding this one is about to be deleted.
-                while entry is not None and entry.seq < _CLEAN:
+                entry: Entry | None = cached
+                while entry is not None and entry.seq < CLEAN:
                     entry = entry.previous
-                if entry is not None and _CLEAN < entry.seq <= upto:
+                if entry is not None and CLEAN < entry.seq <= upto:
                     dirty.append((key, entry))
             if not dirty and not self._journal_segments:
                 return
@@ -442,10 +442,10 @@ class TinyDBStorage(Storage):
             self._journal_bytes -= size
             for key, entry in dirty:
                 if self._cache.get(key) is entry:
-                    entry.seq = _CLEAN
+                    entry.seq = CLEAN
             self._evict()
 
-    def _checkpoint_sync(self, dirty: list[tuple[str, _Entry]], upto: int) -> None:
+    def _checkpoint_sync(self, dirty: list[tuple[str, Entry]], upto: int) -> None:
         for key, entry in dirty:
             self._write_key_file(key, entry.e_tag, entry.state)
         for segment in self.segments():
@@ -458,21 +458,21 @@ class TinyDBStorage(Storage):
     async def _run(self, func: Any, *args: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, func, *args)
 
-    def _load_entries(self, keys: list[str]) -> dict[str, _Entry]:
+    def _load_entries(self, keys: list[str]) -> dict[str, Entry]:
         loaded = {}
         for key in keys:
             path = self.path_for(key)
             try:
-                doc = _load(path)
+                doc = keyfiles.load(path)
                 if doc is None or doc.get("key") != key:
-                    loaded[key] = _Entry(None, None)
+                    loaded[key] = Entry(None, None)
                 else:
-                    loaded[key] = _Entry(doc["e_tag"], _encode(Unpickler(keys=True).restore(doc["state"])))
+                    loaded[key] = Entry(doc["e_tag"], encode(Unpickler(keys=True).restore(doc["state"])))
             except OSError:
                 raise  # not damage: the disk or its permissions; the turn fails and says so
-            except Exception as exc:  # damaged: parse, shape or restore errors of every kind
+            except Exception as exc:  # noqa: BLE001 - damaged: parse, shape or restore errors of every kind
                 self._set_aside_file(key, path, exc)
-                loaded[key] = _Entry(None, None)
+                loaded[key] = Entry(None, None)
         return loaded
 
     def _set_aside_file(self, key: str, path: Path, exc: Exception) -> None:
@@ -484,20 +484,7 @@ class TinyDBStorage(Storage):
                   clean(key), type(exc).__name__, clean(exc), aside.name)
 
     def _write_key_file(self, key: str, e_tag: str | None, state: bytes | None) -> None:
-        path = self.path_for(key)
-        if state is None:
-            try:
-                path.unlink()
-            except FileNotFoundError:
-                return
-            fsync_dir(path.parent)
-            return
-        doc = {"key": key, "e_tag": e_tag, "state": _flatten(state)}
-        table = TinyDB(path, storage=AtomicJSONStorage).table(_TABLE)
-        if table.contains(doc_id=_DOC_ID):
-            table.update(doc, doc_ids=[_DOC_ID])
-        else:
-            table.insert(Document(doc, doc_id=_DOC_ID))
+        keyfiles.write_key_file(self.path_for(key), key, e_tag, state)
 
     def _recover(self) -> int:
         """Replay the segments a crash left behind into the key files; return the last seq.
@@ -517,11 +504,7 @@ class TinyDBStorage(Storage):
         newest: dict[str, tuple[str | None, bytes | None]] = {}
         for segment in segments:
             try:
-                parsed = {
-                    change["key"]: (change.get("e_tag"), None if change.get("deleted")
-                                    else base64.b64decode(change["value"], validate=True))
-                    for change in json.loads(segment.read_bytes())["changes"]
-                }
+                parsed = parse_segment(segment.read_bytes())
             except (ValueError, KeyError, TypeError) as exc:
                 log.error("bot state: journal segment %s is unreadable (%s); set aside", segment.name, exc)
                 segment.rename(segment.with_name(f"bad-{segment.name}"))
@@ -536,87 +519,3 @@ class TinyDBStorage(Storage):
             log.warning("bot state: replayed %d journal segment(s), %d key(s), left by an unclean stop",
                         len(segments), len(newest))
         return int(segments[-1].stem) if segments else 0
-
-
-def _lock_folder(folder: Path) -> int:
-    """Take the folder for this process: the cache is only right if no one else writes."""
-    fd = os.open(folder / _LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "another process"
-        os.close(fd)
-        raise StateFolderBusyError(
-            f"bot state folder {folder.resolve()} is in use by process {holder}: run one bot per DATA_DIR"
-        ) from None
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, str(os.getpid()).encode("ascii"), 0)
-    return fd
-
-
-def _load(path: Path) -> dict[str, Any] | None:
-    if not path.exists():
-        return None
-    return TinyDB(path, storage=AtomicJSONStorage).table(_TABLE).get(doc_id=_DOC_ID)
-
-
-def _segment_bytes(seq: int, batch: dict[str, _Entry]) -> bytes:
-    """One journal segment; each value is serialized once, when it was staged."""
-    changes = []
-    for key, entry in batch.items():
-        if entry.state is None:
-            changes.append(f'{{"key":{json.dumps(key)},"deleted":true}}')
-        else:
-            value = base64.b64encode(entry.state).decode("ascii")
-            changes.append(f'{{"key":{json.dumps(key)},"e_tag":"{entry.e_tag}","value":"{value}"}}')
-    return f'{{"seq":{seq},"changes":[{",".join(changes)}]}}'.encode()
-
-
-#: The first byte of an encoded value: how the rest is encoded.
-_PICKLED, _FLATTENED = b"P", b"J"
-
-
-def _encode(value: Any) -> bytes:
-    """A value as the cache and the journal keep it: pickled, else jsonpickle-flattened JSON."""
-    try:
-        return _PICKLED + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # not picklable (a lambda, a lock...): jsonpickle, like the SDK
-        return _FLATTENED + json.dumps(Pickler(keys=True).flatten(value), separators=(",", ":")).encode("utf-8")
-
-
-def _decode(blob: bytes) -> Any:
-    """A new copy of the value :func:`_encode` encoded (each read gets its own objects)."""
-    if blob[:1] == _PICKLED:
-        return pickle.loads(blob[1:])
-    return Unpickler(keys=True).restore(json.loads(blob[1:]))
-
-
-def _flatten(blob: bytes) -> Any:
-    """The value as a key file holds it: jsonpickle's JSON-ready structure."""
-    if blob[:1] == _PICKLED:
-        return Pickler(keys=True).flatten(pickle.loads(blob[1:]))
-    return json.loads(blob[1:])
-
-
-def _get_e_tag(item: Any) -> str | None:
-    if isinstance(item, Mapping):
-        return item.get("e_tag")
-    return getattr(item, "e_tag", None)
-
-
-def _set_e_tag(item: Any, e_tag: str | None) -> None:
-    if isinstance(item, dict):
-        item["e_tag"] = e_tag
-    elif item is not None and not isinstance(item, (str, int, float, bool, list, tuple)):
-        with contextlib.suppress(AttributeError):  # pragma: no cover - objects with __slots__
-            item.e_tag = e_tag
-
-
-def _without_e_tag(item: Any) -> Any:
-    if isinstance(item, Mapping):
-        return {k: v for k, v in item.items() if k != "e_tag"}
-    if hasattr(item, "__dict__") and "e_tag" in vars(item):
-        clone = copy.copy(item)
-        del clone.e_tag
-        return clone
-    return item

@@ -1,0 +1,39 @@
+"""Two encodings of a state value, for two jobs: pickle for the hot path (the cache and the
+journal a turn touches, ~0.01 ms), jsonpickle JSON for the key files (readable, the format of
+the SDK's own storages; ~0.25 ms, paid once per checkpoint). A value pickle refuses is kept
+jsonpickle-flattened. jsonpickle runs with ``keys=True`` so non-string dict keys come back
+as they went in, as pickle gives them. Both formats can build any object: the data they read
+must be trusted."""
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any
+
+from jsonpickle.pickler import Pickler
+from jsonpickle.unpickler import Unpickler
+
+#: The first byte of an encoded value: how the rest is encoded.
+_PICKLED, _FLATTENED = b"P", b"J"
+
+
+def encode(value: Any) -> bytes:
+    """A value as the cache and the journal keep it: pickled, else jsonpickle-flattened JSON."""
+    try:
+        return _PICKLED + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception:  # noqa: BLE001 - not picklable (a lambda, a lock...): jsonpickle, like the SDK
+        return _FLATTENED + json.dumps(Pickler(keys=True).flatten(value), separators=(",", ":")).encode("utf-8")
+
+
+def decode(blob: bytes) -> Any:
+    """A new copy of the value :func:`encode` encoded (each read gets its own objects)."""
+    if blob[:1] == _PICKLED:
+        return pickle.loads(blob[1:])
+    return Unpickler(keys=True).restore(json.loads(blob[1:]))
+
+
+def flatten(blob: bytes) -> Any:
+    """The value as a key file holds it: jsonpickle's JSON-ready structure."""
+    if blob[:1] == _PICKLED:
+        return Pickler(keys=True).flatten(pickle.loads(blob[1:]))
+    return json.loads(blob[1:])
