@@ -72,6 +72,9 @@ class Fact(_Strict):
     variants: dict[str, Bilingual] = Field(default_factory=dict)
     compute: str | None = None
     sources: tuple[str, ...] = Field(min_length=1)
+    #: A fact about particular countries (Mexico's SKUs, the US and Puerto Rico pool): retrieval
+    #: keeps the country names of its forms instead of reading any country the same way.
+    literal_countries: bool = False
 
     @model_validator(mode="after")
     def _computed_needs_missing(self) -> "Fact":
