@@ -61,6 +61,16 @@ CANCELLED = {"cancelled": True}
 SWITCH = "switch_to"
 
 
+def _asks_another_thing(recognition: Recognition, own: Intent) -> bool:
+    """Whether a sentence that could answer the open question asks something else instead: a
+    sure request of another dialog, or a question of fact ("how many minutes do users get in
+    France?" at the country question is answered aside, not read as "France"; the recognizer
+    only says FACT for a question shape with a close fact)."""
+    if recognition.intent == Intent.FACT:
+        return True
+    return recognition.score >= SURE and recognition.intent in REQUEST_INTENTS and recognition.intent != own
+
+
 class InterruptibleDialog(ComponentDialog):
     """A ComponentDialog with the answer prompts of :mod:`dialogs.prompts` and interruptions."""
 
@@ -171,8 +181,7 @@ class InterruptibleDialog(ComponentDialog):
                     await inner_dc.reprompt_dialog()
                     return DialogTurnResult(DialogTurnStatus.Waiting)
             words = len(key(text).split())
-            if answers and not (words >= SENTENCE_WORDS and recognition.score >= SURE
-                                and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent):
+            if answers and not (words >= SENTENCE_WORDS and _asks_another_thing(recognition, self.intent)):
                 return None
             if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
                 return None  # one word or number: a bad answer ("No" at a country question), never a switch
