@@ -435,6 +435,8 @@ def _score_fact(text: str, words: list[str], features: frozenset[str], scores: d
         return []  # a negative cue ("minutes left") or a number or user: the tenant's own data
     if scores.get(Intent.PURCHASE, 0.0) >= lex.threshold and any("@advice" in _tokens_of(w) for w in words):
         return []  # "what's the best calling plan for our office in Ireland?" asks for advice
+    if _asks_for_callers(words, countries, scores, lex):
+        return []  # "can our US users call Canada?": these users and that destination, a number check
     opened = _question_beats(words, features, cue, lex)
     closed = _closed_question_beats(words, features, cue, countries, lex)
     unbeaten = max((s for i, s in scores.items() if i not in opened | closed), default=0.0)
@@ -505,6 +507,17 @@ def _closed_question_beats(words: list[str], features: frozenset[str], cue: floa
     if any("@advice" in _tokens_of(w) for w in words):
         return frozenset()
     return lex.fact_beats - {Intent.CANCEL}
+
+
+def _asks_for_callers(words: list[str], countries: int, scores: dict[Intent, float], lex: _Lexicon) -> bool:
+    """Whether a message asks about some users calling somewhere: two countries (where they
+    are, where they call), a people word and check wording ("can our US users call Canada?",
+    "nos utilisateurs américains peuvent-ils appeler le Canada ?"). "is a call from Canada to
+    the US international?" names no users: a question of fact."""
+    if countries < 2 or scores.get(Intent.CHECK, 0.0) < lex.threshold:
+        return False
+    people = frozenset(lexicon()["people_nouns"])
+    return any(w in people for w in words)
 
 
 #: Words after a number that make it a kind of number ("0800 numbers"), not one to dial.
