@@ -61,14 +61,19 @@ CANCELLED = {"cancelled": True}
 SWITCH = "switch_to"
 
 
-def _asks_another_thing(recognition: Recognition, own: Intent) -> bool:
-    """Whether a sentence that could answer the open question asks something else instead: a
-    sure request of another dialog, or a question of fact ("how many minutes do users get in
-    France?" at the country question is answered aside, not read as "France"; the recognizer
-    only says FACT for a question shape with a close fact)."""
+#: A question of fact this long is never an answer to the open question ("is Japan callable?").
+FACT_WORDS = 3
+
+
+def _asks_another_thing(recognition: Recognition, own: Intent, words: int) -> bool:
+    """Whether a message that could answer the open question asks something else instead: a
+    sentence that is a sure request of another dialog, or a question of fact ("how many minutes
+    do users get in France?" or "is Japan callable?" at the country question is answered aside,
+    not read as "France"; the recognizer only says FACT for a question shape with a close fact)."""
     if recognition.intent == Intent.FACT:
-        return True
-    return recognition.score >= SURE and recognition.intent in REQUEST_INTENTS and recognition.intent != own
+        return words >= FACT_WORDS
+    return (words >= SENTENCE_WORDS and recognition.score >= SURE and recognition.intent in REQUEST_INTENTS
+            and recognition.intent != own)
 
 
 class InterruptibleDialog(ComponentDialog):
@@ -181,7 +186,7 @@ class InterruptibleDialog(ComponentDialog):
                     await inner_dc.reprompt_dialog()
                     return DialogTurnResult(DialogTurnStatus.Waiting)
             words = len(key(text).split())
-            if answers and not (words >= SENTENCE_WORDS and _asks_another_thing(recognition, self.intent)):
+            if answers and not _asks_another_thing(recognition, self.intent, words):
                 return None
             if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
                 return None  # one word or number: a bad answer ("No" at a country question), never a switch

@@ -50,7 +50,7 @@ def fold(text: str) -> str:
 
 #: What a country or region name becomes in a question form and in a query: "is Japan
 #: callable?" and "is India in the list of callable countries" then share the word that matters.
-COUNTRY_TOKEN = "zzcountry"
+COUNTRY_TOKEN = "zq"
 _LONGEST_NAME = 5  # words in the longest country name matched ("saint vincent and the grenadines")
 
 
