@@ -444,7 +444,8 @@ def _score_fact(text: str, words: list[str], features: frozenset[str], scores: d
         return []  # even a perfect match could not win: spare the search
     ranked = fact_search.search(text)[:FACT_CHOICES]
     best = ranked[0][1] if ranked else 0.0
-    beatable = opened | (closed if best >= weights["closed_floor"] else frozenset())
+    confident = best >= weights["closed_floor"] and (ranked[0][0] not in lex.seat_count_facts or "user_count" in features)
+    beatable = opened | (closed if confident else frozenset())
     unbeaten = max((s for i, s in scores.items() if i not in beatable), default=0.0)
     if best >= fact_search.ANSWER_FLOOR:
         score = weights["answer_weight"] + weights["slope"] * (best - fact_search.ANSWER_FLOOR)
@@ -500,12 +501,19 @@ def _closed_question_beats(words: list[str], features: frozenset[str], cue: floa
     things; a question of fact never starts the purchase or a number check. The question
     keeps its other reading when it asks for advice: an ``@advice`` word ("which plan should
     we buy?", "is PAYG cheaper?"), a seat count (a purchase, unless the fact takes one: checked by the caller), a
-    number to dial or a named user (``fact_not_with``, checked by the caller), or a caller and
-    a destination ("can our US users call Canada?", two countries: a number check)."""
+    number to dial or a named user (``fact_not_with``, checked by the caller), a caller and a
+    destination ("can our US users call Canada?", two countries: a number check), or a plan
+    and a destination ("does the domestic plan let us call Switzerland?": a number check on
+    that plan). A fact that takes a seat count needs one ("is there a pool in France?" asks
+    about the tenant's pools: checked by the caller). An open question ("how", "combien")
+    follows :func:`_question_beats` alone."""
     if cue <= 0 or countries >= 2:
         return frozenset()
-    if any("@advice" in _tokens_of(w) for w in words):
-        return frozenset()
+    hits = [_tokens_of(w) for w in words]
+    if any("@advice" in h or "@open" in h for h in hits):
+        return frozenset()  # advice is a purchase; an open question follows _question_beats alone
+    if countries and "plan" in features:
+        return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.CHECK})  # a plan and a destination: a check
     return lex.fact_beats - {Intent.CANCEL}
 
 
