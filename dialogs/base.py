@@ -41,7 +41,7 @@ from dialogs.context import cue_of, without_cue
 from dialogs.entities import Entities, key
 from dialogs.i18n import t
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
-from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
+from dialogs.recognizer import Intent, Recognition, cue_scores, from_card_value, recognize
 from dialogs.turn import lang_of
 
 #: Requests that may interrupt a dialog in progress to start another one.
@@ -65,13 +65,15 @@ SWITCH = "switch_to"
 FACT_WORDS = 3
 
 
-def _asks_another_thing(recognition: Recognition, own: Intent, words: int) -> bool:
+def _asks_another_thing(recognition: Recognition, own: Intent, words: int, text: str) -> bool:
     """Whether a message that could answer the open question asks something else instead: a
-    sentence that is a sure request of another dialog, or a question of fact ("how many minutes
-    do users get in France?" or "is Japan callable?" at the country question is answered aside,
-    not read as "France"; the recognizer only says FACT for a question shape with a close fact)."""
+    sentence that is a sure request of another dialog, or a question of fact shaped like a
+    question ("how many minutes do users get in France?" or "is Japan callable?" at the country
+    question is answered aside, not read as "France"; "pay as you go" at the plan question is
+    the answer, though it is also close to a fact)."""
     if recognition.intent == Intent.FACT:
-        return words >= FACT_WORDS
+        shaped = "?" in text or cue_scores(key(text[:200]).split()).get(Intent.FACT, 0.0) > 0
+        return words >= FACT_WORDS and shaped
     return (words >= SENTENCE_WORDS and recognition.score >= SURE and recognition.intent in REQUEST_INTENTS
             and recognition.intent != own)
 
@@ -186,7 +188,7 @@ class InterruptibleDialog(ComponentDialog):
                     await inner_dc.reprompt_dialog()
                     return DialogTurnResult(DialogTurnStatus.Waiting)
             words = len(key(text).split())
-            if answers and not _asks_another_thing(recognition, self.intent, words):
+            if answers and not _asks_another_thing(recognition, self.intent, words, text):
                 return None
             if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
                 return None  # one word or number: a bad answer ("No" at a country question), never a switch
