@@ -155,7 +155,8 @@ def _domestic_minutes(catalog: Catalog, query: FactQuery, country: str) -> tuple
     if sku == "PAYG" or catalog.plan(sku).is_payg:
         return None, ("payg", {"country": country}, _payg_sources(catalog))
     plan = catalog.plan(sku)
-    not_sold = _not_sold(catalog, plan.sku, country)
+    # MCOPSTN8 (per user) is only a report capability code in the sheet: no country lists it.
+    not_sold = _not_sold(catalog, plan.sku, country) if plan.pool != "per_user" else None
     if not_sold:
         return None, not_sold
     minutes = plan.minutes_for(country, "domestic")
