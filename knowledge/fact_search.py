@@ -70,14 +70,25 @@ def _country_names() -> frozenset[tuple[str, ...]]:
     return frozenset(names)
 
 
+@lru_cache(maxsize=1)
+def _name_sizes() -> dict[str, tuple[int, ...]]:
+    """First word of a country name -> the word counts of the names it starts, longest first
+    (so a message costs one dict lookup per word)."""
+    sizes: dict[str, set[int]] = {}
+    for name in _country_names():
+        sizes.setdefault(name[0], set()).add(len(name))
+    return {first: tuple(sorted(found, reverse=True)) for first, found in sizes.items()}
+
+
 def _countries_as_token(words: list[str], keep: frozenset[tuple[str, ...]] = frozenset()) -> list[str]:
     """``words`` with each country name (longest first) replaced by :data:`COUNTRY_TOKEN`; a
     name in ``keep`` (one a fact about that country names: "Mexico", "Puerto Rico") stays too."""
     names = _country_names()
+    starts = _name_sizes()
     out: list[str] = []
     i = 0
     while i < len(words):
-        for size in range(min(_LONGEST_NAME, len(words) - i), 0, -1):
+        for size in starts.get(words[i], ()):
             name = tuple(words[i:i + size])
             if name in names:
                 out.append(COUNTRY_TOKEN)
