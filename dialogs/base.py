@@ -41,7 +41,13 @@ from dialogs.context import cue_of, without_cue
 from dialogs.entities import Entities, key
 from dialogs.i18n import t
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
-from dialogs.recognizer import Intent, Recognition, cue_scores, from_card_value, recognize
+from dialogs.recognizer import (
+    Intent,
+    Recognition,
+    cue_scores,
+    from_card_value,
+    recognize,
+)
 from dialogs.turn import lang_of
 
 #: Requests that may interrupt a dialog in progress to start another one.

@@ -148,7 +148,8 @@ def _domestic_minutes(catalog: Catalog, query: FactQuery, country: str) -> tuple
     """The plan asked about (default Domestic) in ``country`` and its domestic minutes per user,
     or ``(None, result)`` when that is the answer already: a partner country (Telstra, SoftBank:
     their own offers), Pay-As-You-Go (no minutes), not sold there, or no figure in the sheet."""
-    row = catalog.country(country).calling_plans
+    found = catalog.country(country)
+    row = found.calling_plans if found else None
     if row is not None and row.provider != "microsoft":
         return None, ("partner", {"country": country, "provider": row.provider}, row.sources)
     sku = _plan_sku(catalog, query, country)

@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 from botbuilder.core import MemoryStorage
+from testkit.cards import card_texts, submits
 
 from dialogs.i18n import t
 from knowledge.facts import load_facts
 from knowledge.store import DEFAULT_TENANT_ID
-from testkit.cards import card_texts, submits
 
 CORPUS = Path(__file__).parent / "corpus"
 #: The message that opens each dialog, and so its first prompt ("at" items are asked there).
@@ -96,7 +96,7 @@ async def route(lang: str, item: dict[str, Any], store: Any, h: Any) -> dict[str
 
 async def score(lang: str, store: Any, h: Any) -> dict[str, Any]:
     counts = {"facts": 0, "answered": 0, "offered": 0, "started": 0, "others": 0, "false_fact": 0}
-    misses = []
+    misses: list[tuple[Any, ...]] = []
     for item in dev_items(lang):
         got = await route(lang, item, store, h)
         fact = item["fact"]

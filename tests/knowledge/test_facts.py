@@ -9,7 +9,14 @@ import pytest
 
 from knowledge import fact_search
 from knowledge.catalog import DATA_DIR, load_catalog
-from knowledge.facts import COMPUTATIONS, TEMPLATES, FactQuery, FactsError, load_facts, read_facts
+from knowledge.facts import (
+    COMPUTATIONS,
+    TEMPLATES,
+    FactQuery,
+    FactsError,
+    load_facts,
+    read_facts,
+)
 
 #: The topics the fact sheet (shared/domain/calling-plans.md) has and the brief lists: each must
 #: be a topic of the fact base with at least one fact.
