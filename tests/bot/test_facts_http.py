@@ -1,107 +1,145 @@
-"""Questions of fact over HTTP, in English and French (issue 12, h-facts): a yes/no question of
-fact is answered with its card and Source line instead of starting the purchase or a number
-check; a computed fact follows up with a new country or seat count; a question of fact at a
-dialog's prompt is answered aside and the dialog resumes at its step.
+"""Questions of fact over HTTP through the real app factory, in English and in French.
 
-Same harness as ``test_conversations.py``: real activities POSTed to the real app factory over
-the demo tenant. Expected answers are rendered from the fact base and the catalog
-(``fact_reply``), never written out.
+The expected answers are read from the fact base and the catalog (never typed here): a fact
+card's summary is the fact's answer text, a computed answer carries the catalog's figure, and
+the Source line links the Microsoft Learn pages of the fact's source keys.
 """
 from __future__ import annotations
 
-import pytest
-from testkit.chat import Chat
+from typing import Any
 
-from dialogs.facts import fact_reply
-from dialogs.i18n import t
+import pytest
+
+from dialogs.cards import source_line
+from dialogs.i18n import format_number, t
+from dialogs.render import country_name
+from knowledge.catalog import load_catalog
 from knowledge.facts import load_facts
+from testkit.cards import card_texts, shown_once, submits
 
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
-LEARN = "https://learn.microsoft.com/"
 
-YES_NO = {
-    "en": {"does E5 include Teams Phone?": "teams_phone_required", "is Teams to Teams free?": "teams_free",
-           "can I call 0800 numbers?": "toll_free", "do unused minutes roll over?": "pool_how",
-           "can users call premium numbers?": "premium_numbers"},
-    "fr": {"est-ce que le forfait national inclut les appels vers les mobiles ?": "domestic_plan_includes",
-           "E5 inclut-il Teams Phone ?": "teams_phone_required", "les appels Teams à Teams sont-ils gratuits ?": "teams_free",
-           "les minutes non utilisées sont-elles reportées ?": "pool_how",
-           "les utilisateurs peuvent-ils appeler les numéros surtaxés ?": "premium_numbers"},
+ASK = {
+    "en": {
+        "includes": "What does the Domestic Calling Plan include?",
+        "minutes_de": "How many minutes per user on the Domestic plan in Germany?",
+        "unsure": "why do some numbers fail?",  # ("freephone numbers" is now answered: toll_free)
+        "country_fact": "does E5 include Teams Phone for our users in France?",
+        "purchase": "which plan should we buy?",
+        "country": "France",
+    },
+    "fr": {
+        "includes": "Que comprend le forfait d'appels nationaux ?",
+        "minutes_de": "Combien de minutes par utilisateur avec le forfait national en Allemagne ?",
+        "unsure": "pourquoi certains numéros échouent ?",
+        "country_fact": "est-ce que E5 inclut Teams Phone pour nos utilisateurs en France ?",
+        "purchase": "quel forfait acheter ?",
+        "country": "France",
+    },
 }
 
 
-def fact_text(fact_id: str, lang: str, **entities) -> str:
-    return fact_reply(fact_id, entities, lang).text
+class Chat:
+    def __init__(self, client, h, conversation_id: str) -> None:
+        self.client, self.h, self.conversation_id = client, h, conversation_id
+
+    async def say(self, text: str | None, lang: str, **extra: Any) -> list[dict]:
+        extra.setdefault("locale", "fr-FR" if lang == "fr" else "en-US")
+        activity = self.h.activity(text, conversation_id=self.conversation_id, **extra)
+        replies = await self.h.replies(self.client, activity)
+        assert replies, f"no reply to {text!r}"
+        for reply in replies:
+            reply["said"] = shown_once(reply)
+        return replies
+
+    async def click(self, data: dict, lang: str) -> list[dict]:
+        """An Action.Submit click as Teams sends it: value only, no text, locale en-US."""
+        return await self.say(None, lang, value=data, locale="en-US")
 
 
-def links(reply: dict) -> list[str]:
-    """The Microsoft Learn links of a card's Source line."""
-    body = reply["attachments"][0]["content"]["body"]
-    source = body[-1]["text"]
-    return [part.split(")")[0] for part in source.split("](")[1:]]
+def fact_summary(fact_id: str, lang: str) -> str:
+    return load_facts().by_id[fact_id].answer[lang]
+
+
+def card(reply: dict) -> dict:
+    return reply["attachments"][0]["content"]
 
 
 @LANGS
-async def test_a_yes_no_question_of_fact_gets_its_card_with_its_source_never_a_dialog(demo_bot, h, lang):
-    for question, fact_id in YES_NO[lang].items():
-        chat = Chat(demo_bot, h, conversation_id=f"a:facts-{lang}-{fact_id}")
-        replies = await chat.say(question, locale="fr-FR" if lang == "fr" else "en-US")
-        assert [r["said"] for r in replies] == [fact_text(fact_id, lang)], question
-        assert links(replies[0]) and all(link.startswith(LEARN) for link in links(replies[0]))
-        assert len(replies[0]["attachments"]) == 1
-        # Nothing was started: the next message is not read as an answer to a prompt.
-        again = await chat.say(question, locale="fr-FR" if lang == "fr" else "en-US")
-        assert [r["said"] for r in again] == [fact_text(fact_id, lang)]
+async def test_a_fact_question_is_one_card_with_its_answer_and_source(demo_bot, h, lang):
+    replies = await Chat(demo_bot, h, f"a:fact-{lang}").say(ASK[lang]["includes"], lang)
+    assert len(replies) == 1
+    fact = load_facts().by_id["domestic_plan_includes"]
+    assert replies[0]["said"] == fact.answer[lang]
+    texts = card_texts(card(replies[0]))
+    assert texts[0] == fact.title[lang]
+    assert texts[-1] == source_line(fact.sources, lang)["text"]
+    assert "https://learn.microsoft.com/" in texts[-1]
+    assert sum("learn.microsoft.com" in text for text in texts) == 1  # one Source line, once
+
+
+@LANGS
+async def test_a_computed_fact_gives_the_catalogs_figure(demo_bot, h, lang):
+    replies = await Chat(demo_bot, h, f"a:computed-{lang}").say(ASK[lang]["minutes_de"], lang)
+    said = replies[0]["said"]
+    minutes = load_catalog().plan("MCOPSTN1").minutes_for("DE")
+    assert f"{format_number(minutes, lang)} minutes" in said
+    assert country_name("DE", lang) in said
+    assert card_texts(card(replies[0]))[0] == load_facts().by_id["minutes_per_user"].title[lang]
+
+
+@LANGS
+async def test_unsure_offers_the_closest_questions_and_a_click_answers(demo_bot, h, lang):
+    chat = Chat(demo_bot, h, f"a:unsure-{lang}")
+    replies = await chat.say(ASK[lang]["unsure"], lang)
+    assert [r["said"] for r in replies] == [t(lang, "fact.did_you_mean")]
+    buttons = submits(card(replies[0]))
+    assert 2 <= len(buttons) <= 3
+    assert all(b["intent"] == "fact" and b["fact_id"] in load_facts().by_id for b in buttons)
+    chosen = buttons[1]["fact_id"]  # not the first: the click decides, not the retrieval
+    replies = await chat.click(buttons[1], lang)
+    assert [r["said"] for r in replies] == [fact_summary(chosen, lang)]
+
+
+@LANGS
+async def test_a_fact_question_naming_a_country_does_not_start_the_purchase(demo_bot, h, lang):
+    chat = Chat(demo_bot, h, f"a:country-fact-{lang}")
+    replies = await chat.say(ASK[lang]["country_fact"], lang)
+    assert [r["said"] for r in replies] == [fact_summary("teams_phone_required", lang)]
+    # No dialog was started: a number now is not an answer to a purchase question.
+    replies = await chat.say("40", lang)
+    assert all(r["said"] != t(lang, "prompt.international") for r in replies)
+
+
+@LANGS
+async def test_a_fact_question_inside_the_purchase_is_answered_and_the_dialog_goes_on(demo_bot, h, lang):
+    chat = Chat(demo_bot, h, f"a:interrupt-{lang}")
+    replies = await chat.say(ASK[lang]["purchase"], lang)
+    assert replies[-1]["said"] == t(lang, "prompt.countries")
+    replies = await chat.say(ASK[lang]["includes"], lang)
+    assert [r["said"] for r in replies] == [fact_summary("domestic_plan_includes", lang), t(lang, "prompt.countries")]
+    replies = await chat.say(ASK[lang]["country"], lang)
+    assert replies[-1]["said"] == t(lang, "prompt.users_in", country=country_name("FR", lang))
 
 
 FOLLOW_UP = {
-    "en": [("how many minutes per user in Germany on the international plan?", "minutes_per_user",
-            {"countries": ["DE"], "plan": "MCOPSTN2"}),
-           ("and for Spain?", "minutes_per_user", {"countries": ["ES"], "plan": "MCOPSTN2"}),
-           ("what would the pool be for 40 users in France?", "pool_size", {"countries": ["FR"], "user_count": 40}),
-           ("what about 50 users?", "pool_size", {"countries": ["FR"], "user_count": 50})],
-    "fr": [("quel serait le pool pour 40 utilisateurs en France ?", "pool_size", {"countries": ["FR"], "user_count": 40}),
-           ("et pour 50 utilisateurs ?", "pool_size", {"countries": ["FR"], "user_count": 50}),
-           ("et en Espagne ?", "pool_size", {"countries": ["ES"], "user_count": 50}),
-           ("combien de minutes par utilisateur au Japon ?", "minutes_per_user", {"countries": ["JP"]})],
+    "en": ("how many minutes per user does the Domestic Calling Plan give in Germany?", "and in Spain?"),
+    "fr": ("combien de minutes par utilisateur donne le forfait d'appels nationaux en Allemagne ?",
+           "et en Espagne ?"),
 }
 
 
 @LANGS
-async def test_a_computed_fact_follows_up_with_a_new_country_or_seat_count(demo_bot, h, lang):
-    chat = Chat(demo_bot, h, conversation_id=f"a:fact-follow-up-{lang}")
-    for text, fact_id, entities in FOLLOW_UP[lang]:
-        replies = await chat.say(text, locale="fr-FR" if lang == "fr" else "en-US")
-        assert [r["said"] for r in replies] == [fact_text(fact_id, lang, **entities)], text
-    # The figures are the catalog's: the partner country says so instead of a number.
-    if lang == "fr":
-        assert "SoftBank" in replies[0]["said"]
-
-
-OPENER = {"en": "I want to buy calling plans", "fr": "je veux acheter des forfaits d'appels"}
-ASIDE = {"en": ("how many minutes do users get in France?", "Germany"),
-         "fr": ("combien de minutes par utilisateur en France ?", "Allemagne")}
-
-
-@LANGS
-async def test_a_question_of_fact_naming_a_country_at_the_country_prompt_is_answered_aside(demo_bot, h, lang):
-    locale = "fr-FR" if lang == "fr" else "en-US"
-    chat = Chat(demo_bot, h, conversation_id=f"a:fact-aside-{lang}")
-    prompt = (await chat.say(OPENER[lang], locale=locale))[-1]["said"]
-    question, answer = ASIDE[lang]
-    replies = await chat.say(question, locale=locale)
-    assert [r["said"] for r in replies] == [fact_text("minutes_per_user", lang, countries=["FR"]), prompt]
-    # The dialog resumed at its step: the country answer is taken, the next question asked.
-    replies = await chat.say(answer, locale=locale)
-    assert replies[-1]["said"] == t(lang, "prompt.users_in", country="Allemagne" if lang == "fr" else "Germany")
-
-
-@LANGS
-async def test_a_number_check_naming_a_user_and_a_number_is_no_question_of_fact(demo_bot, h, lang):
-    text = {"en": "can alice.martin@contoso.com call 0800 123 456?",
-            "fr": "alice.martin@contoso.com peut-elle appeler le 0800 123 456 ?"}[lang]
-    replies = await Chat(demo_bot, h, conversation_id=f"a:not-fact-{lang}").say(
-        text, locale="fr-FR" if lang == "fr" else "en-US")
-    titles = {fact.title[lang] for fact in load_facts().facts}
-    heads = [r["attachments"][0]["content"]["body"][0].get("text") for r in replies if r.get("attachments")]
-    assert not titles & set(heads)
+async def test_a_computed_fact_then_a_follow_up_naming_another_country(demo_bot, h, lang):
+    """"and in Spain?" asks the same computed fact again with the country changed: the
+    figure is the catalog's for Spain, in the same fact card, not the fallback."""
+    chat = Chat(demo_bot, h, f"a:fact-follow-{lang}")
+    catalog, title = load_catalog(), load_facts().by_id["minutes_per_user"].title[lang]
+    first, follow = FOLLOW_UP[lang]
+    for text, country in ((first, "DE"), (follow, "ES")):
+        replies = await chat.say(text, lang)
+        assert len(replies) == 1, [r["said"] for r in replies]
+        said = replies[0]["said"]
+        assert f"{format_number(catalog.plan('MCOPSTN1').minutes_for(country), lang)} minutes" in said
+        assert country_name(country, lang) in said
+        assert card_texts(card(replies[0]))[0] == title
