@@ -40,8 +40,14 @@ from pydantic import BaseModel
 from dialogs.context import cue_of, without_cue
 from dialogs.nlu.entities import Entities, key
 from dialogs.nlu.i18n import t
-from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
+from dialogs.nlu.recognizer import (
+    Intent,
+    Recognition,
+    cue_scores,
+    from_card_value,
+    recognize,
+)
 from dialogs.turn import lang_of
 
 #: Requests that may interrupt a dialog in progress to start another one.
@@ -59,6 +65,23 @@ SURE = 0.5
 #: What an interrupted dialog ends with, for the root dialog.
 CANCELLED = {"cancelled": True}
 SWITCH = "switch_to"
+
+
+#: A question of fact this long is never an answer to the open question ("is Japan callable?").
+FACT_WORDS = 3
+
+
+def _asks_another_thing(recognition: Recognition, own: Intent, words: int, text: str) -> bool:
+    """Whether a message that could answer the open question asks something else instead: a
+    sentence that is a sure request of another dialog, or a question of fact shaped like a
+    question ("how many minutes do users get in France?" or "is Japan callable?" at the country
+    question is answered aside, not read as "France"; "pay as you go" at the plan question is
+    the answer, though it is also close to a fact)."""
+    if recognition.intent == Intent.FACT:
+        shaped = "?" in text or cue_scores(key(text[:200]).split()).get(Intent.FACT, 0.0) > 0
+        return words >= FACT_WORDS and shaped
+    return (words >= SENTENCE_WORDS and recognition.score >= SURE and recognition.intent in REQUEST_INTENTS
+            and recognition.intent != own)
 
 
 class InterruptibleDialog(ComponentDialog):
@@ -171,8 +194,7 @@ class InterruptibleDialog(ComponentDialog):
                     await inner_dc.reprompt_dialog()
                     return DialogTurnResult(DialogTurnStatus.Waiting)
             words = len(key(text).split())
-            if answers and not (words >= SENTENCE_WORDS and recognition.score >= SURE
-                                and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent):
+            if answers and not _asks_another_thing(recognition, self.intent, words, text):
                 return None
             if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
                 return None  # one word or number: a bad answer ("No" at a country question), never a switch

@@ -63,6 +63,8 @@ def _render_params(answer: FactAnswer, lang: str) -> dict[str, Any]:
             out[name] = t(lang, f"fact.provider.{value}")
         elif name == "international_minutes":
             out["international"] = t(lang, "fact.plus_international", minutes=value) if value else ""
+        elif name == "international_pool":
+            out["international"] = t(lang, "fact.pool_international", minutes=value) if value else ""
         else:
             out[name] = value
     return out
@@ -74,7 +76,7 @@ def fact_reply(fact_id: str, entities: Entities | Mapping[str, Any] | None, lang
     base = load_facts()
     fact = base.by_id[fact_id]
     answer = base.answer(fact_id, _query(entities))
-    template = getattr(fact, answer.template)[lang]
+    template = fact.template(answer.template)[lang]
     text = fill_template(lang, template, **_render_params(answer, lang))
     body = [heading(fact.title[lang]), text_block(text)]
     line = source_line(answer.sources, lang)

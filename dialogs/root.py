@@ -105,6 +105,21 @@ def _is_stale_answer(activity: Any) -> bool:
     return not (activity.text or "").strip() and isinstance(activity.value, dict) and "value" in activity.value
 
 
+#: A follow-up of a question of fact is this short ("et pour 50 utilisateurs ?", "and for Spain?").
+FACT_FOLLOW_UP_WORDS = 6
+
+
+def _continues_fact(last_intent: str, recognition: Recognition, text: str) -> bool:
+    """Whether a short follow-up re-asks the last question of fact with another country, seat
+    count or plan ("et pour 50 utilisateurs ?" after "quel serait le pool pour 40 utilisateurs
+    en France ?"), though its seat count alone reads as a purchase. A number or a user makes
+    it a number check, a longer message a request of its own."""
+    entities = recognition.entities
+    return (last_intent == Intent.FACT.value and not entities.numbers and not entities.users
+            and bool(entities.countries or entities.user_count or entities.plan)
+            and len(text.split()) <= FACT_FOLLOW_UP_WORDS)
+
+
 class RootDialog(ComponentDialog):
     """Decides the turn's language, then routes the message (see the module docstring)."""
 
@@ -223,7 +238,8 @@ class RootDialog(ComponentDialog):
         last = await recall(context)
         if last is None:
             return None
-        if recognition.intent in REQUEST_INTENTS and recognition.intent.value != last.intent:
+        if (recognition.intent in REQUEST_INTENTS and recognition.intent.value != last.intent
+                and not _continues_fact(last.intent, recognition, text)):
             return None  # "and can bob call 112?" after a purchase is a new request
         entities = recognition.entities
         if last.intent == Intent.PURCHASE.value:

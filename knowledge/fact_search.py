@@ -48,6 +48,74 @@ def fold(text: str) -> str:
     return " ".join(_WORD.findall(plain))
 
 
+#: What a country or region name becomes in a question form and in a query: "is Japan
+#: callable?" and "is India in the list of callable countries" then share the word that matters.
+COUNTRY_TOKEN = "zq"
+_LONGEST_NAME = 5  # words in the longest country name matched ("saint vincent and the grenadines")
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[tuple[str, ...]]:
+    """Every country/region name and alias of the catalog in both languages, folded, as word
+    tuples. Names of one or two letters ("us", "u s") are left out: they are words too."""
+    from knowledge.catalog import load_catalog
+
+    names = set()
+    for country in load_catalog().countries:
+        for lang in ("en", "fr"):
+            for name in (country.name[lang], *country.aliases[lang]):
+                words = tuple(fold(name).split())
+                if words and (len(" ".join(words)) > 2 or words == ("uk",)) and len(words) <= _LONGEST_NAME:
+                    names.add(words)
+    return frozenset(names)
+
+
+@lru_cache(maxsize=1)
+def _name_sizes() -> dict[str, tuple[int, ...]]:
+    """First word of a country name -> the word counts of the names it starts, longest first
+    (so a message costs one dict lookup per word)."""
+    sizes: dict[str, set[int]] = {}
+    for name in _country_names():
+        sizes.setdefault(name[0], set()).add(len(name))
+    return {first: tuple(sorted(found, reverse=True)) for first, found in sizes.items()}
+
+
+def _countries_as_token(words: list[str], keep: frozenset[tuple[str, ...]] = frozenset()) -> list[str]:
+    """``words`` with each country name (longest first) replaced by :data:`COUNTRY_TOKEN`; a
+    name in ``keep`` (one a fact about that country names: "Mexico", "Puerto Rico") stays too."""
+    names = _country_names()
+    starts = _name_sizes()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in starts.get(words[i], ()):
+            name = tuple(words[i:i + size])
+            if name in names:
+                out.append(COUNTRY_TOKEN)
+                out.extend(name if name in keep else ())
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return out
+
+
+def _names_in(words: list[str]) -> set[tuple[str, ...]]:
+    names = _country_names()
+    return {tuple(words[i:i + n]) for i in range(len(words)) for n in range(1, _LONGEST_NAME + 1)
+            if tuple(words[i:i + n]) in names}
+
+
+def _content(folded: str, stopwords: frozenset[str], keep: frozenset[tuple[str, ...]] | None = None) -> str:
+    """The words that say which fact is asked: country names as one token (kept as written too
+    when ``keep`` has them; ``None``: a fact about those countries, names kept as they are),
+    without stopwords."""
+    words = folded.split() if keep is None else _countries_as_token(folded.split(), keep)
+    words = [w for w in words if w not in stopwords]
+    return " ".join(words) or folded
+
+
 @dataclass(frozen=True)
 class _Form:
     fact_id: str
@@ -60,30 +128,30 @@ class _Form:
 class Index:
     forms: tuple[_Form, ...]
     stopwords: frozenset[str]
-
-
-def _content(folded: str, stopwords: frozenset[str]) -> str:
-    words = [w for w in folded.split() if w not in stopwords]
-    return " ".join(words) or folded
+    #: Country names a fact about those countries names in its forms (kept in a query too).
+    literal: frozenset[tuple[str, ...]] = frozenset()
 
 
 @lru_cache(maxsize=1)
 def index(base: FactBase | None = None) -> Index:
-    """Every question form of every fact, folded once."""
+    """Every question form of every fact, folded once (country names as one token, except in
+    the forms of a fact about particular countries: ``literal_countries``)."""
     base = base or load_facts()
     stopwords = frozenset(w for words in base.stopwords.values() for w in words)
+    literal = frozenset(name for fact in base.facts if fact.literal_countries for lang in ("en", "fr")
+                        for form in fact.questions[lang] for name in _names_in(fold(form).split()))
     forms = tuple(
-        _Form(fact.id, lang, form, _content(fold(form), stopwords))
+        _Form(fact.id, lang, form, _content(fold(form), stopwords, None if fact.literal_countries else frozenset()))
         for fact in base.facts
         for lang in ("en", "fr")
         for form in fact.questions[lang]
     )
-    return Index(forms, stopwords)
+    return Index(forms, stopwords, literal)
 
 
 def query_form(text: str, idx: Index | None = None) -> str:
     idx = idx or index()
-    return _content(fold((text or "")[:MAX_QUERY_CHARS]), idx.stopwords)
+    return _content(fold((text or "")[:MAX_QUERY_CHARS]), idx.stopwords, idx.literal)
 
 
 def _best_per_fact(scored: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:

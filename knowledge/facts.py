@@ -67,14 +67,27 @@ class Fact(_Strict):
     answer: Bilingual  # the text, or the template of a computed answer
     answer_no: Bilingual | None = None  # a computed yes/no answer's "no" template
     missing: Bilingual | None = None  # said when the computation lacks an entity
+    #: A computed answer's other outcomes, by name (see ``TEMPLATES``): "undocumented" (the
+    #: sheet gives no figure), "partner" (a partner's offer), "payg" (no included minutes)...
+    variants: dict[str, Bilingual] = Field(default_factory=dict)
     compute: str | None = None
     sources: tuple[str, ...] = Field(min_length=1)
+    #: A fact about particular countries (Mexico's SKUs, the US and Puerto Rico pool): retrieval
+    #: keeps the country names of its forms instead of reading any country the same way.
+    literal_countries: bool = False
 
     @model_validator(mode="after")
     def _computed_needs_missing(self) -> Fact:
         if self.compute is not None and self.missing is None:
             raise ValueError(f"fact {self.id!r} computes {self.compute!r} but has no 'missing' text")
         return self
+
+    def template(self, name: str) -> Bilingual:
+        """The text (or template) called ``name``: answer, answer_no, missing or a variant."""
+        found = getattr(self, name, None) if name in ("answer", "answer_no", "missing") else self.variants.get(name)
+        if not isinstance(found, Bilingual):
+            raise KeyError(f"fact {self.id!r} has no template {name!r}")
+        return found
 
 
 class FactsFile(_Strict):
@@ -97,24 +110,29 @@ class FactAnswer(BaseModel):
     parameters (codes and numbers, rendered by the caller in its language) and the sources."""
 
     fact_id: str
-    template: Literal["answer", "answer_no", "missing"]
+    template: str  # "answer", "answer_no", "missing" or one of the fact's variants
     params: dict[str, Any] = Field(default_factory=dict)
     sources: tuple[str, ...]
 
 
 # --- computations ------------------------------------------------------------------------------
 
-Computation = Callable[[Catalog, FactQuery], tuple[str, dict[str, Any], tuple[str, ...]]]
+#: A computation's result: the template to fill, its raw parameters, the extra source keys.
+Result = tuple[str, dict[str, Any], tuple[str, ...]]
+Computation = Callable[[Catalog, FactQuery], Result]
 
 
 def _plan_sku(catalog: Catalog, query: FactQuery, country: str | None) -> str:
-    """The Calling Plan the message names (PAYG -> the zone's SKU), else the Domestic plan."""
-    if query.plan and query.plan != "PAYG" and catalog.find_plan(query.plan):
+    """The Calling Plan the message names, else the Domestic plan ("PAYG" stays "PAYG": its SKU
+    depends on the zone, and it has no minutes anywhere)."""
+    if query.plan == "PAYG":
+        return "PAYG"
+    if query.plan and catalog.find_plan(query.plan):
         return catalog.plan(query.plan).sku
     return DEFAULT_PLAN
 
 
-def _not_sold(catalog: Catalog, sku: str, iso: str) -> tuple[str, dict[str, Any], tuple[str, ...]] | None:
+def _not_sold(catalog: Catalog, sku: str, iso: str) -> Result | None:
     """The "not sold there" answer when ``sku`` is not offered in ``iso`` (None when it is)."""
     country = catalog.country(iso)
     row = country.calling_plans if country is not None else None
@@ -123,22 +141,41 @@ def _not_sold(catalog: Catalog, sku: str, iso: str) -> tuple[str, dict[str, Any]
     return "answer_no", {"plan": sku, "country": iso}, row.sources if row else catalog.calling_plan_count.sources
 
 
+def _payg_sources(catalog: Catalog) -> tuple[str, ...]:
+    return next((p.sources for p in catalog.plans if p.is_payg), ())
+
+
 def _domestic_minutes(catalog: Catalog, query: FactQuery, country: str) -> tuple[Any, Any]:
     """The plan asked about (default Domestic) in ``country`` and its domestic minutes per user,
-    or ``(None, result)`` when that is the answer already (not sold there, no figure)."""
-    plan = catalog.plan(_plan_sku(catalog, query, country))
-    not_sold = _not_sold(catalog, plan.sku, country)
+    or ``(None, result)`` when that is the answer already: a partner country (Telstra, SoftBank:
+    their own offers), Pay-As-You-Go (no minutes), not sold there, or no figure in the sheet."""
+    found = catalog.country(country)
+    row = found.calling_plans if found else None
+    if row is not None and row.provider != "microsoft":
+        return None, ("partner", {"country": country, "provider": row.provider}, row.sources)
+    sku = _plan_sku(catalog, query, country)
+    if sku == "PAYG" or catalog.plan(sku).is_payg:
+        return None, ("payg", {"country": country}, _payg_sources(catalog))
+    plan = catalog.plan(sku)
+    # MCOPSTN8 (per user) is only a report capability code in the sheet: no country lists it.
+    not_sold = _not_sold(catalog, plan.sku, country) if plan.pool != "per_user" else None
     if not_sold:
         return None, not_sold
     minutes = plan.minutes_for(country, "domestic")
     if minutes is None:
-        return None, ("missing", {}, plan.sources)
+        return None, ("undocumented", {"plan": plan.sku, "country": country}, plan.sources)
     return plan, minutes
 
 
-def minutes_per_user(catalog: Catalog, query: FactQuery) -> tuple[str, dict[str, Any], tuple[str, ...]]:
-    """Minutes per user per month on a plan (default Domestic) in the first country named."""
-    country = next((c for c in query.countries if catalog.country(c)), None)
+def _first_country(catalog: Catalog, query: FactQuery) -> str | None:
+    return next((c for c in query.countries if catalog.country(c)), None)
+
+
+def minutes_per_user(catalog: Catalog, query: FactQuery) -> Result:
+    """Minutes per user per month on a plan (default Domestic) in the first country named; the
+    Domestic and International plan's international minutes too (the sheet: domestic OR
+    international, whichever allowance is reached first)."""
+    country = _first_country(catalog, query)
     if country is None:
         return "missing", {}, ()
     plan, minutes = _domestic_minutes(catalog, query, country)
@@ -146,25 +183,31 @@ def minutes_per_user(catalog: Catalog, query: FactQuery) -> tuple[str, dict[str,
         return minutes
     international = plan.minutes_for(country, "international")
     params = {"plan": plan.sku, "country": country, "minutes": minutes, "international_minutes": international}
-    return "answer", params, plan.domestic_minutes.sources if plan.domestic_minutes else plan.sources
+    sources = plan.domestic_minutes.sources if plan.domestic_minutes else plan.sources
+    if plan.pool == "per_user":
+        return "per_user", params, sources
+    return "answer", params, sources
 
 
-def pool_size(catalog: Catalog, query: FactQuery) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+def pool_size(catalog: Catalog, query: FactQuery) -> Result:
     """Users × minutes per user: the pool of N users of one plan in one country."""
-    country = next((c for c in query.countries if catalog.country(c)), None)
+    country = _first_country(catalog, query)
     if country is None or not query.user_count:
         return "missing", {}, ()
     plan, minutes = _domestic_minutes(catalog, query, country)
     if plan is None:
         return minutes
-    if plan.pool != "shared":
-        return "missing", {}, plan.sources
     params = {"plan": plan.sku, "country": country, "users": query.user_count, "minutes": minutes,
               "pool": query.user_count * minutes}
-    return "answer", params, plan.domestic_minutes.sources if plan.domestic_minutes else plan.sources
+    sources = plan.domestic_minutes.sources if plan.domestic_minutes else plan.sources
+    if plan.pool != "shared":
+        return "per_user", params, sources
+    international = plan.minutes_for(country, "international")
+    params["international_pool"] = query.user_count * international if international else None
+    return "answer", params, sources
 
 
-def country_availability(catalog: Catalog, query: FactQuery) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+def country_availability(catalog: Catalog, query: FactQuery) -> Result:
     """Whether Calling Plans are sold in the first country named, by whom and which."""
     count = catalog.calling_plan_count
     country = next((catalog.country(c) for c in query.countries if catalog.country(c)), None)
@@ -179,7 +222,7 @@ def country_availability(catalog: Catalog, query: FactQuery) -> tuple[str, dict[
     return "answer", params, row.sources
 
 
-def callable_destination(catalog: Catalog, query: FactQuery) -> tuple[str, dict[str, Any], tuple[str, ...]]:
+def callable_destination(catalog: Catalog, query: FactQuery) -> Result:
     """Whether the first country named is in the list Calling Plans can call abroad."""
     listed = catalog.callable_destinations
     count = listed.headline_count or len(listed.isos)
@@ -195,6 +238,15 @@ COMPUTATIONS: dict[str, Computation] = {
     "pool_size": pool_size,
     "country_availability": country_availability,
     "callable_destination": callable_destination,
+}
+
+
+#: The templates each computation may pick: a computed fact must have every one of them.
+TEMPLATES: dict[str, frozenset[str]] = {
+    "minutes_per_user": frozenset({"answer", "answer_no", "missing", "per_user", "partner", "payg", "undocumented"}),
+    "pool_size": frozenset({"answer", "answer_no", "missing", "per_user", "partner", "payg", "undocumented"}),
+    "country_availability": frozenset({"answer", "answer_no", "missing"}),
+    "callable_destination": frozenset({"answer", "answer_no", "missing"}),
 }
 
 
@@ -238,6 +290,13 @@ def _validate(data: FactsFile, catalog: Catalog, path: Path) -> None:
             problems.append(f"fact {fact.id!r}: unknown source keys {unknown}")
         if fact.compute is not None and fact.compute not in COMPUTATIONS:
             problems.append(f"fact {fact.id!r}: unknown computation {fact.compute!r}")
+        elif fact.compute is not None:
+            have = {"answer", "missing"} | ({"answer_no"} if fact.answer_no else set()) | set(fact.variants)
+            lacking = sorted(TEMPLATES[fact.compute] - have)
+            if lacking:
+                problems.append(f"fact {fact.id!r}: no template for {lacking} (computed by {fact.compute!r})")
+        if fact.variants and fact.compute is None:
+            problems.append(f"fact {fact.id!r}: 'variants' without a computation")
         if fact.answer_no is not None and fact.compute is None:
             problems.append(f"fact {fact.id!r}: 'answer_no' without a computation")
     uncovered = sorted(set(data.topics) - {fact.topic for fact in data.facts})
@@ -264,5 +323,5 @@ def load_facts() -> FactBase:
     return read_facts(DATA_DIR / FACTS_FILE)
 
 
-__all__ = ["COMPUTATIONS", "DEFAULT_PLAN", "Fact", "FactAnswer", "FactBase", "FactQuery", "FactsError",
+__all__ = ["COMPUTATIONS", "DEFAULT_PLAN", "TEMPLATES", "Fact", "FactAnswer", "FactBase", "FactQuery", "FactsError",
            "load_facts", "read_facts"]

@@ -394,7 +394,8 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         return Recognition(intent=command, score=1.0, entities=extraction.entities, lang=lang,
                            scores={command.value: 5.0})
     scores = score_intents(extraction.words, extraction.features)
-    facts = _score_fact(text, extraction.words, extraction.features, scores, lex)
+    facts = _score_fact(text, extraction.words, _fact_features(text, extraction.entities, extraction.features, lex),
+                        scores, lex, countries=len(extraction.entities.countries))
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best_intent, best = ranked[0] if ranked else (Intent.UNKNOWN, 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -417,7 +418,7 @@ FACT_CHOICES = 3
 
 
 def _score_fact(text: str, words: list[str], features: frozenset[str], scores: dict[Intent, float],
-                lex: _Lexicon) -> list[tuple[str, float]]:
+                lex: _Lexicon, countries: int = 0) -> list[tuple[str, float]]:
     """Turns the question-shape cues of ``fact`` into a score by asking fact retrieval.
 
     WHY here and not as a feature: whether a message asks a question of fact depends on what
@@ -432,12 +433,20 @@ def _score_fact(text: str, words: list[str], features: frozenset[str], scores: d
     weights = lex.fact_weights
     if cue < 0 or (cue == 0 and others >= lex.threshold) or features & lex.fact_not_with:
         return []  # a negative cue ("minutes left") or a number or user: the tenant's own data
-    beatable = _question_beats(words, features, cue, lex)
-    unbeaten = max((s for i, s in scores.items() if i not in beatable), default=0.0)
+    if scores.get(Intent.PURCHASE, 0.0) >= lex.threshold and any("@advice" in _tokens_of(w) for w in words):
+        return []  # "what's the best calling plan for our office in Ireland?" asks for advice
+    if _asks_for_callers(words, countries, scores, lex):
+        return []  # "can our US users call Canada?": these users and that destination, a number check
+    opened = _question_beats(words, features, cue, lex)
+    closed = _closed_question_beats(words, features, cue, countries, lex)
+    unbeaten = max((s for i, s in scores.items() if i not in opened | closed), default=0.0)
     if unbeaten >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
         return []  # even a perfect match could not win: spare the search
     ranked = fact_search.search(text)[:FACT_CHOICES]
     best = ranked[0][1] if ranked else 0.0
+    confident = best >= weights["closed_floor"] and (ranked[0][0] not in lex.seat_count_facts or "user_count" in features)
+    beatable = opened | (closed if confident else frozenset())
+    unbeaten = max((s for i, s in scores.items() if i not in beatable), default=0.0)
     if best >= fact_search.ANSWER_FLOOR:
         score = weights["answer_weight"] + weights["slope"] * (best - fact_search.ANSWER_FLOOR)
         if cue > 0 and others < lex.threshold:
@@ -479,6 +488,73 @@ def _question_beats(words: list[str], features: frozenset[str], cue: float, lex:
     if any("@open" in h for h in hits) and not any("@ask" in h for h in hits):
         beats |= lex.fact_beats - {Intent.CANCEL}
     return frozenset(beats & lex.fact_beats)
+
+
+def _closed_question_beats(words: list[str], features: frozenset[str], cue: float, countries: int,
+                           lex: _Lexicon) -> frozenset[Intent]:
+    """The intents a yes/no question of fact wins over when its retrieval match is confident
+    (at the lexicon's ``closed_floor``, above the answer floor; checked by the caller).
+
+    WHY: "does E5 include Teams Phone?", "is Teams to Teams free?", "can users call premium
+    numbers?", "do unused minutes roll over?" or "est-ce que le forfait national inclut les
+    appels vers les mobiles ?" carry plan, call or pool words because they are about those
+    things; a question of fact never starts the purchase or a number check. The question
+    keeps its other reading when it asks for advice: an ``@advice`` word ("which plan should
+    we buy?", "is PAYG cheaper?"), a seat count (a purchase, unless the fact takes one: checked by the caller), a
+    number to dial or a named user (``fact_not_with``, checked by the caller), a caller and a
+    destination ("can our US users call Canada?", two countries: a number check), or a plan
+    and a destination ("does the domestic plan let us call Switzerland?": a number check on
+    that plan). A fact that takes a seat count needs one ("is there a pool in France?" asks
+    about the tenant's pools: checked by the caller). An open question ("how", "combien")
+    follows :func:`_question_beats` alone."""
+    if cue <= 0 or countries >= 2:
+        return frozenset()
+    hits = [_tokens_of(w) for w in words]
+    if any("@advice" in h or "@open" in h for h in hits):
+        return frozenset()  # advice is a purchase; an open question follows _question_beats alone
+    if countries and "plan" in features:
+        return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.CHECK})  # a plan and a destination: a check
+    return lex.fact_beats - {Intent.CANCEL}
+
+
+def _asks_for_callers(words: list[str], countries: int, scores: dict[Intent, float], lex: _Lexicon) -> bool:
+    """Whether a message asks about some users calling somewhere: two countries (where they
+    are, where they call), a people word and check wording ("can our US users call Canada?",
+    "nos utilisateurs américains peuvent-ils appeler le Canada ?"). "is a call from Canada to
+    the US international?" names no users: a question of fact."""
+    if countries < 2 or scores.get(Intent.CHECK, 0.0) < lex.threshold:
+        return False
+    people = frozenset(lexicon()["people_nouns"])
+    return any(w in people for w in words)
+
+
+#: Words after a number that make it a kind of number ("0800 numbers"), not one to dial.
+_NUMBER_KIND_WORDS = frozenset({"number", "numbers", "numero", "numeros", "prefix", "prefixes", "prefixe"})
+#: The longest number a message may name about users in general ("can users always call 911?").
+_SHORT_CODE_DIGITS = 4
+
+
+def _fact_features(text: str, entities: Entities, features: frozenset[str], lex: _Lexicon) -> frozenset[str]:
+    """The features a question of fact is judged on: a phone number counts only when it is one
+    to dial. "can I call 0800 numbers?" or "les numéros en 0800" name a kind of number, and
+    "can users always call 911?" an emergency code for users in general (no user named, a
+    people word: "can john call 911" stays a number check)."""
+    if "phone_number" not in features or "user_ref" in features or not entities.numbers:
+        return features
+    words = key(text[:fact_search.MAX_QUERY_CHARS]).split()
+    people = frozenset(lexicon()["people_nouns"])
+    for number in entities.numbers:
+        digits = key(number).split()
+        at = next((i for i in range(len(words)) if words[i:i + len(digits)] == digits), None)
+        if at is None:
+            return features
+        after = words[at + len(digits):at + len(digits) + 1]
+        before = words[max(0, at - 2):at]
+        kind = bool(set(after) & _NUMBER_KIND_WORDS or set(before) & _NUMBER_KIND_WORDS)
+        general = len("".join(digits)) <= _SHORT_CODE_DIGITS and bool(people & set(words))
+        if not (kind or general):
+            return features
+    return features - {"phone_number"}
 
 
 def from_card_value(value: Any, lang: str) -> Recognition | None:

@@ -24,7 +24,7 @@ ASK = {
     "en": {
         "includes": "What does the Domestic Calling Plan include?",
         "minutes_de": "How many minutes per user on the Domestic plan in Germany?",
-        "unsure": "why do some freephone numbers fail?",
+        "unsure": "why do some numbers fail?",  # ("freephone numbers" is now answered: toll_free)
         "country_fact": "does E5 include Teams Phone for our users in France?",
         "purchase": "which plan should we buy?",
         "country": "France",
@@ -32,7 +32,7 @@ ASK = {
     "fr": {
         "includes": "Que comprend le forfait d'appels nationaux ?",
         "minutes_de": "Combien de minutes par utilisateur avec le forfait national en Allemagne ?",
-        "unsure": "combien de numéros ?",
+        "unsure": "pourquoi certains numéros échouent ?",
         "country_fact": "est-ce que E5 inclut Teams Phone pour nos utilisateurs en France ?",
         "purchase": "quel forfait acheter ?",
         "country": "France",

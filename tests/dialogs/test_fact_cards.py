@@ -20,7 +20,10 @@ from testkit.narrow import present
 #: Entities that reach each template of the computed facts: nothing (missing), sold/callable
 #: (answer), not sold/not callable (answer_no).
 QUERIES: list[dict[str, Any]] = [{}, {"countries": ["DE"], "user_count": 40}, {"countries": ["GB"], "plan": "MCOPSTN2", "user_count": 3},
-           {"countries": ["BR"], "user_count": 1}, {"countries": ["AQ"]}, {"countries": ["US"], "plan": "MCOPSTN5"}]
+           {"countries": ["BR"], "user_count": 1}, {"countries": ["AQ"]}, {"countries": ["US"], "plan": "MCOPSTN5"},
+           {"countries": ["AU"], "user_count": 5}, {"countries": ["FR"], "plan": "PAYG", "user_count": 5},
+           {"countries": ["US"], "plan": "MCOTEAMS_ESSENTIALS", "user_count": 5},
+           {"countries": ["GB"], "plan": "MCOPSTN8", "user_count": 5}]
 FACTS = [fact.id for fact in load_facts().facts]
 
 
@@ -37,15 +40,17 @@ def test_every_fact_renders_filled_with_its_source_line_last(fact_id, lang):
         assert texts[-1] == present(source_line(answer.sources, lang))["text"]
         assert reply.card["fallbackText"] == reply.text
         seen.add(answer.template)
-    if load_facts().by_id[fact_id].compute:
+    fact = load_facts().by_id[fact_id]
+    if fact.compute:
         assert "missing" in seen and "answer" in seen
+        assert set(fact.variants) <= seen  # every variant rendered at least once
 
 
 @pytest.mark.parametrize("fact_id", FACTS)
 def test_both_languages_fill_the_same_parameters(fact_id):
     fact = load_facts().by_id[fact_id]
-    for field in ("answer", "answer_no", "missing"):
-        text = getattr(fact, field)
+    for field in ("answer", "answer_no", "missing", *fact.variants):
+        text = fact.template(field) if field in fact.variants or getattr(fact, field, None) else None
         if text is not None:
             assert placeholders(text.en) == placeholders(text.fr), (fact_id, field)
 

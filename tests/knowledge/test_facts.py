@@ -10,7 +10,14 @@ import pytest
 
 from knowledge import fact_search
 from knowledge.catalog import DATA_DIR, load_catalog
-from knowledge.facts import COMPUTATIONS, FactQuery, FactsError, load_facts, read_facts
+from knowledge.facts import (
+    COMPUTATIONS,
+    TEMPLATES,
+    FactQuery,
+    FactsError,
+    load_facts,
+    read_facts,
+)
 from testkit.narrow import present
 
 #: The topics the fact sheet (shared/domain/calling-plans.md) has and the brief lists: each must
@@ -19,6 +26,7 @@ SHEET_TOPICS = {
     "plans", "skus", "minutes", "callable_countries", "pooling", "pool_exhaustion", "communications_credits",
     "premium_tollfree", "availability", "dial_out_policy", "licensing", "pstn_connectivity", "emergency",
     "number_allotment", "reports_graph", "payg", "bundle", "usage_location", "teams_to_teams", "inbound",
+    "sms", "audio_conferencing",
 }
 
 
@@ -32,6 +40,53 @@ def test_every_source_key_is_in_the_catalog():
     sources = load_catalog().sources
     for fact in load_facts().facts:
         assert fact.sources and all(key in sources for key in fact.sources), fact.id
+
+
+def test_every_fact_is_asked_and_answered_in_both_languages():
+    """Each fact has French question forms as well as English ones, and a title and answer in
+    both (a French admin's question must find the same fact, answered in French)."""
+    for fact in load_facts().facts:
+        assert len(fact.questions.en) >= 2 and len(fact.questions.fr) >= 2, fact.id
+        assert fact.title.fr.strip() and fact.answer.fr.strip() and fact.title.fr != fact.title.en, fact.id
+        for variant in fact.variants.values():
+            assert variant.en.strip() and variant.fr.strip() and variant.fr != variant.en, fact.id
+
+
+#: Queries that reach each outcome of the minute computations (the catalog decides which).
+OUTCOMES = {
+    "answer": FactQuery(countries=["DE"], plan="MCOPSTN2", user_count=30),
+    "answer_no": FactQuery(countries=["BR"], user_count=30),
+    "missing": FactQuery(),
+    "partner": FactQuery(countries=["AU"], user_count=30),
+    "payg": FactQuery(countries=["FR"], plan="PAYG", user_count=30),
+    "undocumented": FactQuery(countries=["US"], plan="MCOTEAMS_ESSENTIALS", user_count=30),
+    "per_user": FactQuery(countries=["GB"], plan="MCOPSTN8", user_count=30),
+}
+
+
+@pytest.mark.parametrize("fact_id", ["minutes_per_user", "pool_size"])
+def test_every_outcome_of_the_minute_computations_is_reached_from_the_catalog(fact_id):
+    catalog = load_catalog()
+    for template, query in OUTCOMES.items():
+        assert load_facts().answer(fact_id, query).template == template, (fact_id, template)
+    assert set(OUTCOMES) == TEMPLATES[load_facts().by_id[fact_id].compute]
+    intl = load_facts().answer(fact_id, OUTCOMES["answer"]).params
+    d_and_i = catalog.plan("MCOPSTN2")
+    if fact_id == "minutes_per_user":
+        assert (intl["minutes"], intl["international_minutes"]) == (d_and_i.minutes_for("DE"),
+                                                                    d_and_i.minutes_for("DE", "international"))
+    else:
+        assert intl["international_pool"] == 30 * d_and_i.minutes_for("DE", "international")
+    partner = load_facts().answer(fact_id, OUTCOMES["partner"]).params
+    assert partner["provider"] == catalog.country("AU").calling_plans.provider
+
+
+def test_a_computed_fact_without_a_template_for_an_outcome_is_refused(tmp_path):
+    def drop(data):
+        fact = next(f for f in data["facts"] if f["id"] == "minutes_per_user")
+        fact["variants"].pop("payg")
+    with pytest.raises(FactsError, match=r"no template for \['payg'\]"):
+        read_facts(_broken(tmp_path, drop))
 
 
 def test_computed_facts_name_known_computations_and_say_what_is_missing():
