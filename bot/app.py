@@ -143,8 +143,7 @@ def create_app(
         ticking = asyncio.create_task(app[SCHEDULER_KEY].run_forever()) if scheduler else None
         yield
         if ticking is not None:
-            ticking.cancel()
-            await asyncio.gather(ticking, return_exceptions=True)
+            await _stop_ticking(ticking)
         await app[ADAPTER_KEY].close()
 
     app.cleanup_ctx.append(outbound_threads_ctx)
@@ -188,6 +187,21 @@ async def bot_state_ctx(app: web.Application) -> AsyncIterator[None]:
     app[CONVERSATION_STATE_KEY], app[USER_STATE_KEY] = state_scopes(storage)
     yield
     await storage.close()
+
+
+#: How long the app's shutdown waits for the scheduler to stop, per cancellation.
+SCHEDULER_STOP_TIMEOUT_S = 10.0
+
+
+async def _stop_ticking(ticking: asyncio.Task[None]) -> None:
+    """Cancel the scheduler and wait for it, bounded: a cancellation it missed (a tick's
+    thread still running) is repeated once, then shutdown goes on without it."""
+    for _ in range(2):
+        ticking.cancel()
+        done, _pending = await asyncio.wait({ticking}, timeout=SCHEDULER_STOP_TIMEOUT_S)
+        if done:
+            return
+    log.warning("the scheduler did not stop within %.0f s; shutting down without it", 2 * SCHEDULER_STOP_TIMEOUT_S)
 
 
 async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:

@@ -145,6 +145,9 @@ class Scheduler:
     async def _sleep(self, seconds: float) -> None:
         """Wait ``seconds``, or less when :meth:`wake` is called."""
         assert self._wake is not None
+        # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a cancellation that
+        # arrives as the wake event fires (gh-86296), and the app's cleanup then waits a tick.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await self._wake.wait()
         self._wake.clear()
