@@ -148,6 +148,17 @@ class InterruptibleDialog(ComponentDialog):
                 spec["countries"] = countries
         return True
 
+    def _overrides_answer(self, recognition: Recognition, words: int) -> bool:
+        """Whether a message the open question could read is another request all the same: a
+        sentence the recognizer is sure asks for another dialog, or a sentence that is a
+        question of fact ("how many minutes does a user get in Germany?" at the country
+        question is answered aside, then the country is asked again; it is not "Germany")."""
+        if words < SENTENCE_WORDS:
+            return False
+        if recognition.intent == Intent.FACT:
+            return True
+        return recognition.score >= SURE and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent
+
     async def _interrupt(self, inner_dc: DialogContext) -> DialogTurnResult | None:
         context = inner_dc.context
         activity = context.activity
@@ -171,8 +182,7 @@ class InterruptibleDialog(ComponentDialog):
                     await inner_dc.reprompt_dialog()
                     return DialogTurnResult(DialogTurnStatus.Waiting)
             words = len(key(text).split())
-            if answers and not (words >= SENTENCE_WORDS and recognition.score >= SURE
-                                and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent):
+            if answers and not self._overrides_answer(recognition, words):
                 return None
             if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
                 return None  # one word or number: a bad answer ("No" at a country question), never a switch
