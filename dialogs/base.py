@@ -22,6 +22,7 @@ Like the BotBuilder samples' ``CancelAndHelpDialog``: before the active step see
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -38,10 +39,11 @@ from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
 from dialogs.context import cue_of, without_cue
-from dialogs.entities import Entities, key
+from dialogs.entities import MAX_CHARS, Entities, key
 from dialogs.i18n import t
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
 from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
+from dialogs.slots import slot_words
 from dialogs.turn import lang_of
 
 #: Requests that may interrupt a dialog in progress to start another one.
@@ -59,6 +61,20 @@ SURE = 0.5
 #: What an interrupted dialog ends with, for the root dialog.
 CANCELLED = {"cancelled": True}
 SWITCH = "switch_to"
+
+
+def is_question(text: str) -> bool:
+    """Whether a message is shaped as a question: a "?" or a question word first ("how many
+    minutes...", "combien de..."), from ``locales/slots.json`` ``question_starts``."""
+    if "?" in text[:MAX_CHARS]:
+        return True
+    words = key(text[:200]).split()
+    return bool(words) and words[0] in _question_starts()
+
+
+@cache
+def _question_starts() -> frozenset[str]:
+    return frozenset(slot_words()["question_starts"])
 
 
 class InterruptibleDialog(ComponentDialog):
@@ -148,15 +164,15 @@ class InterruptibleDialog(ComponentDialog):
                 spec["countries"] = countries
         return True
 
-    def _overrides_answer(self, recognition: Recognition, words: int) -> bool:
+    def _overrides_answer(self, recognition: Recognition, text: str, words: int) -> bool:
         """Whether a message the open question could read is another request all the same: a
         sentence the recognizer is sure asks for another dialog, or a sentence that is a
-        question of fact ("how many minutes does a user get in Germany?" at the country
+        question of fact shaped as a question (:func:`is_question`: "how many minutes does a user get in Germany?" at the country
         question is answered aside, then the country is asked again; it is not "Germany")."""
         if words < SENTENCE_WORDS:
             return False
         if recognition.intent == Intent.FACT:
-            return True
+            return is_question(text)
         return recognition.score >= SURE and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent
 
     async def _interrupt(self, inner_dc: DialogContext) -> DialogTurnResult | None:
@@ -182,7 +198,7 @@ class InterruptibleDialog(ComponentDialog):
                     await inner_dc.reprompt_dialog()
                     return DialogTurnResult(DialogTurnStatus.Waiting)
             words = len(key(text).split())
-            if answers and not self._overrides_answer(recognition, words):
+            if answers and not self._overrides_answer(recognition, text, words):
                 return None
             if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
                 return None  # one word or number: a bad answer ("No" at a country question), never a switch

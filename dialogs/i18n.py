@@ -120,7 +120,23 @@ def fill_template(lang: str, template: str, **params: object) -> str:
     """A template that is not in the locale files (a fact's answer in ``knowledge/data``) filled
     like :func:`t` fills its own: numbers formatted for ``lang``, plural forms by CLDR."""
     lang = normalize_lang(lang)
-    return fill(template, params, lang, localize=lambda value: _localize(value, lang))
+    filled = fill(template, params, lang, localize=lambda value: _localize(value, lang))
+    return with_english_articles(filled) if lang == "en" and any(isinstance(v, str) for v in params.values()) else filled
+
+
+@cache
+def _article_pattern() -> re.Pattern[str]:
+    data = read_locale_json("articles.json")
+    names = "|".join(re.escape(n) for n in sorted(data["names"], key=len, reverse=True))
+    words = "|".join(re.escape(w) for w in data["prepositions"])
+    return re.compile(rf"\b({words}) ({names})\b")
+
+
+def with_english_articles(text: str) -> str:
+    """"users in United Kingdom" -> "users in the United Kingdom": English running text names
+    some countries with their article (``locales/articles.json``); a label keeps the bare name.
+    One regex pass over the filled sentence (no backtracking: fixed alternatives)."""
+    return _article_pattern().sub(r"\1 the \2", text)
 
 
 def _localize(value: object, lang: Lang) -> object:

@@ -44,10 +44,10 @@ from botbuilder.dialogs import (
 from botbuilder.schema import ActivityTypes
 
 from dialogs.alerts import alert_activities
-from dialogs.base import REQUEST_INTENTS, SWITCH
+from dialogs.base import REQUEST_INTENTS, SURE, SWITCH
 from dialogs.cards import unknown_reply, welcome_reply
 from dialogs.check import NumberCheckDialog
-from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember
+from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember, without_cue
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.i18n import t
@@ -205,13 +205,15 @@ class RootDialog(ComponentDialog):
                 return None  # a button of a card from before: start the purchase afresh
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
-        if cue_of(text) is None or not carries_change(recognition.entities) and not any(c.isdigit() for c in text):
+        if cue_of(text) is None:
             return None
+        if not carries_change(recognition.entities) and not any(c.isdigit() for c in text):
+            return await self._follow_up_by_name(step, text)
         last = await recall(context)
         if last is None:
             return None
-        if recognition.intent in REQUEST_INTENTS and recognition.intent.value != last.intent:
-            return None  # "and can bob call 112?" after a purchase is a new request
+        if recognition.intent in REQUEST_INTENTS and recognition.intent.value != last.intent and recognition.score >= SURE:
+            return None  # "and can bob call 112?" after a purchase is a new request ("what about 1500 minutes?" is not)
         entities = recognition.entities
         if last.intent == Intent.PURCHASE.value:
             slots = followed_purchase(last.entities, text, entities)
@@ -235,6 +237,20 @@ class RootDialog(ComponentDialog):
             await remember(context, last.intent, merged, fact_id=last.fact_id)
             return await step.end_dialog()
         return None
+
+    async def _follow_up_by_name(self, step: WaterfallStepContext, text: str) -> DialogTurnResult | None:
+        """"and for bastien?" after a number check: the same number for a person of the roster
+        named by display name, first name or UPN prefix (the check itself reads the name again,
+        and asks "which one?" when it is shared). None when the last answer was no check or the
+        message names nobody of the roster."""
+        last = await recall(step.context)
+        if last is None or last.intent != Intent.CHECK.value:
+            return None
+        if not await self.check.named(step.context, without_cue(text)):
+            return None
+        slots = CheckSlots.model_validate(last.entities).model_copy(
+            update={"user": None, "upn": None, "caller_country": None, "plan": None})
+        return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
 
     async def _after(self, step: WaterfallStepContext) -> DialogTurnResult:
         result = step.result
