@@ -47,7 +47,14 @@ from dialogs.alerts import alert_activities
 from dialogs.base import REQUEST_INTENTS, SURE, SWITCH
 from dialogs.cards import unknown_reply, welcome_reply
 from dialogs.check import NumberCheckDialog
-from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember, without_cue
+from dialogs.context import (
+    ConversationMemory,
+    carries_change,
+    cue_of,
+    recall,
+    remember,
+    without_cue,
+)
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.i18n import t
