@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialogs.entities import extract_entities, first_integer
-from dialogs.slots import MAX_MINUTES, NO_CARRIER, counts_per_country, known_countries, says_dont_know, says_no_carrier
+from dialogs.slots import (
+    MAX_MINUTES,
+    NO_CARRIER,
+    counts_per_country,
+    known_countries,
+    says_dont_know,
+    says_no_carrier,
+    without_scope,
+)
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
 
@@ -136,6 +144,8 @@ def read_yes_no(answer: Answer) -> bool | None:
         return entities.yes_no
     if entities.line is not None:  # "internationally", "only domestic"
         return entities.line == "international"
+    if without_scope(answer.text[:200])[1]:  # "they only call within France", "appels nationaux seulement"
+        return False
     return None
 
 
