@@ -55,13 +55,20 @@ from dialogs.context import (
     remember,
     without_cue,
 )
+from dialogs.entities import key
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.i18n import t
 from dialogs.lookups import pool_activities, users_activities
 from dialogs.purchase import PurchaseDialog, changed
 from dialogs.recognizer import Intent, Recognition, from_card_value, recognize
-from dialogs.slots import CheckSlots, PurchaseSlots, check_slots, purchase_slots
+from dialogs.slots import (
+    CheckSlots,
+    PurchaseSlots,
+    check_slots,
+    known_countries,
+    purchase_slots,
+)
 from dialogs.turn import TenantData, TurnLanguage, lang_of
 
 
@@ -92,6 +99,20 @@ def _clicked_slots(activity: Any) -> dict[str, Any] | None:
         return CheckSlots.model_validate(slots).model_dump(mode="json")
     except ValueError:
         return None  # a forged or outdated button: the request starts afresh
+
+
+#: A message of at most this many words that only names a country ("UK", "Germany?") is an
+#: ellipsis of the last question when nothing else understood it.
+BARE_WORDS = 3
+
+
+def _bare_place(recognition: Recognition, text: str) -> bool:
+    """"UK" or "Allemagne ?" alone after an answer: the last question for that country (no cue
+    word, but nothing else it could mean). Only an unknown intent and only countries named."""
+    entities = recognition.entities
+    return (recognition.intent == Intent.UNKNOWN and bool(known_countries(entities.countries))
+            and len(key(text[:200]).split()) <= BARE_WORDS
+            and not (entities.numbers or entities.users or entities.user_count))
 
 
 def _is_stale_answer(activity: Any) -> bool:
@@ -212,7 +233,7 @@ class RootDialog(ComponentDialog):
                 return None  # a button of a card from before: start the purchase afresh
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
-        if cue_of(text) is None:
+        if cue_of(text) is None and not _bare_place(recognition, text):
             return None
         if not carries_change(recognition.entities) and not any(c.isdigit() for c in text):
             return await self._follow_up_by_name(step, text)
