@@ -250,23 +250,15 @@ def test_guided_purchase_by_clicking_card_buttons_ends_with_the_summary(real_cha
     assert noted == "Noted: users in France, they call abroad."
     chat.wait_for_bot_text("How many users in France?")
     chat.send(str(USERS))
-    chat.wait_for_card("Which base licence do they have?")
-    assert E3 in chat.card_buttons() and "I don't know" in chat.card_buttons()
+    # Where, how many and the scope are known: the answer comes at once, with what it assumes.
+    chat.wait_for_card("Your purchase plan")
+    blocks = chat.card_blocks()
+    assert "Assumed (change any of these)" in blocks
+    assert f"Base licence {E3}" in chat.card_buttons() and "We use Operator Connect" in chat.card_buttons()
     assert_renders_cleanly(chat)
-    chat.screenshot("licence question")
+    chat.screenshot("one-turn summary with assumptions")
 
-    chat.click_card_button(E3)
-    chat.wait_for_card("Do you already have a phone carrier for Teams?")
-    assert chat.card_buttons() == ["No carrier", "Operator Connect", "Direct Routing",
-                                   "On-premises phone system"]
-    chat.screenshot("carrier question")
-
-    chat.click_card_button("No carrier")
-    chat.wait_for_card("minutes per user per month do they call abroad?")
-    assert chat.card_buttons() == ["Up to 100", "About 300", "More than 600", "I don't know"]
-    chat.screenshot("international minutes question")
-
-    chat.click_card_button("About 300")
+    chat.click_card_button(f"Base licence {E3}")  # one assumption changed: the advice again
     chat.wait_for_card("Your purchase plan")
     blocks = chat.card_blocks()
     assert blocks[0] == "Your purchase plan"
@@ -290,7 +282,7 @@ def test_guided_purchase_by_clicking_card_buttons_ends_with_the_summary(real_cha
             f"{number(plan.minutes_for('FR', 'international'), 'en')})") in facts
     assert number(domestic, "en") == "48,000"  # the issue's example, from the fact sheet
     assert "Good to know" in blocks
-    assert chat.card_buttons() == []
+    assert chat.card_buttons() == ["We use Operator Connect", "We use Direct Routing", "About 600 intl min a user"]
     assert_renders_cleanly(chat)
     chat.screenshot("purchase summary")
     chat.screenshot_card("purchase summary")
@@ -418,18 +410,10 @@ def test_french_purchase_check_and_pool_lookup(real_chat, demo, catalog):
         "C'est noté : utilisateurs situés ici : France, ils appellent l'étranger.")
     chat.wait_for_bot_text("Combien d'utilisateurs dans ce pays : France ?")
     chat.send(str(USERS))  # typed: arrives as en-US, the conversation stays French
-    chat.wait_for_card("Quelle licence de base ont-ils ?")
-    assert "Je ne sais pas" in chat.card_buttons()
-    chat.screenshot("question de licence")
-    chat.click_card_button(E3)
-    chat.wait_for_card("Avez-vous déjà un opérateur téléphonique pour Teams ?")
-    assert chat.card_buttons() == ["Aucun opérateur", "Operator Connect", "Routage direct",
-                                   "Téléphonie sur site"]
-    chat.screenshot("question operateur")
-    chat.click_card_button("Aucun opérateur")
-    chat.wait_for_card("vers l'étranger ?")
-    assert chat.card_buttons() == ["Jusqu'à 100", "Environ 300", "Plus de 600", "Je ne sais pas"]
-    chat.click_card_button("Environ 300")
+    chat.wait_for_card("Votre plan d'achat")
+    assert "Hypothèses (modifiables)" in chat.card_blocks()
+    chat.screenshot("plan d'achat avec hypothèses")
+    chat.click_card_button(f"Licence de base {E3}")
     chat.wait_for_card("Votre plan d'achat")
     blocks = chat.card_blocks()
     assert blocks[0] == "Votre plan d'achat"
