@@ -121,15 +121,24 @@ def fill_template(lang: str, template: str, **params: object) -> str:
     like :func:`t` fills its own: numbers formatted for ``lang``, plural forms by CLDR."""
     lang = normalize_lang(lang)
     filled = fill(template, params, lang, localize=lambda value: _localize(value, lang))
-    return with_english_articles(filled) if lang == "en" and any(isinstance(v, str) for v in params.values()) else filled
+    if lang == "en" and any(isinstance(v, str) and _article_names().search(v) for v in params.values()):
+        return with_english_articles(filled)  # only when a param names such a country (a cheap test)
+    return filled
+
+
+def _names_alternation() -> str:
+    return "|".join(re.escape(n) for n in sorted(read_locale_json("articles.json")["names"], key=len, reverse=True))
+
+
+@cache
+def _article_names() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_names_alternation()})\b")
 
 
 @cache
 def _article_pattern() -> re.Pattern[str]:
-    data = read_locale_json("articles.json")
-    names = "|".join(re.escape(n) for n in sorted(data["names"], key=len, reverse=True))
-    words = "|".join(re.escape(w) for w in data["prepositions"])
-    return re.compile(rf"\b({words}) ({names})\b")
+    words = "|".join(re.escape(w) for w in read_locale_json("articles.json")["prepositions"])
+    return re.compile(rf"\b({words}) ({_names_alternation()})\b")
 
 
 def with_english_articles(text: str) -> str:
