@@ -106,6 +106,11 @@ def _clicked_slots(activity: Any) -> dict[str, Any] | None:
 BARE_WORDS = 3
 
 
+#: Words after a follow-up cue that are no person ("and now?", "et alors ?").
+_NOT_A_NAME = frozenset({"now", "then", "so", "this", "that", "it", "them", "him", "her", "me", "us", "alors", "ca",
+                         "lui", "elle", "eux", "moi", "nous", "ensuite", "apres", "after", "later", "more", "plus"})
+
+
 def _bare_place(recognition: Recognition, text: str) -> bool:
     """"UK" or "Allemagne ?" alone after an answer: the last question for that country (no cue
     word, but nothing else it could mean). Only an unknown intent and only countries named."""
@@ -274,10 +279,16 @@ class RootDialog(ComponentDialog):
         last = await recall(step.context)
         if last is None or last.intent != Intent.CHECK.value:
             return None
-        if not await self.check.named(step.context, without_cue(text)):
-            return None
+        rest = without_cue(text)
+        user = None
+        if not await self.check.named(step.context, rest):
+            # One name nobody has ("and for jane?"): the check for that name, which says it
+            # does not know the user and asks where the caller is, as for an unknown UPN.
+            if not (rest.isalpha() and len(rest) >= 2 and rest.lower() not in _NOT_A_NAME):
+                return None
+            user = rest
         slots = CheckSlots.model_validate(last.entities).model_copy(
-            update={"user": None, "upn": None, "caller_country": None, "plan": None})
+            update={"user": user, "upn": None, "caller_country": None, "plan": None})
         return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
 
     async def _after(self, step: WaterfallStepContext) -> DialogTurnResult:

@@ -126,10 +126,15 @@ async def test_and_for_a_first_name_after_a_number_check(talk, h):
     assert h.said(replies[0]).startswith("bastien.durand@contoso.com")
 
 
-async def test_a_first_name_nobody_has_is_no_follow_up(talk, h):
+async def test_a_first_name_nobody_has_is_said_back_like_an_unknown_user(talk, h):
     await talk.send("can alice call +44 20 7946 0958?")
     replies = await talk.send("and for zebulon?")
-    assert h.texts(replies) == [t("en", "unknown.text")]
+    assert h.texts(replies) == [t("en", "user_unknown", user="zebulon"), t("en", "prompt.caller_country")]
+
+
+async def test_a_cue_with_no_name_is_no_follow_up_by_name(talk, h):
+    await talk.send("can alice call +44 20 7946 0958?")
+    assert h.texts(await talk.send("and now?")) == [t("en", "unknown.text")]
 
 
 async def test_a_bare_country_after_an_answer_is_the_last_question_there(talk, h):
