@@ -166,9 +166,10 @@ class InterruptibleDialog(ComponentDialog):
 
     def _overrides_answer(self, recognition: Recognition, text: str, words: int) -> bool:
         """Whether a message the open question could read is another request all the same: a
-        sentence the recognizer is sure asks for another dialog, or a sentence that is a
-        question of fact shaped as a question (:func:`is_question`: "how many minutes does a user get in Germany?" at the country
-        question is answered aside, then the country is asked again; it is not "Germany")."""
+        sentence the recognizer is sure asks for another dialog, or a question of fact shaped
+        as a question (:func:`is_question`): "how many minutes does a user get in Germany?" at
+        the country question is answered aside, then the country is asked again (it is not
+        "Germany"), while "pay as you go" at the plan question stays an answer."""
         if words < SENTENCE_WORDS:
             return False
         if recognition.intent == Intent.FACT:

@@ -30,6 +30,7 @@ names something is the last question again with that changed (``_follow_up``,
 """
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext, UserState
@@ -68,6 +69,7 @@ from dialogs.slots import (
     check_slots,
     known_countries,
     purchase_slots,
+    slot_words,
 )
 from dialogs.turn import TenantData, TurnLanguage, lang_of
 
@@ -106,9 +108,10 @@ def _clicked_slots(activity: Any) -> dict[str, Any] | None:
 BARE_WORDS = 3
 
 
-#: Words after a follow-up cue that are no person ("and now?", "et alors ?").
-_NOT_A_NAME = frozenset({"now", "then", "so", "this", "that", "it", "them", "him", "her", "me", "us", "alors", "ca",
-                         "lui", "elle", "eux", "moi", "nous", "ensuite", "apres", "after", "later", "more", "plus"})
+@cache
+def _not_names() -> frozenset[str]:
+    """Words after a follow-up cue that are no person ("and now?", "et alors ?")."""
+    return frozenset(slot_words()["not_names"])
 
 
 def _bare_place(recognition: Recognition, text: str) -> bool:
@@ -284,7 +287,7 @@ class RootDialog(ComponentDialog):
         if not await self.check.named(step.context, rest):
             # One name nobody has ("and for jane?"): the check for that name, which says it
             # does not know the user and asks where the caller is, as for an unknown UPN.
-            if not (rest.isalpha() and len(rest) >= 2 and rest.lower() not in _NOT_A_NAME):
+            if not (rest.isalpha() and len(rest) >= 2 and key(rest) not in _not_names()):
                 return None
             user = rest
         slots = CheckSlots.model_validate(last.entities).model_copy(
