@@ -34,6 +34,7 @@ import pytest
 from e2e_harness.bots import E2E_NOW, REPO
 from e2e_harness.chat import HERO_CARD
 from e2e_harness.playground import DEFAULT_TENANT_ID
+from dialogs.i18n import with_english_articles
 from knowledge.catalog import load_catalog
 
 pytestmark = pytest.mark.e2e
@@ -307,7 +308,9 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     chat.wait_for_card("Callable")
     blocks = chat.card_blocks()
     assert blocks[0] == "✅ Callable: included"
-    assert expected["message"] in blocks  # the reason
+    # The reason: the CLI's English sentence, with the article English running text gives the
+    # country in the chat ("to the United Kingdom").
+    assert with_english_articles(expected["message"]) in blocks
     # One Source line, last, its markdown links rendered as links to Microsoft Learn.
     assert blocks[-1].startswith("Source: ") and sum(b.startswith("Source: ") for b in blocks) == 1
     assert chat._card(-1).locator("a[href^='https://learn.microsoft.com/en-us/']").count() >= 1
@@ -476,8 +479,6 @@ def test_cancel_in_the_middle_of_a_purchase_and_start_afresh(real_chat):
     assert chat.wait_for_bot_text("Noted:") == f"Noted: {USERS} users in France."
     chat.wait_for_card("Do these users call abroad?")
     assert chat.card_buttons() == ["Yes", "No"]
-    chat.click_card_button("Yes")
-    chat.wait_for_card("Which base licence do they have?")
     chat.screenshot("in the middle of a purchase")
 
     chat.send("cancel")
@@ -485,7 +486,7 @@ def test_cancel_in_the_middle_of_a_purchase_and_start_afresh(real_chat):
     chat.screenshot("cancelled")
 
     # The closed question's buttons are still on screen: a click no longer answers it.
-    chat.click_card_button(E3)
+    chat.click_card_button("Yes")
     assert chat.wait_for_bot_text("already closed").startswith("That question is already closed.")
     chat.wait_for_card("Which plan to buy")
     assert chat.card_buttons() == WELCOME_BUTTONS
