@@ -334,7 +334,7 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     chat.wait_for_card("billed per minute")
     blocks = chat.card_blocks()
     assert blocks[0] == "💳 Callable, billed per minute"
-    assert refused["message"] in blocks
+    assert with_english_articles(refused["message"]) in blocks
     assert "What pays for it" in blocks
     assert "Minute pool" not in blocks
     assert dict(chat.card_facts())["Plan"] == catalog.plan("MCOPSTN1").name_en
@@ -353,8 +353,8 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     chat.wait_for_card("Callable")
     domestic_pool = demo.pool("FR", domestic_plan.sku, "domestic")
     blocks = chat.card_blocks()
-    assert callplan("check", PARIS_NUMBER, "--country", "FR", "--plan",
-                    domestic_plan.sku)["message"] in blocks
+    assert with_english_articles(callplan("check", PARIS_NUMBER, "--country", "FR", "--plan",
+                                          domestic_plan.sku)["message"]) in blocks
     assert f"France · {domestic_plan.name_en} · domestic" in blocks
     assert any(b.startswith(f"{number(domestic_pool['remaining_minutes'], 'en')} of "
                             f"{number(domestic_pool['total_minutes'], 'en')} minutes left")
