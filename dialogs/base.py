@@ -22,6 +22,7 @@ Like the BotBuilder samples' ``CancelAndHelpDialog``: before the active step see
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import cache
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -38,16 +39,11 @@ from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
 from dialogs.context import cue_of, without_cue
-from dialogs.nlu.entities import Entities, key
+from dialogs.nlu.entities import MAX_CHARS, Entities, key
 from dialogs.nlu.i18n import t
+from dialogs.nlu.recognizer import Intent, Recognition, cue_scores, from_card_value, recognize
+from dialogs.nlu.slots import slot_words
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
-from dialogs.nlu.recognizer import (
-    Intent,
-    Recognition,
-    cue_scores,
-    from_card_value,
-    recognize,
-)
 from dialogs.turn import lang_of
 
 #: Requests that may interrupt a dialog in progress to start another one.
@@ -71,17 +67,18 @@ SWITCH = "switch_to"
 FACT_WORDS = 3
 
 
-def _asks_another_thing(recognition: Recognition, own: Intent, words: int, text: str) -> bool:
-    """Whether a message that could answer the open question asks something else instead: a
-    sentence that is a sure request of another dialog, or a question of fact shaped like a
-    question ("how many minutes do users get in France?" or "is Japan callable?" at the country
-    question is answered aside, not read as "France"; "pay as you go" at the plan question is
-    the answer, though it is also close to a fact)."""
-    if recognition.intent == Intent.FACT:
-        shaped = "?" in text or cue_scores(key(text[:200]).split()).get(Intent.FACT, 0.0) > 0
-        return words >= FACT_WORDS and shaped
-    return (words >= SENTENCE_WORDS and recognition.score >= SURE and recognition.intent in REQUEST_INTENTS
-            and recognition.intent != own)
+def is_question(text: str) -> bool:
+    """Whether a message is shaped as a question: a "?" or a question word first ("how many
+    minutes...", "combien de..."), from ``locales/slots.json`` ``question_starts``."""
+    if "?" in text[:MAX_CHARS]:
+        return True
+    words = key(text[:200]).split()
+    return bool(words) and words[0] in _question_starts()
+
+
+@cache
+def _question_starts() -> frozenset[str]:
+    return frozenset(slot_words()["question_starts"])
 
 
 class InterruptibleDialog(ComponentDialog):
@@ -171,6 +168,19 @@ class InterruptibleDialog(ComponentDialog):
                 spec["countries"] = countries
         return True
 
+    def _overrides_answer(self, recognition: Recognition, text: str, words: int) -> bool:
+        """Whether a message the open question could read is another request all the same: a
+        sentence the recognizer is sure asks for another dialog, or a question of fact shaped
+        as a question (:func:`is_question`): "how many minutes does a user get in Germany?" at
+        the country question is answered aside, then the country is asked again (it is not
+        "Germany"), while "pay as you go" at the plan question stays an answer."""
+        if recognition.intent == Intent.FACT:
+            asks = is_question(text) or cue_scores(key(text[:200]).split()).get(Intent.FACT, 0.0) > 0
+            return words >= FACT_WORDS and asks
+        if words < SENTENCE_WORDS:
+            return False
+        return recognition.score >= SURE and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent
+
     async def _interrupt(self, inner_dc: DialogContext) -> DialogTurnResult | None:
         context = inner_dc.context
         activity = context.activity
@@ -194,7 +204,7 @@ class InterruptibleDialog(ComponentDialog):
                     await inner_dc.reprompt_dialog()
                     return DialogTurnResult(DialogTurnStatus.Waiting)
             words = len(key(text).split())
-            if answers and not _asks_another_thing(recognition, self.intent, words, text):
+            if answers and not self._overrides_answer(recognition, text, words):
                 return None
             if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
                 return None  # one word or number: a bad answer ("No" at a country question), never a switch

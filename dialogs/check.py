@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from dialogs.base import InterruptibleDialog
@@ -85,7 +86,7 @@ class NumberCheckDialog(InterruptibleDialog):
         slots = CheckSlots.model_validate(step.options or {})
         text = step.context.activity.text or ""
         if not slots.user and text.strip():
-            people = await self._named(step, text)
+            people = await self.named(step.context, text)
             if len(people) == 1:
                 slots = slots.model_copy(update={"user": people[0].upn})
             elif len(people) > 1:  # a shared first name: "which one?", each button the check again
@@ -103,10 +104,11 @@ class NumberCheckDialog(InterruptibleDialog):
         self.start_slots(step, slots)
         return await self.ask_if(step, not slots.number, "number")
 
-    async def _named(self, step: WaterfallStepContext, text: str) -> list[Any]:
-        """The people of the roster the message names by display name or first name."""
+    async def named(self, context: TurnContext, text: str) -> list[Any]:
+        """The people of the roster the message names by display name or first name (also what
+        the root dialog asks to read "and for bastien?" after a number check)."""
         try:
-            tenant = await self.tenants.resolve(step.context)
+            tenant = await self.tenants.resolve(context)
             return await users_named(self.tenants, tenant, text) if tenant else []
         except DataUnavailable:
             return []

@@ -7,8 +7,9 @@ countries, the seat count and the base licence or the scope is answered at once
 (:func:`says_enough`): what it does not say is assumed (:func:`with_assumptions`: no carrier of
 your own, calls within the country, typical usage) and the card states each assumption with
 buttons that re-run the advice with that slot changed (:func:`changed`). Order: where the users are,
-how many, whether they call abroad, their base licence, their carrier, then (only when it can
-change the plan) the minutes they expect to use. The answers feed
+how many, and (only when the licence was not said either) whether they call abroad; then the
+answer, with the licence, carrier and minutes assumed as above rather than asked (the licence,
+carrier and minutes questions remain for a dialog that can still need them). The answers feed
 :func:`knowledge.advisor.recommend`, and the dialog ends with the summary card: ordered
 admin-center steps, licences and quantities, resulting pools, caveats.
 """
@@ -190,10 +191,18 @@ class PurchaseDialog(InterruptibleDialog):
 
     async def _international(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)
-        return await self.ask_if(step, slots.international is None, "international")
+        # The scope is the one question left when neither it nor the licence was said (a given
+        # licence is enough to answer, assuming calls within the country, with a button).
+        return await self.ask_if(step, slots.international is None and slots.base_licence is None, "international")
 
     async def _licence(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)
+        if says_enough(slots):
+            # Where, how many and the scope are known: that is enough to answer. The licence,
+            # carrier and minutes are assumed (stated on the card, each with buttons to change
+            # it) instead of asked: no question that would not change the plan to buy.
+            self.start_slots(step, with_assumptions(slots))
+            return await step.next(None)
         return await self.ask_if(step, slots.base_licence is None, "licence")
 
     async def _carrier(self, step: WaterfallStepContext) -> DialogTurnResult:

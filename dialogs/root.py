@@ -42,6 +42,7 @@ names something is the last question again with that changed (``_follow_up``,
 """
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from botbuilder.core import ConversationState, TurnContext, UserState
@@ -56,17 +57,32 @@ from botbuilder.dialogs import (
 from botbuilder.schema import ActivityTypes
 
 from dialogs.alerts import alert_activities
-from dialogs.base import REQUEST_INTENTS, SWITCH
+from dialogs.base import REQUEST_INTENTS, SURE, SWITCH
 from dialogs.cards import unknown_reply, welcome_reply
 from dialogs.check import NumberCheckDialog
-from dialogs.context import ConversationMemory, carries_change, cue_of, recall, remember
+from dialogs.context import (
+    ConversationMemory,
+    carries_change,
+    cue_of,
+    recall,
+    remember,
+    without_cue,
+)
+from dialogs.nlu.entities import key
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.lookups import pool_activities, users_activities
 from dialogs.nlu.i18n import t
-from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
-from dialogs.nlu.slots import CheckSlots, PurchaseSlots, check_slots, purchase_slots
 from dialogs.purchase import PurchaseDialog, changed
+from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
+from dialogs.nlu.slots import (
+    CheckSlots,
+    PurchaseSlots,
+    check_slots,
+    known_countries,
+    purchase_slots,
+    slot_words,
+)
 from dialogs.turn import TenantData, TurnLanguage, lang_of
 from knowledge.store.api import UsageStoreApi
 
@@ -98,6 +114,26 @@ def _clicked_slots(activity: Any) -> dict[str, Any] | None:
         return CheckSlots.model_validate(slots).model_dump(mode="json")
     except ValueError:
         return None  # a forged or outdated button: the request starts afresh
+
+
+#: A message of at most this many words that only names a country ("UK", "Germany?") is an
+#: ellipsis of the last question when nothing else understood it.
+BARE_WORDS = 3
+
+
+@cache
+def _not_names() -> frozenset[str]:
+    """Words after a follow-up cue that are no person ("and now?", "et alors ?")."""
+    return frozenset(slot_words()["not_names"])
+
+
+def _bare_place(recognition: Recognition, text: str) -> bool:
+    """"UK" or "Allemagne ?" alone after an answer: the last question for that country (no cue
+    word, but nothing else it could mean). Only an unknown intent and only countries named."""
+    entities = recognition.entities
+    return (recognition.intent == Intent.UNKNOWN and bool(known_countries(entities.countries))
+            and len(key(text[:200]).split()) <= BARE_WORDS
+            and not (entities.numbers or entities.users or entities.user_count))
 
 
 def _is_stale_answer(activity: Any) -> bool:
@@ -233,14 +269,16 @@ class RootDialog(ComponentDialog):
                 return None  # a button of a card from before: start the purchase afresh
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
-        if cue_of(text) is None or (not carries_change(recognition.entities) and not any(c.isdigit() for c in text)):
+        if cue_of(text) is None and not _bare_place(recognition, text):
             return None
+        if not carries_change(recognition.entities) and not any(c.isdigit() for c in text):
+            return await self._follow_up_by_name(step, text)
         last = await recall(context)
         if last is None:
             return None
         if (recognition.intent in REQUEST_INTENTS and recognition.intent.value != last.intent
-                and not _continues_fact(last.intent, recognition, text)):
-            return None  # "and can bob call 112?" after a purchase is a new request
+                and recognition.score >= SURE and not _continues_fact(last.intent, recognition, text)):
+            return None  # "and can bob call 112?" after a purchase is a new request ("what about 1500 minutes?" is not)
         entities = recognition.entities
         if last.intent == Intent.PURCHASE.value:
             purchase = followed_purchase(last.entities, text, entities)
@@ -264,6 +302,26 @@ class RootDialog(ComponentDialog):
             await remember(context, last.intent, merged, fact_id=last.fact_id)
             return await step.end_dialog()
         return None
+
+    async def _follow_up_by_name(self, step: WaterfallStepContext, text: str) -> DialogTurnResult | None:
+        """"and for bastien?" after a number check: the same number for a person of the roster
+        named by display name, first name or UPN prefix (the check itself reads the name again,
+        and asks "which one?" when it is shared). None when the last answer was no check or the
+        message names nobody of the roster."""
+        last = await recall(step.context)
+        if last is None or last.intent != Intent.CHECK.value:
+            return None
+        rest = without_cue(text)
+        user = None
+        if not await self.check.named(step.context, rest):
+            # One name nobody has ("and for jane?"): the check for that name, which says it
+            # does not know the user and asks where the caller is, as for an unknown UPN.
+            if not (rest.isalpha() and len(rest) >= 2 and key(rest) not in _not_names()):
+                return None
+            user = rest
+        slots = CheckSlots.model_validate(last.entities).model_copy(
+            update={"user": user, "upn": None, "caller_country": None, "plan": None})
+        return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
 
     async def _after(self, step: WaterfallStepContext) -> DialogTurnResult:
         result = step.result

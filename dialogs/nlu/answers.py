@@ -20,6 +20,7 @@ from dialogs.nlu.slots import (
     known_countries,
     says_dont_know,
     says_no_carrier,
+    without_scope,
 )
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
@@ -93,11 +94,22 @@ def why_not_countries(answer: Answer) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
+_NEGATIVE = re.compile(r"^\s*[-\u2212]\s*\d")
+
+
 def why_not_users(answer: Answer) -> tuple[str, dict[str, Any]] | None:
-    """Why a typed count is not one: out of range ("0", "5000000")."""
-    count = first_integer(answer.text) if answer.value is None else None
+    """Why a typed count is not one: out of range ("0", "5000000", "-3"), or no number at all
+    ("lots"): the retry says so rather than only asking again."""
+    if answer.value is not None or not answer.text:
+        return None
+    text = answer.text[:40]
+    if _NEGATIVE.match(text):
+        return "reason.users_range", {"count": -(first_integer(text.lstrip(" -\u2212")) or 0), "max": MAX_USERS}
+    count = first_integer(text)
     if count is not None and not 1 <= count <= MAX_USERS:
         return "reason.users_range", {"count": count, "max": MAX_USERS}
+    if count is None:
+        return "reason.not_a_count", {"text": text}
     return None
 
 
@@ -132,6 +144,8 @@ def read_yes_no(answer: Answer) -> bool | None:
         return entities.yes_no
     if entities.line is not None:  # "internationally", "only domestic"
         return entities.line == "international"
+    if without_scope(answer.text[:200])[1]:  # "they only call within France", "appels nationaux seulement"
+        return False
     return None
 
 

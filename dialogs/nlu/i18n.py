@@ -120,7 +120,32 @@ def fill_template(lang: str, template: str, **params: object) -> str:
     """A template that is not in the locale files (a fact's answer in ``knowledge/data``) filled
     like :func:`t` fills its own: numbers formatted for ``lang``, plural forms by CLDR."""
     lang = normalize_lang(lang)
-    return fill(template, params, lang, localize=lambda value: _localize(value, lang))
+    filled = fill(template, params, lang, localize=lambda value: _localize(value, lang))
+    if lang == "en" and any(isinstance(v, str) and _article_names().search(v) for v in params.values()):
+        return with_english_articles(filled)  # only when a param names such a country (a cheap test)
+    return filled
+
+
+def _names_alternation() -> str:
+    return "|".join(re.escape(n) for n in sorted(read_locale_json("articles.json")["names"], key=len, reverse=True))
+
+
+@cache
+def _article_names() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_names_alternation()})\b")
+
+
+@cache
+def _article_pattern() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in read_locale_json("articles.json")["prepositions"])
+    return re.compile(rf"\b({words}) ({_names_alternation()})\b")
+
+
+def with_english_articles(text: str) -> str:
+    """"users in United Kingdom" -> "users in the United Kingdom": English running text names
+    some countries with their article (``locales/articles.json``); a label keeps the bare name.
+    One regex pass over the filled sentence (no backtracking: fixed alternatives)."""
+    return _article_pattern().sub(r"\1 the \2", text)
 
 
 def _localize(value: object, lang: Lang) -> object:

@@ -23,15 +23,16 @@ Card buttons bypass text: :func:`from_card_value` reads ``{"intent": ...}`` subm
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from dialogs.nlu.entities import Entities, countries_data, extract, key, language_words, lexicon
+from dialogs.nlu.entities import MAX_CHARS, Entities, Extraction, countries_data, extract, key, language_words, lexicon
 from dialogs.nlu.i18n import detect_language
+from dialogs.nlu.slots import without_scope
 from knowledge import fact_search
 
 
@@ -383,7 +384,7 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     """
     text = text or ""
     lang = detect_language(lang_hint, text)
-    extraction = extract(text)
+    extraction = with_scope(text, extract(text))
     lex = _lexicon()
     content = [w for w in extraction.words if w not in lex.filler] or extraction.words
     phrase = " ".join(content)
@@ -411,6 +412,17 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         scores={i.value: round(s, 2) for i, s in ranked},
         facts=facts if intent == Intent.FACT else [],
     )
+
+
+def with_scope(text: str, extraction: Extraction) -> Extraction:
+    """The extraction with a ``scope`` feature when the message states its calls stay in the
+    country ("calls stay in Germany", "appels nationaux seulement"): that is a purchase's scope,
+    not a call to check, though its words are calling words (lexicon ``features.scope``)."""
+    if "country" not in extraction.features and "line" not in extraction.features:
+        return extraction  # no country and no line named: no scope phrase to weigh (spares the regexes)
+    if not without_scope(text[:MAX_CHARS])[1]:
+        return extraction
+    return replace(extraction, features=extraction.features | {"scope"})
 
 
 #: How many closest facts a recognition keeps (the "did you mean" card offers up to three).

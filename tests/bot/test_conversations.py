@@ -35,6 +35,7 @@ SAY = {
         "help": "help",
         "cancel": "cancel",
         "bad": "lots",
+        "more_minutes": "what about 1500 minutes each?",
     },
     "fr": {
         "purchase": "quel forfait d'appels acheter pour nos utilisateurs en France qui appellent le Royaume-Uni ?",
@@ -48,6 +49,7 @@ SAY = {
         "help": "aide",
         "cancel": "annuler",
         "bad": "beaucoup",
+        "more_minutes": "et pour 1500 minutes chacun ?",
     },
 }
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
@@ -70,45 +72,56 @@ def data(demo_settings):
 
 
 async def open_purchase(chat: Chat, lang: str) -> list[dict]:
-    """The guided purchase up to its licence question: the opener, then the seat count."""
-    replies = await chat.say(SAY[lang]["purchase"])
+    """The guided purchase up to its one question about the scope: the opener, where, how many."""
+    assert [r["said"] for r in await chat.say(SAY[lang]["plan"])] == [t(lang, "prompt.countries")]
+    assert [r["said"] for r in await chat.say("France")] == [t(lang, "prompt.users_in", country="France")]
+    replies = await chat.say("40")
+    assert [r["said"] for r in replies] == [t(lang, "prompt.international")]
+    return replies
+
+
+def summary(lang: str, **request) -> str:
+    return purchase_summary_card(recommend(AdviceRequest(**request)), lang).text
+
+
+@LANGS
+async def test_a_purchase_without_its_seat_count_asks_only_that(demo_bot, h, lang):
+    chat = Chat(demo_bot, h)
+    replies = await chat.say(SAY[lang]["purchase"])  # where and the scope, not how many
     assert [r["said"] for r in replies] == [SAY[lang]["noted"], t(lang, "prompt.users_in", country="France")]
-    return await chat.say("40")
+    replies = await chat.say("40")  # then the answer, the licence, carrier and minutes assumed
+    assert [r["said"] for r in replies] == [summary(lang, countries=["FR"], users=40, international=True)]
+    assert any(t(lang, "assume.licence") in text for text in card_texts(replies[0]["attachments"][0]["content"]))
 
 
 @LANGS
 async def test_guided_purchase_clicked(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
-    replies = await open_purchase(chat, lang)
-    assert [r["said"] for r in replies] == [t(lang, "prompt.licence")]
-    assert buttons(replies[-1])[:3] == ["E5", "E3", "BUSINESS_PREMIUM"]
-    replies = await chat.click("E3")
-    assert [r["said"] for r in replies] == [t(lang, "prompt.carrier")]
-    replies = await chat.click("none")
-    assert [r["said"] for r in replies] == [t(lang, "prompt.intl_minutes")]
-    replies = await chat.click(300)
-    expected = purchase_summary_card(recommend(AdviceRequest(
-        countries=["FR"], users=40, international=True, base_licence="E3", international_minutes=300)), lang)
-    assert [r["said"] for r in replies] == [expected.text]
-    assert replies[0]["attachments"][0]["content"] == expected.card
+    first = await open_purchase(chat, lang)
+    assert buttons(first[-1]) == [True, False]
+    replies = await chat.click(True)
+    assert [r["said"] for r in replies] == [summary(lang, countries=["FR"], users=40, international=True)]
+    texts = card_texts(replies[0]["attachments"][0]["content"])
+    for assumed in ("carrier", "licence", "international_minutes"):
+        assert any(t(lang, f"assume.{assumed}") in text for text in texts)
+    replies = await chat.say(None, value={"intent": "purchase", "change": {"base_licence": "E3"}})
+    expected = summary(lang, countries=["FR"], users=40, international=True, base_licence="E3")
+    assert [r["said"] for r in replies] == [expected]
     if lang == "fr":
-        assert is_clearly_french(expected.text)
+        assert is_clearly_french(expected)
 
 
 @LANGS
 async def test_guided_purchase_typed_from_scratch(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
-    asked = [(await chat.say(SAY[lang]["plan"]))[-1]["said"]]
-    for answer in ("France", "40", SAY[lang]["no"], "E5", SAY[lang]["no_carrier"]):
-        asked.append((await chat.say(answer))[-1]["said"])
-    assert asked == [
-        t(lang, "prompt.countries"), t(lang, "prompt.users_in", country="France"), t(lang, "prompt.international"),
-        t(lang, "prompt.licence"), t(lang, "prompt.carrier"), t(lang, "prompt.minutes"),
-    ]
-    replies = await chat.say("1500")
-    rec = recommend(AdviceRequest(countries=["FR"], users=40, base_licence="E5", minutes_per_user=1500))
+    await open_purchase(chat, lang)
+    replies = await chat.say(SAY[lang]["no"])
+    assert [r["said"] for r in replies] == [summary(lang, countries=["FR"], users=40)]
+    # The assumed usage changed by a follow-up: 1,500 minutes each is more than the 1,200 included.
+    replies = await chat.say(SAY[lang]["more_minutes"])
+    rec = recommend(AdviceRequest(countries=["FR"], users=40, minutes_per_user=1500))
     assert replies[-1]["said"] == purchase_summary_card(rec, lang).text
-    assert any(c.code == "minutes_exceed_allowance" for c in rec.caveats)  # 1,500 > the 1,200 included
+    assert any(c.code == "minutes_exceed_allowance" for c in rec.caveats)
 
 
 @LANGS
@@ -117,7 +130,8 @@ async def test_bad_answer_is_asked_again(demo_bot, h, lang):
     await chat.say(SAY[lang]["plan"])
     await chat.say("France")
     replies = await chat.say(SAY[lang]["bad"])
-    assert [r["said"] for r in replies] == [t(lang, "reprompt.users")]
+    why = t(lang, "reason.not_a_count", text=SAY[lang]["bad"])
+    assert [r["said"] for r in replies] == [f"{why} {t(lang, 'reprompt.users')}"]
     replies = await chat.say("40")
     assert replies[-1]["said"] == t(lang, "prompt.international")
 
@@ -127,14 +141,13 @@ async def test_a_card_question_asked_again_is_one_card_saying_what_is_expected(d
     """Shown once: the retry is ONE activity, the card itself with the reason on top (no text
     bubble beside it); the question and its buttons are all still there."""
     chat = Chat(demo_bot, h)
-    first = (await open_purchase(chat, lang))[-1]  # ... ends with the licence question
-    assert first["said"] == t(lang, "prompt.licence")
+    first = (await open_purchase(chat, lang))[-1]  # ... ends with the question about the scope
     replies = await chat.say(SAY[lang]["bad"])
     assert len(replies) == 1 and "text" not in replies[0]
-    assert replies[0]["said"] == t(lang, "reprompt.licence")
+    assert replies[0]["said"] == t(lang, "reprompt.yes_no")
     card = replies[0]["attachments"][0]["content"]
-    assert card["body"][0]["text"] == t(lang, "reprompt.licence")
-    assert t(lang, "prompt.licence") in card_texts(card)
+    assert card["body"][0]["text"] == t(lang, "reprompt.yes_no")
+    assert t(lang, "prompt.international") in card_texts(card)
     assert buttons(replies[0]) == buttons(first)
 
 
@@ -143,19 +156,18 @@ async def test_help_mid_dialog(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
     await open_purchase(chat, lang)
     replies = await chat.say(SAY[lang]["help"])
-    assert [r["said"] for r in replies] == [t(lang, "help.purchase"), t(lang, "prompt.licence")]
-    replies = await chat.click("E5")
-    assert replies[-1]["said"] == t(lang, "prompt.carrier")  # still in the purchase
+    assert [r["said"] for r in replies] == [t(lang, "help.purchase"), t(lang, "prompt.international")]
+    replies = await chat.click(False)
+    assert replies[-1]["said"] == summary(lang, countries=["FR"], users=40)  # still in the purchase
 
 
 @LANGS
 async def test_cancel_mid_dialog(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
     await open_purchase(chat, lang)
-    await chat.click("E5")
     replies = await chat.say(SAY[lang]["cancel"])
     assert [r["said"] for r in replies] == [t(lang, "cancelled")]
-    replies = await chat.click("none")  # the carrier question is gone
+    replies = await chat.click(True)  # the question is gone
     assert replies[0]["said"] == t(lang, "stale_answer")
 
 
@@ -163,16 +175,11 @@ async def test_cancel_mid_dialog(demo_bot, h, lang):
 async def test_restart_mid_dialog_continues_in_a_new_app(start_app, demo_settings, h, lang):
     first = await start_app(demo_settings)
     await open_purchase(Chat(first, h), lang)
-    await Chat(first, h).click("E3")
     await first.close()  # the process stops
 
     second = await start_app(demo_settings)  # a new app over the same DATA_DIR
-    chat = Chat(second, h)
-    replies = await chat.click("none")  # answers the question the first app asked
-    assert [r["said"] for r in replies] == [t(lang, "prompt.intl_minutes")]
-    replies = await chat.click("unknown")
-    rec = recommend(AdviceRequest(countries=["FR"], users=40, international=True, base_licence="E3"))
-    assert replies[-1]["said"] == purchase_summary_card(rec, lang).text
+    replies = await Chat(second, h).click(True)  # answers the question the first app asked
+    assert [r["said"] for r in replies] == [summary(lang, countries=["FR"], users=40, international=True)]
 
 
 # --- number check and pool balance --------------------------------------------------------------------

@@ -250,7 +250,8 @@ async def test_dialog_continues_after_a_restart(start_app, make_settings, h):
 
     second = await start_app(settings)  # a new app over the same DATA_DIR
     assert second.app is not first.app
-    assert h.texts(await h.replies(second, h.activity("lots"))) == [t("en", "reprompt.users")]
+    why = t("en", "reason.not_a_count", text="lots")
+    assert h.texts(await h.replies(second, h.activity("lots"))) == [f"{why} {t('en', 'reprompt.users')}"]
     assert h.texts(await h.replies(second, h.activity("40"))) == [t("en", "prompt.international")]
     # The purchase is still open: "cancel" ends it, then the next message starts over.
     assert h.texts(await h.replies(second, h.activity("cancel"))) == [t("en", "cancelled")]
