@@ -57,7 +57,7 @@ class Scheduler:
         self.store = store
         self.book = book
         #: Where the last sync of each tenant is read (kept beside the alert subscriptions).
-        self.marks = marks if marks is not None else sync_marks(settings, book.objects)
+        self.marks = marks if marks is not None else sync_marks(settings, getattr(book, "objects", None))
         self.adapter = adapter
         self.lock = lock or FileSchedulerLock(sync_lock_path(settings.DATA_DIR))
         self.now = now or settings.clock
