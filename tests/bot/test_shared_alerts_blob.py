@@ -103,10 +103,11 @@ def test_two_replicas_subscribing_at_once_both_land(azurite, make_settings, tmp_
         # The first tenant subscription (If-None-Match: *) and then an update (If-Match), each
         # overtaken by the other replica between its read and its write: both must survive.
         for round_ in ("create", "update"):
-            racer = AlertBook(tmp_path / "racer", objects=_Interleaved(
-                first.objects, lambda r=round_: second.subscribe(h.TENANT, f"b-{r}", reference, "en")))
-            racer.subscribe(h.TENANT, f"a-{round_}", reference, "fr", percent=90)
-            assert racer.objects.puts == 2  # lost once (412), read again, redone
+            racing = _Interleaved(first.objects,
+                                  lambda r=round_: second.subscribe(h.TENANT, f"b-{r}", reference, "en"))
+            AlertBook(tmp_path / "racer", objects=racing).subscribe(h.TENANT, f"a-{round_}", reference, "fr",
+                                                                    percent=90)
+            assert racing.puts == 2  # lost once (412), read again, redone
         subs = first.subscriptions(h.TENANT)
         assert sorted(subs) == ["a-create", "a-update", "b-create", "b-update"]
         assert subs["a-update"].lang == "fr" and subs["a-update"].thresholds == (90, 100)
