@@ -174,3 +174,24 @@ async def test_sync_marks_of_one_replica_are_read_by_the_other(azurite, make_set
             objects.close()
     finally:
         fake.close()
+
+
+def test_a_sync_mark_written_over_another_leaders_keeps_the_later_progress(azurite, tmp_path, h):
+    """A lease that changed hands mid-sync: the old leader's late write loses its If-Match (412),
+    reads the new marks and keeps the furthest ``synced_until``; its own ``last_run`` is kept."""
+    objects = AzureBlobObjects(azurite.connection_string, f"marks-race-{os.getpid()}")
+    try:
+        old, new = SyncMarks(tmp_path / "old", objects), SyncMarks(tmp_path / "new", objects)
+        stale = old.read(h.TENANT)
+        stale.synced_until = NOW
+        old.write(stale)
+        ahead = new.read(h.TENANT)
+        ahead.synced_until = NOW + timedelta(hours=2)
+        new.write(ahead)
+        stale.synced_until, stale.last_run = NOW + timedelta(hours=1), NOW + timedelta(hours=1)
+        old.write(stale)  # over a version it did not read
+        stored = SyncMarks(tmp_path / "third", objects).read(h.TENANT)
+        assert stored.synced_until == NOW + timedelta(hours=2)
+        assert stored.last_run == NOW + timedelta(hours=1)
+    finally:
+        objects.close()
