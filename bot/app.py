@@ -41,7 +41,7 @@ from bot.scheduler import Scheduler
 from bot.state import StateStorage, TinyDBStorage
 from bot.state.scopes import state_scopes
 from bot.teams_bot import CallingPlanBot
-from bot.usage_store import open_usage_store, scheduler_lock, uses_blob
+from bot.usage_store import open_alert_book, open_usage_store, scheduler_lock, uses_blob
 from knowledge.alerts import AlertBook
 from knowledge.logsafe import clean
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, UsageStoreApi
@@ -112,7 +112,7 @@ def create_app(
     app = web.Application(client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings
     app[VERSION_KEY] = package_version()
-    app[ALERTS_KEY] = AlertBook(settings.DATA_DIR)
+    app[ALERTS_KEY] = open_alert_book(settings)
     app[BODY_TIMEOUT_KEY] = body_timeout_s
 
     async def adapter_and_bot(app: web.Application) -> AsyncIterator[None]:
@@ -145,6 +145,7 @@ def create_app(
         if ticking is not None:
             await _stop_ticking(ticking)
         await app[ADAPTER_KEY].close()
+        app[ALERTS_KEY].close()  # its object-store client (azure-blob); nothing locally
 
     app.cleanup_ctx.append(outbound_threads_ctx)
     app.cleanup_ctx.append(bot_state_ctx)

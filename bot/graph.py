@@ -41,7 +41,15 @@ def sync_all(settings: Settings, tenants: Iterable[str], now: Clock, *,
     config = graph_config(settings)
     extra = {"sleep": sleep} if sleep is not None else {}
     clients = (GraphClient(config, tenant, **extra) for tenant in sorted(tenants))
-    from bot.usage_store import open_usage_store, uses_blob
+    from bot.usage_store import open_usage_store, sync_marks, uses_blob
+    from knowledge.store.shared import SharedStore
 
     store = open_usage_store(settings) if uses_blob(settings) else None  # local: DATA_DIR's store
-    return sync_tenants(settings.DATA_DIR, clients, now, since=since, progress=progress, store=store)
+    # The marks go where the rows go: the shared container with azure-blob, DATA_DIR locally.
+    marks = sync_marks(settings, store.objects if isinstance(store, SharedStore) else None)
+    try:
+        return sync_tenants(settings.DATA_DIR, clients, now, since=since, progress=progress, store=store,
+                            marks=marks)
+    finally:
+        if store is not None:
+            store.close()

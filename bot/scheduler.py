@@ -2,7 +2,8 @@
 
 Every ``TICK_SECONDS`` (or at once when a chat subscribes) the scheduler tries to take the
 deployment's sync lock without waiting. Holding it, it syncs the tenants that are due (their
-last sync, in ``DATA_DIR/sync/``, is older than the interval) and then sends the due pool
+last sync, in the sync marks (``DATA_DIR/sync/``, or the shared container with
+``STORE_BACKEND=azure-blob``), is older than the interval) and then sends the due pool
 alerts; when another holder has it (``callplan sync``, another instance), it skips the tick.
 Due-ness and "alert sent" live in files, so no holder syncs or alerts twice what another did.
 Alerts are checked every tick, so an import made with ``callplan import`` (another process) is
@@ -27,7 +28,7 @@ from bot.graph import SyncNotConfigured, graph_config, sync_all
 from bot.sync_lock import FileSchedulerLock, SchedulerLock, sync_lock_path
 from knowledge.alerts import Alert, AlertBook
 from knowledge.clock import Clock
-from knowledge.graph.sync import SyncResult, read_state
+from knowledge.graph.sync import SyncMarks, SyncResult
 from knowledge.store import UsageStoreApi
 
 log = logging.getLogger(__name__)
@@ -48,10 +49,15 @@ class Scheduler:
     """Ticks for one app; ``now`` is injectable (tests pass a fixed clock)."""
 
     def __init__(self, settings: Settings, store: UsageStoreApi, book: AlertBook, adapter: BotAdapter, *,
-                 lock: SchedulerLock | None = None, now: Clock | None = None) -> None:
+                 lock: SchedulerLock | None = None, now: Clock | None = None,
+                 marks: SyncMarks | None = None) -> None:
+        from bot.usage_store import sync_marks
+
         self.settings = settings
         self.store = store
         self.book = book
+        #: Where the last sync of each tenant is read (kept beside the alert subscriptions).
+        self.marks = marks if marks is not None else sync_marks(settings, getattr(book, "objects", None))
         self.adapter = adapter
         self.lock = lock or FileSchedulerLock(sync_lock_path(settings.DATA_DIR))
         self.now = now or settings.clock
@@ -79,7 +85,7 @@ class Scheduler:
         now = self.now()
         due = []
         for tenant in sorted(self.settings.SYNC_TENANTS):
-            last = read_state(self.settings.DATA_DIR, tenant).last_run
+            last = self.marks.read(tenant).last_run
             if last is None or now - last >= timedelta(minutes=interval):
                 due.append(tenant)
         return due

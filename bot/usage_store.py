@@ -7,6 +7,11 @@ the ``STORE_CONTAINER`` container (:class:`knowledge.store.shared.SharedStore` o
 all replicas. The bot (``create_app``) and the command line (``callplan import``, ``pools``,
 ``users``, ``demo``, ``sync``) open the store here, so they always agree. The Azure SDK is
 imported only for ``azure-blob``: the local commands start without it.
+
+The pool-alert subscriptions (:class:`knowledge.alerts.AlertBook`) and the Graph sync marks
+(:class:`knowledge.graph.sync.SyncMarks`) follow the same setting: files under ``DATA_DIR``
+locally, objects of ``STORE_CONTAINER`` with ``azure-blob`` (so whichever replica is elected
+sees every subscription and goes on from the last sync).
 """
 from __future__ import annotations
 
@@ -14,7 +19,10 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.sync_lock import FileSchedulerLock, SchedulerLock, sync_lock_path
+from knowledge.alerts import AlertBook
+from knowledge.graph.sync import SyncMarks
 from knowledge.store import Store
+from knowledge.store.objects import ObjectStore
 
 
 def uses_blob(settings: Settings) -> bool:
@@ -27,12 +35,37 @@ def open_usage_store(settings: Settings, data_dir: Path | str | None = None) -> 
     folder = settings.DATA_DIR if data_dir is None else data_dir
     if not uses_blob(settings):
         return Store(folder, settings.clock)
-    from bot.blob_objects import AzureBlobObjects
     from knowledge.store.shared import SharedStore
 
-    objects = AzureBlobObjects(settings.AZURE_STORAGE_CONNECTION_STRING.get_secret_value(),
-                               settings.STORE_CONTAINER)
+    objects = open_objects(settings)
+    assert objects is not None
     return SharedStore(objects, folder, settings.clock)
+
+
+def open_objects(settings: Settings) -> ObjectStore | None:
+    """The object store of ``STORE_CONTAINER`` with ``azure-blob`` (a new client: close it),
+    None locally."""
+    if not uses_blob(settings):
+        return None
+    from bot.blob_objects import AzureBlobObjects
+
+    return AzureBlobObjects(settings.AZURE_STORAGE_CONNECTION_STRING.get_secret_value(),
+                            settings.STORE_CONTAINER)
+
+
+def open_alert_book(settings: Settings, objects: ObjectStore | None = None) -> AlertBook:
+    """The alert subscriptions: ``objects`` (or a new client of ``STORE_CONTAINER``) with
+    ``azure-blob``, ``DATA_DIR/alerts`` locally."""
+    if uses_blob(settings) and objects is None:
+        objects = open_objects(settings)
+    return AlertBook(settings.DATA_DIR, objects=objects if uses_blob(settings) else None)
+
+
+def sync_marks(settings: Settings, objects: ObjectStore | None = None) -> SyncMarks:
+    """The Graph sync marks, kept as the alert subscriptions are (see :func:`open_alert_book`)."""
+    if uses_blob(settings) and objects is None:
+        objects = open_objects(settings)
+    return SyncMarks(settings.DATA_DIR, objects=objects if uses_blob(settings) else None)
 
 
 def scheduler_lock(settings: Settings) -> SchedulerLock:

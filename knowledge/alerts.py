@@ -13,6 +13,14 @@ Files (``DATA_DIR/alerts/<tenant>/``): ``subscriptions.json`` (written by chat t
 ``sent.json`` (written by the one scheduler holding the sync lock). Two files, so the two
 writers never overwrite each other's change; each write is atomic (temp + rename) under a
 ``flock`` on ``alerts/.lock``.
+
+With several replicas (``STORE_BACKEND=azure-blob``) the same two documents are objects of the
+store's container (``alerts/<tenant>/subscriptions.json``, ``.../sent.json``), reached through
+the injected :class:`~knowledge.store.objects.ObjectStore`: a chat may subscribe through any
+replica and the elected one sees it. No lock across machines: each change is a read, the
+change, and a conditional put (If-Match the ETag read, If-None-Match: * when there was none);
+a put that loses (412) reads again and redoes the change, at most :data:`UPDATE_ATTEMPTS`
+times, so two replicas subscribing at once both land.
 """
 from __future__ import annotations
 
@@ -28,13 +36,18 @@ from pydantic import BaseModel, TypeAdapter
 
 from knowledge.pools import PoolBalance
 from knowledge.store.atomic import atomic_write_bytes
-from knowledge.store.layout import normalize_tenant_id
+from knowledge.store.layout import StoreError, normalize_tenant_id
+from knowledge.store.objects import ObjectStore, PreconditionFailed
 
 DEFAULT_THRESHOLDS = (80, 100)
 #: The "at this rate it runs out before the month ends" alert, beside the percentages.
 RUNOUT: Literal["runout"] = "runout"
 #: Months of "sent" keys kept (older ones can no longer be due).
 KEEP_MONTHS = 3
+#: Tries of one change against concurrent writers on an object store (then a clear error).
+UPDATE_ATTEMPTS = 10
+#: Object-name prefix of the alert documents on an object store.
+OBJECT_PREFIX = "alerts/"
 
 Kind = int | Literal["runout"]
 
@@ -106,14 +119,22 @@ _THREAD_LOCK = threading.Lock()
 
 
 class AlertBook:
-    """Subscriptions and sent alerts under ``DATA_DIR/alerts`` (blocking file I/O: call it
-    from a worker thread in the bot)."""
+    """Subscriptions and sent alerts under ``DATA_DIR/alerts``, or in ``objects`` when given
+    (blocking I/O: call it from a worker thread in the bot)."""
 
-    def __init__(self, data_dir: Path | str) -> None:
+    def __init__(self, data_dir: Path | str, objects: ObjectStore | None = None) -> None:
         self.root = Path(data_dir) / "alerts"
+        #: The shared object store (several replicas), or None: files under ``root``.
+        self.objects = objects
         #: Called (from the writing thread) after a new subscription: the host wakes its
         #: scheduler, so a pool already past a threshold is reported at once, not a tick later.
         self.on_subscribe: list[Callable[[], None]] = []
+
+    def close(self) -> None:
+        """Close the object store's client, if any (files need nothing)."""
+        close = getattr(self.objects, "close", None)
+        if callable(close):
+            close()
 
     @contextmanager
     def _locked(self) -> Iterator[None]:
@@ -129,62 +150,107 @@ class AlertBook:
     def _dir(self, tenant_id: str) -> Path:
         return self.root / normalize_tenant_id(tenant_id)
 
+    def _object_name(self, tenant_id: str, name: str) -> str:
+        return f"{OBJECT_PREFIX}{normalize_tenant_id(tenant_id)}/{name}"
+
+    def _read(self, tenant_id: str, name: str) -> bytes | None:
+        if self.objects is not None:
+            found = self.objects.get(self._object_name(tenant_id, name))
+            return found.data if found is not None else None
+        try:
+            return (self._dir(tenant_id) / name).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def _update(self, tenant_id: str, name: str, change: Callable[[bytes | None], bytes | None]) -> None:
+        """Apply ``change`` (old document -> new one, or None: nothing to write) atomically:
+        under the file lock locally; on an object store, redone on fresh data after a 412."""
+        if self.objects is None:
+            with self._locked():
+                payload = change(self._read(tenant_id, name))
+                if payload is not None:
+                    folder = self._dir(tenant_id)
+                    folder.mkdir(parents=True, exist_ok=True)
+                    atomic_write_bytes(folder / name, payload)
+            return
+        full = self._object_name(tenant_id, name)
+        for _ in range(UPDATE_ATTEMPTS):
+            found = self.objects.get(full)
+            payload = change(found.data if found is not None else None)
+            if payload is None:
+                return
+            try:
+                if found is None:
+                    self.objects.put(full, payload, if_none_match="*")
+                else:
+                    self.objects.put(full, payload, if_match=found.etag)
+                return
+            except PreconditionFailed:
+                continue  # another replica changed it first: redo the change on its version
+        raise StoreError(f"tenant {tenant_id}: {name} kept changing under {UPDATE_ATTEMPTS} tries; try again")
+
     def tenants(self) -> list[str]:
+        if self.objects is not None:
+            names = self.objects.list(OBJECT_PREFIX)
+            return sorted({n.split("/")[1] for n in names if n.count("/") == 2 and n.endswith("/subscriptions.json")})
         if not self.root.is_dir():
             return []
         return sorted(p.name for p in self.root.iterdir() if (p / "subscriptions.json").is_file())
 
     def subscriptions(self, tenant_id: str) -> dict[str, Subscription]:
-        path = self._dir(tenant_id) / "subscriptions.json"
-        try:
-            return _SUBS.validate_json(path.read_bytes())
-        except FileNotFoundError:
-            return {}
+        raw = self._read(tenant_id, "subscriptions.json")
+        return _SUBS.validate_json(raw) if raw is not None else {}
 
     def subscription(self, tenant_id: str, conversation_id: str) -> Subscription | None:
         return self.subscriptions(tenant_id).get(conversation_id)
 
     def subscribe(self, tenant_id: str, conversation_id: str, reference: dict[str, Any], lang: str,
                   percent: int | None = None) -> Subscription:
-        with self._locked():
-            subs = self.subscriptions(tenant_id)
+        made: list[Subscription] = []
+
+        def change(raw: bytes | None) -> bytes:
+            subs = _SUBS.validate_json(raw) if raw is not None else {}
             known = subs.get(conversation_id)
             sub = Subscription(conversation_id=conversation_id, reference=reference,
                                lang="fr" if lang == "fr" else "en",
                                thresholds=thresholds_for(percent, known.thresholds if known else ()))
             subs[conversation_id] = sub
-            self._write(tenant_id, "subscriptions.json", _SUBS.dump_json(subs, indent=1))
+            made[:] = [sub]
+            return _SUBS.dump_json(subs, indent=1)
+
+        self._update(tenant_id, "subscriptions.json", change)
         for listener in self.on_subscribe:
             listener()
-        return sub
+        return made[0]
 
     def unsubscribe(self, tenant_id: str, conversation_id: str) -> bool:
-        with self._locked():
-            subs = self.subscriptions(tenant_id)
-            if subs.pop(conversation_id, None) is None:
-                return False
-            self._write(tenant_id, "subscriptions.json", _SUBS.dump_json(subs, indent=1))
-            return True
+        removed = [False]
+
+        def change(raw: bytes | None) -> bytes | None:
+            subs = _SUBS.validate_json(raw) if raw is not None else {}
+            removed[0] = subs.pop(conversation_id, None) is not None
+            return _SUBS.dump_json(subs, indent=1) if removed[0] else None
+
+        self._update(tenant_id, "subscriptions.json", change)
+        return removed[0]
 
     def sent(self, tenant_id: str) -> set[str]:
-        try:
-            return set(_SENT.validate_json((self._dir(tenant_id) / "sent.json").read_bytes()))
-        except FileNotFoundError:
-            return set()
+        raw = self._read(tenant_id, "sent.json")
+        return set(_SENT.validate_json(raw)) if raw is not None else set()
 
     def mark_sent(self, tenant_id: str, keys: Iterable[str], month: str) -> None:
         """Record sent alert keys, dropping those older than ``KEEP_MONTHS`` before ``month``."""
         year, mon = int(month[:4]), int(month[5:7])
         oldest_index = year * 12 + mon - 1 - (KEEP_MONTHS - 1)
         oldest = f"{oldest_index // 12:04d}-{oldest_index % 12 + 1:02d}"
-        with self._locked():
-            sent = {k for k in self.sent(tenant_id) | set(keys) if k[:7] >= oldest}
-            self._write(tenant_id, "sent.json", _SENT.dump_json(sorted(sent), indent=0))
+        added = set(keys)
 
-    def _write(self, tenant_id: str, name: str, payload: bytes) -> None:
-        folder = self._dir(tenant_id)
-        folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(folder / name, payload)
+        def change(raw: bytes | None) -> bytes:
+            known = set(_SENT.validate_json(raw)) if raw is not None else set()
+            sent = {k for k in known | added if k[:7] >= oldest}
+            return _SENT.dump_json(sorted(sent), indent=0)
+
+        self._update(tenant_id, "sent.json", change)
 
 
 __all__ = [

@@ -10,7 +10,8 @@ What goes through which code (one way to do each thing):
 * users: ``/users`` + ``/subscribedSkus`` become :class:`UserRecord` s and one
   :meth:`TenantWriter.merge_users` (a roster import: a snapshot that sizes this month's pools).
 
-Incremental: ``DATA_DIR/sync/<tenant>.json`` keeps ``synced_until``, the end of the last
+Incremental: ``DATA_DIR/sync/<tenant>.json`` (or ``sync/<tenant>.json`` of the shared object
+store, :class:`SyncMarks`) keeps ``synced_until``, the end of the last
 window read completely. The next sync starts ``OVERLAP`` before it (Graph records arrive
 late); the overlap is re-read and de-duplicated. A sync killed mid-window has not advanced
 ``synced_until``, so the next one reads that window again: committed batches come back as
@@ -32,11 +33,12 @@ from knowledge.graph.client import GraphClient, GraphError, windows
 from knowledge.importers.fields import country_code, reason_for
 from knowledge.importers.graph import read_graph_rows
 from knowledge.importers.summary import MAX_ROW_ERRORS, RowError
-from knowledge.store.atomic import atomic_write_bytes
-from knowledge.store.records import CallRecord, UserRecord
 from knowledge.store import Store
+from knowledge.store.atomic import atomic_write_bytes
 from knowledge.store.importing import BATCH_ROWS
-from knowledge.store.layout import normalize_tenant_id
+from knowledge.store.layout import StoreError, normalize_tenant_id
+from knowledge.store.objects import ObjectStore, PreconditionFailed
+from knowledge.store.records import CallRecord, UserRecord
 
 #: Re-read this much before the end of the last sync: Graph call records can arrive late.
 OVERLAP = timedelta(days=2)
@@ -91,19 +93,83 @@ def state_path(data_dir: Path | str, tenant_id: str) -> Path:
     return Path(data_dir) / "sync" / f"{normalize_tenant_id(tenant_id)}.json"
 
 
-def read_state(data_dir: Path | str, tenant_id: str) -> SyncState:
-    path = state_path(data_dir, tenant_id)
-    try:
-        return SyncState.model_validate_json(path.read_bytes())
-    except (FileNotFoundError, ValueError):
-        # Missing or unreadable: start afresh. Safe, since re-reading calls adds nothing.
-        return SyncState(tenant_id=normalize_tenant_id(tenant_id))
+#: Tries of one mark write against another writer on an object store.
+MARK_ATTEMPTS = 5
 
 
-def write_state(data_dir: Path | str, state: SyncState) -> None:
-    path = state_path(data_dir, state.tenant_id)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(path, state.model_dump_json(indent=1).encode("utf-8"))
+class SyncMarks:
+    """Where each tenant's :class:`SyncState` is kept: ``DATA_DIR/sync/<tenant>.json``, or the
+    object ``sync/<tenant>.json`` of ``objects`` (several replicas: a new leader goes on from
+    the marks of the old one instead of re-reading the month from Graph).
+
+    Only the elected replica writes, but a lease can change hands mid-sync: on an object store
+    a write is conditional on the ETag read (If-None-Match: * for a first mark) and, when it
+    loses (412), merges with the other writer's marks (the later ``synced_until`` and
+    ``newest_call`` win) and tries again."""
+
+    def __init__(self, data_dir: Path | str, objects: ObjectStore | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.objects = objects
+        self._etags: dict[str, str | None] = {}
+
+    @staticmethod
+    def object_name(tenant_id: str) -> str:
+        return f"sync/{normalize_tenant_id(tenant_id)}.json"
+
+    def read(self, tenant_id: str) -> SyncState:
+        tenant = normalize_tenant_id(tenant_id)
+        if self.objects is None:
+            try:
+                raw: bytes | None = state_path(self.data_dir, tenant).read_bytes()
+            except FileNotFoundError:
+                raw = None
+        else:
+            found = self.objects.get(self.object_name(tenant))
+            raw = found.data if found is not None else None
+            self._etags[tenant] = found.etag if found is not None else None
+        try:
+            if raw is not None:
+                return SyncState.model_validate_json(raw)
+        except ValueError:
+            pass  # unreadable: start afresh. Safe, since re-reading calls adds nothing.
+        return SyncState(tenant_id=tenant)
+
+    def write(self, state: SyncState) -> None:
+        if self.objects is None:
+            path = state_path(self.data_dir, state.tenant_id)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_bytes(path, state.model_dump_json(indent=1).encode("utf-8"))
+            return
+        tenant = normalize_tenant_id(state.tenant_id)
+        name = self.object_name(tenant)
+        if tenant not in self._etags:
+            self.read(tenant)
+        for _ in range(MARK_ATTEMPTS):
+            etag = self._etags.get(tenant)
+            payload = state.model_dump_json(indent=1).encode("utf-8")
+            try:
+                if etag is None:
+                    self._etags[tenant] = self.objects.put(name, payload, if_none_match="*")
+                else:
+                    self._etags[tenant] = self.objects.put(name, payload, if_match=etag)
+                return
+            except PreconditionFailed:
+                other = self.read(tenant)  # another writer's marks: keep the furthest of both
+                state.synced_until = _latest(state.synced_until, other.synced_until)
+                state.newest_call = _latest(state.newest_call, other.newest_call)
+        raise StoreError(f"tenant {tenant}: the sync marks kept changing under {MARK_ATTEMPTS} tries")
+
+
+def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max(a, b) if a is not None and b is not None else a or b
+
+
+def read_state(data_dir: Path | str, tenant_id: str, objects: ObjectStore | None = None) -> SyncState:
+    return SyncMarks(data_dir, objects).read(tenant_id)
+
+
+def write_state(data_dir: Path | str, state: SyncState, objects: ObjectStore | None = None) -> None:
+    SyncMarks(data_dir, objects).write(state)
 
 
 def start_of_month(moment: datetime) -> datetime:
@@ -112,15 +178,17 @@ def start_of_month(moment: datetime) -> datetime:
 
 def sync_tenant(data_dir: Path | str, client: GraphClient, now: Clock, *,
                 since: datetime | None = None, users: bool = True,
-                progress: Progress | None = None, store: Store | None = None) -> SyncResult:
+                progress: Progress | None = None, store: Store | None = None,
+                marks: SyncMarks | None = None) -> SyncResult:
     """Sync one tenant; a :class:`GraphError` ends it with ``result.error`` set (not raised).
 
-    ``store``: where the rows go (default: the local store of ``data_dir``; the sync state
-    stays in ``data_dir`` either way)."""
+    ``store``: where the rows go (default: the local store of ``data_dir``); ``marks``: where
+    the sync state is kept (default: files in ``data_dir``)."""
     tenant_id = normalize_tenant_id(client.tenant_id)
     target = store if store is not None else Store(data_dir)
+    marks = marks if marks is not None else SyncMarks(data_dir)
     result = SyncResult(tenant_id=tenant_id)
-    state = read_state(data_dir, tenant_id)
+    state = marks.read(tenant_id)
     end = now().astimezone(UTC)
     if since is not None:
         start = since.astimezone(UTC)
@@ -138,14 +206,14 @@ def sync_tenant(data_dir: Path | str, client: GraphClient, now: Clock, *,
             _sync_window(target, client, window_start, window_end, result, state, months, say)
             result.windows += 1
             state.synced_until = max(state.synced_until or window_end, window_end)
-            write_state(data_dir, state)
+            marks.write(state)
         result.months = sorted(months)
     except GraphError as exc:
         result.error = str(exc).removeprefix(f"tenant {tenant_id}: ")
     result.requests = client.requests_made
     state.last_run = end
     state.last_error = result.error
-    write_state(data_dir, state)
+    marks.write(state)
     return result
 
 
@@ -219,28 +287,30 @@ def _commit(target: Store, batch: list[CallRecord], result: SyncResult, state: S
 
 def sync_tenants(data_dir: Path | str, clients: Iterable[GraphClient], now: Clock, *,
                  since: datetime | None = None, progress: Progress | None = None,
-                 store: Store | None = None) -> list[SyncResult]:
+                 store: Store | None = None, marks: SyncMarks | None = None) -> list[SyncResult]:
     """Each tenant in turn; one failing (even with an unexpected error) never stops the others."""
     results = []
+    marks = marks if marks is not None else SyncMarks(data_dir)
     for client in clients:
         try:
-            results.append(sync_tenant(data_dir, client, now, since=since, progress=progress, store=store))
+            results.append(sync_tenant(data_dir, client, now, since=since, progress=progress, store=store,
+                                       marks=marks))
         except Exception as exc:  # reported per tenant, the others still run
             failed = SyncResult(tenant_id=client.tenant_id, error=f"{exc.__class__.__name__}: {exc}")
             results.append(failed)
-            _record_failure(data_dir, failed, now)
+            _record_failure(marks, failed, now)
         finally:
             client.close()
     return results
 
 
-def _record_failure(data_dir: Path | str, result: SyncResult, now: Clock) -> None:
+def _record_failure(marks: SyncMarks, result: SyncResult, now: Clock) -> None:
     """An unexpected failure still counts as a run: the scheduler waits an interval, no storm."""
     try:
-        state = read_state(data_dir, result.tenant_id)
+        state = marks.read(result.tenant_id)
         state.last_run, state.last_error = now(), result.error
-        write_state(data_dir, state)
-    except (OSError, ValueError):
+        marks.write(state)
+    except (OSError, ValueError, StoreError):
         pass
 
 

@@ -4,8 +4,7 @@ subscriber's language. The clock is injected: no test reads the wall clock."""
 from __future__ import annotations
 
 import asyncio
-import json
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from bot.app import ADAPTER_KEY, ALERTS_KEY, SCHEDULER_KEY, STORE_KEY
 from bot.scheduler import Scheduler
@@ -13,37 +12,7 @@ from bot.sync_lock import FileSchedulerLock
 from knowledge.alerts import AlertBook
 from knowledge.store import Store
 from testkit.fake_graph import FakeGraph, FakeTenant, graph_user, pstn_row
-
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-CONV_EN = "a:conversation-en"
-CONV_FR = "a:conversation-fr"
-
-
-def roster(path, users: int) -> None:
-    lines = ["upn,usage_location,licenses"] + [f"user{n}@contoso.com,FR,SPE_E5+MCOPSTN1" for n in range(users)]
-    path.write_text("\n".join(lines) + "\n")
-
-
-def calls_page(path, minutes: int, first: int) -> None:
-    """``minutes`` one-minute outbound calls in November, as a Graph getPstnCalls page."""
-    start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-    rows = [pstn_row(first + n, start + timedelta(minutes=2 * n), upn="user0@contoso.com", duration=60)
-            for n in range(minutes)]
-    path.write_text(json.dumps({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#"
-                                "Collection(microsoft.graph.callRecords.pstnCallLogRow)", "value": rows}))
-
-
-async def say(client, h, connector, text: str, conversation_id: str, locale: str = "en-US") -> list[str]:
-    activity = h.activity(text, conversation_id=conversation_id, service_url=connector.url, locale=locale)
-    return h.texts(await h.replies(client, activity))
-
-
-def alerts_of(connector, conversation_id: str) -> list[dict]:
-    return [p["activity"] for p in connector.posts if p["conversation_id"] == conversation_id]
-
-
-def title_of(activity: dict) -> str:
-    return activity["attachments"][0]["content"]["body"][0]["text"]
+from testkit.pool_alerts import CONV_EN, CONV_FR, NOW, alerts_of, calls_page, roster, say, title_of
 
 
 async def test_alerts_once_per_threshold_per_month_in_the_subscribers_language(
