@@ -170,8 +170,6 @@ async def replicas(tmp_path, azurite, demo_store_dir, proxy):
 PURCHASE = [
     ("which plan should we buy?", "prompt.countries"),
     ("France", "prompt.users_in"),
-    ("40", "prompt.international"),
-    ("no", "prompt.licence"),
 ]
 
 
@@ -181,36 +179,35 @@ def asked(key: str) -> str:
 
 async def test_three_replicas_share_the_state_and_a_killed_one_loses_nothing_acknowledged(replicas, proxy, h):
     """One set of processes for both scenarios (their start-up is most of the cost)."""
-    rec = recommend(AdviceRequest(countries=["FR"], users=40, base_licence="E5", minutes_per_user=1500))
+    rec = recommend(AdviceRequest(countries=["FR"], users=40))  # "no" abroad: the assumptions card
     async with aiohttp.ClientSession() as session:
         # 1. A guided purchase whose turns go round-robin across the three completes.
         balancer = RoundRobin(session, [r.url for r in replicas])
         chat = Chat(balancer, h, conversation_id="a:round-robin")
-        for text, question in [*PURCHASE, ("E5", "prompt.carrier"), ("none", "prompt.minutes")]:
+        for text, question in [*PURCHASE, ("40", "prompt.international")]:
             assert (await chat.say(text))[-1]["said"] == asked(question)
-        replies = await chat.say("1500")
-        assert balancer.turn == 7  # every replica served turns of it
+        replies = await chat.say("no")
+        assert balancer.turn == 4  # every replica served turns of it (r1 twice)
         assert replies[-1]["said"] == purchase_summary_card(rec, "en").text
 
         # 2. r3 is killed (SIGKILL) while it saves a turn's state: nothing acknowledged is lost.
         balancer = RoundRobin(session, [r.url for r in replicas])
         chat = Chat(balancer, h, conversation_id="a:killed")
-        for text, question in PURCHASE:  # acknowledged: the licence question is pending
+        for text, question in PURCHASE:  # acknowledged: the user-count question is pending
             assert (await chat.say(text))[-1]["said"] == asked(question)
         victim = replicas[2]
         balancer.turn = 2  # the next turn goes to r3, behind the proxy
         proxy.hold_writes = True
-        in_flight = asyncio.ensure_future(chat.say("E5"))
+        in_flight = asyncio.ensure_future(chat.say("40"))
         await asyncio.wait_for(proxy.write_held.wait(), 30)  # r3 is saving the turn's state
         victim.kill()
         with pytest.raises(aiohttp.ClientError):
             await asyncio.wait_for(in_flight, 30)
         balancer.skip.add(victim.url)
 
-        # The next replica goes on from the acknowledged state: the licence question.
+        # The next replica goes on from the acknowledged state: the user-count question.
         replies = await chat.say("help")
-        assert [r["said"] for r in replies] == [t("en", "help.purchase"), asked("prompt.licence")]
-        assert (await chat.say("E5"))[-1]["said"] == asked("prompt.carrier")
-        assert (await chat.say("none"))[-1]["said"] == asked("prompt.minutes")
-        replies = await chat.say("1500")
+        assert [r["said"] for r in replies] == [t("en", "help.purchase"), asked("prompt.users_in")]
+        assert (await chat.say("40"))[-1]["said"] == asked("prompt.international")
+        replies = await chat.say("no")
     assert replies[-1]["said"] == purchase_summary_card(rec, "en").text
