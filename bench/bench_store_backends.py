@@ -69,7 +69,7 @@ def _changed_us(store: Store, other: Store, work: Path, rounds: int) -> list[flo
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
     sys.path.insert(0, str(TESTKIT))
-    from testkit.azurite import running_azurite  # type: ignore[import-not-found]
+    from testkit.azurite import running_azurite
 
     rows = 20_000 if quick else 50_000
     repeats = 100 if quick else 400

@@ -54,7 +54,7 @@ async def close_client(client: Any) -> None:
 
 def _app_id(claims_identity: ClaimsIdentity) -> str | None:
     # The same rule as the SDK's _BuiltinBotFrameworkAuthentication.get_app_id.
-    return claims_identity.get_claim_value(  # type: ignore[no-any-return]
+    return claims_identity.get_claim_value(
         AuthenticationConstants.AUDIENCE_CLAIM
     ) or claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM)
 
@@ -112,7 +112,7 @@ class _ReusingConnectorFactory(ConnectorFactory):
         client = self._cache.get(key)
         if client is None:
             client = self._cache.put(key, bound_client(await self._inner.create(service_url, audience)))
-        return client  # type: ignore[no-any-return]
+        return client
 
 
 class ReusingBotFrameworkAuthentication(BotFrameworkAuthentication):
@@ -139,7 +139,7 @@ class ReusingBotFrameworkAuthentication(BotFrameworkAuthentication):
         return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return self._wrap(self._inner.create_connector_factory(claims_identity), claims_identity)  # type: ignore[return-value]
+        return self._wrap(self._inner.create_connector_factory(claims_identity), claims_identity)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
         key = (_app_id(claims_identity),)
@@ -148,7 +148,7 @@ class ReusingBotFrameworkAuthentication(BotFrameworkAuthentication):
             client = self.user_token_clients.put(
                 key, bound_client(await self._inner.create_user_token_client(claims_identity))
             )
-        return client  # type: ignore[no-any-return]
+        return client
 
     def create_bot_framework_client(self) -> BotFrameworkClient:
         return self._inner.create_bot_framework_client()

@@ -39,8 +39,8 @@ def sync_all(settings: Settings, tenants: Iterable[str], now: Clock, *,
              sleep: Callable[[float], None] | None = None) -> list[SyncResult]:
     """Sync ``tenants`` one after the other (one failing never stops the others)."""
     config = graph_config(settings)
-    extra = {"sleep": sleep} if sleep is not None else {}
-    clients = (GraphClient(config, tenant, **extra) for tenant in sorted(tenants))
+    clients = (GraphClient(config, tenant) if sleep is None else GraphClient(config, tenant, sleep=sleep)
+               for tenant in sorted(tenants))
     from bot.usage_store import open_usage_store, sync_marks, uses_blob
     from knowledge.store.shared import SharedStore
 

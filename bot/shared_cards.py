@@ -25,7 +25,7 @@ from botbuilder.core import TurnContext
 from botbuilder.schema import Activity, Attachment, ResourceResponse
 
 
-class _SharedAttachment(Attachment):  # type: ignore[misc]
+class _SharedAttachment(Attachment):
     """An attachment whose deep copy is a plain ``Attachment`` sharing its content."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Attachment:
@@ -53,8 +53,8 @@ def sharing_cards(activity: Any) -> Any:
     return shallow
 
 
-class CardSharingTurnContext(TurnContext):  # type: ignore[misc]
+class CardSharingTurnContext(TurnContext):
     """A ``TurnContext`` whose ``send_activities`` does not deep-copy Adaptive Cards."""
 
     async def send_activities(self, activities: list[Activity]) -> list[ResourceResponse]:
-        return await super().send_activities([sharing_cards(a) for a in activities])  # type: ignore[no-any-return]
+        return await super().send_activities([sharing_cards(a) for a in activities])

@@ -50,7 +50,7 @@ class _Attempt:
             self.held.append(list(activities))
             return [ResourceResponse(id="") for _ in activities]
 
-        holding.send_activities = hold  # type: ignore[method-assign]
+        holding.send_activities = hold
         self.context.adapter = holding
         self._real = real
 

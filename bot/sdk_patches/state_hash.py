@@ -24,20 +24,20 @@ def _pickle_hash(self: CachedBotState, obj: object) -> bytes | str:
     try:
         return pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:  # not picklable: the SDK's own hash (a str, never equal to bytes)
-        return _SDK_HASH(self, obj)  # type: ignore[no-any-return]
+        return _SDK_HASH(self, obj)
 
 
 def apply() -> bool:
     if is_applied():
         return False
-    CachedBotState.compute_hash = _pickle_hash  # type: ignore[assignment, method-assign]
+    CachedBotState.compute_hash = _pickle_hash
     return True
 
 
 def revert() -> bool:
     if not is_applied():
         return False
-    CachedBotState.compute_hash = _SDK_HASH  # type: ignore[method-assign]
+    CachedBotState.compute_hash = _SDK_HASH
     return True
 
 

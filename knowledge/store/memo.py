@@ -91,7 +91,7 @@ class MemoizedAsyncStore(AsyncStore):
         stamp = self._stamp(tenant)
         remembered = self._recall(key, stamp)
         if remembered is not None:
-            return remembered  # type: ignore[no-any-return]
+            return remembered
         provenance = await super().provenance(tenant_id)
         self._keep(key, stamp, provenance)
         return provenance

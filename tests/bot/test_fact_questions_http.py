@@ -54,7 +54,7 @@ async def test_a_yes_no_question_of_fact_gets_its_card_with_its_source_never_a_d
         assert [r["said"] for r in again] == [fact_text(fact_id, lang)]
 
 
-FOLLOW_UP = {
+FOLLOW_UP: dict[str, list[tuple[str, str, dict[str, object]]]] = {
     "en": [("how many minutes per user in Germany on the international plan?", "minutes_per_user",
             {"countries": ["DE"], "plan": "MCOPSTN2"}),
            ("and for Spain?", "minutes_per_user", {"countries": ["ES"], "plan": "MCOPSTN2"}),

@@ -308,7 +308,12 @@ def test_activities_serialize_exactly_as_with_msrest_alone(activities):
 def test_the_object_fast_path_does_not_walk_plain_json_through_msrest(monkeypatch):
     apply_sdk_patches(["msrest_object"])
     seen: list[Any] = []
-    monkeypatch.setattr(Serializer, "serialize_unicode", classmethod(lambda cls, data: seen.append(data) or str(data)))
+
+    def serialize_unicode(cls: type[Serializer], data: Any) -> str:
+        seen.append(data)
+        return str(data)
+
+    monkeypatch.setattr(Serializer, "serialize_unicode", classmethod(serialize_unicode))
     card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": f"row {i}"} for i in range(50)]}
     body = Activity(attachments=[Attachment(content_type="application/json", content=card)]).serialize()
     assert body["attachments"][0]["content"] == card

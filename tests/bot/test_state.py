@@ -528,7 +528,7 @@ async def test_a_quiet_storage_checkpoints_after_its_last_commit(tmp_path):
         assert len(timer.handles) == 3 and len(timer.armed) == 1 and timer.armed[0].delay == 5.0
         assert len(storage.segments()) == 3 and not storage.path_for("conv").exists()
         timer.fire()  # the load stopped 5 s ago
-        await storage._checkpointer  # the checkpoint it started
+        await present(storage._checkpointer)  # the checkpoint it started
         assert not storage.segments() and not timer.armed
         assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 2}
     finally:
@@ -545,10 +545,10 @@ async def test_an_idle_timer_that_fires_during_a_commit_rearms_for_what_is_left(
         timer.fire()
         running = storage._checkpointer
         await storage.write({"b": {"n": 1}})  # commits while the checkpoint runs
-        await running
+        await present(running)
         assert len(storage.segments()) == 1 and len(timer.armed) == 1
         timer.fire()
-        await storage._checkpointer
+        await present(storage._checkpointer)
         assert not storage.segments() and storage.path_for("b").exists()
     finally:
         await storage.close()

@@ -107,16 +107,22 @@ async def test_the_app_uses_the_lease_and_releases_it_on_shutdown(azurite, make_
     assert (await two.server.app[SCHEDULER_KEY].run_once()).ran is True
 
 
-async def test_a_held_lease_is_renewed_while_the_schedule_runs(make_settings, azurite):
+async def test_a_held_lease_is_renewed_while_the_schedule_runs(make_settings, azurite, monkeypatch, tmp_path):
     settings = _blob_settings(make_settings, azurite, f"renew-{os.getpid()}")
-    scheduler = Scheduler(settings, store=None, book=None, adapter=None, lock=scheduler_lock(settings))
+    scheduler = _scheduler(settings, tmp_path, "renew")
     lock = scheduler.lock
     assert isinstance(lock, BlobLeaseSchedulerLock) and lock.renew_seconds == 20
-    renewals = []
+    renewals: list[int] = []
     original = lock.keep
-    lock.keep = lambda: (renewals.append(1), original())  # type: ignore[method-assign]
+
+    def keep() -> None:
+        renewals.append(1)
+        original()
+
+    monkeypatch.setattr(lock, "keep", keep)
     assert await asyncio.to_thread(lock.try_acquire)  # a 60 s lease
-    lock.lease_seconds = 0.15  # now renewed every 0.05 s (between ticks and during a long one)
+    # Now renewed every 0.05 s (between ticks and during a long one); a real lease is whole seconds.
+    monkeypatch.setattr(lock, "lease_seconds", 0.15)
     keeper = asyncio.create_task(scheduler.keep_lease())
     for _ in range(200):  # bounded: at most ~4 s
         await asyncio.sleep(0.02)
@@ -130,6 +136,7 @@ async def test_a_held_lease_is_renewed_while_the_schedule_runs(make_settings, az
     await scheduler.stop()
     assert await asyncio.to_thread(other.try_acquire)
     await asyncio.to_thread(other.release)
+    scheduler.store.close()
 
 
 def test_a_service_that_never_answers_is_unavailable_within_the_bounds(tmp_path):

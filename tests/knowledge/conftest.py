@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from knowledge.store import Store
+from knowledge.store.shared import SharedStore
 from testkit.clock import SettableClock
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -48,12 +49,11 @@ both_backends = pytest.mark.parametrize("store", ["local", "blob"], indirect=Tru
 _containers = iter(range(1_000_000))
 
 
-def blob_store(azurite, data_dir: Path, clock, *, container: str | None = None) -> Store:
+def blob_store(azurite, data_dir: Path, clock, *, container: str | None = None) -> SharedStore:
     """A :class:`SharedStore` in a container of its own (or ``container``) of ``azurite``,
     its requests counted (``store.objects.counts``)."""
     from bot.blob_objects import AzureBlobObjects
     from knowledge.store.objects import CountingObjects
-    from knowledge.store.shared import SharedStore
 
     name = container or f"usage-{os.getpid()}-{next(_containers)}"
     return SharedStore(CountingObjects(AzureBlobObjects(azurite.connection_string, name)), data_dir, clock)

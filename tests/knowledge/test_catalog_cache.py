@@ -39,8 +39,12 @@ def test_the_cached_catalog_is_the_catalog_the_files_give(data: Path):
     cached_file = cache_path(data, cache_key(data, FILES, CODE))
     assert cached_file.is_file()
     calls: list[Path] = []
-    again = load_or_build(data, cache_key(data, FILES, CODE), lambda d: calls.append(d) or _load(d),
-                          catalog_module.Catalog)
+
+    def build(d: Path) -> catalog_module.Catalog:
+        calls.append(d)
+        return _load(d)
+
+    again = load_or_build(data, cache_key(data, FILES, CODE), build, catalog_module.Catalog)
     assert calls == []  # read from the cache, not validated again
     assert same(again, built) and same(again, _load(data))
 

@@ -95,6 +95,7 @@ async def test_a_tenant_without_data_and_a_bad_tenant_id_behave_as_the_store(tmp
     store = MemoizedAsyncStore(tmp_path, clock)
     try:
         assert await store.pools("other-tenant") == Store(tmp_path, clock).pools("other-tenant")
+        raised: type[Exception] | None
         for call in (store.pools("../etc"), store.provenance("../etc")):
             try:
                 await call

@@ -16,9 +16,12 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from bot.blob_objects import AzureBlobObjects
 from knowledge.store.layout import SUMMARY_NAME
+from knowledge.store.objects import CountingObjects
 from knowledge.store.shared import SharedTenantWriter, tenant_prefix
 from knowledge.store.writer import KILL_AT_ENV
+from testkit.narrow import present
 
 from .conftest import blob_store, write_pstn_csv
 
@@ -78,7 +81,7 @@ def test_two_processes_importing_into_one_tenant_lose_nothing(azurite, tmp_path,
     assert len(imported) == 2 and sum(imported) == 18_000  # the processes' own counts: no row counted twice
     balances = store.pools(TENANT, "2025-06", AS_OF)
     assert [(b.users, b.total_minutes) for b in balances] == [(7, 7 * 1200)]
-    log = json.loads(store.objects.get(tenant_prefix(TENANT) + "imports.json").data)
+    log = json.loads(present(store.objects.get(tenant_prefix(TENANT) + "imports.json")).data)
     assert len(log["imports"]) == 4  # both files of both processes: no log line lost either
     shown = _cli(azurite, container, tmp_path / "replica-2", "pools", "--tenant", TENANT, "--month", "2025-06",
                  "--json")
@@ -101,7 +104,7 @@ def test_a_writer_that_loses_the_race_merges_again(azurite, tmp_path, clock) -> 
         early.close()
         late.close()
     assert store.call_count(TENANT) == 30 and _fr_used(store) == 60
-    summary = json.loads(store.objects.get(tenant_prefix(TENANT) + SUMMARY_NAME).data)
+    summary = json.loads(present(store.objects.get(tenant_prefix(TENANT) + SUMMARY_NAME)).data)
     listed = {f"calls/2025-06/{c['name']}" for c in summary["chunks"]["2025-06"]}
     listed |= {name.removesuffix(".json") + ".ids" for name in listed}
     assert _committed_names(store) == listed | {SUMMARY_NAME}  # the losers' objects were deleted
@@ -137,7 +140,7 @@ def test_a_kill_mid_import_leaves_the_old_summary_and_no_leftovers(azurite, tmp_
     assert store.call_count(TENANT) == 25_000 and _fr_used(store) == 50_000
     # The next writer removes what the killed one left (its generation is now committed).
     SharedTenantWriter(store.objects, TENANT, clock).close()
-    summary = json.loads(store.objects.get(tenant_prefix(TENANT) + SUMMARY_NAME).data)
+    summary = json.loads(present(store.objects.get(tenant_prefix(TENANT) + SUMMARY_NAME)).data)
     listed = {f"calls/2025-06/{c['name']}" for c in summary["chunks"]["2025-06"]}
     listed |= {name.removesuffix(".json") + ".ids" for name in listed}
     assert _committed_names(store) == listed | {SUMMARY_NAME, "imports.json"}
@@ -146,7 +149,9 @@ def test_a_kill_mid_import_leaves_the_old_summary_and_no_leftovers(azurite, tmp_
 def test_a_repeated_pool_lookup_downloads_no_body(azurite, tmp_path, clock, fixtures) -> None:
     store = blob_store(azurite, tmp_path / "data", clock)
     store.import_paths([fixtures / "users.admin-center.csv", fixtures / "getPstnCalls.array.json"], TENANT)
-    counts = store.objects.counts
+    counted = store.objects
+    assert isinstance(counted, CountingObjects) and isinstance(counted.inner, AzureBlobObjects)
+    counts = counted.counts
     first = store.pools(TENANT, "2025-06", AS_OF)
     before = dict(counts)
     for _ in range(5):
@@ -155,7 +160,7 @@ def test_a_repeated_pool_lookup_downloads_no_body(azurite, tmp_path, clock, fixt
     assert counts["not_modified"] - before.get("not_modified", 0) == 5
     assert counts["get_body"] == before["get_body"]  # and never a body
     # Another replica commits: the next lookup downloads the new summary, once.
-    other = blob_store(azurite, tmp_path / "other", clock, container=store.objects.inner.container.container_name)
+    other = blob_store(azurite, tmp_path / "other", clock, container=counted.inner.container.container_name)
     other.import_paths([write_pstn_csv(tmp_path / "PSTN.calls.more.csv", 3)], TENANT)
     body_before = counts["get_body"]
     changed = store.pools(TENANT, "2025-06", AS_OF)
