@@ -12,11 +12,11 @@ cost 0.4 s and 100 MB and tell us nothing the rules need.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
-from pydantic import BaseModel, ConfigDict
 
 from knowledge.catalog import load_catalog
 
@@ -49,10 +49,9 @@ _ALLOWED = re.compile(r"^\+?[0-9]*$")
 _MAX_INPUT = 64
 
 
-class ParsedNumber(BaseModel):
-    """A dialled number, cleaned and classified."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
+@dataclass(frozen=True, slots=True)
+class ParsedNumber:
+    """A dialled number, cleaned and classified (a plain dataclass: `callplan check` loads no pydantic)."""
 
     raw: str
     cleaned: str = ""

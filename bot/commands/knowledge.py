@@ -102,7 +102,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def verdict_json(verdict: CallVerdict) -> dict[str, Any]:
-    data = verdict.model_dump(mode="json")
+    data = verdict.to_json()
     data["pool_key"] = verdict.pool.as_str() if verdict.pool else None
     data["sources"] = sources_json(verdict.sources)
     return data
