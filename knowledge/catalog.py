@@ -3,8 +3,9 @@
 WHY data files: every figure (minutes, zones, names, premium rules) must keep the source key it
 came from, and be reviewable and fixable without touching code. The JSON files in
 ``knowledge/data`` are validated by pydantic against the dataclasses below when loaded; any
-mistake (a typo'd field, a wrong type, a source key or SKU that does not exist) raises :class:`CatalogError` naming
-the file and the field, so a broken catalog stops start-up instead of giving wrong answers.
+mistake (a typo'd field, a wrong type, a source key or SKU that does not exist) raises
+:class:`CatalogError` naming the file and the field, so a broken catalog stops start-up instead
+of giving wrong answers.
 
 ``load_catalog()`` is cached: the bot, the CLI and the pool computation share one instance,
 and the validated catalog is kept between processes (:mod:`knowledge.catalog_cache`). The
@@ -53,27 +54,25 @@ class CatalogError(Exception):
 
 #: The pydantic config of every file model: unknown fields are errors.
 _STRICT = {"extra": "forbid"}
-_frozen = dataclass(frozen=True, kw_only=True)
 
-
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class _Strict:
     __pydantic_config__ = _STRICT
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class _Sourced(_Strict):
     sources: SourceKeys
     decision: str | None = None
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class Names(_Strict):
     en: NonEmptyStr
     fr: NonEmptyStr
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class Minutes(_Sourced):
     """Included minutes per user per calendar month: a default and per-country exceptions."""
 
@@ -84,7 +83,7 @@ class Minutes(_Sourced):
         return self.by_country.get(iso.upper(), self.default)
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class Plan(_Sourced):
     """A Calling Plan SKU (or the bundle, or a partner offer)."""
 
@@ -124,13 +123,13 @@ class Plan(_Sourced):
         return None if minutes is None else minutes.for_country(country)
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class PlansFile(_Strict):
     about: str = ""
     plans: Annotated[tuple[Plan, ...], MinLen(1)]
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class NameEntry(_Strict):
     en: NonEmptyStr
     fr: NonEmptyStr
@@ -138,23 +137,23 @@ class NameEntry(_Strict):
     aliases_fr: tuple[str, ...] = ()
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class NamesSection(_Sourced):
     entries: dict[str, NameEntry]
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class IsoSet(_Sourced):
     isos: Annotated[tuple[str, ...], MinLen(1)]
     headline_count: int | None = None
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class EmergencySection(_Sourced):
     by_country: dict[str, tuple[str, ...]]
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class CountriesFile(_Strict):
     about: str = ""
     names: NamesSection
@@ -163,7 +162,7 @@ class CountriesFile(_Strict):
     emergency_numbers: EmergencySection
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class CallingPlanCountry(_Sourced):
     """A country/region where Calling Plans are sold (35 of them)."""
 
@@ -178,17 +177,17 @@ class CallingPlanCountry(_Sourced):
     notes: str | None = None
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class Count(_Sourced):
     value: int
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class BundleDefaults(_Sourced):
     bundle_markets_decision: str
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class CallingPlanCountriesFile(_Strict):
     about: str = ""
     count: Count
@@ -199,47 +198,47 @@ class CallingPlanCountriesFile(_Strict):
 Treatment = Literal["allowed", "credits", "blocked", "undocumented"]
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class PrefixRule(_Strict):
     prefix: str  # digits only (checked in _cross_check)
     kind: Literal["premium_rate", "shared_cost"]
     treatment: Treatment
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class PremiumRule(_Sourced):
     premium_rate: Treatment
     shared_cost: Treatment
     prefixes: tuple[PrefixRule, ...] = ()
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class PremiumSection(_Strict):
     default: PremiumRule
     by_country: dict[str, PremiumRule]
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class TollFree(_Sourced):
     note: str
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class Masking(_Sourced):
     replacement_digit: str  # one digit (checked in _cross_check)
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class RegionAliases(_Sourced):
     map: dict[str, str]
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class ReasonSources(_Sourced):
     """The source keys a verdict reason code rests on (cited by the answer's Source line)."""
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class NumberRulesFile(_Strict):
     about: str = ""
     reasons: dict[str, ReasonSources] = field(default_factory=dict)
@@ -249,7 +248,7 @@ class NumberRulesFile(_Strict):
     region_aliases: RegionAliases
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class LicenceFamily(_Strict):
     id: str
     name: Names
@@ -259,7 +258,7 @@ class LicenceFamily(_Strict):
     sources: SourceKeys
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class Licence(_Sourced):
     """A licence SKU part number and what it gives for calling."""
 
@@ -273,7 +272,7 @@ class Licence(_Sourced):
     notes: str | None = None
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class Alternative(_Strict):
     id: str
     name: Names
@@ -281,7 +280,7 @@ class Alternative(_Strict):
     sources: SourceKeys
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class LicencesFile(_Strict):
     about: str = ""
     families: tuple[LicenceFamily, ...]
@@ -289,13 +288,13 @@ class LicencesFile(_Strict):
     alternatives: tuple[Alternative, ...]
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class TextsFile(_Strict):
     about: str = ""
     texts: dict[str, str]
 
 
-@_frozen
+@dataclass(frozen=True, kw_only=True)
 class SourcesFile(_Strict):
     about: str = ""
     sources: dict[str, dict[str, Any]]
@@ -566,9 +565,9 @@ def _load_file(path: Path, model: type) -> Any:
         return _adapter(model).validate_python(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
         more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise CatalogError(f"{path}: field {field}: {first['msg']}{more}") from None
+        raise CatalogError(f"{path}: field {where}: {first['msg']}{more}") from None
 
 
 def _walk_sources(node: Any, loc: str) -> Iterable[tuple[str, str]]:
@@ -617,15 +616,15 @@ def _cross_check(parsed: dict[str, Any], data_dir: Path) -> None:
     skus = {plan.sku.upper() for plan in plans.plans}
     _check(len(skus) == len(plans.plans), path["plans"], "plans", "duplicate SKU")
     for i, plan in enumerate(plans.plans):
-        for field in ("domestic_minutes", "international_minutes"):
-            minutes = getattr(plan, field)
+        for attr in ("domestic_minutes", "international_minutes"):
+            minutes = getattr(plan, attr)
             if minutes is None:
                 continue
             # US and PR share one pool: one pool has one per-user figure.
             _check(
                 minutes.for_country("US") == minutes.for_country("PR"),
                 path["plans"],
-                f"plans.{i}.{field}.by_country",
+                f"plans.{i}.{attr}.by_country",
                 "US and PR share a pool, so their minutes must be equal",
             )
         for j, req in enumerate(plan.requires):
@@ -649,7 +648,8 @@ def _cross_check(parsed: dict[str, Any], data_dir: Path) -> None:
     rules: NumberRulesFile = parsed["number_rules"]
     _check(re.fullmatch(r"[0-9]", rules.masking.replacement_digit) is not None, path["number_rules"],
            "masking.replacement_digit", "must be one digit")
-    for section, rule in (("default", rules.premium.default), *((f"by_country.{iso}", r) for iso, r in rules.premium.by_country.items())):
+    by_country = ((f"by_country.{iso}", rule) for iso, rule in rules.premium.by_country.items())
+    for section, rule in (("default", rules.premium.default), *by_country):
         for i, prefix in enumerate(rule.prefixes):
             _check(re.fullmatch(r"[0-9]+", prefix.prefix) is not None, path["number_rules"],
                    f"premium.{section}.prefixes.{i}.prefix", f"{prefix.prefix!r} is not digits only")
