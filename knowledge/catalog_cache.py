@@ -1,16 +1,16 @@
 """The validated catalog kept between processes, as Python keeps bytecode in ``__pycache__``.
 
-Why: validating the seven catalog files builds the core schema of every pydantic model of
-:mod:`knowledge.catalog` (the models are declared with ``defer_build``), and that, not the
-reading, is most of what ``callplan check`` paid before printing anything. The first process
-that loads a catalog folder pickles the :class:`~knowledge.catalog.Catalog` it validated into
-``<folder>/__pycache__/catalog-<key>.pickle``; later processes unpickle it (no validation, no
-schema build) as long as the key matches.
+Why: validating the seven catalog files imports pydantic and builds a validator for each file
+model of :mod:`knowledge.catalog`, and that, not the reading, is most of what ``callplan check``
+paid before printing anything. The first process that loads a catalog folder pickles the
+:class:`~knowledge.catalog.Catalog` it validated into ``<folder>/__pycache__/catalog-<key>.pickle``;
+later processes unpickle it (no validation, no pydantic: the catalog holds plain dataclasses)
+as long as the key matches.
 
 The key is a SHA-256 of everything the result depends on: each data file's name and bytes, the
 source of the module that validates them, and the Python and pydantic versions (pydantic's
-read from its ``version.py``, not imported). Any edit gives
-a new key, so a stale cache is never read; a broken data file raises before anything is
+read from its ``version.py``, not imported). Any edit gives a new key, so a stale cache is never
+read; a broken data file raises before anything is
 written. A cache file that cannot be read (truncated, another version) is ignored and
 rewritten; a folder that cannot be written (a read-only install) just means no cache. The file
 is written as a temp file renamed into place; older ``catalog-*.pickle`` files of the folder are
