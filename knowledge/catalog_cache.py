@@ -19,6 +19,7 @@ trusted as they are.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import logging
@@ -102,14 +103,10 @@ def _store(path: Path, value: object) -> None:
     except OSError as exc:  # read-only install, full disk: no cache, nothing else changes
         log.debug("cannot write the catalog cache %s: %s", path, exc)
         if tmp_name is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
-            except OSError:
-                pass
         return
     for old in path.parent.glob(f"{PREFIX}*.pickle"):
         if old != path:
-            try:
+            with contextlib.suppress(OSError):
                 old.unlink()
-            except OSError:
-                pass
