@@ -2,14 +2,16 @@
 
 WHY data files: every figure (minutes, zones, names, premium rules) must keep the source key it
 came from, and be reviewable and fixable without touching code. The JSON files in
-``knowledge/data`` are validated by the pydantic models below when loaded; any mistake (a typo'd
-field, a wrong type, a source key or SKU that does not exist) raises :class:`CatalogError` naming
-the file and the field, so a broken catalog stops start-up instead of giving wrong answers.
+``knowledge/data`` are validated by pydantic against the dataclasses below when loaded; any
+mistake (a typo'd field, a wrong type, a source key or SKU that does not exist) raises
+:class:`CatalogError` naming the file and the field, so a broken catalog stops start-up instead
+of giving wrong answers.
 
 ``load_catalog()`` is cached: the bot, the CLI and the pool computation share one instance,
 and the validated catalog is kept between processes (:mod:`knowledge.catalog_cache`). The
-models are declared with ``defer_build``: their validators are built on first use, so a
-process that reads the cached catalog never builds them.
+models are plain frozen dataclasses (constraints as ``annotated_types`` metadata) and pydantic
+is imported only to validate: a process that reads the cached catalog (``callplan check``)
+never imports it (issue 14).
 """
 from __future__ import annotations
 
@@ -17,13 +19,17 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, is_dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from annotated_types import Ge, MinLen
 
 from knowledge.texts import fill
+
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LANGS = ("en", "fr")
@@ -31,44 +37,58 @@ LANGS = ("en", "fr")
 #: The two lines of a pool (only Domestic and International has an international line).
 Line = Literal["domestic", "international"]
 
+#: Constraints pydantic reads when it validates a file (``annotated_types``: no pydantic import).
+NonEmptyStr = Annotated[str, MinLen(1)]
+SourceKeys = Annotated[tuple[str, ...], MinLen(1)]
+NonNegative = Annotated[int, Ge(0)]
+
 
 class CatalogError(Exception):
     """The catalog data is broken: the message names the file and the field."""
 
 
 # ---------------------------------------------------------------------------------------------
-# File models: one per data file, strict (extra fields are typos, not data).
+# File models: one per data file, strict (extra fields are typos, not data). Plain frozen
+# dataclasses that pydantic validates (``_load_file``): the validated catalog holds no pydantic
+# object, so a process that unpickles it (``callplan check``) never imports pydantic.
+
+#: The pydantic config of every file model: unknown fields are errors.
+_STRICT = {"extra": "forbid"}
+
+@dataclass(frozen=True, kw_only=True)
+class _Strict:
+    __pydantic_config__ = _STRICT
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, defer_build=True)
-
-
+@dataclass(frozen=True, kw_only=True)
 class _Sourced(_Strict):
-    sources: tuple[str, ...] = Field(min_length=1)
+    sources: SourceKeys
     decision: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Names(_Strict):
-    en: str = Field(min_length=1)
-    fr: str = Field(min_length=1)
+    en: NonEmptyStr
+    fr: NonEmptyStr
 
 
+@dataclass(frozen=True, kw_only=True)
 class Minutes(_Sourced):
     """Included minutes per user per calendar month: a default and per-country exceptions."""
 
-    default: int = Field(ge=0)
-    by_country: dict[str, int] = Field(default_factory=dict)
+    default: NonNegative
+    by_country: dict[str, NonNegative] = field(default_factory=dict)
 
     def for_country(self, iso: str) -> int:
         return self.by_country.get(iso.upper(), self.default)
 
 
+@dataclass(frozen=True, kw_only=True)
 class Plan(_Sourced):
     """A Calling Plan SKU (or the bundle, or a partner offer)."""
 
-    sku: str = Field(min_length=1)
-    capability: str = Field(min_length=1)
+    sku: NonEmptyStr
+    capability: NonEmptyStr
     kind: Literal["domestic", "domestic_and_international", "international_addon", "payg", "bundle", "partner"]
     name: Names
     international: bool
@@ -103,45 +123,52 @@ class Plan(_Sourced):
         return None if minutes is None else minutes.for_country(country)
 
 
+@dataclass(frozen=True, kw_only=True)
 class PlansFile(_Strict):
-    about: str = Field("", alias="_about")
-    plans: tuple[Plan, ...] = Field(min_length=1)
+    about: str = ""
+    plans: Annotated[tuple[Plan, ...], MinLen(1)]
 
 
+@dataclass(frozen=True, kw_only=True)
 class NameEntry(_Strict):
-    en: str = Field(min_length=1)
-    fr: str = Field(min_length=1)
+    en: NonEmptyStr
+    fr: NonEmptyStr
     aliases_en: tuple[str, ...] = ()
     aliases_fr: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
 class NamesSection(_Sourced):
     entries: dict[str, NameEntry]
 
 
+@dataclass(frozen=True, kw_only=True)
 class IsoSet(_Sourced):
-    isos: tuple[str, ...] = Field(min_length=1)
+    isos: Annotated[tuple[str, ...], MinLen(1)]
     headline_count: int | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class EmergencySection(_Sourced):
     by_country: dict[str, tuple[str, ...]]
 
 
+@dataclass(frozen=True, kw_only=True)
 class CountriesFile(_Strict):
-    about: str = Field("", alias="_about")
+    about: str = ""
     names: NamesSection
     callable_destinations: IsoSet
     zone_a: IsoSet
     emergency_numbers: EmergencySection
 
 
+@dataclass(frozen=True, kw_only=True)
 class CallingPlanCountry(_Sourced):
     """A country/region where Calling Plans are sold (35 of them)."""
 
     iso: str
     provider: Literal["microsoft", "telstra", "softbank"]
-    plans: tuple[str, ...] = Field(min_length=1)
+    plans: Annotated[tuple[str, ...], MinLen(1)]
     payg_zone: Literal["zone1", "zone2", "mexico"] | None = None
     payg_listed_without_zone: bool = False
     emergency_calls: Literal["supported", "partner", "not_supported"] = "supported"
@@ -150,16 +177,19 @@ class CallingPlanCountry(_Sourced):
     notes: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Count(_Sourced):
     value: int
 
 
+@dataclass(frozen=True, kw_only=True)
 class BundleDefaults(_Sourced):
     bundle_markets_decision: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class CallingPlanCountriesFile(_Strict):
-    about: str = Field("", alias="_about")
+    about: str = ""
     count: Count
     defaults: BundleDefaults
     countries: tuple[CallingPlanCountry, ...]
@@ -168,57 +198,67 @@ class CallingPlanCountriesFile(_Strict):
 Treatment = Literal["allowed", "credits", "blocked", "undocumented"]
 
 
+@dataclass(frozen=True, kw_only=True)
 class PrefixRule(_Strict):
-    prefix: str = Field(pattern=r"^[0-9]+$")
+    prefix: str  # digits only (checked in _cross_check)
     kind: Literal["premium_rate", "shared_cost"]
     treatment: Treatment
 
 
+@dataclass(frozen=True, kw_only=True)
 class PremiumRule(_Sourced):
     premium_rate: Treatment
     shared_cost: Treatment
     prefixes: tuple[PrefixRule, ...] = ()
 
 
+@dataclass(frozen=True, kw_only=True)
 class PremiumSection(_Strict):
     default: PremiumRule
     by_country: dict[str, PremiumRule]
 
 
+@dataclass(frozen=True, kw_only=True)
 class TollFree(_Sourced):
     note: str
 
 
+@dataclass(frozen=True, kw_only=True)
 class Masking(_Sourced):
-    replacement_digit: str = Field(pattern=r"^[0-9]$")
+    replacement_digit: str  # one digit (checked in _cross_check)
 
 
+@dataclass(frozen=True, kw_only=True)
 class RegionAliases(_Sourced):
     map: dict[str, str]
 
 
+@dataclass(frozen=True, kw_only=True)
 class ReasonSources(_Sourced):
     """The source keys a verdict reason code rests on (cited by the answer's Source line)."""
 
 
+@dataclass(frozen=True, kw_only=True)
 class NumberRulesFile(_Strict):
-    about: str = Field("", alias="_about")
-    reasons: dict[str, ReasonSources] = Field(default_factory=dict)
+    about: str = ""
+    reasons: dict[str, ReasonSources] = field(default_factory=dict)
     premium: PremiumSection
     toll_free: TollFree
     masking: Masking
     region_aliases: RegionAliases
 
 
+@dataclass(frozen=True, kw_only=True)
 class LicenceFamily(_Strict):
     id: str
     name: Names
     teams_phone: bool
     bundle_eligible: bool
     aliases: tuple[str, ...] = ()
-    sources: tuple[str, ...] = Field(min_length=1)
+    sources: SourceKeys
 
 
+@dataclass(frozen=True, kw_only=True)
 class Licence(_Sourced):
     """A licence SKU part number and what it gives for calling."""
 
@@ -232,27 +272,31 @@ class Licence(_Sourced):
     notes: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
 class Alternative(_Strict):
     id: str
     name: Names
     summary: str
-    sources: tuple[str, ...] = Field(min_length=1)
+    sources: SourceKeys
 
 
+@dataclass(frozen=True, kw_only=True)
 class LicencesFile(_Strict):
-    about: str = Field("", alias="_about")
+    about: str = ""
     families: tuple[LicenceFamily, ...]
     licences: tuple[Licence, ...]
     alternatives: tuple[Alternative, ...]
 
 
+@dataclass(frozen=True, kw_only=True)
 class TextsFile(_Strict):
-    about: str = Field("", alias="_about")
+    about: str = ""
     texts: dict[str, str]
 
 
+@dataclass(frozen=True, kw_only=True)
 class SourcesFile(_Strict):
-    about: str = Field("", alias="_about")
+    about: str = ""
     sources: dict[str, dict[str, Any]]
 
 
@@ -260,10 +304,9 @@ class SourcesFile(_Strict):
 # What callers get.
 
 
-class Country(BaseModel):
+@dataclass(frozen=True)
+class Country:
     """A country/region: names, whether it can be called, emergency numbers, Calling Plan facts."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
 
     iso: str
     name: dict[str, str]
@@ -486,7 +529,7 @@ class Catalog:
 # ---------------------------------------------------------------------------------------------
 # Loading and cross-file checks.
 
-_FILES: dict[str, tuple[str, type[BaseModel]]] = {
+_FILES: dict[str, tuple[str, type]] = {
     "sources": ("sources.json", SourcesFile),
     "countries": ("countries.json", CountriesFile),
     "calling_plan_countries": ("calling_plan_countries.json", CallingPlanCountriesFile),
@@ -497,7 +540,18 @@ _FILES: dict[str, tuple[str, type[BaseModel]]] = {
 }
 
 
-def _load_file(path: Path, model: type[BaseModel]) -> Any:
+@lru_cache(maxsize=16)
+def _adapter(model: type) -> TypeAdapter[Any]:
+    """The validator of one file model, built on first use (only when the catalog is validated:
+    a process that reads the cached catalog never imports pydantic)."""
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(model)
+
+
+def _load_file(path: Path, model: type) -> Any:
+    from pydantic import ValidationError
+
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -505,19 +559,21 @@ def _load_file(path: Path, model: type[BaseModel]) -> Any:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         where = f"line {exc.lineno} column {exc.colno}: " if isinstance(exc, json.JSONDecodeError) else ""
         raise CatalogError(f"{path}: {where}not valid JSON ({exc})") from None
+    if isinstance(raw, dict) and "_about" in raw:  # the files' comment key, the field ``about``
+        raw = {("about" if key == "_about" else key): value for key, value in raw.items()}
     try:
-        return model.model_validate(raw)
+        return _adapter(model).validate_python(raw)
     except ValidationError as exc:
         first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or "(top level)"
+        where = ".".join(str(part) for part in first["loc"]) or "(top level)"
         more = f" (and {exc.error_count() - 1} more problems)" if exc.error_count() > 1 else ""
-        raise CatalogError(f"{path}: field {field}: {first['msg']}{more}") from None
+        raise CatalogError(f"{path}: field {where}: {first['msg']}{more}") from None
 
 
 def _walk_sources(node: Any, loc: str) -> Iterable[tuple[str, str]]:
     """Every (location, source key) cited anywhere in a parsed file."""
-    if isinstance(node, BaseModel):
-        for name in type(node).model_fields:
+    if is_dataclass(node) and not isinstance(node, type):
+        for name in (f.name for f in fields(node)):
             value = getattr(node, name)
             if name == "sources" and isinstance(value, tuple):
                 for i, key in enumerate(value):
@@ -560,15 +616,15 @@ def _cross_check(parsed: dict[str, Any], data_dir: Path) -> None:
     skus = {plan.sku.upper() for plan in plans.plans}
     _check(len(skus) == len(plans.plans), path["plans"], "plans", "duplicate SKU")
     for i, plan in enumerate(plans.plans):
-        for field in ("domestic_minutes", "international_minutes"):
-            minutes = getattr(plan, field)
+        for attr in ("domestic_minutes", "international_minutes"):
+            minutes = getattr(plan, attr)
             if minutes is None:
                 continue
             # US and PR share one pool: one pool has one per-user figure.
             _check(
                 minutes.for_country("US") == minutes.for_country("PR"),
                 path["plans"],
-                f"plans.{i}.{field}.by_country",
+                f"plans.{i}.{attr}.by_country",
                 "US and PR share a pool, so their minutes must be equal",
             )
         for j, req in enumerate(plan.requires):
@@ -590,6 +646,13 @@ def _cross_check(parsed: dict[str, Any], data_dir: Path) -> None:
             _check(iso in names, path["calling_plan_countries"], f"countries.{i}.domestic_area.{j}", f"unknown country {iso!r}")
 
     rules: NumberRulesFile = parsed["number_rules"]
+    _check(re.fullmatch(r"[0-9]", rules.masking.replacement_digit) is not None, path["number_rules"],
+           "masking.replacement_digit", "must be one digit")
+    by_country = ((f"by_country.{iso}", rule) for iso, rule in rules.premium.by_country.items())
+    for section, rule in (("default", rules.premium.default), *by_country):
+        for i, prefix in enumerate(rule.prefixes):
+            _check(re.fullmatch(r"[0-9]+", prefix.prefix) is not None, path["number_rules"],
+                   f"premium.{section}.prefixes.{i}.prefix", f"{prefix.prefix!r} is not digits only")
     for iso in rules.premium.by_country:
         _check(iso in names, path["number_rules"], f"premium.by_country.{iso}", "unknown country")
     for iso, target in rules.region_aliases.map.items():

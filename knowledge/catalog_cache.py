@@ -1,15 +1,16 @@
 """The validated catalog kept between processes, as Python keeps bytecode in ``__pycache__``.
 
-Why: validating the seven catalog files builds the core schema of every pydantic model of
-:mod:`knowledge.catalog` (the models are declared with ``defer_build``), and that, not the
-reading, is most of what ``callplan check`` paid before printing anything. The first process
-that loads a catalog folder pickles the :class:`~knowledge.catalog.Catalog` it validated into
-``<folder>/__pycache__/catalog-<key>.pickle``; later processes unpickle it (no validation, no
-schema build) as long as the key matches.
+Why: validating the seven catalog files imports pydantic and builds a validator for each file
+model of :mod:`knowledge.catalog`, and that, not the reading, is most of what ``callplan check``
+paid before printing anything. The first process that loads a catalog folder pickles the
+:class:`~knowledge.catalog.Catalog` it validated into ``<folder>/__pycache__/catalog-<key>.pickle``;
+later processes unpickle it (no validation, no pydantic: the catalog holds plain dataclasses)
+as long as the key matches.
 
 The key is a SHA-256 of everything the result depends on: each data file's name and bytes, the
-source of the module that validates them, and the Python and pydantic versions. Any edit gives
-a new key, so a stale cache is never read; a broken data file raises before anything is
+source of the module that validates them, and the Python and pydantic versions (pydantic's
+read from its ``version.py``, not imported). Any edit gives a new key, so a stale cache is never
+read; a broken data file raises before anything is
 written. A cache file that cannot be read (truncated, another version) is ignored and
 rewritten; a folder that cannot be written (a read-only install) just means no cache. The file
 is written as a temp file renamed into place; older ``catalog-*.pickle`` files of the folder are
@@ -18,7 +19,9 @@ trusted as they are.
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import importlib.util
 import logging
 import os
 import pickle
@@ -39,9 +42,7 @@ PREFIX = "catalog-"
 def cache_key(data_dir: Path, filenames: Iterable[str], code: Iterable[Path]) -> str:
     """SHA-256 over the data files (name and bytes), the validating code and the versions.
     A missing file hashes as missing: loading then raises, and nothing is cached."""
-    import pydantic
-
-    digest = hashlib.sha256(f"{sys.version}\0{pydantic.VERSION}\0".encode())
+    digest = hashlib.sha256(f"{sys.version}\0{_pydantic_version()}\0".encode())
     for name in sorted(filenames):
         path = data_dir / name
         digest.update(name.encode() + b"\0")
@@ -53,6 +54,18 @@ def cache_key(data_dir: Path, filenames: Iterable[str], code: Iterable[Path]) ->
     for module in code:
         digest.update(module.read_bytes())
     return digest.hexdigest()
+
+
+def _pydantic_version() -> str:
+    """pydantic's version without importing pydantic (``callplan check`` must not): the text of
+    its ``version.py``, found on the path like an import would."""
+    spec = importlib.util.find_spec("pydantic")
+    if spec is None or spec.origin is None:
+        return "no pydantic"
+    try:
+        return (Path(spec.origin).parent / "version.py").read_text(encoding="utf-8")
+    except OSError:
+        return spec.origin
 
 
 def cache_path(data_dir: Path, key: str) -> Path:
@@ -90,14 +103,10 @@ def _store(path: Path, value: object) -> None:
     except OSError as exc:  # read-only install, full disk: no cache, nothing else changes
         log.debug("cannot write the catalog cache %s: %s", path, exc)
         if tmp_name is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
-            except OSError:
-                pass
         return
     for old in path.parent.glob(f"{PREFIX}*.pickle"):
         if old != path:
-            try:
+            with contextlib.suppress(OSError):
                 old.unlink()
-            except OSError:
-                pass

@@ -12,20 +12,19 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-
-from pydantic import BaseModel, ConfigDict
 
 from knowledge.catalog import DATA_DIR, load_catalog
 
 _TEAMS_PATH = re.compile(r"^Teams/(?P<name>[A-Za-z0-9/_.-]+?)\.md\b")
 
 
-class SourceLink(BaseModel):
-    """One source as an answer cites it (``url`` None: no public page, e.g. a project choice)."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
+@dataclass(frozen=True, slots=True)
+class SourceLink:
+    """One source as an answer cites it (``url`` None: no public page, e.g. a project choice).
+    A plain dataclass: ``callplan check`` cites its sources without importing pydantic."""
 
     key: str
     title: str

@@ -25,13 +25,12 @@ Order of the rules (first match wins), and why:
 """
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 from knowledge.catalog import Catalog, Country, Plan, load_catalog
 from knowledge.phone import ParsedNumber, parse_number, strip_separators
-from knowledge.pools import PoolKey
+from knowledge.pool_key import PoolKey
 
 Scope = Literal["domestic", "international", "emergency", "teams"]
 Carrier = Literal["operator_connect", "direct_routing", "on_premises"]
@@ -51,10 +50,12 @@ _PARSE_REASONS = {
 }
 
 
-class CallVerdict(BaseModel):
-    """The answer to "can this user call this number", with what it rests on."""
+@dataclass(frozen=True, slots=True)
+class CallVerdict:
+    """The answer to "can this user call this number", with what it rests on.
 
-    model_config = ConfigDict(frozen=True, defer_build=True)
+    A plain dataclass, not a pydantic model: ``callplan check`` starts without pydantic (issue 14).
+    """
 
     verdict: Verdict
     callable: bool  # verdict == "included"
@@ -69,10 +70,14 @@ class CallVerdict(BaseModel):
     scope: Scope | None = None
     plan: str | None = None  # the Calling Plan SKU the answer assumed
     pool: PoolKey | None = None
-    needs: list[str] = Field(default_factory=list)
-    notes: list[str] = Field(default_factory=list)
-    params: dict[str, str] = Field(default_factory=dict)  # to render reason/notes in any language
-    sources: list[str] = Field(default_factory=list)  # source keys (knowledge.learn links them)
+    needs: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    params: dict[str, str] = field(default_factory=dict)  # to render reason/notes in any language
+    sources: list[str] = field(default_factory=list)  # source keys (knowledge.learn links them)
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field as JSON-ready data, in field order (the pool as its four fields)."""
+        return asdict(self)
 
 
 class _Ctx:

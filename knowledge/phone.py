@@ -12,11 +12,11 @@ cost 0.4 s and 100 MB and tell us nothing the rules need.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from typing import Literal
 
 import phonenumbers
 from phonenumbers import PhoneNumberType
-from pydantic import BaseModel, ConfigDict
 
 from knowledge.catalog import load_catalog
 
@@ -49,10 +49,9 @@ _ALLOWED = re.compile(r"^\+?[0-9]*$")
 _MAX_INPUT = 64
 
 
-class ParsedNumber(BaseModel):
-    """A dialled number, cleaned and classified."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
+@dataclass(frozen=True, slots=True)
+class ParsedNumber:
+    """A dialled number, cleaned and classified (a plain dataclass: `callplan check` loads no pydantic)."""
 
     raw: str
     cleaned: str = ""
@@ -116,13 +115,13 @@ def parse_number(text: object, default_region: str | None = None) -> ParsedNumbe
     except Exception:  # a library bug must not reach the user as a traceback
         return ParsedNumber(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, error="unparseable")
     national = phonenumbers.national_significant_number(number)
-    base = dict(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, national_number=national)
+    base = ParsedNumber(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, national_number=national)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not phonenumbers.is_possible_number(number):
-        return ParsedNumber(**base, e164=e164, error="impossible")
+        return replace(base, e164=e164, error="impossible")
     if not phonenumbers.is_valid_number(number):
-        return ParsedNumber(**base, e164=e164, error="invalid")
+        return replace(base, e164=e164, error="invalid")
     found = phonenumbers.region_code_for_number(number)
     region_code = found if found and found != phonenumbers.UNKNOWN_REGION and found != "001" else None
     kind = _TYPES.get(phonenumbers.number_type(number), "unknown")
-    return ParsedNumber(**base, e164=e164, region=region_code, kind=kind)
+    return replace(base, e164=e164, region=region_code, kind=kind)

@@ -22,72 +22,14 @@ import calendar
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
-from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from knowledge.catalog import Plan, load_catalog
 from knowledge.phone import parse_number
+from knowledge.pool_key import PoolKey as PoolKey  # re-exported: its home has no pydantic (`check`)
+from knowledge.pool_key import PoolLine as PoolLine
 from knowledge.store.records import OUTBOUND_POOL_CALL_TYPES, CallRecord, UserRecord
-
-PoolLine = Literal["domestic", "international"]
-
-
-class PoolKey(BaseModel):
-    """Which pool: usage-location country (PR folded into US), plan capability, line, and the UPN
-    for per-user plans (MCOPSTN8)."""
-
-    model_config = ConfigDict(frozen=True, defer_build=True)
-
-    country: str
-    plan: str
-    line: PoolLine
-    upn: str | None = None
-
-    @field_validator("country")
-    @classmethod
-    def _country(cls, value: str) -> str:
-        value = value.strip().upper()
-        if len(value) != 2 or not value.isalpha():
-            raise ValueError(f"pool country {value!r} is not a two-letter code")
-        return value
-
-    @field_validator("plan")
-    @classmethod
-    def _plan(cls, value: str) -> str:
-        value = value.strip()
-        if not value or "|" in value:
-            raise ValueError(f"pool plan {value!r} is empty or contains '|'")
-        return value
-
-    @field_validator("upn")
-    @classmethod
-    def _upn(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip().lower()
-        if not value or "|" in value:
-            raise ValueError(f"pool UPN {value!r} is empty or contains '|'")
-        return value
-
-    def as_str(self) -> str:
-        """``"US|MCOPSTN1|domestic"`` or ``"FR|MCOPSTN8|domestic|alice@contoso.com"``."""
-        parts = [self.country, self.plan, self.line]
-        if self.upn is not None:
-            parts.append(self.upn)
-        return "|".join(parts)
-
-    @classmethod
-    def from_str(cls, text: str) -> PoolKey:
-        """Inverse of :meth:`as_str`; ``ValueError`` on anything else."""
-        parts = text.split("|")
-        if len(parts) not in (3, 4):
-            raise ValueError(f"not a pool key: {text!r}")
-        country, plan, line = parts[:3]
-        return cls(country=country, plan=plan, line=line, upn=parts[3] if len(parts) == 4 else None)
-
-    def __str__(self) -> str:
-        return self.as_str()
 
 
 class PoolSize(BaseModel):

@@ -11,14 +11,14 @@ import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from bot.commands import CommandError
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links, sources_json
 from knowledge.numbers import CARRIERS, DIAL_OUT, CallVerdict, check_call
 
-if TYPE_CHECKING:  # the advisor is loaded by `advise` only: `check` starts without it
+if TYPE_CHECKING:  # the advisor and pydantic are loaded by `advise` only: `check` starts without them
+    from pydantic import ValidationError
+
     from knowledge.advisor import Recommendation
 
 #: Verdicts that mean the question was asked wrong, not that the call is impossible.
@@ -102,7 +102,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def verdict_json(verdict: CallVerdict) -> dict[str, Any]:
-    data = verdict.model_dump(mode="json")
+    data = verdict.to_json()
     data["pool_key"] = verdict.pool.as_str() if verdict.pool else None
     data["sources"] = sources_json(verdict.sources)
     return data
@@ -144,6 +144,8 @@ def run_advise(args: argparse.Namespace) -> int:
     users: list[int] = args.users
     if len(users) not in (1, len(countries)):
         raise CommandError(f"give --users once, or once per --country ({len(countries)}), not {len(users)} times")
+    from pydantic import ValidationError
+
     from knowledge.advisor import AdviceRequest, recommend
 
     try:

@@ -62,17 +62,26 @@ def test_the_check_sees_the_host_when_it_is_loaded(tmp_path):
     assert {"aiohttp", "bot.app"} <= host_modules(set(_IMPORTED.findall(result.stderr)))
 
 
-def test_check_reads_the_cached_catalog_and_builds_no_catalog_validator(tmp_path):
+def test_check_loads_no_pydantic(tmp_path):
+    """`check` reads the validated catalog kept between processes and answers with plain
+    dataclasses: pydantic is imported only to validate the catalog, so neither it nor its core
+    is in the import set (issue 14: it was most of `check`'s start)."""
+    args = ["check", "+44 20 7946 0958", "--country", "FR", "--plan", "MCOPSTN1"]
+    imported_modules(args, tmp_path)  # the first may write the catalog cache
+    modules = imported_modules(args, tmp_path)
+    assert "knowledge.numbers" in modules and "knowledge.catalog" in modules  # the real check ran
+    assert not {m for m in modules if m.split(".")[0] in {"pydantic", "pydantic_core", "pydantic_settings", "tinydb"}}
+
+
+def test_check_reads_the_cached_catalog_and_validates_nothing(tmp_path):
     """The second ``check`` of a process tree unpickles the validated catalog kept in
     ``knowledge/data/__pycache__`` (``knowledge.catalog_cache``) instead of validating the
-    seven files: the models of ``knowledge.catalog`` are declared with ``defer_build``, so
-    none of them gets a validator built."""
+    seven files: no validator of ``knowledge.catalog`` is built and pydantic is never imported.
+    The probe detects a validation: it imports pydantic itself, then counts the validators."""
     probe = (
         "import sys; from bot.cli import main; main(sys.argv[1:]);"
         "import knowledge.catalog as c;"
-        "built = [n for n in ('PlansFile', 'CountriesFile', 'NumberRulesFile', 'TextsFile')"
-        " if getattr(c, n).__pydantic_complete__];"
-        "print('BUILT', built)"
+        "print('PYDANTIC', 'pydantic' in sys.modules, 'VALIDATORS', c._adapter.cache_info().currsize)"
     )
     args = ["check", "+44 20 7946 0958", "--country", "FR", "--plan", "MCOPSTN1"]
     for _ in range(2):  # the first may write the cache; the second must read it
@@ -80,4 +89,18 @@ def test_check_reads_the_cached_catalog_and_builds_no_catalog_validator(tmp_path
                                 text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path)})
         assert result.returncode == 0, result.stderr[-2000:]
     assert "CALLABLE" in result.stdout or "PER MINUTE" in result.stdout
-    assert result.stdout.strip().splitlines()[-1] == "BUILT []"
+    assert result.stdout.strip().splitlines()[-1] == "PYDANTIC False VALIDATORS 0"
+
+
+def test_the_probe_sees_a_validation(tmp_path):
+    """The counter of the test above moves when the catalog is validated (a fresh folder)."""
+    probe = (
+        "import sys, shutil; import knowledge.catalog as c;"
+        "shutil.copytree(c.DATA_DIR, sys.argv[1], ignore=shutil.ignore_patterns('__pycache__'));"
+        "c.load_catalog(sys.argv[1]);"
+        "print('PYDANTIC', 'pydantic' in sys.modules, 'VALIDATORS', c._adapter.cache_info().currsize)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "data")], cwd=tmp_path, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "PYDANTIC True VALIDATORS 7"

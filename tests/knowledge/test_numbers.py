@@ -184,7 +184,7 @@ def test_us_canada_note_and_needs_codes() -> None:
 
 
 def test_verdict_is_json_ready() -> None:
-    data = check_call("+49 30 123456", "FR", "MCOPSTN2").model_dump(mode="json")
+    data = check_call("+49 30 123456", "FR", "MCOPSTN2").to_json()
     assert data["pool"] == {"country": "FR", "plan": "MCOPSTN2", "line": "international", "upn": None}
     assert {"callable", "reason", "destination_country", "scope"} <= set(data)
 
