@@ -16,6 +16,7 @@ Writes ``bench/REPORT.md`` (one table per benchmark) and ``bench/report.json``. 
 entry says when it ran and whether it was quick). Exit code: 0 all ran, 1 a benchmark
 failed (the report is still written), 2 usage error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -90,8 +91,7 @@ class UsageError(Exception):
 # ------------------------------------------------------------------ discovery
 def discover(bench_dir: Path = BENCH_DIR) -> list[str]:
     """Benchmark names (``bench_turn.py`` -> ``turn``), sorted."""
-    return sorted(p.stem[len(PREFIX):] for p in bench_dir.glob(f"{PREFIX}*.py")
-                  if p.stem != PREFIX)
+    return sorted(p.stem[len(PREFIX) :] for p in bench_dir.glob(f"{PREFIX}*.py") if p.stem != PREFIX)
 
 
 def select(available: Sequence[str], only: Sequence[str] | None) -> list[str]:
@@ -142,23 +142,25 @@ def _timeout_for(name: str, timeout: float) -> float:
     return max(timeout, LONG_TIMEOUTS.get(name, 0.0))
 
 
-def run_benchmark(name: str, *, quick: bool, timeout: float = DEFAULT_TIMEOUT,
-                  bench_dir: Path = BENCH_DIR) -> Outcome:
+def run_benchmark(name: str, *, quick: bool, timeout: float = DEFAULT_TIMEOUT, bench_dir: Path = BENCH_DIR) -> Outcome:
     """Run ``bench_<name>.run(quick)`` in a child interpreter; never raises for a
     benchmark's own failure (it becomes ``ok=False`` with the error)."""
     started, ran_at, load = time.monotonic(), _now(), os.getloadavg()
     module = f"{bench_dir.name}.{PREFIX}{name}"
 
     def outcome(**fields: Any) -> Outcome:
-        return Outcome(module=name, quick=quick, ran_at=ran_at, load=load,
-                       seconds=round(time.monotonic() - started, 2), **fields)
+        return Outcome(
+            module=name, quick=quick, ran_at=ran_at, load=load, seconds=round(time.monotonic() - started, 2), **fields
+        )
 
     with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
         out = Path(tmp) / "out.json"
         child = subprocess.Popen(
-            [sys.executable, "-c", _CHILD, str(bench_dir.parent), module,
-             "1" if quick else "0", str(out)],
-            stdin=subprocess.DEVNULL, stdout=2, start_new_session=True)  # progress -> stderr
+            [sys.executable, "-c", _CHILD, str(bench_dir.parent), module, "1" if quick else "0", str(out)],
+            stdin=subprocess.DEVNULL,
+            stdout=2,
+            start_new_session=True,
+        )  # progress -> stderr
         try:
             code = child.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -177,8 +179,7 @@ def run_benchmark(name: str, *, quick: bool, timeout: float = DEFAULT_TIMEOUT,
             raise TypeError(f"run() returned {type(rows).__name__}, not a list")
         results = [Result.model_validate(row) for row in rows]
     except (TypeError, ValidationError) as exc:
-        return outcome(ok=False, error=f"broke the result contract: {_one_line(exc)}",
-                       details=str(exc))
+        return outcome(ok=False, error=f"broke the result contract: {_one_line(exc)}", details=str(exc))
     if not results:
         return outcome(ok=False, error="run() returned no results")
     return outcome(ok=True, results=results)
@@ -202,8 +203,13 @@ def merge(previous: Report | None, fresh: list[Outcome], available: Sequence[str
     by_name = {o.module: o for o in (previous.outcomes if previous else [])}
     by_name.update({o.module: o for o in fresh})
     outcomes = [by_name[name] for name in available if name in by_name]
-    return Report(generated_at=_now(), python=platform.python_version(),
-                  platform=platform.platform(), cpu_count=os.cpu_count(), outcomes=outcomes)
+    return Report(
+        generated_at=_now(),
+        python=platform.python_version(),
+        platform=platform.platform(),
+        cpu_count=os.cpu_count(),
+        outcomes=outcomes,
+    )
 
 
 def load_report(path: Path) -> Report | None:
@@ -244,24 +250,36 @@ def render_markdown(report: Report, records: Sequence[str] = ()) -> str:
     ]
     for outcome in report.outcomes:
         mode = "quick" if outcome.quick else "full"
-        source = f"`bench/{PREFIX}{outcome.module}.py`, {mode} run at {outcome.ran_at}, " \
-                 f"{outcome.seconds:.1f} s"
+        source = f"`bench/{PREFIX}{outcome.module}.py`, {mode} run at {outcome.ran_at}, {outcome.seconds:.1f} s"
         if outcome.load is not None:
             source += ", machine load {:.2f}/{:.2f}/{:.2f} (1/5/15 min) at its start".format(*outcome.load)
         if not outcome.ok:
-            lines += [f"## {outcome.module}: FAILED", "", f"{source}.", "",
-                      f"Error: {_cell(outcome.error or 'unknown')}", ""]
+            lines += [
+                f"## {outcome.module}: FAILED",
+                "",
+                f"{source}.",
+                "",
+                f"Error: {_cell(outcome.error or 'unknown')}",
+                "",
+            ]
             continue
         groups: dict[str, list[Result]] = {}
         for result in outcome.results:
             groups.setdefault(result.benchmark, []).append(result)
         for benchmark, results in groups.items():
-            lines += [f"## {benchmark}", "", f"{source}.", "",
-                      "| metric | value | unit | baseline | ratio | note |",
-                      "|---|---:|---|---:|---:|---|"]
-            lines += [f"| {_cell(r.metric)} | {fmt_number(r.value)} | {_cell(r.unit)} | "
-                      f"{fmt_number(r.baseline)} | {fmt_ratio(r.ratio)} | {_cell(r.note)} |"
-                      for r in results]
+            lines += [
+                f"## {benchmark}",
+                "",
+                f"{source}.",
+                "",
+                "| metric | value | unit | baseline | ratio | note |",
+                "|---|---:|---|---:|---:|---|",
+            ]
+            lines += [
+                f"| {_cell(r.metric)} | {fmt_number(r.value)} | {_cell(r.unit)} | "
+                f"{fmt_number(r.baseline)} | {fmt_ratio(r.ratio)} | {_cell(r.note)} |"
+                for r in results
+            ]
             lines.append("")
     for record in records:
         lines += [record, ""]
@@ -280,16 +298,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench",
         description="Run the benchmarks in bench/ (bench_<name>.py, each in its own process) "
-                    "and write bench/REPORT.md and bench/report.json.")
-    parser.add_argument("--quick", action="store_true",
-                        help="smaller sizes and shorter runs (a smoke test, not for the record)")
-    parser.add_argument("--only", action="append", metavar="NAME",
-                        help="run only this benchmark (e.g. turn or bench_turn); repeat or "
-                             "comma-separate for several; the others keep their last entry")
-    parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
-                        help=f"stop a benchmark after this long (default {DEFAULT_TIMEOUT:.0f})")
-    parser.add_argument("--out-dir", type=Path, default=BENCH_DIR, metavar="DIR",
-                        help="where REPORT.md and report.json go (default: bench/)")
+        "and write bench/REPORT.md and bench/report.json.",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller sizes and shorter runs (a smoke test, not for the record)"
+    )
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="run only this benchmark (e.g. turn or bench_turn); repeat or "
+        "comma-separate for several; the others keep their last entry",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"stop a benchmark after this long (default {DEFAULT_TIMEOUT:.0f})",
+    )
+    parser.add_argument(
+        "--out-dir",
+        type=Path,
+        default=BENCH_DIR,
+        metavar="DIR",
+        help="where REPORT.md and report.json go (default: bench/)",
+    )
     parser.add_argument("--list", action="store_true", help="list the benchmarks and exit")
     return parser
 
@@ -311,10 +345,8 @@ def main(argv: Sequence[str] | None = None, *, bench_dir: Path = BENCH_DIR) -> i
         return 2
     fresh = []
     for name in names:
-        print(f"bench: running {name}{' (quick)' if args.quick else ''} ...", file=sys.stderr,
-              flush=True)
-        outcome = run_benchmark(name, quick=args.quick, timeout=_timeout_for(name, args.timeout),
-                                bench_dir=bench_dir)
+        print(f"bench: running {name}{' (quick)' if args.quick else ''} ...", file=sys.stderr, flush=True)
+        outcome = run_benchmark(name, quick=args.quick, timeout=_timeout_for(name, args.timeout), bench_dir=bench_dir)
         status = "ok" if outcome.ok else f"FAILED: {outcome.error}"
         print(f"bench: {name}: {status} ({outcome.seconds:.1f} s)", file=sys.stderr, flush=True)
         fresh.append(outcome)

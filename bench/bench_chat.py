@@ -32,6 +32,7 @@ ceiling of what any handler could show here.
 
 Run: ``python -m bench.bench_chat`` (``--quick`` for shorter slices).
 """
+
 from __future__ import annotations
 
 import sys
@@ -92,8 +93,10 @@ def card_note(scripts: list[Any], what: str) -> str:
     carded = sum(s.with_attachment for s in scripts)
     if answered and carded == answered:
         return f"every reply carried a card ({what}), {answered:,} turns"
-    return (f"SANITY: only {carded:,} of {answered:,} replies carried a card: the bot did not "
-            f"answer with {what} (help text? an apology?); the figures are not this turn's")
+    return (
+        f"SANITY: only {carded:,} of {answered:,} replies carried a card: the bot did not "
+        f"answer with {what} (help text? an apology?); the figures are not this turn's"
+    )
 
 
 def dialog_note(scripts: list[DialogWalk]) -> str:
@@ -101,31 +104,47 @@ def dialog_note(scripts: list[DialogWalk]) -> str:
     steps = sum(s.steps for s in scripts)
     capped = sum(s.capped for s in scripts)
     if not completed:
-        return (f"SANITY: no walk reached a reply without a question in {steps:,} steps "
-                f"({capped} stopped at {scripts[0].max_steps} steps): not the guided purchase")
+        return (
+            f"SANITY: no walk reached a reply without a question in {steps:,} steps "
+            f"({capped} stopped at {scripts[0].max_steps} steps): not the guided purchase"
+        )
     per_walk = sum(s.completed_steps for s in scripts) / completed
     text = f"{completed:,} purchases walked to the summary card, {per_walk:.1f} steps each"
     return text + (f"; SANITY: {capped} walks stopped at {scripts[0].max_steps} steps" if capped else "")
 
 
-def rows(name: str, measured: Summary, raw: Summary, concurrency: int, note: str,
-         throughput: str = "turns_per_s") -> list[dict[str, Any]]:
+def rows(
+    name: str, measured: Summary, raw: Summary, concurrency: int, note: str, throughput: str = "turns_per_s"
+) -> list[dict[str, Any]]:
     """Throughput, p50 and p99 against the raw handler; the first row carries the whole note."""
     value_rate = measured.all_turns_per_s if throughput == "all_turns_per_s" else measured.turns_per_s
     errors = f"; {measured.errors} failed requests" if measured.errors else ""
     timed = f"{concurrency} concurrent conversation(s), {measured.samples:,} timed turns{errors}"
     out = [
-        result(name, f"turns_per_s_c{concurrency}", value_rate, "turns/s", raw.turns_per_s,
-               f"vs the raw aiohttp JSON handler; {timed}; {note}"),
+        result(
+            name,
+            f"turns_per_s_c{concurrency}",
+            value_rate,
+            "turns/s",
+            raw.turns_per_s,
+            f"vs the raw aiohttp JSON handler; {timed}; {note}",
+        ),
         result(name, f"p50_ms_c{concurrency}", measured.p50_ms, "ms", raw.p50_ms, timed),
         result(name, f"p99_ms_c{concurrency}", measured.p99_ms, "ms", raw.p99_ms, timed),
     ]
     if measured.cpu_ms_per_turn and raw.cpu_ms_per_turn:
-        out.append(result(
-            name, f"cpu_ms_per_turn_c{concurrency}", measured.cpu_ms_per_turn, "ms CPU", raw.cpu_ms_per_turn,
-            f"the server process's CPU time per turn (all its threads, median over slices) vs the raw "
-            f"handler's: what a dedicated core would do, whatever else this machine runs; "
-            f"1/ratio = {raw.cpu_ms_per_turn / measured.cpu_ms_per_turn:.3g}x raw throughput per core"))
+        out.append(
+            result(
+                name,
+                f"cpu_ms_per_turn_c{concurrency}",
+                measured.cpu_ms_per_turn,
+                "ms CPU",
+                raw.cpu_ms_per_turn,
+                f"the server process's CPU time per turn (all its threads, median over slices) vs the raw "
+                f"handler's: what a dedicated core would do, whatever else this machine runs; "
+                f"1/ratio = {raw.cpu_ms_per_turn / measured.cpu_ms_per_turn:.3g}x raw throughput per core",
+            )
+        )
     return out
 
 
@@ -145,13 +164,11 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             pinned = pin_load_generator()
             cases = [Case("raw", raw.url, repeating("bench-raw", POOL_TEXT), pid=raw.pid)]
             cases += [Case(name, bot.url, repeating(f"bench-{name}", text), pid=bot.pid) for name, _, text in LOOKUPS]
-            cases.append(Case("dialog", bot.url, lambda i: DialogWalk(f"bench-dialog-{i}", PURCHASE_TEXT),
-                              pid=bot.pid))
+            cases.append(Case("dialog", bot.url, lambda i: DialogWalk(f"bench-dialog-{i}", PURCHASE_TEXT), pid=bot.pid))
             warm_up(cases, 1, 0.3)
             measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
             fresh = distinct_conversations(raw, bot, distinct)
-        context = (f"demo tenant: {seeded:,} rows imported; {pinned}; "
-                   f"{load_before} before, {load_average()} after")
+        context = f"demo tenant: {seeded:,} rows imported; {pinned}; {load_before} before, {load_average()} after"
     by_name = {case.name: case for case in cases}
     results = []
     for concurrency in CONCURRENCY:
@@ -159,16 +176,31 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         for name, benchmark, _ in LOOKUPS:
             scripts = by_name[name].scripts[concurrency]
             what = {"pool": "the pool table", "check": "the verdict", "help": "the help card"}[name]
-            results += rows(benchmark, measured[name, concurrency], raw_summary, concurrency,
-                            f"{card_note(scripts, what)}; {context}")
+            results += rows(
+                benchmark,
+                measured[name, concurrency],
+                raw_summary,
+                concurrency,
+                f"{card_note(scripts, what)}; {context}",
+            )
         walks = cast(list[DialogWalk], by_name["dialog"].scripts[concurrency])
-        results += rows("turn: dialog step", measured["dialog", concurrency], raw_summary, concurrency,
-                        f"{dialog_note(walks)}; throughput counts every turn of the walk, "
-                        f"latency the steps; {context}", throughput="all_turns_per_s")
+        results += rows(
+            "turn: dialog step",
+            measured["dialog", concurrency],
+            raw_summary,
+            concurrency,
+            f"{dialog_note(walks)}; throughput counts every turn of the walk, latency the steps; {context}",
+            throughput="all_turns_per_s",
+        )
     bot_fresh, raw_fresh, fresh_scripts = fresh
-    results += rows("turn: 1,000 conversations", bot_fresh, raw_fresh, DISTINCT_CONCURRENCY,
-                    f"{distinct:,} pool lookups, each from a new conversation; "
-                    f"{card_note(fresh_scripts, 'the pool table')}; {context}")
+    results += rows(
+        "turn: 1,000 conversations",
+        bot_fresh,
+        raw_fresh,
+        DISTINCT_CONCURRENCY,
+        f"{distinct:,} pool lookups, each from a new conversation; "
+        f"{card_note(fresh_scripts, 'the pool table')}; {context}",
+    )
     return results
 
 

@@ -8,6 +8,7 @@ no baseline; each set's first score is kept in ``bench/records/`` and printed un
 
 Run: ``python -m bench.bench_heldout`` (the report's rows as a table).
 """
+
 from __future__ import annotations
 
 import sys

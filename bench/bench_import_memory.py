@@ -15,6 +15,7 @@ full run imports 3.9M rows: 19 minutes on 2 cores shared with other work (load 5
 ``make bench``'s default 240 s per benchmark, so record it with
 ``python -m bench --only import_memory --timeout 1500``, once, not in a loop.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,12 @@ from bench.common import main, result
 from knowledge.importers.pstn_csv import PSTN_COLUMNS
 
 TENANT = "bench-tenant"
-COUNTRIES = (("FR", "France", "+3314"), ("GB", "United Kingdom", "+44207"),
-             ("DE", "Germany", "+4930"), ("US", "United States", "+1206"))
+COUNTRIES = (
+    ("FR", "France", "+3314"),
+    ("GB", "United Kingdom", "+44207"),
+    ("DE", "Germany", "+4930"),
+    ("US", "United States", "+1206"),
+)
 PLANS = ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5")
 CALL_TYPES = ("user_out", "user_out", "user_out", "user_in", "user_out_transfer")
 
@@ -99,9 +104,11 @@ def write_export(path: Path, target_bytes: int, seed: int = 11) -> int:
             end = f"2025-06-{day:02d}T{end_second // 3600:02d}:{end_second // 60 % 60:02d}:{end_second % 60:02d}"
             number = f"{prefix}{rows % 9000 + 1000}****"
             scope = "" if kind == "user_in" else "Domestic"
-            line = (f"{rows:08x}-5f1e-4c2a-9b7d-{rows * 7919 % 16**12:012x},{rows * 2654435761 % 2**64:016x},,"
-                    f"{iso},{oid},{upn},User {rows % 500},{number},{kind},Subscriber,{scope},{name},{number},"
-                    f"{begin}.0000000Z,{end}.0000000Z,{seconds},0.00,0.00,EUR,{plan}\r\n")
+            line = (
+                f"{rows:08x}-5f1e-4c2a-9b7d-{rows * 7919 % 16**12:012x},{rows * 2654435761 % 2**64:016x},,"
+                f"{iso},{oid},{upn},User {rows % 500},{number},{kind},Subscriber,{scope},{name},{number},"
+                f"{begin}.0000000Z,{end}.0000000Z,{seconds},0.00,0.00,EUR,{plan}\r\n"
+            )
             lines.append(line)
             written += len(line)
             rows += 1
@@ -113,8 +120,13 @@ def write_export(path: Path, target_bytes: int, seed: int = 11) -> int:
 
 
 def _child(code: str, *args: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-c", code, *args], check=True, capture_output=True, text=True,
-                         cwd=Path(__file__).resolve().parent.parent).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -130,14 +142,19 @@ def measure(work: Path, size: int, label: str) -> list[dict[str, Any]]:
     assert imported["imported"] == rows and imported["rejected"] == 0, imported
     export.unlink()
     peak_mb, base_mb = imported["maxrss_kb"] / 1024, baseline["maxrss_kb"] / 1024
-    return [result(
-        "import_peak_rss" if label == "full" else "import_peak_rss_small",
-        f"{actual / 2**20:,.0f} MiB PSTN CSV, {rows:,} calls", peak_mb, "MB", base_mb,
-        f"peak RSS (VmHWM) of a fresh interpreter importing it; baseline: plain csv.reader pass over the "
-        f"same file; goal < 150 MB; import took {imported['seconds']:.0f} s "
-        f"({rows / imported['seconds']:,.0f} rows/s), csv.reader {baseline['seconds']:.1f} s, "
-        f"generating {generated:.0f} s",
-    )]
+    return [
+        result(
+            "import_peak_rss" if label == "full" else "import_peak_rss_small",
+            f"{actual / 2**20:,.0f} MiB PSTN CSV, {rows:,} calls",
+            peak_mb,
+            "MB",
+            base_mb,
+            f"peak RSS (VmHWM) of a fresh interpreter importing it; baseline: plain csv.reader pass over the "
+            f"same file; goal < 150 MB; import took {imported['seconds']:.0f} s "
+            f"({rows / imported['seconds']:,.0f} rows/s), csv.reader {baseline['seconds']:.1f} s, "
+            f"generating {generated:.0f} s",
+        )
+    ]
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

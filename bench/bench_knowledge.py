@@ -12,6 +12,7 @@
 
 Run: ``python -m bench.bench_knowledge`` (``--quick`` for fewer repetitions).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -61,8 +62,16 @@ def bench_catalog_load(quick: bool) -> list[dict[str, Any]]:
     load = median_seconds(lambda: catalog_module._load(data_dir), repeat)
     raw = median_seconds(lambda: [json.loads(p.read_text(encoding="utf-8")) for p in files], repeat)
     size_kb = sum(p.stat().st_size for p in files) / 1024
-    return [result("catalog_load", "load_ms", load * 1000, "ms", raw * 1000,
-                    f"validate+index {len(files)} files ({size_kb:.0f} KB) vs bare json.loads; goal < 500 ms")]
+    return [
+        result(
+            "catalog_load",
+            "load_ms",
+            load * 1000,
+            "ms",
+            raw * 1000,
+            f"validate+index {len(files)} files ({size_kb:.0f} KB) vs bare json.loads; goal < 500 ms",
+        )
+    ]
 
 
 def bench_cold_start(quick: bool) -> list[dict[str, Any]]:
@@ -75,8 +84,16 @@ def bench_cold_start(quick: bool) -> list[dict[str, Any]]:
     spawn(code)
     loaded = median_seconds(lambda: spawn(code), repeat)
     bare = median_seconds(lambda: spawn("pass"), repeat)
-    return [result("catalog_cold_start", "process_ms", loaded * 1000, "ms", bare * 1000,
-                    "fresh interpreter: import + load the catalog vs an empty interpreter")]
+    return [
+        result(
+            "catalog_cold_start",
+            "process_ms",
+            loaded * 1000,
+            "ms",
+            bare * 1000,
+            "fresh interpreter: import + load the catalog vs an empty interpreter",
+        )
+    ]
 
 
 def bench_check_call(quick: bool) -> list[dict[str, Any]]:
@@ -98,23 +115,46 @@ def bench_check_call(quick: bool) -> list[dict[str, Any]]:
     calls = rounds * len(CHECKS)
     ours_s = median_seconds(ours, 3)
     bare_s = median_seconds(bare, 3)
-    return [result("check_call", "per_call_us", ours_s / calls * 1e6, "us", bare_s / calls * 1e6,
-                    f"{len(CHECKS)} mixed inputs x {rounds}; baseline bare phonenumbers.parse; goal well under 1000 us")]
+    return [
+        result(
+            "check_call",
+            "per_call_us",
+            ours_s / calls * 1e6,
+            "us",
+            bare_s / calls * 1e6,
+            f"{len(CHECKS)} mixed inputs x {rounds}; baseline bare phonenumbers.parse; goal well under 1000 us",
+        )
+    ]
 
 
 def _calls(count: int) -> list[CallRecord]:
     start = datetime(2025, 6, 1, tzinfo=UTC)
-    people = [("FR", "MCOPSTN1", "+33 1 23 45 ****"), ("FR", "MCOPSTN2", "+49 30 123****"), ("US", "MCOPSTN1", "+1 212 555 0123"),
-              ("PR", "MCOPSTN1", "+1 604 555 0123"), ("DE", "MCOPSTN2", None), ("GB", "MCOPSTN_PAYG_1", "+44 20 7946 0018")]
+    people = [
+        ("FR", "MCOPSTN1", "+33 1 23 45 ****"),
+        ("FR", "MCOPSTN2", "+49 30 123****"),
+        ("US", "MCOPSTN1", "+1 212 555 0123"),
+        ("PR", "MCOPSTN1", "+1 604 555 0123"),
+        ("DE", "MCOPSTN2", None),
+        ("GB", "MCOPSTN_PAYG_1", "+44 20 7946 0018"),
+    ]
     out = []
     for i in range(count):
         country, capability, number = people[i % len(people)]
-        out.append(CallRecord(
-            id=str(i), tenant_id="t", source="pstn_csv", call_type="user_out" if i % 5 else "user_in",
-            start=start + timedelta(minutes=i), duration_seconds=30 + i % 900, usage_location=country,
-            capability=capability, number=number, destination_context=None if i % 2 else "Domestic",
-            upn=f"user{i % 50}@contoso.com",
-        ))
+        out.append(
+            CallRecord(
+                id=str(i),
+                tenant_id="t",
+                source="pstn_csv",
+                call_type="user_out" if i % 5 else "user_in",
+                start=start + timedelta(minutes=i),
+                duration_seconds=30 + i % 900,
+                usage_location=country,
+                capability=capability,
+                number=number,
+                destination_context=None if i % 2 else "Domestic",
+                upn=f"user{i % 50}@contoso.com",
+            )
+        )
     return out
 
 
@@ -131,9 +171,17 @@ def bench_usage(quick: bool) -> list[dict[str, Any]]:
 
     ours_s = median_seconds(lambda: usage_from_calls(calls, "2025-06"), 3)
     bare_s = median_seconds(bare, 3)
-    return [result("usage_from_calls", "per_call_us", ours_s / len(calls) * 1e6, "us", bare_s / len(calls) * 1e6,
-                    f"{len(calls)} calls, half without destination context (number parsed); "
-                    "baseline: group by location+capability")]
+    return [
+        result(
+            "usage_from_calls",
+            "per_call_us",
+            ours_s / len(calls) * 1e6,
+            "us",
+            bare_s / len(calls) * 1e6,
+            f"{len(calls)} calls, half without destination context (number parsed); "
+            "baseline: group by location+capability",
+        )
+    ]
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ patch saves CPU; the note gives the gain as a throughput (baseline / value - 1):
 
 Run: ``python -m bench.bench_patches`` (``--quick`` for shorter slices).
 """
+
 from __future__ import annotations
 
 import shutil
@@ -78,9 +79,14 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 servers[name] = Server("bot", work / f"data-{name}", env={"BENCH_SDK_PATCHES": patches}, name=name)
             pinned = pin_load_generator()
             cases = [
-                Case(f"{server}/{turn}", servers[server].url, _scripts(make, f"bench-{server}-{turn}"),
-                     pid=servers[server].pid)
-                for turn, _, make in TURNS for server in servers
+                Case(
+                    f"{server}/{turn}",
+                    servers[server].url,
+                    _scripts(make, f"bench-{server}-{turn}"),
+                    pid=servers[server].pid,
+                )
+                for turn, _, make in TURNS
+                for server in servers
             ]
             # Every server's first turns load what it loads lazily (the recognizer, the card
             # schemas...): get that done before anything is measured.
@@ -100,11 +106,18 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 raise RuntimeError("no CPU time measured for a server")
             gain = baseline / value - 1
             what = "none (the SDK as shipped, clients reused)" if name == "all" else f"every patch but {name}"
-            results.append(result(
-                "sdk patches: gain per patch", f"cpu_{turn}_without_{name}", value, "ms CPU/turn", baseline,
-                f"{label}: every patch vs {what}, 1 conversation: {gain:+.0%} turns per CPU second"
-                f"{' (below the 10% bar)' if gain < 0.10 and name != 'all' else ''}; wall p50 "
-                f"{everything.p50_ms:.2f} vs {other.p50_ms:.2f} ms; {context}"))
+            results.append(
+                result(
+                    "sdk patches: gain per patch",
+                    f"cpu_{turn}_without_{name}",
+                    value,
+                    "ms CPU/turn",
+                    baseline,
+                    f"{label}: every patch vs {what}, 1 conversation: {gain:+.0%} turns per CPU second"
+                    f"{' (below the 10% bar)' if gain < 0.10 and name != 'all' else ''}; wall p50 "
+                    f"{everything.p50_ms:.2f} vs {other.p50_ms:.2f} ms; {context}",
+                )
+            )
     return results
 
 

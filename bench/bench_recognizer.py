@@ -8,6 +8,7 @@ modules; this one hands it the same rows.
 
 Run: ``python -m bench.bench_recognizer`` (the report's rows as a table).
 """
+
 from __future__ import annotations
 
 import sys

@@ -14,6 +14,7 @@ compare speed with a raw handler).
 
 Run: ``python -m bench.bench_soak`` (``SOAK_SECONDS=60 python -m bench.bench_soak`` for less).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -131,19 +132,32 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     errors = failed + apologies
     turns = len(latencies) + failed
     growth = 100 * (rss_end - rss_start) / rss_start
-    context = (f"{CONVERSATIONS} conversations, {seconds:.0f} s, {turns:,} turns "
-               f"({failed} non-200, {apologies} apologies); demo tenant {seeded:,} rows; "
-               f"{load_before} before, {load_average()} after")
+    context = (
+        f"{CONVERSATIONS} conversations, {seconds:.0f} s, {turns:,} turns "
+        f"({failed} non-200, {apologies} apologies); demo tenant {seeded:,} rows; "
+        f"{load_before} before, {load_average()} after"
+    )
     verdict = "goal met" if errors == 0 and growth < 20 and alive else "GOAL MISSED"
     return [
-        result("soak", "errors", errors, "turns", None,
-               f"{verdict} (0 errors, RSS growth < 20 %); {context}"),
+        result("soak", "errors", errors, "turns", None, f"{verdict} (0 errors, RSS growth < 20 %); {context}"),
         result("soak", "p50_ms", 1000 * median(latencies), "ms", None, "every turn of every conversation"),
         result("soak", "p99_ms", 1000 * percentile(latencies, 0.99), "ms", None, "every turn of every conversation"),
-        result("soak", "rss_start_mb", rss_start, "MB", None,
-               f"after a {warmup:.0f} s warm-up ({rss_ready:.1f} MB when the server was ready)"),
-        result("soak", "rss_end_mb", rss_end, "MB", None,
-               "RSS between slices: " + ", ".join(f"{x:.1f}" for x in rss_samples)),
+        result(
+            "soak",
+            "rss_start_mb",
+            rss_start,
+            "MB",
+            None,
+            f"after a {warmup:.0f} s warm-up ({rss_ready:.1f} MB when the server was ready)",
+        ),
+        result(
+            "soak",
+            "rss_end_mb",
+            rss_end,
+            "MB",
+            None,
+            "RSS between slices: " + ", ".join(f"{x:.1f}" for x in rss_samples),
+        ),
         result("soak", "rss_growth_pct", growth, "%", None, "end against start (after the warm-up)"),
     ]
 

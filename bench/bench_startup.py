@@ -14,6 +14,7 @@
 
 Run: ``python -m bench.bench_startup`` (``--quick`` for fewer starts).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -63,14 +64,19 @@ class Started:
         self.port = free_port()
         full_env = server_env({"PORT": str(self.port), "BENCH_PORT": str(self.port), **env})
         begin = time.perf_counter()
-        self.proc = subprocess.Popen(command, cwd=cwd, env=full_env, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=log.open("w"),
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=full_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("w"),
+            start_new_session=True,
+        )
         while not healthz_ok(self.port):
             if self.proc.poll() is not None or time.perf_counter() - begin > START_TIMEOUT:
                 self.stop()
-                raise RuntimeError(f"{' '.join(command[1:])} did not answer /healthz: "
-                                   f"{log.read_text()[-2000:]}")
+                raise RuntimeError(f"{' '.join(command[1:])} did not answer /healthz: {log.read_text()[-2000:]}")
             time.sleep(POLL_SECONDS)
         self.seconds = time.perf_counter() - begin
         self.url = f"http://127.0.0.1:{self.port}/api/messages"
@@ -162,12 +168,54 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     bot_ms, raw_ms, bare_ms = (1000 * median(s) for s in (bot_s, raw_s, bare_s))
     starts_note = f"median of {starts} starts, interleaved; polled every {POLL_SECONDS * 1000:.0f} ms"
     cli_rows = [
-        result("start time", f"{name} (start to exit)", 1000 * median(samples), "ms", bare_ms,
-               f"baseline: python -c pass, start to exit; median of {starts} runs, interleaved "
-               "with the server starts; goal: at most 0.3 s and 6x")
+        result(
+            "start time",
+            f"{name} (start to exit)",
+            1000 * median(samples),
+            "ms",
+            bare_ms,
+            f"baseline: python -c pass, start to exit; median of {starts} runs, interleaved "
+            "with the server starts; goal: at most 0.3 s and 6x",
+        )
         for name, samples in cli_s.items()
     ]
-    return [*cli_rows, result("start time", "python -m bot -> first /healthz 200", bot_ms, "ms", raw_ms, f"vs a minimal aiohttp app (bench.servers raw) started and polled the same way; " f"{starts_note}; {load}"), result("start time", "python -m bot vs bare interpreter", bot_ms, "ms", bare_ms, f"baseline: python -c pass, start to exit; {starts_note}"), result("memory", "bot RSS after start", bot_rss_start, "MB", raw_rss_start, "VmRSS at the first /healthz 200 vs a minimal aiohttp app's"), result("memory", f"bot RSS after {bot_turns:,} turns", bot_rss_end, "MB", raw_rss_end, f"{CONVERSATIONS} conversations: half pool lookups, half guided purchases; " f"baseline: the minimal aiohttp app after {raw_turns:,} requests; " f"the bot grew {bot_rss_end - bot_rss_start:+.1f} MB")]
+    return [
+        *cli_rows,
+        result(
+            "start time",
+            "python -m bot -> first /healthz 200",
+            bot_ms,
+            "ms",
+            raw_ms,
+            f"vs a minimal aiohttp app (bench.servers raw) started and polled the same way; {starts_note}; {load}",
+        ),
+        result(
+            "start time",
+            "python -m bot vs bare interpreter",
+            bot_ms,
+            "ms",
+            bare_ms,
+            f"baseline: python -c pass, start to exit; {starts_note}",
+        ),
+        result(
+            "memory",
+            "bot RSS after start",
+            bot_rss_start,
+            "MB",
+            raw_rss_start,
+            "VmRSS at the first /healthz 200 vs a minimal aiohttp app's",
+        ),
+        result(
+            "memory",
+            f"bot RSS after {bot_turns:,} turns",
+            bot_rss_end,
+            "MB",
+            raw_rss_end,
+            f"{CONVERSATIONS} conversations: half pool lookups, half guided purchases; "
+            f"baseline: the minimal aiohttp app after {raw_turns:,} requests; "
+            f"the bot grew {bot_rss_end - bot_rss_start:+.1f} MB",
+        ),
+    ]
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@
 
 Run: ``python -m bench.bench_state_backends`` (``--quick`` for shorter runs).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -56,8 +57,12 @@ def _repeat(prefix: str) -> Callable[[int], Script]:
 
 
 def _blob_env(connection_string: str, container: str) -> dict[str, str]:
-    return {"STATE_BACKEND": "azure-blob", "AZURE_STORAGE_CONNECTION_STRING": connection_string,
-            "STATE_CONTAINER": container, "LOG_LEVEL": "ERROR"}
+    return {
+        "STATE_BACKEND": "azure-blob",
+        "AZURE_STORAGE_CONNECTION_STRING": connection_string,
+        "STATE_CONTAINER": container,
+        "LOG_LEVEL": "ERROR",
+    }
 
 
 def bench_turn_backends(work: Path, connection_string: str, quick: bool) -> list[dict[str, Any]]:
@@ -68,8 +73,10 @@ def bench_turn_backends(work: Path, connection_string: str, quick: bool) -> list
     try:
         servers.append(Server("onestep", work / "local" / "data"))
         servers.append(Server("onestep", work / "blob" / "data", env=_blob_env(connection_string, "bench-turn")))
-        cases = [Case(name, server.url, _repeat(f"a:bench-{name}"))
-                 for name, server in zip(("local", "blob"), servers, strict=True)]
+        cases = [
+            Case(name, server.url, _repeat(f"a:bench-{name}"))
+            for name, server in zip(("local", "blob"), servers, strict=True)
+        ]
         measured = interleave(cases, concurrency, rounds=rounds, seconds=seconds, warmup=warmup)
     finally:
         for server in servers:
@@ -79,8 +86,10 @@ def bench_turn_backends(work: Path, connection_string: str, quick: bool) -> list
     for c in concurrency:
         local, blob = measured["local", c], measured["blob", c]
         errors = f"; {blob.errors} failed requests" if blob.errors else ""
-        note = f"one-step dialog turn, blob state on Azurite vs local TinyDB state; {c} concurrent, " \
-               f"{blob.samples:,} turns{errors}; {load}"
+        note = (
+            f"one-step dialog turn, blob state on Azurite vs local TinyDB state; {c} concurrent, "
+            f"{blob.samples:,} turns{errors}; {load}"
+        )
         rows += [
             result(TURN, f"blob_p50_ms_c{c}", blob.p50_ms, "ms", local.p50_ms, note),
             result(TURN, f"blob_p99_ms_c{c}", blob.p99_ms, "ms", local.p99_ms, note),
@@ -96,8 +105,9 @@ def bench_replicas(work: Path, connection_string: str, quick: bool) -> list[dict
     servers: list[Server] = []
     try:
         for n in range(3):
-            servers.append(Server("onestep", work / f"replica-{n}" / "data",
-                                  env=_blob_env(connection_string, "bench-replicas")))
+            servers.append(
+                Server("onestep", work / f"replica-{n}" / "data", env=_blob_env(connection_string, "bench-replicas"))
+            )
         single: list[Slice] = []
         spread: list[Slice] = []
         counter = [0]
@@ -109,21 +119,27 @@ def bench_replicas(work: Path, connection_string: str, quick: bool) -> list[dict
         for server in servers:
             server.stop()
     one, three = summarize(single), summarize(spread)
-    note = (f"{conversations} concurrent conversations, blob state on one Azurite; 3 replicas (8 conversations "
-            f"each) vs 1; 2 cores shared by the replicas, Azurite and the load generator; "
-            f"{load_before} before, {load_average()} after")
+    note = (
+        f"{conversations} concurrent conversations, blob state on one Azurite; 3 replicas (8 conversations "
+        f"each) vs 1; 2 cores shared by the replicas, Azurite and the load generator; "
+        f"{load_before} before, {load_average()} after"
+    )
     return [
         result(REPLICAS, "three_replicas_turns_per_s", three.all_turns_per_s, "turns/s", one.all_turns_per_s, note),
         result(REPLICAS, "three_replicas_p99_ms", three.p99_ms, "ms", one.p99_ms, note),
     ]
 
 
-async def _drive_spread(servers: list[Server], conversations: int, seconds: float, warmup: float,
-                        counter: list[int]) -> Slice:
+async def _drive_spread(
+    servers: list[Server], conversations: int, seconds: float, warmup: float, counter: list[int]
+) -> Slice:
     per = conversations // len(servers)
-    slices = await asyncio.gather(*(
-        drive(server.url, [_repeat(f"a:bench-three-{n}")(i) for i in range(per)], seconds, warmup, counter)
-        for n, server in enumerate(servers)))
+    slices = await asyncio.gather(
+        *(
+            drive(server.url, [_repeat(f"a:bench-three-{n}")(i) for i in range(per)], seconds, warmup, counter)
+            for n, server in enumerate(servers)
+        )
+    )
     merged = Slice(seconds=seconds)
     for part in slices:
         merged.latencies += part.latencies
@@ -142,8 +158,12 @@ async def _storage_calls(connection_string: str, cycles: int) -> list[dict[str, 
     await ours.ensure_container()
     theirs = BlobStorage(BlobStorageSettings(container_name="bench-theirs", connection_string=connection_string))
     dialog = DialogState()
-    dialog.dialog_stack.append({"id": "purchase", "state": {"stepIndex": 3, "values": {
-        "countries": ["FR", "DE"], "users": 40, "notes": "x" * 1500}}})
+    dialog.dialog_stack.append(
+        {
+            "id": "purchase",
+            "state": {"stepIndex": 3, "values": {"countries": ["FR", "DE"], "users": 40, "notes": "x" * 1500}},
+        }
+    )
     key = "msteams/conversations/a:bench-call/"
 
     async def cycle(storage: Any) -> float:
@@ -167,10 +187,12 @@ async def _storage_calls(connection_string: str, cycles: int) -> list[dict[str, 
         # service client's transport, which only closing that transport itself releases.
         transport = theirs._BlobStorage__container_client._pipeline._transport
         await getattr(transport, "_transport", transport).close()
-    note = (f"read + conditional write of a ~2 KB dialog state, median of {cycles}, alternating, same Azurite; "
-            "ours: one download + one upload with If-Match (If-None-Match: * when new), a failed read raises; "
-            "botbuilder-azure BlobStorage: same calls, but a failed read returns empty state and a new key "
-            "overwrites")
+    note = (
+        f"read + conditional write of a ~2 KB dialog state, median of {cycles}, alternating, same Azurite; "
+        "ours: one download + one upload with If-Match (If-None-Match: * when new), a failed read raises; "
+        "botbuilder-azure BlobStorage: same calls, but a failed read returns empty state and a new key "
+        "overwrites"
+    )
     return [result(CALL, "blob_state_read_write_ms", 1000 * median(mine), "ms", 1000 * median(sdk), note)]
 
 

@@ -14,6 +14,7 @@
 
 Run: ``python -m bench.bench_store`` (``--quick`` for smaller sizes).
 """
+
 from __future__ import annotations
 
 import csv
@@ -39,8 +40,12 @@ from knowledge.store.layout import read_summary, write_summary
 
 TENANT = "bench-tenant"
 MONTH = "2025-06"
-COUNTRIES = (("FR", "France", "+3314"), ("GB", "United Kingdom", "+44207"),
-             ("DE", "Germany", "+4930"), ("US", "United States", "+1206"))
+COUNTRIES = (
+    ("FR", "France", "+3314"),
+    ("GB", "United Kingdom", "+44207"),
+    ("DE", "Germany", "+4930"),
+    ("US", "United States", "+1206"),
+)
 PLANS = ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5")
 CALL_TYPES = ("user_out", "user_out", "user_out", "user_in", "user_out_transfer", "user_out_forwarding")
 
@@ -53,8 +58,16 @@ def write_pstn_csv(path: Path, rows: int, month: str = MONTH, seed: int = 7, use
     people = []
     for n in range(users):
         iso, name, prefix = COUNTRIES[n % len(COUNTRIES)]
-        people.append((iso, name, prefix, f"user{n}@contoso.com", str(uuid.UUID(int=rng.getrandbits(128))),
-                       PLANS[n % len(PLANS)] if iso != "US" or n % 3 != 2 else "MCOPSTN1"))
+        people.append(
+            (
+                iso,
+                name,
+                prefix,
+                f"user{n}@contoso.com",
+                str(uuid.UUID(int=rng.getrandbits(128))),
+                PLANS[n % len(PLANS)] if iso != "US" or n % 3 != 2 else "MCOPSTN1",
+            )
+        )
     with path.open("w", newline="", encoding="utf-8-sig") as handle:
         writer = csv.writer(handle, lineterminator="\r\n")
         writer.writerow(PSTN_COLUMNS)
@@ -64,14 +77,30 @@ def write_pstn_csv(path: Path, rows: int, month: str = MONTH, seed: int = 7, use
             begin = start + timedelta(seconds=rng.randrange(27 * 86400))
             seconds = rng.randint(5, 1200)
             number = f"{prefix}{rng.randrange(1000, 9999)}****"
-            writer.writerow((
-                uuid.UUID(int=rng.getrandbits(128), version=4), f"{rng.getrandbits(64):016x}", "", iso, oid,
-                upn, f"User {upn[:-12]}", number, kind, "Subscriber",
-                "" if kind == "user_in" else "Domestic", name, number,
-                begin.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
-                (begin + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
-                seconds, "0.00", "0.00", "EUR", plan,
-            ))
+            writer.writerow(
+                (
+                    uuid.UUID(int=rng.getrandbits(128), version=4),
+                    f"{rng.getrandbits(64):016x}",
+                    "",
+                    iso,
+                    oid,
+                    upn,
+                    f"User {upn[:-12]}",
+                    number,
+                    kind,
+                    "Subscriber",
+                    "" if kind == "user_in" else "Domestic",
+                    name,
+                    number,
+                    begin.strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+                    (begin + timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.0000000Z"),
+                    seconds,
+                    "0.00",
+                    "0.00",
+                    "EUR",
+                    plan,
+                )
+            )
     return path
 
 
@@ -115,14 +144,38 @@ def bench_import(work: Path, rows: int) -> list[dict[str, Any]]:
     usage = time.perf_counter() - begin
     base_rate = rows / baseline
     return [
-        result("import_parse_rows_per_s", "read_pstn_csv (parse + pydantic)", rows / parse, "rows/s",
-               base_rate, f"{parse / elapsed:.0%} of the import time; baseline: csv.reader only"),
-        result("import_pool_usage_rows_per_s", "pools.usage_from_calls", rows / usage, "rows/s",
-               base_rate, f"{usage / elapsed:.0%} of the import time; baseline: csv.reader only"),
-        result("import_rows_per_s", f"{rows:,}-row PSTN CSV", rows / elapsed, "rows/s", base_rate,
-               f"baseline: csv.reader only; goal >= 50,000 rows/s; took {elapsed:.2f} s"),
-        result("reimport_rows_per_s", f"{rows:,} duplicates", rows / reimport, "rows/s", base_rate,
-               "same file again: every row a duplicate; baseline: csv.reader only"),
+        result(
+            "import_parse_rows_per_s",
+            "read_pstn_csv (parse + pydantic)",
+            rows / parse,
+            "rows/s",
+            base_rate,
+            f"{parse / elapsed:.0%} of the import time; baseline: csv.reader only",
+        ),
+        result(
+            "import_pool_usage_rows_per_s",
+            "pools.usage_from_calls",
+            rows / usage,
+            "rows/s",
+            base_rate,
+            f"{usage / elapsed:.0%} of the import time; baseline: csv.reader only",
+        ),
+        result(
+            "import_rows_per_s",
+            f"{rows:,}-row PSTN CSV",
+            rows / elapsed,
+            "rows/s",
+            base_rate,
+            f"baseline: csv.reader only; goal >= 50,000 rows/s; took {elapsed:.2f} s",
+        ),
+        result(
+            "reimport_rows_per_s",
+            f"{rows:,} duplicates",
+            rows / reimport,
+            "rows/s",
+            base_rate,
+            "same file again: every row a duplicate; baseline: csv.reader only",
+        ),
     ]
 
 
@@ -184,11 +237,16 @@ def bench_lookup(work: Path, sizes: list[int], repeats: int) -> list[dict[str, A
         stored = sum(store.call_count(TENANT, m) for m in store.months(TENANT))
         assert stored == rows, (stored, rows)
         typical, p99, first = _lookup_us(store, repeats)
-        results.append(result(
-            "pool_lookup", f"{rows:,} calls stored", typical, "us", baseline,
-            f"p99 {p99:.0f} us, first (cold) {first:.0f} us; goal < 1000 us; baseline: tiny JSON "
-            f"read+parse; {how}",
-        ))
+        results.append(
+            result(
+                "pool_lookup",
+                f"{rows:,} calls stored",
+                typical,
+                "us",
+                baseline,
+                f"p99 {p99:.0f} us, first (cold) {first:.0f} us; goal < 1000 us; baseline: tiny JSON read+parse; {how}",
+            )
+        )
     return results
 
 

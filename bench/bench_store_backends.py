@@ -14,6 +14,7 @@ trip is a few ms in-region. Needs Azurite installed (``make azurite``).
 
 Run: ``python -m bench.bench_store_backends`` (``--quick`` for smaller sizes).
 """
+
 from __future__ import annotations
 
 import sys
@@ -97,16 +98,32 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             other.close()
     where = "Azurite 3.35 on 127.0.0.1 (same 2 cores), not Azure"
     return [
-        result("store_backends", "pool_lookup_blob_unchanged", median(blob_lookup), "us", median(local_lookup),
-               f"median of {repeats}, p99 {percentile(blob_lookup, 0.99):.0f} us; {requests:.2f} requests and "
-               f"{bodies:.2f} bodies per lookup (If-None-Match: 304); baseline: local store; {where}"),
-        result("store_backends", "pool_lookup_blob_after_a_commit", median(blob_changed), "us",
-               median(local_changed),
-               f"median of {rounds} lookups, each after another replica's commit (summary downloaded "
-               f"and parsed); baseline: local store; {where}"),
-        result("store_backends", f"import_rows_per_s_blob ({rows:,} rows)", rows / blob_import, "rows/s",
-               rows / local_import,
-               f"blob {blob_import:.2f} s vs local {local_import:.2f} s; baseline: local store; {where}"),
+        result(
+            "store_backends",
+            "pool_lookup_blob_unchanged",
+            median(blob_lookup),
+            "us",
+            median(local_lookup),
+            f"median of {repeats}, p99 {percentile(blob_lookup, 0.99):.0f} us; {requests:.2f} requests and "
+            f"{bodies:.2f} bodies per lookup (If-None-Match: 304); baseline: local store; {where}",
+        ),
+        result(
+            "store_backends",
+            "pool_lookup_blob_after_a_commit",
+            median(blob_changed),
+            "us",
+            median(local_changed),
+            f"median of {rounds} lookups, each after another replica's commit (summary downloaded "
+            f"and parsed); baseline: local store; {where}",
+        ),
+        result(
+            "store_backends",
+            f"import_rows_per_s_blob ({rows:,} rows)",
+            rows / blob_import,
+            "rows/s",
+            rows / local_import,
+            f"blob {blob_import:.2f} s vs local {local_import:.2f} s; baseline: local store; {where}",
+        ),
     ]
 
 

@@ -12,6 +12,7 @@ The fake Graph (``tests/support/testkit/fake_graph.py``) runs in this process on
 thread, so its JSON encoding competes with the client for the GIL: the sync figure is a floor.
 Run: ``python -m bench.bench_sync`` (``--quick`` for 20k rows).
 """
+
 from __future__ import annotations
 
 import json
@@ -41,8 +42,16 @@ PAGE = 1000
 def make_rows(count: int) -> list[dict[str, Any]]:
     step = (NOW - SINCE - timedelta(hours=1)) / count
     users = [f"user{n}@contoso.com" for n in range(500)]
-    return [pstn_row(n, SINCE + step * n, upn=users[n % len(users)], duration=30 + n % 600,
-                     call_type="user_in" if n % 4 == 0 else "user_out") for n in range(count)]
+    return [
+        pstn_row(
+            n,
+            SINCE + step * n,
+            upn=users[n % len(users)],
+            duration=30 + n % 600,
+            call_type="user_in" if n % 4 == 0 else "user_out",
+        )
+        for n in range(count)
+    ]
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -53,9 +62,14 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         pages = work / "pages"
         pages.mkdir()
         for n in range(0, count, PAGE):
-            (pages / f"page-{n // PAGE:04d}.json").write_text(json.dumps({
-                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)",
-                "value": rows[n:n + PAGE]}))
+            (pages / f"page-{n // PAGE:04d}.json").write_text(
+                json.dumps(
+                    {
+                        "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)",
+                        "value": rows[n : n + PAGE],
+                    }
+                )
+            )
         started = time.perf_counter()
         summary = Store(work / "file").import_paths([pages], TENANT)
         file_seconds = time.perf_counter() - started
@@ -64,10 +78,16 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
 
         fake = FakeGraph(work, page_size=PAGE).start()
         try:
-            fake.tenants[TENANT] = FakeTenant(users=[graph_user(f"user{n}@contoso.com", n=n) for n in range(500)],
-                                              skus=[SKU_DOMESTIC], calls=rows)
-            config = GraphConfig(client_id="bench", client_secret=SecretStr("s3cret"), authority=fake.authority,
-                                 endpoint=fake.endpoint, ca_bundle=fake.ca_file)
+            fake.tenants[TENANT] = FakeTenant(
+                users=[graph_user(f"user{n}@contoso.com", n=n) for n in range(500)], skus=[SKU_DOMESTIC], calls=rows
+            )
+            config = GraphConfig(
+                client_id="bench",
+                client_secret=SecretStr("s3cret"),
+                authority=fake.authority,
+                endpoint=fake.endpoint,
+                ca_bundle=fake.ca_file,
+            )
             client = GraphClient(config, TENANT)
             started = time.perf_counter()
             fetched = sum(len(page["value"]) for page in client.pstn_call_pages(SINCE, NOW))

@@ -20,6 +20,7 @@
 
 Run: ``python -m bench.bench_turn`` (``--quick`` for shorter runs and 2,000 conversations).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -71,12 +72,30 @@ def bench_turns(work: Path, quick: bool) -> list[dict[str, Any]]:
             errors = f"; {m.errors} failed requests" if m.errors else ""
             timed = f"{concurrency} concurrent conversation(s), {m.samples:,} turns{errors}"
             results += [
-                result("turn: host plumbing", f"{mode}_turns_per_s_c{concurrency}", m.turns_per_s,
-                       "turns/s", raw.turns_per_s, f"{label} vs {MODES[0][1]}; {timed}; {load}"),
-                result("turn: host plumbing", f"{mode}_p50_ms_c{concurrency}", m.p50_ms, "ms",
-                       raw.p50_ms, f"{label}; {timed}"),
-                result("turn: host plumbing", f"{mode}_p99_ms_c{concurrency}", m.p99_ms, "ms",
-                       raw.p99_ms, f"{label}; {timed}"),
+                result(
+                    "turn: host plumbing",
+                    f"{mode}_turns_per_s_c{concurrency}",
+                    m.turns_per_s,
+                    "turns/s",
+                    raw.turns_per_s,
+                    f"{label} vs {MODES[0][1]}; {timed}; {load}",
+                ),
+                result(
+                    "turn: host plumbing",
+                    f"{mode}_p50_ms_c{concurrency}",
+                    m.p50_ms,
+                    "ms",
+                    raw.p50_ms,
+                    f"{label}; {timed}",
+                ),
+                result(
+                    "turn: host plumbing",
+                    f"{mode}_p99_ms_c{concurrency}",
+                    m.p99_ms,
+                    "ms",
+                    raw.p99_ms,
+                    f"{label}; {timed}",
+                ),
             ]
     return results
 
@@ -103,13 +122,18 @@ async def _bench_state(work: Path, many: int, cycles: int) -> list[dict[str, Any
     few_store = TinyDBStorage(work / "state-10", max_workers=4, cache_size=0)
     many_store = TinyDBStorage(work / f"state-{many}", max_workers=4, cache_size=0)
     try:
+
         async def fill(storage: Any, count: int) -> None:
             batch = 100
             for first in range(0, count, batch):
-                await asyncio.gather(*(
-                    storage.write({f"msteams/conversations/a:seed-{i}/": {"DialogState": {"dialogStack": []}, "n": i}})
-                    for i in range(first, min(count, first + batch))
-                ))
+                await asyncio.gather(
+                    *(
+                        storage.write(
+                            {f"msteams/conversations/a:seed-{i}/": {"DialogState": {"dialogStack": []}, "n": i}}
+                        )
+                        for i in range(first, min(count, first + batch))
+                    )
+                )
 
         await fill(few_store, 10)
         await fill(many_store, many)
@@ -123,11 +147,18 @@ async def _bench_state(work: Path, many: int, cycles: int) -> list[dict[str, Any
     finally:
         await few_store.close()
         await many_store.close()
-    return [result("state", f"read_write_checkpoint_ms_{many}_conversations", 1000 * median(lots), "ms",
-                   1000 * median(few),
-                   f"one stored conversation's state read from its file, written (journal commit) and "
-                   f"checkpointed to its file, median of {cycles}, {many:,} conversations stored vs 10, "
-                   f"alternating")]
+    return [
+        result(
+            "state",
+            f"read_write_checkpoint_ms_{many}_conversations",
+            1000 * median(lots),
+            "ms",
+            1000 * median(few),
+            f"one stored conversation's state read from its file, written (journal commit) and "
+            f"checkpointed to its file, median of {cycles}, {many:,} conversations stored vs 10, "
+            f"alternating",
+        )
+    ]
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

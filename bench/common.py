@@ -8,6 +8,7 @@ is the fraction of the baseline's rate (higher is better, 1.0 = as fast).
 Values are rounded to four significant digits: more is noise on a shared 2-core machine, and a
 fixed number of decimals would print 0.000123 ms and 12,345.6789 rows/s alike.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,9 @@ def significant(value: float, digits: int = 4) -> float:
     return round(value, digits - 1 - math.floor(math.log10(abs(value))))
 
 
-def result(benchmark: str, metric: str, value: float, unit: str, baseline: float | None = None,
-           note: str = "") -> dict[str, Any]:
+def result(
+    benchmark: str, metric: str, value: float, unit: str, baseline: float | None = None, note: str = ""
+) -> dict[str, Any]:
     """One row of the contract; ``ratio`` is ``value / baseline`` (None without a baseline)."""
     ratio = value / baseline if baseline else None
     return {
@@ -98,14 +100,24 @@ def fmt_ratio(ratio: float | None) -> str:
 
 def format_table(results: Sequence[dict[str, Any]]) -> str:
     """The rows as aligned text columns, each followed by its note (for ``python -m bench.X``)."""
-    cells = [[r["benchmark"], r["metric"], fmt_number(r["value"]), r["unit"],
-              fmt_number(r["baseline"]), fmt_ratio(r["ratio"])] for r in results]
+    cells = [
+        [
+            r["benchmark"],
+            r["metric"],
+            fmt_number(r["value"]),
+            r["unit"],
+            fmt_number(r["baseline"]),
+            fmt_ratio(r["ratio"]),
+        ]
+        for r in results
+    ]
     widths = [max([len(name), *(len(row[i]) for row in cells)]) for i, name in enumerate(COLUMNS)]
     right = {2, 4, 5}
 
     def line(row: Sequence[str]) -> str:
-        return "  ".join(cell.rjust(w) if i in right else cell.ljust(w)
-                         for i, (cell, w) in enumerate(zip(row, widths, strict=True))).rstrip()
+        return "  ".join(
+            cell.rjust(w) if i in right else cell.ljust(w) for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
 
     lines = [line(COLUMNS)]
     for row, r in zip(cells, results, strict=True):
@@ -115,12 +127,14 @@ def format_table(results: Sequence[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def main(run: Callable[..., list[dict[str, Any]]], argv: Sequence[str] | None = None,
-         description: str | None = None) -> int:
+def main(
+    run: Callable[..., list[dict[str, Any]]], argv: Sequence[str] | None = None, description: str | None = None
+) -> int:
     """``python -m bench.bench_X [--quick]``: run one benchmark and print its table."""
     parser = argparse.ArgumentParser(description=description)
-    parser.add_argument("--quick", action="store_true",
-                        help="smaller sizes and shorter runs (a smoke test, not for the record)")
+    parser.add_argument(
+        "--quick", action="store_true", help="smaller sizes and shorter runs (a smoke test, not for the record)"
+    )
     args = parser.parse_args(argv)
     print(format_table(run(quick=args.quick)))
     return 0

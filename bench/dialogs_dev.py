@@ -6,6 +6,7 @@ answers, follow-ups, corrections, interruptions and entities while they are buil
 
     .venv/bin/python -m bench.dialogs_dev [--lang en] [--quiet]
 """
+
 from __future__ import annotations
 
 import argparse

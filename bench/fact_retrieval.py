@@ -12,6 +12,7 @@ by ``bm25s``, their blend) on the dev sets ``tests/dialogs/corpus/facts_dev_{en,
 
     .venv/bin/python -m bench.fact_retrieval
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ def load_dev(lang: str) -> list[dict[str, Any]]:
     return json.loads((CORPUS_DIR / f"facts_dev_{lang}.json").read_text("utf-8"))["items"]
 
 
-def evaluate(method: fact_search.Method, lang: str, answer_floor: float | None = None,
-             suggest_floor: float | None = None) -> dict[str, Any]:
+def evaluate(
+    method: fact_search.Method, lang: str, answer_floor: float | None = None, suggest_floor: float | None = None
+) -> dict[str, Any]:
     answer_floor = fact_search.ANSWER_FLOOR if answer_floor is None else answer_floor
     suggest_floor = fact_search.SUGGEST_FLOOR if suggest_floor is None else suggest_floor
     items = load_dev(lang)
@@ -63,10 +65,17 @@ def evaluate(method: fact_search.Method, lang: str, answer_floor: float | None =
         for text in texts:
             fact_search.search(text, method)
         samples.append((time.perf_counter() - start) / len(texts) * 1e6)
-    return {"method": method, "lang": lang, "n": len(facts), "top1": top1 / len(facts),
-            "answered": answered / len(facts), "offered": offered / len(facts),
-            "false_answer": false_answer / max(1, len(others)), "us_per_query": median(samples),
-            "misses": misses}
+    return {
+        "method": method,
+        "lang": lang,
+        "n": len(facts),
+        "top1": top1 / len(facts),
+        "answered": answered / len(facts),
+        "offered": offered / len(facts),
+        "false_answer": false_answer / max(1, len(others)),
+        "us_per_query": median(samples),
+        "misses": misses,
+    }
 
 
 def _per_message_us(fn: Any, texts: list[str], rounds: int) -> list[float]:
@@ -104,8 +113,15 @@ def routing(lang: str) -> dict[str, Any]:
         if rec.intent == Intent.FACT:
             false_fact += 1
             misses.append((item["text"], None, "fact"))
-    return {"lang": lang, "n": len(facts), "routed": routed, "routed_right": right,
-            "others": len(others), "false_fact": false_fact, "misses": misses}
+    return {
+        "lang": lang,
+        "n": len(facts),
+        "routed": routed,
+        "routed_right": right,
+        "others": len(others),
+        "false_fact": false_fact,
+        "misses": misses,
+    }
 
 
 def understanding_speed(quick: bool = False) -> dict[str, float]:
@@ -114,8 +130,9 @@ def understanding_speed(quick: bool = False) -> dict[str, float]:
     the same run (the cost retrieval adds), and over the fact questions alone."""
     from dialogs.nlu import recognizer
 
-    corpus = [item["text"] for lang in LANGS for item in json.loads(
-        (CORPUS_DIR / f"{lang}.json").read_text("utf-8"))["items"]]
+    corpus = [
+        item["text"] for lang in LANGS for item in json.loads((CORPUS_DIR / f"{lang}.json").read_text("utf-8"))["items"]
+    ]
     questions = [item["text"] for lang in LANGS for item in load_dev(lang) if item["fact"]]
     texts = corpus + questions
     rounds = 3 if quick else 9
@@ -128,45 +145,78 @@ def understanding_speed(quick: bool = False) -> dict[str, float]:
         without = _per_message_us(recognizer.recognize, texts, rounds)
     finally:
         fact_search.search = real_search
-    return {"median_us": median(with_retrieval), "baseline_us": median(without),
-            "questions_us": median(with_retrieval[len(corpus):]), "messages": len(texts)}
+    return {
+        "median_us": median(with_retrieval),
+        "baseline_us": median(without),
+        "questions_us": median(with_retrieval[len(corpus) :]),
+        "messages": len(texts),
+    }
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
     rows = []
     speed = understanding_speed(quick)
-    rows.append(result("understanding_speed", "median_us_per_message", speed["median_us"], "us",
-                       baseline=speed["baseline_us"],
-                       note=f"recognize() with fact retrieval vs without, {speed['messages']:.0f} messages "
-                            "(corpus + fact dev sets); goal <= 1000 us median"))
-    rows.append(result("understanding_speed", "median_us_per_fact_question", speed["questions_us"], "us",
-                       baseline=speed["baseline_us"], note="fact dev questions only (each runs retrieval)"))
+    rows.append(
+        result(
+            "understanding_speed",
+            "median_us_per_message",
+            speed["median_us"],
+            "us",
+            baseline=speed["baseline_us"],
+            note=f"recognize() with fact retrieval vs without, {speed['messages']:.0f} messages "
+            "(corpus + fact dev sets); goal <= 1000 us median",
+        )
+    )
+    rows.append(
+        result(
+            "understanding_speed",
+            "median_us_per_fact_question",
+            speed["questions_us"],
+            "us",
+            baseline=speed["baseline_us"],
+            note="fact dev questions only (each runs retrieval)",
+        )
+    )
     for lang in LANGS:
         r = routing(lang)
-        rows.append(result(f"fact_routing_{lang}", "routed", round(100 * r["routed"] / r["n"], 1), "%",
-                           note=f"{r['routed']}/{r['n']} dev fact questions routed to FACT "
-                                f"({r['routed_right']} to the right fact); {r['false_fact']}/{r['others']} "
-                                "non-fact dev messages taken as FACT"))
+        rows.append(
+            result(
+                f"fact_routing_{lang}",
+                "routed",
+                round(100 * r["routed"] / r["n"], 1),
+                "%",
+                note=f"{r['routed']}/{r['n']} dev fact questions routed to FACT "
+                f"({r['routed_right']} to the right fact); {r['false_fact']}/{r['others']} "
+                "non-fact dev messages taken as FACT",
+            )
+        )
     for method in METHODS:
         for lang in LANGS:
             fact_search.search("warm up", method)  # builds the index outside the timing
             r = evaluate(method, lang)
-            note = (f"top1 {r['top1']:.0%}, answered {r['answered']:.0%}, offered {r['offered']:.0%}, "
-                    f"false answer {r['false_answer']:.0%} on {r['n']} dev questions")
-            rows.append(result(f"fact_retrieval_{method}_{lang}", "top1_accuracy", round(100 * r["top1"], 1), "%",
-                               note=note))
+            note = (
+                f"top1 {r['top1']:.0%}, answered {r['answered']:.0%}, offered {r['offered']:.0%}, "
+                f"false answer {r['false_answer']:.0%} on {r['n']} dev questions"
+            )
+            rows.append(
+                result(f"fact_retrieval_{method}_{lang}", "top1_accuracy", round(100 * r["top1"], 1), "%", note=note)
+            )
             rows.append(result(f"fact_retrieval_{method}_{lang}", "us_per_query", r["us_per_query"], "us"))
     return rows
 
 
 def main() -> int:
     speed = understanding_speed()
-    print(f"understanding: median {speed['median_us']:.0f} us/message with retrieval, {speed['baseline_us']:.0f} "
-          f"without; fact questions {speed['questions_us']:.0f} us ({speed['messages']:.0f} messages)")
+    print(
+        f"understanding: median {speed['median_us']:.0f} us/message with retrieval, {speed['baseline_us']:.0f} "
+        f"without; fact questions {speed['questions_us']:.0f} us ({speed['messages']:.0f} messages)"
+    )
     for lang in LANGS:
         r = routing(lang)
-        print(f"routing {lang}  {r['routed']}/{r['n']} fact questions routed to FACT ({r['routed_right']} right fact)"
-              f"  {r['false_fact']}/{r['others']} non-fact taken as FACT")
+        print(
+            f"routing {lang}  {r['routed']}/{r['n']} fact questions routed to FACT ({r['routed_right']} right fact)"
+            f"  {r['false_fact']}/{r['others']} non-fact taken as FACT"
+        )
         if "-v" in sys.argv:
             for miss in r["misses"]:
                 print("    ", miss)
@@ -174,8 +224,10 @@ def main() -> int:
         for lang in LANGS:
             fact_search.search("warm up", method)
             r = evaluate(method, lang)
-            print(f"{method:6} {lang}  top1 {r['top1']:.0%}  answered {r['answered']:.0%}  offered {r['offered']:.0%}"
-                  f"  false-answer {r['false_answer']:.0%}  {r['us_per_query']:.0f} us/query")
+            print(
+                f"{method:6} {lang}  top1 {r['top1']:.0%}  answered {r['answered']:.0%}  offered {r['offered']:.0%}"
+                f"  false-answer {r['false_answer']:.0%}  {r['us_per_query']:.0f} us/query"
+            )
             if "-v" in sys.argv:
                 for miss in r["misses"]:
                     print("    ", miss)

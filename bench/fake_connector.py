@@ -3,6 +3,7 @@ posts (replies and proactive messages), per conversation, and answers like the s
 
 One copy for the HTTP tests (``tests/bot/conftest.py``) and the held-out harness
 (``bench/heldout_eval.py``)."""
+
 from __future__ import annotations
 
 from typing import Any, Self
@@ -31,7 +32,9 @@ class FakeConnector:
             }
         )
         if self.status != 200:
-            return web.json_response({"error": {"code": "NotFound", "message": "no such conversation"}}, status=self.status)
+            return web.json_response(
+                {"error": {"code": "NotFound", "message": "no such conversation"}}, status=self.status
+            )
         return web.json_response({"id": f"reply-{len(self.posts)}"})
 
     async def start(self) -> Self:

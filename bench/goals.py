@@ -1,6 +1,7 @@
 """The goals of issue 14, checked against the rows of a report: the "Goals" table at the top
 of ``bench/REPORT.md``. Each line says the goal, what was measured (and by which benchmark
 run) and whether it is met; a goal whose rows are missing says so instead of guessing."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -16,8 +17,11 @@ class _Row(Protocol):
 
 
 #: The three real turns the goals name, by their benchmark name in ``bench_chat``.
-TURNS = (("turn: pool lookup", "pool lookup"), ("turn: number check", "number check"),
-         ("turn: dialog step", "purchase step"))
+TURNS = (
+    ("turn: pool lookup", "pool lookup"),
+    ("turn: number check", "number check"),
+    ("turn: dialog step", "purchase step"),
+)
 MIN_RATIO = 0.12
 MAX_P99_MS = 20.0
 MAX_CLI_S, MAX_CLI_X = 0.3, 6.0
@@ -49,32 +53,44 @@ def goal_lines(rows: Iterable[Any]) -> list[str]:
                 continue
             per_core = f"; per core (CPU time): {1 / cpu.ratio:.3g}x" if cpu and cpu.ratio else ""
             ok = rate.ratio >= MIN_RATIO and (cpu is None or cpu.ratio is None or 1 / cpu.ratio >= MIN_RATIO)
-            table.append(f"| {label}, {concurrency} conv.: >= {MIN_RATIO}x raw aiohttp | "
-                         f"throughput {rate.ratio:.3g}x{per_core} | {_verdict(ok)} |")
+            table.append(
+                f"| {label}, {concurrency} conv.: >= {MIN_RATIO}x raw aiohttp | "
+                f"throughput {rate.ratio:.3g}x{per_core} | {_verdict(ok)} |"
+            )
         p99 = get(benchmark, "p99_ms_c32")
-        table.append(f"| {label}, 32 conv.: p99 <= {MAX_P99_MS:g} ms | "
-                     f"{'not measured' if p99 is None else _ms(p99.value)} | "
-                     f"{_verdict(None if p99 is None else p99.value <= MAX_P99_MS)} |")
+        table.append(
+            f"| {label}, 32 conv.: p99 <= {MAX_P99_MS:g} ms | "
+            f"{'not measured' if p99 is None else _ms(p99.value)} | "
+            f"{_verdict(None if p99 is None else p99.value <= MAX_P99_MS)} |"
+        )
     for name in ("callplan --help", "callplan check"):
         row = get("start time", f"{name} (start to exit)")
         if row is None or row.ratio is None:
-            table.append(f"| `{name}`: <= {MAX_CLI_S:g} s and <= {MAX_CLI_X:g}x `python -c pass` | not measured | n/a |")
+            table.append(
+                f"| `{name}`: <= {MAX_CLI_S:g} s and <= {MAX_CLI_X:g}x `python -c pass` | not measured | n/a |"
+            )
             continue
         ok = row.value <= 1000 * MAX_CLI_S and row.ratio <= MAX_CLI_X
-        table.append(f"| `{name}`: <= {MAX_CLI_S:g} s and <= {MAX_CLI_X:g}x `python -c pass` | "
-                     f"{row.value / 1000:.3g} s, {row.ratio:.3g}x | {_verdict(ok)} |")
+        table.append(
+            f"| `{name}`: <= {MAX_CLI_S:g} s and <= {MAX_CLI_X:g}x `python -c pass` | "
+            f"{row.value / 1000:.3g} s, {row.ratio:.3g}x | {_verdict(ok)} |"
+        )
     start = get("start time", "python -m bot -> first /healthz 200")
-    table.append(f"| start to the first `/healthz` 200: < {MAX_HEALTHZ_S:g} s | "
-                 f"{'not measured' if start is None else f'{start.value / 1000:.3g} s'} | "
-                 f"{_verdict(None if start is None else start.value < 1000 * MAX_HEALTHZ_S)} |")
+    table.append(
+        f"| start to the first `/healthz` 200: < {MAX_HEALTHZ_S:g} s | "
+        f"{'not measured' if start is None else f'{start.value / 1000:.3g} s'} | "
+        f"{_verdict(None if start is None else start.value < 1000 * MAX_HEALTHZ_S)} |"
+    )
     return [
         "## Goals (issue 14)",
         "",
-        ("Checked against the rows below when this report was written (`bench/goals.py`). The "
-         "machine has 2 cores shared with other work: wall-clock rates and latencies move with "
-         "its load (each section says how busy it was), so the turn goals are also checked per "
-         "core, from each server's CPU time per turn (`cpu_ms_per_turn` rows), and a goal is "
-         "met only if both say so."),
+        (
+            "Checked against the rows below when this report was written (`bench/goals.py`). The "
+            "machine has 2 cores shared with other work: wall-clock rates and latencies move with "
+            "its load (each section says how busy it was), so the turn goals are also checked per "
+            "core, from each server's CPU time per turn (`cpu_ms_per_turn` rows), and a goal is "
+            "met only if both say so."
+        ),
         "",
         *table,
         "",

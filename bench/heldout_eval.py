@@ -30,6 +30,7 @@ Each round writes a fresh set (:data:`SET_NAMES`, newest last) and records its f
 
     .venv/bin/python -m bench.heldout_eval [--set heldout5] [--lang en] [--quiet]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -254,8 +255,13 @@ class Reply:
         text = "\n".join(parts + buttons)
         links += _MD_LINK.findall(text)
         links += [m.group(0) for m in LEARN.finditer(text)]
-        return cls(text=text, headline=headline or (parts[0] if parts else ""), buttons=buttons,
-                   links=links, is_card=bool(attachments))
+        return cls(
+            text=text,
+            headline=headline or (parts[0] if parts else ""),
+            buttons=buttons,
+            links=links,
+            is_card=bool(attachments),
+        )
 
 
 # The kinds of answer, recognized from what the admin sees (both languages). Order matters:
@@ -264,22 +270,51 @@ _I = re.I
 KIND_TESTS: list[tuple[str, re.Pattern[str]]] = [
     ("fallback", re.compile(r"didn't get that|did not understand|n'ai pas compris", _I)),
     ("cancelled", re.compile(r"\bcancell?ed\b|c'est annulé|\bannulé\b", _I)),
-    ("unknown_country", re.compile(
-        r"(don't|do not|doesn't|does not) (know|recogni[sz]e)\b.{0,40}\bcountr|not a country|unknown country|"
-        r"ne (connais|reconnais) pas.{0,40}\bpays|pays inconnu|n'est pas un pays|aucun pays", _I)),
+    (
+        "unknown_country",
+        re.compile(
+            r"(don't|do not|doesn't|does not) (know|recogni[sz]e)\b.{0,40}\bcountr|not a country|unknown country|"
+            r"ne (connais|reconnais) pas.{0,40}\bpays|pays inconnu|n'est pas un pays|aucun pays",
+            _I,
+        ),
+    ),
     ("verdict", re.compile(r"^\s*(✅|❌|💳|❔)")),
-    ("recommendation", re.compile(r"my recommendation|your purchase plan|recommended plan|"
-                                  r"ma recommandation|votre plan d'achat|forfait recommandé", _I)),
+    (
+        "recommendation",
+        re.compile(
+            r"my recommendation|your purchase plan|recommended plan|"
+            r"ma recommandation|votre plan d'achat|forfait recommandé",
+            _I,
+        ),
+    ),
     ("users", re.compile(r"^(users|utilisateurs) \(\d+\)", _I)),
-    ("pool", re.compile(r"\bof \d[\d,.\s]*minutes? left\b|\bminutes? restantes? sur\b|^minute pools, |"
-                        r"^pools de minutes, |\bno minute pools?\b|\baucun pool de minutes\b", _I | re.M)),
-    ("choice", re.compile(r"did you mean|do you mean|which one|which of these|closest question|"
-                          r"vouliez-vous dire|voulez-vous dire|lequel|laquelle|questions proches", _I)),
+    (
+        "pool",
+        re.compile(
+            r"\bof \d[\d,.\s]*minutes? left\b|\bminutes? restantes? sur\b|^minute pools, |"
+            r"^pools de minutes, |\bno minute pools?\b|\baucun pool de minutes\b",
+            _I | re.M,
+        ),
+    ),
+    (
+        "choice",
+        re.compile(
+            r"did you mean|do you mean|which one|which of these|closest question|"
+            r"vouliez-vous dire|voulez-vous dire|lequel|laquelle|questions proches",
+            _I,
+        ),
+    ),
     ("prompt_caller", re.compile(r"which user|the caller|l'appelant|quel utilisateur", _I)),
     ("prompt_countries", re.compile(r"(which|what) countr|in which countr|dans quels? pays|quel pays.*situ", _I)),
     ("prompt_users", re.compile(r"how many users|combien d'utilisateurs", _I)),
-    ("prompt_international", re.compile(r"call abroad|call other countries|international calls\?|"
-                                        r"appellent-ils l'étranger|appels internationaux \?", _I)),
+    (
+        "prompt_international",
+        re.compile(
+            r"call abroad|call other countries|international calls\?|"
+            r"appellent-ils l'étranger|appels internationaux \?",
+            _I,
+        ),
+    ),
     ("prompt_licence", re.compile(r"which (base )?licen[cs]e|quelle licence", _I)),
     ("prompt_carrier", re.compile(r"phone carrier|which carrier|opérateur téléphonique|quel opérateur", _I)),
     ("prompt_minutes", re.compile(r"how many (outbound )?minutes|combien de minutes", _I)),
@@ -308,7 +343,9 @@ def kind_of(reply: Reply) -> str:
     questions = " ".join(_QUESTION.findall(reply.text))
     for name, test in KIND_TESTS:
         # A card's headline says what it is; a prompt is a question (not "Noted: they call abroad.").
-        target = reply.headline if name in ("verdict", "users") else questions if name.startswith("prompt_") else reply.text
+        target = (
+            reply.headline if name in ("verdict", "users") else questions if name.startswith("prompt_") else reply.text
+        )
         if test.search(target):
             return name
     for name, test in REPROMPT_TESTS:
@@ -399,8 +436,17 @@ def _seed(data_dir: Path) -> None:
 
 
 #: Settings of the machine that must not reach the bot under test (auth, tenant filters).
-_HOST_ENV = ("MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId",
-             "APP_ID", "APP_PASSWORD", "ALLOWED_TENANTS", "SYNC_TENANTS", "DATA_DIR")
+_HOST_ENV = (
+    "MicrosoftAppId",
+    "MicrosoftAppPassword",
+    "MicrosoftAppType",
+    "MicrosoftAppTenantId",
+    "APP_ID",
+    "APP_PASSWORD",
+    "ALLOWED_TENANTS",
+    "SYNC_TENANTS",
+    "DATA_DIR",
+)
 
 
 def clean_env() -> None:
@@ -424,8 +470,9 @@ class ItemScore:
         return all(t.correct for t in self.turns)
 
 
-async def evaluate_async(langs: Sequence[str] = LANGS, sets: dict[str, HeldoutSet] | None = None,
-                         name: str = SET_NAME) -> list[ItemScore]:
+async def evaluate_async(
+    langs: Sequence[str] = LANGS, sets: dict[str, HeldoutSet] | None = None, name: str = SET_NAME
+) -> list[ItemScore]:
     """Score ``sets`` (default: the ``name`` files of ``langs``) on a fresh bot."""
     from aiohttp.test_utils import TestClient, TestServer
 
@@ -455,7 +502,8 @@ async def evaluate_async(langs: Sequence[str] = LANGS, sets: dict[str, HeldoutSe
                     for turn in item.as_turns():
                         before = len(connector.activities(conversation))
                         response = await client.post(
-                            "/api/messages", json=activity(turn.text, lang, conversation, connector.url))
+                            "/api/messages", json=activity(turn.text, lang, conversation, connector.url)
+                        )
                         await response.read()
                         if response.status >= 300:
                             sent: list[dict[str, Any]] = [{"type": "message", "text": f"HTTP {response.status}"}]
@@ -473,8 +521,9 @@ async def evaluate_async(langs: Sequence[str] = LANGS, sets: dict[str, HeldoutSe
     return scores
 
 
-def evaluate(langs: Sequence[str] = LANGS, sets: dict[str, HeldoutSet] | None = None,
-             name: str = SET_NAME) -> list[ItemScore]:
+def evaluate(
+    langs: Sequence[str] = LANGS, sets: dict[str, HeldoutSet] | None = None, name: str = SET_NAME
+) -> list[ItemScore]:
     return asyncio.run(evaluate_async(langs, sets, name))
 
 
@@ -515,14 +564,20 @@ def _pct(part: int, whole: int) -> str:
 def format_table(scores: Sequence[ItemScore]) -> str:
     table = tally(scores)
     langs = [lang for lang in LANGS if (lang, "all") in table]
-    lines = ["| category | " + " | ".join(f"{lang} n | {lang} understood | {lang} correct" for lang in langs) + " |",
-             "|---|" + "---:|---:|---:|" * len(langs)]
+    lines = [
+        "| category | " + " | ".join(f"{lang} n | {lang} understood | {lang} correct" for lang in langs) + " |",
+        "|---|" + "---:|---:|---:|" * len(langs),
+    ]
     for category in (*CATEGORIES, "singles", "all"):
         cells = []
         for lang in langs:
             n, u, c = table.get((lang, category), (0, 0, 0))
             cells.append(f"{n} | {u} ({_pct(u, n)}) | {c} ({_pct(c, n)})")
-        label = {"singles": "all single messages", "all": "**all items**", "conversation": "conversations (all turns)"}.get(category, category)
+        label = {
+            "singles": "all single messages",
+            "all": "**all items**",
+            "conversation": "conversations (all turns)",
+        }.get(category, category)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     turns = turn_tally(scores)
     cells = []
@@ -574,8 +629,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     # The default stays the set already looked at: a fresh set's misses are printed only when
     # asked for by name, so nobody who tunes the bot reads them by accident.
-    parser.add_argument("--set", dest="name", choices=SET_NAMES, default=SET_NAME,
-                        help=f"which held-out set (default: {SET_NAME})")
+    parser.add_argument(
+        "--set", dest="name", choices=SET_NAMES, default=SET_NAME, help=f"which held-out set (default: {SET_NAME})"
+    )
     parser.add_argument("--lang", choices=LANGS, action="append", help="only this language (repeatable)")
     parser.add_argument("--quiet", action="store_true", help="the table only, not the misses")
     parser.add_argument("--json", type=Path, help="also write every turn's score to this file")
@@ -588,10 +644,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nMisses:")
         print(format_misses(scores) or "none")
     if args.json:
-        args.json.write_text(json.dumps(
-            [{"lang": s.lang, "id": s.item.id, "category": s.item.category, "understood": s.understood,
-              "correct": s.correct, "turns": [t.__dict__ for t in s.turns]} for s in scores],
-            ensure_ascii=False, indent=1), "utf-8")
+        args.json.write_text(
+            json.dumps(
+                [
+                    {
+                        "lang": s.lang,
+                        "id": s.item.id,
+                        "category": s.item.category,
+                        "understood": s.understood,
+                        "correct": s.correct,
+                        "turns": [t.__dict__ for t in s.turns],
+                    }
+                    for s in scores
+                ],
+                ensure_ascii=False,
+                indent=1,
+            ),
+            "utf-8",
+        )
     return 0
 
 

@@ -13,6 +13,7 @@ Fairness: :func:`interleave` runs every case in short slices, round after round,
 else the machine does at a given moment (another process, a disk flush) falls on every case
 alike, baseline included.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,8 +45,15 @@ BOT_ID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 BOT_NAME = "Calling Plan Assistant"
 
 
-def teams_message(n: int, conversation: str, text: str | None = None, *, tenant: str = DEMO_TENANT,
-                  value: dict[str, Any] | None = None, locale: str = "en-US") -> dict[str, Any]:
+def teams_message(
+    n: int,
+    conversation: str,
+    text: str | None = None,
+    *,
+    tenant: str = DEMO_TENANT,
+    value: dict[str, Any] | None = None,
+    locale: str = "en-US",
+) -> dict[str, Any]:
     """A ~1.3 KB channel message shaped like Teams sends it, with ``expectReplies``.
 
     What Teams sends in a team channel: the bot's @mention in the text and as a mention
@@ -55,24 +63,40 @@ def teams_message(n: int, conversation: str, text: str | None = None, *, tenant:
     card click (``Action.Submit``): Teams sends the button's data as ``value`` and no text.
     """
     mention = f"<at>{BOT_NAME}</at>"
-    entities: list[dict[str, Any]] = [{"locale": locale, "country": "US", "platform": "Web",
-                                       "timezone": "Europe/Paris", "type": "clientInfo"}]
+    entities: list[dict[str, Any]] = [
+        {"locale": locale, "country": "US", "platform": "Web", "timezone": "Europe/Paris", "type": "clientInfo"}
+    ]
     if text is not None:
         entities.insert(0, {"mentioned": {"id": BOT_ID, "name": BOT_NAME}, "text": mention, "type": "mention"})
     activity: dict[str, Any] = {
-        "type": "message", "id": f"1700000000{n:06d}", "timestamp": "2026-11-26T12:00:00.000Z",
+        "type": "message",
+        "id": f"1700000000{n:06d}",
+        "timestamp": "2026-11-26T12:00:00.000Z",
         "localTimestamp": "2026-11-26T13:00:00.000+01:00",
-        "serviceUrl": SERVICE_URL, "channelId": "msteams",
-        "from": {"id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw",
-                 "name": "Megan Bowen", "aadObjectId": "00000000-0000-0000-0000-000000000007"},
-        "conversation": {"isGroup": True, "conversationType": "channel", "tenantId": tenant,
-                         "id": f"{CHANNEL_ID};messageid={conversation}"},
+        "serviceUrl": SERVICE_URL,
+        "channelId": "msteams",
+        "from": {
+            "id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw",
+            "name": "Megan Bowen",
+            "aadObjectId": "00000000-0000-0000-0000-000000000007",
+        },
+        "conversation": {
+            "isGroup": True,
+            "conversationType": "channel",
+            "tenantId": tenant,
+            "id": f"{CHANNEL_ID};messageid={conversation}",
+        },
         "recipient": {"id": BOT_ID, "name": BOT_NAME},
-        "textFormat": "plain", "locale": locale,
+        "textFormat": "plain",
+        "locale": locale,
         "entities": entities,
-        "channelData": {"teamsChannelId": CHANNEL_ID, "teamsTeamId": TEAM_ID,
-                        "channel": {"id": CHANNEL_ID}, "team": {"id": TEAM_ID},
-                        "tenant": {"id": tenant}},
+        "channelData": {
+            "teamsChannelId": CHANNEL_ID,
+            "teamsTeamId": TEAM_ID,
+            "channel": {"id": CHANNEL_ID},
+            "team": {"id": TEAM_ID},
+            "tenant": {"id": tenant},
+        },
         "deliveryMode": "expectReplies",
     }
     if text is not None:
@@ -226,8 +250,10 @@ def pin_load_generator() -> str:
     if not others or SERVER_CPU not in cpus:
         return f"not pinned: only CPUs {cpus} available"
     os.sched_setaffinity(0, others)
-    return (f"each server process pinned to CPU {SERVER_CPU} (one core, its threads included), "
-            f"the load generator to CPU(s) {sorted(others)}; {len(cpus)} CPUs, shared with other work")
+    return (
+        f"each server process pinned to CPU {SERVER_CPU} (one core, its threads included), "
+        f"the load generator to CPU(s) {sorted(others)}; {len(cpus)} CPUs, shared with other work"
+    )
 
 
 # --- servers --------------------------------------------------------------------------------
@@ -246,9 +272,17 @@ def server_env(extra: dict[str, str]) -> dict[str, str]:
 class Server:
     """``python -m bench.servers MODE DATA_DIR`` (or any command printing its port first)."""
 
-    def __init__(self, mode: str, data_dir: Path, *, command: list[str] | None = None,
-                 env: dict[str, str] | None = None, start_timeout: float = 60.0,
-                 cpu: int | None = SERVER_CPU, name: str | None = None) -> None:
+    def __init__(
+        self,
+        mode: str,
+        data_dir: Path,
+        *,
+        command: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        start_timeout: float = 60.0,
+        cpu: int | None = SERVER_CPU,
+        name: str | None = None,
+    ) -> None:
         data_dir.mkdir(parents=True, exist_ok=True)
         self.mode = mode
         self.log = data_dir.parent / f"server-{name or mode}.log"
@@ -258,8 +292,11 @@ class Server:
         self.proc = subprocess.Popen(
             command or [sys.executable, "-m", "bench.servers", mode, str(data_dir)],
             cwd=data_dir.parent,  # never the repository: no .env is read
-            env=server_env(env), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-            stderr=self.log.open("w"), text=True,
+            env=server_env(env),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=self.log.open("w"),
+            text=True,
         )
         line = _readline(self.proc, start_timeout)
         if not line.strip().isdigit():
@@ -328,8 +365,14 @@ class Slice:
     cpu_s: float | None = None  # the server's CPU time (all its threads) over the whole slice
 
 
-async def drive(url: str, scripts: Sequence[Script], seconds: float, warmup: float = 0.0,
-                counter: list[int] | None = None, max_turns: int | None = None) -> Slice:
+async def drive(
+    url: str,
+    scripts: Sequence[Script],
+    seconds: float,
+    warmup: float = 0.0,
+    counter: list[int] | None = None,
+    max_turns: int | None = None,
+) -> Slice:
     """Each script is one conversation posting turns back to back for ``warmup + seconds``
     (or until ``max_turns`` turns in all have been posted); turns that start in the warm-up
     are not counted. A non-200 answer is an error."""
@@ -433,8 +476,9 @@ class Case:
         return self.scripts[concurrency]
 
 
-def interleave(cases: list[Case], concurrencies: tuple[int, ...], *, rounds: int, seconds: float,
-               warmup: float) -> dict[tuple[str, int], Summary]:
+def interleave(
+    cases: list[Case], concurrencies: tuple[int, ...], *, rounds: int, seconds: float, warmup: float
+) -> dict[tuple[str, int], Summary]:
     """Every case for ``seconds`` (after ``warmup``), one after the other, ``rounds`` times,
     at each concurrency; summarized per (case name, concurrency)."""
     counter = [0]

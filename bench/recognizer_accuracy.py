@@ -18,6 +18,7 @@ scoring on top of the extraction every message needs anyway. Follows the bench c
 
     .venv/bin/python -m bench.recognizer_accuracy
 """
+
 from __future__ import annotations
 
 import json
@@ -117,8 +118,13 @@ def timing(quick: bool = False) -> dict[str, float]:
     baseline_first, baseline = _per_message_ms(extract, texts, rounds)
     recognize("warm up")
     first, steady = _per_message_ms(recognize, texts, rounds)
-    return {"first": first, "steady": steady, "baseline_first": baseline_first, "baseline": baseline,
-            "messages": len(texts)}
+    return {
+        "first": first,
+        "steady": steady,
+        "baseline_first": baseline_first,
+        "baseline": baseline,
+        "messages": len(texts),
+    }
 
 
 def run(quick: bool = False) -> list[dict]:
@@ -128,16 +134,45 @@ def run(quick: bool = False) -> list[dict]:
         for name in set_names(lang):
             outcome = evaluate(lang, name)
             note = f"{outcome['items']} phrasings; {len(outcome['intent_misses'])} intent misses"
-            rows.append(result(f"recognizer_{lang}_{name}", "intent_accuracy",
-                               round(100 * outcome["intent_accuracy"], 1), "%", note=note))
-            rows.append(result(f"recognizer_{lang}_{name}", "entity_accuracy",
-                               round(100 * outcome["entity_accuracy"], 1), "%",
-                               note=f"{outcome['entity_fields']} annotated entity fields"))
+            rows.append(
+                result(
+                    f"recognizer_{lang}_{name}",
+                    "intent_accuracy",
+                    round(100 * outcome["intent_accuracy"], 1),
+                    "%",
+                    note=note,
+                )
+            )
+            rows.append(
+                result(
+                    f"recognizer_{lang}_{name}",
+                    "entity_accuracy",
+                    round(100 * outcome["entity_accuracy"], 1),
+                    "%",
+                    note=f"{outcome['entity_fields']} annotated entity fields",
+                )
+            )
     what = f"recognize() on {speed['messages']:.0f} phrasings vs entity extraction alone; goal < 2 ms"
-    rows.append(result("recognizer_speed", "first_pass_ms_per_message", speed["first"], "ms",
-                       baseline=speed["baseline_first"], note=f"cold word caches; {what}"))
-    rows.append(result("recognizer_speed", "ms_per_message", speed["steady"], "ms",
-                       baseline=speed["baseline"], note=f"median round; {what}"))
+    rows.append(
+        result(
+            "recognizer_speed",
+            "first_pass_ms_per_message",
+            speed["first"],
+            "ms",
+            baseline=speed["baseline_first"],
+            note=f"cold word caches; {what}",
+        )
+    )
+    rows.append(
+        result(
+            "recognizer_speed",
+            "ms_per_message",
+            speed["steady"],
+            "ms",
+            baseline=speed["baseline"],
+            note=f"median round; {what}",
+        )
+    )
     return rows
 
 
@@ -146,16 +181,20 @@ def main() -> int:
     for lang in LANGS:
         for name in set_names(lang):
             outcome = evaluate(lang, name)
-            print(f"[{lang} {name}] {outcome['items']} phrasings: intent accuracy "
-                  f"{100 * outcome['intent_accuracy']:.1f}%, entity fields "
-                  f"{100 * outcome['entity_accuracy']:.1f}% of {outcome['entity_fields']}")
+            print(
+                f"[{lang} {name}] {outcome['items']} phrasings: intent accuracy "
+                f"{100 * outcome['intent_accuracy']:.1f}%, entity fields "
+                f"{100 * outcome['entity_accuracy']:.1f}% of {outcome['entity_fields']}"
+            )
             for text, want, got, scores in outcome["intent_misses"]:
                 print(f"   intent  {want:>8} -> {got:<8} {text!r}  {scores}")
             for text, wrong in outcome["entity_misses"]:
                 print(f"   entity  {text!r}: {'; '.join(wrong)}")
-    print(f"speed on {speed['messages']:.0f} phrasings: recognize {speed['first']:.3f} ms/message cold, "
-          f"{speed['steady']:.3f} steady; entity extraction alone {speed['baseline_first']:.3f} cold, "
-          f"{speed['baseline']:.3f} steady")
+    print(
+        f"speed on {speed['messages']:.0f} phrasings: recognize {speed['first']:.3f} ms/message cold, "
+        f"{speed['steady']:.3f} steady; entity extraction alone {speed['baseline_first']:.3f} cold, "
+        f"{speed['baseline']:.3f} steady"
+    )
     return 0
 
 

@@ -24,6 +24,7 @@ state's, the SDK's thread pool) share that core instead of borrowing the load ge
 ``all`` (the default, what ``callplan serve`` applies), ``none``, or a comma list of names;
 ``stock`` applies none whatever it says.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -45,8 +46,16 @@ def raw_app() -> web.Application:
     async def messages(request: web.Request) -> web.Response:
         activity = await request.json()
         return web.json_response(
-            {"activities": [{"type": "message", "text": "ok", "replyToId": activity.get("id"),
-                             "conversation": activity.get("conversation")}]}
+            {
+                "activities": [
+                    {
+                        "type": "message",
+                        "text": "ok",
+                        "replyToId": activity.get("id"),
+                        "conversation": activity.get("conversation"),
+                    }
+                ]
+            }
         )
 
     async def healthz(request: web.Request) -> web.Response:
@@ -113,8 +122,9 @@ def build_app(mode: str, data_dir: Path) -> web.Application:
     if mode != "stock":
         apply_patches(os.environ.get("BENCH_SDK_PATCHES", "all"))
     # No .env, no app id: local mode, the same as `make run`.
-    settings = Settings(_env_file=None, DATA_DIR=data_dir, LOG_LEVEL="ERROR",
-                        APP_ID="", APP_PASSWORD="", ALLOWED_TENANTS=frozenset())
+    settings = Settings(
+        _env_file=None, DATA_DIR=data_dir, LOG_LEVEL="ERROR", APP_ID="", APP_PASSWORD="", ALLOWED_TENANTS=frozenset()
+    )
     if mode == "bot":
         return create_app(settings)
     return create_app(settings, root_dialog=one_step_dialog, reuse_clients=(mode != "stock"))

@@ -1,4 +1,5 @@
 """``python -m bot``: the same as ``callplan serve`` (arguments are passed through)."""
+
 from __future__ import annotations
 
 import sys

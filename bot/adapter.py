@@ -5,10 +5,12 @@ Why a turn error handler: without one, an exception in a dialog leaves the broke
 the conversation's stack, so every later message fails the same way. The handler logs the
 exception with the activity id, clears the conversation state (the user starts fresh; not
 when the state itself could not be read or saved, or lost an e_tag race: the stored state is
-then still good) and sends a short apology whose wording comes from the dialogs layer (:func:`dialogs.api.apology_text`).
+then still good) and sends a short apology whose wording comes from the dialogs layer
+(:func:`dialogs.api.apology_text`).
 If even that fails (the connector is unreachable, the disk is full), the exception propagates
 and ``/api/messages`` answers 500 with a generic body.
 """
+
 from __future__ import annotations
 
 import logging
@@ -35,8 +37,7 @@ log = logging.getLogger(__name__)
 
 #: Activities a person is waiting on: only these get an apology when their turn fails.
 _ANSWERED_TYPES = frozenset(
-    {ActivityTypes.message, ActivityTypes.invoke, ActivityTypes.conversation_update,
-     ActivityTypes.installation_update}
+    {ActivityTypes.message, ActivityTypes.invoke, ActivityTypes.conversation_update, ActivityTypes.installation_update}
 )
 
 TurnErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]
@@ -70,7 +71,9 @@ def make_turn_error_handler(
         conversation_id = clean(activity.conversation.id if activity.conversation else None)
         log.error(
             "turn failed: activity %s (%s) in conversation %s",
-            clean(activity.id), clean(activity.type), conversation_id,
+            clean(activity.id),
+            clean(activity.type),
+            conversation_id,
             exc_info=(type(error), error, error.__traceback__),
         )
         if isinstance(error, StateUnavailableError):
@@ -85,8 +88,9 @@ def make_turn_error_handler(
                 await conversation_state.clear_state(turn_context)
                 await conversation_state.save_changes(turn_context, force=True)
             except Exception as exc:
-                log.error("could not clear the conversation state of %s after a failed turn: %s",
-                          conversation_id, clean(exc))
+                log.error(
+                    "could not clear the conversation state of %s after a failed turn: %s", conversation_id, clean(exc)
+                )
         if activity.type in _ANSWERED_TYPES:
             await turn_context.send_activity(apology(lang))
 

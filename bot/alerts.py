@@ -5,6 +5,7 @@ An alert is recorded as sent only after the connector accepted it, so a failed p
 connector down, the bot removed from the chat) is tried again at the next tick, and one that
 went out is never repeated (per pool, threshold, month and conversation; persisted).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,9 @@ log = logging.getLogger(__name__)
 SEND_TIMEOUT = 30.0
 
 
-async def send_due_alerts(adapter: BotAdapter, bot_app_id: str, store: UsageStoreApi, book: AlertBook,
-                          now: Callable[[], datetime]) -> list[Alert]:
+async def send_due_alerts(
+    adapter: BotAdapter, bot_app_id: str, store: UsageStoreApi, book: AlertBook, now: Callable[[], datetime]
+) -> list[Alert]:
     """Send every due alert of every subscribed tenant; returns the alerts sent."""
     today = now().date()
     month = today.strftime("%Y-%m")
@@ -49,8 +51,12 @@ async def send_due_alerts(adapter: BotAdapter, bot_app_id: str, store: UsageStor
             try:
                 await asyncio.wait_for(adapter.continue_conversation(reference, post, bot_app_id), SEND_TIMEOUT)
             except Exception as exc:  # one conversation failing never stops the others
-                log.warning("pool alert for tenant %s to conversation %s not delivered (%s); will retry",
-                            tenant, alert.conversation_id, exc.__class__.__name__)
+                log.warning(
+                    "pool alert for tenant %s to conversation %s not delivered (%s); will retry",
+                    tenant,
+                    alert.conversation_id,
+                    exc.__class__.__name__,
+                )
                 continue
             keys = covered_keys(alert, subscription)
             sent.update(keys)

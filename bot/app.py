@@ -21,6 +21,7 @@ headers within ``header_timeout_s`` (aiohttp's keep-alive timer closes a connect
 handler is still waiting for a whole request) and its body within ``body_timeout_s``
 (``/api/messages`` answers 408 and closes the connection); the body size limit stays 256 KB.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -137,8 +138,9 @@ def create_app(
             allowed_tenants=settings.ALLOWED_TENANTS,
             welcome_card=welcome_card,
         )
-        app[SCHEDULER_KEY] = Scheduler(settings, app[STORE_KEY], app[ALERTS_KEY], app[ADAPTER_KEY],
-                                       lock=scheduler_lock(settings))
+        app[SCHEDULER_KEY] = Scheduler(
+            settings, app[STORE_KEY], app[ALERTS_KEY], app[ADAPTER_KEY], lock=scheduler_lock(settings)
+        )
         app[ALERTS_KEY].on_subscribe.append(app[SCHEDULER_KEY].wake)
         ticking = asyncio.create_task(app[SCHEDULER_KEY].run_forever()) if scheduler else None
         yield
@@ -170,12 +172,16 @@ async def open_state_storage(settings: Settings) -> StateStorage:
         from bot.state.blob import BlobStateStorage
 
         blob = BlobStateStorage.from_connection_string(
-            settings.AZURE_STORAGE_CONNECTION_STRING.get_secret_value(), settings.STATE_CONTAINER)
+            settings.AZURE_STORAGE_CONNECTION_STRING.get_secret_value(), settings.STATE_CONTAINER
+        )
         try:
             await blob.ensure_container()
-        except Exception as exc:  # noqa: BLE001 - retried before the first call; /healthz says so
-            log.error("bot state: container %s could not be created or checked now: %s",
-                      settings.STATE_CONTAINER, _reason(exc))
+        except Exception as exc:
+            log.error(
+                "bot state: container %s could not be created or checked now: %s",
+                settings.STATE_CONTAINER,
+                _reason(exc),
+            )
         return blob
     # Opening may replay a journal a crash left behind: file work, so off the event loop.
     return await asyncio.to_thread(TinyDBStorage, settings.state_dir)
@@ -221,8 +227,13 @@ async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def messages(request: web.Request) -> web.Response:
     app = request.app
-    return await process_request(request, app[ADAPTER_KEY], app[BOT_KEY], body_timeout_s=app[BODY_TIMEOUT_KEY],
-                                 retry_conflicts=app[SETTINGS_KEY].STATE_BACKEND == "azure-blob")
+    return await process_request(
+        request,
+        app[ADAPTER_KEY],
+        app[BOT_KEY],
+        body_timeout_s=app[BODY_TIMEOUT_KEY],
+        retry_conflicts=app[SETTINGS_KEY].STATE_BACKEND == "azure-blob",
+    )
 
 
 def make_runner(app: web.Application, *, header_timeout_s: float = HEADER_TIMEOUT_S, **kwargs) -> web.AppRunner:

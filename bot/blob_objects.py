@@ -11,8 +11,10 @@ down). SDK errors become the store's typed errors: 409/412 on a conditional writ
 :class:`BlobLeaseSchedulerLock` is :class:`bot.sync_lock.SchedulerLock` across replicas: a 60 s
 lease on the ``scheduler-lease`` blob of the store's container.
 """
+
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 
@@ -47,8 +49,14 @@ READ_TIMEOUT_S = 10.0
 RETRIES = 2
 
 
-def container_client(connection_string: str, container: str, *, connect_timeout: float = CONNECT_TIMEOUT_S,
-                     read_timeout: float = READ_TIMEOUT_S, retries: int = RETRIES) -> ContainerClient:
+def container_client(
+    connection_string: str,
+    container: str,
+    *,
+    connect_timeout: float = CONNECT_TIMEOUT_S,
+    read_timeout: float = READ_TIMEOUT_S,
+    retries: int = RETRIES,
+) -> ContainerClient:
     """A container client whose every request is bounded (see the module doc)."""
     service = BlobServiceClient.from_connection_string(
         connection_string,
@@ -91,12 +99,14 @@ class AzureBlobObjects:
             raise _unavailable(exc) from None
         return StoredObject(data=bytes(data), etag=str(downloader.properties.etag))
 
-    def put(self, name: str, data: bytes, *, if_match: str | None = None,
-            if_none_match: str | None = None) -> str:
+    def put(self, name: str, data: bytes, *, if_match: str | None = None, if_none_match: str | None = None) -> str:
         blob = self.container.get_blob_client(name)
         if if_match:
-            kwargs: dict[str, object] = {"overwrite": True, "etag": if_match,
-                                         "match_condition": MatchConditions.IfNotModified}
+            kwargs: dict[str, object] = {
+                "overwrite": True,
+                "etag": if_match,
+                "match_condition": MatchConditions.IfNotModified,
+            }
         elif if_none_match == "*":
             kwargs = {"overwrite": False}
         else:
@@ -137,10 +147,8 @@ class AzureBlobObjects:
     def _create_container(self) -> bool:
         if self._created:
             return False
-        try:
+        with contextlib.suppress(ResourceExistsError):
             self.container.create_container()
-        except ResourceExistsError:
-            pass
         self._created = True
         return True
 
@@ -165,8 +173,7 @@ class BlobLeaseSchedulerLock:
     #: The scheduler keeps this lock between ticks (see :class:`bot.scheduler.Scheduler`).
     keeps_between_ticks = True
 
-    def __init__(self, container: ContainerClient, name: str = LEASE_BLOB,
-                 lease_seconds: int = LEASE_SECONDS) -> None:
+    def __init__(self, container: ContainerClient, name: str = LEASE_BLOB, lease_seconds: int = LEASE_SECONDS) -> None:
         self.blob = container.get_blob_client(name)
         self.container = container
         self.lease_seconds = lease_seconds
@@ -220,8 +227,9 @@ class BlobLeaseSchedulerLock:
             try:
                 lease.release()
             except AzureError as exc:  # it expires by itself within LEASE_SECONDS
-                log.warning("scheduler lease not released (%s): it expires within %d s",
-                            type(exc).__name__, self.lease_seconds)
+                log.warning(
+                    "scheduler lease not released (%s): it expires within %d s", type(exc).__name__, self.lease_seconds
+                )
 
     def _ensure_blob(self) -> None:
         """The lease needs a blob: create it empty once (it may exist, leased or not)."""
@@ -233,10 +241,8 @@ class BlobLeaseSchedulerLock:
             except ResourceNotFoundError:
                 if attempt == 2:
                     raise
-                try:
+                with contextlib.suppress(ResourceExistsError):
                     self.container.create_container()
-                except ResourceExistsError:
-                    pass
                 continue
             except HttpResponseError as exc:
                 if exc.status_code not in (409, 412):  # exists (and maybe leased): fine

@@ -9,6 +9,7 @@ Only the module of the subcommand being run is imported: ``callplan check`` does
 aiohttp, the bot host or the Graph client, and ``callplan --help`` lists every subcommand from
 :data:`COMMANDS` without importing any of them.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -13,6 +13,7 @@ adapter is given (:func:`bot.adapter.build_authentication`), and
 :meth:`bot.adapter.CallingPlanAdapter.close` closes every client it opened, including those
 the small LRU lets go of when too many service URLs show up.
 """
+
 from __future__ import annotations
 
 import logging
@@ -54,9 +55,9 @@ async def close_client(client: Any) -> None:
 
 def _app_id(claims_identity: ClaimsIdentity) -> str | None:
     # The same rule as the SDK's _BuiltinBotFrameworkAuthentication.get_app_id.
-    return claims_identity.get_claim_value(
-        AuthenticationConstants.AUDIENCE_CLAIM
-    ) or claims_identity.get_claim_value(AuthenticationConstants.APP_ID_CLAIM)
+    return claims_identity.get_claim_value(AuthenticationConstants.AUDIENCE_CLAIM) or claims_identity.get_claim_value(
+        AuthenticationConstants.APP_ID_CLAIM
+    )
 
 
 class ClientCache:
@@ -107,7 +108,7 @@ class _ReusingConnectorFactory(ConnectorFactory):
         self._app_id = app_id
         self._cache = cache
 
-    async def create(self, service_url: str, audience: str = None) -> ConnectorClient:  # type: ignore[assignment]
+    async def create(self, service_url: str, audience: str | None = None) -> ConnectorClient:
         key = (self._app_id, service_url, audience)
         client = self._cache.get(key)
         if client is None:

@@ -10,6 +10,7 @@ and exposed as ``APP_ID``, ``APP_PASSWORD``, ``APP_TYPE`` and ``APP_TENANTID``: 
 names ``ConfigurationBotFrameworkAuthentication`` reads with ``getattr``, so the settings object
 is passed to the SDK as is.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -65,15 +66,9 @@ class Settings(BaseSettings):
     )
 
     APP_ID: str = Field("", validation_alias=_alias("MicrosoftAppId", "APP_ID"))
-    APP_PASSWORD: str = Field(
-        "", validation_alias=_alias("MicrosoftAppPassword", "APP_PASSWORD"), repr=False
-    )
-    APP_TYPE: AppType = Field(
-        "MultiTenant", validation_alias=_alias("MicrosoftAppType", "APP_TYPE")
-    )
-    APP_TENANTID: str = Field(
-        "", validation_alias=_alias("MicrosoftAppTenantId", "APP_TENANTID")
-    )
+    APP_PASSWORD: str = Field("", validation_alias=_alias("MicrosoftAppPassword", "APP_PASSWORD"), repr=False)
+    APP_TYPE: AppType = Field("MultiTenant", validation_alias=_alias("MicrosoftAppType", "APP_TYPE"))
+    APP_TENANTID: str = Field("", validation_alias=_alias("MicrosoftAppTenantId", "APP_TENANTID"))
 
     HOST: str = LOOPBACK_HOST
     PORT: int = Field(3978, ge=0, le=65535)  # 0: any free port (the URL printed says which)
@@ -194,8 +189,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "DEVELOPER_WEBSITE_URL", "DEVELOPER_PRIVACY_URL", "DEVELOPER_TERMS_URL", "GRAPH_AUTHORITY",
-        "GRAPH_ENDPOINT", mode="before"
+        "DEVELOPER_WEBSITE_URL",
+        "DEVELOPER_PRIVACY_URL",
+        "DEVELOPER_TERMS_URL",
+        "GRAPH_AUTHORITY",
+        "GRAPH_ENDPOINT",
+        mode="before",
     )
     @classmethod
     def _https_url(cls, value: Any) -> Any:

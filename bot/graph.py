@@ -3,6 +3,7 @@
 Shared by ``callplan sync`` (:mod:`bot.commands.sync`) and the bot's scheduler
 (:mod:`bot.scheduler`), so both read the same ``GRAPH_*`` settings the same way.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -34,13 +35,21 @@ def graph_config(settings: Settings) -> GraphConfig:
     )
 
 
-def sync_all(settings: Settings, tenants: Iterable[str], now: Clock, *,
-             since: datetime | None = None, progress: Progress | None = None,
-             sleep: Callable[[float], None] | None = None) -> list[SyncResult]:
+def sync_all(
+    settings: Settings,
+    tenants: Iterable[str],
+    now: Clock,
+    *,
+    since: datetime | None = None,
+    progress: Progress | None = None,
+    sleep: Callable[[float], None] | None = None,
+) -> list[SyncResult]:
     """Sync ``tenants`` one after the other (one failing never stops the others)."""
     config = graph_config(settings)
-    clients = (GraphClient(config, tenant) if sleep is None else GraphClient(config, tenant, sleep=sleep)
-               for tenant in sorted(tenants))
+    clients = (
+        GraphClient(config, tenant) if sleep is None else GraphClient(config, tenant, sleep=sleep)
+        for tenant in sorted(tenants)
+    )
     from bot.usage_store import open_usage_store, sync_marks, uses_blob
     from knowledge.store.shared import SharedStore
 
@@ -48,8 +57,7 @@ def sync_all(settings: Settings, tenants: Iterable[str], now: Clock, *,
     # The marks go where the rows go: the shared container with azure-blob, DATA_DIR locally.
     marks = sync_marks(settings, store.objects if isinstance(store, SharedStore) else None)
     try:
-        return sync_tenants(settings.DATA_DIR, clients, now, since=since, progress=progress, store=store,
-                            marks=marks)
+        return sync_tenants(settings.DATA_DIR, clients, now, since=since, progress=progress, store=store, marks=marks)
     finally:
         if store is not None:
             store.close()

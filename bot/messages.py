@@ -31,6 +31,7 @@ Authentication runs before the turn, separately, so that a token that fails vali
 is a 401, while a failure inside the turn can never be mistaken for one. (We do not use
 ``aiohttp_error_middleware``: it maps a stray ``KeyError`` in bot code to a 404.)
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -181,14 +182,16 @@ def _without_traces(body: Any) -> Any:
     # them for every other channel, so expectReplies answers drop them too.
     if isinstance(body, dict) and isinstance(body.get("activities"), list):
         body = dict(body)
-        body["activities"] = [
-            a for a in body["activities"] if not (isinstance(a, dict) and a.get("type") == "trace")
-        ]
+        body["activities"] = [a for a in body["activities"] if not (isinstance(a, dict) and a.get("type") == "trace")]
     return body
 
 
 async def process_request(
-    request: web.Request, adapter: CloudAdapter, bot: Bot, *, body_timeout_s: float = BODY_TIMEOUT_S,
+    request: web.Request,
+    adapter: CloudAdapter,
+    bot: Bot,
+    *,
+    body_timeout_s: float = BODY_TIMEOUT_S,
     retry_conflicts: bool = False,
 ) -> web.Response:
     """Validate, authenticate and run one turn; always a deliberate status code.
@@ -225,8 +228,12 @@ async def process_request(
         return error_response(401, "not authorized")
     except Exception as exc:
         if is_delivery_failure(exc):
-            log.warning("could not deliver the replies of activity %s to %s: %s",
-                        clean(activity.id), clean(activity.service_url), clean(exc))
+            log.warning(
+                "could not deliver the replies of activity %s to %s: %s",
+                clean(activity.id),
+                clean(activity.service_url),
+                clean(exc),
+            )
             return error_response(502, "the replies could not be delivered to serviceUrl")
         log.exception("unhandled failure processing activity %s (%s)", clean(activity.id), clean(activity.type))
         return error_response(500, "internal error")

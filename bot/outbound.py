@@ -18,6 +18,7 @@ loop itself. Here:
   time, and after a failure answers "unavailable" at once for :data:`KEY_RETRY_AFTER_S`
   rather than letting every request wait on a dead service; the request gets a 503.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,7 +49,9 @@ OUTBOUND_THREADS = 32
 
 #: A reply that could not be delivered: refused, failed or unanswered by ``serviceUrl``.
 DELIVERY_ERRORS: tuple[type[BaseException], ...] = (
-    ClientRequestError, HttpOperationError, requests.RequestException,
+    ClientRequestError,
+    HttpOperationError,
+    requests.RequestException,
 )
 
 

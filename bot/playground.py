@@ -6,6 +6,7 @@ into ``./.playground/`` (self-ignored by git), never committed. It picks another
 when the one asked for is busy, so the URL printed is the one from its ``Listening on`` line.
 Its process runs in its own process group, so stopping it stops node under npx too.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -67,17 +68,29 @@ class Playground:
             return None
         env = dict(os.environ, TEAMSAPPTESTER_BROWSER="none")
         process = await asyncio.create_subprocess_exec(
-            str(binary.resolve()), "-e", messages_url, "-c", "msteams",
-            "-p", str(settings.PLAYGROUND_PORT), "--disable-telemetry",
-            cwd=str(PLAYGROUND_DIR), env=env, stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            str(binary.resolve()),
+            "-e",
+            messages_url,
+            "-c",
+            "msteams",
+            "-p",
+            str(settings.PLAYGROUND_PORT),
+            "--disable-telemetry",
+            cwd=str(PLAYGROUND_DIR),
+            env=env,
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
         )
         port_found: asyncio.Future[int] = asyncio.get_running_loop().create_future()
         pump = asyncio.ensure_future(_pump_output(process, port_found))
         playground = Playground(process, settings.PLAYGROUND_PORT, pump)
         waiters: list[asyncio.Future[Any]] = [
-            port_found, asyncio.ensure_future(stop.wait()), asyncio.ensure_future(process.wait())]
+            port_found,
+            asyncio.ensure_future(stop.wait()),
+            asyncio.ensure_future(process.wait()),
+        ]
         done, _ = await asyncio.wait(waiters, timeout=PLAYGROUND_LISTEN_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
         for waiter in waiters[1:]:
             waiter.cancel()
@@ -144,11 +157,21 @@ async def ensure_playground_installed() -> Path | None:
     PLAYGROUND_DIR.mkdir(exist_ok=True)
     # Never committed: the folder ignores itself (Microsoft pre-release licence).
     (PLAYGROUND_DIR / ".gitignore").write_text("# Installed by `callplan dev`; never commit it.\n*\n")
-    print(f"Installing {PLAYGROUND_PACKAGE}@{PLAYGROUND_VERSION} into {PLAYGROUND_DIR}/ (first run only)...", flush=True)
+    print(
+        f"Installing {PLAYGROUND_PACKAGE}@{PLAYGROUND_VERSION} into {PLAYGROUND_DIR}/ (first run only)...", flush=True
+    )
     process = await asyncio.create_subprocess_exec(
-        shutil.which("npm") or "npm", "install", "--prefix", str(PLAYGROUND_DIR),
-        "--no-audit", "--no-fund", "--loglevel=error", f"{PLAYGROUND_PACKAGE}@{PLAYGROUND_VERSION}",
-        stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        shutil.which("npm") or "npm",
+        "install",
+        "--prefix",
+        str(PLAYGROUND_DIR),
+        "--no-audit",
+        "--no-fund",
+        "--loglevel=error",
+        f"{PLAYGROUND_PACKAGE}@{PLAYGROUND_VERSION}",
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
         start_new_session=True,
     )
     try:
@@ -171,4 +194,3 @@ async def ensure_playground_installed() -> Path | None:
         )
         return None
     return binary
-

@@ -12,6 +12,7 @@ noticed within a tick too.
 The lock (:mod:`bot.sync_lock`) is also taken by ``callplan sync``, so a sync from the shell
 and the bot's never run at once.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,9 +49,17 @@ class TickResult:
 class Scheduler:
     """Ticks for one app; ``now`` is injectable (tests pass a fixed clock)."""
 
-    def __init__(self, settings: Settings, store: UsageStoreApi, book: AlertBook, adapter: BotAdapter, *,
-                 lock: SchedulerLock | None = None, now: Clock | None = None,
-                 marks: SyncMarks | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        store: UsageStoreApi,
+        book: AlertBook,
+        adapter: BotAdapter,
+        *,
+        lock: SchedulerLock | None = None,
+        now: Clock | None = None,
+        marks: SyncMarks | None = None,
+    ) -> None:
         from bot.usage_store import sync_marks
 
         self.settings = settings

@@ -16,6 +16,7 @@ touched either); what is sent, buffered for ``expectReplies`` or serialized cont
 SDK's own types. No SDK code is replaced: the adapter builds its turn contexts with this class
 (:meth:`bot.adapter.CallingPlanAdapter._create_turn_context`).
 """
+
 from __future__ import annotations
 
 import copy

@@ -6,6 +6,7 @@ be replaced by a blob lease when bot instances on several machines share one sto
 scheduler skips a tick when the lock is held; ``callplan sync`` waits for it (bounded).
 Free of botbuilder, so the command line imports it cheaply.
 """
+
 from __future__ import annotations
 
 import fcntl

@@ -26,6 +26,7 @@ state would lose the feature; instead a save that conflicts re-reads the user st
 only the properties this turn changed, and tries again (last writer wins per property). User
 state is a convenience: if it still cannot be saved the turn goes on and logs a warning.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -113,9 +114,9 @@ def _replace_at_tags(text: str, *, keep_names: bool) -> str:
         end = _AT_CLOSE.search(text, close + 1)
         if end is None:
             break
-        out.append(text[pos:opening.start()])
+        out.append(text[pos : opening.start()])
         if keep_names:
-            out.append(text[close + 1:end.start()])
+            out.append(text[close + 1 : end.start()])
         pos = end.end()
     out.append(text[pos:])
     return "".join(out)
@@ -226,14 +227,18 @@ class CallingPlanBot(TeamsActivityHandler):
             for key in removed:
                 fresh.pop(key, None)
             before = {key: value for key, value in self._user_values(turn_context).items() if key not in changed}
-        log.warning("user state of %s not saved: other conversations kept changing it",
-                    clean(turn_context.activity.from_property.id))
+        log.warning(
+            "user state of %s not saved: other conversations kept changing it",
+            clean(turn_context.activity.from_property.id),
+        )
 
     async def _refuse(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity
         log.warning(
             "refused activity %s (%s) from tenant %s: not in ALLOWED_TENANTS",
-            clean(activity.id), clean(activity.type), clean(tenant_of(activity)),
+            clean(activity.id),
+            clean(activity.type),
+            clean(tenant_of(activity)),
         )
         if activity.type in (ActivityTypes.message, ActivityTypes.installation_update):
             # No state is read for a refused tenant (none was ever written for it): the
@@ -263,8 +268,13 @@ class CallingPlanBot(TeamsActivityHandler):
             return await super().on_invoke_activity(turn_context)
         except (DeserializationError, AttributeError, TypeError, KeyError, ValueError) as exc:
             activity = turn_context.activity
-            log.warning("refused invoke %s (%s): its value has the wrong shape: %s: %s", clean(activity.id),
-                        clean(activity.name), type(exc).__name__, clean(exc))
+            log.warning(
+                "refused invoke %s (%s): its value has the wrong shape: %s: %s",
+                clean(activity.id),
+                clean(activity.name),
+                type(exc).__name__,
+                clean(exc),
+            )
             return InvokeResponse(status=400, body={"code": "BadRequest", "message": "the invoke value is malformed"})
 
     def _create_adaptive_card_invoke_error_response(self, status_code, code: str, message: str):
@@ -289,9 +299,7 @@ class CallingPlanBot(TeamsActivityHandler):
         if members_added:
             await self._welcome(turn_context)
 
-    async def on_members_added_activity(
-        self, members_added: list[ChannelAccount], turn_context: TurnContext
-    ) -> None:
+    async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
         if members_added:  # channels other than Teams (e.g. the Bot Framework test channel)
             await self._welcome(turn_context)
 

@@ -7,6 +7,7 @@ key-service round trip, and a 500 with a traceback when the service was unreacha
 checks read the token unverified; they only ever refuse. Acceptance is still the SDK's full
 validation (signature, issuer, audience, endorsements), unchanged.
 """
+
 from __future__ import annotations
 
 import time

@@ -15,6 +15,7 @@ has saved its state. A failed attempt's replies are dropped with its state. Cons
 replies of a turn leave together at its end, after its state is saved; if they then cannot be
 delivered, the state has moved on (``/api/messages`` answers 502 as before).
 """
+
 from __future__ import annotations
 
 import copy
@@ -79,8 +80,11 @@ def retrying_turn(logic: TurnLogic, tries: int = TURN_TRIES) -> TurnLogic:
                 await logic(attempt.context)
             except ETagConflictError as exc:
                 if number < tries:
-                    log.warning("turn of activity %s lost an e_tag race (%s); running it again on fresh state",
-                                clean(context.activity.id), clean(exc))
+                    log.warning(
+                        "turn of activity %s lost an e_tag race (%s); running it again on fresh state",
+                        clean(context.activity.id),
+                        clean(exc),
+                    )
                     continue
                 context.turn_state.update(attempt.context.turn_state)  # its language, for the apology
                 raise

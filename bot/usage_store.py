@@ -13,6 +13,7 @@ The pool-alert subscriptions (:class:`knowledge.alerts.AlertBook`) and the Graph
 locally, objects of ``STORE_CONTAINER`` with ``azure-blob`` (so whichever replica is elected
 sees every subscription and goes on from the last sync).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -49,8 +50,7 @@ def open_objects(settings: Settings) -> ObjectStore | None:
         return None
     from bot.blob_objects import AzureBlobObjects
 
-    return AzureBlobObjects(settings.AZURE_STORAGE_CONNECTION_STRING.get_secret_value(),
-                            settings.STORE_CONTAINER)
+    return AzureBlobObjects(settings.AZURE_STORAGE_CONNECTION_STRING.get_secret_value(), settings.STORE_CONTAINER)
 
 
 def open_alert_book(settings: Settings, objects: ObjectStore | None = None) -> AlertBook:
@@ -74,6 +74,5 @@ def scheduler_lock(settings: Settings) -> SchedulerLock:
         return FileSchedulerLock(sync_lock_path(settings.DATA_DIR))
     from bot.blob_objects import BlobLeaseSchedulerLock, container_client
 
-    container = container_client(settings.AZURE_STORAGE_CONNECTION_STRING.get_secret_value(),
-                                 settings.STORE_CONTAINER)
+    container = container_client(settings.AZURE_STORAGE_CONNECTION_STRING.get_secret_value(), settings.STORE_CONTAINER)
     return BlobLeaseSchedulerLock(container)

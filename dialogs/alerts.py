@@ -6,6 +6,7 @@ and its language, so an alert arrives in the language the admin subscribed in. T
 evaluated by the host's scheduler after each sync or import (:mod:`bot.alerts`); the rule and
 the files are in :mod:`knowledge.alerts`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,8 +25,9 @@ from knowledge.alerts import RUNOUT, Alert, AlertBook, Subscription
 from knowledge.store.layout import StoreError, normalize_tenant_id
 
 #: "80%", "80 %", "80 percent", "80 pour cent", "à 80" is not enough (could be a count).
-_PERCENT = re.compile(r"(?<!\d)(\d{1,3})(?:[.,]\d+)?\s?(?:%|percent\b|per cent\b|pour\s?cent\b|pourcent\b)",
-                      re.IGNORECASE)
+_PERCENT = re.compile(
+    r"(?<!\d)(\d{1,3})(?:[.,]\d+)?\s?(?:%|percent\b|per cent\b|pour\s?cent\b|pourcent\b)", re.IGNORECASE
+)
 
 
 def percent_in(text: str) -> int | None:
@@ -41,8 +43,9 @@ def thresholds_text(thresholds: tuple[int, ...], lang: str) -> str:
     return join([format_percent(n / 100, lang) for n in thresholds], lang)
 
 
-async def alert_activities(context: TurnContext, intent: Intent, book: AlertBook, tenants: TenantData,
-                           lang: str) -> list[Activity]:
+async def alert_activities(
+    context: TurnContext, intent: Intent, book: AlertBook, tenants: TenantData, lang: str
+) -> list[Activity]:
     """The reply to an alert request (subscribe, list or unsubscribe) in this conversation."""
     activity = context.activity
     tenant = await _tenant(context, tenants)
@@ -88,8 +91,11 @@ def alert_card(alert: Alert) -> CardReply:
         title = t(lang, "alert.threshold_title", pool=name, percent=format_percent(pool.percent_used / 100, lang))
     hint = t(lang, "alert.stop_hint")
     color: dict[str, Any] = {"color": "Attention"} if pool.exhausted else {"color": "Warning"}
-    body = [text_block(title, weight="Bolder", size="Medium", **color), _pool_block(pool, lang),
-            text_block(hint, isSubtle=True, size="Small")]
+    body = [
+        text_block(title, weight="Bolder", size="Medium", **color),
+        _pool_block(pool, lang),
+        text_block(hint, isSubtle=True, size="Small"),
+    ]
     return CardReply(attachment=adaptive_card(body), text=title)
 
 

@@ -4,6 +4,7 @@
 the dialogs' insides can move without touching the host, and what the host relies on is this
 list. The contract itself (what the host gives and gets) is described in :mod:`dialogs.root`.
 """
+
 from __future__ import annotations
 
 from dialogs.alerts import alert_card

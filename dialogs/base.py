@@ -19,6 +19,7 @@ Like the BotBuilder samples' ``CancelAndHelpDialog``: before the active step see
   country question, "5000" at the user count), and the retry says why.
 * Anything else is a bad answer: the prompt says what it expects and asks again.
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -47,8 +48,9 @@ from dialogs.prompts import AnswerPrompt, all_prompts, ask
 from dialogs.turn import lang_of
 
 #: Requests that may interrupt a dialog in progress to start another one.
-REQUEST_INTENTS = frozenset({Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS,
-                             Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP})
+REQUEST_INTENTS = frozenset(
+    {Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS, Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP}
+)
 
 #: Requests answered without a dialog: mid-dialog they are answered aside, then the dialog resumes.
 ASIDE_INTENTS = frozenset({Intent.FACT, Intent.POOL, Intent.USERS, Intent.ALERT, Intent.ALERTS, Intent.ALERT_STOP})
@@ -228,5 +230,3 @@ class InterruptibleDialog(ComponentDialog):
             await inner_dc.cancel_all_dialogs()
             return DialogTurnResult(DialogTurnStatus.Complete, {SWITCH: intent.value})
         return None
-
-

@@ -13,6 +13,7 @@ Every string comes from the locale files through :func:`dialogs.nlu.i18n.t`.
 Submit payloads are the contract with the dialogs: menu buttons send ``{"intent": ...}``,
 prompt choices send ``{"value": ...}``.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -124,7 +125,7 @@ BUTTONS_PER_ROW = 4
 
 def button_rows(actions: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
-        {"type": "ActionSet", "actions": actions[i:i + BUTTONS_PER_ROW]}
+        {"type": "ActionSet", "actions": actions[i : i + BUTTONS_PER_ROW]}
         for i in range(0, len(actions), BUTTONS_PER_ROW)
     ]
 
@@ -224,8 +225,13 @@ def unknown_reply(lang: str) -> CardReply:
 def _pool_facts(pools: Sequence[PlannedPool], lang: str) -> list[tuple[str, str]]:
     facts = []
     for pool in pools:
-        label = t(lang, "pool.label", country=country_name(pool.country, lang),
-                  plan=plan_name(pool.plan, lang), line=line_name(pool.line, lang))
+        label = t(
+            lang,
+            "pool.label",
+            country=country_name(pool.country, lang),
+            plan=plan_name(pool.plan, lang),
+            line=line_name(pool.line, lang),
+        )
         if pool.minutes_per_user is None:  # the bundle: Microsoft documents no figure
             value = t(lang, "pool.undocumented", users=pool.users)
         elif pool.per_user:
@@ -240,8 +246,11 @@ def _country_choice(advice: Any, lang: str, carrier_only: bool) -> str:
     if advice.calling_plan:
         return plan_name(advice.calling_plan, lang)
     if advice.alternatives:
-        return t(lang, "rec.alternatives", alternatives=join(
-            (carrier_name(a, lang) for a in advice.alternatives), lang, style="or"))
+        return t(
+            lang,
+            "rec.alternatives",
+            alternatives=join((carrier_name(a, lang) for a in advice.alternatives), lang, style="or"),
+        )
     if carrier_only:
         return t(lang, "rec.carrier_only")
     return t(lang, "unknown_value")
@@ -258,11 +267,17 @@ def recommendation_card(rec: Recommendation, lang: str) -> CardReply:
     """What to buy where, and why: the plan per country, Teams Phone, pools, the reasons."""
     carrier_only = any(r.code == "carrier_no_calling_plan" for r in rec.reasons)
     body = [heading(t(lang, "rec.title"))]
-    body.append(fact_set([
-        (t(lang, "rec.country_users", country=country_name(c.country, lang), users=c.users),
-         _country_choice(c, lang, carrier_only))
-        for c in rec.countries
-    ]))
+    body.append(
+        fact_set(
+            [
+                (
+                    t(lang, "rec.country_users", country=country_name(c.country, lang), users=c.users),
+                    _country_choice(c, lang, carrier_only),
+                )
+                for c in rec.countries
+            ]
+        )
+    )
     body.append(text_block(t(lang, f"rec.teams_phone.{rec.teams_phone_source}")))
     if rec.reasons:
         body.append(section(t(lang, "rec.why"), bullets([render_item(r, lang) for r in rec.reasons], lang)))
@@ -270,7 +285,9 @@ def recommendation_card(rec: Recommendation, lang: str) -> CardReply:
         body.append(section(t(lang, "rec.pools"), [fact_set(_pool_facts(rec.pools, lang))]))
     if rec.needs_funding:
         body.append(text_block(t(lang, "rec.funding"), isSubtle=True))
-    return CardReply(attachment=adaptive_card(_with_sources(body, rec.sources, lang)), text=_recommendation_text(rec, lang))
+    return CardReply(
+        attachment=adaptive_card(_with_sources(body, rec.sources, lang)), text=_recommendation_text(rec, lang)
+    )
 
 
 _BUY_STEPS = ("buy_teams_phone", "buy_calling_plan", "buy_from_partner")
@@ -280,9 +297,13 @@ _BUY_STEPS = ("buy_teams_phone", "buy_calling_plan", "buy_from_partner")
 CHANGE_INTENT = "purchase"
 
 
-def purchase_summary_card(rec: Recommendation, lang: str, *,
-                          assumptions: Sequence[tuple[str, Sequence[tuple[str, dict[str, Any]]]]] = (),
-                          given: str | None = None) -> CardReply:
+def purchase_summary_card(
+    rec: Recommendation,
+    lang: str,
+    *,
+    assumptions: Sequence[tuple[str, Sequence[tuple[str, dict[str, Any]]]]] = (),
+    given: str | None = None,
+) -> CardReply:
     """The end of the guided purchase: ordered admin-center steps, licences and quantities,
     the pools that will result, and the caveats. A one-turn answer also states what it
     assumed (``assumptions``: sentence and buttons, each button the slots it changes) and what
@@ -291,10 +312,15 @@ def purchase_summary_card(rec: Recommendation, lang: str, *,
     body = [heading(t(lang, "summary.title")), text_block(_recommendation_text(rec, lang))]
     if rec.reasons:  # the guided purchase ends with this card alone: say why, briefly
         body.append(section(t(lang, "rec.why"), bullets([render_item(r, lang) for r in rec.reasons], lang)))
-    body.append(section(t(lang, "summary.steps"), [
-        text_block(t(lang, "summary.step", n=str(n), text=text), spacing="Small")
-        for n, text in enumerate(steps, start=1)
-    ]))
+    body.append(
+        section(
+            t(lang, "summary.steps"),
+            [
+                text_block(t(lang, "summary.step", n=str(n), text=text), spacing="Small")
+                for n, text in enumerate(steps, start=1)
+            ],
+        )
+    )
     purchases = []
     for step in rec.steps:
         if step.code in _BUY_STEPS:
@@ -314,8 +340,9 @@ def purchase_summary_card(rec: Recommendation, lang: str, *,
         items = [text_block(t(lang, "assume.given", facts=given), spacing="Small")] if given else []
         for sentence, changes in assumptions:
             items.append(text_block(t(lang, "summary.bullet", text=sentence), spacing="Small"))
-            items.extend(button_rows([submit(title, {"intent": CHANGE_INTENT, "change": change})
-                                      for title, change in changes]))
+            items.extend(
+                button_rows([submit(title, {"intent": CHANGE_INTENT, "change": change}) for title, change in changes])
+            )
         body.append(section(t(lang, "assume.title"), items))
     text = t(lang, "summary.text", count=len(steps), first=steps[0]) if steps else _recommendation_text(rec, lang)
     return CardReply(attachment=adaptive_card(_with_sources(body, rec.sources, lang)), text=text)
@@ -325,15 +352,17 @@ def purchase_summary_card(rec: Recommendation, lang: str, *,
 
 
 def _pool_label(country: str, plan: str, line: str, lang: str) -> str:
-    return t(lang, "pool.label", country=country_name(country, lang), plan=plan_name(plan, lang),
-             line=line_name(line, lang))
+    return t(
+        lang, "pool.label", country=country_name(country, lang), plan=plan_name(plan, lang), line=line_name(line, lang)
+    )
 
 
 _VERDICT_COLOURS = {"included": "Good", "per_minute": "Warning", "not_callable": "Attention"}
 
 
-def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = None,
-                 data: DataProvenance | None = None) -> CardReply:
+def verdict_card(
+    verdict: CallVerdict, lang: str, balance: PoolBalance | None = None, data: DataProvenance | None = None
+) -> CardReply:
     """Can this user call this number: the verdict, the reason, what would make it callable,
     and the pool the call draws on with what is left of it (``balance``, when known, followed
     by the data it rests on, ``data``)."""
@@ -367,9 +396,17 @@ def verdict_card(verdict: CallVerdict, lang: str, balance: PoolBalance | None = 
         label = _pool_label(key.country, key.plan, key.line, lang)
         items = [text_block(label)]
         if balance is not None:
-            items.append(text_block(t(
-                lang, "verdict.remaining", remaining=balance.remaining_minutes, total=balance.total_minutes,
-                percent=format_percent(balance.percent_used / 100, lang))))
+            items.append(
+                text_block(
+                    t(
+                        lang,
+                        "verdict.remaining",
+                        remaining=balance.remaining_minutes,
+                        total=balance.total_minutes,
+                        percent=format_percent(balance.percent_used / 100, lang),
+                    )
+                )
+            )
             text += " " + t(lang, "verdict.text_pool", pool=label, remaining=balance.remaining_minutes)
             if data is not None:
                 items.append(data_block(data, lang))
@@ -400,10 +437,15 @@ def _pool_plan(balance: PoolBalance, lang: str) -> str:
 
 
 def _pool_title(balance: PoolBalance, lang: str) -> str:
-    """"France · Domestic Calling Plan · domestic": the label the verdict card and the purchase
+    """ "France · Domestic Calling Plan · domestic": the label the verdict card and the purchase
     summary give a pool too."""
-    return t(lang, "pool.label", country=country_name(balance.country, lang), plan=_pool_plan(balance, lang),
-             line=line_name(balance.line, lang))
+    return t(
+        lang,
+        "pool.label",
+        country=country_name(balance.country, lang),
+        plan=_pool_plan(balance, lang),
+        line=line_name(balance.line, lang),
+    )
 
 
 def _pool_figures(balance: PoolBalance, lang: str) -> list[tuple[str, str, dict[str, Any]]]:
@@ -457,10 +499,16 @@ def _pool_block(balance: PoolBalance, lang: str) -> dict[str, Any]:
 
 def _pool_text(balance: PoolBalance, lang: str) -> str:
     """The pool in one sentence, for the plain-text summary."""
-    line = t(lang, "pools.text_line", country=country_name(balance.country, lang),
-             plan=_pool_plan(balance, lang), line=line_name(balance.line, lang),
-             remaining=balance.remaining_minutes, total=balance.total_minutes,
-             percent=format_percent(balance.percent_used / 100, lang))
+    line = t(
+        lang,
+        "pools.text_line",
+        country=country_name(balance.country, lang),
+        plan=_pool_plan(balance, lang),
+        line=line_name(balance.line, lang),
+        remaining=balance.remaining_minutes,
+        total=balance.total_minutes,
+        percent=format_percent(balance.percent_used / 100, lang),
+    )
     if balance.runs_out_on is not None:
         key = "pools.text_ran_out" if balance.exhausted else "pools.text_runs_out"
         line += " " + t(lang, key, date=balance.runs_out_on)
@@ -469,8 +517,14 @@ def _pool_text(balance: PoolBalance, lang: str) -> str:
     return line
 
 
-def pool_table_card(balances: Sequence[PoolBalance], lang: str, *, month: str | None = None,
-                    as_of: date | None = None, data: DataProvenance | None = None) -> CardReply:
+def pool_table_card(
+    balances: Sequence[PoolBalance],
+    lang: str,
+    *,
+    month: str | None = None,
+    as_of: date | None = None,
+    data: DataProvenance | None = None,
+) -> CardReply:
     """Every matching pool: its country, plan and line as a title, then total, used (with the
     percentage), left and the day it runs out (or ran out); then the data the figures rest on
     (``data``: source kinds, newest call, last import, demo)."""
@@ -506,13 +560,16 @@ def choice_card(question: str, choices: Sequence[tuple[str, Any]], lang: str) ->
     ``choices`` are ``(label, value)`` pairs. Typed answers work too: the hint says so.
     """
     actions = [submit(label, {"value": value}) for label, value in choices]
-    body = [text_block(question, weight="Bolder"), *button_rows(actions),
-            text_block(t(lang, "choice.hint"), isSubtle=True, size="Small")]
+    body = [
+        text_block(question, weight="Bolder"),
+        *button_rows(actions),
+        text_block(t(lang, "choice.hint"), isSubtle=True, size="Small"),
+    ]
     return CardReply(attachment=adaptive_card(body), text=question)
 
 
 def which_one_card(question: str, people: Sequence[tuple[str, dict[str, Any]]]) -> CardReply:
-    """"Which one?": one button per person a name may mean; a click sends the request again
+    """ "Which one?": one button per person a name may mean; a click sends the request again
     with that person (``people``: label and the button's data)."""
     body = [text_block(question, weight="Bolder"), *button_rows([submit(label, data) for label, data in people])]
     return CardReply(attachment=adaptive_card(body), text=question)
@@ -522,7 +579,9 @@ def which_one_card(question: str, people: Sequence[tuple[str, dict[str, Any]]]) 
 DEFAULT_COUNTRY_CHOICES = ("US", "GB", "FR", "DE", "CA", "ES", "IT", "NL")
 
 
-def countries_choice(lang: str, countries: Sequence[str] | None = None, *, question_key: str = "prompt.countries") -> CardReply:
+def countries_choice(
+    lang: str, countries: Sequence[str] | None = None, *, question_key: str = "prompt.countries"
+) -> CardReply:
     codes = list(countries or DEFAULT_COUNTRY_CHOICES)
     return choice_card(t(lang, question_key), [(country_name(c, lang), c) for c in codes], lang)
 
@@ -533,8 +592,20 @@ def yes_no_choice(lang: str, question_key: str, **params: Any) -> CardReply:
 
 
 #: The base licences offered as buttons (catalog family ids), most common first.
-DEFAULT_LICENCE_CHOICES = ("E5", "E3", "BUSINESS_PREMIUM", "BUSINESS_STANDARD", "BUSINESS_BASIC",
-                           "TEAMS_ESSENTIALS", "A5", "A3", "G5", "G3", "F3", "E1")
+DEFAULT_LICENCE_CHOICES = (
+    "E5",
+    "E3",
+    "BUSINESS_PREMIUM",
+    "BUSINESS_STANDARD",
+    "BUSINESS_BASIC",
+    "TEAMS_ESSENTIALS",
+    "A5",
+    "A3",
+    "G5",
+    "G3",
+    "F3",
+    "E1",
+)
 
 
 def licence_choice(lang: str, families: Sequence[str] = DEFAULT_LICENCE_CHOICES) -> CardReply:
@@ -563,7 +634,9 @@ def _carrier_label(carrier: str, lang: str) -> str:
     return t(lang, key) if has_string(lang, key) else carrier_name(carrier, lang)
 
 
-def plan_choice(lang: str, plans: Sequence[str] = ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5", "MCOPSTN_PAYG_2", "MCOTEAMS_ESSENTIALS")) -> CardReply:
+def plan_choice(
+    lang: str, plans: Sequence[str] = ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5", "MCOPSTN_PAYG_2", "MCOTEAMS_ESSENTIALS")
+) -> CardReply:
     """Calling Plans by name; the value is the SKU."""
     return choice_card(t(lang, "prompt.plan"), [(plan_name(p, lang), p) for p in plans], lang)
 
@@ -606,8 +679,13 @@ def users_card(users: Sequence[Any], lang: str) -> CardReply:
         body.append(text_block(t(lang, "users.empty")))
         return CardReply(attachment=adaptive_card(body), text=t(lang, "users.empty"))
     columns = ("name", "upn", "country", "plan")
-    rows = [{"type": "TableRow", "style": "accent",
-             "cells": [table_cell(t(lang, f"users.col.{c}"), weight="Bolder") for c in columns]}]
+    rows = [
+        {
+            "type": "TableRow",
+            "style": "accent",
+            "cells": [table_cell(t(lang, f"users.col.{c}"), weight="Bolder") for c in columns],
+        }
+    ]
     for user in users[:USERS_CARD_ROWS]:
         plans = [p.sku for p in (catalog.calling_plan_for(sku) for sku in user.licenses) if p is not None]
         values = {
@@ -617,14 +695,28 @@ def users_card(users: Sequence[Any], lang: str) -> CardReply:
             "plan": join((plan_name(p, lang) for p in dict.fromkeys(plans)), lang) or t(lang, "users.no_plan"),
         }
         rows.append({"type": "TableRow", "cells": [table_cell(values[c], size="Small") for c in columns]})
-    body.append({"type": "Table", "firstRowAsHeader": True, "showGridLines": True, "gridStyle": "accent",
-                 "columns": [{"width": w} for w in (2, 3, 2, 2)], "rows": rows})
+    body.append(
+        {
+            "type": "Table",
+            "firstRowAsHeader": True,
+            "showGridLines": True,
+            "gridStyle": "accent",
+            "columns": [{"width": w} for w in (2, 3, 2, 2)],
+            "rows": rows,
+        }
+    )
     if len(users) > USERS_CARD_ROWS:
         body.append(text_block(t(lang, "users.more", count=len(users) - USERS_CARD_ROWS), isSubtle=True))
     by_country: dict[str | None, int] = {}
     for user in users:
         by_country[user.usage_location] = by_country.get(user.usage_location, 0) + 1
-    summary = join((t(lang, "users.text_country", count=n, country=country_name(c, lang)) if c
-                    else t(lang, "users.text_no_location", count=n)
-                    for c, n in sorted(by_country.items(), key=lambda item: (item[0] is None, -item[1]))), lang)
+    summary = join(
+        (
+            t(lang, "users.text_country", count=n, country=country_name(c, lang))
+            if c
+            else t(lang, "users.text_no_location", count=n)
+            for c, n in sorted(by_country.items(), key=lambda item: (item[0] is None, -item[1]))
+        ),
+        lang,
+    )
     return CardReply(attachment=adaptive_card(body), text=t(lang, "users.text", count=len(users), summary=summary))

@@ -7,6 +7,7 @@ caller's country, the plan (the plans sold in that country). The verdict comes f
 :func:`knowledge.numbers.check_call`; the card shows the pool the call draws on with this
 month's remaining minutes from the store.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -92,10 +93,19 @@ class NumberCheckDialog(InterruptibleDialog):
             elif len(people) > 1:  # a shared first name: "which one?", each button the check again
                 lang = lang_of(step.context)
                 name = _first_word(people[0].display_name) or people[0].upn
-                choices = [(f"{u.display_name} ({u.upn})" if u.display_name else u.upn,
-                            {"intent": Intent.CHECK.value, "slots": slots.model_copy(update={"user": u.upn}).model_dump(mode="json")})
-                           for u in people[:WHICH_ONE]]
-                await step.context.send_activity(which_one_card(t(lang, "check.which_one", name=name), choices).to_activity())
+                choices = [
+                    (
+                        f"{u.display_name} ({u.upn})" if u.display_name else u.upn,
+                        {
+                            "intent": Intent.CHECK.value,
+                            "slots": slots.model_copy(update={"user": u.upn}).model_dump(mode="json"),
+                        },
+                    )
+                    for u in people[:WHICH_ONE]
+                ]
+                await step.context.send_activity(
+                    which_one_card(t(lang, "check.which_one", name=name), choices).to_activity()
+                )
                 return await step.end_dialog({"done": "which_one"})
         if slots.user:
             slots = await self._with_user(step, slots)
@@ -143,17 +153,26 @@ class NumberCheckDialog(InterruptibleDialog):
         if not user.usage_location:
             await context.send_activity(t(lang, "check.user_no_location", user=user.upn))
         elif plan:
-            await context.send_activity(t(lang, "check.user", user=user.upn, country=country_name(user.usage_location, lang),
-                                          plan=plan_name(plan, lang)))
+            await context.send_activity(
+                t(
+                    lang,
+                    "check.user",
+                    user=user.upn,
+                    country=country_name(user.usage_location, lang),
+                    plan=plan_name(plan, lang),
+                )
+            )
         else:
-            await context.send_activity(t(lang, "check.user_no_plan", user=user.upn,
-                                          country=country_name(user.usage_location, lang)))
+            await context.send_activity(
+                t(lang, "check.user_no_plan", user=user.upn, country=country_name(user.usage_location, lang))
+            )
         return slots.model_copy(update=update)
 
     async def _country(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)
-        return await self.ask_if(step, slots.caller_country is None, "caller_country",
-                                  choices=list(DEFAULT_COUNTRY_CHOICES))
+        return await self.ask_if(
+            step, slots.caller_country is None, "caller_country", choices=list(DEFAULT_COUNTRY_CHOICES)
+        )
 
     async def _plan(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)
@@ -164,8 +183,11 @@ class NumberCheckDialog(InterruptibleDialog):
         slots = self.take(step)
         context, lang = step.context, lang_of(step.context)
         verdict = check_call(
-            slots.number or "", slots.caller_country or "", resolve_plan(slots.plan, slots.caller_country),
-            carrier=slots.carrier, upn=slots.upn,
+            slots.number or "",
+            slots.caller_country or "",
+            resolve_plan(slots.plan, slots.caller_country),
+            carrier=slots.carrier,
+            upn=slots.upn,
         )
         balance = data = None
         if verdict.pool is not None:

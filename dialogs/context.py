@@ -12,6 +12,7 @@ of the conversation state. A question of fact (intent ``fact``, answered by
 ``dialogs.facts.answer_fact``) records the fact id it answered, so a follow-up re-asks the same
 fact with other entities.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,12 +51,15 @@ class ConversationMemory:
             context.turn_state[_ACCESSOR_KEY] = self._property
 
 
-async def remember(context: TurnContext, intent: str, entities: dict[str, Any] | None = None,
-                   fact_id: str | None = None) -> None:
+async def remember(
+    context: TurnContext, intent: str, entities: dict[str, Any] | None = None, fact_id: str | None = None
+) -> None:
     """Record the question this turn answered (a no-op when the conversation has no state)."""
     prop = context.turn_state.get(_ACCESSOR_KEY)
     if prop is not None:
-        await prop.set(context, LastAnswer(intent=intent, entities=entities or {}, fact_id=fact_id).model_dump(mode="json"))
+        await prop.set(
+            context, LastAnswer(intent=intent, entities=entities or {}, fact_id=fact_id).model_dump(mode="json")
+        )
 
 
 async def recall(context: TurnContext) -> LastAnswer | None:
@@ -76,8 +80,10 @@ async def recall(context: TurnContext) -> LastAnswer | None:
 @cache
 def _cues() -> dict[str, tuple[tuple[str, ...], ...]]:
     words = read_locale_json("slots.json")
-    return {name: tuple(sorted((tuple(key(p).split()) for p in words[name]), key=len, reverse=True))
-            for name in ("follow_up_cues", "correction_cues")}
+    return {
+        name: tuple(sorted((tuple(key(p).split()) for p in words[name]), key=len, reverse=True))
+        for name in ("follow_up_cues", "correction_cues")
+    }
 
 
 def _starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
@@ -111,16 +117,25 @@ def without_cue(text: str) -> str:
     count = max(_starts_with(words, _cues()["correction_cues"]), _starts_with(words, _cues()["follow_up_cues"]))
     for match in _RAW_WORD.finditer(text):
         if count <= 0:
-            return text[match.start():].strip(" .!?")
+            return text[match.start() :].strip(" .!?")
         count -= len(key(match.group(0)).split())
     return text.strip(" .!?")
 
 
 def carries_change(entities: Entities) -> bool:
     """Whether a message names something a follow-up could change."""
-    return bool(entities.countries or entities.user_count or entities.numbers or entities.users or entities.plan
-                or entities.base_licence or entities.carrier or entities.line or entities.month
-                or entities.unknown_places)
+    return bool(
+        entities.countries
+        or entities.user_count
+        or entities.numbers
+        or entities.users
+        or entities.plan
+        or entities.base_licence
+        or entities.carrier
+        or entities.line
+        or entities.month
+        or entities.unknown_places
+    )
 
 
 __all__ = ["ConversationMemory", "LastAnswer", "carries_change", "cue_of", "recall", "remember", "without_cue"]

@@ -14,6 +14,7 @@ returns the activities to send. Retrieval (:mod:`knowledge.fact_search`) picks t
 entities). The fact answered is recorded in the turn state (:func:`answered_fact`), so the
 caller can remember it for a follow-up.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -44,8 +45,9 @@ def _query(entities: Entities | Mapping[str, Any] | None) -> FactQuery:
     if entities is None:
         return FactQuery()
     data = entities.model_dump() if isinstance(entities, Entities) else dict(entities)
-    return FactQuery(countries=list(data.get("countries") or []), plan=data.get("plan"),
-                     user_count=data.get("user_count"))
+    return FactQuery(
+        countries=list(data.get("countries") or []), plan=data.get("plan"), user_count=data.get("user_count")
+    )
 
 
 def _render_params(answer: FactAnswer, lang: str) -> dict[str, Any]:
@@ -146,5 +148,12 @@ async def fact_turn(context: TurnContext, entities: Entities | None, lang: str) 
     return await answer_fact(context, context.activity.text or "", entities, lang)
 
 
-__all__ = ["FACT_ID_KEY", "answer_fact", "answered_fact", "clicked_fact", "fact_reply", "fact_turn",
-           "suggestions_reply"]
+__all__ = [
+    "FACT_ID_KEY",
+    "answer_fact",
+    "answered_fact",
+    "clicked_fact",
+    "fact_reply",
+    "fact_turn",
+    "suggestions_reply",
+]

@@ -6,6 +6,7 @@ Belgium?" after a purchase replaces the countries; "what about 50 users?" the se
 for the D&I plan" says they call abroad; "and 112?" after a number check replaces the number;
 "and in Germany?" after a pool lookup replaces the country of the pools shown.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,6 +18,7 @@ from dialogs.purchase import changed
 
 #: A number typed alone after a cue ("and 112?", "et le 15 ?"): short codes count here too.
 _DIGITS = re.compile(r"\+?\d[\d .\-]{0,18}\d|\d")
+
 
 def followed_purchase(last: dict[str, Any], text: str, entities: Entities) -> PurchaseSlots | None:
     """The last purchase with the follow-up's change, or None when it changes nothing."""
@@ -46,7 +48,9 @@ def followed_check(last: dict[str, Any], text: str, entities: Entities) -> Check
 def followed_lookup(last: dict[str, Any], entities: Entities) -> Entities | None:
     """The last pool or user lookup with another country, month, line or plan."""
     previous = Entities.model_validate(last)
-    update = {name: getattr(entities, name) for name in ("countries", "month", "line", "plan") if getattr(entities, name)}
+    update = {
+        name: getattr(entities, name) for name in ("countries", "month", "line", "plan") if getattr(entities, name)
+    }
     return previous.model_copy(update=update) if update else None
 
 

@@ -5,6 +5,7 @@ send: they ask nothing, so they need no dialog. The store is a ``knowledge.store
 (its file work runs on the store's own thread); a damaged store is one sentence, never a
 traceback, and a tenant without data gets told how to import it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -72,9 +73,11 @@ async def find_user(tenants: TenantData, tenant: str, query: str) -> UserRecord 
     if user is not None or "@" in query:
         return user
     wanted = query.strip().casefold()
-    matches = [u for u in await _read(store.users(tenant))
-               if u.display_name.casefold().split()[:1] == [wanted]
-               or u.upn.partition("@")[0].split(".")[0] == wanted]
+    matches = [
+        u
+        for u in await _read(store.users(tenant))
+        if u.display_name.casefold().split()[:1] == [wanted] or u.upn.partition("@")[0].split(".")[0] == wanted
+    ]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -205,7 +208,8 @@ async def pool_activities(context: TurnContext, tenants: TenantData, entities: E
         return [MessageFactory.text(t(lang, "pools.none_month", month=format_month(month, lang)))]
     countries, capability, line, upn = _pool_filters(entities, user)
     matched = [
-        b for b in balances
+        b
+        for b in balances
         if (not countries or b.country in countries)
         and (capability is None or b.plan == capability)
         and (line is None or b.line == line)

@@ -12,6 +12,7 @@ kept in the dialog state (``PromptOptions.validations``): nothing language-speci
 non-serializable is stored, so a conversation resumes after a restart, in the language it has
 by then.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -68,36 +69,69 @@ def _text(spec: Spec, lang: str) -> str:
 QUESTIONS: dict[str, Question] = {
     q.id: q
     for q in (
-        Question("countries", "reprompt.countries",
-                 lambda lang, spec: countries_choice(lang, spec.get("choices")),
-                 lambda answer, spec: answers.read_countries(answer), answers.why_not_countries),
-        Question("users", "reprompt.users",
-                 lambda lang, spec: _text(spec, lang),
-                 lambda answer, spec: answers.read_users(answer, spec.get("countries")), answers.why_not_users),
-        Question("international", "reprompt.yes_no",
-                 lambda lang, spec: yes_no_choice(lang, "prompt.international"),
-                 _slot("international", answers.read_yes_no)),
-        Question("international_minutes", "reprompt.minutes",
-                 lambda lang, spec: minutes_choice(lang, "prompt.intl_minutes", international=True),
-                 _slot("international_minutes", answers.read_minutes)),
-        Question("licence", "reprompt.licence",
-                 lambda lang, spec: licence_choice(lang),
-                 _slot("base_licence", answers.read_licence)),
-        Question("carrier", "reprompt.carrier",
-                 lambda lang, spec: carrier_choice(lang),
-                 _slot("carrier", answers.read_carrier)),
-        Question("minutes", "reprompt.minutes",
-                 lambda lang, spec: minutes_choice(lang, "prompt.minutes"),
-                 _slot("minutes_per_user", answers.read_minutes)),
-        Question("number", "reprompt.number",
-                 lambda lang, spec: t(lang, "prompt.number"),
-                 _slot("number", answers.read_number)),
-        Question("caller_country", "reprompt.countries",
-                 lambda lang, spec: countries_choice(lang, spec.get("choices"), question_key="prompt.caller_country"),
-                 _slot("caller_country", answers.read_country), answers.why_not_countries),
-        Question("plan", "reprompt.plan",
-                 lambda lang, spec: plan_choice(lang, spec["plans"]) if spec.get("plans") else plan_choice(lang),
-                 _slot("plan", answers.read_plan)),
+        Question(
+            "countries",
+            "reprompt.countries",
+            lambda lang, spec: countries_choice(lang, spec.get("choices")),
+            lambda answer, spec: answers.read_countries(answer),
+            answers.why_not_countries,
+        ),
+        Question(
+            "users",
+            "reprompt.users",
+            lambda lang, spec: _text(spec, lang),
+            lambda answer, spec: answers.read_users(answer, spec.get("countries")),
+            answers.why_not_users,
+        ),
+        Question(
+            "international",
+            "reprompt.yes_no",
+            lambda lang, spec: yes_no_choice(lang, "prompt.international"),
+            _slot("international", answers.read_yes_no),
+        ),
+        Question(
+            "international_minutes",
+            "reprompt.minutes",
+            lambda lang, spec: minutes_choice(lang, "prompt.intl_minutes", international=True),
+            _slot("international_minutes", answers.read_minutes),
+        ),
+        Question(
+            "licence",
+            "reprompt.licence",
+            lambda lang, spec: licence_choice(lang),
+            _slot("base_licence", answers.read_licence),
+        ),
+        Question(
+            "carrier",
+            "reprompt.carrier",
+            lambda lang, spec: carrier_choice(lang),
+            _slot("carrier", answers.read_carrier),
+        ),
+        Question(
+            "minutes",
+            "reprompt.minutes",
+            lambda lang, spec: minutes_choice(lang, "prompt.minutes"),
+            _slot("minutes_per_user", answers.read_minutes),
+        ),
+        Question(
+            "number",
+            "reprompt.number",
+            lambda lang, spec: t(lang, "prompt.number"),
+            _slot("number", answers.read_number),
+        ),
+        Question(
+            "caller_country",
+            "reprompt.countries",
+            lambda lang, spec: countries_choice(lang, spec.get("choices"), question_key="prompt.caller_country"),
+            _slot("caller_country", answers.read_country),
+            answers.why_not_countries,
+        ),
+        Question(
+            "plan",
+            "reprompt.plan",
+            lambda lang, spec: plan_choice(lang, spec["plans"]) if spec.get("plans") else plan_choice(lang),
+            _slot("plan", answers.read_plan),
+        ),
     )
 }
 
@@ -109,8 +143,9 @@ def ask(question: str, **spec: Any) -> PromptOptions:
     return PromptOptions(validations=dict(spec))
 
 
-def question_activity(question: Question, spec: Spec, lang: str, *, retry: bool,
-                      answer: Answer | None = None) -> Activity:
+def question_activity(
+    question: Question, spec: Spec, lang: str, *, retry: bool, answer: Answer | None = None
+) -> Activity:
     """The question as ONE activity: a text, or a card with no visible text beside it (its
     summary is the notification preview). A retry says what is expected: as the text of a
     text question, as the first line of a card question (the card itself is asked again);
@@ -146,15 +181,18 @@ class AnswerPrompt(Prompt):
         spec = (options.validations if options is not None else None) or {}
         return self.question.read(answer, spec)
 
-    async def on_prompt(self, turn_context: TurnContext, state: dict[str, object],
-                        options: PromptOptions, is_retry: bool) -> None:
+    async def on_prompt(
+        self, turn_context: TurnContext, state: dict[str, object], options: PromptOptions, is_retry: bool
+    ) -> None:
         spec = options.validations or {}
         answer = Answer.of(turn_context.activity) if is_retry else None
-        await turn_context.send_activity(question_activity(self.question, spec, lang_of(turn_context), retry=is_retry,
-                                                           answer=answer))
+        await turn_context.send_activity(
+            question_activity(self.question, spec, lang_of(turn_context), retry=is_retry, answer=answer)
+        )
 
-    async def on_recognize(self, turn_context: TurnContext, state: dict[str, object],
-                           options: PromptOptions) -> PromptRecognizerResult:
+    async def on_recognize(
+        self, turn_context: TurnContext, state: dict[str, object], options: PromptOptions
+    ) -> PromptRecognizerResult:
         slots = self.read(turn_context, options)
         return PromptRecognizerResult(succeeded=slots is not None, value=slots)
 

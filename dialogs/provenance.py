@@ -5,6 +5,7 @@ lags 24-48 h; Graph pages cover what was fetched) and the demo tenant is made up
 showing pool figures ends with this one line, built here and nowhere else, from the
 :class:`knowledge.provenance.DataProvenance` the store keeps in the tenant's summary.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -28,5 +29,11 @@ def data_text(data: DataProvenance, lang: str) -> str:
 
 def data_block(data: DataProvenance, lang: str) -> dict[str, Any]:
     """The line as one small, subtle Adaptive Card TextBlock."""
-    return {"type": "TextBlock", "text": data_text(data, lang), "wrap": True, "isSubtle": True,
-            "size": "Small", "spacing": "Medium"}
+    return {
+        "type": "TextBlock",
+        "text": data_text(data, lang),
+        "wrap": True,
+        "isSubtle": True,
+        "size": "Small",
+        "spacing": "Medium",
+    }

@@ -13,6 +13,7 @@ carrier and minutes questions remain for a dialog that can still need them). The
 :func:`knowledge.advisor.recommend`, and the dialog ends with the summary card: ordered
 admin-center steps, licences and quantities, resulting pools, caveats.
 """
+
 from __future__ import annotations
 
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
@@ -50,18 +51,25 @@ def advice_request(slots: PurchaseSlots) -> AdviceRequest:
 
 
 def noted_facts(slots: PurchaseSlots, lang: str) -> str | None:
-    """"Noted: 40 users in France, they call abroad." for what the first message said."""
+    """ "Noted: 40 users in France, they call abroad." for what the first message said."""
     facts = given_facts(slots, lang)
     return t(lang, "purchase.noted", facts=facts) if facts else None
 
 
 def given_facts(slots: PurchaseSlots, lang: str) -> str | None:
-    """"40 users in France, they call abroad": what the slots say, in one phrase."""
+    """ "40 users in France, they call abroad": what the slots say, in one phrase."""
     facts = []
     countries = join((country_name(c, lang) for c in slots.countries), lang)
     if slots.users_per_country:
-        facts.append(join((t(lang, "facts.count_in", users=n, country=country_name(c, lang))
-                           for c, n in slots.users_per_country.items()), lang))
+        facts.append(
+            join(
+                (
+                    t(lang, "facts.count_in", users=n, country=country_name(c, lang))
+                    for c, n in slots.users_per_country.items()
+                ),
+                lang,
+            )
+        )
     elif slots.users and countries:
         facts.append(t(lang, "facts.users_in", users=slots.users, countries=countries))
     elif countries:
@@ -113,8 +121,13 @@ def changed(slots: PurchaseSlots, change: dict[str, object]) -> PurchaseSlots:
     """The slots with ``change`` applied (a button of the assumptions, a follow-up or a
     correction): a changed slot is no longer an assumption, and an assumption that depended on
     it is made again (typical minutes once the users call abroad)."""
-    names = {"carrier": "carrier", "international": "international", "base_licence": "licence",
-             "minutes_per_user": "minutes", "international_minutes": "international_minutes"}
+    names = {
+        "carrier": "carrier",
+        "international": "international",
+        "base_licence": "licence",
+        "minutes_per_user": "minutes",
+        "international_minutes": "international_minutes",
+    }
     dropped = {names[k] for k in change if k in names}
     fields = set(PurchaseSlots.model_fields) - {"assumed", "unknown_places"}
     update = {k: v for k, v in change.items() if k in fields}
@@ -150,10 +163,20 @@ class PurchaseDialog(InterruptibleDialog):
 
     def __init__(self) -> None:
         super().__init__(PurchaseDialog.__name__)
-        self.add_dialog(WaterfallDialog("purchase_steps", [
-            self._start, self._users, self._international, self._licence, self._carrier,
-            self._minutes, self._summary,
-        ]))
+        self.add_dialog(
+            WaterfallDialog(
+                "purchase_steps",
+                [
+                    self._start,
+                    self._users,
+                    self._international,
+                    self._licence,
+                    self._carrier,
+                    self._minutes,
+                    self._summary,
+                ],
+            )
+        )
         self.initial_dialog_id = "purchase_steps"
 
     def corrected(self, text: str, entities: Entities) -> dict[str, object] | None:
@@ -227,8 +250,13 @@ class PurchaseDialog(InterruptibleDialog):
 
 def _without_assumed(slots: PurchaseSlots) -> dict[str, object]:
     """The slots an assumption filled, emptied (so "From your message" says only what was said)."""
-    slot_of = {"carrier": "carrier", "international": "international", "licence": "base_licence",
-               "minutes": "minutes_per_user", "international_minutes": "international_minutes"}
+    slot_of = {
+        "carrier": "carrier",
+        "international": "international",
+        "licence": "base_licence",
+        "minutes": "minutes_per_user",
+        "international_minutes": "international_minutes",
+    }
     return {slot_of[a]: None for a in slots.assumed if a in slot_of}
 
 
@@ -240,13 +268,22 @@ def assumption_lines(slots: PurchaseSlots, lang: str) -> list[tuple[str, list[tu
     """Each assumption as (sentence, [(button title, slots it changes)])."""
     catalog = load_catalog()
     buttons: dict[str, list[tuple[str, dict[str, object]]]] = {
-        "carrier": [(t(lang, "change.operator_connect"), {"carrier": "operator_connect"}),
-                    (t(lang, "change.direct_routing"), {"carrier": "direct_routing"})],
+        "carrier": [
+            (t(lang, "change.operator_connect"), {"carrier": "operator_connect"}),
+            (t(lang, "change.direct_routing"), {"carrier": "direct_routing"}),
+        ],
         "international": [(t(lang, "change.international"), {"international": True})],
-        "licence": [(t(lang, "change.licence", licence=getattr(family.name, lang) if (family := catalog.family(f)) else f),
-                     {"base_licence": f}) for f in LICENCE_BUTTONS],
-        "minutes": [(t(lang, "change.low_minutes"), {"minutes_per_user": 100}),
-                    (t(lang, "change.high_minutes"), {"minutes_per_user": 2000})],
+        "licence": [
+            (
+                t(lang, "change.licence", licence=getattr(family.name, lang) if (family := catalog.family(f)) else f),
+                {"base_licence": f},
+            )
+            for f in LICENCE_BUTTONS
+        ],
+        "minutes": [
+            (t(lang, "change.low_minutes"), {"minutes_per_user": 100}),
+            (t(lang, "change.high_minutes"), {"minutes_per_user": 2000}),
+        ],
         "international_minutes": [(t(lang, "change.intl_minutes"), {"international_minutes": 600})],
     }
     return [(t(lang, f"assume.{name}"), buttons[name]) for name in slots.assumed if name in buttons]

@@ -40,6 +40,7 @@ message that starts like a follow-up or a correction ("and Belgium?", "actually,
 names something is the last question again with that changed (``_follow_up``,
 :mod:`dialogs.followup`), as is a click on an assumption button of a one-turn purchase card.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -68,12 +69,11 @@ from dialogs.context import (
     remember,
     without_cue,
 )
-from dialogs.nlu.entities import key
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.lookups import pool_activities, users_activities
+from dialogs.nlu.entities import key
 from dialogs.nlu.i18n import t
-from dialogs.purchase import PurchaseDialog, changed
 from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.nlu.slots import (
     CheckSlots,
@@ -83,6 +83,7 @@ from dialogs.nlu.slots import (
     purchase_slots,
     slot_words,
 )
+from dialogs.purchase import PurchaseDialog, changed
 from dialogs.turn import TenantData, TurnLanguage, lang_of
 from knowledge.store.api import UsageStoreApi
 
@@ -128,12 +129,15 @@ def _not_names() -> frozenset[str]:
 
 
 def _bare_place(recognition: Recognition, text: str) -> bool:
-    """"UK" or "Allemagne ?" alone after an answer: the last question for that country (no cue
+    """ "UK" or "Allemagne ?" alone after an answer: the last question for that country (no cue
     word, but nothing else it could mean). Only an unknown intent and only countries named."""
     entities = recognition.entities
-    return (recognition.intent == Intent.UNKNOWN and bool(known_countries(entities.countries))
-            and len(key(text[:200]).split()) <= BARE_WORDS
-            and not (entities.numbers or entities.users or entities.user_count))
+    return (
+        recognition.intent == Intent.UNKNOWN
+        and bool(known_countries(entities.countries))
+        and len(key(text[:200]).split()) <= BARE_WORDS
+        and not (entities.numbers or entities.users or entities.user_count)
+    )
 
 
 def _is_stale_answer(activity: Any) -> bool:
@@ -151,9 +155,13 @@ def _continues_fact(last_intent: str, recognition: Recognition, text: str) -> bo
     en France ?"), though its seat count alone reads as a purchase. A number or a user makes
     it a number check, a longer message a request of its own."""
     entities = recognition.entities
-    return (last_intent == Intent.FACT.value and not entities.numbers and not entities.users
-            and bool(entities.countries or entities.user_count or entities.plan)
-            and len(text.split()) <= FACT_FOLLOW_UP_WORDS)
+    return (
+        last_intent == Intent.FACT.value
+        and not entities.numbers
+        and not entities.users
+        and bool(entities.countries or entities.user_count or entities.plan)
+        and len(text.split()) <= FACT_FOLLOW_UP_WORDS
+    )
 
 
 class RootDialog(ComponentDialog):
@@ -178,8 +186,10 @@ class RootDialog(ComponentDialog):
         for dialog in (self.purchase, self.check):  # a question of another kind mid-dialog is answered aside
             dialog.aside = self.answer_aside
         # A number check typed mid-purchase runs inside it; the purchase question comes back after.
-        self.purchase.nest(NumberCheckDialog(self.tenants, nested=True),
-                           lambda text, recognition: check_slots(text, recognition.entities).model_dump(mode="json"))
+        self.purchase.nest(
+            NumberCheckDialog(self.tenants, nested=True),
+            lambda text, recognition: check_slots(text, recognition.entities).model_dump(mode="json"),
+        )
         self.add_dialog(self.purchase)
         self.add_dialog(self.check)
         self.add_dialog(WaterfallDialog("main", [self._route, self._after]))
@@ -239,8 +249,9 @@ class RootDialog(ComponentDialog):
         intent = recognition.intent
         if intent == Intent.FACT:
             await context.send_activities(await fact_turn(context, recognition.entities, lang))
-            await remember(context, intent.value, recognition.entities.model_dump(mode="json"),
-                           fact_id=answered_fact(context))
+            await remember(
+                context, intent.value, recognition.entities.model_dump(mode="json"), fact_id=answered_fact(context)
+            )
             return True
         if intent == Intent.POOL:
             await context.send_activities(await pool_activities(context, self.tenants, recognition.entities, lang))
@@ -254,8 +265,9 @@ class RootDialog(ComponentDialog):
         await remember(context, intent.value, recognition.entities.model_dump(mode="json"))
         return True
 
-    async def _follow_up(self, step: WaterfallStepContext, recognition: Recognition, text: str,
-                         lang: str) -> DialogTurnResult | None:
+    async def _follow_up(
+        self, step: WaterfallStepContext, recognition: Recognition, text: str, lang: str
+    ) -> DialogTurnResult | None:
         """The last answered question again with something changed (see dialogs/followup.py):
         a button of the assumptions ({"intent": "purchase", "change": {...}}), or a message
         that starts like a follow-up or a correction ("and Belgium?", "actually, Austria") and
@@ -276,8 +288,12 @@ class RootDialog(ComponentDialog):
         last = await recall(context)
         if last is None:
             return None
-        if (recognition.intent in REQUEST_INTENTS and recognition.intent.value != last.intent
-                and recognition.score >= SURE and not _continues_fact(last.intent, recognition, text)):
+        if (
+            recognition.intent in REQUEST_INTENTS
+            and recognition.intent.value != last.intent
+            and recognition.score >= SURE
+            and not _continues_fact(last.intent, recognition, text)
+        ):
             return None  # "and can bob call 112?" after a purchase is a new request ("what about 1500 minutes?" is not)
         entities = recognition.entities
         if last.intent == Intent.PURCHASE.value:
@@ -304,7 +320,7 @@ class RootDialog(ComponentDialog):
         return None
 
     async def _follow_up_by_name(self, step: WaterfallStepContext, text: str) -> DialogTurnResult | None:
-        """"and for bastien?" after a number check: the same number for a person of the roster
+        """ "and for bastien?" after a number check: the same number for a person of the roster
         named by display name, first name or UPN prefix (the check itself reads the name again,
         and asks "which one?" when it is shared). None when the last answer was no check or the
         message names nobody of the roster."""
@@ -320,7 +336,8 @@ class RootDialog(ComponentDialog):
                 return None
             user = rest
         slots = CheckSlots.model_validate(last.entities).model_copy(
-            update={"user": user, "upn": None, "caller_country": None, "plan": None})
+            update={"user": user, "upn": None, "caller_country": None, "plan": None}
+        )
         return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
 
     async def _after(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -341,8 +358,9 @@ def create_root_dialog(
     **_: Any,
 ) -> Dialog:
     """The entry point the host uses to build the root dialog once per app."""
-    return RootDialog(user_state, store, conversation_state=conversation_state, tenant_fallback=tenant_fallback,
-                      alerts=alerts)
+    return RootDialog(
+        user_state, store, conversation_state=conversation_state, tenant_fallback=tenant_fallback, alerts=alerts
+    )
 
 
 __all__ = ["RootDialog", "apology_text", "create_root_dialog", "tenant_refusal_text"]

@@ -12,6 +12,7 @@ The tenant of a turn is ``channelData.tenant.id`` (else ``conversation.tenantId`
 used when the store holds it; otherwise the host's ``tenant_fallback`` (the demo tenant in local
 mode); otherwise None, and the caller explains how to import data.
 """
+
 from __future__ import annotations
 
 import logging

@@ -18,6 +18,7 @@ The choice, per usage-location country (fact sheet §6, §7; choices marked DECI
   Teams Essentials...) and a plain Domestic plan: the bundle (one SKU gives Teams Phone and the
   Domestic plan); E5/A5/G5 include Teams Phone, so they only add the plan.
 """
+
 from __future__ import annotations
 
 from typing import Any, Literal
@@ -193,7 +194,6 @@ class _Builder:
     def reason(self, code: str, **params: Any) -> None:
         self._add(self.reasons, Reason, code, params)
 
-
     def _english(self, params: dict[str, Any]) -> dict[str, str]:
         """Params as English words for the default text (codes stay codes in ``params``)."""
         out: dict[str, str] = {}
@@ -246,10 +246,14 @@ def _choose_plan(country: Country, request: AdviceRequest, b: _Builder) -> Plan 
         if small is not None:
             b.reason("low_usage_120", country=country.iso, plan=small.sku, minutes_per_user=expected)
             return small
-    plan = next((p for p in sold if p.kind == "domestic" and p.pool == "shared" and p.sku != "MCOPSTN5" and not p.deprecated), None)
+    plan = next(
+        (p for p in sold if p.kind == "domestic" and p.pool == "shared" and p.sku != "MCOPSTN5" and not p.deprecated),
+        None,
+    )
     if plan is not None:
-        b.reason("domestic_standard", country=country.iso, plan=plan.sku,
-                 minutes_per_user=plan.minutes_for(country.iso) or 0)
+        b.reason(
+            "domestic_standard", country=country.iso, plan=plan.sku, minutes_per_user=plan.minutes_for(country.iso) or 0
+        )
     return plan
 
 
@@ -283,20 +287,29 @@ def recommend(request: AdviceRequest) -> Recommendation:
                 b.reasons = [r for r in b.reasons if (r.code, r.params.get("country")) != ("domestic_standard", iso)]
                 b.reason("bundle_chosen", country=iso, base=family.id if family else None, plan=plan.sku)
         chosen[iso] = plan
-        advice.append(CountryAdvice(
-            country=iso, name=dict(country.name), users=request.users_in(iso),
-            calling_plans_available=country.has_calling_plans,
-            provider=country.calling_plans.provider if country.calling_plans else None,
-            calling_plan=plan.sku if plan else None, alternatives=alts,
-        ))
+        advice.append(
+            CountryAdvice(
+                country=iso,
+                name=dict(country.name),
+                users=request.users_in(iso),
+                calling_plans_available=country.has_calling_plans,
+                provider=country.calling_plans.provider if country.calling_plans else None,
+                calling_plan=plan.sku if plan else None,
+                alternatives=alts,
+            )
+        )
 
     # Teams Phone: needed by every PSTN path (Calling Plan, carrier) unless included or bundled.
     microsoft_plans = {iso: p for iso, p in chosen.items() if p is not None and not p.is_partner}
-    pstn_users = sum(request.users_in(iso) for iso in request.countries
-                     if chosen[iso] is not None or request.carrier is not None)
-    standard_users = sum(request.users_in(iso) for iso in request.countries
-                         if (chosen[iso] is None and request.carrier is not None)
-                         or ((plan := chosen[iso]) is not None and not plan.includes_teams_phone))
+    pstn_users = sum(
+        request.users_in(iso) for iso in request.countries if chosen[iso] is not None or request.carrier is not None
+    )
+    standard_users = sum(
+        request.users_in(iso)
+        for iso in request.countries
+        if (chosen[iso] is None and request.carrier is not None)
+        or ((plan := chosen[iso]) is not None and not plan.includes_teams_phone)
+    )
     if teams_phone_included:
         teams_phone_source = "included"
         b.reason("teams_phone_included", base=family.id if family else None)
@@ -357,17 +370,24 @@ def recommend(request: AdviceRequest) -> Recommendation:
             counts[plan.sku] = counts.get(plan.sku, 0) + request.users_in(iso)
     main = max(counts, key=lambda sku: counts[sku]) if counts else None
     return Recommendation(
-        steps=b.steps, calling_plan=main,
+        steps=b.steps,
+        calling_plan=main,
         calling_plans={iso: (p.sku if p else None) for iso, p in chosen.items()},
-        needs_teams_phone=needs_teams_phone, teams_phone_source=teams_phone_source,
-        pools=pools, caveats=b.caveats, reasons=b.reasons, alternatives=alternatives,
-        countries=advice, needs_funding=needs_funding is not None,
+        needs_teams_phone=needs_teams_phone,
+        teams_phone_source=teams_phone_source,
+        pools=pools,
+        caveats=b.caveats,
+        reasons=b.reasons,
+        alternatives=alternatives,
+        countries=advice,
+        needs_funding=needs_funding is not None,
         sources=_sources(request, chosen, alternatives, needs_teams_phone),
     )
 
 
-def _sources(request: AdviceRequest, chosen: dict[str, Plan | None], alternatives: dict[str, list[str]],
-             needs_teams_phone: bool) -> list[str]:
+def _sources(
+    request: AdviceRequest, chosen: dict[str, Plan | None], alternatives: dict[str, list[str]], needs_teams_phone: bool
+) -> list[str]:
     """The source keys the recommendation rests on, most specific first: each chosen plan's
     minutes (or the plan itself when its minutes are undocumented), the country's Calling Plan
     facts, Teams Phone, then the alternatives to Calling Plans."""
@@ -402,13 +422,25 @@ def _funding(request: AdviceRequest, chosen: dict[str, Plan | None], b: _Builder
         if plan.is_payg:
             why.append("payg")
         allowance = plan.minutes_for(iso) if plan.domestic_minutes else None
-        if request.minutes_per_user and allowance is not None and request.minutes_per_user > allowance and not plan.is_payg:
+        if (
+            request.minutes_per_user
+            and allowance is not None
+            and request.minutes_per_user > allowance
+            and not plan.is_payg
+        ):
             why.append("domestic_above_allowance")
-            b.caveat("minutes_exceed_allowance", country=iso, minutes_per_user=request.minutes_per_user, allowance=allowance)
+            b.caveat(
+                "minutes_exceed_allowance", country=iso, minutes_per_user=request.minutes_per_user, allowance=allowance
+            )
         intl = plan.minutes_for(iso, "international") if plan.international_minutes else None
         if request.international_minutes and intl is not None and request.international_minutes > intl:
             why.append("international_above_allowance")
-            b.caveat("international_above_allowance", country=iso, minutes_per_user=request.international_minutes, allowance=intl)
+            b.caveat(
+                "international_above_allowance",
+                country=iso,
+                minutes_per_user=request.international_minutes,
+                allowance=intl,
+            )
     if not why:
         return None
     b.reason("funding_needed", why=sorted(set(why)))
@@ -435,9 +467,15 @@ def _pools(request: AdviceRequest, chosen: dict[str, Plan | None], b: _Builder) 
             b.caveat("bundle_minutes_undocumented")
             key = (pool_country, plan.capability, "domestic")
             previous = merged.get(key)
-            merged[key] = PlannedPool(country=pool_country, plan=plan.capability, sku=plan.sku, line="domestic",
-                                      users=users + (previous.users if previous else 0),
-                                      minutes_per_user=None, minutes=None)
+            merged[key] = PlannedPool(
+                country=pool_country,
+                plan=plan.capability,
+                sku=plan.sku,
+                line="domestic",
+                users=users + (previous.users if previous else 0),
+                minutes_per_user=None,
+                minutes=None,
+            )
             continue
         for line in ("domestic", "international"):
             per_user = plan.minutes_for(pool_country, line)
@@ -447,8 +485,13 @@ def _pools(request: AdviceRequest, chosen: dict[str, Plan | None], b: _Builder) 
             previous = merged.get(key)
             total_users = users + (previous.users if previous else 0)
             merged[key] = PlannedPool(
-                country=pool_country, plan=plan.capability, sku=plan.sku, line=line,
-                users=total_users, minutes_per_user=per_user, minutes=total_users * per_user,
+                country=pool_country,
+                plan=plan.capability,
+                sku=plan.sku,
+                line=line,
+                users=total_users,
+                minutes_per_user=per_user,
+                minutes=total_users * per_user,
                 per_user=plan.pool == "per_user",
             )
     return sorted(merged.values(), key=lambda p: (p.country, p.plan, p.line))

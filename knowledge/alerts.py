@@ -22,6 +22,7 @@ change, and a conditional put (If-Match the ETag read, If-None-Match: * when the
 a put that loses (412) reads again and redoes the change, at most :data:`UPDATE_ATTEMPTS`
 times, so two replicas subscribing at once both land.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -83,8 +84,9 @@ def thresholds_for(percent: int | None, current: Sequence[int] = ()) -> tuple[in
     return tuple(sorted(wanted))
 
 
-def due_alerts(tenant_id: str, balances: Iterable[PoolBalance], subscriptions: Iterable[Subscription],
-               sent: set[str]) -> list[Alert]:
+def due_alerts(
+    tenant_id: str, balances: Iterable[PoolBalance], subscriptions: Iterable[Subscription], sent: set[str]
+) -> list[Alert]:
     """Alerts to send now: for each subscription and pool, the highest threshold crossed and
     not yet sent (a pool that jumped from 50% to 100% gets one alert, not two), and the run-out
     warning once."""
@@ -96,12 +98,22 @@ def due_alerts(tenant_id: str, balances: Iterable[PoolBalance], subscriptions: I
             if crossed:
                 top = max(crossed)
                 if sent_key(pool, top, sub.conversation_id) not in sent:
-                    alerts.append(Alert(tenant_id=tenant_id, conversation_id=sub.conversation_id,
-                                        lang=sub.lang, kind=top, pool=pool))
-            if (sub.runout and pool.runs_out_on is not None and not pool.exhausted
-                    and sent_key(pool, RUNOUT, sub.conversation_id) not in sent):
-                alerts.append(Alert(tenant_id=tenant_id, conversation_id=sub.conversation_id,
-                                    lang=sub.lang, kind=RUNOUT, pool=pool))
+                    alerts.append(
+                        Alert(
+                            tenant_id=tenant_id, conversation_id=sub.conversation_id, lang=sub.lang, kind=top, pool=pool
+                        )
+                    )
+            if (
+                sub.runout
+                and pool.runs_out_on is not None
+                and not pool.exhausted
+                and sent_key(pool, RUNOUT, sub.conversation_id) not in sent
+            ):
+                alerts.append(
+                    Alert(
+                        tenant_id=tenant_id, conversation_id=sub.conversation_id, lang=sub.lang, kind=RUNOUT, pool=pool
+                    )
+                )
     return alerts
 
 
@@ -109,8 +121,7 @@ def covered_keys(alert: Alert, subscription: Subscription) -> list[str]:
     """What sending ``alert`` settles: its key and those of the lower thresholds it passed."""
     if alert.kind == RUNOUT:
         return [alert.key]
-    return [sent_key(alert.pool, n, alert.conversation_id)
-            for n in subscription.thresholds if n <= int(alert.kind)]
+    return [sent_key(alert.pool, n, alert.conversation_id) for n in subscription.thresholds if n <= int(alert.kind)]
 
 
 _SUBS = TypeAdapter(dict[str, Subscription])
@@ -204,16 +215,20 @@ class AlertBook:
     def subscription(self, tenant_id: str, conversation_id: str) -> Subscription | None:
         return self.subscriptions(tenant_id).get(conversation_id)
 
-    def subscribe(self, tenant_id: str, conversation_id: str, reference: dict[str, Any], lang: str,
-                  percent: int | None = None) -> Subscription:
+    def subscribe(
+        self, tenant_id: str, conversation_id: str, reference: dict[str, Any], lang: str, percent: int | None = None
+    ) -> Subscription:
         made: list[Subscription] = []
 
         def change(raw: bytes | None) -> bytes:
             subs = _SUBS.validate_json(raw) if raw is not None else {}
             known = subs.get(conversation_id)
-            sub = Subscription(conversation_id=conversation_id, reference=reference,
-                               lang="fr" if lang == "fr" else "en",
-                               thresholds=thresholds_for(percent, known.thresholds if known else ()))
+            sub = Subscription(
+                conversation_id=conversation_id,
+                reference=reference,
+                lang="fr" if lang == "fr" else "en",
+                thresholds=thresholds_for(percent, known.thresholds if known else ()),
+            )
             subs[conversation_id] = sub
             made[:] = [sub]
             return _SUBS.dump_json(subs, indent=1)

@@ -13,6 +13,7 @@ models are plain frozen dataclasses (constraints as ``annotated_types`` metadata
 is imported only to validate: a process that reads the cached catalog (``callplan check``)
 never imports it (issue 14).
 """
+
 from __future__ import annotations
 
 import json
@@ -54,6 +55,7 @@ class CatalogError(Exception):
 
 #: The pydantic config of every file model: unknown fields are errors.
 _STRICT = {"extra": "forbid"}
+
 
 @dataclass(frozen=True, kw_only=True)
 class _Strict:
@@ -605,7 +607,12 @@ def _cross_check(parsed: dict[str, Any], data_dir: Path) -> None:
     countries: CountriesFile = parsed["countries"]
     names = countries.names.entries
     for iso in names:
-        _check(re.fullmatch(r"[A-Z]{2}", iso) is not None, path["countries"], f"names.entries.{iso}", "not an ISO alpha-2 code")
+        _check(
+            re.fullmatch(r"[A-Z]{2}", iso) is not None,
+            path["countries"],
+            f"names.entries.{iso}",
+            "not an ISO alpha-2 code",
+        )
     for section in ("callable_destinations", "zone_a"):
         for i, iso in enumerate(getattr(countries, section).isos):
             _check(iso in names, path["countries"], f"{section}.isos.{i}", f"{iso!r} has no names entry")
@@ -631,28 +638,59 @@ def _cross_check(parsed: dict[str, Any], data_dir: Path) -> None:
             _check(req.upper() in skus, path["plans"], f"plans.{i}.requires.{j}", f"unknown plan {req!r}")
         if plan.pool != "none" and plan.capability.upper() == plan.sku.upper():
             # A plan pooled under another capability (the bundle, MCOPSTN1) may have no figure.
-            _check(plan.domestic_minutes is not None, path["plans"], f"plans.{i}.domestic_minutes", "a pooled plan needs minutes")
+            _check(
+                plan.domestic_minutes is not None,
+                path["plans"],
+                f"plans.{i}.domestic_minutes",
+                "a pooled plan needs minutes",
+            )
         if plan.kind == "domestic_and_international":
-            _check(plan.international_minutes is not None, path["plans"], f"plans.{i}.international_minutes", "required for this kind")
+            _check(
+                plan.international_minutes is not None,
+                path["plans"],
+                f"plans.{i}.international_minutes",
+                "required for this kind",
+            )
 
     cpc: CallingPlanCountriesFile = parsed["calling_plan_countries"]
-    _check(len(cpc.countries) == cpc.count.value, path["calling_plan_countries"], "count.value",
-           f"says {cpc.count.value} but {len(cpc.countries)} countries are listed")
+    _check(
+        len(cpc.countries) == cpc.count.value,
+        path["calling_plan_countries"],
+        "count.value",
+        f"says {cpc.count.value} but {len(cpc.countries)} countries are listed",
+    )
     for i, row in enumerate(cpc.countries):
-        _check(row.iso in names, path["calling_plan_countries"], f"countries.{i}.iso", f"{row.iso!r} has no names entry")
+        _check(
+            row.iso in names, path["calling_plan_countries"], f"countries.{i}.iso", f"{row.iso!r} has no names entry"
+        )
         for j, sku in enumerate(row.plans):
-            _check(sku.upper() in skus, path["calling_plan_countries"], f"countries.{i}.plans.{j}", f"unknown plan {sku!r}")
+            _check(
+                sku.upper() in skus, path["calling_plan_countries"], f"countries.{i}.plans.{j}", f"unknown plan {sku!r}"
+            )
         for j, iso in enumerate(row.domestic_area):
-            _check(iso in names, path["calling_plan_countries"], f"countries.{i}.domestic_area.{j}", f"unknown country {iso!r}")
+            _check(
+                iso in names,
+                path["calling_plan_countries"],
+                f"countries.{i}.domestic_area.{j}",
+                f"unknown country {iso!r}",
+            )
 
     rules: NumberRulesFile = parsed["number_rules"]
-    _check(re.fullmatch(r"[0-9]", rules.masking.replacement_digit) is not None, path["number_rules"],
-           "masking.replacement_digit", "must be one digit")
+    _check(
+        re.fullmatch(r"[0-9]", rules.masking.replacement_digit) is not None,
+        path["number_rules"],
+        "masking.replacement_digit",
+        "must be one digit",
+    )
     by_country = ((f"by_country.{iso}", rule) for iso, rule in rules.premium.by_country.items())
     for section, rule in (("default", rules.premium.default), *by_country):
         for i, prefix in enumerate(rule.prefixes):
-            _check(re.fullmatch(r"[0-9]+", prefix.prefix) is not None, path["number_rules"],
-                   f"premium.{section}.prefixes.{i}.prefix", f"{prefix.prefix!r} is not digits only")
+            _check(
+                re.fullmatch(r"[0-9]+", prefix.prefix) is not None,
+                path["number_rules"],
+                f"premium.{section}.prefixes.{i}.prefix",
+                f"{prefix.prefix!r} is not digits only",
+            )
     for iso in rules.premium.by_country:
         _check(iso in names, path["number_rules"], f"premium.by_country.{iso}", "unknown country")
     for iso, target in rules.region_aliases.map.items():
@@ -662,10 +700,19 @@ def _cross_check(parsed: dict[str, Any], data_dir: Path) -> None:
     family_ids = {family.id for family in licences.families}
     for i, licence in enumerate(licences.licences):
         if licence.family is not None:
-            _check(licence.family in family_ids, path["licences"], f"licences.{i}.family", f"unknown family {licence.family!r}")
+            _check(
+                licence.family in family_ids,
+                path["licences"],
+                f"licences.{i}.family",
+                f"unknown family {licence.family!r}",
+            )
         if licence.calling_plan is not None:
-            _check(licence.calling_plan.upper() in skus, path["licences"], f"licences.{i}.calling_plan",
-                   f"unknown plan {licence.calling_plan!r}")
+            _check(
+                licence.calling_plan.upper() in skus,
+                path["licences"],
+                f"licences.{i}.calling_plan",
+                f"unknown plan {licence.calling_plan!r}",
+            )
 
 
 def _load(data_dir: Path) -> Catalog:

@@ -14,6 +14,7 @@ babel's or libphonenumber's metadata loading at run time (slow and version-depen
 reviewer should see every name and number the bot will use in one diffable file. Hand-written
 files (plans, licences, calling-plan countries, number rules, advice texts) are never touched.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -57,8 +58,14 @@ PLAIN_EN = {"US": "United States", "GB": "United Kingdom", "AE": "United Arab Em
 
 #: Common ways admins write a country that are neither its name nor its code.
 ALIASES: dict[str, dict[str, list[str]]] = {
-    "US": {"en": ["USA", "U.S.", "U.S.A.", "United States of America", "America"], "fr": ["Etats-Unis", "États-Unis d'Amérique"]},
-    "GB": {"en": ["UK", "U.K.", "Great Britain", "Britain", "England", "Scotland", "Wales", "Northern Ireland"], "fr": ["Grande-Bretagne", "Angleterre", "Écosse", "Pays de Galles"]},
+    "US": {
+        "en": ["USA", "U.S.", "U.S.A.", "United States of America", "America"],
+        "fr": ["Etats-Unis", "États-Unis d'Amérique"],
+    },
+    "GB": {
+        "en": ["UK", "U.K.", "Great Britain", "Britain", "England", "Scotland", "Wales", "Northern Ireland"],
+        "fr": ["Grande-Bretagne", "Angleterre", "Écosse", "Pays de Galles"],
+    },
     "PR": {"en": [], "fr": ["Porto Rico"]},
     "NL": {"en": ["Holland", "The Netherlands"], "fr": ["Hollande"]},
     "CZ": {"en": ["Czechia"], "fr": ["Tchéquie", "République tchèque"]},

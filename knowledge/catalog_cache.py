@@ -17,6 +17,7 @@ is written as a temp file renamed into place; older ``catalog-*.pickle`` files o
 removed. Trust: the file sits next to the data and to the package's ``.pyc`` files, and is as
 trusted as they are.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -79,8 +80,16 @@ def load_or_build(data_dir: Path, key: str, build: Callable[[Path], T], kind: ty
         cached = pickle.loads(path.read_bytes())
     except FileNotFoundError:
         pass
-    except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError, TypeError, ValueError,
-            OSError) as exc:  # a truncated or foreign file: rebuild it
+    except (
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        IndexError,
+        TypeError,
+        ValueError,
+        OSError,
+    ) as exc:  # a truncated or foreign file: rebuild it
         log.info("ignoring the catalog cache %s: %s", path, type(exc).__name__)
     else:
         if isinstance(cached, kind):

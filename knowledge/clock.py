@@ -6,6 +6,7 @@ never reads the wall clock except through :func:`system_clock`; tests pass
 :func:`fixed_clock`; the host and the CLI build theirs once from the ``CALLPLAN_NOW`` setting
 (:func:`clock_from_setting`), so a subprocess or a recorded demo can be pinned to a date.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

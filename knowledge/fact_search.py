@@ -16,6 +16,7 @@ A result is a ranked list of ``(fact_id, score)``, one per fact, score in [0, 1]
 decides with :data:`ANSWER_FLOOR` (answer) and :data:`SUGGEST_FLOOR` (offer the closest
 questions) what to do with it.
 """
+
 from __future__ import annotations
 
 import re
@@ -89,7 +90,7 @@ def _countries_as_token(words: list[str], keep: frozenset[tuple[str, ...]] = fro
     i = 0
     while i < len(words):
         for size in starts.get(words[i], ()):
-            name = tuple(words[i:i + size])
+            name = tuple(words[i : i + size])
             if name in names:
                 out.append(COUNTRY_TOKEN)
                 out.extend(name if name in keep else ())
@@ -103,8 +104,12 @@ def _countries_as_token(words: list[str], keep: frozenset[tuple[str, ...]] = fro
 
 def _names_in(words: list[str]) -> set[tuple[str, ...]]:
     names = _country_names()
-    return {tuple(words[i:i + n]) for i in range(len(words)) for n in range(1, _LONGEST_NAME + 1)
-            if tuple(words[i:i + n]) in names}
+    return {
+        tuple(words[i : i + n])
+        for i in range(len(words))
+        for n in range(1, _LONGEST_NAME + 1)
+        if tuple(words[i : i + n]) in names
+    }
 
 
 def _content(folded: str, stopwords: frozenset[str], keep: frozenset[tuple[str, ...]] | None = None) -> str:
@@ -138,8 +143,14 @@ def index(base: FactBase | None = None) -> Index:
     the forms of a fact about particular countries: ``literal_countries``)."""
     base = base or load_facts()
     stopwords = frozenset(w for words in base.stopwords.values() for w in words)
-    literal = frozenset(name for fact in base.facts if fact.literal_countries for lang in ("en", "fr")
-                        for form in fact.questions[lang] for name in _names_in(fold(form).split()))
+    literal = frozenset(
+        name
+        for fact in base.facts
+        if fact.literal_countries
+        for lang in ("en", "fr")
+        for form in fact.questions[lang]
+        for name in _names_in(fold(form).split())
+    )
     forms = tuple(
         _Form(fact.id, lang, form, _content(fold(form), stopwords, None if fact.literal_countries else frozenset()))
         for fact in base.facts
@@ -191,8 +202,9 @@ def search_fuzzy(text: str) -> list[tuple[str, float]]:
     set_scores = {i: s for _, s, i in process.extract(query, choices, scorer=fuzz.token_set_ratio, limit=None)}
     sort_scores = {i: s for _, s, i in process.extract(query, choices, scorer=fuzz.token_sort_ratio, limit=None)}
     weight = _set_weight(query)
-    return _best_per_fact((ids[i], (weight * set_scores[i] + (1 - weight) * sort_scores[i]) / 100.0)
-                          for i in range(len(ids)))
+    return _best_per_fact(
+        (ids[i], (weight * set_scores[i] + (1 - weight) * sort_scores[i]) / 100.0) for i in range(len(ids))
+    )
 
 
 # --- BM25 (bm25s) ------------------------------------------------------------------------------
@@ -258,8 +270,10 @@ def search_blend(text: str, k: int = 8) -> list[tuple[str, float]]:
     set_scores = process.extract(query, texts, scorer=fuzz.token_set_ratio, limit=None)
     sort_scores = {j: score for _, score, j in process.extract(query, texts, scorer=fuzz.token_sort_ratio, limit=None)}
     weight = _set_weight(query)
-    return _best_per_fact((forms[picked[j]].fact_id, (weight * score + (1 - weight) * sort_scores[j]) / 100.0)
-                          for _, score, j in set_scores)
+    return _best_per_fact(
+        (forms[picked[j]].fact_id, (weight * score + (1 - weight) * sort_scores[j]) / 100.0)
+        for _, score, j in set_scores
+    )
 
 
 SEARCHES = {"fuzzy": search_fuzzy, "bm25": search_bm25, "blend": search_blend}

@@ -14,6 +14,7 @@ computation cannot work out without a missing entity, it says with the entry's `
 Imports nothing above ``knowledge``: the dialogs layer renders the result (language, numbers,
 card); this module returns the template, its raw parameters and the source keys.
 """
+
 from __future__ import annotations
 
 import json
@@ -197,8 +198,13 @@ def pool_size(catalog: Catalog, query: FactQuery) -> Result:
     plan, minutes = _domestic_minutes(catalog, query, country)
     if plan is None:
         return minutes
-    params = {"plan": plan.sku, "country": country, "users": query.user_count, "minutes": minutes,
-              "pool": query.user_count * minutes}
+    params = {
+        "plan": plan.sku,
+        "country": country,
+        "users": query.user_count,
+        "minutes": minutes,
+        "pool": query.user_count * minutes,
+    }
     sources = plan.domestic_minutes.sources if plan.domestic_minutes else plan.sources
     if plan.pool != "shared":
         return "per_user", params, sources
@@ -212,8 +218,11 @@ def country_availability(catalog: Catalog, query: FactQuery) -> Result:
     count = catalog.calling_plan_count
     country = next((catalog.country(c) for c in query.countries if catalog.country(c)), None)
     if country is None:
-        operated = sum(1 for c in catalog.calling_plan_countries
-                       if c.calling_plans is not None and c.calling_plans.provider == "microsoft")
+        operated = sum(
+            1
+            for c in catalog.calling_plan_countries
+            if c.calling_plans is not None and c.calling_plans.provider == "microsoft"
+        )
         return "missing", {"count": count.value, "microsoft": operated}, count.sources
     row = country.calling_plans
     if row is None:
@@ -323,5 +332,15 @@ def load_facts() -> FactBase:
     return read_facts(DATA_DIR / FACTS_FILE)
 
 
-__all__ = ["COMPUTATIONS", "DEFAULT_PLAN", "TEMPLATES", "Fact", "FactAnswer", "FactBase", "FactQuery", "FactsError",
-           "load_facts", "read_facts"]
+__all__ = [
+    "COMPUTATIONS",
+    "DEFAULT_PLAN",
+    "TEMPLATES",
+    "Fact",
+    "FactAnswer",
+    "FactBase",
+    "FactQuery",
+    "FactsError",
+    "load_facts",
+    "read_facts",
+]

@@ -7,6 +7,7 @@ the URLs that cannot be derived; a key whose docs path is ``Teams/<name>.md`` ge
 ``sources.json`` fixes its link. Keys of the French docs repo link the ``fr-fr`` page in French
 (a localized page exists); every other key links ``en-us`` whatever the language.
 """
+
 from __future__ import annotations
 
 import json

@@ -7,6 +7,7 @@ returns a single printable line: control characters, lone surrogates and other n
 code points become ``\\xNN`` / ``\\uNNNN`` escapes (backslashes too, so an escape can't be faked),
 and anything beyond ``limit`` characters is cut with a note of how much was dropped.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -23,6 +23,7 @@ Order of the rules (first match wins), and why:
 5. The number must parse and be valid; then the dial-out policy, premium/shared-cost rules of
    the destination's country, and finally domestic vs international under the plan.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -95,8 +96,16 @@ class _Ctx:
         self.sources: list[str] = []
         self.kind: str | None = None  # the number type a premium prefix rule names
 
-    def verdict(self, verdict: Verdict, reason: str, *, scope: Scope | None = None, needs: tuple[str, ...] = (),
-                pool: PoolKey | None = None, destination: str | None = None) -> CallVerdict:
+    def verdict(
+        self,
+        verdict: Verdict,
+        reason: str,
+        *,
+        scope: Scope | None = None,
+        needs: tuple[str, ...] = (),
+        pool: PoolKey | None = None,
+        destination: str | None = None,
+    ) -> CallVerdict:
         params = dict(self.params)
         if self.caller is not None:
             params.setdefault("caller", self.caller.name_en)
@@ -156,16 +165,40 @@ def check_call(
     fills the per-user pool key of MCOPSTN8. Never raises.
     """
     try:
-        return _check(number, caller_country, plan, teams_user=teams_user, carrier=carrier,
-                      has_credits=has_credits, overage=overage, dial_out=dial_out, upn=upn)
+        return _check(
+            number,
+            caller_country,
+            plan,
+            teams_user=teams_user,
+            carrier=carrier,
+            has_credits=has_credits,
+            overage=overage,
+            dial_out=dial_out,
+            upn=upn,
+        )
     except Exception:  # the contract is "never raises": answer, don't crash
         catalog = load_catalog()
-        return CallVerdict(verdict="not_callable", callable=False, reason="internal_error", message=catalog.text("internal_error", {}),
-                           number=number if isinstance(number, str) else repr(number))
+        return CallVerdict(
+            verdict="not_callable",
+            callable=False,
+            reason="internal_error",
+            message=catalog.text("internal_error", {}),
+            number=number if isinstance(number, str) else repr(number),
+        )
 
 
-def _check(number: object, caller_country: object, plan: object, *, teams_user: bool, carrier: object,
-           has_credits: bool, overage: bool, dial_out: object, upn: object) -> CallVerdict:
+def _check(
+    number: object,
+    caller_country: object,
+    plan: object,
+    *,
+    teams_user: bool,
+    carrier: object,
+    has_credits: bool,
+    overage: bool,
+    dial_out: object,
+    upn: object,
+) -> CallVerdict:
     catalog = load_catalog()
     text = number if isinstance(number, str) else ""
     ctx = _Ctx(catalog, text, plan if isinstance(plan, str) else None)
@@ -205,7 +238,12 @@ def _check(number: object, caller_country: object, plan: object, *, teams_user: 
         if not has_pstn:
             return ctx.verdict("not_callable", "no_pstn_option", scope="emergency", needs=("calling_plan_or_carrier",))
         if carrier_text is None and caller.calling_plans and caller.calling_plans.emergency_calls == "not_supported":
-            return ctx.verdict("not_callable", "emergency_not_supported", scope="emergency", needs=("direct_routing_or_operator_connect",))
+            return ctx.verdict(
+                "not_callable",
+                "emergency_not_supported",
+                scope="emergency",
+                needs=("direct_routing_or_operator_connect",),
+            )
         if carrier_text is not None:
             ctx.notes.append("emergency_routed_by_carrier")
         elif caller.calling_plans and caller.calling_plans.emergency_calls == "partner":
@@ -227,24 +265,49 @@ def _check(number: object, caller_country: object, plan: object, *, teams_user: 
         ctx.notes.append("us_canada_domestic")
 
     if policy == "none":
-        return ctx.verdict("not_callable", "blocked_by_dial_out_policy", scope=scope, needs=("dial_out_policy_change",), destination=destination)
+        return ctx.verdict(
+            "not_callable",
+            "blocked_by_dial_out_policy",
+            scope=scope,
+            needs=("dial_out_policy_change",),
+            destination=destination,
+        )
     if policy == "domestic" and (scope == "international" or destination != caller.iso):
         # A domestic-only policy also blocks the US<->Canada calls a plan counts as domestic.
-        return ctx.verdict("not_callable", "international_blocked_by_policy", scope=scope, needs=("dial_out_policy_change",), destination=destination)
+        return ctx.verdict(
+            "not_callable",
+            "international_blocked_by_policy",
+            scope=scope,
+            needs=("dial_out_policy_change",),
+            destination=destination,
+        )
 
     if ctx.plan is None:
         if carrier_text is not None:
             ctx.params["carrier"] = carrier_text
             return ctx.verdict("included", "via_carrier", scope=scope, destination=destination)
-        return ctx.verdict("not_callable", "no_pstn_option", scope=scope, needs=("calling_plan_or_carrier",), destination=destination)
+        return ctx.verdict(
+            "not_callable", "no_pstn_option", scope=scope, needs=("calling_plan_or_carrier",), destination=destination
+        )
 
     plan_obj = ctx.plan
     if not caller.has_calling_plans:
-        return ctx.verdict("not_callable", "no_calling_plans_in_country", scope=scope,
-                           needs=("operator_connect_or_direct_routing",), destination=destination)
+        return ctx.verdict(
+            "not_callable",
+            "no_calling_plans_in_country",
+            scope=scope,
+            needs=("operator_connect_or_direct_routing",),
+            destination=destination,
+        )
     provider = caller.calling_plans.provider if caller.calling_plans else None
     if plan_obj.is_partner != (provider != "microsoft"):
-        return ctx.verdict("not_callable", "plan_not_in_country", scope=scope, needs=("calling_plan_or_carrier",), destination=destination)
+        return ctx.verdict(
+            "not_callable",
+            "plan_not_in_country",
+            scope=scope,
+            needs=("calling_plan_or_carrier",),
+            destination=destination,
+        )
     if caller.calling_plans and plan_obj.sku not in caller.calling_plans.plans and not plan_obj.is_partner:
         ctx.notes.append("plan_not_sold_in_country")
 
@@ -256,12 +319,24 @@ def _check(number: object, caller_country: object, plan: object, *, teams_user: 
     if plan_obj.is_partner:
         if domestic:
             return ctx.verdict("included", "domestic_partner_plan", scope=scope, destination=destination)
-        return ctx.verdict("not_callable", "international_partner_terms", scope=scope, needs=("partner_offer",), destination=destination)
+        return ctx.verdict(
+            "not_callable",
+            "international_partner_terms",
+            scope=scope,
+            needs=("partner_offer",),
+            destination=destination,
+        )
     if domestic:
         if plan_obj.is_payg:
             return _paid_per_minute(ctx, funded, scope, destination)
         if plan_obj.kind == "international_addon":
-            return ctx.verdict("not_callable", "domestic_needs_domestic_plan", scope=scope, needs=("domestic_calling_plan",), destination=destination)
+            return ctx.verdict(
+                "not_callable",
+                "domestic_needs_domestic_plan",
+                scope=scope,
+                needs=("domestic_calling_plan",),
+                destination=destination,
+            )
         pool = _pool(plan_obj, pool_country, "domestic", upn)
         if plan_obj.kind == "bundle" and plan_obj.domestic_minutes is None:
             ctx.notes.append("bundle_minutes_undocumented")
@@ -283,8 +358,13 @@ def _check(number: object, caller_country: object, plan: object, *, teams_user: 
     if funded:
         ctx.params["funding"] = "communications_credits" if has_credits else "overage"
         return ctx.verdict("per_minute", "international_via_credits", scope=scope, destination=destination)
-    return ctx.verdict("per_minute", "international_needs_credits", scope=scope,
-                       needs=("communications_credits", "overage", "domestic_and_international_plan"), destination=destination)
+    return ctx.verdict(
+        "per_minute",
+        "international_needs_credits",
+        scope=scope,
+        needs=("communications_credits", "overage", "domestic_and_international_plan"),
+        destination=destination,
+    )
 
 
 def _pool(plan: Plan, pool_country: str, line: Literal["domestic", "international"], upn: object) -> PoolKey | None:
@@ -293,17 +373,29 @@ def _pool(plan: Plan, pool_country: str, line: Literal["domestic", "internationa
     pooled = load_catalog().find_plan(plan.capability) or plan
     if plan.pool == "none" or pooled.minutes_for(pool_country, line) is None:
         return None
-    user = upn.strip().lower() if plan.pool == "per_user" and isinstance(upn, str) and upn.strip() and "|" not in upn else None
+    user = (
+        upn.strip().lower()
+        if plan.pool == "per_user" and isinstance(upn, str) and upn.strip() and "|" not in upn
+        else None
+    )
     return PoolKey(country=pool_country, plan=plan.capability, line=line, upn=user)
 
 
 def _paid_per_minute(ctx: _Ctx, funded: bool, scope: Scope, destination: str | None) -> CallVerdict:
     if funded:
         return ctx.verdict("per_minute", "payg_per_minute", scope=scope, destination=destination)
-    return ctx.verdict("per_minute", "payg_needs_funding", scope=scope, needs=("communications_credits", "overage"), destination=destination)
+    return ctx.verdict(
+        "per_minute",
+        "payg_needs_funding",
+        scope=scope,
+        needs=("communications_credits", "overage"),
+        destination=destination,
+    )
 
 
-def _premium(ctx: _Ctx, parsed: ParsedNumber, destination: str | None, has_credits: bool, scope: Scope) -> CallVerdict | None:
+def _premium(
+    ctx: _Ctx, parsed: ParsedNumber, destination: str | None, has_credits: bool, scope: Scope
+) -> CallVerdict | None:
     """Premium-rate and shared-cost numbers, by the destination country's rule (None: not one)."""
     rule = ctx.catalog.premium_rule(destination)
     treatment = None
@@ -332,6 +424,12 @@ def _premium(ctx: _Ctx, parsed: ParsedNumber, destination: str | None, has_credi
     if treatment == "credits":
         if has_credits:
             return ctx.verdict("per_minute", "premium_via_credits", scope=scope, destination=destination)
-        return ctx.verdict("per_minute", "premium_needs_credits", scope=scope, needs=("communications_credits",), destination=destination)
+        return ctx.verdict(
+            "per_minute",
+            "premium_needs_credits",
+            scope=scope,
+            needs=("communications_credits",),
+            destination=destination,
+        )
     ctx.notes.append("premium_charges_may_apply")
     return None  # allowed: the ordinary domestic/international rules decide

@@ -9,6 +9,7 @@ classified; ``masked`` says it happened. Never raises: a bad input comes back wi
 Only the core ``phonenumbers`` module is imported: the geocoder, carrier and timezone modules
 cost 0.4 s and 100 MB and tell us nothing the rules need.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,18 @@ from phonenumbers import PhoneNumberType
 from knowledge.catalog import load_catalog
 
 NumberKind = Literal[
-    "fixed_line", "mobile", "fixed_line_or_mobile", "toll_free", "premium_rate", "shared_cost",
-    "voip", "personal_number", "pager", "uan", "voicemail", "unknown",
+    "fixed_line",
+    "mobile",
+    "fixed_line_or_mobile",
+    "toll_free",
+    "premium_rate",
+    "shared_cost",
+    "voip",
+    "personal_number",
+    "pager",
+    "uan",
+    "voicemail",
+    "unknown",
 ]
 ParseError = Literal["empty", "not_a_number", "unparseable", "too_short", "too_long", "impossible", "invalid"]
 
@@ -107,10 +118,17 @@ def parse_number(text: object, default_region: str | None = None) -> ParsedNumbe
     try:
         number = phonenumbers.parse(cleaned, None if cleaned.startswith("+") else region)
     except phonenumbers.NumberParseException as exc:
-        error: ParseError = "too_short" if exc.error_type in (
-            phonenumbers.NumberParseException.TOO_SHORT_NSN,
-            phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD,
-        ) else "too_long" if exc.error_type == phonenumbers.NumberParseException.TOO_LONG else "unparseable"
+        error: ParseError = (
+            "too_short"
+            if exc.error_type
+            in (
+                phonenumbers.NumberParseException.TOO_SHORT_NSN,
+                phonenumbers.NumberParseException.TOO_SHORT_AFTER_IDD,
+            )
+            else "too_long"
+            if exc.error_type == phonenumbers.NumberParseException.TOO_LONG
+            else "unparseable"
+        )
         return ParsedNumber(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, error=error)
     except Exception:  # a library bug must not reach the user as a traceback
         return ParsedNumber(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, error="unparseable")

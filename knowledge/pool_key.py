@@ -4,6 +4,7 @@ A plain frozen dataclass, not a pydantic model: ``callplan check`` names the poo
 and must start without pydantic (issue 14); :mod:`knowledge.pools` re-exports it. The checks
 run in ``__post_init__`` (a bad key is a ``ValueError``, as before).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

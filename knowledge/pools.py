@@ -16,6 +16,7 @@ per-call step (:func:`pool_key_for_call`, :func:`billable_minutes`), the aggrega
 (:func:`usage_from_calls`, :class:`UsageTotal.merge`), the sizing (:func:`pool_sizes`) and the
 balance (:func:`compute_pools`) are separate; :func:`pools_for_month` chains them.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -289,8 +290,12 @@ def pool_sizes(users: Iterable[UserRecord]) -> dict[PoolKey, PoolSize]:
                 per_user = plan.minutes_for(pool_country, line)
                 if not per_user:
                     continue
-                key = PoolKey(country=pool_country, plan=plan.capability, line=line,
-                              upn=user.upn if plan.pool == "per_user" else None)
+                key = PoolKey(
+                    country=pool_country,
+                    plan=plan.capability,
+                    line=line,
+                    upn=user.upn if plan.pool == "per_user" else None,
+                )
                 if key in seen:  # the same capability twice on one user counts once
                     continue
                 seen.add(key)

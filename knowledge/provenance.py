@@ -5,6 +5,7 @@ pages cover what was fetched, sizes come from the last roster). Cards and ``call
 --json`` state it next to the figures. It is read from the tenant's summary, which every
 import commit updates, so stating it costs no extra file read per lookup.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,5 +38,10 @@ class DataProvenance(BaseModel):
     @classmethod
     def from_summary(cls, summary: TenantSummary) -> DataProvenance:
         kinds = [kind for kind in KIND_ORDER if kind in summary.source_kinds]
-        return cls(tenant_id=summary.tenant_id, source_kinds=kinds, newest_call=summary.newest_call,
-                   last_import=summary.updated_at, demo=summary.tenant_id == DEFAULT_TENANT_ID)
+        return cls(
+            tenant_id=summary.tenant_id,
+            source_kinds=kinds,
+            newest_call=summary.newest_call,
+            last_import=summary.updated_at,
+            demo=summary.tenant_id == DEFAULT_TENANT_ID,
+        )

@@ -15,6 +15,7 @@ WHY here and not in ``dialogs``: the knowledge layer's own English defaults
 (``data/texts.json``, used by the CLI) have counts too, and ``knowledge`` imports nothing above
 it; the dialogs layer fills its templates with this same function (one way to do it).
 """
+
 from __future__ import annotations
 
 import string
@@ -22,7 +23,6 @@ from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
-
 
 #: CLDR plural categories (any language); English and French use ``one`` and ``other``.
 PLURAL_CATEGORIES = frozenset({"zero", "one", "two", "few", "many", "other"})
@@ -37,7 +37,7 @@ class TemplateError(ValueError):
 def plural_variants(spec: str) -> dict[str, str]:
     """``"plural:one=# user|other=# users"`` -> ``{"one": "# user", "other": "# users"}``."""
     variants: dict[str, str] = {}
-    for part in spec[len(PLURAL_PREFIX):].split("|"):
+    for part in spec[len(PLURAL_PREFIX) :].split("|"):
         category, sep, text = part.partition("=")
         category = category.strip()
         if not sep or category not in PLURAL_CATEGORIES or category in variants:

@@ -12,6 +12,7 @@ blur-and-threshold pass, then the result is downsampled: that gives smooth anti-
 without hand-tuning pixels. The outline icon keeps every pixel's colour pure white and puts the
 anti-aliasing in the alpha channel only, which is what Teams asks for ("white on transparent").
 """
+
 from __future__ import annotations
 
 import math
@@ -69,9 +70,7 @@ def _handset_mask(box: int) -> Image.Image:
     mask = Image.new("L", (box, box), 0)
     draw = ImageDraw.Draw(mask)
     half = SPINE_WIDTH / 2
-    draw.polygon(
-        _ring_segment(box, ARC_RADIUS - half, ARC_RADIUS + half, ARC_FROM_DEG, ARC_TO_DEG), fill=255
-    )
+    draw.polygon(_ring_segment(box, ARC_RADIUS - half, ARC_RADIUS + half, ARC_FROM_DEG, ARC_TO_DEG), fill=255)
     inner = ARC_RADIUS - half - PAD_DEPTH
     for a0, a1 in (
         (ARC_FROM_DEG, ARC_FROM_DEG + PAD_SWEEP_DEG),
@@ -177,9 +176,7 @@ def draw_color() -> Image.Image:
 def draw_outline() -> Image.Image:
     """The 32x32 outline icon: the same glyph, pure white, on a transparent background."""
     main, used = _glyph_masks(OUTLINE_SIZE, margin=0.03)
-    alpha = ImageChops.lighter(main, used).resize(
-        (OUTLINE_SIZE, OUTLINE_SIZE), Image.Resampling.BOX
-    )
+    alpha = ImageChops.lighter(main, used).resize((OUTLINE_SIZE, OUTLINE_SIZE), Image.Resampling.BOX)
     image = Image.new("RGBA", (OUTLINE_SIZE, OUTLINE_SIZE), (*WHITE, 0))
     image.putalpha(alpha)
     return image

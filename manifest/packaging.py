@@ -16,6 +16,7 @@ The app id, bot id, version and developer details are never edited by hand: ``ma
 holds ``${{NAME}}`` placeholders (the Teams Toolkit convention) that the build fills from the
 settings and the installed project version.
 """
+
 from __future__ import annotations
 
 import importlib.metadata
@@ -143,9 +144,7 @@ def project_version() -> str:
     try:
         return importlib.metadata.version(DISTRIBUTION)
     except importlib.metadata.PackageNotFoundError as exc:
-        raise PackageError(
-            f"{DISTRIBUTION} is not installed, so its version is unknown: run `make setup`"
-        ) from exc
+        raise PackageError(f"{DISTRIBUTION} is not installed, so its version is unknown: run `make setup`") from exc
 
 
 def package_inputs(settings_like: Any, version: str | None = None) -> PackageInputs:
@@ -289,9 +288,7 @@ def schema_path(schema_url: str, schema_root: Path = SCHEMA_ROOT) -> Path:
         )
     path = schema_root / match.group(1) / match.group(2)
     if not path.is_file():
-        raise PackageError(
-            f"$schema {schema_url!r} is not bundled by @microsoft/app-manifest ({path} is missing)"
-        )
+        raise PackageError(f"$schema {schema_url!r} is not bundled by @microsoft/app-manifest ({path} is missing)")
     return path
 
 
@@ -380,9 +377,7 @@ def _checked_document(name: str, payload: bytes, schema_root: Path) -> tuple[dic
     return document, problems + placeholder_problems(name, document)
 
 
-def _schema_problems_or_reason(
-    document: Any, schema_url: str, label: str, schema_root: Path
-) -> tuple[list[str], bool]:
+def _schema_problems_or_reason(document: Any, schema_url: str, label: str, schema_root: Path) -> tuple[list[str], bool]:
     """(schema problems, True), or ([why the ``$schema`` cannot be used], False).
 
     Missing schema files still raise: that is the machine's setup, not the package's fault.
@@ -444,9 +439,7 @@ def command_list_problems(manifest: Mapping[str, Any]) -> list[str]:
             for scope in (command_list.get("scopes") or []) if isinstance(command_list, dict) else []:
                 where = f"{MANIFEST_NAME} bots[{b}].commandLists[{c}]"
                 if scope not in bot_scopes:
-                    problems.append(
-                        f"{where}: scope {scope!r} is not one of the bot's scopes {sorted(bot_scopes)}"
-                    )
+                    problems.append(f"{where}: scope {scope!r} is not one of the bot's scopes {sorted(bot_scopes)}")
                 if scope in seen:
                     problems.append(f"{where}: scope {scope!r} already has a command list")
                 seen.add(scope)
@@ -483,9 +476,7 @@ def layout_problems(manifest: Mapping[str, Any], files: Mapping[str, bytes]) -> 
         if "/" in name or "\\" in name
     ]
     problems += [
-        f"{name} is referenced by {MANIFEST_NAME} but not in the package"
-        for name in referenced
-        if name not in files
+        f"{name} is referenced by {MANIFEST_NAME} but not in the package" for name in referenced if name not in files
     ]
     problems += [
         f"{name} is in the package but not referenced by {MANIFEST_NAME}"
@@ -517,8 +508,7 @@ def icon_problems(name: str, payload: bytes, role: str) -> list[str]:
     expected = ICON_SIZES.get(role)
     if expected and image.size != expected:
         problems.append(
-            f"{name} ({role} icon) is {image.size[0]}x{image.size[1]}, "
-            f"Teams wants {expected[0]}x{expected[1]}"
+            f"{name} ({role} icon) is {image.size[0]}x{image.size[1]}, Teams wants {expected[0]}x{expected[1]}"
         )
     if role == "outline":
         problems += _outline_problems(name, image)
@@ -532,9 +522,7 @@ def _outline_problems(name: str, image: Image.Image) -> list[str]:
     raw = rgba.tobytes()
     pixels = [tuple(raw[i : i + 4]) for i in range(0, len(raw), 4)]
     coloured = [
-        (i % rgba.width, i // rgba.width)
-        for i, (r, g, b, a) in enumerate(pixels)
-        if a and (r, g, b) != (255, 255, 255)
+        (i % rgba.width, i // rgba.width) for i, (r, g, b, a) in enumerate(pixels) if a and (r, g, b) != (255, 255, 255)
     ]
     problems = []
     if coloured:
@@ -565,9 +553,7 @@ def language_file_problems(
     schema_url = document["$schema"]
     manifest_version = schema_path(manifest_schema_url, schema_root).parent.name
     if schema_path(schema_url, schema_root).parent.name != manifest_version:
-        problems.append(
-            f"{name} $schema is not the {manifest_version} localization schema of {MANIFEST_NAME}"
-        )
+        problems.append(f"{name} $schema is not the {manifest_version} localization schema of {MANIFEST_NAME}")
     for key in document:
         if key in ("$schema", "localizationKeys"):
             continue
@@ -580,7 +566,7 @@ def _key_exists(manifest: Any, key: str) -> bool:
     node = manifest
     position = 0
     for match in _KEY_STEP.finditer(key):
-        between = key[position:match.start()]
+        between = key[position : match.start()]
         if between not in ("", "."):
             return False
         position = match.end()

@@ -3,6 +3,7 @@
 Imports flow one way, ``bot -> dialogs -> knowledge``; ``dialogs/nlu`` (understanding what was
 typed) is SDK-free and uses nothing of ``dialogs`` outside itself.
 """
+
 from __future__ import annotations
 
 import ast
@@ -65,8 +66,9 @@ def test_nlu_loads_without_the_sdk():
         "import dialogs.nlu.recognizer, dialogs.nlu.render, dialogs.nlu.slots\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & set(sys.argv[1:])))\n"
     )
-    run = subprocess.run([sys.executable, "-c", code, *SDK, "bot"], cwd=ROOT, capture_output=True, text=True,
-                         timeout=60, check=True)
+    run = subprocess.run(
+        [sys.executable, "-c", code, *SDK, "bot"], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
     assert run.stdout.strip() == "[]"
 
 
@@ -86,6 +88,11 @@ def test_dialogs_api_exports_what_it_lists():
 
     assert sorted(dialogs.api.__all__) == sorted(set(dialogs.api.__all__))
     assert all(getattr(dialogs.api, name, None) is not None for name in dialogs.api.__all__)
-    used = {module.rsplit(".", 1)[1] for folder in ("bot",) for path in (ROOT / folder).rglob("*.py")
-            for _, module in imports_of(path) if _within(module, "dialogs.api")}
+    used = {
+        module.rsplit(".", 1)[1]
+        for folder in ("bot",)
+        for path in (ROOT / folder).rglob("*.py")
+        for _, module in imports_of(path)
+        if _within(module, "dialogs.api")
+    }
     assert used <= set(dialogs.api.__all__)

@@ -4,6 +4,7 @@ folder and lay out their help.
 One place for each, so ``callplan serve --data-dir X`` and ``callplan pools --data-dir X``
 cannot come to mean different folders, and every bad setting reads the same one line.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,20 +25,26 @@ def wrap(text: str) -> str:
     return textwrap.fill(text, width=88)
 
 
-def add_command(subparsers: argparse._SubParsersAction, name: str, handler: Handler, *,
-                description: str, epilog: str | None = None) -> argparse.ArgumentParser:
+def add_command(
+    subparsers: argparse._SubParsersAction, name: str, handler: Handler, *, description: str, epilog: str | None = None
+) -> argparse.ArgumentParser:
     """A subcommand whose ``--help`` shows ``description`` wrapped and ``epilog`` as written
     (its one-line summary is in :data:`bot.cli.COMMANDS`)."""
-    parser = subparsers.add_parser(name, description=wrap(description), epilog=epilog,
-                                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = subparsers.add_parser(
+        name, description=wrap(description), epilog=epilog, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.set_defaults(func=handler)
     return parser
 
 
 def add_data_dir(parser: argparse.ArgumentParser) -> None:
     """``--data-dir``: the folder the bot and the store commands share (bot state, imports)."""
-    parser.add_argument("--data-dir", type=Path, metavar="DIR",
-                        help="the data folder (overrides DATA_DIR; default: $DATA_DIR, else ./data)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="the data folder (overrides DATA_DIR; default: $DATA_DIR, else ./data)",
+    )
 
 
 def cli_settings(*, serving: bool = False, **overrides: Any) -> Settings:

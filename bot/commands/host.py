@@ -5,6 +5,7 @@ installed, the Microsoft 365 Agents Playground pointed at it: a Teams-like chat 
 ``PLAYGROUND_PORT`` (installing and running it: :mod:`bot.playground`). Ctrl-C stops both; if
 either dies, the other is stopped too.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -45,7 +46,9 @@ settings (environment variables, or a .env file in the current folder):
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``serve`` and ``dev``."""
     serve = add_command(
-        subparsers, "serve", serve_command,
+        subparsers,
+        "serve",
+        serve_command,
         description=(
             "Run the Calling Plan Assistant bot (the same as `python -m bot`). It answers Bot "
             "Framework activities on POST /api/messages and its health on GET /healthz. "
@@ -56,7 +59,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     _add_overrides(serve)
 
     dev = add_command(
-        subparsers, "dev", dev_command,
+        subparsers,
+        "dev",
+        dev_command,
         description=(
             "Run the bot in local mode and, when Node.js is installed, the Microsoft 365 Agents "
             f"Playground ({PLAYGROUND_PACKAGE}@{PLAYGROUND_VERSION}, installed on first use into "
@@ -66,9 +71,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         epilog=SETTINGS_HELP,
     )
     _add_overrides(dev)
-    dev.add_argument(
-        "--no-playground", action="store_true", help="run the bot only, even when Node.js is installed"
-    )
+    dev.add_argument("--no-playground", action="store_true", help="run the bot only, even when Node.js is installed")
 
 
 def _add_overrides(parser: argparse.ArgumentParser) -> None:
@@ -114,7 +117,8 @@ def warn_local_mode(settings: Settings) -> None:
     if not is_loopback(settings.HOST):
         log.warning(
             "local mode: refusing to listen on %s without MicrosoftAppId; listening on %s only",
-            settings.HOST, settings.bind_host,
+            settings.HOST,
+            settings.bind_host,
         )
     log.warning(
         "local mode: no MicrosoftAppId is set, so requests are NOT authenticated; "
@@ -182,8 +186,7 @@ async def start_bot(settings: Settings) -> web.AppRunner:
     except OSError as exc:
         await runner.cleanup()
         raise CommandError(
-            f"cannot listen on {settings.bind_host}:{settings.PORT}: {exc.strerror or exc} "
-            "(set PORT or pass --port)"
+            f"cannot listen on {settings.bind_host}:{settings.PORT}: {exc.strerror or exc} (set PORT or pass --port)"
         ) from None
     return runner
 

@@ -4,6 +4,7 @@ Human-readable output by default, the full structured answer with ``--json``. A 
 (unknown country, plan, licence...) is a one-line error and exit code 2, never a traceback.
 A number that cannot be called is an answer, not an error: ``check`` exits 0 either way.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -22,7 +23,13 @@ if TYPE_CHECKING:  # the advisor and pydantic are loaded by `advise` only: `chec
     from knowledge.advisor import Recommendation
 
 #: Verdicts that mean the question was asked wrong, not that the call is impossible.
-_ARGUMENT_REASONS = {"unknown_caller_country", "unknown_plan", "unknown_carrier", "unknown_dial_out_policy", "internal_error"}
+_ARGUMENT_REASONS = {
+    "unknown_caller_country",
+    "unknown_plan",
+    "unknown_carrier",
+    "unknown_dial_out_policy",
+    "internal_error",
+}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,14 +42,31 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "  callplan check '0845 123 4567' --country GB --plan MCOPSTN1 --credits --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    check.add_argument("number", metavar="NUMBER", help="E.164 (+33...), 00-prefixed, or national format; masked digits (****) accepted")
-    check.add_argument("--country", required=True, metavar="CC", help="the user's licence usage location: ISO code (FR) or name")
-    check.add_argument("--plan", metavar="SKU", help="Calling Plan SKU (MCOPSTN1, MCOPSTN2, MCOPSTN_PAYG_2, MCOTEAMS_ESSENTIALS...) "
-                       "or licence SKU; omit for none")
+    check.add_argument(
+        "number",
+        metavar="NUMBER",
+        help="E.164 (+33...), 00-prefixed, or national format; masked digits (****) accepted",
+    )
+    check.add_argument(
+        "--country", required=True, metavar="CC", help="the user's licence usage location: ISO code (FR) or name"
+    )
+    check.add_argument(
+        "--plan",
+        metavar="SKU",
+        help="Calling Plan SKU (MCOPSTN1, MCOPSTN2, MCOPSTN_PAYG_2, MCOTEAMS_ESSENTIALS...) "
+        "or licence SKU; omit for none",
+    )
     check.add_argument("--carrier", choices=CARRIERS, help="the user's carrier when not (only) a Calling Plan")
     check.add_argument("--credits", action="store_true", help="Communications Credits are set up and assigned")
-    check.add_argument("--overage", action="store_true", help="pay-as-you-go overage is on (Microsoft Customer Agreement)")
-    check.add_argument("--dial-out", choices=DIAL_OUT, default="international", help="the user's PSTN dial-out policy (default: international)")
+    check.add_argument(
+        "--overage", action="store_true", help="pay-as-you-go overage is on (Microsoft Customer Agreement)"
+    )
+    check.add_argument(
+        "--dial-out",
+        choices=DIAL_OUT,
+        default="international",
+        help="the user's PSTN dial-out policy (default: international)",
+    )
     check.add_argument("--upn", help="the user's UPN (names the per-user pool of MCOPSTN8)")
     check.add_argument("--json", action="store_true", help="print the verdict as JSON")
     check.set_defaults(func=run_check)
@@ -55,15 +79,41 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "  callplan advise --country US --users 10 --country CA --users 5 --base 'Business Premium' --json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    advise.add_argument("--country", action="append", required=True, metavar="CC", help="usage-location country (repeat for several)")
-    advise.add_argument("--users", action="append", type=_positive_int, required=True, metavar="N",
-                        help="number of users: once for every country, or once per --country in the same order")
+    advise.add_argument(
+        "--country", action="append", required=True, metavar="CC", help="usage-location country (repeat for several)"
+    )
+    advise.add_argument(
+        "--users",
+        action="append",
+        type=_positive_int,
+        required=True,
+        metavar="N",
+        help="number of users: once for every country, or once per --country in the same order",
+    )
     advise.add_argument("--international", action="store_true", help="users call abroad")
-    advise.add_argument("--international-minutes", type=_non_negative_int, metavar="MIN", help="expected international minutes per user per month")
-    advise.add_argument("--minutes-per-user", type=_non_negative_int, metavar="MIN", help="expected outbound domestic minutes per user per month")
-    advise.add_argument("--base", metavar="LICENCE", help="current base licence: E3, E5, A5, G5, 'Business Premium', 'Teams Essentials'... or a SKU")
+    advise.add_argument(
+        "--international-minutes",
+        type=_non_negative_int,
+        metavar="MIN",
+        help="expected international minutes per user per month",
+    )
+    advise.add_argument(
+        "--minutes-per-user",
+        type=_non_negative_int,
+        metavar="MIN",
+        help="expected outbound domestic minutes per user per month",
+    )
+    advise.add_argument(
+        "--base",
+        metavar="LICENCE",
+        help="current base licence: E3, E5, A5, G5, 'Business Premium', 'Teams Essentials'... or a SKU",
+    )
     advise.add_argument("--carrier", choices=CARRIERS, help="a carrier you already have")
-    advise.add_argument("--agreement", choices=("legacy", "mca"), help="billing agreement: legacy (MOSA/EA/CSP, Communications Credits) or mca (New Commerce, overage)")
+    advise.add_argument(
+        "--agreement",
+        choices=("legacy", "mca"),
+        help="billing agreement: legacy (MOSA/EA/CSP, Communications Credits) or mca (New Commerce, overage)",
+    )
     advise.add_argument("--json", action="store_true", help="print the recommendation as JSON")
     advise.set_defaults(func=run_advise)
 
@@ -89,9 +139,18 @@ _non_negative_int = _whole_number(0, "must not be negative")
 
 # --- check ---------------------------------------------------------------------------------------
 
+
 def run_check(args: argparse.Namespace) -> int:
-    verdict = check_call(args.number, args.country, args.plan, carrier=args.carrier, has_credits=args.credits,
-                         overage=args.overage, dial_out=args.dial_out, upn=args.upn)
+    verdict = check_call(
+        args.number,
+        args.country,
+        args.plan,
+        carrier=args.carrier,
+        has_credits=args.credits,
+        overage=args.overage,
+        dial_out=args.dial_out,
+        upn=args.upn,
+    )
     if verdict.reason in _ARGUMENT_REASONS:
         raise CommandError(verdict.message)
     if args.json:
@@ -110,8 +169,11 @@ def verdict_json(verdict: CallVerdict) -> dict[str, Any]:
 
 def format_verdict(verdict: CallVerdict) -> str:
     catalog = load_catalog()
-    headline = {"included": "CALLABLE", "per_minute": "PER MINUTE ONLY (Communications Credits or overage)",
-                "not_callable": "NOT CALLABLE"}[verdict.verdict]
+    headline = {
+        "included": "CALLABLE",
+        "per_minute": "PER MINUTE ONLY (Communications Credits or overage)",
+        "not_callable": "NOT CALLABLE",
+    }[verdict.verdict]
     lines = [f"{headline}: {verdict.message}"]
     if verdict.normalized:
         masked = ", masked" if verdict.masked else ""
@@ -138,6 +200,7 @@ def _format_sources(keys: list[str]) -> list[str]:
 
 
 # --- advise --------------------------------------------------------------------------------------
+
 
 def run_advise(args: argparse.Namespace) -> int:
     countries: list[str] = args.country
@@ -210,10 +273,14 @@ def format_recommendation(rec: Recommendation) -> str:
         for pool in rec.pools:
             who = "per user" if pool.per_user else f"{pool.users} users"
             if pool.minutes is None:
-                lines.append(f"  {pool.country} {pool.plan} {pool.line}: {who}, minutes per user not documented by Microsoft")
+                lines.append(
+                    f"  {pool.country} {pool.plan} {pool.line}: {who}, minutes per user not documented by Microsoft"
+                )
             else:
-                lines.append(f"  {pool.country} {pool.plan} {pool.line}: {who} x {pool.minutes_per_user} "
-                             f"= {pool.minutes:,} minutes")
+                lines.append(
+                    f"  {pool.country} {pool.plan} {pool.line}: {who} x {pool.minutes_per_user} "
+                    f"= {pool.minutes:,} minutes"
+                )
     if rec.alternatives:
         lines.append("")
         lines.append("No Calling Plans:")

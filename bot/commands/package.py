@@ -3,6 +3,7 @@
 The build logic lives next to the manifest, in :mod:`manifest.packaging`; it is imported inside
 the handler so that ``callplan serve`` never loads Pillow or jsonschema.
 """
+
 from __future__ import annotations
 
 import argparse

@@ -6,6 +6,7 @@ bot at its next lookup. ``--tenant`` may be left out when the store holds one te
 then the demo tenant id is used). Exit codes: 0 done, 1 imported with rejected rows or a failed
 file (the summary says which), 2 a usage mistake (nothing was imported).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,9 @@ formats (recognized by content, not by file name):
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``import``, ``pools``, ``users`` and ``demo``."""
     importer = add_command(
-        subparsers, "import", import_command,
+        subparsers,
+        "import",
+        import_command,
         description=(
             "Import exports into the calling-plan store. Files, zips and folders are accepted "
             "and recognized by their content. Importing the same file again adds nothing; a "
@@ -43,12 +46,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
         epilog=FORMATS_HELP,
     )
-    importer.add_argument("paths", nargs="+", metavar="PATH", type=Path,
-                          help="an export file, a Calls.Export zip, or a folder of exports")
+    importer.add_argument(
+        "paths", nargs="+", metavar="PATH", type=Path, help="an export file, a Calls.Export zip, or a folder of exports"
+    )
     _add_common(importer, tenant=True)
 
     pools = add_command(
-        subparsers, "pools", pools_command,
+        subparsers,
+        "pools",
+        pools_command,
         description=(
             "Show each minute pool (usage location x plan x line) for a month: its size, the "
             "minutes used, what is left and, at the month's pace so far, the day it runs out "
@@ -57,20 +63,24 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         ),
     )
     _add_common(pools, tenant=True)
-    pools.add_argument("--month", metavar="YYYY-MM",
-                       help="the calendar month (UTC); default: the current month")
-    pools.add_argument("--json", action="store_true",
-                       help='print JSON instead of a table: {"tenant", "month", "data", "pools": [...]}')
+    pools.add_argument("--month", metavar="YYYY-MM", help="the calendar month (UTC); default: the current month")
+    pools.add_argument(
+        "--json", action="store_true", help='print JSON instead of a table: {"tenant", "month", "data", "pools": [...]}'
+    )
 
     users = add_command(
-        subparsers, "users", users_command,
+        subparsers,
+        "users",
+        users_command,
         description="List the users imported from rosters, with usage location and licences.",
     )
     _add_common(users, tenant=True)
     users.add_argument("--json", action="store_true", help="print a JSON list instead of a table")
 
     demo = add_command(
-        subparsers, "demo", demo_command,
+        subparsers,
+        "demo",
+        demo_command,
         description=(
             "Write a realistic demo tenant (users in France, the UK, Germany and the US; last "
             "month's calls and this month's up to now) as the files Microsoft's tools export, "
@@ -103,8 +113,7 @@ def _user_errors(handler: Callable[[argparse.Namespace], int]) -> Callable[[argp
 @_user_errors
 def import_command(args: argparse.Namespace) -> int:
     store = _store(args)
-    summary = store.import_paths(args.paths, tenant_id=args.tenant, progress=True,
-                                 on_wait=_say_waiting)
+    summary = store.import_paths(args.paths, tenant_id=args.tenant, progress=True, on_wait=_say_waiting)
     _print_summary(summary)
     return 0 if summary.ok else 1
 
@@ -117,13 +126,19 @@ def pools_command(args: argparse.Namespace) -> int:
     month = args.month or month_of(store.clock())
     data = store.provenance(tenant)
     if args.json:
-        document = {"tenant": tenant, "month": month, "data": data.model_dump(mode="json"),
-                    "pools": [b.model_dump(mode="json") for b in balances]}
+        document = {
+            "tenant": tenant,
+            "month": month,
+            "data": data.model_dump(mode="json"),
+            "pools": [b.model_dump(mode="json") for b in balances],
+        }
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     if not balances:
-        print(f"No minute pools for {tenant} in {month}: import a user roster with Calling Plan "
-              "licences (callplan import).")
+        print(
+            f"No minute pools for {tenant} in {month}: import a user roster with Calling Plan "
+            "licences (callplan import)."
+        )
         return 0
     print(f"Minute pools of {tenant}, {month}")
     print(_data_line(data))
@@ -131,18 +146,28 @@ def pools_command(args: argparse.Namespace) -> int:
     if later:
         print(f"Pool sizes come from the user list imported in {later}: licences may have changed since.")
     rows = [
-        (b.country, b.plan, b.line, str(b.users), f"{b.total_minutes:,}", f"{b.used_minutes:,}",
-         f"{b.remaining_minutes:,}", f"{b.percent_used:.1f}%",
-         _run_out(b))
+        (
+            b.country,
+            b.plan,
+            b.line,
+            str(b.users),
+            f"{b.total_minutes:,}",
+            f"{b.used_minutes:,}",
+            f"{b.remaining_minutes:,}",
+            f"{b.percent_used:.1f}%",
+            _run_out(b),
+        )
         for b in balances
     ]
-    _table(("Country", "Plan", "Line", "Users", "Total min", "Used", "Left", "Used %", "Runs out"),
-           rows, right={3, 4, 5, 6, 7})
+    _table(
+        ("Country", "Plan", "Line", "Users", "Total min", "Used", "Left", "Used %", "Runs out"),
+        rows,
+        right={3, 4, 5, 6, 7},
+    )
     return 0
 
 
-_KIND_NAMES = {"pstn_csv": "Teams admin center PSTN export", "graph": "Graph getPstnCalls",
-               "roster": "user roster"}
+_KIND_NAMES = {"pstn_csv": "Teams admin center PSTN export", "graph": "Graph getPstnCalls", "roster": "user roster"}
 
 
 def _data_line(data: DataProvenance) -> str:
@@ -177,8 +202,10 @@ def users_command(args: argparse.Namespace) -> int:
         print(f"No users for {tenant}: import a user roster (callplan import).")
         return 0
     print(f"Users of {tenant} ({len(users)})")
-    _table(("UPN", "Display name", "Location", "Licences"),
-           [(u.upn, u.display_name, u.usage_location or "-", " ".join(u.licenses) or "-") for u in users])
+    _table(
+        ("UPN", "Display name", "Location", "Licences"),
+        [(u.upn, u.display_name, u.usage_location or "-", " ".join(u.licenses) or "-") for u in users],
+    )
     return 0
 
 
@@ -200,9 +227,12 @@ def demo_command(args: argparse.Namespace) -> int:
 def _add_common(parser: argparse.ArgumentParser, tenant: bool) -> None:
     add_data_dir(parser)
     if tenant:
-        parser.add_argument("--tenant", metavar="ID",
-                            help="tenant id (a GUID or domain); may be left out when the store "
-                                 f"holds one tenant (an empty store uses {DEFAULT_TENANT_ID})")
+        parser.add_argument(
+            "--tenant",
+            metavar="ID",
+            help="tenant id (a GUID or domain); may be left out when the store "
+            f"holds one tenant (an empty store uses {DEFAULT_TENANT_ID})",
+        )
 
 
 def _store(args: argparse.Namespace) -> Store:
@@ -220,8 +250,9 @@ def _tenant(store: Store, tenant_id: str | None) -> str:
     tenant = store.resolve_tenant(tenant_id)
     if tenant not in store.tenants():
         if store.is_empty():
-            raise CommandError(f"the store in {store.layout.data_dir} is empty: run `callplan import "
-                               "PATH...` or `callplan demo` first")
+            raise CommandError(
+                f"the store in {store.layout.data_dir} is empty: run `callplan import PATH...` or `callplan demo` first"
+            )
         raise CommandError(f"no data for tenant {tenant}; the store holds: {', '.join(store.tenants())}")
     return tenant
 
@@ -242,22 +273,30 @@ def _print_summary(summary: ImportSummary) -> None:
             print(f"    ... and {item.rejected - len(item.errors)} more rejected rows")
         if item.warnings:
             names = ", ".join(f"{sku} ({count})" for sku, count in item.unknown_licences.items())
-            print(f"    warning: {item.warnings} users kept with licences the catalog does not know, "
-                  f"never counted as Calling Plans: {names}")
-    print(f"Total: {summary.rows_read} rows read, {summary.imported} imported, "
-          f"{summary.duplicates} duplicates, {summary.rejected} rejected.")
+            print(
+                f"    warning: {item.warnings} users kept with licences the catalog does not know, "
+                f"never counted as Calling Plans: {names}"
+            )
+    print(
+        f"Total: {summary.rows_read} rows read, {summary.imported} imported, "
+        f"{summary.duplicates} duplicates, {summary.rejected} rejected."
+    )
     if summary.rejected:
         reasons = sorted(summary.rejected_by.items(), key=lambda item: (-item[1], item[0]))
-        print("Rejected by reason: " + "; ".join(
-            f"{REJECTION_REASONS.get(code, code)}: {count}" for code, count in reasons))
+        print(
+            "Rejected by reason: "
+            + "; ".join(f"{REJECTION_REASONS.get(code, code)}: {count}" for code, count in reasons)
+        )
 
 
 def _outcome(item: FileImport) -> str:
     if item.kind == "skipped":
         return item.note or "skipped"
     label = {"pstn_csv": "PSTN usage export", "graph": "Graph getPstnCalls", "roster": "user roster"}
-    text = (f"{label.get(item.kind, item.kind)}: {item.rows_read} rows, {item.imported} imported, "
-            f"{item.duplicates} duplicates, {item.rejected} rejected")
+    text = (
+        f"{label.get(item.kind, item.kind)}: {item.rows_read} rows, {item.imported} imported, "
+        f"{item.duplicates} duplicates, {item.rejected} rejected"
+    )
     if item.error:
         text += f"\n    error: {item.error}"
     if item.note:
@@ -265,14 +304,17 @@ def _outcome(item: FileImport) -> str:
     return text
 
 
-def _table(headers: tuple[str, ...], rows: Sequence[tuple[object, ...]], right: frozenset[int] | set[int] = frozenset()) -> None:
+def _table(
+    headers: tuple[str, ...], rows: Sequence[tuple[object, ...]], right: frozenset[int] | set[int] = frozenset()
+) -> None:
     widths = [max(len(str(cell)) for cell in column) for column in zip(headers, *rows, strict=True)]
 
     def line(cells: tuple[object, ...]) -> str:
-        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            str(c).rjust(w) if i in right else str(c).ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     print(line(headers))
     for row in rows:
         print(line(row))
-

@@ -3,6 +3,7 @@
 Exit codes: 0 every tenant synced, 1 a tenant failed or rows were rejected (the summary lines
 say which), 2 a usage mistake (no tenant, a missing GRAPH_* setting).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -17,7 +18,9 @@ from bot.sync_lock import FileSchedulerLock, sync_lock_path
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     sync = add_command(
-        subparsers, "sync", sync_command,
+        subparsers,
+        "sync",
+        sync_command,
         description=(
             "Read a tenant's users and licences (/users, /subscribedSkus) and its PSTN calls "
             "(getPstnCalls, in windows of at most 90 days) from Microsoft Graph into the store. "
@@ -27,10 +30,15 @@ def register(subparsers: argparse._SubParsersAction) -> None:
             "GRAPH_CERTIFICATE_THUMBPRINT), GRAPH_AUTHORITY, GRAPH_ENDPOINT, GRAPH_CA_BUNDLE."
         ),
     )
-    sync.add_argument("--tenant", action="append", metavar="TENANT_ID",
-                      help="an Entra tenant id (repeatable; default: the SYNC_TENANTS setting)")
-    sync.add_argument("--since", metavar="YYYY-MM-DD",
-                      help="read calls from this day (UTC) instead of where the last sync ended")
+    sync.add_argument(
+        "--tenant",
+        action="append",
+        metavar="TENANT_ID",
+        help="an Entra tenant id (repeatable; default: the SYNC_TENANTS setting)",
+    )
+    sync.add_argument(
+        "--since", metavar="YYYY-MM-DD", help="read calls from this day (UTC) instead of where the last sync ended"
+    )
     sync.add_argument("--json", action="store_true", help="print the results as JSON")
     add_data_dir(sync)
 
@@ -63,8 +71,9 @@ def sync_command(args: argparse.Namespace) -> int:
     waited = 0.0
     while not lock.try_acquire():
         if not waited:
-            print("waiting for the sync in progress (the bot's, or another callplan sync)...",
-                  file=sys.stderr, flush=True)
+            print(
+                "waiting for the sync in progress (the bot's, or another callplan sync)...", file=sys.stderr, flush=True
+            )
         if waited >= LOCK_WAIT_SECONDS:
             raise CommandError(f"another sync still holds {lock.path} after {waited:.0f} s; try again later")
         time.sleep(0.5)

@@ -13,6 +13,7 @@ reach into the SDK's internals, so they are applied only on the botbuilder versi
 written against (:data:`SDK_VERSION`); on any other version none is applied and one warning
 line says so.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -8,8 +8,10 @@ None) with msrest's own ``ValueError`` handling (a dict value becomes None, a li
 dropped) and hands everything else (models, dates, enums, tuples, subclasses, XML) to the
 original. Serves ``expectReplies`` answers and replies posted to the Bot Connector alike.
 """
+
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from msrest.serialization import Serializer
@@ -38,10 +40,8 @@ def _serialize_object(self: Serializer, attr: Any, **kwargs: Any) -> Any:
         if kind is list:
             out_list = []
             for item in value:
-                try:
+                with contextlib.suppress(ValueError):  # as msrest: dropped from the list
                     out_list.append(walk(item))
-                except ValueError:  # as msrest: dropped from the list
-                    pass
             return out_list
         return _SDK_SERIALIZE_OBJECT(self, value, **kwargs)
 

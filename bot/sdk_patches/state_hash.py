@@ -11,6 +11,7 @@ jsonpickle flattenings too. It can only find *more* differences (an equal string
 a different object): an extra write, never a lost one. A state pickle cannot encode falls back
 to the SDK's hash; the two kinds (bytes, str) never compare equal, so a switch counts as a change.
 """
+
 from __future__ import annotations
 
 import pickle

@@ -11,6 +11,7 @@
   when configured: it brings the Azure SDK);
 - :mod:`bot.state.scopes`: conversation and user state whose new keys save conditionally.
 """
+
 from bot.state.base import (
     NEW_KEY_E_TAG,
     ETagConflictError,
@@ -21,6 +22,12 @@ from bot.state.local import Timer, TimerHandle, TinyDBStorage
 from bot.state.lock import StateFolderBusyError
 
 __all__ = [
-    "NEW_KEY_E_TAG", "ETagConflictError", "StateFolderBusyError", "StateStorage", "StateUnavailableError",
-    "Timer", "TimerHandle", "TinyDBStorage",
+    "NEW_KEY_E_TAG",
+    "ETagConflictError",
+    "StateFolderBusyError",
+    "StateStorage",
+    "StateUnavailableError",
+    "Timer",
+    "TimerHandle",
+    "TinyDBStorage",
 ]

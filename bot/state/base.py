@@ -8,8 +8,10 @@ write carrying an ``e_tag`` other than ``*`` that no longer matches the stored o
 e_tag (a key created since it was read as absent conflicts); no e_tag, or ``*``, overwrites;
 an empty ``e_tag`` is refused.
 """
+
 from __future__ import annotations
 
+import contextlib
 import copy
 from collections.abc import Mapping
 from typing import Any
@@ -51,7 +53,6 @@ class StateStorage(Storage):
         return False
 
 
-
 def get_e_tag(item: Any) -> str | None:
     if isinstance(item, Mapping):
         return item.get("e_tag")
@@ -62,10 +63,8 @@ def set_e_tag(item: Any, e_tag: str | None) -> None:
     if isinstance(item, dict):
         item["e_tag"] = e_tag
     elif item is not None and not isinstance(item, (str, int, float, bool, list, tuple)):
-        try:
+        with contextlib.suppress(AttributeError):  # pragma: no cover - objects with __slots__
             item.e_tag = e_tag
-        except AttributeError:  # pragma: no cover - objects with __slots__
-            pass
 
 
 def without_e_tag(item: Any) -> Any:

@@ -29,9 +29,11 @@ the next save replaces exactly that blob.
 Writes of several keys are not one transaction (blobs have none): each key is conditional on
 its own e_tag. ``BotState`` writes one key per save, so nothing relies on more.
 """
+
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import logging
@@ -105,10 +107,8 @@ class BlobStateStorage(StateStorage):
         the storage could not be reached then)."""
         if self._container_ready:
             return
-        try:
+        with contextlib.suppress(ResourceExistsError):
             await self._bounded(self.container.create_container())
-        except ResourceExistsError:
-            pass
         self._container_ready = True
 
     async def close(self) -> None:
@@ -119,7 +119,7 @@ class BlobStateStorage(StateStorage):
         try:
             await self.ensure_container()
             await self._bounded(self.container.get_container_properties())
-        except Exception as exc:  # noqa: BLE001 - any failure is the reason reported
+        except Exception as exc:
             self.write_problem = f"bot state storage (Azure Blob) cannot be reached: {_reason(exc)}"
             return self.write_problem
         self.write_problem = None
@@ -141,17 +141,17 @@ class BlobStateStorage(StateStorage):
 
     async def read(self, keys: Iterable[str]) -> dict[str, Any]:
         if keys is None:
-            raise Exception("Keys are required when reading")  # noqa: TRY002 - the SDK's contract (StorageBaseTests)
+            raise Exception("Keys are required when reading")
         keys = list(dict.fromkeys(keys))
         if not keys:
             return {}
         await self._ensure_for("read")
         items = await asyncio.gather(*(self._read_one(key) for key in keys))
-        return {key: item for key, item in zip(keys, items) if item is not None}
+        return {key: item for key, item in zip(keys, items, strict=True) if item is not None}
 
     async def write(self, changes: Mapping[str, Any]) -> None:
         if changes is None:
-            raise Exception("Changes are required when writing")  # noqa: TRY002 - the SDK's contract
+            raise Exception("Changes are required when writing")
         if not changes:
             return
         for key, change in changes.items():
@@ -159,7 +159,7 @@ class BlobStateStorage(StateStorage):
                 raise ValueError(f"state write for {key!r}: empty e_tag")
         await self._ensure_for("write")
         new_tags = await asyncio.gather(*(self._write_one(key, change) for key, change in changes.items()))
-        for key, e_tag in zip(changes, new_tags):
+        for key, e_tag in zip(changes, new_tags, strict=True):
             set_e_tag(changes[key], e_tag)
 
     async def delete(self, keys: Iterable[str]) -> None:
@@ -190,9 +190,13 @@ class BlobStateStorage(StateStorage):
             if not isinstance(doc, dict) or doc.get("key") != key:
                 raise ValueError("the blob holds another key")
             item = Unpickler(keys=True).restore(doc["state"])
-        except Exception as exc:  # noqa: BLE001 - damaged: parse, shape or restore errors of every kind
-            log.error("bot state: the blob of key %s is unreadable (%s: %s); the key starts over",
-                      clean(key), type(exc).__name__, clean(exc))
+        except Exception as exc:
+            log.error(
+                "bot state: the blob of key %s is unreadable (%s: %s); the key starts over",
+                clean(key),
+                type(exc).__name__,
+                clean(exc),
+            )
             self._damaged[key] = e_tag
             self._set_aside.add(key)
             return None
@@ -217,12 +221,10 @@ class BlobStateStorage(StateStorage):
             conditions = {"etag": wanted, "match_condition": MatchConditions.IfNotModified}  # If-Match
         blob = self.container.get_blob_client(self.blob_name(key))
         try:
-            result = await self._bounded(blob.upload_blob(
-                payload, overwrite=True, **conditions))
+            result = await self._bounded(blob.upload_blob(payload, overwrite=True, **conditions))
         except HttpResponseError as exc:
             if exc.status_code in (409, 412):
-                raise ETagConflictError(
-                    f"state for {key!r} changed since it was read (e_tag {wanted!r})") from None
+                raise ETagConflictError(f"state for {key!r} changed since it was read (e_tag {wanted!r})") from None
             raise self._unavailable("write", key, exc) from exc
         except Exception as exc:
             raise self._unavailable("write", key, exc) from exc

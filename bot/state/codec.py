@@ -4,6 +4,7 @@ the SDK's own storages; ~0.25 ms, paid once per checkpoint). A value pickle refu
 jsonpickle-flattened. jsonpickle runs with ``keys=True`` so non-string dict keys come back
 as they went in, as pickle gives them. Both formats can build any object: the data they read
 must be trusted."""
+
 from __future__ import annotations
 
 import json
@@ -21,7 +22,7 @@ def encode(value: Any) -> bytes:
     """A value as the cache and the journal keep it: pickled, else jsonpickle-flattened JSON."""
     try:
         return _PICKLED + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    except Exception:  # noqa: BLE001 - not picklable (a lambda, a lock...): jsonpickle, like the SDK
+    except Exception:
         return _FLATTENED + json.dumps(Pickler(keys=True).flatten(value), separators=(",", ":")).encode("utf-8")
 
 

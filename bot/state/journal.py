@@ -1,6 +1,7 @@
 """The local backend's journal: what this process knows of each key (:class:`Entry`), and the
 segment files a group commit writes (``state/journal/<seq>.json``: one per batch of changes,
 each value base64 of its :mod:`~bot.state.codec` encoding) and recovery reads back."""
+
 from __future__ import annotations
 
 import base64
@@ -38,8 +39,6 @@ def segment_bytes(seq: int, batch: dict[str, Entry]) -> bytes:
     return f'{{"seq":{seq},"changes":[{",".join(changes)}]}}'.encode()
 
 
-
-
 def segment_path(journal: Path, seq: int) -> Path:
     return journal / f"{seq:012d}.json"
 
@@ -53,7 +52,9 @@ def parse_segment(payload: bytes) -> dict[str, tuple[str | None, bytes | None]]:
     """key -> (e_tag, encoded value, or None for a delete). Raises ValueError, KeyError or
     TypeError on a segment that does not parse."""
     return {
-        change["key"]: (change.get("e_tag"), None if change.get("deleted")
-                        else base64.b64decode(change["value"], validate=True))
+        change["key"]: (
+            change.get("e_tag"),
+            None if change.get("deleted") else base64.b64decode(change["value"], validate=True),
+        )
         for change in json.loads(payload)["changes"]
     }

@@ -1,6 +1,7 @@
 """The local backend's key files: one TinyDB database per key (``state/<xx>/<sha256>.json``,
 one document: the key, its e_tag and its value as jsonpickle JSON), written atomically (temp
 file, fsync, rename, folder fsync) by checkpoints and recovery."""
+
 from __future__ import annotations
 
 import hashlib

@@ -58,6 +58,7 @@ matches no stored e_tag: a key created since it was read as absent conflicts); a
 ``e_tag`` is refused. The checks and the staging of a write happen after its last await, so
 two racing writes cannot both pass against the same e_tag.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -94,8 +95,8 @@ from bot.state.journal import (
 )
 from bot.state.journal import segments as journal_segments
 from bot.state.lock import lock_folder
-from knowledge.store.atomic import atomic_write_bytes, fsync_dir
 from knowledge.logsafe import clean
+from knowledge.store.atomic import atomic_write_bytes, fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +168,7 @@ class TinyDBStorage(StateStorage):
 
     async def read(self, keys: Iterable[str]) -> dict[str, Any]:
         if keys is None:
-            raise Exception("Keys are required when reading")  # noqa: TRY002 - the wording and type StorageBaseTests expect
+            raise Exception("Keys are required when reading")
         entries = await self._entries(list(keys))
         found: dict[str, Any] = {}
         for key, entry in entries.items():
@@ -179,7 +180,7 @@ class TinyDBStorage(StateStorage):
 
     async def write(self, changes: Mapping[str, Any]) -> None:
         if changes is None:
-            raise Exception("Changes are required when writing")  # noqa: TRY002 - the wording and type StorageBaseTests expect
+            raise Exception("Changes are required when writing")
         if not changes:
             return
         self._check_open()
@@ -349,7 +350,7 @@ class TinyDBStorage(StateStorage):
                 payload = segment_bytes(seq, batch)
                 try:
                     await loop.run_in_executor(self._executor, atomic_write_bytes, self._segment_path(seq), payload)
-                except Exception as exc:  # noqa: BLE001 - handed to every writer of the batch
+                except Exception as exc:
                     log.error("bot state: could not write journal segment %s: %s", seq, clean(exc))
                     self.write_problem = f"bot state cannot be written: {getattr(exc, 'strerror', None) or exc}"
                     self._roll_back(batch)
@@ -414,7 +415,7 @@ class TinyDBStorage(StateStorage):
     async def _checkpoint_logged(self) -> None:
         try:
             await self.checkpoint()
-        except Exception as exc:  # noqa: BLE001 - the journal keeps everything: the next checkpoint retries
+        except Exception as exc:
             log.error("bot state: checkpoint failed, the journal keeps the changes: %s", clean(exc))
         finally:
             self._checkpointer = None
@@ -470,7 +471,7 @@ class TinyDBStorage(StateStorage):
                     loaded[key] = Entry(doc["e_tag"], encode(Unpickler(keys=True).restore(doc["state"])))
             except OSError:
                 raise  # not damage: the disk or its permissions; the turn fails and says so
-            except Exception as exc:  # noqa: BLE001 - damaged: parse, shape or restore errors of every kind
+            except Exception as exc:
                 self._set_aside_file(key, path, exc)
                 loaded[key] = Entry(None, None)
         return loaded
@@ -480,8 +481,13 @@ class TinyDBStorage(StateStorage):
         os.replace(path, aside)
         fsync_dir(path.parent)
         self._set_aside.add(key)
-        log.error("bot state: the file of key %s is unreadable (%s: %s); set aside as %s, the key starts over",
-                  clean(key), type(exc).__name__, clean(exc), aside.name)
+        log.error(
+            "bot state: the file of key %s is unreadable (%s: %s); set aside as %s, the key starts over",
+            clean(key),
+            type(exc).__name__,
+            clean(exc),
+            aside.name,
+        )
 
     def _write_key_file(self, key: str, e_tag: str | None, state: bytes | None) -> None:
         keyfiles.write_key_file(self.path_for(key), key, e_tag, state)
@@ -516,6 +522,9 @@ class TinyDBStorage(StateStorage):
             segment.unlink(missing_ok=True)
         if segments:
             fsync_dir(self.journal)
-            log.warning("bot state: replayed %d journal segment(s), %d key(s), left by an unclean stop",
-                        len(segments), len(newest))
+            log.warning(
+                "bot state: replayed %d journal segment(s), %d key(s), left by an unclean stop",
+                len(segments),
+                len(newest),
+            )
         return int(segments[-1].stem) if segments else 0

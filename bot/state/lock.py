@@ -1,5 +1,6 @@
 """One bot process per state folder: the local backend's cache is only right if no one else
 writes (``flock`` on ``state/.lock``, which holds the owner's pid for the error message)."""
+
 from __future__ import annotations
 
 import fcntl

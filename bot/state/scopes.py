@@ -8,6 +8,7 @@ the key still does not exist (``If-None-Match: *`` on Azure Blob, the same check
 loser gets :class:`bot.state.ETagConflictError` and the turn re-runs on the state the winner
 saved (:mod:`bot.turn_retry`).
 """
+
 from __future__ import annotations
 
 from botbuilder.core import BotState, ConversationState, Storage, TurnContext, UserState

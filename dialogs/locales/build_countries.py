@@ -14,6 +14,7 @@ accents is handled by folding, "Angleterre") and the adjectives admins use for p
 Keys are *folded* (lower case, no accents, punctuation as spaces), the form the recognizer
 matches on. A folded name claimed by two codes is dropped rather than guessed.
 """
+
 from __future__ import annotations
 
 import json
@@ -33,11 +34,23 @@ NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "EA", "IC", "DG", "CP
 
 #: Everyday names CLDR does not give. Folded on output.
 ALIASES: dict[str, list[str]] = {
-    "GB": ["UK", "U.K.", "Britain", "Great Britain", "England", "Scotland", "Wales",
-           "Northern Ireland", "Grande-Bretagne", "Angleterre", "Écosse", "Pays de Galles",
-           "Irlande du Nord", "Royaume Uni"],
-    "US": ["USA", "U.S.A.", "United States of America", "America", "the States",
-           "Etats-Unis d'Amérique", "Amérique"],
+    "GB": [
+        "UK",
+        "U.K.",
+        "Britain",
+        "Great Britain",
+        "England",
+        "Scotland",
+        "Wales",
+        "Northern Ireland",
+        "Grande-Bretagne",
+        "Angleterre",
+        "Écosse",
+        "Pays de Galles",
+        "Irlande du Nord",
+        "Royaume Uni",
+    ],
+    "US": ["USA", "U.S.A.", "United States of America", "America", "the States", "Etats-Unis d'Amérique", "Amérique"],
     "NL": ["Holland", "Hollande", "the Netherlands"],
     "CZ": ["Czech Republic", "République tchèque"],
     "KR": ["Korea", "Corée"],
@@ -79,43 +92,151 @@ CASE_SENSITIVE = {"US": "US", "U.S.": "US", "U.S.A.": "US", "USA": "US", "UK": "
 #: Upper-case two-letter tokens that are ISO codes but also everyday words or IT acronyms
 #: ("IT team", "in AD", "NO!", "HR"): taken as a country only after a place preposition.
 AMBIGUOUS_CODES = [
-    "AD", "AI", "AM", "AS", "AT", "BE", "BY", "CA", "CV", "DO", "GO", "HI", "HR", "ID", "IN",
-    "IS", "IT", "ME", "MS", "MY", "NO", "OR", "PA", "PM", "PS", "SO", "TO", "TV", "UM", "VA",
+    "AD",
+    "AI",
+    "AM",
+    "AS",
+    "AT",
+    "BE",
+    "BY",
+    "CA",
+    "CV",
+    "DO",
+    "GO",
+    "HI",
+    "HR",
+    "ID",
+    "IN",
+    "IS",
+    "IT",
+    "ME",
+    "MS",
+    "MY",
+    "NO",
+    "OR",
+    "PA",
+    "PM",
+    "PS",
+    "SO",
+    "TO",
+    "TV",
+    "UM",
+    "VA",
 ]
 
 #: Words after which a two-letter code (any case) or an ambiguous upper-case code is a place.
 PLACE_PREPOSITIONS = [
-    "in", "from", "to", "for", "into", "en", "depuis", "vers", "pour", "au", "aux", "du", "de",
-    "des", "dans",
+    "in",
+    "from",
+    "to",
+    "for",
+    "into",
+    "en",
+    "depuis",
+    "vers",
+    "pour",
+    "au",
+    "aux",
+    "du",
+    "de",
+    "des",
+    "dans",
 ]
 
 #: Adjectives for people and numbers of a country ("French users", "salariés allemands").
 #: English forms are listed; French forms are generated from the masculine singular.
 ADJECTIVES_EN: dict[str, list[str]] = {
-    "US": ["American", "US-based"], "CA": ["Canadian"], "GB": ["British", "English", "Scottish", "Welsh"],
-    "FR": ["French"], "DE": ["German"], "ES": ["Spanish"], "IT": ["Italian"], "NL": ["Dutch"],
-    "BE": ["Belgian"], "CH": ["Swiss"], "AT": ["Austrian"], "IE": ["Irish"], "PT": ["Portuguese"],
-    "SE": ["Swedish"], "DK": ["Danish"], "NO": ["Norwegian"], "FI": ["Finnish"], "PL": ["Polish"],
-    "CZ": ["Czech"], "SK": ["Slovak", "Slovakian"], "SI": ["Slovenian"], "HR": ["Croatian"],
-    "HU": ["Hungarian"], "RO": ["Romanian"], "BG": ["Bulgarian"], "GR": ["Greek"],
-    "LU": ["Luxembourgish"], "EE": ["Estonian"], "LV": ["Latvian"], "LT": ["Lithuanian"],
-    "JP": ["Japanese"], "AU": ["Australian"], "NZ": ["New Zealand"], "SG": ["Singaporean"],
-    "MX": ["Mexican"], "PR": ["Puerto Rican"], "IN": ["Indian"], "CN": ["Chinese"],
-    "BR": ["Brazilian"], "MA": ["Moroccan"], "TN": ["Tunisian"], "DZ": ["Algerian"],
-    "ZA": ["South African"], "IL": ["Israeli"], "KR": ["Korean", "South Korean"],
+    "US": ["American", "US-based"],
+    "CA": ["Canadian"],
+    "GB": ["British", "English", "Scottish", "Welsh"],
+    "FR": ["French"],
+    "DE": ["German"],
+    "ES": ["Spanish"],
+    "IT": ["Italian"],
+    "NL": ["Dutch"],
+    "BE": ["Belgian"],
+    "CH": ["Swiss"],
+    "AT": ["Austrian"],
+    "IE": ["Irish"],
+    "PT": ["Portuguese"],
+    "SE": ["Swedish"],
+    "DK": ["Danish"],
+    "NO": ["Norwegian"],
+    "FI": ["Finnish"],
+    "PL": ["Polish"],
+    "CZ": ["Czech"],
+    "SK": ["Slovak", "Slovakian"],
+    "SI": ["Slovenian"],
+    "HR": ["Croatian"],
+    "HU": ["Hungarian"],
+    "RO": ["Romanian"],
+    "BG": ["Bulgarian"],
+    "GR": ["Greek"],
+    "LU": ["Luxembourgish"],
+    "EE": ["Estonian"],
+    "LV": ["Latvian"],
+    "LT": ["Lithuanian"],
+    "JP": ["Japanese"],
+    "AU": ["Australian"],
+    "NZ": ["New Zealand"],
+    "SG": ["Singaporean"],
+    "MX": ["Mexican"],
+    "PR": ["Puerto Rican"],
+    "IN": ["Indian"],
+    "CN": ["Chinese"],
+    "BR": ["Brazilian"],
+    "MA": ["Moroccan"],
+    "TN": ["Tunisian"],
+    "DZ": ["Algerian"],
+    "ZA": ["South African"],
+    "IL": ["Israeli"],
+    "KR": ["Korean", "South Korean"],
 }
 ADJECTIVES_FR: dict[str, list[str]] = {
-    "US": ["américain", "étatsunien"], "CA": ["canadien"], "GB": ["britannique", "anglais", "écossais"],
-    "FR": ["français"], "DE": ["allemand"], "ES": ["espagnol"], "IT": ["italien"],
-    "NL": ["néerlandais", "hollandais"], "BE": ["belge"], "CH": ["suisse"], "AT": ["autrichien"],
-    "IE": ["irlandais"], "PT": ["portugais"], "SE": ["suédois"], "DK": ["danois"],
-    "NO": ["norvégien"], "FI": ["finlandais"], "PL": ["polonais"], "CZ": ["tchèque"],
-    "SK": ["slovaque"], "SI": ["slovène"], "HR": ["croate"], "HU": ["hongrois"], "RO": ["roumain"],
-    "BG": ["bulgare"], "GR": ["grec"], "LU": ["luxembourgeois"], "EE": ["estonien"],
-    "LV": ["letton"], "LT": ["lituanien"], "JP": ["japonais"], "AU": ["australien"],
-    "NZ": ["néo-zélandais"], "SG": ["singapourien"], "MX": ["mexicain"], "PR": ["portoricain"],
-    "IN": ["indien"], "CN": ["chinois"], "BR": ["brésilien"], "MA": ["marocain"],
-    "TN": ["tunisien"], "DZ": ["algérien"], "ZA": ["sud-africain"], "IL": ["israélien"],
+    "US": ["américain", "étatsunien"],
+    "CA": ["canadien"],
+    "GB": ["britannique", "anglais", "écossais"],
+    "FR": ["français"],
+    "DE": ["allemand"],
+    "ES": ["espagnol"],
+    "IT": ["italien"],
+    "NL": ["néerlandais", "hollandais"],
+    "BE": ["belge"],
+    "CH": ["suisse"],
+    "AT": ["autrichien"],
+    "IE": ["irlandais"],
+    "PT": ["portugais"],
+    "SE": ["suédois"],
+    "DK": ["danois"],
+    "NO": ["norvégien"],
+    "FI": ["finlandais"],
+    "PL": ["polonais"],
+    "CZ": ["tchèque"],
+    "SK": ["slovaque"],
+    "SI": ["slovène"],
+    "HR": ["croate"],
+    "HU": ["hongrois"],
+    "RO": ["roumain"],
+    "BG": ["bulgare"],
+    "GR": ["grec"],
+    "LU": ["luxembourgeois"],
+    "EE": ["estonien"],
+    "LV": ["letton"],
+    "LT": ["lituanien"],
+    "JP": ["japonais"],
+    "AU": ["australien"],
+    "NZ": ["néo-zélandais"],
+    "SG": ["singapourien"],
+    "MX": ["mexicain"],
+    "PR": ["portoricain"],
+    "IN": ["indien"],
+    "CN": ["chinois"],
+    "BR": ["brésilien"],
+    "MA": ["marocain"],
+    "TN": ["tunisien"],
+    "DZ": ["algérien"],
+    "ZA": ["sud-africain"],
+    "IL": ["israélien"],
     "KR": ["coréen", "sud-coréen"],
 }
 
@@ -153,8 +274,7 @@ def variants(name: str) -> list[str]:
 
 def build() -> dict:
     codes = sorted(
-        code for code in Locale("en").territories
-        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+        code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
     )
     claims: dict[str, set[str]] = {}
 
@@ -202,8 +322,7 @@ def build() -> dict:
 def main() -> int:
     data = build()
     OUT.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"wrote {OUT} ({len(data['codes'])} codes, {len(data['names'])} names, "
-          f"{len(data['adjectives'])} adjectives)")
+    print(f"wrote {OUT} ({len(data['codes'])} codes, {len(data['names'])} names, {len(data['adjectives'])} adjectives)")
     return 0
 
 

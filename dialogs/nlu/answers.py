@@ -6,6 +6,7 @@ Clicks carry exact values (``{"value": "E5"}``); typed text goes through the sam
 extraction as the recognizer, so "the UK and Germany", "1 200" or "+44 20 7946 0958" read the
 same in a prompt as in a first message.
 """
+
 from __future__ import annotations
 
 import re

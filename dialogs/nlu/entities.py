@@ -11,6 +11,7 @@ plans, carriers, base licences, lines, months, yes/no). Vocabulary lives in data
 (``locales/lexicon.json``, ``locales/countries.json``, the knowledge catalog for licence
 families and SKUs, babel for month names), not in this code.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,8 +55,6 @@ class Entities(BaseModel):
 
 
 # --- data ------------------------------------------------------------------------------------
-
-
 
 
 @cache
@@ -181,8 +180,11 @@ def compiled() -> _Compiled:
         no_words=sorted((tuple(key(w).split()) for w in lex["no_words"]), key=len, reverse=True),
         user_count=user_count,
         carrier_names=re.compile(
-            r"(?<![\w&])(?:" + "|".join(re.escape(n) for n in sorted(lex["carrier_names"], key=len, reverse=True))
-            + r")(?![\w&])", re.IGNORECASE),
+            r"(?<![\w&])(?:"
+            + "|".join(re.escape(n) for n in sorted(lex["carrier_names"], key=len, reverse=True))
+            + r")(?![\w&])",
+            re.IGNORECASE,
+        ),
         fuzzy_names={" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN},
         plain_words=_plain_words(lex, month_numbers),
     )
@@ -196,8 +198,7 @@ def _plain_words(lex: dict[str, Any], month_numbers: dict[str, int]) -> frozense
         phrases.update(phrase for _, phrase in entries)
     for members in lex["classes"].values():
         phrases.update(members)
-    for name in ("yes_words", "no_words", "people_nouns", "place_nouns", "call_words", "unit_words",
-                 "count_breakers"):
+    for name in ("yes_words", "no_words", "people_nouns", "place_nouns", "call_words", "unit_words", "count_breakers"):
         phrases.update(lex[name])
     markers = language_words()
     phrases.update(w for lang in ("en", "fr") for w in markers[lang])
@@ -211,7 +212,11 @@ _UPN = re.compile(r"(?<![\w.%+\-])[A-Za-z0-9._%+\-']+@[A-Za-z0-9\-]+(?:\.[A-Za-z
 _HANDLE = re.compile(r"(?<![\w@])@([^\W\d_][\w.\-]*[^\W_]|[^\W\d_])")
 _ISO_DATE = re.compile(r"(?<![\w\-])((?:19|20)\d\d)-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?(?![\w\-])")
 _DMY_DATE = re.compile(r"(?<![\w./\-])(?:0?[1-9]|[12]\d|3[01])[/.\-](?:0?[1-9]|1[0-2])[/.\-](?:19|20)\d\d(?![\w./\-])")
-_US_ABBR = [(re.compile(r"\bU\.S\.A\.?"), "USA"), (re.compile(r"\bU\.S\.(?!\w)"), "US"), (re.compile(r"\bU\.K\.(?!\w)"), "UK")]
+_US_ABBR = [
+    (re.compile(r"\bU\.S\.A\.?"), "USA"),
+    (re.compile(r"\bU\.S\.(?!\w)"), "US"),
+    (re.compile(r"\bU\.K\.(?!\w)"), "UK"),
+]
 _MASKS = "*•#"
 # Possessive quantifiers and atomic groups: a digit run is never re-split on backtracking, so a
 # long run of digits and separators is matched in linear time (no catastrophic backtracking).
@@ -243,7 +248,7 @@ def _words_before(text: str, start: int, count: int) -> list[str]:
 
 
 def _word_after(text: str, end: int) -> str:
-    words = key(text[end:end + 40]).split()
+    words = key(text[end : end + 40]).split()
     return words[0] if words else ""
 
 
@@ -306,8 +311,9 @@ def _fuzzy_country(word: str, table: _Compiled) -> str | None:
     """The country a misspelt name means ("allemange" -> DE), or None below the floor."""
     if len(word) < FUZZY_MIN_LEN or word in table.plain_words:
         return None
-    best = process.extractOne(word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity,
-                              score_cutoff=FUZZY_FLOOR)
+    best = process.extractOne(
+        word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=FUZZY_FLOOR
+    )
     return table.fuzzy_names[best[0]] if best else None
 
 
@@ -331,8 +337,13 @@ def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[li
         code = _fuzzy_country(token.folded, table)
         if code:
             _add(countries, code)
-        elif (i > 0 and tokens[i - 1].folded in UNKNOWN_AFTER and token.raw[:1].isupper() and len(token.raw) >= 3
-              and not token.raw.isupper()):
+        elif (
+            i > 0
+            and tokens[i - 1].folded in UNKNOWN_AFTER
+            and token.raw[:1].isupper()
+            and len(token.raw) >= 3
+            and not token.raw.isupper()
+        ):
             _add(unknown, token.raw)
     return countries, unknown
 
@@ -348,7 +359,7 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
     i = 0
     while i < len(tokens):
         for size in range(min(table.max_name_len, len(tokens) - i), 0, -1):
-            name = tuple(t.folded for t in tokens[i:i + size])
+            name = tuple(t.folded for t in tokens[i : i + size])
             code = table.names.get(name)
             if code:
                 _add(found, code)
@@ -369,7 +380,7 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
                     taken.add(i)
             elif token.folded in table.adjectives:
                 taken.add(i)  # "French users" without a place noun: a language or a people, not a typo
-                window = tokens[max(0, i - 3):i] + tokens[i + 1:i + 4]
+                window = tokens[max(0, i - 3) : i] + tokens[i + 1 : i + 4]
                 if any(t.folded in table.place_nouns for t in window):
                     _add(found, table.adjectives[token.folded])
             i += 1

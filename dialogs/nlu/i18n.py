@@ -14,6 +14,7 @@ A count that names a thing picks its plural form by CLDR's rule for the language
 ``{users:plural:one=# user|other=# users}`` (see :mod:`knowledge.texts`; ``#`` is the number,
 formatted as above). Pass the count as a number, not as already-formatted text.
 """
+
 from __future__ import annotations
 
 import json
@@ -78,7 +79,8 @@ def with_knowledge_texts(english: dict[str, str], texts: dict[str, str]) -> dict
     if repeated:
         raise ValueError(
             f"dialogs/locales/en.json repeats knowledge texts {repeated}: the English of a knowledge "
-            "code lives in knowledge/data/texts.json only (delete the k.* keys from en.json)")
+            "code lives in knowledge/data/texts.json only (delete the k.* keys from en.json)"
+        )
     return {**english, **{KNOWLEDGE_KEY_PREFIX + code: text for code, text in texts.items()}}
 
 
@@ -142,7 +144,7 @@ def _article_pattern() -> re.Pattern[str]:
 
 
 def with_english_articles(text: str) -> str:
-    """"users in United Kingdom" -> "users in the United Kingdom": English running text names
+    """ "users in United Kingdom" -> "users in the United Kingdom": English running text names
     some countries with their article (``locales/articles.json``); a label keeps the bare name.
     One regex pass over the filled sentence (no backtracking: fixed alternatives)."""
     return _article_pattern().sub(r"\1 the \2", text)
@@ -232,9 +234,7 @@ def is_clearly_english(text: str | None, *, evidence: int = 1) -> bool:
 SWITCH_EVIDENCE = 2
 
 
-def detect_language(
-    locale: str | None, text: str | None, *, current: str | None = None
-) -> Lang:
+def detect_language(locale: str | None, text: str | None, *, current: str | None = None) -> Lang:
     """French when the activity locale is ``fr-*`` or the text is clearly French, else English.
 
     ``current`` (the conversation's language so far) wins when the text gives no clear signal

@@ -20,6 +20,7 @@ and every decision must be explainable and fixable by editing data. The vocabula
 
 Card buttons bypass text: :func:`from_card_value` reads ``{"intent": ...}`` submits.
 """
+
 from __future__ import annotations
 
 import re
@@ -153,9 +154,7 @@ def _lexicon() -> _Lexicon:
     markers = language_words()
     known.update(w for lang in ("en", "fr") for w in markers[lang])
     known.update(countries_data()["names"])
-    vocabulary = frozenset(
-        part for phrase in known for part in key(phrase).split() if not phrase.endswith("*")
-    )
+    vocabulary = frozenset(part for phrase in known for part in key(phrase).split() if not phrase.endswith("*"))
 
     def weights(table: dict[str, dict[str, float]]) -> dict[str, dict[Intent, float]]:
         return {f: {Intent(i): float(w) for i, w in ws.items()} for f, ws in table.items()}
@@ -178,8 +177,11 @@ def _lexicon() -> _Lexicon:
         vocabulary=vocabulary,
         features=weights(lex["features"]),
         boosts=weights(lex["boosts"]),
-        fact_weights={name: float(w) for name, w in lex["fact_retrieval"].items()
-                      if name not in ("not_with", "seat_count_facts", "beats")},
+        fact_weights={
+            name: float(w)
+            for name, w in lex["fact_retrieval"].items()
+            if name not in ("not_with", "seat_count_facts", "beats")
+        },
         fact_not_with=frozenset(lex["fact_retrieval"]["not_with"]),
         fact_beats=frozenset(Intent(i) for i in lex["fact_retrieval"]["beats"]),
         seat_count_facts=frozenset(lex["fact_retrieval"]["seat_count_facts"]),
@@ -200,16 +202,16 @@ def _distance_at_most_one(a: str, b: str) -> bool:
     while i < min(la, lb) and a[i] == b[i]:
         i += 1
     if la == lb:
-        if a[i + 1:] == b[i + 1:]:
+        if a[i + 1 :] == b[i + 1 :]:
             return True  # substitution
         return _swapped_at(a, b, i)
     if la > lb:
-        return a[i + 1:] == b[i:]
-    return a[i:] == b[i + 1:]
+        return a[i + 1 :] == b[i:]
+    return a[i:] == b[i + 1 :]
 
 
 def _swapped_at(a: str, b: str, i: int) -> bool:
-    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2:] == b[i + 2:]
+    return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
 
 
 @cache
@@ -392,11 +394,18 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         phrase = "?"
     command = _exact(phrase, lex.exact) if not extraction.features else None
     if command is not None:
-        return Recognition(intent=command, score=1.0, entities=extraction.entities, lang=lang,
-                           scores={command.value: 5.0})
+        return Recognition(
+            intent=command, score=1.0, entities=extraction.entities, lang=lang, scores={command.value: 5.0}
+        )
     scores = score_intents(extraction.words, extraction.features)
-    facts = _score_fact(text, extraction.words, _fact_features(text, extraction.entities, extraction.features, lex),
-                        scores, lex, countries=len(extraction.entities.countries))
+    facts = _score_fact(
+        text,
+        extraction.words,
+        _fact_features(text, extraction.entities, extraction.features, lex),
+        scores,
+        lex,
+        countries=len(extraction.entities.countries),
+    )
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     best_intent, best = ranked[0] if ranked else (Intent.UNKNOWN, 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
@@ -429,8 +438,14 @@ def with_scope(text: str, extraction: Extraction) -> Extraction:
 FACT_CHOICES = 3
 
 
-def _score_fact(text: str, words: list[str], features: frozenset[str], scores: dict[Intent, float],
-                lex: _Lexicon, countries: int = 0) -> list[tuple[str, float]]:
+def _score_fact(
+    text: str,
+    words: list[str],
+    features: frozenset[str],
+    scores: dict[Intent, float],
+    lex: _Lexicon,
+    countries: int = 0,
+) -> list[tuple[str, float]]:
     """Turns the question-shape cues of ``fact`` into a score by asking fact retrieval.
 
     WHY here and not as a feature: whether a message asks a question of fact depends on what
@@ -456,7 +471,9 @@ def _score_fact(text: str, words: list[str], features: frozenset[str], scores: d
         return []  # even a perfect match could not win: spare the search
     ranked = fact_search.search(text)[:FACT_CHOICES]
     best = ranked[0][1] if ranked else 0.0
-    confident = best >= weights["closed_floor"] and (ranked[0][0] not in lex.seat_count_facts or "user_count" in features)
+    confident = best >= weights["closed_floor"] and (
+        ranked[0][0] not in lex.seat_count_facts or "user_count" in features
+    )
     beatable = opened | (closed if confident else frozenset())
     unbeaten = max((s for i, s in scores.items() if i not in beatable), default=0.0)
     if best >= fact_search.ANSWER_FLOOR:
@@ -492,7 +509,8 @@ def _question_beats(words: list[str], features: frozenset[str], cue: float, lex:
         return frozenset()
     content = [w for w in words if w not in lex.filler]
     starts_cancel = bool(content) and any(
-        intent == Intent.CANCEL for t in _tokens_of(content[0]) for intent, _ in lex.single.get(t, ()))
+        intent == Intent.CANCEL for t in _tokens_of(content[0]) for intent, _ in lex.single.get(t, ())
+    )
     beats: set[Intent] = set()
     if len(content) > 3 and not starts_cancel:
         beats.add(Intent.CANCEL)
@@ -502,8 +520,9 @@ def _question_beats(words: list[str], features: frozenset[str], cue: float, lex:
     return frozenset(beats & lex.fact_beats)
 
 
-def _closed_question_beats(words: list[str], features: frozenset[str], cue: float, countries: int,
-                           lex: _Lexicon) -> frozenset[Intent]:
+def _closed_question_beats(
+    words: list[str], features: frozenset[str], cue: float, countries: int, lex: _Lexicon
+) -> frozenset[Intent]:
     """The intents a yes/no question of fact wins over when its retrieval match is confident
     (at the lexicon's ``closed_floor``, above the answer floor; checked by the caller).
 
@@ -553,15 +572,15 @@ def _fact_features(text: str, entities: Entities, features: frozenset[str], lex:
     people word: "can john call 911" stays a number check)."""
     if "phone_number" not in features or "user_ref" in features or not entities.numbers:
         return features
-    words = key(text[:fact_search.MAX_QUERY_CHARS]).split()
+    words = key(text[: fact_search.MAX_QUERY_CHARS]).split()
     people = frozenset(lexicon()["people_nouns"])
     for number in entities.numbers:
         digits = key(number).split()
-        at = next((i for i in range(len(words)) if words[i:i + len(digits)] == digits), None)
+        at = next((i for i in range(len(words)) if words[i : i + len(digits)] == digits), None)
         if at is None:
             return features
-        after = words[at + len(digits):at + len(digits) + 1]
-        before = words[max(0, at - 2):at]
+        after = words[at + len(digits) : at + len(digits) + 1]
+        before = words[max(0, at - 2) : at]
         kind = bool(set(after) & _NUMBER_KIND_WORDS or set(before) & _NUMBER_KIND_WORDS)
         general = len("".join(digits)) <= _SHORT_CODE_DIGITS and bool(people & set(words))
         if not (kind or general):

@@ -7,6 +7,7 @@ each param into words of the same language: country names, plan names, "A, B or 
 formatted for the locale. It is the only place that knows how params are shaped, so cards and
 dialogs never parse English.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping

@@ -8,6 +8,7 @@ international need) and "60 users in the USA and 20 in Mexico" (a count per coun
 vocabulary for these roles is data (``locales/slots.json``); entity extraction itself is reused
 from :mod:`dialogs.nlu.entities`, never re-implemented here.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,7 +68,7 @@ def destination_countries(text: str) -> list[str]:
     patterns = _patterns()
     for marker in patterns["markers"]:
         for match in marker.finditer(text):
-            rest = text[match.end():match.end() + 80]
+            rest = text[match.end() : match.end() + 80]
             end = patterns["destination_end"].search(rest)
             segment = rest[: end.start()] if end else rest
             for code in extract_entities(segment).countries:
@@ -91,7 +92,7 @@ def without_scope(text: str) -> tuple[str, bool]:
     for pattern in _patterns()["scope_domestic"]:
         for match in list(pattern.finditer(text)):
             found = True
-            text = text[:match.start()] + " " * (match.end() - match.start()) + text[match.end():]
+            text = text[: match.start()] + " " * (match.end() - match.start()) + text[match.end() :]
     return text, found
 
 
@@ -100,7 +101,7 @@ def without_scope(text: str) -> tuple[str, bool]:
 
 def _negated(words: list[str], position: int) -> bool:
     window = slot_words()["negation_window"]
-    return any(w in _patterns()["negations"] for w in words[max(0, position - window):position])
+    return any(w in _patterns()["negations"] for w in words[max(0, position - window) : position])
 
 
 def international_need(text: str, locations: list[str], destinations: list[str]) -> bool | None:
@@ -140,7 +141,7 @@ def counts_per_country(text: str) -> dict[str, int]:
     patterns = _patterns()
     counts: dict[str, int] = {}
     for match in patterns["count_in_country"].finditer(text):
-        rest = text[match.end():match.end() + 60]
+        rest = text[match.end() : match.end() + 60]
         end = patterns["count_segment_end"].search(rest)
         segment = rest[: end.start()] if end else rest
         countries = known_countries(extract_entities(segment).countries)
@@ -159,7 +160,7 @@ def minutes_mentioned(text: str) -> tuple[int | None, int | None]:
         if value > MAX_MINUTES:
             continue
         # "200 international minutes", "300 minutes abroad", "300 minutes à l'international"
-        after = key(text[match.end():match.end() + 40]).split()[:3]
+        after = key(text[match.end() : match.end() + 40]).split()[:3]
         if (set(key(match.group(0)).split()) | set(after)) & patterns["intl_hint"]:
             international = international if international is not None else value
         else:
@@ -216,7 +217,9 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
         countries=locations,
         users=users,
         users_per_country=users_per_country,
-        international=False if domestic_scope and not destinations else international_need(text, locations, destinations),
+        international=False
+        if domestic_scope and not destinations
+        else international_need(text, locations, destinations),
         international_minutes=international_minutes,
         base_licence=entities.base_licence,
         carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),

@@ -12,6 +12,7 @@ Faults are :class:`GraphError` s that name the tenant, in words an admin can act
   per wait and ``MAX_ATTEMPTS`` per request, then a :class:`GraphError`;
 * every request has a timeout (connect, read).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,8 +44,12 @@ MAX_ATTEMPTS = 5
 #: The longest single wait we honour; a longer Retry-After fails the request instead.
 MAX_RETRY_AFTER = 120.0
 #: The hosts whose authority msal may check with instance discovery (Microsoft clouds).
-_MICROSOFT_LOGIN_HOSTS = ("login.microsoftonline.com", "login.microsoftonline.us",
-                          "login.chinacloudapi.cn", "login.microsoftonline.de")
+_MICROSOFT_LOGIN_HOSTS = (
+    "login.microsoftonline.com",
+    "login.microsoftonline.us",
+    "login.chinacloudapi.cn",
+    "login.microsoftonline.de",
+)
 #: Entra error codes that mean "this tenant has not consented / does not know the app".
 _CONSENT_CODES = ("AADSTS700016", "AADSTS65001", "AADSTS90002", "AADSTS500011")
 USER_FIELDS = "id,userPrincipalName,displayName,usageLocation,assignedLicenses"
@@ -81,8 +86,7 @@ class GraphConfig:
 
     def credential(self) -> Any:
         if self.certificate_path is not None:
-            return {"private_key": self.certificate_path.read_text("utf-8"),
-                    "thumbprint": self.certificate_thumbprint}
+            return {"private_key": self.certificate_path.read_text("utf-8"), "thumbprint": self.certificate_thumbprint}
         if self.client_secret is None or not self.client_secret.get_secret_value():
             raise ValueError("GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH is required to sync")
         return self.client_secret.get_secret_value()
@@ -146,9 +150,14 @@ class GraphClient:
             try:
                 credential = self.config.credential()
                 self._app = msal.ConfidentialClientApplication(
-                    self.config.client_id, client_credential=credential, authority=authority,
-                    http_client=self.session, timeout=self.config.timeout,
-                    instance_discovery=microsoft, validate_authority=microsoft)
+                    self.config.client_id,
+                    client_credential=credential,
+                    authority=authority,
+                    http_client=self.session,
+                    timeout=self.config.timeout,
+                    instance_discovery=microsoft,
+                    validate_authority=microsoft,
+                )
             except ValueError as exc:  # msal: unknown tenant / bad authority; us: no credential
                 raise GraphAuthError(self.tenant_id, f"cannot sign in: {exc}") from None
             except requests.RequestException as exc:
@@ -158,7 +167,9 @@ class GraphClient:
         except requests.RequestException as exc:
             raise GraphError(self.tenant_id, f"the sign-in service is unreachable ({_short(exc)})") from None
         except ValueError as exc:  # e.g. an HTML error page where JSON was expected
-            raise GraphError(self.tenant_id, f"the sign-in service answered something unexpected ({_short(exc)})") from None
+            raise GraphError(
+                self.tenant_id, f"the sign-in service answered something unexpected ({_short(exc)})"
+            ) from None
         if "access_token" in result:
             return str(result["access_token"])
         raise GraphAuthError(self.tenant_id, _describe_token_error(result))
@@ -183,14 +194,19 @@ class GraphClient:
             if response.status_code in (429, 503):
                 wait = _retry_after(response.headers.get("Retry-After"), attempt)
                 if attempt == self.config.max_attempts or wait > self.config.max_retry_after:
-                    raise GraphError(self.tenant_id, f"Graph is still throttling ({response.status_code}) "
-                                                     f"after {attempt} tries; the next sync will resume")
+                    raise GraphError(
+                        self.tenant_id,
+                        f"Graph is still throttling ({response.status_code}) "
+                        f"after {attempt} tries; the next sync will resume",
+                    )
                 self.sleep(wait)
                 continue
             if response.status_code in (401, 403):
-                raise GraphAuthError(self.tenant_id, _describe_graph_error(response)
-                                     + "; grant the application permissions listed in the README "
-                                       "and an admin consent in this tenant")
+                raise GraphAuthError(
+                    self.tenant_id,
+                    _describe_graph_error(response) + "; grant the application permissions listed in the README "
+                    "and an admin consent in this tenant",
+                )
             if response.status_code >= 400:
                 raise GraphError(self.tenant_id, _describe_graph_error(response))
             try:
@@ -234,8 +250,7 @@ class GraphClient:
         """getPstnCalls pages for one window of at most 90 days (both ends inclusive)."""
         if end - start > MAX_WINDOW:
             raise ValueError("a getPstnCalls window is at most 90 days")
-        path = (f"communications/callRecords/getPstnCalls(fromDateTime={_iso(start)},"
-                f"toDateTime={_iso(end)})")
+        path = f"communications/callRecords/getPstnCalls(fromDateTime={_iso(start)},toDateTime={_iso(end)})"
         yield from self.pages(path)
 
 

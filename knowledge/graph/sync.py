@@ -18,6 +18,7 @@ late); the overlap is re-read and de-duplicated. A sync killed mid-window has no
 duplicates, nothing is counted twice. The first sync starts at ``since`` (default: the first
 day of the current month, what the pools need).
 """
+
 from __future__ import annotations
 
 import json
@@ -84,8 +85,10 @@ class SyncResult(BaseModel):
         return self.error is None and self.rejected == 0
 
     def line(self) -> str:
-        text = (f"tenant {self.tenant_id}: {self.users} users, {self.calls} calls, {self.new} new, "
-                f"{self.duplicates} duplicates, {self.rejected} rejected rows")
+        text = (
+            f"tenant {self.tenant_id}: {self.users} users, {self.calls} calls, {self.new} new, "
+            f"{self.duplicates} duplicates, {self.rejected} rejected rows"
+        )
         return f"{text}; FAILED: {self.error}" if self.error else text
 
 
@@ -176,10 +179,17 @@ def start_of_month(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
 
 
-def sync_tenant(data_dir: Path | str, client: GraphClient, now: Clock, *,
-                since: datetime | None = None, users: bool = True,
-                progress: Progress | None = None, store: Store | None = None,
-                marks: SyncMarks | None = None) -> SyncResult:
+def sync_tenant(
+    data_dir: Path | str,
+    client: GraphClient,
+    now: Clock,
+    *,
+    since: datetime | None = None,
+    users: bool = True,
+    progress: Progress | None = None,
+    store: Store | None = None,
+    marks: SyncMarks | None = None,
+) -> SyncResult:
     """Sync one tenant; a :class:`GraphError` ends it with ``result.error`` set (not raised).
 
     ``store``: where the rows go (default: the local store of ``data_dir``); ``marks``: where
@@ -250,8 +260,16 @@ def user_record(row: Any, skus: dict[str, str], tenant_id: str) -> UserRecord:
     )
 
 
-def _sync_window(target: Store, client: GraphClient, start: datetime, end: datetime,
-                 result: SyncResult, state: SyncState, months: set[str], say: Progress) -> None:
+def _sync_window(
+    target: Store,
+    client: GraphClient,
+    start: datetime,
+    end: datetime,
+    result: SyncResult,
+    state: SyncState,
+    months: set[str],
+    say: Progress,
+) -> None:
     batch: list[CallRecord] = []
     for page in client.pstn_call_pages(start, end):
         rows = page.get("value")
@@ -271,8 +289,7 @@ def _sync_window(target: Store, client: GraphClient, start: datetime, end: datet
     say(result.tenant_id, f"{start:%Y-%m-%d}..{end:%Y-%m-%d}: {result.calls} calls read, {result.new} new")
 
 
-def _commit(target: Store, batch: list[CallRecord], result: SyncResult, state: SyncState,
-            months: set[str]) -> None:
+def _commit(target: Store, batch: list[CallRecord], result: SyncResult, state: SyncState, months: set[str]) -> None:
     if not batch:
         return
     with target.writer(result.tenant_id) as writer:
@@ -285,16 +302,22 @@ def _commit(target: Store, batch: list[CallRecord], result: SyncResult, state: S
     batch.clear()
 
 
-def sync_tenants(data_dir: Path | str, clients: Iterable[GraphClient], now: Clock, *,
-                 since: datetime | None = None, progress: Progress | None = None,
-                 store: Store | None = None, marks: SyncMarks | None = None) -> list[SyncResult]:
+def sync_tenants(
+    data_dir: Path | str,
+    clients: Iterable[GraphClient],
+    now: Clock,
+    *,
+    since: datetime | None = None,
+    progress: Progress | None = None,
+    store: Store | None = None,
+    marks: SyncMarks | None = None,
+) -> list[SyncResult]:
     """Each tenant in turn; one failing (even with an unexpected error) never stops the others."""
     results = []
     marks = marks if marks is not None else SyncMarks(data_dir)
     for client in clients:
         try:
-            results.append(sync_tenant(data_dir, client, now, since=since, progress=progress, store=store,
-                                       marks=marks))
+            results.append(sync_tenant(data_dir, client, now, since=since, progress=progress, store=store, marks=marks))
         except Exception as exc:  # reported per tenant, the others still run
             failed = SyncResult(tenant_id=client.tenant_id, error=f"{exc.__class__.__name__}: {exc}")
             results.append(failed)

@@ -7,6 +7,7 @@ hands over the raw values in that order; :func:`build_call` applies the normaliz
 UPNs lower-cased, capability upper-cased, the other party's number chosen by direction), so
 the two formats cannot drift apart and the same call gives the same record from either.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -54,8 +55,9 @@ class CallFields(NamedTuple):
     currency: str
 
 
-def build_call(values: Sequence[object], fields: CallFields, source: Literal["pstn_csv", "graph"],
-               tenant_id: str) -> CallRecord:
+def build_call(
+    values: Sequence[object], fields: CallFields, source: Literal["pstn_csv", "graph"], tenant_id: str
+) -> CallRecord:
     """The call in ``values`` (raw cells or JSON values, in :class:`CallFields` order).
 
     Raises ``ValueError`` naming the field (by ``fields``) for the first bad value, a
@@ -63,8 +65,26 @@ def build_call(values: Sequence[object], fields: CallFields, source: Literal["ps
     cannot be real: over :data:`MAX_CALL_SECONDS`, a user call with no user, an end before
     its start.
     """
-    (ident, kind, start, end, duration, call_id, user_id, upn, display, location, capability,
-     scope, destination, caller, callee, charge, fee, currency) = values
+    (
+        ident,
+        kind,
+        start,
+        end,
+        duration,
+        call_id,
+        user_id,
+        upn,
+        display,
+        location,
+        capability,
+        scope,
+        destination,
+        caller,
+        callee,
+        charge,
+        fee,
+        currency,
+    ) = values
     ident = parse_id(ident, fields.id)
     kind = clean(kind)
     if kind is None:
@@ -73,16 +93,20 @@ def build_call(values: Sequence[object], fields: CallFields, source: Literal["ps
     user_id, upn, capability = clean(user_id), clean(upn), clean(capability)
     seconds = parse_seconds(duration, fields.duration)
     if seconds > MAX_CALL_SECONDS:
-        raise RowRejected("duration_over_limit", f"{fields.duration} {seconds} is over 24 hours "
-                                                 f"({MAX_CALL_SECONDS} s): not a real call")
+        raise RowRejected(
+            "duration_over_limit",
+            f"{fields.duration} {seconds} is over 24 hours ({MAX_CALL_SECONDS} s): not a real call",
+        )
     if kind.startswith("user") and not user_id and not upn:
-        raise RowRejected("no_user", f"neither {fields.upn} nor {fields.user_id} is set: a {kind} "
-                                     "call must name its user")
+        raise RowRejected(
+            "no_user", f"neither {fields.upn} nor {fields.user_id} is set: a {kind} call must name its user"
+        )
     begin = parse_utc(start if start.__class__ is str else str(start or ""), fields.start)
     finish = parse_optional_utc(end, fields.end)  # type: ignore[arg-type]
     if finish is not None and finish < begin:
-        raise RowRejected("end_before_start", f"{fields.end} {finish.isoformat()} is before "
-                                              f"{fields.start} {begin.isoformat()}")
+        raise RowRejected(
+            "end_before_start", f"{fields.end} {finish.isoformat()} is before {fields.start} {begin.isoformat()}"
+        )
     return CallRecord(
         id=ident,
         tenant_id=tenant_id,

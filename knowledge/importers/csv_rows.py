@@ -7,6 +7,7 @@ through :class:`~knowledge.importers.text.LineReader` (bounded length, blank run
 cheaply, as Excel leaves them at the end of a saved file); the delimiter is read off the
 header line (Excel's "Unicode text" is TAB-separated).
 """
+
 from __future__ import annotations
 
 import itertools

@@ -6,6 +6,7 @@ anything is imported, so a typo in the third path does not leave the first two h
 A file we cannot recognize is an error when named directly, and skipped with a note when it
 merely sits in a zip or folder next to real exports (``parameters.json``, a README).
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,8 +45,7 @@ MAX_ZIP_RATIO = 100
 RATIO_FLOOR_BYTES = 1024 * 1024
 
 DIRECT_ROUTING_NOTE = "skipped: Direct Routing calls do not use Calling Plan minutes"
-NEXT_LINK_NOTE = ("this page has @odata.nextLink: more rows exist; save every page in one folder "
-                  "and import the folder")
+NEXT_LINK_NOTE = "this page has @odata.nextLink: more rows exist; save every page in one folder and import the folder"
 UNKNOWN_NOTE = "skipped: not a PSTN usage export, Graph getPstnCalls JSON or user roster"
 
 
@@ -155,12 +155,15 @@ def _check_member(path: Path, info: zipfile.ZipInfo) -> None:
     """Refuse a member whose declared size or packing ratio says it is a zip bomb."""
     where = f"{path}!{info.filename}"
     if info.file_size > MAX_MEMBER_BYTES:
-        raise ImportFileError(f"{where}: unpacks to {info.file_size:,} bytes, over the "
-                              f"{MAX_MEMBER_BYTES:,}-byte limit for one zip member")
+        raise ImportFileError(
+            f"{where}: unpacks to {info.file_size:,} bytes, over the {MAX_MEMBER_BYTES:,}-byte limit for one zip member"
+        )
     ratio = info.file_size / max(info.compress_size, 1)
     if info.file_size > RATIO_FLOOR_BYTES and ratio > MAX_ZIP_RATIO:
-        raise ImportFileError(f"{where}: packed {ratio:,.0f} to 1, over the {MAX_ZIP_RATIO} to 1 "
-                              "an export can reach: not an export (a zip bomb?)")
+        raise ImportFileError(
+            f"{where}: packed {ratio:,.0f} to 1, over the {MAX_ZIP_RATIO} to 1 "
+            "an export can reach: not an export (a zip bomb?)"
+        )
 
 
 class _CappedReader(io.RawIOBase):
@@ -177,7 +180,7 @@ class _CappedReader(io.RawIOBase):
         self._read += len(data)
         if self._read > self._cap:
             raise InputLimitError(f"{self._name} unpacks to more than {self._cap:,} bytes")
-        buffer[:len(data)] = data
+        buffer[: len(data)] = data
         return len(data)
 
     def tell(self) -> int:

@@ -5,6 +5,7 @@ with at most 1000 rows (fact sheet §9.3), so a page is parsed whole; a folder o
 page by page. We never follow ``@odata.nextLink`` (no network): save every page and import the
 folder. Row errors report the row's 1-based position in the array.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -21,11 +22,23 @@ ROW_SIGNATURE = frozenset({"id", "callType", "startDateTime", "duration"})
 DIRECT_ROUTING_SIGNATURE = frozenset({"correlationId", "inviteDateTime"})
 #: The pstnCallLogRow key of each call fact.
 GRAPH_FIELDS = CallFields(
-    id="id", call_type="callType", start="startDateTime", end="endDateTime", duration="duration",
-    call_id="callId", user_id="userId", upn="userPrincipalName", user_display_name="userDisplayName",
-    usage_location="usageCountryCode", capability="licenseCapability",
-    destination_context="destinationContext", destination_name="destinationName",
-    caller="callerNumber", callee="calleeNumber", charge="charge", connection_fee="connectionCharge",
+    id="id",
+    call_type="callType",
+    start="startDateTime",
+    end="endDateTime",
+    duration="duration",
+    call_id="callId",
+    user_id="userId",
+    upn="userPrincipalName",
+    user_display_name="userDisplayName",
+    usage_location="usageCountryCode",
+    capability="licenseCapability",
+    destination_context="destinationContext",
+    destination_name="destinationName",
+    caller="callerNumber",
+    callee="calleeNumber",
+    charge="charge",
+    connection_fee="connectionCharge",
     currency="currency",
 )
 

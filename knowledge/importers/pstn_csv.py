@@ -5,6 +5,7 @@ Columns are found by name, so an export with the columns in another order or wit
 columns still reads. The file is streamed row by row (constant memory whatever its size), and
 each row becomes a validated :class:`CallRecord` or a :class:`RowError` with its line number.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -43,11 +44,23 @@ PSTN_COLUMNS = (
 
 #: The column of each call fact (also the name an error message uses).
 PSTN_FIELDS = CallFields(
-    id="UsageId", call_type="Call Type", start="Start Time", end="End Time",
-    duration="Duration Seconds", call_id="Call ID", user_id="AAD ObjectId", upn="UPN",
-    user_display_name="User Display Name", usage_location="User Location", capability="Capability",
-    destination_context="Domestic/International", destination_name="Destination Dialed",
-    caller="Caller ID", callee="Destination Number", charge="Charge", connection_fee="Connection Fee",
+    id="UsageId",
+    call_type="Call Type",
+    start="Start Time",
+    end="End Time",
+    duration="Duration Seconds",
+    call_id="Call ID",
+    user_id="AAD ObjectId",
+    upn="UPN",
+    user_display_name="User Display Name",
+    usage_location="User Location",
+    capability="Capability",
+    destination_context="Domestic/International",
+    destination_name="Destination Dialed",
+    caller="Caller ID",
+    callee="Destination Number",
+    charge="Charge",
+    connection_fee="Connection Fee",
     currency="Currency",
 )
 

@@ -17,6 +17,7 @@ empty: unlicensed users often have none). A licence the catalog does not know is
 user (it may matter to the admin) but reported by :func:`unknown_licences`, and it never
 counts as a Calling Plan (:func:`knowledge.pools.pool_sizes` only counts catalog plans).
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
@@ -72,8 +73,10 @@ def read_roster(text: TextIO, tenant_id: str) -> Iterator[UserRecord | RowError]
     rows, index = open_csv(text)
     fmt = roster_format(index)
     if fmt is None:
-        raise ValueError("not a user roster: needs 'User principal name', 'Usage location' and "
-                         "'Licenses' columns, or 'upn,usage_location,licenses'")
+        raise ValueError(
+            "not a user roster: needs 'User principal name', 'Usage location' and "
+            "'Licenses' columns, or 'upn,usage_location,licenses'"
+        )
     upn_at, name_at, location_at, licenses_at, object_at = (index.get(c, -1) for c in _COLUMNS[fmt])
     location_label = "Usage location" if fmt == "admin_center" else "usage_location"
     upn_label = "User principal name" if fmt == "admin_center" else "upn"
@@ -97,8 +100,7 @@ def read_roster(text: TextIO, tenant_id: str) -> Iterator[UserRecord | RowError]
             yield RowError(line=line, reason=reason_for(exc), code=code_for(exc))
             continue
         if user.upn in seen:
-            yield RowError(line=line, reason=f"{user.upn} is already on line {seen[user.upn]}",
-                           code="duplicate_user")
+            yield RowError(line=line, reason=f"{user.upn} is already on line {seen[user.upn]}", code="duplicate_user")
             continue
         seen[user.upn] = line
         yield user

@@ -4,6 +4,7 @@ One model for every importer, so the CLI, the tests and the import log read the 
 Row errors carry the line number an admin can find in a text editor (for JSON files, the
 1-based position of the row in the page's ``value`` array or the plain array).
 """
+
 from __future__ import annotations
 
 from pydantic import BaseModel, Field

@@ -18,6 +18,7 @@ else, so nothing about its size or shape is trusted:
 
 The limits are module constants so tests can lower them; the README lists the defaults.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -134,7 +135,7 @@ class LineReader:
             if self._marked:
                 self.record_start = self.line
                 self._marked = False
-            return buffer[pos:end + 1]
+            return buffer[pos : end + 1]
 
     def _fill(self) -> bool:
         """Append one more block to what is left; False at the end of the file."""
@@ -144,13 +145,14 @@ class LineReader:
         if not block:
             self._eof = True
             return False
-        self._buffer = self._buffer[self._pos:] + block
+        self._buffer = self._buffer[self._pos :] + block
         self._pos = 0
         return True
 
     def _too_long(self) -> None:
-        raise InputLimitError(f"line {self.line + 1} is longer than {self._max:,} characters: "
-                              "not a CSV export (or a damaged one)")
+        raise InputLimitError(
+            f"line {self.line + 1} is longer than {self._max:,} characters: not a CSV export (or a damaged one)"
+        )
 
 
 def csv_reader(lines: Iterable[str], delimiter: str) -> Any:
@@ -205,5 +207,6 @@ def check_depth(document: Any, limit: int | None = None) -> None:
 
 
 def _too_deep(cap: int | None = None) -> InputLimitError:
-    return InputLimitError(f"the JSON is nested deeper than {cap or MAX_JSON_DEPTH} levels: "
-                           "not a Graph getPstnCalls page")
+    return InputLimitError(
+        f"the JSON is nested deeper than {cap or MAX_JSON_DEPTH} levels: not a Graph getPstnCalls page"
+    )

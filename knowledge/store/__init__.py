@@ -12,6 +12,7 @@ first use (PEP 562), so importing a light part (``knowledge.store.atomic``,
 ``knowledge.store.records``) does not import the whole store, and ``knowledge.pools`` can
 import ``records`` without a cycle through ``usage_store``.
 """
+
 from __future__ import annotations
 
 import importlib

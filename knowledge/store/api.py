@@ -5,6 +5,7 @@ The host opens a store (today :class:`knowledge.store.usage_store.AsyncStore`, f
 alerts, which only call what is listed here. A second implementation has to offer exactly
 this, nothing of the file layout: keep the protocol to what callers use.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -41,8 +42,7 @@ class UsageStoreApi(Protocol):
         """One user by UPN, mail nickname or display name."""
         ...
 
-    async def pools(self, tenant_id: str, month: str | None = None,
-                    as_of: date | None = None) -> list[PoolBalance]:
+    async def pools(self, tenant_id: str, month: str | None = None, as_of: date | None = None) -> list[PoolBalance]:
         """The tenant's pool balances for ``month`` (default: the clock's) as of ``as_of``."""
         ...
 

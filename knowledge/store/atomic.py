@@ -6,6 +6,7 @@ target, fsyncs it, renames it over the target (atomic on POSIX) and fsyncs the f
 reader sees either the old document or the new one, never a mix. Both the bot-state storage
 and the calling-plan store use it: there is one way to write a file safely here.
 """
+
 from __future__ import annotations
 
 import contextlib

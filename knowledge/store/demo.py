@@ -20,6 +20,7 @@ only those. The UK 120-minute pool is the one near exhaustion: a campaign burns 
 the 1st and its pace runs it out before the month ends. The organization is in France, so
 external numbers are masked to 4 digits.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -43,23 +44,63 @@ TENANT_PREFIX = "contoso"
 DOMAIN = "contoso.com"
 
 ADMIN_CENTER_COLUMNS = (
-    "Block credential", "City", "Country/Region", "Department", "DirSyncEnabled", "Display name",
-    "Fax", "First name", "Last dirsync time", "Last name", "Last password change time stamp",
-    "License assignment details", "Licenses", "Mobile Phone", "ObjectId", "Office",
-    "Password never expires", "Phone number", "Postal code", "Preferred data location",
-    "Preferred language", "Proxy addresses", "Release track", "Soft deletion time stamp", "State",
-    "Street address", "Strong password required", "Title", "Usage location", "User principal name",
+    "Block credential",
+    "City",
+    "Country/Region",
+    "Department",
+    "DirSyncEnabled",
+    "Display name",
+    "Fax",
+    "First name",
+    "Last dirsync time",
+    "Last name",
+    "Last password change time stamp",
+    "License assignment details",
+    "Licenses",
+    "Mobile Phone",
+    "ObjectId",
+    "Office",
+    "Password never expires",
+    "Phone number",
+    "Postal code",
+    "Preferred data location",
+    "Preferred language",
+    "Proxy addresses",
+    "Release track",
+    "Soft deletion time stamp",
+    "State",
+    "Street address",
+    "Strong password required",
+    "Title",
+    "Usage location",
+    "User principal name",
     "When created",
 )
 DIRECT_ROUTING_COLUMNS = (
-    "CorrelationId", "AAD ObjectId", "UPN", "Display Name", "User country", "Invite time",
-    "Start time", "Failure time", "End time", "Duration (seconds)", "Success", "Caller Number",
-    "Callee Number", "Call type", "Azure region for Media", "Azure region for Signaling",
-    "Final SIP code", "Final Microsoft subcode", "Final SIP Phrase", "SBC FQDN", "Media bypass",
+    "CorrelationId",
+    "AAD ObjectId",
+    "UPN",
+    "Display Name",
+    "User country",
+    "Invite time",
+    "Start time",
+    "Failure time",
+    "End time",
+    "Duration (seconds)",
+    "Success",
+    "Caller Number",
+    "Callee Number",
+    "Call type",
+    "Azure region for Media",
+    "Azure region for Signaling",
+    "Final SIP code",
+    "Final Microsoft subcode",
+    "Final SIP Phrase",
+    "SBC FQDN",
+    "Media bypass",
     "Shared correlation ID",
 )
-GRAPH_CONTEXT = ("https://graph.microsoft.com/v1.0/$metadata#Collection("
-                 "microsoft.graph.callRecords.pstnCallLogRow)")
+GRAPH_CONTEXT = "https://graph.microsoft.com/v1.0/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)"
 
 
 @dataclass(frozen=True)
@@ -72,7 +113,7 @@ class _Office:
     currency: str
 
     def number(self, rng: random.Random) -> str:
-        return f"{self.prefix}{rng.randrange(10 ** (self.digits - 1), 10 ** self.digits)}"
+        return f"{self.prefix}{rng.randrange(10 ** (self.digits - 1), 10**self.digits)}"
 
 
 OFFICES = {
@@ -94,18 +135,80 @@ TEAMS = (
     ("US", "MCOPSTN1", 3, "SPE_E5", 0.45, 0.0),
     ("US", "MCOPSTN2", 2, "SPE_E5", 0.30, 0.70),
 )
-MINUTES = {("MCOPSTN1", "US"): 3000, ("MCOPSTN2", "US"): 3000, "MCOPSTN1": 1200, "MCOPSTN2": 1200,
-           "MCOPSTN5": 120, "international": 600}
+MINUTES = {
+    ("MCOPSTN1", "US"): 3000,
+    ("MCOPSTN2", "US"): 3000,
+    "MCOPSTN1": 1200,
+    "MCOPSTN2": 1200,
+    "MCOPSTN5": 120,
+    "international": 600,
+}
 BURST_SHARE = 0.45  # of the near-exhaustion pool, spent on the 1st
 
-FIRST_NAMES = ("Alice", "Bastien", "Camille", "Dorian", "Elodie", "Fabien", "Gaelle", "Hugo",
-               "Ines", "Jules", "Keith", "Laura", "Megan", "Nathan", "Olivia", "Priya", "Quentin",
-               "Rachel", "Sophie", "Tobias", "Ulrike", "Volker", "Wendy", "Xavier", "Yasmin",
-               "Zoe", "Aaron", "Brooke", "Carlos", "Dana")
-LAST_NAMES = ("Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand",
-              "Leroy", "Moreau", "Smith", "Jones", "Taylor", "Brown", "Wilson", "Patel", "Evans",
-              "Walker", "Muller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner",
-              "Johnson", "Williams", "Garcia", "Miller", "Davis")
+FIRST_NAMES = (
+    "Alice",
+    "Bastien",
+    "Camille",
+    "Dorian",
+    "Elodie",
+    "Fabien",
+    "Gaelle",
+    "Hugo",
+    "Ines",
+    "Jules",
+    "Keith",
+    "Laura",
+    "Megan",
+    "Nathan",
+    "Olivia",
+    "Priya",
+    "Quentin",
+    "Rachel",
+    "Sophie",
+    "Tobias",
+    "Ulrike",
+    "Volker",
+    "Wendy",
+    "Xavier",
+    "Yasmin",
+    "Zoe",
+    "Aaron",
+    "Brooke",
+    "Carlos",
+    "Dana",
+)
+LAST_NAMES = (
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Smith",
+    "Jones",
+    "Taylor",
+    "Brown",
+    "Wilson",
+    "Patel",
+    "Evans",
+    "Walker",
+    "Muller",
+    "Schmidt",
+    "Schneider",
+    "Fischer",
+    "Weber",
+    "Meyer",
+    "Wagner",
+    "Johnson",
+    "Williams",
+    "Garcia",
+    "Miller",
+    "Davis",
+)
 
 
 @dataclass(frozen=True)
@@ -157,7 +260,11 @@ def _make_user(rng: random.Random, serial: int, office: _Office, plan: str | Non
     return _User(
         upn=f"{first.lower()}.{last.lower()}@{DOMAIN}",
         object_id=str(uuid.UUID(int=rng.getrandbits(128), version=4)),
-        first=first, last=last, office=office, plan=plan, licences=licences,
+        first=first,
+        last=last,
+        office=office,
+        plan=plan,
+        licences=licences,
         number=office.number(rng),
     )
 
@@ -181,13 +288,35 @@ def _month_calls(year: int, month: int) -> list[_Call]:
         return str(uuid.UUID(int=rng.getrandbits(128), version=4))
 
     def moment(day: int, first_hour: int = 7, last_hour: int = 18) -> datetime:
-        return datetime(year, month, day, rng.randint(first_hour, last_hour), rng.randrange(60),
-                        rng.randrange(60), tzinfo=UTC)
+        return datetime(
+            year, month, day, rng.randint(first_hour, last_hour), rng.randrange(60), rng.randrange(60), tzinfo=UTC
+        )
 
-    def add(user: _User | None, call_type: str, scope: str | None, office: _Office,
-            start: datetime, seconds: int, capability: str, charge: float = 0.0) -> None:
-        calls.append(_Call(ident(), ident(), user, call_type, scope, office.name,
-                           _external(rng, office), start, seconds, capability, charge))
+    def add(
+        user: _User | None,
+        call_type: str,
+        scope: str | None,
+        office: _Office,
+        start: datetime,
+        seconds: int,
+        capability: str,
+        charge: float = 0.0,
+    ) -> None:
+        calls.append(
+            _Call(
+                ident(),
+                ident(),
+                user,
+                call_type,
+                scope,
+                office.name,
+                _external(rng, office),
+                start,
+                seconds,
+                capability,
+                charge,
+            )
+        )
 
     teams = {(c, p): (dom, intl) for c, p, _, _, dom, intl in TEAMS}
     abroad = {"FR": "DE", "GB": "FR", "DE": "GB", "US": "GB"}
@@ -199,33 +328,50 @@ def _month_calls(year: int, month: int) -> list[_Call]:
         allowance = MINUTES.get((user.plan, home.country), MINUTES[user.plan])
         budgets = [("Domestic", home, round(allowance * dom_share))]
         if intl_share:
-            budgets.append(("International", OFFICES[abroad[home.country]],
-                            round(MINUTES["international"] * intl_share)))
+            budgets.append(
+                ("International", OFFICES[abroad[home.country]], round(MINUTES["international"] * intl_share))
+            )
         for scope, office, budget in budgets:
             if user.plan == "MCOPSTN5":  # the campaign on the 1st
                 burst = round(allowance * BURST_SHARE)
                 while burst > 0:
                     minutes = min(burst, rng.randint(3, 12))
-                    add(user, "user_out", scope, office, moment(1, 7, 11), minutes * 60 - rng.randrange(60),
-                        user.plan)
+                    add(user, "user_out", scope, office, moment(1, 7, 11), minutes * 60 - rng.randrange(60), user.plan)
                     burst -= minutes
                     budget -= minutes
             while budget > 0:
                 minutes = min(budget, rng.randint(1, 15))
-                kind = rng.choices(("user_out", "user_out_transfer", "user_out_forwarding",
-                                    "user_out_conf"), (80, 10, 6, 4))[0]
-                add(user, kind, scope, office, moment(rng.randint(1, days)),
-                    minutes * 60 - rng.randrange(60), user.plan)
+                kind = rng.choices(
+                    ("user_out", "user_out_transfer", "user_out_forwarding", "user_out_conf"), (80, 10, 6, 4)
+                )[0]
+                add(
+                    user, kind, scope, office, moment(rng.randint(1, days)), minutes * 60 - rng.randrange(60), user.plan
+                )
                 budget -= minutes
         for _ in range(rng.randint(8, 20)):  # inbound: unlimited, never in a pool
             add(user, "user_in", None, home, moment(rng.randint(1, days)), rng.randint(20, 900), user.plan)
         if user.plan == "MCOPSTN1" and rng.random() < 0.5:  # abroad on a Domestic plan: credits
             minutes = rng.randint(2, 9)
-            add(user, "user_out", "International", OFFICES[abroad[home.country]],
-                moment(rng.randint(1, days)), minutes * 60, user.plan, round(0.12 * minutes, 2))
+            add(
+                user,
+                "user_out",
+                "International",
+                OFFICES[abroad[home.country]],
+                moment(rng.randint(1, days)),
+                minutes * 60,
+                user.plan,
+                round(0.12 * minutes, 2),
+            )
     for _ in range(40):  # the Paris auto attendant and the conference bridge
-        add(None, "ucap_in", None, OFFICES["FR"], moment(rng.randint(1, days)), rng.randint(15, 240),
-            "MCOEV_VIRTUALUSER")
+        add(
+            None,
+            "ucap_in",
+            None,
+            OFFICES["FR"],
+            moment(rng.randint(1, days)),
+            rng.randint(15, 240),
+            "MCOEV_VIRTUALUSER",
+        )
     calls.sort(key=lambda call: (call.start, call.id))
     return calls
 
@@ -306,20 +452,39 @@ def _roster_bytes(users: list[_User]) -> bytes:
     rows = []
     for user in users:
         row = {column: "" for column in ADMIN_CENTER_COLUMNS}
-        row.update({
-            "Block credential": "False", "City": user.office.city, "Country/Region": user.office.name,
-            "Department": "Sales", "Display name": user.display_name, "First name": user.first,
-            "Last name": user.last, "Licenses": "+".join(f"{TENANT_PREFIX}:{sku}" for sku in user.licences.split("+")),
-            "ObjectId": user.object_id, "Password never expires": "False", "Phone number": user.number,
-            "Preferred language": "en-US", "Proxy addresses": f"SMTP:{user.upn}",
-            "Strong password required": "True", "Usage location": user.office.name,
-            "User principal name": user.upn, "When created": "1/10/2023 8:00:00 AM",
-        })
+        row.update(
+            {
+                "Block credential": "False",
+                "City": user.office.city,
+                "Country/Region": user.office.name,
+                "Department": "Sales",
+                "Display name": user.display_name,
+                "First name": user.first,
+                "Last name": user.last,
+                "Licenses": "+".join(f"{TENANT_PREFIX}:{sku}" for sku in user.licences.split("+")),
+                "ObjectId": user.object_id,
+                "Password never expires": "False",
+                "Phone number": user.number,
+                "Preferred language": "en-US",
+                "Proxy addresses": f"SMTP:{user.upn}",
+                "Strong password required": "True",
+                "Usage location": user.office.name,
+                "User principal name": user.upn,
+                "When created": "1/10/2023 8:00:00 AM",
+            }
+        )
         rows.append(row)
     room = {column: "" for column in ADMIN_CENTER_COLUMNS}
-    room.update({"Block credential": "True", "Display name": "Board room", "Licenses": "Unlicensed",
-                 "ObjectId": "00000000-0000-4000-8000-00000000b0a4",
-                 "User principal name": f"boardroom@{DOMAIN}", "When created": "1/10/2023 8:00:00 AM"})
+    room.update(
+        {
+            "Block credential": "True",
+            "Display name": "Board room",
+            "Licenses": "Unlicensed",
+            "ObjectId": "00000000-0000-4000-8000-00000000b0a4",
+            "User principal name": f"boardroom@{DOMAIN}",
+            "When created": "1/10/2023 8:00:00 AM",
+        }
+    )
     rows.append(room)
     return _csv_bytes(ADMIN_CENTER_COLUMNS, rows)
 
@@ -360,10 +525,17 @@ def write_demo_files(folder: Path | str, now: datetime) -> list[Path]:
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr(f"PSTN.calls.{stamp}.csv", _csv_bytes(PSTN_COLUMNS, [_pstn_row(c) for c in tac]))
         zipped.writestr(f"DirectRouting.calls.{stamp}.csv", _csv_bytes(DIRECT_ROUTING_COLUMNS, []))
-        zipped.writestr("parameters.json", json.dumps({
-            "From": "{:04d}-{:02d}-01T00:00:00Z".format(*previous_month(now)), "To": graph_since.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "Capabilities": sorted({team[1] for team in TEAMS}),
-        }, indent=2))
+        zipped.writestr(
+            "parameters.json",
+            json.dumps(
+                {
+                    "From": "{:04d}-{:02d}-01T00:00:00Z".format(*previous_month(now)),
+                    "To": graph_since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    "Capabilities": sorted({team[1] for team in TEAMS}),
+                },
+                indent=2,
+            ),
+        )
     export = folder / f"Calls.Export.{now:%Y%m%d}.zip"
     atomic_write_bytes(export, archive.getvalue())
 
@@ -374,9 +546,11 @@ def write_demo_files(folder: Path | str, now: datetime) -> list[Path]:
     for number, page_rows in enumerate(pages, start=1):
         page: dict[str, object] = {"@odata.context": GRAPH_CONTEXT, "@odata.count": len(page_rows), "value": page_rows}
         if number < len(pages):
-            page["@odata.nextLink"] = ("https://graph.microsoft.com/v1.0/communications/callRecords/"
-                                       f"getPstnCalls(fromDateTime={graph_since:%Y-%m-%dT%H:%M:%SZ},"
-                                       f"toDateTime={now:%Y-%m-%dT%H:%M:%SZ})?$skip={half}")
+            page["@odata.nextLink"] = (
+                "https://graph.microsoft.com/v1.0/communications/callRecords/"
+                f"getPstnCalls(fromDateTime={graph_since:%Y-%m-%dT%H:%M:%SZ},"
+                f"toDateTime={now:%Y-%m-%dT%H:%M:%SZ})?$skip={half}"
+            )
         path = folder / "graph" / f"getPstnCalls.page-{number}.json"
         atomic_write_bytes(path, json.dumps(page, indent=2, ensure_ascii=False).encode("utf-8"))
     paths.append(folder / "graph")

@@ -8,6 +8,7 @@ half-way (bad encoding, truncated CSV, a line over the length limit) keeps its c
 batches and says where it stopped. The import holds its tenant's lock only
 (:func:`knowledge.store.lock.tenant_lock`): other tenants import at the same time.
 """
+
 from __future__ import annotations
 
 import csv
@@ -36,13 +37,23 @@ from knowledge.store.writer import TenantWriter
 BATCH_ROWS = 10_000
 
 
-def run_import(layout: Layout, sources: list[Source], tenant_id: str, progress: bool,
-               on_wait: Callable[[str], None] | None = None, clock: Clock = system_clock) -> ImportSummary:
+def run_import(
+    layout: Layout,
+    sources: list[Source],
+    tenant_id: str,
+    progress: bool,
+    on_wait: Callable[[str], None] | None = None,
+    clock: Clock = system_clock,
+) -> ImportSummary:
     """Import ``sources`` into ``tenant_id``; ``on_wait`` is told when another import of the
     same tenant holds its lock (this one then waits, up to ``knowledge.store.lock.LOCK_WAIT_SECONDS``)."""
     with tenant_lock(layout, tenant_id, on_wait):
-        return import_sources(TenantWriter(layout, tenant_id, clock), sources, progress,
-                              lambda result: _log(layout, tenant_id, result, clock))
+        return import_sources(
+            TenantWriter(layout, tenant_id, clock),
+            sources,
+            progress,
+            lambda result: _log(layout, tenant_id, result, clock),
+        )
 
 
 class BatchWriter(Protocol):
@@ -58,8 +69,9 @@ class BatchWriter(Protocol):
     def close(self) -> None: ...
 
 
-def import_sources(writer: BatchWriter, sources: list[Source], progress: bool,
-                   log: Callable[[FileImport], None]) -> ImportSummary:
+def import_sources(
+    writer: BatchWriter, sources: list[Source], progress: bool, log: Callable[[FileImport], None]
+) -> ImportSummary:
     """Import ``sources`` through ``writer`` (closed at the end), ``log`` each file's outcome."""
     summary = ImportSummary(tenant_id=writer.tenant_id)
     show_progress = progress and sys.stderr.isatty()
@@ -82,8 +94,14 @@ def import_sources(writer: BatchWriter, sources: list[Source], progress: bool,
     return summary
 
 
-def import_rows(layout: Layout, tenant_id: str, label: str, rows: Iterable[CallRecord | RowError],
-                on_wait: Callable[[str], None] | None = None, clock: Clock = system_clock) -> FileImport:
+def import_rows(
+    layout: Layout,
+    tenant_id: str,
+    label: str,
+    rows: Iterable[CallRecord | RowError],
+    on_wait: Callable[[str], None] | None = None,
+    clock: Clock = system_clock,
+) -> FileImport:
     """Commit call rows that come from no file (e.g. a Graph sync feeding
     :func:`knowledge.importers.graph.read_graph_rows`) under the tenant's lock, in batches."""
     result = FileImport(path=label, kind="graph")
@@ -97,8 +115,9 @@ def import_rows(layout: Layout, tenant_id: str, label: str, rows: Iterable[CallR
     return result
 
 
-def _import_source(writer: BatchWriter, source: Source, binary: IO[bytes],
-                   result: FileImport, show_progress: bool) -> None:
+def _import_source(
+    writer: BatchWriter, source: Source, binary: IO[bytes], result: FileImport, show_progress: bool
+) -> None:
     if source.kind == "roster":
         users = _roster_users(read_roster(open_text(binary), writer.tenant_id), result)
         result.imported, result.duplicates = writer.merge_users(users)
@@ -127,8 +146,13 @@ def _roster_users(items: Iterable[UserRecord | RowError], result: FileImport) ->
             yield item
 
 
-def import_calls(writer: BatchWriter, rows: Iterable[CallRecord | RowError], result: FileImport,
-                 binary: IO[bytes] | None = None, bar: Any = None) -> None:
+def import_calls(
+    writer: BatchWriter,
+    rows: Iterable[CallRecord | RowError],
+    result: FileImport,
+    binary: IO[bytes] | None = None,
+    bar: Any = None,
+) -> None:
     """Commit ``rows`` (records or row errors, from any importer or a Graph sync) in batches.
 
     The caller holds the tenant's lock and owns ``writer``; ``result`` counts what happened.
@@ -164,8 +188,7 @@ def _progress_bar(source: Source) -> Any:
     from tqdm import tqdm  # imported only for a terminal
 
     name = source.label.rsplit("/", 1)[-1]
-    return tqdm(total=source.size, unit="B", unit_scale=True, desc=name[-40:], file=sys.stderr,
-                leave=False)
+    return tqdm(total=source.size, unit="B", unit_scale=True, desc=name[-40:], file=sys.stderr, leave=False)
 
 
 def _position(binary: IO[bytes]) -> int:

@@ -13,6 +13,7 @@ Lookups are by batch (:meth:`KeyIndex.present`), so the spilled path costs a few
 10k-row batch, not one per row. The database is deleted when closed (and by the OS if the
 process dies: SQLite unlinks a temporary database when it opens it).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -50,9 +51,10 @@ class KeyIndex:
         number = self._months_on_disk[month]
         found: set[str] = set()
         for start in range(0, len(digests), _QUERY_CHUNK):
-            part = digests[start:start + _QUERY_CHUNK]
+            part = digests[start : start + _QUERY_CHUNK]
             rows = self._db.execute(
-                f"SELECT k FROM keys WHERE m = ? AND k IN ({','.join('?' * len(part))})", (number, *part))
+                f"SELECT k FROM keys WHERE m = ? AND k IN ({','.join('?' * len(part))})", (number, *part)
+            )
             found.update(by_digest[row[0]] for row in rows)
         return found
 
@@ -68,8 +70,7 @@ class KeyIndex:
                 self._spill()
             return
         number = self._months_on_disk[month]
-        self._db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?)",
-                             ((number, _digest(key)) for key in keys))
+        self._db.executemany("INSERT OR IGNORE INTO keys VALUES (?, ?)", ((number, _digest(key)) for key in keys))
 
     def close(self) -> None:
         if self._db is not None:

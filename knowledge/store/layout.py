@@ -20,6 +20,7 @@ leaves the old summary, which does not know the new files: they are orphans, rem
 next writer. So the store is always exactly the state after some whole batch. The tenant id is
 a path component, so no read can reach another tenant's files.
 """
+
 from __future__ import annotations
 
 import json
@@ -55,8 +56,7 @@ def normalize_tenant_id(tenant_id: str) -> str:
     value = (tenant_id or "").strip().lower()
     if not _TENANT_ID.match(value):
         raise StoreError(
-            f"{tenant_id!r} is not a tenant id: use a GUID or a domain name "
-            "(letters, digits, '.', '-', '_')"
+            f"{tenant_id!r} is not a tenant id: use a GUID or a domain name (letters, digits, '.', '-', '_')"
         )
     return value
 

@@ -13,6 +13,7 @@ A second writer of the same tenant is told (``on_wait``, e.g. the CLI prints "wa
 another import of <tenant>...") and waits up to ``timeout`` seconds, then gets a
 :class:`~knowledge.store.layout.StoreError` saying so, never a silent hang.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -39,8 +40,9 @@ def lock_path(layout: Layout, tenant_id: str) -> os.PathLike[str]:
 
 
 @contextmanager
-def tenant_lock(layout: Layout, tenant_id: str, on_wait: Callable[[str], None] | None = None,
-                timeout: float | None = None) -> Iterator[None]:
+def tenant_lock(
+    layout: Layout, tenant_id: str, on_wait: Callable[[str], None] | None = None, timeout: float | None = None
+) -> Iterator[None]:
     """Hold the writer lock of ``tenant_id`` in ``layout``'s store (see the module doc)."""
     tenant = normalize_tenant_id(tenant_id)
     wait = LOCK_WAIT_SECONDS if timeout is None else timeout
@@ -85,5 +87,6 @@ def tenant_lock(layout: Layout, tenant_id: str, on_wait: Callable[[str], None] |
 
 
 def _busy(tenant: str, wait: float) -> StoreError:
-    return StoreError(f"another import of {tenant} is still running (waited {wait:g} s); "
-                      "run this one again when it has finished")
+    return StoreError(
+        f"another import of {tenant} is still running (waited {wait:g} s); run this one again when it has finished"
+    )

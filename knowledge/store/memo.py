@@ -18,6 +18,7 @@ read. "Today" and "this month" come from the store's clock on every call, as in
 only: three commits within one timestamp tick, the third reusing the first's inode at the same
 size. For a local ``DATA_DIR`` (a store kept elsewhere has no such file to stat).
 """
+
 from __future__ import annotations
 
 import os
@@ -66,8 +67,9 @@ class MemoizedAsyncStore(AsyncStore):
             self._memo.clear()
         self._memo[key] = (stamp, value)
 
-    async def pools(self, tenant_id: str, month: str | None = None,
-                    as_of: date | None = None) -> list[pools.PoolBalance]:
+    async def pools(
+        self, tenant_id: str, month: str | None = None, as_of: date | None = None
+    ) -> list[pools.PoolBalance]:
         try:
             tenant = normalize_tenant_id(tenant_id)
             today = self.clock().date()

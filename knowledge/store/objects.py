@@ -14,6 +14,7 @@ dialogs and the command line already turn into an apology or a one-line message.
 The documents are still TinyDB: :class:`ObjectJSONStorage` is a TinyDB ``Storage`` whose
 document is one object, read with its ETag and written back only if that ETag still holds.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,7 @@ class ObjectStore(Protocol):
         is its current ETag."""
         ...
 
-    def put(self, name: str, data: bytes, *, if_match: str | None = None,
-            if_none_match: str | None = None) -> str:
+    def put(self, name: str, data: bytes, *, if_match: str | None = None, if_none_match: str | None = None) -> str:
         """Write ``data``; returns the new ETag. ``if_match``: only over that version;
         ``if_none_match="*"``: only if absent. Otherwise :class:`PreconditionFailed`."""
         ...
@@ -98,8 +98,7 @@ class CountingObjects:
             self._count("get_body")
         return found
 
-    def put(self, name: str, data: bytes, *, if_match: str | None = None,
-            if_none_match: str | None = None) -> str:
+    def put(self, name: str, data: bytes, *, if_match: str | None = None, if_none_match: str | None = None) -> str:
         self._count("put")
         return self.inner.put(name, data, if_match=if_match, if_none_match=if_none_match)
 

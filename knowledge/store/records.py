@@ -3,6 +3,7 @@
 Every importer (Teams admin center PSTN export, Graph ``getPstnCalls``, user roster) turns
 its rows into these models, so the rest of the domain never sees a source format.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -11,9 +12,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 #: Call types that draw on a Calling Plan's outbound minutes (an assumption: see README).
-OUTBOUND_POOL_CALL_TYPES = frozenset(
-    {"user_out", "user_out_conf", "user_out_transfer", "user_out_forwarding"}
-)
+OUTBOUND_POOL_CALL_TYPES = frozenset({"user_out", "user_out_conf", "user_out_transfer", "user_out_forwarding"})
 
 
 class UserRecord(BaseModel):

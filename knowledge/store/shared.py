@@ -27,8 +27,10 @@ Readers follow the summary, as locally. A pool lookup asks for it with If-None-M
 ETag of the copy in memory: unchanged, the service sends no body (304) and the parsed
 summary and computed pools are reused.
 """
+
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import re
@@ -44,8 +46,6 @@ from tinydb import TinyDB
 from knowledge.clock import Clock, system_clock
 from knowledge.importers.detect import detect_sources
 from knowledge.importers.summary import FileImport, ImportSummary
-from knowledge.store.records import CallRecord, UserRecord
-from knowledge.store.usage_store import Store, _TenantView
 from knowledge.store.importing import import_sources, log_entry
 from knowledge.store.layout import (
     _TENANT_ID,
@@ -63,6 +63,8 @@ from knowledge.store.objects import (
     ObjectStoreError,
     PreconditionFailed,
 )
+from knowledge.store.records import CallRecord, UserRecord
+from knowledge.store.usage_store import Store, _TenantView
 from knowledge.store.writer import USERS_TABLE, TenantWriter
 
 T = TypeVar("T")
@@ -83,8 +85,13 @@ def tenant_prefix(tenant_id: str) -> str:
 class SharedTenantWriter(TenantWriter):
     """:class:`TenantWriter` on an object store: no lock, a conditional commit, merge retries."""
 
-    def __init__(self, objects: ObjectStore, tenant_id: str, clock: Clock = system_clock,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self,
+        objects: ObjectStore,
+        tenant_id: str,
+        clock: Clock = system_clock,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.objects = objects
         self.prefix = tenant_prefix(tenant_id)
         self.sleep = sleep
@@ -115,12 +122,15 @@ class SharedTenantWriter(TenantWriter):
                 if attempt == MERGE_ATTEMPTS:
                     break
                 self.retries += 1
-                log.info("tenant %s: another writer committed first; merging this batch again (%d)",
-                         self.tenant_id, attempt)
+                log.info(
+                    "tenant %s: another writer committed first; merging this batch again (%d)", self.tenant_id, attempt
+                )
                 self.sleep(random.uniform(0.01, 0.05) * attempt)
                 self._reload()
-        raise StoreError(f"tenant {self.tenant_id}: {MERGE_ATTEMPTS} concurrent imports committed before "
-                         "this one could; run it again (what was committed is kept)")
+        raise StoreError(
+            f"tenant {self.tenant_id}: {MERGE_ATTEMPTS} concurrent imports committed before "
+            "this one could; run it again (what was committed is kept)"
+        )
 
     def _reload(self) -> None:
         self.summary = self._load_summary()
@@ -130,10 +140,8 @@ class SharedTenantWriter(TenantWriter):
     def _discard_written(self) -> None:
         written, self._written = self._written, []
         for name in written:
-            try:
+            with contextlib.suppress(ObjectStoreError):  # an orphan: the next writer's clean-up removes it
                 self._remove(name)
-            except ObjectStoreError:
-                pass  # an orphan: the next writer's clean-up removes it
 
     # --- storage ------------------------------------------------------------------------------
 
@@ -195,7 +203,7 @@ class SharedTenantWriter(TenantWriter):
         """Remove objects of killed batches (see the module doc for why this is safe)."""
         keep = self.summary.files()
         for full in self.objects.list(self.prefix):
-            name = full[len(self.prefix):]
+            name = full[len(self.prefix) :]
             found = _GENERATION.match(name)
             if found and name not in keep and int(found.group(1)) <= self.summary.generation:
                 self._remove(name)
@@ -251,9 +259,13 @@ class SharedStore(Store):
             found.append(tenant)
         return sorted(found)
 
-    def import_paths(self, paths: Sequence[Path | str], tenant_id: str | None = None,
-                     progress: bool = False,
-                     on_wait: Callable[[str], None] | None = None) -> ImportSummary:
+    def import_paths(
+        self,
+        paths: Sequence[Path | str],
+        tenant_id: str | None = None,
+        progress: bool = False,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> ImportSummary:
         """As :meth:`Store.import_paths`; concurrent imports of a tenant merge (no waiting)."""
         sources = detect_sources(paths)
         tenant = self.resolve_tenant(tenant_id)

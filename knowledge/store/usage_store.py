@@ -10,6 +10,7 @@ keyed on that file's content: every commit renames a new summary into place, so 
 answer is exactly as fresh as the last commit. A pool lookup therefore costs one read of a
 small file when nothing changed, and never reads call records.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -125,9 +126,7 @@ class Store:
             return tenants[0]
         if not tenants:
             return DEFAULT_TENANT_ID
-        raise StoreError(
-            f"the store holds {len(tenants)} tenants ({', '.join(tenants)}): name one with --tenant"
-        )
+        raise StoreError(f"the store holds {len(tenants)} tenants ({', '.join(tenants)}): name one with --tenant")
 
     # --- users --------------------------------------------------------------------------------
 
@@ -161,8 +160,7 @@ class Store:
             users = [UserRecord.model_validate(doc) for doc in docs]
             users.sort(key=lambda u: u.upn)
             by_key: dict[str, UserRecord] = {}
-            for extract in (lambda u: u.upn, lambda u: u.upn.partition("@")[0],
-                            lambda u: u.display_name):
+            for extract in (lambda u: u.upn, lambda u: u.upn.partition("@")[0], lambda u: u.display_name):
                 for user in users:
                     by_key.setdefault(extract(user).strip().casefold(), user)
             by_key.pop("", None)
@@ -198,8 +196,7 @@ class Store:
 
     # --- pools ------------------------------------------------------------------------------------
 
-    def pools(self, tenant_id: str, month: str | None = None,
-              as_of: date | None = None) -> list[pools.PoolBalance]:
+    def pools(self, tenant_id: str, month: str | None = None, as_of: date | None = None) -> list[pools.PoolBalance]:
         """Minute pool balances (``PoolBalance``) for ``month`` (default: the current UTC month).
 
         Reads only the tenant's summary; repeated lookups for the same month and day are
@@ -215,10 +212,13 @@ class Store:
             sized = view.sizes.get(month)
             if sized is None:
                 raw_sizes, roster_month = view.summary.sizes_for(month)
-                sized = view.sizes[month] = ({
-                    pools.PoolKey.from_str(key): pools.PoolSize.model_validate(size)
-                    for key, size in raw_sizes.items()
-                }, roster_month)
+                sized = view.sizes[month] = (
+                    {
+                        pools.PoolKey.from_str(key): pools.PoolSize.model_validate(size)
+                        for key, size in raw_sizes.items()
+                    },
+                    roster_month,
+                )
             usage = view.usage.get(month)
             if usage is None:
                 usage = view.usage[month] = {
@@ -238,9 +238,13 @@ class Store:
 
     # --- import -------------------------------------------------------------------------------------
 
-    def import_paths(self, paths: Sequence[Path | str], tenant_id: str | None = None,
-                     progress: bool = False,
-                     on_wait: Callable[[str], None] | None = None) -> ImportSummary:
+    def import_paths(
+        self,
+        paths: Sequence[Path | str],
+        tenant_id: str | None = None,
+        progress: bool = False,
+        on_wait: Callable[[str], None] | None = None,
+    ) -> ImportSummary:
         """Import exports (files, zips, folders; detected by content) into one tenant.
 
         Every path is checked before anything is written: a missing or unrecognized file raises
@@ -350,15 +354,17 @@ class AsyncStore:
     async def find_user(self, tenant_id: str, query: str) -> UserRecord | None:
         return await self.call(self.sync.find_user, tenant_id, query)
 
-    async def pools(self, tenant_id: str, month: str | None = None,
-                    as_of: date | None = None) -> list[pools.PoolBalance]:
+    async def pools(
+        self, tenant_id: str, month: str | None = None, as_of: date | None = None
+    ) -> list[pools.PoolBalance]:
         return await self.call(self.sync.pools, tenant_id, month, as_of)
 
     async def provenance(self, tenant_id: str) -> DataProvenance:
         return await self.call(self.sync.provenance, tenant_id)
 
-    async def import_paths(self, paths: Sequence[Path | str], tenant_id: str | None = None,
-                           progress: bool = False) -> ImportSummary:
+    async def import_paths(
+        self, paths: Sequence[Path | str], tenant_id: str | None = None, progress: bool = False
+    ) -> ImportSummary:
         return await self.call(self.sync.import_paths, list(paths), tenant_id, progress)
 
     def close(self) -> None:

@@ -15,6 +15,7 @@ A kill before step 4 leaves orphan files that no summary names; :meth:`TenantWri
 removes them (it runs under the writer lock, so no other writer is mid-batch). Readers never
 see half a batch: they follow the summary, which is either the old one or the new one.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -202,8 +203,9 @@ class TenantWriter:
             self._keys.add(month, _keys(batch.values(), matches))
         return sum(len(batch) for batch in fresh.values()), duplicates
 
-    def _write_month(self, summary: TenantSummary, month: str, calls: list[CallRecord],
-                     matches: dict[str, str]) -> list[str]:
+    def _write_month(
+        self, summary: TenantSummary, month: str, calls: list[CallRecord], matches: dict[str, str]
+    ) -> list[str]:
         """Write ``calls`` into new chunk files of ``month``; returns the files they replace."""
         folder = f"calls/{month}"
         chunks = summary.chunks.setdefault(month, [])
@@ -219,13 +221,15 @@ class TenantWriter:
             replaced += [old_name, f"{folder}/{ids_name(last.name)}"]
             calls, part = calls[room:], part + 1
         for start in range(0, len(calls), CHUNK_ROWS):
-            chunks.append(self._write_chunk(folder, summary.generation, part, calls[start:start + CHUNK_ROWS],
-                                            matches))
+            chunks.append(
+                self._write_chunk(folder, summary.generation, part, calls[start : start + CHUNK_ROWS], matches)
+            )
             part += 1
         return replaced
 
-    def _write_chunk(self, folder: str, generation: int, part: int, calls: list[CallRecord],
-                     matches: dict[str, str]) -> Chunk:
+    def _write_chunk(
+        self, folder: str, generation: int, part: int, calls: list[CallRecord], matches: dict[str, str]
+    ) -> Chunk:
         name = self._chunk_name(generation, part)
         self._write_new(f"{folder}/{name}", calls_document(calls))
         self._write_new(f"{folder}/{ids_name(name)}", "\n".join(_keys(calls, matches)).encode("utf-8"))
@@ -265,10 +269,12 @@ class TenantWriter:
             known = merged.get(user.upn)
             if known is not None:
                 # A plain roster has no name or object id columns: keep what we know.
-                user = user.model_copy(update={
-                    "display_name": user.display_name or known.display_name,
-                    "object_id": user.object_id or known.object_id,
-                })
+                user = user.model_copy(
+                    update={
+                        "display_name": user.display_name or known.display_name,
+                        "object_id": user.object_id or known.object_id,
+                    }
+                )
             if known == user:
                 unchanged += 1
             else:
@@ -287,8 +293,7 @@ class TenantWriter:
         summary.user_count = len(ordered)
         # History: this month's pools are sized by this roster; earlier months keep theirs.
         summary.roster_sizes[month_string(self.clock())] = {
-            key.as_str(): size.model_dump(mode="json")
-            for key, size in pools.pool_sizes(ordered).items()
+            key.as_str(): size.model_dump(mode="json") for key, size in pools.pool_sizes(ordered).items()
         }
         _note_kinds(summary, {"roster"})
         self._commit(summary, replaced)

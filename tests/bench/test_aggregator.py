@@ -3,6 +3,7 @@
 Benchmarks here are throwaway modules written into a temporary package, run for real in
 child interpreters exactly like bench/bench_*.py are.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ from testkit.narrow import present
 
 REPO = Path(__file__).resolve().parents[2]
 
-OK = '''
+OK = """
 import os
 def run(quick=False):
     return [
@@ -31,23 +32,23 @@ def run(quick=False):
         {"benchmark": "ok: memory", "metric": "rss", "value": 40.25, "unit": "MB",
          "baseline": 20.0, "ratio": 2.0125, "note": ""},
     ]
-'''
-BOOM = '''
+"""
+BOOM = """
 def run(quick=False):
     raise RuntimeError("the fixture file is missing")
-'''
-BAD_CONTRACT = '''
+"""
+BAD_CONTRACT = """
 def run(quick=False):
     return [{"benchmark": "bad", "metric": "m", "value": 1.0, "unit": "s", "baseline": None,
              "ratio": None, "note": "", "baseline_value": 2.0}]
-'''
-HANG = '''
+"""
+HANG = """
 import subprocess, sys, time, pathlib
 def run(quick=False):
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(300)"])
     pathlib.Path(__file__).with_name("hang.pid").write_text(str(child.pid))
     time.sleep(300)
-'''
+"""
 
 
 def make_bench_dir(tmp_path: Path, modules: dict[str, str], package: str = "fakebench") -> Path:
@@ -70,15 +71,20 @@ def pid_alive(pid: int) -> bool:
 
 
 def test_discover_takes_only_bench_modules(tmp_path):
-    bench_dir = make_bench_dir(tmp_path, {
-        "bench_ok": OK, "bench_boom": BOOM, "recognizer_accuracy": OK, "_helpers": "",
-    })
+    bench_dir = make_bench_dir(
+        tmp_path,
+        {
+            "bench_ok": OK,
+            "bench_boom": BOOM,
+            "recognizer_accuracy": OK,
+            "_helpers": "",
+        },
+    )
     assert discover(bench_dir) == ["boom", "ok"]
 
 
 def test_a_failing_benchmark_is_recorded_and_the_others_still_run(tmp_path, capsys):
-    bench_dir = make_bench_dir(tmp_path, {
-        "bench_a_boom": BOOM, "bench_b_bad": BAD_CONTRACT, "bench_c_ok": OK})
+    bench_dir = make_bench_dir(tmp_path, {"bench_a_boom": BOOM, "bench_b_bad": BAD_CONTRACT, "bench_c_ok": OK})
     out = tmp_path / "out"
     assert main(["--out-dir", str(out)], bench_dir=bench_dir) == 1
 
@@ -166,21 +172,33 @@ def test_an_unreadable_previous_report_does_not_stop_a_run(tmp_path):
 
 
 def test_command_line_help_and_list():
-    help_text = subprocess.run([sys.executable, "-m", "bench", "--help"], cwd=REPO,
-                               capture_output=True, text=True, timeout=60)
+    help_text = subprocess.run(
+        [sys.executable, "-m", "bench", "--help"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert help_text.returncode == 0
     for option in ("--quick", "--only", "--timeout", "--out-dir", "--list"):
         assert option in help_text.stdout
-    listed = subprocess.run([sys.executable, "-m", "bench", "--list"], cwd=REPO,
-                            capture_output=True, text=True, timeout=60)
+    listed = subprocess.run(
+        [sys.executable, "-m", "bench", "--list"], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
     assert listed.returncode == 0
     assert listed.stdout.split() == discover()
 
 
-@pytest.mark.parametrize(("value", "text"), [
-    (None, "-"), (0, "0"), (0.000123456, "0.000123"), (0.5, "0.5"), (1.23456, "1.235"),
-    (99.999, "100"), (123.456, "123.5"), (1234.5, "1,234"), (-2.5, "-2.5"),
-])
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (None, "-"),
+        (0, "0"),
+        (0.000123456, "0.000123"),
+        (0.5, "0.5"),
+        (1.23456, "1.235"),
+        (99.999, "100"),
+        (123.456, "123.5"),
+        (1234.5, "1,234"),
+        (-2.5, "-2.5"),
+    ],
+)
 def test_numbers_are_readable(value, text):
     assert fmt_number(value) == text
 
@@ -193,8 +211,9 @@ def test_ratio_cells():
 def test_render_groups_rows_by_benchmark_in_first_seen_order(tmp_path):
     bench_dir = make_bench_dir(tmp_path, {"bench_ok": OK})
     outcome = run_benchmark("ok", quick=True, bench_dir=bench_dir)
-    report = Report(generated_at="2026-01-01T00:00:00+00:00", python="3.11", platform="x",
-                    cpu_count=2, outcomes=[outcome])
+    report = Report(
+        generated_at="2026-01-01T00:00:00+00:00", python="3.11", platform="x", cpu_count=2, outcomes=[outcome]
+    )
     markdown = render_markdown(report)
     assert markdown.index("## ok: lookup") < markdown.index("## ok: memory")
     assert markdown.count("| metric | value | unit | baseline | ratio | note |") == 2
@@ -243,8 +262,13 @@ def test_the_real_benchmarks_follow_the_contract():
 def test_the_recognizer_accuracy_rows_reach_the_report(tmp_path):
     """The wrapper, run by the aggregator in its own process like `make bench` does."""
     out = tmp_path / "out"
-    done = subprocess.run([sys.executable, "-m", "bench", "--only", "recognizer", "--out-dir", str(out)],
-                          cwd=REPO, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--only", "recognizer", "--out-dir", str(out)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     outcome = Report.model_validate_json((out / "report.json").read_text()).outcomes[0]
     benchmarks = {r.benchmark for r in outcome.results}

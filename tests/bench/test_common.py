@@ -1,4 +1,5 @@
 """bench.common: the result row every benchmark returns, percentiles, the printed table."""
+
 from __future__ import annotations
 
 import math
@@ -18,10 +19,17 @@ from bench.common import (
 )
 
 
-@pytest.mark.parametrize(("value", "rounded"), [
-    (0, 0), (123456.789, 123500), (1.23456, 1.235), (0.000123456, 0.0001235), (-98.7654, -98.77),
-    (5, 5),
-])
+@pytest.mark.parametrize(
+    ("value", "rounded"),
+    [
+        (0, 0),
+        (123456.789, 123500),
+        (1.23456, 1.235),
+        (0.000123456, 0.0001235),
+        (-98.7654, -98.77),
+        (5, 5),
+    ],
+)
 def test_significant_keeps_four_digits(value, rounded):
     assert significant(value) == pytest.approx(rounded, rel=1e-12)
 
@@ -62,8 +70,10 @@ def test_sampling_calls_the_function_once_per_sample():
 
 
 def test_the_table_aligns_columns_and_prints_each_note():
-    rows = [result("turn: pool lookup", "p50_ms_c1", 5.5024, "ms", 0.2, "every reply carried a card"),
-            result("memory", "rss", 92.6, "MB", None, "")]
+    rows = [
+        result("turn: pool lookup", "p50_ms_c1", 5.5024, "ms", 0.2, "every reply carried a card"),
+        result("memory", "rss", 92.6, "MB", None, ""),
+    ]
     text = format_table(rows)
     lines = text.splitlines()
     assert lines[0].split() == ["benchmark", "metric", "value", "unit", "baseline", "ratio"]

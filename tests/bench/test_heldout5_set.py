@@ -5,6 +5,7 @@ bot's score: that is reported (bench/records/issue12_heldout5_first_score.md), n
 
 Only counts, names and catalog lookups are checked here, so whoever tunes the bot learns nothing
 from this file about which messages the set holds."""
+
 from __future__ import annotations
 
 import csv
@@ -24,36 +25,189 @@ NAME = "heldout5"
 LANGS = ("en", "fr")
 #: Every topic of the fact sheet (shared/domain/calling-plans.md) a question of fact must reach.
 FACT_TOPICS = {
-    "plans", "sku", "teams_phone_prereq", "teams_phone_e5", "teams_phone_a5", "teams_phone_g5",
-    "minutes_country", "countries_callable", "countries_sold", "pool_how", "pool_reset",
-    "pool_runs_out", "comms_credits", "payg", "bundle", "alternatives", "emergency", "toll_free",
-    "premium", "teams_to_teams", "incoming", "usage_location", "reports", "graph",
+    "plans",
+    "sku",
+    "teams_phone_prereq",
+    "teams_phone_e5",
+    "teams_phone_a5",
+    "teams_phone_g5",
+    "minutes_country",
+    "countries_callable",
+    "countries_sold",
+    "pool_how",
+    "pool_reset",
+    "pool_runs_out",
+    "comms_credits",
+    "payg",
+    "bundle",
+    "alternatives",
+    "emergency",
+    "toll_free",
+    "premium",
+    "teams_to_teams",
+    "incoming",
+    "usage_location",
+    "reports",
+    "graph",
 }
 #: The kinds of message the brief lists, as item topics per category.
 TOPICS = {
     "purchase": {"one_turn", "partial"},
-    "check": {"upn", "display_name", "first_name", "upn_prefix", "emergency", "toll_free", "premium",
-              "not_listed", "country_plan"},
+    "check": {
+        "upn",
+        "display_name",
+        "first_name",
+        "upn_prefix",
+        "emergency",
+        "toll_free",
+        "premium",
+        "not_listed",
+        "country_plan",
+    },
     "pool": {"country", "plan", "line", "all", "city", "no_pool"},
-    "entities": {"city", "carrier", "typo", "unknown_country", "scope", "mixed_case", "no_punctuation",
-                 "short_code", "chatty", "number_format"},
-    "conversation": {"follow_up_country", "follow_up_users", "follow_up_pool", "follow_up_number",
-                     "correction_one_turn", "correction_in_dialog", "aside_fact", "out_of_range",
-                     "unknown_at_prompt", "no_at_country_prompt", "pool_inside_purchase", "same_for_plan"},
+    "entities": {
+        "city",
+        "carrier",
+        "typo",
+        "unknown_country",
+        "scope",
+        "mixed_case",
+        "no_punctuation",
+        "short_code",
+        "chatty",
+        "number_format",
+    },
+    "conversation": {
+        "follow_up_country",
+        "follow_up_users",
+        "follow_up_pool",
+        "follow_up_number",
+        "correction_one_turn",
+        "correction_in_dialog",
+        "aside_fact",
+        "out_of_range",
+        "unknown_at_prompt",
+        "no_at_country_prompt",
+        "pool_inside_purchase",
+        "same_for_plan",
+    },
 }
 INTENTS = {"fact", "purchase", "check", "pool", "followup", "correction", "answer", "cancel"}
 CARRIERS = {"BT", "Orange", "Vodafone", "Telstra", "AT&T", "SFR", "Swisscom", "SoftBank"}
 E164_OR_SHORT = re.compile(r"\+[1-9]\d{6,14}|\d{2,3}")
 #: Words that only one of the two languages uses, to tell a French message from an English one.
 MARKERS = {
-    "en": {"the", "is", "can", "how", "what", "which", "and", "our", "we", "do", "does", "users", "people",
-           "only", "calls", "with", "need", "about", "want", "left", "of", "to", "in", "for", "are", "my", "get",
-           "many", "much", "if", "call", "who", "that", "it", "be", "have", "this", "from", "any", "i", "you",
-           "should", "still", "all", "there", "when", "where", "why", "or", "at", "here", "ok", "help", "calling"},
-    "fr": {"le", "la", "les", "des", "du", "pour", "est", "quel", "quelle", "quels", "combien", "peut", "avec",
-           "et", "nos", "notre", "il", "une", "un", "appels", "utilisateurs", "forfait", "reste", "pays", "faut",
-           "au", "aux", "à", "ça", "mois", "de", "en", "sur", "dans", "pas", "qui", "que", "ce", "sont", "par",
-           "numéro", "vers", "nous", "je", "tous", "l", "d", "qu", "c", "j", "ou", "où", "quand"},
+    "en": {
+        "the",
+        "is",
+        "can",
+        "how",
+        "what",
+        "which",
+        "and",
+        "our",
+        "we",
+        "do",
+        "does",
+        "users",
+        "people",
+        "only",
+        "calls",
+        "with",
+        "need",
+        "about",
+        "want",
+        "left",
+        "of",
+        "to",
+        "in",
+        "for",
+        "are",
+        "my",
+        "get",
+        "many",
+        "much",
+        "if",
+        "call",
+        "who",
+        "that",
+        "it",
+        "be",
+        "have",
+        "this",
+        "from",
+        "any",
+        "i",
+        "you",
+        "should",
+        "still",
+        "all",
+        "there",
+        "when",
+        "where",
+        "why",
+        "or",
+        "at",
+        "here",
+        "ok",
+        "help",
+        "calling",
+    },
+    "fr": {
+        "le",
+        "la",
+        "les",
+        "des",
+        "du",
+        "pour",
+        "est",
+        "quel",
+        "quelle",
+        "quels",
+        "combien",
+        "peut",
+        "avec",
+        "et",
+        "nos",
+        "notre",
+        "il",
+        "une",
+        "un",
+        "appels",
+        "utilisateurs",
+        "forfait",
+        "reste",
+        "pays",
+        "faut",
+        "au",
+        "aux",
+        "à",
+        "ça",
+        "mois",
+        "de",
+        "en",
+        "sur",
+        "dans",
+        "pas",
+        "qui",
+        "que",
+        "ce",
+        "sont",
+        "par",
+        "numéro",
+        "vers",
+        "nous",
+        "je",
+        "tous",
+        "l",
+        "d",
+        "qu",
+        "c",
+        "j",
+        "ou",
+        "où",
+        "quand",
+    },
 }
 
 
@@ -107,7 +261,7 @@ def test_the_counts_the_brief_asks_for(heldout):
 
 def test_questions_of_fact_cover_every_topic_of_the_fact_sheet_and_cite_it(heldout):
     facts = [i for i in heldout.items if i.category == "fact"]
-    assert FACT_TOPICS <= {i.topic for i in facts}
+    assert {i.topic for i in facts} >= FACT_TOPICS
     for item in facts:
         assert item.expect is not None
         assert item.expect.kind == ["fact"] or set(item.expect.kind) == {"fact", "verdict"}, item.id
@@ -200,8 +354,12 @@ def test_each_file_is_written_in_its_language(heldout):
 
 def test_the_french_set_is_not_a_translation_of_the_english_one():
     en, fr = he.load_set("en", name=NAME), he.load_set("fr", name=NAME)
-    en_numbers = {t.expect.entities.number for _, t in expectations(en) if t.expect.entities and t.expect.entities.number}
-    fr_numbers = {t.expect.entities.number for _, t in expectations(fr) if t.expect.entities and t.expect.entities.number}
+    en_numbers = {
+        t.expect.entities.number for _, t in expectations(en) if t.expect.entities and t.expect.entities.number
+    }
+    fr_numbers = {
+        t.expect.entities.number for _, t in expectations(fr) if t.expect.entities and t.expect.entities.number
+    }
     assert len(en_numbers) >= 20 and len(fr_numbers) >= 20
     shared = en_numbers & fr_numbers - {"112"}
     assert len(shared) <= 3, shared
@@ -215,12 +373,16 @@ def test_the_bench_reports_every_set_side_by_side(monkeypatch):
     rows; the bot is replaced by a scorer that fails everything, so no score is asserted."""
     seen: list[str] = []
 
-    def fake_evaluate(langs: Sequence[str] = he.LANGS, sets: dict[str, he.HeldoutSet] | None = None,
-                      name: str = he.SET_NAME) -> list[he.ItemScore]:
+    def fake_evaluate(
+        langs: Sequence[str] = he.LANGS, sets: dict[str, he.HeldoutSet] | None = None, name: str = he.SET_NAME
+    ) -> list[he.ItemScore]:
         seen.append(name)
         heldout = {lang: he.load_set(lang, name=name) for lang in langs}
-        return [he.ItemScore(lang, item, [he.score_turn(t.text, t.expect, []) for t in item.as_turns()])
-                for lang, s in heldout.items() for item in s.items]
+        return [
+            he.ItemScore(lang, item, [he.score_turn(t.text, t.expect, []) for t in item.as_turns()])
+            for lang, s in heldout.items()
+            for item in s.items
+        ]
 
     monkeypatch.setattr(he, "evaluate", fake_evaluate)
     from bench import bench_heldout

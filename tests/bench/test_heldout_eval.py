@@ -1,6 +1,7 @@
 """The issue 12 held-out harness itself (bench/heldout_eval.py): its sets are valid and as big
 as the issue asks, every item can fail, the reply reader sees what a person sees. Never the
 bot's score: that is reported (bench/REPORT.md), not asserted."""
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,25 @@ from testkit.narrow import present
 LANGS = ("en", "fr")
 #: The topics of the fact sheet the issue lists; each needs at least one question of fact.
 FACT_TOPICS = {
-    "plan_includes", "teams_phone_prereq", "teams_phone_e5", "teams_phone_a5", "teams_phone_g5",
-    "pool_how", "pool_reset", "pool_runs_out", "comms_credits", "incoming", "toll_free", "emergency",
-    "countries_callable", "countries_sold", "sku", "payg", "bundle", "alternatives", "usage_location",
+    "plan_includes",
+    "teams_phone_prereq",
+    "teams_phone_e5",
+    "teams_phone_a5",
+    "teams_phone_g5",
+    "pool_how",
+    "pool_reset",
+    "pool_runs_out",
+    "comms_credits",
+    "incoming",
+    "toll_free",
+    "emergency",
+    "countries_callable",
+    "countries_sold",
+    "sku",
+    "payg",
+    "bundle",
+    "alternatives",
+    "usage_location",
 }
 LEARN_URL = "https://learn.microsoft.com/en-us/microsoftteams/calling-plans-for-office-365"
 
@@ -27,8 +44,11 @@ def card(*body: dict, actions: list[dict] | None = None, summary: str = "summary
     content = {"type": "AdaptiveCard", "version": "1.5", "body": list(body), "fallbackText": summary}
     if actions:
         content["actions"] = actions
-    return {"type": "message", "summary": summary,
-            "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": content}]}
+    return {
+        "type": "message",
+        "summary": summary,
+        "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive", "content": content}],
+    }
 
 
 def block(text: str) -> dict:
@@ -39,9 +59,11 @@ def text_reply(text: str) -> dict:
     return {"type": "message", "text": text}
 
 
-FACT_CARD = card(block("Teams Phone and E5"),
-                 block("E5 already includes Teams Phone; you still need a Calling Plan or another PSTN option."),
-                 block(f"Source: [Microsoft Learn]({LEARN_URL})"))
+FACT_CARD = card(
+    block("Teams Phone and E5"),
+    block("E5 already includes Teams Phone; you still need a Calling Plan or another PSTN option."),
+    block(f"Source: [Microsoft Learn]({LEARN_URL})"),
+)
 
 
 # --- the sets -----------------------------------------------------------------------------------
@@ -114,44 +136,56 @@ def test_an_item_without_content_checks_or_with_an_unknown_kind_is_refused():
     with pytest.raises(ValidationError):
         he.Item(id="x", category="conversation", text="hi", expect={"kind": "fact", "has": ["x"]})
     with pytest.raises(ValidationError):
-        he.HeldoutSet(lang="en", items=[
-            {"id": "a", "category": "pool", "text": "pool", "expect": {"kind": "pool", "has": ["x"]}},
-            {"id": "a", "category": "pool", "text": "pool?", "expect": {"kind": "pool", "has": ["x"]}},
-        ])
+        he.HeldoutSet(
+            lang="en",
+            items=[
+                {"id": "a", "category": "pool", "text": "pool", "expect": {"kind": "pool", "has": ["x"]}},
+                {"id": "a", "category": "pool", "text": "pool?", "expect": {"kind": "pool", "has": ["x"]}},
+            ],
+        )
 
 
 # --- reading and scoring a reply ----------------------------------------------------------------
 
 
 def test_a_reply_is_read_as_a_person_sees_it():
-    reply = he.Reply.from_activity(card(
-        block("Minute pools, November 2026"),
-        {"type": "FactSet", "facts": [{"title": "France", "value": "9,600 min"}]},
-        actions=[{"type": "Action.OpenUrl", "title": "Learn more", "url": LEARN_URL}]))
+    reply = he.Reply.from_activity(
+        card(
+            block("Minute pools, November 2026"),
+            {"type": "FactSet", "facts": [{"title": "France", "value": "9,600 min"}]},
+            actions=[{"type": "Action.OpenUrl", "title": "Learn more", "url": LEARN_URL}],
+        )
+    )
     assert "9,600 min" in reply.text and "France" in reply.text and "Learn more" in reply.text
     assert reply.links == [LEARN_URL]
     assert reply.headline == "Minute pools, November 2026"
 
 
-@pytest.mark.parametrize(("activity", "kind"), [
-    (FACT_CARD, "fact"),
-    (card(block("✅ Callable: included"), block("+33 1 23 45 67 89")), "verdict"),
-    (card(block("My recommendation"), block("Recommended plan: Domestic Calling Plan (France).")), "recommendation"),
-    (card(block("Users (31)")), "users"),
-    (text_reply("France, Domestic Calling Plan, domestic: 9,425 of 9,600 minutes left (2% used)."), "pool"),
-    (text_reply("France, Forfait d'appels nationaux, national : 9 425 minutes restantes sur 9 600."), "pool"),
-    (text_reply("Sorry, I didn't get that."), "fallback"),
-    (text_reply("I don't know 'Narnia' as a country."), "unknown_country"),
-    (text_reply("Je ne connais pas « Narnia » comme pays."), "unknown_country"),
-    (card(block("Did you mean one of these?")), "choice"),
-    (text_reply("How many users need to make phone calls?"), "prompt_users"),
-    (text_reply("Please give a whole number of users, like 40."), "prompt_users"),
-    (text_reply("Dans quels pays ces utilisateurs sont-ils situés ?"), "prompt_countries"),
-    # What the bot noted is not a question: "they call abroad" does not ask anything.
-    (text_reply("Noted: 40 users in France, they call abroad."), "other"),
-    # A Learn link inside the fallback does not make it a fact.
-    (text_reply(f"Sorry, I didn't get that. See {LEARN_URL}"), "fallback"),
-])
+@pytest.mark.parametrize(
+    ("activity", "kind"),
+    [
+        (FACT_CARD, "fact"),
+        (card(block("✅ Callable: included"), block("+33 1 23 45 67 89")), "verdict"),
+        (
+            card(block("My recommendation"), block("Recommended plan: Domestic Calling Plan (France).")),
+            "recommendation",
+        ),
+        (card(block("Users (31)")), "users"),
+        (text_reply("France, Domestic Calling Plan, domestic: 9,425 of 9,600 minutes left (2% used)."), "pool"),
+        (text_reply("France, Forfait d'appels nationaux, national : 9 425 minutes restantes sur 9 600."), "pool"),
+        (text_reply("Sorry, I didn't get that."), "fallback"),
+        (text_reply("I don't know 'Narnia' as a country."), "unknown_country"),
+        (text_reply("Je ne connais pas « Narnia » comme pays."), "unknown_country"),
+        (card(block("Did you mean one of these?")), "choice"),
+        (text_reply("How many users need to make phone calls?"), "prompt_users"),
+        (text_reply("Please give a whole number of users, like 40."), "prompt_users"),
+        (text_reply("Dans quels pays ces utilisateurs sont-ils situés ?"), "prompt_countries"),
+        # What the bot noted is not a question: "they call abroad" does not ask anything.
+        (text_reply("Noted: 40 users in France, they call abroad."), "other"),
+        # A Learn link inside the fallback does not make it a fact.
+        (text_reply(f"Sorry, I didn't get that. See {LEARN_URL}"), "fallback"),
+    ],
+)
 def test_the_kind_of_a_reply(activity, kind):
     assert he.kind_of(he.Reply.from_activity(activity)) == kind
 
@@ -179,10 +213,14 @@ def test_a_right_answer_scores_correct_and_each_wrong_check_fails_it():
 
 
 def test_a_conversation_is_right_only_when_every_turn_is():
-    item = he.Item(id="c", category="conversation", turns=[
-        {"text": "a", "expect": {"kind": "fact", "has": ["E5"]}},
-        {"text": "b", "expect": {"kind": "fact", "has": ["E5"]}},
-    ])
+    item = he.Item(
+        id="c",
+        category="conversation",
+        turns=[
+            {"text": "a", "expect": {"kind": "fact", "has": ["E5"]}},
+            {"text": "b", "expect": {"kind": "fact", "has": ["E5"]}},
+        ],
+    )
     turns = present(item.turns)
     ok = he.score_turn("a", turns[0].expect, [FACT_CARD])
     bad = he.score_turn("b", turns[1].expect, [text_reply("Sorry, I didn't get that.")])
@@ -201,12 +239,23 @@ def test_the_harness_talks_to_the_real_bot_and_an_impossible_check_fails(monkeyp
     item whose check no reply can pass is scored wrong (the other may pass or not)."""
     for name in he._HOST_ENV:
         monkeypatch.delenv(name, raising=False)
-    synthetic = he.HeldoutSet(lang="en", items=[
-        {"id": "a", "category": "pool", "text": "minutes left in France",
-         "expect": {"kind": ["pool", "fact", "other"], "has": ["France"]}},
-        {"id": "b", "category": "fact", "text": "does E5 include Teams Phone?",
-         "expect": {"kind": "fact", "has": ["no reply can contain this 7f3a9c"]}},
-    ])
+    synthetic = he.HeldoutSet(
+        lang="en",
+        items=[
+            {
+                "id": "a",
+                "category": "pool",
+                "text": "minutes left in France",
+                "expect": {"kind": ["pool", "fact", "other"], "has": ["France"]},
+            },
+            {
+                "id": "b",
+                "category": "fact",
+                "text": "does E5 include Teams Phone?",
+                "expect": {"kind": "fact", "has": ["no reply can contain this 7f3a9c"]},
+            },
+        ],
+    )
     scores = he.evaluate(["en"], sets={"en": synthetic})
     assert [s.item.id for s in scores] == ["a", "b"]
     assert all(s.turns[0].kinds for s in scores), "every message got a reply"

@@ -1,4 +1,5 @@
 """The import-memory benchmark measures what it says: a valid export, a real import, real peaks."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """bench.loadgen and bench.servers: Teams-shaped turns, dialog walks, servers in their own
 processes. Real servers over loopback; nothing here asserts a speed."""
+
 from __future__ import annotations
 
 import asyncio
@@ -89,9 +90,15 @@ def test_a_plain_text_question_gets_a_number_typed_and_no_question_ends_the_walk
     assert next_answer([{"type": "message", "text": "How many users in France? "}]) == {"text": "40"}
     assert next_answer([{"type": "message", "text": "Your purchase plan: 5 steps."}]) is None
     assert next_answer([]) is None
-    menu = {"type": "message", "attachments": [{"contentType": "application/vnd.microsoft.card.adaptive",
-                                                "content": {"actions": [{"type": "Action.Submit",
-                                                                         "data": {"intent": "pool"}}]}}]}
+    menu = {
+        "type": "message",
+        "attachments": [
+            {
+                "contentType": "application/vnd.microsoft.card.adaptive",
+                "content": {"actions": [{"type": "Action.Submit", "data": {"intent": "pool"}}]},
+            }
+        ],
+    }
     assert next_answer([menu]) is None  # menu buttons start things; they answer no question
 
 
@@ -138,8 +145,10 @@ def test_the_dialog_note_says_when_no_walk_reached_the_end():
 
 
 def test_summaries_pool_the_slices():
-    slices = [Slice(latencies=[0.001, 0.003], turns=4, errors=1, seconds=1.0),
-              Slice(latencies=[0.002], turns=2, seconds=0.5)]
+    slices = [
+        Slice(latencies=[0.001, 0.003], turns=4, errors=1, seconds=1.0),
+        Slice(latencies=[0.002], turns=2, seconds=0.5),
+    ]
     summary = summarize(slices)
     assert summary.turns_per_s == 2.0 and summary.all_turns_per_s == 4.0
     assert summary.p50_ms == pytest.approx(2.0) and summary.samples == 3 and summary.errors == 1
@@ -155,8 +164,10 @@ def test_the_raw_server_answers_turns_and_max_turns_is_exact(tmp_path):
         assert done.turns == 50 and done.errors == 0 and len(done.latencies) == 50
         assert sum(s.answered for s in scripts) == 50
 
-        cases = [Case("a", raw.url, lambda i: Repeat(f"a:a{i}", "hi")),
-                 Case("b", raw.url, lambda i: Repeat(f"a:b{i}", "hi"))]
+        cases = [
+            Case("a", raw.url, lambda i: Repeat(f"a:a{i}", "hi")),
+            Case("b", raw.url, lambda i: Repeat(f"a:b{i}", "hi")),
+        ]
         measured = interleave(cases, (1, 2), rounds=1, seconds=0.15, warmup=0.05)
         assert set(measured) == {("a", 1), ("b", 1), ("a", 2), ("b", 2)}
         assert all(m.samples > 0 and m.errors == 0 for m in measured.values())
@@ -194,8 +205,7 @@ def test_a_server_runs_on_the_one_core_it_is_given(tmp_path):
 
     def allowed(pid: int | str) -> str:
         status = Path(f"/proc/{pid}/status").read_text()
-        return next(line.split(":")[1].strip() for line in status.splitlines()
-                    if line.startswith("Cpus_allowed_list"))
+        return next(line.split(":")[1].strip() for line in status.splitlines() if line.startswith("Cpus_allowed_list"))
 
     expected = "0" if (os.cpu_count() or 1) > 1 else allowed("self")
     with Server("raw", tmp_path / "raw", cpu=0) as raw:

@@ -1,5 +1,6 @@
 """The soak benchmark's own logic: its duration setting, its mix of conversations, and that a
 reply carrying the host's apology counts as an error (a 200 is not enough)."""
+
 from __future__ import annotations
 
 from bench.bench_soak import CONVERSATIONS, QUICK_SECONDS, Rotate, Watched, scripts, soak_seconds

@@ -1,4 +1,5 @@
 """bench.bench_startup: starting a server and polling /healthz, reading a process's RSS."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,9 @@ from bench.loadgen import rss_mb
 
 
 def test_a_started_server_answers_healthz_and_is_stopped_with_its_group(tmp_path):
-    server = Started([sys.executable, "-m", "bench.servers", "raw", str(tmp_path / "raw")], {},
-                     tmp_path, tmp_path / "raw.log")
+    server = Started(
+        [sys.executable, "-m", "bench.servers", "raw", str(tmp_path / "raw")], {}, tmp_path, tmp_path / "raw.log"
+    )
     try:
         assert server.seconds > 0
         assert healthz_ok(server.port)

@@ -1,5 +1,6 @@
 """Fixtures for the host tests: settings over a temporary DATA_DIR, the real app factory behind
 aiohttp's test server, a fake Bot Connector on 127.0.0.1, and Teams-shaped activities."""
+
 from __future__ import annotations
 
 import itertools
@@ -27,12 +28,34 @@ BOT_ID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 USER_ID = "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw"
 
 _ENV_VARS = (
-    "MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId",
-    "APP_ID", "APP_PASSWORD", "APP_TYPE", "APP_TENANTID", "HOST", "PORT", "DATA_DIR",
-    "ALLOWED_TENANTS", "LOG_LEVEL", "PLAYGROUND_PORT", "DEVELOPER_NAME",
-    "DEVELOPER_WEBSITE_URL", "DEVELOPER_PRIVACY_URL", "DEVELOPER_TERMS_URL", "CALLPLAN_NOW",
-    "GRAPH_CLIENT_ID", "GRAPH_CLIENT_SECRET", "GRAPH_CERTIFICATE_PATH", "GRAPH_CERTIFICATE_THUMBPRINT",
-    "GRAPH_AUTHORITY", "GRAPH_ENDPOINT", "GRAPH_CA_BUNDLE", "SYNC_TENANTS", "SYNC_INTERVAL_MINUTES",
+    "MicrosoftAppId",
+    "MicrosoftAppPassword",
+    "MicrosoftAppType",
+    "MicrosoftAppTenantId",
+    "APP_ID",
+    "APP_PASSWORD",
+    "APP_TYPE",
+    "APP_TENANTID",
+    "HOST",
+    "PORT",
+    "DATA_DIR",
+    "ALLOWED_TENANTS",
+    "LOG_LEVEL",
+    "PLAYGROUND_PORT",
+    "DEVELOPER_NAME",
+    "DEVELOPER_WEBSITE_URL",
+    "DEVELOPER_PRIVACY_URL",
+    "DEVELOPER_TERMS_URL",
+    "CALLPLAN_NOW",
+    "GRAPH_CLIENT_ID",
+    "GRAPH_CLIENT_SECRET",
+    "GRAPH_CERTIFICATE_PATH",
+    "GRAPH_CERTIFICATE_THUMBPRINT",
+    "GRAPH_AUTHORITY",
+    "GRAPH_ENDPOINT",
+    "GRAPH_CA_BUNDLE",
+    "SYNC_TENANTS",
+    "SYNC_INTERVAL_MINUTES",
 )
 
 
@@ -215,8 +238,12 @@ async def demo_bot(start_app, demo_settings):
 # Small alphabets, so that near-identical values (1 / 1.0 / True, [x] / (x,), 1 / "1" keys)
 # meet often.
 _leaves = st.one_of(
-    st.none(), st.booleans(), st.integers(-1, 2), st.sampled_from([0.0, -0.0, 1.0, 2.5]),
-    st.text("ab1é", max_size=2), st.binary(max_size=2),
+    st.none(),
+    st.booleans(),
+    st.integers(-1, 2),
+    st.sampled_from([0.0, -0.0, 1.0, 2.5]),
+    st.text("ab1é", max_size=2),
+    st.binary(max_size=2),
 )
 _keys = st.one_of(st.text("ab1", max_size=2), st.integers(0, 2), st.booleans())
 STATE_VALUES = st.recursive(
@@ -229,8 +256,10 @@ STATE_VALUES = st.recursive(
         # A plain object (dialog state holds objects, not only dicts), importable by name so
         # that jsonpickle can restore it.
         st.builds(lambda a, b: StoreItem(a=a, b=b), kids, kids),
-        st.builds(lambda stack: DialogState([DialogInstance(f"d{i}", s) for i, s in enumerate(stack)]),
-                  st.lists(st.dictionaries(st.text("ab", max_size=2), kids, max_size=2), max_size=2)),
+        st.builds(
+            lambda stack: DialogState([DialogInstance(f"d{i}", s) for i, s in enumerate(stack)]),
+            st.lists(st.dictionaries(st.text("ab", max_size=2), kids, max_size=2), max_size=2),
+        ),
     ),
     max_leaves=10,
 )

@@ -1,6 +1,7 @@
 """Pool alerts end to end: subscribe in chat, a sync or import crosses a threshold, the scheduler
 posts a proactive card to the fake Bot Connector, once per threshold per month, in the
 subscriber's language. The clock is injected: no test reads the wall clock."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,7 +17,8 @@ from testkit.pool_alerts import CONV_EN, CONV_FR, NOW, alerts_of, calls_page, ro
 
 
 async def test_alerts_once_per_threshold_per_month_in_the_subscribers_language(
-        start_app, make_settings, connector, h, tmp_path, data_dir):
+    start_app, make_settings, connector, h, tmp_path, data_dir
+):
     client = await start_app(make_settings(), scheduler=False)
     app = client.server.app
     scheduler = app[SCHEDULER_KEY]
@@ -97,8 +99,9 @@ async def test_a_scheduled_sync_then_alerts(start_app, make_settings, connector,
     fake = FakeGraph(tmp_path).start()
     try:
         users = [graph_user(f"user{n}@contoso.com", n=n) for n in range(2)]
-        fake.tenants[h.TENANT] = FakeTenant(users=users, skus=[
-            {"skuId": "0dab259f-bf13-4952-b7f8-7db8f131b28d", "skuPartNumber": "MCOPSTN1"}])
+        fake.tenants[h.TENANT] = FakeTenant(
+            users=users, skus=[{"skuId": "0dab259f-bf13-4952-b7f8-7db8f131b28d", "skuPartNumber": "MCOPSTN1"}]
+        )
         settings = make_settings(**fake.env([h.TENANT]), SYNC_INTERVAL_MINUTES=30)
         assert "s3cret" not in repr(settings) and "s3cret" not in str(settings.model_dump())
         client = await start_app(settings, scheduler=False)
@@ -109,8 +112,10 @@ async def test_a_scheduled_sync_then_alerts(start_app, make_settings, connector,
         assert [r.tenant_id for r in first.synced] == [h.TENANT] and first.synced[0].users == 2
         total = (await client.server.app[STORE_KEY].pools(h.TENANT, "2026-11", NOW.date()))[0].total_minutes
         start = NOW - timedelta(hours=40)  # records that arrive late, inside the sync's overlap
-        fake.tenants[h.TENANT].calls = [pstn_row(n, start + timedelta(minutes=n), upn="user0@contoso.com",
-                                                 duration=60) for n in range(total * 6 // 10)]
+        fake.tenants[h.TENANT].calls = [
+            pstn_row(n, start + timedelta(minutes=n), upn="user0@contoso.com", duration=60)
+            for n in range(total * 6 // 10)
+        ]
         assert (await scheduler.run_once()).synced == []  # synced 0 minutes ago: not due
         scheduler.now = lambda: NOW + timedelta(minutes=31)
         tick = await scheduler.run_once()
@@ -146,10 +151,22 @@ async def test_no_sync_without_credentials_or_with_interval_zero(start_app, make
     scheduler = client.server.app[SCHEDULER_KEY]
     assert scheduler.due_tenants() == [] and scheduler.due_tenants() == []
     assert caplog.text.count("GRAPH_CLIENT_SECRET or GRAPH_CERTIFICATE_PATH is required") == 1  # said once
-    off = await start_app(make_settings(SYNC_TENANTS=h.TENANT, GRAPH_CLIENT_ID="app", GRAPH_CLIENT_SECRET="x",
-                                        SYNC_INTERVAL_MINUTES=0, DATA_DIR=client.server.app[SCHEDULER_KEY].settings.DATA_DIR / "other"),
-                          scheduler=False)
+    off = await start_app(
+        make_settings(
+            SYNC_TENANTS=h.TENANT,
+            GRAPH_CLIENT_ID="app",
+            GRAPH_CLIENT_SECRET="x",
+            SYNC_INTERVAL_MINUTES=0,
+            DATA_DIR=client.server.app[SCHEDULER_KEY].settings.DATA_DIR / "other",
+        ),
+        scheduler=False,
+    )
     assert off.server.app[SCHEDULER_KEY].due_tenants() == []
-    on = Scheduler(make_settings(SYNC_TENANTS=h.TENANT, GRAPH_CLIENT_ID="app", GRAPH_CLIENT_SECRET="x"),
-                   scheduler.store, scheduler.book, scheduler.adapter, now=lambda: NOW)
+    on = Scheduler(
+        make_settings(SYNC_TENANTS=h.TENANT, GRAPH_CLIENT_ID="app", GRAPH_CLIENT_SECRET="x"),
+        scheduler.store,
+        scheduler.book,
+        scheduler.adapter,
+        now=lambda: NOW,
+    )
     assert on.due_tenants() == [h.TENANT]  # never synced: due

@@ -1,4 +1,5 @@
 """The app factory: health, typed state and its lifecycle."""
+
 from __future__ import annotations
 
 import threading

@@ -4,6 +4,7 @@ Each case runs the real ``callplan`` console script in a fresh interpreter with
 ``-X importtime``, which lists every module the process imported, and looks for the host's.
 (How fast they start is measured in bench/bench_startup.py, as ratios, not asserted here.)
 """
+
 from __future__ import annotations
 
 import re
@@ -16,16 +17,30 @@ import pytest
 CALLPLAN = str(Path(sys.executable).parent / "callplan")
 # The web host and the SDK: only `serve` and `dev` need them.
 HOST_PACKAGES = {"aiohttp", "botbuilder", "botframework", "msrest"}
-HOST_MODULES = {"bot.app", "bot.messages", "bot.adapter", "bot.teams_bot", "bot.sdk_patches", "bot.client_reuse",
-                "bot.state",
-                "bot.outbound", "bot.scheduler", "bot.token_gate"}
+HOST_MODULES = {
+    "bot.app",
+    "bot.messages",
+    "bot.adapter",
+    "bot.teams_bot",
+    "bot.sdk_patches",
+    "bot.client_reuse",
+    "bot.state",
+    "bot.outbound",
+    "bot.scheduler",
+    "bot.token_gate",
+}
 _IMPORTED = re.compile(r"^import time:\s+\d+ \|\s+\d+ \|\s*(\S+)\s*$", re.MULTILINE)
 
 
 def imported_modules(args: list[str], tmp_path: Path) -> set[str]:
-    result = subprocess.run([sys.executable, "-X", "importtime", CALLPLAN, *args], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120,
-                            env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path / "data")})
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", CALLPLAN, *args],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path / "data")},
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     modules = set(_IMPORTED.findall(result.stderr))
     assert "bot.cli" in modules  # the real entry point ran, and -X importtime listed it
@@ -36,13 +51,21 @@ def host_modules(modules: set[str]) -> set[str]:
     return {m for m in modules if m.split(".")[0] in HOST_PACKAGES or m in HOST_MODULES}
 
 
-@pytest.mark.parametrize("args", [
-    ["--help"],
-    ["check", "+44 20 7946 0958", "--country", "FR", "--plan", "MCOPSTN1"],
-    ["advise", "--country", "FR", "--users", "40", "--international", "--base", "E5"],
-    ["pools", "--help"], ["users", "--help"], ["import", "--help"], ["demo", "--help"],
-    ["package", "--help"], ["sync", "--help"],
-], ids=lambda args: args[0])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["check", "+44 20 7946 0958", "--country", "FR", "--plan", "MCOPSTN1"],
+        ["advise", "--country", "FR", "--users", "40", "--international", "--base", "E5"],
+        ["pools", "--help"],
+        ["users", "--help"],
+        ["import", "--help"],
+        ["demo", "--help"],
+        ["package", "--help"],
+        ["sync", "--help"],
+    ],
+    ids=lambda args: args[0],
+)
 def test_commands_that_do_not_serve_do_not_load_the_host(args, tmp_path):
     assert host_modules(imported_modules(args, tmp_path)) == set()
 
@@ -56,8 +79,13 @@ def test_help_and_check_do_not_load_the_graph_client_or_the_store(tmp_path):
 def test_the_check_sees_the_host_when_it_is_loaded(tmp_path):
     """`serve --help` loads the host module of the CLI but not the app; the detector itself
     works: `python -X importtime -c 'import bot.app'` lists aiohttp and bot.app."""
-    result = subprocess.run([sys.executable, "-X", "importtime", "-c", "import bot.app"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import bot.app"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert {"aiohttp", "bot.app"} <= host_modules(set(_IMPORTED.findall(result.stderr)))
 
@@ -85,8 +113,14 @@ def test_check_reads_the_cached_catalog_and_validates_nothing(tmp_path):
     )
     args = ["check", "+44 20 7946 0958", "--country", "FR", "--plan", "MCOPSTN1"]
     for _ in range(2):  # the first may write the cache; the second must read it
-        result = subprocess.run([sys.executable, "-c", probe, *args], cwd=tmp_path, capture_output=True,
-                                text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path)})
+        result = subprocess.run(
+            [sys.executable, "-c", probe, *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path)},
+        )
         assert result.returncode == 0, result.stderr[-2000:]
     assert "CALLABLE" in result.stdout or "PER MINUTE" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "PYDANTIC False VALIDATORS 0"
@@ -100,7 +134,8 @@ def test_the_probe_sees_a_validation(tmp_path):
         "c.load_catalog(sys.argv[1]);"
         "print('PYDANTIC', 'pydantic' in sys.modules, 'VALIDATORS', c._adapter.cache_info().currsize)"
     )
-    result = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "data")], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", probe, str(tmp_path / "data")], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "PYDANTIC True VALIDATORS 7"

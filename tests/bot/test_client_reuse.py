@@ -1,6 +1,7 @@
 """Connector and user-token clients reused across turns (``bot/client_reuse.py``), and closed:
 every client the adapter's authentication made is closed when the app stops, those the LRU
 let go of included."""
+
 from __future__ import annotations
 
 from typing import Any

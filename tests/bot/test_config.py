@@ -1,4 +1,5 @@
 """Settings: names, defaults, parsing, one-line errors, and what the SDK reads from them."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,7 +14,11 @@ def test_defaults(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no .env here
     s = load_settings()
     assert (
-        "127.0.0.1", 3978, Path("data"), "INFO", 56150,
+        "127.0.0.1",
+        3978,
+        Path("data"),
+        "INFO",
+        56150,
     ) == (s.HOST, s.PORT, s.DATA_DIR, s.LOG_LEVEL, s.PLAYGROUND_PORT)
     assert s.APP_ID == "" and s.APP_TYPE == "MultiTenant" and frozenset() == s.ALLOWED_TENANTS
     assert s.local_mode
@@ -39,9 +44,9 @@ def test_azure_names_map_to_the_attributes_the_sdk_reads(monkeypatch):
 
 def test_allowed_tenants_is_a_comma_list(monkeypatch):
     monkeypatch.setenv("ALLOWED_TENANTS", " 72F988BF-86f1-41af-91ab-2d7cd011db47, contoso.com,, ")
-    assert frozenset(
-        {"72f988bf-86f1-41af-91ab-2d7cd011db47", "contoso.com"}
-    ) == Settings(_env_file=None).ALLOWED_TENANTS
+    assert (
+        frozenset({"72f988bf-86f1-41af-91ab-2d7cd011db47", "contoso.com"}) == Settings(_env_file=None).ALLOWED_TENANTS
+    )
 
 
 def test_dotenv_file_is_read_and_environment_wins(monkeypatch, tmp_path):
@@ -67,7 +72,10 @@ def test_dotenv_file_is_read_and_environment_wins(monkeypatch, tmp_path):
         ({"DATA_DIR": "  "}, "DATA_DIR"),
         ({"MicrosoftAppId": "abc"}, "MicrosoftAppPassword"),
         ({"MicrosoftAppPassword": "abc"}, "MicrosoftAppId"),
-        ({"MicrosoftAppType": "SingleTenant", "MicrosoftAppId": "a", "MicrosoftAppPassword": "b"}, "MicrosoftAppTenantId"),
+        (
+            {"MicrosoftAppType": "SingleTenant", "MicrosoftAppId": "a", "MicrosoftAppPassword": "b"},
+            "MicrosoftAppTenantId",
+        ),
     ],
 )
 def test_invalid_values_give_one_line_naming_the_variable(monkeypatch, env, named):

@@ -1,4 +1,5 @@
 """The Graph sync settings: defaults, parsing, and a secret that never shows."""
+
 from __future__ import annotations
 
 import logging
@@ -34,10 +35,15 @@ def test_tenants_are_a_comma_list_and_the_secret_stays_hidden(monkeypatch, caplo
     assert SECRET not in shown
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("SYNC_INTERVAL_MINUTES", "-5"), ("SYNC_TENANTS", "contoso.com, not a tenant!"),
-    ("GRAPH_ENDPOINT", "http://graph.microsoft.com/v1.0"), ("GRAPH_AUTHORITY", "login.microsoftonline.com"),
-])
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SYNC_INTERVAL_MINUTES", "-5"),
+        ("SYNC_TENANTS", "contoso.com, not a tenant!"),
+        ("GRAPH_ENDPOINT", "http://graph.microsoft.com/v1.0"),
+        ("GRAPH_AUTHORITY", "login.microsoftonline.com"),
+    ],
+)
 def test_invalid_values_name_the_variable(monkeypatch, name, value):
     monkeypatch.setenv(name, value)
     monkeypatch.setenv("GRAPH_CLIENT_SECRET", SECRET)

@@ -7,6 +7,7 @@ mode (no app id), so the demo tenant answers for the test tenant. Card clicks ar
 and the Agents Playground send them: ``value`` set, no text, ``locale: en-US`` even in a French
 conversation. Each test runs twice, with and without the SDK patches (``sdk_patches``).
 """
+
 from __future__ import annotations
 
 import pytest
@@ -201,8 +202,9 @@ async def test_pool_lookup(demo_bot, h, demo_settings, lang):
     balances = [b for b in pools(demo_settings) if b.country == "FR"]
     # The app's clock is pinned (CALLPLAN_NOW): "as of" is that day, and the card ends with
     # the data it rests on (the demo tenant's exports, marked as demo data), then its sources.
-    expected = pool_table_card(balances, lang, month=balances[0].month, as_of=demo_settings.clock().date(),
-                               data=data(demo_settings))
+    expected = pool_table_card(
+        balances, lang, month=balances[0].month, as_of=demo_settings.clock().date(), data=data(demo_settings)
+    )
     assert [r["said"] for r in replies] == [expected.text]
     body = replies[0]["attachments"][0]["content"]["body"]
     assert body == expected.card["body"]

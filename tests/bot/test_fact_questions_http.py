@@ -7,26 +7,34 @@ Same harness as ``test_conversations.py``: real activities POSTed to the real ap
 the demo tenant. Expected answers are rendered from the fact base and the catalog
 (``fact_reply``), never written out.
 """
+
 from __future__ import annotations
 
 import pytest
-from testkit.chat import Chat
 
 from dialogs.facts import fact_reply
 from dialogs.nlu.i18n import t
 from knowledge.facts import load_facts
+from testkit.chat import Chat
 
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
 LEARN = "https://learn.microsoft.com/"
 
 YES_NO = {
-    "en": {"does E5 include Teams Phone?": "teams_phone_required", "is Teams to Teams free?": "teams_free",
-           "can I call 0800 numbers?": "toll_free", "do unused minutes roll over?": "pool_how",
-           "can users call premium numbers?": "premium_numbers"},
-    "fr": {"est-ce que le forfait national inclut les appels vers les mobiles ?": "domestic_plan_includes",
-           "E5 inclut-il Teams Phone ?": "teams_phone_required", "les appels Teams à Teams sont-ils gratuits ?": "teams_free",
-           "les minutes non utilisées sont-elles reportées ?": "pool_how",
-           "les utilisateurs peuvent-ils appeler les numéros surtaxés ?": "premium_numbers"},
+    "en": {
+        "does E5 include Teams Phone?": "teams_phone_required",
+        "is Teams to Teams free?": "teams_free",
+        "can I call 0800 numbers?": "toll_free",
+        "do unused minutes roll over?": "pool_how",
+        "can users call premium numbers?": "premium_numbers",
+    },
+    "fr": {
+        "est-ce que le forfait national inclut les appels vers les mobiles ?": "domestic_plan_includes",
+        "E5 inclut-il Teams Phone ?": "teams_phone_required",
+        "les appels Teams à Teams sont-ils gratuits ?": "teams_free",
+        "les minutes non utilisées sont-elles reportées ?": "pool_how",
+        "les utilisateurs peuvent-ils appeler les numéros surtaxés ?": "premium_numbers",
+    },
 }
 
 
@@ -55,15 +63,22 @@ async def test_a_yes_no_question_of_fact_gets_its_card_with_its_source_never_a_d
 
 
 FOLLOW_UP: dict[str, list[tuple[str, str, dict[str, object]]]] = {
-    "en": [("how many minutes per user in Germany on the international plan?", "minutes_per_user",
-            {"countries": ["DE"], "plan": "MCOPSTN2"}),
-           ("and for Spain?", "minutes_per_user", {"countries": ["ES"], "plan": "MCOPSTN2"}),
-           ("what would the pool be for 40 users in France?", "pool_size", {"countries": ["FR"], "user_count": 40}),
-           ("what about 50 users?", "pool_size", {"countries": ["FR"], "user_count": 50})],
-    "fr": [("quel serait le pool pour 40 utilisateurs en France ?", "pool_size", {"countries": ["FR"], "user_count": 40}),
-           ("et pour 50 utilisateurs ?", "pool_size", {"countries": ["FR"], "user_count": 50}),
-           ("et en Espagne ?", "pool_size", {"countries": ["ES"], "user_count": 50}),
-           ("combien de minutes par utilisateur au Japon ?", "minutes_per_user", {"countries": ["JP"]})],
+    "en": [
+        (
+            "how many minutes per user in Germany on the international plan?",
+            "minutes_per_user",
+            {"countries": ["DE"], "plan": "MCOPSTN2"},
+        ),
+        ("and for Spain?", "minutes_per_user", {"countries": ["ES"], "plan": "MCOPSTN2"}),
+        ("what would the pool be for 40 users in France?", "pool_size", {"countries": ["FR"], "user_count": 40}),
+        ("what about 50 users?", "pool_size", {"countries": ["FR"], "user_count": 50}),
+    ],
+    "fr": [
+        ("quel serait le pool pour 40 utilisateurs en France ?", "pool_size", {"countries": ["FR"], "user_count": 40}),
+        ("et pour 50 utilisateurs ?", "pool_size", {"countries": ["FR"], "user_count": 50}),
+        ("et en Espagne ?", "pool_size", {"countries": ["ES"], "user_count": 50}),
+        ("combien de minutes par utilisateur au Japon ?", "minutes_per_user", {"countries": ["JP"]}),
+    ],
 }
 
 
@@ -79,8 +94,10 @@ async def test_a_computed_fact_follows_up_with_a_new_country_or_seat_count(demo_
 
 
 OPENER = {"en": "I want to buy calling plans", "fr": "je veux acheter des forfaits d'appels"}
-ASIDE = {"en": ("how many minutes do users get in France?", "Germany"),
-         "fr": ("combien de minutes par utilisateur en France ?", "Allemagne")}
+ASIDE = {
+    "en": ("how many minutes do users get in France?", "Germany"),
+    "fr": ("combien de minutes par utilisateur en France ?", "Allemagne"),
+}
 
 
 @LANGS
@@ -98,10 +115,13 @@ async def test_a_question_of_fact_naming_a_country_at_the_country_prompt_is_answ
 
 @LANGS
 async def test_a_number_check_naming_a_user_and_a_number_is_no_question_of_fact(demo_bot, h, lang):
-    text = {"en": "can alice.martin@contoso.com call 0800 123 456?",
-            "fr": "alice.martin@contoso.com peut-elle appeler le 0800 123 456 ?"}[lang]
+    text = {
+        "en": "can alice.martin@contoso.com call 0800 123 456?",
+        "fr": "alice.martin@contoso.com peut-elle appeler le 0800 123 456 ?",
+    }[lang]
     replies = await Chat(demo_bot, h, conversation_id=f"a:not-fact-{lang}").say(
-        text, locale="fr-FR" if lang == "fr" else "en-US")
+        text, locale="fr-FR" if lang == "fr" else "en-US"
+    )
     titles = {fact.title[lang] for fact in load_facts().facts}
     heads = [r["attachments"][0]["content"]["body"][0].get("text") for r in replies if r.get("attachments")]
     assert not titles & set(heads)

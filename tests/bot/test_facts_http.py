@@ -4,6 +4,7 @@ The expected answers are read from the fact base and the catalog (never typed he
 card's summary is the fact's answer text, a computed answer carries the catalog's figure, and
 the Source line links the Microsoft Learn pages of the fact's source keys.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -125,14 +126,13 @@ async def test_a_fact_question_inside_the_purchase_is_answered_and_the_dialog_go
 
 FOLLOW_UP = {
     "en": ("how many minutes per user does the Domestic Calling Plan give in Germany?", "and in Spain?"),
-    "fr": ("combien de minutes par utilisateur donne le forfait d'appels nationaux en Allemagne ?",
-           "et en Espagne ?"),
+    "fr": ("combien de minutes par utilisateur donne le forfait d'appels nationaux en Allemagne ?", "et en Espagne ?"),
 }
 
 
 @LANGS
 async def test_a_computed_fact_then_a_follow_up_naming_another_country(demo_bot, h, lang):
-    """"and in Spain?" asks the same computed fact again with the country changed: the
+    """ "and in Spain?" asks the same computed fact again with the country changed: the
     figure is the catalog's for Spain, in the same fact card, not the fallback."""
     chat = Chat(demo_bot, h, f"a:fact-follow-{lang}")
     catalog, title = load_catalog(), load_facts().by_id["minutes_per_user"].title[lang]

@@ -7,6 +7,7 @@ Same harness as ``test_conversations.py``: real activities POSTed to the real ap
 the demo tenant. Expected answers are computed with the knowledge layer (``recommend``), never
 written out.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -56,11 +57,13 @@ async def test_a_message_that_says_enough_is_answered_in_one_turn_with_its_assum
     assert {"carrier": "operator_connect"} in offered and {"international": True} in offered
     # A click re-runs the advice with that one slot changed.
     replies = await click_change(chat, {"international": True})
-    assert [r["said"] for r in replies] == [summary_text(lang, countries=["FR"], users=40, base_licence="E5",
-                                                         international=True)]
+    assert [r["said"] for r in replies] == [
+        summary_text(lang, countries=["FR"], users=40, base_licence="E5", international=True)
+    ]
     replies = await click_change(chat, {"carrier": "operator_connect"})
-    assert replies[-1]["said"] == summary_text(lang, countries=["FR"], users=40, base_licence="E5",
-                                               international=True, carrier="operator_connect")
+    assert replies[-1]["said"] == summary_text(
+        lang, countries=["FR"], users=40, base_licence="E5", international=True, carrier="operator_connect"
+    )
 
 
 FOLLOW_UPS = {
@@ -79,8 +82,9 @@ async def test_follow_ups_reuse_the_last_question(demo_bot, h, lang):
     replies = await chat.say(fifty)
     assert [r["said"] for r in replies] == [summary_text(lang, countries=["BE"], users=50, base_licence="E5")]
     replies = await chat.say(intl)
-    assert [r["said"] for r in replies] == [summary_text(lang, countries=["BE"], users=50, base_licence="E5",
-                                                         international=True)]
+    assert [r["said"] for r in replies] == [
+        summary_text(lang, countries=["BE"], users=50, base_licence="E5", international=True)
+    ]
 
 
 CHECK = {
@@ -122,7 +126,9 @@ async def test_a_question_mid_dialog_is_answered_then_the_dialog_resumes(demo_bo
     assert (await chat.say(start))[-1]["said"] == t(lang, "prompt.countries")
     # It names a country, yet it is a question of another kind, not the answer "Germany".
     replies = await chat.say(aside)
-    german = [b for b in Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID) if b.key.country == "DE"]
+    german = [
+        b for b in Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID) if b.key.country == "DE"
+    ]
     assert [r["said"] for r in replies] == [pool_table_card(german, lang).text, t(lang, "prompt.countries")]
     replies = await chat.say(answer)
     assert replies[-1]["said"] == t(lang, "prompt.users_in", country="France")
@@ -142,7 +148,10 @@ async def test_a_correction_updates_its_slot(demo_bot, h, lang):
     assert replies[-1]["said"] == t(lang, "prompt.users_in", country="France")
     replies = await chat.say(correction)
     said = correction.split(", ", 1)[1]  # what the correction says, without "actually" / "en fait"
-    assert [r["said"] for r in replies] == [t(lang, "corrected", facts=said), t(lang, "prompt.users_in", country=austria)]
+    assert [r["said"] for r in replies] == [
+        t(lang, "corrected", facts=said),
+        t(lang, "prompt.users_in", country=austria),
+    ]
     replies = await chat.say("40")
     assert replies[-1]["said"] == t(lang, "prompt.international")
 
@@ -176,8 +185,9 @@ CARRIER = {
 @LANGS
 async def test_a_carrier_is_never_a_country(demo_bot, h, lang):
     replies = await Chat(demo_bot, h).say(CARRIER[lang])
-    assert [r["said"] for r in replies] == [summary_text(lang, countries=["GB"], users=40, base_licence="E5",
-                                                         carrier="operator_connect")]
+    assert [r["said"] for r in replies] == [
+        summary_text(lang, countries=["GB"], users=40, base_licence="E5", carrier="operator_connect")
+    ]
 
 
 CITY = {"en": "which plan for 20 E3 users in Lyon?", "fr": "quel forfait pour 20 utilisateurs E3 à Lyon ?"}
@@ -218,7 +228,9 @@ USER_FOUND = {
 async def test_a_user_named_by_display_name_or_first_name(demo_bot, h, demo_settings, lang, which):
     replies = await Chat(demo_bot, h).say(NAMED[lang][which])
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
-    balance = next(b for b in Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID) if b.key == verdict.pool)
+    balance = next(
+        b for b in Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID) if b.key == verdict.pool
+    )
     assert [r["said"] for r in replies] == [USER_FOUND[lang], verdict_card(verdict, lang, balance).text]
 
 
@@ -231,7 +243,7 @@ async def test_an_unknown_country_is_said_back(demo_bot, h, lang):
     assert t(lang, "reason.unknown_country", name="Narnia") in replies[0]["said"]
     assert replies[-1]["said"] == t(lang, "prompt.countries")
     replies = await Chat(demo_bot, h).say("Narnia")
-    assert replies[-1]["said"] == f'{t(lang, "reason.unknown_country", name="Narnia")} {t(lang, "reprompt.countries")}'
+    assert replies[-1]["said"] == f"{t(lang, 'reason.unknown_country', name='Narnia')} {t(lang, 'reprompt.countries')}"
 
 
 NO = {"en": ("which plan should we buy?", "No"), "fr": ("quel forfait acheter ?", "Non")}
@@ -244,7 +256,8 @@ async def test_no_at_a_country_question_is_not_norway(demo_bot, h, lang):
     await chat.say(start)
     replies = await chat.say(no)
     assert [r["said"] for r in replies] == [
-        f'{t(lang, "reason.answer_not_country", text=no)} {t(lang, "reprompt.countries")}']
+        f"{t(lang, 'reason.answer_not_country', text=no)} {t(lang, 'reprompt.countries')}"
+    ]
 
 
 @LANGS
@@ -253,7 +266,8 @@ async def test_a_big_number_at_the_count_question_is_a_count(demo_bot, h, lang):
     await chat.say(CORRECTION[lang][0])
     replies = await chat.say("2000000")  # out of range: asked again, saying why; never a number check
     assert [r["said"] for r in replies] == [
-        f'{t(lang, "reason.users_range", count=2000000, max=MAX_USERS)} {t(lang, "reprompt.users")}']
+        f"{t(lang, 'reason.users_range', count=2000000, max=MAX_USERS)} {t(lang, 'reprompt.users')}"
+    ]
     replies = await chat.say("5000")
     assert replies[-1]["said"] == t(lang, "prompt.international")
 
@@ -273,19 +287,25 @@ async def test_a_country_code_never_switches_the_language(demo_bot, h, lang):
     assert replies[-1]["said"] == t(lang, "prompt.users_in", country="France")
 
 
-UNKNOWN_BESIDE = {"en": "which plan for 40 E5 users in France and in Narnia?",
-                  "fr": "quel forfait pour 40 utilisateurs E5 en France et en Narnia ?"}
+UNKNOWN_BESIDE = {
+    "en": "which plan for 40 E5 users in France and in Narnia?",
+    "fr": "quel forfait pour 40 utilisateurs E5 en France et en Narnia ?",
+}
 
 
 @LANGS
 async def test_an_unknown_country_beside_a_known_one_is_said_back_too(demo_bot, h, lang):
     replies = await Chat(demo_bot, h).say(UNKNOWN_BESIDE[lang])
-    assert [r["said"] for r in replies] == [t(lang, "reason.unknown_country", name="Narnia"),
-                                            summary_text(lang, countries=["FR"], users=40, base_licence="E5")]
+    assert [r["said"] for r in replies] == [
+        t(lang, "reason.unknown_country", name="Narnia"),
+        summary_text(lang, countries=["FR"], users=40, base_licence="E5"),
+    ]
 
 
-POOL_FOLLOW_UP = {"en": ("how many minutes are left in France?", "and Germany?"),
-                  "fr": ("combien de minutes restantes en France ?", "et en Allemagne ?")}
+POOL_FOLLOW_UP = {
+    "en": ("how many minutes are left in France?", "and Germany?"),
+    "fr": ("combien de minutes restantes en France ?", "et en Allemagne ?"),
+}
 
 
 @LANGS
@@ -294,12 +314,16 @@ async def test_a_follow_up_pool_lookup_changes_the_country(demo_bot, h, demo_set
     first, again = POOL_FOLLOW_UP[lang]
     await chat.say(first)
     replies = await chat.say(again)
-    german = [b for b in Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID) if b.key.country == "DE"]
+    german = [
+        b for b in Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID) if b.key.country == "DE"
+    ]
     assert german and replies[-1]["said"] == pool_table_card(german, lang).text
 
 
-CHECK_MID_PURCHASE = {"en": "can alice.martin@contoso.com call 01 23 45 67 89?",
-                      "fr": "alice.martin@contoso.com peut-elle appeler le 01 23 45 67 89 ?"}
+CHECK_MID_PURCHASE = {
+    "en": "can alice.martin@contoso.com call 01 23 45 67 89?",
+    "fr": "alice.martin@contoso.com peut-elle appeler le 01 23 45 67 89 ?",
+}
 
 
 @LANGS
@@ -308,8 +332,13 @@ async def test_a_number_check_mid_purchase_is_answered_then_the_purchase_resumes
     await chat.say(CORRECTION[lang][0])  # ... asks how many users in France
     replies = await chat.say(CHECK_MID_PURCHASE[lang])
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
-    balance = next(b for b in Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID) if b.key == verdict.pool)
-    assert [r["said"] for r in replies] == [USER_FOUND[lang], verdict_card(verdict, lang, balance).text,
-                                            t(lang, "prompt.users_in", country="France")]
+    balance = next(
+        b for b in Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID) if b.key == verdict.pool
+    )
+    assert [r["said"] for r in replies] == [
+        USER_FOUND[lang],
+        verdict_card(verdict, lang, balance).text,
+        t(lang, "prompt.users_in", country="France"),
+    ]
     replies = await chat.say("40")
     assert replies[-1]["said"] == t(lang, "prompt.international")

@@ -1,4 +1,5 @@
 """``callplan serve`` / ``python -m bot`` / ``callplan dev`` as real processes, all bounded."""
+
 from __future__ import annotations
 
 import json
@@ -44,9 +45,7 @@ class Running:
     """A started bot process; ``url`` is read from its first output line."""
 
     def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
-        self.proc = subprocess.Popen(
-            args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        self.proc = subprocess.Popen(args, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.lines: list[str] = []
         self.url = ""
 
@@ -62,7 +61,9 @@ class Running:
             if match:
                 return match
         self.stop()
-        raise AssertionError(f"{pattern!r} not printed; output: {''.join(self.lines)}\nstderr: {present(self.proc.stderr).read()}")
+        raise AssertionError(
+            f"{pattern!r} not printed; output: {''.join(self.lines)}\nstderr: {present(self.proc.stderr).read()}"
+        )
 
     def wait_for_bot(self) -> str:
         self.url = self.wait_for(URL_LINE.pattern).group(1)
@@ -315,12 +316,12 @@ def test_dev_runs_the_bot_alone_when_the_install_fails(tmp_path):
 
 def test_dev_does_not_start_the_playground_when_asked_not_to(tmp_path):
     record = _fake_playground(tmp_path)
-    bot = Running([CALLPLAN, "dev", "--port", "0", "--no-playground"], tmp_path,
-                  base_env(tmp_path, path=_fake_node(tmp_path)))
+    bot = Running(
+        [CALLPLAN, "dev", "--port", "0", "--no-playground"], tmp_path, base_env(tmp_path, path=_fake_node(tmp_path))
+    )
     try:
         url = bot.wait_for_bot()
         assert get_json(f"{url}/healthz")[0] == 200
     finally:
         assert bot.stop() == 0
     assert not record.exists()
-

@@ -4,6 +4,7 @@ over real HTTP (or raw sockets) into the real app factory, with real bot-state f
 Every "within a bound" below is generous (seconds where the fix takes milliseconds and the bug
 took 10-200 s): the test fails on the bug, never on a slow machine.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,9 +77,13 @@ def closed_port() -> int:
 
 async def test_row1_a_64_kb_mention_storm_is_answered_quickly_and_health_does_not_wait(client, h):
     storm = h.activity("<at>" * 16_000, conversation_type="channel")
-    named = h.activity("hello <at>Calling Plan Assistant</at>", conversation_type="channel",
-                       entities=[{"type": "mention", "text": "<at>" * 4000 + "(a+)+$",
-                                  "mentioned": {"id": h.BOT_ID, "name": "(a+)+$"}}])
+    named = h.activity(
+        "hello <at>Calling Plan Assistant</at>",
+        conversation_type="channel",
+        entities=[
+            {"type": "mention", "text": "<at>" * 4000 + "(a+)+$", "mentioned": {"id": h.BOT_ID, "name": "(a+)+$"}}
+        ],
+    )
     storm_reply = asyncio.ensure_future(h.post(client, storm))
     health = asyncio.ensure_future(client.get("/healthz"))
     assert (await bounded(health, 3)).status == 200
@@ -92,8 +97,9 @@ async def test_row1_a_64_kb_mention_storm_is_answered_quickly_and_health_does_no
 @pytest.mark.parametrize("app_id", ["", APP_ID])
 async def test_row2_deeply_nested_json_is_a_400_before_auth(start_app, make_settings, h, app_id, caplog):
     client = await start_app(make_settings(APP_ID=app_id, APP_PASSWORD="secret" if app_id else ""))
-    brackets = await client.post("/api/messages", data="[" * 990 + "]" * 990,
-                                 headers={"Content-Type": "application/json"})
+    brackets = await client.post(
+        "/api/messages", data="[" * 990 + "]" * 990, headers={"Content-Type": "application/json"}
+    )
     assert brackets.status == 400
     unclosed = await client.post("/api/messages", data="[" * 990, headers={"Content-Type": "application/json"})
     assert unclosed.status == 400
@@ -113,10 +119,13 @@ async def test_row2_deeply_nested_json_is_a_400_before_auth(start_app, make_sett
 def unreachable_keys(monkeypatch):
     """The Bot Framework OpenID metadata URLs point at a closed port on loopback."""
     url = f"http://127.0.0.1:{closed_port()}/v1/.well-known/openidconfiguration"
-    for real in (AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
-                 AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL):
-        monkeypatch.setitem(jwt_token_extractor.JwtTokenExtractor.metadataCache, real,
-                            jwt_token_extractor._OpenIdMetadata(url))
+    for real in (
+        AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
+        AuthenticationConstants.TO_BOT_FROM_EMULATOR_OPENID_METADATA_URL,
+    ):
+        monkeypatch.setitem(
+            jwt_token_extractor.JwtTokenExtractor.metadataCache, real, jwt_token_extractor._OpenIdMetadata(url)
+        )
     monkeypatch.setattr(outbound, "KEY_RETRY_AFTER_S", 0.0)
 
 
@@ -124,29 +133,48 @@ def hostile_tokens() -> dict[str, tuple[str, set[int]]]:
     """name -> (token, the statuses allowed). exp in 2100 or 1970: no wall clock involved."""
     rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ec_key = ec.generate_private_key(ec.SECP256R1())
-    claims = {"iss": "https://api.botframework.com", "aud": APP_ID, "exp": 4102444800,
-              "serviceurl": "https://smba.trafficmanager.net/emea/"}
+    claims = {
+        "iss": "https://api.botframework.com",
+        "aud": APP_ID,
+        "exp": 4102444800,
+        "serviceurl": "https://smba.trafficmanager.net/emea/",
+    }
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(rsa_key.public_key()))
     unsigned = jwt.encode(claims, None, algorithm="none")  # type: ignore[arg-type]  # alg none: no key
     return {
         "alg none": (unsigned, {401}),
         "HS256": (jwt.encode(claims, "k" * 32, algorithm="HS256", headers={"kid": "k1"}), {401}),
         "ES256": (jwt.encode(claims, ec_key, algorithm="ES256", headers={"kid": "k1"}), {401}),
-        "jku": (jwt.encode(claims, rsa_key, algorithm="RS256",
-                           headers={"kid": "k1", "jku": "http://127.0.0.1:9/keys"}), {401}),
+        "jku": (
+            jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": "k1", "jku": "http://127.0.0.1:9/keys"}),
+            {401},
+        ),
         "embedded jwk": (jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": "k1", "jwk": jwk}), {401}),
         "expired": (jwt.encode({**claims, "exp": 1}, rsa_key, algorithm="RS256", headers={"kid": "k1"}), {401}),
         "no kid": (jwt.encode(claims, rsa_key, algorithm="RS256"), {401}),
         "garbage": ("e30.e30.e30." + "A" * 7000, {401}),
         # Only the signature can tell: the keys are needed, and cannot be fetched.
         "self-signed RS256": (jwt.encode(claims, rsa_key, algorithm="RS256", headers={"kid": "k1"}), {401, 503}),
-        "emulator RS256": (jwt.encode({**claims, "iss": "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/",
-                                       "ver": "1.0", "appid": APP_ID}, rsa_key, algorithm="RS256",
-                                      headers={"kid": "k1"}), {401, 503}),
+        "emulator RS256": (
+            jwt.encode(
+                {
+                    **claims,
+                    "iss": "https://sts.windows.net/d6d49420-f39b-4df7-a1dc-d59a935871db/",
+                    "ver": "1.0",
+                    "appid": APP_ID,
+                },
+                rsa_key,
+                algorithm="RS256",
+                headers={"kid": "k1"},
+            ),
+            {401, 503},
+        ),
     }
 
 
-async def test_row3_hostile_tokens_are_fast_401s_or_503_never_500(start_app, make_settings, h, caplog, unreachable_keys):
+async def test_row3_hostile_tokens_are_fast_401s_or_503_never_500(
+    start_app, make_settings, h, caplog, unreachable_keys
+):
     caplog.set_level(logging.INFO)
     client = await start_app(make_settings(APP_ID=APP_ID, APP_PASSWORD="secret"))
     statuses = {}
@@ -164,15 +192,20 @@ async def test_row3_a_key_service_that_never_answers_is_a_bounded_503(start_app,
     monkeypatch.setattr(outbound, "KEY_FETCH_TIMEOUT_S", 0.5)
     async with black_hole() as port:
         url = f"http://127.0.0.1:{port}/v1/.well-known/openidconfiguration"
-        monkeypatch.setitem(jwt_token_extractor.JwtTokenExtractor.metadataCache,
-                            AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
-                            jwt_token_extractor._OpenIdMetadata(url))
+        monkeypatch.setitem(
+            jwt_token_extractor.JwtTokenExtractor.metadataCache,
+            AuthenticationConstants.TO_BOT_FROM_CHANNEL_OPENID_METADATA_URL,
+            jwt_token_extractor._OpenIdMetadata(url),
+        )
         client = await start_app(make_settings(APP_ID=APP_ID, APP_PASSWORD="secret"))
         token, _ = hostile_tokens()["self-signed RS256"]
         # Eight at once: one fetch waits out its timeout; the others wait for it, then fail fast.
-        responses = await bounded(asyncio.gather(*[
-            h.post(client, h.activity("hello"), headers={"Authorization": f"Bearer {token}"}) for _ in range(8)
-        ]), 8)
+        responses = await bounded(
+            asyncio.gather(
+                *[h.post(client, h.activity("hello"), headers={"Authorization": f"Bearer {token}"}) for _ in range(8)]
+            ),
+            8,
+        )
         assert {r.status for r in responses} == {503}
         # Meanwhile the event loop was free: health answered.
         assert (await bounded(client.get("/healthz"), 3)).status == 200
@@ -186,14 +219,19 @@ async def test_row4_one_user_in_four_conversations_at_once_keeps_every_dialog(de
     say = {"en": "which plan should we buy?", "fr": "quel forfait acheter ?"}
     langs = ["en", "fr", "en", "fr"]
     conversations = [f"a:user-conversation-{i}" for i in range(4)]
-    first = await bounded(asyncio.gather(*[
-        h.replies(demo_bot, h.activity(say[lang], conversation_id=cid)) for cid, lang in zip(conversations, langs, strict=True)
-    ]))
+    first = await bounded(
+        asyncio.gather(
+            *[
+                h.replies(demo_bot, h.activity(say[lang], conversation_id=cid))
+                for cid, lang in zip(conversations, langs, strict=True)
+            ]
+        )
+    )
     for lang, replies in zip(langs, first, strict=True):
         assert h.texts(replies)[-1] == t(lang, "prompt.countries")
-    second = await bounded(asyncio.gather(*[
-        h.replies(demo_bot, h.activity("France", conversation_id=cid)) for cid in conversations
-    ]))
+    second = await bounded(
+        asyncio.gather(*[h.replies(demo_bot, h.activity("France", conversation_id=cid)) for cid in conversations])
+    )
     for lang, replies in zip(langs, second, strict=True):  # every dialog went on, each in its language
         assert h.texts(replies)[-1] == t(lang, "prompt.users_in", country="France")
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
@@ -205,8 +243,9 @@ async def test_row4_one_user_in_four_conversations_at_once_keeps_every_dialog(de
 async def test_row5_a_truncated_state_file_is_set_aside_and_the_conversation_starts_over(start_app, demo_settings, h):
     cid = "a:truncated"
     first = await start_app(demo_settings)
-    assert h.texts(await h.replies(first, h.activity("which plan should we buy?", conversation_id=cid)))[-1] == \
-        t("en", "prompt.countries")
+    assert h.texts(await h.replies(first, h.activity("which plan should we buy?", conversation_id=cid)))[-1] == t(
+        "en", "prompt.countries"
+    )
     await first.close()  # checkpoints the journal into the key files
     storage = TinyDBStorage(demo_settings.state_dir)
     path = storage.path_for(f"msteams/conversations/{cid}")
@@ -230,8 +269,11 @@ async def test_row6_request_fields_reach_the_log_escaped_and_capped(start_app, m
     forged = "1\n2026-12-02 03:00:00,000 INFO    bot.app: admin password reset for everyone"
     response = await h.post(configured, h.activity("hello", id=forged))
     assert response.status == 401
-    gated = await start_app(make_settings(ALLOWED_TENANTS="72f988bf-86f1-41af-91ab-2d7cd011db47",
-                                          DATA_DIR=make_settings().DATA_DIR / "gated"))
+    gated = await start_app(
+        make_settings(
+            ALLOWED_TENANTS="72f988bf-86f1-41af-91ab-2d7cd011db47", DATA_DIR=make_settings().DATA_DIR / "gated"
+        )
+    )
     huge_tenant = "\x00evil\n" * 8_000
     response = await h.post(gated, h.activity("hello", tenant=huge_tenant))
     assert response.status == 200
@@ -257,8 +299,12 @@ async def test_row10_a_dead_service_url_is_a_bounded_502(client, h, monkeypatch,
         silent = h.activity("hello", expect_replies=False, service_url=f"http://127.0.0.1:{port}/")
         response = await bounded(h.post(client, silent))
         assert response.status == 502
-    closed = h.activity("hello", expect_replies=False, service_url=f"http://127.0.0.1:{closed_port()}/",
-                        conversation={"conversationType": "personal", "id": "a:other"})
+    closed = h.activity(
+        "hello",
+        expect_replies=False,
+        service_url=f"http://127.0.0.1:{closed_port()}/",
+        conversation={"conversationType": "personal", "id": "a:other"},
+    )
     response = await bounded(h.post(client, closed))
     assert response.status == 502
     no_tracebacks(caplog)
@@ -267,11 +313,24 @@ async def test_row10_a_dead_service_url_is_a_bounded_502(client, h, monkeypatch,
 async def test_row10_dead_service_urls_do_not_starve_other_replies(client, connector, h, monkeypatch):
     monkeypatch.setattr(outbound, "READ_TIMEOUT_S", 4.0)
     async with black_hole() as port:
-        dead = [asyncio.ensure_future(h.post(client, h.activity(
-            "hello", expect_replies=False, service_url=f"http://127.0.0.1:{port}/",
-            conversation={"conversationType": "personal", "id": f"a:dead-{i}"}))) for i in range(8)]
+        dead = [
+            asyncio.ensure_future(
+                h.post(
+                    client,
+                    h.activity(
+                        "hello",
+                        expect_replies=False,
+                        service_url=f"http://127.0.0.1:{port}/",
+                        conversation={"conversationType": "personal", "id": f"a:dead-{i}"},
+                    ),
+                )
+            )
+            for i in range(8)
+        ]
         await asyncio.sleep(0.3)  # the eight are waiting on the dead port
-        normal = asyncio.ensure_future(h.post(client, h.activity("hello", expect_replies=False, service_url=connector.url)))
+        normal = asyncio.ensure_future(
+            h.post(client, h.activity("hello", expect_replies=False, service_url=connector.url))
+        )
         done, _ = await bounded(asyncio.wait([normal, *dead], return_when=asyncio.FIRST_COMPLETED), 20)
         assert normal in done and normal.result().status == 201  # answered while the others still wait
         assert connector.texts()
@@ -321,6 +380,7 @@ async def test_row12_a_damaged_store_is_a_plain_sentence_without_paths(demo_bot,
 async def test_row13_health_says_degraded_while_writes_fail_and_recovers(demo_bot, h, monkeypatch):
     import bot.app
     import bot.state.local
+
     real = bot.state.local.atomic_write_bytes
 
     def disk_full(path, payload):
@@ -364,8 +424,10 @@ async def test_row14_slow_headers_and_slow_bodies_are_cut_off(make_settings):
             writer.write(b"POST /api/messages HTTP/1.1\r\nHost: x\r\n")
             chunks = [b"X-Slow: " + b"a" * 4 + b"\r\n"] * 400
         else:
-            writer.write(b"POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 100000\r\n\r\n{")
+            writer.write(
+                b"POST /api/messages HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 100000\r\n\r\n{"
+            )
             chunks = [b" "] * 400
         try:
             for chunk in chunks:  # one drip every 50 ms: would take 20 s
@@ -401,9 +463,20 @@ async def test_row15_malformed_teams_channel_data_is_a_400(client, h, kind, capl
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
-INVOKE_NAMES = ["composeExtension/query", "task/fetch", "task/submit", "fileConsent/invoke",
-                "actionableMessage/executeAction", "composeExtension/submitAction", "composeExtension/queryLink",
-                "signin/verifyState", "adaptiveCard/action", "tab/fetch", "config/fetch", "handoff/action"]
+INVOKE_NAMES = [
+    "composeExtension/query",
+    "task/fetch",
+    "task/submit",
+    "fileConsent/invoke",
+    "actionableMessage/executeAction",
+    "composeExtension/submitAction",
+    "composeExtension/queryLink",
+    "signin/verifyState",
+    "adaptiveCard/action",
+    "tab/fetch",
+    "config/fetch",
+    "handoff/action",
+]
 
 
 @pytest.mark.parametrize("value", ["x", 5, [1], {"data": "x", "context": 3, "action": "y"}])
@@ -443,11 +516,15 @@ async def test_row16_the_journal_is_checkpointed_soon_after_load_stops(tmp_path)
 
 async def test_row13_storage_remembers_a_failed_write_until_one_succeeds(tmp_path, monkeypatch):
     import bot.state.local
+
     storage = TinyDBStorage(tmp_path / "state")
     real = bot.state.local.atomic_write_bytes
     try:
-        monkeypatch.setattr(bot.state.local, "atomic_write_bytes",
-                            lambda path, payload: (_ for _ in ()).throw(OSError(errno.EROFS, "Read-only file system")))
+        monkeypatch.setattr(
+            bot.state.local,
+            "atomic_write_bytes",
+            lambda path, payload: (_ for _ in ()).throw(OSError(errno.EROFS, "Read-only file system")),
+        )
         with pytest.raises(OSError):
             await storage.write({"k": {"v": 1}})
         assert "Read-only file system" in present(storage.write_problem)

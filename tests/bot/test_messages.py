@@ -1,4 +1,5 @@
 """POST /api/messages through the real app factory: every status code the endpoint promises."""
+
 from __future__ import annotations
 
 import json
@@ -6,7 +7,8 @@ import logging
 import time
 
 import jwt
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.messages import MAX_BODY_BYTES
 
@@ -120,9 +122,14 @@ async def test_configured_app_id_refuses_unsigned_and_badly_signed_requests(star
 
     # A well-formed token from an issuer the Bot Framework does not trust.
     forged = jwt.encode(
-        {"iss": "https://evil.example.com", "aud": "c9e8c047-2a74-40a2-b28a-b162d5f5327c",
-         "exp": int(time.time()) + 600, "serviceurl": "https://smba.trafficmanager.net/emea/"},
-        "k" * 32, algorithm="HS256",
+        {
+            "iss": "https://evil.example.com",
+            "aud": "c9e8c047-2a74-40a2-b28a-b162d5f5327c",
+            "exp": int(time.time()) + 600,
+            "serviceurl": "https://smba.trafficmanager.net/emea/",
+        },
+        "k" * 32,
+        algorithm="HS256",
     )
     response = await h.post(client, h.activity("hello"), headers={"Authorization": f"Bearer {forged}"})
     assert response.status == 401
@@ -185,8 +192,12 @@ async def test_get_on_messages_is_405(client):
     assert response.status == 405
 
 
-@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from(["\ud800", "\udfff", "\x00", "\u2028", "\x7f"])),
-               max_size=12))
+@given(
+    st.text(
+        alphabet=st.one_of(st.characters(), st.sampled_from(["\ud800", "\udfff", "\x00", "\u2028", "\x7f"])),
+        max_size=12,
+    )
+)
 def test_unsafe_ids_are_exactly_those_with_unprintable_characters_or_surrogates(value):
     """The C-speed check refuses exactly what a per-character rule refuses."""
     from bot.messages import _unsafe_id

@@ -8,6 +8,7 @@ fresh folder where ``.venv`` is this test run's virtual environment and ``data/`
 whole suites; they have their own tests) and inline mentions in the prose (they carry
 placeholders such as ``<files>``).
 """
+
 from __future__ import annotations
 
 import os
@@ -46,14 +47,25 @@ def test_the_readme_lists_the_store_commands_for_the_demo_tenant():
 def test_every_readme_callplan_line_runs_verbatim_after_the_demo(tmp_path):
     # The venv of this run, where the README expects it (``sys.prefix`` is the venv's root).
     (tmp_path / ".venv").symlink_to(Path(sys.prefix), target_is_directory=True)
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DATA_DIR", "MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType",
-                          "MicrosoftAppTenantId", "ALLOWED_TENANTS")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key
+        not in (
+            "DATA_DIR",
+            "MicrosoftAppId",
+            "MicrosoftAppPassword",
+            "MicrosoftAppType",
+            "MicrosoftAppTenantId",
+            "ALLOWED_TENANTS",
+        )
+    }
     env["CALLPLAN_NOW"] = NOW
 
     def bash(command: str) -> subprocess.CompletedProcess:
-        return subprocess.run(["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            ["bash", "-c", command], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
 
     seeded = bash(".venv/bin/callplan demo")
     assert seeded.returncode == 0, seeded.stderr

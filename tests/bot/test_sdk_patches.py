@@ -10,6 +10,7 @@ SDK version they were written for, revertible, and giving what the SDK as shippe
   gets byte-identical replies and the same state writes with and without the patches. The
   whole conversation suite (``test_conversations.py``) also runs both ways.
 """
+
 from __future__ import annotations
 
 import copy
@@ -96,8 +97,10 @@ def test_the_bench_servers_apply_what_they_are_told():
 @pytest.mark.parametrize("name", PATCHES)
 def test_each_patch_applies_once_and_reverts_to_the_sdks_code(name):
     module = importlib.import_module(f"bot.sdk_patches.{name}")
-    owner, attribute = {"state_hash": (CachedBotState, "compute_hash"),
-                        "msrest_object": (Serializer, "serialize_object")}[name]
+    owner, attribute = {
+        "state_hash": (CachedBotState, "compute_hash"),
+        "msrest_object": (Serializer, "serialize_object"),
+    }[name]
     shipped = owner.__dict__[attribute]
     assert module.apply() is True and module.is_applied()
     patched = owner.__dict__[attribute]
@@ -109,14 +112,16 @@ def test_each_patch_applies_once_and_reverts_to_the_sdks_code(name):
 
 def test_another_sdk_version_gets_no_patch_and_one_warning_line(monkeypatch, caplog):
     real_version = sdk_patches.version
-    monkeypatch.setattr(sdk_patches, "version",
-                        lambda dist: "4.18.0" if dist == "botbuilder-core" else real_version(dist))
+    monkeypatch.setattr(
+        sdk_patches, "version", lambda dist: "4.18.0" if dist == "botbuilder-core" else real_version(dist)
+    )
     assert sdk_version_problem() == "botbuilder-core is 4.18.0, the patches were written for 4.17.1"
     with caplog.at_level(logging.WARNING, logger="bot.sdk_patches"):
         assert apply_sdk_patches() == []
     assert applied_sdk_patches() == []
     assert [r.getMessage() for r in caplog.records] == [
-        "SDK speed patches not applied: botbuilder-core is 4.18.0, the patches were written for 4.17.1"]
+        "SDK speed patches not applied: botbuilder-core is 4.18.0, the patches were written for 4.17.1"
+    ]
 
 
 def test_the_installed_sdk_is_the_one_the_patches_were_written_for():
@@ -211,7 +216,7 @@ def test_a_state_pickle_cannot_encode_falls_back_to_the_sdk_hash():
 # --- msrest_object ------------------------------------------------------------------------------------
 
 
-class Colour(str, enum.Enum):
+class Colour(str, enum.Enum):  # noqa: UP042 - a str-mixin enum, as the SDK's schema enums are
     RED = "red"
 
 
@@ -239,17 +244,26 @@ def outcome(fn: Any, *args: Any, **kwargs: Any) -> Any:
     values, e.g. an enum of the models' own module: the fast path must raise the same)."""
     try:
         return exact(fn(*args, **kwargs))
-    except Exception as exc:  # noqa: BLE001 - compared, not swallowed
+    except Exception as exc:
         return ("raised", type(exc).__name__)
 
 
 _json_leaves = st.one_of(
-    st.none(), st.booleans(), st.integers(-3, 3), st.floats(allow_nan=False), st.text(max_size=4),
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=False),
+    st.text(max_size=4),
 )
 _odd_leaves = st.one_of(
-    st.just(Colour.RED), st.just(Level.HIGH), st.builds(Tag, st.text(max_size=3)),
-    st.just(ActivityTypes.message), st.just(datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)),
-    st.just(datetime.date(2026, 1, 2)), st.just(decimal.Decimal("1.5")), st.just(b"x"),
+    st.just(Colour.RED),
+    st.just(Level.HIGH),
+    st.builds(Tag, st.text(max_size=3)),
+    st.just(ActivityTypes.message),
+    st.just(datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)),
+    st.just(datetime.date(2026, 1, 2)),
+    st.just(decimal.Decimal("1.5")),
+    st.just(b"x"),
     st.builds(ChannelAccount, id=st.text(max_size=3), name=st.text(max_size=3)),
 )
 json_like = st.recursive(
@@ -281,14 +295,25 @@ _activities = st.builds(
     timestamp=st.one_of(st.none(), st.just(datetime.datetime(2026, 11, 26, 12, tzinfo=datetime.UTC))),
     from_property=st.one_of(st.none(), st.builds(ChannelAccount, id=st.text(max_size=4), name=st.text(max_size=4))),
     conversation=st.one_of(st.none(), st.builds(ConversationAccount, id=st.text(max_size=4), is_group=st.booleans())),
-    attachments=st.one_of(st.none(), st.lists(st.builds(
-        Attachment, content_type=st.just("application/vnd.microsoft.card.adaptive"), content=json_like), max_size=2)),
+    attachments=st.one_of(
+        st.none(),
+        st.lists(
+            st.builds(Attachment, content_type=st.just("application/vnd.microsoft.card.adaptive"), content=json_like),
+            max_size=2,
+        ),
+    ),
     entities=st.one_of(st.none(), st.lists(st.builds(Entity, type=st.text(max_size=4)), max_size=2)),
     channel_data=json_like,
     value=json_like,
-    suggested_actions=st.one_of(st.none(), st.builds(
-        SuggestedActions, actions=st.lists(st.builds(CardAction, type=st.just("imBack"), title=st.text(max_size=3),
-                                                     value=json_like), max_size=2))),
+    suggested_actions=st.one_of(
+        st.none(),
+        st.builds(
+            SuggestedActions,
+            actions=st.lists(
+                st.builds(CardAction, type=st.just("imBack"), title=st.text(max_size=3), value=json_like), max_size=2
+            ),
+        ),
+    ),
 )
 
 
@@ -346,8 +371,9 @@ async def _conversation(client: Any, h: Any, writes: list[Any]) -> list[list[dic
 
     async def turn(**activity: Any) -> list[dict[str, Any]]:
         writes.append(("turn", len(answers)))
-        replies = await h.replies(client, h.activity(conversation_id="a:same-conversation",
-                                                     id=f"turn-{len(answers)}", **activity))
+        replies = await h.replies(
+            client, h.activity(conversation_id="a:same-conversation", id=f"turn-{len(answers)}", **activity)
+        )
         answers.append(replies)
         return replies
 
@@ -364,8 +390,9 @@ async def _conversation(client: Any, h: Any, writes: list[Any]) -> list[list[dic
     return answers
 
 
-async def test_a_conversation_is_identical_with_and_without_the_patches(start_app, make_settings, h, tmp_path,
-                                                                         demo_store_dir, monkeypatch):
+async def test_a_conversation_is_identical_with_and_without_the_patches(
+    start_app, make_settings, h, tmp_path, demo_store_dir, monkeypatch
+):
     writes: list[Any] = []
     original_write = TinyDBStorage.write
 

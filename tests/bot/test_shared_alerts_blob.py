@@ -6,6 +6,7 @@ once, and the next leader does not repeat it; two replicas subscribing at the sa
 both land (conditional writes, redone after a 412); the sync marks written by one replica let
 another go on where it stopped instead of re-reading the month from Graph.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,12 +27,17 @@ CONV = "a:conversation-shared"
 
 
 def _blob_settings(make_settings, azurite, container: str, **values):
-    return make_settings(STORE_BACKEND="azure-blob", STORE_CONTAINER=container,
-                         AZURE_STORAGE_CONNECTION_STRING=azurite.connection_string, **values)
+    return make_settings(
+        STORE_BACKEND="azure-blob",
+        STORE_CONTAINER=container,
+        AZURE_STORAGE_CONNECTION_STRING=azurite.connection_string,
+        **values,
+    )
 
 
 async def test_a_subscription_through_one_replica_is_alerted_once_by_the_elected_one(
-        azurite, make_settings, start_app, connector, h, tmp_path):
+    azurite, make_settings, start_app, connector, h, tmp_path
+):
     container = f"shared-alerts-{os.getpid()}"
     one = _blob_settings(make_settings, azurite, container, DATA_DIR=tmp_path / "one")
     two = _blob_settings(make_settings, azurite, container, DATA_DIR=tmp_path / "two")
@@ -80,8 +86,7 @@ class _Interleaved:
     def get(self, name: str, *, if_none_match: str | None = None) -> StoredObject | None:
         return self.inner.get(name, if_none_match=if_none_match)
 
-    def put(self, name: str, data: bytes, *, if_match: str | None = None,
-            if_none_match: str | None = None) -> str:
+    def put(self, name: str, data: bytes, *, if_match: str | None = None, if_none_match: str | None = None) -> str:
         self.puts += 1
         if self.puts == 1:
             self.before_first_put()
@@ -103,10 +108,10 @@ def test_two_replicas_subscribing_at_once_both_land(azurite, make_settings, tmp_
         # The first tenant subscription (If-None-Match: *) and then an update (If-Match), each
         # overtaken by the other replica between its read and its write: both must survive.
         for round_ in ("create", "update"):
-            racing = _Interleaved(first.objects,
-                                  lambda r=round_: second.subscribe(h.TENANT, f"b-{r}", reference, "en"))
-            AlertBook(tmp_path / "racer", objects=racing).subscribe(h.TENANT, f"a-{round_}", reference, "fr",
-                                                                    percent=90)
+            racing = _Interleaved(first.objects, lambda r=round_: second.subscribe(h.TENANT, f"b-{r}", reference, "en"))
+            AlertBook(tmp_path / "racer", objects=racing).subscribe(
+                h.TENANT, f"a-{round_}", reference, "fr", percent=90
+            )
             assert racing.puts == 2  # lost once (412), read again, redone
         subs = first.subscriptions(h.TENANT)
         assert sorted(subs) == ["a-create", "a-update", "b-create", "b-update"]
@@ -140,16 +145,21 @@ def test_two_replicas_subscribing_at_once_both_land(azurite, make_settings, tmp_
 async def test_sync_marks_of_one_replica_are_read_by_the_other(azurite, make_settings, start_app, tmp_path, h):
     fake = FakeGraph(tmp_path).start()
     try:
-        fake.tenants[h.TENANT] = FakeTenant(users=[graph_user("user0@contoso.com", n=0)], skus=[
-            {"skuId": "0dab259f-bf13-4952-b7f8-7db8f131b28d", "skuPartNumber": "MCOPSTN1"}])
-        fake.tenants[h.TENANT].calls = [pstn_row(n, NOW - timedelta(days=3, minutes=n), upn="user0@contoso.com",
-                                                 duration=60) for n in range(5)]
+        fake.tenants[h.TENANT] = FakeTenant(
+            users=[graph_user("user0@contoso.com", n=0)],
+            skus=[{"skuId": "0dab259f-bf13-4952-b7f8-7db8f131b28d", "skuPartNumber": "MCOPSTN1"}],
+        )
+        fake.tenants[h.TENANT].calls = [
+            pstn_row(n, NOW - timedelta(days=3, minutes=n), upn="user0@contoso.com", duration=60) for n in range(5)
+        ]
         container = f"shared-sync-{os.getpid()}"
         env = fake.env([h.TENANT])
-        one = _blob_settings(make_settings, azurite, container, DATA_DIR=tmp_path / "one",
-                             SYNC_INTERVAL_MINUTES=30, **env)
-        two = _blob_settings(make_settings, azurite, container, DATA_DIR=tmp_path / "two",
-                             SYNC_INTERVAL_MINUTES=30, **env)
+        one = _blob_settings(
+            make_settings, azurite, container, DATA_DIR=tmp_path / "one", SYNC_INTERVAL_MINUTES=30, **env
+        )
+        two = _blob_settings(
+            make_settings, azurite, container, DATA_DIR=tmp_path / "two", SYNC_INTERVAL_MINUTES=30, **env
+        )
         first = sync_all(one, [h.TENANT], lambda: NOW)
         assert first[0].error is None and first[0].new == 5
         assert not (tmp_path / "one" / "sync").exists()  # the marks are in the container
@@ -164,8 +174,7 @@ async def test_sync_marks_of_one_replica_are_read_by_the_other(azurite, make_set
         fake.windows.clear()
         tick = await scheduler.run_once()
         # It went on from the other replica's marks: only the overlap, not the month again.
-        assert fake.windows == [((NOW - OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                 later.strftime("%Y-%m-%dT%H:%M:%SZ"))]
+        assert fake.windows == [((NOW - OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ"), later.strftime("%Y-%m-%dT%H:%M:%SZ"))]
         assert tick.synced[0].calls == 0  # the 5 calls of 3 days ago are not fetched again
         objects = AzureBlobObjects(azurite.connection_string, container)
         try:

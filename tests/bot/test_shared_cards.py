@@ -1,6 +1,7 @@
 """Replies whose cards the SDK does not deep-copy (``bot/shared_cards.py``): the card sent is
 the card built (no copy), what is sent holds only the SDK's own types, the caller's activity is
 never changed, and the adapter's turn contexts are built this way with the SDK's turn state."""
+
 from __future__ import annotations
 
 import pickle
@@ -22,17 +23,30 @@ ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
 def incoming() -> Activity:
     return Activity(
-        type="message", id="in-1", text="hi", channel_id="msteams", service_url="https://example.invalid/",
-        conversation=ConversationAccount(id="conv"), from_property=ChannelAccount(id="user"),
-        recipient=ChannelAccount(id="bot"), delivery_mode=DeliveryModes.expect_replies,
+        type="message",
+        id="in-1",
+        text="hi",
+        channel_id="msteams",
+        service_url="https://example.invalid/",
+        conversation=ConversationAccount(id="conv"),
+        from_property=ChannelAccount(id="user"),
+        recipient=ChannelAccount(id="bot"),
+        delivery_mode=DeliveryModes.expect_replies,
     )
 
 
 def card_reply() -> Activity:
-    card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": f"row {i}"} for i in range(20)],
-            "actions": [{"type": "Action.Submit", "data": {"value": "E3"}}]}
-    return Activity(type="message", text="Which licence?", id="keep-me",
-                    attachments=[Attachment(content_type=ADAPTIVE, content=card, name="pools")])
+    card = {
+        "type": "AdaptiveCard",
+        "body": [{"type": "TextBlock", "text": f"row {i}"} for i in range(20)],
+        "actions": [{"type": "Action.Submit", "data": {"value": "E3"}}],
+    }
+    return Activity(
+        type="message",
+        text="Which licence?",
+        id="keep-me",
+        attachments=[Attachment(content_type=ADAPTIVE, content=card, name="pools")],
+    )
 
 
 async def test_the_card_sent_is_the_card_built_and_the_callers_activity_is_untouched():

@@ -1,5 +1,6 @@
 """The TinyDB bot-state storage: the SDK's conformance suite, partitioning, the group-commit
 journal and its checkpoints, crashes, the folder lock, threads."""
+
 from __future__ import annotations
 
 import asyncio
@@ -115,6 +116,7 @@ async def test_dialog_state_objects_round_trip(storage):
 
 
 # --- one value, two encodings: memory (pickle) and the key files (jsonpickle) agree -----------
+
 
 def _canon(value):
     """A comparable form that keeps types apart (1 / 1.0 / True, list / tuple, -0.0 / 0.0)."""
@@ -289,7 +291,9 @@ async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_val
     assert (await storage.read(["k"]))["k"]["n"] == 0
     await storage.close()
     assert (await _reopened(storage.folder, ["k", "other"])) == {
-        "k": {"n": 0, "e_tag": ANY}, "other": {"n": 1, "e_tag": ANY}}
+        "k": {"n": 0, "e_tag": ANY},
+        "other": {"n": 1, "e_tag": ANY},
+    }
 
 
 async def test_a_checkpoint_during_a_commit_keeps_the_committed_value(storage, monkeypatch):
@@ -358,14 +362,17 @@ def _child(folder: Path, body: str) -> subprocess.Popen:
 def test_a_killed_writer_leaves_readable_state(tmp_path):
     """SIGKILL a process in the middle of writing large states: the state still reads."""
     folder = tmp_path / "state"
-    child = _child(folder, """
+    child = _child(
+        folder,
+        """
         n = 0
         while True:
             n += 1
             await storage.write({"conv": {"n": n, "blob": "x" * 400_000, "e_tag": "*"}})
             if n == 1:
                 print("first", flush=True)
-    """)
+    """,
+    )
     try:
         assert present(child.stdout).readline().strip() == "first"
         time.sleep(0.4)
@@ -382,13 +389,16 @@ def test_an_acknowledged_write_survives_a_kill(tmp_path):
     """``write()`` returns only once its change is in a file: kill the writer just after an
     acknowledgement, and that value (or a later one) is what the next process reads."""
     folder = tmp_path / "state"
-    child = _child(folder, """
+    child = _child(
+        folder,
+        """
         for n in range(1, 10_000):
             await asyncio.gather(*(
                 storage.write({f"conv-{i}": {"n": n, "e_tag": "*"}}) for i in range(8)
             ))
             print(n, flush=True)
-    """)
+    """,
+    )
     acknowledged = 0
     try:
         while acknowledged < 40:
@@ -405,12 +415,15 @@ def test_an_acknowledged_write_survives_a_kill(tmp_path):
 
 async def test_opening_replays_what_a_crash_left_in_the_journal(tmp_path, caplog):
     folder = tmp_path / "state"
-    child = _child(folder, """
+    child = _child(
+        folder,
+        """
         await storage.write({"conv": {"step": 1}, "user": {"lang": "fr"}})
         await storage.write({"conv": {"step": 2, "e_tag": "*"}})
         await storage.delete(["user"])
         os.kill(os.getpid(), signal.SIGKILL)
-    """)
+    """,
+    )
     assert child.wait(timeout=30) == -signal.SIGKILL
     journal = folder / "journal"
     assert len(list(journal.glob("*.json"))) == 3  # three commits, no checkpoint
@@ -678,6 +691,7 @@ async def test_a_key_file_the_disk_cannot_read_fails_the_read_and_sets_nothing_a
     await first.close()
     storage = TinyDBStorage(folder)
     try:
+
         def eio(path):
             raise OSError(5, "Input/output error")
 

@@ -1,6 +1,7 @@
 """Bot state on Azure Blob Storage (``bot/state/blob.py``), on a real Azurite: the SDK's
 conformance suite, e_tag concurrency (If-Match, If-None-Match: * for new keys), failed reads
 that never read as empty state, bounded calls, damaged blobs, any key."""
+
 from __future__ import annotations
 
 import asyncio
@@ -150,6 +151,7 @@ async def test_a_failed_read_raises_and_never_reads_as_empty():
 
 async def test_a_call_that_never_answers_times_out(blob):
     """A storage that accepts the connection and never answers: the call gives up in time."""
+
     async def silent(reader, writer):
         await asyncio.sleep(30)
 

@@ -2,6 +2,7 @@
 e_tag race re-runs the turn once on fresh state (replies said once), a second one apologizes
 and keeps the stored state; with the storage down, turns apologize, ``/healthz`` is degraded,
 and both recover (the dialog goes on) when it is back."""
+
 from __future__ import annotations
 
 import itertools
@@ -11,18 +12,22 @@ from typing import Any
 import pytest
 from azure.core.exceptions import ResourceNotFoundError
 from botbuilder.dialogs import ComponentDialog, WaterfallDialog, WaterfallStepContext
-from testkit.chat import Chat
 
 from bot.state import NEW_KEY_E_TAG
 from bot.state.blob import BlobStateStorage
 from dialogs.nlu.i18n import t
+from testkit.chat import Chat
 
 _containers = itertools.count()
 
 
 def blob_settings(make_settings, azurite, **values: Any):
-    return make_settings(STATE_BACKEND="azure-blob", AZURE_STORAGE_CONNECTION_STRING=azurite.connection_string,
-                         STATE_CONTAINER=f"turns-{next(_containers)}", **values)
+    return make_settings(
+        STATE_BACKEND="azure-blob",
+        AZURE_STORAGE_CONNECTION_STRING=azurite.connection_string,
+        STATE_CONTAINER=f"turns-{next(_containers)}",
+        **values,
+    )
 
 
 class OtherReplica:
@@ -70,7 +75,8 @@ async def _stored_turns(other: OtherReplica, key: str) -> int:
 
 
 async def test_a_turn_that_loses_the_race_runs_again_on_fresh_state_and_speaks_once(
-        start_app, make_settings, azurite, connector, h):
+    start_app, make_settings, azurite, connector, h
+):
     settings = blob_settings(make_settings, azurite)
     other = OtherReplica(azurite, settings.STATE_CONTAINER)
     interfere: list[bool] = []
@@ -82,7 +88,9 @@ async def test_a_turn_that_loses_the_race_runs_again_on_fresh_state_and_speaks_o
         assert connector.texts() == ["turn 1"]
 
         interfere[:] = [True]  # the first run of the next turn loses; the re-run does not
-        assert (await h.post(client, h.activity("again", expect_replies=False, service_url=connector.url))).status == 201
+        assert (
+            await h.post(client, h.activity("again", expect_replies=False, service_url=connector.url))
+        ).status == 201
         assert other.saves == 1
         # Said once, from the state the other replica saved (1 + 100), not "turn 2" then "turn 102".
         assert connector.texts() == ["turn 1", "turn 102"]
@@ -91,8 +99,7 @@ async def test_a_turn_that_loses_the_race_runs_again_on_fresh_state_and_speaks_o
         await other.storage.close()
 
 
-async def test_a_turn_that_loses_twice_apologizes_and_keeps_the_stored_state(
-        start_app, make_settings, azurite, h):
+async def test_a_turn_that_loses_twice_apologizes_and_keeps_the_stored_state(start_app, make_settings, azurite, h):
     settings = blob_settings(make_settings, azurite)
     other = OtherReplica(azurite, settings.STATE_CONTAINER)
     interfere: list[bool] = []
@@ -113,7 +120,8 @@ async def test_a_turn_that_loses_twice_apologizes_and_keeps_the_stored_state(
 
 
 async def test_a_new_conversation_started_by_two_replicas_at_once_is_not_overwritten(
-        start_app, make_settings, azurite, h):
+    start_app, make_settings, azurite, h
+):
     """The first save of a new conversation is If-None-Match: *: the other replica created it
     first, so this turn re-runs on its state instead of overwriting it."""
     settings = blob_settings(make_settings, azurite)
@@ -127,7 +135,8 @@ async def test_a_new_conversation_started_by_two_replicas_at_once_is_not_overwri
 
 
 async def test_with_the_storage_down_turns_apologize_and_healthz_is_degraded_then_both_recover(
-        start_app, make_settings, own_azurite, demo_store_dir, data_dir, h):
+    start_app, make_settings, own_azurite, demo_store_dir, data_dir, h
+):
     shutil.copytree(demo_store_dir, data_dir / "store")
     client = await start_app(blob_settings(make_settings, own_azurite), scheduler=False)
     chat = Chat(client, h, conversation_id="a:outage")

@@ -3,6 +3,7 @@ with the e_tag just read, races of two writers holding the same e_tag (exactly o
 writes (refused, nothing changes), overwrites, deletes, restarts (a new process over the same
 folder or container) and, for the local backend, checkpoints. After every step the storage
 reads exactly what the model holds."""
+
 from __future__ import annotations
 
 import asyncio
@@ -72,11 +73,13 @@ class StateModel(RuleBasedStateMachine):
         tag = self.tag_of(key)
 
         async def race() -> list[Any]:
-            return list(await asyncio.gather(
-                self.storage.write({key: {"v": first, "e_tag": tag}}),
-                self.storage.write({key: {"v": second, "e_tag": tag}}),
-                return_exceptions=True,
-            ))
+            return list(
+                await asyncio.gather(
+                    self.storage.write({key: {"v": first, "e_tag": tag}}),
+                    self.storage.write({key: {"v": second, "e_tag": tag}}),
+                    return_exceptions=True,
+                )
+            )
 
         outcomes = self.run(race())
         assert sorted(type(o).__name__ for o in outcomes) == ["ETagConflictError", "NoneType"], outcomes
@@ -139,10 +142,12 @@ class LocalModel(StateModel):
 
 
 # Modest counts: the whole file runs in a few seconds (the blob backend's steps are HTTP calls).
-LOCAL_SETTINGS = settings(max_examples=12, stateful_step_count=12, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow])
-BLOB_SETTINGS = settings(max_examples=6, stateful_step_count=10, deadline=None,
-                         suppress_health_check=[HealthCheck.too_slow])
+LOCAL_SETTINGS = settings(
+    max_examples=12, stateful_step_count=12, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+BLOB_SETTINGS = settings(
+    max_examples=6, stateful_step_count=10, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def test_local_backend_against_a_dict():

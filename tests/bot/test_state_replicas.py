@@ -5,6 +5,7 @@ a guided purchase whose turns go round-robin across them completes, and a replic
 Each replica has its own ``DATA_DIR`` (the usage store stays local here, seeded with the demo
 tenant); only ``STATE_BACKEND=azure-blob`` is shared. Every wait is bounded; every process is
 killed by its PID in ``finally``."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,12 +24,12 @@ from typing import Any
 
 import aiohttp
 import pytest
-from testkit.chat import Chat
-from testkit.clock import DEMO_NOW_ENV
 
 from dialogs.cards import purchase_summary_card
 from dialogs.nlu.i18n import t
 from knowledge.advisor import AdviceRequest, recommend
+from testkit.chat import Chat
+from testkit.clock import DEMO_NOW_ENV
 
 CALLPLAN = str(Path(sys.executable).parent / "callplan")
 URL_LINE = re.compile(r"(http://127\.0\.0\.1:\d+)/api/messages")
@@ -42,8 +43,13 @@ class Replica:
     def __init__(self, name: str, data_dir: Path, env: dict[str, str]) -> None:
         self.name = name
         self.proc = subprocess.Popen(
-            [CALLPLAN, "serve", "--port", "0"], cwd=data_dir.parent, env=env,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            [CALLPLAN, "serve", "--port", "0"],
+            cwd=data_dir.parent,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
@@ -150,12 +156,19 @@ async def replicas(tmp_path, azurite, demo_store_dir, proxy):
             data_dir = tmp_path / name / "data"
             shutil.copytree(demo_store_dir, data_dir / "store")
             env = {
-                "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "LANG": "C.UTF-8",
-                "PYTHONUNBUFFERED": "1", "CALLPLAN_NOW": DEMO_NOW_ENV, "DATA_DIR": str(data_dir),
-                "STATE_BACKEND": "azure-blob", "STATE_CONTAINER": container,
+                "PATH": os.environ.get("PATH", ""),
+                "HOME": str(tmp_path),
+                "LANG": "C.UTF-8",
+                "PYTHONUNBUFFERED": "1",
+                "CALLPLAN_NOW": DEMO_NOW_ENV,
+                "DATA_DIR": str(data_dir),
+                "STATE_BACKEND": "azure-blob",
+                "STATE_CONTAINER": container,
                 "AZURE_STORAGE_CONNECTION_STRING": (
-                    proxy.connection_string(azurite) if name == "r3" else azurite.connection_string),
-                "SYNC_INTERVAL_MINUTES": "0", "LOG_LEVEL": "WARNING",
+                    proxy.connection_string(azurite) if name == "r3" else azurite.connection_string
+                ),
+                "SYNC_INTERVAL_MINUTES": "0",
+                "LOG_LEVEL": "WARNING",
             }
             started.append(Replica(name, data_dir, env))
         deadline = time.monotonic() + START_TIMEOUT_S

@@ -1,5 +1,6 @@
 """The Teams activity handler through the real app: tenants, mentions, card submits, welcome,
 the turn error handler, per-conversation ordering, and a dialog surviving a restart."""
+
 from __future__ import annotations
 
 import asyncio
@@ -162,8 +163,12 @@ async def test_the_welcome_is_one_card_without_text_in_the_admins_remembered_lan
 async def test_welcome_needs_no_call_to_the_connector(client, connector, h):
     """The SDK's members-added dispatch fetches each member first; ours goes straight to the card."""
     added = h.activity(
-        None, type="conversationUpdate", membersAdded=[{"id": h.USER_ID}], expect_replies=False,
-        service_url=connector.url, conversation_id="a:fresh",
+        None,
+        type="conversationUpdate",
+        membersAdded=[{"id": h.USER_ID}],
+        expect_replies=False,
+        service_url=connector.url,
+        conversation_id="a:fresh",
     )
     response = await h.post(client, added)
     assert response.status == 201
@@ -212,8 +217,12 @@ class ExplodingOnClickRootDialog(RootDialog):
 
 
 async def test_a_failed_click_in_a_french_conversation_gets_the_french_apology(start_app, make_settings, h):
-    client = await start_app(make_settings(), root_dialog=lambda **kw: ExplodingOnClickRootDialog(
-        kw["user_state"], kw["store"], conversation_state=kw["conversation_state"]))
+    client = await start_app(
+        make_settings(),
+        root_dialog=lambda **kw: ExplodingOnClickRootDialog(
+            kw["user_state"], kw["store"], conversation_state=kw["conversation_state"]
+        ),
+    )
     assert h.texts(await h.replies(client, h.activity("quel forfait acheter ?"))) == [t("fr", "prompt.countries")]
     click = h.activity(None, value={"value": "boom"})  # what Teams sends: no text, locale en-US
     assert click["locale"] == "en-US"
@@ -221,7 +230,9 @@ async def test_a_failed_click_in_a_french_conversation_gets_the_french_apology(s
     assert h.texts(failed) == [t("fr", "host.apology")]
     assert t("fr", "host.apology") != t("en", "host.apology")
     # The conversation was cleared, the admin's language was not: still French after the bug.
-    assert h.texts(await h.replies(client, h.activity(None, value={"intent": "purchase"}))) == [t("fr", "prompt.countries")]
+    assert h.texts(await h.replies(client, h.activity(None, value={"intent": "purchase"}))) == [
+        t("fr", "prompt.countries")
+    ]
 
 
 # --- one turn at a time per conversation ------------------------------------------------------

@@ -5,6 +5,7 @@ The bot's pool answers come from the usage store in Azure Blob Storage; with Azu
 recover when it is back. Two schedulers on one Azurite: only the lease holder ticks, and when
 it stops the other takes over (ticks driven by the test: no timers, bounded waits).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,6 @@ import os
 import socket
 
 import pytest
-from testkit.azurite import Azurite
-from testkit.chat import Chat
 
 from bot.app import SCHEDULER_KEY, STORE_KEY
 from bot.blob_objects import AzureBlobObjects, BlobLeaseSchedulerLock
@@ -22,16 +21,22 @@ from bot.usage_store import open_usage_store, scheduler_lock
 from dialogs.cards import pool_table_card
 from dialogs.nlu.i18n import t
 from knowledge.alerts import AlertBook
-from knowledge.store.demo import load_demo
 from knowledge.provenance import DataProvenance
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore
+from knowledge.store.demo import load_demo
 from knowledge.store.objects import ObjectStoreUnavailable
 from knowledge.store.shared import SharedStore
+from testkit.azurite import Azurite
+from testkit.chat import Chat
 
 
 def _blob_settings(make_settings, azurite, container: str, **values):
-    return make_settings(STORE_BACKEND="azure-blob", STORE_CONTAINER=container,
-                         AZURE_STORAGE_CONNECTION_STRING=azurite.connection_string, **values)
+    return make_settings(
+        STORE_BACKEND="azure-blob",
+        STORE_CONTAINER=container,
+        AZURE_STORAGE_CONNECTION_STRING=azurite.connection_string,
+        **values,
+    )
 
 
 async def test_pool_answers_and_healthz_through_a_storage_outage(own_azurite, make_settings, start_app, h):
@@ -98,8 +103,7 @@ async def test_one_scheduler_across_replicas(azurite, make_settings, tmp_path):
 async def test_the_app_uses_the_lease_and_releases_it_on_shutdown(azurite, make_settings, start_app, tmp_path):
     container = f"app-lease-{os.getpid()}"
     one = await start_app(_blob_settings(make_settings, azurite, container))  # its scheduler runs
-    two = await start_app(_blob_settings(make_settings, azurite, container, DATA_DIR=tmp_path / "two"),
-                          scheduler=False)
+    two = await start_app(_blob_settings(make_settings, azurite, container, DATA_DIR=tmp_path / "two"), scheduler=False)
     assert isinstance(one.server.app[SCHEDULER_KEY].lock, BlobLeaseSchedulerLock)
     assert (await one.server.app[SCHEDULER_KEY].run_once()).ran is True
     assert (await two.server.app[SCHEDULER_KEY].run_once()).ran is False

@@ -5,6 +5,7 @@ The HTTP turns go to ``/api/messages`` of the real app factory over the demo ten
 usage location and plan come from the store: alice.martin@contoso.com is in France on the
 Domestic Calling Plan); the expected card is built from the same knowledge call the dialog makes.
 """
+
 from __future__ import annotations
 
 import json

@@ -1,6 +1,7 @@
 """Fixtures for the dialog tests: the demo tenant in a real store, and a Teams conversation
 driven through botbuilder's TestAdapter on channel ``msteams`` (what users see), running the
 root dialog the way the host does (``DialogExtensions.run_dialog``, then both states saved)."""
+
 from __future__ import annotations
 
 import shutil
@@ -57,13 +58,24 @@ def demo_users(demo_dir):
 class Conversation:
     """One Teams conversation with the root dialog; ``send`` returns the turn's replies."""
 
-    def __init__(self, storage: Storage, *, store: Any = None, tenant_fallback: str | None = None,
-                 conversation_id: str = "a:conversation-1", tenant: str | None = TENANT) -> None:
+    def __init__(
+        self,
+        storage: Storage,
+        *,
+        store: Any = None,
+        tenant_fallback: str | None = None,
+        conversation_id: str = "a:conversation-1",
+        tenant: str | None = TENANT,
+    ) -> None:
         self.storage = storage
         self.conversation_state = ConversationState(storage)
         self.user_state = UserState(storage)
-        self.dialog = create_root_dialog(conversation_state=self.conversation_state, user_state=self.user_state,
-                                         store=store, tenant_fallback=tenant_fallback)
+        self.dialog = create_root_dialog(
+            conversation_state=self.conversation_state,
+            user_state=self.user_state,
+            store=store,
+            tenant_fallback=tenant_fallback,
+        )
         self.dialog_state = self.conversation_state.create_property("DialogState")
         self.tenant = tenant
         reference = ConversationReference(
@@ -81,8 +93,13 @@ class Conversation:
         await self.user_state.save_changes(context)
 
     async def send(self, text: str | None = None, *, value: Any = None, locale: str = "en-US") -> list[Activity]:
-        activity = Activity(type=ActivityTypes.message, text=text, value=value, locale=locale,
-                            channel_data={"tenant": {"id": self.tenant}} if self.tenant else {})
+        activity = Activity(
+            type=ActivityTypes.message,
+            text=text,
+            value=value,
+            locale=locale,
+            channel_data={"tenant": {"id": self.tenant}} if self.tenant else {},
+        )
         await self.adapter.receive_activity(activity)
         replies = []
         while (reply := self.adapter.get_next_activity()) is not None:

@@ -1,4 +1,5 @@
 """Adaptive Cards: structure (1.5, Action.Submit only, no empty text) and language."""
+
 from __future__ import annotations
 
 import json
@@ -139,16 +140,44 @@ def rec_fr_gb():
 @pytest.fixture(scope="module")
 def balances():
     start = datetime(2026, 11, 2, 10, tzinfo=UTC)
-    users = [UserRecord(tenant_id="t", upn=f"u{i}@contoso.com", usage_location="FR", licenses=("SPE_E5", "MCOPSTN5"))
-             for i in range(100)]
-    users += [UserRecord(tenant_id="t", upn=f"g{i}@contoso.com", usage_location="GB", licenses=("MCOPSTN2",))
-              for i in range(2)]
-    calls = [CallRecord(id=f"c{i}", tenant_id="t", source="pstn_csv", call_type="user_out", start=start,
-                        duration_seconds=50 * 60, usage_location="FR", capability="MCOPSTN5",
-                        destination_context="Domestic", upn="u1@contoso.com") for i in range(100)]
-    calls += [CallRecord(id=f"d{i}", tenant_id="t", source="pstn_csv", call_type="user_out", start=start,
-                         duration_seconds=700 * 60, usage_location="GB", capability="MCOPSTN2",
-                         destination_context="International", upn="g1@contoso.com") for i in range(3)]
+    users = [
+        UserRecord(tenant_id="t", upn=f"u{i}@contoso.com", usage_location="FR", licenses=("SPE_E5", "MCOPSTN5"))
+        for i in range(100)
+    ]
+    users += [
+        UserRecord(tenant_id="t", upn=f"g{i}@contoso.com", usage_location="GB", licenses=("MCOPSTN2",))
+        for i in range(2)
+    ]
+    calls = [
+        CallRecord(
+            id=f"c{i}",
+            tenant_id="t",
+            source="pstn_csv",
+            call_type="user_out",
+            start=start,
+            duration_seconds=50 * 60,
+            usage_location="FR",
+            capability="MCOPSTN5",
+            destination_context="Domestic",
+            upn="u1@contoso.com",
+        )
+        for i in range(100)
+    ]
+    calls += [
+        CallRecord(
+            id=f"d{i}",
+            tenant_id="t",
+            source="pstn_csv",
+            call_type="user_out",
+            start=start,
+            duration_seconds=700 * 60,
+            usage_location="GB",
+            capability="MCOPSTN2",
+            destination_context="International",
+            upn="g1@contoso.com",
+        )
+        for i in range(3)
+    ]
     return pools_for_month(users, calls, "2026-11", date(2026, 11, 10))
 
 
@@ -172,7 +201,9 @@ def test_recommendation_card_french_numbers(rec_fr_gb):
     minutes = rec_fr_gb.pools[0].minutes
     assert minutes >= 1000
     assert f"{minutes // 1000}{NNBSP}{minutes % 1000:03d} min" in body
-    assert f"{minutes // 1000},{minutes % 1000:03d} min" in " ".join(card_texts(recommendation_card(rec_fr_gb, "en").card))
+    assert f"{minutes // 1000},{minutes % 1000:03d} min" in " ".join(
+        card_texts(recommendation_card(rec_fr_gb, "en").card)
+    )
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -182,7 +213,11 @@ def test_purchase_summary_has_ordered_steps_licences_pools_caveats(rec_fr_gb, la
     body = card_texts(card)
     numbered = [text for text in body if text[:1].isdigit() and ". " in text[:4]]
     assert numbered == [f"{n}. {render_item(step, lang)}" for n, step in enumerate(rec_fr_gb.steps, start=1)]
-    bought = {s.params["sku"]: s.params["quantity"] for s in rec_fr_gb.steps if s.code in ("buy_teams_phone", "buy_calling_plan")}
+    bought = {
+        s.params["sku"]: s.params["quantity"]
+        for s in rec_fr_gb.steps
+        if s.code in ("buy_teams_phone", "buy_calling_plan")
+    }
     assert bought  # E3 in two countries: Teams Phone Standard and the D&I plan
     facts = {f["title"]: f["value"] for fs in walk(card) if fs.get("type") == "FactSet" for f in fs["facts"]}
     for sku, quantity in bought.items():
@@ -244,10 +279,17 @@ def test_verdict_card_callable_with_pool_balance(lang, balances):
 
 def test_verdict_card_for_every_kind_of_answer():
     cases = [
-        ("112", "FR", "MCOPSTN1"), ("911", "US", None), ("+1 416 555 0199", "US", "MCOPSTN1"),
-        ("+33 1 23 45 ****", "FR", "MCOPSTN2"), ("0800 123 4567", "GB", "MCOPSTN1"), ("09 123", "FR", "MCOPSTN1"),
-        ("hello", "FR", "MCOPSTN1"), ("+44 909 879 0000", "GB", "MCOPSTN1"), ("+33 1 23 45 67 89", "ZZ", "MCOPSTN1"),
-        ("+33 1 23 45 67 89", "FR", "NOT_A_PLAN"), ("alice@contoso.com", "FR", None),
+        ("112", "FR", "MCOPSTN1"),
+        ("911", "US", None),
+        ("+1 416 555 0199", "US", "MCOPSTN1"),
+        ("+33 1 23 45 ****", "FR", "MCOPSTN2"),
+        ("0800 123 4567", "GB", "MCOPSTN1"),
+        ("09 123", "FR", "MCOPSTN1"),
+        ("hello", "FR", "MCOPSTN1"),
+        ("+44 909 879 0000", "GB", "MCOPSTN1"),
+        ("+33 1 23 45 67 89", "ZZ", "MCOPSTN1"),
+        ("+33 1 23 45 67 89", "FR", "NOT_A_PLAN"),
+        ("alice@contoso.com", "FR", None),
         ("+81 3 1234 5678", "FR", "MCOPSTN_PAYG_2"),
     ]
     for number, country, plan in cases:
@@ -269,8 +311,14 @@ def pool_blocks(card: dict) -> list[dict]:
         columns = next(e for e in element["items"] if e.get("type") == "ColumnSet")["columns"]
         figures = {column["items"][0]["text"]: column["items"][1]["text"] for column in columns}
         colours = {e.get("color") for e in walk(element) if e.get("type") == "TextBlock"}
-        pools.append({"title": title["text"], "figures": figures, "colours": colours,
-                      "subtle": [e["text"] for e in walk(element) if e.get("isSubtle")]})
+        pools.append(
+            {
+                "title": title["text"],
+                "figures": figures,
+                "colours": colours,
+                "subtle": [e["text"] for e in walk(element) if e.get("isSubtle")],
+            }
+        )
     return pools
 
 
@@ -282,7 +330,8 @@ def test_pool_card_shows_each_pool_with_total_used_percent_left_and_runs_out(lan
     assert ("Au 10 novembre 2026" if lang == "fr" else "As of November 10, 2026") in card_texts(card)
     pools = pool_blocks(card)
     assert [p["title"] for p in pools] == [
-        f"{country_name(b.country, lang)} · {b.plan_names[lang]} · {t_(lang, f'line.{b.line}')}" for b in balances]
+        f"{country_name(b.country, lang)} · {b.plan_names[lang]} · {t_(lang, f'line.{b.line}')}" for b in balances
+    ]
 
     fr_pool = pools[next(i for i, b in enumerate(balances) if b.country == "FR")]
     percent = "42%" if lang == "en" else "42\u00a0%"
@@ -312,12 +361,23 @@ def test_pool_card_shows_each_pool_with_total_used_percent_left_and_runs_out(lan
 
     # The plain-text summary: one line per pool, unchanged by the card's layout.
     assert reply.text.splitlines() == [
-        t_(lang, "pools.text_line", country=country_name(b.country, lang), plan=b.plan_names[lang],
-           line=t_(lang, f"line.{b.line}"), remaining=b.remaining_minutes, total=b.total_minutes,
-           percent=format_percent(b.percent_used / 100, lang))
-        + ("" if b.runs_out_on is None else " " + t_(
-            lang, "pools.text_ran_out" if b.exhausted else "pools.text_runs_out", date=b.runs_out_on))
-        for b in balances]
+        t_(
+            lang,
+            "pools.text_line",
+            country=country_name(b.country, lang),
+            plan=b.plan_names[lang],
+            line=t_(lang, f"line.{b.line}"),
+            remaining=b.remaining_minutes,
+            total=b.total_minutes,
+            percent=format_percent(b.percent_used / 100, lang),
+        )
+        + (
+            ""
+            if b.runs_out_on is None
+            else " " + t_(lang, "pools.text_ran_out" if b.exhausted else "pools.text_runs_out", date=b.runs_out_on)
+        )
+        for b in balances
+    ]
     if lang == "fr":
         assert f"12{NNBSP}000" in reply.text
 
@@ -338,11 +398,24 @@ def test_pool_card_figures_are_short_enough_not_to_break_mid_word(lang, balances
 
 def test_pool_card_of_per_user_plans_and_the_longest_french_plan_name():
     start = datetime(2026, 11, 2, 10, tzinfo=UTC)
-    users = [UserRecord(tenant_id="t", upn="alice@contoso.com", usage_location="FR", licenses=("MCOPSTN8",)),
-             UserRecord(tenant_id="t", upn="bob@contoso.com", usage_location="FR", licenses=("SPE_E5", "MCOPSTN2"))]
-    calls = [CallRecord(id="c1", tenant_id="t", source="pstn_csv", call_type="user_out", start=start,
-                        duration_seconds=30 * 60, usage_location="FR", capability="MCOPSTN2",
-                        destination_context="International", upn="bob@contoso.com")]
+    users = [
+        UserRecord(tenant_id="t", upn="alice@contoso.com", usage_location="FR", licenses=("MCOPSTN8",)),
+        UserRecord(tenant_id="t", upn="bob@contoso.com", usage_location="FR", licenses=("SPE_E5", "MCOPSTN2")),
+    ]
+    calls = [
+        CallRecord(
+            id="c1",
+            tenant_id="t",
+            source="pstn_csv",
+            call_type="user_out",
+            start=start,
+            duration_seconds=30 * 60,
+            usage_location="FR",
+            capability="MCOPSTN2",
+            destination_context="International",
+            upn="bob@contoso.com",
+        )
+    ]
     balances = pools_for_month(users, calls, "2026-11", date(2026, 11, 10))
     per_user = [b for b in balances if b.upn]
     assert per_user, "MCOPSTN8 makes a per-user pool"
@@ -407,7 +480,8 @@ def test_choice_cards(lang):
     assert submit_values(assert_valid_card(countries.attachment)) == ["FR", "DE", "GB"]
     assert countries.text == t_(lang, "prompt.countries")
     assert country_name("DE", lang) in card_texts(countries.card) or country_name("DE", lang) in [
-        a["title"] for a in walk(countries.card) if a.get("type") == "Action.Submit"]
+        a["title"] for a in walk(countries.card) if a.get("type") == "Action.Submit"
+    ]
 
     yes_no = yes_no_choice(lang, "prompt.international")
     assert submit_values(assert_valid_card(yes_no.attachment)) == [True, False]
@@ -423,8 +497,13 @@ def test_choice_cards(lang):
     values = submit_values(assert_valid_card(carriers.attachment))
     assert values == list(CARRIER_CHOICES)
     titles = [a["title"] for a in walk(carriers.card) if a.get("type") == "Action.Submit"]
-    assert titles == {"en": ["No carrier", "Operator Connect", "Direct Routing", "On-premises phone system"],
-                      "fr": ["Aucun opérateur", "Operator Connect", "Routage direct", "Téléphonie sur site"]}[lang]
+    assert (
+        titles
+        == {
+            "en": ["No carrier", "Operator Connect", "Direct Routing", "On-premises phone system"],
+            "fr": ["Aucun opérateur", "Operator Connect", "Routage direct", "Téléphonie sur site"],
+        }[lang]
+    )
     for value in values[1:]:
         assert AdviceRequest(countries=["FR"], users=1, carrier=value).carrier == value
 
@@ -455,8 +534,11 @@ def test_every_knowledge_code_has_a_string_in_both_languages_with_its_placeholde
         table = strings(lang)
         missing = [c for c in codes if code_key(c) not in table]
         assert missing == [], f"{lang}: no string for {missing}"
-        wrong = {c: (placeholders(codes[c]), placeholders(table[code_key(c)]))
-                 for c in codes if placeholders(codes[c]) != placeholders(table[code_key(c)])}
+        wrong = {
+            c: (placeholders(codes[c]), placeholders(table[code_key(c)]))
+            for c in codes
+            if placeholders(codes[c]) != placeholders(table[code_key(c)])
+        }
         assert wrong == {}, f"{lang}: placeholders differ from knowledge/data/texts.json"
 
 

@@ -5,6 +5,7 @@ On each day: the demo imports; last month's pools are all there and all used (th
 the previous full month); this month's card shows every pool with a forecast day or an
 explicit "not this month"; nothing crashes, in English and French.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -17,10 +18,36 @@ from knowledge.clock import fixed_clock, month_of
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store
 from knowledge.store.demo import load_demo, previous_month
 
-MONTH_NAMES = {"en": ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-                      "October", "November", "December"),
-               "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                      "octobre", "novembre", "décembre")}
+MONTH_NAMES = {
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
+}
 DAYS = {
     "the 1st (a new year)": datetime(2027, 1, 1, 8, 0, tzinfo=UTC),
     "the 15th": datetime(2026, 12, 15, 8, 0, tzinfo=UTC),
@@ -61,8 +88,7 @@ async def test_what_an_admin_sees_on_each_awkward_day(demo_on, h, lang, locale):
         assert balances and all(b.month == month_of(now) for b in balances)
 
         # This month: every pool shown, each with a forecast day or an explicit "not this month".
-        [card] = h.cards(await talk.send("pool balance" if lang == "en" else "solde du pool de minutes",
-                                         locale=locale))
+        [card] = h.cards(await talk.send("pool balance" if lang == "en" else "solde du pool de minutes", locale=locale))
         assert t(lang, "pools.title", month=format_month(month_of(now), lang)) in h.card_texts(card)
         assert t(lang, "pools.as_of", date=now.date()) in h.card_texts(card)
         shown = _pools(card)
@@ -80,8 +106,10 @@ async def test_what_an_admin_sees_on_each_awkward_day(demo_on, h, lang, locale):
         # Last month, by name: all pools there, all used, the near-exhaustion pool ran out on a
         # day of that month.
         year, month = previous_month(now)
-        ask = {"en": f"pool balance for {MONTH_NAMES['en'][month - 1]}",
-               "fr": f"solde du pool de minutes en {MONTH_NAMES['fr'][month - 1]}"}[lang]
+        ask = {
+            "en": f"pool balance for {MONTH_NAMES['en'][month - 1]}",
+            "fr": f"solde du pool de minutes en {MONTH_NAMES['fr'][month - 1]}",
+        }[lang]
         replies = await talk.send(ask, locale=locale)
         [card] = h.cards(replies)
         last = f"{year:04d}-{month:02d}"

@@ -1,5 +1,6 @@
 """The conversations on channel ``msteams``: routing, the guided purchase, the number check,
 pool balance and users, interruptions, language memory, tenants and a damaged store."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -37,7 +38,9 @@ def assert_teams_rendering(replies, h):
 # --- routing ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "locale"), [("help", "en-US"), ("hi", "en-US"), ("aide", "fr-FR"), ("bonjour", "en-US")])
+@pytest.mark.parametrize(
+    ("text", "locale"), [("help", "en-US"), ("hi", "en-US"), ("aide", "fr-FR"), ("bonjour", "en-US")]
+)
 async def test_help_and_greetings_answer_with_the_menu(talk, h, text, locale):
     replies = await talk.send(text, locale=locale)
     lang = "fr" if locale.startswith("fr") or text == "bonjour" else "en"
@@ -117,10 +120,12 @@ async def test_guided_purchase_asks_only_what_the_first_sentence_leaves_out_clic
 
 
 async def test_a_complete_first_sentence_goes_straight_to_the_summary(talk, h):
-    replies = await talk.send("we have E5 and no carrier, which plan for 10 users in Spain who never call abroad, "
-                              "about 50 minutes each")
-    slots = PurchaseSlots(countries=["ES"], users=10, international=False, base_licence="E5", carrier="none",
-                          minutes_per_user=50)
+    replies = await talk.send(
+        "we have E5 and no carrier, which plan for 10 users in Spain who never call abroad, about 50 minutes each"
+    )
+    slots = PurchaseSlots(
+        countries=["ES"], users=10, international=False, base_licence="E5", carrier="none", minutes_per_user=50
+    )
     expected = recommend(advice_request(slots))
     assert expected.calling_plan == "MCOPSTN5"  # 50 minutes fit the 120-minute plan
     assert h.texts(replies) == [
@@ -132,9 +137,9 @@ async def test_a_complete_first_sentence_goes_straight_to_the_summary(talk, h):
 async def test_bad_answers_are_asked_again_saying_what_is_expected_and_lose_nothing(talk, h):
     await talk.send("which plan for users in France?")
     replies = await talk.send("lots")
-    assert h.texts(replies) == [f'{t("en", "reason.not_a_count", text="lots")} {t("en", "reprompt.users")}']
+    assert h.texts(replies) == [f"{t('en', 'reason.not_a_count', text='lots')} {t('en', 'reprompt.users')}"]
     replies = await talk.send("-3")
-    assert h.texts(replies) == [f'{t("en", "reason.users_range", count=-3, max=1_000_000)} {t("en", "reprompt.users")}']
+    assert h.texts(replies) == [f"{t('en', 'reason.users_range', count=-3, max=1_000_000)} {t('en', 'reprompt.users')}"]
     replies = await talk.send("40")
     text, _ = question(replies, h)
     assert text == t("en", "prompt.international")
@@ -351,8 +356,9 @@ async def test_the_callers_own_tenant_wins_over_the_fallback(memory, store, data
     talk = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID)
     replies = await talk.send("list users")
     assert h.said(replies[0]).startswith("1 user:")
-    other = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID, tenant="someone-else",
-                           conversation_id="a:other")
+    other = h.Conversation(
+        memory, store=store, tenant_fallback=DEFAULT_TENANT_ID, tenant="someone-else", conversation_id="a:other"
+    )
     assert not h.texts(await other.send("list users"))[0].startswith("1 user:")
 
 
@@ -421,11 +427,27 @@ async def test_a_dialog_resumes_with_new_dialog_objects_over_the_same_storage(me
 # --- odd input at every question never breaks a turn ---------------------------------------------
 
 ODD: list[dict[str, Any]] = [
-    {"text": ""}, {"text": "   "}, {"text": "🙂"}, {"text": "x" * 5000}, {"text": "0"}, {"text": "-5"},
-    {"text": "1e9"}, {"text": "<at>Someone</at>"}, {"text": "@"}, {"text": "+"}, {"text": "FR" * 50},
-    {"value": {"value": None}}, {"value": {"value": [1, 2]}}, {"value": {"value": {"a": 1}}},
-    {"value": {"value": ["FR", "ZZ"]}}, {"value": {"value": 10**12}}, {"value": {"intent": 5}},
-    {"value": {"intent": "nope"}}, {"value": {}}, {"value": "plain string"}, {"value": [1]},
+    {"text": ""},
+    {"text": "   "},
+    {"text": "🙂"},
+    {"text": "x" * 5000},
+    {"text": "0"},
+    {"text": "-5"},
+    {"text": "1e9"},
+    {"text": "<at>Someone</at>"},
+    {"text": "@"},
+    {"text": "+"},
+    {"text": "FR" * 50},
+    {"value": {"value": None}},
+    {"value": {"value": [1, 2]}},
+    {"value": {"value": {"a": 1}}},
+    {"value": {"value": ["FR", "ZZ"]}},
+    {"value": {"value": 10**12}},
+    {"value": {"intent": 5}},
+    {"value": {"intent": "nope"}},
+    {"value": {}},
+    {"value": "plain string"},
+    {"value": [1]},
 ]
 STEPS = {
     "purchase": ["which plan should we buy?", "France", "40", "no", "E3", "none"],
@@ -437,8 +459,9 @@ STEPS = {
 async def test_odd_input_at_every_question_gets_an_answer(memory, store, h, flow):
     for depth in range(1, len(STEPS[flow]) + 1):
         for n, odd in enumerate(ODD):
-            talk = h.Conversation(memory, store=store, tenant_fallback=DEFAULT_TENANT_ID,
-                                  conversation_id=f"a:{flow}-{depth}-{n}")
+            talk = h.Conversation(
+                memory, store=store, tenant_fallback=DEFAULT_TENANT_ID, conversation_id=f"a:{flow}-{depth}-{n}"
+            )
             for text in STEPS[flow][:depth]:
                 await talk.send(text)
             odd_text = odd.get("text")
@@ -457,10 +480,19 @@ async def test_a_shared_first_name_gets_a_which_one_card(talk, h, store, tmp_pat
     from knowledge.store.demo import ADMIN_CENTER_COLUMNS
 
     row = {column: "" for column in ADMIN_CENTER_COLUMNS}
-    row.update({"Display name": "Alice Durand", "First name": "Alice", "Last name": "Durand",
-                "User principal name": "alice.durand@contoso.com", "Usage location": "Germany",
-                "Licenses": "contoso:MCOEV+contoso:MCOPSTN1", "ObjectId": "00000000-0000-4000-8000-0000000a11ce",
-                "Block credential": "False", "When created": "1/10/2023 8:00:00 AM"})
+    row.update(
+        {
+            "Display name": "Alice Durand",
+            "First name": "Alice",
+            "Last name": "Durand",
+            "User principal name": "alice.durand@contoso.com",
+            "Usage location": "Germany",
+            "Licenses": "contoso:MCOEV+contoso:MCOPSTN1",
+            "ObjectId": "00000000-0000-4000-8000-0000000a11ce",
+            "Block credential": "False",
+            "When created": "1/10/2023 8:00:00 AM",
+        }
+    )
     roster = tmp_path / "users.csv"
     with roster.open("w", newline="", encoding="utf-8-sig") as file:
         writer = csv.DictWriter(file, ADMIN_CENTER_COLUMNS)

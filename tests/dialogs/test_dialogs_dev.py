@@ -8,6 +8,7 @@ text), never through our internal API. These sets are tuned on, so unlike the he
 they must pass in full: a change that breaks a one-turn answer, a follow-up, a correction, an
 interruption or an entity shows up here with the turn and what the bot said.
 """
+
 from __future__ import annotations
 
 import pytest

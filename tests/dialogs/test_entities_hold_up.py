@@ -1,6 +1,7 @@
 """Entities that hold up (issue 12): carriers are never countries, cities name their country,
 misspelt country names match above a floor, unknown places are kept to be said back, scope
 phrases are no destinations, and a short code never switches the conversation's language."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,20 @@ from dialogs.nlu.entities import FUZZY_MAX_CANDIDATES, MAX_CHARS, extract_entiti
 from dialogs.nlu.i18n import detect_language
 from dialogs.nlu.slots import purchase_slots
 
-CARRIERS = ["BT", "Orange", "Vodafone", "Telstra", "AT&T", "Deutsche Telekom", "SFR", "Bouygues", "Verizon",
-            "Swisscom", "KPN", "Telefónica"]
+CARRIERS = [
+    "BT",
+    "Orange",
+    "Vodafone",
+    "Telstra",
+    "AT&T",
+    "Deutsche Telekom",
+    "SFR",
+    "Bouygues",
+    "Verizon",
+    "Swisscom",
+    "KPN",
+    "Telefónica",
+]
 
 
 @pytest.mark.parametrize("carrier", CARRIERS)
@@ -20,18 +33,32 @@ def test_a_carrier_is_a_carrier_never_a_country(carrier):
     assert entities.carrier == "operator_connect"
 
 
-@pytest.mark.parametrize(("text", "country"), [
-    ("40 users in Lyon", "FR"), ("40 users in Munich", "DE"), ("20 users in São Paulo", "BR"),
-    ("20 utilisateurs à Londres", "GB"), ("10 utilisateurs à Bruxelles", "BE"), ("users in New York", "US"),
-])
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("40 users in Lyon", "FR"),
+        ("40 users in Munich", "DE"),
+        ("20 users in São Paulo", "BR"),
+        ("20 utilisateurs à Londres", "GB"),
+        ("10 utilisateurs à Bruxelles", "BE"),
+        ("users in New York", "US"),
+    ],
+)
 def test_a_city_names_its_country(text, country):
     assert extract_entities(text).countries == [country]
 
 
-@pytest.mark.parametrize(("text", "country"), [
-    ("30 users in Allemange", "DE"), ("users in Swizterland", "CH"), ("Frnace", "FR"),
-    ("20 utilisateurs en Espagna", "ES"), ("des utilisateurs en Belgiqe", "BE"), ("users in Pariss", "FR"),
-])
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("30 users in Allemange", "DE"),
+        ("users in Swizterland", "CH"),
+        ("Frnace", "FR"),
+        ("20 utilisateurs en Espagna", "ES"),
+        ("des utilisateurs en Belgiqe", "BE"),
+        ("users in Pariss", "FR"),
+    ],
+)
 def test_a_misspelt_country_matches(text, country):
     assert extract_entities(text).countries == [country]
 
@@ -54,12 +81,15 @@ def test_typo_matching_is_bounded_on_long_messages():
     assert len(extract_entities(text).unknown_places) <= FUZZY_MAX_CANDIDATES
 
 
-@pytest.mark.parametrize("text", [
-    "40 E5 users in France who only call within France",
-    "30 users in France, calls stay in France",
-    "30 utilisateurs en France, appels nationaux seulement",
-    "30 utilisateurs qui appellent uniquement en France",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "40 E5 users in France who only call within France",
+        "30 users in France, calls stay in France",
+        "30 utilisateurs en France, appels nationaux seulement",
+        "30 utilisateurs qui appellent uniquement en France",
+    ],
+)
 def test_a_scope_phrase_is_where_the_users_are_not_a_destination(text):
     slots = purchase_slots(text, extract_entities(text))
     assert slots.countries == ["FR"]
@@ -72,10 +102,19 @@ def test_a_destination_still_says_they_call_abroad():
     assert slots.countries == ["FR"] and slots.international is True
 
 
-@pytest.mark.parametrize(("text", "current", "expected"), [
-    ("DE?", "en", "en"), ("and DE?", "en", "en"), ("FR", "en", "en"), ("Congo", "en", "en"),
-    ("et pour la Belgique ?", "en", "fr"), ("what about 50 users?", "fr", "en"), ("ok", "fr", "fr"),
-    ("bonjour", None, "fr"), ("DE", None, "en"),
-])
+@pytest.mark.parametrize(
+    ("text", "current", "expected"),
+    [
+        ("DE?", "en", "en"),
+        ("and DE?", "en", "en"),
+        ("FR", "en", "en"),
+        ("Congo", "en", "en"),
+        ("et pour la Belgique ?", "en", "fr"),
+        ("what about 50 users?", "fr", "en"),
+        ("ok", "fr", "fr"),
+        ("bonjour", None, "fr"),
+        ("DE", None, "en"),
+    ],
+)
 def test_the_language_switches_on_a_sentence_never_on_a_code(text, current, expected):
     assert detect_language("en-US", text, current=current) == expected

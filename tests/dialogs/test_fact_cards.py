@@ -1,5 +1,6 @@
 """Fact cards: every fact renders in both languages with nothing left unfilled, ends with its
 one Source line, and a "did you mean" card's buttons carry what answers the chosen fact."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,11 +20,18 @@ from testkit.narrow import present
 
 #: Entities that reach each template of the computed facts: nothing (missing), sold/callable
 #: (answer), not sold/not callable (answer_no).
-QUERIES: list[dict[str, Any]] = [{}, {"countries": ["DE"], "user_count": 40}, {"countries": ["GB"], "plan": "MCOPSTN2", "user_count": 3},
-           {"countries": ["BR"], "user_count": 1}, {"countries": ["AQ"]}, {"countries": ["US"], "plan": "MCOPSTN5"},
-           {"countries": ["AU"], "user_count": 5}, {"countries": ["FR"], "plan": "PAYG", "user_count": 5},
-           {"countries": ["US"], "plan": "MCOTEAMS_ESSENTIALS", "user_count": 5},
-           {"countries": ["GB"], "plan": "MCOPSTN8", "user_count": 5}]
+QUERIES: list[dict[str, Any]] = [
+    {},
+    {"countries": ["DE"], "user_count": 40},
+    {"countries": ["GB"], "plan": "MCOPSTN2", "user_count": 3},
+    {"countries": ["BR"], "user_count": 1},
+    {"countries": ["AQ"]},
+    {"countries": ["US"], "plan": "MCOPSTN5"},
+    {"countries": ["AU"], "user_count": 5},
+    {"countries": ["FR"], "plan": "PAYG", "user_count": 5},
+    {"countries": ["US"], "plan": "MCOTEAMS_ESSENTIALS", "user_count": 5},
+    {"countries": ["GB"], "plan": "MCOPSTN8", "user_count": 5},
+]
 FACTS = [fact.id for fact in load_facts().facts]
 
 
@@ -83,8 +91,9 @@ async def test_answer_fact_records_the_fact_and_a_forced_fact_takes_new_entities
     assert answered_fact(first) == "minutes_per_user"
     assert f"{format_number(minutes.minutes_for('DE'), 'en')} minutes" in reply.summary
     follow_up = _context("and for Canada?")
-    [reply] = await answer_fact(follow_up, follow_up.activity.text, {"countries": ["CA"]}, "en",
-                                fact_id=answered_fact(first))
+    [reply] = await answer_fact(
+        follow_up, follow_up.activity.text, {"countries": ["CA"]}, "en", fact_id=answered_fact(first)
+    )
     assert answered_fact(follow_up) == "minutes_per_user"
     assert f"{format_number(minutes.minutes_for('CA'), 'en')} minutes" in reply.summary
 

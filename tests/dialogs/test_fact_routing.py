@@ -13,6 +13,7 @@ dialog the host runs. What the admin gets back is read from the reply:
 
 The scores are printed (``pytest -s``) and held to floors; every miss is listed on failure.
 """
+
 from __future__ import annotations
 
 import json
@@ -21,16 +22,18 @@ from typing import Any
 
 import pytest
 from botbuilder.core import MemoryStorage
-from testkit.cards import card_texts, submits
 
 from dialogs.nlu.i18n import t
 from knowledge.facts import load_facts
 from knowledge.store import DEFAULT_TENANT_ID
+from testkit.cards import card_texts, submits
 
 CORPUS = Path(__file__).parent / "corpus"
 #: The message that opens each dialog, and so its first prompt ("at" items are asked there).
-OPENERS = {"purchase": {"en": "I want to buy calling plans", "fr": "je veux acheter des forfaits d'appels"},
-           "check": {"en": "check a number", "fr": "vérifier un numéro"}}
+OPENERS = {
+    "purchase": {"en": "I want to buy calling plans", "fr": "je veux acheter des forfaits d'appels"},
+    "check": {"en": "check a number", "fr": "vérifier un numéro"},
+}
 DIALOGS = {"purchase": "PurchaseDialog", "check": "NumberCheckDialog"}
 #: Floors on the dev sets, just under what was measured (h-facts, issue 12: first score en 60/124
 #: answered and 32 dialogs started, fr 63/124 and 26; last en 106/124 and 6, fr 103/124 and 6).
@@ -57,8 +60,12 @@ def _dialog_ids(state: Any) -> list[str]:
 
 
 def _open_dialogs(memory: MemoryStorage) -> set[str]:
-    ids = {i for value in memory.memory.values() if isinstance(value, dict) and "DialogState" in value
-           for i in _dialog_ids(value["DialogState"])}
+    ids = {
+        i
+        for value in memory.memory.values()
+        if isinstance(value, dict) and "DialogState" in value
+        for i in _dialog_ids(value["DialogState"])
+    }
     return {name for name, dialog in DIALOGS.items() if any(i.startswith(dialog) for i in ids)}
 
 
@@ -90,8 +97,13 @@ async def route(lang: str, item: dict[str, Any], store: Any, h: Any) -> dict[str
         prompt = h.texts(await talk.send(OPENERS[item["at"]][lang], locale=locale))[-1]
     replies = await talk.send(item["text"], locale=locale)
     answered, offered, said = _read(replies, lang)
-    return {"answered": answered, "offered": offered, "said": said, "open": _open_dialogs(memory),
-            "reprompted": prompt is not None and bool(h.texts(replies)) and h.texts(replies)[-1] == prompt}
+    return {
+        "answered": answered,
+        "offered": offered,
+        "said": said,
+        "open": _open_dialogs(memory),
+        "reprompted": prompt is not None and bool(h.texts(replies)) and h.texts(replies)[-1] == prompt,
+    }
 
 
 async def score(lang: str, store: Any, h: Any) -> dict[str, Any]:
@@ -115,8 +127,16 @@ async def score(lang: str, store: Any, h: Any) -> dict[str, Any]:
         elif fact in got["offered"] and resumed and not started:
             counts["offered"] += 1
         else:
-            misses.append((fact, item["text"], item.get("at"), got["answered"] or got["offered"],
-                           sorted(got["open"]), [said[:90] for said in got["said"][:2]]))
+            misses.append(
+                (
+                    fact,
+                    item["text"],
+                    item.get("at"),
+                    got["answered"] or got["offered"],
+                    sorted(got["open"]),
+                    [said[:90] for said in got["said"][:2]],
+                )
+            )
     return {**counts, "misses": misses}
 
 
@@ -128,8 +148,10 @@ async def test_the_dev_questions_of_fact_are_answered_and_never_start_a_dialog(l
     answered = result["answered"] / facts
     reached = (result["answered"] + result["offered"]) / facts
     false_fact = result["false_fact"] / others
-    report = (f"{lang}: answered {result['answered']}/{facts} ({answered:.0%}), offered {result['offered']}, "
-              f"started a dialog {result['started']}, non-fact taken as fact {result['false_fact']}/{others}")
+    report = (
+        f"{lang}: answered {result['answered']}/{facts} ({answered:.0%}), offered {result['offered']}, "
+        f"started a dialog {result['started']}, non-fact taken as fact {result['false_fact']}/{others}"
+    )
     print(report)
     misses = "\n".join(map(str, result["misses"]))
     assert result["started"] / facts <= STARTED, f"{report}\n{misses}"

@@ -1,4 +1,5 @@
 """The locale files, language detection and locale formatting."""
+
 from __future__ import annotations
 
 import json
@@ -38,7 +39,9 @@ def test_both_languages_have_the_same_keys():
 
 def test_both_languages_use_the_same_placeholders():
     en, fr = strings("en"), strings("fr")
-    mismatched = {k: (placeholders(en[k]), placeholders(fr[k])) for k in en if placeholders(en[k]) != placeholders(fr[k])}
+    mismatched = {
+        k: (placeholders(en[k]), placeholders(fr[k])) for k in en if placeholders(en[k]) != placeholders(fr[k])
+    }
     assert mismatched == {}
 
 
@@ -59,6 +62,7 @@ def test_locale_files_are_valid_utf8_json_objects_without_duplicate_keys():
 
 def test_french_strings_are_not_copies_of_english():
     en, fr = strings("en"), strings("fr")
+
     def words(template: str) -> list[str]:
         return re.findall(r"[^\W\d_]{3,}", re.sub(r"\{\w+\}", "", template))
 

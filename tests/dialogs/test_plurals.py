@@ -1,5 +1,6 @@
 """Plural forms: every count in the English and French strings goes through CLDR's plural rules
 (babel 2.9.1), and the English of knowledge codes has one source (knowledge/data/texts.json)."""
+
 from __future__ import annotations
 
 import json
@@ -19,31 +20,53 @@ LOCALES = Path(dialogs.__file__).parent / "locales"
 
 #: (key, params, {count: (English, French)}): sentences an admin reads, for 0, 1, 2 and 1,000.
 CASES = [
-    ("rec.country_users", {"country": "France"}, "users", {
-        0: ("France (0 users)", "France (0 utilisateur)"),
-        1: ("France (1 user)", "France (1 utilisateur)"),
-        2: ("France (2 users)", "France (2 utilisateurs)"),
-        1000: ("France (1,000 users)", f"France (1{NNBSP}000 utilisateurs)"),
-    }),
-    ("k.buy_teams_phone", {"sku": "MCOEV"}, "quantity", {
-        0: ("Buy 0 Teams Phone Standard licences (MCOEV)", "Achetez 0 licence Teams Phone Standard (MCOEV)"),
-        1: ("Buy 1 Teams Phone Standard licence (MCOEV)", "Achetez 1 licence Teams Phone Standard (MCOEV)"),
-        2: ("Buy 2 Teams Phone Standard licences (MCOEV)", "Achetez 2 licences Teams Phone Standard (MCOEV)"),
-        1000: ("Buy 1,000 Teams Phone Standard licences (MCOEV)",
-               f"Achetez 1{NNBSP}000 licences Teams Phone Standard (MCOEV)"),
-    }),
-    ("users.text", {"summary": "x"}, "count", {
-        0: ("0 users: x.", "0 utilisateur : x."),
-        1: ("1 user: x.", "1 utilisateur : x."),
-        2: ("2 users: x.", "2 utilisateurs : x."),
-        1000: ("1,000 users: x.", f"1{NNBSP}000 utilisateurs : x."),
-    }),
-    ("verdict.text_pool", {"pool": "P"}, "remaining", {
-        0: ("Pool: P, 0 minutes left.", "Pool : P, 0 minute restante."),
-        1: ("Pool: P, 1 minute left.", "Pool : P, 1 minute restante."),
-        2: ("Pool: P, 2 minutes left.", "Pool : P, 2 minutes restantes."),
-        1000: ("Pool: P, 1,000 minutes left.", f"Pool : P, 1{NNBSP}000 minutes restantes."),
-    }),
+    (
+        "rec.country_users",
+        {"country": "France"},
+        "users",
+        {
+            0: ("France (0 users)", "France (0 utilisateur)"),
+            1: ("France (1 user)", "France (1 utilisateur)"),
+            2: ("France (2 users)", "France (2 utilisateurs)"),
+            1000: ("France (1,000 users)", f"France (1{NNBSP}000 utilisateurs)"),
+        },
+    ),
+    (
+        "k.buy_teams_phone",
+        {"sku": "MCOEV"},
+        "quantity",
+        {
+            0: ("Buy 0 Teams Phone Standard licences (MCOEV)", "Achetez 0 licence Teams Phone Standard (MCOEV)"),
+            1: ("Buy 1 Teams Phone Standard licence (MCOEV)", "Achetez 1 licence Teams Phone Standard (MCOEV)"),
+            2: ("Buy 2 Teams Phone Standard licences (MCOEV)", "Achetez 2 licences Teams Phone Standard (MCOEV)"),
+            1000: (
+                "Buy 1,000 Teams Phone Standard licences (MCOEV)",
+                f"Achetez 1{NNBSP}000 licences Teams Phone Standard (MCOEV)",
+            ),
+        },
+    ),
+    (
+        "users.text",
+        {"summary": "x"},
+        "count",
+        {
+            0: ("0 users: x.", "0 utilisateur : x."),
+            1: ("1 user: x.", "1 utilisateur : x."),
+            2: ("2 users: x.", "2 utilisateurs : x."),
+            1000: ("1,000 users: x.", f"1{NNBSP}000 utilisateurs : x."),
+        },
+    ),
+    (
+        "verdict.text_pool",
+        {"pool": "P"},
+        "remaining",
+        {
+            0: ("Pool: P, 0 minutes left.", "Pool : P, 0 minute restante."),
+            1: ("Pool: P, 1 minute left.", "Pool : P, 1 minute restante."),
+            2: ("Pool: P, 2 minutes left.", "Pool : P, 2 minutes restantes."),
+            1000: ("Pool: P, 1,000 minutes left.", f"Pool : P, 1{NNBSP}000 minutes restantes."),
+        },
+    ),
 ]
 
 
@@ -83,8 +106,12 @@ def test_no_count_is_left_without_its_plural_form(lang):
 def test_plural_specs_are_checked():
     assert fill("{n:plural:one=# item|other=# items}", {"n": 1}) == "1 item"
     assert fill("{n:plural:one=item|other=items} left", {"n": 3}) == "items left"
-    for bad in ("{n:plural:one=# item}", "{n:plural:uno=# item|other=# items}", "{n:plural:one # item|other=# items}",
-                "{n:plural:one=a|one=b|other=c}"):
+    for bad in (
+        "{n:plural:one=# item}",
+        "{n:plural:uno=# item|other=# items}",
+        "{n:plural:one # item|other=# items}",
+        "{n:plural:one=a|one=b|other=c}",
+    ):
         with pytest.raises(TemplateError):
             fill(bad, {"n": 1})
 
@@ -92,7 +119,8 @@ def test_plural_specs_are_checked():
 def test_fill_reports_a_missing_count_and_leaves_other_fields_alone():
     template = "{who}: {n:plural:one=# call|other=# calls} ({share})"
     assert fill(template, {"who": "Ann", "n": 1000, "share": "5%"}, "en", localize=lambda v: f"<{v}>") == (
-        "<Ann>: <1000> calls (<5%>)")
+        "<Ann>: <1000> calls (<5%>)"
+    )
     with pytest.raises(KeyError):
         fill(template, {"who": "Ann", "share": "5%"})
     assert fill(template, {"who": "Ann"}, missing=lambda name: f"[{name}]") == "Ann: [n] ([share])"
@@ -104,7 +132,8 @@ def test_fill_reports_a_missing_count_and_leaves_other_fields_alone():
 def test_the_knowledge_layers_english_uses_the_same_plurals():
     catalog = load_catalog()
     assert catalog.text("buy_teams_phone", {"quantity": "1", "sku": "MCOEV"}).startswith(
-        "Buy 1 Teams Phone Standard licence (MCOEV)")
+        "Buy 1 Teams Phone Standard licence (MCOEV)"
+    )
     assert catalog.text("dial_pad_delay", {"hours": "24"}).endswith("up to 24 hours to appear in Teams.")
     assert "{quantity}" in catalog.text("buy_teams_phone", {})  # a missing param stays visible
 
@@ -124,6 +153,7 @@ def test_english_of_knowledge_codes_comes_from_texts_json_only():
 
 def test_a_knowledge_text_repeated_in_en_json_is_an_error():
     with pytest.raises(ValueError, match=r"repeats knowledge texts \['k.empty_number'\]"):
-        with_knowledge_texts({"yes": "Yes", "k.empty_number": "No number was given."},
-                             {"empty_number": "No number was given."})
+        with_knowledge_texts(
+            {"yes": "Yes", "k.empty_number": "No number was given."}, {"empty_number": "No number was given."}
+        )
     assert with_knowledge_texts({"yes": "Yes"}, {"empty_number": "None."}) == {"yes": "Yes", "k.empty_number": "None."}

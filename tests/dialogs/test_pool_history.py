@@ -4,6 +4,7 @@ A 120-minute pool of one UK user crosses its total on the 9th; looked up on the 
 store's clock), the answer says it ran out on the 9th, not today, in English and French. The
 pool card ends with the data its figures rest on.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,15 +30,29 @@ CALLS = ((2, 60), (8, 55), (9, 10), (15, 30))
 def _graph_row(n: int, day: int, minutes: int) -> dict:
     start = datetime(2026, 3, day, 10, 0, tzinfo=UTC)
     return {
-        "id": f"00000000-0000-4000-8000-{n:012d}", "callId": f"call-{n}",
-        "userId": "1a1e0f3e-2b52-4c1d-9a6e-000000000001", "userPrincipalName": "uma@contoso.example",
-        "userDisplayName": "Uma Patel", "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "callId": f"call-{n}",
+        "userId": "1a1e0f3e-2b52-4c1d-9a6e-000000000001",
+        "userPrincipalName": "uma@contoso.example",
+        "userDisplayName": "Uma Patel",
+        "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "endDateTime": (start + timedelta(minutes=minutes)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "duration": minutes * 60, "charge": 0.0, "callType": "user_out", "currency": "GBP",
-        "calleeNumber": "+44207946****", "usageCountryCode": "GB", "tenantCountryCode": "GB",
-        "connectionCharge": 0.0, "callerNumber": "+442079460000", "destinationContext": "Domestic",
-        "destinationName": "United Kingdom", "conferenceId": None, "licenseCapability": "MCOPSTN5",
-        "inventoryType": "Subscriber", "operator": "Microsoft", "callDurationSource": "microsoft",
+        "duration": minutes * 60,
+        "charge": 0.0,
+        "callType": "user_out",
+        "currency": "GBP",
+        "calleeNumber": "+44207946****",
+        "usageCountryCode": "GB",
+        "tenantCountryCode": "GB",
+        "connectionCharge": 0.0,
+        "callerNumber": "+442079460000",
+        "destinationContext": "Domestic",
+        "destinationName": "United Kingdom",
+        "conferenceId": None,
+        "licenseCapability": "MCOPSTN5",
+        "inventoryType": "Subscriber",
+        "operator": "Microsoft",
+        "callDurationSource": "microsoft",
     }
 
 
@@ -54,12 +69,16 @@ async def crossed_store(tmp_path):
     store.close()
 
 
-@pytest.mark.parametrize("lang, ran_out, date_text, locale, text", [
-    ("en", "Ran out", "March 9, 2026", "en-US", "pool balance"),
-    ("fr", "Épuisé le", "9 mars 2026", "fr-FR", "solde du pool de minutes"),
-])
-async def test_a_pool_that_ran_out_on_the_9th_says_the_9th_on_the_20th(crossed_store, h, lang, ran_out,
-                                                                     date_text, locale, text):
+@pytest.mark.parametrize(
+    "lang, ran_out, date_text, locale, text",
+    [
+        ("en", "Ran out", "March 9, 2026", "en-US", "pool balance"),
+        ("fr", "Épuisé le", "9 mars 2026", "fr-FR", "solde du pool de minutes"),
+    ],
+)
+async def test_a_pool_that_ran_out_on_the_9th_says_the_9th_on_the_20th(
+    crossed_store, h, lang, ran_out, date_text, locale, text
+):
     talk = h.Conversation(MemoryStorage(), store=crossed_store, tenant=TENANT)
     replies = await talk.send(text, locale=locale)
     [card] = h.cards(replies)
@@ -86,9 +105,13 @@ async def test_the_verdict_card_pool_block_says_what_data_it_rests_on(crossed_st
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_data_line_names_kinds_dates_and_demo(lang):
-    data = DataProvenance(tenant_id="demo-tenant", source_kinds=["pstn_csv", "graph", "roster"],
-                          newest_call=datetime(2026, 3, 27, 17, 0, tzinfo=UTC),
-                          last_import=datetime(2026, 3, 28, 10, 0, tzinfo=UTC), demo=True)
+    data = DataProvenance(
+        tenant_id="demo-tenant",
+        source_kinds=["pstn_csv", "graph", "roster"],
+        newest_call=datetime(2026, 3, 27, 17, 0, tzinfo=UTC),
+        last_import=datetime(2026, 3, 28, 10, 0, tzinfo=UTC),
+        demo=True,
+    )
     line = data_text(data, lang)
     assert line.startswith(t(lang, "data.line", parts=""))
     for key in ("data.kind.pstn_csv", "data.kind.graph", "data.kind.roster", "data.demo"):
@@ -107,8 +130,12 @@ def test_an_exhausted_pool_without_daily_minutes_shows_no_invented_day(lang, cro
     from knowledge.pools import PoolKey, PoolSize, UsageTotal, compute_pools
 
     key = PoolKey(country="GB", plan="MCOPSTN5", line="domestic")
-    [balance] = compute_pools({key: PoolSize(users=1, minutes_per_user=120)}, {key: UsageTotal(minutes=130, calls=3)},
-                              "2026-03", LOOKED_UP.date())
+    [balance] = compute_pools(
+        {key: PoolSize(users=1, minutes_per_user=120)},
+        {key: UsageTotal(minutes=130, calls=3)},
+        "2026-03",
+        LOOKED_UP.date(),
+    )
     assert balance.exhausted and balance.runs_out_on is None
     reply = pool_table_card([balance], lang, as_of=LOOKED_UP.date())
     texts = reply.card["body"][-2]["items"][1]  # the pool block, above the Source line

@@ -1,4 +1,5 @@
 """What a first message already says, and how one answer to a question is read."""
+
 from __future__ import annotations
 
 import pytest
@@ -33,27 +34,47 @@ def check(text: str) -> dict:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("which calling plan should we buy for 40 users in France who call the UK?",
-         {"countries": ["FR"], "users": 40, "international": True}),
-        ("quel forfait d'appels acheter pour 40 utilisateurs en France qui appellent le Royaume-Uni ?",
-         {"countries": ["FR"], "users": 40, "international": True}),
-        ("recomend a plan for 10 users in spain, they never call abroad",
-         {"countries": ["ES"], "users": 10, "international": False}),
-        ("recommande moi un forfait pour 10 utilisateurs en espagne ils n'appellent jamais l'étranger",
-         {"countries": ["ES"], "users": 10, "international": False}),
-        ("what licences do 8 users in Ireland need to call internationally",
-         {"countries": ["IE"], "users": 8, "international": True}),
-        ("need calling plans for 60 users in the USA and 20 in Mexico",
-         {"countries": ["US", "MX"], "users_per_country": {"US": 60, "MX": 20}}),
-        ("il nous faut des forfaits pour 60 utilisateurs aux USA et 20 au Mexique",
-         {"countries": ["US", "MX"], "users_per_country": {"US": 60, "MX": 20}}),
-        ("we're on E3, what do we need to give 15 users a phone number in the UK",
-         {"countries": ["GB"], "users": 15, "base_licence": "E3"}),
-        ("our sales team in the UK uses operator connect, do we still need a calling plan for them",
-         {"countries": ["GB"], "carrier": "operator_connect"}),
+        (
+            "which calling plan should we buy for 40 users in France who call the UK?",
+            {"countries": ["FR"], "users": 40, "international": True},
+        ),
+        (
+            "quel forfait d'appels acheter pour 40 utilisateurs en France qui appellent le Royaume-Uni ?",
+            {"countries": ["FR"], "users": 40, "international": True},
+        ),
+        (
+            "recomend a plan for 10 users in spain, they never call abroad",
+            {"countries": ["ES"], "users": 10, "international": False},
+        ),
+        (
+            "recommande moi un forfait pour 10 utilisateurs en espagne ils n'appellent jamais l'étranger",
+            {"countries": ["ES"], "users": 10, "international": False},
+        ),
+        (
+            "what licences do 8 users in Ireland need to call internationally",
+            {"countries": ["IE"], "users": 8, "international": True},
+        ),
+        (
+            "need calling plans for 60 users in the USA and 20 in Mexico",
+            {"countries": ["US", "MX"], "users_per_country": {"US": 60, "MX": 20}},
+        ),
+        (
+            "il nous faut des forfaits pour 60 utilisateurs aux USA et 20 au Mexique",
+            {"countries": ["US", "MX"], "users_per_country": {"US": 60, "MX": 20}},
+        ),
+        (
+            "we're on E3, what do we need to give 15 users a phone number in the UK",
+            {"countries": ["GB"], "users": 15, "base_licence": "E3"},
+        ),
+        (
+            "our sales team in the UK uses operator connect, do we still need a calling plan for them",
+            {"countries": ["GB"], "carrier": "operator_connect"},
+        ),
         ("40 users in the US who call Canada", {"countries": ["US"], "users": 40, "international": False}),
-        ("which plan for 25 users in Germany using about 300 minutes each",
-         {"countries": ["DE"], "users": 25, "minutes_per_user": 300}),
+        (
+            "which plan for 25 users in Germany using about 300 minutes each",
+            {"countries": ["DE"], "users": 25, "minutes_per_user": 300},
+        ),
         ("plan", {}),
     ],
 )
@@ -90,13 +111,19 @@ def test_counts_and_minutes():
     ("text", "expected"),
     [
         ("can alice@contoso.com call +44 20 7946 0958?", {"number": "+44 20 7946 0958", "user": "alice@contoso.com"}),
-        ("peut-on appeler le 0044 20 7946 0958 depuis la France avec un forfait national ?",
-         {"number": "0044 20 7946 0958", "caller_country": "FR", "plan": "MCOPSTN1"}),
-        ("is +1 (212) 555-0147 reachable from France on a domestic plan",
-         {"number": "+1 (212) 555-0147", "caller_country": "FR", "plan": "MCOPSTN1"}),
+        (
+            "peut-on appeler le 0044 20 7946 0958 depuis la France avec un forfait national ?",
+            {"number": "0044 20 7946 0958", "caller_country": "FR", "plan": "MCOPSTN1"},
+        ),
+        (
+            "is +1 (212) 555-0147 reachable from France on a domestic plan",
+            {"number": "+1 (212) 555-0147", "caller_country": "FR", "plan": "MCOPSTN1"},
+        ),
         ("can a French user call +49 30 1234567", {"number": "+49 30 1234567", "caller_country": "FR"}),
-        ("can alice.martin@contoso.com call bob@contoso.com",
-         {"number": "bob@contoso.com", "user": "alice.martin@contoso.com"}),
+        (
+            "can alice.martin@contoso.com call bob@contoso.com",
+            {"number": "bob@contoso.com", "user": "alice.martin@contoso.com"},
+        ),
         ("can users in France call the UK", {"caller_country": "FR"}),
         ("check", {}),
     ],
@@ -122,7 +149,9 @@ def test_countries_answers():
     assert read_countries(typed("Allemagne")) == {"countries": ["DE"]}
     assert read_countries(typed("fr")) == {"countries": ["FR"]}  # a bare code, lower case
     assert read_countries(typed("30 in France, 10 in Germany")) == {
-        "countries": ["FR", "DE"], "users_per_country": {"FR": 30, "DE": 10}}
+        "countries": ["FR", "DE"],
+        "users_per_country": {"FR": 30, "DE": 10},
+    }
     assert read_countries(typed("40 users in Spain")) == {"countries": ["ES"], "users": 40}
     assert read_country(typed("Royaume-Uni")) == "GB"
     for bad in (typed("lots"), typed("12"), clicked("ZZ"), clicked("Narnia")):
@@ -134,7 +163,9 @@ def test_user_count_answers():
     assert read_users(typed("about 1,200 people")) == {"users": 1200}
     assert read_users(typed("1 200")) == {"users": 1200}
     assert read_users(typed("30 in France, 10 in Germany"), ["FR", "DE"]) == {
-        "users_per_country": {"FR": 30, "DE": 10}, "users": None}
+        "users_per_country": {"FR": 30, "DE": 10},
+        "users": None,
+    }
     for bad in ("lots", "0", "2.5", "-3", "9999999", ""):
         assert read_users(typed(bad)) is None, bad
 

@@ -1,5 +1,6 @@
 """Every card that states a domain fact ends with one "Source:" line of Microsoft Learn links;
 the verdict card's headline follows the three-valued verdict; the bundle states no invented minutes."""
+
 from __future__ import annotations
 
 import re
@@ -111,11 +112,24 @@ def test_recommendation_and_summary_cards_end_with_one_source_line(lang):
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_pool_card_ends_with_one_source_line_of_its_pooling_facts(lang):
     start = datetime(2026, 11, 2, 10, tzinfo=UTC)
-    users = [UserRecord(tenant_id="t", upn=f"u{i}@contoso.com", usage_location="FR", licenses=("MCOPSTN1",))
-             for i in range(3)]
-    calls = [CallRecord(id="c1", tenant_id="t", source="pstn_csv", call_type="user_out", start=start,
-                        duration_seconds=600, usage_location="FR", capability="MCOPSTN1",
-                        destination_context="Domestic", upn="u1@contoso.com")]
+    users = [
+        UserRecord(tenant_id="t", upn=f"u{i}@contoso.com", usage_location="FR", licenses=("MCOPSTN1",))
+        for i in range(3)
+    ]
+    calls = [
+        CallRecord(
+            id="c1",
+            tenant_id="t",
+            source="pstn_csv",
+            call_type="user_out",
+            start=start,
+            duration_seconds=600,
+            usage_location="FR",
+            capability="MCOPSTN1",
+            destination_context="Domestic",
+            upn="u1@contoso.com",
+        )
+    ]
     balances = pools_for_month(users, calls, "2026-11", date(2026, 11, 10))
     assert balances and all(b.sources for b in balances)
     assert "sources" in balances[0].model_dump()  # pools --json carries them too

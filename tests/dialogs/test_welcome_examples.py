@@ -1,5 +1,6 @@
 """The welcome card's typing examples work on the demo tenant (what `make run` serves): the
 user it names is a demo user, and the example sentence finds them."""
+
 from __future__ import annotations
 
 import re

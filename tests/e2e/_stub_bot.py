@@ -19,6 +19,7 @@ Behaviour:
 
 Run: ``PORT=3978 ACTIVITY_LOG=/tmp/a.jsonl python tests/e2e/_stub_bot.py``
 """
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 HERO = "application/vnd.microsoft.card.hero"
 
 
-def adaptive_card(title: str, body: str, buttons: list[tuple[str, dict[str, Any]]],
-                  inputs: tuple[tuple[str, str], ...] = ()) -> dict:
+def adaptive_card(
+    title: str, body: str, buttons: list[tuple[str, dict[str, Any]]], inputs: tuple[tuple[str, str], ...] = ()
+) -> dict:
     """An Adaptive Card 1.5 attachment with Input.Text fields (id, label) and
     Action.Submit buttons (title, data)."""
     return {
@@ -43,14 +45,11 @@ def adaptive_card(title: str, body: str, buttons: list[tuple[str, dict[str, Any]
             "$schema": "http://adaptivecards.io/schemas/adaptive-card.json",
             "version": "1.5",
             "body": [
-                {"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium",
-                 "wrap": True},
+                {"type": "TextBlock", "text": title, "weight": "Bolder", "size": "Medium", "wrap": True},
                 {"type": "TextBlock", "text": body, "wrap": True},
                 *({"type": "Input.Text", "id": i, "label": label} for i, label in inputs),
             ],
-            "actions": [
-                {"type": "Action.Submit", "title": t, "data": data} for t, data in buttons
-            ],
+            "actions": [{"type": "Action.Submit", "title": t, "data": data} for t, data in buttons],
         },
     }
 
@@ -92,7 +91,8 @@ def replies_for(activity: dict) -> list[dict]:
     if text.lower() == "hero":
         return [{"type": "message", "attachments": [hero_card("A hero card", ["Yes", "No"])]}]
     card = adaptive_card(
-        f"You said {text}", "Pick a colour.",
+        f"You said {text}",
+        "Pick a colour.",
         [("Pick red", {"colour": "red"}), ("Pick blue", {"colour": "blue"})],
     )
     return [
@@ -150,5 +150,9 @@ def make_app(activity_log: str | None) -> web.Application:
 
 
 if __name__ == "__main__":
-    web.run_app(make_app(os.environ.get("ACTIVITY_LOG")), host="127.0.0.1",
-                port=int(os.environ.get("PORT", "3978")), print=lambda *a: print(*a, flush=True))
+    web.run_app(
+        make_app(os.environ.get("ACTIVITY_LOG")),
+        host="127.0.0.1",
+        port=int(os.environ.get("PORT", "3978")),
+        print=lambda *a: print(*a, flush=True),
+    )

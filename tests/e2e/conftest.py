@@ -16,6 +16,7 @@ pyproject's addopts), ``make e2e`` selects them with ``-m e2e``. Choose the bot 
 ``E2E_BOT=stub|real`` (see ``e2e_harness/bots.py``). Artifacts (screenshots, logs, page
 HTML on failure, timings.json) go to ``artifacts/e2e/<test>/``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -84,8 +85,7 @@ def e2e_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def _start(spec, e2e_tmp: Path) -> Iterator[RunningBot]:
     started = time.monotonic()
     running = start_bot(spec, free_port(), e2e_tmp / f"bot-{spec.name}", e2e_tmp / "logs")
-    _TIMINGS.setdefault("_session", {})[f"bot_{spec.name}_start_s"] = round(
-        time.monotonic() - started, 3)
+    _TIMINGS.setdefault("_session", {})[f"bot_{spec.name}_start_s"] = round(time.monotonic() - started, 3)
     try:
         yield running
     finally:
@@ -144,8 +144,9 @@ def artifacts_dir(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture
-def chat_factory(request: pytest.FixtureRequest, browser, e2e_tmp: Path,
-                 artifacts_dir: Path) -> Iterator[Callable[..., TeamsChat]]:
+def chat_factory(
+    request: pytest.FixtureRequest, browser, e2e_tmp: Path, artifacts_dir: Path
+) -> Iterator[Callable[..., TeamsChat]]:
     """``chat_factory(bot, config=None, open=True)``: a fresh playground for ``bot`` and a
     page on its personal chat. Everything is torn down after the test; on failure the
     page's screenshot, HTML, console and the playground's log land in the artifacts."""
@@ -154,8 +155,7 @@ def chat_factory(request: pytest.FixtureRequest, browser, e2e_tmp: Path,
 
     opened: list[tuple[RunningPlayground, OfflineContext, TeamsChat, list[str]]] = []
 
-    def make(running_bot: RunningBot, config: PlaygroundConfig | None = None,
-             *, open: bool = True) -> TeamsChat:
+    def make(running_bot: RunningBot, config: PlaygroundConfig | None = None, *, open: bool = True) -> TeamsChat:
         index = len(opened) + 1
         started = time.monotonic()
         workdir = e2e_tmp / f"pg-{_slug(request.node.nodeid)}-{index}"
@@ -175,8 +175,7 @@ def chat_factory(request: pytest.FixtureRequest, browser, e2e_tmp: Path,
     try:
         yield make
     finally:
-        failed = any(getattr(getattr(request.node, f"rep_{w}", None), "failed", False)
-                     for w in ("setup", "call"))
+        failed = any(getattr(getattr(request.node, f"rep_{w}", None), "failed", False) for w in ("setup", "call"))
         for n, (playground, context, chat, console) in enumerate(opened, 1):
             # Each step on its own: a dead browser (e.g. after SIGTERM) must not keep
             # the playground running.

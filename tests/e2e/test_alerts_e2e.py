@@ -7,6 +7,7 @@ Which alerts are due comes from the bot's own data (``callplan pools --json``): 
 tenant has pools that run out this month. The subscription wakes the bot's scheduler, so the
 alert follows within seconds.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,9 +25,26 @@ pytestmark = pytest.mark.e2e
 
 def pools(data_dir) -> list[dict]:
     month = E2E_NOW[:7]  # the bot's "this month" (its clock is pinned)
-    result = subprocess.run([sys.executable, "-m", "bot.cli", "pools", "--data-dir", str(data_dir), "--tenant",
-                             "demo-tenant", "--month", month, "--json"], cwd=REPO, capture_output=True, text=True,
-                            timeout=60, env={**os.environ, "CALLPLAN_NOW": E2E_NOW})
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "pools",
+            "--data-dir",
+            str(data_dir),
+            "--tenant",
+            "demo-tenant",
+            "--month",
+            month,
+            "--json",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CALLPLAN_NOW": E2E_NOW},
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["pools"]
 
@@ -34,8 +52,7 @@ def pools(data_dir) -> list[dict]:
 def test_subscribe_in_chat_then_a_proactive_alert_card(real_chat, real_bot):
     chat = real_chat
     chat.wait_for_card("Calling Plan Assistant")
-    due = [p for p in pools(real_bot.data_dir)
-           if p["percent_used"] >= 80 or (p["runs_out_on"] and not p["exhausted"])]
+    due = [p for p in pools(real_bot.data_dir) if p["percent_used"] >= 80 or (p["runs_out_on"] and not p["exhausted"])]
     assert due, "the demo tenant has a pool past 80% or running out this month"
     chat.send("alert me when a pool hits 80%")
     chat.wait_for_bot_text("I'll post in this chat when a pool reaches 80% and 100%")

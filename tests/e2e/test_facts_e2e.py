@@ -6,6 +6,7 @@ unsure of gets a "did you mean" card whose button answers the chosen fact. The s
 The expected texts come from the fact base (knowledge/data/facts.json), never from the bot.
 Screenshots: ``artifacts/e2e/<test>/``.
 """
+
 from __future__ import annotations
 
 import re
@@ -71,7 +72,7 @@ def test_a_question_of_fact_in_french(real_chat):
 
 
 def test_a_computed_fact_then_a_follow_up_for_another_country(real_chat):
-    """"and in Spain?" after a computed fact asks the same fact for Spain: a second fact card
+    """ "and in Spain?" after a computed fact asks the same fact for Spain: a second fact card
     with the catalog's figure for Spain (the follow-up of dialogs/root.py, in the browser)."""
     from dialogs.nlu.i18n import format_number
     from dialogs.nlu.render import country_name
@@ -81,8 +82,9 @@ def test_a_computed_fact_then_a_follow_up_for_another_country(real_chat):
     chat.wait_for_card("Assistant")
     plan = load_catalog().plan("MCOPSTN1")
     for step, text, country in (
-            ("fact for Germany", "how many minutes per user does the Domestic Calling Plan give in Germany?", "DE"),
-            ("follow-up for Spain", "and in Spain?", "ES")):
+        ("fact for Germany", "how many minutes per user does the Domestic Calling Plan give in Germany?", "DE"),
+        ("follow-up for Spain", "and in Spain?", "ES"),
+    ):
         chat.send(text)
         figure = f"{format_number(plan.minutes_for(country), 'en')} minutes"
         shown = collapse(chat.wait_for_card(country_name(country, "en")))

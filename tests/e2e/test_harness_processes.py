@@ -1,5 +1,6 @@
 """The harness's promise that it stops what it starts and fails with a reason, not a hang.
 No browser here: these are quick."""
+
 from __future__ import annotations
 
 import os
@@ -25,8 +26,9 @@ def group_exists(pgid: int) -> bool:
 
 def test_stop_ends_the_whole_process_group_even_children_that_ignore_sigterm(tmp_path):
     # The child shell ignores SIGTERM and starts a grandchild: both must go.
-    service = Service("stubborn", ["sh", "-c", "trap '' TERM; sleep 300 & sleep 300"],
-                      log_path=tmp_path / "stubborn.log")
+    service = Service(
+        "stubborn", ["sh", "-c", "trap '' TERM; sleep 300 & sleep 300"], log_path=tmp_path / "stubborn.log"
+    )
     assert group_exists(service.pid)
     service.stop(grace=0.5)
     assert not group_exists(service.pid)
@@ -35,9 +37,11 @@ def test_stop_ends_the_whole_process_group_even_children_that_ignore_sigterm(tmp
 
 
 def test_a_bot_that_dies_at_start_fails_fast_with_its_output(tmp_path):
-    spec = BotSpec(name="broken", command=(
-        "{python}", "-c", "import sys; print('settings: PORT is {port}, boom'); sys.exit(3)"),
-        start_timeout=60)
+    spec = BotSpec(
+        name="broken",
+        command=("{python}", "-c", "import sys; print('settings: PORT is {port}, boom'); sys.exit(3)"),
+        start_timeout=60,
+    )
     with pytest.raises(ServiceError) as caught:
         start_bot(spec, free_port(), tmp_path / "data", tmp_path / "logs")
     message = str(caught.value)
@@ -46,8 +50,11 @@ def test_a_bot_that_dies_at_start_fails_fast_with_its_output(tmp_path):
 
 
 def test_a_failing_prepare_step_stops_before_the_bot_starts(tmp_path):
-    spec = BotSpec(name="noprep", command=("{python}", "-c", "raise SystemExit('never run')"),
-                   prepare=(("{python}", "-c", "print('no demo data'); raise SystemExit(2)"),))
+    spec = BotSpec(
+        name="noprep",
+        command=("{python}", "-c", "raise SystemExit('never run')"),
+        prepare=(("{python}", "-c", "print('no demo data'); raise SystemExit(2)"),),
+    )
     with pytest.raises(ServiceError, match=r"(?s)prepare #1: failed.*no demo data"):
         start_bot(spec, free_port(), tmp_path / "data", tmp_path / "logs")
     assert not (tmp_path / "logs" / "bot-noprep.log").exists()
@@ -58,8 +65,7 @@ def test_the_playground_reports_the_port_it_really_took_and_stops(tmp_path):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         taken = busy.getsockname()[1]
-        playground = start_playground("http://127.0.0.1:9/api/messages", tmp_path / "pg",
-                                      port=taken, timeout=30)
+        playground = start_playground("http://127.0.0.1:9/api/messages", tmp_path / "pg", port=taken, timeout=30)
         try:
             assert playground.port != taken
             assert port_is_open(playground.port)

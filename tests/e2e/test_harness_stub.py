@@ -5,6 +5,7 @@ harness (processes, playground, Chromium, page helpers) still works. They also p
 the playground really sends, because the real bot relies on it (tenant, user, locale,
 how a card submit and a Hero card's imBack arrive).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,7 @@ pytestmark = pytest.mark.e2e
 def received(bot, conversation_id: str) -> list[dict]:
     """Activities the stub received in one conversation, in arrival order."""
     rows = [json.loads(line) for line in bot.activity_log.read_text().splitlines()]
-    return [r["activity"] for r in rows
-            if (r["activity"].get("conversation") or {}).get("id") == conversation_id]
+    return [r["activity"] for r in rows if (r["activity"].get("conversation") or {}).get("id") == conversation_id]
 
 
 def test_welcome_message_and_card_button_round_trip(stub_chat, stub_bot):
@@ -44,15 +44,17 @@ def test_welcome_message_and_card_button_round_trip(stub_chat, stub_bot):
     shots.append(chat.screenshot("card button round trip"))
 
     assert [p.name for p in shots] == [
-        "01-welcome-card.png", "02-message-round-trip.png", "03-card-button-round-trip.png"]
+        "01-welcome-card.png",
+        "02-message-round-trip.png",
+        "03-card-button-round-trip.png",
+    ]
     for path in shots:
         with Image.open(path) as image:
             assert image.format == "PNG"
             assert image.size == (VIEWPORT["width"], VIEWPORT["height"])
     # Nothing left the machine: the CDN fonts the UI asks for were refused.
     assert chat.blocked_requests, "the playground UI always asks a CDN for fonts"
-    assert all("127.0.0.1" not in url and "localhost" not in url
-               for url in chat.blocked_requests)
+    assert all("127.0.0.1" not in url and "localhost" not in url for url in chat.blocked_requests)
 
     activities = received(stub_bot, chat.playground.conversation_id)
     assert [a["type"] for a in activities[:2]] == ["installationUpdate", "conversationUpdate"]
@@ -61,8 +63,11 @@ def test_welcome_message_and_card_button_round_trip(stub_chat, stub_bot):
     assert message["locale"] == "en-US"
     assert message["conversation"]["conversationType"] == "personal"
     assert message["conversation"]["tenantId"] == message["channelData"]["tenant"]["id"]
-    assert message["from"] == {"id": "user-id-0", "name": "Alex Wilber",
-                               "aadObjectId": "00000000-0000-0000-0000-0000000000020"}
+    assert message["from"] == {
+        "id": "user-id-0",
+        "name": "Alex Wilber",
+        "aadObjectId": "00000000-0000-0000-0000-0000000000020",
+    }
     assert message["serviceUrl"] == f"http://localhost:{chat.playground.port}/_connector"
     submit = next(a for a in activities if a.get("value") is not None)
     assert submit["type"] == "message"
@@ -87,8 +92,7 @@ def test_card_input_hero_card_and_clear_errors_when_nothing_comes(stub_chat, stu
     with pytest.raises(ChatError, match=r"did not show 'Echo: No'.*imBack is not supported"):
         chat.wait_for_bot_text("Echo: No", timeout=2)
     chat.screenshot("hero card imBack not delivered")
-    assert not any(a.get("text") == "No"
-                   for a in received(stub_bot, chat.playground.conversation_id))
+    assert not any(a.get("text") == "No" for a in received(stub_bot, chat.playground.conversation_id))
 
     with pytest.raises(ChatError, match=r"no card button 'Missing'.*Yes"):
         chat.click_card_button("Missing", timeout=1)
@@ -119,20 +123,24 @@ def test_french_message_through_a_custom_activity(stub_chat, stub_bot):
 
 def test_config_file_sets_tenant_user_and_conversation(chat_factory, stub_bot):
     tenant = str(uuid.uuid4())
-    user = PlaygroundUser(id="29:demo-user", name="Camille Martin",
-                          user_principal_name="camille@contoso.example",
-                          aad_object_id=str(uuid.uuid4()), given_name="Camille",
-                          surname="Martin", email="camille@contoso.example")
-    chat = chat_factory(stub_bot, PlaygroundConfig(tenant_id=tenant, current_user=user,
-                                                   bot_name="Calling Plan Assistant"))
+    user = PlaygroundUser(
+        id="29:demo-user",
+        name="Camille Martin",
+        user_principal_name="camille@contoso.example",
+        aad_object_id=str(uuid.uuid4()),
+        given_name="Camille",
+        surname="Martin",
+        email="camille@contoso.example",
+    )
+    chat = chat_factory(
+        stub_bot, PlaygroundConfig(tenant_id=tenant, current_user=user, bot_name="Calling Plan Assistant")
+    )
     chat.wait_for_card("Welcome to the stub bot")
     chat.send("hi")
     chat.wait_for_bot_text("Echo: hi")
 
-    message = next(a for a in received(stub_bot, chat.playground.conversation_id)
-                   if a.get("text") == "hi")
+    message = next(a for a in received(stub_bot, chat.playground.conversation_id) if a.get("text") == "hi")
     assert message["conversation"]["tenantId"] == tenant
     assert message["channelData"]["tenant"]["id"] == tenant
-    assert message["from"] == {"id": "29:demo-user", "name": "Camille Martin",
-                               "aadObjectId": user.aad_object_id}
+    assert message["from"] == {"id": "29:demo-user", "name": "Camille Martin", "aadObjectId": user.aad_object_id}
     assert message["recipient"]["name"] == "Calling Plan Assistant"

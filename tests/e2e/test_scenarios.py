@@ -19,6 +19,7 @@ What the assertions rest on (never on a copy of the bot's output):
 Each step saves a screenshot (``NN-step.png``) and tall cards a whole-card one
 (``NN-step-card.png``) under ``artifacts/e2e/<test>/``.
 """
+
 from __future__ import annotations
 
 import json
@@ -32,10 +33,10 @@ from typing import Any
 
 import pytest
 
+from dialogs.nlu.i18n import with_english_articles
 from e2e_harness.bots import E2E_NOW, REPO
 from e2e_harness.chat import HERO_CARD
 from e2e_harness.playground import DEFAULT_TENANT_ID
-from dialogs.nlu.i18n import with_english_articles
 from knowledge.catalog import load_catalog
 
 pytestmark = pytest.mark.e2e
@@ -43,8 +44,7 @@ pytestmark = pytest.mark.e2e
 # Without a seat count, so the bot guides (a message with the count, the country and the scope
 # is answered in one turn: tests/bot/test_followups.py).
 PURCHASE_QUESTION = "which calling plan should we buy for our users in France who call the UK?"
-FRENCH_PURCHASE_QUESTION = ("quel forfait acheter pour nos utilisateurs en France qui appellent "
-                            "le Royaume-Uni ?")
+FRENCH_PURCHASE_QUESTION = "quel forfait acheter pour nos utilisateurs en France qui appellent le Royaume-Uni ?"
 UK_NUMBER = "+44 20 7946 0958"
 PARIS_NUMBER = "+33 1 23 45 67 89"
 USERS = 40
@@ -53,10 +53,34 @@ WELCOME_BUTTONS = ["Choose a plan", "Check a number", "Pool balance", "Help"]
 E3 = "Microsoft 365 / Office 365 E3"
 
 MONTHS = {
-    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December"),
-    "fr": ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre"),
+    "en": (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ),
+    "fr": (
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ),
 }
 
 # What must never reach an admin's screen: an unfilled "{placeholder}", Markdown the card
@@ -94,16 +118,20 @@ class DemoTenant:
         return found[0]
 
     def pool(self, country: str, plan: str, line: str) -> dict:
-        found = [p for p in self.pools
-                 if (p["country"], p["plan"], p["line"], p["upn"]) == (country, plan, line, None)]
+        found = [p for p in self.pools if (p["country"], p["plan"], p["line"], p["upn"]) == (country, plan, line, None)]
         assert len(found) == 1, f"no single pool {country}/{plan}/{line}: {found!r}"
         return found[0]
 
 
 def callplan(*args: str) -> Any:
-    result = subprocess.run([sys.executable, "-m", "bot.cli", *args, "--json"], cwd=REPO,
-                            capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "CALLPLAN_NOW": E2E_NOW})  # the bot's clock
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args, "--json"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "CALLPLAN_NOW": E2E_NOW},
+    )  # the bot's clock
     assert result.returncode == 0, f"callplan {' '.join(args)}: {result.stderr.strip()}"
     return json.loads(result.stdout)
 
@@ -135,8 +163,13 @@ def assert_renders_cleanly(chat, card_index: int = -1) -> None:
     assert all(blocks), f"the card has an empty text block: {blocks!r}"
     facts = chat.card_facts(card_index)
     assert all(title and value for title, value in facts), f"an empty fact: {facts!r}"
-    shown = [*blocks, *(x for fact in facts for x in fact), *chat.card_list_items(card_index),
-             *chat.card_buttons(card_index), *chat.bot_texts()]
+    shown = [
+        *blocks,
+        *(x for fact in facts for x in fact),
+        *chat.card_list_items(card_index),
+        *chat.card_buttons(card_index),
+        *chat.bot_texts(),
+    ]
     leftovers = [(m.group(), text) for text in shown for m in LEFTOVERS.finditer(text)]
     assert not leftovers, f"unrendered leftovers on screen: {leftovers!r}"
     assert chat.page.locator(HERO_CARD).count() == 0, "a Hero card: its buttons do nothing here"
@@ -148,26 +181,41 @@ def assert_renders_cleanly(chat, card_index: int = -1) -> None:
 #: The pool card's figure labels, as an admin reads them (total, used with the percentage,
 #: left, and the day the pool runs out, or ran out).
 POOL_LABELS = {
-    "en": {"total": "Total", "used": "Used", "left": "Left", "runs_out": "Runs out", "ran_out": "Ran out",
-           "not_this_month": "not this month"},
-    "fr": {"total": "Total", "used": "Consommé", "left": "Restant", "runs_out": "Épuisement",
-           "ran_out": "Épuisé le", "not_this_month": "pas ce mois-ci"},
+    "en": {
+        "total": "Total",
+        "used": "Used",
+        "left": "Left",
+        "runs_out": "Runs out",
+        "ran_out": "Ran out",
+        "not_this_month": "not this month",
+    },
+    "fr": {
+        "total": "Total",
+        "used": "Consommé",
+        "left": "Restant",
+        "runs_out": "Épuisement",
+        "ran_out": "Épuisé le",
+        "not_this_month": "pas ce mois-ci",
+    },
 }
 
 
 def day_in_words(iso: str, lang: str) -> str:
-    """"2026-11-26" -> "November 26, 2026" (en) or "26 novembre 2026" (fr)."""
+    """ "2026-11-26" -> "November 26, 2026" (en) or "26 novembre 2026" (fr)."""
     year, month, day = (int(part) for part in iso.split("-"))
     name = MONTHS[lang][month - 1]
     return f"{name} {day}, {year}" if lang == "en" else f"{day} {name} {year}"
 
 
-def expected_pools(demo: DemoTenant, catalog, lang: str,
-                   country: str | None = None) -> list[tuple[str, dict[str, str]]]:
+def expected_pools(
+    demo: DemoTenant, catalog, lang: str, country: str | None = None
+) -> list[tuple[str, dict[str, str]]]:
     """What the pool card must show for each pool, in order: the title line
     "Country · Plan · line" and the figures as {label: value}."""
-    lines = {"en": {"domestic": "domestic", "international": "international"},
-             "fr": {"domestic": "national", "international": "international"}}[lang]
+    lines = {
+        "en": {"domestic": "domestic", "international": "international"},
+        "fr": {"domestic": "national", "international": "international"},
+    }[lang]
     label = POOL_LABELS[lang]
     percent_sign = "%" if lang == "en" else " %"
     shown = []
@@ -176,8 +224,11 @@ def expected_pools(demo: DemoTenant, catalog, lang: str,
             continue
         title = f"{catalog.country(pool['country']).name[lang]} · {pool['plan_names'][lang]} · {lines[pool['line']]}"
         used = f"{number(pool['used_minutes'], lang)} ({round(pool['percent_used'])}{percent_sign})"
-        figures = {label["total"]: number(pool["total_minutes"], lang), label["used"]: used,
-                   label["left"]: number(pool["remaining_minutes"], lang)}
+        figures = {
+            label["total"]: number(pool["total_minutes"], lang),
+            label["used"]: used,
+            label["left"]: number(pool["remaining_minutes"], lang),
+        }
         if pool["runs_out_on"] is None:
             figures[label["runs_out"]] = label["not_this_month"]
         else:
@@ -203,8 +254,7 @@ def test_welcome_card_shows_what_the_bot_does_and_its_buttons_work(real_chat):
     card = chat.wait_for_card("Calling Plan Assistant")
     blocks = chat.card_blocks()
     assert blocks[0] == "Calling Plan Assistant"
-    for title in ("Which plan to buy", "Can this user call this number?",
-                  "How much of the minute pool is left"):
+    for title in ("Which plan to buy", "Can this user call this number?", "How much of the minute pool is left"):
         assert title in blocks
     assert "minutes left in France" in card  # an example to type
     assert chat.card_buttons() == WELCOME_BUTTONS
@@ -227,8 +277,7 @@ def test_welcome_card_shows_what_the_bot_does_and_its_buttons_work(real_chat):
     assert blocks[0] == "Sorry, I didn't get that. Here is what I can do:"
     assert "Calling Plan Assistant" not in blocks
     assert sum(block.count("Here is what I can do") for block in blocks) == 1
-    for title in ("Which plan to buy", "Can this user call this number?",
-                  "How much of the minute pool is left"):
+    for title in ("Which plan to buy", "Can this user call this number?", "How much of the minute pool is left"):
         assert title in blocks
     assert chat.card_buttons() == WELCOME_BUTTONS
     assert_renders_cleanly(chat)
@@ -277,11 +326,14 @@ def test_guided_purchase_by_clicking_card_buttons_ends_with_the_summary(real_cha
     assert (teams_phone.name.en, str(USERS)) in facts
     assert (plan.name_en, str(USERS)) in facts
     per_user = plan.minutes_for("FR", "domestic")
-    assert (f"France · {plan.name_en} · domestic",
-            f"{number(domestic, 'en')} min ({USERS} × {number(per_user, 'en')})") in facts
-    assert (f"France · {plan.name_en} · international",
-            f"{number(international, 'en')} min ({USERS} × "
-            f"{number(plan.minutes_for('FR', 'international'), 'en')})") in facts
+    assert (
+        f"France · {plan.name_en} · domestic",
+        f"{number(domestic, 'en')} min ({USERS} × {number(per_user, 'en')})",
+    ) in facts
+    assert (
+        f"France · {plan.name_en} · international",
+        f"{number(international, 'en')} min ({USERS} × {number(plan.minutes_for('FR', 'international'), 'en')})",
+    ) in facts
     assert number(domestic, "en") == "48,000"  # the issue's example, from the fact sheet
     assert "Good to know" in blocks
     assert chat.card_buttons() == ["We use Operator Connect", "We use Direct Routing", "About 600 intl min a user"]
@@ -316,13 +368,19 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     assert blocks[-1].startswith("Source: ") and sum(b.startswith("Source: ") for b in blocks) == 1
     assert chat._card(-1).locator("a[href^='https://learn.microsoft.com/en-us/']").count() >= 1
     facts = dict(chat.card_facts())
-    assert facts == {"Number": UK_NUMBER, "Destination": "United Kingdom",
-                     "Caller's country": "France", "Plan": plan.name_en,
-                     "Call type": "International call"}
+    assert facts == {
+        "Number": UK_NUMBER,
+        "Destination": "United Kingdom",
+        "Caller's country": "France",
+        "Plan": plan.name_en,
+        "Call type": "International call",
+    }
     assert "Minute pool" in blocks
     assert f"France · {plan.name_en} · international" in blocks
-    assert any(b.startswith(f"{number(pool['remaining_minutes'], 'en')} of "
-                            f"{number(pool['total_minutes'], 'en')} minutes left") for b in blocks)
+    assert any(
+        b.startswith(f"{number(pool['remaining_minutes'], 'en')} of {number(pool['total_minutes'], 'en')} minutes left")
+        for b in blocks
+    )
     assert_renders_cleanly(chat)
     chat.screenshot("callable with pool")
 
@@ -354,12 +412,20 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     chat.wait_for_card("Callable")
     domestic_pool = demo.pool("FR", domestic_plan.sku, "domestic")
     blocks = chat.card_blocks()
-    assert with_english_articles(callplan("check", PARIS_NUMBER, "--country", "FR", "--plan",
-                                          domestic_plan.sku)["message"]) in blocks
+    assert (
+        with_english_articles(
+            callplan("check", PARIS_NUMBER, "--country", "FR", "--plan", domestic_plan.sku)["message"]
+        )
+        in blocks
+    )
     assert f"France · {domestic_plan.name_en} · domestic" in blocks
-    assert any(b.startswith(f"{number(domestic_pool['remaining_minutes'], 'en')} of "
-                            f"{number(domestic_pool['total_minutes'], 'en')} minutes left")
-               for b in blocks)
+    assert any(
+        b.startswith(
+            f"{number(domestic_pool['remaining_minutes'], 'en')} of "
+            f"{number(domestic_pool['total_minutes'], 'en')} minutes left"
+        )
+        for b in blocks
+    )
     assert_renders_cleanly(chat)
     chat.screenshot("check by clicking")
 
@@ -411,7 +477,8 @@ def test_french_purchase_check_and_pool_lookup(real_chat, demo, catalog):
     # arrive as en-US, so the bot must remember the conversation's language.
     chat.send_activity(FRENCH_PURCHASE_QUESTION, locale="fr-FR")
     assert chat.wait_for_bot_text("C'est noté") == (
-        "C'est noté : utilisateurs situés ici : France, ils appellent l'étranger.")
+        "C'est noté : utilisateurs situés ici : France, ils appellent l'étranger."
+    )
     chat.wait_for_bot_text("Combien d'utilisateurs dans ce pays : France ?")
     chat.send(str(USERS))  # typed: arrives as en-US, the conversation stays French
     chat.wait_for_card("Votre plan d'achat")
@@ -428,8 +495,10 @@ def test_french_purchase_check_and_pool_lookup(real_chat, demo, catalog):
     assert (teams_phone.name.fr, str(USERS)) in facts
     assert (plan.name_fr, str(USERS)) in facts
     per_user = plan.minutes_for("FR", "domestic")
-    assert (f"France · {plan.name_fr} · national",
-            f"{number(USERS * per_user, 'fr')} min ({USERS} × {number(per_user, 'fr')})") in facts
+    assert (
+        f"France · {plan.name_fr} · national",
+        f"{number(USERS * per_user, 'fr')} min ({USERS} × {number(per_user, 'fr')})",
+    ) in facts
     assert number(USERS * per_user, "fr") == "48 000"
     assert_renders_cleanly(chat)
     chat.screenshot("plan d'achat")
@@ -443,8 +512,9 @@ def test_french_purchase_check_and_pool_lookup(real_chat, demo, catalog):
     blocks = chat.card_blocks()
     assert blocks[0] == "✅ Appel possible : inclus"
     assert dict(chat.card_facts())["Destination"] == "Royaume-Uni"
-    assert (f"{number(pool['remaining_minutes'], 'fr')} minutes restantes sur "
-            f"{number(pool['total_minutes'], 'fr')}") in " ".join(blocks)
+    assert (
+        f"{number(pool['remaining_minutes'], 'fr')} minutes restantes sur {number(pool['total_minutes'], 'fr')}"
+    ) in " ".join(blocks)
     assert_renders_cleanly(chat)
     chat.screenshot("verification en francais")
 
@@ -453,8 +523,7 @@ def test_french_purchase_check_and_pool_lookup(real_chat, demo, catalog):
     # The longest French plan name, in a title line of its own.
     pools = shown_pools(chat)
     assert pools == expected_pools(demo, catalog, "fr", country="FR")
-    assert ("France · Forfait d'appels nationaux et internationaux · international"
-            in [title for title, _ in pools])
+    assert "France · Forfait d'appels nationaux et internationaux · international" in [title for title, _ in pools]
     assert_renders_cleanly(chat)
     chat.screenshot("pools en francais")
     chat.screenshot_card("pools en francais")

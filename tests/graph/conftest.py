@@ -1,4 +1,5 @@
 """The loopback fake Graph (TLS via trustme) and clients pointed at it."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -20,9 +21,13 @@ def fake_graph(tmp_path) -> Iterator[FakeGraph]:
 @pytest.fixture
 def make_client(fake_graph) -> Callable[..., GraphClient]:
     def make(tenant: str = T1, secret: str = "s3cret", sleeps: list[float] | None = None) -> GraphClient:
-        config = GraphConfig(client_id="11111111-2222-3333-4444-555555555555",
-                             client_secret=SecretStr(secret), authority=fake_graph.authority,
-                             endpoint=fake_graph.endpoint, ca_bundle=fake_graph.ca_file)
+        config = GraphConfig(
+            client_id="11111111-2222-3333-4444-555555555555",
+            client_secret=SecretStr(secret),
+            authority=fake_graph.authority,
+            endpoint=fake_graph.endpoint,
+            ca_bundle=fake_graph.ca_file,
+        )
         recorded = sleeps if sleeps is not None else []
         return GraphClient(config, tenant, sleep=recorded.append)
 

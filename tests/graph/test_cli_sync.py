@@ -1,4 +1,5 @@
 """``callplan sync``: the command line against the fake Graph (settings from the environment)."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,8 +37,9 @@ def test_sync_prints_progress_and_a_summary_line(capsys, fake_graph, env):
 
 def test_sync_all_configured_tenants_one_failing(capsys, fake_graph, env):
     fake_graph.tenants[T1] = tenant_with(calls_in_november(3), secret="another-secret")
-    fake_graph.tenants[T2] = FakeTenant(secret=SECRET, users=[graph_user("zoe@fabrikam.com")],
-                                        calls=calls_in_november(4))
+    fake_graph.tenants[T2] = FakeTenant(
+        secret=SECRET, users=[graph_user("zoe@fabrikam.com")], calls=calls_in_november(4)
+    )
     code = main(["sync"])  # SYNC_TENANTS
     out, err = capsys.readouterr()
     assert code == 1

@@ -1,4 +1,5 @@
 """The Graph sync against a loopback fake Graph and identity endpoint (TLS, msal for real)."""
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,9 @@ def test_the_fake_refuses_a_window_over_90_days(fake_graph, make_client):
     client = make_client()
     start = datetime(2026, 1, 1, tzinfo=UTC)
     try:
-        client.get("communications/callRecords/getPstnCalls(fromDateTime=2026-01-01T00:00:00Z,"
-                   "toDateTime=2026-05-01T00:00:00Z)")
+        client.get(
+            "communications/callRecords/getPstnCalls(fromDateTime=2026-01-01T00:00:00Z,toDateTime=2026-05-01T00:00:00Z)"
+        )
     except GraphError as exc:
         assert "400" in str(exc) and "90 days" in str(exc) and T1 in str(exc)
     else:
@@ -86,12 +88,14 @@ def test_incremental_sync_starts_before_the_last_end_and_counts_once(tmp_path, f
     assert first.new == 10
     assert read_state(tmp_path, T1).synced_until == NOW
     later = NOW + timedelta(hours=6)
-    fake_graph.tenants[T1].calls += [pstn_row(500 + n, NOW - timedelta(hours=30) + timedelta(minutes=n))
-                                     for n in range(3)]  # late records, inside the overlap
+    fake_graph.tenants[T1].calls += [
+        pstn_row(500 + n, NOW - timedelta(hours=30) + timedelta(minutes=n)) for n in range(3)
+    ]  # late records, inside the overlap
     fake_graph.windows.clear()
     second = sync_tenant(tmp_path, make_client(), clock(later))
-    assert fake_graph.windows == [((NOW - OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                                   later.strftime("%Y-%m-%dT%H:%M:%SZ"))]
+    assert fake_graph.windows == [
+        ((NOW - OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ"), later.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    ]
     assert second.new == 3
     assert Store(tmp_path).call_count(T1, "2026-11") == 13
 
@@ -116,8 +120,15 @@ def test_sync_then_file_import_of_the_same_calls_counts_once(tmp_path, fake_grap
     fake_graph.tenants[T1] = tenant_with(calls)
     assert sync_tenant(tmp_path, make_client(), clock()).new == 20
     page = tmp_path / "page.json"
-    page.write_text(json.dumps({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#"
-                                "Collection(microsoft.graph.callRecords.pstnCallLogRow)", "value": calls}))
+    page.write_text(
+        json.dumps(
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#"
+                "Collection(microsoft.graph.callRecords.pstnCallLogRow)",
+                "value": calls,
+            }
+        )
+    )
     store = Store(tmp_path)
     summary = store.import_paths([page], T1)
     assert (summary.imported, summary.duplicates) == (0, 20)

@@ -5,6 +5,7 @@ admin center PSTN export with its zip layout, Graph getPstnCalls pages and a pla
 Microsoft 365 admin center user export and a plain roster). The tests' expected pool figures
 are computed by hand in the tests from these files; see ``test_store.py``.
 """
+
 from __future__ import annotations
 
 import os
@@ -76,8 +77,9 @@ PSTN_HEADER = (
 )
 
 
-def write_pstn_csv(path: Path, rows: int, *, tag: int = 0, seconds: int = 120,
-                   month: str = "2025-06", start_row: int = 0) -> Path:
+def write_pstn_csv(
+    path: Path, rows: int, *, tag: int = 0, seconds: int = 120, month: str = "2025-06", start_row: int = 0
+) -> Path:
     """A PSTN usage export of ``rows`` outbound domestic calls of French MCOPSTN1 users.
 
     Every call lasts ``seconds`` (120 s = 2 billable minutes), so the pool use it adds is

@@ -1,4 +1,5 @@
 """recommend(): which plan, the ordered steps, the pools, caveats and reasons."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,20 +29,55 @@ def codes(items) -> list[str]:
         (dict(countries=["FR"], users=40, base_licence="E3"), "MCOTEAMS_ESSENTIALS", False, "bundle"),
         (dict(countries=["US"], users=10, base_licence="Business Premium"), "MCOTEAMS_ESSENTIALS", False, "bundle"),
         (dict(countries=["US"], users=10, base_licence="Teams Essentials"), "MCOTEAMS_ESSENTIALS", False, "bundle"),
-        (dict(countries=["FR"], users=40, base_licence="E3", international=True), "MCOPSTN2", True, "teams_phone_standard"),
+        (
+            dict(countries=["FR"], users=40, base_licence="E3", international=True),
+            "MCOPSTN2",
+            True,
+            "teams_phone_standard",
+        ),
         (dict(countries=["FR"], users=40), "MCOPSTN1", True, "teams_phone_standard"),  # base unknown
         (dict(countries=["DE"], users=5, base_licence="E5", minutes_per_user=100), "MCOPSTN5", False, "included"),
-        (dict(countries=["US"], users=5, base_licence="E5", minutes_per_user=100), "MCOPSTN1", False, "included"),  # no 120 in US
-        (dict(countries=["DE"], users=5, base_licence="E5", minutes_per_user=200), "MCOPSTN1", False, "included"),  # 240 deprecated
+        (
+            dict(countries=["US"], users=5, base_licence="E5", minutes_per_user=100),
+            "MCOPSTN1",
+            False,
+            "included",
+        ),  # no 120 in US
+        (
+            dict(countries=["DE"], users=5, base_licence="E5", minutes_per_user=200),
+            "MCOPSTN1",
+            False,
+            "included",
+        ),  # 240 deprecated
         (dict(countries=["DE"], users=5, base_licence="E5", minutes_per_user=0), "MCOPSTN_PAYG_2", False, "included"),
         (dict(countries=["GB"], users=5, base_licence="E5", minutes_per_user=0), "MCOPSTN_PAYG_1", False, "included"),
-        (dict(countries=["ZA"], users=5, base_licence="E5", minutes_per_user=0), "MCOPSTN5", False, "included"),  # PAYG SKU unknown
-        (dict(countries=["MX"], users=5, base_licence="E3"), "Microsoft_Teams_Domestic_Calling_Plan_(Mexico)", True, "teams_phone_standard"),
-        (dict(countries=["MX"], users=5, base_licence="E5", international=True), "Microsoft_Teams_Domestic_and_International_Calling_Plan_(Mexico)", False, "included"),
+        (
+            dict(countries=["ZA"], users=5, base_licence="E5", minutes_per_user=0),
+            "MCOPSTN5",
+            False,
+            "included",
+        ),  # PAYG SKU unknown
+        (
+            dict(countries=["MX"], users=5, base_licence="E3"),
+            "Microsoft_Teams_Domestic_Calling_Plan_(Mexico)",
+            True,
+            "teams_phone_standard",
+        ),
+        (
+            dict(countries=["MX"], users=5, base_licence="E5", international=True),
+            "Microsoft_Teams_Domestic_and_International_Calling_Plan_(Mexico)",
+            False,
+            "included",
+        ),
         (dict(countries=["AU"], users=5, base_licence="E5"), "TELSTRA_CALLING", False, "included"),
         (dict(countries=["JP"], users=5, base_licence="E3"), "SOFTBANK_CALLING", True, "teams_phone_standard"),
         (dict(countries=["BR"], users=5, base_licence="E3"), None, False, "none"),
-        (dict(countries=["FR"], users=5, base_licence="E3", carrier="direct_routing"), None, True, "teams_phone_standard"),
+        (
+            dict(countries=["FR"], users=5, base_licence="E3", carrier="direct_routing"),
+            None,
+            True,
+            "teams_phone_standard",
+        ),
         (dict(countries=["FR"], users=5, base_licence="E5", carrier="operator_connect"), None, False, "included"),
     ],
 )
@@ -55,8 +91,12 @@ def test_plan_choice_by_country_family_and_base(request_kwargs, plan, needs_team
 def test_steps_are_ordered_teams_phone_first_then_plan_then_setup() -> None:
     rec = advise(countries=["FR"], users=40, base_licence="E3", international=True)
     assert codes(rec.steps) == [
-        "buy_teams_phone", "buy_calling_plan", "set_usage_location", "assign_licences",
-        "add_emergency_address", "get_phone_numbers",
+        "buy_teams_phone",
+        "buy_calling_plan",
+        "set_usage_location",
+        "assign_licences",
+        "add_emergency_address",
+        "get_phone_numbers",
     ]
     buy_phone, buy_plan = rec.steps[0], rec.steps[1]
     assert buy_phone.params == {"sku": "MCOEV", "name": "Teams Phone Standard", "quantity": 40}
@@ -76,14 +116,20 @@ def test_e5_skips_teams_phone_and_says_why() -> None:
 
 def test_standard_caveats_are_always_there_for_a_calling_plan() -> None:
     rec = advise(countries=["FR"], users=3, base_licence="E5")
-    assert {"dial_pad_delay", "pools_identical_plans_only", "usage_location_not_billing_address"} <= set(codes(rec.caveats))
+    assert {"dial_pad_delay", "pools_identical_plans_only", "usage_location_not_billing_address"} <= set(
+        codes(rec.caveats)
+    )
     dial_pad = next(c for c in rec.caveats if c.code == "dial_pad_delay")
     assert dial_pad.params == {"hours": 24} and "24 hours" in dial_pad.text
 
 
 def test_pools_of_the_recommendation() -> None:
-    rec = advise(countries=["US", "PR", "CA", "FR"], users_per_country={"US": 10, "PR": 5, "CA": 2, "France": 100},
-                 base_licence="E5", international=True)
+    rec = advise(
+        countries=["US", "PR", "CA", "FR"],
+        users_per_country={"US": 10, "PR": 5, "CA": 2, "France": 100},
+        base_licence="E5",
+        international=True,
+    )
     pools = {(p.country, p.plan, p.line): (p.users, p.minutes_per_user, p.minutes) for p in rec.pools}
     assert pools == {
         ("US", "MCOPSTN2", "domestic"): (15, 3000, 45_000),  # US and PR merged
@@ -108,7 +154,13 @@ def test_bundle_pools_as_the_domestic_capability() -> None:
     [pool] = rec.pools
     # One answer: bundle users join the country's Domestic Calling Plan pool, and the bundle's
     # minutes are "not documented by Microsoft" (no invented per-user figure).
-    assert (pool.plan, pool.sku, pool.users, pool.minutes_per_user, pool.minutes) == ("MCOPSTN1", "MCOTEAMS_ESSENTIALS", 10, None, None)
+    assert (pool.plan, pool.sku, pool.users, pool.minutes_per_user, pool.minutes) == (
+        "MCOPSTN1",
+        "MCOTEAMS_ESSENTIALS",
+        10,
+        None,
+        None,
+    )
     assert any(c.code == "bundle_minutes_undocumented" for c in rec.caveats)
 
 
@@ -198,8 +250,15 @@ _country_isos = [c.iso for c in load_catalog().countries]
     agreement=st.sampled_from([None, "legacy", "mca"]),
 )
 def test_recommendation_invariants(countries, users, international, minutes, base, carrier, agreement) -> None:
-    rec = advise(countries=countries, users=users, international=international, minutes_per_user=minutes,
-                 base_licence=base, carrier=carrier, agreement=agreement)
+    rec = advise(
+        countries=countries,
+        users=users,
+        international=international,
+        minutes_per_user=minutes,
+        base_licence=base,
+        carrier=carrier,
+        agreement=agreement,
+    )
     for item in [*rec.steps, *rec.caveats, *rec.reasons]:
         assert item.text and "{" not in item.text, item
     assert len(codes(rec.steps)) == len({(s.code, str(s.params)) for s in rec.steps})

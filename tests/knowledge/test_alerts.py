@@ -1,4 +1,5 @@
 """The pool alert rule and its files (knowledge/alerts.py): no SDK, no clock."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -15,22 +16,31 @@ KEY = PoolKey(country="FR", plan="MCOPSTN1", line="domestic")
 def balance(used: int, total: int = 1000, month: str = "2026-11", day: int = 20):
     """A real PoolBalance (compute_pools), ``used`` of ``total`` minutes on ``day``."""
     size = PoolSize(users=total // 100, minutes_per_user=100)
-    return compute_pools({KEY: size}, {KEY: UsageTotal(minutes=used, calls=used)}, month,
-                         date(int(month[:4]), int(month[5:]), day))[0]
+    return compute_pools(
+        {KEY: size}, {KEY: UsageTotal(minutes=used, calls=used)}, month, date(int(month[:4]), int(month[5:]), day)
+    )[0]
 
 
 def sub(conversation: str = "c1", thresholds=(80, 100), runout: bool = True, lang: str = "en") -> Subscription:
-    return Subscription(conversation_id=conversation, reference={"conversation": {"id": conversation}},
-                        lang=lang, thresholds=thresholds, runout=runout)
+    return Subscription(
+        conversation_id=conversation,
+        reference={"conversation": {"id": conversation}},
+        lang=lang,
+        thresholds=thresholds,
+        runout=runout,
+    )
 
 
-@pytest.mark.parametrize(("used", "expected"), [
-    (500, []),  # 50% on the 20th: lasts the month
-    (700, [RUNOUT]),  # 70%: runs out on the 29th, below every threshold
-    (850, [80, RUNOUT]),
-    (1000, [100]),  # exhausted: the top threshold only, no "will run out"
-    (1300, [100]),
-])
+@pytest.mark.parametrize(
+    ("used", "expected"),
+    [
+        (500, []),  # 50% on the 20th: lasts the month
+        (700, [RUNOUT]),  # 70%: runs out on the 29th, below every threshold
+        (850, [80, RUNOUT]),
+        (1000, [100]),  # exhausted: the top threshold only, no "will run out"
+        (1300, [100]),
+    ],
+)
 def test_highest_threshold_crossed_and_runout(used, expected):
     alerts = due_alerts("t", [balance(used)], [sub()], set())
     assert [a.kind for a in alerts] == expected
@@ -48,8 +58,11 @@ def test_sent_alerts_are_not_due_again_and_cover_lower_thresholds():
 
 def test_each_conversation_gets_its_own_alert_in_its_language():
     alerts = due_alerts("t", [balance(950)], [sub("c1", (80, 100)), sub("c2", (90, 100), False, "fr")], set())
-    assert [(a.conversation_id, a.kind, a.lang) for a in alerts] == [("c1", 80, "en"), ("c1", RUNOUT, "en"),
-                                                                    ("c2", 90, "fr")]
+    assert [(a.conversation_id, a.kind, a.lang) for a in alerts] == [
+        ("c1", 80, "en"),
+        ("c1", RUNOUT, "en"),
+        ("c2", 90, "fr"),
+    ]
 
 
 def test_thresholds_for():

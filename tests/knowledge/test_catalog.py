@@ -1,4 +1,5 @@
 """The catalog: the fact sheet's figures as data, validated on load, with lookups."""
+
 from __future__ import annotations
 
 import json
@@ -22,6 +23,7 @@ def test_load_catalog_is_cached_and_shared() -> None:
 
 
 # --- plans and minutes -----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "sku, country, line, minutes",
@@ -53,9 +55,15 @@ def test_minutes_per_user_per_month(catalog: Catalog, sku: str, country: str, li
 @pytest.mark.parametrize(
     "sku, pool, international",
     [
-        ("MCOPSTN1", "shared", False), ("MCOPSTN2", "shared", True), ("MCOPSTN5", "shared", False),
-        ("MCOPSTN6", "shared", False), ("MCOPSTN8", "per_user", False), ("MCOPSTN_PAYG_1", "none", True),
-        ("MCOPSTN_PAYG_2", "none", True), ("MCOTEAMS_ESSENTIALS", "shared", False), ("MCOPSTN9", "none", True),
+        ("MCOPSTN1", "shared", False),
+        ("MCOPSTN2", "shared", True),
+        ("MCOPSTN5", "shared", False),
+        ("MCOPSTN6", "shared", False),
+        ("MCOPSTN8", "per_user", False),
+        ("MCOPSTN_PAYG_1", "none", True),
+        ("MCOPSTN_PAYG_2", "none", True),
+        ("MCOTEAMS_ESSENTIALS", "shared", False),
+        ("MCOPSTN9", "none", True),
     ],
 )
 def test_pooling_and_scope(catalog: Catalog, sku: str, pool: str, international: bool) -> None:
@@ -91,6 +99,7 @@ def test_conflicts_carry_a_decision(catalog: Catalog) -> None:
 
 # --- countries --------------------------------------------------------------------------------
 
+
 def test_35_calling_plan_countries_and_198_destinations(catalog: Catalog) -> None:
     providers = [present(c.calling_plans).provider for c in catalog.calling_plan_countries]
     assert len(providers) == 35
@@ -112,7 +121,9 @@ def test_35_calling_plan_countries_and_198_destinations(catalog: Catalog) -> Non
         ("ZA", None, ["MCOPSTN1"], ["MCOPSTN_PAYG_1", "MCOPSTN_PAYG_2"]),
     ],
 )
-def test_plans_sold_by_country(catalog: Catalog, iso: str, zone: str | None, plans_in: list[str], plans_out: list[str]) -> None:
+def test_plans_sold_by_country(
+    catalog: Catalog, iso: str, zone: str | None, plans_in: list[str], plans_out: list[str]
+) -> None:
     cp = present(present(catalog.country(iso)).calling_plans)
     assert cp.payg_zone == zone
     assert set(plans_in) <= set(cp.plans)
@@ -122,14 +133,34 @@ def test_plans_sold_by_country(catalog: Catalog, iso: str, zone: str | None, pla
 @pytest.mark.parametrize(
     "text, lang, iso",
     [
-        ("FR", None, "FR"), ("fr", None, "FR"), ("France", "en", "FR"), ("Allemagne", "fr", "DE"),
-        ("Germany", None, "DE"), ("UK", None, "GB"), ("United Kingdom", None, "GB"), ("Royaume-Uni", "fr", "GB"),
-        ("USA", None, "US"), ("États-Unis", "fr", "US"), ("etats unis", None, "US"), ("ETATS-UNIS", None, "US"),
-        ("United States", None, "US"), ("Porto Rico", "fr", "PR"), ("Puerto Rico", None, "PR"),
-        ("Mexique", "fr", "MX"), ("Japon", "fr", "JP"), ("South Korea", None, "KR"), ("Korea, Republic of", None, "KR"),
-        ("Côte d'Ivoire", None, "CI"), ("Ivory Coast", None, "CI"), ("St. Kitts and Nevis", None, "KN"),
-        ("the Netherlands", None, "NL"), ("Pays-Bas", "fr", "NL"), ("Suisse", "fr", "CH"), ("Brésil", "fr", "BR"),
-        ("Netherlands Antilles", None, "AN"), ("  afrique du sud  ", None, "ZA"),
+        ("FR", None, "FR"),
+        ("fr", None, "FR"),
+        ("France", "en", "FR"),
+        ("Allemagne", "fr", "DE"),
+        ("Germany", None, "DE"),
+        ("UK", None, "GB"),
+        ("United Kingdom", None, "GB"),
+        ("Royaume-Uni", "fr", "GB"),
+        ("USA", None, "US"),
+        ("États-Unis", "fr", "US"),
+        ("etats unis", None, "US"),
+        ("ETATS-UNIS", None, "US"),
+        ("United States", None, "US"),
+        ("Porto Rico", "fr", "PR"),
+        ("Puerto Rico", None, "PR"),
+        ("Mexique", "fr", "MX"),
+        ("Japon", "fr", "JP"),
+        ("South Korea", None, "KR"),
+        ("Korea, Republic of", None, "KR"),
+        ("Côte d'Ivoire", None, "CI"),
+        ("Ivory Coast", None, "CI"),
+        ("St. Kitts and Nevis", None, "KN"),
+        ("the Netherlands", None, "NL"),
+        ("Pays-Bas", "fr", "NL"),
+        ("Suisse", "fr", "CH"),
+        ("Brésil", "fr", "BR"),
+        ("Netherlands Antilles", None, "AN"),
+        ("  afrique du sud  ", None, "ZA"),
     ],
 )
 def test_country_by_name(catalog: Catalog, text: str, lang: str | None, iso: str) -> None:
@@ -152,38 +183,87 @@ def test_every_country_has_english_and_french_names(catalog: Catalog) -> None:
     assert present(catalog.country("GB")).name_en == "United Kingdom"
 
 
-@pytest.mark.parametrize("iso, expected", [("SS", True), ("FR", True), ("AN", True), ("BR", True), ("CU", False), ("KP", False), ("XX", False), (None, False)])
+@pytest.mark.parametrize(
+    "iso, expected",
+    [
+        ("SS", True),
+        ("FR", True),
+        ("AN", True),
+        ("BR", True),
+        ("CU", False),
+        ("KP", False),
+        ("XX", False),
+        (None, False),
+    ],
+)
 def test_is_callable_destination(catalog: Catalog, iso: str | None, expected: bool) -> None:
     assert catalog.is_callable_destination(iso) is expected
 
 
 @pytest.mark.parametrize(
     "caller, destination, domestic",
-    [("US", "PR", True), ("PR", "US", True), ("US", "CA", True), ("CA", "US", True), ("CA", "PR", True),
-     ("US", "MX", False), ("US", "VI", False), ("FR", "FR", True), ("FR", "MC", False), ("GB", "IE", False)],
+    [
+        ("US", "PR", True),
+        ("PR", "US", True),
+        ("US", "CA", True),
+        ("CA", "US", True),
+        ("CA", "PR", True),
+        ("US", "MX", False),
+        ("US", "VI", False),
+        ("FR", "FR", True),
+        ("FR", "MC", False),
+        ("GB", "IE", False),
+    ],
 )
 def test_domestic_areas(catalog: Catalog, caller: str, destination: str, domestic: bool) -> None:
     assert catalog.is_domestic(caller, destination) is domestic
 
 
-@pytest.mark.parametrize("iso, number", [("FR", "112"), ("FR", "15"), ("FR", "17"), ("FR", "18"), ("US", "911"), ("GB", "999"), ("DE", "112"), ("AU", "000")])
+@pytest.mark.parametrize(
+    "iso, number",
+    [
+        ("FR", "112"),
+        ("FR", "15"),
+        ("FR", "17"),
+        ("FR", "18"),
+        ("US", "911"),
+        ("GB", "999"),
+        ("DE", "112"),
+        ("AU", "000"),
+    ],
+)
 def test_emergency_numbers_per_country(catalog: Catalog, iso: str, number: str) -> None:
     assert number in present(catalog.country(iso)).emergency_numbers
 
 
 # --- licences ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "sku, teams_phone, calling_plan",
     [
-        ("SPE_E5", True, None), ("ENTERPRISEPREMIUM", True, None), ("M365EDU_A5_FACULTY", True, None),
-        ("M365EDU_A5_STUDENT", True, None), ("SPE_E5_CALLINGMINUTES", True, "MCOPSTN8"),
-        ("SPE_E3", False, None), ("ENTERPRISEPACK", False, None), ("SPB", False, None),
-        ("O365_BUSINESS_ESSENTIALS", False, None), ("MCOEV", True, None), ("PHONESYSTEM_VIRTUALUSER", True, None),
-        ("MCOTEAMS_ESSENTIALS", True, "MCOTEAMS_ESSENTIALS"), ("MCOPSTN1", False, "MCOPSTN1"), ("MCOPSTN2", False, "MCOPSTN2"),
-        ("MCOPSTN5", False, "MCOPSTN5"), ("MCOPSTN6", False, "MCOPSTN6"), ("MCOPSTN8", False, "MCOPSTN8"),
-        ("MCOPSTN9", False, "MCOPSTN9"), ("MCOPSTN_PAYG_1", False, "MCOPSTN_PAYG_1"), ("MCOPSTN_PAYG_2", False, "MCOPSTN_PAYG_2"),
-        ("MCOPSTNC", False, None), ("MCOPSTNPP", False, None),
+        ("SPE_E5", True, None),
+        ("ENTERPRISEPREMIUM", True, None),
+        ("M365EDU_A5_FACULTY", True, None),
+        ("M365EDU_A5_STUDENT", True, None),
+        ("SPE_E5_CALLINGMINUTES", True, "MCOPSTN8"),
+        ("SPE_E3", False, None),
+        ("ENTERPRISEPACK", False, None),
+        ("SPB", False, None),
+        ("O365_BUSINESS_ESSENTIALS", False, None),
+        ("MCOEV", True, None),
+        ("PHONESYSTEM_VIRTUALUSER", True, None),
+        ("MCOTEAMS_ESSENTIALS", True, "MCOTEAMS_ESSENTIALS"),
+        ("MCOPSTN1", False, "MCOPSTN1"),
+        ("MCOPSTN2", False, "MCOPSTN2"),
+        ("MCOPSTN5", False, "MCOPSTN5"),
+        ("MCOPSTN6", False, "MCOPSTN6"),
+        ("MCOPSTN8", False, "MCOPSTN8"),
+        ("MCOPSTN9", False, "MCOPSTN9"),
+        ("MCOPSTN_PAYG_1", False, "MCOPSTN_PAYG_1"),
+        ("MCOPSTN_PAYG_2", False, "MCOPSTN_PAYG_2"),
+        ("MCOPSTNC", False, None),
+        ("MCOPSTNPP", False, None),
     ],
 )
 def test_licence_aliases(catalog: Catalog, sku: str, teams_phone: bool, calling_plan: str | None) -> None:
@@ -200,9 +280,19 @@ def test_communications_credits_skus_are_credits(catalog: Catalog) -> None:
 
 @pytest.mark.parametrize(
     "text, family, teams_phone",
-    [("E5", "E5", True), ("e5", "E5", True), ("A5", "A5", True), ("G5", "G5", True), ("SPE_E5", "E5", True),
-     ("E3", "E3", False), ("SPE_E3", "E3", False), ("Business Premium", "BUSINESS_PREMIUM", False),
-     ("business basic", "BUSINESS_BASIC", False), ("Teams Essentials", "TEAMS_ESSENTIALS", False), ("ENTERPRISEPACK", "E3", False)],
+    [
+        ("E5", "E5", True),
+        ("e5", "E5", True),
+        ("A5", "A5", True),
+        ("G5", "G5", True),
+        ("SPE_E5", "E5", True),
+        ("E3", "E3", False),
+        ("SPE_E3", "E3", False),
+        ("Business Premium", "BUSINESS_PREMIUM", False),
+        ("business basic", "BUSINESS_BASIC", False),
+        ("Teams Essentials", "TEAMS_ESSENTIALS", False),
+        ("ENTERPRISEPACK", "E3", False),
+    ],
 )
 def test_base_licence_families(catalog: Catalog, text: str, family: str, teams_phone: bool) -> None:
     found = catalog.family(text)
@@ -216,6 +306,7 @@ def test_text_renders_codes_with_params(catalog: Catalog) -> None:
 
 
 # --- broken files: the message names the file and the field ------------------------------------
+
 
 def _broken_copy(tmp_path: Path, filename: str, edit) -> Path:
     data_dir = tmp_path / "data"
@@ -233,6 +324,7 @@ def _set(path: list, value):
         for part in path[:-1]:
             node = node[part]
         node[path[-1]] = value
+
     return edit
 
 
@@ -242,6 +334,7 @@ def _delete(path: list):
         for part in path[:-1]:
             node = node[part]
         del node[path[-1]]
+
     return edit
 
 
@@ -253,14 +346,22 @@ def _delete(path: list):
         ("plans.json", _delete(["plans", 2, "name"]), "plans.2.name"),
         ("plans.json", _set(["plans", 0, "minutes"], 3000), "plans.0.minutes"),  # typo'd extra field
         ("plans.json", _set(["plans", 0, "sources"], ["NO_SUCH_SOURCE"]), "plans.0.sources.0"),
-        ("plans.json", _set(["plans", 0, "domestic_minutes", "by_country", "PR"], 1200), "plans.0.domestic_minutes.by_country"),
+        (
+            "plans.json",
+            _set(["plans", 0, "domestic_minutes", "by_country", "PR"], 1200),
+            "plans.0.domestic_minutes.by_country",
+        ),
         ("plans.json", _set(["plans", 0, "sources"], []), "plans.0.sources"),
         ("countries.json", _set(["callable_destinations", "isos", 3], "QQ"), "callable_destinations.isos.3"),
         ("countries.json", _delete(["names", "entries", "FR", "fr"]), "names.entries.FR.fr"),
         ("calling_plan_countries.json", _set(["countries", 0, "plans", 0], "MCOPSTN77"), "countries.0.plans.0"),
         ("calling_plan_countries.json", _set(["countries", 0, "provider"], "vodafone"), "countries.0.provider"),
         ("calling_plan_countries.json", _set(["count", "value"], 36), "count.value"),
-        ("number_rules.json", _set(["premium", "by_country", "GB", "prefixes", 0, "prefix"], "8x3"), "premium.by_country.GB.prefixes.0.prefix"),
+        (
+            "number_rules.json",
+            _set(["premium", "by_country", "GB", "prefixes", 0, "prefix"], "8x3"),
+            "premium.by_country.GB.prefixes.0.prefix",
+        ),
         ("number_rules.json", _set(["premium", "default", "premium_rate"], "maybe"), "premium.default.premium_rate"),
         ("number_rules.json", _set(["masking", "replacement_digit"], "12"), "masking.replacement_digit"),
         ("plans.json", _set(["plans", 0, "domestic_minutes", "default"], -5), "plans.0.domestic_minutes.default"),
@@ -325,7 +426,10 @@ def test_minutes_match_the_fact_sheet_country_table(catalog: Catalog) -> None:
         iso = row["iso"]
         assert catalog.plan("MCOPSTN1").minutes_for(iso) == minutes["domestic"], iso
         assert catalog.plan("MCOPSTN2").minutes_for(iso) == minutes["domestic_and_international"]["domestic"], iso
-        assert catalog.plan("MCOPSTN2").minutes_for(iso, "international") == minutes["domestic_and_international"]["international"], iso
+        assert (
+            catalog.plan("MCOPSTN2").minutes_for(iso, "international")
+            == minutes["domestic_and_international"]["international"]
+        ), iso
         if "domestic_120" in minutes:
             assert catalog.plan("MCOPSTN5").minutes_for(iso) == minutes["domestic_120"], iso
             assert catalog.plan("MCOPSTN6").minutes_for(iso) == minutes["domestic_240"], iso

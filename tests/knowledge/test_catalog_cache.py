@@ -1,6 +1,7 @@
 """The validated catalog kept between processes (``knowledge/catalog_cache.py``): a cached
 catalog is the catalog the files give, any edit of a file makes a new one, a broken cache file
 is rebuilt, and a folder that cannot be written just means no cache."""
+
 from __future__ import annotations
 
 import json
@@ -62,7 +63,7 @@ def test_any_edit_of_a_data_file_gives_a_new_catalog(data: Path):
 
 def test_a_broken_data_file_raises_and_caches_nothing(data: Path):
     (data / "plans.json").write_text("{", "utf-8")
-    with pytest.raises(CatalogError, match="plans.json"):
+    with pytest.raises(CatalogError, match=r"plans\.json"):
         load(data)
     assert not (data / CACHE_FOLDER).exists()
 

@@ -1,4 +1,5 @@
 """``callplan import | pools | users | demo``: exit codes, output, and the real console script."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,17 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 
 def test_import_then_pools_json_and_users(capsys, tmp_path, fixtures, export_zip) -> None:
     data = str(tmp_path / "data")
-    code, out, _ = run(capsys, "import", str(fixtures / "users.admin-center.csv"), str(export_zip),
-                       str(fixtures / "graph_pages"), "--tenant", "contoso", "--data-dir", data)
+    code, out, _ = run(
+        capsys,
+        "import",
+        str(fixtures / "users.admin-center.csv"),
+        str(export_zip),
+        str(fixtures / "graph_pages"),
+        "--tenant",
+        "contoso",
+        "--data-dir",
+        data,
+    )
     assert code == 0
     assert "Tenant contoso" in out and "Direct Routing" in out
     assert "Total: 26 rows read, 26 imported, 0 duplicates, 0 rejected." in out
@@ -50,13 +60,16 @@ def test_import_then_pools_json_and_users(capsys, tmp_path, fixtures, export_zip
 
     code, out, _ = run(capsys, "pools", "--month", "2025-06", "--data-dir", data)
     assert code == 0 and "Minute pools of contoso, 2025-06" in out
-    assert ("Data: Teams admin center PSTN export, Graph getPstnCalls, user roster; newest call "
-            f"{document['data']['newest_call'][:10]} ") in out and "last import 2025-07-02 09:00 UTC" in out
+    assert (
+        "Data: Teams admin center PSTN export, Graph getPstnCalls, user roster; newest call "
+        f"{document['data']['newest_call'][:10]} "
+    ) in out and "last import 2025-07-02 09:00 UTC" in out
     line = next(row for row in out.splitlines() if "MCOPSTN5" in row)
     assert line.split()[:7] == ["GB", "MCOPSTN5", "domestic", "2", "240", "200", "40"]
     # June 2025 is sized by the roster imported "now" (July 2025): the output says so.
-    assert ("Pool sizes come from the user list imported in 2025-07: licences may have changed since."
-            in out.splitlines())
+    assert (
+        "Pool sizes come from the user list imported in 2025-07: licences may have changed since." in out.splitlines()
+    )
 
     code, out, _ = run(capsys, "users", "--data-dir", data)
     assert code == 0 and "Users of contoso (8)" in out and "chloe@contoso.com" in out
@@ -133,13 +146,27 @@ def test_help_is_useful(capsys) -> None:
 def test_the_console_script(tmp_path, fixtures) -> None:
     script = Path(sys.executable).with_name("callplan")
     data = str(tmp_path / "data")
-    done = subprocess.run([str(script), "import", str(fixtures / "users.admin-center.csv"),
-                           str(fixtures / "getPstnCalls.array.json"), "--data-dir", data],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [
+            str(script),
+            "import",
+            str(fixtures / "users.admin-center.csv"),
+            str(fixtures / "getPstnCalls.array.json"),
+            "--data-dir",
+            data,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""  # not a terminal: no progress bar
-    done = subprocess.run([str(script), "pools", "--month", "2025-06", "--json", "--data-dir", data],
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [str(script), "pools", "--month", "2025-06", "--json", "--data-dir", data],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     pools = {(p["country"], p["plan"], p["line"]): p["used_minutes"] for p in json.loads(done.stdout)["pools"]}
     assert pools[("FR", "MCOPSTN2", "international")] == 11 and pools[("FR", "MCOPSTN2", "domestic")] == 4
 

@@ -1,4 +1,5 @@
 """The one clock: parsing ``CALLPLAN_NOW``, fixed clocks, and no other wall-clock read."""
+
 from __future__ import annotations
 
 import re
@@ -46,8 +47,12 @@ def test_only_the_system_clock_reads_the_wall_clock():
     """Production code (bot, dialogs, knowledge, manifest) and tests read "now" only through
     knowledge.clock.system_clock (the JWT expiry a test token needs is the SDK's wall clock,
     and the benchmark report's time stamp is not a result)."""
-    allowed = {ROOT / "knowledge" / "clock.py", ROOT / "tests" / "bot" / "test_messages.py",
-               ROOT / "bench" / "__main__.py", Path(__file__).resolve()}
+    allowed = {
+        ROOT / "knowledge" / "clock.py",
+        ROOT / "tests" / "bot" / "test_messages.py",
+        ROOT / "bench" / "__main__.py",
+        Path(__file__).resolve(),
+    }
     offenders = []
     for folder in ("bot", "dialogs", "knowledge", "manifest", "tests", "bench"):
         for path in (ROOT / folder).rglob("*.py"):

@@ -1,4 +1,5 @@
 """The demo tenant: real export formats on disk, imported through the importers, live numbers."""
+
 from __future__ import annotations
 
 import csv
@@ -37,7 +38,9 @@ def test_demo_files_are_real_export_formats(tmp_path) -> None:
     pages = sorted((tmp_path / "demo" / "graph").glob("*.json"))
     first, last = (json.loads(p.read_text()) for p in (pages[0], pages[-1]))
     assert "@odata.nextLink" in first and "@odata.nextLink" not in last
-    assert first["value"] and {"id", "callType", "startDateTime", "duration", "licenseCapability"} <= set(first["value"][0])
+    assert first["value"] and {"id", "callType", "startDateTime", "duration", "licenseCapability"} <= set(
+        first["value"][0]
+    )
 
 
 def test_demo_is_deterministic(tmp_path) -> None:
@@ -107,8 +110,11 @@ def test_the_previous_month_is_in_the_admin_center_export(tmp_path) -> None:
     assert set(months) == {"2025-05", "2025-06"} and months["2025-05"] > 1000
     assert parameters["From"] == "2025-05-01T00:00:00Z"
     assert max(row["Start Time"] for row in rows) < "2025-06-13T12:00:00"
-    graph = [row for page in sorted((tmp_path / "demo" / "graph").glob("*.json"))
-             for row in json.loads(page.read_text())["value"]]
+    graph = [
+        row
+        for page in sorted((tmp_path / "demo" / "graph").glob("*.json"))
+        for row in json.loads(page.read_text())["value"]
+    ]
     assert graph and min(row["startDateTime"] for row in graph) >= "2025-06-13T12:00:00Z"
 
 

@@ -1,5 +1,6 @@
 """The fact base (knowledge/data/facts.json): it loads, cites real sources, covers every topic
 of the fact sheet, computes its figures from the catalog, and retrieval finds its questions."""
+
 from __future__ import annotations
 
 import itertools
@@ -23,10 +24,28 @@ from testkit.narrow import present
 #: The topics the fact sheet (shared/domain/calling-plans.md) has and the brief lists: each must
 #: be a topic of the fact base with at least one fact.
 SHEET_TOPICS = {
-    "plans", "skus", "minutes", "callable_countries", "pooling", "pool_exhaustion", "communications_credits",
-    "premium_tollfree", "availability", "dial_out_policy", "licensing", "pstn_connectivity", "emergency",
-    "number_allotment", "reports_graph", "payg", "bundle", "usage_location", "teams_to_teams", "inbound",
-    "sms", "audio_conferencing",
+    "plans",
+    "skus",
+    "minutes",
+    "callable_countries",
+    "pooling",
+    "pool_exhaustion",
+    "communications_credits",
+    "premium_tollfree",
+    "availability",
+    "dial_out_policy",
+    "licensing",
+    "pstn_connectivity",
+    "emergency",
+    "number_allotment",
+    "reports_graph",
+    "payg",
+    "bundle",
+    "usage_location",
+    "teams_to_teams",
+    "inbound",
+    "sms",
+    "audio_conferencing",
 }
 
 
@@ -73,8 +92,10 @@ def test_every_outcome_of_the_minute_computations_is_reached_from_the_catalog(fa
     intl = load_facts().answer(fact_id, OUTCOMES["answer"]).params
     d_and_i = catalog.plan("MCOPSTN2")
     if fact_id == "minutes_per_user":
-        assert (intl["minutes"], intl["international_minutes"]) == (d_and_i.minutes_for("DE"),
-                                                                    d_and_i.minutes_for("DE", "international"))
+        assert (intl["minutes"], intl["international_minutes"]) == (
+            d_and_i.minutes_for("DE"),
+            d_and_i.minutes_for("DE", "international"),
+        )
     else:
         assert intl["international_pool"] == 30 * present(d_and_i.minutes_for("DE", "international"))
     partner = load_facts().answer(fact_id, OUTCOMES["partner"]).params
@@ -85,6 +106,7 @@ def test_a_computed_fact_without_a_template_for_an_outcome_is_refused(tmp_path):
     def drop(data):
         fact = next(f for f in data["facts"] if f["id"] == "minutes_per_user")
         fact["variants"].pop("payg")
+
     with pytest.raises(FactsError, match=r"no template for \['payg'\]"):
         read_facts(_broken(tmp_path, drop))
 
@@ -105,13 +127,16 @@ def _broken(tmp_path: Path, change) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda d: d["facts"][0].update(sources=["NOT_A_KEY"]), "unknown source keys ['NOT_A_KEY']"),
-    (lambda d: d["facts"].append(dict(d["facts"][0])), "appears twice"),
-    (lambda d: d["topics"].update(orphan="§99"), "topics with no fact: ['orphan']"),
-    (lambda d: d["facts"][0].update(compute="astrology", missing={"en": "x", "fr": "x"}), "unknown computation"),
-    (lambda d: d["facts"][0]["questions"].update(fr=[]), "fr"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: d["facts"][0].update(sources=["NOT_A_KEY"]), "unknown source keys ['NOT_A_KEY']"),
+        (lambda d: d["facts"].append(dict(d["facts"][0])), "appears twice"),
+        (lambda d: d["topics"].update(orphan="§99"), "topics with no fact: ['orphan']"),
+        (lambda d: d["facts"][0].update(compute="astrology", missing={"en": "x", "fr": "x"}), "unknown computation"),
+        (lambda d: d["facts"][0]["questions"].update(fr=[]), "fr"),
+    ],
+)
 def test_a_broken_file_is_refused_naming_the_problem(tmp_path, change, message):
     with pytest.raises(FactsError, match=r"facts\.json") as error:
         read_facts(_broken(tmp_path, change))
@@ -141,7 +166,10 @@ def test_a_plan_not_sold_in_the_country_has_no_figure():
 def test_availability_and_callable_come_from_the_catalog():
     catalog = load_catalog()
     sold = load_facts().answer("availability", FactQuery(countries=["FR"]))
-    assert (sold.template, sold.params["plans"]) == ("answer", list(present(present(catalog.country("FR")).calling_plans).plans))
+    assert (sold.template, sold.params["plans"]) == (
+        "answer",
+        list(present(present(catalog.country("FR")).calling_plans).plans),
+    )
     assert load_facts().answer("availability", FactQuery(countries=["BR"])).template == "answer_no"
     assert load_facts().answer("availability", FactQuery()).params["count"] == catalog.calling_plan_count.value
     callable_ = load_facts().answer("callable_count", FactQuery(countries=["MA"]))

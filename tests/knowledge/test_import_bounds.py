@@ -5,6 +5,7 @@ took 2.1 GB; a zip of 1 GiB of newlines spun for minutes; JSON nested 100,000 de
 traceback. Limits are lowered through the module constants where a small file shows the
 same thing; one test per limit uses the real default.
 """
+
 from __future__ import annotations
 
 import io
@@ -22,8 +23,10 @@ from knowledge.store import Store
 
 from .conftest import PSTN_HEADER, write_pstn_csv
 
-ROW = ("u-1,call-1,,FR,,ann@contoso.com,Ann,+33140000****,user_out,Subscriber,Domestic,France,"
-       "+33140000****,2025-06-02T09:00:00Z,,120,0.00,0.00,EUR,MCOPSTN1")
+ROW = (
+    "u-1,call-1,,FR,,ann@contoso.com,Ann,+33140000****,user_out,Subscriber,Domestic,France,"
+    "+33140000****,2025-06-02T09:00:00Z,,120,0.00,0.00,EUR,MCOPSTN1"
+)
 
 
 def _zip_lazily(path: Path, name: str, head: bytes, filler: bytes, size: int) -> Path:
@@ -39,14 +42,14 @@ def _zip_lazily(path: Path, name: str, head: bytes, filler: bytes, size: int) ->
 # --- long lines --------------------------------------------------------------------------------------
 
 
-def test_a_line_over_the_limit_stops_the_file_with_its_line_number(store: Store, tmp_path: Path,
-                                                                    monkeypatch) -> None:
+def test_a_line_over_the_limit_stops_the_file_with_its_line_number(store: Store, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(text, "MAX_LINE_CHARS", 4096)
     export = tmp_path / "PSTN.calls.csv"
     export.write_text(f"{PSTN_HEADER}\n{ROW}\n" + "0" * 100_000 + "\n" + ROW.replace("u-1", "u-2") + "\n")
     result = store.import_paths([export], "contoso").files[0]
-    assert result.error == ("stopped after 1 rows: line 3 is longer than 4,096 characters: not a CSV "
-                            "export (or a damaged one)")
+    assert result.error == (
+        "stopped after 1 rows: line 3 is longer than 4,096 characters: not a CSV export (or a damaged one)"
+    )
 
 
 def test_header_plus_a_huge_line_of_zeros_is_refused_in_bounded_memory(store: Store, tmp_path: Path) -> None:
@@ -89,8 +92,9 @@ def test_blank_lines_in_a_real_import_keep_line_numbers(store: Store, tmp_path: 
 
 def test_a_zip_bomb_is_refused_before_anything_is_read(tmp_path: Path, capsys) -> None:
     # Real defaults: 64 MiB of zeros deflate ~1000 to 1, over the 100 to 1 cap.
-    bomb = _zip_lazily(tmp_path / "Calls.Export.zip", "PSTN.calls.csv", (PSTN_HEADER + "\n").encode(),
-                       b"0", 64 * 1024 * 1024)
+    bomb = _zip_lazily(
+        tmp_path / "Calls.Export.zip", "PSTN.calls.csv", (PSTN_HEADER + "\n").encode(), b"0", 64 * 1024 * 1024
+    )
     assert bomb.stat().st_size < 1024 * 1024
     code = main(["import", str(bomb), "--tenant", "contoso", "--data-dir", str(tmp_path / "data")])
     err = capsys.readouterr().err
@@ -98,10 +102,13 @@ def test_a_zip_bomb_is_refused_before_anything_is_read(tmp_path: Path, capsys) -
     assert "PSTN.calls.csv: packed" in err and "over the 100 to 1" in err and "Traceback" not in err
 
 
-@pytest.mark.parametrize("name, head, filler", [
-    ("PSTN.calls.csv", (PSTN_HEADER + "\n").encode(), b"\n"),  # issue 13 row 8
-    ("getPstnCalls.json", b"[", b" "),                          # issue 13 row 7, JSON
-])
+@pytest.mark.parametrize(
+    "name, head, filler",
+    [
+        ("PSTN.calls.csv", (PSTN_HEADER + "\n").encode(), b"\n"),  # issue 13 row 8
+        ("getPstnCalls.json", b"[", b" "),  # issue 13 row 7, JSON
+    ],
+)
 def test_other_zip_bombs_are_refused_too(tmp_path: Path, name: str, head: bytes, filler: bytes) -> None:
     bomb = _zip_lazily(tmp_path / "Calls.Export.zip", name, head, filler, 16 * 1024 * 1024)
     with pytest.raises(ImportFileError, match="zip bomb"):
@@ -148,8 +155,7 @@ def test_json_depth_limit_below_the_recursion_limit(tmp_path: Path) -> None:
         detect_sources([page])
 
 
-def test_json_over_the_size_cap_is_refused_without_reading_it_all(tmp_path: Path, capsys,
-                                                                  monkeypatch) -> None:
+def test_json_over_the_size_cap_is_refused_without_reading_it_all(tmp_path: Path, capsys, monkeypatch) -> None:
     monkeypatch.setattr(text, "MAX_JSON_BYTES", 1024 * 1024)
     page = tmp_path / "page.json"
     with page.open("w") as handle:
@@ -179,8 +185,7 @@ def test_json_in_a_zip_is_bounded_too(tmp_path: Path, monkeypatch) -> None:
 # --- flat memory -------------------------------------------------------------------------------------
 
 
-def test_duplicate_check_gives_the_same_answers_once_spilled_to_disk(store: Store, tmp_path: Path,
-                                                                    monkeypatch) -> None:
+def test_duplicate_check_gives_the_same_answers_once_spilled_to_disk(store: Store, tmp_path: Path, monkeypatch) -> None:
     from knowledge.store import importing as store_import
     from knowledge.store import key_index
 

@@ -1,4 +1,5 @@
 """Importers on real-format files: detection by content, row parsing, row errors, file errors."""
+
 from __future__ import annotations
 
 import json
@@ -172,10 +173,21 @@ def test_graph_array_rows(fixtures: Path) -> None:
 def test_graph_bad_rows_report_their_position() -> None:
     from knowledge.importers.graph import read_graph_rows
 
-    good = {"id": "A-1", "callType": "user_out", "startDateTime": "2025-06-01T10:00:00Z", "duration": 60,
-            "userPrincipalName": "ann@contoso.com"}
-    rows = [good, "oops", {**good, "id": ""}, {**good, "id": "A-4", "duration": -1},
-            {**good, "id": "A-5", "startDateTime": "yesterday"}, {**good, "id": "A-6", "duration": 1.5}]
+    good = {
+        "id": "A-1",
+        "callType": "user_out",
+        "startDateTime": "2025-06-01T10:00:00Z",
+        "duration": 60,
+        "userPrincipalName": "ann@contoso.com",
+    }
+    rows = [
+        good,
+        "oops",
+        {**good, "id": ""},
+        {**good, "id": "A-4", "duration": -1},
+        {**good, "id": "A-5", "startDateTime": "yesterday"},
+        {**good, "id": "A-6", "duration": 1.5},
+    ]
     out = list(read_graph_rows(rows, "t1"))
     assert isinstance(out[0], CallRecord) and out[0].id == "a-1"  # ids compared lower-cased
     errors = [(r.line, r.reason) for r in out if isinstance(r, RowError)]

@@ -1,4 +1,5 @@
 """Source keys -> Microsoft Learn links: the path rule, checked against the key table."""
+
 from __future__ import annotations
 
 import json
@@ -57,15 +58,19 @@ def test_teams_paths_follow_the_learn_rule() -> None:
 
 def test_keys_outside_teams_get_their_explicit_learn_url() -> None:
     assert source_link("MS_SKU_REF").url == (
-        "https://learn.microsoft.com/en-us/entra/identity/users/licensing-service-plan-reference")
+        "https://learn.microsoft.com/en-us/entra/identity/users/licensing-service-plan-reference"
+    )
     assert source_link("G_PSTN_API").url == (
-        "https://learn.microsoft.com/en-us/graph/api/callrecords-callrecord-getpstncalls?view=graph-rest-1.0")
+        "https://learn.microsoft.com/en-us/graph/api/callrecords-callrecord-getpstncalls?view=graph-rest-1.0"
+    )
     assert source_link("M365_PAYG", "fr").url == (  # an English-docs key links en-us, even in French
-        "https://learn.microsoft.com/en-us/microsoft-365/commerce/subscriptions/manage-pay-as-you-go-services")
+        "https://learn.microsoft.com/en-us/microsoft-365/commerce/subscriptions/manage-pay-as-you-go-services"
+    )
     # A wildcard path (one page per country) links the availability index explicitly.
     assert present(source_link("FR_AV_PAGES", "fr").url).endswith(
         "/country-and-region-availability-for-audio-conferencing-and-calling-plans/"
-        "country-and-region-availability-for-audio-conferencing-and-calling-plans")
+        "country-and-region-availability-for-audio-conferencing-and-calling-plans"
+    )
     for key, meta in load_catalog().sources.items():
         link = source_link(key)
         if link.url and "learn.microsoft.com" in link.url:
@@ -78,7 +83,10 @@ def test_french_keys_link_the_localized_page_in_french_and_english_keys_stay_en_
     fr = source_link("FR_CP", "fr")
     assert fr.url == "https://learn.microsoft.com/fr-fr/microsoftteams/calling-plans-for-office-365"
     assert fr.title == "Forfaits d'appels Teams" and fr.date == "2023-01-11"
-    assert source_link("FR_CP", "en").url == "https://learn.microsoft.com/en-us/microsoftteams/calling-plans-for-office-365"
+    assert (
+        source_link("FR_CP", "en").url
+        == "https://learn.microsoft.com/en-us/microsoftteams/calling-plans-for-office-365"
+    )
     assert present(source_link("EN_ASSIGN", "fr").url).startswith("https://learn.microsoft.com/en-us/microsoftteams/")
     assert source_link("EN_ASSIGN", "en").date == "2024-03-26"
 

@@ -1,4 +1,5 @@
 """Pools: keys, sizing, usage, balances, and the seed's 12,000-minute example."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -40,26 +41,41 @@ def call(
     upn: str | None = "alice@contoso.com",
 ) -> CallRecord:
     return CallRecord(
-        id=f"c{next(_ids)}", tenant_id="t1", source="pstn_csv", call_type=call_type, start=when,
-        duration_seconds=seconds, usage_location=country, capability=capability, number=number,
-        destination_context=context, upn=upn,
+        id=f"c{next(_ids)}",
+        tenant_id="t1",
+        source="pstn_csv",
+        call_type=call_type,
+        start=when,
+        duration_seconds=seconds,
+        usage_location=country,
+        capability=capability,
+        number=number,
+        destination_context=context,
+        upn=upn,
     )
 
 
 # --- billable minutes ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("seconds, minutes", [(0, 0), (1, 1), (59, 1), (60, 1), (61, 2), (119, 2), (120, 2), (3601, 61)])
+
+@pytest.mark.parametrize(
+    "seconds, minutes", [(0, 0), (1, 1), (59, 1), (60, 1), (61, 2), (119, 2), (120, 2), (3601, 61)]
+)
 def test_each_call_is_rounded_up_to_the_minute(seconds: int, minutes: int) -> None:
     assert billable_minutes(seconds) == minutes
 
 
 # --- PoolKey ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "key, text",
     [
         (PoolKey(country="US", plan="MCOPSTN1", line="domestic"), "US|MCOPSTN1|domestic"),
-        (PoolKey(country="fr", plan="MCOPSTN8", line="domestic", upn="Alice@Contoso.com"), "FR|MCOPSTN8|domestic|alice@contoso.com"),
+        (
+            PoolKey(country="fr", plan="MCOPSTN8", line="domestic", upn="Alice@Contoso.com"),
+            "FR|MCOPSTN8|domestic|alice@contoso.com",
+        ),
         (PoolKey(country="GB", plan="MCOPSTN2", line="international"), "GB|MCOPSTN2|international"),
     ],
 )
@@ -69,13 +85,16 @@ def test_pool_key_round_trips_through_text(key: PoolKey, text: str) -> None:
     assert hash(PoolKey.from_str(text)) == hash(key)
 
 
-@pytest.mark.parametrize("text", ["", "US", "US|MCOPSTN1", "USA|MCOPSTN1|domestic", "US|MCOPSTN1|monthly", "US||domestic", "a|b|c|d|e"])
+@pytest.mark.parametrize(
+    "text", ["", "US", "US|MCOPSTN1", "USA|MCOPSTN1|domestic", "US|MCOPSTN1|monthly", "US||domestic", "a|b|c|d|e"]
+)
 def test_pool_key_rejects_malformed_text(text: str) -> None:
     with pytest.raises(ValueError):
         PoolKey.from_str(text)
 
 
 # --- which pool a call draws on ---------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "record, expected",
@@ -121,6 +140,7 @@ def test_pool_key_for_call(record: CallRecord, expected: str | None) -> None:
 
 
 # --- sizes ------------------------------------------------------------------------------------
+
 
 def test_seed_example_100_users_on_a_120_minute_plan_share_12000_minutes() -> None:
     users = [user(f"u{i}@contoso.com", "FR", "MCOPSTN5") for i in range(100)]
@@ -184,6 +204,7 @@ def test_mcopstn8_pools_are_per_user() -> None:
 
 # --- usage ------------------------------------------------------------------------------------
 
+
 def test_usage_counts_only_the_month_and_rounds_each_call_up() -> None:
     calls = [
         call("FR", "MCOPSTN1", 61, when=datetime(2025, 3, 1, 0, 0, tzinfo=UTC)),
@@ -195,7 +216,8 @@ def test_usage_counts_only_the_month_and_rounds_each_call_up() -> None:
     usage = usage_from_calls(calls, "2025-03")
     assert usage == {
         PoolKey(country="FR", plan="MCOPSTN1", line="domestic"): UsageTotal(
-            minutes=3, calls=2,
+            minutes=3,
+            calls=2,
             first_call=datetime(2025, 3, 1, 0, 0, tzinfo=UTC),
             last_call=datetime(2025, 3, 31, 23, 59, tzinfo=UTC),
             days={1: 2, 31: 1},
@@ -205,11 +227,18 @@ def test_usage_counts_only_the_month_and_rounds_each_call_up() -> None:
 
 def test_both_lines_of_domestic_and_international_are_used_separately() -> None:
     users = [user(f"u{i}@c.com", "DE", "MCOPSTN2") for i in range(2)]
-    calls = [call("DE", "MCOPSTN2", 60 * 100, number="+4930123456"), call("DE", "MCOPSTN2", 60 * 700, number="+33123456789")]
+    calls = [
+        call("DE", "MCOPSTN2", 60 * 100, number="+4930123456"),
+        call("DE", "MCOPSTN2", 60 * 700, number="+33123456789"),
+    ]
     by_key = {b.key.as_str(): b for b in pools_for_month(users, calls, "2025-03", date(2025, 3, 10))}
     domestic, international = by_key["DE|MCOPSTN2|domestic"], by_key["DE|MCOPSTN2|international"]
     assert (domestic.total_minutes, domestic.used_minutes, domestic.remaining_minutes) == (2400, 100, 2300)
-    assert (international.total_minutes, international.used_minutes, international.remaining_minutes) == (1200, 700, 500)
+    assert (international.total_minutes, international.used_minutes, international.remaining_minutes) == (
+        1200,
+        700,
+        500,
+    )
     assert not domestic.exhausted and not international.exhausted
 
 
@@ -281,8 +310,9 @@ def test_a_pool_that_ran_out_says_the_day_its_use_crossed_the_total_not_today() 
 
 def test_a_summary_without_daily_minutes_says_it_ran_out_but_no_day() -> None:
     """Totals written before per-day minutes existed: exhausted, and no invented day."""
-    old = UsageTotal.model_validate({"minutes": 1300, "calls": 9, "first_call": "2025-03-02T08:00:00Z",
-                                     "last_call": "2025-03-12T08:00:00Z"})
+    old = UsageTotal.model_validate(
+        {"minutes": 1300, "calls": 9, "first_call": "2025-03-02T08:00:00Z", "last_call": "2025-03-12T08:00:00Z"}
+    )
     assert not old.has_daily
     [b] = compute_pools(SIZE, {KEY: old}, "2025-03", date(2025, 3, 20))
     assert b.exhausted and b.runs_out_on is None
@@ -298,9 +328,18 @@ def test_a_summary_without_daily_minutes_says_it_ran_out_but_no_day() -> None:
 def test_usage_from_calls_keeps_minutes_per_day() -> None:
     totals: dict[PoolKey, UsageTotal] = {}
     for day, seconds in ((9, 61), (9, 60), (2, 1)):
-        call = CallRecord(id=f"c{day}-{seconds}", tenant_id="t", source="graph", upn="a@x.com", usage_location="FR",
-                          call_type="user_out", capability="MCOPSTN1", destination_context="Domestic",
-                          start=datetime(2025, 3, day, 10, tzinfo=UTC), duration_seconds=seconds)
+        call = CallRecord(
+            id=f"c{day}-{seconds}",
+            tenant_id="t",
+            source="graph",
+            upn="a@x.com",
+            usage_location="FR",
+            call_type="user_out",
+            capability="MCOPSTN1",
+            destination_context="Domestic",
+            start=datetime(2025, 3, day, 10, tzinfo=UTC),
+            duration_seconds=seconds,
+        )
         for key, total in usage_from_calls([call], "2025-03").items():
             totals[key] = totals[key].merge(total) if key in totals else total
     [total] = totals.values()
@@ -314,8 +353,15 @@ def test_balances_carry_plan_names_and_are_sorted() -> None:
         PoolKey(country="DE", plan="MCOPSTN2", line="domestic"): PoolSize(users=1, minutes_per_user=1200),
     }
     balances = compute_pools(sizes, {}, "2024-02", date(2024, 2, 29))
-    assert [b.key.as_str() for b in balances] == ["DE|MCOPSTN2|domestic", "DE|MCOPSTN2|international", "US|MCOPSTN1|domestic"]
-    assert balances[0].plan_names == {"en": "Domestic and International Calling Plan", "fr": "Forfait d'appels nationaux et internationaux"}
+    assert [b.key.as_str() for b in balances] == [
+        "DE|MCOPSTN2|domestic",
+        "DE|MCOPSTN2|international",
+        "US|MCOPSTN1|domestic",
+    ]
+    assert balances[0].plan_names == {
+        "en": "Domestic and International Calling Plan",
+        "fr": "Forfait d'appels nationaux et internationaux",
+    }
     assert balances[2].plan_name == "Domestic Calling Plan"
 
 
@@ -327,7 +373,12 @@ def test_balances_carry_plan_names_and_are_sorted() -> None:
 )
 def test_balance_invariants(users: int, per_user: int, used: int, day: int) -> None:
     key = PoolKey(country="US", plan="MCOPSTN1", line="domestic")
-    [b] = compute_pools({key: PoolSize(users=users, minutes_per_user=per_user)}, {key: UsageTotal(minutes=used)}, "2025-01", date(2025, 1, day))
+    [b] = compute_pools(
+        {key: PoolSize(users=users, minutes_per_user=per_user)},
+        {key: UsageTotal(minutes=used)},
+        "2025-01",
+        date(2025, 1, day),
+    )
     assert b.total_minutes == users * per_user
     assert b.remaining_minutes >= 0 and b.overage_minutes >= 0
     assert b.total_minutes - b.used_minutes == b.remaining_minutes - b.overage_minutes

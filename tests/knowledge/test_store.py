@@ -22,6 +22,7 @@ Use (zip: PSTN.calls.2025-06-30.csv; graph_pages/; getPstnCalls.array.json):
   US MCOPSTN1 dom   r10 1800 s=30, page-2 3600 s=60                                  = 90 (2 calls)
 GB runs out: 200 min in 20 days -> 240 reached on day ceil(240 * 20 / 200) = 24.
 """
+
 from __future__ import annotations
 
 import io
@@ -52,16 +53,27 @@ EXPECTED_JUNE = {
 
 def _figures(balances) -> dict:
     return {
-        (b.country, b.plan, b.line): (b.users, b.total_minutes, b.used_minutes, b.remaining_minutes,
-                                      b.percent_used, b.calls, b.runs_out_on)
+        (b.country, b.plan, b.line): (
+            b.users,
+            b.total_minutes,
+            b.used_minutes,
+            b.remaining_minutes,
+            b.percent_used,
+            b.calls,
+            b.runs_out_on,
+        )
         for b in balances
     }
 
 
 def _import_everything(store: Store, fixtures: Path, export_zip: Path):
     return store.import_paths(
-        [fixtures / "users.admin-center.csv", export_zip, fixtures / "graph_pages",
-         fixtures / "getPstnCalls.array.json"],
+        [
+            fixtures / "users.admin-center.csv",
+            export_zip,
+            fixtures / "graph_pages",
+            fixtures / "getPstnCalls.array.json",
+        ],
         tenant_id="contoso",
     )
 
@@ -96,8 +108,9 @@ def test_pools_from_every_format_match_hand_computed_figures(store, fixtures, ex
 
 def test_reimporting_adds_nothing(store, fixtures, export_zip, tmp_path) -> None:
     _import_everything(store, fixtures, export_zip)
-    files_before = sorted(p.relative_to(tmp_path) for p in (tmp_path / "data" / "store").rglob("*.json")
-                          if p.name != "imports.json")
+    files_before = sorted(
+        p.relative_to(tmp_path) for p in (tmp_path / "data" / "store").rglob("*.json") if p.name != "imports.json"
+    )
     again = _import_everything(store, fixtures, export_zip)
     assert (again.rows_read, again.imported, again.duplicates, again.rejected) == (28, 0, 28, 0)
     # The loose CSV holds the same calls as the zip: duplicates too.
@@ -105,8 +118,9 @@ def test_reimporting_adds_nothing(store, fixtures, export_zip, tmp_path) -> None
     assert (loose.imported, loose.duplicates) == (0, 14)
     assert _figures(store.pools("contoso", "2025-06", AS_OF)) == EXPECTED_JUNE
     assert store.call_count("contoso") == 20
-    files_after = sorted(p.relative_to(tmp_path) for p in (tmp_path / "data" / "store").rglob("*.json")
-                         if p.name != "imports.json")
+    files_after = sorted(
+        p.relative_to(tmp_path) for p in (tmp_path / "data" / "store").rglob("*.json") if p.name != "imports.json"
+    )
     assert files_after == files_before  # nothing was even rewritten
 
 
@@ -137,19 +151,34 @@ def _as_graph_page(csv_path: Path, out: Path, *, keep=lambda row: True) -> Path:
             "startDateTime": _graph_time(row["Start Time"]),
             "endDateTime": _graph_time(row["End Time"]) if row["End Time"] else None,
             "duration": int(row["Duration Seconds"]),
-            "charge": 0.0, "connectionCharge": 0.0, "currency": row["Currency"],
+            "charge": 0.0,
+            "connectionCharge": 0.0,
+            "currency": row["Currency"],
             "callType": row["Call Type"],
-            "calleeNumber": row["Destination Number"], "callerNumber": "+33100000000",
-            "usageCountryCode": row["User Location"], "destinationContext": row["Domestic/International"],
-            "destinationName": row["Destination Dialed"], "licenseCapability": row["Capability"],
-            "conferenceId": None, "inventoryType": "Subscriber", "operator": "Microsoft",
+            "calleeNumber": row["Destination Number"],
+            "callerNumber": "+33100000000",
+            "usageCountryCode": row["User Location"],
+            "destinationContext": row["Domestic/International"],
+            "destinationName": row["Destination Dialed"],
+            "licenseCapability": row["Capability"],
+            "conferenceId": None,
+            "inventoryType": "Subscriber",
+            "operator": "Microsoft",
             "callDurationSource": "microsoft",
         }
         for n, row in enumerate(rows)
     ]
-    out.write_text(json.dumps({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection("
-                                                 "microsoft.graph.callRecords.pstnCallLogRow)",
-                               "@odata.count": len(value), "value": value}), encoding="utf-8")
+    out.write_text(
+        json.dumps(
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#Collection("
+                "microsoft.graph.callRecords.pstnCallLogRow)",
+                "@odata.count": len(value),
+                "value": value,
+            }
+        ),
+        encoding="utf-8",
+    )
     return out
 
 
@@ -217,8 +246,11 @@ def test_each_month_is_sized_by_the_roster_of_its_time(store, clock, fixtures, t
     store.import_paths([changed], "contoso")
 
     def fr(month):
-        balance = next(b for b in store.pools("contoso", month, AS_OF)
-                       if (b.country, b.plan, b.line) == ("FR", "MCOPSTN1", "domestic"))
+        balance = next(
+            b
+            for b in store.pools("contoso", month, AS_OF)
+            if (b.country, b.plan, b.line) == ("FR", "MCOPSTN1", "domestic")
+        )
         return balance.users, balance.roster_month, balance.roster_is_later
 
     assert fr("2025-06") == (fr_users, "2025-05", False)
@@ -280,8 +312,7 @@ def test_roster_updates_change_pool_sizes(store, fixtures, tmp_path) -> None:
 
     # Bob loses his Calling Plan: one changed user, the French pool halves.
     changed = tmp_path / "bob.csv"
-    changed.write_text("upn,usage_location,licenses\nbob@contoso.com,FR,SPE_E5\nalice@contoso.com,FR,"
-                       "SPE_E5+MCOPSTN1\n")
+    changed.write_text("upn,usage_location,licenses\nbob@contoso.com,FR,SPE_E5\nalice@contoso.com,FR,SPE_E5+MCOPSTN1\n")
     result = store.import_paths([changed], "contoso").files[0]
     assert (result.imported, result.duplicates) == (1, 1)
     sizes = {(b.country, b.plan, b.line): (b.users, b.total_minutes) for b in store.pools("contoso", "2025-06", AS_OF)}

@@ -4,6 +4,7 @@ Generated exports (``make_pstn_csv``) hold French MCOPSTN1 calls of 120 s each, 
 committed call adds exactly 2 minutes to the FR MCOPSTN1 domestic pool: a used-minutes figure
 that is not twice the call count, or not a whole number of batches, is a half-applied batch.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -88,7 +89,11 @@ def test_sigkill_mid_import_leaves_the_previous_batches_intact(tmp_path, make_ps
     env = {**os.environ, store_writer.KILL_AT_ENV: "before-commit:3"}
     killed = subprocess.run(
         [sys.executable, "-c", _import_script(500), str(data), str(export)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     # The third batch's data files were written but never committed: orphans on disk...
@@ -109,8 +114,13 @@ def test_two_processes_importing_at_once_lose_nothing(tmp_path, make_pstn_csv) -
     data = tmp_path / "data"
     first, second = make_pstn_csv(2000, tag=1), make_pstn_csv(2000, tag=2)
     procs = [
-        subprocess.Popen([sys.executable, "-c", _import_script(250), str(data), str(path)],
-                         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _import_script(250), str(data), str(path)],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for path in (first, second)
     ]
     outputs = [proc.communicate(timeout=120) for proc in procs]
@@ -195,8 +205,9 @@ async def test_async_store_runs_off_the_event_loop(tmp_path, fixtures, make_pstn
     store = AsyncStore(tmp_path / "data")
     try:
         assert await store.ping() and await store.is_empty()
-        summary = await store.import_paths([fixtures / "users.admin-center.csv", make_pstn_csv(10)],
-                                           tenant_id="contoso")
+        summary = await store.import_paths(
+            [fixtures / "users.admin-center.csv", make_pstn_csv(10)], tenant_id="contoso"
+        )
         assert summary.imported == 18
         assert await store.tenants() == ["contoso"] and await store.resolve_tenant(None) == "contoso"
         assert len(await store.users("contoso")) == 8

@@ -1,14 +1,15 @@
 """Pool lookups from memory while the summary file is unchanged (``knowledge/store/memo.py``):
 a repeated lookup does not reach the store's thread, any commit (another process's import) is
 seen on the next lookup, and "today" still comes from the clock on every call."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from knowledge.store.demo import load_demo
 from knowledge.store import DEFAULT_TENANT_ID, Store
+from knowledge.store.demo import load_demo
 from knowledge.store.memo import MemoizedAsyncStore
 
 EARLY = datetime(2026, 11, 10, 12, tzinfo=UTC)
@@ -99,13 +100,13 @@ async def test_a_tenant_without_data_and_a_bad_tenant_id_behave_as_the_store(tmp
         for call in (store.pools("../etc"), store.provenance("../etc")):
             try:
                 await call
-            except Exception as exc:  # noqa: BLE001 - compared with the store's own error below
+            except Exception as exc:
                 raised = type(exc)
             else:
                 raised = None
             try:
                 Store(tmp_path, clock).pools("../etc")
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 expected = type(exc)
             assert raised is expected is not None
     finally:

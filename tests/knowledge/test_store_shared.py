@@ -6,6 +6,7 @@ prove. Two *processes* import into one tenant at once through the real ``callpla
 a process is SIGKILLed just before a commit; two writers race deterministically in one
 process; and a repeated pool lookup downloads no body (requests counted by the wrapper).
 """
+
 from __future__ import annotations
 
 import json
@@ -31,32 +32,47 @@ AS_OF = date(2025, 6, 28)
 
 def _fr_used(store) -> int:
     """Minutes used by the FR MCOPSTN1 domestic pool (every generated call: 2 minutes)."""
-    return sum(b.used_minutes for b in store.pools(TENANT, "2025-06", AS_OF)
-               if (b.country, b.plan, b.line) == ("FR", "MCOPSTN1", "domestic"))
+    return sum(
+        b.used_minutes
+        for b in store.pools(TENANT, "2025-06", AS_OF)
+        if (b.country, b.plan, b.line) == ("FR", "MCOPSTN1", "domestic")
+    )
 
 
 def _cli(azurite, container: str, data_dir: Path, *args: str, **env: str) -> subprocess.Popen[str]:
     script = Path(sys.executable).with_name("callplan")
     environ = {key: value for key, value in os.environ.items() if key not in {KILL_AT_ENV, "DATA_DIR"}}
-    environ.update(STORE_BACKEND="azure-blob", STORE_CONTAINER=container,
-                   AZURE_STORAGE_CONNECTION_STRING=azurite.connection_string,
-                   CALLPLAN_NOW="2025-06-28T12:00:00Z", **env)
-    return subprocess.Popen([str(script), *args, "--data-dir", str(data_dir)], env=environ,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    environ.update(
+        STORE_BACKEND="azure-blob",
+        STORE_CONTAINER=container,
+        AZURE_STORAGE_CONNECTION_STRING=azurite.connection_string,
+        CALLPLAN_NOW="2025-06-28T12:00:00Z",
+        **env,
+    )
+    return subprocess.Popen(
+        [str(script), *args, "--data-dir", str(data_dir)],
+        env=environ,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _roster(tmp_path: Path) -> Path:
     """Seven French MCOPSTN1 users (the generated calls' user0..user6): one 8,400-minute pool."""
     path = tmp_path / "roster.csv"
-    path.write_text("upn,usage_location,licenses\n" + "".join(
-        f"user{n}@contoso.com,FR,ENTERPRISEPACK+MCOPSTN1\n" for n in range(7)), encoding="utf-8")
+    path.write_text(
+        "upn,usage_location,licenses\n"
+        + "".join(f"user{n}@contoso.com,FR,ENTERPRISEPACK+MCOPSTN1\n" for n in range(7)),
+        encoding="utf-8",
+    )
     return path
 
 
 def _committed_names(store) -> set[str]:
     """Every object under the tenant, relative to it."""
     prefix = tenant_prefix(TENANT)
-    return {name[len(prefix):] for name in store.objects.list(prefix)}
+    return {name[len(prefix) :] for name in store.objects.list(prefix)}
 
 
 def test_two_processes_importing_into_one_tenant_lose_nothing(azurite, tmp_path, clock) -> None:
@@ -65,11 +81,12 @@ def test_two_processes_importing_into_one_tenant_lose_nothing(azurite, tmp_path,
     # Overlapping files: rows 6,000-11,999 are in both (same ids), so the union is 18,000 calls.
     first = write_pstn_csv(tmp_path / "PSTN.calls.a.csv", 12_000)
     second = write_pstn_csv(tmp_path / "PSTN.calls.b.csv", 12_000, start_row=6_000)
-    runs = [_cli(azurite, container, tmp_path / f"replica-{n}", "import", str(path), str(roster),
-                 "--tenant", TENANT)
-            for n, path in enumerate((first, second))]
+    runs = [
+        _cli(azurite, container, tmp_path / f"replica-{n}", "import", str(path), str(roster), "--tenant", TENANT)
+        for n, path in enumerate((first, second))
+    ]
     outputs = [run.communicate(timeout=110) for run in runs]
-    for run, (out, err) in zip(runs, outputs):
+    for run, (out, err) in zip(runs, outputs, strict=True):
         assert run.returncode == 0, err + out
 
     store = blob_store(azurite, tmp_path / "reader", clock, container=container)
@@ -83,8 +100,9 @@ def test_two_processes_importing_into_one_tenant_lose_nothing(azurite, tmp_path,
     assert [(b.users, b.total_minutes) for b in balances] == [(7, 7 * 1200)]
     log = json.loads(present(store.objects.get(tenant_prefix(TENANT) + "imports.json")).data)
     assert len(log["imports"]) == 4  # both files of both processes: no log line lost either
-    shown = _cli(azurite, container, tmp_path / "replica-2", "pools", "--tenant", TENANT, "--month", "2025-06",
-                 "--json")
+    shown = _cli(
+        azurite, container, tmp_path / "replica-2", "pools", "--tenant", TENANT, "--month", "2025-06", "--json"
+    )
     out, err = shown.communicate(timeout=60)
     assert shown.returncode == 0, err
     assert [p["used_minutes"] for p in json.loads(out)["pools"]] == [36_000]  # the CLI reads the container too
@@ -121,8 +139,16 @@ def _calls(tmp_path: Path, rows: int):
 def test_a_kill_mid_import_leaves_the_old_summary_and_no_leftovers(azurite, tmp_path, clock) -> None:
     container = f"crash-{os.getpid()}"
     export = write_pstn_csv(tmp_path / "PSTN.calls.big.csv", 25_000)  # three batches
-    killed = _cli(azurite, container, tmp_path / "a", "import", str(export), "--tenant", TENANT,
-                  **{KILL_AT_ENV: "before-commit:2"})
+    killed = _cli(
+        azurite,
+        container,
+        tmp_path / "a",
+        "import",
+        str(export),
+        "--tenant",
+        TENANT,
+        **{KILL_AT_ENV: "before-commit:2"},
+    )
     killed.communicate(timeout=110)
     assert killed.returncode == -9  # SIGKILLed with its second batch written, not committed
 

@@ -3,6 +3,7 @@
 Issue 13 row 8: one store-wide lock made another tenant's import wait silently behind a huge
 one. The lock is now per tenant, in this process (threads) and across processes (flock).
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -44,13 +45,13 @@ def test_another_tenant_imports_while_one_is_locked(store: Store, tmp_path: Path
     assert summary.imported == 20 and waited == []
 
 
-def test_the_same_tenant_in_another_process_waits_visibly_then_is_refused(capsys, tmp_path: Path,
-                                                                         short_wait) -> None:
+def test_the_same_tenant_in_another_process_waits_visibly_then_is_refused(capsys, tmp_path: Path, short_wait) -> None:
     data = tmp_path / "data"
     path = Path(lock_path(Layout(data), "contoso"))
     path.parent.mkdir(parents=True)
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert present(holder.stdout).readline().strip() == "locked"
         export = write_pstn_csv(tmp_path / "PSTN.calls.csv", 5)
@@ -69,8 +70,7 @@ def test_the_same_tenant_in_another_process_waits_visibly_then_is_refused(capsys
     assert main(["import", str(export), "--tenant", "contoso", "--data-dir", str(data)]) == 0
 
 
-def test_the_same_tenant_in_this_process_waits_then_goes_on(store: Store, tmp_path: Path,
-                                                           monkeypatch) -> None:
+def test_the_same_tenant_in_this_process_waits_then_goes_on(store: Store, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(store_lock, "LOCK_WAIT_SECONDS", 30)
     export = write_pstn_csv(tmp_path / "PSTN.calls.csv", 10)
     waited = threading.Event()

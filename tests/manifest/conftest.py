@@ -4,6 +4,7 @@ The schema files come from ``manifest/node_modules`` (``make schemas``; ``make t
 first). When they are missing the build raises ``SchemaFilesMissing`` and the tests FAIL with
 its message, which says to run ``make schemas``: nothing here is skipped.
 """
+
 from __future__ import annotations
 
 import io

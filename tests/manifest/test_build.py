@@ -1,5 +1,6 @@
 """Building the package: the zip layout, the ids and version filled from settings, the command
 lists, reproducible output, and failures that write nothing."""
+
 from __future__ import annotations
 
 import importlib.metadata

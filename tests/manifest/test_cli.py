@@ -1,4 +1,5 @@
 """`callplan package` in-process through bot.cli.main, with settings from the environment."""
+
 from __future__ import annotations
 
 import json

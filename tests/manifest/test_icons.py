@@ -1,6 +1,7 @@
 """The icons: committed PNGs of the right sizes, the outline white on transparent, the colour
 icon really in colour, both reproduced by manifest/draw_icons.py, and the pixel checks catch
 icons Teams would refuse."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -111,7 +112,9 @@ def test_outline_check_accepts_antialiased_white():
 def test_non_png_icon_is_rejected():
     buffer = io.BytesIO()
     Image.new("RGB", (192, 192), (91, 95, 199)).save(buffer, format="JPEG")
-    assert teams_package.icon_problems("color.png", buffer.getvalue(), "color") == ["color.png (color icon) is JPEG, not PNG"]
+    assert teams_package.icon_problems("color.png", buffer.getvalue(), "color") == [
+        "color.png (color icon) is JPEG, not PNG"
+    ]
     assert "not a readable image" in teams_package.icon_problems("color.png", b"not an image", "color")[0]
 
 

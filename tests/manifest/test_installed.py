@@ -1,5 +1,6 @@
 """The packaging code ships with what it reads: it works from an installed project, not only
 from a checkout (``manifest`` is a package; the template, fr.json and icons its package data)."""
+
 from __future__ import annotations
 
 import tomllib
@@ -21,9 +22,11 @@ def test_package_data_holds_every_file_the_build_reads(package_files):
     """Every file of a real package (the template and what it references) is package data."""
     setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]
     assert "manifest" in setuptools["packages"]["find"]["include"]
-    shipped = {path.relative_to(teams_package.MANIFEST_DIR).as_posix()
-               for pattern in setuptools["package-data"]["manifest"]
-               for path in teams_package.MANIFEST_DIR.glob(pattern)}
+    shipped = {
+        path.relative_to(teams_package.MANIFEST_DIR).as_posix()
+        for pattern in setuptools["package-data"]["manifest"]
+        for path in teams_package.MANIFEST_DIR.glob(pattern)
+    }
     template = teams_package.read_json(teams_package.MANIFEST_DIR / teams_package.MANIFEST_NAME)
     referenced = teams_package.referenced_files(template)
     read = {teams_package.MANIFEST_NAME} | {

@@ -1,5 +1,6 @@
 """Our validator rejects what Teams would reject: schema violations (bad scope, bad colour) and
 what no schema checks (ids, https URLs, unfilled placeholders, stray translations, layout)."""
+
 from __future__ import annotations
 
 import json
@@ -60,7 +61,9 @@ def test_bot_id_different_from_app_id_is_rejected(package_files, zip_of):
 
 def test_http_developer_url_is_rejected(package_files, zip_of):
     # The schema accepts http://; Teams does not.
-    problems = _problems(package_files, zip_of, lambda m: m["developer"].update(privacyUrl="http://contoso.example/privacy"))
+    problems = _problems(
+        package_files, zip_of, lambda m: m["developer"].update(privacyUrl="http://contoso.example/privacy")
+    )
     assert problems == ["manifest.json developer.privacyUrl 'http://contoso.example/privacy' is not an https:// URL"]
 
 
@@ -123,7 +126,9 @@ def test_unusable_schema_urls_are_problems_not_crashes(package_files, zip_of):
     assert len(problems) == 1 and problems[0].startswith("manifest.json $schema") and "not an official" in problems[0]
 
     french = json.loads(package_files["fr.json"])
-    french["$schema"] = "https://developer.microsoft.com/json-schemas/teams/v1.18/MicrosoftTeams.Localization.schema.json"
+    french["$schema"] = (
+        "https://developer.microsoft.com/json-schemas/teams/v1.18/MicrosoftTeams.Localization.schema.json"
+    )
     problems = teams_package.validate_package(zip_of({**package_files, "fr.json": json.dumps(french).encode()}))
     assert len(problems) == 1 and problems[0].startswith("fr.json $schema") and "not bundled" in problems[0]
 

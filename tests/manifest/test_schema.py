@@ -1,5 +1,6 @@
 """The built manifest and its French localization validate against the official Teams schemas,
 offline, from the pinned npm package (Python's jsonschema, and the npm package's own validator)."""
+
 from __future__ import annotations
 
 import json

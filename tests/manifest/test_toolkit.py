@@ -6,6 +6,7 @@ uses only actions the toolkit has, every ``${{VAR}}`` it reads is defined in its
 or written by an earlier action, ``manifestPath`` is our template, and the template's
 placeholders are the ones both the toolkit (env files) and ``callplan package`` fill.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,11 +24,22 @@ SCHEMA_VERSION = "v1.8"
 STAGES = ("provision", "deploy", "publish")  # the order the toolkit's commands run in
 # Actions of the v1.x project schema (https://aka.ms/teamsfx-actions) used by bot projects.
 KNOWN_ACTIONS = {
-    "teamsApp/create", "teamsApp/validateManifest", "teamsApp/zipAppPackage",
-    "teamsApp/validateAppPackage", "teamsApp/update", "teamsApp/publishAppPackage",
-    "teamsApp/extendToM365", "botAadApp/create", "aadApp/create", "aadApp/update",
-    "botFramework/create", "arm/deploy", "azureAppService/zipDeploy",
-    "file/createOrUpdateEnvironmentFile", "file/createOrUpdateJsonFile", "devTool/install",
+    "teamsApp/create",
+    "teamsApp/validateManifest",
+    "teamsApp/zipAppPackage",
+    "teamsApp/validateAppPackage",
+    "teamsApp/update",
+    "teamsApp/publishAppPackage",
+    "teamsApp/extendToM365",
+    "botAadApp/create",
+    "aadApp/create",
+    "aadApp/update",
+    "botFramework/create",
+    "arm/deploy",
+    "azureAppService/zipDeploy",
+    "file/createOrUpdateEnvironmentFile",
+    "file/createOrUpdateJsonFile",
+    "devTool/install",
 }
 # Set by the toolkit itself, whatever the env file says.
 BUILT_IN = {"TEAMSFX_ENV"}
@@ -107,25 +119,37 @@ def test_the_check_catches_a_variable_nobody_defines():
     assert undefined_variables(project, set(env_file("dev")) - {"MicrosoftAppId"}) == []
     project["provision"].reverse()
     assert "botFramework/create: ${{MicrosoftAppId}}" in " ".join(
-        undefined_variables(project, set(env_file("dev")) - {"MicrosoftAppId"}))
+        undefined_variables(project, set(env_file("dev")) - {"MicrosoftAppId"})
+    )
 
 
 @pytest.mark.parametrize("env", ["dev", "local"])
 def test_manifest_path_is_our_template_and_its_placeholders_are_filled(env):
     _, project = load(env)
-    paths = [action["with"]["manifestPath"] for stage in STAGES for action in project.get(stage) or []
-             if "manifestPath" in action.get("with", {})]
+    paths = [
+        action["with"]["manifestPath"]
+        for stage in STAGES
+        for action in project.get(stage) or []
+        if "manifestPath" in action.get("with", {})
+    ]
     assert paths, f"{PROJECTS[env]} never builds the app package"
     assert {(ROOT / path).resolve() for path in paths} == {MANIFEST}
     used = set(_VAR.findall(MANIFEST.read_text(encoding="utf-8")))
     # The toolkit fills them from the env file (MicrosoftAppId: written by provision)...
     assert used <= set(env_file(env)) | BUILT_IN
     # ...and `callplan package` from the settings: the same names for both.
-    assert used <= set(teams_package.placeholder_values(
-        teams_package.PackageInputs(app_id="0f8d6a4e-2b1c-4d3e-9f10-1a2b3c4d5e6f", version="1.0.0",
-                                    developer_name="x", developer_website_url="https://a.example",
-                                    developer_privacy_url="https://a.example",
-                                    developer_terms_url="https://a.example")))
+    assert used <= set(
+        teams_package.placeholder_values(
+            teams_package.PackageInputs(
+                app_id="0f8d6a4e-2b1c-4d3e-9f10-1a2b3c4d5e6f",
+                version="1.0.0",
+                developer_name="x",
+                developer_website_url="https://a.example",
+                developer_privacy_url="https://a.example",
+                developer_terms_url="https://a.example",
+            )
+        )
+    )
 
 
 @pytest.mark.parametrize("env", ["dev", "local"])

@@ -8,6 +8,7 @@ lands; the stub stays as the harness's self-test. Choose with the environment va
 A :class:`BotSpec` is data: how to prepare a data directory, the command line and the
 environment, with ``{port}``, ``{data_dir}``, ``{python}`` and ``{repo}`` placeholders.
 """
+
 from __future__ import annotations
 
 import os
@@ -105,12 +106,17 @@ def start_bot(spec: BotSpec, port: int, data_dir: Path, logs_dir: Path) -> Runni
     data_dir.mkdir(parents=True, exist_ok=True)
     env = spec.environment(port, data_dir)
     for index, step in enumerate(spec.prepare):
-        run_checked(f"{spec.name} bot prepare #{index + 1}",
-                    [spec._fill(part, port, data_dir) for part in step],
-                    log_path=logs_dir / f"bot-{spec.name}-prepare-{index + 1}.log",
-                    timeout=spec.prepare_timeout, env=env, cwd=REPO)
-    service = Service(f"{spec.name} bot", spec.argv(port, data_dir),
-                      log_path=logs_dir / f"bot-{spec.name}.log", env=env, cwd=REPO)
+        run_checked(
+            f"{spec.name} bot prepare #{index + 1}",
+            [spec._fill(part, port, data_dir) for part in step],
+            log_path=logs_dir / f"bot-{spec.name}-prepare-{index + 1}.log",
+            timeout=spec.prepare_timeout,
+            env=env,
+            cwd=REPO,
+        )
+    service = Service(
+        f"{spec.name} bot", spec.argv(port, data_dir), log_path=logs_dir / f"bot-{spec.name}.log", env=env, cwd=REPO
+    )
     try:
         service.wait_for_port(port, spec.start_timeout)
     except BaseException:

@@ -7,6 +7,7 @@ Playwright gives every ``launch()`` a fresh temporary profile (it refuses a
 for fonts: every request that does not go to loopback is aborted (and remembered, so a
 test can show what was blocked), which keeps the run offline and fast.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # Playwright is imported lazily: see e2e_harness/__init__.py
-    from playwright.sync_api import Browser, BrowserContext, Playwright, Route
+    from playwright.sync_api import Browser, BrowserContext, Playwright, Route, ViewportSize
 
 CHROMIUM_ARGS = (
     "--headless",
@@ -30,20 +31,23 @@ CHROMIUM_ARGS = (
     "--disable-dev-shm-usage",
 )
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT: ViewportSize = {"width": 1400, "height": 1000}
 
 
 def chromium_path() -> str:
     path = shutil.which("chromium")
     if not path:
-        raise RuntimeError("Debian's chromium is not installed: `apt-get install -y chromium` "
-                           "(`make e2e` does it); never `playwright install`")
+        raise RuntimeError(
+            "Debian's chromium is not installed: `apt-get install -y chromium` "
+            "(`make e2e` does it); never `playwright install`"
+        )
     return path
 
 
 def launch_chromium(playwright: Playwright, timeout_ms: float = 30_000) -> Browser:
-    return playwright.chromium.launch(executable_path=chromium_path(), headless=True,
-                                      args=list(CHROMIUM_ARGS), timeout=timeout_ms)
+    return playwright.chromium.launch(
+        executable_path=chromium_path(), headless=True, args=list(CHROMIUM_ARGS), timeout=timeout_ms
+    )
 
 
 def is_loopback(url: str) -> bool:
@@ -64,8 +68,9 @@ class OfflineContext:
         self.context.close()
 
 
-def offline_context(browser: Browser, *, default_timeout_ms: float = 15_000,
-                    locale: str | None = None) -> OfflineContext:
+def offline_context(
+    browser: Browser, *, default_timeout_ms: float = 15_000, locale: str | None = None
+) -> OfflineContext:
     """A fresh context (own cookies/storage) with every non-loopback request aborted and
     every Playwright wait bounded by ``default_timeout_ms`` unless told otherwise."""
     context = browser.new_context(viewport=VIEWPORT, locale=locale)

@@ -26,6 +26,7 @@ What the DOM looks like (playground 0.2.28, learned from screenshots and page.co
 Texts are compared after collapsing whitespace, including the no-break spaces French
 formatting uses (U+00A0, U+202F), so "1 234,50 €" matches whatever space Babel chose.
 """
+
 from __future__ import annotations
 
 import json
@@ -65,8 +66,15 @@ class ChatError(AssertionError):
 class TeamsChat:
     """One browser page on one playground's personal chat."""
 
-    def __init__(self, page: Page, playground: RunningPlayground, artifacts_dir: Path,
-                 *, timeout: float = 15.0, blocked_requests: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        page: Page,
+        playground: RunningPlayground,
+        artifacts_dir: Path,
+        *,
+        timeout: float = 15.0,
+        blocked_requests: list[str] | None = None,
+    ) -> None:
         self.page = page
         self.playground = playground
         self.artifacts_dir = Path(artifacts_dir)
@@ -110,7 +118,8 @@ class TeamsChat:
                   })
                   .filter(([all, inCards]) => all !== inCards)
                   .map(([all]) => all)""",
-            {"out": OUTPUT, "card": CARD, "since": since})
+            {"out": OUTPUT, "card": CARD, "since": since},
+        )
 
     def playground_warnings(self) -> list[str]:
         """The playground's own "not supported yet" hints (e.g. a Hero card imBack click),
@@ -146,10 +155,14 @@ class TeamsChat:
         card = self._card(card_index)
         if card is None:
             return []
-        return [[normalize(c) for c in cells] for cells in card.locator('[role="row"]').evaluate_all(
-            """rows => rows.map(r => Array.from(
+        return [
+            [normalize(c) for c in cells]
+            for cells in card.locator('[role="row"]').evaluate_all(
+                """rows => rows.map(r => Array.from(
                    r.querySelectorAll('[role="columnheader"], [role="cell"]'))
-                   .map(c => c.innerText || ''))""")]
+                   .map(c => c.innerText || ''))"""
+            )
+        ]
 
     def card_column_sets(self, card_index: int = -1) -> list[list[list[str]]]:
         """The ColumnSets of one Adaptive Card, in order: for each, its columns, and for each
@@ -160,21 +173,24 @@ class TeamsChat:
         card = self._card(card_index)
         if card is None:
             return []
-        return [[[normalize(t) for t in column] for column in columns] for columns in card.evaluate(
-            """card => Array.from(card.querySelectorAll('div'))
+        return [
+            [[normalize(t) for t in column] for column in columns]
+            for columns in card.evaluate(
+                """card => Array.from(card.querySelectorAll('div'))
                 .filter(d => getComputedStyle(d).flexDirection === 'row'
                              && Array.from(d.children).some(c => c.classList.contains('ac-container')))
                 .map(row => Array.from(row.children)
                     .filter(c => c.classList.contains('ac-container'))
                     .map(column => Array.from(column.querySelectorAll('.ac-textBlock'))
-                                        .map(b => b.innerText || '')))""")]
+                                        .map(b => b.innerText || '')))"""
+            )
+        ]
 
     def card_blocks(self, card_index: int = -1) -> list[str]:
         """The text of every TextBlock of one Adaptive Card (empty ones included, so a test
         can tell a card with an empty block)."""
         card = self._card(card_index)
-        return [] if card is None else [normalize(t) for t in
-                                        card.locator(".ac-textBlock").all_inner_texts()]
+        return [] if card is None else [normalize(t) for t in card.locator(".ac-textBlock").all_inner_texts()]
 
     def card_list_items(self, card_index: int = -1) -> list[str]:
         """The items of the Markdown lists of one Adaptive Card (e.g. numbered steps), as
@@ -189,8 +205,12 @@ class TeamsChat:
         if count == 0:
             return []
         card = cards.nth(card_index if card_index >= 0 else count + card_index)
-        return [normalize(t) for t in card.locator("button").evaluate_all(
-            "bs => bs.map(b => b.getAttribute('title') || b.innerText || '')")]
+        return [
+            normalize(t)
+            for t in card.locator("button").evaluate_all(
+                "bs => bs.map(b => b.getAttribute('title') || b.innerText || '')"
+            )
+        ]
 
     # ------------------------------------------------------------------ waiting
     def mark(self) -> int:
@@ -199,8 +219,7 @@ class TeamsChat:
         self._step_started = time.monotonic()
         return self._mark
 
-    def wait_for_bot_text(self, substring: str, timeout: float | None = None,
-                          *, since: int | None = None) -> str:
+    def wait_for_bot_text(self, substring: str, timeout: float | None = None, *, since: int | None = None) -> str:
         """Wait until a bot output rendered after the mark contains ``substring``
         (whitespace-normalized); returns that output's whole text."""
         start = self._mark if since is None else since
@@ -212,18 +231,20 @@ class TeamsChat:
         cards_before = self.page.evaluate(
             """(a) => Array.from(document.querySelectorAll(a.out)).slice(0, a.since)
                   .reduce((n, e) => n + e.querySelectorAll(a.card).length, 0)""",
-            {"out": OUTPUT, "since": self._mark, "card": CARD})
+            {"out": OUTPUT, "since": self._mark, "card": CARD},
+        )
         return self._wait_for(CARD, cards_before, substring, timeout)
 
-    def _wait_for(self, selector: str, since: int, substring: str,
-                  timeout: float | None) -> str:
+    def _wait_for(self, selector: str, since: int, substring: str, timeout: float | None) -> str:
         wanted = normalize(substring)
         limit = self.timeout if timeout is None else timeout
         try:
             handle = self.page.wait_for_function(
                 f"(args) => ({_JS_TEXTS})(args).find(t => t.includes(args.wanted)) || null",
                 arg={"selector": selector, "since": since, "wanted": wanted},
-                timeout=limit * 1000, polling=100)
+                timeout=limit * 1000,
+                polling=100,
+            )
             found = handle.json_value()
             self.timings[f"until {wanted[:60]}"] = time.monotonic() - self._step_started
             return found
@@ -232,10 +253,11 @@ class TeamsChat:
                 raise
             shown = self._texts(OUTPUT, self._mark)
             warnings = self.playground_warnings()
-            raise ChatError(f"the bot did not show {wanted!r} within {limit:.0f} s; "
-                            f"bot outputs since the last step: {shown!r}"
-                            + (f"; playground warnings: {warnings!r}" if warnings else "")
-                            ) from None
+            raise ChatError(
+                f"the bot did not show {wanted!r} within {limit:.0f} s; "
+                f"bot outputs since the last step: {shown!r}"
+                + (f"; playground warnings: {warnings!r}" if warnings else "")
+            ) from None
 
     # ------------------------------------------------------------------- acting
     def open(self, *, wait_for_welcome: bool = True, timeout: float = 30.0) -> None:
@@ -263,10 +285,12 @@ class TeamsChat:
         # The box empties once the playground has taken the message.
         self.page.wait_for_function(
             "(sel) => (document.querySelector(sel)?.innerText || '').trim() === ''",
-            arg=MESSAGE_BOX, timeout=limit, polling=100)
+            arg=MESSAGE_BOX,
+            timeout=limit,
+            polling=100,
+        )
 
-    def send_activity(self, text: str, *, locale: str = "fr-FR",
-                      from_name: str | None = None, **fields: Any) -> dict:
+    def send_activity(self, text: str, *, locale: str = "fr-FR", from_name: str | None = None, **fields: Any) -> dict:
         """Send a message activity with another locale through the playground's own
         "Mock an Activity > Custom activity" dialog (the only way: the playground hard-codes
         ``locale: en-US`` on what the message box sends). The dialog shows no user bubble;
@@ -277,12 +301,17 @@ class TeamsChat:
         tenant = (activity.get("conversation") or {}).get("tenantId")
         user = dict(activity.get("from") or {})
         user["name"] = from_name or self._current_user_name()
-        activity.update({
-            "type": "message", "text": text, "textFormat": "plain", "locale": locale,
-            "from": user,
-            "entities": [{"type": "clientInfo", "locale": locale, "platform": "Web"}],
-            "channelData": {"tenant": {"id": tenant}},
-        })
+        activity.update(
+            {
+                "type": "message",
+                "text": text,
+                "textFormat": "plain",
+                "locale": locale,
+                "from": user,
+                "entities": [{"type": "clientInfo", "locale": locale, "platform": "Web"}],
+                "channelData": {"tenant": {"id": tenant}},
+            }
+        )
         activity.update(fields)
         self.mark()
         self.page.get_by_role("button", name="Mock an Activity").click(timeout=limit)
@@ -304,10 +333,12 @@ class TeamsChat:
         response = self.page.request.get(
             f"{self.playground.url}_internal/v1/customActivities/template",
             params={"conversationId": self.playground.conversation_id},
-            timeout=self.timeout * 1000)
+            timeout=self.timeout * 1000,
+        )
         if not response.ok:
-            raise ChatError(f"the playground refused the custom activity template: "
-                            f"{response.status} {response.text()[:200]}")
+            raise ChatError(
+                f"the playground refused the custom activity template: {response.status} {response.text()[:200]}"
+            )
         return response.json()
 
     def _current_user_name(self) -> str:
@@ -338,13 +369,17 @@ class TeamsChat:
                     }
                     return false;
                 }""",
-                arg={"card": CARD, "t": wanted}, timeout=limit, polling=100)
+                arg={"card": CARD, "t": wanted},
+                timeout=limit,
+                polling=100,
+            )
             handle.dispose()
         except Exception as exc:
             if type(exc).__name__ != "TimeoutError":
                 raise
-            raise ChatError(f"no card button {wanted!r} within {limit / 1000:.0f} s; "
-                            f"last card's buttons: {self.card_buttons()!r}") from None
+            raise ChatError(
+                f"no card button {wanted!r} within {limit / 1000:.0f} s; last card's buttons: {self.card_buttons()!r}"
+            ) from None
         self.mark()
         self.page.locator('[data-e2e-target="1"]').click(timeout=limit)
 

@@ -11,6 +11,7 @@ Facts this relies on (verified with 0.2.28, see ../shared/notes/teams-tooling.md
 - The config file is YAML; JSON is valid YAML, so it is written as JSON (no yaml library).
   Config errors only show in the devTools log: ``log_text()`` includes it.
 """
+
 from __future__ import annotations
 
 import json
@@ -43,16 +44,26 @@ class PlaygroundUser(BaseModel):
 
 def _user(n: int, given: str, surname: str) -> PlaygroundUser:
     mail = f"{given.lower()}{surname[0].lower()}@example.com"
-    return PlaygroundUser(id=f"user-id-{n}", name=f"{given} {surname}", user_principal_name=mail,
-                          aad_object_id=f"00000000-0000-0000-0000-00000000000{20 + n}",
-                          given_name=given, surname=surname, email=mail)
+    return PlaygroundUser(
+        id=f"user-id-{n}",
+        name=f"{given} {surname}",
+        user_principal_name=mail,
+        aad_object_id=f"00000000-0000-0000-0000-00000000000{20 + n}",
+        given_name=given,
+        surname=surname,
+        email=mail,
+    )
 
 
 # The playground's own defaults (it needs at least 5 other users).
 DEFAULT_CURRENT_USER = _user(0, "Alex", "Wilber")
-DEFAULT_OTHER_USERS = [_user(1, "Megan", "Bowen"), _user(2, "Adele", "Vance"),
-                       _user(3, "Isaiah", "Langer"), _user(4, "Patti", "Fernandez"),
-                       _user(5, "Lynne", "Robbins")]
+DEFAULT_OTHER_USERS = [
+    _user(1, "Megan", "Bowen"),
+    _user(2, "Adele", "Vance"),
+    _user(3, "Isaiah", "Langer"),
+    _user(4, "Patti", "Fernandez"),
+    _user(5, "Lynne", "Robbins"),
+]
 DEFAULT_TENANT_ID = "00000000-0000-0000-0000-0000000000001"  # sic: not a valid GUID
 
 
@@ -63,8 +74,7 @@ class PlaygroundConfig(BaseModel):
     bot_id: str = "00000000-0000-0000-0000-00000000000011"
     bot_name: str = "Test Bot"
     current_user: PlaygroundUser = DEFAULT_CURRENT_USER
-    other_users: list[PlaygroundUser] = Field(default_factory=lambda: list(DEFAULT_OTHER_USERS),
-                                              min_length=5)
+    other_users: list[PlaygroundUser] = Field(default_factory=lambda: list(DEFAULT_OTHER_USERS), min_length=5)
 
     def document(self, conversation_id: str) -> dict:
         return {
@@ -75,9 +85,12 @@ class PlaygroundConfig(BaseModel):
             "users": [u.model_dump(by_alias=True) for u in self.other_users],
             "personalChat": {"id": conversation_id},
             "groupChat": {"id": f"group-{conversation_id}", "name": "Group Chat"},
-            "team": {"id": "team-id", "name": "My Team",
-                     "aadGroupId": "00000000-0000-0000-0000-000000000031",
-                     "channels": [{"id": "channel-announcements-id", "name": "Announcements"}]},
+            "team": {
+                "id": "team-id",
+                "name": "My Team",
+                "aadGroupId": "00000000-0000-0000-0000-000000000031",
+                "channels": [{"id": "channel-announcements-id", "name": "Announcements"}],
+            },
         }
 
 
@@ -107,7 +120,8 @@ def ensure_installed() -> Path:
     if not PLAYGROUND_BIN.exists():
         raise ServiceError(
             f"the Agents Playground is not installed: run `cd tests/e2e && npm ci` "
-            f"(or `make e2e`); expected {PLAYGROUND_BIN}")
+            f"(or `make e2e`); expected {PLAYGROUND_BIN}"
+        )
     return PLAYGROUND_BIN
 
 
@@ -128,13 +142,25 @@ def start_playground(
     conversation_id = conversation_id or f"e2e-{uuid.uuid4()}"
     if config is not None:
         (workdir / ".m365agentsplayground.yml").write_text(
-            json.dumps(config.document(conversation_id), indent=2), encoding="utf-8")
-    argv = [str(binary), "-e", endpoint, "-c", "msteams", "-p", str(port or free_port()),
-            "--conversation-id", conversation_id, "--disable-telemetry"]
+            json.dumps(config.document(conversation_id), indent=2), encoding="utf-8"
+        )
+    argv = [
+        str(binary),
+        "-e",
+        endpoint,
+        "-c",
+        "msteams",
+        "-p",
+        str(port or free_port()),
+        "--conversation-id",
+        conversation_id,
+        "--disable-telemetry",
+    ]
     if delivery_mode:
         argv += ["--delivery-mode", delivery_mode]
-    service = Service("playground", argv, log_path=workdir / "playground.log", cwd=workdir,
-                      env={"TEAMSAPPTESTER_BROWSER": "none"})
+    service = Service(
+        "playground", argv, log_path=workdir / "playground.log", cwd=workdir, env={"TEAMSAPPTESTER_BROWSER": "none"}
+    )
     try:
         match = service.wait_for_log(r"Listening on (\d+)", timeout)
         real_port = int(match.group(1))

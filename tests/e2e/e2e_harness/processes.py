@@ -13,6 +13,7 @@ child is started the same way and stopped the same way:
 
 Every wait takes a timeout; nothing here blocks without one.
 """
+
 from __future__ import annotations
 
 import atexit
@@ -163,8 +164,8 @@ class Service:
         _LIVE.discard(self)
         pgid = self.proc.pid
         if _signal_group(pgid, signal.SIGTERM) and not _wait_group_gone(pgid, grace):
-                _signal_group(pgid, signal.SIGKILL)
-                _wait_group_gone(pgid, 10.0)
+            _signal_group(pgid, signal.SIGKILL)
+            _wait_group_gone(pgid, 10.0)
         with contextlib.suppress(subprocess.TimeoutExpired):  # pragma: no cover - SIGKILL cannot be ignored
             self.proc.wait(timeout=5)
 
@@ -178,8 +179,15 @@ class Service:
         return f"Service({self.name!r}, pid={self.proc.pid})"
 
 
-def run_checked(name: str, argv: Sequence[str], *, log_path: Path, timeout: float,
-                env: Mapping[str, str] | None = None, cwd: Path | None = None) -> None:
+def run_checked(
+    name: str,
+    argv: Sequence[str],
+    *,
+    log_path: Path,
+    timeout: float,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> None:
     """Run a preparation command (e.g. ``callplan demo``) to completion, bounded."""
     service = Service(name, argv, log_path=log_path, env=env, cwd=cwd)
     try:

@@ -52,18 +52,26 @@ class Azurite:
 
     def start(self) -> None:
         if not EXECUTABLE.exists():
-            raise RuntimeError(
-                f"Azurite is not installed: run `make test` (or `npm ci` in {PACKAGE_DIR})"
-            )
+            raise RuntimeError(f"Azurite is not installed: run `make test` (or `npm ci` in {PACKAGE_DIR})")
         self.location.mkdir(parents=True, exist_ok=True)
         log = open(self.location / "azurite.log", "ab")  # noqa: SIM115 - handed to the child
         self.process = subprocess.Popen(
             [
-                str(EXECUTABLE), "--blobHost", "127.0.0.1", "--blobPort", str(self.port),
-                "--location", str(self.location), "--silent", "--disableTelemetry",
-                "--loose", "--skipApiVersionCheck",
+                str(EXECUTABLE),
+                "--blobHost",
+                "127.0.0.1",
+                "--blobPort",
+                str(self.port),
+                "--location",
+                str(self.location),
+                "--silent",
+                "--disableTelemetry",
+                "--loose",
+                "--skipApiVersionCheck",
             ],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
         log.close()

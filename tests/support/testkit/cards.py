@@ -1,4 +1,5 @@
 """Reading Adaptive Card JSON in tests: every element, the texts a person sees, the buttons."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,4 +1,5 @@
 """A Teams conversation with the bot over HTTP, for the conversation tests of tests/bot."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,7 +16,9 @@ class Chat:
         self.client, self.h, self.conversation_id = client, h, conversation_id
 
     async def say(self, text: str | None, **extra: Any) -> list[dict]:
-        replies = await self.h.replies(self.client, self.h.activity(text, conversation_id=self.conversation_id, **extra))
+        replies = await self.h.replies(
+            self.client, self.h.activity(text, conversation_id=self.conversation_id, **extra)
+        )
         assert replies, f"no reply to {text!r}"
         for reply in replies:
             # What the reply says, once: a card reply has no text beside the card (shown_once
@@ -33,5 +36,8 @@ class Chat:
 
 def buttons(reply: dict) -> list[Any]:
     """What each button of the reply's cards sends: its value, or its intent."""
-    return [data.get("value", data.get("intent"))
-            for attachment in reply.get("attachments", []) for data in submits(attachment["content"])]
+    return [
+        data.get("value", data.get("intent"))
+        for attachment in reply.get("attachments", [])
+        for data in submits(attachment["content"])
+    ]

@@ -3,6 +3,7 @@
 Mid-month on purpose (the demo's near-exhaustion pool then has a forecast); the tests that
 care about the 1st, the last day or a leap day pin their own (tests/knowledge/test_demo_dates.py).
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

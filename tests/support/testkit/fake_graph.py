@@ -10,6 +10,7 @@ Per tenant: a secret, users, subscribed SKUs and getPstnCalls rows. It pages lik
 refuses a wrong secret (401 invalid_client) and an unconsented tenant (400 AADSTS700016), and
 records every request so tests can assert what the client asked.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -102,20 +103,27 @@ class FakeGraph:
 
     def env(self, tenants: list[str], secret: str = "s3cret") -> dict[str, str]:
         """The bot/CLI settings that point a client at this fake."""
-        return {"GRAPH_CLIENT_ID": "11111111-2222-3333-4444-555555555555", "GRAPH_CLIENT_SECRET": secret,
-                "GRAPH_AUTHORITY": self.authority, "GRAPH_ENDPOINT": self.endpoint,
-                "GRAPH_CA_BUNDLE": str(self.ca_file), "SYNC_TENANTS": ",".join(tenants)}
+        return {
+            "GRAPH_CLIENT_ID": "11111111-2222-3333-4444-555555555555",
+            "GRAPH_CLIENT_SECRET": secret,
+            "GRAPH_AUTHORITY": self.authority,
+            "GRAPH_ENDPOINT": self.endpoint,
+            "GRAPH_CA_BUNDLE": str(self.ca_file),
+            "SYNC_TENANTS": ",".join(tenants),
+        }
 
     # --- identity -----------------------------------------------------------------------------
 
     async def _openid(self, request: web.Request) -> web.Response:
         tenant = request.match_info["tenant"]
         self.requests.append(("GET", request.path_qs))
-        return web.json_response({
-            "token_endpoint": f"{self.base}/{tenant}/oauth2/v2.0/token",
-            "authorization_endpoint": f"{self.base}/{tenant}/oauth2/v2.0/authorize",
-            "issuer": f"{self.base}/{tenant}/v2.0",
-        })
+        return web.json_response(
+            {
+                "token_endpoint": f"{self.base}/{tenant}/oauth2/v2.0/token",
+                "authorization_endpoint": f"{self.base}/{tenant}/oauth2/v2.0/authorize",
+                "issuer": f"{self.base}/{tenant}/v2.0",
+            }
+        )
 
     async def _token(self, request: web.Request) -> web.Response:
         tenant_id = request.match_info["tenant"]
@@ -123,18 +131,23 @@ class FakeGraph:
         form = await request.post()
         tenant = self.tenants.get(tenant_id)
         if tenant is None or not tenant.consented:
-            return web.json_response({
-                "error": "unauthorized_client",
-                "error_description": f"AADSTS700016: Application with identifier '{form.get('client_id')!s}' "
-                                     f"was not found in the directory '{tenant_id}'.",
-            }, status=400)
+            return web.json_response(
+                {
+                    "error": "unauthorized_client",
+                    "error_description": f"AADSTS700016: Application with identifier '{form.get('client_id')!s}' "
+                    f"was not found in the directory '{tenant_id}'.",
+                },
+                status=400,
+            )
         if form.get("client_secret") != tenant.secret:
-            return web.json_response({
-                "error": "invalid_client",
-                "error_description": "AADSTS7000215: Invalid client secret provided.",
-            }, status=401)
-        return web.json_response({"token_type": "Bearer", "expires_in": 3599,
-                                  "access_token": f"token-{tenant_id}"})
+            return web.json_response(
+                {
+                    "error": "invalid_client",
+                    "error_description": "AADSTS7000215: Invalid client secret provided.",
+                },
+                status=401,
+            )
+        return web.json_response({"token_type": "Bearer", "expires_in": 3599, "access_token": f"token-{tenant_id}"})
 
     # --- graph ----------------------------------------------------------------------------------
 
@@ -144,18 +157,22 @@ class FakeGraph:
         tenant_id = auth.removeprefix("Bearer token-")
         tenant = self.tenants.get(tenant_id) if auth.startswith("Bearer token-") else None
         if tenant is None:
-            return web.json_response({"error": {"code": "InvalidAuthenticationToken",
-                                                "message": "Access token is empty."}}, status=401)
+            return web.json_response(
+                {"error": {"code": "InvalidAuthenticationToken", "message": "Access token is empty."}}, status=401
+            )
         if tenant.throttle > 0:
             tenant.throttle -= 1
             self.throttled += 1
-            return web.json_response({"error": {"code": "TooManyRequests", "message": "throttled"}},
-                                     status=429, headers={"Retry-After": tenant.retry_after})
+            return web.json_response(
+                {"error": {"code": "TooManyRequests", "message": "throttled"}},
+                status=429,
+                headers={"Retry-After": tenant.retry_after},
+            )
         return tenant_id, tenant
 
     def _page(self, request: web.Request, rows: list[dict[str, Any]], context: str) -> web.Response:
         skip = int(request.query.get("$skiptoken", "0"))
-        page = rows[skip:skip + self.page_size]
+        page = rows[skip : skip + self.page_size]
         body: dict[str, Any] = {"@odata.context": context, "value": page}
         if skip + self.page_size < len(rows):
             query = dict(request.query)
@@ -181,16 +198,23 @@ class FakeGraph:
             return found
         _, tenant = found
         if tenant.calls_forbidden:
-            return web.json_response({"error": {"code": "Authorization_RequestDenied",
-                                                "message": "Insufficient privileges to complete the operation."}},
-                                     status=403)
+            return web.json_response(
+                {
+                    "error": {
+                        "code": "Authorization_RequestDenied",
+                        "message": "Insufficient privileges to complete the operation.",
+                    }
+                },
+                status=403,
+            )
         match = _WINDOW.search(unquote(request.path))
         if not match:
             return web.json_response({"error": {"code": "BadRequest", "message": "no window"}}, status=400)
         start, end = (datetime.fromisoformat(part.replace("Z", "+00:00")) for part in match.groups())
         if end - start > timedelta(days=90) or end < start:
-            return web.json_response({"error": {"code": "BadRequest",
-                                                "message": "The date range cannot exceed 90 days."}}, status=400)
+            return web.json_response(
+                {"error": {"code": "BadRequest", "message": "The date range cannot exceed 90 days."}}, status=400
+            )
         if tenant.fail_after_pages >= 0 and self.pages_served >= tenant.fail_after_pages:
             tenant.fail_after_pages = -1
             return web.json_response({"error": {"code": "InternalServerError", "message": "boom"}}, status=500)
@@ -201,7 +225,9 @@ class FakeGraph:
         if rows is None:  # one filter per window, not per page (the bench serves 100k rows)
             rows = self._windows_cache[key] = [row for row in tenant.calls if _in_window(row, start, end)]
         self.pages_served += 1
-        return self._page(request, rows, f"{self.endpoint}/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)")
+        return self._page(
+            request, rows, f"{self.endpoint}/$metadata#Collection(microsoft.graph.callRecords.pstnCallLogRow)"
+        )
 
 
 def _in_window(row: Any, start: datetime, end: datetime) -> bool:
@@ -212,20 +238,42 @@ def _in_window(row: Any, start: datetime, end: datetime) -> bool:
         return True
 
 
-def pstn_row(n: int, start: datetime, *, upn: str = "adele@contoso.com", duration: int = 125,
-             call_type: str = "user_out", country: str = "FR", capability: str = "MCOPSTN1") -> dict[str, Any]:
+def pstn_row(
+    n: int,
+    start: datetime,
+    *,
+    upn: str = "adele@contoso.com",
+    duration: int = 125,
+    call_type: str = "user_out",
+    country: str = "FR",
+    capability: str = "MCOPSTN1",
+) -> dict[str, Any]:
     """A pstnCallLogRow as Graph v1.0 returns it (fields of the fact sheet §9.3)."""
     end = start + timedelta(seconds=duration)
     return {
-        "id": f"9c4984c7-6c3c-427d-a30c-{n:012d}", "callId": f"1835317186_{n}",
-        "userId": "db03c14b-06eb-4189-939b-7cbf3a20ba27", "userPrincipalName": upn,
-        "userDisplayName": upn.split("@")[0].title(), "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"), "duration": duration, "charge": 0.0,
-        "callType": call_type, "currency": "EUR", "calleeNumber": "+33145678901",
-        "usageCountryCode": country, "tenantCountryCode": country, "connectionCharge": 0.0,
-        "callerNumber": "+33123456789", "destinationContext": "Domestic", "destinationName": "France",
-        "conferenceId": None, "licenseCapability": capability, "inventoryType": "Subscriber",
-        "operator": "Microsoft", "callDurationSource": "microsoft",
+        "id": f"9c4984c7-6c3c-427d-a30c-{n:012d}",
+        "callId": f"1835317186_{n}",
+        "userId": "db03c14b-06eb-4189-939b-7cbf3a20ba27",
+        "userPrincipalName": upn,
+        "userDisplayName": upn.split("@")[0].title(),
+        "startDateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "endDateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "duration": duration,
+        "charge": 0.0,
+        "callType": call_type,
+        "currency": "EUR",
+        "calleeNumber": "+33145678901",
+        "usageCountryCode": country,
+        "tenantCountryCode": country,
+        "connectionCharge": 0.0,
+        "callerNumber": "+33123456789",
+        "destinationContext": "Domestic",
+        "destinationName": "France",
+        "conferenceId": None,
+        "licenseCapability": capability,
+        "inventoryType": "Subscriber",
+        "operator": "Microsoft",
+        "callDurationSource": "microsoft",
     }
 
 
@@ -251,7 +299,13 @@ SKU_E5 = {"skuId": "06ebc4ee-1bb5-47dd-8120-11324bc54e06", "skuPartNumber": "SPE
 SKU_DOMESTIC = {"skuId": "0dab259f-bf13-4952-b7f8-7db8f131b28d", "skuPartNumber": "MCOPSTN1"}
 
 
-def graph_user(upn: str, country: str | None = "FR", skus: tuple[dict[str, Any], ...] = (SKU_E5, SKU_DOMESTIC),
-               n: int = 1) -> dict[str, Any]:
-    return {"id": f"aaaaaaaa-0000-0000-0000-{n:012d}", "userPrincipalName": upn, "displayName": upn.split("@")[0].title(),
-            "usageLocation": country, "assignedLicenses": [{"skuId": s["skuId"], "disabledPlans": []} for s in skus]}
+def graph_user(
+    upn: str, country: str | None = "FR", skus: tuple[dict[str, Any], ...] = (SKU_E5, SKU_DOMESTIC), n: int = 1
+) -> dict[str, Any]:
+    return {
+        "id": f"aaaaaaaa-0000-0000-0000-{n:012d}",
+        "userPrincipalName": upn,
+        "displayName": upn.split("@")[0].title(),
+        "usageLocation": country,
+        "assignedLicenses": [{"skuId": s["skuId"], "disabledPlans": []} for s in skus],
+    }

@@ -3,6 +3,7 @@
 Each one asserts what it claims (a test that relied on it fails here, with the value shown),
 so mypy can check what follows without a cast.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

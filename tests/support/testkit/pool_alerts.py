@@ -1,4 +1,5 @@
 """Helpers of the pool-alert tests: a roster, a page of calls, a chat turn, the posted alerts."""
+
 from __future__ import annotations
 
 import json
@@ -19,10 +20,19 @@ def roster(path, users: int) -> None:
 def calls_page(path, minutes: int, first: int) -> None:
     """``minutes`` one-minute outbound calls in November, as a Graph getPstnCalls page."""
     start = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
-    rows = [pstn_row(first + n, start + timedelta(minutes=2 * n), upn="user0@contoso.com", duration=60)
-            for n in range(minutes)]
-    path.write_text(json.dumps({"@odata.context": "https://graph.microsoft.com/v1.0/$metadata#"
-                                "Collection(microsoft.graph.callRecords.pstnCallLogRow)", "value": rows}))
+    rows = [
+        pstn_row(first + n, start + timedelta(minutes=2 * n), upn="user0@contoso.com", duration=60)
+        for n in range(minutes)
+    ]
+    path.write_text(
+        json.dumps(
+            {
+                "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#"
+                "Collection(microsoft.graph.callRecords.pstnCallLogRow)",
+                "value": rows,
+            }
+        )
+    )
 
 
 async def say(client, h, connector, text: str, conversation_id: str, locale: str = "en-US") -> list[str]:
