@@ -17,37 +17,8 @@ from dialogs.nlu.i18n import format_date, format_month, t
 from knowledge.clock import fixed_clock, month_of
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store
 from knowledge.store.demo import load_demo, previous_month
+from testkit.months import MONTH_NAMES
 
-MONTH_NAMES = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-}
 DAYS = {
     "the 1st (a new year)": datetime(2027, 1, 1, 8, 0, tzinfo=UTC),
     "the 15th": datetime(2026, 12, 15, 8, 0, tzinfo=UTC),

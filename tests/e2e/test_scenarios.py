@@ -38,6 +38,7 @@ from e2e_harness.bots import E2E_NOW, REPO
 from e2e_harness.chat import HERO_CARD
 from e2e_harness.playground import DEFAULT_TENANT_ID
 from knowledge.catalog import load_catalog
+from testkit.months import MONTH_NAMES as MONTHS
 
 pytestmark = pytest.mark.e2e
 
@@ -52,36 +53,6 @@ DEMO_TENANT = "demo-tenant"
 WELCOME_BUTTONS = ["Choose a plan", "Check a number", "Pool balance", "Help"]
 E3 = "Microsoft 365 / Office 365 E3"
 
-MONTHS = {
-    "en": (
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ),
-    "fr": (
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ),
-}
 
 # What must never reach an admin's screen: an unfilled "{placeholder}", Markdown the card
 # did not render, an escaped newline or HTML entity, a Python/JS empty value.
