@@ -435,23 +435,11 @@ def _seed(data_dir: Path) -> None:
         load_demo(Store(data_dir), now=DEMO_NOW)
 
 
-#: Settings of the machine that must not reach the bot under test (auth, tenant filters).
-_HOST_ENV = (
-    "MicrosoftAppId",
-    "MicrosoftAppPassword",
-    "MicrosoftAppType",
-    "MicrosoftAppTenantId",
-    "APP_ID",
-    "APP_PASSWORD",
-    "ALLOWED_TENANTS",
-    "SYNC_TENANTS",
-    "DATA_DIR",
-)
-
-
 def clean_env() -> None:
     """For a process of its own (``python -m``, ``make bench``): the bot runs in local mode."""
-    for name in _HOST_ENV:
+    from bot.config import environment_names  # lazily, as the bot itself below
+
+    for name in environment_names():  # the machine's settings must not reach the bot under test
         os.environ.pop(name, None)
 
 

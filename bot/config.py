@@ -267,6 +267,20 @@ ENV_NAMES = {
 _SECRETS = {"app_password", "microsoftapppassword", "graph_client_secret", "azure_storage_connection_string"}
 
 
+def environment_names() -> tuple[str, ...]:
+    """Every environment variable a setting reads: the name users set and the field's name
+    (``MicrosoftAppId`` and ``APP_ID``). For whoever must not inherit the host's settings: the
+    tests, the held-out harness."""
+    names: list[str] = []
+    for field_name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names += [choice for choice in alias.choices if isinstance(choice, str)]
+        else:
+            names.append(field_name)
+    return tuple(dict.fromkeys(names))
+
+
 def is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True

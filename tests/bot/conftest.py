@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from bench.fake_connector import FakeConnector as BaseFakeConnector
 from bot.app import create_app
-from bot.config import Settings
+from bot.config import Settings, environment_names
 from knowledge.store import Store
 from knowledge.store.demo import load_demo
 from testkit.cards import shown_once
@@ -27,42 +27,11 @@ TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 BOT_ID = "28:c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 USER_ID = "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw"
 
-_ENV_VARS = (
-    "MicrosoftAppId",
-    "MicrosoftAppPassword",
-    "MicrosoftAppType",
-    "MicrosoftAppTenantId",
-    "APP_ID",
-    "APP_PASSWORD",
-    "APP_TYPE",
-    "APP_TENANTID",
-    "HOST",
-    "PORT",
-    "DATA_DIR",
-    "ALLOWED_TENANTS",
-    "LOG_LEVEL",
-    "PLAYGROUND_PORT",
-    "DEVELOPER_NAME",
-    "DEVELOPER_WEBSITE_URL",
-    "DEVELOPER_PRIVACY_URL",
-    "DEVELOPER_TERMS_URL",
-    "CALLPLAN_NOW",
-    "GRAPH_CLIENT_ID",
-    "GRAPH_CLIENT_SECRET",
-    "GRAPH_CERTIFICATE_PATH",
-    "GRAPH_CERTIFICATE_THUMBPRINT",
-    "GRAPH_AUTHORITY",
-    "GRAPH_ENDPOINT",
-    "GRAPH_CA_BUNDLE",
-    "SYNC_TENANTS",
-    "SYNC_INTERVAL_MINUTES",
-)
-
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """The machine's own bot settings must not leak into a test."""
-    for name in _ENV_VARS:
+    for name in environment_names():
         monkeypatch.delenv(name, raising=False)
 
 

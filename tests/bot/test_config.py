@@ -116,3 +116,13 @@ def test_packaging_needs_the_app_id_but_not_the_password(monkeypatch):
     settings = load_settings(serving=False, _env_file=None)
     assert settings.APP_ID == "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
     assert settings.credential_problem() == "MicrosoftAppPassword is required when MicrosoftAppId is set"
+
+
+def test_environment_names_cover_every_setting_and_the_names_users_set():
+    """What the tests and the held-out harness clear so the host's settings never leak in."""
+    from bot.config import environment_names
+
+    names = set(environment_names())
+    assert set(Settings.model_fields) <= names
+    assert {"MicrosoftAppId", "MicrosoftAppPassword", "MicrosoftAppType", "MicrosoftAppTenantId"} <= names
+    assert len(names) == len(environment_names())  # each once

@@ -9,26 +9,14 @@ import zipfile
 import pytest
 
 from bot import cli
+from bot.config import environment_names
 from manifest import packaging as teams_package
-
-SETTINGS_ENV = (
-    "MicrosoftAppId",
-    "MicrosoftAppPassword",
-    "MicrosoftAppType",
-    "MicrosoftAppTenantId",
-    "APP_ID",
-    "APP_PASSWORD",
-    "DEVELOPER_NAME",
-    "DEVELOPER_WEBSITE_URL",
-    "DEVELOPER_PRIVACY_URL",
-    "DEVELOPER_TERMS_URL",
-)
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch, tmp_path):
     """No settings leak in from the machine: no variables, and no .env in the working folder."""
-    for name in SETTINGS_ENV:
+    for name in environment_names():
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
