@@ -15,6 +15,7 @@ import pytest
 
 from bench import dialogs_dev
 from bench import heldout_eval as he
+from bot.config import environment_names
 
 LANGS = ("en", "fr")
 
@@ -22,7 +23,7 @@ LANGS = ("en", "fr")
 @pytest.fixture(autouse=True)
 def local_mode(monkeypatch: pytest.MonkeyPatch) -> None:
     """The bot under test runs in local mode (no app id, no tenant filter from the machine)."""
-    for name in he._HOST_ENV:
+    for name in environment_names():
         monkeypatch.delenv(name, raising=False)
 
 
