@@ -1,7 +1,8 @@
-"""The heldout5 files (issue 12, item 5: a fresh held-out set per language) are well-formed:
-every entry has what the scorer needs, each file is in its language, the counts the brief asks
-for hold, and every country, plan, licence, user and source key they expect exists. Never the
-bot's score: that is reported (bench/records/issue12_heldout5_first_score.md), not asserted.
+"""The heldout5 and heldout6 files (issue 12, item 5: a fresh held-out set per language and
+round) are well-formed: every entry has what the scorer needs, each file is in its language, the
+counts the brief asks for hold, and every country, plan, licence, user and source key they expect
+exists. Never the bot's score: that is reported (bench/records/issue12_heldout{5,6}_first_score.md),
+not asserted.
 
 Only counts, names and catalog lookups are checked here, so whoever tunes the bot learns nothing
 from this file about which messages the set holds."""
@@ -21,7 +22,8 @@ from bench.recognizer_accuracy import END_TO_END_SETS, set_names
 from knowledge.catalog import load_catalog
 from knowledge.store.demo import write_demo_files
 
-NAME = "heldout5"
+#: The sets written to this format (heldout4 predates it: tests/bench/test_heldout_eval.py).
+NAMES = ("heldout5", "heldout6")
 LANGS = ("en", "fr")
 #: Every topic of the fact sheet (shared/domain/calling-plans.md) a question of fact must reach.
 FACT_TOPICS = {
@@ -211,9 +213,10 @@ MARKERS = {
 }
 
 
-@pytest.fixture(scope="module", params=LANGS)
+@pytest.fixture(scope="module", params=[(name, lang) for name in NAMES for lang in LANGS], ids="-".join)
 def heldout(request) -> he.HeldoutSet:
-    return he.load_set(request.param, name=NAME)
+    name, lang = request.param
+    return he.load_set(lang, name=name)
 
 
 def expectations(heldout: he.HeldoutSet) -> Iterator[tuple[he.Item, he.Turn]]:
@@ -231,19 +234,22 @@ def roster_upns(tmp_path_factory) -> set[str]:
         return {row["User principal name"].casefold() for row in csv.DictReader(fh)}
 
 
-def test_the_set_is_registered_and_never_opened_by_the_recognizer_report():
-    assert NAME in he.SET_NAMES and "heldout4" in he.SET_NAMES
-    assert NAME in END_TO_END_SETS
+@pytest.mark.parametrize("name", NAMES)
+def test_the_set_is_registered_and_never_opened_by_the_recognizer_report(name):
+    assert name in he.SET_NAMES and "heldout4" in he.SET_NAMES
+    assert he.SET_NAMES[-1] == NAMES[-1], "the newest set is the last one"
+    assert name in END_TO_END_SETS
     for lang in LANGS:
-        assert he.set_path(lang, NAME) == Path(he.CORPUS_DIR) / f"{NAME}_{lang}.json"
-        assert NAME not in set_names(lang)
+        assert he.set_path(lang, name) == Path(he.CORPUS_DIR) / f"{name}_{lang}.json"
+        assert name not in set_names(lang)
 
 
-def test_each_file_says_its_language_and_a_wrong_one_is_refused(tmp_path):
+@pytest.mark.parametrize("name", NAMES)
+def test_each_file_says_its_language_and_a_wrong_one_is_refused(name, tmp_path):
     for lang in LANGS:
-        assert he.load_set(lang, name=NAME).lang == lang
+        assert he.load_set(lang, name=name).lang == lang
     wrong = tmp_path / "x.json"
-    wrong.write_bytes(he.set_path("fr", NAME).read_bytes())
+    wrong.write_bytes(he.set_path("fr", name).read_bytes())
     with pytest.raises(ValueError, match="expected 'en'"):
         he.load_set("en", path=wrong)
 
@@ -251,11 +257,11 @@ def test_each_file_says_its_language_and_a_wrong_one_is_refused(tmp_path):
 def test_the_counts_the_brief_asks_for(heldout):
     singles = [i for i in heldout.items if i.category != "conversation"]
     conversations = [i for i in heldout.items if i.category == "conversation"]
-    assert len(singles) >= 110
-    assert len(conversations) >= 16
-    assert sum(i.category == "fact" for i in singles) >= 35
-    for category in ("purchase", "check", "pool", "entities"):
-        assert sum(i.category == category for i in singles) >= 10, category
+    assert len(singles) >= 125
+    assert len(conversations) >= 18
+    assert sum(i.category == "fact" for i in singles) >= 50
+    for category, least in (("purchase", 20), ("check", 22), ("pool", 12), ("entities", 20)):
+        assert sum(i.category == category for i in singles) >= least, category
     assert all(len(c.as_turns()) >= 2 for c in conversations)
 
 
@@ -352,8 +358,9 @@ def test_each_file_is_written_in_its_language(heldout):
     assert not wrong, wrong
 
 
-def test_the_french_set_is_not_a_translation_of_the_english_one():
-    en, fr = he.load_set("en", name=NAME), he.load_set("fr", name=NAME)
+@pytest.mark.parametrize("name", NAMES)
+def test_the_french_set_is_not_a_translation_of_the_english_one(name):
+    en, fr = he.load_set("en", name=name), he.load_set("fr", name=name)
     en_numbers = {
         t.expect.entities.number for _, t in expectations(en) if t.expect.entities and t.expect.entities.number
     }
@@ -369,8 +376,8 @@ def test_the_french_set_is_not_a_translation_of_the_english_one():
 
 
 def test_the_bench_reports_every_set_side_by_side(monkeypatch):
-    """``make bench`` (bench/bench_heldout.py) scores heldout4 and heldout5 each under its own
-    rows; the bot is replaced by a scorer that fails everything, so no score is asserted."""
+    """``make bench`` (bench/bench_heldout.py) scores every set (heldout4, 5, 6) each under its
+    own rows; the bot is replaced by a scorer that fails everything, so no score is asserted."""
     seen: list[str] = []
 
     def fake_evaluate(
@@ -388,8 +395,9 @@ def test_the_bench_reports_every_set_side_by_side(monkeypatch):
     from bench import bench_heldout
 
     rows = bench_heldout.run()
-    assert seen == ["heldout4", "heldout5"]
+    assert seen == ["heldout4", *NAMES]
     benchmarks = {r["benchmark"] for r in rows}
-    assert benchmarks == {"heldout4_en", "heldout4_fr", "heldout5_en", "heldout5_fr"}
-    alls = [r for r in rows if r["benchmark"] == "heldout5_en" and r["metric"] == "all understood"]
-    assert len(alls) == 1 and alls[0]["value"] == 0 and alls[0]["note"].endswith("(heldout5)")
+    assert benchmarks == {f"{name}_{lang}" for name in ("heldout4", *NAMES) for lang in LANGS}
+    for name in NAMES:
+        alls = [r for r in rows if r["benchmark"] == f"{name}_en" and r["metric"] == "all understood"]
+        assert len(alls) == 1 and alls[0]["value"] == 0 and alls[0]["note"].endswith(f"({name})")
