@@ -104,6 +104,7 @@ class FactQuery(BaseModel):
     countries: list[str] = Field(default_factory=list)
     plan: str | None = None
     user_count: int | None = None
+    licence: str | None = None  # a base-licence family id of the catalog (E5, E3, BUSINESS_PREMIUM...)
 
 
 class FactAnswer(BaseModel):
@@ -242,11 +243,22 @@ def callable_destination(catalog: Catalog, query: FactQuery) -> Result:
     return template, {"country": country.iso, "count": count}, listed.sources
 
 
+def licence_teams_phone(catalog: Catalog, query: FactQuery) -> Result:
+    """Whether the base licence named (E5, G5, E3, Business Premium...) includes Teams Phone;
+    without one, the general answer (``missing``: E5/A5/G5 do, the others need it added)."""
+    family = catalog.family(query.licence)
+    if family is None:
+        return "missing", {}, ()
+    params = {"licence": family.id, "bundle": family.bundle_eligible}
+    return ("answer" if family.teams_phone else "answer_no"), params, family.sources
+
+
 COMPUTATIONS: dict[str, Computation] = {
     "minutes_per_user": minutes_per_user,
     "pool_size": pool_size,
     "country_availability": country_availability,
     "callable_destination": callable_destination,
+    "licence_teams_phone": licence_teams_phone,
 }
 
 
@@ -256,6 +268,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "pool_size": frozenset({"answer", "answer_no", "missing", "per_user", "partner", "payg", "undocumented"}),
     "country_availability": frozenset({"answer", "answer_no", "missing"}),
     "callable_destination": frozenset({"answer", "answer_no", "missing"}),
+    "licence_teams_phone": frozenset({"answer", "answer_no", "missing"}),
 }
 
 

@@ -32,6 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 from dialogs.nlu.entities import MAX_CHARS, Entities, Extraction, countries_data, extract, key, language_words, lexicon
+from dialogs.nlu import questions
 from dialogs.nlu.i18n import detect_language
 from dialogs.nlu.slots import without_scope
 from knowledge import fact_search
@@ -413,10 +414,22 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     if best_intent in lex.gated and not has_domain_evidence(extraction.words, extraction.features):
         threshold = lex.gated_threshold
     intent = best_intent if best >= threshold else Intent.UNKNOWN
+    if intent in _ABOUT_OVERRIDES:
+        about = _asks_about(text, extraction, intent, scores, lex)
+        if about:
+            second = max(scores.values(), default=0.0)
+            intent, facts, threshold = Intent.FACT, about, lex.threshold
+            best = scores[Intent.FACT] = max(second + 0.01, threshold)  # the question wins, visibly
+            ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    entities = extraction.entities
+    if intent == Intent.FACT and not (entities.countries or entities.unknown_places or entities.carrier):
+        place = questions.unknown_place(text, _is_known)
+        if place is not None:  # "is Narnia callable?": said back by the fact card
+            entities = entities.model_copy(update={"unknown_places": [place]})
     return Recognition(
         intent=intent,
         score=_confidence(best, second, threshold),
-        entities=extraction.entities,
+        entities=entities,
         lang=lang,
         scores={i.value: round(s, 2) for i, s in ranked},
         facts=facts if intent == Intent.FACT else [],
@@ -436,6 +449,68 @@ def with_scope(text: str, extraction: Extraction) -> Extraction:
 
 #: How many closest facts a recognition keeps (the "did you mean" card offers up to three).
 FACT_CHOICES = 3
+
+#: The intents a question ABOUT their subject is taken from (see :func:`_asks_about`).
+_ABOUT_OVERRIDES = frozenset(
+    {Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.ALERT, Intent.GREETING, Intent.HELP, Intent.UNKNOWN}
+)
+#: A message not shaped like a question ("mexico calling plan skus") is a question of fact
+#: only when retrieval matches it this closely; one the cues read as a request
+#: ("purchse calling plan for belgium") must match a fact almost word for word.
+_TERSE_FLOOR = 0.85
+_TERSE_REQUEST_FLOOR = 0.95
+
+
+def _asks_about(
+    text: str, extraction: Extraction, intent: Intent, scores: dict[Intent, float], lex: _Lexicon
+) -> list[tuple[str, float]]:
+    """The closest facts when a message the cues read as a request asks ABOUT its subject
+    instead (empty: it stays a request). WHY: "a question of fact never starts the purchase
+    dialog or the number check" (issue 12); the rule is :mod:`dialogs.nlu.questions`' shape
+    (a question, no imperative, not about the tenant's data now) plus a confident retrieval
+    match (the lexicon's ``closed_floor``; ``_TERSE_FLOOR`` without a question shape). What
+    keeps the request: a number to dial or a user named (``fact_not_with``), advice asked
+    for ("which plan should we buy?"), a seat count for anything but a calculation that takes
+    one, some users calling a destination ("can our US users call Canada?"), alerts asked for
+    oneself ("alert me"), and pool words about the tenant's own data ("minutes left")."""
+    features = _fact_features(text, extraction.entities, extraction.features, lex)
+    if features & lex.fact_not_with:
+        return []
+    words = extraction.words
+    rest = questions.without_greeting(words)
+    form = questions.shape(text, words, _tokens_of(rest[0]) if rest else frozenset())
+    if form.request or not form.words:
+        return []
+    hits = [_tokens_of(w) for w in form.words]
+    if intent == Intent.PURCHASE and (form.for_us or any("@advice" in h or "@ask" in h for h in hits)):
+        return []  # "which plan should we buy?", "combien de forfaits acheter ?", "mieux pour nous": a purchase
+    if intent in (Intent.HELP, Intent.GREETING) and not has_domain_evidence(words, features):
+        return []  # "how does this bot work?" asks for help
+    if intent == Intent.ALERT and (form.for_me or not form.question):
+        return []
+    if intent == Intent.POOL and form.tenant and "user_count" not in features:
+        return []
+    countries = len(extraction.entities.countries)
+    if intent == Intent.CHECK and (_asks_for_callers(words, countries, scores, lex) or (countries and "plan" in features)):
+        return []
+    query = " ".join(form.words) if form.greeted else text
+    if not (extraction.entities.countries or extraction.entities.carrier):
+        place = questions.unknown_place(text, _is_known)
+        if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
+            query = query.replace(place, fact_search.COUNTRY_TOKEN)
+    ranked = fact_search.search(query)[:FACT_CHOICES]
+    if not ranked:
+        return []
+    fact_id, best = ranked[0]
+    requested = intent in (Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.ALERT)
+    floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
+    if best < floor:
+        return []
+    if "user_count" in features and fact_id not in lex.seat_count_facts and intent == Intent.PURCHASE:
+        return []  # "which plan for 40 users?", "how many plans do we need for 40 users?": a purchase
+    if fact_id in lex.seat_count_facts and "user_count" not in features:
+        return []  # "what's the pool in France?" asks about the tenant's pool
+    return ranked
 
 
 def _score_fact(
