@@ -148,14 +148,18 @@ async def answer_fact(
     entities: Entities | Mapping[str, Any] | None,
     lang: str,
     fact_id: str | None = None,
+    ranked: list[tuple[str, float]] | None = None,
 ) -> list[Activity]:
     """The activities answering a question of fact (see the module docstring); records the
-    answered fact's id in the turn state (:func:`answered_fact`)."""
+    answered fact's id in the turn state (:func:`answered_fact`). ``ranked``: the closest facts
+    the recognizer already found (it reads more than the words: a greeting dropped, an unknown
+    place read as a place, a seat count and the pool); searched here when not given."""
     base = load_facts()
     if fact_id is None or base.get(fact_id) is None:
-        place = _place_named(entities)
-        query = (text or "").replace(place, fact_search.COUNTRY_TOKEN) if place else text or ""
-        ranked = fact_search.search(query)  # "is Narnia callable?" is searched as "is <country> callable?"
+        if not ranked:
+            place = _place_named(entities)
+            query = (text or "").replace(place, fact_search.COUNTRY_TOKEN) if place else text or ""
+            ranked = fact_search.search(query)  # "is Narnia callable?" is searched as "is <country> callable?"
         best = ranked[0][1] if ranked else 0.0
         if best >= fact_search.ANSWER_FLOOR:
             fact_id = ranked[0][0]
@@ -176,14 +180,17 @@ def clicked_fact(value: Any) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-async def fact_turn(context: TurnContext, entities: Entities | None, lang: str) -> list[Activity]:
+async def fact_turn(
+    context: TurnContext, entities: Entities | None, lang: str, ranked: list[tuple[str, float]] | None = None
+) -> list[Activity]:
     """This turn's question of fact: a "did you mean" button (its fact id and the entities of
-    the question it came from), or the typed text with ``entities`` (the recognizer's)."""
+    the question it came from), or the typed text with ``entities`` and ``ranked`` (the
+    recognizer's)."""
     clicked = clicked_fact(context.activity.value)
     if clicked is not None:
         fact_id, clicked_entities = clicked
         return await answer_fact(context, None, clicked_entities, lang, fact_id=fact_id)
-    return await answer_fact(context, context.activity.text or "", entities, lang)
+    return await answer_fact(context, context.activity.text or "", entities, lang, ranked=ranked)
 
 
 __all__ = [

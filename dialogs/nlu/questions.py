@@ -36,6 +36,7 @@ class _Lists:
     do_starts: frozenset[tuple[str, ...]]
     for_us: frozenset[tuple[str, ...]]
     tenant_words: frozenset[tuple[str, ...]]
+    pool_words: frozenset[tuple[str, ...]]
     me_words: frozenset[tuple[str, ...]]
 
 
@@ -83,6 +84,7 @@ class Shape:
     request: bool  # asks the bot to do something: an imperative first
     for_us: bool  # asks for a choice for the asker's own users ("better for us", "for our office")
     tenant: bool  # asks about the tenant's own data now ("left", "this month", "our pool")
+    pool: bool  # names the minute pool ("pool", "mutualisé")
     for_me: bool  # names the asker as the one to alert ("alert me", "préviens-moi")
     greeted: bool  # opened with a greeting before the question
     words: list[str]  # the words after the greeting
@@ -104,6 +106,7 @@ def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()
         request=bool(_starts_with(rest, lists.do_starts)) or any((w,) in lists.do_starts for w in first_reads),
         for_us=_contains(rest, lists.for_us),
         tenant=_contains(rest, lists.tenant_words),
+        pool=_contains(rest, lists.pool_words),
         for_me=_contains(rest, lists.me_words),
         greeted=len(rest) < len(words),
         words=rest,

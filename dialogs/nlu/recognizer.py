@@ -461,6 +461,19 @@ _TERSE_FLOOR = 0.85
 _TERSE_REQUEST_FLOOR = 0.95
 
 
+def _seat_count_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tuple[str, float]]:
+    """``ranked`` with the closest fact that takes a seat count first, at the closed floor at
+    least, when it is among the closest: "quel pool pour 20 utilisateurs aux États-Unis avec le
+    forfait national ?" names a seat count and the pool, so it asks for the pool's size though
+    its plan words match other facts as well."""
+    counted = [(fact_id, score) for fact_id, score in ranked if fact_id in lex.seat_count_facts]
+    if not counted or counted[0][1] < fact_search.SUGGEST_FLOOR:
+        return ranked
+    fact_id, score = counted[0]
+    first = (fact_id, max(score, lex.fact_weights["closed_floor"]))
+    return [first, *((f, s) for f, s in ranked if f != fact_id)]
+
+
 def _asks_about(
     text: str, extraction: Extraction, intent: Intent, scores: dict[Intent, float], lex: _Lexicon
 ) -> list[tuple[str, float]]:
@@ -498,7 +511,10 @@ def _asks_about(
         place = questions.unknown_place(text, _is_known)
         if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
             query = query.replace(place, fact_search.COUNTRY_TOKEN)
-    ranked = fact_search.search(query)[:FACT_CHOICES]
+    ranked = fact_search.search(query)
+    if "user_count" in features and form.pool and form.question:
+        ranked = _seat_count_first(ranked, lex)
+    ranked = ranked[:FACT_CHOICES]
     if not ranked:
         return []
     fact_id, best = ranked[0]
