@@ -59,9 +59,7 @@ def _starts_with(words: list[str], phrases: frozenset[tuple[str, ...]]) -> int:
 
 
 def _contains(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
-    return any(
-        tuple(words[i : i + size]) in phrases for i in range(len(words)) for size in range(1, _LONGEST + 1)
-    )
+    return any(tuple(words[i : i + size]) in phrases for i in range(len(words)) for size in range(1, _LONGEST + 1))
 
 
 def without_greeting(words: list[str]) -> list[str]:
@@ -97,9 +95,7 @@ def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()
     lists = _lists()
     rest = without_greeting(words)
     question = (
-        bool(_starts_with(rest, lists.starts))
-        or text.rstrip().endswith("?")
-        or _contains(rest, lists.true_phrases)
+        bool(_starts_with(rest, lists.starts)) or text.rstrip().endswith("?") or _contains(rest, lists.true_phrases)
     )
     return Shape(
         question=question,

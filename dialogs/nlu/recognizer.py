@@ -31,8 +31,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from dialogs.nlu.entities import MAX_CHARS, Entities, Extraction, countries_data, extract, key, language_words, lexicon
 from dialogs.nlu import questions
+from dialogs.nlu.entities import MAX_CHARS, Entities, Extraction, countries_data, extract, key, language_words, lexicon
 from dialogs.nlu.i18n import detect_language
 from dialogs.nlu.slots import without_scope
 from knowledge import fact_search
@@ -504,7 +504,9 @@ def _asks_about(
     if intent == Intent.POOL and form.tenant and "user_count" not in features:
         return []
     countries = len(extraction.entities.countries)
-    if intent == Intent.CHECK and (_asks_for_callers(words, countries, scores, lex) or (countries and "plan" in features)):
+    if intent == Intent.CHECK and (
+        _asks_for_callers(words, countries, scores, lex) or (countries and "plan" in features)
+    ):
         return []
     query = " ".join(form.words) if form.greeted else text
     if not (extraction.entities.countries or extraction.entities.carrier):
