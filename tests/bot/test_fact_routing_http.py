@@ -12,6 +12,7 @@ over the demo tenant. Expected answers are rendered from the fact base and the c
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 
@@ -42,7 +43,7 @@ def headings(reply: dict) -> list[str]:
 
 
 #: Questions about what a dialog does, the fact each asks about and the entities its answer uses.
-ABOUT = {
+ABOUT: dict[str, list[tuple[str, str, dict[str, Any]]]] = {
     "en": [
         ("sku for teams phone with calling plan?", "bundle", {}),
         ("can users always call 911?", "emergency", {}),
