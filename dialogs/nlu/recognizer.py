@@ -512,7 +512,7 @@ def _asks_about(
     if not (extraction.entities.countries or extraction.entities.carrier):
         place = questions.unknown_place(text, _is_known)
         if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
-            query = query.replace(place, fact_search.COUNTRY_TOKEN)
+            query = re.sub(rf"\b{re.escape(place)}\b", fact_search.COUNTRY_TOKEN, query, flags=re.IGNORECASE)
     ranked = fact_search.search(query)
     if "user_count" in features and form.pool and form.question:
         ranked = _seat_count_first(ranked, lex)
