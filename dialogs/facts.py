@@ -28,7 +28,7 @@ from dialogs.nlu.entities import Entities
 from dialogs.nlu.i18n import fill_template, normalize_lang, t
 from dialogs.nlu.render import country_name, join, plan_name
 from knowledge import fact_search
-from knowledge.facts import FactAnswer, FactQuery, load_facts
+from knowledge.facts import COUNTRY_COMPUTATIONS, FactAnswer, FactQuery, load_facts
 
 #: Where :func:`answer_fact` records the id of the fact it answered (``TurnContext.turn_state``).
 FACT_ID_KEY = "calling_plan.fact_id"
@@ -80,10 +80,6 @@ def _render_params(answer: FactAnswer, lang: str) -> dict[str, Any]:
     return out
 
 
-#: The computations that answer for a country: an unknown place named in their question is said back.
-COUNTRY_COMPUTATIONS = frozenset({"minutes_per_user", "pool_size", "country_availability", "callable_destination"})
-
-
 def _unknown_place(fact_id: str, entities: Entities | Mapping[str, Any] | None) -> str | None:
     """The place a country question named that is no country the bot knows ("is Narnia
     callable?"), when the fact answers per country and no known country was named: the card
@@ -105,12 +101,14 @@ def _place_named(entities: Entities | Mapping[str, Any] | None) -> str | None:
 
 
 def fact_reply(fact_id: str, entities: Entities | Mapping[str, Any] | None, lang: str) -> CardReply:
-    """The card answering ``fact_id`` for these entities, in ``lang`` (an unknown country
-    named is said back before the general answer)."""
+    """The card answering ``fact_id`` for these entities, in ``lang``: for the country named
+    when the fact has a ``for_country`` fact (``FactBase.specific``); an unknown country named
+    is said back before the general answer."""
     lang = normalize_lang(lang)
     base = load_facts()
+    fact_id, query = base.specific(fact_id, _query(entities))  # its figure for the country named
     fact = base.by_id[fact_id]
-    answer = base.answer(fact_id, _query(entities))
+    answer = base.answer(fact_id, query)
     template = fact.template(answer.template)[lang]
     text = fill_template(lang, template, **_render_params(answer, lang))
     place = _unknown_place(fact_id, entities)

@@ -58,6 +58,15 @@ class Questions(_Strict):
         return self.fr if lang == "fr" else self.en
 
 
+class ForCountry(_Strict):
+    """The computed fact that answers a general fact's question for the country it names
+    ("what does the domestic plan include in Canada?" -> that plan's minutes in Canada), with
+    the plan it is about when the message names none (the international plan's entry: MCOPSTN2)."""
+
+    fact: str
+    plan: str | None = None
+
+
 class Fact(_Strict):
     """One question of fact: its forms in both languages, its answer and its sources."""
 
@@ -76,6 +85,9 @@ class Fact(_Strict):
     #: A fact about particular countries (Mexico's SKUs, the US and Puerto Rico pool): retrieval
     #: keeps the country names of its forms instead of reading any country the same way.
     literal_countries: bool = False
+    #: Asked for a country the catalog knows, this computed fact answers instead (its figure
+    #: for that country, not the general one).
+    for_country: ForCountry | None = None
 
     @model_validator(mode="after")
     def _computed_needs_missing(self) -> Fact:
@@ -262,6 +274,9 @@ COMPUTATIONS: dict[str, Computation] = {
 }
 
 
+#: The computations that answer for a country (a ``for_country`` target is one of them).
+COUNTRY_COMPUTATIONS = frozenset({"minutes_per_user", "pool_size", "country_availability", "callable_destination"})
+
 #: The templates each computation may pick: a computed fact must have every one of them.
 TEMPLATES: dict[str, frozenset[str]] = {
     "minutes_per_user": frozenset({"answer", "answer_no", "missing", "per_user", "partner", "payg", "undocumented"}),
@@ -287,6 +302,17 @@ class FactBase:
 
     def get(self, fact_id: str | None) -> Fact | None:
         return self.by_id.get(fact_id) if fact_id else None
+
+    def specific(self, fact_id: str, query: FactQuery) -> tuple[str, FactQuery]:
+        """The fact that answers ``fact_id``'s question for what the query names: its
+        ``for_country`` fact when a country the catalog knows is named (with the entry's plan
+        when the query names none), else ``fact_id`` itself."""
+        redirect = self.by_id[fact_id].for_country
+        if redirect is None or not any(self.catalog.country(c) for c in query.countries):
+            return fact_id, query
+        if query.plan is None and redirect.plan is not None:
+            query = query.model_copy(update={"plan": redirect.plan})
+        return redirect.fact, query
 
     def answer(self, fact_id: str, query: FactQuery | None = None) -> FactAnswer:
         """The answer of ``fact_id`` for the entities of ``query``; ``KeyError`` for an unknown id."""
@@ -319,6 +345,12 @@ def _validate(data: FactsFile, catalog: Catalog, path: Path) -> None:
                 problems.append(f"fact {fact.id!r}: no template for {lacking} (computed by {fact.compute!r})")
         if fact.variants and fact.compute is None:
             problems.append(f"fact {fact.id!r}: 'variants' without a computation")
+        if fact.for_country is not None:
+            target = next((f for f in data.facts if f.id == fact.for_country.fact), None)
+            if target is None or target.compute not in COUNTRY_COMPUTATIONS:
+                problems.append(f"fact {fact.id!r}: for_country names no computed country fact")
+            if fact.for_country.plan is not None and catalog.find_plan(fact.for_country.plan) is None:
+                problems.append(f"fact {fact.id!r}: for_country names an unknown plan")
         if fact.answer_no is not None and fact.compute is None:
             problems.append(f"fact {fact.id!r}: 'answer_no' without a computation")
     uncovered = sorted(set(data.topics) - {fact.topic for fact in data.facts})
@@ -347,6 +379,7 @@ def load_facts() -> FactBase:
 
 __all__ = [
     "COMPUTATIONS",
+    "COUNTRY_COMPUTATIONS",
     "DEFAULT_PLAN",
     "TEMPLATES",
     "Fact",
