@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from knowledge.catalog import DATA_DIR, Catalog, load_catalog
@@ -255,6 +256,34 @@ def callable_destination(catalog: Catalog, query: FactQuery) -> Result:
     return template, {"country": country.iso, "count": count}, listed.sources
 
 
+def premium_by_country(catalog: Catalog, query: FactQuery) -> Result:
+    """Whether premium-rate numbers work in the first country named, from the catalog's
+    premium rules (the per-country Calling Plan pages): supported (Austria), via
+    Communications Credits (France), per prefix (the UK), not supported, or not documented
+    (a country outside the Calling Plan pages); without a country, the general answer."""
+    country = _first_country(catalog, query)
+    if country is None:
+        return "missing", {}, ()
+    rule = catalog.premium_rule(country)
+    params: dict[str, Any] = {"country": country}
+    if rule.prefixes:
+        prefix = f"+{phonenumbers.country_code_for_region(country)}"
+        by_treatment = {
+            treatment: "/".join(p.prefix for p in rule.prefixes if p.treatment == treatment)
+            for treatment in ("credits", "blocked", "allowed")
+        }
+        params |= {
+            "prefix": prefix,
+            "credits_prefixes": by_treatment["credits"],
+            "blocked_prefixes": by_treatment["blocked"],
+        }
+        return "prefixes", params, rule.sources
+    template = {"allowed": "answer", "blocked": "answer_no", "credits": "credits"}.get(
+        rule.premium_rate, "undocumented"
+    )
+    return template, params, rule.sources
+
+
 def licence_teams_phone(catalog: Catalog, query: FactQuery) -> Result:
     """Whether the base licence named (E5, G5, E3, Business Premium...) includes Teams Phone;
     without one, the general answer (``missing``: E5/A5/G5 do, the others need it added)."""
@@ -271,11 +300,14 @@ COMPUTATIONS: dict[str, Computation] = {
     "country_availability": country_availability,
     "callable_destination": callable_destination,
     "licence_teams_phone": licence_teams_phone,
+    "premium_by_country": premium_by_country,
 }
 
 
 #: The computations that answer for a country (a ``for_country`` target is one of them).
-COUNTRY_COMPUTATIONS = frozenset({"minutes_per_user", "pool_size", "country_availability", "callable_destination"})
+COUNTRY_COMPUTATIONS = frozenset(
+    {"minutes_per_user", "pool_size", "country_availability", "callable_destination", "premium_by_country"}
+)
 
 #: The templates each computation may pick: a computed fact must have every one of them.
 TEMPLATES: dict[str, frozenset[str]] = {
@@ -284,6 +316,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "country_availability": frozenset({"answer", "answer_no", "missing"}),
     "callable_destination": frozenset({"answer", "answer_no", "missing"}),
     "licence_teams_phone": frozenset({"answer", "answer_no", "missing"}),
+    "premium_by_country": frozenset({"answer", "answer_no", "missing", "credits", "prefixes", "undocumented"}),
 }
 
 

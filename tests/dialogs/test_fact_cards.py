@@ -31,6 +31,7 @@ QUERIES: list[dict[str, Any]] = [
     {"countries": ["FR"], "plan": "PAYG", "user_count": 5},
     {"countries": ["US"], "plan": "MCOTEAMS_ESSENTIALS", "user_count": 5},
     {"countries": ["GB"], "plan": "MCOPSTN8", "user_count": 5},
+    {"countries": ["AT"]},  # premium-rate numbers supported there
     {"licence": "G5"},  # a base licence that includes Teams Phone
     {"licence": "E3", "countries": ["FR"]},  # one that does not (the bundle is offered)
 ]

@@ -175,6 +175,19 @@ def test_a_base_licence_says_whether_it_includes_teams_phone():
     assert load_facts().answer("teams_phone_required", FactQuery()).template == "missing"
 
 
+def test_premium_numbers_follow_the_catalogs_rule_for_the_country():
+    catalog = load_catalog()
+    expected = {"AT": "answer", "DE": "answer_no", "FR": "credits", "GB": "prefixes", "BR": "undocumented"}
+    for iso, template in expected.items():
+        answer = load_facts().answer("premium_numbers", FactQuery(countries=[iso]))
+        assert answer.template == template, iso
+        assert set(catalog.premium_rule(iso).sources) <= set(answer.sources)
+    uk = load_facts().answer("premium_numbers", FactQuery(countries=["GB"]))
+    assert (
+        uk.params["prefix"] == "+44" and "870" in uk.params["credits_prefixes"] and uk.params["blocked_prefixes"] == "9"
+    )
+
+
 def test_availability_and_callable_come_from_the_catalog():
     catalog = load_catalog()
     sold = load_facts().answer("availability", FactQuery(countries=["FR"]))
