@@ -414,6 +414,7 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     if best_intent in lex.gated and not has_domain_evidence(extraction.words, extraction.features):
         threshold = lex.gated_threshold
     intent = best_intent if best >= threshold else Intent.UNKNOWN
+    about: list[tuple[str, float]] = []
     if intent in _ABOUT_OVERRIDES:
         about = _asks_about(text, extraction, intent, scores, lex)
         if about:
@@ -426,6 +427,9 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         place = questions.unknown_place(text, _is_known)
         if place is not None:  # "is Narnia callable?": said back by the fact card
             entities = entities.model_copy(update={"unknown_places": [place]})
+    if intent == Intent.FACT and not about and entities.unknown_places and not entities.countries:
+        # "combien de minutes en Narnie ?" asks what "... en Allemagne ?" asks: search it so.
+        facts = fact_search.search(_as_place(text, entities.unknown_places[0]))[:FACT_CHOICES]
     return Recognition(
         intent=intent,
         score=_confidence(best, second, threshold),
@@ -459,6 +463,11 @@ _ABOUT_OVERRIDES = frozenset(
 #: ("purchse calling plan for belgium") must match a fact almost word for word.
 _TERSE_FLOOR = 0.85
 _TERSE_REQUEST_FLOOR = 0.95
+
+
+def _as_place(text: str, place: str) -> str:
+    """``text`` with an unknown place name read as a place (fact retrieval's country token)."""
+    return re.sub(rf"\b{re.escape(place)}\b", fact_search.COUNTRY_TOKEN, text, flags=re.IGNORECASE)
 
 
 def _seat_count_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tuple[str, float]]:
@@ -512,7 +521,7 @@ def _asks_about(
     if not (extraction.entities.countries or extraction.entities.carrier):
         place = questions.unknown_place(text, _is_known)
         if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
-            query = re.sub(rf"\b{re.escape(place)}\b", fact_search.COUNTRY_TOKEN, query, flags=re.IGNORECASE)
+            query = _as_place(query, place)
     ranked = fact_search.search(query)
     if "user_count" in features and form.pool and form.question:
         ranked = _seat_count_first(ranked, lex)
