@@ -424,7 +424,7 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
             ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     entities = extraction.entities
     if intent == Intent.FACT and not (entities.countries or entities.unknown_places or entities.carrier):
-        place = questions.unknown_place(text, _is_known)
+        place = questions.unknown_place(text, _names_no_place)
         if place is not None:  # "is Narnia callable?": said back by the fact card
             entities = entities.model_copy(update={"unknown_places": [place]})
     if intent == Intent.FACT and not about and entities.unknown_places and not entities.countries:
@@ -463,6 +463,12 @@ _ABOUT_OVERRIDES = frozenset(
 #: ("purchse calling plan for belgium") must match a fact almost word for word.
 _TERSE_FLOOR = 0.85
 _TERSE_REQUEST_FLOOR = 0.95
+
+
+def _names_no_place(word: str) -> bool:
+    """Whether a folded word is one the bot knows, so never an unknown place: the lexicon's
+    vocabulary or a word of the fact base's questions ("Zone A", "SoftBank")."""
+    return _is_known(word) or word in fact_search.vocabulary()
 
 
 def _as_place(text: str, place: str) -> str:
@@ -519,7 +525,7 @@ def _asks_about(
         return []
     query = " ".join(form.words) if form.greeted else text
     if not (extraction.entities.countries or extraction.entities.carrier):
-        place = questions.unknown_place(text, _is_known)
+        place = questions.unknown_place(text, _names_no_place)
         if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
             query = _as_place(query, place)
     ranked = fact_search.search(query)
