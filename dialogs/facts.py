@@ -28,7 +28,7 @@ from dialogs.nlu.entities import Entities
 from dialogs.nlu.i18n import fill_template, normalize_lang, t
 from dialogs.nlu.render import country_name, join, plan_name
 from knowledge import fact_search
-from knowledge.facts import FactAnswer, FactQuery, load_facts
+from knowledge.facts import COUNTRY_COMPUTATIONS, FactAnswer, FactQuery, load_facts
 
 #: Where :func:`answer_fact` records the id of the fact it answered (``TurnContext.turn_state``).
 FACT_ID_KEY = "calling_plan.fact_id"
@@ -46,7 +46,10 @@ def _query(entities: Entities | Mapping[str, Any] | None) -> FactQuery:
         return FactQuery()
     data = entities.model_dump() if isinstance(entities, Entities) else dict(entities)
     return FactQuery(
-        countries=list(data.get("countries") or []), plan=data.get("plan"), user_count=data.get("user_count")
+        countries=list(data.get("countries") or []),
+        plan=data.get("plan"),
+        user_count=data.get("user_count"),
+        licence=data.get("base_licence") or data.get("licence"),
     )
 
 
@@ -61,6 +64,11 @@ def _render_params(answer: FactAnswer, lang: str) -> dict[str, Any]:
             out[name] = plan_name(value, lang)
         elif name == "plans":
             out[name] = join((plan_name(sku, lang) for sku in value), lang)
+        elif name == "licence":
+            family = load_facts().catalog.family(value)
+            out[name] = (family.name.fr if lang == "fr" else family.name.en) if family else value
+        elif name == "bundle":
+            out[name] = t(lang, "fact.or_bundle") if value else ""
         elif name == "provider":
             out[name] = t(lang, f"fact.provider.{value}")
         elif name == "international_minutes":
@@ -72,14 +80,40 @@ def _render_params(answer: FactAnswer, lang: str) -> dict[str, Any]:
     return out
 
 
+def _unknown_place(fact_id: str, entities: Entities | Mapping[str, Any] | None) -> str | None:
+    """The place a country question named that is no country the bot knows ("is Narnia
+    callable?"), when the fact answers per country and no known country was named: the card
+    says so first, then gives the general answer, instead of answering as if none was named."""
+    if load_facts().by_id[fact_id].compute not in COUNTRY_COMPUTATIONS:
+        return None
+    return _place_named(entities)
+
+
+def _place_named(entities: Entities | Mapping[str, Any] | None) -> str | None:
+    """The unknown place a question names when it names no known country (else None)."""
+    if entities is None:
+        return None
+    data = entities.model_dump() if isinstance(entities, Entities) else dict(entities)
+    places = data.get("unknown_places") or []
+    if data.get("countries") or not places or not isinstance(places[0], str):
+        return None
+    return places[0]
+
+
 def fact_reply(fact_id: str, entities: Entities | Mapping[str, Any] | None, lang: str) -> CardReply:
-    """The card answering ``fact_id`` for these entities, in ``lang``."""
+    """The card answering ``fact_id`` for these entities, in ``lang``: for the country named
+    when the fact has a ``for_country`` fact (``FactBase.specific``); an unknown country named
+    is said back before the general answer."""
     lang = normalize_lang(lang)
     base = load_facts()
+    fact_id, query = base.specific(fact_id, _query(entities))  # its figure for the country named
     fact = base.by_id[fact_id]
-    answer = base.answer(fact_id, _query(entities))
+    answer = base.answer(fact_id, query)
     template = fact.template(answer.template)[lang]
     text = fill_template(lang, template, **_render_params(answer, lang))
+    place = _unknown_place(fact_id, entities)
+    if place is not None:
+        text = f"{t(lang, 'reason.unknown_country', name=place)} {text}"
     body = [heading(fact.title[lang]), text_block(text)]
     line = source_line(answer.sources, lang)
     if line is not None:
@@ -112,12 +146,18 @@ async def answer_fact(
     entities: Entities | Mapping[str, Any] | None,
     lang: str,
     fact_id: str | None = None,
+    ranked: list[tuple[str, float]] | None = None,
 ) -> list[Activity]:
     """The activities answering a question of fact (see the module docstring); records the
-    answered fact's id in the turn state (:func:`answered_fact`)."""
+    answered fact's id in the turn state (:func:`answered_fact`). ``ranked``: the closest facts
+    the recognizer already found (it reads more than the words: a greeting dropped, an unknown
+    place read as a place, a seat count and the pool); searched here when not given."""
     base = load_facts()
     if fact_id is None or base.get(fact_id) is None:
-        ranked = fact_search.search(text or "")
+        if not ranked:
+            place = _place_named(entities)
+            query = (text or "").replace(place, fact_search.COUNTRY_TOKEN) if place else text or ""
+            ranked = fact_search.search(query)  # "is Narnia callable?" is searched as "is <country> callable?"
         best = ranked[0][1] if ranked else 0.0
         if best >= fact_search.ANSWER_FLOOR:
             fact_id = ranked[0][0]
@@ -138,14 +178,17 @@ def clicked_fact(value: Any) -> tuple[str, dict[str, Any]] | None:
     return None
 
 
-async def fact_turn(context: TurnContext, entities: Entities | None, lang: str) -> list[Activity]:
+async def fact_turn(
+    context: TurnContext, entities: Entities | None, lang: str, ranked: list[tuple[str, float]] | None = None
+) -> list[Activity]:
     """This turn's question of fact: a "did you mean" button (its fact id and the entities of
-    the question it came from), or the typed text with ``entities`` (the recognizer's)."""
+    the question it came from), or the typed text with ``entities`` and ``ranked`` (the
+    recognizer's)."""
     clicked = clicked_fact(context.activity.value)
     if clicked is not None:
         fact_id, clicked_entities = clicked
         return await answer_fact(context, None, clicked_entities, lang, fact_id=fact_id)
-    return await answer_fact(context, context.activity.text or "", entities, lang)
+    return await answer_fact(context, context.activity.text or "", entities, lang, ranked=ranked)
 
 
 __all__ = [

@@ -248,7 +248,7 @@ class RootDialog(ComponentDialog):
         its question again."""
         intent = recognition.intent
         if intent == Intent.FACT:
-            await context.send_activities(await fact_turn(context, recognition.entities, lang))
+            await context.send_activities(await fact_turn(context, recognition.entities, lang, recognition.facts))
             await remember(
                 context, intent.value, recognition.entities.model_dump(mode="json"), fact_id=answered_fact(context)
             )

@@ -160,6 +160,20 @@ def index(base: FactBase | None = None) -> Index:
     return Index(forms, stopwords, literal)
 
 
+@lru_cache(maxsize=1)
+def vocabulary() -> frozenset[str]:
+    """Every word of the fact base's question forms, folded: a word the questions use ("zone",
+    "softbank") is no unknown place name."""
+    base = load_facts()
+    return frozenset(
+        word
+        for fact in base.facts
+        for lang in ("en", "fr")
+        for form in fact.questions[lang]
+        for word in fold(form).split()
+    )
+
+
 def query_form(text: str, idx: Index | None = None) -> str:
     idx = idx or index()
     return _content(fold((text or "")[:MAX_QUERY_CHARS]), idx.stopwords, idx.literal)
@@ -284,4 +298,4 @@ def search(text: str, method: Method | None = None) -> list[tuple[str, float]]:
     return SEARCHES[method or METHOD](text)
 
 
-__all__ = ["ANSWER_FLOOR", "MAX_QUERY_CHARS", "METHOD", "SUGGEST_FLOOR", "fold", "index", "search"]
+__all__ = ["ANSWER_FLOOR", "MAX_QUERY_CHARS", "METHOD", "SUGGEST_FLOOR", "fold", "index", "search", "vocabulary"]

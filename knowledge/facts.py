@@ -23,6 +23,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
+import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from knowledge.catalog import DATA_DIR, Catalog, load_catalog
@@ -58,6 +59,15 @@ class Questions(_Strict):
         return self.fr if lang == "fr" else self.en
 
 
+class ForCountry(_Strict):
+    """The computed fact that answers a general fact's question for the country it names
+    ("what does the domestic plan include in Canada?" -> that plan's minutes in Canada), with
+    the plan it is about when the message names none (the international plan's entry: MCOPSTN2)."""
+
+    fact: str
+    plan: str | None = None
+
+
 class Fact(_Strict):
     """One question of fact: its forms in both languages, its answer and its sources."""
 
@@ -76,6 +86,9 @@ class Fact(_Strict):
     #: A fact about particular countries (Mexico's SKUs, the US and Puerto Rico pool): retrieval
     #: keeps the country names of its forms instead of reading any country the same way.
     literal_countries: bool = False
+    #: Asked for a country the catalog knows, this computed fact answers instead (its figure
+    #: for that country, not the general one).
+    for_country: ForCountry | None = None
 
     @model_validator(mode="after")
     def _computed_needs_missing(self) -> Fact:
@@ -104,6 +117,7 @@ class FactQuery(BaseModel):
     countries: list[str] = Field(default_factory=list)
     plan: str | None = None
     user_count: int | None = None
+    licence: str | None = None  # a base-licence family id of the catalog (E5, E3, BUSINESS_PREMIUM...)
 
 
 class FactAnswer(BaseModel):
@@ -242,13 +256,58 @@ def callable_destination(catalog: Catalog, query: FactQuery) -> Result:
     return template, {"country": country.iso, "count": count}, listed.sources
 
 
+def premium_by_country(catalog: Catalog, query: FactQuery) -> Result:
+    """Whether premium-rate numbers work in the first country named, from the catalog's
+    premium rules (the per-country Calling Plan pages): supported (Austria), via
+    Communications Credits (France), per prefix (the UK), not supported, or not documented
+    (a country outside the Calling Plan pages); without a country, the general answer."""
+    country = _first_country(catalog, query)
+    if country is None:
+        return "missing", {}, ()
+    rule = catalog.premium_rule(country)
+    params: dict[str, Any] = {"country": country}
+    if rule.prefixes:
+        prefix = f"+{phonenumbers.country_code_for_region(country)}"
+        by_treatment = {
+            treatment: "/".join(p.prefix for p in rule.prefixes if p.treatment == treatment)
+            for treatment in ("credits", "blocked", "allowed")
+        }
+        params |= {
+            "prefix": prefix,
+            "credits_prefixes": by_treatment["credits"],
+            "blocked_prefixes": by_treatment["blocked"],
+        }
+        return "prefixes", params, rule.sources
+    template = {"allowed": "answer", "blocked": "answer_no", "credits": "credits"}.get(
+        rule.premium_rate, "undocumented"
+    )
+    return template, params, rule.sources
+
+
+def licence_teams_phone(catalog: Catalog, query: FactQuery) -> Result:
+    """Whether the base licence named (E5, G5, E3, Business Premium...) includes Teams Phone;
+    without one, the general answer (``missing``: E5/A5/G5 do, the others need it added)."""
+    family = catalog.family(query.licence)
+    if family is None:
+        return "missing", {}, ()
+    params = {"licence": family.id, "bundle": family.bundle_eligible}
+    return ("answer" if family.teams_phone else "answer_no"), params, family.sources
+
+
 COMPUTATIONS: dict[str, Computation] = {
     "minutes_per_user": minutes_per_user,
     "pool_size": pool_size,
     "country_availability": country_availability,
     "callable_destination": callable_destination,
+    "licence_teams_phone": licence_teams_phone,
+    "premium_by_country": premium_by_country,
 }
 
+
+#: The computations that answer for a country (a ``for_country`` target is one of them).
+COUNTRY_COMPUTATIONS = frozenset(
+    {"minutes_per_user", "pool_size", "country_availability", "callable_destination", "premium_by_country"}
+)
 
 #: The templates each computation may pick: a computed fact must have every one of them.
 TEMPLATES: dict[str, frozenset[str]] = {
@@ -256,6 +315,8 @@ TEMPLATES: dict[str, frozenset[str]] = {
     "pool_size": frozenset({"answer", "answer_no", "missing", "per_user", "partner", "payg", "undocumented"}),
     "country_availability": frozenset({"answer", "answer_no", "missing"}),
     "callable_destination": frozenset({"answer", "answer_no", "missing"}),
+    "licence_teams_phone": frozenset({"answer", "answer_no", "missing"}),
+    "premium_by_country": frozenset({"answer", "answer_no", "missing", "credits", "prefixes", "undocumented"}),
 }
 
 
@@ -274,6 +335,17 @@ class FactBase:
 
     def get(self, fact_id: str | None) -> Fact | None:
         return self.by_id.get(fact_id) if fact_id else None
+
+    def specific(self, fact_id: str, query: FactQuery) -> tuple[str, FactQuery]:
+        """The fact that answers ``fact_id``'s question for what the query names: its
+        ``for_country`` fact when a country the catalog knows is named (with the entry's plan
+        when the query names none), else ``fact_id`` itself."""
+        redirect = self.by_id[fact_id].for_country
+        if redirect is None or not any(self.catalog.country(c) for c in query.countries):
+            return fact_id, query
+        if query.plan is None and redirect.plan is not None:
+            query = query.model_copy(update={"plan": redirect.plan})
+        return redirect.fact, query
 
     def answer(self, fact_id: str, query: FactQuery | None = None) -> FactAnswer:
         """The answer of ``fact_id`` for the entities of ``query``; ``KeyError`` for an unknown id."""
@@ -306,6 +378,12 @@ def _validate(data: FactsFile, catalog: Catalog, path: Path) -> None:
                 problems.append(f"fact {fact.id!r}: no template for {lacking} (computed by {fact.compute!r})")
         if fact.variants and fact.compute is None:
             problems.append(f"fact {fact.id!r}: 'variants' without a computation")
+        if fact.for_country is not None:
+            target = next((f for f in data.facts if f.id == fact.for_country.fact), None)
+            if target is None or target.compute not in COUNTRY_COMPUTATIONS:
+                problems.append(f"fact {fact.id!r}: for_country names no computed country fact")
+            if fact.for_country.plan is not None and catalog.find_plan(fact.for_country.plan) is None:
+                problems.append(f"fact {fact.id!r}: for_country names an unknown plan")
         if fact.answer_no is not None and fact.compute is None:
             problems.append(f"fact {fact.id!r}: 'answer_no' without a computation")
     uncovered = sorted(set(data.topics) - {fact.topic for fact in data.facts})
@@ -334,6 +412,7 @@ def load_facts() -> FactBase:
 
 __all__ = [
     "COMPUTATIONS",
+    "COUNTRY_COMPUTATIONS",
     "DEFAULT_PLAN",
     "TEMPLATES",
     "Fact",

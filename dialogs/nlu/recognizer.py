@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from dialogs.nlu import questions
 from dialogs.nlu.entities import MAX_CHARS, Entities, Extraction, countries_data, extract, key, language_words, lexicon
 from dialogs.nlu.i18n import detect_language
 from dialogs.nlu.slots import without_scope
@@ -413,10 +414,26 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     if best_intent in lex.gated and not has_domain_evidence(extraction.words, extraction.features):
         threshold = lex.gated_threshold
     intent = best_intent if best >= threshold else Intent.UNKNOWN
+    about: list[tuple[str, float]] = []
+    if intent in _ABOUT_OVERRIDES:
+        about = _asks_about(text, extraction, intent, scores, lex)
+        if about:
+            second = max(scores.values(), default=0.0)
+            intent, facts, threshold = Intent.FACT, about, lex.threshold
+            best = scores[Intent.FACT] = max(second + 0.01, threshold)  # the question wins, visibly
+            ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    entities = extraction.entities
+    if intent == Intent.FACT and not (entities.countries or entities.unknown_places or entities.carrier):
+        place = questions.unknown_place(text, _names_no_place)
+        if place is not None:  # "is Narnia callable?": said back by the fact card
+            entities = entities.model_copy(update={"unknown_places": [place]})
+    if intent == Intent.FACT and not about and entities.unknown_places and not entities.countries:
+        # "combien de minutes en Narnie ?" asks what "... en Allemagne ?" asks: search it so.
+        facts = fact_search.search(_as_place(text, entities.unknown_places[0]))[:FACT_CHOICES]
     return Recognition(
         intent=intent,
         score=_confidence(best, second, threshold),
-        entities=extraction.entities,
+        entities=entities,
         lang=lang,
         scores={i.value: round(s, 2) for i, s in ranked},
         facts=facts if intent == Intent.FACT else [],
@@ -436,6 +453,97 @@ def with_scope(text: str, extraction: Extraction) -> Extraction:
 
 #: How many closest facts a recognition keeps (the "did you mean" card offers up to three).
 FACT_CHOICES = 3
+
+#: The intents a question ABOUT their subject is taken from (see :func:`_asks_about`).
+_ABOUT_OVERRIDES = frozenset(
+    {Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.ALERT, Intent.GREETING, Intent.HELP, Intent.UNKNOWN}
+)
+#: A message not shaped like a question ("mexico calling plan skus") is a question of fact
+#: only when retrieval matches it this closely; one the cues read as a request
+#: ("purchse calling plan for belgium") must match a fact almost word for word.
+_TERSE_FLOOR = 0.85
+_TERSE_REQUEST_FLOOR = 0.95
+
+
+def _names_no_place(word: str) -> bool:
+    """Whether a folded word is one the bot knows, so never an unknown place: the lexicon's
+    vocabulary or a word of the fact base's questions ("Zone A", "SoftBank")."""
+    return _is_known(word) or word in fact_search.vocabulary()
+
+
+def _as_place(text: str, place: str) -> str:
+    """``text`` with an unknown place name read as a place (fact retrieval's country token)."""
+    return re.sub(rf"\b{re.escape(place)}\b", fact_search.COUNTRY_TOKEN, text, flags=re.IGNORECASE)
+
+
+def _seat_count_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tuple[str, float]]:
+    """``ranked`` with the closest fact that takes a seat count first, at the closed floor at
+    least, when it is among the closest: "quel pool pour 20 utilisateurs aux États-Unis avec le
+    forfait national ?" names a seat count and the pool, so it asks for the pool's size though
+    its plan words match other facts as well."""
+    counted = [(fact_id, score) for fact_id, score in ranked if fact_id in lex.seat_count_facts]
+    if not counted or counted[0][1] < fact_search.SUGGEST_FLOOR:
+        return ranked
+    fact_id, score = counted[0]
+    first = (fact_id, max(score, lex.fact_weights["closed_floor"]))
+    return [first, *((f, s) for f, s in ranked if f != fact_id)]
+
+
+def _asks_about(
+    text: str, extraction: Extraction, intent: Intent, scores: dict[Intent, float], lex: _Lexicon
+) -> list[tuple[str, float]]:
+    """The closest facts when a message the cues read as a request asks ABOUT its subject
+    instead (empty: it stays a request). WHY: "a question of fact never starts the purchase
+    dialog or the number check" (issue 12); the rule is :mod:`dialogs.nlu.questions`' shape
+    (a question, no imperative, not about the tenant's data now) plus a confident retrieval
+    match (the lexicon's ``closed_floor``; ``_TERSE_FLOOR`` without a question shape). What
+    keeps the request: a number to dial or a user named (``fact_not_with``), advice asked
+    for ("which plan should we buy?"), a seat count for anything but a calculation that takes
+    one, some users calling a destination ("can our US users call Canada?"), alerts asked for
+    oneself ("alert me"), and pool words about the tenant's own data ("minutes left")."""
+    features = _fact_features(text, extraction.entities, extraction.features, lex)
+    if features & lex.fact_not_with:
+        return []
+    words = extraction.words
+    rest = questions.without_greeting(words)
+    form = questions.shape(text, words, _tokens_of(rest[0]) if rest else frozenset())
+    if form.request or not form.words:
+        return []
+    hits = [_tokens_of(w) for w in form.words]
+    if intent == Intent.PURCHASE and (form.for_us or any("@advice" in h or "@ask" in h for h in hits)):
+        return []  # "which plan should we buy?", "combien de forfaits acheter ?", "mieux pour nous": a purchase
+    if intent in (Intent.HELP, Intent.GREETING) and not has_domain_evidence(words, features):
+        return []  # "how does this bot work?" asks for help
+    if intent == Intent.ALERT and (form.for_me or not form.question):
+        return []
+    if intent == Intent.POOL and form.tenant and "user_count" not in features:
+        return []
+    countries = len(extraction.entities.countries)
+    if intent == Intent.CHECK and (
+        _asks_for_callers(words, countries, scores, lex) or (countries and "plan" in features)
+    ):
+        return []
+    query = " ".join(form.words) if form.greeted else text
+    if not (extraction.entities.countries or extraction.entities.carrier):
+        place = questions.unknown_place(text, _names_no_place)
+        if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
+            query = _as_place(query, place)
+    ranked = fact_search.search(query)
+    if "user_count" in features and form.pool and form.question:
+        ranked = _seat_count_first(ranked, lex)
+    ranked = ranked[:FACT_CHOICES]
+    if not ranked:
+        return []
+    fact_id, best = ranked[0]
+    requested = intent in (Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.ALERT)
+    floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
+    if best < floor:
+        return []
+    if "user_count" in features and fact_id not in lex.seat_count_facts and intent == Intent.PURCHASE:
+        return []  # "which plan for 40 users?", "how many plans do we need for 40 users?": a purchase
+    if fact_id in lex.seat_count_facts and "user_count" not in features:
+        return []  # "what's the pool in France?" asks about the tenant's pool
+    return ranked
 
 
 def _score_fact(

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from dialogs.cards import source_line
+from dialogs.facts import fact_reply
 from dialogs.nlu.i18n import format_number, t
 from dialogs.nlu.render import country_name
 from knowledge.catalog import load_catalog
@@ -25,7 +26,7 @@ ASK = {
     "en": {
         "includes": "What does the Domestic Calling Plan include?",
         "minutes_de": "How many minutes per user on the Domestic plan in Germany?",
-        "unsure": "why do some numbers fail?",  # ("freephone numbers" is now answered: toll_free)
+        "unsure": "why do some calls fail?",  # ("why do some numbers fail?" is now answered: toll_free)
         "country_fact": "does E5 include Teams Phone for our users in France?",
         "purchase": "which plan should we buy?",
         "country": "France",
@@ -33,7 +34,7 @@ ASK = {
     "fr": {
         "includes": "Que comprend le forfait d'appels nationaux ?",
         "minutes_de": "Combien de minutes par utilisateur avec le forfait national en Allemagne ?",
-        "unsure": "pourquoi certains numéros échouent ?",
+        "unsure": "pourquoi certains appels ne passent pas ?",  # ("... numéros échouent" is toll_free now)
         "country_fact": "est-ce que E5 inclut Teams Phone pour nos utilisateurs en France ?",
         "purchase": "quel forfait acheter ?",
         "country": "France",
@@ -100,14 +101,15 @@ async def test_unsure_offers_the_closest_questions_and_a_click_answers(demo_bot,
     assert all(b["intent"] == "fact" and b["fact_id"] in load_facts().by_id for b in buttons)
     chosen = buttons[1]["fact_id"]  # not the first: the click decides, not the retrieval
     replies = await chat.click(buttons[1], lang)
-    assert [r["said"] for r in replies] == [fact_summary(chosen, lang)]
+    assert [r["said"] for r in replies] == [fact_reply(chosen, buttons[1]["entities"], lang).text]
 
 
 @LANGS
 async def test_a_fact_question_naming_a_country_does_not_start_the_purchase(demo_bot, h, lang):
     chat = Chat(demo_bot, h, f"a:country-fact-{lang}")
     replies = await chat.say(ASK[lang]["country_fact"], lang)
-    assert [r["said"] for r in replies] == [fact_summary("teams_phone_required", lang)]
+    # The answer for the licence asked about (E5 includes Teams Phone), not the general one.
+    assert [r["said"] for r in replies] == [fact_reply("teams_phone_required", {"base_licence": "E5"}, lang).text]
     # No dialog was started: a number now is not an answer to a purchase question.
     replies = await chat.say("40", lang)
     assert all(r["said"] != t(lang, "prompt.international") for r in replies)

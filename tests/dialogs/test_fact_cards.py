@@ -31,6 +31,9 @@ QUERIES: list[dict[str, Any]] = [
     {"countries": ["FR"], "plan": "PAYG", "user_count": 5},
     {"countries": ["US"], "plan": "MCOTEAMS_ESSENTIALS", "user_count": 5},
     {"countries": ["GB"], "plan": "MCOPSTN8", "user_count": 5},
+    {"countries": ["AT"]},  # premium-rate numbers supported there
+    {"licence": "G5"},  # a base licence that includes Teams Phone
+    {"licence": "E3", "countries": ["FR"]},  # one that does not (the bundle is offered)
 ]
 FACTS = [fact.id for fact in load_facts().facts]
 
@@ -43,15 +46,33 @@ def test_every_fact_renders_filled_with_its_source_line_last(fact_id, lang):
         reply = fact_reply(fact_id, query, lang)
         texts = card_texts(reply.card)
         assert "{" not in reply.text and "}" not in reply.text, reply.text
-        assert texts[0] == load_facts().by_id[fact_id].title[lang]
-        answer = load_facts().answer(fact_id, FactQuery(**query))
+        # A general fact asked for a country the catalog knows answers with its figure there.
+        shown, specific = load_facts().specific(fact_id, FactQuery(**query))
+        assert texts[0] == load_facts().by_id[shown].title[lang]
+        answer = load_facts().answer(shown, specific)
         assert texts[-1] == present(source_line(answer.sources, lang))["text"]
         assert reply.card["fallbackText"] == reply.text
-        seen.add(answer.template)
+        seen.add(answer.template if shown == fact_id else "answer")
     fact = load_facts().by_id[fact_id]
     if fact.compute:
         assert "missing" in seen and "answer" in seen
         assert set(fact.variants) <= seen  # every variant rendered at least once
+
+
+def test_a_general_fact_asked_for_a_country_gives_that_countrys_figure():
+    base = load_facts()
+    general = fact_reply("international_plan_includes", {}, "en").text
+    italy = fact_reply("international_plan_includes", {"countries": ["IT"]}, "en").text
+    assert "3,000" in general and "1,200" in general  # both figures, no country
+    assert italy == fact_reply("minutes_per_user", {"countries": ["IT"], "plan": "MCOPSTN2"}, "en").text
+    assert "1,200" in italy and "600" in italy and "3,000" not in italy
+    canada = fact_reply("domestic_plan_includes", {"countries": ["CA"]}, "fr").text
+    assert canada == fact_reply("minutes_per_user", {"countries": ["CA"]}, "fr").text
+    # A plan named in the message wins over the entry's plan; an unknown code is no country.
+    assert base.specific("international_plan_includes", FactQuery(countries=["DE"], plan="MCOPSTN1"))[1].plan == (
+        "MCOPSTN1"
+    )
+    assert base.specific("international_plan_includes", FactQuery(countries=["XX"]))[0] == "international_plan_includes"
 
 
 @pytest.mark.parametrize("fact_id", FACTS)

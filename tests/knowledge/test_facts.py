@@ -135,6 +135,8 @@ def _broken(tmp_path: Path, change) -> Path:
         (lambda d: d["topics"].update(orphan="§99"), "topics with no fact: ['orphan']"),
         (lambda d: d["facts"][0].update(compute="astrology", missing={"en": "x", "fr": "x"}), "unknown computation"),
         (lambda d: d["facts"][0]["questions"].update(fr=[]), "fr"),
+        (lambda d: d["facts"][0].update(for_country={"fact": "pool_how"}), "for_country names no computed"),
+        (lambda d: d["facts"][0].update(for_country={"fact": "minutes_per_user", "plan": "X9"}), "unknown plan"),
     ],
 )
 def test_a_broken_file_is_refused_naming_the_problem(tmp_path, change, message):
@@ -161,6 +163,29 @@ def test_pool_size_is_users_times_minutes():
 def test_a_plan_not_sold_in_the_country_has_no_figure():
     for query in (FactQuery(countries=["MA"]), FactQuery(countries=["US"], plan="MCOPSTN5")):
         assert load_facts().answer("minutes_per_user", query).template == "answer_no"
+
+
+def test_a_base_licence_says_whether_it_includes_teams_phone():
+    catalog = load_catalog()
+    for family in ("E5", "A5", "G5", "E3", "BUSINESS_PREMIUM"):
+        found = present(catalog.family(family))
+        answer = load_facts().answer("teams_phone_required", FactQuery(licence=family))
+        assert answer.template == ("answer" if found.teams_phone else "answer_no")
+        assert set(found.sources) <= set(answer.sources)
+    assert load_facts().answer("teams_phone_required", FactQuery()).template == "missing"
+
+
+def test_premium_numbers_follow_the_catalogs_rule_for_the_country():
+    catalog = load_catalog()
+    expected = {"AT": "answer", "DE": "answer_no", "FR": "credits", "GB": "prefixes", "BR": "undocumented"}
+    for iso, template in expected.items():
+        answer = load_facts().answer("premium_numbers", FactQuery(countries=[iso]))
+        assert answer.template == template, iso
+        assert set(catalog.premium_rule(iso).sources) <= set(answer.sources)
+    uk = load_facts().answer("premium_numbers", FactQuery(countries=["GB"]))
+    assert (
+        uk.params["prefix"] == "+44" and "870" in uk.params["credits_prefixes"] and uk.params["blocked_prefixes"] == "9"
+    )
 
 
 def test_availability_and_callable_come_from_the_catalog():

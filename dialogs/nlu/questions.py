@@ -1,0 +1,134 @@
+"""Whether a message asks ABOUT something (a question of fact) or asks the bot to DO it.
+
+WHY a separate rule: admins ask about the very things the bot's dialogs do. "do we get an email
+alert when the pool is almost empty?", "sku for teams phone with calling plan?" or "can users
+always call 911?" carry alert, purchase or number-check words because they are about those
+things; answered as requests they subscribe an alert, open the purchase questionnaire or ask
+for a number. The recognizer asks :func:`shape` of every message it did not already read as a
+question of fact, and routes it to the fact base when the message is shaped like a question,
+asks nothing to be done and retrieval finds its fact confidently (``recognizer._asks_about``).
+
+Data, not code: the word lists are ``locales/questions.json``. Everything here is a few set
+lookups on the message's first words (bounded: the recognizer's words are capped).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from dialogs.nlu.entities import MAX_CHARS, key
+from dialogs.nlu.i18n import read_locale_json
+
+_RAW_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+
+#: Longest phrase (in words) of the lists.
+_LONGEST = 4
+
+
+@dataclass(frozen=True)
+class _Lists:
+    greetings: frozenset[tuple[str, ...]]
+    starts: frozenset[tuple[str, ...]]
+    true_phrases: frozenset[tuple[str, ...]]
+    do_starts: frozenset[tuple[str, ...]]
+    for_us: frozenset[tuple[str, ...]]
+    tenant_words: frozenset[tuple[str, ...]]
+    pool_words: frozenset[tuple[str, ...]]
+    me_words: frozenset[tuple[str, ...]]
+
+
+@cache
+def _lists() -> _Lists:
+    data = read_locale_json("questions.json")
+
+    def phrases(name: str) -> frozenset[tuple[str, ...]]:
+        return frozenset(tuple(p.split()) for p in data[name])
+
+    return _Lists(*(phrases(name) for name in _Lists.__dataclass_fields__))
+
+
+def _starts_with(words: list[str], phrases: frozenset[tuple[str, ...]]) -> int:
+    """How many first words of ``words`` are one of ``phrases`` (longest first), 0 for none."""
+    for size in range(min(_LONGEST, len(words)), 0, -1):
+        if tuple(words[:size]) in phrases:
+            return size
+    return 0
+
+
+def _contains(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+    return any(tuple(words[i : i + size]) in phrases for i in range(len(words)) for size in range(1, _LONGEST + 1))
+
+
+def without_greeting(words: list[str]) -> list[str]:
+    """The words after any opening greetings ("hi, quick question: how many..." -> "how many...")."""
+    lists = _lists()
+    rest = words
+    for _ in range(3):  # "hello, quick question, ..." at most a few openers
+        size = _starts_with(rest, lists.greetings)
+        if not size:
+            break
+        rest = rest[size:]
+    return rest
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the words of a message say about it being a question of fact."""
+
+    question: bool  # shaped like a question: a question word first, a "?" at the end, "is it true"
+    request: bool  # asks the bot to do something: an imperative first
+    for_us: bool  # asks for a choice for the asker's own users ("better for us", "for our office")
+    tenant: bool  # asks about the tenant's own data now ("left", "this month", "our pool")
+    pool: bool  # names the minute pool ("pool", "mutualisé")
+    for_me: bool  # names the asker as the one to alert ("alert me", "préviens-moi")
+    greeted: bool  # opened with a greeting before the question
+    words: list[str]  # the words after the greeting
+
+
+def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()) -> Shape:
+    """The :class:`Shape` of a message: ``words`` are its folded words (the recognizer's);
+    ``first_reads`` what the first word after a greeting reads as, typos included (the
+    recognizer's tokens of it: "purchse" reads as "purchase", an imperative)."""
+    lists = _lists()
+    rest = without_greeting(words)
+    question = (
+        bool(_starts_with(rest, lists.starts)) or text.rstrip().endswith("?") or _contains(rest, lists.true_phrases)
+    )
+    return Shape(
+        question=question,
+        request=bool(_starts_with(rest, lists.do_starts)) or any((w,) in lists.do_starts for w in first_reads),
+        for_us=_contains(rest, lists.for_us),
+        tenant=_contains(rest, lists.tenant_words),
+        pool=_contains(rest, lists.pool_words),
+        for_me=_contains(rest, lists.me_words),
+        greeted=len(rest) < len(words),
+        words=rest,
+    )
+
+
+#: A place said back must look like a name: capitalized, letters only, at least this long.
+_NAME_MIN = 3
+#: At most this many words of a message are looked at for a place name (bounded work).
+_NAME_SCAN = 40
+
+
+def unknown_place(text: str, known: Callable[[str], bool]) -> str | None:
+    """The name a question of fact asks about that is no country the bot knows ("is Narnia
+    callable?", "la Narnie est-elle appelable ?"): the first capitalized word (not the
+    message's first) made of letters, not all capitals (SKUs, "US"), that ``known`` (the
+    recognizer's vocabulary, country names included) does not know. Said back by the fact
+    card rather than answered with the general figure as if nothing had been named."""
+    raw = _RAW_WORD.findall(text[:MAX_CHARS])[:_NAME_SCAN]
+    for word in raw[1:]:
+        if len(word) < _NAME_MIN or not word.isalpha() or not word[0].isupper() or word.isupper():
+            continue
+        folded = key(word)
+        if folded and " " not in folded and not known(folded):
+            return word
+    return None
+
+
+__all__ = ["Shape", "shape", "unknown_place", "without_greeting"]

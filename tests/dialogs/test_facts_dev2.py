@@ -1,0 +1,50 @@
+"""The second fact dev sets (``tests/dialogs/corpus/facts_dev2_{en,fr}.json``, branch facts,
+issue 12 items 1 and 4) on the real bot over HTTP, in both languages.
+
+72 questions of fact per language written from the fact sheet, phrased as admins type them
+(yes/no questions naming a plan, licence or country, "we have...", greetings first, terse
+ones, parameterised ones, an unknown country), scored with the held-out harness
+(:mod:`bench.heldout_eval`) as a person reads Teams: a fact card with its Microsoft Learn link
+and the figure for the country, plan or seat count asked. Tuned on, so the floors sit just
+under what was measured (en 72/72 understood, 71/72 correct; fr the same; main scored
+en 56/52 and fr 56/50): a change that sends questions of fact back into a dialog shows up here.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench import facts_dev2
+from bench import heldout_eval as he
+from bot.config import environment_names
+from knowledge.facts import load_facts
+
+LANGS = ("en", "fr")
+UNDERSTOOD = 0.97
+CORRECT = 0.95
+
+
+@pytest.fixture(autouse=True)
+def local_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot under test runs in local mode (no app id, no tenant filter from the machine)."""
+    for name in environment_names():
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_set_covers_every_topic_of_the_fact_sheet(lang):
+    dev = facts_dev2.load(lang)
+    assert len(dev.items) >= 60
+    assert all(item.category == "fact" for item in dev.items)
+    assert {item.topic for item in dev.items} >= set(load_facts().topics)
+    texts = [item.text for item in dev.items]
+    assert len(set(texts)) == len(texts)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+async def test_the_questions_of_fact_are_answered_right_over_http(lang):
+    scores = await he.evaluate_async([lang], {lang: facts_dev2.load(lang)})
+    understood = sum(s.understood for s in scores) / len(scores)
+    correct = sum(s.correct for s in scores) / len(scores)
+    missed = [s for s in scores if not s.correct]
+    assert understood >= UNDERSTOOD and correct >= CORRECT, he.format_misses(missed)
