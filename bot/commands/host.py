@@ -169,6 +169,9 @@ async def start_bot(settings: Settings) -> web.AppRunner:
     another bot process holds the same DATA_DIR."""
     from aiohttp import web  # imported here so `--help` and the other commands stay fast
 
+    from bot import lazy_prompts
+
+    lazy_prompts.install()  # before anything imports botbuilder.dialogs: no recognizers at start
     from bot.app import create_app, make_runner
     from bot.sdk_patches import apply_sdk_patches
     from bot.state import StateFolderBusyError
