@@ -1,7 +1,7 @@
 """bot.lazy_prompts: botbuilder-dialogs without its recognizer prompts at import, the same classes later.
 
 The import cases run in a fresh interpreter: this process imported botbuilder.dialogs long ago.
-That a served turn loads no recognizer is tests/bot/test_serve_imports.py.
+That a served turn loads no recognizer is tests/bot/test_serve_start.py.
 """
 
 from __future__ import annotations

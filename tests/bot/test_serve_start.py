@@ -1,4 +1,5 @@
-"""What the serve command loads: the real ``python -m bot``, started, asked real turns, stopped.
+"""How the serve command starts: what it loads (the real ``python -m bot``, started, asked real
+turns, stopped) and its garbage collector pause.
 
 ``python -X importtime -m bot`` lists on stderr every module the process imported, up to its
 exit; the bot is stopped after a few turns (help, a guided purchase with a question and a click,
@@ -9,6 +10,7 @@ in it. (How fast the bot starts is measured in bench/bench_startup.py, as ratios
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import signal
@@ -18,6 +20,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+from bot.commands.host import pause_gc, resume_gc
 from bot.lazy_prompts import RECOGNIZER_PACKAGES
 from testkit.narrow import present
 
@@ -87,3 +90,18 @@ def test_serving_turns_loads_no_recognizer_and_no_graph_sync(tmp_path, h):
         "botbuilder.dialogs.prompts.text_prompt",
     }
     assert modules & GRAPH_SYNC_MODULES == set()
+
+
+def test_collection_is_paused_while_starting_then_resumed_with_the_start_up_objects_frozen():
+    assert gc.isenabled()
+    frozen_before = gc.get_freeze_count()
+    try:
+        pause_gc()
+        assert not gc.isenabled()
+        built = [[i] for i in range(1000)]  # what a start builds and keeps
+        resume_gc()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() >= frozen_before + len(built)  # skipped by later full collections
+    finally:
+        gc.unfreeze()  # this test process goes on as before
+        gc.enable()
