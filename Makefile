@@ -6,18 +6,26 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup run test lint bench package e2e clean schemas azurite
+.PHONY: setup bytecode run test lint bench package e2e clean schemas azurite
 
 setup: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	@$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@$(MAKE) --no-print-directory bytecode
 	@touch $@
+
+# Our packages' bytecode, compiled once: an editable install compiles nothing, and a shell
+# or image with PYTHONDONTWRITEBYTECODE=1 (or a read-only checkout) would otherwise compile
+# every module from source at every start (0.1-0.2 s of `python -m bot`'s start).
+# Quick when up to date; `make run` refreshes it for edited files.
+bytecode:
+	@$(BIN)/python -m compileall -q bot dialogs knowledge manifest > /dev/null
 
 # The bot (embedded TinyDB, demo data when the store is empty) and, when Node.js is
 # there, the Microsoft 365 Agents Playground pointed at it. Ctrl-C stops both.
-run: $(STAMP)
+run: $(STAMP) bytecode
 	$(BIN)/callplan dev
 
 test: $(STAMP) schemas azurite lint

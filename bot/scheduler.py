@@ -20,17 +20,19 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from botbuilder.core import BotAdapter
 
 from bot.alerts import send_due_alerts
 from bot.config import Settings
-from bot.graph import SyncNotConfigured, graph_config, sync_all
 from bot.sync_lock import FileSchedulerLock, SchedulerLock, sync_lock_path
 from knowledge.alerts import Alert, AlertBook
 from knowledge.clock import Clock
-from knowledge.graph.sync import SyncMarks, SyncResult
 from knowledge.store import UsageStoreApi
+
+if TYPE_CHECKING:  # the Graph sync (bot.graph, knowledge.graph) loads on the first sync that is due
+    from knowledge.graph.sync import SyncMarks, SyncResult
 
 log = logging.getLogger(__name__)
 
@@ -60,19 +62,26 @@ class Scheduler:
         now: Clock | None = None,
         marks: SyncMarks | None = None,
     ) -> None:
-        from bot.usage_store import sync_marks
-
         self.settings = settings
         self.store = store
         self.book = book
-        #: Where the last sync of each tenant is read (kept beside the alert subscriptions).
-        self.marks = marks if marks is not None else sync_marks(settings, getattr(book, "objects", None))
+        self._marks = marks
         self.adapter = adapter
         self.lock = lock or FileSchedulerLock(sync_lock_path(settings.DATA_DIR))
         self.now = now or settings.clock
         self._wake: asyncio.Event | None = None
         self._warned = False
         self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def marks(self) -> SyncMarks:
+        """Where the last sync of each tenant is read (kept beside the alert subscriptions); opened
+        when first needed, so a bot that syncs nothing never loads the Graph sync."""
+        if self._marks is None:
+            from bot.usage_store import sync_marks
+
+            self._marks = sync_marks(self.settings, getattr(self.book, "objects", None))
+        return self._marks
 
     def wake(self) -> None:
         """Run the next tick now (thread-safe: the alert book calls it from a worker thread)."""
@@ -84,6 +93,8 @@ class Scheduler:
         interval = self.settings.SYNC_INTERVAL_MINUTES
         if not interval or not self.settings.SYNC_TENANTS:
             return []
+        from bot.graph import SyncNotConfigured, graph_config
+
         try:
             graph_config(self.settings)
         except SyncNotConfigured as exc:
@@ -107,6 +118,8 @@ class Scheduler:
             result = TickResult(ran=True)
             tenants = await asyncio.to_thread(self.due_tenants)
             if tenants:
+                from bot.graph import SyncNotConfigured, sync_all
+
                 try:
                     result.synced = await asyncio.to_thread(sync_all, self.settings, tenants, self.now)
                 except SyncNotConfigured as exc:

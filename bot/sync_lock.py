@@ -9,8 +9,11 @@ Free of botbuilder, so the command line imports it cheaply.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -51,3 +54,29 @@ class FileSchedulerLock:
         if self._fd is not None:
             os.close(self._fd)  # closing releases the flock
             self._fd = None
+
+
+@contextlib.contextmanager
+def kept(lock: SchedulerLock) -> Iterator[None]:
+    """While the body runs, renew ``lock`` every ``lock.renew_seconds`` from a daemon thread, if
+    it is one that expires (the blob lease: ``keep``/``renew_seconds``, as the bot's scheduler
+    renews it between ticks); a file lock needs nothing. For a long ``callplan sync``."""
+    keep = getattr(lock, "keep", None)
+    every = getattr(lock, "renew_seconds", None)
+    if keep is None or not every:
+        yield
+        return
+    stop = threading.Event()
+
+    def renew() -> None:
+        while not stop.wait(every):
+            with contextlib.suppress(Exception):  # the next renewal tries again; a lost lease is logged
+                keep()
+
+    thread = threading.Thread(target=renew, name="sync-lock-keeper", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=5)

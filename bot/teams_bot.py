@@ -185,8 +185,7 @@ class CallingPlanBot(TeamsActivityHandler):
         await self._locks(key, lambda: self._run_turn(turn_context))
 
     async def _run_turn(self, turn_context: TurnContext) -> None:
-        await self.conversation_state.load(turn_context)
-        await self.user_state.load(turn_context)
+        await self._load_state(turn_context)
         user_before = self._user_values(turn_context)
         if self._state_was_set_aside(turn_context):
             # The conversation's own state is gone; the admin's remembered language still holds.
@@ -194,6 +193,19 @@ class CallingPlanBot(TeamsActivityHandler):
         await super().on_turn(turn_context)
         await self.conversation_state.save_changes(turn_context)
         await self._save_user_state(turn_context, user_before)
+
+    async def _load_state(self, turn_context: TurnContext) -> None:
+        """Conversation and user state: at once when the storage's reads wait on the network
+        (``StateStorage.concurrent_reads``, Azure Blob), else one after the other. Both reads
+        finish before a failure of either is raised (as itself), so none is left running."""
+        if not getattr(self.conversation_state._storage, "concurrent_reads", False):
+            await self.conversation_state.load(turn_context)
+            await self.user_state.load(turn_context)
+            return
+        loads = (self.conversation_state.load(turn_context), self.user_state.load(turn_context))
+        for outcome in await asyncio.gather(*loads, return_exceptions=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     def _state_was_set_aside(self, turn_context: TurnContext) -> bool:
         storage = self.conversation_state._storage

@@ -17,13 +17,16 @@ sees every subscription and goes on from the last sync).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
 from bot.sync_lock import FileSchedulerLock, SchedulerLock, sync_lock_path
 from knowledge.alerts import AlertBook
-from knowledge.graph.sync import SyncMarks
 from knowledge.store import Store
 from knowledge.store.objects import ObjectStore
+
+if TYPE_CHECKING:
+    from knowledge.graph.sync import SyncMarks
 
 
 def uses_blob(settings: Settings) -> bool:
@@ -62,7 +65,10 @@ def open_alert_book(settings: Settings, objects: ObjectStore | None = None) -> A
 
 
 def sync_marks(settings: Settings, objects: ObjectStore | None = None) -> SyncMarks:
-    """The Graph sync marks, kept as the alert subscriptions are (see :func:`open_alert_book`)."""
+    """The Graph sync marks, kept as the alert subscriptions are (see :func:`open_alert_book`).
+    Imported here, not at the top: the Graph sync loads only when a sync runs."""
+    from knowledge.graph.sync import SyncMarks
+
     if uses_blob(settings) and objects is None:
         objects = open_objects(settings)
     return SyncMarks(settings.DATA_DIR, objects=objects if uses_blob(settings) else None)

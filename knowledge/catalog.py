@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from annotated_types import Ge, MinLen
 
+from knowledge.articles import names_such_a_country, with_english_articles
 from knowledge.texts import fill
 
 if TYPE_CHECKING:
@@ -425,11 +426,14 @@ class Catalog:
 
     def text(self, code: str, params: dict[str, Any] | None = None) -> str:
         """The English default text for a stable code, placeholders filled from ``params``
-        (plural forms by the count, see :mod:`knowledge.texts`; a missing param stays ``{name}``)."""
+        (plural forms by the count, see :mod:`knowledge.texts`; a missing param stays ``{name}``;
+        "calling the United Kingdom" as the chat says it, :mod:`knowledge.articles`)."""
         template = self.texts.get(code)
         if template is None:
             return code
-        return fill(template, {k: str(v) for k, v in (params or {}).items()}, "en", missing=lambda k: "{" + k + "}")
+        values = {k: str(v) for k, v in (params or {}).items()}
+        text = fill(template, values, "en", missing=lambda k: "{" + k + "}")
+        return with_english_articles(text) if names_such_a_country(values.values()) else text
 
     # -- plans and licences ---------------------------------------------------------------------
 

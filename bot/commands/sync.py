@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from bot.commands import CommandError
 from bot.commands.common import add_command, add_data_dir, cli_settings
-from bot.sync_lock import FileSchedulerLock, sync_lock_path
+from bot.sync_lock import kept
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -50,6 +50,7 @@ LOCK_WAIT_SECONDS = 300.0
 def sync_command(args: argparse.Namespace) -> int:
     # The Graph client (msal, requests) is loaded by this command only: the others start without it.
     from bot.graph import SyncNotConfigured, sync_all
+    from bot.usage_store import scheduler_lock, uses_blob
     from knowledge.graph.sync import results_json
 
     overrides = {"DATA_DIR": args.data_dir} if args.data_dir else {}
@@ -67,7 +68,15 @@ def sync_command(args: argparse.Namespace) -> int:
     def progress(tenant: str, message: str) -> None:
         print(f"  {tenant}: {message}", file=sys.stderr, flush=True)
 
-    lock = FileSchedulerLock(sync_lock_path(settings.DATA_DIR))
+    # The bot's scheduler's own lock: DATA_DIR/sync.lock locally; with STORE_BACKEND=azure-blob
+    # the shared container's lease, which every replica's scheduler takes (a local file would
+    # not keep a replica on another machine from syncing at the same time).
+    lock = scheduler_lock(settings)
+    held_by = (
+        f"the scheduler lease of container {settings.STORE_CONTAINER}"
+        if uses_blob(settings)
+        else str(getattr(lock, "path", "the sync lock"))
+    )
     waited = 0.0
     while not lock.try_acquire():
         if not waited:
@@ -75,11 +84,12 @@ def sync_command(args: argparse.Namespace) -> int:
                 "waiting for the sync in progress (the bot's, or another callplan sync)...", file=sys.stderr, flush=True
             )
         if waited >= LOCK_WAIT_SECONDS:
-            raise CommandError(f"another sync still holds {lock.path} after {waited:.0f} s; try again later")
+            raise CommandError(f"another sync still holds {held_by} after {waited:.0f} s; try again later")
         time.sleep(0.5)
         waited += 0.5
     try:
-        results = sync_all(settings, tenants, settings.clock, since=since, progress=progress)
+        with kept(lock):  # a lease expires: renewed while a long sync runs
+            results = sync_all(settings, tenants, settings.clock, since=since, progress=progress)
     except SyncNotConfigured as exc:
         raise CommandError(str(exc)) from None
     finally:

@@ -40,6 +40,10 @@ class StateStorage(Storage):
 
     #: Why the last write failed, None once one succeeds.
     write_problem: str | None = None
+    #: True when a read waits on the network (Azure Blob): a turn then reads its conversation
+    #: and user state at once, one round trip instead of two (``bot.teams_bot``). Local reads
+    #: are file or memory work with nothing to overlap: one after the other.
+    concurrent_reads: bool = False
 
     async def probe(self) -> str | None:
         """None if the storage can be written now, else why not."""

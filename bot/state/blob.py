@@ -78,6 +78,8 @@ T = TypeVar("T")
 class BlobStateStorage(StateStorage):
     """A botbuilder ``Storage`` over one blob container (see the module docstring)."""
 
+    concurrent_reads = True  # each read is an HTTP round trip
+
     def __init__(self, container: ContainerClient, *, call_timeout_s: float = CALL_TIMEOUT_S) -> None:
         self.container = container
         self.call_timeout_s = call_timeout_s

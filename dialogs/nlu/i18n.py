@@ -31,6 +31,7 @@ from babel.dates import format_date as _babel_format_date
 from babel.numbers import format_decimal as _babel_format_decimal
 from babel.numbers import format_percent as _babel_format_percent
 
+from knowledge.articles import names_such_a_country, with_english_articles
 from knowledge.catalog import load_catalog
 from knowledge.texts import fill
 
@@ -123,31 +124,10 @@ def fill_template(lang: str, template: str, **params: object) -> str:
     like :func:`t` fills its own: numbers formatted for ``lang``, plural forms by CLDR."""
     lang = normalize_lang(lang)
     filled = fill(template, params, lang, localize=lambda value: _localize(value, lang))
-    if lang == "en" and any(isinstance(v, str) and _article_names().search(v) for v in params.values()):
-        return with_english_articles(filled)  # only when a param names such a country (a cheap test)
+    if lang == "en" and names_such_a_country(params.values()):
+        # "users in the United Kingdom": the knowledge layer's rule, so the CLI says the same.
+        return with_english_articles(filled)
     return filled
-
-
-def _names_alternation() -> str:
-    return "|".join(re.escape(n) for n in sorted(read_locale_json("articles.json")["names"], key=len, reverse=True))
-
-
-@cache
-def _article_names() -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{_names_alternation()})\b")
-
-
-@cache
-def _article_pattern() -> re.Pattern[str]:
-    words = "|".join(re.escape(w) for w in read_locale_json("articles.json")["prepositions"])
-    return re.compile(rf"\b({words}) ({_names_alternation()})\b")
-
-
-def with_english_articles(text: str) -> str:
-    """ "users in United Kingdom" -> "users in the United Kingdom": English running text names
-    some countries with their article (``locales/articles.json``); a label keeps the bare name.
-    One regex pass over the filled sentence (no backtracking: fixed alternatives)."""
-    return _article_pattern().sub(r"\1 the \2", text)
 
 
 def _localize(value: object, lang: Lang) -> object:

@@ -94,3 +94,17 @@ def test_advise_json_carries_sources(capsys):
     assert data["pools"][0]["minutes_per_user"] is None  # the bundle's minutes: not documented
     keys = [item["key"] for item in data["sources"]]
     assert "FR_ADDON" in keys and all(item["title"] and "url" in item for item in data["sources"])
+
+
+@pytest.mark.parametrize("number, value, reason", CASES, ids=[f"{c[1]}-{c[2]}" for c in CASES])
+async def test_the_cli_and_the_chat_word_a_verdict_alike(demo_bot, h, capsys, number, value, reason):
+    """One wording from one place (``knowledge.articles``): `check --json` says "calling the
+    United Kingdom" as the English chat does, not "calling United Kingdom"."""
+    assert cli_main(["check", number, "--country", "FR", "--plan", "MCOPSTN1", "--json"]) == 0
+    message = json.loads(capsys.readouterr().out)["message"]
+    activity = h.activity(ASK["en"].format(user=ALICE, number=number), conversation_id=f"a:wording-{reason}")
+    replies = await h.replies(demo_bot, activity)
+    card = next(r for r in replies if r.get("attachments"))["attachments"][0]["content"]
+    assert message in card_texts(card)
+    if reason == "international_needs_credits":  # "calling {destination}", the United Kingdom
+        assert "calling the United Kingdom needs" in message

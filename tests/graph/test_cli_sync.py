@@ -95,3 +95,37 @@ def test_sync_into_the_blob_store(capsys, fake_graph, env, monkeypatch, azurite,
     assert main(["sync", "--tenant", T1, "--since", "2026-11-01"]) == 0
     assert "12 calls, 0 new, 12 duplicates" in capsys.readouterr().out
     shared.close()
+
+
+def test_sync_on_the_blob_store_takes_the_replicas_lease_not_a_local_file(
+    capsys, fake_graph, env, monkeypatch, azurite
+):
+    """STORE_BACKEND=azure-blob: `callplan sync` is coordinated with the bot replicas through the
+    container's scheduler lease (what their schedulers take), not through this machine's file."""
+    from bot.blob_objects import BlobLeaseSchedulerLock, container_client
+    from bot.sync_lock import FileSchedulerLock, sync_lock_path
+
+    monkeypatch.setenv("STORE_BACKEND", "azure-blob")
+    monkeypatch.setenv("STORE_CONTAINER", "sync-lease")
+    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", azurite.connection_string)
+    monkeypatch.setattr("bot.commands.sync.LOCK_WAIT_SECONDS", 1.0)
+    fake_graph.tenants[T1] = tenant_with(calls_in_november(2), secret=SECRET)
+    replica = BlobLeaseSchedulerLock(container_client(azurite.connection_string, "sync-lease"))
+    assert replica.try_acquire()  # a bot replica elsewhere is syncing
+    try:
+        assert main(["sync", "--tenant", T1]) == 2
+        err = capsys.readouterr().err
+        assert "another sync still holds the scheduler lease of container sync-lease" in err
+        assert not fake_graph.requests
+    finally:
+        replica.release()
+
+    local = FileSchedulerLock(sync_lock_path(env))  # this machine's file: not the blob store's lock
+    assert local.try_acquire()
+    try:
+        assert main(["sync", "--tenant", T1]) == 0
+    finally:
+        local.release()
+    assert "2 calls, 2 new" in capsys.readouterr().out
+    assert replica.try_acquire()  # the command gave the lease back when it finished
+    replica.release()

@@ -1,0 +1,50 @@
+"""English country names with their article in running text: "calling the United Kingdom".
+
+The catalog and CLDR name a country as a label does ("United Kingdom", "Netherlands"); in a
+sentence some take "the" ("users in the United Kingdom"). The names and the words after which
+the article goes are data (``data/articles.json``). WHY here: one wording, from one place, for
+the catalog's English texts (``Catalog.text``: what ``callplan check`` and ``--json`` print) and
+the dialogs' English strings (``dialogs.nlu.i18n`` fills its templates through this too).
+
+One regex pass over a filled sentence, with fixed alternatives (no backtracking); a label
+("Destination United Kingdom") keeps the bare name. Loads no pydantic or babel (``callplan check``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from functools import cache
+from importlib import resources
+
+
+@cache
+def _data() -> dict[str, list[str]]:
+    return json.loads(resources.files("knowledge").joinpath("data", "articles.json").read_text("utf-8"))
+
+
+def _names_alternation() -> str:
+    return "|".join(re.escape(n) for n in sorted(_data()["names"], key=len, reverse=True))
+
+
+@cache
+def _names() -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{_names_alternation()})\b")
+
+
+@cache
+def _pattern() -> re.Pattern[str]:
+    words = "|".join(re.escape(w) for w in _data()["prepositions"])
+    return re.compile(rf"\b({words}) ({_names_alternation()})\b")
+
+
+def names_such_a_country(values: Iterable[object]) -> bool:
+    """True if one of ``values`` (a template's params) is text naming a country that takes "the":
+    only then is a filled sentence worth the article pass (a cheap test first)."""
+    return any(isinstance(v, str) and _names().search(v) for v in values)
+
+
+def with_english_articles(text: str) -> str:
+    """ "users in United Kingdom" -> "users in the United Kingdom" (see the module docstring)."""
+    return _pattern().sub(r"\1 the \2", text)
