@@ -13,8 +13,11 @@ Like the BotBuilder samples' ``CancelAndHelpDialog``: before the active step see
   dialog) is answered, then the open question is asked again: the dialog resumes at its step.
 * A correction ("actually, Austria", "en fait, 50 utilisateurs") updates the slot it names
   (:meth:`corrected`), says so, and asks the open question again.
-* A different dialog request (typed "can bob call 112?", or a welcome-card button) ends this
-  dialog and hands the message back to the root dialog, which starts that request instead.
+* A different dialog request (typed "which plan for 40 users in France?" during a number check,
+  or a welcome-card button) ends this dialog with a line saying so ("I left the number check.")
+  and hands the message back to the root dialog, which starts that request instead.
+* A typed answer that says more than the question asked ("France, 40 users, E5") fills every
+  slot it names that is still empty (:meth:`InterruptibleDialog.also_said`).
 * A message of one word or number never switches: it is an answer or a bad answer ("No" at the
   country question, "5000" at the user count), and the retry says why.
 * Anything else is a bad answer: the prompt says what it expects and asks again.
@@ -115,12 +118,22 @@ class InterruptibleDialog(ComponentDialog):
         step.values["slots"] = slots.model_dump(mode="json")
 
     def take(self, step: WaterfallStepContext) -> Any:
-        """The slots, with the answer to the previous step's question (if one was asked) merged in."""
+        """The slots, with the answer to the previous step's question (if one was asked) merged
+        in, and whatever else the typed answer said for slots still empty ("France, 40 users,
+        E5" at the country question fills the seat count and the licence too: the next question
+        is not one the admin already answered)."""
         slots = self.slots_model.model_validate(step.values["slots"])
         if isinstance(step.result, dict):
-            slots = slots.model_copy(update=step.result)
+            also = self.also_said(step.context.activity.text or "", slots) if "done" not in step.result else {}
+            extra = {k: v for k, v in also.items() if k not in step.result and v is not None}
+            slots = slots.model_copy(update={**extra, **step.result})
             self.start_slots(step, slots)
         return slots
+
+    def also_said(self, text: str, slots: Any) -> dict[str, Any]:
+        """The slots a typed answer fills besides the one asked, only those still empty
+        (:meth:`take`); none by default."""
+        return {}
 
     @staticmethod
     async def ask_if(step: WaterfallStepContext, missing: bool, question: str, **spec: Any) -> DialogTurnResult:
@@ -147,6 +160,11 @@ class InterruptibleDialog(ComponentDialog):
         if not isinstance(prompt, AnswerPrompt):
             return False
         return prompt.read(inner_dc.context, active.state.get(AnswerPrompt.persisted_options)) is not None
+
+    async def other_answer(self, inner_dc: DialogContext, text: str) -> DialogTurnResult | None:
+        """A message the open question cannot read that still answers this dialog another way
+        (a person of the roster typed at the caller's country question); None: not one."""
+        return None
 
     def corrected(self, text: str, entities: Entities) -> dict[str, Any] | None:
         """The slots a correction changes ("actually, Austria"); None: this dialog has none."""
@@ -199,6 +217,10 @@ class InterruptibleDialog(ComponentDialog):
         else:
             recognition = recognize(text, lang)
             answers = await self._answers_open_question(inner_dc)
+            if not answers:
+                other = await self.other_answer(inner_dc, text)
+                if other is not None:
+                    return other
             if cue_of(text) == "correction" and not answers:
                 change = self.corrected(text, recognition.entities)
                 if change and await self._correct(inner_dc, change):
@@ -227,6 +249,8 @@ class InterruptibleDialog(ComponentDialog):
             dialog, options = self.nested
             return await inner_dc.begin_dialog(dialog.id, options(text, recognition))
         if intent in REQUEST_INTENTS and intent != self.intent:
+            # Switch, and say what was left: a request typed mid-dialog never silently replaces it.
             await inner_dc.cancel_all_dialogs()
+            await context.send_activity(t(lang, "switched", left=t(lang, f"dialog.{self.intent.value}")))
             return DialogTurnResult(DialogTurnStatus.Complete, {SWITCH: intent.value})
         return None

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs import DialogContext, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import DEFAULT_COUNTRY_CHOICES, verdict_card, which_one_card
@@ -113,6 +113,22 @@ class NumberCheckDialog(InterruptibleDialog):
             slots = await self._callee(step, slots)
         self.start_slots(step, slots)
         return await self.ask_if(step, not slots.number, "number")
+
+    async def other_answer(self, inner_dc: DialogContext, text: str) -> DialogTurnResult | None:
+        """A person of the roster typed at the caller's country or plan question ("keith" after
+        "I don't know the user bob"): the check again for that person, with the same number."""
+        active = inner_dc.active_dialog
+        if active is None or active.id not in ("caller_country", "plan") or len(inner_dc.stack) < 2:
+            return None
+        people = await self.named(inner_dc.context, text)
+        values = inner_dc.stack[1].state.get("values")
+        if len(people) != 1 or not isinstance(values, dict) or "slots" not in values:
+            return None
+        slots = CheckSlots.model_validate(values["slots"]).model_copy(
+            update={"user": people[0].upn, "upn": None, "caller_country": None, "plan": None}
+        )
+        await inner_dc.cancel_all_dialogs()
+        return await inner_dc.begin_dialog(self.initial_dialog_id, slots.model_dump(mode="json"))
 
     async def named(self, context: TurnContext, text: str) -> list[Any]:
         """The people of the roster the message names by display name or first name (also what

@@ -16,13 +16,15 @@ admin-center steps, licences and quantities, resulting pools, caveats.
 
 from __future__ import annotations
 
+from typing import Any
+
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import purchase_summary_card
 from dialogs.context import remember
 from dialogs.nlu.answers import NO_CARRIER, UNKNOWN
-from dialogs.nlu.entities import Entities
+from dialogs.nlu.entities import Entities, extract_entities
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent
 from dialogs.nlu.render import carrier_name, country_name, join
@@ -181,6 +183,12 @@ class PurchaseDialog(InterruptibleDialog):
 
     def corrected(self, text: str, entities: Entities) -> dict[str, object] | None:
         return purchase_change(text, entities) or None
+
+    def also_said(self, text: str, slots: Any) -> dict[str, Any]:
+        if not text.strip():
+            return {}
+        change = purchase_change(text, extract_entities(text))
+        return {k: v for k, v in change.items() if getattr(slots, k, None) in (None, [], {})}
 
     async def _start(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = PurchaseSlots.model_validate(step.options or {})

@@ -72,13 +72,14 @@ from dialogs.context import (
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.lookups import pool_activities, users_activities
-from dialogs.nlu.entities import key
+from dialogs.nlu.entities import Entities, key
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.nlu.slots import (
     CheckSlots,
     PurchaseSlots,
     check_slots,
+    is_acknowledgement,
     known_countries,
     purchase_slots,
     slot_words,
@@ -236,6 +237,8 @@ class RootDialog(ComponentDialog):
             pass
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
+        elif intent in (Intent.YES, Intent.NO) or is_acknowledgement(text):
+            await context.send_activity(t(lang, "ack"))  # "ok", "thanks" after an answer: one short bubble
         elif intent in (Intent.HELP, Intent.GREETING):
             await context.send_activity(welcome_reply(lang).to_activity())
         else:
@@ -325,9 +328,11 @@ class RootDialog(ComponentDialog):
         and asks "which one?" when it is shared). None when the last answer was no check or the
         message names nobody of the roster."""
         last = await recall(step.context)
-        if last is None or last.intent != Intent.CHECK.value:
+        if last is None:
             return None
         rest = without_cue(text)
+        if last.intent != Intent.CHECK.value:
+            return await self._person_after(step, last.intent, rest)
         user = None
         if not await self.check.named(step.context, rest):
             # One name nobody has ("and for jane?"): the check for that name, which says it
@@ -339,6 +344,19 @@ class RootDialog(ComponentDialog):
             update={"user": user, "upn": None, "caller_country": None, "plan": None}
         )
         return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
+
+    async def _person_after(self, step: WaterfallStepContext, last_intent: str, rest: str) -> DialogTurnResult | None:
+        """ "and for alice?" after any answer but a number check: that person's pools after a
+        pool lookup, else their line of the roster (usage location and Calling Plan), rather than
+        the fallback. None when the message names nobody of the roster."""
+        people = await self.check.named(step.context, rest)
+        if not people:
+            return None
+        intent = Intent.POOL if last_intent == Intent.POOL.value and len(people) == 1 else Intent.USERS
+        entities = Entities(users=[p.upn for p in people])
+        lang = lang_of(step.context)
+        await self.answer_aside(step.context, Recognition(intent=intent, score=1.0, entities=entities, lang=lang), lang)
+        return await step.end_dialog()
 
     async def _after(self, step: WaterfallStepContext) -> DialogTurnResult:
         result = step.result

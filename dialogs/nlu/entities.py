@@ -305,16 +305,28 @@ FUZZY_MIN_LEN = 5
 UNKNOWN_AFTER = frozenset({"in", "en", "au", "aux", "dans"})
 #: At most this many words of a message are tried as misspelt places (bounded work).
 FUZZY_MAX_CANDIDATES = 4
+#: How many equally close names are compared to break a tie (:func:`_fuzzy_country`).
+FUZZY_TIES = 5
 
 
 def _fuzzy_country(word: str, table: _Compiled) -> str | None:
     """The country a misspelt name means ("allemange" -> DE), or None below the floor."""
     if len(word) < FUZZY_MIN_LEN or word in table.plain_words:
         return None
-    best = process.extractOne(
-        word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=FUZZY_FLOOR
+    found = process.extract(
+        word,
+        table.fuzzy_names.keys(),
+        scorer=DamerauLevenshtein.normalized_similarity,
+        score_cutoff=FUZZY_FLOOR,
+        limit=FUZZY_TIES,
     )
-    return table.fuzzy_names[best[0]] if best else None
+    if not found:
+        return None
+    # Equally close names ("polland": Poland and Holland): the one that starts like the word,
+    # since a typo rarely changes the first letter.
+    top = [name for name, score, _ in found if score == found[0][1]]
+    same_start = [name for name in top if name[:1] == word[:1]]
+    return table.fuzzy_names[(same_start or top)[0]]
 
 
 def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[list[str], list[str]]:

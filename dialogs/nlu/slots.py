@@ -22,8 +22,11 @@ from pydantic import BaseModel, Field
 from dialogs.nlu.entities import Entities, compiled, extract_entities, key
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
+from knowledge.phone import parse_number
 
 MAX_MINUTES = 100_000
+#: An acknowledgement ("ok thanks a lot") is this short at most.
+ACK_WORDS = 5
 #: The carrier slot's value for "no carrier" (the carrier buttons send it too).
 NO_CARRIER = "none"
 
@@ -48,6 +51,7 @@ def _patterns() -> dict[str, Any]:
         "intl_hint": frozenset(words["international_minutes_hint"]),
         "dont_know": frozenset(words["dont_know"]),
         "no_carrier": frozenset(words["no_carrier"]),
+        "acknowledgements": frozenset(words["acknowledgements"]),
         "no_carrier_mention": re.compile(words["no_carrier_mention"], flags),
         "scope_domestic": [re.compile(p, flags) for p in words["scope_domestic"]],
     }
@@ -172,6 +176,13 @@ def says_dont_know(text: str | None) -> bool:
     return key(text or "") in _patterns()["dont_know"]
 
 
+def is_acknowledgement(text: str | None) -> bool:
+    """ "thanks", "ok merci", "great, thank you": a message made only of acknowledgement words
+    (``slots.json`` ``acknowledgements``), answered with one short line, not the menu."""
+    words = key((text or "")[:200]).split()
+    return bool(words) and len(words) <= ACK_WORDS and all(w in _patterns()["acknowledgements"] for w in words)
+
+
 def says_no_carrier(text: str | None) -> bool:
     return key(text or "") in _patterns()["no_carrier"]
 
@@ -269,12 +280,24 @@ class CheckSlots(BaseModel):
     carrier: str | None = None
 
 
+def in_country(number: str, country: str) -> str:
+    """A number typed in national format with its country named ("the French number 01 42 68 53
+    00", "appeler en Espagne le 912 345 678") as E.164, so it is not read in the caller's own
+    country; a number with its international prefix, or not valid there, stays as typed."""
+    if number.lstrip().startswith(("+", "00")):
+        return number
+    parsed = parse_number(number, country)
+    return parsed.e164 if parsed.ok and parsed.e164 and parsed.region == country else number
+
+
 def check_slots(text: str, entities: Entities) -> CheckSlots:
     """The number-check slots the first message fills (a second user named is the number:
     a Teams-to-Teams call)."""
     countries = known_countries(entities.countries)
-    locations, _ = split_countries(text, countries)
+    locations, destinations = split_countries(text, countries)
     number = entities.numbers[0] if entities.numbers else None
+    if number is not None and destinations:
+        number = in_country(number, destinations[0])
     if number is None and len(entities.users) >= 2:
         number = entities.users[1]
     return CheckSlots(

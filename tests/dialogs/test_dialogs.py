@@ -274,7 +274,8 @@ async def test_help_and_cancel_in_the_number_check(talk, h):
     assert h.texts(replies) == [t("en", "cancelled")]
     replies = await talk.send("check")
     replies = await talk.send("which plan for 40 users in Spain?")  # another request: the purchase starts
-    assert h.said(replies[0]) == "Noted: 40 users in Spain."
+    assert h.said(replies[0]) == t("en", "switched", left=t("en", "dialog.check"))  # never silently
+    assert h.said(replies[1]) == "Noted: 40 users in Spain."
     assert question(replies, h)[0] == t("en", "prompt.international")
 
 
