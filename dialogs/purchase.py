@@ -78,6 +78,8 @@ def given_facts(slots: PurchaseSlots, lang: str) -> str | None:
         facts.append(t(lang, "facts.countries", countries=countries))
     if slots.international is not None:
         facts.append(t(lang, "facts.international" if slots.international else "facts.domestic"))
+    if isinstance(slots.minutes_per_user, int):  # "they mostly receive calls" changes the plan: say it was read
+        facts.append(t(lang, "facts.minutes", minutes=slots.minutes_per_user))
     if slots.base_licence and slots.base_licence != UNKNOWN:
         family = load_catalog().family(slots.base_licence)
         facts.append(t(lang, "facts.licence", licence=getattr(family.name, lang) if family else slots.base_licence))

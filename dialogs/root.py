@@ -83,6 +83,7 @@ from dialogs.nlu.slots import (
     known_countries,
     purchase_slots,
     slot_words,
+    usage_minutes,
 )
 from dialogs.purchase import PurchaseDialog, changed
 from dialogs.turn import TenantData, TurnLanguage, lang_of
@@ -286,7 +287,8 @@ class RootDialog(ComponentDialog):
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
         if cue_of(text) is None and not _bare_place(recognition, text):
             return None
-        if not carries_change(recognition.entities) and not any(c.isdigit() for c in text):
+        says_usage = usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
+        if not carries_change(recognition.entities) and not any(c.isdigit() for c in text) and not says_usage:
             return await self._follow_up_by_name(step, text)
         last = await recall(context)
         if last is None:

@@ -307,19 +307,23 @@ UNKNOWN_AFTER = frozenset({"in", "en", "au", "aux", "dans"})
 FUZZY_MAX_CANDIDATES = 4
 #: How many equally close names are compared to break a tie (:func:`_fuzzy_country`).
 FUZZY_TIES = 5
+#: Below the floor by this much still meets it (float rounding of the similarity).
+FLOAT_SLACK = 1e-9
 
 
 def _fuzzy_country(word: str, table: _Compiled) -> str | None:
     """The country a misspelt name means ("allemange" -> DE), or None below the floor."""
     if len(word) < FUZZY_MIN_LEN or word in table.plain_words:
         return None
-    found = process.extract(
-        word,
-        table.fuzzy_names.keys(),
-        scorer=DamerauLevenshtein.normalized_similarity,
-        score_cutoff=FUZZY_FLOOR,
-        limit=FUZZY_TIES,
-    )
+    # No score_cutoff: rapidfuzz turns it into a whole number of edits that rounds one edit in
+    # five letters ("itlay": exactly the 0.8 floor) out; the floor is applied to the scores.
+    found = [
+        hit
+        for hit in process.extract(
+            word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity, limit=FUZZY_TIES
+        )
+        if hit[1] >= FUZZY_FLOOR - FLOAT_SLACK
+    ]
     if not found:
         return None
     # Equally close names ("polland": Poland and Holland): the one that starts like the word,

@@ -54,6 +54,10 @@ def _patterns() -> dict[str, Any]:
         "acknowledgements": frozenset(words["acknowledgements"]),
         "no_carrier_mention": re.compile(words["no_carrier_mention"], flags),
         "scope_domestic": [re.compile(p, flags) for p in words["scope_domestic"]],
+        "usage": [
+            (words["usage_minutes"][level], [re.compile(p, flags) for p in patterns])
+            for level, patterns in words["usage"].items()
+        ],
     }
 
 
@@ -172,6 +176,16 @@ def minutes_mentioned(text: str) -> tuple[int | None, int | None]:
     return domestic, international
 
 
+def usage_minutes(text: str) -> int | None:
+    """The outbound minutes per user a message states without a figure: 0 for "they only
+    receive calls", the "about 100 min a user" button's figure for "they rarely call out", None
+    when it says nothing of usage (the advisor's typical usage)."""
+    for minutes, patterns in _patterns()["usage"]:
+        if any(p.search(text) for p in patterns):
+            return int(minutes)
+    return None
+
+
 def says_dont_know(text: str | None) -> bool:
     return key(text or "") in _patterns()["dont_know"]
 
@@ -234,7 +248,7 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
         international_minutes=international_minutes,
         base_licence=entities.base_licence,
         carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),
-        minutes_per_user=domestic_minutes,
+        minutes_per_user=domestic_minutes if domestic_minutes is not None else usage_minutes(text),
         unknown_places=entities.unknown_places,
     )
 
@@ -262,6 +276,7 @@ def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
     elif entities.plan in DOMESTIC_PLANS or entities.line == "domestic" or without_scope(text)[1]:
         change["international"] = False
     domestic, international = minutes_mentioned(text)
+    domestic = domestic if domestic is not None else usage_minutes(text)
     if domestic is not None:
         change["minutes_per_user"] = domestic
     if international is not None:
