@@ -8,8 +8,8 @@ countries, the seat count and the base licence or the scope is answered at once
 your own, calls within the country, typical usage) and the card states each assumption with
 buttons that re-run the advice with that slot changed (:func:`changed`). Order: where the users are,
 how many, and (only when the licence was not said either) whether they call abroad; then the
-answer, with the licence, carrier and minutes assumed as above rather than asked (the licence,
-carrier and minutes questions remain for a dialog that can still need them). The answers feed
+answer, with the licence, carrier and minutes assumed as above rather than asked (there are no
+licence, carrier or minutes questions: the assumption buttons change them). The answers feed
 :func:`knowledge.advisor.recommend`, and the dialog ends with the summary card: ordered
 admin-center steps, licences and quantities, resulting pools, caveats.
 """
@@ -23,12 +23,12 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepC
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import purchase_summary_card
 from dialogs.context import remember
-from dialogs.nlu.answers import NO_CARRIER, UNKNOWN
+from dialogs.nlu.answers import UNKNOWN
 from dialogs.nlu.entities import Entities, extract_entities
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent
 from dialogs.nlu.render import carrier_name, country_name, join
-from dialogs.nlu.slots import PurchaseSlots, purchase_change
+from dialogs.nlu.slots import NO_CARRIER, PurchaseSlots, purchase_change
 from dialogs.turn import lang_of
 from knowledge.advisor import AdviceRequest, Recommendation, recommend
 from knowledge.catalog import load_catalog
@@ -174,9 +174,7 @@ class PurchaseDialog(InterruptibleDialog):
                     self._start,
                     self._users,
                     self._international,
-                    self._licence,
-                    self._carrier,
-                    self._minutes,
+                    self._assume,
                     self._summary,
                 ],
             )
@@ -228,24 +226,13 @@ class PurchaseDialog(InterruptibleDialog):
         # licence is enough to answer, assuming calls within the country, with a button).
         return await self.ask_if(step, slots.international is None and slots.base_licence is None, "international")
 
-    async def _licence(self, step: WaterfallStepContext) -> DialogTurnResult:
-        slots = self.take(step)
-        if says_enough(slots):
-            # Where, how many and the scope are known: that is enough to answer. The licence,
-            # carrier and minutes are assumed (stated on the card, each with buttons to change
-            # it) instead of asked: no question that would not change the plan to buy.
-            self.start_slots(step, with_assumptions(slots))
-            return await step.next(None)
-        return await self.ask_if(step, slots.base_licence is None, "licence")
-
-    async def _carrier(self, step: WaterfallStepContext) -> DialogTurnResult:
-        slots = self.take(step)
-        return await self.ask_if(step, slots.carrier is None, "carrier")
-
-    async def _minutes(self, step: WaterfallStepContext) -> DialogTurnResult:
-        slots = self.take(step)
-        question = minutes_question(slots)
-        return await self.ask_if(step, question is not None, question or "minutes")
+    async def _assume(self, step: WaterfallStepContext) -> DialogTurnResult:
+        # Where, how many and the scope (or the licence) are known here: that is enough to answer
+        # (:func:`says_enough`). The licence, carrier and minutes are assumed, stated on the card
+        # with buttons to change each, instead of asked: no question that would not change the
+        # plan to buy. (Their questions were asked here once; no path reached them any more.)
+        self.start_slots(step, with_assumptions(self.take(step)))
+        return await step.next(None)
 
     async def _summary(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)

@@ -15,19 +15,14 @@ from typing import Any
 
 from dialogs.nlu.entities import extract_entities, first_integer
 from dialogs.nlu.slots import (
-    MAX_MINUTES,
-    NO_CARRIER,
     counts_per_country,
     known_countries,
-    says_dont_know,
-    says_no_carrier,
     without_scope,
 )
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
 
 UNKNOWN = "unknown"
-CARRIERS = ("operator_connect", "direct_routing", "on_premises")
 
 #: A typed answer that is nothing but a phone number or short code (``112``, ``+44 20 7946 0958``).
 _DIALLED = re.compile(r"^\s*\+?[\d(][\d\s().\-/*•#]*\s*$")
@@ -148,51 +143,6 @@ def read_yes_no(answer: Answer) -> bool | None:
     if without_scope(answer.text[:200])[1]:  # "they only call within France", "appels nationaux seulement"
         return False
     return None
-
-
-def read_licence(answer: Answer) -> str | None:
-    """A base-licence family id of the catalog (E5, BUSINESS_PREMIUM...), or ``"unknown"``."""
-    catalog = load_catalog()
-    if answer.value is not None:
-        if answer.value == UNKNOWN:
-            return UNKNOWN
-        family = catalog.family(str(answer.value))
-        return family.id if family else None
-    if says_dont_know(answer.text):
-        return UNKNOWN
-    licence = extract_entities(answer.text).base_licence
-    if licence:
-        return licence
-    family = catalog.family(answer.text)
-    return family.id if family else None
-
-
-def read_carrier(answer: Answer) -> str | None:
-    """``operator_connect``, ``direct_routing``, ``on_premises``, or ``"none"``."""
-    if answer.value is not None:
-        return answer.value if answer.value in (NO_CARRIER, *CARRIERS) else None
-    carrier = extract_entities(answer.text).carrier
-    if carrier in CARRIERS:
-        return carrier
-    if says_no_carrier(answer.text) or says_dont_know(answer.text):
-        return NO_CARRIER
-    return None
-
-
-def read_minutes(answer: Answer) -> int | str | None:
-    """Minutes per user per month, or ``"unknown"``."""
-    if answer.value is not None:
-        value = answer.value
-        if value == UNKNOWN:
-            return UNKNOWN
-        minutes = value if isinstance(value, int) and not isinstance(value, bool) else first_integer(str(value))
-    else:
-        if says_dont_know(answer.text):
-            return UNKNOWN
-        minutes = first_integer(answer.text)
-    if minutes is None or not 0 <= minutes <= MAX_MINUTES:
-        return None
-    return minutes
 
 
 def read_number(answer: Answer) -> str | None:

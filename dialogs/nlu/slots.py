@@ -49,8 +49,6 @@ def _patterns() -> dict[str, Any]:
         "minutes": re.compile(words["minutes"], flags),
         "negations": frozenset(words["negations"]),
         "intl_hint": frozenset(words["international_minutes_hint"]),
-        "dont_know": frozenset(words["dont_know"]),
-        "no_carrier": frozenset(words["no_carrier"]),
         "acknowledgements": frozenset(words["acknowledgements"]),
         "no_carrier_mention": re.compile(words["no_carrier_mention"], flags),
         "scope_domestic": [re.compile(p, flags) for p in words["scope_domestic"]],
@@ -186,19 +184,11 @@ def usage_minutes(text: str) -> int | None:
     return None
 
 
-def says_dont_know(text: str | None) -> bool:
-    return key(text or "") in _patterns()["dont_know"]
-
-
 def is_acknowledgement(text: str | None) -> bool:
     """ "thanks", "ok merci", "great, thank you": a message made only of acknowledgement words
     (``slots.json`` ``acknowledgements``), answered with one short line, not the menu."""
     words = key((text or "")[:200]).split()
     return bool(words) and len(words) <= ACK_WORDS and all(w in _patterns()["acknowledgements"] for w in words)
-
-
-def says_no_carrier(text: str | None) -> bool:
-    return key(text or "") in _patterns()["no_carrier"]
 
 
 # --- the slots of each request ---------------------------------------------------------------

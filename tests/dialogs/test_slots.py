@@ -6,11 +6,8 @@ import pytest
 
 from dialogs.nlu.answers import (
     Answer,
-    read_carrier,
     read_countries,
     read_country,
-    read_licence,
-    read_minutes,
     read_number,
     read_plan,
     read_users,
@@ -176,38 +173,6 @@ def test_yes_no_answers():
     assert read_yes_no(typed("only domestic")) is False
     assert read_yes_no(typed("internationally")) is True
     assert read_yes_no(typed("perhaps")) is None and read_yes_no(clicked("maybe")) is None
-
-
-def test_licence_answers():
-    assert read_licence(clicked("E5")) == "E5"
-    assert read_licence(clicked("unknown")) == "unknown"
-    assert read_licence(typed("Business Premium")) == "BUSINESS_PREMIUM"
-    assert read_licence(typed("we have SPE_E3")) == "E3"
-    assert read_licence(typed("I don't know")) == "unknown"
-    assert read_licence(typed("je ne sais pas")) == "unknown"
-    assert read_licence(typed("the blue one")) is None
-    assert read_licence(clicked("PLATINUM")) is None
-
-
-def test_carrier_answers():
-    assert read_carrier(clicked("none")) == "none"
-    assert read_carrier(clicked("direct_routing")) == "direct_routing"
-    assert read_carrier(typed("we use Operator Connect")) == "operator_connect"
-    assert read_carrier(typed("routage direct")) == "direct_routing"
-    for text in ("no", "none", "aucun", "no carrier"):
-        assert read_carrier(typed(text)) == "none", text
-    assert read_carrier(typed("yes")) is None  # which one?
-    assert read_carrier(clicked("telstra")) is None
-
-
-def test_minutes_answers():
-    assert read_minutes(clicked(300)) == 300
-    assert read_minutes(clicked("unknown")) == "unknown"
-    assert read_minutes(typed("about 300 minutes")) == 300
-    assert read_minutes(typed("0")) == 0
-    assert read_minutes(typed("not sure")) == "unknown"
-    assert read_minutes(typed("a lot")) is None
-    assert read_minutes(typed("1000000")) is None
 
 
 def test_number_answers():
