@@ -84,7 +84,9 @@ def given_facts(slots: PurchaseSlots, lang: str) -> str | None:
         family = load_catalog().family(slots.base_licence)
         facts.append(t(lang, "facts.licence", licence=getattr(family.name, lang) if family else slots.base_licence))
     if slots.carrier and slots.carrier != NO_CARRIER:
-        facts.append(t(lang, "facts.carrier", carrier=carrier_name(slots.carrier, lang)))
+        kind = carrier_name(slots.carrier, lang)
+        named = f"{slots.carrier_name} ({kind})" if slots.carrier_name else kind  # "Telstra (Operator Connect)"
+        facts.append(t(lang, "facts.carrier", carrier=named))
     return ", ".join(facts) if facts else None
 
 
@@ -140,6 +142,8 @@ def changed(slots: PurchaseSlots, change: dict[str, object]) -> PurchaseSlots:
         for name, slot in (("minutes", "minutes_per_user"), ("international_minutes", "international_minutes")):
             if name in slots.assumed and slot not in update:
                 update[slot] = None
+    if "carrier" in update and "carrier_name" not in update:  # a button: no longer the operator named
+        update["carrier_name"] = None
     if "countries" in update and "users_per_country" not in update:
         update["users_per_country"] = None
     assumed = [a for a in slots.assumed if a not in dropped]

@@ -46,6 +46,7 @@ class Entities(BaseModel):
     plan: str | None = None  # a Calling Plan SKU, or PAYG
     base_licence: str | None = None  # a licence family id of the catalog: E5, BUSINESS_PREMIUM...
     carrier: str | None = None  # operator_connect, direct_routing, teams_phone_mobile
+    carrier_name: str | None = None  # the operator named ("Telstra", "BT"), as the lexicon spells it
     yes_no: bool | None = None
     month: str | None = None  # "2026-11", or "--11" when no year was given (ISO 8601)
     line: Line | None = None  # the pool line: domestic or international
@@ -102,6 +103,7 @@ class _Compiled:
     no_words: list[tuple[str, ...]]
     user_count: re.Pattern[str]
     carrier_names: re.Pattern[str]
+    carrier_spelling: dict[str, str]  # folded name -> the lexicon's spelling
     fuzzy_names: dict[str, str]  # one-word country and city names (EN, FR) -> code, for typo matching
     plain_words: frozenset[str]  # words of the lexicon: never a misspelt or unknown place
 
@@ -185,6 +187,7 @@ def compiled() -> _Compiled:
             + r")(?![\w&])",
             re.IGNORECASE,
         ),
+        carrier_spelling={n.casefold(): n for n in lex["carrier_names"]},
         fuzzy_names={" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN},
         plain_words=_plain_words(lex, month_numbers),
     )
@@ -493,9 +496,10 @@ def extract(text: str) -> Extraction:
     for pattern, replacement in _US_ABBR:
         work = pattern.sub(_padded(replacement), work)
     work = _extract_numbers(work, table, numbers)
-    named_carrier = None
+    named_carrier = carrier_name = None
     for match in list(table.carrier_names.finditer(work)):  # "BT", "AT&T": a carrier, never a country
         named_carrier = "operator_connect"
+        carrier_name = carrier_name or table.carrier_spelling.get(match.group(0).casefold(), match.group(0))
         work = _blank(work, match.start(), match.end())
 
     user_count = None
@@ -527,6 +531,7 @@ def extract(text: str) -> Extraction:
         plan=plan,
         base_licence=licence_hit[0] if licence_hit else None,
         carrier=carrier_hit[0] if carrier_hit else named_carrier,
+        carrier_name=carrier_name,
         yes_no=_extract_yes_no(words, table),
         month=_extract_month(norm, table, iso_month),
         line=line_hit[0] if line_hit else None,

@@ -205,6 +205,8 @@ class PurchaseSlots(BaseModel):
     international_minutes: int | str | None = None
     base_licence: str | None = None
     carrier: str | None = None
+    #: The operator the admin named ("Telstra"): said back next to the kind of carrier it is.
+    carrier_name: str | None = None
     minutes_per_user: int | str | None = None
     #: Slots filled by an assumption to answer in one turn ("carrier", "international",
     #: "licence", "minutes", "international_minutes"): shown on the card with buttons to change.
@@ -238,6 +240,7 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
         international_minutes=international_minutes,
         base_licence=entities.base_licence,
         carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),
+        carrier_name=entities.carrier_name if entities.carrier else None,
         minutes_per_user=domestic_minutes if domestic_minutes is not None else usage_minutes(text),
         unknown_places=entities.unknown_places,
     )
@@ -261,6 +264,7 @@ def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
         change["base_licence"] = entities.base_licence
     if entities.carrier:
         change["carrier"] = entities.carrier
+        change["carrier_name"] = entities.carrier_name
     if entities.plan in INTERNATIONAL_PLANS or entities.line == "international":
         change["international"] = True
     elif entities.plan in DOMESTIC_PLANS or entities.line == "domestic" or without_scope(text)[1]:

@@ -118,3 +118,19 @@ def test_a_destination_still_says_they_call_abroad():
 )
 def test_the_language_switches_on_a_sentence_never_on_a_code(text, current, expected):
     assert detect_language("en-US", text, current=current) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "country"),
+    [("Itlay", "IT"), ("Spian", "ES"), ("Chian", "CN"), ("Polland", "PL"), ("Hollnad", "NL"), ("Swedne", "SE")],
+)
+def test_one_edit_in_five_letters_meets_the_floor_and_a_tie_keeps_the_first_letter(word, country):
+    """ "Itlay" is 1 - 1/5 = 0.8 from "Italy", the floor itself; "Polland" is as close to Poland
+    as to Holland: the name that starts like the word wins."""
+    assert extract_entities(f"which plan for 20 users in {word}").countries == [country]
+
+
+@pytest.mark.parametrize("word", ["Japn", "Narnia", "Gondor"])
+def test_below_the_floor_a_place_is_said_back(word):
+    entities = extract_entities(f"which plan for 20 users in {word}")
+    assert entities.countries == [] and entities.unknown_places == [word]

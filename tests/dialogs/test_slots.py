@@ -14,7 +14,14 @@ from dialogs.nlu.answers import (
     read_yes_no,
 )
 from dialogs.nlu.entities import extract_entities
-from dialogs.nlu.slots import check_slots, counts_per_country, international_need, minutes_mentioned, purchase_slots
+from dialogs.nlu.slots import (
+    check_slots,
+    counts_per_country,
+    international_need,
+    is_acknowledgement,
+    minutes_mentioned,
+    purchase_slots,
+)
 
 
 def purchase(text: str) -> dict:
@@ -197,3 +204,46 @@ def test_plan_answers():
 def test_phone_as_a_noun_or_product_is_not_a_destination():
     assert purchase("how do I buy Teams Phone in Italy for 20 users") == {"countries": ["IT"], "users": 20}
     assert purchase("a phone number in Spain for 5 users")["countries"] == ["ES"]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("which plan for 20 users in Italy who mostly receive calls", 100),
+        ("15 users in France, they rarely make outbound calls", 100),
+        ("30 users in Spain who hardly ever call out", 100),
+        ("20 utilisateurs en Italie qui reçoivent surtout des appels", 100),
+        ("ils appellent rarement", 100),
+        ("30 users in the Netherlands who only receive calls", 0),
+        ("aucun appel sortant pour 10 utilisateurs en Belgique", 0),
+        ("which plan for 20 users in Italy who rarely call abroad", None),  # a scope, not usage
+        ("ils appellent rarement l'étranger", None),
+        ("which plan for 20 users in Italy", None),
+        ("20 users in Italy who mostly receive calls, about 300 minutes each", 300),  # a figure wins
+    ],
+)
+def test_usage_without_a_figure_sets_the_outbound_minutes(text, minutes):
+    assert purchase_slots(text, extract_entities(text)).minutes_per_user == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("can keith call the French number 01 42 68 53 00?", "+33142685300"),
+        ("est-ce que keith peut appeler le numéro français 01 42 68 53 00 ?", "+33142685300"),
+        ("can keith call the French number +44 20 7946 0958?", "+44 20 7946 0958"),  # its own prefix wins
+        ("can keith call 020 7946 0958", "020 7946 0958"),  # no country named: the caller's own
+    ],
+)
+def test_a_national_format_number_is_read_in_the_country_named_for_it(text, number):
+    assert check(text).get("number") == number
+
+
+@pytest.mark.parametrize("text", ["ok", "thanks!", "ok merci", "great, thank you", "parfait", "d'accord, merci"])
+def test_acknowledgements(text):
+    assert is_acknowledgement(text)
+
+
+@pytest.mark.parametrize("text", ["ok for 40 users in France", "thanks, and Belgium?", "", "merci de vérifier le 112"])
+def test_not_acknowledgements(text):
+    assert not is_acknowledgement(text)
