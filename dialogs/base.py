@@ -43,6 +43,7 @@ from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
 from dialogs.context import cue_of, without_cue
+from dialogs.nlu.answers import Answer
 from dialogs.nlu.entities import MAX_CHARS, Entities, key
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, cue_scores, from_card_value, recognize
@@ -152,14 +153,19 @@ class InterruptibleDialog(ComponentDialog):
                 return result
         return await super().on_continue_dialog(inner_dc)
 
-    async def _answers_open_question(self, inner_dc: DialogContext) -> bool:
+    async def _open_answer(self, inner_dc: DialogContext, text: str | None = None) -> dict[str, Any] | None:
+        """The slots this message (or ``text``, typed) answers the open question with, or None."""
         active = inner_dc.active_dialog
         if active is None:
-            return False
+            return None
         prompt = await self.find_dialog(active.id)
         if not isinstance(prompt, AnswerPrompt):
-            return False
-        return prompt.read(inner_dc.context, active.state.get(AnswerPrompt.persisted_options)) is not None
+            return None
+        options = active.state.get(AnswerPrompt.persisted_options)
+        if text is None:
+            return prompt.read(inner_dc.context, options)
+        spec = (options.validations if options is not None else None) or {}
+        return prompt.question.read(Answer(value=None, text=text), spec) if text.strip() else None
 
     async def other_answer(self, inner_dc: DialogContext, text: str) -> DialogTurnResult | None:
         """A message the open question cannot read that still answers this dialog another way
@@ -187,6 +193,31 @@ class InterruptibleDialog(ComponentDialog):
             if "countries" in spec:
                 spec["countries"] = countries
         return True
+
+    async def _correction(
+        self, inner_dc: DialogContext, text: str, recognition: Recognition, read: dict[str, Any] | None
+    ) -> DialogTurnResult | None:
+        """A correction ("actually, Austria") or, mid-dialog, a follow-up ("and Belgium?") that
+        is no answer to the open question: its slots are changed, said, and the question asked
+        again. A correction that also answers the question ("no sorry, Italy" at "do they call
+        abroad?") changes what it names beyond that answer, then the answer goes on as one. None:
+        not a correction (the caller goes on)."""
+        cue = cue_of(text)
+        if cue is None or (cue == "follow_up" and read is not None):
+            return None
+        if read is not None:  # "no sorry, Italy": the "no" is the cue's, not an answer to "do they call abroad?"
+            read = await self._open_answer(inner_dc, without_cue(text))
+        change = self.corrected(text, recognition.entities)
+        if change and read is not None and not {k for k, v in change.items() if v is not None} - set(read):
+            return None  # "actually 45 users" at the count question: just the answer
+        if not change or not await self._correct(inner_dc, change):
+            return None
+        context = inner_dc.context
+        await context.send_activity(t(lang_of(context), "corrected", facts=without_cue(text)))
+        if read is not None:
+            return await super().on_continue_dialog(inner_dc)  # the answer, read as usual
+        await inner_dc.reprompt_dialog()
+        return DialogTurnResult(DialogTurnStatus.Waiting)
 
     def _overrides_answer(self, recognition: Recognition, text: str, words: int) -> bool:
         """Whether a message the open question could read is another request all the same: a
@@ -216,17 +247,15 @@ class InterruptibleDialog(ComponentDialog):
             return None
         else:
             recognition = recognize(text, lang)
-            answers = await self._answers_open_question(inner_dc)
+            read = await self._open_answer(inner_dc)
+            answers = read is not None
             if not answers:
                 other = await self.other_answer(inner_dc, text)
                 if other is not None:
                     return other
-            if cue_of(text) == "correction" and not answers:
-                change = self.corrected(text, recognition.entities)
-                if change and await self._correct(inner_dc, change):
-                    await context.send_activity(t(lang, "corrected", facts=without_cue(text)))
-                    await inner_dc.reprompt_dialog()
-                    return DialogTurnResult(DialogTurnStatus.Waiting)
+            corrected = await self._correction(inner_dc, text, recognition, read)
+            if corrected is not None:
+                return corrected
             words = len(key(text).split())
             if answers and not self._overrides_answer(recognition, text, words):
                 return None

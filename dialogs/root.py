@@ -166,6 +166,23 @@ def _continues_fact(last_intent: str, recognition: Recognition, text: str) -> bo
     )
 
 
+#: A follow-up of a number check naming a plan is this short ("et avec le forfait national et international ?").
+CHECK_FOLLOW_UP_WORDS = 8
+
+
+def _continues_check(last_intent: str, recognition: Recognition, text: str) -> bool:
+    """Whether a short follow-up of a number check changes only the caller's plan ("and with the
+    D&I plan?"), though a plan name alone reads as a purchase: no seat count, no country."""
+    entities = recognition.entities
+    return (
+        last_intent == Intent.CHECK.value
+        and bool(entities.plan)
+        and not entities.user_count
+        and not entities.countries
+        and len(text.split()) <= CHECK_FOLLOW_UP_WORDS
+    )
+
+
 class RootDialog(ComponentDialog):
     """Decides the turn's language, then routes the message (see the module docstring)."""
 
@@ -238,7 +255,7 @@ class RootDialog(ComponentDialog):
             pass
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
-        elif intent in (Intent.YES, Intent.NO) or is_acknowledgement(text):
+        elif is_acknowledgement(text) or (intent in (Intent.YES, Intent.NO) and len(key(text[:200]).split()) <= 2):
             await context.send_activity(t(lang, "ack"))  # "ok", "thanks" after an answer: one short bubble
         elif intent in (Intent.HELP, Intent.GREETING):
             await context.send_activity(welcome_reply(lang).to_activity())
@@ -298,6 +315,7 @@ class RootDialog(ComponentDialog):
             and recognition.intent.value != last.intent
             and recognition.score >= SURE
             and not _continues_fact(last.intent, recognition, text)
+            and not _continues_check(last.intent, recognition, text)
         ):
             return None  # "and can bob call 112?" after a purchase is a new request ("what about 1500 minutes?" is not)
         entities = recognition.entities

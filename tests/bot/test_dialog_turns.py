@@ -198,3 +198,64 @@ async def test_a_foreign_number_in_national_format_is_read_in_the_country_named(
     verdict = check_call("+33142685300", "GB", "MCOPSTN1", upn="keith.smith@contoso.com")
     assert verdict.verdict == "per_minute"  # a UK Domestic plan calling France, not "not in use"
     assert said(replies)[-1] == verdict_card(verdict, lang).text
+
+
+NUMBER_AND_CALLER = {
+    "en": ("check", "+44 20 7946 0958, the caller is in France on the Domestic plan"),
+    "fr": ("vérifier un numéro", "+44 20 7946 0958, l'appelant est en France avec le forfait national"),
+}
+
+
+@LANGS
+async def test_a_number_answer_that_names_the_callers_country_and_plan_is_not_asked_them(demo_bot, h, lang):
+    chat = LocaleChat(demo_bot, h, lang)
+    check, answer = NUMBER_AND_CALLER[lang]
+    assert said(await chat.say(check))[-1] == t(lang, "prompt.number")
+    replies = await chat.say(answer)
+    assert said(replies) == [verdict_card(check_call("+44 20 7946 0958", "FR", "MCOPSTN1"), lang).text]
+
+
+CORRECTION_AT_YES_NO = {
+    "en": ("which plan for 20 users in Spain", "no sorry, Italy", "sorry, Portugal, and they call abroad"),
+    "fr": (
+        "quel forfait pour 20 utilisateurs en Espagne",
+        "non pardon, l'Italie",
+        "pardon, le Portugal, et ils appellent l'étranger",
+    ),
+}
+
+
+@LANGS
+async def test_a_correction_at_a_yes_no_question_changes_its_slot_and_answers_only_what_it_says(demo_bot, h, lang):
+    chat = LocaleChat(demo_bot, h, lang)
+    first, italy, portugal = CORRECTION_AT_YES_NO[lang]
+    assert said(await chat.say(first))[-1] == t(lang, "prompt.international")
+    replies = await chat.say(italy)  # the "no" is the correction's, not "they do not call abroad"
+    assert said(replies)[0].startswith(t(lang, "corrected", facts="").rstrip(" ."))
+    assert said(replies)[-1] == t(lang, "prompt.international")
+    replies = await chat.say(portugal)  # a correction that also answers the question
+    assert said(replies)[-1] == summary_text(lang, countries=["PT"], users=20, international=True)
+
+
+LEAD_IN = {
+    "en": ("which plan for 40 E5 users in France", "ok and for 80 users?"),
+    "fr": ("quel forfait pour 40 utilisateurs E5 en France", "merci, et pour 80 personnes ?"),
+}
+PLAN_AFTER_CHECK = {
+    "en": ("can bastien call +1 212 555 0100", "and with the D&I plan?"),
+    "fr": ("bastien peut-il appeler le +1 212 555 0100", "et avec le forfait national et international ?"),
+}
+
+
+@LANGS
+async def test_follow_ups_after_an_acknowledgement_and_a_plan_after_a_check(demo_bot, h, lang):
+    chat = LocaleChat(demo_bot, h, lang)
+    first, again = LEAD_IN[lang]
+    await chat.say(first)
+    assert said(await chat.say(again)) == [summary_text(lang, countries=["FR"], users=80, base_licence="E5")]
+    first, again = PLAN_AFTER_CHECK[lang]
+    await chat.say(first)
+    replies = await chat.say(again)  # the same call on the D&I plan, not a new purchase
+    verdict = check_call("+1 212 555 0100", "FR", "MCOPSTN2", upn="bastien.durand@contoso.com")
+    assert verdict.verdict == "included"
+    assert said(replies)[-1].startswith(verdict_card(verdict, lang).text)
