@@ -170,6 +170,22 @@ def _continues_fact(last_intent: str, recognition: Recognition, text: str) -> bo
 CHECK_FOLLOW_UP_WORDS = 8
 
 
+#: A number with this many digits is a phone number to dial, not a short code or a count.
+FULL_NUMBER_DIGITS = 7
+
+
+def _dials_a_number(recognition: Recognition) -> bool:
+    """A purchase reading of a message that names a full phone number and no seat count ("is
+    calling +33 1 23 45 67 89 from the UK included in the D&I plan?") is a number check: a
+    purchase is sized in users, never in a number to call."""
+    entities = recognition.entities
+    return (
+        recognition.intent == Intent.PURCHASE
+        and not entities.user_count
+        and any(sum(c.isdigit() for c in n) >= FULL_NUMBER_DIGITS for n in entities.numbers)
+    )
+
+
 def _continues_check(last_intent: str, recognition: Recognition, text: str) -> bool:
     """Whether a short follow-up of a number check changes only the caller's plan ("and with the
     D&I plan?"), though a plan name alone reads as a purchase: no seat count, no country."""
@@ -243,6 +259,8 @@ class RootDialog(ComponentDialog):
         followed = await self._follow_up(step, recognition, text, lang)
         if followed is not None:
             return followed
+        if _dials_a_number(recognition):
+            recognition = recognition.model_copy(update={"intent": Intent.CHECK})
         intent = recognition.intent
         chosen = _clicked_slots(activity)
         if intent == Intent.PURCHASE:

@@ -265,9 +265,11 @@ def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
     if entities.carrier:
         change["carrier"] = entities.carrier
         change["carrier_name"] = entities.carrier_name
-    if entities.plan in INTERNATIONAL_PLANS or entities.line == "international":
+    # "pas d'international", "no international calls": the line word negated says no.
+    said = international_need(text, [], []) if entities.line else None
+    if entities.plan in INTERNATIONAL_PLANS or said is True:
         change["international"] = True
-    elif entities.plan in DOMESTIC_PLANS or entities.line == "domestic" or without_scope(text)[1]:
+    elif entities.plan in DOMESTIC_PLANS or said is False or without_scope(text)[1]:
         change["international"] = False
     domestic, international = minutes_mentioned(text)
     domestic = domestic if domestic is not None else usage_minutes(text)
@@ -289,6 +291,10 @@ class CheckSlots(BaseModel):
     carrier: str | None = None
 
 
+#: A number with this many digits is written out in full (a short code or a prefix has fewer).
+FULL_DIGITS = 7
+
+
 def in_country(number: str, country: str) -> str:
     """A number typed in national format with its country named ("the French number 01 42 68 53
     00", "appeler en Espagne le 912 345 678") as E.164, so it is not read in the caller's own
@@ -304,7 +310,8 @@ def check_slots(text: str, entities: Entities) -> CheckSlots:
     a Teams-to-Teams call)."""
     countries = known_countries(entities.countries)
     locations, destinations = split_countries(text, countries)
-    number = entities.numbers[0] if entities.numbers else None
+    # "0800 numbers like 0800 123 4567": the number written out, not the kind of number before it.
+    number = max(entities.numbers, key=lambda n: sum(c.isdigit() for c in n) >= FULL_DIGITS, default=None)
     if number is not None and destinations:
         number = in_country(number, destinations[0])
     if number is None and len(entities.users) >= 2:

@@ -259,3 +259,18 @@ async def test_follow_ups_after_an_acknowledgement_and_a_plan_after_a_check(demo
     verdict = check_call("+1 212 555 0100", "FR", "MCOPSTN2", upn="bastien.durand@contoso.com")
     assert verdict.verdict == "included"
     assert said(replies)[-1].startswith(verdict_card(verdict, lang).text)
+
+
+NUMBER_NOT_PURCHASE = {
+    "en": "is calling +33 1 23 45 67 89 from the UK included in the D&I plan?",
+    "fr": "appeler le +33 1 23 45 67 89 depuis le Royaume-Uni, c'est inclus dans le forfait international ?",
+}
+
+
+@LANGS
+async def test_a_question_naming_a_number_and_no_user_is_a_number_check_not_a_purchase(demo_bot, h, lang):
+    chat = LocaleChat(demo_bot, h, lang)
+    replies = await chat.say(NUMBER_NOT_PURCHASE[lang])
+    verdict = check_call("+33 1 23 45 67 89", "GB", "MCOPSTN2")
+    assert verdict.verdict == "included"
+    assert said(replies)[-1].startswith(verdict_card(verdict, lang).text)

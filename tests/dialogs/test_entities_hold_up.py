@@ -134,3 +134,18 @@ def test_one_edit_in_five_letters_meets_the_floor_and_a_tie_keeps_the_first_lett
 def test_below_the_floor_a_place_is_said_back(word):
     entities = extract_entities(f"which plan for 20 users in {word}")
     assert entities.countries == [] and entities.unknown_places == [word]
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("50 users in Quebec", "CA"),
+        ("50 personnes au Québec", "CA"),
+        ("20 users in Bavaria", "DE"),
+        ("20 utilisateurs en Bretagne", "FR"),
+        ("30 users in California", "US"),
+    ],
+)
+def test_regions_admins_name_map_to_their_country(text, country):
+    entities = extract_entities(text)
+    assert entities.countries == [country] and entities.unknown_places == []

@@ -20,6 +20,7 @@ from dialogs.nlu.slots import (
     international_need,
     is_acknowledgement,
     minutes_mentioned,
+    purchase_change,
     purchase_slots,
 )
 
@@ -247,3 +248,20 @@ def test_acknowledgements(text):
 @pytest.mark.parametrize("text", ["ok for 40 users in France", "thanks, and Belgium?", "", "merci de vérifier le 112"])
 def test_not_acknowledgements(text):
     assert not is_acknowledgement(text)
+
+
+def test_the_number_written_out_wins_over_the_kind_of_number_before_it():
+    assert check("can our UK users ring 0800 numbers like 0800 123 4567?")["number"] == "0800 123 4567"
+    assert check("can alice call 112?")["number"] == "112"
+
+
+@pytest.mark.parametrize(
+    ("text", "international"),
+    [
+        ("Germany, 40 users, E5, no international", False),
+        ("Allemagne, 40 personnes, pas d'international", False),
+        ("and with international calls?", True),
+    ],
+)
+def test_a_change_reads_a_negated_line_word(text, international):
+    assert purchase_change(text, extract_entities(text))["international"] is international
