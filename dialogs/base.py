@@ -167,6 +167,12 @@ class InterruptibleDialog(ComponentDialog):
         spec = (options.validations if options is not None else None) or {}
         return prompt.question.read(Answer(value=None, text=text), spec) if text.strip() else None
 
+    def restart_with(self, text: str, recognition: Recognition) -> dict[str, Any] | None:
+        """The options to start this dialog over with when the message is a whole new request of
+        its own kind ("which plan for 20 E5 users in Spain?" in a purchase for France); None by
+        default: it is read as an answer."""
+        return None
+
     async def other_answer(self, inner_dc: DialogContext, text: str) -> DialogTurnResult | None:
         """A message the open question cannot read that still answers this dialog another way
         (a person of the roster typed at the caller's country question); None: not one."""
@@ -247,6 +253,10 @@ class InterruptibleDialog(ComponentDialog):
             return None
         else:
             recognition = recognize(text, lang)
+            restart = self.restart_with(text, recognition)
+            if restart is not None:  # a new request of this dialog's own kind, complete: it starts over
+                await inner_dc.cancel_all_dialogs()
+                return await inner_dc.begin_dialog(self.initial_dialog_id, restart)
             read = await self._open_answer(inner_dc)
             answers = read is not None
             if not answers:

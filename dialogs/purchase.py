@@ -20,15 +20,15 @@ from typing import Any
 
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
-from dialogs.base import InterruptibleDialog
+from dialogs.base import SENTENCE_WORDS, SURE, InterruptibleDialog
 from dialogs.cards import purchase_summary_card
-from dialogs.context import remember
+from dialogs.context import cue_of, remember
 from dialogs.nlu.answers import UNKNOWN
-from dialogs.nlu.entities import Entities, extract_entities
+from dialogs.nlu.entities import Entities, extract_entities, key
 from dialogs.nlu.i18n import t
-from dialogs.nlu.recognizer import Intent
+from dialogs.nlu.recognizer import Intent, Recognition
 from dialogs.nlu.render import carrier_name, country_name, join
-from dialogs.nlu.slots import NO_CARRIER, PurchaseSlots, purchase_change
+from dialogs.nlu.slots import NO_CARRIER, PurchaseSlots, purchase_change, purchase_slots
 from dialogs.turn import lang_of
 from knowledge.advisor import AdviceRequest, Recommendation, recommend
 from knowledge.catalog import load_catalog
@@ -187,6 +187,17 @@ class PurchaseDialog(InterruptibleDialog):
 
     def corrected(self, text: str, entities: Entities) -> dict[str, object] | None:
         return purchase_change(text, entities) or None
+
+    def restart_with(self, text: str, recognition: Recognition) -> dict[str, Any] | None:
+        """A purchase request that says enough on its own, typed at a question of this purchase
+        ("which plan for 20 E5 users in Spain?" while asked how many users in France): the new
+        request, not an answer that would keep France."""
+        if recognition.intent != Intent.PURCHASE or recognition.score < SURE or cue_of(text) is not None:
+            return None
+        if len(key(text[:200]).split()) < SENTENCE_WORDS:
+            return None
+        slots = purchase_slots(text, recognition.entities)
+        return slots.model_dump(mode="json") if says_enough(slots) else None
 
     def also_said(self, text: str, slots: Any) -> dict[str, Any]:
         if not text.strip():

@@ -274,3 +274,19 @@ async def test_a_question_naming_a_number_and_no_user_is_a_number_check_not_a_pu
     verdict = check_call("+33 1 23 45 67 89", "GB", "MCOPSTN2")
     assert verdict.verdict == "included"
     assert said(replies)[-1].startswith(verdict_card(verdict, lang).text)
+
+
+NEW_PURCHASE_IN_A_PURCHASE = {
+    "en": ("which plan for our users in France", "30", "which plan for 20 E5 users in Spain?"),
+    "fr": ("quel forfait pour nos utilisateurs en France", "30", "quel forfait pour 20 utilisateurs E5 en Espagne ?"),
+}
+
+
+@LANGS
+async def test_a_complete_purchase_request_typed_in_a_purchase_starts_it_over(demo_bot, h, lang):
+    chat = LocaleChat(demo_bot, h, lang)
+    first, count, again = NEW_PURCHASE_IN_A_PURCHASE[lang]
+    await chat.say(first)
+    assert said(await chat.say(count))[-1] == t(lang, "prompt.international")
+    # Not "please answer yes or no", and not France kept: the new request, answered at once.
+    assert said(await chat.say(again)) == [summary_text(lang, countries=["ES"], users=20, base_licence="E5")]
