@@ -215,11 +215,42 @@ class PurchaseSlots(BaseModel):
     unknown_places: list[str] = Field(default_factory=list)
 
 
+def scope_countries(text: str) -> list[str]:
+    """The countries named right after a scope phrase ("only call numbers in the UK" -> GB)."""
+    patterns = _patterns()
+    found: list[str] = []
+    for pattern in patterns["scope_domestic"]:
+        for match in pattern.finditer(text):
+            rest = text[match.end() : match.end() + 80]
+            end = patterns["destination_end"].search(rest)
+            for code in extract_entities(rest[: end.start()] if end else rest).countries:
+                if code not in found:
+                    found.append(code)
+    return found
+
+
+def _scoped_elsewhere(text: str, locations: list[str], destinations: list[str]) -> tuple[list[str], list[str]]:
+    """A scope phrase naming another country than where the users are ("40 users in France who
+    only call numbers in the UK") names a destination, not a second location; one in their
+    domestic area ("users in Toronto who only call within the US") names neither."""
+    scoped = scope_countries(text)
+    home = [c for c in locations if c not in scoped]
+    if not home or not scoped:
+        return locations, destinations
+    catalog = load_catalog()
+    elsewhere = [c for c in scoped if c in locations]
+    called = [c for c in elsewhere if not any(catalog.is_domestic(h, c) for h in home)]
+    return [c for c in locations if c not in elsewhere], destinations + called
+
+
 def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
     """The purchase slots the first message fills."""
     countries = known_countries(entities.countries)
+    typed = text
     text, domestic_scope = without_scope(text)
     locations, destinations = split_countries(text, countries)
+    if domestic_scope:
+        locations, destinations = _scoped_elsewhere(typed, locations, destinations)
     per_country = {c: n for c, n in counts_per_country(text).items() if c in locations}
     users = entities.user_count
     if len(per_country) >= 2:

@@ -88,6 +88,10 @@ def test_typo_matching_is_bounded_on_long_messages():
         "30 users in France, calls stay in France",
         "30 utilisateurs en France, appels nationaux seulement",
         "30 utilisateurs qui appellent uniquement en France",
+        "our 15 users in France only call numbers in France",
+        "25 staff in France calling only French numbers",
+        "20 users in France, local calls only",
+        "20 utilisateurs en France, appels locaux uniquement",
     ],
 )
 def test_a_scope_phrase_is_where_the_users_are_not_a_destination(text):
@@ -149,3 +153,17 @@ def test_below_the_floor_a_place_is_said_back(word):
 def test_regions_admins_name_map_to_their_country(text, country):
     entities = extract_entities(text)
     assert entities.countries == [country] and entities.unknown_places == []
+
+
+@pytest.mark.parametrize(
+    ("text", "countries", "international"),
+    [
+        ("40 users in France who only call numbers in the UK", ["FR"], True),
+        ("40 utilisateurs en France qui appellent uniquement des numéros britanniques", ["FR"], True),
+        ("20 users in Toronto who only call within the US", ["CA"], False),  # US-Canada is domestic
+        ("which plan for 20 users in Madrid, calls stay in Spain", ["ES"], False),
+    ],
+)
+def test_a_scope_phrase_naming_another_country_names_where_they_call(text, countries, international):
+    slots = purchase_slots(text, extract_entities(text))
+    assert slots.countries == countries and slots.international is international
