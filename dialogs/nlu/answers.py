@@ -26,6 +26,10 @@ UNKNOWN = "unknown"
 
 #: A typed answer that is nothing but a phone number or short code (``112``, ``+44 20 7946 0958``).
 _DIALLED = re.compile(r"^\s*\+?[\d(][\d\s().\-/*•#]*\s*$")
+#: A short code inside a few words ("is 112 free?"): 2 to 6 digits standing alone.
+_SHORT_CODE = re.compile(r"(?<![\d+.,])\b\d{2,6}\b(?![.,]?\d)")
+_SHORT_ANSWER_WORDS = 6
+_SHORT_ANSWER_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -154,6 +158,10 @@ def read_number(answer: Answer) -> str | None:
         return entities.numbers[0]
     if _DIALLED.match(answer.text) and sum(c.isdigit() for c in answer.text) >= 2:
         return answer.text.strip()
+    # "is 112 free?", "and 15?": a short message around one short code is that number.
+    codes = _SHORT_CODE.findall(answer.text[:_SHORT_ANSWER_CHARS])
+    if len(codes) == 1 and len(answer.text.split()) <= _SHORT_ANSWER_WORDS:
+        return str(codes[0])
     if entities.users and "@" in entities.users[0]:
         return entities.users[0]
     return None

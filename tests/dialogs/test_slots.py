@@ -265,3 +265,11 @@ def test_the_number_written_out_wins_over_the_kind_of_number_before_it():
 )
 def test_a_change_reads_a_negated_line_word(text, international):
     assert purchase_change(text, extract_entities(text))["international"] is international
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("is 112 free?", "112"), ("et le 15 ?", "15"), ("what about toll-free numbers?", None), ("the 3rd one", None)],
+)
+def test_a_short_code_inside_a_few_words_answers_the_number_question(text, number):
+    assert read_number(typed(text)) == number
