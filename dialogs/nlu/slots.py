@@ -50,6 +50,7 @@ def _patterns() -> dict[str, Any]:
         "negations": frozenset(words["negations"]),
         "intl_hint": frozenset(words["international_minutes_hint"]),
         "acknowledgements": frozenset(words["acknowledgements"]),
+        "number_place": re.compile(words["number_place"], flags),
         "no_carrier_mention": re.compile(words["no_carrier_mention"], flags),
         "scope_domestic": [re.compile(p, flags) for p in words["scope_domestic"]],
         "usage": [
@@ -336,6 +337,17 @@ def in_country(number: str, country: str) -> str:
     return parsed.e164 if parsed.ok and parsed.e164 and parsed.region == country else number
 
 
+def _countries_after(text: str, number: str) -> list[str]:
+    """The countries named in the few words after ``number`` in ``text``."""
+    start = text.find(number)
+    if start < 0:
+        return []
+    rest = text[start + len(number) : start + len(number) + 40]
+    if not _patterns()["number_place"].match(rest):
+        return []
+    return known_countries(extract_entities(rest).countries)
+
+
 def check_slots(text: str, entities: Entities) -> CheckSlots:
     """The number-check slots the first message fills (a second user named is the number:
     a Teams-to-Teams call)."""
@@ -343,6 +355,13 @@ def check_slots(text: str, entities: Entities) -> CheckSlots:
     locations, destinations = split_countries(text, countries)
     # "0800 numbers like 0800 123 4567": the number written out, not the kind of number before it.
     number = max(entities.numbers, key=lambda n: sum(c.isdigit() for c in n) >= FULL_DIGITS, default=None)
+    if number is not None:
+        # "can keith call 01 42 68 53 00 in France": a country right after the number, after "in"
+        # / "en", is the number's, not the caller's ("... from the UK" stays the caller's).
+        after = _countries_after(text, number)
+        if after:
+            destinations = [*destinations, *after]
+            locations = [c for c in locations if c not in after]
     if number is not None and destinations:
         number = in_country(number, destinations[0])
     if number is None and len(entities.users) >= 2:

@@ -234,10 +234,20 @@ def test_usage_without_a_figure_sets_the_outbound_minutes(text, minutes):
         ("est-ce que keith peut appeler le numéro français 01 42 68 53 00 ?", "+33142685300"),
         ("can keith call the French number +44 20 7946 0958?", "+44 20 7946 0958"),  # its own prefix wins
         ("can keith call 020 7946 0958", "020 7946 0958"),  # no country named: the caller's own
+        ("can keith call 01 42 68 53 00 in France", "+33142685300"),
+        ("keith peut-il appeler le 01 42 68 53 00 en France ?", "+33142685300"),
     ],
 )
 def test_a_national_format_number_is_read_in_the_country_named_for_it(text, number):
     assert check(text).get("number") == number
+
+
+def test_a_country_after_the_number_is_the_numbers_and_from_is_the_callers():
+    assert check("can a user in the UK call 01 42 68 53 00 in France") == {
+        "number": "+33142685300",
+        "caller_country": "GB",
+    }
+    assert check("can users call 020 7946 0958 from the UK") == {"number": "020 7946 0958", "caller_country": "GB"}
 
 
 @pytest.mark.parametrize("text", ["ok", "thanks!", "ok merci", "great, thank you", "parfait", "d'accord, merci"])
