@@ -187,11 +187,12 @@ def _dials_a_number(recognition: Recognition) -> bool:
 
 
 def _continues_check(last_intent: str, recognition: Recognition, text: str) -> bool:
-    """Whether a short follow-up of a number check changes only the caller's plan ("and with the
-    D&I plan?"), though a plan name alone reads as a purchase: no seat count, no country."""
+    """Whether a short follow-up of a number check or a lookup changes only the plan ("and with
+    the D&I plan?", "et pour le forfait national et international ?" after a pool), though a plan
+    name alone reads as a purchase: no seat count, no country."""
     entities = recognition.entities
     return (
-        last_intent == Intent.CHECK.value
+        last_intent in (Intent.CHECK.value, Intent.POOL.value, Intent.USERS.value)
         and bool(entities.plan)
         and not entities.user_count
         and not entities.countries

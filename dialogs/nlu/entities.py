@@ -48,7 +48,7 @@ class Entities(BaseModel):
     carrier: str | None = None  # operator_connect, direct_routing, teams_phone_mobile
     carrier_name: str | None = None  # the operator named ("Telstra", "BT"), as the lexicon spells it
     yes_no: bool | None = None
-    month: str | None = None  # "2026-11", or "--11" when no year was given (ISO 8601)
+    month: str | None = None  # "2026-11", "--11" when no year was given (ISO 8601), or "last" (last month)
     line: Line | None = None  # the pool line: domestic or international
     #: Place names written after "in"/"en"... that are no country, city or near miss of one
     #: ("Narnia"), as typed: said back to the admin instead of being dropped silently.
@@ -429,9 +429,16 @@ def _extract_plan(norm: str, table: _Compiled) -> tuple[str | None, str]:
     return candidates[0][3], norm
 
 
+#: The month value of "last month", "le mois dernier" (resolved against today by :func:`resolve_month`).
+LAST_MONTH = "last"
+_LAST_MONTH = re.compile(r"\b(?:last|previous) month\b|\bmois (?:dernier|precedent)\b|\bdernier mois\b")
+
+
 def _extract_month(norm: str, table: _Compiled, iso_month: str | None) -> str | None:
     if iso_month:
         return iso_month
+    if _LAST_MONTH.search(norm):
+        return LAST_MONTH
     for match in table.months.finditer(norm):
         name, year = match.group(1), match.group(2)
         if name in table.months_stop and not year and not table.months_context.search(norm[: match.start()]):
@@ -571,9 +578,12 @@ def first_integer(text: str | None) -> int | None:
 
 
 def resolve_month(month: str | None, today: date) -> str | None:
-    """``"--11"`` -> the most recent November up to ``today`` (``"2025-11"`` in March 2026)."""
+    """``"--11"`` -> the most recent November up to ``today`` (``"2025-11"`` in March 2026);
+    ``"last"`` -> the month before ``today``'s."""
     if not month:
         return None
+    if month == LAST_MONTH:
+        return f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
     if not month.startswith("--"):
         return month
     number = int(month[2:])

@@ -290,3 +290,40 @@ async def test_a_complete_purchase_request_typed_in_a_purchase_starts_it_over(de
     assert said(await chat.say(count))[-1] == t(lang, "prompt.international")
     # Not "please answer yes or no", and not France kept: the new request, answered at once.
     assert said(await chat.say(again)) == [summary_text(lang, countries=["ES"], users=20, base_licence="E5")]
+
+
+COUNT_AFTER_CUE = {
+    "en": ("which plan for 40 E5 users in France?", "no, actually 45", "what about 60?"),
+    "fr": ("quel forfait pour 40 utilisateurs E5 en France ?", "non, en fait 45", "et pour 60 ?"),
+}
+
+
+@LANGS
+async def test_a_bare_number_after_a_cue_is_the_seat_count(demo_bot, h, lang):
+    chat = LocaleChat(demo_bot, h, lang)
+    first, corrected, again = COUNT_AFTER_CUE[lang]
+    await chat.say(first)
+    assert said(await chat.say(corrected)) == [summary_text(lang, countries=["FR"], users=45, base_licence="E5")]
+    assert said(await chat.say(again)) == [summary_text(lang, countries=["FR"], users=60, base_licence="E5")]
+
+
+POOL_FOLLOW_UPS = {
+    "en": ("minutes left in France", "and last month?", "and for the D&I plan?"),
+    "fr": ("minutes restantes en France", "et le mois dernier ?", "et pour le forfait national et international ?"),
+}
+
+
+@LANGS
+async def test_pool_follow_ups_name_last_month_or_a_plan_and_stay_pool_lookups(demo_bot, h, lang):
+    chat = LocaleChat(demo_bot, h, lang)
+    first, last_month, plan = POOL_FOLLOW_UPS[lang]
+    this_month = card_texts((await chat.say(first))[0]["attachments"][0]["content"])
+    replies = await chat.say(last_month)
+    assert len(replies) == 1 and replies[0].get("attachments")  # the pool card again, not the fallback
+    last = card_texts(replies[0]["attachments"][0]["content"])
+    assert last[0] != this_month[0]  # the heading names the month: last month's, not this one's
+    replies = await chat.say(plan)  # not a purchase ("In which countries...?")
+    assert len(replies) == 1 and said(replies)[0] != t(lang, "prompt.countries")
+    texts = " ".join(card_texts(replies[0]["attachments"][0]["content"]))
+    plan_name = {"en": "Domestic and International Calling Plan", "fr": "Forfait d'appels nationaux et internationaux"}
+    assert plan_name[lang] in texts

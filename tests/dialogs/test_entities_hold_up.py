@@ -167,3 +167,13 @@ def test_regions_admins_name_map_to_their_country(text, country):
 def test_a_scope_phrase_naming_another_country_names_where_they_call(text, countries, international):
     slots = purchase_slots(text, extract_entities(text))
     assert slots.countries == countries and slots.international is international
+
+
+@pytest.mark.parametrize("text", ["and last month?", "minutes used last month in France", "et le mois dernier ?"])
+def test_last_month_is_a_month_resolved_against_today(text):
+    from datetime import date
+
+    from dialogs.nlu.entities import resolve_month
+
+    month = extract_entities(text).month
+    assert resolve_month(month, date(2026, 1, 5)) == "2025-12" and resolve_month(month, date(2026, 11, 20)) == "2026-10"
