@@ -13,8 +13,11 @@ Like the BotBuilder samples' ``CancelAndHelpDialog``: before the active step see
   dialog) is answered, then the open question is asked again: the dialog resumes at its step.
 * A correction ("actually, Austria", "en fait, 50 utilisateurs") updates the slot it names
   (:meth:`corrected`), says so, and asks the open question again.
-* A different dialog request (typed "can bob call 112?", or a welcome-card button) ends this
-  dialog and hands the message back to the root dialog, which starts that request instead.
+* A different dialog request (typed "which plan for 40 users in France?" during a number check,
+  or a welcome-card button) ends this dialog with a line saying so ("I left the number check.")
+  and hands the message back to the root dialog, which starts that request instead.
+* A typed answer that says more than the question asked ("France, 40 users, E5") fills every
+  slot it names that is still empty (:meth:`InterruptibleDialog.also_said`).
 * A message of one word or number never switches: it is an answer or a bad answer ("No" at the
   country question, "5000" at the user count), and the retry says why.
 * Anything else is a bad answer: the prompt says what it expects and asks again.
@@ -40,6 +43,7 @@ from botbuilder.schema import ActivityTypes
 from pydantic import BaseModel
 
 from dialogs.context import cue_of, without_cue
+from dialogs.nlu.answers import Answer
 from dialogs.nlu.entities import MAX_CHARS, Entities, key
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, cue_scores, from_card_value, recognize
@@ -115,12 +119,22 @@ class InterruptibleDialog(ComponentDialog):
         step.values["slots"] = slots.model_dump(mode="json")
 
     def take(self, step: WaterfallStepContext) -> Any:
-        """The slots, with the answer to the previous step's question (if one was asked) merged in."""
+        """The slots, with the answer to the previous step's question (if one was asked) merged
+        in, and whatever else the typed answer said for slots still empty ("France, 40 users,
+        E5" at the country question fills the seat count and the licence too: the next question
+        is not one the admin already answered)."""
         slots = self.slots_model.model_validate(step.values["slots"])
         if isinstance(step.result, dict):
-            slots = slots.model_copy(update=step.result)
+            also = self.also_said(step.context.activity.text or "", slots) if "done" not in step.result else {}
+            extra = {k: v for k, v in also.items() if k not in step.result and v is not None}
+            slots = slots.model_copy(update={**extra, **step.result})
             self.start_slots(step, slots)
         return slots
+
+    def also_said(self, text: str, slots: Any) -> dict[str, Any]:
+        """The slots a typed answer fills besides the one asked, only those still empty
+        (:meth:`take`); none by default."""
+        return {}
 
     @staticmethod
     async def ask_if(step: WaterfallStepContext, missing: bool, question: str, **spec: Any) -> DialogTurnResult:
@@ -139,14 +153,30 @@ class InterruptibleDialog(ComponentDialog):
                 return result
         return await super().on_continue_dialog(inner_dc)
 
-    async def _answers_open_question(self, inner_dc: DialogContext) -> bool:
+    async def _open_answer(self, inner_dc: DialogContext, text: str | None = None) -> dict[str, Any] | None:
+        """The slots this message (or ``text``, typed) answers the open question with, or None."""
         active = inner_dc.active_dialog
         if active is None:
-            return False
+            return None
         prompt = await self.find_dialog(active.id)
         if not isinstance(prompt, AnswerPrompt):
-            return False
-        return prompt.read(inner_dc.context, active.state.get(AnswerPrompt.persisted_options)) is not None
+            return None
+        options = active.state.get(AnswerPrompt.persisted_options)
+        if text is None:
+            return prompt.read(inner_dc.context, options)
+        spec = (options.validations if options is not None else None) or {}
+        return prompt.question.read(Answer(value=None, text=text), spec) if text.strip() else None
+
+    def restart_with(self, text: str, recognition: Recognition) -> dict[str, Any] | None:
+        """The options to start this dialog over with when the message is a whole new request of
+        its own kind ("which plan for 20 E5 users in Spain?" in a purchase for France); None by
+        default: it is read as an answer."""
+        return None
+
+    async def other_answer(self, inner_dc: DialogContext, text: str) -> DialogTurnResult | None:
+        """A message the open question cannot read that still answers this dialog another way
+        (a person of the roster typed at the caller's country question); None: not one."""
+        return None
 
     def corrected(self, text: str, entities: Entities) -> dict[str, Any] | None:
         """The slots a correction changes ("actually, Austria"); None: this dialog has none."""
@@ -169,6 +199,31 @@ class InterruptibleDialog(ComponentDialog):
             if "countries" in spec:
                 spec["countries"] = countries
         return True
+
+    async def _correction(
+        self, inner_dc: DialogContext, text: str, recognition: Recognition, read: dict[str, Any] | None
+    ) -> DialogTurnResult | None:
+        """A correction ("actually, Austria") or, mid-dialog, a follow-up ("and Belgium?") that
+        is no answer to the open question: its slots are changed, said, and the question asked
+        again. A correction that also answers the question ("no sorry, Italy" at "do they call
+        abroad?") changes what it names beyond that answer, then the answer goes on as one. None:
+        not a correction (the caller goes on)."""
+        cue = cue_of(text)
+        if cue is None or (cue == "follow_up" and read is not None):
+            return None
+        if read is not None:  # "no sorry, Italy": the "no" is the cue's, not an answer to "do they call abroad?"
+            read = await self._open_answer(inner_dc, without_cue(text))
+        change = self.corrected(text, recognition.entities)
+        if change and read is not None and not {k for k, v in change.items() if v is not None} - set(read):
+            return None  # "actually 45 users" at the count question: just the answer
+        if not change or not await self._correct(inner_dc, change):
+            return None
+        context = inner_dc.context
+        await context.send_activity(t(lang_of(context), "corrected", facts=without_cue(text)))
+        if read is not None:
+            return await super().on_continue_dialog(inner_dc)  # the answer, read as usual
+        await inner_dc.reprompt_dialog()
+        return DialogTurnResult(DialogTurnStatus.Waiting)
 
     def _overrides_answer(self, recognition: Recognition, text: str, words: int) -> bool:
         """Whether a message the open question could read is another request all the same: a
@@ -198,13 +253,19 @@ class InterruptibleDialog(ComponentDialog):
             return None
         else:
             recognition = recognize(text, lang)
-            answers = await self._answers_open_question(inner_dc)
-            if cue_of(text) == "correction" and not answers:
-                change = self.corrected(text, recognition.entities)
-                if change and await self._correct(inner_dc, change):
-                    await context.send_activity(t(lang, "corrected", facts=without_cue(text)))
-                    await inner_dc.reprompt_dialog()
-                    return DialogTurnResult(DialogTurnStatus.Waiting)
+            restart = self.restart_with(text, recognition)
+            if restart is not None:  # a new request of this dialog's own kind, complete: it starts over
+                await inner_dc.cancel_all_dialogs()
+                return await inner_dc.begin_dialog(self.initial_dialog_id, restart)
+            read = await self._open_answer(inner_dc)
+            answers = read is not None
+            if not answers:
+                other = await self.other_answer(inner_dc, text)
+                if other is not None:
+                    return other
+            corrected = await self._correction(inner_dc, text, recognition, read)
+            if corrected is not None:
+                return corrected
             words = len(key(text).split())
             if answers and not self._overrides_answer(recognition, text, words):
                 return None
@@ -227,6 +288,8 @@ class InterruptibleDialog(ComponentDialog):
             dialog, options = self.nested
             return await inner_dc.begin_dialog(dialog.id, options(text, recognition))
         if intent in REQUEST_INTENTS and intent != self.intent:
+            # Switch, and say what was left: a request typed mid-dialog never silently replaces it.
             await inner_dc.cancel_all_dialogs()
+            await context.send_activity(t(lang, "switched", left=t(lang, f"dialog.{self.intent.value}")))
             return DialogTurnResult(DialogTurnStatus.Complete, {SWITCH: intent.value})
         return None

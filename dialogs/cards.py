@@ -591,74 +591,11 @@ def yes_no_choice(lang: str, question_key: str, **params: Any) -> CardReply:
     return choice_card(t(lang, question_key, **params), [(t(lang, "yes"), True), (t(lang, "no"), False)], lang)
 
 
-#: The base licences offered as buttons (catalog family ids), most common first.
-DEFAULT_LICENCE_CHOICES = (
-    "E5",
-    "E3",
-    "BUSINESS_PREMIUM",
-    "BUSINESS_STANDARD",
-    "BUSINESS_BASIC",
-    "TEAMS_ESSENTIALS",
-    "A5",
-    "A3",
-    "G5",
-    "G3",
-    "F3",
-    "E1",
-)
-
-
-def licence_choice(lang: str, families: Sequence[str] = DEFAULT_LICENCE_CHOICES) -> CardReply:
-    """Base licence families by name; plus "I don't know" (``{"value": "unknown"}``)."""
-    lang = normalize_lang(lang)
-    known = {family.id: family for family in load_catalog().families}
-    choices = [(getattr(known[f].name, lang), f) for f in families if f in known]
-    choices.append((t(lang, "choice.dont_know"), "unknown"))
-    return choice_card(t(lang, "prompt.licence"), choices, lang)
-
-
-#: Carrier answers, as the advisor and the number check name them ("none": no carrier).
-CARRIER_CHOICES = ("none", "operator_connect", "direct_routing", "on_premises")
-
-
-def carrier_choice(lang: str) -> CardReply:
-    """Button labels: ``choice.carrier.<id>`` when the locale has one, else the carrier's catalog
-    name. WHY the override: ``carrier.on_premises`` ("your on-premises phone system") is a
-    fragment for sentences, not a label; and "none" is no carrier at all."""
-    choices = [(_carrier_label(c, lang), c) for c in CARRIER_CHOICES]
-    return choice_card(t(lang, "prompt.carrier"), choices, lang)
-
-
-def _carrier_label(carrier: str, lang: str) -> str:
-    key = f"choice.carrier.{carrier}"
-    return t(lang, key) if has_string(lang, key) else carrier_name(carrier, lang)
-
-
 def plan_choice(
     lang: str, plans: Sequence[str] = ("MCOPSTN1", "MCOPSTN2", "MCOPSTN5", "MCOPSTN_PAYG_2", "MCOTEAMS_ESSENTIALS")
 ) -> CardReply:
     """Calling Plans by name; the value is the SKU."""
     return choice_card(t(lang, "prompt.plan"), [(plan_name(p, lang), p) for p in plans], lang)
-
-
-#: Minutes-per-user buttons: rough answers are enough (the advisor compares them with allowances).
-DOMESTIC_MINUTES_CHOICES = (("minutes.none", 0), ("minutes.up_to", 120), ("minutes.about", 500), ("minutes.over", 1200))
-INTERNATIONAL_MINUTES_CHOICES = (("minutes.up_to", 100), ("minutes.about", 300), ("minutes.over", 600))
-
-
-def minutes_choice(lang: str, question_key: str, *, international: bool = False) -> CardReply:
-    """Rough minutes per user per month as buttons (the value is a number), plus "I don't know".
-
-    "More than N" sends N + 1: above the allowance is what the advisor needs to know.
-    """
-    table = INTERNATIONAL_MINUTES_CHOICES if international else DOMESTIC_MINUTES_CHOICES
-    choices: list[tuple[str, Any]] = []
-    for key, minutes in table:
-        value = minutes + 1 if key == "minutes.over" else minutes
-        label = t(lang, key) if key == "minutes.none" else t(lang, key, minutes=minutes)
-        choices.append((label, value))
-    choices.append((t(lang, "choice.dont_know"), "unknown"))
-    return choice_card(t(lang, question_key), choices, lang)
 
 
 # --- users ---------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
+from botbuilder.dialogs import DialogContext, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from dialogs.base import InterruptibleDialog
 from dialogs.cards import DEFAULT_COUNTRY_CHOICES, verdict_card, which_one_card
@@ -28,11 +28,11 @@ from dialogs.lookups import (
     pool_data,
     users_named,
 )
-from dialogs.nlu.entities import PAYG
+from dialogs.nlu.entities import PAYG, extract_entities
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent
 from dialogs.nlu.render import country_name, plan_name
-from dialogs.nlu.slots import CheckSlots
+from dialogs.nlu.slots import CheckSlots, check_slots
 from dialogs.turn import TenantData, lang_of
 from knowledge.catalog import load_catalog
 from knowledge.numbers import check_call
@@ -113,6 +113,34 @@ class NumberCheckDialog(InterruptibleDialog):
             slots = await self._callee(step, slots)
         self.start_slots(step, slots)
         return await self.ask_if(step, not slots.number, "number")
+
+    def also_said(self, text: str, slots: Any) -> dict[str, Any]:
+        """ "+44 20 7946 0958, the caller is in France on the Domestic plan" at the number
+        question: the caller's country and plan too, when still unknown."""
+        if not text.strip():
+            return {}
+        found = check_slots(text, extract_entities(text))
+        return {
+            name: getattr(found, name)
+            for name in ("caller_country", "plan", "carrier")
+            if getattr(slots, name, None) is None and getattr(found, name) is not None
+        }
+
+    async def other_answer(self, inner_dc: DialogContext, text: str) -> DialogTurnResult | None:
+        """A person of the roster typed at the caller's country or plan question ("keith" after
+        "I don't know the user bob"): the check again for that person, with the same number."""
+        active = inner_dc.active_dialog
+        if active is None or active.id not in ("caller_country", "plan") or len(inner_dc.stack) < 2:
+            return None
+        people = await self.named(inner_dc.context, text)
+        values = inner_dc.stack[1].state.get("values")
+        if len(people) != 1 or not isinstance(values, dict) or "slots" not in values:
+            return None
+        slots = CheckSlots.model_validate(values["slots"]).model_copy(
+            update={"user": people[0].upn, "upn": None, "caller_country": None, "plan": None}
+        )
+        await inner_dc.cancel_all_dialogs()
+        return await inner_dc.begin_dialog(self.initial_dialog_id, slots.model_dump(mode="json"))
 
     async def named(self, context: TurnContext, text: str) -> list[Any]:
         """The people of the roster the message names by display name or first name (also what

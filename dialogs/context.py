@@ -82,7 +82,7 @@ def _cues() -> dict[str, tuple[tuple[str, ...], ...]]:
     words = read_locale_json("slots.json")
     return {
         name: tuple(sorted((tuple(key(p).split()) for p in words[name]), key=len, reverse=True))
-        for name in ("follow_up_cues", "correction_cues")
+        for name in ("follow_up_cues", "correction_cues", "cue_lead_ins")
     }
 
 
@@ -93,11 +93,18 @@ def _starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
     return 0
 
 
+def _lead_in(words: list[str]) -> int:
+    """How many first words only acknowledge before a cue ("ok, and for 80 users?")."""
+    return _starts_with(words, _cues()["cue_lead_ins"])
+
+
 def cue_of(text: str | None) -> str | None:
     """``"correction"`` ("actually, Austria", "en fait, l'Autriche"), ``"follow_up"`` ("and
     Belgium?", "what about 50 users?", "et pour 20 personnes ?", "same for the D&I plan"), or
-    None. Only the first words are read: a follow-up starts with its cue."""
-    words = key((text or "")[:200]).split()[:8]
+    None. Only the first words are read: a follow-up starts with its cue, after an
+    acknowledgement at most ("ok and for 80 users?", "merci, et pour la Belgique ?")."""
+    words = key((text or "")[:200]).split()[:10]
+    words = words[_lead_in(words) :]
     if not words:
         return None
     if _starts_with(words, _cues()["correction_cues"]):
@@ -114,7 +121,10 @@ def without_cue(text: str) -> str:
     """The message as typed, without its leading cue: "actually, Austria" -> "Austria"."""
     text = text[:200]
     words = key(text).split()
-    count = max(_starts_with(words, _cues()["correction_cues"]), _starts_with(words, _cues()["follow_up_cues"]))
+    lead = _lead_in(words)
+    rest = words[lead:]
+    count = max(_starts_with(rest, _cues()["correction_cues"]), _starts_with(rest, _cues()["follow_up_cues"]))
+    count = count + lead if count else 0
     for match in _RAW_WORD.finditer(text):
         if count <= 0:
             return text[match.start() :].strip(" .!?")

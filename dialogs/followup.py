@@ -12,9 +12,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from dialogs.nlu.entities import Entities
+from dialogs.nlu.entities import Entities, first_integer
 from dialogs.nlu.slots import CheckSlots, PurchaseSlots, known_countries, purchase_change
 from dialogs.purchase import changed
+from knowledge.advisor import MAX_USERS
 
 #: A number typed alone after a cue ("and 112?", "et le 15 ?"): short codes count here too.
 _DIGITS = re.compile(r"\+?\d[\d .\-]{0,18}\d|\d")
@@ -23,6 +24,11 @@ _DIGITS = re.compile(r"\+?\d[\d .\-]{0,18}\d|\d")
 def followed_purchase(last: dict[str, Any], text: str, entities: Entities) -> PurchaseSlots | None:
     """The last purchase with the follow-up's change, or None when it changes nothing."""
     change = purchase_change(text, entities)
+    if not change and not entities.numbers:
+        # "non, en fait 45", "what about 60?": a number alone after the cue is the seat count.
+        count = first_integer(text[:200])
+        if count is not None and 1 <= count <= MAX_USERS:
+            change = {"users": count, "users_per_country": None}
     if not change:
         return None
     return changed(PurchaseSlots.model_validate(last), change)

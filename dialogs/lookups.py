@@ -116,6 +116,10 @@ async def users_named(tenants: TenantData, tenant: str, text: str) -> list[UserR
 
 
 def _user_filter(users: list[UserRecord], entities: Entities) -> list[UserRecord]:
+    """The users a lookup asks for: by country, plan, and the UPNs it names ("and for alice?"
+    after a purchase shows alice's line)."""
+    named = {u.lower() for u in entities.users if "@" in u}
+    users = [u for u in users if u.upn.lower() in named] if named else users
     countries = set(known_countries(entities.countries))
     catalog = load_catalog()
     plan = catalog.find_plan(entities.plan) if entities.plan else None

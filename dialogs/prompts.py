@@ -24,15 +24,7 @@ from botbuilder.dialogs import PromptOptions
 from botbuilder.dialogs.prompts import Prompt, PromptRecognizerResult
 from botbuilder.schema import Activity, InputHints
 
-from dialogs.cards import (
-    CardReply,
-    carrier_choice,
-    countries_choice,
-    licence_choice,
-    minutes_choice,
-    plan_choice,
-    yes_no_choice,
-)
+from dialogs.cards import CardReply, countries_choice, plan_choice, yes_no_choice
 from dialogs.nlu import answers
 from dialogs.nlu.answers import Answer
 from dialogs.nlu.i18n import t
@@ -88,30 +80,6 @@ QUESTIONS: dict[str, Question] = {
             "reprompt.yes_no",
             lambda lang, spec: yes_no_choice(lang, "prompt.international"),
             _slot("international", answers.read_yes_no),
-        ),
-        Question(
-            "international_minutes",
-            "reprompt.minutes",
-            lambda lang, spec: minutes_choice(lang, "prompt.intl_minutes", international=True),
-            _slot("international_minutes", answers.read_minutes),
-        ),
-        Question(
-            "licence",
-            "reprompt.licence",
-            lambda lang, spec: licence_choice(lang),
-            _slot("base_licence", answers.read_licence),
-        ),
-        Question(
-            "carrier",
-            "reprompt.carrier",
-            lambda lang, spec: carrier_choice(lang),
-            _slot("carrier", answers.read_carrier),
-        ),
-        Question(
-            "minutes",
-            "reprompt.minutes",
-            lambda lang, spec: minutes_choice(lang, "prompt.minutes"),
-            _slot("minutes_per_user", answers.read_minutes),
         ),
         Question(
             "number",

@@ -8,25 +8,27 @@ countries, the seat count and the base licence or the scope is answered at once
 your own, calls within the country, typical usage) and the card states each assumption with
 buttons that re-run the advice with that slot changed (:func:`changed`). Order: where the users are,
 how many, and (only when the licence was not said either) whether they call abroad; then the
-answer, with the licence, carrier and minutes assumed as above rather than asked (the licence,
-carrier and minutes questions remain for a dialog that can still need them). The answers feed
+answer, with the licence, carrier and minutes assumed as above rather than asked (there are no
+licence, carrier or minutes questions: the assumption buttons change them). The answers feed
 :func:`knowledge.advisor.recommend`, and the dialog ends with the summary card: ordered
 admin-center steps, licences and quantities, resulting pools, caveats.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
-from dialogs.base import InterruptibleDialog
+from dialogs.base import SENTENCE_WORDS, SURE, InterruptibleDialog
 from dialogs.cards import purchase_summary_card
-from dialogs.context import remember
-from dialogs.nlu.answers import NO_CARRIER, UNKNOWN
-from dialogs.nlu.entities import Entities
+from dialogs.context import cue_of, remember
+from dialogs.nlu.answers import UNKNOWN
+from dialogs.nlu.entities import Entities, extract_entities, key
 from dialogs.nlu.i18n import t
-from dialogs.nlu.recognizer import Intent
+from dialogs.nlu.recognizer import Intent, Recognition
 from dialogs.nlu.render import carrier_name, country_name, join
-from dialogs.nlu.slots import PurchaseSlots, purchase_change
+from dialogs.nlu.slots import NO_CARRIER, PurchaseSlots, purchase_change, purchase_slots
 from dialogs.turn import lang_of
 from knowledge.advisor import AdviceRequest, Recommendation, recommend
 from knowledge.catalog import load_catalog
@@ -76,11 +78,15 @@ def given_facts(slots: PurchaseSlots, lang: str) -> str | None:
         facts.append(t(lang, "facts.countries", countries=countries))
     if slots.international is not None:
         facts.append(t(lang, "facts.international" if slots.international else "facts.domestic"))
+    if isinstance(slots.minutes_per_user, int):  # "they mostly receive calls" changes the plan: say it was read
+        facts.append(t(lang, "facts.minutes", minutes=slots.minutes_per_user))
     if slots.base_licence and slots.base_licence != UNKNOWN:
         family = load_catalog().family(slots.base_licence)
         facts.append(t(lang, "facts.licence", licence=getattr(family.name, lang) if family else slots.base_licence))
     if slots.carrier and slots.carrier != NO_CARRIER:
-        facts.append(t(lang, "facts.carrier", carrier=carrier_name(slots.carrier, lang)))
+        kind = carrier_name(slots.carrier, lang)
+        named = f"{slots.carrier_name} ({kind})" if slots.carrier_name else kind  # "Telstra (Operator Connect)"
+        facts.append(t(lang, "facts.carrier", carrier=named))
     return ", ".join(facts) if facts else None
 
 
@@ -136,6 +142,8 @@ def changed(slots: PurchaseSlots, change: dict[str, object]) -> PurchaseSlots:
         for name, slot in (("minutes", "minutes_per_user"), ("international_minutes", "international_minutes")):
             if name in slots.assumed and slot not in update:
                 update[slot] = None
+    if "carrier" in update and "carrier_name" not in update:  # a button: no longer the operator named
+        update["carrier_name"] = None
     if "countries" in update and "users_per_country" not in update:
         update["users_per_country"] = None
     assumed = [a for a in slots.assumed if a not in dropped]
@@ -170,9 +178,7 @@ class PurchaseDialog(InterruptibleDialog):
                     self._start,
                     self._users,
                     self._international,
-                    self._licence,
-                    self._carrier,
-                    self._minutes,
+                    self._assume,
                     self._summary,
                 ],
             )
@@ -181,6 +187,23 @@ class PurchaseDialog(InterruptibleDialog):
 
     def corrected(self, text: str, entities: Entities) -> dict[str, object] | None:
         return purchase_change(text, entities) or None
+
+    def restart_with(self, text: str, recognition: Recognition) -> dict[str, Any] | None:
+        """A purchase request that says enough on its own, typed at a question of this purchase
+        ("which plan for 20 E5 users in Spain?" while asked how many users in France): the new
+        request, not an answer that would keep France."""
+        if recognition.intent != Intent.PURCHASE or recognition.score < SURE or cue_of(text) is not None:
+            return None
+        if len(key(text[:200]).split()) < SENTENCE_WORDS:
+            return None
+        slots = purchase_slots(text, recognition.entities)
+        return slots.model_dump(mode="json") if says_enough(slots) else None
+
+    def also_said(self, text: str, slots: Any) -> dict[str, Any]:
+        if not text.strip():
+            return {}
+        change = purchase_change(text, extract_entities(text))
+        return {k: v for k, v in change.items() if getattr(slots, k, None) in (None, [], {})}
 
     async def _start(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = PurchaseSlots.model_validate(step.options or {})
@@ -218,24 +241,13 @@ class PurchaseDialog(InterruptibleDialog):
         # licence is enough to answer, assuming calls within the country, with a button).
         return await self.ask_if(step, slots.international is None and slots.base_licence is None, "international")
 
-    async def _licence(self, step: WaterfallStepContext) -> DialogTurnResult:
-        slots = self.take(step)
-        if says_enough(slots):
-            # Where, how many and the scope are known: that is enough to answer. The licence,
-            # carrier and minutes are assumed (stated on the card, each with buttons to change
-            # it) instead of asked: no question that would not change the plan to buy.
-            self.start_slots(step, with_assumptions(slots))
-            return await step.next(None)
-        return await self.ask_if(step, slots.base_licence is None, "licence")
-
-    async def _carrier(self, step: WaterfallStepContext) -> DialogTurnResult:
-        slots = self.take(step)
-        return await self.ask_if(step, slots.carrier is None, "carrier")
-
-    async def _minutes(self, step: WaterfallStepContext) -> DialogTurnResult:
-        slots = self.take(step)
-        question = minutes_question(slots)
-        return await self.ask_if(step, question is not None, question or "minutes")
+    async def _assume(self, step: WaterfallStepContext) -> DialogTurnResult:
+        # Where, how many and the scope (or the licence) are known here: that is enough to answer
+        # (:func:`says_enough`). The licence, carrier and minutes are assumed, stated on the card
+        # with buttons to change each, instead of asked: no question that would not change the
+        # plan to buy. (Their questions were asked here once; no path reached them any more.)
+        self.start_slots(step, with_assumptions(self.take(step)))
+        return await step.next(None)
 
     async def _summary(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)

@@ -72,16 +72,18 @@ from dialogs.context import (
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.lookups import pool_activities, users_activities
-from dialogs.nlu.entities import key
+from dialogs.nlu.entities import Entities, key
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.nlu.slots import (
     CheckSlots,
     PurchaseSlots,
     check_slots,
+    is_acknowledgement,
     known_countries,
     purchase_slots,
     slot_words,
+    usage_minutes,
 )
 from dialogs.purchase import PurchaseDialog, changed
 from dialogs.turn import TenantData, TurnLanguage, lang_of
@@ -164,6 +166,40 @@ def _continues_fact(last_intent: str, recognition: Recognition, text: str) -> bo
     )
 
 
+#: A follow-up of a number check naming a plan is this short ("et avec le forfait national et international ?").
+CHECK_FOLLOW_UP_WORDS = 8
+
+
+#: A number with this many digits is a phone number to dial, not a short code or a count.
+FULL_NUMBER_DIGITS = 7
+
+
+def _dials_a_number(recognition: Recognition) -> bool:
+    """A purchase reading of a message that names a full phone number and no seat count ("is
+    calling +33 1 23 45 67 89 from the UK included in the D&I plan?") is a number check: a
+    purchase is sized in users, never in a number to call."""
+    entities = recognition.entities
+    return (
+        recognition.intent == Intent.PURCHASE
+        and not entities.user_count
+        and any(sum(c.isdigit() for c in n) >= FULL_NUMBER_DIGITS for n in entities.numbers)
+    )
+
+
+def _continues_check(last_intent: str, recognition: Recognition, text: str) -> bool:
+    """Whether a short follow-up of a number check or a lookup changes only the plan ("and with
+    the D&I plan?", "et pour le forfait national et international ?" after a pool), though a plan
+    name alone reads as a purchase: no seat count, no country."""
+    entities = recognition.entities
+    return (
+        last_intent in (Intent.CHECK.value, Intent.POOL.value, Intent.USERS.value)
+        and bool(entities.plan)
+        and not entities.user_count
+        and not entities.countries
+        and len(text.split()) <= CHECK_FOLLOW_UP_WORDS
+    )
+
+
 class RootDialog(ComponentDialog):
     """Decides the turn's language, then routes the message (see the module docstring)."""
 
@@ -224,6 +260,8 @@ class RootDialog(ComponentDialog):
         followed = await self._follow_up(step, recognition, text, lang)
         if followed is not None:
             return followed
+        if _dials_a_number(recognition):
+            recognition = recognition.model_copy(update={"intent": Intent.CHECK})
         intent = recognition.intent
         chosen = _clicked_slots(activity)
         if intent == Intent.PURCHASE:
@@ -236,6 +274,8 @@ class RootDialog(ComponentDialog):
             pass
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
+        elif is_acknowledgement(text) or (intent in (Intent.YES, Intent.NO) and len(key(text[:200]).split()) <= 2):
+            await context.send_activity(t(lang, "ack"))  # "ok", "thanks" after an answer: one short bubble
         elif intent in (Intent.HELP, Intent.GREETING):
             await context.send_activity(welcome_reply(lang).to_activity())
         else:
@@ -283,7 +323,8 @@ class RootDialog(ComponentDialog):
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
         if cue_of(text) is None and not _bare_place(recognition, text):
             return None
-        if not carries_change(recognition.entities) and not any(c.isdigit() for c in text):
+        says_usage = usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
+        if not carries_change(recognition.entities) and not any(c.isdigit() for c in text) and not says_usage:
             return await self._follow_up_by_name(step, text)
         last = await recall(context)
         if last is None:
@@ -293,6 +334,7 @@ class RootDialog(ComponentDialog):
             and recognition.intent.value != last.intent
             and recognition.score >= SURE
             and not _continues_fact(last.intent, recognition, text)
+            and not _continues_check(last.intent, recognition, text)
         ):
             return None  # "and can bob call 112?" after a purchase is a new request ("what about 1500 minutes?" is not)
         entities = recognition.entities
@@ -325,9 +367,11 @@ class RootDialog(ComponentDialog):
         and asks "which one?" when it is shared). None when the last answer was no check or the
         message names nobody of the roster."""
         last = await recall(step.context)
-        if last is None or last.intent != Intent.CHECK.value:
+        if last is None:
             return None
         rest = without_cue(text)
+        if last.intent != Intent.CHECK.value:
+            return await self._person_after(step, last.intent, rest)
         user = None
         if not await self.check.named(step.context, rest):
             # One name nobody has ("and for jane?"): the check for that name, which says it
@@ -339,6 +383,19 @@ class RootDialog(ComponentDialog):
             update={"user": user, "upn": None, "caller_country": None, "plan": None}
         )
         return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
+
+    async def _person_after(self, step: WaterfallStepContext, last_intent: str, rest: str) -> DialogTurnResult | None:
+        """ "and for alice?" after any answer but a number check: that person's pools after a
+        pool lookup, else their line of the roster (usage location and Calling Plan), rather than
+        the fallback. None when the message names nobody of the roster."""
+        people = await self.check.named(step.context, rest)
+        if not people:
+            return None
+        intent = Intent.POOL if last_intent == Intent.POOL.value and len(people) == 1 else Intent.USERS
+        entities = Entities(users=[p.upn for p in people])
+        lang = lang_of(step.context)
+        await self.answer_aside(step.context, Recognition(intent=intent, score=1.0, entities=entities, lang=lang), lang)
+        return await step.end_dialog()
 
     async def _after(self, step: WaterfallStepContext) -> DialogTurnResult:
         result = step.result

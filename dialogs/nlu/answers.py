@@ -15,22 +15,21 @@ from typing import Any
 
 from dialogs.nlu.entities import extract_entities, first_integer
 from dialogs.nlu.slots import (
-    MAX_MINUTES,
-    NO_CARRIER,
     counts_per_country,
     known_countries,
-    says_dont_know,
-    says_no_carrier,
     without_scope,
 )
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
 
 UNKNOWN = "unknown"
-CARRIERS = ("operator_connect", "direct_routing", "on_premises")
 
 #: A typed answer that is nothing but a phone number or short code (``112``, ``+44 20 7946 0958``).
 _DIALLED = re.compile(r"^\s*\+?[\d(][\d\s().\-/*•#]*\s*$")
+#: A short code inside a few words ("is 112 free?"): 2 to 6 digits standing alone.
+_SHORT_CODE = re.compile(r"(?<![\d+.,])\b\d{2,6}\b(?![.,]?\d)")
+_SHORT_ANSWER_WORDS = 6
+_SHORT_ANSWER_CHARS = 120
 
 
 @dataclass(frozen=True)
@@ -150,51 +149,6 @@ def read_yes_no(answer: Answer) -> bool | None:
     return None
 
 
-def read_licence(answer: Answer) -> str | None:
-    """A base-licence family id of the catalog (E5, BUSINESS_PREMIUM...), or ``"unknown"``."""
-    catalog = load_catalog()
-    if answer.value is not None:
-        if answer.value == UNKNOWN:
-            return UNKNOWN
-        family = catalog.family(str(answer.value))
-        return family.id if family else None
-    if says_dont_know(answer.text):
-        return UNKNOWN
-    licence = extract_entities(answer.text).base_licence
-    if licence:
-        return licence
-    family = catalog.family(answer.text)
-    return family.id if family else None
-
-
-def read_carrier(answer: Answer) -> str | None:
-    """``operator_connect``, ``direct_routing``, ``on_premises``, or ``"none"``."""
-    if answer.value is not None:
-        return answer.value if answer.value in (NO_CARRIER, *CARRIERS) else None
-    carrier = extract_entities(answer.text).carrier
-    if carrier in CARRIERS:
-        return carrier
-    if says_no_carrier(answer.text) or says_dont_know(answer.text):
-        return NO_CARRIER
-    return None
-
-
-def read_minutes(answer: Answer) -> int | str | None:
-    """Minutes per user per month, or ``"unknown"``."""
-    if answer.value is not None:
-        value = answer.value
-        if value == UNKNOWN:
-            return UNKNOWN
-        minutes = value if isinstance(value, int) and not isinstance(value, bool) else first_integer(str(value))
-    else:
-        if says_dont_know(answer.text):
-            return UNKNOWN
-        minutes = first_integer(answer.text)
-    if minutes is None or not 0 <= minutes <= MAX_MINUTES:
-        return None
-    return minutes
-
-
 def read_number(answer: Answer) -> str | None:
     """The phone number as written (or a Teams user's UPN: a Teams-to-Teams call)."""
     if answer.value is not None:
@@ -204,6 +158,10 @@ def read_number(answer: Answer) -> str | None:
         return entities.numbers[0]
     if _DIALLED.match(answer.text) and sum(c.isdigit() for c in answer.text) >= 2:
         return answer.text.strip()
+    # "is 112 free?", "and 15?": a short message around one short code is that number.
+    codes = _SHORT_CODE.findall(answer.text[:_SHORT_ANSWER_CHARS])
+    if len(codes) == 1 and len(answer.text.split()) <= _SHORT_ANSWER_WORDS:
+        return str(codes[0])
     if entities.users and "@" in entities.users[0]:
         return entities.users[0]
     return None

@@ -46,8 +46,9 @@ class Entities(BaseModel):
     plan: str | None = None  # a Calling Plan SKU, or PAYG
     base_licence: str | None = None  # a licence family id of the catalog: E5, BUSINESS_PREMIUM...
     carrier: str | None = None  # operator_connect, direct_routing, teams_phone_mobile
+    carrier_name: str | None = None  # the operator named ("Telstra", "BT"), as the lexicon spells it
     yes_no: bool | None = None
-    month: str | None = None  # "2026-11", or "--11" when no year was given (ISO 8601)
+    month: str | None = None  # "2026-11", "--11" when no year was given (ISO 8601), or "last" (last month)
     line: Line | None = None  # the pool line: domestic or international
     #: Place names written after "in"/"en"... that are no country, city or near miss of one
     #: ("Narnia"), as typed: said back to the admin instead of being dropped silently.
@@ -102,6 +103,7 @@ class _Compiled:
     no_words: list[tuple[str, ...]]
     user_count: re.Pattern[str]
     carrier_names: re.Pattern[str]
+    carrier_spelling: dict[str, str]  # folded name -> the lexicon's spelling
     fuzzy_names: dict[str, str]  # one-word country and city names (EN, FR) -> code, for typo matching
     plain_words: frozenset[str]  # words of the lexicon: never a misspelt or unknown place
 
@@ -185,6 +187,7 @@ def compiled() -> _Compiled:
             + r")(?![\w&])",
             re.IGNORECASE,
         ),
+        carrier_spelling={n.casefold(): n for n in lex["carrier_names"]},
         fuzzy_names={" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN},
         plain_words=_plain_words(lex, month_numbers),
     )
@@ -305,16 +308,32 @@ FUZZY_MIN_LEN = 5
 UNKNOWN_AFTER = frozenset({"in", "en", "au", "aux", "dans"})
 #: At most this many words of a message are tried as misspelt places (bounded work).
 FUZZY_MAX_CANDIDATES = 4
+#: How many equally close names are compared to break a tie (:func:`_fuzzy_country`).
+FUZZY_TIES = 5
+#: Below the floor by this much still meets it (float rounding of the similarity).
+FLOAT_SLACK = 1e-9
 
 
 def _fuzzy_country(word: str, table: _Compiled) -> str | None:
     """The country a misspelt name means ("allemange" -> DE), or None below the floor."""
     if len(word) < FUZZY_MIN_LEN or word in table.plain_words:
         return None
-    best = process.extractOne(
-        word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity, score_cutoff=FUZZY_FLOOR
-    )
-    return table.fuzzy_names[best[0]] if best else None
+    # No score_cutoff: rapidfuzz turns it into a whole number of edits that rounds one edit in
+    # five letters ("itlay": exactly the 0.8 floor) out; the floor is applied to the scores.
+    found = [
+        hit
+        for hit in process.extract(
+            word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity, limit=FUZZY_TIES
+        )
+        if hit[1] >= FUZZY_FLOOR - FLOAT_SLACK
+    ]
+    if not found:
+        return None
+    # Equally close names ("polland": Poland and Holland): the one that starts like the word,
+    # since a typo rarely changes the first letter.
+    top = [name for name, score, _ in found if score == found[0][1]]
+    same_start = [name for name in top if name[:1] == word[:1]]
+    return table.fuzzy_names[(same_start or top)[0]]
 
 
 def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[list[str], list[str]]:
@@ -410,9 +429,16 @@ def _extract_plan(norm: str, table: _Compiled) -> tuple[str | None, str]:
     return candidates[0][3], norm
 
 
+#: The month value of "last month", "le mois dernier" (resolved against today by :func:`resolve_month`).
+LAST_MONTH = "last"
+_LAST_MONTH = re.compile(r"\b(?:last|previous) month\b|\bmois (?:dernier|precedent)\b|\bdernier mois\b")
+
+
 def _extract_month(norm: str, table: _Compiled, iso_month: str | None) -> str | None:
     if iso_month:
         return iso_month
+    if _LAST_MONTH.search(norm):
+        return LAST_MONTH
     for match in table.months.finditer(norm):
         name, year = match.group(1), match.group(2)
         if name in table.months_stop and not year and not table.months_context.search(norm[: match.start()]):
@@ -477,9 +503,10 @@ def extract(text: str) -> Extraction:
     for pattern, replacement in _US_ABBR:
         work = pattern.sub(_padded(replacement), work)
     work = _extract_numbers(work, table, numbers)
-    named_carrier = None
+    named_carrier = carrier_name = None
     for match in list(table.carrier_names.finditer(work)):  # "BT", "AT&T": a carrier, never a country
         named_carrier = "operator_connect"
+        carrier_name = carrier_name or table.carrier_spelling.get(match.group(0).casefold(), match.group(0))
         work = _blank(work, match.start(), match.end())
 
     user_count = None
@@ -511,6 +538,7 @@ def extract(text: str) -> Extraction:
         plan=plan,
         base_licence=licence_hit[0] if licence_hit else None,
         carrier=carrier_hit[0] if carrier_hit else named_carrier,
+        carrier_name=carrier_name,
         yes_no=_extract_yes_no(words, table),
         month=_extract_month(norm, table, iso_month),
         line=line_hit[0] if line_hit else None,
@@ -550,9 +578,12 @@ def first_integer(text: str | None) -> int | None:
 
 
 def resolve_month(month: str | None, today: date) -> str | None:
-    """``"--11"`` -> the most recent November up to ``today`` (``"2025-11"`` in March 2026)."""
+    """``"--11"`` -> the most recent November up to ``today`` (``"2025-11"`` in March 2026);
+    ``"last"`` -> the month before ``today``'s."""
     if not month:
         return None
+    if month == LAST_MONTH:
+        return f"{today.year - 1}-12" if today.month == 1 else f"{today.year}-{today.month - 1:02d}"
     if not month.startswith("--"):
         return month
     number = int(month[2:])

@@ -22,8 +22,11 @@ from pydantic import BaseModel, Field
 from dialogs.nlu.entities import Entities, compiled, extract_entities, key
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
+from knowledge.phone import parse_number
 
 MAX_MINUTES = 100_000
+#: An acknowledgement ("ok thanks a lot") is this short at most.
+ACK_WORDS = 5
 #: The carrier slot's value for "no carrier" (the carrier buttons send it too).
 NO_CARRIER = "none"
 
@@ -46,10 +49,14 @@ def _patterns() -> dict[str, Any]:
         "minutes": re.compile(words["minutes"], flags),
         "negations": frozenset(words["negations"]),
         "intl_hint": frozenset(words["international_minutes_hint"]),
-        "dont_know": frozenset(words["dont_know"]),
-        "no_carrier": frozenset(words["no_carrier"]),
+        "acknowledgements": frozenset(words["acknowledgements"]),
+        "number_place": re.compile(words["number_place"], flags),
         "no_carrier_mention": re.compile(words["no_carrier_mention"], flags),
         "scope_domestic": [re.compile(p, flags) for p in words["scope_domestic"]],
+        "usage": [
+            (words["usage_minutes"][level], [re.compile(p, flags) for p in patterns])
+            for level, patterns in words["usage"].items()
+        ],
     }
 
 
@@ -168,12 +175,21 @@ def minutes_mentioned(text: str) -> tuple[int | None, int | None]:
     return domestic, international
 
 
-def says_dont_know(text: str | None) -> bool:
-    return key(text or "") in _patterns()["dont_know"]
+def usage_minutes(text: str) -> int | None:
+    """The outbound minutes per user a message states without a figure: 0 for "they only
+    receive calls", the "about 100 min a user" button's figure for "they rarely call out", None
+    when it says nothing of usage (the advisor's typical usage)."""
+    for minutes, patterns in _patterns()["usage"]:
+        if any(p.search(text) for p in patterns):
+            return int(minutes)
+    return None
 
 
-def says_no_carrier(text: str | None) -> bool:
-    return key(text or "") in _patterns()["no_carrier"]
+def is_acknowledgement(text: str | None) -> bool:
+    """ "thanks", "ok merci", "great, thank you": a message made only of acknowledgement words
+    (``slots.json`` ``acknowledgements``), answered with one short line, not the menu."""
+    words = key((text or "")[:200]).split()
+    return bool(words) and len(words) <= ACK_WORDS and all(w in _patterns()["acknowledgements"] for w in words)
 
 
 # --- the slots of each request ---------------------------------------------------------------
@@ -190,6 +206,8 @@ class PurchaseSlots(BaseModel):
     international_minutes: int | str | None = None
     base_licence: str | None = None
     carrier: str | None = None
+    #: The operator the admin named ("Telstra"): said back next to the kind of carrier it is.
+    carrier_name: str | None = None
     minutes_per_user: int | str | None = None
     #: Slots filled by an assumption to answer in one turn ("carrier", "international",
     #: "licence", "minutes", "international_minutes"): shown on the card with buttons to change.
@@ -198,11 +216,42 @@ class PurchaseSlots(BaseModel):
     unknown_places: list[str] = Field(default_factory=list)
 
 
+def scope_countries(text: str) -> list[str]:
+    """The countries named right after a scope phrase ("only call numbers in the UK" -> GB)."""
+    patterns = _patterns()
+    found: list[str] = []
+    for pattern in patterns["scope_domestic"]:
+        for match in pattern.finditer(text):
+            rest = text[match.end() : match.end() + 80]
+            end = patterns["destination_end"].search(rest)
+            for code in extract_entities(rest[: end.start()] if end else rest).countries:
+                if code not in found:
+                    found.append(code)
+    return found
+
+
+def _scoped_elsewhere(text: str, locations: list[str], destinations: list[str]) -> tuple[list[str], list[str]]:
+    """A scope phrase naming another country than where the users are ("40 users in France who
+    only call numbers in the UK") names a destination, not a second location; one in their
+    domestic area ("users in Toronto who only call within the US") names neither."""
+    scoped = scope_countries(text)
+    home = [c for c in locations if c not in scoped]
+    if not home or not scoped:
+        return locations, destinations
+    catalog = load_catalog()
+    elsewhere = [c for c in scoped if c in locations]
+    called = [c for c in elsewhere if not any(catalog.is_domestic(h, c) for h in home)]
+    return [c for c in locations if c not in elsewhere], destinations + called
+
+
 def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
     """The purchase slots the first message fills."""
     countries = known_countries(entities.countries)
+    typed = text
     text, domestic_scope = without_scope(text)
     locations, destinations = split_countries(text, countries)
+    if domestic_scope:
+        locations, destinations = _scoped_elsewhere(typed, locations, destinations)
     per_country = {c: n for c, n in counts_per_country(text).items() if c in locations}
     users = entities.user_count
     if len(per_country) >= 2:
@@ -223,7 +272,8 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
         international_minutes=international_minutes,
         base_licence=entities.base_licence,
         carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),
-        minutes_per_user=domestic_minutes,
+        carrier_name=entities.carrier_name if entities.carrier else None,
+        minutes_per_user=domestic_minutes if domestic_minutes is not None else usage_minutes(text),
         unknown_places=entities.unknown_places,
     )
 
@@ -246,11 +296,15 @@ def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
         change["base_licence"] = entities.base_licence
     if entities.carrier:
         change["carrier"] = entities.carrier
-    if entities.plan in INTERNATIONAL_PLANS or entities.line == "international":
+        change["carrier_name"] = entities.carrier_name
+    # "pas d'international", "no international calls": the line word negated says no.
+    said = international_need(text, [], []) if entities.line else None
+    if entities.plan in INTERNATIONAL_PLANS or said is True:
         change["international"] = True
-    elif entities.plan in DOMESTIC_PLANS or entities.line == "domestic" or without_scope(text)[1]:
+    elif entities.plan in DOMESTIC_PLANS or said is False or without_scope(text)[1]:
         change["international"] = False
     domestic, international = minutes_mentioned(text)
+    domestic = domestic if domestic is not None else usage_minutes(text)
     if domestic is not None:
         change["minutes_per_user"] = domestic
     if international is not None:
@@ -269,12 +323,47 @@ class CheckSlots(BaseModel):
     carrier: str | None = None
 
 
+#: A number with this many digits is written out in full (a short code or a prefix has fewer).
+FULL_DIGITS = 7
+
+
+def in_country(number: str, country: str) -> str:
+    """A number typed in national format with its country named ("the French number 01 42 68 53
+    00", "appeler en Espagne le 912 345 678") as E.164, so it is not read in the caller's own
+    country; a number with its international prefix, or not valid there, stays as typed."""
+    if number.lstrip().startswith(("+", "00")):
+        return number
+    parsed = parse_number(number, country)
+    return parsed.e164 if parsed.ok and parsed.e164 and parsed.region == country else number
+
+
+def _countries_after(text: str, number: str) -> list[str]:
+    """The countries named in the few words after ``number`` in ``text``."""
+    start = text.find(number)
+    if start < 0:
+        return []
+    rest = text[start + len(number) : start + len(number) + 40]
+    if not _patterns()["number_place"].match(rest):
+        return []
+    return known_countries(extract_entities(rest).countries)
+
+
 def check_slots(text: str, entities: Entities) -> CheckSlots:
     """The number-check slots the first message fills (a second user named is the number:
     a Teams-to-Teams call)."""
     countries = known_countries(entities.countries)
-    locations, _ = split_countries(text, countries)
-    number = entities.numbers[0] if entities.numbers else None
+    locations, destinations = split_countries(text, countries)
+    # "0800 numbers like 0800 123 4567": the number written out, not the kind of number before it.
+    number = max(entities.numbers, key=lambda n: sum(c.isdigit() for c in n) >= FULL_DIGITS, default=None)
+    if number is not None:
+        # "can keith call 01 42 68 53 00 in France": a country right after the number, after "in"
+        # / "en", is the number's, not the caller's ("... from the UK" stays the caller's).
+        after = _countries_after(text, number)
+        if after:
+            destinations = [*destinations, *after]
+            locations = [c for c in locations if c not in after]
+    if number is not None and destinations:
+        number = in_country(number, destinations[0])
     if number is None and len(entities.users) >= 2:
         number = entities.users[1]
     return CheckSlots(

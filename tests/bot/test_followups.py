@@ -110,7 +110,6 @@ FOLLOW_UP_WITHOUT_CONTEXT = {"en": "and for Belgium?", "fr": "et pour la Belgiqu
 async def test_a_follow_up_with_nothing_before_is_not_a_guess(demo_bot, h, lang):
     replies = await Chat(demo_bot, h, conversation_id="a:fresh").say(FOLLOW_UP_WITHOUT_CONTEXT[lang])
     assert all(summary_text(lang, countries=["BE"], users=1) != r["said"] for r in replies)
-    assert replies[-1]["said"] != t(lang, "prompt.licence")
 
 
 GUIDED = {

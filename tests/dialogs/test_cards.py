@@ -95,11 +95,8 @@ def test_a_notice_goes_inside_the_card_and_becomes_its_summary():
 from datetime import UTC, date, datetime  # noqa: E402
 
 from dialogs.cards import (  # noqa: E402
-    CARRIER_CHOICES,
-    carrier_choice,
     choice_card,
     countries_choice,
-    licence_choice,
     plan_choice,
     pool_table_card,
     purchase_summary_card,
@@ -109,7 +106,7 @@ from dialogs.cards import (  # noqa: E402
     yes_no_choice,
 )
 from dialogs.nlu.i18n import placeholders  # noqa: E402
-from dialogs.nlu.render import carrier_name, country_name, plan_name, render, render_item  # noqa: E402
+from dialogs.nlu.render import country_name, plan_name, render, render_item  # noqa: E402
 from knowledge.advisor import AdviceRequest, recommend  # noqa: E402
 from knowledge.catalog import load_catalog  # noqa: E402
 from knowledge.numbers import check_call  # noqa: E402
@@ -486,32 +483,11 @@ def test_choice_cards(lang):
     yes_no = yes_no_choice(lang, "prompt.international")
     assert submit_values(assert_valid_card(yes_no.attachment)) == [True, False]
 
-    licences = licence_choice(lang)
-    values = submit_values(assert_valid_card(licences.attachment))
-    families = {f.id for f in load_catalog().families}
-    assert values[-1] == "unknown" and set(values[:-1]) <= families and "E5" in values
-    for value in values[:-1]:
-        assert AdviceRequest(countries=["FR"], users=1, base_licence=value).base_licence == value
-
-    carriers = carrier_choice(lang)
-    values = submit_values(assert_valid_card(carriers.attachment))
-    assert values == list(CARRIER_CHOICES)
-    titles = [a["title"] for a in walk(carriers.card) if a.get("type") == "Action.Submit"]
-    assert (
-        titles
-        == {
-            "en": ["No carrier", "Operator Connect", "Direct Routing", "On-premises phone system"],
-            "fr": ["Aucun opérateur", "Operator Connect", "Routage direct", "Téléphonie sur site"],
-        }[lang]
-    )
-    for value in values[1:]:
-        assert AdviceRequest(countries=["FR"], users=1, carrier=value).carrier == value
-
     plans = plan_choice(lang)
     for value in submit_values(assert_valid_card(plans.attachment)):
         assert load_catalog().find_plan(value) is not None
 
-    for reply in (countries, yes_no, licences, carriers, plans):
+    for reply in (countries, yes_no, plans):
         assert_card_reply(reply, lang)
 
 
@@ -574,14 +550,3 @@ def t_(lang, key, **params):
     from dialogs.nlu.i18n import t
 
     return t(lang, key, **params)
-
-
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_carrier_button_labels_leave_the_sentence_fragment_alone(lang):
-    """The on-premises button has a label of its own; sentences still say "your on-premises
-    phone system" ("votre téléphonie sur site")."""
-    fragment = carrier_name("on_premises", lang)
-    assert fragment == {"en": "your on-premises phone system", "fr": "votre téléphonie sur site"}[lang]
-    assert fragment in render("via_carrier", {"carrier": "on_premises"}, lang)
-    labels = [a["title"] for a in walk(carrier_choice(lang).card) if a.get("type") == "Action.Submit"]
-    assert fragment not in labels and labels[-1][0].isupper()

@@ -100,8 +100,8 @@ async def test_guided_purchase_from_nothing_asks_only_where_how_many_and_the_sco
     for assumed in ("carrier", "licence", "minutes"):
         assert any(t("en", f"assume.{assumed}") in text for text in texts)
     assert not any(t("en", "assume.international") in text for text in texts)  # answered, not assumed
-    # The dialog is over: the next message is a new request.
-    assert h.texts(await talk.send("thanks!"))[0] != t("en", "reprompt.minutes")
+    # The dialog is over: "thanks" is no answer to a question, just acknowledged.
+    assert h.texts(await talk.send("thanks!")) == [t("en", "ack")]
 
 
 async def test_guided_purchase_asks_only_what_the_first_sentence_leaves_out_clicked(talk, h):
@@ -129,7 +129,8 @@ async def test_a_complete_first_sentence_goes_straight_to_the_summary(talk, h):
     expected = recommend(advice_request(slots))
     assert expected.calling_plan == "MCOPSTN5"  # 50 minutes fit the 120-minute plan
     assert h.texts(replies) == [
-        "Noted: 10 users in Spain, they call within their country only, base licence Microsoft 365 / Office 365 E5.",
+        "Noted: 10 users in Spain, they call within their country only, about 50 outbound minutes per user a month,"
+        " base licence Microsoft 365 / Office 365 E5.",
         purchase_summary_card(expected, "en").text,
     ]
 
@@ -274,7 +275,8 @@ async def test_help_and_cancel_in_the_number_check(talk, h):
     assert h.texts(replies) == [t("en", "cancelled")]
     replies = await talk.send("check")
     replies = await talk.send("which plan for 40 users in Spain?")  # another request: the purchase starts
-    assert h.said(replies[0]) == "Noted: 40 users in Spain."
+    assert h.said(replies[0]) == t("en", "switched", left=t("en", "dialog.check"))  # never silently
+    assert h.said(replies[1]) == "Noted: 40 users in Spain."
     assert question(replies, h)[0] == t("en", "prompt.international")
 
 

@@ -88,6 +88,10 @@ def test_typo_matching_is_bounded_on_long_messages():
         "30 users in France, calls stay in France",
         "30 utilisateurs en France, appels nationaux seulement",
         "30 utilisateurs qui appellent uniquement en France",
+        "our 15 users in France only call numbers in France",
+        "25 staff in France calling only French numbers",
+        "20 users in France, local calls only",
+        "20 utilisateurs en France, appels locaux uniquement",
     ],
 )
 def test_a_scope_phrase_is_where_the_users_are_not_a_destination(text):
@@ -118,3 +122,58 @@ def test_a_destination_still_says_they_call_abroad():
 )
 def test_the_language_switches_on_a_sentence_never_on_a_code(text, current, expected):
     assert detect_language("en-US", text, current=current) == expected
+
+
+@pytest.mark.parametrize(
+    ("word", "country"),
+    [("Itlay", "IT"), ("Spian", "ES"), ("Chian", "CN"), ("Polland", "PL"), ("Hollnad", "NL"), ("Swedne", "SE")],
+)
+def test_one_edit_in_five_letters_meets_the_floor_and_a_tie_keeps_the_first_letter(word, country):
+    """ "Itlay" is 1 - 1/5 = 0.8 from "Italy", the floor itself; "Polland" is as close to Poland
+    as to Holland: the name that starts like the word wins."""
+    assert extract_entities(f"which plan for 20 users in {word}").countries == [country]
+
+
+@pytest.mark.parametrize("word", ["Japn", "Narnia", "Gondor"])
+def test_below_the_floor_a_place_is_said_back(word):
+    entities = extract_entities(f"which plan for 20 users in {word}")
+    assert entities.countries == [] and entities.unknown_places == [word]
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("50 users in Quebec", "CA"),
+        ("50 personnes au Québec", "CA"),
+        ("20 users in Bavaria", "DE"),
+        ("20 utilisateurs en Bretagne", "FR"),
+        ("30 users in California", "US"),
+    ],
+)
+def test_regions_admins_name_map_to_their_country(text, country):
+    entities = extract_entities(text)
+    assert entities.countries == [country] and entities.unknown_places == []
+
+
+@pytest.mark.parametrize(
+    ("text", "countries", "international"),
+    [
+        ("40 users in France who only call numbers in the UK", ["FR"], True),
+        ("40 utilisateurs en France qui appellent uniquement des numéros britanniques", ["FR"], True),
+        ("20 users in Toronto who only call within the US", ["CA"], False),  # US-Canada is domestic
+        ("which plan for 20 users in Madrid, calls stay in Spain", ["ES"], False),
+    ],
+)
+def test_a_scope_phrase_naming_another_country_names_where_they_call(text, countries, international):
+    slots = purchase_slots(text, extract_entities(text))
+    assert slots.countries == countries and slots.international is international
+
+
+@pytest.mark.parametrize("text", ["and last month?", "minutes used last month in France", "et le mois dernier ?"])
+def test_last_month_is_a_month_resolved_against_today(text):
+    from datetime import date
+
+    from dialogs.nlu.entities import resolve_month
+
+    month = extract_entities(text).month
+    assert resolve_month(month, date(2026, 1, 5)) == "2025-12" and resolve_month(month, date(2026, 11, 20)) == "2026-10"

@@ -6,18 +6,23 @@ import pytest
 
 from dialogs.nlu.answers import (
     Answer,
-    read_carrier,
     read_countries,
     read_country,
-    read_licence,
-    read_minutes,
     read_number,
     read_plan,
     read_users,
     read_yes_no,
 )
 from dialogs.nlu.entities import extract_entities
-from dialogs.nlu.slots import check_slots, counts_per_country, international_need, minutes_mentioned, purchase_slots
+from dialogs.nlu.slots import (
+    check_slots,
+    counts_per_country,
+    international_need,
+    is_acknowledgement,
+    minutes_mentioned,
+    purchase_change,
+    purchase_slots,
+)
 
 
 def purchase(text: str) -> dict:
@@ -178,38 +183,6 @@ def test_yes_no_answers():
     assert read_yes_no(typed("perhaps")) is None and read_yes_no(clicked("maybe")) is None
 
 
-def test_licence_answers():
-    assert read_licence(clicked("E5")) == "E5"
-    assert read_licence(clicked("unknown")) == "unknown"
-    assert read_licence(typed("Business Premium")) == "BUSINESS_PREMIUM"
-    assert read_licence(typed("we have SPE_E3")) == "E3"
-    assert read_licence(typed("I don't know")) == "unknown"
-    assert read_licence(typed("je ne sais pas")) == "unknown"
-    assert read_licence(typed("the blue one")) is None
-    assert read_licence(clicked("PLATINUM")) is None
-
-
-def test_carrier_answers():
-    assert read_carrier(clicked("none")) == "none"
-    assert read_carrier(clicked("direct_routing")) == "direct_routing"
-    assert read_carrier(typed("we use Operator Connect")) == "operator_connect"
-    assert read_carrier(typed("routage direct")) == "direct_routing"
-    for text in ("no", "none", "aucun", "no carrier"):
-        assert read_carrier(typed(text)) == "none", text
-    assert read_carrier(typed("yes")) is None  # which one?
-    assert read_carrier(clicked("telstra")) is None
-
-
-def test_minutes_answers():
-    assert read_minutes(clicked(300)) == 300
-    assert read_minutes(clicked("unknown")) == "unknown"
-    assert read_minutes(typed("about 300 minutes")) == 300
-    assert read_minutes(typed("0")) == 0
-    assert read_minutes(typed("not sure")) == "unknown"
-    assert read_minutes(typed("a lot")) is None
-    assert read_minutes(typed("1000000")) is None
-
-
 def test_number_answers():
     assert read_number(typed("+44 20 7946 0958")) == "+44 20 7946 0958"
     assert read_number(typed("call 0044 20 7946 0958 please")) == "0044 20 7946 0958"
@@ -232,3 +205,81 @@ def test_plan_answers():
 def test_phone_as_a_noun_or_product_is_not_a_destination():
     assert purchase("how do I buy Teams Phone in Italy for 20 users") == {"countries": ["IT"], "users": 20}
     assert purchase("a phone number in Spain for 5 users")["countries"] == ["ES"]
+
+
+@pytest.mark.parametrize(
+    ("text", "minutes"),
+    [
+        ("which plan for 20 users in Italy who mostly receive calls", 100),
+        ("15 users in France, they rarely make outbound calls", 100),
+        ("30 users in Spain who hardly ever call out", 100),
+        ("20 utilisateurs en Italie qui reçoivent surtout des appels", 100),
+        ("ils appellent rarement", 100),
+        ("30 users in the Netherlands who only receive calls", 0),
+        ("aucun appel sortant pour 10 utilisateurs en Belgique", 0),
+        ("which plan for 20 users in Italy who rarely call abroad", None),  # a scope, not usage
+        ("ils appellent rarement l'étranger", None),
+        ("which plan for 20 users in Italy", None),
+        ("20 users in Italy who mostly receive calls, about 300 minutes each", 300),  # a figure wins
+    ],
+)
+def test_usage_without_a_figure_sets_the_outbound_minutes(text, minutes):
+    assert purchase_slots(text, extract_entities(text)).minutes_per_user == minutes
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("can keith call the French number 01 42 68 53 00?", "+33142685300"),
+        ("est-ce que keith peut appeler le numéro français 01 42 68 53 00 ?", "+33142685300"),
+        ("can keith call the French number +44 20 7946 0958?", "+44 20 7946 0958"),  # its own prefix wins
+        ("can keith call 020 7946 0958", "020 7946 0958"),  # no country named: the caller's own
+        ("can keith call 01 42 68 53 00 in France", "+33142685300"),
+        ("keith peut-il appeler le 01 42 68 53 00 en France ?", "+33142685300"),
+    ],
+)
+def test_a_national_format_number_is_read_in_the_country_named_for_it(text, number):
+    assert check(text).get("number") == number
+
+
+def test_a_country_after_the_number_is_the_numbers_and_from_is_the_callers():
+    assert check("can a user in the UK call 01 42 68 53 00 in France") == {
+        "number": "+33142685300",
+        "caller_country": "GB",
+    }
+    assert check("can users call 020 7946 0958 from the UK") == {"number": "020 7946 0958", "caller_country": "GB"}
+
+
+@pytest.mark.parametrize("text", ["ok", "thanks!", "ok merci", "great, thank you", "parfait", "d'accord, merci"])
+def test_acknowledgements(text):
+    assert is_acknowledgement(text)
+
+
+@pytest.mark.parametrize("text", ["ok for 40 users in France", "thanks, and Belgium?", "", "merci de vérifier le 112"])
+def test_not_acknowledgements(text):
+    assert not is_acknowledgement(text)
+
+
+def test_the_number_written_out_wins_over_the_kind_of_number_before_it():
+    assert check("can our UK users ring 0800 numbers like 0800 123 4567?")["number"] == "0800 123 4567"
+    assert check("can alice call 112?")["number"] == "112"
+
+
+@pytest.mark.parametrize(
+    ("text", "international"),
+    [
+        ("Germany, 40 users, E5, no international", False),
+        ("Allemagne, 40 personnes, pas d'international", False),
+        ("and with international calls?", True),
+    ],
+)
+def test_a_change_reads_a_negated_line_word(text, international):
+    assert purchase_change(text, extract_entities(text))["international"] is international
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("is 112 free?", "112"), ("et le 15 ?", "15"), ("what about toll-free numbers?", None), ("the 3rd one", None)],
+)
+def test_a_short_code_inside_a_few_words_answers_the_number_question(text, number):
+    assert read_number(typed(text)) == number
