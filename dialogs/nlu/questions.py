@@ -115,6 +115,13 @@ _NAME_MIN = 3
 _NAME_SCAN = 40
 
 
+def names_pool(words: list[str]) -> bool:
+    """Whether ``words`` name the minute pool: only then does a seat count ask for the pool's
+    size ("what would the pool be for 20 users?"); "quel forfait pour 20 utilisateurs ?" asks
+    which plan to buy."""
+    return _contains(words, _lists().pool_words)
+
+
 def unknown_place(text: str, known: Callable[[str], bool]) -> str | None:
     """The name a question of fact asks about that is no country the bot knows ("is Narnia
     callable?", "la Narnie est-elle appelable ?"): the first capitalized word (not the

@@ -539,8 +539,13 @@ def _asks_about(
     floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
     if best < floor:
         return []
-    if "user_count" in features and fact_id not in lex.seat_count_facts and intent == Intent.PURCHASE:
-        return []  # "which plan for 40 users?", "how many plans do we need for 40 users?": a purchase
+    if (
+        "user_count" in features
+        and intent == Intent.PURCHASE
+        and (fact_id not in lex.seat_count_facts or not form.pool)
+    ):
+        # "which plan for 40 users?", "quel forfait pour 20 utilisateurs ?": a purchase; the pool size names the pool
+        return []
     if fact_id in lex.seat_count_facts and "user_count" not in features:
         return []  # "what's the pool in France?" asks about the tenant's pool
     return ranked
@@ -578,6 +583,14 @@ def _score_fact(
     if unbeaten >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
         return []  # even a perfect match could not win: spare the search
     ranked = fact_search.search(text)[:FACT_CHOICES]
+    if (
+        ranked
+        and ranked[0][0] in lex.seat_count_facts
+        and "user_count" in features
+        and scores.get(Intent.PURCHASE, 0.0) >= lex.threshold
+        and not questions.names_pool(words)
+    ):
+        return []  # "quel forfait pour 20 utilisateurs ?": a seat count without the pool asks which plan
     best = ranked[0][1] if ranked else 0.0
     confident = best >= weights["closed_floor"] and (
         ranked[0][0] not in lex.seat_count_facts or "user_count" in features
