@@ -14,8 +14,10 @@ from botbuilder.core.cloud_adapter_base import CloudAdapterBase
 from botbuilder.schema import Activity, ActivityTypes, Attachment, ExpectedReplies
 
 from bench.loadgen import next_answer
+from bot.activity_json import dump_activity as serialize_activity
+from bot.activity_json import is_plain_json
 from bot.app import ADAPTER_KEY
-from bot.replies import expected_replies_body, is_plain_json, serialize_activity
+from bot.replies import expected_replies_body
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 

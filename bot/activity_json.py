@@ -1,0 +1,189 @@
+"""Activities from and to JSON in one pass, without msrest's generic machinery where it is idle.
+
+Why: ``Activity().deserialize(body)`` and ``activity.serialize()`` (msrest 0.7.1, as the
+botbuilder 4.17.1 schema models use it) rebuild the class table of the whole schema module on
+every call, copy each attribute description, try two key extractors per attribute and walk
+every node of ``channelData``, ``value``, entities and card contents through generic code:
+about a sixth of a turn's CPU for a Teams message and its reply. Nearly all of that is idle
+work: a Teams activity is strings, booleans, a few nested accounts and plain JSON.
+
+:func:`load_activity` and :func:`dump_activity` follow each model's ``_attribute_map`` as
+msrest does, and do the plain cases themselves: a string where a string goes, a boolean where
+a boolean goes, a nested model as a dict, parsed JSON where an ``object`` goes (handed over as
+it is, not rebuilt node by node). Every other value (a date, an enum, a number to convert, a
+wrong type) goes to msrest's own ``deserialize_data`` / ``serialize_data`` for that attribute,
+so the outcome is msrest's: the same objects, the same errors. A model msrest treats specially
+(flattened keys, read-only or constant attributes, subtypes, XML) is left to msrest whole.
+``tests/bot/test_activity_json.py`` compares both ways with msrest on real and random shapes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from botbuilder.schema import Activity
+from msrest.exceptions import SerializationError
+from msrest.serialization import Deserializer, Model, Serializer
+
+#: The classes msrest resolves type names with for an Activity (``Model._infer_class_models``).
+_MODELS: dict[str, Any] = Activity._infer_class_models()
+_DESERIALIZER = Deserializer(_MODELS)
+_SERIALIZER = Serializer(_MODELS)
+_JSON_SCALARS = (str, int, float, bool)
+
+
+@dataclass(frozen=True)
+class _Field:
+    attr: str
+    key: str
+    type: str
+    model: Any  # the model class of a "Model" or "[Model]" attribute, else None
+    many: bool  # "[Model]"
+    desc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    fields: tuple[_Field, ...]
+    known: frozenset[str]  # the JSON keys msrest knows (the rest become additional_properties)
+
+
+def is_plain_json(value: Any) -> bool:
+    """True if ``value`` holds only what msrest's ``object`` serializer returns unchanged:
+    dicts with str keys, lists, str, int, float, bool and None (no subclasses). Iterative."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if node is None or kind in _JSON_SCALARS:
+            continue
+        if kind is dict:
+            for key, item in node.items():
+                if type(key) is not str:
+                    return False
+                stack.append(item)
+        elif kind is list:
+            stack.extend(node)
+        else:
+            return False
+    return True
+
+
+@cache
+def _plan(cls: type) -> _Plan | None:
+    """How to (de)serialize ``cls`` here, or None when msrest must do the whole model."""
+    if getattr(cls, "_subtype_map", None) or hasattr(cls, "_xml_map"):
+        return None
+    if any(rule.get("readonly") or rule.get("constant") for rule in getattr(cls, "_validation", {}).values()):
+        return None
+    fields = []
+    for attr, desc in cls._attribute_map.items():
+        key, kind = desc["key"], desc["type"]
+        if not key or "." in key or "\\" in key:
+            return None  # additional properties in the JSON, flattened or escaped keys: msrest's
+        many = kind.startswith("[") and kind.endswith("]")
+        model = _MODELS.get(kind[1:-1] if many else kind)
+        if model is not None and not (isinstance(model, type) and issubclass(model, Model)):
+            model = None  # an enum: msrest's
+        fields.append(_Field(attr, key, kind, model, many, desc))
+    return _Plan(tuple(fields), frozenset(f.key for f in fields))
+
+
+# --- from JSON --------------------------------------------------------------------------------
+
+
+def load_activity(body: Any) -> Activity:
+    """``Activity().deserialize(body)``, built in one pass (msrest's errors on bad shapes)."""
+    plan = _plan(Activity)
+    if type(body) is not dict or plan is None:
+        return Activity().deserialize(body)
+    return _load(Activity, plan, body)
+
+
+def _load(cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
+    kwargs: dict[str, Any] = {}
+    for field in plan.fields:
+        value = data.get(field.key)
+        if value is not None:
+            value = _load_value(field, value)
+        kwargs[field.attr] = value
+    obj = cls(**kwargs)
+    extras = {key: data[key] for key in data.keys() - plan.known}
+    if extras:  # as msrest: keys the model does not name
+        obj.additional_properties = extras
+    return obj
+
+
+def _load_value(field: _Field, value: Any) -> Any:
+    kind = type(value)
+    if (field.type == "str" and kind is str) or (field.type == "bool" and kind is bool):
+        return value
+    if field.type == "object" and is_plain_json(value):
+        return value  # what msrest's deserialize_object would rebuild node by node, equal
+    if field.model is not None:
+        if field.many and kind is list:
+            items = [_load_model(field.model, item) for item in value]
+            if all(item is not _MSREST for item in items):
+                return items
+        elif not field.many and kind is dict:
+            loaded = _load_model(field.model, value)
+            if loaded is not _MSREST:
+                return loaded
+    return _DESERIALIZER.deserialize_data(value, field.type)
+
+
+_MSREST = object()  # "let msrest do this value"
+
+
+def _load_model(cls: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    plan = _plan(cls)
+    if plan is None or type(value) is not dict:
+        return _MSREST
+    return _load(cls, plan, value)
+
+
+# --- to JSON ----------------------------------------------------------------------------------
+
+
+def dump_activity(activity: Activity) -> dict[str, Any]:
+    """``activity.serialize()``, built in one pass. Plain-JSON ``object`` values (a card's
+    content, ``channelData``, ``value``) are put in as they are, not copied."""
+    return _dump_model(activity)
+
+
+def _dump_model(obj: Any) -> Any:
+    plan = _plan(type(obj))
+    if plan is None:
+        return _SERIALIZER._serialize(obj, keep_readonly=False, is_xml=False)
+    out: dict[str, Any] = {}
+    for field in plan.fields:
+        value = getattr(obj, field.attr)
+        if value is None:
+            continue
+        try:
+            out[field.key] = _dump_value(field, value)
+        except SerializationError:
+            raise
+        except ValueError:  # as msrest: an attribute it cannot serialize is left out
+            continue
+    return out
+
+
+def _dump_value(field: _Field, value: Any) -> Any:
+    kind = type(value)
+    if (field.type == "str" and kind is str) or (field.type == "bool" and kind is bool):
+        return value
+    if field.type == "object" and is_plain_json(value):
+        return value
+    if field.model is not None:
+        if field.many and kind is list and all(item is None or isinstance(item, Model) for item in value):
+            return [None if item is None else _dump_model(item) for item in value]
+        if not field.many and isinstance(value, Model):
+            return _dump_model(value)
+    return _SERIALIZER.serialize_data(
+        value, field.type, keep_readonly=False, is_xml=False, serialization_ctxt=field.desc
+    )
