@@ -27,10 +27,6 @@ from botbuilder.schema import Activity
 from msrest.exceptions import SerializationError
 from msrest.serialization import Deserializer, Model, Serializer
 
-#: The classes msrest resolves type names with for an Activity (``Model._infer_class_models``).
-_MODELS: dict[str, Any] = Activity._infer_class_models()
-_DESERIALIZER = Deserializer(_MODELS)
-_SERIALIZER = Serializer(_MODELS)
 _JSON_SCALARS = (str, int, float, bool)
 
 
@@ -48,6 +44,46 @@ class _Field:
 class _Plan:
     fields: tuple[_Field, ...]
     known: frozenset[str]  # the JSON keys msrest knows (the rest become additional_properties)
+
+
+class _Codec:
+    """One root model's world as msrest sees it: the classes it resolves type names with
+    (``Model._infer_class_models``: the root's schema module), msrest's (de)serializer over
+    them for the values left to msrest, and a plan per model class."""
+
+    def __init__(self, root: type) -> None:
+        self.models: dict[str, Any] = root._infer_class_models()  # type: ignore[attr-defined]
+        self.deserializer = Deserializer(self.models)
+        self.serializer = Serializer(self.models)
+        self.plans: dict[type, _Plan | None] = {}
+
+    def plan(self, cls: type) -> _Plan | None:
+        """How to (de)serialize ``cls`` here, or None when msrest must do the whole model."""
+        if cls not in self.plans:
+            self.plans[cls] = self._make_plan(cls)
+        return self.plans[cls]
+
+    def _make_plan(self, cls: Any) -> _Plan | None:
+        if getattr(cls, "_subtype_map", None) or hasattr(cls, "_xml_map"):
+            return None
+        if any(rule.get("readonly") or rule.get("constant") for rule in getattr(cls, "_validation", {}).values()):
+            return None
+        fields = []
+        for attr, desc in cls._attribute_map.items():
+            key, kind = desc["key"], desc["type"]
+            if not key or "." in key or "\\" in key:
+                return None  # additional properties in the JSON, flattened or escaped keys: msrest's
+            many = kind.startswith("[") and kind.endswith("]")
+            model = self.models.get(kind[1:-1] if many else kind)
+            if model is not None and not (isinstance(model, type) and issubclass(model, Model)):
+                model = None  # an enum: msrest's
+            fields.append(_Field(attr, key, kind, model, many, desc))
+        return _Plan(tuple(fields), frozenset(f.key for f in fields))
+
+
+@cache
+def _codec(root: type) -> _Codec:
+    return _Codec(root)
 
 
 def is_plain_json(value: Any) -> bool:
@@ -71,43 +107,29 @@ def is_plain_json(value: Any) -> bool:
     return True
 
 
-@cache
-def _plan(cls: type) -> _Plan | None:
-    """How to (de)serialize ``cls`` here, or None when msrest must do the whole model."""
-    if getattr(cls, "_subtype_map", None) or hasattr(cls, "_xml_map"):
-        return None
-    if any(rule.get("readonly") or rule.get("constant") for rule in getattr(cls, "_validation", {}).values()):
-        return None
-    fields = []
-    for attr, desc in cls._attribute_map.items():
-        key, kind = desc["key"], desc["type"]
-        if not key or "." in key or "\\" in key:
-            return None  # additional properties in the JSON, flattened or escaped keys: msrest's
-        many = kind.startswith("[") and kind.endswith("]")
-        model = _MODELS.get(kind[1:-1] if many else kind)
-        if model is not None and not (isinstance(model, type) and issubclass(model, Model)):
-            model = None  # an enum: msrest's
-        fields.append(_Field(attr, key, kind, model, many, desc))
-    return _Plan(tuple(fields), frozenset(f.key for f in fields))
-
-
 # --- from JSON --------------------------------------------------------------------------------
 
 
 def load_activity(body: Any) -> Activity:
     """``Activity().deserialize(body)``, built in one pass (msrest's errors on bad shapes)."""
-    plan = _plan(Activity)
+    return load_model(Activity, body)
+
+
+def load_model(cls: Any, body: Any) -> Any:
+    """``cls().deserialize(body)`` for a msrest model class, built in one pass."""
+    codec = _codec(cls)
+    plan = codec.plan(cls)
     if type(body) is not dict or plan is None:
-        return Activity().deserialize(body)
-    return _load(Activity, plan, body)
+        return cls().deserialize(body)
+    return _load(codec, cls, plan, body)
 
 
-def _load(cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
+def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
     kwargs: dict[str, Any] = {}
     for field in plan.fields:
         value = data.get(field.key)
         if value is not None:
-            value = _load_value(field, value)
+            value = _load_value(codec, field, value)
         kwargs[field.attr] = value
     obj = cls(**kwargs)
     extras = {key: data[key] for key in data.keys() - plan.known}
@@ -116,7 +138,7 @@ def _load(cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
     return obj
 
 
-def _load_value(field: _Field, value: Any) -> Any:
+def _load_value(codec: _Codec, field: _Field, value: Any) -> Any:
     kind = type(value)
     if (field.type == "str" and kind is str) or (field.type == "bool" and kind is bool):
         return value
@@ -124,26 +146,26 @@ def _load_value(field: _Field, value: Any) -> Any:
         return value  # what msrest's deserialize_object would rebuild node by node, equal
     if field.model is not None:
         if field.many and kind is list:
-            items = [_load_model(field.model, item) for item in value]
+            items = [_load_model(codec, field.model, item) for item in value]
             if all(item is not _MSREST for item in items):
                 return items
         elif not field.many and kind is dict:
-            loaded = _load_model(field.model, value)
+            loaded = _load_model(codec, field.model, value)
             if loaded is not _MSREST:
                 return loaded
-    return _DESERIALIZER.deserialize_data(value, field.type)
+    return codec.deserializer.deserialize_data(value, field.type)
 
 
 _MSREST = object()  # "let msrest do this value"
 
 
-def _load_model(cls: Any, value: Any) -> Any:
+def _load_model(codec: _Codec, cls: Any, value: Any) -> Any:
     if value is None:
         return None
-    plan = _plan(cls)
+    plan = codec.plan(cls)
     if plan is None or type(value) is not dict:
         return _MSREST
-    return _load(cls, plan, value)
+    return _load(codec, cls, plan, value)
 
 
 # --- to JSON ----------------------------------------------------------------------------------
@@ -152,20 +174,20 @@ def _load_model(cls: Any, value: Any) -> Any:
 def dump_activity(activity: Activity) -> dict[str, Any]:
     """``activity.serialize()``, built in one pass. Plain-JSON ``object`` values (a card's
     content, ``channelData``, ``value``) are put in as they are, not copied."""
-    return _dump_model(activity)
+    return _dump_model(_codec(Activity), activity)
 
 
-def _dump_model(obj: Any) -> Any:
-    plan = _plan(type(obj))
+def _dump_model(codec: _Codec, obj: Any) -> Any:
+    plan = codec.plan(type(obj))
     if plan is None:
-        return _SERIALIZER._serialize(obj, keep_readonly=False, is_xml=False)
+        return codec.serializer._serialize(obj, keep_readonly=False, is_xml=False)
     out: dict[str, Any] = {}
     for field in plan.fields:
         value = getattr(obj, field.attr)
         if value is None:
             continue
         try:
-            out[field.key] = _dump_value(field, value)
+            out[field.key] = _dump_value(codec, field, value)
         except SerializationError:
             raise
         except ValueError:  # as msrest: an attribute it cannot serialize is left out
@@ -173,7 +195,7 @@ def _dump_model(obj: Any) -> Any:
     return out
 
 
-def _dump_value(field: _Field, value: Any) -> Any:
+def _dump_value(codec: _Codec, field: _Field, value: Any) -> Any:
     kind = type(value)
     if (field.type == "str" and kind is str) or (field.type == "bool" and kind is bool):
         return value
@@ -181,9 +203,9 @@ def _dump_value(field: _Field, value: Any) -> Any:
         return value
     if field.model is not None:
         if field.many and kind is list and all(item is None or isinstance(item, Model) for item in value):
-            return [None if item is None else _dump_model(item) for item in value]
+            return [None if item is None else _dump_model(codec, item) for item in value]
         if not field.many and isinstance(value, Model):
-            return _dump_model(value)
-    return _SERIALIZER.serialize_data(
+            return _dump_model(codec, value)
+    return codec.serializer.serialize_data(
         value, field.type, keep_readonly=False, is_xml=False, serialization_ctxt=field.desc
     )

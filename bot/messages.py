@@ -52,7 +52,7 @@ from botbuilder.schema.teams import TeamsChannelData
 from botframework.connector import Channels
 from msrest.serialization import Model
 
-from bot.activity_json import load_activity
+from bot.activity_json import load_activity, load_model
 from bot.outbound import KeyServiceUnavailable, is_delivery_failure
 from bot.token_gate import token_problem
 from bot.turn_retry import retrying_turn
@@ -126,7 +126,7 @@ def activity_problem(activity: Activity) -> str | None:
         # The Teams handler reads channelData as TeamsChannelData on most activity types; a
         # wrong shape (a "team" that is not an object) would fail inside the turn.
         try:
-            TeamsChannelData().deserialize(activity.channel_data)
+            load_model(TeamsChannelData, activity.channel_data)
         except Exception:
             return "channelData is not valid Teams channel data"
     return None
