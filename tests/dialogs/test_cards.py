@@ -585,3 +585,24 @@ def test_carrier_button_labels_leave_the_sentence_fragment_alone(lang):
     assert fragment in render("via_carrier", {"carrier": "on_premises"}, lang)
     labels = [a["title"] for a in walk(carrier_choice(lang).card) if a.get("type") == "Action.Submit"]
     assert fragment not in labels and labels[-1][0].isupper()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pool_card_words_are_reused_only_for_the_same_pool(lang, balances):
+    """The pool table keeps each pool's words while the store hands out the same pool
+    object: the same card as a first rendering, and a pool with other figures (a new object,
+    as the store makes after an import) gets its own words, never the old ones."""
+    from dialogs import cards
+
+    cards._POOL_WORDS.clear()
+    first = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
+    assert len(cards._POOL_WORDS) == len(balances)
+    again = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
+    assert json.dumps(again.attachment.content) == json.dumps(first.attachment.content) and again.text == first.text
+    copies = [b.model_copy() for b in balances]
+    assert json.dumps(pool_table_card(copies, lang, as_of=date(2026, 11, 10)).attachment.content) == json.dumps(
+        first.attachment.content
+    )
+    changed = [balances[0].model_copy(update={"used_minutes": 4321, "remaining_minutes": 1}), *balances[1:]]
+    reply = pool_table_card(changed, lang, as_of=date(2026, 11, 10))
+    assert format_number(4321, lang) in all_text(reply) and reply.text != first.text
