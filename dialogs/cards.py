@@ -157,7 +157,16 @@ def _doc_date(value: str, lang: str) -> str:
 def source_line(keys: Iterable[str], lang: str) -> dict[str, Any] | None:
     """The one "Source:" TextBlock that ends every card stating a domain fact: markdown links to
     the pages behind ``keys`` (catalog source keys) in ``lang`` where a localized page exists, each
-    with the date of the copy the catalog rests on. None when no key has a public page."""
+    with the date of the copy the catalog rests on. None when no key has a public page.
+
+    Kept per (keys, language): the catalog does not change while the bot runs, and a pool table
+    names the same sources on every lookup. Each caller gets its own copy of the block."""
+    line = _source_line(tuple(keys), lang)
+    return dict(line) if line is not None else None
+
+
+@lru_cache(maxsize=512)
+def _source_line(keys: tuple[str, ...], lang: str) -> dict[str, Any] | None:
     links = [link for link in source_links(keys, lang) if link.url]
     links.sort(key=lambda link: not (link.url or "").startswith(_LEARN))  # stable: Learn pages first
     parts = []
