@@ -19,10 +19,13 @@ so the outcome is msrest's: the same objects, the same errors. A model msrest tr
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import Any
 
+import isodate  # type: ignore[import-untyped]  # msrest's own date parser (a dependency of msrest)
 from botbuilder.schema import Activity
 from msrest.exceptions import SerializationError
 from msrest.serialization import Deserializer, Model, Serializer
@@ -107,6 +110,35 @@ def is_plain_json(value: Any) -> bool:
     return True
 
 
+# --- timestamps ------------------------------------------------------------------------------
+
+#: What Teams sends: ``2026-11-26T12:00:00.123Z`` or ``2026-11-26T13:00:00.1234567+01:00``.
+_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))")
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    """msrest's ``Deserializer.deserialize_iso`` for the one shape Teams sends, or None (then
+    msrest parses it, or says why not). The same value with the same tzinfo objects as msrest's
+    parser (isodate) gives: ``isodate.UTC`` for ``Z``, a ``FixedOffset`` named as written
+    otherwise; fractions of a second cut (not rounded) to microseconds, as msrest cuts them."""
+    match = _TIMESTAMP.fullmatch(text.upper())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone, sign, tz_hour, tz_minute = match.groups()
+    if not 2 <= int(year) <= 9998:  # msrest refuses years outside 1-9999 in UTC: let it decide
+        return None
+    if zone == "Z":
+        tzinfo: Any = isodate.UTC
+    else:
+        direction = -1 if sign == "-" else 1
+        tzinfo = isodate.FixedOffset(direction * int(tz_hour), direction * int(tz_minute), zone)
+    micro = int((fraction or "")[:6].ljust(6, "0"))
+    try:
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo)
+    except ValueError:  # a 61st second, a 13th month...: msrest's answer
+        return None
+
+
 # --- from JSON --------------------------------------------------------------------------------
 
 
@@ -144,6 +176,10 @@ def _load_value(codec: _Codec, field: _Field, value: Any) -> Any:
         return value
     if field.type == "object" and is_plain_json(value):
         return value  # what msrest's deserialize_object would rebuild node by node, equal
+    if field.type == "iso-8601" and kind is str:
+        parsed = parse_timestamp(value)
+        if parsed is not None:
+            return parsed
     if field.model is not None:
         if field.many and kind is list:
             items = [_load_model(codec, field.model, item) for item in value]

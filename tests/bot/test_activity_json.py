@@ -225,3 +225,57 @@ def test_teams_channel_data_loads_as_msrest_loads_it(name):
 
     expected = outcome(lambda b: TeamsChannelData().deserialize(b))
     assert outcome(lambda b: load_model(TeamsChannelData, b)) == expected
+
+
+TIMESTAMPS = [
+    "2026-11-26T12:00:00.000Z",
+    "2026-11-26T13:00:00.000+01:00",
+    "2026-11-26T13:00:00.1234567-05:30",
+    "2026-11-26t13:00:00z",
+    "2026-11-26T13:00:00Z",
+    "2026-11-26T13:00:00.9999999+14:00",
+    "2026-02-30T10:00:00Z",  # no such day: msrest's error
+    "2026-11-26T24:00:00Z",
+    "2026-11-26T23:59:60Z",
+    "0001-01-01T00:00:00+01:00",  # before year 1 in UTC: msrest's error
+    "9999-12-31T23:59:59-01:00",
+    "2026-11-26 12:00:00Z",
+    "2026-11-26T12:00Z",
+    "2026-11-26T12:00:00",
+    "2026-11-26T12:00:00.5+0100",
+    "20261126T120000Z",
+    "",
+]
+
+
+@pytest.mark.parametrize("text", TIMESTAMPS)
+def test_timestamps_parse_as_msrest_parses_them(text):
+    from msrest.serialization import Deserializer
+
+    def outcome(parse: Any) -> Any:
+        try:
+            value = parse(text)
+        except Exception as exc:
+            return type(exc).__name__
+        return (value, type(value.tzinfo), value.tzname(), value.utcoffset())
+
+    assert outcome(lambda x: load_activity({"timestamp": x}).timestamp) == outcome(Deserializer.deserialize_iso)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.from_regex(
+        r"\A[0-9]{4}-[01][0-9]-[0-3][0-9][Tt][0-2][0-9]:[0-6][0-9]:[0-6][0-9](\.[0-9]{1,9})?([Zz]|[+-][01][0-9]:[0-5][0-9])?\Z"
+    )
+)
+def test_random_timestamps_parse_as_msrest_parses_them(text):
+    from msrest.serialization import Deserializer
+
+    def outcome(parse: Any) -> Any:
+        try:
+            value = parse(text)
+        except Exception as exc:
+            return type(exc).__name__
+        return (value, value.utcoffset(), value.tzname())
+
+    assert outcome(lambda x: load_activity({"timestamp": x}).timestamp) == outcome(Deserializer.deserialize_iso)
