@@ -180,7 +180,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             cases.append(Case("dialog", bot.url, lambda i: DialogWalk(f"bench-dialog-{i}", PURCHASE_TEXT), pid=bot.pid))
             warm_up(cases, 1, 0.3)
             measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
-            open_rounds, open_seconds = (2, 4.0) if quick else (3, 10.0)
+            open_rounds, open_seconds = (2, 4.0) if quick else (3, 8.0)
             opened = open_loop(
                 [c for c in cases if c.name != "help"],
                 OPEN_LOOP_ADMINS,
