@@ -132,7 +132,7 @@ def _now() -> str:
 
 #: Benchmarks that are long by design: the 1 GiB import (about 4M rows, minutes on a loaded
 #: 2-core machine) gets 20 minutes.
-LONG_TIMEOUTS = {"import_memory": 1200.0}
+LONG_TIMEOUTS = {"import_memory": 1200.0, "chat": 480.0}  # chat: closed loop, open loop, 1,000 conversations
 
 
 def _timeout_for(name: str, timeout: float) -> float:

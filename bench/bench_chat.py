@@ -21,6 +21,14 @@ team and channel, ``conversation.tenantId``, ``aadObjectId``) posted over loopba
 * ``turn: help card``: "help".
 * ``turn: 1,000 conversations``: 1,000 pool lookups at 32 concurrent, each from a conversation
   the bot has never seen (its state is looked up, not found, then written).
+* ``turn: open loop, 32 admins``: how 32 admins really chat, next to the closed-loop rows
+  above (which post back to back, so at 32 conversations every turn waits behind 31 others:
+  by Little's law a closed-loop p99 is at least 32 x the CPU of a turn). Here 32 conversations
+  each send a message on a Poisson schedule, :data:`OPEN_LOOP_RATE` turns/s in all (one
+  message per admin per second: far above real use, where an admin types a message every
+  several seconds at most), each waiting for its answer before the next (:func:`bench.loadgen.drive_open`);
+  latency counts from when the message was due. p50/p99 of the pool lookup, the number check
+  and the purchase step against the raw handler under the same schedule, in the same run.
 
 Sanity checks (notes, never failures): the share of replies that carried a card, and the
 purchases walked to their end. Baseline, in the same run and under the same load: a raw
@@ -54,6 +62,7 @@ from bench.loadgen import (
     Summary,
     interleave,
     load_average,
+    open_loop,
     pin_load_generator,
     warm_up,
 )
@@ -63,6 +72,10 @@ POOL_TEXT = "pool balance"
 CHECK_TEXT = "can alice.martin@contoso.com call 01 23 45 67 89?"
 HELP_TEXT = "help"
 PURCHASE_TEXT = "which calling plan should we buy?"
+#: The open-loop measure: this many admins, this many turns per second in all (Poisson).
+OPEN_LOOP_ADMINS = 32
+OPEN_LOOP_RATE = 32.0
+OPEN_LOOP_BENCHMARK = "turn: open loop, 32 admins"
 #: The distinct-conversation case: this many conversations, this many at a time.
 DISTINCT_CONVERSATIONS = 1_000
 DISTINCT_CONCURRENCY = 32
@@ -167,6 +180,15 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             cases.append(Case("dialog", bot.url, lambda i: DialogWalk(f"bench-dialog-{i}", PURCHASE_TEXT), pid=bot.pid))
             warm_up(cases, 1, 0.3)
             measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
+            open_rounds, open_seconds = (2, 4.0) if quick else (3, 8.0)
+            opened = open_loop(
+                [c for c in cases if c.name != "help"],
+                OPEN_LOOP_ADMINS,
+                OPEN_LOOP_RATE,
+                rounds=open_rounds,
+                seconds=open_seconds,
+                warmup=0.5,
+            )
             fresh = distinct_conversations(raw, bot, distinct)
         context = f"demo tenant: {seeded:,} rows imported; {pinned}; {load_before} before, {load_average()} after"
     by_name = {case.name: case for case in cases}
@@ -192,6 +214,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             f"{dialog_note(walks)}; throughput counts every turn of the walk, latency the steps; {context}",
             throughput="all_turns_per_s",
         )
+    results += open_loop_rows(opened, context)
     bot_fresh, raw_fresh, fresh_scripts = fresh
     results += rows(
         "turn: 1,000 conversations",
@@ -202,6 +225,25 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         f"{card_note(fresh_scripts, 'the pool table')}; {context}",
     )
     return results
+
+
+def open_loop_rows(opened: dict[str, Summary], context: str) -> list[dict[str, Any]]:
+    """p50 and p99 of each goal turn under the open-loop schedule, against the raw handler's."""
+    raw = opened["raw"]
+    out = []
+    for name, label in (("pool", "pool lookup"), ("check", "number check"), ("dialog", "purchase step")):
+        bot = opened[name]
+        errors = f"; {bot.errors} failed requests" if bot.errors else ""
+        busy = f"; the bot's core {bot.cpu_ms_per_turn * OPEN_LOOP_RATE / 10:.0f}% busy" if bot.cpu_ms_per_turn else ""
+        note = (
+            f"{label}: {OPEN_LOOP_ADMINS} admins, Poisson arrivals, {OPEN_LOOP_RATE:g} turns/s in all "
+            f"(one message per admin per second), each admin waiting for the answer; latency from when "
+            f"the message was due; {bot.samples:,} timed turns (raw handler {raw.samples:,}){errors}{busy}; "
+            f"vs the raw aiohttp JSON handler under the same schedule; {context}"
+        )
+        out.append(result(OPEN_LOOP_BENCHMARK, f"p50_ms_{name}", bot.p50_ms, "ms", raw.p50_ms, note))
+        out.append(result(OPEN_LOOP_BENCHMARK, f"p99_ms_{name}", bot.p99_ms, "ms", raw.p99_ms, note))
+    return out
 
 
 def distinct_conversations(raw: Server, bot: Server, count: int) -> tuple[Summary, Summary, list[Distinct]]:

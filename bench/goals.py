@@ -22,6 +22,11 @@ TURNS = (
     ("turn: number check", "number check"),
     ("turn: dialog step", "purchase step"),
 )
+#: The open-loop rows of ``bench_chat`` (32 admins, Poisson arrivals): metric suffix per turn.
+OPEN_LOOP = (
+    "turn: open loop, 32 admins",
+    (("pool", "pool lookup"), ("check", "number check"), ("dialog", "purchase step")),
+)
 MIN_RATIO = 0.12
 MAX_P99_MS = 20.0
 MAX_CLI_S, MAX_CLI_X = 0.3, 6.0
@@ -63,6 +68,24 @@ def goal_lines(rows: Iterable[Any]) -> list[str]:
             f"{'not measured' if p99 is None else _ms(p99.value)} | "
             f"{_verdict(None if p99 is None else p99.value <= MAX_P99_MS)} |"
         )
+    # The closed-loop goal's own floor: the raw handler under the same 32 back-to-back
+    # conversations (if it cannot meet the p99 goal either, the goal is inconsistent as measured).
+    raw_p99 = get(TURNS[0][0], "p99_ms_c32")
+    if raw_p99 is not None and raw_p99.baseline is not None:
+        table.append(
+            f"| (reference) raw aiohttp handler, 32 conv. closed loop: p99 <= {MAX_P99_MS:g} ms | "
+            f"{_ms(raw_p99.baseline)} | {_verdict(raw_p99.baseline <= MAX_P99_MS)} (the floor of the goal above) |"
+        )
+    open_benchmark, open_turns = OPEN_LOOP
+    for suffix, label in open_turns:
+        p99 = get(open_benchmark, f"p99_ms_{suffix}")
+        measured = "not measured"
+        if p99 is not None:
+            measured = _ms(p99.value) + (f" (raw handler {_ms(p99.baseline)})" if p99.baseline is not None else "")
+        table.append(
+            f"| {label}, 32 admins **open loop** (Poisson, 32 turns/s in all): p99 <= {MAX_P99_MS:g} ms | "
+            f"{measured} | {_verdict(None if p99 is None else p99.value <= MAX_P99_MS)} |"
+        )
     for name in ("callplan --help", "callplan check"):
         row = get("start time", f"{name} (start to exit)")
         if row is None or row.ratio is None:
@@ -89,7 +112,11 @@ def goal_lines(rows: Iterable[Any]) -> list[str]:
             "machine has 2 cores shared with other work: wall-clock rates and latencies move with "
             "its load (each section says how busy it was), so the turn goals are also checked per "
             "core, from each server's CPU time per turn (`cpu_ms_per_turn` rows), and a goal is "
-            "met only if both say so."
+            "met only if both say so. The closed-loop p99 goal posts 32 conversations back to back "
+            "at one core, so every turn waits behind the 31 others: p99 >= 32 x the CPU of a turn; "
+            "the raw handler's own p99 there is its floor (reference row). The open-loop rows are "
+            "a separate reading, not the issue's goal: 32 admins each sending a message on a "
+            "Poisson schedule, 32 turns/s in all (one per admin per second, far above real use)."
         ),
         "",
         *table,

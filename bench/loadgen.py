@@ -415,6 +415,91 @@ async def drive(
     return result
 
 
+async def drive_open(
+    url: str,
+    scripts: Sequence[Script],
+    rate_per_s: float,
+    seconds: float,
+    warmup: float = 0.0,
+    seed: int = 0,
+    counter: list[int] | None = None,
+) -> Slice:
+    """Open loop: how admins really chat. Each script is one admin whose messages arrive on
+    a Poisson schedule (exponential gaps), ``rate_per_s`` in all, whatever the bot's speed;
+    a message due while the admin's previous turn is still being answered is sent as soon as
+    that answer is in (a person does not talk over the bot; the bot serializes a
+    conversation's turns anyway). A turn's latency runs from when its message was *due*, not
+    when it was sent, so a slow turn also counts against the turns queued behind it (no
+    coordinated omission). Schedules come from ``seed``: the same for every server compared.
+    Turns due in the first ``warmup`` seconds are not counted."""
+    import random
+
+    import aiohttp
+
+    result = Slice(seconds=seconds)
+    counter = counter if counter is not None else [0]
+    per_admin = rate_per_s / len(scripts)
+    start = time.perf_counter()
+    start_measuring = start + warmup
+    deadline = start_measuring + seconds
+
+    async def admin(session: aiohttp.ClientSession, script: Script, rng: random.Random) -> None:
+        due = start + rng.expovariate(per_admin)
+        while due < deadline:
+            wait = due - time.perf_counter()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            counter[0] += 1
+            activity, measured = script.next_activity(counter[0])
+            body = json.dumps(activity).encode()
+            async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as response:
+                payload = await response.read()
+            end = time.perf_counter()
+            try:
+                replies = json.loads(payload)["activities"] if response.status == 200 else None
+            except (ValueError, KeyError, TypeError):
+                replies = None
+            ok = isinstance(replies, list)
+            script.replies(replies if isinstance(replies, list) else [], measured)
+            if not ok:
+                result.errors += 1
+            else:
+                result.completed += 1
+                if due >= start_measuring:
+                    result.turns += 1
+                    if measured:
+                        result.latencies.append(end - due)
+            due += rng.expovariate(per_admin)
+
+    connector = aiohttp.TCPConnector(limit=len(scripts))
+    async with aiohttp.ClientSession(connector=connector) as session:
+        await asyncio.gather(
+            *(admin(session, script, random.Random(seed * 1_000_003 + i)) for i, script in enumerate(scripts))
+        )
+    return result
+
+
+def open_loop(
+    cases: list[Case], admins: int, rate_per_s: float, *, rounds: int, seconds: float, warmup: float
+) -> dict[str, Summary]:
+    """Every case driven open-loop (:func:`drive_open`) by ``admins`` conversations for
+    ``seconds``, one case after the other, ``rounds`` times; round ``r`` uses the same arrival
+    schedule for every case. Summarized per case name (CPU per turn included)."""
+    counter = [0]
+    slices: dict[str, list[Slice]] = {case.name: [] for case in cases}
+    key = -admins  # the scripts of this measure, apart from the closed-loop ones
+    for round_ in range(rounds):
+        for case in cases:
+            cpu_before = cpu_seconds(case.pid) if case.pid else None
+            one = asyncio.run(
+                drive_open(case.url, case.scripts_for(key), rate_per_s, seconds, warmup, seed=round_, counter=counter)
+            )
+            if case.pid and cpu_before is not None:
+                one.cpu_s = cpu_seconds(case.pid) - cpu_before
+            slices[case.name].append(one)
+    return {case.name: summarize(slices[case.name]) for case in cases}
+
+
 @dataclass
 class Summary:
     turns_per_s: float  # measured turns per second
@@ -470,9 +555,12 @@ class Case:
     pid: int | None = None  # the server's process: its CPU time per turn is measured too
 
     def scripts_for(self, concurrency: int) -> list[Script]:
-        """The same conversations for every slice at this concurrency (a dialog walk goes on)."""
+        """The same conversations for every slice at this concurrency (a dialog walk goes on).
+        A negative key is the open-loop measure's ``-admins`` conversations, numbered apart
+        from the closed-loop ones (from 1,000 on) so that no conversation is in both."""
         if concurrency not in self.scripts:
-            self.scripts[concurrency] = [self.make_script(i) for i in range(concurrency)]
+            first = 1_000 if concurrency < 0 else 0
+            self.scripts[concurrency] = [self.make_script(first + i) for i in range(abs(concurrency))]
         return self.scripts[concurrency]
 
 

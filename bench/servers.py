@@ -126,7 +126,7 @@ def build_app(mode: str, data_dir: Path) -> web.Application:
         _env_file=None, DATA_DIR=data_dir, LOG_LEVEL="ERROR", APP_ID="", APP_PASSWORD="", ALLOWED_TENANTS=frozenset()
     )
     if mode == "bot":
-        return create_app(settings)
+        return create_app(settings, freeze_heap=True)  # as `callplan serve`
     return create_app(settings, root_dialog=one_step_dialog, reuse_clients=(mode != "stock"))
 
 

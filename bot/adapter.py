@@ -15,19 +15,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Any
 
-from botbuilder.core import ConversationState, TurnContext, UserState
+from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
 from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import ActivityTypes
+from botbuilder.schema import ActivityTypes, DeliveryModes
 from botframework.connector.auth import BotFrameworkAuthentication
 
 from bot.client_reuse import ReusingBotFrameworkAuthentication
 from bot.config import Settings
 from bot.outbound import is_delivery_failure
+from bot.replies import expected_replies_body
 from bot.shared_cards import CardSharingTurnContext
 from bot.state import ETagConflictError, StateUnavailableError
 from dialogs.api import TurnLanguage, apology_text, detect_language
@@ -98,8 +100,9 @@ def make_turn_error_handler(
 
 
 class CallingPlanAdapter(CloudAdapter):
-    """``CloudAdapter`` that closes what its authentication opened (reused clients), and whose
-    turns send their cards without the SDK deep-copying them (:mod:`bot.shared_cards`)."""
+    """``CloudAdapter`` that closes what its authentication opened (reused clients), whose
+    turns send their cards without the SDK deep-copying them (:mod:`bot.shared_cards`), and
+    whose ``expectReplies`` answers are serialized without walking the cards (:mod:`bot.replies`)."""
 
     def _create_turn_context(self, *args: Any, **kwargs: Any) -> TurnContext:
         # CloudAdapterBase._create_turn_context (botbuilder-core 4.17.1) builds a plain
@@ -109,6 +112,14 @@ class CallingPlanAdapter(CloudAdapter):
         context = CardSharingTurnContext(plain)
         context.turn_state.update(plain.turn_state)
         return context
+
+    def _process_turn_results(self, context: TurnContext) -> InvokeResponse | None:
+        # CloudAdapterBase._process_turn_results (botbuilder-core 4.17.1) answers expectReplies
+        # with ExpectedReplies(...).serialize(): the same body, built by bot.replies.
+        if context.activity.delivery_mode == DeliveryModes.expect_replies:
+            body = expected_replies_body(context.buffered_reply_activities, context.activity.channel_id)
+            return InvokeResponse(status=HTTPStatus.OK, body=body)
+        return super()._process_turn_results(context)
 
     async def close(self) -> int:
         """Close the connector and user-token clients kept across turns (on app cleanup);

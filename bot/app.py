@@ -36,6 +36,7 @@ from botbuilder.schema import Attachment
 
 from bot.adapter import CallingPlanAdapter, build_authentication, create_adapter
 from bot.config import Settings
+from bot.heap import HeapFreezer
 from bot.messages import BODY_TIMEOUT_S, MAX_BODY_BYTES, process_request
 from bot.outbound import apply_key_fetch_patch, widen_default_executor
 from bot.scheduler import Scheduler
@@ -70,6 +71,8 @@ BOT_KEY = web.AppKey("bot", CallingPlanBot)
 ALERTS_KEY = web.AppKey("alert_book", AlertBook)
 SCHEDULER_KEY = web.AppKey("scheduler", Scheduler)
 BODY_TIMEOUT_KEY = web.AppKey("body_timeout_s", float)
+#: Set when the app freezes its long-lived heap (``create_app(freeze_heap=True)``, :mod:`bot.heap`).
+HEAP_KEY = web.AppKey("heap_freezer", HeapFreezer)
 
 #: Seconds a connection may take to send a whole request's headers (and to stay idle between
 #: requests): slow-header clients are cut off after this.
@@ -95,6 +98,7 @@ def create_app(
     reuse_clients: bool = True,
     scheduler: bool = True,
     body_timeout_s: float = BODY_TIMEOUT_S,
+    freeze_heap: bool = False,
 ) -> web.Application:
     """The bot's web application. Resources open when the app starts, close when it stops.
 
@@ -104,6 +108,8 @@ def create_app(
     otherwise. The SDK speed patches are not applied here: the entry points apply them
     (:func:`bot.sdk_patches.apply_sdk_patches`). ``scheduler=False`` does not start the
     background Graph sync and alert ticks (``app[SCHEDULER_KEY].run_once()`` still works).
+    ``freeze_heap=True`` (the serving entry points) keeps the long-lived heap out of the garbage
+    collector's full passes (:mod:`bot.heap`): process-wide, so not for apps started by tests.
     """
     if root_dialog is None:
         from dialogs.api import create_root_dialog
@@ -153,6 +159,9 @@ def create_app(
     app.cleanup_ctx.append(bot_state_ctx)
     app.cleanup_ctx.append(calling_plan_store_ctx)
     app.cleanup_ctx.append(adapter_and_bot)
+    if freeze_heap:
+        app[HEAP_KEY] = HeapFreezer()
+        app.cleanup_ctx.append(frozen_heap_ctx)
     app.router.add_post("/api/messages", messages)
     app.router.add_get("/healthz", healthz)
     return app
@@ -225,15 +234,26 @@ async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:
     store.close()
 
 
+async def frozen_heap_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Freeze the heap once everything is open; put it back when the app stops."""
+    app[HEAP_KEY].started()
+    yield
+    app[HEAP_KEY].stopped()
+
+
 async def messages(request: web.Request) -> web.Response:
     app = request.app
-    return await process_request(
+    response = await process_request(
         request,
         app[ADAPTER_KEY],
         app[BOT_KEY],
         body_timeout_s=app[BODY_TIMEOUT_KEY],
         retry_conflicts=app[SETTINGS_KEY].STATE_BACKEND == "azure-blob",
     )
+    heap = app.get(HEAP_KEY)
+    if heap is not None:
+        heap.turn_done()
+    return response
 
 
 def make_runner(app: web.Application, *, header_timeout_s: float = HEADER_TIMEOUT_S, **kwargs) -> web.AppRunner:

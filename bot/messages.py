@@ -52,6 +52,7 @@ from botbuilder.schema.teams import TeamsChannelData
 from botframework.connector import Channels
 from msrest.serialization import Model
 
+from bot.activity_json import load_activity, load_model
 from bot.outbound import KeyServiceUnavailable, is_delivery_failure
 from bot.token_gate import token_problem
 from bot.turn_retry import retrying_turn
@@ -125,7 +126,7 @@ def activity_problem(activity: Activity) -> str | None:
         # The Teams handler reads channelData as TeamsChannelData on most activity types; a
         # wrong shape (a "team" that is not an object) would fail inside the turn.
         try:
-            TeamsChannelData().deserialize(activity.channel_data)
+            load_model(TeamsChannelData, activity.channel_data)
         except Exception:
             return "channelData is not valid Teams channel data"
     return None
@@ -158,7 +159,7 @@ async def read_activity(request: web.Request, body_timeout_s: float = BODY_TIMEO
     if json_depth_exceeds(body):
         return error_response(400, f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
-        activity = Activity().deserialize(body)
+        activity = load_activity(body)
     except Exception as exc:  # msrest raises DeserializationError, and sometimes worse, on bad shapes
         log.info("rejected a body that is not an activity: %s", clean(exc))
         return error_response(400, "the body is not a valid Bot Framework activity")

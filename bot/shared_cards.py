@@ -1,4 +1,4 @@
-"""Replies whose cards the SDK does not deep-copy.
+"""Replies whose cards the SDK does not deep-copy, and no trace copied to be dropped.
 
 Why: ``TurnContext.send_activities`` (botbuilder-core 4.17.1, ``turn_context.py``) sends a
 ``deepcopy`` of every activity, so that stamping the copy with the conversation reference
@@ -23,7 +23,8 @@ import copy
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.schema import Activity, Attachment, ResourceResponse
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ResourceResponse
+from botframework.connector import Channels
 
 
 class _SharedAttachment(Attachment):
@@ -54,8 +55,24 @@ def sharing_cards(activity: Any) -> Any:
     return shallow
 
 
+def _dropped_trace(activity: Any, channel_id: str | None) -> bool:
+    return isinstance(activity, Activity) and activity.type == ActivityTypes.trace and channel_id != Channels.emulator
+
+
 class CardSharingTurnContext(TurnContext):
-    """A ``TurnContext`` whose ``send_activities`` does not deep-copy Adaptive Cards."""
+    """A ``TurnContext`` whose ``send_activities`` does not deep-copy Adaptive Cards, and drops
+    trace activities outside the Bot Framework Emulator before copying them.
+
+    Why the traces: ``DialogExtensions.run_dialog`` (botbuilder-dialogs 4.17.1) sends a "Bot
+    State" trace with a snapshot of the dialog memory every turn; the SDK deep-copies it and
+    then sends it nowhere but to the Emulator (``CloudAdapterBase.send_activities`` skips
+    traces on every other channel; our ``expectReplies`` answers leave them out too). Each
+    dropped trace gets the empty ``ResourceResponse`` the adapter would have returned."""
 
     async def send_activities(self, activities: list[Activity]) -> list[ResourceResponse]:
-        return await super().send_activities([sharing_cards(a) for a in activities])
+        channel_id = self.activity.channel_id if self.activity is not None else None
+        kept = [a for a in activities if not _dropped_trace(a, channel_id)]
+        if len(kept) == len(activities):
+            return await super().send_activities([sharing_cards(a) for a in activities])
+        sent = iter(await super().send_activities([sharing_cards(a) for a in kept]) if kept else [])
+        return [ResourceResponse() if _dropped_trace(a, channel_id) else next(sent) for a in activities]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity, Attachment
@@ -157,7 +157,16 @@ def _doc_date(value: str, lang: str) -> str:
 def source_line(keys: Iterable[str], lang: str) -> dict[str, Any] | None:
     """The one "Source:" TextBlock that ends every card stating a domain fact: markdown links to
     the pages behind ``keys`` (catalog source keys) in ``lang`` where a localized page exists, each
-    with the date of the copy the catalog rests on. None when no key has a public page."""
+    with the date of the copy the catalog rests on. None when no key has a public page.
+
+    Kept per (keys, language): the catalog does not change while the bot runs, and a pool table
+    names the same sources on every lookup. Each caller gets its own copy of the block."""
+    line = _source_line(tuple(keys), lang)
+    return dict(line) if line is not None else None
+
+
+@lru_cache(maxsize=512)
+def _source_line(keys: tuple[str, ...], lang: str) -> dict[str, Any] | None:
     links = [link for link in source_links(keys, lang) if link.url]
     links.sort(key=lambda link: not (link.url or "").startswith(_LEARN))  # stable: Learn pages first
     parts = []
@@ -474,6 +483,7 @@ def _pool_figures(balance: PoolBalance, lang: str) -> list[tuple[str, str, dict[
 def _pool_block(balance: PoolBalance, lang: str) -> dict[str, Any]:
     """One pool: a bold title line over a row of label/value pairs (attention colour when
     the pool is exhausted)."""
+    words = _pool_words(balance, lang)
     title_style: dict[str, Any] = {"color": "Attention"} if balance.exhausted else {}
     columns = [
         {
@@ -484,21 +494,53 @@ def _pool_block(balance: PoolBalance, lang: str) -> dict[str, Any]:
                 text_block(value, spacing="None", **style),
             ],
         }
-        for (label, value, style), width in zip(_pool_figures(balance, lang), _POOL_FIGURE_WIDTHS, strict=True)
+        for (label, value, style), width in zip(words.figures, _POOL_FIGURE_WIDTHS, strict=True)
     ]
     return {
         "type": "Container",
         "separator": True,
         "spacing": "Medium",
         "items": [
-            text_block(_pool_title(balance, lang), weight="Bolder", **title_style),
+            text_block(words.title, weight="Bolder", **title_style),
             {"type": "ColumnSet", "spacing": "Small", "columns": columns},
         ],
     }
 
 
+class _PoolWords(NamedTuple):
+    title: str
+    figures: tuple[tuple[str, str, dict[str, Any]], ...]
+    text: str
+
+
+#: The words of each pool's block and sentence, by (pool, language), while the pool object is
+#: the same one. WHY: a pool table rendered ~12 strings per pool (about 124 lookups and
+#: template fills for the demo's 11 pools) on every lookup, though the store hands out the same
+#: frozen PoolBalance objects while its summary file is unchanged
+#: (knowledge.store.memo.MemoizedAsyncStore). Keyed by identity, with the pool kept in the
+#: entry so that its id cannot be reused while cached; emptied when full.
+_POOL_WORDS: dict[tuple[int, str], tuple[PoolBalance, _PoolWords]] = {}
+_POOL_WORDS_MAX = 2048
+
+
+def _pool_words(balance: PoolBalance, lang: str) -> _PoolWords:
+    key = (id(balance), lang)
+    cached = _POOL_WORDS.get(key)
+    if cached is not None and cached[0] is balance:
+        return cached[1]
+    words = _PoolWords(_pool_title(balance, lang), tuple(_pool_figures(balance, lang)), _pool_sentence(balance, lang))
+    if len(_POOL_WORDS) >= _POOL_WORDS_MAX:
+        _POOL_WORDS.clear()
+    _POOL_WORDS[key] = (balance, words)
+    return words
+
+
 def _pool_text(balance: PoolBalance, lang: str) -> str:
     """The pool in one sentence, for the plain-text summary."""
+    return _pool_words(balance, lang).text
+
+
+def _pool_sentence(balance: PoolBalance, lang: str) -> str:
     line = t(
         lang,
         "pools.text_line",

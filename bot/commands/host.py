@@ -178,7 +178,7 @@ async def start_bot(settings: Settings) -> web.AppRunner:
     from bot.state import StateFolderBusyError
 
     apply_sdk_patches()  # the entry point's choice, never a side effect of create_app
-    runner = make_runner(create_app(settings), handle_signals=False)
+    runner = make_runner(create_app(settings, freeze_heap=True), handle_signals=False)
     try:
         await runner.setup()
     except StateFolderBusyError as exc:

@@ -32,7 +32,11 @@ SDK_DISTRIBUTIONS = ("botbuilder-core", "botbuilder-dialogs", "botbuilder-schema
 #: Every patch, by name (the module of this package that holds it). Measured with
 #: ``bench/bench_patches.py`` (CPU per turn, every patch vs every patch but one, same run):
 #: ``state_hash`` saves 13-43% of a turn's CPU (pool lookup, purchase step, help), ``msrest_object``
-#: 22% (help) to 134% (the pool table card). Dropped, each under 10% on every turn once
+#: 22% (help) to 134% (the pool table card). Since ``expectReplies`` answers no longer go through
+#: msrest (:mod:`bot.replies`, :mod:`bot.activity_json`), ``msrest_object`` measures within the
+#: noise on those turns (-7% to +42%, quick run, 2026-12-02): what it still speeds up is the
+#: replies posted to the Bot Connector (normal delivery), which ``bench_patches`` does not measure.
+#: Dropped, each under 10% on every turn once
 #: connector clients are reused (:mod:`bot.client_reuse`): the msrest retry-list frozenset
 #: (clients are no longer built per turn), the Emulator-only state snapshot trace (2-9%),
 #: the per-class plan for msrest model serialization (<= 8%) and the faster reply deep copy

@@ -26,8 +26,10 @@ from bench.loadgen import (
     Slice,
     cpu_seconds,
     drive,
+    drive_open,
     interleave,
     next_answer,
+    open_loop,
     submit_buttons,
     summarize,
     teams_message,
@@ -175,6 +177,54 @@ def test_the_raw_server_answers_turns_and_max_turns_is_exact(tmp_path):
         pid = raw.pid
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+def test_open_loop_sends_on_a_poisson_schedule_and_times_turns_from_when_they_were_due(tmp_path):
+    """The open-loop driver: about rate x seconds turns, none before it is due, the same
+    schedule for the same seed; a server slower than the schedule shows in the latencies
+    (counted from the due time), not in fewer turns."""
+    with Server("raw", tmp_path / "raw") as raw:
+        scripts = [Repeat(f"a:o{i}", POOL_TEXT) for i in range(8)]
+        started = time.perf_counter()
+        done = asyncio.run(drive_open(raw.url, scripts, rate_per_s=80.0, seconds=1.0, warmup=0.2, seed=3))
+        took = time.perf_counter() - started
+        assert done.errors == 0 and 30 <= done.turns <= 160  # Poisson: 80 expected
+        assert len(done.latencies) == done.turns and all(x > 0 for x in done.latencies)
+        assert took >= 1.0  # it waits for the schedule rather than posting back to back
+
+        cases = [Case("raw", raw.url, lambda i: Repeat(f"a:p{i}", POOL_TEXT), pid=raw.pid)]
+        summaries = open_loop(cases, 4, 40.0, rounds=2, seconds=0.3, warmup=0.05)
+        assert set(summaries) == {"raw"} and summaries["raw"].errors == 0
+        assert len(cases[0].scripts[-4]) == 4  # its own conversations, apart from closed-loop ones
+
+
+def test_a_slow_server_shows_in_open_loop_latency_not_in_the_schedule():
+    """Against a handler taking 50 ms per turn, one admin at 40 messages/s queues up: every
+    latency counted from the due time grows past the handler's own 50 ms."""
+    from aiohttp import web
+
+    async def run() -> Slice:
+        async def slow(request: web.Request) -> web.Response:
+            await asyncio.sleep(0.05)
+            return web.json_response({"activities": []})
+
+        app = web.Application()
+        app.router.add_post("/api/messages", slow)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = runner.addresses[0][1]
+        try:
+            return await drive_open(
+                f"http://127.0.0.1:{port}/api/messages", [Repeat("a:slow", "hi")], 40.0, seconds=0.6, seed=1
+            )
+        finally:
+            await runner.cleanup()
+
+    done = asyncio.run(run())
+    assert done.errors == 0 and done.turns >= 5
+    assert max(done.latencies) > 0.15  # queued behind earlier turns, not just the 50 ms
 
 
 def test_the_real_bot_answers_a_pool_lookup_with_a_card_and_walks_the_purchase(tmp_path):

@@ -99,3 +99,20 @@ def test_the_adapter_builds_card_sharing_turn_contexts_with_the_sdks_turn_state(
     assert context.turn_state[adapter.BOT_CALLBACK_HANDLER_KEY] is logic
     assert context.turn_state[adapter.CONNECTOR_FACTORY_KEY] is factory
     assert context.turn_state[adapter.BOT_OAUTH_SCOPE_KEY] == "scope"
+
+
+async def test_traces_are_dropped_outside_the_emulator_and_kept_for_it():
+    """The "Bot State" trace run_dialog sends every turn reaches no channel but the Emulator:
+    it is not copied or buffered elsewhere; each send still gets its response, in order."""
+    trace = Activity.create_trace_activity("BotState", value={"big": list(range(50))}, label="Bot State")
+    text = Activity(type="message", text="hi")
+    teams = CardSharingTurnContext(object(), incoming())
+    responses = await teams.send_activities([trace, text, trace])
+    assert len(responses) == 3 and all(r is not None for r in responses)
+    assert [a.type for a in teams.buffered_reply_activities] == ["message"]
+    assert await teams.send_activity(trace) is not None
+    emulator_activity = incoming()
+    emulator_activity.channel_id = "emulator"
+    emulator = CardSharingTurnContext(object(), emulator_activity)
+    await emulator.send_activities([trace, text])
+    assert [a.type for a in emulator.buffered_reply_activities] == ["trace", "message"]

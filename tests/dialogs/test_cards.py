@@ -550,3 +550,41 @@ def t_(lang, key, **params):
     from dialogs.nlu.i18n import t
 
     return t(lang, key, **params)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pool_card_words_are_reused_only_for_the_same_pool(lang, balances):
+    """The pool table keeps each pool's words while the store hands out the same pool
+    object: the same card as a first rendering, and a pool with other figures (a new object,
+    as the store makes after an import) gets its own words, never the old ones."""
+    from dialogs import cards
+
+    cards._POOL_WORDS.clear()
+    first = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
+    assert len(cards._POOL_WORDS) == len(balances)
+    again = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
+    assert json.dumps(again.attachment.content) == json.dumps(first.attachment.content) and again.text == first.text
+    copies = [b.model_copy() for b in balances]
+    assert json.dumps(pool_table_card(copies, lang, as_of=date(2026, 11, 10)).attachment.content) == json.dumps(
+        first.attachment.content
+    )
+    changed = [balances[0].model_copy(update={"used_minutes": 4321, "remaining_minutes": 1}), *balances[1:]]
+    reply = pool_table_card(changed, lang, as_of=date(2026, 11, 10))
+    assert format_number(4321, lang) in all_text(reply) and reply.text != first.text
+
+
+def test_source_lines_and_data_lines_are_kept_but_each_caller_gets_its_own_block():
+    from dialogs.cards import source_line
+    from dialogs.provenance import data_text
+    from knowledge.provenance import DataProvenance
+
+    keys = [key for key in load_catalog().sources][:3]
+    first = source_line(iter(keys), "en")
+    assert first is not None
+    first["text"] = "changed by a caller"
+    again = source_line(keys, "en")
+    assert again is not None and again["text"] != "changed by a caller" and again == source_line(keys, "en")
+    demo = DataProvenance(tenant_id="t", source_kinds=["pstn_csv"], newest_call=None, last_import=None, demo=True)
+    real = demo.model_copy(update={"demo": False, "source_kinds": ["roster"]})
+    assert data_text(demo, "en") != data_text(real, "en") and data_text(demo, "fr") != data_text(demo, "en")
+    assert data_text(real, "en") == data_text(real.model_copy(), "en")

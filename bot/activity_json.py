@@ -1,0 +1,247 @@
+"""Activities from and to JSON in one pass, without msrest's generic machinery where it is idle.
+
+Why: ``Activity().deserialize(body)`` and ``activity.serialize()`` (msrest 0.7.1, as the
+botbuilder 4.17.1 schema models use it) rebuild the class table of the whole schema module on
+every call, copy each attribute description, try two key extractors per attribute and walk
+every node of ``channelData``, ``value``, entities and card contents through generic code:
+about a sixth of a turn's CPU for a Teams message and its reply. Nearly all of that is idle
+work: a Teams activity is strings, booleans, a few nested accounts and plain JSON.
+
+:func:`load_activity` and :func:`dump_activity` follow each model's ``_attribute_map`` as
+msrest does, and do the plain cases themselves: a string where a string goes, a boolean where
+a boolean goes, a nested model as a dict, parsed JSON where an ``object`` goes (handed over as
+it is, not rebuilt node by node). Every other value (a date, an enum, a number to convert, a
+wrong type) goes to msrest's own ``deserialize_data`` / ``serialize_data`` for that attribute,
+so the outcome is msrest's: the same objects, the same errors. A model msrest treats specially
+(flattened keys, read-only or constant attributes, subtypes, XML) is left to msrest whole.
+``tests/bot/test_activity_json.py`` compares both ways with msrest on real and random shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+import isodate  # type: ignore[import-untyped]  # msrest's own date parser (a dependency of msrest)
+from botbuilder.schema import Activity
+from msrest.exceptions import SerializationError
+from msrest.serialization import Deserializer, Model, Serializer
+
+_JSON_SCALARS = (str, int, float, bool)
+
+
+@dataclass(frozen=True)
+class _Field:
+    attr: str
+    key: str
+    type: str
+    model: Any  # the model class of a "Model" or "[Model]" attribute, else None
+    many: bool  # "[Model]"
+    desc: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    fields: tuple[_Field, ...]
+    known: frozenset[str]  # the JSON keys msrest knows (the rest become additional_properties)
+
+
+class _Codec:
+    """One root model's world as msrest sees it: the classes it resolves type names with
+    (``Model._infer_class_models``: the root's schema module), msrest's (de)serializer over
+    them for the values left to msrest, and a plan per model class."""
+
+    def __init__(self, root: type) -> None:
+        self.models: dict[str, Any] = root._infer_class_models()  # type: ignore[attr-defined]
+        self.deserializer = Deserializer(self.models)
+        self.serializer = Serializer(self.models)
+        self.plans: dict[type, _Plan | None] = {}
+
+    def plan(self, cls: type) -> _Plan | None:
+        """How to (de)serialize ``cls`` here, or None when msrest must do the whole model."""
+        if cls not in self.plans:
+            self.plans[cls] = self._make_plan(cls)
+        return self.plans[cls]
+
+    def _make_plan(self, cls: Any) -> _Plan | None:
+        if getattr(cls, "_subtype_map", None) or hasattr(cls, "_xml_map"):
+            return None
+        if any(rule.get("readonly") or rule.get("constant") for rule in getattr(cls, "_validation", {}).values()):
+            return None
+        fields = []
+        for attr, desc in cls._attribute_map.items():
+            key, kind = desc["key"], desc["type"]
+            if not key or "." in key or "\\" in key:
+                return None  # additional properties in the JSON, flattened or escaped keys: msrest's
+            many = kind.startswith("[") and kind.endswith("]")
+            model = self.models.get(kind[1:-1] if many else kind)
+            if model is not None and not (isinstance(model, type) and issubclass(model, Model)):
+                model = None  # an enum: msrest's
+            fields.append(_Field(attr, key, kind, model, many, desc))
+        return _Plan(tuple(fields), frozenset(f.key for f in fields))
+
+
+@cache
+def _codec(root: type) -> _Codec:
+    return _Codec(root)
+
+
+def is_plain_json(value: Any) -> bool:
+    """True if ``value`` holds only what msrest's ``object`` serializer returns unchanged:
+    dicts with str keys, lists, str, int, float, bool and None (no subclasses). Iterative."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        kind = type(node)
+        if node is None or kind in _JSON_SCALARS:
+            continue
+        if kind is dict:
+            for key, item in node.items():
+                if type(key) is not str:
+                    return False
+                stack.append(item)
+        elif kind is list:
+            stack.extend(node)
+        else:
+            return False
+    return True
+
+
+# --- timestamps ------------------------------------------------------------------------------
+
+#: What Teams sends: ``2026-11-26T12:00:00.123Z`` or ``2026-11-26T13:00:00.1234567+01:00``.
+_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))")
+
+
+def parse_timestamp(text: str) -> datetime | None:
+    """msrest's ``Deserializer.deserialize_iso`` for the one shape Teams sends, or None (then
+    msrest parses it, or says why not). The same value with the same tzinfo objects as msrest's
+    parser (isodate) gives: ``isodate.UTC`` for ``Z``, a ``FixedOffset`` named as written
+    otherwise; fractions of a second cut (not rounded) to microseconds, as msrest cuts them."""
+    match = _TIMESTAMP.fullmatch(text.upper())
+    if match is None:
+        return None
+    year, month, day, hour, minute, second, fraction, zone, sign, tz_hour, tz_minute = match.groups()
+    if not 2 <= int(year) <= 9998:  # msrest refuses years outside 1-9999 in UTC: let it decide
+        return None
+    if zone == "Z":
+        tzinfo: Any = isodate.UTC
+    else:
+        direction = -1 if sign == "-" else 1
+        tzinfo = isodate.FixedOffset(direction * int(tz_hour), direction * int(tz_minute), zone)
+    micro = int((fraction or "")[:6].ljust(6, "0"))
+    try:
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo)
+    except ValueError:  # a 61st second, a 13th month...: msrest's answer
+        return None
+
+
+# --- from JSON --------------------------------------------------------------------------------
+
+
+def load_activity(body: Any) -> Activity:
+    """``Activity().deserialize(body)``, built in one pass (msrest's errors on bad shapes)."""
+    return load_model(Activity, body)
+
+
+def load_model(cls: Any, body: Any) -> Any:
+    """``cls().deserialize(body)`` for a msrest model class, built in one pass."""
+    codec = _codec(cls)
+    plan = codec.plan(cls)
+    if type(body) is not dict or plan is None:
+        return cls().deserialize(body)
+    return _load(codec, cls, plan, body)
+
+
+def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
+    kwargs: dict[str, Any] = {}
+    for field in plan.fields:
+        value = data.get(field.key)
+        if value is not None:
+            value = _load_value(codec, field, value)
+        kwargs[field.attr] = value
+    obj = cls(**kwargs)
+    extras = {key: data[key] for key in data.keys() - plan.known}
+    if extras:  # as msrest: keys the model does not name
+        obj.additional_properties = extras
+    return obj
+
+
+def _load_value(codec: _Codec, field: _Field, value: Any) -> Any:
+    kind = type(value)
+    if (field.type == "str" and kind is str) or (field.type == "bool" and kind is bool):
+        return value
+    if field.type == "object" and is_plain_json(value):
+        return value  # what msrest's deserialize_object would rebuild node by node, equal
+    if field.type == "iso-8601" and kind is str:
+        parsed = parse_timestamp(value)
+        if parsed is not None:
+            return parsed
+    if field.model is not None:
+        if field.many and kind is list:
+            items = [_load_model(codec, field.model, item) for item in value]
+            if all(item is not _MSREST for item in items):
+                return items
+        elif not field.many and kind is dict:
+            loaded = _load_model(codec, field.model, value)
+            if loaded is not _MSREST:
+                return loaded
+    return codec.deserializer.deserialize_data(value, field.type)
+
+
+_MSREST = object()  # "let msrest do this value"
+
+
+def _load_model(codec: _Codec, cls: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    plan = codec.plan(cls)
+    if plan is None or type(value) is not dict:
+        return _MSREST
+    return _load(codec, cls, plan, value)
+
+
+# --- to JSON ----------------------------------------------------------------------------------
+
+
+def dump_activity(activity: Activity) -> dict[str, Any]:
+    """``activity.serialize()``, built in one pass. Plain-JSON ``object`` values (a card's
+    content, ``channelData``, ``value``) are put in as they are, not copied."""
+    return _dump_model(_codec(Activity), activity)
+
+
+def _dump_model(codec: _Codec, obj: Any) -> Any:
+    plan = codec.plan(type(obj))
+    if plan is None:
+        return codec.serializer._serialize(obj, keep_readonly=False, is_xml=False)
+    out: dict[str, Any] = {}
+    for field in plan.fields:
+        value = getattr(obj, field.attr)
+        if value is None:
+            continue
+        try:
+            out[field.key] = _dump_value(codec, field, value)
+        except SerializationError:
+            raise
+        except ValueError:  # as msrest: an attribute it cannot serialize is left out
+            continue
+    return out
+
+
+def _dump_value(codec: _Codec, field: _Field, value: Any) -> Any:
+    kind = type(value)
+    if (field.type == "str" and kind is str) or (field.type == "bool" and kind is bool):
+        return value
+    if field.type == "object" and is_plain_json(value):
+        return value
+    if field.model is not None:
+        if field.many and kind is list and all(item is None or isinstance(item, Model) for item in value):
+            return [None if item is None else _dump_model(codec, item) for item in value]
+        if not field.many and isinstance(value, Model):
+            return _dump_model(codec, value)
+    return codec.serializer.serialize_data(
+        value, field.type, keep_readonly=False, is_xml=False, serialization_ctxt=field.desc
+    )

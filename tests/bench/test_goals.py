@@ -1,0 +1,42 @@
+"""bench/goals.py: the goals table of REPORT.md, from result rows (closed loop, the raw
+handler's own floor, and the separate open-loop rows)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from bench.goals import goal_lines
+
+
+def row(benchmark: str, metric: str, value: float, baseline: float | None = None) -> SimpleNamespace:
+    ratio = value / baseline if baseline else None
+    return SimpleNamespace(benchmark=benchmark, metric=metric, value=value, baseline=baseline, ratio=ratio)
+
+
+def table(rows: list[SimpleNamespace]) -> dict[str, str]:
+    """Goal cell -> the rest of its line."""
+    out = {}
+    for line in goal_lines(rows):
+        if line.startswith("| ") and not line.startswith("| goal"):
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            out[cells[0]] = " | ".join(cells[1:])
+    return out
+
+
+def test_closed_loop_rows_keep_their_verdicts_and_the_raw_floor_is_shown():
+    rows = [row("turn: pool lookup", "p99_ms_c32", 150.0, 25.9), row("turn: pool lookup", "turns_per_s_c1", 20, 250)]
+    lines = table(rows)
+    assert lines["pool lookup, 32 conv.: p99 <= 20 ms"] == "150 ms | not met"
+    assert lines["pool lookup, 1 conv.: >= 0.12x raw aiohttp"].endswith("not met")
+    floor = lines["(reference) raw aiohttp handler, 32 conv. closed loop: p99 <= 20 ms"]
+    assert floor.startswith("25.9 ms | not met")
+
+
+def test_open_loop_rows_are_separate_and_labelled():
+    bench = "turn: open loop, 32 admins"
+    rows = [row(bench, "p99_ms_pool", 12.5, 1.1), row(bench, "p99_ms_check", 31.0, 1.2)]
+    lines = table(rows)
+    label = "32 admins **open loop** (Poisson, 32 turns/s in all): p99 <= 20 ms"
+    assert lines[f"pool lookup, {label}"] == "12.5 ms (raw handler 1.1 ms) | **met**"
+    assert lines[f"number check, {label}"] == "31 ms (raw handler 1.2 ms) | not met"
+    assert lines[f"purchase step, {label}"] == "not measured | n/a"

@@ -1,0 +1,98 @@
+"""The ``expectReplies`` answer built by ``bot/replies.py``: the same body as the SDK's
+``ExpectedReplies(...).serialize()`` (traces left out but for the Emulator), on made-up
+activities and on the real replies of real turns through ``create_app``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import pytest
+from botbuilder.core import TurnContext
+from botbuilder.core.cloud_adapter_base import CloudAdapterBase
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ExpectedReplies
+
+from bench.loadgen import next_answer
+from bot.activity_json import dump_activity as serialize_activity
+from bot.activity_json import is_plain_json
+from bot.app import ADAPTER_KEY
+from bot.replies import expected_replies_body
+
+ADAPTIVE = "application/vnd.microsoft.card.adaptive"
+
+
+def card(content: Any) -> Activity:
+    return Activity(
+        type="message",
+        text="summary",
+        reply_to_id="in-1",
+        attachments=[Attachment(content_type=ADAPTIVE, content=content, name="c")],
+    )
+
+
+def sdk_body(replies: list[Activity]) -> dict[str, Any]:
+    return ExpectedReplies(activities=replies).serialize()
+
+
+def test_a_plain_card_is_put_in_as_it_is_and_the_body_is_the_sdks():
+    content = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": "é", "wrap": True, "n": 1.5}]}
+    out = serialize_activity(card(content))
+    assert out["attachments"][0]["content"] is content  # not walked, not copied
+    assert json.dumps(out) == json.dumps(card(content).serialize())  # same keys, same order
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"when": datetime(2026, 12, 1, 10, 0)},  # msrest writes a date its own way
+        {"pair": (1, 2)},
+        {1: "int key"},
+        "a string content",
+        None,
+    ],
+)
+def test_content_that_is_not_plain_json_is_left_to_msrest(content):
+    assert serialize_activity(card(content)) == card(content).serialize()
+
+
+def test_the_plain_json_check():
+    assert is_plain_json({"a": [1, 2.0, True, None, "x", {"b": []}]})
+    assert not is_plain_json({"a": [(1,)]})
+    assert not is_plain_json({"a": {2: "x"}})
+    assert not is_plain_json({"a": b"bytes"})
+
+
+def test_traces_only_for_the_emulator():
+    trace = Activity.create_trace_activity("BotState", value={"x": 1}, label="Bot State")
+    text = Activity(type="message", text="hi")
+    assert expected_replies_body([text, trace], "msteams") == sdk_body([text])
+    assert expected_replies_body([text, trace], "emulator") == sdk_body([text, trace])
+
+
+async def test_real_turns_answer_what_the_sdk_would(demo_bot, h, sdk_patches):
+    """Every reply of real turns (a pool table, the help card, a purchase walked by clicks, a
+    number check) compared with the SDK's own serialization of the same replies."""
+    adapter = demo_bot.server.app[ADAPTER_KEY]
+    compared: list[int] = []
+    ours = adapter._process_turn_results
+
+    def both(context: TurnContext) -> Any:
+        answer = ours(context)
+        sdk = CloudAdapterBase._process_turn_results(adapter, context)
+        expected = {"activities": [a for a in sdk.body["activities"] if a.get("type") != ActivityTypes.trace]}
+        assert answer.status == sdk.status
+        assert json.dumps(answer.body) == json.dumps(expected)
+        compared.append(len(expected["activities"]))
+        return answer
+
+    adapter._process_turn_results = both  # this app's adapter only
+    for text in ("pool balance", "help", "can alice.martin@contoso.com call 01 23 45 67 89?"):
+        assert await h.replies(demo_bot, h.activity(text))
+    activity = h.activity("which calling plan should we buy?")
+    for _ in range(8):  # answer each question as a person does (click the first button)
+        answer = next_answer(await h.replies(demo_bot, activity))
+        if answer is None:
+            break
+        activity = h.activity(answer.get("text"), value=answer.get("value"))
+    assert len(compared) >= 7, compared
