@@ -30,6 +30,18 @@ team and channel, ``conversation.tenantId``, ``aadObjectId``) posted over loopba
   latency counts from when the message was due. p50/p99 of the pool lookup, the number check
   and the purchase step against the raw handler under the same schedule, in the same run.
 
+The production delivery path, ``turn: ... via the Bot Connector``: real Teams traffic never
+sets ``expectReplies``; the bot POSTs each reply to the Bot Connector at the activity's
+``serviceUrl`` through the SDK's connector client (msrest serialization, ``requests`` on a
+worker thread, :mod:`bot.outbound`, :mod:`bot.client_reuse`). The same pool lookup and number
+check, without ``expectReplies``, with ``serviceUrl`` pointing to a loopback fake Bot Connector
+(:mod:`bench.fake_connector`, a process of its own pinned to the load generator's core, so its
+work is not the bot's), at 1 and 32 conversations, against the raw handler, interleaved with
+the rows above. Latency runs until the HTTP answer (201), which the bot sends only once the
+connector has acknowledged every reply of the turn. ``cpu_vs_expect_replies_c*``: the bot's CPU
+per turn on this path against the same turn with ``expectReplies``, same run. Local mode: no
+app id, so no token is fetched or attached (in production a cached token is, once per reply).
+
 Sanity checks (notes, never failures): the share of replies that carried a card, and the
 purchases walked to their end. Baseline, in the same run and under the same load: a raw
 aiohttp handler parsing the same Teams JSON and answering JSON (:mod:`bench.servers`), pinned
@@ -52,6 +64,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from bench.common import main, result
+from bench.fake_connector import connector_stats
 from bench.loadgen import (
     Case,
     DialogWalk,
@@ -60,6 +73,7 @@ from bench.loadgen import (
     Script,
     Server,
     Summary,
+    fake_connector,
     interleave,
     load_average,
     open_loop,
@@ -68,6 +82,7 @@ from bench.loadgen import (
 )
 
 CONCURRENCY = (1, 32)
+CONNECTOR_CONCURRENCY = CONCURRENCY
 POOL_TEXT = "pool balance"
 CHECK_TEXT = "can alice.martin@contoso.com call 01 23 45 67 89?"
 HELP_TEXT = "help"
@@ -84,6 +99,11 @@ LOOKUPS = (
     ("pool", "turn: pool lookup", POOL_TEXT),
     ("check", "turn: number check", CHECK_TEXT),
     ("help", "turn: help card", HELP_TEXT),
+)
+#: (case, benchmark name, what it says, its expectReplies case) on the production delivery path.
+CONNECTOR_LOOKUPS = (
+    ("pool-bc", "turn: pool lookup via the Bot Connector", POOL_TEXT, "pool"),
+    ("check-bc", "turn: number check via the Bot Connector", CHECK_TEXT, "check"),
 )
 
 
@@ -166,6 +186,51 @@ def repeating(prefix: str, text: str) -> Callable[[int], Script]:
     return lambda i: Repeat(f"{prefix}-{i}", text)
 
 
+def via_connector(prefix: str, text: str, service_url: str) -> Callable[[int], Repeat]:
+    """Conversation ``i`` says ``text`` every turn, without expectReplies: replies go to ``service_url``."""
+    return lambda i: Repeat(f"{prefix}-{i}", text, service_url=service_url)
+
+
+def connector_note(stats: dict[str, int], turns: int) -> str:
+    """Did the replies of the connector-path turns reach the fake connector, with their cards?"""
+    posts, carded = stats.get("posts", 0), stats.get("with_attachments", 0)
+    if turns and carded >= turns:
+        return f"the fake connector received {posts:,} posts, {carded:,} with a card, for {turns:,} answered turns"
+    return (
+        f"SANITY: the fake connector received {carded:,} posts with a card for {turns:,} answered turns "
+        f"({posts:,} posts in all): the replies did not all reach it; the figures are not this turn's"
+    )
+
+
+def connector_rows(
+    measured: dict[tuple[str, int], Summary], cases: list[Case], stats: dict[str, int], context: str
+) -> list[dict[str, Any]]:
+    """The connector-path rows: against the raw handler, and the CPU against expectReplies."""
+    by_name = {case.name: case for case in cases}
+    scripts = [s for name, *_ in CONNECTOR_LOOKUPS for c in by_name[name].scripts.values() for s in c]
+    turns = sum(s.answered for s in scripts if isinstance(s, Repeat))
+    note = f"{connector_note(stats, turns)}; latency until the HTTP answer (after the connector acknowledged)"
+    out = []
+    for concurrency in CONNECTOR_CONCURRENCY:
+        for name, benchmark, _, expect in CONNECTOR_LOOKUPS:
+            bot, direct = measured[name, concurrency], measured[expect, concurrency]
+            out += rows(benchmark, bot, measured["raw", concurrency], concurrency, f"{note}; {context}")
+            if bot.cpu_ms_per_turn and direct.cpu_ms_per_turn:
+                out.append(
+                    result(
+                        benchmark,
+                        f"cpu_vs_expect_replies_c{concurrency}",
+                        bot.cpu_ms_per_turn,
+                        "ms CPU",
+                        direct.cpu_ms_per_turn,
+                        f"the bot's CPU per turn posting its replies to the Bot Connector vs the same turn "
+                        f"answered with expectReplies, same run: +{bot.cpu_ms_per_turn - direct.cpu_ms_per_turn:.2f} "
+                        f"ms per turn for the production path",
+                    )
+                )
+    return out
+
+
 def run(quick: bool = False) -> list[dict[str, Any]]:
     rounds, seconds, warmup = (2, 0.5, 0.2) if quick else (6, 1.0, 0.25)
     distinct = 200 if quick else DISTINCT_CONVERSATIONS
@@ -173,16 +238,24 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         work = Path(tmp)
         seeded = seed_demo(work / "data-bot")
         load_before = load_average()
-        with Server("raw", work / "data-raw") as raw, Server("bot", work / "data-bot") as bot:
+        with (
+            Server("raw", work / "data-raw") as raw,
+            Server("bot", work / "data-bot") as bot,
+            fake_connector(work / "connector") as connector,
+        ):
             pinned = pin_load_generator()
             cases = [Case("raw", raw.url, repeating("bench-raw", POOL_TEXT), pid=raw.pid)]
             cases += [Case(name, bot.url, repeating(f"bench-{name}", text), pid=bot.pid) for name, _, text in LOOKUPS]
+            cases += [
+                Case(name, bot.url, via_connector(f"bench-{name}", text, connector.base_url), pid=bot.pid)
+                for name, _, text, _ in CONNECTOR_LOOKUPS
+            ]
             cases.append(Case("dialog", bot.url, lambda i: DialogWalk(f"bench-dialog-{i}", PURCHASE_TEXT), pid=bot.pid))
             warm_up(cases, 1, 0.3)
             measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
             open_rounds, open_seconds = (2, 4.0) if quick else (3, 8.0)
             opened = open_loop(
-                [c for c in cases if c.name != "help"],
+                [c for c in cases if c.name in ("raw", "pool", "check", "dialog")],
                 OPEN_LOOP_ADMINS,
                 OPEN_LOOP_RATE,
                 rounds=open_rounds,
@@ -190,6 +263,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 warmup=0.5,
             )
             fresh = distinct_conversations(raw, bot, distinct)
+            stats = connector_stats(connector.base_url)
         context = f"demo tenant: {seeded:,} rows imported; {pinned}; {load_before} before, {load_average()} after"
     by_name = {case.name: case for case in cases}
     results = []
@@ -214,6 +288,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             f"{dialog_note(walks)}; throughput counts every turn of the walk, latency the steps; {context}",
             throughput="all_turns_per_s",
         )
+    results += connector_rows(measured, cases, stats, context)
     results += open_loop_rows(opened, context)
     bot_fresh, raw_fresh, fresh_scripts = fresh
     results += rows(

@@ -7,7 +7,10 @@ every patch applied, against the same bot with every patch but that one, in the 
 interleaved in short slices. One more server has none applied (the SDK as shipped, clients
 still reused), against all of them. Turns: a pool lookup, a number check, a guided-purchase
 step, the help card, each at one conversation (the CPU a turn costs; at 32 conversations the
-same work queues up).
+same work queues up); and the production delivery path (``pool-bc``, ``check-bc``): the same
+pool lookup and number check without ``expectReplies``, the bot POSTing each reply to a
+loopback fake Bot Connector (:mod:`bench.fake_connector`, its own process on the load
+generator's core) through the SDK's connector client, as real Teams traffic makes it do.
 
 Metric ``cpu_<turn>_without_<patch>``: the server's CPU time per turn (user + system, all its
 threads, from ``/proc``; the median over slices) with every patch (value) against every patch but that one (baseline):
@@ -35,6 +38,7 @@ from bench.loadgen import (
     Repeat,
     Script,
     Server,
+    fake_connector,
     interleave,
     load_average,
     pin_load_generator,
@@ -43,10 +47,13 @@ from bench.loadgen import (
 
 #: (case, what it is, how a conversation's script is made)
 TURNS: tuple[tuple[str, str, Any], ...] = (
-    ("pool", "pool lookup", lambda prefix: Repeat(prefix, POOL_TEXT)),
-    ("check", "number check", lambda prefix: Repeat(prefix, CHECK_TEXT)),
-    ("dialog", "purchase step", lambda prefix: DialogWalk(prefix, PURCHASE_TEXT)),
-    ("help", "help card", lambda prefix: Repeat(prefix, HELP_TEXT)),
+    ("pool", "pool lookup", lambda prefix, _: Repeat(prefix, POOL_TEXT)),
+    ("check", "number check", lambda prefix, _: Repeat(prefix, CHECK_TEXT)),
+    ("dialog", "purchase step", lambda prefix, _: DialogWalk(prefix, PURCHASE_TEXT)),
+    ("help", "help card", lambda prefix, _: Repeat(prefix, HELP_TEXT)),
+    # The production delivery path: no expectReplies, replies POSTed to the fake Bot Connector.
+    ("pool-bc", "pool lookup via the Bot Connector", lambda prefix, url: Repeat(prefix, POOL_TEXT, service_url=url)),
+    ("check-bc", "number check via the Bot Connector", lambda prefix, url: Repeat(prefix, CHECK_TEXT, service_url=url)),
 )
 
 
@@ -59,9 +66,10 @@ def variants() -> list[tuple[str, str]]:
     return out
 
 
-def _scripts(make: Callable[[str], Script], prefix: str) -> Callable[[int], Script]:
-    """Conversation ``i`` of a case: ``make`` given its own conversation id."""
-    return lambda i: make(f"{prefix}-{i}")
+def _scripts(make: Callable[[str, str], Script], prefix: str, service_url: str) -> Callable[[int], Script]:
+    """Conversation ``i`` of a case: ``make`` given its own conversation id (and the fake
+    connector's URL, which the connector-path turns use as their serviceUrl)."""
+    return lambda i: make(f"{prefix}-{i}", service_url)
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -72,17 +80,19 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         work = Path(tmp)
         seeded = seed_demo(work / "seed")
         servers: dict[str, Server] = {}
+        connector: Server | None = None
         load_before = load_average()
         try:
             for name, patches in variants():
                 shutil.copytree(work / "seed", work / f"data-{name}")
                 servers[name] = Server("bot", work / f"data-{name}", env={"BENCH_SDK_PATCHES": patches}, name=name)
+            connector = fake_connector(work / "connector")
             pinned = pin_load_generator()
             cases = [
                 Case(
                     f"{server}/{turn}",
                     servers[server].url,
-                    _scripts(make, f"bench-{server}-{turn}"),
+                    _scripts(make, f"bench-{server}-{turn}", connector.base_url),
                     pid=servers[server].pid,
                 )
                 for turn, _, make in TURNS
@@ -95,6 +105,8 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         finally:
             for server in servers.values():
                 server.stop()
+            if connector is not None:
+                connector.stop()
     context = f"demo tenant: {seeded:,} rows; {pinned}; {load_before} before, {load_average()} after"
     results = []
     for turn, label, _ in TURNS:

@@ -2,10 +2,24 @@
 posts (replies and proactive messages), per conversation, and answers like the service.
 
 One copy for the HTTP tests (``tests/bot/conftest.py``) and the held-out harness
-(``bench/heldout_eval.py``)."""
+(``bench/heldout_eval.py``). As a process of its own (the connector-path turns of
+:mod:`bench.bench_chat` and :mod:`bench.bench_patches`, pinned to the load generator's core so
+that its work is never counted as the bot's):
+
+    python -m bench.fake_connector
+
+prints its port first (like :mod:`bench.servers`), then answers every post as the service does
+but only *counts* them (a benchmark posts hundreds of thousands): ``GET /stats`` gives
+``{"posts": n, "with_attachments": m}``, what :func:`connector_stats` reads.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import os
+import signal
+import urllib.request
 from typing import Any, Self
 
 from aiohttp import web
@@ -58,3 +72,55 @@ class FakeConnector:
     def activities(self, conversation_id: str) -> list[dict[str, Any]]:
         """What the bot posted to one conversation, in order."""
         return [post["activity"] for post in self.posts if post["conversation_id"] == conversation_id]
+
+
+def counting_app() -> web.Application:
+    """The service's reply routes, answering like it, counting posts and those with a card."""
+    counts = {"posts": 0, "with_attachments": 0}
+
+    async def reply(request: web.Request) -> web.Response:
+        body = await request.json()
+        counts["posts"] += 1
+        if isinstance(body, dict) and body.get("attachments"):
+            counts["with_attachments"] += 1
+        return web.json_response({"id": f"reply-{counts['posts']}"})
+
+    async def stats(request: web.Request) -> web.Response:
+        return web.json_response(counts)
+
+    app = web.Application()
+    app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to_id}", reply)
+    app.router.add_post("/v3/conversations/{conversation_id}/activities", reply)
+    app.router.add_get("/stats", stats)
+    return app
+
+
+def connector_stats(base_url: str, timeout: float = 10.0) -> dict[str, int]:
+    """What a counting fake connector (``base_url``, ending in "/") has received so far."""
+    with urllib.request.urlopen(f"{base_url}stats", timeout=timeout) as answer:
+        return {key: int(value) for key, value in json.loads(answer.read()).items()}
+
+
+def serve() -> None:
+    """Serve :func:`counting_app` on 127.0.0.1 until SIGTERM; the port is the first line out.
+    ``BENCH_CPU`` pins it, as :mod:`bench.servers` does."""
+    cpu = os.environ.get("BENCH_CPU")
+    if cpu:
+        os.sched_setaffinity(0, {int(cpu)})
+
+    async def main() -> None:
+        runner = web.AppRunner(counting_app(), access_log=None, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        print(runner.addresses[0][1], flush=True)
+        stop = asyncio.Event()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+        await stop.wait()
+        await runner.cleanup()
+
+    asyncio.run(main())
+
+
+if __name__ == "__main__":
+    serve()

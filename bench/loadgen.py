@@ -53,6 +53,7 @@ def teams_message(
     tenant: str = DEMO_TENANT,
     value: dict[str, Any] | None = None,
     locale: str = "en-US",
+    service_url: str | None = None,
 ) -> dict[str, Any]:
     """A ~1.3 KB channel message shaped like Teams sends it, with ``expectReplies``.
 
@@ -61,6 +62,9 @@ def teams_message(
     ``channelData`` with the tenant, team and channel, ``conversation.tenantId``, and the
     sender's ``aadObjectId``. ``conversation`` becomes the thread's id. ``value`` makes it a
     card click (``Action.Submit``): Teams sends the button's data as ``value`` and no text.
+    ``service_url`` makes it what Teams really sends: no ``deliveryMode`` (the bot POSTs each
+    reply to that Bot Connector URL, a loopback fake one under a benchmark) instead of
+    ``expectReplies``.
     """
     mention = f"<at>{BOT_NAME}</at>"
     entities: list[dict[str, Any]] = [
@@ -73,7 +77,7 @@ def teams_message(
         "id": f"1700000000{n:06d}",
         "timestamp": "2026-11-26T12:00:00.000Z",
         "localTimestamp": "2026-11-26T13:00:00.000+01:00",
-        "serviceUrl": SERVICE_URL,
+        "serviceUrl": service_url or SERVICE_URL,
         "channelId": "msteams",
         "from": {
             "id": "29:1XJKJMvc5GBtc2JwZq0oj8tHZmzrQgFmB39ATiQWA85gQtHieVkKilBZ9XHoq9j7Zaqt7CZ-NJWi7me2kHTL3Bw",
@@ -97,8 +101,9 @@ def teams_message(
             "team": {"id": TEAM_ID},
             "tenant": {"id": tenant},
         },
-        "deliveryMode": "expectReplies",
     }
+    if service_url is None:
+        activity["deliveryMode"] = "expectReplies"
     if text is not None:
         activity["text"] = f"{mention} {text}"
     if value is not None:
@@ -162,11 +167,14 @@ class Repeat:
 
     conversation: str
     text: str
+    #: Set: the production delivery path, replies POSTed to this Bot Connector URL (the HTTP
+    #: answer is an empty 201 and :attr:`with_attachment` stays 0: the connector counts cards).
+    service_url: str | None = None
     with_attachment: int = 0
     answered: int = 0
 
     def next_activity(self, n: int) -> tuple[dict[str, Any], bool]:
-        return teams_message(n, self.conversation, self.text), True
+        return teams_message(n, self.conversation, self.text, service_url=self.service_url), True
 
     def replies(self, activities: list[dict[str, Any]], measured: bool) -> None:
         self.answered += 1
@@ -309,6 +317,11 @@ class Server:
     def pid(self) -> int:
         return self.proc.pid
 
+    @property
+    def base_url(self) -> str:
+        """``http://127.0.0.1:PORT/``: a fake Bot Connector's ``serviceUrl``."""
+        return f"http://127.0.0.1:{self.port}/"
+
     def rss_mb(self) -> float:
         return rss_mb(self.proc.pid)
 
@@ -328,6 +341,24 @@ class Server:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def load_generator_cpu() -> int | None:
+    """The first CPU that is not :data:`SERVER_CPU` (the load generator's), None on one CPU."""
+    others = sorted(cpu for cpu in os.sched_getaffinity(0) if cpu != SERVER_CPU)
+    return others[0] if others else None
+
+
+def fake_connector(data_dir: Path) -> Server:
+    """A counting fake Bot Connector (``python -m bench.fake_connector``) in a process of its own,
+    pinned to the load generator's core: the bot's replies cost the bot's core only what they
+    cost in production (serialize, post, read the answer). Its ``base_url`` is the serviceUrl."""
+    return Server(
+        "connector",
+        data_dir,
+        command=[sys.executable, "-m", "bench.fake_connector"],
+        cpu=load_generator_cpu(),
+    )
 
 
 def _readline(proc: subprocess.Popen, timeout: float) -> str:
@@ -365,6 +396,20 @@ class Slice:
     cpu_s: float | None = None  # the server's CPU time (all its threads) over the whole slice
 
 
+def answered_replies(activity: dict[str, Any], status: int, payload: bytes) -> list[dict[str, Any]] | None:
+    """The replies an HTTP answer carries, or None if the turn failed. ``expectReplies``: a 200
+    with ``{"activities": [...]}``. Otherwise (the production path) the replies went to the
+    Bot Connector and the bot answers only once they were posted: 201 (the bot) or 200 (the raw
+    handler) means done, with no replies in hand."""
+    if activity.get("deliveryMode") != "expectReplies":
+        return [] if status in (200, 201) else None
+    try:
+        replies = json.loads(payload)["activities"] if status == 200 else None
+    except (ValueError, KeyError, TypeError):
+        return None
+    return replies if isinstance(replies, list) else None
+
+
 async def drive(
     url: str,
     scripts: Sequence[Script],
@@ -394,11 +439,8 @@ async def drive(
             async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as response:
                 payload = await response.read()
             end = time.perf_counter()
-            try:
-                replies = json.loads(payload)["activities"] if response.status == 200 else None
-            except (ValueError, KeyError, TypeError):
-                replies = None
-            if not isinstance(replies, list):
+            replies = answered_replies(activity, response.status, payload)
+            if replies is None:
                 result.errors += 1
                 script.replies([], measured)
                 continue
@@ -455,12 +497,9 @@ async def drive_open(
             async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as response:
                 payload = await response.read()
             end = time.perf_counter()
-            try:
-                replies = json.loads(payload)["activities"] if response.status == 200 else None
-            except (ValueError, KeyError, TypeError):
-                replies = None
-            ok = isinstance(replies, list)
-            script.replies(replies if isinstance(replies, list) else [], measured)
+            replies = answered_replies(activity, response.status, payload)
+            ok = replies is not None
+            script.replies(replies or [], measured)
             if not ok:
                 result.errors += 1
             else:
