@@ -4,7 +4,8 @@ Each patch is one small module here that names the SDK code it replaces (file, f
 version) and offers ``apply()`` / ``revert()`` / ``is_applied()``; each gives the same results
 as the SDK, only sooner (``tests/bot/test_sdk_patches.py`` compares them with the SDK's own
 code). Only patches that bought at least 10% on a real turn in ``bench/bench_patches.py``
-(patch on vs off, same run) are here; see ``bench/REPORT.md``.
+(patch on vs off, same run, on ``expectReplies`` turns or on replies posted to the Bot
+Connector) are here; see :data:`PATCHES` and ``bench/REPORT.md``.
 
 Nothing imports this package as a side effect: the entry points call
 :func:`apply_sdk_patches` (``callplan serve`` / ``callplan dev``, the benchmark servers), so
@@ -30,12 +31,19 @@ SDK_VERSION = "4.17.1"
 SDK_DISTRIBUTIONS = ("botbuilder-core", "botbuilder-dialogs", "botbuilder-schema", "botframework-connector")
 
 #: Every patch, by name (the module of this package that holds it). Measured with
-#: ``bench/bench_patches.py`` (CPU per turn, every patch vs every patch but one, same run):
-#: ``state_hash`` saves 13-43% of a turn's CPU (pool lookup, purchase step, help), ``msrest_object``
-#: 22% (help) to 134% (the pool table card). Since ``expectReplies`` answers no longer go through
-#: msrest (:mod:`bot.replies`, :mod:`bot.activity_json`), ``msrest_object`` measures within the
-#: noise on those turns (-7% to +42%, quick run, 2026-12-02): what it still speeds up is the
-#: replies posted to the Bot Connector (normal delivery), which ``bench_patches`` does not measure.
+#: ``bench/bench_patches.py`` (CPU per turn of the bot's process, every patch vs every patch but
+#: one, same run, full run of 2026-12-02; gain = turns per CPU second):
+#:
+#: * ``state_hash``: on ``expectReplies`` turns +54% (purchase step), +30% (help), +15% (pool
+#:   lookup), -6% (number check, noise); on the Bot Connector path +1% (pool) and -4% (check):
+#:   the same ~0.5 ms saved is lost in the noise of turns that cost twice as much there. Kept.
+#: * ``msrest_object``: on the production path, replies POSTed to the Bot Connector through the
+#:   SDK's connector client (no ``expectReplies``, what real Teams traffic does), +68% on the pool
+#:   lookup (7.9 vs 13.2 ms CPU per turn: msrest's generic walk of the 14.8 KB card costs ~5 ms)
+#:   and -4% on the number check (a 3 KB card, noise). On ``expectReplies`` turns, which no longer
+#:   go through msrest (:mod:`bot.replies`, :mod:`bot.activity_json`), +4% (pool), -16% (check),
+#:   +9% (purchase step), +17% (help): mostly noise. Kept, for the connector path.
+#:
 #: Dropped, each under 10% on every turn once
 #: connector clients are reused (:mod:`bot.client_reuse`): the msrest retry-list frozenset
 #: (clients are no longer built per turn), the Emulator-only state snapshot trace (2-9%),

@@ -6,7 +6,10 @@ by botframework-connector 4.17.1). msrest walks every node of an Adaptive Card's
 the JSON types it returns unchanged (``dict``, ``list``, ``str``, ``int``, ``float``, ``bool``,
 None) with msrest's own ``ValueError`` handling (a dict value becomes None, a list item is
 dropped) and hands everything else (models, dates, enums, tuples, subclasses, XML) to the
-original. Serves ``expectReplies`` answers and replies posted to the Bot Connector alike.
+original. What it buys is on the production path: every reply posted to the Bot Connector
+goes through ``Serializer.body`` (``reply_to_activity``); for the 14.8 KB pool table card
+msrest's walk costs ~5.4 ms CPU, this ~0.6 ms (+68% pool lookups per CPU second in
+``bench/bench_patches.py``). ``expectReplies`` answers no longer use msrest (:mod:`bot.replies`).
 """
 
 from __future__ import annotations
