@@ -29,6 +29,8 @@ MAX_MINUTES = 100_000
 ACK_WORDS = 5
 #: The carrier slot's value for "no carrier" (the carrier buttons send it too).
 NO_CARRIER = "none"
+#: The minutes slot's value for "they make few outbound calls" (no figure given).
+FEW = "few"
 
 
 @cache
@@ -175,13 +177,14 @@ def minutes_mentioned(text: str) -> tuple[int | None, int | None]:
     return domestic, international
 
 
-def usage_minutes(text: str) -> int | None:
+def usage_minutes(text: str) -> int | str | None:
     """The outbound minutes per user a message states without a figure: 0 for "they only
-    receive calls", the "about 100 min a user" button's figure for "they rarely call out", None
-    when it says nothing of usage (the advisor's typical usage)."""
+    receive calls", :data:`FEW` for "they rarely call out" (no figure: the advisor's
+    ``few_outbound``, Pay-As-You-Go where it is sold), None when it says nothing of usage (the
+    advisor's typical usage)."""
     for minutes, patterns in _patterns()["usage"]:
         if any(p.search(text) for p in patterns):
-            return int(minutes)
+            return minutes if isinstance(minutes, str) else int(minutes)
     return None
 
 
