@@ -84,6 +84,7 @@ from dialogs.nlu.slots import (
     purchase_slots,
     slot_words,
     usage_minutes,
+    without_scope,
 )
 from dialogs.purchase import PurchaseDialog, changed
 from dialogs.turn import TenantData, TurnLanguage, lang_of
@@ -140,6 +141,21 @@ def _bare_place(recognition: Recognition, text: str) -> bool:
         and len(key(text[:200]).split()) <= BARE_WORDS
         and not (entities.numbers or entities.users or entities.user_count)
     )
+
+
+def _restates_need(recognition: Recognition, text: str) -> bool:
+    """ "they barely make any outbound calls", "ils n'appellent qu'en France" after a purchase
+    answer: a statement of how the users call (usage or a one-country scope), no cue word, no
+    number to dial, no person and no question ("is PAYG right for users who rarely call?" is a
+    question of fact): it changes the last purchase (its assumption), it starts nothing."""
+    head = text[:200]
+    entities = recognition.entities
+    words = key(head).split()
+    if entities.numbers or entities.users or not words or head.rstrip().endswith("?"):
+        return False
+    if words[0] in slot_words()["question_starts"]:
+        return False
+    return usage_minutes(head) is not None or without_scope(head)[1]
 
 
 def _is_stale_answer(activity: Any) -> bool:
@@ -321,16 +337,18 @@ class RootDialog(ComponentDialog):
                 return None  # a button of a card from before: start the purchase afresh
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
-        if cue_of(text) is None and not _bare_place(recognition, text):
+        restated = _restates_need(recognition, text)
+        if cue_of(text) is None and not _bare_place(recognition, text) and not restated:
             return None
-        says_usage = usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
+        says_usage = restated or usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
         if not carries_change(recognition.entities) and not any(c.isdigit() for c in text) and not says_usage:
             return await self._follow_up_by_name(step, text)
         last = await recall(context)
-        if last is None:
+        if last is None or (restated and cue_of(text) is None and last.intent != Intent.PURCHASE.value):
             return None
         if (
-            recognition.intent in REQUEST_INTENTS
+            not restated
+            and recognition.intent in REQUEST_INTENTS
             and recognition.intent.value != last.intent
             and recognition.score >= SURE
             and not _continues_fact(last.intent, recognition, text)
