@@ -21,7 +21,7 @@ from typing import Any
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from dialogs.base import SENTENCE_WORDS, SURE, InterruptibleDialog
-from dialogs.cards import purchase_summary_card
+from dialogs.cards import licence_note, purchase_summary_card
 from dialogs.context import cue_of, remember
 from dialogs.nlu.answers import UNKNOWN
 from dialogs.nlu.entities import Entities, extract_entities, key
@@ -227,6 +227,9 @@ class PurchaseDialog(InterruptibleDialog):
         said = ([noted] if noted else []) + unknown
         if said:
             await step.context.send_activity(" ".join(said))
+        family = load_catalog().family(slots.base_licence) if slots.base_licence not in (None, UNKNOWN) else None
+        if family is not None and not slots.countries:  # "we have E3, what do we need?": the prerequisite, then on
+            await step.context.send_activity(licence_note(family, lang).to_activity())
         return await self.ask_if(step, not slots.countries, "countries")
 
     async def _users(self, step: WaterfallStepContext) -> DialogTurnResult:
