@@ -22,6 +22,7 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepC
 
 from dialogs.base import SENTENCE_WORDS, SURE, InterruptibleDialog
 from dialogs.cards import licence_note, purchase_summary_card
+from dialogs.facts import answered_fact
 from dialogs.context import cue_of, remember
 from dialogs.nlu.answers import UNKNOWN
 from dialogs.nlu.entities import Entities, extract_entities, key
@@ -228,7 +229,8 @@ class PurchaseDialog(InterruptibleDialog):
         if said:
             await step.context.send_activity(" ".join(said))
         family = load_catalog().family(slots.base_licence) if slots.base_licence not in (None, UNKNOWN) else None
-        if family is not None and not slots.countries:  # "we have E3, what do we need?": the prerequisite, then on
+        answered = answered_fact(step.context) is not None  # the prerequisite already shown as a fact
+        if family is not None and not slots.countries and not answered:  # "we have E3, what do we need?"
             await step.context.send_activity(licence_note(family, lang).to_activity())
         return await self.ask_if(step, not slots.countries, "countries")
 

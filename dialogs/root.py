@@ -158,6 +158,25 @@ def _restates_need(recognition: Recognition, text: str) -> bool:
     return usage_minutes(head) is not None or without_scope(head)[1]
 
 
+#: The question of fact a licence-only request is answered with (knowledge/data/facts.json).
+LICENCE_FACT = "teams_phone_required"
+
+
+def _licence_only_request(recognition: Recognition, text: str) -> bool:
+    """ "we have E5, what do we need to call phone numbers?": answered by the Teams Phone
+    prerequisite fact, and still a request to buy for that licence, so the purchase goes on to
+    its next question. "do we need Teams Phone with E5?" names Teams Phone: the fact alone."""
+    entities = recognition.entities
+    return (
+        recognition.intent == Intent.FACT
+        and bool(recognition.facts)
+        and recognition.facts[0][0] == LICENCE_FACT
+        and entities.base_licence is not None
+        and not entities.countries
+        and "teams phone" not in key(text[:200])
+    )
+
+
 def _is_stale_answer(activity: Any) -> bool:
     """A click on a question's button (``{"value": ...}``) with no question open."""
     return not (activity.text or "").strip() and isinstance(activity.value, dict) and "value" in activity.value
@@ -287,7 +306,9 @@ class RootDialog(ComponentDialog):
             check = CheckSlots.model_validate(chosen) if chosen else check_slots(text, recognition.entities)
             return await step.begin_dialog(self.check.id, check.model_dump(mode="json"))
         if await self.answer_aside(context, recognition, lang):
-            pass
+            if _licence_only_request(recognition, text):  # "we have E5, what do we need to call numbers?"
+                slots = purchase_slots(text, recognition.entities)
+                return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
         elif is_acknowledgement(text) or (intent in (Intent.YES, Intent.NO) and len(key(text[:200]).split()) <= 2):

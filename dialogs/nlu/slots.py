@@ -351,6 +351,11 @@ def _countries_after(text: str, number: str) -> list[str]:
     return known_countries(extract_entities(rest).countries)
 
 
+#: "a Domestic user", "domestic users", "un utilisateur domestique": a caller described by the Domestic plan.
+DOMESTIC_PLAN = "MCOPSTN1"
+_DOMESTIC_USER = re.compile(r"\b(?:domestic|national)\s+(?:calling\s+plan\s+|plan\s+)?users?\b|\butilisateurs?\s+(?:du\s+forfait\s+)?(?:national|domestique)\b")
+
+
 def check_slots(text: str, entities: Entities) -> CheckSlots:
     """The number-check slots the first message fills (a second user named is the number:
     a Teams-to-Teams call)."""
@@ -369,10 +374,13 @@ def check_slots(text: str, entities: Entities) -> CheckSlots:
         number = in_country(number, destinations[0])
     if number is None and len(entities.users) >= 2:
         number = entities.users[1]
+    plan = entities.plan
+    if plan is None and not entities.users and locations and _DOMESTIC_USER.search(key(text[:200])):
+        plan = DOMESTIC_PLAN  # "can a Domestic user in the US call ...": the caller is described by their plan
     return CheckSlots(
         number=number,
         user=entities.users[0] if entities.users else None,
         caller_country=locations[0] if locations else None,
-        plan=entities.plan,
+        plan=plan,
         carrier=entities.carrier,
     )
