@@ -43,6 +43,7 @@ names something is the last question again with that changed (``_follow_up``,
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -165,7 +166,8 @@ LICENCE_FACT = "teams_phone_required"
 def _licence_only_request(recognition: Recognition, text: str) -> bool:
     """ "we have E5, what do we need to call phone numbers?": answered by the Teams Phone
     prerequisite fact, and still a request to buy for that licence, so the purchase goes on to
-    its next question. "do we need Teams Phone with E5?" names Teams Phone: the fact alone."""
+    its next question. "do we need Teams Phone with E5?" and "on a G5, faut-il encore une licence
+    de téléphonie ?" ask yes or no (``slots.json`` ``asks_what_is_needed``): the fact alone."""
     entities = recognition.entities
     return (
         recognition.intent == Intent.FACT
@@ -174,7 +176,13 @@ def _licence_only_request(recognition: Recognition, text: str) -> bool:
         and entities.base_licence is not None
         and not entities.countries
         and "teams phone" not in key(text[:200])
+        and any(pattern.search(text[:200]) for pattern in _asks_what_is_needed())
     )
+
+
+@cache
+def _asks_what_is_needed() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in slot_words()["asks_what_is_needed"])
 
 
 def _is_stale_answer(activity: Any) -> bool:

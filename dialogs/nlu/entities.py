@@ -280,7 +280,11 @@ def _extract_numbers(work: str, table: _Compiled, found: list[str]) -> str:
             # Short codes (112, 911, 15, 3179) only right after a calling word: "call 911",
             # "appeler le 112", so "20 in Mexico" or a year is not taken for a number.
             before = [w for w in _words_before(work, match.start(), 3) if w not in ("le", "la", "the", "a", "au")]
-            terse = raw in _emergency_numbers() and len(work.split()) <= TERSE_WORDS  # "alice 112?"
+            terse = (  # "alice 112?": the emergency number ends a message this short
+                raw in _emergency_numbers()
+                and len(work.split()) <= TERSE_WORDS
+                and not work[match.end() :].strip(" ?!.")
+            )
             if not terse and (not before or before[-1] not in table.call_words):
                 continue
         else:

@@ -15,6 +15,7 @@ from dialogs.nlu.answers import (
 )
 from dialogs.nlu.entities import extract_entities
 from dialogs.nlu.slots import (
+    FEW,
     check_slots,
     counts_per_country,
     international_need,
@@ -210,15 +211,17 @@ def test_phone_as_a_noun_or_product_is_not_a_destination():
 @pytest.mark.parametrize(
     ("text", "minutes"),
     [
-        ("which plan for 20 users in Italy who mostly receive calls", 100),
-        ("15 users in France, they rarely make outbound calls", 100),
-        ("30 users in Spain who hardly ever call out", 100),
-        ("20 utilisateurs en Italie qui reçoivent surtout des appels", 100),
-        ("ils appellent rarement", 100),
+        ("which plan for 20 users in Italy who mostly receive calls", FEW),
+        ("15 users in France, they rarely make outbound calls", FEW),
+        ("30 users in Spain who hardly ever call out", FEW),
+        ("20 utilisateurs en Italie qui reçoivent surtout des appels", FEW),
+        ("ils appellent rarement", FEW),
         ("30 users in the Netherlands who only receive calls", 0),
         ("aucun appel sortant pour 10 utilisateurs en Belgique", 0),
         ("which plan for 20 users in Italy who rarely call abroad", None),  # a scope, not usage
         ("ils appellent rarement l'étranger", None),
+        ("they barely make any outbound calls", FEW),
+        ("ils ne passent quasiment pas d'appels sortants", FEW),
         ("which plan for 20 users in Italy", None),
         ("20 users in Italy who mostly receive calls, about 300 minutes each", 300),  # a figure wins
     ],
