@@ -22,8 +22,8 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepC
 
 from dialogs.base import SENTENCE_WORDS, SURE, InterruptibleDialog
 from dialogs.cards import licence_note, purchase_summary_card
-from dialogs.facts import answered_fact
 from dialogs.context import cue_of, remember
+from dialogs.facts import answered_fact
 from dialogs.nlu.answers import UNKNOWN
 from dialogs.nlu.entities import Entities, extract_entities, key
 from dialogs.nlu.i18n import t

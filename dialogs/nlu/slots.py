@@ -55,6 +55,7 @@ def _patterns() -> dict[str, Any]:
         "number_place": re.compile(words["number_place"], flags),
         "no_carrier_mention": re.compile(words["no_carrier_mention"], flags),
         "scope_domestic": [re.compile(p, flags) for p in words["scope_domestic"]],
+        "domestic_user": re.compile(words["domestic_user"], flags),
         "usage": [
             (words["usage_minutes"][level], [re.compile(p, flags) for p in patterns])
             for level, patterns in words["usage"].items()
@@ -306,8 +307,8 @@ def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
         change["international"] = True
     elif entities.plan in DOMESTIC_PLANS or said is False or without_scope(text)[1]:
         change["international"] = False
-    domestic, international = minutes_mentioned(text)
-    domestic = domestic if domestic is not None else usage_minutes(text)
+    figure, international = minutes_mentioned(text)
+    domestic = figure if figure is not None else usage_minutes(text)
     if domestic is not None:
         change["minutes_per_user"] = domestic
     if international is not None:
@@ -353,7 +354,6 @@ def _countries_after(text: str, number: str) -> list[str]:
 
 #: "a Domestic user", "domestic users", "un utilisateur domestique": a caller described by the Domestic plan.
 DOMESTIC_PLAN = "MCOPSTN1"
-_DOMESTIC_USER = re.compile(r"\b(?:domestic|national)\s+(?:calling\s+plan\s+|plan\s+)?users?\b|\butilisateurs?\s+(?:du\s+forfait\s+)?(?:national|domestique)\b")
 
 
 def check_slots(text: str, entities: Entities) -> CheckSlots:
@@ -375,7 +375,7 @@ def check_slots(text: str, entities: Entities) -> CheckSlots:
     if number is None and len(entities.users) >= 2:
         number = entities.users[1]
     plan = entities.plan
-    if plan is None and not entities.users and locations and _DOMESTIC_USER.search(key(text[:200])):
+    if plan is None and not entities.users and locations and _patterns()["domestic_user"].search(key(text[:200])):
         plan = DOMESTIC_PLAN  # "can a Domestic user in the US call ...": the caller is described by their plan
     return CheckSlots(
         number=number,
