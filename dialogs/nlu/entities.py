@@ -282,7 +282,7 @@ def _extract_numbers(work: str, table: _Compiled, found: list[str]) -> str:
             before = [w for w in _words_before(work, match.start(), 3) if w not in ("le", "la", "the", "a", "au")]
             terse = (  # "alice 112?": the emergency number ends a message this short
                 raw in _emergency_numbers()
-                and len(work.split()) <= TERSE_WORDS
+                and 2 <= len(work.split()) <= TERSE_WORDS  # a name and the number: "15" alone stays a count
                 and not work[match.end() :].strip(" ?!.")
             )
             if not terse and (not before or before[-1] not in table.call_words):

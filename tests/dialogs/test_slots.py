@@ -23,6 +23,7 @@ from dialogs.nlu.slots import (
     minutes_mentioned,
     purchase_change,
     purchase_slots,
+    without_scope,
 )
 
 
@@ -286,3 +287,36 @@ def test_a_change_reads_a_negated_line_word(text, international):
 )
 def test_a_short_code_inside_a_few_words_answers_the_number_question(text, number):
     assert read_number(typed(text)) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("en fait ils n'appellent qu'en France", True),
+        ("ils n'appellent que des numéros américains", True),
+        ("appels vers le Royaume-Uni uniquement", True),
+        ("ils n'appellent que des numéros étrangers", False),  # abroad only: no one-country scope
+        ("appels vers l'étranger uniquement", False),
+    ],
+)
+def test_french_one_country_scopes_and_what_is_no_scope(text, scope):
+    assert without_scope(text)[1] is scope
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [("alice 112?", ["112"]), ("keith 999 ?", ["999"]), ("112", []), ("15 reps in Italy", []), ("15", [])],
+)
+def test_an_emergency_number_needs_no_calling_word_only_after_a_name(text, numbers):
+    assert extract_entities(text).numbers == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("30 E5 users in France and 10 in Spain", {"FR": 30, "ES": 10}),
+        ("20 utilisateurs E5 en Allemagne, 10 en France et 5 en Italie", {"DE": 20, "FR": 10, "IT": 5}),
+    ],
+)
+def test_a_licence_between_the_count_and_its_country_keeps_the_split(text, counts):
+    assert counts_per_country(text) == counts
