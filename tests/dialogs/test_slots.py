@@ -222,6 +222,9 @@ def test_phone_as_a_noun_or_product_is_not_a_destination():
         ("which plan for 20 users in Italy who rarely call abroad", None),  # a scope, not usage
         ("ils appellent rarement l'étranger", None),
         ("they barely make any outbound calls", FEW),
+        ("20 users in Ireland with low call volume", FEW),
+        ("15 users in France who hardly use the phone", FEW),
+        ("nos 10 utilisateurs en Belgique utilisent très peu le téléphone", FEW),
         ("ils ne passent quasiment pas d'appels sortants", FEW),
         ("which plan for 20 users in Italy", None),
         ("20 users in Italy who mostly receive calls, about 300 minutes each", 300),  # a figure wins
@@ -295,6 +298,7 @@ def test_a_short_code_inside_a_few_words_answers_the_number_question(text, numbe
         ("en fait ils n'appellent qu'en France", True),
         ("ils n'appellent que des numéros américains", True),
         ("appels vers le Royaume-Uni uniquement", True),
+        ("50 users in the US, all calls are within the US", True),
         ("ils n'appellent que des numéros étrangers", False),  # abroad only: no one-country scope
         ("appels vers l'étranger uniquement", False),
     ],
