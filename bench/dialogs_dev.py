@@ -17,7 +17,7 @@ from bench import heldout_eval
 
 SET_NAME = "dialogs_dev"
 #: Every dev set of the dialogs, oldest first.
-SET_NAMES = (SET_NAME, "dialogs_dev2")
+SET_NAMES = (SET_NAME, "dialogs_dev2", "dialogs_dev3")
 
 
 def load(lang: str, name: str = SET_NAME) -> heldout_eval.HeldoutSet:

@@ -82,7 +82,24 @@ def is_question(text: str) -> bool:
     return bool(words) and words[0] in _question_starts()
 
 
+def _asks_aside(recognition: Recognition, text: str, words: int) -> bool:
+    """A message no request reads (unknown intent) that is a question by its first word AND its
+    question mark ("is Japan covered?") or by a word asking about a state ("le Japon est
+    couvert ?"), and a sentence: "France and Spain?" stays an answer."""
+    words_ = key(text[:200]).split()
+    return (
+        recognition.intent == Intent.UNKNOWN
+        and words >= FACT_WORDS
+        and text.rstrip().endswith("?")
+        and (words_[0] in _question_starts() or not _state_words().isdisjoint(words_))
+    )
+
+
 @cache
+def _state_words() -> frozenset[str]:
+    return frozenset(slot_words()["state_words"])
+
+
 def _question_starts() -> frozenset[str]:
     return frozenset(slot_words()["question_starts"])
 
@@ -267,7 +284,11 @@ class InterruptibleDialog(ComponentDialog):
             if corrected is not None:
                 return corrected
             words = len(key(text).split())
-            if answers and not self._overrides_answer(recognition, text, words):
+            if answers and _asks_aside(recognition, text, words):
+                # "is Japan covered?" at the country question: a question, answered as one (then
+                # the question again), never the answer Japan.
+                recognition = recognition.model_copy(update={"intent": Intent.FACT})
+            elif answers and not self._overrides_answer(recognition, text, words):
                 return None
             if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
                 return None  # one word or number: a bad answer ("No" at a country question), never a switch

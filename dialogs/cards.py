@@ -617,6 +617,15 @@ def which_one_card(question: str, people: Sequence[tuple[str, dict[str, Any]]]) 
     return CardReply(attachment=adaptive_card(body), text=question)
 
 
+def licence_note(family: Any, lang: str) -> CardReply:
+    """What a base licence needs before a Calling Plan ("we have E3, what do we need?"): Teams
+    Phone included or not, and the paths for that licence (fact sheet 6, FR_ADDON), with its
+    source. Sent before the next question of the purchase, so the request gets its fact AND goes on."""
+    code = "licence_paths_included" if family.teams_phone else "licence_paths"
+    text = render(code, {"base": getattr(family.name, lang)}, lang)
+    return CardReply(attachment=adaptive_card(_with_sources([text_block(text)], family.sources, lang)), text=text)
+
+
 #: Offered first when asking for countries: the largest Calling Plan markets (any other can be typed).
 DEFAULT_COUNTRY_CHOICES = ("US", "GB", "FR", "DE", "CA", "ES", "IT", "NL")
 

@@ -21,14 +21,15 @@ from typing import Any
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from dialogs.base import SENTENCE_WORDS, SURE, InterruptibleDialog
-from dialogs.cards import purchase_summary_card
+from dialogs.cards import licence_note, purchase_summary_card
 from dialogs.context import cue_of, remember
+from dialogs.facts import answered_fact
 from dialogs.nlu.answers import UNKNOWN
 from dialogs.nlu.entities import Entities, extract_entities, key
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition
 from dialogs.nlu.render import carrier_name, country_name, join
-from dialogs.nlu.slots import NO_CARRIER, PurchaseSlots, purchase_change, purchase_slots
+from dialogs.nlu.slots import FEW, NO_CARRIER, PurchaseSlots, purchase_change, purchase_slots
 from dialogs.turn import lang_of
 from knowledge.advisor import AdviceRequest, Recommendation, recommend
 from knowledge.catalog import load_catalog
@@ -49,6 +50,7 @@ def advice_request(slots: PurchaseSlots) -> AdviceRequest:
         base_licence=None if slots.base_licence in (None, UNKNOWN) else slots.base_licence,
         carrier=None if slots.carrier in (None, NO_CARRIER) else slots.carrier,
         minutes_per_user=number(slots.minutes_per_user),
+        few_outbound=slots.minutes_per_user == FEW,
     )
 
 
@@ -80,6 +82,8 @@ def given_facts(slots: PurchaseSlots, lang: str) -> str | None:
         facts.append(t(lang, "facts.international" if slots.international else "facts.domestic"))
     if isinstance(slots.minutes_per_user, int):  # "they mostly receive calls" changes the plan: say it was read
         facts.append(t(lang, "facts.minutes", minutes=slots.minutes_per_user))
+    elif slots.minutes_per_user == FEW:
+        facts.append(t(lang, "facts.few_minutes"))
     if slots.base_licence and slots.base_licence != UNKNOWN:
         family = load_catalog().family(slots.base_licence)
         facts.append(t(lang, "facts.licence", licence=getattr(family.name, lang) if family else slots.base_licence))
@@ -224,6 +228,10 @@ class PurchaseDialog(InterruptibleDialog):
         said = ([noted] if noted else []) + unknown
         if said:
             await step.context.send_activity(" ".join(said))
+        family = load_catalog().family(slots.base_licence) if slots.base_licence not in (None, UNKNOWN) else None
+        answered = answered_fact(step.context) is not None  # the prerequisite already shown as a fact
+        if family is not None and not slots.countries and not answered:  # "we have E3, what do we need?"
+            await step.context.send_activity(licence_note(family, lang).to_activity())
         return await self.ask_if(step, not slots.countries, "countries")
 
     async def _users(self, step: WaterfallStepContext) -> DialogTurnResult:

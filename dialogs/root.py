@@ -43,6 +43,7 @@ names something is the last question again with that changed (``_follow_up``,
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import Any
 
@@ -84,6 +85,7 @@ from dialogs.nlu.slots import (
     purchase_slots,
     slot_words,
     usage_minutes,
+    without_scope,
 )
 from dialogs.purchase import PurchaseDialog, changed
 from dialogs.turn import TenantData, TurnLanguage, lang_of
@@ -140,6 +142,47 @@ def _bare_place(recognition: Recognition, text: str) -> bool:
         and len(key(text[:200]).split()) <= BARE_WORDS
         and not (entities.numbers or entities.users or entities.user_count)
     )
+
+
+def _restates_need(recognition: Recognition, text: str) -> bool:
+    """ "they barely make any outbound calls", "ils n'appellent qu'en France" after a purchase
+    answer: a statement of how the users call (usage or a one-country scope), no cue word, no
+    number to dial, no person and no question ("is PAYG right for users who rarely call?" is a
+    question of fact): it changes the last purchase (its assumption), it starts nothing."""
+    head = text[:200]
+    entities = recognition.entities
+    words = key(head).split()
+    if entities.numbers or entities.users or not words or head.rstrip().endswith("?"):
+        return False
+    if words[0] in slot_words()["question_starts"]:
+        return False
+    return usage_minutes(head) is not None or without_scope(head)[1]
+
+
+#: The question of fact a licence-only request is answered with (knowledge/data/facts.json).
+LICENCE_FACT = "teams_phone_required"
+
+
+def _licence_only_request(recognition: Recognition, text: str) -> bool:
+    """ "we have E5, what do we need to call phone numbers?": answered by the Teams Phone
+    prerequisite fact, and still a request to buy for that licence, so the purchase goes on to
+    its next question. "do we need Teams Phone with E5?" and "on a G5, faut-il encore une licence
+    de téléphonie ?" ask yes or no (``slots.json`` ``asks_what_is_needed``): the fact alone."""
+    entities = recognition.entities
+    return (
+        recognition.intent == Intent.FACT
+        and bool(recognition.facts)
+        and recognition.facts[0][0] == LICENCE_FACT
+        and entities.base_licence is not None
+        and not entities.countries
+        and "teams phone" not in key(text[:200])
+        and any(pattern.search(text[:200]) for pattern in _asks_what_is_needed())
+    )
+
+
+@cache
+def _asks_what_is_needed() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p, re.IGNORECASE) for p in slot_words()["asks_what_is_needed"])
 
 
 def _is_stale_answer(activity: Any) -> bool:
@@ -271,7 +314,9 @@ class RootDialog(ComponentDialog):
             check = CheckSlots.model_validate(chosen) if chosen else check_slots(text, recognition.entities)
             return await step.begin_dialog(self.check.id, check.model_dump(mode="json"))
         if await self.answer_aside(context, recognition, lang):
-            pass
+            if _licence_only_request(recognition, text):  # "we have E5, what do we need to call numbers?"
+                slots = purchase_slots(text, recognition.entities)
+                return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
         elif is_acknowledgement(text) or (intent in (Intent.YES, Intent.NO) and len(key(text[:200]).split()) <= 2):
@@ -321,16 +366,18 @@ class RootDialog(ComponentDialog):
                 return None  # a button of a card from before: start the purchase afresh
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
             return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
-        if cue_of(text) is None and not _bare_place(recognition, text):
+        restated = _restates_need(recognition, text)
+        if cue_of(text) is None and not _bare_place(recognition, text) and not restated:
             return None
-        says_usage = usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
+        says_usage = restated or usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
         if not carries_change(recognition.entities) and not any(c.isdigit() for c in text) and not says_usage:
             return await self._follow_up_by_name(step, text)
         last = await recall(context)
-        if last is None:
+        if last is None or (restated and cue_of(text) is None and last.intent != Intent.PURCHASE.value):
             return None
         if (
-            recognition.intent in REQUEST_INTENTS
+            not restated
+            and recognition.intent in REQUEST_INTENTS
             and recognition.intent.value != last.intent
             and recognition.score >= SURE
             and not _continues_fact(last.intent, recognition, text)

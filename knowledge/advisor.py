@@ -30,6 +30,8 @@ from knowledge.catalog import Country, Plan, load_catalog
 CarrierName = Literal["operator_connect", "direct_routing", "on_premises"]
 Agreement = Literal["legacy", "mca"]
 MAX_USERS = 1_000_000
+#: The outbound minutes a user who "rarely calls out" is planned for where PAYG is not sold.
+FEW_MINUTES = 100
 
 
 class AdviceRequest(BaseModel):
@@ -45,6 +47,10 @@ class AdviceRequest(BaseModel):
     base_licence: str | None = None  # E3, E5, A5, G5, Business Premium, Teams Essentials, or a SKU
     carrier: CarrierName | None = None
     minutes_per_user: int | None = Field(None, ge=0, le=100_000)  # expected outbound domestic minutes
+    #: "they make few outbound calls" without a figure: Pay-As-You-Go where it is sold (no included
+    #: minutes, every outbound minute billed: the fact sheet's answer to "is PAYG cheaper for users
+    #: who make few outbound calls?"), else the 120-minute plan at ``FEW_MINUTES`` a user.
+    few_outbound: bool = False
     agreement: Agreement | None = None  # legacy (MOSA/EA/CSP): credits; mca (New Commerce): overage
 
     @field_validator("countries")
@@ -236,6 +242,12 @@ def _choose_plan(country: Country, request: AdviceRequest, b: _Builder) -> Plan 
         b.reason("international_needs_di", country=country.iso, plan=plan.sku if plan else None)
         return plan
     expected = request.minutes_per_user
+    if request.few_outbound and expected is None:
+        payg = pick("payg")
+        if payg is not None:
+            b.reason("payg_few_outbound", country=country.iso, plan=payg.sku)
+            return payg
+        expected = FEW_MINUTES
     if expected == 0:
         payg = pick("payg")
         if payg is not None:

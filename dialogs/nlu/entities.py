@@ -255,6 +255,17 @@ def _word_after(text: str, end: int) -> str:
     return words[0] if words else ""
 
 
+#: A message this short naming an emergency number ("alice 112?", "keith 999 ?") asks about
+#: calling it, even without a calling word.
+TERSE_WORDS = 4
+
+
+@cache
+def _emergency_numbers() -> frozenset[str]:
+    """Every emergency number the catalog lists for some country (112, 911, 999, ...)."""
+    return frozenset(n for c in load_catalog().countries for n in c.emergency_numbers)
+
+
 def _extract_numbers(work: str, table: _Compiled, found: list[str]) -> str:
     for match in list(_NUMBER.finditer(work)):
         raw = match.group(0).strip()
@@ -269,7 +280,12 @@ def _extract_numbers(work: str, table: _Compiled, found: list[str]) -> str:
             # Short codes (112, 911, 15, 3179) only right after a calling word: "call 911",
             # "appeler le 112", so "20 in Mexico" or a year is not taken for a number.
             before = [w for w in _words_before(work, match.start(), 3) if w not in ("le", "la", "the", "a", "au")]
-            if not before or before[-1] not in table.call_words:
+            terse = (  # "alice 112?": the emergency number ends a message this short
+                raw in _emergency_numbers()
+                and 2 <= len(work.split()) <= TERSE_WORDS  # a name and the number: "15" alone stays a count
+                and not work[match.end() :].strip(" ?!.")
+            )
+            if not terse and (not before or before[-1] not in table.call_words):
                 continue
         else:
             continue

@@ -29,6 +29,8 @@ MAX_MINUTES = 100_000
 ACK_WORDS = 5
 #: The carrier slot's value for "no carrier" (the carrier buttons send it too).
 NO_CARRIER = "none"
+#: The minutes slot's value for "they make few outbound calls" (no figure given).
+FEW = "few"
 
 
 @cache
@@ -53,6 +55,7 @@ def _patterns() -> dict[str, Any]:
         "number_place": re.compile(words["number_place"], flags),
         "no_carrier_mention": re.compile(words["no_carrier_mention"], flags),
         "scope_domestic": [re.compile(p, flags) for p in words["scope_domestic"]],
+        "domestic_user": re.compile(words["domestic_user"], flags),
         "usage": [
             (words["usage_minutes"][level], [re.compile(p, flags) for p in patterns])
             for level, patterns in words["usage"].items()
@@ -175,13 +178,14 @@ def minutes_mentioned(text: str) -> tuple[int | None, int | None]:
     return domestic, international
 
 
-def usage_minutes(text: str) -> int | None:
+def usage_minutes(text: str) -> int | str | None:
     """The outbound minutes per user a message states without a figure: 0 for "they only
-    receive calls", the "about 100 min a user" button's figure for "they rarely call out", None
-    when it says nothing of usage (the advisor's typical usage)."""
+    receive calls", :data:`FEW` for "they rarely call out" (no figure: the advisor's
+    ``few_outbound``, Pay-As-You-Go where it is sold), None when it says nothing of usage (the
+    advisor's typical usage)."""
     for minutes, patterns in _patterns()["usage"]:
         if any(p.search(text) for p in patterns):
-            return int(minutes)
+            return minutes if isinstance(minutes, str) else int(minutes)
     return None
 
 
@@ -303,8 +307,8 @@ def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
         change["international"] = True
     elif entities.plan in DOMESTIC_PLANS or said is False or without_scope(text)[1]:
         change["international"] = False
-    domestic, international = minutes_mentioned(text)
-    domestic = domestic if domestic is not None else usage_minutes(text)
+    figure, international = minutes_mentioned(text)
+    domestic = figure if figure is not None else usage_minutes(text)
     if domestic is not None:
         change["minutes_per_user"] = domestic
     if international is not None:
@@ -348,6 +352,10 @@ def _countries_after(text: str, number: str) -> list[str]:
     return known_countries(extract_entities(rest).countries)
 
 
+#: "a Domestic user", "domestic users", "un utilisateur domestique": a caller described by the Domestic plan.
+DOMESTIC_PLAN = "MCOPSTN1"
+
+
 def check_slots(text: str, entities: Entities) -> CheckSlots:
     """The number-check slots the first message fills (a second user named is the number:
     a Teams-to-Teams call)."""
@@ -366,10 +374,13 @@ def check_slots(text: str, entities: Entities) -> CheckSlots:
         number = in_country(number, destinations[0])
     if number is None and len(entities.users) >= 2:
         number = entities.users[1]
+    plan = entities.plan
+    if plan is None and not entities.users and locations and _patterns()["domestic_user"].search(key(text[:200])):
+        plan = DOMESTIC_PLAN  # "can a Domestic user in the US call ...": the caller is described by their plan
     return CheckSlots(
         number=number,
         user=entities.users[0] if entities.users else None,
         caller_country=locations[0] if locations else None,
-        plan=entities.plan,
+        plan=plan,
         carrier=entities.carrier,
     )

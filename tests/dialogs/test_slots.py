@@ -15,6 +15,7 @@ from dialogs.nlu.answers import (
 )
 from dialogs.nlu.entities import extract_entities
 from dialogs.nlu.slots import (
+    FEW,
     check_slots,
     counts_per_country,
     international_need,
@@ -22,6 +23,7 @@ from dialogs.nlu.slots import (
     minutes_mentioned,
     purchase_change,
     purchase_slots,
+    without_scope,
 )
 
 
@@ -210,15 +212,20 @@ def test_phone_as_a_noun_or_product_is_not_a_destination():
 @pytest.mark.parametrize(
     ("text", "minutes"),
     [
-        ("which plan for 20 users in Italy who mostly receive calls", 100),
-        ("15 users in France, they rarely make outbound calls", 100),
-        ("30 users in Spain who hardly ever call out", 100),
-        ("20 utilisateurs en Italie qui reçoivent surtout des appels", 100),
-        ("ils appellent rarement", 100),
+        ("which plan for 20 users in Italy who mostly receive calls", FEW),
+        ("15 users in France, they rarely make outbound calls", FEW),
+        ("30 users in Spain who hardly ever call out", FEW),
+        ("20 utilisateurs en Italie qui reçoivent surtout des appels", FEW),
+        ("ils appellent rarement", FEW),
         ("30 users in the Netherlands who only receive calls", 0),
         ("aucun appel sortant pour 10 utilisateurs en Belgique", 0),
         ("which plan for 20 users in Italy who rarely call abroad", None),  # a scope, not usage
         ("ils appellent rarement l'étranger", None),
+        ("they barely make any outbound calls", FEW),
+        ("20 users in Ireland with low call volume", FEW),
+        ("15 users in France who hardly use the phone", FEW),
+        ("nos 10 utilisateurs en Belgique utilisent très peu le téléphone", FEW),
+        ("ils ne passent quasiment pas d'appels sortants", FEW),
         ("which plan for 20 users in Italy", None),
         ("20 users in Italy who mostly receive calls, about 300 minutes each", 300),  # a figure wins
     ],
@@ -283,3 +290,37 @@ def test_a_change_reads_a_negated_line_word(text, international):
 )
 def test_a_short_code_inside_a_few_words_answers_the_number_question(text, number):
     assert read_number(typed(text)) == number
+
+
+@pytest.mark.parametrize(
+    ("text", "scope"),
+    [
+        ("en fait ils n'appellent qu'en France", True),
+        ("ils n'appellent que des numéros américains", True),
+        ("appels vers le Royaume-Uni uniquement", True),
+        ("50 users in the US, all calls are within the US", True),
+        ("ils n'appellent que des numéros étrangers", False),  # abroad only: no one-country scope
+        ("appels vers l'étranger uniquement", False),
+    ],
+)
+def test_french_one_country_scopes_and_what_is_no_scope(text, scope):
+    assert without_scope(text)[1] is scope
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"),
+    [("alice 112?", ["112"]), ("keith 999 ?", ["999"]), ("112", []), ("15 reps in Italy", []), ("15", [])],
+)
+def test_an_emergency_number_needs_no_calling_word_only_after_a_name(text, numbers):
+    assert extract_entities(text).numbers == numbers
+
+
+@pytest.mark.parametrize(
+    ("text", "counts"),
+    [
+        ("30 E5 users in France and 10 in Spain", {"FR": 30, "ES": 10}),
+        ("20 utilisateurs E5 en Allemagne, 10 en France et 5 en Italie", {"DE": 20, "FR": 10, "IT": 5}),
+    ],
+)
+def test_a_licence_between_the_count_and_its_country_keeps_the_split(text, counts):
+    assert counts_per_country(text) == counts
