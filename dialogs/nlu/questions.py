@@ -37,6 +37,7 @@ class _Lists:
     for_us: frozenset[tuple[str, ...]]
     tenant_words: frozenset[tuple[str, ...]]
     pool_words: frozenset[tuple[str, ...]]
+    holder_words: frozenset[tuple[str, ...]]
     me_words: frozenset[tuple[str, ...]]
 
 
@@ -122,6 +123,13 @@ def names_pool(words: list[str]) -> bool:
     return _contains(words, _lists().pool_words)
 
 
+def asks_who_holds(words: list[str], people: frozenset[str]) -> bool:
+    """Whether ``words`` ask which of the tenant's users hold something: a people word and a
+    holding word ("how many people have MCOPSTN1", "which users in France have the
+    international plan"). A users lookup: a plan code named does not make it a question of fact."""
+    return any(w in people for w in words) and _contains(words, _lists().holder_words)
+
+
 def unknown_place(text: str, known: Callable[[str], bool]) -> str | None:
     """The name a question of fact asks about that is no country the bot knows ("is Narnia
     callable?", "la Narnie est-elle appelable ?"): the first capitalized word (not the
@@ -138,4 +146,4 @@ def unknown_place(text: str, known: Callable[[str], bool]) -> str | None:
     return None
 
 
-__all__ = ["Shape", "shape", "unknown_place", "without_greeting"]
+__all__ = ["Shape", "asks_who_holds", "shape", "unknown_place", "without_greeting"]

@@ -577,6 +577,10 @@ def _score_fact(
         return []  # "what's the best calling plan for our office in Ireland?" asks for advice
     if _asks_for_callers(words, countries, scores, lex):
         return []  # "can our US users call Canada?": these users and that destination, a number check
+    if scores.get(Intent.USERS, 0.0) >= lex.threshold and questions.asks_who_holds(
+        words, frozenset(lexicon()["people_nouns"])
+    ):
+        return []  # "how many people have MCOPSTN1?": the tenant's users, even with a plan code named
     opened = _question_beats(words, features, cue, lex)
     closed = _closed_question_beats(words, features, cue, countries, lex)
     unbeaten = max((s for i, s in scores.items() if i not in opened | closed), default=0.0)
@@ -664,6 +668,8 @@ def _closed_question_beats(
     hits = [_tokens_of(w) for w in words]
     if any("@advice" in h or "@open" in h for h in hits):
         return frozenset()  # advice is a purchase; an open question follows _question_beats alone
+    if any("@ask" in h for h in hits):
+        return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.PURCHASE})  # "faut-il acheter ...?" keeps the purchase
     if countries and "plan" in features:
         return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.CHECK})  # a plan and a destination: a check
     return lex.fact_beats - {Intent.CANCEL}
