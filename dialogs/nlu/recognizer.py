@@ -103,6 +103,7 @@ class _Lexicon:
     fact_not_with: frozenset[str]  # entity features that rule a question of fact out
     fact_beats: frozenset[Intent]  # intents a question shape with a confident match wins over
     seat_count_facts: frozenset[str]  # facts that take a seat count (it does not make them a purchase)
+    carrier_fact: str  # the fact a question naming the asker's own carrier asks (the PSTN options)
 
 
 def _compile_cue(intent: Intent, weight: float, phrase: str) -> _Cue:
@@ -181,11 +182,12 @@ def _lexicon() -> _Lexicon:
         fact_weights={
             name: float(w)
             for name, w in lex["fact_retrieval"].items()
-            if name not in ("not_with", "seat_count_facts", "beats")
+            if name not in ("not_with", "seat_count_facts", "beats", "carrier_fact")
         },
         fact_not_with=frozenset(lex["fact_retrieval"]["not_with"]),
         fact_beats=frozenset(Intent(i) for i in lex["fact_retrieval"]["beats"]),
         seat_count_facts=frozenset(lex["fact_retrieval"]["seat_count_facts"]),
+        carrier_fact=lex["fact_retrieval"]["carrier_fact"],
     )
 
 
@@ -489,6 +491,16 @@ def _seat_count_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tu
     return [first, *((f, s) for f, s in ranked if f != fact_id)]
 
 
+def _carrier_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tuple[str, float]]:
+    """``ranked`` with the PSTN options fact first, at the closed floor at least: a question that
+    names the asker's own carrier ("we use BT, what are our options?", "on utilise Vodafone en
+    Allemagne, a-t-on besoin de forfaits ?") asks what that carrier allows (Operator Connect,
+    Direct Routing), whatever else its words match; it is not a purchase to start."""
+    found = dict(ranked).get(lex.carrier_fact, 0.0)
+    first = (lex.carrier_fact, max(found, lex.fact_weights["closed_floor"]))
+    return [first, *((f, s) for f, s in ranked if f != lex.carrier_fact)]
+
+
 def _asks_about(
     text: str, extraction: Extraction, intent: Intent, scores: dict[Intent, float], lex: _Lexicon
 ) -> list[tuple[str, float]]:
@@ -531,6 +543,8 @@ def _asks_about(
     ranked = fact_search.search(query)
     if "user_count" in features and form.pool and form.question:
         ranked = _seat_count_first(ranked, lex)
+    if extraction.entities.carrier_name and form.question and "user_count" not in features:
+        ranked = _carrier_first(ranked, lex)
     ranked = ranked[:FACT_CHOICES]
     if not ranked:
         return []
