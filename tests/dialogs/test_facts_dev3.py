@@ -21,12 +21,18 @@ UNDERSTOOD = 0.82
 CORRECT = 0.80
 
 #: (lang, message, kinds, regexes the reply must show, regexes it must not)
-CASES = [
+CASES: list[tuple[str, str, list[str], list[str], list[str]]] = [
     ("en", "MCOPSTN5?", ["fact"], [r"MCOPSTN5", r"120"], []),
     ("fr", "c'est quoi MCOPSTN6", ["fact"], [r"MCOPSTN6", r"240"], []),
     ("en", "does E5 include a calling plan?", ["fact"], [r"E5", r"PSTN"], []),
     ("fr", "E5 inclut-il un forfait d'appels ?", ["fact"], [r"E5", r"RTC"], []),
-    ("en", "how many minutes do 30 users share on the domestic plan in France", ["fact"], [r"36[ ,.\u202f\u00a0]?000"], []),
+    (
+        "en",
+        "how many minutes do 30 users share on the domestic plan in France",
+        ["fact"],
+        [r"36[ ,.\u202f\u00a0]?000"],
+        [],
+    ),
     (
         "fr",
         "combien de minutes partagent 30 utilisateurs sur le forfait national en France",
