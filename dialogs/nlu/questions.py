@@ -38,6 +38,7 @@ class _Lists:
     tenant_words: frozenset[tuple[str, ...]]
     pool_words: frozenset[tuple[str, ...]]
     holder_words: frozenset[tuple[str, ...]]
+    not_places: frozenset[tuple[str, ...]]
     me_words: frozenset[tuple[str, ...]]
 
 
@@ -143,7 +144,30 @@ def unknown_place(text: str, known: Callable[[str], bool]) -> str | None:
         folded = key(word)
         if folded and " " not in folded and not known(folded):
             return word
-    return None
+    return _lowercase_place(raw, known)
+
+
+#: Places typed in lower case are read only as the message's last word after one of these
+#: ("how many minutes per user in wakanda", "combien de minutes au wakanda"): elsewhere a
+#: lower-case word unknown to the bot is more likely a typo or a word than a place.
+_PLACE_PREPOSITIONS = frozenset({"in", "to", "en", "au", "aux"})
+#: A lower-case place is at least this long ("in it", "en cas" are no places).
+_LOWER_NAME_MIN = 4
+
+
+def _lowercase_place(raw: list[str], known: Callable[[str], bool]) -> str | None:
+    """The last word of a question typed in lower case when a place preposition comes before
+    it and the bot knows neither it nor a close word: spotting an unknown place then does not
+    depend on capitalisation."""
+    if len(raw) < 2 or key(raw[-2]) not in _PLACE_PREPOSITIONS:
+        return None
+    word = raw[-1]
+    if len(word) < _LOWER_NAME_MIN or not word.isalpha() or not word.islower():
+        return None
+    folded = key(word)
+    if not folded or " " in folded or (folded,) in _lists().not_places:
+        return None
+    return None if known(folded) else word
 
 
 __all__ = ["Shape", "asks_who_holds", "shape", "unknown_place", "without_greeting"]

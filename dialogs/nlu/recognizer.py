@@ -493,9 +493,12 @@ def _seat_count_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tu
 
 def _carrier_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tuple[str, float]]:
     """``ranked`` with the PSTN options fact first, at the closed floor at least: a question that
-    names the asker's own carrier ("we use BT, what are our options?", "on utilise Vodafone en
-    Allemagne, a-t-on besoin de forfaits ?") asks what that carrier allows (Operator Connect,
-    Direct Routing), whatever else its words match; it is not a purchase to start."""
+        names the asker's own carrier ("we use BT, what are our options?", "on utilise Vodafone en
+        Allemagne, a-t-on besoin de forfaits ?") asks what that carrier allows (Operator Connect,
+        Direct Routing), unless another fact matches it closely ("Telstra vend-il les forfaits en
+    Australie ?" asks about the partner countries); it is not a purchase to start."""
+    if ranked and ranked[0][1] >= lex.fact_weights["closed_floor"]:
+        return ranked
     found = dict(ranked).get(lex.carrier_fact, 0.0)
     first = (lex.carrier_fact, max(found, lex.fact_weights["closed_floor"]))
     return [first, *((f, s) for f, s in ranked if f != lex.carrier_fact)]
@@ -544,7 +547,7 @@ def _asks_about(
     if "user_count" in features and form.pool and form.question:
         ranked = _seat_count_first(ranked, lex)
     if extraction.entities.carrier_name and form.question and "user_count" not in features:
-        ranked = _carrier_first(ranked, lex)
+        ranked = _carrier_first(ranked, lex)  # unless a fact matches closely ("does Telstra sell calling plans?")
     ranked = ranked[:FACT_CHOICES]
     if not ranked:
         return []

@@ -4,7 +4,8 @@ Over real HTTP (``bot.app.create_app`` through :mod:`bench.heldout_eval`'s harne
 languages: a SKU / service plan code decides the fact ("MCOPSTN5?" is the 120-minute plan, not
 the MCOPSTN9 add-on); a licence named gets the licence's answer; users who "share" minutes ask
 the pool's size, not a purchase; one's own carrier named gets the PSTN options with that carrier
-said back; who holds a plan code stays a users lookup. Then the blind dev set ``facts_dev3``
+said back; who holds a plan code stays a users lookup; an unknown place typed in lower case is
+said back ("... in wakanda"), "in total" is no place. Then the blind dev set ``facts_dev3``
 (written before the fact base was read) keeps its floors: measured en 43/49 understood, 42/49
 correct, fr 41/49 and 40/49 (main scored en 36/29, fr 30/24).
 """
@@ -49,6 +50,9 @@ CASES: list[tuple[str, str, list[str], list[str], list[str]]] = [
         [],
     ),
     ("en", "how many people have MCOPSTN1", ["users"], [r"(?i)users"], []),
+    ("en", "how many minutes per user in wakanda", ["unknown_country"], [r"wakanda"], []),
+    ("fr", "combien de minutes par utilisateur au wakanda", ["unknown_country"], [r"wakanda"], []),
+    ("en", "how many minutes per user in total", ["fact"], [r"3[ ,.\u202f\u00a0]?000"], [r"(?i)don't know"]),
 ]
 
 
