@@ -98,3 +98,30 @@ async def test_the_blind_set_keeps_its_floors_over_http(lang):
     correct = sum(s.correct for s in scores) / len(scores)
     missed = [s for s in scores if not s.correct]
     assert understood >= UNDERSTOOD and correct >= CORRECT, he.format_misses(missed)
+
+
+#: Asked mid-purchase, what the pool IS is an aside: the fact, then the purchase's prompt again.
+ASIDES = {
+    "en": ["I want to buy calling plans", "what is a minute pool?"],
+    "fr": ["je veux acheter des forfaits d'appels", "c'est quoi le pool ?"],
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_what_the_pool_is_asked_mid_purchase_is_answered_then_the_purchase_resumes(lang):
+    start, aside = ASIDES[lang]
+    prompt = {"kind": ["prompt_countries", "prompt_users"], "has": [r"\?"]}
+    item = {
+        "id": f"aside-{lang}",
+        "category": "conversation",
+        "turns": [
+            {"text": start, "expect": prompt},
+            # the fact card (with its Learn link), and the prompt asked again after it
+            {"text": aside, "expect": {"kind": ["fact"], "has": [r"12[ ,.\u202f\u00a0]?000"], "link": True}},
+        ],
+    }
+    scores = await he.evaluate_async([lang], {lang: he.HeldoutSet.model_validate({"lang": lang, "items": [item]})})
+    missed = [s for s in scores if not s.correct]
+    assert not missed, he.format_misses(missed)
+    shown = scores[0].turns[1].shown
+    assert "?" in shown.split("12")[-1]  # the purchase's question comes back after the fact
