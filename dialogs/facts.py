@@ -89,6 +89,20 @@ def _unknown_place(fact_id: str, entities: Entities | Mapping[str, Any] | None) 
     return _place_named(entities)
 
 
+#: The topic whose facts say what one's own carrier allows (the carrier named is said back).
+CARRIER_TOPIC = "pstn_connectivity"
+
+
+def _own_carrier(fact_id: str, entities: Entities | Mapping[str, Any] | None) -> str | None:
+    """The carrier a question about the PSTN options named ("we use BT, what are our
+    options?"): said back first, so the answer is about that carrier, not the general list."""
+    if entities is None or load_facts().by_id[fact_id].topic != CARRIER_TOPIC:
+        return None
+    data = entities.model_dump() if isinstance(entities, Entities) else dict(entities)
+    name = data.get("carrier_name")
+    return name if isinstance(name, str) and name else None
+
+
 def _place_named(entities: Entities | Mapping[str, Any] | None) -> str | None:
     """The unknown place a question names when it names no known country (else None)."""
     if entities is None:
@@ -114,6 +128,9 @@ def fact_reply(fact_id: str, entities: Entities | Mapping[str, Any] | None, lang
     place = _unknown_place(fact_id, entities)
     if place is not None:
         text = f"{t(lang, 'reason.unknown_country', name=place)} {text}"
+    carrier = _own_carrier(fact_id, entities)
+    if carrier is not None:
+        text = f"{t(lang, 'fact.own_carrier', name=carrier)} {text}"
     body = [heading(fact.title[lang]), text_block(text)]
     line = source_line(answer.sources, lang)
     if line is not None:

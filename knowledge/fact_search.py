@@ -293,9 +293,60 @@ def search_blend(text: str, k: int = 8) -> list[tuple[str, float]]:
 SEARCHES = {"fuzzy": search_fuzzy, "bm25": search_bm25, "blend": search_blend}
 
 
+#: A fact a question names by code (``named_by``: "MCOPSTN5?") scores at least this: it is answered.
+NAMED_SCORE = 0.85
+#: A fact a question hints at by licence (``hinted_by``) comes first when it scores at least this.
+HINT_FLOOR = 0.5
+_LONGEST_NAMED = 3  # words in the longest folded name ("mcopstn payg 1", "business premium")
+
+
+@lru_cache(maxsize=1)
+def _names() -> tuple[dict[tuple[str, ...], str], dict[tuple[str, ...], str]]:
+    """Folded name (word tuple) -> the fact it decides (``named_by``) / hints at (``hinted_by``)."""
+    base = load_facts()
+    named = {tuple(fold(n).split()): fact.id for fact in base.facts for n in fact.named_by}
+    hinted = {tuple(fold(n).split()): fact.id for fact in base.facts for n in fact.hinted_by}
+    return named, hinted
+
+
+def _first_named(words: list[str], names: dict[tuple[str, ...], str]) -> str | None:
+    """The fact of the longest name ``words`` contain (first one in the message on a tie)."""
+    found: tuple[int, int, str] | None = None
+    for i in range(len(words)):
+        for size in range(min(_LONGEST_NAMED, len(words) - i), 0, -1):
+            fact_id = names.get(tuple(words[i : i + size]))
+            if fact_id is not None:
+                if found is None or size > found[0]:
+                    found = (size, -i, fact_id)
+                break
+    return found[2] if found else None
+
+
+def named_first(text: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """``ranked`` with the fact the question names put first. WHY: word overlap reads
+    "MCOPSTN5?" as close to "what is MCOPSTN9" and "does E5 include a calling plan?" as the
+    Domestic plan's contents; the code or licence named decides which fact is asked, so the
+    answer names it, not the general one. A code decides outright (:data:`NAMED_SCORE`); a
+    licence only reorders the close facts (:data:`HINT_FLOOR`: "minutes per user with E5 in
+    France" stays the minutes fact)."""
+    words = fold((text or "")[:MAX_QUERY_CHARS]).split()
+    named, hinted = _names()
+    fact_id = _first_named(words, named)
+    score = NAMED_SCORE
+    if fact_id is None:
+        fact_id = _first_named(words, hinted)
+        found = dict(ranked).get(fact_id or "", 0.0)
+        if fact_id is None or found < HINT_FLOOR or (ranked and ranked[0][1] - found > 0.15):
+            return ranked
+        score = max(found, ranked[0][1]) if ranked else found
+    current = dict(ranked).get(fact_id, 0.0)
+    return [(fact_id, max(score, current)), *((f, s) for f, s in ranked if f != fact_id)]
+
+
 def search(text: str, method: Method | None = None) -> list[tuple[str, float]]:
-    """Facts ranked by how well ``text`` matches one of their question forms (best first)."""
-    return SEARCHES[method or METHOD](text)
+    """Facts ranked by how well ``text`` matches one of their question forms (best first), the
+    fact a question names by code or licence first (:func:`named_first`)."""
+    return named_first(text, SEARCHES[method or METHOD](text))
 
 
 __all__ = ["ANSWER_FLOOR", "MAX_QUERY_CHARS", "METHOD", "SUGGEST_FLOOR", "fold", "index", "search", "vocabulary"]

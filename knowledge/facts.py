@@ -89,6 +89,12 @@ class Fact(_Strict):
     #: Asked for a country the catalog knows, this computed fact answers instead (its figure
     #: for that country, not the general one).
     for_country: ForCountry | None = None
+    #: Names (folded: SKU and service plan codes) that decide this fact whenever a question
+    #: names one: "MCOPSTN5?" asks about the 120-minute plan, whatever its other words match.
+    named_by: tuple[str, ...] = ()
+    #: Names (folded: base licences) that put this fact first when it is among the close ones:
+    #: "does E5 include a calling plan?" asks what E5 includes, not what the plan includes.
+    hinted_by: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _computed_needs_missing(self) -> Fact:

@@ -37,6 +37,8 @@ class _Lists:
     for_us: frozenset[tuple[str, ...]]
     tenant_words: frozenset[tuple[str, ...]]
     pool_words: frozenset[tuple[str, ...]]
+    holder_words: frozenset[tuple[str, ...]]
+    not_places: frozenset[tuple[str, ...]]
     me_words: frozenset[tuple[str, ...]]
 
 
@@ -122,6 +124,13 @@ def names_pool(words: list[str]) -> bool:
     return _contains(words, _lists().pool_words)
 
 
+def asks_who_holds(words: list[str], people: frozenset[str]) -> bool:
+    """Whether ``words`` ask which of the tenant's users hold something: a people word and a
+    holding word ("how many people have MCOPSTN1", "which users in France have the
+    international plan"). A users lookup: a plan code named does not make it a question of fact."""
+    return any(w in people for w in words) and _contains(words, _lists().holder_words)
+
+
 def unknown_place(text: str, known: Callable[[str], bool]) -> str | None:
     """The name a question of fact asks about that is no country the bot knows ("is Narnia
     callable?", "la Narnie est-elle appelable ?"): the first capitalized word (not the
@@ -135,7 +144,30 @@ def unknown_place(text: str, known: Callable[[str], bool]) -> str | None:
         folded = key(word)
         if folded and " " not in folded and not known(folded):
             return word
-    return None
+    return _lowercase_place(raw, known)
 
 
-__all__ = ["Shape", "shape", "unknown_place", "without_greeting"]
+#: Places typed in lower case are read only as the message's last word after one of these
+#: ("how many minutes per user in wakanda", "combien de minutes au wakanda"): elsewhere a
+#: lower-case word unknown to the bot is more likely a typo or a word than a place.
+_PLACE_PREPOSITIONS = frozenset({"in", "to", "en", "au", "aux"})
+#: A lower-case place is at least this long ("in it", "en cas" are no places).
+_LOWER_NAME_MIN = 4
+
+
+def _lowercase_place(raw: list[str], known: Callable[[str], bool]) -> str | None:
+    """The last word of a question typed in lower case when a place preposition comes before
+    it and the bot knows neither it nor a close word: spotting an unknown place then does not
+    depend on capitalisation."""
+    if len(raw) < 2 or key(raw[-2]) not in _PLACE_PREPOSITIONS:
+        return None
+    word = raw[-1]
+    if len(word) < _LOWER_NAME_MIN or not word.isalpha() or not word.islower():
+        return None
+    folded = key(word)
+    if not folded or " " in folded or (folded,) in _lists().not_places:
+        return None
+    return None if known(folded) else word
+
+
+__all__ = ["Shape", "asks_who_holds", "shape", "unknown_place", "without_greeting"]

@@ -103,6 +103,7 @@ class _Lexicon:
     fact_not_with: frozenset[str]  # entity features that rule a question of fact out
     fact_beats: frozenset[Intent]  # intents a question shape with a confident match wins over
     seat_count_facts: frozenset[str]  # facts that take a seat count (it does not make them a purchase)
+    carrier_fact: str  # the fact a question naming the asker's own carrier asks (the PSTN options)
 
 
 def _compile_cue(intent: Intent, weight: float, phrase: str) -> _Cue:
@@ -181,11 +182,12 @@ def _lexicon() -> _Lexicon:
         fact_weights={
             name: float(w)
             for name, w in lex["fact_retrieval"].items()
-            if name not in ("not_with", "seat_count_facts", "beats")
+            if name not in ("not_with", "seat_count_facts", "beats", "carrier_fact")
         },
         fact_not_with=frozenset(lex["fact_retrieval"]["not_with"]),
         fact_beats=frozenset(Intent(i) for i in lex["fact_retrieval"]["beats"]),
         seat_count_facts=frozenset(lex["fact_retrieval"]["seat_count_facts"]),
+        carrier_fact=lex["fact_retrieval"]["carrier_fact"],
     )
 
 
@@ -489,6 +491,19 @@ def _seat_count_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tu
     return [first, *((f, s) for f, s in ranked if f != fact_id)]
 
 
+def _carrier_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tuple[str, float]]:
+    """``ranked`` with the PSTN options fact first, at the closed floor at least: a question that
+        names the asker's own carrier ("we use BT, what are our options?", "on utilise Vodafone en
+        Allemagne, a-t-on besoin de forfaits ?") asks what that carrier allows (Operator Connect,
+        Direct Routing), unless another fact matches it closely ("Telstra vend-il les forfaits en
+    Australie ?" asks about the partner countries); it is not a purchase to start."""
+    if ranked and ranked[0][1] >= lex.fact_weights["closed_floor"]:
+        return ranked
+    found = dict(ranked).get(lex.carrier_fact, 0.0)
+    first = (lex.carrier_fact, max(found, lex.fact_weights["closed_floor"]))
+    return [first, *((f, s) for f, s in ranked if f != lex.carrier_fact)]
+
+
 def _asks_about(
     text: str, extraction: Extraction, intent: Intent, scores: dict[Intent, float], lex: _Lexicon
 ) -> list[tuple[str, float]]:
@@ -531,6 +546,8 @@ def _asks_about(
     ranked = fact_search.search(query)
     if "user_count" in features and form.pool and form.question:
         ranked = _seat_count_first(ranked, lex)
+    if extraction.entities.carrier_name and form.question and "user_count" not in features:
+        ranked = _carrier_first(ranked, lex)  # unless a fact matches closely ("does Telstra sell calling plans?")
     ranked = ranked[:FACT_CHOICES]
     if not ranked:
         return []
@@ -577,6 +594,10 @@ def _score_fact(
         return []  # "what's the best calling plan for our office in Ireland?" asks for advice
     if _asks_for_callers(words, countries, scores, lex):
         return []  # "can our US users call Canada?": these users and that destination, a number check
+    if scores.get(Intent.USERS, 0.0) >= lex.threshold and questions.asks_who_holds(
+        words, frozenset(lexicon()["people_nouns"])
+    ):
+        return []  # "how many people have MCOPSTN1?": the tenant's users, even with a plan code named
     opened = _question_beats(words, features, cue, lex)
     closed = _closed_question_beats(words, features, cue, countries, lex)
     unbeaten = max((s for i, s in scores.items() if i not in opened | closed), default=0.0)
@@ -664,6 +685,8 @@ def _closed_question_beats(
     hits = [_tokens_of(w) for w in words]
     if any("@advice" in h or "@open" in h for h in hits):
         return frozenset()  # advice is a purchase; an open question follows _question_beats alone
+    if any("@ask" in h for h in hits):
+        return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.PURCHASE})  # "faut-il acheter ...?" keeps the purchase
     if countries and "plan" in features:
         return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.CHECK})  # a plan and a destination: a check
     return lex.fact_beats - {Intent.CANCEL}
