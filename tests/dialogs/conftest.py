@@ -15,6 +15,7 @@ from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogExtensions
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount, ConversationReference
 
+from bot.config import environment_names
 from dialogs.root import create_root_dialog
 from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store
 from knowledge.store.demo import load_demo
@@ -23,6 +24,14 @@ from testkit.clock import DEMO_CLOCK
 
 TENANT = "72f988bf-86f1-41af-91ab-2d7cd011db47"
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
+
+
+@pytest.fixture
+def local_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The bot under test (``bot.app.create_app`` over HTTP) runs in local mode: no app id and
+    no tenant filter taken from the machine's environment."""
+    for name in environment_names():
+        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture(scope="session")

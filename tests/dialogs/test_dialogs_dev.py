@@ -15,23 +15,18 @@ from __future__ import annotations
 
 import pytest
 
-from bench import dialogs_dev
+from bench import dev_sets
 from bench import heldout_eval as he
-from bot.config import environment_names
+
+pytestmark = pytest.mark.usefixtures("local_mode")
+
 
 LANGS = ("en", "fr")
 
 
-@pytest.fixture(autouse=True)
-def local_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bot under test runs in local mode (no app id, no tenant filter from the machine)."""
-    for name in environment_names():
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_dev_set_is_as_big_as_the_brief_asks(lang):
-    dev = dialogs_dev.load(lang)
+    dev = dev_sets.load(lang)
     singles = [item for item in dev.items if item.turns is None]
     conversations = [item for item in dev.items if item.turns is not None]
     assert len(singles) >= 60 and len(conversations) >= 15
@@ -41,7 +36,7 @@ def test_the_dev_set_is_as_big_as_the_brief_asks(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_second_dev_set_is_as_big_as_the_brief_asks(lang):
-    dev = dialogs_dev.load(lang, "dialogs_dev2")
+    dev = dev_sets.load(lang, "dialogs_dev2")
     singles = [item for item in dev.items if item.turns is None]
     conversations = [item for item in dev.items if item.turns is not None]
     assert len(singles) >= 40 and len(conversations) >= 15
@@ -51,7 +46,7 @@ def test_the_second_dev_set_is_as_big_as_the_brief_asks(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_third_dev_set_is_as_big_as_the_brief_asks(lang):
-    dev = dialogs_dev.load(lang, "dialogs_dev3")
+    dev = dev_sets.load(lang, "dialogs_dev3")
     singles = [item for item in dev.items if item.turns is None]
     conversations = [item for item in dev.items if item.turns is not None]
     assert len(singles) >= 30 and len(conversations) >= 12
@@ -73,10 +68,10 @@ KNOWN_MISSES = {
 }
 
 
-@pytest.mark.parametrize("name", dialogs_dev.SET_NAMES)
+@pytest.mark.parametrize("name", dev_sets.DIALOGS_SETS)
 @pytest.mark.parametrize("lang", LANGS)
 async def test_every_dev_item_is_understood_and_right_over_http(lang, name):
-    dev = dialogs_dev.load(lang, name)
+    dev = dev_sets.load(lang, name)
     scores = await he.evaluate_async([lang], {lang: dev})
     assert len(scores) == len(dev.items)
     known = KNOWN_MISSES.get((name, lang), set())

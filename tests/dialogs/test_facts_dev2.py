@@ -14,26 +14,21 @@ from __future__ import annotations
 
 import pytest
 
-from bench import facts_dev2
+from bench import dev_sets
 from bench import heldout_eval as he
-from bot.config import environment_names
 from knowledge.facts import load_facts
+
+pytestmark = pytest.mark.usefixtures("local_mode")
+
 
 LANGS = ("en", "fr")
 UNDERSTOOD = 0.97
 CORRECT = 0.95
 
 
-@pytest.fixture(autouse=True)
-def local_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bot under test runs in local mode (no app id, no tenant filter from the machine)."""
-    for name in environment_names():
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_set_covers_every_topic_of_the_fact_sheet(lang):
-    dev = facts_dev2.load(lang)
+    dev = dev_sets.load(lang, "facts_dev2")
     assert len(dev.items) >= 60
     assert all(item.category == "fact" for item in dev.items)
     assert {item.topic for item in dev.items} >= set(load_facts().topics)
@@ -43,7 +38,7 @@ def test_the_set_covers_every_topic_of_the_fact_sheet(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_the_questions_of_fact_are_answered_right_over_http(lang):
-    scores = await he.evaluate_async([lang], {lang: facts_dev2.load(lang)})
+    scores = await he.evaluate_async([lang], {lang: dev_sets.load(lang, "facts_dev2")})
     understood = sum(s.understood for s in scores) / len(scores)
     correct = sum(s.correct for s in scores) / len(scores)
     missed = [s for s in scores if not s.correct]

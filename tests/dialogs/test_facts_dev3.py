@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import pytest
 
-from bench import facts_dev3
+from bench import dev_sets
 from bench import heldout_eval as he
-from bot.config import environment_names
+
+pytestmark = pytest.mark.usefixtures("local_mode")
 
 UNDERSTOOD = 0.82
 CORRECT = 0.80
@@ -56,13 +57,6 @@ CASES: list[tuple[str, str, list[str], list[str], list[str]]] = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def local_mode(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The bot under test runs in local mode (no app id, no tenant filter from the machine)."""
-    for name in environment_names():
-        monkeypatch.delenv(name, raising=False)
-
-
 def _set(lang: str) -> he.HeldoutSet:
     items = [
         {
@@ -86,14 +80,14 @@ async def test_the_fact_named_is_the_fact_answered_over_http(lang):
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 def test_the_blind_set_is_big_enough_and_checks_content(lang):
-    dev = facts_dev3.load(lang)
+    dev = dev_sets.load(lang, "facts_dev3")
     assert len(dev.items) >= 45
     assert all(item.category == "fact" and item.expect and item.expect.has for item in dev.items)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 async def test_the_blind_set_keeps_its_floors_over_http(lang):
-    scores = await he.evaluate_async([lang], {lang: facts_dev3.load(lang)})
+    scores = await he.evaluate_async([lang], {lang: dev_sets.load(lang, "facts_dev3")})
     understood = sum(s.understood for s in scores) / len(scores)
     correct = sum(s.correct for s in scores) / len(scores)
     missed = [s for s in scores if not s.correct]

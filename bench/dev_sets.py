@@ -1,11 +1,17 @@
-"""The h-dialogs dev sets (``tests/dialogs/corpus/dialogs_dev_{en,fr}.json``) scored on the real
-bot over HTTP, with the held-out harness (:mod:`bench.heldout_eval`: same format, same kinds,
-same scoring). Unlike the held-out sets these are tuned on: they measure issue 12's one-turn
-answers, follow-ups, corrections, interruptions and entities while they are built, and
-``tests/dialogs/test_dialogs_dev.py`` keeps them passing. ``dialogs_dev2`` is the second round's
-set, written before that round's changes (its first score is in ``bench/REPORT.md``).
+"""The dev sets of issue 12 scored on the real bot over HTTP, with the held-out harness
+(:mod:`bench.heldout_eval`: same format, same kinds, same scoring). Unlike the held-out sets
+these are tuned on; each was written before the round that tuned on it, and its first score is
+in ``bench/REPORT.md`` / ``bench/records``:
 
-    .venv/bin/python -m bench.dialogs_dev [--set dialogs_dev2] [--lang en] [--quiet]
+* ``dialogs_dev``, ``dialogs_dev2``, ``dialogs_dev3``: one-turn answers, follow-ups,
+  corrections, asides inside a dialog, stated needs and entities (``tests/dialogs/test_dialogs_dev.py``
+  keeps them passing);
+* ``facts_dev2``, ``facts_dev3``: questions of fact answered right and specific, the figure for
+  the country, plan, seat count or SKU asked (``facts_dev3`` was written blind from the fact
+  sheet, to measure whether round 1's answers generalize); ``tests/dialogs/test_facts_dev{2,3}.py``
+  keep them from sliding back.
+
+    .venv/bin/python -m bench.dev_sets [--set facts_dev3] [--lang en] [--quiet]
 """
 
 from __future__ import annotations
@@ -16,8 +22,10 @@ from collections.abc import Sequence
 from bench import heldout_eval
 
 SET_NAME = "dialogs_dev"
-#: Every dev set of the dialogs, oldest first.
-SET_NAMES = (SET_NAME, "dialogs_dev2", "dialogs_dev3")
+#: The dev sets of each kind, oldest first.
+DIALOGS_SETS = (SET_NAME, "dialogs_dev2", "dialogs_dev3")
+FACTS_SETS = ("facts_dev2", "facts_dev3")
+SET_NAMES = DIALOGS_SETS + FACTS_SETS
 
 
 def load(lang: str, name: str = SET_NAME) -> heldout_eval.HeldoutSet:
