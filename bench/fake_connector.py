@@ -15,14 +15,13 @@ but only *counts* them (a benchmark posts hundreds of thousands): ``GET /stats``
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import signal
 import urllib.request
 from typing import Any, Self
 
 from aiohttp import web
+
+from bench.servers import pin_to_cpu, serve_app
 
 
 class FakeConnector:
@@ -104,22 +103,8 @@ def connector_stats(base_url: str, timeout: float = 10.0) -> dict[str, int]:
 def serve() -> None:
     """Serve :func:`counting_app` on 127.0.0.1 until SIGTERM; the port is the first line out.
     ``BENCH_CPU`` pins it, as :mod:`bench.servers` does."""
-    cpu = os.environ.get("BENCH_CPU")
-    if cpu:
-        os.sched_setaffinity(0, {int(cpu)})
-
-    async def main() -> None:
-        runner = web.AppRunner(counting_app(), access_log=None, handle_signals=False)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        print(runner.addresses[0][1], flush=True)
-        stop = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-        await stop.wait()
-        await runner.cleanup()
-
-    asyncio.run(main())
+    pin_to_cpu()
+    serve_app(counting_app())
 
 
 if __name__ == "__main__":

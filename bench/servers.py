@@ -146,15 +146,14 @@ def pin_to_cpu() -> None:
         os.sched_setaffinity(0, {int(cpu)})
 
 
-def serve(mode: str, data_dir: Path) -> None:
-    logging.basicConfig(level=logging.ERROR)
-    pin_to_cpu()
-    app = build_app(mode, data_dir)
+def serve_app(app: web.Application, port: int = 0) -> None:
+    """Serve ``app`` on 127.0.0.1 until SIGTERM; the port it took is the first line out (what
+    :class:`bench.loadgen.Server` reads)."""
 
     async def main() -> None:
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", int(os.environ.get("BENCH_PORT", "0")))
+        site = web.TCPSite(runner, "127.0.0.1", port)
         await site.start()
         print(runner.addresses[0][1], flush=True)
         stop = asyncio.Event()
@@ -163,6 +162,12 @@ def serve(mode: str, data_dir: Path) -> None:
         await runner.cleanup()
 
     asyncio.run(main())
+
+
+def serve(mode: str, data_dir: Path) -> None:
+    logging.basicConfig(level=logging.ERROR)
+    pin_to_cpu()
+    serve_app(build_app(mode, data_dir), int(os.environ.get("BENCH_PORT", "0")))
 
 
 if __name__ == "__main__":
