@@ -178,11 +178,14 @@ class BlobLeaseSchedulerLock:
         self.container = container
         self.lease_seconds = lease_seconds
         self.lease: BlobLeaseClient | None = None
+        #: Why the last ``try_acquire`` failed when the storage itself failed (None: it answered).
+        self.unavailable: str | None = None
         self._blob_ready = False
         self._lock = threading.Lock()
 
     def try_acquire(self) -> bool:
         with self._lock:
+            self.unavailable = None
             try:
                 if self.lease is not None:
                     try:
@@ -206,6 +209,7 @@ class BlobLeaseSchedulerLock:
                 return True
             except AzureError as exc:
                 log.warning("scheduler lease: storage unavailable (%s); skipping this tick", type(exc).__name__)
+                self.unavailable = type(exc).__name__
                 self.lease = None
                 return False
 

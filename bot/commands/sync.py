@@ -79,6 +79,9 @@ def sync_command(args: argparse.Namespace) -> int:
     )
     waited = 0.0
     while not lock.try_acquire():
+        unavailable = getattr(lock, "unavailable", None)
+        if unavailable:  # no one holds it: the storage did not answer (waiting would not help)
+            raise CommandError(f"cannot take {held_by}: the storage did not answer ({unavailable}); check it and retry")
         if not waited:
             print(
                 "waiting for the sync in progress (the bot's, or another callplan sync)...", file=sys.stderr, flush=True

@@ -129,3 +129,27 @@ def test_sync_on_the_blob_store_takes_the_replicas_lease_not_a_local_file(
     assert "2 calls, 2 new" in capsys.readouterr().out
     assert replica.try_acquire()  # the command gave the lease back when it finished
     replica.release()
+
+
+def test_sync_on_an_unreachable_blob_store_says_so_at_once(capsys, fake_graph, env, monkeypatch):
+    """A storage that does not answer is not "another sync holds the lease": the command says
+    the storage failed and does not wait out LOCK_WAIT_SECONDS (a closed loopback port)."""
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    connection = (
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+        "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        f"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;"
+    )
+    monkeypatch.setenv("STORE_BACKEND", "azure-blob")
+    monkeypatch.setenv("STORE_CONTAINER", "sync-down")
+    monkeypatch.setenv("AZURE_STORAGE_CONNECTION_STRING", connection)
+    monkeypatch.setattr("bot.commands.sync.LOCK_WAIT_SECONDS", 30.0)  # old code: waited, then blamed a sync
+    fake_graph.tenants[T1] = tenant_with(calls_in_november(2), secret=SECRET)
+    assert main(["sync", "--tenant", T1]) == 2
+    err = capsys.readouterr().err
+    assert "cannot take the scheduler lease of container sync-down: the storage did not answer" in err
+    assert "another sync" not in err and not fake_graph.requests
