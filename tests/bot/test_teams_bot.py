@@ -291,7 +291,7 @@ async def test_the_dialog_memory_configuration_is_built_once_and_dialogs_still_r
 
     built: list[object] = []
 
-    class Counting(dialog_state_manager.DialogStateManagerConfiguration):  # type: ignore[misc]
+    class Counting(dialog_state_manager.DialogStateManagerConfiguration):
         def __init__(self) -> None:
             super().__init__()
             built.append(self)
