@@ -222,12 +222,13 @@ async def _stop_ticking(ticking: asyncio.Task[None]) -> None:
 
 async def calling_plan_store_ctx(app: web.Application) -> AsyncIterator[None]:
     """The calling-plan store; its file work runs on its own thread, off the event loop, and
-    pool lookups are answered from memory while the tenant's summary file is unchanged."""
+    pool lookups, the tenant list and user lookups are answered from memory while the files
+    they come from are unchanged (:mod:`knowledge.store.memo`)."""
     settings = app[SETTINGS_KEY]
     store: AsyncStore
     if uses_blob(settings):  # the blob store keeps its own summary cache (by ETag)
         store = AsyncStore(settings.DATA_DIR, settings.clock, store=open_usage_store(settings))
-    else:  # answered from memory while the local summary.json is unchanged
+    else:  # answered from memory while the local tenants folder / summary.json is unchanged
         store = MemoizedAsyncStore(settings.DATA_DIR, settings.clock)
     app[STORE_KEY] = store
     yield

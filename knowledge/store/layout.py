@@ -51,6 +51,11 @@ class StoreError(Exception):
     """A problem the user can fix (bad tenant id, ambiguous tenant, unreadable store)."""
 
 
+def is_tenant_id(name: str) -> bool:
+    """``name`` is a tenant folder's name (what :meth:`Layout.tenant_ids` lists, given a summary)."""
+    return _TENANT_ID.match(name) is not None
+
+
 def normalize_tenant_id(tenant_id: str) -> str:
     """Tenant ids are Entra GUIDs or domain names: lower-cased, and safe as a folder name."""
     value = (tenant_id or "").strip().lower()
@@ -148,7 +153,7 @@ class Layout:
         return sorted(
             entry.name
             for entry in self.tenants_dir.iterdir()
-            if (entry / SUMMARY_NAME).is_file() and _TENANT_ID.match(entry.name)
+            if (entry / SUMMARY_NAME).is_file() and is_tenant_id(entry.name)
         )
 
 

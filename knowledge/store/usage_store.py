@@ -74,9 +74,16 @@ class _TenantView:
 
 
 @dataclass
-class _UserIndex:
+class UserIndex:
+    """A tenant's roster sorted by UPN, and its users by lookup key (never changed once built)."""
+
     users: list[UserRecord]
     by_key: dict[str, UserRecord]  # upn, mail nickname, display name (casefolded), first wins
+
+    def find(self, query: str | None) -> UserRecord | None:
+        """:meth:`Store.find_user`'s answer from this roster."""
+        key = (query or "").strip().casefold()
+        return self.by_key.get(key) if key else None
 
 
 class Store:
@@ -90,7 +97,7 @@ class Store:
         self.layout = Layout(data_dir)
         self.clock = clock
         self._views: dict[str, _TenantView] = {}
-        self._users: dict[tuple[str, str], _UserIndex] = {}
+        self._users: dict[tuple[str, str], UserIndex] = {}
         self._cache_lock = threading.Lock()
 
     # --- health and tenants ------------------------------------------------------------------
@@ -139,18 +146,22 @@ class Store:
         A UPN match wins over a nickname, a nickname over a display name; two users with the
         same display name resolve to the first by UPN.
         """
-        key = (query or "").strip().casefold()
-        if not key:
+        if not (query or "").strip():
             return None
-        return self._user_index(tenant_id).by_key.get(key)
+        return self._user_index(tenant_id).find(query)
 
-    def _user_index(self, tenant_id: str) -> _UserIndex:
+    def user_index(self, tenant_id: str) -> UserIndex:
+        """The tenant's committed roster with its lookup keys (what :meth:`users` and
+        :meth:`find_user` answer from), for a caller that keeps it while the summary is unchanged."""
+        return self._user_index(tenant_id)
+
+    def _user_index(self, tenant_id: str) -> UserIndex:
         tenant_id = normalize_tenant_id(tenant_id)
 
-        def load() -> _UserIndex:
+        def load() -> UserIndex:
             summary = self._view(tenant_id).summary
             if not summary.users_file:
-                return _UserIndex([], {})
+                return UserIndex([], {})
             cache_key = (tenant_id, summary.users_file)
             with self._cache_lock:
                 cached = self._users.get(cache_key)
@@ -164,7 +175,7 @@ class Store:
                 for user in users:
                     by_key.setdefault(extract(user).strip().casefold(), user)
             by_key.pop("", None)
-            index = _UserIndex(users, by_key)
+            index = UserIndex(users, by_key)
             with self._cache_lock:
                 self._users = {k: v for k, v in self._users.items() if k[0] != tenant_id}
                 self._users[cache_key] = index

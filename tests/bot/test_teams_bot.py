@@ -281,3 +281,27 @@ async def test_other_peoples_mentions_keep_their_names(h):
         {"type": "mention", "text": "<at>Alice Martin</at>", "mentioned": {"id": "29:alice", "name": "Alice Martin"}}
     )
     assert strip_mention(Activity().deserialize(activity)) == "can Alice Martin call +44 20 7946 0958"
+
+
+# --- the dialog memory's configuration, built once ------------------------------------------------
+
+
+async def test_the_dialog_memory_configuration_is_built_once_and_dialogs_still_run(client, h, monkeypatch):
+    from botbuilder.dialogs.memory import dialog_state_manager
+
+    built: list[object] = []
+
+    class Counting(dialog_state_manager.DialogStateManagerConfiguration):
+        def __init__(self) -> None:
+            super().__init__()
+            built.append(self)
+
+    Counting.__name__ = "DialogStateManagerConfiguration"  # the SDK keys turn state by class name
+    monkeypatch.setattr(dialog_state_manager, "DialogStateManagerConfiguration", Counting)
+    assert h.texts(await h.replies(client, h.activity("plan"))) == [t("en", "prompt.countries")]
+    assert h.texts(await h.replies(client, h.activity("France"))) == [t("en", "prompt.users_in", country="France")]
+    assert h.texts(await h.replies(client, h.activity("cancel"))) == [t("en", "cancelled")]
+    assert len(built) == 1 and client.app[BOT_KEY]._state_configuration is built[0]
+    # Every scope and resolver the SDK registers is in it: memory paths still resolve.
+    assert {"turn", "dialog", "conversation", "user"} <= {s.name for s in built[0].memory_scopes}
+    assert built[0].path_resolvers

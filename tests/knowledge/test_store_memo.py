@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from knowledge.store import DEFAULT_TENANT_ID, Store
+from knowledge.store import DEFAULT_TENANT_ID, Store, StoreError
 from knowledge.store.demo import load_demo
 from knowledge.store.memo import MemoizedAsyncStore
 
@@ -109,5 +109,80 @@ async def test_a_tenant_without_data_and_a_bad_tenant_id_behave_as_the_store(tmp
             except Exception as exc:
                 expected = type(exc)
             assert raised is expected is not None
+    finally:
+        store.close()
+
+
+def counting_reads(store: MemoizedAsyncStore, *names: str) -> dict[str, int]:
+    """How many times each named read of the synchronous store ran (on the worker thread)."""
+    counts = dict.fromkeys(names, 0)
+    for name in names:
+        real = getattr(store.sync, name)
+
+        def spy(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            counts[_name] += 1
+            return _real(*args, **kwargs)
+
+        setattr(store.sync, name, spy)
+    return counts
+
+
+async def test_tenants_and_users_are_answered_from_memory_until_a_commit(tmp_path: Path):
+    clock = MovableClock(LATE)
+    writer = Store(tmp_path, clock)
+    load_demo(writer, now=EARLY)
+    store = MemoizedAsyncStore(tmp_path, clock)
+    try:
+        counts = counting_reads(store, "tenants", "user_index")
+        roster = await store.users(DEFAULT_TENANT_ID)
+        alice = roster[0]
+        for _ in range(3):
+            assert await store.tenants() == writer.tenants() == [DEFAULT_TENANT_ID]
+            assert await store.find_user(DEFAULT_TENANT_ID, alice.upn.upper()) == alice
+            assert await store.find_user(DEFAULT_TENANT_ID, "nobody@contoso.com") is None
+            assert await store.users(DEFAULT_TENANT_ID) == writer.users(DEFAULT_TENANT_ID) == roster
+        assert counts == {"tenants": 1, "user_index": 1}
+        assert await store.find_user(DEFAULT_TENANT_ID, "  ") is None  # as the store: no lookup at all
+        load_demo(writer, now=LATE)  # another process's import: a new summary (and roster file)
+        assert await store.find_user(DEFAULT_TENANT_ID, alice.upn) == writer.find_user(DEFAULT_TENANT_ID, alice.upn)
+        assert counts["user_index"] == 2
+    finally:
+        store.close()
+
+
+async def test_a_new_tenant_is_seen_even_when_its_folder_came_before_its_summary(tmp_path: Path):
+    clock = MovableClock(LATE)
+    writer = Store(tmp_path, clock)
+    load_demo(writer, now=LATE)
+    store = MemoizedAsyncStore(tmp_path, clock)
+    try:
+        counts = counting_reads(store, "tenants")
+        assert await store.tenants() == [DEFAULT_TENANT_ID]
+        # A writer has made the new tenant's folder but not yet renamed its summary into it:
+        # not a tenant yet, and the list is not kept (the summary will not touch the tenants folder).
+        (writer.layout.tenants_dir / "contoso.com").mkdir()
+        assert await store.tenants() == [DEFAULT_TENANT_ID]
+        summary = writer.layout.summary_path(DEFAULT_TENANT_ID).read_bytes()
+        writer.layout.summary_path("contoso.com").write_bytes(summary)
+        assert await store.tenants() == writer.tenants() == ["contoso.com", DEFAULT_TENANT_ID]
+        assert await store.tenants() == ["contoso.com", DEFAULT_TENANT_ID]
+        assert counts["tenants"] == 3  # the first, the incomplete folder, the new tenant; then memory
+    finally:
+        store.close()
+
+
+async def test_users_of_a_bad_tenant_id_fail_as_the_store_does(tmp_path: Path):
+    clock = MovableClock(LATE)
+    store = MemoizedAsyncStore(tmp_path, clock)
+    try:
+        for call in (store.users("../etc"), store.find_user("../etc", "alice")):
+            try:
+                await call
+            except Exception as exc:
+                raised: type[Exception] | None = type(exc)
+            else:
+                raised = None
+            assert raised is StoreError
+        assert await store.users("other-tenant") == [] and await store.tenants() == []
     finally:
         store.close()
