@@ -35,21 +35,14 @@ def test_the_dev_set_is_as_big_as_the_brief_asks(lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_second_dev_set_is_as_big_as_the_brief_asks(lang):
-    dev = dev_sets.load(lang, "dialogs_dev2")
+@pytest.mark.parametrize(
+    ("name", "singles_at_least", "conversations_at_least"), [("dialogs_dev2", 40, 15), ("dialogs_dev3", 30, 12)]
+)
+def test_the_later_dev_sets_are_as_big_as_their_briefs_ask(lang, name, singles_at_least, conversations_at_least):
+    dev = dev_sets.load(lang, name)
     singles = [item for item in dev.items if item.turns is None]
     conversations = [item for item in dev.items if item.turns is not None]
-    assert len(singles) >= 40 and len(conversations) >= 15
-    texts = [turn.text for item in dev.items for turn in item.as_turns()]
-    assert len(set(texts)) >= 0.8 * len(texts)
-
-
-@pytest.mark.parametrize("lang", LANGS)
-def test_the_third_dev_set_is_as_big_as_the_brief_asks(lang):
-    dev = dev_sets.load(lang, "dialogs_dev3")
-    singles = [item for item in dev.items if item.turns is None]
-    conversations = [item for item in dev.items if item.turns is not None]
-    assert len(singles) >= 30 and len(conversations) >= 12
+    assert len(singles) >= singles_at_least and len(conversations) >= conversations_at_least
     texts = [turn.text for item in dev.items for turn in item.as_turns()]
     assert len(set(texts)) >= 0.8 * len(texts)
 

@@ -25,9 +25,14 @@ class MovableClock:
 
 
 def counting(store: MemoizedAsyncStore) -> dict[str, int]:
-    """How many times each read reached the synchronous store (the worker thread)."""
-    counts = {"pools": 0, "provenance": 0}
-    for name in counts:
+    """How many times the pool reads reached the synchronous store (the worker thread)."""
+    return counting_reads(store, "pools", "provenance")
+
+
+def counting_reads(store: MemoizedAsyncStore, *names: str) -> dict[str, int]:
+    """How many times each named read of the synchronous store ran (on the worker thread)."""
+    counts = dict.fromkeys(names, 0)
+    for name in names:
         real = getattr(store.sync, name)
 
         def spy(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
@@ -111,20 +116,6 @@ async def test_a_tenant_without_data_and_a_bad_tenant_id_behave_as_the_store(tmp
             assert raised is expected is not None
     finally:
         store.close()
-
-
-def counting_reads(store: MemoizedAsyncStore, *names: str) -> dict[str, int]:
-    """How many times each named read of the synchronous store ran (on the worker thread)."""
-    counts = dict.fromkeys(names, 0)
-    for name in names:
-        real = getattr(store.sync, name)
-
-        def spy(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
-            counts[_name] += 1
-            return _real(*args, **kwargs)
-
-        setattr(store.sync, name, spy)
-    return counts
 
 
 async def test_tenants_and_users_are_answered_from_memory_until_a_commit(tmp_path: Path):
