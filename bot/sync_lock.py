@@ -13,7 +13,7 @@ import contextlib
 import fcntl
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Protocol
 
@@ -57,10 +57,15 @@ class FileSchedulerLock:
 
 
 @contextlib.contextmanager
-def kept(lock: SchedulerLock) -> Iterator[None]:
+def kept(
+    lock: SchedulerLock, *, pause: Callable[[threading.Event, float], bool] = threading.Event.wait
+) -> Iterator[None]:
     """While the body runs, renew ``lock`` every ``lock.renew_seconds`` from a daemon thread, if
     it is one that expires (the blob lease: ``keep``/``renew_seconds``, as the bot's scheduler
-    renews it between ticks); a file lock needs nothing. For a long ``callplan sync``."""
+    renews it between ticks); a file lock needs nothing. For a long ``callplan sync``.
+
+    ``pause`` is how the keeper waits between renewals; tests pass one that does not wait on the
+    clock (a timed ``Event.wait`` never returns under libfaketime, CI's date runs)."""
     keep = getattr(lock, "keep", None)
     every = getattr(lock, "renew_seconds", None)
     if keep is None or not every:
@@ -69,7 +74,7 @@ def kept(lock: SchedulerLock) -> Iterator[None]:
     stop = threading.Event()
 
     def renew() -> None:
-        while not stop.wait(every):
+        while not pause(stop, every):
             with contextlib.suppress(Exception):  # the next renewal tries again; a lost lease is logged
                 keep()
 
