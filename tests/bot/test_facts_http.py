@@ -18,6 +18,7 @@ from dialogs.nlu.render import country_name
 from knowledge.catalog import load_catalog
 from knowledge.facts import load_facts
 from testkit.cards import card_texts, shown_once, submits
+from testkit.fact_questions import BETWEEN_FACTS
 from testkit.narrow import present
 
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
@@ -26,7 +27,7 @@ ASK = {
     "en": {
         "includes": "What does the Domestic Calling Plan include?",
         "minutes_de": "How many minutes per user on the Domestic plan in Germany?",
-        "unsure": "why do some calls fail?",  # ("why do some numbers fail?" is now answered: toll_free)
+        "unsure": BETWEEN_FACTS["en"],
         "country_fact": "does E5 include Teams Phone for our users in France?",
         "purchase": "which plan should we buy?",
         "country": "France",
@@ -34,7 +35,7 @@ ASK = {
     "fr": {
         "includes": "Que comprend le forfait d'appels nationaux ?",
         "minutes_de": "Combien de minutes par utilisateur avec le forfait national en Allemagne ?",
-        "unsure": "pourquoi certains appels ne passent pas ?",  # ("... numéros échouent" is toll_free now)
+        "unsure": BETWEEN_FACTS["fr"],
         "country_fact": "est-ce que E5 inclut Teams Phone pour nos utilisateurs en France ?",
         "purchase": "quel forfait acheter ?",
         "country": "France",

@@ -14,6 +14,7 @@ import re
 import pytest
 
 from knowledge.facts import load_facts
+from testkit.fact_questions import BETWEEN_FACTS
 
 pytestmark = pytest.mark.e2e
 
@@ -44,7 +45,7 @@ def test_a_question_of_fact_then_a_did_you_mean_click(real_chat):
     assert_fact_card(chat, "domestic_plan_includes", "en")
     chat.screenshot("fact answer")
 
-    chat.send("why do some numbers fail?")  # a question between facts ("freephone numbers" is now answered)
+    chat.send(BETWEEN_FACTS["en"])  # a question between facts (the HTTP test asks the same)
     chat.wait_for_card("Did you mean")
     buttons = chat.card_buttons()
     assert 2 <= len(buttons) <= 3
