@@ -15,8 +15,8 @@ from __future__ import annotations
 import pytest
 
 from bench import dev_sets
-from bench import heldout_eval as he
 from knowledge.facts import load_facts
+from testkit.dev_floors import below_floors
 
 pytestmark = pytest.mark.usefixtures("local_mode")
 
@@ -38,8 +38,5 @@ def test_the_set_covers_every_topic_of_the_fact_sheet(lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 async def test_the_questions_of_fact_are_answered_right_over_http(lang):
-    scores = await he.evaluate_async([lang], {lang: dev_sets.load(lang, "facts_dev2")})
-    understood = sum(s.understood for s in scores) / len(scores)
-    correct = sum(s.correct for s in scores) / len(scores)
-    missed = [s for s in scores if not s.correct]
-    assert understood >= UNDERSTOOD and correct >= CORRECT, he.format_misses(missed)
+    misses = await below_floors(lang, "facts_dev2", UNDERSTOOD, CORRECT)
+    assert misses is None, misses

@@ -16,6 +16,7 @@ import pytest
 
 from bench import dev_sets
 from bench import heldout_eval as he
+from testkit.dev_floors import below_floors
 
 pytestmark = pytest.mark.usefixtures("local_mode")
 
@@ -87,11 +88,8 @@ def test_the_blind_set_is_big_enough_and_checks_content(lang):
 
 @pytest.mark.parametrize("lang", ["en", "fr"])
 async def test_the_blind_set_keeps_its_floors_over_http(lang):
-    scores = await he.evaluate_async([lang], {lang: dev_sets.load(lang, "facts_dev3")})
-    understood = sum(s.understood for s in scores) / len(scores)
-    correct = sum(s.correct for s in scores) / len(scores)
-    missed = [s for s in scores if not s.correct]
-    assert understood >= UNDERSTOOD and correct >= CORRECT, he.format_misses(missed)
+    misses = await below_floors(lang, "facts_dev3", UNDERSTOOD, CORRECT)
+    assert misses is None, misses
 
 
 #: Asked mid-purchase, what the pool IS is an aside: the fact, then the purchase's prompt again.
