@@ -96,7 +96,7 @@ class ReplyConnector:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.pause = pause
-        self._monotonic = monotonic
+        self.monotonic = monotonic
         self._session: aiohttp.ClientSession | None = None
         self._tokens: weakref.WeakKeyDictionary[AppCredentials, _Token] = weakref.WeakKeyDictionary()
         self.posts = 0  # requests sent, retries included
@@ -188,7 +188,7 @@ class ReplyConnector:
         token = self._tokens.get(credentials)
         if token is None:
             token = self._tokens[credentials] = _Token()
-        if token.header is not None and self._monotonic() - token.got_at < TOKEN_REUSE_S:
+        if token.header is not None and self.monotonic() - token.got_at < TOKEN_REUSE_S:
             return token.header
         if token.fetching is None or token.fetching.done():
             token.fetching = asyncio.ensure_future(asyncio.to_thread(credentials.get_access_token))
@@ -198,7 +198,7 @@ class ReplyConnector:
             access = await asyncio.wait_for(asyncio.shield(token.fetching), outbound.TOKEN_FETCH_TIMEOUT_S)
         except Exception as exc:
             raise DeliveryError(f"no token for the Bot Connector: {type(exc).__name__}") from exc
-        token.header, token.got_at = f"Bearer {access}", self._monotonic()
+        token.header, token.got_at = f"Bearer {access}", self.monotonic()
         return token.header
 
 
