@@ -46,7 +46,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
+from urllib.request import getproxies, proxy_bypass
 
 import aiohttp
 from botbuilder.schema import Activity, ResourceResponse
@@ -83,6 +84,16 @@ def _base(service_url: str) -> str:
     return str(URL(service_url.rstrip("/") + "/"))
 
 
+@lru_cache(maxsize=256)
+def _proxy(service_url: str) -> str | None:
+    """The proxy ``requests`` would use for ``service_url`` (``HTTPS_PROXY``, ``NO_PROXY``... as
+    ``requests.utils.get_environ_proxies`` reads them), or None."""
+    parts = urlsplit(service_url)
+    if not parts.hostname or proxy_bypass(parts.hostname):
+        return None
+    return getproxies().get(parts.scheme) or getproxies().get("all")
+
+
 class ReplyConnector:
     """Posts replies to the Bot Connector with one aiohttp session (see the module docstring).
 
@@ -105,8 +116,10 @@ class ReplyConnector:
         """Open the session (on the app's event loop, from its ``cleanup_ctx``)."""
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=CONNECTIONS, limit_per_host=CONNECTIONS_PER_HOST)
-            # trust_env: proxies from the environment, as `requests` (the SDK's client) honours them.
-            self._session = aiohttp.ClientSession(connector=connector, trust_env=True)
+            # No cookies kept; proxies from the environment as `requests` (the SDK's client) finds
+            # them, once per service URL (:func:`_proxy`): aiohttp's trust_env would look them and
+            # .netrc up on a worker thread for every request.
+            self._session = aiohttp.ClientSession(connector=connector, cookie_jar=aiohttp.DummyCookieJar())
 
     async def close(self) -> bool:
         """Close the session and its connections; True if one was open."""
@@ -146,7 +159,7 @@ class ReplyConnector:
             headers["Authorization"] = authorization
         body = json.dumps(dump_activity(activity)).encode()
         url = URL(_base(client.config.base_url) + path, encoded=True)
-        status, answer = await self._post(url, body, headers)
+        status, answer = await self._post(url, body, headers, _proxy(client.config.base_url))
         if status == 401:
             self._tokens.pop(client.config.credentials, None)  # revoked or expired early: fetch anew
         if status not in _OK:
@@ -157,7 +170,7 @@ class ReplyConnector:
             data = None
         return load_model(ResourceResponse, data) if isinstance(data, dict) else None
 
-    async def _post(self, url: URL, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    async def _post(self, url: URL, body: bytes, headers: dict[str, str], proxy: str | None) -> tuple[int, bytes]:
         session = self._session
         if session is None:
             raise DeliveryError("the reply connector is closed")
@@ -170,7 +183,7 @@ class ReplyConnector:
             last = attempt == outbound.CONNECT_RETRIES
             self.posts += 1
             try:
-                async with session.post(url, data=body, headers=headers, timeout=timeout) as response:
+                async with session.post(url, data=body, headers=headers, timeout=timeout, proxy=proxy) as response:
                     if last or response.status not in RETRY_STATUSES:
                         return response.status, await _bounded_read(response)
             except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:

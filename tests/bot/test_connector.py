@@ -356,4 +356,4 @@ async def test_the_session_opens_with_the_app_and_closes_when_it_stops(make_sett
         await client.close()
     assert replies.closed and session.closed
     with pytest.raises(outbound.DeliveryError):
-        await replies._post(connector_module.URL(connector.url), b"{}", {})
+        await replies._post(connector_module.URL(connector.url), b"{}", {}, None)
