@@ -357,3 +357,29 @@ async def test_the_session_opens_with_the_app_and_closes_when_it_stops(make_sett
     assert replies.closed and session.closed
     with pytest.raises(outbound.DeliveryError):
         await replies._post(connector_module.URL(connector.url), b"{}", {}, None)
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [
+        {},
+        {"HTTPS_PROXY": "http://proxy.example:8080"},
+        {"HTTPS_PROXY": "http://proxy.example:8080", "NO_PROXY": "smba.trafficmanager.net"},
+        {"HTTP_PROXY": "http://plain.example:3128", "ALL_PROXY": "http://all.example:1"},
+    ],
+)
+def test_the_proxy_is_the_one_requests_would_use(environment, monkeypatch):
+    """The SDK's client (``requests``) honours proxy variables: so does this, read once per service URL."""
+    import requests
+
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    for url in ("https://smba.trafficmanager.net/emea/", "http://127.0.0.1:3978/", "http://bot.example/x/"):
+        connector_module._proxy.cache_clear()
+        proxies = requests.utils.get_environ_proxies(url)
+        scheme = url.split(":")[0]
+        assert connector_module._proxy(url) == (proxies.get(scheme) or proxies.get("all")), (environment, url)
+    connector_module._proxy.cache_clear()
