@@ -32,15 +32,18 @@ team and channel, ``conversation.tenantId``, ``aadObjectId``) posted over loopba
 
 The production delivery path, ``turn: ... via the Bot Connector``: real Teams traffic never
 sets ``expectReplies``; the bot POSTs each reply to the Bot Connector at the activity's
-``serviceUrl`` through the SDK's connector client (msrest serialization, ``requests`` on a
-worker thread, :mod:`bot.outbound`, :mod:`bot.client_reuse`). The same pool lookup and number
-check, without ``expectReplies``, with ``serviceUrl`` pointing to a loopback fake Bot Connector
-(:mod:`bench.fake_connector`, a process of its own pinned to the load generator's core, so its
-work is not the bot's), at 1 and 32 conversations, against the raw handler, interleaved with
-the rows above. Latency runs until the HTTP answer (201), which the bot sends only once the
-connector has acknowledged every reply of the turn. ``cpu_vs_expect_replies_c*``: the bot's CPU
-per turn on this path against the same turn with ``expectReplies``, same run. Local mode: no
-app id, so no token is fetched or attached (in production a cached token is, once per reply).
+``serviceUrl`` (:mod:`bot.connector`: aiohttp on the event loop, :mod:`bot.outbound`). The same
+pool lookup and number check, without ``expectReplies``, with ``serviceUrl`` pointing to a
+loopback fake Bot Connector (:mod:`bench.fake_connector`, a process of its own pinned to the
+load generator's core, so its work is not the bot's), at 1 and 32 conversations, against the
+raw handler, interleaved with the rows above. Latency runs until the HTTP answer (201), which
+the bot sends only once the connector has acknowledged every reply of the turn.
+``cpu_vs_expect_replies_c*``: the bot's CPU per turn on this path against the same turn with
+``expectReplies``, same run. ``cpu_vs_sdk_connector_client_c*``: against a second bot, the same
+but posting through the SDK's connector client as shipped (msrest serialization, ``requests``
+on a worker thread; ``BENCH_REPLIES=sdk``, :mod:`bench.servers`), same run, on the same core.
+Local mode: no app id, so no token is fetched or attached (in production a token the bot
+holds is, once per reply).
 
 Sanity checks (notes, never failures): the share of replies that carried a card, and the
 purchases walked to their end. Baseline, in the same run and under the same load: a raw
@@ -55,6 +58,7 @@ Run: ``python -m bench.bench_chat`` (``--quick`` for shorter slices).
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 import time
@@ -105,6 +109,8 @@ CONNECTOR_LOOKUPS = (
     ("pool-bc", "turn: pool lookup via the Bot Connector", POOL_TEXT, "pool"),
     ("check-bc", "turn: number check via the Bot Connector", CHECK_TEXT, "check"),
 )
+#: The same cases on the bot posting through the SDK's connector client: ``<case><SDK_CLIENT>``.
+SDK_CLIENT = "-sdk-client"
 
 
 def seed_demo(data_dir: Path, now: datetime | None = None) -> int:
@@ -207,7 +213,8 @@ def connector_rows(
 ) -> list[dict[str, Any]]:
     """The connector-path rows: against the raw handler, and the CPU against expectReplies."""
     by_name = {case.name: case for case in cases}
-    scripts = [s for name, *_ in CONNECTOR_LOOKUPS for c in by_name[name].scripts.values() for s in c]
+    names = [n for name, *_ in CONNECTOR_LOOKUPS for n in (name, name + SDK_CLIENT) if n in by_name]
+    scripts = [s for name in names for c in by_name[name].scripts.values() for s in c]
     turns = sum(s.answered for s in scripts if isinstance(s, Repeat))
     note = f"{connector_note(stats, turns)}; latency until the HTTP answer (after the connector acknowledged)"
     out = []
@@ -215,6 +222,21 @@ def connector_rows(
         for name, benchmark, _, expect in CONNECTOR_LOOKUPS:
             bot, direct = measured[name, concurrency], measured[expect, concurrency]
             out += rows(benchmark, bot, measured["raw", concurrency], concurrency, f"{note}; {context}")
+            sdk = measured.get((name + SDK_CLIENT, concurrency))
+            if sdk is not None and bot.cpu_ms_per_turn and sdk.cpu_ms_per_turn:
+                out.append(
+                    result(
+                        benchmark,
+                        f"cpu_vs_sdk_connector_client_c{concurrency}",
+                        bot.cpu_ms_per_turn,
+                        "ms CPU",
+                        sdk.cpu_ms_per_turn,
+                        f"the bot's CPU per turn posting its replies with bot.connector vs the same bot posting "
+                        f"them through the SDK's connector client, same run: "
+                        f"{sdk.cpu_ms_per_turn / bot.cpu_ms_per_turn - 1:+.0%} turns per CPU second; "
+                        f"p50 {bot.p50_ms:.2f} vs {sdk.p50_ms:.2f} ms, p99 {bot.p99_ms:.2f} vs {sdk.p99_ms:.2f} ms",
+                    )
+                )
             if bot.cpu_ms_per_turn and direct.cpu_ms_per_turn:
                 out.append(
                     result(
@@ -238,9 +260,11 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         work = Path(tmp)
         seeded = seed_demo(work / "data-bot")
         load_before = load_average()
+        shutil.copytree(work / "data-bot", work / "data-bot-sdk-client")
         with (
             Server("raw", work / "data-raw") as raw,
             Server("bot", work / "data-bot") as bot,
+            Server("bot", work / "data-bot-sdk-client", env={"BENCH_REPLIES": "sdk"}, name="bot-sdk-client") as sdk,
             fake_connector(work / "connector") as connector,
         ):
             pinned = pin_load_generator()
@@ -248,6 +272,15 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             cases += [Case(name, bot.url, repeating(f"bench-{name}", text), pid=bot.pid) for name, _, text in LOOKUPS]
             cases += [
                 Case(name, bot.url, via_connector(f"bench-{name}", text, connector.base_url), pid=bot.pid)
+                for name, _, text, _ in CONNECTOR_LOOKUPS
+            ]
+            cases += [
+                Case(
+                    name + SDK_CLIENT,
+                    sdk.url,
+                    via_connector(f"bench-{name}{SDK_CLIENT}", text, connector.base_url),
+                    pid=sdk.pid,
+                )
                 for name, _, text, _ in CONNECTOR_LOOKUPS
             ]
             cases.append(Case("dialog", bot.url, lambda i: DialogWalk(f"bench-dialog-{i}", PURCHASE_TEXT), pid=bot.pid))

@@ -41,6 +41,7 @@ class FakeConnector:
                 "conversation_id": request.match_info["conversation_id"],
                 "reply_to_id": request.match_info.get("reply_to_id"),
                 "authorization": request.headers.get("Authorization"),
+                "headers": dict(request.headers),
                 "activity": body,
             }
         )
@@ -50,13 +51,14 @@ class FakeConnector:
             )
         return web.json_response({"id": f"reply-{len(self.posts)}"})
 
-    async def start(self) -> Self:
+    async def start(self, port: int = 0) -> Self:
+        """Listen on 127.0.0.1, on ``port`` (default: any free one)."""
         app = web.Application()
         app.router.add_post("/v3/conversations/{conversation_id}/activities/{reply_to_id}", self._reply)
         app.router.add_post("/v3/conversations/{conversation_id}/activities", self._reply)
         self.runner = web.AppRunner(app, access_log=None)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", 0)
+        site = web.TCPSite(self.runner, "127.0.0.1", port)
         await site.start()
         server = site._server
         assert server is not None and hasattr(server, "sockets")  # a TCPSite listens on a socket

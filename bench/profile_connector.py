@@ -5,13 +5,13 @@
 The real bot answers a pool lookup and a number check once (``expectReplies``, to get the very
 reply activities it sends); then this process, pinned to the servers' core like a bot, posts
 each reply ``N`` times to a counting fake Bot Connector (:mod:`bench.fake_connector`, its own
-process on the load generator's core) through the SDK's connector client, as
-``CloudAdapter.send_activities`` does (``conversations.reply_to_activity``, a client built and
-bounded as :mod:`bot.client_reuse` does), with and without the ``msrest_object`` patch. Then
-the parts alone, each ``N`` times: msrest's ``Serializer.body`` of the activity, ``json.dumps``
-of its result, a ``requests`` POST of those bytes on a reused session, the hop to a worker
-thread and back; and what the same reply would cost without msrest and ``requests``:
-:func:`bot.activity_json.dump_activity` + ``json.dumps`` + an aiohttp POST on the event loop.
+process on the load generator's core) the way the bot does (:class:`bot.connector.ReplyConnector`),
+and through the SDK's connector client as ``CloudAdapterBase.send_activities`` does as shipped
+(``conversations.reply_to_activity``, a client built and bounded as :mod:`bot.client_reuse`
+does). Then the parts of the SDK's path alone, each ``N`` times: msrest's ``Serializer.body`` of
+the activity, ``json.dumps`` of its result, a ``requests`` POST of those bytes on a reused
+session, the hop to a worker thread and back; and of ours: :func:`bot.activity_json.dump_activity`
++ ``json.dumps``.
 
 CPU is this process's (all threads, ``time.process_time``), in ms per reply. Local mode: no
 app id, so no token is fetched or attached (in production a cached token is, per reply). Not
@@ -60,48 +60,43 @@ async def async_cpu_ms(call: Callable[[], Awaitable[Any]], n: int) -> float:
 
 
 async def parts(raw: dict[str, Any], base_url: str, n: int) -> dict[str, float]:
-    """The whole reply through the SDK's client, and each part alone, in ms CPU per reply."""
-    import aiohttp
+    """The whole reply both ways, and the parts alone, in ms CPU per reply."""
     import requests
     from botbuilder.schema import Activity
     from botframework.connector.aio import ConnectorClient
     from botframework.connector.auth import MicrosoftAppCredentials
 
     from bot.activity_json import dump_activity
+    from bot.connector import ReplyConnector
     from bot.outbound import bound_client
 
     activity = Activity().deserialize(raw)
+    activity.conversation.id, activity.reply_to_id = "prof", "1"
     client = bound_client(ConnectorClient(MicrosoftAppCredentials("", ""), base_url=base_url))
+    ours = ReplyConnector()
+    ours.open()
     serializer = client.conversations._serialize
     url = f"{base_url}v3/conversations/prof/activities/1"
     headers = {"Content-Type": "application/json"}
     out: dict[str, float] = {}
     try:
+        out["ReplyConnector.send (the bot's path)"] = await async_cpu_ms(lambda: ours.send(client, activity), n)
         out["reply_to_activity (the SDK's path)"] = await async_cpu_ms(
             lambda: client.conversations.reply_to_activity("prof", "1", activity), n
         )
-        out["  msrest Serializer.body"] = cpu_ms(lambda: serializer.body(activity, "Activity"), n)
+        out["  sdk: msrest Serializer.body"] = cpu_ms(lambda: serializer.body(activity, "Activity"), n)
         serialized = serializer.body(activity, "Activity")
-        out["  json.dumps of it"] = cpu_ms(lambda: json.dumps(serialized), n)
+        out["  sdk: json.dumps of it"] = cpu_ms(lambda: json.dumps(serialized), n)
         body = json.dumps(serializer.body(activity, "Activity")).encode()
         with requests.Session() as session:
-            out["  requests POST (reused session)"] = cpu_ms(
+            out["  sdk: requests POST (reused session)"] = cpu_ms(
                 lambda: session.post(url, data=body, headers=headers).content, n
             )
         loop = asyncio.get_running_loop()
-        out["  thread hop (run_in_executor)"] = await async_cpu_ms(lambda: loop.run_in_executor(None, int), n)
-        out["without msrest/requests: dump_activity + json.dumps"] = cpu_ms(
-            lambda: json.dumps(dump_activity(activity)), n
-        )
-
-        async with aiohttp.ClientSession() as http:
-
-            async def post() -> None:
-                async with http.post(url, data=json.dumps(dump_activity(activity)), headers=headers) as answer:
-                    await answer.read()
-
-            out["without msrest/requests: + aiohttp POST on the loop"] = await async_cpu_ms(post, n)
+        out["  sdk: thread hop (run_in_executor)"] = await async_cpu_ms(lambda: loop.run_in_executor(None, int), n)
+        out["  ours: dump_activity + json.dumps"] = cpu_ms(lambda: json.dumps(dump_activity(activity)), n)
     finally:
+        await ours.close()
         await client.__aexit__(None, None, None)
     return out
 
@@ -110,32 +105,22 @@ TEXTS = (("pool", POOL_TEXT), ("check", CHECK_TEXT))
 
 
 def main(n: int) -> None:
-    from bot.sdk_patches import PATCHES, apply_sdk_patches, revert_sdk_patches
-
     with tempfile.TemporaryDirectory(prefix="profile-connector-") as tmp:
         work = Path(tmp)
         seed_demo(work / "data-bot")
         with Server("bot", work / "data-bot") as bot:
-            replies = {
-                name: asyncio.run(bot_reply(bot.url, text))
-                for name, text in (("pool", POOL_TEXT), ("check", CHECK_TEXT))
-            }
+            replies = {name: asyncio.run(bot_reply(bot.url, text)) for name, text in TEXTS}
         if (os.cpu_count() or 1) > 1:
             os.sched_setaffinity(0, {SERVER_CPU})  # like a bot: one core, its threads included
         with fake_connector(work / "connector") as connector:
             for name, raw in replies.items():
                 print(f"== {name} reply, {len(json.dumps(raw)):,} bytes of JSON; ms CPU per reply, {n} replies")
-                for patches in (list(PATCHES), [p for p in PATCHES if p != "msrest_object"]):
-                    revert_sdk_patches()
-                    apply_sdk_patches(patches)
-                    print(f"  patches: {', '.join(patches) or 'none'}")
-                    measured = asyncio.run(parts(raw, connector.base_url, n))
-                    for part, ms in measured.items():
-                        print(f"    {part:<55} {ms:7.3f}")
-                    named = sum(ms for part, ms in measured.items() if part.startswith("  "))
-                    rest = measured["reply_to_activity (the SDK's path)"] - named
-                    print(f"    {'  the rest (msrest pipeline, answer deserialized)':<55} {rest:7.3f}")
-            revert_sdk_patches()
+                measured = asyncio.run(parts(raw, connector.base_url, n))
+                for part, ms in measured.items():
+                    print(f"    {part:<55} {ms:7.3f}")
+                named = sum(ms for part, ms in measured.items() if part.startswith("  sdk"))
+                rest = measured["reply_to_activity (the SDK's path)"] - named
+                print(f"    {'  sdk: the rest (msrest pipeline, answer deserialized)':<55} {rest:7.3f}")
 
 
 if __name__ == "__main__":

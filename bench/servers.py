@@ -22,7 +22,10 @@ with ``os.sched_setaffinity`` before it builds the app, so its worker threads (t
 state's, the SDK's thread pool) share that core instead of borrowing the load generator's.
 ``BENCH_SDK_PATCHES`` chooses the SDK patches of the bot modes (:mod:`bot.sdk_patches`):
 ``all`` (the default, what ``callplan serve`` applies), ``none``, or a comma list of names;
-``stock`` applies none whatever it says.
+``stock`` applies none whatever it says. ``BENCH_REPLIES=sdk`` makes a bot mode post its replies
+through the SDK's connector client as shipped (``create_app(reply_connector=False)``) instead of
+:mod:`bot.connector`: the baseline of the connector-path rows of :mod:`bench.bench_chat`;
+``stock`` always does.
 """
 
 from __future__ import annotations
@@ -125,9 +128,10 @@ def build_app(mode: str, data_dir: Path) -> web.Application:
     settings = Settings(
         _env_file=None, DATA_DIR=data_dir, LOG_LEVEL="ERROR", APP_ID="", APP_PASSWORD="", ALLOWED_TENANTS=frozenset()
     )
+    ours = mode != "stock" and os.environ.get("BENCH_REPLIES", "ours") != "sdk"
     if mode == "bot":
-        return create_app(settings, freeze_heap=True)  # as `callplan serve`
-    return create_app(settings, root_dialog=one_step_dialog, reuse_clients=(mode != "stock"))
+        return create_app(settings, freeze_heap=True, reply_connector=ours)  # as `callplan serve`
+    return create_app(settings, root_dialog=one_step_dialog, reuse_clients=(mode != "stock"), reply_connector=ours)
 
 
 def apply_patches(choice: str) -> list[str]:

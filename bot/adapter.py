@@ -1,5 +1,5 @@
-"""The Bot Framework adapter: authentication (clients reused across turns, closed with the adapter)
-and the turn error handler.
+"""The Bot Framework adapter: authentication (clients reused across turns, closed with the adapter),
+replies posted on the event loop (:mod:`bot.connector`) and the turn error handler.
 
 Why a turn error handler: without one, an exception in a dialog leaves the broken dialog on
 the conversation's stack, so every later message fails the same way. The handler logs the
@@ -23,11 +23,13 @@ from botbuilder.integration.aiohttp import (
     CloudAdapter,
     ConfigurationBotFrameworkAuthentication,
 )
-from botbuilder.schema import ActivityTypes, DeliveryModes
+from botbuilder.schema import Activity, ActivityTypes, DeliveryModes, ResourceResponse
+from botframework.connector import Channels
 from botframework.connector.auth import BotFrameworkAuthentication
 
 from bot.client_reuse import ReusingBotFrameworkAuthentication
 from bot.config import Settings
+from bot.connector import ReplyConnector
 from bot.outbound import is_delivery_failure
 from bot.replies import expected_replies_body
 from bot.shared_cards import CardSharingTurnContext
@@ -99,10 +101,24 @@ def make_turn_error_handler(
     return on_turn_error
 
 
+def _posted(activity: Activity) -> bool:
+    """True for what ``CloudAdapterBase.send_activities`` POSTs to the Bot Connector (not a
+    delay, an invoke response, or a trace outside the Emulator)."""
+    if activity.type in ("delay", ActivityTypes.invoke_response):
+        return False
+    return activity.type != ActivityTypes.trace or activity.channel_id == Channels.emulator
+
+
 class CallingPlanAdapter(CloudAdapter):
     """``CloudAdapter`` that closes what its authentication opened (reused clients), whose
-    turns send their cards without the SDK deep-copying them (:mod:`bot.shared_cards`), and
-    whose ``expectReplies`` answers are serialized without walking the cards (:mod:`bot.replies`)."""
+    turns send their cards without the SDK deep-copying them (:mod:`bot.shared_cards`), whose
+    ``expectReplies`` answers are serialized without walking the cards (:mod:`bot.replies`),
+    and whose replies go to the Bot Connector on the event loop (:mod:`bot.connector`) when
+    it is given a ``reply_connector`` (else through the SDK's connector client, as shipped)."""
+
+    def __init__(self, auth: BotFrameworkAuthentication, reply_connector: ReplyConnector | None = None) -> None:
+        super().__init__(auth)
+        self.reply_connector = reply_connector
 
     def _create_turn_context(self, *args: Any, **kwargs: Any) -> TurnContext:
         # CloudAdapterBase._create_turn_context (botbuilder-core 4.17.1) builds a plain
@@ -113,6 +129,24 @@ class CallingPlanAdapter(CloudAdapter):
         context.turn_state.update(plain.turn_state)
         return context
 
+    async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[ResourceResponse]:
+        """``CloudAdapterBase.send_activities`` (botbuilder-core 4.17.1), with each activity it
+        would POST through the turn's ``ConnectorClient`` posted by :attr:`reply_connector`
+        instead, with that client's service URL and credentials. The rest (delays, invoke
+        responses, dropped traces, a turn without a client, no reply connector) is the SDK's."""
+        connector = self.reply_connector
+        client = context.turn_state.get(self.BOT_CONNECTOR_CLIENT_KEY) if context else None
+        if connector is None or not activities or not ReplyConnector.can_post_with(client):
+            return await super().send_activities(context, activities)
+        responses: list[ResourceResponse] = []
+        for activity in activities:
+            if not _posted(activity):
+                responses += await super().send_activities(context, [activity])
+                continue
+            activity.id = None  # as the SDK does before sending
+            responses.append(await connector.send(client, activity) or ResourceResponse(id=""))
+        return responses
+
     def _process_turn_results(self, context: TurnContext) -> InvokeResponse | None:
         # CloudAdapterBase._process_turn_results (botbuilder-core 4.17.1) answers expectReplies
         # with ExpectedReplies(...).serialize(): the same body, built by bot.replies.
@@ -122,8 +156,10 @@ class CallingPlanAdapter(CloudAdapter):
         return super()._process_turn_results(context)
 
     async def close(self) -> int:
-        """Close the connector and user-token clients kept across turns (on app cleanup);
-        returns how many were closed."""
+        """Close the reply connector's session and the connector and user-token clients kept
+        across turns (on app cleanup); returns how many clients were closed."""
+        if self.reply_connector is not None:
+            await self.reply_connector.close()
         auth = self.bot_framework_authentication
         if isinstance(auth, ReusingBotFrameworkAuthentication):
             return await auth.close()
@@ -136,7 +172,8 @@ def create_adapter(
     *,
     apology: Callable[[str | None], str] = apology_text,
     user_state: UserState | None = None,
+    reply_connector: ReplyConnector | None = None,
 ) -> CallingPlanAdapter:
-    adapter = CallingPlanAdapter(auth)
+    adapter = CallingPlanAdapter(auth, reply_connector)
     adapter.on_turn_error = make_turn_error_handler(conversation_state, apology, user_state)
     return adapter

@@ -36,6 +36,7 @@ from botbuilder.schema import Attachment
 
 from bot.adapter import CallingPlanAdapter, build_authentication, create_adapter
 from bot.config import Settings
+from bot.connector import ReplyConnector
 from bot.heap import HeapFreezer
 from bot.messages import BODY_TIMEOUT_S, MAX_BODY_BYTES, process_request
 from bot.outbound import apply_key_fetch_patch, widen_default_executor
@@ -96,6 +97,7 @@ def create_app(
     root_dialog: RootDialogFactory | None = None,
     welcome_card: Callable[[str], Attachment] | None = None,
     reuse_clients: bool = True,
+    reply_connector: bool = True,
     scheduler: bool = True,
     body_timeout_s: float = BODY_TIMEOUT_S,
     freeze_heap: bool = False,
@@ -105,9 +107,11 @@ def create_app(
     ``root_dialog`` defaults to :func:`dialogs.api.create_root_dialog`; ``welcome_card`` to
     :func:`dialogs.api.welcome_card`. ``reuse_clients=False`` builds new connector and
     token clients every turn as the SDK does (the benchmark's "stock" case); leave it on
-    otherwise. The SDK speed patches are not applied here: the entry points apply them
-    (:func:`bot.sdk_patches.apply_sdk_patches`). ``scheduler=False`` does not start the
-    background Graph sync and alert ticks (``app[SCHEDULER_KEY].run_once()`` still works).
+    otherwise. ``reply_connector=False`` posts replies through the SDK's connector client as
+    shipped instead of :mod:`bot.connector` (the benchmark's baseline). The SDK speed patches
+    are not applied here: the entry points apply them (:func:`bot.sdk_patches.apply_sdk_patches`).
+    ``scheduler=False`` does not start the background Graph sync and alert ticks
+    (``app[SCHEDULER_KEY].run_once()`` still works).
     ``freeze_heap=True`` (the serving entry points) keeps the long-lived heap out of the garbage
     collector's full passes (:mod:`bot.heap`): process-wide, so not for apps started by tests.
     """
@@ -136,7 +140,10 @@ def create_app(
             alerts=app[ALERTS_KEY],
         )
         app[AUTH_KEY] = auth
-        app[ADAPTER_KEY] = create_adapter(auth, conversation_state, user_state=user_state)
+        replies = ReplyConnector() if reply_connector else None
+        if replies is not None:
+            replies.open()  # its aiohttp session, closed with the adapter below
+        app[ADAPTER_KEY] = create_adapter(auth, conversation_state, user_state=user_state, reply_connector=replies)
         app[BOT_KEY] = CallingPlanBot(
             conversation_state,
             user_state,

@@ -7,7 +7,8 @@ other reply. The SDK's OpenID key refresh calls ``requests.get`` with no timeout
 loop itself. Here:
 
 - a connector client gets a connect and a read timeout and at most one retry, never after a
-  read timeout (the activity may have been delivered: no duplicates);
+  read timeout (the activity may have been delivered: no duplicates); so do the replies the
+  bot posts itself (:mod:`bot.connector`), whose token fetch gets :data:`TOKEN_FETCH_TIMEOUT_S`;
 - a failure to deliver is a :data:`DELIVERY_ERRORS` exception, which ``/api/messages`` answers
   with 502 (the caller's ``serviceUrl`` is at fault, not the bot);
 - the loop's default thread pool, on which msrest runs every connector call (``requests``),
@@ -39,6 +40,8 @@ CONNECT_TIMEOUT_S = 3.05
 READ_TIMEOUT_S = 10.0
 #: Retries of a connector call (connection failures only; never after a read timeout).
 CONNECT_RETRIES = 1
+#: Seconds for the bot's own token for the Bot Connector (a cache miss asks the identity service).
+TOKEN_FETCH_TIMEOUT_S = 10.0
 #: Seconds for one fetch of the Bot Framework OpenID metadata and keys (each of two GETs).
 KEY_FETCH_TIMEOUT_S = 5.0
 #: After a failed key fetch, how long requests are answered "unavailable" without trying again.
@@ -47,8 +50,19 @@ KEY_RETRY_AFTER_S = 10.0
 #: Threads of the loop's default executor (outbound HTTP waits there, mostly idle).
 OUTBOUND_THREADS = 32
 
+
+class DeliveryError(Exception):
+    """A reply :mod:`bot.connector` could not deliver: refused (``status``: the Bot Connector's
+    answer), failed, unanswered, or no token to send it with."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
 #: A reply that could not be delivered: refused, failed or unanswered by ``serviceUrl``.
 DELIVERY_ERRORS: tuple[type[BaseException], ...] = (
+    DeliveryError,
     ClientRequestError,
     HttpOperationError,
     requests.RequestException,

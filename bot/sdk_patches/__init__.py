@@ -36,23 +36,20 @@ SDK_DISTRIBUTIONS = ("botbuilder-core", "botbuilder-dialogs", "botbuilder-schema
 #:
 #: * ``state_hash``: on ``expectReplies`` turns +54% (purchase step), +30% (help), +15% (pool
 #:   lookup), -6% (number check, noise); on the Bot Connector path +1% (pool) and -4% (check):
-#:   the same ~0.5 ms saved is lost in the noise of turns that cost twice as much there. Kept.
-#: * ``msrest_object``: on the production path, replies POSTed to the Bot Connector through the
-#:   SDK's connector client (no ``expectReplies``, what real Teams traffic does), +68% on the pool
-#:   lookup (7.9 vs 13.2 ms CPU per turn: msrest's generic walk of the 14.8 KB card costs ~5 ms)
-#:   and -4% on the number check (a 3 KB card, noise). On ``expectReplies`` turns, which no longer
-#:   go through msrest (:mod:`bot.replies`, :mod:`bot.activity_json`), +4% (pool), -16% (check),
-#:   +9% (purchase step), +17% (help): mostly noise. Kept, for the connector path.
+#:   the same ~0.5 ms saved is lost in the noise of turns that cost twice as much there. Kept
+#:   (re-run after :mod:`bot.connector`: +21% purchase step, +11% number check).
 #:
-#: Dropped, each under 10% on every turn once
+#: Dropped: ``msrest_object`` (msrest's serialization of ``object`` attributes for plain JSON),
+#: +68% on the pool lookup via the Bot Connector while replies went through the SDK's connector
+#: client; since :mod:`bot.connector` posts them without msrest, -7% / -1% / -1% / -17% on the
+#: pool lookup, number check, purchase step and help card, -6% / -5% on the pool lookup and
+#: number check via the Bot Connector (full run of 2026-12-02, after the change: noise). And,
+#: each under 10% on every turn once
 #: connector clients are reused (:mod:`bot.client_reuse`): the msrest retry-list frozenset
 #: (clients are no longer built per turn), the Emulator-only state snapshot trace (2-9%),
 #: the per-class plan for msrest model serialization (<= 8%) and the faster reply deep copy
 #: (<= 10%, within the noise, negative on one turn).
-PATCHES: tuple[str, ...] = (
-    "state_hash",
-    "msrest_object",
-)
+PATCHES: tuple[str, ...] = ("state_hash",)
 
 
 def _module(name: str) -> ModuleType:

@@ -13,10 +13,12 @@ from pathlib import Path
 
 from botbuilder.schema import Activity
 
+from bench import bench_chat
 from bench.bench_chat import (
     CHECK_TEXT,
     CONNECTOR_LOOKUPS,
     POOL_TEXT,
+    SDK_CLIENT,
     connector_note,
     connector_rows,
     seed_demo,
@@ -127,6 +129,32 @@ def test_the_connector_rows_compare_with_the_raw_handler_and_with_expect_replies
     assert "latency until the HTTP answer" in turns_row["note"] and "SANITY" not in turns_row["note"]
     short = connector_rows(measured, cases, {"posts": 10, "with_attachments": 3}, "ctx")
     assert "SANITY" in short[0]["note"]
+
+
+def test_the_connector_rows_compare_with_the_sdk_client_when_it_was_measured(monkeypatch):
+    def summary(cpu: float, p50: float) -> Summary:
+        return Summary(100.0, 100.0, p50, 5.0, 200, 0, cpu)
+
+    measured = {("raw", 1): summary(0.1, 1.0)}
+    measured["pool", 1], measured["check", 1] = summary(3.0, 2.0), summary(4.0, 2.0)
+    measured["pool-bc", 1], measured["check-bc", 1] = summary(4.0, 3.0), summary(5.0, 3.0)
+    measured["pool-bc" + SDK_CLIENT, 1] = summary(5.0, 4.0)  # check-bc has no SDK-client case
+    cases = [
+        Case(name, "http://x", via_connector(name, POOL_TEXT, "http://c/"))
+        for name in ("pool-bc", "check-bc", "pool-bc" + SDK_CLIENT)
+    ]
+    for case in cases:
+        script = case.scripts_for(1)[0]
+        assert isinstance(script, Repeat)
+        script.answered = 5
+    monkeypatch.setattr(bench_chat, "CONNECTOR_CONCURRENCY", (1,))
+    out = connector_rows(measured, cases, {"posts": 15, "with_attachments": 15}, "ctx")
+    vs_sdk = [r for r in out if r["metric"].startswith("cpu_vs_sdk_connector_client")]
+    assert [(r["benchmark"], r["value"], r["baseline"]) for r in vs_sdk] == [
+        ("turn: pool lookup via the Bot Connector", 4.0, 5.0)
+    ]
+    assert "+25% turns per CPU second" in vs_sdk[0]["note"] and "p50 3.00 vs 4.00 ms" in vs_sdk[0]["note"]
+    assert "for 15 answered turns" in out[0]["note"]  # the SDK client's turns count in the sanity check
 
 
 def test_the_patch_bench_measures_both_lookups_on_the_connector_path():

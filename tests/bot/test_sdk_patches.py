@@ -4,8 +4,6 @@ SDK version they were written for, revertible, and giving what the SDK as shippe
 * ``state_hash`` (pickle): every change the SDK's jsonpickle hash sees is still seen (property
   test over random states and random mutations), near-identical values are told apart, and a
   state pickle cannot encode falls back to the SDK's hash;
-* ``msrest_object``: output identical to msrest's ``serialize_object``, types and key order
-  included (property test), and whole activities serialize exactly as with msrest alone;
 * end to end over HTTP: a conversation (guided purchase clicked through, pool lookups, help)
   gets byte-identical replies and the same state writes with and without the patches. The
   whole conversation suite (``test_conversations.py``) also runs both ways.
@@ -14,9 +12,6 @@ SDK version they were written for, revertible, and giving what the SDK as shippe
 from __future__ import annotations
 
 import copy
-import datetime
-import decimal
-import enum
 import importlib
 import json
 import logging
@@ -28,21 +23,9 @@ import pytest
 from botbuilder.core import StoreItem
 from botbuilder.core.bot_state import CachedBotState
 from botbuilder.dialogs import DialogInstance, DialogState
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    Attachment,
-    CardAction,
-    ChannelAccount,
-    ConversationAccount,
-    Entity,
-    ExpectedReplies,
-    SuggestedActions,
-)
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from msrest.serialization import Model, Serializer
 
 from bot import sdk_patches
 from bot.app import create_app
@@ -50,7 +33,6 @@ from bot.sdk_patches import (
     PATCHES,
     applied_sdk_patches,
     apply_sdk_patches,
-    msrest_object,
     revert_sdk_patches,
     sdk_version_problem,
     state_hash,
@@ -90,7 +72,7 @@ def test_the_bench_servers_apply_what_they_are_told():
     from bench.servers import apply_patches
 
     assert apply_patches("none") == [] and applied_sdk_patches() == []
-    assert apply_patches("msrest_object") == ["msrest_object"] == applied_sdk_patches()
+    assert apply_patches("state_hash") == ["state_hash"] == applied_sdk_patches()
     assert apply_patches("all") == list(PATCHES) == applied_sdk_patches()
 
 
@@ -99,7 +81,6 @@ def test_each_patch_applies_once_and_reverts_to_the_sdks_code(name):
     module = importlib.import_module(f"bot.sdk_patches.{name}")
     owner, attribute = {
         "state_hash": (CachedBotState, "compute_hash"),
-        "msrest_object": (Serializer, "serialize_object"),
     }[name]
     shipped = owner.__dict__[attribute]
     assert module.apply() is True and module.is_applied()
@@ -211,138 +192,6 @@ def test_a_state_pickle_cannot_encode_falls_back_to_the_sdk_hash():
     assert isinstance(first, str) and first == sdk_hash(state)
     state["n"] = 2
     assert fast_hash(state) != first
-
-
-# --- msrest_object ------------------------------------------------------------------------------------
-
-
-class Colour(str, enum.Enum):  # noqa: UP042 - a str-mixin enum, as the SDK's schema enums are
-    RED = "red"
-
-
-class Level(enum.IntEnum):
-    HIGH = 3
-
-
-class Tag(str):
-    """A str subclass: msrest turns it into str(value), the fast path must not pass it as is."""
-
-
-def exact(value: Any) -> Any:
-    """A comparable picture of a value with every type and every dict's key order."""
-    if isinstance(value, dict):
-        return ("dict", type(value).__name__, [(exact(k), exact(v)) for k, v in value.items()])
-    if isinstance(value, (list, tuple)):
-        return (type(value).__name__, [exact(v) for v in value])
-    if isinstance(value, Model):
-        return ("model", type(value).__name__, exact(vars(value)))
-    return (type(value).__name__, repr(value))
-
-
-def outcome(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """``exact`` of what ``fn`` returns, or the type of what it raises (msrest raises on some
-    values, e.g. an enum of the models' own module: the fast path must raise the same)."""
-    try:
-        return exact(fn(*args, **kwargs))
-    except Exception as exc:
-        return ("raised", type(exc).__name__)
-
-
-_json_leaves = st.one_of(
-    st.none(),
-    st.booleans(),
-    st.integers(-3, 3),
-    st.floats(allow_nan=False),
-    st.text(max_size=4),
-)
-_odd_leaves = st.one_of(
-    st.just(Colour.RED),
-    st.just(Level.HIGH),
-    st.builds(Tag, st.text(max_size=3)),
-    st.just(ActivityTypes.message),
-    st.just(datetime.datetime(2026, 11, 26, 12, 0, tzinfo=datetime.UTC)),
-    st.just(datetime.date(2026, 1, 2)),
-    st.just(decimal.Decimal("1.5")),
-    st.just(b"x"),
-    st.builds(ChannelAccount, id=st.text(max_size=3), name=st.text(max_size=3)),
-)
-json_like = st.recursive(
-    st.one_of(_json_leaves, _odd_leaves),
-    lambda kids: st.one_of(
-        st.lists(kids, max_size=4),
-        st.lists(kids, max_size=3).map(tuple),
-        st.dictionaries(st.one_of(st.text(max_size=3), st.integers(0, 3), st.booleans(), st.none()), kids, max_size=4),
-    ),
-    max_leaves=25,
-)
-
-
-@PROPERTY
-@given(json_like)
-def test_serialize_object_fast_path_returns_what_msrest_returns(value):
-    serializer = Serializer(Activity._infer_class_models())
-    stock = outcome(msrest_object._SDK_SERIALIZE_OBJECT, serializer, value)
-    assert outcome(msrest_object._serialize_object, serializer, value) == stock
-    assert outcome(msrest_object._serialize_object, serializer, value, keep_readonly=True) == stock
-
-
-_activities = st.builds(
-    Activity,
-    type=st.sampled_from(["message", ActivityTypes.message, ActivityTypes.invoke]),
-    id=st.one_of(st.none(), st.text(max_size=5)),
-    text=st.one_of(st.none(), st.text(max_size=8)),
-    locale=st.sampled_from([None, "en-US", "fr-FR"]),
-    timestamp=st.one_of(st.none(), st.just(datetime.datetime(2026, 11, 26, 12, tzinfo=datetime.UTC))),
-    from_property=st.one_of(st.none(), st.builds(ChannelAccount, id=st.text(max_size=4), name=st.text(max_size=4))),
-    conversation=st.one_of(st.none(), st.builds(ConversationAccount, id=st.text(max_size=4), is_group=st.booleans())),
-    attachments=st.one_of(
-        st.none(),
-        st.lists(
-            st.builds(Attachment, content_type=st.just("application/vnd.microsoft.card.adaptive"), content=json_like),
-            max_size=2,
-        ),
-    ),
-    entities=st.one_of(st.none(), st.lists(st.builds(Entity, type=st.text(max_size=4)), max_size=2)),
-    channel_data=json_like,
-    value=json_like,
-    suggested_actions=st.one_of(
-        st.none(),
-        st.builds(
-            SuggestedActions,
-            actions=st.lists(
-                st.builds(CardAction, type=st.just("imBack"), title=st.text(max_size=3), value=json_like), max_size=2
-            ),
-        ),
-    ),
-)
-
-
-@PROPERTY
-@given(st.lists(_activities, min_size=1, max_size=3))
-def test_activities_serialize_exactly_as_with_msrest_alone(activities):
-    stock = outcome(ExpectedReplies(activities=activities).serialize)
-    stock_single = outcome(activities[0].serialize, keep_readonly=True)
-    apply_sdk_patches(["msrest_object"])
-    try:
-        assert outcome(ExpectedReplies(activities=activities).serialize) == stock
-        assert outcome(activities[0].serialize, keep_readonly=True) == stock_single
-    finally:
-        revert_sdk_patches()
-
-
-def test_the_object_fast_path_does_not_walk_plain_json_through_msrest(monkeypatch):
-    apply_sdk_patches(["msrest_object"])
-    seen: list[Any] = []
-
-    def serialize_unicode(cls: type[Serializer], data: Any) -> str:
-        seen.append(data)
-        return str(data)
-
-    monkeypatch.setattr(Serializer, "serialize_unicode", classmethod(serialize_unicode))
-    card = {"type": "AdaptiveCard", "body": [{"type": "TextBlock", "text": f"row {i}"} for i in range(50)]}
-    body = Activity(attachments=[Attachment(content_type="application/json", content=card)]).serialize()
-    assert body["attachments"][0]["content"] == card
-    assert not any(str(s).startswith("row") for s in seen)
 
 
 # --- end to end: the same conversation with and without the patches ---------------------------
