@@ -72,7 +72,7 @@ from dialogs.context import (
 )
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
-from dialogs.lookups import pool_activities, users_activities
+from dialogs.lookups import name_words, pool_activities, users_activities
 from dialogs.nlu.entities import Entities, key
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
@@ -300,6 +300,7 @@ class RootDialog(ComponentDialog):
             return await step.end_dialog()
         recognition = self.understand(activity, lang)
         text = activity.text or ""
+        recognition = await self.roster_first(context, recognition, text)
         followed = await self._follow_up(step, recognition, text, lang)
         if followed is not None:
             return followed
@@ -326,6 +327,18 @@ class RootDialog(ComponentDialog):
         else:
             await context.send_activity(unknown_reply(lang).to_activity())
         return await step.end_dialog()
+
+    async def roster_first(self, context: TurnContext, recognition: Recognition, text: str) -> Recognition:
+        """``recognition`` without the countries guessed from a misspelt word that is the name
+        of a person of the roster ("and for Olivia Leroy?" names Olivia, not Bolivia): roster
+        names win over fuzzy countries. Reads the roster only when a country was guessed."""
+        entities = recognition.entities
+        if not entities.guessed_countries:
+            return recognition
+        people = await self.check.named(context, text)
+        if not people:
+            return recognition
+        return recognition.model_copy(update={"entities": entities.without_guesses(name_words(people))})
 
     async def answer_aside(self, context: TurnContext, recognition: Recognition, lang: str) -> bool:
         """Answer a request that needs no dialog (a question of fact, pool balance, users, alerts);

@@ -53,6 +53,21 @@ class Entities(BaseModel):
     #: Place names written after "in"/"en"... that are no country, city or near miss of one
     #: ("Narnia"), as typed: said back to the admin instead of being dropped silently.
     unknown_places: list[str] = Field(default_factory=list)
+    #: Countries read from a misspelt word only ("Allemange" -> DE), with the word as typed:
+    #: a person of the roster named so wins over the guess ("Olivia" is no Bolivia).
+    guessed_countries: dict[str, str] = Field(default_factory=dict)
+
+    def without_guesses(self, words: set[str]) -> Entities:
+        """These entities without the countries guessed from one of ``words`` (folded)."""
+        dropped = {code for code, word in self.guessed_countries.items() if key(word) in words}
+        if not dropped:
+            return self
+        return self.model_copy(
+            update={
+                "countries": [c for c in self.countries if c not in dropped],
+                "guessed_countries": {c: w for c, w in self.guessed_countries.items() if c not in dropped},
+            }
+        )
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -352,12 +367,13 @@ def _fuzzy_country(word: str, table: _Compiled) -> str | None:
     return table.fuzzy_names[(same_start or top)[0]]
 
 
-def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[list[str], list[str]]:
-    """(countries of misspelt names, unknown place names) among the words not read yet: the
+def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[dict[str, str], list[str]]:
+    """(countries of misspelt names with the word each was read from, unknown place names)
+    among the words not read yet: the
     word right after a place preposition ("in Narnia", "en Allemange"), or each word of a
     message of one or two words (a prompt's answer "Swizterland")."""
     short = len(tokens) <= 2
-    countries: list[str] = []
+    countries: dict[str, str] = {}
     unknown: list[str] = []
     tried = 0
     for i, token in enumerate(tokens):
@@ -371,7 +387,7 @@ def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[li
             break
         code = _fuzzy_country(token.folded, table)
         if code:
-            _add(countries, code)
+            countries.setdefault(code, token.raw)
         elif (
             i > 0
             and tokens[i - 1].folded in UNKNOWN_AFTER
@@ -544,7 +560,8 @@ def extract(text: str) -> Extraction:
     taken: set[int] = set()
     countries = _extract_countries(tokens, table, taken)
     misspelt, unknown_places = _places(tokens, taken, table)
-    for code in misspelt:
+    guessed = {code: word for code, word in misspelt.items() if code not in countries}
+    for code in guessed:
         _add(countries, code)
     entities = Entities(
         numbers=numbers,
@@ -559,6 +576,7 @@ def extract(text: str) -> Extraction:
         month=_extract_month(norm, table, iso_month),
         line=line_hit[0] if line_hit else None,
         unknown_places=unknown_places,
+        guessed_countries=guessed,
     )
     features = {
         name
