@@ -145,8 +145,9 @@ def _bare_place(recognition: Recognition, text: str) -> bool:
 
 
 def _restates_need(recognition: Recognition, text: str) -> bool:
-    """ "they barely make any outbound calls", "ils n'appellent qu'en France" after a purchase
-    answer: a statement of how the users call (usage or a one-country scope), no cue word, no
+    """ "they barely make any outbound calls", "ils n'appellent qu'en France", "we're with BT"
+    after a purchase answer: a statement of how the users call (usage, a one-country scope, the
+    carrier), no cue word, no
     number to dial, no person and no question ("is PAYG right for users who rarely call?" is a
     question of fact): it changes the last purchase (its assumption), it starts nothing."""
     head = text[:200]
@@ -156,7 +157,9 @@ def _restates_need(recognition: Recognition, text: str) -> bool:
         return False
     if words[0] in slot_words()["question_starts"]:
         return False
-    return usage_minutes(head) is not None or without_scope(head)[1]
+    # "we're with BT by the way", "au fait on est chez BT": the carrier, unless it is a request of its own
+    carrier = entities.carrier is not None and recognition.intent == Intent.UNKNOWN
+    return carrier or usage_minutes(head) is not None or without_scope(head)[1]
 
 
 #: The question of fact a licence-only request is answered with (knowledge/data/facts.json).

@@ -50,6 +50,7 @@ def _patterns() -> dict[str, Any]:
         "count_segment_end": re.compile(words["count_segment_end"], flags),
         "minutes": re.compile(words["minutes"], flags),
         "negations": frozenset(words["negations"]),
+        "regions_abroad": frozenset(words["regions_abroad"]),
         "count_not_after": frozenset(words["count_not_after"]),
         "intl_hint": frozenset(words["international_minutes_hint"]),
         "acknowledgements": frozenset(words["acknowledgements"]),
@@ -73,19 +74,33 @@ def known_countries(codes: list[str]) -> list[str]:
 # --- roles of countries ------------------------------------------------------------------------
 
 
-def destination_countries(text: str) -> list[str]:
-    """Countries named right after a calling verb: "call the UK", "qui appellent l'Espagne"."""
-    found: list[str] = []
+def _destination_segments(text: str) -> list[str]:
+    """The words right after each calling verb, up to the end of what is called."""
+    segments = []
     patterns = _patterns()
     for marker in patterns["markers"]:
         for match in marker.finditer(text):
             rest = text[match.end() : match.end() + 80]
             end = patterns["destination_end"].search(rest)
-            segment = rest[: end.start()] if end else rest
-            for code in extract_entities(segment).countries:
-                if code not in found:
-                    found.append(code)
+            segments.append(rest[: end.start()] if end else rest)
+    return segments
+
+
+def destination_countries(text: str) -> list[str]:
+    """Countries named right after a calling verb: "call the UK", "qui appellent l'Espagne"."""
+    found: list[str] = []
+    for segment in _destination_segments(text):
+        for code in extract_entities(segment).countries:
+            if code not in found:
+                found.append(code)
     return found
+
+
+def calls_a_region(text: str) -> bool:
+    """Whether a region of the world is named right after a calling verb ("they phone Europe a
+    lot", "ils appellent l'Asie"): no country, but calls abroad all the same."""
+    regions = _patterns()["regions_abroad"]
+    return any(set(key(segment).split()) & regions for segment in _destination_segments(text))
 
 
 def split_countries(text: str, countries: list[str]) -> tuple[list[str], list[str]]:
@@ -125,7 +140,7 @@ def international_need(text: str, locations: list[str], destinations: list[str])
     catalog = load_catalog()
     if destinations and locations:
         return any(not catalog.is_domestic(loc, dest) for loc in locations for dest in destinations)
-    if destinations:
+    if destinations or calls_a_region(text):
         return True
     folded = key(text)
     words = folded.split()
@@ -157,7 +172,8 @@ def counts_per_country(text: str) -> dict[str, int]:
         rest = text[match.end() : match.end() + 60]
         end = patterns["count_segment_end"].search(rest)
         segment = rest[: end.start()] if end else rest
-        countries = known_countries(extract_entities(segment).countries)
+        # read as a place ("in CH", "en AT": a two-letter code counts only after a place word)
+        countries = known_countries(extract_entities(f"in {segment}").countries)
         value = _integer(match.group(1))
         if countries and 1 <= value <= MAX_USERS and countries[0] not in counts:
             counts[countries[0]] = value
@@ -167,8 +183,10 @@ def counts_per_country(text: str) -> dict[str, int]:
 def _is_minutes_or_plan(text: str, start: int) -> bool:
     """Whether the number at ``start`` names minutes ("120 min") or a plan ("forfait 120",
     "the 120 plan"), not a count of users."""
-    before = key(text[max(0, start - 30) : start]).split()[-1:]
-    return bool(set(before) & _patterns()["count_not_after"]) or bool(_patterns()["minutes"].match(text, start))
+    before = text[max(0, start - 30) : start].rstrip()
+    words = key(before).split()  # the plan word right before the number ("plans: 80 users" is a count)
+    named = before[-1:].isalpha() and bool(words) and words[-1] in _patterns()["count_not_after"]
+    return named or bool(_patterns()["minutes"].match(text, start))
 
 
 def minutes_mentioned(text: str) -> tuple[int | None, int | None]:
