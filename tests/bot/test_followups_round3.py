@@ -16,6 +16,7 @@ from dialogs.cards import purchase_summary_card, users_card
 from dialogs.nlu.i18n import t
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.store import DEFAULT_TENANT_ID, Store
+from testkit.cards import walk
 from testkit.chat import Chat
 
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
@@ -148,3 +149,33 @@ async def test_a_carrier_stated_after_an_answer_changes_it(demo_bot, h, lang):
         != recommend(AdviceRequest(countries=["GB"], users=25, base_licence="E5")).calling_plan
     )
     assert said == purchase_summary_card(with_carrier, lang).text
+
+
+NUMBER_LATER = {"en": "can olivia call", "fr": "olivia peut appeler ?"}
+
+
+@LANGS
+async def test_a_verdict_names_its_caller_when_the_number_came_later(demo_bot, h, lang):
+    chat = Chat(demo_bot, h)
+    replies = await chat.say(NUMBER_LATER[lang])
+    assert replies[-1]["said"] == t(lang, "prompt.number")
+    replies = await chat.say("+44 161 496 0000")
+    card = replies[-1]["attachments"][0]["content"]
+    facts = [f for e in walk(card) if e.get("type") == "FactSet" for f in e["facts"]]
+    assert [f["value"] for f in facts if f["title"] == t(lang, "verdict.user")] == ["olivia.leroy@contoso.com"]
+
+
+SCOPE_QUESTION = {
+    "en": ("which plan for our users in Norway", "Norway"),
+    "fr": ("quel forfait pour nos utilisateurs en Norvège", "Norvège"),
+}
+
+
+@LANGS
+async def test_the_scope_question_says_which_countries_it_is_about(demo_bot, h, lang):
+    chat = Chat(demo_bot, h)
+    first, norway = SCOPE_QUESTION[lang]
+    await chat.say(first)
+    replies = await chat.say("18")
+    assert replies[-1]["said"] == t(lang, "prompt.international", countries=norway)
+    assert norway in replies[-1]["said"]
