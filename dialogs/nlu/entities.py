@@ -88,6 +88,13 @@ def cities_data() -> dict[str, str]:
     return read_locale_json("cities.json")["cities"]
 
 
+@cache
+def word_cities() -> tuple[dict[str, str], frozenset[str]]:
+    """Cities named like common words ("Nice"), and the place words they must follow."""
+    data = read_locale_json("cities.json")
+    return dict(data["word_cities"]), frozenset(data["word_city_after"])
+
+
 def key(text: str) -> str:
     """Folded, space-separated words: the form every word-based rule matches on."""
     return " ".join(re.findall(r"[a-z0-9]+", fold(text.replace("’", "'"))))
@@ -118,6 +125,7 @@ class _Compiled:
     no_words: list[tuple[str, ...]]
     user_count: re.Pattern[str]
     carrier_names: re.Pattern[str]
+    carrier_names_cased: re.Pattern[str]  # "Free", "Three": as typed, never the first word
     carrier_spelling: dict[str, str]  # folded name -> the lexicon's spelling
     fuzzy_names: dict[str, str]  # one-word country and city names (EN, FR) -> code, for typo matching
     plain_words: frozenset[str]  # words of the lexicon: never a misspelt or unknown place
@@ -202,7 +210,10 @@ def compiled() -> _Compiled:
             + r")(?![\w&])",
             re.IGNORECASE,
         ),
-        carrier_spelling={n.casefold(): n for n in lex["carrier_names"]},
+        carrier_names_cased=re.compile(
+            r"(?<![\w&])(?:" + "|".join(re.escape(n) for n in lex["carrier_names_cased"]) + r")(?![\w&])"
+        ),
+        carrier_spelling={n.casefold(): n for n in lex["carrier_names"] + lex["carrier_names_cased"]},
         fuzzy_names={" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN},
         plain_words=_plain_words(lex, month_numbers),
     )
@@ -422,7 +433,11 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
             prev = tokens[i - 1].folded if i else ""
             after_place = prev in table.prepositions
             raw = token.raw
-            if raw in table.case_sensitive and (not shouting or len(raw) > 2 or after_place):
+            cities, city_after = word_cities()
+            if raw in cities and prev in city_after:  # "in Nice", "à Nice"; "nice, thanks" names no city
+                _add(found, cities[raw])
+                taken.add(i)
+            elif raw in table.case_sensitive and (not shouting or len(raw) > 2 or after_place):
                 _add(found, table.case_sensitive[raw])
                 taken.add(i)
             elif len(raw) == 2 and raw.isupper() and raw.isalpha() and raw in table.codes:
@@ -536,7 +551,12 @@ def extract(text: str) -> Extraction:
         work = pattern.sub(_padded(replacement), work)
     work = _extract_numbers(work, table, numbers)
     named_carrier = carrier_name = None
-    for match in list(table.carrier_names.finditer(work)):  # "BT", "AT&T": a carrier, never a country
+    first_word = len(work) - len(work.lstrip())
+    cased = [
+        m for m in table.carrier_names_cased.finditer(work) if m.start() > first_word
+    ]  # "chez Free", not "Free calls?"
+    for match in sorted([*table.carrier_names.finditer(work), *cased], key=lambda m: m.start()):
+        # "BT", "AT&T": a carrier, never a country
         named_carrier = "operator_connect"
         carrier_name = carrier_name or table.carrier_spelling.get(match.group(0).casefold(), match.group(0))
         work = _blank(work, match.start(), match.end())
