@@ -240,7 +240,11 @@ class PurchaseDialog(InterruptibleDialog):
         if len(slots.countries) == 1:
             spec = {"text_key": "prompt.users_in", "params": {"country": slots.countries[0]}}
         else:
-            spec = {"text_key": "prompt.users_each", "countries": slots.countries}
+            spec = {
+                "text_key": "prompt.users_each",
+                "countries": slots.countries,
+                "params": {"countries": slots.countries},
+            }
         return await self.ask_if(step, missing, "users", **spec)
 
     async def _international(self, step: WaterfallStepContext) -> DialogTurnResult:

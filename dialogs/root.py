@@ -121,6 +121,11 @@ def _clicked_slots(activity: Any) -> dict[str, Any] | None:
         return None  # a forged or outdated button: the request starts afresh
 
 
+#: The check score (raw, lexicon weights) from which a question naming a person of the roster
+#: is a number check for them rather than a question of fact (the recognizer's threshold is 1.5:
+#: "peut appeler" alone scores 2.5).
+SURE_CHECK = 2.5
+
 #: A message of at most this many words that only names a country ("UK", "Germany?") is an
 #: ellipsis of the last question when nothing else understood it.
 BARE_WORDS = 3
@@ -332,15 +337,22 @@ class RootDialog(ComponentDialog):
         return await step.end_dialog()
 
     async def roster_first(self, context: TurnContext, recognition: Recognition, text: str) -> Recognition:
-        """``recognition`` without the countries guessed from a misspelt word that is the name
-        of a person of the roster ("and for Olivia Leroy?" names Olivia, not Bolivia): roster
-        names win over fuzzy countries. Reads the roster only when a country was guessed."""
+        """``recognition`` read with the roster: without the countries guessed from a misspelt
+        word that is the name of a person of the roster ("and for Olivia Leroy?" names Olivia,
+        not Bolivia: roster names win over fuzzy countries), and a number check when a question
+        the cues read as one names a person ("tobias peut appeler ?": about that user, as a
+        UPN would make it, never a question of fact). Reads the roster only in those cases."""
         entities = recognition.entities
-        if not entities.guessed_countries:
+        about_someone = (
+            recognition.intent == Intent.FACT and recognition.scores.get(Intent.CHECK.value, 0.0) >= SURE_CHECK
+        )
+        if not (entities.guessed_countries or about_someone):
             return recognition
         people = await self.check.named(context, text)
         if not people:
             return recognition
+        if about_someone and not entities.countries:
+            recognition = recognition.model_copy(update={"intent": Intent.CHECK, "facts": []})
         return recognition.model_copy(update={"entities": entities.without_guesses(name_words(people))})
 
     async def answer_aside(self, context: TurnContext, recognition: Recognition, lang: str) -> bool:

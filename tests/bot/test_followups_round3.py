@@ -179,3 +179,14 @@ async def test_the_scope_question_says_which_countries_it_is_about(demo_bot, h, 
     replies = await chat.say("18")
     assert replies[-1]["said"] == t(lang, "prompt.international", countries=norway)
     assert norway in replies[-1]["said"]
+
+
+NAMED_QUESTION = {"en": "can keith call abroad?", "fr": "tobias peut appeler ?"}
+NAMED_UPN = {"en": "keith.smith@contoso.com", "fr": "tobias.brown@contoso.com"}
+
+
+@LANGS
+async def test_a_question_naming_a_person_is_a_check_for_them(demo_bot, h, lang):
+    replies = await Chat(demo_bot, h).say(NAMED_QUESTION[lang])
+    said = [r["said"] for r in replies]
+    assert said[-1] == t(lang, "prompt.number") and NAMED_UPN[lang] in said[0]  # not a question of fact
