@@ -73,7 +73,7 @@ from dialogs.context import (
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.lookups import name_words, pool_activities, users_activities
-from dialogs.nlu.entities import Entities, key
+from dialogs.nlu.entities import Entities, key, lexicon
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
 from dialogs.nlu.slots import (
@@ -125,6 +125,21 @@ def _clicked_slots(activity: Any) -> dict[str, Any] | None:
 #: is a number check for them rather than a question of fact (the recognizer's threshold is 1.5:
 #: "peut appeler" alone scores 2.5).
 SURE_CHECK = 2.5
+
+#: Requests about a person that the recognizer's domain gate leaves unknown when the person is
+#: named only by name ("how much is left for Priya?" has no entity of the domain).
+_ABOUT_A_PERSON = (Intent.POOL, Intent.CHECK, Intent.USERS)
+
+
+def _gated_by_a_name(recognition: Recognition) -> Intent | None:
+    """The request an unknown message would be if what it names were an entity: its best intent
+    reached the recognizer's threshold but not the domain gate's (only about a person)."""
+    if recognition.intent != Intent.UNKNOWN or not recognition.scores:
+        return None
+    name, score = max(recognition.scores.items(), key=lambda item: item[1])
+    intent = Intent(name)
+    return intent if intent in _ABOUT_A_PERSON and score >= float(lexicon()["threshold"]) else None
+
 
 #: A message of at most this many words that only names a country ("UK", "Germany?") is an
 #: ellipsis of the last question when nothing else understood it.
@@ -346,13 +361,20 @@ class RootDialog(ComponentDialog):
         about_someone = (
             recognition.intent == Intent.FACT and recognition.scores.get(Intent.CHECK.value, 0.0) >= SURE_CHECK
         )
-        if not (entities.guessed_countries or about_someone):
+        gated = _gated_by_a_name(recognition)
+        if recognition.intent in (Intent.POOL, Intent.USERS) and not entities.users:
+            gated = recognition.intent  # "combien reste-t-il pour Priya ?": her pool, not every pool
+        if not (entities.guessed_countries or about_someone or gated):
             return recognition
         people = await self.check.named(context, text)
         if not people:
             return recognition
         if about_someone and not entities.countries:
             recognition = recognition.model_copy(update={"intent": Intent.CHECK, "facts": []})
+        elif gated is not None:  # "how much is left for Priya?": a person of the roster is what it is about
+            users = [*entities.users, *(p.upn for p in people if p.upn not in entities.users)]
+            entities = entities.model_copy(update={"users": users})
+            recognition = recognition.model_copy(update={"intent": gated})
         return recognition.model_copy(update={"entities": entities.without_guesses(name_words(people))})
 
     async def answer_aside(self, context: TurnContext, recognition: Recognition, lang: str) -> bool:

@@ -14,6 +14,7 @@ import pytest
 
 from dialogs.cards import purchase_summary_card, users_card
 from dialogs.nlu.i18n import t
+from dialogs.nlu.render import country_name
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.store import DEFAULT_TENANT_ID, Store
 from testkit.cards import walk
@@ -190,3 +191,18 @@ async def test_a_question_naming_a_person_is_a_check_for_them(demo_bot, h, lang)
     replies = await Chat(demo_bot, h).say(NAMED_QUESTION[lang])
     said = [r["said"] for r in replies]
     assert said[-1] == t(lang, "prompt.number") and NAMED_UPN[lang] in said[0]  # not a question of fact
+
+
+POOL_OF_A_PERSON = {"en": "how much is left for Priya?", "fr": "combien reste-t-il pour Priya ?"}
+
+
+@LANGS
+async def test_the_pool_of_a_person_named_by_first_name(demo_bot, h, demo_settings, lang):
+    replies = await Chat(demo_bot, h).say(POOL_OF_A_PERSON[lang])
+    store = Store(demo_settings.DATA_DIR, demo_settings.clock)
+    priya = next(u for u in store.users(DEFAULT_TENANT_ID) if u.upn == "priya.patel@contoso.com")
+    pools = store.pools(DEFAULT_TENANT_ID)
+    others = {b.country for b in pools} - {priya.usage_location}
+    said = " ".join(r["said"] for r in replies)
+    assert country_name(priya.usage_location, lang) in said  # her pool ...
+    assert not any(country_name(c, lang) in said for c in others)  # ... not every pool
