@@ -75,7 +75,7 @@ from dialogs.followup import followed_check, followed_lookup, followed_purchase
 from dialogs.lookups import name_words, pool_activities, users_activities
 from dialogs.nlu.entities import Entities, key, lexicon
 from dialogs.nlu.i18n import t
-from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
+from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, has_unknown_word, recognize
 from dialogs.nlu.slots import (
     CheckSlots,
     PurchaseSlots,
@@ -364,8 +364,8 @@ class RootDialog(ComponentDialog):
         gated = _gated_by_a_name(recognition)
         if recognition.intent in (Intent.POOL, Intent.USERS) and not entities.users:
             gated = recognition.intent  # "combien reste-t-il pour Priya ?": her pool, not every pool
-        if not (entities.guessed_countries or about_someone or gated):
-            return recognition
+        if not (entities.guessed_countries or about_someone or gated) or not has_unknown_word(text):
+            return recognition  # (no name the lexicon does not know: the roster is not read)
         people = await self.check.named(context, text)
         if not people:
             return recognition

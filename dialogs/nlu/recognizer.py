@@ -353,6 +353,12 @@ def score_intents(words: list[str], features: frozenset[str]) -> dict[Intent, fl
     return scores
 
 
+def has_unknown_word(text: str) -> bool:
+    """Whether a message has a word the lexicon does not know (a name, perhaps: "Priya"), so a
+    caller may look it up in the roster; known words and numbers never send it there."""
+    return any(w.isalpha() and not _is_known(w) for w in key(text[:MAX_CHARS]).split())
+
+
 def has_domain_evidence(words: list[str], features: frozenset[str]) -> bool:
     """Whether the message is about calling at all: a telling entity, or a ``@domain`` word."""
     return bool(features & _lexicon().domain_features) or any("@domain" in _tokens_of(w) for w in words)
