@@ -276,7 +276,7 @@ class InterruptibleDialog(ComponentDialog):
                 return await inner_dc.begin_dialog(self.initial_dialog_id, restart)
             read = await self._open_answer(inner_dc)
             answers = read is not None
-            if not answers:
+            if not answers or recognition.entities.guessed_countries:  # a roster name wins over a guessed country
                 other = await self.other_answer(inner_dc, text)
                 if other is not None:
                     return other

@@ -370,16 +370,22 @@ _VERDICT_COLOURS = {"included": "Good", "per_minute": "Warning", "not_callable":
 
 
 def verdict_card(
-    verdict: CallVerdict, lang: str, balance: PoolBalance | None = None, data: DataProvenance | None = None
+    verdict: CallVerdict,
+    lang: str,
+    balance: PoolBalance | None = None,
+    data: DataProvenance | None = None,
+    caller: str | None = None,
 ) -> CardReply:
     """Can this user call this number: the verdict, the reason, what would make it callable,
     and the pool the call draws on with what is left of it (``balance``, when known, followed
-    by the data it rests on, ``data``)."""
+    by the data it rests on, ``data``). ``caller``: the user of the roster the check is for (the
+    answer names whom it is about, also when the number came a turn after the name)."""
     reason = render(verdict.reason, verdict.params, lang)
     # The headline follows the three-valued verdict (a reason the sheet leaves open has its own).
     title_key = f"verdict.title.{verdict.reason}"
     title = t(lang, title_key if has_string(lang, title_key) else f"verdict.{verdict.verdict}")
-    facts = [(t(lang, "verdict.number"), verdict.number or t(lang, "unknown_value"))]
+    facts = [(t(lang, "verdict.user"), caller)] if caller else []
+    facts.append((t(lang, "verdict.number"), verdict.number or t(lang, "unknown_value")))
     if verdict.destination_country:
         facts.append((t(lang, "verdict.destination"), country_name(verdict.destination_country, lang)))
     if verdict.caller_country:

@@ -225,6 +225,6 @@ class NumberCheckDialog(InterruptibleDialog):
                 data = await pool_data(self.tenants, tenant) if balance is not None else None
             except DataUnavailable as exc:
                 await context.send_activity(error_activity(exc, lang))
-        await context.send_activity(verdict_card(verdict, lang, balance, data).to_activity())
+        await context.send_activity(verdict_card(verdict, lang, balance, data, caller=slots.upn).to_activity())
         await remember(context, Intent.CHECK.value, slots.model_dump(mode="json"))
         return await step.end_dialog({"done": "check"})

@@ -115,6 +115,15 @@ async def users_named(tenants: TenantData, tenant: str, text: str) -> list[UserR
     return by_first[: WHICH_ONE + 1]
 
 
+def name_words(people: list[UserRecord]) -> set[str]:
+    """The folded words of these people's display names and UPN prefixes ("olivia", "leroy")."""
+    words: set[str] = set()
+    for user in people:
+        words.update(_words(user.display_name or ""))
+        words.update(_words(user.upn.partition("@")[0].replace(".", " ")))
+    return words
+
+
 def _user_filter(users: list[UserRecord], entities: Entities) -> list[UserRecord]:
     """The users a lookup asks for: by country, plan, and the UPNs it names ("and for alice?"
     after a purchase shows alice's line)."""

@@ -78,7 +78,9 @@ QUESTIONS: dict[str, Question] = {
         Question(
             "international",
             "reprompt.yes_no",
-            lambda lang, spec: yes_no_choice(lang, "prompt.international"),
+            lambda lang, spec: yes_no_choice(
+                lang, "prompt.international", **localize_params({"countries": spec.get("countries", [])}, lang)
+            ),
             _slot("international", answers.read_yes_no),
         ),
         Question(

@@ -240,14 +240,19 @@ class PurchaseDialog(InterruptibleDialog):
         if len(slots.countries) == 1:
             spec = {"text_key": "prompt.users_in", "params": {"country": slots.countries[0]}}
         else:
-            spec = {"text_key": "prompt.users_each", "countries": slots.countries}
+            spec = {
+                "text_key": "prompt.users_each",
+                "countries": slots.countries,
+                "params": {"countries": slots.countries},
+            }
         return await self.ask_if(step, missing, "users", **spec)
 
     async def _international(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)
         # The scope is the one question left when neither it nor the licence was said (a given
         # licence is enough to answer, assuming calls within the country, with a button).
-        return await self.ask_if(step, slots.international is None and slots.base_licence is None, "international")
+        missing = slots.international is None and slots.base_licence is None
+        return await self.ask_if(step, missing, "international", countries=slots.countries)  # said back: "in Norway"
 
     async def _assume(self, step: WaterfallStepContext) -> DialogTurnResult:
         # Where, how many and the scope (or the licence) are known here: that is enough to answer

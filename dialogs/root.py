@@ -72,10 +72,10 @@ from dialogs.context import (
 )
 from dialogs.facts import answer_fact, answered_fact, fact_turn
 from dialogs.followup import followed_check, followed_lookup, followed_purchase
-from dialogs.lookups import pool_activities, users_activities
-from dialogs.nlu.entities import Entities, key
+from dialogs.lookups import name_words, pool_activities, users_activities
+from dialogs.nlu.entities import Entities, key, lexicon
 from dialogs.nlu.i18n import t
-from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, recognize
+from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, has_unknown_word, recognize
 from dialogs.nlu.slots import (
     CheckSlots,
     PurchaseSlots,
@@ -121,6 +121,26 @@ def _clicked_slots(activity: Any) -> dict[str, Any] | None:
         return None  # a forged or outdated button: the request starts afresh
 
 
+#: The check score (raw, lexicon weights) from which a question naming a person of the roster
+#: is a number check for them rather than a question of fact (the recognizer's threshold is 1.5:
+#: "peut appeler" alone scores 2.5).
+SURE_CHECK = 2.5
+
+#: Requests about a person that the recognizer's domain gate leaves unknown when the person is
+#: named only by name ("how much is left for Priya?" has no entity of the domain).
+_ABOUT_A_PERSON = (Intent.POOL, Intent.CHECK, Intent.USERS)
+
+
+def _gated_by_a_name(recognition: Recognition) -> Intent | None:
+    """The request an unknown message would be if what it names were an entity: its best intent
+    reached the recognizer's threshold but not the domain gate's (only about a person)."""
+    if recognition.intent != Intent.UNKNOWN or not recognition.scores:
+        return None
+    name, score = max(recognition.scores.items(), key=lambda item: item[1])
+    intent = Intent(name)
+    return intent if intent in _ABOUT_A_PERSON and score >= float(lexicon()["threshold"]) else None
+
+
 #: A message of at most this many words that only names a country ("UK", "Germany?") is an
 #: ellipsis of the last question when nothing else understood it.
 BARE_WORDS = 3
@@ -145,8 +165,9 @@ def _bare_place(recognition: Recognition, text: str) -> bool:
 
 
 def _restates_need(recognition: Recognition, text: str) -> bool:
-    """ "they barely make any outbound calls", "ils n'appellent qu'en France" after a purchase
-    answer: a statement of how the users call (usage or a one-country scope), no cue word, no
+    """ "they barely make any outbound calls", "ils n'appellent qu'en France", "we're with BT"
+    after a purchase answer: a statement of how the users call (usage, a one-country scope, the
+    carrier), no cue word, no
     number to dial, no person and no question ("is PAYG right for users who rarely call?" is a
     question of fact): it changes the last purchase (its assumption), it starts nothing."""
     head = text[:200]
@@ -156,7 +177,9 @@ def _restates_need(recognition: Recognition, text: str) -> bool:
         return False
     if words[0] in slot_words()["question_starts"]:
         return False
-    return usage_minutes(head) is not None or without_scope(head)[1]
+    # "we're with BT by the way", "au fait on est chez BT": the carrier, unless it is a request of its own
+    carrier = entities.carrier is not None and recognition.intent == Intent.UNKNOWN
+    return carrier or usage_minutes(head) is not None or without_scope(head)[1]
 
 
 #: The question of fact a licence-only request is answered with (knowledge/data/facts.json).
@@ -300,6 +323,7 @@ class RootDialog(ComponentDialog):
             return await step.end_dialog()
         recognition = self.understand(activity, lang)
         text = activity.text or ""
+        recognition = await self.roster_first(context, recognition, text)
         followed = await self._follow_up(step, recognition, text, lang)
         if followed is not None:
             return followed
@@ -326,6 +350,32 @@ class RootDialog(ComponentDialog):
         else:
             await context.send_activity(unknown_reply(lang).to_activity())
         return await step.end_dialog()
+
+    async def roster_first(self, context: TurnContext, recognition: Recognition, text: str) -> Recognition:
+        """``recognition`` read with the roster: without the countries guessed from a misspelt
+        word that is the name of a person of the roster ("and for Olivia Leroy?" names Olivia,
+        not Bolivia: roster names win over fuzzy countries), and a number check when a question
+        the cues read as one names a person ("tobias peut appeler ?": about that user, as a
+        UPN would make it, never a question of fact). Reads the roster only in those cases."""
+        entities = recognition.entities
+        about_someone = (
+            recognition.intent == Intent.FACT and recognition.scores.get(Intent.CHECK.value, 0.0) >= SURE_CHECK
+        )
+        gated = _gated_by_a_name(recognition)
+        if recognition.intent in (Intent.POOL, Intent.USERS) and not entities.users:
+            gated = recognition.intent  # "combien reste-t-il pour Priya ?": her pool, not every pool
+        if not (entities.guessed_countries or about_someone or gated) or not has_unknown_word(text):
+            return recognition  # (no name the lexicon does not know: the roster is not read)
+        people = await self.check.named(context, text)
+        if not people:
+            return recognition
+        if about_someone and not entities.countries:
+            recognition = recognition.model_copy(update={"intent": Intent.CHECK, "facts": []})
+        elif gated is not None:  # "how much is left for Priya?": a person of the roster is what it is about
+            users = [*entities.users, *(p.upn for p in people if p.upn not in entities.users)]
+            entities = entities.model_copy(update={"users": users})
+            recognition = recognition.model_copy(update={"intent": gated})
+        return recognition.model_copy(update={"entities": entities.without_guesses(name_words(people))})
 
     async def answer_aside(self, context: TurnContext, recognition: Recognition, lang: str) -> bool:
         """Answer a request that needs no dialog (a question of fact, pool balance, users, alerts);

@@ -53,6 +53,21 @@ class Entities(BaseModel):
     #: Place names written after "in"/"en"... that are no country, city or near miss of one
     #: ("Narnia"), as typed: said back to the admin instead of being dropped silently.
     unknown_places: list[str] = Field(default_factory=list)
+    #: Countries read from a misspelt word only ("Allemange" -> DE), with the word as typed:
+    #: a person of the roster named so wins over the guess ("Olivia" is no Bolivia).
+    guessed_countries: dict[str, str] = Field(default_factory=dict)
+
+    def without_guesses(self, words: set[str]) -> Entities:
+        """These entities without the countries guessed from one of ``words`` (folded)."""
+        dropped = {code for code, word in self.guessed_countries.items() if key(word) in words}
+        if not dropped:
+            return self
+        return self.model_copy(
+            update={
+                "countries": [c for c in self.countries if c not in dropped],
+                "guessed_countries": {c: w for c, w in self.guessed_countries.items() if c not in dropped},
+            }
+        )
 
 
 # --- data ------------------------------------------------------------------------------------
@@ -71,6 +86,13 @@ def countries_data() -> dict[str, Any]:
 @cache
 def cities_data() -> dict[str, str]:
     return read_locale_json("cities.json")["cities"]
+
+
+@cache
+def word_cities() -> tuple[dict[str, str], frozenset[str]]:
+    """Cities named like common words ("Nice"), and the place words they must follow."""
+    data = read_locale_json("cities.json")
+    return dict(data["word_cities"]), frozenset(data["word_city_after"])
 
 
 def key(text: str) -> str:
@@ -103,6 +125,7 @@ class _Compiled:
     no_words: list[tuple[str, ...]]
     user_count: re.Pattern[str]
     carrier_names: re.Pattern[str]
+    carrier_names_cased: re.Pattern[str]  # "Free", "Three": as typed, never the first word
     carrier_spelling: dict[str, str]  # folded name -> the lexicon's spelling
     fuzzy_names: dict[str, str]  # one-word country and city names (EN, FR) -> code, for typo matching
     plain_words: frozenset[str]  # words of the lexicon: never a misspelt or unknown place
@@ -187,7 +210,10 @@ def compiled() -> _Compiled:
             + r")(?![\w&])",
             re.IGNORECASE,
         ),
-        carrier_spelling={n.casefold(): n for n in lex["carrier_names"]},
+        carrier_names_cased=re.compile(
+            r"(?<![\w&])(?:" + "|".join(re.escape(n) for n in lex["carrier_names_cased"]) + r")(?![\w&])"
+        ),
+        carrier_spelling={n.casefold(): n for n in lex["carrier_names"] + lex["carrier_names_cased"]},
         fuzzy_names={" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN},
         plain_words=_plain_words(lex, month_numbers),
     )
@@ -352,12 +378,13 @@ def _fuzzy_country(word: str, table: _Compiled) -> str | None:
     return table.fuzzy_names[(same_start or top)[0]]
 
 
-def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[list[str], list[str]]:
-    """(countries of misspelt names, unknown place names) among the words not read yet: the
+def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[dict[str, str], list[str]]:
+    """(countries of misspelt names with the word each was read from, unknown place names)
+    among the words not read yet: the
     word right after a place preposition ("in Narnia", "en Allemange"), or each word of a
     message of one or two words (a prompt's answer "Swizterland")."""
     short = len(tokens) <= 2
-    countries: list[str] = []
+    countries: dict[str, str] = {}
     unknown: list[str] = []
     tried = 0
     for i, token in enumerate(tokens):
@@ -371,7 +398,7 @@ def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[li
             break
         code = _fuzzy_country(token.folded, table)
         if code:
-            _add(countries, code)
+            countries.setdefault(code, token.raw)
         elif (
             i > 0
             and tokens[i - 1].folded in UNKNOWN_AFTER
@@ -406,7 +433,11 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
             prev = tokens[i - 1].folded if i else ""
             after_place = prev in table.prepositions
             raw = token.raw
-            if raw in table.case_sensitive and (not shouting or len(raw) > 2 or after_place):
+            cities, city_after = word_cities()
+            if raw in cities and prev in city_after:  # "in Nice", "à Nice"; "nice, thanks" names no city
+                _add(found, cities[raw])
+                taken.add(i)
+            elif raw in table.case_sensitive and (not shouting or len(raw) > 2 or after_place):
                 _add(found, table.case_sensitive[raw])
                 taken.add(i)
             elif len(raw) == 2 and raw.isupper() and raw.isalpha() and raw in table.codes:
@@ -520,7 +551,12 @@ def extract(text: str) -> Extraction:
         work = pattern.sub(_padded(replacement), work)
     work = _extract_numbers(work, table, numbers)
     named_carrier = carrier_name = None
-    for match in list(table.carrier_names.finditer(work)):  # "BT", "AT&T": a carrier, never a country
+    first_word = len(work) - len(work.lstrip())
+    cased = [
+        m for m in table.carrier_names_cased.finditer(work) if m.start() > first_word
+    ]  # "chez Free", not "Free calls?"
+    for match in sorted([*table.carrier_names.finditer(work), *cased], key=lambda m: m.start()):
+        # "BT", "AT&T": a carrier, never a country
         named_carrier = "operator_connect"
         carrier_name = carrier_name or table.carrier_spelling.get(match.group(0).casefold(), match.group(0))
         work = _blank(work, match.start(), match.end())
@@ -544,7 +580,8 @@ def extract(text: str) -> Extraction:
     taken: set[int] = set()
     countries = _extract_countries(tokens, table, taken)
     misspelt, unknown_places = _places(tokens, taken, table)
-    for code in misspelt:
+    guessed = {code: word for code, word in misspelt.items() if code not in countries}
+    for code in guessed:
         _add(countries, code)
     entities = Entities(
         numbers=numbers,
@@ -559,6 +596,7 @@ def extract(text: str) -> Extraction:
         month=_extract_month(norm, table, iso_month),
         line=line_hit[0] if line_hit else None,
         unknown_places=unknown_places,
+        guessed_countries=guessed,
     )
     features = {
         name

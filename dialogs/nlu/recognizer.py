@@ -353,6 +353,12 @@ def score_intents(words: list[str], features: frozenset[str]) -> dict[Intent, fl
     return scores
 
 
+def has_unknown_word(text: str) -> bool:
+    """Whether a message has a word the lexicon does not know (a name, perhaps: "Priya"), so a
+    caller may look it up in the roster; known words and numbers never send it there."""
+    return any(w.isalpha() and not _is_known(w) for w in key(text[:MAX_CHARS]).split())
+
+
 def has_domain_evidence(words: list[str], features: frozenset[str]) -> bool:
     """Whether the message is about calling at all: a telling entity, or a ``@domain`` word."""
     return bool(features & _lexicon().domain_features) or any("@domain" in _tokens_of(w) for w in words)
@@ -556,15 +562,8 @@ def _asks_about(
     floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
     if best < floor:
         return []
-    if (
-        "user_count" in features
-        and intent == Intent.PURCHASE
-        and (fact_id not in lex.seat_count_facts or not form.pool)
-    ):
-        # "which plan for 40 users?", "quel forfait pour 20 utilisateurs ?": a purchase; the pool size names the pool
+    if _seat_count_rules_out(fact_id, features, lex, purchase=intent == Intent.PURCHASE, pool=form.pool):
         return []
-    if fact_id in lex.seat_count_facts and "user_count" not in features:
-        return []  # "what's the pool in France?" asks about the tenant's pool
     return ranked
 
 
@@ -604,17 +603,18 @@ def _score_fact(
     if unbeaten >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
         return []  # even a perfect match could not win: spare the search
     ranked = fact_search.search(text)[:FACT_CHOICES]
+    top = ranked[0][0] if ranked else ""
+    counted = "user_count" in features
+    purchase = scores.get(Intent.PURCHASE, 0.0) >= lex.threshold
     if (
-        ranked
-        and ranked[0][0] in lex.seat_count_facts
-        and "user_count" in features
-        and scores.get(Intent.PURCHASE, 0.0) >= lex.threshold
-        and not questions.names_pool(words)
+        counted
+        and top in lex.seat_count_facts
+        and _seat_count_rules_out(top, features, lex, purchase=purchase, pool=questions.names_pool(words))
     ):
         return []  # "quel forfait pour 20 utilisateurs ?": a seat count without the pool asks which plan
     best = ranked[0][1] if ranked else 0.0
-    confident = best >= weights["closed_floor"] and (
-        ranked[0][0] not in lex.seat_count_facts or "user_count" in features
+    confident = best >= weights["closed_floor"] and not _seat_count_rules_out(
+        top, features, lex, purchase=False, pool=False
     )
     beatable = opened | (closed if confident else frozenset())
     unbeaten = max((s for i, s in scores.items() if i not in beatable), default=0.0)
@@ -622,7 +622,8 @@ def _score_fact(
         score = weights["answer_weight"] + weights["slope"] * (best - fact_search.ANSWER_FLOOR)
         if cue > 0 and others < lex.threshold:
             score = max(score, lex.threshold)  # a close question nothing else understood
-        if beatable and not (ranked[0][0] not in lex.seat_count_facts and "user_count" in features):
+        # (a seat count never lets a fact that does not take one beat a request: the same rule)
+        if beatable and not (counted and _seat_count_rules_out(top, features, lex, purchase=True, pool=True)):
             beaten = max((scores.get(i, 0.0) for i in beatable), default=0.0)
             if score <= beaten and unbeaten < beaten:
                 score = max(beaten + 0.01, lex.threshold)  # the question shape wins (see _question_beats)
@@ -630,6 +631,19 @@ def _score_fact(
     elif best >= fact_search.SUGGEST_FLOOR and cue > 0 and others < lex.threshold:
         scores[Intent.FACT] = weights["suggest_weight"] + lex.threshold
     return ranked
+
+
+def _seat_count_rules_out(fact_id: str, features: frozenset[str], lex: _Lexicon, *, purchase: bool, pool: bool) -> bool:
+    """The one seat-count rule of questions of fact: whether a message's seat count (or its
+    lack) rules out fact ``fact_id``. A fact that takes a seat count (the pool for N users,
+    lexicon ``seat_count_facts``) needs one: "what's the pool in France?" asks about the
+    tenant's pool. A seat count in a request to buy (``purchase``) is that purchase ("which
+    plan for 40 users?", "quel forfait pour 20 utilisateurs ?"), unless the message names the
+    pool (``pool``) and the fact takes the count ("what pool do 40 users in France get?")."""
+    takes = fact_id in lex.seat_count_facts
+    if "user_count" not in features:
+        return takes
+    return purchase and not (takes and pool)
 
 
 def _question_beats(words: list[str], features: frozenset[str], cue: float, lex: _Lexicon) -> frozenset[Intent]:

@@ -50,6 +50,8 @@ def _patterns() -> dict[str, Any]:
         "count_segment_end": re.compile(words["count_segment_end"], flags),
         "minutes": re.compile(words["minutes"], flags),
         "negations": frozenset(words["negations"]),
+        "regions_abroad": frozenset(words["regions_abroad"]),
+        "count_not_after": frozenset(words["count_not_after"]),
         "intl_hint": frozenset(words["international_minutes_hint"]),
         "acknowledgements": frozenset(words["acknowledgements"]),
         "number_place": re.compile(words["number_place"], flags),
@@ -72,19 +74,33 @@ def known_countries(codes: list[str]) -> list[str]:
 # --- roles of countries ------------------------------------------------------------------------
 
 
-def destination_countries(text: str) -> list[str]:
-    """Countries named right after a calling verb: "call the UK", "qui appellent l'Espagne"."""
-    found: list[str] = []
+def _destination_segments(text: str) -> list[str]:
+    """The words right after each calling verb, up to the end of what is called."""
+    segments = []
     patterns = _patterns()
     for marker in patterns["markers"]:
         for match in marker.finditer(text):
             rest = text[match.end() : match.end() + 80]
             end = patterns["destination_end"].search(rest)
-            segment = rest[: end.start()] if end else rest
-            for code in extract_entities(segment).countries:
-                if code not in found:
-                    found.append(code)
+            segments.append(rest[: end.start()] if end else rest)
+    return segments
+
+
+def destination_countries(text: str) -> list[str]:
+    """Countries named right after a calling verb: "call the UK", "qui appellent l'Espagne"."""
+    found: list[str] = []
+    for segment in _destination_segments(text):
+        for code in extract_entities(segment).countries:
+            if code not in found:
+                found.append(code)
     return found
+
+
+def calls_a_region(text: str) -> bool:
+    """Whether a region of the world is named right after a calling verb ("they phone Europe a
+    lot", "ils appellent l'Asie"): no country, but calls abroad all the same."""
+    regions = _patterns()["regions_abroad"]
+    return any(set(key(segment).split()) & regions for segment in _destination_segments(text))
 
 
 def split_countries(text: str, countries: list[str]) -> tuple[list[str], list[str]]:
@@ -124,7 +140,7 @@ def international_need(text: str, locations: list[str], destinations: list[str])
     catalog = load_catalog()
     if destinations and locations:
         return any(not catalog.is_domestic(loc, dest) for loc in locations for dest in destinations)
-    if destinations:
+    if destinations or calls_a_region(text):
         return True
     folded = key(text)
     words = folded.split()
@@ -151,14 +167,26 @@ def counts_per_country(text: str) -> dict[str, int]:
     patterns = _patterns()
     counts: dict[str, int] = {}
     for match in patterns["count_in_country"].finditer(text):
+        if _is_minutes_or_plan(text, match.start()):
+            continue  # "forfait 120 en France", "120 minutes in Spain": no seat count
         rest = text[match.end() : match.end() + 60]
         end = patterns["count_segment_end"].search(rest)
         segment = rest[: end.start()] if end else rest
-        countries = known_countries(extract_entities(segment).countries)
+        # read as a place ("in CH", "en AT": a two-letter code counts only after a place word)
+        countries = known_countries(extract_entities(f"in {segment}").countries)
         value = _integer(match.group(1))
         if countries and 1 <= value <= MAX_USERS and countries[0] not in counts:
             counts[countries[0]] = value
     return counts
+
+
+def _is_minutes_or_plan(text: str, start: int) -> bool:
+    """Whether the number at ``start`` names minutes ("120 min") or a plan ("forfait 120",
+    "the 120 plan"), not a count of users."""
+    before = text[max(0, start - 30) : start].rstrip()
+    words = key(before).split()  # the plan word right before the number ("plans: 80 users" is a count)
+    named = before[-1:].isalpha() and bool(words) and words[-1] in _patterns()["count_not_after"]
+    return named or bool(_patterns()["minutes"].match(text, start))
 
 
 def minutes_mentioned(text: str) -> tuple[int | None, int | None]:
@@ -248,6 +276,10 @@ def _scoped_elsewhere(text: str, locations: list[str], destinations: list[str]) 
     return [c for c in locations if c not in elsewhere], destinations + called
 
 
+def _first_known(*values: Any) -> Any:
+    return next((value for value in values if value is not None), None)
+
+
 def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
     """The purchase slots the first message fills."""
     countries = known_countries(entities.countries)
@@ -266,18 +298,19 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
         if users is None and len(per_country) == 1:
             users = next(iter(per_country.values()))
     domestic_minutes, international_minutes = minutes_mentioned(text)
+    named = plan_says(entities.plan)  # "il nous faut le forfait 120": what the plan says, unless the text says it
     return PurchaseSlots(
         countries=locations,
         users=users,
         users_per_country=users_per_country,
         international=False
         if domestic_scope and not destinations
-        else international_need(text, locations, destinations),
+        else _first_known(international_need(text, locations, destinations), named.get("international")),
         international_minutes=international_minutes,
         base_licence=entities.base_licence,
         carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),
         carrier_name=entities.carrier_name if entities.carrier else None,
-        minutes_per_user=domestic_minutes if domestic_minutes is not None else usage_minutes(text),
+        minutes_per_user=_first_known(domestic_minutes, usage_minutes(text), named.get("minutes_per_user")),
         unknown_places=entities.unknown_places,
     )
 
@@ -285,6 +318,20 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
 #: Plans that say whether the users call abroad ("same for the D&I plan").
 INTERNATIONAL_PLANS = frozenset({"MCOPSTN2"})
 DOMESTIC_PLANS = frozenset({"MCOPSTN1", "MCOPSTN5", "MCOPSTN6", "MCOPSTN8"})
+
+
+def plan_says(plan: str | None) -> dict[str, Any]:
+    """The purchase slots a Calling Plan named fills: whether the users call abroad ("same for
+    the D&I plan") and, for a plan with fewer minutes than the main one ("le forfait 120"), the
+    minutes a user needs."""
+    if plan in INTERNATIONAL_PLANS:
+        return {"international": True}
+    if plan not in DOMESTIC_PLANS:
+        return {}
+    found = load_catalog().plan(plan) if plan != DOMESTIC_PLAN else None
+    if found is not None and found.domestic_minutes is not None:  # the 120-minute plan: 120 minutes a user
+        return {"international": False, "minutes_per_user": found.domestic_minutes.default}
+    return {"international": False}
 
 
 def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
@@ -303,9 +350,10 @@ def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
         change["carrier_name"] = entities.carrier_name
     # "pas d'international", "no international calls": the line word negated says no.
     said = international_need(text, [], []) if entities.line else None
-    if entities.plan in INTERNATIONAL_PLANS or said is True:
+    change.update(plan_says(entities.plan))
+    if said is True:
         change["international"] = True
-    elif entities.plan in DOMESTIC_PLANS or said is False or without_scope(text)[1]:
+    elif said is False or without_scope(text)[1]:
         change["international"] = False
     figure, international = minutes_mentioned(text)
     domestic = figure if figure is not None else usage_minutes(text)

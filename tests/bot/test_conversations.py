@@ -77,7 +77,7 @@ async def open_purchase(chat: Chat, lang: str) -> list[dict]:
     assert [r["said"] for r in await chat.say(SAY[lang]["plan"])] == [t(lang, "prompt.countries")]
     assert [r["said"] for r in await chat.say("France")] == [t(lang, "prompt.users_in", country="France")]
     replies = await chat.say("40")
-    assert [r["said"] for r in replies] == [t(lang, "prompt.international")]
+    assert [r["said"] for r in replies] == [t(lang, "prompt.international", countries="France")]
     return replies
 
 
@@ -134,7 +134,7 @@ async def test_bad_answer_is_asked_again(demo_bot, h, lang):
     why = t(lang, "reason.not_a_count", text=SAY[lang]["bad"])
     assert [r["said"] for r in replies] == [f"{why} {t(lang, 'reprompt.users')}"]
     replies = await chat.say("40")
-    assert replies[-1]["said"] == t(lang, "prompt.international")
+    assert replies[-1]["said"] == t(lang, "prompt.international", countries="France")
 
 
 @LANGS
@@ -148,7 +148,7 @@ async def test_a_card_question_asked_again_is_one_card_saying_what_is_expected(d
     assert replies[0]["said"] == t(lang, "reprompt.yes_no")
     card = replies[0]["attachments"][0]["content"]
     assert card["body"][0]["text"] == t(lang, "reprompt.yes_no")
-    assert t(lang, "prompt.international") in card_texts(card)
+    assert t(lang, "prompt.international", countries="France") in card_texts(card)
     assert buttons(replies[0]) == buttons(first)
 
 
@@ -157,7 +157,10 @@ async def test_help_mid_dialog(demo_bot, h, lang):
     chat = Chat(demo_bot, h)
     await open_purchase(chat, lang)
     replies = await chat.say(SAY[lang]["help"])
-    assert [r["said"] for r in replies] == [t(lang, "help.purchase"), t(lang, "prompt.international")]
+    assert [r["said"] for r in replies] == [
+        t(lang, "help.purchase"),
+        t(lang, "prompt.international", countries="France"),
+    ]
     replies = await chat.click(False)
     assert replies[-1]["said"] == summary(lang, countries=["FR"], users=40)  # still in the purchase
 
@@ -191,7 +194,7 @@ async def test_number_check_for_a_user_from_the_store(demo_bot, h, demo_settings
     replies = await Chat(demo_bot, h).say(SAY[lang]["check"])
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
     balance = next(b for b in pools(demo_settings) if b.key == verdict.pool)
-    expected = verdict_card(verdict, lang, balance, data(demo_settings))
+    expected = verdict_card(verdict, lang, balance, data(demo_settings), caller="alice.martin@contoso.com")
     assert [r["said"] for r in replies] == [SAY[lang]["user_found"], expected.text]
     assert replies[-1]["attachments"][0]["content"] == expected.card
 
@@ -220,7 +223,7 @@ async def test_french_locale_from_teams_and_the_language_kept_on_english_clicks(
     replies = await chat.click("DE")  # locale en-US
     assert replies[-1]["said"] == t("fr", "prompt.users_in", country="Allemagne")
     replies = await chat.say("12")
-    assert replies[-1]["said"] == t("fr", "prompt.international")
+    assert replies[-1]["said"] == t("fr", "prompt.international", countries="Allemagne")
 
 
 async def test_without_data_the_bot_says_how_to_import(start_app, make_settings, h):

@@ -17,6 +17,7 @@ import pytest
 
 from dialogs.cards import purchase_summary_card, verdict_card
 from dialogs.nlu.i18n import t
+from dialogs.nlu.render import country_name
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
 from testkit.cards import card_texts
@@ -231,10 +232,10 @@ CORRECTION_AT_YES_NO = {
 async def test_a_correction_at_a_yes_no_question_changes_its_slot_and_answers_only_what_it_says(demo_bot, h, lang):
     chat = LocaleChat(demo_bot, h, lang)
     first, italy, portugal = CORRECTION_AT_YES_NO[lang]
-    assert said(await chat.say(first))[-1] == t(lang, "prompt.international")
+    assert said(await chat.say(first))[-1] == t(lang, "prompt.international", countries=country_name("ES", lang))
     replies = await chat.say(italy)  # the "no" is the correction's, not "they do not call abroad"
     assert said(replies)[0].startswith(t(lang, "corrected", facts="").rstrip(" ."))
-    assert said(replies)[-1] == t(lang, "prompt.international")
+    assert said(replies)[-1] == t(lang, "prompt.international", countries=country_name("IT", lang))
     replies = await chat.say(portugal)  # a correction that also answers the question
     assert said(replies)[-1] == summary_text(lang, countries=["PT"], users=20, international=True)
 
@@ -289,7 +290,7 @@ async def test_a_complete_purchase_request_typed_in_a_purchase_starts_it_over(de
     chat = LocaleChat(demo_bot, h, lang)
     first, count, again = NEW_PURCHASE_IN_A_PURCHASE[lang]
     await chat.say(first)
-    assert said(await chat.say(count))[-1] == t(lang, "prompt.international")
+    assert said(await chat.say(count))[-1] == t(lang, "prompt.international", countries="France")
     # Not "please answer yes or no", and not France kept: the new request, answered at once.
     assert said(await chat.say(again)) == [summary_text(lang, countries=["ES"], users=20, base_licence="E5")]
 

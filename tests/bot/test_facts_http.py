@@ -113,7 +113,8 @@ async def test_a_fact_question_naming_a_country_does_not_start_the_purchase(demo
     assert [r["said"] for r in replies] == [fact_reply("teams_phone_required", {"base_licence": "E5"}, lang).text]
     # No dialog was started: a number now is not an answer to a purchase question.
     replies = await chat.say("40", lang)
-    assert all(r["said"] != t(lang, "prompt.international") for r in replies)
+    scope_question = t(lang, "prompt.international").split("{")[0]  # "Do these users in ..."
+    assert not any(r["said"].startswith(scope_question) for r in replies)
 
 
 @LANGS

@@ -187,7 +187,7 @@ PURCHASE = [
 
 
 def asked(key: str) -> str:
-    return t("en", key, country="France") if key == "prompt.users_in" else t("en", key)
+    return t("en", key, country="France", countries="France")
 
 
 async def test_three_replicas_share_the_state_and_a_killed_one_loses_nothing_acknowledged(replicas, proxy, h):

@@ -51,7 +51,7 @@ async def test_each_verdict_over_http(demo_bot, h, lang, number, value, reason):
     texts = card_texts(card["content"])
     assert texts[0] == t(lang, f"verdict.{value}")
     if verdict.pool is None:  # without a pool balance the whole card is what the builder makes
-        expected = verdict_card(verdict, lang)
+        expected = verdict_card(verdict, lang, caller=ALICE)  # the card names whom the check is for
         assert card["content"] == expected.card and shown_once(reply) == expected.text
     # One Source line, last, linking Learn pages in the conversation's language where localized.
     prefix = t(lang, "source.line", links="")

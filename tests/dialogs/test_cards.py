@@ -480,7 +480,7 @@ def test_choice_cards(lang):
         a["title"] for a in walk(countries.card) if a.get("type") == "Action.Submit"
     ]
 
-    yes_no = yes_no_choice(lang, "prompt.international")
+    yes_no = yes_no_choice(lang, "prompt.international", countries="France")
     assert submit_values(assert_valid_card(yes_no.attachment)) == [True, False]
 
     plans = plan_choice(lang)

@@ -91,7 +91,10 @@ async def test_guided_purchase_from_nothing_asks_only_where_how_many_and_the_sco
         assert_teams_rendering(replies, h)
         asked.append(h.said(replies[-1]))
     # The licence, the carrier and the minutes would not be asked: they are assumed, on the card.
-    assert asked[:-1] == [t("en", k) for k in ("prompt.countries", "prompt.users_each", "prompt.international")]
+    assert asked[:-1] == [
+        t("en", k, countries="France and Germany")
+        for k in ("prompt.countries", "prompt.users_each", "prompt.international")
+    ]
     expected = recommend(AdviceRequest(countries=["FR", "DE"], users_per_country={"FR": 30, "DE": 10}))
     summary = h.cards(replies)[-1]
     assert h.said(replies[-1]) == purchase_summary_card(expected, "en").text
@@ -143,7 +146,7 @@ async def test_bad_answers_are_asked_again_saying_what_is_expected_and_lose_noth
     assert h.texts(replies) == [f"{t('en', 'reason.users_range', count=-3, max=1_000_000)} {t('en', 'reprompt.users')}"]
     replies = await talk.send("40")
     text, _ = question(replies, h)
-    assert text == t("en", "prompt.international")
+    assert text == t("en", "prompt.international", countries="France")
     replies = await talk.send("perhaps")
     assert h.said(replies[-1]) == t("en", "reprompt.yes_no")
     assert [d["value"] for d in h.submits(h.cards(replies)[-1])] == [True, False]  # the buttons again
@@ -190,7 +193,7 @@ async def test_card_cancel_and_help_buttons_interrupt_too(talk, h):
 async def test_valid_answers_are_never_taken_for_cancel(talk, h):
     await talk.send("which plan for our users in France")
     replies = await talk.send("about 10")  # "about" is one typo from "abort"
-    assert question(replies, h)[0] == t("en", "prompt.international")
+    assert question(replies, h)[0] == t("en", "prompt.international", countries="France")
     replies = await talk.send("no")  # "no" to "do they call abroad?" is an answer
     assert "Your purchase plan" in h.card_texts(h.cards(replies)[-1])
 
@@ -201,7 +204,9 @@ async def test_a_question_mid_dialog_is_answered_then_the_dialog_resumes(talk, h
     replies = await talk.send("show the pool balance")
     assert h.said(replies[0]) == pool_table_card(await store.pools(DEFAULT_TENANT_ID), "en").text
     assert h.said(replies[-1]) == t("en", "prompt.users_in", country="France")  # asked again
-    assert question(await talk.send("40"), h)[0] == t("en", "prompt.international")  # the purchase goes on
+    assert question(await talk.send("40"), h)[0] == t(
+        "en", "prompt.international", countries="France"
+    )  # the purchase goes on
     await talk.send(value={"intent": "cancel"})
 
 
@@ -221,7 +226,8 @@ async def test_number_check_for_a_user_from_the_store(talk, h, store):
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
     assert verdict.callable and verdict.pool is not None
     balance = next(b for b in await store.pools(DEFAULT_TENANT_ID) if b.key == verdict.pool)
-    expected = verdict_card(verdict, "en", balance, await store.provenance(DEFAULT_TENANT_ID))
+    upn = "alice.martin@contoso.com"  # the card names whom the check is for
+    expected = verdict_card(verdict, "en", balance, await store.provenance(DEFAULT_TENANT_ID), caller=upn)
     assert h.said(replies[-1]) == expected.text
     assert format_number(balance.remaining_minutes, "en") in h.said(replies[-1])
     assert h.card_texts(h.cards(replies)[-1]) == h.card_texts(expected.card)
@@ -277,7 +283,7 @@ async def test_help_and_cancel_in_the_number_check(talk, h):
     replies = await talk.send("which plan for 40 users in Spain?")  # another request: the purchase starts
     assert h.said(replies[0]) == t("en", "switched", left=t("en", "dialog.check"))  # never silently
     assert h.said(replies[1]) == "Noted: 40 users in Spain."
-    assert question(replies, h)[0] == t("en", "prompt.international")
+    assert question(replies, h)[0] == t("en", "prompt.international", countries="Spain")
 
 
 async def test_user_without_a_calling_plan(talk, h):
@@ -382,7 +388,7 @@ async def test_french_is_kept_on_english_locale_clicks_and_neutral_answers(talk,
     replies = await talk.send("quel forfait pour des utilisateurs en France ?")  # locale en-US
     assert question(replies, h)[0] == t("fr", "prompt.users_in", country="France")
     replies = await talk.send("40")
-    assert question(replies, h)[0] == t("fr", "prompt.international")
+    assert question(replies, h)[0] == t("fr", "prompt.international", countries="France")
     replies = await talk.click(True)
     summary = h.cards(replies)[-1]
     assert is_clearly_french(" ".join(h.card_texts(summary)))

@@ -45,7 +45,7 @@ async def test_the_guided_purchase_answers_once_the_scope_is_known(talk, h):
     assert asked == [
         t("en", "prompt.countries"),
         t("en", "prompt.users_in", country="Spain"),
-        t("en", "prompt.international"),
+        t("en", "prompt.international", countries="Spain"),
     ]
     replies = await talk.send("yes")
     assert h.texts(replies) == [

@@ -177,3 +177,40 @@ def test_last_month_is_a_month_resolved_against_today(text):
 
     month = extract_entities(text).month
     assert resolve_month(month, date(2026, 1, 5)) == "2025-12" and resolve_month(month, date(2026, 11, 20)) == "2026-10"
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("which plan for 20 users in Nice", "FR"),
+        ("quel forfait pour 20 utilisateurs à Nice", "FR"),
+        ("10 users at Reading", "GB"),
+    ],
+)
+def test_a_city_named_like_a_word_after_a_place_word(text, country):
+    assert extract_entities(text).countries == [country]
+
+
+@pytest.mark.parametrize("text", ["nice, thanks", "Nice one", "reading the pool report", "split the seats"])
+def test_a_word_that_names_a_city_is_no_place_on_its_own(text):
+    assert extract_entities(text).countries == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"), [("on est chez Free, 20 utilisateurs à Paris", "Free"), ("we use Three in the UK", "Three")]
+)
+def test_a_carrier_named_like_a_word_is_a_carrier_as_typed(text, name):
+    entities = extract_entities(text)
+    assert (entities.carrier, entities.carrier_name) == ("operator_connect", name)
+
+
+@pytest.mark.parametrize("text", ["Free calls between Teams users?", "is it free?", "three users in France"])
+def test_a_common_word_is_no_carrier(text):
+    assert extract_entities(text).carrier_name is None
+
+
+def test_a_guessed_country_is_kept_with_the_word_it_was_read_from():
+    entities = extract_entities("Olivia Leroy")
+    assert entities.countries == ["BO"] and entities.guessed_countries == {"BO": "Olivia"}
+    assert entities.without_guesses({"olivia", "leroy"}).countries == []
+    assert extract_entities("users in Bolivia").guessed_countries == {}  # a name, not a guess

@@ -518,7 +518,7 @@ def test_cancel_in_the_middle_of_a_purchase_and_start_afresh(real_chat):
     chat.wait_for_card("Assistant")
     chat.send(f"which plan for {USERS} users in France?")
     assert chat.wait_for_bot_text("Noted:") == f"Noted: {USERS} users in France."
-    chat.wait_for_card("Do these users call abroad?")
+    chat.wait_for_card("call abroad?")
     assert chat.card_buttons() == ["Yes", "No"]
     chat.screenshot("in the middle of a purchase")
 
@@ -536,7 +536,7 @@ def test_cancel_in_the_middle_of_a_purchase_and_start_afresh(real_chat):
     # A new request starts from nothing: neither France nor "they call abroad" carried over.
     chat.send("which plan for 10 users in Germany?")
     assert chat.wait_for_bot_text("Noted:") == "Noted: 10 users in Germany."
-    chat.wait_for_card("Do these users call abroad?")
+    chat.wait_for_card("call abroad?")
     assert_renders_cleanly(chat)
     chat.screenshot("fresh start")
 
