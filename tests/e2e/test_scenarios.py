@@ -340,6 +340,7 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     assert chat._card(-1).locator("a[href^='https://learn.microsoft.com/en-us/']").count() >= 1
     facts = dict(chat.card_facts())
     assert facts == {
+        "User": caller["upn"],
         "Number": UK_NUMBER,
         "Destination": "United Kingdom",
         "Caller's country": "France",
