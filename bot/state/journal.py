@@ -53,9 +53,9 @@ def write_segment(path: Path, payload: bytes) -> None:
     (ext4, a 3 KB segment: 0.45 ms CPU written in place vs 0.7-0.9 ms through a temporary file).
     What a crash mid-write can leave is a torn segment: only ever the newest one (one commit is
     written at a time), whose write never returned, so no turn was told it was saved; it does not
-    parse (a prefix of a JSON object never does) and opening the folder sets it aside as
-    ``bad-<name>``, as any unreadable segment (:meth:`bot.state.local.TinyDBStorage._recover`).
-    A write that fails (disk full) removes what it wrote.
+    parse (a prefix of a JSON object never does), and opening the folder drops it
+    (:func:`is_torn_segment`, :meth:`bot.state.local.TinyDBStorage._recover`). A write that
+    fails (disk full) removes what it wrote.
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
@@ -71,6 +71,16 @@ def write_segment(path: Path, payload: bytes) -> None:
             os.unlink(path)
         raise
     fsync_dir(path.parent)
+
+
+def is_torn_segment(payload: bytes, seq: int) -> bool:
+    """Whether ``payload``, which does not parse, is what a crash in the middle of writing
+    segment ``seq`` leaves: nothing yet, or the start of that very segment (NULs where data had
+    not reached the disk), short of its end. Anything else (another segment's bytes, text that is
+    no segment, a whole segment damaged inside) is damage, not a cut-short commit."""
+    data = payload.rstrip(b"\0")
+    head = f'{{"seq":{seq},"changes":['.encode()
+    return (data.startswith(head) and not data.endswith(b"]}")) or head.startswith(data)
 
 
 def segment_path(journal: Path, seq: int) -> Path:

@@ -91,6 +91,7 @@ from bot.state.journal import (
     JOURNAL,
     PENDING,
     Entry,
+    is_torn_segment,
     parse_segment,
     segment_bytes,
     segment_path,
@@ -500,9 +501,10 @@ class TinyDBStorage(StateStorage):
 
         A segment whose write returned is whole (fsynced before the commit was acknowledged), so
         it replays as is; a leftover temporary file (a key file's, or a segment's as an earlier
-        version wrote them) never was one and goes. A segment that does not parse (the newest
-        one, torn by a crash mid-commit: :func:`bot.state.journal.write_segment`) is set aside
-        as ``bad-<name>`` and logged rather than blocking the bot's start.
+        version wrote them) never was one and goes. The newest segment torn by a crash mid-commit
+        (:func:`bot.state.journal.write_segment`, :func:`bot.state.journal.is_torn_segment`) was
+        never acknowledged: dropped, with a warning. Any other segment that does not parse is set
+        aside as ``bad-<name>`` and logged rather than blocking the bot's start.
         """
         segments = self.segments()
         # Temporary files are what a kill left mid-write (in the journal, or in a key folder
@@ -514,9 +516,17 @@ class TinyDBStorage(StateStorage):
                 leftover.unlink()
         newest: dict[str, tuple[str | None, bytes | None]] = {}
         for segment in segments:
+            payload = segment.read_bytes()
             try:
-                parsed = parse_segment(segment.read_bytes())
+                parsed = parse_segment(payload)
             except (ValueError, KeyError, TypeError) as exc:
+                if segment == segments[-1] and is_torn_segment(payload, int(segment.stem)):
+                    log.warning(
+                        "bot state: journal segment %s was cut short by an unclean stop; dropped (its "
+                        "commit never returned: no turn was told it was saved)",
+                        segment.name,
+                    )
+                    continue  # unlinked below with the others
                 log.error("bot state: journal segment %s is unreadable (%s); set aside", segment.name, exc)
                 segment.rename(segment.with_name(f"bad-{segment.name}"))
                 continue

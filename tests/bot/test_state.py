@@ -451,10 +451,12 @@ async def test_an_unreadable_segment_is_set_aside(tmp_path, caplog):
         await storage.close()
 
 
-async def test_a_segment_torn_by_a_crash_mid_commit_is_set_aside_and_the_rest_replays(tmp_path, caplog):
+async def test_a_segment_torn_by_a_crash_mid_commit_is_dropped_and_the_rest_replays(tmp_path, caplog):
     """Segments are written in place (no temporary file and rename): a kill mid-commit leaves the
-    newest segment torn. Its write never returned, so no turn was told it was saved: opening sets
-    it aside, replays the whole ones, and the next commit takes the next number."""
+    newest segment torn. Its write never returned, so no turn was told it was saved: opening
+    drops it with a warning (no ``bad-`` file piling up at every crash), replays the whole ones,
+    and the next commit takes the next number. A torn segment that is not the newest one, or
+    the newest one holding something else, is damage: set aside."""
     folder = tmp_path / "state"
     child = _child(
         folder,
@@ -468,18 +470,29 @@ async def test_a_segment_torn_by_a_crash_mid_commit_is_set_aside_and_the_rest_re
     journal = folder / "journal"
     whole = (journal / "000000000002.json").read_bytes()
     torn = whole.replace(b'"seq":2', b'"seq":3')  # a third commit's segment...
-    (journal / "000000000003.json").write_bytes(torn[: len(torn) // 2])  # ...cut short by the kill
+    (journal / "000000000003.json").write_bytes(torn[: len(torn) // 2] + b"\0" * 64)  # ...cut short
 
     with caplog.at_level("WARNING", logger="bot.state"):
         reopened = TinyDBStorage(folder)
     try:
-        assert "000000000003.json is unreadable" in caplog.text and "replayed 3 journal segment(s)" in caplog.text
-        assert [p.name for p in journal.iterdir()] == ["bad-000000000003.json"]
+        assert "000000000003.json was cut short" in caplog.text and "unreadable" not in caplog.text
+        assert not list(journal.iterdir())
         assert (await reopened.read(["conv"]))["conv"]["step"] == 2
         await reopened.write({"conv": {"step": 3, "e_tag": "*"}})
         assert [p.name for p in reopened.segments()] == ["000000000004.json"]
     finally:
         await reopened.close()
+
+
+def test_only_the_start_of_its_own_segment_is_a_torn_segment():
+    from bot.state.journal import is_torn_segment, segment_bytes
+
+    whole = segment_bytes(7, {})
+    assert is_torn_segment(b"", 7) and is_torn_segment(b"\0\0\0", 7) and is_torn_segment(b'{"se', 7)
+    assert is_torn_segment(whole[:-1], 7) and is_torn_segment(whole[:-3] + b"\0\0", 7)
+    assert not is_torn_segment(whole[:-1], 8)  # another segment's bytes under this name
+    assert not is_torn_segment(b"not json", 7) and not is_torn_segment(b'{"seq":7,"other"', 7)
+    assert not is_torn_segment(whole.replace(b"[", b"[{"), 7)  # whole, damaged inside
 
 
 def test_a_segment_write_that_fails_leaves_no_file(tmp_path, monkeypatch):
