@@ -20,6 +20,7 @@ so the outcome is msrest's: the same objects, the same errors. A model msrest tr
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -207,13 +208,15 @@ def _load_model(codec: _Codec, cls: Any, value: Any) -> Any:
 # --- to JSON ----------------------------------------------------------------------------------
 
 
-def dump_activity(activity: Activity) -> dict[str, Any]:
+def dump_activity(activity: Activity, *, known_json: Callable[[Any], bool] | None = None) -> dict[str, Any]:
     """``activity.serialize()``, built in one pass. Plain-JSON ``object`` values (a card's
-    content, ``channelData``, ``value``) are put in as they are, not copied."""
-    return _dump_model(_codec(Activity), activity)
+    content, ``channelData``, ``value``) are put in as they are, not copied. ``known_json``:
+    values it says True for are known to be plain JSON already (a card built once and never
+    changed, :func:`dialogs.api.shared_card_json`): put in as they are without being walked."""
+    return _dump_model(_codec(Activity), activity, known_json)
 
 
-def _dump_model(codec: _Codec, obj: Any) -> Any:
+def _dump_model(codec: _Codec, obj: Any, known_json: Callable[[Any], bool] | None = None) -> Any:
     plan = codec.plan(type(obj))
     if plan is None:
         return codec.serializer._serialize(obj, keep_readonly=False, is_xml=False)
@@ -223,7 +226,7 @@ def _dump_model(codec: _Codec, obj: Any) -> Any:
         if value is None:
             continue
         try:
-            out[field.key] = _dump_value(codec, field, value)
+            out[field.key] = _dump_value(codec, field, value, known_json)
         except SerializationError:
             raise
         except ValueError:  # as msrest: an attribute it cannot serialize is left out
@@ -231,17 +234,17 @@ def _dump_model(codec: _Codec, obj: Any) -> Any:
     return out
 
 
-def _dump_value(codec: _Codec, field: _Field, value: Any) -> Any:
+def _dump_value(codec: _Codec, field: _Field, value: Any, known_json: Callable[[Any], bool] | None) -> Any:
     kind = type(value)
     if (field.type == "str" and kind is str) or (field.type == "bool" and kind is bool):
         return value
-    if field.type == "object" and is_plain_json(value):
+    if field.type == "object" and ((known_json is not None and known_json(value)) or is_plain_json(value)):
         return value
     if field.model is not None:
         if field.many and kind is list and all(item is None or isinstance(item, Model) for item in value):
-            return [None if item is None else _dump_model(codec, item) for item in value]
+            return [None if item is None else _dump_model(codec, item, known_json) for item in value]
         if not field.many and isinstance(value, Model):
-            return _dump_model(codec, value)
+            return _dump_model(codec, value, known_json)
     return codec.serializer.serialize_data(
         value, field.type, keep_readonly=False, is_xml=False, serialization_ctxt=field.desc
     )

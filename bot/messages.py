@@ -54,6 +54,7 @@ from msrest.serialization import Model
 
 from bot.activity_json import load_activity, load_model
 from bot.outbound import KeyServiceUnavailable, is_delivery_failure
+from bot.replies import encode_json
 from bot.token_gate import token_problem
 from bot.turn_retry import retrying_turn
 from knowledge.logsafe import clean
@@ -248,7 +249,7 @@ async def process_request(
     if body is None:
         return web.Response(status=status)
     try:
-        return web.json_response(body, status=status)
+        return web.json_response(body, status=status, dumps=encode_json)
     except (TypeError, ValueError):
         log.exception("the invoke response of activity %s is not JSON", clean(activity.id))
         return error_response(500, "internal error")

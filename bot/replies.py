@@ -9,6 +9,11 @@ and booleans), so its content goes into the answer as it is and is encoded once,
 ``json_response``. Anything that is not plain JSON is msrest's, so the answer is the SDK's
 (``tests/bot/test_replies.py`` compares them on real turns).
 
+A card the dialogs built once and share between turns (a pool table while the store is
+unchanged, the menus: :func:`dialogs.api.shared_card_json`) is neither walked nor encoded
+again: :func:`encode_json` splices its JSON text, encoded once, into the answer. The bytes are
+those ``json.dumps`` gives for the whole body (``tests/bot/test_replies.py`` compares them).
+
 Traces are left out unless the channel is the Emulator: the SDK's normal delivery drops them
 for every other channel (``run_dialog`` adds a "Bot State" snapshot to every turn), and
 ``/api/messages`` dropped them from ``expectReplies`` answers already, after serializing them.
@@ -16,12 +21,19 @@ for every other channel (``run_dialog`` adds a "Bot State" snapshot to every tur
 
 from __future__ import annotations
 
+import json
+import secrets
 from typing import Any
 
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector import Channels
 
 from bot.activity_json import dump_activity
+from dialogs.api import shared_card_json
+
+#: Stands in for a shared card while the rest of an answer is encoded; random per process, so
+#: no text a user sends can be taken for it (and a body holding it twice is encoded whole).
+_MARKER = f"\x00shared card {secrets.token_hex(16)} "
 
 
 def expected_replies_body(replies: list[Activity], channel_id: str | None) -> dict[str, Any]:
@@ -29,4 +41,40 @@ def expected_replies_body(replies: list[Activity], channel_id: str | None) -> di
     Emulator."""
     if channel_id != Channels.emulator:
         replies = [a for a in replies if a.type != ActivityTypes.trace]
-    return {"activities": [dump_activity(a) for a in replies]}
+    return {"activities": [dump_activity(a, known_json=_is_shared_card) for a in replies]}
+
+
+def _is_shared_card(value: Any) -> bool:
+    return type(value) is dict and shared_card_json(value) is not None
+
+
+def encode_json(body: Any) -> str:
+    """``json.dumps(body)``, the same text, with each shared card's JSON text spliced in
+    instead of encoding the card again. Looks only where an answer carries cards:
+    ``body["activities"][i]["attachments"][j]["content"]``."""
+    activities = body.get("activities") if type(body) is dict else None
+    if type(activities) is not list:
+        return json.dumps(body)
+    spliced: list[tuple[str, str]] = []  # (the marker as encoded, the card's JSON text)
+    out = []
+    for activity in activities:
+        attachments = activity.get("attachments") if type(activity) is dict else None
+        if type(attachments) is list:
+            kept = []
+            for attachment in attachments:
+                text = shared_card_json(attachment.get("content")) if type(attachment) is dict else None
+                if text is not None:
+                    marker = f"{_MARKER}{len(spliced)}"
+                    spliced.append((json.dumps(marker), text))
+                    attachment = {**attachment, "content": marker}  # same keys, same order
+                kept.append(attachment)
+            activity = {**activity, "attachments": kept}
+        out.append(activity)
+    if not spliced:
+        return json.dumps(body)
+    encoded = json.dumps({**body, "activities": out})
+    for marker, text in spliced:
+        if encoded.count(marker) != 1:
+            return json.dumps(body)
+        encoded = encoded.replace(marker, text)
+    return encoded

@@ -8,7 +8,7 @@ list. The contract itself (what the host gives and gets) is described in :mod:`d
 from __future__ import annotations
 
 from dialogs.alerts import alert_card
-from dialogs.cards import CardReply, card_activity, welcome_card
+from dialogs.cards import CardReply, card_activity, shared_card_json, welcome_card
 from dialogs.nlu.i18n import detect_language
 from dialogs.root import apology_text, create_root_dialog, state_reset_text, tenant_refusal_text
 from dialogs.turn import TurnLanguage, tenant_id_of
@@ -21,6 +21,7 @@ __all__ = [
     "card_activity",
     "create_root_dialog",
     "detect_language",
+    "shared_card_json",
     "state_reset_text",
     "tenant_id_of",
     "tenant_refusal_text",

@@ -16,7 +16,9 @@ prompt choices send ``{"value": ...}``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import json
+import operator
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from datetime import date
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -81,6 +83,64 @@ def card_activity(attachment: Attachment, summary: str | None) -> Activity:
     activity = MessageFactory.attachment(attachment)
     activity.summary = summary
     return activity
+
+
+# --- cards built once ----------------------------------------------------------------------
+
+#: Cards kept at most (pool tables by tenant data, language, month and day; menus by language);
+#: all are dropped when there are more.
+SHARED_CARDS_MAX = 256
+
+#: key -> (the objects the card was built from, the card). See :func:`shared_card`.
+_SHARED: dict[Hashable, tuple[tuple[Any, ...], CardReply]] = {}
+#: id(card content) -> (the content, its JSON text once asked for). See :func:`shared_card_json`.
+_SHARED_JSON: dict[int, tuple[dict[str, Any], str | None]] = {}
+
+
+def shared_card(key: Hashable, inputs: tuple[Any, ...], build: Callable[[], CardReply]) -> CardReply:
+    """The card ``build()`` makes, built once and handed out again while it would come out the
+    same: for the same ``key`` (plain values: language, month...) and the very same ``inputs``
+    objects (``is``, not ``==``).
+
+    WHY: a pool lookup rebuilt its whole table card (~15 KB of JSON, ~11% of the turn's CPU)
+    on every turn, though the store hands out the same frozen ``PoolBalance`` and
+    ``DataProvenance`` objects while the tenant's summary is unchanged
+    (:class:`knowledge.store.memo.MemoizedAsyncStore`); a new import gives new objects, so a new
+    card. Identity, not equality: comparing pydantic models field by field costs what it saves,
+    and an object kept in the entry cannot be freed and its id reused while it is there.
+
+    A shared card is never changed once built (``CardReply.with_notice`` copies it), and the
+    host sends it without copying it (``bot/shared_cards.py``); its JSON text is kept too
+    (:func:`shared_card_json`).
+    """
+    entry = _SHARED.get(key)
+    if entry is not None and len(entry[0]) == len(inputs) and all(map(operator.is_, entry[0], inputs)):
+        return entry[1]
+    reply = build()
+    if entry is not None:  # the same key, other objects (a test's): the old card goes
+        _SHARED_JSON.pop(id(entry[1].card), None)
+    if len(_SHARED) >= SHARED_CARDS_MAX:
+        _SHARED.clear()
+        _SHARED_JSON.clear()
+    _SHARED[key] = (inputs, reply)
+    if isinstance(reply.card, dict):
+        _SHARED_JSON[id(reply.card)] = (reply.card, None)
+    return reply
+
+
+def shared_card_json(content: Any) -> str | None:
+    """The JSON text of ``content`` if it is a shared card's (:func:`shared_card`), else None.
+
+    WHY: the host encodes a reply's JSON on every turn, and a pool table's is most of it; a
+    shared card never changes, so its text is encoded once (``json.dumps`` with its defaults,
+    as ``aiohttp.web.json_response``) and spliced into the answers (``bot/replies.py``)."""
+    entry = _SHARED_JSON.get(id(content))
+    if entry is None or entry[0] is not content:
+        return None
+    if entry[1] is None:
+        entry = (content, json.dumps(content))
+        _SHARED_JSON[id(content)] = entry
+    return entry[1]
 
 
 # --- small element builders -------------------------------------------------------------
@@ -209,7 +269,11 @@ def _menu_actions(lang: str) -> list[dict[str, Any]]:
 
 
 def welcome_reply(lang: str) -> CardReply:
-    """What the bot can do, with one button per thing."""
+    """What the bot can do, with one button per thing (built once per language)."""
+    return shared_card(("welcome", lang), (), lambda: _welcome_reply(lang))
+
+
+def _welcome_reply(lang: str) -> CardReply:
     body = [heading(t(lang, "welcome.title")), text_block(t(lang, "welcome.intro")), *_menu_items(lang)]
     return CardReply(attachment=adaptive_card(body, _menu_actions(lang)), text=t(lang, "welcome.text"))
 
@@ -223,7 +287,12 @@ def unknown_reply(lang: str) -> CardReply:
     """The answer to a message the recognizer could not place: never a shrug, always the menu.
 
     Its own opening ("Sorry, I didn't get that. Here is what I can do:") replaces the welcome's
-    title and greeting, which would say "Here is what I can do" a second time."""
+    title and greeting, which would say "Here is what I can do" a second time. Built once per
+    language."""
+    return shared_card(("unknown", lang), (), lambda: _unknown_reply(lang))
+
+
+def _unknown_reply(lang: str) -> CardReply:
     body = [text_block(t(lang, "unknown.intro"), weight="Bolder"), *_menu_items(lang)]
     return CardReply(attachment=adaptive_card(body, _menu_actions(lang)), text=t(lang, "unknown.text"))
 
@@ -575,7 +644,22 @@ def pool_table_card(
 ) -> CardReply:
     """Every matching pool: its country, plan and line as a title, then total, used (with the
     percentage), left and the day it runs out (or ran out); then the data the figures rest on
-    (``data``: source kinds, newest call, last import, demo)."""
+    (``data``: source kinds, newest call, last import, demo). Built once while the store hands
+    out the same pools and data (:func:`shared_card`)."""
+    key = ("pools", lang, month, as_of, *(id(b) for b in balances), id(data))
+    return shared_card(
+        key, (*balances, data), lambda: _pool_table_card(balances, lang, month=month, as_of=as_of, data=data)
+    )
+
+
+def _pool_table_card(
+    balances: Sequence[PoolBalance],
+    lang: str,
+    *,
+    month: str | None,
+    as_of: date | None,
+    data: DataProvenance | None,
+) -> CardReply:
     month = month or (balances[0].month if balances else None)
     title = t(lang, "pools.title", month=format_month(month, lang)) if month else t(lang, "rec.pools")
     body: list[dict[str, Any]] = [heading(title)]

@@ -17,8 +17,10 @@ Why a journal (group commit): a turn must not answer before its state is durable
 a file durable costs an fsync, which the disk serializes. Writing each key's file on every
 turn made the fsync the turn's largest cost and capped throughput whatever the concurrency.
 Here the changes of all turns that write while a commit is in flight wait for the next one and
-go to disk together: one journal segment, written like every file here (temporary file,
-fsync, rename, folder fsync), so a crash leaves a segment whole or absent, never half of one.
+go to disk together: one journal segment, a new file written in place, fsynced, then its
+folder fsynced (:func:`bot.state.journal.write_segment`: no temporary file and rename, which
+cost as much again); a crash mid-write can only tear the newest segment, whose write never
+returned, and opening the folder sets it aside.
 ``write()`` returns only once its segment is on disk. In the background (every 256 segments,
 8 MB of journal, or 5 s after the last commit: a quiet bot's key files catch up soon after
 its load stops), a checkpoint copies
@@ -89,9 +91,11 @@ from bot.state.journal import (
     JOURNAL,
     PENDING,
     Entry,
+    is_torn_segment,
     parse_segment,
     segment_bytes,
     segment_path,
+    write_segment,
 )
 from bot.state.journal import segments as journal_segments
 from bot.state.lock import lock_folder
@@ -349,7 +353,7 @@ class TinyDBStorage(StateStorage):
                 self._next_seq += 1
                 payload = segment_bytes(seq, batch)
                 try:
-                    await loop.run_in_executor(self._executor, atomic_write_bytes, self._segment_path(seq), payload)
+                    await loop.run_in_executor(self._executor, write_segment, self._segment_path(seq), payload)
                 except Exception as exc:
                     log.error("bot state: could not write journal segment %s: %s", seq, clean(exc))
                     self.write_problem = f"bot state cannot be written: {getattr(exc, 'strerror', None) or exc}"
@@ -495,9 +499,12 @@ class TinyDBStorage(StateStorage):
     def _recover(self) -> int:
         """Replay the segments a crash left behind into the key files; return the last seq.
 
-        A segment is whole (it was renamed into place after an fsync), so it replays as is; a
-        leftover temporary file never was a segment and goes. A segment that does not parse is
-        set aside as ``bad-<name>`` and logged rather than blocking the bot's start.
+        A segment whose write returned is whole (fsynced before the commit was acknowledged), so
+        it replays as is; a leftover temporary file (a key file's, or a segment's as an earlier
+        version wrote them) never was one and goes. The newest segment torn by a crash mid-commit
+        (:func:`bot.state.journal.write_segment`, :func:`bot.state.journal.is_torn_segment`) was
+        never acknowledged: dropped, with a warning. Any other segment that does not parse is set
+        aside as ``bad-<name>`` and logged rather than blocking the bot's start.
         """
         segments = self.segments()
         # Temporary files are what a kill left mid-write (in the journal, or in a key folder
@@ -509,9 +516,17 @@ class TinyDBStorage(StateStorage):
                 leftover.unlink()
         newest: dict[str, tuple[str | None, bytes | None]] = {}
         for segment in segments:
+            payload = segment.read_bytes()
             try:
-                parsed = parse_segment(segment.read_bytes())
+                parsed = parse_segment(payload)
             except (ValueError, KeyError, TypeError) as exc:
+                if segment == segments[-1] and is_torn_segment(payload, int(segment.stem)):
+                    log.warning(
+                        "bot state: journal segment %s was cut short by an unclean stop; dropped (its "
+                        "commit never returned: no turn was told it was saved)",
+                        segment.name,
+                    )
+                    continue  # unlinked below with the others
                 log.error("bot state: journal segment %s is unreadable (%s); set aside", segment.name, exc)
                 segment.rename(segment.with_name(f"bad-{segment.name}"))
                 continue

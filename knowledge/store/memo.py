@@ -55,9 +55,18 @@ class MemoizedAsyncStore(AsyncStore):
         super().__init__(*args, **kwargs)
         self._memo: dict[tuple[Any, ...], tuple[Stamp, Any]] = {}
         self.hits = 0
+        #: Each tenant's summary.json as a string, kept: building the ``Path`` cost more than
+        #: the ``stat`` itself, several times a turn. Bounded like the answers.
+        self._summary_paths: dict[str, str] = {}
 
     def _stamp(self, tenant_id: str) -> Stamp | None:
-        return _stat_stamp(self.sync.layout.summary_path(tenant_id))
+        path = self._summary_paths.get(tenant_id)
+        if path is None:
+            path = str(self.sync.layout.summary_path(tenant_id))
+            if len(self._summary_paths) >= MAX_ENTRIES:
+                self._summary_paths.clear()
+            self._summary_paths[tenant_id] = path
+        return _stat_stamp(path)
 
     def _recall(self, key: tuple[Any, ...], stamp: Stamp | None) -> Any | None:
         remembered = self._memo.get(key)

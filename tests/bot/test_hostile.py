@@ -381,13 +381,14 @@ async def test_row13_health_says_degraded_while_writes_fail_and_recovers(demo_bo
     import bot.app
     import bot.state.local
 
-    real = bot.state.local.atomic_write_bytes
+    real, real_segment = bot.state.local.atomic_write_bytes, bot.state.local.write_segment
 
     def disk_full(path, payload):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     assert (await demo_bot.get("/healthz")).status == 200
     monkeypatch.setattr(bot.state.local, "atomic_write_bytes", disk_full)
+    monkeypatch.setattr(bot.state.local, "write_segment", disk_full)  # the journal's commits
     monkeypatch.setattr(bot.app, "atomic_write_bytes", disk_full)
     response = await h.post(demo_bot, h.activity("which plan should we buy?", conversation_id="a:full"))
     assert response.status == 200  # the turn apologizes; it is not a 500
@@ -397,6 +398,7 @@ async def test_row13_health_says_degraded_while_writes_fail_and_recovers(demo_bo
     assert "No space left on device" in body["reason"]
 
     monkeypatch.setattr(bot.state.local, "atomic_write_bytes", real)
+    monkeypatch.setattr(bot.state.local, "write_segment", real_segment)
     monkeypatch.setattr(bot.app, "atomic_write_bytes", real)
     health = await demo_bot.get("/healthz")
     assert health.status == 200 and "reason" not in await health.json()
@@ -518,18 +520,20 @@ async def test_row13_storage_remembers_a_failed_write_until_one_succeeds(tmp_pat
     import bot.state.local
 
     storage = TinyDBStorage(tmp_path / "state")
-    real = bot.state.local.atomic_write_bytes
+    real, real_segment = bot.state.local.atomic_write_bytes, bot.state.local.write_segment
     try:
-        monkeypatch.setattr(
-            bot.state.local,
-            "atomic_write_bytes",
-            lambda path, payload: (_ for _ in ()).throw(OSError(errno.EROFS, "Read-only file system")),
-        )
+
+        def read_only(path, payload):
+            raise OSError(errno.EROFS, "Read-only file system")
+
+        monkeypatch.setattr(bot.state.local, "atomic_write_bytes", read_only)  # the probe's
+        monkeypatch.setattr(bot.state.local, "write_segment", read_only)  # the journal's commits
         with pytest.raises(OSError):
             await storage.write({"k": {"v": 1}})
         assert "Read-only file system" in present(storage.write_problem)
         assert await storage.probe() is not None
         monkeypatch.setattr(bot.state.local, "atomic_write_bytes", real)
+        monkeypatch.setattr(bot.state.local, "write_segment", real_segment)
         await storage.write({"k": {"v": 1}})
         assert storage.write_problem is None and await storage.probe() is None
     finally:

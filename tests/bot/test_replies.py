@@ -96,3 +96,53 @@ async def test_real_turns_answer_what_the_sdk_would(demo_bot, h, sdk_patches):
             break
         activity = h.activity(answer.get("text"), value=answer.get("value"))
     assert len(compared) >= 7, compared
+
+
+async def test_shared_cards_are_spliced_into_the_answer_as_json_would_encode_them(demo_bot, h):
+    """A pool table asked twice is the same shared card (the store unchanged): the second answer
+    splices its JSON text, encoded once, and the bytes on the wire are exactly ``json.dumps`` of
+    the whole body; so are the help card's and a number check's (no shared card)."""
+    from dialogs.api import shared_card_json
+
+    bodies = []
+    for text in ("pool balance", "pool balance", "help", "can alice.martin@contoso.com call 01 23 45 67 89?"):
+        response = await h.post(demo_bot, h.activity(text))
+        assert response.status == 200
+        raw = await response.text()
+        body = json.loads(raw)
+        assert raw == json.dumps(body)  # byte for byte what json.dumps gives
+        bodies.append(body)
+    from dialogs import cards
+
+    pool_card = bodies[0]["activities"][-1]["attachments"][0]["content"]
+    assert pool_card == bodies[1]["activities"][-1]["attachments"][0]["content"]
+    assert pool_card["type"] == "AdaptiveCard" and len(json.dumps(pool_card)) > 5_000
+    # The host asked for the shared card's text (that is what it splices), and it is the card's.
+    assert json.dumps(pool_card) in {text for _, text in cards._SHARED_JSON.values()}
+    assert shared_card_json(json.loads(json.dumps(pool_card))) is None  # only the very object is shared
+
+
+def test_encode_json_splices_only_shared_cards_and_falls_back_on_a_marker_in_the_text():
+    from bot import replies
+    from dialogs.api import CardReply
+    from dialogs.cards import shared_card
+
+    shared = shared_card(
+        ("test-splice",),
+        (),
+        lambda: CardReply(attachment=Attachment(content={"type": "AdaptiveCard", "n": 1}), text="s"),
+    )
+    plain = {"type": "AdaptiveCard", "n": 2}
+    body = {
+        "activities": [
+            {"type": "message", "attachments": [{"contentType": ADAPTIVE, "content": shared.card, "name": "c"}]},
+            {"type": "message", "attachments": [{"contentType": ADAPTIVE, "content": plain}], "text": "é"},
+            {"type": "typing"},
+        ]
+    }
+    assert replies.encode_json(body) == json.dumps(body)
+    assert replies.encode_json({"error": 1}) == json.dumps({"error": 1})
+    # A text that holds the marker itself (it cannot: the marker is random per process): the
+    # body is encoded whole, never spliced at the wrong place.
+    forged = {"activities": [*body["activities"], {"type": "message", "text": f"{replies._MARKER}0"}]}
+    assert replies.encode_json(forged) == json.dumps(forged)

@@ -23,6 +23,7 @@ from botbuilder.testing import StorageBaseTests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import bot.state.journal
 import knowledge.store.atomic
 from bot.state import ETagConflictError, StateFolderBusyError, TinyDBStorage
 from testkit.narrow import present
@@ -207,23 +208,25 @@ async def _reopened(folder: Path, keys: list[str]) -> dict:
         await storage.close()
 
 
-async def test_interrupted_rename_leaves_the_previous_state(storage, monkeypatch):
+async def test_a_commit_that_cannot_be_synced_leaves_the_previous_state(storage, monkeypatch):
+    """The journal segment's fsync fails (disk full): the write fails, the state is the one
+    before, the half-committed segment is gone, and the same write goes through later."""
     await storage.write({"conv": {"step": 1, "country": "France"}})
 
-    def crash(src, dst):
+    def full(fd):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(knowledge.store.atomic.os, "replace", crash)
     state = (await storage.read(["conv"]))["conv"]
     tag = state["e_tag"]
     state["step"] = 2
+    monkeypatch.setattr(bot.state.journal.os, "fsync", full)
     with pytest.raises(OSError, match="No space"):
         await storage.write({"conv": state})
     monkeypatch.undo()
     assert state["e_tag"] == tag  # the caller's object was not given a tag that never landed
     assert (await storage.read(["conv"]))["conv"] == {"step": 1, "country": "France", "e_tag": tag}
-    # No temporary file is left behind.
-    assert [p.name for p in storage.journal.iterdir()] == [p.name for p in storage.segments()]
+    # Nothing of the failed commit is left behind: the journal holds the first commit only.
+    assert [p.name for p in storage.journal.iterdir()] == ["000000000001.json"]
     # The failed write is forgotten: the next one, from the same read, goes through.
     await storage.write({"conv": state})
     await storage.close()
@@ -232,27 +235,18 @@ async def test_interrupted_rename_leaves_the_previous_state(storage, monkeypatch
 
 async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch):
     await storage.write({"conv": {"step": 1}})
-    real_fdopen = os.fdopen
+    real_write = os.write
 
-    class HalfWritten:
-        def __init__(self, handle):
-            self.handle = handle
+    def half_written(fd, payload):
+        real_write(fd, bytes(payload[: len(payload) // 2]))
+        raise OSError(5, "Input/output error")
 
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.handle.close()
-
-        def write(self, payload):
-            self.handle.write(payload[: len(payload) // 2])
-            raise OSError(5, "Input/output error")
-
-    monkeypatch.setattr(knowledge.store.atomic.os, "fdopen", lambda fd, mode: HalfWritten(real_fdopen(fd, mode)))
+    monkeypatch.setattr(bot.state.journal.os, "write", half_written)
     with pytest.raises(OSError):
         await storage.write({"conv": {"step": 2, "e_tag": "*"}})
     monkeypatch.undo()
     assert (await storage.read(["conv"]))["conv"]["step"] == 1
+    assert [p.name for p in storage.segments()] == ["000000000001.json"]  # the half segment went
     await storage.close()
     assert (await _reopened(storage.folder, ["conv"]))["conv"]["step"] == 1
 
@@ -263,7 +257,7 @@ async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_val
     import bot.state.local
 
     await storage.write({"k": {"n": 0}})
-    real = bot.state.local.atomic_write_bytes
+    real = bot.state.local.write_segment
     gate = threading.Event()
     commits = []
 
@@ -274,7 +268,7 @@ async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_val
             return real(path, payload)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", flaky)
+    monkeypatch.setattr(bot.state.local, "write_segment", flaky)
     first = asyncio.ensure_future(storage.write({"other": {"n": 1}}))
     while not commits:
         await asyncio.sleep(0.005)
@@ -303,7 +297,7 @@ async def test_a_checkpoint_during_a_commit_keeps_the_committed_value(storage, m
     import bot.state.local
 
     await storage.write({"k": {"n": 1}})
-    real = bot.state.local.atomic_write_bytes
+    real = bot.state.local.write_segment
     gate = threading.Event()
     held = threading.Event()
 
@@ -313,7 +307,7 @@ async def test_a_checkpoint_during_a_commit_keeps_the_committed_value(storage, m
             assert gate.wait(10)
         return real(path, payload)
 
-    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", slow_journal)
+    monkeypatch.setattr(bot.state.local, "write_segment", slow_journal)
     pending = asyncio.ensure_future(storage.write({"k": {"n": 2, "e_tag": "*"}}))
     while not held.is_set():
         await asyncio.sleep(0.005)
@@ -457,6 +451,72 @@ async def test_an_unreadable_segment_is_set_aside(tmp_path, caplog):
         await storage.close()
 
 
+async def test_a_segment_torn_by_a_crash_mid_commit_is_dropped_and_the_rest_replays(tmp_path, caplog):
+    """Segments are written in place (no temporary file and rename): a kill mid-commit leaves the
+    newest segment torn. Its write never returned, so no turn was told it was saved: opening
+    drops it with a warning (no ``bad-`` file piling up at every crash), replays the whole ones,
+    and the next commit takes the next number. A torn segment that is not the newest one, or
+    the newest one holding something else, is damage: set aside."""
+    folder = tmp_path / "state"
+    child = _child(
+        folder,
+        """
+        await storage.write({"conv": {"step": 1}})
+        await storage.write({"conv": {"step": 2, "e_tag": "*"}})
+        os.kill(os.getpid(), signal.SIGKILL)
+    """,
+    )
+    assert child.wait(timeout=30) == -signal.SIGKILL
+    journal = folder / "journal"
+    whole = (journal / "000000000002.json").read_bytes()
+    torn = whole.replace(b'"seq":2', b'"seq":3')  # a third commit's segment...
+    (journal / "000000000003.json").write_bytes(torn[: len(torn) // 2] + b"\0" * 64)  # ...cut short
+
+    with caplog.at_level("WARNING", logger="bot.state"):
+        reopened = TinyDBStorage(folder)
+    try:
+        assert "000000000003.json was cut short" in caplog.text and "unreadable" not in caplog.text
+        assert not list(journal.iterdir())
+        assert (await reopened.read(["conv"]))["conv"]["step"] == 2
+        await reopened.write({"conv": {"step": 3, "e_tag": "*"}})
+        assert [p.name for p in reopened.segments()] == ["000000000004.json"]
+    finally:
+        await reopened.close()
+
+
+def test_only_the_start_of_its_own_segment_is_a_torn_segment():
+    from bot.state.journal import is_torn_segment, segment_bytes
+
+    whole = segment_bytes(7, {})
+    assert is_torn_segment(b"", 7) and is_torn_segment(b"\0\0\0", 7) and is_torn_segment(b'{"se', 7)
+    assert is_torn_segment(whole[:-1], 7) and is_torn_segment(whole[:-3] + b"\0\0", 7)
+    assert not is_torn_segment(whole[:-1], 8)  # another segment's bytes under this name
+    assert not is_torn_segment(b"not json", 7) and not is_torn_segment(b'{"seq":7,"other"', 7)
+    assert not is_torn_segment(whole.replace(b"[", b"[{"), 7)  # whole, damaged inside
+
+
+def test_a_segment_write_that_fails_leaves_no_file(tmp_path, monkeypatch):
+    """Disk full mid-write: the partial segment is removed, and an existing name is never
+    written over."""
+    from bot.state.journal import write_segment
+
+    path = tmp_path / "000000000001.json"
+
+    def full(fd):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("bot.state.journal.os.fsync", full)
+        with pytest.raises(OSError):
+            write_segment(path, b'{"seq":1,"changes":[]}')
+    assert not path.exists()
+    write_segment(path, b'{"seq":1,"changes":[]}')
+    assert path.read_bytes() == b'{"seq":1,"changes":[]}'
+    with pytest.raises(FileExistsError):
+        write_segment(path, b"other")
+    assert path.read_bytes() == b'{"seq":1,"changes":[]}'
+
+
 # --- group commit and checkpoints -------------------------------------------------------------
 
 
@@ -464,13 +524,13 @@ async def test_concurrent_writes_share_journal_segments(storage, monkeypatch):
     import bot.state.local
 
     written: list[str] = []
-    real = bot.state.local.atomic_write_bytes
+    real = bot.state.local.write_segment
 
     def spy(path, payload):
         written.append(path.parent.name)
         return real(path, payload)
 
-    monkeypatch.setattr(bot.state.local, "atomic_write_bytes", spy)
+    monkeypatch.setattr(bot.state.local, "write_segment", spy)
     keys = [f"msteams/conversations/a:{i}" for i in range(64)]
     await asyncio.gather(*(storage.write({key: {"n": i}}) for i, key in enumerate(keys)))
     commits = written.count("journal")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 
 import pytest
 from botbuilder.core import CardFactory
@@ -560,6 +561,7 @@ def test_pool_card_words_are_reused_only_for_the_same_pool(lang, balances):
     from dialogs import cards
 
     cards._POOL_WORDS.clear()
+    cards._SHARED.clear()  # the whole card too (test_pool_cards_are_shared_while_the_pools_are_the_same)
     first = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
     assert len(cards._POOL_WORDS) == len(balances)
     again = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
@@ -571,6 +573,56 @@ def test_pool_card_words_are_reused_only_for_the_same_pool(lang, balances):
     changed = [balances[0].model_copy(update={"used_minutes": 4321, "remaining_minutes": 1}), *balances[1:]]
     reply = pool_table_card(changed, lang, as_of=date(2026, 11, 10))
     assert format_number(4321, lang) in all_text(reply) and reply.text != first.text
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_pool_cards_are_shared_while_the_pools_are_the_same(lang, balances):
+    """The same pool objects (the store's, while its summary is unchanged), language, month and
+    day: the very same card, its JSON encoded once. Equal pools in new objects (a re-read after
+    an import), another day or another data line: a card of its own, built anew."""
+    from dialogs.cards import shared_card_json
+    from knowledge.provenance import DataProvenance
+
+    data = DataProvenance(tenant_id="t", source_kinds=["pstn_csv"], newest_call=None, last_import=None, demo=False)
+    first = pool_table_card(balances, lang, as_of=date(2026, 11, 10), data=data)
+    assert pool_table_card(list(balances), lang, as_of=date(2026, 11, 10), data=data) is first
+    text = shared_card_json(first.card)
+    assert text == json.dumps(first.card) and shared_card_json(first.card) is text  # encoded once
+    assert shared_card_json(json.loads(text)) is None  # an equal dict is not the shared card
+
+    copies = [b.model_copy() for b in balances]
+    rebuilt = pool_table_card(copies, lang, as_of=date(2026, 11, 10), data=data)
+    assert rebuilt is not first and json.dumps(rebuilt.card) == text
+    assert shared_card_json(rebuilt.card) == text
+    assert pool_table_card(copies, lang, as_of=date(2026, 11, 11), data=data).card != rebuilt.card
+    other = data.model_copy(update={"demo": True})
+    assert pool_table_card(copies, lang, as_of=date(2026, 11, 10), data=other) is not rebuilt
+
+    # A notice is a copy: the shared card is never changed.
+    noticed = rebuilt.with_notice("nothing matched")
+    assert json.dumps(rebuilt.card) == text and noticed.card["body"][0]["text"] == "nothing matched"
+
+
+def test_shared_cards_are_bounded():
+    from dialogs import cards
+
+    cards._SHARED.clear()
+    cards._SHARED_JSON.clear()
+
+    def card(n: int) -> CardReply:
+        return CardReply(attachment=CardFactory.adaptive_card({"n": n}), text="x")
+
+    for n in range(cards.SHARED_CARDS_MAX + 5):
+        cards.shared_card(("n", n), (), partial(card, n))
+    assert len(cards._SHARED) <= cards.SHARED_CARDS_MAX and len(cards._SHARED_JSON) == len(cards._SHARED)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_menus_are_built_once_per_language(lang):
+    from dialogs.cards import unknown_reply
+
+    assert welcome_reply(lang) is welcome_reply(lang) and unknown_reply(lang) is unknown_reply(lang)
+    assert welcome_card(lang).content is welcome_reply(lang).card
 
 
 def test_source_lines_and_data_lines_are_kept_but_each_caller_gets_its_own_block():

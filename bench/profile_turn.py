@@ -1,0 +1,193 @@
+"""Where the CPU of one real turn goes (issue 14): the bot profiled in-process, turn by turn.
+
+    python -m bench.profile_turn [N] [--top K] [--turns pool,check,dialog,help]
+
+This process is the bot (:func:`bench.servers.build_app` ``bot`` mode, the SDK patches
+``callplan serve`` applies, the demo tenant as in :mod:`bench.bench_chat`), pinned to the
+servers' core and serving on loopback; a load generator in a child process on the other core
+(:func:`bench.loadgen.drive`) posts the bench's Teams-shaped ``expectReplies`` activities, one
+conversation: each turn kind is warmed up, then ``N`` turns are posted to measure the CPU per
+turn, then ``N`` more with a sampling profiler on (:class:`CpuSampler`: on the process's CPU
+clock, no cost per call). Printed per turn kind: the process's CPU per turn (all threads), the
+event loop thread's share, and the top ``K`` places by own and by inclusive CPU time, in ms
+per turn. Not part of ``make bench`` (it prints, it reports nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bench.bench_chat import CHECK_TEXT, HELP_TEXT, POOL_TEXT, PURCHASE_TEXT, seed_demo
+from bench.loadgen import SERVER_CPU, DialogWalk, Repeat, Script, drive, load_generator_cpu
+
+TURNS: dict[str, Callable[[], Script]] = {
+    "pool": lambda: Repeat("prof-pool", POOL_TEXT),
+    "check": lambda: Repeat("prof-check", CHECK_TEXT),
+    "dialog": lambda: DialogWalk("prof-dialog", PURCHASE_TEXT),
+    "help": lambda: Repeat("prof-help", HELP_TEXT),
+}
+
+
+def _drive_child(url: str, turn: str, turns: int, state_file: str) -> None:
+    """The load generator (child process): ``turns`` turns of one conversation, back to back.
+    A dialog walk goes on where the last run left it (its state in ``state_file``)."""
+    script: Script = TURNS[turn]()
+    path = Path(state_file)
+    if path.exists() and isinstance(script, DialogWalk):
+        saved = json.loads(path.read_text())
+        script.answer, script.steps_in_walk = saved["answer"], saved["steps_in_walk"]
+    result = asyncio.run(drive(url, [script], 3600.0, max_turns=turns))
+    if isinstance(script, DialogWalk):
+        path.write_text(json.dumps({"answer": script.answer, "steps_in_walk": script.steps_in_walk}))
+    print(json.dumps({"completed": result.completed, "errors": result.errors}))
+
+
+async def _run_child(url: str, turn: str, turns: int, state_file: Path) -> dict[str, Any]:
+    cpu = load_generator_cpu()
+    prefix = ["taskset", "-c", str(cpu)] if cpu is not None else []
+    proc = await asyncio.create_subprocess_exec(
+        *prefix,
+        sys.executable,
+        "-m",
+        "bench.profile_turn",
+        "--drive",
+        url,
+        turn,
+        str(turns),
+        str(state_file),
+        stdout=asyncio.subprocess.PIPE,
+    )
+    out, _ = await asyncio.wait_for(proc.communicate(), timeout=600)
+    if proc.returncode:
+        raise RuntimeError(f"the load generator failed ({proc.returncode})")
+    return json.loads(out.decode().strip().splitlines()[-1])
+
+
+class CpuSampler:
+    """A sampling profiler on the process's CPU clock: ``setitimer(ITIMER_PROF)`` raises SIGPROF
+    every ``interval_s`` of CPU time the process used, and the handler (run by the main thread,
+    the event loop's) counts the Python stack it interrupted. Unlike ``cProfile`` it adds no
+    cost per call (a small function called often is not inflated) and counts CPU, not the wall
+    time other processes took on a shared machine. Work of other threads lands on whatever the
+    main thread was doing (the state journal's commits are in the "all threads" figure)."""
+
+    def __init__(self, interval_s: float = 0.0005) -> None:
+        self.interval_s = interval_s
+        self.own: Counter[str] = Counter()
+        self.inclusive: Counter[str] = Counter()
+        self.samples = 0
+        self.cpu_s = 0.0  # the process's CPU time while sampling: each sample's share of it
+
+    def _where(self, frame: Any) -> str:
+        code = frame.f_code
+        name = code.co_filename
+        for marker in ("site-packages/", "wt-turncpu/", "python3.11/"):
+            if marker in name:
+                name = name.split(marker, 1)[1]
+                break
+        return f"{name}:{code.co_firstlineno}({code.co_name})"
+
+    def _sample(self, signum: int, frame: Any) -> None:
+        self.samples += 1
+        if frame is None:
+            return
+        self.own[self._where(frame)] += 1
+        seen = set()
+        while frame is not None:
+            where = self._where(frame)
+            if where not in seen:
+                seen.add(where)
+                self.inclusive[where] += 1
+            frame = frame.f_back
+
+    def __enter__(self) -> CpuSampler:
+        self._started = time.process_time()
+        signal.signal(signal.SIGPROF, self._sample)
+        signal.setitimer(signal.ITIMER_PROF, self.interval_s, self.interval_s)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        signal.setitimer(signal.ITIMER_PROF, 0, 0)
+        signal.signal(signal.SIGPROF, signal.SIG_DFL)
+        self.cpu_s = time.process_time() - self._started
+
+    def table(self, counts: Counter[str], k: int, turns: int) -> str:
+        # The kernel fires ITIMER_PROF on its scheduler tick (every 4 ms at HZ=250), whatever
+        # interval was asked for: a sample is worth its share of the CPU time measured.
+        lines = [f"{'ms/turn':>8} {'share':>6}  where"]
+        per_sample_ms = 1000 * self.cpu_s / max(self.samples, 1) / turns
+        for where, n in counts.most_common(k):
+            lines.append(f"{n * per_sample_ms:8.3f} {n / max(self.samples, 1):6.1%}  {where}")
+        return "\n".join(lines)
+
+
+async def _profile(data_dir: Path, n: int, top: int, turns: list[str]) -> None:
+    from aiohttp import web
+
+    from bench.servers import build_app
+
+    app = build_app("bot", data_dir)
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/messages"
+    try:
+        with tempfile.TemporaryDirectory(prefix="profile-turn-walk-") as walk_dir:
+            for turn in turns:
+                walk = Path(walk_dir) / f"{turn}.json"
+                await _run_child(url, turn, 200, walk)  # warm: lazy loads, caches, the walk started
+                cpu, thread = time.process_time(), time.thread_time()
+                done = (await _run_child(url, turn, n, walk))["completed"]
+                cpu_ms = 1000 * (time.process_time() - cpu) / done
+                loop_ms = 1000 * (time.thread_time() - thread) / done
+                with CpuSampler() as sampler:
+                    profiled = (await _run_child(url, turn, n, walk))["completed"]
+                print(f"\n===== {turn}: {done} turns, {cpu_ms:.3f} ms CPU per turn (all threads), ")
+                print(f"      event loop thread {loop_ms:.3f} ms; profiled pass: {profiled} turns")
+                sampled = 1000 * sampler.cpu_s / profiled
+                print(f"--- sampled pass: {sampled:.3f} ms CPU per turn, {sampler.samples} samples; by own time")
+                print(sampler.table(sampler.own, top, profiled))
+                print("--- by inclusive time (the function or anything it called)")
+                print(sampler.table(sampler.inclusive, top, profiled))
+    finally:
+        await runner.cleanup()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("n", nargs="?", type=int, default=1000)
+    parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--turns", default=",".join(TURNS))
+    parser.add_argument("--drive", nargs=4, metavar=("URL", "TURN", "N", "STATE"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.drive:
+        url, turn, count, state = args.drive
+        _drive_child(url, turn, int(count), state)
+        return
+    import logging
+
+    logging.basicConfig(level=logging.ERROR)
+    turns = [t for t in args.turns.split(",") if t]
+    with tempfile.TemporaryDirectory(prefix="profile-turn-") as tmp:
+        data_dir = Path(tmp) / "data"
+        seed_demo(data_dir)
+        if (os.cpu_count() or 1) > 1:
+            os.sched_setaffinity(0, {SERVER_CPU})
+        os.environ.setdefault("BENCH_SDK_PATCHES", "all")
+        asyncio.run(_profile(data_dir, args.n, args.top, turns))
+
+
+if __name__ == "__main__":
+    main()
