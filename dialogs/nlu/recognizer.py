@@ -424,6 +424,15 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
             intent, facts, threshold = Intent.FACT, about, lex.threshold
             best = scores[Intent.FACT] = max(second + 0.01, threshold)  # the question wins, visibly
             ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if not about and (
+        intent in (Intent.UNKNOWN, Intent.HELP) or (intent in _WEAK_REQUESTS and best < lex.threshold + _WEAK_MARGIN)
+    ):
+        offered = _closest_offer(text, extraction, intent, lex)
+        if offered:
+            second = max(scores.values(), default=0.0)
+            intent, facts, threshold = Intent.FACT, offered, lex.threshold
+            best = scores[Intent.FACT] = max(second + 0.01, threshold)
+            ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     entities = extraction.entities
     if intent == Intent.FACT and not (entities.countries or entities.unknown_places or entities.carrier):
         place = questions.unknown_place(text, _names_no_place)
@@ -465,6 +474,48 @@ _ABOUT_OVERRIDES = frozenset(
 #: ("purchse calling plan for belgium") must match a fact almost word for word.
 _TERSE_FLOOR = 0.85
 _TERSE_REQUEST_FLOOR = 0.95
+
+
+#: Requests a question-shaped message may have reached with topic words alone ("what's the
+#: deal with the 120 plans", "something about credits and the pool?"): below the threshold
+#: plus this margin, and naming nothing a dialog needs, they offer the closest questions.
+_WEAK_REQUESTS = frozenset({Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS})
+_WEAK_MARGIN = 1.0
+#: Entities that make a request something to do ("... in France", "40 users", a number, E5).
+_REQUEST_FEATURES = frozenset({"phone_number", "user_ref", "user_count", "country", "month", "carrier", "base_licence"})
+
+
+def _closest_offer(text: str, extraction: Extraction, intent: Intent, lex: _Lexicon) -> list[tuple[str, float]]:
+    """The closest facts to offer as buttons when a question-shaped message was not understood,
+    or reached a request on topic words alone (empty: nothing to offer). WHY: issue 12 asks to
+    offer the two or three closest questions when unsure rather than guess; a question the
+    fact base matches only loosely ("how do the zones work?", "question about licences") is
+    better met with its closest questions than with the menu or a dialog it did not ask for.
+    Off-topic questions stay unknown: the message must be about calling (a ``@domain`` word or
+    a telling entity), and the offer shows only facts at the suggest floor. What the usual
+    rules did not answer stays unsure: the scores are capped below the answer floor, so the
+    dialog offers the buttons instead of answering."""
+    features = extraction.features
+    if features & (lex.fact_not_with | (_REQUEST_FEATURES if intent != Intent.UNKNOWN else frozenset())):
+        return []
+    words = extraction.words
+    rest = questions.without_greeting(words)
+    form = questions.shape(text, words, _tokens_of(rest[0]) if rest else frozenset())
+    if form.request or not form.words or not (form.question or form.greeted):
+        return []
+    if intent == Intent.HELP and not has_domain_evidence(words, features):
+        return []  # "how does this work?" asks for help; "comment ça marche l'international ?" does not
+    if intent in _WEAK_REQUESTS and (form.tenant or form.for_us or not form.question):
+        return []  # "minutes left?", "c'est combien le forfait international ?": the request stays
+    if intent == Intent.PURCHASE and any("@advice" in h or "@ask" in h for h in map(_tokens_of, form.words)):
+        return []  # "which plan should we buy?"
+    if intent == Intent.UNKNOWN and not has_domain_evidence(words, features):
+        return []
+    ranked = fact_search.search(" ".join(form.words))[:FACT_CHOICES]
+    if not ranked or ranked[0][1] < fact_search.SUGGEST_FLOOR:
+        return []
+    ceiling = fact_search.ANSWER_FLOOR - 0.01
+    return [(fact_id, min(score, ceiling)) for fact_id, score in ranked]
 
 
 def _names_no_place(word: str) -> bool:
