@@ -211,8 +211,14 @@ def minutes_per_user(catalog: Catalog, query: FactQuery) -> Result:
 
 
 def pool_size(catalog: Catalog, query: FactQuery) -> Result:
-    """Users × minutes per user: the pool of N users of one plan in one country."""
+    """Users × minutes per user: the pool of N users of one plan in one country. Without a
+    country, the pool where the plan is sold: one figure when its minutes are the same in every
+    country ("100 users on the 120-minute plan" share 12,000 minutes anywhere), else the two
+    figures and where each applies (the Domestic plan: 3,000 in the US, Puerto Rico and
+    Canada, 1,200 elsewhere)."""
     country = _first_country(catalog, query)
+    if country is None and query.user_count:
+        return _pool_anywhere(catalog, query, query.user_count)
     if country is None or not query.user_count:
         return "missing", {}, ()
     plan, minutes = _domestic_minutes(catalog, query, country)
@@ -231,6 +237,53 @@ def pool_size(catalog: Catalog, query: FactQuery) -> Result:
     international = plan.minutes_for(country, "international")
     params["international_pool"] = query.user_count * international if international else None
     return "answer", params, sources
+
+
+def _pool_anywhere(catalog: Catalog, query: FactQuery, users: int) -> Result:
+    """:func:`pool_size` when no country is named: the plan's per-user figures over the
+    Microsoft-run countries that sell it, grouped (the smaller group named)."""
+    sku = _plan_sku(catalog, query, None)
+    if sku == "PAYG" or catalog.plan(sku).is_payg:
+        return "payg", {}, _payg_sources(catalog)
+    plan = catalog.plan(sku)
+    by_minutes: dict[int, list[str]] = {}
+    sources: tuple[str, ...] = plan.domestic_minutes.sources if plan.domestic_minutes else plan.sources
+    for country in catalog.calling_plan_countries:
+        row = country.calling_plans
+        if row is None or row.provider != "microsoft" or (plan.pool != "per_user" and sku not in row.plans):
+            continue
+        minutes = plan.minutes_for(country.iso, "domestic")
+        if minutes is not None:
+            by_minutes.setdefault(minutes, []).append(country.iso)
+    if not by_minutes or len(by_minutes) > 2:
+        return "missing", {}, ()
+    params: dict[str, Any] = {"plan": plan.sku, "users": users}
+    if plan.pool == "per_user":
+        minutes = max(by_minutes)
+        return "per_user_anywhere", params | {"minutes": minutes}, sources
+    if len(by_minutes) == 1:
+        minutes = next(iter(by_minutes))
+        return "anywhere", params | {"minutes": minutes, "pool": users * minutes}, sources
+    (few, few_isos), (many, _) = sorted(by_minutes.items(), key=lambda item: len(item[1]))
+    params |= {
+        "countries": few_isos,
+        "minutes": few,
+        "pool": users * few,
+        "other_minutes": many,
+        "other_pool": users * many,
+    }
+    return "two_figures", params, sources
+
+
+def phone_numbers(catalog: Catalog, query: FactQuery) -> Result:
+    """How many user phone numbers N licences give: (licences × 1.1) + 10 on Domestic and
+    Domestic and International licences, rounded down; one per Pay-As-You-Go licence."""
+    if not query.user_count:
+        return "missing", {}, ()
+    licences = query.user_count
+    if query.plan == "PAYG" or (query.plan and (found := catalog.find_plan(query.plan)) and found.is_payg):
+        return "payg", {"licences": licences, "numbers": licences}, ()
+    return "answer", {"licences": licences, "numbers": licences * 11 // 10 + 10}, ()
 
 
 def country_availability(catalog: Catalog, query: FactQuery) -> Result:
@@ -307,6 +360,7 @@ COMPUTATIONS: dict[str, Computation] = {
     "callable_destination": callable_destination,
     "licence_teams_phone": licence_teams_phone,
     "premium_by_country": premium_by_country,
+    "phone_numbers": phone_numbers,
 }
 
 
@@ -318,7 +372,21 @@ COUNTRY_COMPUTATIONS = frozenset(
 #: The templates each computation may pick: a computed fact must have every one of them.
 TEMPLATES: dict[str, frozenset[str]] = {
     "minutes_per_user": frozenset({"answer", "answer_no", "missing", "per_user", "partner", "payg", "undocumented"}),
-    "pool_size": frozenset({"answer", "answer_no", "missing", "per_user", "partner", "payg", "undocumented"}),
+    "pool_size": frozenset(
+        {
+            "answer",
+            "answer_no",
+            "missing",
+            "per_user",
+            "partner",
+            "payg",
+            "undocumented",
+            "anywhere",
+            "two_figures",
+            "per_user_anywhere",
+        }
+    ),
+    "phone_numbers": frozenset({"answer", "missing", "payg"}),
     "country_availability": frozenset({"answer", "answer_no", "missing"}),
     "callable_destination": frozenset({"answer", "answer_no", "missing"}),
     "licence_teams_phone": frozenset({"answer", "answer_no", "missing"}),

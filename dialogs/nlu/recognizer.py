@@ -102,7 +102,10 @@ class _Lexicon:
     fact_weights: dict[str, float]  # answer_weight, slope, suggest_weight (see _fact_retrieval)
     fact_not_with: frozenset[str]  # entity features that rule a question of fact out
     fact_beats: frozenset[Intent]  # intents a question shape with a confident match wins over
-    seat_count_facts: frozenset[str]  # facts that take a seat count (it does not make them a purchase)
+    seat_count_facts: frozenset[str]  # facts that take a seat count and, without one, ask about the tenant's data
+    #: facts that take a seat count -> (the questions.json list naming what they count, whether
+    #: only a how-many question counts it)
+    counted_facts: dict[str, tuple[str, bool]]
     carrier_fact: str  # the fact a question naming the asker's own carrier asks (the PSTN options)
 
 
@@ -182,11 +185,12 @@ def _lexicon() -> _Lexicon:
         fact_weights={
             name: float(w)
             for name, w in lex["fact_retrieval"].items()
-            if name not in ("not_with", "seat_count_facts", "beats", "carrier_fact")
+            if name not in ("not_with", "seat_count_facts", "counted_facts", "beats", "carrier_fact")
         },
         fact_not_with=frozenset(lex["fact_retrieval"]["not_with"]),
         fact_beats=frozenset(Intent(i) for i in lex["fact_retrieval"]["beats"]),
         seat_count_facts=frozenset(lex["fact_retrieval"]["seat_count_facts"]),
+        counted_facts={f: (str(w), bool(o)) for f, (w, o) in lex["fact_retrieval"]["counted_facts"].items()},
         carrier_fact=lex["fact_retrieval"]["carrier_fact"],
     )
 
@@ -529,12 +533,27 @@ def _as_place(text: str, place: str) -> str:
     return re.sub(rf"\b{re.escape(place)}\b", fact_search.COUNTRY_TOKEN, text, flags=re.IGNORECASE)
 
 
-def _seat_count_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tuple[str, float]]:
+def _counts(fact_id: str, words: list[str], lex: _Lexicon) -> bool:
+    """Whether ``fact_id`` takes a seat count and ``words`` name what it counts (the pool;
+    phone numbers in a how-many question): then a seat count is its parameter, not a purchase's."""
+    listed = lex.counted_facts.get(fact_id)
+    if listed is None or not questions.names_list(words, listed[0]):
+        return False
+    return not listed[1] or any("@open" in _tokens_of(w) for w in words)
+
+
+def _seat_count_first(ranked: list[tuple[str, float]], words: list[str], lex: _Lexicon) -> list[tuple[str, float]]:
     """``ranked`` with the closest fact that takes a seat count first, at the closed floor at
-    least, when it is among the closest: "quel pool pour 20 utilisateurs aux États-Unis avec le
-    forfait national ?" names a seat count and the pool, so it asks for the pool's size though
-    its plan words match other facts as well."""
-    counted = [(fact_id, score) for fact_id, score in ranked if fact_id in lex.seat_count_facts]
+    least, when it is among the closest and ``words`` name what it counts: "quel pool pour 20
+    utilisateurs aux États-Unis avec le forfait national ?" names a seat count and the pool, so
+    it asks for the pool's size though its plan words match other facts as well."""
+    counted = [(fact_id, score) for fact_id, score in ranked if _counts(fact_id, words, lex)]
+    if not counted and any("@open" in _tokens_of(w) for w in words):
+        # "how many minutes do 100 users get in total?": a how-many question naming what the
+        # fact counts asks for it, however its other words match other facts
+        counted = [
+            (fact_id, fact_search.SUGGEST_FLOOR) for fact_id in lex.counted_facts if _counts(fact_id, words, lex)
+        ]
     if not counted or counted[0][1] < fact_search.SUGGEST_FLOOR:
         return ranked
     fact_id, score = counted[0]
@@ -595,8 +614,8 @@ def _asks_about(
         if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
             query = _as_place(query, place)
     ranked = fact_search.search(query)
-    if "user_count" in features and form.pool and form.question:
-        ranked = _seat_count_first(ranked, lex)
+    if "user_count" in features and form.question:
+        ranked = _seat_count_first(ranked, form.words, lex)
     if extraction.entities.carrier_name and form.question and "user_count" not in features:
         ranked = _carrier_first(ranked, lex)  # unless a fact matches closely ("does Telstra sell calling plans?")
     ranked = ranked[:FACT_CHOICES]
@@ -607,11 +626,7 @@ def _asks_about(
     floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
     if best < floor:
         return []
-    if (
-        "user_count" in features
-        and intent == Intent.PURCHASE
-        and (fact_id not in lex.seat_count_facts or not form.pool)
-    ):
+    if "user_count" in features and intent == Intent.PURCHASE and not _counts(fact_id, form.words, lex):
         # "which plan for 40 users?", "quel forfait pour 20 utilisateurs ?": a purchase; the pool size names the pool
         return []
     if fact_id in lex.seat_count_facts and "user_count" not in features:
@@ -654,13 +669,16 @@ def _score_fact(
     unbeaten = max((s for i, s in scores.items() if i not in opened | closed), default=0.0)
     if unbeaten >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
         return []  # even a perfect match could not win: spare the search
-    ranked = fact_search.search(text)[:FACT_CHOICES]
+    ranked = fact_search.search(text)
+    if "user_count" in features:
+        ranked = _seat_count_first(ranked, words, lex)  # "if I have 100 users on the 120 plan, how many in total?"
+    ranked = ranked[:FACT_CHOICES]
     if (
         ranked
-        and ranked[0][0] in lex.seat_count_facts
+        and ranked[0][0] in lex.counted_facts
         and "user_count" in features
         and scores.get(Intent.PURCHASE, 0.0) >= lex.threshold
-        and not questions.names_pool(words)
+        and not _counts(ranked[0][0], words, lex)
     ):
         return []  # "quel forfait pour 20 utilisateurs ?": a seat count without the pool asks which plan
     best = ranked[0][1] if ranked else 0.0
@@ -673,7 +691,7 @@ def _score_fact(
         score = weights["answer_weight"] + weights["slope"] * (best - fact_search.ANSWER_FLOOR)
         if cue > 0 and others < lex.threshold:
             score = max(score, lex.threshold)  # a close question nothing else understood
-        if beatable and not (ranked[0][0] not in lex.seat_count_facts and "user_count" in features):
+        if beatable and not (ranked[0][0] not in lex.counted_facts and "user_count" in features):
             beaten = max((scores.get(i, 0.0) for i in beatable), default=0.0)
             if score <= beaten and unbeaten < beaten:
                 score = max(beaten + 0.01, lex.threshold)  # the question shape wins (see _question_beats)
