@@ -114,6 +114,10 @@ class FactsFile(_Strict):
     about: str = Field("", alias="_about")
     topics: dict[str, str] = Field(min_length=1)
     stopwords: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    #: Words that ask the same thing, folded: word -> the word retrieval reads instead
+    #: ("pooled" and "mutualise" -> "pool", "hidden" -> "masked"), in questions and forms alike.
+    synonyms: dict[str, str] = Field(default_factory=dict)
+    synonyms_about: str = Field("", alias="_synonyms")
     facts: tuple[Fact, ...] = Field(min_length=1)
 
 
@@ -301,6 +305,10 @@ def country_availability(catalog: Catalog, query: FactQuery) -> Result:
     if row is None:
         return "answer_no", {"country": country.iso}, count.sources
     params = {"country": country.iso, "provider": row.provider, "plans": list(row.plans)}
+    named = catalog.find_plan(query.plan) if query.plan and query.plan != "PAYG" else None
+    if named is not None and named.pool != "per_user" and row.provider == "microsoft":
+        # "is the 120-minute plan offered in Mexico?" asks about that plan there
+        return ("plan_sold" if named.sku in row.plans else "plan_not_sold"), params | {"plan": named.sku}, row.sources
     return "answer", params, row.sources
 
 
@@ -387,7 +395,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
         }
     ),
     "phone_numbers": frozenset({"answer", "missing", "payg"}),
-    "country_availability": frozenset({"answer", "answer_no", "missing"}),
+    "country_availability": frozenset({"answer", "answer_no", "missing", "plan_sold", "plan_not_sold"}),
     "callable_destination": frozenset({"answer", "answer_no", "missing"}),
     "licence_teams_phone": frozenset({"answer", "answer_no", "missing"}),
     "premium_by_country": frozenset({"answer", "answer_no", "missing", "credits", "prefixes", "undocumented"}),
@@ -403,6 +411,7 @@ class FactBase:
     def __init__(self, data: FactsFile, catalog: Catalog) -> None:
         self.topics = data.topics
         self.stopwords = data.stopwords
+        self.synonyms = data.synonyms
         self.facts = data.facts
         self.by_id = {fact.id: fact for fact in data.facts}
         self.catalog = catalog
