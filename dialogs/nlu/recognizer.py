@@ -666,6 +666,8 @@ def _score_fact(
         return []  # "how many people have MCOPSTN1?": the tenant's users, even with a plan code named
     opened = _question_beats(words, features, cue, lex)
     closed = _closed_question_beats(words, features, cue, countries, lex)
+    if questions.shape(text, words).tenant:  # "are we running out of minutes in the UK?": our pools now
+        opened, closed = opened - {Intent.POOL}, closed - {Intent.POOL}
     unbeaten = max((s for i, s in scores.items() if i not in opened | closed), default=0.0)
     if unbeaten >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
         return []  # even a perfect match could not win: spare the search
