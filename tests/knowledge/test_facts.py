@@ -112,16 +112,14 @@ POOL_ANYWHERE = {
 
 
 def test_a_pool_with_no_country_is_computed_where_the_plan_is_sold():
-    """"100 users on the 120-minute plan" share 12,000 minutes in any country that sells it;
+    """ "100 users on the 120-minute plan" share 12,000 minutes in any country that sells it;
     the Domestic plan's two figures come with the countries of the smaller group (the US,
     Puerto Rico and Canada), from the catalog."""
     base, catalog = load_facts(), load_catalog()
     for template, query in POOL_ANYWHERE.items():
         assert base.answer("pool_size", query).template == template
     small = catalog.plan("MCOPSTN5")
-    assert base.answer("pool_size", POOL_ANYWHERE["anywhere"]).params["pool"] == 100 * present(
-        small.minutes_for("FR")
-    )
+    assert base.answer("pool_size", POOL_ANYWHERE["anywhere"]).params["pool"] == 100 * present(small.minutes_for("FR"))
     two = base.answer("pool_size", POOL_ANYWHERE["two_figures"]).params
     domestic = catalog.plan("MCOPSTN1")
     assert set(two["countries"]) == {"US", "PR", "CA"}
