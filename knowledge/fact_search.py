@@ -122,10 +122,22 @@ def _content(
     """The words that say which fact is asked: country names as one token (kept as written too
     when ``keep`` has them; ``None``: a fact about those countries, names kept as they are),
     without stopwords, each synonym read as its word ("pooled" -> "pool")."""
-    words = folded.split() if keep is None else _countries_as_token(folded.split(), keep)
     same = synonyms or {}
+    phrases = _phrases(tuple(sorted(p for p in same if " " in p)))
+    if phrases is not None:
+        folded = phrases.sub(lambda m: same[m.group(0)], folded)
+    words = folded.split() if keep is None else _countries_as_token(folded.split(), keep)
     words = [same.get(w, w) for w in words if w not in stopwords]
     return " ".join(words) or folded
+
+
+@lru_cache(maxsize=4)
+def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for the synonyms of several words ("pay as you go" -> "payg"), longest first."""
+    if not phrases:
+        return None
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
 
 
 @dataclass(frozen=True)
