@@ -597,8 +597,8 @@ def _asks_about(
     hits = [_tokens_of(w) for w in form.words]
     if intent == Intent.PURCHASE and (form.for_us or any("@advice" in h or "@ask" in h for h in hits)):
         return []  # "which plan should we buy?", "combien de forfaits acheter ?", "mieux pour nous": a purchase
-    if intent in (Intent.HELP, Intent.GREETING) and not has_domain_evidence(words, features):
-        return []  # "how does this bot work?" asks for help
+    if intent in (Intent.HELP, Intent.GREETING, Intent.UNKNOWN) and not has_domain_evidence(words, features):
+        return []  # "how does this bot work?" asks for help; "comment fonctionne la machine à café" is off topic
     if intent == Intent.ALERT and (form.for_me or not form.question):
         return []
     if intent == Intent.POOL and form.tenant and "user_count" not in features:
