@@ -10,7 +10,7 @@ pool without a country gives both figures; N licences give (N x 1.1) + 10 phone 
 or Calling Plans asked about in a country are said sold there or not; "are we running out of
 minutes in the UK?" and "what's the pool in France?" show the pools (we chose the tenant's data:
 an admin asking about "the pool in France" wants its balance). Then the blind dev set
-``facts_dev4`` keeps its floors: measured en 99/117 understood, 92/117 correct, fr 96/117 and
+``facts_dev4`` keeps its floors: measured en 101/117 understood, 93/117 correct, fr 97/117 and
 93/117 (main scored the corrected set en 89/80, fr 86/83).
 """
 
