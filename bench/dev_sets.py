@@ -9,7 +9,10 @@ in ``bench/REPORT.md`` / ``bench/records``:
 * ``facts_dev2``, ``facts_dev3``: questions of fact answered right and specific, the figure for
   the country, plan, seat count or SKU asked (``facts_dev3`` was written blind from the fact
   sheet, to measure whether round 1's answers generalize); ``tests/dialogs/test_facts_dev{2,3}.py``
-  keep them from sliding back.
+  keep them from sliding back;
+* ``facts_dev4``: written blind from the fact sheet too, every topic of it, plus question-shaped
+  requests (purchase, number check, pool) and vague questions whose right answer is the closest
+  questions as buttons (``tests/dialogs/test_facts_dev4.py``).
 
     .venv/bin/python -m bench.dev_sets [--set facts_dev3] [--lang en] [--quiet]
 """
@@ -24,7 +27,7 @@ from bench import heldout_eval
 SET_NAME = "dialogs_dev"
 #: The dev sets of each kind, oldest first.
 DIALOGS_SETS = (SET_NAME, "dialogs_dev2", "dialogs_dev3", "dialogs_dev4")
-FACTS_SETS = ("facts_dev2", "facts_dev3")
+FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4")
 SET_NAMES = DIALOGS_SETS + FACTS_SETS
 
 

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Literal
 
 from knowledge.facts import FactBase, load_facts
@@ -112,13 +113,31 @@ def _names_in(words: list[str]) -> set[tuple[str, ...]]:
     }
 
 
-def _content(folded: str, stopwords: frozenset[str], keep: frozenset[tuple[str, ...]] | None = None) -> str:
+def _content(
+    folded: str,
+    stopwords: frozenset[str],
+    keep: frozenset[tuple[str, ...]] | None = None,
+    synonyms: Mapping[str, str] | None = None,
+) -> str:
     """The words that say which fact is asked: country names as one token (kept as written too
     when ``keep`` has them; ``None``: a fact about those countries, names kept as they are),
-    without stopwords."""
+    without stopwords, each synonym read as its word ("pooled" -> "pool")."""
+    same = synonyms or {}
+    phrases = _phrases(tuple(sorted(p for p in same if " " in p)))
+    if phrases is not None:
+        folded = phrases.sub(lambda m: same[m.group(0)], folded)
     words = folded.split() if keep is None else _countries_as_token(folded.split(), keep)
-    words = [w for w in words if w not in stopwords]
+    words = [same.get(w, w) for w in words if w not in stopwords]
     return " ".join(words) or folded
+
+
+@lru_cache(maxsize=4)
+def _phrases(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One pattern for the synonyms of several words ("pay as you go" -> "payg"), longest first."""
+    if not phrases:
+        return None
+    ordered = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(re.escape(p) for p in ordered) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -135,6 +154,7 @@ class Index:
     stopwords: frozenset[str]
     #: Country names a fact about those countries names in its forms (kept in a query too).
     literal: frozenset[tuple[str, ...]] = frozenset()
+    synonyms: Mapping[str, str] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=1)
@@ -151,13 +171,19 @@ def index(base: FactBase | None = None) -> Index:
         for form in fact.questions[lang]
         for name in _names_in(fold(form).split())
     )
+    synonyms = MappingProxyType(dict(base.synonyms))
     forms = tuple(
-        _Form(fact.id, lang, form, _content(fold(form), stopwords, None if fact.literal_countries else frozenset()))
+        _Form(
+            fact.id,
+            lang,
+            form,
+            _content(fold(form), stopwords, None if fact.literal_countries else frozenset(), synonyms),
+        )
         for fact in base.facts
         for lang in ("en", "fr")
         for form in fact.questions[lang]
     )
-    return Index(forms, stopwords, literal)
+    return Index(forms, stopwords, literal, synonyms)
 
 
 @lru_cache(maxsize=1)
@@ -176,7 +202,7 @@ def vocabulary() -> frozenset[str]:
 
 def query_form(text: str, idx: Index | None = None) -> str:
     idx = idx or index()
-    return _content(fold((text or "")[:MAX_QUERY_CHARS]), idx.stopwords, idx.literal)
+    return _content(fold((text or "")[:MAX_QUERY_CHARS]), idx.stopwords, idx.literal, idx.synonyms)
 
 
 def _best_per_fact(scored: Iterable[tuple[str, float]]) -> list[tuple[str, float]]:
@@ -343,10 +369,44 @@ def named_first(text: str, ranked: list[tuple[str, float]]) -> list[tuple[str, f
     return [(fact_id, max(score, current)), *((f, s) for f, s in ranked if f != fact_id)]
 
 
+#: A fact asked about a country may trail a general one by this much and still come first.
+COUNTRY_MARGIN = 0.1
+
+
+@lru_cache(maxsize=1)
+def _country_facts() -> frozenset[str]:
+    """The facts some question form of which names a country (as :data:`COUNTRY_TOKEN`), and
+    the facts about particular countries (``literal_countries``: Mexico's SKUs, the US and
+    Puerto Rico pool)."""
+    literal = {fact.id for fact in load_facts().facts if fact.literal_countries}
+    return frozenset(f.fact_id for f in index().forms if COUNTRY_TOKEN in f.folded.split()) | literal
+
+
+def country_first(text: str, ranked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """``ranked`` with the closest fact asked about a country first when the question names
+    one and the best fact is a general one close above it. WHY: word overlap reads "can we get
+    calling plans in India?" as "which calling plans are there" (every word but the country
+    matches); the country named says the question is about that country, so the fact that
+    answers per country (sold there, minutes there) is the one asked."""
+    if len(ranked) < 2 or COUNTRY_TOKEN not in query_form(text).split():
+        return ranked
+    with_country = _country_facts()
+    top_score = ranked[0][1]
+    if ranked[0][0] in with_country:
+        return ranked
+    for fact_id, score in ranked[1:]:
+        if top_score - score > COUNTRY_MARGIN:
+            break
+        if fact_id in with_country:
+            return [(fact_id, top_score), *((f, s) for f, s in ranked if f != fact_id)]
+    return ranked
+
+
 def search(text: str, method: Method | None = None) -> list[tuple[str, float]]:
     """Facts ranked by how well ``text`` matches one of their question forms (best first), the
-    fact a question names by code or licence first (:func:`named_first`)."""
-    return named_first(text, SEARCHES[method or METHOD](text))
+    fact a question names by code or licence first (:func:`named_first`), a fact asked about a
+    country first when one is named (:func:`country_first`)."""
+    return named_first(text, country_first(text, SEARCHES[method or METHOD](text)))
 
 
 __all__ = ["ANSWER_FLOOR", "MAX_QUERY_CHARS", "METHOD", "SUGGEST_FLOOR", "fold", "index", "search", "vocabulary"]

@@ -114,6 +114,10 @@ class FactsFile(_Strict):
     about: str = Field("", alias="_about")
     topics: dict[str, str] = Field(min_length=1)
     stopwords: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    #: Words that ask the same thing, folded: word -> the word retrieval reads instead
+    #: ("pooled" and "mutualise" -> "pool", "hidden" -> "masked"), in questions and forms alike.
+    synonyms: dict[str, str] = Field(default_factory=dict)
+    synonyms_about: str = Field("", alias="_synonyms")
     facts: tuple[Fact, ...] = Field(min_length=1)
 
 
@@ -211,8 +215,14 @@ def minutes_per_user(catalog: Catalog, query: FactQuery) -> Result:
 
 
 def pool_size(catalog: Catalog, query: FactQuery) -> Result:
-    """Users × minutes per user: the pool of N users of one plan in one country."""
+    """Users × minutes per user: the pool of N users of one plan in one country. Without a
+    country, the pool where the plan is sold: one figure when its minutes are the same in every
+    country ("100 users on the 120-minute plan" share 12,000 minutes anywhere), else the two
+    figures and where each applies (the Domestic plan: 3,000 in the US, Puerto Rico and
+    Canada, 1,200 elsewhere)."""
     country = _first_country(catalog, query)
+    if country is None and query.user_count:
+        return _pool_anywhere(catalog, query, query.user_count)
     if country is None or not query.user_count:
         return "missing", {}, ()
     plan, minutes = _domestic_minutes(catalog, query, country)
@@ -233,6 +243,53 @@ def pool_size(catalog: Catalog, query: FactQuery) -> Result:
     return "answer", params, sources
 
 
+def _pool_anywhere(catalog: Catalog, query: FactQuery, users: int) -> Result:
+    """:func:`pool_size` when no country is named: the plan's per-user figures over the
+    Microsoft-run countries that sell it, grouped (the smaller group named)."""
+    sku = _plan_sku(catalog, query, None)
+    if sku == "PAYG" or catalog.plan(sku).is_payg:
+        return "payg", {}, _payg_sources(catalog)
+    plan = catalog.plan(sku)
+    by_minutes: dict[int, list[str]] = {}
+    sources: tuple[str, ...] = plan.domestic_minutes.sources if plan.domestic_minutes else plan.sources
+    for country in catalog.calling_plan_countries:
+        row = country.calling_plans
+        if row is None or row.provider != "microsoft" or (plan.pool != "per_user" and sku not in row.plans):
+            continue
+        minutes = plan.minutes_for(country.iso, "domestic")
+        if minutes is not None:
+            by_minutes.setdefault(minutes, []).append(country.iso)
+    if not by_minutes or len(by_minutes) > 2:
+        return "missing", {}, ()
+    params: dict[str, Any] = {"plan": plan.sku, "users": users}
+    if plan.pool == "per_user":
+        minutes = max(by_minutes)
+        return "per_user_anywhere", params | {"minutes": minutes}, sources
+    if len(by_minutes) == 1:
+        minutes = next(iter(by_minutes))
+        return "anywhere", params | {"minutes": minutes, "pool": users * minutes}, sources
+    (few, few_isos), (many, _) = sorted(by_minutes.items(), key=lambda item: len(item[1]))
+    params |= {
+        "countries": few_isos,
+        "minutes": few,
+        "pool": users * few,
+        "other_minutes": many,
+        "other_pool": users * many,
+    }
+    return "two_figures", params, sources
+
+
+def phone_numbers(catalog: Catalog, query: FactQuery) -> Result:
+    """How many user phone numbers N licences give: (licences × 1.1) + 10 on Domestic and
+    Domestic and International licences, rounded down; one per Pay-As-You-Go licence."""
+    if not query.user_count:
+        return "missing", {}, ()
+    licences = query.user_count
+    if query.plan == "PAYG" or (query.plan and (found := catalog.find_plan(query.plan)) and found.is_payg):
+        return "payg", {"licences": licences, "numbers": licences}, ()
+    return "answer", {"licences": licences, "numbers": licences * 11 // 10 + 10}, ()
+
+
 def country_availability(catalog: Catalog, query: FactQuery) -> Result:
     """Whether Calling Plans are sold in the first country named, by whom and which."""
     count = catalog.calling_plan_count
@@ -248,6 +305,10 @@ def country_availability(catalog: Catalog, query: FactQuery) -> Result:
     if row is None:
         return "answer_no", {"country": country.iso}, count.sources
     params = {"country": country.iso, "provider": row.provider, "plans": list(row.plans)}
+    named = catalog.find_plan(query.plan) if query.plan and query.plan != "PAYG" else None
+    if named is not None and named.pool != "per_user" and row.provider == "microsoft":
+        # "is the 120-minute plan offered in Mexico?" asks about that plan there
+        return ("plan_sold" if named.sku in row.plans else "plan_not_sold"), params | {"plan": named.sku}, row.sources
     return "answer", params, row.sources
 
 
@@ -307,6 +368,7 @@ COMPUTATIONS: dict[str, Computation] = {
     "callable_destination": callable_destination,
     "licence_teams_phone": licence_teams_phone,
     "premium_by_country": premium_by_country,
+    "phone_numbers": phone_numbers,
 }
 
 
@@ -318,8 +380,22 @@ COUNTRY_COMPUTATIONS = frozenset(
 #: The templates each computation may pick: a computed fact must have every one of them.
 TEMPLATES: dict[str, frozenset[str]] = {
     "minutes_per_user": frozenset({"answer", "answer_no", "missing", "per_user", "partner", "payg", "undocumented"}),
-    "pool_size": frozenset({"answer", "answer_no", "missing", "per_user", "partner", "payg", "undocumented"}),
-    "country_availability": frozenset({"answer", "answer_no", "missing"}),
+    "pool_size": frozenset(
+        {
+            "answer",
+            "answer_no",
+            "missing",
+            "per_user",
+            "partner",
+            "payg",
+            "undocumented",
+            "anywhere",
+            "two_figures",
+            "per_user_anywhere",
+        }
+    ),
+    "phone_numbers": frozenset({"answer", "missing", "payg"}),
+    "country_availability": frozenset({"answer", "answer_no", "missing", "plan_sold", "plan_not_sold"}),
     "callable_destination": frozenset({"answer", "answer_no", "missing"}),
     "licence_teams_phone": frozenset({"answer", "answer_no", "missing"}),
     "premium_by_country": frozenset({"answer", "answer_no", "missing", "credits", "prefixes", "undocumented"}),
@@ -335,6 +411,7 @@ class FactBase:
     def __init__(self, data: FactsFile, catalog: Catalog) -> None:
         self.topics = data.topics
         self.stopwords = data.stopwords
+        self.synonyms = data.synonyms
         self.facts = data.facts
         self.by_id = {fact.id: fact for fact in data.facts}
         self.catalog = catalog

@@ -40,6 +40,7 @@ class _Lists:
     holder_words: frozenset[tuple[str, ...]]
     not_places: frozenset[tuple[str, ...]]
     me_words: frozenset[tuple[str, ...]]
+    number_words: frozenset[tuple[str, ...]]
 
 
 @cache
@@ -117,11 +118,11 @@ _NAME_MIN = 3
 _NAME_SCAN = 40
 
 
-def names_pool(words: list[str]) -> bool:
-    """Whether ``words`` name the minute pool: only then does a seat count ask for the pool's
-    size ("what would the pool be for 20 users?"); "quel forfait pour 20 utilisateurs ?" asks
-    which plan to buy."""
-    return _contains(words, _lists().pool_words)
+def names_list(words: list[str], name: str) -> bool:
+    """Whether ``words`` contain a phrase of the list called ``name`` (``pool_words``,
+    ``number_words``): what a fact that takes a seat count counts ("pool for 20 users",
+    "numbers with 100 licences")."""
+    return _contains(words, getattr(_lists(), name))
 
 
 def asks_who_holds(words: list[str], people: frozenset[str]) -> bool:

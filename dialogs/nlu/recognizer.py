@@ -102,7 +102,10 @@ class _Lexicon:
     fact_weights: dict[str, float]  # answer_weight, slope, suggest_weight (see _fact_retrieval)
     fact_not_with: frozenset[str]  # entity features that rule a question of fact out
     fact_beats: frozenset[Intent]  # intents a question shape with a confident match wins over
-    seat_count_facts: frozenset[str]  # facts that take a seat count (it does not make them a purchase)
+    seat_count_facts: frozenset[str]  # facts that take a seat count and, without one, ask about the tenant's data
+    #: facts that take a seat count -> (the questions.json list naming what they count, whether
+    #: only a how-many question counts it)
+    counted_facts: dict[str, tuple[str, bool]]
     carrier_fact: str  # the fact a question naming the asker's own carrier asks (the PSTN options)
 
 
@@ -182,11 +185,12 @@ def _lexicon() -> _Lexicon:
         fact_weights={
             name: float(w)
             for name, w in lex["fact_retrieval"].items()
-            if name not in ("not_with", "seat_count_facts", "beats", "carrier_fact")
+            if name not in ("not_with", "seat_count_facts", "counted_facts", "beats", "carrier_fact")
         },
         fact_not_with=frozenset(lex["fact_retrieval"]["not_with"]),
         fact_beats=frozenset(Intent(i) for i in lex["fact_retrieval"]["beats"]),
         seat_count_facts=frozenset(lex["fact_retrieval"]["seat_count_facts"]),
+        counted_facts={f: (str(w), bool(o)) for f, (w, o) in lex["fact_retrieval"]["counted_facts"].items()},
         carrier_fact=lex["fact_retrieval"]["carrier_fact"],
     )
 
@@ -430,6 +434,15 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
             intent, facts, threshold = Intent.FACT, about, lex.threshold
             best = scores[Intent.FACT] = max(second + 0.01, threshold)  # the question wins, visibly
             ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if not about and (
+        intent in (Intent.UNKNOWN, Intent.HELP) or (intent in _WEAK_REQUESTS and best < lex.threshold + _WEAK_MARGIN)
+    ):
+        offered = _closest_offer(text, extraction, intent, lex)
+        if offered:
+            second = max(scores.values(), default=0.0)
+            intent, facts, threshold = Intent.FACT, offered, lex.threshold
+            best = scores[Intent.FACT] = max(second + 0.01, threshold)
+            ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     entities = extraction.entities
     if intent == Intent.FACT and not (entities.countries or entities.unknown_places or entities.carrier):
         place = questions.unknown_place(text, _names_no_place)
@@ -473,6 +486,48 @@ _TERSE_FLOOR = 0.85
 _TERSE_REQUEST_FLOOR = 0.95
 
 
+#: Requests a question-shaped message may have reached with topic words alone ("what's the
+#: deal with the 120 plans", "something about credits and the pool?"): below the threshold
+#: plus this margin, and naming nothing a dialog needs, they offer the closest questions.
+_WEAK_REQUESTS = frozenset({Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS})
+_WEAK_MARGIN = 1.0
+#: Entities that make a request something to do ("... in France", "40 users", a number, E5).
+_REQUEST_FEATURES = frozenset({"phone_number", "user_ref", "user_count", "country", "month", "carrier", "base_licence"})
+
+
+def _closest_offer(text: str, extraction: Extraction, intent: Intent, lex: _Lexicon) -> list[tuple[str, float]]:
+    """The closest facts to offer as buttons when a question-shaped message was not understood,
+    or reached a request on topic words alone (empty: nothing to offer). WHY: issue 12 asks to
+    offer the two or three closest questions when unsure rather than guess; a question the
+    fact base matches only loosely ("how do the zones work?", "question about licences") is
+    better met with its closest questions than with the menu or a dialog it did not ask for.
+    Off-topic questions stay unknown: the message must be about calling (a ``@domain`` word or
+    a telling entity), and the offer shows only facts at the suggest floor. What the usual
+    rules did not answer stays unsure: the scores are capped below the answer floor, so the
+    dialog offers the buttons instead of answering."""
+    features = extraction.features
+    if features & (lex.fact_not_with | (_REQUEST_FEATURES if intent != Intent.UNKNOWN else frozenset())):
+        return []
+    words = extraction.words
+    rest = questions.without_greeting(words)
+    form = questions.shape(text, words, _tokens_of(rest[0]) if rest else frozenset())
+    if form.request or not form.words or not (form.question or form.greeted):
+        return []
+    if intent == Intent.HELP and not has_domain_evidence(words, features):
+        return []  # "how does this work?" asks for help; "comment ça marche l'international ?" does not
+    if intent in _WEAK_REQUESTS and (form.tenant or form.for_us or not form.question):
+        return []  # "minutes left?", "c'est combien le forfait international ?": the request stays
+    if intent == Intent.PURCHASE and any("@advice" in h or "@ask" in h for h in map(_tokens_of, form.words)):
+        return []  # "which plan should we buy?"
+    if intent == Intent.UNKNOWN and not has_domain_evidence(words, features):
+        return []
+    ranked = fact_search.search(" ".join(form.words))[:FACT_CHOICES]
+    if not ranked or ranked[0][1] < fact_search.SUGGEST_FLOOR:
+        return []
+    ceiling = fact_search.ANSWER_FLOOR - 0.01
+    return [(fact_id, min(score, ceiling)) for fact_id, score in ranked]
+
+
 def _names_no_place(word: str) -> bool:
     """Whether a folded word is one the bot knows, so never an unknown place: the lexicon's
     vocabulary or a word of the fact base's questions ("Zone A", "SoftBank")."""
@@ -484,12 +539,27 @@ def _as_place(text: str, place: str) -> str:
     return re.sub(rf"\b{re.escape(place)}\b", fact_search.COUNTRY_TOKEN, text, flags=re.IGNORECASE)
 
 
-def _seat_count_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tuple[str, float]]:
+def _counts(fact_id: str, words: list[str], lex: _Lexicon) -> bool:
+    """Whether ``fact_id`` takes a seat count and ``words`` name what it counts (the pool;
+    phone numbers in a how-many question): then a seat count is its parameter, not a purchase's."""
+    listed = lex.counted_facts.get(fact_id)
+    if listed is None or not questions.names_list(words, listed[0]):
+        return False
+    return not listed[1] or any("@open" in _tokens_of(w) for w in words)
+
+
+def _seat_count_first(ranked: list[tuple[str, float]], words: list[str], lex: _Lexicon) -> list[tuple[str, float]]:
     """``ranked`` with the closest fact that takes a seat count first, at the closed floor at
-    least, when it is among the closest: "quel pool pour 20 utilisateurs aux États-Unis avec le
-    forfait national ?" names a seat count and the pool, so it asks for the pool's size though
-    its plan words match other facts as well."""
-    counted = [(fact_id, score) for fact_id, score in ranked if fact_id in lex.seat_count_facts]
+    least, when it is among the closest and ``words`` name what it counts: "quel pool pour 20
+    utilisateurs aux États-Unis avec le forfait national ?" names a seat count and the pool, so
+    it asks for the pool's size though its plan words match other facts as well."""
+    counted = [(fact_id, score) for fact_id, score in ranked if _counts(fact_id, words, lex)]
+    if not counted and any("@open" in _tokens_of(w) for w in words):
+        # "how many minutes do 100 users get in total?": a how-many question naming what the
+        # fact counts asks for it, however its other words match other facts
+        counted = [
+            (fact_id, fact_search.SUGGEST_FLOOR) for fact_id in lex.counted_facts if _counts(fact_id, words, lex)
+        ]
     if not counted or counted[0][1] < fact_search.SUGGEST_FLOOR:
         return ranked
     fact_id, score = counted[0]
@@ -533,8 +603,8 @@ def _asks_about(
     hits = [_tokens_of(w) for w in form.words]
     if intent == Intent.PURCHASE and (form.for_us or any("@advice" in h or "@ask" in h for h in hits)):
         return []  # "which plan should we buy?", "combien de forfaits acheter ?", "mieux pour nous": a purchase
-    if intent in (Intent.HELP, Intent.GREETING) and not has_domain_evidence(words, features):
-        return []  # "how does this bot work?" asks for help
+    if intent in (Intent.HELP, Intent.GREETING, Intent.UNKNOWN) and not has_domain_evidence(words, features):
+        return []  # "how does this bot work?" asks for help; "comment fonctionne la machine à café" is off topic
     if intent == Intent.ALERT and (form.for_me or not form.question):
         return []
     if intent == Intent.POOL and form.tenant and "user_count" not in features:
@@ -550,8 +620,8 @@ def _asks_about(
         if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
             query = _as_place(query, place)
     ranked = fact_search.search(query)
-    if "user_count" in features and form.pool and form.question:
-        ranked = _seat_count_first(ranked, lex)
+    if "user_count" in features and form.question:
+        ranked = _seat_count_first(ranked, form.words, lex)
     if extraction.entities.carrier_name and form.question and "user_count" not in features:
         ranked = _carrier_first(ranked, lex)  # unless a fact matches closely ("does Telstra sell calling plans?")
     ranked = ranked[:FACT_CHOICES]
@@ -562,7 +632,10 @@ def _asks_about(
     floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
     if best < floor:
         return []
-    if _seat_count_rules_out(fact_id, features, lex, purchase=intent == Intent.PURCHASE, pool=form.pool):
+    if _seat_count_rules_out(
+        fact_id, features, lex, purchase=intent == Intent.PURCHASE, counts=_counts(fact_id, form.words, lex)
+    ):
+        # "which plan for 40 users?", "quel forfait pour 20 utilisateurs ?": a purchase; the pool size names the pool
         return []
     return ranked
 
@@ -599,22 +672,27 @@ def _score_fact(
         return []  # "how many people have MCOPSTN1?": the tenant's users, even with a plan code named
     opened = _question_beats(words, features, cue, lex)
     closed = _closed_question_beats(words, features, cue, countries, lex)
+    if questions.shape(text, words).tenant:  # "are we running out of minutes in the UK?": our pools now
+        opened, closed = opened - {Intent.POOL}, closed - {Intent.POOL}
     unbeaten = max((s for i, s in scores.items() if i not in opened | closed), default=0.0)
     if unbeaten >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
         return []  # even a perfect match could not win: spare the search
-    ranked = fact_search.search(text)[:FACT_CHOICES]
-    top = ranked[0][0] if ranked else ""
+    ranked = fact_search.search(text)
     counted = "user_count" in features
+    if counted:
+        ranked = _seat_count_first(ranked, words, lex)  # "if I have 100 users on the 120 plan, how many in total?"
+    ranked = ranked[:FACT_CHOICES]
+    top = ranked[0][0] if ranked else ""
     purchase = scores.get(Intent.PURCHASE, 0.0) >= lex.threshold
     if (
         counted
-        and top in lex.seat_count_facts
-        and _seat_count_rules_out(top, features, lex, purchase=purchase, pool=questions.names_pool(words))
+        and top in lex.counted_facts
+        and _seat_count_rules_out(top, features, lex, purchase=purchase, counts=_counts(top, words, lex))
     ):
         return []  # "quel forfait pour 20 utilisateurs ?": a seat count without the pool asks which plan
     best = ranked[0][1] if ranked else 0.0
     confident = best >= weights["closed_floor"] and not _seat_count_rules_out(
-        top, features, lex, purchase=False, pool=False
+        top, features, lex, purchase=False, counts=False
     )
     beatable = opened | (closed if confident else frozenset())
     unbeaten = max((s for i, s in scores.items() if i not in beatable), default=0.0)
@@ -623,7 +701,9 @@ def _score_fact(
         if cue > 0 and others < lex.threshold:
             score = max(score, lex.threshold)  # a close question nothing else understood
         # (a seat count never lets a fact that does not take one beat a request: the same rule)
-        if beatable and not (counted and _seat_count_rules_out(top, features, lex, purchase=True, pool=True)):
+        if beatable and not (
+            counted and _seat_count_rules_out(top, features, lex, purchase=True, counts=top in lex.counted_facts)
+        ):
             beaten = max((scores.get(i, 0.0) for i in beatable), default=0.0)
             if score <= beaten and unbeaten < beaten:
                 score = max(beaten + 0.01, lex.threshold)  # the question shape wins (see _question_beats)
@@ -633,17 +713,19 @@ def _score_fact(
     return ranked
 
 
-def _seat_count_rules_out(fact_id: str, features: frozenset[str], lex: _Lexicon, *, purchase: bool, pool: bool) -> bool:
+def _seat_count_rules_out(
+    fact_id: str, features: frozenset[str], lex: _Lexicon, *, purchase: bool, counts: bool
+) -> bool:
     """The one seat-count rule of questions of fact: whether a message's seat count (or its
     lack) rules out fact ``fact_id``. A fact that takes a seat count (the pool for N users,
     lexicon ``seat_count_facts``) needs one: "what's the pool in France?" asks about the
     tenant's pool. A seat count in a request to buy (``purchase``) is that purchase ("which
-    plan for 40 users?", "quel forfait pour 20 utilisateurs ?"), unless the message names the
-    pool (``pool``) and the fact takes the count ("what pool do 40 users in France get?")."""
-    takes = fact_id in lex.seat_count_facts
+    plan for 40 users?", "quel forfait pour 20 utilisateurs ?"), unless the fact takes the
+    count and the message names what it counts (``counts``, :func:`_counts`: "what pool do 40
+    users in France get?")."""
     if "user_count" not in features:
-        return takes
-    return purchase and not (takes and pool)
+        return fact_id in lex.seat_count_facts
+    return purchase and not counts
 
 
 def _question_beats(words: list[str], features: frozenset[str], cue: float, lex: _Lexicon) -> frozenset[Intent]:

@@ -34,6 +34,10 @@ QUERIES: list[dict[str, Any]] = [
     {"countries": ["AT"]},  # premium-rate numbers supported there
     {"licence": "G5"},  # a base licence that includes Teams Phone
     {"licence": "E3", "countries": ["FR"]},  # one that does not (the bundle is offered)
+    {"plan": "MCOPSTN5", "user_count": 100},  # a seat count, no country: one figure where sold
+    {"user_count": 100},  # the Domestic plan's two figures, and where each applies
+    {"plan": "MCOPSTN8", "user_count": 10},  # a plan that is not pooled, no country
+    {"countries": ["FR"], "plan": "MCOPSTN5"},  # a plan sold in the country named
 ]
 FACTS = [fact.id for fact in load_facts().facts]
 

@@ -88,7 +88,8 @@ def test_every_outcome_of_the_minute_computations_is_reached_from_the_catalog(fa
     catalog = load_catalog()
     for template, query in OUTCOMES.items():
         assert load_facts().answer(fact_id, query).template == template, (fact_id, template)
-    assert set(OUTCOMES) == TEMPLATES[present(load_facts().by_id[fact_id].compute)]
+    anywhere = set(POOL_ANYWHERE) if fact_id == "pool_size" else set()
+    assert set(OUTCOMES) | anywhere == TEMPLATES[present(load_facts().by_id[fact_id].compute)]
     intl = load_facts().answer(fact_id, OUTCOMES["answer"]).params
     d_and_i = catalog.plan("MCOPSTN2")
     if fact_id == "minutes_per_user":
@@ -100,6 +101,48 @@ def test_every_outcome_of_the_minute_computations_is_reached_from_the_catalog(fa
         assert intl["international_pool"] == 30 * present(d_and_i.minutes_for("DE", "international"))
     partner = load_facts().answer(fact_id, OUTCOMES["partner"]).params
     assert partner["provider"] == present(present(catalog.country("AU")).calling_plans).provider
+
+
+#: A pool asked with a seat count and no country: the plan's figure where it is sold.
+POOL_ANYWHERE = {
+    "anywhere": FactQuery(plan="MCOPSTN5", user_count=100),
+    "two_figures": FactQuery(plan="MCOPSTN1", user_count=100),
+    "per_user_anywhere": FactQuery(plan="MCOPSTN8", user_count=10),
+}
+
+
+def test_a_pool_with_no_country_is_computed_where_the_plan_is_sold():
+    """ "100 users on the 120-minute plan" share 12,000 minutes in any country that sells it;
+    the Domestic plan's two figures come with the countries of the smaller group (the US,
+    Puerto Rico and Canada), from the catalog."""
+    base, catalog = load_facts(), load_catalog()
+    for template, query in POOL_ANYWHERE.items():
+        assert base.answer("pool_size", query).template == template
+    small = catalog.plan("MCOPSTN5")
+    assert base.answer("pool_size", POOL_ANYWHERE["anywhere"]).params["pool"] == 100 * present(small.minutes_for("FR"))
+    two = base.answer("pool_size", POOL_ANYWHERE["two_figures"]).params
+    domestic = catalog.plan("MCOPSTN1")
+    assert set(two["countries"]) == {"US", "PR", "CA"}
+    assert (two["pool"], two["other_pool"]) == (
+        100 * present(domestic.minutes_for("US")),
+        100 * present(domestic.minutes_for("FR")),
+    )
+    assert base.answer("pool_size", FactQuery(plan="PAYG", user_count=5)).template == "payg"
+
+
+@pytest.mark.parametrize(
+    ("query", "template", "numbers"),
+    [
+        (FactQuery(user_count=100, plan="MCOPSTN2"), "answer", 120),
+        (FactQuery(user_count=15), "answer", 26),  # 16.5 + 10, rounded down
+        (FactQuery(user_count=40, plan="PAYG"), "payg", 40),
+        (FactQuery(), "missing", None),
+    ],
+)
+def test_phone_numbers_per_licence_are_computed_from_the_seat_count(query, template, numbers):
+    answer = load_facts().answer("phone_numbers", query)
+    assert answer.template == template
+    assert answer.params.get("numbers") == numbers
 
 
 def test_a_computed_fact_without_a_template_for_an_outcome_is_refused(tmp_path):
