@@ -16,7 +16,7 @@ import pytest
 
 from bench import dev_sets
 from bench import heldout_eval as he
-from testkit.dev_floors import below_floors
+from testkit.dev_floors import Case, below_floors, cases_set
 
 pytestmark = pytest.mark.usefixtures("local_mode")
 
@@ -24,7 +24,7 @@ UNDERSTOOD = 0.82
 CORRECT = 0.80
 
 #: (lang, message, kinds, regexes the reply must show, regexes it must not)
-CASES: list[tuple[str, str, list[str], list[str], list[str]]] = [
+CASES: list[Case] = [
     ("en", "MCOPSTN5?", ["fact"], [r"MCOPSTN5", r"120"], []),
     ("fr", "c'est quoi MCOPSTN6", ["fact"], [r"MCOPSTN6", r"240"], []),
     ("en", "does E5 include a calling plan?", ["fact"], [r"E5", r"PSTN"], []),
@@ -59,17 +59,7 @@ CASES: list[tuple[str, str, list[str], list[str], list[str]]] = [
 
 
 def _set(lang: str) -> he.HeldoutSet:
-    items = [
-        {
-            "id": f"case-{lang}-{i}",
-            "category": "fact",
-            "text": text,
-            "expect": {"kind": kinds, "has": has, "lacks": lacks, "link": kinds == ["fact"]},
-        }
-        for i, (case_lang, text, kinds, has, lacks) in enumerate(CASES)
-        if case_lang == lang
-    ]
-    return he.HeldoutSet.model_validate({"lang": lang, "items": items})
+    return cases_set(lang, CASES)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

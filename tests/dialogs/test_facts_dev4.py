@@ -20,7 +20,7 @@ import pytest
 
 from bench import dev_sets
 from bench import heldout_eval as he
-from testkit.dev_floors import below_floors
+from testkit.dev_floors import Case, below_floors, cases_set
 
 pytestmark = pytest.mark.usefixtures("local_mode")
 
@@ -30,7 +30,7 @@ CORRECT = 0.76
 _N = "[ ,.\u202f\u00a0]?"  # a thousands separator as Babel writes it (12,000 / 12 000)
 
 #: (lang, message, kinds, regexes the reply must show, regexes it must not)
-CASES: list[tuple[str, str, list[str], list[str], list[str]]] = [
+CASES: list[Case] = [
     # unsure: the closest questions as buttons, not the menu, not a dialog
     ("en", "what about the numbers thing", ["choice"], [r"Phone numbers per licence"], [r"didn't get that"]),
     ("fr", "et le truc des numéros ?", ["choice"], [r"Numéros de téléphone par licence"], [r"pas compris"]),
@@ -81,17 +81,7 @@ CASES: list[tuple[str, str, list[str], list[str], list[str]]] = [
 
 
 def _set(lang: str) -> he.HeldoutSet:
-    items = [
-        {
-            "id": f"case-{lang}-{i}",
-            "category": "fact",
-            "text": text,
-            "expect": {"kind": kinds, "has": has, "lacks": lacks, "link": kinds == ["fact"]},
-        }
-        for i, (case_lang, text, kinds, has, lacks) in enumerate(CASES)
-        if case_lang == lang
-    ]
-    return he.HeldoutSet.model_validate({"lang": lang, "items": items})
+    return cases_set(lang, CASES)
 
 
 @pytest.mark.parametrize("lang", ["en", "fr"])

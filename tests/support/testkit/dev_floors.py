@@ -17,3 +17,23 @@ async def below_floors(lang: str, name: str, understood_floor: float, correct_fl
     return f"understood {understood:.0%}, correct {correct:.0%}\n" + he.format_misses(
         [s for s in scores if not s.correct]
     )
+
+
+#: One case of a fact test: (language, message, expected kinds, ``has`` regexes, ``lacks`` regexes).
+Case = tuple[str, str, list[str], list[str], list[str]]
+
+
+def cases_set(lang: str, cases: list[Case]) -> he.HeldoutSet:
+    """The ``lang`` cases of a test's table as a one-turn set the held-out harness scores (a
+    fact card must carry its Learn link)."""
+    items = [
+        {
+            "id": f"case-{lang}-{i}",
+            "category": "fact",
+            "text": text,
+            "expect": {"kind": kinds, "has": has, "lacks": lacks, "link": kinds == ["fact"]},
+        }
+        for i, (case_lang, text, kinds, has, lacks) in enumerate(cases)
+        if case_lang == lang
+    ]
+    return he.HeldoutSet.model_validate({"lang": lang, "items": items})
