@@ -44,7 +44,7 @@ from pydantic import BaseModel
 
 from dialogs.context import cue_of, without_cue
 from dialogs.nlu.answers import Answer
-from dialogs.nlu.entities import MAX_CHARS, Entities, key
+from dialogs.nlu.entities import MAX_CHARS, Entities, first_integer, key
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, cue_scores, from_card_value, recognize
 from dialogs.nlu.slots import slot_words
@@ -184,6 +184,16 @@ class InterruptibleDialog(ComponentDialog):
         spec = (options.validations if options is not None else None) or {}
         return prompt.question.read(Answer(value=None, text=text), spec) if text.strip() else None
 
+    async def _explained(self, inner_dc: DialogContext, text: str) -> bool:
+        """Whether a short message with a number in it is one the open question says why it
+        rejects ("120 minutes each" at the count question is minutes, not a number of users):
+        it gets that retry, never a pool lookup or another request read from its few words."""
+        active = inner_dc.active_dialog
+        prompt = await self.find_dialog(active.id) if active is not None else None
+        if not isinstance(prompt, AnswerPrompt) or first_integer(text) is None:
+            return False
+        return prompt.question.why(Answer(value=None, text=text.strip())) is not None
+
     def restart_with(self, text: str, recognition: Recognition) -> dict[str, Any] | None:
         """The options to start this dialog over with when the message is a whole new request of
         its own kind ("which plan for 20 E5 users in Spain?" in a purchase for France); None by
@@ -292,6 +302,8 @@ class InterruptibleDialog(ComponentDialog):
                 return None
             if words < 2 and recognition.intent not in (Intent.CANCEL, Intent.HELP):
                 return None  # one word or number: a bad answer ("No" at a country question), never a switch
+            if not answers and words < SENTENCE_WORDS and await self._explained(inner_dc, text):
+                return None  # "120 minutes each", "in 2027" at the count question: a bad answer, said why
         intent = recognition.intent
 
         if intent == Intent.CANCEL:

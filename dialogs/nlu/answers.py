@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from dialogs.nlu.entities import extract_entities, first_integer
+from dialogs.nlu.entities import compiled, digits, extract_entities, first_integer, integers, key, lexicon
 from dialogs.nlu.slots import (
     counts_per_country,
     known_countries,
+    slot_words,
     without_scope,
 )
 from knowledge.advisor import MAX_USERS
@@ -78,14 +80,23 @@ def read_countries(answer: Answer) -> dict[str, Any] | None:
     return slots
 
 
+def _said_no(answer: Answer) -> bool:
+    """ "no", "nope", "non" typed at a question that is no yes/no question."""
+    return answer.value is None and extract_entities(answer.text[:_SHORT_ANSWER_CHARS]).yes_no is False
+
+
 def why_not_countries(answer: Answer) -> tuple[str, dict[str, Any]] | None:
-    """Why a typed answer to a country question is not one: a yes/no ("No" is not Norway), or
-    a name that is no country ("Narnia", said back)."""
+    """Why a typed answer to a country question is not one: "no" (the admin may want to stop,
+    or read the question as a yes/no one: the retry says how to cancel, never "'no' is not a
+    country"), a yes ("Yes" is not a country either), or a name that is no country ("Narnia",
+    said back)."""
     if answer.value is not None or not answer.text:
         return None
     entities = extract_entities(answer.text)
     if entities.unknown_places:
         return "reason.unknown_country", {"name": entities.unknown_places[0]}
+    if _said_no(answer):
+        return "reason.said_no", {}
     if entities.yes_no is not None:
         return "reason.answer_not_country", {"text": answer.text[:40]}
     words = answer.text.split()
@@ -97,15 +108,54 @@ def why_not_countries(answer: Answer) -> tuple[str, dict[str, Any]] | None:
 _NEGATIVE = re.compile(r"^\s*[-\u2212]\s*\d")
 
 
+@cache
+def _not_people_units() -> frozenset[str]:
+    """Units after a number that make it no count of users ("120 min", "40 euros", "30 days")."""
+    lex = lexicon()
+    return frozenset(key(w) for w in lex["unit_words"]) - compiled().people_nouns
+
+
+def typed_count(text: str) -> int | None:
+    """The seat count a typed answer gives: its first whole number, words read as digits
+    ("forty", "vingt-cinq", "a dozen", "une cinquantaine", "30ish"), that is none of minutes,
+    money or a percentage ("120 min", "$40", "40 €", "80%"), a plan's name ("forfait 240"), a
+    year after a word that dates it ("in 2027", "à partir de 2027") or part of a phone number
+    ("+33 1 23 45 67 89"). None when there is no such number: the retry says why."""
+    text = text[:_SHORT_ANSWER_CHARS]
+    work = digits(text)
+    # a phone number typed ("+33 1 23 45 67 89"), not a count written with separators ("1 200 000")
+    phones = [(at, at + len(n), n) for n in extract_entities(text).numbers if (at := work.find(n)) >= 0]
+    words = slot_words()
+    plan_words, year_words = frozenset(words["count_not_after"]), frozenset(words["year_before"])
+    for value, start, end in integers(text):
+        if any(a < end and start < b and number != work[start:end] for a, b, number in phones):
+            continue
+        after, before = key(work[end : end + 30]).split()[:1], key(work[max(0, start - 30) : start]).split()[-1:]
+        symbol_after, symbol_before = work[end:].lstrip()[:1], work[:start].rstrip()[-1:]
+        if set(after) & _not_people_units() or symbol_after in _SYMBOLS or symbol_before in _SYMBOLS:
+            continue
+        if set(before) & plan_words or (end - start == 4 and 1900 <= value <= 2099 and set(before) & year_words):
+            continue
+        return value
+    return None
+
+
+#: Signs next to a number that make it money or a percentage, not a count.
+_SYMBOLS = frozenset("$€£%")
+
+
 def why_not_users(answer: Answer) -> tuple[str, dict[str, Any]] | None:
-    """Why a typed count is not one: out of range ("0", "5000000", "-3"), or no number at all
-    ("lots"): the retry says so rather than only asking again."""
+    """Why a typed count is not one: out of range ("0", "5000000", "-3"), "no" (how to cancel),
+    or no number of users at all ("lots", "120 minutes"): the retry says so rather than only
+    asking again."""
     if answer.value is not None or not answer.text:
         return None
     text = answer.text[:40]
     if _NEGATIVE.match(text):
         return "reason.users_range", {"count": -(first_integer(text.lstrip(" -\u2212")) or 0), "max": MAX_USERS}
-    count = first_integer(text)
+    if _said_no(answer):
+        return "reason.said_no", {}
+    count = typed_count(text)
     if count is not None and not 1 <= count <= MAX_USERS:
         return "reason.users_range", {"count": count, "max": MAX_USERS}
     if count is None:
@@ -128,7 +178,7 @@ def read_users(answer: Answer, countries: list[str] | None = None) -> dict[str, 
         counts = counts_per_country(answer.text)
         if countries and len(countries) > 1 and set(counts) >= set(countries):
             return {"users_per_country": {c: counts[c] for c in countries}, "users": None}
-        count = first_integer(answer.text)
+        count = typed_count(answer.text)
     if count is None or not 1 <= count <= MAX_USERS:
         return None
     return {"users": count}

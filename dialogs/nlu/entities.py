@@ -27,6 +27,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from dialogs.nlu.i18n import fold, language_words, read_locale_json
+from dialogs.nlu.numbers import with_digits
 from knowledge.catalog import load_catalog
 
 Line = Literal["domestic", "international"]
@@ -178,7 +179,7 @@ def compiled() -> _Compiled:
     breakers = _word_alternation({key(w) for w in lex["count_breakers"]})
     user_count = re.compile(
         r"(?<![\w.,+\-])(\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+|\d+)\s+"
-        rf"(?:(?!(?:{breakers})\s)[^\W_]+\s+){{0,2}}?"
+        rf"(?:(?!(?:{breakers})\s)[^\W_]+[\s'’]+){{0,2}}?"  # "12 d'utilisateurs"
         rf"({_word_alternation(people)})(?![\w])"
     )
     return _Compiled(
@@ -538,6 +539,7 @@ def extract(text: str) -> Extraction:
     for match in list(_HANDLE.finditer(work)):
         found_users.append((match.start(), match.group(1)))
         work = _blank(work, match.start(), match.end())
+    work = digits(work)  # "forty E5 users" -> "40 E5 users" (UPNs and mentions are read first)
     users: list[str] = []
     for _, user in sorted(found_users):
         _add(users, user)
@@ -621,14 +623,29 @@ def extract_entities(text: str) -> Entities:
     return extract(text).entities
 
 
-_INTEGER = re.compile(r"(?<![\w.,+\-])(\d{1,3}(?:[,\u00a0\u202f ]\d{3})+|\d+)(?![\w]|[.,]\d)")
+def digits(text: str) -> str:
+    """``text`` with its counts written in words as digits (:func:`dialogs.nlu.numbers.with_digits`;
+    a count noun of the lexicon after "sept" or a capitalized number word makes it a count)."""
+    return with_digits(text, compiled().people_nouns)
+
+
+#: A whole number, with thousands separators: "1,200", "1 200", "1.200", "1'200".
+_INTEGER = re.compile(r"(?<![\w.,+\-])(\d{1,3}(?:[,.'’\u00a0\u202f ]\d{3})+|\d+)(?![\w]|[.,]\d)")
+
+
+def integers(text: str | None) -> list[tuple[int, int, int]]:
+    """Every whole number typed, words read as digits first ("forty", "une douzaine"), as
+    (value, start, end) in :func:`digits` of the text."""
+    work = digits((text or "")[:MAX_CHARS])
+    return [(int(re.sub(r"\D", "", m.group(1))), m.start(), m.end()) for m in _INTEGER.finditer(work)]
 
 
 def first_integer(text: str | None) -> int | None:
-    """The first whole number typed (``"40"``, ``"about 1,200"``, ``"1 200 utilisateurs"``), for a
-    dialog step that asks for a count or minutes; None when there is none (or a decimal)."""
-    match = _INTEGER.search((text or "")[:MAX_CHARS])
-    return int(re.sub(r"\D", "", match.group(1))) if match else None
+    """The first whole number typed (``"40"``, ``"about 1,200"``, ``"1 200 utilisateurs"``,
+    ``"forty"``), for a dialog step that asks for a count or minutes; None when there is none
+    (or a decimal)."""
+    found = integers(text)
+    return found[0][0] if found else None
 
 
 def resolve_month(month: str | None, today: date) -> str | None:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dialogs.nlu.entities import Entities, compiled, extract_entities, key
+from dialogs.nlu.entities import Entities, compiled, digits, extract_entities, key
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
 from knowledge.phone import parse_number
@@ -163,8 +163,9 @@ def _integer(digits: str) -> int:
 
 
 def counts_per_country(text: str) -> dict[str, int]:
-    """``"60 users in the USA and 20 in Mexico"`` -> ``{"US": 60, "MX": 20}``."""
+    """``"60 users in the USA and 20 in Mexico"`` -> ``{"US": 60, "MX": 20}`` (counts in words too)."""
     patterns = _patterns()
+    text = digits(text)
     counts: dict[str, int] = {}
     for match in patterns["count_in_country"].finditer(text):
         if _is_minutes_or_plan(text, match.start()):
@@ -193,6 +194,7 @@ def minutes_mentioned(text: str) -> tuple[int | None, int | None]:
     """(domestic minutes per user, international minutes per user) written as "300 minutes"."""
     domestic = international = None
     patterns = _patterns()
+    text = digits(text)
     for match in patterns["minutes"].finditer(text):
         value = _integer(match.group(1))
         if value > MAX_MINUTES:

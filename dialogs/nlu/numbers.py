@@ -1,0 +1,293 @@
+"""Counts written as words, read into digits: "forty" -> 40, "vingt-cinq" -> 25, "a dozen" -> 12.
+
+WHY a rewrite to digits rather than a second count rule: every rule that reads a seat count,
+minutes or a count per country (``entities.user_count``, ``slots.counts_per_country``,
+``slots.minutes_mentioned``, ``entities.first_integer``) already reads digits, with its own
+care for what is no count (minutes, plan names, phone numbers). :func:`with_digits` gives them
+"40 E5 users in Ireland" for "forty E5 users in Ireland", so those rules stay the one place
+that decides what a number is.
+
+The words are data (``locales/numbers.json``: units, teens, tens, hundreds, thousands, dozens,
+French approximate counts, articles, joiners); this module is a small left-to-right parser over
+the message's words, one pass, a few dictionary lookups per word: its work is bounded by the
+message length cap (:data:`MAX_CHARS`), with no regex beyond a plain word scan.
+
+What is never read as a number: an article or "one" in a sentence ("un utilisateur peut-il
+appeler ?", "one of our users": only a message that is the count itself, "one" at the count
+question); "sept" and "neuf" unless a count noun follows (September, "new"); "cent" after "pour"
+(a percentage); a dozen or an approximate count without an article or number before it
+("dozens of users"); a number word typed with a capital inside a sentence ("we're on Three",
+a carrier) unless a count noun follows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from dialogs.nlu.i18n import fold, read_locale_json
+
+#: The longest text read (the recognizer's cap, :data:`dialogs.nlu.entities.MAX_CHARS`); the
+#: rest of a longer message is kept as typed.
+MAX_CHARS = 2000
+#: A number made of more words than this is no count an admin types (bounded work per number).
+MAX_WORDS = 20
+
+_WORD = re.compile(r"[^\W\d_]+|\d+")
+
+
+@dataclass(frozen=True)
+class _Table:
+    units: dict[str, int]
+    teens: dict[str, int]
+    compounds: dict[tuple[str, str], int]
+    tens: dict[str, int]
+    tens_take_teens: frozenset[int]
+    times_twenty: tuple[int, frozenset[str]]
+    hundreds: frozenset[str]
+    thousands: dict[str, int]
+    dozens: dict[str, int]
+    approximate: dict[str, int]
+    articles: frozenset[str]
+    joiners: dict[str, tuple[frozenset[str], frozenset[str]]]
+    ish: frozenset[str]
+    alone_only: frozenset[str]
+    count_noun_only: frozenset[str]
+    not_after: frozenset[str]
+    alone_with: frozenset[str]
+    after_digits: frozenset[str]
+    starts: frozenset[str]  # every word a number may start with
+    vocabulary: frozenset[str]  # every word of a number (a message with none is left as typed)
+
+
+@cache
+def _table() -> _Table:
+    data = read_locale_json("numbers.json")
+    units, teens, tens = dict(data["units"]), dict(data["teens"]), dict(data["tens"])
+    thousands, dozens, approximate = dict(data["thousands"]), dict(data["dozens"]), dict(data["approximate"])
+    twenty = data["times_twenty"]
+    articles = frozenset(data["articles"])
+    starts = set(units) | set(teens) | set(tens) | set(data["hundreds"]) | set(thousands) | articles
+    starts.discard("k")  # "k" only right after digits ("2k")
+    return _Table(
+        units=units,
+        teens=teens,
+        compounds={tuple(k.split()): v for k, v in data["compounds"].items()},
+        tens=tens,
+        tens_take_teens=frozenset(data["tens_take_teens"]),
+        times_twenty=(int(twenty["unit"]), frozenset(twenty["words"])),
+        hundreds=frozenset(data["hundreds"]),
+        thousands=thousands,
+        dozens=dozens,
+        approximate=approximate,
+        articles=articles,
+        joiners={w: (frozenset(j["after"]), frozenset(j["before"])) for w, j in data["joiners"].items()},
+        ish=frozenset(data["ish"]),
+        alone_only=frozenset(data["alone_only"]),
+        count_noun_only=frozenset(data["count_noun_only"]),
+        not_after=frozenset(data["not_after"]),
+        alone_with=frozenset(data["alone_with"]),
+        after_digits=frozenset(data["after_digits"]),
+        starts=frozenset(starts),
+        vocabulary=frozenset(starts | set(dozens) | set(approximate) | set(data["ish"]) | {"k"}),
+    )
+
+
+@dataclass(frozen=True)
+class _Word:
+    folded: str
+    raw: str
+    start: int
+    end: int
+    glued: bool  # nothing between this word and the one before ("2k", "30ish")
+    joined: bool  # only spaces or a hyphen between this word and the one before
+
+
+def _words(text: str) -> list[_Word]:
+    words: list[_Word] = []
+    last_end = -1
+    for match in _WORD.finditer(text):
+        gap = text[last_end : match.start()] if last_end >= 0 else " "
+        words.append(
+            _Word(
+                folded=fold(match.group(0)),
+                raw=match.group(0),
+                start=match.start(),
+                end=match.end(),
+                glued=last_end == match.start(),
+                joined=gap.strip(" \u00a0\u202f") in ("", "-"),
+            )
+        )
+        last_end = match.end()
+    return words
+
+
+@dataclass(frozen=True)
+class Number:
+    """One number read from words: its value and the words it spans (``end`` excluded)."""
+
+    value: int
+    start: int
+    end: int
+
+
+def parse(words: list[str], start: int = 0) -> Number | None:
+    """The number written by the folded ``words`` from ``start`` (greedy, left to right), or
+    None when they start no number. Every word must be joined to the one before (the caller
+    cuts the list at commas); at most :data:`MAX_WORDS` words are read."""
+    table = _table()
+    total = current = 0
+    last = ""  # kind of the last word read: unit, teen, tens, hundred, thousand, article, digits
+    i = start
+    end = min(len(words), start + MAX_WORDS)
+    done = False
+    while i < end and not done:
+        word = words[i]
+        pair = (word, words[i + 1]) if i + 1 < end else None
+        if pair in table.compounds and last in ("", "tens", "hundred", "thousand"):
+            value = table.compounds[pair]
+            if last == "tens" and current % 100 not in table.tens_take_teens:
+                break
+            current += value
+            last, i = "teen", i + 2
+            continue
+        if word.isdigit():
+            if last or i + 1 >= end or words[i + 1] not in table.after_digits:
+                break  # digits start a number only before a word that multiplies them ("2 dozen")
+            current, last = int(word), "digits"
+        elif word in table.articles and not last and i + 1 < end and _multiplies(words[i + 1], table):
+            current, last = 1, "article"
+        elif word in table.units and last in ("", "tens", "hundred", "thousand"):
+            current += table.units[word]
+            last = "unit"
+        elif word in table.teens and (
+            last in ("", "hundred", "thousand") or (last == "tens" and current % 100 in table.tens_take_teens)
+        ):
+            current += table.teens[word]
+            last = "teen"
+        elif word in table.tens:
+            unit, twenty = table.times_twenty
+            if word in twenty and last == "unit" and current % 100 == unit:
+                current += 80 - unit  # "quatre-vingts"
+            elif last in ("", "hundred", "thousand"):
+                current += table.tens[word]
+            else:
+                break
+            last = "tens"
+        elif word in table.hundreds and last in ("", "unit", "teen", "tens", "digits", "article", "thousand"):
+            current = (current or 1) * 100 if current < 100 else current * 100
+            last = "hundred"
+        elif word in table.thousands and (word != "k" or last == "digits"):
+            total += (current or 1) * table.thousands[word]
+            current, last = 0, "thousand"
+        elif word in table.dozens and last in ("unit", "teen", "tens", "digits", "article"):
+            current, done, last = current * table.dozens[word], True, "dozen"
+        elif word in table.approximate and last in ("unit", "digits", "article"):
+            current, done, last = current * table.approximate[word], True, "dozen"
+        elif word in table.joiners and last and i + 1 < end and _joins(word, last, words[i + 1], table):
+            i += 1
+            continue
+        else:
+            break
+        i += 1
+    if not last or last in ("article", "digits"):
+        return None
+    return Number(total + current, start, i)
+
+
+def _multiplies(word: str, table: _Table) -> bool:
+    return word in table.hundreds or word in table.thousands or word in table.dozens or word in table.approximate
+
+
+def _joins(joiner: str, last: str, following: str, table: _Table) -> bool:
+    after, before = table.joiners[joiner]
+    kind = {"hundred": "hundred", "thousand": "thousand", "tens": "tens"}.get(last, "")
+    if kind not in after:
+        return False
+    if before:
+        return following in before
+    return following in table.units or following in table.teens or following in table.tens
+
+
+@lru_cache(maxsize=512)
+def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
+    """``text`` with each count written in words replaced by its digits ("forty E5 users" ->
+    "40 E5 users", "une cinquantaine d'utilisateurs" -> "50 d'utilisateurs", "30ish" -> "30");
+    everything else as typed. ``count_nouns`` (folded: "users", "personnes"...) are the words
+    that make an ambiguous number word a count when they follow it."""
+    head, tail = text[:MAX_CHARS], text[MAX_CHARS:]
+    table = _table()
+    words = _words(head)
+    if not any(w.folded in table.vocabulary for w in words):
+        return text  # the common case: no number word at all
+    folded = [w.folded for w in words]
+    out: list[str] = []
+    done = 0  # characters of ``head`` copied so far
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word.folded in table.ish and i and word.joined and folded[i - 1].isdigit():
+            out.append(head[done : words[i - 1].end])  # "30ish", "30-ish": the count stays
+            done = word.end
+            i += 1
+            continue
+        number = _number_at(words, folded, i, table)
+        if number is None or not _is_count(words, folded, number, table, count_nouns):
+            i += 1
+            continue
+        last = number.end
+        if last < len(words) and folded[last] in table.ish and words[last].joined:
+            last += 1  # "forty-ish"
+        out.append(head[done : word.start])
+        out.append(str(number.value))
+        done = words[last - 1].end
+        i = last
+    if not out:
+        return text
+    out.append(head[done:])
+    return "".join(out) + tail
+
+
+def _number_at(words: list[_Word], folded: list[str], i: int, table: _Table) -> Number | None:
+    """The number starting at word ``i``, read over the words joined to it (spaces, hyphens)."""
+    if folded[i] not in table.starts and not folded[i].isdigit():
+        return None
+    if i and words[i].glued:
+        return None  # inside a word or a code ("E5", "MCOPSTN1"...)
+    stop = i + 1
+    while stop < len(words) and stop - i < MAX_WORDS and words[stop].joined and not words[stop].glued:
+        stop += 1
+    if folded[i].isdigit() and stop < len(words) and words[stop].glued and folded[stop] == "k":
+        return Number(int(folded[i]) * table.thousands["k"], i, stop + 1)  # "2k"
+    return parse(folded[:stop], i)
+
+
+def _is_count(
+    words: list[_Word], folded: list[str], number: Number, table: _Table, count_nouns: frozenset[str]
+) -> bool:
+    """Whether the number read is one to write as digits (see the module's rules)."""
+    others = folded[: number.start] + folded[number.end :]
+    alone = all(w in table.alone_with or w in count_nouns for w in others)  # "one", "just one", "une seule"
+    first = folded[number.start]
+    span = number.end - number.start
+    before = folded[number.start - 1] if number.start else ""
+    noun_next = any(w in count_nouns for w in folded[number.end : number.end + 2])
+    if (first in table.hundreds and before in table.not_after) or (before.isdigit() and words[number.start].joined):
+        return False  # "80 pour cent"; "10 cents" (digits then a number word: not one number)
+    if span == 1 and first in table.alone_only:
+        return alone
+    if span == 1 and first in table.count_noun_only:
+        return noun_next or alone
+    raw = words[number.start].raw
+    if span == 1 and number.start and raw[:1].isupper() and not raw.isupper():
+        return noun_next or alone  # "we're on Three": a name
+    return True
+
+
+def read(text: str) -> list[int]:
+    """Every count written in ``text`` (words or digits), in order: for tests and the bench."""
+    return [int(w) for w in _WORD.findall(with_digits(text)) if w.isdigit()]
+
+
+__all__ = ["MAX_CHARS", "MAX_WORDS", "Number", "parse", "read", "with_digits"]

@@ -1,0 +1,242 @@
+"""Counts written as words (dialogs/nlu/numbers.py, data in locales/numbers.json), and what a
+typed answer to the count question is (dialogs/nlu/answers.py ``typed_count``).
+
+The property tests spell numbers with a speller written here from the grammar of each language
+(not from the data file) and read them back; the examples cover what the data's rules guard
+against (articles, "sept" for September, a carrier named Three, "80 pour cent")."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dialogs.nlu.answers import Answer, read_users, typed_count, why_not_users
+from dialogs.nlu.entities import digits, extract_entities, first_integer
+from dialogs.nlu.numbers import MAX_CHARS, read, with_digits
+from dialogs.nlu.slots import counts_per_country, minutes_mentioned
+
+_EN_SMALL = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_EN_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+def english(n: int) -> str:
+    """``n`` (1..999,999) in English words, hyphenated tens, "and" after hundreds."""
+    if n >= 1000:
+        rest = n % 1000
+        return f"{english(n // 1000)} thousand" + (f" {english(rest)}" if rest else "")
+    if n >= 100:
+        rest = n % 100
+        return f"{_EN_SMALL[n // 100]} hundred" + (f" and {english(rest)}" if rest else "")
+    if n >= 20:
+        return _EN_TENS[n // 10] + (f"-{_EN_SMALL[n % 10]}" if n % 10 else "")
+    return _EN_SMALL[n]
+
+
+_FR_SMALL = [
+    "zéro",
+    "un",
+    "deux",
+    "trois",
+    "quatre",
+    "cinq",
+    "six",
+    "sept",
+    "huit",
+    "neuf",
+    "dix",
+    "onze",
+    "douze",
+    "treize",
+    "quatorze",
+    "quinze",
+    "seize",
+    "dix-sept",
+    "dix-huit",
+    "dix-neuf",
+]
+_FR_TENS = ["_", "_", "vingt", "trente", "quarante", "cinquante", "soixante"]
+
+
+def french(n: int) -> str:
+    """``n`` (1..999,999) in French words (1990 spelling rules aside: hyphens as usual)."""
+    if n >= 1000:
+        high, rest = divmod(n, 1000)
+        head = "mille" if high == 1 else f"{french(high)} mille"
+        return head + (f" {french(rest)}" if rest else "")
+    if n >= 100:
+        high, rest = divmod(n, 100)
+        head = "cent" if high == 1 else f"{_FR_SMALL[high]} cent" + ("" if rest else "s")
+        return head + (f" {french(rest)}" if rest else "")
+    if n >= 80:
+        return "quatre-vingt" + (f"-{_FR_SMALL[n - 80]}" if n > 80 else "s")
+    if n >= 60:
+        rest = n - 60
+        if rest in (1, 11):
+            return f"soixante et {_FR_SMALL[rest]}"
+        return "soixante" + (f"-{_FR_SMALL[rest]}" if rest else "")
+    if n >= 20:
+        tens, unit = divmod(n, 10)
+        if unit == 1:
+            return f"{_FR_TENS[tens]} et un"
+        return _FR_TENS[tens] + (f"-{_FR_SMALL[unit]}" if unit else "")
+    return _FR_SMALL[n]
+
+
+@given(st.integers(min_value=2, max_value=999_999))
+def test_every_english_count_reads_back(n):
+    assert read(f"{english(n)} users") == [n]
+
+
+@given(st.integers(min_value=2, max_value=999_999))
+def test_every_french_count_reads_back(n):
+    assert read(f"{french(n)} utilisateurs") == [n]
+
+
+@given(st.text(max_size=300))
+def test_any_text_is_read_without_error_and_digits_stay_as_typed(text):
+    out = with_digits(text)
+    assert isinstance(out, str)
+    assert with_digits(out) == out  # digits are never read again as something else
+
+
+@given(st.text(alphabet="0123456789 ,.+-()", max_size=60))
+def test_digits_and_separators_alone_are_left_as_typed(text):
+    assert with_digits(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("forty E5 users in Ireland", 40),
+        ("twenty-five people", 25),
+        ("a dozen", 12),
+        ("2 dozen", 24),
+        ("a hundred", 100),
+        ("twelve hundred", 1200),
+        ("2k users", 2000),
+        ("30ish", 30),
+        ("forty-ish", 40),
+        ("vingt-cinq personnes", 25),
+        ("une douzaine", 12),
+        ("deux douzaines", 24),
+        ("cent utilisateurs", 100),
+        ("quarante-deux", 42),
+        ("une cinquantaine d'utilisateurs", 50),
+        ("deux centaines", 200),
+        ("un millier", 1000),
+        ("septante", 70),
+        ("nonante-neuf", 99),
+        ("quatre-vingt-dix-sept", 97),
+        ("one", 1),
+        ("just one", 1),
+        ("une seule", 1),
+    ],
+)
+def test_counts_in_words(text, value):
+    assert first_integer(text) == value
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "un utilisateur peut-il appeler l'étranger ?",  # an article, not one user
+        "can one of our users call Spain?",
+        "we're on Three in the UK",  # a carrier
+        "depuis sept 2026",  # September
+        "alerte à 80 pour cent",
+        "10 cents per minute",
+        "dozens of users in France",  # no article or number before it
+        "which one?",
+    ],
+)
+def test_words_that_are_no_count_stay_as_typed(text):
+    assert with_digits(text, frozenset({"users", "utilisateurs"})) == text
+
+
+def test_sept_and_neuf_before_a_count_noun_are_counts():
+    assert extract_entities("sept utilisateurs E5 en Belgique").user_count == 7
+    assert extract_entities("neuf personnes au Canada").user_count == 9
+
+
+def test_a_carrier_named_like_a_number_stays_a_carrier():
+    entities = extract_entities("40 users in the UK, we're on Three")
+    assert entities.carrier_name == "Three" and entities.user_count == 40
+
+
+def test_counts_per_country_and_minutes_in_words():
+    assert counts_per_country("forty users in France and ten in Spain") == {"FR": 40, "ES": 10}
+    assert counts_per_country("quarante en France et dix en Espagne") == {"FR": 40, "ES": 10}
+    assert minutes_mentioned("about two hundred minutes each") == (200, None)
+
+
+def test_the_work_is_bounded_by_the_length_cap():
+    long = "forty " * 2000
+    out = digits(long)
+    assert out.endswith(long[MAX_CHARS:])  # the rest is kept as typed, never read
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("forty", 40),
+        ("about twenty-five", 25),
+        ("a dozen", 12),
+        ("une cinquantaine", 50),
+        ("1 200", 1200),
+        ("1.200", 1200),
+        ("1,200", 1200),
+        ("~30", 30),
+        ("2027", 2027),  # a bare number at the count question is the count
+        ("30 users, 120 minutes each", 30),
+    ],
+)
+def test_a_typed_count(text, count):
+    assert typed_count(text) == count
+    assert read_users(Answer(value=None, text=text)) == {"users": count}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "120 minutes each",
+        "120 min",
+        "$40",
+        "40 €",
+        "80%",
+        "forfait 240",
+        "starting in 2027",
+        "à partir de 2027",
+        "+33 1 23 45 67 89",
+    ],
+)
+def test_numbers_that_are_no_seat_count(text):
+    assert typed_count(text) is None
+    assert read_users(Answer(value=None, text=text)) is None
+    assert why_not_users(Answer(value=None, text=text)) == ("reason.not_a_count", {"text": text})
+
+
+@pytest.mark.parametrize("text", ["no", "nope", "non"])
+def test_no_at_the_count_question_says_how_to_cancel(text):
+    assert why_not_users(Answer(value=None, text=text)) == ("reason.said_no", {})
