@@ -34,7 +34,8 @@ class FakeConnector:
         self.url = ""
 
     async def _reply(self, request: web.Request) -> web.Response:
-        body = await request.json()
+        raw = await request.read()
+        body = json.loads(raw)
         self.posts.append(
             {
                 "path": request.path,
@@ -43,6 +44,7 @@ class FakeConnector:
                 "authorization": request.headers.get("Authorization"),
                 "headers": dict(request.headers),
                 "activity": body,
+                "raw": raw,  # the bytes as posted
             }
         )
         if self.status != 200:

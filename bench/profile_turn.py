@@ -1,6 +1,6 @@
 """Where the CPU of one real turn goes (issue 14): the bot profiled in-process, turn by turn.
 
-    python -m bench.profile_turn [N] [--top K] [--turns pool,check,dialog,help]
+    python -m bench.profile_turn [N] [--top K] [--turns pool,check,dialog,help,pool-bc,check-bc]
 
 This process is the bot (:func:`bench.servers.build_app` ``bot`` mode, the SDK patches
 ``callplan serve`` applies, the demo tenant as in :mod:`bench.bench_chat`), pinned to the
@@ -11,6 +11,14 @@ turn, then ``N`` more with a sampling profiler on (:class:`CpuSampler`: on the p
 clock, no cost per call). Printed per turn kind: the process's CPU per turn (all threads), the
 event loop thread's share, and the top ``K`` places by own and by inclusive CPU time, in ms
 per turn. Not part of ``make bench`` (it prints, it reports nothing).
+
+``pool-bc`` and ``check-bc`` are the production delivery path (the connector-path rows of
+:mod:`bench.bench_chat`): the same turns without ``expectReplies``, every reply posted to a
+counting fake Bot Connector (:mod:`bench.fake_connector`, a process of its own on the load
+generator's core), started only when one of them is asked for.
+
+To profile another checkout's bot with this script (before/after), put that checkout's ``bot``,
+``dialogs`` and ``knowledge`` first on ``PYTHONPATH`` and run from outside both trees.
 """
 
 from __future__ import annotations
@@ -25,24 +33,31 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 from bench.bench_chat import CHECK_TEXT, HELP_TEXT, POOL_TEXT, PURCHASE_TEXT, seed_demo
-from bench.loadgen import SERVER_CPU, DialogWalk, Repeat, Script, drive, load_generator_cpu
+from bench.loadgen import SERVER_CPU, DialogWalk, Repeat, Script, drive, fake_connector, load_generator_cpu
 
-TURNS: dict[str, Callable[[], Script]] = {
-    "pool": lambda: Repeat("prof-pool", POOL_TEXT),
-    "check": lambda: Repeat("prof-check", CHECK_TEXT),
-    "dialog": lambda: DialogWalk("prof-dialog", PURCHASE_TEXT),
-    "help": lambda: Repeat("prof-help", HELP_TEXT),
+#: turn kind -> its one conversation's script, given the fake Bot Connector's URL ("" if none)
+TURNS: dict[str, Callable[[str], Script]] = {
+    "pool": lambda _: Repeat("prof-pool", POOL_TEXT),
+    "check": lambda _: Repeat("prof-check", CHECK_TEXT),
+    "dialog": lambda _: DialogWalk("prof-dialog", PURCHASE_TEXT),
+    "help": lambda _: Repeat("prof-help", HELP_TEXT),
+    "pool-bc": lambda url: Repeat("prof-pool-bc", POOL_TEXT, service_url=url),
+    "check-bc": lambda url: Repeat("prof-check-bc", CHECK_TEXT, service_url=url),
 }
+#: The turn kinds that post their replies to the fake Bot Connector.
+VIA_CONNECTOR = frozenset({"pool-bc", "check-bc"})
+DEFAULT_TURNS = ("pool", "check", "dialog", "help")
 
 
-def _drive_child(url: str, turn: str, turns: int, state_file: str) -> None:
+def _drive_child(url: str, turn: str, turns: int, state_file: str, service_url: str) -> None:
     """The load generator (child process): ``turns`` turns of one conversation, back to back.
     A dialog walk goes on where the last run left it (its state in ``state_file``)."""
-    script: Script = TURNS[turn]()
+    script: Script = TURNS[turn](service_url)
     path = Path(state_file)
     if path.exists() and isinstance(script, DialogWalk):
         saved = json.loads(path.read_text())
@@ -53,7 +68,7 @@ def _drive_child(url: str, turn: str, turns: int, state_file: str) -> None:
     print(json.dumps({"completed": result.completed, "errors": result.errors}))
 
 
-async def _run_child(url: str, turn: str, turns: int, state_file: Path) -> dict[str, Any]:
+async def _run_child(url: str, turn: str, turns: int, state_file: Path, service_url: str) -> dict[str, Any]:
     cpu = load_generator_cpu()
     prefix = ["taskset", "-c", str(cpu)] if cpu is not None else []
     proc = await asyncio.create_subprocess_exec(
@@ -66,12 +81,17 @@ async def _run_child(url: str, turn: str, turns: int, state_file: Path) -> dict[
         turn,
         str(turns),
         str(state_file),
+        service_url,
         stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await asyncio.wait_for(proc.communicate(), timeout=600)
     if proc.returncode:
         raise RuntimeError(f"the load generator failed ({proc.returncode})")
     return json.loads(out.decode().strip().splitlines()[-1])
+
+
+def _our_packages() -> list[Any]:
+    return [m for name in ("bench", "bot", "dialogs", "knowledge") if (m := sys.modules.get(name)) and m.__file__]
 
 
 class CpuSampler:
@@ -88,11 +108,14 @@ class CpuSampler:
         self.inclusive: Counter[str] = Counter()
         self.samples = 0
         self.cpu_s = 0.0  # the process's CPU time while sampling: each sample's share of it
+        # Where our packages were imported from (this tree, or another one on PYTHONPATH).
+        roots = {str(Path(module.__file__).parent.parent) + "/" for module in _our_packages()}
+        self.markers = ("site-packages/", *sorted(roots, key=len, reverse=True), "python3.11/")
 
     def _where(self, frame: Any) -> str:
         code = frame.f_code
         name = code.co_filename
-        for marker in ("site-packages/", "wt-turncpu/", "python3.11/"):
+        for marker in self.markers:
             if marker in name:
                 name = name.split(marker, 1)[1]
                 break
@@ -132,7 +155,7 @@ class CpuSampler:
         return "\n".join(lines)
 
 
-async def _profile(data_dir: Path, n: int, top: int, turns: list[str]) -> None:
+async def _profile(data_dir: Path, n: int, top: int, turns: list[str], service_url: str) -> None:
     from aiohttp import web
 
     from bench.servers import build_app
@@ -147,13 +170,13 @@ async def _profile(data_dir: Path, n: int, top: int, turns: list[str]) -> None:
         with tempfile.TemporaryDirectory(prefix="profile-turn-walk-") as walk_dir:
             for turn in turns:
                 walk = Path(walk_dir) / f"{turn}.json"
-                await _run_child(url, turn, 200, walk)  # warm: lazy loads, caches, the walk started
+                await _run_child(url, turn, 200, walk, service_url)  # warm: lazy loads, caches, the walk started
                 cpu, thread = time.process_time(), time.thread_time()
-                done = (await _run_child(url, turn, n, walk))["completed"]
+                done = (await _run_child(url, turn, n, walk, service_url))["completed"]
                 cpu_ms = 1000 * (time.process_time() - cpu) / done
                 loop_ms = 1000 * (time.thread_time() - thread) / done
                 with CpuSampler() as sampler:
-                    profiled = (await _run_child(url, turn, n, walk))["completed"]
+                    profiled = (await _run_child(url, turn, n, walk, service_url))["completed"]
                 print(f"\n===== {turn}: {done} turns, {cpu_ms:.3f} ms CPU per turn (all threads), ")
                 print(f"      event loop thread {loop_ms:.3f} ms; profiled pass: {profiled} turns")
                 sampled = 1000 * sampler.cpu_s / profiled
@@ -169,24 +192,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", nargs="?", type=int, default=1000)
     parser.add_argument("--top", type=int, default=40)
-    parser.add_argument("--turns", default=",".join(TURNS))
-    parser.add_argument("--drive", nargs=4, metavar=("URL", "TURN", "N", "STATE"), help=argparse.SUPPRESS)
+    parser.add_argument("--turns", default=",".join(DEFAULT_TURNS), help=f"of {', '.join(TURNS)}")
+    parser.add_argument(
+        "--drive", nargs=5, metavar=("URL", "TURN", "N", "STATE", "SERVICE_URL"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.drive:
-        url, turn, count, state = args.drive
-        _drive_child(url, turn, int(count), state)
+        url, turn, count, state, service_url = args.drive
+        _drive_child(url, turn, int(count), state, service_url)
         return
     import logging
 
     logging.basicConfig(level=logging.ERROR)
     turns = [t for t in args.turns.split(",") if t]
-    with tempfile.TemporaryDirectory(prefix="profile-turn-") as tmp:
+    if unknown := set(turns) - set(TURNS):
+        parser.error(f"unknown turns: {', '.join(sorted(unknown))}")
+    with tempfile.TemporaryDirectory(prefix="profile-turn-") as tmp, ExitStack() as stack:
         data_dir = Path(tmp) / "data"
         seed_demo(data_dir)
+        service_url = ""
+        if VIA_CONNECTOR & set(turns):  # started before this process is pinned: it pins itself
+            service_url = stack.enter_context(fake_connector(Path(tmp) / "connector")).base_url
         if (os.cpu_count() or 1) > 1:
             os.sched_setaffinity(0, {SERVER_CPU})
         os.environ.setdefault("BENCH_SDK_PATCHES", "all")
-        asyncio.run(_profile(data_dir, args.n, args.top, turns))
+        asyncio.run(_profile(data_dir, args.n, args.top, turns, service_url))
 
 
 if __name__ == "__main__":

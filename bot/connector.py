@@ -7,7 +7,10 @@ posts every reply through the SDK's ``ConnectorClient`` (botframework-connector 
 a worker thread of the loop's pool, msrest's pipeline builds the request around it and
 deserializes the answer into a ``ResourceResponse``. That was ~1.2-1.6 ms of CPU per reply more
 than what it does: :func:`bot.activity_json.dump_activity` + ``json.dumps`` + an aiohttp POST on
-the loop (``bench/records/issue14_connector_path.md``).
+the loop (``bench/records/issue14_connector_path.md``). A card the dialogs share between turns
+(a pool table, the menus) is neither walked nor encoded again: its JSON text, encoded once, is
+spliced into the body (:func:`bot.replies.dump_reply`, :func:`bot.replies.encode_reply`), the
+same bytes as ``json.dumps``.
 
 :class:`ReplyConnector` does those two calls, for the adapter
 (:meth:`bot.adapter.CallingPlanAdapter.send_activities`); everything else the SDK's client
@@ -55,8 +58,9 @@ from botframework.connector.auth import AppCredentials
 from yarl import URL
 
 from bot import outbound
-from bot.activity_json import dump_activity, load_model
+from bot.activity_json import load_model
 from bot.outbound import DeliveryError
+from bot.replies import dump_reply, encode_reply
 
 #: Seconds a token from the credentials is used without asking them again (see the docstring).
 TOKEN_REUSE_S = 60.0
@@ -157,7 +161,7 @@ class ReplyConnector:
         authorization = await self._authorization(client.config.credentials)
         if authorization is not None:
             headers["Authorization"] = authorization
-        body = json.dumps(dump_activity(activity)).encode()
+        body = encode_reply(dump_reply(activity)).encode()  # a shared card neither walked nor encoded again
         url = URL(_base(client.config.base_url) + path, encoded=True)
         status, answer = await self._post(url, body, headers, _proxy(client.config.base_url))
         if status == 401:

@@ -1,4 +1,5 @@
-"""The ``expectReplies`` answer of a turn, serialized once and without walking its cards.
+"""A turn's replies as JSON, serialized once and without walking or re-encoding shared cards:
+the ``expectReplies`` answer, and each reply posted to the Bot Connector (:mod:`bot.connector`).
 
 Why: ``CloudAdapterBase._process_turn_results`` (botbuilder-core 4.17.1) answers an
 ``expectReplies`` turn with ``ExpectedReplies(activities=...).serialize()``: msrest walks every
@@ -10,9 +11,11 @@ and booleans), so its content goes into the answer as it is and is encoded once,
 (``tests/bot/test_replies.py`` compares them on real turns).
 
 A card the dialogs built once and share between turns (a pool table while the store is
-unchanged, the menus: :func:`dialogs.api.shared_card_json`) is neither walked nor encoded
-again: :func:`encode_json` splices its JSON text, encoded once, into the answer. The bytes are
-those ``json.dumps`` gives for the whole body (``tests/bot/test_replies.py`` compares them).
+unchanged, the menus: :func:`dialogs.api.shared_card_json`) is neither walked (:func:`dump_reply`:
+it is known plain JSON) nor encoded again: its JSON text, encoded once, is spliced into the
+text in its place (:func:`encode_json` for an ``expectReplies`` answer, :func:`encode_reply`
+for one reply posted to the Bot Connector). The bytes are those ``json.dumps`` gives for the
+whole body (``tests/bot/test_replies.py``, ``tests/bot/test_connector.py`` compare them).
 
 Traces are left out unless the channel is the Emulator: the SDK's normal delivery drops them
 for every other channel (``run_dialog`` adds a "Bot State" snapshot to every turn), and
@@ -41,7 +44,14 @@ def expected_replies_body(replies: list[Activity], channel_id: str | None) -> di
     Emulator."""
     if channel_id != Channels.emulator:
         replies = [a for a in replies if a.type != ActivityTypes.trace]
-    return {"activities": [dump_activity(a, known_json=_is_shared_card) for a in replies]}
+    return {"activities": [dump_reply(a) for a in replies]}
+
+
+def dump_reply(activity: Activity) -> dict[str, Any]:
+    """``activity.serialize()`` (:func:`bot.activity_json.dump_activity`), a shared card's
+    content put in as it is without being walked: it is plain JSON, built by the dialogs and
+    never changed. Any other card is still checked."""
+    return dump_activity(activity, known_json=_is_shared_card)
 
 
 def _is_shared_card(value: Any) -> bool:
@@ -49,30 +59,49 @@ def _is_shared_card(value: Any) -> bool:
 
 
 def encode_json(body: Any) -> str:
-    """``json.dumps(body)``, the same text, with each shared card's JSON text spliced in
-    instead of encoding the card again. Looks only where an answer carries cards:
-    ``body["activities"][i]["attachments"][j]["content"]``."""
+    """``json.dumps(body)`` of an ``expectReplies`` answer, the same text, with each shared
+    card's JSON text spliced in instead of encoding the card again. Looks only where an answer
+    carries cards: ``body["activities"][i]["attachments"][j]["content"]``."""
     activities = body.get("activities") if type(body) is dict else None
     if type(activities) is not list:
         return json.dumps(body)
-    spliced: list[tuple[str, str]] = []  # (the marker as encoded, the card's JSON text)
-    out = []
-    for activity in activities:
-        attachments = activity.get("attachments") if type(activity) is dict else None
-        if type(attachments) is list:
-            kept = []
-            for attachment in attachments:
-                text = shared_card_json(attachment.get("content")) if type(attachment) is dict else None
-                if text is not None:
-                    marker = f"{_MARKER}{len(spliced)}"
-                    spliced.append((json.dumps(marker), text))
-                    attachment = {**attachment, "content": marker}  # same keys, same order
-                kept.append(attachment)
-            activity = {**activity, "attachments": kept}
-        out.append(activity)
+    spliced: list[tuple[str, str]] = []
+    marked = [_mark_shared_cards(activity, spliced) for activity in activities]
+    return _splice(body, {**body, "activities": marked}, spliced)
+
+
+def encode_reply(activity: Any) -> str:
+    """``json.dumps(activity)`` of one serialized reply (:func:`dump_reply`), the same text, each
+    shared card's JSON text spliced in: ``activity["attachments"][j]["content"]``."""
+    spliced: list[tuple[str, str]] = []
+    return _splice(activity, _mark_shared_cards(activity, spliced), spliced)
+
+
+def _mark_shared_cards(activity: Any, spliced: list[tuple[str, str]]) -> Any:
+    """``activity`` with each shared card's content replaced by a marker of its own (a copy;
+    ``activity`` is not changed); appends (the marker as encoded, the card's JSON text) to
+    ``spliced``."""
+    attachments = activity.get("attachments") if type(activity) is dict else None
+    if type(attachments) is not list:
+        return activity
+    kept = []
+    for attachment in attachments:
+        text = shared_card_json(attachment.get("content")) if type(attachment) is dict else None
+        if text is not None:
+            marker = f"{_MARKER}{len(spliced)}"
+            spliced.append((json.dumps(marker), text))
+            attachment = {**attachment, "content": marker}  # same keys, same order
+        kept.append(attachment)
+    return {**activity, "attachments": kept}
+
+
+def _splice(body: Any, marked: Any, spliced: list[tuple[str, str]]) -> str:
+    """``json.dumps(body)``: ``marked`` (``body`` with the markers of ``spliced``) encoded, each
+    marker replaced by its card's text; ``body`` encoded whole if a marker is not there exactly
+    once (a text that holds it)."""
     if not spliced:
         return json.dumps(body)
-    encoded = json.dumps({**body, "activities": out})
+    encoded = json.dumps(marked)
     for marker, text in spliced:
         if encoded.count(marker) != 1:
             return json.dumps(body)

@@ -146,6 +146,77 @@ async def test_a_message_to_the_conversation_is_the_sdks_send_to_conversation(co
     assert mine["headers"]["x-ms-conversation-id"] is None and mine["headers"]["Authorization"] is None
 
 
+async def test_shared_cards_are_spliced_into_the_posts_as_json_would_encode_them(demo_bot, connector, h, monkeypatch):
+    """The production path reuses a shared card's JSON text (a pool table asked twice while the
+    store is unchanged, the welcome menu): every post's bytes are exactly ``json.dumps`` of the
+    activity the SDK would serialize, and the shared cards were spliced, not encoded again."""
+    from bot import replies
+
+    spliced: list[list[str]] = []  # per post, the card texts spliced into it
+    real = replies._splice
+
+    def spy(body: Any, marked: Any, cards: list[tuple[str, str]]) -> str:
+        spliced.append([text for _, text in cards])
+        return real(body, marked, cards)
+
+    monkeypatch.setattr(replies, "_splice", spy)
+    for text in ("hello", POOL_TEXT, POOL_TEXT, CHECK_TEXT):
+        activity = h.activity(text, expect_replies=False, service_url=connector.url)
+        assert (await h.post(demo_bot, activity)).status == 201
+    posts = connector.posts
+    assert len(posts) >= 5 and len(spliced) == len(posts)  # a card a turn, and the check's text line
+    for post in posts:
+        assert post["raw"] == json.dumps(post["activity"]).encode()  # byte for byte json.dumps
+    cards = [post["activity"].get("attachments", [{}])[0].get("content") for post in posts]
+    welcome, pool, again = cards[:3]
+    assert welcome["type"] == "AdaptiveCard" and spliced[0] == [json.dumps(welcome)]
+    assert pool == again and len(json.dumps(pool)) > 5_000  # the pool table, the store unchanged
+    assert spliced[1] == spliced[2] == [json.dumps(pool)]
+    assert spliced[1][0] is spliced[2][0]  # encoded once, the same text spliced again
+    # The number check's text line and verdict card (built for its caller): nothing shared.
+    assert cards[-1]["type"] == "AdaptiveCard" and spliced[3:] == [[]] * (len(posts) - 3)
+
+
+async def test_a_marker_in_a_text_is_posted_as_written_and_the_card_encoded_whole(connector, h):
+    """The splice's fallback on the real path: a reply whose text holds the very marker that
+    stands in for a shared card (no user can know it: it is random per process) is encoded whole,
+    and the bytes posted are ``json.dumps`` of the activity msrest serializes."""
+    from botbuilder.schema import Attachment
+
+    from bot import replies
+    from dialogs.api import CardReply
+    from dialogs.cards import shared_card
+
+    shared = shared_card(
+        ("test-connector-splice",),
+        (),
+        lambda: CardReply(attachment=Attachment(content={"type": "AdaptiveCard", "t": "é"}), text="s"),
+    )
+    sdk = ConnectorClient(MicrosoftAppCredentials("", ""), base_url=connector.url)
+    ours = ReplyConnector()
+    ours.open()
+    sent = []
+    try:
+        for text in (None, f"{replies._MARKER}0", f'say "{replies._MARKER}0" twice'):
+            activity = Activity(
+                type="message",
+                text=text,
+                conversation=ConversationAccount(id="19:conversation"),
+                reply_to_id="1",
+                attachments=[Attachment(content_type="application/vnd.microsoft.card.adaptive", content=shared.card)],
+            )
+            await bounded(ours.send(sdk, activity))
+            sent.append(activity)
+    finally:
+        await ours.close()
+        await sdk.__aexit__(None, None, None)
+    assert len(connector.posts) == 3
+    for post, activity in zip(connector.posts, sent, strict=True):
+        assert post["raw"] == json.dumps(activity.serialize()).encode()
+        assert post["activity"]["attachments"][0]["content"] == shared.card
+        assert post["activity"].get("text") == activity.text
+
+
 # --- the token, in production mode ------------------------------------------------------------------
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import pytest
@@ -146,3 +147,57 @@ def test_encode_json_splices_only_shared_cards_and_falls_back_on_a_marker_in_the
     # body is encoded whole, never spliced at the wrong place.
     forged = {"activities": [*body["activities"], {"type": "message", "text": f"{replies._MARKER}0"}]}
     assert replies.encode_json(forged) == json.dumps(forged)
+
+
+def test_a_reply_posted_alone_splices_its_shared_cards_and_falls_back_on_a_marker():
+    """``encode_reply``, the body of one reply posted to the Bot Connector: the same splice."""
+    from bot import replies
+    from dialogs.api import CardReply
+    from dialogs.cards import shared_card
+
+    def build(n: int) -> CardReply:
+        return CardReply(attachment=Attachment(content={"type": "AdaptiveCard", "n": n}), text="s")
+
+    shared = [shared_card(("test-reply-splice", n), (), partial(build, n)) for n in range(2)]
+    activity = {
+        "type": "message",
+        "attachments": [
+            {"contentType": ADAPTIVE, "content": shared[0].card},
+            {"contentType": ADAPTIVE, "content": {"type": "AdaptiveCard", "n": "é"}},
+            {"contentType": ADAPTIVE, "content": shared[1].card, "name": "c"},
+        ],
+    }
+    assert replies.encode_reply(activity) == json.dumps(activity)
+    assert replies.encode_reply({"type": "typing"}) == json.dumps({"type": "typing"})
+    for text in (f"{replies._MARKER}0", f"{replies._MARKER}1 and {replies._MARKER}0"):
+        forged = {**activity, "text": text}
+        assert replies.encode_reply(forged) == json.dumps(forged)
+
+
+def test_a_shared_card_is_not_walked_and_any_other_card_is(monkeypatch):
+    """The plain-JSON check of ``dump_activity``: skipped for a shared card (built by the dialogs,
+    never changed), kept for any other content, which msrest serializes if it is not plain."""
+    from bot import activity_json, replies
+    from dialogs.api import CardReply
+    from dialogs.cards import shared_card
+
+    walked: list[Any] = []
+    real = activity_json.is_plain_json
+
+    def spy(value: Any) -> bool:
+        walked.append(value)
+        return real(value)
+
+    monkeypatch.setattr(activity_json, "is_plain_json", spy)
+    shared = shared_card(
+        ("test-not-walked",),
+        (),
+        lambda: CardReply(attachment=Attachment(content={"type": "AdaptiveCard", "n": 1}), text="s"),
+    )
+    assert replies.dump_reply(card(shared.card)) == card(shared.card).serialize()
+    assert not any(value is shared.card for value in walked)
+    plain = {"type": "AdaptiveCard", "n": 2}
+    assert replies.dump_reply(card(plain)) == card(plain).serialize()
+    assert any(value is plain for value in walked)
+    odd = {"type": "AdaptiveCard", "when": datetime(2026, 12, 1, 10, 0)}
+    assert replies.dump_reply(card(odd)) == card(odd).serialize()  # not plain: msrest's
