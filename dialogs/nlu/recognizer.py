@@ -477,7 +477,16 @@ FACT_CHOICES = 3
 
 #: The intents a question ABOUT their subject is taken from (see :func:`_asks_about`).
 _ABOUT_OVERRIDES = frozenset(
-    {Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS, Intent.ALERT, Intent.GREETING, Intent.HELP, Intent.UNKNOWN}
+    {
+        Intent.PURCHASE,
+        Intent.CHECK,
+        Intent.POOL,
+        Intent.USERS,
+        Intent.ALERT,
+        Intent.GREETING,
+        Intent.HELP,
+        Intent.UNKNOWN,
+    }
 )
 #: A message not shaped like a question ("mexico calling plan skus") is a question of fact
 #: only when retrieval matches it this closely; one the cues read as a request
@@ -601,7 +610,7 @@ def _asks_about(
     if form.request or not form.words:
         return []
     hits = [_tokens_of(w) for w in form.words]
-    if intent == Intent.PURCHASE and (form.for_us or any("@advice" in h for h in hits)):
+    if intent == Intent.PURCHASE and ((form.for_us and not form.whether) or any("@advice" in h for h in hits)):
         return []  # "which plan should we buy?", "mieux pour nous": a purchase
     # A buy word asks for a pick ("combien de forfaits acheter ?") unless the question asks whether
     # the asker can buy or who, why, when ("can I buy the Domestic plan for Canada?"), or matches a
