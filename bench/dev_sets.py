@@ -12,7 +12,10 @@ in ``bench/REPORT.md`` / ``bench/records``:
   keep them from sliding back;
 * ``facts_dev4``: written blind from the fact sheet too, every topic of it, plus question-shaped
   requests (purchase, number check, pool) and vague questions whose right answer is the closest
-  questions as buttons (``tests/dialogs/test_facts_dev4.py``).
+  questions as buttons (``tests/dialogs/test_facts_dev4.py``);
+* ``facts_dev5``: written blind too, questions of fact that carry request words (a plan and a
+  country, a seat count, pool words, "buy" / "acheter") and look-alike requests that must stay
+  requests (``tests/dialogs/test_facts_dev5.py``).
 
     .venv/bin/python -m bench.dev_sets [--set facts_dev3] [--lang en] [--quiet]
 """

@@ -598,9 +598,11 @@ def _asks_about(
     (a question, no imperative, not about the tenant's data now) plus a confident retrieval
     match (the lexicon's ``closed_floor``; ``_TERSE_FLOOR`` without a question shape). What
     keeps the request: a number to dial or a user named (``fact_not_with``), advice asked
-    for ("which plan should we buy?"), a seat count for anything but a calculation that takes
-    one, some users calling a destination ("can our US users call Canada?"), alerts asked for
-    oneself ("alert me"), and pool words about the tenant's own data ("minutes left")."""
+    for ("which plan should we buy?"), a buy word asking for a pick (not "can I buy the
+    Domestic plan for Canada?", "who do I buy from?": ``Shape.whether``), a seat count for
+    anything but a calculation that takes one, some users calling a destination ("can our US
+    users call Canada?"), alerts asked for oneself ("alert me"), and pool words about the
+    tenant's own data now ("minutes left"; not in a conditional: "what if our pool runs out?")."""
     features = _fact_features(text, extraction.entities, extraction.features, lex)
     if features & lex.fact_not_with:
         return []
@@ -610,7 +612,7 @@ def _asks_about(
     if form.request or not form.words:
         return []
     hits = [_tokens_of(w) for w in form.words]
-    if intent == Intent.PURCHASE and ((form.for_us and not form.whether) or any("@advice" in h for h in hits)):
+    if intent == Intent.PURCHASE and (form.for_us or any("@advice" in h for h in hits)):
         return []  # "which plan should we buy?", "mieux pour nous": a purchase
     # A buy word asks for a pick ("combien de forfaits acheter ?") unless the question asks whether
     # the asker can buy or who, why, when ("can I buy the Domestic plan for Canada?"), or matches a

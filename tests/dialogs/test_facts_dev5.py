@@ -2,14 +2,14 @@
 request words stay questions, and look-alike requests stay requests.
 
 Over real HTTP (``bot.app.create_app`` through :mod:`bench.heldout_eval`'s harness), in both
-languages: a buy word in a question that asks WHETHER the asker can or must ("can I buy the
-Domestic plan for Canada?", "faut-il Teams Phone avant d'acheter un forfait pour nos gens en
-Italie ?") or asks who ("who do I buy calling plans from in Australia?") answers the fact; a
-conditional about our pool ("what happens if our France pool runs out?", "et si notre pool
-France est épuisé ?") answers what happens, not the balance; a kind of number ("premium
-numbers", "numéros surtaxés") asked about users on a plan in a country is no destination to
-check. The same words as requests keep their dialog: a seat count to buy for, a balance asked
-now, a user and a number. Then the blind dev set ``facts_dev5`` keeps its floors.
+languages: a buy word in a question that asks WHETHER the asker can ("can I buy the Domestic
+plan for Canada?", "on peut acheter des crédits si on est en NCE ?") or asks who ("who do I
+buy calling plans from in Australia?") answers the fact; a conditional about our pool ("what
+happens if our France pool runs out?", "et si notre pool France est épuisé ?") answers what
+happens, not the balance; a kind of number ("premium numbers", "numéros surtaxés") asked about
+users on a plan in a country is no destination to check. The same words as requests keep their
+dialog: a seat count to buy for, a balance asked now, a user and a number. Then the blind dev
+set ``facts_dev5`` keeps its floors.
 """
 
 from __future__ import annotations
@@ -43,11 +43,18 @@ CASES: list[tuple[str, str, list[str], list[str], list[str]]] = [
     ("en", "can we still buy the 240 minute plan in the US?", ["fact"], [r"(?i)not (available|sold)"], []),
     ("fr", "on peut encore acheter le forfait 240 minutes aux USA ?", ["fact"], [r"(?i)pas (disponible|vendu)"], []),
     (
-        "fr",
-        "faut-il Teams Phone avant d'acheter un forfait d'appel pour nos gens en Italie ?",
+        "en",
+        "can I buy communications credits if we are on NCE?",
         ["fact"],
-        [r"Teams Phone"],
-        [],
+        [r"(?i)credits"],
+        [r"(?i)which countr"],
+    ),
+    (
+        "fr",
+        "on peut acheter des crédits de communication si on est en NCE ?",
+        ["fact"],
+        [r"(?i)crédits"],
+        [r"(?i)quels pays"],
     ),
     ("en", "who do I buy calling plans from in Australia?", ["fact"], [r"Telstra"], []),
     ("fr", "on achete les forfaits chez qui en australie ?", ["fact"], [r"Telstra"], []),
