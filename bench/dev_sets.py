@@ -12,7 +12,10 @@ in ``bench/REPORT.md`` / ``bench/records``:
   keep them from sliding back;
 * ``facts_dev4``: written blind from the fact sheet too, every topic of it, plus question-shaped
   requests (purchase, number check, pool) and vague questions whose right answer is the closest
-  questions as buttons (``tests/dialogs/test_facts_dev4.py``).
+  questions as buttons (``tests/dialogs/test_facts_dev4.py``);
+* ``facts_dev5``: written blind too, questions of fact that carry request words (a plan and a
+  country, a seat count, pool words, "buy" / "acheter") and look-alike requests that must stay
+  requests (``tests/dialogs/test_facts_dev5.py``).
 
     .venv/bin/python -m bench.dev_sets [--set facts_dev3] [--lang en] [--quiet]
 """
@@ -27,7 +30,7 @@ from bench import heldout_eval
 SET_NAME = "dialogs_dev"
 #: The dev sets of each kind, oldest first.
 DIALOGS_SETS = (SET_NAME, "dialogs_dev2", "dialogs_dev3", "dialogs_dev4", "dialogs_dev5")
-FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4")
+FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5")
 SET_NAMES = DIALOGS_SETS + FACTS_SETS
 
 

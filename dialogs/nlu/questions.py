@@ -25,7 +25,7 @@ from dialogs.nlu.i18n import read_locale_json
 _RAW_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 
 #: Longest phrase (in words) of the lists.
-_LONGEST = 4
+_LONGEST = 5
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class _Lists:
     not_places: frozenset[tuple[str, ...]]
     me_words: frozenset[tuple[str, ...]]
     number_words: frozenset[tuple[str, ...]]
+    whether_starts: frozenset[tuple[str, ...]]
+    whether_words: frozenset[tuple[str, ...]]
+    conditionals: frozenset[tuple[str, ...]]
 
 
 @cache
@@ -84,10 +87,11 @@ class Shape:
     question: bool  # shaped like a question: a question word first, a "?" at the end, "is it true"
     request: bool  # asks the bot to do something: an imperative first
     for_us: bool  # asks for a choice for the asker's own users ("better for us", "for our office")
-    tenant: bool  # asks about the tenant's own data now ("left", "this month", "our pool")
+    tenant: bool  # asks about the tenant's own data now ("left", "this month", "our pool"), not in a conditional
     pool: bool  # names the minute pool ("pool", "mutualisé")
     for_me: bool  # names the asker as the one to alert ("alert me", "préviens-moi")
     greeted: bool  # opened with a greeting before the question
+    whether: bool  # asks whether the asker can ("can I buy...?") or who, why, when: not for a pick
     words: list[str]  # the words after the greeting
 
 
@@ -104,10 +108,11 @@ def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()
         question=question,
         request=bool(_starts_with(rest, lists.do_starts)) or any((w,) in lists.do_starts for w in first_reads),
         for_us=_contains(rest, lists.for_us),
-        tenant=_contains(rest, lists.tenant_words),
+        tenant=_contains(rest, lists.tenant_words) and not _contains(rest, lists.conditionals),
         pool=_contains(rest, lists.pool_words),
         for_me=_contains(rest, lists.me_words),
         greeted=len(rest) < len(words),
+        whether=question and (bool(_starts_with(rest, lists.whether_starts)) or _contains(rest, lists.whether_words)),
         words=rest,
     )
 

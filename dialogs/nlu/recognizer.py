@@ -477,7 +477,16 @@ FACT_CHOICES = 3
 
 #: The intents a question ABOUT their subject is taken from (see :func:`_asks_about`).
 _ABOUT_OVERRIDES = frozenset(
-    {Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.ALERT, Intent.GREETING, Intent.HELP, Intent.UNKNOWN}
+    {
+        Intent.PURCHASE,
+        Intent.CHECK,
+        Intent.POOL,
+        Intent.USERS,
+        Intent.ALERT,
+        Intent.GREETING,
+        Intent.HELP,
+        Intent.UNKNOWN,
+    }
 )
 #: A message not shaped like a question ("mexico calling plan skus") is a question of fact
 #: only when retrieval matches it this closely; one the cues read as a request
@@ -589,9 +598,11 @@ def _asks_about(
     (a question, no imperative, not about the tenant's data now) plus a confident retrieval
     match (the lexicon's ``closed_floor``; ``_TERSE_FLOOR`` without a question shape). What
     keeps the request: a number to dial or a user named (``fact_not_with``), advice asked
-    for ("which plan should we buy?"), a seat count for anything but a calculation that takes
-    one, some users calling a destination ("can our US users call Canada?"), alerts asked for
-    oneself ("alert me"), and pool words about the tenant's own data ("minutes left")."""
+    for ("which plan should we buy?"), a buy word asking for a pick (not "can I buy the
+    Domestic plan for Canada?", "who do I buy from?": ``Shape.whether``), a seat count for
+    anything but a calculation that takes one, some users calling a destination ("can our US
+    users call Canada?"), alerts asked for oneself ("alert me"), and pool words about the
+    tenant's own data now ("minutes left"; not in a conditional: "what if our pool runs out?")."""
     features = _fact_features(text, extraction.entities, extraction.features, lex)
     if features & lex.fact_not_with:
         return []
@@ -601,8 +612,16 @@ def _asks_about(
     if form.request or not form.words:
         return []
     hits = [_tokens_of(w) for w in form.words]
-    if intent == Intent.PURCHASE and (form.for_us or any("@advice" in h or "@ask" in h for h in hits)):
-        return []  # "which plan should we buy?", "combien de forfaits acheter ?", "mieux pour nous": a purchase
+    if intent == Intent.PURCHASE and (form.for_us or any("@advice" in h for h in hits)):
+        return []  # "which plan should we buy?", "mieux pour nous": a purchase
+    # A buy word asks for a pick ("combien de forfaits acheter ?") unless the question asks whether
+    # the asker can buy or who, why, when ("can I buy the Domestic plan for Canada?"), or matches a
+    # fact almost word for word ("what sku do I buy for the domestic plan?").
+    pick = any("@ask" in h for h in hits) and not form.whether
+    if intent == Intent.PURCHASE and pick and not form.question:
+        return []
+    if intent == Intent.USERS and not (form.whether and any("@ask" in h for h in hits)):
+        return []  # a users lookup stays one; "who do I buy calling plans from in Australia?" asks who sells
     if intent in (Intent.HELP, Intent.GREETING, Intent.UNKNOWN) and not has_domain_evidence(words, features):
         return []  # "how does this bot work?" asks for help; "comment fonctionne la machine à café" is off topic
     if intent == Intent.ALERT and (form.for_me or not form.question):
@@ -610,8 +629,9 @@ def _asks_about(
     if intent == Intent.POOL and form.tenant and "user_count" not in features:
         return []
     countries = len(extraction.entities.countries)
+    kinds = questions.names_list(form.words, "number_words")  # "premium numbers": a kind, not a destination
     if intent == Intent.CHECK and (
-        _asks_for_callers(words, countries, scores, lex) or (countries and "plan" in features)
+        _asks_for_callers(words, countries, scores, lex) or (countries and "plan" in features and not kinds)
     ):
         return []
     query = " ".join(form.words) if form.greeted else text
@@ -630,6 +650,8 @@ def _asks_about(
     fact_id, best = ranked[0]
     requested = intent in (Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.ALERT)
     floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
+    if intent == Intent.PURCHASE and pick:
+        floor = _TERSE_REQUEST_FLOOR
     if best < floor:
         return []
     if _seat_count_rules_out(
@@ -783,7 +805,7 @@ def _closed_question_beats(
         return frozenset()  # advice is a purchase; an open question follows _question_beats alone
     if any("@ask" in h for h in hits):
         return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.PURCHASE})  # "faut-il acheter ...?" keeps the purchase
-    if countries and "plan" in features:
+    if countries and "plan" in features and not questions.names_list(words, "number_words"):
         return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.CHECK})  # a plan and a destination: a check
     return lex.fact_beats - {Intent.CANCEL}
 
