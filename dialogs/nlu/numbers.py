@@ -9,8 +9,9 @@ that decides what a number is.
 
 The words are data (``locales/numbers.json``: units, teens, tens, hundreds, thousands, dozens,
 French approximate counts, articles, joiners); this module is a small left-to-right parser over
-the message's words, one pass, a few dictionary lookups per word: its work is bounded by the
-message length cap (:data:`MAX_CHARS`), with no regex beyond a plain word scan.
+the message's words, one pass, a few dictionary lookups per word and at most :data:`MAX_WORDS`
+words read from each (no copy of the message per word): its work is linear in the message,
+which is cut at the length cap (:data:`MAX_CHARS`), with no regex beyond a plain word scan.
 
 What is never read as a number: an article or "one" in a sentence ("un utilisateur peut-il
 appeler ?", "one of our users": only a message that is the count itself, "one" at the count
@@ -132,15 +133,19 @@ class Number:
     end: int
 
 
-def parse(words: list[str], start: int = 0) -> Number | None:
-    """The number written by the folded ``words`` from ``start`` (greedy, left to right), or
+def parse(words: list[str], start: int = 0, stop: int | None = None) -> Number | None:
+    """The number written by the folded ``words[start:stop]`` (greedy, left to right), or
     None when they start no number. Every word must be joined to the one before (the caller
-    cuts the list at commas); at most :data:`MAX_WORDS` words are read."""
+    passes ``stop`` where the joined words end: a comma ends a number); at most
+    :data:`MAX_WORDS` words are read.
+
+    WHY a ``stop`` bound rather than the caller slicing the list: a slice copies every word
+    before ``stop``, once per candidate word, which made a long message cost quadratic time."""
     table = _table()
     total = current = 0
     last = ""  # kind of the last word read: unit, teen, tens, hundred, thousand, article, digits
     i = start
-    end = min(len(words), start + MAX_WORDS)
+    end = min(len(words) if stop is None else stop, start + MAX_WORDS)
     done = False
     while i < end and not done:
         word = words[i]
@@ -222,6 +227,8 @@ def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
     if not any(w.folded in table.vocabulary for w in words):
         return text  # the common case: no number word at all
     folded = [w.folded for w in words]
+    strays = sum(1 for w in folded if not _goes_alone(w, table, count_nouns))
+    run_ends = _run_ends(words)
     out: list[str] = []
     done = 0  # characters of ``head`` copied so far
     i = 0
@@ -232,8 +239,8 @@ def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
             done = word.end
             i += 1
             continue
-        number = _number_at(words, folded, i, table)
-        if number is None or not _is_count(words, folded, number, table, count_nouns):
+        number = _number_at(words, folded, i, table, run_ends)
+        if number is None or not _is_count(words, folded, number, table, count_nouns, strays):
             i += 1
             continue
         last = number.end
@@ -249,26 +256,53 @@ def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
     return "".join(out) + tail
 
 
-def _number_at(words: list[_Word], folded: list[str], i: int, table: _Table) -> Number | None:
-    """The number starting at word ``i``, read over the words joined to it (spaces, hyphens)."""
+def _run_ends(words: list[_Word]) -> list[int]:
+    """For each word, the index of the first later word not joined to it (spaces, hyphens): where
+    a number starting there must stop. One backward pass per message, so that finding where each
+    candidate number stops costs nothing per word (a scan per candidate read a long run of
+    joined words over and over)."""
+    ends = [len(words)] * len(words)
+    following = len(words)
+    for k in range(len(words) - 1, -1, -1):
+        ends[k] = following
+        if not words[k].joined or words[k].glued:
+            following = k
+    return ends
+
+
+def _number_at(words: list[_Word], folded: list[str], i: int, table: _Table, run_ends: list[int]) -> Number | None:
+    """The number starting at word ``i``, read over the words joined to it (``run_ends``)."""
     if folded[i] not in table.starts and not folded[i].isdigit():
         return None
     if i and words[i].glued:
         return None  # inside a word or a code ("E5", "MCOPSTN1"...)
-    stop = i + 1
-    while stop < len(words) and stop - i < MAX_WORDS and words[stop].joined and not words[stop].glued:
-        stop += 1
+    stop = min(run_ends[i], i + MAX_WORDS)
     if folded[i].isdigit() and stop < len(words) and words[stop].glued and folded[stop] == "k":
         return Number(int(folded[i]) * table.thousands["k"], i, stop + 1)  # "2k"
-    return parse(folded[:stop], i)
+    return parse(folded, i, stop)
+
+
+def _goes_alone(word: str, table: _Table, count_nouns: frozenset[str]) -> bool:
+    """Whether ``word`` may stand beside a lone "one" in a message that is the count itself."""
+    return word in table.alone_with or word in count_nouns
 
 
 def _is_count(
-    words: list[_Word], folded: list[str], number: Number, table: _Table, count_nouns: frozenset[str]
+    words: list[_Word],
+    folded: list[str],
+    number: Number,
+    table: _Table,
+    count_nouns: frozenset[str],
+    strays: int,
 ) -> bool:
-    """Whether the number read is one to write as digits (see the module's rules)."""
-    others = folded[: number.start] + folded[number.end :]
-    alone = all(w in table.alone_with or w in count_nouns for w in others)  # "one", "just one", "une seule"
+    """Whether the number read is one to write as digits (see the module's rules).
+
+    ``strays`` counts the message's words that may not stand beside a lone "one"
+    (:func:`_goes_alone`), counted once per message: the number is alone ("one", "just one",
+    "une seule") when all of them are its own words. WHY counted once: copying the other words
+    for each number read made a message of many numbers cost quadratic time."""
+    own = sum(1 for w in folded[number.start : number.end] if not _goes_alone(w, table, count_nouns))
+    alone = own == strays
     first = folded[number.start]
     span = number.end - number.start
     before = folded[number.start - 1] if number.start else ""

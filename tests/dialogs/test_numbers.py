@@ -240,3 +240,41 @@ def test_numbers_that_are_no_seat_count(text):
 @pytest.mark.parametrize("text", ["no", "nope", "non"])
 def test_no_at_the_count_question_says_how_to_cancel(text):
     assert why_not_users(Answer(value=None, text=text)) == ("reason.said_no", {})
+
+
+class _CountingWords(list[str]):
+    """The folded words of a message, counting every word read (a slice reads all it copies)."""
+
+    reads = 0
+
+    def __getitem__(self, index):
+        got = super().__getitem__(index)
+        self.reads += len(got) if isinstance(index, slice) else 1
+        return got
+
+
+def _words_read(text: str) -> int:
+    """Words read by the number rules over ``text``, trying a number at every word as
+    ``with_digits`` does (``with_digits`` builds its own list; the rules are driven here)."""
+    from dialogs.nlu import numbers
+
+    table = numbers._table()
+    nouns = frozenset({"users"})
+    words = numbers._words(text)
+    folded = _CountingWords(w.folded for w in words)
+    strays = sum(1 for w in folded if not numbers._goes_alone(w, table, nouns))
+    run_ends = numbers._run_ends(words)
+    for i in range(len(words)):
+        number = numbers._number_at(words, folded, i, table, run_ends)
+        if number is not None:
+            numbers._is_count(words, folded, number, table, nouns, strays)
+    return folded.reads
+
+
+@pytest.mark.parametrize("unit", ["un ", "a ", "one ", "just one "])
+def test_the_words_read_grow_with_the_message_not_its_square(unit):
+    # The reviewer's inputs: a slice of the message per candidate word (and a copy of the other
+    # words per number read) made the words read grow with the square of the message.
+    short, long = _words_read(unit * 100), _words_read(unit * 400)
+    assert long <= 4.5 * short
+    assert long <= 50 * len((unit * 400).split())
