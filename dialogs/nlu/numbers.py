@@ -103,6 +103,7 @@ class _Word:
     end: int
     glued: bool  # nothing between this word and the one before ("2k", "30ish")
     joined: bool  # only spaces or a hyphen between this word and the one before
+    after_point: bool  # a lone "." or "," between this word and the one before ("1.5", "1,5")
 
 
 def _words(text: str) -> list[_Word]:
@@ -118,6 +119,7 @@ def _words(text: str) -> list[_Word]:
                 end=match.end(),
                 glued=last_end == match.start(),
                 joined=gap.strip(" \u00a0\u202f") in ("", "-"),
+                after_point=gap in (".", ","),
             )
         )
         last_end = match.end()
@@ -246,7 +248,7 @@ def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
         last = number.end
         if last < len(words) and folded[last] in table.ish and words[last].joined:
             last += 1  # "forty-ish"
-        out.append(head[done : word.start])
+        out.append(head[done : words[number.start].start])  # a decimal starts a word before
         out.append(str(number.value))
         done = words[last - 1].end
         i = last
@@ -276,6 +278,8 @@ def _number_at(words: list[_Word], folded: list[str], i: int, table: _Table, run
         return None
     if i and words[i].glued:
         return None  # inside a word or a code ("E5", "MCOPSTN1"...)
+    if i and words[i].after_point and folded[i - 1].isdigit():
+        return _decimal_at(words, folded, i, table)
     stop = min(run_ends[i], i + MAX_WORDS)
     if folded[i].isdigit() and stop < len(words) and words[stop].glued and folded[stop] == "k":
         return Number(int(folded[i]) * table.thousands["k"], i, stop + 1)  # "2k"
@@ -285,6 +289,29 @@ def _number_at(words: list[_Word], folded: list[str], i: int, table: _Table, run
 def _goes_alone(word: str, table: _Table, count_nouns: frozenset[str]) -> bool:
     """Whether ``word`` may stand beside a lone "one" in a message that is the count itself."""
     return word in table.alone_with or word in count_nouns
+
+
+def _decimal_at(words: list[_Word], folded: list[str], i: int, table: _Table) -> Number | None:
+    """The count written by a decimal before a multiplier ("1.5 million", "2.5k", French
+    "1,5 million"), starting at the whole part (word ``i - 1``; word ``i`` is the part after
+    the point), or None: the digits after a point are never read on their own ("1.5 million"
+    was "1.5000000"). Left as typed, None: no multiplier after it, a whole part glued to a code
+    ("v2.5k") or after another point ("1.2.5"), three digits after the point ("1,500 million"
+    is 1.5 million in French and 1,500 million in English: no count to pick), or a product that
+    is no whole count ("1.3 dozen")."""
+    whole, fraction = words[i - 1], words[i]
+    if whole.glued or whole.after_point or len(fraction.raw) == 3 or i + 1 >= len(words):
+        return None
+    after = words[i + 1]
+    if after.folded == "k" and after.glued:
+        times = table.thousands["k"]
+    elif after.folded in table.after_digits and after.joined and not after.glued:
+        times = table.thousands.get(after.folded) or table.dozens.get(after.folded) or 100
+    else:
+        return None
+    scale = 10 ** len(fraction.raw)
+    value, rest = divmod((int(whole.raw) * scale + int(fraction.raw)) * times, scale)
+    return None if rest else Number(value, i - 1, i + 2)
 
 
 def _is_count(

@@ -278,3 +278,24 @@ def test_the_words_read_grow_with_the_message_not_its_square(unit):
     short, long = _words_read(unit * 100), _words_read(unit * 400)
     assert long <= 4.5 * short
     assert long <= 50 * len((unit * 400).split())
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("1.5 million users", "1500000 users"),
+        ("2.5k users", "2500 users"),
+        ("1,5 million d'utilisateurs", "1500000 d'utilisateurs"),
+        ("0.25 thousand users", "250 users"),
+        ("2.5 dozen users", "30 users"),
+    ],
+)
+def test_a_decimal_before_a_multiplier_is_read_whole(text, digits):
+    assert with_digits(text) == digits
+
+
+@pytest.mark.parametrize("text", ["1.3 dozen users", "1,500 million users", "1.2.5 million users", "v2.5k users"])
+def test_a_decimal_that_makes_no_whole_count_is_left_as_typed(text):
+    # Not the part after the point read on its own ("1.5000000"); "1,500" is 1.5 (French) or
+    # 1500 (English): no count to pick.
+    assert with_digits(text) == text
