@@ -28,10 +28,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from dialogs.nlu.i18n import fold, read_locale_json
+from dialogs.nlu.limits import MAX_CHARS  # the rest of a longer message is kept as typed
 
-#: The longest text read (the recognizer's cap, :data:`dialogs.nlu.entities.MAX_CHARS`); the
-#: rest of a longer message is kept as typed.
-MAX_CHARS = 2000
 #: A number made of more words than this is no count an admin types (bounded work per number).
 MAX_WORDS = 20
 

@@ -300,3 +300,11 @@ def test_a_decimal_that_makes_no_whole_count_is_left_as_typed(text):
     # Not the part after the point read on its own ("1.5000000"); "1,500" is 1.5 (French) or
     # 1500 (English): no count to pick.
     assert with_digits(text) == text
+
+
+def test_the_numbers_read_as_far_as_the_recognizer():
+    # One cap, not two copies that drift apart: a count the recognizer reads is one it rewrites.
+    from dialogs.nlu import entities, limits
+
+    assert MAX_CHARS is limits.MAX_CHARS is entities.MAX_CHARS
+    assert with_digits("x" * (MAX_CHARS - 6) + " forty") == "x" * (MAX_CHARS - 6) + " 40"
