@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogs.nlu.answers import Answer, read_users, typed_count, why_not_users
+from dialogs.nlu.answers import Answer, read_users, typed_count, why_not_countries, why_not_users
 from dialogs.nlu.entities import digits, extract_entities, first_integer
 from dialogs.nlu.numbers import MAX_CHARS, read, with_digits
 from dialogs.nlu.slots import counts_per_country, minutes_mentioned
@@ -308,3 +308,28 @@ def test_the_numbers_read_as_far_as_the_recognizer():
 
     assert MAX_CHARS is limits.MAX_CHARS is entities.MAX_CHARS
     assert with_digits("x" * (MAX_CHARS - 6) + " forty") == "x" * (MAX_CHARS - 6) + " 40"
+
+
+@pytest.mark.parametrize(
+    ("why_not", "text", "reason"),
+    [
+        (why_not_users, "lots", "reason.not_a_count"),
+        (why_not_users, "no", "reason.said_no"),
+        (why_not_users, "0", "reason.users_range"),
+        (why_not_countries, "nope", "reason.said_no"),
+        (why_not_countries, "yes", "reason.answer_not_country"),
+    ],
+)
+def test_a_short_answer_is_read_once_for_why_not(monkeypatch, why_not, text, reason):
+    # Its entities are passed down to the rules that look at them, not extracted again by each.
+    from dialogs.nlu import answers
+
+    calls: list[str] = []
+
+    def counted(read: str):
+        calls.append(read)
+        return extract_entities(read)
+
+    monkeypatch.setattr(answers, "extract_entities", counted)
+    assert why_not(Answer(value=None, text=text))[0] == reason
+    assert calls == [text]
