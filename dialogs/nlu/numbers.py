@@ -18,7 +18,8 @@ appeler ?", "one of our users": only a message that is the count itself, "one" a
 question); "sept" and "neuf" unless a count noun follows (September, "new"); "cent" after "pour"
 (a percentage); a dozen or an approximate count without an article or number before it
 ("dozens of users"); a number word typed with a capital inside a sentence ("we're on Three",
-a carrier) unless a count noun follows.
+a carrier) unless a count noun follows; the digits after a decimal point on their own (a
+decimal before a multiplier is read whole: "1.5 million", "2.5k", "1,5 million").
 """
 
 from __future__ import annotations
