@@ -117,7 +117,7 @@ def shared_card(key: Hashable, inputs: tuple[Any, ...], build: Callable[[], Card
     if entry is not None and len(entry[0]) == len(inputs) and all(map(operator.is_, entry[0], inputs)):
         return entry[1]
     reply = build()
-    if entry is not None:  # the same key, other objects (a test's): the old card goes
+    if entry is not None:  # the same key, other objects (a new import): the old card goes
         _SHARED_JSON.pop(id(entry[1].card), None)
     if len(_SHARED) >= SHARED_CARDS_MAX:
         _SHARED.clear()
@@ -645,8 +645,15 @@ def pool_table_card(
     """Every matching pool: its country, plan and line as a title, then total, used (with the
     percentage), left and the day it runs out (or ran out); then the data the figures rest on
     (``data``: source kinds, newest call, last import, demo). Built once while the store hands
-    out the same pools and data (:func:`shared_card`)."""
-    key = ("pools", lang, month, as_of, *(id(b) for b in balances), id(data))
+    out the same pools and data (:func:`shared_card`).
+
+    The key names the tenant and which pools, by what they are (country, plan, line, user),
+    never by the objects' ids: new pool objects after an import replace the card under the same
+    key, so one card is kept per table shown, rather than a new entry per import piling up
+    until the bound drops every shared card, the menus too."""
+    tenant = data.tenant_id if data is not None else None
+    pools = tuple((b.country, b.plan, b.line, b.upn) for b in balances)
+    key = ("pools", lang, month, as_of, tenant, pools)
     return shared_card(
         key, (*balances, data), lambda: _pool_table_card(balances, lang, month=month, as_of=as_of, data=data)
     )

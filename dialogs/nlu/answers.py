@@ -14,7 +14,16 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from dialogs.nlu.entities import compiled, digits, extract_entities, first_integer, integers, key, lexicon
+from dialogs.nlu.entities import (
+    Entities,
+    compiled,
+    digits,
+    extract_entities,
+    first_integer,
+    integers,
+    key,
+    lexicon,
+)
 from dialogs.nlu.slots import (
     counts_per_country,
     known_countries,
@@ -80,9 +89,15 @@ def read_countries(answer: Answer) -> dict[str, Any] | None:
     return slots
 
 
-def _said_no(answer: Answer) -> bool:
-    """ "no", "nope", "non" typed at a question that is no yes/no question."""
-    return answer.value is None and extract_entities(answer.text[:_SHORT_ANSWER_CHARS]).yes_no is False
+def _said_no(answer: Answer, known: tuple[str, Entities] | None = None) -> bool:
+    """ "no", "nope", "non" typed at a question that is no yes/no question. ``known``: a text
+    and its entities the caller has already read, reused when that text is the short answer
+    read here (WHY: one extraction per answer, not one per rule that looks at it)."""
+    if answer.value is not None:
+        return False
+    short = answer.text[:_SHORT_ANSWER_CHARS]
+    entities = known[1] if known is not None and known[0] == short else extract_entities(short)
+    return entities.yes_no is False
 
 
 def why_not_countries(answer: Answer) -> tuple[str, dict[str, Any]] | None:
@@ -95,7 +110,7 @@ def why_not_countries(answer: Answer) -> tuple[str, dict[str, Any]] | None:
     entities = extract_entities(answer.text)
     if entities.unknown_places:
         return "reason.unknown_country", {"name": entities.unknown_places[0]}
-    if _said_no(answer):
+    if _said_no(answer, (answer.text, entities)):
         return "reason.said_no", {}
     if entities.yes_no is not None:
         return "reason.answer_not_country", {"text": answer.text[:40]}
@@ -115,16 +130,20 @@ def _not_people_units() -> frozenset[str]:
     return frozenset(key(w) for w in lex["unit_words"]) - compiled().people_nouns
 
 
-def typed_count(text: str) -> int | None:
+def typed_count(text: str, entities: Entities | None = None) -> int | None:
     """The seat count a typed answer gives: its first whole number, words read as digits
     ("forty", "vingt-cinq", "a dozen", "une cinquantaine", "30ish"), that is none of minutes,
     money or a percentage ("120 min", "$40", "40 €", "80%"), a plan's name ("forfait 240"), a
     year after a word that dates it ("in 2027", "à partir de 2027") or part of a phone number
-    ("+33 1 23 45 67 89"). None when there is no such number: the retry says why."""
-    text = text[:_SHORT_ANSWER_CHARS]
+    ("+33 1 23 45 67 89"). None when there is no such number: the retry says why. ``entities``:
+    those of ``text`` when the caller has read them already (``text`` within the short-answer
+    cap), so they are not read again."""
+    if entities is None or len(text) > _SHORT_ANSWER_CHARS:
+        text = text[:_SHORT_ANSWER_CHARS]
+        entities = extract_entities(text)
     work = digits(text)
     # a phone number typed ("+33 1 23 45 67 89"), not a count written with separators ("1 200 000")
-    phones = [(at, at + len(n), n) for n in extract_entities(text).numbers if (at := work.find(n)) >= 0]
+    phones = [(at, at + len(n), n) for n in entities.numbers if (at := work.find(n)) >= 0]
     words = slot_words()
     plan_words, year_words = frozenset(words["count_not_after"]), frozenset(words["year_before"])
     for value, start, end in integers(text):
@@ -153,9 +172,10 @@ def why_not_users(answer: Answer) -> tuple[str, dict[str, Any]] | None:
     text = answer.text[:40]
     if _NEGATIVE.match(text):
         return "reason.users_range", {"count": -(first_integer(text.lstrip(" -\u2212")) or 0), "max": MAX_USERS}
-    if _said_no(answer):
+    entities = extract_entities(text)
+    if _said_no(answer, (text, entities)):
         return "reason.said_no", {}
-    count = typed_count(text)
+    count = typed_count(text, entities)
     if count is not None and not 1 <= count <= MAX_USERS:
         return "reason.users_range", {"count": count, "max": MAX_USERS}
     if count is None:

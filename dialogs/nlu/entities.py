@@ -27,6 +27,7 @@ from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
 from dialogs.nlu.i18n import fold, language_words, read_locale_json
+from dialogs.nlu.limits import MAX_CHARS
 from dialogs.nlu.numbers import with_digits
 from knowledge.catalog import load_catalog
 
@@ -518,11 +519,6 @@ class Extraction:
     entities: Entities
     words: list[str]
     features: frozenset[str]
-
-
-#: Messages are read up to this many characters: an admin's question is a few lines, and the
-#: bound keeps a pasted log or a hostile message from costing more than a few milliseconds.
-MAX_CHARS = 2000
 
 
 def extract(text: str) -> Extraction:

@@ -9,15 +9,17 @@ that decides what a number is.
 
 The words are data (``locales/numbers.json``: units, teens, tens, hundreds, thousands, dozens,
 French approximate counts, articles, joiners); this module is a small left-to-right parser over
-the message's words, one pass, a few dictionary lookups per word: its work is bounded by the
-message length cap (:data:`MAX_CHARS`), with no regex beyond a plain word scan.
+the message's words, one pass, a few dictionary lookups per word and at most :data:`MAX_WORDS`
+words read from each (no copy of the message per word): its work is linear in the message,
+which is cut at the length cap (:data:`MAX_CHARS`), with no regex beyond a plain word scan.
 
 What is never read as a number: an article or "one" in a sentence ("un utilisateur peut-il
 appeler ?", "one of our users": only a message that is the count itself, "one" at the count
 question); "sept" and "neuf" unless a count noun follows (September, "new"); "cent" after "pour"
 (a percentage); a dozen or an approximate count without an article or number before it
 ("dozens of users"); a number word typed with a capital inside a sentence ("we're on Three",
-a carrier) unless a count noun follows.
+a carrier) unless a count noun follows; the digits after a decimal point on their own (a
+decimal before a multiplier is read whole: "1.5 million", "2.5k", "1,5 million").
 """
 
 from __future__ import annotations
@@ -27,10 +29,8 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from dialogs.nlu.i18n import fold, read_locale_json
+from dialogs.nlu.limits import MAX_CHARS  # the rest of a longer message is kept as typed
 
-#: The longest text read (the recognizer's cap, :data:`dialogs.nlu.entities.MAX_CHARS`); the
-#: rest of a longer message is kept as typed.
-MAX_CHARS = 2000
 #: A number made of more words than this is no count an admin types (bounded work per number).
 MAX_WORDS = 20
 
@@ -102,6 +102,7 @@ class _Word:
     end: int
     glued: bool  # nothing between this word and the one before ("2k", "30ish")
     joined: bool  # only spaces or a hyphen between this word and the one before
+    after_point: bool  # a lone "." or "," between this word and the one before ("1.5", "1,5")
 
 
 def _words(text: str) -> list[_Word]:
@@ -117,6 +118,7 @@ def _words(text: str) -> list[_Word]:
                 end=match.end(),
                 glued=last_end == match.start(),
                 joined=gap.strip(" \u00a0\u202f") in ("", "-"),
+                after_point=gap in (".", ","),
             )
         )
         last_end = match.end()
@@ -132,15 +134,19 @@ class Number:
     end: int
 
 
-def parse(words: list[str], start: int = 0) -> Number | None:
-    """The number written by the folded ``words`` from ``start`` (greedy, left to right), or
+def parse(words: list[str], start: int = 0, stop: int | None = None) -> Number | None:
+    """The number written by the folded ``words[start:stop]`` (greedy, left to right), or
     None when they start no number. Every word must be joined to the one before (the caller
-    cuts the list at commas); at most :data:`MAX_WORDS` words are read."""
+    passes ``stop`` where the joined words end: a comma ends a number); at most
+    :data:`MAX_WORDS` words are read.
+
+    WHY a ``stop`` bound rather than the caller slicing the list: a slice copies every word
+    before ``stop``, once per candidate word, which made a long message cost quadratic time."""
     table = _table()
     total = current = 0
     last = ""  # kind of the last word read: unit, teen, tens, hundred, thousand, article, digits
     i = start
-    end = min(len(words), start + MAX_WORDS)
+    end = min(len(words) if stop is None else stop, start + MAX_WORDS)
     done = False
     while i < end and not done:
         word = words[i]
@@ -222,6 +228,8 @@ def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
     if not any(w.folded in table.vocabulary for w in words):
         return text  # the common case: no number word at all
     folded = [w.folded for w in words]
+    strays = sum(1 for w in folded if not _goes_alone(w, table, count_nouns))
+    run_ends = _run_ends(words)
     out: list[str] = []
     done = 0  # characters of ``head`` copied so far
     i = 0
@@ -232,14 +240,14 @@ def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
             done = word.end
             i += 1
             continue
-        number = _number_at(words, folded, i, table)
-        if number is None or not _is_count(words, folded, number, table, count_nouns):
+        number = _number_at(words, folded, i, table, run_ends)
+        if number is None or not _is_count(words, folded, number, table, count_nouns, strays):
             i += 1
             continue
         last = number.end
         if last < len(words) and folded[last] in table.ish and words[last].joined:
             last += 1  # "forty-ish"
-        out.append(head[done : word.start])
+        out.append(head[done : words[number.start].start])  # a decimal starts a word before
         out.append(str(number.value))
         done = words[last - 1].end
         i = last
@@ -249,26 +257,78 @@ def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
     return "".join(out) + tail
 
 
-def _number_at(words: list[_Word], folded: list[str], i: int, table: _Table) -> Number | None:
-    """The number starting at word ``i``, read over the words joined to it (spaces, hyphens)."""
+def _run_ends(words: list[_Word]) -> list[int]:
+    """For each word, the index of the first later word not joined to it (spaces, hyphens): where
+    a number starting there must stop. One backward pass per message, so that finding where each
+    candidate number stops costs nothing per word (a scan per candidate read a long run of
+    joined words over and over)."""
+    ends = [len(words)] * len(words)
+    following = len(words)
+    for k in range(len(words) - 1, -1, -1):
+        ends[k] = following
+        if not words[k].joined or words[k].glued:
+            following = k
+    return ends
+
+
+def _number_at(words: list[_Word], folded: list[str], i: int, table: _Table, run_ends: list[int]) -> Number | None:
+    """The number starting at word ``i``, read over the words joined to it (``run_ends``)."""
     if folded[i] not in table.starts and not folded[i].isdigit():
         return None
     if i and words[i].glued:
         return None  # inside a word or a code ("E5", "MCOPSTN1"...)
-    stop = i + 1
-    while stop < len(words) and stop - i < MAX_WORDS and words[stop].joined and not words[stop].glued:
-        stop += 1
+    if i and words[i].after_point and folded[i - 1].isdigit():
+        return _decimal_at(words, folded, i, table)
+    stop = min(run_ends[i], i + MAX_WORDS)
     if folded[i].isdigit() and stop < len(words) and words[stop].glued and folded[stop] == "k":
         return Number(int(folded[i]) * table.thousands["k"], i, stop + 1)  # "2k"
-    return parse(folded[:stop], i)
+    return parse(folded, i, stop)
+
+
+def _goes_alone(word: str, table: _Table, count_nouns: frozenset[str]) -> bool:
+    """Whether ``word`` may stand beside a lone "one" in a message that is the count itself."""
+    return word in table.alone_with or word in count_nouns
+
+
+def _decimal_at(words: list[_Word], folded: list[str], i: int, table: _Table) -> Number | None:
+    """The count written by a decimal before a multiplier ("1.5 million", "2.5k", French
+    "1,5 million"), starting at the whole part (word ``i - 1``; word ``i`` is the part after
+    the point), or None: the digits after a point are never read on their own ("1.5 million"
+    was "1.5000000"). Left as typed, None: no multiplier after it, a whole part glued to a code
+    ("v2.5k") or after another point ("1.2.5"), three digits after the point ("1,500 million"
+    is 1.5 million in French and 1,500 million in English: no count to pick), or a product that
+    is no whole count ("1.3 dozen")."""
+    whole, fraction = words[i - 1], words[i]
+    if whole.glued or whole.after_point or len(fraction.raw) == 3 or i + 1 >= len(words):
+        return None
+    after = words[i + 1]
+    if after.folded == "k" and after.glued:
+        times = table.thousands["k"]
+    elif after.folded in table.after_digits and after.joined and not after.glued:
+        times = table.thousands.get(after.folded) or table.dozens.get(after.folded) or 100
+    else:
+        return None
+    scale = 10 ** len(fraction.raw)
+    value, rest = divmod((int(whole.raw) * scale + int(fraction.raw)) * times, scale)
+    return None if rest else Number(value, i - 1, i + 2)
 
 
 def _is_count(
-    words: list[_Word], folded: list[str], number: Number, table: _Table, count_nouns: frozenset[str]
+    words: list[_Word],
+    folded: list[str],
+    number: Number,
+    table: _Table,
+    count_nouns: frozenset[str],
+    strays: int,
 ) -> bool:
-    """Whether the number read is one to write as digits (see the module's rules)."""
-    others = folded[: number.start] + folded[number.end :]
-    alone = all(w in table.alone_with or w in count_nouns for w in others)  # "one", "just one", "une seule"
+    """Whether the number read is one to write as digits (see the module's rules).
+
+    ``strays`` counts the message's words that may not stand beside a lone "one"
+    (:func:`_goes_alone`), counted once per message: the number is alone ("one", "just one",
+    "une seule") when all of them are its own words. WHY counted once: copying the other words
+    for each number read made a message of many numbers cost quadratic time."""
+    own = sum(1 for w in folded[number.start : number.end] if not _goes_alone(w, table, count_nouns))
+    alone = own == strays
     first = folded[number.start]
     span = number.end - number.start
     before = folded[number.start - 1] if number.start else ""

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -388,6 +388,29 @@ def _exact(phrase: str, exact: dict[str, Intent]) -> Intent | None:
     return None
 
 
+class _Reading:
+    """What the fact rules of one :func:`recognize` call share: the message's question shape
+    and the fact rankings of the queries already searched. WHY: up to three rules looked at
+    one message (:func:`_score_fact`, :func:`_asks_about`, :func:`_closest_offer`), each
+    computing the shape again and searching the facts again, often for the same query. Both
+    are worked out on first use and kept for this message only (no cache across messages)."""
+
+    def __init__(self, text: str, words: list[str]) -> None:
+        self.text, self.words = text, words
+        self._ranked: dict[str, list[tuple[str, float]]] = {}
+
+    @cached_property
+    def form(self) -> questions.Shape:
+        rest = questions.without_greeting(self.words)
+        return questions.shape(self.text, self.words, _tokens_of(rest[0]) if rest else frozenset())
+
+    def search(self, query: str) -> list[tuple[str, float]]:
+        """:func:`knowledge.fact_search.search`, once per query (callers copy, never change it)."""
+        if query not in self._ranked:
+            self._ranked[query] = fact_search.search(query)
+        return self._ranked[query]
+
+
 def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     """The intent and entities of one message; ``lang_hint`` is the activity locale (or the
     conversation's language): French wins when it says ``fr`` or the text is clearly French.
@@ -411,12 +434,14 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
             intent=command, score=1.0, entities=extraction.entities, lang=lang, scores={command.value: 5.0}
         )
     scores = score_intents(extraction.words, extraction.features)
+    reading = _Reading(text, extraction.words)
     facts = _score_fact(
         text,
         extraction.words,
         _fact_features(text, extraction.entities, extraction.features, lex),
         scores,
         lex,
+        reading,
         countries=len(extraction.entities.countries),
     )
     ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
@@ -428,7 +453,7 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     intent = best_intent if best >= threshold else Intent.UNKNOWN
     about: list[tuple[str, float]] = []
     if intent in _ABOUT_OVERRIDES:
-        about = _asks_about(text, extraction, intent, scores, lex)
+        about = _asks_about(text, extraction, intent, scores, lex, reading)
         if about:
             second = max(scores.values(), default=0.0)
             intent, facts, threshold = Intent.FACT, about, lex.threshold
@@ -437,7 +462,7 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     if not about and (
         intent in (Intent.UNKNOWN, Intent.HELP) or (intent in _WEAK_REQUESTS and best < lex.threshold + _WEAK_MARGIN)
     ):
-        offered = _closest_offer(text, extraction, intent, lex)
+        offered = _closest_offer(text, extraction, intent, lex, reading)
         if offered:
             second = max(scores.values(), default=0.0)
             intent, facts, threshold = Intent.FACT, offered, lex.threshold
@@ -450,7 +475,7 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
             entities = entities.model_copy(update={"unknown_places": [place]})
     if intent == Intent.FACT and not about and entities.unknown_places and not entities.countries:
         # "combien de minutes en Narnie ?" asks what "... en Allemagne ?" asks: search it so.
-        facts = fact_search.search(_as_place(text, entities.unknown_places[0]))[:FACT_CHOICES]
+        facts = reading.search(_as_place(text, entities.unknown_places[0]))[:FACT_CHOICES]
     return Recognition(
         intent=intent,
         score=_confidence(best, second, threshold),
@@ -504,7 +529,9 @@ _WEAK_MARGIN = 1.0
 _REQUEST_FEATURES = frozenset({"phone_number", "user_ref", "user_count", "country", "month", "carrier", "base_licence"})
 
 
-def _closest_offer(text: str, extraction: Extraction, intent: Intent, lex: _Lexicon) -> list[tuple[str, float]]:
+def _closest_offer(
+    text: str, extraction: Extraction, intent: Intent, lex: _Lexicon, reading: _Reading
+) -> list[tuple[str, float]]:
     """The closest facts to offer as buttons when a question-shaped message was not understood,
     or reached a request on topic words alone (empty: nothing to offer). WHY: issue 12 asks to
     offer the two or three closest questions when unsure rather than guess; a question the
@@ -518,8 +545,7 @@ def _closest_offer(text: str, extraction: Extraction, intent: Intent, lex: _Lexi
     if features & (lex.fact_not_with | (_REQUEST_FEATURES if intent != Intent.UNKNOWN else frozenset())):
         return []
     words = extraction.words
-    rest = questions.without_greeting(words)
-    form = questions.shape(text, words, _tokens_of(rest[0]) if rest else frozenset())
+    form = reading.form
     if form.request or not form.words or not (form.question or form.greeted):
         return []
     if intent == Intent.HELP and not has_domain_evidence(words, features):
@@ -530,7 +556,7 @@ def _closest_offer(text: str, extraction: Extraction, intent: Intent, lex: _Lexi
         return []  # "which plan should we buy?"
     if intent == Intent.UNKNOWN and not has_domain_evidence(words, features):
         return []
-    ranked = fact_search.search(" ".join(form.words))[:FACT_CHOICES]
+    ranked = reading.search(" ".join(form.words))[:FACT_CHOICES]
     if not ranked or ranked[0][1] < fact_search.SUGGEST_FLOOR:
         return []
     ceiling = fact_search.ANSWER_FLOOR - 0.01
@@ -590,7 +616,7 @@ def _carrier_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tuple
 
 
 def _asks_about(
-    text: str, extraction: Extraction, intent: Intent, scores: dict[Intent, float], lex: _Lexicon
+    text: str, extraction: Extraction, intent: Intent, scores: dict[Intent, float], lex: _Lexicon, reading: _Reading
 ) -> list[tuple[str, float]]:
     """The closest facts when a message the cues read as a request asks ABOUT its subject
     instead (empty: it stays a request). WHY: "a question of fact never starts the purchase
@@ -607,8 +633,7 @@ def _asks_about(
     if features & lex.fact_not_with:
         return []
     words = extraction.words
-    rest = questions.without_greeting(words)
-    form = questions.shape(text, words, _tokens_of(rest[0]) if rest else frozenset())
+    form = reading.form
     if form.request or not form.words:
         return []
     hits = [_tokens_of(w) for w in form.words]
@@ -639,7 +664,7 @@ def _asks_about(
         place = questions.unknown_place(text, _names_no_place)
         if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
             query = _as_place(query, place)
-    ranked = fact_search.search(query)
+    ranked = reading.search(query)
     if "user_count" in features and form.question:
         ranked = _seat_count_first(ranked, form.words, lex)
     if extraction.entities.carrier_name and form.question and "user_count" not in features:
@@ -668,6 +693,7 @@ def _score_fact(
     features: frozenset[str],
     scores: dict[Intent, float],
     lex: _Lexicon,
+    reading: _Reading,
     countries: int = 0,
 ) -> list[tuple[str, float]]:
     """Turns the question-shape cues of ``fact`` into a score by asking fact retrieval.
@@ -694,12 +720,12 @@ def _score_fact(
         return []  # "how many people have MCOPSTN1?": the tenant's users, even with a plan code named
     opened = _question_beats(words, features, cue, lex)
     closed = _closed_question_beats(words, features, cue, countries, lex)
-    if questions.shape(text, words).tenant:  # "are we running out of minutes in the UK?": our pools now
+    if reading.form.tenant:  # "are we running out of minutes in the UK?": our pools now
         opened, closed = opened - {Intent.POOL}, closed - {Intent.POOL}
     unbeaten = max((s for i, s in scores.items() if i not in opened | closed), default=0.0)
     if unbeaten >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
         return []  # even a perfect match could not win: spare the search
-    ranked = fact_search.search(text)
+    ranked = reading.search(text)
     counted = "user_count" in features
     if counted:
         ranked = _seat_count_first(ranked, words, lex)  # "if I have 100 users on the 120 plan, how many in total?"

@@ -640,3 +640,22 @@ def test_source_lines_and_data_lines_are_kept_but_each_caller_gets_its_own_block
     real = demo.model_copy(update={"demo": False, "source_kinds": ["roster"]})
     assert data_text(demo, "en") != data_text(real, "en") and data_text(demo, "fr") != data_text(demo, "en")
     assert data_text(real, "en") == data_text(real.model_copy(), "en")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_new_pool_objects_replace_their_card_and_keep_the_menus(lang, balances):
+    """Each import gives new pool objects: their card replaces the old one under the same key
+    (one entry per table shown), so the shared cards never reach the bound that would drop
+    the menus with them."""
+    from dialogs import cards
+
+    cards._SHARED.clear()
+    cards._SHARED_JSON.clear()
+    menu = welcome_reply(lang)
+    first = pool_table_card(balances, lang, as_of=date(2026, 11, 10))
+    for _ in range(cards.SHARED_CARDS_MAX + 5):
+        latest = pool_table_card([b.model_copy() for b in balances], lang, as_of=date(2026, 11, 10))
+    assert latest is not first and json.dumps(latest.card) == json.dumps(first.card)
+    assert cards.shared_card_json(first.card) is None  # the replaced card's JSON went with it
+    assert len(cards._SHARED) == 2 and len(cards._SHARED_JSON) == 2
+    assert welcome_reply(lang) is menu

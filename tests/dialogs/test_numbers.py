@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dialogs.nlu.answers import Answer, read_users, typed_count, why_not_users
+from dialogs.nlu.answers import Answer, read_users, typed_count, why_not_countries, why_not_users
 from dialogs.nlu.entities import digits, extract_entities, first_integer
 from dialogs.nlu.numbers import MAX_CHARS, read, with_digits
 from dialogs.nlu.slots import counts_per_country, minutes_mentioned
@@ -111,7 +111,8 @@ def test_every_english_count_reads_back(n):
 
 @given(st.integers(min_value=2, max_value=999_999))
 def test_every_french_count_reads_back(n):
-    assert read(f"{french(n)} utilisateurs") == [n]
+    # Through ``digits`` (with the count nouns): "sept" and "neuf" are a count only before one.
+    assert read(digits(f"{french(n)} utilisateurs")) == [n]
 
 
 @given(st.text(max_size=300))
@@ -240,3 +241,95 @@ def test_numbers_that_are_no_seat_count(text):
 @pytest.mark.parametrize("text", ["no", "nope", "non"])
 def test_no_at_the_count_question_says_how_to_cancel(text):
     assert why_not_users(Answer(value=None, text=text)) == ("reason.said_no", {})
+
+
+class _CountingWords(list[str]):
+    """The folded words of a message, counting every word read (a slice reads all it copies)."""
+
+    reads = 0
+
+    def __getitem__(self, index):
+        got = super().__getitem__(index)
+        self.reads += len(got) if isinstance(index, slice) else 1
+        return got
+
+
+def _words_read(text: str) -> int:
+    """Words read by the number rules over ``text``, trying a number at every word as
+    ``with_digits`` does (``with_digits`` builds its own list; the rules are driven here)."""
+    from dialogs.nlu import numbers
+
+    table = numbers._table()
+    nouns = frozenset({"users"})
+    words = numbers._words(text)
+    folded = _CountingWords(w.folded for w in words)
+    strays = sum(1 for w in folded if not numbers._goes_alone(w, table, nouns))
+    run_ends = numbers._run_ends(words)
+    for i in range(len(words)):
+        number = numbers._number_at(words, folded, i, table, run_ends)
+        if number is not None:
+            numbers._is_count(words, folded, number, table, nouns, strays)
+    return folded.reads
+
+
+@pytest.mark.parametrize("unit", ["un ", "a ", "one ", "just one "])
+def test_the_words_read_grow_with_the_message_not_its_square(unit):
+    # The reviewer's inputs: a slice of the message per candidate word (and a copy of the other
+    # words per number read) made the words read grow with the square of the message.
+    short, long = _words_read(unit * 100), _words_read(unit * 400)
+    assert long <= 4.5 * short
+    assert long <= 50 * len((unit * 400).split())
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("1.5 million users", "1500000 users"),
+        ("2.5k users", "2500 users"),
+        ("1,5 million d'utilisateurs", "1500000 d'utilisateurs"),
+        ("0.25 thousand users", "250 users"),
+        ("2.5 dozen users", "30 users"),
+    ],
+)
+def test_a_decimal_before_a_multiplier_is_read_whole(text, digits):
+    assert with_digits(text) == digits
+
+
+@pytest.mark.parametrize("text", ["1.3 dozen users", "1,500 million users", "1.2.5 million users", "v2.5k users"])
+def test_a_decimal_that_makes_no_whole_count_is_left_as_typed(text):
+    # Not the part after the point read on its own ("1.5000000"); "1,500" is 1.5 (French) or
+    # 1500 (English): no count to pick.
+    assert with_digits(text) == text
+
+
+def test_the_numbers_read_as_far_as_the_recognizer():
+    # One cap, not two copies that drift apart: a count the recognizer reads is one it rewrites.
+    from dialogs.nlu import entities, limits
+
+    assert MAX_CHARS is limits.MAX_CHARS is entities.MAX_CHARS
+    assert with_digits("x" * (MAX_CHARS - 6) + " forty") == "x" * (MAX_CHARS - 6) + " 40"
+
+
+@pytest.mark.parametrize(
+    ("why_not", "text", "reason"),
+    [
+        (why_not_users, "lots", "reason.not_a_count"),
+        (why_not_users, "no", "reason.said_no"),
+        (why_not_users, "0", "reason.users_range"),
+        (why_not_countries, "nope", "reason.said_no"),
+        (why_not_countries, "yes", "reason.answer_not_country"),
+    ],
+)
+def test_a_short_answer_is_read_once_for_why_not(monkeypatch, why_not, text, reason):
+    # Its entities are passed down to the rules that look at them, not extracted again by each.
+    from dialogs.nlu import answers
+
+    calls: list[str] = []
+
+    def counted(read: str):
+        calls.append(read)
+        return extract_entities(read)
+
+    monkeypatch.setattr(answers, "extract_entities", counted)
+    assert why_not(Answer(value=None, text=text))[0] == reason
+    assert calls == [text]

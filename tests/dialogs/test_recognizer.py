@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
@@ -878,3 +879,31 @@ def test_an_open_question_of_fact_beats_the_intent_its_words_brush_against(text,
 )
 def test_a_question_that_asks_to_act_keeps_its_intent(text, lang, intent):
     assert recognize(text, lang).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [("can I buy the Domestic plan for Canada?", Intent.FACT), ("which plan for 40 users?", Intent.PURCHASE)],
+)
+def test_one_message_is_shaped_and_searched_once(monkeypatch, text, intent):
+    """Two fact rules look at these messages (the question score, then "asks about"): they
+    share one question shape and one search of the same query, with the same reading."""
+    from dialogs.nlu import questions
+    from knowledge import fact_search
+
+    searched: list[str] = []
+    shaped: list[str] = []
+    search, shape = fact_search.search, questions.shape
+
+    def counted_search(query: str) -> list[tuple[str, float]]:
+        searched.append(query)
+        return search(query)
+
+    def counted_shape(text: str, *args: Any) -> questions.Shape:
+        shaped.append(text)
+        return shape(text, *args)
+
+    monkeypatch.setattr(fact_search, "search", counted_search)
+    monkeypatch.setattr(questions, "shape", counted_shape)
+    assert recognize(text).intent == intent
+    assert len(searched) == len(set(searched)) == 1 and shaped == [text]
