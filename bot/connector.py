@@ -34,7 +34,9 @@ keeps the rules of the SDK call and the bounds of :mod:`bot.outbound`:
   :data:`~bot.outbound.READ_TIMEOUT_S`, and their sum for the whole exchange); one retry after a
   connection that could not be made (nothing was sent) or a 429/503 answer (the service took
   nothing), none after a read timeout or any other failure (the activity may have been posted:
-  no duplicates); every failure is a :class:`bot.outbound.DeliveryError` (``/api/messages``: 502);
+  no duplicates); every failure is a :class:`bot.outbound.DeliveryError` (``/api/messages``: 502).
+  A 200/201/202 is a delivery even if its body (the ``{"id": ...}``) then fails to arrive: the
+  reply is taken, without its id;
 - one ``aiohttp.ClientSession`` per app, opened and closed with the adapter (the app's
   ``cleanup_ctx``), at most :data:`CONNECTIONS_PER_HOST` connections to one service URL.
 """
@@ -188,6 +190,8 @@ class ReplyConnector:
             self.posts += 1
             try:
                 async with session.post(url, data=body, headers=headers, timeout=timeout, proxy=proxy) as response:
+                    if response.status in _OK:
+                        return response.status, await _answer_of_delivered(response)
                     if last or response.status not in RETRY_STATUSES:
                         return response.status, await _bounded_read(response)
             except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
@@ -222,6 +226,19 @@ class ReplyConnector:
 def _retrieve(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()
+
+
+async def _answer_of_delivered(response: aiohttp.ClientResponse) -> bytes:
+    """The body of a 200/201/202 answer, or b"" if it cannot be read to its end.
+
+    Why: the status says the activity was taken; the body is only its ``{"id": ...}``. A reset or
+    a timeout while reading it must not turn a delivered reply into a :class:`DeliveryError`
+    (502, the turn's later replies not sent, the channel redelivering: duplicates).
+    """
+    try:
+        return await _bounded_read(response)
+    except (aiohttp.ClientError, TimeoutError):
+        return b""
 
 
 async def _bounded_read(response: aiohttp.ClientResponse) -> bytes:

@@ -410,6 +410,58 @@ async def test_a_busy_answer_is_retried_once_and_a_failure_never(client, h):
         await failing.close()
 
 
+@asynccontextmanager
+async def cut_answers(stall: bool) -> AsyncIterator[tuple[int, list[dict[str, Any]]]]:
+    """A Bot Connector on 127.0.0.1 that takes each post, sends "201 Created" and its headers,
+    then the first bytes of the body and either resets the connection or never sends the rest.
+    The list holds the activities it took."""
+    taken: list[dict[str, Any]] = []
+    held: list[asyncio.StreamWriter] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+        )
+        taken.append(json.loads(await reader.readexactly(length)))
+        writer.write(b'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{"id": ')
+        await writer.drain()
+        if stall:
+            held.append(writer)
+            await asyncio.sleep(3600)
+        else:
+            writer.transport.abort()  # a reset, not a clean end
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], taken
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+@pytest.mark.parametrize("stall", [False, True], ids=["reset", "stalled"])
+async def test_a_reply_taken_but_whose_answer_is_cut_is_delivered(client, connector, h, monkeypatch, stall):
+    """201 then a reset or a stalled body: the reply was taken, so the turn goes on (its later
+    replies are posted) and /api/messages answers 201, not a 502 that makes the channel send the
+    message again (duplicates)."""
+    monkeypatch.setattr(outbound, "READ_TIMEOUT_S", 0.3)
+
+    def seen(activity: dict[str, Any]) -> tuple[Any, ...]:
+        return activity["type"], activity.get("text"), json.dumps(activity.get("attachments"))
+
+    assert (await h.post(client, h.activity("hello", expect_replies=False, service_url=connector.url))).status == 201
+    whole = [seen(post["activity"]) for post in connector.posts]
+    before = reply_connector(client).posts
+    async with cut_answers(stall) as (port, taken):
+        activity = h.activity("hello", expect_replies=False, service_url=f"http://127.0.0.1:{port}/")
+        response = await bounded(h.post(client, activity))
+        assert response.status == 201
+        assert whole and [seen(a) for a in taken] == whole  # the turn's replies, each once
+    assert reply_connector(client).posts - before == len(whole)  # none posted twice
+
+
 # --- one session per app, closed with it ------------------------------------------------------------
 
 
