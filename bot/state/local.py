@@ -91,8 +91,10 @@ from bot.state.journal import (
     JOURNAL,
     PENDING,
     Entry,
+    SegmentLeftBehind,
     is_torn_segment,
     parse_segment,
+    remove_segment,
     segment_bytes,
     segment_path,
     write_segment,
@@ -161,6 +163,8 @@ class TinyDBStorage(StateStorage):
         self._set_aside: set[str] = set()
         #: Why the last journal write failed (disk full, read-only...), None once one succeeds.
         self.write_problem: str | None = None
+        #: A failed commit's segment that could not be removed; no commit succeeds until it is.
+        self._left_behind: Path | None = None
         try:
             self._next_seq = self._recover() + 1
         except BaseException:
@@ -353,8 +357,15 @@ class TinyDBStorage(StateStorage):
                 self._next_seq += 1
                 payload = segment_bytes(seq, batch)
                 try:
+                    if self._left_behind is not None:
+                        # Why first: acknowledged commits after it would be replayed on top of a
+                        # batch whose turns were told it failed. Refused until it is gone.
+                        await loop.run_in_executor(self._executor, remove_segment, self._left_behind)
+                        self._left_behind = None
                     await loop.run_in_executor(self._executor, write_segment, self._segment_path(seq), payload)
                 except Exception as exc:
+                    if isinstance(exc, SegmentLeftBehind):
+                        self._left_behind = exc.path
                     log.error("bot state: could not write journal segment %s: %s", seq, clean(exc))
                     self.write_problem = f"bot state cannot be written: {getattr(exc, 'strerror', None) or exc}"
                     self._roll_back(batch)
