@@ -29,7 +29,11 @@ keeps the rules of the SDK call and the bounds of :mod:`bot.outbound`:
   one fetch at a time per credentials, and its token is reused on the loop for
   :data:`TOKEN_REUSE_S`: msal hands out a cached token only while it has at least five minutes
   left (``_acquire_token_silent_from_cache_and_possibly_refresh_it``), so it is still good then.
-  A 401 drops it. A token that cannot be had is a delivery failure;
+  A 401 drops this copy, so the next reply asks the credentials again; it gets no new token from
+  them though (``MicrosoftAppCredentials.get_access_token`` ignores ``force_refresh`` and msal's
+  ``acquire_token_silent`` returns the same cached one), so a token the service refuses is refused
+  until msal renews it, as with the SDK's own client. A token that cannot be had is a delivery
+  failure;
 - bounds: connect and read timeouts (:data:`bot.outbound.CONNECT_TIMEOUT_S`,
   :data:`~bot.outbound.READ_TIMEOUT_S`, and their sum for the whole exchange); one retry after a
   connection that could not be made (nothing was sent) or a 429/503 answer (the service took
@@ -167,7 +171,8 @@ class ReplyConnector:
         url = URL(_base(client.config.base_url) + path, encoded=True)
         status, answer = await self._post(url, body, headers, _proxy(client.config.base_url))
         if status == 401:
-            self._tokens.pop(client.config.credentials, None)  # revoked or expired early: fetch anew
+            # Ask the credentials again next time (msal may still give the same token: see above).
+            self._tokens.pop(client.config.credentials, None)
         if status not in _OK:
             raise DeliveryError(f"the Bot Connector answered {status}", status=status)
         try:

@@ -20,7 +20,7 @@ Here the changes of all turns that write while a commit is in flight wait for th
 go to disk together: one journal segment, a new file written in place, fsynced, then its
 folder fsynced (:func:`bot.state.journal.write_segment`: no temporary file and rename, which
 cost as much again); a crash mid-write can only tear the newest segment, whose write never
-returned, and opening the folder sets it aside.
+returned, and opening the folder deletes it (no turn was told it was saved).
 ``write()`` returns only once its segment is on disk. In the background (every 256 segments,
 8 MB of journal, or 5 s after the last commit: a quiet bot's key files catch up soon after
 its load stops), a checkpoint copies

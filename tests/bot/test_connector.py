@@ -308,7 +308,9 @@ async def test_production_replies_carry_the_bots_token_fetched_off_the_loop(
     assert connector.posts[-1]["authorization"] == "Bearer token-3"
 
 
-async def test_a_refused_token_is_fetched_again(start_app, make_settings, h, bot_framework_keys, issued):
+async def test_after_a_refused_token_the_credentials_are_asked_again(
+    start_app, make_settings, h, bot_framework_keys, issued
+):
     fake = await h.FakeConnector(status=401).start()
     try:
         client = await start_app(make_settings(APP_ID=APP_ID, APP_PASSWORD="secret"))
