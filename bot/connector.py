@@ -29,11 +29,10 @@ keeps the rules of the SDK call and the bounds of :mod:`bot.outbound`:
   one fetch at a time per credentials, and its token is reused on the loop for
   :data:`TOKEN_REUSE_S`: msal hands out a cached token only while it has at least five minutes
   left (``_acquire_token_silent_from_cache_and_possibly_refresh_it``), so it is still good then.
-  A 401 drops this copy, so the next reply asks the credentials again; it gets no new token from
-  them though (``MicrosoftAppCredentials.get_access_token`` ignores ``force_refresh`` and msal's
-  ``acquire_token_silent`` returns the same cached one), so a token the service refuses is refused
-  until msal renews it, as with the SDK's own client. A token that cannot be had is a delivery
-  failure;
+  A 401 drops it, and from msal's cache too (:func:`_fetch_anew`): the credentials alone would
+  hand it out again until it nears expiry (``MicrosoftAppCredentials.get_access_token`` ignores
+  ``force_refresh``; msal's ``acquire_token_silent`` returns the cached token), so the next reply
+  carries a new one. A token that cannot be had is a delivery failure;
 - bounds: connect and read timeouts (:data:`bot.outbound.CONNECT_TIMEOUT_S`,
   :data:`~bot.outbound.READ_TIMEOUT_S`, and their sum for the whole exchange); one retry after a
   connection that could not be made (nothing was sent) or a 429/503 answer (the service took
@@ -170,9 +169,8 @@ class ReplyConnector:
         body = encode_reply(dump_reply(activity)).encode()  # a shared card neither walked nor encoded again
         url = URL(_base(client.config.base_url) + path, encoded=True)
         status, answer = await self._post(url, body, headers, _proxy(client.config.base_url))
-        if status == 401:
-            # Ask the credentials again next time (msal may still give the same token: see above).
-            self._tokens.pop(client.config.credentials, None)
+        if status == 401 and authorization is not None:
+            self._refuse(client.config.credentials, authorization)
         if status not in _OK:
             raise DeliveryError(f"the Bot Connector answered {status}", status=status)
         try:
@@ -207,6 +205,22 @@ class ReplyConnector:
             await self.pause(RETRY_PAUSE_S)
         raise AssertionError("unreachable")  # pragma: no cover - the last attempt returns or raises
 
+    def _refuse(self, credentials: AppCredentials, authorization: str) -> None:
+        """The service refused ``authorization``: the next reply waits for a new token
+        (:func:`_fetch_anew`), fetched once however many replies were refused."""
+        token = self._tokens.get(credentials)
+        if token is None or token.header != authorization:
+            return  # already replaced
+        token.header = None
+        refused = authorization.removeprefix("Bearer ")
+        fetching = token.fetching = asyncio.ensure_future(asyncio.to_thread(_fetch_anew, credentials, refused))
+
+        def adopt(future: asyncio.Future[str]) -> None:  # also for a reply that comes after it is done
+            if not future.cancelled() and future.exception() is None and token.fetching is future:
+                token.header, token.got_at = f"Bearer {future.result()}", self.monotonic()
+
+        fetching.add_done_callback(adopt)
+
     async def _authorization(self, credentials: AppCredentials) -> str | None:
         """The ``Authorization`` header the SDK would send with ``credentials``, or None."""
         if not credentials._should_set_token(None):  # the SDK's own rule (AppCredentials.signed_session)
@@ -226,6 +240,19 @@ class ReplyConnector:
             raise DeliveryError(f"no token for the Bot Connector: {type(exc).__name__}") from exc
         token.header, token.got_at = f"Bearer {access}", self.monotonic()
         return token.header
+
+
+def _fetch_anew(credentials: AppCredentials, refused: str) -> str:
+    """A token other than ``refused``, which the Bot Connector answered 401 to (revoked, or
+    expired early): that token leaves the msal cache of ``credentials`` (its ``app``, the msal
+    application ``MicrosoftAppCredentials`` and ``CertificateAppCredentials`` keep), so
+    ``get_access_token`` asks the identity service. On a worker thread (it may call it)."""
+    cache = getattr(getattr(credentials, "app", None), "token_cache", None)
+    if cache is not None:
+        for item in list(cache.search(cache.CredentialType.ACCESS_TOKEN)):
+            if item.get("secret") == refused:
+                cache.remove_at(item)
+    return credentials.get_access_token(force_refresh=True)
 
 
 def _retrieve(future: asyncio.Future[Any]) -> None:

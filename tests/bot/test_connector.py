@@ -324,6 +324,68 @@ async def test_after_a_refused_token_the_credentials_are_asked_again(
         await fake.close()
 
 
+class IdentityService:
+    """What msal's ``http_client`` reaches for login.microsoftonline.com, in process: the tenant's
+    OpenID configuration and numbered client-credentials tokens (msal's own cache and rules run)."""
+
+    class Answer:
+        def __init__(self, body: dict[str, Any]) -> None:
+            self.status_code, self.text = 200, json.dumps(body)
+            self.headers: dict[str, str] = {}
+
+        def raise_for_status(self) -> None:
+            pass
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def get(self, url: str, **kwargs: Any) -> Answer:
+        base = url.split("/v2.0/.well-known")[0]
+        return self.Answer(
+            {
+                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{base}/oauth2/v2.0/token",
+                "issuer": f"{base}/v2.0",
+            }
+        )
+
+    def post(self, url: str, **kwargs: Any) -> Answer:
+        self.issued += 1
+        return self.Answer({"access_token": f"aad-{self.issued}", "token_type": "Bearer", "expires_in": 3600})
+
+    def close(self) -> None:
+        pass
+
+
+async def test_a_refused_token_is_replaced_by_a_new_one_from_the_identity_service(
+    start_app, make_settings, h, bot_framework_keys, monkeypatch
+):
+    """The SDK's credentials alone would hand out msal's cached token again (``get_access_token``
+    ignores ``force_refresh``): after a 401 the next reply carries a new token."""
+    from botframework.connector.auth import microsoft_app_credentials
+
+    identity = IdentityService()
+    real = microsoft_app_credentials.ConfidentialClientApplication
+
+    def with_identity(*args: Any, **kwargs: Any) -> Any:
+        return real(*args, http_client=identity, **kwargs)
+
+    monkeypatch.setattr(microsoft_app_credentials, "ConfidentialClientApplication", with_identity)
+    fake = await h.FakeConnector(status=401).start()
+    try:
+        client = await start_app(make_settings(APP_ID=APP_ID, APP_PASSWORD="secret"))
+        headers = {"Authorization": f"Bearer {bot_framework_keys(fake.url)}"}
+        activity = h.activity("hello", expect_replies=False, service_url=fake.url)
+        assert (await bounded(h.post(client, activity, headers=headers))).status == 502
+        fake.status = 200
+        assert (await bounded(h.post(client, {**activity, "id": "again"}, headers=headers))).status == 201
+        assert (await bounded(h.post(client, {**activity, "id": "third"}, headers=headers))).status == 201
+        assert [p["authorization"] for p in fake.posts] == ["Bearer aad-1", "Bearer aad-2", "Bearer aad-2"]
+        assert identity.issued == 2  # the good one is reused from msal's cache
+    finally:
+        await fake.close()
+
+
 async def test_a_token_that_does_not_come_is_a_bounded_502(
     start_app, make_settings, connector, h, bot_framework_keys, issued, monkeypatch
 ):
