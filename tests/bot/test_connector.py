@@ -515,14 +515,15 @@ async def test_a_reply_taken_but_whose_answer_is_cut_is_delivered(client, connec
     def seen(activity: dict[str, Any]) -> tuple[Any, ...]:
         return activity["type"], activity.get("text"), json.dumps(activity.get("attachments"))
 
-    assert (await h.post(client, h.activity("hello", expect_replies=False, service_url=connector.url))).status == 201
+    reference = h.activity(CHECK_TEXT, expect_replies=False, service_url=connector.url, conversation_id="a:reference")
+    assert (await h.post(client, reference)).status == 201
     whole = [seen(post["activity"]) for post in connector.posts]
     before = reply_connector(client).posts
     async with cut_answers(stall) as (port, taken):
-        activity = h.activity("hello", expect_replies=False, service_url=f"http://127.0.0.1:{port}/")
+        activity = h.activity(CHECK_TEXT, expect_replies=False, service_url=f"http://127.0.0.1:{port}/")
         response = await bounded(h.post(client, activity))
         assert response.status == 201
-        assert whole and [seen(a) for a in taken] == whole  # the turn's replies, each once
+        assert len(whole) == 2 and [seen(a) for a in taken] == whole  # both replies of the turn, each once
     assert reply_connector(client).posts - before == len(whole)  # none posted twice
 
 
