@@ -428,14 +428,24 @@ class TinyDBStorage(StateStorage):
             self._checkpointer = asyncio.ensure_future(self._checkpoint_logged())
 
     async def _checkpoint_logged(self) -> None:
+        done = False
         try:
             await self.checkpoint()
+            done = True
         except Exception as exc:
             log.error("bot state: checkpoint failed, the journal keeps the changes: %s", clean(exc))
         finally:
             self._checkpointer = None
             if self._journal_segments and not self._closed:
-                self._arm_idle_timer()
+                # Commits that landed while it ran could not start one; if they filled the
+                # journal again, go on now rather than at the idle timer (a failed one waits).
+                full = (
+                    self._journal_segments >= self.checkpoint_segments or self._journal_bytes >= self.checkpoint_bytes
+                )
+                if done and full:
+                    self._start_checkpoint()
+                else:
+                    self._arm_idle_timer()
 
     async def checkpoint(self) -> None:
         """Copy every committed change to its key file, then drop the journal segments it covered."""
