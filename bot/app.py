@@ -141,8 +141,6 @@ def create_app(
         )
         app[AUTH_KEY] = auth
         replies = ReplyConnector() if reply_connector else None
-        if replies is not None:
-            replies.open()  # its aiohttp session, closed with the adapter below
         app[ADAPTER_KEY] = create_adapter(auth, conversation_state, user_state=user_state, reply_connector=replies)
         app[BOT_KEY] = CallingPlanBot(
             conversation_state,
@@ -155,6 +153,10 @@ def create_app(
             settings, app[STORE_KEY], app[ALERTS_KEY], app[ADAPTER_KEY], lock=scheduler_lock(settings)
         )
         app[ALERTS_KEY].on_subscribe.append(app[SCHEDULER_KEY].wake)
+        if replies is not None:
+            # Its aiohttp session, closed with the adapter below: opened last, once nothing
+            # above can raise, as a failed start never reaches that close.
+            replies.open()
         ticking = asyncio.create_task(app[SCHEDULER_KEY].run_forever()) if scheduler else None
         yield
         if ticking is not None:

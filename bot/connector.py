@@ -29,12 +29,17 @@ keeps the rules of the SDK call and the bounds of :mod:`bot.outbound`:
   one fetch at a time per credentials, and its token is reused on the loop for
   :data:`TOKEN_REUSE_S`: msal hands out a cached token only while it has at least five minutes
   left (``_acquire_token_silent_from_cache_and_possibly_refresh_it``), so it is still good then.
-  A 401 drops it. A token that cannot be had is a delivery failure;
+  A 401 drops it, and from msal's cache too (:func:`_fetch_anew`): the credentials alone would
+  hand it out again until it nears expiry (``MicrosoftAppCredentials.get_access_token`` ignores
+  ``force_refresh``; msal's ``acquire_token_silent`` returns the cached token), so the next reply
+  carries a new one. A token that cannot be had is a delivery failure;
 - bounds: connect and read timeouts (:data:`bot.outbound.CONNECT_TIMEOUT_S`,
   :data:`~bot.outbound.READ_TIMEOUT_S`, and their sum for the whole exchange); one retry after a
   connection that could not be made (nothing was sent) or a 429/503 answer (the service took
   nothing), none after a read timeout or any other failure (the activity may have been posted:
-  no duplicates); every failure is a :class:`bot.outbound.DeliveryError` (``/api/messages``: 502);
+  no duplicates); every failure is a :class:`bot.outbound.DeliveryError` (``/api/messages``: 502).
+  A 200/201/202 is a delivery even if its body (the ``{"id": ...}``) then fails to arrive: the
+  reply is taken, without its id;
 - one ``aiohttp.ClientSession`` per app, opened and closed with the adapter (the app's
   ``cleanup_ctx``), at most :data:`CONNECTIONS_PER_HOST` connections to one service URL.
 """
@@ -164,8 +169,8 @@ class ReplyConnector:
         body = encode_reply(dump_reply(activity)).encode()  # a shared card neither walked nor encoded again
         url = URL(_base(client.config.base_url) + path, encoded=True)
         status, answer = await self._post(url, body, headers, _proxy(client.config.base_url))
-        if status == 401:
-            self._tokens.pop(client.config.credentials, None)  # revoked or expired early: fetch anew
+        if status == 401 and authorization is not None:
+            self._refuse(client.config.credentials, authorization)
         if status not in _OK:
             raise DeliveryError(f"the Bot Connector answered {status}", status=status)
         try:
@@ -188,6 +193,8 @@ class ReplyConnector:
             self.posts += 1
             try:
                 async with session.post(url, data=body, headers=headers, timeout=timeout, proxy=proxy) as response:
+                    if response.status in _OK:
+                        return response.status, await _answer_of_delivered(response)
                     if last or response.status not in RETRY_STATUSES:
                         return response.status, await _bounded_read(response)
             except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
@@ -197,6 +204,22 @@ class ReplyConnector:
                 raise DeliveryError(f"the Bot Connector failed to answer: {type(exc).__name__}") from exc
             await self.pause(RETRY_PAUSE_S)
         raise AssertionError("unreachable")  # pragma: no cover - the last attempt returns or raises
+
+    def _refuse(self, credentials: AppCredentials, authorization: str) -> None:
+        """The service refused ``authorization``: the next reply waits for a new token
+        (:func:`_fetch_anew`), fetched once however many replies were refused."""
+        token = self._tokens.get(credentials)
+        if token is None or token.header != authorization:
+            return  # already replaced
+        token.header = None
+        refused = authorization.removeprefix("Bearer ")
+        fetching = token.fetching = asyncio.ensure_future(asyncio.to_thread(_fetch_anew, credentials, refused))
+
+        def adopt(future: asyncio.Future[str]) -> None:  # also for a reply that comes after it is done
+            if not future.cancelled() and future.exception() is None and token.fetching is future:
+                token.header, token.got_at = f"Bearer {future.result()}", self.monotonic()
+
+        fetching.add_done_callback(adopt)
 
     async def _authorization(self, credentials: AppCredentials) -> str | None:
         """The ``Authorization`` header the SDK would send with ``credentials``, or None."""
@@ -219,9 +242,35 @@ class ReplyConnector:
         return token.header
 
 
+def _fetch_anew(credentials: AppCredentials, refused: str) -> str:
+    """A token other than ``refused``, which the Bot Connector answered 401 to (revoked, or
+    expired early): that token leaves the msal cache of ``credentials`` (its ``app``, the msal
+    application ``MicrosoftAppCredentials`` and ``CertificateAppCredentials`` keep), so
+    ``get_access_token`` asks the identity service. On a worker thread (it may call it)."""
+    cache = getattr(getattr(credentials, "app", None), "token_cache", None)
+    if cache is not None:
+        for item in list(cache.search(cache.CredentialType.ACCESS_TOKEN)):
+            if item.get("secret") == refused:
+                cache.remove_at(item)
+    return credentials.get_access_token(force_refresh=True)
+
+
 def _retrieve(future: asyncio.Future[Any]) -> None:
     if not future.cancelled():
         future.exception()
+
+
+async def _answer_of_delivered(response: aiohttp.ClientResponse) -> bytes:
+    """The body of a 200/201/202 answer, or b"" if it cannot be read to its end.
+
+    Why: the status says the activity was taken; the body is only its ``{"id": ...}``. A reset or
+    a timeout while reading it must not turn a delivered reply into a :class:`DeliveryError`
+    (502, the turn's later replies not sent, the channel redelivering: duplicates).
+    """
+    try:
+        return await _bounded_read(response)
+    except (aiohttp.ClientError, TimeoutError):
+        return b""
 
 
 async def _bounded_read(response: aiohttp.ClientResponse) -> bytes:

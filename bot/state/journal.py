@@ -55,7 +55,9 @@ def write_segment(path: Path, payload: bytes) -> None:
     written at a time), whose write never returned, so no turn was told it was saved; it does not
     parse (a prefix of a JSON object never does), and opening the folder drops it
     (:func:`is_torn_segment`, :meth:`bot.state.local.TinyDBStorage._recover`). A write that
-    fails (disk full) removes what it wrote.
+    fails (disk full, the file's or the folder's fsync) removes what it wrote; if even that
+    fails (the disk remounted read-only) it raises :class:`SegmentLeftBehind`: a segment, maybe
+    whole, of a commit that failed is on disk, and opening the folder would replay it.
     """
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
     try:
@@ -66,10 +68,31 @@ def write_segment(path: Path, payload: bytes) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(path)
+        fsync_dir(path.parent)
+    except BaseException as exc:
+        try:
+            remove_segment(path)
+        except OSError as cleanup:
+            raise SegmentLeftBehind(path, exc, cleanup) from exc
         raise
+
+
+class SegmentLeftBehind(OSError):
+    """A segment write failed and its file could not be removed (``path``): until it is, no
+    later commit may be acknowledged (:meth:`bot.state.local.TinyDBStorage._commit_batches`)."""
+
+    def __init__(self, path: Path, failure: BaseException, cleanup: OSError) -> None:
+        super().__init__(
+            cleanup.errno,
+            f"journal segment {path.name} failed ({failure}) and could not be removed ({cleanup.strerror or cleanup})",
+        )
+        self.path = path
+
+
+def remove_segment(path: Path) -> None:
+    """Remove ``path`` (if it is there) durably: the folder fsynced after."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
     fsync_dir(path.parent)
 
 

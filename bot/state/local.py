@@ -20,7 +20,7 @@ Here the changes of all turns that write while a commit is in flight wait for th
 go to disk together: one journal segment, a new file written in place, fsynced, then its
 folder fsynced (:func:`bot.state.journal.write_segment`: no temporary file and rename, which
 cost as much again); a crash mid-write can only tear the newest segment, whose write never
-returned, and opening the folder sets it aside.
+returned, and opening the folder deletes it (no turn was told it was saved).
 ``write()`` returns only once its segment is on disk. In the background (every 256 segments,
 8 MB of journal, or 5 s after the last commit: a quiet bot's key files catch up soon after
 its load stops), a checkpoint copies
@@ -91,8 +91,10 @@ from bot.state.journal import (
     JOURNAL,
     PENDING,
     Entry,
+    SegmentLeftBehind,
     is_torn_segment,
     parse_segment,
+    remove_segment,
     segment_bytes,
     segment_path,
     write_segment,
@@ -161,6 +163,8 @@ class TinyDBStorage(StateStorage):
         self._set_aside: set[str] = set()
         #: Why the last journal write failed (disk full, read-only...), None once one succeeds.
         self.write_problem: str | None = None
+        #: A failed commit's segment that could not be removed; no commit succeeds until it is.
+        self._left_behind: Path | None = None
         try:
             self._next_seq = self._recover() + 1
         except BaseException:
@@ -353,8 +357,15 @@ class TinyDBStorage(StateStorage):
                 self._next_seq += 1
                 payload = segment_bytes(seq, batch)
                 try:
+                    if self._left_behind is not None:
+                        # Why first: acknowledged commits after it would be replayed on top of a
+                        # batch whose turns were told it failed. Refused until it is gone.
+                        await loop.run_in_executor(self._executor, remove_segment, self._left_behind)
+                        self._left_behind = None
                     await loop.run_in_executor(self._executor, write_segment, self._segment_path(seq), payload)
                 except Exception as exc:
+                    if isinstance(exc, SegmentLeftBehind):
+                        self._left_behind = exc.path
                     log.error("bot state: could not write journal segment %s: %s", seq, clean(exc))
                     self.write_problem = f"bot state cannot be written: {getattr(exc, 'strerror', None) or exc}"
                     self._roll_back(batch)
@@ -417,14 +428,24 @@ class TinyDBStorage(StateStorage):
             self._checkpointer = asyncio.ensure_future(self._checkpoint_logged())
 
     async def _checkpoint_logged(self) -> None:
+        done = False
         try:
             await self.checkpoint()
+            done = True
         except Exception as exc:
             log.error("bot state: checkpoint failed, the journal keeps the changes: %s", clean(exc))
         finally:
             self._checkpointer = None
             if self._journal_segments and not self._closed:
-                self._arm_idle_timer()
+                # Commits that landed while it ran could not start one; if they filled the
+                # journal again, go on now rather than at the idle timer (a failed one waits).
+                full = (
+                    self._journal_segments >= self.checkpoint_segments or self._journal_bytes >= self.checkpoint_bytes
+                )
+                if done and full:
+                    self._start_checkpoint()
+                else:
+                    self._arm_idle_timer()
 
     async def checkpoint(self) -> None:
         """Copy every committed change to its key file, then drop the journal segments it covered."""

@@ -6,9 +6,12 @@ import threading
 from importlib.metadata import version
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot import app as app_module
+from bot import connector as connector_module
 from bot.app import (
     ADAPTER_KEY,
     AUTH_KEY,
@@ -92,6 +95,28 @@ async def test_resources_open_on_start_and_close_on_stop(start_app, make_setting
     assert app[STORAGE_KEY]._executor._shutdown
     leftover = ("bot-state", "callplan-store")
     assert not [t for t in threading.enumerate() if t.name.startswith(leftover) and t.is_alive()]
+
+
+async def test_a_start_that_fails_leaves_no_reply_session_open(make_settings, monkeypatch):
+    """The scheduler cannot be made (its lock, say): the start fails before the adapter's
+    cleanup is registered, so the reply connector's aiohttp session must not be open yet."""
+    made: list[connector_module.ReplyConnector] = []
+
+    class Recorded(connector_module.ReplyConnector):
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    def no_scheduler(*args: object, **kwargs: object) -> None:
+        raise OSError(13, "Permission denied")
+
+    monkeypatch.setattr(app_module, "ReplyConnector", Recorded)
+    monkeypatch.setattr(app_module, "Scheduler", no_scheduler)
+    client = TestClient(TestServer(create_app(make_settings())))
+    with pytest.raises(OSError, match="Permission denied"):
+        await client.start_server()
+    await client.close()
+    assert made and all(replies.closed for replies in made)
 
 
 async def test_two_apps_side_by_side_share_nothing(start_app, make_settings, tmp_path, h):

@@ -308,7 +308,9 @@ async def test_production_replies_carry_the_bots_token_fetched_off_the_loop(
     assert connector.posts[-1]["authorization"] == "Bearer token-3"
 
 
-async def test_a_refused_token_is_fetched_again(start_app, make_settings, h, bot_framework_keys, issued):
+async def test_after_a_refused_token_the_credentials_are_asked_again(
+    start_app, make_settings, h, bot_framework_keys, issued
+):
     fake = await h.FakeConnector(status=401).start()
     try:
         client = await start_app(make_settings(APP_ID=APP_ID, APP_PASSWORD="secret"))
@@ -318,6 +320,68 @@ async def test_a_refused_token_is_fetched_again(start_app, make_settings, h, bot
         fake.status = 200
         assert (await h.post(client, {**activity, "id": "again"}, headers=headers)).status == 201
         assert [p["authorization"] for p in fake.posts] == ["Bearer token-1", "Bearer token-2"]
+    finally:
+        await fake.close()
+
+
+class IdentityService:
+    """What msal's ``http_client`` reaches for login.microsoftonline.com, in process: the tenant's
+    OpenID configuration and numbered client-credentials tokens (msal's own cache and rules run)."""
+
+    class Answer:
+        def __init__(self, body: dict[str, Any]) -> None:
+            self.status_code, self.text = 200, json.dumps(body)
+            self.headers: dict[str, str] = {}
+
+        def raise_for_status(self) -> None:
+            pass
+
+    def __init__(self) -> None:
+        self.issued = 0
+
+    def get(self, url: str, **kwargs: Any) -> Answer:
+        base = url.split("/v2.0/.well-known")[0]
+        return self.Answer(
+            {
+                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{base}/oauth2/v2.0/token",
+                "issuer": f"{base}/v2.0",
+            }
+        )
+
+    def post(self, url: str, **kwargs: Any) -> Answer:
+        self.issued += 1
+        return self.Answer({"access_token": f"aad-{self.issued}", "token_type": "Bearer", "expires_in": 3600})
+
+    def close(self) -> None:
+        pass
+
+
+async def test_a_refused_token_is_replaced_by_a_new_one_from_the_identity_service(
+    start_app, make_settings, h, bot_framework_keys, monkeypatch
+):
+    """The SDK's credentials alone would hand out msal's cached token again (``get_access_token``
+    ignores ``force_refresh``): after a 401 the next reply carries a new token."""
+    from botframework.connector.auth import microsoft_app_credentials
+
+    identity = IdentityService()
+    real = microsoft_app_credentials.ConfidentialClientApplication
+
+    def with_identity(*args: Any, **kwargs: Any) -> Any:
+        return real(*args, http_client=identity, **kwargs)
+
+    monkeypatch.setattr(microsoft_app_credentials, "ConfidentialClientApplication", with_identity)
+    fake = await h.FakeConnector(status=401).start()
+    try:
+        client = await start_app(make_settings(APP_ID=APP_ID, APP_PASSWORD="secret"))
+        headers = {"Authorization": f"Bearer {bot_framework_keys(fake.url)}"}
+        activity = h.activity("hello", expect_replies=False, service_url=fake.url)
+        assert (await bounded(h.post(client, activity, headers=headers))).status == 502
+        fake.status = 200
+        assert (await bounded(h.post(client, {**activity, "id": "again"}, headers=headers))).status == 201
+        assert (await bounded(h.post(client, {**activity, "id": "third"}, headers=headers))).status == 201
+        assert [p["authorization"] for p in fake.posts] == ["Bearer aad-1", "Bearer aad-2", "Bearer aad-2"]
+        assert identity.issued == 2  # the good one is reused from msal's cache
     finally:
         await fake.close()
 
@@ -408,6 +472,60 @@ async def test_a_busy_answer_is_retried_once_and_a_failure_never(client, h):
     finally:
         await busy.close()
         await failing.close()
+
+
+@asynccontextmanager
+async def cut_answers(stall: bool) -> AsyncIterator[tuple[int, list[dict[str, Any]]]]:
+    """A Bot Connector on 127.0.0.1 that takes each post, sends "201 Created" and its headers,
+    then the first bytes of the body and either resets the connection or never sends the rest.
+    The list holds the activities it took."""
+    taken: list[dict[str, Any]] = []
+    held: list[asyncio.StreamWriter] = []
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = next(
+            int(line.split(b":", 1)[1]) for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")
+        )
+        taken.append(json.loads(await reader.readexactly(length)))
+        writer.write(b'HTTP/1.1 201 Created\r\nContent-Type: application/json\r\nContent-Length: 64\r\n\r\n{"id": ')
+        await writer.drain()
+        if stall:
+            held.append(writer)
+            await asyncio.sleep(3600)
+        else:
+            writer.transport.abort()  # a reset, not a clean end
+
+    server = await asyncio.start_server(answer, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], taken
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+@pytest.mark.parametrize("stall", [False, True], ids=["reset", "stalled"])
+async def test_a_reply_taken_but_whose_answer_is_cut_is_delivered(client, connector, h, monkeypatch, stall):
+    """201 then a reset or a stalled body: the reply was taken, so the turn goes on (its later
+    replies are posted) and /api/messages answers 201, not a 502 that makes the channel send the
+    message again (duplicates)."""
+    if stall:  # long enough for the headers to come on a busy machine, short for the body
+        monkeypatch.setattr(outbound, "READ_TIMEOUT_S", 1.0)
+
+    def seen(activity: dict[str, Any]) -> tuple[Any, ...]:
+        return activity["type"], activity.get("text"), json.dumps(activity.get("attachments"))
+
+    reference = h.activity(CHECK_TEXT, expect_replies=False, service_url=connector.url, conversation_id="a:reference")
+    assert (await h.post(client, reference)).status == 201
+    whole = [seen(post["activity"]) for post in connector.posts]
+    before = reply_connector(client).posts
+    async with cut_answers(stall) as (port, taken):
+        activity = h.activity(CHECK_TEXT, expect_replies=False, service_url=f"http://127.0.0.1:{port}/")
+        response = await bounded(h.post(client, activity))
+        assert response.status == 201
+        assert len(whole) == 2 and [seen(a) for a in taken] == whole  # both replies of the turn, each once
+    assert reply_connector(client).posts - before == len(whole)  # none posted twice
 
 
 # --- one session per app, closed with it ------------------------------------------------------------

@@ -233,6 +233,43 @@ async def test_a_commit_that_cannot_be_synced_leaves_the_previous_state(storage,
     assert (await _reopened(storage.folder, ["conv"]))["conv"]["step"] == 2
 
 
+async def test_a_failed_commit_whose_segment_cannot_be_removed_stops_the_commits(storage, monkeypatch):
+    """The segment's fsync fails and so does its removal (the disk remounted read-only): a whole
+    segment of a failed commit stays. No later commit is acknowledged until it is gone, so a
+    restart never replays it under acknowledged ones; once it can be removed, writes go on."""
+    await storage.write({"conv": {"step": 1}})
+    real_unlink, real_fsync = os.unlink, os.fsync
+
+    def full(fd):
+        raise OSError(5, "Input/output error")
+
+    def read_only(path, *args, **kwargs):
+        if Path(path).parent == storage.journal:
+            raise OSError(30, "Read-only file system")
+        return real_unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(bot.state.journal.os, "fsync", full)
+    monkeypatch.setattr(bot.state.journal.os, "unlink", read_only)
+    with pytest.raises(OSError, match="could not be removed"):
+        await storage.write({"conv": {"step": 2, "e_tag": "*"}})
+    monkeypatch.setattr(bot.state.journal.os, "fsync", real_fsync)  # the disk answers, read-only
+    assert storage.write_problem is not None
+    left = [p.name for p in storage.segments()]
+    assert left == ["000000000001.json", "000000000002.json"]  # the failed commit's segment stayed
+    with pytest.raises(OSError, match="Read-only"):  # refused while it is there
+        await storage.write({"other": {"n": 1}})
+    assert [p.name for p in storage.segments()] == left and storage.write_problem is not None
+    monkeypatch.undo()
+    await storage.write({"other": {"n": 2}})  # removable again: it goes, the write lands
+    assert storage.write_problem is None
+    assert "000000000002.json" not in [p.name for p in storage.segments()]
+    await storage.close()
+    assert await _reopened(storage.folder, ["conv", "other"]) == {
+        "conv": {"step": 1, "e_tag": ANY},
+        "other": {"n": 2, "e_tag": ANY},
+    }
+
+
 async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch):
     await storage.write({"conv": {"step": 1}})
     real_write = os.write
