@@ -37,3 +37,13 @@ def cases_set(lang: str, cases: list[Case]) -> he.HeldoutSet:
         if case_lang == lang
     ]
     return he.HeldoutSet.model_validate({"lang": lang, "items": items})
+
+
+async def case_misses(lang: str, cases: list[Case]) -> str | None:
+    """Score the ``lang`` cases of a test's table on the real bot over HTTP; None when every
+    case is answered right, else what a reader needs (the misses, or that there were no cases)."""
+    scores = await he.evaluate_async([lang], {lang: cases_set(lang, cases)})
+    if not scores:
+        return f"no {lang} case in the table"
+    missed = [s for s in scores if not s.correct]
+    return he.format_misses(missed) if missed else None
