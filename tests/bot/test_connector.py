@@ -8,7 +8,7 @@ import asyncio
 import json
 import shutil
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -58,6 +58,21 @@ def closed_port() -> int:
 
 
 @asynccontextmanager
+async def loopback_server(
+    handle: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]], held: list[asyncio.StreamWriter]
+) -> AsyncIterator[int]:
+    """A TCP server on 127.0.0.1 running ``handle`` per connection; its port. On exit the
+    connections ``handle`` kept open (``held``) are closed, then the server."""
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1]
+    finally:
+        for writer in held:
+            writer.close()
+        server.close()
+
+
+@asynccontextmanager
 async def black_hole() -> AsyncIterator[tuple[int, list[int]]]:
     """A port on 127.0.0.1 that takes connections and never answers; the list counts them."""
     held: list[asyncio.StreamWriter] = []
@@ -68,13 +83,8 @@ async def black_hole() -> AsyncIterator[tuple[int, list[int]]]:
         accepted.append(1)
         await asyncio.sleep(3600)
 
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1], accepted
-    finally:
-        for writer in held:
-            writer.close()
-        server.close()
+    async with loopback_server(hold, held) as port:
+        yield port, accepted
 
 
 def sent_the_same_way(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -496,13 +506,8 @@ async def cut_answers(stall: bool) -> AsyncIterator[tuple[int, list[dict[str, An
         else:
             writer.transport.abort()  # a reset, not a clean end
 
-    server = await asyncio.start_server(answer, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1], taken
-    finally:
-        for writer in held:
-            writer.close()
-        server.close()
+    async with loopback_server(answer, held) as port:
+        yield port, taken
 
 
 @pytest.mark.parametrize("stall", [False, True], ids=["reset", "stalled"])
