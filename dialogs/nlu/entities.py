@@ -28,7 +28,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from dialogs.nlu.i18n import fold, language_words, read_locale_json
 from dialogs.nlu.limits import MAX_CHARS
-from dialogs.nlu.numbers import approximate_at, vague_count, with_digits
+from dialogs.nlu.numbers import approximate_at, vague_count, vague_words, with_digits
 from knowledge.catalog import load_catalog
 
 Line = Literal["domestic", "international"]
@@ -591,7 +591,7 @@ def extract(text: str) -> Extraction:
         users=users,
         user_count=user_count,
         count_approx=count_approx,
-        vague_count=None if user_count is not None else vague_count(work),
+        vague_count=vague_count(work) if user_count is None and not vague_words().isdisjoint(words) else None,
         plan=plan,
         base_licence=licence_hit[0] if licence_hit else None,
         carrier=carrier_hit[0] if carrier_hit else named_carrier,

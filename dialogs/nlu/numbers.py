@@ -317,6 +317,12 @@ def approximate_at(work: str, start: int) -> bool:
     return bool(found) and fold(found[-1]) in _table().approximate_markers
 
 
+def vague_words() -> frozenset[str]:
+    """The folded words a vague count starts with ("few", "plusieurs"): a message without one
+    needs no :func:`vague_count` pass."""
+    return _table().vague
+
+
 def vague_count(text: str) -> str | None:
     """The words of a count too vague to buy licences for, as typed ("a few hundred", "several
     dozen", "quelques centaines"), or None. One pass over the first :data:`MAX_CHARS`."""
@@ -422,4 +428,14 @@ def read(text: str) -> list[int]:
     return [int(w) for w in _WORD.findall(with_digits(text)) if w.isdigit()]
 
 
-__all__ = ["MAX_CHARS", "MAX_WORDS", "Number", "approximate_at", "parse", "read", "vague_count", "with_digits"]
+__all__ = [
+    "MAX_CHARS",
+    "MAX_WORDS",
+    "Number",
+    "approximate_at",
+    "parse",
+    "read",
+    "vague_count",
+    "vague_words",
+    "with_digits",
+]

@@ -538,7 +538,7 @@ def _direct_fact(extraction: Extraction) -> tuple[str, float] | None:
             continue
         if rule.also and not rule.also & present:
             continue
-        if not any(_phrase_at(words, phrase, rule) for phrase in rule.any):
+        if not any(phrase[0] in present and _phrase_at(words, phrase, rule) for phrase in rule.any):
             continue
         fact = named.get((extraction.entities.plan or "").upper()) if rule.fact == "@plan" else rule.fact
         if fact is not None:
@@ -550,6 +550,13 @@ def _phrase_at(words: list[str], phrase: tuple[str, ...], rule: _DirectRule) -> 
     """Whether ``phrase`` is in ``words`` with no ``not_after`` word before it nor
     ``not_before`` word after it ("shared cost", "cost management" are no price)."""
     size = len(phrase)
+    if size == 1:  # the common case: one word, no slice per position
+        return any(
+            word == phrase[0]
+            and not (i and words[i - 1] in rule.not_after)
+            and not (i + 1 < len(words) and words[i + 1] in rule.not_before)
+            for i, word in enumerate(words)
+        )
     for i in range(len(words) - size + 1):
         if tuple(words[i : i + size]) != phrase:
             continue
