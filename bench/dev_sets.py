@@ -5,7 +5,8 @@ in ``bench/REPORT.md`` / ``bench/records``:
 
 * ``dialogs_dev``, ``dialogs_dev2``, ``dialogs_dev3``: one-turn answers, follow-ups,
   corrections, asides inside a dialog, stated needs and entities (``tests/dialogs/test_dialogs_dev.py``
-  keeps them passing);
+  keeps them passing); ``dialogs_dev4``-``dialogs_dev6`` the later rounds' (``dialogs_dev6``:
+  prices, eligibility, rough counts, the check's questions, shared calling codes), held to floors;
 * ``facts_dev2``, ``facts_dev3``: questions of fact answered right and specific, the figure for
   the country, plan, seat count or SKU asked (``facts_dev3`` was written blind from the fact
   sheet, to measure whether round 1's answers generalize); ``tests/dialogs/test_facts_dev{2,3}.py``
@@ -29,7 +30,7 @@ from bench import heldout_eval
 
 SET_NAME = "dialogs_dev"
 #: The dev sets of each kind, oldest first.
-DIALOGS_SETS = (SET_NAME, "dialogs_dev2", "dialogs_dev3", "dialogs_dev4", "dialogs_dev5")
+DIALOGS_SETS = (SET_NAME, "dialogs_dev2", "dialogs_dev3", "dialogs_dev4", "dialogs_dev5", "dialogs_dev6")
 FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5")
 SET_NAMES = DIALOGS_SETS + FACTS_SETS
 

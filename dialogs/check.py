@@ -32,7 +32,7 @@ from dialogs.nlu.entities import PAYG, extract_entities
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent
 from dialogs.nlu.render import country_name, plan_name
-from dialogs.nlu.slots import CheckSlots, check_slots
+from dialogs.nlu.slots import CheckSlots, check_slots, in_country
 from dialogs.turn import TenantData, lang_of
 from knowledge.catalog import load_catalog
 from knowledge.numbers import check_call
@@ -64,6 +64,31 @@ def resolve_plan(plan: str | None, country: str | None) -> str | None:
     if not payg:
         payg = [p for p in catalog.plans if p.is_payg]
     return payg[0].sku
+
+
+def _known(slots: CheckSlots, *, upn_said: bool) -> list[Any] | None:
+    """What a check question is asked after, said as its first line ("So far: caller in
+    France, calling Spain."): the caller's country, the plan and where they call, as far as
+    the message gave them. None when it named no country (a number alone is on the screen
+    already), or when a named user's line said it."""
+    if upn_said or not (slots.caller_country or slots.destination):
+        return None
+    facts: list[list[Any]] = []
+    if slots.caller_country:
+        facts.append(["check.have.caller", {"country": slots.caller_country}])
+    if slots.plan and slots.plan not in (NO_PLAN, PAYG):
+        facts.append(["check.have.plan", {"name": slots.plan, "sku": slots.plan}])
+    if slots.number:
+        facts.append(["check.have.calling", {"destination": slots.number}])
+    elif slots.destination:
+        facts.append(["check.have.calling", {"destination": slots.destination, "destination_iso": slots.destination}])
+    return ["check.have", {"facts": facts}] if facts else None
+
+
+def _known_after(step: WaterfallStepContext, slots: CheckSlots) -> list[Any] | None:
+    """:func:`_known` for a question asked right after the first message (no answer came in
+    between: what an answer just gave needs no saying back)."""
+    return _known(slots, upn_said=bool(slots.upn)) if step.result is None else None
 
 
 def _first_word(name: str | None) -> str:
@@ -112,7 +137,10 @@ class NumberCheckDialog(InterruptibleDialog):
         if slots.number and not any(c.isdigit() for c in slots.number) and "@" not in slots.number:
             slots = await self._callee(step, slots)
         self.start_slots(step, slots)
-        return await self.ask_if(step, not slots.number, "number")
+        spec: dict[str, Any] = {"notice": known} if (known := _known(slots, upn_said=bool(slots.upn))) else {}
+        if slots.destination:  # "can our reps in France call Spain?": a number in Spain
+            spec.update(text_key="prompt.number_in", params={"country": slots.destination})
+        return await self.ask_if(step, not slots.number, "number", **spec)
 
     def also_said(self, text: str, slots: Any) -> dict[str, Any]:
         """ "+44 20 7946 0958, the caller is in France on the Domestic plan" at the number
@@ -198,14 +226,19 @@ class NumberCheckDialog(InterruptibleDialog):
 
     async def _country(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)
+        if slots.destination and slots.number:  # "912 345 678" asked as a number in Spain
+            slots = slots.model_copy(update={"number": in_country(slots.number, slots.destination)})
+            self.start_slots(step, slots)
+        spec: dict[str, Any] = {"notice": known} if (known := _known_after(step, slots)) else {}
         return await self.ask_if(
-            step, slots.caller_country is None, "caller_country", choices=list(DEFAULT_COUNTRY_CHOICES)
+            step, slots.caller_country is None, "caller_country", choices=list(DEFAULT_COUNTRY_CHOICES), **spec
         )
 
     async def _plan(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)
         missing = slots.plan is None and slots.carrier is None
-        return await self.ask_if(step, missing, "plan", plans=plans_sold_in(slots.caller_country))
+        spec: dict[str, Any] = {"notice": known} if (known := _known_after(step, slots)) else {}
+        return await self.ask_if(step, missing, "plan", plans=plans_sold_in(slots.caller_country), **spec)
 
     async def _verdict(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)

@@ -28,7 +28,7 @@ from dialogs.cards import CardReply, countries_choice, plan_choice, yes_no_choic
 from dialogs.nlu import answers
 from dialogs.nlu.answers import Answer
 from dialogs.nlu.i18n import t
-from dialogs.nlu.render import localize_params
+from dialogs.nlu.render import join, localize_params
 from dialogs.turn import lang_of
 
 Spec = dict[str, Any]
@@ -52,6 +52,17 @@ def _slot(name: str, reader: Callable[[Answer], Any]) -> Callable[[Answer, Spec]
         return None if value is None else {name: value}
 
     return read
+
+
+def _said(key: str, params: dict[str, Any], lang: str) -> str:
+    """A locale string whose params may be lists of ``[key, params]`` parts, each said the same
+    way and joined ("So far: caller in France, calling Spain.")."""
+    parts = {
+        name: join((_said(k, p, lang) for k, p in value), lang)
+        for name, value in params.items()
+        if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value)
+    }
+    return t(lang, key, **{**localize_params(params, lang), **parts})
 
 
 def _text(spec: Spec, lang: str) -> str:
@@ -86,7 +97,7 @@ QUESTIONS: dict[str, Question] = {
         Question(
             "number",
             "reprompt.number",
-            lambda lang, spec: t(lang, "prompt.number"),
+            lambda lang, spec: _text(spec, lang) if spec.get("text_key") else t(lang, "prompt.number"),
             _slot("number", answers.read_number),
         ),
         Question(
@@ -121,6 +132,12 @@ def question_activity(
     text question, as the first line of a card question (the card itself is asked again);
     when the bad ``answer`` tells why it is not one, the retry says that first."""
     rendered = question.render(lang, spec)
+    if not retry and spec.get("notice"):  # what the question is asked after, as its first line
+        key, params = spec["notice"]
+        notice = _said(key, params, lang)
+        rendered = (
+            f"{notice} {rendered}" if isinstance(rendered, str) else rendered.with_notice(notice, color="Default")
+        )
     expected = t(lang, question.reprompt_key)
     reason = question.why(answer) if retry and answer is not None and not answer.empty else None
     if reason is not None:

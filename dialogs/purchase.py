@@ -75,7 +75,8 @@ def given_facts(slots: PurchaseSlots, lang: str) -> str | None:
             )
         )
     elif slots.users and countries:
-        facts.append(t(lang, "facts.users_in", users=slots.users, countries=countries))
+        key = "facts.users_in_about" if slots.users_approx else "facts.users_in"
+        facts.append(t(lang, key, users=slots.users, countries=countries))
     elif countries:
         facts.append(t(lang, "facts.countries", countries=countries))
     if slots.international is not None:
@@ -237,6 +238,7 @@ class PurchaseDialog(InterruptibleDialog):
     async def _users(self, step: WaterfallStepContext) -> DialogTurnResult:
         slots = self.take(step)
         missing = slots.users is None and not slots.users_per_country
+        spec: dict[str, Any]
         if len(slots.countries) == 1:
             spec = {"text_key": "prompt.users_in", "params": {"country": slots.countries[0]}}
         else:
@@ -245,6 +247,8 @@ class PurchaseDialog(InterruptibleDialog):
                 "countries": slots.countries,
                 "params": {"countries": slots.countries},
             }
+        if slots.vague_count:  # "a few hundred users in France": why the count is asked
+            spec["notice"] = ["reason.vague_count", {"text": slots.vague_count}]
         return await self.ask_if(step, missing, "users", **spec)
 
     async def _international(self, step: WaterfallStepContext) -> DialogTurnResult:
@@ -252,7 +256,13 @@ class PurchaseDialog(InterruptibleDialog):
         # The scope is the one question left when neither it nor the licence was said (a given
         # licence is enough to answer, assuming calls within the country, with a button).
         missing = slots.international is None and slots.base_licence is None
-        return await self.ask_if(step, missing, "international", countries=slots.countries)  # said back: "in Norway"
+        spec: dict[str, Any] = {"countries": slots.countries}  # said back: "in Norway"
+        if isinstance(step.result, dict) and step.result.get("users_approx"):  # "a couple of hundred" just typed
+            spec["notice"] = [
+                "purchase.noted",
+                {"facts": given_facts(slots.model_copy(update={"international": None}), lang_of(step.context))},
+            ]
+        return await self.ask_if(step, missing, "international", **spec)
 
     async def _assume(self, step: WaterfallStepContext) -> DialogTurnResult:
         # Where, how many and the scope (or the licence) are known here: that is enough to answer

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from knowledge.catalog import Catalog, Country, Plan, load_catalog
-from knowledge.phone import ParsedNumber, parse_number, strip_separators
+from knowledge.phone import ParsedNumber, main_region_of_code, parse_number, strip_separators
 from knowledge.pool_key import PoolKey
 
 Scope = Literal["domestic", "international", "emergency", "teams"]
@@ -346,7 +346,17 @@ def _check(
     if destination is None or not catalog.is_callable_destination(destination):
         if parsed.region is None:
             ctx.notes.append("non_geographic_number")
-        # Not among the destinations Calling Plans can call (EN_OUTBOUND): never, funded or not.
+        # Not among the destinations Calling Plans can call (EN_OUTBOUND): never promised, funded
+        # or not; the answer says what the docs say (credits recommended for "any destination").
+        shares = _shares_code_with(catalog, parsed, destination)
+        if shares is not None:
+            country = catalog.country(shares)
+            ctx.params.update(
+                shares_with=country.name_en if country else shares,
+                shares_with_iso=shares,
+                calling_code=f"+{parsed.calling_code}",
+            )
+            return ctx.verdict("not_callable", "destination_shares_code", scope=scope, destination=destination)
         return ctx.verdict("not_callable", "destination_not_included", scope=scope, destination=destination)
     if plan_obj.is_payg:
         return _paid_per_minute(ctx, funded, scope, destination)
@@ -365,6 +375,18 @@ def _check(
         needs=("communications_credits", "overage", "domestic_and_international_plan"),
         destination=destination,
     )
+
+
+def _shares_code_with(catalog: Catalog, parsed: ParsedNumber, destination: str | None) -> str | None:
+    """The listed country whose calling code an unlisted region shares (GB for a Guernsey,
+    Jersey or Isle of Man number on +44; FI for Åland on +358), or None: a number of its own
+    code, or one whose code's main country is not on the list either."""
+    if destination is None or parsed.calling_code is None:
+        return None
+    main = main_region_of_code(parsed.calling_code)
+    if main is None or main == destination or not catalog.is_callable_destination(catalog.listed_region(main)):
+        return None
+    return main
 
 
 def _pool(plan: Plan, pool_country: str, line: Literal["domestic", "international"], upn: object) -> PoolKey | None:

@@ -73,6 +73,7 @@ class ParsedNumber:
     region: str | None = None  # ISO alpha-2 as libphonenumber says (BQ, CW...), None if non-geographic
     national_number: str = ""
     kind: NumberKind = "unknown"
+    calling_code: int | None = None  # the country calling code (44 for +44 7911 ...)
 
     @property
     def ok(self) -> bool:
@@ -142,4 +143,11 @@ def parse_number(text: object, default_region: str | None = None) -> ParsedNumbe
     found = phonenumbers.region_code_for_number(number)
     region_code = found if found and found != phonenumbers.UNKNOWN_REGION and found != "001" else None
     kind = _TYPES.get(phonenumbers.number_type(number), "unknown")
-    return replace(base, e164=e164, region=region_code, kind=kind)
+    return replace(base, e164=e164, region=region_code, kind=kind, calling_code=number.country_code)
+
+
+def main_region_of_code(calling_code: int) -> str | None:
+    """The region libphonenumber names first for a calling code (GB for +44, US for +1, RU for
+    +7, FI for +358): the one the others share it with (Guernsey, Jamaica, Kazakhstan, Åland)."""
+    found = phonenumbers.region_code_for_country_code(calling_code)
+    return found if found and found not in (phonenumbers.UNKNOWN_REGION, "001") else None

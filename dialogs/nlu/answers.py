@@ -24,6 +24,7 @@ from dialogs.nlu.entities import (
     key,
     lexicon,
 )
+from dialogs.nlu.numbers import approximate_at
 from dialogs.nlu.slots import (
     counts_per_country,
     known_countries,
@@ -86,6 +87,8 @@ def read_countries(answer: Answer) -> dict[str, Any] | None:
         slots["users_per_country"] = counts
     elif entities.user_count:
         slots["users"] = entities.user_count
+        if entities.count_approx:
+            slots["users_approx"] = True
     return slots
 
 
@@ -131,13 +134,20 @@ def _not_people_units() -> frozenset[str]:
 
 
 def typed_count(text: str, entities: Entities | None = None) -> int | None:
+    """The seat count a typed answer gives (see :func:`typed_count_said`), or None."""
+    said = typed_count_said(text, entities)
+    return said[0] if said else None
+
+
+def typed_count_said(text: str, entities: Entities | None = None) -> tuple[int, bool] | None:
     """The seat count a typed answer gives: its first whole number, words read as digits
     ("forty", "vingt-cinq", "a dozen", "une cinquantaine", "30ish"), that is none of minutes,
     money or a percentage ("120 min", "$40", "40 €", "80%"), a plan's name ("forfait 240"), a
     year after a word that dates it ("in 2027", "à partir de 2027") or part of a phone number
     ("+33 1 23 45 67 89"). None when there is no such number: the retry says why. ``entities``:
     those of ``text`` when the caller has read them already (``text`` within the short-answer
-    cap), so they are not read again."""
+    cap), so they are not read again. With it, whether it was said approximately ("about 40",
+    "une cinquantaine")."""
     if entities is None or len(text) > _SHORT_ANSWER_CHARS:
         text = text[:_SHORT_ANSWER_CHARS]
         entities = extract_entities(text)
@@ -155,7 +165,7 @@ def typed_count(text: str, entities: Entities | None = None) -> int | None:
             continue
         if set(before) & plan_words or (end - start == 4 and 1900 <= value <= 2099 and set(before) & year_words):
             continue
-        return value
+        return value, approximate_at(work, start)
     return None
 
 
@@ -178,6 +188,8 @@ def why_not_users(answer: Answer) -> tuple[str, dict[str, Any]] | None:
     count = typed_count(text, entities)
     if count is not None and not 1 <= count <= MAX_USERS:
         return "reason.users_range", {"count": count, "max": MAX_USERS}
+    if count is None and entities.vague_count:
+        return "reason.vague_count", {"text": entities.vague_count}
     if count is None:
         return "reason.not_a_count", {"text": text}
     return None
@@ -194,14 +206,15 @@ def read_users(answer: Answer, countries: list[str] | None = None) -> dict[str, 
     if answer.value is not None:
         value = answer.value
         count = value if isinstance(value, int) and not isinstance(value, bool) else first_integer(str(value))
+        approximate = False
     else:
         counts = counts_per_country(answer.text)
         if countries and len(countries) > 1 and set(counts) >= set(countries):
             return {"users_per_country": {c: counts[c] for c in countries}, "users": None}
-        count = typed_count(answer.text)
+        count, approximate = typed_count_said(answer.text) or (None, False)
     if count is None or not 1 <= count <= MAX_USERS:
         return None
-    return {"users": count}
+    return {"users": count, "users_approx": True} if approximate else {"users": count}
 
 
 def read_yes_no(answer: Answer) -> bool | None:

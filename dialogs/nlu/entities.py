@@ -28,7 +28,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from dialogs.nlu.i18n import fold, language_words, read_locale_json
 from dialogs.nlu.limits import MAX_CHARS
-from dialogs.nlu.numbers import with_digits
+from dialogs.nlu.numbers import approximate_at, vague_count, vague_words, with_digits
 from knowledge.catalog import load_catalog
 
 Line = Literal["domestic", "international"]
@@ -45,6 +45,9 @@ class Entities(BaseModel):
     countries: list[str] = Field(default_factory=list)  # ISO 3166-1 alpha-2, upper case
     users: list[str] = Field(default_factory=list)  # UPNs (lower case) and @mention names
     user_count: int | None = None  # "40 users", "40 utilisateurs"
+    count_approx: bool = False  # the count is approximate: "about 40 users", "une cinquantaine"
+    #: A count too vague to buy for, as typed ("a few hundred", "quelques centaines"): asked.
+    vague_count: str | None = None
     plan: str | None = None  # a Calling Plan SKU, or PAYG
     base_licence: str | None = None  # a licence family id of the catalog: E5, BUSINESS_PREMIUM...
     carrier: str | None = None  # operator_connect, direct_routing, teams_phone_mobile
@@ -559,12 +562,13 @@ def extract(text: str) -> Extraction:
         carrier_name = carrier_name or table.carrier_spelling.get(match.group(0).casefold(), match.group(0))
         work = _blank(work, match.start(), match.end())
 
-    user_count = None
-    count_match = table.user_count.search(fold(work))
+    user_count, count_approx = None, False
+    folded_work = fold(work)
+    count_match = table.user_count.search(folded_work)
     if count_match:
         value = int(re.sub(r"\D", "", count_match.group(1)))
         if 0 < value <= 1_000_000:
-            user_count = value
+            user_count, count_approx = value, approximate_at(folded_work, count_match.start(1))
 
     tokens = tokenize(work)
     words = [t.folded for t in tokens]
@@ -586,6 +590,8 @@ def extract(text: str) -> Extraction:
         countries=countries,
         users=users,
         user_count=user_count,
+        count_approx=count_approx,
+        vague_count=vague_count(work) if user_count is None and not vague_words().isdisjoint(words) else None,
         plan=plan,
         base_licence=licence_hit[0] if licence_hit else None,
         carrier=carrier_hit[0] if carrier_hit else named_carrier,
@@ -601,7 +607,7 @@ def extract(text: str) -> Extraction:
         for name, present in (
             ("phone_number", entities.numbers),
             ("user_ref", entities.users),
-            ("user_count", entities.user_count),
+            ("user_count", entities.user_count or entities.vague_count),  # "a few hundred users": a seat count, asked
             ("base_licence", entities.base_licence),
             ("carrier", entities.carrier),
             ("month", entities.month),

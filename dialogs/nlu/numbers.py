@@ -57,6 +57,11 @@ class _Table:
     not_after: frozenset[str]
     alone_with: frozenset[str]
     after_digits: frozenset[str]
+    couple: frozenset[str]
+    couple_of: frozenset[str]
+    vague: frozenset[str]
+    vague_multipliers: frozenset[str]
+    approximate_markers: frozenset[str]
     starts: frozenset[str]  # every word a number may start with
     vocabulary: frozenset[str]  # every word of a number (a message with none is left as typed)
 
@@ -68,7 +73,8 @@ def _table() -> _Table:
     thousands, dozens, approximate = dict(data["thousands"]), dict(data["dozens"]), dict(data["approximate"])
     twenty = data["times_twenty"]
     articles = frozenset(data["articles"])
-    starts = set(units) | set(teens) | set(tens) | set(data["hundreds"]) | set(thousands) | articles
+    couple = frozenset(data["couple"])
+    starts = set(units) | set(teens) | set(tens) | set(data["hundreds"]) | set(thousands) | articles | couple
     starts.discard("k")  # "k" only right after digits ("2k")
     return _Table(
         units=units,
@@ -89,6 +95,11 @@ def _table() -> _Table:
         not_after=frozenset(data["not_after"]),
         alone_with=frozenset(data["alone_with"]),
         after_digits=frozenset(data["after_digits"]),
+        couple=couple,
+        couple_of=frozenset(data["couple_of"]),
+        vague=frozenset(data["vague"]),
+        vague_multipliers=frozenset(data["vague_multipliers"]),
+        approximate_markers=frozenset(data["approximate_markers"]),
         starts=frozenset(starts),
         vocabulary=frozenset(starts | set(dozens) | set(approximate) | set(data["ish"]) | {"k"}),
     )
@@ -127,11 +138,13 @@ def _words(text: str) -> list[_Word]:
 
 @dataclass(frozen=True)
 class Number:
-    """One number read from words: its value and the words it spans (``end`` excluded)."""
+    """One number read from words: its value and the words it spans (``end`` excluded);
+    ``approximate`` when a word of it says so ("une cinquantaine", "a couple of hundred")."""
 
     value: int
     start: int
     end: int
+    approximate: bool = False
 
 
 def parse(words: list[str], start: int = 0, stop: int | None = None) -> Number | None:
@@ -145,6 +158,7 @@ def parse(words: list[str], start: int = 0, stop: int | None = None) -> Number |
     table = _table()
     total = current = 0
     last = ""  # kind of the last word read: unit, teen, tens, hundred, thousand, article, digits
+    approximate = False
     i = start
     end = min(len(words) if stop is None else stop, start + MAX_WORDS)
     done = False
@@ -157,6 +171,17 @@ def parse(words: list[str], start: int = 0, stop: int | None = None) -> Number |
                 break
             current += value
             last, i = "teen", i + 2
+            continue
+        if word in table.couple and last in ("", "article"):
+            # "a couple (of) users" 2, "a couple of hundred" / "couple hundred" 200
+            following = i + 1 if i + 1 < end and words[i + 1] in table.couple_of else i
+            multiplied = following + 1 < end and (
+                words[following + 1] in table.hundreds or words[following + 1] in table.thousands
+            )
+            if not last and not multiplied:
+                break
+            current, last, approximate = 2, "unit", True
+            i = following + 1
             continue
         if word.isdigit():
             if last or i + 1 >= end or words[i + 1] not in table.after_digits:
@@ -188,9 +213,10 @@ def parse(words: list[str], start: int = 0, stop: int | None = None) -> Number |
             total += (current or 1) * table.thousands[word]
             current, last = 0, "thousand"
         elif word in table.dozens and last in ("unit", "teen", "tens", "digits", "article"):
+            approximate = approximate or last == "article"  # "a dozen", "une douzaine"; not "2 dozen"
             current, done, last = current * table.dozens[word], True, "dozen"
         elif word in table.approximate and last in ("unit", "digits", "article"):
-            current, done, last = current * table.approximate[word], True, "dozen"
+            current, done, last, approximate = current * table.approximate[word], True, "dozen", True
         elif word in table.joiners and last and i + 1 < end and _joins(word, last, words[i + 1], table):
             i += 1
             continue
@@ -199,11 +225,17 @@ def parse(words: list[str], start: int = 0, stop: int | None = None) -> Number |
         i += 1
     if not last or last in ("article", "digits"):
         return None
-    return Number(total + current, start, i)
+    return Number(total + current, start, i, approximate)
 
 
 def _multiplies(word: str, table: _Table) -> bool:
-    return word in table.hundreds or word in table.thousands or word in table.dozens or word in table.approximate
+    return (
+        word in table.hundreds
+        or word in table.thousands
+        or word in table.dozens
+        or word in table.approximate
+        or word in table.couple
+    )
 
 
 def _joins(joiner: str, last: str, following: str, table: _Table) -> bool:
@@ -219,9 +251,11 @@ def _joins(joiner: str, last: str, following: str, table: _Table) -> bool:
 @lru_cache(maxsize=512)
 def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
     """``text`` with each count written in words replaced by its digits ("forty E5 users" ->
-    "40 E5 users", "une cinquantaine d'utilisateurs" -> "50 d'utilisateurs", "30ish" -> "30");
-    everything else as typed. ``count_nouns`` (folded: "users", "personnes"...) are the words
-    that make an ambiguous number word a count when they follow it."""
+    "40 E5 users"), an approximate one marked ``~`` ("une cinquantaine d'utilisateurs" -> "~50
+    d'utilisateurs", "30ish" -> "~30": :func:`approximate_at` reads it); everything else as
+    typed. A multiplier after a vague word ("a few hundred") is no count (:func:`vague_count`).
+    ``count_nouns`` (folded: "users", "personnes"...) are the words that make an ambiguous
+    number word a count when they follow it."""
     head, tail = text[:MAX_CHARS], text[MAX_CHARS:]
     table = _table()
     words = _words(head)
@@ -236,25 +270,69 @@ def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
     while i < len(words):
         word = words[i]
         if word.folded in table.ish and i and word.joined and folded[i - 1].isdigit():
-            out.append(head[done : words[i - 1].end])  # "30ish", "30-ish": the count stays
+            digits_at = words[i - 1].start  # "30ish", "30-ish": the count stays, approximate
+            out.append(head[done:digits_at] + _tilde(head, digits_at) + words[i - 1].raw)
             done = word.end
             i += 1
+            continue
+        if i and word.folded in table.vague_multipliers and folded[i - 1] in table.vague:
+            i += 1  # "a few hundred": no count to read
             continue
         number = _number_at(words, folded, i, table, run_ends)
         if number is None or not _is_count(words, folded, number, table, count_nouns, strays):
             i += 1
             continue
         last = number.end
+        approximate = number.approximate
         if last < len(words) and folded[last] in table.ish and words[last].joined:
-            last += 1  # "forty-ish"
-        out.append(head[done : words[number.start].start])  # a decimal starts a word before
-        out.append(str(number.value))
+            last, approximate = last + 1, True  # "forty-ish"
+        at = words[number.start].start
+        out.append(head[done:at])  # a decimal starts a word before
+        out.append((_tilde(head, at) if approximate else "") + str(number.value))
         done = words[last - 1].end
         i = last
     if not out:
         return text
     out.append(head[done:])
     return "".join(out) + tail
+
+
+def _tilde(head: str, at: int) -> str:
+    """The mark of an approximate count written at ``at``, unless one is typed there already."""
+    return "" if head[:at].rstrip().endswith("~") else "~"
+
+
+#: How far before a count :func:`approximate_at` looks for a word that makes it approximate.
+_MARKER_REACH = 24
+
+
+def approximate_at(work: str, start: int) -> bool:
+    """Whether the count at ``start`` of ``work`` (a text through :func:`with_digits`) is
+    approximate: marked ``~`` ("~250", read from "une cinquantaine") or right after a word of
+    ``approximate_markers`` ("about 40", "environ 30"). Reads at most a few words before it."""
+    before = work[max(0, start - _MARKER_REACH) : start].rstrip()
+    if before.endswith("~"):
+        return True
+    found = _WORD.findall(before)
+    return bool(found) and fold(found[-1]) in _table().approximate_markers
+
+
+def vague_words() -> frozenset[str]:
+    """The folded words a vague count starts with ("few", "plusieurs"): a message without one
+    needs no :func:`vague_count` pass."""
+    return _table().vague
+
+
+def vague_count(text: str) -> str | None:
+    """The words of a count too vague to buy licences for, as typed ("a few hundred", "several
+    dozen", "quelques centaines"), or None. One pass over the first :data:`MAX_CHARS`."""
+    table = _table()
+    words = _words(text[:MAX_CHARS])
+    for i in range(1, len(words)):
+        if words[i].folded in table.vague_multipliers and words[i - 1].folded in table.vague and words[i].joined:
+            first = i - 2 if i >= 2 and words[i - 2].folded in table.articles and words[i - 1].joined else i - 1
+            return text[words[first].start : words[i].end]
+    return None
 
 
 def _run_ends(words: list[_Word]) -> list[int]:
@@ -350,4 +428,14 @@ def read(text: str) -> list[int]:
     return [int(w) for w in _WORD.findall(with_digits(text)) if w.isdigit()]
 
 
-__all__ = ["MAX_CHARS", "MAX_WORDS", "Number", "parse", "read", "with_digits"]
+__all__ = [
+    "MAX_CHARS",
+    "MAX_WORDS",
+    "Number",
+    "approximate_at",
+    "parse",
+    "read",
+    "vague_count",
+    "vague_words",
+    "with_digits",
+]

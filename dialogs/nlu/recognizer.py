@@ -433,6 +433,11 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         return Recognition(
             intent=command, score=1.0, entities=extraction.entities, lang=lang, scores={command.value: 5.0}
         )
+    direct = _direct_fact(extraction)
+    if direct is not None:  # "how much is the D&I plan?": a question of fact, whatever else it says
+        return Recognition(
+            intent=Intent.FACT, score=1.0, entities=extraction.entities, lang=lang, scores={"fact": 5.0}, facts=[direct]
+        )
     scores = score_intents(extraction.words, extraction.features)
     reading = _Reading(text, extraction.words)
     facts = _score_fact(
@@ -484,6 +489,83 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         scores={i.value: round(s, 2) for i, s in ranked},
         facts=facts if intent == Intent.FACT else [],
     )
+
+
+@dataclass(frozen=True)
+class _DirectRule:
+    fact: str
+    any: tuple[tuple[str, ...], ...]
+    also: frozenset[str]
+    needs: frozenset[str]
+    not_with: frozenset[str]
+    not_after: frozenset[str]
+    not_before: frozenset[str]
+    unless: frozenset[str]
+
+
+@cache
+def _direct_rules() -> tuple[tuple[_DirectRule, ...], dict[str, str]]:
+    """The lexicon's ``direct_facts`` rules, and SKU -> the fact it names (``@plan``)."""
+    from knowledge.facts import load_facts
+
+    rules = tuple(
+        _DirectRule(
+            fact=r["fact"],
+            any=tuple(tuple(key(p).split()) for p in r["any"]),
+            **{k: frozenset(key(w) for w in r.get(k, ())) for k in ("also", "not_after", "not_before", "unless")},
+            needs=frozenset(r.get("needs", ())),
+            not_with=frozenset(r.get("not_with", ())),
+        )
+        for r in lexicon()["direct_facts"]
+    )
+    named = {sku.upper(): fact.id for fact in load_facts().facts for sku in fact.named_by}
+    return rules, named
+
+
+def _direct_fact(extraction: Extraction) -> tuple[str, float] | None:
+    """The fact a message asks by its words alone (lexicon ``direct_facts``: a price,
+    Business Voice, a plan's availability for a seat count), at the answer score, or None.
+
+    WHY before scoring: "how much is the D&I plan?" or "is the bundle available for 300
+    users?" carry a plan and a seat count, so every later rule reads a purchase; the catalog
+    has no prices and a seat count does not change what the bundle is. A few set lookups per
+    word and rule (the words are cut at the message cap)."""
+    rules, named = _direct_rules()
+    words, features = extraction.words, extraction.features
+    present = frozenset(words)
+    for rule in rules:
+        if not rule.needs <= features or rule.not_with & features or rule.unless & present:
+            continue
+        if rule.also and not rule.also & present:
+            continue
+        if not any(phrase[0] in present and _phrase_at(words, phrase, rule) for phrase in rule.any):
+            continue
+        fact = named.get((extraction.entities.plan or "").upper()) if rule.fact == "@plan" else rule.fact
+        if fact is not None:
+            return fact, 1.0
+    return None
+
+
+def _phrase_at(words: list[str], phrase: tuple[str, ...], rule: _DirectRule) -> bool:
+    """Whether ``phrase`` is in ``words`` with no ``not_after`` word before it nor
+    ``not_before`` word after it ("shared cost", "cost management" are no price)."""
+    size = len(phrase)
+    if size == 1:  # the common case: one word, no slice per position
+        return any(
+            word == phrase[0]
+            and not (i and words[i - 1] in rule.not_after)
+            and not (i + 1 < len(words) and words[i + 1] in rule.not_before)
+            for i, word in enumerate(words)
+        )
+    for i in range(len(words) - size + 1):
+        if tuple(words[i : i + size]) != phrase:
+            continue
+        if i and words[i - 1] in rule.not_after:
+            continue
+        if i + size < len(words) and words[i + size] in rule.not_before:
+            continue
+        return True
+    return False
 
 
 def with_scope(text: str, extraction: Extraction) -> Extraction:

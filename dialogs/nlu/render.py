@@ -92,12 +92,13 @@ def localize_params(params: Mapping[str, Any], lang: str) -> dict[str, Any]:
     for name, value in params.items():
         if value is None:
             out[name] = t(lang, "unknown_value")
-        elif name in ("country", "caller_iso", "destination_iso"):
+        elif name in ("country", "caller_iso", "destination_iso", "shares_with_iso"):
             out[name] = country_name(str(value), lang)
         elif name == "caller":
             out[name] = country_name(params["caller_iso"], lang) if params.get("caller_iso") else value
-        elif name == "destination":
-            out[name] = country_name(params["destination_iso"], lang) if params.get("destination_iso") else value
+        elif name in ("destination", "shares_with"):  # a country's English name, its ISO code beside it
+            iso = params.get(f"{name}_iso")
+            out[name] = country_name(str(iso), lang) if iso else value
         elif name == "countries":
             out[name] = join((country_name(iso, lang) for iso in _as_list(value)), lang)
         elif name in ("options", "alternatives"):

@@ -235,6 +235,10 @@ class PurchaseSlots(BaseModel):
 
     countries: list[str] = Field(default_factory=list)
     users: int | None = None
+    #: The count was said approximately ("about 40", "une cinquantaine"): said back "about 40".
+    users_approx: bool = False
+    #: A count too vague to buy for ("a few hundred"): the count question says why it asks.
+    vague_count: str | None = None
     users_per_country: dict[str, int] | None = None
     international: bool | None = None
     international_minutes: int | str | None = None
@@ -304,6 +308,8 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
     return PurchaseSlots(
         countries=locations,
         users=users,
+        users_approx=users is not None and users == entities.user_count and entities.count_approx,
+        vague_count=entities.vague_count if users is None and not users_per_country else None,
         users_per_country=users_per_country,
         international=False
         if domestic_scope and not destinations
@@ -344,6 +350,7 @@ def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
         change["countries"] = countries
     if entities.user_count:
         change["users"] = entities.user_count
+        change["users_approx"] = entities.count_approx
         change["users_per_country"] = None
     if entities.base_licence:
         change["base_licence"] = entities.base_licence
@@ -373,6 +380,9 @@ class CheckSlots(BaseModel):
     user: str | None = None  # as named: UPN, @mention or display name
     upn: str | None = None  # the user found in the store
     caller_country: str | None = None
+    #: The country called when no number was given ("can our reps in France call Spain?"):
+    #: the number question names it, and a number typed in national format is read there.
+    destination: str | None = None
     plan: str | None = None  # a Calling Plan SKU, "PAYG", or "none" (the user holds none)
     carrier: str | None = None
 
@@ -431,6 +441,7 @@ def check_slots(text: str, entities: Entities) -> CheckSlots:
         number=number,
         user=entities.users[0] if entities.users else None,
         caller_country=locations[0] if locations else None,
+        destination=destinations[0] if destinations and number is None else None,
         plan=plan,
         carrier=entities.carrier,
     )

@@ -65,7 +65,7 @@ KNOWN_MISSES = {
 
 #: Dev sets held to floors rather than to every item (understood, correct), per language: the
 #: misses left are named in bench/records/<set>_scores.md with their cause.
-FLOORS = {"dialogs_dev4": (0.97, 0.95), "dialogs_dev5": (0.97, 0.95)}
+FLOORS = {"dialogs_dev4": (0.97, 0.95), "dialogs_dev5": (0.97, 0.95), "dialogs_dev6": (0.95, 0.95)}
 
 
 @pytest.mark.parametrize("name", [name for name in dev_sets.DIALOGS_SETS if name not in FLOORS])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from dialogs.nlu.answers import Answer, read_users, typed_count, why_not_countries, why_not_users
 from dialogs.nlu.entities import digits, extract_entities, first_integer
-from dialogs.nlu.numbers import MAX_CHARS, read, with_digits
+from dialogs.nlu.numbers import MAX_CHARS, approximate_at, read, vague_count, with_digits
 from dialogs.nlu.slots import counts_per_country, minutes_mentioned
 
 _EN_SMALL = [
@@ -215,7 +215,12 @@ def test_the_work_is_bounded_by_the_length_cap():
 )
 def test_a_typed_count(text, count):
     assert typed_count(text) == count
-    assert read_users(Answer(value=None, text=text)) == {"users": count}
+    said = read_users(Answer(value=None, text=text))
+    assert said == ({"users": count, "users_approx": True} if text in _APPROXIMATE else {"users": count})
+
+
+#: Typed counts said approximately: the answer says "about 25 users".
+_APPROXIMATE = frozenset({"about twenty-five", "a dozen", "une cinquantaine", "~30"})
 
 
 @pytest.mark.parametrize(
@@ -272,7 +277,7 @@ def _words_read(text: str) -> int:
     return folded.reads
 
 
-@pytest.mark.parametrize("unit", ["un ", "a ", "one ", "just one "])
+@pytest.mark.parametrize("unit", ["un ", "a ", "one ", "just one ", "a couple of ", "a few hundred "])
 def test_the_words_read_grow_with_the_message_not_its_square(unit):
     # The reviewer's inputs: a slice of the message per candidate word (and a copy of the other
     # words per number read) made the words read grow with the square of the message.
@@ -333,3 +338,76 @@ def test_a_short_answer_is_read_once_for_why_not(monkeypatch, why_not, text, rea
     monkeypatch.setattr(answers, "extract_entities", counted)
     assert why_not(Answer(value=None, text=text))[0] == reason
     assert calls == [text]
+
+
+# --- rough counts (dialogs_dev6) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("a couple of hundred users in Germany", "~200 users in Germany"),
+        ("couple hundred users", "~200 users"),
+        ("a couple of users", "~2 users"),
+        ("une cinquantaine d'utilisateurs", "~50 d'utilisateurs"),
+        ("deux centaines d'utilisateurs", "~200 d'utilisateurs"),
+        ("a dozen users", "~12 users"),
+        ("une douzaine", "~12"),
+        ("30ish users", "~30 users"),
+        ("~30ish users", "~30 users"),  # one mark, not two
+        ("forty-ish", "~40"),
+        ("2 dozen users", "24 users"),  # a product, not an estimate
+        ("forty users", "40 users"),
+    ],
+)
+def test_a_rough_count_is_marked_approximate(text, digits):
+    assert with_digits(text) == digits
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a few hundred users", "several dozen users", "quelques centaines d'utilisateurs", "the couple", "a few users"],
+)
+def test_a_vague_count_or_no_count_is_left_as_typed(text):
+    assert with_digits(text) == text  # never "a few 100 users"
+
+
+@pytest.mark.parametrize(
+    ("text", "vague"),
+    [
+        ("a few hundred users in France", "a few hundred"),
+        ("Several dozen users", "Several dozen"),  # as typed
+        ("quelques centaines d'utilisateurs", "quelques centaines"),
+        ("plusieurs dizaines d'utilisateurs", "plusieurs dizaines"),
+        ("200 users in France", None),
+        ("a few users", None),  # no multiplier: nothing said about how many
+    ],
+)
+def test_vague_count_names_the_words_typed(text, vague):
+    assert vague_count(text) == vague
+
+
+def test_vague_count_reads_only_the_length_cap():
+    assert vague_count("x" * MAX_CHARS + " a few hundred users") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "approximate"),
+    [
+        ("about 40 users", True),
+        ("environ 30 utilisateurs", True),
+        ("~250 E5 users", True),
+        ("a couple of hundred users", True),
+        ("une cinquantaine d'utilisateurs", True),
+        ("40 users", False),
+        ("2 dozen users", False),
+        ("we have 40 users, about half call abroad", False),  # the marker is after the count
+    ],
+)
+def test_approximate_at_reads_the_mark_or_the_word_before(text, approximate):
+    work = with_digits(text)
+    start = next(i for i, c in enumerate(work) if c.isdigit())
+    assert approximate_at(work, start) is approximate
+    entities = extract_entities(text)
+    if entities.user_count is not None:
+        assert entities.count_approx is approximate

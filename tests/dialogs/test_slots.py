@@ -131,7 +131,7 @@ def test_counts_and_minutes():
             "can alice.martin@contoso.com call bob@contoso.com",
             {"number": "bob@contoso.com", "user": "alice.martin@contoso.com"},
         ),
-        ("can users in France call the UK", {"caller_country": "FR"}),
+        ("can users in France call the UK", {"caller_country": "FR", "destination": "GB"}),  # a number in the UK asked
         ("check", {}),
     ],
 )
@@ -167,7 +167,7 @@ def test_countries_answers():
 
 def test_user_count_answers():
     assert read_users(typed("40")) == {"users": 40}
-    assert read_users(typed("about 1,200 people")) == {"users": 1200}
+    assert read_users(typed("about 1,200 people")) == {"users": 1200, "users_approx": True}  # said back "about"
     assert read_users(typed("1 200")) == {"users": 1200}
     assert read_users(typed("30 in France, 10 in Germany"), ["FR", "DE"]) == {
         "users_per_country": {"FR": 30, "DE": 10},

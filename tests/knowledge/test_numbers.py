@@ -490,6 +490,34 @@ def test_us_canada_note_and_needs_codes() -> None:
     assert check_call("+55 11 3123 4567", "BR", "MCOPSTN1").needs == ["operator_connect_or_direct_routing"]
 
 
+# Numbers whose calling code another region shares (libphonenumber names the region): the
+# region's own verdict, never the main country's; one not on Microsoft's list names the listed
+# country whose code it shares (fact sheet §5 "Not in the list", §8).
+SHARED_CODES = [
+    ("+44 7911 123456", "FR", "MCOPSTN2", "not_callable", "destination_shares_code", "GG", "GB"),
+    ("+44 1534 712345", "US", "MCOPSTN2", "not_callable", "destination_shares_code", "JE", "GB"),
+    ("+44 7624 123456", "GB", "MCOPSTN1", "not_callable", "destination_shares_code", "IM", "GB"),
+    ("+358 18 123456", "DE", "MCOPSTN2", "not_callable", "destination_shares_code", "AX", "FI"),
+    ("+44 20 7946 0958", "FR", "MCOPSTN2", "included", "international_included", "GB", None),
+    ("+1 876 927 1234", "US", "MCOPSTN2", "included", "international_included", "JM", None),
+    ("+1 876 927 1234", "US", "MCOPSTN1", "per_minute", "international_needs_credits", "JM", None),
+    ("+7 701 123 4567", "FR", "MCOPSTN2", "included", "international_included", "KZ", None),
+    ("+7 495 123 4567", "FR", "MCOPSTN2", "included", "international_included", "RU", None),
+    ("+53 7 8123456", "FR", "MCOPSTN2", "not_callable", "destination_not_included", "CU", None),
+]
+
+
+@pytest.mark.parametrize(("number", "caller", "plan", "value", "reason", "destination", "shares"), SHARED_CODES)
+def test_shared_calling_codes_name_the_region(number, caller, plan, value, reason, destination, shares) -> None:
+    verdict = check_call(number, caller, plan)
+    assert (verdict.verdict, verdict.reason, verdict.destination_country) == (value, reason, destination)
+    assert verdict.params.get("shares_with_iso") == shares
+    if shares:
+        assert verdict.params["calling_code"] == number.split()[0]
+        assert verdict.scope == "international" and not verdict.needs  # credits are not promised
+        assert {"EN_OUTBOUND", "FR_CC_WHAT"} <= set(verdict.sources)  # the list, and what the docs say
+
+
 def test_verdict_is_json_ready() -> None:
     data = check_call("+49 30 123456", "FR", "MCOPSTN2").to_json()
     assert data["pool"] == {"country": "FR", "plan": "MCOPSTN2", "line": "international", "upn": None}
