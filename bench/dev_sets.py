@@ -16,7 +16,11 @@ in ``bench/REPORT.md`` / ``bench/records``:
   questions as buttons (``tests/dialogs/test_facts_dev4.py``);
 * ``facts_dev5``: written blind too, questions of fact that carry request words (a plan and a
   country, a seat count, pool words, "buy" / "acheter") and look-alike requests that must stay
-  requests (``tests/dialogs/test_facts_dev5.py``).
+  requests (``tests/dialogs/test_facts_dev5.py``);
+* ``facts_dev6``: written blind too (branch router), questions of fact as admins type them
+  (context first, comparisons, typos, no accents, terse fragments) and look-alike requests; held
+  out of the router's training (:mod:`knowledge.router`), so it is the router's generalization
+  estimate.
 
     .venv/bin/python -m bench.dev_sets [--set facts_dev3] [--lang en] [--quiet]
 """
@@ -31,7 +35,7 @@ from bench import heldout_eval
 SET_NAME = "dialogs_dev"
 #: The dev sets of each kind, oldest first.
 DIALOGS_SETS = (SET_NAME, "dialogs_dev2", "dialogs_dev3", "dialogs_dev4", "dialogs_dev5", "dialogs_dev6")
-FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5")
+FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6")
 SET_NAMES = DIALOGS_SETS + FACTS_SETS
 
 

@@ -103,6 +103,10 @@ def _countries_as_token(words: list[str], keep: frozenset[tuple[str, ...]] = fro
     return out
 
 
+#: Public name: the learned router (dialogs/nlu/router.py) reads country names the same way.
+countries_as_token = _countries_as_token
+
+
 def _names_in(words: list[str]) -> set[tuple[str, ...]]:
     names = _country_names()
     return {

@@ -31,7 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from dialogs.nlu import questions
+from dialogs.nlu import questions, router
 from dialogs.nlu.entities import MAX_CHARS, Entities, Extraction, countries_data, extract, key, language_words, lexicon
 from dialogs.nlu.i18n import detect_language
 from dialogs.nlu.slots import without_scope
@@ -697,6 +697,23 @@ def _carrier_first(ranked: list[tuple[str, float]], lex: _Lexicon) -> list[tuple
     return [first, *((f, s) for f, s in ranked if f != lex.carrier_fact)]
 
 
+def _router_vouches(text: str, form: questions.Shape, best: float, request_score: float, lex: _Lexicon) -> bool:
+    """Whether the learned router (:mod:`dialogs.nlu.router`) takes a message the rules read as
+    a weak request, and whose closest fact is below the rules' floor, for a question of fact.
+    WHY: the rules route requests well but need a near word-for-word match to take a terse
+    message or a loosely matching question for a fact ("quick q, do inbound calls count against
+    the minutes", "teams phone est il obligatoire avant d'attribuer un forfait"); the router
+    learned from every question form of the fact base. It only breaks ties the rules are unsure
+    of: the request reached the threshold by less than :data:`_WEAK_MARGIN` (measured: with
+    strong requests too it loses requests of the recognizer's held-out floors), and retrieval
+    found a fact at the suggest floor. Below the question floor the closest questions are offered."""
+    return (
+        best >= fact_search.SUGGEST_FLOOR
+        and request_score < lex.threshold + _WEAK_MARGIN
+        and router.says_fact(text, form.question)
+    )
+
+
 def _asks_about(
     text: str, extraction: Extraction, intent: Intent, scores: dict[Intent, float], lex: _Lexicon, reading: _Reading
 ) -> list[tuple[str, float]]:
@@ -760,7 +777,10 @@ def _asks_about(
     if intent == Intent.PURCHASE and pick:
         floor = _TERSE_REQUEST_FLOOR
     if best < floor:
-        return []
+        if not _router_vouches(text, form, best, scores.get(intent, 0.0), lex):
+            return []
+        if best < lex.fact_weights["closed_floor"]:  # vouched for, but a loose match: offer, don't answer
+            ranked = [(f, min(score, fact_search.ANSWER_FLOOR - 0.01)) for f, score in ranked]
     if _seat_count_rules_out(
         fact_id, features, lex, purchase=intent == Intent.PURCHASE, counts=_counts(fact_id, form.words, lex)
     ):
