@@ -336,7 +336,8 @@ class RootDialog(ComponentDialog):
     async def answer_at_once(self, context: TurnContext) -> bool:
         """Route a message when no dialog is active, without the SDK's dialog stack (what the
         host calls before ``run_dialog``, see :data:`ROUTED_KEY`): True when it was answered at
-        once (a one-shot turn: a lookup, a question of fact, help...; nothing else to run),
+        once (a one-shot turn: a lookup, a question of fact, help, a number check the message
+        completes; nothing else to run),
         False when it begins a dialog: the decision is left in the turn state, and the dialog
         stack the host then runs begins that dialog without routing the message again.
 
@@ -348,6 +349,8 @@ class RootDialog(ComponentDialog):
         decision = await self.route(context)
         if decision is None:
             return True
+        if decision.dialog_id == self.check.id and await self.check.answer_at_once(context, decision.options):
+            return True  # a number check the message completes: no question to ask
         context.turn_state[ROUTED_KEY] = decision
         return False
 

@@ -15,10 +15,12 @@ from botbuilder.dialogs import DialogExtensions
 from bot.app import STORAGE_KEY
 from bot.state.codec import encode, flatten
 from dialogs.nlu.i18n import t
+from dialogs.root import RootDialog
 
 #: A conversation's messages: one-shot turns (help, lookups, a question of fact, follow-ups,
-#: an acknowledgement, a stale click, French), dialogs begun by routing (a complete number
-#: check, a purchase) and a purchase answered, interrupted and cancelled.
+#: an acknowledgement, a stale click, a number check the message completes, French), dialogs
+#: begun by routing (a number check with a question left, a purchase), answered, interrupted
+#: and cancelled.
 SCRIPT: list[dict[str, Any]] = [
     {"text": "help"},
     {"text": "pool balance"},
@@ -29,6 +31,9 @@ SCRIPT: list[dict[str, Any]] = [
     {"text": None, "value": {"value": "France"}},  # a click on a question no longer open
     {"text": "can alice.martin@contoso.com call 01 23 45 67 89?"},
     {"text": "and Belgium?"},
+    {"text": "can we call +44 20 7946 0958?"},  # who calls from where: asked
+    {"text": "France"},
+    {"text": "cancel"},
     {"text": "which calling plan should we buy?"},
     {"text": "France"},
     {"text": "pool balance"},  # answered aside, mid-purchase
@@ -39,7 +44,9 @@ SCRIPT: list[dict[str, Any]] = [
 
 #: The messages of :data:`SCRIPT` that begin a dialog or answer one: only these need the stack.
 STACKED = [
-    "can alice.martin@contoso.com call 01 23 45 67 89?",
+    "can we call +44 20 7946 0958?",
+    "France",
+    "cancel",
     "which calling plan should we buy?",
     "France",
     "pool balance",
@@ -123,15 +130,25 @@ async def test_a_first_message_answered_at_once_leaves_the_dialog_state_run_dial
     assert "DialogState" in fast and "LastAnswer" in fast  # an empty stack, and the question remembered
 
 
-async def test_a_one_shot_answer_then_a_follow_up_that_begins_a_dialog(demo_bot, run_dialog_calls, h):
-    """Context from a turn answered at once carries to the next: "and Belgium?" after a number
-    check re-asks it (a dialog, begun by the stack without routing the message twice)."""
-    assert h.texts(await h.replies(demo_bot, h.activity("pool balance")))
+async def test_a_check_answered_at_once_carries_its_context_to_the_next_turn(
+    demo_bot, run_dialog_calls, h, monkeypatch
+):
+    """A number check the message completes is answered without the stack and remembered:
+    "and for bob?" then re-asks it, a dialog the stack begins without routing the message twice."""
+    routed: list[str] = []
+    real_route = RootDialog.route
+
+    async def counting_route(self, context):
+        routed.append(context.activity.text)
+        return await real_route(self, context)
+
+    monkeypatch.setattr(RootDialog, "route", counting_route)
+    first = await h.replies(demo_bot, h.activity("can alice.martin@contoso.com call 01 23 45 67 89?"))
+    assert any(r.get("attachments") for r in first)  # the verdict card
     assert run_dialog_calls == []
-    first = h.texts(await h.replies(demo_bot, h.activity("can alice.martin@contoso.com call 01 23 45 67 89?")))
-    again = h.texts(await h.replies(demo_bot, h.activity("and for bob?")))
-    assert first and again
-    assert run_dialog_calls == ["can alice.martin@contoso.com call 01 23 45 67 89?", "and for bob?"]
+    assert h.texts(await h.replies(demo_bot, h.activity("and for bob?")))
+    assert run_dialog_calls == ["and for bob?"]
+    assert routed == ["can alice.martin@contoso.com call 01 23 45 67 89?", "and for bob?"]
 
 
 async def test_the_emulator_still_gets_the_dialog_state_trace(demo_bot, run_dialog_calls, h):
