@@ -1,6 +1,6 @@
 """The production reply path of two source trees side by side, in the same run (issue 14).
 
-    python -m bench.compare_trees BASELINE_TREE [--quick]
+    python -m bench.compare_trees BASELINE_TREE [--quick] [--expect-replies]
 
 ``BASELINE_TREE`` is another checkout of the project (for instance ``git archive main | tar -x
 -C /tmp/main``), run with this ``.venv``: its ``bench.servers`` starts its own bot, with its own
@@ -8,7 +8,9 @@
 Both bots are pinned to the servers' core and measured interleaved (:func:`bench.loadgen.interleave`)
 on the turns of the connector-path rows of :mod:`bench.bench_chat` (``CONNECTOR_LOOKUPS``: a
 pool lookup and a number check, no ``expectReplies``, every reply posted to one counting fake
-Bot Connector on the load generator's core), at 1 and 32 conversations.
+Bot Connector on the load generator's core), at 1 and 32 conversations. ``--expect-replies``
+adds the ``expectReplies`` turns of :mod:`bench.bench_chat` (``LOOKUPS``: pool lookup, number
+check, help card; and a purchase dialog step, ``DialogWalk``).
 
 Metric ``cpu_ms_per_turn_c*``: this tree's bot's CPU per turn (all its threads, median over
 slices) against the baseline tree's, same run; the note gives the gain in turns per CPU second
@@ -22,18 +24,66 @@ import argparse
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.bench_chat import CONNECTOR_CONCURRENCY, CONNECTOR_LOOKUPS, connector_note, seed_demo, via_connector
+from bench.bench_chat import (
+    CONNECTOR_CONCURRENCY,
+    CONNECTOR_LOOKUPS,
+    LOOKUPS,
+    PURCHASE_TEXT,
+    connector_note,
+    repeating,
+    seed_demo,
+    via_connector,
+)
 from bench.common import format_table, result
 from bench.fake_connector import connector_stats
-from bench.loadgen import Case, Repeat, Server, fake_connector, interleave, load_average, pin_load_generator, warm_up
+from bench.loadgen import (
+    Case,
+    DialogWalk,
+    Repeat,
+    Script,
+    Server,
+    fake_connector,
+    interleave,
+    load_average,
+    pin_load_generator,
+    warm_up,
+)
 
 TREES = ("this", "baseline")
 
 
-def run(baseline_tree: Path, quick: bool = False) -> list[dict[str, Any]]:
+#: The purchase dialog's step, one answer per turn (the ``dialog`` case of :mod:`bench.bench_chat`).
+DIALOG_STEP = ("dialog", "turn: purchase dialog step")
+
+
+#: A turn compared: (case, benchmark name, conversation ``i``'s script for a conversation prefix).
+Turn = tuple[str, str, Callable[[str], Callable[[int], Script]]]
+
+
+def _turns(service_url: str, expect_replies: bool) -> list[Turn]:
+    """Every turn compared: the connector-path lookups, and the ``expectReplies`` turns if asked."""
+
+    def posted(text: str) -> Callable[[str], Callable[[int], Script]]:
+        return lambda prefix: via_connector(prefix, text, service_url)
+
+    def answered(text: str) -> Callable[[str], Callable[[int], Script]]:
+        return lambda prefix: repeating(prefix, text)
+
+    def walk(prefix: str) -> Callable[[int], Script]:
+        return lambda i: DialogWalk(f"{prefix}-{i}", PURCHASE_TEXT)
+
+    turns: list[Turn] = [(name, benchmark, posted(text)) for name, benchmark, text, _ in CONNECTOR_LOOKUPS]
+    if expect_replies:
+        turns += [(name, benchmark, answered(text)) for name, benchmark, text in LOOKUPS]
+        turns.append((*DIALOG_STEP, walk))
+    return turns
+
+
+def run(baseline_tree: Path, quick: bool = False, expect_replies: bool = False) -> list[dict[str, Any]]:
     rounds, seconds, warmup = (2, 0.5, 0.2) if quick else (6, 1.0, 0.25)
     with tempfile.TemporaryDirectory(prefix="bench-trees-") as tmp:
         work = Path(tmp)
@@ -46,24 +96,26 @@ def run(baseline_tree: Path, quick: bool = False) -> list[dict[str, Any]]:
             fake_connector(work / "connector") as connector,
         ):
             pinned = pin_load_generator()
+            compared = _turns(connector.base_url, expect_replies)
             cases = [
-                Case(
-                    f"{tree}/{name}",
-                    server.url,
-                    via_connector(f"trees-{tree}-{name}", text, connector.base_url),
-                    pid=server.pid,
-                )
-                for name, _, text, _ in CONNECTOR_LOOKUPS
+                Case(f"{tree}/{name}", server.url, script(f"trees-{tree}-{name}"), pid=server.pid)
+                for name, _, script in compared
                 for tree, server in (("this", this), ("baseline", base))
             ]
             warm_up(cases, 1, 0.3)
             measured = interleave(cases, CONNECTOR_CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
             stats = connector_stats(connector.base_url)
-    turns = sum(s.answered for case in cases for group in case.scripts.values() for s in group if isinstance(s, Repeat))
+    turns = sum(
+        s.answered
+        for case in cases
+        for group in case.scripts.values()
+        for s in group
+        if isinstance(s, Repeat) and s.service_url
+    )
     context = f"{connector_note(stats, turns)}; {pinned}; {load_before} before, {load_average()} after"
     out = []
     for concurrency in CONNECTOR_CONCURRENCY:
-        for name, benchmark, _, _ in CONNECTOR_LOOKUPS:
+        for name, benchmark, _ in compared:
             mine, theirs = measured[f"this/{name}", concurrency], measured[f"baseline/{name}", concurrency]
             if mine.cpu_ms_per_turn is None or theirs.cpu_ms_per_turn is None:
                 raise RuntimeError("no CPU time measured for a server")
@@ -88,10 +140,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("baseline_tree", type=Path, help="another checkout of the project (its bot/, dialogs/...)")
     parser.add_argument("--quick", action="store_true", help="shorter slices (a smoke test, not for the record)")
+    parser.add_argument(
+        "--expect-replies", action="store_true", help="the expectReplies turns too (pool, check, help, purchase step)"
+    )
     args = parser.parse_args()
     if not (args.baseline_tree / "bench" / "servers.py").is_file():
         parser.error(f"{args.baseline_tree} is not a checkout of the project (no bench/servers.py)")
-    print(format_table(run(args.baseline_tree.resolve(), quick=args.quick)))
+    print(format_table(run(args.baseline_tree.resolve(), quick=args.quick, expect_replies=args.expect_replies)))
     return 0
 
 

@@ -101,6 +101,7 @@ def create_app(
     scheduler: bool = True,
     body_timeout_s: float = BODY_TIMEOUT_S,
     freeze_heap: bool = False,
+    one_shot_turns: bool = True,
 ) -> web.Application:
     """The bot's web application. Resources open when the app starts, close when it stops.
 
@@ -112,6 +113,9 @@ def create_app(
     are not applied here: the entry points apply them (:func:`bot.sdk_patches.apply_sdk_patches`).
     ``scheduler=False`` does not start the background Graph sync and alert ticks
     (``app[SCHEDULER_KEY].run_once()`` still works).
+    ``one_shot_turns=False`` runs every message through the SDK's dialog stack, even one the
+    root dialog answers at once (:meth:`bot.teams_bot.CallingPlanBot._answered_at_once`; a
+    baseline for tests and benchmarks).
     ``freeze_heap=True`` (the serving entry points) keeps the long-lived heap out of the garbage
     collector's full passes (:mod:`bot.heap`): process-wide, so not for apps started by tests.
     """
@@ -148,6 +152,7 @@ def create_app(
             dialog,
             allowed_tenants=settings.ALLOWED_TENANTS,
             welcome_card=welcome_card,
+            one_shot_turns=one_shot_turns,
         )
         app[SCHEDULER_KEY] = Scheduler(
             settings, app[STORE_KEY], app[ALERTS_KEY], app[ADAPTER_KEY], lock=scheduler_lock(settings)

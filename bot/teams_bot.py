@@ -9,7 +9,8 @@ A turn, in order:
    once would both read the same dialog state and the second save would lose the first
    (or fail its e_tag check); a per-conversation lock keeps them in order.
 3. **Dispatch** (``TeamsActivityHandler``): messages and card submits (``value`` set, no text)
-   go to the root dialog via ``DialogExtensions.run_dialog``, after removing the bot's
+   go to the root dialog via ``DialogExtensions.run_dialog`` (or, when no dialog is active and
+   the message is answered at once, without the SDK's dialog stack), after removing the bot's
    ``<at>`` mention in channels and group chats; install / members added send the welcome
    card once per conversation.
 4. **Save** conversation and user state (each is written only if it changed).
@@ -34,12 +35,14 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 
-from botbuilder.core import ConversationState, InvokeResponse, TurnContext, UserState
+from botbuilder.core import BotAdapter, ConversationState, InvokeResponse, TurnContext, UserState
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import Dialog, DialogExtensions
+from botbuilder.dialogs import Dialog, DialogExtensions, DialogState
 from botbuilder.dialogs.memory import DialogStateManagerConfiguration
 from botbuilder.schema import ActivityTypes, AdaptiveCardInvokeResponse, Attachment, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
+from botframework.connector import Channels
+from botframework.connector.auth import ClaimsIdentity, SkillValidation
 from msrest.exceptions import DeserializationError
 
 from dialogs.api import TurnLanguage, card_activity, detect_language, state_reset_text, tenant_refusal_text
@@ -159,6 +162,7 @@ class CallingPlanBot(TeamsActivityHandler):
         *,
         allowed_tenants: Iterable[str] = (),
         welcome_card: Callable[[str], Attachment] | None = None,
+        one_shot_turns: bool = True,
     ) -> None:
         super().__init__()
         self.conversation_state = conversation_state
@@ -174,6 +178,9 @@ class CallingPlanBot(TeamsActivityHandler):
         self._welcomed = conversation_state.create_property("Welcomed")
         self._language = TurnLanguage(conversation_state, user_state)
         self._locks = _ConversationLocks()
+        #: Messages the root dialog answers at once skip the SDK's dialog stack
+        #: (:meth:`_answered_at_once`); False runs every message through it (a baseline).
+        self.one_shot_turns = one_shot_turns
         #: The dialog memory's scopes and path resolvers, built by the SDK on the first turn and
         #: handed to every later one (see :meth:`_run_root_dialog`).
         self._state_configuration: DialogStateManagerConfiguration | None = None
@@ -281,12 +288,35 @@ class CallingPlanBot(TeamsActivityHandler):
         ``DialogManager`` hands one configuration to every turn the same way
         (``state_configuration``); so the first turn's is kept and handed to the next ones.
         """
+        if self.one_shot_turns and await self._answered_at_once(turn_context):
+            return
         key = DialogStateManagerConfiguration.__name__
         if self._state_configuration is not None:
             turn_context.turn_state.setdefault(key, self._state_configuration)
         await DialogExtensions.run_dialog(self.dialog, turn_context, self._dialog_state)
         if self._state_configuration is None:
             self._state_configuration = turn_context.turn_state.get(key)
+
+    async def _answered_at_once(self, turn_context: TurnContext) -> bool:
+        """A message while no dialog is active, answered by the root dialog without the SDK's
+        dialog stack (``answer_at_once``, :mod:`dialogs.root`): a pool lookup, help or a
+        question of fact then costs no dialog set, dialog context, memory scopes, waterfall
+        instance or "Bot State" snapshot (botbuilder-dialogs 4.17.1, ``dialog_extensions.py``).
+
+        ``run_dialog`` reads the ``DialogState`` property first (and so puts an empty one in
+        conversation state on a first turn): read here the same way, so the stored state is the
+        same. Where ``run_dialog`` does more than a one-shot turn needs, it is left to do it: the
+        Emulator (it receives the snapshot trace) and a turn from a parent bot to a skill."""
+        answer = getattr(self.dialog, "answer_at_once", None)
+        if answer is None or turn_context.activity.channel_id == Channels.emulator:
+            return False
+        identity = turn_context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY)
+        if isinstance(identity, ClaimsIdentity) and SkillValidation.is_skill_claim(identity.claims):
+            return False
+        dialog_state = await self._dialog_state.get(turn_context, DialogState)
+        if dialog_state.dialog_stack:
+            return False
+        return bool(await answer(turn_context))
 
     # --- invokes ---------------------------------------------------------------------------
 

@@ -108,15 +108,48 @@ class NumberCheckDialog(InterruptibleDialog):
         self.add_dialog(WaterfallDialog("check_steps", [self._start, self._country, self._plan, self._verdict]))
         self.initial_dialog_id = "check_steps"
 
+    async def answer_at_once(self, context: TurnContext, options: dict[str, Any] | None) -> bool:
+        """The check begun with ``options`` (its slots) answered in this turn without the SDK's
+        dialog stack, when nothing is left to ask (the root dialog's one-shot turns): True once
+        answered (the verdict card, or "which one?"). False when a question is left: what was
+        found and said so far is kept for :meth:`_start`, which the dialog stack runs next."""
+        slots = await self._opening(context, CheckSlots.model_validate(options or {}))
+        if slots is None:
+            return True
+        if slots.number and slots.caller_country is not None and (slots.plan is not None or slots.carrier is not None):
+            await self._answer(context, slots)  # what _country, _plan and _verdict would do, asking nothing
+            return True
+        context.turn_state[self._opened_key] = slots.model_dump(mode="json")
+        return False
+
+    @property
+    def _opened_key(self) -> str:
+        return f"callplan.opened.{self.id}"
+
     async def _start(self, step: WaterfallStepContext) -> DialogTurnResult:
-        slots = CheckSlots.model_validate(step.options or {})
-        text = step.context.activity.text or ""
+        opened = step.context.turn_state.pop(self._opened_key, None)  # opened already by answer_at_once
+        if opened is not None:
+            slots: CheckSlots | None = CheckSlots.model_validate(opened)
+        else:
+            slots = await self._opening(step.context, CheckSlots.model_validate(step.options or {}))
+        if slots is None:
+            return await step.end_dialog({"done": "which_one"})
+        self.start_slots(step, slots)
+        spec: dict[str, Any] = {"notice": known} if (known := _known(slots, upn_said=bool(slots.upn))) else {}
+        if slots.destination:  # "can our reps in France call Spain?": a number in Spain
+            spec.update(text_key="prompt.number_in", params={"country": slots.destination})
+        return await self.ask_if(step, not slots.number, "number", **spec)
+
+    async def _opening(self, context: TurnContext, slots: CheckSlots) -> CheckSlots | None:
+        """The slots the check starts with: the person the message names, their country and plan
+        from the store (said), a callee named by name; None when "which one?" was asked."""
+        text = context.activity.text or ""
         if not slots.user and text.strip():
-            people = await self.named(step.context, text)
+            people = await self.named(context, text)
             if len(people) == 1:
                 slots = slots.model_copy(update={"user": people[0].upn})
             elif len(people) > 1:  # a shared first name: "which one?", each button the check again
-                lang = lang_of(step.context)
+                lang = lang_of(context)
                 name = _first_word(people[0].display_name) or people[0].upn
                 choices = [
                     (
@@ -128,19 +161,15 @@ class NumberCheckDialog(InterruptibleDialog):
                     )
                     for u in people[:WHICH_ONE]
                 ]
-                await step.context.send_activity(
+                await context.send_activity(
                     which_one_card(t(lang, "check.which_one", name=name), choices).to_activity()
                 )
-                return await step.end_dialog({"done": "which_one"})
+                return None
         if slots.user:
-            slots = await self._with_user(step, slots)
+            slots = await self._with_user(context, slots)
         if slots.number and not any(c.isdigit() for c in slots.number) and "@" not in slots.number:
-            slots = await self._callee(step, slots)
-        self.start_slots(step, slots)
-        spec: dict[str, Any] = {"notice": known} if (known := _known(slots, upn_said=bool(slots.upn))) else {}
-        if slots.destination:  # "can our reps in France call Spain?": a number in Spain
-            spec.update(text_key="prompt.number_in", params={"country": slots.destination})
-        return await self.ask_if(step, not slots.number, "number", **spec)
+            slots = await self._callee(context, slots)
+        return slots
 
     def also_said(self, text: str, slots: Any) -> dict[str, Any]:
         """ "+44 20 7946 0958, the caller is in France on the Domestic plan" at the number
@@ -179,18 +208,18 @@ class NumberCheckDialog(InterruptibleDialog):
         except DataUnavailable:
             return []
 
-    async def _callee(self, step: WaterfallStepContext, slots: CheckSlots) -> CheckSlots:
+    async def _callee(self, context: TurnContext, slots: CheckSlots) -> CheckSlots:
         """A second user named by name ("can @Keith call @Laura"): their UPN, a Teams-to-Teams call."""
         try:
-            tenant = await self.tenants.resolve(step.context)
+            tenant = await self.tenants.resolve(context)
             user = await find_user(self.tenants, tenant, slots.number) if tenant and slots.number else None
         except DataUnavailable:
             return slots
         return slots.model_copy(update={"number": user.upn}) if user is not None else slots
 
-    async def _with_user(self, step: WaterfallStepContext, slots: CheckSlots) -> CheckSlots:
+    async def _with_user(self, context: TurnContext, slots: CheckSlots) -> CheckSlots:
         """Fill the caller's country and plan from the store, and say what was found."""
-        context, lang = step.context, lang_of(step.context)
+        lang = lang_of(context)
         try:
             tenant = await self.tenants.resolve(context)
             user = await find_user(self.tenants, tenant, slots.user) if tenant and slots.user else None
@@ -241,8 +270,12 @@ class NumberCheckDialog(InterruptibleDialog):
         return await self.ask_if(step, missing, "plan", plans=plans_sold_in(slots.caller_country), **spec)
 
     async def _verdict(self, step: WaterfallStepContext) -> DialogTurnResult:
-        slots = self.take(step)
-        context, lang = step.context, lang_of(step.context)
+        await self._answer(step.context, self.take(step))
+        return await step.end_dialog({"done": "check"})
+
+    async def _answer(self, context: TurnContext, slots: CheckSlots) -> None:
+        """The verdict card for complete slots, and the check remembered for follow-ups."""
+        lang = lang_of(context)
         verdict = check_call(
             slots.number or "",
             slots.caller_country or "",
@@ -260,4 +293,3 @@ class NumberCheckDialog(InterruptibleDialog):
                 await context.send_activity(error_activity(exc, lang))
         await context.send_activity(verdict_card(verdict, lang, balance, data, caller=slots.upn).to_activity())
         await remember(context, Intent.CHECK.value, slots.model_dump(mode="json"))
-        return await step.end_dialog({"done": "check"})

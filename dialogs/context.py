@@ -77,17 +77,27 @@ async def recall(context: TurnContext) -> LastAnswer | None:
 # --- reading a follow-up ----------------------------------------------------------------------
 
 
+#: Cue phrases (as word tuples) by their first word, longest first.
+Cues = dict[str, tuple[tuple[str, ...], ...]]
+
+
 @cache
-def _cues() -> dict[str, tuple[tuple[str, ...], ...]]:
+def _cues() -> dict[str, Cues]:
     words = read_locale_json("slots.json")
-    return {
-        name: tuple(sorted((tuple(key(p).split()) for p in words[name]), key=len, reverse=True))
-        for name in ("follow_up_cues", "correction_cues", "cue_lead_ins")
-    }
+    out: dict[str, Cues] = {}
+    for name in ("follow_up_cues", "correction_cues", "cue_lead_ins"):
+        phrases = sorted({tuple(key(p).split()) for p in words[name]} - {()}, key=len, reverse=True)
+        by_first: dict[str, list[tuple[str, ...]]] = {}
+        for phrase in phrases:
+            by_first.setdefault(phrase[0], []).append(phrase)
+        out[name] = {first: tuple(group) for first, group in by_first.items()}
+    return out
 
 
-def _starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> int:
-    for phrase in phrases:
+def _starts_with(words: list[str], phrases: Cues) -> int:
+    """How many first words of ``words`` are the longest of ``phrases`` they start with (0: none).
+    Only the phrases that start with the first word are tried (each turn reads the cues)."""
+    for phrase in phrases.get(words[0], ()) if words else ():
         if tuple(words[: len(phrase)]) == phrase:
             return len(phrase)
     return 0

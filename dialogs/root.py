@@ -15,7 +15,11 @@ What the host gives:
 
 What the host gets:
 
-- the root ``Dialog`` it runs every turn (from :func:`create_root_dialog`);
+- the root ``Dialog`` it runs every turn (from :func:`create_root_dialog`), with
+  ``answer_at_once(context) -> bool``: for a message while no dialog is active, the host calls
+  it first, outside the SDK's dialog stack (after reading the ``DialogState`` property, as
+  ``run_dialog`` would); True means the turn was answered, False that the host goes on with
+  ``run_dialog`` as usual (the message begins a dialog; it is not routed twice);
 - the sentences the host itself sends, from the locale files: :func:`apology_text` (after a
   bug in a turn), :func:`tenant_refusal_text` (to a tenant outside ``ALLOWED_TENANTS``) and
   :func:`state_reset_text` (when the conversation's saved state could not be read);
@@ -24,7 +28,7 @@ What the host gets:
 - the conversation's language: ``TurnLanguage`` (decided and remembered in conversation and
   user state) and ``detect_language``; and ``tenant_id_of`` (the tenant id on an activity).
 
-Routing (``_route``): a card button (``activity.value = {"intent": ...}``) or the recognizer's
+Routing (``route``): a card button (``activity.value = {"intent": ...}``) or the recognizer's
 intent for typed text decides. Purchase and number check are multi-turn dialogs
 (:mod:`dialogs.purchase`, :mod:`dialogs.check`) started with what the first message already
 says; pool balance and the user list are answered at once (:mod:`dialogs.lookups`), and so
@@ -44,6 +48,7 @@ names something is the last question again with that changed (``_follow_up``,
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -90,6 +95,22 @@ from dialogs.nlu.slots import (
 from dialogs.purchase import PurchaseDialog, changed
 from dialogs.turn import TenantData, TurnLanguage, lang_of
 from knowledge.store.api import UsageStoreApi
+
+
+@dataclass(frozen=True)
+class Begin:
+    """What routing decided for a message that starts a multi-turn dialog: that dialog, begun
+    with these options (its slots)."""
+
+    dialog_id: str
+    options: dict[str, Any]
+
+
+#: What :meth:`RootDialog._follow_up` gives for a follow-up it answered at once.
+ANSWERED = True
+
+#: Where :meth:`RootDialog.answer_at_once` leaves a :class:`Begin` for the dialog stack.
+ROUTED_KEY = "callplan.routed"
 
 
 def apology_text(lang: str | None) -> str:
@@ -312,35 +333,65 @@ class RootDialog(ComponentDialog):
         clicked = from_card_value(activity.value, lang)
         return clicked if clicked is not None else recognize(activity.text or "", lang)
 
+    async def answer_at_once(self, context: TurnContext) -> bool:
+        """Route a message when no dialog is active, without the SDK's dialog stack (what the
+        host calls before ``run_dialog``, see :data:`ROUTED_KEY`): True when it was answered at
+        once (a one-shot turn: a lookup, a question of fact, help, a number check the message
+        completes; nothing else to run),
+        False when it begins a dialog: the decision is left in the turn state, and the dialog
+        stack the host then runs begins that dialog without routing the message again.
+
+        What this skips is the SDK's bookkeeping around a waterfall that would end in the same
+        turn (dialog set, dialog context, memory scopes, a waterfall instance); the language,
+        the conversation memory and the replies are those of the dialog-stack path."""
+        await self.language.decide(context)
+        self.memory.attach(context)
+        decision = await self.route(context)
+        if decision is None:
+            return True
+        if decision.dialog_id == self.check.id and await self.check.answer_at_once(context, decision.options):
+            return True  # a number check the message completes: no question to ask
+        context.turn_state[ROUTED_KEY] = decision
+        return False
+
     async def _route(self, step: WaterfallStepContext) -> DialogTurnResult:
-        context = step.context
+        decision = step.context.turn_state.pop(ROUTED_KEY, None)  # routed already by answer_at_once
+        if decision is None:
+            decision = await self.route(step.context)
+        if decision is None:
+            return await step.end_dialog()
+        return await step.begin_dialog(decision.dialog_id, decision.options)
+
+    async def route(self, context: TurnContext) -> Begin | None:
+        """What a message asks for (see the module docstring): a dialog to begin, or None once
+        it was answered at once."""
         activity = context.activity
         lang = lang_of(context)
         if activity.type != ActivityTypes.message:
-            return await step.end_dialog()
+            return None
         if _is_stale_answer(activity):
             await context.send_activity(welcome_reply(lang).with_notice(t(lang, "stale_answer")).to_activity())
-            return await step.end_dialog()
+            return None
         recognition = self.understand(activity, lang)
         text = activity.text or ""
         recognition = await self.roster_first(context, recognition, text)
-        followed = await self._follow_up(step, recognition, text, lang)
+        followed = await self._follow_up(context, recognition, text, lang)
         if followed is not None:
-            return followed
+            return followed if isinstance(followed, Begin) else None
         if _dials_a_number(recognition):
             recognition = recognition.model_copy(update={"intent": Intent.CHECK})
         intent = recognition.intent
         chosen = _clicked_slots(activity)
         if intent == Intent.PURCHASE:
             slots = purchase_slots(text, recognition.entities)
-            return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
+            return Begin(self.purchase.id, slots.model_dump(mode="json"))
         if intent == Intent.CHECK:
             check = CheckSlots.model_validate(chosen) if chosen else check_slots(text, recognition.entities)
-            return await step.begin_dialog(self.check.id, check.model_dump(mode="json"))
+            return Begin(self.check.id, check.model_dump(mode="json"))
         if await self.answer_aside(context, recognition, lang):
             if _licence_only_request(recognition, text):  # "we have E5, what do we need to call numbers?"
                 slots = purchase_slots(text, recognition.entities)
-                return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
+                return Begin(self.purchase.id, slots.model_dump(mode="json"))
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
         elif is_acknowledgement(text) or (intent in (Intent.YES, Intent.NO) and len(key(text[:200]).split()) <= 2):
@@ -349,7 +400,7 @@ class RootDialog(ComponentDialog):
             await context.send_activity(welcome_reply(lang).to_activity())
         else:
             await context.send_activity(unknown_reply(lang).to_activity())
-        return await step.end_dialog()
+        return None
 
     async def roster_first(self, context: TurnContext, recognition: Recognition, text: str) -> Recognition:
         """``recognition`` read with the roster: without the countries guessed from a misspelt
@@ -401,13 +452,13 @@ class RootDialog(ComponentDialog):
         return True
 
     async def _follow_up(
-        self, step: WaterfallStepContext, recognition: Recognition, text: str, lang: str
-    ) -> DialogTurnResult | None:
+        self, context: TurnContext, recognition: Recognition, text: str, lang: str
+    ) -> Begin | bool | None:
         """The last answered question again with something changed (see dialogs/followup.py):
         a button of the assumptions ({"intent": "purchase", "change": {...}}), or a message
         that starts like a follow-up or a correction ("and Belgium?", "actually, Austria") and
-        names something, unless it is clearly a request of another kind. None: route as usual."""
-        context = step.context
+        names something, unless it is clearly a request of another kind. A dialog to begin,
+        :data:`ANSWERED` when it was answered at once, or None: route as usual."""
         value = context.activity.value
         change = value.get("change") if isinstance(value, dict) and not text.strip() else None
         if isinstance(change, dict):
@@ -415,13 +466,13 @@ class RootDialog(ComponentDialog):
             if last is None or last.intent != Intent.PURCHASE.value:
                 return None  # a button of a card from before: start the purchase afresh
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
-            return await step.begin_dialog(self.purchase.id, slots.model_dump(mode="json"))
+            return Begin(self.purchase.id, slots.model_dump(mode="json"))
         restated = _restates_need(recognition, text)
         if cue_of(text) is None and not _bare_place(recognition, text) and not restated:
             return None
         says_usage = restated or usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
         if not carries_change(recognition.entities) and not any(c.isdigit() for c in text) and not says_usage:
-            return await self._follow_up_by_name(step, text)
+            return await self._follow_up_by_name(context, text)
         last = await recall(context)
         if last is None or (restated and cue_of(text) is None and last.intent != Intent.PURCHASE.value):
             return None
@@ -438,39 +489,39 @@ class RootDialog(ComponentDialog):
         if last.intent == Intent.PURCHASE.value:
             purchase = followed_purchase(last.entities, text, entities)
             if purchase is not None:
-                return await step.begin_dialog(self.purchase.id, purchase.model_dump(mode="json"))
+                return Begin(self.purchase.id, purchase.model_dump(mode="json"))
         elif last.intent == Intent.CHECK.value:
             check = followed_check(last.entities, text, entities)
             if check is not None:
-                return await step.begin_dialog(self.check.id, check.model_dump(mode="json"))
+                return Begin(self.check.id, check.model_dump(mode="json"))
         elif last.intent in (Intent.POOL.value, Intent.USERS.value):
             lookup = followed_lookup(last.entities, entities)
             if lookup is not None:
                 again = Recognition(intent=Intent(last.intent), score=1.0, entities=lookup, lang=recognition.lang)
                 await self.answer_aside(context, again, lang)
-                return await step.end_dialog()
+                return ANSWERED
         elif last.intent == Intent.FACT.value:
             # The same question of fact with what the follow-up names changed ("and Spain?").
             named = {name: value for name, value in entities.model_dump(mode="json").items() if value}
             merged = {**last.entities, **named}
             await context.send_activities(await answer_fact(context, text, merged, lang, fact_id=last.fact_id))
             await remember(context, last.intent, merged, fact_id=last.fact_id)
-            return await step.end_dialog()
+            return ANSWERED
         return None
 
-    async def _follow_up_by_name(self, step: WaterfallStepContext, text: str) -> DialogTurnResult | None:
+    async def _follow_up_by_name(self, context: TurnContext, text: str) -> Begin | bool | None:
         """ "and for bastien?" after a number check: the same number for a person of the roster
         named by display name, first name or UPN prefix (the check itself reads the name again,
         and asks "which one?" when it is shared). None when the last answer was no check or the
         message names nobody of the roster."""
-        last = await recall(step.context)
+        last = await recall(context)
         if last is None:
             return None
         rest = without_cue(text)
         if last.intent != Intent.CHECK.value:
-            return await self._person_after(step, last.intent, rest)
+            return await self._person_after(context, last.intent, rest)
         user = None
-        if not await self.check.named(step.context, rest):
+        if not await self.check.named(context, rest):
             # One name nobody has ("and for jane?"): the check for that name, which says it
             # does not know the user and asks where the caller is, as for an unknown UPN.
             if not (rest.isalpha() and len(rest) >= 2 and key(rest) not in _not_names()):
@@ -479,20 +530,20 @@ class RootDialog(ComponentDialog):
         slots = CheckSlots.model_validate(last.entities).model_copy(
             update={"user": user, "upn": None, "caller_country": None, "plan": None}
         )
-        return await step.begin_dialog(self.check.id, slots.model_dump(mode="json"))
+        return Begin(self.check.id, slots.model_dump(mode="json"))
 
-    async def _person_after(self, step: WaterfallStepContext, last_intent: str, rest: str) -> DialogTurnResult | None:
+    async def _person_after(self, context: TurnContext, last_intent: str, rest: str) -> bool | None:
         """ "and for alice?" after any answer but a number check: that person's pools after a
         pool lookup, else their line of the roster (usage location and Calling Plan), rather than
         the fallback. None when the message names nobody of the roster."""
-        people = await self.check.named(step.context, rest)
+        people = await self.check.named(context, rest)
         if not people:
             return None
         intent = Intent.POOL if last_intent == Intent.POOL.value and len(people) == 1 else Intent.USERS
         entities = Entities(users=[p.upn for p in people])
-        lang = lang_of(step.context)
-        await self.answer_aside(step.context, Recognition(intent=intent, score=1.0, entities=entities, lang=lang), lang)
-        return await step.end_dialog()
+        lang = lang_of(context)
+        await self.answer_aside(context, Recognition(intent=intent, score=1.0, entities=entities, lang=lang), lang)
+        return ANSWERED
 
     async def _after(self, step: WaterfallStepContext) -> DialogTurnResult:
         result = step.result
