@@ -16,6 +16,7 @@ from dialogs.nlu.entities import Entities, first_integer
 from dialogs.nlu.slots import CheckSlots, PurchaseSlots, known_countries, purchase_change
 from dialogs.purchase import changed
 from knowledge.advisor import MAX_USERS
+from knowledge.facts import SEAT_COUNT_COMPUTATIONS, load_facts
 
 #: A number typed alone after a cue ("and 112?", "et le 15 ?"): short codes count here too.
 _DIGITS = re.compile(r"\+?\d[\d .\-]{0,18}\d|\d")
@@ -61,3 +62,16 @@ def followed_lookup(last: dict[str, Any], entities: Entities) -> Entities | None
 
 
 __all__ = ["followed_check", "followed_lookup", "followed_purchase"]
+
+
+def followed_fact(last: dict[str, Any], fact_id: str | None, text: str, entities: Entities) -> dict[str, Any]:
+    """The last question of fact's entities with what the follow-up names replacing them ("and
+    Spain?"); a number alone ("et pour 75 ?", "what about 200?") is the seat count when the
+    fact takes one (the pool for N users, phone numbers for N licences)."""
+    named = {name: value for name, value in entities.model_dump(mode="json").items() if value}
+    fact = load_facts().get(fact_id)
+    if not named and fact is not None:  # "same for the 240-minute plan": 240 names the plan
+        count = first_integer(text[:200]) if fact.compute in SEAT_COUNT_COMPUTATIONS else None
+        if count is not None and 1 <= count <= MAX_USERS:
+            named["user_count"] = count
+    return {**last, **named}

@@ -76,7 +76,7 @@ from dialogs.context import (
     without_cue,
 )
 from dialogs.facts import answer_fact, answered_fact, fact_turn
-from dialogs.followup import followed_check, followed_lookup, followed_purchase
+from dialogs.followup import followed_check, followed_fact, followed_lookup, followed_purchase
 from dialogs.lookups import name_words, pool_activities, users_activities
 from dialogs.nlu.entities import Entities, key, lexicon
 from dialogs.nlu.i18n import t
@@ -502,8 +502,7 @@ class RootDialog(ComponentDialog):
                 return ANSWERED
         elif last.intent == Intent.FACT.value:
             # The same question of fact with what the follow-up names changed ("and Spain?").
-            named = {name: value for name, value in entities.model_dump(mode="json").items() if value}
-            merged = {**last.entities, **named}
+            merged = followed_fact(last.entities, last.fact_id, text, entities)
             await context.send_activities(await answer_fact(context, text, merged, lang, fact_id=last.fact_id))
             await remember(context, last.intent, merged, fact_id=last.fact_id)
             return ANSWERED

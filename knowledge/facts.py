@@ -26,7 +26,7 @@ from typing import Any, Literal
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from knowledge.catalog import DATA_DIR, Catalog, load_catalog
+from knowledge.catalog import DATA_DIR, Catalog, Plan, load_catalog
 
 Lang = Literal["en", "fr"]
 FACTS_FILE = "facts.json"
@@ -166,6 +166,19 @@ def _not_sold(catalog: Catalog, sku: str, iso: str) -> Result | None:
     return "answer_no", {"plan": sku, "country": iso}, row.sources if row else catalog.calling_plan_count.sources
 
 
+def _local_plan(catalog: Catalog, sku: str, iso: str) -> Plan | None:
+    """The plan ``iso`` sells in place of ``sku``: its own SKU reporting the same capability
+    (Mexico's "Domestic Calling Plan (Mexico)" for MCOPSTN1), None when it sells none. WHY: "the
+    domestic plan in Mexico" asks about Mexico's Domestic plan, which has its minutes (1,200)."""
+    found = catalog.country(iso)
+    row = found.calling_plans if found else None
+    for local in row.plans if row is not None else ():
+        plan = catalog.find_plan(local)
+        if plan is not None and plan.sku != sku and plan.capability == sku:
+            return plan
+    return None
+
+
 def _payg_sources(catalog: Catalog) -> tuple[str, ...]:
     return next((p.sources for p in catalog.plans if p.is_payg), ())
 
@@ -185,7 +198,10 @@ def _domestic_minutes(catalog: Catalog, query: FactQuery, country: str) -> tuple
     # MCOPSTN8 (per user) is only a report capability code in the sheet: no country lists it.
     not_sold = _not_sold(catalog, plan.sku, country) if plan.pool != "per_user" else None
     if not_sold:
-        return None, not_sold
+        local = _local_plan(catalog, plan.sku, country)  # Mexico's own Domestic plan for "the Domestic plan"
+        if local is None:
+            return None, not_sold
+        plan = local
     minutes = plan.minutes_for(country, "domestic")
     if minutes is None:
         return None, ("undocumented", {"plan": plan.sku, "country": country}, plan.sources)
@@ -211,6 +227,9 @@ def minutes_per_user(catalog: Catalog, query: FactQuery) -> Result:
     sources = plan.domestic_minutes.sources if plan.domestic_minutes else plan.sources
     if plan.pool == "per_user":
         return "per_user", params, sources
+    if not plan.international and plan.kind == "domestic":
+        # "does the domestic plan in Poland include international calls?": the answer says no
+        return "domestic_only", params, sources
     return "answer", params, sources
 
 
@@ -372,6 +391,9 @@ COMPUTATIONS: dict[str, Computation] = {
 }
 
 
+#: The computations that take a seat count: a number alone in a follow-up ("et pour 75 ?") is it.
+SEAT_COUNT_COMPUTATIONS = frozenset({"pool_size", "phone_numbers"})
+
 #: The computations that answer for a country (a ``for_country`` target is one of them).
 COUNTRY_COMPUTATIONS = frozenset(
     {"minutes_per_user", "pool_size", "country_availability", "callable_destination", "premium_by_country"}
@@ -379,7 +401,9 @@ COUNTRY_COMPUTATIONS = frozenset(
 
 #: The templates each computation may pick: a computed fact must have every one of them.
 TEMPLATES: dict[str, frozenset[str]] = {
-    "minutes_per_user": frozenset({"answer", "answer_no", "missing", "per_user", "partner", "payg", "undocumented"}),
+    "minutes_per_user": frozenset(
+        {"answer", "answer_no", "missing", "per_user", "domestic_only", "partner", "payg", "undocumented"}
+    ),
     "pool_size": frozenset(
         {
             "answer",
