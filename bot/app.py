@@ -165,6 +165,7 @@ def create_app(
         app[ALERTS_KEY].close()  # its object-store client (azure-blob); nothing locally
 
     app.cleanup_ctx.append(outbound_threads_ctx)
+    app.cleanup_ctx.append(warm_router_ctx)
     app.cleanup_ctx.append(bot_state_ctx)
     app.cleanup_ctx.append(calling_plan_store_ctx)
     app.cleanup_ctx.append(adapter_and_bot)
@@ -181,6 +182,21 @@ async def outbound_threads_ctx(app: web.Application) -> AsyncIterator[None]:
     wide enough that a few dead serviceUrls cannot starve other replies (:mod:`bot.outbound`)."""
     widen_default_executor(asyncio.get_running_loop())
     yield
+
+
+async def warm_router_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Train the learned fact-vs-request router (``dialogs.nlu.router``) on a thread while the app
+    starts, not awaited: /healthz does not wait for it, and the first question of fact does not
+    pay for the training on the event loop. Waited for when the app stops (a fraction of a second
+    at most, once per process: the model is kept)."""
+    from dialogs.api import warm_router
+
+    warming = asyncio.ensure_future(asyncio.to_thread(warm_router))
+    yield
+    try:
+        await warming
+    except Exception:  # the first message that needs the router trains it again, and says why
+        log.exception("the router could not be trained at start")
 
 
 async def open_state_storage(settings: Settings) -> StateStorage:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dialogs.alerts import alert_card
 from dialogs.cards import CardReply, card_activity, shared_card_json, welcome_card
 from dialogs.nlu.i18n import detect_language
+from dialogs.nlu.router import warm as warm_router
 from dialogs.root import apology_text, create_root_dialog, state_reset_text, tenant_refusal_text
 from dialogs.turn import TurnLanguage, tenant_id_of
 
@@ -25,5 +26,6 @@ __all__ = [
     "state_reset_text",
     "tenant_id_of",
     "tenant_refusal_text",
+    "warm_router",
     "welcome_card",
 ]
