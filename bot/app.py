@@ -165,7 +165,7 @@ def create_app(
         app[ALERTS_KEY].close()  # its object-store client (azure-blob); nothing locally
 
     app.cleanup_ctx.append(outbound_threads_ctx)
-    app.cleanup_ctx.append(warm_router_ctx)
+    app.cleanup_ctx.append(warm_understanding_ctx)
     app.cleanup_ctx.append(bot_state_ctx)
     app.cleanup_ctx.append(calling_plan_store_ctx)
     app.cleanup_ctx.append(adapter_and_bot)
@@ -184,19 +184,20 @@ async def outbound_threads_ctx(app: web.Application) -> AsyncIterator[None]:
     yield
 
 
-async def warm_router_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Train the learned fact-vs-request router (``dialogs.nlu.router``) on a thread while the app
+async def warm_understanding_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Warm what understanding a message loads on first use (the learned router's training, the
+    lexicon, the fact search index: ``dialogs.api.warm_understanding``) on a thread while the app
     starts, not awaited: /healthz does not wait for it, and the first question of fact does not
-    pay for the training on the event loop. Waited for when the app stops (a fraction of a second
-    at most, once per process: the model is kept)."""
-    from dialogs.api import warm_router
+    pay for it on the event loop. Waited for when the app stops (under a second, once per
+    process: all of it is kept)."""
+    from dialogs.api import warm_understanding
 
-    warming = asyncio.ensure_future(asyncio.to_thread(warm_router))
+    warming = asyncio.ensure_future(asyncio.to_thread(warm_understanding))
     yield
     try:
         await warming
     except Exception:  # the first message that needs the router trains it again, and says why
-        log.exception("the router could not be trained at start")
+        log.exception("understanding could not be warmed at start")
 
 
 async def open_state_storage(settings: Settings) -> StateStorage:
