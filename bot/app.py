@@ -165,10 +165,10 @@ def create_app(
         app[ALERTS_KEY].close()  # its object-store client (azure-blob); nothing locally
 
     app.cleanup_ctx.append(outbound_threads_ctx)
-    app.cleanup_ctx.append(warm_understanding_ctx)
     app.cleanup_ctx.append(bot_state_ctx)
     app.cleanup_ctx.append(calling_plan_store_ctx)
     app.cleanup_ctx.append(adapter_and_bot)
+    app.cleanup_ctx.append(warm_understanding_ctx)  # last: the app opens first, then this thread starts
     if freeze_heap:
         app[HEAP_KEY] = HeapFreezer()
         app.cleanup_ctx.append(frozen_heap_ctx)
