@@ -736,7 +736,8 @@ def _router_overrules(
     no request. What keeps the request: a number to dial, a user or a seat count named, an
     imperative, a check naming two countries (a caller and a destination) or a country and a
     plan, and a users lookup; a check, and a pool lookup about the tenant's own data now ("how
-    much is left", "our minutes"), need the router's higher ``guarded`` floor. The closest fact
+    much is left", "our minutes") or naming a country ("y a-t-il un pool en France": the README
+    chose the tenant's pools over the general fact), need the router's higher ``guarded`` floor. The closest fact
     must reach the suggest floor; the router's confidence answers it (a guess here was measured
     right more often than the closest-questions card)."""
     features = _fact_features(text, extraction.entities, extraction.features, lex)
@@ -748,7 +749,7 @@ def _router_overrules(
         countries >= 2 or (countries and "plan" in features and not questions.names_list(form.words, "number_words"))
     ):
         return []
-    guarded = intent == Intent.CHECK or (intent == Intent.POOL and form.tenant)
+    guarded = intent == Intent.CHECK or (intent == Intent.POOL and (form.tenant or countries > 0))
     if not router.overrules(text, form.question, guarded):
         return []
     ranked = reading.search(" ".join(form.words) if form.greeted else text)[:FACT_CHOICES]

@@ -160,8 +160,8 @@ def says_fact(text: str, question: bool) -> bool:
 def overrules(text: str, question: bool, guarded: bool) -> bool:
     """Whether the router is confident enough that ``text`` is a question of fact to overrule
     a request the rules read (``recognizer._router_overrules``): at its ``overrule_floor`` for
-    a question, ``guarded_floor`` against a number check or the tenant's own pool data
-    (``guarded``), its ``terse_floor`` for a message not shaped like a question."""
+    a question, ``guarded_floor`` against a number check or a pool lookup about the tenant's
+    own data or naming a country (``guarded``), its ``terse_floor`` for a message not shaped like a question."""
     current = model()
     floor = current.terse_floor if not question else current.guarded_floor if guarded else current.overrule_floor
     return current.p_fact(text) >= floor
