@@ -84,12 +84,14 @@ OVERRULED: list[Case] = [
 ]
 _CHECK = ["verdict", "prompt_number", "prompt_caller"]
 #: Requests the router must not overrule however it reads them: the tenant's own pool now, a check
-#: naming a caller's and a destination's country, a purchase naming a seat count.
+#: naming a caller's and a destination's country, a pool named with its country, a purchase naming
+#: a seat count.
 GUARDED: list[Case] = [
     ("en", "how much is left in the US international pool", ["pool"], [r"United States"], []),
     ("en", "can our users in France call Morocco?", _CHECK, [r"Morocco"], []),
     ("en", "we need calling plans for 25 users in Spain, do they call abroad?", _PURCHASE, [r"Spain"], []),
     ("fr", "combien reste-t-il dans le pool international des États-Unis", ["pool"], [r"États-Unis"], []),
+    ("fr", "y a-t-il un pool en France", ["pool"], [r"France"], []),  # p 0.80: under the guarded floor only
     ("fr", "nos utilisateurs en France peuvent-ils appeler le Maroc ?", _CHECK, [r"Maroc"], []),
     (
         "fr",
