@@ -37,5 +37,5 @@ def warm_understanding() -> None:
     pay for on the event loop: train the learned router (~0.3 s) and load the recognizer's
     lexicon and the fact search index (measured: the first question of fact after start went
     from ~400 ms to ~30 ms on a loaded machine, bench/records/router2_scores.md)."""
+    recognize("what does the Domestic Calling Plan include?")  # first what every turn needs (not the router)
     router.warm()
-    recognize("which countries sell Microsoft Calling Plans?")
