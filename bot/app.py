@@ -173,6 +173,7 @@ def create_app(
     app.cleanup_ctx.append(bot_state_ctx)
     app.cleanup_ctx.append(calling_plan_store_ctx)
     app.cleanup_ctx.append(adapter_and_bot)
+    app.cleanup_ctx.append(warm_understanding_ctx)  # last: the app opens first, then this thread starts
     if freeze_heap:
         app[HEAP_KEY] = HeapFreezer()
         app.cleanup_ctx.append(frozen_heap_ctx)
@@ -186,6 +187,22 @@ async def outbound_threads_ctx(app: web.Application) -> AsyncIterator[None]:
     wide enough that a few dead serviceUrls cannot starve other replies (:mod:`bot.outbound`)."""
     widen_default_executor(asyncio.get_running_loop())
     yield
+
+
+async def warm_understanding_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Warm what understanding a message loads on first use (the learned router's training, the
+    lexicon, the fact search index: ``dialogs.api.warm_understanding``) on a thread while the app
+    starts, not awaited: /healthz does not wait for it, and the first question of fact does not
+    pay for it on the event loop. Waited for when the app stops (under a second, once per
+    process: all of it is kept)."""
+    from dialogs.api import warm_understanding
+
+    warming = asyncio.ensure_future(asyncio.to_thread(warm_understanding))
+    yield
+    try:
+        await warming
+    except Exception:  # the first message that needs the router trains it again, and says why
+        log.exception("understanding could not be warmed at start")
 
 
 async def open_state_storage(settings: Settings) -> StateStorage:

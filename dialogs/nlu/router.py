@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -68,6 +69,8 @@ class Model:
     bias: float
     fact_floor: float  # the probability at which a question-shaped message reads as a fact
     terse_floor: float  # the same for a message not shaped like a question ("I need calling plans")
+    overrule_floor: float  # the probability at which a question overrules a strong request
+    guarded_floor: float  # the same against a number check or the tenant's own pool data
 
     def p_fact(self, text: str) -> float:
         found = features(text)
@@ -120,14 +123,26 @@ def train(
     return {name: float(w[i]) for i, name in enumerate(names) if w[i] != 0.0}, bias
 
 
-@cache
+#: One training at a time: the bot's start warms the router on a thread (:func:`warm`) while a
+#: first message may already ask for it on the event loop; it waits for that training, never
+#: trains twice.
+_TRAINING = threading.Lock()
+
+
 def model() -> Model:
     """The router, trained on first use (see :func:`training_set`) and kept."""
+    with _TRAINING:
+        return _trained()
+
+
+@cache
+def _trained() -> Model:
     settings = read_locale_json("router.json")["settings"]
     weights, bias = train(
         *training_set(), settings["epochs"], settings["rate"], settings["l2"], settings.get("momentum", 0.0)
     )
-    return Model(weights, bias, float(settings["fact_floor"]), float(settings["terse_floor"]))
+    floors = ("fact_floor", "terse_floor", "overrule_floor", "guarded_floor")
+    return Model(weights, bias, *(float(settings[name]) for name in floors))
 
 
 def p_fact(text: str) -> float:
@@ -142,4 +157,20 @@ def says_fact(text: str, question: bool) -> bool:
     return current.p_fact(text) >= (current.fact_floor if question else current.terse_floor)
 
 
-__all__ = ["Model", "features", "model", "p_fact", "says_fact", "train", "training_set"]
+def overrules(text: str, question: bool, guarded: bool) -> bool:
+    """Whether the router is confident enough that ``text`` is a question of fact to overrule
+    a request the rules read (``recognizer._router_overrules``): at its ``overrule_floor`` for
+    a question, ``guarded_floor`` against a number check or a pool lookup about the tenant's
+    own data or naming a country (``guarded``), its ``terse_floor`` for a message not shaped like a question."""
+    current = model()
+    floor = current.terse_floor if not question else current.guarded_floor if guarded else current.overrule_floor
+    return current.p_fact(text) >= floor
+
+
+def warm() -> None:
+    """Train the router now (the bot's start calls it off the event loop), so that the first
+    message that reaches it does not pay for the training."""
+    model()
+
+
+__all__ = ["Model", "features", "model", "overrules", "p_fact", "says_fact", "train", "training_set", "warm"]

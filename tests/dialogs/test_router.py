@@ -56,9 +56,74 @@ async def test_questions_the_router_vouches_for_are_answered_over_http(lang):
 @pytest.mark.parametrize("lang", ["en", "fr"])
 async def test_without_the_router_the_same_questions_are_not_answered(lang, monkeypatch):
     monkeypatch.setattr(router, "says_fact", lambda text, question: False)
+    monkeypatch.setattr(router, "overrules", lambda text, question, guarded: False)  # its say on strong requests too
     misses = await case_misses(lang, ROUTED)
     assert misses is not None
     assert misses.count("NOT UNDERSTOOD") == sum(1 for case in ROUTED if case[0] == lang), misses
+
+
+#: Questions of fact the rules read as a strong request (a purchase, a pool lookup), which the
+#: router overrules (router2): answered with their fact card, the first fact retrieval finds.
+OVERRULED: list[Case] = [
+    ("en", "in which countries can I buy Microsoft calling plans?", ["fact"], [r"Where Calling Plans are sold"], []),
+    (
+        "en",
+        "which report in the Teams admin center shows the pool minutes used?",
+        ["fact"],
+        [r"Usage reports"],
+        [r"minutes left"],
+    ),
+    ("fr", "dans quels pays peut-on acheter les forfaits d'appels Microsoft ?", ["fact"], [r"Où les forfaits"], []),
+    (
+        "fr",
+        "est-ce qu'un appel de Teams à Teams consomme des minutes ?",
+        ["fact"],
+        [r"Appels entre utilisateurs Teams"],
+        [r"minutes restantes"],
+    ),
+]
+_CHECK = ["verdict", "prompt_number", "prompt_caller"]
+#: Requests the router must not overrule however it reads them: the tenant's own pool now, a check
+#: naming a caller's and a destination's country, a pool named with its country, a purchase naming
+#: a seat count.
+GUARDED: list[Case] = [
+    ("en", "how much is left in the US international pool", ["pool"], [r"United States"], []),
+    ("en", "can our users in France call Morocco?", _CHECK, [r"Morocco"], []),
+    ("en", "we need calling plans for 25 users in Spain, do they call abroad?", _PURCHASE, [r"Spain"], []),
+    ("fr", "combien reste-t-il dans le pool international des États-Unis", ["pool"], [r"États-Unis"], []),
+    ("fr", "y a-t-il un pool en France", ["pool"], [r"France"], []),  # p 0.80: under the guarded floor only
+    ("fr", "nos utilisateurs en France peuvent-ils appeler le Maroc ?", _CHECK, [r"Maroc"], []),
+    (
+        "fr",
+        "il nous faut des forfaits pour 25 utilisateurs en Espagne, ils appellent à l'étranger ?",
+        _PURCHASE,
+        [r"Espagne"],
+        [],
+    ),
+]
+
+
+@pytest.mark.usefixtures("local_mode")
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_questions_the_router_overrules_a_request_for_are_answered_over_http(lang):
+    misses = await case_misses(lang, OVERRULED)
+    assert misses is None, misses
+
+
+@pytest.mark.usefixtures("local_mode")
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_without_the_overrule_the_same_questions_start_a_request(lang, monkeypatch):
+    monkeypatch.setattr(router, "overrules", lambda text, question, guarded: False)
+    misses = await case_misses(lang, OVERRULED)
+    assert misses is not None
+    assert misses.count("NOT UNDERSTOOD") == sum(1 for case in OVERRULED if case[0] == lang), misses
+
+
+@pytest.mark.usefixtures("local_mode")
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_guarded_requests_stay_requests_over_http(lang):
+    misses = await case_misses(lang, GUARDED)
+    assert misses is None, misses
 
 
 @pytest.mark.usefixtures("local_mode")
