@@ -230,7 +230,7 @@ class ReplyConnector:
             token = self._tokens[credentials] = _Token()
         if token.header is not None and self.monotonic() - token.got_at < TOKEN_REUSE_S:
             return token.header
-        if token.fetching is None or token.fetching.done():
+        if token.fetching is None or (token.fetching.done() and not _unclaimed(token)):
             token.fetching = asyncio.ensure_future(asyncio.to_thread(credentials.get_access_token))
             token.fetching.add_done_callback(_retrieve)  # a fetch every caller gave up on fails quietly
         try:
@@ -240,6 +240,21 @@ class ReplyConnector:
             raise DeliveryError(f"no token for the Bot Connector: {type(exc).__name__}") from exc
         token.header, token.got_at = f"Bearer {access}", self.monotonic()
         return token.header
+
+
+def _unclaimed(token: _Token) -> bool:
+    """Whether ``token``'s finished fetch holds a token no reply has taken yet: the new token a
+    401 asked for (:meth:`ReplyConnector._refuse`), done on its thread, whose ``adopt`` callback
+    has not run yet (the loop runs it on its next pass; a reply may come first). Taken as it is,
+    not asked again (a second new token for nothing: seen under load)."""
+    fetching = token.fetching
+    return (
+        token.header is None
+        and fetching is not None
+        and fetching.done()
+        and not fetching.cancelled()
+        and fetching.exception() is None
+    )
 
 
 def _fetch_anew(credentials: AppCredentials, refused: str) -> str:

@@ -29,7 +29,7 @@ from jwt.algorithms import RSAAlgorithm
 from bot import connector as connector_module
 from bot import outbound
 from bot.app import ADAPTER_KEY, create_app
-from bot.connector import TOKEN_REUSE_S, ReplyConnector
+from bot.connector import TOKEN_REUSE_S, ReplyConnector, _Token
 
 APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 POOL_TEXT = "pool balance"
@@ -577,3 +577,24 @@ def test_the_proxy_is_the_one_requests_would_use(environment, monkeypatch):
         scheme = url.split(":")[0]
         assert connector_module._proxy(url) == (proxies.get(scheme) or proxies.get("all")), (environment, url)
     connector_module._proxy.cache_clear()
+
+
+async def test_a_new_token_done_before_its_callback_ran_is_taken_not_asked_again():
+    """After a 401 the new token's fetch may finish, and a reply come, before the loop runs the
+    callback that adopts it (seen under load: a third token asked for): the reply takes it."""
+    asked: list[int] = []
+
+    class Credentials(MicrosoftAppCredentials):
+        def get_access_token(self, force_refresh: bool = False) -> str:
+            asked.append(1)
+            return f"token-{len(asked) + 1}"
+
+    credentials = Credentials(APP_ID, "secret")
+    ours = ReplyConnector()
+    done: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+    done.set_result("token-2")  # the refused token's replacement, fetched; no callback has run
+    ours._tokens[credentials] = _Token(header=None, fetching=done)
+    assert await ours._authorization(credentials) == "Bearer token-2"
+    assert asked == []
+    ours._tokens[credentials].got_at -= 3600  # and once it is old, the credentials are asked again
+    assert await ours._authorization(credentials) == "Bearer token-2" and asked == [1]
