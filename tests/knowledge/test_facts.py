@@ -264,6 +264,46 @@ def test_retrieval_folds_case_and_accents_and_bounds_the_query():
     assert fact_search.query_form("x " * 10_000).count("x") <= fact_search.MAX_QUERY_CHARS
 
 
+def test_folding_skips_decomposition_only_when_nothing_decomposes():
+    # "\u212a" (Kelvin sign) lowers to an ASCII "k"; "\u00e9" decomposes; "\ufb01" (ligature) splits.
+    assert fact_search.fold("\u212aB per Minute") == "kb per minute"
+    assert fact_search.fold("D\u00e9j\u00e0 PAYG, \ufb01ne!") == "deja payg fine"
+    assert fact_search.fold("Calling-Plan? (E5)") == "calling plan e5"
+
+
+def _dev_queries() -> list[str]:
+    """The folded queries of every question form and of the retrieval dev sets' messages."""
+    corpus = Path(__file__).parents[1] / "dialogs" / "corpus"
+    texts = [form for fact in load_facts().facts for lang in ("en", "fr") for form in fact.questions[lang]]
+    for path in sorted(corpus.glob("facts_dev*.json")):
+        texts += [item["text"] for item in json.loads(path.read_text(encoding="utf-8"))["items"]]
+    return sorted({fact_search.query_form(t) for t in texts} - {""})
+
+
+@pytest.mark.parametrize("k", [1, 8, 40])
+def test_the_bm25_shortlist_is_the_sorted_top_k_whatever_the_ties(k):
+    """The blend's candidates skip sorting every form; they must be the very forms the full sort
+    keeps, ties across the k-th score included (else a message's facts would change)."""
+    queries = _dev_queries()
+    tied = 0
+    for query in queries:
+        top = fact_search._bm25_top(query, k)
+        assert fact_search._bm25_shortlist(query, k) == {i for i, _ in top}, query
+        scores = fact_search._bm25_scores(query)
+        if scores is not None and len(top) == k:
+            kth = top[-1][1]
+            tied += (scores == kth).sum() > sum(1 for _, s in top if s == kth)
+    assert tied  # a tie across the k-th score (the full sort picks) is exercised
+
+
+def test_search_reads_a_message_once_and_ranks_as_its_parts_do():
+    """:func:`fact_search.search` folds once and hands the fold on: the same ranking as the
+    parts called on the text."""
+    for text in ["pool balance", "Can we get calling plans in India?", "Qu'est-ce que MCOPSTN5 ?", "E5 en France"]:
+        ranked = fact_search.search_blend(text)
+        assert fact_search.search(text) == fact_search.named_first(text, fact_search.country_first(text, ranked))
+
+
 @pytest.mark.parametrize("method", ["fuzzy", "bm25", "blend"])
 def test_every_method_ranks_an_exact_question_first(method):
     ranked = fact_search.search("what happens when the pool runs out", method)
