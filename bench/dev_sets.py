@@ -34,7 +34,7 @@ from bench import heldout_eval
 
 SET_NAME = "dialogs_dev"
 #: The dev sets of each kind, oldest first.
-DIALOGS_SETS = (SET_NAME, "dialogs_dev2", "dialogs_dev3", "dialogs_dev4", "dialogs_dev5", "dialogs_dev6")
+DIALOGS_SETS = (SET_NAME, "dialogs_dev2", "dialogs_dev3", "dialogs_dev4", "dialogs_dev5", "dialogs_dev6", "dialogs_dev7")
 FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6")
 SET_NAMES = DIALOGS_SETS + FACTS_SETS
 
