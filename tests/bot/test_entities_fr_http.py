@@ -69,3 +69,22 @@ async def test_royaume_unis_is_the_united_kingdom(demo_bot, h, lang, text):
     replies = await Chat(demo_bot, h, f"a:gb-{lang}").say(text)
     card = purchase_summary_card(recommend(AdviceRequest(countries=["GB"], users=10, base_licence="E5")), lang)
     assert replies[-1]["said"][:HEAD] == card.text[:HEAD]
+
+
+AT_THE_COUNTRIES = {
+    "en": ("I need calling plans for our E5 users", "30 in France, we're with Orange"),
+    "fr": ("il me faut des forfaits pour nos users E5", "30 en France, on est chez Orange"),
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+async def test_a_count_with_its_country_at_the_countries_question_is_taken(demo_bot, h, lang):
+    chat = Chat(demo_bot, h, f"a:countries-{lang}")
+    ask, answer = AT_THE_COUNTRIES[lang]
+    await chat.say(ask)
+    replies = await chat.say(answer)
+    card = purchase_summary_card(
+        recommend(AdviceRequest(countries=["FR"], users=30, base_licence="E5", carrier="operator_connect")), lang
+    )
+    assert replies[-1]["attachments"]
+    assert replies[-1]["said"][:HEAD] == card.text[:HEAD]
