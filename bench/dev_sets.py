@@ -6,7 +6,9 @@ in ``bench/REPORT.md`` / ``bench/records``:
 * ``dialogs_dev``, ``dialogs_dev2``, ``dialogs_dev3``: one-turn answers, follow-ups,
   corrections, asides inside a dialog, stated needs and entities (``tests/dialogs/test_dialogs_dev.py``
   keeps them passing); ``dialogs_dev4``-``dialogs_dev6`` the later rounds' (``dialogs_dev6``:
-  prices, eligibility, rough counts, the check's questions, shared calling codes), held to floors;
+  prices, eligibility, rough counts, the check's questions, shared calling codes), held to floors; ``dialogs_dev7``
+  (entfr, French first): entities as admins type them: carriers with a country, scope phrases,
+  cities, typos, unknown countries, a seat count before the licence, roster users;
 * ``facts_dev2``, ``facts_dev3``: questions of fact answered right and specific, the figure for
   the country, plan, seat count or SKU asked (``facts_dev3`` was written blind from the fact
   sheet, to measure whether round 1's answers generalize); ``tests/dialogs/test_facts_dev{2,3}.py``
@@ -34,7 +36,15 @@ from bench import heldout_eval
 
 SET_NAME = "dialogs_dev"
 #: The dev sets of each kind, oldest first.
-DIALOGS_SETS = (SET_NAME, "dialogs_dev2", "dialogs_dev3", "dialogs_dev4", "dialogs_dev5", "dialogs_dev6")
+DIALOGS_SETS = (
+    SET_NAME,
+    "dialogs_dev2",
+    "dialogs_dev3",
+    "dialogs_dev4",
+    "dialogs_dev5",
+    "dialogs_dev6",
+    "dialogs_dev7",
+)
 FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6")
 SET_NAMES = DIALOGS_SETS + FACTS_SETS
 

@@ -49,6 +49,7 @@ ALIASES: dict[str, list[str]] = {
         "Pays de Galles",
         "Irlande du Nord",
         "Royaume Uni",
+        "Royaume-Unis",  # a common slip after "États-Unis"
     ],
     "US": ["USA", "U.S.A.", "United States of America", "America", "the States", "Etats-Unis d'Amérique", "Amérique"],
     "NL": ["Holland", "Hollande", "the Netherlands"],

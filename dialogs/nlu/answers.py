@@ -89,6 +89,8 @@ def read_countries(answer: Answer) -> dict[str, Any] | None:
         slots["users"] = entities.user_count
         if entities.count_approx:
             slots["users_approx"] = True
+    elif len(codes) == 1 and codes[0] in counts:  # "30 en France": the count of that country (as purchase_slots)
+        slots["users"] = counts[codes[0]]
     return slots
 
 

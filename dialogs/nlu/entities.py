@@ -458,6 +458,11 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
     return found
 
 
+#: A count right before a base licence ("30 E3"): read in the last few characters before it.
+_SEATS_BEFORE = re.compile(r"(?:^|\s)(\d{1,7}) $")
+_SEATS_REACH = 9
+
+
 def _first(norm: str, patterns: list[tuple[Any, re.Pattern[str]]]) -> tuple[Any, re.Match[str]] | None:
     best = None
     for value, pattern in patterns:
@@ -578,6 +583,12 @@ def extract(text: str) -> Extraction:
     if carrier_hit:
         rest = _blank(rest, carrier_hit[1].start(), carrier_hit[1].end())
     licence_hit = _first(rest, table.licences)
+    if user_count is None and licence_hit:
+        # "30 E3", "25 E5 a equiper": a count right before a base licence is a seat count
+        start = licence_hit[1].start()
+        seats = _SEATS_BEFORE.search(rest[max(0, start - _SEATS_REACH) : start])
+        if seats and 0 < int(seats.group(1)) <= 1_000_000:
+            user_count = int(seats.group(1))
     line_hit = _first(rest, table.lines)
     taken: set[int] = set()
     countries = _extract_countries(tokens, table, taken)
