@@ -8,7 +8,7 @@ import asyncio
 import json
 import shutil
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -30,6 +30,7 @@ from bot import connector as connector_module
 from bot import outbound
 from bot.app import ADAPTER_KEY, create_app
 from bot.connector import TOKEN_REUSE_S, ReplyConnector, _Token
+from testkit.loopback import black_hole, loopback_server
 
 APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
 POOL_TEXT = "pool balance"
@@ -55,36 +56,6 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-@asynccontextmanager
-async def loopback_server(
-    handle: Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]], held: list[asyncio.StreamWriter]
-) -> AsyncIterator[int]:
-    """A TCP server on 127.0.0.1 running ``handle`` per connection; its port. On exit the
-    connections ``handle`` kept open (``held``) are closed, then the server."""
-    server = await asyncio.start_server(handle, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        for writer in held:
-            writer.close()
-        server.close()
-
-
-@asynccontextmanager
-async def black_hole() -> AsyncIterator[tuple[int, list[int]]]:
-    """A port on 127.0.0.1 that takes connections and never answers; the list counts them."""
-    held: list[asyncio.StreamWriter] = []
-    accepted: list[int] = []
-
-    async def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
-        accepted.append(1)
-        await asyncio.sleep(3600)
-
-    async with loopback_server(hold, held) as port:
-        yield port, accepted
 
 
 def sent_the_same_way(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -13,7 +13,6 @@ import json
 import logging
 import socket
 import time
-from contextlib import asynccontextmanager
 
 import jwt
 import pytest
@@ -27,6 +26,7 @@ from bot.state import TinyDBStorage
 from dialogs.nlu.i18n import t
 from dialogs.root import state_reset_text
 from knowledge.logsafe import clean
+from testkit.loopback import black_hole
 from testkit.narrow import present
 
 APP_ID = "c9e8c047-2a74-40a2-b28a-b162d5f5327c"
@@ -46,24 +46,6 @@ def one_line_logs(caplog) -> None:
         message = record.getMessage()
         assert "\n" not in message and "\r" not in message and "\x00" not in message, message[:300]
         assert len(message) < 2000, len(message)
-
-
-@asynccontextmanager
-async def black_hole():
-    """A TCP port on 127.0.0.1 that accepts connections and never answers."""
-    held: list[asyncio.StreamWriter] = []
-
-    async def hold(reader, writer):
-        held.append(writer)
-        await asyncio.sleep(3600)
-
-    server = await asyncio.start_server(hold, "127.0.0.1", 0)
-    try:
-        yield server.sockets[0].getsockname()[1]
-    finally:
-        for writer in held:
-            writer.close()
-        server.close()
 
 
 def closed_port() -> int:
@@ -190,7 +172,7 @@ async def test_row3_hostile_tokens_are_fast_401s_or_503_never_500(
 
 async def test_row3_a_key_service_that_never_answers_is_a_bounded_503(start_app, make_settings, h, monkeypatch, caplog):
     monkeypatch.setattr(outbound, "KEY_FETCH_TIMEOUT_S", 0.5)
-    async with black_hole() as port:
+    async with black_hole() as (port, _):
         url = f"http://127.0.0.1:{port}/v1/.well-known/openidconfiguration"
         monkeypatch.setitem(
             jwt_token_extractor.JwtTokenExtractor.metadataCache,
@@ -295,7 +277,7 @@ def test_row6_clean_escapes_controls_surrogates_and_backslashes_and_caps_the_len
 
 async def test_row10_a_dead_service_url_is_a_bounded_502(client, h, monkeypatch, caplog):
     monkeypatch.setattr(outbound, "READ_TIMEOUT_S", 0.5)
-    async with black_hole() as port:
+    async with black_hole() as (port, _):
         silent = h.activity("hello", expect_replies=False, service_url=f"http://127.0.0.1:{port}/")
         response = await bounded(h.post(client, silent))
         assert response.status == 502
@@ -312,7 +294,7 @@ async def test_row10_a_dead_service_url_is_a_bounded_502(client, h, monkeypatch,
 
 async def test_row10_dead_service_urls_do_not_starve_other_replies(client, connector, h, monkeypatch):
     monkeypatch.setattr(outbound, "READ_TIMEOUT_S", 4.0)
-    async with black_hole() as port:
+    async with black_hole() as (port, _):
         dead = [
             asyncio.ensure_future(
                 h.post(
