@@ -236,6 +236,9 @@ def _check(
     if digits.isdigit() and digits in caller.emergency_numbers:
         ctx.params["emergency_number"] = digits
         if not has_pstn:
+            # The "always allowed" rule (FR_DIALOUT_POLICY) is about a dial-out policy on a user
+            # who has PSTN service; with none at all, Teams has no line to place the call on.
+            ctx.notes.append("emergency_needs_pstn")
             return ctx.verdict("not_callable", "no_pstn_option", scope="emergency", needs=("calling_plan_or_carrier",))
         if carrier_text is None and caller.calling_plans and caller.calling_plans.emergency_calls == "not_supported":
             return ctx.verdict(

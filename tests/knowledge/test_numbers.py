@@ -421,6 +421,9 @@ def test_emergency_edge_cases() -> None:
         "no_pstn_option",
         ["calling_plan_or_carrier"],
     )
+    # Said why, since the sheet's "always allowed" rule would suggest otherwise.
+    assert nothing.notes == ["emergency_needs_pstn"]
+    assert check_call("+33 1 23 45 67 89", "FR", None).notes == []
     assert "emergency_routed_by_partner" in check_call("000", "AU", "TELSTRA_CALLING").notes
     assert "emergency_routed_by_carrier" in check_call("112", "FR", None, carrier="operator_connect").notes
     # 999 is not an emergency number in France: it is just too short a number there.
