@@ -44,6 +44,8 @@ class _Lists:
     whether_starts: frozenset[tuple[str, ...]]
     whether_words: frozenset[tuple[str, ...]]
     conditionals: frozenset[tuple[str, ...]]
+    pointers: frozenset[tuple[str, ...]]
+    list_words: frozenset[tuple[str, ...]]
 
 
 @cache
@@ -88,6 +90,7 @@ class Shape:
     request: bool  # asks the bot to do something: an imperative first
     for_us: bool  # asks for a choice for the asker's own users ("better for us", "for our office")
     tenant: bool  # asks about the tenant's own data now ("left", "this month", "our pool"), not in a conditional
+    # nor where to look ("where do I see the minutes used?")
     pool: bool  # names the minute pool ("pool", "mutualisé")
     for_me: bool  # names the asker as the one to alert ("alert me", "préviens-moi")
     greeted: bool  # opened with a greeting before the question
@@ -108,7 +111,9 @@ def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()
         question=question,
         request=bool(_starts_with(rest, lists.do_starts)) or any((w,) in lists.do_starts for w in first_reads),
         for_us=_contains(rest, lists.for_us),
-        tenant=_contains(rest, lists.tenant_words) and not _contains(rest, lists.conditionals),
+        tenant=_contains(rest, lists.tenant_words)
+        and not _contains(rest, lists.conditionals)
+        and not _contains(rest, lists.pointers),
         pool=_contains(rest, lists.pool_words),
         for_me=_contains(rest, lists.me_words),
         greeted=len(rest) < len(words),
