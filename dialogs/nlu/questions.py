@@ -45,6 +45,7 @@ class _Lists:
     whether_words: frozenset[tuple[str, ...]]
     conditionals: frozenset[tuple[str, ...]]
     pointers: frozenset[tuple[str, ...]]
+    conditional_questions: frozenset[tuple[str, ...]]
     list_words: frozenset[tuple[str, ...]]
 
 
@@ -86,7 +87,8 @@ def without_greeting(words: list[str]) -> list[str]:
 class Shape:
     """What the words of a message say about it being a question of fact."""
 
-    question: bool  # shaped like a question: a question word first, a "?" at the end, "is it true"
+    question: bool  # shaped like a question: a question word first, a "?" at the end, "is it true",
+    # or "if ..., how big is ..." (a condition, then an open question word)
     request: bool  # asks the bot to do something: an imperative first
     for_us: bool  # asks for a choice for the asker's own users ("better for us", "for our office")
     tenant: bool  # asks about the tenant's own data now ("left", "this month", "our pool"), not in a conditional
@@ -105,7 +107,10 @@ def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()
     lists = _lists()
     rest = without_greeting(words)
     question = (
-        bool(_starts_with(rest, lists.starts)) or text.rstrip().endswith("?") or _contains(rest, lists.true_phrases)
+        bool(_starts_with(rest, lists.starts))
+        or text.rstrip().endswith("?")
+        or _contains(rest, lists.true_phrases)
+        or (bool(_starts_with(rest, lists.conditionals)) and _contains(rest, lists.conditional_questions))
     )
     return Shape(
         question=question,

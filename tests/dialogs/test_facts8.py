@@ -17,7 +17,11 @@ words of its own (no dev item's text):
   number check;
 * "we keep our own carrier and SBC, do we even need a Calling Plan?" asks whether: the PSTN
   options fact, not the purchase questionnaire;
-* "if N people are on <plan> in <country>, what's the pooled total?": the pool of N users.
+* "if N people are on <plan> in <country>, what's the pooled total?": the pool of N users, also
+  without a question mark ("if ... how big is their pool");
+* "international minutes per user ..." typed tersely is a question; the export's columns;
+* a closest fact that leads the next one clearly is answered (buttons only for look-alikes);
+  two plans' own facts tied: the plan named decides.
 
 Plus the routing words, without HTTP.
 """
@@ -119,6 +123,26 @@ CASES: list[Case] = [
         [r"(?i)purchase plan"],
     ),
     ("fr", "si 40 personnes en Italie sont sur le forfait 240, total du pool ?", ["fact"], [rf"9{_N}600"], []),
+    # a condition, then an open question word: a question even without "?"
+    ("en", "if 30 people in Austria have the domestic plan how big is their pool", ["fact"], [rf"36{_N}000"], []),
+    ("fr", "si 25 personnes en Belgique ont le forfait national combien fait le pool", ["fact"], [rf"30{_N}000"], []),
+    # terse "international minutes per user ..." is a question of fact
+    ("en", "international minutes per user on the D&I plan in Norway", ["fact"], [r"\b600\b", "Norway"], []),
+    ("fr", "minutes internationales par utilisateur au forfait international en Norvège", ["fact"], [r"\b600\b"], []),
+    # the export's columns
+    ("en", "which columns does the PSTN usage CSV export have?", ["fact"], [r"Call ID", r"UPN"], []),
+    ("fr", "quels champs dans l'export csv des appels RTC ?", ["fact"], [r"UPN", r"durée"], []),
+    # a clear lead is answered, not offered among look-alikes
+    ("en", "does Office 365 E5 come with Teams Phone?", ["fact"], [r"E5", r"includes Teams Phone"], []),
+    (
+        "fr",
+        "Phone System, c'est l'ancien nom de Teams Phone ?",
+        ["fact"],
+        [r"(?i)anciennement Système téléphonique"],
+        [],
+    ),
+    # two plans' facts tied: the plan named decides
+    ("en", "SKU for international and domestic calling?", ["fact"], [r"MCOPSTN2"], []),
 ]
 
 
