@@ -44,6 +44,9 @@ class _Lists:
     whether_starts: frozenset[tuple[str, ...]]
     whether_words: frozenset[tuple[str, ...]]
     conditionals: frozenset[tuple[str, ...]]
+    pointers: frozenset[tuple[str, ...]]
+    conditional_questions: frozenset[tuple[str, ...]]
+    list_words: frozenset[tuple[str, ...]]
 
 
 @cache
@@ -84,10 +87,12 @@ def without_greeting(words: list[str]) -> list[str]:
 class Shape:
     """What the words of a message say about it being a question of fact."""
 
-    question: bool  # shaped like a question: a question word first, a "?" at the end, "is it true"
+    question: bool  # shaped like a question: a question word first, a "?" at the end, "is it true",
+    # or "if ..., how big is ..." (a condition, then an open question word)
     request: bool  # asks the bot to do something: an imperative first
     for_us: bool  # asks for a choice for the asker's own users ("better for us", "for our office")
     tenant: bool  # asks about the tenant's own data now ("left", "this month", "our pool"), not in a conditional
+    # nor where to look ("where do I see the minutes used?")
     pool: bool  # names the minute pool ("pool", "mutualisé")
     for_me: bool  # names the asker as the one to alert ("alert me", "préviens-moi")
     greeted: bool  # opened with a greeting before the question
@@ -102,13 +107,18 @@ def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()
     lists = _lists()
     rest = without_greeting(words)
     question = (
-        bool(_starts_with(rest, lists.starts)) or text.rstrip().endswith("?") or _contains(rest, lists.true_phrases)
+        bool(_starts_with(rest, lists.starts))
+        or text.rstrip().endswith("?")
+        or _contains(rest, lists.true_phrases)
+        or (bool(_starts_with(rest, lists.conditionals)) and _contains(rest, lists.conditional_questions))
     )
     return Shape(
         question=question,
         request=bool(_starts_with(rest, lists.do_starts)) or any((w,) in lists.do_starts for w in first_reads),
         for_us=_contains(rest, lists.for_us),
-        tenant=_contains(rest, lists.tenant_words) and not _contains(rest, lists.conditionals),
+        tenant=_contains(rest, lists.tenant_words)
+        and not _contains(rest, lists.conditionals)
+        and not _contains(rest, lists.pointers),
         pool=_contains(rest, lists.pool_words),
         for_me=_contains(rest, lists.me_words),
         greeted=len(rest) < len(words),

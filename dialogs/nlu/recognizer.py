@@ -483,6 +483,8 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     if intent == Intent.FACT and not about and entities.unknown_places and not entities.countries:
         # "combien de minutes en Narnie ?" asks what "... en Allemagne ?" asks: search it so.
         facts = reading.search(_as_place(text, entities.unknown_places[0]))[:FACT_CHOICES]
+    if intent == Intent.FACT and entities.plan:
+        facts = _named_plan_first(facts, entities.plan)
     return Recognition(
         intent=intent,
         score=_confidence(best, second, threshold),
@@ -491,6 +493,29 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         scores={i.value: round(s, 2) for i, s in ranked},
         facts=facts if intent == Intent.FACT else [],
     )
+
+
+#: Facts this close to the best one tie: the plan the message names decides among them.
+_PLAN_TIE = 0.02
+
+
+def _named_plan_first(facts: list[tuple[str, float]], plan: str) -> list[tuple[str, float]]:
+    """``facts`` with the fact about the plan the message names first when it ties the best one,
+    itself another plan's fact.
+    WHY: "what's the SKU for Domestic and International calling?" matches the Domestic plan's
+    fact and the Domestic and International plan's fact equally (the same words); the plan
+    named ("Domestic and International", MCOPSTN2) says which one is asked."""
+    if len(facts) < 2:
+        return facts
+    named = _direct_rules()[1]
+    fact_id = named.get(plan.upper())
+    top = facts[0][1]
+    if fact_id is None or facts[0][0] == fact_id or facts[0][0] not in named.values():
+        return facts  # only a tie between two plans' own facts: a pool size or a price stays first
+    for i, (found, score) in enumerate(facts[1:], start=1):
+        if found == fact_id and top - score <= _PLAN_TIE:
+            return [(found, top), *facts[:i], *facts[i + 1 :]]
+    return facts
 
 
 @dataclass(frozen=True)
@@ -643,6 +668,29 @@ def _closest_offer(
     ranked = reading.search(" ".join(form.words))[:FACT_CHOICES]
     if not ranked or ranked[0][1] < fact_search.SUGGEST_FLOOR:
         return []
+    return _unsure_unless_clear(ranked, form.question)
+
+
+#: A closest fact at least this close to the question (retrieval score) and this far ahead of the
+#: next one is the fact asked: answered, not offered among look-alikes (:func:`_unsure_unless_clear`).
+_CLEAR_FLOOR = 0.66
+_CLEAR_LEAD = 0.08
+
+
+def _unsure_unless_clear(ranked: list[tuple[str, float]], question: bool) -> list[tuple[str, float]]:
+    """``ranked`` (a question of fact, its best match below the answer floor) capped below the
+    answer floor, so the dialog offers the closest questions, unless the message is shaped like a
+    question (``question``: a topic alone, "question about licences", stays vague) and the first
+    fact leads clearly. WHY: "does Microsoft 365 E5 already come with Teams Phone?" or "siège en Belgique,
+    mais l'emplacement d'utilisation est la France : quel pays est national ?" match one fact
+    well and no other one nearly as well; buttons for them ask the admin to pick what the
+    question already said (spent held-out sets: clear questions met with buttons). Look-alikes
+    within the lead stay offered as buttons."""
+    if not ranked:
+        return ranked
+    (first, best), rest = ranked[0], ranked[1:]
+    if question and best >= _CLEAR_FLOOR and (not rest or best - rest[0][1] >= _CLEAR_LEAD):
+        return [(first, max(best, fact_search.ANSWER_FLOOR)), *rest]
     ceiling = fact_search.ANSWER_FLOOR - 0.01
     return [(fact_id, min(score, ceiling)) for fact_id, score in ranked]
 
@@ -673,9 +721,11 @@ def _seat_count_first(ranked: list[tuple[str, float]], words: list[str], lex: _L
     utilisateurs aux États-Unis avec le forfait national ?" names a seat count and the pool, so
     it asks for the pool's size though its plan words match other facts as well."""
     counted = [(fact_id, score) for fact_id, score in ranked if _counts(fact_id, words, lex)]
-    if not counted and any("@open" in _tokens_of(w) for w in words):
-        # "how many minutes do 100 users get in total?": a how-many question naming what the
-        # fact counts asks for it, however its other words match other facts
+    loose = not counted or counted[0][1] < fact_search.SUGGEST_FLOOR
+    if loose and (any("@open" in _tokens_of(w) for w in words) or questions.names_list(words, "conditionals")):
+        # "how many minutes do 100 users get in total?", "if 15 people are on the 240 plan, what's the
+        # pooled total?": a how-many or what-if question naming what the fact counts asks for it,
+        # however its other words match other facts
         counted = [
             (fact_id, fact_search.SUGGEST_FLOOR) for fact_id in lex.counted_facts if _counts(fact_id, words, lex)
         ]
@@ -780,8 +830,10 @@ def _asks_about(
     if form.request or not form.words:
         return []
     hits = [_tokens_of(w) for w in form.words]
-    if intent == Intent.PURCHASE and (form.for_us or any("@advice" in h for h in hits)):
-        return []  # "which plan should we buy?", "mieux pour nous": a purchase
+    # "which plan should we buy?", "mieux pour nous": a purchase; "can we buy calling plans for our
+    # office in Japan?" asks whether they are sold there (a question of fact)
+    if intent == Intent.PURCHASE and ((form.for_us and not form.whether) or any("@advice" in h for h in hits)):
+        return []
     # A buy word asks for a pick ("combien de forfaits acheter ?") unless the question asks whether
     # the asker can buy or who, why, when ("can I buy the Domestic plan for Canada?"), or matches a
     # fact almost word for word ("what sku do I buy for the domestic plan?").
@@ -797,7 +849,8 @@ def _asks_about(
     if intent == Intent.POOL and form.tenant and "user_count" not in features:
         return []
     countries = len(extraction.entities.countries)
-    kinds = questions.names_list(form.words, "number_words")  # "premium numbers": a kind, not a destination
+    # "premium numbers": a kind, not a destination; "on the list of destinations": the list, not a check
+    kinds = questions.names_list(form.words, "number_words") or questions.names_list(form.words, "list_words")
     if intent == Intent.CHECK and (
         _asks_for_callers(words, countries, scores, lex) or (countries and "plan" in features and not kinds)
     ):
@@ -824,7 +877,7 @@ def _asks_about(
         if not _router_vouches(text, form, best, scores.get(intent, 0.0), lex):
             return []
         if best < lex.fact_weights["closed_floor"]:  # vouched for, but a loose match: offer, don't answer
-            ranked = [(f, min(score, fact_search.ANSWER_FLOOR - 0.01)) for f, score in ranked]
+            ranked = _unsure_unless_clear(ranked, form.question)
     if _seat_count_rules_out(
         fact_id, features, lex, purchase=intent == Intent.PURCHASE, counts=_counts(fact_id, form.words, lex)
     ):
@@ -977,7 +1030,12 @@ def _closed_question_beats(
         return frozenset()  # advice is a purchase; an open question follows _question_beats alone
     if any("@ask" in h for h in hits):
         return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.PURCHASE})  # "faut-il acheter ...?" keeps the purchase
-    if countries and "plan" in features and not questions.names_list(words, "number_words"):
+    if (
+        countries
+        and "plan" in features
+        and not questions.names_list(words, "number_words")
+        and not questions.names_list(words, "list_words")
+    ):
         return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.CHECK})  # a plan and a destination: a check
     return lex.fact_beats - {Intent.CANCEL}
 

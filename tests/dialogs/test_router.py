@@ -66,13 +66,9 @@ async def test_without_the_router_the_same_questions_are_not_answered(lang, monk
 #: router overrules (router2): answered with their fact card, the first fact retrieval finds.
 OVERRULED: list[Case] = [
     ("en", "does a E5 licence in germany already include calling minutes", ["fact"], [r"Teams Phone"], []),
-    (
-        "en",
-        "which report in the Teams admin center shows the pool minutes used?",
-        ["fact"],
-        [r"Usage reports"],
-        [r"minutes left"],
-    ),
+    # ("which report in the Teams admin center shows the pool minutes used?" was one: the rules
+    # read a question asking where to look since branch facts8, questions.json "pointers")
+    ("en", "does our pool get used by inbound calls?", ["fact"], [r"(?i)unlimited"], [r"minutes left"]),
     ("fr", "dans quels pays peut-on acheter les forfaits d'appels Microsoft ?", ["fact"], [r"Où les forfaits"], []),
     (
         "fr",
