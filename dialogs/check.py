@@ -167,6 +167,12 @@ class NumberCheckDialog(InterruptibleDialog):
                 return None
         if slots.user:
             slots = await self._with_user(context, slots)
+        elif slots.caller_country is None and text.strip():
+            # "can a user in Wakanda call ...?": the place said back before the caller's country is asked
+            unknown = extract_entities(text).unknown_places
+            if unknown:
+                lang = lang_of(context)
+                await context.send_activity(" ".join(t(lang, "reason.unknown_country", name=n) for n in unknown))
         if slots.number and not any(c.isdigit() for c in slots.number) and "@" not in slots.number:
             slots = await self._callee(context, slots)
         return slots
