@@ -121,6 +121,8 @@ class _Compiled:
     people_nouns: frozenset[str]
     call_words: frozenset[str]
     unit_words: frozenset[str]
+    emergency_strong: frozenset[str]  # words that make any emergency number one to call ("pompiers", "faire")
+    emergency_weak: frozenset[str]  # ... only one of three digits or more, or with a user named ("from")
     plans: list[tuple[int, str, re.Pattern[str]]]
     carriers: list[tuple[str, re.Pattern[str]]]
     licences: list[tuple[str, re.Pattern[str]]]
@@ -202,6 +204,8 @@ def compiled() -> _Compiled:
         people_nouns=frozenset(people),
         call_words=frozenset(key(w) for w in lex["call_words"]),
         unit_words=frozenset(key(w) for w in lex["unit_words"]),
+        emergency_strong=frozenset(key(w) for w in lex["emergency_cues"]["strong"]),
+        emergency_weak=frozenset(key(w) for w in lex["emergency_cues"]["weak"]),
         plans=plans,
         carriers=[(cid, re.compile(p)) for cid, pats in lex["carriers"].items() for p in pats],
         licences=licences,
@@ -302,7 +306,39 @@ def _emergency_numbers() -> frozenset[str]:
     return frozenset(n for c in load_catalog().countries for n in c.emergency_numbers)
 
 
-def _extract_numbers(work: str, table: _Compiled, found: list[str]) -> str:
+_NAME_WORD = re.compile(r"([^\W\d_]+)(['’]s\b)?")
+#: An emergency number this long is taken after a weak cue alone ("911 from ..."): shorter ones
+#: (15, 17, 18) are counts too often ("15 from France").
+_LONG_EMERGENCY = 3
+
+
+def _emergency_called(raw: str, work: str, table: _Compiled, named_user: bool) -> bool:
+    """Whether an emergency number of the catalog is one to call though no calling word comes
+    right before it: "le 18 pour les pompiers, camille peut l'appeler ?", "est-ce que Bastien
+    peut faire le 112 ?", "911 from yasmin@contoso.com, does that go through?" (lexicon
+    ``emergency_cues``). Bounded: one pass over the message's words."""
+    if raw not in _emergency_numbers():
+        return False
+    words = key(work).split()
+    if table.emergency_strong.intersection(words):
+        return True
+    if not table.emergency_weak.intersection(words):
+        return False
+    # A weak cue asks about someone: a user named, or a name the bot does not know, capitalized
+    # or possessive ("Zoe Johnson - 911, will it go through?", "911 from xavier's client");
+    # "does 112 work from Teams?" asks in general.
+    someone = named_user or any(
+        (name[:1].isupper() and not name.isupper() or possessive)
+        and (folded := key(name)).isalpha()
+        and len(folded) >= 3
+        and folded not in table.plain_words
+        and (folded,) not in table.names
+        for name, possessive in _NAME_WORD.findall(work)
+    )
+    return someone and (len(raw) >= _LONG_EMERGENCY or named_user)
+
+
+def _extract_numbers(work: str, table: _Compiled, found: list[str], named_user: bool = False) -> str:
     for match in list(_NUMBER.finditer(work)):
         raw = match.group(0).strip()
         digits = sum(c.isdigit() for c in raw)
@@ -321,7 +357,8 @@ def _extract_numbers(work: str, table: _Compiled, found: list[str]) -> str:
                 and 2 <= len(work.split()) <= TERSE_WORDS  # a name and the number: "15" alone stays a count
                 and not work[match.end() :].strip(" ?!.")
             )
-            if not terse and (not before or before[-1] not in table.call_words):
+            called = bool(before) and before[-1] in table.call_words
+            if not (terse or called or _emergency_called(raw, work, table, named_user)):
                 continue
         else:
             continue
@@ -596,7 +633,7 @@ def extract(text: str) -> Extraction:
         work = _blank(work, match.start(), match.end())
     for pattern, replacement in _US_ABBR:
         work = pattern.sub(_padded(replacement), work)
-    work = _extract_numbers(work, table, numbers)
+    work = _extract_numbers(work, table, numbers, named_user=bool(found_users))
     named_carrier = carrier_name = None
     first_word = len(work) - len(work.lstrip())
     cased = [
