@@ -536,8 +536,10 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
     return found
 
 
-#: A count right before a base licence ("30 E3"): read in the last few characters before it.
-_SEATS_BEFORE = re.compile(r"(?:^|\s)(\d{1,7}) $")
+#: A count right before a base licence ("30 E3", "70 x E5"): read in the last few characters
+#: before it; or right after it, as on an order line ("E5 x 70").
+_SEATS_BEFORE = re.compile(r"(?:^|\s)(\d{1,7})(?: x)? $")
+_SEATS_AFTER = re.compile(r"^ x (\d{1,7})(?!\S)")
 _SEATS_REACH = 9
 
 
@@ -664,7 +666,9 @@ def extract(text: str) -> Extraction:
     if user_count is None and licence_hit:
         # "30 E3", "25 E5 a equiper": a count right before a base licence is a seat count
         start = licence_hit[1].start()
-        seats = _SEATS_BEFORE.search(rest[max(0, start - _SEATS_REACH) : start])
+        seats = _SEATS_BEFORE.search(rest[max(0, start - _SEATS_REACH) : start]) or _SEATS_AFTER.match(
+            rest[licence_hit[1].end() : licence_hit[1].end() + _SEATS_REACH + 3]
+        )
         if seats and 0 < int(seats.group(1)) <= 1_000_000:
             user_count = int(seats.group(1))
     line_hit = _first(rest, table.lines)

@@ -74,16 +74,21 @@ def known_countries(codes: list[str]) -> list[str]:
 # --- roles of countries ------------------------------------------------------------------------
 
 
-def _destination_segments(text: str) -> list[str]:
-    """The words right after each calling verb, up to the end of what is called."""
-    segments = []
+def _destination_spans(text: str) -> list[tuple[int, int]]:
+    """Where the words right after each calling verb are, up to the end of what is called."""
+    spans = []
     patterns = _patterns()
     for marker in patterns["markers"]:
         for match in marker.finditer(text):
             rest = text[match.end() : match.end() + 80]
             end = patterns["destination_end"].search(rest)
-            segments.append(rest[: end.start()] if end else rest)
-    return segments
+            spans.append((match.end(), match.end() + (end.start() if end else len(rest))))
+    return spans
+
+
+def _destination_segments(text: str) -> list[str]:
+    """The words right after each calling verb, up to the end of what is called."""
+    return [text[start:end] for start, end in _destination_spans(text)]
 
 
 def destination_countries(text: str) -> list[str]:
@@ -104,9 +109,16 @@ def calls_a_region(text: str) -> bool:
 
 
 def split_countries(text: str, countries: list[str]) -> tuple[list[str], list[str]]:
-    """(where the users are, where they call): every country not called is a location."""
+    """(where the users are, where they call): every country not called is a location, and so
+    is one called that is also named elsewhere ("users in the US who only call US landlines")."""
     destinations = [c for c in destination_countries(text) if c in countries]
-    locations = [c for c in countries if c not in destinations]
+    if not destinations:
+        return countries, destinations
+    outside = text
+    for start, end in _destination_spans(text):
+        outside = outside[:start] + " " * (end - start) + outside[end:]
+    also_home = set(extract_entities(outside).countries)
+    locations = [c for c in countries if c not in destinations or c in also_home]
     return locations, destinations
 
 
