@@ -191,9 +191,13 @@ class NumberCheckDialog(InterruptibleDialog):
 
     async def other_answer(self, inner_dc: DialogContext, text: str) -> DialogTurnResult | None:
         """A person of the roster typed at the caller's country or plan question ("keith" after
-        "I don't know the user bob"): the check again for that person, with the same number."""
+        "I don't know the user bob"): the check again for that person, with the same number. At
+        the number question ("priya" after "check a number for me"), the person is the caller:
+        said, then the number asked again."""
         active = inner_dc.active_dialog
-        if active is None or active.id not in ("caller_country", "plan") or len(inner_dc.stack) < 2:
+        if active is None or active.id not in ("caller_country", "plan", "number") or len(inner_dc.stack) < 2:
+            return None
+        if active.id == "number" and any(c.isdigit() for c in text):
             return None
         people = await self.named(inner_dc.context, text)
         values = inner_dc.stack[1].state.get("values")
