@@ -85,6 +85,7 @@ from dialogs.nlu.slots import (
     CheckSlots,
     PurchaseSlots,
     check_slots,
+    in_country,
     is_acknowledgement,
     known_countries,
     purchase_slots,
@@ -528,8 +529,12 @@ class RootDialog(ComponentDialog):
             if not (rest.isalpha() and len(rest) >= 2 and key(rest) not in _not_names()):
                 return None
             user = rest
-        slots = CheckSlots.model_validate(last.entities).model_copy(
-            update={"user": user, "upn": None, "caller_country": None, "plan": None}
+        last_slots = CheckSlots.model_validate(last.entities)
+        number = last_slots.number
+        if number and last_slots.caller_country:  # the same number as read for the last caller ("0121 ..." in the UK)
+            number = in_country(number, last_slots.caller_country)
+        slots = last_slots.model_copy(
+            update={"user": user, "upn": None, "caller_country": None, "plan": None, "number": number}
         )
         return Begin(self.check.id, slots.model_dump(mode="json"))
 

@@ -449,7 +449,9 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         reading,
         countries=len(extraction.entities.countries),
     )
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    # A tie between an answer word and a request ("ok, then 10 users in France on Business
+    # Premium"): the request, since the answer word only opens it.
+    ranked = sorted(scores.items(), key=lambda item: (item[1], item[0] not in _ANSWER_WORDS), reverse=True)
     best_intent, best = ranked[0] if ranked else (Intent.UNKNOWN, 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     threshold = lex.threshold
@@ -607,6 +609,7 @@ _TERSE_REQUEST_FLOOR = 0.95
 #: Requests a question-shaped message may have reached with topic words alone ("what's the
 #: deal with the 120 plans", "something about credits and the pool?"): below the threshold
 #: plus this margin, and naming nothing a dialog needs, they offer the closest questions.
+_ANSWER_WORDS = frozenset({Intent.YES, Intent.NO})
 _WEAK_REQUESTS = frozenset({Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS})
 _WEAK_MARGIN = 1.0
 #: Entities that make a request something to do ("... in France", "40 users", a number, E5).

@@ -317,6 +317,8 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
             users = next(iter(per_country.values()))
     domestic_minutes, international_minutes = minutes_mentioned(text)
     named = plan_says(entities.plan)  # "il nous faut le forfait 120": what the plan says, unless the text says it
+    # Users who make no outbound calls ("who only receive calls") call nowhere abroad either.
+    usage = _first_known(domestic_minutes, usage_minutes(text), named.get("minutes_per_user"))
     return PurchaseSlots(
         countries=locations,
         users=users,
@@ -324,13 +326,13 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
         vague_count=entities.vague_count if users is None and not users_per_country else None,
         users_per_country=users_per_country,
         international=False
-        if domestic_scope and not destinations
+        if (domestic_scope and not destinations) or (usage == 0 and not destinations)
         else _first_known(international_need(text, locations, destinations), named.get("international")),
         international_minutes=international_minutes,
         base_licence=entities.base_licence,
         carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),
         carrier_name=entities.carrier_name if entities.carrier else None,
-        minutes_per_user=_first_known(domestic_minutes, usage_minutes(text), named.get("minutes_per_user")),
+        minutes_per_user=usage,
         unknown_places=entities.unknown_places,
     )
 
