@@ -416,9 +416,9 @@ class RootDialog(ComponentDialog):
         gated = _gated_by_a_name(recognition)
         if recognition.intent in (Intent.POOL, Intent.USERS) and not entities.users:
             gated = recognition.intent  # "combien reste-t-il pour Priya ?": her pool, not every pool
-        if not (entities.guessed_countries or entities.unknown_places or about_someone or gated) or not has_unknown_word(
-            text
-        ):
+        if not (
+            entities.guessed_countries or entities.unknown_places or about_someone or gated
+        ) or not has_unknown_word(text):
             return recognition  # (no name the lexicon does not know: the roster is not read)
         people = await self.check.named(context, text)
         if not people:

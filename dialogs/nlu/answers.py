@@ -227,7 +227,7 @@ def read_yes_no(answer: Answer) -> bool | None:
         return None
     entities = extract_entities(answer.text)
     # What the words say of the calls wins over a yes/no word that only opens them ("ok - they
-    # have E3 and only call locally", "no, they call abroad too").
+    # have E3 and only call locally" is no).
     said = international_need(answer.text[:200], [], []) if entities.line is not None else None
     if said is not None:  # "internationally", "only domestic", "no international calls"
         return said

@@ -328,7 +328,7 @@ def _emergency_called(raw: str, work: str, table: _Compiled, named_user: bool) -
     # or possessive ("Zoe Johnson - 911, will it go through?", "911 from xavier's client");
     # "does 112 work from Teams?" asks in general.
     someone = named_user or any(
-        (name[:1].isupper() and not name.isupper() or possessive)
+        ((name[:1].isupper() and not name.isupper()) or possessive)
         and (folded := key(name)).isalpha()
         and len(folded) >= 3
         and folded not in table.plain_words
@@ -401,6 +401,8 @@ UNKNOWN_AFTER = frozenset({"in", "en", "au", "aux", "dans", "a", "about", "la"})
 #: Words after which a word is tried as a misspelt place besides the place prepositions:
 #: "à" (folded "a": "à Luxembourgh"), "about" ("what about Swizterland?"), "la" ("la Polgne").
 PLACE_LEAD_INS = frozenset({"a", "about", "la"})
+#: Articles between a place preposition and a place name ("in the", "dans le").
+_ARTICLES = frozenset({"the", "le", "la", "les", "l"})
 #: At most this many words of a message are tried as misspelt places (bounded work).
 FUZZY_MAX_CANDIDATES = 4
 #: How many equally close names are compared to break a tie (:func:`_fuzzy_country`).
@@ -448,7 +450,9 @@ def _places(
     for i, token in enumerate(tokens):
         if i in taken or not token.raw.isalpha():
             continue
-        prev = tokens[i - 1].folded if i > 0 else ""
+        prev = before = tokens[i - 1].folded if i > 0 else ""
+        if prev in _ARTICLES and i > 1 and tokens[i - 2].folded in table.prepositions:
+            prev = tokens[i - 2].folded  # "in the unted states", "dans le Portgual"
         after_place = i > 0 and (prev in table.prepositions or prev in PLACE_LEAD_INS)
         capitalized = token.raw[:1].isupper() and len(token.raw) >= 3 and not token.raw.isupper()
         before_place = (
@@ -472,7 +476,7 @@ def _places(
         elif (pair := _fuzzy_pair(tokens, i, taken, table)) is not None:
             countries.setdefault(pair[0], pair[1])
             taken.update((i, i + 1))
-        elif capitalized and (before_place or (i > 0 and prev in UNKNOWN_AFTER)):
+        elif capitalized and (before_place or (i > 0 and (prev in UNKNOWN_AFTER or before in UNKNOWN_AFTER))):
             _add(unknown, token.raw)
     return countries, unknown
 

@@ -44,6 +44,7 @@ class _Lists:
     whether_starts: frozenset[tuple[str, ...]]
     whether_words: frozenset[tuple[str, ...]]
     conditionals: frozenset[tuple[str, ...]]
+    status_words: frozenset[tuple[str, ...]]
 
 
 @cache

@@ -867,6 +867,15 @@ def _score_fact(
         words, frozenset(lexicon()["people_nouns"])
     ):
         return []  # "how many people have MCOPSTN1?": the tenant's users, even with a plan code named
+    form = reading.form
+    if (
+        form.tenant
+        and form.pool
+        and "user_count" not in features
+        and scores.get(Intent.POOL, 0.0) >= lex.threshold
+        and questions.names_list(form.words, "status_words")
+    ):
+        return []  # "le pool du forfait national en France, on en est où ?": our pool now, a lookup
     opened = _question_beats(words, features, cue, lex)
     closed = _closed_question_beats(words, features, cue, countries, lex)
     if reading.form.tenant:  # "are we running out of minutes in the UK?": our pools now
