@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from dialogs.nlu.i18n import fold, language_words, read_locale_json
+from dialogs.nlu.i18n import fold, is_clearly_french, language_words, read_locale_json
 from dialogs.nlu.limits import MAX_CHARS
 from dialogs.nlu.numbers import approximate_at, vague_count, vague_words, with_digits
 from knowledge.catalog import load_catalog
@@ -477,6 +477,8 @@ def _places(
             countries.setdefault(pair[0], pair[1])
             taken.update((i, i + 1))
         elif capitalized and (before_place or (i > 0 and (prev in UNKNOWN_AFTER or before in UNKNOWN_AFTER))):
+            if before == "a" and tokens[i - 1].raw == "a" and not is_clearly_french(work):
+                continue  # English "a Microsoft plan"; French "à Narnia", typed "a Narnia"
             _add(unknown, token.raw)
     return countries, unknown
 

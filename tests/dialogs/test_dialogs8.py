@@ -7,7 +7,7 @@ of the behaviours fixed (none is copied from a dev or held-out set): unknown pla
 a pool lookup, a number check and a purchase; a misspelt country set apart at the start and a
 misspelt two-word name; an emergency number with a user; a pool's status by plan; usage per
 person; a country that is both where the users are and what they call; receive-only users;
-"domestic + international"; a first name at the number question; a seat-count correction
+"domestic + international"; a carrier of their own (no scope question); a first name at the number question; a seat-count correction
 opened by "non attends"; a question aside opened by "wait"; a scope answer opened by "ok".
 """
 
@@ -84,6 +84,13 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
             "recommendation",
             r"Domestic and International Calling Plan|MCOPSTN2\b",
         ),
+        _one(
+            "own-carrier",
+            "entities",
+            "could we keep Telstra instead of a Microsoft calling plan? 30 users in Australia",
+            "recommendation",
+            "Operator Connect",
+        ),
         _conv(
             "name-at-number",
             ("check a number please", "prompt_number", ["number"]),
@@ -144,6 +151,13 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
             r"nationaux et internationaux|MCOPSTN2\b",
         ),
         _one("need", "purchase", "on a besoin de forfaits d'appels pour nos équipes", "prompt_countries", "pays"),
+        _one(
+            "own-carrier",
+            "entities",
+            "on peut garder Orange plutôt qu'un forfait Microsoft ? 15 utilisateurs en Belgique",
+            "recommendation",
+            "Operator Connect",
+        ),
         _conv(
             "name-at-number",
             ("vérifie un numéro", "prompt_number", ["numéro"]),
@@ -197,7 +211,13 @@ def test_an_unknown_place_is_kept_after_more_lead_ins(text, place):
 
 @pytest.mark.parametrize(
     "text",
-    ["please check that for Contoso", "send it to Marie", "Olivia can call 112?", "what about 40 users?"],
+    [
+        "please check that for Contoso",
+        "send it to Marie",
+        "Olivia can call 112?",
+        "what about 40 users?",
+        "could we keep Telstra instead of a Microsoft calling plan?",  # English "a", not "à"
+    ],
 )
 def test_a_capitalized_word_elsewhere_is_no_unknown_place(text):
     assert extract_entities(text).unknown_places == []
