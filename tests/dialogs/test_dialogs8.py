@@ -7,8 +7,9 @@ of the behaviours fixed (none is copied from a dev or held-out set): unknown pla
 a pool lookup, a number check and a purchase; a misspelt country set apart at the start and a
 misspelt two-word name; an emergency number with a user; a pool's status by plan; usage per
 person; a country that is both where the users are and what they call; receive-only users;
-"domestic + international"; a carrier of their own (no scope question); a first name at the number question; a seat-count correction
-opened by "non attends"; a question aside opened by "wait"; a scope answer opened by "ok".
+"domestic + international"; a carrier of their own (no scope question); a first name at the
+number question; a seat-count correction opened by "non attends"; a question aside opened by
+"wait"; a scope answer opened by "ok".
 """
 
 from __future__ import annotations
