@@ -799,6 +799,8 @@ def _asks_about(
         return []
     if intent == Intent.POOL and form.tenant and "user_count" not in features:
         return []
+    if intent == Intent.POOL and not form.question and "country" in features and "user_count" not in features:
+        return []  # "pool for DE", "pool France": the tenant's pool there, a lookup (terse, no question)
     countries = len(extraction.entities.countries)
     kinds = questions.names_list(form.words, "number_words")  # "premium numbers": a kind, not a destination
     if intent == Intent.CHECK and (

@@ -57,6 +57,7 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
         _one("typo-pair", "entities", "20 E5 users in the unted states, local calls only", "recommendation", "United"),
         _one("emergency-upn", "check", "911 from xavier.jones@contoso.com, will it work?", "verdict", "mergenc"),
         _one("pool-status", "pool", "how's the Domestic plan pool in France doing?", "pool", "France"),
+        _one("pool-terse", "pool", "pool for FR", "pool", "France"),
         _one(
             "usage-each",
             "purchase",
@@ -123,6 +124,7 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
         _one("typo-first", "entities", "Alemagne, 15 E5, appels nationaux seulement", "recommendation", "Allemagne"),
         _one("emergency-service", "check", "le 17 pour la police, alice peut le faire ?", "verdict", "urgence"),
         _one("pool-status", "pool", "le pool du forfait national en France, on en est où ?", "pool", "France"),
+        _one("pool-terse", "pool", "pool Allemagne", "pool", "Allemagne"),
         _one(
             "usage-each",
             "purchase",
