@@ -459,7 +459,7 @@ def _places(
             capitalized and i + 1 < len(tokens) and i + 1 not in taken and tokens[i + 1].folded in table.place_nouns
         )
         if token.folded in table.plain_words:
-            pair = _fuzzy_pair(tokens, i, taken, table) if (short or after_place or i == 0) else None
+            pair = _fuzzy_pair(tokens, i, taken, table) if (short or after_place) else None
             if pair:
                 countries.setdefault(pair[0], pair[1])
                 taken.update((i, i + 1))
