@@ -82,6 +82,18 @@ def is_question(text: str) -> bool:
     return bool(words) and words[0] in _question_starts()
 
 
+#: Intents a question after a correction cue asks aside ("wait, how much is left in the UK
+#: pool?", "attends, c'est quoi le SKU du forfait national ?"): answered, then the question again.
+_ASIDE_INTENTS = frozenset({Intent.FACT, Intent.POOL, Intent.USERS, Intent.CHECK, Intent.ALERT, Intent.ALERTS})
+
+
+def _asked_aside(text: str, recognition: Recognition, own: Intent | None) -> bool:
+    """Whether a message opening with a correction cue ("wait", "attends") is a question of
+    another kind rather than a correction: shaped as a question (a question mark), read as
+    another request or a question of fact."""
+    return text.rstrip().endswith("?") and recognition.intent in _ASIDE_INTENTS and recognition.intent != own
+
+
 def _asks_aside(recognition: Recognition, text: str, words: int) -> bool:
     """A message no request reads (unknown intent) that is a question by its first word AND its
     question mark ("is Japan covered?") or by a word asking about a state ("le Japon est
@@ -238,6 +250,8 @@ class InterruptibleDialog(ComponentDialog):
         cue = cue_of(text)
         if cue is None or (cue == "follow_up" and read is not None):
             return None
+        if _asked_aside(text, recognition, self.intent):
+            return None  # "wait, does E5 include Teams Phone?": a question asked aside, not a correction
         if read is not None:  # "no sorry, Italy": the "no" is the cue's, not an answer to "do they call abroad?"
             read = await self._open_answer(inner_dc, without_cue(text))
         change = self.corrected(text, recognition.entities)

@@ -167,6 +167,12 @@ class NumberCheckDialog(InterruptibleDialog):
                 return None
         if slots.user:
             slots = await self._with_user(context, slots)
+        elif slots.caller_country is None and text.strip():
+            # "can a user in Wakanda call ...?": the place said back before the caller's country is asked
+            unknown = extract_entities(text).unknown_places
+            if unknown:
+                lang = lang_of(context)
+                await context.send_activity(" ".join(t(lang, "reason.unknown_country", name=n) for n in unknown))
         if slots.number and not any(c.isdigit() for c in slots.number) and "@" not in slots.number:
             slots = await self._callee(context, slots)
         return slots
@@ -185,9 +191,13 @@ class NumberCheckDialog(InterruptibleDialog):
 
     async def other_answer(self, inner_dc: DialogContext, text: str) -> DialogTurnResult | None:
         """A person of the roster typed at the caller's country or plan question ("keith" after
-        "I don't know the user bob"): the check again for that person, with the same number."""
+        "I don't know the user bob"): the check again for that person, with the same number. At
+        the number question ("priya" after "check a number for me"), the person is the caller:
+        said, then the number asked again."""
         active = inner_dc.active_dialog
-        if active is None or active.id not in ("caller_country", "plan") or len(inner_dc.stack) < 2:
+        if active is None or active.id not in ("caller_country", "plan", "number") or len(inner_dc.stack) < 2:
+            return None
+        if active.id == "number" and any(c.isdigit() for c in text):
             return None
         people = await self.named(inner_dc.context, text)
         values = inner_dc.stack[1].state.get("values")

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from dialogs.nlu.entities import Entities, first_integer
-from dialogs.nlu.slots import CheckSlots, PurchaseSlots, known_countries, purchase_change
+from dialogs.nlu.slots import CheckSlots, PurchaseSlots, in_country, known_countries, purchase_change
 from dialogs.purchase import changed
 from knowledge.advisor import MAX_USERS
 from knowledge.facts import SEAT_COUNT_COMPUTATIONS, load_facts
@@ -45,6 +45,10 @@ def followed_check(last: dict[str, Any], text: str, entities: Entities) -> Check
         update["number"] = number
     if entities.users:
         update.update(user=entities.users[0], upn=None, caller_country=None, plan=None)
+        if "number" not in update and slots.number and slots.caller_country:
+            # "et Jules ?" after "Quentin peut-il appeler le 0121 496 0000 ?": the same number, as
+            # read in Quentin's country, not in Jules's
+            update["number"] = in_country(slots.number, slots.caller_country)
     elif known_countries(entities.countries) and not number and slots.user is None:
         update["caller_country"] = known_countries(entities.countries)[0]
     if entities.plan and "user" not in update:

@@ -220,16 +220,21 @@ async def pool_activities(context: TurnContext, tenants: TenantData, entities: E
     if not balances:
         return [MessageFactory.text(t(lang, "pools.none_month", month=format_month(month, lang)))]
     countries, capability, line, upn = _pool_filters(entities, user)
-    matched = [
-        b
-        for b in balances
-        if (not countries or b.country in countries)
-        and (capability is None or b.plan == capability)
-        and (line is None or b.line == line)
-        and (upn is None or b.upn == upn)
-    ]
+    if not countries and upn is None and entities.unknown_places:
+        matched: list[PoolBalance] = []  # a place the bot does not know: no pool of it, whatever else is named
+    else:
+        matched = [
+            b
+            for b in balances
+            if (not countries or b.country in countries)
+            and (capability is None or b.plan == capability)
+            and (line is None or b.line == line)
+            and (upn is None or b.upn == upn)
+        ]
     if matched:
         return [pool_table_card(matched, lang, month=month, as_of=as_of, data=data).to_activity()]
     # Nothing matches: every pool, the card saying why (one answer, not a text and a card).
     notice = t(lang, "pools.no_match", filter=_describe(countries, capability, line, lang))
+    if not countries and entities.unknown_places:  # "minutes left in Atlantis": said back, never dropped
+        notice = " ".join(t(lang, "reason.unknown_country", name=name) for name in entities.unknown_places)
     return [pool_table_card(balances, lang, month=month, as_of=as_of, data=data).with_notice(notice).to_activity()]

@@ -97,9 +97,19 @@ def given_facts(slots: PurchaseSlots, lang: str) -> str | None:
 
 def says_enough(slots: PurchaseSlots) -> bool:
     """Whether the message is enough to answer at once: the countries and the seat count, and
-    either the base licence or the scope (do they call abroad)."""
+    either the base licence, the scope (do they call abroad) or a carrier of their own (no
+    Calling Plan then: the scope would not change the answer)."""
     has_users = slots.users is not None or bool(slots.users_per_country)
-    return bool(slots.countries) and has_users and (slots.base_licence is not None or slots.international is not None)
+    return (
+        bool(slots.countries)
+        and has_users
+        and (slots.base_licence is not None or slots.international is not None or own_carrier(slots))
+    )
+
+
+def own_carrier(slots: PurchaseSlots) -> bool:
+    """Whether the admin named a carrier of their own (Operator Connect, Direct Routing...)."""
+    return slots.carrier not in (None, NO_CARRIER, UNKNOWN)
 
 
 def with_assumptions(slots: PurchaseSlots) -> PurchaseSlots:
@@ -255,7 +265,7 @@ class PurchaseDialog(InterruptibleDialog):
         slots = self.take(step)
         # The scope is the one question left when neither it nor the licence was said (a given
         # licence is enough to answer, assuming calls within the country, with a button).
-        missing = slots.international is None and slots.base_licence is None
+        missing = slots.international is None and slots.base_licence is None and not own_carrier(slots)
         spec: dict[str, Any] = {"countries": slots.countries}  # said back: "in Norway"
         if isinstance(step.result, dict) and step.result.get("users_approx"):  # "a couple of hundred" just typed
             spec["notice"] = [

@@ -85,6 +85,7 @@ from dialogs.nlu.slots import (
     CheckSlots,
     PurchaseSlots,
     check_slots,
+    in_country,
     is_acknowledgement,
     known_countries,
     purchase_slots,
@@ -415,7 +416,9 @@ class RootDialog(ComponentDialog):
         gated = _gated_by_a_name(recognition)
         if recognition.intent in (Intent.POOL, Intent.USERS) and not entities.users:
             gated = recognition.intent  # "combien reste-t-il pour Priya ?": her pool, not every pool
-        if not (entities.guessed_countries or about_someone or gated) or not has_unknown_word(text):
+        if not (
+            entities.guessed_countries or entities.unknown_places or about_someone or gated
+        ) or not has_unknown_word(text):
             return recognition  # (no name the lexicon does not know: the roster is not read)
         people = await self.check.named(context, text)
         if not people:
@@ -526,8 +529,12 @@ class RootDialog(ComponentDialog):
             if not (rest.isalpha() and len(rest) >= 2 and key(rest) not in _not_names()):
                 return None
             user = rest
-        slots = CheckSlots.model_validate(last.entities).model_copy(
-            update={"user": user, "upn": None, "caller_country": None, "plan": None}
+        last_slots = CheckSlots.model_validate(last.entities)
+        number = last_slots.number
+        if number and last_slots.caller_country:  # the same number as read for the last caller ("0121 ..." in the UK)
+            number = in_country(number, last_slots.caller_country)
+        slots = last_slots.model_copy(
+            update={"user": user, "upn": None, "caller_country": None, "plan": None, "number": number}
         )
         return Begin(self.check.id, slots.model_dump(mode="json"))
 

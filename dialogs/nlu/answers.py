@@ -27,6 +27,7 @@ from dialogs.nlu.entities import (
 from dialogs.nlu.numbers import approximate_at
 from dialogs.nlu.slots import (
     counts_per_country,
+    international_need,
     known_countries,
     slot_words,
     without_scope,
@@ -225,13 +226,14 @@ def read_yes_no(answer: Answer) -> bool | None:
     if answer.value is not None:
         return None
     entities = extract_entities(answer.text)
-    if entities.yes_no is not None:
-        return entities.yes_no
-    if entities.line is not None:  # "internationally", "only domestic"
-        return entities.line == "international"
+    # What the words say of the calls wins over a yes/no word that only opens them ("ok - they
+    # have E3 and only call locally" is no).
+    said = international_need(answer.text[:200], [], []) if entities.line is not None else None
+    if said is not None:  # "internationally", "only domestic", "no international calls"
+        return said
     if without_scope(answer.text[:200])[1]:  # "they only call within France", "appels nationaux seulement"
         return False
-    return None
+    return entities.yes_no
 
 
 def read_number(answer: Answer) -> str | None:

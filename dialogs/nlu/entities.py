@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
 
-from dialogs.nlu.i18n import fold, language_words, read_locale_json
+from dialogs.nlu.i18n import fold, is_clearly_french, language_words, read_locale_json
 from dialogs.nlu.limits import MAX_CHARS
 from dialogs.nlu.numbers import approximate_at, vague_count, vague_words, with_digits
 from knowledge.catalog import load_catalog
@@ -63,14 +63,17 @@ class Entities(BaseModel):
     guessed_countries: dict[str, str] = Field(default_factory=dict)
 
     def without_guesses(self, words: set[str]) -> Entities:
-        """These entities without the countries guessed from one of ``words`` (folded)."""
+        """These entities without the countries guessed from one of ``words`` (folded), nor the
+        unknown places that are one of them ("what about Priya?" names a person, not a place)."""
         dropped = {code for code, word in self.guessed_countries.items() if key(word) in words}
-        if not dropped:
+        places = [p for p in self.unknown_places if key(p) not in words]
+        if not dropped and len(places) == len(self.unknown_places):
             return self
         return self.model_copy(
             update={
                 "countries": [c for c in self.countries if c not in dropped],
                 "guessed_countries": {c: w for c, w in self.guessed_countries.items() if c not in dropped},
+                "unknown_places": places,
             }
         )
 
@@ -118,6 +121,8 @@ class _Compiled:
     people_nouns: frozenset[str]
     call_words: frozenset[str]
     unit_words: frozenset[str]
+    emergency_strong: frozenset[str]  # words that make any emergency number one to call ("pompiers", "faire")
+    emergency_weak: frozenset[str]  # ... only one of three digits or more, or with a user named ("from")
     plans: list[tuple[int, str, re.Pattern[str]]]
     carriers: list[tuple[str, re.Pattern[str]]]
     licences: list[tuple[str, re.Pattern[str]]]
@@ -133,6 +138,7 @@ class _Compiled:
     carrier_names_cased: re.Pattern[str]  # "Free", "Three": as typed, never the first word
     carrier_spelling: dict[str, str]  # folded name -> the lexicon's spelling
     fuzzy_names: dict[str, str]  # one-word country and city names (EN, FR) -> code, for typo matching
+    fuzzy_pairs: dict[str, str]  # two-word country names (EN, FR) -> code ("new zealand", "etats unis")
     plain_words: frozenset[str]  # words of the lexicon: never a misspelt or unknown place
 
 
@@ -198,6 +204,8 @@ def compiled() -> _Compiled:
         people_nouns=frozenset(people),
         call_words=frozenset(key(w) for w in lex["call_words"]),
         unit_words=frozenset(key(w) for w in lex["unit_words"]),
+        emergency_strong=frozenset(key(w) for w in lex["emergency_cues"]["strong"]),
+        emergency_weak=frozenset(key(w) for w in lex["emergency_cues"]["weak"]),
         plans=plans,
         carriers=[(cid, re.compile(p)) for cid, pats in lex["carriers"].items() for p in pats],
         licences=licences,
@@ -220,6 +228,7 @@ def compiled() -> _Compiled:
         ),
         carrier_spelling={n.casefold(): n for n in lex["carrier_names"] + lex["carrier_names_cased"]},
         fuzzy_names={" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN},
+        fuzzy_pairs={k: code for k, code in cty["names"].items() if len(k.split()) == 2 and len(k) >= 8},
         plain_words=_plain_words(lex, month_numbers),
     )
 
@@ -297,7 +306,39 @@ def _emergency_numbers() -> frozenset[str]:
     return frozenset(n for c in load_catalog().countries for n in c.emergency_numbers)
 
 
-def _extract_numbers(work: str, table: _Compiled, found: list[str]) -> str:
+_NAME_WORD = re.compile(r"([^\W\d_]+)(['’]s\b)?")
+#: An emergency number this long is taken after a weak cue alone ("911 from ..."): shorter ones
+#: (15, 17, 18) are counts too often ("15 from France").
+_LONG_EMERGENCY = 3
+
+
+def _emergency_called(raw: str, work: str, table: _Compiled, named_user: bool) -> bool:
+    """Whether an emergency number of the catalog is one to call though no calling word comes
+    right before it: "le 18 pour les pompiers, camille peut l'appeler ?", "est-ce que Bastien
+    peut faire le 112 ?", "911 from yasmin@contoso.com, does that go through?" (lexicon
+    ``emergency_cues``). Bounded: one pass over the message's words."""
+    if raw not in _emergency_numbers():
+        return False
+    words = key(work).split()
+    if table.emergency_strong.intersection(words):
+        return True
+    if not table.emergency_weak.intersection(words):
+        return False
+    # A weak cue asks about someone: a user named, or a name the bot does not know, capitalized
+    # or possessive ("Zoe Johnson - 911, will it go through?", "911 from xavier's client");
+    # "does 112 work from Teams?" asks in general.
+    someone = named_user or any(
+        ((name[:1].isupper() and not name.isupper()) or possessive)
+        and (folded := key(name)).isalpha()
+        and len(folded) >= 3
+        and folded not in table.plain_words
+        and (folded,) not in table.names
+        for name, possessive in _NAME_WORD.findall(work)
+    )
+    return someone and (len(raw) >= _LONG_EMERGENCY or named_user)
+
+
+def _extract_numbers(work: str, table: _Compiled, found: list[str], named_user: bool = False) -> str:
     for match in list(_NUMBER.finditer(work)):
         raw = match.group(0).strip()
         digits = sum(c.isdigit() for c in raw)
@@ -316,7 +357,8 @@ def _extract_numbers(work: str, table: _Compiled, found: list[str]) -> str:
                 and 2 <= len(work.split()) <= TERSE_WORDS  # a name and the number: "15" alone stays a count
                 and not work[match.end() :].strip(" ?!.")
             )
-            if not terse and (not before or before[-1] not in table.call_words):
+            called = bool(before) and before[-1] in table.call_words
+            if not (terse or called or _emergency_called(raw, work, table, named_user)):
                 continue
         else:
             continue
@@ -332,6 +374,7 @@ def _extract_numbers(work: str, table: _Compiled, found: list[str]) -> str:
 class _Token:
     raw: str
     folded: str
+    end: int = 0  # where the raw word ends in the text tokenized
 
 
 _TOKEN = re.compile(r"[^\W_]+")
@@ -342,7 +385,7 @@ def tokenize(work: str) -> list[_Token]:
     for match in _TOKEN.finditer(work):
         raw = match.group(0)
         for part in key(raw).split():  # "ﬁ" ligatures or digits+letters fold to one or more words
-            tokens.append(_Token(raw=raw, folded=part))
+            tokens.append(_Token(raw=raw, folded=part, end=match.end()))
     return tokens
 
 
@@ -350,9 +393,16 @@ def tokenize(work: str) -> list[_Token]:
 #: name, and the shortest word tried ("Itly" is too short to tell from a real word).
 FUZZY_FLOOR = 0.8
 FUZZY_MIN_LEN = 5
-#: A capitalized word that is no place is said back only after these ("in Narnia", "en Narnia"):
-#: after "for", "to" or "à" it is more often a company, a product or a person.
-UNKNOWN_AFTER = frozenset({"in", "en", "au", "aux", "dans"})
+#: A capitalized word that is no place is said back only after these ("in Narnia", "en Narnia",
+#: "à Narnia" typed "a Narnia", "what about Atlantis", "pour la Bordurie"), or right before a
+#: place noun ("the Atlantis pool", "our Wakanda office"): after "for" or "to" it is more often
+#: a company, a product or a person.
+UNKNOWN_AFTER = frozenset({"in", "en", "au", "aux", "dans", "a", "about", "la"})
+#: Words after which a word is tried as a misspelt place besides the place prepositions:
+#: "à" (folded "a": "à Luxembourgh"), "about" ("what about Swizterland?"), "la" ("la Polgne").
+PLACE_LEAD_INS = frozenset({"a", "about", "la"})
+#: Articles between a place preposition and a place name ("in the", "dans le").
+_ARTICLES = frozenset({"the", "le", "la", "les", "l"})
 #: At most this many words of a message are tried as misspelt places (bounded work).
 FUZZY_MAX_CANDIDATES = 4
 #: How many equally close names are compared to break a tie (:func:`_fuzzy_country`).
@@ -383,20 +433,39 @@ def _fuzzy_country(word: str, table: _Compiled) -> str | None:
     return table.fuzzy_names[(same_start or top)[0]]
 
 
-def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[dict[str, str], list[str]]:
+def _places(
+    tokens: list[_Token], taken: set[int], table: _Compiled, work: str = ""
+) -> tuple[dict[str, str], list[str]]:
     """(countries of misspelt names with the word each was read from, unknown place names)
-    among the words not read yet: the
-    word right after a place preposition ("in Narnia", "en Allemange"), or each word of a
-    message of one or two words (a prompt's answer "Swizterland")."""
+    among the words not read yet: the word right after a place preposition ("in Narnia", "en
+    Allemange", "à Luxembourgh"), the message's first word when capitalized ("Swizterland, 7 E5
+    users": a list of what the admin has, the country first), a capitalized word before a
+    place noun ("the Atlantis pool"), or each word of a message of one or two words (a prompt's
+    answer "Swizterland"). A misspelt two-word name ("new zeland", "south afrika") is tried
+    on the word and the one after it."""
     short = len(tokens) <= 2
     countries: dict[str, str] = {}
     unknown: list[str] = []
     tried = 0
     for i, token in enumerate(tokens):
-        if i in taken or not token.raw.isalpha() or token.folded in table.plain_words:
+        if i in taken or not token.raw.isalpha():
             continue
-        after_place = i > 0 and tokens[i - 1].folded in table.prepositions
-        if not (short or after_place):
+        prev = before = tokens[i - 1].folded if i > 0 else ""
+        if prev in _ARTICLES and i > 1 and tokens[i - 2].folded in table.prepositions:
+            prev = tokens[i - 2].folded  # "in the unted states", "dans le Portgual"
+        after_place = i > 0 and (prev in table.prepositions or prev in PLACE_LEAD_INS)
+        capitalized = token.raw[:1].isupper() and len(token.raw) >= 3 and not token.raw.isupper()
+        before_place = (
+            capitalized and i + 1 < len(tokens) and i + 1 not in taken and tokens[i + 1].folded in table.place_nouns
+        )
+        if token.folded in table.plain_words:
+            pair = _fuzzy_pair(tokens, i, taken, table) if (short or after_place) else None
+            if pair:
+                countries.setdefault(pair[0], pair[1])
+                taken.update((i, i + 1))
+            continue
+        listed_first = i == 0 and capitalized and work[token.end : token.end + 2].lstrip()[:1] == ","
+        if not (short or after_place or before_place or listed_first):
             continue
         tried += 1
         if tried > FUZZY_MAX_CANDIDATES:
@@ -404,15 +473,30 @@ def _places(tokens: list[_Token], taken: set[int], table: _Compiled) -> tuple[di
         code = _fuzzy_country(token.folded, table)
         if code:
             countries.setdefault(code, token.raw)
-        elif (
-            i > 0
-            and tokens[i - 1].folded in UNKNOWN_AFTER
-            and token.raw[:1].isupper()
-            and len(token.raw) >= 3
-            and not token.raw.isupper()
-        ):
+        elif (pair := _fuzzy_pair(tokens, i, taken, table)) is not None:
+            countries.setdefault(pair[0], pair[1])
+            taken.update((i, i + 1))
+        elif capitalized and (before_place or (i > 0 and (prev in UNKNOWN_AFTER or before in UNKNOWN_AFTER))):
+            if before == "a" and tokens[i - 1].raw == "a" and not is_clearly_french(work):
+                continue  # English "a Microsoft plan"; French "à Narnia", typed "a Narnia"
             _add(unknown, token.raw)
     return countries, unknown
+
+
+def _fuzzy_pair(tokens: list[_Token], i: int, taken: set[int], table: _Compiled) -> tuple[str, str] | None:
+    """(country, words as typed) of a misspelt two-word name starting at token ``i`` ("new
+    zeland", "south afrika"), or None: at least one of the two words is unknown to the
+    lexicon, and the pair is as close to a two-word country name as one word must be."""
+    if i + 1 >= len(tokens) or i + 1 in taken or not tokens[i + 1].raw.isalpha():
+        return None
+    first, second = tokens[i], tokens[i + 1]
+    if first.folded in table.plain_words and second.folded in table.plain_words:
+        return None
+    pair = f"{first.folded} {second.folded}"
+    hit = process.extractOne(pair, table.fuzzy_pairs.keys(), scorer=DamerauLevenshtein.normalized_similarity)
+    if hit is None or hit[1] < FUZZY_FLOOR - FLOAT_SLACK:
+        return None
+    return table.fuzzy_pairs[hit[0]], f"{first.raw} {second.raw}"
 
 
 def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] | None = None) -> list[str]:
@@ -458,8 +542,10 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
     return found
 
 
-#: A count right before a base licence ("30 E3"): read in the last few characters before it.
-_SEATS_BEFORE = re.compile(r"(?:^|\s)(\d{1,7}) $")
+#: A count right before a base licence ("30 E3", "70 x E5"): read in the last few characters
+#: before it; or right after it, as on an order line ("E5 x 70").
+_SEATS_BEFORE = re.compile(r"(?:^|\s)(\d{1,7})(?: x)? $")
+_SEATS_AFTER = re.compile(r"^ x (\d{1,7})(?!\S)")
 _SEATS_REACH = 9
 
 
@@ -555,7 +641,7 @@ def extract(text: str) -> Extraction:
         work = _blank(work, match.start(), match.end())
     for pattern, replacement in _US_ABBR:
         work = pattern.sub(_padded(replacement), work)
-    work = _extract_numbers(work, table, numbers)
+    work = _extract_numbers(work, table, numbers, named_user=bool(found_users))
     named_carrier = carrier_name = None
     first_word = len(work) - len(work.lstrip())
     cased = [
@@ -586,13 +672,15 @@ def extract(text: str) -> Extraction:
     if user_count is None and licence_hit:
         # "30 E3", "25 E5 a equiper": a count right before a base licence is a seat count
         start = licence_hit[1].start()
-        seats = _SEATS_BEFORE.search(rest[max(0, start - _SEATS_REACH) : start])
+        seats = _SEATS_BEFORE.search(rest[max(0, start - _SEATS_REACH) : start]) or _SEATS_AFTER.match(
+            rest[licence_hit[1].end() : licence_hit[1].end() + _SEATS_REACH + 3]
+        )
         if seats and 0 < int(seats.group(1)) <= 1_000_000:
             user_count = int(seats.group(1))
     line_hit = _first(rest, table.lines)
     taken: set[int] = set()
     countries = _extract_countries(tokens, table, taken)
-    misspelt, unknown_places = _places(tokens, taken, table)
+    misspelt, unknown_places = _places(tokens, taken, table, work)
     guessed = {code: word for code, word in misspelt.items() if code not in countries}
     for code in guessed:
         _add(countries, code)

@@ -47,6 +47,7 @@ class _Lists:
     pointers: frozenset[tuple[str, ...]]
     conditional_questions: frozenset[tuple[str, ...]]
     list_words: frozenset[tuple[str, ...]]
+    status_words: frozenset[tuple[str, ...]]
 
 
 @cache

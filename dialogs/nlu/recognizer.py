@@ -449,7 +449,9 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         reading,
         countries=len(extraction.entities.countries),
     )
-    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    # A tie between an answer word and a request ("ok, then 10 users in France on Business
+    # Premium"): the request, since the answer word only opens it.
+    ranked = sorted(scores.items(), key=lambda item: (item[1], item[0] not in _ANSWER_WORDS), reverse=True)
     best_intent, best = ranked[0] if ranked else (Intent.UNKNOWN, 0.0)
     second = ranked[1][1] if len(ranked) > 1 else 0.0
     threshold = lex.threshold
@@ -632,6 +634,7 @@ _TERSE_REQUEST_FLOOR = 0.95
 #: Requests a question-shaped message may have reached with topic words alone ("what's the
 #: deal with the 120 plans", "something about credits and the pool?"): below the threshold
 #: plus this margin, and naming nothing a dialog needs, they offer the closest questions.
+_ANSWER_WORDS = frozenset({Intent.YES, Intent.NO})
 _WEAK_REQUESTS = frozenset({Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS})
 _WEAK_MARGIN = 1.0
 #: Entities that make a request something to do ("... in France", "40 users", a number, E5).
@@ -848,6 +851,8 @@ def _asks_about(
         return []
     if intent == Intent.POOL and form.tenant and "user_count" not in features:
         return []
+    if intent == Intent.POOL and not form.question and "country" in features and "user_count" not in features:
+        return []  # "pool for DE", "pool France": the tenant's pool there, a lookup (terse, no question)
     countries = len(extraction.entities.countries)
     # "premium numbers": a kind, not a destination; "on the list of destinations": the list, not a check
     kinds = questions.names_list(form.words, "number_words") or questions.names_list(form.words, "list_words")
@@ -917,6 +922,15 @@ def _score_fact(
         words, frozenset(lexicon()["people_nouns"])
     ):
         return []  # "how many people have MCOPSTN1?": the tenant's users, even with a plan code named
+    form = reading.form
+    if (
+        form.tenant
+        and form.pool
+        and "user_count" not in features
+        and scores.get(Intent.POOL, 0.0) >= lex.threshold
+        and questions.names_list(form.words, "status_words")
+    ):
+        return []  # "le pool du forfait national en France, on en est où ?": our pool now, a lookup
     opened = _question_beats(words, features, cue, lex)
     closed = _closed_question_beats(words, features, cue, countries, lex)
     if reading.form.tenant:  # "are we running out of minutes in the UK?": our pools now

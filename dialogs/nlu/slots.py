@@ -74,16 +74,21 @@ def known_countries(codes: list[str]) -> list[str]:
 # --- roles of countries ------------------------------------------------------------------------
 
 
-def _destination_segments(text: str) -> list[str]:
-    """The words right after each calling verb, up to the end of what is called."""
-    segments = []
+def _destination_spans(text: str) -> list[tuple[int, int]]:
+    """Where the words right after each calling verb are, up to the end of what is called."""
+    spans = []
     patterns = _patterns()
     for marker in patterns["markers"]:
         for match in marker.finditer(text):
             rest = text[match.end() : match.end() + 80]
             end = patterns["destination_end"].search(rest)
-            segments.append(rest[: end.start()] if end else rest)
-    return segments
+            spans.append((match.end(), match.end() + (end.start() if end else len(rest))))
+    return spans
+
+
+def _destination_segments(text: str) -> list[str]:
+    """The words right after each calling verb, up to the end of what is called."""
+    return [text[start:end] for start, end in _destination_spans(text)]
 
 
 def destination_countries(text: str) -> list[str]:
@@ -104,9 +109,16 @@ def calls_a_region(text: str) -> bool:
 
 
 def split_countries(text: str, countries: list[str]) -> tuple[list[str], list[str]]:
-    """(where the users are, where they call): every country not called is a location."""
+    """(where the users are, where they call): every country not called is a location, and so
+    is one called that is also named elsewhere ("users in the US who only call US landlines")."""
     destinations = [c for c in destination_countries(text) if c in countries]
-    locations = [c for c in countries if c not in destinations]
+    if not destinations:
+        return countries, destinations
+    outside = text
+    for start, end in _destination_spans(text):
+        outside = outside[:start] + " " * (end - start) + outside[end:]
+    also_home = set(extract_entities(outside).countries)
+    locations = [c for c in countries if c not in destinations or c in also_home]
     return locations, destinations
 
 
@@ -305,6 +317,8 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
             users = next(iter(per_country.values()))
     domestic_minutes, international_minutes = minutes_mentioned(text)
     named = plan_says(entities.plan)  # "il nous faut le forfait 120": what the plan says, unless the text says it
+    # Users who make no outbound calls ("who only receive calls") call nowhere abroad either.
+    usage = _first_known(domestic_minutes, usage_minutes(text), named.get("minutes_per_user"))
     return PurchaseSlots(
         countries=locations,
         users=users,
@@ -312,13 +326,13 @@ def purchase_slots(text: str, entities: Entities) -> PurchaseSlots:
         vague_count=entities.vague_count if users is None and not users_per_country else None,
         users_per_country=users_per_country,
         international=False
-        if domestic_scope and not destinations
+        if (domestic_scope and not destinations) or (usage == 0 and not destinations)
         else _first_known(international_need(text, locations, destinations), named.get("international")),
         international_minutes=international_minutes,
         base_licence=entities.base_licence,
         carrier=entities.carrier or (NO_CARRIER if _patterns()["no_carrier_mention"].search(text) else None),
         carrier_name=entities.carrier_name if entities.carrier else None,
-        minutes_per_user=_first_known(domestic_minutes, usage_minutes(text), named.get("minutes_per_user")),
+        minutes_per_user=usage,
         unknown_places=entities.unknown_places,
     )
 

@@ -56,12 +56,10 @@ def test_the_later_dev_sets_are_as_big_as_their_briefs_ask(lang, name, singles_a
 #: search offers unrelated questions instead of Japan's availability; "and for Pay-As-You-Go?"
 #: after the SKU answer gets the same all-SKU fact (no per-plan SKU fact to follow up on); the
 #: French "le forfait national inclut-il les appels vers le Portugal ?" gets a fact without
-#: naming the plan. dialogs_dev7's "on a 10 users E5 a Narnia": an unknown name after "à" is
-#: not said back, by choice (``entities.UNKNOWN_AFTER``: more often a company or a person).
+#: naming the plan.
 KNOWN_MISSES = {
     ("dialogs_dev3", "en"): {"conversation-033", "conversation-040"},
     ("dialogs_dev3", "fr"): {"conversation-033", "conversation-034", "conversation-040"},
-    ("dialogs_dev7", "fr"): {"unknown-038"},
 }
 
 
