@@ -584,6 +584,29 @@ async def test_a_segment_torn_by_a_crash_mid_commit_is_dropped_and_the_rest_repl
         await reopened.close()
 
 
+async def test_segments_an_older_version_left_replay(tmp_path):
+    """Before the journal appended records, each commit was a file of its own holding one
+    unterminated record: what a crash of that version left replays the same."""
+    from bot.state.codec import encode
+    from bot.state.journal import Entry, segment_bytes
+
+    journal = tmp_path / "state" / "journal"
+    journal.mkdir(parents=True)
+    first = {"conv": Entry("t1", encode({"step": 1})), "user": Entry("t2", encode({"lang": "fr"}))}
+    (journal / "000000000001.json").write_bytes(segment_bytes(1, first))
+    (journal / "000000000002.json").write_bytes(segment_bytes(2, {"conv": Entry("t3", encode({"step": 2}))}))
+    storage = TinyDBStorage(tmp_path / "state")
+    try:
+        assert await storage.read(["conv", "user"]) == {
+            "conv": {"step": 2, "e_tag": "t3"},
+            "user": {"lang": "fr", "e_tag": "t2"},
+        }
+        await storage.write({"conv": {"step": 3, "e_tag": "t3"}})
+        assert [p.name for p in storage.segments()] == ["000000000003.json"]
+    finally:
+        await storage.close()
+
+
 @pytest.mark.parametrize("where", ["older file", "another record", "middle"])
 async def test_a_damaged_journal_file_is_set_aside_and_its_whole_records_replay(tmp_path, caplog, where):
     folder = tmp_path / "state"
