@@ -473,10 +473,13 @@ class TinyDBStorage(StateStorage):
             if self._journal_segments and not self._closed:
                 # Commits that landed while it ran could not start one; if they filled the
                 # journal again, go on now rather than at the idle timer (a failed one waits).
+                # Not while the file it had to keep is still being written to (``_rotate``): that
+                # commit starts the next checkpoint when it lands (the journal is full), rather
+                # than checkpoints finding the same busy file over and over meanwhile.
                 full = (
                     self._journal_segments >= self.checkpoint_segments or self._journal_bytes >= self.checkpoint_bytes
                 )
-                if done and full:
+                if done and full and not self._rotate:
                     self._start_checkpoint()
                 else:
                     self._arm_idle_timer()

@@ -777,6 +777,59 @@ async def test_a_quiet_storage_checkpoints_after_its_last_commit(tmp_path):
         await storage.close()
 
 
+async def test_a_full_journal_whose_file_is_being_written_waits_for_that_commit(tmp_path, monkeypatch):
+    """The journal is full and its file gets a commit in flight: the checkpoint copies what was
+    committed and keeps the file; it does not start again and again while that commit is
+    written (it would find the same busy file each time): the commit, when it lands, starts the
+    next one, which drops the file."""
+    import bot.state.local
+
+    real = bot.state.local.append_record
+    gates: dict[int, threading.Event] = {2: threading.Event(), 3: threading.Event()}
+    entered: list[int] = []
+
+    def held(log_file, record):
+        seq = json.loads(record)["seq"]
+        entered.append(seq)
+        if seq in gates:
+            assert gates[seq].wait(10)
+        return real(log_file, record)
+
+    monkeypatch.setattr(bot.state.local, "append_record", held)
+    storage = TinyDBStorage(tmp_path / "state", checkpoint_segments=2, timer=FakeTimer())
+    runs = []
+    real_checkpoint = storage.checkpoint
+
+    async def counted():
+        runs.append(storage._log_busy)  # whether a commit is being appended to the journal file
+        await real_checkpoint()
+
+    storage.checkpoint = counted  # type: ignore[method-assign]
+    try:
+        await storage.write({"a": {"n": 1}})
+        second = asyncio.ensure_future(storage.write({"b": {"n": 1}}))
+        while entered != [1, 2]:
+            await asyncio.sleep(0.005)
+        third = asyncio.ensure_future(storage.write({"c": {"n": 1}}))  # waits behind commit 2
+        while "c" not in storage._batch:
+            await asyncio.sleep(0.005)
+        gates[2].set()  # commit 2 lands: the journal is full (2 commits), commit 3 goes out
+        await second
+        while entered != [1, 2, 3] or storage._checkpointer is not None:
+            await asyncio.sleep(0.005)
+        assert runs == [True]  # one checkpoint while commit 3 is in flight, not one after another
+        assert storage.path_for("b").exists() and [p.name for p in storage.segments()] == ["000000000001.json"]
+        gates[3].set()
+        await third
+        while storage.segments():  # commit 3 landed and started the checkpoint that drops the file
+            await asyncio.sleep(0.005)
+        assert runs == [True, False] and storage.path_for("c").exists()
+    finally:
+        for gate in gates.values():
+            gate.set()
+        await storage.close()
+
+
 async def test_an_idle_timer_that_fires_during_a_commit_rearms_for_what_is_left(tmp_path):
     """A checkpoint that leaves segments behind (a commit landed while it ran) arms the timer
     again, so the journal never stays unchecked once the load stops."""
