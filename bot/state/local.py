@@ -4,7 +4,8 @@ through a group-commit journal.
 Layout::
 
     state/.lock                 fcntl lock: one bot process owns this folder
-    state/journal/<seq>.json    committed changes not yet copied to their key files
+    state/journal/<seq>.json    committed changes not yet copied to their key files: one
+                                line (record) per commit, the file named after its first one
     state/<xx>/<sha256>.json    one TinyDB file per storage key (conversation, user)
 
 Why one file per key: a turn reads and writes its own conversation's and user's state only.
@@ -17,21 +18,22 @@ Why a journal (group commit): a turn must not answer before its state is durable
 a file durable costs an fsync, which the disk serializes. Writing each key's file on every
 turn made the fsync the turn's largest cost and capped throughput whatever the concurrency.
 Here the changes of all turns that write while a commit is in flight wait for the next one and
-go to disk together: one journal segment, a new file written in place, fsynced, then its
-folder fsynced (:func:`bot.state.journal.write_segment`: no temporary file and rename, which
-cost as much again); a crash mid-write can only tear the newest segment, whose write never
-returned, and opening the folder deletes it (no turn was told it was saved).
-``write()`` returns only once its segment is on disk. In the background (every 256 segments,
+go to disk together: one record appended to the journal file and fsynced
+(:func:`bot.state.journal.append_record`: no new file per commit, whose creation cost 15x the
+append on this ext4); a crash mid-write can only tear the newest file's last line, whose write
+never returned, and opening the folder drops it (no turn was told it was saved).
+``write()`` returns only once its record is on disk. In the background (every 256 commits,
 8 MB of journal, or 5 s after the last commit: a quiet bot's key files catch up soon after
 its load stops), a checkpoint copies
 the newest committed value of each changed key to its key file (written the same atomic way)
-and only then deletes the segments it covered; opening the folder replays any segment a crash
-left behind. A key file therefore always holds a whole, committed state, and the journal holds
-whatever is newer.
+and only then deletes the journal files it covered (the next commit starts a new one; a file a
+commit is being appended to meanwhile waits for the next checkpoint); opening the folder
+replays whatever commits a crash left behind. A key file therefore always holds a whole,
+committed state, and the journal holds whatever is newer.
 
 State that cannot be read (a key file truncated or edited by hand) is set aside as
 ``<name>.bad`` and the key reads as absent: that conversation starts over (the host says so:
-:meth:`TinyDBStorage.take_set_aside`) instead of failing on every turn. A journal segment that
+:meth:`TinyDBStorage.take_set_aside`) instead of failing on every turn. A journal record that
 cannot be written is remembered (:attr:`TinyDBStorage.write_problem`) until a write succeeds,
 so ``/healthz`` can report a full or read-only disk; :meth:`TinyDBStorage.probe` tries a write.
 
@@ -90,14 +92,17 @@ from bot.state.journal import (
     FAILED,
     JOURNAL,
     PENDING,
+    Changes,
     Entry,
+    JournalFile,
     SegmentLeftBehind,
+    append_record,
+    close_file,
+    cut_back,
     is_torn_segment,
-    parse_segment,
-    remove_segment,
+    read_journal_file,
     segment_bytes,
     segment_path,
-    write_segment,
 )
 from bot.state.journal import segments as journal_segments
 from bot.state.lock import lock_folder
@@ -163,8 +168,16 @@ class TinyDBStorage(StateStorage):
         self._set_aside: set[str] = set()
         #: Why the last journal write failed (disk full, read-only...), None once one succeeds.
         self.write_problem: str | None = None
-        #: A failed commit's segment that could not be removed; no commit succeeds until it is.
-        self._left_behind: Path | None = None
+        #: A failed commit's record that could not be taken back (the file and its acknowledged
+        #: size); no commit succeeds until it is.
+        self._left_behind: tuple[Path, int] | None = None
+        #: The journal file commits are appended to (None: the next commit starts one), whether
+        #: a commit is being written to it, and whether a checkpoint asked for a new one after it.
+        self._log: JournalFile | None = None
+        self._log_busy = False
+        self._rotate = False
+        #: Journal files no commit goes to any more: a checkpoint deletes them.
+        self._sealed: list[JournalFile] = []
         try:
             self._next_seq = self._recover() + 1
         except BaseException:
@@ -241,6 +254,8 @@ class TinyDBStorage(StateStorage):
             await self.checkpoint()
         finally:
             self._executor.shutdown(wait=True)
+            for journal_file in [*self._sealed, *([self._log] if self._log is not None else [])]:
+                close_file(journal_file)
             os.close(self._lock_fd)
 
     def _check_open(self) -> None:
@@ -278,7 +293,7 @@ class TinyDBStorage(StateStorage):
         return len(self._cache)
 
     def segments(self) -> list[Path]:
-        """The journal's segments, oldest first."""
+        """The journal's files, oldest first (each holds one or more commits)."""
         return journal_segments(self.journal)
 
     # --- the cache ------------------------------------------------------------------------
@@ -347,7 +362,7 @@ class TinyDBStorage(StateStorage):
         await asyncio.shield(done)
 
     async def _commit_batches(self) -> None:
-        """One segment per batch; a batch is what was staged while the previous one was written."""
+        """One record per batch; a batch is what was staged while the previous one was written."""
         loop = asyncio.get_running_loop()
         try:
             while self._batch:
@@ -355,29 +370,48 @@ class TinyDBStorage(StateStorage):
                 self._batch, self._batch_done = {}, None
                 seq = self._next_seq
                 self._next_seq += 1
-                payload = segment_bytes(seq, batch)
+                record = segment_bytes(seq, batch) + b"\n"
                 try:
                     if self._left_behind is not None:
                         # Why first: acknowledged commits after it would be replayed on top of a
                         # batch whose turns were told it failed. Refused until it is gone.
-                        await loop.run_in_executor(self._executor, remove_segment, self._left_behind)
+                        await loop.run_in_executor(self._executor, cut_back, *self._left_behind)
                         self._left_behind = None
-                    await loop.run_in_executor(self._executor, write_segment, self._segment_path(seq), payload)
+                    if self._log is None:
+                        self._log = JournalFile(self._segment_path(seq))
+                    # No await between taking the file and marking it busy: a checkpoint seals
+                    # (and may delete) only a file no commit is being written to.
+                    log_file, self._log_busy = self._log, True
+                    try:
+                        await loop.run_in_executor(self._executor, append_record, log_file, record)
+                    finally:
+                        self._log_busy = False
                 except Exception as exc:
                     if isinstance(exc, SegmentLeftBehind):
-                        self._left_behind = exc.path
-                    log.error("bot state: could not write journal segment %s: %s", seq, clean(exc))
+                        self._left_behind = (exc.path, exc.size)
+                    if self._log is not None and self._log.fd is None:
+                        # The failed write closed it: the next commit starts a new file; what
+                        # this one holds (acknowledged commits) goes at the next checkpoint.
+                        if self._log.size:
+                            self._sealed.append(self._log)
+                        self._log, self._rotate = None, False
+                    log.error("bot state: could not write journal record %s: %s", seq, clean(exc))
                     self.write_problem = f"bot state cannot be written: {getattr(exc, 'strerror', None) or exc}"
                     self._roll_back(batch)
                     assert done is not None
                     done.set_exception(exc)
                     continue
+                if self._rotate:
+                    self._rotate = False
+                    self._sealed.append(log_file)
+                    self._log = None
                 self.write_problem = None
                 for entry in batch.values():
                     entry.seq, entry.previous = seq, None
                 self._committed_seq = seq
+                log_file.commits += 1
                 self._journal_segments += 1
-                self._journal_bytes += len(payload)
+                self._journal_bytes += len(record)
                 assert done is not None
                 done.set_result(None)
                 if self._closed:
@@ -439,44 +473,60 @@ class TinyDBStorage(StateStorage):
             if self._journal_segments and not self._closed:
                 # Commits that landed while it ran could not start one; if they filled the
                 # journal again, go on now rather than at the idle timer (a failed one waits).
+                # Not while the file it had to keep is still being written to (``_rotate``): that
+                # commit starts the next checkpoint when it lands (the journal is full), rather
+                # than checkpoints finding the same busy file over and over meanwhile.
                 full = (
                     self._journal_segments >= self.checkpoint_segments or self._journal_bytes >= self.checkpoint_bytes
                 )
-                if done and full:
+                if done and full and not self._rotate:
                     self._start_checkpoint()
                 else:
                     self._arm_idle_timer()
 
     async def checkpoint(self) -> None:
-        """Copy every committed change to its key file, then drop the journal segments it covered."""
+        """Copy every committed change to its key file, then drop the journal files it covered."""
         async with self._checkpoint_lock:
             upto = self._committed_seq
             dirty = []
             for key, cached in self._cache.items():
                 # The newest *committed* value: a write staged or in flight on top of it is not
-                # on disk yet, and the segment holding this one is about to be deleted.
+                # on disk yet, and the file holding this one is about to be deleted.
                 entry: Entry | None = cached
                 while entry is not None and entry.seq < CLEAN:
                     entry = entry.previous
                 if entry is not None and CLEAN < entry.seq <= upto:
                     dirty.append((key, entry))
-            if not dirty and not self._journal_segments:
+            if self._log is not None:
+                if self._log_busy:
+                    # A commit (newer than ``upto``) is being appended to it: it stays until the
+                    # next checkpoint, and the commit after that one starts a new file.
+                    self._rotate = True
+                else:
+                    self._sealed.append(self._log)
+                    self._log = None
+            files = list(self._sealed)
+            if not dirty and not files:
                 return
-            segments, size = self._journal_segments, self._journal_bytes
-            await self._run(self._checkpoint_sync, dirty, upto)
-            self._journal_segments -= segments
-            self._journal_bytes -= size
+            await self._run(self._checkpoint_sync, dirty, files)
+            self._sealed = [f for f in self._sealed if f not in files]
+            # What the journal still holds on disk: a file kept for a commit in flight counts
+            # until a checkpoint drops it (at once when it is full: ``_checkpoint_logged``).
+            self._journal_segments -= sum(f.commits for f in files)
+            self._journal_bytes -= sum(f.size for f in files)
             for key, entry in dirty:
                 if self._cache.get(key) is entry:
                     entry.seq = CLEAN
             self._evict()
 
-    def _checkpoint_sync(self, dirty: list[tuple[str, Entry]], upto: int) -> None:
+    def _checkpoint_sync(self, dirty: list[tuple[str, Entry]], files: list[JournalFile]) -> None:
         for key, entry in dirty:
             self._write_key_file(key, entry.e_tag, entry.state)
-        for segment in self.segments():
-            if int(segment.stem) <= upto:
-                segment.unlink(missing_ok=True)
+        # Every record of these files is at most ``upto``: each was sealed while no commit was
+        # being written to it, so all it holds was acknowledged (or taken back) by then.
+        for journal_file in files:
+            close_file(journal_file)
+            journal_file.path.unlink(missing_ok=True)
         fsync_dir(self.journal)
 
     # --- files, on the storage threads (or at open) ------------------------------------------
@@ -518,14 +568,15 @@ class TinyDBStorage(StateStorage):
         keyfiles.write_key_file(self.path_for(key), key, e_tag, state)
 
     def _recover(self) -> int:
-        """Replay the segments a crash left behind into the key files; return the last seq.
+        """Replay the commits a crash left in the journal into the key files; return the last seq.
 
-        A segment whose write returned is whole (fsynced before the commit was acknowledged), so
+        A record whose write returned is whole (fsynced before the commit was acknowledged), so
         it replays as is; a leftover temporary file (a key file's, or a segment's as an earlier
-        version wrote them) never was one and goes. The newest segment torn by a crash mid-commit
-        (:func:`bot.state.journal.write_segment`, :func:`bot.state.journal.is_torn_segment`) was
-        never acknowledged: dropped, with a warning. Any other segment that does not parse is set
-        aside as ``bad-<name>`` and logged rather than blocking the bot's start.
+        version wrote them) never was one and goes. The newest file's last line torn by a crash
+        mid-commit (:func:`bot.state.journal.append_record`,
+        :func:`bot.state.journal.is_torn_segment`) was never acknowledged: dropped, with a
+        warning. A file with any other line that does not parse is set aside as ``bad-<name>``
+        (its whole records replayed) and logged rather than blocking the bot's start.
         """
         segments = self.segments()
         # Temporary files are what a kill left mid-write (in the journal, or in a key folder
@@ -535,23 +586,29 @@ class TinyDBStorage(StateStorage):
         if segments:
             for leftover in self.folder.glob("[0-9a-f][0-9a-f]/.*.tmp"):
                 leftover.unlink()
-        newest: dict[str, tuple[str | None, bytes | None]] = {}
+        newest: Changes = {}
+        last_seq, commits = 0, 0
         for segment in segments:
-            payload = segment.read_bytes()
-            try:
-                parsed = parse_segment(payload)
-            except (ValueError, KeyError, TypeError) as exc:
-                if segment == segments[-1] and is_torn_segment(payload, int(segment.stem)):
+            read = read_journal_file(segment.read_bytes())
+            for seq, changes in read.records:
+                newest.update(changes)
+                last_seq = max(last_seq, seq)
+            commits += len(read.records)
+            last_seq = max(last_seq, int(segment.stem))
+            damage = read.damage
+            if read.tail is not None and damage is None:
+                expected = read.records[-1][0] + 1 if read.records else int(segment.stem)
+                if segment == segments[-1] and is_torn_segment(read.tail, expected):
                     log.warning(
-                        "bot state: journal segment %s was cut short by an unclean stop; dropped (its "
-                        "commit never returned: no turn was told it was saved)",
+                        "bot state: journal file %s: its last commit was cut short by an unclean stop; "
+                        "dropped (it never returned: no turn was told it was saved)",
                         segment.name,
                     )
                     continue  # unlinked below with the others
-                log.error("bot state: journal segment %s is unreadable (%s); set aside", segment.name, exc)
+                damage = "its last line is no whole record"
+            if damage is not None:
+                log.error("bot state: journal file %s is unreadable (%s); set aside", segment.name, damage)
                 segment.rename(segment.with_name(f"bad-{segment.name}"))
-                continue
-            newest.update(parsed)
         for key, (e_tag, state) in newest.items():
             self._write_key_file(key, e_tag, state)
         for segment in segments:
@@ -559,8 +616,9 @@ class TinyDBStorage(StateStorage):
         if segments:
             fsync_dir(self.journal)
             log.warning(
-                "bot state: replayed %d journal segment(s), %d key(s), left by an unclean stop",
+                "bot state: replayed %d journal commit(s) from %d file(s), %d key(s), left by an unclean stop",
+                commits,
                 len(segments),
                 len(newest),
             )
-        return int(segments[-1].stem) if segments else 0
+        return last_seq

@@ -330,3 +330,62 @@ async def test_pool_follow_ups_name_last_month_or_a_plan_and_stay_pool_lookups(d
     texts = " ".join(card_texts(replies[0]["attachments"][0]["content"]))
     plan_name = {"en": "Domestic and International Calling Plan", "fr": "Forfait d'appels nationaux et internationaux"}
     assert plan_name[lang] in texts
+
+
+COUNT_QUESTION = {
+    "en": ("which plan for our users in Italy", "40"),
+    "fr": ("quel forfait pour nos utilisateurs en Italie", "40"),
+}
+
+
+@LANGS
+async def test_a_typed_answer_is_read_once_per_turn(demo_bot, h, lang, monkeypatch):
+    """A continued dialog reads the answer to tell it from an interruption, then the prompt
+    reads it to end with it: the second read is the first one's (``AnswerPrompt.read``)."""
+    import dialogs.nlu.answers
+
+    real, calls = dialogs.nlu.answers.read_users, []
+
+    def counted(answer, countries=None):
+        calls.append(answer.text)
+        return real(answer, countries)
+
+    chat = LocaleChat(demo_bot, h, lang)
+    first, count = COUNT_QUESTION[lang]
+    assert said(await chat.say(first))[-1] == t(lang, "prompt.users_in", country="Italie" if lang == "fr" else "Italy")
+    monkeypatch.setattr(dialogs.nlu.answers, "read_users", counted)
+    assert said(await chat.say(count))[-1] == t(
+        lang, "prompt.international", countries="Italie" if lang == "fr" else "Italy"
+    )
+    assert calls == ["40"]
+
+
+def test_an_answer_is_read_again_when_its_question_changed_in_the_turn(monkeypatch):
+    """A correction changes the open question's spec in place ("actually, Austria" at "How many
+    users in France?"): the answer is read again against the new spec, not taken from before."""
+    from botbuilder.core import TurnContext
+    from botbuilder.core.adapters import TestAdapter
+    from botbuilder.dialogs import PromptOptions
+    from botbuilder.schema import Activity
+
+    import dialogs.nlu.answers
+    from dialogs.nlu.answers import Answer
+    from dialogs.prompts import QUESTIONS, AnswerPrompt
+
+    real, calls = dialogs.nlu.answers.read_users, []
+
+    def counted(answer, countries=None):
+        calls.append(countries)
+        return real(answer, countries)
+
+    monkeypatch.setattr(dialogs.nlu.answers, "read_users", counted)
+    context = TurnContext(TestAdapter(), Activity(type="message", text="40 in France, 10 in Spain"))
+    prompt = AnswerPrompt(QUESTIONS["users"])
+    options = PromptOptions(validations={"countries": ["FR", "ES"]})
+    first = prompt.read(context, options)
+    assert prompt.read(context, options) is first and calls == [["FR", "ES"]]
+    options.validations["countries"] = ["AT"]
+    again = prompt.read(context, options)
+    assert calls == [["FR", "ES"], ["AT"]]
+    assert again == real(Answer(value=None, text="40 in France, 10 in Spain"), ["AT"])
+    assert first == real(Answer(value=None, text="40 in France, 10 in Spain"), ["FR", "ES"])

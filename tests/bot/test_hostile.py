@@ -363,14 +363,14 @@ async def test_row13_health_says_degraded_while_writes_fail_and_recovers(demo_bo
     import bot.app
     import bot.state.local
 
-    real, real_segment = bot.state.local.atomic_write_bytes, bot.state.local.write_segment
+    real, real_segment = bot.state.local.atomic_write_bytes, bot.state.local.append_record
 
     def disk_full(path, payload):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     assert (await demo_bot.get("/healthz")).status == 200
     monkeypatch.setattr(bot.state.local, "atomic_write_bytes", disk_full)
-    monkeypatch.setattr(bot.state.local, "write_segment", disk_full)  # the journal's commits
+    monkeypatch.setattr(bot.state.local, "append_record", disk_full)  # the journal's commits
     monkeypatch.setattr(bot.app, "atomic_write_bytes", disk_full)
     response = await h.post(demo_bot, h.activity("which plan should we buy?", conversation_id="a:full"))
     assert response.status == 200  # the turn apologizes; it is not a 500
@@ -380,7 +380,7 @@ async def test_row13_health_says_degraded_while_writes_fail_and_recovers(demo_bo
     assert "No space left on device" in body["reason"]
 
     monkeypatch.setattr(bot.state.local, "atomic_write_bytes", real)
-    monkeypatch.setattr(bot.state.local, "write_segment", real_segment)
+    monkeypatch.setattr(bot.state.local, "append_record", real_segment)
     monkeypatch.setattr(bot.app, "atomic_write_bytes", real)
     health = await demo_bot.get("/healthz")
     assert health.status == 200 and "reason" not in await health.json()
@@ -502,20 +502,20 @@ async def test_row13_storage_remembers_a_failed_write_until_one_succeeds(tmp_pat
     import bot.state.local
 
     storage = TinyDBStorage(tmp_path / "state")
-    real, real_segment = bot.state.local.atomic_write_bytes, bot.state.local.write_segment
+    real, real_segment = bot.state.local.atomic_write_bytes, bot.state.local.append_record
     try:
 
         def read_only(path, payload):
             raise OSError(errno.EROFS, "Read-only file system")
 
         monkeypatch.setattr(bot.state.local, "atomic_write_bytes", read_only)  # the probe's
-        monkeypatch.setattr(bot.state.local, "write_segment", read_only)  # the journal's commits
+        monkeypatch.setattr(bot.state.local, "append_record", read_only)  # the journal's commits
         with pytest.raises(OSError):
             await storage.write({"k": {"v": 1}})
         assert "Read-only file system" in present(storage.write_problem)
         assert await storage.probe() is not None
         monkeypatch.setattr(bot.state.local, "atomic_write_bytes", real)
-        monkeypatch.setattr(bot.state.local, "write_segment", real_segment)
+        monkeypatch.setattr(bot.state.local, "append_record", real_segment)
         await storage.write({"k": {"v": 1}})
         assert storage.write_problem is None and await storage.probe() is None
     finally:

@@ -31,6 +31,22 @@ from testkit.narrow import present
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _journal_seqs(storage) -> list[int]:
+    """The commits the journal holds on disk, oldest first (every line a whole record)."""
+    from bot.state.journal import read_journal_file
+
+    seqs = []
+    for path in storage.segments():
+        try:
+            payload = path.read_bytes()
+        except FileNotFoundError:  # a checkpoint (a storage thread) dropped it meanwhile
+            continue
+        read = read_journal_file(payload)
+        assert read.tail is None and read.damage is None, path
+        seqs += [seq for seq, _ in read.records]
+    return seqs
+
+
 @pytest.fixture
 async def storage(tmp_path):
     store = TinyDBStorage(tmp_path / "state")
@@ -209,12 +225,18 @@ async def _reopened(folder: Path, keys: list[str]) -> dict:
 
 
 async def test_a_commit_that_cannot_be_synced_leaves_the_previous_state(storage, monkeypatch):
-    """The journal segment's fsync fails (disk full): the write fails, the state is the one
-    before, the half-committed segment is gone, and the same write goes through later."""
+    """The journal record's fsync fails (disk full): the write fails, the state is the one
+    before, the half-committed record is taken back (the file cut to its acknowledged end), and
+    the same write goes through later."""
     await storage.write({"conv": {"step": 1, "country": "France"}})
+    first = storage.segments()[0].read_bytes()
+    real_fsync, failed = os.fsync, list[int]()
 
     def full(fd):
-        raise OSError(28, "No space left on device")
+        if not failed:  # the commit's fsync; the cut back's goes through
+            failed.append(fd)
+            raise OSError(28, "No space left on device")
+        real_fsync(fd)
 
     state = (await storage.read(["conv"]))["conv"]
     tag = state["e_tag"]
@@ -227,18 +249,54 @@ async def test_a_commit_that_cannot_be_synced_leaves_the_previous_state(storage,
     assert (await storage.read(["conv"]))["conv"] == {"step": 1, "country": "France", "e_tag": tag}
     # Nothing of the failed commit is left behind: the journal holds the first commit only.
     assert [p.name for p in storage.journal.iterdir()] == ["000000000001.json"]
-    # The failed write is forgotten: the next one, from the same read, goes through.
+    assert storage.segments()[0].read_bytes() == first
+    # The failed write is forgotten: the next one, from the same read, goes through, in a new
+    # file (none is written to again after a failed fsync).
     await storage.write({"conv": state})
+    assert [p.name for p in storage.segments()] == ["000000000001.json", "000000000003.json"]
+    assert _journal_seqs(storage) == [1, 3]
     await storage.close()
     assert (await _reopened(storage.folder, ["conv"]))["conv"]["step"] == 2
 
 
 async def test_a_failed_commit_whose_segment_cannot_be_removed_stops_the_commits(storage, monkeypatch):
-    """The segment's fsync fails and so does its removal (the disk remounted read-only): a whole
-    segment of a failed commit stays. No later commit is acknowledged until it is gone, so a
-    restart never replays it under acknowledged ones; once it can be removed, writes go on."""
+    """The record's fsync fails and so does taking it back (the disk remounted read-only): a
+    whole record of a failed commit stays in the journal. No later commit is acknowledged until
+    it is gone, so a restart never replays it under acknowledged ones; once it can be cut away,
+    writes go on."""
     await storage.write({"conv": {"step": 1}})
-    real_unlink, real_fsync = os.unlink, os.fsync
+
+    def full(fd):
+        raise OSError(5, "Input/output error")
+
+    def read_only(*args, **kwargs):
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(bot.state.journal.os, "fsync", full)
+    monkeypatch.setattr(bot.state.journal.os, "ftruncate", read_only)
+    with pytest.raises(OSError, match="could not be removed"):
+        await storage.write({"conv": {"step": 2, "e_tag": "*"}})
+    monkeypatch.setattr(bot.state.journal.os, "fsync", os.fsync)  # the disk answers, read-only
+    assert storage.write_problem is not None
+    assert _journal_seqs(storage) == [1, 2]  # the failed commit's record stayed
+    with pytest.raises(OSError, match="Read-only"):  # refused while it is there
+        await storage.write({"other": {"n": 1}})
+    assert _journal_seqs(storage) == [1, 2] and storage.write_problem is not None
+    monkeypatch.undo()
+    await storage.write({"other": {"n": 2}})  # it can be cut away again: it goes, the write lands
+    assert storage.write_problem is None
+    assert _journal_seqs(storage) == [1, 4]
+    await storage.close()
+    assert await _reopened(storage.folder, ["conv", "other"]) == {
+        "conv": {"step": 1, "e_tag": ANY},
+        "other": {"n": 2, "e_tag": ANY},
+    }
+
+
+async def test_a_failed_first_commit_of_a_file_that_cannot_be_removed_stops_the_commits(storage, monkeypatch):
+    """The same when the failed record was the first of a new journal file: the file stays (it
+    cannot be removed), nothing is acknowledged until it goes."""
+    real_unlink = os.unlink
 
     def full(fd):
         raise OSError(5, "Input/output error")
@@ -251,23 +309,16 @@ async def test_a_failed_commit_whose_segment_cannot_be_removed_stops_the_commits
     monkeypatch.setattr(bot.state.journal.os, "fsync", full)
     monkeypatch.setattr(bot.state.journal.os, "unlink", read_only)
     with pytest.raises(OSError, match="could not be removed"):
-        await storage.write({"conv": {"step": 2, "e_tag": "*"}})
-    monkeypatch.setattr(bot.state.journal.os, "fsync", real_fsync)  # the disk answers, read-only
-    assert storage.write_problem is not None
-    left = [p.name for p in storage.segments()]
-    assert left == ["000000000001.json", "000000000002.json"]  # the failed commit's segment stayed
-    with pytest.raises(OSError, match="Read-only"):  # refused while it is there
+        await storage.write({"conv": {"step": 1}})
+    monkeypatch.setattr(bot.state.journal.os, "fsync", os.fsync)
+    assert [p.name for p in storage.segments()] == ["000000000001.json"]
+    with pytest.raises(OSError, match="Read-only"):
         await storage.write({"other": {"n": 1}})
-    assert [p.name for p in storage.segments()] == left and storage.write_problem is not None
     monkeypatch.undo()
-    await storage.write({"other": {"n": 2}})  # removable again: it goes, the write lands
-    assert storage.write_problem is None
-    assert "000000000002.json" not in [p.name for p in storage.segments()]
+    await storage.write({"other": {"n": 2}})
+    assert [p.name for p in storage.segments()] == ["000000000003.json"] and _journal_seqs(storage) == [3]
     await storage.close()
-    assert await _reopened(storage.folder, ["conv", "other"]) == {
-        "conv": {"step": 1, "e_tag": ANY},
-        "other": {"n": 2, "e_tag": ANY},
-    }
+    assert await _reopened(storage.folder, ["conv", "other"]) == {"other": {"n": 2, "e_tag": ANY}}
 
 
 async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch):
@@ -283,7 +334,8 @@ async def test_interrupted_write_leaves_the_previous_state(storage, monkeypatch)
         await storage.write({"conv": {"step": 2, "e_tag": "*"}})
     monkeypatch.undo()
     assert (await storage.read(["conv"]))["conv"]["step"] == 1
-    assert [p.name for p in storage.segments()] == ["000000000001.json"]  # the half segment went
+    assert [p.name for p in storage.segments()] == ["000000000001.json"]
+    assert _journal_seqs(storage) == [1]  # the half record went
     await storage.close()
     assert (await _reopened(storage.folder, ["conv"]))["conv"]["step"] == 1
 
@@ -294,18 +346,18 @@ async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_val
     import bot.state.local
 
     await storage.write({"k": {"n": 0}})
-    real = bot.state.local.write_segment
+    real = bot.state.local.append_record
     gate = threading.Event()
     commits = []
 
-    def flaky(path, payload):
-        commits.append(path.name)
+    def flaky(log_file, record):
+        commits.append(record)
         if len(commits) == 1:  # the commit in flight: hold it while two writes queue
             assert gate.wait(10)
-            return real(path, payload)
+            return real(log_file, record)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(bot.state.local, "write_segment", flaky)
+    monkeypatch.setattr(bot.state.local, "append_record", flaky)
     first = asyncio.ensure_future(storage.write({"other": {"n": 1}}))
     while not commits:
         await asyncio.sleep(0.005)
@@ -329,32 +381,40 @@ async def test_a_failed_commit_of_a_key_written_twice_restores_the_committed_val
 
 async def test_a_checkpoint_during_a_commit_keeps_the_committed_value(storage, monkeypatch):
     """A checkpoint that runs while a newer write of a key is still being committed copies the
-    committed value to the key file before it drops its segment: a crash then loses nothing
-    that was acknowledged."""
+    committed value to the key file, and keeps the journal file that write is appended to: a
+    crash then loses nothing that was acknowledged. The commit after it starts a new file, and
+    the next checkpoint drops the old one."""
     import bot.state.local
 
     await storage.write({"k": {"n": 1}})
-    real = bot.state.local.write_segment
+    real = bot.state.local.append_record
     gate = threading.Event()
     held = threading.Event()
 
-    def slow_journal(path, payload):
-        if path.parent == storage.journal:
+    def slow_journal(log_file, record):
+        if not held.is_set():
             held.set()
             assert gate.wait(10)
-        return real(path, payload)
+        return real(log_file, record)
 
-    monkeypatch.setattr(bot.state.local, "write_segment", slow_journal)
+    monkeypatch.setattr(bot.state.local, "append_record", slow_journal)
     pending = asyncio.ensure_future(storage.write({"k": {"n": 2, "e_tag": "*"}}))
     while not held.is_set():
         await asyncio.sleep(0.005)
-    await storage.checkpoint()  # segment 1 goes: its value must be in the key file now
-    assert [p.name for p in storage.segments()] == []
+    await storage.checkpoint()  # commit 1 is copied: its value must be in the key file now
+    assert [p.name for p in storage.segments()] == ["000000000001.json"]  # commit 2 goes there
     assert json.loads(storage.path_for("k").read_text())["state"]["1"]["state"] == {"n": 1}
     gate.set()
     await pending
+    assert _journal_seqs(storage) == [1, 2]
+    await storage.write({"k": {"n": 3, "e_tag": "*"}})
+    assert [p.name for p in storage.segments()] == ["000000000001.json", "000000000003.json"]
+    await storage.checkpoint()
+    assert storage.segments() == []
+    assert json.loads(storage.path_for("k").read_text())["state"]["1"]["state"] == {"n": 3}
+    await storage.write({"k": {"n": 4, "e_tag": "*"}})
     await storage.close()
-    assert (await _reopened(storage.folder, ["k"]))["k"]["n"] == 2
+    assert (await _reopened(storage.folder, ["k"]))["k"]["n"] == 4
 
 
 async def test_a_failed_checkpoint_keeps_the_journal(storage, monkeypatch):
@@ -457,13 +517,14 @@ async def test_opening_replays_what_a_crash_left_in_the_journal(tmp_path, caplog
     )
     assert child.wait(timeout=30) == -signal.SIGKILL
     journal = folder / "journal"
-    assert len(list(journal.glob("*.json"))) == 3  # three commits, no checkpoint
-    (journal / ".000000000004.json.abc.tmp").write_text('{"seq": 4, "chan')  # killed mid-segment
+    assert [p.name for p in journal.glob("*.json")] == ["000000000001.json"]  # no checkpoint
+    assert journal.joinpath("000000000001.json").read_bytes().count(b"\n") == 3  # three commits
+    (journal / ".000000000004.json.abc.tmp").write_text('{"seq": 4, "chan')  # an older version's, killed
 
     with caplog.at_level("WARNING", logger="bot.state"):
         reopened = TinyDBStorage(folder)
     try:
-        assert "replayed 3 journal segment(s)" in caplog.text
+        assert "replayed 3 journal commit(s) from 1 file(s)" in caplog.text
         assert not list(journal.iterdir())
         assert json.loads(reopened.path_for("conv").read_text())["state"]["1"]["state"] == {"step": 2}
         assert not reopened.path_for("user").exists()
@@ -489,11 +550,11 @@ async def test_an_unreadable_segment_is_set_aside(tmp_path, caplog):
 
 
 async def test_a_segment_torn_by_a_crash_mid_commit_is_dropped_and_the_rest_replays(tmp_path, caplog):
-    """Segments are written in place (no temporary file and rename): a kill mid-commit leaves the
-    newest segment torn. Its write never returned, so no turn was told it was saved: opening
-    drops it with a warning (no ``bad-`` file piling up at every crash), replays the whole ones,
-    and the next commit takes the next number. A torn segment that is not the newest one, or
-    the newest one holding something else, is damage: set aside."""
+    """Records are appended in place: a kill mid-commit leaves the newest file's last line
+    torn. Its write never returned, so no turn was told it was saved: opening drops it with a
+    warning (no ``bad-`` file piling up at every crash) and replays the whole ones. A torn line
+    that is not the newest file's last one, or a last line holding something else, is damage:
+    the file is set aside, its whole records replayed."""
     folder = tmp_path / "state"
     child = _child(
         folder,
@@ -505,18 +566,76 @@ async def test_a_segment_torn_by_a_crash_mid_commit_is_dropped_and_the_rest_repl
     )
     assert child.wait(timeout=30) == -signal.SIGKILL
     journal = folder / "journal"
-    whole = (journal / "000000000002.json").read_bytes()
-    torn = whole.replace(b'"seq":2', b'"seq":3')  # a third commit's segment...
-    (journal / "000000000003.json").write_bytes(torn[: len(torn) // 2] + b"\0" * 64)  # ...cut short
+    log_file = journal / "000000000001.json"
+    whole = log_file.read_bytes()
+    second = whole.split(b"\n")[1]
+    torn = second.replace(b'"seq":2', b'"seq":3')  # a third commit's record...
+    log_file.write_bytes(whole + torn[: len(torn) // 2] + b"\0" * 64)  # ...cut short
 
     with caplog.at_level("WARNING", logger="bot.state"):
         reopened = TinyDBStorage(folder)
     try:
-        assert "000000000003.json was cut short" in caplog.text and "unreadable" not in caplog.text
+        assert "000000000001.json: its last commit was cut short" in caplog.text and "unreadable" not in caplog.text
         assert not list(journal.iterdir())
         assert (await reopened.read(["conv"]))["conv"]["step"] == 2
         await reopened.write({"conv": {"step": 3, "e_tag": "*"}})
-        assert [p.name for p in reopened.segments()] == ["000000000004.json"]
+        assert [p.name for p in reopened.segments()] == ["000000000003.json"]
+    finally:
+        await reopened.close()
+
+
+async def test_segments_an_older_version_left_replay(tmp_path):
+    """Before the journal appended records, each commit was a file of its own holding one
+    unterminated record: what a crash of that version left replays the same."""
+    from bot.state.codec import encode
+    from bot.state.journal import Entry, segment_bytes
+
+    journal = tmp_path / "state" / "journal"
+    journal.mkdir(parents=True)
+    first = {"conv": Entry("t1", encode({"step": 1})), "user": Entry("t2", encode({"lang": "fr"}))}
+    (journal / "000000000001.json").write_bytes(segment_bytes(1, first))
+    (journal / "000000000002.json").write_bytes(segment_bytes(2, {"conv": Entry("t3", encode({"step": 2}))}))
+    storage = TinyDBStorage(tmp_path / "state")
+    try:
+        assert await storage.read(["conv", "user"]) == {
+            "conv": {"step": 2, "e_tag": "t3"},
+            "user": {"lang": "fr", "e_tag": "t2"},
+        }
+        await storage.write({"conv": {"step": 3, "e_tag": "t3"}})
+        assert [p.name for p in storage.segments()] == ["000000000003.json"]
+    finally:
+        await storage.close()
+
+
+@pytest.mark.parametrize("where", ["older file", "another record", "middle"])
+async def test_a_damaged_journal_file_is_set_aside_and_its_whole_records_replay(tmp_path, caplog, where):
+    folder = tmp_path / "state"
+    child = _child(
+        folder,
+        """
+        await storage.write({"a": {"n": 1}})
+        await storage.write({"b": {"n": 1}})
+        os.kill(os.getpid(), signal.SIGKILL)
+    """,
+    )
+    assert child.wait(timeout=30) == -signal.SIGKILL
+    journal = folder / "journal"
+    first = journal / "000000000001.json"
+    records = first.read_bytes().split(b"\n")[:2]
+    if where == "older file":  # a torn line, but not in the newest file
+        first.write_bytes(records[0] + b"\n" + records[1][:20])
+        (journal / "000000000003.json").write_bytes(records[1].replace(b'"seq":2', b'"seq":3') + b"\n")
+    elif where == "another record":  # the newest file's last line: the start of another record
+        first.write_bytes(records[0] + b"\n" + records[1] + b"\n" + records[0][:20])
+    else:  # a damaged line followed by a whole one
+        first.write_bytes(records[0][:20] + b"\n" + records[1] + b"\n")
+    with caplog.at_level("ERROR", logger="bot.state"):
+        reopened = TinyDBStorage(folder)
+    try:
+        assert "000000000001.json is unreadable" in caplog.text
+        assert [p.name for p in journal.iterdir()] == ["bad-000000000001.json"]
+        found = await reopened.read(["a", "b"])
+        assert {key: item["n"] for key, item in found.items()} == ({"b": 1} if where == "middle" else {"a": 1, "b": 1})
     finally:
         await reopened.close()
 
@@ -532,10 +651,11 @@ def test_only_the_start_of_its_own_segment_is_a_torn_segment():
     assert not is_torn_segment(whole.replace(b"[", b"[{"), 7)  # whole, damaged inside
 
 
-def test_a_segment_write_that_fails_leaves_no_file(tmp_path, monkeypatch):
-    """Disk full mid-write: the partial segment is removed, and an existing name is never
-    written over."""
-    from bot.state.journal import write_segment
+def test_a_record_write_that_fails_leaves_no_trace(tmp_path, monkeypatch):
+    """Disk full mid-write: a new file's partial first record is removed with the file, a later
+    record is cut away (the file keeps its acknowledged records) and the file is closed; an
+    existing name is never written over."""
+    from bot.state.journal import JournalFile, append_record, close_file
 
     path = tmp_path / "000000000001.json"
 
@@ -545,13 +665,23 @@ def test_a_segment_write_that_fails_leaves_no_file(tmp_path, monkeypatch):
     with monkeypatch.context() as patched:
         patched.setattr("bot.state.journal.os.fsync", full)
         with pytest.raises(OSError):
-            write_segment(path, b'{"seq":1,"changes":[]}')
+            append_record(JournalFile(path), b'{"seq":1,"changes":[]}\n')
     assert not path.exists()
-    write_segment(path, b'{"seq":1,"changes":[]}')
-    assert path.read_bytes() == b'{"seq":1,"changes":[]}'
+    log_file = JournalFile(path)
+    append_record(log_file, b'{"seq":1,"changes":[]}\n')
+    append_record(log_file, b'{"seq":2,"changes":[]}\n')
+    assert path.read_bytes() == b'{"seq":1,"changes":[]}\n{"seq":2,"changes":[]}\n'
+    real_write = os.write
+    with monkeypatch.context() as patched:
+        patched.setattr("bot.state.journal.os.write", lambda fd, data: real_write(fd, bytes(data[:5])) and full(fd))
+        with pytest.raises(OSError):
+            append_record(log_file, b'{"seq":3,"changes":[]}\n')
+    assert log_file.fd is None and log_file.size == 46
+    assert path.read_bytes() == b'{"seq":1,"changes":[]}\n{"seq":2,"changes":[]}\n'
     with pytest.raises(FileExistsError):
-        write_segment(path, b"other")
-    assert path.read_bytes() == b'{"seq":1,"changes":[]}'
+        append_record(JournalFile(path), b"other")
+    assert path.read_bytes() == b'{"seq":1,"changes":[]}\n{"seq":2,"changes":[]}\n'
+    close_file(log_file)
 
 
 # --- group commit and checkpoints -------------------------------------------------------------
@@ -561,17 +691,18 @@ async def test_concurrent_writes_share_journal_segments(storage, monkeypatch):
     import bot.state.local
 
     written: list[str] = []
-    real = bot.state.local.write_segment
+    real = bot.state.local.append_record
 
-    def spy(path, payload):
-        written.append(path.parent.name)
-        return real(path, payload)
+    def spy(log_file, record):
+        written.append(log_file.path.parent.name)
+        return real(log_file, record)
 
-    monkeypatch.setattr(bot.state.local, "write_segment", spy)
+    monkeypatch.setattr(bot.state.local, "append_record", spy)
     keys = [f"msteams/conversations/a:{i}" for i in range(64)]
     await asyncio.gather(*(storage.write({key: {"n": i}}) for i, key in enumerate(keys)))
     commits = written.count("journal")
-    assert 1 <= commits <= len(keys) // 4, commits  # one fsynced segment per batch, not per write
+    assert 1 <= commits <= len(keys) // 4, commits  # one fsynced record per batch, not per write
+    assert len(_journal_seqs(storage)) == commits
     await storage.close()
     items = await _reopened(storage.folder, keys)
     assert [items[key]["n"] for key in keys] == list(range(64))
@@ -583,16 +714,16 @@ async def test_checkpoints_keep_the_journal_short(tmp_path):
         longest = 0
         for n in range(40):
             await storage.write({"conv": {"n": n, "e_tag": "*"}, f"user-{n % 3}": {"n": n, "e_tag": "*"}})
-            longest = max(longest, len(storage.segments()))
-        # A checkpoint starts at the 8th segment; commits go on while it copies four keys, so
+            longest = max(longest, len(_journal_seqs(storage)))
+        # A checkpoint starts at the 8th commit; commits go on while it copies four keys, so
         # how far past 8 the journal grows depends on the machine's load: only that it never
-        # holds every segment (some were checkpointed and dropped during the run) is asserted.
+        # holds every commit (some were checkpointed and dropped during the run) is asserted.
         assert 8 <= longest < 40, longest
         for _ in range(200):
-            if len(storage.segments()) < 8 and storage.path_for("conv").exists():
+            if len(_journal_seqs(storage)) < 8 and storage.path_for("conv").exists():
                 break
             await asyncio.sleep(0.01)
-        assert storage.path_for("conv").exists() and len(storage.segments()) < 8
+        assert storage.path_for("conv").exists() and len(_journal_seqs(storage)) < 8
     finally:
         await storage.close()
     assert not list(storage.journal.iterdir())  # close checkpoints the rest
@@ -636,12 +767,66 @@ async def test_a_quiet_storage_checkpoints_after_its_last_commit(tmp_path):
         for n in range(3):
             await storage.write({"conv": {"n": n, "e_tag": "*"}})
         assert len(timer.handles) == 3 and len(timer.armed) == 1 and timer.armed[0].delay == 5.0
-        assert len(storage.segments()) == 3 and not storage.path_for("conv").exists()
+        assert len(storage.segments()) == 1 and not storage.path_for("conv").exists()
+        assert _journal_seqs(storage) == [1, 2, 3]
         timer.fire()  # the load stopped 5 s ago
         await present(storage._checkpointer)  # the checkpoint it started
         assert not storage.segments() and not timer.armed
         assert json.loads(storage.path_for("conv").read_text())["state"]["1"]["state"] == {"n": 2}
     finally:
+        await storage.close()
+
+
+async def test_a_full_journal_whose_file_is_being_written_waits_for_that_commit(tmp_path, monkeypatch):
+    """The journal is full and its file gets a commit in flight: the checkpoint copies what was
+    committed and keeps the file; it does not start again and again while that commit is
+    written (it would find the same busy file each time): the commit, when it lands, starts the
+    next one, which drops the file."""
+    import bot.state.local
+
+    real = bot.state.local.append_record
+    gates: dict[int, threading.Event] = {2: threading.Event(), 3: threading.Event()}
+    entered: list[int] = []
+
+    def held(log_file, record):
+        seq = json.loads(record)["seq"]
+        entered.append(seq)
+        if seq in gates:
+            assert gates[seq].wait(10)
+        return real(log_file, record)
+
+    monkeypatch.setattr(bot.state.local, "append_record", held)
+    storage = TinyDBStorage(tmp_path / "state", checkpoint_segments=2, timer=FakeTimer())
+    runs = []
+    real_checkpoint = storage.checkpoint
+
+    async def counted():
+        runs.append(storage._log_busy)  # whether a commit is being appended to the journal file
+        await real_checkpoint()
+
+    storage.checkpoint = counted  # type: ignore[method-assign]
+    try:
+        await storage.write({"a": {"n": 1}})
+        second = asyncio.ensure_future(storage.write({"b": {"n": 1}}))
+        while entered != [1, 2]:
+            await asyncio.sleep(0.005)
+        third = asyncio.ensure_future(storage.write({"c": {"n": 1}}))  # waits behind commit 2
+        while "c" not in storage._batch:
+            await asyncio.sleep(0.005)
+        gates[2].set()  # commit 2 lands: the journal is full (2 commits), commit 3 goes out
+        await second
+        while entered != [1, 2, 3] or storage._checkpointer is not None:
+            await asyncio.sleep(0.005)
+        assert runs == [True]  # one checkpoint while commit 3 is in flight, not one after another
+        assert storage.path_for("b").exists() and [p.name for p in storage.segments()] == ["000000000001.json"]
+        gates[3].set()
+        await third
+        while storage.segments():  # commit 3 landed and started the checkpoint that drops the file
+            await asyncio.sleep(0.005)
+        assert runs == [True, False] and storage.path_for("c").exists()
+    finally:
+        for gate in gates.values():
+            gate.set()
         await storage.close()
 
 
