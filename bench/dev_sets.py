@@ -22,7 +22,10 @@ in ``bench/REPORT.md`` / ``bench/records``:
 * ``facts_dev6``: written blind too (branch router), questions of fact as admins type them
   (context first, comparisons, typos, no accents, terse fragments) and look-alike requests; held
   out of the router's training (:mod:`knowledge.router`), so it is the router's generalization
-  estimate.
+  estimate;
+* ``facts_dev7``: written blind too (branch facts9), walking the fact sheet section by section
+  and asking about every statement, table row and figure in it (~200 questions of fact per
+  language) plus 20 look-alike requests; out of the router's training like ``facts_dev6``.
 
     .venv/bin/python -m bench.dev_sets [--set facts_dev3] [--lang en] [--quiet]
 """
@@ -45,7 +48,7 @@ DIALOGS_SETS = (
     "dialogs_dev6",
     "dialogs_dev7",
 )
-FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6")
+FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6", "facts_dev7")
 SET_NAMES = DIALOGS_SETS + FACTS_SETS
 
 
