@@ -111,6 +111,13 @@ def fact_to_reask(fact_id: str | None, text: str, entities: Entities) -> str | N
     fact = base.get(fact_id)
     if fact is None or fact_id is None:
         return None
+    if entities.plan and fact.named_by:  # another plan's own fact first ("same for the D&I plan")
+        sku = entities.plan.upper()
+        for other in base.facts:  # "PAYG" (either zone) names the Pay-As-You-Go plans' fact
+            if any(
+                n.upper() == sku or (sku == "PAYG" and n.upper().startswith("MCOPSTN_PAYG")) for n in other.named_by
+            ):
+                return other.id
     takes = _takes(fact_id)
     named = {name for name in takes if getattr(entities, name, None)}
     if "user_count" in takes and not named and not carries_entity(entities):
@@ -119,13 +126,6 @@ def fact_to_reask(fact_id: str | None, text: str, entities: Entities) -> str | N
             named.add("user_count")
     if named:
         return fact_id
-    if entities.plan and fact.named_by:  # another plan's own fact
-        sku = entities.plan.upper()
-        for other in base.facts:  # "PAYG" (either zone) names the Pay-As-You-Go plans' fact
-            if any(
-                n.upper() == sku or (sku == "PAYG" and n.upper().startswith("MCOPSTN_PAYG")) for n in other.named_by
-            ):
-                return other.id
     if entities.plan or entities.line:
         # "and the Domestic one?" after the SKU of the D&I plan, "et le forfait national ?" after
         # a price: the same question about another plan, though its answer is the same text
