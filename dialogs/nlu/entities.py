@@ -397,10 +397,6 @@ def tokenize(work: str) -> list[_Token]:
 #: Typo matching: how similar (Damerau-Levenshtein, normalized) a word must be to a country
 #: name, and the shortest word tried ("Itly" is too short to tell from a real word).
 FUZZY_FLOOR = 0.8
-#: A city's name must be closer: one edit in eight letters or more. A fictional country is
-#: often a real city with a country ending ("Genovia": Genova, Italy, at 0.86); a city named
-#: is a place in a country, so a near miss is said back as unknown rather than guessed.
-CITY_FUZZY_FLOOR = 0.875
 FUZZY_MIN_LEN = 5
 #: A capitalized word that is no place is said back only after these ("in Narnia", "en Narnia",
 #: "à Narnia" typed "a Narnia", "what about Atlantis", "pour la Bordurie"), or right before a
@@ -420,6 +416,19 @@ FUZZY_TIES = 5
 FLOAT_SLACK = 1e-9
 
 
+@cache
+def _country_endings() -> tuple[str, ...]:
+    return tuple(read_locale_json("cities.json")["country_endings"])
+
+
+def _ends_like_a_country(word: str, city: str) -> bool:
+    """Whether ``word`` ends like a country name while ``city`` does not: cities need a
+    stricter typo match than countries, since a fictional country is often a real city with a
+    country ending ("Genovia": Genova, Italy, one letter off). "Pariss" still is Paris."""
+    endings = _country_endings()
+    return word.endswith(endings) and not city.endswith(endings)
+
+
 def _fuzzy_country(word: str, table: _Compiled) -> str | None:
     """The country a misspelt name means ("allemange" -> DE), or None below the floor."""
     if len(word) < FUZZY_MIN_LEN or word in table.plain_words:
@@ -431,7 +440,8 @@ def _fuzzy_country(word: str, table: _Compiled) -> str | None:
         for hit in process.extract(
             word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity, limit=FUZZY_TIES
         )
-        if hit[1] >= (CITY_FUZZY_FLOOR if hit[0] in table.fuzzy_cities else FUZZY_FLOOR) - FLOAT_SLACK
+        if hit[1] >= FUZZY_FLOOR - FLOAT_SLACK
+        and not (hit[0] in table.fuzzy_cities and _ends_like_a_country(word, hit[0]))
     ]
     if not found:
         return None
