@@ -9,6 +9,8 @@ in ``bench/REPORT.md`` / ``bench/records``:
   prices, eligibility, rough counts, the check's questions, shared calling codes), held to floors; ``dialogs_dev7``
   (entfr, French first): entities as admins type them: carriers with a country, scope phrases,
   cities, typos, unknown countries, a seat count before the licence, roster users;
+  ``dialogs_dev8`` (factfollow): a question of fact then a follow-up changing its country, plan or
+  seat count, greetings before a question, fictional countries close to a real city;
 * ``facts_dev2``, ``facts_dev3``: questions of fact answered right and specific, the figure for
   the country, plan, seat count or SKU asked (``facts_dev3`` was written blind from the fact
   sheet, to measure whether round 1's answers generalize); ``tests/dialogs/test_facts_dev{2,3}.py``
@@ -47,6 +49,7 @@ DIALOGS_SETS = (
     "dialogs_dev5",
     "dialogs_dev6",
     "dialogs_dev7",
+    "dialogs_dev8",
 )
 FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6", "facts_dev7")
 SET_NAMES = DIALOGS_SETS + FACTS_SETS

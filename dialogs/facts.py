@@ -82,13 +82,24 @@ def _render_params(answer: FactAnswer, lang: str) -> dict[str, Any]:
     return out
 
 
-def _unknown_place(fact_id: str, entities: Entities | Mapping[str, Any] | None) -> str | None:
-    """The place a country question named that is no country the bot knows ("is Narnia
-    callable?"), when the fact answers per country and no known country was named: the card
-    says so first, then gives the general answer, instead of answering as if none was named."""
-    if load_facts().by_id[fact_id].compute not in COUNTRY_COMPUTATIONS:
-        return None
-    return _place_named(entities)
+def _unknown_place(fact_id: str, entities: Entities | Mapping[str, Any] | None, text: str | None) -> str | None:
+    """The place a question named that is no country the bot knows ("is Narnia callable?"),
+    when no known country was named: the card says so first, then gives the general answer,
+    instead of answering as if none was named. For a fact that answers per country, any place
+    read as one; for another fact, only a capitalized name ("can our users in Latveria call
+    abroad?"): the admin who typed a place must learn it was not read, but a word the question
+    reader took for a place ("set to none") is no place typed."""
+    place = _place_named(entities)
+    if place is None or load_facts().by_id[fact_id].compute in COUNTRY_COMPUTATIONS:
+        return place
+    return place if place[:1].isupper() and not _title_case(text) else None
+
+
+def _title_case(text: str | None) -> bool:
+    """Whether most words of ``text`` are capitalized ("Est-Ce Que La Licence A5 Inclut Teams
+    Phone"): then a capital says nothing of a name (unknown text: assumed so)."""
+    words = [w for w in (text or "")[:200].replace("-", " ").split() if w[:1].isalpha()]
+    return not words or sum(w[:1].isupper() for w in words) * 2 > len(words)
 
 
 #: The topic whose facts say what one's own carrier allows (the carrier named is said back).
@@ -116,10 +127,12 @@ def _place_named(entities: Entities | Mapping[str, Any] | None) -> str | None:
     return places[0]
 
 
-def fact_reply(fact_id: str, entities: Entities | Mapping[str, Any] | None, lang: str) -> CardReply:
+def fact_reply(
+    fact_id: str, entities: Entities | Mapping[str, Any] | None, lang: str, asked: str | None = None
+) -> CardReply:
     """The card answering ``fact_id`` for these entities, in ``lang``: for the country named
     when the fact has a ``for_country`` fact (``FactBase.specific``); an unknown country named
-    is said back before the general answer."""
+    is said back before the general answer (``asked``: the message, when typed)."""
     lang = normalize_lang(lang)
     base = load_facts()
     fact_id, query = base.specific(fact_id, _query(entities))  # its figure for the country named
@@ -127,7 +140,7 @@ def fact_reply(fact_id: str, entities: Entities | Mapping[str, Any] | None, lang
     answer = base.answer(fact_id, query)
     template = fact.template(answer.template)[lang]
     text = fill_template(lang, template, **_render_params(answer, lang))
-    place = _unknown_place(fact_id, entities)
+    place = _unknown_place(fact_id, entities, asked)
     if place is not None:
         text = f"{t(lang, 'reason.unknown_country', name=place)} {text}"
     carrier = _own_carrier(fact_id, entities)
@@ -186,7 +199,7 @@ async def answer_fact(
         else:
             return [unknown_reply(lang).to_activity()]
     context.turn_state[FACT_ID_KEY] = fact_id
-    return [fact_reply(fact_id, entities, lang).to_activity()]
+    return [fact_reply(fact_id, entities, lang, text).to_activity()]
 
 
 def clicked_fact(value: Any) -> tuple[str, dict[str, Any]] | None:

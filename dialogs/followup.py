@@ -16,7 +16,7 @@ from dialogs.nlu.entities import Entities, first_integer
 from dialogs.nlu.slots import CheckSlots, PurchaseSlots, in_country, known_countries, purchase_change
 from dialogs.purchase import changed
 from knowledge.advisor import MAX_USERS
-from knowledge.facts import SEAT_COUNT_COMPUTATIONS, load_facts
+from knowledge.facts import COUNTRY_COMPUTATIONS, SEAT_COUNT_COMPUTATIONS, load_facts
 
 #: A number typed alone after a cue ("and 112?", "et le 15 ?"): short codes count here too.
 _DIGITS = re.compile(r"\+?\d[\d .\-]{0,18}\d|\d")
@@ -65,9 +65,6 @@ def followed_lookup(last: dict[str, Any], entities: Entities) -> Entities | None
     return previous.model_copy(update=update) if update else None
 
 
-__all__ = ["followed_check", "followed_lookup", "followed_purchase"]
-
-
 def followed_fact(last: dict[str, Any], fact_id: str | None, text: str, entities: Entities) -> dict[str, Any]:
     """The last question of fact's entities with what the follow-up names replacing them ("and
     Spain?"); a number alone ("et pour 75 ?", "what about 200?") is the seat count when the
@@ -79,3 +76,66 @@ def followed_fact(last: dict[str, Any], fact_id: str | None, text: str, entities
         if count is not None and 1 <= count <= MAX_USERS:
             named["user_count"] = count
     return {**last, **named}
+
+
+#: What each computation reads of a question (see knowledge/facts.py): a follow-up naming one
+#: of these re-asks the fact; one naming none of them is a message of its own.
+_PLAN_COMPUTATIONS = frozenset({"minutes_per_user", "pool_size", "phone_numbers", "country_availability"})
+
+
+def _takes(fact_id: str) -> frozenset[str]:
+    """The entities a follow-up may change in ``fact_id``'s answer (``Entities`` field names)."""
+    fact = load_facts().get(fact_id)
+    if fact is None:
+        return frozenset()
+    takes = set()
+    if fact.compute in COUNTRY_COMPUTATIONS or fact.for_country is not None:
+        takes |= {"countries", "unknown_places"}
+    if fact.compute in SEAT_COUNT_COMPUTATIONS:
+        takes.add("user_count")
+    if fact.compute in _PLAN_COMPUTATIONS or (fact.for_country is not None and fact.for_country.plan is None):
+        takes.add("plan")
+    if fact.compute == "licence_teams_phone":
+        takes.add("base_licence")
+    return frozenset(takes)
+
+
+def fact_to_reask(fact_id: str | None, text: str, entities: Entities) -> str | None:
+    """Which fact a follow-up of the question of fact ``fact_id`` re-asks: the same one when it
+    names something that fact's answer depends on ("and in Chile?" after where plans are sold,
+    "and with 200?" after a pool for N users); the fact of the plan it names when the last fact
+    was a plan's ("same for the D&I plan" after what the Domestic plan includes); None when it
+    names nothing the fact takes ("and in Germany?" after what happens when a pool runs out):
+    the message is then read on its own, as a Teams admin would expect."""
+    base = load_facts()
+    fact = base.get(fact_id)
+    if fact is None or fact_id is None:
+        return None
+    if entities.plan and fact.named_by:  # another plan's own fact first ("same for the D&I plan")
+        sku = entities.plan.upper()
+        for other in base.facts:  # "PAYG" (either zone) names the Pay-As-You-Go plans' fact
+            if any(
+                n.upper() == sku or (sku == "PAYG" and n.upper().startswith("MCOPSTN_PAYG")) for n in other.named_by
+            ):
+                return other.id
+    takes = _takes(fact_id)
+    named = {name for name in takes if getattr(entities, name, None)}
+    if "user_count" in takes and not named and not carries_entity(entities):
+        count = first_integer(text[:200])  # "and with 200?", "et 80 ?": the bare number is the count
+        if count is not None and 1 <= count <= MAX_USERS:
+            named.add("user_count")
+    if named:
+        return fact_id
+    if entities.plan or entities.line:
+        # "and the Domestic one?" after the SKU of the D&I plan, "et le forfait national ?" after
+        # a price: the same question about another plan, though its answer is the same text
+        return fact_id
+    return None
+
+
+def carries_entity(entities: Entities) -> bool:
+    """Whether any entity was read (a number inside a plan's name is the plan, not a count)."""
+    return any(v for v in entities.model_dump().values())
+
+
+__all__ = ["fact_to_reask", "followed_check", "followed_fact", "followed_lookup", "followed_purchase"]

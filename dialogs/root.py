@@ -76,7 +76,7 @@ from dialogs.context import (
     without_cue,
 )
 from dialogs.facts import answer_fact, answered_fact, fact_turn
-from dialogs.followup import followed_check, followed_fact, followed_lookup, followed_purchase
+from dialogs.followup import fact_to_reask, followed_check, followed_fact, followed_lookup, followed_purchase
 from dialogs.lookups import name_words, pool_activities, users_activities
 from dialogs.nlu.entities import Entities, key, lexicon
 from dialogs.nlu.i18n import t
@@ -237,20 +237,40 @@ def _is_stale_answer(activity: Any) -> bool:
 
 #: A follow-up of a question of fact is this short ("et pour 50 utilisateurs ?", "and for Spain?").
 FACT_FOLLOW_UP_WORDS = 6
+#: ... or this short when it starts with a follow-up cue and asks for nothing to be bought or
+#: advised ("and with 100 users on the 240-minute plan?", "et avec 50 licences du forfait 120 ?").
+CUED_FACT_FOLLOW_UP_WORDS = 10
+
+
+@cache
+def _ask_words() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The lexicon's request words ("buy", "recommend*", "acheter"): whole words, and prefixes."""
+    words = lexicon()["classes"]["ask"]
+    return frozenset(w for w in words if not w.endswith("*")), tuple(w[:-1] for w in words if w.endswith("*"))
+
+
+def _asks_for_advice(text: str) -> bool:
+    whole, prefixes = _ask_words()
+    return any(w in whole or w.startswith(prefixes) for w in key(text[:200]).split())
 
 
 def _continues_fact(last_intent: str, recognition: Recognition, text: str) -> bool:
     """Whether a short follow-up re-asks the last question of fact with another country, seat
     count or plan ("et pour 50 utilisateurs ?" after "quel serait le pool pour 40 utilisateurs
     en France ?"), though its seat count alone reads as a purchase. A number or a user makes
-    it a number check, a longer message a request of its own."""
+    it a number check, a longer message (or a cued one that asks what to buy: "and for 30 E3
+    users in Germany, what do we buy?") a request of its own."""
     entities = recognition.entities
+    size = len(text.split())
     return (
         last_intent == Intent.FACT.value
         and not entities.numbers
         and not entities.users
         and bool(entities.countries or entities.user_count or entities.plan)
-        and len(text.split()) <= FACT_FOLLOW_UP_WORDS
+        and (
+            size <= FACT_FOLLOW_UP_WORDS
+            or (size <= CUED_FACT_FOLLOW_UP_WORDS and cue_of(text) == "follow_up" and not _asks_for_advice(text))
+        )
     )
 
 
@@ -505,9 +525,14 @@ class RootDialog(ComponentDialog):
                 return ANSWERED
         elif last.intent == Intent.FACT.value:
             # The same question of fact with what the follow-up names changed ("and Spain?").
-            merged = followed_fact(last.entities, last.fact_id, text, entities)
-            await context.send_activities(await answer_fact(context, text, merged, lang, fact_id=last.fact_id))
-            await remember(context, last.intent, merged, fact_id=last.fact_id)
+            fact_id = fact_to_reask(last.fact_id, text, entities)
+            if fact_id is None:
+                if recognition.intent != Intent.UNKNOWN:
+                    return None  # names nothing that fact's answer depends on: the message on its own
+                fact_id = last.fact_id  # nothing on its own either: the same answer (it holds there too)
+            merged = followed_fact(last.entities, fact_id, text, entities)
+            await context.send_activities(await answer_fact(context, text, merged, lang, fact_id=fact_id))
+            await remember(context, last.intent, merged, fact_id=fact_id)
             return ANSWERED
         return None
 

@@ -138,6 +138,7 @@ class _Compiled:
     carrier_names_cased: re.Pattern[str]  # "Free", "Three": as typed, never the first word
     carrier_spelling: dict[str, str]  # folded name -> the lexicon's spelling
     fuzzy_names: dict[str, str]  # one-word country and city names (EN, FR) -> code, for typo matching
+    fuzzy_cities: frozenset[str]  # those of fuzzy_names that are cities only (the stricter floor)
     fuzzy_pairs: dict[str, str]  # two-word country names (EN, FR) -> code ("new zealand", "etats unis")
     plain_words: frozenset[str]  # words of the lexicon: never a misspelt or unknown place
 
@@ -151,6 +152,7 @@ def compiled() -> _Compiled:
     """Every table and pattern, built once from the data files and the catalog."""
     lex, cty = lexicon(), countries_data()
     names = {tuple(k.split()): code for k, code in cty["names"].items()}
+    cty_names = frozenset(names)
     for city, code in cities_data().items():  # "Lyon" -> FR; a country's own name wins
         names.setdefault(tuple(city.split()), code)
 
@@ -228,6 +230,9 @@ def compiled() -> _Compiled:
         ),
         carrier_spelling={n.casefold(): n for n in lex["carrier_names"] + lex["carrier_names_cased"]},
         fuzzy_names={" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN},
+        fuzzy_cities=frozenset(
+            k for k in (key(c) for c in cities_data()) if " " not in k and tuple(k.split()) not in cty_names
+        ),
         fuzzy_pairs={k: code for k, code in cty["names"].items() if len(k.split()) == 2 and len(k) >= 8},
         plain_words=_plain_words(lex, month_numbers),
     )
@@ -411,6 +416,19 @@ FUZZY_TIES = 5
 FLOAT_SLACK = 1e-9
 
 
+@cache
+def _country_endings() -> tuple[str, ...]:
+    return tuple(read_locale_json("cities.json")["country_endings"])
+
+
+def _ends_like_a_country(word: str, city: str) -> bool:
+    """Whether ``word`` ends like a country name while ``city`` does not: cities need a
+    stricter typo match than countries, since a fictional country is often a real city with a
+    country ending ("Genovia": Genova, Italy, one letter off). "Pariss" still is Paris."""
+    endings = _country_endings()
+    return word.endswith(endings) and not city.endswith(endings)
+
+
 def _fuzzy_country(word: str, table: _Compiled) -> str | None:
     """The country a misspelt name means ("allemange" -> DE), or None below the floor."""
     if len(word) < FUZZY_MIN_LEN or word in table.plain_words:
@@ -423,6 +441,7 @@ def _fuzzy_country(word: str, table: _Compiled) -> str | None:
             word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity, limit=FUZZY_TIES
         )
         if hit[1] >= FUZZY_FLOOR - FLOAT_SLACK
+        and not (hit[0] in table.fuzzy_cities and _ends_like_a_country(word, hit[0]))
     ]
     if not found:
         return None
@@ -558,18 +577,34 @@ def _first(norm: str, patterns: list[tuple[Any, re.Pattern[str]]]) -> tuple[Any,
     return best
 
 
-def _extract_plan(norm: str, table: _Compiled) -> tuple[str | None, str]:
-    """The first plan named (ties: literal SKUs, then the lexicon's order), and the text without it."""
+def _extract_plan(norm: str, table: _Compiled) -> tuple[str | None, str, tuple[int, int]]:
+    """The first plan named (ties: literal SKUs, then the lexicon's order), the text without
+    it, and where that first mention is in ``norm``."""
     candidates = []
     for priority, sku, pattern in table.plans:
         for match in pattern.finditer(norm):
             candidates.append((match.start(), priority, -(match.end() - match.start()), sku, match))
     if not candidates:
-        return None, norm
+        return None, norm, (0, 0)
     candidates.sort(key=lambda c: c[:3])
     for *_, match in candidates:  # blank every plan mention so "domestic plan" is not a line
         norm = _blank(norm, match.start(), match.end())
-    return candidates[0][3], norm
+    first = candidates[0][4]
+    return candidates[0][3], norm, (first.start(), first.end())
+
+
+#: A count right before a plan's name is a number of licences when a licence word follows the
+#: name ("50 Domestic and International licences", "100 licences du forfait 120" is read by the
+#: count pattern already); "forfait 120", where the number is the plan's, never is.
+_LICENCE_AFTER_PLAN = re.compile(r"^ (?:calling )?(?:licen[cs]es?|seats?|subscriptions?|abonnements?)\b")
+
+
+def _seats_before_plan(norm: str, span: tuple[int, int]) -> int | None:
+    start, end = span
+    if not _LICENCE_AFTER_PLAN.match(norm[end : end + 30]):
+        return None
+    seats = _SEATS_BEFORE.search(norm[max(0, start - _SEATS_REACH) : start])
+    return int(seats.group(1)) if seats and 0 < int(seats.group(1)) <= 1_000_000 else None
 
 
 #: The month value of "last month", "le mois dernier" (resolved against today by :func:`resolve_month`).
@@ -664,7 +699,9 @@ def extract(text: str) -> Extraction:
     tokens = tokenize(work)
     words = [t.folded for t in tokens]
     norm = " ".join(words)
-    plan, rest = _extract_plan(norm, table)
+    plan, rest, plan_span = _extract_plan(norm, table)
+    if user_count is None and plan:
+        user_count = _seats_before_plan(norm, plan_span)  # "50 D&I licences"
     carrier_hit = _first(rest, table.carriers)
     if carrier_hit:
         rest = _blank(rest, carrier_hit[1].start(), carrier_hit[1].end())
