@@ -5,7 +5,9 @@ through :mod:`bench.heldout_eval`'s harness), in both languages, in words of the
 * "who handles emergency routing in ..." / "qui gère le routage des appels d'urgence ..." asks
   who routes emergency calls (the emergency addresses and routing fact), not for a users list;
 * a terse "<plan> minutes per user in <country>" / "minutes du forfait ... par user en <pays>"
-  asks how many minutes a plan gives each user, not for the tenant's pool table.
+  asks how many minutes a plan gives each user, not for the tenant's pool table;
+* "what should I check before buying" / "que faut-il vérifier avant d'acheter" asks for the
+  buying checklist (a direct fact), not to start the purchase questionnaire.
 
 Plus look-alike requests that must stay requests: a users lookup ("who has the international
 plan"), a pool lookup ("how many minutes are left in our French pool"), a purchase with a seat
@@ -32,6 +34,12 @@ CASES: list[Case] = [
     ("en", "domestic plan minutes per person in mexico", ["fact"], [r"(?i)minutes"], []),
     ("fr", "minutes du forfait national par user en Espagne", ["fact"], [r"(?i)minutes"], []),
     ("fr", "forfait international minutes par utilisateur allemagne", ["fact"], [r"\b600\b"], []),
+    # what to check before buying: the buying checklist, not the purchase questionnaire
+    ("en", "what should I check before buying", ["fact"], [r"(?i)international"], []),
+    ("en", "before we buy any plans, what do we need to decide?", ["fact"], [r"(?i)international"], []),
+    ("fr", "qu'est-ce que je dois vérifier avant d'acheter des forfaits ?", ["fact"], [r"(?i)international"], []),
+    ("fr", "avant d'acheter, que faut-il décider ?", ["fact"], [r"(?i)international"], []),
+    ("en", "do we need teams phone before buying a calling plan", ["fact"], [r"(?i)Teams Phone"], []),
     # look-alike requests stay requests
     ("en", "how many minutes are left in our French pool", ["pool"], [r"(?i)minutes"], []),
     (
@@ -51,6 +59,13 @@ CASES: list[Case] = [
         [],
     ),
     ("fr", "qui a le forfait international", ["users"], [r"(?i)utilisateurs"], []),
+    (
+        "en",
+        "what should we check before buying for 30 users in Spain",
+        ["prompt_international", "recommendation"],
+        [r"\b30 users\b"],
+        [],
+    ),
 ]
 
 
@@ -67,6 +82,9 @@ async def test_questions_of_fact_and_their_look_alike_requests_over_http(lang):
         ("qui gère le routage des appels d'urgence en australie", "fact"),
         ("international plan minutes per user in spain", "fact"),
         ("minutes du forfait national par user en Espagne", "fact"),
+        ("what should I check before buying", "fact"),
+        ("que faut-il vérifier avant d'acheter", "fact"),
+        ("what should we check before buying for 30 users in Spain", "purchase"),
         ("who has the international plan", "users"),
         ("which users have a calling plan", "users"),
         ("how many minutes are left in our French pool", "pool"),
