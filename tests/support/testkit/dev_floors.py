@@ -42,8 +42,20 @@ def cases_set(lang: str, cases: list[Case]) -> he.HeldoutSet:
 async def case_misses(lang: str, cases: list[Case]) -> str | None:
     """Score the ``lang`` cases of a test's table on the real bot over HTTP; None when every
     case is answered right, else what a reader needs (the misses, or that there were no cases)."""
-    scores = await he.evaluate_async([lang], {lang: cases_set(lang, cases)})
-    if not scores:
-        return f"no {lang} case in the table"
+    return await set_misses(cases_set(lang, cases))
+
+
+async def items_misses(lang: str, items: list[dict]) -> str | None:
+    """:func:`case_misses` for items written in the held-out sets' own format (conversations
+    included)."""
+    return await set_misses(he.HeldoutSet.model_validate({"lang": lang, "items": items}))
+
+
+async def set_misses(dataset: he.HeldoutSet) -> str | None:
+    """Score every item of ``dataset`` on the real bot over HTTP; None when all are answered
+    right, else the misses (or that the set was empty or not all scored)."""
+    scores = await he.evaluate_async([dataset.lang], {dataset.lang: dataset})
+    if len(scores) != len(dataset.items) or not scores:
+        return f"{len(scores)} of {len(dataset.items)} {dataset.lang} items scored"
     missed = [s for s in scores if not s.correct]
     return he.format_misses(missed) if missed else None
