@@ -45,15 +45,22 @@ def followed_check(last: dict[str, Any], text: str, entities: Entities) -> Check
         update["number"] = number
     if entities.users:
         update.update(user=entities.users[0], upn=None, caller_country=None, plan=None)
-        if "number" not in update and slots.number and slots.caller_country:
-            # "et Jules ?" after "Quentin peut-il appeler le 0121 496 0000 ?": the same number, as
-            # read in Quentin's country, not in Jules's
-            update["number"] = in_country(slots.number, slots.caller_country)
+        if "number" not in update and slots.number:
+            update["number"] = number_as_read(slots)
     elif known_countries(entities.countries) and not number and slots.user is None:
         update["caller_country"] = known_countries(entities.countries)[0]
     if entities.plan and "user" not in update:
         update["plan"] = entities.plan
     return slots.model_copy(update=update) if update else None
+
+
+def number_as_read(slots: CheckSlots) -> str | None:
+    """The last check's number as it was read for its caller, for a check of another person ("et
+    Jules ?" after "Quentin peut-il appeler le 0121 496 0000 ?": the UK number read in Quentin's
+    country, not in Jules's)."""
+    if slots.number and slots.caller_country:
+        return in_country(slots.number, slots.caller_country)
+    return slots.number
 
 
 def followed_lookup(last: dict[str, Any], entities: Entities) -> Entities | None:
@@ -138,4 +145,4 @@ def carries_entity(entities: Entities) -> bool:
     return any(v for v in entities.model_dump().values())
 
 
-__all__ = ["fact_to_reask", "followed_check", "followed_fact", "followed_lookup", "followed_purchase"]
+__all__ = ["fact_to_reask", "followed_check", "followed_fact", "followed_lookup", "followed_purchase", "number_as_read"]

@@ -76,16 +76,22 @@ from dialogs.context import (
     without_cue,
 )
 from dialogs.facts import answer_fact, answered_fact, fact_turn
-from dialogs.followup import fact_to_reask, followed_check, followed_fact, followed_lookup, followed_purchase
+from dialogs.followup import (
+    fact_to_reask,
+    followed_check,
+    followed_fact,
+    followed_lookup,
+    followed_purchase,
+    number_as_read,
+)
 from dialogs.lookups import name_words, pool_activities, users_activities
 from dialogs.nlu.entities import Entities, key, lexicon
 from dialogs.nlu.i18n import t
-from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, has_unknown_word, recognize
+from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, has_unknown_word, names_class, recognize
 from dialogs.nlu.slots import (
     CheckSlots,
     PurchaseSlots,
     check_slots,
-    in_country,
     is_acknowledgement,
     known_countries,
     purchase_slots,
@@ -242,18 +248,6 @@ FACT_FOLLOW_UP_WORDS = 6
 CUED_FACT_FOLLOW_UP_WORDS = 10
 
 
-@cache
-def _ask_words() -> tuple[frozenset[str], tuple[str, ...]]:
-    """The lexicon's request words ("buy", "recommend*", "acheter"): whole words, and prefixes."""
-    words = lexicon()["classes"]["ask"]
-    return frozenset(w for w in words if not w.endswith("*")), tuple(w[:-1] for w in words if w.endswith("*"))
-
-
-def _asks_for_advice(text: str) -> bool:
-    whole, prefixes = _ask_words()
-    return any(w in whole or w.startswith(prefixes) for w in key(text[:200]).split())
-
-
 def _continues_fact(last_intent: str, recognition: Recognition, text: str) -> bool:
     """Whether a short follow-up re-asks the last question of fact with another country, seat
     count or plan ("et pour 50 utilisateurs ?" after "quel serait le pool pour 40 utilisateurs
@@ -269,7 +263,7 @@ def _continues_fact(last_intent: str, recognition: Recognition, text: str) -> bo
         and bool(entities.countries or entities.user_count or entities.plan)
         and (
             size <= FACT_FOLLOW_UP_WORDS
-            or (size <= CUED_FACT_FOLLOW_UP_WORDS and cue_of(text) == "follow_up" and not _asks_for_advice(text))
+            or (size <= CUED_FACT_FOLLOW_UP_WORDS and cue_of(text) == "follow_up" and not names_class(text, "ask"))
         )
     )
 
@@ -555,11 +549,14 @@ class RootDialog(ComponentDialog):
                 return None
             user = rest
         last_slots = CheckSlots.model_validate(last.entities)
-        number = last_slots.number
-        if number and last_slots.caller_country:  # the same number as read for the last caller ("0121 ..." in the UK)
-            number = in_country(number, last_slots.caller_country)
         slots = last_slots.model_copy(
-            update={"user": user, "upn": None, "caller_country": None, "plan": None, "number": number}
+            update={
+                "user": user,
+                "upn": None,
+                "caller_country": None,
+                "plan": None,
+                "number": number_as_read(last_slots),
+            }
         )
         return Begin(self.check.id, slots.model_dump(mode="json"))
 

@@ -363,6 +363,13 @@ def has_unknown_word(text: str) -> bool:
     return any(w.isalpha() and not _is_known(w) for w in key(text[:MAX_CHARS]).split())
 
 
+def names_class(text: str, name: str) -> bool:
+    """Whether a word of ``text`` is in the lexicon's class ``name`` (``prefix*`` members and
+    typos included, as the cues read it): "and for 30 E3 users, what do we buy?" names @ask."""
+    marker = f"@{name}"
+    return any(marker in _tokens_of(w) for w in key(text[:MAX_CHARS]).split())
+
+
 def has_domain_evidence(words: list[str], features: frozenset[str]) -> bool:
     """Whether the message is about calling at all: a telling entity, or a ``@domain`` word."""
     return bool(features & _lexicon().domain_features) or any("@domain" in _tokens_of(w) for w in words)
