@@ -27,7 +27,13 @@ in ``bench/REPORT.md`` / ``bench/records``:
   estimate;
 * ``facts_dev7``: written blind too (branch facts9), walking the fact sheet section by section
   and asking about every statement, table row and figure in it (~200 questions of fact per
-  language) plus 20 look-alike requests; out of the router's training like ``facts_dev6``.
+  language) plus 20 look-alike requests; out of the router's training like ``facts_dev6``;
+* ``facts_dev8``: written blind too (branch facts10), what ``facts_dev7`` did less: long
+  messages with context before the question, scenarios and troubleshooting, a plan and a country
+  and/or a seat count asking a fact, "should we / do we need / is it worth", comparisons,
+  negations, the rarer sections (reports and columns, Graph, Communications Credits, Teams Phone
+  Mobile, SKUs and capability codes, legacy plans, where plans are sold, usage location), ~230
+  questions of fact per language plus 20 look-alike requests; out of the router's training.
 
     .venv/bin/python -m bench.dev_sets [--set facts_dev3] [--lang en] [--quiet]
 """
@@ -51,7 +57,7 @@ DIALOGS_SETS = (
     "dialogs_dev7",
     "dialogs_dev8",
 )
-FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6", "facts_dev7")
+FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6", "facts_dev7", "facts_dev8")
 SET_NAMES = DIALOGS_SETS + FACTS_SETS
 
 
