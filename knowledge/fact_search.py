@@ -467,13 +467,43 @@ def country_first(text: str, ranked: list[tuple[str, float]], query: str | None 
     return ranked
 
 
+#: Searches kept, by folded message (:func:`_ranked`): a few hundred kilobytes at most.
+SEARCHES_KEPT = 1024
+
+
 def search(text: str, method: Method | None = None) -> list[tuple[str, float]]:
     """Facts ranked by how well ``text`` matches one of their question forms (best first), the
     fact a question names by code or licence first (:func:`named_first`), a fact asked about a
-    country first when one is named (:func:`country_first`)."""
+    country first when one is named (:func:`country_first`). A new list on every call."""
     folded = fold((text or "")[:MAX_QUERY_CHARS])  # once: the query and the names read it
+    return list(_ranked(folded, method or METHOD))
+
+
+@lru_cache(maxsize=SEARCHES_KEPT)
+def _ranked(folded: str, method: Method) -> tuple[tuple[str, float], ...]:
+    """:func:`search` of a folded message, kept per folded message. WHY: the ranking depends on
+    nothing else (the index is built once per process), and the typo pass of the blend scores
+    every form (rapidfuzz's ``ratio``, ~60 us for 1,273 forms: no exact bound prunes it, see
+    bench/records/issue14_fastfacts.md); the same words asked again ("pool balance", "help")
+    cost a dictionary lookup. Bounded (:data:`SEARCHES_KEPT`), thread-safe (``lru_cache``)."""
     query = _query(folded, index())
-    return named_first(text, country_first(text, _RANKERS[method or METHOD](query), query), folded)
+    text = folded  # named_first and country_first read the text only to fold it: given folded
+    return tuple(named_first(text, country_first(text, _RANKERS[method](query), query), folded))
 
 
-__all__ = ["ANSWER_FLOOR", "MAX_QUERY_CHARS", "METHOD", "SUGGEST_FLOOR", "fold", "index", "search", "vocabulary"]
+def forget_searches() -> None:
+    """Drop the kept searches (a benchmark timing the search itself, not the cache)."""
+    _ranked.cache_clear()
+
+
+__all__ = [
+    "ANSWER_FLOOR",
+    "MAX_QUERY_CHARS",
+    "METHOD",
+    "SUGGEST_FLOOR",
+    "fold",
+    "forget_searches",
+    "index",
+    "search",
+    "vocabulary",
+]
