@@ -858,8 +858,17 @@ def _asks_about(
         return []
     if intent == Intent.POOL and form.tenant and "user_count" not in features:
         return []
-    if intent == Intent.POOL and not form.question and "country" in features and "user_count" not in features:
-        return []  # "pool for DE", "pool France": the tenant's pool there, a lookup (terse, no question)
+    if (
+        intent == Intent.POOL
+        and not form.question
+        and "country" in features
+        and "user_count" not in features
+        and not _names_allowance(form, features)
+    ):
+        # "pool for DE", "pool France": the tenant's pool there, a lookup (terse, no question);
+        # "domestic minutes in Canada" names a plan's minutes there without the pool nor our
+        # data now ("left", "used": ``form.tenant`` above): the plan's allowance, a fact
+        return []
     countries = len(extraction.entities.countries)
     # "premium numbers": a kind, not a destination; "on the list of destinations": the list, not a check
     kinds = questions.names_list(form.words, "number_words") or questions.names_list(form.words, "list_words")
@@ -883,6 +892,8 @@ def _asks_about(
     fact_id, best = ranked[0]
     requested = intent in (Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.ALERT)
     floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
+    if intent == Intent.POOL and _names_allowance(form, features):
+        floor = min(floor, _TERSE_FLOOR)  # "D&I minutes in Italy": as a fact asked without a request
     if intent == Intent.PURCHASE and pick:
         floor = _TERSE_REQUEST_FLOOR
     if best < floor:
@@ -896,6 +907,18 @@ def _asks_about(
         # "which plan for 40 users?", "quel forfait pour 20 utilisateurs ?": a purchase; the pool size names the pool
         return []
     return ranked
+
+
+def _names_allowance(form: questions.Shape, features: frozenset[str]) -> bool:
+    """Whether a terse pool-worded message names a plan or a line (domestic, international)
+    without the pool, a seat count or the tenant's data now ("domestic minutes in Canada",
+    "D&I minutes in Italy"): the plan's allowance there, a question of fact, not our pools."""
+    return (
+        ("plan" in features or "line" in features)
+        and not form.pool
+        and not form.tenant
+        and "user_count" not in features
+    )
 
 
 def _score_fact(

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from dialogs.nlu.entities import Entities, compiled, digits, extract_entities, key
+from dialogs.nlu.limits import MAX_CHARS
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
 from knowledge.phone import parse_number
@@ -46,6 +47,7 @@ def _patterns() -> dict[str, Any]:
     return {
         "markers": [re.compile(p, flags) for p in words["destination_markers"]],
         "destination_end": re.compile(words["destination_end"], flags),
+        "destination_before": re.compile(words["destination_before"], flags),
         "count_in_country": re.compile(words["count_in_country"], flags),
         "count_segment_end": re.compile(words["count_segment_end"], flags),
         "minutes": re.compile(words["minutes"], flags),
@@ -91,13 +93,28 @@ def _destination_segments(text: str) -> list[str]:
     return [text[start:end] for start, end in _destination_spans(text)]
 
 
+#: How far before "reachable" / "joignable" the country called is looked for (characters).
+_BEFORE_REACH = 40
+
+
 def destination_countries(text: str) -> list[str]:
-    """Countries named right after a calling verb: "call the UK", "qui appellent l'Espagne"."""
+    """Countries named right after a calling verb: "call the UK", "qui appellent l'Espagne";
+    without one, the last country right before "reachable" / "joignable" ("is Algeria reachable
+    for a user in Spain?")."""
     found: list[str] = []
     for segment in _destination_segments(text):
         for code in extract_entities(segment).countries:
             if code not in found:
                 found.append(code)
+    return found or _destinations_before(text)
+
+
+def _destinations_before(text: str) -> list[str]:
+    found: list[str] = []
+    for match in _patterns()["destination_before"].finditer(text[:MAX_CHARS]):
+        before = extract_entities(text[max(0, match.start() - _BEFORE_REACH) : match.start()]).countries
+        if before and before[-1] not in found:
+            found.append(before[-1])
     return found
 
 
@@ -117,7 +134,7 @@ def split_countries(text: str, countries: list[str]) -> tuple[list[str], list[st
     outside = text
     for start, end in _destination_spans(text):
         outside = outside[:start] + " " * (end - start) + outside[end:]
-    also_home = set(extract_entities(outside).countries)
+    also_home = set(extract_entities(outside).countries) - set(_destinations_before(text))
     locations = [c for c in countries if c not in destinations or c in also_home]
     return locations, destinations
 
