@@ -594,9 +594,9 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
     return found
 
 
-#: A count right before a base licence ("30 E3", "70 x E5"): read in the last few characters
+#: A count right before a base licence ("30 E3", "70 x E5", "55 on E5"): read in the last few characters
 #: before it; or right after it, as on an order line ("E5 x 70").
-_SEATS_BEFORE = re.compile(r"(?:^|\s)(\d{1,7})(?: x)? $")
+_SEATS_BEFORE = re.compile(r"(?:^|\s)(\d{1,7})(?: x| on| en| sur)? $")  # "we're 55 on E5", "12 en E5"
 _SEATS_AFTER = re.compile(r"^ x (\d{1,7})(?!\S)")
 _SEATS_REACH = 9
 

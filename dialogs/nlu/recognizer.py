@@ -34,7 +34,7 @@ from pydantic import BaseModel
 from dialogs.nlu import questions, router
 from dialogs.nlu.entities import MAX_CHARS, Entities, Extraction, countries_data, extract, key, language_words, lexicon
 from dialogs.nlu.i18n import detect_language
-from dialogs.nlu.slots import without_scope
+from dialogs.nlu.slots import destination_countries, without_scope
 from knowledge import fact_search
 
 
@@ -465,6 +465,10 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     if best_intent in lex.gated and not has_domain_evidence(extraction.words, extraction.features):
         threshold = lex.gated_threshold
     intent = best_intent if best >= threshold else Intent.UNKNOWN
+    if _seats_to_equip(intent, text, extraction, reading):
+        intent = Intent.PURCHASE
+        best = scores[Intent.PURCHASE] = max(best + 0.01, threshold)
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     about: list[tuple[str, float]] = []
     if intent in _ABOUT_OVERRIDES:
         about = _asks_about(text, extraction, intent, scores, lex, reading)
@@ -502,6 +506,27 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         scores={i.value: round(s, 2) for i, s in ranked},
         facts=facts if intent == Intent.FACT else [],
     )
+
+
+def _seats_to_equip(intent: Intent, text: str, extraction: Extraction, reading: _Reading) -> bool:
+    """Whether a message the cues read as a number check or a pool lookup states users to equip
+    instead: a seat count in a country, no number to dial, no user named, and (a check) no
+    country called ("we're 55 on E5 in Portugal, they only answer the phone", "30 users en
+    Hongrie doivent passer des appels") or (a pool) a base licence and neither the pool nor our
+    data now ("60 E5 users in the Netherlands, each making about 100 minutes of local calls a
+    month"). A purchase: the words about calls describe how they call."""
+    features = extraction.features
+    if (
+        intent not in (Intent.CHECK, Intent.POOL)
+        or "user_count" not in features
+        or "country" not in features
+        or features & {"phone_number", "user_ref"}
+    ):
+        return False
+    if intent == Intent.CHECK:
+        return not destination_countries(text)
+    form = reading.form
+    return "base_licence" in features and not form.pool and not form.tenant
 
 
 #: Facts this close to the best one tie: the plan the message names decides among them.

@@ -210,13 +210,28 @@ def counts_per_country(text: str) -> dict[str, int]:
     return counts
 
 
+#: Words before a number that make "<number> plans" name plans, not seats (folded).
+_PLAN_ARTICLES = frozenset({"the", "le", "les"})
+_ALTERNATIVES = frozenset({"or", "ou", "and", "et"})
+
+
 def _is_minutes_or_plan(text: str, start: int) -> bool:
     """Whether the number at ``start`` names minutes ("120 min") or a plan ("forfait 120",
     "the 120 plan"), not a count of users."""
     before = text[max(0, start - 30) : start].rstrip()
     words = key(before).split()  # the plan word right before the number ("plans: 80 users" is a count)
-    named = before[-1:].isalpha() and bool(words) and words[-1] in _patterns()["count_not_after"]
-    return named or bool(_patterns()["minutes"].match(text, start))
+    plan_words = _patterns()["count_not_after"]
+    named = before[-1:].isalpha() and bool(words) and words[-1] in plan_words
+    # "the 240 plans in Mexico", "the 120 or 240 plans": a plan word right after a number that
+    # follows an article or another number and "or" names plans (not "we need 30 plans in France")
+    after = key(text[start : start + 30]).split()
+    plan_after = len(after) >= 2 and after[1] in plan_words
+    led = bool(words) and (
+        words[-1] in _PLAN_ARTICLES or (words[-1] in _ALTERNATIVES and len(words) >= 2 and words[-2].isdigit())
+    )
+    # "forfaits 120 ou 240 au Mexique": the second number of plans named before it
+    listed = len(words) >= 3 and words[-1] in _ALTERNATIVES and words[-2].isdigit() and words[-3] in plan_words
+    return named or listed or (plan_after and led) or bool(_patterns()["minutes"].match(text, start))
 
 
 def minutes_mentioned(text: str) -> tuple[int | None, int | None]:

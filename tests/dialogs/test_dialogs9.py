@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from dialogs.nlu.entities import extract_entities
+from dialogs.nlu.slots import purchase_slots
 from knowledge.numbers import check_destination
 from testkit.dev_floors import items_misses
 
@@ -86,6 +87,44 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
         # look-alikes that stay pool lookups: our data now, or the pool named
         _one("pool-left", "pool", "domestic minutes left in germany", "pool", "Germany"),
         _one("pool-named", "pool", "domestic pool germany", "pool", "Germany"),
+        # seats in a country with words about calls: a purchase, not a check or a pool
+        _one(
+            "seats-answer-only",
+            "purchase",
+            "we are 35 on E5 in Austria, they just pick up incoming calls",
+            "recommendation",
+            "Austria",
+            "35",
+        ),
+        _one(
+            "seats-minutes-each",
+            "purchase",
+            "roughly 70 E5 users in Sweden, about 90 minutes of local calls each per month",
+            "recommendation",
+            "Sweden",
+            "70",
+        ),
+        # look-alike: a country called keeps the number check
+        _one(
+            "seats-call-abroad", "check", "can our 30 users in Spain call Italy?", ["prompt_number", "verdict"], "Ital"
+        ),
+        # a bare licence after a recommendation corrects it; after a check it names nothing
+        _conv(
+            "bare-licence",
+            ("25 users in Finland, domestic only", "recommendation", ["Finland"]),
+            ("E3", "recommendation", ["MCOTEAMS_ESSENTIALS|Teams Phone"]),
+        ),
+        _conv(
+            "bare-licence-after-check",
+            ("can keith call +44 20 7946 0111", "verdict", ["✅"]),
+            ("E5", "fallback", ["didn't get that"]),
+        ),
+        # a plan named after a fact about every plan narrows it
+        _conv(
+            "narrow-to-plan",
+            ("what is a sku", "fact", ["MCOPSTN1"]),
+            ("and PAYG?", "fact", ["MCOPSTN_PAYG"]),
+        ),
         # made-up countries said back, not matched to a real one
         _one("made-up-start", "entities", "14 E5 users in Borduria", "unknown_country", "Borduria"),
         _one("made-up-lower", "entities", "need calling plans for 8 E5 users in genovia", "unknown_country", "genovia"),
@@ -133,6 +172,31 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
         ),
         _one("allowance-terse", "fact", "minutes forfait national en norvege", "fact", r"1\s?200", link=True),
         _one("pool-left", "pool", "minutes nationales restantes en allemagne", "pool", "Allemagne"),
+        _one(
+            "seats-answer-only",
+            "purchase",
+            "on est 35 en E5 en Autriche, ils ne font que décrocher",
+            "recommendation",
+            "Autriche",
+            "35",
+        ),
+        _one(
+            "seats-calls",
+            "purchase",
+            "25 users en Pologne doivent passer des appels",
+            ["prompt_international", "prompt_licence", "recommendation"],
+            "Pologne",
+        ),
+        _conv(
+            "bare-licence",
+            ("25 users en Finlande, national uniquement", "recommendation", ["Finlande"]),
+            ("E3", "recommendation", ["MCOTEAMS_ESSENTIALS|Teams Phone"]),
+        ),
+        _conv(
+            "narrow-to-plan",
+            ("c'est quoi un sku", "fact", ["MCOPSTN1"]),
+            ("et le PAYG ?", "fact", ["MCOPSTN_PAYG"]),
+        ),
         _one("made-up-start", "entities", "14 users E5 en Bordurie", "unknown_country", "Bordurie"),
         _one(
             "made-up-lower", "entities", "il faut des forfaits pour 8 users E5 au genovia", "unknown_country", "genovia"
@@ -201,6 +265,19 @@ def test_a_made_up_country_with_another_first_letter_is_not_a_real_one(text, pla
 )
 def test_typos_abbreviations_and_the_us_still_read_as_countries(text, country):
     assert extract_entities(text).countries == [country]
+
+
+@pytest.mark.parametrize(
+    ("text", "users"),
+    [
+        ("can you buy the 120 or 240 plans in Mexico", None),
+        ("les forfaits 120 ou 240 au Mexique", None),
+        ("the 240 plans in Spain", None),
+        ("we need 30 plans in France", 30),
+    ],
+)
+def test_plans_named_by_their_minutes_are_no_seat_count(text, users):
+    assert purchase_slots(text, extract_entities(text)).users == users
 
 
 @pytest.mark.parametrize("text", ["can alice call us back", "20 users in marketing", "how many minutes in total"])
