@@ -465,6 +465,12 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     if best_intent in lex.gated and not has_domain_evidence(extraction.words, extraction.features):
         threshold = lex.gated_threshold
     intent = best_intent if best >= threshold else Intent.UNKNOWN
+    if intent == Intent.GREETING:
+        # "Hi there! ... 44 E5 users in Estonia, nothing international. Thanks a lot!": the
+        # greeting and thanks wrap a request that names what it is about; the request wins
+        wrapped = _wrapped_request(scores, extraction.features, lex.threshold)
+        if wrapped is not None:
+            intent, best = wrapped, scores[wrapped]
     if _seats_to_equip(intent, text, extraction, reading):
         intent = Intent.PURCHASE
         best = scores[Intent.PURCHASE] = max(best + 0.01, threshold)
@@ -506,6 +512,21 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         scores={i.value: round(s, 2) for i, s in ranked},
         facts=facts if intent == Intent.FACT else [],
     )
+
+
+#: Entities that make a greeting's message a request (what it is about is named).
+_REQUEST_ENTITIES = frozenset({"user_count", "country", "phone_number", "user_ref", "base_licence", "plan"})
+_WRAPPED_REQUESTS = (Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS)
+
+
+def _wrapped_request(scores: dict[Intent, float], features: frozenset[str], threshold: float) -> Intent | None:
+    """The request a greeting wraps: the best of purchase, check, pool and users when it reaches
+    the threshold on its own and the message names what it is about (a seat count, a country, a
+    number, a user, a licence or a plan); None for a greeting alone ("hi, thanks!")."""
+    if not features & _REQUEST_ENTITIES:
+        return None
+    best = max(_WRAPPED_REQUESTS, key=lambda i: scores.get(i, 0.0))
+    return best if scores.get(best, 0.0) >= threshold else None
 
 
 def _seats_to_equip(intent: Intent, text: str, extraction: Extraction, reading: _Reading) -> bool:

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 from dialogs.nlu.entities import extract_entities
+from dialogs.nlu.recognizer import Intent, recognize
 from dialogs.nlu.slots import purchase_slots
 from knowledge.numbers import check_destination
 from testkit.dev_floors import items_misses
@@ -125,6 +126,24 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
             ("what is a sku", "fact", ["MCOPSTN1"]),
             ("and PAYG?", "fact", ["MCOPSTN_PAYG"]),
         ),
+        # a greeting and thanks around a request: the request; alone: the greeting
+        _one(
+            "greeting-wrapped",
+            "purchase",
+            "Good morning! Hope all is well. We'd like Teams calling for 26 E5 users in Latvia, "
+            "domestic only. Many thanks!",
+            "recommendation",
+            "Latvia",
+            "26",
+        ),
+        _one(
+            "intl",
+            "purchase",
+            "E5 x 12 in Oslo, intl calls",
+            "recommendation",
+            "Norway",
+            "MCOPSTN2|Domestic and International",
+        ),
         # made-up countries said back, not matched to a real one
         _one("made-up-start", "entities", "14 E5 users in Borduria", "unknown_country", "Borduria"),
         _one("made-up-lower", "entities", "need calling plans for 8 E5 users in genovia", "unknown_country", "genovia"),
@@ -196,6 +215,15 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
             "narrow-to-plan",
             ("c'est quoi un sku", "fact", ["MCOPSTN1"]),
             ("et le PAYG ?", "fact", ["MCOPSTN_PAYG"]),
+        ),
+        _one(
+            "greeting-wrapped",
+            "purchase",
+            "Bonjour ! J'espère que tout va bien. On voudrait des appels Teams pour 26 users E5 en Lettonie, "
+            "national seulement. Merci beaucoup !",
+            "recommendation",
+            "Lettonie",
+            "26",
         ),
         _one("made-up-start", "entities", "14 users E5 en Bordurie", "unknown_country", "Bordurie"),
         _one(
@@ -284,3 +312,28 @@ def test_plans_named_by_their_minutes_are_no_seat_count(text, users):
 def test_us_as_a_pronoun_and_lower_case_words_after_in_are_no_places(text):
     found = extract_entities(text)
     assert found.countries == [] and found.unknown_places == []
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("hi there, thanks!", Intent.GREETING),
+        ("bonjour, merci pour ton aide", Intent.GREETING),
+        ("Hello! 15 E3 users in Croatia need local calls, thanks!", Intent.PURCHASE),
+    ],
+)
+def test_a_greeting_alone_stays_one_and_a_wrapped_request_is_the_request(text, intent):
+    assert recognize(text).intent == intent
+
+
+@pytest.mark.parametrize(
+    ("text", "international"),
+    [
+        ("30 E5 users in Latvia, nothing international", False),
+        ("30 users E5 en Lettonie, rien à l'international", False),
+        ("30 E5 users in Latvia, intl calls", True),
+        ("30 E5 users in Latvia who call abroad", True),
+    ],
+)
+def test_nothing_international_says_no_and_intl_says_yes(text, international):
+    assert purchase_slots(text, extract_entities(text)).international is international
