@@ -11,6 +11,9 @@ in ``bench/REPORT.md`` / ``bench/records``:
   cities, typos, unknown countries, a seat count before the licence, roster users;
   ``dialogs_dev8`` (factfollow): a question of fact then a follow-up changing its country, plan or
   seat count, greetings before a question, fictional countries close to a real city;
+  ``dialogs_dev9`` (dialogs9, written blind from the fact sheet, README and demo roster): purchases
+  in one turn and partial, number checks, pool lookups, entities, conversations, and look-alikes
+  (questions of fact naming a plan, a country, a number or a seat count, which must get the fact);
 * ``facts_dev2``, ``facts_dev3``: questions of fact answered right and specific, the figure for
   the country, plan, seat count or SKU asked (``facts_dev3`` was written blind from the fact
   sheet, to measure whether round 1's answers generalize); ``tests/dialogs/test_facts_dev{2,3}.py``
@@ -56,6 +59,7 @@ DIALOGS_SETS = (
     "dialogs_dev6",
     "dialogs_dev7",
     "dialogs_dev8",
+    "dialogs_dev9",
 )
 FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6", "facts_dev7", "facts_dev8")
 SET_NAMES = DIALOGS_SETS + FACTS_SETS

@@ -503,6 +503,43 @@ def verdict_card(
     return CardReply(attachment=adaptive_card(_with_sources(body, verdict.sources, lang)), text=text)
 
 
+def destination_card(verdict: CallVerdict, lang: str) -> CardReply:
+    """Can a user of this country and plan call that country, asked without a number ("can a D&I
+    user in France call Morocco?"): a question of fact about the pair, answered from the catalog
+    (:func:`knowledge.numbers.check_destination`). Headed by what was asked, not by a verdict on
+    a number; the verdict follows as a line, then the reason, what would make it possible and
+    the sources."""
+    reason = render(verdict.reason, verdict.params, lang)
+    title_key = f"verdict.title.{verdict.reason}"
+    status = t(lang, title_key if has_string(lang, title_key) else f"verdict.{verdict.verdict}")
+    destination = country_name(verdict.destination_country, lang) if verdict.destination_country else ""
+    caller = country_name(verdict.caller_country, lang) if verdict.caller_country else ""
+    plan = plan_name(verdict.plan, lang) if verdict.plan else ""
+    title = t(lang, "destination.title", destination=destination, caller=caller, plan=plan)
+    facts = [(t(lang, "verdict.destination"), destination), (t(lang, "verdict.caller"), caller)]
+    if plan:
+        facts.append((t(lang, "verdict.plan"), plan))
+    if verdict.scope in ("domestic", "international"):
+        facts.append((t(lang, "verdict.scope"), t(lang, f"scope.{verdict.scope}")))
+    body = [
+        heading(title),
+        text_block(status, color=_VERDICT_COLOURS[verdict.verdict]),
+        text_block(reason),
+        fact_set(facts),
+    ]
+    if verdict.needs:
+        needs = [render(code, {}, lang) for code in verdict.needs]
+        needs_key = "verdict.needs.per_minute" if verdict.verdict == "per_minute" else "verdict.needs"
+        body.append(section(t(lang, needs_key), [text_block(join(needs, lang, style="or"))]))
+    notes = [render(code, verdict.params, lang) for code in verdict.notes]
+    if notes:
+        body.append(section(t(lang, "verdict.notes"), bullets(notes, lang)))
+    return CardReply(
+        attachment=adaptive_card(_with_sources(body, verdict.sources, lang)),
+        text=t(lang, "destination.text", title=title, reason=reason),
+    )
+
+
 # --- pool table --------------------------------------------------------------------------------
 
 #: The relative widths of a pool's four figures (total, used, left, runs out). WHY not an

@@ -16,7 +16,7 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogContext, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from dialogs.base import InterruptibleDialog
-from dialogs.cards import DEFAULT_COUNTRY_CHOICES, verdict_card, which_one_card
+from dialogs.cards import DEFAULT_COUNTRY_CHOICES, destination_card, verdict_card, which_one_card
 from dialogs.context import remember
 from dialogs.lookups import (
     WHICH_ONE,
@@ -35,7 +35,7 @@ from dialogs.nlu.render import country_name, plan_name
 from dialogs.nlu.slots import CheckSlots, check_slots, in_country
 from dialogs.turn import TenantData, lang_of
 from knowledge.catalog import load_catalog
-from knowledge.numbers import check_call
+from knowledge.numbers import check_call, check_destination
 
 #: The plan slot of a user whose licences give no Calling Plan (known, so not asked).
 NO_PLAN = "none"
@@ -91,6 +91,21 @@ def _known_after(step: WaterfallStepContext, slots: CheckSlots) -> list[Any] | N
     return _known(slots, upn_said=bool(slots.upn)) if step.result is None else None
 
 
+def _asks_about_destination(slots: CheckSlots) -> bool:
+    """Whether the check names a caller's country, a plan and a destination country but no number
+    and no user ("can a D&I user in France call Morocco?", "un user national en Allemagne peut
+    appeler l'Autriche ?"): a question about that pair, answered from the catalog before a number
+    there is asked (which the admin may give to check one number, or ignore)."""
+    return (
+        not slots.number
+        and not slots.user
+        and slots.destination is not None
+        and slots.caller_country is not None
+        and slots.plan not in (None, NO_PLAN)
+        and slots.carrier is None
+    )
+
+
 def _first_word(name: str | None) -> str:
     return (name or "").split(" ", 1)[0]
 
@@ -134,6 +149,9 @@ class NumberCheckDialog(InterruptibleDialog):
             slots = await self._opening(step.context, CheckSlots.model_validate(step.options or {}))
         if slots is None:
             return await step.end_dialog({"done": "which_one"})
+        if _asks_about_destination(slots):
+            # the pair answered now; a number there is still asked, to check one for real
+            await self._answer_destination(step.context, slots)
         self.start_slots(step, slots)
         spec: dict[str, Any] = {"notice": known} if (known := _known(slots, upn_said=bool(slots.upn))) else {}
         if slots.destination:  # "can our reps in France call Spain?": a number in Spain
@@ -282,6 +300,13 @@ class NumberCheckDialog(InterruptibleDialog):
     async def _verdict(self, step: WaterfallStepContext) -> DialogTurnResult:
         await self._answer(step.context, self.take(step))
         return await step.end_dialog({"done": "check"})
+
+    async def _answer_destination(self, context: TurnContext, slots: CheckSlots) -> None:
+        """The answer for a caller's country, plan and destination country (no number)."""
+        verdict = check_destination(
+            slots.destination or "", slots.caller_country or "", resolve_plan(slots.plan, slots.caller_country)
+        )
+        await context.send_activity(destination_card(verdict, lang_of(context)).to_activity())
 
     async def _answer(self, context: TurnContext, slots: CheckSlots) -> None:
         """The verdict card for complete slots, and the check remembered for follow-ups."""

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from dialogs.nlu.entities import Entities, first_integer
-from dialogs.nlu.slots import CheckSlots, PurchaseSlots, in_country, known_countries, purchase_change
+from dialogs.nlu.slots import CheckSlots, PurchaseSlots, in_country, known_countries, purchase_change, slot_words
 from dialogs.purchase import changed
 from knowledge.advisor import MAX_USERS
 from knowledge.facts import COUNTRY_COMPUTATIONS, SEAT_COUNT_COMPUTATIONS, load_facts
@@ -118,7 +118,9 @@ def fact_to_reask(fact_id: str | None, text: str, entities: Entities) -> str | N
     fact = base.get(fact_id)
     if fact is None or fact_id is None:
         return None
-    if entities.plan and fact.named_by:  # another plan's own fact first ("same for the D&I plan")
+    # another plan's own fact first ("same for the D&I plan"); after a fact listing every plan's
+    # own line (the SKUs: slots.json ``narrowed_by_plan``), the plan named narrows it ("and PAYG?")
+    if entities.plan and (fact.named_by or fact_id in slot_words()["narrowed_by_plan"]):
         sku = entities.plan.upper()
         for other in base.facts:  # "PAYG" (either zone) names the Pay-As-You-Go plans' fact
             if any(

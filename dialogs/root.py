@@ -192,6 +192,19 @@ def _bare_place(recognition: Recognition, text: str) -> bool:
     )
 
 
+def _bare_licence(recognition: Recognition, text: str) -> bool:
+    """ "E5" or "they have E3" alone after an answer: the last question for that base licence
+    (the purchase's assumption corrected, "and E3?" without the cue). Only an unknown intent,
+    a base licence named and nothing else."""
+    entities = recognition.entities
+    return (
+        recognition.intent == Intent.UNKNOWN
+        and entities.base_licence is not None
+        and len(key(text[:200]).split()) <= BARE_WORDS
+        and not (entities.numbers or entities.users or entities.user_count or entities.countries or entities.plan)
+    )
+
+
 def _restates_need(recognition: Recognition, text: str) -> bool:
     """ "they barely make any outbound calls", "ils n'appellent qu'en France", "we're with BT"
     after a purchase answer: a statement of how the users call (usage, a one-country scope, the
@@ -485,7 +498,8 @@ class RootDialog(ComponentDialog):
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
             return Begin(self.purchase.id, slots.model_dump(mode="json"))
         restated = _restates_need(recognition, text)
-        if cue_of(text) is None and not _bare_place(recognition, text) and not restated:
+        licence_only = cue_of(text) is None and _bare_licence(recognition, text)
+        if cue_of(text) is None and not _bare_place(recognition, text) and not licence_only and not restated:
             return None
         says_usage = restated or usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
         if not carries_change(recognition.entities) and not any(c.isdigit() for c in text) and not says_usage:
@@ -493,6 +507,8 @@ class RootDialog(ComponentDialog):
         last = await recall(context)
         if last is None or (restated and cue_of(text) is None and last.intent != Intent.PURCHASE.value):
             return None
+        if licence_only and last.intent not in (Intent.PURCHASE.value, Intent.FACT.value):
+            return None  # "E5" after a number check or a pool names nothing they depend on
         if (
             not restated
             and recognition.intent in REQUEST_INTENTS

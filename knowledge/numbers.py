@@ -187,6 +187,36 @@ def check_call(
         )
 
 
+def check_destination(destination: str, caller_country: str, plan: str | None) -> CallVerdict:
+    """Whether a user located in ``caller_country`` holding ``plan`` can call ``destination`` (an
+    ISO country code), when no number is given ("can a D&I user in France call Morocco?"): the
+    same rules as :func:`check_call` for an ordinary number of that country (domestic or
+    international relative to the usage location, US<->Canada domestic, the callable list, the
+    plan's allowance); premium and toll-free rules need a number and are not applied. Never
+    raises: an unknown caller or destination country is a verdict."""
+    catalog = load_catalog()
+    ctx = _Ctx(catalog, "", plan)
+    caller = catalog.country(caller_country)
+    if caller is None:
+        ctx.params["caller_text"] = caller_country.strip()[:40]
+        return ctx.verdict("not_callable", "unknown_caller_country")
+    ctx.caller = caller
+    if plan:
+        ctx.plan = catalog.calling_plan_for(plan)
+        if ctx.plan is None:
+            ctx.params["plan_text"] = plan[:60]
+            return ctx.verdict("not_callable", "unknown_plan")
+    listed = catalog.listed_region(destination) if catalog.country(destination) else None
+    if listed is None:
+        ctx.params["destination"] = destination[:40]
+        return ctx.verdict("not_callable", "destination_not_included", scope="international")
+    domestic = catalog.is_domestic(caller.iso, listed)
+    if domestic and listed != caller.iso:
+        ctx.notes.append("us_canada_domestic")
+    scope: Scope = "domestic" if domestic else "international"
+    return _by_plan(ctx, None, listed, domestic, scope, False, False, None)
+
+
 def _check(
     number: object,
     caller_country: object,
@@ -285,6 +315,25 @@ def _check(
             destination=destination,
         )
 
+    return _by_plan(ctx, carrier_text, destination, domestic, scope, has_credits or overage, has_credits, upn)
+
+
+def _by_plan(
+    ctx: _Ctx,
+    carrier_text: str | None,
+    destination: str | None,
+    domestic: bool,
+    scope: Scope,
+    funded: bool,
+    has_credits: bool,
+    upn: object,
+) -> CallVerdict:
+    """The rules that follow the destination: no PSTN option, the caller's country and plan,
+    premium numbers (when a number was parsed), then domestic or international under the plan.
+    Shared by :func:`check_call` (a number) and :func:`check_destination` (a country)."""
+    catalog = ctx.catalog
+    caller = ctx.caller
+    assert caller is not None
     if ctx.plan is None:
         if carrier_text is not None:
             ctx.params["carrier"] = carrier_text
@@ -314,10 +363,10 @@ def _check(
     if caller.calling_plans and plan_obj.sku not in caller.calling_plans.plans and not plan_obj.is_partner:
         ctx.notes.append("plan_not_sold_in_country")
 
-    premium = _premium(ctx, parsed, destination, has_credits, scope)
+    parsed = ctx.parsed
+    premium = _premium(ctx, parsed, destination, has_credits, scope) if parsed is not None else None
     if premium is not None:
         return premium
-    funded = has_credits or overage
     pool_country = caller.pool_country
     if plan_obj.is_partner:
         if domestic:
@@ -347,17 +396,17 @@ def _check(
 
     # International.
     if destination is None or not catalog.is_callable_destination(destination):
-        if parsed.region is None:
+        if parsed is not None and parsed.region is None:
             ctx.notes.append("non_geographic_number")
         # Not among the destinations Calling Plans can call (EN_OUTBOUND): never promised, funded
         # or not; the answer says what the docs say (credits recommended for "any destination").
-        shares = _shares_code_with(catalog, parsed, destination)
+        shares = _shares_code_with(catalog, parsed, destination) if parsed is not None else None
         if shares is not None:
             country = catalog.country(shares)
             ctx.params.update(
                 shares_with=country.name_en if country else shares,
                 shares_with_iso=shares,
-                calling_code=f"+{parsed.calling_code}",
+                calling_code=f"+{parsed.calling_code}" if parsed is not None else "",
             )
             return ctx.verdict("not_callable", "destination_shares_code", scope=scope, destination=destination)
         return ctx.verdict("not_callable", "destination_not_included", scope=scope, destination=destination)

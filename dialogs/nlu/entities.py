@@ -398,6 +398,11 @@ def tokenize(work: str) -> list[_Token]:
 #: name, and the shortest word tried ("Itly" is too short to tell from a real word).
 FUZZY_FLOOR = 0.8
 FUZZY_MIN_LEN = 5
+#: The floor for a name that starts with another letter than the word: a typo rarely changes
+#: the first letter, while a made-up country often is a real one with a new start and one more
+#: edit ("Ruritania": Mauritania at exactly 0.8, two edits in ten letters). One edit in seven
+#: letters or more still meets it ("Grance" is no typo anyone makes; "Cermany" would be).
+FUZZY_FLOOR_OTHER_START = 0.85
 #: A capitalized word that is no place is said back only after these ("in Narnia", "en Narnia",
 #: "à Narnia" typed "a Narnia", "what about Atlantis", "pour la Bordurie"), or right before a
 #: place noun ("the Atlantis pool", "our Wakanda office"): after "for" or "to" it is more often
@@ -421,6 +426,32 @@ def _country_endings() -> tuple[str, ...]:
     return tuple(read_locale_json("cities.json")["country_endings"])
 
 
+@cache
+def _not_places() -> frozenset[str]:
+    """Words a message may end with after "in" / "en" that are no place ("in total", "en moyenne",
+    "in marketing"): ``questions.json``'s list, the one the fact path reads too."""
+    return frozenset(read_locale_json("questions.json")["not_places"])
+
+
+#: A place typed in lower case is said back as unknown only as the message's last word, right
+#: after one of these ("12 e5 users in wakanda"): elsewhere an unknown lower-case word is more
+#: likely a typo or a word; and it has at least this many letters ("in it" names no place).
+_LOWER_PLACE_AFTER = frozenset({"in", "en", "au", "aux"})
+_LOWER_PLACE_MIN = 4
+
+
+def _lower_unknown_place(tokens: list[_Token], i: int) -> bool:
+    token = tokens[i]
+    return (
+        i == len(tokens) - 1
+        and i > 0
+        and tokens[i - 1].folded in _LOWER_PLACE_AFTER
+        and token.raw.islower()
+        and len(token.raw) >= _LOWER_PLACE_MIN
+        and token.folded not in _not_places()
+    )
+
+
 def _ends_like_a_country(word: str, city: str) -> bool:
     """Whether ``word`` ends like a country name while ``city`` does not: cities need a
     stricter typo match than countries, since a fictional country is often a real city with a
@@ -440,7 +471,7 @@ def _fuzzy_country(word: str, table: _Compiled) -> str | None:
         for hit in process.extract(
             word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity, limit=FUZZY_TIES
         )
-        if hit[1] >= FUZZY_FLOOR - FLOAT_SLACK
+        if hit[1] >= (FUZZY_FLOOR if hit[0][:1] == word[:1] else FUZZY_FLOOR_OTHER_START) - FLOAT_SLACK
         and not (hit[0] in table.fuzzy_cities and _ends_like_a_country(word, hit[0]))
     ]
     if not found:
@@ -495,6 +526,8 @@ def _places(
         elif (pair := _fuzzy_pair(tokens, i, taken, table)) is not None:
             countries.setdefault(pair[0], pair[1])
             taken.update((i, i + 1))
+        elif _lower_unknown_place(tokens, i):
+            _add(unknown, token.raw)
         elif capitalized and (before_place or (i > 0 and (prev in UNKNOWN_AFTER or before in UNKNOWN_AFTER))):
             if before == "a" and tokens[i - 1].raw == "a" and not is_clearly_french(work):
                 continue  # English "a Microsoft plan"; French "à Narnia", typed "a Narnia"
@@ -561,9 +594,9 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
     return found
 
 
-#: A count right before a base licence ("30 E3", "70 x E5"): read in the last few characters
+#: A count right before a base licence ("30 E3", "70 x E5", "55 on E5"): read in the last few characters
 #: before it; or right after it, as on an order line ("E5 x 70").
-_SEATS_BEFORE = re.compile(r"(?:^|\s)(\d{1,7})(?: x)? $")
+_SEATS_BEFORE = re.compile(r"(?:^|\s)(\d{1,7})(?: x| on| en| sur)? $")  # "we're 55 on E5", "12 en E5"
 _SEATS_AFTER = re.compile(r"^ x (\d{1,7})(?!\S)")
 _SEATS_REACH = 9
 

@@ -34,7 +34,7 @@ from pydantic import BaseModel
 from dialogs.nlu import questions, router
 from dialogs.nlu.entities import MAX_CHARS, Entities, Extraction, countries_data, extract, key, language_words, lexicon
 from dialogs.nlu.i18n import detect_language
-from dialogs.nlu.slots import without_scope
+from dialogs.nlu.slots import destination_countries, without_scope
 from knowledge import fact_search
 
 
@@ -465,6 +465,16 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     if best_intent in lex.gated and not has_domain_evidence(extraction.words, extraction.features):
         threshold = lex.gated_threshold
     intent = best_intent if best >= threshold else Intent.UNKNOWN
+    if intent == Intent.GREETING:
+        # "Hi there! ... 44 E5 users in Estonia, nothing international. Thanks a lot!": the
+        # greeting and thanks wrap a request that names what it is about; the request wins
+        wrapped = _wrapped_request(scores, extraction.features, lex.threshold)
+        if wrapped is not None:
+            intent, best = wrapped, scores[wrapped]
+    if _seats_to_equip(intent, text, extraction, reading):
+        intent = Intent.PURCHASE
+        best = scores[Intent.PURCHASE] = max(best + 0.01, threshold)
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     about: list[tuple[str, float]] = []
     if intent in _ABOUT_OVERRIDES:
         about = _asks_about(text, extraction, intent, scores, lex, reading)
@@ -502,6 +512,42 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
         scores={i.value: round(s, 2) for i, s in ranked},
         facts=facts if intent == Intent.FACT else [],
     )
+
+
+#: Entities that make a greeting's message a request (what it is about is named).
+_REQUEST_ENTITIES = frozenset({"user_count", "country", "phone_number", "user_ref", "base_licence", "plan"})
+_WRAPPED_REQUESTS = (Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.USERS)
+
+
+def _wrapped_request(scores: dict[Intent, float], features: frozenset[str], threshold: float) -> Intent | None:
+    """The request a greeting wraps: the best of purchase, check, pool and users when it reaches
+    the threshold on its own and the message names what it is about (a seat count, a country, a
+    number, a user, a licence or a plan); None for a greeting alone ("hi, thanks!")."""
+    if not features & _REQUEST_ENTITIES:
+        return None
+    best = max(_WRAPPED_REQUESTS, key=lambda i: scores.get(i, 0.0))
+    return best if scores.get(best, 0.0) >= threshold else None
+
+
+def _seats_to_equip(intent: Intent, text: str, extraction: Extraction, reading: _Reading) -> bool:
+    """Whether a message the cues read as a number check or a pool lookup states users to equip
+    instead: a seat count in a country, no number to dial, no user named, and (a check) no
+    country called ("we're 55 on E5 in Portugal, they only answer the phone", "30 users en
+    Hongrie doivent passer des appels") or (a pool) a base licence and neither the pool nor our
+    data now ("60 E5 users in the Netherlands, each making about 100 minutes of local calls a
+    month"). A purchase: the words about calls describe how they call."""
+    features = extraction.features
+    if (
+        intent not in (Intent.CHECK, Intent.POOL)
+        or "user_count" not in features
+        or "country" not in features
+        or features & {"phone_number", "user_ref"}
+    ):
+        return False
+    if intent == Intent.CHECK:
+        return not destination_countries(text)
+    form = reading.form
+    return "base_licence" in features and not form.pool and not form.tenant
 
 
 #: Facts this close to the best one tie: the plan the message names decides among them.
@@ -858,8 +904,17 @@ def _asks_about(
         return []
     if intent == Intent.POOL and form.tenant and "user_count" not in features:
         return []
-    if intent == Intent.POOL and not form.question and "country" in features and "user_count" not in features:
-        return []  # "pool for DE", "pool France": the tenant's pool there, a lookup (terse, no question)
+    if (
+        intent == Intent.POOL
+        and not form.question
+        and "country" in features
+        and "user_count" not in features
+        and not _names_allowance(form, features)
+    ):
+        # "pool for DE", "pool France": the tenant's pool there, a lookup (terse, no question);
+        # "domestic minutes in Canada" names a plan's minutes there without the pool nor our
+        # data now ("left", "used": ``form.tenant`` above): the plan's allowance, a fact
+        return []
     countries = len(extraction.entities.countries)
     # "premium numbers": a kind, not a destination; "on the list of destinations": the list, not a check
     kinds = questions.names_list(form.words, "number_words") or questions.names_list(form.words, "list_words")
@@ -883,6 +938,8 @@ def _asks_about(
     fact_id, best = ranked[0]
     requested = intent in (Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.ALERT)
     floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
+    if intent == Intent.POOL and _names_allowance(form, features):
+        floor = min(floor, _TERSE_FLOOR)  # "D&I minutes in Italy": as a fact asked without a request
     if intent == Intent.PURCHASE and pick:
         floor = _TERSE_REQUEST_FLOOR
     if best < floor:
@@ -896,6 +953,18 @@ def _asks_about(
         # "which plan for 40 users?", "quel forfait pour 20 utilisateurs ?": a purchase; the pool size names the pool
         return []
     return ranked
+
+
+def _names_allowance(form: questions.Shape, features: frozenset[str]) -> bool:
+    """Whether a terse pool-worded message names a plan or a line (domestic, international)
+    without the pool, a seat count or the tenant's data now ("domestic minutes in Canada",
+    "D&I minutes in Italy"): the plan's allowance there, a question of fact, not our pools."""
+    return (
+        ("plan" in features or "line" in features)
+        and not form.pool
+        and not form.tenant
+        and "user_count" not in features
+    )
 
 
 def _score_fact(

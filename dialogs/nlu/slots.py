@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from dialogs.nlu.entities import Entities, compiled, digits, extract_entities, key
+from dialogs.nlu.limits import MAX_CHARS
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
 from knowledge.phone import parse_number
@@ -46,6 +47,7 @@ def _patterns() -> dict[str, Any]:
     return {
         "markers": [re.compile(p, flags) for p in words["destination_markers"]],
         "destination_end": re.compile(words["destination_end"], flags),
+        "destination_before": re.compile(words["destination_before"], flags),
         "count_in_country": re.compile(words["count_in_country"], flags),
         "count_segment_end": re.compile(words["count_segment_end"], flags),
         "minutes": re.compile(words["minutes"], flags),
@@ -91,13 +93,28 @@ def _destination_segments(text: str) -> list[str]:
     return [text[start:end] for start, end in _destination_spans(text)]
 
 
+#: How far before "reachable" / "joignable" the country called is looked for (characters).
+_BEFORE_REACH = 40
+
+
 def destination_countries(text: str) -> list[str]:
-    """Countries named right after a calling verb: "call the UK", "qui appellent l'Espagne"."""
+    """Countries named right after a calling verb: "call the UK", "qui appellent l'Espagne";
+    without one, the last country right before "reachable" / "joignable" ("is Algeria reachable
+    for a user in Spain?")."""
     found: list[str] = []
     for segment in _destination_segments(text):
         for code in extract_entities(segment).countries:
             if code not in found:
                 found.append(code)
+    return found or _destinations_before(text)
+
+
+def _destinations_before(text: str) -> list[str]:
+    found: list[str] = []
+    for match in _patterns()["destination_before"].finditer(text[:MAX_CHARS]):
+        before = extract_entities(text[max(0, match.start() - _BEFORE_REACH) : match.start()]).countries
+        if before and before[-1] not in found:
+            found.append(before[-1])
     return found
 
 
@@ -117,7 +134,7 @@ def split_countries(text: str, countries: list[str]) -> tuple[list[str], list[st
     outside = text
     for start, end in _destination_spans(text):
         outside = outside[:start] + " " * (end - start) + outside[end:]
-    also_home = set(extract_entities(outside).countries)
+    also_home = set(extract_entities(outside).countries) - set(_destinations_before(text))
     locations = [c for c in countries if c not in destinations or c in also_home]
     return locations, destinations
 
@@ -193,13 +210,28 @@ def counts_per_country(text: str) -> dict[str, int]:
     return counts
 
 
+#: Words before a number that make "<number> plans" name plans, not seats (folded).
+_PLAN_ARTICLES = frozenset({"the", "le", "les"})
+_ALTERNATIVES = frozenset({"or", "ou", "and", "et"})
+
+
 def _is_minutes_or_plan(text: str, start: int) -> bool:
     """Whether the number at ``start`` names minutes ("120 min") or a plan ("forfait 120",
     "the 120 plan"), not a count of users."""
     before = text[max(0, start - 30) : start].rstrip()
     words = key(before).split()  # the plan word right before the number ("plans: 80 users" is a count)
-    named = before[-1:].isalpha() and bool(words) and words[-1] in _patterns()["count_not_after"]
-    return named or bool(_patterns()["minutes"].match(text, start))
+    plan_words = _patterns()["count_not_after"]
+    named = before[-1:].isalpha() and bool(words) and words[-1] in plan_words
+    # "the 240 plans in Mexico", "the 120 or 240 plans": a plan word right after a number that
+    # follows an article or another number and "or" names plans (not "we need 30 plans in France")
+    after = key(text[start : start + 30]).split()
+    plan_after = len(after) >= 2 and after[1] in plan_words
+    led = bool(words) and (
+        words[-1] in _PLAN_ARTICLES or (words[-1] in _ALTERNATIVES and len(words) >= 2 and words[-2].isdigit())
+    )
+    # "forfaits 120 ou 240 au Mexique": the second number of plans named before it
+    listed = len(words) >= 3 and words[-1] in _ALTERNATIVES and words[-2].isdigit() and words[-3] in plan_words
+    return named or listed or (plan_after and led) or bool(_patterns()["minutes"].match(text, start))
 
 
 def minutes_mentioned(text: str) -> tuple[int | None, int | None]:

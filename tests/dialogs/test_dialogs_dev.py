@@ -53,19 +53,24 @@ def test_the_later_dev_sets_are_as_big_as_their_briefs_ask(lang, name, singles_a
 #: test fails on any other miss, and when one of these starts passing: then remove it). All are
 #: fact retrieval, the facts2 branch's part (knowledge/facts*, fact_search.py): "is Japan
 #: covered?" typed at the country prompt is now answered aside and asked again, but the fact
-#: search offers unrelated questions instead of Japan's availability; "and for Pay-As-You-Go?"
-#: after the SKU answer gets the same all-SKU fact (no per-plan SKU fact to follow up on); the
-#: French "le forfait national inclut-il les appels vers le Portugal ?" gets a fact without
-#: naming the plan.
+#: search offers unrelated questions instead of Japan's availability; the French "le forfait
+#: national inclut-il les appels vers le Portugal ?" gets a fact without naming the plan. ("and
+#: for Pay-As-You-Go?" after the SKU answer, conversation-040, narrows to the PAYG plan's own
+#: fact since dialogs9.)
 KNOWN_MISSES = {
-    ("dialogs_dev3", "en"): {"conversation-033", "conversation-040"},
-    ("dialogs_dev3", "fr"): {"conversation-033", "conversation-034", "conversation-040"},
+    ("dialogs_dev3", "en"): {"conversation-033"},
+    ("dialogs_dev3", "fr"): {"conversation-033", "conversation-034"},
 }
 
 
 #: Dev sets held to floors rather than to every item (understood, correct), per language: the
 #: misses left are named in bench/records/<set>_scores.md with their cause.
-FLOORS = {"dialogs_dev4": (0.97, 0.95), "dialogs_dev5": (0.97, 0.95), "dialogs_dev6": (0.95, 0.95)}
+FLOORS = {
+    "dialogs_dev4": (0.97, 0.95),
+    "dialogs_dev5": (0.97, 0.95),
+    "dialogs_dev6": (0.95, 0.95),
+    "dialogs_dev9": (0.92, 0.89),  # EN 111/108 of 120 after dialogs9 (FR 117/115); misses: its record
+}
 
 
 @pytest.mark.parametrize("name", [name for name in dev_sets.DIALOGS_SETS if name not in FLOORS])
