@@ -10,7 +10,8 @@ words of their own (no dev item's text):
   only price figure the sheet has (a 2022 third-party blog, TOMTALKS) is given as stale;
 * concepts the fact base had no form for: which PSAP takes emergency calls from Teams, the
   organizer's country for meeting dial-out (FR), a notice when the credits auto-recharge fails,
-  getPstnCalls' maximum range, Teams Phone's former name, the Direct Routing export's retention.
+  getPstnCalls' maximum range, Teams Phone's former name, the Direct Routing export's retention,
+  a definition of a domestic call; the default user dial-out option by its name (FR).
 """
 
 from __future__ import annotations
@@ -91,6 +92,14 @@ CASES: list[Case] = [
     ("en", "what was the old name of Teams Phone?", ["fact"], [r"(?i)Phone System"], []),
     ("en", "how long does the Direct Routing export keep calls?", ["fact"], [r"\b150\b"], []),
     ("fr", "combien de temps l'export routage direct garde-t-il les appels ?", ["fact"], [r"\b150\b"], []),
+    ("en", "how does Microsoft define a domestic call?", ["fact"], [r"(?i)usage location"], []),
+    (
+        "fr",
+        "quelle est la stratégie d'appels sortants par défaut d'un utilisateur ?",
+        ["fact"],
+        [r"International and Domestic"],
+        [],
+    ),
 ]
 
 
