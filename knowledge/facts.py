@@ -323,7 +323,7 @@ def country_availability(catalog: Catalog, query: FactQuery) -> Result:
     row = country.calling_plans
     if row is None:
         return "answer_no", {"country": country.iso}, count.sources
-    params = {"country": country.iso, "provider": row.provider, "plans": list(row.plans)}
+    params: dict[str, Any] = {"country": country.iso, "provider": row.provider, "plans": list(row.plans)}
     named = catalog.find_plan(query.plan) if query.plan and query.plan != "PAYG" else None
     if named is not None and named.pool != "per_user" and row.provider == "microsoft":
         # "is the 120-minute plan offered in Mexico?" asks about that plan there
