@@ -323,12 +323,24 @@ def country_availability(catalog: Catalog, query: FactQuery) -> Result:
     row = country.calling_plans
     if row is None:
         return "answer_no", {"country": country.iso}, count.sources
-    params = {"country": country.iso, "provider": row.provider, "plans": list(row.plans)}
+    params: dict[str, Any] = {"country": country.iso, "provider": row.provider, "plans": list(row.plans)}
     named = catalog.find_plan(query.plan) if query.plan and query.plan != "PAYG" else None
     if named is not None and named.pool != "per_user" and row.provider == "microsoft":
         # "is the 120-minute plan offered in Mexico?" asks about that plan there
         return ("plan_sold" if named.sku in row.plans else "plan_not_sold"), params | {"plan": named.sku}, row.sources
-    return "answer", params, row.sources
+    # the sheet's per-country options with their figures ("what's on the US page?", "plans and
+    # minutes in South Africa?"): the Domestic plan's minutes there and the international ones
+    domestic = catalog.plan(DEFAULT_PLAN)
+    minutes = domestic.minutes_for(country.iso, "domestic") if row.provider == "microsoft" else None
+    if minutes is None:
+        return "partner" if row.provider != "microsoft" else "answer", params, row.sources
+    international = catalog.find_plan("MCOPSTN2")
+    params |= {
+        "minutes": minutes,
+        "international_minutes": international.minutes_for(country.iso, "international") if international else None,
+    }
+    sources = domestic.domestic_minutes.sources if domestic.domestic_minutes else domestic.sources
+    return "answer", params, tuple(dict.fromkeys((*row.sources, *sources)))
 
 
 def callable_destination(catalog: Catalog, query: FactQuery) -> Result:
@@ -419,7 +431,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
         }
     ),
     "phone_numbers": frozenset({"answer", "missing", "payg"}),
-    "country_availability": frozenset({"answer", "answer_no", "missing", "plan_sold", "plan_not_sold"}),
+    "country_availability": frozenset({"answer", "answer_no", "missing", "plan_sold", "plan_not_sold", "partner"}),
     "callable_destination": frozenset({"answer", "answer_no", "missing"}),
     "licence_teams_phone": frozenset({"answer", "answer_no", "missing"}),
     "premium_by_country": frozenset({"answer", "answer_no", "missing", "credits", "prefixes", "undocumented"}),
