@@ -848,7 +848,9 @@ def _router_overrules(
     right more often than the closest-questions card)."""
     features = _fact_features(text, extraction.entities, extraction.features, lex)
     form = reading.form
-    if features & (lex.fact_not_with | _OVERRULE_NOT_WITH) or form.request or not form.words:
+    if features & lex.fact_not_with or form.request or not form.words:
+        return []
+    if features & _OVERRULE_NOT_WITH and SEATS_CONTEXT not in features:
         return []
     countries = len(extraction.entities.countries)
     if intent == Intent.CHECK and (
@@ -928,6 +930,13 @@ def _asks_about(
         if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
             query = _as_place(query, place)
     ranked = reading.search(query)
+    last = _last_sentence(text) if SEATS_CONTEXT in features else None
+    if last is not None:
+        # the situation told first dilutes what is asked: the question alone may match closer
+        # ("... all on the domestic plan. is that one pool or two?")
+        asked = reading.search(last)
+        if asked and (not ranked or asked[0][1] > ranked[0][1]):
+            ranked = asked
     if "user_count" in features and form.question:
         ranked = _seat_count_first(ranked, form.words, lex)
     if extraction.entities.carrier_name and form.question and "user_count" not in features:
@@ -1062,7 +1071,7 @@ def _seat_count_rules_out(
     users in France get?")."""
     if "user_count" not in features:
         return fact_id in lex.seat_count_facts
-    return purchase and not counts
+    return purchase and not counts and SEATS_CONTEXT not in features
 
 
 def _question_beats(words: list[str], features: frozenset[str], cue: float, lex: _Lexicon) -> frozenset[Intent]:
@@ -1147,11 +1156,50 @@ _NUMBER_KIND_WORDS = frozenset({"number", "numbers", "numero", "numeros", "prefi
 _SHORT_CODE_DIGITS = 4
 
 
+#: A sentence ends at one of these followed by a space, or at a dash between spaces (lexicon
+#: ``context_breaks``): "we have 40 users in Italy. is that one pool?" has two sentences.
+_SENTENCE_BREAK = re.compile("|".join(lexicon()["context_breaks"]))
+#: A feature the fact rules read: the message's seat count is only in a sentence of context
+#: before the question it asks (see :func:`_seats_as_context`).
+SEATS_CONTEXT = "seats_context"
+
+
+def _last_sentence(text: str) -> str | None:
+    """The last sentence of a message of several sentences (None for one sentence)."""
+    parts = [p for p in _SENTENCE_BREAK.split(text[:MAX_CHARS]) if p.strip(" ?!.")]
+    return parts[-1] if len(parts) > 1 else None
+
+
+def _seats_as_context(text: str) -> bool:
+    """Whether a message's seat count is context told before the question it asks: its last
+    sentence is shaped like a question and names no seat count itself ("we use the 120 min
+    plan for 40 people in the netherlands. a couple go over 120 every month. is that a
+    problem?", "on a 22 personnes à Tallinn ... quand ses 600 minutes sont épuisées, que se
+    passe-t-il ?"). WHY: a seat count made every question a purchase ("which plan for 40
+    users?"); told first as the situation, it does not ask which plan to buy. "we need plans
+    for 30 users in Spain" (one sentence) and "200 users in France ... - which plan?" (the
+    question asks for a pick or advice: an ``@ask`` or ``@advice`` word) stay purchases."""
+    last = _last_sentence(text)
+    if last is None:
+        return False
+    asked = extract(last)
+    if "user_count" in asked.features or not asked.words:
+        return False
+    if any(t in ("@ask", "@advice") for w in asked.words for t in _tokens_of(w)):
+        return False  # "... which should we buy?": the question asks for a pick
+    if score_intents(asked.words, asked.features).get(Intent.PURCHASE, 0.0) >= _lexicon().threshold:
+        return False  # "... - which plan?": the question alone asks which plan to buy
+    return questions.shape(last, asked.words).question
+
+
 def _fact_features(text: str, entities: Entities, features: frozenset[str], lex: _Lexicon) -> frozenset[str]:
     """The features a question of fact is judged on: a phone number counts only when it is one
     to dial. "can I call 0800 numbers?" or "les numéros en 0800" name a kind of number, and
     "can users always call 911?" an emergency code for users in general (no user named, a
-    people word: "can john call 911" stays a number check)."""
+    people word: "can john call 911" stays a number check). A seat count told as context
+    before the question adds :data:`SEATS_CONTEXT`."""
+    if "user_count" in features and _seats_as_context(text):
+        features = features | {SEATS_CONTEXT}
     if "phone_number" not in features or "user_ref" in features or not entities.numbers:
         return features
     words = key(text[: fact_search.MAX_QUERY_CHARS]).split()
