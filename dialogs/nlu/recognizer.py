@@ -1001,6 +1001,16 @@ def _score_fact(
         return []  # a negative cue ("minutes left") or a number or user: the tenant's own data
     if scores.get(Intent.PURCHASE, 0.0) >= lex.threshold and any("@advice" in _tokens_of(w) for w in words):
         return []  # "what's the best calling plan for our office in Ireland?" asks for advice
+    if (
+        scores.get(Intent.PURCHASE, 0.0) >= lex.threshold
+        and reading.form.for_us
+        and not reading.form.whether
+        and "base_licence" in features
+        and "country" not in features
+    ):
+        # "which calling plan for our E5 users?": a pick for the asker's users named by their
+        # licence, not what E5 includes; the purchase asks where they are
+        return []
     if _asks_for_callers(words, countries, scores, lex):
         return []  # "can our US users call Canada?": these users and that destination, a number check
     if scores.get(Intent.USERS, 0.0) >= lex.threshold and questions.asks_who_holds(
