@@ -48,6 +48,7 @@ class _Lists:
     conditional_questions: frozenset[tuple[str, ...]]
     list_words: frozenset[tuple[str, ...]]
     status_words: frozenset[tuple[str, ...]]
+    classify_words: frozenset[tuple[str, ...]]
 
 
 @cache

@@ -1153,15 +1153,21 @@ def _asks_for_callers(words: list[str], countries: int, scores: dict[Intent, flo
     """Whether a message asks about some users calling somewhere: two countries (where they
     are, where they call), a people word and check wording ("can our US users call Canada?",
     "nos utilisateurs américains peuvent-ils appeler le Canada ?"). "is a call from Canada to
-    the US international?" names no users: a question of fact."""
+    the US international?" names no users, and "a user in Toronto calls Chicago, does that
+    count as international?" asks how the call is classed (questions.json ``classify_words``):
+    questions of fact."""
     if countries < 2 or scores.get(Intent.CHECK, 0.0) < lex.threshold:
         return False
+    if questions.names_list(words, "classify_words"):
+        return False  # "a user in toronto calls chicago, does that count as international?": how it is classed
     people = frozenset(lexicon()["people_nouns"])
     return any(w in people for w in words)
 
 
-#: Words after a number that make it a kind of number ("0800 numbers"), not one to dial.
+#: Words after a number that make it a kind of number ("0800 numbers") or a plan's name ("the
+#: 120/240 plans"), not one to dial.
 _NUMBER_KIND_WORDS = frozenset({"number", "numbers", "numero", "numeros", "prefix", "prefixes", "prefixe"})
+_PLAN_NAME_WORDS = frozenset({"plan", "plans", "forfait", "forfaits"})  # after the number only
 #: The longest number a message may name about users in general ("can users always call 911?").
 _SHORT_CODE_DIGITS = 4
 
@@ -1221,7 +1227,7 @@ def _fact_features(text: str, entities: Entities, features: frozenset[str], lex:
             return features
         after = words[at + len(digits) : at + len(digits) + 1]
         before = words[max(0, at - 2) : at]
-        kind = bool(set(after) & _NUMBER_KIND_WORDS or set(before) & _NUMBER_KIND_WORDS)
+        kind = bool(set(after) & (_NUMBER_KIND_WORDS | _PLAN_NAME_WORDS) or set(before) & _NUMBER_KIND_WORDS)
         general = len("".join(digits)) <= _SHORT_CODE_DIGITS and bool(people & set(words))
         if not (kind or general):
             return features
