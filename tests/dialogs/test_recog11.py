@@ -12,7 +12,10 @@ words of their own:
   are), not what E3 includes;
 * "<plan> balance in <country>" / "solde du forfait ... en <pays>" is the tenant's pool;
 * "standardistes", "receptionists" are people: "nos 8 standardistes e3" is a seat count;
-* "qui est le fournisseur des forfaits ..." asks who sells them (a fact), not for a users list.
+* "qui est le fournisseur des forfaits ..." asks who sells them (a fact), not for a users list;
+* "a user in Lyon phones Geneva, does that count as international?" asks how a call is classed
+  (a fact), while "can our UK users call Ireland?" stays a number check; "the 120/240 plans"
+  names plans, not a number to dial.
 
 Plus look-alike requests that keep their kind: a purchase with a seat count in one sentence, a
 purchase whose question after the context asks for the plan ("- which plan?"), a pool lookup
@@ -73,7 +76,24 @@ CASES: list[Case] = [
     ("fr", "solde du forfait national en France", ["pool"], [r"(?i)France"], []),
     # who sells calling plans there: a question of fact
     ("fr", "qui est le fournisseur des forfaits d'appels au japon ?", ["fact"], [r"SoftBank"], []),
+    # how a call between two places is classed: a question of fact, not a number check
+    (
+        "en",
+        "a user in lyon phones a supplier in geneva, does that count as an international call?",
+        ["fact", "choice"],
+        [r"(?i)international"],
+        [],
+    ),
+    ("en", "are the 120/240 plans available in canada?", ["fact"], [r"\b120\b"], []),
     # look-alike requests keep their kind
+    ("en", "can our UK users call Ireland?", ["prompt_number", "prompt_plan", "prompt_caller", "verdict"], [r"\w"], []),
+    (
+        "fr",
+        "nos utilisateurs britanniques peuvent-ils appeler l'Irlande ?",
+        ["prompt_number", "prompt_plan", "prompt_caller", "verdict"],
+        [r"\w"],
+        [],
+    ),
     ("en", "we need plans for 30 users in Spain", _PURCHASE_START, [r"\b30 users\b"], []),
     ("fr", "il nous faut des forfaits pour 30 utilisateurs en Espagne", _PURCHASE_START, [r"\b30 utilisateurs\b"], []),
     ("en", "25 users in Portugal with E3, they mostly call abroad - which plan?", _PURCHASE_START, [r"Portugal"], []),
@@ -112,6 +132,12 @@ async def test_questions_of_fact_and_their_look_alike_requests_over_http(lang):
         ("30 users in Spain. which plan should we buy?", "purchase"),
         ("how many minutes are left in our French pool", "pool"),
         ("what is a communications credits balance?", "fact"),
+        ("a user in lyon phones a supplier in geneva, does that count as an international call?", "fact"),
+        ("UK user ringing Dublin - domestic or international?", "fact"),
+        ("can our UK users call Ireland?", "check"),
+        ("nos utilisateurs britanniques peuvent-ils appeler l'Irlande ?", "check"),
+        ("are the 120/240 plans available in canada?", "fact"),
+        ("can alice call +353 1 234 5678?", "check"),
     ],
 )
 def test_recognized_intent(text, intent):
