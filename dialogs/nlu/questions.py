@@ -49,6 +49,7 @@ class _Lists:
     list_words: frozenset[tuple[str, ...]]
     status_words: frozenset[tuple[str, ...]]
     classify_words: frozenset[tuple[str, ...]]
+    a_number_words: frozenset[tuple[str, ...]]
 
 
 @cache

@@ -921,7 +921,9 @@ def _asks_about(
     # "premium numbers": a kind, not a destination; "on the list of destinations": the list, not a check
     kinds = questions.names_list(form.words, "number_words") or questions.names_list(form.words, "list_words")
     if intent == Intent.CHECK and (
-        _asks_for_callers(words, countries, scores, lex) or (countries and "plan" in features and not kinds)
+        _asks_for_callers(words, countries, scores, lex)
+        or _asks_for_a_number(words, scores, lex)
+        or (countries and "plan" in features and not kinds)
     ):
         return []
     query = " ".join(form.words) if form.greeted else text
@@ -1011,8 +1013,9 @@ def _score_fact(
         # "which calling plan for our E5 users?": a pick for the asker's users named by their
         # licence, not what E5 includes; the purchase asks where they are
         return []
-    if _asks_for_callers(words, countries, scores, lex):
-        return []  # "can our US users call Canada?": these users and that destination, a number check
+    if _asks_for_callers(words, countries, scores, lex) or _asks_for_a_number(words, scores, lex):
+        # "can our US users call Canada?", "can one of our users call a number in Japan?": a number check
+        return []
     if scores.get(Intent.USERS, 0.0) >= lex.threshold and questions.asks_who_holds(
         words, frozenset(lexicon()["people_nouns"])
     ):
@@ -1147,6 +1150,17 @@ def _closed_question_beats(
     ):
         return frozenset(lex.fact_beats - {Intent.CANCEL, Intent.CHECK})  # a plan and a destination: a check
     return lex.fact_beats - {Intent.CANCEL}
+
+
+def _asks_for_a_number(words: list[str], scores: dict[Intent, float], lex: _Lexicon) -> bool:
+    """Whether a message asks to check a number still to be given: check wording, a people word
+    and "call a number" ("can one of our users call a number in Japan?", "un de nos users peut-il
+    appeler un numéro au Japon ?"; questions.json ``a_number_words``). "can users call premium
+    numbers in Japan?" names a kind of number: a question of fact."""
+    if scores.get(Intent.CHECK, 0.0) < lex.threshold or not questions.names_list(words, "a_number_words"):
+        return False
+    people = frozenset(lexicon()["people_nouns"])
+    return any(w in people for w in words)
 
 
 def _asks_for_callers(words: list[str], countries: int, scores: dict[Intent, float], lex: _Lexicon) -> bool:

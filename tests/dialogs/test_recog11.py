@@ -15,7 +15,9 @@ words of their own:
 * "qui est le fournisseur des forfaits ..." asks who sells them (a fact), not for a users list;
 * "a user in Lyon phones Geneva, does that count as international?" asks how a call is classed
   (a fact), while "can our UK users call Ireland?" stays a number check; "the 120/240 plans"
-  names plans, not a number to dial.
+  names plans, not a number to dial;
+* "can one of our staff dial a number in Norway?" asks to check a number still to be given (the
+  number check asks for it), while "can users call premium numbers in Norway?" stays a fact.
 
 Plus look-alike requests that keep their kind: a purchase with a seat count in one sentence, a
 purchase whose question after the context asks for the plan ("- which plan?"), a pool lookup
@@ -105,6 +107,16 @@ CASES: list[Case] = [
         [],
     ),
     ("en", "how many minutes are left in our French pool", ["pool"], [r"(?i)minutes"], []),
+    # a number still to give: the number check asks for it, premium numbers stay a fact
+    ("en", "can one of our staff dial a number in Norway?", ["prompt_number", "prompt_caller"], [r"(?i)number"], []),
+    (
+        "fr",
+        "un de nos collaborateurs peut-il composer un numéro en Norvège ?",
+        ["prompt_number", "prompt_caller"],
+        [r"(?i)numéro"],
+        [],
+    ),
+    ("en", "can users call premium numbers in Norway?", ["fact"], [r"(?i)premium"], []),
     ("fr", "combien de minutes reste-t-il dans notre pool en France ?", ["pool"], [r"(?i)minutes"], []),
 ]
 
@@ -138,6 +150,9 @@ async def test_questions_of_fact_and_their_look_alike_requests_over_http(lang):
         ("nos utilisateurs britanniques peuvent-ils appeler l'Irlande ?", "check"),
         ("are the 120/240 plans available in canada?", "fact"),
         ("can alice call +353 1 234 5678?", "check"),
+        ("can one of our staff dial a number in Norway?", "check"),
+        ("un de nos collaborateurs peut-il composer un numéro en Norvège ?", "check"),
+        ("can users call premium numbers in Norway?", "fact"),
     ],
 )
 def test_recognized_intent(text, intent):
