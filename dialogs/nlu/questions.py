@@ -48,6 +48,8 @@ class _Lists:
     conditional_questions: frozenset[tuple[str, ...]]
     list_words: frozenset[tuple[str, ...]]
     status_words: frozenset[tuple[str, ...]]
+    classify_words: frozenset[tuple[str, ...]]
+    a_number_words: frozenset[tuple[str, ...]]
 
 
 @cache

@@ -848,7 +848,9 @@ def _router_overrules(
     right more often than the closest-questions card)."""
     features = _fact_features(text, extraction.entities, extraction.features, lex)
     form = reading.form
-    if features & (lex.fact_not_with | _OVERRULE_NOT_WITH) or form.request or not form.words:
+    if features & lex.fact_not_with or form.request or not form.words:
+        return []
+    if features & _OVERRULE_NOT_WITH and SEATS_CONTEXT not in features:
         return []
     countries = len(extraction.entities.countries)
     if intent == Intent.CHECK and (
@@ -919,7 +921,9 @@ def _asks_about(
     # "premium numbers": a kind, not a destination; "on the list of destinations": the list, not a check
     kinds = questions.names_list(form.words, "number_words") or questions.names_list(form.words, "list_words")
     if intent == Intent.CHECK and (
-        _asks_for_callers(words, countries, scores, lex) or (countries and "plan" in features and not kinds)
+        _asks_for_callers(words, countries, scores, lex)
+        or _asks_for_a_number(words, scores, lex)
+        or (countries and "plan" in features and not kinds)
     ):
         return []
     query = " ".join(form.words) if form.greeted else text
@@ -928,6 +932,13 @@ def _asks_about(
         if place is not None:  # "is Narnia callable?" asks about a place, as "is Germany callable?" does
             query = _as_place(query, place)
     ranked = reading.search(query)
+    last = _last_sentence(text) if SEATS_CONTEXT in features else None
+    if last is not None:
+        # the situation told first dilutes what is asked: the question alone may match closer
+        # ("... all on the domestic plan. is that one pool or two?")
+        asked = reading.search(last)
+        if asked and (not ranked or asked[0][1] > ranked[0][1]):
+            ranked = asked
     if "user_count" in features and form.question:
         ranked = _seat_count_first(ranked, form.words, lex)
     if extraction.entities.carrier_name and form.question and "user_count" not in features:
@@ -992,8 +1003,19 @@ def _score_fact(
         return []  # a negative cue ("minutes left") or a number or user: the tenant's own data
     if scores.get(Intent.PURCHASE, 0.0) >= lex.threshold and any("@advice" in _tokens_of(w) for w in words):
         return []  # "what's the best calling plan for our office in Ireland?" asks for advice
-    if _asks_for_callers(words, countries, scores, lex):
-        return []  # "can our US users call Canada?": these users and that destination, a number check
+    if (
+        scores.get(Intent.PURCHASE, 0.0) >= lex.threshold
+        and reading.form.for_us
+        and not reading.form.whether
+        and "base_licence" in features
+        and "country" not in features
+    ):
+        # "which calling plan for our E5 users?": a pick for the asker's users named by their
+        # licence, not what E5 includes; the purchase asks where they are
+        return []
+    if _asks_for_callers(words, countries, scores, lex) or _asks_for_a_number(words, scores, lex):
+        # "can our US users call Canada?", "can one of our users call a number in Japan?": a number check
+        return []
     if scores.get(Intent.USERS, 0.0) >= lex.threshold and questions.asks_who_holds(
         words, frozenset(lexicon()["people_nouns"])
     ):
@@ -1062,7 +1084,7 @@ def _seat_count_rules_out(
     users in France get?")."""
     if "user_count" not in features:
         return fact_id in lex.seat_count_facts
-    return purchase and not counts
+    return purchase and not counts and SEATS_CONTEXT not in features
 
 
 def _question_beats(words: list[str], features: frozenset[str], cue: float, lex: _Lexicon) -> frozenset[Intent]:
@@ -1130,28 +1152,84 @@ def _closed_question_beats(
     return lex.fact_beats - {Intent.CANCEL}
 
 
-def _asks_for_callers(words: list[str], countries: int, scores: dict[Intent, float], lex: _Lexicon) -> bool:
-    """Whether a message asks about some users calling somewhere: two countries (where they
-    are, where they call), a people word and check wording ("can our US users call Canada?",
-    "nos utilisateurs américains peuvent-ils appeler le Canada ?"). "is a call from Canada to
-    the US international?" names no users: a question of fact."""
-    if countries < 2 or scores.get(Intent.CHECK, 0.0) < lex.threshold:
+def _asks_for_a_number(words: list[str], scores: dict[Intent, float], lex: _Lexicon) -> bool:
+    """Whether a message asks to check a number still to be given: check wording, a people word
+    and "call a number" ("can one of our users call a number in Japan?", "un de nos users peut-il
+    appeler un numéro au Japon ?"; questions.json ``a_number_words``). "can users call premium
+    numbers in Japan?" names a kind of number: a question of fact."""
+    if scores.get(Intent.CHECK, 0.0) < lex.threshold or not questions.names_list(words, "a_number_words"):
         return False
     people = frozenset(lexicon()["people_nouns"])
     return any(w in people for w in words)
 
 
-#: Words after a number that make it a kind of number ("0800 numbers"), not one to dial.
+def _asks_for_callers(words: list[str], countries: int, scores: dict[Intent, float], lex: _Lexicon) -> bool:
+    """Whether a message asks about some users calling somewhere: two countries (where they
+    are, where they call), a people word and check wording ("can our US users call Canada?",
+    "nos utilisateurs américains peuvent-ils appeler le Canada ?"). "is a call from Canada to
+    the US international?" names no users, and "a user in Toronto calls Chicago, does that
+    count as international?" asks how the call is classed (questions.json ``classify_words``):
+    questions of fact."""
+    if countries < 2 or scores.get(Intent.CHECK, 0.0) < lex.threshold:
+        return False
+    if questions.names_list(words, "classify_words"):
+        return False  # "a user in toronto calls chicago, does that count as international?": how it is classed
+    people = frozenset(lexicon()["people_nouns"])
+    return any(w in people for w in words)
+
+
+#: Words after a number that make it a kind of number ("0800 numbers") or a plan's name ("the
+#: 120/240 plans"), not one to dial.
 _NUMBER_KIND_WORDS = frozenset({"number", "numbers", "numero", "numeros", "prefix", "prefixes", "prefixe"})
+_PLAN_NAME_WORDS = frozenset({"plan", "plans", "forfait", "forfaits"})  # after the number only
 #: The longest number a message may name about users in general ("can users always call 911?").
 _SHORT_CODE_DIGITS = 4
+
+
+#: A sentence ends at one of these followed by a space, or at a dash between spaces (lexicon
+#: ``context_breaks``): "we have 40 users in Italy. is that one pool?" has two sentences.
+_SENTENCE_BREAK = re.compile("|".join(lexicon()["context_breaks"]))
+#: A feature the fact rules read: the message's seat count is only in a sentence of context
+#: before the question it asks (see :func:`_seats_as_context`).
+SEATS_CONTEXT = "seats_context"
+
+
+def _last_sentence(text: str) -> str | None:
+    """The last sentence of a message of several sentences (None for one sentence)."""
+    parts = [p for p in _SENTENCE_BREAK.split(text[:MAX_CHARS]) if p.strip(" ?!.")]
+    return parts[-1] if len(parts) > 1 else None
+
+
+def _seats_as_context(text: str) -> bool:
+    """Whether a message's seat count is context told before the question it asks: its last
+    sentence is shaped like a question and names no seat count itself ("we use the 120 min
+    plan for 40 people in the netherlands. a couple go over 120 every month. is that a
+    problem?", "on a 22 personnes à Tallinn ... quand ses 600 minutes sont épuisées, que se
+    passe-t-il ?"). WHY: a seat count made every question a purchase ("which plan for 40
+    users?"); told first as the situation, it does not ask which plan to buy. "we need plans
+    for 30 users in Spain" (one sentence) and "200 users in France ... - which plan?" (the
+    question asks for a pick or advice: an ``@ask`` or ``@advice`` word) stay purchases."""
+    last = _last_sentence(text)
+    if last is None:
+        return False
+    asked = extract(last)
+    if "user_count" in asked.features or not asked.words:
+        return False
+    if any(t in ("@ask", "@advice") for w in asked.words for t in _tokens_of(w)):
+        return False  # "... which should we buy?": the question asks for a pick
+    if score_intents(asked.words, asked.features).get(Intent.PURCHASE, 0.0) >= _lexicon().threshold:
+        return False  # "... - which plan?": the question alone asks which plan to buy
+    return questions.shape(last, asked.words).question
 
 
 def _fact_features(text: str, entities: Entities, features: frozenset[str], lex: _Lexicon) -> frozenset[str]:
     """The features a question of fact is judged on: a phone number counts only when it is one
     to dial. "can I call 0800 numbers?" or "les numéros en 0800" name a kind of number, and
     "can users always call 911?" an emergency code for users in general (no user named, a
-    people word: "can john call 911" stays a number check)."""
+    people word: "can john call 911" stays a number check). A seat count told as context
+    before the question adds :data:`SEATS_CONTEXT`."""
+    if "user_count" in features and _seats_as_context(text):
+        features = features | {SEATS_CONTEXT}
     if "phone_number" not in features or "user_ref" in features or not entities.numbers:
         return features
     words = key(text[: fact_search.MAX_QUERY_CHARS]).split()
@@ -1163,7 +1241,7 @@ def _fact_features(text: str, entities: Entities, features: frozenset[str], lex:
             return features
         after = words[at + len(digits) : at + len(digits) + 1]
         before = words[max(0, at - 2) : at]
-        kind = bool(set(after) & _NUMBER_KIND_WORDS or set(before) & _NUMBER_KIND_WORDS)
+        kind = bool(set(after) & (_NUMBER_KIND_WORDS | _PLAN_NAME_WORDS) or set(before) & _NUMBER_KIND_WORDS)
         general = len("".join(digits)) <= _SHORT_CODE_DIGITS and bool(people & set(words))
         if not (kind or general):
             return features
