@@ -38,7 +38,6 @@ from botbuilder.schema import Activity, ActivityTypes, Attachment, ResourceRespo
 from botframework.connector import Channels
 from msrest.serialization import Model
 
-
 #: Values ``copy.deepcopy`` returns unchanged (``copy._deepcopy_atomic``), by exact type.
 _ATOMIC = frozenset({type(None), str, bool, int, float})
 
@@ -85,7 +84,7 @@ def _schema_model(kind: type) -> bool:
     return known
 
 
-def _copy_model(kind: type, value: Any, memo: dict[int, Any]) -> Any:
+def _copy_model(kind: Any, value: Any, memo: dict[int, Any]) -> Any:
     model = kind.__new__(kind)
     memo[id(value)] = model
     model.__dict__.update({key: _deepcopy(item, memo) for key, item in value.__dict__.items()})
@@ -109,7 +108,9 @@ class _SharedAttachment(Attachment):
         plain = Attachment.__new__(Attachment)
         memo[id(self)] = plain
         fields = self.__dict__
-        plain.__dict__.update({key: item if key == "content" else _deepcopy(item, memo) for key, item in fields.items()})
+        plain.__dict__.update(
+            {key: item if key == "content" else _deepcopy(item, memo) for key, item in fields.items()}
+        )
         return plain
 
     @classmethod

@@ -157,7 +157,9 @@ def _objects(value: Any, found: dict[int, Any]) -> dict[int, Any]:
         if id(value) in found:
             return found
         found[id(value)] = value
-        items = value if isinstance(value, list) else value.values() if isinstance(value, dict) else vars(value).values()
+        items = (
+            value if isinstance(value, list) else value.values() if isinstance(value, dict) else vars(value).values()
+        )
         for item in items:
             _objects(item, found)
     return found
