@@ -93,6 +93,14 @@ def json_depth_exceeds(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
     return False
 
 
+def _may_nest_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """False when the JSON text cannot nest deeper than ``limit``: each level opens with a ``{``
+    or a ``[``, so a text holding at most ``limit`` of them (inside strings too: counted over,
+    never under) cannot. Two C-level counts (~1 us for a Teams activity) instead of walking
+    every container of the parsed body (~9 us); a text with more is walked."""
+    return raw.count(b"{") + raw.count(b"[") > limit
+
+
 def _unsafe_id(value: Any) -> bool:
     """An id no channel sends: control characters (CR/LF...) or lone surrogates. Such ids would
     reach state keys, file names, URLs and log lines. ``str.isprintable`` is False for both
@@ -140,7 +148,14 @@ async def read_activity(request: web.Request, body_timeout_s: float = BODY_TIMEO
     if request.content_length is not None and request.content_length > MAX_BODY_BYTES:
         return error_response(413, f"the body is larger than {MAX_BODY_BYTES // 1024} KB")
     try:
-        raw = await asyncio.wait_for(request.read(), timeout=body_timeout_s)
+        if request.content.is_eof():
+            # The whole body came with the headers (a Teams activity does): nothing to wait for,
+            # so no timer (asyncio.timeout costs ~5 us, the wait_for it replaced ~12 us and a
+            # pass of the event loop for its task).
+            raw = await request.read()
+        else:
+            async with asyncio.timeout(body_timeout_s):
+                raw = await request.read()
     except web.HTTPRequestEntityTooLarge:
         return error_response(413, f"the body is larger than {MAX_BODY_BYTES // 1024} KB")
     except TimeoutError:
@@ -157,7 +172,7 @@ async def read_activity(request: web.Request, body_timeout_s: float = BODY_TIMEO
         return error_response(400, f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
     if not isinstance(body, dict):
         return error_response(400, "the body must be a JSON object (an activity)")
-    if json_depth_exceeds(body):
+    if _may_nest_too_deep(raw) and json_depth_exceeds(body):
         return error_response(400, f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         activity = load_activity(body)

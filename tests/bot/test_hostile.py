@@ -19,9 +19,12 @@ import pytest
 from aiohttp import web
 from botframework.connector.auth import AuthenticationConstants, jwt_token_extractor
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot import outbound
 from bot.app import create_app, make_runner
+from bot.messages import MAX_JSON_DEPTH, _may_nest_too_deep, json_depth_exceeds
 from bot.state import TinyDBStorage
 from dialogs.nlu.i18n import t
 from dialogs.root import state_reset_text
@@ -520,3 +523,38 @@ async def test_row13_storage_remembers_a_failed_write_until_one_succeeds(tmp_pat
         assert storage.write_problem is None and await storage.probe() is None
     finally:
         await storage.close()
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16", "utf-32"])
+async def test_row2_depth_64_is_processed_and_65_is_a_400_in_any_json_encoding(client, h, encoding):
+    """The depth limit is exact at its edge, whether the body is walked or counted
+    (``_may_nest_too_deep``: a body with at most 64 opening brackets is not walked)."""
+    body = json.dumps(h.activity("help", tenant=None))
+
+    def nested(levels: int) -> bytes:  # the activity is level 1, channelData level 2
+        deep = '"channelData": ' + '{"x": ' * (levels - 2) + "{}" + "}" * (levels - 2)
+        return body.replace('"channelData": {}', deep).encode(encoding)
+
+    headers = {"Content-Type": "application/json"}
+    at_limit = await client.post("/api/messages", data=nested(MAX_JSON_DEPTH), headers=headers)
+    assert at_limit.status == 200
+    over = await client.post("/api/messages", data=nested(MAX_JSON_DEPTH + 1), headers=headers)
+    assert over.status == 400 and "nested" in (await over.json())["error"]["message"]
+
+
+@given(
+    st.recursive(
+        st.none() | st.text(alphabet='{[]}x"\\', max_size=3),
+        lambda kids: (
+            st.lists(kids, max_size=3) | st.dictionaries(st.text(alphabet="{[x", max_size=2), kids, max_size=3)
+        ),
+        max_leaves=40,
+    ),
+    st.integers(min_value=1, max_value=12),
+    st.sampled_from(["utf-8", "utf-16", "utf-32"]),
+)
+def test_counting_brackets_never_passes_a_body_that_nests_too_deep(value, limit, encoding):
+    raw = json.dumps(value).encode(encoding)
+    assert json.loads(raw) == value
+    if json_depth_exceeds(value, limit):
+        assert _may_nest_too_deep(raw, limit)

@@ -4,15 +4,20 @@ never changed, and the adapter's turn contexts are built this way with the SDK's
 
 from __future__ import annotations
 
+import copy
 import pickle
+from typing import Any
 
 from botbuilder.core import TurnContext
 from botbuilder.schema import (
     Activity,
     Attachment,
+    CardAction,
     ChannelAccount,
     ConversationAccount,
     DeliveryModes,
+    Entity,
+    SuggestedActions,
 )
 
 from bot.adapter import CallingPlanAdapter
@@ -75,10 +80,14 @@ async def test_the_sdks_own_turn_context_copies_the_card():
     assert sent.attachments[0].content is not prompt.attachments[0].content
 
 
-def test_activities_without_plain_attachments_are_left_to_the_sdk():
-    text = Activity(type="message", text="hello")
-    assert sharing_cards(text) is text
+def test_activities_with_odd_attachments_or_of_another_class_are_left_to_the_sdk():
     assert sharing_cards("plain text") == "plain text"
+
+    class OwnActivity(Activity):
+        pass
+
+    own = OwnActivity(type="message", text="hello")
+    assert sharing_cards(own) is own
 
     class Custom(Attachment):
         pass
@@ -116,3 +125,86 @@ async def test_traces_are_dropped_outside_the_emulator_and_kept_for_it():
     emulator = CardSharingTurnContext(object(), emulator_activity)
     await emulator.send_activities([trace, text])
     assert [a.type for a in emulator.buffered_reply_activities] == ["trace", "message"]
+
+
+def replies() -> list[Activity]:
+    """Replies as the dialogs build them, and odder ones: every kind of field a reply holds."""
+    mention = Entity(type="mention")
+    mention.additional_properties = {"mentioned": {"id": "user", "name": "Alice"}, "text": "<at>Alice</at>"}
+    shared_account = ChannelAccount(id="same", name="twice")
+    odd = Activity(
+        type="message",
+        text="pick one",
+        locale="fr-FR",
+        speak=None,
+        suggested_actions=SuggestedActions(
+            to=["user", "other"],
+            actions=[CardAction(type="imBack", title="Oui", value="oui"), CardAction(type="imBack", value=3)],
+        ),
+        entities=[mention, Entity(type="clientInfo")],
+        channel_data={"notification": {"alert": True}, "list": [1, 2.5, None]},
+        value={"nested": [{"a": "b"}]},
+        from_property=shared_account,
+        recipient=shared_account,  # the same object twice: the copy keeps one object twice
+    )
+    odd.additional_properties = {"extra": ["x"]}
+    return [Activity(type="message", text="hello"), card_reply(), odd, Activity(text="no type")]
+
+
+def _objects(value: Any, found: dict[int, Any]) -> dict[int, Any]:
+    """Every mutable object reachable from ``value`` (models, lists, dicts), by id."""
+    if isinstance(value, (list, dict)) or hasattr(value, "__dict__"):
+        if id(value) in found:
+            return found
+        found[id(value)] = value
+        items = (
+            value if isinstance(value, list) else value.values() if isinstance(value, dict) else vars(value).values()
+        )
+        for item in items:
+            _objects(item, found)
+    return found
+
+
+def _shape(value: Any) -> Any:
+    """The value's full structure with its exact types, to compare two copies."""
+    if isinstance(value, list):
+        return ("list", [_shape(item) for item in value])
+    if isinstance(value, dict):
+        return (type(value), {key: _shape(item) for key, item in value.items()})
+    if hasattr(value, "__dict__"):
+        return (type(value), {key: _shape(item) for key, item in vars(value).items()})
+    return (type(value), value)
+
+
+def test_a_reply_copies_as_the_sdks_deepcopy_does():
+    """What the SDK sends is ``deepcopy(sharing_cards(reply))``: the same structure, with the
+    same exact types, as ``deepcopy(reply)``; it shares no mutable object with the reply but a
+    card's content; objects held twice are copied once and held twice."""
+    for reply in replies():
+        before = pickle.dumps(reply)
+        ours, sdks = copy.deepcopy(sharing_cards(reply)), copy.deepcopy(reply)
+        assert type(ours) is Activity
+        assert _shape(ours) == _shape(sdks)
+        assert pickle.dumps(reply) == before
+        cards: dict[int, Any] = {}
+        for attachment in reply.attachments or []:
+            _objects(attachment.content, cards)
+        originals = _objects(reply, {})
+        shared = set(_objects(ours, {})) & set(originals)
+        assert [originals[i] for i in shared - set(cards)] == []
+        if reply.from_property is not None and reply.from_property is reply.recipient:
+            assert ours.from_property is ours.recipient and ours.from_property is not reply.from_property
+
+
+async def test_changing_what_was_sent_never_changes_the_reply():
+    reply = replies()[2]
+    before = pickle.dumps(reply)
+    context = CardSharingTurnContext(object(), incoming())
+    await context.send_activity(reply)
+    sent = context.buffered_reply_activities[0]
+    sent.suggested_actions.actions[0].title = "changed"
+    sent.entities[0].additional_properties["text"] = "changed"
+    sent.channel_data["notification"]["alert"] = False
+    sent.additional_properties["extra"].append("y")
+    assert pickle.dumps(reply) == before
+    assert sent.conversation.id == "conv" and sent.recipient.id == "user" and sent.id is None
