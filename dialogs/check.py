@@ -28,7 +28,7 @@ from dialogs.lookups import (
     pool_data,
     users_named,
 )
-from dialogs.nlu.entities import PAYG, extract_entities
+from dialogs.nlu.entities import PAYG, Entities, extract_entities
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent
 from dialogs.nlu.render import country_name, plan_name
@@ -194,6 +194,17 @@ class NumberCheckDialog(InterruptibleDialog):
         if slots.number and not any(c.isdigit() for c in slots.number) and "@" not in slots.number:
             slots = await self._callee(context, slots)
         return slots
+
+    def corrected(self, text: str, entities: Entities) -> dict[str, Any] | None:
+        """What a correction changes ("actually the number is +49 30 1234567", "wait, the caller
+        is in the UK", "sorry, the Domestic plan"): the number, the caller's country, the plan."""
+        found = check_slots(text, entities)
+        change = {
+            name: getattr(found, name)
+            for name in ("number", "caller_country", "plan", "carrier")
+            if getattr(found, name) is not None
+        }
+        return change or None
 
     def also_said(self, text: str, slots: Any) -> dict[str, Any]:
         """ "+44 20 7946 0958, the caller is in France on the Domestic plan" at the number

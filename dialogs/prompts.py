@@ -54,6 +54,12 @@ def _slot(name: str, reader: Callable[[Answer], Any]) -> Callable[[Answer, Spec]
     return read
 
 
+def _read_international(answer: Answer, spec: Spec) -> dict[str, Any] | None:
+    """Yes or no, or calls to countries other than the users' own (``spec["countries"]``)."""
+    said = answers.read_calls_abroad(answer, spec.get("countries") or [])
+    return None if said is None else {"international": said}
+
+
 def _said(key: str, params: dict[str, Any], lang: str) -> str:
     """A locale string whose params may be lists of ``[key, params]`` parts, each said the same
     way and joined ("So far: caller in France, calling Spain.")."""
@@ -92,7 +98,7 @@ QUESTIONS: dict[str, Question] = {
             lambda lang, spec: yes_no_choice(
                 lang, "prompt.international", **localize_params({"countries": spec.get("countries", [])}, lang)
             ),
-            _slot("international", answers.read_yes_no),
+            _read_international,
         ),
         Question(
             "number",

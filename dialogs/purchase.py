@@ -22,7 +22,7 @@ from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepC
 
 from dialogs.base import SENTENCE_WORDS, SURE, InterruptibleDialog
 from dialogs.cards import licence_note, purchase_summary_card
-from dialogs.context import cue_of, remember
+from dialogs.context import cue_of, remember, without_cue
 from dialogs.facts import answered_fact
 from dialogs.nlu.answers import UNKNOWN
 from dialogs.nlu.entities import Entities, extract_entities, key
@@ -31,7 +31,7 @@ from dialogs.nlu.recognizer import Intent, Recognition
 from dialogs.nlu.render import carrier_name, country_name, join
 from dialogs.nlu.slots import FEW, NO_CARRIER, PurchaseSlots, purchase_change, purchase_slots
 from dialogs.turn import lang_of
-from knowledge.advisor import AdviceRequest, Recommendation, recommend
+from knowledge.advisor import MAX_USERS, AdviceRequest, Recommendation, recommend
 from knowledge.catalog import load_catalog
 
 
@@ -201,7 +201,12 @@ class PurchaseDialog(InterruptibleDialog):
         self.initial_dialog_id = "purchase_steps"
 
     def corrected(self, text: str, entities: Entities) -> dict[str, object] | None:
-        return purchase_change(text, entities) or None
+        change = purchase_change(text, entities)
+        rest = key(without_cue(text)[:40]).split()
+        if "users" not in change and len(rest) == 1 and rest[0].isdigit() and 1 <= int(rest[0]) <= MAX_USERS:
+            # "make that 60", "plutôt 60": a bare number corrects the one count the purchase asks
+            change.update(users=int(rest[0]), users_approx=False, users_per_country=None)
+        return change or None
 
     def restart_with(self, text: str, recognition: Recognition) -> dict[str, Any] | None:
         """A purchase request that says enough on its own, typed at a question of this purchase

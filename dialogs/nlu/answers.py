@@ -129,6 +129,14 @@ def why_not_countries(answer: Answer) -> tuple[str, dict[str, Any]] | None:
 _NEGATIVE = re.compile(r"^\s*[-\u2212]\s*\d")
 
 
+def _negative(text: str) -> bool:
+    """ "-3", "minus 5", "moins 5": a number below zero (``slots.json`` ``minus_words``)."""
+    if _NEGATIVE.match(text):
+        return True
+    words = key(text[:40]).split()
+    return len(words) >= 2 and words[0] in slot_words()["minus_words"] and words[1][:1].isdigit()
+
+
 @cache
 def _not_people_units() -> frozenset[str]:
     """Units after a number that make it no count of users ("120 min", "40 euros", "30 days")."""
@@ -183,7 +191,7 @@ def why_not_users(answer: Answer) -> tuple[str, dict[str, Any]] | None:
     if answer.value is not None or not answer.text:
         return None
     text = answer.text[:40]
-    if _NEGATIVE.match(text):
+    if _negative(text):
         return "reason.users_range", {"count": -(first_integer(text.lstrip(" -\u2212")) or 0), "max": MAX_USERS}
     entities = extract_entities(text)
     if _said_no(answer, (text, entities)):
@@ -214,6 +222,8 @@ def read_users(answer: Answer, countries: list[str] | None = None) -> dict[str, 
         counts = counts_per_country(answer.text)
         if countries and len(countries) > 1 and set(counts) >= set(countries):
             return {"users_per_country": {c: counts[c] for c in countries}, "users": None}
+        if _negative(answer.text):  # "minus 5": no count, the retry says the range
+            return None
         count, approximate = typed_count_said(answer.text) or (None, False)
     if count is None or not 1 <= count <= MAX_USERS:
         return None
@@ -234,6 +244,18 @@ def read_yes_no(answer: Answer) -> bool | None:
     if without_scope(answer.text[:200])[1]:  # "they only call within France", "appels nationaux seulement"
         return False
     return entities.yes_no
+
+
+def read_calls_abroad(answer: Answer, countries: list[str]) -> bool | None:
+    """Yes or no to "do these users call abroad?" (:func:`read_yes_no`), and yes when the answer
+    says they call countries other than theirs ("yeah they call the UK and the US a lot", "ils
+    appellent l'Allemagne"): a call word and a country that is none of ``countries``."""
+    said = read_yes_no(answer)
+    if said is not None or answer.value is not None:
+        return said
+    text = answer.text[:_SHORT_ANSWER_CHARS]
+    called = set(known_countries(extract_entities(text).countries)) - set(countries)
+    return True if called and not compiled().call_words.isdisjoint(key(text).split()) else None
 
 
 def read_number(answer: Answer) -> str | None:

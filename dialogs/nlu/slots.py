@@ -388,10 +388,27 @@ def plan_says(plan: str | None) -> dict[str, Any]:
     return {"international": False}
 
 
+def negated_countries(text: str) -> set[str]:
+    """The countries a message takes back ("actually Belgium, not Austria", "c'est la Belgique,
+    pas l'Autriche"): named within ``negated_place_window`` words after a ``negated_place_words``
+    word (``locales/slots.json``)."""
+    words = slot_words()
+    takers, window = frozenset(words["negated_place_words"]), words["negated_place_window"]
+    folded = key(text[:200]).split()
+    found: set[str] = set()
+    for at, word in enumerate(folded):
+        if word in takers:
+            found.update(known_countries(extract_entities(" ".join(folded[at + 1 : at + 1 + window])).countries))
+    return found
+
+
 def purchase_change(text: str, entities: Entities) -> dict[str, Any]:
     """The purchase slots a follow-up names (only those: the rest stays as it was)."""
     change: dict[str, Any] = {}
     countries = known_countries(entities.countries)
+    taken_back = negated_countries(text) if len(countries) > 1 else set()
+    if taken_back and any(c not in taken_back for c in countries):  # "Belgium, not Austria"
+        countries = [c for c in countries if c not in taken_back]
     if countries:
         change["countries"] = countries
     if entities.user_count:

@@ -60,6 +60,12 @@ def test_the_later_dev_sets_are_as_big_as_their_briefs_ask(lang, name, singles_a
 KNOWN_MISSES = {
     ("dialogs_dev3", "en"): {"conversation-033"},
     ("dialogs_dev3", "fr"): {"conversation-033", "conversation-034"},
+    # dialogs_dev10 (asides): outside the dialogs' prompts. EN "which calling plan for our users
+    # in France? they call abroad" opens with the "can users call France" fact instead of the
+    # purchase (the recognizer, recog11's part); "how many minutes does the domestic plan include
+    # in France?" at the users prompt is answered aside, but with the SMS fact (fact search).
+    ("dialogs_dev10", "en"): {"purchase-users-fact", "purchase-users-correct-country"},
+    ("dialogs_dev10", "fr"): {"purchase-users-fact"},
 }
 
 
