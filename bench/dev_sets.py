@@ -80,15 +80,19 @@ def evaluate(langs: Sequence[str] = heldout_eval.LANGS, name: str = SET_NAME) ->
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=SET_NAMES, default=SET_NAME, dest="name")
+    parser.add_argument("--set", choices=SET_NAMES, dest="name", help="one set (default: every set, one after another)")
     parser.add_argument("--lang", choices=heldout_eval.LANGS, action="append")
-    parser.add_argument("--quiet", action="store_true", help="the table only, not the misses")
+    parser.add_argument("--quiet", action="store_true", help="the tables only, not the misses")
     args = parser.parse_args(argv)
     heldout_eval.clean_env()
-    scores = evaluate(args.lang or heldout_eval.LANGS, args.name)
-    print(heldout_eval.format_table(scores))
-    if not args.quiet:
-        print(heldout_eval.format_misses(scores))
+    names = [args.name] if args.name else list(SET_NAMES)
+    for name in names:  # WHY every set by default: "no set goes down" is checked over all of them
+        scores = evaluate(args.lang or heldout_eval.LANGS, name)
+        if len(names) > 1:
+            print(f"\n## {name}\n")
+        print(heldout_eval.format_table(scores))
+        if not args.quiet:
+            print(heldout_eval.format_misses(scores))
 
 
 if __name__ == "__main__":
