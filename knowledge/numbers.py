@@ -187,6 +187,31 @@ def check_call(
         )
 
 
+def _caller_unknown(ctx: _Ctx, caller_country: object) -> CallVerdict | None:
+    """Sets ``ctx.caller`` from an ISO code or a country name; the verdict when it is unknown."""
+    caller_text = caller_country if isinstance(caller_country, str) else ""
+    catalog = ctx.catalog
+    ctx.caller = catalog.country(caller_text) if len(caller_text.strip()) == 2 else catalog.country_by_name(caller_text)
+    if ctx.caller is None:
+        ctx.params["caller_text"] = caller_text.strip()[:40]
+        return ctx.verdict("not_callable", "unknown_caller_country")
+    return None
+
+
+def _plan_unknown(ctx: _Ctx) -> CallVerdict | None:
+    """Sets ``ctx.plan`` from the plan text (a licence without a Calling Plan is noted, not an
+    error); the verdict when the text names neither a plan nor a licence."""
+    plan_text = ctx.plan_text.strip() if ctx.plan_text and ctx.plan_text.strip() else None
+    if plan_text is not None:
+        ctx.plan = ctx.catalog.calling_plan_for(plan_text)
+        if ctx.plan is None:
+            if ctx.catalog.licence(plan_text) is None:
+                ctx.params["plan_text"] = plan_text[:60]
+                return ctx.verdict("not_callable", "unknown_plan")
+            ctx.notes.append("licence_has_no_calling_plan")
+    return None
+
+
 def check_destination(destination: str, caller_country: str, plan: str | None) -> CallVerdict:
     """Whether a user located in ``caller_country`` holding ``plan`` can call ``destination`` (an
     ISO country code), when no number is given ("can a D&I user in France call Morocco?"): the
@@ -196,16 +221,11 @@ def check_destination(destination: str, caller_country: str, plan: str | None) -
     raises: an unknown caller or destination country is a verdict."""
     catalog = load_catalog()
     ctx = _Ctx(catalog, "", plan)
-    caller = catalog.country(caller_country)
-    if caller is None:
-        ctx.params["caller_text"] = caller_country.strip()[:40]
-        return ctx.verdict("not_callable", "unknown_caller_country")
-    ctx.caller = caller
-    if plan:
-        ctx.plan = catalog.calling_plan_for(plan)
-        if ctx.plan is None:
-            ctx.params["plan_text"] = plan[:60]
-            return ctx.verdict("not_callable", "unknown_plan")
+    unknown = _caller_unknown(ctx, caller_country) or _plan_unknown(ctx)
+    if unknown is not None:
+        return unknown
+    caller = ctx.caller
+    assert caller is not None
     listed = catalog.listed_region(destination) if catalog.country(destination) else None
     if listed is None:
         ctx.params["destination"] = destination[:40]
@@ -235,12 +255,11 @@ def _check(
     if teams_user or ("@" in text and not text.strip().startswith("+")):
         return ctx.verdict("included", "teams_to_teams_free", scope="teams")
 
-    caller_text = caller_country if isinstance(caller_country, str) else ""
-    ctx.caller = catalog.country(caller_text) if len(caller_text.strip()) == 2 else catalog.country_by_name(caller_text)
-    if ctx.caller is None:
-        ctx.params["caller_text"] = caller_text.strip()[:40]
-        return ctx.verdict("not_callable", "unknown_caller_country")
+    unknown = _caller_unknown(ctx, caller_country)
+    if unknown is not None:
+        return unknown
     caller = ctx.caller
+    assert caller is not None
 
     carrier_text = carrier.strip().lower() if isinstance(carrier, str) and carrier.strip() else None
     if carrier_text is not None and carrier_text not in CARRIERS:
@@ -251,14 +270,9 @@ def _check(
         ctx.params["dial_out"] = policy[:40]
         return ctx.verdict("not_callable", "unknown_dial_out_policy")
 
-    plan_text = ctx.plan_text.strip() if ctx.plan_text and ctx.plan_text.strip() else None
-    if plan_text is not None:
-        ctx.plan = catalog.calling_plan_for(plan_text)
-        if ctx.plan is None:
-            if catalog.licence(plan_text) is None:
-                ctx.params["plan_text"] = plan_text[:60]
-                return ctx.verdict("not_callable", "unknown_plan")
-            ctx.notes.append("licence_has_no_calling_plan")
+    unknown = _plan_unknown(ctx)
+    if unknown is not None:
+        return unknown
     has_pstn = ctx.plan is not None or carrier_text is not None
 
     # Emergency short numbers of the caller's country.
