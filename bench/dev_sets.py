@@ -70,7 +70,16 @@ DIALOGS_SETS = (
     "dialogs_dev9",
     "dialogs_dev10",
 )
-FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6", "facts_dev7", "facts_dev8", "facts_dev9")
+FACTS_SETS = (
+    "facts_dev2",
+    "facts_dev3",
+    "facts_dev4",
+    "facts_dev5",
+    "facts_dev6",
+    "facts_dev7",
+    "facts_dev8",
+    "facts_dev9",
+)
 SET_NAMES = DIALOGS_SETS + FACTS_SETS
 
 
