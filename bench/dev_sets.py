@@ -40,7 +40,11 @@ in ``bench/REPORT.md`` / ``bench/records``:
   and/or a seat count asking a fact, "should we / do we need / is it worth", comparisons,
   negations, the rarer sections (reports and columns, Graph, Communications Credits, Teams Phone
   Mobile, SKUs and capability codes, legacy plans, where plans are sold, usage location), ~230
-  questions of fact per language plus 20 look-alike requests; out of the router's training.
+  questions of fact per language plus 20 look-alike requests; out of the router's training;
+* ``facts_dev9``: written blind too (branch facts13), 84 questions of fact per language the way
+  admins type them when retrieval is hardest: long, context first, places by city or demonym,
+  two plans or two countries compared, negations, typos, no accents, over every section of the
+  sheet, plus 15 look-alike requests (purchase, number check, pool); out of the router's training.
 
     .venv/bin/python -m bench.dev_sets [--set facts_dev3] [--lang en] [--quiet]
 """
@@ -66,7 +70,16 @@ DIALOGS_SETS = (
     "dialogs_dev9",
     "dialogs_dev10",
 )
-FACTS_SETS = ("facts_dev2", "facts_dev3", "facts_dev4", "facts_dev5", "facts_dev6", "facts_dev7", "facts_dev8")
+FACTS_SETS = (
+    "facts_dev2",
+    "facts_dev3",
+    "facts_dev4",
+    "facts_dev5",
+    "facts_dev6",
+    "facts_dev7",
+    "facts_dev8",
+    "facts_dev9",
+)
 SET_NAMES = DIALOGS_SETS + FACTS_SETS
 
 

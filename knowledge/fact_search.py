@@ -408,6 +408,18 @@ def _first_named(words: list[str], names: dict[tuple[str, ...], str], starts: fr
     return found[2] if found else None
 
 
+def names_a_fact(text: str) -> bool:
+    """Whether ``text`` names a fact by code or hints at one by licence (:func:`named_first`'s
+    names: "MCOPSTN8", "E5"): the name then decides among the close facts, whatever part of the
+    message it is in."""
+    words = fold((text or "")[:MAX_QUERY_CHARS]).split()
+    named, hinted = _names()
+    named_starts, hinted_starts = _name_starts()
+    return (
+        _first_named(words, named, named_starts) is not None or _first_named(words, hinted, hinted_starts) is not None
+    )
+
+
 def named_first(text: str, ranked: list[tuple[str, float]], folded: str | None = None) -> list[tuple[str, float]]:
     """``ranked`` with the fact the question names put first. WHY: word overlap reads
     "MCOPSTN5?" as close to "what is MCOPSTN9" and "does E5 include a calling plan?" as the
@@ -467,6 +479,35 @@ def country_first(text: str, ranked: list[tuple[str, float]], query: str | None 
     return ranked
 
 
+#: A question searched alone (:func:`asked_part`) has at least this many words that say which
+#: fact is asked: "what can we do?" alone would match any fact about doing something.
+ASKED_WORDS = 3
+
+
+def asked_part(sentence: str | None) -> str | None:
+    """``sentence`` (the last one of a message of several) when it is a question worth searching
+    alone: it ends with a question mark and keeps :data:`ASKED_WORDS` words once the stopwords
+    are dropped; None otherwise."""
+    if sentence is None or not sentence.rstrip().endswith("?"):
+        return None
+    return sentence if len(query_form(sentence).split()) >= ASKED_WORDS else None
+
+
+#: The question a message ends with re-scores only the facts this close to the whole message.
+ASKED_AMONG = 3
+
+
+def merge_rankings(ranked: list[tuple[str, float]], asked: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """``ranked`` (the whole message's) with each of its first :data:`ASKED_AMONG` facts at its
+    better score of ``ranked`` and ``asked`` (the question the message ends with), best first.
+    WHY only those: the question alone often points back at what the context said ("is that
+    available in the US?", "is that a calling plan?"); it confirms one of the facts the whole
+    message is close to, it does not bring in a fact the context rules out."""
+    close = {fact_id for fact_id, _ in ranked[:ASKED_AMONG]}
+    better = [(fact_id, score) for fact_id, score in asked if fact_id in close]
+    return _best_per_fact([*ranked, *better])
+
+
 #: Searches kept, by folded message (:func:`_ranked`): a few hundred kilobytes at most.
 SEARCHES_KEPT = 1024
 
@@ -501,9 +542,12 @@ __all__ = [
     "MAX_QUERY_CHARS",
     "METHOD",
     "SUGGEST_FLOOR",
+    "asked_part",
     "fold",
     "forget_searches",
     "index",
+    "merge_rankings",
+    "names_a_fact",
     "search",
     "vocabulary",
 ]

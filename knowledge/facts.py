@@ -33,6 +33,9 @@ FACTS_FILE = "facts.json"
 
 #: The plan a computed answer assumes when the message names none (and says so in the answer).
 DEFAULT_PLAN = "MCOPSTN1"
+#: The plan assumed instead when the message asks about international minutes and names no plan
+#: ("how many international minutes do users in Hungary get?"): the Domestic plan has none.
+DEFAULT_INTERNATIONAL_PLAN = "MCOPSTN2"
 
 
 class FactsError(ValueError):
@@ -128,6 +131,7 @@ class FactQuery(BaseModel):
     plan: str | None = None
     user_count: int | None = None
     licence: str | None = None  # a base-licence family id of the catalog (E5, E3, BUSINESS_PREMIUM...)
+    line: Literal["domestic", "international"] | None = None  # the minutes asked about, when said
 
 
 class FactAnswer(BaseModel):
@@ -154,7 +158,7 @@ def _plan_sku(catalog: Catalog, query: FactQuery, country: str | None) -> str:
         return "PAYG"
     if query.plan and catalog.find_plan(query.plan):
         return catalog.plan(query.plan).sku
-    return DEFAULT_PLAN
+    return DEFAULT_INTERNATIONAL_PLAN if query.line == "international" else DEFAULT_PLAN
 
 
 def _not_sold(catalog: Catalog, sku: str, iso: str) -> Result | None:
@@ -532,6 +536,7 @@ def load_facts() -> FactBase:
 __all__ = [
     "COMPUTATIONS",
     "COUNTRY_COMPUTATIONS",
+    "DEFAULT_INTERNATIONAL_PLAN",
     "DEFAULT_PLAN",
     "TEMPLATES",
     "Fact",

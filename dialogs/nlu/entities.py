@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal
 
 from babel.dates import get_month_names
@@ -106,6 +106,58 @@ def word_cities() -> tuple[dict[str, str], frozenset[str]]:
 def key(text: str) -> str:
     """Folded, space-separated words: the form every word-based rule matches on."""
     return " ".join(re.findall(r"[a-z0-9]+", fold(text.replace("’", "'"))))
+
+
+@cache
+def _place_words() -> tuple[dict[tuple[str, ...], str], dict[str, tuple[int, ...]]]:
+    """City names and demonyms (folded word tuples) -> the English name of their country in the
+    catalog, folded ("dublin" -> "ireland", "irlandais" -> "ireland"); and, per first word, the
+    word counts of the names it starts, longest first. Country names themselves are left out:
+    fact retrieval reads them already, and so are the names its question forms use as they are
+    ("numéros mexicains", "le national américain": :func:`knowledge.fact_search.vocabulary`)."""
+    from knowledge.fact_search import vocabulary
+
+    known = vocabulary()
+    table = compiled()
+    own = {tuple(name.split()) for name in countries_data()["names"]}
+    catalog = load_catalog()
+    english = {c.iso: key(c.name["en"]) for c in catalog.countries}
+    places = {
+        words: english[code]
+        for words, code in table.names.items()
+        if words not in own and code in english and not set(words) <= known
+    }
+    for adjective, code in table.adjectives.items():
+        if code in english and not set(adjective.split()) <= known:
+            places.setdefault(tuple(adjective.split()), english[code])
+    sizes: dict[str, set[int]] = {}
+    for words in places:
+        sizes.setdefault(words[0], set()).add(len(words))
+    return places, {first: tuple(sorted(found, reverse=True)) for first, found in sizes.items()}
+
+
+@lru_cache(maxsize=1024)
+def places_as_countries(text: str) -> str:
+    """``text`` folded (:func:`key`) with each city and demonym read as its country's name
+    ("is our Dublin office in zone 2?" -> "... ireland office ..."). WHY: fact retrieval knows
+    country names, not the cities and peoples admins name ("the Irish users", "notre bureau de
+    Francfort"); a city read as its country matches the questions asked about a country.
+    Kept per text (bounded), like the fact searches it feeds."""
+    places, sizes = _place_words()
+    words = key(text[:MAX_CHARS]).split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        for size in sizes.get(words[i], ()):
+            name = places.get(tuple(words[i : i + size]))
+            if name is not None:
+                out.append(name)
+                i += size
+                break
+        else:
+            out.append(words[i])
+            i += 1
+    return " ".join(out)
 
 
 @dataclass(frozen=True)
