@@ -24,7 +24,7 @@ from botbuilder.dialogs import PromptOptions
 from botbuilder.dialogs.prompts import Prompt, PromptRecognizerResult
 from botbuilder.schema import Activity, InputHints
 
-from dialogs.cards import CardReply, countries_choice, plan_choice, yes_no_choice
+from dialogs.cards import CardReply, countries_choice, plan_choice, shared_card, yes_no_choice
 from dialogs.nlu import answers
 from dialogs.nlu.answers import Answer
 from dialogs.nlu.i18n import t
@@ -44,6 +44,8 @@ class Question:
     read: Callable[[Answer, Spec], dict[str, Any] | None]
     #: Why a bad answer is not one (a locale key and its parameters), said before the retry.
     why: Callable[[Answer], tuple[str, dict[str, Any]] | None] = lambda answer: None
+    #: Whether ``render`` makes a card (built once per language and spec: :func:`rendered_question`).
+    card: bool = True
 
 
 def _slot(name: str, reader: Callable[[Answer], Any]) -> Callable[[Answer, Spec], dict[str, Any] | None]:
@@ -91,6 +93,7 @@ QUESTIONS: dict[str, Question] = {
             lambda lang, spec: _text(spec, lang),
             lambda answer, spec: answers.read_users(answer, spec.get("countries")),
             answers.why_not_users,
+            card=False,
         ),
         Question(
             "international",
@@ -105,6 +108,7 @@ QUESTIONS: dict[str, Question] = {
             "reprompt.number",
             lambda lang, spec: _text(spec, lang) if spec.get("text_key") else t(lang, "prompt.number"),
             _slot("number", answers.read_number),
+            card=False,
         ),
         Question(
             "caller_country",
@@ -130,6 +134,34 @@ def ask(question: str, **spec: Any) -> PromptOptions:
     return PromptOptions(validations=dict(spec))
 
 
+#: Spec keys that do not change what :attr:`Question.render` makes (the notice is put on after).
+_NOT_RENDERED = frozenset({"notice"})
+
+
+def rendered_question(question: Question, spec: Spec, lang: str) -> CardReply | str:
+    """``question.render(lang, spec)``, a card built once per question, language and spec
+    (:func:`dialogs.cards.shared_card`) and handed out again.
+
+    WHY: every purchase or check step that asks a card question rebuilt the same card (the
+    country buttons, the yes/no question, the plans: 20-35 us each with the host's dump of
+    its JSON, ``bench/records/issue14_turncost2.md``), and the host walked and encoded its JSON
+    again. A render depends only on the question, the language and the spec (locale strings
+    and catalog names, fixed in a process), and a shared card is never changed
+    (``CardReply.with_notice`` copies it; the host sends it without copying it and splices its
+    JSON, encoded once). A text question's string is made as before (nothing to share).
+    """
+    if not question.card:
+        return question.render(lang, spec)
+    key = ("prompt", question.id, lang, repr({k: v for k, v in spec.items() if k not in _NOT_RENDERED}))
+    return shared_card(key, (), lambda: _card(question.render(lang, spec)))
+
+
+def _card(rendered: CardReply | str) -> CardReply:
+    if not isinstance(rendered, CardReply):
+        raise TypeError("a question marked card=True rendered text")
+    return rendered
+
+
 def question_activity(
     question: Question, spec: Spec, lang: str, *, retry: bool, answer: Answer | None = None
 ) -> Activity:
@@ -137,7 +169,7 @@ def question_activity(
     summary is the notification preview). A retry says what is expected: as the text of a
     text question, as the first line of a card question (the card itself is asked again);
     when the bad ``answer`` tells why it is not one, the retry says that first."""
-    rendered = question.render(lang, spec)
+    rendered = rendered_question(question, spec, lang)
     if not retry and spec.get("notice"):  # what the question is asked after, as its first line
         key, params = spec["notice"]
         notice = _said(key, params, lang)
@@ -211,4 +243,4 @@ def all_prompts() -> list[AnswerPrompt]:
     return [AnswerPrompt(q) for q in QUESTIONS.values()]
 
 
-__all__ = ["QUESTIONS", "AnswerPrompt", "Question", "all_prompts", "ask", "question_activity"]
+__all__ = ["QUESTIONS", "AnswerPrompt", "Question", "all_prompts", "ask", "question_activity", "rendered_question"]
