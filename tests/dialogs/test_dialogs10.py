@@ -13,7 +13,11 @@ beside look-alikes that must keep their kind. New phrasings, none copied from a 
   not a purchase; the same seats without that ("45 domestic plan users in Norway") stay one;
 * inside the number check, a question after an opener ("hang on, ...") is answered aside, a UPN
   typed with the number is the caller (looked up, then the verdict), and "the caller is <UPN>"
-  at the number question is the caller, not a Teams user to call (a bare UPN still is one).
+  at the number question is the caller, not a Teams user to call (a bare UPN still is one);
+* after a pool card, a question about "it" nothing else understood is asked about the pool ("how
+  often is it topped up?"); the same words with no pool before stay not understood; a pool "about
+  to run out" ("bientôt épuisé") is the tenant's pool now, while a mail "when the pool is almost
+  used up" stays the fact.
 """
 
 from __future__ import annotations
@@ -106,6 +110,18 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
             ("verify a phone number", "prompt_number", ["number"]),
             ("alice.martin@contoso.com", "prompt_caller", ["caller"]),  # the callee: who calls is asked
         ),
+        _conv(
+            "it-after-a-pool",
+            ("how many minutes are left in germany", "pool", ["Germany"]),
+            ("when is it reset?", "fact", ["month"]),
+        ),
+        _one(
+            "mail-when-almost-out",
+            "fact",
+            "does microsoft send an email when the pool is almost used up?",
+            "fact",
+            ["80|no|not"],
+        ),
     ],
     "fr": [
         _conv(
@@ -151,6 +167,12 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
             ("l'appelant est dorian.fischer@contoso.com", "prompt_number", ["Italie"]),
             ("+39 02 8765 4321", "verdict", ["💳"]),
         ),
+        _conv(
+            "it-after-a-pool",
+            ("combien de minutes il reste en allemagne", "pool", ["Allemagne"]),
+            ("ça repart à zéro quand ?", "fact", ["mois"]),
+        ),
+        _one("pool-about-to-run-out", "pool", "notre pool allemagne est bientôt épuisé ?", "pool", ["Allemagne"]),
     ],
 }
 
