@@ -17,7 +17,9 @@ beside look-alikes that must keep their kind. New phrasings, none copied from a 
 * after a pool card, a question about "it" nothing else understood is asked about the pool ("how
   often is it topped up?"); the same words with no pool before stay not understood; a pool "about
   to run out" ("bientôt épuisé") is the tenant's pool now, while a mail "when the pool is almost
-  used up" stays the fact.
+  used up" stays the fact;
+* a seat count of people named by their job ("20 teachers on A5 in Portugal") is a seat count,
+  so the purchase is recommended for them instead of a fact answered.
 """
 
 from __future__ import annotations
@@ -122,6 +124,13 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
             "fact",
             ["80|no|not"],
         ),
+        _one(
+            "seats-by-job",
+            "purchase",
+            "15 nurses on E5 in Ireland, domestic only, which plan",
+            "recommendation",
+            ["Ireland", r"\b15\b"],
+        ),
     ],
     "fr": [
         _conv(
@@ -173,6 +182,13 @@ ITEMS: dict[str, list[dict[str, Any]]] = {
             ("ça repart à zéro quand ?", "fact", ["mois"]),
         ),
         _one("pool-about-to-run-out", "pool", "notre pool allemagne est bientôt épuisé ?", "pool", ["Allemagne"]),
+        _one(
+            "seats-by-job",
+            "purchase",
+            "12 professeurs en A5 en Belgique, appels nationaux seulement, quel forfait",
+            "recommendation",
+            ["Belgique|Belgium", r"\b12\b"],
+        ),
     ],
 }
 
