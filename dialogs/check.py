@@ -299,8 +299,9 @@ class NumberCheckDialog(InterruptibleDialog):
         return slots.model_copy(update=update)
 
     async def _country(self, step: WaterfallStepContext) -> DialogTurnResult:
+        named_before = CheckSlots.model_validate(step.values["slots"]).user
         slots = self.take(step)
-        if slots.user and not slots.upn and slots.caller_country is None:
+        if slots.user and slots.user != named_before and not slots.upn and slots.caller_country is None:
             # the caller named with the number ("alice@contoso.com, +33 1 42 68 53 00"): their
             # country and plan from the store, as when the first message names them
             slots = await self._with_user(step.context, slots)
