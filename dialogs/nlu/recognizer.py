@@ -1038,7 +1038,7 @@ def _score_fact(
         and reading.form.for_us
         and not reading.form.whether
         and (
-            "base_licence" in features
+            ("base_licence" in features and "country" not in features)
             or ("country" in features and "plan" not in features and questions.asks_for_a_pick(reading.form.words))
         )
     ):
