@@ -17,7 +17,10 @@ in ``bench/REPORT.md`` / ``bench/records``:
   ``dialogs_dev10`` (asides, written blind from the fact sheet, README and demo roster): every prompt
   of the guided purchase and the number check answered with a question of fact, a correction of an
   earlier slot, an out-of-range or nonsense value, a value with extra words or a cancel, then the
-  turn that completes the dialog;
+  turn that completes the dialog; ``dialogs_dev11`` (dialogs10, written blind from the fact sheet,
+  README and demo roster): the borders between kinds: questions of fact naming a plan, a country,
+  a number, a user or a seat count, requests that look like facts (purchase, number check, pool),
+  a question of another kind inside a dialog, corrections and "please" requests;
 * ``facts_dev2``, ``facts_dev3``: questions of fact answered right and specific, the figure for
   the country, plan, seat count or SKU asked (``facts_dev3`` was written blind from the fact
   sheet, to measure whether round 1's answers generalize); ``tests/dialogs/test_facts_dev{2,3}.py``
@@ -69,6 +72,7 @@ DIALOGS_SETS = (
     "dialogs_dev8",
     "dialogs_dev9",
     "dialogs_dev10",
+    "dialogs_dev11",
 )
 FACTS_SETS = (
     "facts_dev2",

@@ -208,13 +208,19 @@ class NumberCheckDialog(InterruptibleDialog):
 
     def also_said(self, text: str, slots: Any) -> dict[str, Any]:
         """ "+44 20 7946 0958, the caller is in France on the Domestic plan" at the number
-        question: the caller's country and plan too, when still unknown."""
+        question: the caller's country and plan too, when still unknown; "gaelle.taylor@contoso.com
+        to +33 3 87 65 43 21": the caller by UPN (looked up at the next step, :meth:`_country`)."""
         if not text.strip():
             return {}
-        found = check_slots(text, extract_entities(text))
+        entities = extract_entities(text)
+        found = check_slots(text, entities)
+        # a UPN beside a number to dial is the caller; a UPN alone is the Teams user called
+        names = (
+            ("caller_country", "plan", "carrier", "user") if entities.numbers else ("caller_country", "plan", "carrier")
+        )
         return {
             name: getattr(found, name)
-            for name in ("caller_country", "plan", "carrier")
+            for name in names
             if getattr(slots, name, None) is None and getattr(found, name) is not None
         }
 
@@ -293,7 +299,13 @@ class NumberCheckDialog(InterruptibleDialog):
         return slots.model_copy(update=update)
 
     async def _country(self, step: WaterfallStepContext) -> DialogTurnResult:
+        named_before = CheckSlots.model_validate(step.values["slots"]).user
         slots = self.take(step)
+        if slots.user and slots.user != named_before and not slots.upn and slots.caller_country is None:
+            # the caller named with the number ("alice@contoso.com, +33 1 42 68 53 00"): their
+            # country and plan from the store, as when the first message names them
+            slots = await self._with_user(step.context, slots)
+            self.start_slots(step, slots)
         if slots.destination and slots.number:  # "912 345 678" asked as a number in Spain
             slots = slots.model_copy(update={"number": in_country(slots.number, slots.destination)})
             self.start_slots(step, slots)

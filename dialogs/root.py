@@ -192,6 +192,26 @@ def _bare_place(recognition: Recognition, text: str) -> bool:
     )
 
 
+@cache
+def _pool_pronouns() -> dict[str, tuple[re.Pattern[str], str]]:
+    words = slot_words()
+    return {
+        lang: (re.compile("|".join(patterns), re.IGNORECASE), words["pool_named"][lang])
+        for lang, patterns in words["pool_pronouns"].items()
+    }
+
+
+def _pool_named(text: str, lang: str) -> str | None:
+    """``text`` with its first pronoun read as the pool ("when does it reset?" -> "when does the
+    pool reset?"), or None when it has none."""
+    found = _pool_pronouns().get(lang)
+    if found is None:
+        return None
+    pattern, named = found
+    head = text[:200]
+    return pattern.sub(named, head, count=1) if pattern.search(head) else None
+
+
 def _bare_licence(recognition: Recognition, text: str) -> bool:
     """ "E5" or "they have E3" alone after an answer: the last question for that base licence
     (the purchase's assumption corrected, "and E3?" without the cue). Only an unknown intent,
@@ -406,6 +426,8 @@ class RootDialog(ComponentDialog):
         followed = await self._follow_up(context, recognition, text, lang)
         if followed is not None:
             return followed if isinstance(followed, Begin) else None
+        if recognition.intent == Intent.UNKNOWN:
+            recognition = await self._about_the_pool(context, recognition, text, lang)
         if _dials_a_number(recognition):
             recognition = recognition.model_copy(update={"intent": Intent.CHECK})
         intent = recognition.intent
@@ -429,6 +451,21 @@ class RootDialog(ComponentDialog):
         else:
             await context.send_activity(unknown_reply(lang).to_activity())
         return None
+
+    async def _about_the_pool(
+        self, context: TurnContext, recognition: Recognition, text: str, lang: str
+    ) -> Recognition:
+        """A question about "it" that nothing understood, right after a pool card ("when does it
+        reset?", "ça se réinitialise quand ?"): the same question about the pool when that is a
+        question of fact (slots.json ``pool_pronouns``); else ``recognition`` unchanged."""
+        named = _pool_named(text, lang)
+        if named is None:
+            return recognition
+        last = await recall(context)
+        if last is None or last.intent != Intent.POOL.value:
+            return recognition
+        again = recognize(named, lang)
+        return again if again.intent == Intent.FACT else recognition
 
     async def roster_first(self, context: TurnContext, recognition: Recognition, text: str) -> Recognition:
         """``recognition`` read with the roster: without the countries guessed from a misspelt

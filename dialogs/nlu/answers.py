@@ -271,9 +271,16 @@ def read_number(answer: Answer) -> str | None:
     codes = _SHORT_CODE.findall(answer.text[:_SHORT_ANSWER_CHARS])
     if len(codes) == 1 and len(answer.text.split()) <= _SHORT_ANSWER_WORDS:
         return str(codes[0])
-    if entities.users and "@" in entities.users[0]:
+    if entities.users and "@" in entities.users[0] and not names_the_caller(answer.text):
         return entities.users[0]
     return None
+
+
+def names_the_caller(text: str) -> bool:
+    """Whether ``text`` says the person it names is the caller ("the caller is alice@contoso.com",
+    slots.json ``caller_words``): at the number question, not a Teams user to call."""
+    folded = f" {key(text[:_SHORT_ANSWER_CHARS])} "
+    return any(f" {word} " in folded for word in slot_words()["caller_words"])
 
 
 def read_plan(answer: Answer) -> str | None:

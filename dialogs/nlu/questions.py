@@ -50,6 +50,11 @@ class _Lists:
     status_words: frozenset[tuple[str, ...]]
     classify_words: frozenset[tuple[str, ...]]
     a_number_words: frozenset[tuple[str, ...]]
+    place_for_words: frozenset[tuple[str, ...]]
+    place_articles: frozenset[tuple[str, ...]]
+    please_words: frozenset[tuple[str, ...]]
+    pick_starts: frozenset[tuple[str, ...]]
+    seat_pool_words: frozenset[tuple[str, ...]]
 
 
 @cache
@@ -92,7 +97,8 @@ class Shape:
 
     question: bool  # shaped like a question: a question word first, a "?" at the end, "is it true",
     # or "if ..., how big is ..." (a condition, then an open question word)
-    request: bool  # asks the bot to do something: an imperative first
+    request: bool  # asks the bot to do something: an imperative first, or "please" in a message
+    # not shaped like a question ("calling plans for Spain please")
     for_us: bool  # asks for a choice for the asker's own users ("better for us", "for our office")
     tenant: bool  # asks about the tenant's own data now ("left", "this month", "our pool"), not in a conditional
     # nor where to look ("where do I see the minutes used?")
@@ -117,7 +123,9 @@ def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()
     )
     return Shape(
         question=question,
-        request=bool(_starts_with(rest, lists.do_starts)) or any((w,) in lists.do_starts for w in first_reads),
+        request=bool(_starts_with(rest, lists.do_starts))
+        or any((w,) in lists.do_starts for w in first_reads)
+        or (not question and _contains(rest, lists.please_words)),
         for_us=_contains(rest, lists.for_us),
         tenant=_contains(rest, lists.tenant_words)
         and not _contains(rest, lists.conditionals)
@@ -141,6 +149,32 @@ def names_list(words: list[str], name: str) -> bool:
     ``number_words``): what a fact that takes a seat count counts ("pool for 20 users",
     "numbers with 100 licences")."""
     return _contains(words, getattr(_lists(), name))
+
+
+#: The most words a place named after "for" / "pour" may take ("new zealand", "puerto rico").
+_PLACE_WORDS = 2
+
+
+def place_after_for(words: list[str], is_place: Callable[[list[str]], bool]) -> bool:
+    """Whether ``words`` name something FOR a place: "for" / "pour", any articles, then a place
+    of at most :data:`_PLACE_WORDS` words that ``is_place`` (the entity extractor) takes for a
+    country or city ("calling plans for Croatia", "des forfaits pour l'Espagne"). "for our users
+    in Austria" names people first: not a place after "for"."""
+    lists = _lists()
+    for i, word in enumerate(words[:_NAME_SCAN]):
+        if (word,) not in lists.place_for_words:
+            continue
+        j = i + 1
+        while j < len(words) and (words[j],) in lists.place_articles:
+            j += 1
+        if any(is_place(words[j : j + size]) for size in range(1, _PLACE_WORDS + 1) if j + size <= len(words)):
+            return True
+    return False
+
+
+def asks_for_a_pick(words: list[str]) -> bool:
+    """Whether ``words`` open with a pick question word ("which", "quel"; questions.json ``pick_starts``)."""
+    return bool(_starts_with(words, _lists().pick_starts))
 
 
 def asks_who_holds(words: list[str], people: frozenset[str]) -> bool:
@@ -189,4 +223,12 @@ def _lowercase_place(raw: list[str], known: Callable[[str], bool]) -> str | None
     return None if known(folded) else word
 
 
-__all__ = ["Shape", "asks_who_holds", "shape", "unknown_place", "without_greeting"]
+__all__ = [
+    "Shape",
+    "asks_for_a_pick",
+    "asks_who_holds",
+    "place_after_for",
+    "shape",
+    "unknown_place",
+    "without_greeting",
+]

@@ -818,14 +818,32 @@ def _counts(fact_id: str, words: list[str], lex: _Lexicon) -> bool:
     return not listed[1] or any("@open" in _tokens_of(w) for w in words)
 
 
-def _seat_count_first(ranked: list[tuple[str, float]], words: list[str], lex: _Lexicon) -> list[tuple[str, float]]:
+def _asks_a_calculation(features: frozenset[str], words: list[str], lex: _Lexicon) -> bool:
+    """Whether a message with a seat count names the plan those seats are on (a plan, or a
+    domestic / international line) and what a fact that takes a seat count counts (the pool, the
+    included minutes, phone numbers in a how-many question): "30 people in Singapore on the
+    240-minute plan, combined minutes", "150 licences forfait national au Canada -> total de
+    minutes mutualisées ?", "if we buy 60 D&I licences how many numbers can we hand out". The
+    plan is already chosen: nothing is left to recommend, the count is the fact's parameter."""
+    return (
+        "user_count" in features
+        and bool(features & {"plan", "line"})
+        and any(_counts(fact_id, words, lex) for fact_id in lex.counted_facts)
+    )
+
+
+def _seat_count_first(
+    ranked: list[tuple[str, float]], words: list[str], lex: _Lexicon, loose_ok: bool = False
+) -> list[tuple[str, float]]:
     """``ranked`` with the closest fact that takes a seat count first, at the closed floor at
     least, when it is among the closest and ``words`` name what it counts: "quel pool pour 20
     utilisateurs aux États-Unis avec le forfait national ?" names a seat count and the pool, so
     it asks for the pool's size though its plan words match other facts as well."""
     counted = [(fact_id, score) for fact_id, score in ranked if _counts(fact_id, words, lex)]
     loose = not counted or counted[0][1] < fact_search.SUGGEST_FLOOR
-    if loose and (any("@open" in _tokens_of(w) for w in words) or questions.names_list(words, "conditionals")):
+    if loose and (
+        loose_ok or any("@open" in _tokens_of(w) for w in words) or questions.names_list(words, "conditionals")
+    ):
         # "how many minutes do 100 users get in total?", "if 15 people are on the 240 plan, what's the
         # pooled total?": a how-many or what-if question naming what the fact counts asks for it,
         # however its other words match other facts
@@ -939,6 +957,8 @@ def _asks_about(
     # office in Japan?" asks whether they are sold there (a question of fact)
     if intent == Intent.PURCHASE and ((reading.asks_for_us and not form.whether) or any("@advice" in h for h in hits)):
         return []
+    if intent == Intent.PURCHASE and not form.question and questions.place_after_for(form.words, _names_a_place):
+        return []  # "calling plans for Croatia": equip that place; "calling plans in Greece, possible?" asks
     # A buy word asks for a pick ("combien de forfaits acheter ?") unless the question asks whether
     # the asker can buy or who, why, when ("can I buy the Domestic plan for Canada?"), or matches a
     # fact almost word for word ("what sku do I buy for the domestic plan?").
@@ -986,8 +1006,11 @@ def _asks_about(
         asked = reading.search(last)
         if asked and (not ranked or asked[0][1] > ranked[0][1]):
             ranked = asked
-    if "user_count" in features and form.question:
-        ranked = _seat_count_first(ranked, form.words, lex)
+    # "250 people in the US on the Domestic plan, how big is that pool": the plan is chosen and
+    # the count is what the pool (or the numbers) takes, a calculation asked, not a plan to pick
+    calculation = _asks_a_calculation(features, form.words, lex)
+    if "user_count" in features and (form.question or calculation):
+        ranked = _seat_count_first(ranked, form.words, lex, loose_ok=calculation)
     if extraction.entities.carrier_name and form.question and "user_count" not in features:
         ranked = _carrier_first(ranked, lex)  # unless a fact matches closely ("does Telstra sell calling plans?")
     ranked = ranked[:FACT_CHOICES]
@@ -1000,6 +1023,8 @@ def _asks_about(
         floor = min(floor, _TERSE_FLOOR)  # "D&I minutes in Italy": as a fact asked without a request
     if intent == Intent.PURCHASE and pick:
         floor = _TERSE_REQUEST_FLOOR
+    if calculation:
+        floor = lex.fact_weights["closed_floor"]
     if best < floor:
         if not _router_vouches(text, form, best, scores.get(intent, 0.0), lex):
             return []
@@ -1011,6 +1036,11 @@ def _asks_about(
         # "which plan for 40 users?", "quel forfait pour 20 utilisateurs ?": a purchase; the pool size names the pool
         return []
     return ranked
+
+
+def _names_a_place(words: list[str]) -> bool:
+    """Whether ``words`` (a few words after "for") are a country or a city the extractor knows."""
+    return bool(extract(" ".join(words)).entities.countries)
 
 
 def _names_allowance(form: questions.Shape, features: frozenset[str]) -> bool:
@@ -1054,11 +1084,14 @@ def _score_fact(
         scores.get(Intent.PURCHASE, 0.0) >= lex.threshold
         and reading.form.for_us
         and not reading.form.whether
-        and "base_licence" in features
-        and "country" not in features
+        and (
+            ("base_licence" in features and "country" not in features)
+            or ("country" in features and "plan" not in features and questions.asks_for_a_pick(reading.form.words))
+        )
     ):
         # "which calling plan for our E5 users?": a pick for the asker's users named by their
-        # licence, not what E5 includes; the purchase asks where they are
+        # licence, not what E5 includes; the purchase asks where they are. "which calling plan for
+        # our users in Austria?": a pick for users there, not whether plans are sold there
         return []
     if _asks_for_callers(words, countries, scores, lex) or _asks_for_a_number(words, scores, lex):
         # "can our US users call Canada?", "can one of our users call a number in Japan?": a number check
@@ -1083,7 +1116,8 @@ def _score_fact(
     unbeaten = max((s for i, s in scores.items() if i not in opened | closed), default=0.0)
     if unbeaten >= weights["answer_weight"] + weights["slope"] * (1 - fact_search.ANSWER_FLOOR):
         return []  # even a perfect match could not win: spare the search
-    ranked = reading.search(text)
+    # "hold on, is teams to teams free?": the opener is no part of what is asked
+    ranked = reading.search(" ".join(form.words) if form.greeted and form.words else text)
     counted = "user_count" in features
     if counted:
         ranked = _seat_count_first(ranked, words, lex)  # "if I have 100 users on the 120 plan, how many in total?"

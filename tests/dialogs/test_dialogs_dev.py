@@ -60,11 +60,11 @@ def test_the_later_dev_sets_are_as_big_as_their_briefs_ask(lang, name, singles_a
 KNOWN_MISSES = {
     ("dialogs_dev3", "en"): {"conversation-033"},
     ("dialogs_dev3", "fr"): {"conversation-033", "conversation-034"},
-    # dialogs_dev10 (asides): outside the dialogs' prompts. EN "which calling plan for our users
-    # in France? they call abroad" opens with the "can users call France" fact instead of the
-    # purchase (the recognizer, recog11's part); "how many minutes does the domestic plan include
-    # in France?" at the users prompt is answered aside, but with the SMS fact (fact search).
-    ("dialogs_dev10", "en"): {"purchase-users-fact", "purchase-users-correct-country"},
+    # dialogs_dev10 (asides): outside the dialogs' prompts. EN "how many minutes does the domestic
+    # plan include in France?" at the users prompt is answered aside, but with the SMS fact (fact
+    # search). ("which calling plan for our users in France? they call abroad" opens the purchase
+    # since dialogs10: a pick for our users in a country.)
+    ("dialogs_dev10", "en"): {"purchase-users-fact"},
     ("dialogs_dev10", "fr"): {"purchase-users-fact"},
 }
 
@@ -76,6 +76,7 @@ FLOORS = {
     "dialogs_dev5": (0.97, 0.95),
     "dialogs_dev6": (0.95, 0.95),
     "dialogs_dev9": (0.92, 0.89),  # EN 111/108 of 120 after dialogs9 (FR 117/115); misses: its record
+    "dialogs_dev11": (0.95, 0.88),  # after dialogs10: see bench/records/dialogs10_scores.md
 }
 
 
