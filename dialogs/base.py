@@ -49,7 +49,7 @@ from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, cue_scores, from_card_value, recognize
 from dialogs.nlu.slots import slot_words
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
-from dialogs.turn import lang_of
+from dialogs.turn import lang_of, turn_extraction
 
 #: Requests that may interrupt a dialog in progress to start another one.
 REQUEST_INTENTS = frozenset(
@@ -154,15 +154,18 @@ class InterruptibleDialog(ComponentDialog):
         is not one the admin already answered)."""
         slots = self.slots_model.model_validate(step.values["slots"])
         if isinstance(step.result, dict):
-            also = self.also_said(step.context.activity.text or "", slots) if "done" not in step.result else {}
+            text = step.context.activity.text or ""
+            typed = "done" not in step.result and text.strip()
+            also = self.also_said(text, slots, turn_extraction(step.context, text)[1].entities) if typed else {}
             extra = {k: v for k, v in also.items() if k not in step.result and v is not None}
             slots = slots.model_copy(update={**extra, **step.result})
             self.start_slots(step, slots)
         return slots
 
-    def also_said(self, text: str, slots: Any) -> dict[str, Any]:
+    def also_said(self, text: str, slots: Any, entities: Entities) -> dict[str, Any]:
         """The slots a typed answer fills besides the one asked, only those still empty
-        (:meth:`take`); none by default."""
+        (:meth:`take`); none by default. ``entities``: those of ``text`` (the turn's, extracted
+        once, :func:`dialogs.turn.turn_extraction`)."""
         return {}
 
     @staticmethod
@@ -293,7 +296,7 @@ class InterruptibleDialog(ComponentDialog):
         elif not text.strip():
             return None
         else:
-            recognition = recognize(text, lang)
+            recognition = recognize(text, lang, turn_extraction(context, text)[1])
             restart = self.restart_with(text, recognition)
             if restart is not None:  # a new request of this dialog's own kind, complete: it starts over
                 await inner_dc.cancel_all_dialogs()

@@ -206,13 +206,12 @@ class NumberCheckDialog(InterruptibleDialog):
         }
         return change or None
 
-    def also_said(self, text: str, slots: Any) -> dict[str, Any]:
+    def also_said(self, text: str, slots: Any, entities: Entities) -> dict[str, Any]:
         """ "+44 20 7946 0958, the caller is in France on the Domestic plan" at the number
         question: the caller's country and plan too, when still unknown; "gaelle.taylor@contoso.com
         to +33 3 87 65 43 21": the caller by UPN (looked up at the next step, :meth:`_country`)."""
         if not text.strip():
             return {}
-        entities = extract_entities(text)
         found = check_slots(text, entities)
         # a UPN beside a number to dial is the caller; a UPN alone is the Teams user called
         names = (

@@ -29,7 +29,7 @@ from dialogs.nlu import answers
 from dialogs.nlu.answers import Answer
 from dialogs.nlu.i18n import t
 from dialogs.nlu.render import join, localize_params
-from dialogs.turn import lang_of
+from dialogs.turn import lang_of, turn_extraction
 
 Spec = dict[str, Any]
 
@@ -212,7 +212,7 @@ class AnswerPrompt(Prompt):
         spec: a correction changes it in place between the two reads ("actually, Austria":
         the count question's country), which keys the memo by its ``repr``. The slots read are
         never changed by their readers."""
-        answer = Answer.of(context.activity)
+        answer = typed_answer(context)
         if answer.empty:
             return None
         spec = (options.validations if options is not None else None) or {}
@@ -226,7 +226,7 @@ class AnswerPrompt(Prompt):
         self, turn_context: TurnContext, state: dict[str, object], options: PromptOptions, is_retry: bool
     ) -> None:
         spec = options.validations or {}
-        answer = Answer.of(turn_context.activity) if is_retry else None
+        answer = typed_answer(turn_context) if is_retry else None
         await turn_context.send_activity(
             question_activity(self.question, spec, lang_of(turn_context), retry=is_retry, answer=answer)
         )
@@ -236,6 +236,15 @@ class AnswerPrompt(Prompt):
     ) -> PromptRecognizerResult:
         slots = self.read(turn_context, options)
         return PromptRecognizerResult(succeeded=slots is not None, value=slots)
+
+
+def typed_answer(context: TurnContext) -> Answer:
+    """The turn's answer; a typed one carries the turn's extraction of its text (made once a
+    turn, :func:`dialogs.turn.turn_extraction`), which its read and its retry's reason reuse."""
+    answer = Answer.of(context.activity)
+    if answer.value is None and answer.text:
+        return Answer.of(context.activity, turn_extraction(context, answer.text))
+    return answer
 
 
 def all_prompts() -> list[AnswerPrompt]:

@@ -25,7 +25,7 @@ from dialogs.cards import licence_note, purchase_summary_card
 from dialogs.context import cue_of, remember, without_cue
 from dialogs.facts import answered_fact
 from dialogs.nlu.answers import UNKNOWN
-from dialogs.nlu.entities import Entities, extract_entities, key
+from dialogs.nlu.entities import Entities, key
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition
 from dialogs.nlu.render import carrier_name, country_name, join
@@ -219,10 +219,10 @@ class PurchaseDialog(InterruptibleDialog):
         slots = purchase_slots(text, recognition.entities)
         return slots.model_dump(mode="json") if says_enough(slots) else None
 
-    def also_said(self, text: str, slots: Any) -> dict[str, Any]:
+    def also_said(self, text: str, slots: Any, entities: Entities) -> dict[str, Any]:
         if not text.strip():
             return {}
-        change = purchase_change(text, extract_entities(text))
+        change = purchase_change(text, entities)
         return {k: v for k, v in change.items() if getattr(slots, k, None) in (None, [], {})}
 
     async def _start(self, step: WaterfallStepContext) -> DialogTurnResult:

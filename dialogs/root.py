@@ -100,7 +100,7 @@ from dialogs.nlu.slots import (
     without_scope,
 )
 from dialogs.purchase import PurchaseDialog, changed
-from dialogs.turn import TenantData, TurnLanguage, lang_of
+from dialogs.turn import TenantData, TurnLanguage, lang_of, turn_extraction
 from knowledge.store.api import UsageStoreApi
 
 
@@ -376,10 +376,15 @@ class RootDialog(ComponentDialog):
         self.memory.attach(inner_dc.context)
         return await super().on_continue_dialog(inner_dc)
 
-    def understand(self, activity: Any, lang: str) -> Recognition:
-        """The request of a message: a menu button's intent, else the recognizer's."""
+    def understand(self, context: TurnContext, lang: str) -> Recognition:
+        """The request of a message: a menu button's intent, else the recognizer's (on the
+        turn's extraction of the message, :func:`dialogs.turn.turn_extraction`)."""
+        activity = context.activity
         clicked = from_card_value(activity.value, lang)
-        return clicked if clicked is not None else recognize(activity.text or "", lang)
+        if clicked is not None:
+            return clicked
+        text = activity.text or ""
+        return recognize(text, lang, turn_extraction(context, text)[1])
 
     async def answer_at_once(self, context: TurnContext) -> bool:
         """Route a message when no dialog is active, without the SDK's dialog stack (what the
@@ -420,7 +425,7 @@ class RootDialog(ComponentDialog):
         if _is_stale_answer(activity):
             await context.send_activity(welcome_reply(lang).with_notice(t(lang, "stale_answer")).to_activity())
             return None
-        recognition = self.understand(activity, lang)
+        recognition = self.understand(context, lang)
         text = activity.text or ""
         recognition = await self.roster_first(context, recognition, text)
         followed = await self._follow_up(context, recognition, text, lang)
@@ -535,14 +540,15 @@ class RootDialog(ComponentDialog):
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
             return Begin(self.purchase.id, slots.model_dump(mode="json"))
         restated = _restates_need(recognition, text)
-        licence_only = cue_of(text) is None and _bare_licence(recognition, text)
-        if cue_of(text) is None and not _bare_place(recognition, text) and not licence_only and not restated:
+        cue = cue_of(text)  # read once: every rule below asks the same of the same text
+        licence_only = cue is None and _bare_licence(recognition, text)
+        if cue is None and not _bare_place(recognition, text) and not licence_only and not restated:
             return None
         says_usage = restated or usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
         if not carries_change(recognition.entities) and not any(c.isdigit() for c in text) and not says_usage:
             return await self._follow_up_by_name(context, text)
         last = await recall(context)
-        if last is None or (restated and cue_of(text) is None and last.intent != Intent.PURCHASE.value):
+        if last is None or (restated and cue is None and last.intent != Intent.PURCHASE.value):
             return None
         if licence_only and last.intent not in (Intent.PURCHASE.value, Intent.FACT.value):
             return None  # "E5" after a number check or a pool names nothing they depend on

@@ -465,9 +465,11 @@ def _as_typed(text: str) -> str:
     return text
 
 
-def recognize(text: str, lang_hint: str | None = None) -> Recognition:
+def recognize(text: str, lang_hint: str | None = None, extraction: Extraction | None = None) -> Recognition:
     """The intent and entities of one message; ``lang_hint`` is the activity locale (or the
     conversation's language): French wins when it says ``fr`` or the text is clearly French.
+    ``extraction``: ``extract(text)`` when the caller has made it already (the dialogs extract a
+    turn's message once, ``dialogs.turn.turn_extraction``), else it is made here.
 
     The best-scoring intent wins when it reaches the threshold. Purchase, check, pool and users
     answer questions about calling, so when a message has no domain evidence at all (no plan,
@@ -476,7 +478,7 @@ def recognize(text: str, lang_hint: str | None = None) -> Recognition:
     """
     text = text or ""
     lang = detect_language(lang_hint, text)
-    extraction = with_scope(text, extract(text))
+    extraction = with_scope(text, extraction if extraction is not None else extract(text))
     lex = _lexicon()
     content = [w for w in extraction.words if w not in lex.filler] or extraction.words
     phrase = " ".join(content)
