@@ -138,30 +138,16 @@ def parse_number(text: object, default_region: str | None = None) -> ParsedNumbe
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not phonenumbers.is_possible_number(number):
         return replace(base, e164=e164, error="impossible")
-    # The number's region, looked up once: ``is_valid_number`` and ``number_type`` each look it
-    # up again (for +1, +44 or +7 that runs the type matcher over every region sharing the code).
+    # The number's region, looked up once for both the validity check and our own result:
+    # ``is_valid_number`` would look it up again (for +1, +44 or +7 that runs the type matcher
+    # over every region sharing the code). ``number_type`` still does its own lookup: skipping it
+    # would take libphonenumber's private matcher, not worth ~7 us.
     found = phonenumbers.region_code_for_number(number)
     if found is None or not phonenumbers.is_valid_number_for_region(number, found):  # = is_valid_number(number)
         return replace(base, e164=e164, error="invalid")
     region_code = found if found and found != phonenumbers.UNKNOWN_REGION and found != "001" else None
-    kind = _TYPES.get(_number_type(number, national, found), "unknown")
+    kind = _TYPES.get(phonenumbers.number_type(number), "unknown")
     return replace(base, e164=e164, region=region_code, kind=kind, calling_code=number.country_code)
-
-
-#: libphonenumber's type matcher for given metadata (what ``number_type`` runs once it has looked
-#: up the region); None if a release renames it, and ``number_type`` is called instead.
-_TYPE_OF = getattr(phonenumbers.phonenumberutil, "_number_type_helper", None)
-
-
-def _number_type(number: phonenumbers.PhoneNumber, national: str, region: str) -> int:
-    """``phonenumbers.number_type(number)`` with the number's region and national significant
-    number already known (phonenumberutil.py ``number_type``: the same metadata, the same
-    matcher; tests/knowledge/test_phone_region.py holds them equal)."""
-    if _TYPE_OF is None:
-        return int(phonenumbers.number_type(number))
-    # a parsed number always has its country code (the 0 only satisfies the type stubs)
-    metadata = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(number.country_code or 0, region)
-    return PhoneNumberType.UNKNOWN if metadata is None else int(_TYPE_OF(national, metadata))
 
 
 def main_region_of_code(calling_code: int) -> str | None:
