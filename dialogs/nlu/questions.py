@@ -55,6 +55,9 @@ class _Lists:
     please_words: frozenset[tuple[str, ...]]
     pick_starts: frozenset[tuple[str, ...]]
     seat_pool_words: frozenset[tuple[str, ...]]
+    not_people_words: frozenset[tuple[str, ...]]
+    number_kind_words: frozenset[tuple[str, ...]]
+    pool_lookup_words: frozenset[tuple[str, ...]]
 
 
 @cache

@@ -489,10 +489,14 @@ def recognize(text: str, lang_hint: str | None = None, extraction: Extraction | 
         return Recognition(
             intent=command, score=1.0, entities=extraction.entities, lang=lang, scores={command.value: 5.0}
         )
-    direct = _direct_fact(extraction)
-    if direct is not None:  # "how much is the D&I plan?": a question of fact, whatever else it says
+    match = _direct_match(extraction)
+    if match is not None:  # "how much is the D&I plan?": a question of fact, whatever else it says
+        direct, rule = match
+        entities = extraction.entities
+        if rule.region:  # "South America", "l'Amérique du Sud": a region, not the country its words name
+            entities = entities.model_copy(update={"countries": [], "guessed_countries": {}, "unknown_places": []})
         return Recognition(
-            intent=Intent.FACT, score=1.0, entities=extraction.entities, lang=lang, scores={"fact": 5.0}, facts=[direct]
+            intent=Intent.FACT, score=1.0, entities=entities, lang=lang, scores={"fact": 5.0}, facts=[direct]
         )
     scores = score_intents(extraction.words, extraction.features)
     reading = _Reading(text, extraction.words, places="phone_number" not in extraction.features)
@@ -543,6 +547,11 @@ def recognize(text: str, lang_hint: str | None = None, extraction: Extraction | 
             intent, facts, threshold = Intent.FACT, offered, lex.threshold
             best = scores[Intent.FACT] = max(second + 0.01, threshold)
             ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if intent == Intent.UNKNOWN and _licence_and_place(extraction.features):
+        # "E3 in Poland", "licences E5, Danemark": users to equip there; the purchase asks how many
+        intent, threshold = Intent.PURCHASE, lex.threshold
+        best = scores[Intent.PURCHASE] = max(best + 0.01, threshold)
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     entities = extraction.entities
     if intent == Intent.FACT and not (entities.countries or entities.unknown_places or entities.carrier):
         place = questions.unknown_place(text, _names_no_place)
@@ -576,6 +585,18 @@ def _wrapped_request(scores: dict[Intent, float], features: frozenset[str], thre
         return None
     best = max(_WRAPPED_REQUESTS, key=lambda i: scores.get(i, 0.0))
     return best if scores.get(best, 0.0) >= threshold else None
+
+
+#: What a message naming a base licence and a country must not name to be a purchase when
+#: nothing else understood it: a number to dial, a user, a month (the tenant's data).
+_NOT_TO_EQUIP = frozenset({"phone_number", "user_ref", "month"})
+
+
+def _licence_and_place(features: frozenset[str]) -> bool:
+    """Whether a message no rule understood names a base licence and a country and nothing a
+    number check or a lookup needs ("E3 in Poland", "Business Premium, Italy"): the users to
+    equip, so the purchase starts (and asks for the seat count) instead of the fallback."""
+    return {"base_licence", "country"} <= features and not features & _NOT_TO_EQUIP
 
 
 def _seats_to_equip(intent: Intent, text: str, extraction: Extraction, reading: _Reading) -> bool:
@@ -632,6 +653,7 @@ class _DirectRule:
     not_after: frozenset[str]
     not_before: frozenset[str]
     unless: frozenset[str]
+    region: bool  # its phrases name a region, not a country: "South America" is not the US
 
 
 @cache
@@ -646,16 +668,27 @@ def _direct_rules() -> tuple[tuple[_DirectRule, ...], dict[str, str]]:
             **{k: frozenset(key(w) for w in r.get(k, ())) for k in ("also", "not_after", "not_before", "unless")},
             needs=frozenset(r.get("needs", ())),
             not_with=frozenset(r.get("not_with", ())),
+            region=bool(r.get("region", False)),
         )
         for r in lexicon()["direct_facts"]
     )
     named = {sku.upper(): fact.id for fact in load_facts().facts for sku in fact.named_by}
+    if "MCOPSTN_PAYG_1" in named:  # "PAYG" (the extractor's plan for Pay-As-You-Go) names both zones' fact
+        named.setdefault("PAYG", named["MCOPSTN_PAYG_1"])
     return rules, named
 
 
 def _direct_fact(extraction: Extraction) -> tuple[str, float] | None:
+    """:func:`_direct_match`'s fact alone."""
+    match = _direct_match(extraction)
+    return match[0] if match is not None else None
+
+
+def _direct_match(extraction: Extraction) -> tuple[tuple[str, float], _DirectRule] | None:
     """The fact a message asks by its words alone (lexicon ``direct_facts``: a price,
-    Business Voice, a plan's availability for a seat count), at the answer score, or None.
+    Business Voice, a plan's availability or what it includes for a seat count, examples of
+    countries a plan reaches, a region named, who operates the plans in a country), at the
+    answer score, with the rule that matched, or None.
 
     WHY before scoring: "how much is the D&I plan?" or "is the bundle available for 300
     users?" carry a plan and a seat count, so every later rule reads a purchase; the catalog
@@ -673,7 +706,7 @@ def _direct_fact(extraction: Extraction) -> tuple[str, float] | None:
             continue
         fact = named.get((extraction.entities.plan or "").upper()) if rule.fact == "@plan" else rule.fact
         if fact is not None:
-            return fact, 1.0
+            return (fact, 1.0), rule
     return None
 
 
@@ -952,8 +985,8 @@ def _asks_about(
         return []
     words = extraction.words
     form = reading.form
-    if form.request or not form.words:
-        return []
+    if not form.words or (form.request and not (intent == Intent.USERS and _lists_no_people(form))):
+        return []  # a request does it; "list the zone 2 countries of PAYG" asks for no roster
     hits = [_tokens_of(w) for w in form.words]
     # "which plan should we buy?", "mieux pour nous": a purchase; "can we buy calling plans for our
     # office in Japan?" asks whether they are sold there (a question of fact)
@@ -967,8 +1000,10 @@ def _asks_about(
     pick = any("@ask" in h for h in hits) and not form.whether
     if intent == Intent.PURCHASE and pick and not form.question:
         return []
-    if intent == Intent.USERS and not (form.whether and any("@ask" in h for h in hits)):
-        return []  # a users lookup stays one; "who do I buy calling plans from in Australia?" asks who sells
+    if intent == Intent.USERS and not (form.whether and any("@ask" in h for h in hits)) and not _lists_no_people(form):
+        # a users lookup stays one; "who do I buy calling plans from in Australia?" asks who sells,
+        # "who operates calling plans in Germany?" who runs them there (no people to list)
+        return []
     if intent in (Intent.HELP, Intent.GREETING, Intent.UNKNOWN) and not has_domain_evidence(words, features):
         return []  # "how does this bot work?" asks for help; "comment fonctionne la machine à café" is off topic
     if intent == Intent.ALERT and (form.for_me or not form.question):
@@ -977,7 +1012,7 @@ def _asks_about(
         return []
     if (
         intent == Intent.POOL
-        and not form.question
+        and (not form.question or _names_only_a_pool_and_place(form))
         and "country" in features
         and "user_count" not in features
         and not _names_allowance(form, features)
@@ -1027,9 +1062,17 @@ def _asks_about(
         floor = _TERSE_REQUEST_FLOOR
     if calculation:
         floor = lex.fact_weights["closed_floor"]
+    # "can someone on the domestic plan ring a foreign number?": a check with nothing to check,
+    # asked about a kind of number: its closest facts, answered when one leads clearly
+    kind_asked = intent == Intent.CHECK and _asks_about_a_kind(form, extraction.features, countries)
     if best < floor:
-        if not _router_vouches(text, form, best, scores.get(intent, 0.0), lex):
+        vouched = _router_vouches(text, form, best, scores.get(intent, 0.0), lex)
+        if not vouched and not (kind_asked and best >= fact_search.SUGGEST_FLOOR):
             return []
+        if not vouched:  # a kind of number asked: the router's answer if it overrules, else the closest
+            overruled = _router_overrules(text, extraction, intent, lex, reading)
+            if overruled:
+                return overruled
         if best < lex.fact_weights["closed_floor"]:  # vouched for, but a loose match: offer, don't answer
             ranked = _unsure_unless_clear(ranked, form.question)
     if _seat_count_rules_out(
@@ -1038,6 +1081,49 @@ def _asks_about(
         # "which plan for 40 users?", "quel forfait pour 20 utilisateurs ?": a purchase; the pool size names the pool
         return []
     return ranked
+
+
+def _asks_about_a_kind(form: questions.Shape, features: frozenset[str], countries: int) -> bool:
+    """Whether a question the cues read as a number check names a KIND of number or destination
+    (questions.json ``number_kind_words``: a foreign or toll-free number, a number abroad, a
+    country off the list, a premium prefix) and nothing to check: no number to dial, no user,
+    no country ("can someone on the domestic plan ring a foreign number?", "why can't
+    our users reach a toll-free number in another country?", "pourquoi un numéro vert à
+    l'étranger ne passe pas ?"). "can Alice call +44 20 ...?" or "check a toll-free number"
+    (a request, not a question) stay checks."""
+    return (
+        form.question
+        and not features & {"phone_number", "user_ref"}
+        and not countries
+        and questions.names_list(form.words, "number_kind_words")
+    )
+
+
+#: The most words a place takes in a terse pool lookup ("minute pool for new zealand?").
+_POOL_PLACE_WORDS = 3
+
+
+def _names_only_a_pool_and_place(form: questions.Shape) -> bool:
+    """Whether a message names the pool and a place and nothing else (questions.json
+    ``pool_lookup_words``: pool, minutes, for, of, articles): "minutes pool for Italy?", "pool de
+    minutes de l'Italie ?". A "?" makes it a question, but it asks for that country's pool as
+    "pool for Italy" does: a lookup, not how pools work."""
+    if not form.pool:
+        return False
+    rest = [w for w in form.words if not questions.names_list([w], "pool_lookup_words")]
+    return 0 < len(rest) <= _POOL_PLACE_WORDS and _names_a_place(rest)
+
+
+def _lists_no_people(form: questions.Shape) -> bool:
+    """Whether a message the cues read as a users lookup asks about something no roster lists:
+    a carrier that operates the plans, a PAYG zone, countries (questions.json
+    ``not_people_words``), with no people noun ("who operates calling plans in Germany?", "list the
+    zone 1 countries for pay as you go"). "which users are in zone 1 countries?" names people: a
+    lookup. The question of fact still needs a confident retrieval match (the caller's floors)."""
+    if not questions.names_list(form.words, "not_people_words"):
+        return False
+    people = frozenset(lexicon()["people_nouns"])
+    return not any(w in people for w in form.words)
 
 
 def _names_a_place(words: list[str]) -> bool:
@@ -1242,6 +1328,8 @@ def _asks_for_a_number(words: list[str], scores: dict[Intent, float], lex: _Lexi
     numbers in Japan?" names a kind of number: a question of fact."""
     if scores.get(Intent.CHECK, 0.0) < lex.threshold or not questions.names_list(words, "a_number_words"):
         return False
+    if questions.names_list(words, "number_kind_words"):
+        return False  # "... appeler un numéro étranger ?": a kind of number (questions.json number_kind_words)
     people = frozenset(lexicon()["people_nouns"])
     return any(w in people for w in words)
 
