@@ -50,6 +50,7 @@ class _Lists:
     status_words: frozenset[tuple[str, ...]]
     classify_words: frozenset[tuple[str, ...]]
     a_number_words: frozenset[tuple[str, ...]]
+    conferencing_words: frozenset[tuple[str, ...]]
 
 
 @cache
