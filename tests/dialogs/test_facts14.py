@@ -16,8 +16,8 @@ dev item's text):
 * French words the fact search did not know: "acheminé" (routed), "autorisation" (permission),
   "remonter" (how far back), "recharge auto" (``synonyms`` in facts.json);
 * French question forms for concepts the English forms had or the fact sheet states (Pay-As-You-Go
-  users are in no pool, the international minutes running out, what pays a Domestic plan user's
-  international calls).
+  users are in no pool, the international minutes running out, a named country on the callable
+  list).
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ CASES: list[Case] = [
     ),
     (
         "fr",
-        "quand les minutes internationales sont toutes consommées, les appels vers l'étranger passent comment ?",
+        "une fois les 600 minutes internationales épuisées, que se passe-t-il pour les appels vers l'étranger ?",
         ["fact"],
         [r"(?i)crédits de communication", r"(?i)dépassement"],
         [],
