@@ -272,6 +272,8 @@ class Licence(_Sourced):
     teams_phone: bool
     calling_plan: str | None = None  # the Plan SKU whose capability it gives
     credits: bool = False
+    #: Audio Conferencing dial-out minutes per assigned subscription licence per month, pooled.
+    dial_out_minutes: int | None = None
     notes: str | None = None
 
 

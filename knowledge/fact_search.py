@@ -195,16 +195,13 @@ def index(base: FactBase | None = None) -> Index:
 
 @lru_cache(maxsize=1)
 def vocabulary() -> frozenset[str]:
-    """Every word of the fact base's question forms, folded: a word the questions use ("zone",
-    "softbank") is no unknown place name."""
+    """Every word of the fact base's question forms and of its synonyms, folded: a word the
+    questions use ("zone", "softbank") or one retrieval reads as such a word ("postpaye" ->
+    "postpaid") is no unknown place name."""
     base = load_facts()
-    return frozenset(
-        word
-        for fact in base.facts
-        for lang in ("en", "fr")
-        for form in fact.questions[lang]
-        for word in fold(form).split()
-    )
+    forms = (form for fact in base.facts for lang in ("en", "fr") for form in fact.questions[lang])
+    synonyms = (phrase for pair in base.synonyms.items() for phrase in pair)
+    return frozenset(word for text in (*forms, *synonyms) for word in fold(text).split())
 
 
 def query_form(text: str, idx: Index | None = None) -> str:

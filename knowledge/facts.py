@@ -313,6 +313,21 @@ def phone_numbers(catalog: Catalog, query: FactQuery) -> Result:
     return "answer", {"licences": licences, "numbers": licences * 11 // 10 + 10}, ()
 
 
+#: The Audio Conferencing subscription licence whose dial-out minutes are pooled.
+AUDIO_CONFERENCING_SKU = "MCOMEETADV"
+
+
+def audio_dial_out(catalog: Catalog, query: FactQuery) -> Result:
+    """The tenant's Audio Conferencing dial-out pool for N assigned subscription licences: N x
+    the licence's dial-out minutes (60), from the catalog."""
+    licence = catalog.licence(AUDIO_CONFERENCING_SKU)
+    if not query.user_count or licence is None or licence.dial_out_minutes is None:
+        return "missing", {}, ()
+    minutes = licence.dial_out_minutes
+    params = {"licences": query.user_count, "minutes": minutes, "pool": query.user_count * minutes}
+    return "answer", params, licence.sources
+
+
 def country_availability(catalog: Catalog, query: FactQuery) -> Result:
     """Whether Calling Plans are sold in the first country named, by whom and which."""
     count = catalog.calling_plan_count
@@ -404,11 +419,12 @@ COMPUTATIONS: dict[str, Computation] = {
     "licence_teams_phone": licence_teams_phone,
     "premium_by_country": premium_by_country,
     "phone_numbers": phone_numbers,
+    "audio_dial_out": audio_dial_out,
 }
 
 
 #: The computations that take a seat count: a number alone in a follow-up ("et pour 75 ?") is it.
-SEAT_COUNT_COMPUTATIONS = frozenset({"pool_size", "phone_numbers"})
+SEAT_COUNT_COMPUTATIONS = frozenset({"pool_size", "phone_numbers", "audio_dial_out"})
 
 #: The computations that answer for a country (a ``for_country`` target is one of them).
 COUNTRY_COMPUTATIONS = frozenset(
@@ -435,6 +451,7 @@ TEMPLATES: dict[str, frozenset[str]] = {
         }
     ),
     "phone_numbers": frozenset({"answer", "missing", "payg"}),
+    "audio_dial_out": frozenset({"answer", "missing"}),
     "country_availability": frozenset({"answer", "answer_no", "missing", "plan_sold", "plan_not_sold", "partner"}),
     "callable_destination": frozenset({"answer", "answer_no", "missing"}),
     "licence_teams_phone": frozenset({"answer", "answer_no", "missing"}),

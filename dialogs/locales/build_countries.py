@@ -32,8 +32,14 @@ OUT = Path(__file__).with_name("countries.json")
 #: nobody types): unions, pseudo-locales, unknown region, sub-territories without a dial plan.
 NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB", "EA", "IC", "DG", "CP"}
 
+#: Codes CLDR does not have that the catalog does: AN (Netherlands Antilles), withdrawn from ISO
+#: 3166-1 but still a row of Microsoft's outbound-callable list (knowledge/data/countries.json).
+#: Named by ALIASES below.
+EXTRA_CODES = frozenset({"AN"})
+
 #: Everyday names CLDR does not give. Folded on output.
 ALIASES: dict[str, list[str]] = {
+    "AN": ["Netherlands Antilles", "the Netherlands Antilles", "Antilles néerlandaises"],
     "GB": [
         "UK",
         "U.K.",
@@ -110,6 +116,7 @@ AMBIGUOUS_CODES = [
     "AD",
     "AI",
     "AM",
+    "AN",
     "AS",
     "AT",
     "BE",
@@ -289,7 +296,8 @@ def variants(name: str) -> list[str]:
 
 def build() -> dict:
     codes = sorted(
-        code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
+        {code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES}
+        | EXTRA_CODES
     )
     claims: dict[str, set[str]] = {}
 
@@ -301,6 +309,8 @@ def build() -> dict:
     for lang in ("en", "fr"):
         territories = Locale(lang).territories
         for code in codes:
+            if code not in territories:
+                continue  # an extra code (EXTRA_CODES): named by its aliases only
             for name in variants(territories[code]):
                 claim(name, code)
     names = {k: next(iter(v)) for k, v in claims.items() if len(v) == 1}

@@ -130,6 +130,12 @@ def _place_words() -> tuple[dict[tuple[str, ...], str], dict[str, tuple[int, ...
     for adjective, code in table.adjectives.items():
         if code in english and not set(adjective.split()) <= known:
             places.setdefault(tuple(adjective.split()), english[code])
+    # a country name holding a demonym or a city ("antilles neerlandaises", "guinee equatoriale")
+    # stays as it is: the longest name is read first, so its words are not read one by one
+    single = {words[0] for words in places if len(words) == 1}
+    for words in own:
+        if len(words) > 1 and single & set(words):
+            places.setdefault(words, " ".join(words))
     sizes: dict[str, set[int]] = {}
     for words in places:
         sizes.setdefault(words[0], set()).add(len(words))
@@ -501,7 +507,17 @@ def _lower_unknown_place(tokens: list[_Token], i: int) -> bool:
         and token.raw.islower()
         and len(token.raw) >= _LOWER_PLACE_MIN
         and token.folded not in _not_places()
+        and token.folded not in _fact_words()
     )
+
+
+@cache
+def _fact_words() -> frozenset[str]:
+    """The fact base's words and synonyms (:func:`knowledge.fact_search.vocabulary`): a word a
+    question of fact ends with ("... lesquels en postpayé ?") is no unknown place."""
+    from knowledge.fact_search import vocabulary
+
+    return vocabulary()
 
 
 def _ends_like_a_country(word: str, city: str) -> bool:

@@ -58,6 +58,7 @@ class _Lists:
     not_people_words: frozenset[tuple[str, ...]]
     number_kind_words: frozenset[tuple[str, ...]]
     pool_lookup_words: frozenset[tuple[str, ...]]
+    conferencing_words: frozenset[tuple[str, ...]]
 
 
 @cache
