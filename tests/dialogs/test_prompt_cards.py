@@ -13,14 +13,12 @@ import json
 from typing import Any
 
 import pytest
-from botbuilder.core import MessageFactory
-from botbuilder.schema import InputHints
 
 from bot.activity_json import dump_activity
-from dialogs import cards
+from dialogs import cards, prompts
 from dialogs.nlu.answers import Answer
-from dialogs.nlu.i18n import LANGUAGES, t
-from dialogs.prompts import QUESTIONS, Question, _said, question_activity, rendered_question
+from dialogs.nlu.i18n import LANGUAGES
+from dialogs.prompts import QUESTIONS, Question, question_activity, rendered_question
 
 #: Specs the dialogs ask card questions with (the purchase's countries and international
 #: questions, the check's caller country and plan questions), with and without a notice.
@@ -38,26 +36,12 @@ CARD_SPECS: list[tuple[str, dict]] = [
 ]
 
 
-def _as_before(question: Question, spec: dict, lang: str, *, retry: bool, answer: Answer | None = None):
-    """``question_activity`` as it was before cards were shared: rendered afresh every time."""
-    rendered = question.render(lang, spec)
-    if not retry and spec.get("notice"):
-        key, params = spec["notice"]
-        notice = _said(key, params, lang)
-        rendered = (
-            f"{notice} {rendered}" if isinstance(rendered, str) else rendered.with_notice(notice, color="Default")
-        )
-    expected = t(lang, question.reprompt_key)
-    reason = question.why(answer) if retry and answer is not None and not answer.empty else None
-    if reason is not None:
-        key, params = reason
-        expected = f"{t(lang, key, **params)} {expected}"
-    if isinstance(rendered, str):
-        activity = MessageFactory.text(expected if retry else rendered)
-    else:
-        activity = (rendered.with_notice(expected) if retry else rendered).to_activity()
-    activity.input_hint = InputHints.expecting_input
-    return activity
+def _as_before(question: Question, spec: dict, lang: str, monkeypatch, **kwargs):
+    """``question_activity`` as it was before cards were shared: the question rendered afresh
+    every time (``rendered_question`` swapped for ``Question.render`` for this one call)."""
+    with monkeypatch.context() as patched:
+        patched.setattr(prompts, "rendered_question", lambda q, sp, lg: q.render(lg, sp))
+        return question_activity(question, spec, lang, **kwargs)
 
 
 def _json(activity) -> str:
@@ -72,15 +56,15 @@ def _card(question: Question, spec: dict, lang: str) -> cards.CardReply:
 
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize(("question_id", "spec"), CARD_SPECS)
-def test_a_question_sends_what_a_fresh_render_sends(lang, question_id, spec):
+def test_a_question_sends_what_a_fresh_render_sends(lang, question_id, spec, monkeypatch):
     question = QUESTIONS[question_id]
     typed = Answer(value=None, text="Wakanda")
     for _ in range(3):  # the first ask builds the card, the others share it
         assert _json(question_activity(question, spec, lang, retry=False)) == _json(
-            _as_before(question, spec, lang, retry=False)
+            _as_before(question, spec, lang, monkeypatch, retry=False)
         )
         assert _json(question_activity(question, spec, lang, retry=True, answer=typed)) == _json(
-            _as_before(question, spec, lang, retry=True, answer=typed)
+            _as_before(question, spec, lang, monkeypatch, retry=True, answer=typed)
         )
 
 
