@@ -28,7 +28,7 @@ from dialogs.nlu.entities import Entities
 from dialogs.nlu.i18n import fill_template, normalize_lang, t
 from dialogs.nlu.render import country_name, join, plan_name
 from knowledge import fact_search
-from knowledge.facts import COUNTRY_COMPUTATIONS, FactAnswer, FactQuery, load_facts
+from knowledge.facts import COUNTRY_COMPUTATIONS, PER_COUNTRY_COMPUTATIONS, FactAnswer, FactQuery, load_facts
 
 #: Where :func:`answer_fact` records the id of the fact it answered (``TurnContext.turn_state``).
 FACT_ID_KEY = "calling_plan.fact_id"
@@ -163,9 +163,6 @@ def fact_reply(
     return CardReply(attachment=adaptive_card(body), text=text)
 
 
-#: The computations whose answer is one country's figure: a question naming several countries
-#: ("compare the domestic minutes in Canada and Germany") gets each one's, in the order named.
-PER_COUNTRY = frozenset({"minutes_per_user", "pool_size", "country_availability", "premium_by_country"})
 #: At most this many countries are answered one by one (a longer list is no comparison).
 COMPARED = 3
 
@@ -179,7 +176,7 @@ def _each_country(fact_id: str, query: FactQuery) -> list[FactQuery]:
     target = base.by_id[fact_id]
     compute = target.compute or (base.by_id[target.for_country.fact].compute if target.for_country else None)
     known = list(dict.fromkeys(c for c in query.countries if base.catalog.country(c)))
-    if compute not in PER_COUNTRY or not 2 <= len(known) <= COMPARED:
+    if compute not in PER_COUNTRY_COMPUTATIONS or not 2 <= len(known) <= COMPARED:
         return [query]
     return [query.model_copy(update={"countries": [iso]}) for iso in known]
 

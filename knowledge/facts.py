@@ -431,6 +431,11 @@ COUNTRY_COMPUTATIONS = frozenset(
     {"minutes_per_user", "pool_size", "country_availability", "callable_destination", "premium_by_country"}
 )
 
+#: Those whose answer is one country's figure: a question naming several countries ("compare the
+#: domestic minutes in Canada and Germany") gets each one's. Not a destination's callability,
+#: which answers for a caller's country and a destination together.
+PER_COUNTRY_COMPUTATIONS = COUNTRY_COMPUTATIONS - {"callable_destination"}
+
 #: The templates each computation may pick: a computed fact must have every one of them.
 TEMPLATES: dict[str, frozenset[str]] = {
     "minutes_per_user": frozenset(
