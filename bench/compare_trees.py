@@ -83,7 +83,9 @@ def _turns(service_url: str, expect_replies: bool) -> list[Turn]:
     return turns
 
 
-def run(baseline_tree: Path, quick: bool = False, expect_replies: bool = False) -> list[dict[str, Any]]:
+def run(
+    baseline_tree: Path, quick: bool = False, expect_replies: bool = False, only: frozenset[str] = frozenset()
+) -> list[dict[str, Any]]:
     rounds, seconds, warmup = (2, 0.5, 0.2) if quick else (6, 1.0, 0.25)
     with tempfile.TemporaryDirectory(prefix="bench-trees-") as tmp:
         work = Path(tmp)
@@ -96,7 +98,7 @@ def run(baseline_tree: Path, quick: bool = False, expect_replies: bool = False) 
             fake_connector(work / "connector") as connector,
         ):
             pinned = pin_load_generator()
-            compared = _turns(connector.base_url, expect_replies)
+            compared = [t for t in _turns(connector.base_url, expect_replies) if not only or t[0] in only]
             cases = [
                 Case(f"{tree}/{name}", server.url, script(f"trees-{tree}-{name}"), pid=server.pid)
                 for name, _, script in compared
@@ -143,10 +145,16 @@ def main() -> int:
     parser.add_argument(
         "--expect-replies", action="store_true", help="the expectReplies turns too (pool, check, help, purchase step)"
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma list of turn names to compare (e.g. dialog with --expect-replies); all if empty",
+    )
     args = parser.parse_args()
+    only = frozenset(name for name in args.only.split(",") if name)
     if not (args.baseline_tree / "bench" / "servers.py").is_file():
         parser.error(f"{args.baseline_tree} is not a checkout of the project (no bench/servers.py)")
-    print(format_table(run(args.baseline_tree.resolve(), quick=args.quick, expect_replies=args.expect_replies)))
+    print(format_table(run(args.baseline_tree.resolve(), args.quick, args.expect_replies, only)))
     return 0
 
 
