@@ -1,12 +1,14 @@
 """Where the CPU of one real turn goes (issue 14): the bot profiled in-process, turn by turn.
 
     python -m bench.profile_turn [N] [--top K] [--turns pool,check,dialog,help,pool-bc,check-bc]
+                                 [--conversations C]
 
 This process is the bot (:func:`bench.servers.build_app` ``bot`` mode, the SDK patches
 ``callplan serve`` applies, the demo tenant as in :mod:`bench.bench_chat`), pinned to the
 servers' core and serving on loopback; a load generator in a child process on the other core
 (:func:`bench.loadgen.drive`) posts the bench's Teams-shaped ``expectReplies`` activities, one
-conversation: each turn kind is warmed up, then ``N`` turns are posted to measure the CPU per
+conversation (``--conversations C``: C at once, as :mod:`bench.bench_chat`'s 32-conversation rows;
+not for the dialog walk): each turn kind is warmed up, then ``N`` turns are posted to measure the CPU per
 turn, then ``N`` more with a sampling profiler on (:class:`CpuSampler`: on the process's CPU
 clock, no cost per call). Printed per turn kind: the process's CPU per turn (all threads), the
 event loop thread's share, and the top ``K`` places by own and by inclusive CPU time, in ms
@@ -54,21 +56,35 @@ VIA_CONNECTOR = frozenset({"pool-bc", "check-bc"})
 DEFAULT_TURNS = ("pool", "check", "dialog", "help")
 
 
-def _drive_child(url: str, turn: str, turns: int, state_file: str, service_url: str) -> None:
-    """The load generator (child process): ``turns`` turns of one conversation, back to back.
-    A dialog walk goes on where the last run left it (its state in ``state_file``)."""
-    script: Script = TURNS[turn](service_url)
+def _conversations(turn: str, service_url: str, count: int) -> list[Script]:
+    """``count`` conversations of ``turn`` (each its own conversation id, as the bench's)."""
+    script = TURNS[turn](service_url)
+    if count == 1:
+        return [script]
+    if not isinstance(script, Repeat):
+        raise SystemExit(f"--conversations is for the one-turn lookups, not {turn}")
+    return [Repeat(f"{script.conversation}-{i}", script.text, service_url=script.service_url) for i in range(count)]
+
+
+def _drive_child(url: str, turn: str, turns: int, state_file: str, service_url: str, count: int) -> None:
+    """The load generator (child process): ``turns`` turns in all over ``count`` conversations,
+    each back to back. A dialog walk goes on where the last run left it (its state in
+    ``state_file``)."""
+    scripts = _conversations(turn, service_url, count)
+    script = scripts[0]
     path = Path(state_file)
     if path.exists() and isinstance(script, DialogWalk):
         saved = json.loads(path.read_text())
         script.answer, script.steps_in_walk = saved["answer"], saved["steps_in_walk"]
-    result = asyncio.run(drive(url, [script], 3600.0, max_turns=turns))
+    result = asyncio.run(drive(url, scripts, 3600.0, max_turns=turns))
     if isinstance(script, DialogWalk):
         path.write_text(json.dumps({"answer": script.answer, "steps_in_walk": script.steps_in_walk}))
     print(json.dumps({"completed": result.completed, "errors": result.errors}))
 
 
-async def _run_child(url: str, turn: str, turns: int, state_file: Path, service_url: str) -> dict[str, Any]:
+async def _run_child(
+    url: str, turn: str, turns: int, state_file: Path, service_url: str, count: int = 1
+) -> dict[str, Any]:
     cpu = load_generator_cpu()
     prefix = ["taskset", "-c", str(cpu)] if cpu is not None else []
     proc = await asyncio.create_subprocess_exec(
@@ -82,6 +98,7 @@ async def _run_child(url: str, turn: str, turns: int, state_file: Path, service_
         str(turns),
         str(state_file),
         service_url,
+        str(count),
         stdout=asyncio.subprocess.PIPE,
     )
     out, _ = await asyncio.wait_for(proc.communicate(), timeout=600)
@@ -155,7 +172,7 @@ class CpuSampler:
         return "\n".join(lines)
 
 
-async def _profile(data_dir: Path, n: int, top: int, turns: list[str], service_url: str) -> None:
+async def _profile(data_dir: Path, n: int, top: int, turns: list[str], service_url: str, count: int = 1) -> None:
     from aiohttp import web
 
     from bench.servers import build_app
@@ -170,14 +187,16 @@ async def _profile(data_dir: Path, n: int, top: int, turns: list[str], service_u
         with tempfile.TemporaryDirectory(prefix="profile-turn-walk-") as walk_dir:
             for turn in turns:
                 walk = Path(walk_dir) / f"{turn}.json"
-                await _run_child(url, turn, 200, walk, service_url)  # warm: lazy loads, caches, the walk started
+                await _run_child(url, turn, 200, walk, service_url, count)  # warm: lazy loads, caches, the walk started
                 cpu, thread = time.process_time(), time.thread_time()
-                done = (await _run_child(url, turn, n, walk, service_url))["completed"]
+                done = (await _run_child(url, turn, n, walk, service_url, count))["completed"]
                 cpu_ms = 1000 * (time.process_time() - cpu) / done
                 loop_ms = 1000 * (time.thread_time() - thread) / done
                 with CpuSampler() as sampler:
-                    profiled = (await _run_child(url, turn, n, walk, service_url))["completed"]
-                print(f"\n===== {turn}: {done} turns, {cpu_ms:.3f} ms CPU per turn (all threads), ")
+                    profiled = (await _run_child(url, turn, n, walk, service_url, count))["completed"]
+                print(
+                    f"\n===== {turn}: {done} turns, {count} conversation(s), {cpu_ms:.3f} ms CPU per turn (all threads)"
+                )
                 print(f"      event loop thread {loop_ms:.3f} ms; profiled pass: {profiled} turns")
                 sampled = 1000 * sampler.cpu_s / profiled
                 print(f"--- sampled pass: {sampled:.3f} ms CPU per turn, {sampler.samples} samples; by own time")
@@ -193,13 +212,14 @@ def main() -> None:
     parser.add_argument("n", nargs="?", type=int, default=1000)
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--turns", default=",".join(DEFAULT_TURNS), help=f"of {', '.join(TURNS)}")
+    parser.add_argument("--conversations", type=int, default=1, help="conversations at once (lookups only)")
     parser.add_argument(
-        "--drive", nargs=5, metavar=("URL", "TURN", "N", "STATE", "SERVICE_URL"), help=argparse.SUPPRESS
+        "--drive", nargs=6, metavar=("URL", "TURN", "N", "STATE", "SERVICE_URL", "C"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.drive:
-        url, turn, count, state, service_url = args.drive
-        _drive_child(url, turn, int(count), state, service_url)
+        url, turn, count, state, service_url, conversations = args.drive
+        _drive_child(url, turn, int(count), state, service_url, int(conversations))
         return
     import logging
 
@@ -216,7 +236,7 @@ def main() -> None:
         if (os.cpu_count() or 1) > 1:
             os.sched_setaffinity(0, {SERVER_CPU})
         os.environ.setdefault("BENCH_SDK_PATCHES", "all")
-        asyncio.run(_profile(data_dir, args.n, args.top, turns, service_url))
+        asyncio.run(_profile(data_dir, args.n, args.top, turns, service_url, args.conversations))
 
 
 if __name__ == "__main__":

@@ -438,28 +438,45 @@ def _pool_label(country: str, plan: str, line: str, lang: str) -> str:
 _VERDICT_COLOURS = {"included": "Good", "per_minute": "Warning", "not_callable": "Attention"}
 
 
+class CallerLine(NamedTuple):
+    """What the store says of the user a check is for, said as one line ("alice@contoso.com:
+    usage location France, Domestic Calling Plan."): ``text``, and the user, country and plan
+    (SKU) it names, so a card that shows the line does not repeat them as facts."""
+
+    text: str
+    upn: str
+    country: str | None
+    plan: str | None
+
+
 def verdict_card(
     verdict: CallVerdict,
     lang: str,
     balance: PoolBalance | None = None,
     data: DataProvenance | None = None,
     caller: str | None = None,
+    caller_line: CallerLine | None = None,
 ) -> CardReply:
     """Can this user call this number: the verdict, the reason, what would make it callable,
     and the pool the call draws on with what is left of it (``balance``, when known, followed
     by the data it rests on, ``data``). ``caller``: the user of the roster the check is for (the
-    answer names whom it is about, also when the number came a turn after the name)."""
+    answer names whom it is about, also when the number came a turn after the name).
+
+    ``caller_line``: what the store said of that user, found this turn: a line of the card under
+    its headline and the end of its summary (one message, not a line then a card); the facts it
+    names (the user, their country, their plan) are not listed again below it."""
     reason = render(verdict.reason, verdict.params, lang)
     # The headline follows the three-valued verdict (a reason the sheet leaves open has its own).
     title_key = f"verdict.title.{verdict.reason}"
     title = t(lang, title_key if has_string(lang, title_key) else f"verdict.{verdict.verdict}")
-    facts = [(t(lang, "verdict.user"), caller)] if caller else []
+    said = caller_line or CallerLine("", "", None, None)
+    facts = [(t(lang, "verdict.user"), caller)] if caller and caller != said.upn else []
     facts.append((t(lang, "verdict.number"), verdict.number or t(lang, "unknown_value")))
     if verdict.destination_country:
         facts.append((t(lang, "verdict.destination"), country_name(verdict.destination_country, lang)))
-    if verdict.caller_country:
+    if verdict.caller_country and verdict.caller_country != said.country:
         facts.append((t(lang, "verdict.caller"), country_name(verdict.caller_country, lang)))
-    if verdict.plan:
+    if verdict.plan and verdict.plan != said.plan:
         facts.append((t(lang, "verdict.plan"), plan_name(verdict.plan, lang)))
     if verdict.scope:
         facts.append((t(lang, "verdict.scope"), t(lang, f"scope.{verdict.scope}")))
@@ -500,6 +517,9 @@ def verdict_card(
     notes = [render(code, verdict.params, lang) for code in verdict.notes]
     if notes:
         body.append(section(t(lang, "verdict.notes"), bullets(notes, lang)))
+    if caller_line is not None:  # under the headline, which says the verdict first
+        body.insert(1, text_block(caller_line.text))
+        text = f"{text} {caller_line.text}"
     return CardReply(attachment=adaptive_card(_with_sources(body, verdict.sources, lang)), text=text)
 
 

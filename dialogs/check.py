@@ -16,7 +16,7 @@ from botbuilder.core import TurnContext
 from botbuilder.dialogs import DialogContext, DialogTurnResult, WaterfallDialog, WaterfallStepContext
 
 from dialogs.base import InterruptibleDialog
-from dialogs.cards import DEFAULT_COUNTRY_CHOICES, destination_card, verdict_card, which_one_card
+from dialogs.cards import DEFAULT_COUNTRY_CHOICES, CallerLine, destination_card, verdict_card, which_one_card
 from dialogs.context import remember
 from dialogs.lookups import (
     WHICH_ONE,
@@ -39,6 +39,9 @@ from knowledge.numbers import check_call, check_destination
 
 #: The plan slot of a user whose licences give no Calling Plan (known, so not asked).
 NO_PLAN = "none"
+#: turn_state: what the store said of the named user (a :class:`CallerLine`), held for this
+#: turn's verdict card (a line under its headline), or said on its own before a question.
+_CALLER_LINE = "callplan.check.caller_line"
 
 
 def plans_sold_in(country: str | None) -> list[str]:
@@ -106,6 +109,15 @@ def _asks_about_destination(slots: CheckSlots) -> bool:
     )
 
 
+def _answerable(slots: CheckSlots) -> bool:
+    """Whether the slots hold all the verdict needs (nothing is left to ask)."""
+    return (
+        bool(slots.number)
+        and slots.caller_country is not None
+        and (slots.plan is not None or slots.carrier is not None)
+    )
+
+
 def _first_word(name: str | None) -> str:
     return (name or "").split(" ", 1)[0]
 
@@ -131,9 +143,10 @@ class NumberCheckDialog(InterruptibleDialog):
         slots = await self._opening(context, CheckSlots.model_validate(options or {}))
         if slots is None:
             return True
-        if slots.number and slots.caller_country is not None and (slots.plan is not None or slots.carrier is not None):
+        if _answerable(slots):
             await self._answer(context, slots)  # what _country, _plan and _verdict would do, asking nothing
             return True
+        await self._said_unless_answering(context, slots)
         context.turn_state[self._opened_key] = slots.model_dump(mode="json")
         return False
 
@@ -147,6 +160,8 @@ class NumberCheckDialog(InterruptibleDialog):
             slots: CheckSlots | None = CheckSlots.model_validate(opened)
         else:
             slots = await self._opening(step.context, CheckSlots.model_validate(step.options or {}))
+            if slots is not None:
+                await self._said_unless_answering(step.context, slots)
         if slots is None:
             return await step.end_dialog({"done": "which_one"})
         if _asks_about_destination(slots):
@@ -281,21 +296,22 @@ class NumberCheckDialog(InterruptibleDialog):
             update["caller_country"] = user.usage_location
         if not user.usage_location:
             await context.send_activity(t(lang, "check.user_no_location", user=user.upn))
-        elif plan:
-            await context.send_activity(
-                t(
-                    lang,
-                    "check.user",
-                    user=user.upn,
-                    country=country_name(user.usage_location, lang),
-                    plan=plan_name(plan, lang),
-                )
-            )
+            return slots.model_copy(update=update)
+        country = country_name(user.usage_location, lang)
+        if plan:
+            line = t(lang, "check.user", user=user.upn, country=country, plan=plan_name(plan, lang))
         else:
-            await context.send_activity(
-                t(lang, "check.user_no_plan", user=user.upn, country=country_name(user.usage_location, lang))
-            )
+            line = t(lang, "check.user_no_plan", user=user.upn, country=country)
+        # Held for the verdict card when it comes this turn; said on its own before a question.
+        context.turn_state[_CALLER_LINE] = CallerLine(line, user.upn, user.usage_location, plan)
         return slots.model_copy(update=update)
+
+    async def _said_unless_answering(self, context: TurnContext, slots: CheckSlots) -> None:
+        """The line about the named user (:meth:`_with_user`), said now when a question comes
+        next; when the slots are complete it is a line of this turn's verdict card
+        (:meth:`_answer`): one message, not a line then a card."""
+        if not _answerable(slots) and (line := context.turn_state.pop(_CALLER_LINE, None)) is not None:
+            await context.send_activity(line.text)
 
     async def _country(self, step: WaterfallStepContext) -> DialogTurnResult:
         named_before = CheckSlots.model_validate(step.values["slots"]).user
@@ -304,6 +320,7 @@ class NumberCheckDialog(InterruptibleDialog):
             # the caller named with the number ("alice@contoso.com, +33 1 42 68 53 00"): their
             # country and plan from the store, as when the first message names them
             slots = await self._with_user(step.context, slots)
+            await self._said_unless_answering(step.context, slots)
             self.start_slots(step, slots)
         if slots.destination and slots.number:  # "912 345 678" asked as a number in Spain
             slots = slots.model_copy(update={"number": in_country(slots.number, slots.destination)})
@@ -348,5 +365,7 @@ class NumberCheckDialog(InterruptibleDialog):
                 data = await pool_data(self.tenants, tenant) if balance is not None else None
             except DataUnavailable as exc:
                 await context.send_activity(error_activity(exc, lang))
-        await context.send_activity(verdict_card(verdict, lang, balance, data, caller=slots.upn).to_activity())
+        said = context.turn_state.pop(_CALLER_LINE, None)
+        card = verdict_card(verdict, lang, balance, data, caller=slots.upn, caller_line=said)
+        await context.send_activity(card.to_activity())
         await remember(context, Intent.CHECK.value, slots.model_dump(mode="json"))

@@ -76,7 +76,7 @@ def sent_the_same_way(posts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 async def test_replies_are_the_requests_the_sdk_client_sends(
     start_app, make_settings, demo_settings, demo_store_dir, tmp_path, connector, h
 ):
-    """The same turns (welcome card, pool table, the number check's two replies) through this
+    """The same turns (welcome card, pool table, the number check's card, a text reply) through this
     connector and through the SDK's client as shipped, each app over its own copy of the demo
     tenant: the Bot Connector receives the same paths, JSON and headers."""
     sdk_dir = tmp_path / "sdk-data"
@@ -86,13 +86,14 @@ async def test_replies_are_the_requests_the_sdk_client_sends(
     assert sdk.app[ADAPTER_KEY].reply_connector is None
     mine: list[dict[str, Any]] = []
     theirs: list[dict[str, Any]] = []
-    for text in ("hello", POOL_TEXT, CHECK_TEXT):
+    for text in ("hello", POOL_TEXT, CHECK_TEXT, "thanks"):
         activity = h.activity(text, expect_replies=False, service_url=connector.url)
         for app, posts in ((ours, mine), (sdk, theirs)):
             before = len(connector.posts)
             assert (await h.post(app, activity)).status == 201
             posts += connector.posts[before:]
-    assert len(mine) >= 4  # a card a turn, and the check's text line
+    assert len(mine) >= 4  # a card a turn, and a text line
+    assert any(not post["activity"].get("attachments") for post in mine)
     assert reply_connector(ours).posts == len(mine)
     assert sent_the_same_way(mine) == sent_the_same_way(theirs)
     assert any(post["activity"].get("attachments") for post in mine)
@@ -145,7 +146,7 @@ async def test_shared_cards_are_spliced_into_the_posts_as_json_would_encode_them
         activity = h.activity(text, expect_replies=False, service_url=connector.url)
         assert (await h.post(demo_bot, activity)).status == 201
     posts = connector.posts
-    assert len(posts) >= 5 and len(spliced) == len(posts)  # a card a turn, and the check's text line
+    assert len(posts) == 4 and len(spliced) == len(posts)  # a card a turn (the check's user in its card)
     for post in posts:
         assert post["raw"] == json.dumps(post["activity"]).encode()  # byte for byte json.dumps
     cards = [post["activity"].get("attachments", [{}])[0].get("content") for post in posts]
@@ -154,8 +155,8 @@ async def test_shared_cards_are_spliced_into_the_posts_as_json_would_encode_them
     assert pool == again and len(json.dumps(pool)) > 5_000  # the pool table, the store unchanged
     assert spliced[1] == spliced[2] == [json.dumps(pool)]
     assert spliced[1][0] is spliced[2][0]  # encoded once, the same text spliced again
-    # The number check's text line and verdict card (built for its caller): nothing shared.
-    assert cards[-1]["type"] == "AdaptiveCard" and spliced[3:] == [[]] * (len(posts) - 3)
+    # The number check's verdict card (built for its caller): nothing shared.
+    assert cards[-1]["type"] == "AdaptiveCard" and spliced[3:] == [[]]
 
 
 async def test_a_marker_in_a_text_is_posted_as_written_and_the_card_encoded_whole(connector, h):

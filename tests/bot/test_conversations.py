@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pytest
 
-from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
+from dialogs.cards import CallerLine, pool_table_card, purchase_summary_card, verdict_card
 from dialogs.nlu.i18n import is_clearly_french, t
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
@@ -194,8 +194,13 @@ async def test_number_check_for_a_user_from_the_store(demo_bot, h, demo_settings
     replies = await Chat(demo_bot, h).say(SAY[lang]["check"])
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
     balance = next(b for b in pools(demo_settings) if b.key == verdict.pool)
-    expected = verdict_card(verdict, lang, balance, data(demo_settings), caller="alice.martin@contoso.com")
-    assert [r["said"] for r in replies] == [SAY[lang]["user_found"], expected.text]
+    # What the store says of alice is a line of the verdict card (one message), not said again as facts.
+    found = CallerLine(SAY[lang]["user_found"], "alice.martin@contoso.com", "FR", "MCOPSTN1")
+    expected = verdict_card(
+        verdict, lang, balance, data(demo_settings), caller="alice.martin@contoso.com", caller_line=found
+    )
+    assert [r["said"] for r in replies] == [expected.text]
+    assert expected.text.endswith(SAY[lang]["user_found"])
     assert replies[-1]["attachments"][0]["content"] == expected.card
 
 

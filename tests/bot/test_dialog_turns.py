@@ -22,6 +22,7 @@ from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
 from testkit.cards import card_texts
 from testkit.chat import Chat
+from testkit.check import caller_line
 
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
 LOCALE = {"en": "en-US", "fr": "fr-FR"}
@@ -200,7 +201,8 @@ async def test_a_foreign_number_in_national_format_is_read_in_the_country_named(
     replies = await chat.say(NATIONAL_FORMAT[lang])
     verdict = check_call("+33142685300", "GB", "MCOPSTN1", upn="keith.smith@contoso.com")
     assert verdict.verdict == "per_minute"  # a UK Domestic plan calling France, not "not in use"
-    assert said(replies)[-1] == verdict_card(verdict, lang).text
+    found = caller_line(lang, "keith.smith@contoso.com", "GB", "MCOPSTN1")  # said in the card
+    assert said(replies) == [verdict_card(verdict, lang, caller_line=found).text]
 
 
 NUMBER_AND_CALLER = {

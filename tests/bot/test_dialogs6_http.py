@@ -21,6 +21,7 @@ from knowledge.facts import load_facts
 from knowledge.learn import source_link
 from knowledge.numbers import check_call
 from testkit.chat import Chat
+from testkit.check import caller_line
 
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
 ALICE = "alice.martin@contoso.com"
@@ -188,7 +189,9 @@ async def test_a_shared_calling_code_names_the_region_and_the_listed_country(dem
         "GB",
     )
     said = replies[-1]["said"]
-    assert said == verdict_card(verdict, lang, caller=ALICE).text
+    assert (
+        said == verdict_card(verdict, lang, caller=ALICE, caller_line=caller_line(lang, ALICE, "FR", "MCOPSTN1")).text
+    )
     reason = render(verdict.reason, verdict.params, lang)
     credits = render("communications_credits", {}, lang).removeprefix("des ")  # "(des) crédits de communication"
     assert reason in said and "+44" in reason and credits in reason

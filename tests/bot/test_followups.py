@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from dialogs.cards import pool_table_card, purchase_summary_card, verdict_card
+from dialogs.cards import CallerLine, pool_table_card, purchase_summary_card, verdict_card
 from dialogs.nlu.i18n import t
 from knowledge.advisor import MAX_USERS, AdviceRequest, recommend
 from knowledge.numbers import check_call
@@ -100,7 +100,8 @@ async def test_a_follow_up_number_checks_the_same_user(demo_bot, h, lang):
     await chat.say(first)
     replies = await chat.say(again)
     verdict = check_call("112", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
-    assert replies[-1]["said"] == verdict_card(verdict, lang).text
+    found = CallerLine(USER_FOUND[lang], "alice.martin@contoso.com", "FR", "MCOPSTN1")
+    assert replies[-1]["said"] == verdict_card(verdict, lang, caller_line=found).text
 
 
 FOLLOW_UP_WITHOUT_CONTEXT = {"en": "and for Belgium?", "fr": "et pour la Belgique ?"}
@@ -230,7 +231,8 @@ async def test_a_user_named_by_display_name_or_first_name(demo_bot, h, demo_sett
     balance = next(
         b for b in Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID) if b.key == verdict.pool
     )
-    assert [r["said"] for r in replies] == [USER_FOUND[lang], verdict_card(verdict, lang, balance).text]
+    found = CallerLine(USER_FOUND[lang], "alice.martin@contoso.com", "FR", "MCOPSTN1")
+    assert [r["said"] for r in replies] == [verdict_card(verdict, lang, balance, caller_line=found).text]
 
 
 UNKNOWN = {"en": "which plan for 40 users in Narnia?", "fr": "quel forfait pour 40 utilisateurs en Narnia ?"}
@@ -333,9 +335,9 @@ async def test_a_number_check_mid_purchase_is_answered_then_the_purchase_resumes
     balance = next(
         b for b in Store(demo_settings.DATA_DIR, demo_settings.clock).pools(DEFAULT_TENANT_ID) if b.key == verdict.pool
     )
+    found = CallerLine(USER_FOUND[lang], "alice.martin@contoso.com", "FR", "MCOPSTN1")
     assert [r["said"] for r in replies] == [
-        USER_FOUND[lang],
-        verdict_card(verdict, lang, balance).text,
+        verdict_card(verdict, lang, balance, caller_line=found).text,
         t(lang, "prompt.users_in", country="France"),
     ]
     replies = await chat.say("40")

@@ -14,8 +14,9 @@ import re
 import pytest
 
 from bot.cli import main as cli_main
-from dialogs.cards import verdict_card
+from dialogs.cards import CallerLine, verdict_card
 from dialogs.nlu.i18n import has_string, t
+from dialogs.nlu.render import country_name, plan_name
 from knowledge.learn import source_link
 from knowledge.numbers import check_call
 from testkit.cards import card_texts, shown_once
@@ -53,7 +54,14 @@ async def test_each_verdict_over_http(demo_bot, h, lang, number, value, reason):
     title = f"verdict.title.{reason}"  # a reason the headline says more precisely has its own
     assert texts[0] == t(lang, title if has_string(lang, title) else f"verdict.{value}")
     if verdict.pool is None:  # without a pool balance the whole card is what the builder makes
-        expected = verdict_card(verdict, lang, caller=ALICE)  # the card names whom the check is for
+        # the card names whom the check is for, with what the store says of them (one message)
+        found = CallerLine(
+            t(lang, "check.user", user=ALICE, country=country_name("FR", lang), plan=plan_name("MCOPSTN1", lang)),
+            ALICE,
+            "FR",
+            "MCOPSTN1",
+        )
+        expected = verdict_card(verdict, lang, caller=ALICE, caller_line=found)
         assert card["content"] == expected.card and shown_once(reply) == expected.text
     # One Source line, last, linking Learn pages in the conversation's language where localized.
     prefix = t(lang, "source.line", links="")

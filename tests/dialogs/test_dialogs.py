@@ -14,6 +14,7 @@ from dialogs.purchase import advice_request
 from knowledge.advisor import AdviceRequest, recommend
 from knowledge.numbers import check_call
 from knowledge.store import DEFAULT_TENANT_ID, Store
+from testkit.check import caller_line
 
 MENU = [{"intent": "purchase"}, {"intent": "check"}, {"intent": "pool"}, {"intent": "help"}]
 
@@ -224,12 +225,21 @@ async def test_another_dialog_request_mid_dialog_switches_to_it(talk, h):
 
 async def test_number_check_for_a_user_from_the_store(talk, h, store):
     replies = await talk.send("can alice.martin@contoso.com call 01 23 45 67 89?")
-    assert h.said(replies[0]) == "alice.martin@contoso.com: usage location France, Domestic Calling Plan."
+    assert len(replies) == 1  # one message: what the store says of alice is a line of the verdict card
+    found = "alice.martin@contoso.com: usage location France, Domestic Calling Plan."
+    assert h.said(replies[0]).endswith(" " + found)
     verdict = check_call("01 23 45 67 89", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
     assert verdict.callable and verdict.pool is not None
     balance = next(b for b in await store.pools(DEFAULT_TENANT_ID) if b.key == verdict.pool)
     upn = "alice.martin@contoso.com"  # the card names whom the check is for
-    expected = verdict_card(verdict, "en", balance, await store.provenance(DEFAULT_TENANT_ID), caller=upn)
+    expected = verdict_card(
+        verdict,
+        "en",
+        balance,
+        await store.provenance(DEFAULT_TENANT_ID),
+        caller=upn,
+        caller_line=caller_line("en", upn, "FR", "MCOPSTN1"),
+    )
     assert h.said(replies[-1]) == expected.text
     assert format_number(balance.remaining_minutes, "en") in h.said(replies[-1])
     assert h.card_texts(h.cards(replies)[-1]) == h.card_texts(expected.card)
@@ -239,7 +249,8 @@ async def test_number_check_per_minute_says_why_and_what_pays(talk, h):
     replies = await talk.send("can alice.martin@contoso.com call +44 20 7946 0958?")
     verdict = check_call("+44 20 7946 0958", "FR", "MCOPSTN1", upn="alice.martin@contoso.com")
     assert verdict.verdict == "per_minute" and not verdict.callable
-    assert h.said(replies[-1]) == verdict_card(verdict, "en").text
+    found = caller_line("en", "alice.martin@contoso.com", "FR", "MCOPSTN1")
+    assert h.said(replies[-1]) == verdict_card(verdict, "en", caller_line=found).text
     body = h.card_texts(h.cards(replies)[-1])
     assert body[0] == t("en", "verdict.per_minute")
     assert t("en", "verdict.needs.per_minute") in body
@@ -266,12 +277,13 @@ async def test_number_check_of_an_unknown_user_asks_for_country_and_plan(talk, h
 
 async def test_number_check_by_first_name_and_teams_to_teams(talk, h):
     replies = await talk.send("can @Keith call @Laura")
-    assert h.said(replies[0]) == "keith.smith@contoso.com: usage location United Kingdom, Domestic Calling Plan."
+    found = caller_line("en", "keith.smith@contoso.com", "GB", "MCOPSTN1")
+    assert found.text == "keith.smith@contoso.com: usage location United Kingdom, Domestic Calling Plan."
     verdict = check_call("laura.walker@contoso.com", "GB", "MCOPSTN1")
     assert verdict.callable and verdict.reason == "teams_to_teams_free"
-    assert h.said(replies[-1]) == verdict_card(verdict, "en").text
+    assert [h.said(r) for r in replies] == [verdict_card(verdict, "en", caller_line=found).text]
     replies = await talk.send("can keith.smith@contoso.com call laura.walker@contoso.com")
-    assert h.said(replies[-1]) == verdict_card(verdict, "en").text
+    assert h.said(replies[-1]) == verdict_card(verdict, "en", caller_line=found).text
 
 
 async def test_help_and_cancel_in_the_number_check(talk, h):
@@ -290,9 +302,12 @@ async def test_help_and_cancel_in_the_number_check(talk, h):
 
 async def test_user_without_a_calling_plan(talk, h):
     replies = await talk.send("can carlos.evans@contoso.com call +49 30 1234567")
-    assert h.said(replies[0]) == t("en", "check.user_no_plan", user="carlos.evans@contoso.com", country="Germany")
+    found = caller_line("en", "carlos.evans@contoso.com", "DE", None)
+    assert found.text == t("en", "check.user_no_plan", user="carlos.evans@contoso.com", country="Germany")
     verdict = check_call("+49 30 1234567", "DE", None)
-    assert not verdict.callable and h.said(replies[-1]) == verdict_card(verdict, "en").text
+    assert not verdict.callable and [h.said(r) for r in replies] == [
+        verdict_card(verdict, "en", caller_line=found).text
+    ]
 
 
 # --- pool balance and users ------------------------------------------------------------------------
@@ -519,4 +534,4 @@ async def test_a_shared_first_name_gets_a_which_one_card(talk, h, store, tmp_pat
     assert all(d["intent"] == "check" and d["slots"]["number"] == "01 23 45 67 89" for d in choices)
     chosen = next(d for d in choices if d["slots"]["user"] == "alice.martin@contoso.com")
     replies = await talk.send(value=chosen)  # the click checks the call for that person
-    assert h.said(replies[0]).startswith("alice.martin@contoso.com")
+    assert h.said(replies[0]).endswith(caller_line("en", "alice.martin@contoso.com", "FR", "MCOPSTN1").text)
