@@ -433,16 +433,15 @@ def _has_clock() -> bool:
 
 
 def _seed(data_dir: Path) -> None:
-    """The demo tenant in ``data_dir``, generated at :data:`DEMO_NOW`: through the project's
-    clock (``CALLPLAN_NOW``, set by :func:`evaluate_async`) when it has one, else by passing
-    ``now`` to the demo loader."""
+    """The demo tenant in ``data_dir``, generated at :data:`DEMO_NOW`, the instant the bot under
+    test is pinned to (``CALLPLAN_NOW``, set by :func:`evaluate_async`). Passed to the loader
+    explicitly: a ``Store`` built here has the system clock, and a demo seeded at the wall clock
+    (calls up to today) behind a bot that says "as of 20 November" made the pool and run-out
+    answers depend on the day the sets were scored."""
     from knowledge.store import Store
     from knowledge.store.demo import load_demo
 
-    if _has_clock():
-        load_demo(Store(data_dir))
-    else:
-        load_demo(Store(data_dir), now=DEMO_NOW)
+    load_demo(Store(data_dir), now=DEMO_NOW)
 
 
 def clean_env() -> None:
