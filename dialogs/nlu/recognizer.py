@@ -1068,7 +1068,7 @@ def _asks_about(
     fact_id, best = ranked[0]
     requested = intent in (Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.ALERT)
     floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
-    if _asks_an_allowance(intent, form, features, scores, lex):
+    if _asks_an_allowance(intent, form, features, scores):
         # "D&I minutes in Italy", "D&I plan minutes in New Zealand" (the plan's words tie the
         # purchase with the pool's): as a fact asked without a request; "au Mexique le forfait
         # national c'est combien de minutes" asks it with an open word: as a question
@@ -1177,7 +1177,7 @@ def _names_a_place(words: list[str]) -> bool:
 
 
 def _asks_an_allowance(
-    intent: Intent, form: questions.Shape, features: frozenset[str], scores: dict[Intent, float], lex: _Lexicon
+    intent: Intent, form: questions.Shape, features: frozenset[str], scores: dict[Intent, float]
 ) -> bool:
     """Whether a message read as a pool lookup, or as a purchase its minutes words tie with a
     pool lookup ("D&I plan minutes in New Zealand": plan words score the purchase as much as
