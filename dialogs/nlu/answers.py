@@ -59,6 +59,9 @@ class Answer:
     value: Any
     text: str
     known: tuple[str, Extraction] | None = field(default=None, compare=False, repr=False)
+    #: the texts of this answer read so far (the whole text, its first characters) and their
+    #: entities: each rule that reads the same text shares one extraction (a handful per answer)
+    _read: dict[str, Entities] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, activity: Any, known: tuple[str, Extraction] | None = None) -> Answer:
@@ -69,7 +72,11 @@ class Answer:
         """The entities of ``text`` (this answer's text or a part of it): the known extraction's
         when it is of exactly that text, else extracted here."""
         known = self.known
-        return known[1].entities if known is not None and known[0] == text else extract_entities(text)
+        if known is not None and known[0] == text:
+            return known[1].entities
+        if text not in self._read:
+            self._read[text] = extract_entities(text)
+        return self._read[text]
 
     @property
     def empty(self) -> bool:
@@ -109,15 +116,14 @@ def read_countries(answer: Answer) -> dict[str, Any] | None:
     return slots
 
 
-def _said_no(answer: Answer, known: tuple[str, Entities] | None = None) -> bool:
-    """ "no", "nope", "non" typed at a question that is no yes/no question. ``known``: a text
-    and its entities the caller has already read, reused when that text is the short answer
-    read here (WHY: one extraction per answer, not one per rule that looks at it)."""
+def _said_no(answer: Answer) -> bool:
+    """ "no", "nope", "non" typed at a question that is no yes/no question. The short answer's
+    entities come from :meth:`Answer.entities_of`, which reads each text of an answer once (the
+    turn's extraction, or what a rule before this one read): one extraction per answer, not one
+    per rule that looks at it."""
     if answer.value is not None:
         return False
-    short = answer.text[:_SHORT_ANSWER_CHARS]
-    entities = known[1] if known is not None and known[0] == short else answer.entities_of(short)
-    return entities.yes_no is False
+    return answer.entities_of(answer.text[:_SHORT_ANSWER_CHARS]).yes_no is False
 
 
 def why_not_countries(answer: Answer) -> tuple[str, dict[str, Any]] | None:
@@ -130,7 +136,7 @@ def why_not_countries(answer: Answer) -> tuple[str, dict[str, Any]] | None:
     entities = answer.entities_of(answer.text)
     if entities.unknown_places:
         return "reason.unknown_country", {"name": entities.unknown_places[0]}
-    if _said_no(answer, (answer.text, entities)):
+    if _said_no(answer):
         return "reason.said_no", {}
     if entities.yes_no is not None:
         return "reason.answer_not_country", {"text": answer.text[:40]}
@@ -208,7 +214,7 @@ def why_not_users(answer: Answer) -> tuple[str, dict[str, Any]] | None:
     if _negative(text):
         return "reason.users_range", {"count": -(first_integer(text.lstrip(" -\u2212")) or 0), "max": MAX_USERS}
     entities = answer.entities_of(text)
-    if _said_no(answer, (text, entities)):
+    if _said_no(answer):
         return "reason.said_no", {}
     count = typed_count(text, entities)
     if count is not None and not 1 <= count <= MAX_USERS:

@@ -192,6 +192,8 @@ class _Compiled:
     yes_words: list[tuple[str, ...]]
     no_words: list[tuple[str, ...]]
     user_count: re.Pattern[str]
+    count_of_them: re.Pattern[str]  # "90 of them", "35 d'entre eux" (lexicon count_of_them)
+    group_before: re.Pattern[str]  # the people or group such a count counts, said before it
     carrier_names: re.Pattern[str]
     carrier_names_cased: re.Pattern[str]  # "Free", "Three": as typed, never the first word
     carrier_spelling: dict[str, str]  # folded name -> the lexicon's spelling
@@ -247,6 +249,12 @@ def compiled() -> _Compiled:
     # (up to two words between the count and the noun, but not across a preposition or a
     # conjunction: "is 112 blocked for users" counts nobody).
     breakers = _word_alternation({key(w) for w in lex["count_breakers"]})
+    them = lex["count_of_them"]
+    groups = _word_alternation(people | {key(w) for w in them["groups"]})
+    of_them = "|".join(r"[\s'’]+".join(map(re.escape, key(p).split())) for p in them["phrases"])
+    # "our UK staff (90 of them, E5)": a count after the group it counts (lexicon count_of_them)
+    count_of_them = re.compile(rf"(?<![\w.,+\-])(\d{{1,7}})\s+(?:{of_them})\b")
+    group_before = re.compile(rf"\b(?:{groups})\b")
     user_count = re.compile(
         r"(?<![\w.,+\-])(\d{1,3}(?:[ ,.\u00a0\u202f]\d{3})+|\d+)\s+"
         rf"(?:(?!(?:{breakers})\s)[^\W_]+[\s'’]+){{0,2}}?"  # "12 d'utilisateurs"
@@ -277,6 +285,8 @@ def compiled() -> _Compiled:
         yes_words=sorted((tuple(key(w).split()) for w in lex["yes_words"]), key=len, reverse=True),
         no_words=sorted((tuple(key(w).split()) for w in lex["no_words"]), key=len, reverse=True),
         user_count=user_count,
+        count_of_them=count_of_them,
+        group_before=group_before,
         carrier_names=re.compile(
             r"(?<![\w&])(?:"
             + "|".join(re.escape(n) for n in sorted(lex["carrier_names"], key=len, reverse=True))
@@ -796,6 +806,14 @@ def extract(text: str) -> Extraction:
         value = int(re.sub(r"\D", "", count_match.group(1)))
         if 0 < value <= 1_000_000:
             user_count, count_approx = value, approximate_at(folded_work, count_match.start(1))
+    else:
+        count_match = table.count_of_them.search(folded_work)
+        if (
+            count_match
+            and 0 < int(count_match.group(1)) <= 1_000_000
+            and table.group_before.search(folded_work, 0, count_match.start())
+        ):
+            user_count = int(count_match.group(1))
 
     tokens = tokenize(work)
     words = [t.folded for t in tokens]

@@ -59,6 +59,7 @@ class _Lists:
     number_kind_words: frozenset[tuple[str, ...]]
     pool_lookup_words: frozenset[tuple[str, ...]]
     conferencing_words: frozenset[tuple[str, ...]]
+    limit_words: frozenset[tuple[str, ...]]
 
 
 @cache
@@ -124,6 +125,7 @@ def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()
         or text.rstrip().endswith("?")
         or _contains(rest, lists.true_phrases)
         or (bool(_starts_with(rest, lists.conditionals)) and _contains(rest, lists.conditional_questions))
+        or _last_clause_asks(text)
     )
     return Shape(
         question=question,
@@ -140,6 +142,31 @@ def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()
         whether=question and (bool(_starts_with(rest, lists.whether_starts)) or _contains(rest, lists.whether_words)),
         words=rest,
     )
+
+
+#: How much of a last clause is folded to read its first words (the longest start is five words).
+_CLAUSE_START_CHARS = 40
+
+
+@cache
+def _clauses() -> tuple[tuple[str, ...], int]:
+    data = read_locale_json("questions.json")
+    return tuple(data["clause_breaks"]), int(data["clause_min_words"])
+
+
+def _last_clause_asks(text: str) -> bool:
+    """Whether the last clause of a message (after a comma, a dash or a colon: questions.json
+    ``clause_breaks``) opens like a question ("UK 0870 numbers, can they be called at all",
+    "the international add-on, does it need something underneath"): the situation first, then
+    the question, with no question mark. Only the last clause is folded (a few ``rfind``)."""
+    breaks, least = _clauses()
+    text = text[:MAX_CHARS]
+    cut = max((text.rfind(b) + len(b) if b in text else -1) for b in breaks)
+    if cut < 0:
+        return False
+    if len(text[cut:].split()) < least:
+        return False
+    return bool(_starts_with(key(text[cut : cut + _CLAUSE_START_CHARS]).split(), _lists().starts))
 
 
 #: A place said back must look like a name: capitalized, letters only, at least this long.

@@ -46,6 +46,7 @@ from dialogs.nlu.entities import (
 from dialogs.nlu.i18n import detect_language
 from dialogs.nlu.slots import destination_countries, without_scope
 from knowledge import fact_search
+from knowledge.catalog import load_catalog
 
 
 class Intent(StrEnum):
@@ -1000,9 +1001,17 @@ def _asks_about(
     pick = any("@ask" in h for h in hits) and not form.whether
     if intent == Intent.PURCHASE and pick and not form.question:
         return []
-    if intent == Intent.USERS and not (form.whether and any("@ask" in h for h in hits)) and not _lists_no_people(form):
+    if (
+        intent == Intent.USERS
+        and not (form.whether and any("@ask" in h for h in hits))
+        and not _lists_no_people(form)
+        and not questions.names_list(form.words, "classify_words")
+        and not questions.names_list(form.words, "limit_words")
+    ):
         # a users lookup stays one; "who do I buy calling plans from in Australia?" asks who sells,
-        # "who operates calling plans in Germany?" who runs them there (no people to list)
+        # "who operates calling plans in Germany?" who runs them there (no people to list), "the
+        # users sit in Austria, which country is domestic for them?" how their calls are classed,
+        # "any cap on incoming minutes for payg users" a limit (questions.json limit_words)
         return []
     if intent in (Intent.HELP, Intent.GREETING, Intent.UNKNOWN) and not has_domain_evidence(words, features):
         return []  # "how does this bot work?" asks for help; "comment fonctionne la machine à café" is off topic
@@ -1024,10 +1033,13 @@ def _asks_about(
     countries = len(extraction.entities.countries)
     # "premium numbers": a kind, not a destination; "on the list of destinations": the list, not a check
     kinds = questions.names_list(form.words, "number_words") or questions.names_list(form.words, "list_words")
+    # "on peut appeler la Corée du Nord avec le forfait international ?": a country no plan
+    # reaches is asked about, as a kind of destination; no number there to check
+    off_the_list = _off_the_list(extraction.entities.countries)
     if intent == Intent.CHECK and (
         _asks_for_callers(words, countries, scores, lex)
         or _asks_for_a_number(words, scores, lex)
-        or (countries and "plan" in features and not kinds)
+        or (countries and "plan" in features and not kinds and not off_the_list)
     ):
         return []
     query = " ".join(form.words) if form.greeted else text
@@ -1056,15 +1068,22 @@ def _asks_about(
     fact_id, best = ranked[0]
     requested = intent in (Intent.PURCHASE, Intent.CHECK, Intent.POOL, Intent.ALERT)
     floor = lex.fact_weights["closed_floor"] if form.question else _TERSE_REQUEST_FLOOR if requested else _TERSE_FLOOR
-    if intent == Intent.POOL and _names_allowance(form, features):
-        floor = min(floor, _TERSE_FLOOR)  # "D&I minutes in Italy": as a fact asked without a request
+    if _asks_an_allowance(intent, form, features, scores):
+        # "D&I minutes in Italy", "D&I plan minutes in New Zealand" (the plan's words tie the
+        # purchase with the pool's): as a fact asked without a request; "au Mexique le forfait
+        # national c'est combien de minutes" asks it with an open word: as a question
+        opened = any("@open" in h for h in hits)
+        floor = min(floor, lex.fact_weights["closed_floor"] if opened else _TERSE_FLOOR)
     if intent == Intent.PURCHASE and pick:
         floor = _TERSE_REQUEST_FLOOR
     if calculation:
         floor = lex.fact_weights["closed_floor"]
     # "can someone on the domestic plan ring a foreign number?": a check with nothing to check,
     # asked about a kind of number: its closest facts, answered when one leads clearly
-    kind_asked = intent == Intent.CHECK and _asks_about_a_kind(form, extraction.features, countries)
+    kind_asked = intent == Intent.CHECK and (
+        _asks_about_a_kind(form, extraction.features, countries)
+        or _names_a_prefix(form, extraction.entities.numbers, features)
+    )
     if best < floor:
         vouched = _router_vouches(text, form, best, scores.get(intent, 0.0), lex)
         if not vouched and not (kind_asked and best >= fact_search.SUGGEST_FLOOR):
@@ -1099,6 +1118,32 @@ def _asks_about_a_kind(form: questions.Shape, features: frozenset[str], countrie
     )
 
 
+def _off_the_list(countries: list[str]) -> bool:
+    """Whether a country named is none that Calling Plans can call (off the catalog's list of
+    callable destinations: North Korea, Cuba)."""
+    catalog = load_catalog()
+    return any(not catalog.is_callable_destination(iso) for iso in countries)
+
+
+def _names_a_prefix(form: questions.Shape, numbers: list[str], features: frozenset[str]) -> bool:
+    """Whether a question the cues read as a number check names numbers only as a kind: a
+    prefix (``numbers``, the message's, are all short) and what numbers it starts ("can our
+    London team dial 09 premium numbers?", "nos équipes de Leeds peuvent-elles appeler les 0871
+    surtaxés ?"; :func:`_fact_features`' ``features`` no longer have a number to dial), with no
+    user named. Then the check has nothing to dial, even with a city or a country named (a kind
+    asked about, as :func:`_asks_about_a_kind`; a country with no prefix, "restriction pour
+    notre équipe suisse vers les numéros surtaxés", a whole number, "can ulrike call the US
+    toll free number +1 800 555 0199", and a short code with no kind of number, "can our users
+    in Paris call 112?", stay checks)."""
+    return (
+        form.question
+        and bool(numbers)
+        and all(sum(c.isdigit() for c in n) <= _SHORT_CODE_DIGITS for n in numbers)
+        and not features & {"phone_number", "user_ref"}
+        and (questions.names_list(form.words, "number_words") or questions.names_list(form.words, "number_kind_words"))
+    )
+
+
 #: The most words a place takes in a terse pool lookup ("minute pool for new zealand?").
 _POOL_PLACE_WORDS = 3
 
@@ -1129,6 +1174,18 @@ def _lists_no_people(form: questions.Shape) -> bool:
 def _names_a_place(words: list[str]) -> bool:
     """Whether ``words`` (a few words after "for") are a country or a city the extractor knows."""
     return bool(extract(" ".join(words)).entities.countries)
+
+
+def _asks_an_allowance(
+    intent: Intent, form: questions.Shape, features: frozenset[str], scores: dict[Intent, float]
+) -> bool:
+    """Whether a message read as a pool lookup, or as a purchase its minutes words tie with a
+    pool lookup ("D&I plan minutes in New Zealand": plan words score the purchase as much as
+    minutes words the pool), names a plan's allowance (:func:`_names_allowance`): a question of
+    fact about the plan's minutes there, not the tenant's pool nor users to equip."""
+    if intent == Intent.PURCHASE and scores.get(Intent.POOL, 0.0) < scores.get(Intent.PURCHASE, 0.0):
+        return False
+    return intent in (Intent.POOL, Intent.PURCHASE) and _names_allowance(form, features)
 
 
 def _names_allowance(form: questions.Shape, features: frozenset[str]) -> bool:
@@ -1412,8 +1469,11 @@ def _fact_features(text: str, entities: Entities, features: frozenset[str], lex:
             return features
         after = words[at + len(digits) : at + len(digits) + 1]
         before = words[max(0, at - 2) : at]
+        short = len("".join(digits)) <= _SHORT_CODE_DIGITS
         kind = bool(set(after) & (_NUMBER_KIND_WORDS | _PLAN_NAME_WORDS) or set(before) & _NUMBER_KIND_WORDS)
-        general = len("".join(digits)) <= _SHORT_CODE_DIGITS and bool(people & set(words))
+        # "09 premium numbers", "0871 premium-rate numbers": a prefix, then what kind of numbers it starts
+        kind = kind or (short and bool(set(words[at + len(digits) : at + len(digits) + 3]) & _NUMBER_KIND_WORDS))
+        general = short and bool(people & set(words))
         if not (kind or general):
             return features
     return features - {"phone_number"}
