@@ -170,3 +170,20 @@ def test_for_seats_must_name_a_seat_count_computation(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(FactsError, match="for_seats names no computed seat-count fact"):
         read_facts(path, load_facts().catalog)
+
+
+def test_a_toll_free_number_named_is_the_toll_free_fact_before_any_scoring():
+    # lexicon direct_facts: decided by its words (it was test_recognizer's open question that
+    # beat a number check by scoring), with the region it names dropped, not an unknown country
+    from dialogs.nlu.recognizer import Intent, recognize
+
+    for text, lang in (
+        ("why can't we reach some toll-free numbers?", "en"),
+        ("our staff in Asia cannot get through to a 1-800 line", "en"),
+        ("pourquoi les numéros verts ne passent pas depuis l'Europe ?", "fr"),
+    ):
+        rec = recognize(text, lang)
+        assert (rec.intent, rec.facts[0][0]) == (Intent.FACT, "toll_free"), text
+        assert not rec.entities.unknown_places, text
+    # a toll-free number to dial stays a number check
+    assert recognize("can our users call +1 800 555 0100?", "en").intent == Intent.CHECK
