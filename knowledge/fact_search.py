@@ -417,13 +417,76 @@ def names_a_fact(text: str) -> bool:
     )
 
 
-def named_first(text: str, ranked: list[tuple[str, float]], folded: str | None = None) -> list[tuple[str, float]]:
+#: At most this many facts named by code are answered together (:func:`named_facts`).
+NAMED_TOGETHER = 3
+
+
+@lru_cache(maxsize=1)
+def _named_codes() -> dict[tuple[str, ...], tuple[str, str]]:
+    """Folded name (word tuple) -> (the fact it decides, the name as written in facts.json)."""
+    return {tuple(fold(n).split()): (fact.id, n) for fact in load_facts().facts for n in fact.named_by}
+
+
+def named_facts(text: str) -> list[tuple[str, str]]:
+    """Every fact ``text`` names by code (``named_by``), in the order named, each once, with the
+    code that named it (as written in facts.json): ``[("domestic_plan_includes", "MCOPSTN1"),
+    ("international_plan_includes", "MCOPSTN2")]`` for "difference between MCOPSTN1 and
+    MCOPSTN2?". WHY: two codes asked together are a comparison; :func:`named_first` answers the
+    first one only. At most :data:`NAMED_TOGETHER`; longest name first at each word."""
+    words = fold((text or "")[:MAX_QUERY_CHARS]).split()
+    codes = _named_codes()
+    starts, _ = _name_starts()
+    found: dict[str, str] = {}
+    i = 0
+    while i < len(words) and len(found) < NAMED_TOGETHER:
+        size = 0
+        if words[i] in starts:
+            for size in range(min(_LONGEST_NAMED, len(words) - i), 0, -1):
+                named = codes.get(tuple(words[i : i + size]))
+                if named is not None:
+                    found.setdefault(*named)
+                    break
+            else:
+                size = 0
+        i += max(size, 1)
+    return list(found.items())
+
+
+def _fact_score(query: str, fact_id: str) -> float:
+    """``fact_id``'s best score for ``query`` over its own forms, scored as :func:`_blend`
+    scores a candidate (0.0 for an empty query)."""
+    from rapidfuzz import fuzz
+
+    if not query:
+        return 0.0
+    weight = _set_weight(query)
+    return max(
+        (
+            (
+                weight * fuzz.token_set_ratio(query, form.folded)
+                + (1 - weight) * fuzz.token_sort_ratio(query, form.folded)
+            )
+            / 100.0
+            for form in index().forms
+            if form.fact_id == fact_id
+        ),
+        default=0.0,
+    )
+
+
+def named_first(
+    text: str, ranked: list[tuple[str, float]], folded: str | None = None, query: str | None = None
+) -> list[tuple[str, float]]:
     """``ranked`` with the fact the question names put first. WHY: word overlap reads
     "MCOPSTN5?" as close to "what is MCOPSTN9" and "does E5 include a calling plan?" as the
     Domestic plan's contents; the code or licence named decides which fact is asked, so the
     answer names it, not the general one. A code decides outright (:data:`NAMED_SCORE`); a
     licence only reorders the close facts (:data:`HINT_FLOOR`: "minutes per user with E5 in
-    France" stays the minutes fact)."""
+    France" stays the minutes fact). The fact a licence hints at is scored on all its forms
+    (``query``: the message's query form), not only on those among the blend's candidates:
+    "E5 inclut-il un forfait d'appels ?" is close to a Teams Phone prerequisite form (0.70) that
+    a few forms added elsewhere moved out of the 8 + 8 candidates; its candidate form scored
+    0.51, out of reach, and the price fact answered."""
     if folded is None:
         folded = fold((text or "")[:MAX_QUERY_CHARS])
     words = folded.split()
@@ -434,6 +497,8 @@ def named_first(text: str, ranked: list[tuple[str, float]], folded: str | None =
     if fact_id is None:
         fact_id = _first_named(words, hinted, hinted_starts)
         found = dict(ranked).get(fact_id or "", 0.0)
+        if fact_id is not None:  # at its best form's score, not only the candidates' forms
+            found = max(found, _fact_score(query if query is not None else _query(folded, index()), fact_id))
         if fact_id is None or found < HINT_FLOOR or (ranked and ranked[0][1] - found > 0.15):
             return ranked
         score = max(found, ranked[0][1]) if ranked else found
@@ -526,7 +591,7 @@ def _ranked(folded: str, method: Method) -> tuple[tuple[str, float], ...]:
     cost a dictionary lookup. Bounded (:data:`SEARCHES_KEPT`), thread-safe (``lru_cache``)."""
     query = _query(folded, index())
     text = folded  # named_first and country_first read the text only to fold it: given folded
-    return tuple(named_first(text, country_first(text, _RANKERS[method](query), query), folded))
+    return tuple(named_first(text, country_first(text, _RANKERS[method](query), query), folded, query))
 
 
 def forget_searches() -> None:
@@ -544,6 +609,7 @@ __all__ = [
     "forget_searches",
     "index",
     "merge_rankings",
+    "named_facts",
     "names_a_fact",
     "search",
     "vocabulary",

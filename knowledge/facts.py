@@ -92,6 +92,10 @@ class Fact(_Strict):
     #: Asked for a country the catalog knows, this computed fact answers instead (its figure
     #: for that country, not the general one).
     for_country: ForCountry | None = None
+    #: Asked with a seat count ("60 seats on the 240 plan in Sweden, how many minutes in all?"),
+    #: this computed fact answers instead: the pool of those seats (users x minutes), which
+    #: states the per-user figure too.
+    for_seats: str | None = None
     #: Names (folded: SKU and service plan codes) that decide this fact whenever a question
     #: names one: "MCOPSTN5?" asks about the 120-minute plan, whatever its other words match.
     named_by: tuple[str, ...] = ()
@@ -426,6 +430,9 @@ COMPUTATIONS: dict[str, Computation] = {
 #: The computations that take a seat count: a number alone in a follow-up ("et pour 75 ?") is it.
 SEAT_COUNT_COMPUTATIONS = frozenset({"pool_size", "phone_numbers", "audio_dial_out"})
 
+#: A ``for_seats`` fact answers from this many seats: "the minutes of one user" is no pool.
+MIN_SEATS = 2
+
 #: The computations that answer for a country (a ``for_country`` target is one of them).
 COUNTRY_COMPUTATIONS = frozenset(
     {"minutes_per_user", "pool_size", "country_availability", "callable_destination", "premium_by_country"}
@@ -483,8 +490,12 @@ class FactBase:
 
     def specific(self, fact_id: str, query: FactQuery) -> tuple[str, FactQuery]:
         """The fact that answers ``fact_id``'s question for what the query names: its
-        ``for_country`` fact when a country the catalog knows is named (with the entry's plan
-        when the query names none), else ``fact_id`` itself."""
+        ``for_seats`` fact when a seat count (two or more) is named, its ``for_country`` fact
+        when a country the catalog knows is named (with the entry's plan when the query names
+        none), else ``fact_id`` itself."""
+        seats = self.by_id[fact_id].for_seats
+        if seats is not None and (query.user_count or 0) >= MIN_SEATS:
+            return seats, query
         redirect = self.by_id[fact_id].for_country
         if redirect is None or not any(self.catalog.country(c) for c in query.countries):
             return fact_id, query
@@ -529,6 +540,10 @@ def _validate(data: FactsFile, catalog: Catalog, path: Path) -> None:
                 problems.append(f"fact {fact.id!r}: for_country names no computed country fact")
             if fact.for_country.plan is not None and catalog.find_plan(fact.for_country.plan) is None:
                 problems.append(f"fact {fact.id!r}: for_country names an unknown plan")
+        if fact.for_seats is not None:
+            target = next((f for f in data.facts if f.id == fact.for_seats), None)
+            if target is None or target.compute not in SEAT_COUNT_COMPUTATIONS:
+                problems.append(f"fact {fact.id!r}: for_seats names no computed seat-count fact")
         if fact.answer_no is not None and fact.compute is None:
             problems.append(f"fact {fact.id!r}: 'answer_no' without a computation")
     uncovered = sorted(set(data.topics) - {fact.topic for fact in data.facts})

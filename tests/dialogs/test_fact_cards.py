@@ -38,6 +38,12 @@ QUERIES: list[dict[str, Any]] = [
     {"user_count": 100},  # the Domestic plan's two figures, and where each applies
     {"plan": "MCOPSTN8", "user_count": 10},  # a plan that is not pooled, no country
     {"countries": ["FR"], "plan": "MCOPSTN5"},  # a plan sold in the country named
+    # the same cases without a seat count: the minutes per user answer them itself (with two or
+    # more seats it answers with the pool: its ``for_seats`` fact)
+    {"countries": ["AU"]},
+    {"countries": ["FR"], "plan": "PAYG"},
+    {"countries": ["US"], "plan": "MCOTEAMS_ESSENTIALS"},
+    {"countries": ["GB"], "plan": "MCOPSTN8"},
 ]
 FACTS = [fact.id for fact in load_facts().facts]
 

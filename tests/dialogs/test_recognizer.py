@@ -861,7 +861,6 @@ def test_cue_syntax_gaps_and_classes():
     ("text", "lang", "other", "fact_id"),
     [
         ("how do I stop a user from making international calls?", "en", Intent.CANCEL, "dial_out_policy"),
-        ("why can't we reach some toll-free numbers?", "en", Intent.CHECK, "toll_free"),
         ("comment marchent les pools de minutes ?", "fr", Intent.POOL, "pool_how"),
         ("le pool repart-il à zéro au début de chaque mois ?", "fr", Intent.CANCEL, "pool_how"),
         (
