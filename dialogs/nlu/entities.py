@@ -201,6 +201,8 @@ class _Compiled:
     fuzzy_cities: frozenset[str]  # those of fuzzy_names that are cities only (the stricter floor)
     fuzzy_pairs: dict[str, str]  # two-word country names (EN, FR) -> code ("new zealand", "etats unis")
     plain_words: frozenset[str]  # words of the lexicon: never a misspelt or unknown place
+    never_places: frozenset[str]  # licence tier words and regions: never a misspelt or unknown place
+    product_names: re.Pattern[str]  # "Microsoft 365", "M365": their number is never a seat count
 
 
 def _word_alternation(phrases: set[str]) -> str:
@@ -303,7 +305,46 @@ def compiled() -> _Compiled:
         ),
         fuzzy_pairs={k: code for k, code in cty["names"].items() if len(k.split()) == 2 and len(k) >= 8},
         plain_words=_plain_words(lex, month_numbers),
+        never_places=frozenset(key(w) for w in read_locale_json("entities.json")["never_places"]),
+        product_names=_product_names(read_locale_json("entities.json")["product_names"]),
     )
+
+
+def _product_names(names: list[str]) -> re.Pattern[str]:
+    """Product names ending in their number, on raw text: each space of a folded name also
+    matches no space or a hyphen ("M365", "Office-365")."""
+    separator = r"[\s\-]*"
+    alternatives = (separator.join(re.escape(w) for w in name.split()) for name in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<![\w])(?:{'|'.join(alternatives)})(?![\w])", re.IGNORECASE)
+
+
+_TRAILING_DIGITS = re.compile(r"\d+$")
+
+
+def without_product_numbers(work: str, table: _Compiled | None = None) -> str:
+    """``work`` with the number of each product name blanked (offsets stay put): "Microsoft 365
+    users" counts nobody, "8 people on Microsoft 365 E3" still counts 8."""
+    for match in (table or compiled()).product_names.finditer(work):
+        number = _TRAILING_DIGITS.search(match.group(0))
+        if number:
+            work = _blank(work, match.end() - len(number.group(0)), match.end())
+    return work
+
+
+def _ends_with_product(text: str, table: _Compiled) -> bool:
+    """Whether ``text`` ends with a product name ("... office 365 "): the number before a base
+    licence is then the product's, not a seat count ("Windows 365 E3")."""
+    tail = text.rstrip()[-_PRODUCT_REACH:]
+    return any(m.end() == len(tail) for m in table.product_names.finditer(tail))
+
+
+_PRODUCT_REACH = 20
+
+
+def never_a_place(word: str) -> bool:
+    """Whether a folded word is never a country, known or not: a licence tier word ("premium",
+    "frontline") or a region ("europe", "asie"), ``entities.json`` ``never_places``."""
+    return word in compiled().never_places
 
 
 def _plain_words(lex: dict[str, Any], month_numbers: dict[str, int]) -> frozenset[str]:
@@ -586,7 +627,7 @@ def _places(
         before_place = (
             capitalized and i + 1 < len(tokens) and i + 1 not in taken and tokens[i + 1].folded in table.place_nouns
         )
-        if token.folded in table.plain_words:
+        if token.folded in table.plain_words or token.folded in table.never_places:
             pair = _fuzzy_pair(tokens, i, taken, table) if (short or after_place) else None
             if pair:
                 countries.setdefault(pair[0], pair[1])
@@ -715,6 +756,8 @@ def _seats_before_plan(norm: str, span: tuple[int, int]) -> int | None:
     if not _LICENCE_AFTER_PLAN.match(norm[end : end + 30]):
         return None
     seats = _SEATS_BEFORE.search(norm[max(0, start - _SEATS_REACH) : start])
+    if _ends_with_product(norm[:start], compiled()):
+        return None  # "Microsoft 365 Calling Plan licences": the product's number
     return int(seats.group(1)) if seats and 0 < int(seats.group(1)) <= 1_000_000 else None
 
 
@@ -800,7 +843,7 @@ def extract(text: str) -> Extraction:
         work = _blank(work, match.start(), match.end())
 
     user_count, count_approx = None, False
-    folded_work = fold(work)
+    folded_work = fold(without_product_numbers(work, table))  # "Microsoft 365 users" counts nobody
     count_match = table.user_count.search(folded_work)
     if count_match:
         value = int(re.sub(r"\D", "", count_match.group(1)))
@@ -831,7 +874,7 @@ def extract(text: str) -> Extraction:
         seats = _SEATS_BEFORE.search(rest[max(0, start - _SEATS_REACH) : start]) or _SEATS_AFTER.match(
             rest[licence_hit[1].end() : licence_hit[1].end() + _SEATS_REACH + 3]
         )
-        if seats and 0 < int(seats.group(1)) <= 1_000_000:
+        if seats and 0 < int(seats.group(1)) <= 1_000_000 and not _ends_with_product(rest[:start], table):
             user_count = int(seats.group(1))
     line_hit = _first(rest, table.lines)
     taken: set[int] = set()

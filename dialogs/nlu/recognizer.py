@@ -41,6 +41,7 @@ from dialogs.nlu.entities import (
     key,
     language_words,
     lexicon,
+    never_a_place,
     places_as_countries,
 )
 from dialogs.nlu.i18n import detect_language
@@ -837,7 +838,7 @@ def _unsure_unless_clear(ranked: list[tuple[str, float]], question: bool) -> lis
 def _names_no_place(word: str) -> bool:
     """Whether a folded word is one the bot knows, so never an unknown place: the lexicon's
     vocabulary or a word of the fact base's questions ("Zone A", "SoftBank")."""
-    return _is_known(word) or word in fact_search.vocabulary()
+    return _is_known(word) or word in fact_search.vocabulary() or never_a_place(word)
 
 
 def _as_place(text: str, place: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dialogs.nlu.entities import Entities, compiled, digits, extract_entities, key
+from dialogs.nlu.entities import Entities, compiled, digits, extract_entities, key, without_product_numbers
 from dialogs.nlu.limits import MAX_CHARS
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
@@ -194,7 +194,7 @@ def _integer(digits: str) -> int:
 def counts_per_country(text: str) -> dict[str, int]:
     """``"60 users in the USA and 20 in Mexico"`` -> ``{"US": 60, "MX": 20}`` (counts in words too)."""
     patterns = _patterns()
-    text = digits(text)
+    text = without_product_numbers(digits(text))  # "Microsoft 365 users in France" counts nobody
     counts: dict[str, int] = {}
     for match in patterns["count_in_country"].finditer(text):
         if _is_minutes_or_plan(text, match.start()):
