@@ -142,6 +142,25 @@ def without_cue(text: str) -> str:
     return text.strip(" .!?")
 
 
+@cache
+def _marks() -> tuple[tuple[tuple[str, ...], ...], int]:
+    words = read_locale_json("slots.json")
+    marks = tuple(sorted({tuple(key(m).split()) for m in words["correction_marks"]} - {()}, key=len, reverse=True))
+    return marks, int(words["correction_words"])
+
+
+def corrects_in_passing(text: str | None) -> bool:
+    """Whether a short message says it corrects something without starting with a cue: "we're
+    45 actually", "45 not 40", "no, 45 users", "on est plutôt 45", "la Roumanie, pas la France"
+    (``slots.json`` ``correction_marks``, anywhere in at most ``correction_words`` words). The
+    caller decides what it may correct (see ``RootDialog._follow_up``)."""
+    words = key((text or "")[:200]).split()
+    marks, most = _marks()
+    if not words or len(words) > most:
+        return False
+    return any(tuple(words[i : i + len(mark)]) == mark for mark in marks for i in range(len(words) - len(mark) + 1))
+
+
 def carries_change(entities: Entities) -> bool:
     """Whether a message names something a follow-up could change."""
     return bool(
@@ -158,4 +177,13 @@ def carries_change(entities: Entities) -> bool:
     )
 
 
-__all__ = ["ConversationMemory", "LastAnswer", "carries_change", "cue_of", "recall", "remember", "without_cue"]
+__all__ = [
+    "ConversationMemory",
+    "LastAnswer",
+    "carries_change",
+    "corrects_in_passing",
+    "cue_of",
+    "recall",
+    "remember",
+    "without_cue",
+]

@@ -10,9 +10,10 @@ for the D&I plan" says they call abroad; "and 112?" after a number check replace
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
-from dialogs.nlu.entities import Entities, first_integer
+from dialogs.nlu.entities import Entities, extract_entities, first_integer, key
 from dialogs.nlu.slots import CheckSlots, PurchaseSlots, in_country, known_countries, purchase_change, slot_words
 from dialogs.purchase import changed
 from knowledge.advisor import MAX_USERS
@@ -26,13 +27,55 @@ def followed_purchase(last: dict[str, Any], text: str, entities: Entities) -> Pu
     """The last purchase with the follow-up's change, or None when it changes nothing."""
     change = purchase_change(text, entities)
     if not change and not entities.numbers:
-        # "non, en fait 45", "what about 60?": a number alone after the cue is the seat count.
-        count = first_integer(text[:200])
+        # "non, en fait 45", "what about 60?": a number alone after the cue is the seat count;
+        # "45 not 40", "pas 40 mais 45": not the count it corrects.
+        count = first_integer(without_negated_counts(text[:200]))
         if count is not None and 1 <= count <= MAX_USERS:
             change = {"users": count, "users_per_country": None}
     if not change:
         return None
     return changed(PurchaseSlots.model_validate(last), change)
+
+
+@cache
+def _negated_counts() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in slot_words()["negated_counts"])
+
+
+def without_negated_counts(text: str) -> str:
+    """``text`` folded, without the numbers a correction says it replaces ("45 not 40" -> "45",
+    "pas 40 mais 45" -> "mais 45"; ``slots.json`` ``negated_counts``)."""
+    folded = key(text)
+    for pattern in _negated_counts():
+        folded = pattern.sub(" ", folded)
+    return folded
+
+
+@cache
+def _plan_number_refs() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in slot_words()["plan_number_refs"])
+
+
+def plan_by_number(text: str, entities: Entities) -> Entities | None:
+    """A follow-up that names a plan by its minutes after an article ("same with the 240 one",
+    "and the 120 one?", "pareil avec le 240"): the entities with that plan instead of the number
+    (read as a seat count or a number to call otherwise); None when the message names anything
+    else or the number names no plan (the lexicon reads "<number> plan" as none: "the 50 one")."""
+    if entities.plan or entities.user_count or entities.countries or entities.users or len(entities.numbers) > 1:
+        return None
+    folded = key(text[:200])
+    for pattern in _plan_number_refs():
+        found = pattern.search(folded)
+        if found is None or (entities.numbers and _digits_of(entities.numbers[0]) != found.group(1)):
+            continue
+        plan = extract_entities(f"{found.group(1)} plan").plan
+        if plan is not None:
+            return entities.model_copy(update={"plan": plan, "numbers": []})
+    return None
+
+
+def _digits_of(number: str) -> str:
+    return "".join(c for c in number if c.isdigit())
 
 
 def followed_check(last: dict[str, Any], text: str, entities: Entities) -> CheckSlots | None:
@@ -147,4 +190,13 @@ def carries_entity(entities: Entities) -> bool:
     return any(v for v in entities.model_dump().values())
 
 
-__all__ = ["fact_to_reask", "followed_check", "followed_fact", "followed_lookup", "followed_purchase", "number_as_read"]
+__all__ = [
+    "fact_to_reask",
+    "followed_check",
+    "followed_fact",
+    "followed_lookup",
+    "followed_purchase",
+    "number_as_read",
+    "plan_by_number",
+    "without_negated_counts",
+]

@@ -70,6 +70,7 @@ from dialogs.check import NumberCheckDialog
 from dialogs.context import (
     ConversationMemory,
     carries_change,
+    corrects_in_passing,
     cue_of,
     recall,
     remember,
@@ -83,9 +84,11 @@ from dialogs.followup import (
     followed_lookup,
     followed_purchase,
     number_as_read,
+    plan_by_number,
+    without_negated_counts,
 )
 from dialogs.lookups import name_words, pool_activities, users_activities
-from dialogs.nlu.entities import Entities, key, lexicon
+from dialogs.nlu.entities import Entities, first_integer, key, lexicon
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, has_unknown_word, names_class, recognize
 from dialogs.nlu.slots import (
@@ -223,6 +226,41 @@ def _bare_licence(recognition: Recognition, text: str) -> bool:
         and len(key(text[:200]).split()) <= BARE_WORDS
         and not (entities.numbers or entities.users or entities.user_count or entities.countries or entities.plan)
     )
+
+
+def _corrects_purchase(recognition: Recognition, text: str) -> bool:
+    """ "we're 45 actually", "45 not 40", "no, 45 users", "la Roumanie, pas la France" (a
+    correction word anywhere in a short message, :func:`dialogs.context.corrects_in_passing`), or
+    a seat count alone ("240 users", "45 users?", "240 utilisateurs"): a correction of the last
+    recommendation's seat count or countries, though no cue starts it. Never a question ("which
+    plan for 240 users in Germany?" is a purchase of its own; only a seat count alone may end
+    with "?"), nor a message naming what a correction of seats or places does not (a number to
+    call, a person, a plan, a month), nor a request of another kind the recognizer is sure of.
+    The caller checks that the last answer was a recommendation."""
+    head = text[:200]
+    entities = recognition.entities
+    words = key(head).split()
+    if (
+        not words
+        or words[0] in slot_words()["question_starts"]
+        or names_class(head, "ask")
+        or entities.numbers
+        or entities.users
+        or entities.plan
+        or entities.month
+        or entities.line
+        or entities.unknown_places
+    ):
+        return False
+    if recognition.intent in REQUEST_INTENTS and recognition.intent != Intent.PURCHASE and recognition.score >= SURE:
+        return False
+    if corrects_in_passing(head) and not head.rstrip().endswith("?"):
+        return bool(
+            entities.user_count
+            or known_countries(entities.countries)
+            or first_integer(without_negated_counts(head)) is not None
+        )
+    return bool(entities.user_count) and not entities.countries and len(words) <= BARE_WORDS
 
 
 def _restates_need(recognition: Recognition, text: str) -> bool:
@@ -542,7 +580,8 @@ class RootDialog(ComponentDialog):
         restated = _restates_need(recognition, text)
         cue = cue_of(text)  # read once: every rule below asks the same of the same text
         licence_only = cue is None and _bare_licence(recognition, text)
-        if cue is None and not _bare_place(recognition, text) and not licence_only and not restated:
+        passing = cue is None and not restated and _corrects_purchase(recognition, text)
+        if cue is None and not _bare_place(recognition, text) and not licence_only and not restated and not passing:
             return None
         says_usage = restated or usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
         if not carries_change(recognition.entities) and not any(c.isdigit() for c in text) and not says_usage:
@@ -552,6 +591,14 @@ class RootDialog(ComponentDialog):
             return None
         if licence_only and last.intent not in (Intent.PURCHASE.value, Intent.FACT.value):
             return None  # "E5" after a number check or a pool names nothing they depend on
+        if passing and last.intent != Intent.PURCHASE.value:
+            return None  # "240 users" after anything but a recommendation: the message on its own
+        if cue is not None and last.intent == Intent.FACT.value:
+            # "same with the 240 one", "pareil avec le 240": the plan of that many minutes, not
+            # 240 users nor a number to call; the rest of the last question kept
+            by_number = plan_by_number(text, recognition.entities)
+            if by_number is not None:
+                recognition = recognition.model_copy(update={"entities": by_number, "intent": Intent.UNKNOWN})
         if (
             not restated
             and recognition.intent in REQUEST_INTENTS
