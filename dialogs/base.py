@@ -49,7 +49,7 @@ from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, cue_scores, from_card_value, recognize
 from dialogs.nlu.slots import slot_words
 from dialogs.prompts import AnswerPrompt, all_prompts, ask
-from dialogs.turn import lang_of, turn_extraction
+from dialogs.turn import lang_of, turn_extraction, turn_language_score
 
 #: Requests that may interrupt a dialog in progress to start another one.
 REQUEST_INTENTS = frozenset(
@@ -296,7 +296,9 @@ class InterruptibleDialog(ComponentDialog):
         elif not text.strip():
             return None
         else:
-            recognition = recognize(text, lang, turn_extraction(context, text)[1])
+            recognition = recognize(
+                text, lang, turn_extraction(context, text)[1], score=turn_language_score(context, text)
+            )
             restart = self.restart_with(text, recognition)
             if restart is not None:  # a new request of this dialog's own kind, complete: it starts over
                 await inner_dc.cancel_all_dialogs()

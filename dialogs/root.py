@@ -103,7 +103,7 @@ from dialogs.nlu.slots import (
     without_scope,
 )
 from dialogs.purchase import PurchaseDialog, changed
-from dialogs.turn import TenantData, TurnLanguage, lang_of, turn_extraction
+from dialogs.turn import TenantData, TurnLanguage, lang_of, turn_extraction, turn_language_score
 from knowledge.store.api import UsageStoreApi
 
 
@@ -422,7 +422,7 @@ class RootDialog(ComponentDialog):
         if clicked is not None:
             return clicked
         text = activity.text or ""
-        return recognize(text, lang, turn_extraction(context, text)[1])
+        return recognize(text, lang, turn_extraction(context, text)[1], score=turn_language_score(context, text))
 
     async def answer_at_once(self, context: TurnContext) -> bool:
         """Route a message when no dialog is active, without the SDK's dialog stack (what the

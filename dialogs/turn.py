@@ -23,7 +23,7 @@ from typing import Any
 from botbuilder.core import ConversationState, TurnContext, UserState
 
 from dialogs.nlu.entities import Extraction, extract
-from dialogs.nlu.i18n import Lang, detect_language, normalize_lang
+from dialogs.nlu.i18n import Lang, Score, detect_language, french_score, normalize_lang
 from knowledge.clock import Clock, system_clock
 from knowledge.store.api import UsageStoreApi
 from knowledge.store.layout import StoreError, normalize_tenant_id
@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 LANG_KEY = "callplan.lang"
 TENANT_KEY = "callplan.tenant"
 EXTRACTION_KEY = "callplan.extraction"
+LANG_SCORE_KEY = "callplan.lang_score"
 _UNRESOLVED = object()
 
 
@@ -57,6 +58,19 @@ def turn_extraction(context: TurnContext, text: str) -> tuple[str, Extraction]:
     return text, found
 
 
+def turn_language_score(context: TurnContext, text: str | None) -> Score:
+    """The language evidence of ``text`` (:func:`dialogs.nlu.i18n.french_score`), scored once
+    per turn: :meth:`TurnLanguage.decide` and the recognizer read the same message (issue 14:
+    it was scored twice on every typed turn). Kept in ``turn_state``, keyed by the exact text,
+    like :func:`turn_extraction`; it lives as long as the turn, nothing is kept across turns."""
+    memo: dict[str, Score] = context.turn_state.setdefault(LANG_SCORE_KEY, {})
+    key = text or ""
+    found = memo.get(key)
+    if found is None:
+        found = memo[key] = french_score(key)
+    return found
+
+
 class TurnLanguage:
     """Decides and remembers the conversation's language (conversation and user state)."""
 
@@ -72,7 +86,8 @@ class TurnLanguage:
         profile = (await self._user.get(context) if self._user else None) or {}
         if current is None:
             current = profile.get("lang")
-        lang = detect_language(activity.locale, activity.text, current=current)
+        score = turn_language_score(context, activity.text) if activity.text else None
+        lang = detect_language(activity.locale, activity.text, current=current, score=score)
         context.turn_state[LANG_KEY] = lang
         if self._conversation and current != lang:
             await self._conversation.set(context, lang)

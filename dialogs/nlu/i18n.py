@@ -194,18 +194,23 @@ def french_score(text: str) -> tuple[int, int]:
     return fr, en
 
 
-def is_clearly_french(text: str | None, *, evidence: int = 1) -> bool:
-    """French wins with at least ``evidence`` French markers, and more than English ones."""
+#: ``french_score(text)`` of a message, computed once by whoever reads it first this turn.
+Score = tuple[int, int]
+
+
+def is_clearly_french(text: str | None, *, evidence: int = 1, score: Score | None = None) -> bool:
+    """French wins with at least ``evidence`` French markers, and more than English ones.
+    ``score``: ``french_score(text)`` when the caller has it already (the turn's, computed once)."""
     if not text:
         return False
-    fr, en = french_score(text)
+    fr, en = score if score is not None else french_score(text)
     return fr >= evidence and fr > en
 
 
-def is_clearly_english(text: str | None, *, evidence: int = 1) -> bool:
+def is_clearly_english(text: str | None, *, evidence: int = 1, score: Score | None = None) -> bool:
     if not text:
         return False
-    fr, en = french_score(text)
+    fr, en = score if score is not None else french_score(text)
     return en >= evidence and en > fr
 
 
@@ -214,18 +219,21 @@ def is_clearly_english(text: str | None, *, evidence: int = 1) -> bool:
 SWITCH_EVIDENCE = 2
 
 
-def detect_language(locale: str | None, text: str | None, *, current: str | None = None) -> Lang:
+def detect_language(
+    locale: str | None, text: str | None, *, current: str | None = None, score: Score | None = None
+) -> Lang:
     """French when the activity locale is ``fr-*`` or the text is clearly French, else English.
 
     ``current`` (the conversation's language so far) wins when the text gives no clear signal
     either way, so a French admin answering ``40`` or ``ok`` to a prompt is not switched to
-    English because the Teams client sent ``en-US``.
+    English because the Teams client sent ``en-US``. ``score``: ``french_score(text)`` when the
+    caller has it already (a turn's message is scored once, ``dialogs.turn.turn_language_score``).
     """
     if normalize_lang(locale) == "fr":
         return "fr"
     if current is None:
-        return "fr" if is_clearly_french(text) else DEFAULT_LANG
+        return "fr" if is_clearly_french(text, score=score) else DEFAULT_LANG
     current = normalize_lang(current)
     if current == "en":
-        return "fr" if is_clearly_french(text, evidence=SWITCH_EVIDENCE) else "en"
-    return "en" if is_clearly_english(text, evidence=SWITCH_EVIDENCE) else "fr"
+        return "fr" if is_clearly_french(text, evidence=SWITCH_EVIDENCE, score=score) else "en"
+    return "en" if is_clearly_english(text, evidence=SWITCH_EVIDENCE, score=score) else "fr"

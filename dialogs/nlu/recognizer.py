@@ -44,7 +44,7 @@ from dialogs.nlu.entities import (
     never_a_place,
     places_as_countries,
 )
-from dialogs.nlu.i18n import detect_language
+from dialogs.nlu.i18n import Score, detect_language
 from dialogs.nlu.slots import destination_countries, without_scope
 from knowledge import fact_search
 from knowledge.catalog import load_catalog
@@ -467,11 +467,14 @@ def _as_typed(text: str) -> str:
     return text
 
 
-def recognize(text: str, lang_hint: str | None = None, extraction: Extraction | None = None) -> Recognition:
+def recognize(
+    text: str, lang_hint: str | None = None, extraction: Extraction | None = None, *, score: Score | None = None
+) -> Recognition:
     """The intent and entities of one message; ``lang_hint`` is the activity locale (or the
     conversation's language): French wins when it says ``fr`` or the text is clearly French.
     ``extraction``: ``extract(text)`` when the caller has made it already (the dialogs extract a
-    turn's message once, ``dialogs.turn.turn_extraction``), else it is made here.
+    turn's message once, ``dialogs.turn.turn_extraction``), else it is made here; ``score``,
+    likewise, ``french_score(text)`` (``dialogs.turn.turn_language_score``).
 
     The best-scoring intent wins when it reaches the threshold. Purchase, check, pool and users
     answer questions about calling, so when a message has no domain evidence at all (no plan,
@@ -479,7 +482,7 @@ def recognize(text: str, lang_hint: str | None = None, extraction: Extraction | 
     pizza" or "check the printer" are off-topic, not a purchase or a number check.
     """
     text = text or ""
-    lang = detect_language(lang_hint, text)
+    lang = detect_language(lang_hint, text, score=score)
     extraction = with_scope(text, extraction if extraction is not None else extract(text))
     lex = _lexicon()
     content = [w for w in extraction.words if w not in lex.filler] or extraction.words
