@@ -29,15 +29,9 @@ import pytest
 
 from dialogs.nlu.recognizer import Intent, recognize
 from testkit.dev_floors import items_misses
+from testkit.dev_floors import one_item as _one
 
 pytestmark = pytest.mark.usefixtures("local_mode")
-
-
-def _one(item_id: str, category: str, text: str, kind: str | list[str], has: list[str], link: bool = False) -> dict:
-    expect: dict[str, Any] = {"kind": kind, "has": has}
-    if link:
-        expect["link"] = True
-    return {"id": item_id, "category": category, "text": text, "expect": expect}
 
 
 ITEMS: dict[str, list[dict[str, Any]]] = {

@@ -29,26 +29,13 @@ from typing import Any
 import pytest
 
 from dialogs.nlu.recognizer import Intent, recognize
+from testkit.dev_floors import conversation_item as _conv
 from testkit.dev_floors import items_misses
+from testkit.dev_floors import one_item as _one
 
 pytestmark = pytest.mark.usefixtures("local_mode")
 
 PARTIAL = ["prompt_users", "prompt_international", "prompt_licence", "prompt_countries"]
-
-
-def _one(item_id: str, category: str, text: str, kind: str | list[str], has: list[str], link: bool = False) -> dict:
-    expect: dict[str, Any] = {"kind": kind, "has": has}
-    if link:
-        expect["link"] = True
-    return {"id": item_id, "category": category, "text": text, "expect": expect}
-
-
-def _conv(item_id: str, *turns: tuple[str, str | list[str], list[str]]) -> dict[str, Any]:
-    return {
-        "id": item_id,
-        "category": "conversation",
-        "turns": [{"text": t, "expect": {"kind": k, "has": h}} for t, k, h in turns],
-    }
 
 
 ITEMS: dict[str, list[dict[str, Any]]] = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from bench import dev_sets
 from bench import heldout_eval as he
 
@@ -59,3 +61,23 @@ async def set_misses(dataset: he.HeldoutSet) -> str | None:
         return f"{len(scores)} of {len(dataset.items)} {dataset.lang} items scored"
     missed = [s for s in scores if not s.correct]
     return he.format_misses(missed) if missed else None
+
+
+def one_item(
+    item_id: str, category: str, text: str, kind: str | list[str], has: list[str], link: bool = False
+) -> dict[str, Any]:
+    """A one-message item in the held-out sets' format (for :func:`items_misses`): the reply's
+    kind(s), the regexes it must have, and whether it must carry a Learn link."""
+    expect: dict[str, Any] = {"kind": kind, "has": has}
+    if link:
+        expect["link"] = True
+    return {"id": item_id, "category": category, "text": text, "expect": expect}
+
+
+def conversation_item(item_id: str, *turns: tuple[str, str | list[str], list[str]]) -> dict[str, Any]:
+    """A conversation item in the held-out sets' format: (message, kind(s), ``has`` regexes) a turn."""
+    return {
+        "id": item_id,
+        "category": "conversation",
+        "turns": [{"text": text, "expect": {"kind": kind, "has": has}} for text, kind, has in turns],
+    }
