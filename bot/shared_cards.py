@@ -17,13 +17,13 @@ touched either); what is sent, buffered for ``expectReplies`` or serialized cont
 SDK's own types. No SDK code is replaced: the adapter builds its turn contexts with this class
 (:meth:`bot.adapter.CallingPlanAdapter._create_turn_context`).
 
-The same ``deepcopy`` of the activity itself walked its ~45 fields one ``copy.deepcopy`` call
-each (``_reconstruct`` -> ``_deepcopy_dict``), although nearly all of them are ``None`` or a
-string, which ``deepcopy`` returns as they are: ~86 Python-level calls per reply, ~5% of a
-number check's CPU (two replies). The shallow copy handed to the SDK is a
-:class:`_CheapCopyActivity`, whose ``__deepcopy__`` builds the plain ``Activity`` the SDK's copy
-would: ``None``, ``str``, ``bool``, ``int`` and ``float`` values (exact types) put in as they are
-(what ``deepcopy`` returns for them), every other value deep-copied as before (lists, dicts,
+The same ``deepcopy`` of the activity itself walked its ~45 fields one ``copy.deepcopy`` call each
+(``_reconstruct`` -> ``_deepcopy_dict``), although nearly all of them are ``None`` or a string,
+which ``deepcopy`` returns as they are: ~86 Python-level calls per reply, ~5% of a number check's
+CPU when it sent two replies (one since issue 14's ``checkturn``). The shallow copy handed to the
+SDK is a :class:`_CheapCopyActivity`, whose ``__deepcopy__`` builds the plain ``Activity`` the SDK's
+copy would: ``None``, ``str``, ``bool``, ``int`` and ``float`` values (exact types) put in as they
+are (what ``deepcopy`` returns for them), every other value deep-copied as before (lists, dicts,
 accounts, suggested actions, entities, enums). The result is equal to the SDK's copy, field by
 field, with the same sharing: nothing the caller holds can change through it.
 """
