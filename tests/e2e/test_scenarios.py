@@ -326,12 +326,13 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     pool = demo.pool("FR", plan.sku, "international")
 
     chat.send(f"can {caller['upn']} call {UK_NUMBER}?")
-    # What the answer rests on: the user's usage location and plan, read from the store.
-    said = chat.wait_for_bot_text(f"{caller['upn']}: usage location")
-    assert said == f"{caller['upn']}: usage location France, {plan.name_en}."
     chat.wait_for_card("Callable")
     blocks = chat.card_blocks()
     assert blocks[0] == "✅ Callable: included"
+    # What the answer rests on, the user's usage location and plan read from the store: one line
+    # of the same card, right under the verdict (one message), said once.
+    line = f"{caller['upn']}: usage location France, {plan.name_en}."
+    assert blocks[1] == line and blocks.count(line) == 1
     # The reason: the CLI's English sentence, with the article English running text gives the
     # country in the chat ("to the United Kingdom").
     assert with_english_articles(expected["message"]) in blocks
@@ -339,12 +340,10 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     assert blocks[-1].startswith("Source: ") and sum(b.startswith("Source: ") for b in blocks) == 1
     assert chat._card(-1).locator("a[href^='https://learn.microsoft.com/en-us/']").count() >= 1
     facts = dict(chat.card_facts())
+    # the user, their country and their plan are the line's: not listed again as facts
     assert facts == {
-        "User": caller["upn"],
         "Number": UK_NUMBER,
         "Destination": "United Kingdom",
-        "Caller's country": "France",
-        "Plan": plan.name_en,
         "Call type": "International call",
     }
     assert "Minute pool" in blocks
@@ -368,7 +367,7 @@ def test_number_check_for_demo_users_shows_verdict_reason_and_pool(real_chat, de
     assert with_english_articles(refused["message"]) in blocks
     assert "What pays for it" in blocks
     assert "Minute pool" not in blocks
-    assert dict(chat.card_facts())["Plan"] == catalog.plan("MCOPSTN1").name_en
+    assert f"{domestic_caller['upn']}: usage location France, {catalog.plan('MCOPSTN1').name_en}." in blocks
     assert_renders_cleanly(chat)
     chat.screenshot("per minute")
 
