@@ -452,6 +452,16 @@ def named_facts(text: str) -> list[tuple[str, str]]:
     return list(found.items())
 
 
+@lru_cache(maxsize=1)
+def _forms_by_fact() -> Mapping[str, tuple[_Form, ...]]:
+    """The index's forms grouped by fact, once: :func:`_fact_score` reads one fact's forms, not
+    a scan of every form for each hinted message."""
+    grouped: dict[str, list[_Form]] = {}
+    for form in index().forms:
+        grouped.setdefault(form.fact_id, []).append(form)
+    return MappingProxyType({fact_id: tuple(forms) for fact_id, forms in grouped.items()})
+
+
 def _fact_score(query: str, fact_id: str) -> float:
     """``fact_id``'s best score for ``query`` over its own forms, scored as :func:`_blend`
     scores a candidate (0.0 for an empty query)."""
@@ -467,8 +477,7 @@ def _fact_score(query: str, fact_id: str) -> float:
                 + (1 - weight) * fuzz.token_sort_ratio(query, form.folded)
             )
             / 100.0
-            for form in index().forms
-            if form.fact_id == fact_id
+            for form in _forms_by_fact().get(fact_id, ())
         ),
         default=0.0,
     )
