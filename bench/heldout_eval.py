@@ -1,4 +1,4 @@
-"""Issue 12's held-out sets (``heldout4/5/6/7/8/9/10/11/12_{en,fr}.json``) scored on the REAL bot, end to end.
+"""Issue 12's held-out sets (``heldout4/5/6/7/8/9/10/11/12/13_{en,fr}.json``) scored on the REAL bot, end to end.
 
 Why end to end: the recognizer's accuracy (``bench/recognizer_accuracy.py``) says nothing of
 what the admin finally sees (a fact question that lands in the purchase questionnaire has a
@@ -62,6 +62,7 @@ SET_NAMES = (
     "heldout10",
     "heldout11",
     "heldout12",
+    "heldout13",
 )
 #: The default set of :func:`load_set` and :func:`evaluate` (the one the harness began with).
 SET_NAME = SET_NAMES[0]

@@ -1,7 +1,7 @@
-"""The heldout5 to heldout12 files (issue 12, item 5: a fresh held-out set per language and
+"""The heldout5 to heldout13 files (issue 12, item 5: a fresh held-out set per language and
 round) are well-formed: every entry has what the scorer needs, each file is in its language, the
 counts the brief asks for hold, and every country, plan, licence, user and source key they expect
-exists. Never the bot's score: that is reported (bench/records/issue12_heldout{5,6,7,8,9,10,11,12}_first_score.md),
+exists. Never the bot's score: that is reported (bench/records/issue12_heldout{5,6,7,8,9,10,11,12,13}_first_score.md),
 not asserted.
 
 Only counts, names and catalog lookups are checked here, so whoever tunes the bot learns nothing
@@ -23,7 +23,17 @@ from knowledge.catalog import load_catalog
 from knowledge.store.demo import write_demo_files
 
 #: The sets written to this format (heldout4 predates it: tests/bench/test_heldout_eval.py).
-NAMES = ("heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12")
+NAMES = (
+    "heldout5",
+    "heldout6",
+    "heldout7",
+    "heldout8",
+    "heldout9",
+    "heldout10",
+    "heldout11",
+    "heldout12",
+    "heldout13",
+)
 LANGS = ("en", "fr")
 #: Every topic of the fact sheet (shared/domain/calling-plans.md) a question of fact must reach.
 FACT_TOPICS = {
@@ -376,7 +386,7 @@ def test_the_french_set_is_not_a_translation_of_the_english_one(name):
 
 
 def test_the_bench_reports_every_set_side_by_side(monkeypatch):
-    """``make bench`` (bench/bench_heldout.py) scores every set (heldout4 to 12) each under its
+    """``make bench`` (bench/bench_heldout.py) scores every set (heldout4 to 13) each under its
     own rows; the bot is replaced by a scorer that fails everything, so no score is asserted."""
     seen: list[str] = []
 
