@@ -6,6 +6,8 @@
 * The tenant's ``summary.json`` is stamped once a turn (``knowledge.store.memo.one_read_view``,
   opened by the bot around each turn), not once per store read (the user, the pool, its
   provenance: three ``stat`` calls of the same file); the next turn stamps it again.
+* The verdict card's pool label ("France · Domestic Calling Plan · domestic") is built once per
+  pool and language (``dialogs.cards._pool_label``), not on every check.
 
 Real activities POSTed to the real app factory over the demo tenant; every ``extract`` call of the
 process is counted with the text it was given (the function wrapped in every module that holds
@@ -21,9 +23,10 @@ from typing import Any
 
 import pytest
 
+from dialogs import cards
 from dialogs.nlu import entities
 from dialogs.nlu.i18n import t
-from dialogs.nlu.render import country_name
+from dialogs.nlu.render import country_name, line_name, plan_name
 from knowledge.store import memo
 from testkit.chat import Chat
 
@@ -102,3 +105,22 @@ async def test_a_check_stamps_the_tenants_summary_once_a_turn(demo_bot, h, stamp
         # the user, the pool and its provenance read; the summary stamped once (it was three times),
         # and again by the next turn (a view per turn: an import between turns is seen)
         assert stamped["summary.json"] == 1
+
+
+async def test_the_pool_label_is_built_once_per_pool_and_language(demo_bot, h):
+    """Checks that draw on the same pool share its label, each in its own language (the cache
+    is keyed by language: a French check after an English one says the French label)."""
+    cards._pool_label.cache_clear()
+    for lang, text in (("en", CHECK_EN), ("fr", CHECK_FR), ("en", CHECK_EN), ("fr", CHECK_FR)):
+        chat = Chat(demo_bot, h, conversation_id=f"a:check-work-label-{lang}")
+        replies = await chat.say(text, locale="en-US")
+        expected = t(
+            lang,
+            "pool.label",
+            country=country_name("FR", lang),
+            plan=plan_name("MCOPSTN1", lang),
+            line=line_name("domestic", lang),
+        )
+        assert len(replies) == 1 and expected in replies[0]["said"]
+    info = cards._pool_label.cache_info()
+    assert (info.misses, info.hits) == (2, 2)  # built for en and fr once, then remembered
