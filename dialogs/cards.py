@@ -429,7 +429,12 @@ def purchase_summary_card(
 # --- call verdict ------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=512)
 def _pool_label(country: str, plan: str, line: str, lang: str) -> str:
+    """ "France, Domestic Calling Plan, domestic minutes": a pool's name in ``lang``. Kept per
+    pool and language, like :func:`_source_line`: the catalog and the locale files do not change
+    while the bot runs (issue 14: a quarter of the verdict card's build, three name look-ups and
+    a template filled with the English articles rule, on every check that draws on a pool)."""
     return t(
         lang, "pool.label", country=country_name(country, lang), plan=plan_name(plan, lang), line=line_name(line, lang)
     )
