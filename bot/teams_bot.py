@@ -48,7 +48,6 @@ from msrest.exceptions import DeserializationError
 from dialogs.api import TurnLanguage, card_activity, detect_language, state_reset_text, tenant_refusal_text
 from dialogs.api import tenant_id_of as tenant_of
 from knowledge.logsafe import clean
-from knowledge.store.memo import one_read_view
 
 log = logging.getLogger(__name__)
 
@@ -202,8 +201,7 @@ class CallingPlanBot(TeamsActivityHandler):
         if self._state_was_set_aside(turn_context):
             # The conversation's own state is gone; the admin's remembered language still holds.
             await turn_context.send_activity(state_reset_text(await self._language.remembered(turn_context)))
-        with one_read_view():  # the store's summary files stamped once this turn (knowledge.store.memo)
-            await super().on_turn(turn_context)
+        await super().on_turn(turn_context)
         await self.conversation_state.save_changes(turn_context)
         await self._save_user_state(turn_context, user_before)
 

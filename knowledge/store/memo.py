@@ -25,23 +25,12 @@ does not change the tenants folder. "Today" and "this month" come from the store
 :meth:`~knowledge.store.Store.pools`. Residual risk, on file systems with coarse timestamps
 only: three commits within one timestamp tick, the third reusing the first's inode at the same
 size. For a local ``DATA_DIR`` (a store kept elsewhere has no such file to stat).
-
-Inside :func:`one_read_view` (the bot opens one per turn) each tenant's ``summary.json`` is
-stamped once: a number check asked for the user, the pool and its provenance, three ``stat``
-calls of the same file in one turn. The view's stamp is taken before its first read, as above,
-so the guarantee becomes "a commit is seen by the next view" (the next turn); an import made
-through this store inside a view forgets the view's stamps, so the same view sees its own
-import. Outside a view (the scheduler's alerts, the CLI, tests) every call stamps, as before.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from knowledge import pools
@@ -50,28 +39,12 @@ from knowledge.provenance import DataProvenance
 from knowledge.store import AsyncStore, Store
 from knowledge.store.layout import StoreError, check_month, is_tenant_id, normalize_tenant_id
 from knowledge.store.records import UserRecord
-from knowledge.store.usage_store import ImportSummary, UserIndex
+from knowledge.store.usage_store import UserIndex
 
 #: Remembered answers at most; all are dropped when there are more (tenants x months x days).
 MAX_ENTRIES = 512
 
 Stamp = tuple[int, int, int, int]
-
-#: The open read view's stamps (summary path -> stamp), or None outside a view. A context
-#: variable: each turn (an asyncio task) sees its own view, none leaks into another turn.
-_VIEW: ContextVar[dict[str, Stamp | None] | None] = ContextVar("callplan_store_read_view", default=None)
-
-
-@contextmanager
-def one_read_view() -> Iterator[None]:
-    """Within the block, each tenant's ``summary.json`` is stamped once (its first read), and
-    the memo answers every later read of the block from that stamp: one ``stat`` per file per
-    turn instead of one per read. A commit during the block is seen by the next block."""
-    token = _VIEW.set({})
-    try:
-        yield
-    finally:
-        _VIEW.reset(token)
 
 
 class MemoizedAsyncStore(AsyncStore):
@@ -93,13 +66,7 @@ class MemoizedAsyncStore(AsyncStore):
             if len(self._summary_paths) >= MAX_ENTRIES:
                 self._summary_paths.clear()
             self._summary_paths[tenant_id] = path
-        view = _VIEW.get()
-        if view is None:
-            return _stat_stamp(path)
-        if path in view:
-            return view[path]
-        stamp = view[path] = _stat_stamp(path)
-        return stamp
+        return _stat_stamp(path)
 
     def _recall(self, key: tuple[Any, ...], stamp: Stamp | None) -> Any | None:
         remembered = self._memo.get(key)
@@ -145,16 +112,6 @@ class MemoizedAsyncStore(AsyncStore):
         provenance = await super().provenance(tenant_id)
         self._keep(key, stamp, provenance)
         return provenance
-
-    async def import_paths(
-        self, paths: Sequence[Path | str], tenant_id: str | None = None, progress: bool = False
-    ) -> ImportSummary:
-        try:
-            return await super().import_paths(paths, tenant_id, progress)
-        finally:
-            view = _VIEW.get()
-            if view is not None:
-                view.clear()  # what this view imported is read from the new summary
 
     async def tenants(self) -> list[str]:
         key = ("tenants",)

@@ -3,9 +3,6 @@
 * The message is extracted once: ``check_slots`` no longer extracts the words after "call"
   again when the turn's extraction found no country (``split_countries``: its destinations are
   the message's countries, so with none there is nothing to find).
-* The tenant's ``summary.json`` is stamped once a turn (``knowledge.store.memo.one_read_view``,
-  opened by the bot around each turn), not once per store read (the user, the pool, its
-  provenance: three ``stat`` calls of the same file); the next turn stamps it again.
 * The verdict card's pool label ("France · Domestic Calling Plan · domestic") is built once per
   pool and language (``dialogs.cards._pool_label``), not on every check.
 
@@ -18,8 +15,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -27,7 +22,6 @@ from dialogs import cards
 from dialogs.nlu import entities
 from dialogs.nlu.i18n import t
 from dialogs.nlu.render import country_name, line_name, plan_name
-from knowledge.store import memo
 from testkit.chat import Chat
 
 CHECK_EN = "can alice.martin@contoso.com call 01 23 45 67 89?"  # the bench's number check
@@ -79,32 +73,6 @@ async def test_a_check_that_names_countries_still_reads_which_one_is_called(demo
     assert [k for k in extracted if k not in (text, WARM_UP)]  # the destination segment, read on its own
     assert t("en", "prompt.number_in", country=country_name("ES", "en")) in replies[-1]["said"]
     assert country_name("FR", "en") in replies[-1]["said"]  # "So far: caller in France, ..."
-
-
-@pytest.fixture
-def stamped(monkeypatch) -> Counter[str]:
-    """The files the store memo stats (``knowledge.store.memo._stat_stamp``), by name, counted."""
-    seen: Counter[str] = Counter()
-    original = memo._stat_stamp
-
-    def counted(path: Any) -> Any:
-        seen[Path(path).name] += 1
-        return original(path)
-
-    monkeypatch.setattr(memo, "_stat_stamp", counted)
-    return seen
-
-
-async def test_a_check_stamps_the_tenants_summary_once_a_turn(demo_bot, h, stamped):
-    chat = Chat(demo_bot, h, conversation_id="a:check-work-stamps")
-    first = await chat.say(CHECK_EN)
-    for _ in range(2):
-        stamped.clear()
-        replies = await chat.say(CHECK_EN)
-        assert [r["said"] for r in replies] == [r["said"] for r in first]  # the same verdict card
-        # the user, the pool and its provenance read; the summary stamped once (it was three times),
-        # and again by the next turn (a view per turn: an import between turns is seen)
-        assert stamped["summary.json"] == 1
 
 
 async def test_the_pool_label_is_built_once_per_pool_and_language(demo_bot, h):
