@@ -32,7 +32,7 @@ from dialogs.nlu.entities import PAYG, Entities, extract_entities
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent
 from dialogs.nlu.render import country_name, plan_name
-from dialogs.nlu.slots import CheckSlots, check_slots, in_country
+from dialogs.nlu.slots import CheckSlots, check_slots, dials, in_country
 from dialogs.turn import TenantData, lang_of
 from knowledge.catalog import load_catalog
 from knowledge.numbers import check_call, check_destination
@@ -292,8 +292,8 @@ class NumberCheckDialog(InterruptibleDialog):
         plan = calling_plan_of(user)
         if slots.plan is None:
             update["plan"] = plan or NO_PLAN
-        if slots.caller_country is None and user.usage_location:
-            update["caller_country"] = user.usage_location
+        if user.usage_location and (slots.caller_country is None or dials(slots.number, slots.caller_country)):
+            update["caller_country"] = user.usage_location  # "Ines, +675 321 1000, Papua New Guinea": PG is called
         if not user.usage_location:
             await context.send_activity(t(lang, "check.user_no_location", user=user.upn))
             return slots.model_copy(update=update)

@@ -11,9 +11,10 @@ The choice, per usage-location country (fact sheet §6, §7; choices marked DECI
 * no Calling Plans sold there: the alternatives (Operator Connect, Direct Routing, Teams Phone
   Mobile); Australia and Japan: the partner's offer (Telstra, SoftBank);
 * calls abroad: Domestic and International (MCOPSTN2; Mexico's own SKU in MX);
-* DECISION: no outbound minutes expected (0): Pay-As-You-Go where a zone SKU exists;
-  at most 120 expected minutes: the 120-minute plan where sold (not US/PR/MX); otherwise the
-  Domestic plan. The 240-minute plan is deprecated (EN_SMS) and never proposed;
+* DECISION: no outbound minutes expected (0), or very few (at most ``PAYG_MINUTES`` a
+  user): Pay-As-You-Go where a zone SKU exists; at most 120 expected minutes: the
+  120-minute plan where sold (not US/PR/MX); otherwise the Domestic plan. The 240-minute
+  plan is deprecated (EN_SMS) and never proposed;
 * DECISION: a base licence eligible for the Teams Phone with Calling Plan bundle (E3, Business,
   Teams Essentials...) and a plain Domestic plan: the bundle (one SKU gives Teams Phone and the
   Domestic plan); E5/A5/G5 include Teams Phone, so they only add the plan.
@@ -32,6 +33,12 @@ Agreement = Literal["legacy", "mca"]
 MAX_USERS = 1_000_000
 #: The outbound minutes a user who "rarely calls out" is planned for where PAYG is not sold.
 FEW_MINUTES = 100
+#: DECISION: at most this many expected outbound minutes a user a month (a stated figure: "3
+#: minutes a month each") is "few outbound calls", the fact sheet's case for Pay-As-You-Go (§6:
+#: "Is PAYG cheaper for users who make few outbound calls?"), where a PAYG SKU is sold; above
+#: it the 120-minute plan. The sheet gives no prices, so the line is ours: a tenth of the
+#: smallest plan's allowance.
+PAYG_MINUTES = 12
 
 
 class AdviceRequest(BaseModel):
@@ -252,6 +259,11 @@ def _choose_plan(country: Country, request: AdviceRequest, b: _Builder) -> Plan 
         payg = pick("payg")
         if payg is not None:
             b.reason("payg_no_outbound", country=country.iso, plan=payg.sku)
+            return payg
+    if expected is not None and expected <= PAYG_MINUTES:
+        payg = pick("payg")
+        if payg is not None:
+            b.reason("payg_low_usage", country=country.iso, plan=payg.sku, minutes_per_user=expected)
             return payg
     if expected is not None and expected <= 120:
         small = next((p for p in sold if p.sku == "MCOPSTN5"), None)

@@ -202,6 +202,9 @@ class _Compiled:
     fuzzy_pairs: dict[str, str]  # two-word country names (EN, FR) -> code ("new zealand", "etats unis")
     plain_words: frozenset[str]  # words of the lexicon: never a misspelt or unknown place
     never_places: frozenset[str]  # licence tier words and regions: never a misspelt or unknown place
+    codes_after_licence: frozenset[str]  # ambiguous codes read as a country right after "E5" ("E5 BE")
+    licence_words: frozenset[str]  # one-word base licence names, folded ("e5", "a3")
+    corrections_within: tuple[tuple[str, ...], ...]  # "i meant", "je voulais dire" (folded words)
     product_names: re.Pattern[str]  # "Microsoft 365", "M365": their number is never a seat count
 
 
@@ -307,6 +310,11 @@ def compiled() -> _Compiled:
         plain_words=_plain_words(lex, month_numbers),
         never_places=frozenset(key(w) for w in read_locale_json("entities.json")["never_places"]),
         product_names=_product_names(read_locale_json("entities.json")["product_names"]),
+        codes_after_licence=frozenset(read_locale_json("entities.json")["codes_after_licence"]),
+        licence_words=frozenset(a for a in aliases if a and " " not in a),
+        corrections_within=tuple(
+            tuple(key(c).split()) for c in read_locale_json("entities.json")["corrections_within"]
+        ),
     )
 
 
@@ -508,10 +516,12 @@ def tokenize(work: str) -> list[_Token]:
 FUZZY_FLOOR = 0.8
 FUZZY_MIN_LEN = 5
 #: The floor for a name that starts with another letter than the word: a typo rarely changes
-#: the first letter, while a made-up country often is a real one with a new start and one more
-#: edit ("Ruritania": Mauritania at exactly 0.8, two edits in ten letters). One edit in seven
-#: letters or more still meets it ("Grance" is no typo anyone makes; "Cermany" would be).
-FUZZY_FLOOR_OTHER_START = 0.85
+#: the first letter, while a made-up country often is a real one with a new first letter
+#: ("Poldavie": Moldavie, one edit in eight letters; "Ruritania": Mauritania, two in ten) and a
+#: first name often is one with a letter dropped ("Olivia": Bolivia). Every typo of the corpora
+#: keeps its first letter ("Itallie", "germnay", "Belgqiue"), so another start needs one edit
+#: in ten letters or more ("Bwitzerland" is still Switzerland).
+FUZZY_FLOOR_OTHER_START = 0.9
 #: A capitalized word that is no place is said back only after these ("in Narnia", "en Narnia",
 #: "à Narnia" typed "a Narnia", "what about Atlantis", "pour la Bordurie"), or right before a
 #: place noun ("the Atlantis pool", "our Wakanda office"): after "for" or "to" it is more often
@@ -670,7 +680,9 @@ def _fuzzy_pair(tokens: list[_Token], i: int, taken: set[int], table: _Compiled)
     return table.fuzzy_pairs[hit[0]], f"{first.raw} {second.raw}"
 
 
-def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] | None = None) -> list[str]:
+def _extract_countries(
+    tokens: list[_Token], table: _Compiled, taken: set[int] | None = None, work: str = ""
+) -> list[str]:
     """Countries named (names, cities, codes, adjectives near a place noun); the indexes of the
     tokens read go into ``taken``."""
     taken = set() if taken is None else taken
@@ -701,7 +713,14 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
                 _add(found, table.case_sensitive[raw])
                 taken.add(i)
             elif len(raw) == 2 and raw.isupper() and raw.isalpha() and raw in table.codes:
-                if after_place or (raw not in table.ambiguous and not shouting):
+                after_licence = (
+                    raw in table.codes_after_licence
+                    and prev in table.licence_words
+                    and tokens[i - 1].raw.isupper()
+                    and not shouting
+                    and _ends_an_item(tokens, i, work)
+                )  # "30 users E5 BE, que du national": an order line
+                if after_place or after_licence or (raw not in table.ambiguous and not shouting):
                     _add(found, raw)
                     taken.add(i)
             elif token.folded in table.adjectives:
@@ -711,6 +730,40 @@ def _extract_countries(tokens: list[_Token], table: _Compiled, taken: set[int] |
                     _add(found, table.adjectives[token.folded])
             i += 1
     return found
+
+
+#: What may follow a code on an order line ("E5 BE, national", "E5 BE - 30 users", "E5 BE x 30").
+_ITEM_ENDS = frozenset(",;.:)-/|")
+
+
+def _ends_an_item(tokens: list[_Token], i: int, work: str) -> bool:
+    """Whether token ``i`` ends an item of a terse list: the message's end, punctuation, or a
+    count ("E5 BE 30"), not a sentence going on ("E5 AT the moment")."""
+    if i + 1 == len(tokens):
+        return True
+    after = work[tokens[i].end : tokens[i].end + 3].lstrip()[:1]
+    return after in _ITEM_ENDS or tokens[i + 1].raw.isdigit() or tokens[i + 1].folded == "x"
+
+
+def _taken_back(tokens: list[_Token], table: _Compiled, misspelt: dict[str, str], work: str) -> set[str]:
+    """The countries a correction later in the same message takes back ("30 users in Hungary -
+    sorry, I meant Romania": Hungary): those named only before the last correction phrase
+    (``entities.json`` ``corrections_within``), when it is followed by a country of its own."""
+    words = [t.folded for t in tokens]
+    cues = [cue for cue in table.corrections_within if cue[0] in words[1:]]  # most messages: none
+    cut = max(
+        (k for cue in cues for k in range(1, len(words)) if tuple(words[k : k + len(cue)]) == cue),
+        default=0,
+    )
+    if not cut:
+        return set()
+
+    def named(part: list[_Token]) -> set[str]:
+        raws = {t.raw for t in part}
+        return set(_extract_countries(part, table, None, work)) | {c for c, w in misspelt.items() if w in raws}
+
+    before, after = named(tokens[:cut]), named(tokens[cut:])
+    return before - after if after else set()
 
 
 #: A count right before a base licence ("30 E3", "70 x E5", "55 on E5"): read in the last few characters
@@ -878,11 +931,15 @@ def extract(text: str) -> Extraction:
             user_count = int(seats.group(1))
     line_hit = _first(rest, table.lines)
     taken: set[int] = set()
-    countries = _extract_countries(tokens, table, taken)
+    countries = _extract_countries(tokens, table, taken, work)
     misspelt, unknown_places = _places(tokens, taken, table, work)
     guessed = {code: word for code, word in misspelt.items() if code not in countries}
     for code in guessed:
         _add(countries, code)
+    taken_back = _taken_back(tokens, table, misspelt, work)
+    if taken_back:
+        countries = [c for c in countries if c not in taken_back]
+        guessed = {code: word for code, word in guessed.items() if code not in taken_back}
     entities = Entities(
         numbers=numbers,
         countries=countries,

@@ -480,6 +480,16 @@ def _countries_after(text: str, number: str) -> list[str]:
     return known_countries(extract_entities(rest).countries)
 
 
+def dials(number: str | None, country: str | None) -> bool:
+    """Whether ``number``, typed with its international prefix, is in ``country`` ("+675 321
+    1000" and Papua New Guinea): a named user's country then comes from the roster, and the
+    country the message names is where they call, not where they are."""
+    if not number or not country or not number.lstrip().startswith(("+", "00")):
+        return False
+    parsed = parse_number(number, country)
+    return parsed.ok and parsed.region == country
+
+
 #: "a Domestic user", "domestic users", "un utilisateur domestique": a caller described by the Domestic plan.
 DOMESTIC_PLAN = "MCOPSTN1"
 
