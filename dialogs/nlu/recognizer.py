@@ -540,6 +540,8 @@ def recognize(
     about: list[tuple[str, float]] = []
     if intent in _ABOUT_OVERRIDES:
         about = _asks_about(text, extraction, intent, scores, lex, reading)
+        if not about:  # a plan's minutes in a place, or a country on a plan that calls abroad
+            about = _asked_outright(text, extraction, intent, scores, lex, reading)
         if not about and intent in _OVERRULED:
             about = _router_overrules(text, extraction, intent, lex, reading)
         if about:
@@ -1049,10 +1051,6 @@ def _asks_about(
         return []
     if intent == Intent.POOL and form.tenant and "user_count" not in features:
         return []
-    outright = _fact_asked_outright(text, intent, form, extraction, features, scores, lex)
-    if outright is not None:  # a plan's minutes in a place, or a country on a plan that calls abroad
-        query = " ".join(form.words) if form.greeted else text
-        return _first(reading.search(query)[:FACT_CHOICES], outright, lex.fact_weights["closed_floor"])
     if (
         intent == Intent.POOL
         and (not form.question or _names_only_a_pool_and_place(form))
@@ -1159,6 +1157,26 @@ def _names_words(words: list[str], name: str) -> bool:
         return True
     singles = questions.single_words(name)
     return any(_is_typo_of(p, w) for w in words if len(w) >= _FUZZY_MIN for p in singles if p[:1] == w[:1])
+
+
+def _asked_outright(
+    text: str, extraction: Extraction, intent: Intent, scores: dict[Intent, float], lex: _Lexicon, reading: _Reading
+) -> list[tuple[str, float]]:
+    """The closest facts, :func:`_fact_asked_outright`'s first, when the usual rules
+    (:func:`_asks_about`) kept a request that asks that fact outright (empty: none). After them,
+    so a fact they found stays ("a teams call to a coworker in Japan - does it eat international
+    minutes?" is Teams-to-Teams being free, facts16, not the minutes in Japan)."""
+    form = reading.form
+    if not form.words or form.request:
+        return []
+    if intent == Intent.PURCHASE and reading.asks_for_us and not form.whether:
+        return []  # "which plan for our users in Spain vs Italy?": a pick for them
+    features = _fact_features(text, extraction.entities, extraction.features, lex)
+    outright = _fact_asked_outright(text, intent, form, extraction, features, scores, lex)
+    if outright is None:
+        return []
+    query = " ".join(form.words) if form.greeted else text
+    return _first(reading.search(query)[:FACT_CHOICES], outright, lex.fact_weights["closed_floor"])
 
 
 def _fact_asked_outright(
