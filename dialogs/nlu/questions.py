@@ -60,6 +60,11 @@ class _Lists:
     pool_lookup_words: frozenset[tuple[str, ...]]
     conferencing_words: frozenset[tuple[str, ...]]
     limit_words: frozenset[tuple[str, ...]]
+    minutes_words: frozenset[tuple[str, ...]]
+    how_many_words: frozenset[tuple[str, ...]]
+    line_words: frozenset[tuple[str, ...]]
+    compare_words: frozenset[tuple[str, ...]]
+    capability_words: frozenset[tuple[str, ...]]
 
 
 @cache
@@ -180,6 +185,12 @@ def names_list(words: list[str], name: str) -> bool:
     ``number_words``): what a fact that takes a seat count counts ("pool for 20 users",
     "numbers with 100 licences")."""
     return _contains(words, getattr(_lists(), name))
+
+
+@cache
+def single_words(name: str) -> frozenset[str]:
+    """The one-word phrases of the list called ``name`` (the recognizer reads them with a typo)."""
+    return frozenset(p[0] for p in getattr(_lists(), name) if len(p) == 1)
 
 
 #: The most words a place named after "for" / "pour" may take ("new zealand", "puerto rico").

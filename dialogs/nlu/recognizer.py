@@ -533,9 +533,15 @@ def recognize(
         intent = Intent.PURCHASE
         best = scores[Intent.PURCHASE] = max(best + 0.01, threshold)
         ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if _plans_for_a_place(intent, scores, reading):
+        intent = Intent.PURCHASE
+        best = scores[Intent.PURCHASE] = scores[Intent.PURCHASE] + 0.01
+        ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
     about: list[tuple[str, float]] = []
     if intent in _ABOUT_OVERRIDES:
         about = _asks_about(text, extraction, intent, scores, lex, reading)
+        if not about:  # a plan's minutes in a place, or a country on a plan that calls abroad
+            about = _asked_outright(text, extraction, intent, scores, lex, reading)
         if not about and intent in _OVERRULED:
             about = _router_overrules(text, extraction, intent, lex, reading)
         if about:
@@ -623,6 +629,20 @@ def _seats_to_equip(intent: Intent, text: str, extraction: Extraction, reading: 
         return not destination_countries(text)
     form = reading.form
     return "base_licence" in features and not form.pool and not form.tenant
+
+
+def _plans_for_a_place(intent: Intent, scores: dict[Intent, float], reading: _Reading) -> bool:
+    """Whether a message the cues read as a users lookup, tied with a purchase, asks for plans
+    for a place ("forfaits pour la Belgique, tout le monde est en E5": "tout le monde" scores the
+    users as much as "forfaits" the purchase): users to equip there, the purchase asks how many
+    (branch route13). Not a question ("plans for our users in Spain?" may ask about them)."""
+    form = reading.form
+    return (
+        intent == Intent.USERS
+        and scores.get(Intent.PURCHASE, 0.0) >= scores[Intent.USERS]
+        and not form.question
+        and questions.place_after_for(form.words, _names_a_place)
+    )
 
 
 #: Facts this close to the best one tie: the plan the message names decides among them.
@@ -853,9 +873,15 @@ def _counts(fact_id: str, words: list[str], lex: _Lexicon) -> bool:
     """Whether ``fact_id`` takes a seat count and ``words`` name what it counts (the pool;
     phone numbers in a how-many question): then a seat count is its parameter, not a purchase's."""
     listed = lex.counted_facts.get(fact_id)
-    if listed is None or not questions.names_list(words, listed[0]):
+    if listed is None:
         return False
-    return not listed[1] or any("@open" in _tokens_of(w) for w in words)
+    opened = any("@open" in _tokens_of(w) for w in words)
+    if questions.names_list(words, listed[0]):
+        return not listed[1] or opened
+    # "how many international minutes do 60 users in Canada get on D&I?": a how-many question
+    # naming minutes counts the pool those seats give as "... in total" does (branch route13)
+    also = _kind_rules()["open_counted"].get(fact_id)
+    return also is not None and all(questions.names_list(words, name) for name in also)
 
 
 def _asks_a_calculation(features: frozenset[str], words: list[str], lex: _Lexicon) -> bool:
@@ -1011,11 +1037,13 @@ def _asks_about(
         and not _lists_no_people(form)
         and not questions.names_list(form.words, "classify_words")
         and not questions.names_list(form.words, "limit_words")
+        and not questions.names_list(form.words, "capability_words")
     ):
         # a users lookup stays one; "who do I buy calling plans from in Australia?" asks who sells,
         # "who operates calling plans in Germany?" who runs them there (no people to list), "the
         # users sit in Austria, which country is domestic for them?" how their calls are classed,
-        # "any cap on incoming minutes for payg users" a limit (questions.json limit_words)
+        # "any cap on incoming minutes for payg users" a limit (questions.json limit_words), "PAYG
+        # for users in the US, possible?" whether they can have it (capability_words)
         return []
     if intent in (Intent.HELP, Intent.GREETING, Intent.UNKNOWN) and not has_domain_evidence(words, features):
         return []  # "how does this bot work?" asks for help; "comment fonctionne la machine à café" is off topic
@@ -1080,6 +1108,8 @@ def _asks_about(
         floor = min(floor, lex.fact_weights["closed_floor"] if opened else _TERSE_FLOOR)
     if intent == Intent.PURCHASE and pick:
         floor = _TERSE_REQUEST_FLOOR
+    if _compares_plans(intent, form, features, hits):
+        floor = min(floor, lex.fact_weights["closed_floor"])  # "national vs national et international, ça change quoi"
     if calculation:
         floor = lex.fact_weights["closed_floor"]
     # "can someone on the domestic plan ring a foreign number?": a check with nothing to check,
@@ -1104,6 +1134,122 @@ def _asks_about(
         # "which plan for 40 users?", "quel forfait pour 20 utilisateurs ?": a purchase; the pool size names the pool
         return []
     return ranked
+
+
+@cache
+def _kind_rules() -> dict[str, Any]:
+    """lexicon.json ``kind_rules``: the facts :func:`_fact_asked_outright` answers, the plans that
+    call abroad, the how-many words a seat-count fact also counts (:func:`_counts`)."""
+    rules: dict[str, Any] = lexicon()["kind_rules"]
+    return rules
+
+
+def _first(ranked: list[tuple[str, float]], fact_id: str, floor: float) -> list[tuple[str, float]]:
+    """``ranked`` with ``fact_id`` first, at ``floor`` at least (its own score when higher)."""
+    found = dict(ranked).get(fact_id, 0.0)
+    return [(fact_id, max(found, floor)), *((f, s) for f, s in ranked if f != fact_id)][:FACT_CHOICES]
+
+
+def _names_words(words: list[str], name: str) -> bool:
+    """Whether ``words`` name a phrase of questions.json list ``name``, or one of its single words
+    with one typo ("domestc", "natinales"; :func:`_is_typo_of`: unknown words only)."""
+    if questions.names_list(words, name):
+        return True
+    singles = questions.single_words(name)
+    return any(_is_typo_of(p, w) for w in words if len(w) >= _FUZZY_MIN for p in singles if p[:1] == w[:1])
+
+
+def _asked_outright(
+    text: str, extraction: Extraction, intent: Intent, scores: dict[Intent, float], lex: _Lexicon, reading: _Reading
+) -> list[tuple[str, float]]:
+    """The closest facts, :func:`_fact_asked_outright`'s first, when the usual rules
+    (:func:`_asks_about`) kept a request that asks that fact outright (empty: none). After them,
+    so a fact they found stays ("a teams call to a coworker in Japan - does it eat international
+    minutes?" is Teams-to-Teams being free, facts16, not the minutes in Japan)."""
+    form = reading.form
+    if not form.words or form.request:
+        return []
+    if intent == Intent.PURCHASE and reading.asks_for_us and not form.whether:
+        return []  # "which plan for our users in Spain vs Italy?": a pick for them
+    features = _fact_features(text, extraction.entities, extraction.features, lex)
+    outright = _fact_asked_outright(text, intent, form, extraction, features, scores, lex)
+    if outright is None:
+        return []
+    query = " ".join(form.words) if form.greeted else text
+    return _first(reading.search(query)[:FACT_CHOICES], outright, lex.fact_weights["closed_floor"])
+
+
+def _fact_asked_outright(
+    text: str,
+    intent: Intent,
+    form: questions.Shape,
+    extraction: Extraction,
+    features: frozenset[str],
+    scores: dict[Intent, float],
+    lex: _Lexicon,
+) -> str | None:
+    """The fact a message the cues read as a pool lookup, a purchase or a number check asks
+    outright, whatever retrieval's closeness (None: the usual rules decide). Branch route13:
+
+    * a plan's minutes in a place: minutes (questions.json ``minutes_words``), a plan or a line
+      (typos too: "domestc minuts in germnay?", "MINUTES NATIONALES AU MEXIQUE", "minutes du
+      forfait national pour nos bureaux de Bruxelles"), a country, and neither the pool, the
+      tenant's data now ("what remains", "used": ``form.tenant``) nor a seat count: the plan's
+      allowance there (lexicon ``kind_rules.allowance_fact``), not the tenant's pool. Read as
+      a purchase, only when the pool words tie it or two things are compared ("domestic plan in
+      Luxembourg vs the States, minutes each"); never with advice or a pick asked;
+    * a country on a plan that calls abroad, no number ("can someone on D&I phone Kenya?", "on
+      peut appeler l'Algérie avec le forfait international ?"): whether that country is on the
+      list (``destination_fact``); the answer does not depend on the caller's country. The
+      country must be the one called ("PAYG for our staff in Italy, allowed?" places the users).
+      A Domestic plan's destination depends on the caller's country: the check asks (dialogs_dev6)."""
+    if features & lex.fact_not_with or "user_count" in features:
+        return None
+    words = form.words
+    hits = [_tokens_of(w) for w in words]
+    if any("@advice" in h or "@ask" in h for h in hits):
+        return None
+    countries = extraction.entities.countries
+    rules = _kind_rules()
+    if (
+        intent == Intent.CHECK
+        and form.question
+        and len(countries) == 1
+        and extraction.entities.plan in rules["abroad_plans"]
+        and destination_countries(text) == countries
+        and not _asks_for_a_number(extraction.words, scores, lex)
+    ):
+        return str(rules["destination_fact"])
+    if intent not in (Intent.POOL, Intent.PURCHASE) or not countries or form.pool or form.tenant:
+        return None
+    if (
+        intent == Intent.PURCHASE
+        and scores.get(Intent.POOL, 0.0) < scores.get(Intent.PURCHASE, 0.0)
+        and not questions.names_list(words, "compare_words")
+    ):
+        return None
+    if not _names_words(words, "minutes_words"):
+        return None
+    if not (features & {"plan", "line"} or _names_words(words, "line_words")):
+        return None
+    return str(rules["allowance_fact"])
+
+
+def _compares_plans(
+    intent: Intent, form: questions.Shape, features: frozenset[str], hits: list[frozenset[str]]
+) -> bool:
+    """Whether a message the cues read as a purchase compares plans (questions.json
+    ``compare_words``: "forfait national vs national et international, ça change quoi") with no
+    seat count, no choice for the asker's users and no advice or pick asked: a question of fact,
+    answered at the question floor even without a "?" (branch route13)."""
+    return (
+        intent == Intent.PURCHASE
+        and "user_count" not in features
+        and bool(features & {"plan", "line"})
+        and not form.for_us
+        and not any("@advice" in h or "@ask" in h for h in hits)
+        and questions.names_list(form.words, "compare_words")
+    )
 
 
 def _asks_about_a_kind(form: questions.Shape, features: frozenset[str], countries: int) -> bool:
