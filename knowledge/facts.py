@@ -102,6 +102,9 @@ class Fact(_Strict):
     #: Names (folded: base licences) that put this fact first when it is among the close ones:
     #: "does E5 include a calling plan?" asks what E5 includes, not what the plan includes.
     hinted_by: tuple[str, ...] = ()
+    #: Countries (ISO codes) a computed answer names as examples (``{examples}`` in its
+    #: templates): "which countries can we call?" names some, not only how many.
+    examples: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _computed_needs_missing(self) -> Fact:
@@ -153,6 +156,11 @@ class FactAnswer(BaseModel):
 #: A computation's result: the template to fill, its raw parameters, the extra source keys.
 Result = tuple[str, dict[str, Any], tuple[str, ...]]
 Computation = Callable[[Catalog, FactQuery], Result]
+
+
+def _names_plan(fact: Fact, plan: str) -> bool:
+    """Whether ``fact`` is named by the plan code ``plan`` (case aside)."""
+    return plan.casefold() in {name.casefold() for name in fact.named_by}
 
 
 def _plan_sku(catalog: Catalog, query: FactQuery, country: str | None) -> str:
@@ -496,10 +504,13 @@ class FactBase:
         seats = self.by_id[fact_id].for_seats
         if seats is not None and (query.user_count or 0) >= MIN_SEATS:
             return seats, query
-        redirect = self.by_id[fact_id].for_country
+        fact = self.by_id[fact_id]
+        redirect = fact.for_country
         if redirect is None or not any(self.catalog.country(c) for c in query.countries):
             return fact_id, query
-        if query.plan is None and redirect.plan is not None:
+        if redirect.plan is not None and (query.plan is None or not _names_plan(fact, query.plan)):
+            # a fact about particular plans (the 120/240-minute ones) answers for its own plan,
+            # not for the plain "domestic plan" the same message also names
             query = query.model_copy(update={"plan": redirect.plan})
         return redirect.fact, query
 
@@ -509,6 +520,8 @@ class FactBase:
         if fact.compute is None:
             return FactAnswer(fact_id=fact.id, template="answer", sources=fact.sources)
         template, params, extra = COMPUTATIONS[fact.compute](self.catalog, query or FactQuery())
+        if fact.examples:
+            params = {**params, "examples": list(fact.examples)}
         sources = tuple(dict.fromkeys((*fact.sources, *extra)))
         return FactAnswer(fact_id=fact.id, template=template, params=params, sources=sources)
 
@@ -544,6 +557,15 @@ def _validate(data: FactsFile, catalog: Catalog, path: Path) -> None:
             target = next((f for f in data.facts if f.id == fact.for_seats), None)
             if target is None or target.compute not in SEAT_COUNT_COMPUTATIONS:
                 problems.append(f"fact {fact.id!r}: for_seats names no computed seat-count fact")
+        unknown_examples = [iso for iso in fact.examples if catalog.country(iso) is None]
+        if unknown_examples:
+            problems.append(f"fact {fact.id!r}: unknown example countries {unknown_examples}")
+        if fact.compute == "callable_destination":
+            not_callable = [iso for iso in fact.examples if not catalog.is_callable_destination(iso)]
+            if not_callable:
+                problems.append(f"fact {fact.id!r}: example countries not on the callable list {not_callable}")
+        if fact.examples and fact.compute is None:
+            problems.append(f"fact {fact.id!r}: 'examples' without a computation")
         if fact.answer_no is not None and fact.compute is None:
             problems.append(f"fact {fact.id!r}: 'answer_no' without a computation")
     uncovered = sorted(set(data.topics) - {fact.topic for fact in data.facts})
