@@ -158,11 +158,6 @@ Result = tuple[str, dict[str, Any], tuple[str, ...]]
 Computation = Callable[[Catalog, FactQuery], Result]
 
 
-def _names_plan(fact: Fact, plan: str) -> bool:
-    """Whether ``fact`` is named by the plan code ``plan`` (case aside)."""
-    return plan.casefold() in {name.casefold() for name in fact.named_by}
-
-
 def _plan_sku(catalog: Catalog, query: FactQuery, country: str | None) -> str:
     """The Calling Plan the message names, else the Domestic plan ("PAYG" stays "PAYG": its SKU
     depends on the zone, and it has no minutes anywhere)."""
@@ -504,13 +499,10 @@ class FactBase:
         seats = self.by_id[fact_id].for_seats
         if seats is not None and (query.user_count or 0) >= MIN_SEATS:
             return seats, query
-        fact = self.by_id[fact_id]
-        redirect = fact.for_country
+        redirect = self.by_id[fact_id].for_country
         if redirect is None or not any(self.catalog.country(c) for c in query.countries):
             return fact_id, query
-        if redirect.plan is not None and (query.plan is None or not _names_plan(fact, query.plan)):
-            # a fact about particular plans (the 120/240-minute ones) answers for its own plan,
-            # not for the plain "domestic plan" the same message also names
+        if query.plan is None and redirect.plan is not None:
             query = query.model_copy(update={"plan": redirect.plan})
         return redirect.fact, query
 

@@ -3,8 +3,7 @@ ask, or the "did you mean" card when one fact is clearly right (branch facts17, 
 real HTTP (``bot.app.create_app`` through :mod:`bench.heldout_eval`'s harness), in words of
 their own (no set's text):
 
-* the 120/240-minute plans for US users: not sold there (``FactBase.specific`` keeps the small
-  plan when the message also says "domestic");
+* the 240-minute plan for US users: not sold there (the message's own plan, MCOPSTN6);
 * a Calling Plan without Teams Phone, and what to buy before assigning one: the prerequisite;
 * examples of countries the international plan calls: some named (``Fact.examples``);
 * a legacy agreement with no Communications Credits and the pool used up: calls stop;
@@ -30,7 +29,7 @@ import pytest
 
 from knowledge import fact_search
 from knowledge.catalog import DATA_DIR
-from knowledge.facts import FACTS_FILE, FactQuery, FactsError, load_facts, read_facts
+from knowledge.facts import FACTS_FILE, FactsError, load_facts, read_facts
 from testkit.dev_floors import Case, case_misses
 
 pytestmark = pytest.mark.usefixtures("local_mode")
@@ -194,18 +193,6 @@ CASES: list[Case] = [
 async def test_facts17_questions_are_answered_over_http(lang):
     misses = await case_misses(lang, CASES)
     assert misses is None, misses
-
-
-def test_a_fact_about_the_small_plans_keeps_its_plan_for_a_country():
-    base = load_facts()
-    # "the 120 or 240 minute domestic plans" for the US: the plain Domestic plan word does not win
-    found, query = base.specific("small_plans", FactQuery(countries=["US"], plan="MCOPSTN1"))
-    assert (found, query.plan) == ("minutes_per_user", "MCOPSTN5")
-    assert base.answer(found, query).template != "answer"  # not sold there: no figure
-    # one of the fact's own plans named stays that plan
-    assert base.specific("small_plans", FactQuery(countries=["US"], plan="MCOPSTN6"))[1].plan == "MCOPSTN6"
-    # a fact about the Domestic plan keeps it (no plan of its own for a country)
-    assert base.specific("domestic_plan_includes", FactQuery(countries=["US"], plan="MCOPSTN1"))[1].plan == "MCOPSTN1"
 
 
 def test_the_callable_count_names_examples_from_the_catalog():
