@@ -65,7 +65,7 @@ def _render_params(answer: FactAnswer, lang: str) -> dict[str, Any]:
             out[name] = plan_name(value, lang)
         elif name == "plans":
             out[name] = join((plan_name(sku, lang) for sku in value), lang)
-        elif name == "countries":
+        elif name in ("countries", "examples"):
             out[name] = join((country_name(iso, lang) for iso in value), lang)
         elif name == "licence":
             family = load_facts().catalog.family(value)

@@ -102,6 +102,9 @@ class Fact(_Strict):
     #: Names (folded: base licences) that put this fact first when it is among the close ones:
     #: "does E5 include a calling plan?" asks what E5 includes, not what the plan includes.
     hinted_by: tuple[str, ...] = ()
+    #: Countries (ISO codes) a computed answer names as examples (``{examples}`` in its
+    #: templates): "which countries can we call?" names some, not only how many.
+    examples: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _computed_needs_missing(self) -> Fact:
@@ -509,6 +512,8 @@ class FactBase:
         if fact.compute is None:
             return FactAnswer(fact_id=fact.id, template="answer", sources=fact.sources)
         template, params, extra = COMPUTATIONS[fact.compute](self.catalog, query or FactQuery())
+        if fact.examples:
+            params = {**params, "examples": list(fact.examples)}
         sources = tuple(dict.fromkeys((*fact.sources, *extra)))
         return FactAnswer(fact_id=fact.id, template=template, params=params, sources=sources)
 
@@ -544,6 +549,15 @@ def _validate(data: FactsFile, catalog: Catalog, path: Path) -> None:
             target = next((f for f in data.facts if f.id == fact.for_seats), None)
             if target is None or target.compute not in SEAT_COUNT_COMPUTATIONS:
                 problems.append(f"fact {fact.id!r}: for_seats names no computed seat-count fact")
+        unknown_examples = [iso for iso in fact.examples if catalog.country(iso) is None]
+        if unknown_examples:
+            problems.append(f"fact {fact.id!r}: unknown example countries {unknown_examples}")
+        if fact.compute == "callable_destination":
+            not_callable = [iso for iso in fact.examples if not catalog.is_callable_destination(iso)]
+            if not_callable:
+                problems.append(f"fact {fact.id!r}: example countries not on the callable list {not_callable}")
+        if fact.examples and fact.compute is None:
+            problems.append(f"fact {fact.id!r}: 'examples' without a computation")
         if fact.answer_no is not None and fact.compute is None:
             problems.append(f"fact {fact.id!r}: 'answer_no' without a computation")
     uncovered = sorted(set(data.topics) - {fact.topic for fact in data.facts})
