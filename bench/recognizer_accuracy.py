@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import median, result
+from bench.heldout_eval import SET_NAMES
 from dialogs.nlu.entities import extract
 from dialogs.nlu.recognizer import recognize
 from knowledge import fact_search
@@ -37,20 +38,7 @@ LANGS = ("en", "fr")
 #: Held-out sets scored end to end on the real bot by ``bench/heldout_eval.py`` (another
 #: format: expected reply kinds and content checks, no intents). Skipped here, so that this
 #: report never opens or prints them (whoever tunes the recognizer must not see them).
-END_TO_END_SETS = frozenset(
-    {
-        "heldout4",
-        "heldout5",
-        "heldout6",
-        "heldout7",
-        "heldout8",
-        "heldout9",
-        "heldout10",
-        "heldout11",
-        "heldout12",
-        "heldout13",
-    }
-)
+END_TO_END_SETS = frozenset(SET_NAMES)
 
 
 def set_names(lang: str) -> list[str]:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import sys
 import uuid
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
@@ -18,6 +20,7 @@ from hypothesis import strategies as st
 from bench.fake_connector import FakeConnector as BaseFakeConnector
 from bot.app import create_app
 from bot.config import Settings, environment_names
+from dialogs.nlu import entities
 from knowledge.store import Store
 from knowledge.store.demo import load_demo
 from testkit.cards import shown_once
@@ -238,3 +241,21 @@ STATE_VALUES = st.recursive(
 def state_values() -> st.SearchStrategy[Any]:
     """A hypothesis strategy of values a bot keeps in state (draw with ``st.data()``)."""
     return STATE_VALUES
+
+
+@pytest.fixture
+def extracted(monkeypatch) -> Counter[str]:
+    """The texts ``dialogs.nlu.entities.extract`` is called with, counted."""
+    seen: Counter[str] = Counter()
+    original = entities.extract
+
+    def counted(text: str) -> entities.Extraction:
+        seen[text] += 1
+        return original(text)
+
+    holders = [m for name, m in list(sys.modules.items()) if name.startswith("dialogs") and m is not None]
+    patched = [m for m in holders if getattr(m, "extract", None) is original]
+    assert entities in patched and len(patched) >= 2  # entities, the recognizer (and dialogs.turn)
+    for module in patched:
+        monkeypatch.setattr(module, "extract", counted)
+    return seen

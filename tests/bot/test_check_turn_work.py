@@ -13,13 +13,11 @@ it, ``extract_entities`` included), so a new extraction anywhere counts.
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 
 import pytest
 
 from dialogs import cards
-from dialogs.nlu import entities
 from dialogs.nlu.i18n import t
 from dialogs.nlu.render import country_name, line_name, plan_name
 from testkit.chat import Chat
@@ -27,24 +25,6 @@ from testkit.chat import Chat
 CHECK_EN = "can alice.martin@contoso.com call 01 23 45 67 89?"  # the bench's number check
 CHECK_FR = "est-ce que alice.martin@contoso.com peut appeler le 01 23 45 67 89 ?"
 WARM_UP = "what does the Domestic Calling Plan include?"  # dialogs.api.warm_understanding's
-
-
-@pytest.fixture
-def extracted(monkeypatch) -> Counter[str]:
-    """The texts ``dialogs.nlu.entities.extract`` is called with, counted."""
-    seen: Counter[str] = Counter()
-    original = entities.extract
-
-    def counted(text: str) -> entities.Extraction:
-        seen[text] += 1
-        return original(text)
-
-    holders = [m for name, m in list(sys.modules.items()) if name.startswith("dialogs") and m is not None]
-    patched = [m for m in holders if getattr(m, "extract", None) is original]
-    assert entities in patched and len(patched) >= 2  # entities, the recognizer (and dialogs.turn)
-    for module in patched:
-        monkeypatch.setattr(module, "extract", counted)
-    return seen
 
 
 def user_line(lang: str, country: str) -> str:

@@ -7,35 +7,13 @@ every module that holds it, ``extract_entities`` included), so a new extraction 
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 
-import pytest
-
 from dialogs.cards import purchase_summary_card
-from dialogs.nlu import entities
 from dialogs.nlu.i18n import t
 from dialogs.nlu.render import country_name
 from knowledge.advisor import AdviceRequest, recommend
 from testkit.chat import Chat
-
-
-@pytest.fixture
-def extracted(monkeypatch) -> Counter[str]:
-    """The texts ``dialogs.nlu.entities.extract`` is called with, counted."""
-    seen: Counter[str] = Counter()
-    original = entities.extract
-
-    def counted(text: str) -> entities.Extraction:
-        seen[text] += 1
-        return original(text)
-
-    holders = [m for name, m in list(sys.modules.items()) if name.startswith("dialogs") and m is not None]
-    patched = [m for m in holders if getattr(m, "extract", None) is original]
-    assert entities in patched and len(patched) >= 2  # entities, the recognizer (and dialogs.turn)
-    for module in patched:
-        monkeypatch.setattr(module, "extract", counted)
-    return seen
 
 
 def said(replies: list[dict]) -> list[str]:
