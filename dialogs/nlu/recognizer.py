@@ -988,6 +988,8 @@ def _router_overrules(
         countries >= 2 or (countries and "plan" in features and not questions.names_list(form.words, "number_words"))
     ):
         return []
+    if intent == Intent.POOL and form.tenant and form.pool and questions.names_list(form.words, "status_words"):
+        return []  # "le pool international des US, il en est où": how our pool stands now (branch route14)
     guarded = intent == Intent.CHECK or (intent == Intent.POOL and (form.tenant or countries > 0))
     if not router.overrules(text, form.question, guarded):
         return []
