@@ -20,11 +20,11 @@ import pytest
 
 from knowledge.catalog import load_catalog
 from knowledge.facts import FactQuery, load_facts
+from testkit.dev_floors import THOUSANDS as _NUM_SEP
 from testkit.dev_floors import Case, case_misses
 
 pytestmark = pytest.mark.usefixtures("local_mode")
 
-_NUM_SEP = r"[\s,.\u202f\u00a0]?"
 
 CASES: list[Case] = [
     # "which plans are sold there" with the country's figures

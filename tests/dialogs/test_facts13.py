@@ -22,11 +22,11 @@ from dialogs.facts import fact_reply
 from dialogs.nlu.entities import Entities
 from knowledge import fact_search
 from knowledge.catalog import load_catalog
+from testkit.dev_floors import THOUSANDS as _NUM_SEP
 from testkit.dev_floors import Case, case_misses
 
 pytestmark = pytest.mark.usefixtures("local_mode")
 
-_NUM_SEP = r"[\s,.\u202f\u00a0]?"
 
 CASES: list[Case] = [
     # context first, then the question

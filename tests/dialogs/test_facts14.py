@@ -29,11 +29,11 @@ from dialogs.nlu.entities import Entities
 from knowledge import fact_search
 from knowledge.catalog import load_catalog
 from knowledge.facts import AUDIO_CONFERENCING_SKU, FactQuery, load_facts
+from testkit.dev_floors import THOUSANDS as _NUM_SEP
 from testkit.dev_floors import Case, case_misses
 
 pytestmark = pytest.mark.usefixtures("local_mode")
 
-_NUM_SEP = r"[\s,.\u202f\u00a0]?"
 
 CASES: list[Case] = [
     # Audio Conferencing licences counted: their dial-out pool, not the Calling Plan pool

@@ -25,11 +25,11 @@ import pytest
 
 from knowledge import fact_search
 from knowledge.facts import FactQuery, load_facts
+from testkit.dev_floors import THOUSANDS as _NUM
 from testkit.dev_floors import Case, case_misses
 
 pytestmark = pytest.mark.usefixtures("local_mode")
 
-_NUM = r"[\s\u00a0\u202f,.]?"
 
 CASES: list[Case] = [
     # what a plan gives a user in a country: that country, not Mexico

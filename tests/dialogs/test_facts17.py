@@ -30,11 +30,11 @@ import pytest
 from knowledge import fact_search
 from knowledge.catalog import DATA_DIR
 from knowledge.facts import FACTS_FILE, FactsError, load_facts, read_facts
+from testkit.dev_floors import THOUSANDS as _NUM
 from testkit.dev_floors import Case, case_misses
 
 pytestmark = pytest.mark.usefixtures("local_mode")
 
-_NUM = r"[\s\u00a0\u202f,.]?"
 
 CASES: list[Case] = [
     # the small plans for US users: not sold there

@@ -7,6 +7,9 @@ from typing import Any
 from bench import dev_sets
 from bench import heldout_eval as he
 
+#: An optional thousands separator in a figure a check expects ("12,000", "12 000", "12\u202f000").
+THOUSANDS = r"[\s\u00a0\u202f,.]?"
+
 
 async def below_floors(lang: str, name: str, understood_floor: float, correct_floor: float) -> str | None:
     """Score dev set ``name`` in ``lang`` on the real bot; None when both shares reach their
