@@ -243,6 +243,9 @@ def state_values() -> st.SearchStrategy[Any]:
     return STATE_VALUES
 
 
+WARM_UP = "what does the Domestic Calling Plan include?"  # dialogs.api.warm_understanding's
+
+
 @pytest.fixture
 def extracted(monkeypatch) -> Counter[str]:
     """The texts ``dialogs.nlu.entities.extract`` is called with, counted."""
@@ -250,7 +253,8 @@ def extracted(monkeypatch) -> Counter[str]:
     original = entities.extract
 
     def counted(text: str) -> entities.Extraction:
-        seen[text] += 1
+        if text != WARM_UP:  # the start-up warm-up may run while a turn does (a loaded machine)
+            seen[text] += 1
         return original(text)
 
     holders = [m for name, m in list(sys.modules.items()) if name.startswith("dialogs") and m is not None]
