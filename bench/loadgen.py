@@ -128,13 +128,14 @@ def submit_buttons(activity: dict[str, Any]) -> Iterator[dict[str, Any]]:
         yield from walk(attachment.get("content"))
 
 
-def next_answer(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
+def next_answer(replies: list[dict[str, Any]], typed: str = "40") -> dict[str, Any] | None:
     """What a person does next in a dialog, from the bot's replies to the last turn.
 
     The last question wins: a card whose buttons answer it (their data has ``value``, the
     contract of ``dialogs.cards.choice_card``) gets its first button clicked; a plain-text
-    question (it ends with "?") gets a number typed, the one thing our text questions ask for.
-    ``{"value": ...}`` is a click, ``{"text": ...}`` a typed answer, None: no question is open.
+    question (it ends with "?") gets a number typed (``typed``), the one thing our text
+    questions ask for. ``{"value": ...}`` is a click, ``{"text": ...}`` a typed answer, None:
+    no question is open.
     """
     for activity in reversed(replies):
         for data in submit_buttons(activity):
@@ -142,8 +143,16 @@ def next_answer(replies: list[dict[str, Any]]) -> dict[str, Any] | None:
                 return {"value": data}
         text = (activity.get("text") or "").strip()
         if not activity.get("attachments") and text.endswith("?"):
-            return {"text": "40"}
+            return {"text": typed}
     return None
+
+
+def walk_user_count(walk: int) -> int:
+    """The user count typed in the ``walk``-th purchase walk (1-based): 5 to 999, a different one
+    for each of 995 walks in a row. Why not always the same: admins do not all have 40 users,
+    and a summary made for one count must not make the next walk's look cheaper than it is
+    (a memo of the sentences filled with the count would always be hit)."""
+    return 5 + ((walk - 1) * 137) % 995
 
 
 # --- scripts: what each simulated conversation says -----------------------------------------
@@ -214,7 +223,7 @@ class DialogWalk:
         return teams_message(n, self.conversation, self.answer["text"]), True
 
     def replies(self, activities: list[dict[str, Any]], measured: bool) -> None:
-        self.answer = next_answer(activities)
+        self.answer = next_answer(activities, str(walk_user_count(self.starts)))
         if self.answer is None and self.steps_in_walk:
             self.completed += 1
             self.completed_steps += self.steps_in_walk

@@ -33,6 +33,7 @@ from bench.loadgen import (
     submit_buttons,
     summarize,
     teams_message,
+    walk_user_count,
 )
 from dialogs.cards import choice_card
 
@@ -90,6 +91,7 @@ def test_the_next_answer_clicks_the_first_choice_of_the_last_question():
 
 def test_a_plain_text_question_gets_a_number_typed_and_no_question_ends_the_walk():
     assert next_answer([{"type": "message", "text": "How many users in France? "}]) == {"text": "40"}
+    assert next_answer([{"type": "message", "text": "How many users?"}], "137") == {"text": "137"}
     assert next_answer([{"type": "message", "text": "Your purchase plan: 5 steps."}]) is None
     assert next_answer([]) is None
     menu = {
@@ -114,14 +116,17 @@ def test_a_dialog_walk_starts_untimed_times_each_answer_and_starts_again():
     assert timed and step["value"] == {"value": "FR"} and "text" not in step
     walk.replies([{"type": "message", "text": "How many users in France?"}], timed)
     step, timed = walk.next_activity(3)
-    assert timed and step["text"] == f"<at>{BOT_NAME}</at> 40"
+    assert timed and step["text"] == f"<at>{BOT_NAME}</at> {walk_user_count(1)}"
     walk.replies([{"type": "message", "text": "Here is your summary."}], timed)
     assert walk.completed == 1 and walk.steps == 2 and walk.completed_steps == 2
 
     again, timed = walk.next_activity(4)
     assert again["text"] == f"<at>{BOT_NAME}</at> which plan?" and not timed and walk.starts == 2
+    walk.replies([{"type": "message", "text": "How many users in France?"}], False)
+    step, timed = walk.next_activity(5)
+    assert step["text"] == f"<at>{BOT_NAME}</at> {walk_user_count(2)}"  # each walk its own count
 
-    for n in range(5, 9):  # the same question forever: stopped at max_steps
+    for n in range(6, 9):  # the same question forever: stopped at max_steps
         walk.replies([{"type": "message", "text": "How many users?"}], True)
         walk.next_activity(n)
     assert walk.capped == 1 and walk.starts == 3
