@@ -23,16 +23,25 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.util
-import logging
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """This module's logger, imported when there is something to say (a broken or unwritable
+    cache): reading a good cache, as ``callplan check`` does, imports neither logging nor
+    tempfile (issue 14: ~5 ms of its start)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 T = TypeVar("T")
 
@@ -90,7 +99,7 @@ def load_or_build(data_dir: Path, key: str, build: Callable[[Path], T], kind: ty
         ValueError,
         OSError,
     ) as exc:  # a truncated or foreign file: rebuild it
-        log.info("ignoring the catalog cache %s: %s", path, type(exc).__name__)
+        _log().info("ignoring the catalog cache %s: %s", path, type(exc).__name__)
     else:
         if isinstance(cached, kind):
             return cached
@@ -102,6 +111,8 @@ def load_or_build(data_dir: Path, key: str, build: Callable[[Path], T], kind: ty
 def _store(path: Path, value: object) -> None:
     """Temp file + rename, without fsync (a cache: a torn file fails to unpickle and is
     rebuilt), and without ``knowledge.store.atomic``, whose module loads TinyDB: `check` must not."""
+    import tempfile
+
     tmp_name = None
     try:
         path.parent.mkdir(exist_ok=True)
@@ -110,7 +121,7 @@ def _store(path: Path, value: object) -> None:
             handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp_name, path)
     except OSError as exc:  # read-only install, full disk: no cache, nothing else changes
-        log.debug("cannot write the catalog cache %s: %s", path, exc)
+        _log().debug("cannot write the catalog cache %s: %s", path, exc)
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
