@@ -25,13 +25,21 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from annotated_types import Ge, MinLen
-
 from knowledge.articles import names_such_a_country, with_english_articles
 from knowledge.texts import fill
 
 if TYPE_CHECKING:
+    from annotated_types import Ge, MinLen
     from pydantic import TypeAdapter
+
+    from knowledge.catalog_files import (
+        CallingPlanCountriesFile,
+        CountriesFile,
+        LicencesFile,
+        PlansFile,
+        SourcesFile,
+        TextsFile,
+    )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 LANGS = ("en", "fr")
@@ -39,10 +47,31 @@ LANGS = ("en", "fr")
 #: The two lines of a pool (only Domestic and International has an international line).
 Line = Literal["domestic", "international"]
 
-#: Constraints pydantic reads when it validates a file (``annotated_types``: no pydantic import).
-NonEmptyStr = Annotated[str, MinLen(1)]
-SourceKeys = Annotated[tuple[str, ...], MinLen(1)]
-NonNegative = Annotated[int, Ge(0)]
+#: Constraints pydantic reads when it validates a file (``annotated_types`` metadata). The
+#: annotations are strings (``from __future__ import annotations``) resolved by pydantic in this
+#: module's globals, so the aliases are defined there only when a file is validated
+#: (:func:`_define_constraints`): a process that reads the cached catalog (``callplan check``)
+#: imports neither annotated_types nor typing_extensions (issue 14: ~10 ms of its start).
+if TYPE_CHECKING:
+    NonEmptyStr = Annotated[str, MinLen(1)]
+    SourceKeys = Annotated[tuple[str, ...], MinLen(1)]
+    NonNegative = Annotated[int, Ge(0)]
+
+
+def _define_constraints() -> None:
+    """``MinLen``, ``Ge`` and the aliases built of them in this module's globals, where pydantic
+    looks the annotations' names up when it builds a file model's validator."""
+    if "NonEmptyStr" in globals():
+        return
+    from annotated_types import Ge, MinLen
+
+    globals().update(
+        Ge=Ge,
+        MinLen=MinLen,
+        NonEmptyStr=Annotated[str, MinLen(1)],
+        SourceKeys=Annotated[tuple[str, ...], MinLen(1)],
+        NonNegative=Annotated[int, Ge(0)],
+    )
 
 
 class CatalogError(Exception):
@@ -127,42 +156,9 @@ class Plan(_Sourced):
 
 
 @dataclass(frozen=True, kw_only=True)
-class PlansFile(_Strict):
-    about: str = ""
-    plans: Annotated[tuple[Plan, ...], MinLen(1)]
-
-
-@dataclass(frozen=True, kw_only=True)
-class NameEntry(_Strict):
-    en: NonEmptyStr
-    fr: NonEmptyStr
-    aliases_en: tuple[str, ...] = ()
-    aliases_fr: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, kw_only=True)
-class NamesSection(_Sourced):
-    entries: dict[str, NameEntry]
-
-
-@dataclass(frozen=True, kw_only=True)
 class IsoSet(_Sourced):
     isos: Annotated[tuple[str, ...], MinLen(1)]
     headline_count: int | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class EmergencySection(_Sourced):
-    by_country: dict[str, tuple[str, ...]]
-
-
-@dataclass(frozen=True, kw_only=True)
-class CountriesFile(_Strict):
-    about: str = ""
-    names: NamesSection
-    callable_destinations: IsoSet
-    zone_a: IsoSet
-    emergency_numbers: EmergencySection
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,19 +179,6 @@ class CallingPlanCountry(_Sourced):
 @dataclass(frozen=True, kw_only=True)
 class Count(_Sourced):
     value: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class BundleDefaults(_Sourced):
-    bundle_markets_decision: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class CallingPlanCountriesFile(_Strict):
-    about: str = ""
-    count: Count
-    defaults: BundleDefaults
-    countries: tuple[CallingPlanCountry, ...]
 
 
 Treatment = Literal["allowed", "credits", "blocked", "undocumented"]
@@ -283,26 +266,6 @@ class Alternative(_Strict):
     name: Names
     summary: str
     sources: SourceKeys
-
-
-@dataclass(frozen=True, kw_only=True)
-class LicencesFile(_Strict):
-    about: str = ""
-    families: tuple[LicenceFamily, ...]
-    licences: tuple[Licence, ...]
-    alternatives: tuple[Alternative, ...]
-
-
-@dataclass(frozen=True, kw_only=True)
-class TextsFile(_Strict):
-    about: str = ""
-    texts: dict[str, str]
-
-
-@dataclass(frozen=True, kw_only=True)
-class SourcesFile(_Strict):
-    about: str = ""
-    sources: dict[str, dict[str, Any]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -537,15 +500,26 @@ class Catalog:
 # ---------------------------------------------------------------------------------------------
 # Loading and cross-file checks.
 
-_FILES: dict[str, tuple[str, type]] = {
-    "sources": ("sources.json", SourcesFile),
-    "countries": ("countries.json", CountriesFile),
-    "calling_plan_countries": ("calling_plan_countries.json", CallingPlanCountriesFile),
-    "plans": ("plans.json", PlansFile),
-    "number_rules": ("number_rules.json", NumberRulesFile),
-    "licences": ("licences.json", LicencesFile),
-    "texts": ("texts.json", TextsFile),
+#: Each part of the catalog and its data file (the models they are validated against are in
+#: :mod:`knowledge.catalog_files`, imported to validate: :func:`_files`).
+_FILENAMES: dict[str, str] = {
+    "sources": "sources.json",
+    "countries": "countries.json",
+    "calling_plan_countries": "calling_plan_countries.json",
+    "plans": "plans.json",
+    "number_rules": "number_rules.json",
+    "licences": "licences.json",
+    "texts": "texts.json",
 }
+#: The code whose change makes a cached catalog stale: the models and the checks.
+_CODE = (Path(__file__), Path(__file__).with_name("catalog_files.py"))
+
+
+def _files() -> dict[str, tuple[str, type]]:
+    """Each part of the catalog: its data file and its file model (the models' module loaded now)."""
+    from knowledge.catalog_files import FILES
+
+    return FILES
 
 
 @lru_cache(maxsize=16)
@@ -554,6 +528,7 @@ def _adapter(model: type) -> TypeAdapter[Any]:
     a process that reads the cached catalog never imports pydantic)."""
     from pydantic import TypeAdapter
 
+    _define_constraints()
     return TypeAdapter(model)
 
 
@@ -602,7 +577,7 @@ def _check(condition: bool, file: Path, field: str, message: str) -> None:
 
 
 def _cross_check(parsed: dict[str, Any], data_dir: Path) -> None:
-    path = {name: data_dir / filename for name, (filename, _) in _FILES.items()}
+    path = {name: data_dir / filename for name, filename in _FILENAMES.items()}
     known_sources = set(parsed["sources"].sources)
     for name, model in parsed.items():
         if name == "sources":
@@ -722,7 +697,7 @@ def _cross_check(parsed: dict[str, Any], data_dir: Path) -> None:
 
 
 def _load(data_dir: Path) -> Catalog:
-    parsed = {name: _load_file(data_dir / filename, model) for name, (filename, model) in _FILES.items()}
+    parsed = {name: _load_file(data_dir / filename, model) for name, (filename, model) in _files().items()}
     _cross_check(parsed, data_dir)
     return Catalog(data_dir=data_dir, **parsed)
 
@@ -733,7 +708,7 @@ def _cached(data_dir: Path) -> Catalog:
     # next process (``knowledge.catalog_cache``): `callplan check` starts without validating.
     from knowledge import catalog_cache
 
-    key = catalog_cache.cache_key(data_dir, [filename for filename, _ in _FILES.values()], [Path(__file__)])
+    key = catalog_cache.cache_key(data_dir, list(_FILENAMES.values()), _CODE)
     return catalog_cache.load_or_build(data_dir, key, _load, Catalog)
 
 

@@ -7,10 +7,13 @@ paid before printing anything. The first process that loads a catalog folder pic
 later processes unpickle it (no validation, no pydantic: the catalog holds plain dataclasses)
 as long as the key matches.
 
-The key is a SHA-256 of everything the result depends on: each data file's name and bytes, the
+The key is a hash of everything the result depends on: each data file's name and bytes, the
 source of the module that validates them, and the Python and pydantic versions (pydantic's
-read from its ``version.py``, not imported). Any edit gives a new key, so a stale cache is never
-read; a broken data file raises before anything is
+read from its ``version.py``, not imported). It is the hash CPython checks hash-based ``.pyc``
+files with (``importlib.util.source_hash``, a 64-bit keyed SipHash, built in): ``hashlib``'s
+SHA-256 would load OpenSSL, ~3 ms of ``callplan check``'s start (issue 14), and the key only
+has to tell an edited catalog from the cached one, as a ``.pyc``'s does. Any edit gives a new
+key, so a stale cache is never read; a broken data file raises before anything is
 written. A cache file that cannot be read (truncated, another version) is ignored and
 rewritten; a folder that cannot be written (a read-only install) just means no cache. The file
 is written as a temp file renamed into place; older ``catalog-*.pickle`` files of the folder are
@@ -21,18 +24,26 @@ trusted as they are.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib.util
-import logging
 import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    import logging
+
+
+def _log() -> logging.Logger:
+    """This module's logger, imported when there is something to say (a broken or unwritable
+    cache): reading a good cache, as ``callplan check`` does, imports neither logging nor
+    tempfile (issue 14: ~5 ms of its start)."""
+    import logging
+
+    return logging.getLogger(__name__)
+
 
 T = TypeVar("T")
 
@@ -41,20 +52,20 @@ PREFIX = "catalog-"
 
 
 def cache_key(data_dir: Path, filenames: Iterable[str], code: Iterable[Path]) -> str:
-    """SHA-256 over the data files (name and bytes), the validating code and the versions.
+    """The hash (hex) of the data files (name and bytes), the validating code and the versions.
     A missing file hashes as missing: loading then raises, and nothing is cached."""
-    digest = hashlib.sha256(f"{sys.version}\0{_pydantic_version()}\0".encode())
+    parts = [f"{sys.version}\0{_pydantic_version()}\0".encode()]
     for name in sorted(filenames):
         path = data_dir / name
-        digest.update(name.encode() + b"\0")
+        parts.append(name.encode() + b"\0")
         try:
-            digest.update(path.read_bytes())
+            parts.append(path.read_bytes())
         except OSError:
-            digest.update(b"\0missing\0")
-        digest.update(b"\0")
+            parts.append(b"\0missing\0")
+        parts.append(b"\0")
     for module in code:
-        digest.update(module.read_bytes())
-    return digest.hexdigest()
+        parts.append(module.read_bytes())
+    return importlib.util.source_hash(b"".join(parts)).hex()
 
 
 def _pydantic_version() -> str:
@@ -90,7 +101,7 @@ def load_or_build(data_dir: Path, key: str, build: Callable[[Path], T], kind: ty
         ValueError,
         OSError,
     ) as exc:  # a truncated or foreign file: rebuild it
-        log.info("ignoring the catalog cache %s: %s", path, type(exc).__name__)
+        _log().info("ignoring the catalog cache %s: %s", path, type(exc).__name__)
     else:
         if isinstance(cached, kind):
             return cached
@@ -102,6 +113,8 @@ def load_or_build(data_dir: Path, key: str, build: Callable[[Path], T], kind: ty
 def _store(path: Path, value: object) -> None:
     """Temp file + rename, without fsync (a cache: a torn file fails to unpickle and is
     rebuilt), and without ``knowledge.store.atomic``, whose module loads TinyDB: `check` must not."""
+    import tempfile
+
     tmp_name = None
     try:
         path.parent.mkdir(exist_ok=True)
@@ -110,7 +123,7 @@ def _store(path: Path, value: object) -> None:
             handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp_name, path)
     except OSError as exc:  # read-only install, full disk: no cache, nothing else changes
-        log.debug("cannot write the catalog cache %s: %s", path, exc)
+        _log().debug("cannot write the catalog cache %s: %s", path, exc)
         if tmp_name is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp_name)

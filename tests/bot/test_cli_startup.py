@@ -7,6 +7,7 @@ Each case runs the real ``callplan`` console script in a fresh interpreter with
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -15,6 +16,10 @@ from pathlib import Path
 import pytest
 
 CALLPLAN = str(Path(sys.executable).parent / "callplan")
+#: This checkout, first on the path of every process these tests start: the console script's own
+#: folder is the venv's ``bin``, so without it the packages would come from wherever the venv's
+#: editable install points (another worktree sharing the venv), not from the code under test.
+ROOT = Path(__file__).resolve().parents[2]
 # The web host and the SDK: only `serve` and `dev` need them.
 HOST_PACKAGES = {"aiohttp", "botbuilder", "botframework", "msrest"}
 HOST_MODULES = {
@@ -39,7 +44,7 @@ def imported_modules(args: list[str], tmp_path: Path) -> set[str]:
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path / "data")},
+        env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(ROOT)},
     )
     assert result.returncode == 0, result.stderr[-2000:]
     modules = set(_IMPORTED.findall(result.stderr))
@@ -85,6 +90,7 @@ def test_the_check_sees_the_host_when_it_is_loaded(tmp_path):
         capture_output=True,
         text=True,
         timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert {"aiohttp", "bot.app"} <= host_modules(set(_IMPORTED.findall(result.stderr)))
@@ -99,6 +105,23 @@ def test_check_loads_no_pydantic(tmp_path):
     modules = imported_modules(args, tmp_path)
     assert "knowledge.numbers" in modules and "knowledge.catalog" in modules  # the real check ran
     assert not {m for m in modules if m.split(".")[0] in {"pydantic", "pydantic_core", "pydantic_settings", "tinydb"}}
+
+
+def test_check_loads_only_what_reading_the_cached_catalog_needs(tmp_path):
+    """Neither the constraint types the catalog's validation reads (annotated_types,
+    typing_extensions), nor logging and tempfile (a good catalog cache is read, not written,
+    and nothing is logged), nor importlib.resources (the data files are read by path), nor
+    hashlib (the cache key is the built-in hash of .pyc files), nor the file models
+    (knowledge.catalog_files: ten dataclasses the cached catalog does not hold): each was
+    milliseconds of `check`'s start (issue 14). Validating still finds the constraints: see
+    tests/knowledge/test_catalog.py and the probe below."""
+    args = ["check", "+44 20 7946 0958", "--country", "FR", "--plan", "MCOPSTN1"]
+    imported_modules(args, tmp_path)  # the first may write the catalog cache
+    modules = imported_modules(args, tmp_path)
+    assert "knowledge.catalog_cache" in modules and "knowledge.articles" in modules  # the real check ran
+    unwanted = {"annotated_types", "typing_extensions", "logging", "tempfile", "importlib.resources", "hashlib"}
+    unwanted.add("knowledge.catalog_files")  # the file models: validation only, not in the cached catalog
+    assert modules & unwanted == set()
 
 
 def test_check_reads_the_cached_catalog_and_validates_nothing(tmp_path):
@@ -119,7 +142,7 @@ def test_check_reads_the_cached_catalog_and_validates_nothing(tmp_path):
             capture_output=True,
             text=True,
             timeout=120,
-            env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path)},
+            env={"PATH": "/usr/bin:/bin", "DATA_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)},
         )
         assert result.returncode == 0, result.stderr[-2000:]
     assert "CALLABLE" in result.stdout or "PER MINUTE" in result.stdout
@@ -135,7 +158,12 @@ def test_the_probe_sees_a_validation(tmp_path):
         "print('PYDANTIC', 'pydantic' in sys.modules, 'VALIDATORS', c._adapter.cache_info().currsize)"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, str(tmp_path / "data")], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", probe, str(tmp_path / "data")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "PYDANTIC True VALIDATORS 7"

@@ -354,6 +354,7 @@ def _delete(path: list):
         ("plans.json", _set(["plans", 0, "sources"], []), "plans.0.sources"),
         ("countries.json", _set(["callable_destinations", "isos", 3], "QQ"), "callable_destinations.isos.3"),
         ("countries.json", _delete(["names", "entries", "FR", "fr"]), "names.entries.FR.fr"),
+        ("countries.json", _set(["names", "entries", "FR", "en"], ""), "names.entries.FR.en"),
         ("calling_plan_countries.json", _set(["countries", 0, "plans", 0], "MCOPSTN77"), "countries.0.plans.0"),
         ("calling_plan_countries.json", _set(["countries", 0, "provider"], "vodafone"), "countries.0.provider"),
         ("calling_plan_countries.json", _set(["count", "value"], 36), "count.value"),

@@ -15,8 +15,8 @@ from knowledge import catalog as catalog_module
 from knowledge.catalog import DATA_DIR, CatalogError, _load
 from knowledge.catalog_cache import CACHE_FOLDER, cache_key, cache_path, load_or_build
 
-FILES = [filename for filename, _ in catalog_module._FILES.values()]
-CODE = [Path(catalog_module.__file__)]
+FILES = list(catalog_module._FILENAMES.values())
+CODE = list(catalog_module._CODE)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from knowledge.catalog import _FILES, DATA_DIR, _load_file, _walk_sources, load_catalog
+from knowledge.catalog import DATA_DIR, _files, _load_file, _walk_sources, load_catalog
 from knowledge.learn import source_link, source_links, sources_json, teams_page
 from testkit.narrow import present
 
@@ -18,7 +18,7 @@ FR_REPO = "MicrosoftDocs/OfficeDocs-SkypeForBusiness-pr.fr-FR"
 def keys_used_by_catalog_figures() -> set[str]:
     """Every source key cited anywhere in the catalog's data files (walked like the loader does)."""
     used: set[str] = set()
-    for name, (filename, model) in _FILES.items():
+    for name, (filename, model) in _files().items():
         if name != "sources":
             used |= {key for _, key in _walk_sources(_load_file(DATA_DIR / filename, model), "")}
     return used
