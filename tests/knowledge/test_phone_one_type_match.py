@@ -53,9 +53,9 @@ def _corpus() -> list[tuple[str, str | None]]:
             cases += [(e164, None), (e164 + "5", None), (e164[:-1], None)]
             cases += [(national, region), (national, "US" if region != "US" else "FR")]
     for code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
-        number = phonenumbers.example_number_for_non_geo_entity(code)
-        if number is not None:
-            cases.append((phonenumbers.format_number(number, PhoneNumberFormat.E164), None))
+        example = phonenumbers.example_number_for_non_geo_entity(code)
+        if example is not None:
+            cases.append((phonenumbers.format_number(example, PhoneNumberFormat.E164), None))
     return cases
 
 
