@@ -165,7 +165,12 @@ async def pool_balance(tenants: TenantData, tenant: str | None, key: PoolKey | N
     if tenant is None or key is None:
         return None
     balances = await _read(tenants.store.pools(tenant))
-    return next((b for b in balances if b.key == key), None)
+    # The fields compared as they are, not ``b.key == key``: that built (and checked) a PoolKey
+    # for every pool of the tenant on every check (a per-user plan has one pool per user). The
+    # same answer: the store files each balance under a PoolKey's own fields
+    # (``knowledge.pools.compute_pools``), so a balance's key holds them unchanged.
+    wanted = (key.country, key.plan, key.line, key.upn)
+    return next((b for b in balances if (b.country, b.plan, b.line, b.upn) == wanted), None)
 
 
 async def pool_data(tenants: TenantData, tenant: str | None) -> DataProvenance | None:

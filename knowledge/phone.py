@@ -13,7 +13,7 @@ cost 0.4 s and 100 MB and tell us nothing the rules need.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 import phonenumbers
@@ -134,20 +134,54 @@ def parse_number(text: object, default_region: str | None = None) -> ParsedNumbe
     except Exception:  # a library bug must not reach the user as a traceback
         return ParsedNumber(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, error="unparseable")
     national = phonenumbers.national_significant_number(number)
-    base = ParsedNumber(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, national_number=national)
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    problem: ParseError | None = None
+    region_code: str | None = None
+    kind: NumberKind = "unknown"
+    calling_code: int | None = None
     if not phonenumbers.is_possible_number(number):
-        return replace(base, e164=e164, error="impossible")
-    # The number's region, looked up once for both the validity check and our own result:
-    # ``is_valid_number`` would look it up again (for +1, +44 or +7 that runs the type matcher
-    # over every region sharing the code). ``number_type`` still does its own lookup: skipping it
-    # would take libphonenumber's private matcher, not worth ~7 us.
-    found = phonenumbers.region_code_for_number(number)
-    if found is None or not phonenumbers.is_valid_number_for_region(number, found):  # = is_valid_number(number)
-        return replace(base, e164=e164, error="invalid")
-    region_code = found if found and found != phonenumbers.UNKNOWN_REGION and found != "001" else None
-    kind = _TYPES.get(phonenumbers.number_type(number), "unknown")
-    return replace(base, e164=e164, region=region_code, kind=kind, calling_code=number.country_code)
+        problem = "impossible"
+    else:
+        # Valid = libphonenumber's type matcher finds a type in the metadata of the number's
+        # region: ``is_valid_number_for_region(number, found)`` and ``number_type(number)`` each
+        # ran it; the type, UNKNOWN for an invalid number, answers both (see _valid_type).
+        found = phonenumbers.region_code_for_number(number)
+        number_type = _valid_type(number, found)
+        if number_type is None:  # = not is_valid_number(number)
+            problem = "invalid"
+        else:
+            region_code = found if found and found != phonenumbers.UNKNOWN_REGION and found != "001" else None
+            kind = _TYPES.get(number_type, "unknown")
+            calling_code = number.country_code
+    return ParsedNumber(
+        raw=raw,
+        cleaned=cleaned,
+        masked=bool(masked),
+        masked_digits=masked,
+        error=problem,
+        e164=e164,
+        region=region_code,
+        national_number=national,
+        kind=kind,
+        calling_code=calling_code,
+    )
+
+
+def _valid_type(number: phonenumbers.PhoneNumber, found: str | None) -> int | None:
+    """``number_type(number)`` if ``is_valid_number_for_region(number, found)``, else None, where
+    ``found`` is ``region_code_for_number(number)``; one run of the type matcher, not two.
+
+    Why the same: for that region, ``is_valid_number_for_region`` is "the metadata exists, the
+    region's calling code is the number's, and the matcher over the national number finds a
+    type"; ``number_type`` looks the same region up, runs the same matcher on the same metadata
+    and national number, and says UNKNOWN when there is no metadata. A region that
+    ``region_code_for_number`` gives for a calling code always has that code (libphonenumber's
+    region table; ``tests/knowledge/test_phone_one_type_match.py`` checks it, and every example
+    number of every region and type against the two calls)."""
+    if found is None:
+        return None
+    number_type: int = phonenumbers.number_type(number)
+    return None if number_type == PhoneNumberType.UNKNOWN else number_type
 
 
 def main_region_of_code(calling_code: int) -> str | None:
