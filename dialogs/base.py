@@ -44,7 +44,7 @@ from pydantic import BaseModel
 
 from dialogs.context import cue_of, without_cue
 from dialogs.nlu.answers import Answer
-from dialogs.nlu.entities import MAX_CHARS, Entities, first_integer, key
+from dialogs.nlu.entities import MAX_CHARS, Entities, Extraction, first_integer, key
 from dialogs.nlu.i18n import t
 from dialogs.nlu.recognizer import Intent, Recognition, cue_scores, from_card_value, recognize
 from dialogs.nlu.slots import slot_words
@@ -282,6 +282,23 @@ class InterruptibleDialog(ComponentDialog):
             return False
         return recognition.score >= SURE and recognition.intent in REQUEST_INTENTS and recognition.intent != self.intent
 
+    async def _short_answer(self, inner_dc: DialogContext, text: str, extraction: Extraction) -> bool:
+        """Whether a typed message is an answer to the open question whatever the recognizer
+        would make of it, so the interruption check need not run it: fewer than
+        :data:`FACT_WORDS` words ("40", "France"), no correction cue, no country guessed from a
+        misspelt word (a roster name may win over it: :meth:`other_answer`), and the open
+        question reads it. For such a message every rule of :meth:`_interrupt` lets the answer
+        through: a restart needs a sentence, an answer is taken for a question or another request
+        only from :data:`FACT_WORDS` words on, and a correction needs a cue.
+
+        WHY: the recognizer cost ~80 us on a typed "40" at the count question, a purchase step
+        (issue 14, ``bench/records/issue14_stepcost2.md``), to reach that same answer."""
+        if len(key(text).split()) >= FACT_WORDS or extraction.entities.guessed_countries:
+            return False
+        if cue_of(text) is not None:
+            return False
+        return await self._open_answer(inner_dc) is not None
+
     async def _interrupt(self, inner_dc: DialogContext) -> DialogTurnResult | None:
         context = inner_dc.context
         activity = context.activity
@@ -296,9 +313,10 @@ class InterruptibleDialog(ComponentDialog):
         elif not text.strip():
             return None
         else:
-            recognition = recognize(
-                text, lang, turn_extraction(context, text)[1], score=turn_language_score(context, text)
-            )
+            extraction = turn_extraction(context, text)[1]
+            if await self._short_answer(inner_dc, text, extraction):
+                return None
+            recognition = recognize(text, lang, extraction, score=turn_language_score(context, text))
             restart = self.restart_with(text, recognition)
             if restart is not None:  # a new request of this dialog's own kind, complete: it starts over
                 await inner_dc.cancel_all_dialogs()

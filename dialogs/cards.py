@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from dialogs.nlu.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
 from dialogs.nlu.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
 from dialogs.provenance import data_block
-from knowledge.advisor import PlannedPool, Recommendation
+from knowledge.advisor import PlannedPool, Recommendation, plain_params
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links
 from knowledge.numbers import CallVerdict
@@ -303,13 +303,7 @@ def _unknown_reply(lang: str) -> CardReply:
 def _pool_facts(pools: Sequence[PlannedPool], lang: str) -> list[tuple[str, str]]:
     facts = []
     for pool in pools:
-        label = t(
-            lang,
-            "pool.label",
-            country=country_name(pool.country, lang),
-            plan=plan_name(pool.plan, lang),
-            line=line_name(pool.line, lang),
-        )
+        label = _pool_label(pool.country, pool.plan, pool.line, lang)
         if pool.minutes_per_user is None:  # the bundle: Microsoft documents no figure
             value = t(lang, "pool.undocumented", users=pool.users)
         elif pool.per_user:
@@ -375,6 +369,56 @@ _BUY_STEPS = ("buy_teams_phone", "buy_calling_plan", "buy_from_partner")
 CHANGE_INTENT = "purchase"
 
 
+#: (code, language, repr of its params) -> a knowledge item's sentence (:func:`_item_text`).
+_ITEM_TEXTS: dict[tuple[str, str, str], str] = {}
+ITEM_TEXTS_MAX = 4096
+
+
+def _item_text(item: Any, lang: str) -> str:
+    """``render_item(item, lang)``, rendered once per code, language and params.
+
+    WHY: the purchase summary card rendered its ~14 steps, reasons and caveats on every purchase
+    (their params localized, a template filled, lists joined by babel: ~60% of the card's build,
+    issue 14, ``bench/records/issue14_stepcost2.md``), and most are the same sentence for every
+    admin (a caveat, the steps for a country). A sentence depends only on the code, the params
+    and the language: the locale files and the catalog do not change while the bot runs (as
+    :func:`_pool_label`). Params are keyed by ``repr`` and only when they are plain values
+    (:func:`knowledge.advisor.plain_params`); anything else is rendered as before."""
+    params = item.params
+    if not plain_params(params):
+        return render_item(item, lang)
+    key = (item.code, lang, repr(params))
+    text = _ITEM_TEXTS.get(key)
+    if text is None:
+        if len(_ITEM_TEXTS) >= ITEM_TEXTS_MAX:
+            _ITEM_TEXTS.clear()
+        text = _ITEM_TEXTS[key] = render_item(item, lang)
+    return text
+
+
+@lru_cache(maxsize=256)
+def _said_once(lang: str, key: str) -> str:
+    """``t(lang, key)`` for a string without params (a section title): the same in a process."""
+    return t(lang, key)
+
+
+@lru_cache(maxsize=4096)
+def _bullet(lang: str, text: str) -> str:
+    """``text`` as a bullet line ("summary.bullet"), once per sentence and language."""
+    return t(lang, "summary.bullet", text=text)
+
+
+@lru_cache(maxsize=4096)
+def _numbered(lang: str, n: int, text: str) -> str:
+    """``text`` as the ``n``-th step ("summary.step"), once per sentence, number and language."""
+    return t(lang, "summary.step", n=str(n), text=text)
+
+
+def _item_bullets(items: Sequence[Any], lang: str) -> list[dict[str, Any]]:
+    """:func:`bullets` of knowledge items, each sentence made once (:func:`_item_text`)."""
+    return [text_block(_bullet(lang, _item_text(item, lang)), spacing="Small") for item in items]
+
+
 def purchase_summary_card(
     rec: Recommendation,
     lang: str,
@@ -386,17 +430,14 @@ def purchase_summary_card(
     the pools that will result, and the caveats. A one-turn answer also states what it
     assumed (``assumptions``: sentence and buttons, each button the slots it changes) and what
     the message said (``given``); a click re-runs the advice with that slot changed."""
-    steps = [render_item(step, lang) for step in rec.steps]
-    body = [heading(t(lang, "summary.title")), text_block(_recommendation_text(rec, lang))]
+    steps = [_item_text(step, lang) for step in rec.steps]
+    body = [heading(_said_once(lang, "summary.title")), text_block(_recommendation_text(rec, lang))]
     if rec.reasons:  # the guided purchase ends with this card alone: say why, briefly
-        body.append(section(t(lang, "rec.why"), bullets([render_item(r, lang) for r in rec.reasons], lang)))
+        body.append(section(_said_once(lang, "rec.why"), _item_bullets(rec.reasons, lang)))
     body.append(
         section(
-            t(lang, "summary.steps"),
-            [
-                text_block(t(lang, "summary.step", n=str(n), text=text), spacing="Small")
-                for n, text in enumerate(steps, start=1)
-            ],
+            _said_once(lang, "summary.steps"),
+            [text_block(_numbered(lang, n, text), spacing="Small") for n, text in enumerate(steps, start=1)],
         )
     )
     purchases = []
@@ -408,20 +449,22 @@ def purchase_summary_card(
                 where = [str(step.params.get("partner") or ""), country_name(step.params.get("country"), lang)]
                 label = f"{label} ({', '.join(w for w in where if w)})"
             purchases.append((label, format_number(int(step.params.get("quantity") or 0), lang)))
-    licences = [fact_set(purchases)] if purchases else [text_block(t(lang, "summary.nothing_to_buy"))]
-    body.append(section(t(lang, "summary.licences"), licences))
-    pools = [fact_set(_pool_facts(rec.pools, lang))] if rec.pools else [text_block(t(lang, "summary.no_pools"))]
-    body.append(section(t(lang, "summary.pools"), pools))
+    licences = [fact_set(purchases)] if purchases else [text_block(_said_once(lang, "summary.nothing_to_buy"))]
+    body.append(section(_said_once(lang, "summary.licences"), licences))
+    pools = (
+        [fact_set(_pool_facts(rec.pools, lang))] if rec.pools else [text_block(_said_once(lang, "summary.no_pools"))]
+    )
+    body.append(section(_said_once(lang, "summary.pools"), pools))
     if rec.caveats:
-        body.append(section(t(lang, "summary.caveats"), bullets([render_item(c, lang) for c in rec.caveats], lang)))
+        body.append(section(_said_once(lang, "summary.caveats"), _item_bullets(rec.caveats, lang)))
     if assumptions:
         items = [text_block(t(lang, "assume.given", facts=given), spacing="Small")] if given else []
         for sentence, changes in assumptions:
-            items.append(text_block(t(lang, "summary.bullet", text=sentence), spacing="Small"))
+            items.append(text_block(_bullet(lang, sentence), spacing="Small"))
             items.extend(
                 button_rows([submit(title, {"intent": CHANGE_INTENT, "change": change}) for title, change in changes])
             )
-        body.append(section(t(lang, "assume.title"), items))
+        body.append(section(_said_once(lang, "assume.title"), items))
     text = t(lang, "summary.text", count=len(steps), first=steps[0]) if steps else _recommendation_text(rec, lang)
     return CardReply(attachment=adaptive_card(_with_sources(body, rec.sources, lang)), text=text)
 

@@ -176,16 +176,17 @@ def question_activity(
         rendered = (
             f"{notice} {rendered}" if isinstance(rendered, str) else rendered.with_notice(notice, color="Default")
         )
-    expected = t(lang, question.reprompt_key)
-    reason = question.why(answer) if retry and answer is not None and not answer.empty else None
-    if reason is not None:
-        key, params = reason
-        expected = f"{t(lang, key, **params)} {expected}"
-    if isinstance(rendered, str):
-        activity = MessageFactory.text(expected if retry else rendered)
+    if retry:  # what is expected, said only by a retry
+        expected = t(lang, question.reprompt_key)
+        reason = question.why(answer) if answer is not None and not answer.empty else None
+        if reason is not None:
+            key, params = reason
+            expected = f"{t(lang, key, **params)} {expected}"
+        activity = (
+            MessageFactory.text(expected) if isinstance(rendered, str) else rendered.with_notice(expected).to_activity()
+        )
     else:
-        card = rendered.with_notice(expected) if retry else rendered
-        activity = card.to_activity()
+        activity = MessageFactory.text(rendered) if isinstance(rendered, str) else rendered.to_activity()
     activity.input_hint = InputHints.expecting_input
     return activity
 

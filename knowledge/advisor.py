@@ -22,6 +22,7 @@ The choice, per usage-location country (fact sheet §6, §7; choices marked DECI
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -184,6 +185,33 @@ class Recommendation(BaseModel):
     sources: list[str] = Field(default_factory=list)  # source keys of the plans, pools and paths chosen
 
 
+#: (code, repr of its params) -> an item's English text, for the catalog in ``_TEXTS_OF``
+#: (:meth:`_Builder._text`); cleared when it reaches :data:`TEXTS_MAX` entries.
+_TEXTS: dict[tuple[str, str], str] = {}
+_TEXTS_OF: list[object] = [None]
+TEXTS_MAX = 4096
+
+
+def plain_params(value: object) -> bool:
+    """Whether ``value`` is made of str, int, float, bool and None (those exact types, no
+    subclass) in dicts, lists and tuples only: values whose ``repr`` is all they are (no object
+    whose repr shows an address or hides a field)."""
+    if value is None or type(value) in _PLAIN:
+        return True
+    if type(value) is dict and isinstance(value, dict):
+        if any(type(k) is not str for k in value):
+            return False
+        values: Iterable[object] = value.values()
+    elif type(value) in (list, tuple) and isinstance(value, (list, tuple)):
+        values = value
+    else:
+        return False
+    return all(v is None or type(v) in _PLAIN or plain_params(v) for v in values)
+
+
+_PLAIN = frozenset({str, int, float, bool})
+
+
 class _Builder:
     """Collects items, renders their English text, and keeps each code+params once."""
 
@@ -194,7 +222,7 @@ class _Builder:
         self.reasons: list[Reason] = []
 
     def _add(self, bucket: list, cls: type[_Item], code: str, params: dict[str, Any]) -> None:
-        item = cls(code=code, params=params, text=self.catalog.text(code, self._english(params)))
+        item = cls(code=code, params=params, text=self._text(code, params))
         if all((i.code, i.params) != (item.code, item.params) for i in bucket):
             bucket.append(item)
 
@@ -206,6 +234,29 @@ class _Builder:
 
     def reason(self, code: str, **params: Any) -> None:
         self._add(self.reasons, Reason, code, params)
+
+    def _text(self, code: str, params: dict[str, Any]) -> str:
+        """The item's English text, ``catalog.text(code, english params)``, filled once per
+        code, params and catalog (:data:`_TEXTS`).
+
+        WHY: a purchase summary filled ~14 templates (country names, plurals, the English
+        articles rule) on every recommendation, ~45% of :func:`recommend` (issue 14,
+        ``bench/records/issue14_stepcost2.md``), though a text depends only on the code, its
+        params and the catalog, which does not change while a process runs. Params are keyed by
+        ``repr`` (it tells ``1`` from ``True`` from ``"1"``, a list from a tuple) and only when
+        every value is a plain value (:func:`_plain`); anything else is filled as before."""
+        if not plain_params(params):
+            return self.catalog.text(code, self._english(params))
+        if _TEXTS_OF[0] is not self.catalog:  # another catalog (tests load their own): start over
+            _TEXTS.clear()
+            _TEXTS_OF[0] = self.catalog
+        key = (code, repr(params))
+        text = _TEXTS.get(key)
+        if text is None:
+            if len(_TEXTS) >= TEXTS_MAX:
+                _TEXTS.clear()
+            text = _TEXTS[key] = self.catalog.text(code, self._english(params))
+        return text
 
     def _english(self, params: dict[str, Any]) -> dict[str, str]:
         """Params as English words for the default text (codes stay codes in ``params``)."""

@@ -1,0 +1,53 @@
+"""``knowledge.advisor``: an item's English text is filled once per code and plain params
+(issue 14, ``bench/records/issue14_stepcost2.md``), and is the text filled from scratch."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge import advisor
+from knowledge.advisor import AdviceRequest, plain_params, recommend
+
+REQUESTS = [
+    AdviceRequest(countries=["US"], users=40, international=True),
+    AdviceRequest(countries=["FR", "DE"], users=250, base_licence="E5"),
+    AdviceRequest(countries=["GB"], users=3, carrier="operator_connect"),
+    AdviceRequest(countries=["JP"], users=12, international=False, base_licence="E3"),
+]
+
+
+@pytest.mark.parametrize("request_", REQUESTS, ids=lambda r: "-".join(r.countries))
+def test_a_recommendation_is_the_one_filled_from_scratch(request_, monkeypatch):
+    advisor._TEXTS.clear()
+    first = recommend(request_)
+    assert advisor._TEXTS  # kept
+    again = recommend(request_)
+    assert again == first
+    monkeypatch.setattr(advisor, "plain_params", lambda params: False)  # no memo at all
+    advisor._TEXTS.clear()
+    fresh = recommend(request_)
+    assert fresh == first and fresh.model_dump_json() == first.model_dump_json()
+    assert advisor._TEXTS == {}
+
+
+def test_only_plain_params_are_keyed():
+    class Code(str):
+        pass
+
+    assert plain_params({"countries": ["US", "CA"], "quantity": 40, "base": None, "x": (1.5, True)})
+    assert plain_params({})
+    assert not plain_params({"country": Code("US")})  # a subclass: its repr may hide what it is
+    assert not plain_params({1: "one"})  # only str keys
+    assert not plain_params({"when": object()})
+    assert not plain_params({"set": {"US"}})
+
+
+def test_a_text_with_other_params_is_filled_each_time():
+    builder = advisor._Builder()
+    advisor._TEXTS.clear()
+    text = builder._text("dial_pad_delay", {"hours": object()})
+    assert "{hours}" not in text and advisor._TEXTS == {}
+    assert builder._text("dial_pad_delay", {"hours": 24}) == builder.catalog.text(
+        "dial_pad_delay", builder._english({"hours": 24})
+    )
+    assert list(advisor._TEXTS) == [("dial_pad_delay", repr({"hours": 24}))]
