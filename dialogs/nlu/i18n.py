@@ -176,6 +176,8 @@ def format_month(month: str | date, lang: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so matching ignores both (``États`` == ``etats``)."""
+    if text.isascii():  # ASCII is its own NFKD form and has no combining mark: most messages
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
