@@ -14,7 +14,7 @@ import pytest
 from bench import dev_sets
 from dialogs.nlu import entities, questions, slots
 from dialogs.nlu.entities import compiled, key, tokenize
-from dialogs.nlu.i18n import fold
+from dialogs.nlu.i18n import fold, french_score, language_words
 from dialogs.nlu.recognizer import _direct_rules
 
 
@@ -218,6 +218,28 @@ def test_fold_agrees_with_the_old_definition():
     texts = [*_messages(), "".join(chr(c) for c in range(128)), "États-Unis", "ﬁn", "Straße", "İstanbul"]
     for text in texts:
         assert fold(text) == _old_fold(text), text
+
+
+def _old_french_score(text: str) -> tuple[int, int]:
+    words = language_words()
+    tokens = [
+        w.replace("’", "'")
+        for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", text)
+        if not (len(w) <= 3 and w.isupper())
+    ]
+    tokens = [w.casefold() for w in tokens]
+    fr = sum(1 for w in tokens if fold(w) in words["fr"])
+    en = sum(1 for w in tokens if w in words["en"])
+    fr += sum(1 for c in text.casefold() if c in "éèêàâçôûùîïœ")
+    fr += len(re.findall(r"\b(?:l|d|qu|j|n|c|s)['’][^\W\d_]", text.casefold()))
+    return fr, en
+
+
+def test_french_score_agrees_with_the_old_definition():
+    texts = [*_messages(), "l'offre", "l’offre", "Où est-ce ?", "it's fine"]
+    for text in texts:
+        assert french_score(text) == _old_french_score(text), text
+    assert sum(french_score(text)[0] > 0 for text in texts) > 100
 
 
 def test_direct_rules_first_words_are_their_phrases_first_words():
