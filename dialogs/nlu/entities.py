@@ -15,7 +15,7 @@ families and SKUs, babel for month names), not in this code.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -105,7 +105,10 @@ def word_cities() -> tuple[dict[str, str], frozenset[str]]:
 
 def key(text: str) -> str:
     """Folded, space-separated words: the form every word-based rule matches on."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(text.replace("’", "'"))))
+    return " ".join(_KEY_WORD.findall(fold(text.replace("’", "'"))))
+
+
+_KEY_WORD = re.compile(r"[a-z0-9]+")
 
 
 @cache
@@ -206,6 +209,48 @@ class _Compiled:
     licence_words: frozenset[str]  # one-word base licence names, folded ("e5", "a3")
     corrections_within: tuple[tuple[str, ...], ...]  # "i meant", "je voulais dire" (folded words)
     product_names: re.Pattern[str]  # "Microsoft 365", "M365": their number is never a seat count
+    # Indexes of the tables above, built once, so a message pays for what it names only:
+    name_sizes: dict[str, tuple[int, ...]]  # first word -> word counts of the names it starts, longest first
+    any_plan: re.Pattern[str] | None  # matches where one of ``plans`` does (None: not combinable)
+    any_carrier: re.Pattern[str] | None  # ... one of ``carriers``
+    any_licence: re.Pattern[str] | None  # ... one of ``licences``
+    any_line: re.Pattern[str] | None  # ... one of ``lines``
+    #: first word -> the (value, phrase) of ``yes_words`` then ``no_words`` that may start there, in their order
+    yes_no_by_first: dict[str, tuple[tuple[bool, tuple[str, ...]], ...]]
+
+
+def any_of(patterns: list[re.Pattern[str]]) -> re.Pattern[str] | None:
+    """One pattern that finds a match wherever one of ``patterns`` does (their alternation), or
+    None when they cannot be combined (a back-reference, a conditional, flags that differ): a
+    message that names none of them is then told by one search instead of one per pattern."""
+    flags = {p.flags for p in patterns}
+    if len(flags) != 1 or any(re.search(r"\\[1-9]|\(\?P=|\(\?\(", p.pattern) for p in patterns):
+        return None
+    try:
+        return re.compile("|".join(f"(?:{p.pattern})" for p in patterns), flags.pop())
+    except re.error:
+        return None
+
+
+def _sizes_by_first(names: Iterable[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
+    sizes: dict[str, set[int]] = {}
+    for name in names:
+        if name:
+            sizes.setdefault(name[0], set()).add(len(name))
+    return {word: tuple(sorted(found, reverse=True)) for word, found in sizes.items()}
+
+
+def _yes_no_by_first(
+    yes_words: list[tuple[str, ...]], no_words: list[tuple[str, ...]]
+) -> dict[str, tuple[tuple[bool, tuple[str, ...]], ...]]:
+    """Per first word, the yes/no phrases :func:`_extract_yes_no` may match on a message starting
+    with it, in the order it tries them (an empty phrase would match any message: it is in every
+    entry, and under ``""`` for a first word no phrase starts with)."""
+    ordered = [(True, phrase) for phrase in yes_words] + [(False, phrase) for phrase in no_words]
+    firsts = {phrase[0] for _, phrase in ordered if phrase} | {""}
+    return {
+        word: tuple((value, phrase) for value, phrase in ordered if not phrase or phrase[0] == word) for word in firsts
+    }
 
 
 def _word_alternation(phrases: set[str]) -> str:
@@ -265,6 +310,10 @@ def compiled() -> _Compiled:
         rf"(?:(?!(?:{breakers})\s)[^\W_]+[\s'’]+){{0,2}}?"  # "12 d'utilisateurs"
         rf"({_word_alternation(people)})(?![\w])"
     )
+    carriers = [(cid, re.compile(p)) for cid, pats in lex["carriers"].items() for p in pats]
+    lines = [(line, re.compile(p)) for line, pats in lex["lines"].items() for p in pats]
+    yes_words = sorted((tuple(key(w).split()) for w in lex["yes_words"]), key=len, reverse=True)
+    no_words = sorted((tuple(key(w).split()) for w in lex["no_words"]), key=len, reverse=True)
     return _Compiled(
         names=names,
         max_name_len=max(len(k) for k in names),
@@ -280,15 +329,15 @@ def compiled() -> _Compiled:
         emergency_strong=frozenset(key(w) for w in lex["emergency_cues"]["strong"]),
         emergency_weak=frozenset(key(w) for w in lex["emergency_cues"]["weak"]),
         plans=plans,
-        carriers=[(cid, re.compile(p)) for cid, pats in lex["carriers"].items() for p in pats],
+        carriers=carriers,
         licences=licences,
-        lines=[(line, re.compile(p)) for line, pats in lex["lines"].items() for p in pats],
+        lines=lines,
         months=re.compile(rf"\b({month_names})\b(?: ((?:19|20)\d\d)\b)?"),
         month_numbers=month_numbers,
         months_stop=frozenset(lex["months_stop"]),
         months_context=re.compile(rf"{lex['months_context']}$"),
-        yes_words=sorted((tuple(key(w).split()) for w in lex["yes_words"]), key=len, reverse=True),
-        no_words=sorted((tuple(key(w).split()) for w in lex["no_words"]), key=len, reverse=True),
+        yes_words=yes_words,
+        no_words=no_words,
         user_count=user_count,
         count_of_them=count_of_them,
         group_before=group_before,
@@ -315,6 +364,12 @@ def compiled() -> _Compiled:
         corrections_within=tuple(
             tuple(key(c).split()) for c in read_locale_json("entities.json")["corrections_within"]
         ),
+        name_sizes=_sizes_by_first(names),
+        any_plan=any_of([p for *_, p in plans]),
+        any_carrier=any_of([p for _, p in carriers]),
+        any_licence=any_of([p for _, p in licences]),
+        any_line=any_of([p for _, p in lines]),
+        yes_no_by_first=_yes_no_by_first(yes_words, no_words),
     )
 
 
@@ -506,7 +561,8 @@ def tokenize(work: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN.finditer(work):
         raw = match.group(0)
-        for part in key(raw).split():  # "ﬁ" ligatures or digits+letters fold to one or more words
+        # "ﬁ" ligatures or digits+letters fold to one or more words; ASCII letters and digits to themselves
+        for part in (raw.lower(),) if raw.isascii() else key(raw).split():
             tokens.append(_Token(raw=raw, folded=part, end=match.end()))
     return tokens
 
@@ -690,10 +746,12 @@ def _extract_countries(
     # An all-caps message ("CAN ALICE CALL US") makes every short word look like a code.
     words = [t.raw for t in tokens if t.raw.isalpha() and len(t.raw) >= 3]
     shouting = len(words) >= 2 and sum(w.isupper() for w in words) > len(words) / 2
+    folded = [t.folded for t in tokens]
     i = 0
     while i < len(tokens):
-        for size in range(min(table.max_name_len, len(tokens) - i), 0, -1):
-            name = tuple(t.folded for t in tokens[i : i + size])
+        # only the word counts of the names that start with this word (longest first), as many as are left
+        for size in (n for n in table.name_sizes.get(folded[i], ()) if n <= len(tokens) - i):
+            name = tuple(folded[i : i + size])
             code = table.names.get(name)
             if code:
                 _add(found, code)
@@ -773,7 +831,13 @@ _SEATS_AFTER = re.compile(r"^ x (\d{1,7})(?!\S)")
 _SEATS_REACH = 9
 
 
-def _first(norm: str, patterns: list[tuple[Any, re.Pattern[str]]]) -> tuple[Any, re.Match[str]] | None:
+def _first(
+    norm: str, patterns: list[tuple[Any, re.Pattern[str]]], combined: re.Pattern[str] | None = None
+) -> tuple[Any, re.Match[str]] | None:
+    """The pattern that matches first in ``norm`` (ties: the list's order) and its match;
+    ``combined`` (their alternation, :func:`any_of`) tells a text that none matches at once."""
+    if combined is not None and not combined.search(norm):
+        return None
     best = None
     for value, pattern in patterns:
         match = pattern.search(norm)
@@ -785,6 +849,8 @@ def _first(norm: str, patterns: list[tuple[Any, re.Pattern[str]]]) -> tuple[Any,
 def _extract_plan(norm: str, table: _Compiled) -> tuple[str | None, str, tuple[int, int]]:
     """The first plan named (ties: literal SKUs, then the lexicon's order), the text without
     it, and where that first mention is in ``norm``."""
+    if table.any_plan is not None and not table.any_plan.search(norm):
+        return None, norm, (0, 0)
     candidates = []
     for priority, sku, pattern in table.plans:
         for match in pattern.finditer(norm):
@@ -836,12 +902,12 @@ def _extract_month(norm: str, table: _Compiled, iso_month: str | None) -> str | 
 def _extract_yes_no(words: list[str], table: _Compiled) -> bool | None:
     if not words or len(words) > 8:
         return None
-    for value, phrases in ((True, table.yes_words), (False, table.no_words)):
-        for phrase in phrases:
-            if len(phrase) == 1 and len(phrase[0]) == 1 and len(words) != 1:
-                continue  # "y"/"n" only as the whole answer
-            if tuple(words[: len(phrase)]) == phrase:
-                return value
+    by_first = table.yes_no_by_first
+    for value, phrase in by_first.get(words[0], by_first[""]):  # the phrases it may start, in order
+        if len(phrase) == 1 and len(phrase[0]) == 1 and len(words) != 1:
+            continue  # "y"/"n" only as the whole answer
+        if tuple(words[: len(phrase)]) == phrase:
+            return value
     return None
 
 
@@ -917,10 +983,10 @@ def extract(text: str) -> Extraction:
     plan, rest, plan_span = _extract_plan(norm, table)
     if user_count is None and plan:
         user_count = _seats_before_plan(norm, plan_span)  # "50 D&I licences"
-    carrier_hit = _first(rest, table.carriers)
+    carrier_hit = _first(rest, table.carriers, table.any_carrier)
     if carrier_hit:
         rest = _blank(rest, carrier_hit[1].start(), carrier_hit[1].end())
-    licence_hit = _first(rest, table.licences)
+    licence_hit = _first(rest, table.licences, table.any_licence)
     if user_count is None and licence_hit:
         # "30 E3", "25 E5 a equiper": a count right before a base licence is a seat count
         start = licence_hit[1].start()
@@ -929,7 +995,7 @@ def extract(text: str) -> Extraction:
         )
         if seats and 0 < int(seats.group(1)) <= 1_000_000 and not _ends_with_product(rest[:start], table):
             user_count = int(seats.group(1))
-    line_hit = _first(rest, table.lines)
+    line_hit = _first(rest, table.lines, table.any_line)
     taken: set[int] = set()
     countries = _extract_countries(tokens, table, taken, work)
     misspelt, unknown_places = _places(tokens, taken, table, work)

@@ -176,6 +176,8 @@ def format_month(month: str | date, lang: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so matching ignores both (``États`` == ``etats``)."""
+    if text.isascii():  # ASCII is its own NFKD form and has no combining mark: most messages
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -189,9 +191,15 @@ def french_score(text: str) -> tuple[int, int]:
     fr = sum(1 for w in tokens if fold(w) in words["fr"])
     en = sum(1 for w in tokens if w in words["en"])
     # Accented letters are strong evidence of French; an apostrophe elision (l', d', qu') too.
-    fr += sum(1 for c in text.casefold() if c in "éèêàâçôûùîïœ")
-    fr += len(re.findall(r"\b(?:l|d|qu|j|n|c|s)['’][^\W\d_]", text.casefold()))
+    # (ASCII text has no accent, text without an apostrophe no elision: neither is looked for.)
+    if not text.isascii():
+        fr += sum(1 for c in text.casefold() if c in "éèêàâçôûùîïœ")
+    if "'" in text or "’" in text:
+        fr += len(_ELISION.findall(text.casefold()))
     return fr, en
+
+
+_ELISION = re.compile(r"\b(?:l|d|qu|j|n|c|s)['’][^\W\d_]")
 
 
 #: ``french_score(text)`` of a message, computed once by whoever reads it first this turn.

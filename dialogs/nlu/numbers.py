@@ -258,9 +258,9 @@ def with_digits(text: str, count_nouns: frozenset[str] = frozenset()) -> str:
     number word a count when they follow it."""
     head, tail = text[:MAX_CHARS], text[MAX_CHARS:]
     table = _table()
+    if table.vocabulary.isdisjoint(map(fold, _WORD.findall(head))):
+        return text  # the common case: no number word at all (told before any word is built)
     words = _words(head)
-    if not any(w.folded in table.vocabulary for w in words):
-        return text  # the common case: no number word at all
     folded = [w.folded for w in words]
     strays = sum(1 for w in folded if not _goes_alone(w, table, count_nouns))
     run_ends = _run_ends(words)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from dialogs.nlu.entities import MAX_CHARS, key
 from dialogs.nlu.i18n import read_locale_json
@@ -78,15 +78,38 @@ def _lists() -> _Lists:
 
 
 def _starts_with(words: list[str], phrases: frozenset[tuple[str, ...]]) -> int:
-    """How many first words of ``words`` are one of ``phrases`` (longest first), 0 for none."""
-    for size in range(min(_LONGEST, len(words)), 0, -1):
-        if tuple(words[:size]) in phrases:
+    """How many first words of ``words`` are one of ``phrases`` (longest first), 0 for none:
+    only the sizes of the phrases that start with the first word are tried."""
+    sizes = _sizes_by_first(phrases).get(words[0]) if words else None
+    if sizes is None:
+        return 0
+    for size in reversed(sizes):
+        if size <= len(words) and tuple(words[:size]) in phrases:
             return size
     return 0
 
 
 def _contains(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
-    return any(tuple(words[i : i + size]) in phrases for i in range(len(words)) for size in range(1, _LONGEST + 1))
+    """Whether one of ``phrases`` (up to ``_LONGEST`` words) is in ``words``: only the sizes of
+    the phrases that start with a word are tried where that word is (:func:`_sizes_by_first`),
+    so a message with none of their first words costs one dict lookup a word."""
+    sizes_of = _sizes_by_first(phrases)
+    for i, word in enumerate(words):
+        sizes = sizes_of.get(word)
+        if sizes is not None and any(tuple(words[i : i + size]) in phrases for size in sizes):
+            return True
+    return False
+
+
+@lru_cache(maxsize=64)
+def _sizes_by_first(phrases: frozenset[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
+    """Per first word, the word counts of the ``phrases`` it starts (those :func:`_contains`
+    can find: 1 to ``_LONGEST`` words), built once per list."""
+    sizes: dict[str, set[int]] = {}
+    for phrase in phrases:
+        if 0 < len(phrase) <= _LONGEST:
+            sizes.setdefault(phrase[0], set()).add(len(phrase))
+    return {word: tuple(sorted(found)) for word, found in sizes.items()}
 
 
 def without_greeting(words: list[str]) -> list[str]:

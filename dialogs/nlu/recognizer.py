@@ -679,6 +679,7 @@ class _DirectRule:
     not_before: frozenset[str]
     unless: frozenset[str]
     region: bool  # its phrases name a region, not a country: "South America" is not the US
+    firsts: frozenset[str]  # the first words of ``any``: a message with none of them matches no phrase
 
 
 @cache
@@ -694,6 +695,7 @@ def _direct_rules() -> tuple[tuple[_DirectRule, ...], dict[str, str]]:
             needs=frozenset(r.get("needs", ())),
             not_with=frozenset(r.get("not_with", ())),
             region=bool(r.get("region", False)),
+            firsts=frozenset(key(p).split()[0] for p in r["any"]),
         )
         for r in lexicon()["direct_facts"]
     )
@@ -726,6 +728,8 @@ def _direct_match(extraction: Extraction) -> tuple[tuple[str, float], _DirectRul
         if not rule.needs <= features or rule.not_with & features or rule.unless & present:
             continue
         if rule.also and not rule.also & present:
+            continue
+        if rule.firsts.isdisjoint(present):
             continue
         if not any(phrase[0] in present and _phrase_at(words, phrase, rule) for phrase in rule.any):
             continue

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dialogs.nlu.entities import Entities, compiled, digits, extract_entities, key, without_product_numbers
+from dialogs.nlu.entities import Entities, any_of, compiled, digits, extract_entities, key, without_product_numbers
 from dialogs.nlu.limits import MAX_CHARS
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
@@ -262,10 +262,19 @@ def usage_minutes(text: str) -> int | str | None:
     receive calls", :data:`FEW` for "they rarely call out" (no figure: the advisor's
     ``few_outbound``, Pay-As-You-Go where it is sold), None when it says nothing of usage (the
     advisor's typical usage)."""
+    any_usage = _any_usage()
+    if any_usage is not None and not any_usage.search(text):
+        return None  # most messages: no usage stated, told by one search
     for minutes, patterns in _patterns()["usage"]:
         if any(p.search(text) for p in patterns):
             return minutes if isinstance(minutes, str) else int(minutes)
     return None
+
+
+@cache
+def _any_usage() -> re.Pattern[str] | None:
+    """Every usage pattern of :func:`usage_minutes` in one (:func:`dialogs.nlu.entities.any_of`)."""
+    return any_of([p for _, patterns in _patterns()["usage"] for p in patterns])
 
 
 def is_acknowledgement(text: str | None) -> bool:

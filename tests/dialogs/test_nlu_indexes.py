@@ -1,0 +1,249 @@
+"""The indexes that spare understanding a message its fixed cost (issue 14, branch nlucost) read
+what the loops they replace read: each is checked against the old definition, on every phrase of
+its data and on every message of the dev sets."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from typing import Any
+
+import pytest
+
+from bench import dev_sets
+from dialogs.nlu import entities, questions, slots
+from dialogs.nlu.entities import compiled, key, tokenize
+from dialogs.nlu.i18n import fold, french_score, language_words
+from dialogs.nlu.recognizer import _direct_rules
+
+
+@cache
+def _messages() -> tuple[str, ...]:
+    texts: list[str] = []
+    for name in dev_sets.SET_NAMES:
+        for lang in ("en", "fr"):
+            for item in dev_sets.load(lang, name).items:
+                texts.extend([item.text] if item.text else [turn.text for turn in item.turns or []])
+    return tuple(texts)
+
+
+def _message_words() -> list[list[str]]:
+    return [[t.folded for t in tokenize(text)] for text in _messages()]
+
+
+# --- the old definitions ---------------------------------------------------------------------
+
+
+def _old_contains(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+    longest = questions._LONGEST
+    return any(tuple(words[i : i + size]) in phrases for i in range(len(words)) for size in range(1, longest + 1))
+
+
+def _old_starts_with(words: list[str], phrases: frozenset[tuple[str, ...]]) -> int:
+    for size in range(min(questions._LONGEST, len(words)), 0, -1):
+        if tuple(words[:size]) in phrases:
+            return size
+    return 0
+
+
+def _old_usage_minutes(text: str) -> int | str | None:
+    for minutes, patterns in slots._patterns()["usage"]:
+        if any(p.search(text) for p in patterns):
+            return minutes if isinstance(minutes, str) else int(minutes)
+    return None
+
+
+def _old_yes_no(words: list[str]) -> bool | None:
+    table = compiled()
+    if not words or len(words) > 8:
+        return None
+    for value, phrases in ((True, table.yes_words), (False, table.no_words)):
+        for phrase in phrases:
+            if len(phrase) == 1 and len(phrase[0]) == 1 and len(words) != 1:
+                continue
+            if tuple(words[: len(phrase)]) == phrase:
+                return value
+    return None
+
+
+def _old_fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _old_first(norm: str, patterns: list[tuple[Any, re.Pattern[str]]]) -> tuple[Any, int, int] | None:
+    best = None
+    for value, pattern in patterns:
+        match = pattern.search(norm)
+        if match and (best is None or match.start() < best[1].start()):
+            best = (value, match)
+    return (best[0], best[1].start(), best[1].end()) if best else None
+
+
+# --- questions ---------------------------------------------------------------------------------
+
+
+def _phrase_lists() -> dict[str, frozenset[tuple[str, ...]]]:
+    lists = questions._lists()
+    return {name: getattr(lists, name) for name in type(lists).__dataclass_fields__}
+
+
+def test_contains_agrees_with_the_old_definition_on_every_phrase_of_every_list():
+    lists = _phrase_lists()
+    every_phrase = [list(p) for phrases in lists.values() for p in phrases]
+    # each phrase alone, inside a sentence, at its end, and cut short by the message's end
+    messages = [
+        *every_phrase,
+        *(["so", *p, "then"] for p in every_phrase),
+        *(["well", *p] for p in every_phrase),
+        *(p[:-1] for p in every_phrase if len(p) > 1),
+    ]
+    found = starts = 0
+    for name, phrases in lists.items():
+        for words in [*messages, []]:
+            expected = _old_contains(words, phrases)
+            assert questions._contains(words, phrases) is expected, (name, words)
+            found += expected
+            size = _old_starts_with(words, phrases)
+            assert questions._starts_with(words, phrases) == size, (name, words)
+            starts += bool(size)
+    assert found > len(every_phrase)  # every phrase was found at least in its own list
+    assert starts > len(every_phrase)
+
+
+def test_contains_agrees_with_the_old_definition_on_every_dev_message():
+    lists = _phrase_lists()
+    hits = 0
+    for words in _message_words():
+        for name, phrases in lists.items():
+            expected = _old_contains(words, phrases)
+            assert questions._contains(words, phrases) is expected, (name, words)
+            hits += expected
+            assert questions._starts_with(words, phrases) == _old_starts_with(words, phrases), (name, words)
+    assert hits > 100
+
+
+# --- entities ----------------------------------------------------------------------------------
+
+
+def test_yes_no_index_agrees_with_the_old_loop_on_every_phrase():
+    table = compiled()
+    phrases = [list(p) for p in (*table.yes_words, *table.no_words)]
+    messages = [
+        *phrases,
+        *([*p, "please"] for p in phrases),
+        *(["well", *p] for p in phrases),
+        ["y"],
+        ["n"],
+        ["y", "n"],
+    ]
+    messages += _message_words()
+    answered = 0
+    for words in messages:
+        expected = _old_yes_no(words)
+        assert entities._extract_yes_no(words, table) is expected, words
+        answered += expected is not None
+    assert answered >= len(phrases)
+
+
+def test_yes_no_index_holds_every_phrase_under_its_first_word_in_order():
+    table = compiled()
+    ordered = [(True, p) for p in table.yes_words] + [(False, p) for p in table.no_words]
+    for word, entries in table.yes_no_by_first.items():
+        assert list(entries) == [(v, p) for v, p in ordered if not p or p[0] == word]
+    assert {p[0] for _, p in ordered} <= set(table.yes_no_by_first)
+
+
+@pytest.mark.parametrize("name", ["plans", "carriers", "licences", "lines"])
+def test_each_alternation_finds_a_match_where_one_of_its_patterns_does(name):
+    table = compiled()
+    patterns = [entry[-1] for entry in getattr(table, name)]
+    any_of = getattr(table, {"plans": "any_plan"}.get(name, f"any_{name[:-1]}"))
+    assert any_of is not None, "the patterns could not be combined: every message pays one search per pattern"
+    matched = 0
+    for text in _messages():
+        norm = " ".join(t.folded for t in tokenize(text))
+        expected = any(p.search(norm) for p in patterns)
+        assert bool(any_of.search(norm)) is expected, (name, norm)
+        matched += expected
+        if name != "plans":
+            pair: list[tuple[Any, re.Pattern[str]]] = list(enumerate(patterns))
+            found = entities._first(norm, pair, any_of)
+            old = _old_first(norm, pair)
+            assert (found[0], found[1].start(), found[1].end()) == old if found else old is None
+    assert matched > 10
+
+
+def test_patterns_that_cannot_be_combined_get_no_alternation():
+    assert entities.any_of([re.compile(r"(a)\1"), re.compile("b")]) is None
+    assert entities.any_of([re.compile("a", re.IGNORECASE), re.compile("b")]) is None
+    assert entities.any_of([]) is None
+    ignoring_case = entities.any_of([re.compile("a", re.IGNORECASE), re.compile("b", re.IGNORECASE)])
+    assert ignoring_case is not None and ignoring_case.search("xB")
+    combined = entities.any_of([re.compile("ab"), re.compile("cd")])
+    assert combined is not None and combined.search("xcd") and not combined.search("ac")
+
+
+def test_name_sizes_index_every_country_and_city_name():
+    table = compiled()
+    for name in table.names:
+        sizes = table.name_sizes[name[0]]
+        assert len(name) in sizes
+        assert list(sizes) == sorted(sizes, reverse=True)
+    assert sum(len(s) for s in table.name_sizes.values()) == len({(n[0], len(n)) for n in table.names})
+
+
+def test_tokens_are_the_keys_of_the_words():
+    for text in [*_messages(), "ﬁnal 40E5 Zürich"]:
+        old = [(raw, part) for raw in entities._TOKEN.findall(text) for part in key(raw).split()]
+        assert [(t.raw, t.folded) for t in tokenize(text)] == old, text
+
+
+def test_usage_minutes_agrees_with_the_old_loop():
+    assert slots._any_usage() is not None
+    texts = [*_messages(), "they only receive calls", "ils reçoivent uniquement des appels", "THEY MOSTLY TAKE CALLS"]
+    stated = 0
+    for text in texts:
+        expected = _old_usage_minutes(text)
+        assert slots.usage_minutes(text) == expected, text
+        stated += expected is not None
+    assert stated >= 3
+
+
+# --- i18n and the recognizer ---------------------------------------------------------------------
+
+
+def test_fold_agrees_with_the_old_definition():
+    texts = [*_messages(), "".join(chr(c) for c in range(128)), "États-Unis", "ﬁn", "Straße", "İstanbul"]
+    for text in texts:
+        assert fold(text) == _old_fold(text), text
+
+
+def _old_french_score(text: str) -> tuple[int, int]:
+    words = language_words()
+    tokens = [
+        w.replace("’", "'")
+        for w in re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)?", text)
+        if not (len(w) <= 3 and w.isupper())
+    ]
+    tokens = [w.casefold() for w in tokens]
+    fr = sum(1 for w in tokens if fold(w) in words["fr"])
+    en = sum(1 for w in tokens if w in words["en"])
+    fr += sum(1 for c in text.casefold() if c in "éèêàâçôûùîïœ")
+    fr += len(re.findall(r"\b(?:l|d|qu|j|n|c|s)['’][^\W\d_]", text.casefold()))
+    return fr, en
+
+
+def test_french_score_agrees_with_the_old_definition():
+    texts = [*_messages(), "l'offre", "l’offre", "Où est-ce ?", "it's fine"]
+    for text in texts:
+        assert french_score(text) == _old_french_score(text), text
+    assert sum(french_score(text)[0] > 0 for text in texts) > 100
+
+
+def test_direct_rules_first_words_are_their_phrases_first_words():
+    rules, _ = _direct_rules()
+    assert rules
+    for rule in rules:
+        assert rule.firsts == {phrase[0] for phrase in rule.any}
