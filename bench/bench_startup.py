@@ -128,9 +128,12 @@ CLI_COMMANDS = {
 
 
 def command_seconds(command: list[str], cwd: Path | None = None) -> float:
-    """Start to exit of ``command`` (which must succeed), output discarded."""
+    """Start to exit of ``command`` (which must succeed), output discarded. This checkout's
+    packages come first on ``PYTHONPATH``: the venv's ``callplan`` script imports whichever
+    checkout the editable install points to, which need not be the one benchmarked."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     begin = time.perf_counter()
-    subprocess.run(command, check=True, timeout=60, cwd=cwd, stdout=subprocess.DEVNULL)
+    subprocess.run(command, check=True, timeout=60, cwd=cwd, env=env, stdout=subprocess.DEVNULL)
     return time.perf_counter() - begin
 
 
