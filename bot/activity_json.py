@@ -50,6 +50,10 @@ class _Plan:
     known: frozenset[str]  # the JSON keys msrest knows (the rest become additional_properties)
     by_key: dict[str, _Field]  # the fields by JSON key
     nones: dict[str, None]  # every attribute None: the keyword arguments of an empty JSON object
+    #: The ``__dict__`` the class's ``__init__`` gives an object (``additional_properties`` and
+    #: every attribute, in the order ``__init__`` sets them, all None) when that ``__init__`` is
+    #: plain (:func:`_plain_init_order`); None when the object must be built by calling the class.
+    blank: dict[str, Any] | None
 
 
 class _Codec:
@@ -85,7 +89,39 @@ class _Codec:
                 model = None  # an enum: msrest's
             fields.append(_Field(attr, key, kind, model, many, desc))
         by_key = {f.key: f for f in fields}
-        return _Plan(tuple(fields), frozenset(by_key), by_key, dict.fromkeys(f.attr for f in fields))
+        attrs = [f.attr for f in fields]
+        order = _plain_init_order(cls, attrs)
+        blank = None if order is None else dict.fromkeys(order)
+        return _Plan(tuple(fields), frozenset(by_key), by_key, dict.fromkeys(attrs), blank)
+
+
+def _plain_init_order(cls: Any, attrs: list[str]) -> list[str] | None:
+    """The keys of ``cls(**kwargs).__dict__`` in order, if ``cls``'s ``__init__`` is plain: it
+    gives an object of exactly ``additional_properties`` (an empty dict, from msrest's
+    ``Model.__init__``) and each attribute of ``_attribute_map`` set to the keyword argument of
+    that name, unchanged (the generated botbuilder schema models: ``super().__init__(**kwargs)``,
+    then ``self.x = x`` per attribute). Checked by building one object with a distinct marker
+    per attribute and one with every attribute None; anything else (a default such as
+    ``TeamsChannelData``'s ``on_behalf_of or []``, a converted value, a property, an extra
+    attribute, ``__slots__``, its own ``__new__``) gives None, and the class is called as before."""
+    if cls.__new__ is not object.__new__ or "__slots__" in vars(cls) or "additional_properties" in attrs:
+        return None
+    markers = {attr: object() for attr in attrs}
+    try:
+        marked, empty = vars(cls(**markers)), vars(cls(**dict.fromkeys(attrs)))
+    except Exception:
+        return None
+    expected = {"additional_properties", *attrs}
+    for fields in (marked, empty):
+        if set(fields) != expected or len(fields) != len(expected) or list(fields) != list(marked):
+            return None
+        if type(fields["additional_properties"]) is not dict or fields["additional_properties"]:
+            return None
+    if any(marked[attr] is not marker for attr, marker in markers.items()):
+        return None
+    if any(empty[attr] is not None for attr in attrs):  # a default for None (``x or []``)
+        return None
+    return list(marked)
 
 
 @cache
@@ -162,8 +198,12 @@ def load_model(cls: Any, body: Any) -> Any:
 
 def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
     # Every attribute is passed (None unless the JSON has it), as msrest passes them; only the
-    # keys the JSON holds (~15 of an activity's 42 attributes) take a step here.
-    kwargs: dict[str, Any] = plan.nones.copy()
+    # keys the JSON holds (~15 of an activity's 42 attributes) take a step here. A class whose
+    # ``__init__`` is plain is not called: its object gets the ``__dict__`` that call would give
+    # (the same keys in the same order, the same values), without msrest's ``Model.__init__``
+    # loop over all 42 keyword arguments and the model's 42 assignments.
+    blank = plan.blank
+    kwargs: dict[str, Any] = plan.nones.copy() if blank is None else blank.copy()
     by_key = plan.by_key
     extras = None
     for key, value in data.items():
@@ -174,6 +214,11 @@ def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
             extras[key] = value
         elif value is not None:
             kwargs[field.attr] = _load_value(codec, field, value)
+    if blank is not None:
+        kwargs["additional_properties"] = extras or {}  # as msrest: keys the model does not name
+        obj = cls.__new__(cls)
+        obj.__dict__ = kwargs
+        return obj
     obj = cls(**kwargs)
     if extras:  # as msrest: keys the model does not name
         obj.additional_properties = extras

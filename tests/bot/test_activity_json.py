@@ -22,6 +22,7 @@ from botbuilder.schema import (
 )
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from msrest.serialization import Model
 
 from bench.loadgen import teams_message
 from bot.activity_json import dump_activity, load_activity
@@ -46,6 +47,22 @@ def _outcome(dump: Any, activity: Activity) -> str:
         return json.dumps(dump(activity))
     except Exception as exc:
         return type(exc).__name__
+
+
+def assert_same_object(got: Any, expected: Any) -> None:
+    """The same object, all the way down: the same types, each model's ``__dict__`` with the
+    same keys in the same order (what ``copy``, ``pickle`` and ``repr`` see), the same values."""
+    assert type(got) is type(expected)
+    if isinstance(expected, Model):
+        assert list(vars(got)) == list(vars(expected))
+        for key, value in vars(expected).items():
+            assert_same_object(vars(got)[key], value)
+    elif isinstance(expected, list):
+        assert len(got) == len(expected)
+        for got_item, item in zip(got, expected, strict=True):
+            assert_same_object(got_item, item)
+    else:
+        assert got == expected
 
 
 def same_json(activity: Activity) -> None:
@@ -93,6 +110,7 @@ def test_loading_gives_msrests_activity_or_its_error(name):
     if isinstance(expected, Activity):
         assert isinstance(got, Activity) and vars(got) == vars(expected)
         assert got.additional_properties == expected.additional_properties
+        assert_same_object(got, expected)
 
 
 def test_loading_keeps_the_parsed_channel_data_instead_of_rebuilding_it():
@@ -191,6 +209,7 @@ def test_random_shapes_load_as_msrest_loads_them(body):
     got = fast_load(body)
     assert got == expected
     if isinstance(expected, Activity):
+        assert_same_object(got, expected)
         same_json(got)
 
 
@@ -224,7 +243,9 @@ def test_teams_channel_data_loads_as_msrest_loads_it(name):
             return type(exc).__name__
 
     expected = outcome(lambda b: TeamsChannelData().deserialize(b))
-    assert outcome(lambda b: load_model(TeamsChannelData, b)) == expected
+    got = outcome(lambda b: load_model(TeamsChannelData, b))
+    assert got == expected
+    assert_same_object(got, expected)
 
 
 TIMESTAMPS = [
@@ -279,3 +300,103 @@ def test_random_timestamps_parse_as_msrest_parses_them(text):
         return (value, value.utcoffset(), value.tzname())
 
     assert outcome(lambda x: load_activity({"timestamp": x}).timestamp) == outcome(Deserializer.deserialize_iso)
+
+
+# --- objects built without calling the class -----------------------------------------------
+
+
+def test_the_models_of_a_teams_message_are_built_without_calling_their_init(monkeypatch):
+    """Activity, its accounts and entities have plain ``__init__``s: their objects get the
+    ``__dict__`` the call would give, so loading a Teams message calls no model ``__init__``."""
+    from bot.activity_json import _codec
+
+    calls: list[str] = []
+    real_init = Model.__init__
+
+    def counting_init(self: Any, **kwargs: Any) -> None:
+        calls.append(type(self).__name__)
+        real_init(self, **kwargs)
+
+    expected = msrest_load(TEAMS)
+    load_activity(copy.deepcopy(TEAMS))  # plans made
+    monkeypatch.setattr(Model, "__init__", counting_init)
+    got = load_activity(copy.deepcopy(TEAMS))
+    assert calls == []
+    assert_same_object(got, expected)
+    codec = _codec(Activity)
+    assert {cls.__name__ for cls, plan in codec.plans.items() if plan is not None and plan.blank is not None} >= {
+        "Activity",
+        "ChannelAccount",
+        "ConversationAccount",
+        "Entity",
+    }
+
+
+def test_each_built_object_has_its_own_additional_properties():
+    first, second = load_activity(copy.deepcopy(TEAMS)), load_activity(copy.deepcopy(TEAMS))
+    assert first.additional_properties == {} and first.additional_properties is not second.additional_properties
+    assert first.from_property.additional_properties is not second.from_property.additional_properties
+    first.additional_properties["x"] = 1
+    assert second.additional_properties == {}
+
+
+class _WithDefault(Model):
+    _attribute_map = {  # noqa: RUF012  # as msrest declares it
+        "name": {"key": "name", "type": "str"},
+        "kind": {"key": "kind", "type": "str"},
+    }
+
+    def __init__(self, *, name: str | None = None, kind: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.name = name
+        self.kind = kind if kind is not None else "default"  # not plain: a default (as TeamsChannelData's)
+
+
+class _WithExtra(Model):
+    _attribute_map = {"name": {"key": "name", "type": "str"}}  # noqa: RUF012  # as msrest declares it
+
+    def __init__(self, *, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.name = name
+        self.seen = True  # not plain: an attribute msrest does not name
+
+
+class _Converting(Model):
+    _attribute_map = {"name": {"key": "name", "type": "str"}}  # noqa: RUF012  # as msrest declares it
+
+    def __init__(self, *, name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.name = name if name is None else str(name).strip()  # not plain: the value changed
+
+
+class _Plain(Model):
+    _attribute_map = {  # noqa: RUF012  # as msrest declares it
+        "b": {"key": "b", "type": "str"},
+        "a": {"key": "a", "type": "str"},
+    }
+
+    def __init__(self, *, b: str | None = None, a: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.a = a  # set in another order than the map's: the built object keeps __init__'s order
+        self.b = b
+
+
+@pytest.mark.parametrize("cls", [_WithDefault, _WithExtra, _Converting])
+def test_a_model_whose_init_is_not_plain_is_still_called(cls):
+    from bot.activity_json import _codec, load_model
+
+    plan = _codec(cls).plan(cls)
+    assert plan is not None and plan.blank is None
+    for body in ({}, {"name": " x ", "kind": None, "more": 1}):
+        assert_same_object(load_model(cls, copy.deepcopy(body)), cls().deserialize(copy.deepcopy(body)))
+
+
+def test_a_plain_model_is_built_with_the_attribute_order_of_its_init():
+    from bot.activity_json import _codec, load_model
+
+    plan = _codec(_Plain).plan(_Plain)
+    assert plan is not None and plan.blank is not None
+    for body in ({}, {"a": "1"}, {"b": "2", "a": "1", "c": [3]}):
+        got = load_model(_Plain, copy.deepcopy(body))
+        assert_same_object(got, _Plain().deserialize(copy.deepcopy(body)))
+        assert list(vars(got)) == ["additional_properties", "a", "b"]
