@@ -54,12 +54,14 @@ class ConversationMemory:
 async def remember(
     context: TurnContext, intent: str, entities: dict[str, Any] | None = None, fact_id: str | None = None
 ) -> None:
-    """Record the question this turn answered (a no-op when the conversation has no state)."""
+    """Record the question this turn answered (a no-op when the conversation has no state).
+
+    The record is :class:`LastAnswer`'s JSON form, written as the plain dict it is: every
+    caller hands entities it dumped in JSON mode already (issue 14: building the model only to
+    dump it again cost ~10 us a lookup turn); :func:`recall` validates it on the way back."""
     prop = context.turn_state.get(_ACCESSOR_KEY)
     if prop is not None:
-        await prop.set(
-            context, LastAnswer(intent=intent, entities=entities or {}, fact_id=fact_id).model_dump(mode="json")
-        )
+        await prop.set(context, {"intent": intent, "entities": dict(entities or {}), "fact_id": fact_id})
 
 
 async def recall(context: TurnContext) -> LastAnswer | None:

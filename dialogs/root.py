@@ -99,8 +99,8 @@ from dialogs.nlu.slots import (
     known_countries,
     purchase_slots,
     slot_words,
+    states_scope,
     usage_minutes,
-    without_scope,
 )
 from dialogs.purchase import PurchaseDialog, changed
 from dialogs.turn import TenantData, TurnLanguage, lang_of, turn_extraction, turn_language_score
@@ -278,7 +278,7 @@ def _restates_need(recognition: Recognition, text: str) -> bool:
         return False
     # "we're with BT by the way", "au fait on est chez BT": the carrier, unless it is a request of its own
     carrier = entities.carrier is not None and recognition.intent == Intent.UNKNOWN
-    return carrier or usage_minutes(head) is not None or without_scope(head)[1]
+    return carrier or usage_minutes(head) is not None or states_scope(head)
 
 
 #: The question of fact a licence-only request is answered with (knowledge/data/facts.json).
