@@ -9,8 +9,9 @@ from botbuilder.core import ConversationState, MemoryStorage, TurnContext
 from botbuilder.core.adapters import TestAdapter
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
-from dialogs.context import CONTEXT_PROPERTY, ConversationMemory, LastAnswer, recall, remember
-from dialogs.nlu.entities import extract_entities
+from dialogs.context import CONTEXT_PROPERTY, ConversationMemory, LastAnswer, corrects_in_passing, recall, remember
+from dialogs.nlu.entities import extract_entities, key
+from dialogs.nlu.i18n import read_locale_json
 from dialogs.nlu.slots import check_slots
 
 
@@ -70,3 +71,35 @@ async def test_without_conversation_state_nothing_is_remembered():
     ConversationMemory(None).attach(context)
     await remember(context, "pool", {"countries": ["FR"]})
     assert await recall(context) is None
+
+
+# --- corrections in passing, read by first word (issue 14) --------------------------------------
+
+
+def _corrects_by_every_mark(text: str) -> bool:
+    """The reading before the marks were indexed: every mark tried at every position."""
+    words = read_locale_json("slots.json")
+    marks = {tuple(key(m).split()) for m in words["correction_marks"]} - {()}
+    found = key(text[:200]).split()
+    if not found or len(found) > int(words["correction_words"]):
+        return False
+    return any(tuple(found[i : i + len(m)]) == m for m in marks for i in range(len(found) - len(m) + 1))
+
+
+def _passing_texts() -> list[str]:
+    marks = read_locale_json("slots.json")["correction_marks"]
+    texts = ["help", "pool balance", "", "we're 45 actually", "45 not 40", "no, 45 users", "on est plutôt 45"]
+    texts += ["la Roumanie, pas la France", "can alice.martin@contoso.com call 01 23 45 67 89?"]
+    for mark in marks:  # every mark alone, first, last, cut short and past the length limit
+        texts += [mark, f"{mark} 45", f"40 users {mark}", " ".join(mark.split()[:-1]) or "x"]
+        texts.append(f"{mark} " + "one more word than a correction has " * 3)
+    return texts
+
+
+@pytest.mark.parametrize("text", _passing_texts())
+def test_corrects_in_passing_reads_what_every_mark_reads(text):
+    assert corrects_in_passing(text) is _corrects_by_every_mark(text)
+
+
+def test_the_passing_examples_cover_both_answers():
+    assert {corrects_in_passing(text) for text in _passing_texts()} == {True, False}
