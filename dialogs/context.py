@@ -54,12 +54,14 @@ class ConversationMemory:
 async def remember(
     context: TurnContext, intent: str, entities: dict[str, Any] | None = None, fact_id: str | None = None
 ) -> None:
-    """Record the question this turn answered (a no-op when the conversation has no state)."""
+    """Record the question this turn answered (a no-op when the conversation has no state).
+
+    The record is :class:`LastAnswer`'s JSON form, written as the plain dict it is: every
+    caller hands entities it dumped in JSON mode already (issue 14: building the model only to
+    dump it again cost ~10 us a lookup turn); :func:`recall` validates it on the way back."""
     prop = context.turn_state.get(_ACCESSOR_KEY)
     if prop is not None:
-        await prop.set(
-            context, LastAnswer(intent=intent, entities=entities or {}, fact_id=fact_id).model_dump(mode="json")
-        )
+        await prop.set(context, {"intent": intent, "entities": dict(entities or {}), "fact_id": fact_id})
 
 
 async def recall(context: TurnContext) -> LastAnswer | None:
@@ -143,10 +145,15 @@ def without_cue(text: str) -> str:
 
 
 @cache
-def _marks() -> tuple[tuple[tuple[str, ...], ...], int]:
+def _marks() -> tuple[Cues, int]:
+    """The correction marks (as word tuples) by their first word, and the most words a message
+    that corrects in passing has."""
     words = read_locale_json("slots.json")
-    marks = tuple(sorted({tuple(key(m).split()) for m in words["correction_marks"]} - {()}, key=len, reverse=True))
-    return marks, int(words["correction_words"])
+    marks = sorted({tuple(key(m).split()) for m in words["correction_marks"]} - {()}, key=len, reverse=True)
+    by_first: dict[str, list[tuple[str, ...]]] = {}
+    for mark in marks:
+        by_first.setdefault(mark[0], []).append(mark)
+    return {first: tuple(group) for first, group in by_first.items()}, int(words["correction_words"])
 
 
 def corrects_in_passing(text: str | None) -> bool:
@@ -158,7 +165,9 @@ def corrects_in_passing(text: str | None) -> bool:
     marks, most = _marks()
     if not words or len(words) > most:
         return False
-    return any(tuple(words[i : i + len(mark)]) == mark for mark in marks for i in range(len(words) - len(mark) + 1))
+    # only the marks that start with a word of the message are tried (issue 14: every mark at
+    # every position was ~10 us on each routed turn)
+    return any(tuple(words[i : i + len(mark)]) == mark for i, word in enumerate(words) for mark in marks.get(word, ()))
 
 
 def carries_change(entities: Entities) -> bool:

@@ -31,7 +31,7 @@ from dialogs.nlu.slots import (
     international_need,
     known_countries,
     slot_words,
-    without_scope,
+    states_scope,
 )
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
@@ -265,7 +265,7 @@ def read_yes_no(answer: Answer) -> bool | None:
     said = international_need(answer.text[:200], [], []) if entities.line is not None else None
     if said is not None:  # "internationally", "only domestic", "no international calls"
         return said
-    if without_scope(answer.text[:200])[1]:  # "they only call within France", "appels nationaux seulement"
+    if states_scope(answer.text[:200]):  # "they only call within France", "appels nationaux seulement"
         return False
     return entities.yes_no
 

@@ -45,7 +45,7 @@ from dialogs.nlu.entities import (
     places_as_countries,
 )
 from dialogs.nlu.i18n import Score, detect_language
-from dialogs.nlu.slots import destination_countries, without_scope
+from dialogs.nlu.slots import destination_countries, states_scope
 from knowledge import fact_search
 from knowledge.catalog import load_catalog
 
@@ -767,7 +767,7 @@ def with_scope(text: str, extraction: Extraction) -> Extraction:
     not a call to check, though its words are calling words (lexicon ``features.scope``)."""
     if "country" not in extraction.features and "line" not in extraction.features:
         return extraction  # no country and no line named: no scope phrase to weigh (spares the regexes)
-    if not without_scope(text[:MAX_CHARS])[1]:
+    if not states_scope(text[:MAX_CHARS]):
         return extraction
     return replace(extraction, features=extraction.features | {"scope"})
 

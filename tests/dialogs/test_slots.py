@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from dialogs.nlu import slots
 from dialogs.nlu.answers import (
     Answer,
     read_countries,
@@ -23,6 +24,7 @@ from dialogs.nlu.slots import (
     minutes_mentioned,
     purchase_change,
     purchase_slots,
+    states_scope,
     without_scope,
 )
 
@@ -324,3 +326,55 @@ def test_an_emergency_number_needs_no_calling_word_only_after_a_name(text, numbe
 )
 def test_a_licence_between_the_count_and_its_country_keeps_the_split(text, counts):
     assert counts_per_country(text) == counts
+
+
+# --- scope phrases told by one search (issue 14) -------------------------------------------------
+
+SCOPE_TEXTS = [
+    "help",
+    "pool balance",
+    "What can you do?",
+    "how many minutes are left in our pool?",
+    "they only call within France",
+    "calls stay in Germany",
+    "50 users in the US, all calls are within the US",
+    "they never call abroad",
+    "nothing outside the UK",
+    "they only call mobile numbers in Spain",
+    "en fait ils n'appellent qu'en France",
+    "ils n'appellent que des numéros américains",
+    "ils n'appellent que des numéros étrangers",
+    "appels vers le Royaume-Uni uniquement",
+    "appels vers l'étranger uniquement",
+    "appels nationaux seulement",
+    "can alice.martin@contoso.com call 01 23 45 67 89?",
+]
+
+
+def _scope_by_each_pattern(text: str) -> bool:
+    """The answer of the per-pattern loop ``without_scope`` used before: any pattern matching."""
+    return any(pattern.search(text) for pattern in slots._patterns()["scope_domestic"])
+
+
+@pytest.mark.parametrize("text", SCOPE_TEXTS)
+def test_states_scope_says_what_each_pattern_says(text):
+    assert states_scope(text) is _scope_by_each_pattern(text)
+    assert without_scope(text)[1] is states_scope(text)
+
+
+def test_the_scope_examples_cover_both_answers():
+    assert {states_scope(text) for text in SCOPE_TEXTS} == {True, False}
+
+
+def test_without_scope_leaves_a_message_without_scope_as_it_is():
+    text = "how many minutes are left in our pool?"
+    assert without_scope(text) == (text, False)
+    blanked, found = without_scope("they only call within France")
+    assert found and "only call within" not in blanked and blanked.endswith("France")
+    assert len(blanked) == len("they only call within France")
+
+
+@pytest.mark.parametrize("text", SCOPE_TEXTS)
+def test_states_scope_without_the_combined_pattern(monkeypatch, text):
+    monkeypatch.setattr(slots, "_any_scope", lambda: None)  # patterns that cannot be combined
+    assert states_scope(text) is _scope_by_each_pattern(text)
