@@ -200,6 +200,8 @@ def via_connector(prefix: str, text: str, service_url: str) -> Callable[[int], R
 def connector_note(stats: dict[str, int], turns: int) -> str:
     """Did the replies of the connector-path turns reach the fake connector, with their cards?"""
     posts, carded = stats.get("posts", 0), stats.get("with_attachments", 0)
+    if not turns and not posts:  # only expectReplies turns were run (compare_trees --only pool,check)
+        return "no turn posted to the Bot Connector (expectReplies only)"
     if turns and carded >= turns:
         return f"the fake connector received {posts:,} posts, {carded:,} with a card, for {turns:,} answered turns"
     return (

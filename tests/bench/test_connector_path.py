@@ -106,6 +106,14 @@ def test_the_real_bot_posts_its_cards_to_the_fake_connector(tmp_path):
     assert connector_note(stats, 6).startswith("the fake connector received")
 
 
+def test_the_connector_note_tells_no_connector_turn_from_lost_replies():
+    assert connector_note({"posts": 0, "with_attachments": 0}, 0) == (
+        "no turn posted to the Bot Connector (expectReplies only)"
+    )
+    assert connector_note({"posts": 3, "with_attachments": 3}, 5).startswith("SANITY:")  # replies lost
+    assert connector_note({"posts": 2, "with_attachments": 0}, 0).startswith("SANITY:")  # posts nobody counted
+
+
 def test_the_connector_rows_compare_with_the_raw_handler_and_with_expect_replies():
     def summary(cpu: float) -> Summary:
         return Summary(100.0, 100.0, 2.0, 5.0, 200, 0, cpu)
