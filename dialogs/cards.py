@@ -30,7 +30,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from dialogs.nlu.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
 from dialogs.nlu.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
 from dialogs.provenance import data_block
-from knowledge.advisor import PlannedPool, Recommendation, plain_params
+from knowledge.advisor import PlannedPool, Recommendation, SentenceMemo, plain_params
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links
 from knowledge.numbers import CallVerdict
@@ -370,8 +370,7 @@ CHANGE_INTENT = "purchase"
 
 
 #: (code, language, repr of its params) -> a knowledge item's sentence (:func:`_item_text`).
-_ITEM_TEXTS: dict[tuple[str, str, str], str] = {}
-ITEM_TEXTS_MAX = 4096
+_ITEM_TEXTS = SentenceMemo()
 
 
 def _item_text(item: Any, lang: str) -> str:
@@ -387,13 +386,7 @@ def _item_text(item: Any, lang: str) -> str:
     params = item.params
     if not plain_params(params):
         return render_item(item, lang)
-    key = (item.code, lang, repr(params))
-    text = _ITEM_TEXTS.get(key)
-    if text is None:
-        if len(_ITEM_TEXTS) >= ITEM_TEXTS_MAX:
-            _ITEM_TEXTS.clear()
-        text = _ITEM_TEXTS[key] = render_item(item, lang)
-    return text
+    return _ITEM_TEXTS.get_or_make((item.code, lang, repr(params)), lambda: render_item(item, lang))
 
 
 @lru_cache(maxsize=256)

@@ -22,7 +22,7 @@ The choice, per usage-location country (fact sheet §6, §7; choices marked DECI
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -185,11 +185,29 @@ class Recommendation(BaseModel):
     sources: list[str] = Field(default_factory=list)  # source keys of the plans, pools and paths chosen
 
 
+class SentenceMemo(dict[tuple[str, ...], str]):
+    """Sentences made once per key (a code, its language, the ``repr`` of its plain params:
+    :func:`plain_params`), emptied when it holds ``limit`` of them. The one memo of the purchase
+    summary's sentences, here and in ``dialogs.cards`` (issue 14): a sentence depends only on
+    its key while the catalog and locale files stay as loaded."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def get_or_make(self, key: tuple[str, ...], make: Callable[[], str]) -> str:
+        text = self.get(key)
+        if text is None:
+            if len(self) >= self.limit:
+                self.clear()
+            text = self[key] = make()
+        return text
+
+
 #: (code, repr of its params) -> an item's English text, for the catalog in ``_TEXTS_OF``
-#: (:meth:`_Builder._text`); cleared when it reaches :data:`TEXTS_MAX` entries.
-_TEXTS: dict[tuple[str, str], str] = {}
+#: (:meth:`_Builder._text`).
+_TEXTS = SentenceMemo()
 _TEXTS_OF: list[object] = [None]
-TEXTS_MAX = 4096
 
 
 def plain_params(value: object) -> bool:
@@ -250,13 +268,7 @@ class _Builder:
         if _TEXTS_OF[0] is not self.catalog:  # another catalog (tests load their own): start over
             _TEXTS.clear()
             _TEXTS_OF[0] = self.catalog
-        key = (code, repr(params))
-        text = _TEXTS.get(key)
-        if text is None:
-            if len(_TEXTS) >= TEXTS_MAX:
-                _TEXTS.clear()
-            text = _TEXTS[key] = self.catalog.text(code, self._english(params))
-        return text
+        return _TEXTS.get_or_make((code, repr(params)), lambda: self.catalog.text(code, self._english(params)))
 
     def _english(self, params: dict[str, Any]) -> dict[str, str]:
         """Params as English words for the default text (codes stay codes in ``params``)."""
