@@ -35,7 +35,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable
 
-from botbuilder.core import BotAdapter, ConversationState, InvokeResponse, TurnContext, UserState
+from botbuilder.core import BotAdapter, ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
 from botbuilder.dialogs import Dialog, DialogExtensions, DialogState
 from botbuilder.dialogs.memory import DialogStateManagerConfiguration
@@ -45,6 +45,8 @@ from botframework.connector import Channels
 from botframework.connector.auth import ClaimsIdentity, SkillValidation
 from msrest.exceptions import DeserializationError
 
+from bot.state.codec import encode
+from bot.state.scopes import GuardedUserState
 from dialogs.api import TurnLanguage, card_activity, detect_language, state_reset_text, tenant_refusal_text
 from dialogs.api import tenant_id_of as tenant_of
 from knowledge.logsafe import clean
@@ -157,7 +159,7 @@ class CallingPlanBot(TeamsActivityHandler):
     def __init__(
         self,
         conversation_state: ConversationState,
-        user_state: UserState,
+        user_state: GuardedUserState,
         dialog: Dialog,
         *,
         allowed_tenants: Iterable[str] = (),
@@ -197,13 +199,12 @@ class CallingPlanBot(TeamsActivityHandler):
 
     async def _run_turn(self, turn_context: TurnContext) -> None:
         await self._load_state(turn_context)
-        user_before = self._user_values(turn_context)
         if self._state_was_set_aside(turn_context):
             # The conversation's own state is gone; the admin's remembered language still holds.
             await turn_context.send_activity(state_reset_text(await self._language.remembered(turn_context)))
         await super().on_turn(turn_context)
         await self.conversation_state.save_changes(turn_context)
-        await self._save_user_state(turn_context, user_before)
+        await self._save_user_state(turn_context)
 
     async def _load_state(self, turn_context: TurnContext) -> None:
         """Conversation and user state: at once when the storage's reads wait on the network
@@ -226,34 +227,36 @@ class CallingPlanBot(TeamsActivityHandler):
         take(self.user_state.get_storage_key(turn_context))  # the user's language: silently reset
         return take(self.conversation_state.get_storage_key(turn_context))
 
-    def _user_values(self, turn_context: TurnContext) -> dict[str, object]:
-        """A fingerprint of each user-state property, to tell which ones this turn changes."""
-        cached = self.user_state.get_cached_state(turn_context)
-        state = (cached.state if cached is not None else None) or {}
-        return {key: cached.compute_hash(value) for key, value in state.items() if key != "e_tag"}
-
-    async def _save_user_state(self, turn_context: TurnContext, before: dict[str, object]) -> None:
+    async def _save_user_state(self, turn_context: TurnContext) -> None:
+        changed: dict[str, object] | None = None
+        removed: set[str] = set()
         for _ in range(USER_STATE_SAVE_TRIES):
             try:
                 await self.user_state.save_changes(turn_context)
                 return
             except KeyError:  # an e_tag conflict (ETagConflictError, MemoryStorage's KeyError)
                 pass
-            cached = self.user_state.get_cached_state(turn_context)
-            ours = {key: value for key, value in cached.state.items() if key != "e_tag"}
-            changed = {key for key, value in ours.items() if before.get(key) != cached.compute_hash(value)}
-            removed = set(before) - set(ours)
+            if changed is None:  # what this turn changed: put back on every fresh read
+                changed, removed = self._user_changes(turn_context)
             await self.user_state.load(turn_context, force=True)
-            fresh = self.user_state.get_cached_state(turn_context).state
-            for key in changed:
-                fresh[key] = ours[key]
+            fresh = self.user_state.get(turn_context)
+            fresh.update(changed)
             for key in removed:
                 fresh.pop(key, None)
-            before = {key: value for key, value in self._user_values(turn_context).items() if key not in changed}
         log.warning(
             "user state of %s not saved: other conversations kept changing it",
             clean(turn_context.activity.from_property.id),
         )
+
+    def _user_changes(self, turn_context: TurnContext) -> tuple[dict[str, object], set[str]]:
+        """The user-state properties this turn set (new or different from the ones read) and
+        the ones it removed. Compared by encoding, as the scope compares the whole state."""
+        before = self.user_state.as_loaded(turn_context)
+        ours = {key: value for key, value in self.user_state.get(turn_context).items() if key != "e_tag"}
+        changed = {
+            key: value for key, value in ours.items() if key not in before or encode(value) != encode(before[key])
+        }
+        return changed, set(before) - set(ours)
 
     async def _refuse(self, turn_context: TurnContext) -> None:
         activity = turn_context.activity

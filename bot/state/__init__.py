@@ -9,7 +9,8 @@
   (one process per folder);
 - :mod:`bot.state.blob`: ``STATE_BACKEND=azure-blob``, shared by replicas (imported only
   when configured: it brings the Azure SDK);
-- :mod:`bot.state.scopes`: conversation and user state whose new keys save conditionally.
+- :mod:`bot.state.scopes`: conversation and user state whose new keys save conditionally,
+  saved only when their encoding differs from the one read.
 """
 
 from bot.state.base import (

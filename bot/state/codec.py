@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import sys
 from typing import Any
 
 from jsonpickle.pickler import Pickler
@@ -18,8 +19,25 @@ from jsonpickle.unpickler import Unpickler
 _PICKLED, _FLATTENED = b"P", b"J"
 
 
+def _interned_keys(value: Any) -> Any:
+    """``value`` with the string keys of a dict interned (a new dict), else ``value`` itself.
+
+    Why: a state's encoding is its change fingerprint (:mod:`bot.state.scopes`), so a state
+    must encode to the same bytes before and after a round trip. Pickle writes a string once
+    per object and refers back to it: a property named ``"DialogState"`` set from code is the
+    same (interned) string as the class name pickle writes for the ``DialogState`` in it, but
+    one read back, or restored from a key file, is a copy, and the bytes differ (an extra
+    write on a turn that changed nothing). Interning the top-level keys (property names) on
+    both sides makes them agree; a mismatch elsewhere only costs an extra write, never a lost
+    one."""
+    if type(value) is not dict:
+        return value
+    return {sys.intern(key) if type(key) is str else key: item for key, item in value.items()}
+
+
 def encode(value: Any) -> bytes:
     """A value as the cache and the journal keep it: pickled, else jsonpickle-flattened JSON."""
+    value = _interned_keys(value)
     try:
         return _PICKLED + pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception:
@@ -29,8 +47,8 @@ def encode(value: Any) -> bytes:
 def decode(blob: bytes) -> Any:
     """A new copy of the value :func:`encode` encoded (each read gets its own objects)."""
     if blob[:1] == _PICKLED:
-        return pickle.loads(blob[1:])
-    return Unpickler(keys=True).restore(json.loads(blob[1:]))
+        return _interned_keys(pickle.loads(blob[1:]))
+    return _interned_keys(Unpickler(keys=True).restore(json.loads(blob[1:])))
 
 
 def flatten(blob: bytes) -> Any:

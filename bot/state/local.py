@@ -112,6 +112,13 @@ from knowledge.store.atomic import atomic_write_bytes, fsync_dir
 log = logging.getLogger(__name__)
 
 
+def _item(entry: Entry) -> Any:
+    """A new copy of a stored state, with its e_tag."""
+    item = decode(entry.state)  # type: ignore[arg-type]
+    set_e_tag(item, entry.e_tag)
+    return item
+
+
 class TimerHandle(Protocol):
     def cancel(self) -> None: ...
 
@@ -191,19 +198,28 @@ class TinyDBStorage(StateStorage):
         if keys is None:
             raise Exception("Keys are required when reading")
         entries = await self._entries(list(keys))
-        found: dict[str, Any] = {}
-        for key, entry in entries.items():
-            if entry.state is not None:
-                item = decode(entry.state)
-                set_e_tag(item, entry.e_tag)
-                found[key] = item
-        return found
+        return {key: _item(entry) for key, entry in entries.items() if entry.state is not None}
+
+    async def read_encoded(self, key: str) -> tuple[Any, bytes]:
+        """``key``'s state (None if absent) and its encoding without its e_tag, as stored:
+        a scope compares it with the state's encoding at save, nothing encoded at load."""
+        entry = (await self._entries([key]))[key]
+        if entry.state is None:
+            return None, encode({})
+        return _item(entry), entry.state
 
     async def write(self, changes: Mapping[str, Any]) -> None:
         if changes is None:
             raise Exception("Changes are required when writing")
-        if not changes:
-            return
+        if changes:
+            await self._write(changes, {})
+
+    async def write_encoded(self, key: str, item: Any, encoded: bytes) -> None:
+        """``write({key: item})`` given the encoding of ``item`` without its e_tag, which the
+        scope saving it already took to see whether it changed: encoded once, not twice."""
+        await self._write({key: item}, {key: encoded})
+
+    async def _write(self, changes: Mapping[str, Any], encoded: Mapping[str, bytes]) -> None:
         self._check_open()
         for key, change in changes.items():
             if get_e_tag(change) == "":
@@ -219,7 +235,8 @@ class TinyDBStorage(StateStorage):
                 )
         new_tags = {}
         for key, change in changes.items():
-            entry = Entry(uuid.uuid4().hex, encode(without_e_tag(change)))
+            blob = encoded.get(key)
+            entry = Entry(uuid.uuid4().hex, blob if blob is not None else encode(without_e_tag(change)))
             self._stage(key, entry, previous=current[key])
             new_tags[key] = entry.e_tag
         await self._commit()

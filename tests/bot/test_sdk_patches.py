@@ -243,13 +243,13 @@ async def test_a_conversation_is_identical_with_and_without_the_patches(
     start_app, make_settings, h, tmp_path, demo_store_dir, monkeypatch
 ):
     writes: list[Any] = []
-    original_write = TinyDBStorage.write
+    original_write = TinyDBStorage._write  # every write, through write() or write_encoded()
 
-    async def recording_write(self: TinyDBStorage, changes: dict[str, Any]) -> None:
+    async def recording_write(self: TinyDBStorage, changes: dict[str, Any], encoded: Any) -> None:
         writes.append(sorted(changes))
-        return await original_write(self, changes)
+        return await original_write(self, changes, encoded)
 
-    monkeypatch.setattr(TinyDBStorage, "write", recording_write)
+    monkeypatch.setattr(TinyDBStorage, "_write", recording_write)
 
     def fresh_settings(name: str) -> Any:
         folder = tmp_path / name

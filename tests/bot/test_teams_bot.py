@@ -23,14 +23,13 @@ async def test_tenant_outside_the_allow_list_is_refused_without_reading_state(st
     client = await start_app(make_settings(ALLOWED_TENANTS=h.TENANT.upper()))
     storage = client.app[STORAGE_KEY]
     reads: list[list[str]] = []
-    real_read = storage.read
+    real_read = storage.read_encoded  # the read the state scopes make of the local storage
 
-    async def counting_read(keys):
-        keys = list(keys)
-        reads.append(keys)
-        return await real_read(keys)
+    async def counting_read(key):
+        reads.append([key])
+        return await real_read(key)
 
-    storage.read = counting_read
+    storage.read_encoded = counting_read
 
     refused = await h.replies(client, h.activity("plan", tenant=OTHER_TENANT))
     assert len(h.texts(refused)) == 1
@@ -305,3 +304,30 @@ async def test_the_dialog_memory_configuration_is_built_once_and_dialogs_still_r
     # Every scope and resolver the SDK registers is in it: memory paths still resolve.
     assert {"turn", "dialog", "conversation", "user"} <= {s.name for s in built[0].memory_scopes}
     assert built[0].path_resolvers
+
+
+async def test_a_user_state_save_that_conflicts_keeps_both_conversations_changes(start_app, make_settings, h):
+    """Another conversation of the same user saves the user state while this turn runs: the
+    save conflicts, the user state is read again, and what this turn changed (its language) is
+    put on it; the other conversation's property stays."""
+    client = await start_app(make_settings())
+    await h.replies(client, h.activity("plan", conversation_id="a:first"))
+    bot, storage = client.app[BOT_KEY], client.app[STORAGE_KEY]
+    real_save = bot.user_state.save_changes
+    calls: list[str] = []
+
+    async def raced_save(turn_context, force=False):
+        if not calls:  # the other conversation saves first
+            key = bot.user_state.get_storage_key(turn_context)
+            other = (await storage.read([key]))[key]
+            await storage.write({key: {**other, "Other": ["kept"]}})
+        calls.append("save")
+        await real_save(turn_context, force)
+
+    bot.user_state.save_changes = raced_save
+    await h.replies(client, h.activity("quel forfait acheter pour la France ?", conversation_id="a:second"))
+    assert len(calls) == 2  # refused once, then saved on the fresh state
+    key = next(iter(k for k in storage._cache if "/users/" in k))
+    stored = (await storage.read([key]))[key]
+    assert stored["Other"] == ["kept"]
+    assert stored["UserProfile"]["lang"] == "fr"
