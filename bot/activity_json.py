@@ -23,7 +23,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
+from enum import Enum
+from functools import cache, lru_cache
 from typing import Any
 
 import isodate  # type: ignore[import-untyped]  # msrest's own date parser (a dependency of msrest)
@@ -42,6 +43,13 @@ class _Field:
     model: Any  # the model class of a "Model" or "[Model]" attribute, else None
     many: bool  # "[Model]"
     desc: dict[str, Any]
+    #: The JSON type msrest hands back as it is for this attribute: ``str`` for a "str", ``bool``
+    #: for a "bool" (exact types), else None. Checked inline, before any call, in the loops.
+    as_is: Any  # a class (str or bool), or None
+
+
+#: msrest type name -> the JSON type whose values it (de)serializes unchanged (exact types).
+_AS_IS = {"str": str, "bool": bool}
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,7 @@ class _Codec:
             model = self.models.get(kind[1:-1] if many else kind)
             if model is not None and not (isinstance(model, type) and issubclass(model, Model)):
                 model = None  # an enum: msrest's
-            fields.append(_Field(attr, key, kind, model, many, desc))
+            fields.append(_Field(attr, key, kind, model, many, desc, _AS_IS.get(kind)))
         by_key = {f.key: f for f in fields}
         attrs = [f.attr for f in fields]
         order = _plain_init_order(cls, attrs)
@@ -153,7 +161,16 @@ def is_plain_json(value: Any) -> bool:
 # --- timestamps ------------------------------------------------------------------------------
 
 #: What Teams sends: ``2026-11-26T12:00:00.123Z`` or ``2026-11-26T13:00:00.1234567+01:00``.
-_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|([+-])(\d{2}):(\d{2}))")
+_TIMESTAMP = re.compile(r"(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})")
+
+
+@lru_cache(maxsize=128)
+def _fixed_offset(zone: str) -> Any:
+    """isodate's ``FixedOffset`` for ``zone`` (``+01:00``), named as written, as msrest's parser
+    makes it; one per zone, shared: it never changes, and a message's zone is one of the few a
+    client's clock can be in (bounded by the cache's size whatever clients send)."""
+    direction = -1 if zone[0] == "-" else 1
+    return isodate.FixedOffset(direction * int(zone[1:3]), direction * int(zone[4:6]), zone)
 
 
 def parse_timestamp(text: str) -> datetime | None:
@@ -164,14 +181,10 @@ def parse_timestamp(text: str) -> datetime | None:
     match = _TIMESTAMP.fullmatch(text.upper())
     if match is None:
         return None
-    year, month, day, hour, minute, second, fraction, zone, sign, tz_hour, tz_minute = match.groups()
+    year, month, day, hour, minute, second, fraction, zone = match.groups()
     if not 2 <= int(year) <= 9998:  # msrest refuses years outside 1-9999 in UTC: let it decide
         return None
-    if zone == "Z":
-        tzinfo: Any = isodate.UTC
-    else:
-        direction = -1 if sign == "-" else 1
-        tzinfo = isodate.FixedOffset(direction * int(tz_hour), direction * int(tz_minute), zone)
+    tzinfo = isodate.UTC if zone == "Z" else _fixed_offset(zone)
     micro = int((fraction or "")[:6].ljust(6, "0"))
     try:
         return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second), micro, tzinfo)
@@ -196,6 +209,38 @@ def load_model(cls: Any, body: Any) -> Any:
     return _load(codec, cls, plan, body)
 
 
+def loads_as_is(cls: Any, body: Any) -> bool:
+    """True if :func:`load_model` would load ``body`` by plain steps alone: a dict whose every
+    value is None, of its attribute's ``as_is`` type, plain JSON for an ``object``, or (a list
+    of) such dicts for a nested model; such a load cannot fail (each step only hands a value
+    over, and the schema models' ``__init__`` only assigns). A check that builds nothing, for a
+    body that is only to be validated; False says nothing (load it to know)."""
+    codec = _codec(cls)
+    return _loads_as_is(codec, codec.plan(cls), body)
+
+
+def _loads_as_is(codec: _Codec, plan: _Plan | None, data: Any) -> bool:
+    if plan is None or type(data) is not dict:
+        return False
+    by_key = plan.by_key
+    for key, value in data.items():
+        field = by_key.get(key)
+        if field is None or value is None or type(value) is field.as_is:
+            continue  # a key the model does not name goes to additional_properties as it is
+        if field.type == "object":
+            if not is_plain_json(value):
+                return False
+        elif field.model is None:
+            return False
+        elif field.many:
+            nested = codec.plan(field.model)
+            if type(value) is not list or not all(item is None or _loads_as_is(codec, nested, item) for item in value):
+                return False
+        elif not _loads_as_is(codec, codec.plan(field.model), value):
+            return False
+    return True
+
+
 def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
     # Every attribute is passed (None unless the JSON has it), as msrest passes them; only the
     # keys the JSON holds (~15 of an activity's 42 attributes) take a step here. A class whose
@@ -213,7 +258,8 @@ def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
                 extras = {}
             extras[key] = value
         elif value is not None:
-            kwargs[field.attr] = _load_value(codec, field, value)
+            # A string or boolean where one goes (most of an activity) is taken without a call.
+            kwargs[field.attr] = value if type(value) is field.as_is else _load_value(codec, field, value)
     if blank is not None:
         kwargs["additional_properties"] = extras or {}  # as msrest: keys the model does not name
         obj = cls.__new__(cls)
@@ -226,9 +272,8 @@ def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
 
 
 def _load_value(codec: _Codec, field: _Field, value: Any) -> Any:
+    """``value`` (not None, not of ``field.as_is``: :func:`_load` takes those as they are) loaded."""
     kind = type(value)
-    if (field.type == "str" and kind is str) or (field.type == "bool" and kind is bool):
-        return value
     if field.type == "object" and is_plain_json(value):
         return value  # what msrest's deserialize_object would rebuild node by node, equal
     if field.type == "iso-8601" and kind is str:
@@ -290,8 +335,12 @@ def _dump_model(codec: _Codec, obj: Any, known_json: Callable[[Any], bool] | Non
 
 def _dump_value(codec: _Codec, field: _Field, value: Any, known_json: Callable[[Any], bool] | None) -> Any:
     kind = type(value)
-    if (field.type == "str" and kind is str) or (field.type == "bool" and kind is bool):
+    if kind is field.as_is:
         return value
+    if field.type == "str" and isinstance(value, Enum):
+        # A reply's type and attachment layout are enums of the schema: msrest's serialize_data
+        # -> serialize_basic -> serialize_unicode gives the member's value, as here.
+        return value.value
     if field.type == "object" and ((known_json is not None and known_json(value)) or is_plain_json(value)):
         return value
     if field.model is not None:

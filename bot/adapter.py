@@ -122,11 +122,11 @@ class CallingPlanAdapter(CloudAdapter):
 
     def _create_turn_context(self, *args: Any, **kwargs: Any) -> TurnContext:
         # CloudAdapterBase._create_turn_context (botbuilder-core 4.17.1) builds a plain
-        # TurnContext and fills its turn_state; TurnContext(context) is the SDK's own copy
-        # (copy_to), which starts an empty turn_state: carry it over.
-        plain = super()._create_turn_context(*args, **kwargs)
-        context = CardSharingTurnContext(plain)
-        context.turn_state.update(plain.turn_state)
+        # TurnContext and fills its turn_state. CardSharingTurnContext only overrides a method
+        # (no state of its own), so that very object becomes one: no second context copied
+        # from the first (TurnContext(context), then its turn_state carried over).
+        context = super()._create_turn_context(*args, **kwargs)
+        context.__class__ = CardSharingTurnContext
         return context
 
     async def send_activities(self, context: TurnContext, activities: list[Activity]) -> list[ResourceResponse]:

@@ -52,7 +52,7 @@ from botbuilder.schema.teams import TeamsChannelData
 from botframework.connector import Channels
 from msrest.serialization import Model
 
-from bot.activity_json import load_activity, load_model
+from bot.activity_json import load_activity, load_model, loads_as_is
 from bot.outbound import KeyServiceUnavailable, is_delivery_failure
 from bot.replies import encode_json
 from bot.token_gate import token_problem
@@ -67,6 +67,8 @@ MAX_BODY_BYTES = 256 * 1024
 MAX_JSON_DEPTH = 64
 #: Seconds for the whole body to arrive once the headers are in (slow clients are cut off).
 BODY_TIMEOUT_S = 15.0
+#: What ``web.json_response`` says a body is.
+_JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
 
 def error_response(status: int, message: str) -> web.Response:
@@ -133,7 +135,11 @@ def activity_problem(activity: Activity) -> str | None:
             return "the activity has no valid serviceUrl (needed to send the replies)"
     if activity.channel_id == Channels.ms_teams and activity.channel_data is not None:
         # The Teams handler reads channelData as TeamsChannelData on most activity types; a
-        # wrong shape (a "team" that is not an object) would fail inside the turn.
+        # wrong shape (a "team" that is not an object) would fail inside the turn. What Teams
+        # sends is checked without building the model (it would be thrown away); anything else
+        # is loaded to know.
+        if loads_as_is(TeamsChannelData, activity.channel_data):
+            return None
         try:
             load_model(TeamsChannelData, activity.channel_data)
         except Exception:
@@ -264,7 +270,9 @@ async def process_request(
     if body is None:
         return web.Response(status=status)
     try:
-        return web.json_response(body, status=status, dumps=encode_json)
+        encoded = encode_json(body).encode()
     except (TypeError, ValueError):
         log.exception("the invoke response of activity %s is not JSON", clean(activity.id))
         return error_response(500, "internal error")
+    # The bytes and headers json_response would give, without its checks and the text round trip.
+    return web.Response(body=encoded, status=status, headers={"Content-Type": _JSON_CONTENT_TYPE})

@@ -22,15 +22,17 @@ The same ``deepcopy`` of the activity itself walked its ~45 fields one ``copy.de
 which ``deepcopy`` returns as they are: ~86 Python-level calls per reply, ~5% of a number check's
 CPU when it sent two replies (one since issue 14's ``checkturn``). The shallow copy handed to the
 SDK is a :class:`_CheapCopyActivity`, whose ``__deepcopy__`` builds the plain ``Activity`` the SDK's
-copy would: ``None``, ``str``, ``bool``, ``int`` and ``float`` values (exact types) put in as they
-are (what ``deepcopy`` returns for them), every other value deep-copied as before (lists, dicts,
-accounts, suggested actions, entities, enums). The result is equal to the SDK's copy, field by
-field, with the same sharing: nothing the caller holds can change through it.
+copy would: ``None``, ``str``, ``bool``, ``int`` and ``float`` values (exact types) and the schema's
+enum members put in as they are (what ``deepcopy`` returns for them), every other value
+deep-copied as before (lists, dicts, accounts, suggested actions, entities). The result is
+equal to the SDK's copy, field by field, with the same sharing: nothing the caller holds can
+change through it.
 """
 
 from __future__ import annotations
 
 import copy
+from enum import Enum
 from typing import Any
 
 from botbuilder.core import TurnContext
@@ -40,6 +42,17 @@ from msrest.serialization import Model
 
 #: Values ``copy.deepcopy`` returns unchanged (``copy._deepcopy_atomic``), by exact type.
 _ATOMIC = frozenset({type(None), str, bool, int, float})
+
+#: How :func:`_deepcopy` copies a value, by its exact type.
+_AS_IS, _LIST, _MODEL, _DEEPCOPY = range(4)
+_HOW: dict[type, int] = {**dict.fromkeys(_ATOMIC, _AS_IS), list: _LIST}
+
+
+def _how_to_copy(kind: type) -> int:
+    how = _HOW.get(kind)
+    if how is None:
+        how = _HOW[kind] = _MODEL if _is_schema_model(kind) else _AS_IS if _is_plain_enum(kind) else _DEEPCOPY
+    return how
 
 
 def _is_schema_model(kind: type) -> bool:
@@ -56,38 +69,40 @@ def _is_schema_model(kind: type) -> bool:
     )
 
 
-_SCHEMA_MODELS: dict[type, bool] = {}
+def _is_plain_enum(kind: type) -> bool:
+    """An enum whose members ``deepcopy`` returns as they are (``Enum.__deepcopy__``, not
+    memoized): a reply's type and attachment layout (``ActivityTypes``, ``AttachmentLayoutTypes``)."""
+    return issubclass(kind, Enum) and getattr(kind, "__deepcopy__", None) is Enum.__deepcopy__
 
 
 def _deepcopy(value: Any, memo: dict[int, Any]) -> Any:
     """``copy.deepcopy(value, memo)``, the same result, without a Python-level call per atomic
     value inside schema models and lists (a reply's ~45 fields, mostly ``None``)."""
     kind = type(value)
-    if kind in _ATOMIC:
+    how = _how_to_copy(kind)
+    if how == _AS_IS:
         return value
-    if kind is list or _SCHEMA_MODELS.get(kind) or (kind not in _SCHEMA_MODELS and _schema_model(kind)):
-        found = memo.get(id(value))
-        if found is not None:
-            return found
-        if kind is list:
-            items: list[Any] = []
-            memo[id(value)] = items
-            items.extend(_deepcopy(item, memo) for item in value)
-            copy._keep_alive(value, memo)  # type: ignore[attr-defined]  # as copy._deepcopy_list does via deepcopy
-            return items
-        return _copy_model(kind, value, memo)
-    return copy.deepcopy(value, memo)
-
-
-def _schema_model(kind: type) -> bool:
-    known = _SCHEMA_MODELS[kind] = _is_schema_model(kind)
-    return known
+    if how == _DEEPCOPY:
+        return copy.deepcopy(value, memo)
+    found = memo.get(id(value))
+    if found is not None:
+        return found
+    if how == _LIST:
+        items: list[Any] = []
+        memo[id(value)] = items
+        items.extend(_deepcopy(item, memo) for item in value)
+        copy._keep_alive(value, memo)  # type: ignore[attr-defined]  # as copy._deepcopy_list does via deepcopy
+        return items
+    return _copy_model(kind, value, memo)
 
 
 def _copy_model(kind: Any, value: Any, memo: dict[int, Any]) -> Any:
     model = kind.__new__(kind)
     memo[id(value)] = model
-    model.__dict__.update({key: _deepcopy(item, memo) for key, item in value.__dict__.items()})
+    # Nearly every field is None or a string: put in without a call.
+    model.__dict__.update(
+        {key: item if type(item) in _ATOMIC else _deepcopy(item, memo) for key, item in value.__dict__.items()}
+    )
     copy._keep_alive(value, memo)  # type: ignore[attr-defined]
     return model
 
@@ -147,7 +162,11 @@ class CardSharingTurnContext(TurnContext):
     State" trace with a snapshot of the dialog memory every turn; the SDK deep-copies it and
     then sends it nowhere but to the Emulator (``CloudAdapterBase.send_activities`` skips
     traces on every other channel; our ``expectReplies`` answers leave them out too). Each
-    dropped trace gets the empty ``ResourceResponse`` the adapter would have returned."""
+    dropped trace gets the empty ``ResourceResponse`` the adapter would have returned.
+
+    It keeps no state of its own (only ``send_activities`` is overridden): the adapter makes the
+    context the SDK built into one by setting its class
+    (:meth:`bot.adapter.CallingPlanAdapter._create_turn_context`)."""
 
     async def send_activities(self, activities: list[Activity]) -> list[ResourceResponse]:
         channel_id = self.activity.channel_id if self.activity is not None else None

@@ -248,6 +248,43 @@ def test_teams_channel_data_loads_as_msrest_loads_it(name):
     assert_same_object(got, expected)
 
 
+#: Channel data the plain check passes: what Teams sends (no model is built to validate it).
+PLAIN_CHANNEL_DATA = {"teams channel", "empty", "tenant only", "event", "meeting", "unknown keys"}
+
+
+@pytest.mark.parametrize("name", list(CHANNEL_DATA))
+def test_the_plain_check_passes_only_what_msrest_loads(name):
+    from botbuilder.schema.teams import TeamsChannelData
+
+    from bot.activity_json import loads_as_is
+
+    body = CHANNEL_DATA[name]
+    assert loads_as_is(TeamsChannelData, body) == (name in PLAIN_CHANNEL_DATA)
+    if loads_as_is(TeamsChannelData, body):
+        TeamsChannelData().deserialize(copy.deepcopy(body))  # msrest loads it
+
+
+_channel_keys = st.sampled_from(["team", "channel", "tenant", "eventType", "onBehalfOf", "notification", "x"])
+_channel_json = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-2, 2), st.text(max_size=3)),
+    lambda kids: st.one_of(
+        st.lists(kids, max_size=2), st.dictionaries(st.sampled_from(["id", "name", "alert", "itemid", "y"]), kids)
+    ),
+    max_leaves=5,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_channel_keys, _channel_json, max_size=4))
+def test_random_channel_data_the_plain_check_passes_loads(body):
+    from botbuilder.schema.teams import TeamsChannelData
+
+    from bot.activity_json import loads_as_is
+
+    if loads_as_is(TeamsChannelData, body):
+        TeamsChannelData().deserialize(copy.deepcopy(body))
+
+
 TIMESTAMPS = [
     "2026-11-26T12:00:00.000Z",
     "2026-11-26T13:00:00.000+01:00",

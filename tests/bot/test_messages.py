@@ -143,6 +143,16 @@ async def test_local_mode_accepts_requests_without_a_token(client, h):
     assert (await h.post(client, h.activity("hello"))).status == 200
 
 
+async def test_answers_are_json_as_json_response_would_send_them(client, h):
+    """The answer is sent as bytes already encoded: the same headers and body ``json_response`` gives."""
+    response = await h.post(client, h.activity("hello"))
+    assert response.status == 200
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    raw = await response.read()
+    assert int(response.headers["Content-Length"]) == len(raw)
+    assert raw == json.dumps(json.loads(raw)).encode("utf-8")
+
+
 async def test_invoke_returns_its_invoke_response_with_body(client, h):
     # Action.Execute without a value: the SDK answers a 400 invoke response *with a body*,
     # the case the stock CloudAdapter.process turns into a 500.

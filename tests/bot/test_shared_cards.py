@@ -108,6 +108,10 @@ def test_the_adapter_builds_card_sharing_turn_contexts_with_the_sdks_turn_state(
     assert context.turn_state[adapter.BOT_CALLBACK_HANDLER_KEY] is logic
     assert context.turn_state[adapter.CONNECTOR_FACTORY_KEY] is factory
     assert context.turn_state[adapter.BOT_OAUTH_SCOPE_KEY] == "scope"
+    # The SDK's context itself becomes one (its class, not a copy): the subclass keeps no state.
+    plain = TurnContext(adapter, incoming())
+    assert set(vars(CardSharingTurnContext)) <= {"__module__", "__doc__", "send_activities"}
+    assert set(vars(context)) == set(vars(plain))
 
 
 async def test_traces_are_dropped_outside_the_emulator_and_kept_for_it():
