@@ -25,7 +25,6 @@ from dialogs.lookups import (
     error_activity,
     find_user,
     pool_balance,
-    pool_data,
     users_named,
 )
 from dialogs.nlu.entities import PAYG, Entities, extract_entities
@@ -361,8 +360,7 @@ class NumberCheckDialog(InterruptibleDialog):
         if verdict.pool is not None:
             try:
                 tenant = await self.tenants.resolve(context)
-                balance = await pool_balance(self.tenants, tenant, verdict.pool)
-                data = await pool_data(self.tenants, tenant) if balance is not None else None
+                balance, data = await pool_balance(self.tenants, tenant, verdict.pool)
             except DataUnavailable as exc:
                 await context.send_activity(error_activity(exc, lang))
         said = context.turn_state.pop(_CALLER_LINE, None)

@@ -160,24 +160,21 @@ async def users_activities(context: TurnContext, tenants: TenantData, entities: 
 # --- pools --------------------------------------------------------------------------------------
 
 
-async def pool_balance(tenants: TenantData, tenant: str | None, key: PoolKey | None) -> PoolBalance | None:
-    """This month's balance of the pool ``key`` (None when unknown or no data)."""
+async def pool_balance(
+    tenants: TenantData, tenant: str | None, key: PoolKey | None
+) -> tuple[PoolBalance | None, DataProvenance | None]:
+    """This month's balance of the pool ``key`` and what it rests on (None, None when unknown or
+    no data): one store read, which the memo answers with one look at the tenant's summary."""
     if tenant is None or key is None:
-        return None
-    balances = await _read(tenants.store.pools(tenant))
+        return None, None
+    balances, data = await _read(tenants.store.pools_and_provenance(tenant))
     # The fields compared as they are, not ``b.key == key``: that built (and checked) a PoolKey
     # for every pool of the tenant on every check (a per-user plan has one pool per user). The
     # same answer: the store files each balance under a PoolKey's own fields
     # (``knowledge.pools.compute_pools``), so a balance's key holds them unchanged.
     wanted = (key.country, key.plan, key.line, key.upn)
-    return next((b for b in balances if (b.country, b.plan, b.line, b.upn) == wanted), None)
-
-
-async def pool_data(tenants: TenantData, tenant: str | None) -> DataProvenance | None:
-    """What the tenant's pool figures rest on (from the summary the lookup just read)."""
-    if tenant is None:
-        return None
-    return await _read(tenants.store.provenance(tenant))
+    balance = next((b for b in balances if (b.country, b.plan, b.line, b.upn) == wanted), None)
+    return balance, data if balance is not None else None
 
 
 def _pool_filters(entities: Entities, user: UserRecord | None) -> tuple[set[str], str | None, str | None, str | None]:
@@ -216,8 +213,7 @@ async def pool_activities(context: TurnContext, tenants: TenantData, entities: E
             return [no_data_activity(context, lang)]
         day = tenants.today()
         month = resolve_month(entities.month, day) or day.strftime("%Y-%m")
-        balances = await _read(tenants.store.pools(tenant, month))
-        data = await pool_data(tenants, tenant)
+        balances, data = await _read(tenants.store.pools_and_provenance(tenant, month))
         user = await find_user(tenants, tenant, entities.users[0]) if entities.users else None
     except DataUnavailable as exc:
         return [error_activity(exc, lang)]

@@ -50,6 +50,13 @@ class UsageStoreApi(Protocol):
         """What the tenant's figures rest on (the cards' Data line)."""
         ...
 
+    async def pools_and_provenance(
+        self, tenant_id: str, month: str | None = None
+    ) -> tuple[list[PoolBalance], DataProvenance]:
+        """:meth:`pools` (as of the clock's today) and :meth:`provenance` as one read: what a
+        pool card and a number check's card show together, asked once, not twice."""
+        ...
+
     def close(self) -> None:
         """Finish queued work and release what the store holds."""
         ...

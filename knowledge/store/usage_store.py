@@ -29,6 +29,7 @@ from knowledge import pools
 from knowledge.clock import Clock, month_of, system_clock
 from knowledge.importers.detect import ImportFileError, detect_sources
 from knowledge.importers.summary import FileImport, ImportSummary, RowError
+from knowledge.pools import PoolBalance
 from knowledge.provenance import DataProvenance
 from knowledge.store.importing import run_import
 from knowledge.store.layout import (
@@ -373,6 +374,13 @@ class AsyncStore:
     async def provenance(self, tenant_id: str) -> DataProvenance:
         return await self.call(self.sync.provenance, tenant_id)
 
+    async def pools_and_provenance(
+        self, tenant_id: str, month: str | None = None
+    ) -> tuple[list[PoolBalance], DataProvenance]:
+        # One hop to the store's thread, not two: each hop is a thread wake-up and the GIL
+        # handed over and back, dearer on one core than either read.
+        return await self.call(_pools_and_provenance, self.sync, tenant_id, month)
+
     async def import_paths(
         self, paths: Sequence[Path | str], tenant_id: str | None = None, progress: bool = False
     ) -> ImportSummary:
@@ -382,3 +390,8 @@ class AsyncStore:
         """Finish queued work, stop the worker thread and close the store."""
         self._executor.shutdown(wait=True)
         self.sync.close()
+
+
+def _pools_and_provenance(store: Store, tenant_id: str, month: str | None) -> tuple[list[PoolBalance], DataProvenance]:
+    """:meth:`Store.pools` then :meth:`Store.provenance`, on the store's thread."""
+    return store.pools(tenant_id, month), store.provenance(tenant_id)

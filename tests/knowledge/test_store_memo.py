@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from knowledge.store import DEFAULT_TENANT_ID, Store, StoreError
+import pytest
+
+from knowledge.store import DEFAULT_TENANT_ID, AsyncStore, Store, StoreError
+from knowledge.store import memo as memo_module
 from knowledge.store.demo import load_demo
 from knowledge.store.memo import MemoizedAsyncStore
 
@@ -175,5 +178,95 @@ async def test_users_of_a_bad_tenant_id_fail_as_the_store_does(tmp_path: Path):
                 raised = None
             assert raised is StoreError
         assert await store.users("other-tenant") == [] and await store.tenants() == []
+    finally:
+        store.close()
+
+
+# --- pools and provenance in one read (issue 14, branch checkcost3) ----------------------------
+# ``pools_and_provenance`` is ``pools`` and ``provenance`` as one read: one hop to the store's
+# thread on a miss, one ``stat`` of the tenant's summary.json to see whether both answers hold.
+
+
+@pytest.fixture
+def stats(monkeypatch) -> list[str]:
+    """The paths the memo stats, in order."""
+    seen: list[str] = []
+    real = memo_module._stat_stamp
+
+    def spy(path: Any) -> Any:
+        seen.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(memo_module, "_stat_stamp", spy)
+    return seen
+
+
+async def test_both_answers_are_the_stores_and_stated_once_a_read(tmp_path: Path, stats):
+    clock = MovableClock(LATE)
+    load_demo(Store(tmp_path, clock), now=LATE)
+    store = MemoizedAsyncStore(tmp_path, clock)
+    try:
+        counts = counting(store)
+        balances, provenance = await store.pools_and_provenance(DEFAULT_TENANT_ID)
+        truth = Store(tmp_path, clock)
+        assert balances == truth.pools(DEFAULT_TENANT_ID) and balances
+        assert provenance == truth.provenance(DEFAULT_TENANT_ID)
+        assert counts == {"pools": 1, "provenance": 1}
+        assert await store.pools_and_provenance(DEFAULT_TENANT_ID) == (balances, provenance)
+        assert counts == {"pools": 1, "provenance": 1}  # from memory
+        assert len(stats) == 2 and all(p.endswith("summary.json") for p in stats)  # one a read
+        # the same memo as the single reads: each answers from it
+        assert await store.pools(DEFAULT_TENANT_ID) == balances
+        assert await store.provenance(DEFAULT_TENANT_ID) == provenance
+        assert counts == {"pools": 1, "provenance": 1}
+    finally:
+        store.close()
+
+
+async def test_a_month_is_read_as_pools_reads_it(tmp_path: Path):
+    clock = MovableClock(LATE)
+    load_demo(Store(tmp_path, clock), now=LATE)
+    store = MemoizedAsyncStore(tmp_path, clock)
+    try:
+        balances, _ = await store.pools_and_provenance(DEFAULT_TENANT_ID, "2026-10")
+        assert balances == Store(tmp_path, clock).pools(DEFAULT_TENANT_ID, "2026-10")
+        assert balances != (await store.pools_and_provenance(DEFAULT_TENANT_ID))[0]
+    finally:
+        store.close()
+
+
+async def test_a_commit_by_another_process_is_seen_by_the_next_read(tmp_path: Path):
+    clock = MovableClock(LATE)
+    writer = Store(tmp_path, clock)
+    load_demo(writer, now=EARLY)
+    store = MemoizedAsyncStore(tmp_path, clock)
+    try:
+        before = await store.pools_and_provenance(DEFAULT_TENANT_ID)
+        load_demo(writer, now=LATE)  # a new summary.json renamed into place
+        balances, provenance = await store.pools_and_provenance(DEFAULT_TENANT_ID)
+        truth = Store(tmp_path, clock)
+        assert (balances, provenance) != before
+        assert (balances, provenance) == (truth.pools(DEFAULT_TENANT_ID), truth.provenance(DEFAULT_TENANT_ID))
+    finally:
+        store.close()
+
+
+async def test_a_store_without_memo_reads_both_in_one_hop(tmp_path: Path):
+    clock = MovableClock(LATE)
+    load_demo(Store(tmp_path, clock), now=LATE)
+    store = AsyncStore(tmp_path, clock)
+    hops: list[Any] = []
+    real_call = store.call
+
+    async def counted(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        hops.append(fn)
+        return await real_call(fn, *args, **kwargs)
+
+    store.call = counted  # type: ignore[method-assign]
+    try:
+        balances, provenance = await store.pools_and_provenance(DEFAULT_TENANT_ID)
+        truth = Store(tmp_path, clock)
+        assert (balances, provenance) == (truth.pools(DEFAULT_TENANT_ID), truth.provenance(DEFAULT_TENANT_ID))
+        assert len(hops) == 1
     finally:
         store.close()
