@@ -198,6 +198,8 @@ class _Compiled:
     count_of_them: re.Pattern[str]  # "90 of them", "35 d'entre eux" (lexicon count_of_them)
     group_before: re.Pattern[str]  # the people or group such a count counts, said before it
     carrier_names: re.Pattern[str]
+    #: ``carrier_names`` lowered, case-sensitive, for lowered ASCII text (None: a name may not be so read)
+    carrier_names_ascii: re.Pattern[str] | None
     carrier_names_cased: re.Pattern[str]  # "Free", "Three": as typed, never the first word
     carrier_spelling: dict[str, str]  # folded name -> the lexicon's spelling
     fuzzy_names: dict[str, str]  # one-word country and city names (EN, FR) -> code, for typo matching
@@ -312,6 +314,7 @@ def compiled() -> _Compiled:
     )
     carriers = [(cid, re.compile(p)) for cid, pats in lex["carriers"].items() for p in pats]
     lines = [(line, re.compile(p)) for line, pats in lex["lines"].items() for p in pats]
+    carrier_names = sorted(lex["carrier_names"], key=len, reverse=True)
     yes_words = sorted((tuple(key(w).split()) for w in lex["yes_words"]), key=len, reverse=True)
     no_words = sorted((tuple(key(w).split()) for w in lex["no_words"]), key=len, reverse=True)
     return _Compiled(
@@ -341,12 +344,8 @@ def compiled() -> _Compiled:
         user_count=user_count,
         count_of_them=count_of_them,
         group_before=group_before,
-        carrier_names=re.compile(
-            r"(?<![\w&])(?:"
-            + "|".join(re.escape(n) for n in sorted(lex["carrier_names"], key=len, reverse=True))
-            + r")(?![\w&])",
-            re.IGNORECASE,
-        ),
+        carrier_names=re.compile(_names_pattern(carrier_names), re.IGNORECASE),
+        carrier_names_ascii=_ascii_names(carrier_names),
         carrier_names_cased=re.compile(
             r"(?<![\w&])(?:" + "|".join(re.escape(n) for n in lex["carrier_names_cased"]) + r")(?![\w&])"
         ),
@@ -371,6 +370,30 @@ def compiled() -> _Compiled:
         any_line=any_of([p for _, p in lines]),
         yes_no_by_first=_yes_no_by_first(yes_words, no_words),
     )
+
+
+def _names_pattern(names: list[str]) -> str:
+    """Any of ``names`` (literally, in this order) as a whole name: not inside a word, nor "&"."""
+    return r"(?<![\w&])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w&])"
+
+
+def _ascii_names(names: list[str]) -> re.Pattern[str] | None:
+    """What ``_names_pattern(names)`` matches case-insensitively in ASCII text, as an exact
+    pattern for that text lowered: the same spans (lowering ASCII keeps every offset; an ASCII
+    letter matches only its two cases). A name with a letter outside ASCII never matches ASCII
+    text and is left out, unless one of that letter's cases is ASCII (the Kelvin sign is "k"):
+    then None, and the case-insensitive pattern is used."""
+    ascii_names = []
+    for name in names:
+        if name.isascii():
+            ascii_names.append(name.lower())
+        elif any(_has_ascii_case(c) for c in name if not c.isascii()):
+            return None
+    return re.compile(_names_pattern(ascii_names))
+
+
+def _has_ascii_case(letter: str) -> bool:
+    return any(c.isascii() for c in letter.lower() + letter.upper() + letter.casefold())
 
 
 def _product_names(names: list[str]) -> re.Pattern[str]:
@@ -447,6 +470,26 @@ _NUMBER = re.compile(
     r"(?![\w])"
 )
 _SPACE_RUN = re.compile(r"\s+")
+
+
+def _found(pattern: re.Pattern[str], work: str, marks: str) -> list[re.Match[str]]:
+    """The matches of ``pattern`` in ``work`` (listed: the caller blanks them as it goes), or
+    none when ``work`` holds none of ``marks``, characters every match has ("@" for a UPN).
+    WHY: most messages name no UPN, mention or date; a character test (~50 ns) spares them a
+    regex pass (~1 us each on a short message, five of them before anything is read)."""
+    if not any(mark in work for mark in marks):
+        return []
+    return list(pattern.finditer(work))
+
+
+def _carrier_names(work: str, table: _Compiled) -> list[re.Match[str]]:
+    """The operators named in ``work`` (``carrier_names``, any case). ASCII text, most messages,
+    is searched lowered with the lowered names: a case-insensitive alternation of 39 names is
+    ~3x slower than an exact one, and for ASCII text both find the same spans (see
+    ``carrier_names_ascii``). Read the name from ``work`` at the span, not from the match."""
+    if table.carrier_names_ascii is not None and work.isascii():
+        return list(table.carrier_names_ascii.finditer(work.lower()))
+    return list(table.carrier_names.finditer(work))
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -928,13 +971,13 @@ def extract(text: str) -> Extraction:
     work = (text or "")[:MAX_CHARS]
     numbers: list[str] = []
     found_users: list[tuple[int, str]] = []  # (position, user): reported in the order written
-    for match in list(_MENTION.finditer(work)):
+    for match in _found(_MENTION, work, "<"):
         found_users.append((match.start(), _SPACE_RUN.sub(" ", match.group(1)).strip()))
         work = _blank(work, match.start(), match.end())
-    for match in list(_UPN.finditer(work)):
+    for match in _found(_UPN, work, "@"):
         found_users.append((match.start(), re.sub(r"['’]s$", "", match.group(0)).lower().strip(".'")))
         work = _blank(work, match.start(), match.end())
-    for match in list(_HANDLE.finditer(work)):
+    for match in _found(_HANDLE, work, "@"):
         found_users.append((match.start(), match.group(1)))
         work = _blank(work, match.start(), match.end())
     work = digits(work)  # "forty E5 users" -> "40 E5 users" (UPNs and mentions are read first)
@@ -942,23 +985,25 @@ def extract(text: str) -> Extraction:
     for _, user in sorted(found_users):
         _add(users, user)
     iso_month = None
-    for match in list(_ISO_DATE.finditer(work)):
+    for match in _found(_ISO_DATE, work, "-"):
         iso_month = iso_month or f"{match.group(1)}-{match.group(2)}"
         work = _blank(work, match.start(), match.end())
-    for match in list(_DMY_DATE.finditer(work)):
+    for match in _found(_DMY_DATE, work, "/.-"):
         work = _blank(work, match.start(), match.end())
-    for pattern, replacement in _US_ABBR:
-        work = pattern.sub(_padded(replacement), work)
+    if "U." in work:  # every abbreviation of _US_ABBR starts so
+        for pattern, replacement in _US_ABBR:
+            work = pattern.sub(_padded(replacement), work)
     work = _extract_numbers(work, table, numbers, named_user=bool(found_users))
     named_carrier = carrier_name = None
     first_word = len(work) - len(work.lstrip())
     cased = [
         m for m in table.carrier_names_cased.finditer(work) if m.start() > first_word
     ]  # "chez Free", not "Free calls?"
-    for match in sorted([*table.carrier_names.finditer(work), *cased], key=lambda m: m.start()):
+    for match in sorted([*_carrier_names(work, table), *cased], key=lambda m: m.start()):
         # "BT", "AT&T": a carrier, never a country
         named_carrier = "operator_connect"
-        carrier_name = carrier_name or table.carrier_spelling.get(match.group(0).casefold(), match.group(0))
+        said = work[match.start() : match.end()]
+        carrier_name = carrier_name or table.carrier_spelling.get(said.casefold(), said)
         work = _blank(work, match.start(), match.end())
 
     user_count, count_approx = None, False

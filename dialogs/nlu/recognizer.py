@@ -635,14 +635,12 @@ def _plans_for_a_place(intent: Intent, scores: dict[Intent, float], reading: _Re
     """Whether a message the cues read as a users lookup, tied with a purchase, asks for plans
     for a place ("forfaits pour la Belgique, tout le monde est en E5": "tout le monde" scores the
     users as much as "forfaits" the purchase): users to equip there, the purchase asks how many
-    (branch route13). Not a question ("plans for our users in Spain?" may ask about them)."""
+    (branch route13). Not a question ("plans for our users in Spain?" may ask about them).
+    The question shape is worked out only for such a tie (most messages are no users lookup)."""
+    if intent != Intent.USERS or scores.get(Intent.PURCHASE, 0.0) < scores[Intent.USERS]:
+        return False
     form = reading.form
-    return (
-        intent == Intent.USERS
-        and scores.get(Intent.PURCHASE, 0.0) >= scores[Intent.USERS]
-        and not form.question
-        and questions.place_after_for(form.words, _names_a_place)
-    )
+    return not form.question and questions.place_after_for(form.words, _names_a_place)
 
 
 #: Facts this close to the best one tie: the plan the message names decides among them.

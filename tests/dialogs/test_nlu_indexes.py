@@ -247,3 +247,70 @@ def test_direct_rules_first_words_are_their_phrases_first_words():
     assert rules
     for rule in rules:
         assert rule.firsts == {phrase[0] for phrase in rule.any}
+
+
+# --- branch nlucost2: passes over the raw text skipped when they cannot match ---------------
+
+_RAW_EDGES = (
+    "<at>Alice Martin</at> and <AT id='1'>Bob</AT>",
+    "@bob and @alice.m, alice@contoso.com, bob's@x.io",
+    "2026-11, 2026-11-03, 03/11/2026, 3.11.2026, 3-11-2026",
+    "U.S.A. U.S. U.K. u.s. US",
+    "AT&T, at & t, BT, bt, xbt, Deutsche TELEKOM, telefonica, Telefónica, T-Mobile, t-mobile&, O2",
+)
+
+
+def _spans(matches: list[re.Match[str]]) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]
+
+
+@pytest.mark.parametrize(
+    "pattern, marks",
+    [
+        (entities._MENTION, "<"),
+        (entities._UPN, "@"),
+        (entities._HANDLE, "@"),
+        (entities._ISO_DATE, "-"),
+        (entities._DMY_DATE, "/.-"),
+    ],
+)
+def test_a_raw_pass_skipped_for_want_of_its_marks_would_have_found_nothing(pattern, marks):
+    found = 0
+    for text in (*_messages(), *_RAW_EDGES):
+        every = list(pattern.finditer(text))
+        found += bool(every)
+        assert _spans(entities._found(pattern, text, marks)) == _spans(every), text
+    assert found  # the edge cases hold a match of each pattern
+
+
+def test_us_abbreviations_are_only_looked_for_after_a_u_and_a_dot():
+    for text in (*_messages(), *_RAW_EDGES):
+        if "U." not in text:
+            assert not any(pattern.search(text) for pattern, _ in entities._US_ABBR), text
+    assert entities.extract("calls to the U.S. and the U.K.").entities.countries == ["US", "GB"]
+
+
+def test_carrier_names_of_ascii_text_are_the_case_insensitive_patterns_spans():
+    table = compiled()
+    assert table.carrier_names_ascii is not None
+    texts = [text for text in (*_messages(), *_RAW_EDGES) if text.isascii()]
+    named = 0
+    for text in texts:
+        expected = _spans(list(table.carrier_names.finditer(text)))
+        named += bool(expected)
+        assert _spans(entities._carrier_names(text, table)) == expected, text
+    assert named > 20
+
+
+def test_non_ascii_text_is_searched_with_the_case_insensitive_carrier_names():
+    table = compiled()
+    text = "chez Telefónica ou DEUTSCHE TELEKOM"
+    assert _spans(entities._carrier_names(text, table)) == _spans(list(table.carrier_names.finditer(text)))
+    assert len(entities._carrier_names(text, table)) == 2
+
+
+def test_ascii_carrier_names_leave_out_names_that_cannot_match_ascii_text_only():
+    kept = entities._ascii_names(["Telefónica", "BT"])
+    assert kept is not None and kept.pattern == entities._names_pattern(["bt"])
+    assert entities._ascii_names(["\u212aPN"]) is None  # the Kelvin sign matches "k" case-insensitively
+    assert entities._ascii_names(["Sunri\u017fe"]) is None  # the long s matches "s"
