@@ -405,11 +405,17 @@ def _product_names(names: list[str]) -> re.Pattern[str]:
 
 
 _TRAILING_DIGITS = re.compile(r"\d+$")
+#: A digit, as ``\d`` reads one: text without one holds no number, count nor product number, and
+#: the passes that read those (~2-4 us each on a short message) are skipped.
+_DIGIT = re.compile(r"\d")
 
 
 def without_product_numbers(work: str, table: _Compiled | None = None) -> str:
     """``work`` with the number of each product name blanked (offsets stay put): "Microsoft 365
-    users" counts nobody, "8 people on Microsoft 365 E3" still counts 8."""
+    users" counts nobody, "8 people on Microsoft 365 E3" still counts 8. (Text without a digit
+    has no number to blank: not searched.)"""
+    if not _DIGIT.search(work):
+        return work
     for match in (table or compiled()).product_names.finditer(work):
         number = _TRAILING_DIGITS.search(match.group(0))
         if number:
@@ -472,14 +478,17 @@ _NUMBER = re.compile(
 _SPACE_RUN = re.compile(r"\s+")
 
 
-def _found(pattern: re.Pattern[str], work: str, marks: str) -> list[re.Match[str]]:
+def _found(pattern: re.Pattern[str], work: str, marks: str | re.Pattern[str]) -> list[re.Match[str]]:
     """The matches of ``pattern`` in ``work`` (listed: the caller blanks them as it goes), or
-    none when ``work`` holds none of ``marks``, characters every match has ("@" for a UPN).
-    WHY: most messages name no UPN, mention or date; a character test (~50 ns) spares them a
-    regex pass (~1 us each on a short message, five of them before anything is read)."""
-    if not any(mark in work for mark in marks):
+    none when ``work`` holds none of ``marks``, characters every match has ("@" for a UPN; or a
+    pattern, :data:`_DIGIT` for a number). WHY: most messages name no UPN, mention or date; a
+    character test (~50 ns) spares them a regex pass (~1 us each on a short message)."""
+    if isinstance(marks, str):
+        for mark in marks:
+            if mark in work:
+                return list(pattern.finditer(work))
         return []
-    return list(pattern.finditer(work))
+    return list(pattern.finditer(work)) if marks.search(work) else []
 
 
 def _carrier_names(work: str, table: _Compiled) -> list[re.Match[str]]:
@@ -559,7 +568,7 @@ def _emergency_called(raw: str, work: str, table: _Compiled, named_user: bool) -
 
 
 def _extract_numbers(work: str, table: _Compiled, found: list[str], named_user: bool = False) -> str:
-    for match in list(_NUMBER.finditer(work)):
+    for match in _found(_NUMBER, work, _DIGIT):
         raw = match.group(0).strip()
         digits = sum(c.isdigit() for c in raw)
         masked = sum(c in _MASKS for c in raw)
@@ -598,6 +607,27 @@ class _Token:
 
 
 _TOKEN = re.compile(r"[^\W_]+")
+
+
+def _user_count(folded_work: str, table: _Compiled) -> tuple[int | None, bool]:
+    """The users counted ("40 users", "about 40 users", "90 of them" after the group) and
+    whether the count is approximate; (None, False) without a digit to count with."""
+    if not _DIGIT.search(folded_work):
+        return None, False
+    count_match = table.user_count.search(folded_work)
+    if count_match:
+        value = int(re.sub(r"\D", "", count_match.group(1)))
+        if 0 < value <= 1_000_000:
+            return value, approximate_at(folded_work, count_match.start(1))
+        return None, False
+    count_match = table.count_of_them.search(folded_work)
+    if (
+        count_match
+        and 0 < int(count_match.group(1)) <= 1_000_000
+        and table.group_before.search(folded_work, 0, count_match.start())
+    ):
+        return int(count_match.group(1)), False
+    return None, False
 
 
 def tokenize(work: str) -> list[_Token]:
@@ -1006,21 +1036,8 @@ def extract(text: str) -> Extraction:
         carrier_name = carrier_name or table.carrier_spelling.get(said.casefold(), said)
         work = _blank(work, match.start(), match.end())
 
-    user_count, count_approx = None, False
     folded_work = fold(without_product_numbers(work, table))  # "Microsoft 365 users" counts nobody
-    count_match = table.user_count.search(folded_work)
-    if count_match:
-        value = int(re.sub(r"\D", "", count_match.group(1)))
-        if 0 < value <= 1_000_000:
-            user_count, count_approx = value, approximate_at(folded_work, count_match.start(1))
-    else:
-        count_match = table.count_of_them.search(folded_work)
-        if (
-            count_match
-            and 0 < int(count_match.group(1)) <= 1_000_000
-            and table.group_before.search(folded_work, 0, count_match.start())
-        ):
-            user_count = int(count_match.group(1))
+    user_count, count_approx = _user_count(folded_work, table)
 
     tokens = tokenize(work)
     words = [t.folded for t in tokens]
