@@ -882,6 +882,8 @@ def _taken_back(tokens: list[_Token], table: _Compiled, misspelt: dict[str, str]
     (``entities.json`` ``corrections_within``), when it is followed by a country of its own."""
     words = [t.folded for t in tokens]
     cues = [cue for cue in table.corrections_within if cue[0] in words[1:]]  # most messages: none
+    if not cues:
+        return set()
     cut = max(
         (k for cue in cues for k in range(1, len(words)) if tuple(words[k : k + len(cue)]) == cue),
         default=0,

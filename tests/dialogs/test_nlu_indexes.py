@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bench import dev_sets
-from dialogs.nlu import entities, questions, slots
+from dialogs.nlu import entities, questions, router, slots
 from dialogs.nlu.entities import compiled, key, tokenize
 from dialogs.nlu.i18n import fold, french_score, language_words
 from dialogs.nlu.i18n import fold as fold_text
@@ -393,3 +393,23 @@ def test_exact_commands_by_first_letter_agree_with_the_old_loop():
         assert _exact(phrase, _lexicon()) == _old_exact(phrase), phrase
         typos += phrase not in _lexicon().exact and _old_exact(phrase) is not None
     assert typos > 20  # typos of the commands are read as them
+
+
+def _old_router_features(text: str) -> set[str]:
+    from knowledge import fact_search
+
+    plain = router._EMAIL.sub(" zmail ", text[: router.MAX_CHARS])
+    plain = router._PHONE.sub(" zphone ", plain)
+    plain = router._NUMBER.sub(" znum ", plain)
+    words = fact_search.countries_as_token(fact_search.fold(plain).split())
+    out = {f"b:{a}_{b}" for a, b in zip(["^", *words], [*words, "$"], strict=True)}
+    for word in words:
+        out.update(router._word_features(word))
+    if text.rstrip().endswith("?"):
+        out.add("q?")
+    return out
+
+
+def test_router_features_skip_the_address_and_number_passes_only_where_they_find_nothing():
+    for text in (*_messages(), *_RAW_EDGES, "a@b", "call 0044 20 7946 0958"):
+        assert router.features(text) == _old_router_features(text), text
