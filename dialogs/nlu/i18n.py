@@ -42,12 +42,20 @@ DEFAULT_LANG: Lang = "en"
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
+_SUPPORTED: dict[str, Lang] = {lang: lang for lang in LANGUAGES}
+
+
 class MissingStringError(KeyError):
     """A key is absent from a locale file: a programming error, caught by the tests."""
 
 
 def normalize_lang(lang: str | None) -> Lang:
-    """Map anything locale-like (``fr``, ``fr-CA``, ``FR_fr``, ``None``) to a supported language."""
+    """Map anything locale-like (``fr``, ``fr-CA``, ``FR_fr``, ``None``) to a supported language.
+    A language already (what ``t`` and the formatters are passed, dozens of times a turn) is
+    itself: one dict lookup instead of the string work."""
+    same = _SUPPORTED.get(lang) if lang is not None else None
+    if same is not None:
+        return same
     if lang and lang.strip().lower()[:2] == "fr":
         return "fr"
     return DEFAULT_LANG

@@ -99,6 +99,9 @@ class _Lexicon:
     cues: tuple[_Cue, ...]  # cues of several words, or anchored ones
     single: dict[str, tuple[tuple[Intent, float], ...]]  # unanchored one-word cues, by token
     exact: dict[str, Intent]
+    #: first letter -> the one-word ``exact`` commands starting with it, in order: a typo keeps
+    #: its first letter (:func:`_is_typo_of`), so only these are compared with a one-word message
+    exact_by_first: dict[str, tuple[tuple[str, Intent], ...]]
     threshold: float
     gated_threshold: float  # a domain intent with no domain evidence must reach this instead
     gated: frozenset[Intent]
@@ -182,6 +185,7 @@ def _lexicon() -> _Lexicon:
         cues=tuple(cues),
         single={t: tuple(v) for t, v in single.items()},
         exact=exact,
+        exact_by_first=_one_word_by_first(exact),
         threshold=float(lex["threshold"]),
         gated_threshold=float(gate["threshold"]),
         gated=frozenset(Intent(i) for i in gate["intents"]),
@@ -395,16 +399,24 @@ def _confidence(best: float, second: float, threshold: float) -> float:
     return round(strength * (0.5 + 0.5 * margin), 3)
 
 
-def _exact(phrase: str, exact: dict[str, Intent]) -> Intent | None:
+def _exact(phrase: str, lex: _Lexicon) -> Intent | None:
     """A whole message that is a command word, also with one typo ("hlep", "chekc")."""
-    if phrase in exact:
-        return exact[phrase]
+    if phrase in lex.exact:
+        return lex.exact[phrase]
     if not phrase or " " in phrase:
         return None
-    for command, intent in exact.items():
-        if " " not in command and _is_typo_of(command, phrase):
+    for command, intent in lex.exact_by_first.get(phrase[0], ()):
+        if _is_typo_of(command, phrase):
             return intent
     return None
+
+
+def _one_word_by_first(exact: dict[str, Intent]) -> dict[str, tuple[tuple[str, Intent], ...]]:
+    by_first: dict[str, list[tuple[str, Intent]]] = {}
+    for command, intent in exact.items():
+        if command and " " not in command:
+            by_first.setdefault(command[0], []).append((command, intent))
+    return {letter: tuple(commands) for letter, commands in by_first.items()}
 
 
 class _Reading:
@@ -489,7 +501,7 @@ def recognize(
     phrase = " ".join(content)
     if not extraction.words and _ONLY_PUNCTUATION.match(text) and "?" in text:
         phrase = "?"
-    command = _exact(phrase, lex.exact) if not extraction.features else None
+    command = _exact(phrase, lex) if not extraction.features else None
     if command is not None:
         return Recognition(
             intent=command, score=1.0, entities=extraction.entities, lang=lang, scores={command.value: 5.0}
@@ -635,14 +647,12 @@ def _plans_for_a_place(intent: Intent, scores: dict[Intent, float], reading: _Re
     """Whether a message the cues read as a users lookup, tied with a purchase, asks for plans
     for a place ("forfaits pour la Belgique, tout le monde est en E5": "tout le monde" scores the
     users as much as "forfaits" the purchase): users to equip there, the purchase asks how many
-    (branch route13). Not a question ("plans for our users in Spain?" may ask about them)."""
+    (branch route13). Not a question ("plans for our users in Spain?" may ask about them).
+    The question shape is worked out only for such a tie (most messages are no users lookup)."""
+    if intent != Intent.USERS or scores.get(Intent.PURCHASE, 0.0) < scores[Intent.USERS]:
+        return False
     form = reading.form
-    return (
-        intent == Intent.USERS
-        and scores.get(Intent.PURCHASE, 0.0) >= scores[Intent.USERS]
-        and not form.question
-        and questions.place_after_for(form.words, _names_a_place)
-    )
+    return not form.question and questions.place_after_for(form.words, _names_a_place)
 
 
 #: Facts this close to the best one tie: the plan the message names decides among them.

@@ -129,6 +129,8 @@ def test_normalize_lang():
     assert normalize_lang("de-DE") == "en"
     assert normalize_lang(None) == "en"
     assert normalize_lang("") == "en"
+    assert normalize_lang("fr") == "fr" and normalize_lang("en") == "en"  # a language already
+    assert normalize_lang(" fr ") == "fr" and normalize_lang("frx") == "fr"
 
 
 def test_fold_ignores_case_and_accents():

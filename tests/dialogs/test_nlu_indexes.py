@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from bench import dev_sets
-from dialogs.nlu import entities, questions, slots
+from dialogs.nlu import entities, questions, router, slots
 from dialogs.nlu.entities import compiled, key, tokenize
 from dialogs.nlu.i18n import fold, french_score, language_words
-from dialogs.nlu.recognizer import _direct_rules
+from dialogs.nlu.i18n import fold as fold_text
+from dialogs.nlu.recognizer import _direct_rules, _exact, _is_typo_of, _lexicon
 
 
 @cache
@@ -247,3 +248,168 @@ def test_direct_rules_first_words_are_their_phrases_first_words():
     assert rules
     for rule in rules:
         assert rule.firsts == {phrase[0] for phrase in rule.any}
+
+
+# --- branch nlucost2: passes over the raw text skipped when they cannot match ---------------
+
+_RAW_EDGES = (
+    "<at>Alice Martin</at> and <AT id='1'>Bob</AT>",
+    "@bob and @alice.m, alice@contoso.com, bob's@x.io",
+    "2026-11, 2026-11-03, 03/11/2026, 3.11.2026, 3-11-2026",
+    "U.S.A. U.S. U.K. u.s. US",
+    "call +44 20 7946 0958 or \uff10\uff11 \uff12\uff13 \uff14\uff15, 40 users, ² users, ①② users, Microsoft 365 users",
+    "AT&T, at & t, BT, bt, xbt, Deutsche TELEKOM, telefonica, Telefónica, T-Mobile, t-mobile&, O2",
+)
+
+
+def _spans(matches: list[re.Match[str]]) -> list[tuple[int, int]]:
+    return [m.span() for m in matches]
+
+
+@pytest.mark.parametrize(
+    "pattern, marks",
+    [
+        (entities._MENTION, "<"),
+        (entities._UPN, "@"),
+        (entities._HANDLE, "@"),
+        (entities._ISO_DATE, "-"),
+        (entities._DMY_DATE, "/.-"),
+        (entities._NUMBER, entities._DIGIT),
+    ],
+)
+def test_a_raw_pass_skipped_for_want_of_its_marks_would_have_found_nothing(pattern, marks):
+    found = 0
+    for text in (*_messages(), *_RAW_EDGES):
+        every = list(pattern.finditer(text))
+        found += bool(every)
+        assert _spans(entities._found(pattern, text, marks)) == _spans(every), text
+    assert found  # the edge cases hold a match of each pattern
+
+
+def test_us_abbreviations_are_only_looked_for_after_a_u_and_a_dot():
+    for text in (*_messages(), *_RAW_EDGES):
+        if "U." not in text:
+            assert not any(pattern.search(text) for pattern, _ in entities._US_ABBR), text
+    assert entities.extract("calls to the U.S. and the U.K.").entities.countries == ["US", "GB"]
+
+
+def test_carrier_names_of_ascii_text_are_the_case_insensitive_patterns_spans():
+    table = compiled()
+    assert table.carrier_names_ascii is not None
+    texts = [text for text in (*_messages(), *_RAW_EDGES) if text.isascii()]
+    named = 0
+    for text in texts:
+        expected = _spans(list(table.carrier_names.finditer(text)))
+        named += bool(expected)
+        assert _spans(entities._carrier_names(text, table)) == expected, text
+    assert named > 20
+
+
+def test_non_ascii_text_is_searched_with_the_case_insensitive_carrier_names():
+    table = compiled()
+    text = "chez Telefónica ou DEUTSCHE TELEKOM"
+    assert _spans(entities._carrier_names(text, table)) == _spans(list(table.carrier_names.finditer(text)))
+    assert len(entities._carrier_names(text, table)) == 2
+
+
+def test_ascii_carrier_names_leave_out_names_that_cannot_match_ascii_text_only():
+    kept = entities._ascii_names(["Telefónica", "BT"])
+    assert kept is not None and kept.pattern == entities._names_pattern(["bt"])
+    assert entities._ascii_names(["\u212aPN"]) is None  # the Kelvin sign matches "k" case-insensitively
+    assert entities._ascii_names(["Sunri\u017fe"]) is None  # the long s matches "s"
+
+
+def _old_user_count(folded_work: str) -> tuple[int | None, bool]:
+    table = compiled()
+    user_count, count_approx = None, False
+    count_match = table.user_count.search(folded_work)
+    if count_match:
+        value = int(re.sub(r"\D", "", count_match.group(1)))
+        if 0 < value <= 1_000_000:
+            user_count, count_approx = value, entities.approximate_at(folded_work, count_match.start(1))
+    else:
+        count_match = table.count_of_them.search(folded_work)
+        if (
+            count_match
+            and 0 < int(count_match.group(1)) <= 1_000_000
+            and table.group_before.search(folded_work, 0, count_match.start())
+        ):
+            user_count = int(count_match.group(1))
+    return user_count, count_approx
+
+
+def test_user_count_skips_text_without_a_digit_and_agrees_with_the_old_code():
+    table = compiled()
+    texts = [
+        *_messages(),
+        *_RAW_EDGES,
+        "² users",
+        "about \uff14\uff10 users",
+        "our UK staff (90 of them)",
+        "2000000 users",
+    ]
+    counted = 0
+    for text in texts:
+        folded = fold_text(entities.without_product_numbers(entities.digits(text)))
+        assert entities._user_count(folded, table) == _old_user_count(folded), text
+        counted += entities._user_count(folded, table)[0] is not None
+    assert counted > 100
+    assert entities._user_count(fold_text("² users"), table) == (2, False)  # a digit once folded
+
+
+def test_product_numbers_are_only_blanked_in_text_with_a_digit():
+    assert entities.without_product_numbers("Microsoft 365 users") == "Microsoft     users"
+    assert entities.without_product_numbers("Microsoft Teams users") == "Microsoft Teams users"
+
+
+def _old_exact(phrase: str) -> object:
+    exact = _lexicon().exact
+    if phrase in exact:
+        return exact[phrase]
+    if not phrase or " " in phrase:
+        return None
+    for command, intent in exact.items():
+        if " " not in command and _is_typo_of(command, phrase):
+            return intent
+    return None
+
+
+def _typos(word: str) -> list[str]:
+    """``word`` with one letter dropped, doubled or swapped with the next, and a letter added."""
+    out = []
+    for i in range(len(word)):
+        out += [word[:i] + word[i + 1 :], word[:i] + word[i] + word[i:], word[:i] + "x" + word[i:]]
+        if i + 1 < len(word):
+            out.append(word[:i] + word[i + 1] + word[i] + word[i + 2 :])
+    return out
+
+
+def test_exact_commands_by_first_letter_agree_with_the_old_loop():
+    commands = [c for c in _lexicon().exact if " " not in c]
+    phrases = [*commands, *(t for c in commands for t in _typos(c)), "40", "e5", "", "ok thanks"]
+    phrases += [" ".join(words) for words in _message_words()]
+    typos = 0
+    for phrase in phrases:
+        assert _exact(phrase, _lexicon()) == _old_exact(phrase), phrase
+        typos += phrase not in _lexicon().exact and _old_exact(phrase) is not None
+    assert typos > 20  # typos of the commands are read as them
+
+
+def _old_router_features(text: str) -> set[str]:
+    from knowledge import fact_search
+
+    plain = router._EMAIL.sub(" zmail ", text[: router.MAX_CHARS])
+    plain = router._PHONE.sub(" zphone ", plain)
+    plain = router._NUMBER.sub(" znum ", plain)
+    words = fact_search.countries_as_token(fact_search.fold(plain).split())
+    out = {f"b:{a}_{b}" for a, b in zip(["^", *words], [*words, "$"], strict=True)}
+    for word in words:
+        out.update(router._word_features(word))
+    if text.rstrip().endswith("?"):
+        out.add("q?")
+    return out
+
+
+def test_router_features_skip_the_address_and_number_passes_only_where_they_find_nothing():
+    for text in (*_messages(), *_RAW_EDGES, "a@b", "call 0044 20 7946 0958"):
+        assert router.features(text) == _old_router_features(text), text
