@@ -193,7 +193,6 @@ class PurchaseDialog(InterruptibleDialog):
                     self._start,
                     self._users,
                     self._international,
-                    self._assume,
                     self._summary,
                 ],
             )
@@ -279,16 +278,16 @@ class PurchaseDialog(InterruptibleDialog):
             ]
         return await self.ask_if(step, missing, "international", **spec)
 
-    async def _assume(self, step: WaterfallStepContext) -> DialogTurnResult:
+    async def _summary(self, step: WaterfallStepContext) -> DialogTurnResult:
         # Where, how many and the scope (or the licence) are known here: that is enough to answer
         # (:func:`says_enough`). The licence, carrier and minutes are assumed, stated on the card
         # with buttons to change each, instead of asked: no question that would not change the
         # plan to buy. (Their questions were asked here once; no path reached them any more.)
-        self.start_slots(step, with_assumptions(self.take(step)))
-        return await step.next(None)
-
-    async def _summary(self, step: WaterfallStepContext) -> DialogTurnResult:
-        slots = self.take(step)
+        # The assumptions are made in this last step, not one of their own before it: a step is
+        # a waterfall turn of the SDK's (a step context, its memory scopes, the slots stored and
+        # read again) for slots nothing else reads. A conversation saved at a question resumes
+        # at the same step index as before (no step before this one changed).
+        slots = with_assumptions(self.take(step))
         recommendation: Recommendation = recommend(advice_request(slots))
         lang = lang_of(step.context)
         given = given_facts(slots.model_copy(update=_without_assumed(slots)), lang) if slots.assumed else None
