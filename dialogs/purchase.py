@@ -16,6 +16,7 @@ admin-center steps, licences and quantities, resulting pools, caveats.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
@@ -314,7 +315,24 @@ LICENCE_BUTTONS = ("E5", "E3", "BUSINESS_PREMIUM")
 
 
 def assumption_lines(slots: PurchaseSlots, lang: str) -> list[tuple[str, list[tuple[str, dict[str, object]]]]]:
-    """Each assumption as (sentence, [(button title, slots it changes)])."""
+    """Each assumption as (sentence, [(button title, slots it changes)]); the slots are a new
+    dict each (they go into the card's button data)."""
+    lines = _assumption_lines(lang)
+    said = []
+    for name in slots.assumed:
+        if name in lines:
+            sentence, buttons = lines[name]
+            said.append((sentence, [(title, dict(change)) for title, change in buttons]))
+    return said
+
+
+@cache
+def _assumption_lines(lang: str) -> dict[str, tuple[str, tuple[tuple[str, tuple[tuple[str, object], ...]], ...]]]:
+    """Every assumption's sentence and buttons in ``lang``, made once per language (of two).
+
+    WHY: they depend on the language alone (locale strings and the catalog's licence names,
+    fixed in a process), yet all nine button titles and five sentences were filled on every
+    purchase summary."""
     catalog = load_catalog()
     buttons: dict[str, list[tuple[str, dict[str, object]]]] = {
         "carrier": [
@@ -335,4 +353,7 @@ def assumption_lines(slots: PurchaseSlots, lang: str) -> list[tuple[str, list[tu
         ],
         "international_minutes": [(t(lang, "change.intl_minutes"), {"international_minutes": 600})],
     }
-    return [(t(lang, f"assume.{name}"), buttons[name]) for name in slots.assumed if name in buttons]
+    return {
+        name: (t(lang, f"assume.{name}"), tuple((title, tuple(change.items())) for title, change in line))
+        for name, line in buttons.items()
+    }
