@@ -289,7 +289,7 @@ class PurchaseDialog(InterruptibleDialog):
         # read again) for slots nothing else reads. A conversation saved at a question resumes
         # at the same step index as before (no step before this one changed).
         slots = with_assumptions(self.take(step))
-        recommendation: Recommendation = recommend(advice_request(slots))
+        recommendation: Recommendation = recommend(advice_request(slots), english=False)  # the card renders its own
         lang = lang_of(step.context)
         given = given_facts(slots.model_copy(update=_without_assumed(slots)), lang) if slots.assumed else None
         card = purchase_summary_card(recommendation, lang, assumptions=assumption_lines(slots, lang), given=given)

@@ -549,7 +549,12 @@ def test_assumption_lines_are_made_once_per_language_and_hand_out_their_own_slot
     purchase._assumption_lines.cache_clear()
     first = {lang: purchase.assumption_lines(slots, lang) for lang in ("en", "fr")}
     filled: list[str] = []
-    monkeypatch.setattr(purchase, "t", lambda lang, key, **params: filled.append(key) or t(lang, key, **params))
+
+    def filling(lang: str, key: str, **params: Any) -> str:
+        filled.append(key)
+        return t(lang, key, **params)
+
+    monkeypatch.setattr(purchase, "t", filling)
     again = {lang: purchase.assumption_lines(slots, lang) for lang in ("en", "fr")}
     assert filled == [] and again == first
     assert [sentence for sentence, _ in first["en"]] == [t("en", f"assume.{name}") for name in slots.assumed]
