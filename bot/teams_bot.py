@@ -37,8 +37,15 @@ from collections.abc import Callable, Iterable
 
 from botbuilder.core import BotAdapter, ConversationState, InvokeResponse, TurnContext
 from botbuilder.core.teams import TeamsActivityHandler
-from botbuilder.dialogs import Dialog, DialogExtensions, DialogState
-from botbuilder.dialogs.memory import DialogStateManagerConfiguration
+from botbuilder.dialogs import (
+    Dialog,
+    DialogEvents,
+    DialogExtensions,
+    DialogSet,
+    DialogState,
+    DialogTurnStatus,
+)
+from botbuilder.dialogs.memory import DialogStateManager, DialogStateManagerConfiguration
 from botbuilder.schema import ActivityTypes, AdaptiveCardInvokeResponse, Attachment, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 from botframework.connector import Channels
@@ -177,11 +184,14 @@ class CallingPlanBot(TeamsActivityHandler):
             welcome_card = default_welcome_card
         self.welcome_card = welcome_card
         self._dialog_state = conversation_state.create_property("DialogState")
+        #: The one root dialog's set (what ``run_dialog`` makes anew every turn, see :meth:`_lean_run`).
+        self._dialog_set = DialogSet(self._dialog_state).add(dialog)
         self._welcomed = conversation_state.create_property("Welcomed")
         self._language = TurnLanguage(conversation_state, user_state)
         self._locks = _ConversationLocks()
         #: Messages the root dialog answers at once skip the SDK's dialog stack
-        #: (:meth:`_answered_at_once`); False runs every message through it (a baseline).
+        #: (:meth:`_answered_at_once`), and the stack runs without what only the Emulator needs
+        #: (:meth:`_lean_run`); False runs every message through ``run_dialog`` (a baseline).
         self.one_shot_turns = one_shot_turns
         #: The dialog memory's scopes and path resolvers, built by the SDK on the first turn and
         #: handed to every later one (see :meth:`_run_root_dialog`).
@@ -281,9 +291,17 @@ class CallingPlanBot(TeamsActivityHandler):
         await self._run_root_dialog(turn_context)
 
     async def _run_root_dialog(self, turn_context: TurnContext) -> None:
-        """``DialogExtensions.run_dialog`` with the dialog memory's configuration built once.
+        """A message answered at once (:meth:`_answered_at_once`), else the dialog stack
+        (:meth:`_run_dialog_stack`)."""
+        if self.one_shot_turns and await self._answered_at_once(turn_context):
+            return
+        await self._run_dialog_stack(turn_context)
 
-        Why: its ``DialogStateManager`` (botbuilder-dialogs 4.17.1,
+    async def _run_dialog_stack(self, turn_context: TurnContext) -> None:
+        """``DialogExtensions.run_dialog`` with the dialog memory's configuration built once, and
+        without the "Bot State" snapshot trace where nobody receives it (:meth:`_lean_run`).
+
+        Why the configuration is kept: its ``DialogStateManager`` (botbuilder-dialogs 4.17.1,
         ``memory/dialog_state_manager.py``) builds a ``DialogStateManagerConfiguration`` on every
         turn (nine memory scopes and five path resolvers from the registered components, ~27 us)
         unless the turn state already holds one, and leaves the one it built there. The scopes and
@@ -291,14 +309,52 @@ class CallingPlanBot(TeamsActivityHandler):
         ``DialogManager`` hands one configuration to every turn the same way
         (``state_configuration``); so the first turn's is kept and handed to the next ones.
         """
-        if self.one_shot_turns and await self._answered_at_once(turn_context):
-            return
         key = DialogStateManagerConfiguration.__name__
         if self._state_configuration is not None:
             turn_context.turn_state.setdefault(key, self._state_configuration)
-        await DialogExtensions.run_dialog(self.dialog, turn_context, self._dialog_state)
+        if self.one_shot_turns and not self._needs_the_sdk_run(turn_context):
+            await self._lean_run(turn_context)
+        else:
+            await DialogExtensions.run_dialog(self.dialog, turn_context, self._dialog_state)
         if self._state_configuration is None:
             self._state_configuration = turn_context.turn_state.get(key)
+
+    async def _lean_run(self, turn_context: TurnContext) -> None:
+        """What ``DialogExtensions.run_dialog`` does for a turn that is neither the Emulator's nor
+        a parent bot's to a skill (botbuilder-dialogs 4.17.1, ``dialog_extensions.py``:
+        ``run_dialog``, ``_internal_run``, ``__inner_run``), less two things that turn does not
+        need: the "Bot State" trace of a snapshot of the dialog memory, built every turn (every
+        scope's memory walked into a new dict, an ``Activity``, a ``send_activity``: ~2% of a
+        dialog step) for the Emulator alone (the host drops traces elsewhere,
+        :mod:`bot.shared_cards`), and a ``DialogSet`` made anew every turn for the one root
+        dialog (``self._dialog_set``, built once: it holds the dialog and the state accessor).
+        A skill's end-of-conversation and a parent's cancel or reprompt events are skill turns,
+        left to ``run_dialog`` (:meth:`_needs_the_sdk_run`)."""
+        dialog_context = await self._dialog_set.create_context(turn_context)
+        dialog_context.services.update(turn_context.turn_state)
+        manager = DialogStateManager(dialog_context)
+        await manager.load_all_scopes()
+        turn_context.turn_state[DialogStateManager.__name__] = manager
+        while True:  # as run_dialog: an error handled by a dialog's error event continues the turn
+            try:
+                result = await dialog_context.continue_dialog()
+                if result.status == DialogTurnStatus.Empty:
+                    await dialog_context.begin_dialog(self.dialog.id)
+                break
+            except Exception as err:
+                if not await dialog_context.emit_event(DialogEvents.error, err, bubble=True, from_leaf=True):
+                    raise
+        await manager.save_all_changes()
+
+    @staticmethod
+    def _needs_the_sdk_run(turn_context: TurnContext) -> bool:
+        """Whether ``run_dialog`` does more for this turn than answer it: the Emulator receives
+        its snapshot trace, and a turn from a parent bot to a skill may be a cancellation or a
+        reprompt, and ends with an end-of-conversation to the parent."""
+        if turn_context.activity.channel_id == Channels.emulator:
+            return True
+        identity = turn_context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY)
+        return isinstance(identity, ClaimsIdentity) and SkillValidation.is_skill_claim(identity.claims)
 
     async def _answered_at_once(self, turn_context: TurnContext) -> bool:
         """A message while no dialog is active, answered by the root dialog without the SDK's
@@ -311,10 +367,7 @@ class CallingPlanBot(TeamsActivityHandler):
         same. Where ``run_dialog`` does more than a one-shot turn needs, it is left to do it: the
         Emulator (it receives the snapshot trace) and a turn from a parent bot to a skill."""
         answer = getattr(self.dialog, "answer_at_once", None)
-        if answer is None or turn_context.activity.channel_id == Channels.emulator:
-            return False
-        identity = turn_context.turn_state.get(BotAdapter.BOT_IDENTITY_KEY)
-        if isinstance(identity, ClaimsIdentity) and SkillValidation.is_skill_claim(identity.claims):
+        if answer is None or self._needs_the_sdk_run(turn_context):
             return False
         dialog_state = await self._dialog_state.get(turn_context, DialogState)
         if dialog_state.dialog_stack:

@@ -16,6 +16,7 @@ admin-center steps, licences and quantities, resulting pools, caveats.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from botbuilder.dialogs import DialogTurnResult, WaterfallDialog, WaterfallStepContext
@@ -193,7 +194,6 @@ class PurchaseDialog(InterruptibleDialog):
                     self._start,
                     self._users,
                     self._international,
-                    self._assume,
                     self._summary,
                 ],
             )
@@ -279,17 +279,17 @@ class PurchaseDialog(InterruptibleDialog):
             ]
         return await self.ask_if(step, missing, "international", **spec)
 
-    async def _assume(self, step: WaterfallStepContext) -> DialogTurnResult:
+    async def _summary(self, step: WaterfallStepContext) -> DialogTurnResult:
         # Where, how many and the scope (or the licence) are known here: that is enough to answer
         # (:func:`says_enough`). The licence, carrier and minutes are assumed, stated on the card
         # with buttons to change each, instead of asked: no question that would not change the
         # plan to buy. (Their questions were asked here once; no path reached them any more.)
-        self.start_slots(step, with_assumptions(self.take(step)))
-        return await step.next(None)
-
-    async def _summary(self, step: WaterfallStepContext) -> DialogTurnResult:
-        slots = self.take(step)
-        recommendation: Recommendation = recommend(advice_request(slots))
+        # The assumptions are made in this last step, not one of their own before it: a step is
+        # a waterfall turn of the SDK's (a step context, its memory scopes, the slots stored and
+        # read again) for slots nothing else reads. A conversation saved at a question resumes
+        # at the same step index as before (no step before this one changed).
+        slots = with_assumptions(self.take(step))
+        recommendation: Recommendation = recommend(advice_request(slots), english=False)  # the card renders its own
         lang = lang_of(step.context)
         given = given_facts(slots.model_copy(update=_without_assumed(slots)), lang) if slots.assumed else None
         card = purchase_summary_card(recommendation, lang, assumptions=assumption_lines(slots, lang), given=given)
@@ -315,7 +315,24 @@ LICENCE_BUTTONS = ("E5", "E3", "BUSINESS_PREMIUM")
 
 
 def assumption_lines(slots: PurchaseSlots, lang: str) -> list[tuple[str, list[tuple[str, dict[str, object]]]]]:
-    """Each assumption as (sentence, [(button title, slots it changes)])."""
+    """Each assumption as (sentence, [(button title, slots it changes)]); the slots are a new
+    dict each (they go into the card's button data)."""
+    lines = _assumption_lines(lang)
+    said = []
+    for name in slots.assumed:
+        if name in lines:
+            sentence, buttons = lines[name]
+            said.append((sentence, [(title, dict(change)) for title, change in buttons]))
+    return said
+
+
+@cache
+def _assumption_lines(lang: str) -> dict[str, tuple[str, tuple[tuple[str, tuple[tuple[str, object], ...]], ...]]]:
+    """Every assumption's sentence and buttons in ``lang``, made once per language (of two).
+
+    WHY: they depend on the language alone (locale strings and the catalog's licence names,
+    fixed in a process), yet all nine button titles and five sentences were filled on every
+    purchase summary."""
     catalog = load_catalog()
     buttons: dict[str, list[tuple[str, dict[str, object]]]] = {
         "carrier": [
@@ -336,4 +353,7 @@ def assumption_lines(slots: PurchaseSlots, lang: str) -> list[tuple[str, list[tu
         ],
         "international_minutes": [(t(lang, "change.intl_minutes"), {"international_minutes": 600})],
     }
-    return [(t(lang, f"assume.{name}"), buttons[name]) for name in slots.assumed if name in buttons]
+    return {
+        name: (t(lang, f"assume.{name}"), tuple((title, tuple(change.items())) for title, change in line))
+        for name, line in buttons.items()
+    }

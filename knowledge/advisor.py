@@ -233,8 +233,9 @@ _PLAIN = frozenset({str, int, float, bool})
 class _Builder:
     """Collects items, renders their English text, and keeps each code+params once."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, english: bool = True) -> None:
         self.catalog = load_catalog()
+        self.english = english  # False: items keep no English text (:func:`recommend`)
         self.steps: list[Step] = []
         self.caveats: list[Caveat] = []
         self.reasons: list[Reason] = []
@@ -263,6 +264,8 @@ class _Builder:
         params and the catalog, which does not change while a process runs. Params are keyed by
         ``repr`` (it tells ``1`` from ``True`` from ``"1"``, a list from a tuple) and only when
         every value is a plain value (:func:`_plain`); anything else is filled as before."""
+        if not self.english:
+            return ""
         if not plain_params(params):
             return self.catalog.text(code, self._english(params))
         if _TEXTS_OF[0] is not self.catalog:  # another catalog (tests load their own): start over
@@ -344,9 +347,14 @@ def _choose_plan(country: Country, request: AdviceRequest, b: _Builder) -> Plan 
     return plan
 
 
-def recommend(request: AdviceRequest) -> Recommendation:
-    """Turn an :class:`AdviceRequest` into a :class:`Recommendation` (pure; no I/O)."""
-    b = _Builder()
+def recommend(request: AdviceRequest, *, english: bool = True) -> Recommendation:
+    """Turn an :class:`AdviceRequest` into a :class:`Recommendation` (pure; no I/O).
+
+    ``english=False``: every step, caveat and reason without its English ``text`` (left empty),
+    for a caller that renders items from their code and params in its own language (the chat's
+    summary card, ``dialogs.cards``). WHY: a purchase filled each item's English sentence (a
+    seat count or quantity of its own is a sentence no memo holds) that the chat never shows."""
+    b = _Builder(english=english)
     catalog = b.catalog
     family = catalog.family(request.base_licence) if request.base_licence else None
     teams_phone_included = bool(family and family.teams_phone)

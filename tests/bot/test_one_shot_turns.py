@@ -14,6 +14,7 @@ from botbuilder.dialogs import DialogExtensions
 
 from bot.app import STORAGE_KEY
 from bot.state.codec import encode, flatten
+from bot.teams_bot import CallingPlanBot
 from dialogs.nlu.i18n import t
 from dialogs.root import RootDialog
 
@@ -67,16 +68,31 @@ async def twin_apps(start_app, make_settings, tmp_path, demo_store_dir):
 
 @pytest.fixture
 def run_dialog_calls(monkeypatch) -> list[str]:
-    """The text of each message that went through ``DialogExtensions.run_dialog``."""
+    """The text of each message that went through the dialog stack (``run_dialog`` or its lean
+    run, ``CallingPlanBot._run_dialog_stack``)."""
     calls: list[str] = []
-    real = DialogExtensions.run_dialog
+    real = CallingPlanBot._run_dialog_stack
 
-    async def counting(dialog, turn_context, accessor):
+    async def counting(self, turn_context):
         calls.append(turn_context.activity.text or "")
-        return await real(dialog, turn_context, accessor)
+        return await real(self, turn_context)
 
-    monkeypatch.setattr(DialogExtensions, "run_dialog", staticmethod(counting))
+    monkeypatch.setattr(CallingPlanBot, "_run_dialog_stack", counting)
     return calls
+
+
+@pytest.fixture
+def snapshots(monkeypatch) -> list[str]:
+    """The channel of each turn ``run_dialog`` built its "Bot State" snapshot trace for."""
+    built: list[str] = []
+    real = DialogExtensions._send_state_snapshot_trace
+
+    async def counting(dialog_context):
+        built.append(dialog_context.context.activity.channel_id)
+        return await real(dialog_context)
+
+    monkeypatch.setattr(DialogExtensions, "_send_state_snapshot_trace", staticmethod(counting))
+    return built
 
 
 async def _stored(client, keys: list[str]) -> dict[str, Any]:
@@ -160,3 +176,17 @@ async def test_the_emulator_still_gets_the_dialog_state_trace(demo_bot, run_dial
     teams = await h.replies(demo_bot, h.activity("help"))
     assert [r for r in teams if r["type"] == "trace"] == [] and h.texts(teams) == [t("en", "welcome.text")]
     assert run_dialog_calls == ["help"]
+
+
+async def test_a_dialog_step_builds_no_snapshot_trace_outside_the_emulator(demo_bot, twin_apps, snapshots, h):
+    """The lean run (``CallingPlanBot._lean_run``) builds no "Bot State" snapshot for a Teams
+    turn (nobody receives it); ``run_dialog`` still does for the Emulator, and for every turn of
+    the baseline app (``one_shot_turns=False``), whose replies the twin test compares."""
+    for text in ("which calling plan should we buy?", "France", "40"):
+        assert h.texts(await h.replies(demo_bot, h.activity(text)))
+    assert snapshots == []
+    emulator = await h.replies(demo_bot, h.activity("which calling plan should we buy?", channelId="emulator"))
+    assert [r["label"] for r in emulator if r["type"] == "trace"] == ["Bot State"]
+    assert snapshots == ["emulator"]
+    assert h.texts(await h.replies(twin_apps[1], h.activity("which calling plan should we buy?")))
+    assert snapshots == ["emulator", "msteams"]

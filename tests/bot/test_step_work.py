@@ -131,3 +131,25 @@ async def test_the_summary_is_the_card_rendered_without_memos_and_rendered_once(
     assert sum(rendered.values()) == items
     assert json.dumps(fresh, sort_keys=True) == json.dumps(first, sort_keys=True)
     assert dialogs.cards._ITEM_TEXTS == {} and knowledge.advisor._TEXTS == {}
+
+
+async def test_the_last_answer_is_summarized_in_the_step_it_resumes(demo_bot, h, monkeypatch):
+    """The purchase's assumptions are made in its summary step, not a waterfall step of their
+    own before it: the answer to its last question runs one purchase step (the summary), and a
+    conversation waiting at that question resumes at the same step index as before."""
+    from botbuilder.dialogs import WaterfallDialog
+
+    chat = Chat(demo_bot, h, conversation_id="a:step-work-last-step")
+    await at_count_question(chat)
+    await chat.say("40")
+    steps: list[str] = []
+    original = WaterfallDialog.on_step
+
+    async def counted(self, step_context):
+        steps.append(f"{self.id}:{step_context.index}")
+        return await original(self, step_context)
+
+    monkeypatch.setattr(WaterfallDialog, "on_step", counted)
+    replies = await chat.click(True)
+    assert [a["content"] for r in replies for a in r.get("attachments", [])]  # the summary card
+    assert [s for s in steps if s.startswith("purchase_steps:")] == ["purchase_steps:3"]

@@ -535,3 +535,35 @@ async def test_a_shared_first_name_gets_a_which_one_card(talk, h, store, tmp_pat
     chosen = next(d for d in choices if d["slots"]["user"] == "alice.martin@contoso.com")
     replies = await talk.send(value=chosen)  # the click checks the call for that person
     assert h.said(replies[0]).endswith(caller_line("en", "alice.martin@contoso.com", "FR", "MCOPSTN1").text)
+
+
+def test_assumption_lines_are_made_once_per_language_and_hand_out_their_own_slots(monkeypatch):
+    """The sentences and buttons of the assumptions depend on the language alone: filled once
+    per language (``dialogs.purchase._assumption_lines``), the same as filled afresh, and each
+    button's slots a new dict (they go into a card's button data)."""
+    import dialogs.purchase as purchase
+
+    slots = PurchaseSlots(
+        countries=["FR"], users=40, assumed=["carrier", "international", "licence", "minutes", "international_minutes"]
+    )
+    purchase._assumption_lines.cache_clear()
+    first = {lang: purchase.assumption_lines(slots, lang) for lang in ("en", "fr")}
+    filled: list[str] = []
+
+    def filling(lang: str, key: str, **params: Any) -> str:
+        filled.append(key)
+        return t(lang, key, **params)
+
+    monkeypatch.setattr(purchase, "t", filling)
+    again = {lang: purchase.assumption_lines(slots, lang) for lang in ("en", "fr")}
+    assert filled == [] and again == first
+    assert [sentence for sentence, _ in first["en"]] == [t("en", f"assume.{name}") for name in slots.assumed]
+    assert first["en"][2][1][0] == (
+        t("en", "change.licence", licence="Microsoft 365 / Office 365 E5"),
+        {"base_licence": "E5"},
+    )
+    first["en"][0][1][0][1]["carrier"] = "changed"
+    assert purchase.assumption_lines(slots, "en")[0][1][0][1] == {"carrier": "operator_connect"}
+    purchase._assumption_lines.cache_clear()
+    assert {lang: purchase.assumption_lines(slots, lang) for lang in ("en", "fr")} == again
+    assert len(filled) == 2 * (5 + 9)  # afresh: five sentences and nine buttons per language

@@ -109,6 +109,31 @@ def test_format_number(value, en, fr):
     assert format_number(value, "fr") == fr
 
 
+def test_a_number_not_formatted_before_parses_no_locale_and_reads_as_babel_gives_it(monkeypatch):
+    """Each language's babel locale and the number pattern are parsed once: a value formatted
+    for the first time (a purchase's own seat count) costs no ``Locale.parse`` of a string, and
+    reads exactly as babel formats it from the locale's name."""
+    from babel import Locale
+    from babel.numbers import format_decimal
+
+    expected = {
+        (n, lang): format_decimal(n, format="#,##0.##", locale=lang) for n in (7, 4321, 98765.5) for lang in LANGUAGES
+    }
+    format_number.cache_clear()
+    format_number(1, "en"), format_number(1, "fr")  # each language's locale parsed (once per process)
+    parsed: list[object] = []
+    real = Locale.parse.__func__
+
+    def counting(cls, identifier, *args, **kwargs):
+        if not isinstance(identifier, Locale):
+            parsed.append(identifier)
+        return real(cls, identifier, *args, **kwargs)
+
+    monkeypatch.setattr(Locale, "parse", classmethod(counting))
+    assert {(n, lang): format_number(n, lang) for n, lang in expected} == expected
+    assert parsed == []
+
+
 def test_format_percent():
     assert format_percent(0.42, "en") == "42%"
     assert format_percent(0.42, "fr") == "42\u00a0%"  # babel 2.9.1 keeps a no-break space here

@@ -51,3 +51,35 @@ def test_a_text_with_other_params_is_filled_each_time():
         "dial_pad_delay", builder._english({"hours": 24})
     )
     assert list(advisor._TEXTS) == [("dial_pad_delay", repr({"hours": 24}))]
+
+
+@pytest.mark.parametrize("request_", REQUESTS, ids=lambda r: "-".join(r.countries))
+def test_without_english_a_recommendation_fills_no_text_and_is_otherwise_the_same(request_, monkeypatch):
+    """``english=False`` (the chat's summary card renders items in its own language): the same
+    recommendation, item for item, with no English text filled at all."""
+    full = recommend(request_)
+    advisor._TEXTS.clear()
+    filled: list[str] = []
+    catalog = advisor.load_catalog()
+    real = type(catalog).text
+
+    def counting(self, code, *args, **kwargs):
+        filled.append(code)
+        return real(self, code, *args, **kwargs)
+
+    monkeypatch.setattr(type(catalog), "text", counting)
+    bare = recommend(request_, english=False)
+    assert filled == [] and advisor._TEXTS == {}
+    assert all(item.text == "" for item in [*bare.steps, *bare.caveats, *bare.reasons])
+
+    def without_text(items):
+        return [item.model_copy(update={"text": ""}) for item in items]
+
+    expected = full.model_copy(
+        update={
+            "steps": without_text(full.steps),
+            "caveats": without_text(full.caveats),
+            "reasons": without_text(full.reasons),
+        }
+    )
+    assert bare == expected
