@@ -2,7 +2,7 @@
 
 Every turn runs through the real application (``bot.app.create_app`` with the real root
 dialog of ``dialogs.root``: recognizer, dialogs, cards, state in the TinyDB files, the store)
-with the SDK patches ``callplan serve`` applies (:mod:`bot.sdk_patches`), in a server process
+as ``callplan serve`` builds it, on the SDK as shipped, in a server process
 of its own pinned to one core, over a ``DATA_DIR`` seeded with ``knowledge.store.demo.load_demo``.
 The load generator runs on the other core (:func:`bench.loadgen.pin_load_generator`; the
 machine has two, shared with other work). Each activity is a ~1.3 KB Teams channel message

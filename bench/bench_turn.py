@@ -6,9 +6,9 @@
   state, so every turn commits its state durably (``bot/state/local.py``: the group-commit journal,
   then the TinyDB key files); posted over loopback HTTP
   with ``expectReplies`` at 1 and 32 concurrent conversations (:mod:`bench.loadgen`). The same
-  turn with ``MemoryStorage`` (no file I/O) and with the SDK as shipped (no SDK patches, new
+  turn with ``MemoryStorage`` (no file I/O) and with the SDK's clients as shipped (new
   connector and token clients every turn) shows what durable state costs and what
-  ``bot/sdk_patches`` and ``bot/client_reuse.py`` buy. Our own dialogs' cost is in ``bench_chat``.
+  ``bot/client_reuse.py`` buys. Our own dialogs' cost is in ``bench_chat``.
   Baseline, in the same run and under the same load: a raw aiohttp handler that parses the
   same ~1 KB Teams JSON and answers JSON. ``ratio`` = value / baseline (for throughput the
   fraction of the raw handler's rate; for latency how many times slower). Each server runs in

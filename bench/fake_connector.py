@@ -3,7 +3,7 @@ posts (replies and proactive messages), per conversation, and answers like the s
 
 One copy for the HTTP tests (``tests/bot/conftest.py``) and the held-out harness
 (``bench/heldout_eval.py``). As a process of its own (the connector-path turns of
-:mod:`bench.bench_chat` and :mod:`bench.bench_patches`, pinned to the load generator's core so
+:mod:`bench.bench_chat` and :mod:`bench.profile_turn`, pinned to the load generator's core so
 that its work is never counted as the bot's):
 
     python -m bench.fake_connector

@@ -3,8 +3,8 @@
     python -m bench.profile_turn [N] [--top K] [--turns pool,check,dialog,help,pool-bc,check-bc]
                                  [--conversations C]
 
-This process is the bot (:func:`bench.servers.build_app` ``bot`` mode, the SDK patches
-``callplan serve`` applies, the demo tenant as in :mod:`bench.bench_chat`), pinned to the
+This process is the bot (:func:`bench.servers.build_app` ``bot`` mode, as ``callplan
+serve`` builds it, the demo tenant as in :mod:`bench.bench_chat`), pinned to the
 servers' core and serving on loopback; a load generator in a child process on the other core
 (:func:`bench.loadgen.drive`) posts the bench's Teams-shaped ``expectReplies`` activities, one
 conversation (``--conversations C``: C at once, as :mod:`bench.bench_chat`'s 32-conversation rows;
@@ -235,7 +235,6 @@ def main() -> None:
             service_url = stack.enter_context(fake_connector(Path(tmp) / "connector")).base_url
         if (os.cpu_count() or 1) > 1:
             os.sched_setaffinity(0, {SERVER_CPU})
-        os.environ.setdefault("BENCH_SDK_PATCHES", "all")
         asyncio.run(_profile(data_dir, args.n, args.top, turns, service_url, args.conversations))
 
 

@@ -14,15 +14,13 @@ generator's work as the bot's. Modes:
 * ``onestep``: the real host with a one-step dialog that counts turns in conversation state
   (the Bot Framework plumbing alone, state in the TinyDB files);
 * ``memory``: the same, with the SDK's ``MemoryStorage`` (no file I/O at all);
-* ``stock``: the same as ``onestep`` with the SDK as shipped (no SDK patches, new connector
-  and token clients every turn: ``reuse_clients=False``).
+* ``stock``: the same as ``onestep`` with the SDK's clients as shipped (new connector and
+  token clients every turn: ``reuse_clients=False``).
 
 Like production, a server process gets one core: ``BENCH_CPU`` (a CPU number) pins it there
 with ``os.sched_setaffinity`` before it builds the app, so its worker threads (the store's, bot
 state's, the SDK's thread pool) share that core instead of borrowing the load generator's.
-``BENCH_SDK_PATCHES`` chooses the SDK patches of the bot modes (:mod:`bot.sdk_patches`):
-``all`` (the default, what ``callplan serve`` applies), ``none``, or a comma list of names;
-``stock`` applies none whatever it says. ``BENCH_REPLIES=sdk`` makes a bot mode post its replies
+``BENCH_REPLIES=sdk`` makes a bot mode post its replies
 through the SDK's connector client as shipped (``create_app(reply_connector=False)``) instead of
 :mod:`bot.connector`: the baseline of the connector-path rows of :mod:`bench.bench_chat`;
 ``stock`` always does.
@@ -122,8 +120,6 @@ def build_app(mode: str, data_dir: Path) -> web.Application:
 
     if mode == "memory":
         _use_memory_storage()
-    if mode != "stock":
-        apply_patches(os.environ.get("BENCH_SDK_PATCHES", "all"))
     # No .env, no app id: local mode, the same as `make run`.
     settings = Settings(
         _env_file=None, DATA_DIR=data_dir, LOG_LEVEL="ERROR", APP_ID="", APP_PASSWORD="", ALLOWED_TENANTS=frozenset()
@@ -132,15 +128,6 @@ def build_app(mode: str, data_dir: Path) -> web.Application:
     if mode == "bot":
         return create_app(settings, freeze_heap=True, reply_connector=ours)  # as `callplan serve`
     return create_app(settings, root_dialog=one_step_dialog, reuse_clients=(mode != "stock"), reply_connector=ours)
-
-
-def apply_patches(choice: str) -> list[str]:
-    """``all``, ``none`` or a comma list of :mod:`bot.sdk_patches` names; returns those applied."""
-    from bot.sdk_patches import apply_sdk_patches
-
-    if choice == "none":
-        return []
-    return apply_sdk_patches(None if choice == "all" else [n for n in choice.split(",") if n])
 
 
 def pin_to_cpu() -> None:

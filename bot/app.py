@@ -109,8 +109,7 @@ def create_app(
     :func:`dialogs.api.welcome_card`. ``reuse_clients=False`` builds new connector and
     token clients every turn as the SDK does (the benchmark's "stock" case); leave it on
     otherwise. ``reply_connector=False`` posts replies through the SDK's connector client as
-    shipped instead of :mod:`bot.connector` (the benchmark's baseline). The SDK speed patches
-    are not applied here: the entry points apply them (:func:`bot.sdk_patches.apply_sdk_patches`).
+    shipped instead of :mod:`bot.connector` (the benchmark's baseline).
     ``scheduler=False`` does not start the background Graph sync and alert ticks
     (``app[SCHEDULER_KEY].run_once()`` still works).
     ``one_shot_turns=False`` runs every message through the SDK's dialog stack, even one the

@@ -174,10 +174,8 @@ async def start_bot(settings: Settings) -> web.AppRunner:
 
     lazy_prompts.install()  # before anything imports botbuilder.dialogs: no recognizers at start
     from bot.app import create_app, make_runner
-    from bot.sdk_patches import apply_sdk_patches
     from bot.state import StateFolderBusyError
 
-    apply_sdk_patches()  # the entry point's choice, never a side effect of create_app
     runner = make_runner(create_app(settings, freeze_heap=True), handle_signals=False)
     try:
         await runner.setup()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +23,6 @@ from bench.bench_chat import (
     seed_demo,
     via_connector,
 )
-from bench.bench_patches import TURNS
 from bench.fake_connector import connector_stats
 from bench.loadgen import (
     SERVER_CPU,
@@ -163,13 +161,3 @@ def test_the_connector_rows_compare_with_the_sdk_client_when_it_was_measured(mon
     ]
     assert "+25% turns per CPU second" in vs_sdk[0]["note"] and "p50 3.00 vs 4.00 ms" in vs_sdk[0]["note"]
     assert "for 15 answered turns" in out[0]["note"]  # the SDK client's turns count in the sanity check
-
-
-def test_the_patch_bench_measures_both_lookups_on_the_connector_path():
-    made = {turn: make(f"p-{turn}", "http://127.0.0.1:9/") for turn, _, make in TURNS}
-    assert {"pool-bc", "check-bc"} <= set(made)
-    for turn in ("pool-bc", "check-bc"):
-        activity = made[turn].next_activity(1)[0]
-        assert "deliveryMode" not in activity and activity["serviceUrl"] == "http://127.0.0.1:9/"
-    assert made["pool"].next_activity(1)[0]["deliveryMode"] == "expectReplies"
-    assert os.environ.get("BENCH_CPU") is None  # the tests themselves are not pinned

@@ -8,7 +8,7 @@ import shutil
 import sys
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -53,21 +53,6 @@ def make_settings(data_dir) -> Callable[..., Settings]:
         return Settings(_env_file=None, **values)
 
     return make
-
-
-@pytest.fixture(params=["sdk-as-shipped", "sdk-patched"])
-def sdk_patches(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Runs a test twice: with the SDK as shipped, and with every patch of ``bot.sdk_patches``
-    applied as ``callplan serve`` applies them (put back afterwards: patches are process-wide)."""
-    from bot.sdk_patches import PATCHES, apply_sdk_patches, revert_sdk_patches
-
-    revert_sdk_patches()
-    if request.param == "sdk-patched":
-        assert apply_sdk_patches() == list(PATCHES)
-    try:
-        yield request.param
-    finally:
-        revert_sdk_patches()
 
 
 @pytest.fixture

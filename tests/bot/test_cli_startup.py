@@ -27,7 +27,6 @@ HOST_MODULES = {
     "bot.messages",
     "bot.adapter",
     "bot.teams_bot",
-    "bot.sdk_patches",
     "bot.client_reuse",
     "bot.state",
     "bot.outbound",

@@ -5,7 +5,7 @@ bot state and the calling-plan store are real files under a temporary ``DATA_DIR
 the demo tenant (imported from real export files by ``knowledge.store.demo``). The app runs in local
 mode (no app id), so the demo tenant answers for the test tenant. Card clicks are sent as Teams
 and the Agents Playground send them: ``value`` set, no text, ``locale: en-US`` even in a French
-conversation. Each test runs twice, with and without the SDK patches (``sdk_patches``).
+conversation.
 """
 
 from __future__ import annotations
@@ -54,10 +54,6 @@ SAY = {
     },
 }
 LANGS = pytest.mark.parametrize("lang", ["en", "fr"])
-
-# Every conversation twice: on the SDK as shipped and with the SDK patches `callplan serve`
-# applies (bot/sdk_patches): the same answers either way.
-pytestmark = pytest.mark.usefixtures("sdk_patches")
 
 
 def pools(demo_settings):

@@ -71,7 +71,7 @@ def test_traces_only_for_the_emulator():
     assert expected_replies_body([text, trace], "emulator") == sdk_body([text, trace])
 
 
-async def test_real_turns_answer_what_the_sdk_would(demo_bot, h, sdk_patches):
+async def test_real_turns_answer_what_the_sdk_would(demo_bot, h):
     """Every reply of real turns (a pool table, the help card, a purchase walked by clicks, a
     number check) compared with the SDK's own serialization of the same replies."""
     adapter = demo_bot.server.app[ADAPTER_KEY]

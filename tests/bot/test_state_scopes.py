@@ -185,3 +185,23 @@ async def test_a_stale_local_save_is_refused(local):
     scope.get(slow)["turns"] = 3
     with pytest.raises(ETagConflictError):
         await scope.save_changes(slow)
+
+
+async def test_a_real_turn_that_changes_nothing_writes_nothing(start_app, demo_settings, h, monkeypatch):
+    """End to end over HTTP (moved from the SDK patch tests, now that nothing patches the SDK):
+    the state scopes of the real app write on the turns that change state and skip the write
+    of a repeated help card, whose state is unchanged."""
+    writes: list[Any] = []
+    original_write = TinyDBStorage._write  # every write, through write() or write_encoded()
+
+    async def recording_write(self: TinyDBStorage, changes: dict[str, Any], encoded: Any) -> None:
+        writes.append(sorted(changes))
+        return await original_write(self, changes, encoded)
+
+    monkeypatch.setattr(TinyDBStorage, "_write", recording_write)
+    client = await start_app(demo_settings)
+    for number, text in enumerate(("which calling plan should we buy for 40 users in France?", "help", "help")):
+        writes.append(("turn", number))
+        assert await h.replies(client, h.activity(text, conversation_id="a:same", id=f"turn-{number}"))
+    assert any(isinstance(w, list) for w in writes[: writes.index(("turn", 2))])  # a change is written
+    assert writes[-1] == ("turn", 2)  # the repeated help changed nothing: nothing written
