@@ -10,26 +10,13 @@ from typing import Any
 
 import pytest
 from botbuilder.core import MemoryStorage, Storage, TurnContext
-from botbuilder.core.adapters import TestAdapter
 from botbuilder.dialogs import DialogInstance, DialogState
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
 import bot.state.scopes
 from bot.state import NEW_KEY_E_TAG, ETagConflictError, TinyDBStorage
 from bot.state.codec import encode
 from bot.state.scopes import GuardedConversationState, GuardedUserState, state_scopes
-
-
-def _context() -> TurnContext:
-    activity = Activity(
-        type=ActivityTypes.message,
-        text="pool balance",
-        channel_id="test",
-        conversation=ConversationAccount(id="c1"),
-        from_property=ChannelAccount(id="u1"),
-        recipient=ChannelAccount(id="bot"),
-    )
-    return TurnContext(TestAdapter(), activity)
+from testkit.turns import message_context
 
 
 @pytest.fixture
@@ -59,7 +46,7 @@ def _count_writes(storage: Storage, monkeypatch) -> list[str]:
 
 
 async def _turn(scope: GuardedConversationState, change: Any = None) -> TurnContext:
-    context = _context()
+    context = message_context()
     await scope.load(context)
     if change is not None:
         change(scope.get(context))
@@ -96,7 +83,7 @@ async def test_a_change_inside_a_stored_object_is_written(storage):
     scope, _ = state_scopes(storage)
     await _turn(scope, lambda state: state.update(DialogState=DialogState([])))
     await _turn(scope, lambda state: state["DialogState"].dialog_stack.append("step"))
-    context = _context()
+    context = message_context()
     await scope.load(context)
     assert scope.get(context)["DialogState"].dialog_stack == ["step"]
 
@@ -123,7 +110,7 @@ async def test_the_local_store_keeps_the_bytes_the_scope_encoded_once(local, mon
 async def test_a_saved_state_saved_again_in_the_same_turn_writes_once(storage, monkeypatch):
     scope, _ = state_scopes(storage)
     writes = _count_writes(storage, monkeypatch)
-    context = _context()
+    context = message_context()
     await scope.load(context)
     scope.get(context)["turns"] = 1
     await scope.save_changes(context)
@@ -132,7 +119,7 @@ async def test_a_saved_state_saved_again_in_the_same_turn_writes_once(storage, m
 
 
 async def test_a_new_key_saves_only_if_still_absent(local):
-    first, second = _context(), _context()
+    first, second = message_context(), message_context()
     scope, _ = state_scopes(local)
     await scope.load(first)
     await scope.load(second)
@@ -142,7 +129,7 @@ async def test_a_new_key_saves_only_if_still_absent(local):
     await scope.save_changes(first)
     with pytest.raises(ETagConflictError):
         await scope.save_changes(second)
-    context = _context()
+    context = message_context()
     await scope.load(context)
     assert scope.get(context)["by"] == "first"
 
@@ -157,7 +144,7 @@ async def test_an_unchanged_new_key_is_not_written(storage, monkeypatch):
 async def test_a_cleared_state_is_written_and_overwrites(storage):
     scope, _ = state_scopes(storage)
     await _turn(scope, lambda state: state.update(turns=1))
-    context = _context()
+    context = message_context()
     await scope.load(context)
     await scope.clear_state(context)
     await scope.save_changes(context)
@@ -169,7 +156,7 @@ async def test_as_loaded_is_the_state_read_not_the_one_changed(storage):
     _, users = state_scopes(storage)
     assert isinstance(users, GuardedUserState)
     await _turn(users, lambda state: state.update(language="fr", seen=[1]))
-    context = _context()
+    context = message_context()
     await users.load(context)
     users.get(context)["language"] = "de"
     users.get(context)["seen"].append(2)
@@ -179,7 +166,7 @@ async def test_as_loaded_is_the_state_read_not_the_one_changed(storage):
 async def test_a_stale_local_save_is_refused(local):
     scope, _ = state_scopes(local)
     await _turn(scope, lambda state: state.update(turns=1))
-    slow = _context()
+    slow = message_context()
     await scope.load(slow)
     await _turn(scope, lambda state: state.update(turns=2))
     scope.get(slow)["turns"] = 3

@@ -6,26 +6,12 @@ from __future__ import annotations
 
 import pytest
 from botbuilder.core import ConversationState, MemoryStorage, TurnContext
-from botbuilder.core.adapters import TestAdapter
-from botbuilder.schema import Activity, ActivityTypes, ChannelAccount, ConversationAccount
 
 from dialogs.context import CONTEXT_PROPERTY, ConversationMemory, LastAnswer, corrects_in_passing, recall, remember
 from dialogs.nlu.entities import extract_entities, key
 from dialogs.nlu.i18n import read_locale_json
 from dialogs.nlu.slots import check_slots
-
-
-def _context() -> TurnContext:
-    activity = Activity(
-        type=ActivityTypes.message,
-        text="pool balance",
-        channel_id="test",
-        conversation=ConversationAccount(id="c1"),
-        from_property=ChannelAccount(id="u1"),
-        recipient=ChannelAccount(id="bot"),
-    )
-    return TurnContext(TestAdapter(), activity)
-
+from testkit.turns import message_context
 
 CHECK_TEXT = "can alice.martin@contoso.com call 01 23 45 67 89?"
 
@@ -45,7 +31,7 @@ async def _stored(state: ConversationState, context: TurnContext) -> object:
 )
 async def test_remember_writes_the_last_answers_json_form(intent, entities, fact_id):
     state = ConversationState(MemoryStorage())
-    context = _context()
+    context = message_context()
     ConversationMemory(state).attach(context)
     await remember(context, intent, entities, fact_id=fact_id)
     stored = await _stored(state, context)
@@ -57,7 +43,7 @@ async def test_remember_writes_the_last_answers_json_form(intent, entities, fact
 
 async def test_remember_keeps_its_own_copy_of_the_entities():
     state = ConversationState(MemoryStorage())
-    context = _context()
+    context = message_context()
     ConversationMemory(state).attach(context)
     entities = extract_entities("pool balance in France").model_dump(mode="json")
     await remember(context, "pool", entities)
@@ -67,7 +53,7 @@ async def test_remember_keeps_its_own_copy_of_the_entities():
 
 
 async def test_without_conversation_state_nothing_is_remembered():
-    context = _context()
+    context = message_context()
     ConversationMemory(None).attach(context)
     await remember(context, "pool", {"countries": ["FR"]})
     assert await recall(context) is None
