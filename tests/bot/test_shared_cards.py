@@ -110,7 +110,7 @@ def test_the_adapter_builds_card_sharing_turn_contexts_with_the_sdks_turn_state(
     assert context.turn_state[adapter.BOT_OAUTH_SCOPE_KEY] == "scope"
     # The SDK's context itself becomes one (its class, not a copy): the subclass keeps no state.
     plain = TurnContext(adapter, incoming())
-    assert set(vars(CardSharingTurnContext)) <= {"__module__", "__doc__", "send_activities"}
+    assert set(vars(CardSharingTurnContext)) <= {"__module__", "__doc__", "send_activities", "_emit"}
     assert set(vars(context)) == set(vars(plain))
 
 
