@@ -1,9 +1,10 @@
 """JSON on the wire, on every turn: each request body parsed (:func:`loads`), each reply encoded
 (:func:`dumps`), with orjson, to the values the standard library's ``json`` gives.
 
-Why: on a number check (issue 14) the stdlib's ``json`` was ~37 us of the turn's CPU:
-``json.loads`` of the 1.4 KB Teams activity 10.3 us (orjson 3.7 us), ``json.dumps`` of the
-3.3 KB reply 26.8 us (orjson 2.0 us). orjson is the same parse and the same encoding, in Rust.
+Why: on a number check (issue 14) the stdlib's ``json`` was ~38 us of the turn's CPU:
+``json.loads`` of the 1.4 KB Teams activity ~10 us, ``json.dumps`` of the 3.3 KB reply ~28 us.
+orjson alone takes ~3.5 and ~2 us; with the checks below that keep the stdlib's values,
+:func:`loads` takes ~5.5 us and :func:`dumps` ~4.5 us (``bench/records/issue14_orjson.md``).
 
 Why a fallback to ``json`` at all: orjson and ``json`` disagree at the edges, and what the bot
 accepts, refuses and answers must not change. The rule is the same values, not the same bytes:
@@ -16,13 +17,13 @@ accepts, refuses and answers must not change. The rule is the same values, not t
   ``json`` reads differently: an integer beyond 64 bits comes out a float (``json``: the exact
   int). Such an integer has at least 19 digits in a row, so a text with 19 digits in a row
   anywhere (in a string too: counted over, never under) goes to ``json.loads`` alone
-  (:func:`_long_digit_run`, ~1 us for a Teams activity, whose ids have at most 16). The rest
+  (:func:`_long_digit_run`, ~1.7 us for a Teams activity, whose ids have at most 16). The rest
   agrees: duplicate keys (the last value, at the first key's place), floats (both correctly
   rounded, ``tests/knowledge/test_wirejson.py`` compares them), ``-0``, escapes. Left as it
   is: nesting past what ``json`` can parse (the recursion limit, ~1,000 levels less the
   caller's stack) but within orjson's 1,024 levels is parsed where ``json`` raised
   ``RecursionError``; the host refuses anything past 64 levels either way, with the same 400
-  (``bot/messages.py``), and counting brackets first to tell would cost ~1 us a turn.
+  (``bot/messages.py``), and counting brackets first to tell would cost ~1.4 us a turn.
 - :func:`dumps` gives UTF-8 bytes that parse to what ``json.dumps(value)`` gave. orjson's are
   compact and carry non-ASCII as UTF-8 where ``json`` wrote ``\\u`` escapes (what the bot
   sends says ``charset=utf-8``). orjson refuses, and ``json.dumps`` encodes as before (or
@@ -31,10 +32,12 @@ accepts, refuses and answers must not change. The rule is the same values, not t
   ``list`` (``OPT_PASSTHROUGH_SUBCLASS``: ``json`` reads a dict subclass through its own
   ``items()``), dates and dataclasses (``json`` refuses them too). orjson writes a NaN or an
   infinite float as ``null`` where ``json`` writes ``NaN`` / ``Infinity``: a text holding
-  ``null`` at all is encoded by ``json.dumps`` (a reply carries none; the check is one C-level
-  search). Left as it is: orjson encodes a ``uuid.UUID`` and a member of an ``Enum`` that is
-  not a ``str`` or ``int`` enum (its value), both of which ``json.dumps`` refuses; no reply
-  holds one (:func:`bot.activity_json.dump_activity` writes the schema's enums as strings).
+  ``null`` at all is encoded by ``json.dumps`` (no reply of the dev and held-out sets carries
+  one; the check is one C-level search, ~2.5 us for a number check's reply: orjson has no
+  option to refuse NaN, and a walk for floats would cost more). Left as it is: orjson encodes
+  a ``uuid.UUID`` and a member of an ``Enum`` that is not a ``str`` or ``int`` enum (its
+  value), both of which ``json.dumps`` refuses; no reply holds one
+  (:func:`bot.activity_json.dump_activity` writes the schema's enums as strings).
 
 Only the per-turn path uses this (``bot/messages.py``, ``bot/replies.py``, ``bot/connector.py``,
 a shared card's text in ``dialogs/cards.py``); files, state and the CLI keep ``json``. It
