@@ -9,8 +9,10 @@ deserializes the answer into a ``ResourceResponse``. That was ~1.2-1.6 ms of CPU
 than what it does: :func:`bot.activity_json.dump_activity` + ``json.dumps`` + an aiohttp POST on
 the loop (``bench/records/issue14_connector_path.md``). A card the dialogs share between turns
 (a pool table, the menus) is neither walked nor encoded again: its JSON text, encoded once, is
-spliced into the body (:func:`bot.replies.dump_reply`, :func:`bot.replies.encode_reply`), the
-same bytes as ``json.dumps``.
+spliced into the body (:func:`bot.replies.dump_reply`, :func:`bot.replies.encode_reply`). The
+body is encoded as the ``expectReplies`` answer is (orjson, :func:`knowledge.wirejson.dumps`):
+UTF-8 JSON of the value ``json.dumps`` gave, sent as ``charset=utf-8``; the answer is parsed
+by :func:`knowledge.wirejson.loads`.
 
 :class:`ReplyConnector` does those two calls, for the adapter
 (:meth:`bot.adapter.CallingPlanAdapter.send_activities`); everything else the SDK's client
@@ -47,7 +49,6 @@ keeps the rules of the SDK call and the bounds of :mod:`bot.outbound`:
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import weakref
 from collections.abc import Awaitable, Callable
@@ -66,6 +67,7 @@ from bot import outbound
 from bot.activity_json import load_model
 from bot.outbound import DeliveryError
 from bot.replies import dump_reply, encode_reply
+from knowledge.wirejson import loads
 
 #: Seconds a token from the credentials is used without asking them again (see the docstring).
 TOKEN_REUSE_S = 60.0
@@ -166,7 +168,7 @@ class ReplyConnector:
         authorization = await self._authorization(client.config.credentials)
         if authorization is not None:
             headers["Authorization"] = authorization
-        body = encode_reply(dump_reply(activity)).encode()  # a shared card neither walked nor encoded again
+        body = encode_reply(dump_reply(activity))  # a shared card neither walked nor encoded again
         url = URL(_base(client.config.base_url) + path, encoded=True)
         status, answer = await self._post(url, body, headers, _proxy(client.config.base_url))
         if status == 401 and authorization is not None:
@@ -174,7 +176,7 @@ class ReplyConnector:
         if status not in _OK:
             raise DeliveryError(f"the Bot Connector answered {status}", status=status)
         try:
-            data = json.loads(answer) if answer else None
+            data = loads(answer) if answer else None
         except ValueError:
             data = None
         return load_model(ResourceResponse, data) if isinstance(data, dict) else None

@@ -16,7 +16,6 @@ prompt choices send ``{"value": ...}``.
 
 from __future__ import annotations
 
-import json
 import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import date
@@ -30,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 from dialogs.nlu.i18n import format_date, format_month, format_number, format_percent, has_string, normalize_lang, t
 from dialogs.nlu.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
 from dialogs.provenance import data_block
+from knowledge import wirejson
 from knowledge.advisor import PlannedPool, Recommendation, SentenceMemo, plain_params
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links
@@ -94,7 +94,7 @@ SHARED_CARDS_MAX = 256
 #: key -> (the objects the card was built from, the card). See :func:`shared_card`.
 _SHARED: dict[Hashable, tuple[tuple[Any, ...], CardReply]] = {}
 #: id(card content) -> (the content, its JSON text once asked for). See :func:`shared_card_json`.
-_SHARED_JSON: dict[int, tuple[dict[str, Any], str | None]] = {}
+_SHARED_JSON: dict[int, tuple[dict[str, Any], bytes | None]] = {}
 
 
 def shared_card(key: Hashable, inputs: tuple[Any, ...], build: Callable[[], CardReply]) -> CardReply:
@@ -128,17 +128,17 @@ def shared_card(key: Hashable, inputs: tuple[Any, ...], build: Callable[[], Card
     return reply
 
 
-def shared_card_json(content: Any) -> str | None:
-    """The JSON text of ``content`` if it is a shared card's (:func:`shared_card`), else None.
+def shared_card_json(content: Any) -> bytes | None:
+    """The JSON text (UTF-8) of ``content`` if it is a shared card's (:func:`shared_card`), else None.
 
     WHY: the host encodes a reply's JSON on every turn, and a pool table's is most of it; a
-    shared card never changes, so its text is encoded once (``json.dumps`` with its defaults,
-    as ``aiohttp.web.json_response``) and spliced into the answers (``bot/replies.py``)."""
+    shared card never changes, so its text is encoded once, as the host encodes the rest of a
+    reply (:func:`knowledge.wirejson.dumps`), and spliced into the answers (``bot/replies.py``)."""
     entry = _SHARED_JSON.get(id(content))
     if entry is None or entry[0] is not content:
         return None
     if entry[1] is None:
-        entry = (content, json.dumps(content))
+        entry = (content, wirejson.dumps(content))
         _SHARED_JSON[id(content)] = entry
     return entry[1]
 

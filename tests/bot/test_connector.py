@@ -13,6 +13,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import jwt
+import orjson
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
@@ -128,16 +129,17 @@ async def test_a_message_to_the_conversation_is_the_sdks_send_to_conversation(co
     assert mine["headers"]["x-ms-conversation-id"] is None and mine["headers"]["Authorization"] is None
 
 
-async def test_shared_cards_are_spliced_into_the_posts_as_json_would_encode_them(demo_bot, connector, h, monkeypatch):
+async def test_shared_cards_are_spliced_into_the_posts_as_orjson_would_encode_them(demo_bot, connector, h, monkeypatch):
     """The production path reuses a shared card's JSON text (a pool table asked twice while the
-    store is unchanged, the welcome menu): every post's bytes are exactly ``json.dumps`` of the
-    activity the SDK would serialize, and the shared cards were spliced, not encoded again."""
+    store is unchanged, the welcome menu): every post is the JSON value ``json.dumps`` gave of the
+    activity the SDK would serialize, its bytes exactly orjson's encoding of it (UTF-8, as the
+    Content-Type says), and the shared cards were spliced, not encoded again."""
     from bot import replies
 
-    spliced: list[list[str]] = []  # per post, the card texts spliced into it
+    spliced: list[list[bytes]] = []  # per post, the card texts spliced into it
     real = replies._splice
 
-    def spy(body: Any, marked: Any, cards: list[tuple[str, str]]) -> str:
+    def spy(body: Any, marked: Any, cards: list[tuple[bytes, bytes]]) -> bytes:
         spliced.append([text for _, text in cards])
         return real(body, marked, cards)
 
@@ -148,12 +150,13 @@ async def test_shared_cards_are_spliced_into_the_posts_as_json_would_encode_them
     posts = connector.posts
     assert len(posts) == 4 and len(spliced) == len(posts)  # a card a turn (the check's user in its card)
     for post in posts:
-        assert post["raw"] == json.dumps(post["activity"]).encode()  # byte for byte json.dumps
+        assert post["raw"] == orjson.dumps(post["activity"])  # byte for byte orjson, the splice included
+        assert json.loads(post["raw"]) == json.loads(json.dumps(post["activity"]))  # the value json.dumps gave
     cards = [post["activity"].get("attachments", [{}])[0].get("content") for post in posts]
     welcome, pool, again = cards[:3]
-    assert welcome["type"] == "AdaptiveCard" and spliced[0] == [json.dumps(welcome)]
-    assert pool == again and len(json.dumps(pool)) > 5_000  # the pool table, the store unchanged
-    assert spliced[1] == spliced[2] == [json.dumps(pool)]
+    assert welcome["type"] == "AdaptiveCard" and spliced[0] == [orjson.dumps(welcome)]
+    assert pool == again and len(orjson.dumps(pool)) > 5_000  # the pool table, the store unchanged
+    assert spliced[1] == spliced[2] == [orjson.dumps(pool)]
     assert spliced[1][0] is spliced[2][0]  # encoded once, the same text spliced again
     # The number check's verdict card (built for its caller): nothing shared.
     assert cards[-1]["type"] == "AdaptiveCard" and spliced[3:] == [[]]
@@ -162,7 +165,8 @@ async def test_shared_cards_are_spliced_into_the_posts_as_json_would_encode_them
 async def test_a_marker_in_a_text_is_posted_as_written_and_the_card_encoded_whole(connector, h):
     """The splice's fallback on the real path: a reply whose text holds the very marker that
     stands in for a shared card (no user can know it: it is random per process) is encoded whole,
-    and the bytes posted are ``json.dumps`` of the activity msrest serializes."""
+    and the bytes posted are orjson's encoding of the activity msrest serializes (the value
+    ``json.dumps`` gave)."""
     from botbuilder.schema import Attachment
 
     from bot import replies
@@ -194,7 +198,8 @@ async def test_a_marker_in_a_text_is_posted_as_written_and_the_card_encoded_whol
         await sdk.__aexit__(None, None, None)
     assert len(connector.posts) == 3
     for post, activity in zip(connector.posts, sent, strict=True):
-        assert post["raw"] == json.dumps(activity.serialize()).encode()
+        assert post["raw"] == orjson.dumps(activity.serialize())
+        assert json.loads(post["raw"]) == json.loads(json.dumps(activity.serialize()))
         assert post["activity"]["attachments"][0]["content"] == shared.card
         assert post["activity"].get("text") == activity.text
 

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 import logging
 import time
 
 import jwt
+import orjson
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.messages import MAX_BODY_BYTES
+from bot import messages
+from bot.messages import MAX_BODY_BYTES, read_activity
 
 
 async def test_expect_replies_returns_the_replies_in_the_body(client, h):
@@ -143,14 +148,91 @@ async def test_local_mode_accepts_requests_without_a_token(client, h):
     assert (await h.post(client, h.activity("hello"))).status == 200
 
 
-async def test_answers_are_json_as_json_response_would_send_them(client, h):
-    """The answer is sent as bytes already encoded: the same headers and body ``json_response`` gives."""
-    response = await h.post(client, h.activity("hello"))
-    assert response.status == 200
-    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
-    raw = await response.read()
-    assert int(response.headers["Content-Length"]) == len(raw)
-    assert raw == json.dumps(json.loads(raw)).encode("utf-8")
+async def test_answers_are_utf_8_json_with_the_headers_json_response_gives(client, h):
+    """The answer is sent as bytes already encoded, orjson's (compact, non-ASCII as UTF-8, as
+    the charset says): the headers ``json_response`` gives, a body of the same JSON value."""
+    for text in ("hello", "combien de minutes reste-t-il ?"):
+        response = await h.post(client, h.activity(text))
+        assert response.status == 200
+        assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+        raw = await response.read()
+        assert int(response.headers["Content-Length"]) == len(raw)
+        assert raw == orjson.dumps(json.loads(raw)) and b"\\u" not in raw
+
+
+def _read_activity_app() -> web.Application:
+    """``read_activity`` alone behind real HTTP: what it parsed, as reprs (types, order, NaN)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        activity = await read_activity(request)
+        if isinstance(activity, web.Response):
+            return activity
+        seen = {"value": activity.value, "channelData": activity.channel_data, "text": activity.text}
+        return web.json_response({key: repr(value) for key, value in seen.items()})
+
+    app = web.Application()
+    app.router.add_post("/api/messages", handler)
+    return app
+
+
+#: Values orjson alone would read otherwise, or refuses where json takes them.
+ODD_VALUES = [
+    b'{"n": 18446744073709551616, "m": -9223372036854775809, "big": ' + b"7" * 300 + b"}",
+    b'{"n": 1e400, "m": NaN, "i": -Infinity, "j": Infinity}',
+    b'{"s": "\\ud800", "t": "\xed\xb0\x80", "dup": 1, "x": 0, "dup": 2}',
+    b'{"f": [0.1, 1E5, -0, -0.0, 5e-324, 1e-400, 123456789012345678.123456789012345678]}',
+]
+
+
+async def test_bodies_parse_to_the_values_json_loads_gives(h):
+    """Big ints stay ints, NaN/1e400 and lone surrogates are taken as json takes them, a BOM
+    and UTF-16 are read as json reads them: what the turn gets is json.loads's value."""
+    template = json.dumps(h.activity("hé", value="VALUE", channelData={"tenant": {"id": "t"}, "n": 10**20}))
+    bodies = [template.replace('"VALUE"', odd.decode("utf-8", "surrogatepass")) for odd in ODD_VALUES]
+    raws = [body.encode("utf-8", "surrogatepass") for body in bodies]
+    raws += [codecs.BOM_UTF8 + raws[0], bodies[1].encode("utf-16"), bodies[3].encode("utf-32")]
+    async with TestClient(TestServer(_read_activity_app())) as client:
+        for raw in raws:
+            response = await client.post("/api/messages", data=raw, headers={"Content-Type": "application/json"})
+            assert response.status == 200, await response.text()
+            parsed = json.loads(raw)
+            expected = {"value": parsed["value"], "channelData": parsed["channelData"], "text": parsed["text"]}
+            assert await response.json() == {key: repr(value) for key, value in expected.items()}
+
+
+async def test_bodies_refused_are_refused_as_with_json_alone(client, h, monkeypatch):
+    """Each 4xx (status and message) is what the stdlib parser alone gave: orjson's refusals go
+    to json.loads, and nesting orjson parses but json could not is refused by depth alike."""
+    good = json.dumps(h.activity("hello", tenant=None))
+    assert '"channelData": {}' in good and '"hello"' in good
+    bad_id = json.dumps(h.activity("hello", **{"from": {"id": "29:\ud800"}}))
+    bodies = [
+        bad_id.encode(),  # a lone surrogate, escaped: json takes it, the id check refuses it
+        bad_id.encode("utf-8", "surrogatepass").replace(b"\\ud800", b"\xed\xa0\x80"),  # the same, raw
+        good.replace('"hello"', '"h\xff"').encode("latin-1"),  # not UTF-8
+        good.replace('"channelData": {}', '"channelData": ' + '{"a": ' * 999 + "1" + "}" * 999).encode(),
+        b'{"a": ' * 1000 + b"1" + b"}" * 1000,  # past json's recursion limit, within orjson's
+        b'{"a": ' * 1030 + b"1" + b"}" * 1030,  # past both
+        b"[" * 5000 + b"]" * 5000,
+        good.replace('"hello"', "1" * 4301).encode(),  # json: past the int digit limit
+        b"[1e400]",
+        b"NaN",
+        b'{"a": [1,]}',
+        codecs.BOM_UTF8 + b"[1]",
+        b"",
+    ]
+
+    async def answers() -> list[tuple[int, str]]:
+        found = []
+        for raw in bodies:
+            response = await client.post("/api/messages", data=raw, headers={"Content-Type": "application/json"})
+            found.append((response.status, await response.text()))
+        return found
+
+    ours = await answers()
+    monkeypatch.setattr(messages, "loads", json.loads)  # the stdlib alone, as before orjson
+    assert ours == await answers()
+    assert [status for status, _ in ours if status != 400] == [], ours
 
 
 async def test_invoke_returns_its_invoke_response_with_body(client, h):

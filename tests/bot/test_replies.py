@@ -9,6 +9,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
+import orjson
 import pytest
 from botbuilder.core import TurnContext
 from botbuilder.core.cloud_adapter_base import CloudAdapterBase
@@ -19,6 +20,7 @@ from bot.activity_json import dump_activity as serialize_activity
 from bot.activity_json import is_plain_json
 from bot.app import ADAPTER_KEY
 from bot.replies import expected_replies_body
+from dialogs.api import shared_card_json
 
 ADAPTIVE = "application/vnd.microsoft.card.adaptive"
 
@@ -99,28 +101,34 @@ async def test_real_turns_answer_what_the_sdk_would(demo_bot, h):
     assert len(compared) >= 7, compared
 
 
-async def test_shared_cards_are_spliced_into_the_answer_as_json_would_encode_them(demo_bot, h):
+async def test_shared_cards_are_spliced_into_the_answer_as_orjson_would_encode_them(demo_bot, h):
     """A pool table asked twice is the same shared card (the store unchanged): the second answer
-    splices its JSON text, encoded once, and the bytes on the wire are exactly ``json.dumps`` of
-    the whole body; so are the help card's and a number check's (no shared card)."""
-    from dialogs.api import shared_card_json
+    splices its JSON text, encoded once, and the bytes on the wire are exactly orjson's encoding
+    of the whole body (UTF-8, as the Content-Type says); so are the help card's and a number
+    check's (no shared card)."""
 
     bodies = []
     for text in ("pool balance", "pool balance", "help", "can alice.martin@contoso.com call 01 23 45 67 89?"):
         response = await h.post(demo_bot, h.activity(text))
         assert response.status == 200
-        raw = await response.text()
+        assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+        raw = await response.read()
         body = json.loads(raw)
-        assert raw == json.dumps(body)  # byte for byte what json.dumps gives
+        assert raw == orjson.dumps(body)  # byte for byte what orjson gives for the whole body
         bodies.append(body)
     from dialogs import cards
 
     pool_card = bodies[0]["activities"][-1]["attachments"][0]["content"]
     assert pool_card == bodies[1]["activities"][-1]["attachments"][0]["content"]
-    assert pool_card["type"] == "AdaptiveCard" and len(json.dumps(pool_card)) > 5_000
+    assert pool_card["type"] == "AdaptiveCard" and len(orjson.dumps(pool_card)) > 5_000
     # The host asked for the shared card's text (that is what it splices), and it is the card's.
-    assert json.dumps(pool_card) in {text for _, text in cards._SHARED_JSON.values()}
+    assert orjson.dumps(pool_card) in {text for _, text in cards._SHARED_JSON.values()}
     assert shared_card_json(json.loads(json.dumps(pool_card))) is None  # only the very object is shared
+
+
+def same_value_as_json_dumps(encoded: bytes, value: Any) -> bool:
+    """``encoded`` parses to what ``json.dumps(value)`` parses to (repr: types, order, NaN)."""
+    return repr(json.loads(encoded)) == repr(json.loads(json.dumps(value)))
 
 
 def test_encode_json_splices_only_shared_cards_and_falls_back_on_a_marker_in_the_text():
@@ -131,7 +139,7 @@ def test_encode_json_splices_only_shared_cards_and_falls_back_on_a_marker_in_the
     shared = shared_card(
         ("test-splice",),
         (),
-        lambda: CardReply(attachment=Attachment(content={"type": "AdaptiveCard", "n": 1}), text="s"),
+        lambda: CardReply(attachment=Attachment(content={"type": "AdaptiveCard", "n": 1, "t": "é"}), text="s"),
     )
     plain = {"type": "AdaptiveCard", "n": 2}
     body = {
@@ -141,12 +149,21 @@ def test_encode_json_splices_only_shared_cards_and_falls_back_on_a_marker_in_the
             {"type": "typing"},
         ]
     }
-    assert replies.encode_json(body) == json.dumps(body)
-    assert replies.encode_json({"error": 1}) == json.dumps({"error": 1})
+    assert replies.encode_json(body) == orjson.dumps(body) and same_value_as_json_dumps(replies.encode_json(body), body)
+    assert replies.encode_json({"error": 1}) == orjson.dumps({"error": 1})
     # A text that holds the marker itself (it cannot: the marker is random per process): the
     # body is encoded whole, never spliced at the wrong place.
     forged = {"activities": [*body["activities"], {"type": "message", "text": f"{replies._MARKER}0"}]}
-    assert replies.encode_json(forged) == json.dumps(forged)
+    assert replies.encode_json(forged) == orjson.dumps(forged)
+    # What orjson would write otherwise (a NaN, an int past 64 bits, a non-string key) is encoded
+    # by json.dumps around the spliced card: the value json.dumps gave, the card's text spliced.
+    for odd in (float("nan"), 2**64, {1: "a"}, None):
+        mixed = {"activities": [*body["activities"], {"type": "event", "value": odd}]}
+        encoded = replies.encode_json(mixed)
+        assert same_value_as_json_dumps(encoded, mixed), odd
+        card_text = shared_card_json(shared.card)
+        assert card_text is not None and card_text in encoded  # spliced, not encoded again
+        assert encoded.count(b"\\u00e9") == 1  # the plain text's escaped "é" (json), the card's is UTF-8
 
 
 def test_a_reply_posted_alone_splices_its_shared_cards_and_falls_back_on_a_marker():
@@ -167,11 +184,14 @@ def test_a_reply_posted_alone_splices_its_shared_cards_and_falls_back_on_a_marke
             {"contentType": ADAPTIVE, "content": shared[1].card, "name": "c"},
         ],
     }
-    assert replies.encode_reply(activity) == json.dumps(activity)
-    assert replies.encode_reply({"type": "typing"}) == json.dumps({"type": "typing"})
+    assert replies.encode_reply(activity) == orjson.dumps(activity)
+    assert same_value_as_json_dumps(replies.encode_reply(activity), activity)
+    assert replies.encode_reply({"type": "typing"}) == orjson.dumps({"type": "typing"})
     for text in (f"{replies._MARKER}0", f"{replies._MARKER}1 and {replies._MARKER}0"):
         forged = {**activity, "text": text}
-        assert replies.encode_reply(forged) == json.dumps(forged)
+        assert replies.encode_reply(forged) == orjson.dumps(forged)
+    mixed = {**activity, "value": {"n": float("inf"), 1: 2**70}}
+    assert same_value_as_json_dumps(replies.encode_reply(mixed), mixed)
 
 
 def test_a_shared_card_is_not_walked_and_any_other_card_is(monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from functools import partial
 
+import orjson
 import pytest
 from botbuilder.core import CardFactory
 
@@ -587,12 +588,13 @@ def test_pool_cards_are_shared_while_the_pools_are_the_same(lang, balances):
     first = pool_table_card(balances, lang, as_of=date(2026, 11, 10), data=data)
     assert pool_table_card(list(balances), lang, as_of=date(2026, 11, 10), data=data) is first
     text = shared_card_json(first.card)
-    assert text == json.dumps(first.card) and shared_card_json(first.card) is text  # encoded once
+    assert text is not None and json.loads(text) == first.card  # the card's JSON (UTF-8 bytes)
+    assert text == orjson.dumps(first.card) and shared_card_json(first.card) is text  # orjson's, encoded once
     assert shared_card_json(json.loads(text)) is None  # an equal dict is not the shared card
 
     copies = [b.model_copy() for b in balances]
     rebuilt = pool_table_card(copies, lang, as_of=date(2026, 11, 10), data=data)
-    assert rebuilt is not first and json.dumps(rebuilt.card) == text
+    assert rebuilt is not first and orjson.dumps(rebuilt.card) == text
     assert shared_card_json(rebuilt.card) == text
     assert pool_table_card(copies, lang, as_of=date(2026, 11, 11), data=data).card != rebuilt.card
     other = data.model_copy(update={"demo": True})
@@ -600,7 +602,7 @@ def test_pool_cards_are_shared_while_the_pools_are_the_same(lang, balances):
 
     # A notice is a copy: the shared card is never changed.
     noticed = rebuilt.with_notice("nothing matched")
-    assert json.dumps(rebuilt.card) == text and noticed.card["body"][0]["text"] == "nothing matched"
+    assert orjson.dumps(rebuilt.card) == text and noticed.card["body"][0]["text"] == "nothing matched"
 
 
 def test_shared_cards_are_bounded():

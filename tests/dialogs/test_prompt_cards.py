@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import orjson
 import pytest
 
 from bot.activity_json import dump_activity
@@ -80,7 +81,7 @@ def test_a_card_question_is_built_once_per_language_and_spec(lang):
     other_lang = next(x for x in LANGUAGES if x != lang)
     assert _card(question, {"countries": ["FR"]}, other_lang).card != first.card
     # the host sends it as a shared card: its JSON encoded once, spliced into the answers
-    assert cards.shared_card_json(first.card) == json.dumps(first.card)
+    assert cards.shared_card_json(first.card) == orjson.dumps(first.card)
 
 
 def test_what_is_built_from_a_shared_question_card_never_changes_it():
