@@ -361,8 +361,9 @@ def _dump_value(codec: _Codec, field: _Field, value: Any, known_json: Callable[[
         return value
     if field.type == "str" and isinstance(value, Enum):
         # A reply's type and attachment layout are enums of the schema: msrest's serialize_data
-        # -> serialize_basic -> serialize_unicode gives the member's value, as here.
-        return value.value
+        # -> serialize_basic -> serialize_unicode gives the member's value, as here (``_value_``:
+        # what the ``value`` property returns, without its Python-level descriptor call).
+        return value._value_
     if field.type == "object" and ((known_json is not None and known_json(value)) or is_plain_json(value)):
         return value
     if field.model is not None:

@@ -44,6 +44,10 @@ _ANSWERED_TYPES = frozenset(
     {ActivityTypes.message, ActivityTypes.invoke, ActivityTypes.conversation_update, ActivityTypes.installation_update}
 )
 
+#: Enum members read once, at import: in Python 3.11 every ``EnumClass.member`` read is a
+#: Python-level descriptor call (``enum.property.__get__``, ~0.4 us), and a turn makes several.
+_EXPECT_REPLIES = DeliveryModes.expect_replies
+
 TurnErrorHandler = Callable[[TurnContext, Exception], Awaitable[None]]
 
 
@@ -150,7 +154,7 @@ class CallingPlanAdapter(CloudAdapter):
     def _process_turn_results(self, context: TurnContext) -> InvokeResponse | None:
         # CloudAdapterBase._process_turn_results (botbuilder-core 4.17.1) answers expectReplies
         # with ExpectedReplies(...).serialize(): the same body, built by bot.replies.
-        if context.activity.delivery_mode == DeliveryModes.expect_replies:
+        if context.activity.delivery_mode == _EXPECT_REPLIES:
             body = expected_replies_body(context.buffered_reply_activities, context.activity.channel_id)
             return InvokeResponse(status=HTTPStatus.OK, body=body)
         return super()._process_turn_results(context)

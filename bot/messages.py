@@ -76,6 +76,10 @@ BODY_TIMEOUT_S = 15.0
 #: What ``web.json_response`` says a body is.
 _JSON_CONTENT_TYPE = "application/json; charset=utf-8"
 
+#: Enum members read once, at import: in Python 3.11 every ``EnumClass.member`` read is a
+#: Python-level descriptor call (``enum.property.__get__``, ~0.4 us), and a turn makes several.
+_EXPECT_REPLIES, _MS_TEAMS = DeliveryModes.expect_replies, Channels.ms_teams
+
 
 def error_response(status: int, message: str) -> web.Response:
     """A small JSON error body: never a stack trace, never the request echoed back."""
@@ -135,11 +139,11 @@ def activity_problem(activity: Activity) -> str | None:
     ):
         if _unsafe_id(value):
             return f"{name} contains control characters or invalid Unicode"
-    if activity.delivery_mode != DeliveryModes.expect_replies:
+    if activity.delivery_mode != _EXPECT_REPLIES:
         parts = urlsplit(activity.service_url or "")
         if parts.scheme not in ("http", "https") or not parts.netloc:
             return "the activity has no valid serviceUrl (needed to send the replies)"
-    if activity.channel_id == Channels.ms_teams and activity.channel_data is not None:
+    if activity.channel_id == _MS_TEAMS and activity.channel_data is not None:
         # The Teams handler reads channelData as TeamsChannelData on most activity types; a
         # wrong shape (a "team" that is not an object) would fail inside the turn. What Teams
         # sends is checked without building the model (it would be thrown away); anything else
@@ -271,7 +275,7 @@ async def process_request(
         return web.Response(status=HTTPStatus.CREATED)
     status = int(invoke_response.status or HTTPStatus.OK)
     body = _json_body(invoke_response.body)
-    if activity.delivery_mode == DeliveryModes.expect_replies and activity.channel_id != "emulator":
+    if activity.delivery_mode == _EXPECT_REPLIES and activity.channel_id != "emulator":
         body = _without_traces(body)
     if body is None:
         return web.Response(status=status)

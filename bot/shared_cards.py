@@ -50,6 +50,12 @@ from botbuilder.schema import (
 from botframework.connector import Channels
 from msrest.serialization import Model
 
+#: Enum members read once, at import: in Python 3.11 every ``EnumClass.member`` read is a
+#: Python-level descriptor call (``enum.property.__get__``, ~0.4 us), and a turn makes several.
+_MESSAGE, _TRACE, _INVOKE_RESPONSE = ActivityTypes.message, ActivityTypes.trace, ActivityTypes.invoke_response
+_CONVERSATION_UPDATE, _EXPECT_REPLIES = ActivityTypes.conversation_update, DeliveryModes.expect_replies
+_EMULATOR, _DIRECT_LINE, _WEBCHAT = Channels.emulator, Channels.direct_line, Channels.webchat
+
 #: Values ``copy.deepcopy`` returns unchanged (``copy._deepcopy_atomic``), by exact type.
 _ATOMIC = frozenset({type(None), str, bool, int, float})
 
@@ -182,9 +188,9 @@ def conversation_reference(activity: Activity) -> ConversationReference:
     return ConversationReference(
         activity_id=(
             activity.id
-            if activity.type != ActivityTypes.conversation_update
-            and activity.channel_id != Channels.direct_line
-            and activity.channel_id != Channels.webchat
+            if activity.type != _CONVERSATION_UPDATE
+            and activity.channel_id != _DIRECT_LINE
+            and activity.channel_id != _WEBCHAT
             else None
         ),
         user=_shallow_copy(activity.from_property),
@@ -206,7 +212,7 @@ def addressed_copy(activity: Any, reference: ConversationReference) -> Any:
 
 
 def _dropped_trace(activity: Any, channel_id: str | None) -> bool:
-    return isinstance(activity, Activity) and activity.type == ActivityTypes.trace and channel_id != Channels.emulator
+    return isinstance(activity, Activity) and activity.type == _TRACE and channel_id != _EMULATOR
 
 
 class CardSharingTurnContext(TurnContext):
@@ -243,8 +249,8 @@ class CardSharingTurnContext(TurnContext):
         for act in activities:
             activity = addressed_copy(act, ref)
             if not getattr(activity, "type", None):
-                activity.type = ActivityTypes.message
-            if activity.type != ActivityTypes.trace:
+                activity.type = _MESSAGE
+            if activity.type != _TRACE:
                 sent_non_trace_activity = True
             if not activity.input_hint:
                 activity.input_hint = "acceptingInput"
@@ -252,12 +258,12 @@ class CardSharingTurnContext(TurnContext):
             output.append(activity)
 
         async def logic() -> list[ResourceResponse]:
-            if self.activity.delivery_mode == DeliveryModes.expect_replies:
+            if self.activity.delivery_mode == _EXPECT_REPLIES:
                 responses = []
                 for activity in output:
                     self.buffered_reply_activities.append(activity)
                     # As the SDK: not sent through the adapter, which would put it in turn state.
-                    if activity.type == ActivityTypes.invoke_response:
+                    if activity.type == _INVOKE_RESPONSE:
                         self.turn_state[TurnContext._INVOKE_RESPONSE_KEY] = activity
                     responses.append(ResourceResponse())
                 if sent_non_trace_activity:
