@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import gzip
 import json
 import logging
 import time
@@ -296,3 +297,24 @@ def test_unsafe_ids_are_exactly_those_with_unprintable_characters_or_surrogates(
 
     per_character = not all(c.isprintable() and not 0xD800 <= ord(c) <= 0xDFFF for c in value)
     assert _unsafe_id(value) == per_character
+
+
+async def test_a_body_read_whole_or_in_pieces_or_compressed_gives_the_same_answer(client, h):
+    """The body is taken from the stream's buffer when it came whole with the headers, else
+    read as it arrives, and a gzip body is inflated by aiohttp either way: the same answer."""
+    activity = h.activity("help")
+    raw = json.dumps(activity).encode()
+    plain = await (await h.post(client, activity)).json()
+
+    async def pieces():
+        for start in range(0, len(raw), 100):
+            yield raw[start : start + 100]
+
+    headers = {"Content-Type": "application/json"}
+    split = await client.post("/api/messages", data=pieces(), headers=headers)
+    packed = await client.post(
+        "/api/messages", data=gzip.compress(raw), headers={**headers, "Content-Encoding": "gzip"}
+    )
+    assert split.status == packed.status == 200
+    assert await split.json() == await packed.json() == plain
+    assert plain["activities"]
