@@ -1036,8 +1036,10 @@ def _router_overrules(
     must reach the suggest floor; the router's confidence answers it (a guess here was measured
     right more often than the closest-questions card)."""
     features = reading.fact_features
+    if features & lex.fact_not_with:
+        return []  # (before the question shape: a number check's message needs none)
     form = reading.form
-    if features & lex.fact_not_with or form.request or not form.words:
+    if form.request or not form.words:
         return []
     if features & _OVERRULE_NOT_WITH and SEATS_CONTEXT not in features:
         return []
@@ -1226,12 +1228,14 @@ def _asked_outright(
     (:func:`_asks_about`) kept a request that asks that fact outright (empty: none). After them,
     so a fact they found stays ("a teams call to a coworker in Japan - does it eat international
     minutes?" is Teams-to-Teams being free, facts16, not the minutes in Japan)."""
+    features = reading.fact_features
+    if features & lex.fact_not_with or "user_count" in features:
+        return []  # what _fact_asked_outright rules out first, before the question shape is worked out
     form = reading.form
     if not form.words or form.request:
         return []
     if intent == Intent.PURCHASE and reading.asks_for_us and not form.whether:
         return []  # "which plan for our users in Spain vs Italy?": a pick for them
-    features = reading.fact_features
     outright = _fact_asked_outright(text, intent, form, extraction, features, scores, lex)
     if outright is None:
         return []
