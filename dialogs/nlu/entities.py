@@ -210,6 +210,7 @@ class _Compiled:
     codes_after_licence: frozenset[str]  # ambiguous codes read as a country right after "E5" ("E5 BE")
     licence_words: frozenset[str]  # one-word base licence names, folded ("e5", "a3")
     corrections_within: tuple[tuple[str, ...], ...]  # "i meant", "je voulais dire" (folded words)
+    corrections_first: frozenset[str]  # the first words of ``corrections_within``
     product_names: re.Pattern[str]  # "Microsoft 365", "M365": their number is never a seat count
     # Indexes of the tables above, built once, so a message pays for what it names only:
     name_sizes: dict[str, tuple[int, ...]]  # first word -> word counts of the names it starts, longest first
@@ -316,6 +317,7 @@ def compiled() -> _Compiled:
     lines = [(line, re.compile(p)) for line, pats in lex["lines"].items() for p in pats]
     carrier_names = sorted(lex["carrier_names"], key=len, reverse=True)
     yes_words = sorted((tuple(key(w).split()) for w in lex["yes_words"]), key=len, reverse=True)
+    corrections_within = tuple(tuple(key(c).split()) for c in read_locale_json("entities.json")["corrections_within"])
     no_words = sorted((tuple(key(w).split()) for w in lex["no_words"]), key=len, reverse=True)
     return _Compiled(
         names=names,
@@ -360,9 +362,8 @@ def compiled() -> _Compiled:
         product_names=_product_names(read_locale_json("entities.json")["product_names"]),
         codes_after_licence=frozenset(read_locale_json("entities.json")["codes_after_licence"]),
         licence_words=frozenset(a for a in aliases if a and " " not in a),
-        corrections_within=tuple(
-            tuple(key(c).split()) for c in read_locale_json("entities.json")["corrections_within"]
-        ),
+        corrections_within=corrections_within,
+        corrections_first=frozenset(cue[0] for cue in corrections_within),
         name_sizes=_sizes_by_first(names),
         any_plan=any_of([p for *_, p in plans]),
         any_carrier=any_of([p for _, p in carriers]),
@@ -599,7 +600,7 @@ def _extract_numbers(work: str, table: _Compiled, found: list[str], named_user: 
 # --- word-level extractors on folded tokens ----------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class _Token:
     raw: str
     folded: str
@@ -820,6 +821,7 @@ def _extract_countries(
     words = [t.raw for t in tokens if t.raw.isalpha() and len(t.raw) >= 3]
     shouting = len(words) >= 2 and sum(w.isupper() for w in words) > len(words) / 2
     folded = [t.folded for t in tokens]
+    cities, city_after = word_cities()
     i = 0
     while i < len(tokens):
         # only the word counts of the names that start with this word (longest first), as many as are left
@@ -836,7 +838,6 @@ def _extract_countries(
             prev = tokens[i - 1].folded if i else ""
             after_place = prev in table.prepositions
             raw = token.raw
-            cities, city_after = word_cities()
             if raw in cities and prev in city_after:  # "in Nice", "à Nice"; "nice, thanks" names no city
                 _add(found, cities[raw])
                 taken.add(i)
@@ -881,7 +882,9 @@ def _taken_back(tokens: list[_Token], table: _Compiled, misspelt: dict[str, str]
     sorry, I meant Romania": Hungary): those named only before the last correction phrase
     (``entities.json`` ``corrections_within``), when it is followed by a country of its own."""
     words = [t.folded for t in tokens]
-    cues = [cue for cue in table.corrections_within if cue[0] in words[1:]]  # most messages: none
+    if table.corrections_first.isdisjoint(words[1:]):
+        return set()  # most messages: no correction phrase
+    cues = [cue for cue in table.corrections_within if cue[0] in words[1:]]
     if not cues:
         return set()
     cut = max(
@@ -958,13 +961,19 @@ def _seats_before_plan(norm: str, span: tuple[int, int]) -> int | None:
 #: The month value of "last month", "le mois dernier" (resolved against today by :func:`resolve_month`).
 LAST_MONTH = "last"
 _LAST_MONTH = re.compile(r"\b(?:last|previous) month\b|\bmois (?:dernier|precedent)\b|\bdernier mois\b")
+_MONTH_WORDS = frozenset({"month", "mois"})  # one of them is in every match of _LAST_MONTH
 
 
-def _extract_month(norm: str, table: _Compiled, iso_month: str | None) -> str | None:
+def _extract_month(norm: str, words: list[str], table: _Compiled, iso_month: str | None) -> str | None:
+    """The month named in ``norm`` (the message's folded ``words``, joined). Every pattern here
+    needs a whole word of ``words`` ("month"/"mois", a month's name: ``norm`` is folded words,
+    each ``[a-z0-9]+``), so a message with none of them is not searched (most messages)."""
     if iso_month:
         return iso_month
-    if _LAST_MONTH.search(norm):
+    if not _MONTH_WORDS.isdisjoint(words) and _LAST_MONTH.search(norm):
         return LAST_MONTH
+    if table.month_numbers.keys().isdisjoint(words):
+        return None
     for match in table.months.finditer(norm):
         name, year = match.group(1), match.group(2)
         if name in table.months_stop and not year and not table.months_context.search(norm[: match.start()]):
@@ -1070,7 +1079,9 @@ def extract(text: str) -> Extraction:
     if taken_back:
         countries = [c for c in countries if c not in taken_back]
         guessed = {code: word for code, word in guessed.items() if code not in taken_back}
-    entities = Entities(
+    # Built without validation: every value is made above with its field's type (a validation
+    # pass copies the lists and checks each value again, ~2 us a message).
+    entities = Entities.model_construct(
         numbers=numbers,
         countries=countries,
         users=users,
@@ -1082,7 +1093,7 @@ def extract(text: str) -> Extraction:
         carrier=carrier_hit[0] if carrier_hit else named_carrier,
         carrier_name=carrier_name,
         yes_no=_extract_yes_no(words, table),
-        month=_extract_month(norm, table, iso_month),
+        month=_extract_month(norm, words, table, iso_month),
         line=line_hit[0] if line_hit else None,
         unknown_places=unknown_places,
         guessed_countries=guessed,

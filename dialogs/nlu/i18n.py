@@ -209,11 +209,13 @@ def fold(text: str) -> str:
 def french_score(text: str) -> tuple[int, int]:
     """(French evidence, English evidence) in ``text``: marker words, and accents for French."""
     words = language_words()
+    french, english = words["fr"], words["en"]
     # A code typed in capitals ("DE", "ES", "FR") is a country, not the French word "de"/"es".
-    tokens = [w.replace("’", "'") for w in _WORD.findall(text) if not (len(w) <= 3 and w.isupper())]
-    tokens = [w.casefold() for w in tokens]
-    fr = sum(1 for w in tokens if fold(w) in words["fr"])
-    en = sum(1 for w in tokens if w in words["en"])
+    tokens = [w.replace("’", "'").casefold() for w in _WORD.findall(text) if not (len(w) <= 3 and w.isupper())]
+    # (an ASCII word casefolded is folded already: fold() would return it as it is)
+    folded = tokens if text.isascii() else [fold(w) for w in tokens]
+    fr = sum(1 for w in folded if w in french)
+    en = sum(1 for w in tokens if w in english)
     # Accented letters are strong evidence of French; an apostrophe elision (l', d', qu') too.
     # (ASCII text has no accent, text without an apostrophe no elision: neither is looked for.)
     if not text.isascii():

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 
 from dialogs.nlu.entities import MAX_CHARS, key
 from dialogs.nlu.i18n import read_locale_json
@@ -28,59 +28,69 @@ _RAW_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _LONGEST = 5
 
 
+class _Phrases(frozenset[tuple[str, ...]]):
+    """A list's phrases (word tuples) and, per first word, the word counts of the phrases it
+    starts (:func:`_sizes_by_first`), indexed once when the list is loaded: :func:`_contains`
+    and :func:`_starts_with` run several times per message and read the index directly."""
+
+    sizes: dict[str, tuple[int, ...]]
+
+
 @dataclass(frozen=True)
 class _Lists:
-    greetings: frozenset[tuple[str, ...]]
-    starts: frozenset[tuple[str, ...]]
-    true_phrases: frozenset[tuple[str, ...]]
-    do_starts: frozenset[tuple[str, ...]]
-    for_us: frozenset[tuple[str, ...]]
-    tenant_words: frozenset[tuple[str, ...]]
-    pool_words: frozenset[tuple[str, ...]]
-    holder_words: frozenset[tuple[str, ...]]
-    not_places: frozenset[tuple[str, ...]]
-    me_words: frozenset[tuple[str, ...]]
-    number_words: frozenset[tuple[str, ...]]
-    whether_starts: frozenset[tuple[str, ...]]
-    whether_words: frozenset[tuple[str, ...]]
-    conditionals: frozenset[tuple[str, ...]]
-    pointers: frozenset[tuple[str, ...]]
-    conditional_questions: frozenset[tuple[str, ...]]
-    list_words: frozenset[tuple[str, ...]]
-    status_words: frozenset[tuple[str, ...]]
-    classify_words: frozenset[tuple[str, ...]]
-    a_number_words: frozenset[tuple[str, ...]]
-    place_for_words: frozenset[tuple[str, ...]]
-    place_articles: frozenset[tuple[str, ...]]
-    please_words: frozenset[tuple[str, ...]]
-    pick_starts: frozenset[tuple[str, ...]]
-    seat_pool_words: frozenset[tuple[str, ...]]
-    not_people_words: frozenset[tuple[str, ...]]
-    number_kind_words: frozenset[tuple[str, ...]]
-    pool_lookup_words: frozenset[tuple[str, ...]]
-    conferencing_words: frozenset[tuple[str, ...]]
-    limit_words: frozenset[tuple[str, ...]]
-    minutes_words: frozenset[tuple[str, ...]]
-    how_many_words: frozenset[tuple[str, ...]]
-    line_words: frozenset[tuple[str, ...]]
-    compare_words: frozenset[tuple[str, ...]]
-    capability_words: frozenset[tuple[str, ...]]
+    greetings: _Phrases
+    starts: _Phrases
+    true_phrases: _Phrases
+    do_starts: _Phrases
+    for_us: _Phrases
+    tenant_words: _Phrases
+    pool_words: _Phrases
+    holder_words: _Phrases
+    not_places: _Phrases
+    me_words: _Phrases
+    number_words: _Phrases
+    whether_starts: _Phrases
+    whether_words: _Phrases
+    conditionals: _Phrases
+    pointers: _Phrases
+    conditional_questions: _Phrases
+    list_words: _Phrases
+    status_words: _Phrases
+    classify_words: _Phrases
+    a_number_words: _Phrases
+    place_for_words: _Phrases
+    place_articles: _Phrases
+    please_words: _Phrases
+    pick_starts: _Phrases
+    seat_pool_words: _Phrases
+    not_people_words: _Phrases
+    number_kind_words: _Phrases
+    pool_lookup_words: _Phrases
+    conferencing_words: _Phrases
+    limit_words: _Phrases
+    minutes_words: _Phrases
+    how_many_words: _Phrases
+    line_words: _Phrases
+    compare_words: _Phrases
+    capability_words: _Phrases
+
+
+def _phrases(items: list[str]) -> _Phrases:
+    phrases = _Phrases(tuple(p.split()) for p in items)
+    phrases.sizes = _sizes_by_first(phrases)
+    return phrases
 
 
 @cache
 def _lists() -> _Lists:
     data = read_locale_json("questions.json")
-
-    def phrases(name: str) -> frozenset[tuple[str, ...]]:
-        return frozenset(tuple(p.split()) for p in data[name])
-
-    return _Lists(*(phrases(name) for name in _Lists.__dataclass_fields__))
+    return _Lists(*(_phrases(data[name]) for name in _Lists.__dataclass_fields__))
 
 
-def _starts_with(words: list[str], phrases: frozenset[tuple[str, ...]]) -> int:
+def _starts_with(words: list[str], phrases: _Phrases) -> int:
     """How many first words of ``words`` are one of ``phrases`` (longest first), 0 for none:
     only the sizes of the phrases that start with the first word are tried."""
-    sizes = _sizes_by_first(phrases).get(words[0]) if words else None
+    sizes = phrases.sizes.get(words[0]) if words else None
     if sizes is None:
         return 0
     for size in reversed(sizes):
@@ -89,11 +99,11 @@ def _starts_with(words: list[str], phrases: frozenset[tuple[str, ...]]) -> int:
     return 0
 
 
-def _contains(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
+def _contains(words: list[str], phrases: _Phrases) -> bool:
     """Whether one of ``phrases`` (up to ``_LONGEST`` words) is in ``words``: only the sizes of
     the phrases that start with a word are tried where that word is (:func:`_sizes_by_first`),
     so a message with none of their first words costs one set test (in C) for all its words."""
-    sizes_of = _sizes_by_first(phrases)
+    sizes_of = phrases.sizes
     if sizes_of.keys().isdisjoint(words):
         return False
     for i, word in enumerate(words):
@@ -103,10 +113,9 @@ def _contains(words: list[str], phrases: frozenset[tuple[str, ...]]) -> bool:
     return False
 
 
-@lru_cache(maxsize=64)
 def _sizes_by_first(phrases: frozenset[tuple[str, ...]]) -> dict[str, tuple[int, ...]]:
     """Per first word, the word counts of the ``phrases`` it starts (those :func:`_contains`
-    can find: 1 to ``_LONGEST`` words), built once per list."""
+    can find: 1 to ``_LONGEST`` words), built once per list (:func:`_phrases`)."""
     sizes: dict[str, set[int]] = {}
     for phrase in phrases:
         if 0 < len(phrase) <= _LONGEST:

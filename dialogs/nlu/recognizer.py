@@ -323,34 +323,59 @@ def cue_scores(words: list[str]) -> dict[Intent, float]:
 
     Each cue counts once per message. A single word counts once per intent, for its best cue,
     so a word that matches several spellings ("licence", "licences", "license" by typo
-    tolerance) is not counted three times, nor a word written twice.
+    tolerance) is not counted three times, nor a word written twice. What each word brings
+    (the cues that may start at it, its best one-word cue per intent) is :func:`_word_cues`'.
     """
     lex = _lexicon()
-    hits = [_tokens_of(w) for w in words]
+    read = [_word_cues(w) for w in words]
+    hits = [r.tokens for r in read]
     anchors = _anchors(words, lex.filler)
+    cues = lex.cues
     scores: dict[Intent, float] = {}
     matched: set[int] = set()
-    for start, tokens in enumerate(hits):
-        for token in tokens:
-            for index in lex.cues_by_first.get(token, ()):
-                if index in matched:
-                    continue
-                cue = lex.cues[index]
-                if cue.anchored and start not in anchors:
-                    continue
-                if _rest_matches(cue, hits, start):
-                    matched.add(index)
-                    scores[cue.intent] = scores.get(cue.intent, 0.0) + cue.weight
-    best_single: dict[tuple[Intent, str], float] = {}
-    for word, tokens in zip(words, hits, strict=True):
-        for token in tokens:
-            for intent, weight in lex.single.get(token, ()):
-                slot = (intent, word)
-                # (a negative cue, "left" against a question of fact, must not become 0)
-                best_single[slot] = max(best_single[slot], weight) if slot in best_single else weight
-    for (intent, _), weight in best_single.items():
-        scores[intent] = scores.get(intent, 0.0) + weight
+    for start, word in enumerate(read):
+        for index in word.starts:
+            if index in matched:
+                continue
+            cue = cues[index]
+            if cue.anchored and start not in anchors:
+                continue
+            if _rest_matches(cue, hits, start):
+                matched.add(index)
+                scores[cue.intent] = scores.get(cue.intent, 0.0) + cue.weight
+    seen: set[str] = set()
+    for text, word in zip(words, read, strict=True):
+        if text in seen:
+            continue  # a word written twice counts once
+        seen.add(text)
+        for intent, weight in word.singles:
+            scores[intent] = scores.get(intent, 0.0) + weight
     return scores
+
+
+@dataclass(frozen=True)
+class _WordCues:
+    """What one word brings to :func:`cue_scores`: its tokens (:func:`_tokens_of`), the cues
+    that may start at it (indexes into ``_Lexicon.cues``, in the order its tokens list them)
+    and its best one-word cue weight per intent (a negative one stays negative). WHY: these
+    depend on the word alone, yet were looked up token by token for every message."""
+
+    tokens: frozenset[str]
+    starts: tuple[int, ...]
+    singles: tuple[tuple[Intent, float], ...]
+
+
+@cache
+def _word_cues(word: str) -> _WordCues:
+    """:class:`_WordCues` of ``word``, worked out once per word like :func:`_tokens_of`."""
+    lex = _lexicon()
+    tokens = _tokens_of(word)
+    best: dict[Intent, float] = {}
+    for token in tokens:
+        for intent, weight in lex.single.get(token, ()):
+            best[intent] = max(best[intent], weight) if intent in best else weight
+    starts = tuple(index for token in tokens for index in lex.cues_by_first.get(token, ()))
+    return _WordCues(tokens, starts, tuple(best.items()))
 
 
 def score_intents(words: list[str], features: frozenset[str]) -> dict[Intent, float]:
@@ -426,8 +451,8 @@ class _Reading:
     computing the shape again and searching the facts again, often for the same query. Both
     are worked out on first use and kept for this message only (no cache across messages)."""
 
-    def __init__(self, text: str, words: list[str], places: bool = True) -> None:
-        self.text, self.words = text, words
+    def __init__(self, text: str, extraction: Extraction, places: bool = True) -> None:
+        self.text, self.extraction, self.words = text, extraction, extraction.words
         self._ranked: dict[str, list[tuple[str, float]]] = {}
         # cities and demonyms read as countries, unless the message has a number to dial: a
         # people then says whose number it is ("+43 ... (numéro premium autrichien)"), which the
@@ -438,6 +463,13 @@ class _Reading:
     def form(self) -> questions.Shape:
         rest = questions.without_greeting(self.words)
         return questions.shape(self.text, self.words, _tokens_of(rest[0]) if rest else frozenset())
+
+    @cached_property
+    def fact_features(self) -> frozenset[str]:
+        """:func:`_fact_features` of the message: up to four rules read them, and a seat count
+        makes them extract and score the message's last sentence (:func:`_seats_as_context`)."""
+        extraction = self.extraction
+        return _fact_features(self.text, extraction.entities, extraction.features, _lexicon())
 
     @cached_property
     def asked(self) -> str | None:
@@ -516,11 +548,11 @@ def recognize(
             intent=Intent.FACT, score=1.0, entities=entities, lang=lang, scores={"fact": 5.0}, facts=[direct]
         )
     scores = score_intents(extraction.words, extraction.features)
-    reading = _Reading(text, extraction.words, places="phone_number" not in extraction.features)
+    reading = _Reading(text, extraction, places="phone_number" not in extraction.features)
     facts = _score_fact(
         text,
         extraction.words,
-        _fact_features(text, extraction.entities, extraction.features, lex),
+        reading.fact_features,
         scores,
         lex,
         reading,
@@ -715,6 +747,17 @@ def _direct_rules() -> tuple[tuple[_DirectRule, ...], dict[str, str]]:
     return rules, named
 
 
+@cache
+def _direct_rules_by_first() -> dict[str, tuple[int, ...]]:
+    """Per word, the indexes of the ``direct_facts`` rules with a phrase starting with it
+    (``_DirectRule.firsts``): a message is checked against those rules only, not all of them."""
+    index: dict[str, list[int]] = {}
+    for i, rule in enumerate(_direct_rules()[0]):
+        for word in rule.firsts:
+            index.setdefault(word, []).append(i)
+    return {word: tuple(found) for word, found in index.items()}
+
+
 def _direct_fact(extraction: Extraction) -> tuple[str, float] | None:
     """:func:`_direct_match`'s fact alone."""
     match = _direct_match(extraction)
@@ -734,12 +777,13 @@ def _direct_match(extraction: Extraction) -> tuple[tuple[str, float], _DirectRul
     rules, named = _direct_rules()
     words, features = extraction.words, extraction.features
     present = frozenset(words)
-    for rule in rules:
+    by_first = _direct_rules_by_first()
+    # only the rules one of whose phrases starts with a word of the message, in the lexicon's order
+    for index in sorted({i for word in present for i in by_first.get(word, ())}):
+        rule = rules[index]
         if not rule.needs <= features or rule.not_with & features or rule.unless & present:
             continue
         if rule.also and not rule.also & present:
-            continue
-        if rule.firsts.isdisjoint(present):
             continue
         if not any(phrase[0] in present and _phrase_at(words, phrase, rule) for phrase in rule.any):
             continue
@@ -991,9 +1035,11 @@ def _router_overrules(
     chose the tenant's pools over the general fact), need the router's higher ``guarded`` floor. The closest fact
     must reach the suggest floor; the router's confidence answers it (a guess here was measured
     right more often than the closest-questions card)."""
-    features = _fact_features(text, extraction.entities, extraction.features, lex)
+    features = reading.fact_features
+    if features & lex.fact_not_with:
+        return []  # (before the question shape: a number check's message needs none)
     form = reading.form
-    if features & lex.fact_not_with or form.request or not form.words:
+    if form.request or not form.words:
         return []
     if features & _OVERRULE_NOT_WITH and SEATS_CONTEXT not in features:
         return []
@@ -1027,7 +1073,7 @@ def _asks_about(
     anything but a calculation that takes one, some users calling a destination ("can our US
     users call Canada?"), alerts asked for oneself ("alert me"), and pool words about the
     tenant's own data now ("minutes left"; not in a conditional: "what if our pool runs out?")."""
-    features = _fact_features(text, extraction.entities, extraction.features, lex)
+    features = reading.fact_features
     if features & lex.fact_not_with:
         return []
     words = extraction.words
@@ -1182,12 +1228,14 @@ def _asked_outright(
     (:func:`_asks_about`) kept a request that asks that fact outright (empty: none). After them,
     so a fact they found stays ("a teams call to a coworker in Japan - does it eat international
     minutes?" is Teams-to-Teams being free, facts16, not the minutes in Japan)."""
+    features = reading.fact_features
+    if features & lex.fact_not_with or "user_count" in features:
+        return []  # what _fact_asked_outright rules out first, before the question shape is worked out
     form = reading.form
     if not form.words or form.request:
         return []
     if intent == Intent.PURCHASE and reading.asks_for_us and not form.whether:
         return []  # "which plan for our users in Spain vs Italy?": a pick for them
-    features = _fact_features(text, extraction.entities, extraction.features, lex)
     outright = _fact_asked_outright(text, intent, form, extraction, features, scores, lex)
     if outright is None:
         return []

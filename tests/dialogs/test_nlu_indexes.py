@@ -85,7 +85,7 @@ def _old_first(norm: str, patterns: list[tuple[Any, re.Pattern[str]]]) -> tuple[
 # --- questions ---------------------------------------------------------------------------------
 
 
-def _phrase_lists() -> dict[str, frozenset[tuple[str, ...]]]:
+def _phrase_lists() -> dict[str, questions._Phrases]:
     lists = questions._lists()
     return {name: getattr(lists, name) for name in type(lists).__dataclass_fields__}
 
