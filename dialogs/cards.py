@@ -483,6 +483,19 @@ def _pool_label(country: str, plan: str, line: str, lang: str) -> str:
     )
 
 
+@lru_cache(maxsize=512, typed=True)
+def _pool_lines(lang: str, label: str, remaining: int, total: int, percent_used: float) -> tuple[str, str]:
+    """A verdict card's two sentences about its pool: what is left of it (a line of the card)
+    and the summary's end. Kept per pool figures and language like :func:`_pool_label` (a
+    pool's figures change only with an import, and every check drawing on it says them): two
+    templates filled with numbers formatted for the locale, ~8 us a check."""
+    percent = format_percent(percent_used / 100, lang)
+    return (
+        t(lang, "verdict.remaining", remaining=remaining, total=total, percent=percent),
+        t(lang, "verdict.text_pool", pool=label, remaining=remaining),
+    )
+
+
 _VERDICT_COLOURS = {"included": "Good", "per_minute": "Warning", "not_callable": "Attention"}
 
 #: A verdict's params that name members of small sets: countries (code and English name), the
@@ -581,18 +594,11 @@ def verdict_card(
         label = _pool_label(key.country, key.plan, key.line, lang)
         items = [text_block(label)]
         if balance is not None:
-            items.append(
-                text_block(
-                    t(
-                        lang,
-                        "verdict.remaining",
-                        remaining=balance.remaining_minutes,
-                        total=balance.total_minutes,
-                        percent=format_percent(balance.percent_used / 100, lang),
-                    )
-                )
+            remaining, pool_text = _pool_lines(
+                lang, label, balance.remaining_minutes, balance.total_minutes, balance.percent_used
             )
-            text += " " + t(lang, "verdict.text_pool", pool=label, remaining=balance.remaining_minutes)
+            items.append(text_block(remaining))
+            text += " " + pool_text
             if data is not None:
                 items.append(data_block(data, lang))
         body.append(section(t(lang, "verdict.pool"), items))

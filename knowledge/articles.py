@@ -34,7 +34,15 @@ def _names_alternation() -> str:
 
 @cache
 def _names() -> re.Pattern[str]:
-    return re.compile(rf"\b(?:{_names_alternation()})\b")
+    """The names, ending at a word boundary; the boundary before a name is tested apart
+    (:func:`names_such_a_country`). WHY: a leading ``\\b`` keeps ``re`` from skipping ahead to
+    the letters a name can start with, and it tried all 25 names at every position of a
+    sentence-long value (~6 us a reason sentence; ~1.5 us without it)."""
+    return re.compile(rf"(?:{_names_alternation()})\b")
+
+
+#: A word boundary, matched at a position (``re`` looks at the character before it too).
+_BOUNDARY = re.compile(r"\b")
 
 
 @cache
@@ -46,7 +54,19 @@ def _pattern() -> re.Pattern[str]:
 def names_such_a_country(values: Iterable[object]) -> bool:
     """True if one of ``values`` (a template's params) is text naming a country that takes "the":
     only then is a filled sentence worth the article pass (a cheap test first)."""
-    return any(isinstance(v, str) and _names().search(v) for v in values)
+    return any(isinstance(v, str) and _names_a_country(v) for v in values)
+
+
+def _names_a_country(text: str) -> bool:
+    """``re.search(r"\\b(?:names)\\b", text)``: the first name found that starts a word, else the
+    next one after it (so a name inside a longer word is passed over, as that pattern does)."""
+    names = _names()
+    match = names.search(text)
+    while match is not None:
+        if _BOUNDARY.match(text, match.start()):
+            return True
+        match = names.search(text, match.start() + 1)
+    return False
 
 
 def with_english_articles(text: str) -> str:

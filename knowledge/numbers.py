@@ -56,12 +56,14 @@ class CallVerdict:
     """The answer to "can this user call this number", with what it rests on.
 
     A plain dataclass, not a pydantic model: ``callplan check`` starts without pydantic (issue 14).
+    ``message`` (the English default text) is made when asked for, not with every verdict: the
+    chat renders ``reason`` in the conversation's language and never reads it (issue 14: ~10 us
+    of a number check's turn filling an English sentence nobody saw); the CLI and ``to_json`` do.
     """
 
     verdict: Verdict
     callable: bool  # verdict == "included"
     reason: str  # stable code, e.g. "international_needs_credits"
-    message: str  # English default text for ``reason``
     number: str  # what was asked
     normalized: str | None = None  # E.164 (masked digits replaced)
     number_type: str = "unknown"  # fixed_line, mobile, toll_free, premium_rate, shared_cost...
@@ -76,9 +78,18 @@ class CallVerdict:
     params: dict[str, str] = field(default_factory=dict)  # to render reason/notes in any language
     sources: list[str] = field(default_factory=list)  # source keys (knowledge.learn links them)
 
+    @property
+    def message(self) -> str:
+        """The English default text for ``reason``, filled from ``params``."""
+        return load_catalog().text(self.reason, self.params)
+
     def to_json(self) -> dict[str, Any]:
-        """Every field as JSON-ready data, in field order (the pool as its four fields)."""
-        return asdict(self)
+        """Every field as JSON-ready data, in field order (the pool as its four fields), with
+        ``message`` after ``reason``, where it has always been."""
+        data = asdict(self)
+        at = list(data).index("reason") + 1
+        items = list(data.items())
+        return dict([*items[:at], ("message", self.message), *items[at:]])
 
 
 class _Ctx:
@@ -126,7 +137,6 @@ class _Ctx:
             verdict=verdict,
             callable=verdict == "included",
             reason=reason,
-            message=self.catalog.text(reason, params),
             number=self.number,
             normalized=parsed.e164 if parsed and parsed.ok else None,
             number_type=self.kind or (parsed.kind if parsed else "unknown"),
@@ -177,12 +187,10 @@ def check_call(
             upn=upn,
         )
     except Exception:  # the contract is "never raises": answer, don't crash
-        catalog = load_catalog()
         return CallVerdict(
             verdict="not_callable",
             callable=False,
             reason="internal_error",
-            message=catalog.text("internal_error", {}),
             number=number if isinstance(number, str) else repr(number),
         )
 

@@ -91,7 +91,8 @@ def strip_separators(text: str) -> str:
 def clean_number(text: str) -> tuple[str, int]:
     """Strip separators and prefixes; return (digits with optional leading +, masked digit count)."""
     text = strip_separators(text)
-    match = _TRAILING_X.search(text)
+    # Most numbers end in a digit: the regex (which scans the whole text) only for an x at the end.
+    match = _TRAILING_X.search(text) if text[-1:] in ("x", "X") else None
     if match:  # "+33 1 23 45 xxxx": a masked export, not an extension
         text = text[: match.start()] + "*" * len(match.group(0))
     masked = sum(text.count(ch) for ch in _MASK_CHARS)

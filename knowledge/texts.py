@@ -110,16 +110,23 @@ def fill(
     params: Mapping[str, Any],
     lang: str = "en",
     *,
-    localize: Callable[[Any], Any] = lambda value: value,
+    localize: Callable[[Any], Any] | None = None,
     missing: Callable[[str], Any] | None = None,
 ) -> str:
-    """``template`` with ``params`` filled in: ``localize`` turns each value into its text
-    (numbers grouped for the locale), plural specs pick their variant by the raw value.
+    """``template`` with ``params`` filled in: ``localize`` turns each value that is not a
+    ``str`` into its text (numbers grouped for the locale; a ``str`` is its own text, and most
+    params are), plural specs pick their variant by the raw value.
 
     A param the template names but ``params`` lacks is a ``KeyError``, unless ``missing`` gives
     its text (the knowledge layer leaves ``{name}`` in place rather than fail a CLI answer)."""
+    if localize is None:
+        localize = _as_is
     if PLURAL_PREFIX not in template:  # most templates: str.format_map (C, nothing parsed here)
-        values = {name: localize(value) for name, value in params.items()}
+        values = (
+            params
+            if localize is _as_is
+            else {name: value if type(value) is str else localize(value) for name, value in params.items()}
+        )
         return template.format_map(_Fallback(values, missing) if missing is not None else values)
     out = []
     for literal, field, spec, variants in _pieces(template):
@@ -134,15 +141,19 @@ def fill(
         else:
             raise KeyError(field)
         if variants is None:
-            out.append(format(localize(value), spec))
+            out.append(format(value if type(value) is str else localize(value), spec))
         else:
             text = variants.get(plural_category(value, lang), variants["other"])
             out.append(text.replace("#", str(localize(value))) if "#" in text else text)
     return "".join(out)
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
 class _Fallback(dict):
-    def __init__(self, values: dict[str, Any], missing: Callable[[str], Any]) -> None:
+    def __init__(self, values: Mapping[str, Any], missing: Callable[[str], Any]) -> None:
         super().__init__(values)
         self.missing = missing
 

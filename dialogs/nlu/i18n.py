@@ -21,9 +21,10 @@ import json
 import re
 import string
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from importlib import resources
 from typing import Any, Literal, get_args
 
@@ -126,14 +127,17 @@ def t(lang: str, key: str, **params: object) -> str:
         raise MissingStringError(f"no string {key!r} in dialogs/locales/{lang}.json") from None
     if not params:
         return template
-    return fill_template(lang, template, **params)
+    return _filled(lang, template, params)
 
 
 def fill_template(lang: str, template: str, **params: object) -> str:
     """A template that is not in the locale files (a fact's answer in ``knowledge/data``) filled
     like :func:`t` fills its own: numbers formatted for ``lang``, plural forms by CLDR."""
-    lang = normalize_lang(lang)
-    filled = fill(template, params, lang, localize=lambda value: _localize(value, lang))
+    return _filled(normalize_lang(lang), template, params)
+
+
+def _filled(lang: Lang, template: str, params: dict[str, object]) -> str:
+    filled = fill(template, params, lang, localize=_LOCALIZERS[lang])
     if lang == "en" and names_such_a_country(params.values()):
         # "users in the United Kingdom": the knowledge layer's rule, so the CLI says the same.
         return with_english_articles(filled)
@@ -148,6 +152,10 @@ def _localize(value: object, lang: Lang) -> object:
     if isinstance(value, (date, datetime)):
         return format_date(value, lang)
     return value
+
+
+#: Each language's ``localize`` for :func:`knowledge.texts.fill`, made once (not a closure a call).
+_LOCALIZERS: dict[Lang, Callable[[object], object]] = {lang: partial(_localize, lang=lang) for lang in LANGUAGES}
 
 
 #: How many distinct values each formatter remembers. Babel parses the locale and the pattern

@@ -118,9 +118,11 @@ def test_plural_specs_are_checked():
 
 def test_fill_reports_a_missing_count_and_leaves_other_fields_alone():
     template = "{who}: {n:plural:one=# call|other=# calls} ({share})"
-    assert fill(template, {"who": "Ann", "n": 1000, "share": "5%"}, "en", localize=lambda v: f"<{v}>") == (
-        "<Ann>: <1000> calls (<5%>)"
+    # localize makes the text of what is not text already (a str is its own text)
+    assert fill(template, {"who": "Ann", "n": 1000, "share": 0.05}, "en", localize=lambda v: f"<{v}>") == (
+        "Ann: <1000> calls (<0.05>)"
     )
+    assert fill("{who} ({share})", {"who": "Ann", "share": 0.05}, localize=lambda v: f"<{v}>") == "Ann (<0.05>)"
     with pytest.raises(KeyError):
         fill(template, {"who": "Ann", "share": "5%"})
     assert fill(template, {"who": "Ann"}, missing=lambda name: f"[{name}]") == "Ann: [n] ([share])"

@@ -27,3 +27,12 @@ def test_labels_keep_the_bare_name_and_the_rule_is_idempotent():
 def test_only_params_naming_such_a_country_need_the_pass():
     assert names_such_a_country(["Domestic Calling Plan", "United Kingdom"])
     assert not names_such_a_country(["Germany", 3, None])
+
+
+def test_a_name_counts_only_where_a_word_starts_and_ends():
+    """The same answer as one search for the names between word boundaries: a name inside a
+    longer word is passed over, also when the same name starts a word later in the text."""
+    assert not names_such_a_country(["XUnited Kingdom", "Bahamasx", "the_Netherlands", "éGambia"])
+    assert names_such_a_country(["XUnited Kingdom or United Kingdom"])
+    assert names_such_a_country(["AUnited States, (Philippines)"])
+    assert names_such_a_country(["United Kingdom"]) and names_such_a_country(["to Gambia."])

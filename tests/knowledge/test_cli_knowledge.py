@@ -38,6 +38,9 @@ def test_check_json_has_the_contract_fields(capsys) -> None:
     )
     assert data["pool_key"] == "FR|MCOPSTN2|international"
     assert data["normalized"] == "+4930123456"
+    # the English text after the reason, as the contract has always listed it (made when asked)
+    assert list(data)[:5] == ["verdict", "callable", "reason", "message", "number"]
+    assert data["message"].startswith("An international call to Germany: included in ")
 
 
 @pytest.mark.parametrize(
