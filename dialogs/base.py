@@ -147,11 +147,16 @@ class InterruptibleDialog(ComponentDialog):
     def start_slots(self, step: WaterfallStepContext, slots: BaseModel) -> None:
         step.values["slots"] = slots.model_dump(mode="json")
 
-    def take(self, step: WaterfallStepContext) -> Any:
+    def take(self, step: WaterfallStepContext, *, keep: bool = True) -> Any:
         """The slots, with the answer to the previous step's question (if one was asked) merged
         in, and whatever else the typed answer said for slots still empty ("France, 40 users,
         E5" at the country question fills the seat count and the licence too: the next question
-        is not one the admin already answered)."""
+        is not one the admin already answered).
+
+        ``keep=False``: the merged slots are not written back to the waterfall's values, for a
+        last step that ends the dialog this turn (the values end with it: the SDK's
+        ``WaterfallDialog`` keeps them in its own instance state, popped by ``end_dialog``), so
+        they are not dumped to JSON for nothing."""
         slots = self.slots_model.model_validate(step.values["slots"])
         if isinstance(step.result, dict):
             text = step.context.activity.text or ""
@@ -159,7 +164,8 @@ class InterruptibleDialog(ComponentDialog):
             also = self.also_said(text, slots, turn_extraction(step.context, text)[1].entities) if typed else {}
             extra = {k: v for k, v in also.items() if k not in step.result and v is not None}
             slots = slots.model_copy(update={**extra, **step.result})
-            self.start_slots(step, slots)
+            if keep:
+                self.start_slots(step, slots)
         return slots
 
     def also_said(self, text: str, slots: Any, entities: Entities) -> dict[str, Any]:

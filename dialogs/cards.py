@@ -329,10 +329,19 @@ def _country_choice(advice: Any, lang: str, carrier_only: bool) -> str:
 
 
 def _recommendation_text(rec: Recommendation, lang: str) -> str:
-    countries = join((country_name(c.country, lang) for c in rec.countries), lang)
-    if rec.calling_plan:
-        return t(lang, "rec.text", plan=plan_name(rec.calling_plan, lang), countries=countries)
-    return t(lang, "rec.text_no_plan", countries=countries)
+    return _recommendation_sentence(lang, rec.calling_plan, tuple(c.country for c in rec.countries))
+
+
+@lru_cache(maxsize=1024)
+def _recommendation_sentence(lang: str, plan: str | None, countries: tuple[str, ...]) -> str:
+    """ "Buy the Domestic Calling Plan for the United States.": made once per language, plan SKU
+    and country codes (catalog keys, as :func:`_pool_label`). WHY: every purchase summary joined
+    the country names with babel and filled the template with the English articles pass (~20 us),
+    for a sentence that depends on those keys alone."""
+    names = join((country_name(iso, lang) for iso in countries), lang)
+    if plan:
+        return t(lang, "rec.text", plan=plan_name(plan, lang), countries=names)
+    return t(lang, "rec.text_no_plan", countries=names)
 
 
 def recommendation_card(rec: Recommendation, lang: str) -> CardReply:
@@ -781,6 +790,11 @@ def _pool_sentence(balance: PoolBalance, lang: str) -> str:
     return line
 
 
+#: What a pool is, in a pool table's key: (country, plan, line, upn). An ``attrgetter`` mapped
+#: over the balances (C, no generator frame): the key is made on every pool lookup.
+_POOL_FIELDS = operator.attrgetter("country", "plan", "line", "upn")
+
+
 def pool_table_card(
     balances: Sequence[PoolBalance],
     lang: str,
@@ -799,8 +813,7 @@ def pool_table_card(
     key, so one card is kept per table shown, rather than a new entry per import piling up
     until the bound drops every shared card, the menus too."""
     tenant = data.tenant_id if data is not None else None
-    pools = tuple((b.country, b.plan, b.line, b.upn) for b in balances)
-    key = ("pools", lang, month, as_of, tenant, pools)
+    key = ("pools", lang, month, as_of, tenant, tuple(map(_POOL_FIELDS, balances)))
     return shared_card(
         key, (*balances, data), lambda: _pool_table_card(balances, lang, month=month, as_of=as_of, data=data)
     )

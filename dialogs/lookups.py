@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from botbuilder.core import MessageFactory, TurnContext
@@ -212,17 +213,21 @@ async def pool_activities(context: TurnContext, tenants: TenantData, entities: E
         if tenant is None:
             return [no_data_activity(context, lang)]
         day = tenants.today()
-        month = resolve_month(entities.month, day) or day.strftime("%Y-%m")
+        this_month = day.strftime("%Y-%m")
+        month = resolve_month(entities.month, day) or this_month
         balances, data = await _read(tenants.store.pools_and_provenance(tenant, month))
         user = await find_user(tenants, tenant, entities.users[0]) if entities.users else None
     except DataUnavailable as exc:
         return [error_activity(exc, lang)]
-    as_of = day if month == day.strftime("%Y-%m") else None
+    as_of = day if month == this_month else None
     if not balances:
         return [MessageFactory.text(t(lang, "pools.none_month", month=format_month(month, lang)))]
     countries, capability, line, upn = _pool_filters(entities, user)
+    matched: Sequence[PoolBalance]
     if not countries and upn is None and entities.unknown_places:
-        matched: list[PoolBalance] = []  # a place the bot does not know: no pool of it, whatever else is named
+        matched = []  # a place the bot does not know: no pool of it, whatever else is named
+    elif not countries and capability is None and line is None and upn is None:
+        matched = balances  # "pool balance": every pool, no pass over them to keep them all
     else:
         matched = [
             b

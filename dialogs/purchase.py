@@ -288,7 +288,7 @@ class PurchaseDialog(InterruptibleDialog):
         # a waterfall turn of the SDK's (a step context, its memory scopes, the slots stored and
         # read again) for slots nothing else reads. A conversation saved at a question resumes
         # at the same step index as before (no step before this one changed).
-        slots = with_assumptions(self.take(step))
+        slots = with_assumptions(self.take(step, keep=False))  # the dialog ends here: nothing reads them again
         recommendation: Recommendation = recommend(advice_request(slots), english=False)  # the card renders its own
         lang = lang_of(step.context)
         given = given_facts(slots.model_copy(update=_without_assumed(slots)), lang) if slots.assumed else None
