@@ -9,26 +9,24 @@ every node of every Adaptive Card too: for a pool table (~15 KB of JSON) it was 
 quarter of the turn's CPU. The stamping never touches an attachment, and nothing changes a
 card once it is sent, so the card itself need not be copied.
 
-:class:`CardSharingTurnContext` sends what the SDK's ``send_activities`` sends, made cheaper
-(:meth:`CardSharingTurnContext._send_copies`, the SDK's method step for step): each reply is
-copied by :func:`reply_copy`, a plain ``Activity`` whose attachments are plain ``Attachment``
-objects with the same fields (copied) and *the same* content object. Everything else is copied
-as ``deepcopy`` copies it; the caller's activity is not changed (its attachments list is not
+:class:`CardSharingTurnContext` hands the SDK a shallow copy of each activity whose
+attachments are :class:`_SharedAttachment`: the SDK's ``deepcopy`` of one returns a plain
+``Attachment`` with the same fields (copied) and *the same* content object. Everything else is copied
+as the SDK copies it; the caller's activity is not changed (its attachments list is not
 touched either); what is sent, buffered for ``expectReplies`` or serialized contains only the
-SDK's own types. The adapter builds its turn contexts with this class
-(:meth:`bot.adapter.CallingPlanAdapter._create_turn_context`); an activity of another class, or
-with attachments of another class, is copied by ``deepcopy`` as the SDK copies it.
+SDK's own types. No SDK code is replaced: the adapter builds its turn contexts with this class
+(:meth:`bot.adapter.CallingPlanAdapter._create_turn_context`).
 
-The SDK's ``deepcopy`` of the activity itself walked its ~45 fields one ``copy.deepcopy`` call
-each (``_reconstruct`` -> ``_deepcopy_dict``), although nearly all of them are ``None`` or a
-string, which ``deepcopy`` returns as they are: ~86 Python-level calls per reply.
-:func:`reply_copy` puts ``None``, ``str``, ``bool``, ``int`` and ``float`` values (exact types) and
-the schema's enum members in as they are (what ``deepcopy`` returns for them), and deep-copies
-every other value as before (lists, dicts, suggested actions, entities), through one memo:
-the result is equal to the SDK's copy, field by field, with the same sharing, and nothing the
-caller holds can change through it. The fields the conversation reference then overwrites
-(conversation, from, recipient...) are not copied first; and the reference's three
-``copy.copy`` of the incoming accounts are done directly (:func:`conversation_reference`).
+The same ``deepcopy`` of the activity itself walked its ~45 fields one ``copy.deepcopy`` call each
+(``_reconstruct`` -> ``_deepcopy_dict``), although nearly all of them are ``None`` or a string,
+which ``deepcopy`` returns as they are: ~86 Python-level calls per reply, ~5% of a number check's
+CPU when it sent two replies (one since issue 14's ``checkturn``). The shallow copy handed to the
+SDK is a :class:`_CheapCopyActivity`, whose ``__deepcopy__`` builds the plain ``Activity`` the SDK's
+copy would: ``None``, ``str``, ``bool``, ``int`` and ``float`` values (exact types) and the schema's
+enum members put in as they are (what ``deepcopy`` returns for them), every other value
+deep-copied as before (lists, dicts, accounts, suggested actions, entities). The result is
+equal to the SDK's copy, field by field, with the same sharing: nothing the caller holds can
+change through it.
 """
 
 from __future__ import annotations
@@ -39,22 +37,13 @@ from enum import Enum
 from typing import Any
 
 from botbuilder.core import TurnContext
-from botbuilder.schema import (
-    Activity,
-    ActivityTypes,
-    Attachment,
-    ConversationReference,
-    DeliveryModes,
-    ResourceResponse,
-)
+from botbuilder.schema import Activity, ActivityTypes, Attachment, ResourceResponse
 from botframework.connector import Channels
 from msrest.serialization import Model
 
 #: Enum members read once, at import: in Python 3.11 every ``EnumClass.member`` read is a
-#: Python-level descriptor call (``enum.property.__get__``, ~0.4 us), and a turn makes several.
-_MESSAGE, _TRACE, _INVOKE_RESPONSE = ActivityTypes.message, ActivityTypes.trace, ActivityTypes.invoke_response
-_CONVERSATION_UPDATE, _EXPECT_REPLIES = ActivityTypes.conversation_update, DeliveryModes.expect_replies
-_EMULATOR, _DIRECT_LINE, _WEBCHAT = Channels.emulator, Channels.direct_line, Channels.webchat
+#: Python-level descriptor call (``enum.property.__get__``, ~0.4 us), and every send tests two.
+_TRACE, _EMULATOR = ActivityTypes.trace, Channels.emulator
 
 #: Values ``copy.deepcopy`` returns unchanged (``copy._deepcopy_atomic``), by exact type.
 _ATOMIC = frozenset({type(None), str, bool, int, float})
@@ -72,14 +61,13 @@ def _how_to_copy(kind: type) -> int:
 
 
 def _is_schema_model(kind: type) -> bool:
-    """A botbuilder schema model class that copies as msrest's ``Model`` does: no ``__copy__``,
-    ``__deepcopy__``, ``__reduce__``, ``__reduce_ex__``, ``__getstate__`` or ``__setstate__`` of its
-    own, so ``deepcopy`` rebuilds it as ``cls.__new__(cls)`` with a deep copy of its ``__dict__``
-    (and ``copy.copy`` with its ``__dict__`` as it is)."""
+    """A botbuilder schema model class that copies as msrest's ``Model`` does: no
+    ``__deepcopy__``, ``__reduce__``, ``__reduce_ex__``, ``__getstate__`` or ``__setstate__`` of its own, so
+    ``deepcopy`` rebuilds it as ``cls.__new__(cls)`` with a deep copy of its ``__dict__``."""
     return (
         issubclass(kind, Model)
         and kind.__module__.startswith("botbuilder.schema")
-        and not any(hasattr(kind, name) for name in ("__copy__", "__deepcopy__", "__setstate__"))
+        and not any(hasattr(kind, name) for name in ("__deepcopy__", "__setstate__"))
         and kind.__reduce_ex__ is object.__reduce_ex__
         and kind.__reduce__ is object.__reduce__
         and kind.__getstate__ is object.__getstate__
@@ -124,91 +112,47 @@ def _copy_model(kind: Any, value: Any, memo: dict[int, Any]) -> Any:
     return model
 
 
-#: The reply fields ``TurnContext.apply_conversation_reference`` (botbuilder-core 4.17.1) always
-#: overwrites on an outgoing copy (``reply_to_id`` only when the reference has an activity id):
-#: not worth copying first.
-_ADDRESSED = frozenset({"channel_id", "locale", "service_url", "conversation", "from_property", "recipient"})
+class _CheapCopyActivity(Activity):
+    """A shallow copy of an ``Activity`` whose deep copy is a plain ``Activity``, built without
+    a ``deepcopy`` call per atomic field (see the module's docstring)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Activity:
+        return _copy_model(Activity, self, memo)
 
 
-def can_copy_cheaply(activity: Any) -> bool:
-    """Whether :func:`reply_copy` copies ``activity``: a plain ``Activity`` (not a subclass) whose
-    attachments are plain ``Attachment`` objects. Anything else may copy itself its own way:
-    the SDK's ``deepcopy``."""
+class _SharedAttachment(Attachment):
+    """An attachment whose deep copy is a plain ``Attachment`` sharing its content (its other
+    fields copied as ``deepcopy`` copies them)."""
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Attachment:
+        plain = Attachment.__new__(Attachment)
+        memo[id(self)] = plain
+        fields = self.__dict__
+        plain.__dict__.update(
+            {key: item if key == "content" else _deepcopy(item, memo) for key, item in fields.items()}
+        )
+        return plain
+
+    @classmethod
+    def of(cls, attachment: Attachment) -> _SharedAttachment:
+        shared = cls.__new__(cls)
+        shared.__dict__.update(attachment.__dict__)
+        return shared
+
+
+def sharing_cards(activity: Any) -> Any:
+    """What to hand ``send_activities`` for ``activity`` (an ``Activity``, not a subclass): a
+    shallow copy whose deep copy skips its atomic fields (:class:`_CheapCopyActivity`) and whose
+    (plain) attachments share their content when copied. Anything else is left to the SDK."""
     if type(activity) is not Activity:
-        return False
-    return not activity.attachments or all(type(a) is Attachment for a in activity.attachments)
-
-
-def reply_copy(activity: Activity, *, skip: frozenset[str] = frozenset()) -> Activity:
-    """``copy.deepcopy(activity)`` (a :func:`can_copy_cheaply` one) with each attachment's content
-    shared, not copied (see the module's docstring), and the fields named in ``skip`` left None
-    (the caller sets them). Atomic fields are put in without a call; every other value is
-    copied as ``deepcopy`` copies it, through one memo, so an object held twice is copied once."""
-    memo: dict[int, Any] = {}
-    copied = Activity.__new__(Activity)
-    memo[id(activity)] = copied
-    fields = {}
-    for key, item in activity.__dict__.items():
-        if type(item) in _ATOMIC:
-            fields[key] = item
-        elif key in skip:
-            fields[key] = None
-        elif key == "attachments":
-            fields[key] = [_attachment_copy(a, memo) for a in item]
-        else:
-            fields[key] = _deepcopy(item, memo)
-    copied.__dict__.update(fields)
-    return copied
-
-
-def _attachment_copy(attachment: Attachment, memo: dict[int, Any]) -> Attachment:
-    """A plain ``Attachment`` with the same content object, its other fields deep-copied."""
-    plain = Attachment.__new__(Attachment)
-    memo[id(attachment)] = plain
-    plain.__dict__.update(
-        {key: item if key == "content" else _deepcopy(item, memo) for key, item in attachment.__dict__.items()}
-    )
-    return plain
-
-
-def _shallow_copy(value: Any) -> Any:
-    """``copy.copy(value)``: for a schema model (:func:`_is_schema_model`: ``copy`` rebuilds it as
-    ``cls.__new__(cls)`` updated with its ``__dict__``), done directly; anything else by ``copy``."""
-    kind: Any = type(value)
-    if value is None or _how_to_copy(kind) != _MODEL:
-        return copy.copy(value)
-    clone = kind.__new__(kind)
-    clone.__dict__.update(value.__dict__)
-    return clone
-
-
-def conversation_reference(activity: Activity) -> ConversationReference:
-    """``TurnContext.get_conversation_reference`` (botbuilder-core 4.17.1), the same reference,
-    with its three ``copy.copy`` of the accounts done directly (:func:`_shallow_copy`)."""
-    return ConversationReference(
-        activity_id=(
-            activity.id
-            if activity.type != _CONVERSATION_UPDATE
-            and activity.channel_id != _DIRECT_LINE
-            and activity.channel_id != _WEBCHAT
-            else None
-        ),
-        user=_shallow_copy(activity.from_property),
-        bot=_shallow_copy(activity.recipient),
-        conversation=_shallow_copy(activity.conversation),
-        channel_id=activity.channel_id,
-        locale=activity.locale,
-        service_url=activity.service_url,
-    )
-
-
-def addressed_copy(activity: Any, reference: ConversationReference) -> Any:
-    """``TurnContext.apply_conversation_reference(deepcopy(activity), reference)``, what the SDK
-    sends for ``activity``: by :func:`reply_copy` when it can (the fields the reference sets are
-    not copied first), else the SDK's own two steps."""
-    if not can_copy_cheaply(activity):
-        return TurnContext.apply_conversation_reference(copy.deepcopy(activity), reference)
-    return TurnContext.apply_conversation_reference(reply_copy(activity, skip=_ADDRESSED), reference)
+        return activity  # a subclass (or not an activity) may copy itself its own way
+    if activity.attachments and not all(type(a) is Attachment for a in activity.attachments):
+        return activity  # an attachment subclass may copy itself its own way: the SDK's copy
+    shallow = _CheapCopyActivity.__new__(_CheapCopyActivity)
+    shallow.__dict__.update(activity.__dict__)
+    if activity.attachments:
+        shallow.attachments = [_SharedAttachment.of(a) for a in activity.attachments]
+    return shallow
 
 
 def _dropped_trace(activity: Any, channel_id: str | None) -> bool:
@@ -235,46 +179,9 @@ class CardSharingTurnContext(TurnContext):
         channel_id = self.activity.channel_id if self.activity is not None else None
         kept = [a for a in activities if not _dropped_trace(a, channel_id)]
         if len(kept) == len(activities):
-            return await self._send_copies(activities)
-        sent = iter(await self._send_copies(kept) if kept else [])
+            return await super().send_activities([sharing_cards(a) for a in activities])
+        sent = iter(await super().send_activities([sharing_cards(a) for a in kept]) if kept else [])
         return [ResourceResponse() if _dropped_trace(a, channel_id) else next(sent) for a in activities]
-
-    async def _send_copies(self, activities: list[Activity]) -> list[ResourceResponse]:
-        """``TurnContext.send_activities`` (botbuilder-core 4.17.1, ``turn_context.py``), step for
-        step, with its conversation reference and each addressed copy made by
-        :func:`conversation_reference` and :func:`addressed_copy` (the same values, cheaper)."""
-        sent_non_trace_activity = False
-        ref = conversation_reference(self.activity)
-        output = []
-        for act in activities:
-            activity = addressed_copy(act, ref)
-            if not getattr(activity, "type", None):
-                activity.type = _MESSAGE
-            if activity.type != _TRACE:
-                sent_non_trace_activity = True
-            if not activity.input_hint:
-                activity.input_hint = "acceptingInput"
-            activity.id = None
-            output.append(activity)
-
-        async def logic() -> list[ResourceResponse]:
-            if self.activity.delivery_mode == _EXPECT_REPLIES:
-                responses = []
-                for activity in output:
-                    self.buffered_reply_activities.append(activity)
-                    # As the SDK: not sent through the adapter, which would put it in turn state.
-                    if activity.type == _INVOKE_RESPONSE:
-                        self.turn_state[TurnContext._INVOKE_RESPONSE_KEY] = activity
-                    responses.append(ResourceResponse())
-                if sent_non_trace_activity:
-                    self.responded = True
-                return responses
-            responses = await self.adapter.send_activities(self, output)
-            if sent_non_trace_activity:
-                self.responded = True
-            return responses
-
-        return await self._emit(self._on_send_activities, output, logic())
 
     async def _emit(self, plugins: list[Any], arg: Any, logic: Awaitable[Any]) -> Any:
         """``TurnContext._emit`` (botbuilder-core 4.17.1) when no send/update/delete handler is

@@ -10,4 +10,9 @@ from __future__ import annotations
 #: bound keeps a pasted log or a hostile message from costing more than a few milliseconds.
 MAX_CHARS = 2000
 
-__all__ = ["MAX_CHARS"]
+#: How many distinct words the recognizer's per-word caches keep (what a word's tokens, typo
+#: matches and cues are). The admins' vocabulary is a few thousand words; without a bound, a
+#: stream of made-up words (a hostile client, pasted logs) would grow the caches for ever.
+WORDS_KEPT = 16384
+
+__all__ = ["MAX_CHARS", "WORDS_KEPT"]

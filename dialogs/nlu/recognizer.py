@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from enum import StrEnum
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel
@@ -45,6 +45,7 @@ from dialogs.nlu.entities import (
     places_as_countries,
 )
 from dialogs.nlu.i18n import Score, detect_language
+from dialogs.nlu.limits import WORDS_KEPT
 from dialogs.nlu.slots import destination_countries, states_scope
 from knowledge import fact_search
 from knowledge.catalog import load_catalog
@@ -237,7 +238,7 @@ def _swapped_at(a: str, b: str, i: int) -> bool:
     return i + 1 < len(a) and a[i] == b[i + 1] and a[i + 1] == b[i] and a[i + 2 :] == b[i + 2 :]
 
 
-@cache
+@lru_cache(maxsize=WORDS_KEPT)
 def _is_known(word: str) -> bool:
     lex = _lexicon()
     return word in lex.vocabulary or any(word.startswith(p[:-1]) for p in lex.prefixes)
@@ -263,7 +264,7 @@ def _is_typo_of(pattern: str, word: str) -> bool:
     return _swapped_at(pattern, word, first)
 
 
-@cache
+@lru_cache(maxsize=WORDS_KEPT)
 def _tokens_of(word: str) -> frozenset[str]:
     """Every cue token ``word`` fills: itself, a token it is a typo of, a ``prefix*``, a
     ``word=``, and the ``@class`` of any of those. Cached per word, so scoring a message is a
@@ -277,10 +278,6 @@ def _tokens_of(word: str) -> frozenset[str]:
         found.add(f"{word}=")
     found.update(f"@{name}" for name, members in lex.classes.items() if members & found)
     return frozenset(found)
-
-
-def _word_matches(pattern: str, word: str) -> bool:
-    return pattern in _tokens_of(word)
 
 
 def _group_at(hits: list[frozenset[str]], start: int, group: tuple[str, ...]) -> bool:
@@ -365,7 +362,7 @@ class _WordCues:
     singles: tuple[tuple[Intent, float], ...]
 
 
-@cache
+@lru_cache(maxsize=WORDS_KEPT)
 def _word_cues(word: str) -> _WordCues:
     """:class:`_WordCues` of ``word``, worked out once per word like :func:`_tokens_of`."""
     lex = _lexicon()
