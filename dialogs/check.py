@@ -134,19 +134,20 @@ class NumberCheckDialog(InterruptibleDialog):
         self.add_dialog(WaterfallDialog("check_steps", [self._start, self._country, self._plan, self._verdict]))
         self.initial_dialog_id = "check_steps"
 
-    async def answer_at_once(self, context: TurnContext, options: dict[str, Any] | None) -> bool:
-        """The check begun with ``options`` (its slots) answered in this turn without the SDK's
+    async def answer_at_once(self, context: TurnContext, begun: CheckSlots) -> bool:
+        """The check begun with the slots routing built answered in this turn without the SDK's
         dialog stack, when nothing is left to ask (the root dialog's one-shot turns): True once
         answered (the verdict card, or "which one?"). False when a question is left: what was
-        found and said so far is kept for :meth:`_start`, which the dialog stack runs next."""
-        slots = await self._opening(context, CheckSlots.model_validate(options or {}))
+        found and said so far is kept for :meth:`_start`, which the dialog stack runs next (as
+        the model itself: ``turn_state`` lives as long as the turn, nothing there is saved)."""
+        slots = await self._opening(context, begun)
         if slots is None:
             return True
         if _answerable(slots):
             await self._answer(context, slots)  # what _country, _plan and _verdict would do, asking nothing
             return True
         await self._said_unless_answering(context, slots)
-        context.turn_state[self._opened_key] = slots.model_dump(mode="json")
+        context.turn_state[self._opened_key] = slots
         return False
 
     @property
@@ -154,10 +155,8 @@ class NumberCheckDialog(InterruptibleDialog):
         return f"callplan.opened.{self.id}"
 
     async def _start(self, step: WaterfallStepContext) -> DialogTurnResult:
-        opened = step.context.turn_state.pop(self._opened_key, None)  # opened already by answer_at_once
-        if opened is not None:
-            slots: CheckSlots | None = CheckSlots.model_validate(opened)
-        else:
+        slots: CheckSlots | None = step.context.turn_state.pop(self._opened_key, None)  # opened by answer_at_once
+        if slots is None:
             slots = await self._opening(step.context, CheckSlots.model_validate(step.options or {}))
             if slots is not None:
                 await self._said_unless_answering(step.context, slots)

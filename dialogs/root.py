@@ -62,6 +62,7 @@ from botbuilder.dialogs import (
     WaterfallStepContext,
 )
 from botbuilder.schema import ActivityTypes
+from pydantic import BaseModel
 
 from dialogs.alerts import alert_activities
 from dialogs.base import REQUEST_INTENTS, SURE, SWITCH
@@ -110,10 +111,18 @@ from knowledge.store.api import UsageStoreApi
 @dataclass(frozen=True)
 class Begin:
     """What routing decided for a message that starts a multi-turn dialog: that dialog, begun
-    with these options (its slots)."""
+    with these slots. Kept as the model routing built: a number check the message completes is
+    answered from it at once (:meth:`RootDialog.answer_at_once`), with no dump to JSON and
+    validation back (issue 14: ~5 us of a check turn); only a dialog begun on the SDK's stack
+    needs them as JSON (:attr:`options`, kept in the dialog state)."""
 
     dialog_id: str
-    options: dict[str, Any]
+    slots: BaseModel
+
+    @property
+    def options(self) -> dict[str, Any]:
+        """The slots as the dialog's JSON options (``begin_dialog``)."""
+        return self.slots.model_dump(mode="json")
 
 
 #: What :meth:`RootDialog._follow_up` gives for a follow-up it answered at once.
@@ -140,14 +149,14 @@ def tenant_refusal_text(lang: str | None) -> str:
     return t(lang or "en", "host.tenant_refused")
 
 
-def _clicked_slots(activity: Any) -> dict[str, Any] | None:
+def _clicked_slots(activity: Any) -> CheckSlots | None:
     """The slots a "which one?" button carries (``{"intent": "check", "slots": {...}}``)."""
     value = activity.value
     slots = value.get("slots") if isinstance(value, dict) and not (activity.text or "").strip() else None
     if not isinstance(slots, dict):
         return None
     try:
-        return CheckSlots.model_validate(slots).model_dump(mode="json")
+        return CheckSlots.model_validate(slots)
     except ValueError:
         return None  # a forged or outdated button: the request starts afresh
 
@@ -446,7 +455,12 @@ class RootDialog(ComponentDialog):
         decision = await self.route(context)
         if decision is None:
             return True
-        if decision.dialog_id == self.check.id and await self.check.answer_at_once(context, decision.options):
+        slots = decision.slots
+        if (
+            decision.dialog_id == self.check.id
+            and isinstance(slots, CheckSlots)
+            and await self.check.answer_at_once(context, slots)
+        ):
             return True  # a number check the message completes: no question to ask
         context.turn_state[ROUTED_KEY] = decision
         return False
@@ -483,14 +497,14 @@ class RootDialog(ComponentDialog):
         chosen = _clicked_slots(activity)
         if intent == Intent.PURCHASE:
             slots = purchase_slots(text, recognition.entities)
-            return Begin(self.purchase.id, slots.model_dump(mode="json"))
+            return Begin(self.purchase.id, slots)
         if intent == Intent.CHECK:
-            check = CheckSlots.model_validate(chosen) if chosen else check_slots(text, recognition.entities)
-            return Begin(self.check.id, check.model_dump(mode="json"))
+            check = chosen if chosen is not None else check_slots(text, recognition.entities)
+            return Begin(self.check.id, check)
         if await self.answer_aside(context, recognition, lang):
             if _licence_only_request(recognition, text):  # "we have E5, what do we need to call numbers?"
                 slots = purchase_slots(text, recognition.entities)
-                return Begin(self.purchase.id, slots.model_dump(mode="json"))
+                return Begin(self.purchase.id, slots)
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
         elif is_acknowledgement(text) or (intent in (Intent.YES, Intent.NO) and len(key(text[:200]).split()) <= 2):
@@ -582,7 +596,7 @@ class RootDialog(ComponentDialog):
             if last is None or last.intent != Intent.PURCHASE.value:
                 return None  # a button of a card from before: start the purchase afresh
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
-            return Begin(self.purchase.id, slots.model_dump(mode="json"))
+            return Begin(self.purchase.id, slots)
         restated = _restates_need(recognition, text)
         cue = cue_of(text)  # read once: every rule below asks the same of the same text
         licence_only = cue is None and _bare_licence(recognition, text)
@@ -618,11 +632,11 @@ class RootDialog(ComponentDialog):
         if last.intent == Intent.PURCHASE.value:
             purchase = followed_purchase(last.entities, text, entities)
             if purchase is not None:
-                return Begin(self.purchase.id, purchase.model_dump(mode="json"))
+                return Begin(self.purchase.id, purchase)
         elif last.intent == Intent.CHECK.value:
             check = followed_check(last.entities, text, entities)
             if check is not None:
-                return Begin(self.check.id, check.model_dump(mode="json"))
+                return Begin(self.check.id, check)
         elif last.intent in (Intent.POOL.value, Intent.USERS.value):
             lookup = followed_lookup(last.entities, entities)
             if lookup is not None:
@@ -670,7 +684,7 @@ class RootDialog(ComponentDialog):
                 "number": number_as_read(last_slots),
             }
         )
-        return Begin(self.check.id, slots.model_dump(mode="json"))
+        return Begin(self.check.id, slots)
 
     async def _person_after(self, context: TurnContext, last_intent: str, rest: str) -> bool | None:
         """ "and for alice?" after any answer but a number check: that person's pools after a

@@ -158,7 +158,8 @@ class TenantData:
         tenant = None
         if self._store is not None:
             try:
-                known = set(await self._store.tenants())
+                # a list of a few ids: two ``in`` tests on it cost less than building a set
+                known = await self._store.tenants()
             except (StoreError, OSError) as exc:  # e.g. Azure Blob Storage does not answer
                 log.error("the calling-plan store cannot be read: %s", type(exc).__name__)
                 raise DataUnavailable(type(exc).__name__) from exc
