@@ -405,8 +405,14 @@ def has_unknown_word(text: str) -> bool:
 def names_class(text: str, name: str) -> bool:
     """Whether a word of ``text`` is in the lexicon's class ``name`` (``prefix*`` members and
     typos included, as the cues read it): "and for 30 E3 users, what do we buy?" names @ask."""
+    return class_in(words_of(text[:MAX_CHARS]), name)
+
+
+def class_in(words: list[str], name: str) -> bool:
+    """:func:`names_class` of a message's folded words (:func:`words_of`), for a caller that
+    has them already (the router folds a message's head once a turn)."""
     marker = f"@{name}"
-    return any(marker in _tokens_of(w) for w in words_of(text[:MAX_CHARS]))
+    return any(marker in _tokens_of(w) for w in words)
 
 
 def has_domain_evidence(words: list[str], features: frozenset[str]) -> bool:
