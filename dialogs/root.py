@@ -89,9 +89,17 @@ from dialogs.followup import (
     without_negated_counts,
 )
 from dialogs.lookups import name_words, pool_activities, users_activities
-from dialogs.nlu.entities import Entities, first_integer, key, lexicon
+from dialogs.nlu.entities import Entities, first_integer, key, lexicon, words_of
 from dialogs.nlu.i18n import t
-from dialogs.nlu.recognizer import Intent, Recognition, from_card_value, has_unknown_word, names_class, recognize
+from dialogs.nlu.recognizer import (
+    Intent,
+    Recognition,
+    class_in,
+    from_card_value,
+    has_unknown_word,
+    names_class,
+    recognize,
+)
 from dialogs.nlu.slots import (
     CheckSlots,
     PurchaseSlots,
@@ -198,14 +206,26 @@ def _not_names() -> frozenset[str]:
     return frozenset(slot_words()["not_names"])
 
 
-def _bare_place(recognition: Recognition, text: str) -> bool:
+#: How much of a message the routing rules below read: its head (a follow-up or a correction is short).
+HEAD_CHARS = 200
+
+
+def head_words(text: str) -> list[str]:
+    """The folded words of a message's head (:data:`HEAD_CHARS`): what the routing rules read
+    words from. Folded once a turn by :meth:`RootDialog.route` and passed down (each rule
+    folded and split the same text again, ~1-2 us each)."""
+    return words_of(text[:HEAD_CHARS])
+
+
+def _bare_place(recognition: Recognition, words: list[str]) -> bool:
     """ "UK" or "Allemagne ?" alone after an answer: the last question for that country (no cue
-    word, but nothing else it could mean). Only an unknown intent and only countries named."""
+    word, but nothing else it could mean). Only an unknown intent and only countries named.
+    ``words``: :func:`head_words` of the message."""
     entities = recognition.entities
     return (
         recognition.intent == Intent.UNKNOWN
         and bool(known_countries(entities.countries))
-        and len(key(text[:200]).split()) <= BARE_WORDS
+        and len(words) <= BARE_WORDS
         and not (entities.numbers or entities.users or entities.user_count)
     )
 
@@ -226,24 +246,24 @@ def _pool_named(text: str, lang: str) -> str | None:
     if found is None:
         return None
     pattern, named = found
-    head = text[:200]
+    head = text[:HEAD_CHARS]
     return pattern.sub(named, head, count=1) if pattern.search(head) else None
 
 
-def _bare_licence(recognition: Recognition, text: str) -> bool:
+def _bare_licence(recognition: Recognition, words: list[str]) -> bool:
     """ "E5" or "they have E3" alone after an answer: the last question for that base licence
     (the purchase's assumption corrected, "and E3?" without the cue). Only an unknown intent,
-    a base licence named and nothing else."""
+    a base licence named and nothing else. ``words``: :func:`head_words` of the message."""
     entities = recognition.entities
     return (
         recognition.intent == Intent.UNKNOWN
         and entities.base_licence is not None
-        and len(key(text[:200]).split()) <= BARE_WORDS
+        and len(words) <= BARE_WORDS
         and not (entities.numbers or entities.users or entities.user_count or entities.countries or entities.plan)
     )
 
 
-def _corrects_purchase(recognition: Recognition, text: str) -> bool:
+def _corrects_purchase(recognition: Recognition, text: str, words: list[str]) -> bool:
     """ "we're 45 actually", "45 not 40", "no, 45 users", "la Roumanie, pas la France" (a
     correction word anywhere in a short message, :func:`dialogs.context.corrects_in_passing`), or
     a seat count alone ("240 users", "45 users?", "240 utilisateurs"): a correction of the last
@@ -251,14 +271,13 @@ def _corrects_purchase(recognition: Recognition, text: str) -> bool:
     plan for 240 users in Germany?" is a purchase of its own; only a seat count alone may end
     with "?"), nor a message naming what a correction of seats or places does not (a number to
     call, a person, a plan, a month), nor a request of another kind the recognizer is sure of.
-    The caller checks that the last answer was a recommendation."""
-    head = text[:200]
+    The caller checks that the last answer was a recommendation. ``words``: :func:`head_words`."""
+    head = text[:HEAD_CHARS]
     entities = recognition.entities
-    words = key(head).split()
     if (
         not words
         or words[0] in _question_starts()
-        or names_class(head, "ask")
+        or class_in(words, "ask")
         or entities.numbers
         or entities.users
         or entities.plan
@@ -278,15 +297,15 @@ def _corrects_purchase(recognition: Recognition, text: str) -> bool:
     return bool(entities.user_count) and not entities.countries and len(words) <= BARE_WORDS
 
 
-def _restates_need(recognition: Recognition, text: str) -> bool:
+def _restates_need(recognition: Recognition, text: str, words: list[str]) -> bool:
     """ "they barely make any outbound calls", "ils n'appellent qu'en France", "we're with BT"
     after a purchase answer: a statement of how the users call (usage, a one-country scope, the
     carrier), no cue word, no
     number to dial, no person and no question ("is PAYG right for users who rarely call?" is a
-    question of fact): it changes the last purchase (its assumption), it starts nothing."""
-    head = text[:200]
+    question of fact): it changes the last purchase (its assumption), it starts nothing.
+    ``words``: :func:`head_words` of the message."""
+    head = text[:HEAD_CHARS]
     entities = recognition.entities
-    words = key(head).split()
     if entities.numbers or entities.users or not words or head.rstrip().endswith("?"):
         return False
     if words[0] in _question_starts():
@@ -300,11 +319,12 @@ def _restates_need(recognition: Recognition, text: str) -> bool:
 LICENCE_FACT = "teams_phone_required"
 
 
-def _licence_only_request(recognition: Recognition, text: str) -> bool:
+def _licence_only_request(recognition: Recognition, text: str, words: list[str]) -> bool:
     """ "we have E5, what do we need to call phone numbers?": answered by the Teams Phone
     prerequisite fact, and still a request to buy for that licence, so the purchase goes on to
     its next question. "do we need Teams Phone with E5?" and "on a G5, faut-il encore une licence
-    de téléphonie ?" ask yes or no (``slots.json`` ``asks_what_is_needed``): the fact alone."""
+    de téléphonie ?" ask yes or no (``slots.json`` ``asks_what_is_needed``): the fact alone.
+    ``words``: :func:`head_words` of the message."""
     entities = recognition.entities
     return (
         recognition.intent == Intent.FACT
@@ -312,8 +332,8 @@ def _licence_only_request(recognition: Recognition, text: str) -> bool:
         and recognition.facts[0][0] == LICENCE_FACT
         and entities.base_licence is not None
         and not entities.countries
-        and "teams phone" not in key(text[:200])
-        and any(pattern.search(text[:200]) for pattern in _asks_what_is_needed())
+        and "teams phone" not in " ".join(words)
+        and any(pattern.search(text[:HEAD_CHARS]) for pattern in _asks_what_is_needed())
     )
 
 
@@ -486,7 +506,8 @@ class RootDialog(ComponentDialog):
         recognition = self.understand(context, lang)
         text = activity.text or ""
         recognition = await self.roster_first(context, recognition, text)
-        followed = await self._follow_up(context, recognition, text, lang)
+        words = head_words(text)
+        followed = await self._follow_up(context, recognition, text, words, lang)
         if followed is not None:
             return followed if isinstance(followed, Begin) else None
         if recognition.intent == Intent.UNKNOWN:
@@ -502,12 +523,12 @@ class RootDialog(ComponentDialog):
             check = chosen if chosen is not None else check_slots(text, recognition.entities)
             return Begin(self.check.id, check)
         if await self.answer_aside(context, recognition, lang):
-            if _licence_only_request(recognition, text):  # "we have E5, what do we need to call numbers?"
+            if _licence_only_request(recognition, text, words):  # "we have E5, what do we need to call numbers?"
                 slots = purchase_slots(text, recognition.entities)
                 return Begin(self.purchase.id, slots)
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
-        elif is_acknowledgement(text) or (intent in (Intent.YES, Intent.NO) and len(key(text[:200]).split()) <= 2):
+        elif is_acknowledgement(text) or (intent in (Intent.YES, Intent.NO) and len(words) <= 2):
             await context.send_activity(t(lang, "ack"))  # "ok", "thanks" after an answer: one short bubble
         elif intent in (Intent.HELP, Intent.GREETING):
             await context.send_activity(welcome_reply(lang).to_activity())
@@ -582,13 +603,14 @@ class RootDialog(ComponentDialog):
         return True
 
     async def _follow_up(
-        self, context: TurnContext, recognition: Recognition, text: str, lang: str
+        self, context: TurnContext, recognition: Recognition, text: str, words: list[str], lang: str
     ) -> Begin | bool | None:
         """The last answered question again with something changed (see dialogs/followup.py):
         a button of the assumptions ({"intent": "purchase", "change": {...}}), or a message
         that starts like a follow-up or a correction ("and Belgium?", "actually, Austria") and
         names something, unless it is clearly a request of another kind. A dialog to begin,
-        :data:`ANSWERED` when it was answered at once, or None: route as usual."""
+        :data:`ANSWERED` when it was answered at once, or None: route as usual. ``words``:
+        :func:`head_words` of ``text``."""
         value = context.activity.value
         change = value.get("change") if isinstance(value, dict) and not text.strip() else None
         if isinstance(change, dict):
@@ -597,13 +619,13 @@ class RootDialog(ComponentDialog):
                 return None  # a button of a card from before: start the purchase afresh
             slots = changed(PurchaseSlots.model_validate(last.entities), change)
             return Begin(self.purchase.id, slots)
-        restated = _restates_need(recognition, text)
+        restated = _restates_need(recognition, text, words)
         cue = cue_of(text)  # read once: every rule below asks the same of the same text
-        licence_only = cue is None and _bare_licence(recognition, text)
-        passing = cue is None and not restated and _corrects_purchase(recognition, text)
-        if cue is None and not _bare_place(recognition, text) and not licence_only and not restated and not passing:
+        licence_only = cue is None and _bare_licence(recognition, words)
+        passing = cue is None and not restated and _corrects_purchase(recognition, text, words)
+        if cue is None and not _bare_place(recognition, words) and not licence_only and not restated and not passing:
             return None
-        says_usage = restated or usage_minutes(text[:200]) is not None  # "what if they mostly receive calls?"
+        says_usage = restated or usage_minutes(text[:HEAD_CHARS]) is not None  # "what if they mostly receive calls?"
         if not carries_change(recognition.entities) and not any(c.isdigit() for c in text) and not says_usage:
             return await self._follow_up_by_name(context, text)
         last = await recall(context)

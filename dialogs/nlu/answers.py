@@ -24,6 +24,7 @@ from dialogs.nlu.entities import (
     integers,
     key,
     lexicon,
+    words_of,
 )
 from dialogs.nlu.numbers import approximate_at
 from dialogs.nlu.slots import (
@@ -153,7 +154,7 @@ def _negative(text: str) -> bool:
     """ "-3", "minus 5", "moins 5": a number below zero (``slots.json`` ``minus_words``)."""
     if _NEGATIVE.match(text):
         return True
-    words = key(text[:40]).split()
+    words = words_of(text[:40])
     return len(words) >= 2 and words[0] in slot_words()["minus_words"] and words[1][:1].isdigit()
 
 
@@ -190,7 +191,7 @@ def typed_count_said(text: str, entities: Entities | None = None) -> tuple[int, 
     for value, start, end in integers(text):
         if any(a < end and start < b and number != work[start:end] for a, b, number in phones):
             continue
-        after, before = key(work[end : end + 30]).split()[:1], key(work[max(0, start - 30) : start]).split()[-1:]
+        after, before = words_of(work[end : end + 30])[:1], words_of(work[max(0, start - 30) : start])[-1:]
         symbol_after, symbol_before = work[end:].lstrip()[:1], work[:start].rstrip()[-1:]
         if set(after) & _not_people_units() or symbol_after in _SYMBOLS or symbol_before in _SYMBOLS:
             continue
@@ -279,7 +280,7 @@ def read_calls_abroad(answer: Answer, countries: list[str]) -> bool | None:
         return said
     text = answer.text[:_SHORT_ANSWER_CHARS]
     called = set(known_countries(answer.entities_of(text).countries)) - set(countries)
-    return True if called and not compiled().call_words.isdisjoint(key(text).split()) else None
+    return True if called and not compiled().call_words.isdisjoint(words_of(text)) else None
 
 
 def read_number(answer: Answer) -> str | None:

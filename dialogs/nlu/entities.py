@@ -105,7 +105,13 @@ def word_cities() -> tuple[dict[str, str], frozenset[str]]:
 
 def key(text: str) -> str:
     """Folded, space-separated words: the form every word-based rule matches on."""
-    return " ".join(_KEY_WORD.findall(fold(text.replace("’", "'"))))
+    return " ".join(words_of(text))
+
+
+def words_of(text: str) -> list[str]:
+    """The words of :func:`key` as a list: ``key(text).split()`` without joining them and
+    splitting them again (a rule that reads words, not phrases, needs no more)."""
+    return _KEY_WORD.findall(fold(text.replace("’", "'")))
 
 
 _KEY_WORD = re.compile(r"[a-z0-9]+")
@@ -153,7 +159,7 @@ def places_as_countries(text: str) -> str:
     Francfort"); a city read as its country matches the questions asked about a country.
     Kept per text (bounded), like the fact searches it feeds."""
     places, sizes = _place_words()
-    words = key(text[:MAX_CHARS]).split()
+    words = words_of(text[:MAX_CHARS])
     out: list[str] = []
     i = 0
     while i < len(words):
@@ -196,11 +202,15 @@ class _Compiled:
     no_words: list[tuple[str, ...]]
     user_count: re.Pattern[str]
     count_of_them: re.Pattern[str]  # "90 of them", "35 d'entre eux" (lexicon count_of_them)
+    #: The words ``group_before`` finds (people nouns and groups, folded): ``count_of_them`` counts
+    #: only after one of them, ``user_count`` only before one of the people nouns.
+    count_words: frozenset[str]
     group_before: re.Pattern[str]  # the people or group such a count counts, said before it
     carrier_names: re.Pattern[str]
     #: ``carrier_names`` lowered, case-sensitive, for lowered ASCII text (None: a name may not be so read)
     carrier_names_ascii: re.Pattern[str] | None
     carrier_names_cased: re.Pattern[str]  # "Free", "Three": as typed, never the first word
+    cased_names: tuple[str, ...]  # the names ``carrier_names_cased`` finds, one of which is in each match
     carrier_spelling: dict[str, str]  # folded name -> the lexicon's spelling
     fuzzy_names: dict[str, str]  # one-word country and city names (EN, FR) -> code, for typo matching
     fuzzy_cities: frozenset[str]  # those of fuzzy_names that are cities only (the stricter floor)
@@ -304,7 +314,7 @@ def compiled() -> _Compiled:
     breakers = _word_alternation({key(w) for w in lex["count_breakers"]})
     them = lex["count_of_them"]
     groups = _word_alternation(people | {key(w) for w in them["groups"]})
-    of_them = "|".join(r"[\s'’]+".join(map(re.escape, key(p).split())) for p in them["phrases"])
+    of_them = "|".join(r"[\s'’]+".join(map(re.escape, words_of(p))) for p in them["phrases"])
     # "our UK staff (90 of them, E5)": a count after the group it counts (lexicon count_of_them)
     count_of_them = re.compile(rf"(?<![\w.,+\-])(\d{{1,7}})\s+(?:{of_them})\b")
     group_before = re.compile(rf"\b(?:{groups})\b")
@@ -316,9 +326,9 @@ def compiled() -> _Compiled:
     carriers = [(cid, re.compile(p)) for cid, pats in lex["carriers"].items() for p in pats]
     lines = [(line, re.compile(p)) for line, pats in lex["lines"].items() for p in pats]
     carrier_names = sorted(lex["carrier_names"], key=len, reverse=True)
-    yes_words = sorted((tuple(key(w).split()) for w in lex["yes_words"]), key=len, reverse=True)
-    corrections_within = tuple(tuple(key(c).split()) for c in read_locale_json("entities.json")["corrections_within"])
-    no_words = sorted((tuple(key(w).split()) for w in lex["no_words"]), key=len, reverse=True)
+    yes_words = sorted((tuple(words_of(w)) for w in lex["yes_words"]), key=len, reverse=True)
+    corrections_within = tuple(tuple(words_of(c)) for c in read_locale_json("entities.json")["corrections_within"])
+    no_words = sorted((tuple(words_of(w)) for w in lex["no_words"]), key=len, reverse=True)
     return _Compiled(
         names=names,
         max_name_len=max(len(k) for k in names),
@@ -345,12 +355,14 @@ def compiled() -> _Compiled:
         no_words=no_words,
         user_count=user_count,
         count_of_them=count_of_them,
+        count_words=frozenset(people | {key(w) for w in them["groups"]}),
         group_before=group_before,
         carrier_names=re.compile(_names_pattern(carrier_names), re.IGNORECASE),
         carrier_names_ascii=_ascii_names(carrier_names),
         carrier_names_cased=re.compile(
             r"(?<![\w&])(?:" + "|".join(re.escape(n) for n in lex["carrier_names_cased"]) + r")(?![\w&])"
         ),
+        cased_names=tuple(lex["carrier_names_cased"]),
         carrier_spelling={n.casefold(): n for n in lex["carrier_names"] + lex["carrier_names_cased"]},
         fuzzy_names={" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN},
         fuzzy_cities=frozenset(
@@ -452,7 +464,7 @@ def _plain_words(lex: dict[str, Any], month_numbers: dict[str, int]) -> frozense
         phrases.update(lex[name])
     markers = language_words()
     phrases.update(w for lang in ("en", "fr") for w in markers[lang])
-    return frozenset(w.strip("*=^") for phrase in phrases for w in key(phrase.replace("...", " ")).split())
+    return frozenset(w.strip("*=^") for phrase in phrases for w in words_of(phrase.replace("...", " ")))
 
 
 # --- span extractors on the raw text -----------------------------------------------------------
@@ -492,6 +504,19 @@ def _found(pattern: re.Pattern[str], work: str, marks: str | re.Pattern[str]) ->
     return list(pattern.finditer(work)) if marks.search(work) else []
 
 
+def _named_carriers(work: str, table: _Compiled) -> list[re.Match[str]]:
+    """The operators named in ``work``, in the order written: :func:`_carrier_names`, and the
+    names read only as typed ("chez Free", not "Free calls?": never the first word). WHY the
+    substring test: the cased names are a handful of capitalized words that most messages
+    do not hold; it spares them a regex pass (~1 us on a short message)."""
+    found = _carrier_names(work, table)
+    if any(name in work for name in table.cased_names):
+        first_word = len(work) - len(work.lstrip())
+        found += [m for m in table.carrier_names_cased.finditer(work) if m.start() > first_word]
+        found.sort(key=lambda m: m.start())
+    return found
+
+
 def _carrier_names(work: str, table: _Compiled) -> list[re.Match[str]]:
     """The operators named in ``work`` (``carrier_names``, any case). ASCII text, most messages,
     is searched lowered with the lowered names: a case-insensitive alternation of 39 names is
@@ -517,11 +542,11 @@ def _add(items: list[str], value: str) -> None:
 
 
 def _words_before(text: str, start: int, count: int) -> list[str]:
-    return key(text[:start]).split()[-count:]
+    return words_of(text[:start])[-count:]
 
 
 def _word_after(text: str, end: int) -> str:
-    words = key(text[end : end + 40]).split()
+    words = words_of(text[end : end + 40])
     return words[0] if words else ""
 
 
@@ -549,7 +574,7 @@ def _emergency_called(raw: str, work: str, table: _Compiled, named_user: bool) -
     ``emergency_cues``). Bounded: one pass over the message's words."""
     if raw not in _emergency_numbers():
         return False
-    words = key(work).split()
+    words = words_of(work)
     if table.emergency_strong.intersection(words):
         return True
     if not table.emergency_weak.intersection(words):
@@ -571,8 +596,8 @@ def _emergency_called(raw: str, work: str, table: _Compiled, named_user: bool) -
 def _extract_numbers(work: str, table: _Compiled, found: list[str], named_user: bool = False) -> str:
     for match in _found(_NUMBER, work, _DIGIT):
         raw = match.group(0).strip()
-        digits = sum(c.isdigit() for c in raw)
-        masked = sum(c in _MASKS for c in raw)
+        digits = sum(map(str.isdigit, raw))
+        masked = sum(raw.count(mask) for mask in _MASKS)
         after = _word_after(work, match.end())
         if after in table.unit_words:
             continue  # "40 users", "3000 minutes", "1 200 000 minutes"
@@ -615,7 +640,12 @@ def _user_count(folded_work: str, table: _Compiled) -> tuple[int | None, bool]:
     whether the count is approximate; (None, False) without a digit to count with."""
     if not _DIGIT.search(folded_work):
         return None, False
-    count_match = table.user_count.search(folded_work)
+    # Both patterns end on a whole folded word ("users", "team"): a message with none of those
+    # words is not searched (the count pattern is among the costliest of a message with digits).
+    words = _KEY_WORD.findall(folded_work)
+    if table.count_words.isdisjoint(words):
+        return None, False
+    count_match = table.user_count.search(folded_work) if not table.people_nouns.isdisjoint(words) else None
     if count_match:
         value = int(re.sub(r"\D", "", count_match.group(1)))
         if 0 < value <= 1_000_000:
@@ -636,7 +666,7 @@ def tokenize(work: str) -> list[_Token]:
     for match in _TOKEN.finditer(work):
         raw = match.group(0)
         # "ﬁ" ligatures or digits+letters fold to one or more words; ASCII letters and digits to themselves
-        for part in (raw.lower(),) if raw.isascii() else key(raw).split():
+        for part in (raw.lower(),) if raw.isascii() else words_of(raw):
             tokens.append(_Token(raw=raw, folded=part, end=match.end()))
     return tokens
 
@@ -825,7 +855,9 @@ def _extract_countries(
     i = 0
     while i < len(tokens):
         # only the word counts of the names that start with this word (longest first), as many as are left
-        for size in (n for n in table.name_sizes.get(folded[i], ()) if n <= len(tokens) - i):
+        for size in table.name_sizes.get(folded[i], ()):
+            if size > len(tokens) - i:
+                continue  # longer than the words left
             name = tuple(folded[i : i + size])
             code = table.names.get(name)
             if code:
@@ -1036,11 +1068,7 @@ def extract(text: str) -> Extraction:
             work = pattern.sub(_padded(replacement), work)
     work = _extract_numbers(work, table, numbers, named_user=bool(found_users))
     named_carrier = carrier_name = None
-    first_word = len(work) - len(work.lstrip())
-    cased = [
-        m for m in table.carrier_names_cased.finditer(work) if m.start() > first_word
-    ]  # "chez Free", not "Free calls?"
-    for match in sorted([*_carrier_names(work, table), *cased], key=lambda m: m.start()):
+    for match in _named_carriers(work, table):
         # "BT", "AT&T": a carrier, never a country
         named_carrier = "operator_connect"
         said = work[match.start() : match.end()]

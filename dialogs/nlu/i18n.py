@@ -165,7 +165,7 @@ _FORMAT_CACHE = 4096
 
 
 @cache
-def _babel_locale(lang: Lang) -> Locale:
+def babel_locale(lang: Lang) -> Locale:
     """The babel locale of a language, parsed once (of two). WHY: every babel formatter parses
     a locale named by a string again on each call (``Locale.parse``: a new ``Locale`` and its
     identifier worked out, most of a value's formatting), and hands a ``Locale`` given as one
@@ -181,13 +181,13 @@ _NUMBER_PATTERN = parse_pattern("#,##0.##")
 @lru_cache(maxsize=_FORMAT_CACHE, typed=True)
 def format_number(n: int | float | Decimal, lang: str) -> str:
     """``12000 -> "12,000"`` (en) or ``"12\u202f000"`` (fr); at most two decimals."""
-    return _babel_format_decimal(n, format=_NUMBER_PATTERN, locale=_babel_locale(normalize_lang(lang)))
+    return _babel_format_decimal(n, format=_NUMBER_PATTERN, locale=babel_locale(normalize_lang(lang)))
 
 
 @lru_cache(maxsize=_FORMAT_CACHE, typed=True)
 def format_percent(ratio: float | Decimal, lang: str) -> str:
     """A ratio (``0.42``) as a percentage (``42%`` / ``42\u00a0%``), whole percent."""
-    return _babel_format_percent(ratio, locale=_babel_locale(normalize_lang(lang)))
+    return _babel_format_percent(ratio, locale=babel_locale(normalize_lang(lang)))
 
 
 @lru_cache(maxsize=_FORMAT_CACHE, typed=True)
@@ -195,7 +195,7 @@ def format_date(d: date | datetime, lang: str) -> str:
     """A day in words, unambiguous for both audiences: ``November 3, 2026`` / ``3 novembre 2026``."""
     if isinstance(d, datetime):
         d = d.date()
-    return _babel_format_date(d, format="long", locale=_babel_locale(normalize_lang(lang)))
+    return _babel_format_date(d, format="long", locale=babel_locale(normalize_lang(lang)))
 
 
 @lru_cache(maxsize=_FORMAT_CACHE, typed=True)
@@ -203,7 +203,7 @@ def format_month(month: str | date, lang: str) -> str:
     """A ``YYYY-MM`` pool month as ``November 2026`` / ``novembre 2026``."""
     if isinstance(month, str):
         month = datetime.strptime(month, "%Y-%m").date()
-    return _babel_format_date(month, format="LLLL y", locale=_babel_locale(normalize_lang(lang)))
+    return _babel_format_date(month, format="LLLL y", locale=babel_locale(normalize_lang(lang)))
 
 
 def fold(text: str) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
-from dialogs.nlu.entities import MAX_CHARS, key
+from dialogs.nlu.entities import MAX_CHARS, key, words_of
 from dialogs.nlu.i18n import read_locale_json
 
 _RAW_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
@@ -205,7 +205,7 @@ def _last_clause_asks(text: str) -> bool:
         return False
     if len(text[cut:].split()) < least:
         return False
-    return bool(_starts_with(key(text[cut : cut + _CLAUSE_START_CHARS]).split(), _lists().starts))
+    return bool(_starts_with(words_of(text[cut : cut + _CLAUSE_START_CHARS]), _lists().starts))
 
 
 #: A place said back must look like a name: capitalized, letters only, at least this long.

@@ -43,6 +43,7 @@ from dialogs.nlu.entities import (
     lexicon,
     never_a_place,
     places_as_countries,
+    words_of,
 )
 from dialogs.nlu.i18n import Score, detect_language
 from dialogs.nlu.limits import WORDS_KEPT
@@ -175,7 +176,7 @@ def _lexicon() -> _Lexicon:
     markers = language_words()
     known.update(w for lang in ("en", "fr") for w in markers[lang])
     known.update(countries_data()["names"])
-    vocabulary = frozenset(part for phrase in known for part in key(phrase).split() if not phrase.endswith("*"))
+    vocabulary = frozenset(part for phrase in known for part in words_of(phrase) if not phrase.endswith("*"))
 
     def weights(table: dict[str, dict[str, float]]) -> dict[str, dict[Intent, float]]:
         return {f: {Intent(i): float(w) for i, w in ws.items()} for f, ws in table.items()}
@@ -398,14 +399,20 @@ def score_intents(words: list[str], features: frozenset[str]) -> dict[Intent, fl
 def has_unknown_word(text: str) -> bool:
     """Whether a message has a word the lexicon does not know (a name, perhaps: "Priya"), so a
     caller may look it up in the roster; known words and numbers never send it there."""
-    return any(w.isalpha() and not _is_known(w) for w in key(text[:MAX_CHARS]).split())
+    return any(w.isalpha() and not _is_known(w) for w in words_of(text[:MAX_CHARS]))
 
 
 def names_class(text: str, name: str) -> bool:
     """Whether a word of ``text`` is in the lexicon's class ``name`` (``prefix*`` members and
     typos included, as the cues read it): "and for 30 E3 users, what do we buy?" names @ask."""
+    return class_in(words_of(text[:MAX_CHARS]), name)
+
+
+def class_in(words: list[str], name: str) -> bool:
+    """:func:`names_class` of a message's folded words (:func:`words_of`), for a caller that
+    has them already (the router folds a message's head once a turn)."""
     marker = f"@{name}"
-    return any(marker in _tokens_of(w) for w in key(text[:MAX_CHARS]).split())
+    return any(marker in _tokens_of(w) for w in words)
 
 
 def has_domain_evidence(words: list[str], features: frozenset[str]) -> bool:
@@ -729,12 +736,12 @@ def _direct_rules() -> tuple[tuple[_DirectRule, ...], dict[str, str]]:
     rules = tuple(
         _DirectRule(
             fact=r["fact"],
-            any=tuple(tuple(key(p).split()) for p in r["any"]),
+            any=tuple(tuple(words_of(p)) for p in r["any"]),
             **{k: frozenset(key(w) for w in r.get(k, ())) for k in ("also", "not_after", "not_before", "unless")},
             needs=frozenset(r.get("needs", ())),
             not_with=frozenset(r.get("not_with", ())),
             region=bool(r.get("region", False)),
-            firsts=frozenset(key(p).split()[0] for p in r["any"]),
+            firsts=frozenset(words_of(p)[0] for p in r["any"]),
         )
         for r in lexicon()["direct_facts"]
     )
@@ -1671,10 +1678,10 @@ def _fact_features(text: str, entities: Entities, features: frozenset[str], lex:
         features = features | {SEATS_CONTEXT}
     if "phone_number" not in features or "user_ref" in features or not entities.numbers:
         return features
-    words = key(text[: fact_search.MAX_QUERY_CHARS]).split()
+    words = words_of(text[: fact_search.MAX_QUERY_CHARS])
     people = frozenset(lexicon()["people_nouns"])
     for number in entities.numbers:
-        digits = key(number).split()
+        digits = words_of(number)
         at = next((i for i in range(len(words)) if words[i : i + len(digits)] == digits), None)
         if at is None:
             return features

@@ -16,7 +16,7 @@ from typing import Any
 from babel import Locale
 from babel.lists import format_list
 
-from dialogs.nlu.i18n import has_string, normalize_lang, t
+from dialogs.nlu.i18n import babel_locale, has_string, normalize_lang, t
 from knowledge.catalog import load_catalog
 
 #: Params that hold counts (rendered with the locale's digit grouping even when given as text).
@@ -72,11 +72,15 @@ def line_name(line: str | None, lang: str) -> str:
 
 
 def join(items: Iterable[str], lang: str, *, style: str = "standard") -> str:
-    """``["France", "Allemagne"]`` -> "France et Allemagne" (``style="or"``: "France ou Allemagne")."""
+    """``["France", "Allemagne"]`` -> "France et Allemagne" (``style="or"``: "France ou Allemagne").
+    One item is itself, as babel returns it; longer lists are formatted with the language's
+    parsed babel locale (:func:`babel_locale`: named by a string, babel parses it every call)."""
     items = [item for item in items if item]
     if not items:
         return ""
-    return format_list(items, style=style, locale=normalize_lang(lang))
+    if len(items) == 1:
+        return items[0]
+    return format_list(items, style=style, locale=babel_locale(normalize_lang(lang)))
 
 
 def _as_list(value: Any) -> list[str]:

@@ -19,7 +19,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from dialogs.nlu.entities import Entities, any_of, compiled, digits, extract_entities, key, without_product_numbers
+from dialogs.nlu.entities import (
+    Entities,
+    any_of,
+    compiled,
+    digits,
+    extract_entities,
+    key,
+    without_product_numbers,
+    words_of,
+)
 from dialogs.nlu.limits import MAX_CHARS
 from knowledge.advisor import MAX_USERS
 from knowledge.catalog import load_catalog
@@ -122,7 +131,7 @@ def calls_a_region(text: str) -> bool:
     """Whether a region of the world is named right after a calling verb ("they phone Europe a
     lot", "ils appellent l'Asie"): no country, but calls abroad all the same."""
     regions = _patterns()["regions_abroad"]
-    return any(set(key(segment).split()) & regions for segment in _destination_segments(text))
+    return any(set(words_of(segment)) & regions for segment in _destination_segments(text))
 
 
 def split_countries(text: str, countries: list[str]) -> tuple[list[str], list[str]]:
@@ -242,12 +251,12 @@ def _is_minutes_or_plan(text: str, start: int) -> bool:
     """Whether the number at ``start`` names minutes ("120 min") or a plan ("forfait 120",
     "the 120 plan"), not a count of users."""
     before = text[max(0, start - 30) : start].rstrip()
-    words = key(before).split()  # the plan word right before the number ("plans: 80 users" is a count)
+    words = words_of(before)  # the plan word right before the number ("plans: 80 users" is a count)
     plan_words = _patterns()["count_not_after"]
     named = before[-1:].isalpha() and bool(words) and words[-1] in plan_words
     # "the 240 plans in Mexico", "the 120 or 240 plans": a plan word right after a number that
     # follows an article or another number and "or" names plans (not "we need 30 plans in France")
-    after = key(text[start : start + 30]).split()
+    after = words_of(text[start : start + 30])
     plan_after = len(after) >= 2 and after[1] in plan_words
     led = bool(words) and (
         words[-1] in _PLAN_ARTICLES or (words[-1] in _ALTERNATIVES and len(words) >= 2 and words[-2].isdigit())
@@ -267,8 +276,8 @@ def minutes_mentioned(text: str) -> tuple[int | None, int | None]:
         if value > MAX_MINUTES:
             continue
         # "200 international minutes", "300 minutes abroad", "300 minutes à l'international"
-        after = key(text[match.end() : match.end() + 40]).split()[:3]
-        if (set(key(match.group(0)).split()) | set(after)) & patterns["intl_hint"]:
+        after = words_of(text[match.end() : match.end() + 40])[:3]
+        if (set(words_of(match.group(0))) | set(after)) & patterns["intl_hint"]:
             international = international if international is not None else value
         else:
             domestic = domestic if domestic is not None else value
@@ -298,7 +307,7 @@ def _any_usage() -> re.Pattern[str] | None:
 def is_acknowledgement(text: str | None) -> bool:
     """ "thanks", "ok merci", "great, thank you": a message made only of acknowledgement words
     (``slots.json`` ``acknowledgements``), answered with one short line, not the menu."""
-    words = key((text or "")[:200]).split()
+    words = words_of((text or "")[:200])
     return bool(words) and len(words) <= ACK_WORDS and all(w in _patterns()["acknowledgements"] for w in words)
 
 
@@ -426,7 +435,7 @@ def negated_countries(text: str) -> set[str]:
     word (``locales/slots.json``)."""
     words = slot_words()
     takers, window = frozenset(words["negated_place_words"]), words["negated_place_window"]
-    folded = key(text[:200]).split()
+    folded = words_of(text[:200])
     found: set[str] = set()
     for at, word in enumerate(folded):
         if word in takers:
