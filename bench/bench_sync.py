@@ -87,6 +87,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                 authority=fake.authority,
                 endpoint=fake.endpoint,
                 ca_bundle=fake.ca_file,
+                bundle_dir=work,
             )
             client = GraphClient(config, TENANT)
             started = time.perf_counter()

@@ -32,6 +32,7 @@ def graph_config(settings: Settings) -> GraphConfig:
         authority=settings.GRAPH_AUTHORITY,
         endpoint=settings.GRAPH_ENDPOINT,
         ca_bundle=settings.GRAPH_CA_BUNDLE,
+        bundle_dir=settings.DATA_DIR,
     )
 
 

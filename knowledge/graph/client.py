@@ -80,6 +80,10 @@ class GraphConfig:
     endpoint: str = DEFAULT_ENDPOINT
     #: An extra CA file to trust (TLS-inspecting proxy, tests), on top of the usual roots.
     ca_bundle: Path | None = None
+    #: Where the usual roots and ``ca_bundle`` are written as one file (the bot's DATA_DIR):
+    #: a folder the process owns, so nothing is left behind in the shared temp folder; None:
+    #: the temp folder.
+    bundle_dir: Path | None = None
     timeout: tuple[float, float] = TIMEOUT
     max_attempts: int = MAX_ATTEMPTS
     max_retry_after: float = MAX_RETRY_AFTER
@@ -95,8 +99,8 @@ class GraphConfig:
         return f"GraphConfig(client_id={self.client_id!r}, authority={self.authority!r}, endpoint={self.endpoint!r})"
 
 
-def build_session(ca_bundle: Path | None) -> requests.Session:
-    """A session that trusts the usual roots plus ``ca_bundle``.
+def build_session(ca_bundle: Path | None, bundle_dir: Path | None = None) -> requests.Session:
+    """A session that trusts the usual roots plus ``ca_bundle`` (their file in ``bundle_dir``).
 
     ``trust_env = False``: otherwise ``REQUESTS_CA_BUNDLE`` silently replaces our ``verify``
     (see the graph-sync notes); proxies from the environment are applied by hand instead.
@@ -105,18 +109,25 @@ def build_session(ca_bundle: Path | None) -> requests.Session:
     session.trust_env = False
     session.proxies.update({k: v for k, v in urllib.request.getproxies().items() if k in ("http", "https")})
     if ca_bundle is not None:
-        session.verify = str(_combined_bundle(ca_bundle))
+        session.verify = str(_combined_bundle(ca_bundle, bundle_dir))
     return session
 
 
-def _combined_bundle(extra: Path) -> Path:
-    """The default roots (certifi, as requests uses) and ``extra`` in one file, in the temp
-    folder (the extra CA's own folder may be read-only), named by its content."""
+def _combined_bundle(extra: Path, folder: Path | None) -> Path:
+    """The default roots (certifi, as requests uses) and ``extra`` in one file, named by its
+    content, in ``folder`` (the extra CA's own folder may be read-only), else the temp folder.
+
+    Why a file: a ``verify`` path is how requests takes its roots (an ``ssl.SSLContext`` of our
+    own would need an adapter overriding requests' connection-pool keys). Why not the temp
+    folder when the bot has a folder of its own: each new CA (every test run makes some) left a
+    230 KB file there that nothing removed."""
     import certifi
 
     data = Path(certifi.where()).read_bytes() + b"\n" + extra.read_bytes()
-    combined = Path(tempfile.gettempdir()) / f"callplan-ca-{hashlib.sha256(data).hexdigest()[:16]}.pem"
+    name = f"callplan-ca-{hashlib.sha256(data).hexdigest()[:16]}.pem"
+    combined = (folder or Path(tempfile.gettempdir())) / name
     if not combined.is_file():
+        combined.parent.mkdir(parents=True, exist_ok=True)
         atomic_write_bytes(combined, data)
     return combined
 
@@ -134,7 +145,7 @@ class GraphClient:
 
     def __post_init__(self) -> None:
         if self.session is None:
-            self.session = build_session(self.config.ca_bundle)
+            self.session = build_session(self.config.ca_bundle, self.config.bundle_dir)
 
     def close(self) -> None:
         if self.session is not None:

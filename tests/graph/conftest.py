@@ -19,7 +19,7 @@ def fake_graph(tmp_path) -> Iterator[FakeGraph]:
 
 
 @pytest.fixture
-def make_client(fake_graph) -> Callable[..., GraphClient]:
+def make_client(fake_graph, tmp_path) -> Callable[..., GraphClient]:
     def make(tenant: str = T1, secret: str = "s3cret", sleeps: list[float] | None = None) -> GraphClient:
         config = GraphConfig(
             client_id="11111111-2222-3333-4444-555555555555",
@@ -27,6 +27,7 @@ def make_client(fake_graph) -> Callable[..., GraphClient]:
             authority=fake_graph.authority,
             endpoint=fake_graph.endpoint,
             ca_bundle=fake_graph.ca_file,
+            bundle_dir=tmp_path,
         )
         recorded = sleeps if sleeps is not None else []
         return GraphClient(config, tenant, sleep=recorded.append)
