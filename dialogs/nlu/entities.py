@@ -215,6 +215,10 @@ class _Compiled:
     fuzzy_names: dict[str, str]  # one-word country and city names (EN, FR) -> code, for typo matching
     fuzzy_cities: frozenset[str]  # those of fuzzy_names that are cities only (the stricter floor)
     fuzzy_pairs: dict[str, str]  # two-word country names (EN, FR) -> code ("new zealand", "etats unis")
+    #: Per length of a word (pair), the names of ``fuzzy_names`` (``fuzzy_pairs``) it may be close
+    #: enough to, in their order (:func:`_within_reach`): a typo is compared with those only.
+    fuzzy_names_by_length: dict[int, tuple[str, ...]]
+    fuzzy_pairs_by_length: dict[int, tuple[str, ...]]
     plain_words: frozenset[str]  # words of the lexicon: never a misspelt or unknown place
     never_places: frozenset[str]  # licence tier words and regions: never a misspelt or unknown place
     codes_after_licence: frozenset[str]  # ambiguous codes read as a country right after "E5" ("E5 BE")
@@ -329,6 +333,8 @@ def compiled() -> _Compiled:
     yes_words = sorted((tuple(words_of(w)) for w in lex["yes_words"]), key=len, reverse=True)
     corrections_within = tuple(tuple(words_of(c)) for c in read_locale_json("entities.json")["corrections_within"])
     no_words = sorted((tuple(words_of(w)) for w in lex["no_words"]), key=len, reverse=True)
+    fuzzy_names = {" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN}
+    fuzzy_pairs = {k: code for k, code in cty["names"].items() if len(k.split()) == 2 and len(k) >= 8}
     return _Compiled(
         names=names,
         max_name_len=max(len(k) for k in names),
@@ -364,11 +370,13 @@ def compiled() -> _Compiled:
         ),
         cased_names=tuple(lex["carrier_names_cased"]),
         carrier_spelling={n.casefold(): n for n in lex["carrier_names"] + lex["carrier_names_cased"]},
-        fuzzy_names={" ".join(k): code for k, code in names.items() if len(k) == 1 and len(k[0]) >= FUZZY_MIN_LEN},
+        fuzzy_names=fuzzy_names,
         fuzzy_cities=frozenset(
             k for k in (key(c) for c in cities_data()) if " " not in k and tuple(k.split()) not in cty_names
         ),
-        fuzzy_pairs={k: code for k, code in cty["names"].items() if len(k.split()) == 2 and len(k) >= 8},
+        fuzzy_pairs=fuzzy_pairs,
+        fuzzy_names_by_length=_within_reach(fuzzy_names),
+        fuzzy_pairs_by_length=_within_reach(fuzzy_pairs),
         plain_words=_plain_words(lex, month_numbers),
         never_places=frozenset(key(w) for w in read_locale_json("entities.json")["never_places"]),
         product_names=_product_names(read_locale_json("entities.json")["product_names"]),
@@ -383,6 +391,24 @@ def compiled() -> _Compiled:
         any_line=any_of([p for _, p in lines]),
         yes_no_by_first=_yes_no_by_first(yes_words, no_words),
     )
+
+
+def _within_reach(names: Iterable[str]) -> dict[int, tuple[str, ...]]:
+    """Per length of a word, the ``names`` (in their order) whose similarity to a word of that
+    length may meet the typo floor: the Damerau-Levenshtein distance is at least the difference
+    of the lengths, so a name longer or shorter by more than a fifth ("allemange" and "ile de
+    man") is never close enough, and comparing with it (most of the ~800 names) is work for
+    nothing. Lengths missing here reach no name. The lowest floor is used, so every name that
+    could meet a floor is kept, and the ranking of those that do is unchanged."""
+    names = list(names)
+    longest = max(map(len, names), default=0)
+    floor = min(FUZZY_FLOOR, FUZZY_FLOOR_OTHER_START) - FLOAT_SLACK
+    by_length = {}
+    for size in range(1, 2 * longest + 1):
+        reached = tuple(n for n in names if 1 - abs(size - len(n)) / max(size, len(n)) >= floor)
+        if reached:
+            by_length[size] = reached
+    return by_length
 
 
 def _names_pattern(names: list[str]) -> str:
@@ -755,11 +781,12 @@ def _fuzzy_country(word: str, table: _Compiled) -> str | None:
         return None
     # No score_cutoff: rapidfuzz turns it into a whole number of edits that rounds one edit in
     # five letters ("itlay": exactly the 0.8 floor) out; the floor is applied to the scores.
+    names = table.fuzzy_names_by_length.get(len(word))
+    if not names:
+        return None  # no name within reach of a word this long or short
     found = [
         hit
-        for hit in process.extract(
-            word, table.fuzzy_names.keys(), scorer=DamerauLevenshtein.normalized_similarity, limit=FUZZY_TIES
-        )
+        for hit in process.extract(word, names, scorer=DamerauLevenshtein.normalized_similarity, limit=FUZZY_TIES)
         if hit[1] >= (FUZZY_FLOOR if hit[0][:1] == word[:1] else FUZZY_FLOOR_OTHER_START) - FLOAT_SLACK
         and not (hit[0] in table.fuzzy_cities and _ends_like_a_country(word, hit[0]))
     ]
@@ -834,7 +861,10 @@ def _fuzzy_pair(tokens: list[_Token], i: int, taken: set[int], table: _Compiled)
     if first.folded in table.plain_words and second.folded in table.plain_words:
         return None
     pair = f"{first.folded} {second.folded}"
-    hit = process.extractOne(pair, table.fuzzy_pairs.keys(), scorer=DamerauLevenshtein.normalized_similarity)
+    names = table.fuzzy_pairs_by_length.get(len(pair))
+    if not names:
+        return None
+    hit = process.extractOne(pair, names, scorer=DamerauLevenshtein.normalized_similarity)
     if hit is None or hit[1] < FUZZY_FLOOR - FLOAT_SLACK:
         return None
     return table.fuzzy_pairs[hit[0]], f"{first.raw} {second.raw}"

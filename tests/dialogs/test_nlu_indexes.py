@@ -413,3 +413,79 @@ def _old_router_features(text: str) -> set[str]:
 def test_router_features_skip_the_address_and_number_passes_only_where_they_find_nothing():
     for text in (*_messages(), *_RAW_EDGES, "a@b", "call 0044 20 7946 0958"):
         assert router.features(text) == _old_router_features(text), text
+
+
+# --- branch fastentities2: typos compared only with the names within reach of their length -------
+
+
+def _old_fuzzy_country(word: str) -> str | None:
+    table = compiled()
+    if len(word) < entities.FUZZY_MIN_LEN or word in table.plain_words:
+        return None
+    found = [
+        hit
+        for hit in entities.process.extract(
+            word, table.fuzzy_names.keys(), scorer=entities.DamerauLevenshtein.normalized_similarity, limit=5
+        )
+        if hit[1]
+        >= (entities.FUZZY_FLOOR if hit[0][:1] == word[:1] else entities.FUZZY_FLOOR_OTHER_START) - entities.FLOAT_SLACK
+        and not (hit[0] in table.fuzzy_cities and entities._ends_like_a_country(word, hit[0]))
+    ]
+    if not found:
+        return None
+    top = [name for name, score, _ in found if score == found[0][1]]
+    same_start = [name for name in top if name[:1] == word[:1]]
+    return table.fuzzy_names[(same_start or top)[0]]
+
+
+def _old_fuzzy_pair(pair: str) -> str | None:
+    table = compiled()
+    hit = entities.process.extractOne(
+        pair, table.fuzzy_pairs.keys(), scorer=entities.DamerauLevenshtein.normalized_similarity
+    )
+    return None if hit is None or hit[1] < entities.FUZZY_FLOOR - entities.FLOAT_SLACK else table.fuzzy_pairs[hit[0]]
+
+
+def _near_misses(names: list[str]) -> list[str]:
+    """Each name, some of its one-edit typos, and the name two and three letters longer/shorter."""
+    out = []
+    for name in names:
+        out += [name, *_typos(name)[::7], name + name[-2:], name + name[-3:], name[:-2], name[:-3]]
+    return out
+
+
+def test_typos_read_as_countries_agree_with_comparing_every_name():
+    table = compiled()
+    words = {w for words in _message_words() for w in words} | set(_near_misses(list(table.fuzzy_names)))
+    read = 0
+    for word in sorted(words):
+        expected = _old_fuzzy_country(word)
+        assert entities._fuzzy_country(word, table) == expected, word
+        read += expected is not None
+    assert read > 1000
+
+
+def test_two_word_typos_read_as_countries_agree_with_comparing_every_pair():
+    table = compiled()
+    read = 0
+    for pair in _near_misses(list(table.fuzzy_pairs)):
+        first, _, second = pair.partition(" ")
+        if not (first.isalpha() and second.isalpha()):
+            continue
+        tokens = [entities._Token(raw=first, folded=first), entities._Token(raw=second, folded=second)]
+        found = entities._fuzzy_pair(tokens, 0, set(), table)
+        known = first in table.plain_words and second in table.plain_words
+        expected = None if known else _old_fuzzy_pair(pair)
+        assert (found[0] if found else None) == expected, pair
+        read += expected is not None
+    assert read > 100
+
+
+def test_names_within_reach_leave_out_names_too_long_or_short_only():
+    table = compiled()
+    for size in range(1, 40):
+        kept = set(table.fuzzy_names_by_length.get(size, ()))
+        for name in table.fuzzy_names:
+            close = 1 - abs(size - len(name)) / max(size, len(name)) >= entities.FUZZY_FLOOR - entities.FLOAT_SLACK
+            assert (name in kept) is close, (size, name)
+    assert len(table.fuzzy_names_by_length[8]) < len(table.fuzzy_names) * 0.7  # the point of it
