@@ -489,3 +489,32 @@ def test_names_within_reach_leave_out_names_too_long_or_short_only():
             close = 1 - abs(size - len(name)) / max(size, len(name)) >= entities.FUZZY_FLOOR - entities.FLOAT_SLACK
             assert (name in kept) is close, (size, name)
     assert len(table.fuzzy_names_by_length[8]) < len(table.fuzzy_names) * 0.7  # the point of it
+
+
+# --- branch fastentities2: the first pattern told by the alternation's own match -----------------
+
+
+def test_licence_patterns_are_each_one_of_the_licence_names_as_a_whole_word():
+    table = compiled()
+    assert [(v, p.pattern) for v, p in table.licences] == [
+        (table.licence_names[name], rf"\b{re.escape(name)}\b")
+        for name in sorted(table.licence_names, key=len, reverse=True)
+    ]
+
+
+@pytest.mark.parametrize("name", ["carriers", "licences", "lines"])
+def test_first_pattern_read_from_the_alternation_agrees_with_searching_each(name):
+    table = compiled()
+    patterns = getattr(table, name)
+    combined = getattr(table, f"any_{name[:-1]}")
+    by_text = table.licence_names if name == "licences" else None
+    texts = [" ".join(words) for words in _message_words()]
+    texts += [f"so {p.pattern.strip(chr(92) + 'b')} then" for _, p in patterns]  # most are literal names
+    texts += ["e5 e3 and e5", "international or domestic", "direct routing via operator connect"]
+    found = 0
+    for norm in texts:
+        old = _old_first(norm, patterns)
+        hit = entities._first(norm, patterns, combined, by_text)
+        assert ((hit[0], hit[1].start(), hit[1].end()) if hit else None) == old, norm
+        found += old is not None
+    assert found > 50
