@@ -235,6 +235,9 @@ class _Compiled:
     any_carrier: re.Pattern[str] | None  # ... one of ``carriers``
     any_licence: re.Pattern[str] | None  # ... one of ``licences``
     any_line: re.Pattern[str] | None  # ... one of ``lines``
+    #: ... one of ``plans``, ``carriers``, ``licences`` or ``lines``: a message that names none
+    #: (most) is told so by one search instead of four (~1.7 us instead of ~3.2 on a short one).
+    any_term: re.Pattern[str] | None
     #: first word -> the (value, phrase) of ``yes_words`` then ``no_words`` that may start there, in their order
     yes_no_by_first: dict[str, tuple[tuple[bool, tuple[str, ...]], ...]]
 
@@ -393,6 +396,9 @@ def compiled() -> _Compiled:
         any_carrier=any_of([p for _, p in carriers]),
         any_licence=any_of([p for _, p in licences]),
         any_line=any_of([p for _, p in lines]),
+        any_term=any_of(
+            [p for *_, p in plans] + [p for _, p in carriers] + [p for _, p in licences] + [p for _, p in lines]
+        ),
         yes_no_by_first=_yes_no_by_first(yes_words, no_words),
     )
 
@@ -1132,22 +1138,24 @@ def extract(text: str) -> Extraction:
     tokens = tokenize(work)
     words = [t.folded for t in tokens]
     norm = " ".join(words)
-    plan, rest, plan_span = _extract_plan(norm, table)
-    if user_count is None and plan:
-        user_count = _seats_before_plan(norm, plan_span)  # "50 D&I licences"
-    carrier_hit = _first(rest, table.carriers, table.any_carrier)
-    if carrier_hit:
-        rest = _blank(rest, carrier_hit[1].start(), carrier_hit[1].end())
-    licence_hit = _first(rest, table.licences, table.any_licence, table.licence_names)
-    if user_count is None and licence_hit:
-        # "30 E3", "25 E5 a equiper": a count right before a base licence is a seat count
-        start = licence_hit[1].start()
-        seats = _SEATS_BEFORE.search(rest[max(0, start - _SEATS_REACH) : start]) or _SEATS_AFTER.match(
-            rest[licence_hit[1].end() : licence_hit[1].end() + _SEATS_REACH + 3]
-        )
-        if seats and 0 < int(seats.group(1)) <= 1_000_000 and not _ends_with_product(rest[:start], table):
-            user_count = int(seats.group(1))
-    line_hit = _first(rest, table.lines, table.any_line)
+    plan = carrier_hit = licence_hit = line_hit = None
+    if table.any_term is None or table.any_term.search(norm):  # one search for the many that name none
+        plan, rest, plan_span = _extract_plan(norm, table)
+        if user_count is None and plan:
+            user_count = _seats_before_plan(norm, plan_span)  # "50 D&I licences"
+        carrier_hit = _first(rest, table.carriers, table.any_carrier)
+        if carrier_hit:
+            rest = _blank(rest, carrier_hit[1].start(), carrier_hit[1].end())
+        licence_hit = _first(rest, table.licences, table.any_licence, table.licence_names)
+        if user_count is None and licence_hit:
+            # "30 E3", "25 E5 a equiper": a count right before a base licence is a seat count
+            start = licence_hit[1].start()
+            seats = _SEATS_BEFORE.search(rest[max(0, start - _SEATS_REACH) : start]) or _SEATS_AFTER.match(
+                rest[licence_hit[1].end() : licence_hit[1].end() + _SEATS_REACH + 3]
+            )
+            if seats and 0 < int(seats.group(1)) <= 1_000_000 and not _ends_with_product(rest[:start], table):
+                user_count = int(seats.group(1))
+        line_hit = _first(rest, table.lines, table.any_line)
     taken: set[int] = set()
     countries = _extract_countries(tokens, table, taken, work)
     misspelt, unknown_places = _places(tokens, taken, table, work)

@@ -518,3 +518,15 @@ def test_first_pattern_read_from_the_alternation_agrees_with_searching_each(name
         assert ((hit[0], hit[1].start(), hit[1].end()) if hit else None) == old, norm
         found += old is not None
     assert found > 50
+
+
+def test_one_alternation_finds_a_match_where_a_plan_carrier_licence_or_line_pattern_does():
+    table = compiled()
+    assert table.any_term is not None, "not combinable: every message pays four searches"
+    patterns = [entry[-1] for name in ("plans", "carriers", "licences", "lines") for entry in getattr(table, name)]
+    named = 0
+    for norm in [" ".join(words) for words in _message_words()] + [p.pattern.strip(chr(92) + "b") for p in patterns]:
+        expected = any(p.search(norm) for p in patterns)
+        assert bool(table.any_term.search(norm)) is expected, norm
+        named += expected
+    assert named > 100
