@@ -536,7 +536,7 @@ def check_slots(text: str, entities: Entities) -> CheckSlots:
     countries = known_countries(entities.countries)
     locations, destinations = split_countries(text, countries)
     # "0800 numbers like 0800 123 4567": the number written out, not the kind of number before it.
-    number = max(entities.numbers, key=lambda n: sum(c.isdigit() for c in n) >= FULL_DIGITS, default=None)
+    number = max(entities.numbers, key=lambda n: sum(map(str.isdigit, n)) >= FULL_DIGITS, default=None)
     if number is not None:
         # "can keith call 01 42 68 53 00 in France": a country right after the number, after "in"
         # / "en", is the number's, not the caller's ("... from the UK" stays the caller's).

@@ -413,3 +413,120 @@ def _old_router_features(text: str) -> set[str]:
 def test_router_features_skip_the_address_and_number_passes_only_where_they_find_nothing():
     for text in (*_messages(), *_RAW_EDGES, "a@b", "call 0044 20 7946 0958"):
         assert router.features(text) == _old_router_features(text), text
+
+
+# --- branch fastentities2: typos compared only with the names within reach of their length -------
+
+
+def _old_fuzzy_country(word: str) -> str | None:
+    table = compiled()
+    if len(word) < entities.FUZZY_MIN_LEN or word in table.plain_words:
+        return None
+    found = [
+        hit
+        for hit in entities.process.extract(
+            word, table.fuzzy_names.keys(), scorer=entities.DamerauLevenshtein.normalized_similarity, limit=5
+        )
+        if hit[1]
+        >= (entities.FUZZY_FLOOR if hit[0][:1] == word[:1] else entities.FUZZY_FLOOR_OTHER_START) - entities.FLOAT_SLACK
+        and not (hit[0] in table.fuzzy_cities and entities._ends_like_a_country(word, hit[0]))
+    ]
+    if not found:
+        return None
+    top = [name for name, score, _ in found if score == found[0][1]]
+    same_start = [name for name in top if name[:1] == word[:1]]
+    return table.fuzzy_names[(same_start or top)[0]]
+
+
+def _old_fuzzy_pair(pair: str) -> str | None:
+    table = compiled()
+    hit = entities.process.extractOne(
+        pair, table.fuzzy_pairs.keys(), scorer=entities.DamerauLevenshtein.normalized_similarity
+    )
+    return None if hit is None or hit[1] < entities.FUZZY_FLOOR - entities.FLOAT_SLACK else table.fuzzy_pairs[hit[0]]
+
+
+def _near_misses(names: list[str]) -> list[str]:
+    """Each name, some of its one-edit typos, and the name two and three letters longer/shorter."""
+    out = []
+    for name in names:
+        out += [name, *_typos(name)[::7], name + name[-2:], name + name[-3:], name[:-2], name[:-3]]
+    return out
+
+
+def test_typos_read_as_countries_agree_with_comparing_every_name():
+    table = compiled()
+    words = {w for words in _message_words() for w in words} | set(_near_misses(list(table.fuzzy_names)))
+    read = 0
+    for word in sorted(words):
+        expected = _old_fuzzy_country(word)
+        assert entities._fuzzy_country(word, table) == expected, word
+        read += expected is not None
+    assert read > 1000
+
+
+def test_two_word_typos_read_as_countries_agree_with_comparing_every_pair():
+    table = compiled()
+    read = 0
+    for pair in _near_misses(list(table.fuzzy_pairs)):
+        first, _, second = pair.partition(" ")
+        if not (first.isalpha() and second.isalpha()):
+            continue
+        tokens = [entities._Token(raw=first, folded=first), entities._Token(raw=second, folded=second)]
+        found = entities._fuzzy_pair(tokens, 0, set(), table)
+        known = first in table.plain_words and second in table.plain_words
+        expected = None if known else _old_fuzzy_pair(pair)
+        assert (found[0] if found else None) == expected, pair
+        read += expected is not None
+    assert read > 100
+
+
+def test_names_within_reach_leave_out_names_too_long_or_short_only():
+    table = compiled()
+    for size in range(1, 40):
+        kept = set(table.fuzzy_names_by_length.get(size, ()))
+        for name in table.fuzzy_names:
+            close = 1 - abs(size - len(name)) / max(size, len(name)) >= entities.FUZZY_FLOOR - entities.FLOAT_SLACK
+            assert (name in kept) is close, (size, name)
+    assert len(table.fuzzy_names_by_length[8]) < len(table.fuzzy_names) * 0.7  # the point of it
+
+
+# --- branch fastentities2: the first pattern told by the alternation's own match -----------------
+
+
+def test_licence_patterns_are_each_one_of_the_licence_names_as_a_whole_word():
+    table = compiled()
+    assert [(v, p.pattern) for v, p in table.licences] == [
+        (table.licence_names[name], rf"\b{re.escape(name)}\b")
+        for name in sorted(table.licence_names, key=len, reverse=True)
+    ]
+
+
+@pytest.mark.parametrize("name", ["carriers", "licences", "lines"])
+def test_first_pattern_read_from_the_alternation_agrees_with_searching_each(name):
+    table = compiled()
+    patterns = getattr(table, name)
+    combined = getattr(table, f"any_{name[:-1]}")
+    by_text = table.licence_names if name == "licences" else None
+    texts = [" ".join(words) for words in _message_words()]
+    texts += [f"so {p.pattern.strip(chr(92) + 'b')} then" for _, p in patterns]  # most are literal names
+    texts += ["e5 e3 and e5", "international or domestic", "direct routing via operator connect"]
+    found = 0
+    for norm in texts:
+        old = _old_first(norm, patterns)
+        hit = entities._first(norm, patterns, combined, by_text)
+        assert ((hit[0], hit[1].start(), hit[1].end()) if hit else None) == old, norm
+        found += old is not None
+    assert found > 50
+
+
+def test_one_alternation_finds_a_match_where_a_plan_carrier_licence_or_line_pattern_does():
+    table = compiled()
+    assert table.any_term is not None, "not combinable: every message pays four searches"
+    patterns = [entry[-1] for name in ("plans", "carriers", "licences", "lines") for entry in getattr(table, name)]
+    named = 0
+    for norm in [" ".join(words) for words in _message_words()] + [p.pattern.strip(chr(92) + "b") for p in patterns]:
+        expected = any(p.search(norm) for p in patterns)
+        assert bool(table.any_term.search(norm)) is expected, norm
+        named += expected
+    assert named > 100
