@@ -78,13 +78,9 @@ class _Codec:
         self.models: dict[str, Any] = root._infer_class_models()  # type: ignore[attr-defined]
         self.deserializer = Deserializer(self.models)
         self.serializer = Serializer(self.models)
-        self.plans: dict[type, _Plan | None] = {}
-
-    def plan(self, cls: type) -> _Plan | None:
-        """How to (de)serialize ``cls`` here, or None when msrest must do the whole model."""
-        if cls not in self.plans:
-            self.plans[cls] = self._make_plan(cls)
-        return self.plans[cls]
+        #: How to (de)serialize each model class here (None: msrest does the whole model),
+        #: made on first use: ``plans[cls]``.
+        self.plans = _Plans(self._make_plan)
 
     def _make_plan(self, cls: Any) -> _Plan | None:
         if getattr(cls, "_subtype_map", None) or hasattr(cls, "_xml_map"):
@@ -106,6 +102,20 @@ class _Codec:
         order = _plain_init_order(cls, attrs)
         blank = None if order is None else dict.fromkeys(order)
         return _Plan(tuple(fields), frozenset(by_key), by_key, dict.fromkeys(attrs), blank, _values_of(attrs))
+
+
+class _Plans(dict[type, "_Plan | None"]):
+    """Plans by model class, each made the first time it is asked for. Why a ``dict`` with
+    ``__missing__`` rather than a method: a loaded or dumped activity asks for ~15 plans (one per
+    nested model), and a subscript of a known class is one C-level lookup, not a Python call."""
+
+    def __init__(self, make: Callable[[type], _Plan | None]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, cls: type) -> _Plan | None:
+        plan = self[cls] = self._make(cls)
+        return plan
 
 
 def _values_of(attrs: list[str]) -> Callable[[Any], tuple[Any, ...]]:
@@ -215,18 +225,23 @@ def parse_timestamp(text: str) -> datetime | None:
 # --- from JSON --------------------------------------------------------------------------------
 
 
-def load_activity(body: Any) -> Activity:
-    """``Activity().deserialize(body)``, built in one pass (msrest's errors on bad shapes)."""
-    return load_model(Activity, body)
+def load_activity(body: Any, *, parsed_json: bool = False) -> Activity:
+    """``Activity().deserialize(body)``, built in one pass (msrest's errors on bad shapes).
+    ``parsed_json``: see :func:`load_model`."""
+    return load_model(Activity, body, parsed_json=parsed_json)
 
 
-def load_model(cls: Any, body: Any) -> Any:
-    """``cls().deserialize(body)`` for a msrest model class, built in one pass."""
+def load_model(cls: Any, body: Any, *, parsed_json: bool = False) -> Any:
+    """``cls().deserialize(body)`` for a msrest model class, built in one pass.
+
+    ``parsed_json``: ``body`` is what a JSON parser just returned (``/api/messages``), so
+    every value in it is plain JSON (:func:`is_plain_json`) by construction: an ``object``
+    value (``channelData``, ``value``) is taken as it is without being walked to check."""
     codec = _codec(cls)
-    plan = codec.plan(cls)
+    plan = codec.plans[cls]
     if type(body) is not dict or plan is None:
         return cls().deserialize(body)
-    return _load(codec, cls, plan, body)
+    return _load(codec, cls, plan, body, parsed_json)
 
 
 def loads_as_is(cls: Any, body: Any) -> bool:
@@ -236,7 +251,7 @@ def loads_as_is(cls: Any, body: Any) -> bool:
     over, and the schema models' ``__init__`` only assigns). A check that builds nothing, for a
     body that is only to be validated; False says nothing (load it to know)."""
     codec = _codec(cls)
-    return _loads_as_is(codec, codec.plan(cls), body)
+    return _loads_as_is(codec, codec.plans[cls], body)
 
 
 def _loads_as_is(codec: _Codec, plan: _Plan | None, data: Any) -> bool:
@@ -253,15 +268,15 @@ def _loads_as_is(codec: _Codec, plan: _Plan | None, data: Any) -> bool:
         elif field.model is None:
             return False
         elif field.many:
-            nested = codec.plan(field.model)
+            nested = codec.plans[field.model]
             if type(value) is not list or not all(item is None or _loads_as_is(codec, nested, item) for item in value):
                 return False
-        elif not _loads_as_is(codec, codec.plan(field.model), value):
+        elif not _loads_as_is(codec, codec.plans[field.model], value):
             return False
     return True
 
 
-def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
+def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any], parsed_json: bool) -> Any:
     # Every attribute is passed (None unless the JSON has it), as msrest passes them; only the
     # keys the JSON holds (~15 of an activity's 42 attributes) take a step here. A class whose
     # ``__init__`` is plain is not called: its object gets the ``__dict__`` that call would give
@@ -279,7 +294,7 @@ def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
             extras[key] = value
         elif value is not None:
             # A string or boolean where one goes (most of an activity) is taken without a call.
-            kwargs[field.attr] = value if type(value) is field.as_is else _load_value(codec, field, value)
+            kwargs[field.attr] = value if type(value) is field.as_is else _load_value(codec, field, value, parsed_json)
     if blank is not None:
         kwargs["additional_properties"] = extras or {}  # as msrest: keys the model does not name
         obj = cls.__new__(cls)
@@ -291,37 +306,36 @@ def _load(codec: _Codec, cls: Any, plan: _Plan, data: dict[str, Any]) -> Any:
     return obj
 
 
-def _load_value(codec: _Codec, field: _Field, value: Any) -> Any:
-    """``value`` (not None, not of ``field.as_is``: :func:`_load` takes those as they are) loaded."""
+def _load_value(codec: _Codec, field: _Field, value: Any, parsed_json: bool) -> Any:
+    """``value`` (not None, not of ``field.as_is``: :func:`_load` takes those as they are) loaded.
+
+    A nested model (an account, an entity) is loaded by :func:`_load` directly when its class
+    has a plan and the JSON is an object (a list of objects or nulls), else the whole value is
+    msrest's."""
     kind = type(value)
-    if field.type == "object" and is_plain_json(value):
+    if field.type == "object" and (parsed_json or is_plain_json(value)):
         return value  # what msrest's deserialize_object would rebuild node by node, equal
     if field.type == "iso-8601" and kind is str:
         parsed = parse_timestamp(value)
         if parsed is not None:
             return parsed
-    if field.model is not None:
+    model = field.model
+    plan = None if model is None else codec.plans[model]
+    if plan is not None:
         if field.many and kind is list:
-            items = [_load_model(codec, field.model, item) for item in value]
-            if all(item is not _MSREST for item in items):
+            items: list[Any] = []
+            for item in value:
+                if item is None:
+                    items.append(None)
+                elif type(item) is dict:
+                    items.append(_load(codec, model, plan, item, parsed_json))
+                else:
+                    break
+            else:
                 return items
         elif not field.many and kind is dict:
-            loaded = _load_model(codec, field.model, value)
-            if loaded is not _MSREST:
-                return loaded
+            return _load(codec, model, plan, value, parsed_json)
     return codec.deserializer.deserialize_data(value, field.type)
-
-
-_MSREST = object()  # "let msrest do this value"
-
-
-def _load_model(codec: _Codec, cls: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    plan = codec.plan(cls)
-    if plan is None or type(value) is not dict:
-        return _MSREST
-    return _load(codec, cls, plan, value)
 
 
 # --- to JSON ----------------------------------------------------------------------------------
@@ -336,7 +350,7 @@ def dump_activity(activity: Activity, *, known_json: Callable[[Any], bool] | Non
 
 
 def _dump_model(codec: _Codec, obj: Any, known_json: Callable[[Any], bool] | None = None) -> Any:
-    plan = codec.plan(type(obj))
+    plan = codec.plans[type(obj)]
     if plan is None:
         return codec.serializer._serialize(obj, keep_readonly=False, is_xml=False)
     out: dict[str, Any] = {}

@@ -193,7 +193,7 @@ async def read_activity(request: web.Request, body_timeout_s: float = BODY_TIMEO
     if _may_nest_too_deep(raw) and json_depth_exceeds(body):
         return error_response(400, f"the JSON is nested deeper than {MAX_JSON_DEPTH} levels")
     try:
-        activity = load_activity(body)
+        activity = load_activity(body, parsed_json=True)
     except Exception as exc:  # msrest raises DeserializationError, and sometimes worse, on bad shapes
         log.info("rejected a body that is not an activity: %s", clean(exc))
         return error_response(400, "the body is not a valid Bot Framework activity")

@@ -84,9 +84,8 @@ from bot.state.base import (
     StateUnavailableError,
     get_e_tag,
     set_e_tag,
-    without_e_tag,
 )
-from bot.state.codec import decode, encode
+from bot.state.codec import decode, encode, encode_state
 from bot.state.journal import (
     CLEAN,
     FAILED,
@@ -236,7 +235,7 @@ class TinyDBStorage(StateStorage):
         new_tags = {}
         for key, change in changes.items():
             blob = encoded.get(key)
-            entry = Entry(uuid.uuid4().hex, blob if blob is not None else encode(without_e_tag(change)))
+            entry = Entry(uuid.uuid4().hex, blob if blob is not None else encode_state(change))
             self._stage(key, entry, previous=current[key])
             new_tags[key] = entry.e_tag
         await self._commit()

@@ -26,8 +26,8 @@ from typing import Any
 
 from botbuilder.core import BotState, ConversationState, Storage, TurnContext, UserState
 
-from bot.state.base import NEW_KEY_E_TAG, without_e_tag
-from bot.state.codec import decode, encode
+from bot.state.base import NEW_KEY_E_TAG
+from bot.state.codec import decode, encode_state
 from bot.state.local import TinyDBStorage
 
 
@@ -48,7 +48,7 @@ async def _read(storage: Storage, key: str) -> tuple[Any, bytes]:
     if isinstance(storage, TinyDBStorage):
         return await storage.read_encoded(key)
     item = (await storage.read([key])).get(key)
-    return item, encode(without_e_tag(item if item is not None else {}))
+    return item, encode_state(item if item is not None else {})
 
 
 async def _write(storage: Storage, key: str, state: dict[str, Any], encoded: bytes) -> None:
@@ -76,7 +76,7 @@ class _EncodedScope(BotState):
         cached = self.get_cached_state(turn_context)
         if cached is None:
             return
-        encoded = encode(without_e_tag(cached.state))
+        encoded = encode_state(cached.state)
         if not force and encoded == cached.encoded:
             return
         await _write(self._storage, self.get_storage_key(turn_context), cached.state, encoded)
