@@ -135,7 +135,11 @@ def parse_number(text: object, default_region: str | None = None) -> ParsedNumbe
     except Exception:  # a library bug must not reach the user as a traceback
         return ParsedNumber(raw=raw, cleaned=cleaned, masked=bool(masked), masked_digits=masked, error="unparseable")
     national = phonenumbers.national_significant_number(number)
-    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    # What ``format_number(number, E164)`` returns for a number parsed without its raw input:
+    # "+", the calling code, the national significant number (no formatting; it worked the
+    # national number out again, ~1.5 us a parse). tests/knowledge/test_phone_one_type_match.py
+    # holds it to format_number over every example number.
+    e164 = f"+{number.country_code}{national}"
     problem: ParseError | None = None
     region_code: str | None = None
     kind: NumberKind = "unknown"

@@ -84,6 +84,22 @@ def test_every_parse_says_what_the_public_calls_say():
     assert {None, "invalid", "impossible"} <= errors
 
 
+def test_e164_is_what_format_number_says():
+    """``parse_number`` writes the E.164 form from the number's calling code and national
+    significant number instead of asking ``format_number`` (which works the national number out
+    again): the same text for every parse that reaches libphonenumber, valid or not."""
+    checked = 0
+    for text, region in _corpus():
+        parsed = parse_number(text, region)
+        if parsed.e164 is None:
+            continue
+        cleaned = parsed.cleaned
+        number = phonenumbers.parse(cleaned, None if cleaned.startswith("+") else region)
+        assert parsed.e164 == phonenumbers.format_number(number, PhoneNumberFormat.E164), (text, region)
+        checked += 1
+    assert checked > 5000
+
+
 @pytest.mark.parametrize(
     ("text", "region", "kind", "found"),
     [
