@@ -35,6 +35,7 @@ from dialogs.nlu.slots import CheckSlots, check_slots, dials, in_country
 from dialogs.turn import TenantData, lang_of
 from knowledge.catalog import load_catalog
 from knowledge.numbers import check_call, check_destination
+from knowledge.store.memo import one_look
 
 #: The plan slot of a user whose licences give no Calling Plan (known, so not asked).
 NO_PLAN = "none"
@@ -139,13 +140,17 @@ class NumberCheckDialog(InterruptibleDialog):
         dialog stack, when nothing is left to ask (the root dialog's one-shot turns): True once
         answered (the verdict card, or "which one?"). False when a question is left: what was
         found and said so far is kept for :meth:`_start`, which the dialog stack runs next (as
-        the model itself: ``turn_state`` lives as long as the turn, nothing there is saved)."""
-        slots = await self._opening(context, begun)
-        if slots is None:
-            return True
-        if _answerable(slots):
-            await self._answer(context, slots)  # what _country, _plan and _verdict would do, asking nothing
-            return True
+        the model itself: ``turn_state`` lives as long as the turn, nothing there is saved).
+
+        The tenant's data is looked at once for the turn (:func:`one_look`): the named user and
+        the pool of the verdict are read under one ``stat`` of its summary, not one each."""
+        with one_look():
+            slots = await self._opening(context, begun)
+            if slots is None:
+                return True
+            if _answerable(slots):
+                await self._answer(context, slots)  # what _country, _plan and _verdict would do, asking nothing
+                return True
         await self._said_unless_answering(context, slots)
         context.turn_state[self._opened_key] = slots
         return False

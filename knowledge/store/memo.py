@@ -26,11 +26,18 @@ does not change the tenants folder. "Today" and "this month" come from the store
 :meth:`~knowledge.store.Store.pools`. Residual risk, on file systems with coarse timestamps
 only: three commits within one timestamp tick, the third reusing the first's inode at the same
 size. For a local ``DATA_DIR`` (a store kept elsewhere has no such file to stat).
+
+Within :func:`one_look` (one turn's reads: a number check reads the named user, then the pool
+its verdict draws on), each tenant's summary is stated once, not once a read: its answers are
+told apart by that one stamp (a ``stat`` amid a turn's work is 5-18 us of CPU). A read the
+memo cannot answer takes a new stamp before the store reads the file, as outside the block, so
+an answer is still never kept under a stamp older than its file; the rest of the block uses it.
 """
 
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from datetime import date
 from typing import Any
 
@@ -48,6 +55,25 @@ MAX_ENTRIES = 512
 
 Stamp = tuple[int, int, int, int]
 
+#: The stamps taken within :func:`one_look`, by tenant; None outside the block.
+_LOOKED: ContextVar[dict[str, Stamp | None] | None] = ContextVar("callplan_memo_looked", default=None)
+
+
+class one_look:
+    """Each tenant's summary stated once for the reads within the block (one turn's: see the
+    module docstring). Nested blocks share the outer one's stamps. Any store may be used within
+    it; only :class:`MemoizedAsyncStore` reads the stamps. A class, not ``@contextmanager``
+    (1.1 against 3.7 us a block in a loop, for a ``stat`` of ~7 us saved)."""
+
+    __slots__ = ("_token",)
+
+    def __enter__(self) -> None:
+        self._token = _LOOKED.set({}) if _LOOKED.get() is None else None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._token is not None:
+            _LOOKED.reset(self._token)
+
 
 class MemoizedAsyncStore(AsyncStore):
     """``AsyncStore`` whose pool and provenance reads skip the worker thread while the
@@ -62,13 +88,29 @@ class MemoizedAsyncStore(AsyncStore):
         self._summary_paths: dict[str, str] = {}
 
     def _stamp(self, tenant_id: str) -> Stamp | None:
+        looked = _LOOKED.get()
+        if looked is not None and tenant_id in looked:
+            return looked[tenant_id]
         path = self._summary_paths.get(tenant_id)
         if path is None:
             path = str(self.sync.layout.summary_path(tenant_id))
             if len(self._summary_paths) >= MAX_ENTRIES:
                 self._summary_paths.clear()
             self._summary_paths[tenant_id] = path
-        return _stat_stamp(path)
+        stamp = _stat_stamp(path)
+        if looked is not None:
+            looked[tenant_id] = stamp
+        return stamp
+
+    def _stamp_before_read(self, tenant_id: str, stamp: Stamp | None) -> Stamp | None:
+        """The stamp a read's answer is kept under, taken before the store reads the file:
+        ``stamp`` itself outside :func:`one_look`; within it, a new one (the block's may be
+        older than the file, which can change between two reads of a turn)."""
+        looked = _LOOKED.get()
+        if looked is None:
+            return stamp
+        looked.pop(tenant_id, None)
+        return self._stamp(tenant_id)
 
     def _recall(self, key: tuple[Any, ...], stamp: Stamp | None) -> Any | None:
         remembered = self._memo.get(key)
@@ -96,6 +138,7 @@ class MemoizedAsyncStore(AsyncStore):
         remembered = self._recall(key, stamp)
         if remembered is not None:
             return list(remembered)
+        stamp = self._stamp_before_read(tenant, stamp)
         balances = await super().pools(tenant_id, month, as_of)
         self._keep(key, stamp, tuple(balances))  # PoolBalance is frozen: sharing it is safe
         return balances
@@ -123,6 +166,7 @@ class MemoizedAsyncStore(AsyncStore):
         provenance = self._recall(provenance_key, stamp)
         if balances is not None and provenance is not None:
             return list(balances), provenance
+        stamp = self._stamp_before_read(tenant, stamp)
         read, provenance = await super().pools_and_provenance(tenant_id, month)
         self._keep(pools_key, stamp, tuple(read))
         self._keep(provenance_key, stamp, provenance)
@@ -138,6 +182,7 @@ class MemoizedAsyncStore(AsyncStore):
         remembered = self._recall(key, stamp)
         if remembered is not None:
             return remembered
+        stamp = self._stamp_before_read(tenant, stamp)
         provenance = await super().provenance(tenant_id)
         self._keep(key, stamp, provenance)
         return provenance
@@ -175,6 +220,7 @@ class MemoizedAsyncStore(AsyncStore):
         remembered = self._recall(key, stamp)
         if remembered is not None:
             return remembered
+        stamp = self._stamp_before_read(tenant, stamp)
         index: UserIndex = await self.call(self.sync.user_index, tenant)
         self._keep(key, stamp, index)  # never changed once built: sharing it is safe
         return index

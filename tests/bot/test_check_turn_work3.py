@@ -34,12 +34,13 @@ def stated(monkeypatch) -> list[str]:
     return seen
 
 
-async def test_a_check_states_the_summary_once_for_the_user_and_once_for_the_pool(demo_bot, h, stated):
+async def test_a_check_states_the_summary_once_for_the_user_and_the_pool(demo_bot, h, stated):
     await Chat(demo_bot, h, conversation_id="a:check-work3-warm").say(CHECK_EN)
     stated.clear()
     replies = await Chat(demo_bot, h, conversation_id="a:check-work3").say(CHECK_EN)
-    # the tenants folder (which tenant), the user, the pool and its data (main: a fourth)
-    assert stated == ["tenants", "summary.json", "summary.json"]
+    # the tenants folder (which tenant), then the summary once for the user, the pool and its
+    # data: the check looks at the tenant's data once a turn (memo.one_look; before: twice)
+    assert stated == ["tenants", "summary.json"]
     assert len(replies) == 1 and replies[0]["attachments"]  # the verdict card, with its pool
     assert t("en", "verdict.text_pool", pool="<P>", remaining=0).split("<P>")[0] in replies[0]["said"]
 

@@ -661,3 +661,19 @@ def test_new_pool_objects_replace_their_card_and_keep_the_menus(lang, balances):
     assert cards.shared_card_json(first.card) is None  # the replaced card's JSON went with it
     assert len(cards._SHARED) == 2 and len(cards._SHARED_JSON) == 2
     assert welcome_reply(lang) is menu
+
+
+@pytest.mark.parametrize("lang", ["en", "fr"])
+@pytest.mark.parametrize("scope", ["domestic", "international", "emergency", "teams"])
+def test_a_verdict_cards_fixed_words_are_the_locales(lang, scope):
+    """The verdict card's labels are looked up once per language (cards._verdict_words): each
+    one, every scope's name too, is what the locale file says."""
+    from dialogs.cards import _verdict_words
+
+    words = _verdict_words(lang)
+    assert words.scopes[scope] == t(lang, f"scope.{scope}")
+    for field in ("user", "number", "destination", "caller", "plan", "scope", "pool", "no_pool", "notes"):
+        assert getattr(words, field) == t(lang, f"verdict.{field}")
+    assert words.unknown_value == t(lang, "unknown_value")
+    card = json.dumps(verdict_card(check_call("+33 1 23 45 67 89", "FR", "MCOPSTN1"), lang).card, ensure_ascii=False)
+    assert t(lang, "scope.domestic") in card and t(lang, "verdict.number") in card

@@ -84,6 +84,22 @@ def test_every_parse_says_what_the_public_calls_say():
     assert {None, "invalid", "impossible"} <= errors
 
 
+def test_e164_is_what_format_number_says():
+    """``parse_number`` writes the E.164 form from the number's calling code and national
+    significant number instead of asking ``format_number`` (which works the national number out
+    again): the same text for every parse that reaches libphonenumber, valid or not."""
+    checked = 0
+    for text, region in _corpus():
+        parsed = parse_number(text, region)
+        if parsed.e164 is None:
+            continue
+        cleaned = parsed.cleaned
+        number = phonenumbers.parse(cleaned, None if cleaned.startswith("+") else region)
+        assert parsed.e164 == phonenumbers.format_number(number, PhoneNumberFormat.E164), (text, region)
+        checked += 1
+    assert checked > 5000
+
+
 @pytest.mark.parametrize(
     ("text", "region", "kind", "found"),
     [
@@ -113,3 +129,12 @@ def test_a_parse_runs_the_type_matcher_once(monkeypatch, text, region, kind, fou
     parsed = parse_number(text, region)
     assert parsed.region == found and (parsed.kind == kind if kind else not parsed.ok)
     assert len(calls) == (2 * lookup + 1 if kind else 0)
+
+
+def test_a_number_stripped_by_the_caller_parses_as_the_text_itself():
+    """``parse_number(..., stripped=...)`` (a number check strips the number once, for its
+    emergency numbers and the parse): the same parse as from the text, and the stripped text
+    is what is parsed (another one gives another number)."""
+    for text, region in _corpus()[::7]:
+        assert parse_number(text, region, stripped=phone.strip_separators(text)) == parse_number(text, region)
+    assert parse_number("01 23 45 67 89", "FR", stripped="0123456780").e164 == "+33123456780"

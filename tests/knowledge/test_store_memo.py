@@ -270,3 +270,74 @@ async def test_a_store_without_memo_reads_both_in_one_hop(tmp_path: Path):
         assert len(hops) == 1
     finally:
         store.close()
+
+
+# --- one look at a tenant's data per turn (issue 14, branch fastcheck2) ----------------------
+# A number check reads the named user, then the pool its verdict draws on: within ``one_look``
+# the tenant's summary is stated once for both, and a read the memo cannot answer still keeps
+# its answer under a stamp taken right before the store read the file.
+
+
+async def test_one_look_states_the_summary_once_for_a_turns_reads(tmp_path: Path, stats):
+    clock = MovableClock(LATE)
+    load_demo(Store(tmp_path, clock), now=LATE)
+    store = MemoizedAsyncStore(tmp_path, clock)
+    try:
+        user = await store.find_user(DEFAULT_TENANT_ID, "alice.martin@contoso.com")
+        both = await store.pools_and_provenance(DEFAULT_TENANT_ID)
+        assert user is not None and both[0]
+        stats.clear()
+        assert await store.find_user(DEFAULT_TENANT_ID, "alice.martin@contoso.com") == user
+        assert await store.pools_and_provenance(DEFAULT_TENANT_ID) == both
+        assert len(stats) == 2  # outside a block: one stat a read
+        stats.clear()
+        with memo_module.one_look():
+            assert await store.find_user(DEFAULT_TENANT_ID, "alice.martin@contoso.com") == user
+            assert await store.pools_and_provenance(DEFAULT_TENANT_ID) == both
+        assert len(stats) == 1 and stats[0].endswith("summary.json")
+    finally:
+        store.close()
+
+
+async def test_within_one_look_a_read_from_the_store_is_kept_under_the_files_stamp(tmp_path: Path):
+    """A commit between two reads of a turn: the second read, from the store, is kept under the
+    new file's stamp (not the one the turn took first), so the next turn reads it from memory
+    and sees the commit."""
+    clock = MovableClock(LATE)
+    writer = Store(tmp_path, clock)
+    load_demo(writer, now=EARLY)
+    store = MemoizedAsyncStore(tmp_path, clock)
+    try:
+        counts = counting(store)
+        with memo_module.one_look():
+            assert await store.find_user(DEFAULT_TENANT_ID, "alice.martin@contoso.com") is not None
+            load_demo(writer, now=LATE)  # a new summary.json renamed into place mid-turn
+            inside = await store.pools_and_provenance(DEFAULT_TENANT_ID)
+        truth = Store(tmp_path, clock)
+        assert inside == (truth.pools(DEFAULT_TENANT_ID), truth.provenance(DEFAULT_TENANT_ID))
+        assert counts == {"pools": 1, "provenance": 1}
+        assert await store.pools_and_provenance(DEFAULT_TENANT_ID) == inside  # the next turn
+        assert counts == {"pools": 1, "provenance": 1}  # from memory: kept under the new stamp
+    finally:
+        store.close()
+
+
+async def test_after_one_look_a_commit_is_seen(tmp_path: Path):
+    clock = MovableClock(LATE)
+    writer = Store(tmp_path, clock)
+    load_demo(writer, now=EARLY)
+    store = MemoizedAsyncStore(tmp_path, clock)
+    try:
+        with memo_module.one_look():
+            before = await store.pools_and_provenance(DEFAULT_TENANT_ID)
+            with memo_module.one_look():  # nested: the outer block's stamps
+                assert await store.pools_and_provenance(DEFAULT_TENANT_ID) == before
+        load_demo(writer, now=LATE)
+        after = await store.pools_and_provenance(DEFAULT_TENANT_ID)
+        assert after != before
+        assert after == (
+            Store(tmp_path, clock).pools(DEFAULT_TENANT_ID),
+            Store(tmp_path, clock).provenance(DEFAULT_TENANT_ID),
+        )
+    finally:
+        store.close()
