@@ -45,7 +45,7 @@ from botbuilder.dialogs import (
     DialogState,
     DialogTurnStatus,
 )
-from botbuilder.dialogs.memory import DialogStateManager, DialogStateManagerConfiguration
+from botbuilder.dialogs.memory import DialogStateManagerConfiguration
 from botbuilder.schema import ActivityTypes, AdaptiveCardInvokeResponse, Attachment, ChannelAccount
 from botbuilder.schema.teams import TeamInfo
 from botframework.connector import Channels
@@ -329,12 +329,17 @@ class CallingPlanBot(TeamsActivityHandler):
         :mod:`bot.shared_cards`), and a ``DialogSet`` made anew every turn for the one root
         dialog (``self._dialog_set``, built once: it holds the dialog and the state accessor).
         A skill's end-of-conversation and a parent's cancel or reprompt events are skill turns,
-        left to ``run_dialog`` (:meth:`_needs_the_sdk_run`)."""
+        left to ``run_dialog`` (:meth:`_needs_the_sdk_run`).
+
+        Nor does it make ``run_dialog``'s own ``DialogStateManager`` to load every memory scope
+        before the turn and save them after: of the nine scopes only the two bot-state ones load
+        or save anything, and they find a state only under its class name in the turn state
+        (``BotStateMemoryScope._get_bot_state``), where this host puts none: both loops were
+        eighteen awaits doing nothing a dialog turn. The states are loaded before the turn and
+        saved after it by :meth:`_run_turn`, and every dialog context still has its own manager
+        (``DialogContext.state``, made by the SDK); nothing reads one from the turn state."""
         dialog_context = await self._dialog_set.create_context(turn_context)
         dialog_context.services.update(turn_context.turn_state)
-        manager = DialogStateManager(dialog_context)
-        await manager.load_all_scopes()
-        turn_context.turn_state[DialogStateManager.__name__] = manager
         while True:  # as run_dialog: an error handled by a dialog's error event continues the turn
             try:
                 result = await dialog_context.continue_dialog()
@@ -344,7 +349,6 @@ class CallingPlanBot(TeamsActivityHandler):
             except Exception as err:
                 if not await dialog_context.emit_event(DialogEvents.error, err, bubble=True, from_leaf=True):
                     raise
-        await manager.save_all_changes()
 
     @staticmethod
     def _needs_the_sdk_run(turn_context: TurnContext) -> bool:

@@ -30,6 +30,7 @@ from dialogs.nlu.answers import Answer
 from dialogs.nlu.i18n import t
 from dialogs.nlu.render import join, localize_params
 from dialogs.turn import lang_of, turn_extraction
+from knowledge.advisor import SentenceMemo
 
 Spec = dict[str, Any]
 
@@ -148,12 +149,25 @@ def rendered_question(question: Question, spec: Spec, lang: str) -> CardReply | 
     again. A render depends only on the question, the language and the spec (locale strings
     and catalog names, fixed in a process), and a shared card is never changed
     (``CardReply.with_notice`` copies it; the host sends it without copying it and splices its
-    JSON, encoded once). A text question's string is made as before (nothing to share).
+    JSON, encoded once). A text question's string is kept the same way (:data:`_TEXT_QUESTIONS`):
+    "How many users in the United States?" filled its template with the country's name and the
+    English articles pass at every count question (~15 us). The specs hold locale keys and
+    catalog codes (a country's ISO code), never typed text; the memos are bounded all the same.
     """
-    if not question.card:
-        return question.render(lang, spec)
     key = ("prompt", question.id, lang, repr({k: v for k, v in spec.items() if k not in _NOT_RENDERED}))
+    if not question.card:
+        return _TEXT_QUESTIONS.get_or_make(key, lambda: _text_of(question.render(lang, spec)))
     return shared_card(key, (), lambda: _card(question.render(lang, spec)))
+
+
+#: A text question's string per question, language and spec (:func:`rendered_question`).
+_TEXT_QUESTIONS = SentenceMemo(limit=512)
+
+
+def _text_of(rendered: CardReply | str) -> str:
+    if not isinstance(rendered, str):
+        raise TypeError("a question marked card=False rendered a card")
+    return rendered
 
 
 def _card(rendered: CardReply | str) -> CardReply:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from botbuilder.dialogs import DialogExtensions
+from botbuilder.dialogs.memory import DialogStateManager
 
 from bot.app import STORAGE_KEY
 from bot.state.codec import encode, flatten
@@ -190,3 +191,30 @@ async def test_a_dialog_step_builds_no_snapshot_trace_outside_the_emulator(demo_
     assert snapshots == ["emulator"]
     assert h.texts(await h.replies(twin_apps[1], h.activity("which calling plan should we buy?")))
     assert snapshots == ["emulator", "msteams"]
+
+
+async def test_a_dialog_step_walks_no_memory_scopes(demo_bot, twin_apps, monkeypatch, h):
+    """The lean run does not load and save the dialog memory's scopes around a Teams dialog
+    step (none holds a state in this host: the turn loads and saves both states itself), and
+    the step still goes on from the last one's saved state; ``run_dialog`` (the baseline app)
+    still walks them."""
+    walked: list[str] = []
+    real_load, real_save = DialogStateManager.load_all_scopes, DialogStateManager.save_all_changes
+
+    async def load(self: DialogStateManager) -> None:
+        walked.append("load")
+        await real_load(self)
+
+    async def save(self: DialogStateManager) -> None:
+        walked.append("save")
+        await real_save(self)
+
+    monkeypatch.setattr(DialogStateManager, "load_all_scopes", load)
+    monkeypatch.setattr(DialogStateManager, "save_all_changes", save)
+    for text in ("which calling plan should we buy?", "France", "40"):
+        assert h.texts(await h.replies(demo_bot, h.activity(text)))
+    summary = await h.replies(demo_bot, h.activity("yes"))  # the purchase ends with its summary card
+    assert [r for r in summary if r.get("attachments")]
+    assert walked == []
+    assert h.texts(await h.replies(twin_apps[1], h.activity("which calling plan should we buy?")))
+    assert walked == ["load", "save"]

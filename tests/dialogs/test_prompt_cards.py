@@ -1,4 +1,4 @@
-"""The dialogs' question cards, built once per question, language and spec (issue 14).
+"""The dialogs' question cards and texts, made once per question, language and spec (issue 14).
 
 ``dialogs.prompts.rendered_question`` hands out the card ``Question.render`` made the first
 time (``dialogs.cards.shared_card``). What a question sends must not change: every card
@@ -99,11 +99,59 @@ def test_what_is_built_from_a_shared_question_card_never_changes_it():
     assert question_activity(question, spec, "en", retry=False).attachments[0].content is shared.card
 
 
-def test_text_questions_are_made_each_time_and_not_kept():
+#: Specs the dialogs ask text questions with (the purchase's count question for one country and
+#: for several, after a vague count; the check's number question, plain and in a country).
+TEXT_SPECS: list[tuple[str, dict]] = [
+    ("users", {"text_key": "prompt.users_in", "params": {"country": "US"}}),
+    ("users", {"text_key": "prompt.users_in", "params": {"country": "FR"}}),
+    (
+        "users",
+        {
+            "text_key": "prompt.users_each",
+            "countries": ["GB", "FR"],
+            "params": {"countries": ["GB", "FR"]},
+            "notice": ["reason.vague_count", {"text": "a few hundred"}],
+        },
+    ),
+    ("number", {}),
+    ("number", {"text_key": "prompt.number_in", "params": {"country": "ES"}}),
+]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize(("question_id", "spec"), TEXT_SPECS)
+def test_a_text_question_sends_what_a_fresh_render_sends(lang, question_id, spec, monkeypatch):
+    question = QUESTIONS[question_id]
+    typed = Answer(value=None, text="120 minutes each")
+    for _ in range(3):  # the first ask makes the text, the others reuse it
+        assert rendered_question(question, spec, lang) == question.render(lang, spec)
+        assert _json(question_activity(question, spec, lang, retry=False)) == _json(
+            _as_before(question, spec, lang, monkeypatch, retry=False)
+        )
+        assert _json(question_activity(question, spec, lang, retry=True, answer=typed)) == _json(
+            _as_before(question, spec, lang, monkeypatch, retry=True, answer=typed)
+        )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_a_text_question_is_made_once_per_language_and_spec_and_not_kept_as_a_card(lang):
+    made: list[tuple[str, str]] = []
+    real = QUESTIONS["users"]
+
+    def render(lang_: str, spec: dict) -> str:
+        made.append((lang_, spec["params"]["country"]))
+        return str(real.render(lang_, spec))
+
+    question = Question("users_counted", real.reprompt_key, render, real.read, real.why, card=False)
     kept = len(cards._SHARED)
-    for question_id, spec in (("users", {"text_key": "prompt.users", "params": {}}), ("number", {})):
-        made = rendered_question(QUESTIONS[question_id], spec, "en")
-        assert isinstance(made, str) and made == QUESTIONS[question_id].render("en", spec)
+    spec = {"text_key": "prompt.users_in", "params": {"country": "GB"}}
+    first = rendered_question(question, spec, lang)
+    assert first == real.render(lang, spec)
+    assert rendered_question(question, dict(spec), lang) == first
+    assert rendered_question(question, {**spec, "notice": ["reason.vague_count", {"text": "x"}]}, lang) == first
+    assert made == [(lang, "GB")]
+    other = rendered_question(question, {"text_key": "prompt.users_in", "params": {"country": "FR"}}, lang)
+    assert other != first and made == [(lang, "GB"), (lang, "FR")]
     assert len(cards._SHARED) == kept
 
 
