@@ -30,7 +30,7 @@ from dialogs.nlu.i18n import format_date, format_month, format_number, format_pe
 from dialogs.nlu.render import carrier_name, country_name, join, line_name, plan_name, render, render_item
 from dialogs.provenance import data_block
 from knowledge import wirejson
-from knowledge.advisor import PlannedPool, Recommendation, SentenceMemo, plain_params
+from knowledge.advisor import PlannedPool, Recommendation, SentenceMemo, code_params, plain_params
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links
 from knowledge.numbers import CallVerdict, Scope
@@ -390,10 +390,11 @@ def _item_text(item: Any, lang: str) -> str:
     issue 14, ``bench/records/issue14_stepcost2.md``), and most are the same sentence for every
     admin (a caveat, the steps for a country). A sentence depends only on the code, the params
     and the language: the locale files and the catalog do not change while the bot runs (as
-    :func:`_pool_label`). Params are keyed by ``repr`` and only when they are plain values
-    (:func:`knowledge.advisor.plain_params`); anything else is rendered as before."""
+    :func:`_pool_label`). Params are keyed by ``repr`` and only when they are codes
+    (:func:`knowledge.advisor.code_params`): a step with the seat count the admin typed is
+    rendered each time, so no entry is kept per count typed."""
     params = item.params
-    if not plain_params(params):
+    if not code_params(params):
         return render_item(item, lang)
     return _ITEM_TEXTS.get_or_make((item.code, lang, repr(params)), lambda: render_item(item, lang))
 
@@ -423,9 +424,19 @@ def _numbered(lang: str, n: int, text: str) -> str:
     return t(lang, "summary.step", n=str(n), text=text)
 
 
+def _item_line(item: Any, lang: str, n: int | None = None) -> str:
+    """An item's sentence (:func:`_item_text`) as a bullet line, or as the ``n``-th step; the
+    line kept like the sentence, only when the item's params are codes (a typed seat count in
+    a step's line is never a key)."""
+    text = _item_text(item, lang)
+    if not code_params(item.params):
+        return t(lang, "summary.bullet", text=text) if n is None else t(lang, "summary.step", n=str(n), text=text)
+    return _bullet(lang, text) if n is None else _numbered(lang, n, text)
+
+
 def _item_bullets(items: Sequence[Any], lang: str) -> list[dict[str, Any]]:
-    """:func:`bullets` of knowledge items, each sentence made once (:func:`_item_text`)."""
-    return [text_block(_bullet(lang, _item_text(item, lang)), spacing="Small") for item in items]
+    """:func:`bullets` of knowledge items, each line made once (:func:`_item_line`)."""
+    return [text_block(_item_line(item, lang), spacing="Small") for item in items]
 
 
 def purchase_summary_card(
@@ -439,14 +450,13 @@ def purchase_summary_card(
     the pools that will result, and the caveats. A one-turn answer also states what it
     assumed (``assumptions``: sentence and buttons, each button the slots it changes) and what
     the message said (``given``); a click re-runs the advice with that slot changed."""
-    steps = [_item_text(step, lang) for step in rec.steps]
     body = [heading(_said_once(lang, "summary.title")), text_block(_recommendation_text(rec, lang))]
     if rec.reasons:  # the guided purchase ends with this card alone: say why, briefly
         body.append(section(_said_once(lang, "rec.why"), _item_bullets(rec.reasons, lang)))
     body.append(
         section(
             _said_once(lang, "summary.steps"),
-            [text_block(_numbered(lang, n, text), spacing="Small") for n, text in enumerate(steps, start=1)],
+            [text_block(_item_line(step, lang, n), spacing="Small") for n, step in enumerate(rec.steps, start=1)],
         )
     )
     purchases = []
@@ -474,7 +484,12 @@ def purchase_summary_card(
                 button_rows([submit(title, {"intent": CHANGE_INTENT, "change": change}) for title, change in changes])
             )
         body.append(section(_said_once(lang, "assume.title"), items))
-    text = t(lang, "summary.text", count=len(steps), first=steps[0]) if steps else _recommendation_text(rec, lang)
+    steps = rec.steps
+    text = (
+        t(lang, "summary.text", count=len(steps), first=_item_text(steps[0], lang))
+        if steps
+        else _recommendation_text(rec, lang)
+    )
     return CardReply(attachment=adaptive_card(_with_sources(body, rec.sources, lang)), text=text)
 
 

@@ -186,8 +186,8 @@ class Recommendation(BaseModel):
 
 
 class SentenceMemo(dict[tuple[str, ...], str]):
-    """Sentences made once per key (a code, its language, the ``repr`` of its plain params:
-    :func:`plain_params`), emptied when it holds ``limit`` of them. The one memo of the purchase
+    """Sentences made once per key (a code, its language, the ``repr`` of its params, when they
+    are codes only: :func:`code_params`), emptied when it holds ``limit`` of them. The one memo of the purchase
     summary's sentences, here and in ``dialogs.cards`` (issue 14): a sentence depends only on
     its key while the catalog and locale files stay as loaded."""
 
@@ -235,6 +235,31 @@ def plain_params(value: object) -> bool:
 
 
 _PLAIN = frozenset({str, int, float, bool, type(None)})
+_CODES = frozenset({str, bool, type(None)})
+
+
+def code_params(value: object) -> bool:
+    """Whether ``value`` is made of codes only: str, bool and None (those exact types) in dicts
+    with str keys, lists and tuples; no number. The params a sentence may be memoized by
+    (:class:`SentenceMemo`): a number there may be a count or minutes the admin typed ("40
+    users"), and a memo keyed by it would keep an entry per count typed (and a benchmark that
+    repeats its counts would measure the memo, not the work). A sentence with a number (a
+    purchase's buy steps, "24 hours") is filled each time; one of country codes, SKUs and flags
+    (most of a summary) once. Plain loops, as :func:`plain_params`."""
+    kind = type(value)
+    if kind in _CODES:
+        return True
+    if kind is dict:
+        for k, v in value.items():  # type: ignore[attr-defined]  # noqa: SIM110 (a loop: no generator frame)
+            if type(k) is not str or (type(v) not in _CODES and not code_params(v)):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        for v in value:  # type: ignore[attr-defined]  # noqa: SIM110 (a loop: no generator frame)
+            if type(v) not in _CODES and not code_params(v):
+                return False
+        return True
+    return False
 
 
 class _Builder:
@@ -274,11 +299,12 @@ class _Builder:
         articles rule) on every recommendation, ~45% of :func:`recommend` (issue 14,
         ``bench/records/issue14_stepcost2.md``), though a text depends only on the code, its
         params and the catalog, which does not change while a process runs. Params are keyed by
-        ``repr`` (it tells ``1`` from ``True`` from ``"1"``, a list from a tuple) and only when
-        every value is a plain value (:func:`_plain`); anything else is filled as before."""
+        ``repr`` (it tells ``True`` from ``"True"``, a list from a tuple) and only when they are
+        codes (:func:`code_params`: no number, which may be one the admin typed); anything else
+        is filled each time."""
         if not self.english:
             return ""
-        if not plain_params(params):
+        if not code_params(params):
             return self.catalog.text(code, self._english(params))
         if _TEXTS_OF[0] is not self.catalog:  # another catalog (tests load their own): start over
             _TEXTS.clear()

@@ -5,8 +5,9 @@ real HTTP turns into the real app factory with the demo tenant.
   the recognizer by the interruption check (``dialogs.base.InterruptibleDialog._short_answer``);
   a message that could be something else (a cue, a command, a sentence) still is.
 * The purchase summary card's sentences are made once per code, params and language
-  (``dialogs.cards._item_text``, ``knowledge.advisor._Builder._text``): the card sent is the one
-  rendered with no memo at all, and a second purchase renders no item again.
+  (``dialogs.cards._item_text``, ``knowledge.advisor._Builder._text``) when their params are
+  codes only: the card sent is the one rendered with no memo at all, and a second purchase
+  renders again only the items with a number (the seat count typed, "24 hours"), never kept.
 """
 
 from __future__ import annotations
@@ -39,17 +40,26 @@ def recognized(monkeypatch) -> Counter[str]:
 
 
 @pytest.fixture
-def rendered(monkeypatch) -> Counter[str]:
-    """The knowledge items the summary card renders (``render_item`` in ``dialogs.cards``), by code."""
-    seen: Counter[str] = Counter()
+def rendered(monkeypatch) -> Counter[tuple[str, bool]]:
+    """The knowledge items the summary card renders (``render_item`` in ``dialogs.cards``), by
+    code and whether their params hold a number."""
+    seen: Counter[tuple[str, bool]] = Counter()
     original = dialogs.cards.render_item
 
     def counted(item: Any, lang: str) -> str:
-        seen[item.code] += 1
+        seen[item.code, holds_a_number(item.params)] += 1
         return original(item, lang)
 
     monkeypatch.setattr(dialogs.cards, "render_item", counted)
     return seen
+
+
+def holds_a_number(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(holds_a_number(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(holds_a_number(v) for v in value)
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def forget_sentences() -> None:
@@ -118,15 +128,18 @@ async def test_the_summary_is_the_card_rendered_without_memos_and_rendered_once(
     forget_sentences()
     first = await summary_walk(Chat(demo_bot, h, conversation_id="a:step-work-summary-1"))
     items = sum(rendered.values())
-    assert items >= 10 and rendered["dial_pad_delay"] == 1  # steps, reasons, caveats: each once
+    assert items >= 10 and rendered["dial_pad_delay", True] == 1  # steps, reasons, caveats: each once
+    with_numbers = Counter({key: n for key, n in rendered.items() if key[1]})
+    assert rendered["buy_calling_plan", True] == 1  # the seat count typed ("40")
     rendered.clear()
     again = await summary_walk(Chat(demo_bot, h, conversation_id="a:step-work-summary-2"))
-    assert rendered == Counter()  # the second purchase renders no item again
+    assert rendered == with_numbers  # the second purchase renders again only the items with a number
     assert json.dumps(again, sort_keys=True) == json.dumps(first, sort_keys=True)
     # Every sentence made from scratch, no memo kept: the very same card.
-    monkeypatch.setattr(dialogs.cards, "plain_params", lambda params: False)
-    monkeypatch.setattr(knowledge.advisor, "plain_params", lambda params: False)
+    monkeypatch.setattr(dialogs.cards, "code_params", lambda params: False)
+    monkeypatch.setattr(knowledge.advisor, "code_params", lambda params: False)
     forget_sentences()
+    rendered.clear()
     fresh = await summary_walk(Chat(demo_bot, h, conversation_id="a:step-work-summary-3"))
     assert sum(rendered.values()) == items
     assert json.dumps(fresh, sort_keys=True) == json.dumps(first, sort_keys=True)

@@ -1,12 +1,13 @@
-"""``knowledge.advisor``: an item's English text is filled once per code and plain params
-(issue 14, ``bench/records/issue14_stepcost2.md``), and is the text filled from scratch."""
+"""``knowledge.advisor``: an item's English text is filled once per code and params of codes only
+(issue 14, ``bench/records/issue14_stepcost2.md``), and is the text filled from scratch; a text
+with a number (a count the admin may have typed) is filled each time, never kept."""
 
 from __future__ import annotations
 
 import pytest
 
 from knowledge import advisor
-from knowledge.advisor import AdviceRequest, plain_params, recommend
+from knowledge.advisor import AdviceRequest, code_params, plain_params, recommend
 
 REQUESTS = [
     AdviceRequest(countries=["US"], users=40, international=True),
@@ -23,7 +24,7 @@ def test_a_recommendation_is_the_one_filled_from_scratch(request_, monkeypatch):
     assert advisor._TEXTS  # kept
     again = recommend(request_)
     assert again == first
-    monkeypatch.setattr(advisor, "plain_params", lambda params: False)  # no memo at all
+    monkeypatch.setattr(advisor, "code_params", lambda params: False)  # no memo at all
     advisor._TEXTS.clear()
     fresh = recommend(request_)
     assert fresh == first and fresh.model_dump_json() == first.model_dump_json()
@@ -42,15 +43,29 @@ def test_only_plain_params_are_keyed():
     assert not plain_params({"set": {"US"}})
 
 
+def test_only_codes_are_keyed():
+    assert code_params({"countries": ["US", "CA"], "base": None, "x": (True, "E5")})
+    assert code_params({})
+    assert not code_params({"quantity": 40})  # a count the admin may have typed
+    assert not code_params({"countries": ["US"], "minutes": [1.5]})
+    assert not code_params({"country": type("Code", (str,), {})("US")})
+    assert not code_params({1: "one"})
+
+
 def test_a_text_with_other_params_is_filled_each_time():
     builder = advisor._Builder()
     advisor._TEXTS.clear()
     text = builder._text("dial_pad_delay", {"hours": object()})
     assert "{hours}" not in text and advisor._TEXTS == {}
-    assert builder._text("dial_pad_delay", {"hours": 24}) == builder.catalog.text(
-        "dial_pad_delay", builder._english({"hours": 24})
+    for seats in (24, 25, 24):  # a number (it may be typed): filled each time, never kept
+        assert builder._text("dial_pad_delay", {"hours": seats}) == builder.catalog.text(
+            "dial_pad_delay", builder._english({"hours": seats})
+        )
+    assert advisor._TEXTS == {}
+    assert builder._text("payg_sku_unknown", {"country": "FR"}) == builder.catalog.text(
+        "payg_sku_unknown", builder._english({"country": "FR"})
     )
-    assert list(advisor._TEXTS) == [("dial_pad_delay", repr({"hours": 24}))]
+    assert list(advisor._TEXTS) == [("payg_sku_unknown", repr({"country": "FR"}))]
 
 
 @pytest.mark.parametrize("request_", REQUESTS, ids=lambda r: "-".join(r.countries))
