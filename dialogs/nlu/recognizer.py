@@ -90,6 +90,11 @@ class _Cue:
     gaps: tuple[int, ...]  # how many words each gap may skip (one per part after the first)
 
     @cached_property
+    def first_rest(self) -> tuple[str, ...]:
+        """The first group's tokens after its first one (the word a cue starts at has that one)."""
+        return self.parts[0][1:]
+
+    @cached_property
     def later(self) -> tuple[tuple[tuple[str, ...], int], ...]:
         """The groups after the first, each with the gap before it: what :func:`_rest_matches`
         walks (paired once per cue, not zipped again on every message)."""
@@ -298,11 +303,12 @@ def _rest_matches(cue: _Cue, hits: list[frozenset[str]], start: int) -> bool:
     one of that word's :attr:`_WordCues.starts`): only the rest of its first group and its later
     groups are read. A later group is tried only where it fits in the message (a "..." that
     would run past the last word cannot match there)."""
-    first = cue.parts[0]
-    if len(first) > 1 and not _group_at(hits, start, first):
-        return False
-    position = start + len(first)
     last = len(hits)
+    position = start + 1
+    for token in cue.first_rest:  # (a loop, not _group_at: most cues are one group of 2-3 words)
+        if position == last or token not in hits[position]:
+            return False
+        position += 1
     for group, gap in cue.later:
         for at in range(position, min(position + gap, last - len(group)) + 1):
             if _group_at(hits, at, group):
