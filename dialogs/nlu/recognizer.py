@@ -89,6 +89,17 @@ class _Cue:
     parts: tuple[tuple[str, ...], ...]  # word groups separated by "..." gaps
     gaps: tuple[int, ...]  # how many words each gap may skip (one per part after the first)
 
+    @cached_property
+    def first_rest(self) -> tuple[str, ...]:
+        """The first group's tokens after its first one (the word a cue starts at has that one)."""
+        return self.parts[0][1:]
+
+    @cached_property
+    def later(self) -> tuple[tuple[tuple[str, ...], int], ...]:
+        """The groups after the first, each with the gap before it: what :func:`_rest_matches`
+        walks (paired once per cue, not zipped again on every message)."""
+        return tuple(zip(self.parts[1:], self.gaps, strict=True))
+
 
 _GAP = 3  # "..." skips up to this many words; "...6" up to six
 _GAP_TOKEN = re.compile(r"\.\.\.(\d?)")
@@ -288,14 +299,20 @@ def _group_at(hits: list[frozenset[str]], start: int, group: tuple[str, ...]) ->
 
 
 def _rest_matches(cue: _Cue, hits: list[frozenset[str]], start: int) -> bool:
-    """Whether ``cue`` matches from ``start`` (its first group is known to match there)."""
-    if not _group_at(hits, start, cue.parts[0]):
-        return False
-    position = start + len(cue.parts[0])
-    for group, gap in zip(cue.parts[1:], cue.gaps, strict=True):
-        for skip in range(gap + 1):
-            if _group_at(hits, position + skip, group):
-                position += skip + len(group)
+    """Whether ``cue`` matches from ``start``, where its first token is known to be (the cue is
+    one of that word's :attr:`_WordCues.starts`): only the rest of its first group and its later
+    groups are read. A later group is tried only where it fits in the message (a "..." that
+    would run past the last word cannot match there)."""
+    last = len(hits)
+    position = start + 1
+    for token in cue.first_rest:  # (a loop, not _group_at: most cues are one group of 2-3 words)
+        if position == last or token not in hits[position]:
+            return False
+        position += 1
+    for group, gap in cue.later:
+        for at in range(position, min(position + gap, last - len(group)) + 1):
+            if _group_at(hits, at, group):
+                position = at + len(group)
                 break
         else:
             return False
