@@ -213,29 +213,8 @@ _TEXTS_OF: list[object] = [None]
 def plain_params(value: object) -> bool:
     """Whether ``value`` is made of str, int, float, bool and None (those exact types, no
     subclass) in dicts, lists and tuples only: values whose ``repr`` is all they are (no object
-    whose repr shows an address or hides a field).
-
-    Plain loops, no generators: every memoized sentence of a purchase summary or a verdict card
-    asks this of its params (14 items a summary), and the generator form cost ~2.3 us an item,
-    more than the ``repr`` it guards (issue 14)."""
-    kind = type(value)
-    if kind in _PLAIN:
-        return True
-    if kind is dict:
-        for k, v in value.items():  # type: ignore[attr-defined]  # noqa: SIM110 (a loop: no generator frame)
-            if type(k) is not str or (type(v) not in _PLAIN and not plain_params(v)):
-                return False
-        return True
-    if kind is list or kind is tuple:
-        for v in value:  # type: ignore[attr-defined]  # noqa: SIM110 (a loop: no generator frame)
-            if type(v) not in _PLAIN and not plain_params(v):
-                return False
-        return True
-    return False
-
-
-_PLAIN = frozenset({str, int, float, bool, type(None)})
-_CODES = frozenset({str, bool, type(None)})
+    whose repr shows an address or hides a field)."""
+    return _made_of(value, _PLAIN)
 
 
 def code_params(value: object) -> bool:
@@ -245,18 +224,31 @@ def code_params(value: object) -> bool:
     users"), and a memo keyed by it would keep an entry per count typed (and a benchmark that
     repeats its counts would measure the memo, not the work). A sentence with a number (a
     purchase's buy steps, "24 hours") is filled each time; one of country codes, SKUs and flags
-    (most of a summary) once. Plain loops, as :func:`plain_params`."""
+    (most of a summary) once."""
+    return _made_of(value, _CODES)
+
+
+_PLAIN: frozenset[type] = frozenset({str, int, float, bool, type(None)})
+_CODES: frozenset[type] = frozenset({str, bool, type(None)})
+
+
+def _made_of(value: object, kinds: frozenset[type]) -> bool:
+    """Whether ``value`` is of ``kinds`` (exact types) or a dict (str keys), list or tuple of such.
+
+    Plain loops, no generators: every memoized sentence of a purchase summary or a verdict card
+    asks this of its params (14 items a summary), and the generator form cost ~2.3 us an item,
+    more than the ``repr`` it guards (issue 14)."""
     kind = type(value)
-    if kind in _CODES:
+    if kind in kinds:
         return True
     if kind is dict:
-        for k, v in value.items():  # type: ignore[attr-defined]  # noqa: SIM110 (a loop: no generator frame)
-            if type(k) is not str or (type(v) not in _CODES and not code_params(v)):
+        for k, v in value.items():  # type: ignore[attr-defined]
+            if type(k) is not str or (type(v) not in kinds and not _made_of(v, kinds)):
                 return False
         return True
     if kind is list or kind is tuple:
         for v in value:  # type: ignore[attr-defined]  # noqa: SIM110 (a loop: no generator frame)
-            if type(v) not in _CODES and not code_params(v):
+            if type(v) not in kinds and not _made_of(v, kinds):
                 return False
         return True
     return False
