@@ -129,12 +129,3 @@ def test_a_parse_runs_the_type_matcher_once(monkeypatch, text, region, kind, fou
     parsed = parse_number(text, region)
     assert parsed.region == found and (parsed.kind == kind if kind else not parsed.ok)
     assert len(calls) == (2 * lookup + 1 if kind else 0)
-
-
-def test_a_number_stripped_by_the_caller_parses_as_the_text_itself():
-    """``parse_number(..., stripped=...)`` (a number check strips the number once, for its
-    emergency numbers and the parse): the same parse as from the text, and the stripped text
-    is what is parsed (another one gives another number)."""
-    for text, region in _corpus()[::7]:
-        assert parse_number(text, region, stripped=phone.strip_separators(text)) == parse_number(text, region)
-    assert parse_number("01 23 45 67 89", "FR", stripped="0123456780").e164 == "+33123456780"
