@@ -305,7 +305,7 @@ def _check(
             ctx.notes.append("emergency_routed_by_partner")
         return ctx.verdict("included", "emergency_allowed", scope="emergency")
 
-    ctx.parsed = parse_number(text, caller.iso, stripped=digits)
+    ctx.parsed = parse_number(text, caller.iso)
     parsed = ctx.parsed
     if parsed.masked:
         ctx.notes.append("masked_number")

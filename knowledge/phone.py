@@ -90,11 +90,7 @@ def strip_separators(text: str) -> str:
 
 def clean_number(text: str) -> tuple[str, int]:
     """Strip separators and prefixes; return (digits with optional leading +, masked digit count)."""
-    return _cleaned(strip_separators(text))
-
-
-def _cleaned(text: str) -> tuple[str, int]:
-    """:func:`clean_number` of a text already without separators."""
+    text = strip_separators(text)
     # Most numbers end in a digit: the regex (which scans the whole text) only for an x at the end.
     match = _TRAILING_X.search(text) if text[-1:] in ("x", "X") else None
     if match:  # "+33 1 23 45 xxxx": a masked export, not an extension
@@ -105,17 +101,14 @@ def _cleaned(text: str) -> tuple[str, int]:
     return text, masked
 
 
-def parse_number(text: object, default_region: str | None = None, *, stripped: str | None = None) -> ParsedNumber:
-    """Classify ``text`` as dialled by a user located in ``default_region``. Never raises.
-
-    ``stripped``: ``strip_separators(text)`` when the caller has it already (a number check
-    strips the number to look for an emergency number first: not stripped twice)."""
+def parse_number(text: object, default_region: str | None = None) -> ParsedNumber:
+    """Classify ``text`` as dialled by a user located in ``default_region``. Never raises."""
     raw = text if isinstance(text, str) else ""
     if not raw.strip():
         return ParsedNumber(raw=raw, error="empty")
     if len(raw) > _MAX_INPUT:
         return ParsedNumber(raw=raw[:_MAX_INPUT], error="too_long")
-    cleaned, masked = _cleaned(strip_separators(raw) if stripped is None else stripped)
+    cleaned, masked = clean_number(raw)
     if masked:
         digit = load_catalog().number_rules.masking.replacement_digit
         cleaned = "".join(digit if ch in _MASK_CHARS else ch for ch in cleaned)
