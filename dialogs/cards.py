@@ -20,7 +20,7 @@ import operator
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import date
 from functools import lru_cache
-from typing import Any, NamedTuple, get_args
+from typing import Any, NamedTuple
 
 from botbuilder.core import CardFactory, MessageFactory
 from botbuilder.schema import Activity, Attachment
@@ -33,7 +33,7 @@ from knowledge import wirejson
 from knowledge.advisor import PlannedPool, Recommendation, SentenceMemo, code_params, plain_params
 from knowledge.catalog import load_catalog
 from knowledge.learn import source_links
-from knowledge.numbers import CallVerdict, Scope
+from knowledge.numbers import CallVerdict
 from knowledge.pools import PoolBalance
 from knowledge.provenance import DataProvenance
 
@@ -559,42 +559,6 @@ def _verdict_sentence(code: str, params: Mapping[str, Any], lang: str) -> str:
     return render(code, params, lang)
 
 
-class _VerdictWords(NamedTuple):
-    """The fixed words of a verdict card in one language: its fact labels, section titles and
-    scopes (:func:`_verdict_words`)."""
-
-    user: str
-    number: str
-    destination: str
-    caller: str
-    plan: str
-    scope: str
-    scopes: Mapping[str, str]
-    unknown_value: str
-    pool: str
-    no_pool: str
-    notes: str
-
-
-@lru_cache(maxsize=8)
-def _verdict_words(lang: str) -> _VerdictWords:
-    """A verdict card's fixed words in ``lang``, looked up once per language: the locale files
-    do not change while the bot runs (issue 14: eight lookups on every number check's card)."""
-    return _VerdictWords(
-        user=t(lang, "verdict.user"),
-        number=t(lang, "verdict.number"),
-        destination=t(lang, "verdict.destination"),
-        caller=t(lang, "verdict.caller"),
-        plan=t(lang, "verdict.plan"),
-        scope=t(lang, "verdict.scope"),
-        scopes={scope: t(lang, f"scope.{scope}") for scope in get_args(Scope)},
-        unknown_value=t(lang, "unknown_value"),
-        pool=t(lang, "verdict.pool"),
-        no_pool=t(lang, "verdict.no_pool"),
-        notes=t(lang, "verdict.notes"),
-    )
-
-
 class CallerLine(NamedTuple):
     """What the store says of the user a check is for, said as one line ("alice@contoso.com:
     usage location France, Domestic Calling Plan."): ``text``, and the user, country and plan
@@ -627,17 +591,16 @@ def verdict_card(
     title_key = f"verdict.title.{verdict.reason}"
     title = t(lang, title_key if has_string(lang, title_key) else f"verdict.{verdict.verdict}")
     said = caller_line or CallerLine("", "", None, None)
-    words = _verdict_words(lang)
-    facts = [(words.user, caller)] if caller and caller != said.upn else []
-    facts.append((words.number, verdict.number or words.unknown_value))
+    facts = [(_said_once(lang, "verdict.user"), caller)] if caller and caller != said.upn else []
+    facts.append((_said_once(lang, "verdict.number"), verdict.number or _said_once(lang, "unknown_value")))
     if verdict.destination_country:
-        facts.append((words.destination, country_name(verdict.destination_country, lang)))
+        facts.append((_said_once(lang, "verdict.destination"), country_name(verdict.destination_country, lang)))
     if verdict.caller_country and verdict.caller_country != said.country:
-        facts.append((words.caller, country_name(verdict.caller_country, lang)))
+        facts.append((_said_once(lang, "verdict.caller"), country_name(verdict.caller_country, lang)))
     if verdict.plan and verdict.plan != said.plan:
-        facts.append((words.plan, plan_name(verdict.plan, lang)))
+        facts.append((_said_once(lang, "verdict.plan"), plan_name(verdict.plan, lang)))
     if verdict.scope:
-        facts.append((words.scope, words.scopes[verdict.scope]))
+        facts.append((_said_once(lang, "verdict.scope"), _said_once(lang, f"scope.{verdict.scope}")))
     body = [
         heading(title),
         text_block(reason, color=_VERDICT_COLOURS[verdict.verdict]),
@@ -662,12 +625,12 @@ def verdict_card(
             text += " " + pool_text
             if data is not None:
                 items.append(data_block(data, lang))
-        body.append(section(words.pool, items))
+        body.append(section(_said_once(lang, "verdict.pool"), items))
     elif verdict.verdict != "not_callable" and verdict.scope in ("domestic", "international"):
-        body.append(text_block(words.no_pool, isSubtle=True))
+        body.append(text_block(_said_once(lang, "verdict.no_pool"), isSubtle=True))
     notes = [_verdict_sentence(code, verdict.params, lang) for code in verdict.notes]
     if notes:
-        body.append(section(words.notes, bullets(notes, lang)))
+        body.append(section(_said_once(lang, "verdict.notes"), bullets(notes, lang)))
     if caller_line is not None:  # under the headline, which says the verdict first
         body.insert(1, text_block(caller_line.text))
         text = f"{text} {caller_line.text}"
@@ -687,12 +650,11 @@ def destination_card(verdict: CallVerdict, lang: str) -> CardReply:
     caller = country_name(verdict.caller_country, lang) if verdict.caller_country else ""
     plan = plan_name(verdict.plan, lang) if verdict.plan else ""
     title = t(lang, "destination.title", destination=destination, caller=caller, plan=plan)
-    words = _verdict_words(lang)
-    facts = [(words.destination, destination), (words.caller, caller)]
+    facts = [(_said_once(lang, "verdict.destination"), destination), (_said_once(lang, "verdict.caller"), caller)]
     if plan:
-        facts.append((words.plan, plan))
+        facts.append((_said_once(lang, "verdict.plan"), plan))
     if verdict.scope in ("domestic", "international"):
-        facts.append((words.scope, words.scopes[verdict.scope]))
+        facts.append((_said_once(lang, "verdict.scope"), _said_once(lang, f"scope.{verdict.scope}")))
     body = [
         heading(title),
         text_block(status, color=_VERDICT_COLOURS[verdict.verdict]),
@@ -705,7 +667,7 @@ def destination_card(verdict: CallVerdict, lang: str) -> CardReply:
         body.append(section(t(lang, needs_key), [text_block(join(needs, lang, style="or"))]))
     notes = [_verdict_sentence(code, verdict.params, lang) for code in verdict.notes]
     if notes:
-        body.append(section(words.notes, bullets(notes, lang)))
+        body.append(section(_said_once(lang, "verdict.notes"), bullets(notes, lang)))
     return CardReply(
         attachment=adaptive_card(_with_sources(body, verdict.sources, lang)),
         text=t(lang, "destination.text", title=title, reason=reason),
