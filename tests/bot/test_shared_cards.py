@@ -136,6 +136,9 @@ def replies() -> list[Activity]:
     mention = Entity(type="mention")
     mention.additional_properties = {"mentioned": {"id": "user", "name": "Alice"}, "text": "<at>Alice</at>"}
     shared_account = ChannelAccount(id="same", name="twice")
+    client_info = Entity(type="clientInfo")
+    shared_empty: dict[str, Any] = {}  # an empty dict held twice
+    client_info.additional_properties = shared_empty
     odd = Activity(
         type="message",
         text="pick one",
@@ -145,13 +148,15 @@ def replies() -> list[Activity]:
             to=["user", "other"],
             actions=[CardAction(type="imBack", title="Oui", value="oui"), CardAction(type="imBack", value=3)],
         ),
-        entities=[mention, Entity(type="clientInfo")],
+        entities=[mention, client_info, Entity(type="clientInfo")],
         channel_data={"notification": {"alert": True}, "list": [1, 2.5, None]},
         value={"nested": [{"a": "b"}]},
         from_property=shared_account,
         recipient=shared_account,  # the same object twice: the copy keeps one object twice
     )
     odd.additional_properties = {"extra": ["x"]}
+    odd.conversation = ConversationAccount(id="conv")
+    odd.conversation.additional_properties = shared_empty
     return [Activity(type="message", text="hello"), card_reply(), odd, Activity(text="no type")]
 
 
@@ -198,6 +203,16 @@ def test_a_reply_copies_as_the_sdks_deepcopy_does():
         assert [originals[i] for i in shared - set(cards)] == []
         if reply.from_property is not None and reply.from_property is reply.recipient:
             assert ours.from_property is ours.recipient and ours.from_property is not reply.from_property
+        if (
+            reply.conversation is not None
+            and reply.conversation.additional_properties is reply.entities[1].additional_properties
+        ):
+            # An empty dict held twice (copied without deepcopy's dispatch) is one copy held twice.
+            copied = ours.conversation.additional_properties
+            assert (
+                copied is ours.entities[1].additional_properties
+                and copied is not reply.conversation.additional_properties
+            )
 
 
 async def test_changing_what_was_sent_never_changes_the_reply():
