@@ -51,13 +51,13 @@ import aiohttp
 import requests
 from aiohttp import web
 from botbuilder.core import Bot
-from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import Activity, DeliveryModes
 from botbuilder.schema.teams import TeamsChannelData
 from botframework.connector import Channels
 from msrest.serialization import Model
 
 from bot.activity_json import load_activity, load_model, loads_as_is
+from bot.adapter import CallingPlanAdapter
 from bot.outbound import KeyServiceUnavailable, is_delivery_failure
 from bot.replies import encode_json
 from bot.token_gate import token_problem
@@ -211,19 +211,9 @@ def _json_body(body: Any) -> Any:
     return body
 
 
-def _without_traces(body: Any) -> Any:
-    # run_dialog adds a "Bot State" trace (a memory snapshot with object reprs) to every
-    # turn. Traces are for the Bot Framework Emulator: in normal delivery CloudAdapter drops
-    # them for every other channel, so expectReplies answers drop them too.
-    if isinstance(body, dict) and isinstance(body.get("activities"), list):
-        body = dict(body)
-        body["activities"] = [a for a in body["activities"] if not (isinstance(a, dict) and a.get("type") == "trace")]
-    return body
-
-
 async def process_request(
     request: web.Request,
-    adapter: CloudAdapter,
+    adapter: CallingPlanAdapter,
     bot: Bot,
     *,
     body_timeout_s: float = BODY_TIMEOUT_S,
@@ -276,9 +266,9 @@ async def process_request(
     if invoke_response is None:
         return web.Response(status=HTTPStatus.CREATED)
     status = int(invoke_response.status or HTTPStatus.OK)
+    # An expectReplies answer comes without traces outside the Emulator already: the adapter
+    # leaves them out as it builds it (bot.replies.expected_replies_body), not filtered again here.
     body = _json_body(invoke_response.body)
-    if activity.delivery_mode == _EXPECT_REPLIES and activity.channel_id != "emulator":
-        body = _without_traces(body)
     if body is None:
         return web.Response(status=status)
     try:
