@@ -77,6 +77,8 @@ def encode_json(body: Any) -> bytes:
         return dumps(body)
     spliced: list[tuple[bytes, bytes]] = []
     marked = [_mark_shared_cards(activity, spliced) for activity in activities]
+    if not spliced:  # no shared card (a number check's verdict is built for its turn): no copy
+        return dumps(body)
     return _splice(body, {**body, "activities": marked}, spliced)
 
 
@@ -89,11 +91,12 @@ def encode_reply(activity: Any) -> bytes:
 
 def _mark_shared_cards(activity: Any, spliced: list[tuple[bytes, bytes]]) -> Any:
     """``activity`` with each shared card's content replaced by a marker of its own (a copy;
-    ``activity`` is not changed); appends (the marker as encoded, the card's JSON text) to
-    ``spliced``."""
+    ``activity`` is not changed; ``activity`` itself when it has no shared card); appends (the
+    marker as encoded, the card's JSON text) to ``spliced``."""
     attachments = activity.get("attachments") if type(activity) is dict else None
     if type(attachments) is not list:
         return activity
+    before = len(spliced)
     kept = []
     for attachment in attachments:
         text = shared_card_json(attachment.get("content")) if type(attachment) is dict else None
@@ -102,6 +105,8 @@ def _mark_shared_cards(activity: Any, spliced: list[tuple[bytes, bytes]]) -> Any
             spliced.append((dumps(marker), text))
             attachment = {**attachment, "content": marker}  # same keys, same order
         kept.append(attachment)
+    if len(spliced) == before:
+        return activity
     return {**activity, "attachments": kept}
 
 
