@@ -7,7 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from botframework.connector.aio import ConnectorClient
-from botframework.connector.auth import MicrosoftAppCredentials
+from botframework.connector.auth import (
+    AuthenticateRequestResult,
+    AuthenticationConstants,
+    ClaimsIdentity,
+    MicrosoftAppCredentials,
+)
 
 from bot import client_reuse
 from bot.app import ADAPTER_KEY, AUTH_KEY
@@ -89,3 +94,40 @@ async def test_closing_a_real_client_closes_its_http_session(monkeypatch):
     monkeypatch.setattr(session, "close", lambda: closed.append(True))
     await client_reuse.close_client(client)
     assert closed == [True]
+
+
+class _Inner:
+    """A ``BotFrameworkAuthentication`` stand-in: authenticates as the identity it is given."""
+
+    def __init__(self) -> None:
+        self.identity: ClaimsIdentity | None = None
+
+    async def authenticate_request(self, activity: Any, auth_header: str) -> AuthenticateRequestResult:
+        result = AuthenticateRequestResult()
+        result.claims_identity = self.identity
+        result.connector_factory = None
+        return result
+
+    async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> Any:
+        return object()
+
+
+def _identity(app_id: str) -> ClaimsIdentity:
+    return ClaimsIdentity({AuthenticationConstants.AUDIENCE_CLAIM: app_id}, True)
+
+
+async def test_each_identitys_token_client_is_keyed_by_its_own_app_id():
+    """The app id worked out when a request is authenticated is reused for that identity's
+    token client only: another identity (a turn that interleaved) gets its own."""
+    inner = _Inner()
+    auth = ReusingBotFrameworkAuthentication(inner)
+    first, second = _identity("app-a"), _identity("app-b")
+    inner.identity = first
+    await auth.authenticate_request(None, "")
+    inner.identity = second
+    await auth.authenticate_request(None, "")
+    token_a = await auth.create_user_token_client(first)
+    token_b = await auth.create_user_token_client(second)
+    assert token_a is not token_b
+    assert list(auth.user_token_clients._items) == [("app-a",), ("app-b",)]
+    assert await auth.create_user_token_client(_identity("app-a")) is token_a
