@@ -231,11 +231,12 @@ class CallingPlanBot(TeamsActivityHandler):
 
     def _state_was_set_aside(self, turn_context: TurnContext) -> bool:
         storage = self.conversation_state._storage
-        take = getattr(storage, "take_set_aside", None)
-        if take is None:  # a storage that never sets state aside (MemoryStorage in tests)
+        if not getattr(storage, "set_aside", None):
+            # Nothing set aside (every turn but the one after a damaged read), or a storage that
+            # never sets state aside (MemoryStorage in tests): no storage key to work out again.
             return False
-        take(self.user_state.get_storage_key(turn_context))  # the user's language: silently reset
-        return take(self.conversation_state.get_storage_key(turn_context))
+        storage.take_set_aside(self.user_state.get_storage_key(turn_context))  # the user's language: silently reset
+        return storage.take_set_aside(self.conversation_state.get_storage_key(turn_context))
 
     async def _save_user_state(self, turn_context: TurnContext) -> None:
         changed: dict[str, object] | None = None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from typing import Any
 
 from botbuilder.core import Storage
@@ -44,6 +44,9 @@ class StateStorage(Storage):
     #: and user state at once, one round trip instead of two (``bot.teams_bot``). Local reads
     #: are file or memory work with nothing to overlap: one after the other.
     concurrent_reads: bool = False
+    #: Keys whose stored state could not be read and now reads as absent, until taken
+    #: (:meth:`take_set_aside`). Empty on nearly every turn: the host then works out no key to ask.
+    set_aside: Set[str] = frozenset()
 
     async def probe(self) -> str | None:
         """None if the storage can be written now, else why not."""

@@ -85,7 +85,7 @@ class BlobStateStorage(StateStorage):
         self.call_timeout_s = call_timeout_s
         self._container_ready = False
         self._damaged: dict[str, str] = {}  # key -> ETag of a blob that did not parse
-        self._set_aside: set[str] = set()
+        self.set_aside: set[str] = set()
         #: Why the last storage call failed, None once one succeeds (for ``/healthz``).
         self.write_problem: str | None = None
 
@@ -129,8 +129,8 @@ class BlobStateStorage(StateStorage):
 
     def take_set_aside(self, key: str) -> bool:
         """True (once) if ``key``'s blob could not be parsed and reads as absent since the last call."""
-        if key in self._set_aside:
-            self._set_aside.discard(key)
+        if key in self.set_aside:
+            self.set_aside.discard(key)
             return True
         return False
 
@@ -200,7 +200,7 @@ class BlobStateStorage(StateStorage):
                 clean(exc),
             )
             self._damaged[key] = e_tag
-            self._set_aside.add(key)
+            self.set_aside.add(key)
             return None
         self._damaged.pop(key, None)
         set_e_tag(item, e_tag)

@@ -171,7 +171,7 @@ class TinyDBStorage(StateStorage):
         self._journal_segments = 0
         self._journal_bytes = 0
         self._closed = False
-        self._set_aside: set[str] = set()
+        self.set_aside: set[str] = set()
         #: Why the last journal write failed (disk full, read-only...), None once one succeeds.
         self.write_problem: str | None = None
         #: A failed commit's record that could not be taken back (the file and its acknowledged
@@ -287,8 +287,8 @@ class TinyDBStorage(StateStorage):
 
     def take_set_aside(self, key: str) -> bool:
         """True (once) if ``key``'s file could not be read and was set aside since the last call."""
-        if key in self._set_aside:
-            self._set_aside.discard(key)
+        if key in self.set_aside:
+            self.set_aside.discard(key)
             return True
         return False
 
@@ -571,7 +571,7 @@ class TinyDBStorage(StateStorage):
         aside = path.with_name(f"{path.name}.bad")
         os.replace(path, aside)
         fsync_dir(path.parent)
-        self._set_aside.add(key)
+        self.set_aside.add(key)
         log.error(
             "bot state: the file of key %s is unreadable (%s: %s); set aside as %s, the key starts over",
             clean(key),
