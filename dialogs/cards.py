@@ -418,25 +418,45 @@ def _bullet(lang: str, text: str) -> str:
     return t(lang, "summary.bullet", text=text)
 
 
-@lru_cache(maxsize=4096)
-def _numbered(lang: str, n: int, text: str) -> str:
-    """``text`` as the ``n``-th step ("summary.step"), once per sentence, number and language."""
-    return t(lang, "summary.step", n=str(n), text=text)
+#: (code, language, repr of its params, step number or "") -> an item's line (:func:`_item_lines`).
+_ITEM_LINES = SentenceMemo()
 
 
-def _item_line(item: Any, lang: str, n: int | None = None) -> str:
-    """An item's sentence (:func:`_item_text`) as a bullet line, or as the ``n``-th step; the
-    line kept like the sentence, only when the item's params are codes (a typed seat count in
-    a step's line is never a key)."""
-    text = _item_text(item, lang)
-    if not code_params(item.params):
-        return t(lang, "summary.bullet", text=text) if n is None else t(lang, "summary.step", n=str(n), text=text)
-    return _bullet(lang, text) if n is None else _numbered(lang, n, text)
+def _item_lines(items: Sequence[Any], lang: str, *, numbered: bool = False, first: str | None = None) -> list[str]:
+    """Each item's sentence (:func:`_item_text`) as a bullet line, or as its numbered step. A
+    line is kept like its sentence, by code, params, language and number, only when the item's
+    params are codes (a typed seat count in a step's line is never a key). ``first``: the first
+    item's sentence, when the caller has made it already (the summary's text ends with it).
+
+    WHY one memo of whole lines: each item asked :func:`~knowledge.advisor.code_params` of its
+    params twice (for its sentence, then for its line) and was looked up in two memos; and the
+    first step, whose seat count keeps it out of any memo, was rendered twice a summary."""
+    lines = []
+    for n, item in enumerate(items, start=1):
+        number = str(n) if numbered else ""
+        params = item.params
+        if code_params(params):
+            lines.append(_kept_line(item, lang, number))
+        else:
+            text = first if n == 1 and first is not None else render_item(item, lang)
+            lines.append(_line(text, lang, number))
+    return lines
+
+
+def _kept_line(item: Any, lang: str, number: str) -> str:
+    """An item's line (its params are codes), made once per code, params, language and number."""
+    key = (item.code, lang, repr(item.params), number)
+    return _ITEM_LINES.get_or_make(key, lambda: _line(_item_text(item, lang), lang, number))
+
+
+def _line(text: str, lang: str, number: str) -> str:
+    """A sentence as the ``number``-th step ("summary.step"), or as a bullet when ``number`` is ""."""
+    return t(lang, "summary.step", n=number, text=text) if number else t(lang, "summary.bullet", text=text)
 
 
 def _item_bullets(items: Sequence[Any], lang: str) -> list[dict[str, Any]]:
-    """:func:`bullets` of knowledge items, each line made once (:func:`_item_line`)."""
-    return [text_block(_item_line(item, lang), spacing="Small") for item in items]
+    """:func:`bullets` of knowledge items, each line made once (:func:`_item_lines`)."""
+    return [text_block(line, spacing="Small") for line in _item_lines(items, lang)]
 
 
 def purchase_summary_card(
@@ -453,14 +473,12 @@ def purchase_summary_card(
     body = [heading(_said_once(lang, "summary.title")), text_block(_recommendation_text(rec, lang))]
     if rec.reasons:  # the guided purchase ends with this card alone: say why, briefly
         body.append(section(_said_once(lang, "rec.why"), _item_bullets(rec.reasons, lang)))
-    body.append(
-        section(
-            _said_once(lang, "summary.steps"),
-            [text_block(_item_line(step, lang, n), spacing="Small") for n, step in enumerate(rec.steps, start=1)],
-        )
-    )
+    steps = rec.steps
+    first = _item_text(steps[0], lang) if steps else None  # the summary's text ends with it
+    step_lines = _item_lines(steps, lang, numbered=True, first=first)
+    body.append(section(_said_once(lang, "summary.steps"), [text_block(line, spacing="Small") for line in step_lines]))
     purchases = []
-    for step in rec.steps:
+    for step in steps:
         if step.code in _BUY_STEPS:
             sku = str(step.params.get("sku") or step.params.get("plan") or "")
             label = plan_name(sku, lang)
@@ -484,12 +502,7 @@ def purchase_summary_card(
                 button_rows([submit(title, {"intent": CHANGE_INTENT, "change": change}) for title, change in changes])
             )
         body.append(section(_said_once(lang, "assume.title"), items))
-    steps = rec.steps
-    text = (
-        t(lang, "summary.text", count=len(steps), first=_item_text(steps[0], lang))
-        if steps
-        else _recommendation_text(rec, lang)
-    )
+    text = t(lang, "summary.text", count=len(steps), first=first) if steps else _recommendation_text(rec, lang)
     return CardReply(attachment=adaptive_card(_with_sources(body, rec.sources, lang)), text=text)
 
 

@@ -65,7 +65,8 @@ def holds_a_number(value: Any) -> bool:
 def forget_sentences() -> None:
     """Every memo of the summary's sentences emptied (as in a new process)."""
     dialogs.cards._ITEM_TEXTS.clear()
-    for memo in (dialogs.cards._said_once, dialogs.cards._bullet, dialogs.cards._numbered):
+    dialogs.cards._ITEM_LINES.clear()
+    for memo in (dialogs.cards._said_once, dialogs.cards._bullet):
         memo.cache_clear()
     knowledge.advisor._TEXTS.clear()
 
@@ -129,8 +130,10 @@ async def test_the_summary_is_the_card_rendered_without_memos_and_rendered_once(
     first = await summary_walk(Chat(demo_bot, h, conversation_id="a:step-work-summary-1"))
     items = sum(rendered.values())
     assert items >= 10 and rendered["dial_pad_delay", True] == 1  # steps, reasons, caveats: each once
+    assert rendered["buy_teams_phone", True] == 1  # the first step, in the steps and the summary's text
     with_numbers = Counter({key: n for key, n in rendered.items() if key[1]})
     assert rendered["buy_calling_plan", True] == 1  # the seat count typed ("40")
+    assert dialogs.cards._ITEM_LINES and not any("40" in repr(key) for key in dialogs.cards._ITEM_LINES)
     rendered.clear()
     again = await summary_walk(Chat(demo_bot, h, conversation_id="a:step-work-summary-2"))
     assert rendered == with_numbers  # the second purchase renders again only the items with a number
@@ -143,7 +146,7 @@ async def test_the_summary_is_the_card_rendered_without_memos_and_rendered_once(
     fresh = await summary_walk(Chat(demo_bot, h, conversation_id="a:step-work-summary-3"))
     assert sum(rendered.values()) == items
     assert json.dumps(fresh, sort_keys=True) == json.dumps(first, sort_keys=True)
-    assert dialogs.cards._ITEM_TEXTS == {} and knowledge.advisor._TEXTS == {}
+    assert dialogs.cards._ITEM_TEXTS == {} and dialogs.cards._ITEM_LINES == {} and knowledge.advisor._TEXTS == {}
 
 
 async def test_the_last_answer_is_summarized_in_the_step_it_resumes(demo_bot, h, monkeypatch):
