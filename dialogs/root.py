@@ -103,8 +103,8 @@ from dialogs.nlu.recognizer import (
 from dialogs.nlu.slots import (
     CheckSlots,
     PurchaseSlots,
+    acknowledges,
     check_slots,
-    is_acknowledgement,
     known_countries,
     purchase_slots,
     slot_words,
@@ -528,7 +528,7 @@ class RootDialog(ComponentDialog):
                 return Begin(self.purchase.id, slots)
         elif intent == Intent.CANCEL:
             await context.send_activity(t(lang, "nothing_to_cancel"))  # one short bubble
-        elif is_acknowledgement(text) or (intent in (Intent.YES, Intent.NO) and len(words) <= 2):
+        elif acknowledges(words) or (intent in (Intent.YES, Intent.NO) and len(words) <= 2):
             await context.send_activity(t(lang, "ack"))  # "ok", "thanks" after an answer: one short bubble
         elif intent in (Intent.HELP, Intent.GREETING):
             await context.send_activity(welcome_reply(lang).to_activity())

@@ -209,6 +209,9 @@ class _Compiled:
     carrier_names: re.Pattern[str]
     #: ``carrier_names`` lowered, case-sensitive, for lowered ASCII text (None: a name may not be so read)
     carrier_names_ascii: re.Pattern[str] | None
+    #: The first word (``[a-z0-9]+``) of each name ``carrier_names_ascii`` finds: a lowered ASCII
+    #: text with none of them among its words names no carrier (None: a name starts otherwise)
+    carrier_starts: frozenset[str] | None
     carrier_names_cased: re.Pattern[str]  # "Free", "Three": as typed, never the first word
     cased_names: tuple[str, ...]  # the names ``carrier_names_cased`` finds, one of which is in each match
     carrier_spelling: dict[str, str]  # folded name -> the lexicon's spelling
@@ -371,6 +374,7 @@ def compiled() -> _Compiled:
         group_before=group_before,
         carrier_names=re.compile(_names_pattern(carrier_names), re.IGNORECASE),
         carrier_names_ascii=_ascii_names(carrier_names),
+        carrier_starts=_first_words([n.lower() for n in carrier_names if n.isascii()]),
         carrier_names_cased=re.compile(
             r"(?<![\w&])(?:" + "|".join(re.escape(n) for n in lex["carrier_names_cased"]) + r")(?![\w&])"
         ),
@@ -439,6 +443,20 @@ def _ascii_names(names: list[str]) -> re.Pattern[str] | None:
         elif any(_has_ascii_case(c) for c in name if not c.isascii()):
             return None
     return re.compile(_names_pattern(ascii_names))
+
+
+def _first_words(names: list[str]) -> frozenset[str] | None:
+    """The first ``[a-z0-9]+`` run of each of ``names`` (lowered), or None if one does not start
+    with one. WHY it tells: a match of ``_names_pattern`` starts after no word character and
+    ends before none, so in the text that run is a whole word of :data:`_KEY_WORD` (the name's
+    next character, if any, is no letter or digit, as is the one after the match)."""
+    firsts = set()
+    for name in names:
+        first = _KEY_WORD.match(name)
+        if first is None:
+            return None
+        firsts.add(first.group())
+    return frozenset(firsts)
 
 
 def _has_ascii_case(letter: str) -> bool:
@@ -559,7 +577,12 @@ def _carrier_names(work: str, table: _Compiled) -> list[re.Match[str]]:
     ~3x slower than an exact one, and for ASCII text both find the same spans (see
     ``carrier_names_ascii``). Read the name from ``work`` at the span, not from the match."""
     if table.carrier_names_ascii is not None and work.isascii():
-        return list(table.carrier_names_ascii.finditer(work.lower()))
+        lowered = work.lower()
+        # (most messages hold no carrier's first word: one set test instead of the alternation's
+        # pass over every position, ~1 us instead of ~4 on a short message)
+        if table.carrier_starts is not None and table.carrier_starts.isdisjoint(_KEY_WORD.findall(lowered)):
+            return []
+        return list(table.carrier_names_ascii.finditer(lowered))
     return list(table.carrier_names.finditer(work))
 
 
@@ -698,12 +721,17 @@ def _user_count(folded_work: str, table: _Compiled) -> tuple[int | None, bool]:
 
 
 def tokenize(work: str) -> list[_Token]:
+    """The words of ``work`` as :class:`_Token` (every message is tokenized once a turn: an
+    ASCII word, most, is built in one step, with positional arguments, ~30% less than a loop
+    over its one part with keywords)."""
     tokens = []
     for match in _TOKEN.finditer(work):
-        raw = match.group(0)
-        # "ﬁ" ligatures or digits+letters fold to one or more words; ASCII letters and digits to themselves
-        for part in (raw.lower(),) if raw.isascii() else words_of(raw):
-            tokens.append(_Token(raw=raw, folded=part, end=match.end()))
+        raw = match.group()
+        if raw.isascii():  # ASCII letters and digits fold to themselves, lowered
+            tokens.append(_Token(raw, raw.lower(), match.end()))
+        else:  # "ﬁ" ligatures or digits+letters fold to one or more words
+            end = match.end()
+            tokens.extend(_Token(raw, part, end) for part in words_of(raw))
     return tokens
 
 

@@ -218,15 +218,20 @@ def french_score(text: str) -> tuple[int, int]:
     """(French evidence, English evidence) in ``text``: marker words, and accents for French."""
     words = language_words()
     french, english = words["fr"], words["en"]
+    plain = text.isascii()
     # A code typed in capitals ("DE", "ES", "FR") is a country, not the French word "de"/"es".
-    tokens = [w.replace("’", "'").casefold() for w in _WORD.findall(text) if not (len(w) <= 3 and w.isupper())]
-    # (an ASCII word casefolded is folded already: fold() would return it as it is)
-    folded = tokens if text.isascii() else [fold(w) for w in tokens]
-    fr = sum(1 for w in folded if w in french)
-    en = sum(1 for w in tokens if w in english)
+    # (An ASCII word has no "’" to replace, and lower() is its casefold and its fold: most
+    # messages; each word is then lowered once and counted against both word sets in C.)
+    if plain:
+        tokens = folded = [w.lower() for w in _WORD.findall(text) if len(w) > 3 or not w.isupper()]
+    else:
+        tokens = [w.replace("’", "'").casefold() for w in _WORD.findall(text) if not (len(w) <= 3 and w.isupper())]
+        folded = [fold(w) for w in tokens]
+    fr = sum(map(french.__contains__, folded))
+    en = sum(map(english.__contains__, tokens))
     # Accented letters are strong evidence of French; an apostrophe elision (l', d', qu') too.
     # (ASCII text has no accent, text without an apostrophe no elision: neither is looked for.)
-    if not text.isascii():
+    if not plain:
         fr += sum(1 for c in text.casefold() if c in "éèêàâçôûùîïœ")
     if "'" in text or "’" in text:
         fr += len(_ELISION.findall(text.casefold()))

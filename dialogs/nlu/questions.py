@@ -108,8 +108,13 @@ def _contains(words: list[str], phrases: _Phrases) -> bool:
         return False
     for i, word in enumerate(words):
         sizes = sizes_of.get(word)
-        if sizes is not None and any(tuple(words[i : i + size]) in phrases for size in sizes):
-            return True
+        if sizes is None:
+            continue
+        if sizes[0] == 1:
+            return True  # (sizes ascend: a word that is a phrase of its own is found, no tuple built)
+        for size in sizes:
+            if tuple(words[i : i + size]) in phrases:
+                return True
     return False
 
 
@@ -153,12 +158,15 @@ class Shape:
     words: list[str]  # the words after the greeting
 
 
-def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()) -> Shape:
+def shape(text: str, words: list[str], reads: Callable[[str], frozenset[str]] | None = None) -> Shape:
     """The :class:`Shape` of a message: ``words`` are its folded words (the recognizer's);
-    ``first_reads`` what the first word after a greeting reads as, typos included (the
-    recognizer's tokens of it: "purchse" reads as "purchase", an imperative)."""
+    ``reads`` what a word reads as, typos included (the recognizer's tokens: "purchse" reads
+    as "purchase", an imperative), asked of the first word after a greeting. WHY a function:
+    that word is known here once the greetings are skipped (the caller skipped them a second
+    time to find it)."""
     lists = _lists()
     rest = without_greeting(words)
+    first_reads = reads(rest[0]) if reads is not None and rest else frozenset()
     question = (
         bool(_starts_with(rest, lists.starts))
         or text.rstrip().endswith("?")
@@ -169,7 +177,7 @@ def shape(text: str, words: list[str], first_reads: frozenset[str] = frozenset()
     return Shape(
         question=question,
         request=bool(_starts_with(rest, lists.do_starts))
-        or any((w,) in lists.do_starts for w in first_reads)
+        or not single_words("do_starts").isdisjoint(first_reads)
         or (not question and _contains(rest, lists.please_words)),
         for_us=_contains(rest, lists.for_us),
         tenant=_contains(rest, lists.tenant_words)
@@ -200,7 +208,11 @@ def _last_clause_asks(text: str) -> bool:
     the question, with no question mark. Only the last clause is folded (a few ``rfind``)."""
     breaks, least = _clauses()
     text = text[:MAX_CHARS]
-    cut = max((text.rfind(b) + len(b) if b in text else -1) for b in breaks)
+    cut = -1
+    for mark in breaks:  # (one rfind per break, no generator: most messages have none)
+        at = text.rfind(mark)
+        if at >= 0 and at + len(mark) > cut:
+            cut = at + len(mark)
     if cut < 0:
         return False
     if len(text[cut:].split()) < least:

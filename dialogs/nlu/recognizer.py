@@ -482,8 +482,7 @@ class _Reading:
 
     @cached_property
     def form(self) -> questions.Shape:
-        rest = questions.without_greeting(self.words)
-        return questions.shape(self.text, self.words, _tokens_of(rest[0]) if rest else frozenset())
+        return questions.shape(self.text, self.words, _tokens_of)
 
     @cached_property
     def fact_features(self) -> frozenset[str]:

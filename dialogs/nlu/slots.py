@@ -307,7 +307,12 @@ def _any_usage() -> re.Pattern[str] | None:
 def is_acknowledgement(text: str | None) -> bool:
     """ "thanks", "ok merci", "great, thank you": a message made only of acknowledgement words
     (``slots.json`` ``acknowledgements``), answered with one short line, not the menu."""
-    words = words_of((text or "")[:200])
+    return acknowledges(words_of((text or "")[:200]))
+
+
+def acknowledges(words: list[str]) -> bool:
+    """:func:`is_acknowledgement` of a message's folded words (its first 200 characters'), for
+    a caller that has them already (the routing folds a message's head once a turn)."""
     return bool(words) and len(words) <= ACK_WORDS and all(w in _patterns()["acknowledgements"] for w in words)
 
 

@@ -269,6 +269,26 @@ def test_not_acknowledgements(text):
     assert not is_acknowledgement(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ok",
+        "great, thank you",
+        "d'accord, merci",
+        "ok for 40 users in France",
+        "",
+        "merci " * 60 + "pour 40",
+        "ok" + " " * 300 + "for 40 users",
+    ],
+)
+def test_the_routings_head_words_acknowledge_as_the_message_does(text):
+    """The routing hands its head words (dialogs.root.head_words) to acknowledges instead of
+    folding the message again: the same answer, a long message's head included."""
+    from dialogs.root import head_words
+
+    assert slots.acknowledges(head_words(text)) == is_acknowledgement(text)
+
+
 def test_the_number_written_out_wins_over_the_kind_of_number_before_it():
     assert check("can our UK users ring 0800 numbers like 0800 123 4567?")["number"] == "0800 123 4567"
     assert check("can alice call 112?")["number"] == "112"
