@@ -572,6 +572,20 @@ def _verdict_sentence(code: str, params: Mapping[str, Any], lang: str) -> str:
     return render(code, params, lang)
 
 
+@lru_cache(maxsize=256)
+def _verdict_keys(lang: str, reason: str, verdict: str) -> tuple[str, str]:
+    """A verdict card's headline, and the key of its summary's template: the reason's own where
+    the locale has one (a reason the sheet leaves open), else the three-valued verdict's. Made
+    once per language, reason and verdict (codes): two key look-ups and a string, the same on
+    every check."""
+    title_key = f"verdict.title.{reason}"
+    text_key = f"verdict.text.{reason}"
+    return (
+        t(lang, title_key if has_string(lang, title_key) else f"verdict.{verdict}"),
+        text_key if has_string(lang, text_key) else f"verdict.text_{verdict}",
+    )
+
+
 class CallerLine(NamedTuple):
     """What the store says of the user a check is for, said as one line ("alice@contoso.com:
     usage location France, Domestic Calling Plan."): ``text``, and the user, country and plan
@@ -600,9 +614,7 @@ def verdict_card(
     its headline and the end of its summary (one message, not a line then a card); the facts it
     names (the user, their country, their plan) are not listed again below it."""
     reason = _verdict_sentence(verdict.reason, verdict.params, lang)
-    # The headline follows the three-valued verdict (a reason the sheet leaves open has its own).
-    title_key = f"verdict.title.{verdict.reason}"
-    title = t(lang, title_key if has_string(lang, title_key) else f"verdict.{verdict.verdict}")
+    title, text_key = _verdict_keys(lang, verdict.reason, verdict.verdict)
     said = caller_line or CallerLine("", "", None, None)
     facts = [(_said_once(lang, "verdict.user"), caller)] if caller and caller != said.upn else []
     facts.append((_said_once(lang, "verdict.number"), verdict.number or _said_once(lang, "unknown_value")))
@@ -619,8 +631,6 @@ def verdict_card(
         text_block(reason, color=_VERDICT_COLOURS[verdict.verdict]),
         fact_set(facts),
     ]
-    text_key = f"verdict.text.{verdict.reason}"
-    text_key = text_key if has_string(lang, text_key) else f"verdict.text_{verdict.verdict}"
     text = t(lang, text_key, number=verdict.number, reason=reason)
     if verdict.needs:
         needs = [_kept_sentence(code, {}, lang) for code in verdict.needs]

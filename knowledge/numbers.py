@@ -27,6 +27,7 @@ Order of the rules (first match wins), and why:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from knowledge.catalog import Catalog, Country, Plan, load_catalog
@@ -465,16 +466,28 @@ def _shares_code_with(catalog: Catalog, parsed: ParsedNumber, destination: str |
 
 def _pool(plan: Plan, pool_country: str, line: Literal["domestic", "international"], upn: object) -> PoolKey | None:
     """The pool the call draws on: the plan's capability's (the bundle reports MCOPSTN1, so its
-    users draw on the Domestic plan's pool, although the bundle's own minutes are undocumented)."""
-    pooled = load_catalog().find_plan(plan.capability) or plan
+    users draw on the Domestic plan's pool, although the bundle's own minutes are undocumented),
+    with the caller's UPN for a per-user plan (MCOPSTN8)."""
+    shared = _plan_pool(plan.sku, pool_country, line)
+    if shared is None or plan.pool != "per_user":
+        return shared
+    user = upn.strip().lower() if isinstance(upn, str) and upn.strip() and "|" not in upn else None
+    return PoolKey(country=pool_country, plan=plan.capability, line=line, upn=user) if user else shared
+
+
+@lru_cache(maxsize=1024)
+def _plan_pool(sku: str, pool_country: str, line: Literal["domestic", "international"]) -> PoolKey | None:
+    """The pool, without a UPN, that a plan's calls on ``line`` draw on for callers whose pool
+    country is ``pool_country``; None when the plan has no pool there. Made once per catalog keys
+    (plan SKU, country, line): the catalog does not change while the process runs, and a
+    ``PoolKey`` is frozen, so every check of a pool shares one, not one built and validated
+    (``PoolKey.__post_init__``) again with the capability's plan looked up (~3 us a check)."""
+    catalog = load_catalog()
+    plan = catalog.plan(sku)
+    pooled = catalog.find_plan(plan.capability) or plan
     if plan.pool == "none" or pooled.minutes_for(pool_country, line) is None:
         return None
-    user = (
-        upn.strip().lower()
-        if plan.pool == "per_user" and isinstance(upn, str) and upn.strip() and "|" not in upn
-        else None
-    )
-    return PoolKey(country=pool_country, plan=plan.capability, line=line, upn=user)
+    return PoolKey(country=pool_country, plan=plan.capability, line=line)
 
 
 def _paid_per_minute(ctx: _Ctx, funded: bool, scope: Scope, destination: str | None) -> CallVerdict:

@@ -41,8 +41,10 @@ def keys_built(monkeypatch) -> list[PoolKey]:
 
 @pytest.mark.parametrize(("text", "lang"), [(CHECK_EN, "en"), (CHECK_FR, "fr")])
 async def test_a_check_builds_one_pool_key_and_says_its_pools_balance(demo_bot, h, data_dir, keys_built, text, lang):
-    """The verdict's own key only (main: one more for every pool of the tenant), and the card
-    says what is left of that pool, as the store computes it."""
+    """No key at all once the verdict's pool key was made (``knowledge.numbers._plan_pool``: one
+    per plan, country and line; before, the verdict's own each check, and earlier one more for
+    every pool of the tenant), and the card says what is left of that pool, as the store
+    computes it."""
     store = Store(data_dir, DEMO_CLOCK)
     (tenant,) = store.tenants()
     balances = store.pools(tenant)
@@ -57,7 +59,7 @@ async def test_a_check_builds_one_pool_key_and_says_its_pools_balance(demo_bot, 
     chat = Chat(demo_bot, h, conversation_id=f"a:check-work2-keys-{lang}")
     replies = await chat.say(text, locale="en-US")
 
-    assert keys_built == [wanted]
+    assert keys_built == []
     assert len(replies) == 1 and replies[0]["attachments"]  # the verdict card
     label_start = t(lang, "verdict.text_pool", pool="<P>", remaining=balance.remaining_minutes).split("<P>")
     said = replies[0]["said"]
