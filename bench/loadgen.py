@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bench.common import median, percentile
+from bench.http_client import Connection
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_TENANT = "demo-tenant"
@@ -428,41 +429,41 @@ async def drive(
     max_turns: int | None = None,
 ) -> Slice:
     """Each script is one conversation posting turns back to back for ``warmup + seconds``
-    (or until ``max_turns`` turns in all have been posted); turns that start in the warm-up
-    are not counted. A non-200 answer is an error."""
-    import aiohttp
-
+    (or until ``max_turns`` turns in all have been posted), each on a connection of its own
+    (:class:`bench.http_client.Connection`); turns that start in the warm-up are not counted.
+    A non-200 answer is an error."""
     result = Slice(seconds=seconds)
     counter = counter if counter is not None else [0]
     start_measuring = time.perf_counter() + warmup
     deadline = start_measuring + seconds
     budget = [max_turns if max_turns is not None else -1]
 
-    async def conversation(session: aiohttp.ClientSession, script: Script) -> None:
-        while time.perf_counter() < deadline and budget[0] != 0:
-            budget[0] -= 1
-            counter[0] += 1
-            activity, measured = script.next_activity(counter[0])
-            body = json.dumps(activity).encode()
-            start = time.perf_counter()
-            async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as response:
-                payload = await response.read()
-            end = time.perf_counter()
-            replies = answered_replies(activity, response.status, payload)
-            if replies is None:
-                result.errors += 1
-                script.replies([], measured)
-                continue
-            script.replies(replies, measured)
-            result.completed += 1
-            if start >= start_measuring:
-                result.turns += 1
-                if measured:
-                    result.latencies.append(end - start)
+    async def conversation(script: Script) -> None:
+        connection = Connection(url)
+        try:
+            while time.perf_counter() < deadline and budget[0] != 0:
+                budget[0] -= 1
+                counter[0] += 1
+                activity, measured = script.next_activity(counter[0])
+                body = json.dumps(activity).encode()
+                start = time.perf_counter()
+                status, payload = await connection.post(body)
+                end = time.perf_counter()
+                replies = answered_replies(activity, status, payload)
+                if replies is None:
+                    result.errors += 1
+                    script.replies([], measured)
+                    continue
+                script.replies(replies, measured)
+                result.completed += 1
+                if start >= start_measuring:
+                    result.turns += 1
+                    if measured:
+                        result.latencies.append(end - start)
+        finally:
+            connection.close()
 
-    connector = aiohttp.TCPConnector(limit=len(scripts))
-    async with aiohttp.ClientSession(connector=connector) as session:
-        await asyncio.gather(*(conversation(session, script) for script in scripts))
+    await asyncio.gather(*(conversation(script) for script in scripts))
     return result
 
 
@@ -485,8 +486,6 @@ async def drive_open(
     Turns due in the first ``warmup`` seconds are not counted."""
     import random
 
-    import aiohttp
-
     result = Slice(seconds=seconds)
     counter = counter if counter is not None else [0]
     per_admin = rate_per_s / len(scripts)
@@ -494,7 +493,14 @@ async def drive_open(
     start_measuring = start + warmup
     deadline = start_measuring + seconds
 
-    async def admin(session: aiohttp.ClientSession, script: Script, rng: random.Random) -> None:
+    async def admin(script: Script, rng: random.Random) -> None:
+        connection = Connection(url)
+        try:
+            await turns(connection, script, rng)
+        finally:
+            connection.close()
+
+    async def turns(connection: Connection, script: Script, rng: random.Random) -> None:
         due = start + rng.expovariate(per_admin)
         while due < deadline:
             wait = due - time.perf_counter()
@@ -502,11 +508,9 @@ async def drive_open(
                 await asyncio.sleep(wait)
             counter[0] += 1
             activity, measured = script.next_activity(counter[0])
-            body = json.dumps(activity).encode()
-            async with session.post(url, data=body, headers={"Content-Type": "application/json"}) as response:
-                payload = await response.read()
+            status, payload = await connection.post(json.dumps(activity).encode())
             end = time.perf_counter()
-            replies = answered_replies(activity, response.status, payload)
+            replies = answered_replies(activity, status, payload)
             ok = replies is not None
             script.replies(replies or [], measured)
             if not ok:
@@ -519,11 +523,7 @@ async def drive_open(
                         result.latencies.append(end - due)
             due += rng.expovariate(per_admin)
 
-    connector = aiohttp.TCPConnector(limit=len(scripts))
-    async with aiohttp.ClientSession(connector=connector) as session:
-        await asyncio.gather(
-            *(admin(session, script, random.Random(seed * 1_000_003 + i)) for i, script in enumerate(scripts))
-        )
+    await asyncio.gather(*(admin(script, random.Random(seed * 1_000_003 + i)) for i, script in enumerate(scripts)))
     return result
 
 
