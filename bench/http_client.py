@@ -4,9 +4,9 @@ a time, on an ``asyncio.Protocol``.
 WHY not aiohttp's client: at 32 conversations the raw aiohttp handler answers a turn in
 ~0.07-0.1 ms of CPU, and aiohttp's client spends more than that on each request (its session,
 connector, request and response objects), so on the one core the load generator has it could
-keep the raw handler only ~2/3 busy. An idle server wakes up for fewer requests at a time and
-spends more CPU per turn, so the baseline's CPU per turn came out ~15% too high and every
-per-core ratio at 32 conversations too kind to the bot (measured side by side:
+keep the raw handler only ~2/3 busy. A server that is not busy wakes up for fewer requests at a
+time and spends more CPU on each, so the baseline's CPU per turn came out 18-22% too high and
+every per-core ratio at 32 conversations too kind to the bot (measured side by side:
 ``bench/records/issue14_session_20261205.md``). The issue measured with wrk, a C client that
 keeps any server busy; this client does the least a Python client can (a request is one
 ``write`` of bytes made with one format, an answer is read by its ``Content-Length``) and keeps
