@@ -123,22 +123,15 @@ class ReusingBotFrameworkAuthentication(BotFrameworkAuthentication):
         self._inner = inner
         self.connector_clients = ClientCache()
         self.user_token_clients = ClientCache()
-        #: The identity :meth:`authenticate_request` last authenticated and its app id: the
-        #: adapter asks for that identity's user-token client right after (``CloudAdapterBase.
-        #: process_activity``, botbuilder-core 4.17.1), and its app id is not worked out again.
-        self._last_app_id: tuple[ClaimsIdentity | None, str | None] = (None, None)
 
-    def _wrap(self, factory: ConnectorFactory | None, app_id: str | None) -> ConnectorFactory | None:
+    def _wrap(self, factory: ConnectorFactory | None, claims: ClaimsIdentity) -> ConnectorFactory | None:
         if factory is None:
             return None
-        return _ReusingConnectorFactory(factory, app_id, self.connector_clients)
+        return _ReusingConnectorFactory(factory, _app_id(claims), self.connector_clients)
 
     async def authenticate_request(self, activity: Activity, auth_header: str) -> AuthenticateRequestResult:
         result = await self._inner.authenticate_request(activity, auth_header)
-        claims = result.claims_identity
-        app_id = _app_id(claims)
-        self._last_app_id = (claims, app_id)
-        result.connector_factory = self._wrap(result.connector_factory, app_id)
+        result.connector_factory = self._wrap(result.connector_factory, result.claims_identity)
         return result
 
     async def authenticate_streaming_request(
@@ -147,11 +140,10 @@ class ReusingBotFrameworkAuthentication(BotFrameworkAuthentication):
         return await self._inner.authenticate_streaming_request(auth_header, channel_id_header)
 
     def create_connector_factory(self, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return self._wrap(self._inner.create_connector_factory(claims_identity), _app_id(claims_identity))
+        return self._wrap(self._inner.create_connector_factory(claims_identity), claims_identity)
 
     async def create_user_token_client(self, claims_identity: ClaimsIdentity) -> UserTokenClient:
-        identity, app_id = self._last_app_id
-        key = (app_id if identity is claims_identity else _app_id(claims_identity),)
+        key = (_app_id(claims_identity),)
         client = self.user_token_clients.get(key)
         if client is None:
             client = self.user_token_clients.put(
