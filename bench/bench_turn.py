@@ -8,7 +8,10 @@
   with ``expectReplies`` at 1 and 32 concurrent conversations (:mod:`bench.loadgen`). The same
   turn with ``MemoryStorage`` (no file I/O) and with the SDK's clients as shipped (new
   connector and token clients every turn) shows what durable state costs and what
-  ``bot/client_reuse.py`` buys. Our own dialogs' cost is in ``bench_chat``.
+  ``bot/client_reuse.py`` buys. Our own dialogs' cost is in ``bench_chat``. Each server's CPU
+  time per turn is measured too (``cpu_ms_per_turn`` rows): the ``memory`` row is the floor under
+  every dialog turn of ``bench_chat`` (the host and the SDK's dialog stack, no state I/O, none of
+  our dialogs), which the goals table (``bench/goals.py``) sets against the closed-loop p99 goal.
   Baseline, in the same run and under the same load: a raw aiohttp handler that parses the
   same ~1 KB Teams JSON and answers JSON. ``ratio`` = value / baseline (for throughput the
   fraction of the raw handler's rate; for latency how many times slower). Each server runs in
@@ -57,7 +60,9 @@ def bench_turns(work: Path, quick: bool) -> list[dict[str, Any]]:
     try:
         for mode, _ in MODES:
             servers.append(Server(mode, work / f"data-{mode}"))
-        cases = [Case(mode, server.url, _repeat(mode)) for (mode, _), server in zip(MODES, servers, strict=True)]
+        cases = [
+            Case(mode, server.url, _repeat(mode), pid=server.pid) for (mode, _), server in zip(MODES, servers, strict=True)
+        ]
         measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
     finally:
         for server in servers:
@@ -97,6 +102,19 @@ def bench_turns(work: Path, quick: bool) -> list[dict[str, Any]]:
                     f"{label}; {timed}",
                 ),
             ]
+            if m.cpu_ms_per_turn and raw.cpu_ms_per_turn:
+                results.append(
+                    result(
+                        "turn: host plumbing",
+                        f"{mode}_cpu_ms_per_turn_c{concurrency}",
+                        m.cpu_ms_per_turn,
+                        "ms CPU",
+                        raw.cpu_ms_per_turn,
+                        f"{label}: the server process's CPU time per turn (all its threads, median over "
+                        f"slices) vs the raw handler's; 1/ratio = "
+                        f"{raw.cpu_ms_per_turn / m.cpu_ms_per_turn:.3g}x raw throughput per core",
+                    )
+                )
     return results
 
 
