@@ -45,6 +45,7 @@ MODES = (
     ("onestep", "dialog turn, state in TinyDB files (journal, fsync per commit)"),
     ("memory", "dialog turn, state in MemoryStorage"),
     ("stock", "dialog turn, SDK as shipped, TinyDB state"),
+    ("atonce", "message answered at once (no dialog stack, state read not written), TinyDB state"),
 )
 
 
@@ -61,7 +62,8 @@ def bench_turns(work: Path, quick: bool) -> list[dict[str, Any]]:
         for mode, _ in MODES:
             servers.append(Server(mode, work / f"data-{mode}"))
         cases = [
-            Case(mode, server.url, _repeat(mode), pid=server.pid) for (mode, _), server in zip(MODES, servers, strict=True)
+            Case(mode, server.url, _repeat(mode), pid=server.pid)
+            for (mode, _), server in zip(MODES, servers, strict=True)
         ]
         measured = interleave(cases, CONCURRENCY, rounds=rounds, seconds=seconds, warmup=warmup)
     finally:

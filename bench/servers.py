@@ -15,7 +15,10 @@ generator's work as the bot's. Modes:
   (the Bot Framework plumbing alone, state in the TinyDB files);
 * ``memory``: the same, with the SDK's ``MemoryStorage`` (no file I/O at all);
 * ``stock``: the same as ``onestep`` with the SDK's clients as shipped (new connector and
-  token clients every turn: ``reuse_clients=False``).
+  token clients every turn: ``reuse_clients=False``);
+* ``atonce``: the real host with a root dialog that answers every message at once with one
+  line, as the real one answers a pool lookup or a number check (``answer_at_once``: no dialog
+  stack, no state written; the conversation's state is still read, in the TinyDB files).
 
 Like production, a server process gets one core: ``BENCH_CPU`` (a CPU number) pins it there
 with ``os.sched_setaffinity`` before it builds the app, so its worker threads (the store's, bot
@@ -38,7 +41,7 @@ from typing import Any
 
 from aiohttp import web
 
-MODES = ("raw", "bot", "onestep", "memory", "stock")
+MODES = ("raw", "bot", "onestep", "memory", "stock", "atonce")
 
 
 def raw_app() -> web.Application:
@@ -93,6 +96,29 @@ def one_step_dialog(*, conversation_state: Any, **_: Any) -> Any:
     return OneStep()
 
 
+def at_once_dialog(**_: Any) -> Any:
+    """A root dialog that answers every message at once (``answer_at_once``, what
+    ``bot.teams_bot.CallingPlanBot._answered_at_once`` calls) with one line: what is left of a
+    pool lookup or a number check is the host, none of our understanding or answers."""
+    from botbuilder.core import TurnContext
+    from botbuilder.dialogs import ComponentDialog, WaterfallDialog
+
+    class AtOnce(ComponentDialog):
+        def __init__(self) -> None:
+            super().__init__("at_once")
+            self.add_dialog(WaterfallDialog("main", [self.step]))
+            self.initial_dialog_id = "main"
+
+        async def answer_at_once(self, context: TurnContext) -> bool:
+            await context.send_activity("ok")
+            return True
+
+        async def step(self, step: Any) -> Any:  # never reached: every message is answered at once
+            return await step.end_dialog()
+
+    return AtOnce()
+
+
 def _use_memory_storage() -> None:
     """The app's state storage becomes the SDK's MemoryStorage (the ``memory`` mode only)."""
     from botbuilder.core import MemoryStorage
@@ -132,7 +158,7 @@ def build_app(mode: str, data_dir: Path) -> web.Application:
     # conversations (one-step dialog: 67.6 ms, 30.2 ms with the collector off).
     return create_app(
         settings,
-        root_dialog=one_step_dialog,
+        root_dialog=at_once_dialog if mode == "atonce" else one_step_dialog,
         reuse_clients=(mode != "stock"),
         reply_connector=ours,
         freeze_heap=True,
