@@ -96,27 +96,19 @@ def one_step_dialog(*, conversation_state: Any, **_: Any) -> Any:
     return OneStep()
 
 
-def at_once_dialog(**_: Any) -> Any:
-    """A root dialog that answers every message at once (``answer_at_once``, what
-    ``bot.teams_bot.CallingPlanBot._answered_at_once`` calls) with one line: what is left of a
-    pool lookup or a number check is the host, none of our understanding or answers."""
-    from botbuilder.core import TurnContext
-    from botbuilder.dialogs import ComponentDialog, WaterfallDialog
+def at_once_dialog(**services: Any) -> Any:
+    """:func:`one_step_dialog` that answers every message at once (``answer_at_once``, what
+    ``bot.teams_bot.CallingPlanBot._answered_at_once`` calls) with one line, so its step never
+    runs: what is left of a pool lookup or a number check is the host, none of our
+    understanding or answers."""
+    dialog = one_step_dialog(**services)
 
-    class AtOnce(ComponentDialog):
-        def __init__(self) -> None:
-            super().__init__("at_once")
-            self.add_dialog(WaterfallDialog("main", [self.step]))
-            self.initial_dialog_id = "main"
+    async def answer_at_once(context: Any) -> bool:
+        await context.send_activity("ok")
+        return True
 
-        async def answer_at_once(self, context: TurnContext) -> bool:
-            await context.send_activity("ok")
-            return True
-
-        async def step(self, step: Any) -> Any:  # never reached: every message is answered at once
-            return await step.end_dialog()
-
-    return AtOnce()
+    dialog.answer_at_once = answer_at_once
+    return dialog
 
 
 def _use_memory_storage() -> None:
