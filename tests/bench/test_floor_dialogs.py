@@ -45,7 +45,7 @@ async def floor_app(tmp_path: Path) -> AsyncIterator[Callable[[Any], Any]]:
             writes.append(key)
             await write_encoded(key, item, encoded)
 
-        storage.write_encoded = counted  # type: ignore[method-assign]  # counts the scopes' saves
+        storage.write_encoded = counted  # counts the scopes' saves
         return client, writes
 
     yield start
