@@ -9,9 +9,11 @@
   turn with ``MemoryStorage`` (no file I/O) and with the SDK's clients as shipped (new
   connector and token clients every turn) shows what durable state costs and what
   ``bot/client_reuse.py`` buys. Our own dialogs' cost is in ``bench_chat``. Each server's CPU
-  time per turn is measured too (``cpu_ms_per_turn`` rows): the ``memory`` row is the floor under
-  every dialog turn of ``bench_chat`` (the host and the SDK's dialog stack, no state I/O, none of
-  our dialogs), which the goals table (``bench/goals.py``) sets against the closed-loop p99 goal.
+  time per turn is measured too (``cpu_ms_per_turn`` rows). Two of them are floors the goals
+  table (``bench/goals.py``) sets against the closed-loop p99 goal: ``atonce`` under a message
+  answered at once (a pool lookup, a number check: the host, no dialog stack, none of our
+  understanding or answers) and ``memory`` under a dialog turn (a purchase step: the host and
+  the SDK's dialog stack, no state I/O, none of our dialogs).
   Baseline, in the same run and under the same load: a raw aiohttp handler that parses the
   same ~1 KB Teams JSON and answers JSON. ``ratio`` = value / baseline (for throughput the
   fraction of the raw handler's rate; for latency how many times slower). Each server runs in
