@@ -153,29 +153,36 @@ def dialog_note(scripts: list[DialogWalk]) -> str:
 
 
 def rows(
-    name: str, measured: Summary, raw: Summary, concurrency: int, note: str, throughput: str = "turns_per_s"
+    name: str,
+    measured: Summary,
+    raw: Summary,
+    concurrency: int,
+    note: str,
+    throughput: str = "turns_per_s",
+    prefix: str = "",
 ) -> list[dict[str, Any]]:
-    """Throughput, p50 and p99 against the raw handler; the first row carries the whole note."""
+    """Throughput, p50, p99 and CPU per turn against the raw handler; the first row carries the
+    whole note. ``prefix`` starts every metric's name (``bench_turn``: one set per server mode)."""
     value_rate = measured.all_turns_per_s if throughput == "all_turns_per_s" else measured.turns_per_s
     errors = f"; {measured.errors} failed requests" if measured.errors else ""
     timed = f"{concurrency} concurrent conversation(s), {measured.samples:,} timed turns{errors}"
     out = [
         result(
             name,
-            f"turns_per_s_c{concurrency}",
+            f"{prefix}turns_per_s_c{concurrency}",
             value_rate,
             "turns/s",
             raw.turns_per_s,
             f"vs the raw aiohttp JSON handler; {timed}; {note}",
         ),
-        result(name, f"p50_ms_c{concurrency}", measured.p50_ms, "ms", raw.p50_ms, timed),
-        result(name, f"p99_ms_c{concurrency}", measured.p99_ms, "ms", raw.p99_ms, timed),
+        result(name, f"{prefix}p50_ms_c{concurrency}", measured.p50_ms, "ms", raw.p50_ms, timed),
+        result(name, f"{prefix}p99_ms_c{concurrency}", measured.p99_ms, "ms", raw.p99_ms, timed),
     ]
     if measured.cpu_ms_per_turn and raw.cpu_ms_per_turn:
         out.append(
             result(
                 name,
-                f"cpu_ms_per_turn_c{concurrency}",
+                f"{prefix}cpu_ms_per_turn_c{concurrency}",
                 measured.cpu_ms_per_turn,
                 "ms CPU",
                 raw.cpu_ms_per_turn,

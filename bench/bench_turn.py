@@ -36,6 +36,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.bench_chat import rows
 from bench.common import main, median, result
 from bench.loadgen import Case, Repeat, Server, interleave, load_average
 
@@ -77,48 +78,10 @@ def bench_turns(work: Path, quick: bool) -> list[dict[str, Any]]:
     for concurrency in CONCURRENCY:
         raw = measured["raw", concurrency]
         for mode, label in MODES[1:]:
-            m = measured[mode, concurrency]
-            errors = f"; {m.errors} failed requests" if m.errors else ""
-            timed = f"{concurrency} concurrent conversation(s), {m.samples:,} turns{errors}"
-            results += [
-                result(
-                    "turn: host plumbing",
-                    f"{mode}_turns_per_s_c{concurrency}",
-                    m.turns_per_s,
-                    "turns/s",
-                    raw.turns_per_s,
-                    f"{label} vs {MODES[0][1]}; {timed}; {load}",
-                ),
-                result(
-                    "turn: host plumbing",
-                    f"{mode}_p50_ms_c{concurrency}",
-                    m.p50_ms,
-                    "ms",
-                    raw.p50_ms,
-                    f"{label}; {timed}",
-                ),
-                result(
-                    "turn: host plumbing",
-                    f"{mode}_p99_ms_c{concurrency}",
-                    m.p99_ms,
-                    "ms",
-                    raw.p99_ms,
-                    f"{label}; {timed}",
-                ),
-            ]
-            if m.cpu_ms_per_turn and raw.cpu_ms_per_turn:
-                results.append(
-                    result(
-                        "turn: host plumbing",
-                        f"{mode}_cpu_ms_per_turn_c{concurrency}",
-                        m.cpu_ms_per_turn,
-                        "ms CPU",
-                        raw.cpu_ms_per_turn,
-                        f"{label}: the server process's CPU time per turn (all its threads, median over "
-                        f"slices) vs the raw handler's; 1/ratio = "
-                        f"{raw.cpu_ms_per_turn / m.cpu_ms_per_turn:.3g}x raw throughput per core",
-                    )
-                )
+            note = f"{label}; {load}"
+            results += rows(
+                "turn: host plumbing", measured[mode, concurrency], raw, concurrency, note, prefix=f"{mode}_"
+            )
     return results
 
 
