@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -439,8 +440,7 @@ async def drive(
     budget = [max_turns if max_turns is not None else -1]
 
     async def conversation(script: Script) -> None:
-        connection = Connection(url)
-        try:
+        with closing(Connection(url)) as connection:
             while time.perf_counter() < deadline and budget[0] != 0:
                 budget[0] -= 1
                 counter[0] += 1
@@ -460,8 +460,6 @@ async def drive(
                     result.turns += 1
                     if measured:
                         result.latencies.append(end - start)
-        finally:
-            connection.close()
 
     await asyncio.gather(*(conversation(script) for script in scripts))
     return result
@@ -494,34 +492,28 @@ async def drive_open(
     deadline = start_measuring + seconds
 
     async def admin(script: Script, rng: random.Random) -> None:
-        connection = Connection(url)
-        try:
-            await turns(connection, script, rng)
-        finally:
-            connection.close()
-
-    async def turns(connection: Connection, script: Script, rng: random.Random) -> None:
-        due = start + rng.expovariate(per_admin)
-        while due < deadline:
-            wait = due - time.perf_counter()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            counter[0] += 1
-            activity, measured = script.next_activity(counter[0])
-            status, payload = await connection.post(json.dumps(activity).encode())
-            end = time.perf_counter()
-            replies = answered_replies(activity, status, payload)
-            ok = replies is not None
-            script.replies(replies or [], measured)
-            if not ok:
-                result.errors += 1
-            else:
-                result.completed += 1
-                if due >= start_measuring:
-                    result.turns += 1
-                    if measured:
-                        result.latencies.append(end - due)
-            due += rng.expovariate(per_admin)
+        with closing(Connection(url)) as connection:
+            due = start + rng.expovariate(per_admin)
+            while due < deadline:
+                wait = due - time.perf_counter()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                counter[0] += 1
+                activity, measured = script.next_activity(counter[0])
+                status, payload = await connection.post(json.dumps(activity).encode())
+                end = time.perf_counter()
+                replies = answered_replies(activity, status, payload)
+                ok = replies is not None
+                script.replies(replies or [], measured)
+                if not ok:
+                    result.errors += 1
+                else:
+                    result.completed += 1
+                    if due >= start_measuring:
+                        result.turns += 1
+                        if measured:
+                            result.latencies.append(end - due)
+                due += rng.expovariate(per_admin)
 
     await asyncio.gather(*(admin(script, random.Random(seed * 1_000_003 + i)) for i, script in enumerate(scripts)))
     return result
